@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and benchmarking Redoubt need, when
+# any is missing. Safe to run repeatedly: it does nothing when everything is there.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ make pkg-config
+  libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (libFuzzer comes with clang's runtime)
+  clang libclang-rt-14-dev
+  # tests and benchmarks: the reference server and real clients
+  redis-server redis-tools python3-redis python3-pytest
+  gnuplot-nox procps util-linux
+  # formatting
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing missing packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Run as root (or install them with sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts redis-server as a service on install where systemd runs; tests start their
+# own instances on free ports, so a running service does no harm, and none is stopped here.

@@ -1,0 +1,99 @@
+// What the server knows about a command: one row per command (or subcommand), declared next to
+// its handler in the family's file. Dispatch, arity checks, key extraction (and so shard
+// locking), COMMAND INFO/COUNT/DOCS/GETKEYS and INFO commandstats all read this row; later,
+// ACL key patterns and cluster slot routing will read the same key spec.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace redoubt::commands {
+
+class CommandContext;
+using Handler = void (*)(CommandContext& ctx);
+
+// Flags as Redis 7's COMMAND INFO reports them, plus our own locking flag.
+enum CommandFlag : uint32_t {
+  kWrite = 1u << 0,
+  kReadOnly = 1u << 1,
+  kDenyOom = 1u << 2,
+  kAdmin = 1u << 3,
+  kPubSub = 1u << 4,
+  kNoScript = 1u << 5,
+  kBlocking = 1u << 6,
+  kLoading = 1u << 7,
+  kStale = 1u << 8,
+  kSkipMonitor = 1u << 9,
+  kSkipSlowlog = 1u << 10,
+  kFast = 1u << 11,
+  kNoAuth = 1u << 12,
+  kMayReplicate = 1u << 13,
+  kNoMulti = 1u << 14,
+  kAllowBusy = 1u << 15,
+  // Ours: the command reads or writes the whole keyspace (KEYS, SCAN, FLUSHALL, SWAPDB, …) and
+  // runs with every shard locked.
+  kWholeKeyspace = 1u << 24,
+};
+
+// ACL categories (Redis 7 names), a bit each.
+enum AclCategory : uint64_t {
+  kAclKeyspace = 1ull << 0,
+  kAclRead = 1ull << 1,
+  kAclWrite = 1ull << 2,
+  kAclSet = 1ull << 3,
+  kAclSortedSet = 1ull << 4,
+  kAclList = 1ull << 5,
+  kAclHash = 1ull << 6,
+  kAclString = 1ull << 7,
+  kAclBitmap = 1ull << 8,
+  kAclHyperLogLog = 1ull << 9,
+  kAclGeo = 1ull << 10,
+  kAclStream = 1ull << 11,
+  kAclPubSub = 1ull << 12,
+  kAclAdmin = 1ull << 13,
+  kAclFast = 1ull << 14,
+  kAclSlow = 1ull << 15,
+  kAclBlocking = 1ull << 16,
+  kAclDangerous = 1ull << 17,
+  kAclConnection = 1ull << 18,
+  kAclTransaction = 1ull << 19,
+  kAclScripting = 1ull << 20,
+};
+
+// Legacy (first, last, step) key positions as COMMAND INFO reports them; last < 0 counts
+// from the end (-1 = last argument). first == 0: no keys.
+struct KeySpec {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+};
+
+// For commands whose keys a (first, last, step) triple cannot describe (BITOP's destination
+// and sources after the operation name, LCS, …): appends the keys among args.
+using KeyFinder = void (*)(std::span<const std::string_view> args,
+                           std::vector<std::string_view>* keys);
+
+struct CommandSpec {
+  std::string_view name;  // lower case, as COMMAND INFO shows it ("get", "client|list")
+  int arity = 0;          // Redis convention: N exact, -N at least N (name included)
+  uint32_t flags = 0;
+  KeySpec keys;
+  uint64_t acl = 0;
+  Handler handler = nullptr;
+  KeyFinder key_finder = nullptr;
+  std::string_view summary;  // COMMAND DOCS
+  std::string_view since;    // COMMAND DOCS
+  std::string_view group;    // COMMAND DOCS: "string", "generic", "connection", "server", …
+  // Container commands (CLIENT, CONFIG, OBJECT, …) route to these by their first argument.
+  std::vector<CommandSpec> subcommands;
+  // Index into per-thread statistics arrays; set by CommandTable.
+  int stats_index = -1;
+};
+
+// Appends the keys of `args` (args[0] is the command name) per the spec.
+void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args,
+                 std::vector<std::string_view>* keys);
+
+}  // namespace redoubt::commands

@@ -1,0 +1,90 @@
+// Redis error texts; see errors.h.
+#include "commands/errors.h"
+
+#include "commands/command_spec.h"
+
+#include "common/numbers.h"
+
+namespace redoubt::commands {
+
+using common::OpStatus;
+
+std::string_view ErrorText(OpStatus status) {
+  switch (status) {
+    case OpStatus::kWrongType:
+      return kErrWrongType;
+    case OpStatus::kNotAnInteger:
+      return kErrNotInteger;
+    case OpStatus::kNotAFloat:
+      return kErrNotFloat;
+    case OpStatus::kOverflow:
+      return kErrOverflow;
+    case OpStatus::kKeyNotFound:
+      return kErrNoSuchKey;
+    case OpStatus::kOutOfMemory:
+      return kErrOom;
+    case OpStatus::kStringTooLong:
+      return kErrStringTooLong;
+    case OpStatus::kOutOfRange:
+      return kErrOffsetOutOfRange;
+    case OpStatus::kSyntaxError:
+    case OpStatus::kSkipped:
+    case OpStatus::kInvalidExpireTime:
+    case OpStatus::kOk:
+      break;
+  }
+  return kErrSyntax;
+}
+
+void ReplyError(CommandContext& ctx, OpStatus status) {
+  if (status == OpStatus::kInvalidExpireTime) {
+    ctx.reply.Error(InvalidExpireText(ctx.spec.name));
+    return;
+  }
+  ctx.reply.Error(ErrorText(status));
+}
+
+std::string WrongArityText(std::string_view command_name) {
+  return "ERR wrong number of arguments for '" + std::string(command_name) + "' command";
+}
+
+std::string InvalidExpireText(std::string_view command_name) {
+  return "ERR invalid expire time in '" + std::string(command_name) + "' command";
+}
+
+bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
+                       std::string_view error) {
+  auto v = common::ParseInt64(arg);
+  if (!v) {
+    ctx.reply.Error(error);
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out) {
+  auto v = common::ParseDouble(arg);
+  if (!v) {
+    ctx.reply.Error(kErrNotFloat);
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out) {
+  auto v = common::ParseInt64(arg);
+  if (!v) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (*v < 0 || *v >= ctx.keyspace.databases()) {
+    ctx.reply.Error(kErrDbIndex);
+    return false;
+  }
+  *out = static_cast<int>(*v);
+  return true;
+}
+
+}  // namespace redoubt::commands

@@ -1,0 +1,47 @@
+// Error replies with Redis 7's exact texts, and argument parsers that reply with them.
+// A function that writes an error reply itself ends in OrReply (STYLE.md §4).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "commands/command_context.h"
+#include "common/op_status.h"
+
+namespace redoubt::commands {
+
+inline constexpr std::string_view kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kErrSyntax = "ERR syntax error";
+inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kErrOom =
+    "OOM command not allowed when used memory > 'maxmemory'.";
+inline constexpr std::string_view kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kErrDbIndex = "ERR DB index is out of range";
+inline constexpr std::string_view kErrBitOffset = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kErrBitValue = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kErrSameObject =
+    "ERR source and destination objects are the same";
+
+// Text for a failed OpStatus (without "-").
+std::string_view ErrorText(common::OpStatus status);
+void ReplyError(CommandContext& ctx, common::OpStatus status);
+
+// "ERR wrong number of arguments for 'get' command"
+std::string WrongArityText(std::string_view command_name);
+// "ERR invalid expire time in 'set' command"
+std::string InvalidExpireText(std::string_view command_name);
+
+// Argument parsers: on failure they write the error and return false.
+bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
+                       std::string_view error = kErrNotInteger);
+bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
+bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
+
+}  // namespace redoubt::commands

@@ -1,0 +1,31 @@
+// Parsing of the expiry options shared by SET and GETEX (EX PX EXAT PXAT KEEPTTL PERSIST, and
+// SET's NX XX GET), with Redis 7's precedence: option syntax is checked over all arguments
+// first, then the time value ("value is not an integer", then "invalid expire time").
+#pragma once
+
+#include <cstdint>
+
+#include "commands/command_context.h"
+#include "storage/entry.h"
+
+namespace redoubt::commands {
+
+struct ExpireOptions {
+  enum Mode { kForSet, kForGetEx };
+  bool nx = false;
+  bool xx = false;
+  bool get = false;
+  bool keep_ttl = false;
+  bool persist = false;
+  int64_t expire_at_ms = storage::kNoExpire;  // absolute, when an expiry was given
+};
+
+// Parses args[first..]. On error writes the reply and returns false.
+bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions::Mode mode,
+                               ExpireOptions* out);
+
+// now + amount (seconds or ms) in absolute ms; false for amount <= 0 or overflow, which Redis
+// reports as "invalid expire time".
+bool RelativeToAbsoluteMs(int64_t amount, bool seconds, int64_t* out);
+
+}  // namespace redoubt::commands

@@ -1,0 +1,63 @@
+// One epoll event loop per I/O thread. Connections are confined to the loop that accepted
+// them; other threads reach them only by posting a task (Post), never by locking.
+//
+// Thread: Run() on its own thread; Post() and Stop() from any thread; everything else only
+// on the loop's thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace redoubt::net {
+
+// Something with a file descriptor registered in a loop.
+class IoHandler {
+ public:
+  virtual ~IoHandler() = default;
+  // events: EPOLLIN / EPOLLOUT / EPOLLERR / EPOLLHUP bits.
+  virtual void OnEvent(uint32_t events) = 0;
+};
+
+class EventLoop {
+ public:
+  EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  ~EventLoop();
+
+  // Runs until Stop(). Requires: called once, on the thread that will own the loop.
+  void Run();
+  void Stop();
+  // Runs task on the loop's thread soon. Thread-safe.
+  void Post(std::function<void()> task);
+  bool InLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
+
+  void Add(int fd, uint32_t events, IoHandler* handler);
+  void Modify(int fd, uint32_t events, IoHandler* handler);
+  void Remove(int fd);
+  // Deletes handler after the current batch of events, so that an event for it later in the
+  // same batch never reaches freed memory.
+  void DeleteLater(IoHandler* handler);
+  // Calls fn about every period_ms on the loop's thread (client timeouts, pauses).
+  void SetPeriodic(int period_ms, std::function<void()> fn);
+
+ private:
+  void DrainTasks();
+
+  const int epoll_fd_;
+  const int wake_fd_;  // eventfd: wakes epoll_wait for posted tasks and Stop()
+  std::atomic<bool> running_{false};
+  std::atomic<std::thread::id> thread_id_{};
+  std::mutex tasks_mu_;
+  std::vector<std::function<void()>> tasks_;  // guarded by tasks_mu_
+  // Only on the loop's thread.
+  std::vector<IoHandler*> doomed_;
+  int periodic_ms_ = 0;
+  std::function<void()> periodic_;
+};
+
+}  // namespace redoubt::net

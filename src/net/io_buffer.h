@@ -1,0 +1,76 @@
+// A growable byte buffer with a consumed prefix, for a connection's input: reads append at
+// the end, the parser consumes from the front, and the buffer compacts only when the consumed
+// part is large, so a pipelined stream is not memmoved on every command.
+//
+// Thread: confined to the owning connection's I/O thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string_view>
+
+namespace redoubt::net {
+
+class IoBuffer {
+ public:
+  IoBuffer() = default;
+  IoBuffer(const IoBuffer&) = delete;
+  IoBuffer& operator=(const IoBuffer&) = delete;
+  ~IoBuffer() { std::free(data_); }
+
+  std::string_view readable() const { return {data_ + begin_, end_ - begin_}; }
+  size_t size() const { return end_ - begin_; }
+  size_t capacity() const { return capacity_; }
+  size_t writable_bytes() const { return capacity_ - end_; }
+  char* write_ptr() { return data_ + end_; }
+
+  void Commit(size_t n) { end_ += n; }
+  void Consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+    }
+  }
+  // Makes room for at least n more bytes at the end.
+  void Reserve(size_t n) {
+    if (writable_bytes() >= n) {
+      return;
+    }
+    if (begin_ > 0) {
+      std::memmove(data_, data_ + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+      if (writable_bytes() >= n) {
+        return;
+      }
+    }
+    size_t want = capacity_ == 0 ? 16 * 1024 : capacity_;
+    while (want - end_ < n) {
+      want *= 2;
+    }
+    char* grown = static_cast<char*>(std::realloc(data_, want));
+    if (grown == nullptr) {
+      throw std::bad_alloc();
+    }
+    data_ = grown;
+    capacity_ = want;
+  }
+  // Returns memory of a buffer that grew for one big request and is now empty.
+  void ShrinkIfIdle(size_t keep) {
+    if (begin_ == end_ && capacity_ > keep) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = begin_ = end_ = 0;
+    }
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t capacity_ = 0;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace redoubt::net

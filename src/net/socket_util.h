@@ -1,0 +1,19 @@
+// Listening sockets and socket options (bind, backlog, keepalive, non-blocking), with errors
+// that name the address, for start-up messages.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <string>
+
+namespace redoubt::net {
+
+// Binds and listens on host:port (IPv4 or IPv6 literal, "*" or "::*" for any).
+absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog);
+void SetNoDelay(int fd);
+void SetKeepAlive(int fd, int interval_seconds);
+// "ip:port" of the peer / the local end, IPv6 as Redis prints it ("::1:6379").
+std::string PeerAddress(int fd);
+std::string LocalAddress(int fd);
+
+}  // namespace redoubt::net

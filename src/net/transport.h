@@ -1,0 +1,35 @@
+// The seam between a connection and its bytes on the wire. A connection reads and writes only
+// through this interface: plain TCP now (PlainTransport), TLS next (TlsTransport in src/tls/),
+// so that encryption and handshakes run on the I/O threads without the connection knowing.
+//
+// Thread: confined to the owning connection's I/O thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string_view>
+
+namespace redoubt::net {
+
+struct IoResult {
+  enum Kind { kOk, kWouldBlock, kClosed, kError };
+  Kind kind = kOk;
+  size_t bytes = 0;  // for kOk
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Hot path: one call per read or write, never per byte.
+  virtual IoResult Read(char* buf, size_t len) = 0;
+  virtual IoResult Write(const char* buf, size_t len) = 0;
+  // Bytes already decrypted and buffered inside the transport that epoll will not report
+  // (SSL_pending); the connection drains them before waiting for the socket again.
+  virtual bool HasBufferedInput() const { return false; }
+  // "tcp" or "tls", for CLIENT LIST and INFO.
+  virtual std::string_view kind() const = 0;
+  virtual int fd() const = 0;
+};
+
+}  // namespace redoubt::net

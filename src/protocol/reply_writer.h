@@ -1,0 +1,62 @@
+// Encodes replies in RESP2 or RESP3 into a connection's output buffer.
+//
+// Handlers describe a reply by its kind (map, null, double, …) and the writer picks the
+// encoding for the connection's protocol version, so no handler branches on HELLO 2/3.
+//
+// Thread: confined to the connection's I/O thread. Appends only; never flushes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace redoubt::protocol {
+
+// Receives every error reply's code (the first word, e.g. "ERR", "WRONGTYPE") so that the
+// server can keep INFO errorstats without the writer knowing about statistics.
+class ErrorObserver {
+ public:
+  virtual ~ErrorObserver() = default;
+  virtual void OnErrorReply(std::string_view code) = 0;
+};
+
+class ReplyWriter {
+ public:
+  explicit ReplyWriter(std::string* out) : out_(out) {}
+
+  void set_resp3(bool resp3) { resp3_ = resp3; }
+  bool resp3() const { return resp3_; }
+  void set_error_observer(ErrorObserver* observer) { observer_ = observer; }
+
+  // Replaces the output buffer (e.g. to capture a reply for MONITOR or tests).
+  void set_output(std::string* out) { out_ = out; }
+  std::string* output() { return out_; }
+
+  // Hot path: the functions below append a few bytes to a reused buffer.
+  void Ok() { out_->append("+OK\r\n", 5); }
+  void SimpleString(std::string_view s);
+  // `text` is the error without "-", e.g. "ERR syntax error" or "WRONGTYPE ...".
+  void Error(std::string_view text);
+  void Integer(int64_t v);
+  void Bulk(std::string_view s);
+  void Null();       // RESP2 "$-1", RESP3 "_"
+  void NullArray();  // RESP2 "*-1", RESP3 "_"
+  void ArrayHeader(size_t n);
+  void MapHeader(size_t n);  // n pairs; RESP2 sends an array of 2n
+  void SetHeader(size_t n);  // RESP2 sends an array
+  void PushHeader(size_t n); // RESP2 sends an array
+  void Double(double v);     // RESP2 sends a bulk string
+  void Bool(bool v);         // RESP2 sends an integer 0/1
+  void Verbatim(std::string_view format, std::string_view text);  // RESP2: bulk
+  // Appends pre-encoded bytes (constant replies).
+  void Raw(std::string_view bytes) { out_->append(bytes); }
+
+ private:
+  void AppendHeader(char prefix, int64_t n);
+
+  std::string* out_;
+  bool resp3_ = false;
+  ErrorObserver* observer_ = nullptr;
+};
+
+}  // namespace redoubt::protocol

@@ -1,0 +1,254 @@
+// RESP request parser; see resp_parser.h. Error texts and limits follow Redis 7's
+// processMultibulkBuffer and processInlineBuffer (src/networking.c).
+#include "protocol/resp_parser.h"
+
+#include <cstring>
+
+#include "common/numbers.h"
+
+namespace redoubt::protocol {
+namespace {
+
+ParseResult Error(ParseError error, char unexpected = 0) {
+  ParseResult r;
+  r.status = ParseStatus::kError;
+  r.error = error;
+  r.unexpected = unexpected;
+  return r;
+}
+
+// Finds the '\r' ending a length line starting at `pos`; npos when absent.
+size_t FindCr(std::string_view input, size_t pos) {
+  const void* p = std::memchr(input.data() + pos, '\r', input.size() - pos);
+  return p == nullptr ? std::string_view::npos
+                      : static_cast<const char*>(p) - input.data();
+}
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  return (c | 0x20) - 'a' + 10;
+}
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
+
+}  // namespace
+
+std::string ProtocolErrorText(const ParseResult& result) {
+  switch (result.error) {
+    case ParseError::kInvalidMultibulkLength:
+      return "ERR Protocol error: invalid multibulk length";
+    case ParseError::kInvalidBulkLength:
+      return "ERR Protocol error: invalid bulk length";
+    case ParseError::kExpectedDollar:
+      return std::string("ERR Protocol error: expected '$', got '") + result.unexpected + "'";
+    case ParseError::kTooBigMbulkCount:
+      return "ERR Protocol error: too big mbulk count string";
+    case ParseError::kTooBigBulkCount:
+      return "ERR Protocol error: too big bulk count string";
+    case ParseError::kTooBigInline:
+      return "ERR Protocol error: too big inline request";
+    case ParseError::kUnbalancedQuotes:
+      return "ERR Protocol error: unbalanced quotes in request";
+    case ParseError::kNone:
+      break;
+  }
+  return "ERR Protocol error";
+}
+
+ParseResult RespParser::Parse(std::string_view input, std::vector<std::string_view>* args) {
+  args->clear();
+  if (input.empty()) {
+    return {};
+  }
+  if (input[0] == '*') {
+    return ParseMultibulk(input, args);
+  }
+  return ParseInline(input, args);
+}
+
+ParseResult RespParser::ParseMultibulk(std::string_view input,
+                                       std::vector<std::string_view>* args) {
+  size_t cr = FindCr(input, 1);
+  if (cr == std::string_view::npos || cr + 1 >= input.size()) {
+    if (input.size() > limits_.max_inline_len) {
+      return Error(ParseError::kTooBigMbulkCount);
+    }
+    return {};
+  }
+  auto count = common::ParseInt64(input.substr(1, cr - 1));
+  if (!count || *count > limits_.max_multibulk_len) {
+    return Error(ParseError::kInvalidMultibulkLength);
+  }
+  size_t pos = cr + 2;
+  if (*count <= 0) {
+    return {.status = ParseStatus::kComplete, .consumed = pos};
+  }
+  // Reserve by what could actually arrive, never by the announced count alone.
+  args->reserve(std::min<int64_t>(*count, 1024));
+  for (int64_t i = 0; i < *count; ++i) {
+    if (pos >= input.size()) {
+      return {};
+    }
+    if (input[pos] != '$') {
+      return Error(ParseError::kExpectedDollar, input[pos]);
+    }
+    cr = FindCr(input, pos + 1);
+    if (cr == std::string_view::npos || cr + 1 >= input.size()) {
+      if (input.size() - pos > limits_.max_inline_len) {
+        return Error(ParseError::kTooBigBulkCount);
+      }
+      return {};
+    }
+    auto len = common::ParseInt64(input.substr(pos + 1, cr - pos - 1));
+    if (!len || *len < 0 || *len > limits_.max_bulk_len) {
+      return Error(ParseError::kInvalidBulkLength);
+    }
+    pos = cr + 2;
+    size_t end = pos + static_cast<size_t>(*len);
+    if (end + 2 > input.size()) {
+      ParseResult more;
+      more.bytes_needed = end + 2;
+      return more;
+    }
+    args->emplace_back(input.data() + pos, static_cast<size_t>(*len));
+    // Like Redis, the two bytes after a bulk are skipped without being checked.
+    pos = end + 2;
+  }
+  return {.status = ParseStatus::kComplete, .consumed = pos};
+}
+
+ParseResult RespParser::ParseInline(std::string_view input, std::vector<std::string_view>* args) {
+  const void* nl = std::memchr(input.data(), '\n', input.size());
+  if (nl == nullptr) {
+    if (input.size() > limits_.max_inline_len) {
+      return Error(ParseError::kTooBigInline);
+    }
+    return {};
+  }
+  size_t newline = static_cast<const char*>(nl) - input.data();
+  size_t line_end = newline;
+  if (line_end > 0 && input[line_end - 1] == '\r') {
+    --line_end;
+  }
+  if (!SplitArgs(input.substr(0, line_end), &inline_args_)) {
+    return Error(ParseError::kUnbalancedQuotes);
+  }
+  for (const std::string& a : inline_args_) {
+    args->emplace_back(a);
+  }
+  return {.status = ParseStatus::kComplete, .consumed = newline + 1};
+}
+
+bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0;
+  const size_t n = line.size();
+  while (true) {
+    while (i < n && IsSpace(line[i])) {
+      ++i;
+    }
+    if (i >= n) {
+      return true;
+    }
+    bool in_dq = false;
+    bool in_sq = false;
+    bool done = false;
+    std::string current;
+    while (!done) {
+      if (in_dq) {
+        if (i >= n) {
+          return false;
+        }
+        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && IsHexDigit(line[i + 2]) &&
+            IsHexDigit(line[i + 3])) {
+          current.push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+          i += 3;
+        } else if (line[i] == '\\' && i + 1 < n) {
+          ++i;
+          char c;
+          switch (line[i]) {
+            case 'n':
+              c = '\n';
+              break;
+            case 'r':
+              c = '\r';
+              break;
+            case 't':
+              c = '\t';
+              break;
+            case 'b':
+              c = '\b';
+              break;
+            case 'a':
+              c = '\a';
+              break;
+            default:
+              c = line[i];
+              break;
+          }
+          current.push_back(c);
+        } else if (line[i] == '"') {
+          // A closing quote must be followed by a space or the end.
+          if (i + 1 < n && !IsSpace(line[i + 1])) {
+            return false;
+          }
+          done = true;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else if (in_sq) {
+        if (i >= n) {
+          return false;
+        }
+        if (line[i] == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          ++i;
+          current.push_back('\'');
+        } else if (line[i] == '\'') {
+          if (i + 1 < n && !IsSpace(line[i + 1])) {
+            return false;
+          }
+          done = true;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        switch (line[i]) {
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
+            done = true;
+            break;
+          case '"':
+            in_dq = true;
+            break;
+          case '\'':
+            in_sq = true;
+            break;
+          default:
+            current.push_back(line[i]);
+            break;
+        }
+      }
+      if (i < n) {
+        ++i;
+      }
+    }
+    out->push_back(std::move(current));
+  }
+}
+
+}  // namespace redoubt::protocol

@@ -1,0 +1,44 @@
+// Client registry; see client_registry.h.
+#include "server/client_registry.h"
+
+#include "server/connection.h"
+
+namespace redoubt::server {
+
+void ClientRegistry::Add(Connection* c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  clients_[c->id()] = c;
+}
+
+void ClientRegistry::Remove(Connection* c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  clients_.erase(c->id());
+}
+
+void ClientRegistry::ForEach(const std::function<void(Connection&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // CLIENT LIST prints in id order, as Redis does (its list is in creation order).
+  std::vector<Connection*> sorted;
+  sorted.reserve(clients_.size());
+  for (auto& [id, c] : clients_) {
+    sorted.push_back(c);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](Connection* a, Connection* b) { return a->id() < b->id(); });
+  for (Connection* c : sorted) {
+    fn(*c);
+  }
+}
+
+void ClientRegistry::WithClient(uint64_t id, const std::function<void(Connection*)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = clients_.find(id);
+  fn(it == clients_.end() ? nullptr : it->second);
+}
+
+size_t ClientRegistry::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return clients_.size();
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,92 @@
+// Server configuration: the values of every directive, and the table of directives (name,
+// default, parser, formatter, whether CONFIG SET may change it). redis.conf syntax and
+// command-line "--directive value" overrides, as redis-server takes them.
+//
+// Thread: a Config is a plain value. The server keeps the current one behind a mutex for
+// CONFIG GET/SET/REWRITE and copies hot values into RuntimeSettings atomics.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/access_tracking.h"
+
+namespace redoubt::server {
+
+struct OutputBufferLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int soft_seconds = 0;
+};
+
+struct Config {
+  int port = 6379;
+  std::vector<std::string> bind = {"127.0.0.1", "-::1"};
+  int io_threads = 0;  // 0: number of cores
+  int databases = 16;
+  int maxclients = 10000;
+  int timeout = 0;
+  int tcp_keepalive = 300;
+  int tcp_backlog = 511;
+  uint64_t maxmemory = 0;
+  storage::EvictionPolicy maxmemory_policy = storage::EvictionPolicy::kNoEviction;
+  int maxmemory_samples = 5;
+  std::string logfile;
+  std::string loglevel = "notice";
+  int64_t proto_max_bulk_len = 512 * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024 * 1024 * 1024;
+  OutputBufferLimit output_limit_normal;
+  OutputBufferLimit output_limit_replica = {256 << 20, 64 << 20, 60};
+  OutputBufferLimit output_limit_pubsub = {32 << 20, 8 << 20, 60};
+  int hz = 10;
+  int64_t slowlog_log_slower_than = 10000;
+  int slowlog_max_len = 128;
+  int latency_monitor_threshold = 0;
+  std::string save;
+  bool appendonly = false;
+  std::string dir = ".";
+  std::string dbfilename = "dump.rdb";
+  std::string pidfile;
+  bool protected_mode = true;
+  bool daemonize = false;
+  // The file the configuration was read from (for CONFIG REWRITE), empty when none.
+  std::string config_file;
+};
+
+struct DirectiveSpec {
+  std::string_view name;
+  std::string_view default_text;
+  bool runtime_settable;
+  // Parses arguments into config. The error text is Redis's ("argument must be a memory
+  // value"); callers add the directive name and context.
+  std::function<absl::Status(Config&, std::span<const std::string>)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+// All directives, in the order CONFIG REWRITE writes them.
+const std::vector<DirectiveSpec>& Directives();
+const DirectiveSpec* FindDirective(std::string_view name);
+
+// Builds a Config from a config file (may be empty) and command-line arguments
+// ("--port 7000 --bind 127.0.0.1 ::1"). The error names the directive and, for a file, the
+// line, as redis-server's "FATAL CONFIG FILE ERROR" does.
+absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std::string>& argv);
+
+// Parses configuration text (redis.conf syntax) into config. source names it in errors.
+absl::Status ApplyConfigText(std::string_view text, std::string_view source, Config* config);
+
+// Memory value as Redis's memtoull: "1gb" = 1024^3, "1g" = 1000^3, plain bytes.
+bool ParseMemory(std::string_view s, uint64_t* out);
+
+// Writes config to file as CONFIG REWRITE does: lines of the original file whose directive
+// is known are replaced by the current value; other lines are kept.
+absl::Status RewriteConfigFile(const Config& config);
+
+}  // namespace redoubt::server

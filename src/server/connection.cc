@@ -1,0 +1,449 @@
+// Client connection; see connection.h.
+#include "server/connection.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "net/socket_util.h"
+#include "server/server.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::server {
+namespace {
+
+using commands::CommandSpec;
+
+// Reads at least this much at a time; a large bulk argument reserves what it needs at once.
+constexpr size_t kReadChunk = 16 * 1024;
+
+// Redis's sdscatrepr: quotes and escapes an argument for MONITOR and SLOWLOG.
+void AppendRepr(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\':
+      case '"':
+        out->push_back('\\');
+        out->push_back(static_cast<char>(c));
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\a':
+        out->append("\\a");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      default:
+        if (c >= 32 && c < 127) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out->append(buf);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
+                       uint64_t id)
+    : server_(server),
+      thread_(thread),
+      transport_(std::move(transport)),
+      id_(id),
+      fd_(transport_->fd()),
+      created_ms_(common::UnixMillis()),
+      peer_address_(net::PeerAddress(fd_)),
+      local_address_(net::LocalAddress(fd_)),
+      writer_(&output_),
+      last_interaction_ms_(created_ms_) {
+  writer_.set_error_observer(this);
+  parser_.set_limits({.max_bulk_len = server.settings().proto_max_bulk_len.load()});
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  thread_.connections.push_back(this);
+  server_.clients().Add(this);
+  server_.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
+  thread_.loop.Add(fd_, EPOLLIN, this);
+}
+
+void Connection::Close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  thread_.loop.Remove(fd_);
+  if (monitor()) {
+    server_.clients().RemoveMonitor();
+  }
+  server_.clients().Remove(this);
+  server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  auto& conns = thread_.connections;
+  conns.erase(std::remove(conns.begin(), conns.end(), this), conns.end());
+  thread_.loop.DeleteLater(this);
+}
+
+void Connection::OnEvent(uint32_t events) {
+  if (closed_) {
+    return;
+  }
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    HandleReadable();
+  }
+  if (!closed_ && (events & EPOLLOUT)) {
+    Flush();
+  }
+}
+
+void Connection::OnErrorReply(std::string_view code) {
+  ++errors_in_command_;
+  server_.stats().CountError(code);
+}
+
+void Connection::HandleReadable() {
+  if (close_after_reply_) {
+    return;
+  }
+  // One read per event: epoll is level-triggered, so unread bytes raise the next event, and
+  // a read that would only return EAGAIN costs a system call per request.
+  input_.Reserve(kReadChunk);
+  net::IoResult r = transport_->Read(input_.write_ptr(), input_.writable_bytes());
+  if (r.kind == net::IoResult::kWouldBlock) {
+    return;
+  }
+  if (r.kind != net::IoResult::kOk) {
+    Close();
+    return;
+  }
+  input_.Commit(r.bytes);
+  thread_.stats.net_input_bytes.Add(r.bytes);
+  last_interaction_ms_.store(common::UnixMillis(), std::memory_order_relaxed);
+  ProcessInput();
+  if (closed_) {
+    return;
+  }
+  if (input_.size() > static_cast<size_t>(server_.query_buffer_limit.load(std::memory_order_relaxed))) {
+    // Redis closes such a client without a reply ("closing client that reached max query
+    // buffer length").
+    server_.stats().client_query_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+    Close();
+    return;
+  }
+  shown_qbuf_.store(input_.size(), std::memory_order_relaxed);
+  Flush();
+}
+
+void Connection::ProcessInput() {
+  while (!close_after_reply_ && !closed_ && input_.size() > 0) {
+    protocol::ParseResult r = parser_.Parse(input_.readable(), &args_);
+    if (r.status == protocol::ParseStatus::kNeedMore) {
+      if (r.bytes_needed > input_.size()) {
+        input_.Reserve(r.bytes_needed - input_.size());
+      }
+      break;
+    }
+    if (r.status == protocol::ParseStatus::kError) {
+      writer_.Error(protocol::ProtocolErrorText(r));
+      close_after_reply_ = true;
+      break;
+    }
+    if (!args_.empty()) {
+      if (!Execute(args_)) {
+        paused_ = true;
+        break;
+      }
+    }
+    input_.Consume(r.consumed);
+  }
+  input_.ShrinkIfIdle(256 * 1024);
+}
+
+bool Connection::ExecuteUnknown(std::span<const std::string_view> args) {
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg.append("', with args beginning with: ");
+  for (size_t i = 1; i < args.size(); ++i) {
+    msg.push_back('\'');
+    msg.append(args[i].substr(0, 128));
+    msg.append("' ");
+  }
+  writer_.Error(msg);
+  return true;
+}
+
+bool Connection::Execute(std::span<const std::string_view> args) {
+  const CommandSpec* spec = server_.commands().Find(args[0]);
+  if (spec == nullptr) {
+    return ExecuteUnknown(args);
+  }
+  CommandCounters* counters = nullptr;
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = commands::CommandTable::FindSubcommand(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string upper = commands::ToLower(spec->name);
+      std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+      writer_.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                    "'. Try " + upper + " HELP.");
+      return true;
+    }
+    spec = sub;
+  }
+  counters = &thread_.stats.commands[spec->stats_index];
+  if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
+      static_cast<int>(args.size()) < -spec->arity) {
+    writer_.Error(commands::WrongArityText(spec->name));
+    counters->rejected_calls.Add(1);
+    return true;
+  }
+  if (server_.IsPaused(spec->flags)) {
+    return false;
+  }
+  commands::RuntimeSettings& settings = server_.settings();
+  uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
+  if (maxmemory != 0 && (spec->flags & commands::kDenyOom)) {
+    if (!server_.keyspace().EvictUntil(maxmemory,
+                                       settings.maxmemory_policy.load(std::memory_order_relaxed),
+                                       settings.maxmemory_samples.load(std::memory_order_relaxed))) {
+      writer_.Error(commands::kErrOom);
+      counters->rejected_calls.Add(1);
+      return true;
+    }
+  }
+
+  std::string* saved_output = nullptr;
+  if (reply_mode_ != ReplyMode::kOn) {
+    saved_output = writer_.output();
+    writer_.set_output(&discarded_output_);
+  }
+  errors_in_command_ = 0;
+  int64_t start_us = common::MonotonicMicros();
+  {
+    storage::ShardLocks locks(server_.keyspace());
+    if (spec->flags & commands::kWholeKeyspace) {
+      locks.LockAll();
+    } else if (spec->keys.first > 0 || spec->key_finder != nullptr) {
+      keys_.clear();
+      commands::ExtractKeys(*spec, args, &keys_);
+      if (keys_.size() == 1) {
+        locks.LockKey(keys_[0]);
+      } else if (!keys_.empty()) {
+        locks.LockKeys(keys_);
+      }
+    }
+    commands::CommandContext ctx(args, writer_, server_.keyspace(), *this, settings, *spec);
+    spec->handler(ctx);
+  }
+  int64_t duration_us = common::MonotonicMicros() - start_us;
+  if (saved_output != nullptr) {
+    writer_.set_output(saved_output);
+    discarded_output_.clear();
+    if (reply_mode_ == ReplyMode::kSkipThis) {
+      reply_mode_ = ReplyMode::kOn;
+    } else if (reply_mode_ == ReplyMode::kSkipNext) {
+      reply_mode_ = ReplyMode::kSkipThis;
+    }
+  }
+
+  counters->calls.Add(1);
+  counters->usec.Add(static_cast<uint64_t>(duration_us));
+  if (errors_in_command_ > 0) {
+    counters->failed_calls.Add(1);
+  }
+  thread_.stats.commands_processed.Add(1);
+  last_command_.store(spec, std::memory_order_relaxed);
+  shown_db_.store(db, std::memory_order_relaxed);
+  if (duration_us > server_.slowlog_slower_than_us.load(std::memory_order_relaxed) &&
+      server_.slowlog_slower_than_us.load(std::memory_order_relaxed) >= 0) {
+    RecordSlow(*spec, args, duration_us);
+  }
+  if (server_.clients().monitors() > 0 &&
+      !(spec->flags & (commands::kAdmin | commands::kSkipMonitor))) {
+    FeedMonitors(*spec, args);
+  }
+  return true;
+}
+
+void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_view> args) {
+  int64_t us = common::UnixMicros();
+  char head[96];
+  snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
+           static_cast<long long>(us % 1000000), db, peer_address_.c_str());
+  std::string line(head);
+  for (std::string_view a : args) {
+    line.push_back(' ');
+    AppendRepr(&line, a);
+  }
+  line.append("\r\n");
+  server_.FeedMonitors(line);
+}
+
+void Connection::RecordSlow(const CommandSpec&, std::span<const std::string_view> args,
+                            int64_t duration_us) {
+  // Redis keeps at most 32 arguments of at most 128 bytes each in a slowlog entry.
+  SlowlogEntry e;
+  e.unix_seconds = common::UnixMillis() / 1000;
+  e.duration_us = duration_us;
+  size_t n = std::min<size_t>(args.size(), 32);
+  for (size_t i = 0; i < n; ++i) {
+    if (n < args.size() && i == n - 1) {
+      e.args.push_back("... (" + std::to_string(args.size() - n + 1) + " more arguments)");
+      break;
+    }
+    std::string a(args[i].substr(0, 128));
+    if (args[i].size() > 128) {
+      a += "... (" + std::to_string(args[i].size() - 128) + " more bytes)";
+    }
+    e.args.push_back(std::move(a));
+  }
+  e.peer = peer_address_;
+  {
+    std::lock_guard<std::mutex> lock(server_.clients().mutex());
+    e.name = name_;
+  }
+  server_.AddSlowlogEntry(std::move(e));
+}
+
+void Connection::DeliverMonitorLine(std::string_view line) {
+  if (closed_) {
+    return;
+  }
+  output_.append(line);
+  Flush();
+}
+
+void Connection::Flush() {
+  while (output_sent_ < output_.size()) {
+    net::IoResult r =
+        transport_->Write(output_.data() + output_sent_, output_.size() - output_sent_);
+    if (r.kind == net::IoResult::kWouldBlock) {
+      break;
+    }
+    if (r.kind != net::IoResult::kOk) {
+      Close();
+      return;
+    }
+    output_sent_ += r.bytes;
+    thread_.stats.net_output_bytes.Add(r.bytes);
+  }
+  if (output_sent_ == output_.size()) {
+    output_.clear();
+    output_sent_ = 0;
+    // Return the memory of a reply that was exceptionally large.
+    if (output_.capacity() > 1024 * 1024) {
+      output_.shrink_to_fit();
+    }
+    if (close_after_reply_) {
+      Close();
+      return;
+    }
+  } else {
+    uint64_t pending = output_.size() - output_sent_;
+    uint64_t hard = server_.output_hard_limit.load(std::memory_order_relaxed);
+    uint64_t soft = server_.output_soft_limit.load(std::memory_order_relaxed);
+    bool over_soft = soft != 0 && pending > soft;
+    int64_t now = common::MonotonicMicros();
+    if (!over_soft) {
+      output_soft_limit_since_us_ = 0;
+    } else if (output_soft_limit_since_us_ == 0) {
+      output_soft_limit_since_us_ = now;
+    }
+    int64_t soft_us = int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
+    if ((hard != 0 && pending > hard) ||
+        (over_soft && now - output_soft_limit_since_us_ > soft_us)) {
+      server_.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+      Close();
+      return;
+    }
+  }
+  shown_obuf_.store(output_.size() - output_sent_, std::memory_order_relaxed);
+  UpdateWriteInterest();
+}
+
+void Connection::UpdateWriteInterest() {
+  bool want = output_sent_ < output_.size();
+  if (want != want_write_) {
+    want_write_ = want;
+    thread_.loop.Modify(fd_, want ? (EPOLLIN | EPOLLOUT) : EPOLLIN, this);
+  }
+}
+
+void Connection::OnTimer(int64_t now_us) {
+  if (closed_) {
+    return;
+  }
+  if (paused_) {
+    paused_ = false;
+    ProcessInput();
+    if (!closed_) {
+      Flush();
+    }
+    if (closed_) {
+      return;
+    }
+  }
+  int timeout = server_.idle_timeout_seconds.load(std::memory_order_relaxed);
+  if (timeout > 0 && !monitor() &&
+      now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed) > int64_t{timeout} * 1000) {
+    Close();
+  }
+}
+
+int64_t Connection::idle_seconds() const {
+  return (common::UnixMillis() - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
+}
+
+void Connection::ResetSession() {
+  db = 0;
+  set_resp3(false);
+  reply_mode_ = ReplyMode::kOn;
+  no_evict_ = false;
+  if (monitor()) {
+    set_monitor(false);
+    server_.clients().RemoveMonitor();
+  }
+  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  name_.clear();
+}
+
+std::string Connection::Describe() const {
+  const CommandSpec* last = last_command_.load(std::memory_order_relaxed);
+  int64_t now = common::UnixMillis();
+  std::string flags = monitor() ? "O" : "N";
+  char buf[512];
+  snprintf(buf, sizeof(buf),
+           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+           "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
+           "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
+           "lib-ver=%s",
+           static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(),
+           fd_, name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
+           static_cast<long long>(
+               (now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000),
+           flags.c_str(), shown_db_.load(std::memory_order_relaxed),
+           shown_qbuf_.load(std::memory_order_relaxed), size_t{0}, size_t{16384},
+           shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
+           shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
+           last == nullptr ? "NULL" : std::string(last->name).c_str(),
+           resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str());
+  return buf;
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,139 @@
+// A client connection: reads requests through its Transport, parses them, executes commands
+// against the shared keyspace and writes the replies back. The life of a request:
+// EventLoop::Run → Connection::OnEvent → Transport::Read → RespParser::Parse →
+// Connection::Execute (lookup, arity, OOM check, shard locks) → handler → ReplyWriter →
+// Connection::Flush → Transport::Write.
+//
+// Thread: confined to its I/O thread, except the fields under "Read by other threads", which
+// CLIENT LIST/INFO read from any thread while holding the ClientRegistry lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/command_spec.h"
+#include "net/event_loop.h"
+#include "net/io_buffer.h"
+#include "net/transport.h"
+#include "protocol/reply_writer.h"
+#include "protocol/resp_parser.h"
+
+namespace redoubt::server {
+
+class Server;
+struct IoThread;
+
+enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
+
+class Connection final : public commands::Session,
+                         public net::IoHandler,
+                         public protocol::ErrorObserver {
+ public:
+  Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
+             uint64_t id);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers with the loop and the client registry. Requires: on the thread's loop.
+  void Start();
+  void OnEvent(uint32_t events) override;
+  void OnErrorReply(std::string_view code) override;
+
+  // Closes now (unregisters, deletes after the current event batch).
+  void Close();
+  // Stops reading; closes once the pending replies are written.
+  void CloseAfterReply() { close_after_reply_ = true; }
+  // Called from the thread's periodic timer.
+  void OnTimer(int64_t now_us);
+  // Appends a line for a MONITOR client and writes it.
+  void DeliverMonitorLine(std::string_view line);
+
+  // CLIENT LIST line. Requires: ClientRegistry lock held (for name_, lib_*).
+  std::string Describe() const;
+
+  uint64_t id() const { return id_; }
+  IoThread& thread() { return thread_; }
+  Server& server() { return server_; }
+  protocol::ReplyWriter& writer() { return writer_; }
+  const std::string& peer_address() const { return peer_address_; }
+  const std::string& local_address() const { return local_address_; }
+  int64_t created_ms() const { return created_ms_; }
+  int64_t idle_seconds() const;
+  bool closing() const { return closed_ || close_after_reply_; }
+
+  // Session state changed by commands (on this connection's thread).
+  void set_resp3(bool on) { writer_.set_resp3(on); resp_.store(on ? 3 : 2, std::memory_order_relaxed); }
+  void set_reply_mode(ReplyMode mode) { reply_mode_ = mode; }
+  void set_monitor(bool on) { monitor_.store(on, std::memory_order_relaxed); }
+  bool monitor() const { return monitor_.load(std::memory_order_relaxed); }
+  void set_no_evict(bool on) { no_evict_ = on; }
+  // Requires: ClientRegistry lock held.
+  void set_name(std::string name) { name_ = std::move(name); }
+  const std::string& name() const { return name_; }
+  void set_lib_name(std::string v) { lib_name_ = std::move(v); }
+  void set_lib_version(std::string v) { lib_version_ = std::move(v); }
+  // RESET: back to the state of a new connection.
+  void ResetSession();
+
+ private:
+  void HandleReadable();
+  void ProcessInput();
+  // Returns false when the command must wait (CLIENT PAUSE); the input stays buffered.
+  bool Execute(std::span<const std::string_view> args);
+  bool ExecuteUnknown(std::span<const std::string_view> args);
+  void Flush();
+  void UpdateWriteInterest();
+  void FeedMonitors(const commands::CommandSpec& spec, std::span<const std::string_view> args);
+  void RecordSlow(const commands::CommandSpec& spec, std::span<const std::string_view> args,
+                  int64_t duration_us);
+
+  // Set at construction, never changed.
+  Server& server_;
+  IoThread& thread_;
+  const std::unique_ptr<net::Transport> transport_;
+  const uint64_t id_;
+  const int fd_;
+  const int64_t created_ms_;
+  const std::string peer_address_;
+  const std::string local_address_;
+
+  // Only on the connection's thread.
+  net::IoBuffer input_;
+  protocol::RespParser parser_;
+  std::vector<std::string_view> args_;
+  std::vector<std::string_view> keys_;
+  std::string output_;
+  size_t output_sent_ = 0;
+  std::string discarded_output_;  // replies dropped by CLIENT REPLY OFF/SKIP
+  protocol::ReplyWriter writer_;
+  bool want_write_ = false;
+  bool close_after_reply_ = false;
+  bool closed_ = false;
+  bool paused_ = false;
+  bool no_evict_ = false;
+  ReplyMode reply_mode_ = ReplyMode::kOn;
+  int64_t output_soft_limit_since_us_ = 0;
+  size_t errors_in_command_ = 0;
+
+  // Read by other threads (CLIENT LIST, INFO clients): relaxed, as statistics.
+  std::atomic<int64_t> last_interaction_ms_;
+  std::atomic<const commands::CommandSpec*> last_command_{nullptr};
+  std::atomic<int> shown_db_{0};
+  std::atomic<int> resp_{2};
+  std::atomic<bool> monitor_{false};
+  std::atomic<size_t> shown_qbuf_{0};
+  std::atomic<size_t> shown_obuf_{0};
+  // Guarded by the ClientRegistry lock.
+  std::string name_;
+  std::string lib_name_;
+  std::string lib_version_;
+};
+
+}  // namespace redoubt::server

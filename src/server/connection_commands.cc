@@ -1,0 +1,170 @@
+// Connection commands: PING ECHO QUIT RESET SELECT HELLO AUTH. They change the state of the
+// connection that runs them, so they live in server/ beside Connection.
+#include "server/connection_commands.h"
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+#include "commands/errors.h"
+#include "common/numbers.h"
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+using commands::CommandContext;
+using commands::EqualsIgnoreCase;
+
+Connection& Conn(CommandContext& ctx) { return static_cast<Connection&>(ctx.session); }
+
+void CmdPing(CommandContext& ctx) {
+  if (ctx.argc() > 2) {
+    return ctx.reply.Error(commands::WrongArityText("ping"));
+  }
+  if (ctx.argc() == 2) {
+    return ctx.reply.Bulk(ctx.args[1]);
+  }
+  ctx.reply.SimpleString("PONG");
+}
+
+void CmdEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
+
+void CmdQuit(CommandContext& ctx) {
+  ctx.reply.Ok();
+  Conn(ctx).CloseAfterReply();
+}
+
+void CmdReset(CommandContext& ctx) {
+  Conn(ctx).ResetSession();
+  ctx.reply.SimpleString("RESET");
+}
+
+void CmdSelect(CommandContext& ctx) {
+  // Redis checks the integer first ("value is not an integer"), then the range.
+  int index;
+  if (!commands::ParseDbIndexOrReply(ctx, ctx.args[1], &index)) {
+    return;
+  }
+  ctx.session.db = index;
+  ctx.reply.Ok();
+}
+
+// With no password configured, the default user has "nopass": AUTH default <anything>
+// succeeds, the one-argument form is refused with Redis's hint, other users do not exist.
+bool CheckAuthOrReply(CommandContext& ctx, std::string_view user) {
+  if (user != "default") {
+    ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    return false;
+  }
+  return true;
+}
+
+void CmdAuth(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  if (ctx.argc() == 2) {
+    return ctx.reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. "
+        "Are you sure your configuration is correct?");
+  }
+  if (CheckAuthOrReply(ctx, ctx.args[1])) {
+    ctx.reply.Ok();
+  }
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void CmdHello(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  int version = conn.writer().resp3() ? 3 : 2;
+  size_t j = 1;
+  if (ctx.argc() >= 2) {
+    auto v = common::ParseInt64(ctx.args[1]);
+    if (!v) {
+      return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+    }
+    if (*v < 2 || *v > 3) {
+      return ctx.reply.Error("NOPROTO unsupported protocol version");
+    }
+    version = static_cast<int>(*v);
+    j = 2;
+  }
+  std::string_view setname;
+  bool has_setname = false;
+  for (; j < ctx.argc(); ++j) {
+    size_t more = ctx.argc() - j - 1;
+    if (EqualsIgnoreCase(ctx.args[j], "AUTH") && more >= 2) {
+      if (!CheckAuthOrReply(ctx, ctx.args[j + 1])) {
+        return;
+      }
+      j += 2;
+    } else if (EqualsIgnoreCase(ctx.args[j], "SETNAME") && more >= 1) {
+      setname = ctx.args[j + 1];
+      has_setname = true;
+      j += 1;
+    } else {
+      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[j]) + "'");
+    }
+  }
+  if (has_setname) {
+    for (char c : setname) {
+      if (c < '!' || c > '~') {
+        return ctx.reply.Error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+    }
+    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+    conn.set_name(std::string(setname));
+  }
+  conn.set_resp3(version == 3);
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk(Server::kRedisVersion);
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(version);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(conn.id()));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.ArrayHeader(0);
+}
+
+}  // namespace
+
+void RegisterConnectionCommands(commands::CommandTable& table) {
+  using namespace commands;  // flag and category names
+  table.Add({.name = "ping", .arity = -1, .flags = kFast, .acl = kAclConnection | kAclFast,
+             .handler = CmdPing, .summary = "Returns the server's liveliness response.",
+             .since = "1.0.0", .group = "connection"});
+  table.Add({.name = "echo", .arity = 2, .flags = kFast, .acl = kAclConnection | kAclFast,
+             .handler = CmdEcho, .summary = "Returns the given string.", .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "quit", .arity = -1,
+             .flags = kAllowBusy | kNoAuth | kLoading | kStale | kFast,
+             .acl = kAclConnection | kAclFast, .handler = CmdQuit,
+             .summary = "Closes the connection.", .since = "1.0.0", .group = "connection"});
+  table.Add({.name = "reset", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kNoAuth,
+             .acl = kAclConnection | kAclFast, .handler = CmdReset,
+             .summary = "Resets the connection.", .since = "6.2.0", .group = "connection"});
+  table.Add({.name = "select", .arity = 2, .flags = kLoading | kStale | kFast,
+             .acl = kAclConnection | kAclFast, .handler = CmdSelect,
+             .summary = "Changes the selected database.", .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "auth", .arity = -2,
+             .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+             .acl = kAclConnection | kAclFast, .handler = CmdAuth,
+             .summary = "Authenticates the connection.", .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "hello", .arity = -1,
+             .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+             .acl = kAclConnection | kAclFast, .handler = CmdHello,
+             .summary = "Handshakes with the Redis server.", .since = "6.0.0",
+             .group = "connection"});
+}
+
+}  // namespace redoubt::server

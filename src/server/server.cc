@@ -1,0 +1,321 @@
+// Server wiring, accept path and cron; see server.h.
+#include "server/server.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cerrno>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "net/plain_transport.h"
+#include "net/socket_util.h"
+#include "server/connection.h"
+
+namespace redoubt::server {
+namespace {
+
+// Accepts on one listening socket for one I/O thread. Every thread registers every
+// listening socket with EPOLLEXCLUSIVE, so the kernel wakes one thread per connection and
+// connections spread over the threads without an acceptor thread handing them over.
+class Acceptor final : public net::IoHandler {
+ public:
+  Acceptor(Server& server, IoThread& thread, int listen_fd)
+      : server_(server), thread_(thread), listen_fd_(listen_fd) {}
+
+  void OnEvent(uint32_t) override {
+    // A bounded batch per wake-up keeps accept storms from starving established clients.
+    for (int i = 0; i < 64; ++i) {
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
+      }
+      server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+      if (server_.stats().connected_clients.load(std::memory_order_relaxed) >=
+          server_.maxclients.load(std::memory_order_relaxed)) {
+        static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+        (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
+        close(fd);
+        server_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      net::SetNoDelay(fd);
+      net::SetKeepAlive(fd, server_.config().tcp_keepalive);
+      auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd),
+                                  server_.clients().NextId());
+      conn->Start();
+    }
+  }
+
+ private:
+  Server& server_;
+  IoThread& thread_;
+  const int listen_fd_;
+};
+
+}  // namespace
+
+Server::Server(Config config)
+    : config_(std::move(config)),
+      keyspace_(std::make_unique<storage::Keyspace>(config_.databases)),
+      start_time_ms_(common::UnixMillis()) {
+  RegisterAllCommands(commands_);
+  ApplyRuntimeSettings(config_);
+}
+
+Server::~Server() {
+  for (int fd : listen_fds_) {
+    close(fd);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
+  std::unique_ptr<Server> server(new Server(std::move(config)));
+  absl::Status st = server->Listen();
+  if (!st.ok()) {
+    return st;
+  }
+  return server;
+}
+
+absl::Status Server::Listen() {
+  if (config_.port == 0) {
+    return absl::OkStatus();
+  }
+  for (const std::string& addr : config_.bind) {
+    absl::StatusOr<int> fd = net::ListenTcp(addr, config_.port, config_.tcp_backlog);
+    if (!fd.ok()) {
+      return fd.status();
+    }
+    if (*fd >= 0) {
+      listen_fds_.push_back(*fd);
+    }
+  }
+  if (listen_fds_.empty()) {
+    return absl::UnavailableError("Failed listening on any bind address");
+  }
+  return absl::OkStatus();
+}
+
+Config Server::config() const {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  return config_;
+}
+
+void Server::ApplyRuntimeSettings(const Config& c) {
+  settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
+  settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
+  settings_.maxmemory_policy.store(c.maxmemory_policy, std::memory_order_relaxed);
+  settings_.maxmemory_samples.store(c.maxmemory_samples, std::memory_order_relaxed);
+  keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
+  query_buffer_limit.store(c.client_query_buffer_limit, std::memory_order_relaxed);
+  output_hard_limit.store(c.output_limit_normal.hard_bytes, std::memory_order_relaxed);
+  output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
+  output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
+  idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
+  maxclients.store(c.maxclients, std::memory_order_relaxed);
+  slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
+  slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
+  common::SetLogLevel(common::ParseLogLevel(c.loglevel));
+}
+
+absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes) {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  Config next = config_;
+  for (const auto& [name, value] : changes) {
+    const DirectiveSpec* d = FindDirective(name);
+    if (d == nullptr) {
+      return absl::NotFoundError("Unknown option or number of arguments for CONFIG SET - '" +
+                                 name + "'");
+    }
+    if (!d->runtime_settable) {
+      return absl::FailedPreconditionError("CONFIG SET failed (possibly related to argument '" +
+                                           name + "') - can't set immutable config");
+    }
+    std::string arg = value;
+    absl::Status st = d->set(next, std::span<const std::string>(&arg, 1));
+    if (!st.ok()) {
+      return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
+                                        name + "') - " + std::string(st.message()));
+    }
+  }
+  if (next.port != config_.port || next.bind != config_.bind) {
+    return absl::FailedPreconditionError(
+        "CONFIG SET failed (possibly related to argument 'port') - changing the listening "
+        "address at runtime is not supported yet");
+  }
+  config_ = next;
+  ApplyRuntimeSettings(config_);
+  return absl::OkStatus();
+}
+
+absl::Status Server::RewriteConfig() {
+  return RewriteConfigFile(config());
+}
+
+void Server::Pause(int64_t until_ms, bool writes_only) {
+  // A second PAUSE extends but never shortens, and ALL wins over WRITE, as in Redis.
+  if (until_ms > pause_until_ms_.load()) {
+    pause_until_ms_.store(until_ms);
+  }
+  if (!writes_only || pause_until_ms_.load() <= common::UnixMillis()) {
+    pause_writes_only_.store(writes_only);
+  }
+}
+
+void Server::Unpause() { pause_until_ms_.store(0); }
+
+bool Server::IsPaused(uint32_t command_flags) const {
+  int64_t until = pause_until_ms_.load(std::memory_order_relaxed);
+  if (until == 0 || until <= common::UnixMillis()) {
+    return false;
+  }
+  if (pause_writes_only_.load(std::memory_order_relaxed)) {
+    return (command_flags & commands::kWrite) != 0;
+  }
+  // PAUSE ALL still lets CLIENT UNPAUSE & co. through? Redis pauses every client command
+  // except those from replicas; admin connections are paused too.
+  return true;
+}
+
+void Server::AddSlowlogEntry(SlowlogEntry entry) {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  entry.id = next_slowlog_id_++;
+  slowlog_.push_front(std::move(entry));
+  while (slowlog_.size() > static_cast<size_t>(slowlog_max_len.load())) {
+    slowlog_.pop_back();
+  }
+}
+
+std::vector<SlowlogEntry> Server::Slowlog(size_t count) const {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  size_t n = std::min(count, slowlog_.size());
+  return {slowlog_.begin(), slowlog_.begin() + static_cast<long>(n)};
+}
+
+size_t Server::SlowlogLen() const {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  return slowlog_.size();
+}
+
+void Server::ResetSlowlog() {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  slowlog_.clear();
+}
+
+void Server::FeedMonitors(const std::string& line) {
+  std::vector<std::pair<uint64_t, IoThread*>> targets;
+  clients_.ForEach([&](Connection& c) {
+    if (c.monitor()) {
+      targets.emplace_back(c.id(), &c.thread());
+    }
+  });
+  for (auto& [id, thread] : targets) {
+    thread->loop.Post([this, id = id, line] {
+      // On the monitor's own thread, where the connection cannot be deleted under us.
+      Connection* target = nullptr;
+      clients_.WithClient(id, [&](Connection* c) { target = c; });
+      if (target != nullptr) {
+        target->DeliverMonitorLine(line);
+      }
+    });
+  }
+}
+
+void Server::RequestShutdown() {
+  shutdown_.store(true);
+  kill(getpid(), SIGTERM);
+}
+
+void Server::Cron() {
+  cron_cycles_.fetch_add(1, std::memory_order_relaxed);
+  keyspace_->Tick(static_cast<uint32_t>(common::UnixMillis() / 1000));
+  // Redis spends up to 25% of a cron period on active expiry.
+  int hz = config().hz;
+  keyspace_->ActiveExpireCycle(250000 / hz);
+}
+
+int Server::Run() {
+  // Signals go to the main thread only: block them before starting threads, then wait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Config cfg = config();
+  for (int i = 0; i < cfg.io_threads; ++i) {
+    threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots()));
+  }
+  for (auto& t : threads_) {
+    for (int fd : listen_fds_) {
+      acceptors_.push_back(std::make_unique<Acceptor>(*this, *t, fd));
+      t->loop.Add(fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
+    }
+    IoThread* raw = t.get();
+    t->loop.SetPeriodic(10, [raw] {
+      int64_t now = common::MonotonicMicros();
+      int64_t wall = common::UnixMicros();
+      (void)now;
+      std::vector<Connection*> snapshot = raw->connections;
+      for (Connection* c : snapshot) {
+        c->OnTimer(wall);
+      }
+    });
+    t->thread = std::thread([raw] { raw->loop.Run(); });
+  }
+  std::string addrs;
+  for (const std::string& a : cfg.bind) {
+    addrs += " " + a;
+  }
+  common::Log(common::LogLevel::kNotice,
+              "Redoubt " + std::string(kRedoubtVersion) + " (Redis " + std::string(kRedisVersion) +
+                  " compatible) ready to accept connections on port " + std::to_string(cfg.port) +
+                  " (bind" + addrs + ", " + std::to_string(cfg.io_threads) + " I/O threads)");
+
+  int64_t last_ops = 0;
+  int64_t last_ops_time = common::MonotonicMicros();
+  while (true) {
+    int hz = config().hz;
+    timespec wait{0, static_cast<long>(1000000000 / hz)};
+    int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      common::Log(common::LogLevel::kWarning,
+                  sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                                : "Received SIGTERM scheduling shutdown...");
+      break;
+    }
+    if (sig == SIGHUP) {
+      common::OpenLog(config().logfile);
+      continue;
+    }
+    Cron();
+    int64_t now = common::MonotonicMicros();
+    if (now - last_ops_time >= 1000000) {
+      int64_t total = 0;
+      for (auto& t : threads_) {
+        total += static_cast<int64_t>(t->stats.commands_processed.Get());
+      }
+      stats_.instantaneous_ops.store(
+          static_cast<uint64_t>((total - last_ops) * 1000000 / (now - last_ops_time)),
+          std::memory_order_relaxed);
+      last_ops = total;
+      last_ops_time = now;
+    }
+  }
+  for (auto& t : threads_) {
+    t->loop.Stop();
+  }
+  for (auto& t : threads_) {
+    t->thread.join();
+  }
+  // Connections still open are closed with the process; their memory goes with it.
+  common::Log(common::LogLevel::kWarning, "Redoubt is now ready to exit, bye bye...");
+  return 0;
+}
+
+}  // namespace redoubt::server

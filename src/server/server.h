@@ -1,0 +1,139 @@
+// The server: owns the keyspace, the command table, the I/O threads with their event loops,
+// the listening sockets and the client registry, and runs the cron (active expiry, stats,
+// clocks) on the main thread, which also waits for SIGTERM/SIGINT.
+//
+// Thread: created and run on the main thread. Accessors are thread-safe as noted on each.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+#include "net/event_loop.h"
+#include "server/client_registry.h"
+#include "server/config.h"
+#include "server/server_stats.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::server {
+
+class Connection;
+
+// An I/O thread: its loop, the connections it owns, and its statistics.
+struct IoThread {
+  IoThread(int index, int stats_slots) : index(index), stats(stats_slots) {}
+  const int index;
+  net::EventLoop loop;
+  ThreadCommandStats stats;
+  // Only on this thread.
+  std::vector<Connection*> connections;
+  std::thread thread;
+};
+
+struct SlowlogEntry {
+  uint64_t id;
+  int64_t unix_seconds;
+  int64_t duration_us;
+  std::vector<std::string> args;
+  std::string peer;
+  std::string name;
+};
+
+class Server {
+ public:
+  static constexpr std::string_view kRedisVersion = "7.0.15";
+  static constexpr std::string_view kRedoubtVersion = "0.1.0";
+
+  static absl::StatusOr<std::unique_ptr<Server>> Create(Config config);
+  ~Server();
+
+  // Starts the I/O threads and runs the cron until shutdown. Returns the exit code.
+  int Run();
+  // Thread-safe: asks Run() to return (SHUTDOWN, signals).
+  void RequestShutdown();
+
+  // Thread-safe accessors.
+  storage::Keyspace& keyspace() { return *keyspace_; }
+  const commands::CommandTable& commands() const { return commands_; }
+  commands::RuntimeSettings& settings() { return settings_; }
+  ServerStats& stats() { return stats_; }
+  ClientRegistry& clients() { return clients_; }
+  const std::vector<std::unique_ptr<IoThread>>& threads() const { return threads_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int64_t last_save_seconds() const { return start_time_ms_ / 1000; }
+  Config config() const;
+  int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
+
+  // CONFIG SET: applies all pairs or none. Errors use Redis's CONFIG SET texts.
+  absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes);
+  absl::Status RewriteConfig();
+
+  // CLIENT PAUSE / UNPAUSE. Thread-safe.
+  void Pause(int64_t until_ms, bool writes_only);
+  void Unpause();
+  // True when a command with these flags must wait now.
+  bool IsPaused(uint32_t command_flags) const;
+
+  // SLOWLOG. Thread-safe.
+  void AddSlowlogEntry(SlowlogEntry entry);
+  std::vector<SlowlogEntry> Slowlog(size_t count) const;
+  size_t SlowlogLen() const;
+  void ResetSlowlog();
+
+  // MONITOR: sends line to every monitoring client. Thread-safe.
+  void FeedMonitors(const std::string& line);
+
+  // Limits read on every request; relaxed atomics (independent values).
+  std::atomic<int64_t> query_buffer_limit{1 << 30};
+  std::atomic<uint64_t> output_hard_limit{0};
+  std::atomic<uint64_t> output_soft_limit{0};
+  std::atomic<int> output_soft_seconds{0};
+  std::atomic<int> idle_timeout_seconds{0};
+  std::atomic<int> maxclients{10000};
+  std::atomic<int64_t> slowlog_slower_than_us{10000};
+  std::atomic<int> slowlog_max_len{128};
+
+ private:
+  explicit Server(Config config);
+  absl::Status Listen();
+  void Cron();
+  void ApplyRuntimeSettings(const Config& config);
+  void AcceptOn(IoThread& thread, int listen_fd);
+
+  mutable std::mutex config_mu_;
+  Config config_;  // guarded by config_mu_
+
+  std::unique_ptr<storage::Keyspace> keyspace_;
+  commands::CommandTable commands_;
+  commands::RuntimeSettings settings_;
+  ServerStats stats_;
+  ClientRegistry clients_;
+  std::vector<std::unique_ptr<IoThread>> threads_;
+  std::vector<int> listen_fds_;
+  std::vector<std::unique_ptr<net::IoHandler>> acceptors_;
+  const int64_t start_time_ms_;
+  std::atomic<bool> shutdown_{false};
+  std::atomic<int64_t> cron_cycles_{0};
+
+  std::atomic<int64_t> pause_until_ms_{0};
+  std::atomic<bool> pause_writes_only_{false};
+
+  mutable std::mutex slowlog_mu_;
+  std::deque<SlowlogEntry> slowlog_;  // guarded by slowlog_mu_, newest first
+  uint64_t next_slowlog_id_ = 0;      // guarded by slowlog_mu_
+};
+
+// Registers every command family.
+void RegisterAllCommands(commands::CommandTable& table);
+
+}  // namespace redoubt::server

@@ -1,0 +1,64 @@
+// Server-wide counters for INFO (stats, clients, commandstats, errorstats).
+//
+// Thread: thread-safe. Per-command counters live per I/O thread (ThreadCommandStats, one
+// writer each) and are summed by INFO; server-wide counters are relaxed atomics because they
+// are statistics; error codes are rare and sit behind a mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace redoubt::server {
+
+// A counter with a single writer (its I/O thread) and any number of readers.
+struct SingleWriterCounter {
+  std::atomic<uint64_t> v{0};
+  void Add(uint64_t d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+  uint64_t Get() const { return v.load(std::memory_order_relaxed); }
+  void Reset() { v.store(0, std::memory_order_relaxed); }
+};
+
+struct CommandCounters {
+  SingleWriterCounter calls;
+  SingleWriterCounter usec;
+  SingleWriterCounter rejected_calls;
+  SingleWriterCounter failed_calls;
+};
+
+// One per I/O thread, indexed by CommandSpec::stats_index.
+struct ThreadCommandStats {
+  explicit ThreadCommandStats(int slots) : commands(new CommandCounters[slots]), slots(slots) {}
+  std::unique_ptr<CommandCounters[]> commands;
+  int slots;
+  SingleWriterCounter commands_processed;
+  SingleWriterCounter net_input_bytes;
+  SingleWriterCounter net_output_bytes;
+};
+
+class ServerStats {
+ public:
+  std::atomic<uint64_t> connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<int64_t> connected_clients{0};
+  std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> total_error_replies{0};
+  // Sampled by the cron for instantaneous_ops_per_sec.
+  std::atomic<uint64_t> instantaneous_ops{0};
+
+  void CountError(std::string_view code);
+  std::map<std::string, uint64_t> ErrorCounts() const;
+  void ResetErrors();
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, uint64_t> errors_;
+};
+
+}  // namespace redoubt::server

@@ -1,0 +1,77 @@
+// The keys of one database within one keyspace shard: an intrusive chained hash table of
+// Entry blocks plus the list of entries that carry a TTL.
+//
+// Chaining (not open addressing) because SCAN's guarantee — every key present for the whole
+// scan is returned — needs the reverse-binary cursor over a table where a key's bucket depends
+// only on its hash and the table size, as in Redis's dict. The table rehashes in one step:
+// a shard holds 1/64 of the keys, so even at tens of millions of keys a resize moves a few
+// hundred thousand pointers.
+//
+// Thread: owned by a Shard; every call requires the shard's lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "storage/entry.h"
+
+namespace redoubt::storage {
+
+class DbTable {
+ public:
+  DbTable() = default;
+  DbTable(const DbTable&) = delete;
+  DbTable& operator=(const DbTable&) = delete;
+  DbTable(DbTable&& other) noexcept;
+  DbTable& operator=(DbTable&& other) noexcept;
+  ~DbTable();
+
+  size_t size() const { return size_; }
+  size_t volatile_size() const { return volatile_.size(); }
+
+  // The link that points to the entry with `key`, or nullptr. Valid until the next insert.
+  Entry** Find(std::string_view key, uint64_t hash);
+  // Requires: no entry with the same key. Takes ownership.
+  void Insert(Entry* entry, uint64_t hash);
+  // Removes the entry `slot` points to and returns it (caller owns it).
+  Entry* Unlink(Entry** slot);
+  // Puts `replacement` (same key) where `slot` points, keeping the TTL list in step.
+  // Returns the old entry, which the caller owns.
+  Entry* Replace(Entry** slot, Entry* replacement);
+
+  // Keeps the TTL list in step after the entry's expire time was set or cleared in place.
+  void OnExpireSet(Entry* entry);
+  void OnExpireCleared(Entry* entry);
+
+  // Calls fn for every entry of bucket group `cursor` and returns the next cursor (0: done),
+  // with Redis's reverse-binary increment.
+  uint64_t Scan(uint64_t cursor, const std::function<void(const Entry&)>& fn) const;
+  void ForEach(const std::function<void(const Entry&)>& fn) const;
+
+  // A random entry (nullptr when empty) / a random entry that has a TTL.
+  Entry* RandomEntry(std::mt19937_64& rng) const;
+  Entry* RandomVolatileEntry(std::mt19937_64& rng) const;
+
+  // Removes and destroys all entries.
+  void Clear();
+
+  // Bytes used by the bucket array and the TTL list (entries are counted by the shard).
+  size_t OverheadBytes() const;
+
+ private:
+  void Resize(size_t new_capacity);
+  void MaybeShrink();
+
+  Entry** buckets_ = nullptr;
+  size_t capacity_ = 0;  // power of two, or 0 before the first insert
+  size_t size_ = 0;
+  std::vector<Entry*> volatile_;
+};
+
+uint64_t HashKey(std::string_view key);
+
+}  // namespace redoubt::storage

@@ -1,0 +1,72 @@
+// Entry allocation; see entry.h.
+#include "storage/entry.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "common/numbers.h"
+
+namespace redoubt::storage {
+
+Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expire,
+                     size_t value_capacity) {
+  if (value_capacity < value.size()) {
+    value_capacity = value.size();
+  }
+  size_t bytes = HeaderSize(has_expire) + key.size() + value_capacity;
+  void* mem = std::malloc(bytes);
+  if (mem == nullptr) {
+    throw std::bad_alloc();
+  }
+  Entry* e = new (mem) Entry();
+  e->flags_ = has_expire ? kFlagExpireSlot : 0;
+  e->key_len_ = static_cast<uint32_t>(key.size());
+  e->value_len_ = static_cast<uint32_t>(value.size());
+  if (has_expire) {
+    e->ExpireSlot()->at_ms = kNoExpire;
+    e->ExpireSlot()->volatile_index = 0;
+    e->ExpireSlot()->unused = 0;
+  }
+  if (!key.empty()) {
+    std::memcpy(e->KeyData(), key.data(), key.size());
+  }
+  if (!value.empty()) {
+    std::memcpy(e->mutable_value(), value.data(), value.size());
+  }
+  return e;
+}
+
+Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire,
+                        size_t value_capacity) {
+  Entry* e = Create(key, from.value(), has_expire, value_capacity);
+  e->type_ = from.type_;
+  e->encoding_ = from.encoding_;
+  e->access_ = from.access_;
+  if (has_expire) {
+    e->set_expire_ms(from.expire_ms());
+  }
+  return e;
+}
+
+void Entry::Destroy(Entry* entry) {
+  entry->~Entry();
+  std::free(entry);
+}
+
+size_t Entry::value_capacity() const {
+  return malloc_usable_size(const_cast<Entry*>(this)) - HeaderSize(has_expire_slot()) - key_len_;
+}
+
+size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+
+Encoding EncodingForNewString(std::string_view value) {
+  if (value.size() <= 20 && common::ParseInt64(value).has_value()) {
+    return Encoding::kInt;
+  }
+  return value.size() <= 44 ? Encoding::kEmbStr : Encoding::kRaw;
+}
+
+}  // namespace redoubt::storage

@@ -1,0 +1,509 @@
+// Sharded keyspace; see keyspace.h.
+#include "storage/keyspace.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/check.h"
+#include "common/clock.h"
+
+namespace redoubt::storage {
+namespace {
+
+// Below this a value is overwritten in place when its block is large enough; above it the
+// block is replaced so that a key shrinking from 1 MB to 10 bytes returns its memory.
+bool FitsInPlace(size_t capacity, size_t len) { return len <= capacity && capacity <= 2 * len + 64; }
+
+}  // namespace
+
+Keyspace::Keyspace(int databases) : databases_(databases), shards_(new Shard[kNumShards]) {
+  for (int i = 0; i < kNumShards; ++i) {
+    shards_[i].dbs.resize(databases);
+    shards_[i].rng.seed(0x9E3779B97F4A7C15ULL + i);
+  }
+  clock_seconds_.store(static_cast<uint32_t>(common::UnixMillis() / 1000));
+}
+
+Entry* Keyspace::Adopt(Shard& shard, Entry* e) {
+  shard.used_bytes.Add(static_cast<int64_t>(e->AllocatedBytes()));
+  return e;
+}
+
+void Keyspace::DestroyEntry(Shard& shard, Entry* e) {
+  shard.used_bytes.Add(-static_cast<int64_t>(e->AllocatedBytes()));
+  Entry::Destroy(e);
+}
+
+Entry* Keyspace::Find(int db, std::string_view key, Access access) {
+  uint64_t hash = HashKey(key);
+  int s = ShardOfHash(hash);
+  Shard& shard = shards_[s];
+  DbTable& table = shard.dbs[db];
+  Entry** slot = table.Find(key, hash);
+  if (slot == nullptr) {
+    if (access == Access::kRead) {
+      shard.misses.Add(1);
+    }
+    return nullptr;
+  }
+  Entry* e = *slot;
+  int64_t at = e->expire_ms();
+  if (at != kNoExpire && at <= common::UnixMillis()) {
+    DestroyEntry(shard, table.Unlink(slot));
+    shard.expired.Add(1);
+    if (access == Access::kRead) {
+      shard.misses.Add(1);
+    }
+    return nullptr;
+  }
+  if (access != Access::kNoTouch) {
+    e->set_access(TouchedAccess(e->access(), lfu(), clock_seconds(), shard.rng));
+    if (access == Access::kRead) {
+      shard.hits.Add(1);
+    }
+  }
+  return e;
+}
+
+Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
+                           int64_t expire_ms, bool keep_ttl) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  Entry** slot = table.Find(key, hash);
+  Encoding encoding = EncodingForNewString(value);
+  if (slot == nullptr) {
+    Entry* e = Adopt(shard, Entry::Create(key, value, expire_ms != kNoExpire));
+    e->set_encoding(encoding);
+    e->set_access(InitialAccess(lfu(), clock_seconds()));
+    if (expire_ms != kNoExpire) {
+      e->set_expire_ms(expire_ms);
+    }
+    table.Insert(e, hash);
+    return e;
+  }
+  Entry* old = *slot;
+  int64_t new_expire = keep_ttl ? old->expire_ms() : expire_ms;
+  bool need_slot = new_expire != kNoExpire;
+  if (old->type() == ValueType::kString && old->has_expire_slot() == need_slot &&
+      FitsInPlace(old->value_capacity(), value.size())) {
+    // Common case of SET on an existing key: no allocation.
+    if (!value.empty()) {
+      std::memmove(old->mutable_value(), value.data(), value.size());
+    }
+    old->set_value_len(value.size());
+    old->set_encoding(encoding);
+    old->set_access(InitialAccess(lfu(), clock_seconds()));
+    int64_t before = old->expire_ms();
+    if (need_slot) {
+      old->set_expire_ms(new_expire);
+      if (before == kNoExpire) {
+        table.OnExpireSet(old);
+      }
+    }
+    return old;
+  }
+  Entry* e = Adopt(shard, Entry::Create(key, value, need_slot));
+  e->set_encoding(encoding);
+  e->set_access(InitialAccess(lfu(), clock_seconds()));
+  if (need_slot) {
+    e->set_expire_ms(new_expire);
+  }
+  DestroyEntry(shard, table.Replace(slot, e));
+  return e;
+}
+
+Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  Entry** slot = table.Find(key, hash);
+  if (slot == nullptr) {
+    Entry* e = Adopt(shard, Entry::Create(key, {}, false, len));
+    std::memset(e->mutable_value(), 0, len);
+    e->set_value_len(len);
+    e->set_access(InitialAccess(lfu(), clock_seconds()));
+    table.Insert(e, hash);
+    return e;
+  }
+  Entry* e = *slot;
+  size_t old_len = e->value().size();
+  if (len > e->value_capacity()) {
+    // Grow geometrically so that repeated APPENDs cost amortised O(1) per byte, like sds.
+    size_t capacity = len < 1024 * 1024 ? len * 2 : len + 1024 * 1024;
+    Entry* grown = Adopt(shard, Entry::CloneWith(*e, key, e->expire_ms() != kNoExpire, capacity));
+    DestroyEntry(shard, table.Replace(slot, grown));
+    e = grown;
+  }
+  if (len > old_len) {
+    std::memset(e->mutable_value() + old_len, 0, len - old_len);
+  }
+  e->set_value_len(len);
+  e->set_encoding(Encoding::kRaw);
+  return e;
+}
+
+bool Keyspace::Delete(int db, std::string_view key) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  Entry** slot = table.Find(key, hash);
+  if (slot == nullptr) {
+    return false;
+  }
+  Entry* e = *slot;
+  int64_t at = e->expire_ms();
+  bool expired = at != kNoExpire && at <= common::UnixMillis();
+  DestroyEntry(shard, table.Unlink(slot));
+  if (expired) {
+    shard.expired.Add(1);
+  }
+  return !expired;
+}
+
+bool Keyspace::SetExpire(int db, std::string_view key, int64_t at_ms) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  Entry** slot = table.Find(key, hash);
+  if (slot == nullptr) {
+    return false;
+  }
+  Entry* e = *slot;
+  int64_t before = e->expire_ms();
+  if (at_ms == kNoExpire) {
+    if (before != kNoExpire) {
+      table.OnExpireCleared(e);
+      e->set_expire_ms(kNoExpire);
+    }
+    return true;
+  }
+  if (!e->has_expire_slot()) {
+    Entry* with_slot = Adopt(shard, Entry::CloneWith(*e, key, true, e->value().size()));
+    with_slot->set_expire_ms(kNoExpire);
+    DestroyEntry(shard, table.Replace(slot, with_slot));
+    e = with_slot;
+  }
+  e->set_expire_ms(at_ms);
+  if (before == kNoExpire) {
+    table.OnExpireSet(e);
+  }
+  return true;
+}
+
+bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view dst_key) {
+  Entry* src = Find(db, key, Access::kNoTouch);
+  if (src == nullptr) {
+    return false;
+  }
+  uint64_t dst_hash = HashKey(dst_key);
+  Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
+  DbTable& dst_table = dst_shard.dbs[dst_db];
+  bool volatile_key = src->expire_ms() != kNoExpire;
+  Entry* copy = Adopt(dst_shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size()));
+  Entry** slot = dst_table.Find(dst_key, dst_hash);
+  if (slot == nullptr) {
+    dst_table.Insert(copy, dst_hash);
+  } else {
+    DestroyEntry(dst_shard, dst_table.Replace(slot, copy));
+  }
+  return true;
+}
+
+uint64_t Keyspace::DbSize(int db) const {
+  uint64_t n = 0;
+  for (int s = 0; s < kNumShards; ++s) {
+    n += shards_[s].dbs[db].size();
+  }
+  return n;
+}
+
+void Keyspace::FlushDb(int db) {
+  for (int s = 0; s < kNumShards; ++s) {
+    DbTable& table = Table(s, db);
+    int64_t freed = 0;
+    table.ForEach([&](const Entry& e) { freed += static_cast<int64_t>(e.AllocatedBytes()); });
+    table.Clear();
+    shards_[s].used_bytes.Add(-freed);
+  }
+}
+
+void Keyspace::FlushAll() {
+  for (int db = 0; db < databases_; ++db) {
+    FlushDb(db);
+  }
+}
+
+void Keyspace::SwapDb(int a, int b) {
+  for (int s = 0; s < kNumShards; ++s) {
+    std::swap(shards_[s].dbs[a], shards_[s].dbs[b]);
+  }
+}
+
+uint64_t Keyspace::ScanStep(int db, uint64_t cursor,
+                            const std::function<void(const Entry&)>& fn) {
+  // Cursor layout: [table cursor][shard: kShardBits]. Shards are visited in order, each with
+  // the reverse-binary cursor of its own table.
+  int shard = static_cast<int>(cursor & (kNumShards - 1));
+  uint64_t table_cursor = cursor >> kShardBits;
+  uint64_t next = shards_[shard].dbs[db].Scan(table_cursor, fn);
+  if (next != 0) {
+    return (next << kShardBits) | static_cast<uint64_t>(shard);
+  }
+  return shard + 1 < kNumShards ? static_cast<uint64_t>(shard + 1) : 0;
+}
+
+void Keyspace::ForEach(int db, const std::function<void(const Entry&)>& fn) {
+  for (int s = 0; s < kNumShards; ++s) {
+    shards_[s].dbs[db].ForEach(fn);
+  }
+}
+
+std::optional<std::string> Keyspace::RandomKey(int db) {
+  if (DbSize(db) == 0) {
+    return std::nullopt;
+  }
+  Shard& first = shards_[0];
+  int64_t now = common::UnixMillis();
+  // Weight shards by size so every key is about equally likely; expired keys are skipped
+  // (and deleted), giving up after a bounded number of tries as Redis does.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    uint64_t total = DbSize(db);
+    if (total == 0) {
+      return std::nullopt;
+    }
+    uint64_t pick = first.rng() % total;
+    int s = 0;
+    while (pick >= shards_[s].dbs[db].size()) {
+      pick -= shards_[s].dbs[db].size();
+      ++s;
+    }
+    Entry* e = shards_[s].dbs[db].RandomEntry(first.rng);
+    if (e == nullptr) {
+      continue;
+    }
+    int64_t at = e->expire_ms();
+    if (at != kNoExpire && at <= now) {
+      std::string key(e->key());
+      Find(db, key, Access::kNoTouch);  // deletes it
+      continue;
+    }
+    return std::string(e->key());
+  }
+  return std::nullopt;
+}
+
+std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count,
+                                                  int64_t now_ms) {
+  Shard& sh = shards_[shard];
+  DbTable& table = sh.dbs[db];
+  size_t sampled = 0;
+  size_t expired = 0;
+  for (; sampled < count && table.volatile_size() > 0; ++sampled) {
+    Entry* e = table.RandomVolatileEntry(sh.rng);
+    if (e->expire_ms() <= now_ms) {
+      std::string key(e->key());
+      Entry** slot = table.Find(key, HashKey(key));
+      DestroyEntry(sh, table.Unlink(slot));
+      sh.expired.Add(1);
+      ++expired;
+    }
+  }
+  return {sampled, expired};
+}
+
+size_t Keyspace::ActiveExpireCycle(int64_t budget_us) {
+  // Redis's "slow" cycle in spirit: 20 samples per table; go on with a table while more than
+  // 10% of its samples had expired; stop when the time budget is spent.
+  constexpr size_t kSamples = 20;
+  int64_t deadline = common::MonotonicMicros() + budget_us;
+  size_t deleted = 0;
+  for (int visited = 0; visited < kNumShards; ++visited) {
+    int s = static_cast<int>(expire_cursor_.fetch_add(1, std::memory_order_relaxed) % kNumShards);
+    std::lock_guard<std::mutex> lock(shards_[s].mu);
+    int64_t now = common::UnixMillis();
+    for (int db = 0; db < databases_; ++db) {
+      while (true) {
+        auto [sampled, expired] = ExpireSample(s, db, kSamples, now);
+        deleted += expired;
+        if (sampled == 0 || expired * 10 <= sampled) {
+          break;
+        }
+        if (common::MonotonicMicros() > deadline) {
+          return deleted;
+        }
+      }
+    }
+    if (common::MonotonicMicros() > deadline) {
+      break;
+    }
+  }
+  return deleted;
+}
+
+bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
+  // Sample `samples` candidates from random shards and databases, evict the best one:
+  // Redis's approximated LRU/LFU without its pool, which matters little at 5 samples.
+  struct Candidate {
+    int shard = -1;
+    int db = 0;
+    std::string key;
+    uint64_t score = 0;  // higher = better to evict
+  };
+  Candidate best;
+  bool volatile_only = IsVolatile(policy);
+  uint32_t now_s = clock_seconds();
+  bool lfu_mode = IsLfu(policy);
+  std::mt19937_64& rng = shards_[0].rng;
+  int tries = 0;
+  for (int taken = 0; taken < samples && tries < samples * 16; ++tries) {
+    int s = static_cast<int>(rng() % kNumShards);
+    std::lock_guard<std::mutex> lock(shards_[s].mu);
+    int db = static_cast<int>(rng() % databases_);
+    DbTable& table = shards_[s].dbs[db];
+    Entry* e = volatile_only ? table.RandomVolatileEntry(shards_[s].rng)
+                             : table.RandomEntry(shards_[s].rng);
+    if (e == nullptr) {
+      continue;
+    }
+    ++taken;
+    uint64_t score = 0;
+    switch (policy) {
+      case EvictionPolicy::kAllKeysLru:
+      case EvictionPolicy::kVolatileLru:
+        score = IdleSeconds(e->access(), now_s);
+        break;
+      case EvictionPolicy::kAllKeysLfu:
+      case EvictionPolicy::kVolatileLfu:
+        score = 255 - (lfu_mode ? LfuCounter(e->access(), now_s) : 0);
+        break;
+      case EvictionPolicy::kVolatileTtl:
+        score = UINT64_MAX - static_cast<uint64_t>(e->expire_ms());
+        break;
+      default:
+        score = rng();
+        break;
+    }
+    if (best.shard < 0 || score > best.score) {
+      best = {s, db, std::string(e->key()), score};
+    }
+  }
+  if (best.shard < 0) {
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(shards_[best.shard].mu);
+  DbTable& table = shards_[best.shard].dbs[best.db];
+  Entry** slot = table.Find(best.key, HashKey(best.key));
+  if (slot != nullptr) {
+    DestroyEntry(shards_[best.shard], table.Unlink(slot));
+    shards_[best.shard].evicted.Add(1);
+  }
+  return true;
+}
+
+bool Keyspace::EvictUntil(uint64_t limit, EvictionPolicy policy, int samples) {
+  if (policy == EvictionPolicy::kNoEviction) {
+    return used_bytes() <= limit;
+  }
+  // Bounded so that one command never stalls its thread for long; the next write continues.
+  for (int i = 0; i < 1024 && used_bytes() > limit; ++i) {
+    if (!EvictOne(policy, samples)) {
+      return false;
+    }
+  }
+  return used_bytes() <= limit;
+}
+
+std::vector<DbInfo> Keyspace::Info() {
+  std::vector<DbInfo> out(databases_);
+  std::vector<int64_t> ttl_sum(databases_, 0);
+  std::vector<uint64_t> ttl_samples(databases_, 0);
+  int64_t now = common::UnixMillis();
+  for (int s = 0; s < kNumShards; ++s) {
+    std::lock_guard<std::mutex> lock(shards_[s].mu);
+    for (int db = 0; db < databases_; ++db) {
+      const DbTable& t = shards_[s].dbs[db];
+      out[db].keys += t.size();
+      out[db].expires += t.volatile_size();
+      // avg_ttl from a sample of each table, as Redis estimates it in its cron.
+      for (int i = 0; i < 4 && t.volatile_size() > 0; ++i) {
+        Entry* e = t.RandomVolatileEntry(shards_[s].rng);
+        int64_t ttl = e->expire_ms() - now;
+        if (ttl > 0) {
+          ttl_sum[db] += ttl;
+          ++ttl_samples[db];
+        }
+      }
+    }
+  }
+  for (int db = 0; db < databases_; ++db) {
+    out[db].avg_ttl_ms = ttl_samples[db] ? ttl_sum[db] / static_cast<int64_t>(ttl_samples[db]) : 0;
+  }
+  return out;
+}
+
+uint64_t Keyspace::used_bytes() const {
+  int64_t total = 0;
+  for (int s = 0; s < kNumShards; ++s) {
+    total += static_cast<int64_t>(shards_[s].used_bytes.Get());
+  }
+  return total < 0 ? 0 : static_cast<uint64_t>(total);
+}
+
+KeyspaceStats Keyspace::stats() const {
+  KeyspaceStats st;
+  for (int s = 0; s < kNumShards; ++s) {
+    st.hits += shards_[s].hits.Get();
+    st.misses += shards_[s].misses.Get();
+    st.expired += shards_[s].expired.Get();
+    st.evicted += shards_[s].evicted.Get();
+  }
+  return st;
+}
+
+void Keyspace::ResetStats() {
+  for (int s = 0; s < kNumShards; ++s) {
+    std::lock_guard<std::mutex> lock(shards_[s].mu);
+    shards_[s].hits.v.store(0, std::memory_order_relaxed);
+    shards_[s].misses.v.store(0, std::memory_order_relaxed);
+    shards_[s].expired.v.store(0, std::memory_order_relaxed);
+    shards_[s].evicted.v.store(0, std::memory_order_relaxed);
+  }
+}
+
+void ShardLocks::LockKey(std::string_view key) {
+  int s = Keyspace::ShardOf(key);
+  keyspace_.shard_mutex(s).lock();
+  held_ = uint64_t{1} << s;
+}
+
+void ShardLocks::LockKeys(const std::vector<std::string_view>& keys) {
+  uint64_t want = 0;
+  for (std::string_view k : keys) {
+    want |= uint64_t{1} << Keyspace::ShardOf(k);
+  }
+  for (int s = 0; s < Keyspace::kNumShards; ++s) {
+    if (want & (uint64_t{1} << s)) {
+      keyspace_.shard_mutex(s).lock();
+    }
+  }
+  held_ = want;
+}
+
+void ShardLocks::LockAll() {
+  for (int s = 0; s < Keyspace::kNumShards; ++s) {
+    keyspace_.shard_mutex(s).lock();
+  }
+  held_ = ~uint64_t{0};
+}
+
+void ShardLocks::Release() {
+  for (int s = Keyspace::kNumShards - 1; s >= 0 && held_ != 0; --s) {
+    if (held_ & (uint64_t{1} << s)) {
+      keyspace_.shard_mutex(s).unlock();
+      held_ &= ~(uint64_t{1} << s);
+    }
+  }
+}
+
+}  // namespace redoubt::storage

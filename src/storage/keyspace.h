@@ -1,0 +1,159 @@
+// The keyspace: all databases, split into 64 shards by key hash, each shard with its own
+// mutex. Every I/O thread executes commands directly against it; the command dispatcher
+// locks the shards of the keys a command declares (its key spec), in shard order, so a
+// multi-key command is atomic and two commands on different shards never wait for each other.
+// Commands over the whole keyspace (KEYS, SCAN, FLUSHALL, SWAPDB, DBSIZE) lock every shard.
+// docs/architecture.md explains why this beat shared-nothing shards on two cores.
+//
+// Thread: thread-safe as described: key operations require the key's shard lock (taken by
+// the caller through ShardLocks); maintenance functions lock shards themselves.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/access_tracking.h"
+#include "storage/db_table.h"
+#include "storage/entry.h"
+
+namespace redoubt::storage {
+
+struct KeyspaceStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t expired = 0;
+  uint64_t evicted = 0;
+};
+
+struct DbInfo {
+  uint64_t keys = 0;
+  uint64_t expires = 0;
+  int64_t avg_ttl_ms = 0;
+};
+
+// How a lookup counts: reads update keyspace_hits/misses (INFO stats); "no touch" lookups
+// (TYPE, EXISTS, OBJECT, TTL) leave the key's LRU/LFU state alone, as in Redis.
+enum class Access : uint8_t { kRead, kWrite, kNoTouch };
+
+class Keyspace {
+ public:
+  static constexpr int kShardBits = 6;
+  static constexpr int kNumShards = 1 << kShardBits;
+
+  explicit Keyspace(int databases);
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  int databases() const { return databases_; }
+  static int ShardOf(std::string_view key) { return ShardOfHash(HashKey(key)); }
+  static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
+  std::mutex& shard_mutex(int shard) { return shards_[shard].mu; }
+
+  // ---- Key operations. Requires: the shard lock of every key named. ----
+
+  // The live entry for key, or nullptr; an expired entry is deleted on the way.
+  Entry* Find(int db, std::string_view key, Access access = Access::kRead);
+  // Stores a string, replacing any existing value of any type. expire_ms is absolute Unix ms
+  // or kNoExpire; keep_ttl keeps the TTL of the value being replaced.
+  Entry* SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
+                   bool keep_ttl);
+  // Gives the string at key (created empty if missing) room for `len` bytes and sets its
+  // length; new bytes are zero. For APPEND, SETRANGE, SETBIT, BITFIELD. Encoding becomes raw.
+  Entry* ResizeString(int db, std::string_view key, size_t len);
+  bool Delete(int db, std::string_view key);
+  // Sets or clears (kNoExpire) the TTL of an existing key. Returns false if it is missing.
+  bool SetExpire(int db, std::string_view key, int64_t at_ms);
+  // Copies key's value (with TTL) to dst_key in dst_db, replacing what is there.
+  // Returns false when the source is missing.
+  bool CopyTo(int db, std::string_view key, int dst_db, std::string_view dst_key);
+
+  // ---- Whole-keyspace operations. Requires: all shard locks (AllShardsLock). ----
+  uint64_t DbSize(int db) const;
+  void FlushDb(int db);
+  void FlushAll();
+  void SwapDb(int a, int b);
+  // One SCAN step over db: calls fn for the entries of one bucket group, returns the cursor.
+  uint64_t ScanStep(int db, uint64_t cursor, const std::function<void(const Entry&)>& fn);
+  void ForEach(int db, const std::function<void(const Entry&)>& fn);
+  std::optional<std::string> RandomKey(int db);
+
+  // ---- Maintenance; these lock shards themselves. ----
+  // Deletes expired keys by sampling, until the budget runs out or few sampled keys were
+  // expired (Redis's active expire cycle). Returns keys deleted.
+  size_t ActiveExpireCycle(int64_t budget_us);
+  // Evicts keys by `policy` until used_bytes() <= limit. False if nothing more can go.
+  bool EvictUntil(uint64_t limit, EvictionPolicy policy, int samples);
+  // Per-database key counts for INFO keyspace.
+  std::vector<DbInfo> Info();
+
+  // Updates the clock used for LRU/LFU; called by the server cron.
+  void Tick(uint32_t now_seconds) { clock_seconds_.store(now_seconds, std::memory_order_relaxed); }
+  uint32_t clock_seconds() const { return clock_seconds_.load(std::memory_order_relaxed); }
+  void set_lfu(bool lfu) { lfu_.store(lfu, std::memory_order_relaxed); }
+  bool lfu() const { return lfu_.load(std::memory_order_relaxed); }
+
+  // Bytes allocated for keys, values and tables (INFO memory used_memory_dataset).
+  uint64_t used_bytes() const;
+  KeyspaceStats stats() const;
+  void ResetStats();
+
+ private:
+  // A counter written only under the shard lock and read without it by INFO: a relaxed
+  // load+store avoids a locked instruction on the hot path.
+  struct Counter {
+    std::atomic<uint64_t> v{0};
+    void Add(int64_t d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+    uint64_t Get() const { return v.load(std::memory_order_relaxed); }
+  };
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::vector<DbTable> dbs;
+    Counter used_bytes;
+    Counter hits, misses, expired, evicted;
+    std::mt19937_64 rng;
+  };
+
+  DbTable& Table(int shard, int db) { return shards_[shard].dbs[db]; }
+  void DestroyEntry(Shard& shard, Entry* e);
+  Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
+  // Deletes expired entries sampled from one shard; returns {sampled, expired}.
+  std::pair<size_t, size_t> ExpireSample(int shard, int db, size_t count, int64_t now_ms);
+  bool EvictOne(EvictionPolicy policy, int samples);
+
+  const int databases_;
+  std::unique_ptr<Shard[]> shards_;
+  std::atomic<uint32_t> clock_seconds_{0};
+  std::atomic<bool> lfu_{false};
+  std::atomic<uint32_t> expire_cursor_{0};
+};
+
+// Locks the shards of a set of keys in ascending shard order (so that two multi-key commands
+// cannot deadlock), or all shards. Hot path: one key is one mutex.
+class ShardLocks {
+ public:
+  explicit ShardLocks(Keyspace& keyspace) : keyspace_(keyspace) {}
+  ShardLocks(const ShardLocks&) = delete;
+  ShardLocks& operator=(const ShardLocks&) = delete;
+  ~ShardLocks() { Release(); }
+
+  // Requires: no locks held by this object.
+  void LockKey(std::string_view key);
+  void LockKeys(const std::vector<std::string_view>& keys);
+  void LockAll();
+  void Release();
+
+ private:
+  Keyspace& keyspace_;
+  uint64_t held_ = 0;  // bit per shard
+};
+
+}  // namespace redoubt::storage

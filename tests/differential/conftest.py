@@ -1,0 +1,181 @@
+# Differential harness: one reference redis-server and one server under test per test module;
+# every test sends the same commands to both over parallel connections and compares replies
+# with normalise.compare() (exact unless a per-command rule says otherwise).
+#
+# Fixtures:
+#   pair   (module)   the two servers: pair.ref, pair.got
+#   d      (function) a Dual connection in RESP2 after FLUSHALL on both
+#   d3     (function) a Dual connection switched to RESP3 with HELLO 3
+#   dual   (function) factory: dual(protocol=2) -> another Dual on the same pair
+# A crash of the server under test fails the running test with the tail of its log, and the
+# next test gets a restarted server, so one crash does not hide the rest of the report.
+import collections
+import socket
+
+import pytest
+
+from support import servers
+from support.resp_client import ConnectionClosed, RespClient, fmt
+from differential.normalise import compare
+
+REF_NAME = "redis-server"
+GOT_NAME = "redoubt"
+
+
+class Pair:
+    def __init__(self):
+        self.ref = servers.redis_server(name="redis-server-ref")
+        self.got = servers.redoubt_server(name="redoubt-under-test")
+
+    def start(self):
+        self.ref.start()
+        try:
+            self.got.start()
+        except Exception:
+            self.ref.stop()
+            raise
+        return self
+
+    def stop(self):
+        self.got.stop()
+        self.ref.stop()
+
+
+class DifferentialMismatch(AssertionError):
+    pass
+
+
+def _safe_call(client, args):
+    try:
+        return client.call(*args)
+    except ConnectionClosed:
+        return ("<connection closed by server>", None)
+    except socket.timeout:
+        return ("<no reply within timeout>", None)
+    except OSError as e:
+        return ("<socket error>", repr(e))
+
+
+class Dual:
+    """Two connections, one per server, driven in lockstep."""
+
+    def __init__(self, pair, protocol=2, timeout=10.0):
+        self.pair = pair
+        self.ref = RespClient(pair.ref.host, pair.ref.port, timeout=timeout)
+        self.got = RespClient(pair.got.host, pair.got.port, timeout=timeout)
+        self.history = collections.deque(maxlen=10)
+        self.step = 0
+        self.context = ""
+        if protocol == 3:
+            self.check("HELLO", "3")
+
+    def close(self):
+        self.ref.close()
+        self.got.close()
+
+    def both(self, *args):
+        """Send to both; return (ref_reply, got_reply) without comparing."""
+        args = [a.encode() if isinstance(a, str) else (str(a).encode() if isinstance(a, int) else a) for a in args]
+        self.step += 1
+        r = _safe_call(self.ref, args)
+        g = _safe_call(self.got, args)
+        self.history.append((args, r, g))
+        return r, g
+
+    def check(self, *args, rule=None):
+        """Send to both, compare under the command's rule; return the reference reply."""
+        r, g = self.both(*args)
+        msg = compare(args, r, g, rule)
+        if msg:
+            self.fail(args, r, g, msg)
+        return r
+
+    def check_all(self, commands):
+        for c in commands:
+            self.check(*c)
+
+    def fail(self, args, r, g, msg, extra=""):
+        lines = [f"DIFFERENTIAL MISMATCH {self.context}at step {self.step}",
+                 f"  command       : {render_command(args)}",
+                 f"  {REF_NAME:<13} : {fmt(r, 2000)}",
+                 f"  {GOT_NAME:<13} : {fmt(g, 2000)}",
+                 f"  difference    : {msg}"]
+        if extra:
+            lines.append(extra)
+        if len(self.history) > 1:
+            lines.append("  preceding commands on this connection (redis reply):")
+            for a, rr, _ in list(self.history)[:-1]:
+                lines.append(f"    {render_command(a)}  ->  {fmt(rr, 150)}")
+        if not self.pair.got.alive():
+            lines.append(f"  SERVER UNDER TEST DIED (exit {self.pair.got.returncode()}); log tail:\n"
+                         + self.pair.got.log_text(4000))
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def render_command(args):
+    out = []
+    for a in args:
+        s = a.decode("utf-8", "backslashreplace") if isinstance(a, bytes) else str(a)
+        if not s or any(c in s for c in ' "\\\r\n\0') or not s.isprintable():
+            s = repr(a if isinstance(a, bytes) else s)
+        out.append(s)
+    s = " ".join(out)
+    return s if len(s) < 400 else s[:400] + f"... ({len(s)} chars)"
+
+
+@pytest.fixture(scope="module")
+def pair():
+    if not servers.redoubt_available():
+        pytest.skip(servers.redoubt_missing_reason())
+    p = Pair().start()
+    yield p
+    p.stop()
+
+
+def _flushall(server):
+    with RespClient(server.host, server.port) as c:
+        c.call("SELECT", "0")
+        return c.call("FLUSHALL")
+
+
+@pytest.fixture
+def fresh(pair):
+    """Both servers alive and empty before the test; a crash during it fails the test."""
+    if not pair.got.alive():
+        pair.got.restart()
+    if not pair.ref.alive():
+        pair.ref.restart()
+    _flushall(pair.ref)
+    try:
+        _flushall(pair.got)
+    except (OSError, ConnectionClosed) as e:
+        pytest.fail(f"server under test did not accept FLUSHALL before the test: {e!r}\n"
+                    f"log tail:\n{pair.got.log_text(3000)}", pytrace=False)
+    yield pair
+    if not pair.got.alive():
+        pytest.fail(f"server under test died during this test (exit {pair.got.returncode()}); "
+                    f"log tail:\n{pair.got.log_text(4000)}", pytrace=False)
+
+
+@pytest.fixture
+def dual(fresh):
+    opened = []
+
+    def make(protocol=2, timeout=10.0):
+        x = Dual(fresh, protocol=protocol, timeout=timeout)
+        opened.append(x)
+        return x
+
+    yield make
+    for x in opened:
+        x.close()
+
+
+@pytest.fixture
+def d(dual):
+    return dual(2)
+
+
+@pytest.fixture
+def d3(dual):
+    return dual(3)

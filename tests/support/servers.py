@@ -1,0 +1,267 @@
+# Server launcher for the Python suites: starts redoubt-server or redis-server on a free
+# loopback port, waits until it answers PING, and stops it by PID.
+#
+# Environment:
+#   REDOUBT_SERVER       path of the server under test (default <repo>/build/bin/redoubt-server)
+#   REDOUBT_SERVER_KIND  "redoubt" (default) or "redis": pass redis-server style arguments to
+#                        the server under test. With REDOUBT_SERVER=/usr/bin/redis-server this
+#                        runs every suite redis-vs-redis, which validates the harness itself.
+#   REDIS_SERVER         reference redis-server for differential tests (default /usr/bin/redis-server)
+#
+# Every process started here is recorded; stop_all() (called at session end and at exit) kills
+# whatever a crashed test left behind. Only PIDs we started are ever signalled.
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEFAULT_REDOUBT = os.path.join(REPO_ROOT, "build", "bin", "redoubt-server")
+START_TIMEOUT_S = 10.0
+STOP_GRACE_S = 5.0
+
+_live = {}  # pid -> Server, for the safety net
+
+
+def redoubt_binary():
+    return os.environ.get("REDOUBT_SERVER") or DEFAULT_REDOUBT
+
+
+def redoubt_kind():
+    """How the server under test is driven: 'redoubt' or 'redis' (self-test mode)."""
+    return os.environ.get("REDOUBT_SERVER_KIND", "redoubt").strip().lower()
+
+
+def redis_binary():
+    return os.environ.get("REDIS_SERVER") or "/usr/bin/redis-server"
+
+
+def redoubt_available():
+    path = redoubt_binary()
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def redoubt_missing_reason():
+    return (f"redoubt-server binary not found at {redoubt_binary()} "
+            "(build it with `make` or set REDOUBT_SERVER)")
+
+
+def free_port(host="127.0.0.1"):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class Server:
+    """One server process. kind is 'redis' or 'redoubt' and decides the default arguments.
+
+    args: extra directives as a list of strings (e.g. ["--timeout", "1"]).
+    config_file: path passed as the first argument (redis.conf syntax).
+    port: fixed port (otherwise a free one is picked; retried if the bind races).
+    """
+
+    def __init__(self, binary=None, kind="redoubt", args=(), config_file=None, port=None,
+                 host="127.0.0.1", bind=None, wait=True, name=None):
+        self.binary = binary or (redis_binary() if kind == "redis" else redoubt_binary())
+        self.kind = kind
+        self.extra_args = list(args)
+        self.config_file = config_file
+        self.fixed_port = port
+        self.host = host
+        self.bind = bind if bind is not None else host
+        self.wait = wait
+        self.name = name or os.path.basename(self.binary)
+        self.port = None
+        self.proc = None
+        self.log_path = None
+        self._log_file = None
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    def command_line(self, port):
+        cmd = [self.binary]
+        if self.config_file:
+            cmd.append(self.config_file)
+        if port is not None:
+            cmd += ["--port", str(port)]
+        if self.bind:
+            cmd += ["--bind"] + self.bind.split()
+        if self.kind == "redis":
+            # Same as the brief's reference invocation; DEBUG is needed for DEBUG SLEEP tests
+            # (redis 7 disables it by default; redoubt is expected to allow it from loopback).
+            cmd += ["--save", "", "--appendonly", "no", "--daemonize", "no",
+                    "--enable-debug-command", "local"]
+        cmd += ["--logfile", ""]
+        cmd += self.extra_args
+        return cmd
+
+    def start(self):
+        if not os.path.exists(self.binary):
+            raise ServerStartError(f"server binary not found: {self.binary}")
+        attempts = 1 if self.fixed_port else 4
+        last_error = None
+        for _ in range(attempts):
+            port = self.fixed_port or free_port(self.host)
+            try:
+                self._spawn(port)
+                if self.wait:
+                    self._wait_ready()
+                return self
+            except ServerStartError as e:
+                last_error = e
+                log = self.log_text()
+                self._kill_quietly()
+                if "in use" not in log.lower():
+                    raise
+        raise last_error
+
+    def _spawn(self, port):
+        fd, self.log_path = tempfile.mkstemp(prefix=f"{self.name}-{port}-", suffix=".log")
+        self._log_file = os.fdopen(fd, "wb")
+        self.port = port
+        self.cmd = self.command_line(port)
+        self.proc = subprocess.Popen(self.cmd, stdout=self._log_file, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir(),
+                                     start_new_session=True)
+        _live[self.proc.pid] = self
+
+    def _wait_ready(self, timeout=START_TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        last = "no attempt"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerStartError(self._failure_text(
+                    f"exited with code {self.proc.returncode} before answering PING"))
+            try:
+                if self.ping():
+                    return
+                last = "no PONG"
+            except OSError as e:
+                last = repr(e)
+            time.sleep(0.02)
+        raise ServerStartError(self._failure_text(
+            f"did not answer PING within {timeout:.0f}s (last: {last})"))
+
+    def ping(self, timeout=1.0):
+        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            data = b""
+            while not data.endswith(b"\r\n"):
+                chunk = s.recv(256)
+                if not chunk:
+                    break
+                data += chunk
+            return data == b"+PONG\r\n"
+
+    def _failure_text(self, what):
+        return (f"{self.name} {what}\n  command: {' '.join(repr(a) for a in self.cmd)}\n"
+                f"  log ({self.log_path}):\n{self.log_text()}")
+
+    def log_text(self, limit=20000):
+        if not self.log_path:
+            return ""
+        try:
+            if self._log_file:
+                self._log_file.flush()
+            with open(self.log_path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return ""
+        text = data.decode("utf-8", "replace")
+        return text[-limit:]
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def returncode(self):
+        return self.proc.poll() if self.proc else None
+
+    def stop(self, grace=STOP_GRACE_S):
+        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self._kill_quietly()
+        code = self.proc.returncode
+        self._cleanup()
+        return code
+
+    def wait_exit(self, timeout):
+        return self.proc.wait(timeout=timeout)
+
+    def _kill_quietly(self):
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self._cleanup()
+
+    def _cleanup(self):
+        if self.proc is not None:
+            _live.pop(self.proc.pid, None)
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+
+    def restart(self):
+        """Start a fresh process on a new port (used after a crash)."""
+        self._kill_quietly()
+        self.fixed_port = None
+        return self.start()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.log_path and os.path.exists(self.log_path):
+            try:
+                os.unlink(self.log_path)
+            except OSError:
+                pass
+
+    def __repr__(self):
+        return f"<{self.name} pid={self.pid} port={self.port}>"
+
+
+def redoubt_server(args=(), **kw):
+    """The server under test, honouring REDOUBT_SERVER / REDOUBT_SERVER_KIND."""
+    return Server(binary=redoubt_binary(), kind=redoubt_kind(), args=args,
+                  name=kw.pop("name", "redoubt-server"), **kw)
+
+
+def redis_server(args=(), **kw):
+    """The reference redis-server."""
+    return Server(binary=redis_binary(), kind="redis", args=args,
+                  name=kw.pop("name", "redis-server"), **kw)
+
+
+def stop_all():
+    for server in list(_live.values()):
+        try:
+            server.stop(grace=2.0)
+        except Exception:  # safety net: never let cleanup raise
+            pass
+
+
+atexit.register(stop_all)
