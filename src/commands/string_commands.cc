@@ -1,9 +1,12 @@
-// String commands: GET SET and friends, counters, ranges. Semantics, reply types and error
+// String commands: GET SET and friends, counters, ranges, LCS. Semantics, reply types and error
 // texts follow Redis 7's t_string.c; each command is a row at the end of the file.
 #include "commands/string_commands.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
@@ -377,6 +380,179 @@ void CmdSetRange(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
+// ---- LCS ----
+
+struct LcsOptions {
+  bool len = false;
+  bool idx = false;
+  bool with_match_len = false;
+  int64_t min_match_len = 0;
+};
+
+// A run of matching bytes: a[a_start..a_end] equals b[b_start..b_end] (inclusive).
+struct LcsMatch {
+  uint32_t a_start;
+  uint32_t a_end;
+  uint32_t b_start;
+  uint32_t b_end;
+  uint32_t length() const { return a_end - a_start + 1; }
+};
+
+struct LcsResult {
+  std::string common;
+  std::vector<LcsMatch> matches;  // from the end of the strings towards their start
+};
+
+// [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN] in any order.
+bool ParseLcsOptionsOrReply(CommandContext& ctx, LcsOptions* opts) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    std::string_view opt = ctx.args[j];
+    if (EqualsIgnoreCase(opt, "idx")) {
+      opts->idx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      opts->len = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      opts->with_match_len = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && j + 1 < ctx.argc()) {
+      if (!ParseInt64OrReply(ctx, ctx.args[++j], &opts->min_match_len)) {
+        return false;
+      }
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (opts->idx && opts->len) {
+    ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+    return false;
+  }
+  return true;
+}
+
+// Length of the longest common subsequence in two rows of the DP table: LEN needs no walk back.
+uint32_t LcsLength(std::string_view a, std::string_view b) {
+  std::vector<uint32_t> prev(b.size() + 1, 0);
+  std::vector<uint32_t> row(b.size() + 1, 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      row[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : std::max(prev[j], row[j - 1]);
+    }
+    std::swap(prev, row);
+  }
+  return prev[b.size()];
+}
+
+// The longest common subsequence and its runs of contiguous matches, by the textbook DP table
+// and a walk back from its last cell. Which of several equally long subsequences comes out
+// depends on the walk, so it breaks ties as Redis's lcsCommand does: on a mismatch it moves
+// up only when the cell above is strictly larger. Runs shorter than min_match_len are left out.
+LcsResult ComputeLcs(std::string_view a, std::string_view b, int64_t min_match_len) {
+  const size_t width = b.size() + 1;
+  // dp[i * width + j]: LCS length of a[0, i) and b[0, j).
+  std::vector<uint32_t> dp((a.size() + 1) * width, 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      dp[i * width + j] = a[i - 1] == b[j - 1]
+                              ? dp[(i - 1) * width + j - 1] + 1
+                              : std::max(dp[(i - 1) * width + j], dp[i * width + j - 1]);
+    }
+  }
+  LcsResult result;
+  size_t k = dp[a.size() * width + b.size()];
+  result.common.resize(k);
+  bool in_run = false;
+  LcsMatch run{};
+  auto close_run = [&] {
+    if (in_run && static_cast<int64_t>(run.length()) >= min_match_len) {
+      result.matches.push_back(run);
+    }
+    in_run = false;
+  };
+  size_t i = a.size();
+  size_t j = b.size();
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1]) {
+      result.common[--k] = a[i - 1];
+      auto ai = static_cast<uint32_t>(i - 1);
+      auto bj = static_cast<uint32_t>(j - 1);
+      // A run only continues along the diagonal: any other step closes it below.
+      run = in_run ? LcsMatch{ai, run.a_end, bj, run.b_end} : LcsMatch{ai, ai, bj, bj};
+      in_run = true;
+      --i;
+      --j;
+      if (i == 0 || j == 0) {
+        close_run();
+      }
+    } else {
+      close_run();
+      if (dp[(i - 1) * width + j] > dp[i * width + j - 1]) {
+        --i;
+      } else {
+        --j;
+      }
+    }
+  }
+  return result;
+}
+
+void ReplyLcsIdx(CommandContext& ctx, const LcsResult& lcs, bool with_match_len) {
+  ctx.reply.MapHeader(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.ArrayHeader(lcs.matches.size());
+  for (const LcsMatch& m : lcs.matches) {
+    ctx.reply.ArrayHeader(with_match_len ? 3 : 2);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(m.a_start);
+    ctx.reply.Integer(m.a_end);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(m.b_start);
+    ctx.reply.Integer(m.b_end);
+    if (with_match_len) {
+      ctx.reply.Integer(m.length());
+    }
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Integer(static_cast<int64_t>(lcs.common.size()));
+}
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]
+void CmdLcs(CommandContext& ctx) {
+  // Redis looks both keys up before reading the options, so a wrong type wins over a syntax
+  // error; a missing key is an empty string.
+  const Entry* a = ctx.keyspace.Find(ctx.db(), ctx.args[1]);
+  const Entry* b = ctx.keyspace.Find(ctx.db(), ctx.args[2]);
+  if ((a != nullptr && a->type() != ValueType::kString) ||
+      (b != nullptr && b->type() != ValueType::kString)) {
+    return ctx.reply.Error("ERR The specified keys must contain string values");
+  }
+  LcsOptions opts;
+  if (!ParseLcsOptionsOrReply(ctx, &opts)) {
+    return;
+  }
+  std::string_view va = a == nullptr ? std::string_view() : a->value();
+  std::string_view vb = b == nullptr ? std::string_view() : b->value();
+  // Redis's limits: lengths must fit its 32-bit indexes, and the DP table of 32-bit cells is
+  // transient memory that may not exceed proto-max-bulk-len (512 MB by default). The check
+  // holds for LEN too, although we compute that in two rows.
+  if (va.size() >= UINT32_MAX - 1 || vb.size() >= UINT32_MAX - 1) {
+    return ctx.reply.Error("ERR String too long for LCS");
+  }
+  uint64_t table_bytes = (va.size() + 1) * (vb.size() + 1) * sizeof(uint32_t);
+  if (table_bytes >
+      static_cast<uint64_t>(ctx.settings.proto_max_bulk_len.load(std::memory_order_relaxed))) {
+    return ctx.reply.Error(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  if (opts.len) {
+    return ctx.reply.Integer(LcsLength(va, vb));
+  }
+  LcsResult lcs = ComputeLcs(va, vb, opts.min_match_len);
+  if (opts.idx) {
+    return ReplyLcsIdx(ctx, lcs, opts.with_match_len);
+  }
+  ctx.reply.Bulk(lcs.common);
+}
+
 }  // namespace
 
 void RegisterStringCommands(CommandTable& table) {
@@ -459,6 +635,9 @@ void RegisterStringCommands(CommandTable& table) {
              .acl = kStr | kAclWrite | kAclSlow, .handler = CmdSetRange,
              .summary = "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
              .since = "2.2.0", .group = "string"});
+  table.Add({.name = "lcs", .arity = -3, .flags = kReadOnly, .keys = {1, 2, 1},
+             .acl = kStr | kAclRead | kAclSlow, .handler = CmdLcs,
+             .summary = "Find longest common substring", .since = "7.0.0", .group = "string"});
 }
 
 }  // namespace redoubt::commands

@@ -124,6 +124,10 @@ int Match(const char* p, int plen, const char* s, int slen, bool nocase, int nes
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  // Redis's callers treat a pattern of only stars as "everything", the empty key included.
+  if (text.empty() && pattern.find_first_not_of('*') == std::string_view::npos) {
+    return true;
+  }
   return Match(pattern.data(), static_cast<int>(pattern.size()), text.data(),
                static_cast<int>(text.size()), nocase, 0) == 1;
 }

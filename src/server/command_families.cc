@@ -1,13 +1,33 @@
 // The list of command families: the one place that decides which commands the server has.
+#include "commands/bitmap_commands.h"
+#include "commands/key_commands.h"
 #include "commands/string_commands.h"
+#include "server/client_command.h"
+#include "server/command_command.h"
+#include "server/config_command.h"
 #include "server/connection_commands.h"
+#include "server/info_command.h"
+#include "server/latency_command.h"
+#include "server/memory_command.h"
 #include "server/server.h"
+#include "server/server_commands.h"
+#include "server/slowlog_command.h"
 
 namespace redoubt::server {
 
 void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterStringCommands(table);
+  commands::RegisterKeyCommands(table);
+  commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
+  RegisterClientCommand(table);
+  RegisterInfoCommand(table);
+  RegisterConfigCommand(table);
+  RegisterCommandCommand(table);
+  RegisterServerCommands(table);
+  RegisterSlowlogCommand(table);
+  RegisterLatencyCommand(table);
+  RegisterMemoryCommand(table);
 }
 
 }  // namespace redoubt::server

@@ -216,7 +216,7 @@ std::vector<DirectiveSpec> BuildDirectives() {
   d.push_back(MemoryDirective("proto-max-bulk-len", "536870912", &Config::proto_max_bulk_len, 1024 * 1024));
   d.push_back(MemoryDirective("client-query-buffer-limit", "1073741824",
                               &Config::client_query_buffer_limit, 1024 * 1024));
-  d.push_back({"client-output-buffer-limit", "normal 0 0 0 replica 268435456 67108864 60 pubsub 33554432 8388608 60", true,
+  d.push_back({"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
                SetOutputLimits, [](const Config& c) {
                  return FormatLimit("normal", c.output_limit_normal) + " " +
                         FormatLimit("slave", c.output_limit_replica) + " " +
@@ -261,6 +261,20 @@ std::vector<DirectiveSpec> BuildDirectives() {
                  return absl::OkStatus();
                },
                [](const Config&) { return std::string("no"); }});
+  d.push_back({"enable-debug-command", "no", false,
+               [](Config& c, Args args) {
+                 if (args.size() != 1) {
+                   return WrongArgs();
+                 }
+                 std::string v = commands::ToLower(args[0]);
+                 if (v != "yes" && v != "no" && v != "local") {
+                   return absl::InvalidArgumentError(
+                       "argument(s) must be one of the following: no, yes, local");
+                 }
+                 c.enable_debug_command = v;
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.enable_debug_command; }});
   return d;
 }
 

@@ -56,6 +56,8 @@ struct Config {
   std::string pidfile;
   bool protected_mode = true;
   bool daemonize = false;
+  // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback connections only).
+  std::string enable_debug_command = "no";
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.
   std::string config_file;
 };

@@ -180,11 +180,14 @@ bool Connection::ExecuteUnknown(std::span<const std::string_view> args) {
   std::string msg = "ERR unknown command '";
   msg.append(args[0].substr(0, 128));
   msg.append("', with args beginning with: ");
-  for (size_t i = 1; i < args.size(); ++i) {
-    msg.push_back('\'');
-    msg.append(args[i].substr(0, 128));
-    msg.append("' ");
+  // As Redis: arguments are listed while the list is under 128 bytes, the last one cut to fit.
+  std::string listed;
+  for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
+    listed.push_back('\'');
+    listed.append(args[i].substr(0, 128 - listed.size() + 1));
+    listed.append("' ");
   }
+  msg.append(listed);
   writer_.Error(msg);
   return true;
 }
@@ -234,6 +237,8 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     writer_.set_output(&discarded_output_);
   }
   errors_in_command_ = 0;
+  // Before the handler, so that CLIENT LIST/INFO show themselves as "cmd=client|list".
+  last_command_.store(spec, std::memory_order_relaxed);
   int64_t start_us = common::MonotonicMicros();
   {
     storage::ShardLocks locks(server_.keyspace());
@@ -252,14 +257,8 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     spec->handler(ctx);
   }
   int64_t duration_us = common::MonotonicMicros() - start_us;
-  if (saved_output != nullptr) {
-    writer_.set_output(saved_output);
-    discarded_output_.clear();
-    if (reply_mode_ == ReplyMode::kSkipThis) {
-      reply_mode_ = ReplyMode::kOn;
-    } else if (reply_mode_ == ReplyMode::kSkipNext) {
-      reply_mode_ = ReplyMode::kSkipThis;
-    }
+  if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
+    FinishReplyMode(saved_output);
   }
 
   counters->calls.Add(1);
@@ -268,10 +267,10 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     counters->failed_calls.Add(1);
   }
   thread_.stats.commands_processed.Add(1);
-  last_command_.store(spec, std::memory_order_relaxed);
   shown_db_.store(db, std::memory_order_relaxed);
-  if (duration_us > server_.slowlog_slower_than_us.load(std::memory_order_relaxed) &&
-      server_.slowlog_slower_than_us.load(std::memory_order_relaxed) >= 0) {
+  int64_t slower_than_us = server_.slowlog_slower_than_us.load(std::memory_order_relaxed);
+  if (duration_us > slower_than_us && slower_than_us >= 0 &&
+      !(spec->flags & commands::kSkipSlowlog)) {
     RecordSlow(*spec, args, duration_us);
   }
   if (server_.clients().monitors() > 0 &&
@@ -279,6 +278,25 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     FeedMonitors(*spec, args);
   }
   return true;
+}
+
+void Connection::FinishReplyMode(std::string* saved_output) {
+  if (saved_output != nullptr) {
+    writer_.set_output(saved_output);
+    // CLIENT REPLY ON ran while replies were off or skipped: its +OK is sent (Redis clears
+    // the flags before replying).
+    if (reply_mode_ == ReplyMode::kOn) {
+      saved_output->append(discarded_output_);
+    }
+    discarded_output_.clear();
+  }
+  // As Redis's resetClient: a skip lasts for one command, and CLIENT REPLY SKIP (which sets
+  // kSkipNext) takes effect from the command after it.
+  if (reply_mode_ == ReplyMode::kSkipThis) {
+    reply_mode_ = ReplyMode::kOn;
+  } else if (reply_mode_ == ReplyMode::kSkipNext) {
+    reply_mode_ = ReplyMode::kSkipThis;
+  }
 }
 
 void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_view> args) {

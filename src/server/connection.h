@@ -67,13 +67,18 @@ class Connection final : public commands::Session,
   int64_t created_ms() const { return created_ms_; }
   int64_t idle_seconds() const;
   bool closing() const { return closed_ || close_after_reply_; }
+  // Buffer sizes as last published for INFO (any thread; relaxed, statistics).
+  size_t query_buffer_bytes() const { return shown_qbuf_.load(std::memory_order_relaxed); }
+  size_t output_buffer_bytes() const { return shown_obuf_.load(std::memory_order_relaxed); }
 
   // Session state changed by commands (on this connection's thread).
   void set_resp3(bool on) { writer_.set_resp3(on); resp_.store(on ? 3 : 2, std::memory_order_relaxed); }
   void set_reply_mode(ReplyMode mode) { reply_mode_ = mode; }
+  ReplyMode reply_mode() const { return reply_mode_; }
   void set_monitor(bool on) { monitor_.store(on, std::memory_order_relaxed); }
   bool monitor() const { return monitor_.load(std::memory_order_relaxed); }
   void set_no_evict(bool on) { no_evict_ = on; }
+  bool no_evict() const { return no_evict_; }
   // Requires: ClientRegistry lock held.
   void set_name(std::string name) { name_ = std::move(name); }
   const std::string& name() const { return name_; }
@@ -90,6 +95,8 @@ class Connection final : public commands::Session,
   bool ExecuteUnknown(std::span<const std::string_view> args);
   void Flush();
   void UpdateWriteInterest();
+  // After a command that ran with replies off or skipped (or turned them on or off).
+  void FinishReplyMode(std::string* saved_output);
   void FeedMonitors(const commands::CommandSpec& spec, std::span<const std::string_view> args);
   void RecordSlow(const commands::CommandSpec& spec, std::span<const std::string_view> args,
                   int64_t duration_us);

@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
+#include <random>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -55,12 +57,25 @@ class Acceptor final : public net::IoHandler {
   const int listen_fd_;
 };
 
+std::string RandomHexId() {
+  std::random_device rd;
+  std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(40, '0');
+  for (char& c : id) {
+    c = kHex[rng() & 15];
+  }
+  return id;
+}
+
 }  // namespace
 
 Server::Server(Config config)
     : config_(std::move(config)),
       keyspace_(std::make_unique<storage::Keyspace>(config_.databases)),
-      start_time_ms_(common::UnixMillis()) {
+      start_time_ms_(common::UnixMillis()),
+      run_id_(RandomHexId()),
+      replication_id_(RandomHexId()) {
   RegisterAllCommands(commands_);
   ApplyRuntimeSettings(config_);
 }
@@ -156,28 +171,48 @@ absl::Status Server::RewriteConfig() {
 }
 
 void Server::Pause(int64_t until_ms, bool writes_only) {
-  // A second PAUSE extends but never shortens, and ALL wins over WRITE, as in Redis.
-  if (until_ms > pause_until_ms_.load()) {
-    pause_until_ms_.store(until_ms);
+  // While a pause is active, a second PAUSE extends but never shortens it, and ALL wins over
+  // WRITE, as in Redis's pauseClients; an expired pause is replaced.
+  std::lock_guard<std::mutex> lock(pause_mu_);
+  int64_t current = pause_until_ms_.load(std::memory_order_relaxed);
+  if (current > common::UnixMillis()) {
+    writes_only = writes_only && pause_writes_only_.load(std::memory_order_relaxed);
+    until_ms = std::max(until_ms, current);
   }
-  if (!writes_only || pause_until_ms_.load() <= common::UnixMillis()) {
-    pause_writes_only_.store(writes_only);
-  }
+  // Mode before deadline: a reader that sees the new deadline sees the new mode too.
+  pause_writes_only_.store(writes_only, std::memory_order_relaxed);
+  pause_until_ms_.store(until_ms, std::memory_order_release);
 }
 
-void Server::Unpause() { pause_until_ms_.store(0); }
+void Server::Unpause() {
+  std::lock_guard<std::mutex> lock(pause_mu_);
+  pause_until_ms_.store(0, std::memory_order_release);
+}
 
 bool Server::IsPaused(uint32_t command_flags) const {
-  int64_t until = pause_until_ms_.load(std::memory_order_relaxed);
+  int64_t until = pause_until_ms_.load(std::memory_order_acquire);
   if (until == 0 || until <= common::UnixMillis()) {
     return false;
   }
   if (pause_writes_only_.load(std::memory_order_relaxed)) {
-    return (command_flags & commands::kWrite) != 0;
+    // Redis pauses commands that may write or propagate (PUBLISH, EVAL, …) under WRITE.
+    return (command_flags & (commands::kWrite | commands::kMayReplicate)) != 0;
   }
-  // PAUSE ALL still lets CLIENT UNPAUSE & co. through? Redis pauses every client command
-  // except those from replicas; admin connections are paused too.
+  // PAUSE ALL holds every command of every client, CLIENT UNPAUSE included, as Redis 7.0
+  // does: such a pause ends at its deadline.
   return true;
+}
+
+void Server::ResetStats(IoThread& current) {
+  stats_.ResetCounters();
+  keyspace_->ResetStats();
+  current.stats.Reset();
+  for (auto& t : threads_) {
+    if (t.get() != &current) {
+      IoThread* raw = t.get();
+      raw->loop.Post([raw] { raw->stats.Reset(); });
+    }
+  }
 }
 
 void Server::AddSlowlogEntry(SlowlogEntry entry) {
@@ -235,6 +270,11 @@ void Server::Cron() {
   // Redis spends up to 25% of a cron period on active expiry.
   int hz = config().hz;
   keyspace_->ActiveExpireCycle(250000 / hz);
+  // The peak of the dataset alone; INFO adds client buffers when it computes used_memory.
+  uint64_t used = keyspace_->used_bytes();
+  if (used > stats_.peak_memory.load(std::memory_order_relaxed)) {
+    stats_.peak_memory.store(used, std::memory_order_relaxed);
+  }
 }
 
 int Server::Run() {
@@ -278,6 +318,8 @@ int Server::Run() {
                   " (bind" + addrs + ", " + std::to_string(cfg.io_threads) + " I/O threads)");
 
   int64_t last_ops = 0;
+  uint64_t last_in = 0;
+  uint64_t last_out = 0;
   int64_t last_ops_time = common::MonotonicMicros();
   while (true) {
     int hz = config().hz;
@@ -297,23 +339,46 @@ int Server::Run() {
     int64_t now = common::MonotonicMicros();
     if (now - last_ops_time >= 1000000) {
       int64_t total = 0;
+      uint64_t in = 0;
+      uint64_t out = 0;
       for (auto& t : threads_) {
         total += static_cast<int64_t>(t->stats.commands_processed.Get());
+        in += t->stats.net_input_bytes.Get();
+        out += t->stats.net_output_bytes.Get();
       }
+      int64_t elapsed = now - last_ops_time;
+      // CONFIG RESETSTAT can move the totals backwards: report 0 for that second.
       stats_.instantaneous_ops.store(
-          static_cast<uint64_t>((total - last_ops) * 1000000 / (now - last_ops_time)),
+          total >= last_ops ? static_cast<uint64_t>((total - last_ops) * 1000000 / elapsed) : 0,
+          std::memory_order_relaxed);
+      double seconds = static_cast<double>(elapsed) / 1e6;
+      stats_.instantaneous_input_kbps.store(
+          in >= last_in ? static_cast<double>(in - last_in) / 1024 / seconds : 0,
+          std::memory_order_relaxed);
+      stats_.instantaneous_output_kbps.store(
+          out >= last_out ? static_cast<double>(out - last_out) / 1024 / seconds : 0,
           std::memory_order_relaxed);
       last_ops = total;
+      last_in = in;
+      last_out = out;
       last_ops_time = now;
     }
   }
+  // Each thread closes its own connections (a connection is only touched by its thread), then
+  // stops; Run() frees what was closed before it returns.
   for (auto& t : threads_) {
-    t->loop.Stop();
+    IoThread* raw = t.get();
+    raw->loop.Post([raw] {
+      std::vector<Connection*> open = raw->connections;
+      for (Connection* c : open) {
+        c->Close();
+      }
+    });
+    raw->loop.Stop();
   }
   for (auto& t : threads_) {
     t->thread.join();
   }
-  // Connections still open are closed with the process; their memory goes with it.
   common::Log(common::LogLevel::kWarning, "Redoubt is now ready to exit, bye bye...");
   return 0;
 }

@@ -73,6 +73,14 @@ class Server {
   int64_t last_save_seconds() const { return start_time_ms_ / 1000; }
   Config config() const;
   int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
+  // Random 40-hex-digit ids chosen at start (INFO run_id, master_replid).
+  const std::string& run_id() const { return run_id_; }
+  const std::string& replication_id() const { return replication_id_; }
+
+  // CONFIG RESETSTAT: resets the server, keyspace and command counters. `current` (the
+  // caller's thread) is reset now; the other I/O threads reset their own counters soon after,
+  // as each is the single writer of its counters.
+  void ResetStats(IoThread& current);
 
   // CONFIG SET: applies all pairs or none. Errors use Redis's CONFIG SET texts.
   absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes);
@@ -125,6 +133,10 @@ class Server {
   std::atomic<bool> shutdown_{false};
   std::atomic<int64_t> cron_cycles_{0};
 
+  const std::string run_id_;
+  const std::string replication_id_;
+
+  std::mutex pause_mu_;  // serialises Pause/Unpause; IsPaused reads the atomics only
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<bool> pause_writes_only_{false};
 

@@ -27,4 +27,13 @@ void ServerStats::ResetErrors() {
   total_error_replies.store(0, std::memory_order_relaxed);
 }
 
+void ServerStats::ResetCounters() {
+  connections_received.store(0, std::memory_order_relaxed);
+  rejected_connections.store(0, std::memory_order_relaxed);
+  client_query_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
+  client_output_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
+  peak_memory.store(0, std::memory_order_relaxed);
+  ResetErrors();
+}
+
 }  // namespace redoubt::server

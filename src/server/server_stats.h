@@ -39,6 +39,19 @@ struct ThreadCommandStats {
   SingleWriterCounter commands_processed;
   SingleWriterCounter net_input_bytes;
   SingleWriterCounter net_output_bytes;
+
+  // CONFIG RESETSTAT. Requires: on the owning I/O thread (the single writer).
+  void Reset() {
+    for (int i = 0; i < slots; ++i) {
+      commands[i].calls.Reset();
+      commands[i].usec.Reset();
+      commands[i].rejected_calls.Reset();
+      commands[i].failed_calls.Reset();
+    }
+    commands_processed.Reset();
+    net_input_bytes.Reset();
+    net_output_bytes.Reset();
+  }
 };
 
 class ServerStats {
@@ -49,8 +62,15 @@ class ServerStats {
   std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
   std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
   std::atomic<uint64_t> total_error_replies{0};
-  // Sampled by the cron for instantaneous_ops_per_sec.
+  // Sampled by the cron for instantaneous_ops_per_sec and _input/_output_kbps.
   std::atomic<uint64_t> instantaneous_ops{0};
+  std::atomic<double> instantaneous_input_kbps{0};
+  std::atomic<double> instantaneous_output_kbps{0};
+  // Highest used memory seen by the cron or INFO (used_memory_peak).
+  std::atomic<uint64_t> peak_memory{0};
+
+  // CONFIG RESETSTAT: the server-wide counters and the error table.
+  void ResetCounters();
 
   void CountError(std::string_view code);
   std::map<std::string, uint64_t> ErrorCounts() const;

@@ -210,6 +210,38 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   return true;
 }
 
+bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view dst_key) {
+  // Through Find so that an expired source is deleted and reported missing.
+  if (Find(db, key, Access::kWrite) == nullptr) {
+    return false;
+  }
+  if (db == dst_db && key == dst_key) {
+    return true;
+  }
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  // Unlink before touching the destination: an insert may rehash the table and invalidate the
+  // source's slot when both live in the same table.
+  Entry* e = table.Unlink(table.Find(key, hash));
+  uint64_t dst_hash = HashKey(dst_key);
+  Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
+  if (key != dst_key) {
+    Entry* renamed = Adopt(
+        dst_shard, Entry::CloneWith(*e, dst_key, e->expire_ms() != kNoExpire, e->value().size()));
+    DestroyEntry(shard, e);
+    e = renamed;
+  }
+  DbTable& dst_table = dst_shard.dbs[dst_db];
+  Entry** slot = dst_table.Find(dst_key, dst_hash);
+  if (slot == nullptr) {
+    dst_table.Insert(e, dst_hash);
+  } else {
+    DestroyEntry(dst_shard, dst_table.Replace(slot, e));
+  }
+  return true;
+}
+
 uint64_t Keyspace::DbSize(int db) const {
   uint64_t n = 0;
   for (int s = 0; s < kNumShards; ++s) {
@@ -356,13 +388,20 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   bool lfu_mode = IsLfu(policy);
   std::mt19937_64& rng = shards_[0].rng;
   int tries = 0;
-  for (int taken = 0; taken < samples && tries < samples * 16; ++tries) {
+  for (int taken = 0; taken < samples && tries < samples * kNumShards; ++tries) {
     int s = static_cast<int>(rng() % kNumShards);
     std::lock_guard<std::mutex> lock(shards_[s].mu);
-    int db = static_cast<int>(rng() % databases_);
-    DbTable& table = shards_[s].dbs[db];
-    Entry* e = volatile_only ? table.RandomVolatileEntry(shards_[s].rng)
-                             : table.RandomEntry(shards_[s].rng);
+    // Most databases are usually empty: look through this shard's databases from a random
+    // one rather than sampling a random database and mostly finding nothing.
+    int first_db = static_cast<int>(rng() % databases_);
+    Entry* e = nullptr;
+    int db = first_db;
+    for (int i = 0; i < databases_ && e == nullptr; ++i) {
+      db = (first_db + i) % databases_;
+      DbTable& table = shards_[s].dbs[db];
+      e = volatile_only ? table.RandomVolatileEntry(shards_[s].rng)
+                        : table.RandomEntry(shards_[s].rng);
+    }
     if (e == nullptr) {
       continue;
     }

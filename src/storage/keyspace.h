@@ -75,6 +75,12 @@ class Keyspace {
   // Copies key's value (with TTL) to dst_key in dst_db, replacing what is there.
   // Returns false when the source is missing.
   bool CopyTo(int db, std::string_view key, int dst_db, std::string_view dst_key);
+  // Moves key's entry (value, TTL, access state) to dst_key in dst_db, replacing what is there;
+  // the source key is gone afterwards (RENAME, MOVE). Under the same name (MOVE) the block is
+  // relinked, not copied, so moving a large value costs nothing; a new name needs a new block
+  // because the key is stored inline. Same key and db: no change. Returns false when the
+  // source is missing.
+  bool MoveTo(int db, std::string_view key, int dst_db, std::string_view dst_key);
 
   // ---- Whole-keyspace operations. Requires: all shard locks (AllShardsLock). ----
   uint64_t DbSize(int db) const;

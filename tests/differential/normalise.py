@@ -6,7 +6,6 @@
 #
 # A rule is f(args, ref, got) -> None (accepted) or a text describing the mismatch.
 # Rules are looked up by "COMMAND SUBCOMMAND" first, then "COMMAND" (upper case).
-import re
 import time
 
 from support.compare import diff_replies, sort_elements, sort_map

@@ -43,8 +43,20 @@ def diff_replies(a, b, path=""):
             return diff_replies(a[2], b[2], path + "<attr-reply>")
         return None
     if a[1] != b[1] or type(a[1]) is not type(b[1]):
+        if isinstance(a[1], (str, bytes)) and type(a[1]) is type(b[1]):
+            return f"{where}: {ka} {_first_difference(a[1], b[1])}"
         return f"{where}: {ka} {_short(a[1])} vs {_short(b[1])}"
     return None
+
+
+def _first_difference(x, y):
+    """Long strings: show where they start to differ, with some context."""
+    if len(x) <= 100 and len(y) <= 100:
+        return f"{x!r} vs {y!r}"
+    i = next((n for n, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+    lo = max(0, i - 30)
+    return (f"differ at offset {i} (lengths {len(x)} vs {len(y)}): "
+            f"...{x[lo:i + 50]!r}... vs ...{y[lo:i + 50]!r}...")
 
 
 def _short(x, limit=120):

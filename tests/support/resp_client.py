@@ -252,3 +252,24 @@ def _hashable(v):
 
 class RespError(str):
     """An error reply after unwrap()."""
+
+
+def expect(client, args, wanted, what=""):
+    """client.call(*args) must return `wanted`; the failure shows the command and the full reply
+    (pytest's own assertion rewriting would truncate it)."""
+    reply = client.call(*args)
+    if reply != wanted:
+        shown = " ".join(a.decode("utf-8", "backslashreplace") if isinstance(a, bytes) else str(a) for a in args)
+        raise AssertionError(f"{what + ': ' if what else ''}{shown[:200]} -> {fmt(reply, 1000)}; "
+                             f"expected {fmt(wanted, 500)}")
+    return reply
+
+
+def config_get(client, name):
+    """The value of one CONFIG GET parameter as bytes; fails readably on any other reply."""
+    reply = client.call("CONFIG", "GET", name)
+    if reply and reply[0] == "map" and len(reply[1]) == 1 and reply[1][0][1][0] == "bulk":
+        return reply[1][0][1][1]
+    if reply and reply[0] == "array" and reply[1] and len(reply[1]) == 2 and reply[1][1][0] == "bulk":
+        return reply[1][1][1]
+    raise AssertionError(f"CONFIG GET {name} -> {fmt(reply, 1000)}")

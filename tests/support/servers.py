@@ -69,7 +69,7 @@ class Server:
     """
 
     def __init__(self, binary=None, kind="redoubt", args=(), config_file=None, port=None,
-                 host="127.0.0.1", bind=None, wait=True, name=None):
+                 host="127.0.0.1", bind=None, wait=True, name=None, pass_port=True):
         self.binary = binary or (redis_binary() if kind == "redis" else redoubt_binary())
         self.kind = kind
         self.extra_args = list(args)
@@ -79,6 +79,9 @@ class Server:
         self.bind = bind if bind is not None else host
         self.wait = wait
         self.name = name or os.path.basename(self.binary)
+        # pass_port=False: the port comes from the config file (port= must still be given so
+        # that we know where to PING); bind="" likewise leaves --bind to the config file.
+        self.pass_port = pass_port
         self.port = None
         self.proc = None
         self.log_path = None
@@ -89,15 +92,14 @@ class Server:
         cmd = [self.binary]
         if self.config_file:
             cmd.append(self.config_file)
-        if port is not None:
+        if port is not None and self.pass_port:
             cmd += ["--port", str(port)]
         if self.bind:
             cmd += ["--bind"] + self.bind.split()
         if self.kind == "redis":
-            # Same as the brief's reference invocation; DEBUG is needed for DEBUG SLEEP tests
-            # (redis 7 disables it by default; redoubt is expected to allow it from loopback).
-            cmd += ["--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--enable-debug-command", "local"]
+            cmd += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+        # DEBUG SLEEP is tested; both servers disable DEBUG by default, as Redis 7 does.
+        cmd += ["--enable-debug-command", "local"]
         cmd += ["--logfile", ""]
         cmd += self.extra_args
         return cmd
@@ -120,6 +122,7 @@ class Server:
                 self._kill_quietly()
                 if "in use" not in log.lower():
                     raise
+                self.remove_log()
         raise last_error
 
     def _spawn(self, port):
@@ -226,6 +229,7 @@ class Server:
     def restart(self):
         """Start a fresh process on a new port (used after a crash)."""
         self._kill_quietly()
+        self.remove_log()
         self.fixed_port = None
         return self.start()
 
@@ -234,6 +238,9 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+        self.remove_log()
+
+    def remove_log(self):
         if self.log_path and os.path.exists(self.log_path):
             try:
                 os.unlink(self.log_path)

@@ -1,0 +1,522 @@
+// CLIENT: the connection's own settings, and the list of connections seen from any thread.
+// Redis 7.0 semantics and error texts (networking.c clientCommand); SETINFO follows 7.2.
+//
+// Thread: handlers run on the caller's I/O thread. Other connections are only read through
+// ClientRegistry (under its lock) and only changed by posting a task to their own loop.
+#include "server/client_command.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "common/numbers.h"
+#include "server/command_helpers.h"
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+using commands::CommandContext;
+using commands::EqualsIgnoreCase;
+
+enum class ClientType : uint8_t { kNormal, kReplica, kPubSub, kMaster };
+
+// Redis's getClientTypeByName. Writes "Unknown client type" and returns false otherwise.
+bool ParseClientTypeOrReply(CommandContext& ctx, std::string_view name, ClientType* type) {
+  if (EqualsIgnoreCase(name, "normal")) {
+    *type = ClientType::kNormal;
+  } else if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave")) {
+    *type = ClientType::kReplica;
+  } else if (EqualsIgnoreCase(name, "pubsub")) {
+    *type = ClientType::kPubSub;
+  } else if (EqualsIgnoreCase(name, "master")) {
+    *type = ClientType::kMaster;
+  } else {
+    ctx.reply.Error("ERR Unknown client type '" + std::string(name) + "'");
+    return false;
+  }
+  return true;
+}
+
+// Every Redoubt connection is a normal client: no replication, and MONITOR clients count as
+// normal in Redis too.
+bool HasType(const Connection&, ClientType type) {
+  return type == ClientType::kNormal;
+}
+
+// Client names and library attributes are printed in CLIENT LIST, space-separated, so Redis
+// refuses anything outside '!'..'~'.
+bool IsPrintableToken(std::string_view s) {
+  for (char c : s) {
+    if (c < '!' || c > '~') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// An id in [1, INT64_MAX]; anything else is refused with `error`.
+bool ParseClientIdOrReply(CommandContext& ctx, std::string_view arg, std::string_view error,
+                          uint64_t* id) {
+  auto v = common::ParseInt64(arg);
+  if (!v || *v < 1) {
+    ctx.reply.Error(error);
+    return false;
+  }
+  *id = static_cast<uint64_t>(*v);
+  return true;
+}
+
+void CmdClientId(CommandContext& ctx) {
+  ctx.reply.Integer(static_cast<int64_t>(Conn(ctx).id()));
+}
+
+void CmdClientSetName(CommandContext& ctx) {
+  std::string_view name = ctx.args[2];
+  if (!IsPrintableToken(name)) {
+    return ctx.reply.Error(
+        "ERR Client names cannot contain spaces, newlines or special characters.");
+  }
+  Connection& conn = Conn(ctx);
+  {
+    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+    conn.set_name(std::string(name));
+  }
+  ctx.reply.Ok();
+}
+
+void CmdClientGetName(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+    name = conn.name();
+  }
+  if (name.empty()) {
+    return ctx.reply.Null();
+  }
+  ctx.reply.Bulk(name);
+}
+
+// CLIENT LIST [TYPE type] | [ID id [id ...]]: as in Redis 7.0, TYPE and ID do not combine.
+void CmdClientList(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  bool by_type = false;
+  ClientType type = ClientType::kNormal;
+  std::vector<uint64_t> ids;
+  if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.args[2], "type")) {
+    if (!ParseClientTypeOrReply(ctx, ctx.args[3], &type)) {
+      return;
+    }
+    by_type = true;
+  } else if (ctx.argc() >= 4 && EqualsIgnoreCase(ctx.args[2], "id")) {
+    for (size_t i = 3; i < ctx.argc(); ++i) {
+      uint64_t id;
+      if (!ParseClientIdOrReply(ctx, ctx.args[i], "ERR Invalid client ID", &id)) {
+        return;
+      }
+      ids.push_back(id);
+    }
+  } else if (ctx.argc() != 2) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  std::string text;
+  conn.server().clients().ForEach([&](Connection& c) {
+    if (by_type && !HasType(c, type)) {
+      return;
+    }
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) {
+      return;
+    }
+    text += c.Describe();
+    text += '\n';
+  });
+  ctx.reply.Verbatim("txt", text);
+}
+
+void CmdClientInfo(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+    text = conn.Describe();
+  }
+  text += '\n';
+  ctx.reply.Verbatim("txt", text);
+}
+
+// What CLIENT KILL's filter form selects; an unset filter matches every client.
+struct KillFilter {
+  uint64_t id = 0;
+  bool has_type = false;
+  ClientType type = ClientType::kNormal;
+  std::string_view addr;
+  std::string_view laddr;
+  bool skip_me = true;
+  int64_t max_age_seconds = 0;
+};
+
+bool ParseKillFilterOrReply(CommandContext& ctx, KillFilter* f) {
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.args[i];
+    std::string_view val = ctx.args[i + 1];
+    if (EqualsIgnoreCase(opt, "id")) {
+      if (!ParseClientIdOrReply(ctx, val, "ERR client-id should be greater than 0", &f->id)) {
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "type")) {
+      if (!ParseClientTypeOrReply(ctx, val, &f->type)) {
+        return false;
+      }
+      f->has_type = true;
+    } else if (EqualsIgnoreCase(opt, "addr")) {
+      f->addr = val;
+    } else if (EqualsIgnoreCase(opt, "laddr")) {
+      f->laddr = val;
+    } else if (EqualsIgnoreCase(opt, "user")) {
+      // Until ACL users exist, "default" is the only user.
+      if (val != "default") {
+        ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "skipme")) {
+      if (EqualsIgnoreCase(val, "yes")) {
+        f->skip_me = true;
+      } else if (EqualsIgnoreCase(val, "no")) {
+        f->skip_me = false;
+      } else {
+        ctx.reply.Error(commands::kErrSyntax);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "maxage")) {
+      auto v = common::ParseInt64(val);
+      if (!v) {
+        ctx.reply.Error(commands::kErrSyntax);
+        return false;
+      }
+      f->max_age_seconds = *v;
+    } else {
+      ctx.reply.Error(commands::kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Matches(const KillFilter& f, Connection& c, const Connection& me, int64_t now_ms) {
+  if (f.id != 0 && c.id() != f.id) {
+    return false;
+  }
+  if (f.has_type && !HasType(c, f.type)) {
+    return false;
+  }
+  if (!f.addr.empty() && c.peer_address() != f.addr) {
+    return false;
+  }
+  if (!f.laddr.empty() && c.local_address() != f.laddr) {
+    return false;
+  }
+  if (f.skip_me && &c == &me) {
+    return false;
+  }
+  // MAXAGE kills connections at least that old.
+  if (f.max_age_seconds != 0 && (now_ms - c.created_ms()) / 1000 < f.max_age_seconds) {
+    return false;
+  }
+  return true;
+}
+
+// Closes the given connections: the caller's own after its reply is written, the others on
+// their own threads.
+void KillClients(Connection& me, const std::vector<std::pair<uint64_t, IoThread*>>& targets) {
+  Server& server = me.server();
+  for (const auto& [id, thread] : targets) {
+    if (id == me.id()) {
+      me.CloseAfterReply();
+      continue;
+    }
+    thread->loop.Post([&server, id = id] {
+      // On the target's thread, where it cannot be deleted while we hold the pointer.
+      Connection* target = nullptr;
+      server.clients().WithClient(id, [&](Connection* c) { target = c; });
+      if (target != nullptr) {
+        target->Close();
+      }
+    });
+  }
+}
+
+// CLIENT KILL ip:port (old form: OK or an error) or CLIENT KILL <filter> <value> ...
+// (new form: the number of clients killed).
+void CmdClientKill(CommandContext& ctx) {
+  Connection& me = Conn(ctx);
+  bool old_form = ctx.argc() == 3;
+  KillFilter filter;
+  if (old_form) {
+    filter.addr = ctx.args[2];
+    filter.skip_me = false;
+  } else if (ctx.argc() % 2 != 0) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  } else if (!ParseKillFilterOrReply(ctx, &filter)) {
+    return;
+  }
+  std::vector<std::pair<uint64_t, IoThread*>> targets;
+  int64_t now_ms = common::UnixMillis();
+  me.server().clients().ForEach([&](Connection& c) {
+    if (Matches(filter, c, me, now_ms)) {
+      targets.emplace_back(c.id(), &c.thread());
+    }
+  });
+  if (old_form) {
+    if (targets.empty()) {
+      return ctx.reply.Error("ERR No such client");
+    }
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(static_cast<int64_t>(targets.size()));
+  }
+  KillClients(me, targets);
+}
+
+// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients such as redis-py send it on
+// connect).
+void CmdClientSetInfo(CommandContext& ctx) {
+  std::string_view attr = ctx.args[2];
+  std::string_view value = ctx.args[3];
+  bool is_name = EqualsIgnoreCase(attr, "lib-name");
+  if (!is_name && !EqualsIgnoreCase(attr, "lib-ver")) {
+    return ctx.reply.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+  }
+  if (!IsPrintableToken(value)) {
+    return ctx.reply.Error(std::string("ERR ") + (is_name ? "lib-name" : "lib-ver") +
+                           " cannot contain spaces, newlines or special characters.");
+  }
+  Connection& conn = Conn(ctx);
+  {
+    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+    if (is_name) {
+      conn.set_lib_name(std::string(value));
+    } else {
+      conn.set_lib_version(std::string(value));
+    }
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT PAUSE timeout-ms [WRITE|ALL]
+void CmdClientPause(CommandContext& ctx) {
+  auto timeout = common::ParseInt64(ctx.args[2]);
+  if (!timeout) {
+    return ctx.reply.Error("ERR timeout is not an integer or out of range");
+  }
+  if (*timeout < 0) {
+    return ctx.reply.Error("ERR timeout is negative");
+  }
+  bool writes_only = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "write")) {
+      writes_only = true;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "all")) {
+      return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  } else if (ctx.argc() > 4) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  int64_t now = common::UnixMillis();
+  int64_t until = *timeout > INT64_MAX - now ? INT64_MAX : now + *timeout;
+  Conn(ctx).server().Pause(until, writes_only);
+  ctx.reply.Ok();
+}
+
+void CmdClientUnpause(CommandContext& ctx) {
+  Conn(ctx).server().Unpause();
+  ctx.reply.Ok();
+}
+
+void CmdClientNoEvict(CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.args[2], "on")) {
+    Conn(ctx).set_no_evict(true);
+  } else if (EqualsIgnoreCase(ctx.args[2], "off")) {
+    Conn(ctx).set_no_evict(false);
+  } else {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP have no reply of their own; Connection::Execute
+// applies the mode from the next command on (and sends ON's +OK even when replies were off).
+void CmdClientReply(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  std::string_view mode = ctx.args[2];
+  if (EqualsIgnoreCase(mode, "on")) {
+    conn.set_reply_mode(ReplyMode::kOn);
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    conn.set_reply_mode(ReplyMode::kOff);
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (conn.reply_mode() != ReplyMode::kOff) {
+      conn.set_reply_mode(ReplyMode::kSkipNext);
+    }
+  } else {
+    ctx.reply.Error(commands::kErrSyntax);
+  }
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks yet, so no client is ever unblocked.
+void CmdClientUnblock(CommandContext& ctx) {
+  int64_t id;
+  if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &id)) {
+    return;
+  }
+  if (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "timeout") &&
+      !EqualsIgnoreCase(ctx.args[3], "error")) {
+    return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  if (ctx.argc() > 4) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  ctx.reply.Integer(0);
+}
+
+// Client-side caching is not implemented: tracking is always off.
+void CmdClientGetRedir(CommandContext& ctx) {
+  ctx.reply.Integer(-1);
+}
+
+void CmdClientTrackingInfo(CommandContext& ctx) {
+  ctx.reply.MapHeader(3);
+  ctx.reply.Bulk("flags");
+  ctx.reply.SetHeader(1);
+  ctx.reply.SimpleString("off");
+  ctx.reply.Bulk("redirect");
+  ctx.reply.Integer(-1);
+  ctx.reply.Bulk("prefixes");
+  ctx.reply.ArrayHeader(0);
+}
+
+void CmdClientHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "CLIENT",
+            {"GETNAME",
+             "    Return the name of the current connection.",
+             "GETREDIR",
+             "    Return the client ID we are redirecting to when tracking is enabled.",
+             "ID",
+             "    Return the ID of the current connection.",
+             "INFO",
+             "    Return information about the current client connection.",
+             "KILL <ip:port>",
+             "    Kill connection made from <ip:port>.",
+             "KILL <option> <value> [<option> <value> [...]]",
+             "    Kill connections. Options are:",
+             "    * ID <client-id>",
+             "      Kill connections by client id.",
+             "    * ADDR (<ip:port>|<unixsocket>:0)",
+             "      Kill connections made from the specified address",
+             "    * LADDR (<ip:port>|<unixsocket>:0)",
+             "      Kill connections made to specified local address",
+             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+             "      Kill connections by type.",
+             "    * USER <username>",
+             "      Kill connections authenticated by <username>.",
+             "    * SKIPME (YES|NO)",
+             "      Skip killing current connection (default: yes).",
+             "    * MAXAGE <maxage>",
+             "      Kill connections older than the specified age.",
+             "LIST [options ...]",
+             "    Return information about client connections. Options:",
+             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+             "      Return clients of specified type.",
+             "    * ID <client-id> [<client-id> ...]",
+             "      Return clients of specified IDs only.",
+             "NO-EVICT (ON|OFF)",
+             "    Protect current client connection from eviction.",
+             "PAUSE <timeout> [WRITE|ALL]",
+             "    Suspend all, or just write, clients for <timeout> milliseconds.",
+             "REPLY (ON|OFF|SKIP)",
+             "    Control the replies sent to the current connection.",
+             "SETINFO <LIB-NAME|LIB-VER> <value>",
+             "    Set client meta attr. Options are:",
+             "SETNAME <name>",
+             "    Assign the name <name> to the current connection.",
+             "TRACKINGINFO",
+             "    Report tracking status for the current connection.",
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+             "    Unblock the specified blocked client.",
+             "UNPAUSE",
+             "    Stop the current client pause, resuming traffic."});
+}
+
+}  // namespace
+
+void RegisterClientCommand(commands::CommandTable& table) {
+  using namespace commands;  // flag and category names
+  constexpr uint32_t kConn = kNoScript | kLoading | kStale;
+  constexpr uint32_t kAdminConn = kAdmin | kNoScript | kLoading | kStale;
+  constexpr uint64_t kAclConn = kAclSlow | kAclConnection;
+  constexpr uint64_t kAclAdminConn = kAclAdmin | kAclSlow | kAclDangerous | kAclConnection;
+  auto sub = [](std::string_view name, int arity, uint32_t flags, uint64_t acl, Handler handler,
+                std::string_view summary, std::string_view since) {
+    return CommandSpec{.name = name,
+                       .arity = arity,
+                       .flags = flags,
+                       .acl = acl,
+                       .handler = handler,
+                       .summary = summary,
+                       .since = since,
+                       .group = "connection"};
+  };
+  table.Add({.name = "client",
+             .arity = -2,
+             .acl = kAclSlow,
+             .summary = "A container for client connection commands.",
+             .since = "2.4.0",
+             .group = "connection",
+             .subcommands = {
+                 sub("client|id", 2, kConn, kAclConn, CmdClientId,
+                     "Returns the unique client ID of the connection.", "5.0.0"),
+                 sub("client|setname", 3, kConn, kAclConn, CmdClientSetName,
+                     "Sets the connection name.", "2.6.9"),
+                 sub("client|getname", 2, kConn, kAclConn, CmdClientGetName,
+                     "Returns the name of the connection.", "2.6.9"),
+                 sub("client|list", -2, kAdminConn, kAclAdminConn, CmdClientList,
+                     "Lists open connections.", "2.4.0"),
+                 sub("client|info", 2, kConn, kAclConn, CmdClientInfo,
+                     "Returns information about the connection.", "6.2.0"),
+                 sub("client|kill", -3, kAdminConn, kAclAdminConn, CmdClientKill,
+                     "Terminates open connections.", "2.4.0"),
+                 sub("client|setinfo", 4, kConn, kAclConn, CmdClientSetInfo,
+                     "Sets information specific to the client or connection.", "7.2.0"),
+                 sub("client|pause", -3, kAdminConn, kAclAdminConn, CmdClientPause,
+                     "Suspends commands processing.", "3.0.0"),
+                 sub("client|unpause", 2, kAdminConn, kAclAdminConn, CmdClientUnpause,
+                     "Resumes processing commands from paused clients.", "6.2.0"),
+                 sub("client|no-evict", 3, kAdminConn, kAclAdminConn, CmdClientNoEvict,
+                     "Sets the client eviction mode of the connection.", "7.0.0"),
+                 sub("client|reply", 3, kConn, kAclConn, CmdClientReply,
+                     "Instructs the server whether to reply to commands.", "3.2.0"),
+                 sub("client|unblock", -3, kAdminConn, kAclAdminConn, CmdClientUnblock,
+                     "Unblocks a client blocked by a blocking command from a different "
+                     "connection.",
+                     "5.0.0"),
+                 sub("client|getredir", 2, kConn, kAclConn, CmdClientGetRedir,
+                     "Returns the client ID to which the connection's tracking notifications "
+                     "are redirected.",
+                     "6.0.0"),
+                 sub("client|trackinginfo", 2, kConn, kAclConn, CmdClientTrackingInfo,
+                     "Returns information about server-assisted client-side caching for the "
+                     "connection.",
+                     "6.2.0"),
+                 sub("client|help", 2, kLoading | kStale, kAclConn, CmdClientHelp,
+                     "Returns helpful text about the different subcommands.", "5.0.0"),
+             }});
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,502 @@
+// INFO: the server's state as "field:value" lines grouped in sections, in Redis 7.0's section
+// order and with its field names, so that redis-cli, exporters and client libraries parse it
+// unchanged. Each section is one function that lists its fields; BuildInfo picks sections.
+//
+// Thread: runs on the caller's I/O thread and reads shared state only through thread-safe
+// accessors (atomics, the client registry lock, shard locks inside Keyspace::Info).
+#include "server/info_command.h"
+
+#include <limits.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "common/clock.h"
+#include "server/command_helpers.h"
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+using commands::CommandContext;
+
+// Appends "name:value\r\n" lines to a section's text.
+class InfoLines {
+ public:
+  explicit InfoLines(std::string* out) : out_(out) {}
+  void Add(std::string_view name, std::string_view value) {
+    out_->append(name);
+    out_->push_back(':');
+    out_->append(value);
+    out_->append("\r\n");
+  }
+  void Add(std::string_view name, const char* value) { Add(name, std::string_view(value)); }
+  void Add(std::string_view name, const std::string& value) { Add(name, std::string_view(value)); }
+  void Add(std::string_view name, int64_t v) { Add(name, std::to_string(v)); }
+  void Add(std::string_view name, uint64_t v) { Add(name, std::to_string(v)); }
+  void Add(std::string_view name, int v) { Add(name, std::to_string(v)); }
+  // "%.2f", as Redis prints ratios and rates.
+  void AddFixed2(std::string_view name, double v) { Add(name, Format("%.2f", v)); }
+
+  template <typename... T>
+  static std::string Format(const char* fmt, T... args) {
+    char buf[256];
+    snprintf(buf, sizeof(buf), fmt, args...);
+    return buf;
+  }
+
+ private:
+  std::string* out_;
+};
+
+// What several sections need, gathered once per INFO call.
+struct InfoSnapshot {
+  Server& server;
+  Config config;
+  int64_t now_ms;
+  int64_t clients = 0;
+  uint64_t client_buffers = 0;
+  uint64_t max_query_buffer = 0;
+  uint64_t max_output_buffer = 0;
+  uint64_t dataset = 0;
+  uint64_t used_memory = 0;
+};
+
+InfoSnapshot TakeSnapshot(Server& server) {
+  InfoSnapshot s{.server = server, .config = server.config(), .now_ms = common::UnixMillis()};
+  server.clients().ForEach([&](Connection& c) {
+    ++s.clients;
+    uint64_t q = c.query_buffer_bytes();
+    uint64_t o = c.output_buffer_bytes();
+    s.client_buffers += q + o;
+    s.max_query_buffer = std::max(s.max_query_buffer, q);
+    s.max_output_buffer = std::max(s.max_output_buffer, o);
+  });
+  s.dataset = server.keyspace().used_bytes();
+  s.used_memory = s.dataset + s.client_buffers;
+  uint64_t peak = server.stats().peak_memory.load(std::memory_order_relaxed);
+  if (s.used_memory > peak) {
+    server.stats().peak_memory.store(s.used_memory, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+// Redis's bytesToHuman: "1023B", "1.50K", "2.00M", …
+std::string BytesToHuman(uint64_t n) {
+  static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
+  if (n < 1024) {
+    return std::to_string(n) + "B";
+  }
+  double v = static_cast<double>(n) / 1024;
+  int unit = 0;
+  while (v >= 1024 && unit < 4) {
+    v /= 1024;
+    ++unit;
+  }
+  return InfoLines::Format("%.2f", v) + kUnits[unit];
+}
+
+uint64_t ResidentBytes() {
+  // statm: size resident shared text lib data dt, in pages.
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string FormatCpu(const timeval& tv) {
+  return InfoLines::Format("%ld.%06ld", static_cast<long>(tv.tv_sec),
+                           static_cast<long>(tv.tv_usec));
+}
+
+// CPU time of the process's main thread (the cron and signal thread), from procfs.
+std::pair<std::string, std::string> MainThreadCpu() {
+  std::ifstream in("/proc/self/task/" + std::to_string(getpid()) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name in parentheses; utime and stime are fields 14 and 15.
+  size_t close = line.rfind(')');
+  std::vector<std::string> fields;
+  if (close != std::string::npos) {
+    std::string rest = line.substr(close + 2);
+    size_t start = 0;
+    while (start < rest.size()) {
+      size_t end = rest.find(' ', start);
+      fields.push_back(rest.substr(start, end - start));
+      start = end == std::string::npos ? rest.size() : end + 1;
+    }
+  }
+  if (fields.size() < 13) {
+    return {"0.000000", "0.000000"};
+  }
+  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double user = std::stod(fields[11]) / ticks;
+  double sys = std::stod(fields[12]) / ticks;
+  return {InfoLines::Format("%.6f", sys), InfoLines::Format("%.6f", user)};
+}
+
+std::string ExecutablePath() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty()) {
+    return path;
+  }
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+}
+
+// Sums one counter of one command over every I/O thread.
+template <typename Field>
+uint64_t SumCommand(Server& server, int index, Field field) {
+  uint64_t total = 0;
+  for (const auto& t : server.threads()) {
+    total += (t->stats.commands[index].*field).Get();
+  }
+  return total;
+}
+
+template <typename Field>
+uint64_t SumThreads(Server& server, Field field) {
+  uint64_t total = 0;
+  for (const auto& t : server.threads()) {
+    total += (t->stats.*field).Get();
+  }
+  return total;
+}
+
+void ServerSection(const InfoSnapshot& s, InfoLines& out) {
+  utsname name{};
+  uname(&name);
+  int64_t uptime = (s.now_ms - s.server.start_time_ms()) / 1000;
+  out.Add("redis_version", Server::kRedisVersion);
+  out.Add("redoubt_version", Server::kRedoubtVersion);
+  out.Add("redis_git_sha1", "00000000");
+  out.Add("redis_git_dirty", "0");
+  out.Add("redis_mode", "standalone");
+  out.Add("os", std::string(name.sysname) + " " + name.release + " " + name.machine);
+  out.Add("arch_bits", static_cast<int>(sizeof(void*) * 8));
+  out.Add("monotonic_clock", "POSIX clock_gettime");
+  out.Add("multiplexing_api", "epoll");
+  out.Add("gcc_version",
+          InfoLines::Format("%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
+  out.Add("process_id", static_cast<int64_t>(getpid()));
+  out.Add("process_supervised", "no");
+  out.Add("run_id", s.server.run_id());
+  out.Add("tcp_port", s.config.port);
+  out.Add("server_time_usec", common::UnixMicros());
+  out.Add("uptime_in_seconds", uptime);
+  out.Add("uptime_in_days", uptime / 86400);
+  out.Add("hz", s.config.hz);
+  out.Add("configured_hz", s.config.hz);
+  out.Add("lru_clock", static_cast<uint64_t>(s.server.keyspace().clock_seconds() & 0xFFFFFF));
+  out.Add("executable", ExecutablePath());
+  out.Add("config_file", AbsolutePath(s.config.config_file));
+  // Redis's threaded I/O is a helper for its single command thread; Redoubt's I/O threads run
+  // commands themselves. Report threaded I/O as active when there is more than one.
+  out.Add("io_threads_active", s.server.threads().size() > 1 ? 1 : 0);
+  out.Add("io_threads", static_cast<int64_t>(s.server.threads().size()));
+}
+
+void ClientsSection(const InfoSnapshot& s, InfoLines& out) {
+  out.Add("connected_clients", s.clients);
+  out.Add("cluster_connections", 0);
+  out.Add("maxclients", s.config.maxclients);
+  out.Add("client_recent_max_input_buffer", s.max_query_buffer);
+  out.Add("client_recent_max_output_buffer", s.max_output_buffer);
+  out.Add("blocked_clients", 0);
+  out.Add("tracking_clients", 0);
+  out.Add("clients_in_timeout_table", 0);
+}
+
+void MemorySection(const InfoSnapshot& s, InfoLines& out) {
+  uint64_t rss = ResidentBytes();
+  uint64_t peak =
+      std::max(s.server.stats().peak_memory.load(std::memory_order_relaxed), s.used_memory);
+  uint64_t system =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  double used = static_cast<double>(std::max<uint64_t>(s.used_memory, 1));
+  out.Add("used_memory", s.used_memory);
+  out.Add("used_memory_human", BytesToHuman(s.used_memory));
+  out.Add("used_memory_rss", rss);
+  out.Add("used_memory_rss_human", BytesToHuman(rss));
+  out.Add("used_memory_peak", peak);
+  out.Add("used_memory_peak_human", BytesToHuman(peak));
+  out.Add("used_memory_peak_perc",
+          InfoLines::Format("%.2f%%", peak == 0 ? 100.0 : 100.0 * s.used_memory / peak));
+  out.Add("used_memory_overhead", s.client_buffers);
+  out.Add("used_memory_startup", 0);
+  out.Add("used_memory_dataset", s.dataset);
+  out.Add("used_memory_dataset_perc", InfoLines::Format("%.2f%%", 100.0 * s.dataset / used));
+  out.Add("total_system_memory", system);
+  out.Add("total_system_memory_human", BytesToHuman(system));
+  out.Add("used_memory_lua", 0);
+  out.Add("used_memory_scripts", 0);
+  out.Add("number_of_cached_scripts", 0);
+  out.Add("maxmemory", s.config.maxmemory);
+  out.Add("maxmemory_human", BytesToHuman(s.config.maxmemory));
+  out.Add("maxmemory_policy", storage::EvictionPolicyName(s.config.maxmemory_policy));
+  out.AddFixed2("mem_fragmentation_ratio", static_cast<double>(rss) / used);
+  out.Add("mem_fragmentation_bytes",
+          static_cast<int64_t>(rss) - static_cast<int64_t>(s.used_memory));
+  out.Add("mem_not_counted_for_evict", 0);
+  out.Add("mem_clients_slaves", 0);
+  out.Add("mem_clients_normal", s.client_buffers);
+#ifdef REDOUBT_SANITIZE
+  out.Add("mem_allocator", "libc");
+#else
+  out.Add("mem_allocator", "jemalloc");
+#endif
+  out.Add("lazyfree_pending_objects", 0);
+}
+
+// Changes since the last save: with no persistence, the successful calls of write commands
+// since start (or CONFIG RESETSTAT), which tools read to decide whether data would be lost.
+uint64_t WriteCalls(Server& server) {
+  uint64_t total = 0;
+  for (const commands::CommandSpec* spec : server.commands().by_stats_index()) {
+    if (spec->flags & commands::kWrite) {
+      uint64_t calls = SumCommand(server, spec->stats_index, &CommandCounters::calls);
+      uint64_t failed = SumCommand(server, spec->stats_index, &CommandCounters::failed_calls);
+      total += calls > failed ? calls - failed : 0;
+    }
+  }
+  return total;
+}
+
+void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
+  out.Add("loading", 0);
+  out.Add("async_loading", 0);
+  out.Add("rdb_changes_since_last_save", WriteCalls(s.server));
+  out.Add("rdb_bgsave_in_progress", 0);
+  out.Add("rdb_last_save_time", s.server.last_save_seconds());
+  out.Add("rdb_last_bgsave_status", "ok");
+  out.Add("rdb_last_bgsave_time_sec", -1);
+  out.Add("rdb_current_bgsave_time_sec", -1);
+  out.Add("rdb_saves", 0);
+  out.Add("aof_enabled", 0);
+  out.Add("aof_rewrite_in_progress", 0);
+  out.Add("aof_rewrite_scheduled", 0);
+  out.Add("aof_last_rewrite_time_sec", -1);
+  out.Add("aof_current_rewrite_time_sec", -1);
+  out.Add("aof_last_bgrewrite_status", "ok");
+  out.Add("aof_rewrites", 0);
+  out.Add("aof_last_write_status", "ok");
+}
+
+void StatsSection(const InfoSnapshot& s, InfoLines& out) {
+  ServerStats& st = s.server.stats();
+  storage::KeyspaceStats ks = s.server.keyspace().stats();
+  auto load = [](const auto& a) {
+    return static_cast<uint64_t>(a.load(std::memory_order_relaxed));
+  };
+  out.Add("total_connections_received", load(st.connections_received));
+  out.Add("total_commands_processed",
+          SumThreads(s.server, &ThreadCommandStats::commands_processed));
+  out.Add("instantaneous_ops_per_sec", load(st.instantaneous_ops));
+  out.Add("total_net_input_bytes", SumThreads(s.server, &ThreadCommandStats::net_input_bytes));
+  out.Add("total_net_output_bytes", SumThreads(s.server, &ThreadCommandStats::net_output_bytes));
+  out.Add("total_net_repl_input_bytes", 0);
+  out.Add("total_net_repl_output_bytes", 0);
+  out.AddFixed2("instantaneous_input_kbps",
+                st.instantaneous_input_kbps.load(std::memory_order_relaxed));
+  out.AddFixed2("instantaneous_output_kbps",
+                st.instantaneous_output_kbps.load(std::memory_order_relaxed));
+  out.Add("instantaneous_input_repl_kbps", "0.00");
+  out.Add("instantaneous_output_repl_kbps", "0.00");
+  out.Add("rejected_connections", load(st.rejected_connections));
+  out.Add("sync_full", 0);
+  out.Add("sync_partial_ok", 0);
+  out.Add("sync_partial_err", 0);
+  out.Add("expired_keys", ks.expired);
+  out.Add("expired_stale_perc", "0.00");
+  out.Add("expired_time_cap_reached_count", 0);
+  out.Add("evicted_keys", ks.evicted);
+  out.Add("evicted_clients", 0);
+  out.Add("keyspace_hits", ks.hits);
+  out.Add("keyspace_misses", ks.misses);
+  out.Add("pubsub_channels", 0);
+  out.Add("pubsub_patterns", 0);
+  out.Add("pubsubshard_channels", 0);
+  out.Add("latest_fork_usec", 0);
+  out.Add("total_forks", 0);
+  out.Add("migrate_cached_sockets", 0);
+  out.Add("tracking_total_keys", 0);
+  out.Add("tracking_total_items", 0);
+  out.Add("tracking_total_prefixes", 0);
+  out.Add("unexpected_error_replies", 0);
+  out.Add("total_error_replies", load(st.total_error_replies));
+  out.Add("dump_payload_sanitizations", 0);
+  out.Add("client_query_buffer_limit_disconnections",
+          load(st.client_query_buffer_limit_disconnections));
+  out.Add("client_output_buffer_limit_disconnections",
+          load(st.client_output_buffer_limit_disconnections));
+}
+
+void ReplicationSection(const InfoSnapshot& s, InfoLines& out) {
+  out.Add("role", "master");
+  out.Add("connected_slaves", 0);
+  out.Add("master_failover_state", "no-failover");
+  out.Add("master_replid", s.server.replication_id());
+  out.Add("master_replid2", std::string(40, '0'));
+  out.Add("master_repl_offset", 0);
+  out.Add("second_repl_offset", -1);
+  out.Add("repl_backlog_active", 0);
+  out.Add("repl_backlog_size", 1048576);
+  out.Add("repl_backlog_first_byte_offset", 0);
+  out.Add("repl_backlog_histlen", 0);
+}
+
+void CpuSection(const InfoSnapshot&, InfoLines& out) {
+  rusage self{};
+  rusage children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto [main_sys, main_user] = MainThreadCpu();
+  out.Add("used_cpu_sys", FormatCpu(self.ru_stime));
+  out.Add("used_cpu_user", FormatCpu(self.ru_utime));
+  out.Add("used_cpu_sys_children", FormatCpu(children.ru_stime));
+  out.Add("used_cpu_user_children", FormatCpu(children.ru_utime));
+  out.Add("used_cpu_sys_main_thread", main_sys);
+  out.Add("used_cpu_user_main_thread", main_user);
+}
+
+void EmptySection(const InfoSnapshot&, InfoLines&) {}
+
+void CommandStatsSection(const InfoSnapshot& s, InfoLines& out) {
+  for (const commands::CommandSpec* spec : s.server.commands().by_stats_index()) {
+    int i = spec->stats_index;
+    uint64_t calls = SumCommand(s.server, i, &CommandCounters::calls);
+    uint64_t rejected = SumCommand(s.server, i, &CommandCounters::rejected_calls);
+    uint64_t failed = SumCommand(s.server, i, &CommandCounters::failed_calls);
+    if (calls == 0 && rejected == 0 && failed == 0) {
+      continue;
+    }
+    uint64_t usec = SumCommand(s.server, i, &CommandCounters::usec);
+    double per_call = calls == 0 ? 0 : static_cast<double>(usec) / static_cast<double>(calls);
+    out.Add(
+        "cmdstat_" + std::string(spec->name),
+        InfoLines::Format("calls=%" PRIu64 ",usec=%" PRIu64
+                          ",usec_per_call=%.2f,rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64,
+                          calls, usec, per_call, rejected, failed));
+  }
+}
+
+void ErrorStatsSection(const InfoSnapshot& s, InfoLines& out) {
+  for (const auto& [code, count] : s.server.stats().ErrorCounts()) {
+    out.Add("errorstat_" + code, "count=" + std::to_string(count));
+  }
+}
+
+void ClusterSection(const InfoSnapshot&, InfoLines& out) {
+  out.Add("cluster_enabled", 0);
+}
+
+void KeyspaceSection(const InfoSnapshot& s, InfoLines& out) {
+  std::vector<storage::DbInfo> dbs = s.server.keyspace().Info();
+  for (size_t db = 0; db < dbs.size(); ++db) {
+    if (dbs[db].keys == 0) {
+      continue;
+    }
+    out.Add("db" + std::to_string(db),
+            InfoLines::Format("keys=%" PRIu64 ",expires=%" PRIu64 ",avg_ttl=%" PRId64, dbs[db].keys,
+                              dbs[db].expires, dbs[db].avg_ttl_ms));
+  }
+}
+
+struct Section {
+  std::string_view name;   // as INFO takes it
+  std::string_view title;  // as the "# Title" line shows it
+  bool in_default;         // part of INFO / INFO default (all sections are in INFO all)
+  void (*build)(const InfoSnapshot&, InfoLines&);
+};
+
+// Redis 7.0's sections in its order. Latencystats has no data: Redoubt keeps no per-command
+// latency histograms.
+constexpr Section kSections[] = {
+    {"server", "Server", true, ServerSection},
+    {"clients", "Clients", true, ClientsSection},
+    {"memory", "Memory", true, MemorySection},
+    {"persistence", "Persistence", true, PersistenceSection},
+    {"stats", "Stats", true, StatsSection},
+    {"replication", "Replication", true, ReplicationSection},
+    {"cpu", "CPU", true, CpuSection},
+    {"modules", "Modules", true, EmptySection},
+    {"commandstats", "Commandstats", false, CommandStatsSection},
+    {"errorstats", "Errorstats", true, ErrorStatsSection},
+    {"latencystats", "Latencystats", false, EmptySection},
+    {"cluster", "Cluster", true, ClusterSection},
+    {"keyspace", "Keyspace", true, KeyspaceSection},
+};
+constexpr size_t kNumSections = sizeof(kSections) / sizeof(kSections[0]);
+
+void CmdInfo(CommandContext& ctx) {
+  std::string text = BuildInfo(Conn(ctx).server(), ctx.args.subspan(1));
+  ctx.reply.Verbatim("txt", text);
+}
+
+}  // namespace
+
+std::string BuildInfo(Server& server, std::span<const std::string_view> args) {
+  bool wanted[kNumSections] = {};
+  for (size_t i = 0; i < kNumSections; ++i) {
+    wanted[i] = args.empty() && kSections[i].in_default;
+  }
+  // Unknown section names select nothing, as in Redis.
+  for (std::string_view arg : args) {
+    bool all =
+        commands::EqualsIgnoreCase(arg, "all") || commands::EqualsIgnoreCase(arg, "everything");
+    bool def = commands::EqualsIgnoreCase(arg, "default");
+    for (size_t i = 0; i < kNumSections; ++i) {
+      if (all || (def && kSections[i].in_default) ||
+          commands::EqualsIgnoreCase(arg, kSections[i].name)) {
+        wanted[i] = true;
+      }
+    }
+  }
+  InfoSnapshot snapshot = TakeSnapshot(server);
+  std::string text;
+  InfoLines lines(&text);
+  bool first = true;
+  for (size_t i = 0; i < kNumSections; ++i) {
+    if (!wanted[i]) {
+      continue;
+    }
+    if (!first) {
+      text.append("\r\n");
+    }
+    first = false;
+    text.append("# ");
+    text.append(kSections[i].title);
+    text.append("\r\n");
+    kSections[i].build(snapshot, lines);
+  }
+  return text;
+}
+
+void RegisterInfoCommand(commands::CommandTable& table) {
+  using namespace commands;  // flag and category names
+  table.Add({.name = "info",
+             .arity = -1,
+             .flags = kLoading | kStale,
+             .acl = kAclSlow | kAclDangerous,
+             .handler = CmdInfo,
+             .summary = "Returns information and statistics about the server.",
+             .since = "1.0.0",
+             .group = "server"});
+}
+
+}  // namespace redoubt::server

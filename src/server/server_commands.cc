@@ -1,0 +1,180 @@
+// Server commands: TIME LASTSAVE DEBUG SHUTDOWN MONITOR. Redis 7.0 semantics and texts.
+//
+// Thread: handlers run on the caller's I/O thread. DEBUG SLEEP blocks that thread (and every
+// connection it serves) on purpose, as Redis's blocks its single thread.
+#include "server/server_commands.h"
+
+#include <time.h>
+
+#include <string>
+#include <string_view>
+
+#include "commands/command_context.h"
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/numbers.h"
+#include "server/command_helpers.h"
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+using commands::CommandContext;
+using commands::EqualsIgnoreCase;
+
+// TIME: [unix seconds, microseconds], both as bulk strings.
+void CmdTime(CommandContext& ctx) {
+  int64_t us = common::UnixMicros();
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(us / 1000000));
+  ctx.reply.Bulk(std::to_string(us % 1000000));
+}
+
+// Nothing is ever saved: LASTSAVE is the start time, as for a Redis that has not saved yet.
+void CmdLastSave(CommandContext& ctx) {
+  ctx.reply.Integer(Conn(ctx).server().last_save_seconds());
+}
+
+bool IsLoopback(std::string_view peer) {
+  return peer.starts_with("127.") || peer.starts_with("::1") || peer.starts_with("[::1]");
+}
+
+// enable-debug-command, as Redis 7 checks it: "no" refuses, "local" admits loopback peers.
+bool DebugAllowedOrReply(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  std::string mode = conn.server().config().enable_debug_command;
+  if (mode == "yes" || (mode == "local" && IsLoopback(conn.peer_address()))) {
+    return true;
+  }
+  ctx.reply.Error(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+      "you can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.");
+  return false;
+}
+
+// DEBUG SLEEP seconds | DEBUG HELP. Redis parses the seconds with strtod, so text that is not
+// a number sleeps for 0 seconds.
+void CmdDebug(CommandContext& ctx) {
+  if (!DebugAllowedOrReply(ctx)) {
+    return;
+  }
+  std::string_view sub = ctx.args[1];
+  if (EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
+    ctx.reply.ArrayHeader(5);
+    ctx.reply.SimpleString("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    ctx.reply.SimpleString("SLEEP <seconds>");
+    ctx.reply.SimpleString("    Stop the server for <seconds>. Decimals allowed.");
+    ctx.reply.SimpleString("HELP");
+    ctx.reply.SimpleString("    Print this help.");
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {
+    double seconds = common::ParseDouble(ctx.args[2]).value_or(0);
+    if (seconds > 0) {
+      int64_t us = static_cast<int64_t>(seconds * 1e6);
+      timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000) * 1000};
+      while (nanosleep(&ts, &ts) != 0) {
+      }
+    }
+    return ctx.reply.Ok();
+  }
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. There is no persistence, so SAVE has nothing to
+// write and behaves as NOSAVE (the data is lost either way); NOW and FORCE change nothing
+// because there are no replicas to wait for and no save that could fail. On success there is
+// no reply: the server closes every connection as it exits, as Redis does.
+void CmdShutdown(CommandContext& ctx) {
+  bool save = false;
+  bool nosave = false;
+  bool abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.args[i];
+    if (EqualsIgnoreCase(a, "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(a, "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(a, "now") || EqualsIgnoreCase(a, "force")) {
+      continue;
+    } else if (EqualsIgnoreCase(a, "abort")) {
+      abort = true;
+    } else {
+      return ctx.reply.Error(commands::kErrSyntax);
+    }
+  }
+  if ((save && nosave) || (abort && ctx.argc() != 2)) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  if (abort) {
+    return ctx.reply.Error("ERR No shutdown in progress.");
+  }
+  common::Log(common::LogLevel::kWarning, "User requested shutdown...");
+  Conn(ctx).server().RequestShutdown();
+}
+
+// MONITOR: from now on the connection receives every command the server runs (see
+// Connection::FeedMonitors). A second MONITOR is ignored without a reply, as in Redis.
+void CmdMonitor(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  if (conn.monitor()) {
+    return;
+  }
+  conn.set_monitor(true);
+  conn.server().clients().AddMonitor();
+  ctx.reply.Ok();
+}
+
+}  // namespace
+
+void RegisterServerCommands(commands::CommandTable& table) {
+  using namespace commands;  // flag and category names
+  constexpr uint64_t kAclAdminSlow = kAclAdmin | kAclSlow | kAclDangerous;
+  table.Add({.name = "time",
+             .arity = 1,
+             .flags = kLoading | kStale | kFast,
+             .acl = kAclFast,
+             .handler = CmdTime,
+             .summary = "Returns the server time.",
+             .since = "2.6.0",
+             .group = "server"});
+  table.Add({.name = "lastsave",
+             .arity = 1,
+             .flags = kLoading | kStale | kFast,
+             .acl = kAclAdmin | kAclFast | kAclDangerous,
+             .handler = CmdLastSave,
+             .summary = "Returns the Unix timestamp of the last successful save to disk.",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "debug",
+             .arity = -2,
+             .flags = kAdmin | kNoScript | kLoading | kStale,
+             .acl = kAclAdminSlow,
+             .handler = CmdDebug,
+             .summary = "A container for debugging commands.",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "shutdown",
+             .arity = -1,
+             .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+             .acl = kAclAdminSlow,
+             .handler = CmdShutdown,
+             .summary = "Synchronously saves the database(s) to disk and shuts down the Redis "
+                        "server.",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "monitor",
+             .arity = 1,
+             .flags = kAdmin | kNoScript | kLoading | kStale,
+             .acl = kAclAdminSlow,
+             .handler = CmdMonitor,
+             .summary = "Listens for all requests received by the server in real-time.",
+             .since = "1.0.0",
+             .group = "server"});
+}
+
+}  // namespace redoubt::server

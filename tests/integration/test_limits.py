@@ -1,0 +1,117 @@
+# Resource limits and background work: idle `timeout`, `maxclients`, `maxmemory` with
+# noeviction (OOM error) and allkeys-lru (eviction), and active expiry of keys nobody touches.
+import time
+
+from support.resp_client import RespClient, expect
+from support.tools import wait_until
+
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+
+
+def info_field(client, section, field):
+    text = client.call("INFO", section)[1].decode()
+    for line in text.split("\r\n"):
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1]
+    raise AssertionError(f"INFO {section} lacks {field}:\n{text}")
+
+
+def test_idle_timeout_closes_idle_clients(redoubt_factory):
+    s = redoubt_factory(["--timeout", "1"])
+    with RespClient(port=s.port) as idle, RespClient(port=s.port) as busy:
+        expect(idle, ("PING",), ("simple", "PONG"))
+        deadline = time.monotonic() + 4
+        closed = False
+        while time.monotonic() < deadline and not closed:
+            expect(busy, ("PING",), ("simple", "PONG"), "an active client must not time out")
+            _, closed = idle.read_raw_available(idle=0.25, limit=0.3)
+        assert closed, "idle client not closed within 4s with timeout 1"
+    assert s.alive()
+
+
+def test_maxclients_rejects_extra_clients(redoubt_factory):
+    s = redoubt_factory(["--maxclients", "3"])
+    # The launcher's readiness probe may still count as a client for a moment after it
+    # disconnects (the server sees the close asynchronously), so take the slots with retries.
+    clients = []
+    deadline = time.monotonic() + 3
+    while len(clients) < 3 and time.monotonic() < deadline:
+        c = RespClient(port=s.port)
+        try:
+            if c.call("PING") == ("simple", "PONG"):
+                clients.append(c)
+                continue
+        except Exception:  # noqa: BLE001 - rejected while the probe's slot is still taken
+            pass
+        c.close()
+        time.sleep(0.05)
+    try:
+        assert len(clients) == 3, "three clients must fit under maxclients 3"
+        with RespClient(port=s.port) as extra:
+            data, closed = extra.read_raw_until_close(5.0)
+        assert data == b"-ERR max number of clients reached\r\n" and closed, data
+        clients[0].close()
+        assert wait_until(lambda: _ping_ok(s.port), 3), "a freed slot must accept a new client"
+    finally:
+        for c in clients:
+            c.close()
+
+
+def _ping_ok(port):
+    try:
+        with RespClient(port=port, timeout=2) as c:
+            return c.call("PING") == ("simple", "PONG")
+    except Exception:  # noqa: BLE001 - refused while the slot is still taken
+        return False
+
+
+def test_maxmemory_noeviction_gives_oom(redoubt_factory):
+    s = redoubt_factory(["--maxmemory", "4mb", "--maxmemory-policy", "noeviction"])
+    value = "x" * 4096
+    with RespClient(port=s.port) as c:
+        last = None
+        for i in range(4000):  # at most 16 MB
+            last = c.call("SET", f"k{i}", value)
+            if last != ("simple", "OK"):
+                break
+        assert last == ("error", OOM), f"after {i} SETs: {last}"
+        expect(c, ("GET", "k0",), ("bulk", value.encode()), "reads still work")
+        expect(c, ("DEL", "k0"), ("int", 1), "DEL still works under OOM")
+        assert c.call("INCR", "newcounter") in (("error", OOM), ("int", 1))
+
+
+def test_maxmemory_allkeys_lru_evicts(redoubt_factory):
+    s = redoubt_factory(["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"])
+    value = "y" * 4096
+    n = 4000
+    with RespClient(port=s.port) as c:
+        for start in range(0, n, 200):
+            replies = c.pipeline([("SET", f"k{i}", value) for i in range(start, start + 200)])
+            bad = [r for r in replies if r != ("simple", "OK")]
+            assert not bad, f"SET under allkeys-lru must evict, not fail: {bad[0]}"
+        size = c.call("DBSIZE")
+        assert size[0] == "int" and 0 < size[1] < n, f"DBSIZE {size} after writing {n} x 4 KB with maxmemory 4mb"
+        assert int(info_field(c, "stats", "evicted_keys")) > 0
+        expect(c, ("GET", f"k{n - 1}",), ("bulk", value.encode()), "the newest key survives")
+
+
+def test_active_expiry_removes_untouched_keys(redoubt):
+    with RespClient(port=redoubt.port) as c:
+        replies = c.pipeline([("SET", f"tmp{i}", "v", "PX", "100") for i in range(200)]
+                             + [("SET", f"keep{i}", "v") for i in range(10)])
+        bad = [r for r in replies if r != ("simple", "OK")]
+        assert not bad, f"SET ... PX 100 failed: {bad[0]!r}"
+        expect(c, ("DBSIZE",), ("int", 210))
+        # DBSIZE does not touch keys, so only active expiry can bring it down.
+        ok = wait_until(lambda: c.call("DBSIZE") == ("int", 10), timeout=2.0, interval=0.05)
+        assert ok, f"DBSIZE still {c.call('DBSIZE')} 2 s after 200 keys expired"
+        assert int(info_field(c, "stats", "expired_keys")) >= 200
+
+
+def test_expired_key_is_gone_on_access(redoubt):
+    with RespClient(port=redoubt.port) as c:
+        expect(c, ("SET", "k", "v", "PX", "50"), ("simple", "OK"))
+        assert wait_until(lambda: c.call("GET", "k") is None, timeout=2.0), \
+            f"GET of a key with PX 50 still {c.call('GET', 'k')!r} after 2 s"
+        expect(c, ("EXISTS", "k",), ("int", 0))
+        expect(c, ("TTL", "k",), ("int", -2))
