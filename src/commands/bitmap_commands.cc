@@ -1,4 +1,5 @@
 // Bitmap commands: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO, on string values.
+// Bitmap commands: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO, on string values.
 // Semantics, reply types, error texts and the order in which errors are found follow Redis 7.0's
 // bitops.c, checked against redis-server 7.0.15; the bit arithmetic is in bit_ops.h. Each
 // command is a row at the end of the file.
@@ -452,74 +453,42 @@ void CmdBitFieldRo(CommandContext& ctx) {
 
 }  // namespace
 
+// Not clang-formatted: it would put each field of a row on its own line, and the rows read
+// better as a table, laid out as in string_commands.cc.
+// clang-format off
 void RegisterBitmapCommands(CommandTable& table) {
   constexpr uint64_t kBit = kAclBitmap;
-  table.Add({.name = "setbit",
-             .arity = 4,
-             .flags = kWrite | kDenyOom,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclWrite | kAclSlow,
-             .handler = CmdSetBit,
+  table.Add({.name = "setbit", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
+             .acl = kBit | kAclWrite | kAclSlow, .handler = CmdSetBit,
              .summary = "Sets or clears the bit at offset in the string value stored at key",
-             .since = "2.2.0",
-             .group = "bitmap"});
-  table.Add({.name = "getbit",
-             .arity = 3,
-             .flags = kReadOnly | kFast,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclRead | kAclFast,
-             .handler = CmdGetBit,
+             .since = "2.2.0", .group = "bitmap"});
+  table.Add({.name = "getbit", .arity = 3, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
+             .acl = kBit | kAclRead | kAclFast, .handler = CmdGetBit,
              .summary = "Returns the bit value at offset in the string value stored at key",
-             .since = "2.2.0",
+             .since = "2.2.0", .group = "bitmap"});
+  table.Add({.name = "bitcount", .arity = -2, .flags = kReadOnly, .keys = {1, 1, 1},
+             .acl = kBit | kAclRead | kAclSlow, .handler = CmdBitCount,
+             .summary = "Count set bits in a string", .since = "2.6.0", .group = "bitmap"});
+  table.Add({.name = "bitpos", .arity = -3, .flags = kReadOnly, .keys = {1, 1, 1},
+             .acl = kBit | kAclRead | kAclSlow, .handler = CmdBitPos,
+             .summary = "Find first bit set or clear in a string", .since = "2.8.7",
              .group = "bitmap"});
-  table.Add({.name = "bitcount",
-             .arity = -2,
-             .flags = kReadOnly,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclRead | kAclSlow,
-             .handler = CmdBitCount,
-             .summary = "Count set bits in a string",
-             .since = "2.6.0",
+  // The operation name comes first; Redis's COMMAND INFO gives the keys as (2, -1, 1): the
+  // destination, then every source. The triple describes them exactly, so no KeyFinder.
+  table.Add({.name = "bitop", .arity = -4, .flags = kWrite | kDenyOom, .keys = {2, -1, 1},
+             .acl = kBit | kAclWrite | kAclSlow, .handler = CmdBitOp,
+             .summary = "Perform bitwise operations between strings", .since = "2.6.0",
              .group = "bitmap"});
-  table.Add({.name = "bitpos",
-             .arity = -3,
-             .flags = kReadOnly,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclRead | kAclSlow,
-             .handler = CmdBitPos,
-             .summary = "Find first bit set or clear in a string",
-             .since = "2.8.7",
-             .group = "bitmap"});
-  // The operation name comes first; Redis reports the keys as (2, -1, 1): the destination,
-  // then every source, which the triple describes exactly.
-  table.Add({.name = "bitop",
-             .arity = -4,
-             .flags = kWrite | kDenyOom,
-             .keys = {2, -1, 1},
-             .acl = kBit | kAclWrite | kAclSlow,
-             .handler = CmdBitOp,
-             .summary = "Perform bitwise operations between strings",
-             .since = "2.6.0",
-             .group = "bitmap"});
-  table.Add({.name = "bitfield",
-             .arity = -2,
-             .flags = kWrite | kDenyOom,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclWrite | kAclSlow,
-             .handler = CmdBitField,
+  table.Add({.name = "bitfield", .arity = -2, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
+             .acl = kBit | kAclWrite | kAclSlow, .handler = CmdBitField,
              .summary = "Perform arbitrary bitfield integer operations on strings",
-             .since = "3.2.0",
-             .group = "bitmap"});
-  table.Add({.name = "bitfield_ro",
-             .arity = -2,
-             .flags = kReadOnly | kFast,
-             .keys = {1, 1, 1},
-             .acl = kBit | kAclRead | kAclFast,
-             .handler = CmdBitFieldRo,
+             .since = "3.2.0", .group = "bitmap"});
+  table.Add({.name = "bitfield_ro", .arity = -2, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
+             .acl = kBit | kAclRead | kAclFast, .handler = CmdBitFieldRo,
              .summary = "Perform arbitrary bitfield integer operations on strings. Read-only "
                         "variant of BITFIELD",
-             .since = "6.0.0",
-             .group = "bitmap"});
+             .since = "6.0.0", .group = "bitmap"});
 }
+// clang-format on
 
 }  // namespace redoubt::commands

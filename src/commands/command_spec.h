@@ -70,8 +70,9 @@ struct KeySpec {
   int step = 0;
 };
 
-// For commands whose keys a (first, last, step) triple cannot describe (BITOP's destination
-// and sources after the operation name, LCS, …): appends the keys among args.
+// For commands whose keys a (first, last, step) triple cannot describe (keys after a count
+// argument, as in future SINTERCARD/ZUNION/EVAL, or keys at option-dependent positions):
+// appends the keys among args.
 using KeyFinder = void (*)(std::span<const std::string_view> args,
                            std::vector<std::string_view>* keys);
 

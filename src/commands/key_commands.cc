@@ -50,6 +50,8 @@ std::string_view TypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:
       return "string";
+    case ValueType::kList:
+      return "list";
   }
   return "none";
 }
@@ -63,6 +65,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "embstr";
     case Encoding::kInt:
       return "int";
+    case Encoding::kQuicklist:
+      return "quicklist";
   }
   return "unknown";
 }
@@ -104,8 +108,8 @@ bool ParseTargetDbOrReply(CommandContext& ctx, std::string_view arg, int* out) {
 
 // ---- DEL UNLINK EXISTS TOUCH TYPE ----
 
-// UNLINK frees in the calling thread too: a value is one block, so there is nothing large to
-// hand to a background thread.
+// UNLINK shares DEL's handler: there is no lazy-free thread, and a string value is a single
+// block, so freeing it here costs no more than handing it over would.
 void CmdDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
@@ -118,7 +122,7 @@ void CmdDel(CommandContext& ctx) {
 void CmdExists(CommandContext& ctx) {
   int64_t found = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
-    found += ctx.keyspace.Find(ctx.db(), ctx.args[i], Access::kNoTouch) != nullptr ? 1 : 0;
+    found += ctx.keyspace.Find(ctx.db(), ctx.args[i], Access::kReadNoTouch) != nullptr ? 1 : 0;
   }
   ctx.reply.Integer(found);
 }
@@ -132,7 +136,7 @@ void CmdTouch(CommandContext& ctx) {
 }
 
 void CmdType(CommandContext& ctx) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kNoTouch);
+  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kReadNoTouch);
   ctx.reply.SimpleString(e == nullptr ? "none" : TypeName(e->type()));
 }
 
@@ -250,7 +254,7 @@ void CmdPExpireAt(CommandContext& ctx) {
 // As Redis 7's ttlGenericCommand: -2 for a missing key, -1 without a TTL, never below 0, and
 // seconds rounded to the nearest (so TTL right after EXPIRE k 100 is 100, not 99).
 void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kNoTouch);
+  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kReadNoTouch);
   if (e == nullptr) {
     return ctx.reply.Integer(-2);
   }
@@ -539,7 +543,7 @@ void CmdSwapDb(CommandContext& ctx) {
 // The key named by OBJECT <sub> key, without touching its access state; a missing key is a
 // null reply, before any policy check (Redis's objectCommandLookupOrReply).
 const Entry* FindForObjectOrReply(CommandContext& ctx) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[2], Access::kNoTouch);
+  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[2], Access::kReadNoTouch);
   if (e == nullptr) {
     ctx.reply.Null();
   }

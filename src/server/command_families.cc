@@ -1,6 +1,7 @@
 // The list of command families: the one place that decides which commands the server has.
 #include "commands/bitmap_commands.h"
 #include "commands/key_commands.h"
+#include "commands/list_commands.h"
 #include "commands/string_commands.h"
 #include "server/client_command.h"
 #include "server/command_command.h"
@@ -18,6 +19,7 @@ namespace redoubt::server {
 void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterStringCommands(table);
   commands::RegisterKeyCommands(table);
+  commands::RegisterListCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);

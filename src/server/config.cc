@@ -52,9 +52,9 @@ DirectiveSpec IntDirective(std::string_view name, std::string_view def, T Config
 
 template <typename T>
 DirectiveSpec MemoryDirective(std::string_view name, std::string_view def, T Config::*member,
-                              uint64_t min = 0) {
+                              uint64_t min = 0, uint64_t max = UINT64_MAX) {
   return {name, def, true,
-          [member, min](Config& c, Args args) {
+          [member, min, max](Config& c, Args args) {
             if (args.size() != 1) {
               return WrongArgs();
             }
@@ -62,8 +62,9 @@ DirectiveSpec MemoryDirective(std::string_view name, std::string_view def, T Con
             if (!ParseMemory(args[0], &v)) {
               return absl::InvalidArgumentError("argument must be a memory value");
             }
-            if (v < min) {
-              return absl::InvalidArgumentError("argument must be a memory value");
+            if (v < min || v > max) {
+              return absl::InvalidArgumentError("argument must be between " + std::to_string(min) +
+                                                " and " + std::to_string(max) + " inclusive");
             }
             c.*member = static_cast<T>(v);
             return absl::OkStatus();
@@ -213,7 +214,9 @@ std::vector<DirectiveSpec> BuildDirectives() {
                  return absl::OkStatus();
                },
                [](const Config& c) { return c.loglevel; }});
-  d.push_back(MemoryDirective("proto-max-bulk-len", "536870912", &Config::proto_max_bulk_len, 1024 * 1024));
+  // Capped below 4 GB: a stored value keeps its length in 32 bits (storage/entry.h).
+  d.push_back(MemoryDirective("proto-max-bulk-len", "536870912", &Config::proto_max_bulk_len,
+                              1024 * 1024, UINT32_MAX));
   d.push_back(MemoryDirective("client-query-buffer-limit", "1073741824",
                               &Config::client_query_buffer_limit, 1024 * 1024));
   d.push_back({"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <new>
 
+#include "common/check.h"
 #include "common/numbers.h"
+#include "storage/list_value.h"
 
 namespace redoubt::storage {
 
@@ -39,9 +41,38 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
   return e;
 }
 
+namespace {
+
+std::string_view PointerBytes(const ListValue* const& list) {
+  return {reinterpret_cast<const char*>(&list), sizeof(list)};
+}
+
+}  // namespace
+
+Entry* Entry::CreateList(std::string_view key, bool has_expire) {
+  const ListValue* list = new ListValue();
+  Entry* e = Create(key, PointerBytes(list), has_expire);
+  e->type_ = ValueType::kList;
+  e->encoding_ = Encoding::kQuicklist;
+  return e;
+}
+
+ListValue* Entry::ListPointer() const {
+  REDOUBT_DCHECK(type_ == ValueType::kList);
+  ListValue* list;
+  std::memcpy(&list, KeyData() + key_len_, sizeof(list));
+  return list;
+}
+
 Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire,
                         size_t value_capacity) {
-  Entry* e = Create(key, from.value(), has_expire, value_capacity);
+  Entry* e;
+  if (from.type_ == ValueType::kList) {
+    const ListValue* copy = new ListValue(from.list());
+    e = Create(key, PointerBytes(copy), has_expire);
+  } else {
+    e = Create(key, from.value(), has_expire, value_capacity);
+  }
   e->type_ = from.type_;
   e->encoding_ = from.encoding_;
   e->access_ = from.access_;
@@ -52,6 +83,9 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
 }
 
 void Entry::Destroy(Entry* entry) {
+  if (entry->type_ == ValueType::kList) {
+    delete entry->ListPointer();
+  }
   entry->~Entry();
   std::free(entry);
 }
@@ -60,7 +94,13 @@ size_t Entry::value_capacity() const {
   return malloc_usable_size(const_cast<Entry*>(this)) - HeaderSize(has_expire_slot()) - key_len_;
 }
 
-size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+size_t Entry::AllocatedBytes() const {
+  size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
+  if (type_ == ValueType::kList) {
+    bytes += ListPointer()->AllocatedBytes();
+  }
+  return bytes;
+}
 
 Encoding EncodingForNewString(std::string_view value) {
   if (value.size() <= 20 && common::ParseInt64(value).has_value()) {

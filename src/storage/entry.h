@@ -6,6 +6,10 @@
 // The spare bytes (the allocator's size class minus what is used) let APPEND and SETRANGE
 // grow a value in place.
 //
+// A list keeps its elements in an owned ListValue; the entry's value bytes hold only the pointer
+// to it, so key, TTL and access state stay in the one block for every type. Destroy frees the
+// ListValue and CloneWith deep-copies it.
+//
 // Thread: an Entry belongs to one keyspace shard and is touched only under that shard's lock.
 #pragma once
 
@@ -15,10 +19,13 @@
 
 namespace redoubt::storage {
 
-enum class ValueType : uint8_t { kString };
+class ListValue;
 
-// As OBJECT ENCODING reports it.
-enum class Encoding : uint8_t { kRaw, kEmbStr, kInt };
+enum class ValueType : uint8_t { kString, kList };
+
+// As OBJECT ENCODING reports it. Lists are always kQuicklist: Redis 7.0 reports "quicklist" for
+// every list, however small.
+enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist };
 
 inline constexpr int64_t kNoExpire = -1;
 
@@ -27,7 +34,10 @@ class Entry {
   // Allocates an entry with room for `value_capacity` value bytes (at least value.size()).
   static Entry* Create(std::string_view key, std::string_view value, bool has_expire,
                        size_t value_capacity = 0);
-  // Copies `from` under a new key (RENAME, COPY, MOVE) or with more room for the value.
+  // Allocates an entry holding a new empty list (type kList, encoding kQuicklist).
+  static Entry* CreateList(std::string_view key, bool has_expire);
+  // Copies `from` under a new key (RENAME, COPY, MOVE) or with more room for the value. A list is
+  // deep-copied, so the clone is independent of `from`. value_capacity is ignored for lists.
   static Entry* CloneWith(const Entry& from, std::string_view key, bool has_expire,
                           size_t value_capacity);
   static void Destroy(Entry* entry);
@@ -39,6 +49,10 @@ class Entry {
   size_t value_capacity() const;
   // Requires: len <= value_capacity().
   void set_value_len(size_t len) { value_len_ = static_cast<uint32_t>(len); }
+
+  // Requires: type() == ValueType::kList.
+  const ListValue& list() const { return *ListPointer(); }
+  ListValue& mutable_list() { return *ListPointer(); }
 
   ValueType type() const { return type_; }
   Encoding encoding() const { return encoding_; }
@@ -56,7 +70,7 @@ class Entry {
   uint32_t access() const { return access_; }
   void set_access(uint32_t a) { access_ = a; }
 
-  // Bytes this entry occupies in the allocator.
+  // Bytes this entry occupies in the allocator, with the container a list owns (approximate).
   size_t AllocatedBytes() const;
 
   // Chain link of the hash table bucket this entry sits in.
@@ -80,6 +94,9 @@ class Entry {
   const char* KeyData() const {
     return reinterpret_cast<const char*>(this) + HeaderSize(has_expire_slot());
   }
+
+  // The list's pointer lives unaligned in the value bytes, hence the memcpy.
+  ListValue* ListPointer() const;
 
   uint32_t access_ = 0;
   ValueType type_ = ValueType::kString;

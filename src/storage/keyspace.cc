@@ -40,8 +40,9 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   Shard& shard = shards_[s];
   DbTable& table = shard.dbs[db];
   Entry** slot = table.Find(key, hash);
+  const bool counts = access == Access::kRead || access == Access::kReadNoTouch;
   if (slot == nullptr) {
-    if (access == Access::kRead) {
+    if (counts) {
       shard.misses.Add(1);
     }
     return nullptr;
@@ -51,16 +52,16 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   if (at != kNoExpire && at <= common::UnixMillis()) {
     DestroyEntry(shard, table.Unlink(slot));
     shard.expired.Add(1);
-    if (access == Access::kRead) {
+    if (counts) {
       shard.misses.Add(1);
     }
     return nullptr;
   }
-  if (access != Access::kNoTouch) {
+  if (access == Access::kRead || access == Access::kWrite) {
     e->set_access(TouchedAccess(e->access(), lfu(), clock_seconds(), shard.rng));
-    if (access == Access::kRead) {
-      shard.hits.Add(1);
-    }
+  }
+  if (counts) {
+    shard.hits.Add(1);
   }
   return e;
 }
@@ -240,6 +241,27 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     DestroyEntry(dst_shard, dst_table.Replace(slot, e));
   }
   return true;
+}
+
+Entry* Keyspace::CreateList(int db, std::string_view key) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardOfHash(hash)];
+  DbTable& table = shard.dbs[db];
+  Entry* e = Adopt(shard, Entry::CreateList(key, false));
+  e->set_access(InitialAccess(lfu(), clock_seconds()));
+  Entry** slot = table.Find(key, hash);
+  if (slot == nullptr) {
+    table.Insert(e, hash);
+  } else {
+    // Only an expired entry the caller did not look up can be here; it is replaced like SET
+    // replaces it.
+    DestroyEntry(shard, table.Replace(slot, e));
+  }
+  return e;
+}
+
+void Keyspace::AdjustUsedBytes(std::string_view key, int64_t delta) {
+  shards_[ShardOf(key)].used_bytes.Add(delta);
 }
 
 uint64_t Keyspace::DbSize(int db) const {

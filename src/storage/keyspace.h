@@ -40,9 +40,11 @@ struct DbInfo {
   int64_t avg_ttl_ms = 0;
 };
 
-// How a lookup counts: reads update keyspace_hits/misses (INFO stats); "no touch" lookups
-// (TYPE, EXISTS, OBJECT, TTL) leave the key's LRU/LFU state alone, as in Redis.
-enum class Access : uint8_t { kRead, kWrite, kNoTouch };
+// How a lookup counts, as Redis's lookupKey flags: reads update keyspace_hits/misses (INFO
+// stats) and the key's LRU/LFU state; kReadNoTouch (EXISTS, TYPE, TTL, OBJECT) counts but
+// leaves the access state alone; kWrite touches without counting; kNoTouch does neither
+// (internal lookups, MEMORY USAGE).
+enum class Access : uint8_t { kRead, kReadNoTouch, kWrite, kNoTouch };
 
 class Keyspace {
  public:
@@ -81,6 +83,12 @@ class Keyspace {
   // because the key is stored inline. Same key and db: no change. Returns false when the
   // source is missing.
   bool MoveTo(int db, std::string_view key, int dst_db, std::string_view dst_key);
+  // Creates an empty list at key. Requires: no live key named `key` (the caller's Find returned
+  // nullptr). The caller then pushes at least one element: Redis never keeps an empty list.
+  Entry* CreateList(int db, std::string_view key);
+  // Adds delta to the bytes accounted to key's shard after a value grew or shrank in place
+  // (a list push, pop or LSET); see ListValue::AllocatedBytes.
+  void AdjustUsedBytes(std::string_view key, int64_t delta);
 
   // ---- Whole-keyspace operations. Requires: all shard locks (AllShardsLock). ----
   uint64_t DbSize(int db) const;

@@ -20,6 +20,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/key_commands.h"
+#include "commands/list_commands.h"
 #include "commands/string_commands.h"
 #include "protocol/reply_writer.h"
 #include "storage/keyspace.h"
@@ -31,6 +32,7 @@ class CommandHarness {
   explicit CommandHarness(int databases = 16) : keyspace_(databases), writer_(&output_) {
     commands::RegisterStringCommands(table_);
     commands::RegisterKeyCommands(table_);
+    commands::RegisterListCommands(table_);
   }
 
   // Runs one command and returns its reply bytes.

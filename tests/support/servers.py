@@ -204,8 +204,25 @@ class Server:
             except subprocess.TimeoutExpired:
                 self._kill_quietly()
         code = self.proc.returncode
+        report = self.sanitizer_report()
         self._cleanup()
+        if report:
+            # The ASan/UBSan build of make test relies on this: a sanitizer finding in the
+            # server fails the test that stopped it.
+            raise AssertionError(f"sanitizer report from {self.binary}:\n{report}")
         return code
+
+    def sanitizer_report(self):
+        """The sanitizer findings in the server's output (ASan, UBSan, LSan), or ''."""
+        if self.kind == "redis":
+            return ""
+        text = self.log_text()
+        markers = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+        hits = [i for i, line in enumerate(text.splitlines()) if any(m in line for m in markers)]
+        if not hits:
+            return ""
+        lines = text.splitlines()
+        return "\n".join(lines[hits[0]:hits[0] + 40])
 
     def wait_exit(self, timeout):
         return self.proc.wait(timeout=timeout)

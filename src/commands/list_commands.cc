@@ -1,0 +1,384 @@
+// List commands: pushes, pops, LLEN, LRANGE, LINDEX, LSET. Semantics, reply types and error texts
+// follow Redis 7.0's t_list.c; each command is a row at the end of the file.
+//
+// Invariants every writer keeps: a list is never empty (popping the last element deletes the
+// key, as Redis does), and the shard's memory accounting follows the list's size (MutateList).
+#include "commands/list_commands.h"
+
+#include <algorithm>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+#include "commands/errors.h"
+#include "common/numbers.h"
+#include "storage/entry.h"
+#include "storage/list_value.h"
+
+namespace redoubt::commands {
+namespace {
+
+using common::OpResult;
+using common::OpStatus;
+using storage::Access;
+using storage::Entry;
+using storage::Keyspace;
+using storage::ListValue;
+using storage::ValueType;
+
+inline constexpr std::string_view kErrIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kErrMustBePositive =
+    "ERR value is out of range, must be positive";
+
+enum class End : uint8_t { kHead, kTail };
+
+// The list at key: nullptr when missing, kWrongType for other types.
+OpResult<Entry*> FindList(Keyspace& keyspace, int db, std::string_view key, Access access) {
+  Entry* e = keyspace.Find(db, key, access);
+  if (e != nullptr && e->type() != ValueType::kList) {
+    return OpStatus::kWrongType;
+  }
+  return e;
+}
+
+// Runs fn on the list of `e` (at key) and keeps the invariants: the bytes the list gained or lost
+// go to the shard's accounting, and a list left empty deletes its key.
+template <typename Fn>
+void MutateList(Keyspace& keyspace, int db, std::string_view key, Entry* e, Fn&& fn) {
+  ListValue& list = e->mutable_list();
+  size_t before = list.AllocatedBytes();
+  fn(list);
+  keyspace.AdjustUsedBytes(
+      key, static_cast<int64_t>(list.AllocatedBytes()) - static_cast<int64_t>(before));
+  if (list.empty()) {
+    keyspace.Delete(db, key);
+  }
+}
+
+// LPUSH/RPUSH and, with only_existing, LPUSHX/RPUSHX. Returns the list's new length (0 when
+// only_existing and the key is missing).
+OpResult<int64_t> OpPush(Keyspace& keyspace, int db, std::string_view key,
+                         std::span<const std::string_view> elements, End end, bool only_existing) {
+  auto found = FindList(keyspace, db, key, Access::kWrite);
+  if (!found.ok()) {
+    return found.status();
+  }
+  Entry* e = *found;
+  if (e == nullptr) {
+    if (only_existing) {
+      return 0;
+    }
+    e = keyspace.CreateList(db, key);
+  }
+  size_t length = 0;
+  MutateList(keyspace, db, key, e, [&](ListValue& list) {
+    for (std::string_view element : elements) {
+      end == End::kHead ? list.PushFront(element) : list.PushBack(element);
+    }
+    length = list.size();
+  });
+  return static_cast<int64_t>(length);
+}
+
+// Removes one element from `end`. kKeyNotFound when the key is missing. The element is moved
+// out of the list, so LPOP/RPOP allocate nothing.
+OpResult<std::string> OpPopOne(Keyspace& keyspace, int db, std::string_view key, End end) {
+  auto found = FindList(keyspace, db, key, Access::kWrite);
+  if (!found.ok()) {
+    return found.status();
+  }
+  if (*found == nullptr) {
+    return OpStatus::kKeyNotFound;
+  }
+  std::string popped;
+  MutateList(keyspace, db, key, *found, [&](ListValue& list) {
+    popped = end == End::kHead ? list.TakeFront() : list.TakeBack();
+  });
+  return popped;
+}
+
+// Removes up to `count` elements from `end`, in the order they were removed (RPOP's come last
+// element first). kKeyNotFound when the key is missing.
+OpResult<std::vector<std::string>> OpPop(Keyspace& keyspace, int db, std::string_view key, End end,
+                                         size_t count) {
+  auto found = FindList(keyspace, db, key, Access::kWrite);
+  if (!found.ok()) {
+    return found.status();
+  }
+  if (*found == nullptr) {
+    return OpStatus::kKeyNotFound;
+  }
+  std::vector<std::string> popped;
+  MutateList(keyspace, db, key, *found, [&](ListValue& list) {
+    size_t n = std::min(count, list.size());
+    popped.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      popped.push_back(end == End::kHead ? list.TakeFront() : list.TakeBack());
+    }
+  });
+  return popped;
+}
+
+OpResult<bool> OpSet(Keyspace& keyspace, int db, std::string_view key, int64_t index,
+                     std::string_view element) {
+  auto found = FindList(keyspace, db, key, Access::kWrite);
+  if (!found.ok()) {
+    return found.status();
+  }
+  if (*found == nullptr) {
+    return OpStatus::kKeyNotFound;
+  }
+  bool replaced = false;
+  MutateList(keyspace, db, key, *found,
+             [&](ListValue& list) { replaced = list.Set(index, element); });
+  if (!replaced) {
+    return OpStatus::kOutOfRange;
+  }
+  return true;
+}
+
+void Push(CommandContext& ctx, End end, bool only_existing) {
+  auto length =
+      OpPush(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args.subspan(2), end, only_existing);
+  if (!length.ok()) {
+    return ReplyError(ctx, length.status());
+  }
+  ctx.reply.Integer(*length);
+}
+
+void CmdLPush(CommandContext& ctx) {
+  Push(ctx, End::kHead, false);
+}
+void CmdRPush(CommandContext& ctx) {
+  Push(ctx, End::kTail, false);
+}
+void CmdLPushX(CommandContext& ctx) {
+  Push(ctx, End::kHead, true);
+}
+void CmdRPushX(CommandContext& ctx) {
+  Push(ctx, End::kTail, true);
+}
+
+// LPOP/RPOP key [count]. Without count: a bulk string, or nil. With count: an array (empty for
+// count 0), or a nil array when the key is missing, as Redis 7.0's popGenericCommand replies. Redis
+// parses count before looking the key up, and looks the key up before honouring count 0.
+void Pop(CommandContext& ctx, End end) {
+  if (ctx.argc() > 3) {
+    return ctx.reply.Error(WrongArityText(ctx.spec.name));
+  }
+  bool has_count = ctx.argc() == 3;
+  int64_t count = 0;
+  if (has_count) {
+    // Redis's getPositiveLongFromObjectOrReply gives one error for "not a number" and "< 0".
+    if (!ParseInt64OrReply(ctx, ctx.args[2], &count, kErrMustBePositive)) {
+      return;
+    }
+    if (count < 0) {
+      return ctx.reply.Error(kErrMustBePositive);
+    }
+  }
+  if (!has_count) {
+    auto popped = OpPopOne(ctx.keyspace, ctx.db(), ctx.args[1], end);
+    if (popped.status() == OpStatus::kKeyNotFound) {
+      return ctx.reply.Null();
+    }
+    if (!popped.ok()) {
+      return ReplyError(ctx, popped.status());
+    }
+    return ctx.reply.Bulk(*popped);
+  }
+  auto popped = OpPop(ctx.keyspace, ctx.db(), ctx.args[1], end, static_cast<size_t>(count));
+  if (popped.status() == OpStatus::kKeyNotFound) {
+    return ctx.reply.NullArray();
+  }
+  if (!popped.ok()) {
+    return ReplyError(ctx, popped.status());
+  }
+  ctx.reply.ArrayHeader(popped->size());
+  for (const std::string& element : *popped) {
+    ctx.reply.Bulk(element);
+  }
+}
+
+void CmdLPop(CommandContext& ctx) {
+  Pop(ctx, End::kHead);
+}
+void CmdRPop(CommandContext& ctx) {
+  Pop(ctx, End::kTail);
+}
+
+void CmdLLen(CommandContext& ctx) {
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kRead);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  ctx.reply.Integer(*e == nullptr ? 0 : static_cast<int64_t>((*e)->list().size()));
+}
+
+// LRANGE key start stop. Redis parses both indexes before the lookup.
+void CmdLRange(CommandContext& ctx) {
+  int64_t start;
+  int64_t stop;
+  if (!ParseInt64OrReply(ctx, ctx.args[2], &start) || !ParseInt64OrReply(ctx, ctx.args[3], &stop)) {
+    return;
+  }
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kRead);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  if (*e == nullptr) {
+    return ctx.reply.ArrayHeader(0);
+  }
+  const ListValue& list = (*e)->list();
+  auto range = storage::ClampListRange(start, stop, list.size());
+  if (!range) {
+    return ctx.reply.ArrayHeader(0);
+  }
+  ctx.reply.ArrayHeader(range->size());
+  for (size_t i = range->first; i <= range->last; ++i) {
+    ctx.reply.Bulk(list[i]);
+  }
+}
+
+// LINDEX key index. Redis looks the key up before parsing the index, so a missing key answers
+// nil even for an index that is not a number.
+void CmdLIndex(CommandContext& ctx) {
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kRead);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  if (*e == nullptr) {
+    return ctx.reply.Null();
+  }
+  int64_t index;
+  if (!ParseInt64OrReply(ctx, ctx.args[2], &index)) {
+    return;
+  }
+  auto element = (*e)->list().At(index);
+  if (!element) {
+    return ctx.reply.Null();
+  }
+  ctx.reply.Bulk(*element);
+}
+
+// LSET key index element. Redis checks for a missing key, then the type, then the index; a bad
+// index is rare, so only then do we look the key up to pick the error.
+void CmdLSet(CommandContext& ctx) {
+  std::optional<int64_t> index = common::ParseInt64(ctx.args[2]);
+  if (!index) {
+    auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kWrite);
+    if (!e.ok()) {
+      return ReplyError(ctx, e.status());
+    }
+    return ctx.reply.Error(*e == nullptr ? kErrNoSuchKey : kErrNotInteger);
+  }
+  auto set = OpSet(ctx.keyspace, ctx.db(), ctx.args[1], *index, ctx.args[3]);
+  if (set.status() == OpStatus::kOutOfRange) {
+    return ctx.reply.Error(kErrIndexOutOfRange);
+  }
+  if (!set.ok()) {
+    return ReplyError(ctx, set.status());
+  }
+  ctx.reply.Ok();
+}
+
+}  // namespace
+
+void RegisterListCommands(CommandTable& table) {
+  constexpr uint64_t kList = kAclList;
+  table.Add({.name = "lpush",
+             .arity = -3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdLPush,
+             .summary = "Prepend one or multiple elements to a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "rpush",
+             .arity = -3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdRPush,
+             .summary = "Append one or multiple elements to a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "lpushx",
+             .arity = -3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdLPushX,
+             .summary = "Prepend an element to a list, only if the list exists",
+             .since = "2.2.0",
+             .group = "list"});
+  table.Add({.name = "rpushx",
+             .arity = -3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdRPushX,
+             .summary = "Append an element to a list, only if the list exists",
+             .since = "2.2.0",
+             .group = "list"});
+  table.Add({.name = "lpop",
+             .arity = -2,
+             .flags = kWrite | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdLPop,
+             .summary = "Remove and get the first elements in a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "rpop",
+             .arity = -2,
+             .flags = kWrite | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclFast,
+             .handler = CmdRPop,
+             .summary = "Remove and get the last elements in a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "llen",
+             .arity = 2,
+             .flags = kReadOnly | kFast,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclRead | kAclFast,
+             .handler = CmdLLen,
+             .summary = "Get the length of a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "lrange",
+             .arity = 4,
+             .flags = kReadOnly,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclRead | kAclSlow,
+             .handler = CmdLRange,
+             .summary = "Get a range of elements from a list",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "lindex",
+             .arity = 3,
+             .flags = kReadOnly,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclRead | kAclSlow,
+             .handler = CmdLIndex,
+             .summary = "Get an element from a list by its index",
+             .since = "1.0.0",
+             .group = "list"});
+  table.Add({.name = "lset",
+             .arity = 4,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, 1, 1},
+             .acl = kList | kAclWrite | kAclSlow,
+             .handler = CmdLSet,
+             .summary = "Set the value of an element in a list by its index",
+             .since = "1.0.0",
+             .group = "list"});
+}
+
+}  // namespace redoubt::commands
