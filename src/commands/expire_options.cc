@@ -88,23 +88,33 @@ bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions:
   out->keep_ttl = flags & kKeepTtl;
   out->persist = flags & kPersist;
   if (flags & kAnyExpire) {
-    int64_t amount;
-    if (!ParseInt64OrReply(ctx, time_arg, &amount)) {
-      return false;
-    }
-    bool seconds = flags & (kEx | kExAt);
-    if (amount <= 0 || (seconds && amount > INT64_MAX / 1000)) {
+    out->time_arg = time_arg;
+    out->time_in_seconds = flags & (kEx | kExAt);
+    out->time_relative = flags & (kEx | kPx);
+  }
+  return !for_set || ResolveExpireOrReply(ctx, out);
+}
+
+bool ResolveExpireOrReply(CommandContext& ctx, ExpireOptions* opts) {
+  if (opts->time_arg.data() == nullptr) {
+    return true;
+  }
+  int64_t amount;
+  if (!ParseInt64OrReply(ctx, opts->time_arg, &amount)) {
+    return false;
+  }
+  const bool seconds = opts->time_in_seconds;
+  if (amount <= 0 || (seconds && amount > INT64_MAX / 1000)) {
+    ctx.reply.Error(InvalidExpireText(ctx.spec.name));
+    return false;
+  }
+  if (opts->time_relative) {
+    if (!RelativeToAbsoluteMs(amount, seconds, &opts->expire_at_ms)) {
       ctx.reply.Error(InvalidExpireText(ctx.spec.name));
       return false;
     }
-    if (flags & (kEx | kPx)) {
-      if (!RelativeToAbsoluteMs(amount, seconds, &out->expire_at_ms)) {
-        ctx.reply.Error(InvalidExpireText(ctx.spec.name));
-        return false;
-      }
-    } else {
-      out->expire_at_ms = seconds ? amount * 1000 : amount;
-    }
+  } else {
+    opts->expire_at_ms = seconds ? amount * 1000 : amount;
   }
   return true;
 }

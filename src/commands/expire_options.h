@@ -17,12 +17,22 @@ struct ExpireOptions {
   bool get = false;
   bool keep_ttl = false;
   bool persist = false;
-  int64_t expire_at_ms = storage::kNoExpire;  // absolute, when an expiry was given
+  int64_t expire_at_ms = storage::kNoExpire;  // absolute, once ResolveExpireOrReply ran
+  // The time argument and its unit, until resolved.
+  std::string_view time_arg;
+  bool time_in_seconds = false;
+  bool time_relative = false;
 };
 
-// Parses args[first..]. On error writes the reply and returns false.
+// Parses the option syntax of args[first..]. On error writes the reply and returns false.
+// For SET the time value is resolved too; GETEX resolves it after its key lookup, because
+// Redis answers a missing key before looking at the time value.
 bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions::Mode mode,
                                ExpireOptions* out);
+
+// Turns the time argument into expire_at_ms ("value is not an integer", "invalid expire
+// time"). No-op without a time argument.
+bool ResolveExpireOrReply(CommandContext& ctx, ExpireOptions* opts);
 
 // now + amount (seconds or ms) in absolute ms; false for amount <= 0 or overflow, which Redis
 // reports as "invalid expire time".

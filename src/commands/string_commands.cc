@@ -203,6 +203,9 @@ void CmdGetEx(CommandContext& ctx) {
   if (*e == nullptr) {
     return ctx.reply.Null();
   }
+  if (!ResolveExpireOrReply(ctx, &opts)) {
+    return;
+  }
   ctx.reply.Bulk((*e)->value());
   if (opts.persist) {
     ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);

@@ -82,6 +82,24 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
   return e;
 }
 
+Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity) {
+  if (from->type_ != ValueType::kList) {
+    return CloneWith(*from, key, has_expire, value_capacity);
+  }
+  // The value bytes are the list's pointer: copying them moves ownership.
+  Entry* e = Create(key, from->value(), has_expire);
+  e->type_ = from->type_;
+  e->encoding_ = from->encoding_;
+  e->access_ = from->access_;
+  if (has_expire) {
+    e->set_expire_ms(from->expire_ms());
+  }
+  from->type_ = ValueType::kString;
+  from->encoding_ = Encoding::kRaw;
+  from->value_len_ = 0;
+  return e;
+}
+
 void Entry::Destroy(Entry* entry) {
   if (entry->type_ == ValueType::kList) {
     delete entry->ListPointer();

@@ -40,6 +40,10 @@ class Entry {
   // deep-copied, so the clone is independent of `from`. value_capacity is ignored for lists.
   static Entry* CloneWith(const Entry& from, std::string_view key, bool has_expire,
                           size_t value_capacity);
+  // As CloneWith, but a list is handed over instead of copied, in O(1), for callers that destroy
+  // `from` next (RENAME, MOVE, adding an expire slot). `from` is left an empty string whose
+  // AllocatedBytes() no longer counts the list.
+  static Entry* Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity);
   static void Destroy(Entry* entry);
 
   std::string_view key() const { return {KeyData(), key_len_}; }

@@ -29,6 +29,11 @@ Entry* Keyspace::Adopt(Shard& shard, Entry* e) {
   return e;
 }
 
+Entry* Keyspace::Relocate(Shard& from, Entry* e, Shard& to, std::string_view key, bool has_expire) {
+  from.used_bytes.Add(-static_cast<int64_t>(e->AllocatedBytes()));
+  return Adopt(to, Entry::Relocate(e, key, has_expire, e->value().size()));
+}
+
 void Keyspace::DestroyEntry(Shard& shard, Entry* e) {
   shard.used_bytes.Add(-static_cast<int64_t>(e->AllocatedBytes()));
   Entry::Destroy(e);
@@ -180,9 +185,10 @@ bool Keyspace::SetExpire(int db, std::string_view key, int64_t at_ms) {
     return true;
   }
   if (!e->has_expire_slot()) {
-    Entry* with_slot = Adopt(shard, Entry::CloneWith(*e, key, true, e->value().size()));
+    // Relocated, not cloned: adding a TTL to a large list must not copy it.
+    Entry* with_slot = Relocate(shard, e, shard, key, true);
     with_slot->set_expire_ms(kNoExpire);
-    DestroyEntry(shard, table.Replace(slot, with_slot));
+    Entry::Destroy(table.Replace(slot, with_slot));
     e = with_slot;
   }
   e->set_expire_ms(at_ms);
@@ -228,9 +234,8 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
   uint64_t dst_hash = HashKey(dst_key);
   Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
   if (key != dst_key) {
-    Entry* renamed = Adopt(
-        dst_shard, Entry::CloneWith(*e, dst_key, e->expire_ms() != kNoExpire, e->value().size()));
-    DestroyEntry(shard, e);
+    Entry* renamed = Relocate(shard, e, dst_shard, dst_key, e->expire_ms() != kNoExpire);
+    Entry::Destroy(e);
     e = renamed;
   }
   DbTable& dst_table = dst_shard.dbs[dst_db];

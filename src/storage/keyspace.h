@@ -139,6 +139,9 @@ class Keyspace {
   DbTable& Table(int shard, int db) { return shards_[shard].dbs[db]; }
   void DestroyEntry(Shard& shard, Entry* e);
   Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
+  // A new block for e under key, its value handed over (Entry::Relocate), its bytes moved from
+  // from's accounting to to's. The caller unlinks e and frees it with Entry::Destroy.
+  Entry* Relocate(Shard& from, Entry* e, Shard& to, std::string_view key, bool has_expire);
   // Deletes expired entries sampled from one shard; returns {sampled, expired}.
   std::pair<size_t, size_t> ExpireSample(int shard, int db, size_t count, int64_t now_ms);
   bool EvictOne(EvictionPolicy policy, int samples);

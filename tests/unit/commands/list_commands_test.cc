@@ -189,5 +189,19 @@ TEST(ListCommandsTest, MemoryAccountingReturnsToZeroWhenTheListGoes) {
   EXPECT_EQ(h.keyspace().used_bytes(), 0u);
 }
 
+TEST(ListCommandsTest, AccountingStaysExactThroughExpireRenameMoveAndCopy) {
+  CommandHarness h;
+  h.Run({"RPUSH", "l", std::string(1000, 'x'), "b"});
+
+  h.Run({"EXPIRE", "l", "100"});
+  h.Run({"RENAME", "l", "other-shard-name"});
+  h.Run({"MOVE", "other-shard-name", "1"});
+  h.session().db = 1;
+  h.Run({"COPY", "other-shard-name", "copy"});
+  h.Run({"DEL", "other-shard-name", "copy"});
+
+  EXPECT_EQ(h.keyspace().used_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace redoubt::commands

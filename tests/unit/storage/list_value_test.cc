@@ -125,6 +125,21 @@ TEST(ListValueTest, EntryCloneDeepCopiesTheList) {
   Entry::Destroy(clone);
 }
 
+TEST(ListValueTest, EntryRelocateHandsTheListOver) {
+  Entry* original = Entry::CreateList("k", false);
+  original->mutable_list().PushBack("a");
+  const ListValue* list = &original->list();
+
+  Entry* moved = Entry::Relocate(original, "k2", true, 0);
+
+  EXPECT_EQ(&moved->list(), list);
+  EXPECT_EQ(moved->type(), ValueType::kList);
+  EXPECT_EQ(original->type(), ValueType::kString);
+  Entry::Destroy(original);
+  EXPECT_EQ(moved->list()[0], "a");
+  Entry::Destroy(moved);
+}
+
 TEST(ListValueTest, EntryAllocatedBytesIncludesTheList) {
   Entry* e = Entry::CreateList("k", false);
   size_t before = e->AllocatedBytes();
