@@ -5,7 +5,6 @@
 // ClientRegistry (under its lock) and only changed by posting a task to their own loop.
 #include "server/client_command.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -106,33 +105,45 @@ void CmdClientGetName(CommandContext& ctx) {
 }
 
 // CLIENT LIST [TYPE type] | [ID id [id ...]]: as in Redis 7.0, TYPE and ID do not combine.
+// With ID, any integer is accepted and the lines follow the ids given (a repeated id is listed
+// again, an unknown one skipped).
 void CmdClientList(CommandContext& ctx) {
   Connection& conn = Conn(ctx);
+  std::string text;
+  if (ctx.argc() >= 4 && EqualsIgnoreCase(ctx.args[2], "id")) {
+    std::vector<int64_t> ids;
+    for (size_t i = 3; i < ctx.argc(); ++i) {
+      int64_t id;
+      if (!commands::ParseInt64OrReply(ctx, ctx.args[i], &id, "ERR Invalid client ID")) {
+        return;
+      }
+      ids.push_back(id);
+    }
+    for (int64_t id : ids) {
+      if (id < 1) {
+        continue;
+      }
+      conn.server().clients().WithClient(static_cast<uint64_t>(id), [&](Connection* c) {
+        if (c != nullptr) {
+          text += c->Describe();
+          text += '\n';
+        }
+      });
+    }
+    return ctx.reply.Verbatim("txt", text);
+  }
   bool by_type = false;
   ClientType type = ClientType::kNormal;
-  std::vector<uint64_t> ids;
   if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.args[2], "type")) {
     if (!ParseClientTypeOrReply(ctx, ctx.args[3], &type)) {
       return;
     }
     by_type = true;
-  } else if (ctx.argc() >= 4 && EqualsIgnoreCase(ctx.args[2], "id")) {
-    for (size_t i = 3; i < ctx.argc(); ++i) {
-      uint64_t id;
-      if (!ParseClientIdOrReply(ctx, ctx.args[i], "ERR Invalid client ID", &id)) {
-        return;
-      }
-      ids.push_back(id);
-    }
   } else if (ctx.argc() != 2) {
     return ctx.reply.Error(commands::kErrSyntax);
   }
-  std::string text;
   conn.server().clients().ForEach([&](Connection& c) {
     if (by_type && !HasType(c, type)) {
-      return;
-    }
-    if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) {
       return;
     }
     text += c.Describe();
@@ -312,6 +323,9 @@ void CmdClientSetInfo(CommandContext& ctx) {
 
 // CLIENT PAUSE timeout-ms [WRITE|ALL]
 void CmdClientPause(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ReplySubcommandSyntaxError(ctx, "CLIENT");
+  }
   auto timeout = common::ParseInt64(ctx.args[2]);
   if (!timeout) {
     return ctx.reply.Error("ERR timeout is not an integer or out of range");
@@ -326,8 +340,6 @@ void CmdClientPause(CommandContext& ctx) {
     } else if (!EqualsIgnoreCase(ctx.args[3], "all")) {
       return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
     }
-  } else if (ctx.argc() > 4) {
-    return ctx.reply.Error(commands::kErrSyntax);
   }
   int64_t now = common::UnixMillis();
   int64_t until = *timeout > INT64_MAX - now ? INT64_MAX : now + *timeout;
@@ -372,6 +384,9 @@ void CmdClientReply(CommandContext& ctx) {
 
 // CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks yet, so no client is ever unblocked.
 void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ReplySubcommandSyntaxError(ctx, "CLIENT");
+  }
   int64_t id;
   if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &id)) {
     return;
@@ -379,9 +394,6 @@ void CmdClientUnblock(CommandContext& ctx) {
   if (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "timeout") &&
       !EqualsIgnoreCase(ctx.args[3], "error")) {
     return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-  }
-  if (ctx.argc() > 4) {
-    return ctx.reply.Error(commands::kErrSyntax);
   }
   ctx.reply.Integer(0);
 }

@@ -52,6 +52,38 @@ constexpr std::string_view kAclNames[] = {
 };
 constexpr size_t kNumAclNames = sizeof(kAclNames) / sizeof(kAclNames[0]);
 
+// "7.0.15" -> 70015 (two digits each for minor and patch, as Redis's version numbers go).
+constexpr int VersionNumber(std::string_view v) {
+  int parts[3] = {0, 0, 0};
+  size_t part = 0;
+  for (char c : v) {
+    if (c == '.') {
+      if (++part == 3) {
+        break;
+      }
+    } else if (c >= '0' && c <= '9') {
+      parts[part] = parts[part] * 10 + (c - '0');
+    }
+  }
+  return parts[0] * 10000 + parts[1] * 100 + parts[2];
+}
+
+// Whether COMMAND shows the command. Commands newer than the Redis version we report
+// (HELLO, INFO) still run, because clients send them blindly (redis-py 5 sends CLIENT
+// SETINFO on connect), but a 7.0 server does not list them, so neither do we.
+bool Advertised(const CommandSpec& spec) {
+  constexpr int kOurVersion = VersionNumber(Server::kRedisVersion);
+  return VersionNumber(spec.since) <= kOurVersion;
+}
+
+size_t AdvertisedSubcommands(const CommandSpec& spec) {
+  size_t n = 0;
+  for (const CommandSpec& sub : spec.subcommands) {
+    n += Advertised(sub) ? 1 : 0;
+  }
+  return n;
+}
+
 bool MovableKeys(const CommandSpec& spec) {
   return spec.key_finder != nullptr;
 }
@@ -98,9 +130,11 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
   if (spec.subcommands.empty()) {
     ctx.reply.SetHeader(0);
   } else {
-    ctx.reply.ArrayHeader(spec.subcommands.size());
+    ctx.reply.ArrayHeader(AdvertisedSubcommands(spec));
     for (const CommandSpec& sub : spec.subcommands) {
-      ReplyCommandInfo(ctx, sub);
+      if (Advertised(sub)) {
+        ReplyCommandInfo(ctx, sub);
+      }
     }
   }
 }
@@ -119,10 +153,12 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& spec) {
   ctx.reply.Bulk(spec.group);
   if (!spec.subcommands.empty()) {
     ctx.reply.Bulk("subcommands");
-    ctx.reply.MapHeader(spec.subcommands.size());
+    ctx.reply.MapHeader(AdvertisedSubcommands(spec));
     for (const CommandSpec& sub : spec.subcommands) {
-      ctx.reply.Bulk(sub.name);
-      ReplyCommandDocs(ctx, sub);
+      if (Advertised(sub)) {
+        ctx.reply.Bulk(sub.name);
+        ReplyCommandDocs(ctx, sub);
+      }
     }
   }
 }
@@ -131,27 +167,39 @@ const commands::CommandTable& Table(CommandContext& ctx) {
   return Conn(ctx).server().commands();
 }
 
+// Top-level commands COMMAND shows, in table order.
+std::vector<const CommandSpec*> AdvertisedCommands(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  for (const auto& spec : Table(ctx).all()) {
+    if (Advertised(*spec)) {
+      specs.push_back(spec.get());
+    }
+  }
+  return specs;
+}
+
 // COMMAND with no arguments: COMMAND INFO of every command.
 void CmdCommand(CommandContext& ctx) {
-  const auto& all = Table(ctx).all();
-  ctx.reply.ArrayHeader(all.size());
-  for (const auto& spec : all) {
+  std::vector<const CommandSpec*> specs = AdvertisedCommands(ctx);
+  ctx.reply.ArrayHeader(specs.size());
+  for (const CommandSpec* spec : specs) {
     ReplyCommandInfo(ctx, *spec);
   }
 }
 
 void CmdCommandCount(CommandContext& ctx) {
-  ctx.reply.Integer(static_cast<int64_t>(Table(ctx).all().size()));
+  ctx.reply.Integer(static_cast<int64_t>(AdvertisedCommands(ctx).size()));
 }
 
-// Finds "get" or "config|get" (the subcommand form COMMAND INFO and DOCS accept).
+// Finds "get" or "config|get" (the subcommand form COMMAND INFO and DOCS accept); nullptr
+// for unknown names and for commands COMMAND does not show.
 const CommandSpec* FindByFullName(const commands::CommandTable& table, std::string_view name) {
   size_t bar = name.find('|');
   const CommandSpec* spec = table.Find(name.substr(0, bar));
-  if (spec == nullptr || bar == std::string_view::npos) {
-    return spec;
+  if (spec != nullptr && bar != std::string_view::npos) {
+    spec = commands::CommandTable::FindSubcommand(*spec, name.substr(bar + 1));
   }
-  return commands::CommandTable::FindSubcommand(*spec, name.substr(bar + 1));
+  return spec != nullptr && Advertised(*spec) ? spec : nullptr;
 }
 
 // COMMAND INFO [name ...]: nil for unknown names; every command without names.
@@ -174,9 +222,7 @@ void CmdCommandInfo(CommandContext& ctx) {
 void CmdCommandDocs(CommandContext& ctx) {
   std::vector<const CommandSpec*> specs;
   if (ctx.argc() == 2) {
-    for (const auto& spec : Table(ctx).all()) {
-      specs.push_back(spec.get());
-    }
+    specs = AdvertisedCommands(ctx);
   } else {
     for (size_t i = 2; i < ctx.argc(); ++i) {
       const CommandSpec* spec = FindByFullName(Table(ctx), ctx.args[i]);
@@ -199,7 +245,7 @@ void CmdCommandGetKeys(CommandContext& ctx) {
   if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
     spec = commands::CommandTable::FindSubcommand(*spec, args[1]);
   }
-  if (spec == nullptr) {
+  if (spec == nullptr || !Advertised(*spec)) {
     return ctx.reply.Error("ERR Invalid command specified");
   }
   if (spec->keys.first <= 0 && !MovableKeys(*spec)) {
@@ -263,7 +309,7 @@ void CmdCommandList(CommandContext& ctx) {
   }
   std::vector<std::string_view> names;
   auto consider = [&](const CommandSpec& spec) {
-    if (filter == nullptr || filter(spec, value)) {
+    if (Advertised(spec) && (filter == nullptr || filter(spec, value))) {
       names.push_back(spec.name);
     }
   };

@@ -33,4 +33,16 @@ inline void ReplyHelp(commands::CommandContext& ctx, std::string_view command,
   ctx.reply.SimpleString("    Print this help.");
 }
 
+// Redis's addReplySubcommandSyntaxError: the subcommand as the client spelled it (cut at 128
+// bytes), the command in upper case. Used where a subcommand's own argument count check
+// fails after the table's arity check passed.
+inline void ReplySubcommandSyntaxError(commands::CommandContext& ctx, std::string_view command) {
+  std::string text = "ERR unknown subcommand or wrong number of arguments for '";
+  text += ctx.args[1].substr(0, 128);
+  text += "'. Try ";
+  text += command;
+  text += " HELP.";
+  ctx.reply.Error(text);
+}
+
 }  // namespace redoubt::server

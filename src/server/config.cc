@@ -2,6 +2,9 @@
 // Redis 7's config.c so that redis.conf files and CONFIG SET scripts work unchanged.
 #include "server/config.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -28,8 +31,8 @@ absl::Status ParseIntArg(Args args, int64_t min, int64_t max, int64_t* out) {
     return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
   }
   if (*v < min || *v > max) {
-    return absl::InvalidArgumentError("argument must be between " + std::to_string(min) +
-                                      " and " + std::to_string(max) + " inclusive");
+    return absl::InvalidArgumentError("argument must be between " + std::to_string(min) + " and " +
+                                      std::to_string(max) + " inclusive");
   }
   *out = *v;
   return absl::OkStatus();
@@ -129,7 +132,8 @@ absl::Status SetOutputLimits(Config& c, Args args) {
     auto seconds = common::ParseInt64(words[i + 3]);
     if (!ParseMemory(words[i + 1], &hard) || !ParseMemory(words[i + 2], &soft) || !seconds ||
         *seconds < 0) {
-      return absl::InvalidArgumentError("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+      return absl::InvalidArgumentError(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     }
     l = {hard, soft, static_cast<int>(*seconds)};
     std::string cls = commands::ToLower(words[i]);
@@ -140,7 +144,8 @@ absl::Status SetOutputLimits(Config& c, Args args) {
     } else if (cls == "pubsub") {
       next.output_limit_pubsub = l;
     } else {
-      return absl::InvalidArgumentError("Invalid client class specified in buffer limit configuration.");
+      return absl::InvalidArgumentError(
+          "Invalid client class specified in buffer limit configuration.");
     }
   }
   c = next;
@@ -219,18 +224,30 @@ std::vector<DirectiveSpec> BuildDirectives() {
                               1024 * 1024, UINT32_MAX));
   d.push_back(MemoryDirective("client-query-buffer-limit", "1073741824",
                               &Config::client_query_buffer_limit, 1024 * 1024));
-  d.push_back({"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
+  d.push_back({"client-output-buffer-limit",
+               "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
                SetOutputLimits, [](const Config& c) {
                  return FormatLimit("normal", c.output_limit_normal) + " " +
                         FormatLimit("slave", c.output_limit_replica) + " " +
                         FormatLimit("pubsub", c.output_limit_pubsub);
                }});
-  d.push_back(IntDirective("hz", "10", &Config::hz, 1, 500));
-  d.push_back(IntDirective("slowlog-log-slower-than", "10000", &Config::slowlog_log_slower_than,
-                           -1, INT64_MAX));
+  // As Redis: any non-negative int is accepted and clamped to 1..500 (CONFIG GET shows the
+  // clamped value).
+  d.push_back({"hz", "10", true,
+               [](Config& c, Args args) {
+                 int64_t v;
+                 absl::Status st = ParseIntArg(args, 0, INT32_MAX, &v);
+                 if (st.ok()) {
+                   c.hz = static_cast<int>(std::clamp<int64_t>(v, 1, 500));
+                 }
+                 return st;
+               },
+               [](const Config& c) { return std::to_string(c.hz); }});
+  d.push_back(IntDirective("slowlog-log-slower-than", "10000", &Config::slowlog_log_slower_than, -1,
+                           INT64_MAX));
   d.push_back(IntDirective("slowlog-max-len", "128", &Config::slowlog_max_len, 0, INT32_MAX));
-  d.push_back(IntDirective("latency-monitor-threshold", "0", &Config::latency_monitor_threshold,
-                           0, INT32_MAX));
+  d.push_back(IntDirective("latency-monitor-threshold", "0", &Config::latency_monitor_threshold, 0,
+                           INT32_MAX));
   // Persistence directives are accepted so that existing redis.conf files and tools
   // (redis-benchmark reads "save" and "appendonly") work; Redoubt keeps data in memory only.
   d.push_back({"save", "", true,
@@ -299,7 +316,8 @@ const DirectiveSpec* FindDirective(std::string_view name) {
 
 bool ParseMemory(std::string_view s, uint64_t* out) {
   size_t digits = 0;
-  while (digits < s.size() && ((s[digits] >= '0' && s[digits] <= '9') || (digits == 0 && s[0] == '-'))) {
+  while (digits < s.size() &&
+         ((s[digits] >= '0' && s[digits] <= '9') || (digits == 0 && s[0] == '-'))) {
     ++digits;
   }
   std::string unit = commands::ToLower(s.substr(digits));
@@ -345,10 +363,9 @@ absl::Status ApplyConfigText(std::string_view text, std::string_view source, Con
     std::vector<std::string> words;
     auto fail = [&](std::string_view why) {
       std::string where = source.empty() ? "" : std::string(source) + ", ";
-      return absl::InvalidArgumentError("\n*** FATAL CONFIG FILE ERROR (Redoubt) ***\n" +
-                                        where + "at line " + std::to_string(line_no) +
-                                        "\n>>> '" + line.substr(start) + "'\n" +
-                                        std::string(why));
+      return absl::InvalidArgumentError("\n*** FATAL CONFIG FILE ERROR (Redoubt) ***\n" + where +
+                                        "at line " + std::to_string(line_no) + "\n>>> '" +
+                                        line.substr(start) + "'\n" + std::string(why));
     };
     if (!protocol::SplitArgs(line, &words)) {
       return fail("Unbalanced quotes in configuration line");
@@ -362,8 +379,8 @@ absl::Status ApplyConfigText(std::string_view text, std::string_view source, Con
     }
     absl::Status st = d->set(*config, Args(words).subspan(1));
     if (!st.ok()) {
-      return fail("Invalid argument for '" + std::string(d->name) + "': " +
-                  std::string(st.message()));
+      return fail("Invalid argument for '" + std::string(d->name) +
+                  "': " + std::string(st.message()));
     }
   }
   return absl::OkStatus();
@@ -410,7 +427,14 @@ absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std
     return st;
   }
   if (config.io_threads == 0) {
-    config.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // The cores this process may run on (taskset, cgroups cpusets), not all of the machine's:
+    // two event loops time-sliced on one core only add latency.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    int cores = sched_getaffinity(0, sizeof(allowed), &allowed) == 0
+                    ? CPU_COUNT(&allowed)
+                    : static_cast<int>(std::thread::hardware_concurrency());
+    config.io_threads = std::max(1, cores);
   }
   return config;
 }

@@ -5,6 +5,7 @@
 #include "server/config_command.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,30 +21,49 @@ namespace {
 
 using commands::CommandContext;
 
-// CONFIG GET pattern [pattern ...]: a map of every directive matching any pattern, each once,
-// in table order.
+// CONFIG GET pattern [pattern ...]: every directive matching any pattern, each once. As in
+// Redis 7.0's configGetCommand, a pattern without glob characters ("[*?") is looked up
+// directly and answered under the name as the client spelled it ("MAXMEMORY"); glob matches
+// are answered under the directive's own name.
 void CmdConfigGet(CommandContext& ctx) {
   Config config = Conn(ctx).server().config();
-  std::vector<const DirectiveSpec*> matched;
-  for (const DirectiveSpec& d : Directives()) {
-    for (size_t i = 2; i < ctx.argc(); ++i) {
-      if (common::GlobMatch(ctx.args[i], d.name, /*nocase=*/true)) {
-        matched.push_back(&d);
-        break;
+  std::vector<std::pair<std::string_view, const DirectiveSpec*>> matched;
+  auto seen = [&](const DirectiveSpec* d) {
+    for (const auto& [name, m] : matched) {
+      if (m == d) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view pattern = ctx.args[i];
+    if (pattern.find_first_of("[*?") == std::string_view::npos) {
+      const DirectiveSpec* d = FindDirective(pattern);
+      if (d != nullptr && !seen(d)) {
+        matched.emplace_back(pattern, d);
+      }
+      continue;
+    }
+    for (const DirectiveSpec& d : Directives()) {
+      if (!seen(&d) && common::GlobMatch(pattern, d.name, /*nocase=*/true)) {
+        matched.emplace_back(d.name, &d);
       }
     }
   }
   ctx.reply.MapHeader(matched.size());
-  for (const DirectiveSpec* d : matched) {
-    ctx.reply.Bulk(d->name);
+  for (const auto& [name, d] : matched) {
+    ctx.reply.Bulk(name);
     ctx.reply.Bulk(d->get(config));
   }
 }
 
 // CONFIG SET name value [name value ...]
 void CmdConfigSet(CommandContext& ctx) {
+  // The table's arity (-4) refuses fewer than one pair; an odd count after that is Redis's
+  // "syntax error", checked before any name.
   if (ctx.argc() % 2 != 0) {
-    return ctx.reply.Error(commands::WrongArityText(ctx.spec.name));
+    return ctx.reply.Error(commands::kErrSyntax);
   }
   std::vector<std::pair<std::string, std::string>> changes;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {

@@ -19,6 +19,8 @@ using commands::CommandSpec;
 
 // Reads at least this much at a time; a large bulk argument reserves what it needs at once.
 constexpr size_t kReadChunk = 16 * 1024;
+// What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
+constexpr std::string_view kRedacted = "(redacted)";
 
 // Redis's sdscatrepr: quotes and escapes an argument for MONITOR and SLOWLOG.
 void AppendRepr(std::string* out, std::string_view s) {
@@ -140,10 +142,12 @@ void Connection::HandleReadable() {
   if (closed_) {
     return;
   }
-  if (input_.size() > static_cast<size_t>(server_.query_buffer_limit.load(std::memory_order_relaxed))) {
+  if (input_.size() >
+      static_cast<size_t>(server_.query_buffer_limit.load(std::memory_order_relaxed))) {
     // Redis closes such a client without a reply ("closing client that reached max query
     // buffer length").
-    server_.stats().client_query_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+    server_.stats().client_query_buffer_limit_disconnections.fetch_add(1,
+                                                                       std::memory_order_relaxed);
     Close();
     return;
   }
@@ -203,8 +207,8 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     if (sub == nullptr) {
       std::string upper = commands::ToLower(spec->name);
       std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-      writer_.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-                    "'. Try " + upper + " HELP.");
+      writer_.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                    upper + " HELP.");
       return true;
     }
     spec = sub;
@@ -222,9 +226,9 @@ bool Connection::Execute(std::span<const std::string_view> args) {
   commands::RuntimeSettings& settings = server_.settings();
   uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
   if (maxmemory != 0 && (spec->flags & commands::kDenyOom)) {
-    if (!server_.keyspace().EvictUntil(maxmemory,
-                                       settings.maxmemory_policy.load(std::memory_order_relaxed),
-                                       settings.maxmemory_samples.load(std::memory_order_relaxed))) {
+    if (!server_.keyspace().EvictUntil(
+            maxmemory, settings.maxmemory_policy.load(std::memory_order_relaxed),
+            settings.maxmemory_samples.load(std::memory_order_relaxed))) {
       writer_.Error(commands::kErrOom);
       counters->rejected_calls.Add(1);
       return true;
@@ -269,7 +273,8 @@ bool Connection::Execute(std::span<const std::string_view> args) {
   thread_.stats.commands_processed.Add(1);
   shown_db_.store(db, std::memory_order_relaxed);
   int64_t slower_than_us = server_.slowlog_slower_than_us.load(std::memory_order_relaxed);
-  if (duration_us > slower_than_us && slower_than_us >= 0 &&
+  // Redis logs a command taking at least slowlog-log-slower-than (0 logs every command).
+  if (duration_us >= slower_than_us && slower_than_us >= 0 &&
       !(spec->flags & commands::kSkipSlowlog)) {
     RecordSlow(*spec, args, duration_us);
   }
@@ -277,6 +282,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
       !(spec->flags & (commands::kAdmin | commands::kSkipMonitor))) {
     FeedMonitors(*spec, args);
   }
+  redacted_args_ = 0;
   return true;
 }
 
@@ -305,9 +311,9 @@ void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_vi
   snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
            static_cast<long long>(us % 1000000), db, peer_address_.c_str());
   std::string line(head);
-  for (std::string_view a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
     line.push_back(' ');
-    AppendRepr(&line, a);
+    AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
   }
   line.append("\r\n");
   server_.FeedMonitors(line);
@@ -325,9 +331,10 @@ void Connection::RecordSlow(const CommandSpec&, std::span<const std::string_view
       e.args.push_back("... (" + std::to_string(args.size() - n + 1) + " more arguments)");
       break;
     }
-    std::string a(args[i].substr(0, 128));
-    if (args[i].size() > 128) {
-      a += "... (" + std::to_string(args[i].size() - 128) + " more bytes)";
+    std::string_view arg = Redacted(i) ? kRedacted : args[i];
+    std::string a(arg.substr(0, 128));
+    if (arg.size() > 128) {
+      a += "... (" + std::to_string(arg.size() - 128) + " more bytes)";
     }
     e.args.push_back(std::move(a));
   }
@@ -383,10 +390,12 @@ void Connection::Flush() {
     } else if (output_soft_limit_since_us_ == 0) {
       output_soft_limit_since_us_ = now;
     }
-    int64_t soft_us = int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
+    int64_t soft_us =
+        int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
     if ((hard != 0 && pending > hard) ||
         (over_soft && now - output_soft_limit_since_us_ > soft_us)) {
-      server_.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+      server_.stats().client_output_buffer_limit_disconnections.fetch_add(
+          1, std::memory_order_relaxed);
       Close();
       return;
     }
@@ -419,7 +428,8 @@ void Connection::OnTimer(int64_t now_us) {
   }
   int timeout = server_.idle_timeout_seconds.load(std::memory_order_relaxed);
   if (timeout > 0 && !monitor() &&
-      now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed) > int64_t{timeout} * 1000) {
+      now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed) >
+          int64_t{timeout} * 1000) {
     Close();
   }
 }
@@ -432,7 +442,6 @@ void Connection::ResetSession() {
   db = 0;
   set_resp3(false);
   reply_mode_ = ReplyMode::kOn;
-  no_evict_ = false;
   if (monitor()) {
     set_monitor(false);
     server_.clients().RemoveMonitor();
@@ -444,23 +453,33 @@ void Connection::ResetSession() {
 std::string Connection::Describe() const {
   const CommandSpec* last = last_command_.load(std::memory_order_relaxed);
   int64_t now = common::UnixMillis();
-  std::string flags = monitor() ? "O" : "N";
+  // Redis's catClientInfoString letters, in its order; "N" when none applies.
+  std::string flags;
+  if (monitor()) {
+    flags += 'O';
+  }
+  if (no_evict()) {
+    flags += 'e';
+  }
+  if (flags.empty()) {
+    flags = "N";
+  }
   char buf[512];
-  snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-           "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
-           "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
-           "lib-ver=%s",
-           static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(),
-           fd_, name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
-           static_cast<long long>(
-               (now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000),
-           flags.c_str(), shown_db_.load(std::memory_order_relaxed),
-           shown_qbuf_.load(std::memory_order_relaxed), size_t{0}, size_t{16384},
-           shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
-           shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
-           last == nullptr ? "NULL" : std::string(last->name).c_str(),
-           resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str());
+  snprintf(
+      buf, sizeof(buf),
+      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+      "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
+      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
+      "lib-ver=%s",
+      static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(), fd_,
+      name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
+      static_cast<long long>((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000),
+      flags.c_str(), shown_db_.load(std::memory_order_relaxed),
+      shown_qbuf_.load(std::memory_order_relaxed), size_t{0}, size_t{16384},
+      shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
+      shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
+      last == nullptr ? "NULL" : std::string(last->name).c_str(),
+      resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str());
   return buf;
 }
 

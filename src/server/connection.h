@@ -8,6 +8,7 @@
 // CLIENT LIST/INFO read from any thread while holding the ClientRegistry lock.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -72,19 +73,29 @@ class Connection final : public commands::Session,
   size_t output_buffer_bytes() const { return shown_obuf_.load(std::memory_order_relaxed); }
 
   // Session state changed by commands (on this connection's thread).
-  void set_resp3(bool on) { writer_.set_resp3(on); resp_.store(on ? 3 : 2, std::memory_order_relaxed); }
+  void set_resp3(bool on) {
+    writer_.set_resp3(on);
+    resp_.store(on ? 3 : 2, std::memory_order_relaxed);
+  }
   void set_reply_mode(ReplyMode mode) { reply_mode_ = mode; }
   ReplyMode reply_mode() const { return reply_mode_; }
   void set_monitor(bool on) { monitor_.store(on, std::memory_order_relaxed); }
   bool monitor() const { return monitor_.load(std::memory_order_relaxed); }
-  void set_no_evict(bool on) { no_evict_ = on; }
-  bool no_evict() const { return no_evict_; }
+  void set_no_evict(bool on) { no_evict_.store(on, std::memory_order_relaxed); }
+  bool no_evict() const { return no_evict_.load(std::memory_order_relaxed); }
   // Requires: ClientRegistry lock held.
   void set_name(std::string name) { name_ = std::move(name); }
   const std::string& name() const { return name_; }
   void set_lib_name(std::string v) { lib_name_ = std::move(v); }
   void set_lib_version(std::string v) { lib_version_ = std::move(v); }
-  // RESET: back to the state of a new connection.
+  // Shows args[index] of the running command as "(redacted)" in SLOWLOG and MONITOR (AUTH
+  // and HELLO passwords), as Redis's redactClientCommandArgument. Indexes past 62 share one
+  // bit: everything from 63 on is redacted then.
+  void RedactArgument(size_t index) {
+    redacted_args_ |= uint64_t{1} << std::min<size_t>(index, 63);
+  }
+  // RESET: back to the state of a new connection, except CLIENT NO-EVICT, which Redis 7.0
+  // keeps (7.2 clears it too).
   void ResetSession();
 
  private:
@@ -98,6 +109,9 @@ class Connection final : public commands::Session,
   // After a command that ran with replies off or skipped (or turned them on or off).
   void FinishReplyMode(std::string* saved_output);
   void FeedMonitors(const commands::CommandSpec& spec, std::span<const std::string_view> args);
+  bool Redacted(size_t index) const {
+    return ((redacted_args_ >> std::min<size_t>(index, 63)) & 1) != 0;
+  }
   void RecordSlow(const commands::CommandSpec& spec, std::span<const std::string_view> args,
                   int64_t duration_us);
 
@@ -124,10 +138,10 @@ class Connection final : public commands::Session,
   bool close_after_reply_ = false;
   bool closed_ = false;
   bool paused_ = false;
-  bool no_evict_ = false;
   ReplyMode reply_mode_ = ReplyMode::kOn;
   int64_t output_soft_limit_since_us_ = 0;
   size_t errors_in_command_ = 0;
+  uint64_t redacted_args_ = 0;  // RedactArgument() bits for the running command
 
   // Read by other threads (CLIENT LIST, INFO clients): relaxed, as statistics.
   std::atomic<int64_t> last_interaction_ms_;
@@ -135,6 +149,7 @@ class Connection final : public commands::Session,
   std::atomic<int> shown_db_{0};
   std::atomic<int> resp_{2};
   std::atomic<bool> monitor_{false};
+  std::atomic<bool> no_evict_{false};
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};
   // Guarded by the ClientRegistry lock.

@@ -15,7 +15,9 @@ namespace {
 using commands::CommandContext;
 using commands::EqualsIgnoreCase;
 
-Connection& Conn(CommandContext& ctx) { return static_cast<Connection&>(ctx.session); }
+Connection& Conn(CommandContext& ctx) {
+  return static_cast<Connection&>(ctx.session);
+}
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) {
@@ -27,7 +29,9 @@ void CmdPing(CommandContext& ctx) {
   ctx.reply.SimpleString("PONG");
 }
 
-void CmdEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
+void CmdEcho(CommandContext& ctx) {
+  ctx.reply.Bulk(ctx.args[1]);
+}
 
 void CmdQuit(CommandContext& ctx) {
   ctx.reply.Ok();
@@ -63,6 +67,12 @@ void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) {
     return ctx.reply.Error(commands::kErrSyntax);
   }
+  // As Redis, the password (and the user name) are hidden from SLOWLOG and MONITOR whether
+  // or not they are accepted.
+  Conn(ctx).RedactArgument(1);
+  if (ctx.argc() == 3) {
+    Conn(ctx).RedactArgument(2);
+  }
   if (ctx.argc() == 2) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. "
@@ -89,11 +99,15 @@ void CmdHello(CommandContext& ctx) {
     version = static_cast<int>(*v);
     j = 2;
   }
+  // As Redis 7.0's helloCommand: an AUTH pair is checked as soon as it is parsed (before a
+  // later syntax error); SETNAME is applied after every option parsed.
   std::string_view setname;
   bool has_setname = false;
   for (; j < ctx.argc(); ++j) {
     size_t more = ctx.argc() - j - 1;
     if (EqualsIgnoreCase(ctx.args[j], "AUTH") && more >= 2) {
+      conn.RedactArgument(j + 1);
+      conn.RedactArgument(j + 2);
       if (!CheckAuthOrReply(ctx, ctx.args[j + 1])) {
         return;
       }
@@ -138,32 +152,61 @@ void CmdHello(CommandContext& ctx) {
 
 void RegisterConnectionCommands(commands::CommandTable& table) {
   using namespace commands;  // flag and category names
-  table.Add({.name = "ping", .arity = -1, .flags = kFast, .acl = kAclConnection | kAclFast,
-             .handler = CmdPing, .summary = "Returns the server's liveliness response.",
-             .since = "1.0.0", .group = "connection"});
-  table.Add({.name = "echo", .arity = 2, .flags = kFast, .acl = kAclConnection | kAclFast,
-             .handler = CmdEcho, .summary = "Returns the given string.", .since = "1.0.0",
+  table.Add({.name = "ping",
+             .arity = -1,
+             .flags = kFast,
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdPing,
+             .summary = "Returns the server's liveliness response.",
+             .since = "1.0.0",
              .group = "connection"});
-  table.Add({.name = "quit", .arity = -1,
-             .flags = kAllowBusy | kNoAuth | kLoading | kStale | kFast,
-             .acl = kAclConnection | kAclFast, .handler = CmdQuit,
-             .summary = "Closes the connection.", .since = "1.0.0", .group = "connection"});
-  table.Add({.name = "reset", .arity = 1, .flags = kNoScript | kLoading | kStale | kFast | kNoAuth,
-             .acl = kAclConnection | kAclFast, .handler = CmdReset,
-             .summary = "Resets the connection.", .since = "6.2.0", .group = "connection"});
-  table.Add({.name = "select", .arity = 2, .flags = kLoading | kStale | kFast,
-             .acl = kAclConnection | kAclFast, .handler = CmdSelect,
-             .summary = "Changes the selected database.", .since = "1.0.0",
+  table.Add({.name = "echo",
+             .arity = 2,
+             .flags = kLoading | kStale | kFast,
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdEcho,
+             .summary = "Returns the given string.",
+             .since = "1.0.0",
              .group = "connection"});
-  table.Add({.name = "auth", .arity = -2,
+  table.Add({.name = "quit",
+             .arity = -1,
+             .flags = kAllowBusy | kNoScript | kNoAuth | kLoading | kStale | kFast,
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdQuit,
+             .summary = "Closes the connection.",
+             .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "reset",
+             .arity = 1,
              .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-             .acl = kAclConnection | kAclFast, .handler = CmdAuth,
-             .summary = "Authenticates the connection.", .since = "1.0.0",
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdReset,
+             .summary = "Resets the connection.",
+             .since = "6.2.0",
              .group = "connection"});
-  table.Add({.name = "hello", .arity = -1,
+  table.Add({.name = "select",
+             .arity = 2,
+             .flags = kLoading | kStale | kFast,
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdSelect,
+             .summary = "Changes the selected database.",
+             .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "auth",
+             .arity = -2,
              .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-             .acl = kAclConnection | kAclFast, .handler = CmdHello,
-             .summary = "Handshakes with the Redis server.", .since = "6.0.0",
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdAuth,
+             .summary = "Authenticates the connection.",
+             .since = "1.0.0",
+             .group = "connection"});
+  table.Add({.name = "hello",
+             .arity = -1,
+             .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+             .acl = kAclConnection | kAclFast,
+             .handler = CmdHello,
+             .summary = "Handshakes with the Redis server.",
+             .since = "6.0.0",
              .group = "connection"});
 }
 

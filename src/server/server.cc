@@ -44,7 +44,7 @@ class Acceptor final : public net::IoHandler {
         continue;
       }
       net::SetNoDelay(fd);
-      net::SetKeepAlive(fd, server_.config().tcp_keepalive);
+      net::SetKeepAlive(fd, server_.tcp_keepalive_seconds.load(std::memory_order_relaxed));
       auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd),
                                   server_.clients().NextId());
       conn->Start();
@@ -130,6 +130,7 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
   output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
   idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
+  tcp_keepalive_seconds.store(c.tcp_keepalive, std::memory_order_relaxed);
   maxclients.store(c.maxclients, std::memory_order_relaxed);
   slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
   slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);

@@ -8,7 +8,6 @@
 #include <limits>
 
 #include "commands/command_context.h"
-#include "commands/errors.h"
 #include "common/numbers.h"
 #include "server/command_helpers.h"
 #include "server/server.h"
@@ -28,7 +27,7 @@ void CmdSlowlogGet(CommandContext& ctx) {
     }
     count = *v;
   } else if (ctx.argc() > 3) {
-    return ctx.reply.Error(commands::WrongArityText(ctx.spec.name));
+    return ReplySubcommandSyntaxError(ctx, "SLOWLOG");
   }
   size_t limit = count == -1 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(count);
   std::vector<SlowlogEntry> entries = Conn(ctx).server().Slowlog(limit);

@@ -26,7 +26,9 @@ constexpr std::array<PolicyName, 8> kPolicyNames = {{
     {EvictionPolicy::kVolatileTtl, "volatile-ttl"},
 }};
 
-uint16_t Minutes(uint32_t now_seconds) { return static_cast<uint16_t>((now_seconds / 60) & 0xFFFF); }
+uint16_t Minutes(uint32_t now_seconds) {
+  return static_cast<uint16_t>((now_seconds / 60) & 0xFFFF);
+}
 
 uint32_t MinutesSince(uint16_t then, uint32_t now_seconds) {
   uint16_t now = Minutes(now_seconds);
@@ -80,7 +82,7 @@ uint32_t InitialAccess(bool lfu, uint32_t now_seconds) {
   if (lfu) {
     return (uint32_t{Minutes(now_seconds)} << 8) | kLfuInitValue;
   }
-  return now_seconds;
+  return now_seconds & kLruClockMax;
 }
 
 uint8_t LfuCounter(uint32_t access, uint32_t now_seconds) {
@@ -92,7 +94,7 @@ uint8_t LfuCounter(uint32_t access, uint32_t now_seconds) {
 
 uint32_t TouchedAccess(uint32_t access, bool lfu, uint32_t now_seconds, std::mt19937_64& rng) {
   if (!lfu) {
-    return now_seconds;
+    return now_seconds & kLruClockMax;
   }
   uint8_t counter = LfuCounter(access, now_seconds);
   if (counter < 255) {
@@ -107,7 +109,9 @@ uint32_t TouchedAccess(uint32_t access, bool lfu, uint32_t now_seconds, std::mt1
 }
 
 uint32_t IdleSeconds(uint32_t access, uint32_t now_seconds) {
-  return now_seconds >= access ? now_seconds - access : 0;
+  // The clock wraps every 2^24 s (194 days), as Redis's LRU clock does.
+  uint32_t now = now_seconds & kLruClockMax;
+  return now >= access ? now - access : kLruClockMax - access + now + 1;
 }
 
 }  // namespace redoubt::storage

@@ -28,6 +28,8 @@ bool IsLfu(EvictionPolicy policy);
 bool IsVolatile(EvictionPolicy policy);
 
 inline constexpr uint8_t kLfuInitValue = 5;
+// The LRU clock is 24 bits (seconds), the width of Entry's access field.
+inline constexpr uint32_t kLruClockMax = (1u << 24) - 1;
 
 // Access state for a new key.
 uint32_t InitialAccess(bool lfu, uint32_t now_seconds);

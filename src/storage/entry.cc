@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -18,20 +19,28 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
   if (value_capacity < value.size()) {
     value_capacity = value.size();
   }
-  size_t bytes = HeaderSize(has_expire) + key.size() + value_capacity;
+  uint8_t flags = (has_expire ? kFlagExpireSlot : 0) |
+                  (key.size() > kMaxSmallKey ? kFlagWideKey : 0) |
+                  (value_capacity > kMaxSmallValue ? kFlagWideValue : 0);
+  size_t bytes = DataOffset(flags) + key.size() + value_capacity;
   void* mem = std::malloc(bytes);
   if (mem == nullptr) {
     throw std::bad_alloc();
   }
   Entry* e = new (mem) Entry();
-  e->flags_ = has_expire ? kFlagExpireSlot : 0;
-  e->key_len_ = static_cast<uint32_t>(key.size());
-  e->value_len_ = static_cast<uint32_t>(value.size());
+  e->flags_ = flags;
   if (has_expire) {
     e->ExpireSlot()->at_ms = kNoExpire;
     e->ExpireSlot()->volatile_index = 0;
     e->ExpireSlot()->unused = 0;
   }
+  if (flags & kFlagWideKey) {
+    uint32_t len = static_cast<uint32_t>(key.size());
+    std::memcpy(e->LengthArea(), &len, sizeof(len));
+  } else {
+    e->key_len_small_ = static_cast<uint8_t>(key.size());
+  }
+  e->set_value_len(value.size());
   if (!key.empty()) {
     std::memcpy(e->KeyData(), key.data(), key.size());
   }
@@ -39,6 +48,34 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
     std::memcpy(e->mutable_value(), value.data(), value.size());
   }
   return e;
+}
+
+size_t Entry::key_len() const {
+  if (!(flags_ & kFlagWideKey)) {
+    return key_len_small_;
+  }
+  uint32_t len;
+  std::memcpy(&len, LengthArea(), sizeof(len));
+  return len;
+}
+
+size_t Entry::value_len() const {
+  if (!(flags_ & kFlagWideValue)) {
+    return value_len_small_;
+  }
+  uint32_t len;
+  std::memcpy(&len, LengthArea() + ((flags_ & kFlagWideKey) ? 4 : 0), sizeof(len));
+  return len;
+}
+
+void Entry::set_value_len(size_t len) {
+  if (!(flags_ & kFlagWideValue)) {
+    REDOUBT_DCHECK(len <= kMaxSmallValue);
+    value_len_small_ = static_cast<uint16_t>(len);
+    return;
+  }
+  uint32_t v = static_cast<uint32_t>(len);
+  std::memcpy(LengthArea() + ((flags_ & kFlagWideKey) ? 4 : 0), &v, sizeof(v));
 }
 
 namespace {
@@ -52,30 +89,29 @@ std::string_view PointerBytes(const ListValue* const& list) {
 Entry* Entry::CreateList(std::string_view key, bool has_expire) {
   const ListValue* list = new ListValue();
   Entry* e = Create(key, PointerBytes(list), has_expire);
-  e->type_ = ValueType::kList;
-  e->encoding_ = Encoding::kQuicklist;
+  e->set_type(ValueType::kList);
+  e->set_encoding(Encoding::kQuicklist);
   return e;
 }
 
 ListValue* Entry::ListPointer() const {
-  REDOUBT_DCHECK(type_ == ValueType::kList);
+  REDOUBT_DCHECK(type() == ValueType::kList);
   ListValue* list;
-  std::memcpy(&list, KeyData() + key_len_, sizeof(list));
+  std::memcpy(&list, KeyData() + key_len(), sizeof(list));
   return list;
 }
 
 Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire,
                         size_t value_capacity) {
   Entry* e;
-  if (from.type_ == ValueType::kList) {
+  if (from.type() == ValueType::kList) {
     const ListValue* copy = new ListValue(from.list());
     e = Create(key, PointerBytes(copy), has_expire);
   } else {
     e = Create(key, from.value(), has_expire, value_capacity);
   }
-  e->type_ = from.type_;
-  e->encoding_ = from.encoding_;
-  e->access_ = from.access_;
+  e->kind_ = from.kind_;
+  e->set_access(from.access());
   if (has_expire) {
     e->set_expire_ms(from.expire_ms());
   }
@@ -83,25 +119,24 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
 }
 
 Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity) {
-  if (from->type_ != ValueType::kList) {
+  if (from->type() != ValueType::kList) {
     return CloneWith(*from, key, has_expire, value_capacity);
   }
   // The value bytes are the list's pointer: copying them moves ownership.
   Entry* e = Create(key, from->value(), has_expire);
-  e->type_ = from->type_;
-  e->encoding_ = from->encoding_;
-  e->access_ = from->access_;
+  e->kind_ = from->kind_;
+  e->set_access(from->access());
   if (has_expire) {
     e->set_expire_ms(from->expire_ms());
   }
-  from->type_ = ValueType::kString;
-  from->encoding_ = Encoding::kRaw;
-  from->value_len_ = 0;
+  from->set_type(ValueType::kString);
+  from->set_encoding(Encoding::kRaw);
+  from->set_value_len(0);
   return e;
 }
 
 void Entry::Destroy(Entry* entry) {
-  if (entry->type_ == ValueType::kList) {
+  if (entry->type() == ValueType::kList) {
     delete entry->ListPointer();
   }
   entry->~Entry();
@@ -109,12 +144,14 @@ void Entry::Destroy(Entry* entry) {
 }
 
 size_t Entry::value_capacity() const {
-  return malloc_usable_size(const_cast<Entry*>(this)) - HeaderSize(has_expire_slot()) - key_len_;
+  size_t capacity = malloc_usable_size(const_cast<Entry*>(this)) - DataOffset(flags_) - key_len();
+  // A value whose length is kept in 16 bits cannot grow past it in place.
+  return (flags_ & kFlagWideValue) ? capacity : std::min(capacity, kMaxSmallValue);
 }
 
 size_t Entry::AllocatedBytes() const {
   size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
-  if (type_ == ValueType::kList) {
+  if (type() == ValueType::kList) {
     bytes += ListPointer()->AllocatedBytes();
   }
   return bytes;

@@ -1,8 +1,10 @@
 // One key and its value in a single heap block: the compact representation of the keyspace.
 //
-// Layout: [Entry header 24 B][expire 16 B, only when the key has a TTL][key][value][spare].
-// A key with a 16-byte name and a 64-byte value takes one 112-byte jemalloc block, where
-// Redis spends a dictEntry, a robj and two sds strings (bench/RESULTS.md has the figures).
+// Layout: [header 16 B][expire 16 B, only when the key has a TTL][key length 4 B, only for keys
+// over 255 bytes][value length 4 B, only for values that may exceed 64 KiB][key][value][spare].
+// The header packs the chain link, a 24-bit LRU/LFU field (as Redis's robj.lru), type and
+// encoding, flags and short lengths, so a 16-byte key with a 64-byte value is one 96-byte
+// jemalloc block, where Redis spends a dictEntry, a robj and two sds strings (bench/RESULTS.md).
 // The spare bytes (the allocator's size class minus what is used) let APPEND and SETRANGE
 // grow a value in place.
 //
@@ -46,21 +48,23 @@ class Entry {
   static Entry* Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity);
   static void Destroy(Entry* entry);
 
-  std::string_view key() const { return {KeyData(), key_len_}; }
-  std::string_view value() const { return {KeyData() + key_len_, value_len_}; }
-  char* mutable_value() { return KeyData() + key_len_; }
+  std::string_view key() const { return {KeyData(), key_len()}; }
+  std::string_view value() const { return {KeyData() + key_len(), value_len()}; }
+  char* mutable_value() { return KeyData() + key_len(); }
   // Bytes the value may grow to without reallocating.
   size_t value_capacity() const;
   // Requires: len <= value_capacity().
-  void set_value_len(size_t len) { value_len_ = static_cast<uint32_t>(len); }
+  void set_value_len(size_t len);
 
   // Requires: type() == ValueType::kList.
   const ListValue& list() const { return *ListPointer(); }
   ListValue& mutable_list() { return *ListPointer(); }
 
-  ValueType type() const { return type_; }
-  Encoding encoding() const { return encoding_; }
-  void set_encoding(Encoding e) { encoding_ = e; }
+  ValueType type() const { return static_cast<ValueType>(kind_ & 0x0F); }
+  Encoding encoding() const { return static_cast<Encoding>(kind_ >> 4); }
+  void set_encoding(Encoding e) {
+    kind_ = static_cast<uint8_t>((kind_ & 0x0F) | (static_cast<uint8_t>(e) << 4));
+  }
 
   bool has_expire_slot() const { return flags_ & kFlagExpireSlot; }
   // Absolute Unix ms, or kNoExpire.
@@ -70,9 +74,16 @@ class Entry {
   uint32_t volatile_index() const { return ExpireSlot()->volatile_index; }
   void set_volatile_index(uint32_t i) { ExpireSlot()->volatile_index = i; }
 
-  // LRU clock (seconds) or LFU state, depending on maxmemory-policy, as Redis's robj.lru.
-  uint32_t access() const { return access_; }
-  void set_access(uint32_t a) { access_ = a; }
+  // LRU clock (seconds, 24 bits, wrapping) or LFU state (16-bit minutes, 8-bit counter),
+  // depending on maxmemory-policy, as Redis's 24-bit robj.lru.
+  uint32_t access() const {
+    return access_[0] | (uint32_t{access_[1]} << 8) | (uint32_t{access_[2]} << 16);
+  }
+  void set_access(uint32_t a) {
+    access_[0] = static_cast<uint8_t>(a);
+    access_[1] = static_cast<uint8_t>(a >> 8);
+    access_[2] = static_cast<uint8_t>(a >> 16);
+  }
 
   // Bytes this entry occupies in the allocator, with the container a list owns (approximate).
   size_t AllocatedBytes() const;
@@ -87,31 +98,41 @@ class Entry {
     uint32_t unused;
   };
   static constexpr uint8_t kFlagExpireSlot = 1;
+  static constexpr uint8_t kFlagWideKey = 2;    // key length stored as 32 bits after the header
+  static constexpr uint8_t kFlagWideValue = 4;  // value length stored as 32 bits likewise
+  static constexpr size_t kMaxSmallKey = 0xFF;
+  static constexpr size_t kMaxSmallValue = 0xFFFF;
 
   Entry() = default;
-  static size_t HeaderSize(bool has_expire) {
-    return sizeof(Entry) + (has_expire ? sizeof(Expire) : 0);
+  static size_t DataOffset(uint8_t flags) {
+    return sizeof(Entry) + ((flags & kFlagExpireSlot) ? sizeof(Expire) : 0) +
+           ((flags & kFlagWideKey) ? 4 : 0) + ((flags & kFlagWideValue) ? 4 : 0);
   }
+  void set_type(ValueType t) {
+    kind_ = static_cast<uint8_t>((kind_ & 0xF0) | static_cast<uint8_t>(t));
+  }
+  size_t key_len() const;
+  size_t value_len() const;
+  // The 32-bit lengths after the expire slot (wide keys and values only).
+  char* LengthArea() {
+    return reinterpret_cast<char*>(this + 1) + (has_expire_slot() ? sizeof(Expire) : 0);
+  }
+  const char* LengthArea() const { return const_cast<Entry*>(this)->LengthArea(); }
   Expire* ExpireSlot() { return reinterpret_cast<Expire*>(this + 1); }
   const Expire* ExpireSlot() const { return reinterpret_cast<const Expire*>(this + 1); }
-  char* KeyData() { return reinterpret_cast<char*>(this) + HeaderSize(has_expire_slot()); }
-  const char* KeyData() const {
-    return reinterpret_cast<const char*>(this) + HeaderSize(has_expire_slot());
-  }
-
+  char* KeyData() { return reinterpret_cast<char*>(this) + DataOffset(flags_); }
+  const char* KeyData() const { return reinterpret_cast<const char*>(this) + DataOffset(flags_); }
   // The list's pointer lives unaligned in the value bytes, hence the memcpy.
   ListValue* ListPointer() const;
 
-  uint32_t access_ = 0;
-  ValueType type_ = ValueType::kString;
-  Encoding encoding_ = Encoding::kRaw;
+  uint8_t access_[3] = {0, 0, 0};
+  uint8_t kind_ = 0;  // low nibble ValueType, high nibble Encoding
   uint8_t flags_ = 0;
-  uint8_t unused_ = 0;
-  uint32_t key_len_ = 0;
-  uint32_t value_len_ = 0;
+  uint8_t key_len_small_ = 0;     // unless kFlagWideKey
+  uint16_t value_len_small_ = 0;  // unless kFlagWideValue
 };
 
-static_assert(sizeof(Entry) == 24, "Entry header must stay compact");
+static_assert(sizeof(Entry) == 16, "Entry header must stay compact");
 
 // Redis's choice of encoding for a string written by SET: "int" for a canonical int64 of at
 // most 20 characters, "embstr" up to 44 bytes, "raw" beyond.
