@@ -18,8 +18,8 @@ using redoubt::storage::Keyspace;
 using redoubt::storage::ShardLocks;
 
 void BM_ParseSetCommand(benchmark::State& state) {
-  const std::string input = "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$64\r\n" +
-                            std::string(64, 'v') + "\r\n";
+  const std::string input =
+      "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$64\r\n" + std::string(64, 'v') + "\r\n";
   RespParser parser;
   std::vector<std::string_view> args;
   for (auto _ : state) {

@@ -104,6 +104,9 @@ int64_t FindFirstBit(std::string_view data, bool bit, BitRange range) {
 }
 
 void ApplyBitOp(BitOpKind op, std::span<const std::string_view> sources, char* out, size_t len) {
+  if (len == 0) {
+    return;
+  }
   std::string_view first = sources[0];
   if (op == BitOpKind::kNot) {
     for (size_t i = 0; i < len; ++i) {
@@ -111,7 +114,10 @@ void ApplyBitOp(BitOpKind op, std::span<const std::string_view> sources, char* o
     }
     return;
   }
-  std::memcpy(out, first.data(), first.size());
+  // A missing source key is an empty view whose data() may be null: memcpy must not see it.
+  if (!first.empty()) {
+    std::memcpy(out, first.data(), first.size());
+  }
   std::memset(out + first.size(), 0, len - first.size());
   for (std::string_view src : sources.subspan(1)) {
     const char* s = src.data();

@@ -40,7 +40,11 @@ class CommandContext {
   CommandContext(std::span<const std::string_view> args, protocol::ReplyWriter& reply,
                  storage::Keyspace& keyspace, Session& session, const RuntimeSettings& settings,
                  const CommandSpec& spec)
-      : args(args), reply(reply), keyspace(keyspace), session(session), settings(settings),
+      : args(args),
+        reply(reply),
+        keyspace(keyspace),
+        session(session),
+        settings(settings),
         spec(spec) {}
 
   int db() const { return session.db; }

@@ -2,7 +2,6 @@
 #include "commands/errors.h"
 
 #include "commands/command_spec.h"
-
 #include "common/numbers.h"
 
 namespace redoubt::commands {

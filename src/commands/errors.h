@@ -23,7 +23,8 @@ inline constexpr std::string_view kErrOom =
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kErrDbIndex = "ERR DB index is out of range";
-inline constexpr std::string_view kErrBitOffset = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kErrBitOffset =
+    "ERR bit offset is not an integer or out of range";
 inline constexpr std::string_view kErrBitValue = "ERR bit is not an integer or out of range";
 inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
 inline constexpr std::string_view kErrSameObject =

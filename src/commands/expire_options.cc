@@ -58,8 +58,7 @@ bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions:
       flags |= kGet;
     } else if (for_set && EqualsIgnoreCase(opt, "keepttl") && !(flags & (kPersist | kAnyExpire))) {
       flags |= kKeepTtl;
-    } else if (!for_set && EqualsIgnoreCase(opt, "persist") &&
-               !(flags & (kKeepTtl | kAnyExpire))) {
+    } else if (!for_set && EqualsIgnoreCase(opt, "persist") && !(flags & (kKeepTtl | kAnyExpire))) {
       flags |= kPersist;
     } else if (has_next && EqualsIgnoreCase(opt, "ex") &&
                exclusive(kEx, kKeepTtl | kPersist | kAnyExpire)) {

@@ -37,7 +37,8 @@ OpResult<const Entry*> FindString(CommandContext& ctx, std::string_view key,
 }
 
 bool CheckLengthOrReply(CommandContext& ctx, uint64_t len) {
-  if (len > static_cast<uint64_t>(ctx.settings.proto_max_bulk_len.load(std::memory_order_relaxed))) {
+  if (len >
+      static_cast<uint64_t>(ctx.settings.proto_max_bulk_len.load(std::memory_order_relaxed))) {
     ctx.reply.Error(kErrStringTooLong);
     return false;
   }
@@ -116,8 +117,12 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
   ctx.reply.Ok();
 }
 
-void CmdSetEx(CommandContext& ctx) { SetWithRelativeExpire(ctx, true); }
-void CmdPSetEx(CommandContext& ctx) { SetWithRelativeExpire(ctx, false); }
+void CmdSetEx(CommandContext& ctx) {
+  SetWithRelativeExpire(ctx, true);
+}
+void CmdPSetEx(CommandContext& ctx) {
+  SetWithRelativeExpire(ctx, false);
+}
 
 void CmdMGet(CommandContext& ctx) {
   ctx.reply.ArrayHeader(ctx.argc() - 1);
@@ -273,8 +278,12 @@ void IncrementBy(CommandContext& ctx, int64_t delta) {
   ctx.reply.Integer(result);
 }
 
-void CmdIncr(CommandContext& ctx) { IncrementBy(ctx, 1); }
-void CmdDecr(CommandContext& ctx) { IncrementBy(ctx, -1); }
+void CmdIncr(CommandContext& ctx) {
+  IncrementBy(ctx, 1);
+}
+void CmdDecr(CommandContext& ctx) {
+  IncrementBy(ctx, -1);
+}
 
 void CmdIncrBy(CommandContext& ctx) {
   int64_t delta;
@@ -560,87 +569,207 @@ void CmdLcs(CommandContext& ctx) {
 
 void RegisterStringCommands(CommandTable& table) {
   constexpr uint64_t kStr = kAclString;
-  table.Add({.name = "get", .arity = 2, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclRead | kAclFast, .handler = CmdGet,
-             .summary = "Returns the string value of a key.", .since = "1.0.0", .group = "string"});
-  table.Add({.name = "set", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdSet,
-             .summary = "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "setnx", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdSetNx,
-             .summary = "Set the string value of a key only when the key doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "setex", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdSetEx,
-             .summary = "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
-             .since = "2.0.0", .group = "string"});
-  table.Add({.name = "psetex", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdPSetEx,
-             .summary = "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
-             .since = "2.6.0", .group = "string"});
-  table.Add({.name = "mget", .arity = -2, .flags = kReadOnly | kFast, .keys = {1, -1, 1},
-             .acl = kStr | kAclRead | kAclFast, .handler = CmdMGet,
-             .summary = "Atomically returns the string values of one or more keys.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "mset", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, -1, 2},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdMSet,
-             .summary = "Atomically creates or modifies the string values of one or more keys.",
-             .since = "1.0.1", .group = "string"});
-  table.Add({.name = "msetnx", .arity = -3, .flags = kWrite | kDenyOom, .keys = {1, -1, 2},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdMSetNx,
-             .summary = "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-             .since = "1.0.1", .group = "string"});
-  table.Add({.name = "getset", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdGetSet,
-             .summary = "Returns the previous string value of a key after setting it to a new value.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "getdel", .arity = 2, .flags = kWrite | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdGetDel,
-             .summary = "Returns the string value of a key after deleting the key.",
-             .since = "6.2.0", .group = "string"});
-  table.Add({.name = "getex", .arity = -2, .flags = kWrite | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdGetEx,
-             .summary = "Returns the string value of a key after setting its expiration time.",
-             .since = "6.2.0", .group = "string"});
-  table.Add({.name = "append", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdAppend,
-             .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-             .since = "2.0.0", .group = "string"});
-  table.Add({.name = "strlen", .arity = 2, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclRead | kAclFast, .handler = CmdStrLen,
-             .summary = "Returns the length of a string value.", .since = "2.2.0", .group = "string"});
-  table.Add({.name = "incr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdIncr,
-             .summary = "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "decr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdDecr,
-             .summary = "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "incrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdIncrBy,
-             .summary = "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "decrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdDecrBy,
-             .summary = "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
-             .since = "1.0.0", .group = "string"});
-  table.Add({.name = "incrbyfloat", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclFast, .handler = CmdIncrByFloat,
-             .summary = "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-             .since = "2.6.0", .group = "string"});
-  table.Add({.name = "getrange", .arity = 4, .flags = kReadOnly, .keys = {1, 1, 1},
-             .acl = kStr | kAclRead | kAclSlow, .handler = CmdGetRange,
-             .summary = "Returns a substring of the string stored at a key.", .since = "2.4.0",
+  table.Add({.name = "get",
+             .arity = 2,
+             .flags = kReadOnly | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclRead | kAclFast,
+             .handler = CmdGet,
+             .summary = "Returns the string value of a key.",
+             .since = "1.0.0",
              .group = "string"});
-  table.Add({.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-             .acl = kStr | kAclWrite | kAclSlow, .handler = CmdSetRange,
-             .summary = "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
-             .since = "2.2.0", .group = "string"});
-  table.Add({.name = "lcs", .arity = -3, .flags = kReadOnly, .keys = {1, 2, 1},
-             .acl = kStr | kAclRead | kAclSlow, .handler = CmdLcs,
-             .summary = "Find longest common substring", .since = "7.0.0", .group = "string"});
+  table.Add({.name = "set",
+             .arity = -3,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdSet,
+             .summary = "Sets the string value of a key, ignoring its type. The key is created if "
+                        "it doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "setnx",
+             .arity = 3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdSetNx,
+             .summary = "Set the string value of a key only when the key doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "setex",
+             .arity = 4,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdSetEx,
+             .summary = "Sets the string value and expiration time of a key. Creates the key if it "
+                        "doesn't exist.",
+             .since = "2.0.0",
+             .group = "string"});
+  table.Add({.name = "psetex",
+             .arity = 4,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdPSetEx,
+             .summary = "Sets both string value and expiration time in milliseconds of a key. The "
+                        "key is created if it doesn't exist.",
+             .since = "2.6.0",
+             .group = "string"});
+  table.Add({.name = "mget",
+             .arity = -2,
+             .flags = kReadOnly | kFast,
+             .keys = {1, -1, 1},
+             .acl = kStr | kAclRead | kAclFast,
+             .handler = CmdMGet,
+             .summary = "Atomically returns the string values of one or more keys.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "mset",
+             .arity = -3,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, -1, 2},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdMSet,
+             .summary = "Atomically creates or modifies the string values of one or more keys.",
+             .since = "1.0.1",
+             .group = "string"});
+  table.Add({.name = "msetnx",
+             .arity = -3,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, -1, 2},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdMSetNx,
+             .summary = "Atomically modifies the string values of one or more keys only when all "
+                        "keys don't exist.",
+             .since = "1.0.1",
+             .group = "string"});
+  table.Add(
+      {.name = "getset",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .keys = {1, 1, 1},
+       .acl = kStr | kAclWrite | kAclFast,
+       .handler = CmdGetSet,
+       .summary = "Returns the previous string value of a key after setting it to a new value.",
+       .since = "1.0.0",
+       .group = "string"});
+  table.Add({.name = "getdel",
+             .arity = 2,
+             .flags = kWrite | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdGetDel,
+             .summary = "Returns the string value of a key after deleting the key.",
+             .since = "6.2.0",
+             .group = "string"});
+  table.Add({.name = "getex",
+             .arity = -2,
+             .flags = kWrite | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdGetEx,
+             .summary = "Returns the string value of a key after setting its expiration time.",
+             .since = "6.2.0",
+             .group = "string"});
+  table.Add(
+      {.name = "append",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .keys = {1, 1, 1},
+       .acl = kStr | kAclWrite | kAclFast,
+       .handler = CmdAppend,
+       .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+       .since = "2.0.0",
+       .group = "string"});
+  table.Add({.name = "strlen",
+             .arity = 2,
+             .flags = kReadOnly | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclRead | kAclFast,
+             .handler = CmdStrLen,
+             .summary = "Returns the length of a string value.",
+             .since = "2.2.0",
+             .group = "string"});
+  table.Add({.name = "incr",
+             .arity = 2,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdIncr,
+             .summary = "Increments the integer value of a key by one. Uses 0 as initial value if "
+                        "the key doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "decr",
+             .arity = 2,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdDecr,
+             .summary = "Decrements the integer value of a key by one. Uses 0 as initial value if "
+                        "the key doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "incrby",
+             .arity = 3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdIncrBy,
+             .summary = "Increments the integer value of a key by a number. Uses 0 as initial "
+                        "value if the key doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "decrby",
+             .arity = 3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdDecrBy,
+             .summary = "Decrements a number from the integer value of a key. Uses 0 as initial "
+                        "value if the key doesn't exist.",
+             .since = "1.0.0",
+             .group = "string"});
+  table.Add({.name = "incrbyfloat",
+             .arity = 3,
+             .flags = kWrite | kDenyOom | kFast,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclFast,
+             .handler = CmdIncrByFloat,
+             .summary = "Increment the floating point value of a key by a number. Uses 0 as "
+                        "initial value if the key doesn't exist.",
+             .since = "2.6.0",
+             .group = "string"});
+  table.Add({.name = "getrange",
+             .arity = 4,
+             .flags = kReadOnly,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclRead | kAclSlow,
+             .handler = CmdGetRange,
+             .summary = "Returns a substring of the string stored at a key.",
+             .since = "2.4.0",
+             .group = "string"});
+  table.Add({.name = "setrange",
+             .arity = 4,
+             .flags = kWrite | kDenyOom,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclWrite | kAclSlow,
+             .handler = CmdSetRange,
+             .summary = "Overwrites a part of a string value with another by an offset. Creates "
+                        "the key if it doesn't exist.",
+             .since = "2.2.0",
+             .group = "string"});
+  table.Add({.name = "lcs",
+             .arity = -3,
+             .flags = kReadOnly,
+             .keys = {1, 2, 1},
+             .acl = kStr | kAclRead | kAclSlow,
+             .handler = CmdLcs,
+             .summary = "Find longest common substring",
+             .since = "7.0.0",
+             .group = "string"});
 }
 
 }  // namespace redoubt::commands

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define REDOUBT_CHECK(cond)                                                              \
-  do {                                                                                   \
-    if (__builtin_expect(!(cond), 0)) {                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
-      std::abort();                                                                      \
-    }                                                                                    \
+#define REDOUBT_CHECK(cond)                                                         \
+  do {                                                                              \
+    if (__builtin_expect(!(cond), 0)) {                                             \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                 \
+    }                                                                               \
   } while (0)
 
 #if defined(NDEBUG) && !defined(REDOUBT_SANITIZE)

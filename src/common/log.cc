@@ -31,7 +31,9 @@ bool OpenLog(const std::string& path) {
   return g_file != nullptr;
 }
 
-void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
+void SetLogLevel(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
 
 LogLevel ParseLogLevel(std::string_view name) {
   if (name == "debug") {

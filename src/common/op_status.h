@@ -11,15 +11,15 @@ enum class OpStatus : unsigned char {
   kOk,
   kKeyNotFound,
   kWrongType,
-  kNotAnInteger,      // "value is not an integer or out of range"
-  kNotAFloat,         // "value is not a valid float"
-  kOverflow,          // "increment or decrement would overflow"
-  kOutOfRange,        // "... is out of range"
-  kSyntaxError,       // "syntax error"
-  kSkipped,           // NX/XX condition not met
-  kOutOfMemory,       // maxmemory reached under noeviction
-  kStringTooLong,     // "string exceeds maximum allowed size (proto-max-bulk-len)"
-  kInvalidExpireTime, // "invalid expire time in '%s' command"
+  kNotAnInteger,       // "value is not an integer or out of range"
+  kNotAFloat,          // "value is not a valid float"
+  kOverflow,           // "increment or decrement would overflow"
+  kOutOfRange,         // "... is out of range"
+  kSyntaxError,        // "syntax error"
+  kSkipped,            // NX/XX condition not met
+  kOutOfMemory,        // maxmemory reached under noeviction
+  kStringTooLong,      // "string exceeds maximum allowed size (proto-max-bulk-len)"
+  kInvalidExpireTime,  // "invalid expire time in '%s' command"
 };
 
 // A value or a failure status.
@@ -27,7 +27,7 @@ template <typename T>
 class OpResult {
  public:
   OpResult(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  OpResult(OpStatus status) : value_(status) {}     // NOLINT: implicit by design
+  OpResult(OpStatus status) : value_(status) {}    // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   OpStatus status() const { return ok() ? OpStatus::kOk : std::get<OpStatus>(value_); }

@@ -115,9 +115,13 @@ void EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
-void EventLoop::Remove(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::Remove(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
-void EventLoop::DeleteLater(IoHandler* handler) { doomed_.push_back(handler); }
+void EventLoop::DeleteLater(IoHandler* handler) {
+  doomed_.push_back(handler);
+}
 
 void EventLoop::SetPeriodic(int period_ms, std::function<void()> fn) {
   periodic_ms_ = period_ms;

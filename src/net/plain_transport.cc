@@ -8,7 +8,9 @@
 
 namespace redoubt::net {
 
-PlainTransport::~PlainTransport() { close(fd_); }
+PlainTransport::~PlainTransport() {
+  close(fd_);
+}
 
 IoResult PlainTransport::Read(char* buf, size_t len) {
   while (true) {

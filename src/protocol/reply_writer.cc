@@ -39,7 +39,9 @@ void ReplyWriter::Error(std::string_view text) {
   out_->append("\r\n", 2);
 }
 
-void ReplyWriter::Integer(int64_t v) { AppendHeader(':', v); }
+void ReplyWriter::Integer(int64_t v) {
+  AppendHeader(':', v);
+}
 
 void ReplyWriter::Bulk(std::string_view s) {
   AppendHeader('$', static_cast<int64_t>(s.size()));
@@ -63,7 +65,9 @@ void ReplyWriter::NullArray() {
   }
 }
 
-void ReplyWriter::ArrayHeader(size_t n) { AppendHeader('*', static_cast<int64_t>(n)); }
+void ReplyWriter::ArrayHeader(size_t n) {
+  AppendHeader('*', static_cast<int64_t>(n));
+}
 
 void ReplyWriter::MapHeader(size_t n) {
   if (resp3_) {
@@ -73,9 +77,13 @@ void ReplyWriter::MapHeader(size_t n) {
   }
 }
 
-void ReplyWriter::SetHeader(size_t n) { AppendHeader(resp3_ ? '~' : '*', static_cast<int64_t>(n)); }
+void ReplyWriter::SetHeader(size_t n) {
+  AppendHeader(resp3_ ? '~' : '*', static_cast<int64_t>(n));
+}
 
-void ReplyWriter::PushHeader(size_t n) { AppendHeader(resp3_ ? '>' : '*', static_cast<int64_t>(n)); }
+void ReplyWriter::PushHeader(size_t n) {
+  AppendHeader(resp3_ ? '>' : '*', static_cast<int64_t>(n));
+}
 
 void ReplyWriter::Double(double v) {
   std::string s = common::FormatDouble(v);

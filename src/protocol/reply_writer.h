@@ -42,11 +42,11 @@ class ReplyWriter {
   void Null();       // RESP2 "$-1", RESP3 "_"
   void NullArray();  // RESP2 "*-1", RESP3 "_"
   void ArrayHeader(size_t n);
-  void MapHeader(size_t n);  // n pairs; RESP2 sends an array of 2n
-  void SetHeader(size_t n);  // RESP2 sends an array
-  void PushHeader(size_t n); // RESP2 sends an array
-  void Double(double v);     // RESP2 sends a bulk string
-  void Bool(bool v);         // RESP2 sends an integer 0/1
+  void MapHeader(size_t n);   // n pairs; RESP2 sends an array of 2n
+  void SetHeader(size_t n);   // RESP2 sends an array
+  void PushHeader(size_t n);  // RESP2 sends an array
+  void Double(double v);      // RESP2 sends a bulk string
+  void Bool(bool v);          // RESP2 sends an integer 0/1
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: bulk
   // Appends pre-encoded bytes (constant replies).
   void Raw(std::string_view bytes) { out_->append(bytes); }

@@ -20,8 +20,7 @@ ParseResult Error(ParseError error, char unexpected = 0) {
 // Finds the '\r' ending a length line starting at `pos`; npos when absent.
 size_t FindCr(std::string_view input, size_t pos) {
   const void* p = std::memchr(input.data() + pos, '\r', input.size() - pos);
-  return p == nullptr ? std::string_view::npos
-                      : static_cast<const char*>(p) - input.data();
+  return p == nullptr ? std::string_view::npos : static_cast<const char*>(p) - input.data();
 }
 
 bool IsHexDigit(char c) {

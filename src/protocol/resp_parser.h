@@ -18,9 +18,9 @@
 namespace redoubt::protocol {
 
 struct ParserLimits {
-  int64_t max_bulk_len = 512 * 1024 * 1024;   // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024 * 1024;     // Redis: "invalid multibulk length" above it
-  size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE
+  int64_t max_bulk_len = 512 * 1024 * 1024;  // proto-max-bulk-len
+  int64_t max_multibulk_len = 1024 * 1024;   // Redis: "invalid multibulk length" above it
+  size_t max_inline_len = 64 * 1024;         // PROTO_INLINE_MAX_SIZE
 };
 
 enum class ParseStatus : uint8_t { kNeedMore, kComplete, kError };

@@ -143,8 +143,8 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
   for (const auto& [name, value] : changes) {
     const DirectiveSpec* d = FindDirective(name);
     if (d == nullptr) {
-      return absl::NotFoundError("Unknown option or number of arguments for CONFIG SET - '" +
-                                 name + "'");
+      return absl::NotFoundError("Unknown option or number of arguments for CONFIG SET - '" + name +
+                                 "'");
     }
     if (!d->runtime_settable) {
       return absl::FailedPreconditionError("CONFIG SET failed (possibly related to argument '" +
@@ -153,8 +153,8 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
     std::string arg = value;
     absl::Status st = d->set(next, std::span<const std::string>(&arg, 1));
     if (!st.ok()) {
-      return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
-                                        name + "') - " + std::string(st.message()));
+      return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" + name +
+                                        "') - " + std::string(st.message()));
     }
   }
   if (next.port != config_.port || next.bind != config_.bind) {
@@ -327,9 +327,9 @@ int Server::Run() {
     timespec wait{0, static_cast<long>(1000000000 / hz)};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGTERM || sig == SIGINT) {
-      common::Log(common::LogLevel::kWarning,
-                  sig == SIGINT ? "Received SIGINT scheduling shutdown..."
-                                : "Received SIGTERM scheduling shutdown...");
+      common::Log(common::LogLevel::kWarning, sig == SIGINT
+                                                  ? "Received SIGINT scheduling shutdown..."
+                                                  : "Received SIGTERM scheduling shutdown...");
       break;
     }
     if (sig == SIGHUP) {

@@ -19,7 +19,9 @@ namespace redoubt::server {
 // A counter with a single writer (its I/O thread) and any number of readers.
 struct SingleWriterCounter {
   std::atomic<uint64_t> v{0};
-  void Add(uint64_t d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+  void Add(uint64_t d) {
+    v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
   uint64_t Get() const { return v.load(std::memory_order_relaxed); }
   void Reset() { v.store(0, std::memory_order_relaxed); }
 };

@@ -23,9 +23,13 @@ uint64_t Rev(uint64_t v) {
 
 }  // namespace
 
-uint64_t HashKey(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
+uint64_t HashKey(std::string_view key) {
+  return absl::Hash<std::string_view>{}(key);
+}
 
-DbTable::DbTable(DbTable&& other) noexcept { *this = std::move(other); }
+DbTable::DbTable(DbTable&& other) noexcept {
+  *this = std::move(other);
+}
 
 DbTable& DbTable::operator=(DbTable&& other) noexcept {
   if (this != &other) {

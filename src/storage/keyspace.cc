@@ -12,7 +12,9 @@ namespace {
 
 // Below this a value is overwritten in place when its block is large enough; above it the
 // block is replaced so that a key shrinking from 1 MB to 10 bytes returns its memory.
-bool FitsInPlace(size_t capacity, size_t len) { return len <= capacity && capacity <= 2 * len + 64; }
+bool FitsInPlace(size_t capacity, size_t len) {
+  return len <= capacity && capacity <= 2 * len + 64;
+}
 
 }  // namespace
 
@@ -71,8 +73,8 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   return e;
 }
 
-Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
-                           int64_t expire_ms, bool keep_ttl) {
+Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
+                           bool keep_ttl) {
   uint64_t hash = HashKey(key);
   Shard& shard = shards_[ShardOfHash(hash)];
   DbTable& table = shard.dbs[db];
@@ -207,7 +209,8 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
   DbTable& dst_table = dst_shard.dbs[dst_db];
   bool volatile_key = src->expire_ms() != kNoExpire;
-  Entry* copy = Adopt(dst_shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size()));
+  Entry* copy =
+      Adopt(dst_shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size()));
   Entry** slot = dst_table.Find(dst_key, dst_hash);
   if (slot == nullptr) {
     dst_table.Insert(copy, dst_hash);
@@ -299,8 +302,7 @@ void Keyspace::SwapDb(int a, int b) {
   }
 }
 
-uint64_t Keyspace::ScanStep(int db, uint64_t cursor,
-                            const std::function<void(const Entry&)>& fn) {
+uint64_t Keyspace::ScanStep(int db, uint64_t cursor, const std::function<void(const Entry&)>& fn) {
   // Cursor layout: [table cursor][shard: kShardBits]. Shards are visited in order, each with
   // the reverse-binary cursor of its own table.
   int shard = static_cast<int>(cursor & (kNumShards - 1));
@@ -352,8 +354,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
   return std::nullopt;
 }
 
-std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count,
-                                                  int64_t now_ms) {
+std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count, int64_t now_ms) {
   Shard& sh = shards_[shard];
   DbTable& table = sh.dbs[db];
   size_t sampled = 0;

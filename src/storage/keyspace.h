@@ -125,7 +125,9 @@ class Keyspace {
   // load+store avoids a locked instruction on the hot path.
   struct Counter {
     std::atomic<uint64_t> v{0};
-    void Add(int64_t d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+    void Add(int64_t d) {
+      v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    }
     uint64_t Get() const { return v.load(std::memory_order_relaxed); }
   };
   struct alignas(64) Shard {

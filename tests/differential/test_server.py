@@ -324,7 +324,8 @@ def test_memory_usage_grows_with_value(d):
     for side in ("ref", "got"):
         c = getattr(d, side)
         small, large = c.call("MEMORY", "USAGE", "small"), c.call("MEMORY", "USAGE", "large")
-        assert small[0] == large[0] == "int" and large[1] >= small[1] + 10000, \
+        # The values differ by 9,999 bytes; allocators may round either up, never down.
+        assert small[0] == large[0] == "int" and large[1] >= small[1] + 9999, \
             f"{side}: MEMORY USAGE small={small} large={large}"
 
 
