@@ -12,8 +12,6 @@
 #include <cstring>
 
 namespace redoubt::net {
-namespace {
-
 std::string FormatAddress(const sockaddr_storage& ss) {
   char ip[INET6_ADDRSTRLEN] = {0};
   int port = 0;
@@ -30,8 +28,6 @@ std::string FormatAddress(const sockaddr_storage& ss) {
   }
   return std::string(ip) + ":" + std::to_string(port);
 }
-
-}  // namespace
 
 absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog) {
   std::string h = host;
@@ -94,11 +90,11 @@ void SetNoDelay(int fd) {
 }
 
 void SetKeepAlive(int fd, int interval_seconds) {
-  if (interval_seconds <= 0) {
+  int enable = interval_seconds > 0 ? 1 : 0;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &enable, sizeof(enable));
+  if (!enable) {
     return;
   }
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
   int idle = interval_seconds;
   int intvl = interval_seconds / 3 > 0 ? interval_seconds / 3 : 1;
   int cnt = 3;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <absl/status/statusor.h>
+#include <sys/socket.h>
 
 #include <string>
 
@@ -11,8 +12,10 @@ namespace redoubt::net {
 // Binds and listens on host:port (IPv4 or IPv6 literal, "*" or "::*" for any).
 absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog);
 void SetNoDelay(int fd);
+// interval_seconds <= 0 turns keepalive off.
 void SetKeepAlive(int fd, int interval_seconds);
 // "ip:port" of the peer / the local end, IPv6 as Redis prints it ("::1:6379").
+std::string FormatAddress(const sockaddr_storage& address);
 std::string PeerAddress(int fd);
 std::string LocalAddress(int fd);
 

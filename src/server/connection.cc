@@ -63,15 +63,15 @@ void AppendRepr(std::string* out, std::string_view s) {
 }  // namespace
 
 Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
-                       uint64_t id)
+                       uint64_t id, std::string peer, std::string local)
     : server_(server),
       thread_(thread),
       transport_(std::move(transport)),
       id_(id),
       fd_(transport_->fd()),
       created_ms_(common::UnixMillis()),
-      peer_address_(net::PeerAddress(fd_)),
-      local_address_(net::LocalAddress(fd_)),
+      peer_address_(std::move(peer)),
+      local_address_(std::move(local)),
       writer_(&output_),
       last_interaction_ms_(created_ms_) {
   writer_.set_error_observer(this);

@@ -36,8 +36,9 @@ class Connection final : public commands::Session,
                          public net::IoHandler,
                          public protocol::ErrorObserver {
  public:
+  // peer and local: "ip:port" of both ends, known to the acceptor without extra system calls.
   Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
-             uint64_t id);
+             uint64_t id, std::string peer, std::string local);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -107,7 +107,6 @@ class Server {
   std::atomic<uint64_t> output_soft_limit{0};
   std::atomic<int> output_soft_seconds{0};
   std::atomic<int> idle_timeout_seconds{0};
-  std::atomic<int> tcp_keepalive_seconds{300};
   std::atomic<int> maxclients{10000};
   std::atomic<int64_t> slowlog_slower_than_us{10000};
   std::atomic<int> slowlog_max_len{128};
