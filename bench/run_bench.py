@@ -353,15 +353,15 @@ def build_modes(args, redoubt_kind):
             if not args.no_io1:
                 servers.append(("redoubt-io1", redoubt_kind, 1))
             desc = (f"Every server thread pinned to CPU {args.server_cpu} (taskset at start; "
-                    f"Redoubt keeps its default io-threads, so all its threads share that "
-                    f"one CPU); redis-benchmark pinned to CPU {args.client_cpu}."
+                    f"Redoubt keeps its default io-threads, which is the number of CPUs it may "
+                    f"run on, so one I/O thread); redis-benchmark pinned to CPU {args.client_cpu}."
                     + ("" if args.no_io1 else
-                       " Extra row 'redoubt-io1': Redoubt with --io-threads 1, same pinning."))
+                       " Extra row 'redoubt-io1': Redoubt with an explicit --io-threads 1, same pinning."))
             modes.append(Mode(name, args.server_cpu, args.client_cpu, servers, desc))
         elif name == "unpinned":
             servers = [("redoubt", redoubt_kind, None), ("redis", "redis", None)]
             desc = ("No taskset: the kernel places server and client threads on any CPU. "
-                    "Redoubt runs its default io-threads (= cores); Redis runs its default "
+                    "Redoubt runs its default io-threads (= the 2 cores); Redis runs its default "
                     "(io-threads 1: one thread does all I/O and commands).")
             modes.append(Mode(name, None, None, servers, desc))
         else:

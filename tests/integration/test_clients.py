@@ -119,8 +119,9 @@ def _benchmark(server, *extra):
 
 @pytest.mark.redoubt_timeout(240)
 def test_redis_benchmark_basic(redoubt):
-    out = _benchmark(redoubt, "-t", "set,get,incr,mset", "-n", "20000")
-    for name in ("SET", "GET", "INCR", "MSET"):
+    # The string and connection tests of redis-benchmark's default set.
+    out = _benchmark(redoubt, "-t", "ping_inline,ping_mbulk,set,get,incr,mset", "-n", "20000")
+    for name in ("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET"):
         assert re.search(rf"^{name}.*: [\d.]+ requests per second", out, re.M), out
 
 
@@ -129,6 +130,13 @@ def test_redis_benchmark_pipelined(redoubt):
     out = _benchmark(redoubt, "-t", "set,get,incr,mset", "-n", "20000", "-P", "16")
     assert out.count("requests per second") == 4, out
     assert redis.Redis(port=redoubt.port).dbsize() > 0
+
+
+@pytest.mark.redoubt_timeout(240)
+def test_redis_benchmark_list_tests(redoubt):
+    out = _benchmark(redoubt, "-t", "lpush,rpush,lpop,rpop,lrange_100", "-n", "10000")
+    for name in ("LPUSH", "RPUSH", "LPOP", "RPOP", "LRANGE_100"):
+        assert re.search(rf"^{name}.*: [\d.]+ requests per second", out, re.M), out
 
 
 @pytest.mark.redoubt_timeout(240)
