@@ -345,7 +345,9 @@ int Server::Run() {
     int hz = config().hz;
     timespec wait{0, static_cast<long>(1000000000 / hz)};
     int sig = sigtimedwait(&signals, nullptr, &wait);
-    if (sig == SIGTERM || sig == SIGINT) {
+    // SHUTDOWN sets shutdown_ and raises SIGTERM; the flag alone also ends the loop, so a
+    // shutdown never depends on signal delivery.
+    if (sig == SIGTERM || sig == SIGINT || shutdown_.load()) {
       common::Log(common::LogLevel::kWarning, sig == SIGINT
                                                   ? "Received SIGINT scheduling shutdown..."
                                                   : "Received SIGTERM scheduling shutdown...");

@@ -34,7 +34,7 @@ DbTable::DbTable(DbTable&& other) noexcept {
 DbTable& DbTable::operator=(DbTable&& other) noexcept {
   if (this != &other) {
     Clear();
-    std::free(buckets_);
+    // The bytes move with the buckets; both tables report to the same shard counter.
     buckets_ = std::exchange(other.buckets_, nullptr);
     capacity_ = std::exchange(other.capacity_, 0);
     size_ = std::exchange(other.size_, 0);
@@ -46,7 +46,6 @@ DbTable& DbTable::operator=(DbTable&& other) noexcept {
 
 DbTable::~DbTable() {
   Clear();
-  std::free(buckets_);
 }
 
 Entry** DbTable::Find(std::string_view key, uint64_t hash) {
@@ -115,7 +114,9 @@ void DbTable::OnExpireSet(Entry* entry) {
     return;
   }
   entry->set_volatile_index(static_cast<uint32_t>(volatile_.size()));
+  size_t capacity = volatile_.capacity();
   volatile_.push_back(entry);
+  Account(static_cast<int64_t>((volatile_.capacity() - capacity) * sizeof(Entry*)));
 }
 
 void DbTable::OnExpireCleared(Entry* entry) {
@@ -125,6 +126,11 @@ void DbTable::OnExpireCleared(Entry* entry) {
   volatile_[index] = last;
   last->set_volatile_index(index);
   volatile_.pop_back();
+  if (volatile_.empty()) {
+    size_t before = volatile_.capacity();
+    volatile_.shrink_to_fit();
+    Account(-static_cast<int64_t>((before - volatile_.capacity()) * sizeof(Entry*)));
+  }
 }
 
 void DbTable::Resize(size_t new_capacity) {
@@ -143,11 +149,21 @@ void DbTable::Resize(size_t new_capacity) {
     }
   }
   std::free(buckets_);
+  Account((static_cast<int64_t>(new_capacity) - static_cast<int64_t>(capacity_)) *
+          static_cast<int64_t>(sizeof(Entry*)));
   buckets_ = fresh;
   capacity_ = new_capacity;
 }
 
 void DbTable::MaybeShrink() {
+  if (size_ == 0 && capacity_ > 0) {
+    // An emptied table returns its bucket array, so an empty keyspace accounts zero bytes.
+    Account(-static_cast<int64_t>(capacity_ * sizeof(Entry*)));
+    std::free(buckets_);
+    buckets_ = nullptr;
+    capacity_ = 0;
+    return;
+  }
   // Shrink at 1/8 full, as Redis does below 10%, so a table emptied by deletes or expiry
   // returns its bucket array; the gap to the growth threshold prevents flapping.
   if (capacity_ > kInitialCapacity && size_ * 8 < capacity_) {
@@ -223,12 +239,14 @@ void DbTable::Clear() {
     }
     buckets_[i] = nullptr;
   }
+  size_t before = OverheadBytes();
   size_ = 0;
   volatile_.clear();
   volatile_.shrink_to_fit();
   std::free(buckets_);
   buckets_ = nullptr;
   capacity_ = 0;
+  Account(static_cast<int64_t>(OverheadBytes()) - static_cast<int64_t>(before));
 }
 
 size_t DbTable::OverheadBytes() const {

@@ -10,6 +10,7 @@
 // Thread: owned by a Shard; every call requires the shard's lock.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,8 +22,21 @@
 
 namespace redoubt::storage {
 
+// A byte or event counter of one shard: written only under the shard lock and read without it
+// by INFO and maxmemory checks, so a relaxed load+store avoids a locked instruction.
+struct ShardCounter {
+  std::atomic<uint64_t> v{0};
+  void Add(int64_t d) { v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+  uint64_t Get() const { return v.load(std::memory_order_relaxed); }
+};
+
 class DbTable {
  public:
+  // Where the table adds and removes the bytes of its bucket array and TTL list (the shard's
+  // used-bytes counter), so that maxmemory and INFO see them. Tables moved between databases
+  // of one shard (SWAPDB) keep their own counter: it is the same one.
+  void set_accounting(ShardCounter* counter) { accounting_ = counter; }
+
   DbTable() = default;
   DbTable(const DbTable&) = delete;
   DbTable& operator=(const DbTable&) = delete;
@@ -66,6 +80,13 @@ class DbTable {
   void Resize(size_t new_capacity);
   void MaybeShrink();
 
+  void Account(int64_t delta) {
+    if (accounting_ != nullptr) {
+      accounting_->Add(delta);
+    }
+  }
+
+  ShardCounter* accounting_ = nullptr;
   Entry** buckets_ = nullptr;
   size_t capacity_ = 0;  // power of two, or 0 before the first insert
   size_t size_ = 0;

@@ -21,6 +21,9 @@ bool FitsInPlace(size_t capacity, size_t len) {
 Keyspace::Keyspace(int databases) : databases_(databases), shards_(new Shard[kNumShards]) {
   for (int i = 0; i < kNumShards; ++i) {
     shards_[i].dbs.resize(databases);
+    for (DbTable& table : shards_[i].dbs) {
+      table.set_accounting(&shards_[i].used_bytes);
+    }
     shards_[i].rng.seed(0x9E3779B97F4A7C15ULL + i);
   }
   clock_seconds_.store(static_cast<uint32_t>(common::UnixMillis() / 1000));

@@ -121,20 +121,13 @@ class Keyspace {
   void ResetStats();
 
  private:
-  // A counter written only under the shard lock and read without it by INFO: a relaxed
-  // load+store avoids a locked instruction on the hot path.
-  struct Counter {
-    std::atomic<uint64_t> v{0};
-    void Add(int64_t d) {
-      v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
-    }
-    uint64_t Get() const { return v.load(std::memory_order_relaxed); }
-  };
+  using Counter = ShardCounter;
   struct alignas(64) Shard {
     std::mutex mu;
-    std::vector<DbTable> dbs;
+    // Declared before dbs: the tables report to it until they are destroyed.
     Counter used_bytes;
     Counter hits, misses, expired, evicted;
+    std::vector<DbTable> dbs;
     std::mt19937_64 rng;
   };
 

@@ -9,8 +9,12 @@ def _shutdown_story(server):
                   c.call("SHUTDOWN", "NOSAVE", "SAVE")]
         assert c.call("SET", "k", "v") == ("simple", "OK")
         c.send("SHUTDOWN", "NOSAVE")
-        data, closed = c.read_raw_until_close(10.0)
-    exit_code = server.wait_exit(10)
+        data, closed = c.read_raw_until_close(30.0)
+    try:
+        exit_code = server.wait_exit(30)  # generous: a sanitizer build exits slowly under load
+    except Exception as e:  # noqa: BLE001 - report the server's own log with the failure
+        raise AssertionError(f"server did not exit after SHUTDOWN ({e}); closed={closed}; "
+                             f"log:\n{server.log_text()}") from e
     return {"errors": errors, "reply_bytes": data, "closed": closed, "exit_code": exit_code}
 
 

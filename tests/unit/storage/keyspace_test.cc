@@ -169,6 +169,22 @@ TEST_F(KeyspaceTest, UsedBytesFollowsInsertsAndFlush) {
   EXPECT_EQ(keyspace_.used_bytes(), empty);
 }
 
+TEST_F(KeyspaceTest, UsedBytesCountsBucketArraysAndReturnsToZero) {
+  Lock();
+  for (int i = 0; i < 1000; ++i) {
+    keyspace_.SetString(0, "k" + std::to_string(i), "v", common::UnixMillis() + 100000, false);
+  }
+  uint64_t entries = 0;
+  keyspace_.ForEach(0, [&](const Entry& e) { entries += e.AllocatedBytes(); });
+
+  // Buckets (at least one pointer per two keys) and the TTL lists come on top of the entries.
+  EXPECT_GE(keyspace_.used_bytes(), entries + 1000 * sizeof(Entry*) / 2 + 1000 * sizeof(Entry*));
+  for (int i = 0; i < 1000; ++i) {
+    keyspace_.Delete(0, "k" + std::to_string(i));
+  }
+  EXPECT_EQ(keyspace_.used_bytes(), 0u);
+}
+
 TEST_F(KeyspaceTest, EvictionFreesMemoryUnderAllKeysLru) {
   Lock();
   for (int i = 0; i < 1000; ++i) {
