@@ -143,3 +143,29 @@ def test_sigterm_with_busy_clients(redoubt):
 
 def test_logs_a_line_at_startup(redoubt):
     assert redoubt.log_text().strip(), "server printed nothing at startup"
+
+
+def test_config_rewrite_persists_changes_and_keeps_comments(redoubt_factory, tmp_path):
+    port = servers.free_port()
+    conf = write_conf(tmp_path, f"# operator's note\nport {port}\nbind 127.0.0.1\nmaxmemory 64mb\n")
+    s = redoubt_factory(config_file=conf, port=port, pass_port=False, bind="")
+    with RespClient(port=s.port) as c:
+        expect(c, ("CONFIG", "SET", "maxmemory", "10mb", "maxmemory-policy", "allkeys-lfu"),
+               ("simple", "OK"))
+        expect(c, ("CONFIG", "REWRITE"), ("simple", "OK"))
+    text = open(conf).read()
+    assert "# operator's note" in text
+    assert re.search(r'^maxmemory "?10485760"?$', text, re.M), text
+    assert re.search(r'^maxmemory-policy "?allkeys-lfu"?$', text, re.M), text
+    s.stop()
+
+    again = redoubt_factory(config_file=conf, port=port, pass_port=False, bind="")
+    with RespClient(port=again.port) as c:
+        assert config_get(c, "maxmemory") == b"10485760"
+        assert config_get(c, "maxmemory-policy") == b"allkeys-lfu"
+
+
+def test_config_rewrite_without_config_file_is_refused(redoubt):
+    with RespClient(port=redoubt.port) as c:
+        expect(c, ("CONFIG", "REWRITE"),
+               ("error", "ERR The server is running without a config file"))
