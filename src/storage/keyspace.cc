@@ -44,12 +44,23 @@ void Keyspace::DestroyEntry(Shard& shard, Entry* e) {
   Entry::Destroy(e);
 }
 
-Entry* Keyspace::Find(int db, std::string_view key, Access access) {
+Keyspace::Location Keyspace::Locate(int db, std::string_view key) {
   uint64_t hash = HashKey(key);
-  int s = ShardOfHash(hash);
-  Shard& shard = shards_[s];
+  Shard& shard = shards_[ShardOfHash(hash)];
   DbTable& table = shard.dbs[db];
-  Entry** slot = table.Find(key, hash);
+  return {shard, table, hash, table.Find(key, hash)};
+}
+
+void Keyspace::Store(const Location& loc, Entry* e) {
+  if (loc.slot == nullptr) {
+    loc.table.Insert(e, loc.hash);
+  } else {
+    DestroyEntry(loc.shard, loc.table.Replace(loc.slot, e));
+  }
+}
+
+Entry* Keyspace::Find(int db, std::string_view key, Access access) {
+  auto [shard, table, hash, slot] = Locate(db, key);
   const bool counts = access == Access::kRead || access == Access::kReadNoTouch;
   if (slot == nullptr) {
     if (counts) {
@@ -78,10 +89,7 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
 
 Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
                            bool keep_ttl) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
-  Entry** slot = table.Find(key, hash);
+  auto [shard, table, hash, slot] = Locate(db, key);
   Encoding encoding = EncodingForNewString(value);
   if (slot == nullptr) {
     Entry* e = Adopt(shard, Entry::Create(key, value, expire_ms != kNoExpire));
@@ -125,10 +133,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
 }
 
 Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
-  Entry** slot = table.Find(key, hash);
+  auto [shard, table, hash, slot] = Locate(db, key);
   if (slot == nullptr) {
     Entry* e = Adopt(shard, Entry::Create(key, {}, false, len));
     std::memset(e->mutable_value(), 0, len);
@@ -155,10 +160,7 @@ Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
-  Entry** slot = table.Find(key, hash);
+  auto [shard, table, hash, slot] = Locate(db, key);
   if (slot == nullptr) {
     return false;
   }
@@ -173,10 +175,7 @@ bool Keyspace::Delete(int db, std::string_view key) {
 }
 
 bool Keyspace::SetExpire(int db, std::string_view key, int64_t at_ms) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
-  Entry** slot = table.Find(key, hash);
+  auto [shard, table, hash, slot] = Locate(db, key);
   if (slot == nullptr) {
     return false;
   }
@@ -208,18 +207,9 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   if (src == nullptr) {
     return false;
   }
-  uint64_t dst_hash = HashKey(dst_key);
-  Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
-  DbTable& dst_table = dst_shard.dbs[dst_db];
   bool volatile_key = src->expire_ms() != kNoExpire;
-  Entry* copy =
-      Adopt(dst_shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size()));
-  Entry** slot = dst_table.Find(dst_key, dst_hash);
-  if (slot == nullptr) {
-    dst_table.Insert(copy, dst_hash);
-  } else {
-    DestroyEntry(dst_shard, dst_table.Replace(slot, copy));
-  }
+  Location dst = Locate(dst_db, dst_key);
+  Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
   return true;
 }
 
@@ -231,43 +221,27 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
   if (db == dst_db && key == dst_key) {
     return true;
   }
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
+  Location src = Locate(db, key);
   // Unlink before touching the destination: an insert may rehash the table and invalidate the
   // source's slot when both live in the same table.
-  Entry* e = table.Unlink(table.Find(key, hash));
-  uint64_t dst_hash = HashKey(dst_key);
-  Shard& dst_shard = shards_[ShardOfHash(dst_hash)];
+  Entry* e = src.table.Unlink(src.slot);
+  Location dst = Locate(dst_db, dst_key);
   if (key != dst_key) {
-    Entry* renamed = Relocate(shard, e, dst_shard, dst_key, e->expire_ms() != kNoExpire);
+    Entry* renamed = Relocate(src.shard, e, dst.shard, dst_key, e->expire_ms() != kNoExpire);
     Entry::Destroy(e);
     e = renamed;
   }
-  DbTable& dst_table = dst_shard.dbs[dst_db];
-  Entry** slot = dst_table.Find(dst_key, dst_hash);
-  if (slot == nullptr) {
-    dst_table.Insert(e, dst_hash);
-  } else {
-    DestroyEntry(dst_shard, dst_table.Replace(slot, e));
-  }
+  Store(dst, e);
   return true;
 }
 
 Entry* Keyspace::CreateList(int db, std::string_view key) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
-  DbTable& table = shard.dbs[db];
-  Entry* e = Adopt(shard, Entry::CreateList(key, false));
+  Location loc = Locate(db, key);
+  Entry* e = Adopt(loc.shard, Entry::CreateList(key, false));
   e->set_access(InitialAccess(lfu(), clock_seconds()));
-  Entry** slot = table.Find(key, hash);
-  if (slot == nullptr) {
-    table.Insert(e, hash);
-  } else {
-    // Only an expired entry the caller did not look up can be here; it is replaced like SET
-    // replaces it.
-    DestroyEntry(shard, table.Replace(slot, e));
-  }
+  // An existing entry here can only be an expired one the caller did not look up; it is
+  // replaced as SET replaces it.
+  Store(loc, e);
   return e;
 }
 

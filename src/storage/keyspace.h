@@ -132,6 +132,17 @@ class Keyspace {
   };
 
   DbTable& Table(int shard, int db) { return shards_[shard].dbs[db]; }
+  // Where a key lives: its shard, its table in db, its hash, and the link to its entry (nullptr
+  // when absent). The link is valid until that table next changes.
+  struct Location {
+    Shard& shard;
+    DbTable& table;
+    uint64_t hash;
+    Entry** slot;
+  };
+  Location Locate(int db, std::string_view key);
+  // Puts e (already accounted) under loc's key: inserted, or replacing and freeing what is there.
+  void Store(const Location& loc, Entry* e);
   void DestroyEntry(Shard& shard, Entry* e);
   Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
   // A new block for e under key, its value handed over (Entry::Relocate), its bytes moved from
