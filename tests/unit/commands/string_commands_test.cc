@@ -1,0 +1,92 @@
+// In-process tests of the string commands: SET's options and their precedence, counters and
+// their overflow errors, encodings after APPEND/SETRANGE, GETEX's order of checks.
+#include <gtest/gtest.h>
+
+#include "support/command_harness.h"
+
+namespace redoubt::commands {
+namespace {
+
+using redoubt::test_support::CommandHarness;
+
+TEST(StringCommandsTest, SetNxXxAndGet) {
+  CommandHarness h;
+
+  EXPECT_EQ(h.Run({"SET", "k", "v1", "XX"}), "$-1\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v1", "NX"}), "+OK\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v2", "NX", "GET"}), "$2\r\nv1\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v3", "XX", "GET"}), "$2\r\nv1\r\n");
+  EXPECT_EQ(h.Run({"GET", "k"}), "$2\r\nv3\r\n");
+}
+
+TEST(StringCommandsTest, SetOptionSyntaxIsCheckedBeforeTheTimeValue) {
+  CommandHarness h;
+
+  EXPECT_EQ(h.Run({"SET", "k", "v", "EX", "abc", "NX", "XX"}), "-ERR syntax error\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v", "EX", "abc"}),
+            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v", "PX", "0"}), "-ERR invalid expire time in 'set' command\r\n");
+  EXPECT_EQ(h.Run({"SET", "k", "v", "KEEPTTL", "EX", "10"}), "-ERR syntax error\r\n");
+}
+
+TEST(StringCommandsTest, SetWithPastAbsoluteTimeLeavesNoKey) {
+  CommandHarness h;
+
+  EXPECT_EQ(h.Run({"SET", "k", "v", "PXAT", "1"}), "+OK\r\n");
+
+  EXPECT_EQ(h.Run({"EXISTS", "k"}), ":0\r\n");
+}
+
+TEST(StringCommandsTest, IncrementOverflowAndNonIntegers) {
+  CommandHarness h;
+  h.Run({"SET", "big", "9223372036854775807"});
+  h.Run({"SET", "text", "abc"});
+
+  EXPECT_EQ(h.Run({"INCR", "big"}), "-ERR increment or decrement would overflow\r\n");
+  EXPECT_EQ(h.Run({"INCR", "text"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.Run({"DECRBY", "n", "-9223372036854775808"}), "-ERR decrement would overflow\r\n");
+  EXPECT_EQ(h.Run({"INCRBY", "n", "5"}), ":5\r\n");
+}
+
+TEST(StringCommandsTest, IncrByFloatFormatsLikeRedis) {
+  CommandHarness h;
+
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "f", "10.50"}), "$4\r\n10.5\r\n");
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "f", "-0.5"}), "$2\r\n10\r\n");
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "f", "nan"}), "-ERR value is not a valid float\r\n");
+}
+
+TEST(StringCommandsTest, AppendAndSetRangeMakeRawStrings) {
+  CommandHarness h;
+  h.Run({"SET", "n", "12"});
+
+  EXPECT_EQ(h.Run({"OBJECT", "ENCODING", "n"}), "$3\r\nint\r\n");
+  EXPECT_EQ(h.Run({"APPEND", "n", "3"}), ":3\r\n");
+  EXPECT_EQ(h.Run({"OBJECT", "ENCODING", "n"}), "$3\r\nraw\r\n");
+  EXPECT_EQ(h.Run({"SETRANGE", "s", "3", "ab"}), ":5\r\n");
+  EXPECT_EQ(h.Run({"GET", "s"}), std::string("$5\r\n\0\0\0ab\r\n", 11));
+}
+
+TEST(StringCommandsTest, GetExAnswersMissingKeyBeforeLookingAtTheTime) {
+  CommandHarness h;
+
+  EXPECT_EQ(h.Run({"GETEX", "missing", "EX", "abc"}), "$-1\r\n");
+  h.Run({"SET", "k", "v"});
+  EXPECT_EQ(h.Run({"GETEX", "k", "EX", "abc"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(h.Run({"GETEX", "k", "EX", "100"}), "$1\r\nv\r\n");
+  EXPECT_EQ(h.Run({"TTL", "k"}), ":100\r\n");
+}
+
+TEST(StringCommandsTest, StringCommandsOnAListAreWrongType) {
+  CommandHarness h;
+  h.Run({"RPUSH", "l", "a"});
+
+  EXPECT_EQ(h.Run({"GET", "l"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.Run({"APPEND", "l", "x"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.Run({"SET", "l", "v"}), "+OK\r\n");
+}
+
+}  // namespace
+}  // namespace redoubt::commands
