@@ -115,3 +115,22 @@ def test_expired_key_is_gone_on_access(redoubt):
             f"GET of a key with PX 50 still {c.call('GET', 'k')!r} after 2 s"
         expect(c, ("EXISTS", "k",), ("int", 0))
         expect(c, ("TTL", "k",), ("int", -2))
+
+
+def test_output_buffer_hard_limit_closes_a_client_that_does_not_read(redoubt_factory):
+    s = redoubt_factory(["--client-output-buffer-limit", "normal 1mb 0 0"])
+    value = "z" * 100_000
+    with RespClient(port=s.port) as setup:
+        expect(setup, ("SET", "big", value), ("simple", "OK"))
+    # 400 GETs owe ~40 MB of replies: far more than the socket buffers plus the 1 MB limit.
+    greedy = RespClient(port=s.port)
+    greedy.send_raw(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 400)
+    with RespClient(port=s.port) as observer:
+        assert wait_until(
+            lambda: int(info_field(observer, "stats",
+                                   "client_output_buffer_limit_disconnections")) >= 1, 5), \
+            "the client over the hard limit must be disconnected"
+        expect(observer, ("GET", "big"), ("bulk", value.encode()), "other clients are unaffected")
+    data, closed = greedy.read_raw_until_close(10.0)
+    assert closed and len(data) < 400 * len(value), "the greedy client was cut off"
+    greedy.close()
