@@ -37,8 +37,19 @@ class Acceptor final : public net::IoHandler {
     for (int i = 0; i < 64; ++i) {
       sockaddr_storage peer{};
       socklen_t peer_len = sizeof(peer);
-      int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd;
+      uint64_t id = 0;
+      {
+        // Taking the connection and its id together keeps CLIENT IDs in the order the kernel
+        // queued the connections, as Redis promises ("a greater ID connected later"), even
+        // when two threads accept at once. Uncontended except under accept storms.
+        std::lock_guard<std::mutex> lock(server_.accept_mutex());
+        fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+          id = server_.clients().NextId();
+        }
+      }
       if (fd < 0) {
         return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
       }
@@ -53,8 +64,8 @@ class Acceptor final : public net::IoHandler {
       }
       // TCP_NODELAY and the keepalive options are set on the listening socket, and Linux
       // copies them to every accepted socket: five system calls fewer per connection.
-      auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd),
-                                  server_.clients().NextId(), net::FormatAddress(peer),
+      auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd), id,
+                                  net::FormatAddress(peer),
                                   local_address_.empty() ? net::LocalAddress(fd) : local_address_);
       conn->Start();
     }

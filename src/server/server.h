@@ -92,6 +92,9 @@ class Server {
   // True when a command with these flags must wait now.
   bool IsPaused(uint32_t command_flags) const;
 
+  // Serialises accept4 with the choice of the client id (see Acceptor). Thread-safe.
+  std::mutex& accept_mutex() { return accept_mu_; }
+
   // SLOWLOG. Thread-safe.
   void AddSlowlogEntry(SlowlogEntry entry);
   std::vector<SlowlogEntry> Slowlog(size_t count) const;
@@ -140,6 +143,7 @@ class Server {
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<bool> pause_writes_only_{false};
 
+  std::mutex accept_mu_;
   mutable std::mutex slowlog_mu_;
   std::deque<SlowlogEntry> slowlog_;  // guarded by slowlog_mu_, newest first
   uint64_t next_slowlog_id_ = 0;      // guarded by slowlog_mu_

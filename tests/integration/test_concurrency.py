@@ -97,3 +97,15 @@ def test_mset_is_atomic_for_concurrent_mget(threaded):
     run_threads(both, 3)
     assert seen["reads"] > 0
     assert not seen["torn"], f"MGET saw a half-applied MSET {len(seen['torn'])} times, e.g. {seen['torn'][0]}"
+
+
+def test_client_ids_follow_connection_order_across_threads(redoubt):
+    """Redis promises that a greater CLIENT ID connected later; with several I/O threads
+    accepting at once the id must still follow the order of the connections."""
+    clients = [RespClient(port=redoubt.port) for _ in range(60)]
+    try:
+        ids = [c.call("CLIENT", "ID")[1] for c in clients]
+        assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
+    finally:
+        for c in clients:
+            c.close()
