@@ -33,7 +33,15 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Installing redis-server would start Debian's redis service on 127.0.0.1:6379, the port
+# `make run` uses. The tests and benchmarks start their own instances on free ports, so keep
+# services from starting during this install (policy-rc.d, honoured by invoke-rc.d and
+# deb-systemd-invoke); nothing that was already running is touched.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# Debian starts redis-server as a service on install where systemd runs; tests start their
-# own instances on free ports, so a running service does no harm, and none is stopped here.
