@@ -41,13 +41,8 @@ constexpr std::string_view kErrBitFieldRo = "ERR BITFIELD_RO only supports the G
 // its offset; this matters only if proto-max-bulk-len is raised above 4 GB.
 constexpr uint64_t kMaxBitmapBytes = UINT32_MAX - 8;
 
-// The string at key: nullptr when missing, kWrongType for other types.
-OpResult<const Entry*> FindString(Keyspace& keyspace, int db, std::string_view key, Access access) {
-  const Entry* e = keyspace.Find(db, key, access);
-  if (e != nullptr && e->type() != ValueType::kString) {
-    return OpStatus::kWrongType;
-  }
-  return e;
+OpResult<Entry*> FindString(Keyspace& keyspace, int db, std::string_view key, Access access) {
+  return keyspace.FindOfType(db, key, ValueType::kString, access);
 }
 
 std::string_view ValueOf(const Entry* e) {

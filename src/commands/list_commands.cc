@@ -35,13 +35,8 @@ inline constexpr std::string_view kErrMustBePositive =
 
 enum class End : uint8_t { kHead, kTail };
 
-// The list at key: nullptr when missing, kWrongType for other types.
 OpResult<Entry*> FindList(Keyspace& keyspace, int db, std::string_view key, Access access) {
-  Entry* e = keyspace.Find(db, key, access);
-  if (e != nullptr && e->type() != ValueType::kList) {
-    return OpStatus::kWrongType;
-  }
-  return e;
+  return keyspace.FindOfType(db, key, ValueType::kList, access);
 }
 
 // Runs fn on the list of `e` (at key) and keeps the invariants: the bytes the list gained or lost

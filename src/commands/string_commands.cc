@@ -26,14 +26,9 @@ using storage::Entry;
 using storage::kNoExpire;
 using storage::ValueType;
 
-// The string at key for reading: nullptr when missing, kWrongType for other types.
-OpResult<const Entry*> FindString(CommandContext& ctx, std::string_view key,
-                                  Access access = Access::kRead) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), key, access);
-  if (e != nullptr && e->type() != ValueType::kString) {
-    return OpStatus::kWrongType;
-  }
-  return e;
+OpResult<Entry*> FindString(CommandContext& ctx, std::string_view key,
+                            Access access = Access::kRead) {
+  return ctx.keyspace.FindOfType(ctx.db(), key, ValueType::kString, access);
 }
 
 bool CheckLengthOrReply(CommandContext& ctx, uint64_t len) {

@@ -87,6 +87,15 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   return e;
 }
 
+common::OpResult<Entry*> Keyspace::FindOfType(int db, std::string_view key, ValueType type,
+                                              Access access) {
+  Entry* e = Find(db, key, access);
+  if (e != nullptr && e->type() != type) {
+    return common::OpStatus::kWrongType;
+  }
+  return e;
+}
+
 Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
                            bool keep_ttl) {
   auto [shard, table, hash, slot] = Locate(db, key);

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/op_status.h"
 #include "storage/access_tracking.h"
 #include "storage/db_table.h"
 #include "storage/entry.h"
@@ -64,6 +65,10 @@ class Keyspace {
 
   // The live entry for key, or nullptr; an expired entry is deleted on the way.
   Entry* Find(int db, std::string_view key, Access access = Access::kRead);
+  // The live entry for key if it holds a value of `type`: nullptr when missing, kWrongType
+  // when the key holds another type (every typed command's first step).
+  common::OpResult<Entry*> FindOfType(int db, std::string_view key, ValueType type,
+                                      Access access = Access::kRead);
   // Stores a string, replacing any existing value of any type. expire_ms is absolute Unix ms
   // or kNoExpire; keep_ttl keeps the TTL of the value being replaced.
   Entry* SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,

@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 
 #include "common/clock.h"
 
@@ -218,15 +219,39 @@ TEST_F(KeyspaceTest, RandomKeySkipsExpiredKeys) {
   }
 }
 
-TEST(ShardLocksTest, LockKeysLocksEachShardOnce) {
+TEST(ShardLocksTest, LockKeysHoldsEachKeysShardUntilRelease) {
   Keyspace keyspace(1);
   ShardLocks locks(keyspace);
+  auto held_elsewhere = [&](std::string_view key) {
+    bool locked = false;
+    std::thread other([&] {
+      std::mutex& mu = keyspace.shard_mutex(Keyspace::ShardOf(key));
+      locked = !mu.try_lock();
+      if (!locked) {
+        mu.unlock();
+      }
+    });
+    other.join();
+    return locked;
+  };
 
-  // Same key twice and two keys that may share a shard must not self-deadlock.
+  // A repeated key must not lock its shard twice (that would self-deadlock).
   locks.LockKeys({"a", "a", "b", "c"});
+
+  EXPECT_TRUE(held_elsewhere("a"));
+  EXPECT_TRUE(held_elsewhere("c"));
   locks.Release();
-  locks.LockAll();
-  locks.Release();
+  EXPECT_FALSE(held_elsewhere("a"));
+  EXPECT_FALSE(held_elsewhere("c"));
+}
+
+TEST_F(KeyspaceTest, FindOfTypeTellsMissingFromWrongType) {
+  Lock();
+  keyspace_.SetString(0, "s", "v", kNoExpire, false);
+
+  EXPECT_EQ(*keyspace_.FindOfType(0, "missing", ValueType::kString), nullptr);
+  EXPECT_EQ((*keyspace_.FindOfType(0, "s", ValueType::kString))->value(), "v");
+  EXPECT_EQ(keyspace_.FindOfType(0, "s", ValueType::kList).status(), common::OpStatus::kWrongType);
 }
 
 }  // namespace
