@@ -6,12 +6,15 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ make pkg-config
-  libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libcli11-dev nlohmann-json3-dev
   # fuzzing (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
   # tests and benchmarks: the reference server and real clients
   redis-server redis-tools python3-redis python3-pytest
   gnuplot-nox procps util-linux
+  # TLS tests: certificates are made with the openssl command line
+  openssl
   # formatting
   clang-format
 )

@@ -6,6 +6,7 @@
 #   redoubt          a fresh server under test (REDOUBT_SERVER / REDOUBT_SERVER_KIND), per test
 #   redoubt_factory  callable(args=[...], config_file=..., wait=True) -> started Server, per test
 #   redis_factory    the same for the reference redis-server
+#   tls_certs        session-wide support.tls_certs.CertFactory: CA "ca", server cert "server"
 # Tests needing the redoubt binary are skipped (with the path in the reason) only when the
 # binary does not exist; `make test` builds it first.
 import os
@@ -129,3 +130,23 @@ def redis_factory():
 @pytest.fixture
 def redoubt(redoubt_factory):
     return redoubt_factory()
+
+
+@pytest.fixture(scope="session")
+def tls_certs():
+    """A support.tls_certs.CertFactory shared by the session, in a temporary directory that is
+    removed at the end. The CA "ca" and the server certificate "server" (get("server")) are
+    made up front. Shared state: a test that revokes should revoke its own certificates."""
+    import shutil
+    import tempfile
+
+    from support.tls_certs import CertFactory
+
+    directory = tempfile.mkdtemp(prefix="redoubt-tls-certs-")
+    try:
+        factory = CertFactory(directory)
+        factory.ca()
+        factory.server_cert("server")
+        yield factory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

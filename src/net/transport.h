@@ -1,5 +1,5 @@
 // The seam between a connection and its bytes on the wire. A connection reads and writes only
-// through this interface: plain TCP now (PlainTransport), TLS next (TlsTransport in src/tls/),
+// through this interface: plain TCP (PlainTransport) or TLS (TlsTransport in src/tls/),
 // so that encryption and handshakes run on the I/O threads without the connection knowing.
 //
 // Thread: confined to the owning connection's I/O thread.
@@ -29,6 +29,10 @@ class Transport {
   virtual bool HasBufferedInput() const { return false; }
   // "tcp" or "tls", for CLIENT LIST and INFO.
   virtual std::string_view kind() const = 0;
+  // Negotiated protocol version and cipher ("TLSv1.3", "TLS_AES_256_GCM_SHA384"); empty for
+  // plaintext. For CLIENT LIST, so an operator can find who still has to move to TLS.
+  virtual std::string_view tls_version() const { return {}; }
+  virtual std::string_view tls_cipher() const { return {}; }
   virtual int fd() const = 0;
 };
 

@@ -152,6 +152,111 @@ absl::Status SetOutputLimits(Config& c, Args args) {
   return absl::OkStatus();
 }
 
+// A directive for a field of the TLS settings (TlsSettings lives in src/tls/, so the Config
+// member-pointer helpers above do not reach it).
+template <typename T>
+DirectiveSpec TlsDirective(std::string_view name, std::string_view def, T tls::TlsSettings::*member,
+                           std::function<absl::Status(Args, T*)> parse,
+                           std::function<std::string(const T&)> format) {
+  return {name, def, true,
+          [member, parse](Config& c, Args args) { return parse(args, &(c.tls.*member)); },
+          [member, format](const Config& c) { return format(c.tls.*member); }};
+}
+
+DirectiveSpec TlsStringDirective(std::string_view name, std::string tls::TlsSettings::*member) {
+  return TlsDirective<std::string>(
+      name, "", member,
+      [](Args args, std::string* out) {
+        // "tls-protocols TLSv1.2 TLSv1.3" may come as several words in a config file.
+        if (args.empty()) {
+          return WrongArgs();
+        }
+        std::string joined;
+        for (const std::string& a : args) {
+          joined += (joined.empty() ? "" : " ") + a;
+        }
+        *out = joined;
+        return absl::OkStatus();
+      },
+      [](const std::string& v) { return v; });
+}
+
+DirectiveSpec TlsBoolDirective(std::string_view name, std::string_view def,
+                               bool tls::TlsSettings::*member) {
+  return TlsDirective<bool>(
+      name, def, member,
+      [](Args args, bool* out) {
+        if (args.size() != 1) {
+          return WrongArgs();
+        }
+        if (commands::EqualsIgnoreCase(args[0], "yes")) {
+          *out = true;
+        } else if (commands::EqualsIgnoreCase(args[0], "no")) {
+          *out = false;
+        } else {
+          return absl::InvalidArgumentError("argument must be 'yes' or 'no'");
+        }
+        return absl::OkStatus();
+      },
+      [](const bool& v) { return std::string(v ? "yes" : "no"); });
+}
+
+DirectiveSpec TlsIntDirective(std::string_view name, std::string_view def,
+                              int tls::TlsSettings::*member, int64_t min, int64_t max) {
+  return TlsDirective<int>(
+      name, def, member,
+      [min, max](Args args, int* out) {
+        int64_t v;
+        absl::Status st = ParseIntArg(args, min, max, &v);
+        if (st.ok()) {
+          *out = static_cast<int>(v);
+        }
+        return st;
+      },
+      [](const int& v) { return std::to_string(v); });
+}
+
+void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
+  // The TLS-only listener is opened at start; moving it at runtime is not supported (as port).
+  d.push_back(IntDirective("tls-port", "0", &Config::tls_port, 0, 65535, false));
+  d.push_back({"tls-mode", "none", true,
+               [](Config& c, Args args) {
+                 if (args.size() != 1) {
+                   return WrongArgs();
+                 }
+                 std::string v = commands::ToLower(args[0]);
+                 if (v == "none") {
+                   c.tls_mode = TlsMode::kNone;
+                 } else if (v == "preferred") {
+                   c.tls_mode = TlsMode::kPreferred;
+                 } else if (v == "required") {
+                   c.tls_mode = TlsMode::kRequired;
+                 } else {
+                   return absl::InvalidArgumentError(
+                       "argument(s) must be one of the following: none, preferred, required");
+                 }
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return std::string(TlsModeName(c.tls_mode)); }});
+  d.push_back(TlsStringDirective("tls-cert-file", &tls::TlsSettings::cert_file));
+  d.push_back(TlsStringDirective("tls-key-file", &tls::TlsSettings::key_file));
+  d.push_back(TlsStringDirective("tls-key-file-pass", &tls::TlsSettings::key_file_pass));
+  d.push_back(TlsStringDirective("tls-ca-cert-file", &tls::TlsSettings::ca_cert_file));
+  d.push_back(TlsStringDirective("tls-ca-cert-dir", &tls::TlsSettings::ca_cert_dir));
+  d.push_back(TlsStringDirective("tls-protocols", &tls::TlsSettings::protocols));
+  d.push_back(TlsStringDirective("tls-ciphers", &tls::TlsSettings::ciphers));
+  d.push_back(TlsStringDirective("tls-ciphersuites", &tls::TlsSettings::ciphersuites));
+  d.push_back(TlsBoolDirective("tls-prefer-server-ciphers", "no",
+                               &tls::TlsSettings::prefer_server_ciphers));
+  d.push_back(TlsBoolDirective("tls-session-caching", "yes", &tls::TlsSettings::session_caching));
+  d.push_back(TlsIntDirective("tls-session-cache-size", "20480",
+                              &tls::TlsSettings::session_cache_size, 0, INT32_MAX));
+  d.push_back(TlsIntDirective("tls-session-cache-timeout", "300",
+                              &tls::TlsSettings::session_cache_timeout_seconds, 0, INT32_MAX));
+  d.push_back(IntDirective("tls-handshake-timeout", "5000", &Config::tls_handshake_timeout_ms, 1,
+                           INT32_MAX));
+}
+
 std::vector<DirectiveSpec> BuildDirectives() {
   std::vector<DirectiveSpec> d;
   d.push_back(IntDirective("port", "6379", &Config::port, 0, 65535));
@@ -295,10 +400,23 @@ std::vector<DirectiveSpec> BuildDirectives() {
                  return absl::OkStatus();
                },
                [](const Config& c) { return c.enable_debug_command; }});
+  AddTlsDirectives(d);
   return d;
 }
 
 }  // namespace
+
+std::string_view TlsModeName(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::kPreferred:
+      return "preferred";
+    case TlsMode::kRequired:
+      return "required";
+    case TlsMode::kNone:
+      break;
+  }
+  return "none";
+}
 
 const std::vector<DirectiveSpec>& Directives() {
   static const std::vector<DirectiveSpec> directives = BuildDirectives();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "storage/access_tracking.h"
+#include "tls/tls_context.h"
 
 namespace redoubt::server {
 
@@ -25,6 +26,10 @@ struct OutputBufferLimit {
   uint64_t soft_bytes = 0;
   int soft_seconds = 0;
 };
+
+// tls-mode: what the main port accepts. preferred tells TLS from plaintext by the first byte.
+enum class TlsMode : uint8_t { kNone, kPreferred, kRequired };
+std::string_view TlsModeName(TlsMode mode);
 
 struct Config {
   int port = 6379;
@@ -58,6 +63,11 @@ struct Config {
   bool daemonize = false;
   // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback connections only).
   std::string enable_debug_command = "no";
+  // TLS (src/tls/). tls_port 0: no TLS-only listener.
+  int tls_port = 0;
+  TlsMode tls_mode = TlsMode::kNone;
+  tls::TlsSettings tls;
+  int tls_handshake_timeout_ms = 5000;
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.
   std::string config_file;
 };

@@ -67,6 +67,9 @@ Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Tr
     : server_(server),
       thread_(thread),
       transport_(std::move(transport)),
+      tls_(transport_->kind() == "tls"),
+      tls_version_(transport_->tls_version()),
+      tls_cipher_(transport_->tls_cipher()),
       id_(id),
       fd_(transport_->fd()),
       created_ms_(common::UnixMillis()),
@@ -84,7 +87,28 @@ void Connection::Start() {
   thread_.connections.push_back(this);
   server_.clients().Add(this);
   server_.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
+  (tls_ ? server_.stats().tls_clients : server_.stats().tcp_clients)
+      .fetch_add(1, std::memory_order_relaxed);
   thread_.loop.Add(fd_, EPOLLIN, this);
+  // A TLS client may send its first command together with the end of the handshake; OpenSSL
+  // has read it already, so epoll will not report it.
+  if (transport_->HasBufferedInput()) {
+    HandleReadable();
+  }
+}
+
+void Connection::CloseAfterPendingReplies() {
+  if (closed_) {
+    return;
+  }
+  close_after_reply_ = true;
+  if (output_sent_ == output_.size()) {
+    Close();
+    return;
+  }
+  // Only the write side matters now; level-triggered EPOLLIN would keep firing otherwise.
+  want_write_ = true;
+  thread_.loop.Modify(fd_, EPOLLOUT, this);
 }
 
 void Connection::Close() {
@@ -98,6 +122,8 @@ void Connection::Close() {
   }
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  (tls_ ? server_.stats().tls_clients : server_.stats().tcp_clients)
+      .fetch_sub(1, std::memory_order_relaxed);
   auto& conns = thread_.connections;
   conns.erase(std::remove(conns.begin(), conns.end(), this), conns.end());
   thread_.loop.DeleteLater(this);
@@ -121,6 +147,14 @@ void Connection::OnErrorReply(std::string_view code) {
 }
 
 void Connection::HandleReadable() {
+  // TLS: records OpenSSL has already read from the socket are invisible to epoll; read them
+  // before waiting again.
+  do {
+    ReadAndProcess();
+  } while (!closed_ && !close_after_reply_ && !paused_ && transport_->HasBufferedInput());
+}
+
+void Connection::ReadAndProcess() {
   if (close_after_reply_) {
     return;
   }
@@ -422,6 +456,9 @@ void Connection::OnTimer(int64_t now_us) {
     if (!closed_) {
       Flush();
     }
+    if (!closed_ && !paused_ && transport_->HasBufferedInput()) {
+      HandleReadable();
+    }
     if (closed_) {
       return;
     }
@@ -464,13 +501,13 @@ std::string Connection::Describe() const {
   if (flags.empty()) {
     flags = "N";
   }
-  char buf[512];
+  char buf[1024];
   snprintf(
       buf, sizeof(buf),
       "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
       "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
       "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
-      "lib-ver=%s",
+      "lib-ver=%s tls=%s tls-version=%s tls-cipher=%s",
       static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(), fd_,
       name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
       static_cast<long long>((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000),
@@ -479,7 +516,8 @@ std::string Connection::Describe() const {
       shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
       shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
       last == nullptr ? "NULL" : std::string(last->name).c_str(),
-      resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str());
+      resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str(),
+      tls_ ? "yes" : "no", tls_version_.c_str(), tls_cipher_.c_str());
   return buf;
 }
 

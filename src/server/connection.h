@@ -52,6 +52,9 @@ class Connection final : public commands::Session,
   void Close();
   // Stops reading; closes once the pending replies are written.
   void CloseAfterReply() { close_after_reply_ = true; }
+  // As CloseAfterReply, from outside a command (the switch to tls-mode required): closes now
+  // when nothing is pending, else stops reading and closes after the last write.
+  void CloseAfterPendingReplies();
   // Called from the thread's periodic timer.
   void OnTimer(int64_t now_us);
   // Appends a line for a MONITOR client and writes it.
@@ -69,6 +72,7 @@ class Connection final : public commands::Session,
   int64_t created_ms() const { return created_ms_; }
   int64_t idle_seconds() const;
   bool closing() const { return closed_ || close_after_reply_; }
+  bool is_tls() const { return tls_; }
   // Buffer sizes as last published for INFO (any thread; relaxed, statistics).
   size_t query_buffer_bytes() const { return shown_qbuf_.load(std::memory_order_relaxed); }
   size_t output_buffer_bytes() const { return shown_obuf_.load(std::memory_order_relaxed); }
@@ -101,6 +105,7 @@ class Connection final : public commands::Session,
 
  private:
   void HandleReadable();
+  void ReadAndProcess();
   void ProcessInput();
   // Returns false when the command must wait (CLIENT PAUSE); the input stays buffered.
   bool Execute(std::span<const std::string_view> args);
@@ -120,6 +125,11 @@ class Connection final : public commands::Session,
   Server& server_;
   IoThread& thread_;
   const std::unique_ptr<net::Transport> transport_;
+  const bool tls_;
+  // Fixed once the handshake is done (renegotiation is off); copied so that CLIENT LIST on
+  // another thread never reads the SSL object.
+  const std::string tls_version_;
+  const std::string tls_cipher_;
   const uint64_t id_;
   const int fd_;
   const int64_t created_ms_;

@@ -346,6 +346,35 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
           load(st.client_output_buffer_limit_disconnections));
 }
 
+// Transport security, as the managed services print it (ssl_* and tls_mode_connected_*), then
+// Redoubt's own counters for the online migration and certificate rotation.
+void SslSection(const InfoSnapshot& s, InfoLines& out) {
+  ServerStats& st = s.server.stats();
+  auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
+  std::shared_ptr<const tls::TlsContext> context = s.server.tls_context();
+  bool enabled = s.config.tls_mode != TlsMode::kNone || s.config.tls_port != 0;
+  out.Add("ssl_enabled", enabled ? "yes" : "no");
+  tls::CertificateInfo cert = context == nullptr ? tls::CertificateInfo{} : context->certificate();
+  out.Add("ssl_current_certificate_not_before_date", cert.not_before);
+  out.Add("ssl_current_certificate_not_after_date", cert.not_after);
+  out.Add("ssl_current_certificate_serial", cert.serial_hex);
+  out.Add("tls_mode", TlsModeName(s.config.tls_mode));
+  out.Add("tls_port", s.config.tls_port);
+  out.Add("tls_mode_connected_tcp_clients", load(st.tcp_clients));
+  out.Add("tls_mode_connected_tls_clients", load(st.tls_clients));
+  out.Add("tls_handshakes_in_progress", load(st.tls_handshakes_in_progress));
+  out.Add("tls_handshakes_completed", load(st.tls_handshakes_completed));
+  out.Add("tls_handshakes_failed", load(st.tls_handshakes_failed));
+  out.Add("tls_handshakes_timed_out", load(st.tls_handshakes_timed_out));
+  out.Add("tls_sessions_resumed", load(st.tls_sessions_resumed));
+  out.Add("tls_plaintext_refused", load(st.tls_plaintext_refused));
+  out.Add("tls_plaintext_closed", load(st.tls_plaintext_closed));
+  out.Add("tls_certificate_reloads", load(st.tls_certificate_reloads));
+  out.Add("tls_certificate_reload_failures", load(st.tls_certificate_reload_failures));
+  out.Add("tls_certificate_expires_in_seconds",
+          context == nullptr ? int64_t{0} : cert.not_after_unix - s.now_ms / 1000);
+}
+
 void ReplicationSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("role", "master");
   out.Add("connected_slaves", 0);
@@ -432,6 +461,8 @@ constexpr Section kSections[] = {
     {"memory", "Memory", true, MemorySection},
     {"persistence", "Persistence", true, PersistenceSection},
     {"stats", "Stats", true, StatsSection},
+    // Not in Redis 7.0; present in the managed services' INFO.
+    {"ssl", "SSL", true, SslSection},
     {"replication", "Replication", true, ReplicationSection},
     {"cpu", "CPU", true, CpuSection},
     {"modules", "Modules", true, EmptySection},

@@ -15,6 +15,7 @@
 #include "net/plain_transport.h"
 #include "net/socket_util.h"
 #include "server/connection.h"
+#include "server/incoming_connection.h"
 
 namespace redoubt::server {
 namespace {
@@ -26,11 +27,13 @@ class Acceptor final : public net::IoHandler {
  public:
   // local_address: the listener's "ip:port" when bound to one address (then every accepted
   // socket has it), empty for a wildcard bind (then it is asked per connection).
-  Acceptor(Server& server, IoThread& thread, int listen_fd, std::string local_address)
+  Acceptor(Server& server, IoThread& thread, int listen_fd, std::string local_address,
+           IncomingConnection::Listener listener)
       : server_(server),
         thread_(thread),
         listen_fd_(listen_fd),
-        local_address_(std::move(local_address)) {}
+        local_address_(std::move(local_address)),
+        listener_(listener) {}
 
   void OnEvent(uint32_t) override {
     // A bounded batch per wake-up keeps accept storms from starving established clients.
@@ -64,10 +67,18 @@ class Acceptor final : public net::IoHandler {
       }
       // TCP_NODELAY and the keepalive options are set on the listening socket, and Linux
       // copies them to every accepted socket: five system calls fewer per connection.
-      auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd), id,
-                                  net::FormatAddress(peer),
-                                  local_address_.empty() ? net::LocalAddress(fd) : local_address_);
-      conn->Start();
+      std::string local = local_address_.empty() ? net::LocalAddress(fd) : local_address_;
+      if (listener_ == IncomingConnection::Listener::kMainPort &&
+          server_.tls_mode() == TlsMode::kNone) {
+        // tls-mode none: straight to a plaintext connection, no first-byte check.
+        auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd), id,
+                                    net::FormatAddress(peer), std::move(local));
+        conn->Start();
+      } else {
+        auto* incoming = new IncomingConnection(server_, thread_, fd, id, net::FormatAddress(peer),
+                                                std::move(local), listener_);
+        incoming->Start();
+      }
     }
   }
 
@@ -76,6 +87,7 @@ class Acceptor final : public net::IoHandler {
   IoThread& thread_;
   const int listen_fd_;
   const std::string local_address_;
+  const IncomingConnection::Listener listener_;
 };
 
 // A 40-character hex id, as Redis's run_id and replid.
@@ -97,7 +109,8 @@ Server::Server(Config config)
       keyspace_(std::make_unique<storage::Keyspace>(config_.databases)),
       start_time_ms_(common::UnixMillis()),
       run_id_(RandomHexId()),
-      replication_id_(RandomHexId()) {
+      replication_id_(RandomHexId()),
+      ticket_keys_(tls::RandomTicketKeys()) {
   RegisterAllCommands(commands_);
   ApplyRuntimeSettings(config_);
 }
@@ -106,11 +119,20 @@ Server::~Server() {
   for (int fd : listen_fds_) {
     close(fd);
   }
+  for (int fd : tls_listen_fds_) {
+    close(fd);
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   std::unique_ptr<Server> server(new Server(std::move(config)));
-  absl::Status st = server->Listen();
+  std::shared_ptr<const tls::TlsContext> context;
+  absl::Status st = server->PrepareTls(Config{}, server->config_, &context);
+  if (!st.ok()) {
+    return absl::InvalidArgumentError("Failed to configure TLS: " + std::string(st.message()));
+  }
+  server->tls_context_.store(context, std::memory_order_release);
+  st = server->Listen();
   if (!st.ok()) {
     return st;
   }
@@ -118,24 +140,104 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
 }
 
 absl::Status Server::Listen() {
-  if (config_.port == 0) {
+  if (config_.port == 0 && config_.tls_port == 0) {
     return absl::OkStatus();
   }
+  if (config_.port != 0) {
+    if (absl::Status st = ListenOn(config_.port, &listen_fds_); !st.ok()) {
+      return st;
+    }
+  }
+  if (config_.tls_port != 0) {
+    if (absl::Status st = ListenOn(config_.tls_port, &tls_listen_fds_); !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::ListenOn(int port, std::vector<int>* fds) {
+  size_t before = fds->size();
   for (const std::string& addr : config_.bind) {
-    absl::StatusOr<int> fd = net::ListenTcp(addr, config_.port, config_.tcp_backlog);
+    absl::StatusOr<int> fd = net::ListenTcp(addr, port, config_.tcp_backlog);
     if (!fd.ok()) {
       return fd.status();
     }
     if (*fd >= 0) {
       net::SetNoDelay(*fd);
       net::SetKeepAlive(*fd, config_.tcp_keepalive);
-      listen_fds_.push_back(*fd);
+      fds->push_back(*fd);
     }
   }
-  if (listen_fds_.empty()) {
-    return absl::UnavailableError("Failed listening on any bind address");
+  if (fds->size() == before) {
+    return absl::UnavailableError("Failed listening on any bind address for port " +
+                                  std::to_string(port));
   }
   return absl::OkStatus();
+}
+
+absl::Status Server::PrepareTls(const Config& current, const Config& next,
+                                std::shared_ptr<const tls::TlsContext>* context) const {
+  *context = tls_context();
+  if (next.tls != current.tls || *context == nullptr) {
+    if (next.tls.cert_file.empty() && next.tls.key_file.empty()) {
+      *context = nullptr;
+    } else {
+      absl::StatusOr<std::shared_ptr<const tls::TlsContext>> built =
+          tls::TlsContext::Create(next.tls, ticket_keys_);
+      if (!built.ok()) {
+        return built.status();
+      }
+      *context = *built;
+    }
+  }
+  if (*context == nullptr && next.tls_mode != TlsMode::kNone) {
+    return absl::FailedPreconditionError(
+        "tls-mode " + std::string(TlsModeName(next.tls_mode)) +
+        " needs a certificate: set tls-cert-file and tls-key-file first");
+  }
+  if (*context == nullptr && next.tls_port != 0) {
+    return absl::FailedPreconditionError(
+        "tls-port needs a certificate: set tls-cert-file and tls-key-file");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::ReloadTlsFiles() {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  if (config_.tls.cert_file.empty()) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::shared_ptr<const tls::TlsContext>> built =
+      tls::TlsContext::Create(config_.tls, ticket_keys_);
+  if (!built.ok()) {
+    stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
+    common::Log(common::LogLevel::kWarning, "TLS reload failed, keeping the current certificate: " +
+                                                std::string(built.status().message()));
+    return built.status();
+  }
+  tls_context_.store(*built, std::memory_order_release);
+  stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
+  common::Log(common::LogLevel::kNotice, "TLS certificate reloaded (serial " +
+                                             (*built)->certificate().serial_hex + ", expires " +
+                                             (*built)->certificate().not_after + ")");
+  return absl::OkStatus();
+}
+
+void Server::ClosePlaintextClients() {
+  for (auto& t : threads_) {
+    IoThread* raw = t.get();
+    raw->loop.Post([this, raw] {
+      std::vector<Connection*> open = raw->connections;
+      for (Connection* c : open) {
+        // Switching to required may race with a switch back: act only if still required.
+        if (!c->is_tls() && tls_mode() == TlsMode::kRequired) {
+          stats_.tls_plaintext_closed.fetch_add(1, std::memory_order_relaxed);
+          c->CloseAfterPendingReplies();
+        }
+      }
+    });
+  }
 }
 
 Config Server::config() const {
@@ -157,6 +259,9 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   maxclients.store(c.maxclients, std::memory_order_relaxed);
   slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
   slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
+  tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
+  tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
+                                  std::memory_order_relaxed);
   common::SetLogLevel(common::ParseLogLevel(c.loglevel));
 }
 
@@ -185,13 +290,43 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
         "CONFIG SET failed (possibly related to argument 'port') - changing the listening "
         "address at runtime is not supported yet");
   }
+  std::shared_ptr<const tls::TlsContext> context;
+  if (absl::Status st = PrepareTls(config_, next, &context); !st.ok()) {
+    // Name the first TLS directive of the command, as Redis names the argument it suspects.
+    std::string culprit = "tls-cert-file";
+    for (const auto& change : changes) {
+      if (commands::ToLower(change.first).rfind("tls-", 0) == 0) {
+        culprit = commands::ToLower(change.first);
+        break;
+      }
+    }
+    return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
+                                      culprit + "') - " + std::string(st.message()));
+  }
   if (next.tcp_keepalive != config_.tcp_keepalive) {
     for (int fd : listen_fds_) {
       net::SetKeepAlive(fd, next.tcp_keepalive);  // inherited by connections accepted from now
     }
+    for (int fd : tls_listen_fds_) {
+      net::SetKeepAlive(fd, next.tcp_keepalive);
+    }
+  }
+  bool context_changed = context != tls_context();
+  bool now_required = next.tls_mode == TlsMode::kRequired && config_.tls_mode != TlsMode::kRequired;
+  if (context_changed) {
+    tls_context_.store(context, std::memory_order_release);
+    stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (next.tls_mode != config_.tls_mode) {
+    common::Log(common::LogLevel::kNotice, "tls-mode changed from " +
+                                               std::string(TlsModeName(config_.tls_mode)) + " to " +
+                                               std::string(TlsModeName(next.tls_mode)));
   }
   config_ = next;
   ApplyRuntimeSettings(config_);
+  if (now_required) {
+    ClosePlaintextClients();
+  }
   return absl::OkStatus();
 }
 
@@ -321,20 +456,30 @@ int Server::Run() {
     threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots()));
   }
   for (auto& t : threads_) {
-    for (int fd : listen_fds_) {
+    auto add_acceptor = [&](int fd, IncomingConnection::Listener listener) {
       std::string local = net::LocalAddress(fd);
       bool wildcard = local.rfind("0.0.0.0:", 0) == 0 || local.rfind(":::", 0) == 0;
-      acceptors_.push_back(std::make_unique<Acceptor>(*this, *t, fd, wildcard ? "" : local));
+      acceptors_.push_back(
+          std::make_unique<Acceptor>(*this, *t, fd, wildcard ? "" : local, listener));
       t->loop.Add(fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
+    };
+    for (int fd : listen_fds_) {
+      add_acceptor(fd, IncomingConnection::Listener::kMainPort);
+    }
+    for (int fd : tls_listen_fds_) {
+      add_acceptor(fd, IncomingConnection::Listener::kTlsPort);
     }
     IoThread* raw = t.get();
     t->loop.SetPeriodic(10, [raw] {
       int64_t now = common::MonotonicMicros();
       int64_t wall = common::UnixMicros();
-      (void)now;
       std::vector<Connection*> snapshot = raw->connections;
       for (Connection* c : snapshot) {
         c->OnTimer(wall);
+      }
+      std::vector<IncomingConnection*> incoming = raw->incoming;
+      for (IncomingConnection* c : incoming) {
+        c->OnTimer(now);
       }
     });
     t->thread = std::thread([raw] { raw->loop.Run(); });
@@ -343,10 +488,15 @@ int Server::Run() {
   for (const std::string& a : cfg.bind) {
     addrs += " " + a;
   }
+  std::string tls_text = "tls-mode " + std::string(TlsModeName(cfg.tls_mode));
+  if (cfg.tls_port != 0) {
+    tls_text += ", TLS-only port " + std::to_string(cfg.tls_port);
+  }
   common::Log(common::LogLevel::kNotice,
               "Redoubt " + std::string(kRedoubtVersion) + " (Redis " + std::string(kRedisVersion) +
                   " compatible) ready to accept connections on port " + std::to_string(cfg.port) +
-                  " (bind" + addrs + ", " + std::to_string(cfg.io_threads) + " I/O threads)");
+                  " (bind" + addrs + ", " + tls_text + ", " + std::to_string(cfg.io_threads) +
+                  " I/O threads)");
 
   int64_t last_ops = 0;
   uint64_t last_in = 0;
@@ -365,7 +515,10 @@ int Server::Run() {
       break;
     }
     if (sig == SIGHUP) {
+      // As Redis: reopen the log (rotation). Also re-read the TLS certificate and key, so a
+      // renewed certificate written over the old files takes effect without a CONFIG SET.
       common::OpenLog(config().logfile);
+      (void)ReloadTlsFiles();
       continue;
     }
     Cron();
@@ -405,6 +558,10 @@ int Server::Run() {
       std::vector<Connection*> open = raw->connections;
       for (Connection* c : open) {
         c->Close();
+      }
+      std::vector<IncomingConnection*> incoming = raw->incoming;
+      for (IncomingConnection* c : incoming) {
+        c->Abort();
       }
     });
     raw->loop.Stop();

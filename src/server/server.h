@@ -24,10 +24,12 @@
 #include "server/config.h"
 #include "server/server_stats.h"
 #include "storage/keyspace.h"
+#include "tls/tls_context.h"
 
 namespace redoubt::server {
 
 class Connection;
+class IncomingConnection;
 
 // An I/O thread: its loop, the connections it owns, and its statistics.
 struct IoThread {
@@ -37,6 +39,7 @@ struct IoThread {
   ThreadCommandStats stats;
   // Only on this thread.
   std::vector<Connection*> connections;
+  std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
   std::thread thread;
 };
 
@@ -86,6 +89,19 @@ class Server {
   absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes);
   absl::Status RewriteConfig();
 
+  // TLS. The context in use (nullptr until a certificate is configured): new handshakes take
+  // it; a reload swaps it atomically and running sessions keep the one they began with.
+  std::shared_ptr<const tls::TlsContext> tls_context() const {
+    return tls_context_.load(std::memory_order_acquire);
+  }
+  TlsMode tls_mode() const { return tls_mode_.load(std::memory_order_relaxed); }
+  int64_t tls_handshake_timeout_us() const {
+    return tls_handshake_timeout_us_.load(std::memory_order_relaxed);
+  }
+  // SIGHUP: re-reads the certificate and key files named by the current config. On error the
+  // old context stays and the error is returned (and logged).
+  absl::Status ReloadTlsFiles();
+
   // CLIENT PAUSE / UNPAUSE. Thread-safe.
   void Pause(int64_t until_ms, bool writes_only);
   void Unpause();
@@ -117,6 +133,15 @@ class Server {
  private:
   explicit Server(Config config);
   absl::Status Listen();
+  absl::Status ListenOn(int port, std::vector<int>* fds);
+  // Validates the TLS part of `next` against `current`: builds a new context when the TLS
+  // settings changed, refuses a mode that needs a certificate while none is loaded.
+  // *context receives the context to install (unchanged when nothing TLS changed).
+  absl::Status PrepareTls(const Config& current, const Config& next,
+                          std::shared_ptr<const tls::TlsContext>* context) const;
+  // After a switch to tls-mode required: every I/O thread closes its plaintext connections
+  // once their pending replies are written.
+  void ClosePlaintextClients();
   void Cron();
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);
@@ -131,13 +156,19 @@ class Server {
   ClientRegistry clients_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<int> listen_fds_;
+  std::vector<int> tls_listen_fds_;  // tls-port: TLS only
   std::vector<std::unique_ptr<net::IoHandler>> acceptors_;
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
+
+  std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
+  std::atomic<TlsMode> tls_mode_{TlsMode::kNone};
+  std::atomic<int64_t> tls_handshake_timeout_us_{5000000};
   std::atomic<int64_t> cron_cycles_{0};
 
   const std::string run_id_;
   const std::string replication_id_;
+  const tls::TicketKeys ticket_keys_;
 
   std::mutex pause_mu_;  // serialises Pause/Unpause; IsPaused reads the atomics only
   std::atomic<int64_t> pause_until_ms_{0};

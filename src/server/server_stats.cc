@@ -33,6 +33,11 @@ void ServerStats::ResetCounters() {
   client_query_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
   client_output_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
   peak_memory.store(0, std::memory_order_relaxed);
+  for (auto* c : {&tls_handshakes_completed, &tls_handshakes_failed, &tls_handshakes_timed_out,
+                  &tls_sessions_resumed, &tls_plaintext_refused, &tls_plaintext_closed,
+                  &tls_certificate_reloads, &tls_certificate_reload_failures}) {
+    c->store(0, std::memory_order_relaxed);
+  }
   ResetErrors();
 }
 

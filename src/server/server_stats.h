@@ -71,6 +71,20 @@ class ServerStats {
   // Highest used memory seen by the cron or INFO (used_memory_peak).
   std::atomic<uint64_t> peak_memory{0};
 
+  // INFO ssl. Gauges: connected clients by transport, handshakes under way.
+  std::atomic<int64_t> tcp_clients{0};
+  std::atomic<int64_t> tls_clients{0};
+  std::atomic<int64_t> tls_handshakes_in_progress{0};
+  // Counters (CONFIG RESETSTAT clears them).
+  std::atomic<uint64_t> tls_handshakes_completed{0};
+  std::atomic<uint64_t> tls_handshakes_failed{0};
+  std::atomic<uint64_t> tls_handshakes_timed_out{0};
+  std::atomic<uint64_t> tls_sessions_resumed{0};
+  std::atomic<uint64_t> tls_plaintext_refused{0};  // new plaintext connections in required
+  std::atomic<uint64_t> tls_plaintext_closed{0};   // open ones closed by the switch to required
+  std::atomic<uint64_t> tls_certificate_reloads{0};
+  std::atomic<uint64_t> tls_certificate_reload_failures{0};
+
   // CONFIG RESETSTAT: the server-wide counters and the error table.
   void ResetCounters();
 

@@ -35,8 +35,13 @@ def encode_command(*args):
 
 
 class RespClient:
-    def __init__(self, host="127.0.0.1", port=6379, timeout=10.0, connect=True):
+    """tls_ca: speak TLS, verifying the server with this CA file; tls_session: an
+    ssl.SSLSession to resume (after a TLS connection, .sock.session holds the new one)."""
+
+    def __init__(self, host="127.0.0.1", port=6379, timeout=10.0, connect=True, tls_ca=None,
+                 tls_session=None, tls_context=None):
         self.host, self.port, self.timeout = host, port, timeout
+        self.tls_ca, self.tls_session, self.tls_context = tls_ca, tls_session, tls_context
         self.sock = None
         self.buf = b""
         if connect:
@@ -45,6 +50,15 @@ class RespClient:
     def connect(self):
         self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls_ca or self.tls_context:
+            import ssl
+            context = self.tls_context or ssl.create_default_context(cafile=self.tls_ca)
+            try:
+                self.sock = context.wrap_socket(self.sock, server_hostname=self.host,
+                                                session=self.tls_session)
+            except BaseException:
+                self.sock.close()
+                raise
         self.buf = b""
         return self
 

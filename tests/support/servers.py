@@ -69,7 +69,8 @@ class Server:
     """
 
     def __init__(self, binary=None, kind="redoubt", args=(), config_file=None, port=None,
-                 host="127.0.0.1", bind=None, wait=True, name=None, pass_port=True):
+                 host="127.0.0.1", bind=None, wait=True, name=None, pass_port=True,
+                 tls_ca=None):
         self.binary = binary or (redis_binary() if kind == "redis" else redoubt_binary())
         self.kind = kind
         self.extra_args = list(args)
@@ -82,6 +83,9 @@ class Server:
         # pass_port=False: the port comes from the config file (port= must still be given so
         # that we know where to PING); bind="" likewise leaves --bind to the config file.
         self.pass_port = pass_port
+        # tls_ca: the readiness PING goes over TLS, verified with this CA file (a server
+        # started in tls-mode required answers nothing in plaintext).
+        self.tls_ca = tls_ca
         self.port = None
         self.proc = None
         self.log_path = None
@@ -153,7 +157,12 @@ class Server:
             f"did not answer PING within {timeout:.0f}s (last: {last})"))
 
     def ping(self, timeout=1.0):
-        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
+        with socket.create_connection((self.host, self.port), timeout=timeout) as raw:
+            s = raw
+            if self.tls_ca:
+                import ssl
+                context = ssl.create_default_context(cafile=self.tls_ca)
+                s = context.wrap_socket(raw, server_hostname=self.host)
             s.sendall(b"*1\r\n$4\r\nPING\r\n")
             data = b""
             while not data.endswith(b"\r\n"):

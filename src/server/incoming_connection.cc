@@ -1,0 +1,182 @@
+// Classification and TLS handshake of new connections; see incoming_connection.h.
+#include "server/incoming_connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "net/plain_transport.h"
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+// The first byte of every TLS record that carries a handshake (ClientHello included), in
+// every TLS version: ContentType handshake(22).
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
+}  // namespace
+
+IncomingConnection::IncomingConnection(Server& server, IoThread& thread, int fd, uint64_t id,
+                                       std::string peer, std::string local, Listener listener)
+    : server_(server),
+      thread_(thread),
+      fd_(fd),
+      id_(id),
+      peer_(std::move(peer)),
+      local_(std::move(local)),
+      listener_(listener),
+      deadline_us_(common::MonotonicMicros() + server.tls_handshake_timeout_us()) {
+  server_.stats().tls_handshakes_in_progress.fetch_add(1, std::memory_order_relaxed);
+}
+
+IncomingConnection::~IncomingConnection() {
+  server_.stats().tls_handshakes_in_progress.fetch_sub(1, std::memory_order_relaxed);
+  if (owns_fd_) {
+    close(fd_);
+  }
+}
+
+void IncomingConnection::Start() {
+  thread_.incoming.push_back(this);
+  events_ = EPOLLIN;
+  thread_.loop.Add(fd_, events_, this);
+  if (listener_ == Listener::kTlsPort) {
+    BeginHandshake();
+  }
+}
+
+void IncomingConnection::OnEvent(uint32_t) {
+  if (state_ == State::kClassifying) {
+    Classify();
+  } else if (state_ == State::kHandshaking) {
+    ContinueHandshake();
+  }
+}
+
+void IncomingConnection::Classify() {
+  unsigned char first = 0;
+  ssize_t n = recv(fd_, &first, 1, MSG_PEEK);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    return;
+  }
+  if (n <= 0) {
+    Finish();  // closed or reset before saying anything
+    return;
+  }
+  if (first == kTlsHandshakeRecord && server_.tls_context() != nullptr) {
+    BeginHandshake();
+    return;
+  }
+  // The mode is read now, not at accept: a switch to required also covers connections that
+  // were accepted before it but had not spoken yet.
+  if (server_.tls_mode() == TlsMode::kRequired) {
+    server_.stats().tls_plaintext_refused.fetch_add(1, std::memory_order_relaxed);
+    common::Log(common::LogLevel::kVerbose,
+                "Closed plaintext connection from " + peer_ + ": tls-mode is required");
+    Finish();
+    return;
+  }
+  owns_fd_ = false;
+  Admit(std::make_unique<net::PlainTransport>(fd_));
+}
+
+void IncomingConnection::BeginHandshake() {
+  std::shared_ptr<const tls::TlsContext> context = server_.tls_context();
+  SSL* ssl = context == nullptr ? nullptr : context->NewSession();
+  if (ssl == nullptr) {
+    server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
+    Finish();
+    return;
+  }
+  owns_fd_ = false;
+  tls_ = std::make_unique<tls::TlsTransport>(fd_, ssl);
+  state_ = State::kHandshaking;
+  ContinueHandshake();
+}
+
+void IncomingConnection::ContinueHandshake() {
+  std::string error;
+  switch (tls_->Handshake(&error)) {
+    case tls::TlsTransport::HandshakeStatus::kDone: {
+      ServerStats& stats = server_.stats();
+      stats.tls_handshakes_completed.fetch_add(1, std::memory_order_relaxed);
+      if (tls_->resumed()) {
+        stats.tls_sessions_resumed.fetch_add(1, std::memory_order_relaxed);
+      }
+      Admit(std::move(tls_));
+      return;
+    }
+    case tls::TlsTransport::HandshakeStatus::kWantRead:
+      if (events_ != EPOLLIN) {
+        events_ = EPOLLIN;
+        thread_.loop.Modify(fd_, events_, this);
+      }
+      return;
+    case tls::TlsTransport::HandshakeStatus::kWantWrite:
+      if (events_ != (EPOLLIN | EPOLLOUT)) {
+        events_ = EPOLLIN | EPOLLOUT;
+        thread_.loop.Modify(fd_, events_, this);
+      }
+      return;
+    case tls::TlsTransport::HandshakeStatus::kFailed:
+      server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
+      common::Log(common::LogLevel::kVerbose, "TLS handshake with " + peer_ + " failed: " + error);
+      Finish();
+      return;
+  }
+}
+
+void IncomingConnection::Admit(std::unique_ptr<net::Transport> transport) {
+  state_ = State::kDone;
+  thread_.loop.Remove(fd_);
+  auto& list = thread_.incoming;
+  list.erase(std::remove(list.begin(), list.end(), this), list.end());
+  thread_.loop.DeleteLater(this);
+  auto* conn = new Connection(server_, thread_, std::move(transport), id_, std::move(peer_),
+                              std::move(local_));
+  conn->Start();
+}
+
+void IncomingConnection::OnTimer(int64_t now_us) {
+  if (state_ == State::kDone || now_us < deadline_us_) {
+    return;
+  }
+  if (state_ == State::kClassifying && listener_ == Listener::kMainPort &&
+      server_.tls_mode() != TlsMode::kRequired) {
+    // Silent since it connected, in preferred: a plaintext client may connect and wait before
+    // its first command (connection pools do), and a TLS client always speaks first. Admit it
+    // as plaintext; the ordinary `timeout` applies from here.
+    owns_fd_ = false;
+    Admit(std::make_unique<net::PlainTransport>(fd_));
+    return;
+  }
+  server_.stats().tls_handshakes_timed_out.fetch_add(1, std::memory_order_relaxed);
+  common::Log(common::LogLevel::kVerbose,
+              "TLS handshake with " + peer_ + " timed out (tls-handshake-timeout)");
+  Finish();
+}
+
+void IncomingConnection::Abort() {
+  if (state_ != State::kDone) {
+    Finish();
+  }
+}
+
+void IncomingConnection::Finish() {
+  state_ = State::kDone;
+  thread_.loop.Remove(fd_);
+  auto& list = thread_.incoming;
+  list.erase(std::remove(list.begin(), list.end(), this), list.end());
+  // The transport (if any) closes the socket; otherwise the destructor does.
+  tls_.reset();
+  thread_.loop.DeleteLater(this);
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,45 @@
+// The command line of redoubt-downtime: what to connect to, how to load the server, when to stop
+// and where to report. Parsing (CLI11) lives here so that main() and the runner see only a
+// validated DowntimeOptions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tools/tls_client_context.h"
+
+namespace redoubt::tools {
+
+enum class StopMode : uint8_t { kDuration, kUntilFile, kUntilCommand };
+
+struct DowntimeOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  bool tls = false;
+  TlsClientOptions tls_options;
+  std::string user;      // AUTH user; empty: AUTH <password> only
+  std::string password;  // empty: no AUTH. Never printed or reported.
+
+  double prefill_seconds = 5;
+  std::string key_prefix = "downtime:";
+
+  StopMode stop_mode = StopMode::kDuration;
+  double duration_seconds = 10;
+  std::string until_file;
+  std::string until_command;
+  double max_seconds = 3600;  // hard cap on the whole run, prefill included
+
+  int connect_timeout_ms = 100;  // TCP connect plus TLS handshake
+  int op_timeout_ms = 250;       // one command, AUTH included
+  double rate = 0;               // operations per second; 0: as fast as one connection goes
+
+  bool quiet = false;
+  std::string report_path;
+  std::string label;
+};
+
+// Parses argv into *options. Returns nullopt to run, or the exit status to exit with: 0 after
+// --help, 2 after a usage error (the message is already printed).
+std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* options);
+
+}  // namespace redoubt::tools

@@ -1,0 +1,147 @@
+# Bad input on a TLS port: garbage instead of a ClientHello, a truncated ClientHello, a client
+# that connects and says nothing, a real client that stalls mid-handshake, plaintext in
+# required, TLS in none, and a few hundred half-open handshakes at once. Each is closed (or, in
+# preferred, a silent client is served as plaintext), counted in INFO ssl, and never disturbs a
+# bystander TLS client that keeps working throughout.
+import socket
+import ssl
+import time
+
+import pytest
+
+from support.resp_client import RespClient, expect
+from support.tls_helpers import TRUNCATED_CLIENT_HELLO, info_int, info_ssl, tls_args, tls_client
+from support.tools import wait_until
+
+TIMEOUT_MS = 300
+
+
+@pytest.fixture
+def node(redoubt_factory, tls_certs):
+    """A required-mode server with a short handshake timeout and a TLS bystander."""
+    ca = tls_certs.ca().cert
+    server = redoubt_factory(tls_args(tls_certs.get("server"), "required",
+                                      ["--tls-handshake-timeout", str(TIMEOUT_MS)]), tls_ca=ca)
+    bystander = tls_client(server, ca)
+    expect(bystander, ("SET", "alive", "1"), ("simple", "OK"))
+    yield server, bystander
+    expect(bystander, ("GET", "alive"), ("bulk", b"1"))
+    assert server.alive()
+    bystander.close()
+
+
+def raw(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def closed_within(sock, seconds):
+    """True when the server closes sock within `seconds` (whatever it sent first is dropped)."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_plaintext_garbage_is_refused_unanswered(node):
+    server, bystander = node
+    s = raw(server.port)
+    s.sendall(b"\x00\xffGARBAGE\r\n*1\r\n$4\r\nPING\r\n")
+    s.settimeout(3)
+    try:
+        data = s.recv(100)
+    except ConnectionResetError:
+        data = b""
+    assert data == b""
+    s.close()
+    assert info_int(bystander, "tls_plaintext_refused") == 1
+
+
+def test_garbage_after_handshake_byte_fails_the_handshake(node):
+    server, bystander = node
+    s = raw(server.port)
+    s.sendall(b"\x16\x03\x01\x00\x10" + b"not a client hello at all")
+    assert closed_within(s, 3)
+    s.close()
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_failed") == 1, 3)
+
+
+def test_truncated_client_hello_times_out(node):
+    server, bystander = node
+    s = raw(server.port)
+    s.sendall(TRUNCATED_CLIENT_HELLO)
+    start = time.monotonic()
+    assert closed_within(s, 5)
+    assert time.monotonic() - start < 3
+    s.close()
+    assert info_int(bystander, "tls_handshakes_timed_out") == 1
+
+
+def test_silent_client_times_out_in_required(node):
+    server, bystander = node
+    s = raw(server.port)
+    assert closed_within(s, 5)
+    s.close()
+    assert info_int(bystander, "tls_handshakes_timed_out") == 1
+
+
+def test_real_client_stalling_mid_handshake_times_out(node, tls_certs):
+    server, bystander = node
+    # A genuine ClientHello from Python's ssl, sent by hand; the server's reply is never
+    # answered.
+    context = ssl.create_default_context(cafile=tls_certs.ca().cert)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    s = raw(server.port)
+    s.sendall(outgoing.read())
+    s.settimeout(2)
+    assert s.recv(65536)[:1] == b"\x16"  # ServerHello came back
+    assert info_int(bystander, "tls_handshakes_in_progress") == 1
+    assert closed_within(s, 5)
+    s.close()
+    assert info_int(bystander, "tls_handshakes_timed_out") == 1
+    assert info_int(bystander, "tls_handshakes_in_progress") == 0
+
+
+def test_hundreds_of_half_open_handshakes(node):
+    server, bystander = node
+    socks = [raw(server.port) for _ in range(300)]
+    for s in socks:
+        s.sendall(TRUNCATED_CLIENT_HELLO)
+    # The bystander is served while they hang.
+    for i in range(50):
+        expect(bystander, ("INCR", "during"), ("int", i + 1))
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 300, 10)
+    f = info_ssl(bystander)
+    assert f["tls_handshakes_in_progress"] == "0"
+    assert f["tls_mode_connected_tls_clients"] == "1"
+    for s in socks:
+        assert closed_within(s, 1)
+        s.close()
+
+
+def test_silent_client_in_preferred_becomes_plaintext(redoubt_factory, tls_certs):
+    server = redoubt_factory(tls_args(tls_certs.get("server"), "preferred",
+                                      ["--tls-handshake-timeout", str(TIMEOUT_MS)]))
+    with RespClient(port=server.port) as c:
+        time.sleep(TIMEOUT_MS / 1000 * 2)  # a pooled connection, idle before its first command
+        expect(c, ("PING",), ("simple", "PONG"))
+        f = info_ssl(c)
+        assert f["tls_handshakes_timed_out"] == "0"
+        assert f["tls_mode_connected_tcp_clients"] == "1"
+
+
+def test_tls_client_against_none_mode(redoubt_factory, tls_certs):
+    server = redoubt_factory(tls_args(tls_certs.get("server"), "none"))
+    with pytest.raises((ssl.SSLError, ConnectionError, socket.timeout)):
+        RespClient(port=server.port, tls_ca=tls_certs.ca().cert, timeout=3)
+    with RespClient(port=server.port) as c:
+        expect(c, ("PING",), ("simple", "PONG"))
