@@ -1,0 +1,702 @@
+#!/usr/bin/python3
+# Online TLS migration of one node, measured from the clients' side: a plaintext client and a
+# TLS client (two redoubt-downtime processes) keep reading and writing while the operator moves
+# the server from tls-mode none to preferred to required with CONFIG SET, and optionally
+# rotates the certificate on the way. The claim under test: nobody who can follow (the TLS
+# client, and the plaintext client until `required`) sees a single failed operation, and
+# plaintext is really shut out once `required` is set.
+#
+#   bench/tls_migration.py                       # 10 s per phase, table + bench/tls_migration.json
+#   bench/tls_migration.py --rotate-cert --phase-seconds 4 --plot /tmp/migration.png
+#   tests/integration/test_tls_migration.py      # the same via run_migration(), short phases
+#
+# Steps: start redoubt-server with --tls-mode none and certificates loaded (from
+# tests/support/tls_certs.py); start the plaintext tester and let it prefill; phase "none";
+# CONFIG SET tls-mode preferred; start the TLS tester, let it prefill; phase "preferred" (with
+# --rotate-cert: halfway through, a new certificate from the same CA is loaded with CONFIG SET
+# tls-cert-file/tls-key-file and must be the one new handshakes see); INFO ssl must show both a
+# plaintext and a TLS client; CONFIG SET tls-mode required; phase "required"; stop both testers
+# through their --until-file and read their JSON reports.
+#
+# Read first:
+#   - Per-second rows of the testers are split into phases by the unix time each CONFIG SET
+#     was sent. A row belongs to the phase in force at its end, so the second in which the
+#     mode changed counts for the new phase: plaintext failures in the row that straddles the
+#     switch to `required` are expected and land in "required".
+#   - "Failed operations" = failed + connection_errors + timeout_errors, as the tester counts.
+#   - The testers' connect and operation timeouts: standalone (make bench) the tool's defaults,
+#     100/250 ms, as the managed service's guide measures; the test in make test passes 1 s,
+#     because there a scheduling stall of the loaded 2-core machine (ASan builds, parallel
+#     steps) is not a migration failure, and a failure caused by the migration is a closed
+#     connection or an error reply, which no timeout hides.
+#   - Every process is started here, tracked and stopped by PID (testers: stop file, then
+#     SIGTERM, then SIGKILL); the working directory (certificates, reports, logs) is removed.
+#
+# Environment (as tests/support/servers.py): REDOUBT_SERVER, REDOUBT_SERVER_KIND (must be
+# "redoubt": redis-server has no tls-mode); REDOUBT_TOOLS_DIR for redoubt-downtime (default:
+# next to the server binary, else <repo>/build/bin).
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+# Imported under the names tests/conftest.py uses, so that inside pytest there is one
+# `servers` module (one registry of live servers). No __pycache__ from this import; the flag
+# is restored because pytest imports this file as a module.
+_WRITE_BYTECODE = sys.dont_write_bytecode
+sys.dont_write_bytecode = True
+if str(REPO_ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+from support import servers  # noqa: E402
+from support.tls_certs import CertFactory  # noqa: E402
+sys.dont_write_bytecode = _WRITE_BYTECODE
+
+PHASES = ("none", "preferred", "required")
+DEFAULT_JSON = BENCH_DIR / "tls_migration.json"
+TOOL = "redoubt-downtime"
+DEFAULT_CONNECT_TIMEOUT_MS = 100  # redoubt-downtime's own defaults (see above)
+DEFAULT_OP_TIMEOUT_MS = 250
+PREFILL_SLACK_S = 0.5        # after a tester's --prefill-seconds, before the phase clock starts
+LOCKOUT_S = 1.0              # plaintext must have no successful op this long after `required`
+STOP_WAIT_S = 15.0           # a tester must exit this soon after its stop file appears
+
+
+class MigrationError(RuntimeError):
+    """The scenario could not be run (tool missing, server or tester died, ...)."""
+
+
+# ----- locating things --------------------------------------------------------------------------
+
+def tool_candidates(tools_dir=None, server_binary=None):
+    """Where redoubt-downtime is looked for, in order."""
+    dirs = []
+    env = tools_dir or os.environ.get("REDOUBT_TOOLS_DIR")
+    if env:
+        dirs.append(Path(env))
+    dirs.append(Path(server_binary or servers.redoubt_binary()).absolute().parent)
+    dirs.append(REPO_ROOT / "build" / "bin")
+    unique = []
+    for d in dirs:
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return [d / TOOL for d in unique]
+
+
+def find_downtime_tool(tools_dir=None, server_binary=None):
+    for path in tool_candidates(tools_dir, server_binary):
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+# ----- a small RESP client (plaintext or TLS) ---------------------------------------------------
+
+class RespError(Exception):
+    pass
+
+
+def command(port, *args, tls=None, timeout=5.0):
+    """Sends one command to 127.0.0.1:port on a fresh connection; returns the RESP2 reply.
+
+    tls: an ssl.SSLContext to speak TLS, else plaintext."""
+    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
+        with sock:
+            sock.sendall(payload)
+            with sock.makefile("rb") as f:
+                return _read_reply(f)
+
+
+def _read_reply(f):
+    line = f.readline()
+    if not line.endswith(b"\r\n"):
+        raise ConnectionError("connection closed mid-reply")
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RespError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        return None if n < 0 else f.read(n + 2)[:-2].decode("utf-8", "replace")
+    if kind == b"*":
+        n = int(rest)
+        return None if n < 0 else [_read_reply(f) for _ in range(n)]
+    raise RespError(f"unexpected reply type {line[:40]!r}")
+
+
+def info_ssl(port, tls=None):
+    text = command(port, "INFO", "ssl", tls=tls)
+    fields = {}
+    for line in text.splitlines():
+        if ":" in line and not line.startswith("#"):
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def peer_serial(port, context):
+    """Serial (int) of the certificate a fresh TLS handshake with the server presents."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            return int(sock.getpeercert()["serialNumber"], 16)
+
+
+def _int_serial(text):
+    try:
+        return int(str(text).replace(":", ""), 16)
+    except ValueError:
+        return None
+
+
+# ----- the testers ------------------------------------------------------------------------------
+
+class Tester:
+    """One redoubt-downtime process, stopped through its --until-file."""
+
+    def __init__(self, tool, label, port, workdir, prefill_s, timeouts_ms, ca_cert=None):
+        self.label = label
+        self.prefill_s = prefill_s
+        self.stop_file = workdir / f"stop-{label}"
+        self.report_path = workdir / f"report-{label}.json"
+        self.log_path = workdir / f"downtime-{label}.log"
+        self.cmd = [str(tool), "--host", "127.0.0.1", "--port", str(port),
+                    "--prefill-seconds", f"{prefill_s:g}", "--key-prefix", f"migration:{label}:",
+                    "--until-file", str(self.stop_file), "--report", str(self.report_path),
+                    "--label", label, "--connect-timeout-ms", str(timeouts_ms[0]),
+                    "--op-timeout-ms", str(timeouts_ms[1])]
+        if ca_cert:
+            self.cmd += ["--tls", "--cacert", str(ca_cert)]
+        self.proc = None
+        self.started = None
+        self.returncode = None
+
+    def start(self):
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=log,
+                                         start_new_session=True)
+        self.started = time.time()
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, limit=1500):
+        try:
+            return self.log_path.read_text(errors="replace")[-limit:]
+        except OSError:
+            return ""
+
+    def check_alive(self):
+        if not self.alive():
+            raise MigrationError(f"{TOOL} ({self.label}) exited early with code "
+                                 f"{self.proc.returncode}\n  command: {' '.join(self.cmd)}\n"
+                                 f"  stderr:\n{self.log_tail()}")
+
+    def stop(self):
+        """Asks it to finish (stop file), then SIGTERM, then SIGKILL; returns the exit code."""
+        if self.proc is None:
+            return None
+        self.stop_file.touch()
+        try:
+            self.returncode = self.proc.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+                try:
+                    os.kill(self.proc.pid, sig)
+                    self.returncode = self.proc.wait(timeout=grace)
+                    break
+                except ProcessLookupError:
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        return self.returncode
+
+    def report(self):
+        try:
+            return json.loads(self.report_path.read_text())
+        except (OSError, ValueError) as e:
+            raise MigrationError(f"{TOOL} ({self.label}) left no readable report at "
+                                 f"{self.report_path} ({e}); exit code {self.returncode}\n"
+                                 f"  stderr:\n{self.log_tail()}") from e
+
+
+# ----- the scenario -----------------------------------------------------------------------------
+
+class Migration:
+    def __init__(self, phase_s, prefill_s, rotate_cert, server_binary, tools_dir, key_type, log,
+                 timeouts_ms):
+        self.timeouts_ms = timeouts_ms
+        self.phase_s = phase_s
+        self.prefill_s = prefill_s
+        self.rotate_cert = rotate_cert
+        self.server_binary = server_binary or servers.redoubt_binary()
+        self.tool = find_downtime_tool(tools_dir, self.server_binary)
+        self.key_type = key_type
+        self.log = log
+        self.work = None
+        self.server = None
+        self.testers = {}
+        self.events = []       # every CONFIG SET (and the rotation), with its unix times
+        self.observed = {}     # INFO ssl snapshots and rotation facts
+        self.checks = []       # {"name", "ok", "detail"}
+        self.t0 = self.t_end = None
+        self.server_log = ""
+        self.stage = "setup"   # for error messages: where it was when something broke
+
+    # --- control
+
+    def config_set(self, what, *pairs, tls=None):
+        """CONFIG SET with the send and reply times recorded; the reply must be OK."""
+        t_sent = time.time()
+        try:
+            reply = command(self.server.port, "CONFIG", "SET", *pairs, tls=tls)
+        except (OSError, RespError, ConnectionError) as e:
+            reply = f"{type(e).__name__}: {e}"
+        event = {"what": what, "args": list(pairs), "t_sent": t_sent, "t_reply": time.time(),
+                 "reply": reply, "over": "tls" if tls else "plaintext"}
+        self.events.append(event)
+        self.check(f"CONFIG SET {' '.join(pairs)} replies OK", reply == "OK", repr(reply))
+        self.log(f"  {time.strftime('%H:%M:%S')} CONFIG SET {' '.join(pairs)} -> {reply}")
+        return event
+
+    def check(self, name, ok, detail=""):
+        self.checks.append({"name": name, "ok": bool(ok), "detail": detail})
+
+    def wait(self, seconds):
+        """Sleeps `seconds`, failing early if the server or a tester dies."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if not self.server.alive():
+                raise MigrationError(f"redoubt-server died (exit {self.server.returncode()})"
+                                     f"\n{self.server.log_text(3000)}")
+            for tester in self.testers.values():
+                tester.check_alive()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(0.2, left))
+
+    def start_tester(self, label, ca_cert=None):
+        tester = Tester(self.tool, label, self.server.port, self.work, self.prefill_s,
+                        self.timeouts_ms, ca_cert)
+        self.testers[label] = tester.start()
+        self.log(f"  {time.strftime('%H:%M:%S')} started {TOOL} {label} (pid {tester.proc.pid}); "
+                 f"prefill {self.prefill_s:g}s")
+        self.wait(self.prefill_s + PREFILL_SLACK_S)
+        return tester
+
+    # --- the run
+
+    def run(self):
+        if servers.redoubt_kind() != "redoubt":
+            raise MigrationError("REDOUBT_SERVER_KIND is not 'redoubt': the migration needs "
+                                 "tls-mode, which redis-server does not have")
+        if self.tool is None:
+            raise MigrationError(f"{TOOL} not found; looked at: " + ", ".join(
+                str(p) for p in tool_candidates(None, self.server_binary)))
+        self.work = Path(tempfile.mkdtemp(prefix="redoubt-tls-migration-"))
+        certs = CertFactory(self.work / "certs")
+        ca = certs.ca(key_type=self.key_type)
+        first = certs.server_cert("server", key_type=self.key_type)
+        context = ssl.create_default_context(cafile=ca.cert)
+        self.server = servers.Server(
+            binary=self.server_binary, kind="redoubt", name="redoubt-server",
+            args=["--tls-mode", "none", "--tls-cert-file", first.cert, "--tls-key-file",
+                  first.key, "--tls-ca-cert-file", ca.cert])
+        try:
+            self.server.start()
+        except servers.ServerStartError as e:
+            raise MigrationError(f"redoubt-server did not start with --tls-mode none and "
+                                 f"certificates: {e}") from e
+        self.t0 = time.time()
+        self.log(f"redoubt-server pid {self.server.pid} port {self.server.port}, tls-mode none; "
+                 f"phases of {self.phase_s:g}s")
+
+        self.stage = "phase none"
+        self.start_tester("plain")
+        self.wait(self.phase_s)
+
+        self.stage = "phase preferred"
+        self.config_set("tls-mode preferred", "tls-mode", "preferred")
+        self.start_tester("tls", ca.cert)
+        if self.rotate_cert:
+            self.wait(self.phase_s / 2)
+            self.rotate(certs, first, context)
+            self.wait(self.phase_s / 2)
+        else:
+            self.wait(self.phase_s)
+        # Fetched over TLS, so this connection counts as a TLS client: the one plaintext
+        # client must be the plaintext tester, and the TLS count includes us.
+        info = info_ssl(self.server.port, context)
+        self.observed["info_ssl_preferred"] = info
+        tcp = int(info.get("tls_mode_connected_tcp_clients", -1))
+        tls = int(info.get("tls_mode_connected_tls_clients", -1))
+        self.check("INFO ssl in preferred: the plaintext tester is connected "
+                   "(tls_mode_connected_tcp_clients >= 1)", tcp >= 1, f"{tcp}")
+        self.check("INFO ssl in preferred: the TLS tester and this INFO are connected "
+                   "(tls_mode_connected_tls_clients >= 2)", tls >= 2, f"{tls}")
+        self.check("INFO ssl in preferred: tls_mode is preferred",
+                   info.get("tls_mode") == "preferred", info.get("tls_mode", "missing"))
+
+        # Sent over TLS: in `required` a plaintext control connection would itself be cut.
+        self.stage = "phase required"
+        self.config_set("tls-mode required", "tls-mode", "required", tls=context)
+        self.wait(self.phase_s)
+        self.observed["info_ssl_required"] = info_ssl(self.server.port, context)
+
+        self.stage = "stopping the testers"
+        for tester in self.testers.values():
+            tester.stop_file.touch()  # both at once: they end in the same second
+        for tester in self.testers.values():
+            tester.stop()
+        self.t_end = time.time()
+        reports = {label: t.report() for label, t in self.testers.items()}
+        return reports
+
+    def rotate(self, certs, old, context):
+        before = info_ssl(self.server.port, context).get("ssl_current_certificate_serial")
+        new = certs.server_cert("server-rotated", key_type=self.key_type)
+        event = self.config_set("certificate rotation", "tls-cert-file", new.cert,
+                                "tls-key-file", new.key, tls=context)
+        after = info_ssl(self.server.port, context).get("ssl_current_certificate_serial")
+        presented = peer_serial(self.server.port, context)
+        self.observed["rotation"] = {"old_serial": old.serial_hex, "new_serial": new.serial_hex,
+                                     "info_before": before, "info_after": after,
+                                     "presented_after": f"{presented:X}",
+                                     "t": event["t_sent"]}
+        self.check("rotation: INFO ssl ssl_current_certificate_serial changed",
+                   before is not None and after is not None and before != after,
+                   f"{before} -> {after}")
+        self.check("rotation: INFO ssl shows the new certificate's serial",
+                   _int_serial(after) == new.serial, f"{after} (new {new.serial_hex})")
+        self.check("rotation: a new handshake presents the new certificate",
+                   presented == new.serial, f"{presented:X} (new {new.serial_hex})")
+
+    def cleanup(self):
+        """Stops everything started here; returns a sanitizer report or '' (never raises)."""
+        problem = ""
+        for tester in self.testers.values():
+            if tester.alive():
+                tester.stop()
+        if self.server is not None:
+            try:
+                self.server.stop()
+            except AssertionError as e:  # servers.Server.stop: sanitizer findings
+                problem = str(e)
+            self.server_log = self.server.log_text(4000)
+            self.server.remove_log()
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+        return problem
+
+
+# ----- analysis ---------------------------------------------------------------------------------
+
+def failures_of(row):
+    return row.get("failed", 0) + row.get("connection_errors", 0) + row.get("timeout_errors", 0)
+
+
+def phase_at(t, switches):
+    """The phase in force at unix time t; switches = {"preferred": t, "required": t}."""
+    if t > switches["required"]:
+        return "required"
+    if t > switches["preferred"]:
+        return "preferred"
+    return "none"
+
+
+def split_phases(report, switches):
+    """{phase: totals} of a tester's per-second rows, each row in the phase at its end."""
+    out = {}
+    for row in report.get("per_second", []):
+        phase = phase_at(row["t"] + 1.0, switches)
+        acc = out.setdefault(phase, {"seconds": 0, "ok": 0, "failed_ops": 0, "failed": 0,
+                                     "connection_errors": 0, "timeout_errors": 0,
+                                     "data_errors": 0, "downtime_ms": 0})
+        acc["seconds"] += 1
+        acc["failed_ops"] += failures_of(row)
+        for key in ("ok", "failed", "connection_errors", "timeout_errors", "data_errors",
+                    "downtime_ms"):
+            acc[key] += row.get(key, 0)
+    return out
+
+
+def analyse(events, reports):
+    """The pass/fail checks on the testers' reports, and the per-phase table.
+
+    events: the CONFIG SETs as Migration.config_set records them (only "what", "t_sent" and
+    "t_reply" are read); reports: {"plain": report, "tls": report} from redoubt-downtime.
+    Returns (checks, rows)."""
+    checks = []
+
+    def check(name, ok, detail=""):
+        checks.append({"name": name, "ok": bool(ok), "detail": detail})
+
+    by_what = {e["what"]: e for e in events}
+    switches = {"preferred": by_what["tls-mode preferred"]["t_sent"],
+                "required": by_what["tls-mode required"]["t_sent"]}
+    required_done = by_what["tls-mode required"]["t_reply"]
+    plain, tls = reports["plain"], reports["tls"]
+    plain_phases, tls_phases = split_phases(plain, switches), split_phases(tls, switches)
+
+    for phase in ("none", "preferred"):
+        p = plain_phases.get(phase, {})
+        check(f"plaintext tester: 0 failed operations in phase {phase}",
+              p.get("failed_ops", 0) == 0, _describe(p))
+        check(f"plaintext tester: operations succeed in phase {phase}", p.get("ok", 0) > 0,
+              _describe(p))
+    tls_failed = sum(failures_of(r) for r in tls.get("per_second", []))
+    check("TLS tester: 0 failed operations throughout", tls_failed == 0,
+          f"{tls_failed} failed; totals {tls.get('totals')}")
+    for phase in ("preferred", "required"):
+        p = tls_phases.get(phase, {})
+        check(f"TLS tester: operations succeed in phase {phase}", p.get("ok", 0) > 0,
+              _describe(p))
+    for label, rep in reports.items():
+        errors = rep.get("totals", {}).get("data_errors", 0) + sum(
+            r.get("data_errors", 0) for r in rep.get("per_second", []))
+        check(f"{label} tester: 0 data errors", errors == 0, f"{errors}")
+    req = plain_phases.get("required", {})
+    check("plaintext tester: fails once tls-mode is required", req.get("failed_ops", 0) > 0,
+          _describe(req))
+    late = [r for r in plain.get("per_second", [])
+            if r["t"] >= required_done + LOCKOUT_S and r.get("ok", 0) > 0]
+    check(f"plaintext tester: no successful operation later than {LOCKOUT_S:g} s after "
+          "tls-mode required", not late,
+          "" if not late else f"{len(late)} second(s) with successes, first at "
+                              f"+{late[0]['t'] - required_done:.1f}s: {late[0]}")
+
+    rows = []
+    for label, phases in (("plain", plain_phases), ("tls", tls_phases)):
+        for phase in PHASES:
+            if phase in phases:
+                rows.append({"tester": label, "phase": phase, **phases[phase]})
+    return checks, rows
+
+
+def _describe(p):
+    if not p:
+        return "no per-second rows in this phase"
+    return (f"ok {p['ok']}, failed {p['failed']}, connection errors {p['connection_errors']}, "
+            f"timeouts {p['timeout_errors']}, data errors {p['data_errors']}, "
+            f"{p['seconds']} s")
+
+
+def format_table(rows):
+    header = ("tester", "phase", "seconds", "ok ops", "failed ops", "conn err", "timeouts",
+              "data err", "downtime ms")
+    lines = [header] + [(r["tester"], r["phase"], str(r["seconds"]), f"{r['ok']:,}",
+                         str(r["failed_ops"]), str(r["connection_errors"]),
+                         str(r["timeout_errors"]), str(r["data_errors"]),
+                         f"{r['downtime_ms']:,.0f}") for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(line, widths)))
+                     for line in lines)
+
+
+# ----- plot -------------------------------------------------------------------------------------
+
+def plot(result, png_path):
+    """ok ops/s and failed ops/s per tester over time, CONFIG SETs marked. False on failure."""
+    t0 = result["t0"]
+    fd, dat_name = tempfile.mkstemp(prefix="redoubt-tls-migration-", suffix=".dat")
+    os.close(fd)
+    dat = Path(dat_name)
+    blocks = []
+    for label in ("plain", "tls"):
+        rows = result["reports"].get(label, {}).get("per_second", [])
+        # Plot each second at its middle; gnuplot 'index' addresses blocks split by 2 blank lines.
+        blocks.append("\n".join(f"{r['t'] + 0.5 - t0:.3f} {r.get('ok', 0)} {failures_of(r)}"
+                                for r in rows) or "0 0 0")
+    dat.write_text("\n\n\n".join(blocks) + "\n")
+    marks = []
+    for i, e in enumerate(result["events"]):
+        x = e["t_sent"] - t0
+        label = {"certificate rotation": "new cert"}.get(e["what"],
+                                                         e["what"].replace("tls-mode ", ""))
+        marks.append(f"set arrow from {x:.3f}, graph 0 to {x:.3f}, graph 1 nohead dt 2 "
+                     f"lc rgb 'gray30'")
+        # Alternate heights: with short phases neighbouring labels would overlap.
+        marks.append(f"set label '{label}' at {x + 0.1:.3f}, graph {0.96 - 0.05 * (i % 2)} "
+                     "left font ',9'")
+    title = "Online TLS migration: " + ("passed" if result["passed"] else "FAILED")
+    line = "with linespoints pt 7 ps 0.5"
+    bar = "axes x1y2 with impulses lw 4"
+    series = [f"'{dat}' index 0 using 1:2 {line} lc rgb 'steelblue' title 'plaintext ok/s'",
+              f"'' index 1 using 1:2 {line} lc rgb 'forest-green' title 'TLS ok/s'",
+              f"'' index 0 using 1:3 {bar} lc rgb 'red' title 'plaintext failed/s'",
+              f"'' index 1 using 1:3 {bar} lc rgb 'orange' title 'TLS failed/s'"]
+    script = f"""
+set terminal pngcairo size 1100,480 font 'sans,10'
+set output '{png_path}'
+set title '{title}'
+set xlabel 'seconds since the server started'
+set ylabel 'successful ops/s'
+set y2label 'failed ops/s'
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set grid ytics
+set key outside bottom center horizontal
+{chr(10).join(marks)}
+plot {", ".join(series)}
+"""
+    try:
+        proc = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        print(f"warning: gnuplot failed: {e}", file=sys.stderr)
+        return False
+    finally:
+        dat.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        print(f"warning: gnuplot failed: {proc.stderr.strip()}", file=sys.stderr)
+        return False
+    return True
+
+
+# ----- entry points -----------------------------------------------------------------------------
+
+def run_migration(phase_s=10.0, prefill_s=5.0, rotate_cert=False, server_binary=None,
+                  tools_dir=None, key_type="rsa", json_path=None, plot_path=None, log=print,
+                  connect_timeout_ms=DEFAULT_CONNECT_TIMEOUT_MS,
+                  op_timeout_ms=DEFAULT_OP_TIMEOUT_MS):
+    """Runs the scenario; returns the result dict ("passed", "failures", "checks", "phases",
+    "events", "observed", "reports", ...). Writes json_path / plot_path when given.
+
+    Raises MigrationError when it cannot run (the result then does not exist)."""
+    migration = Migration(phase_s, prefill_s, rotate_cert, server_binary, tools_dir, key_type,
+                          log, (connect_timeout_ms, op_timeout_ms))
+    reports, sanitizer = None, ""
+    try:
+        reports = migration.run()
+    except (OSError, RespError, ConnectionError) as e:
+        # A control connection failing (INFO, CONFIG SET, a handshake) is the server
+        # misbehaving mid-scenario: report it as such, with the server's log.
+        log_tail = migration.server.log_text(3000) if migration.server else ""
+        raise MigrationError(f"{migration.stage}: {type(e).__name__}: {e}\n"
+                             f"server log:\n{log_tail}") from e
+    finally:
+        sanitizer = migration.cleanup()
+    checks, rows = analyse(migration.events, reports)
+    migration.checks += checks
+    if sanitizer:
+        migration.check("redoubt-server stopped without a sanitizer report", False, sanitizer)
+    failures = [f"{c['name']}: {c['detail']}" for c in migration.checks if not c["ok"]]
+    result = {
+        "generated_by": "bench/tls_migration.py",
+        "passed": not failures,
+        "failures": failures,
+        "checks": migration.checks,
+        "phases": rows,
+        "events": migration.events,
+        "observed": migration.observed,
+        "params": {"phase_seconds": phase_s, "prefill_seconds": prefill_s,
+                   "rotate_cert": rotate_cert, "key_type": key_type,
+                   "connect_timeout_ms": connect_timeout_ms, "op_timeout_ms": op_timeout_ms,
+                   "lockout_seconds": LOCKOUT_S},
+        "server": {"binary": migration.server_binary, "command": migration.server.cmd},
+        "tool": str(migration.tool),
+        "testers": {label: {"command": t.cmd, "exit_code": t.returncode}
+                    for label, t in migration.testers.items()},
+        "t0": migration.t0, "t_end": migration.t_end,
+        "reports": reports,
+    }
+    if failures:
+        result["server_log_tail"] = migration.server_log
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
+    if plot_path:
+        result["plot"] = str(plot_path) if plot(result, plot_path) else None
+    return result
+
+
+def print_result(result, out=sys.stdout):
+    print("\n" + format_table(result["phases"]), file=out)
+    print("", file=out)
+    for c in result["checks"]:
+        print(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['name']}"
+              + ("" if c["ok"] else f"  ({c['detail']})"), file=out)
+    print(f"\n{'PASSED' if result['passed'] else 'FAILED'}: online TLS migration"
+          + (" with certificate rotation" if result["params"]["rotate_cert"] else ""), file=out)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Online TLS migration of one redoubt-server (tls-mode none -> preferred "
+                    "-> required, optionally rotating the certificate) under a plaintext and a "
+                    "TLS redoubt-downtime client; checks that no client that can follow fails.")
+    p.add_argument("--phase-seconds", type=float, default=10.0,
+                   help="length of each phase after the testers' prefill (default %(default)s)")
+    p.add_argument("--prefill-seconds", type=float, default=5.0,
+                   help="--prefill-seconds of each redoubt-downtime (default %(default)s)")
+    p.add_argument("--rotate-cert", action="store_true",
+                   help="halfway through phase preferred, load a new certificate with CONFIG "
+                        "SET tls-cert-file/tls-key-file and check it is served")
+    p.add_argument("--key-type", choices=("rsa", "ec"), default="rsa",
+                   help="certificate keys: rsa (2048) or ec (P-256); default rsa")
+    p.add_argument("--server", default=None,
+                   help="redoubt-server binary (default: env REDOUBT_SERVER, else "
+                        "build/bin/redoubt-server)")
+    p.add_argument("--tools-dir", default=None,
+                   help=f"directory of {TOOL} (default: env REDOUBT_TOOLS_DIR, next to the "
+                        "server, else build/bin)")
+    p.add_argument("--connect-timeout-ms", type=int, default=DEFAULT_CONNECT_TIMEOUT_MS,
+                   help="testers' connect timeout (default %(default)s, the tool's)")
+    p.add_argument("--op-timeout-ms", type=int, default=DEFAULT_OP_TIMEOUT_MS,
+                   help="testers' per-operation timeout (default %(default)s, the tool's)")
+    p.add_argument("--json", default=str(DEFAULT_JSON),
+                   help="where to write the result (default %(default)s)")
+    p.add_argument("--plot", default=None, metavar="PNG",
+                   help="also draw ops/s per tester over time with gnuplot into this PNG")
+    args = p.parse_args(argv)
+    if args.phase_seconds < 1 or args.prefill_seconds < 0:
+        p.error("--phase-seconds must be >= 1 and --prefill-seconds >= 0")
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    # The finally blocks of run_migration stop every process on Ctrl-C and SIGTERM too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        result = run_migration(args.phase_seconds, args.prefill_seconds, args.rotate_cert,
+                               args.server, args.tools_dir, args.key_type, args.json, args.plot,
+                               connect_timeout_ms=args.connect_timeout_ms,
+                               op_timeout_ms=args.op_timeout_ms)
+    except MigrationError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: server and testers stopped", file=sys.stderr)
+        return 130
+    print_result(result)
+    print(f"wrote {args.json}" + (f" and {result['plot']}" if result.get("plot") else ""))
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
