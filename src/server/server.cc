@@ -57,7 +57,10 @@ class Acceptor final : public net::IoHandler {
         return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
       }
       server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
-      if (server_.stats().connected_clients.load(std::memory_order_relaxed) >=
+      // Connections still in their TLS handshake count too, so that a flood of half-open
+      // handshakes cannot exceed maxclients while they wait for their timeout.
+      if (server_.stats().connected_clients.load(std::memory_order_relaxed) +
+              server_.stats().tls_handshakes_in_progress.load(std::memory_order_relaxed) >=
           server_.maxclients.load(std::memory_order_relaxed)) {
         static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
         (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);

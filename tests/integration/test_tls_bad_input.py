@@ -1,15 +1,16 @@
 # Bad input on a TLS port: garbage instead of a ClientHello, a truncated ClientHello, a client
 # that connects and says nothing, a real client that stalls mid-handshake, plaintext in
-# required, TLS in none, and a few hundred half-open handshakes at once. Each is closed (or, in
-# preferred, a silent client is served as plaintext), counted in INFO ssl, and never disturbs a
-# bystander TLS client that keeps working throughout.
+# required, TLS in none, a few hundred half-open handshakes at once, and more of them than
+# maxclients allows. Each is closed (or, in preferred, a silent client is served as
+# plaintext), counted in INFO ssl, and never disturbs a bystander TLS client that keeps
+# working throughout.
 import socket
 import ssl
 import time
 
 import pytest
 
-from support.resp_client import RespClient, expect
+from support.resp_client import RespClient, expect, unwrap
 from support.tls_helpers import TRUNCATED_CLIENT_HELLO, info_int, info_ssl, tls_args, tls_client
 from support.tools import wait_until
 
@@ -145,3 +146,25 @@ def test_tls_client_against_none_mode(redoubt_factory, tls_certs):
         RespClient(port=server.port, tls_ca=tls_certs.ca().cert, timeout=3)
     with RespClient(port=server.port) as c:
         expect(c, ("PING",), ("simple", "PONG"))
+
+
+def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_certs):
+    ca = tls_certs.ca().cert
+    server = redoubt_factory(tls_args(tls_certs.get("server"), "required",
+                                      ["--tls-handshake-timeout", "1000", "--maxclients", "20"]),
+                             tls_ca=ca)
+    bystander = tls_client(server, ca)
+    socks = [raw(server.port) for _ in range(30)]
+    for s in socks:
+        s.sendall(TRUNCATED_CLIENT_HELLO)
+    # 19 fit beside the bystander; the rest are turned away at accept.
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_in_progress") == 19, 3)
+    stats = unwrap(bystander.call("INFO", "stats")).decode()
+    assert "rejected_connections:11" in stats, stats
+    # Once they time out, there is room again.
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 5)
+    with tls_client(server, ca) as late:
+        expect(late, ("PING",), ("simple", "PONG"))
+    for s in socks:
+        s.close()
+    bystander.close()
