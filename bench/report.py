@@ -8,6 +8,15 @@
 # Statistics: per (mode, server, scenario) the median of the repetitions, with min–max as
 # the spread. Ratios are Redoubt/Redis of the medians; their spread is the extreme pairing
 # (Redoubt min / Redis max .. Redoubt max / Redis min), i.e. deliberately pessimistic.
+#
+# TLS (results.json format 2): scenarios with "tls": true ran against TLS-only servers and have
+# their own targets (TLS_TARGETS); the plaintext targets look at plaintext scenarios only.
+# Format-1 files (no TLS) render as before.
+#
+# Online TLS migration (format 3, "migration" block): bench/tls_migration.py's results, already
+# judged by it (passed, failures); this file only lays them out and links the charts
+# (migration.png, migration-rotation.png) that run_bench.py put beside RESULTS.md. Older files
+# get a one-line note in place of the section.
 import json
 import math
 import os
@@ -18,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 METRICS = ("rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_us_per_req",
-           "server_cpu_pct", "client_cpu_pct")
+           "server_cpu_pct", "client_cpu_pct", "resumed_fraction")
 REFERENCE = "redis"
 CLIENT_BOUND_PCT = 95.0
 
@@ -29,6 +38,25 @@ TARGETS = (
     ("p99", "Client p99 latency vs Redis", "p99_ms", 1.0, "le"),
 )
 MEMORY_TARGET = 0.85  # RSS bytes per key, Redoubt / Redis
+
+# TLS targets (see evaluate_tls_targets).
+TLS_RPS_TARGET = 1.1          # TLS SET/GET rps, Redoubt / Redis, at P1 and P16
+TLS_CPU_TARGET = 0.8          # server CPU per TLS request, Redoubt / Redis
+TLS_OWN_TARGET = 0.85         # Redoubt TLS rps / Redoubt plaintext rps, same scenario and mode
+TLS_CONN_TARGET = 1.0         # new TLS connections/s, Redoubt / Redis ...
+TLS_CONN_CPU_US = 500.0       # ... at no more than this server CPU per (full-handshake) connection
+RESUME_SAVING_TARGET = 5.0    # full / resumed handshake server CPU, Redoubt
+HANDSHAKE_FULL, HANDSHAKE_RESUMED = "tls_handshake_full", "tls_handshake_resumed"
+
+
+def is_tls(scenario):
+    return bool(scenario.get("tls"))
+
+
+def is_tls_request(scenario):
+    """A TLS redis-benchmark scenario on kept-alive connections (SET/GET, not -k 0)."""
+    return (is_tls(scenario) and scenario.get("tool", "redis-benchmark") == "redis-benchmark"
+            and scenario.get("keepalive", True))
 
 
 # ----- statistics -------------------------------------------------------------------------------
@@ -88,32 +116,74 @@ def summarize(data):
     if "redoubt" in memory and REFERENCE in memory:
         a, b = memory["redoubt"], memory[REFERENCE]
         memory["ratio"] = {k: (a[k] / b[k] if a[k] and b[k] else None) for k in a}
-    return {"runs": runs, "ratios": ratios, "memory": memory}
+    return {"runs": runs, "ratios": ratios, "memory": memory,
+            "tls_own": _tls_own(data, runs), "handshake": _handshakes(runs)}
+
+
+def _quotient(a, b):
+    """Ratio of two stats dicts: medians, and the extreme pairing as lo..hi."""
+    if not a or not b or b["median"] <= 0 or b["min"] <= 0 or a["min"] < 0:
+        return None
+    return {"median": a["median"] / b["median"], "lo": a["min"] / b["max"],
+            "hi": a["max"] / b["min"]}
+
+
+def _tls_own(data, runs):
+    """{mode: {server: {tls scenario: {"rps": TLS/plain, "cpu_us_per_req": TLS/plain}}}}
+    for every TLS scenario whose plaintext twin ran in the same mode on the same server."""
+    out = {}
+    for s in data["scenarios"]:
+        twin = s.get("plain_key")
+        if not is_tls(s) or not twin:
+            continue
+        for mode, servers in runs.items():
+            for server, scenarios in servers.items():
+                tls, plain = scenarios.get(s["key"]), scenarios.get(twin)
+                if not tls or not plain:
+                    continue
+                out.setdefault(mode, {}).setdefault(server, {})[s["key"]] = {
+                    m: _quotient(tls.get(m), plain.get(m)) for m in ("rps", "cpu_us_per_req")}
+    return out
+
+
+def _handshakes(runs):
+    """{mode: {server: {"full_over_resumed": ratio of server CPU per connection}}}."""
+    out = {}
+    for mode, servers in runs.items():
+        for server, scenarios in servers.items():
+            full, resumed = scenarios.get(HANDSHAKE_FULL), scenarios.get(HANDSHAKE_RESUMED)
+            if full and resumed:
+                out.setdefault(mode, {})[server] = {"full_over_resumed": _quotient(
+                    full.get("cpu_us_per_req"), resumed.get("cpu_us_per_req"))}
+    return out
+
+
+def _every_scenario(title, mode, values, threshold, direction, titles):
+    """One Targets row: is every (scenario, ratio) in values on the right side of threshold?"""
+    sign = "≥" if direction == "ge" else "≤"
+    threshold_text = f"{sign} {threshold:g}× in every scenario"
+    if not values:
+        return (title, threshold_text, mode, "no data", "n/a")
+    ok = [(s, v) for s, v in values if (v >= threshold if direction == "ge" else v <= threshold)]
+    worst = (min if direction == "ge" else max)(values, key=lambda sv: sv[1])
+    geo = math.exp(statistics.fmean(math.log(v) for _, v in values))
+    result = (f"{len(ok)}/{len(values)} scenarios; worst {worst[1]:.2f}× "
+              f"({titles.get(worst[0], worst[0])}); geomean {geo:.2f}×")
+    return (title, threshold_text, mode, result, "met" if len(ok) == len(values) else "missed")
 
 
 def evaluate_targets(data):
     """Rows of (target, threshold text, mode, result text, status) for the Targets table."""
     summary = data["summary"]
     titles = {s["key"]: s["title"] for s in data["scenarios"]}
+    plain = {s["key"] for s in data["scenarios"] if not is_tls(s)}
     rows = []
     for _, title, metric, threshold, direction in TARGETS:
         for mode in data["modes"]:
             per_scen = summary["ratios"].get(mode, {}).get("redoubt", {})
             values = [(scen, v[metric]["median"]) for scen, v in per_scen.items()
-                      if metric in v]
-            sign = "≥" if direction == "ge" else "≤"
-            threshold_text = f"{sign} {threshold:g}× in every scenario"
-            if not values:
-                rows.append((title, threshold_text, mode, "no data", "n/a"))
-                continue
-            ok = [(s, v) for s, v in values
-                  if (v >= threshold if direction == "ge" else v <= threshold)]
-            worst = (min if direction == "ge" else max)(values, key=lambda sv: sv[1])
-            geo = math.exp(statistics.fmean(math.log(v) for _, v in values))
-            result = (f"{len(ok)}/{len(values)} scenarios; worst {worst[1]:.2f}× "
-                      f"({titles.get(worst[0], worst[0])}); geomean {geo:.2f}×")
-            rows.append((title, threshold_text, mode, result,
-                         "met" if len(ok) == len(values) else "missed"))
+                      if metric in v and scen in plain]
+            rows.append(_every_scenario(title, mode, values, threshold, direction, titles))
     ratio = summary["memory"].get("ratio", {}).get("delta_bytes_per_key")
     if ratio is None:
         rows.append(("RSS bytes per key vs Redis", f"≤ {MEMORY_TARGET:g}×", "memory",
@@ -127,6 +197,59 @@ def evaluate_targets(data):
                          e.get("key_count_source", "DBSIZE") != "DBSIZE"
                          for e in data.get("memory", [])) else ""),
                      "met" if ratio <= MEMORY_TARGET else "missed"))
+    if any(is_tls(s) for s in data["scenarios"]) or data.get("tls", {}).get("planned"):
+        rows += evaluate_tls_targets(data)
+    return rows
+
+
+def evaluate_tls_targets(data):
+    """Targets rows for the TLS phase, one per target and mode."""
+    summary = data["summary"]
+    titles = {s["key"]: s["title"] for s in data["scenarios"]}
+    requests = {s["key"] for s in data["scenarios"] if is_tls_request(s)}
+    conn = [s["key"] for s in data["scenarios"]
+            if is_tls(s) and not s.get("keepalive", True)
+            and s.get("tool", "redis-benchmark") == "redis-benchmark"]
+    rows = []
+    for title, metric, threshold, direction in (
+            ("TLS throughput (rps) vs Redis TLS", "rps", TLS_RPS_TARGET, "ge"),
+            ("Server CPU per TLS request vs Redis TLS", "cpu_us_per_req", TLS_CPU_TARGET, "le")):
+        for mode in data["modes"]:
+            per_scen = summary["ratios"].get(mode, {}).get("redoubt", {})
+            values = [(k, v[metric]["median"]) for k, v in per_scen.items()
+                      if metric in v and k in requests]
+            rows.append(_every_scenario(title, mode, values, threshold, direction, titles))
+    for mode in data["modes"]:
+        own = summary.get("tls_own", {}).get(mode, {}).get("redoubt", {})
+        values = [(k, v["rps"]["median"]) for k, v in own.items() if k in requests and v["rps"]]
+        rows.append(_every_scenario("Redoubt TLS / plaintext throughput", mode, values,
+                                    TLS_OWN_TARGET, "ge", titles))
+    threshold_text = f"≥ {TLS_CONN_TARGET:g}× at ≤ {TLS_CONN_CPU_US:g} µs CPU/conn"
+    for mode in data["modes"]:
+        ratio = summary["ratios"].get(mode, {}).get("redoubt", {}).get(
+            conn[0] if conn else "", {}).get("rps")
+        cpu = summary["runs"].get(mode, {}).get("redoubt", {}).get(
+            conn[0] if conn else "", {}).get("cpu_us_per_req")
+        if not ratio or not cpu:
+            rows.append(("New TLS connections/s vs Redis", threshold_text, mode, "no data",
+                         "n/a"))
+            continue
+        met = ratio["median"] >= TLS_CONN_TARGET and cpu["median"] <= TLS_CONN_CPU_US
+        rows.append(("New TLS connections/s vs Redis", threshold_text, mode,
+                     f"{ratio['median']:.2f}× at {cpu['median']:.0f} µs server CPU per "
+                     "connection (full handshake + PING)", "met" if met else "missed"))
+    for mode in data["modes"]:
+        hs = summary.get("handshake", {}).get(mode, {})
+        mine = (hs.get("redoubt") or {}).get("full_over_resumed")
+        ref = (hs.get(REFERENCE) or {}).get("full_over_resumed")
+        threshold_text = f"full / resumed server CPU ≥ {RESUME_SAVING_TARGET:g}×"
+        if not mine:
+            rows.append(("Resumed TLS handshake cost", threshold_text, mode, "no data", "n/a"))
+            continue
+        rows.append(("Resumed TLS handshake cost", threshold_text, mode,
+                     f"{mine['median']:.1f}× cheaper ({mine['lo']:.1f}–{mine['hi']:.1f})"
+                     + (f"; Redis {ref['median']:.1f}×" if ref else ""),
+                     "met" if mine["median"] >= RESUME_SAVING_TARGET else "missed"))
     return rows
 
 
@@ -170,11 +293,12 @@ def _ratio(r, threshold=None, direction="ge"):
     return text
 
 
-def _table(header, rows, numeric=True):
-    """Markdown table; columns after the first are right-aligned when numeric."""
+def _table(header, rows, numeric=True, text_columns=1):
+    """Markdown table; columns after the first text_columns are right-aligned when numeric."""
     align = "--:" if numeric else "---"
     lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" if i == 0 else align for i in range(len(header))) + "|"]
+             "|" + "|".join("---" if i < text_columns else align
+                            for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -184,8 +308,11 @@ def _mode_tables(data, mode):
     runs = summary["runs"].get(mode, {})
     ratios = summary["ratios"].get(mode, {})
     red, ref = runs.get("redoubt", {}), runs.get(REFERENCE, {})
-    scenarios = [s for s in data["scenarios"] if s["key"] in red or s["key"] in ref]
+    scenarios = [s for s in data["scenarios"]
+                 if not is_tls(s) and (s["key"] in red or s["key"] in ref)]
     out = []
+    if not scenarios:
+        return ""
 
     rows = []
     for s in scenarios:
@@ -243,6 +370,227 @@ def _mode_tables(data, mode):
     return "\n".join(out)
 
 
+def _tls_tables(data, mode):
+    """The TLS section of one mode: TLS vs Redis TLS, TLS vs own plaintext, handshakes."""
+    summary = data["summary"]
+    runs = summary["runs"].get(mode, {})
+    ratios = summary["ratios"].get(mode, {}).get("redoubt", {})
+    red, ref = runs.get("redoubt", {}), runs.get(REFERENCE, {})
+    bench = [s for s in data["scenarios"] if is_tls(s)
+             and s.get("tool", "redis-benchmark") == "redis-benchmark"
+             and (s["key"] in red or s["key"] in ref)]
+    out = []
+    us = lambda v: _num(v, 2)
+    ms = lambda v: _num(v, 3)
+    if bench:
+        rows = []
+        for s in bench:
+            k = s["key"]
+            a, b, r = red.get(k, {}), ref.get(k, {}), ratios.get(k, {})
+            request = is_tls_request(s)
+            client = []
+            for side in (a, b):
+                pct = side.get("client_cpu_pct")
+                client.append("—" if not pct else f"{pct['median']:.0f}%"
+                              + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT else ""))
+            cpu_a = _spread(a.get("cpu_us_per_req"), us)
+            if not request and a.get("cpu_us_per_req"):
+                ok = a["cpu_us_per_req"]["median"] <= TLS_CONN_CPU_US
+                cpu_a += f" {'✓' if ok else '✗'} (≤{TLS_CONN_CPU_US:g})"
+            rows.append((s["title"], _spread(a.get("rps"), _rps), _spread(b.get("rps"), _rps),
+                         _ratio(r.get("rps"), TLS_RPS_TARGET if request else TLS_CONN_TARGET),
+                         cpu_a, _spread(b.get("cpu_us_per_req"), us),
+                         _ratio(r.get("cpu_us_per_req"), TLS_CPU_TARGET if request else None,
+                                "le"),
+                         _spread(a.get("p99_ms"), ms), _spread(b.get("p99_ms"), ms),
+                         " / ".join(client)))
+        out.append("TLS throughput and server CPU against Redis over TLS (median of reps, "
+                   "min–max in brackets; for -k 0 rps is connections/s and CPU is per "
+                   "connection, each a full handshake):\n")
+        out.append(_table(("Scenario", "Redoubt rps", "Redis rps",
+                           f"rps R/D (≥{TLS_RPS_TARGET:g}; conn ≥{TLS_CONN_TARGET:g})",
+                           "Redoubt CPU µs/req", "Redis CPU µs/req",
+                           f"CPU R/D (≤{TLS_CPU_TARGET:g})", "Redoubt p99 ms",
+                           "Redis p99 ms", "client CPU R / D"), rows))
+
+    own = summary.get("tls_own", {}).get(mode, {})
+    if own:
+        titles = {s["key"]: s for s in data["scenarios"]}
+        rows = []
+        for k in [s["key"] for s in bench]:
+            mine, theirs = own.get("redoubt", {}).get(k), own.get(REFERENCE, {}).get(k)
+            if not mine and not theirs:
+                continue
+            twin = titles[k].get("plain_key")
+            plain = red.get(twin, {})
+            f = lambda q: f"{q['median']:.2f}×" if q else "—"
+            rows.append((titles[k]["title"], _spread(red.get(k, {}).get("rps"), _rps),
+                         _spread(plain.get("rps"), _rps),
+                         _ratio((mine or {}).get("rps"),
+                                TLS_OWN_TARGET if is_tls_request(titles[k]) else None),
+                         f((mine or {}).get("cpu_us_per_req")),
+                         f((theirs or {}).get("rps")), f((theirs or {}).get("cpu_us_per_req"))))
+        out.append("\nTLS against plaintext, same server, same run (rps ratio = TLS / "
+                   "plaintext; CPU ratio = how much more server CPU a TLS request costs):\n")
+        out.append(_table(("Scenario", "Redoubt TLS rps", "Redoubt plaintext rps",
+                           f"Redoubt TLS/plain rps (≥{TLS_OWN_TARGET:g})",
+                           "Redoubt TLS/plain CPU", "Redis TLS/plain rps",
+                           "Redis TLS/plain CPU"), rows))
+
+    hs = summary.get("handshake", {}).get(mode, {})
+    hs_servers = [srv for srv in ("redoubt", REFERENCE)
+                  if HANDSHAKE_FULL in runs.get(srv, {}) or HANDSHAKE_RESUMED in runs.get(srv, {})]
+    if hs_servers:
+        rows = []
+        for srv in hs_servers:
+            full, res = runs[srv].get(HANDSHAKE_FULL, {}), runs[srv].get(HANDSHAKE_RESUMED, {})
+            saving = (hs.get(srv) or {}).get("full_over_resumed")
+            frac = res.get("resumed_fraction")
+            us0 = lambda v: _num(v * 1000, 0)
+            rows.append((srv, _spread(full.get("rps"), _rps),
+                         _spread(full.get("cpu_us_per_req"), lambda v: _num(v, 0)),
+                         _spread(full.get("p50_ms"), us0),
+                         _spread(res.get("rps"), _rps),
+                         _spread(res.get("cpu_us_per_req"), lambda v: _num(v, 0)),
+                         _spread(res.get("p50_ms"), us0),
+                         f"{frac['median'] * 100:.0f}%" if frac else "—",
+                         _ratio(saving, RESUME_SAVING_TARGET if srv == "redoubt" else None)))
+        r_full = ratios.get(HANDSHAKE_FULL, {}).get("cpu_us_per_req")
+        r_res = ratios.get(HANDSHAKE_RESUMED, {}).get("cpu_us_per_req")
+        if r_full or r_res:
+            rows.append(("**Redoubt / Redis**", "", _ratio(r_full), "", "", _ratio(r_res), "",
+                         "", ""))
+        n = next((s["requests"] for s in data["scenarios"] if s["key"] == HANDSHAKE_FULL), 0)
+        out.append(f"\nTLS handshakes: `redoubt-tls-connect`, {n:,} sequential connections "
+                   "per run (connect, handshake, PING, close); server CPU per connection "
+                   "from /proc/PID/stat; the resumed runs offer the previous connection's "
+                   "session:\n")
+        out.append(_table(("Server", "full conn/s", "full CPU µs/conn", "full handshake p50 µs",
+                           "resumed conn/s", "resumed CPU µs/conn",
+                           "resumed handshake p50 µs", "resumed",
+                           f"full/resumed CPU (≥{RESUME_SAVING_TARGET:g})"), rows))
+    return "\n".join(out)
+
+
+def _tls_setup_text(data):
+    tls, sizes = data.get("tls") or {}, data["sizes"]
+    key = {"rsa": "RSA-2048", "ec": "ECDSA P-256"}.get(tls.get("key_type"), tls.get("key_type"))
+    text = (f"{key} server certificate from a test CA (tests/support/tls_certs.py); "
+            f"TLS-only servers: Redis `{' '.join(tls.get('redis_args') or [])}`, Redoubt "
+            f"`{' '.join(tls.get('redoubt_args') or [])}`; "
+            f"{sizes.get('n_tls_p1', 0):,} requests at -P 1, {sizes.get('n_tls_p16', 0):,} at "
+            f"-P 16, {sizes.get('n_tls_conn', 0):,} connections at -k 0 "
+            f"(redis-benchmark --tls), {sizes.get('n_handshakes', 0):,} connections per "
+            f"redoubt-tls-connect run")
+    if not tls.get("tls_connect"):
+        text += " (redoubt-tls-connect not found: no handshake runs)"
+    return text
+
+
+def _migration_section(data, out_dir):
+    """Markdown lines of the "Online TLS migration" section."""
+    md = ["## Online TLS migration", ""]
+    mig = data.get("migration")
+    if mig is None:
+        return md + ["Not in this results.json: it predates the migration scenario "
+                     "(run_bench.py before results format 3).", ""]
+    if mig.get("skipped"):
+        return md + [f"Not run: {mig['skipped']}.", ""]
+    runs = {r["variant"]: r for r in mig.get("runs", [])}
+    params = next((r["params"] for r in runs.values() if r.get("params")), {})
+    key = {"rsa": "RSA-2048", "ec": "ECDSA P-256"}.get(mig.get("key_type"), mig.get("key_type"))
+    timeouts = (f"{params['connect_timeout_ms']} / {params['op_timeout_ms']} ms"
+                if params else "the tool's defaults")
+    md.append(
+        "`bench/tls_migration.py` against Redoubt alone (no Redis; "
+        + ("pinned" if mig.get("pinned") else "server and testers unpinned")
+        + f"; {key} certificates from a test CA): a plaintext and a TLS `redoubt-downtime` "
+        f"(connect / operation timeouts {timeouts}) keep reading and writing while `CONFIG "
+        "SET tls-mode` moves the server from `none` to `preferred` to `required`, each phase "
+        f"{mig['phase_seconds']:g} s after a tester's {mig['prefill_seconds']:g} s prefill "
+        "(the TLS tester starts in `preferred`). Passed means: no failed operation for the "
+        "plaintext tester before `required` and for the TLS tester at all, no data error, "
+        f"plaintext shut out within {params.get('lockout_seconds', 1):g} s of `required`, and "
+        "the INFO ssl and rotation checks.")
+    md.append("")
+    md.append("- A tester's per-second rows count in the phase in force at their end (seconds "
+              "include its prefill): plaintext failures in `required` are the expected "
+              "lockout, including the second in which `required` was set.")
+    md.append("- failed ops = every failed operation (closed or reset connection, error "
+              "reply, failed connect, timeout); connection errors and timeouts are part of "
+              "it. Data errors (a wrong value read back) are counted apart.")
+    md.append("")
+    for variant in mig.get("planned") or list(runs):
+        r = runs.get(variant)
+        if r is None:
+            md += [f"### {variant}: not run", "",
+                   "Not reached: see *Incomplete* at the top." if data.get("incomplete")
+                   else "Not run.", ""]
+            continue
+        if r.get("error"):
+            md += [f"### {r['title']}: could not run", "", "```",
+                   r["error"].strip()[-1500:], "```", ""]
+            continue
+        checks = r.get("checks", [])
+        md += [f"### {r['title']}: {'PASSED' if r['passed'] else 'FAILED'}", ""]
+        md.append(f"{sum(c['ok'] for c in checks)}/{len(checks)} checks passed; "
+                  f"{r.get('wall_s', 0):.0f} s.")
+        md.append("")
+        rows = [(p["tester"], p["phase"], p["seconds"], f"{p['ok']:,}", f"{p['failed_ops']:,}",
+                 f"{p['connection_errors']:,}", f"{p['timeout_errors']:,}",
+                 f"{p['data_errors']:,}", f"{p['downtime_ms']:,.0f}") for p in r["phases"]]
+        md.append(_table(("Tester", "Phase", "seconds", "ok ops", "failed ops",
+                          "connection errors", "timeouts", "data errors", "downtime ms"),
+                         rows, text_columns=2))
+        md.append("")
+        t0 = r.get("t0") or 0
+        sets = []
+        for e in r.get("events", []):
+            # The rotation's arguments are file paths in a deleted directory: name the keys.
+            what = ("`tls-cert-file` + `tls-key-file` (certificate rotation)"
+                    if e["what"] == "certificate rotation" else f"`{e['what']}`")
+            sets.append(f"{what} at +{e['t_sent'] - t0:.2f} s (reply {e['reply']} after "
+                        f"{(e['t_reply'] - e['t_sent']) * 1000:.1f} ms, sent over "
+                        f"{'TLS' if e['over'] == 'tls' else e['over']})")
+        md.append("CONFIG SETs, seconds after the server started: "
+                  + ("; ".join(sets) if sets else "none") + ".")
+        rotation = (r.get("observed") or {}).get("rotation")
+        if rotation:
+            md.append("")
+            md.append(f"Certificate rotation: serial {rotation['old_serial']} → "
+                      f"{rotation['new_serial']}; INFO ssl after: {rotation['info_after']}; "
+                      f"a new handshake presented {rotation['presented_after']}.")
+        md.append("")
+        if r["failures"]:
+            md += ["Failures:", ""] + [f"- {f}" for f in r["failures"]] + [""]
+        if r.get("plot") and (Path(out_dir) / r["plot"]).exists():
+            md += [f"![Online TLS migration, {variant}: ops/s per tester]({r['plot']})", ""]
+        elif r.get("plot"):
+            md += [f"Chart: `{r['plot']}` (not in this directory).", ""]
+        else:
+            md += ["Chart: not drawn (gnuplot failed).", ""]
+    return md
+
+
+def migration_text(data):
+    """One line for the console: each variant's verdict, or '' when there is none."""
+    mig = data.get("migration")
+    if not mig or mig.get("skipped"):
+        return ""
+    parts = []
+    for r in mig.get("runs", []):
+        if r.get("error"):
+            parts.append(f"{r['variant']} could not run")
+        elif r["passed"]:
+            parts.append(f"{r['variant']} PASSED")
+        else:
+            parts.append(f"{r['variant']} FAILED ({len(r['failures'])} check(s))")
+    missing = [v for v in mig.get("planned", []) if v not in {r["variant"] for r in
+                                                                 mig.get("runs", [])}]
+    parts += [f"{v} not run" for v in missing]
+    return "Online TLS migration: " + ", ".join(parts)
+
+
 def _memory_table(data):
     summary = data["summary"]["memory"]
     rows = []
@@ -274,6 +622,7 @@ def _memory_table(data):
 
 def write_report(data, out_dir):
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)  # gnuplot would write the PNG to stdout
     chart_ok = make_chart(data, out_dir / "results.png")
     m, sw = data["machine"], data["software"]
     la0 = " ".join(f"{x:.2f}" for x in data["load_average_start"])
@@ -294,6 +643,8 @@ def write_report(data, out_dir):
         notes.append(f"**Incomplete:** {data['incomplete']}.")
     for w in data["warnings"]:
         notes.append(f"Warning: {w}")
+    tls = data.get("tls") or {}
+    has_tls = any(is_tls(s) for s in data["scenarios"])
     if notes:
         md += [f"> {n}\n>" for n in notes]
         md[-1] = md[-1][:-2]
@@ -320,13 +671,17 @@ def write_report(data, out_dir):
         ("Requests per run", f"{data['sizes']['n_p1']:,} at -P 1, {data['sizes']['n_p16']:,} "
                              f"at -P 16, {data['sizes']['n_conn']:,} connections at -k 0; "
                              f"always -c 50"),
-    ], numeric=False))
+    ] + ([
+        ("TLS", _tls_setup_text(data)),
+    ] if tls.get("planned") else []), numeric=False))
     md.append("")
 
     md += ["## How the CPUs were shared", ""]
     for mode, info in data["modes"].items():
-        threads = ", ".join(f"{s['label']} {s['threads']} threads on CPUs {s['cpus_allowed']}"
-                            for s in info["servers"].values())
+        threads = ", ".join(f"{s['label']}{' (TLS)' if s.get('tls') else ''} {s['threads']} "
+                            f"threads on CPUs {s['cpus_allowed']}"
+                            for s in list(info.get("servers", {}).values())
+                            + list(info.get("tls_servers", {}).values()))
         md.append(f"- **{mode}**: {info['description']} Observed: {threads}.")
     md.append("")
 
@@ -340,10 +695,21 @@ def write_report(data, out_dir):
         md += ["## Throughput ratio chart", "",
                "![Redoubt/Redis rps ratio per scenario](results.png)", "",
                "Bars: median Redoubt rps / median Redis rps; whiskers: worst and best pairing "
-               "of single runs. The dashed line is parity.", ""]
+               "of single runs. The dashed line is parity."
+               + (" Right of the grey line are the TLS scenarios, whose SET/GET target is "
+                  f"{TLS_RPS_TARGET:g}× (dotted)." if has_tls else ""), ""]
 
     for mode in data["modes"]:
-        md += [f"## Throughput, CPU and latency: {mode}", "", _mode_tables(data, mode), ""]
+        tables = _mode_tables(data, mode)
+        if tables:
+            md += [f"## Throughput, CPU and latency: {mode}", "", tables, ""]
+    for mode in data["modes"]:
+        tables = _tls_tables(data, mode)
+        if tables:
+            md += [f"## TLS: {mode}", "", tables, ""]
+    if tls.get("skipped"):
+        md += ["## TLS: not measured", ""] + [f"- {why}" for why in tls["skipped"]] + [""]
+    md += _migration_section(data, out_dir)
 
     md += ["## Memory", "",
            f"Fresh server each, unpinned; {data['sizes']['keys']:,} unique keys `key:%07d` with "
@@ -359,6 +725,10 @@ def write_report(data, out_dir):
            f"divided by the requests (clock tick {1e6 / data['clk_tck']:.0f} µs).",
            "- client CPU ⚠ ≥ 95%: redis-benchmark (single-threaded) saturated its CPU, so rps "
            "measures the client; compare CPU µs/req instead.",
+           *(["- TLS: the client encrypts too, so at -P 1 it saturates earlier than in "
+              "plaintext; a TLS/plaintext rps ratio with ⚠ on both rows measures "
+              "redis-benchmark, and the CPU ratio beside it is the server's own cost of TLS."]
+             if has_tls else []),
            "- Raw per-run data: `results.json` (same directory).", ""]
     # The engineers' analysis of missed targets lives in bench/ANALYSIS.md (hand-written,
     # versioned with the code); it is appended so RESULTS.md stays one document.
@@ -378,11 +748,17 @@ def make_chart(data, png_path):
     if not series:
         png_path.unlink(missing_ok=True)
         return False
+    # Plaintext first, then the redis-benchmark TLS scenarios (handshake runs are a single
+    # sequential client: their rate is latency, not throughput, so they stay out of the chart).
+    scenarios = ([s for s in data["scenarios"] if not is_tls(s)]
+                 + [s for s in data["scenarios"] if is_tls(s)
+                    and s.get("tool", "redis-benchmark") == "redis-benchmark"])
+    n_plain = sum(not is_tls(s) for s in scenarios)
     fd, dat_name = tempfile.mkstemp(prefix="redoubt-bench-", suffix=".dat")
     os.close(fd)
     dat = Path(dat_name)
     lines = []
-    for s in data["scenarios"]:
+    for s in scenarios:
         cols = [f'"{s["title"]}"']
         for mode, server in series:
             r = ratios[mode][server].get(s["key"], {}).get("rps")
@@ -396,11 +772,25 @@ def make_chart(data, png_path):
         src = f"'{dat}'" if i == 0 else "''"
         xtic = ":xtic(1)" if i == 0 else ""
         plots.append(f"{src} using {c}:{c + 1}:{c + 2}{xtic} title '{title}'")
+    tls_marks = ""
+    if 0 < n_plain < len(scenarios):
+        # Histogram clusters sit at x = 0, 1, 2, ...: the TLS block starts at n_plain - 0.5.
+        edge = n_plain - 0.5
+        end = edge + sum(is_tls_request(s) for s in scenarios)  # the 1.1× target's extent
+        tls_marks = (f"set arrow from first {edge}, graph 0 to first {edge}, graph 1 nohead "
+                     f"lw 2 lc rgb 'gray40' back\n"
+                     f"set arrow from first {edge}, first {TLS_RPS_TARGET} to first {end}, "
+                     f"first {TLS_RPS_TARGET} nohead dt 3 lw 2 lc rgb 'dark-red' front\n"
+                     f"set label 'TLS' at first {edge + 0.1}, graph 0.95 left\n")
+    elif n_plain == 0:
+        tls_marks = (f"set arrow from graph 0, first {TLS_RPS_TARGET} to graph 1, "
+                     f"first {TLS_RPS_TARGET} nohead dt 3 lw 2 lc rgb 'dark-red' front\n")
+    width = max(1200, 80 * len(scenarios) + 300)
     script = f"""
-set terminal pngcairo size 1200,520 font 'sans,10'
+set terminal pngcairo size {width},520 font 'sans,10'
 set output '{png_path}'
 set title 'Redoubt / Redis throughput (rps) ratio, median of {data["reps"]} runs'
-set ylabel 'ratio'
+{tls_marks}set ylabel 'ratio'
 set datafile missing '?'
 set style data histogram
 set style histogram errorbars gap 2 lw 1

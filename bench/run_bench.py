@@ -4,12 +4,27 @@
 # ...), measures server CPU time per request and RSS per key, then writes results.json and,
 # through report.py, RESULTS.md and results.png (gnuplot). `make bench` runs this file.
 #
+# TLS: in every mode, after the plaintext scenarios, both servers are restarted TLS-only
+# (Redis: --port 0 --tls-port P; Redoubt: --port P --tls-mode required) with certificates from
+# tests/support/tls_certs.py, and the same method measures redis-benchmark --tls SET/GET and
+# new TLS connections per second, then full and resumed handshakes with
+# build/bin/redoubt-tls-connect. --no-tls skips all of it; --only tls runs only it (plus the
+# four plaintext scenarios its TLS/plaintext ratio needs).
+#
+# Online TLS migration: after the TLS phases, bench/tls_migration.py runs twice against Redoubt
+# alone (tls-mode none -> preferred -> required under a plaintext and a TLS redoubt-downtime;
+# then the same with a certificate rotation), unpinned, with the tool's own 100/250 ms
+# timeouts. Pass/fail, per-phase table and a chart per variant go into the report. Skipped
+# with --no-tls or --no-migration, and when the server under test is a redis-server.
+#
 # Read first:
 #   - Every number in RESULTS.md comes from a run of this script; never edit it by hand.
 #   - Server CPU comes from /proc/PID/stat utime+stime (all threads, clock ticks), read
 #     before and after each redis-benchmark run, so nothing else may talk to the servers.
 #   - Only processes this script started are ever signalled, by PID; they also get
-#     PR_SET_PDEATHSIG so they die if this script is killed with SIGKILL.
+#     PR_SET_PDEATHSIG so they die if this script is killed with SIGKILL. (The migration's
+#     server and testers are tls_migration.py's: stopped by PID on exit, Ctrl-C and SIGTERM,
+#     but without PR_SET_PDEATHSIG.)
 #   - Wall time is bounded: an estimate is printed first, and --time-limit stops starting
 #     new runs once it would be exceeded (the report then says it is incomplete).
 #
@@ -17,6 +32,8 @@
 #   REDOUBT_SERVER       server under test (default <repo>/build/bin/redoubt-server)
 #   REDOUBT_SERVER_KIND  "redoubt" or "redis"; guessed from the file name when unset
 #   REDIS_SERVER         reference server (default /usr/bin/redis-server)
+#   REDOUBT_TOOLS_DIR    where redoubt-tls-connect and redoubt-downtime are (default: next to
+#                        REDOUBT_SERVER, else <repo>/build/bin)
 import argparse
 import csv
 import ctypes
@@ -31,6 +48,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -38,11 +56,16 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.dont_write_bytecode = True  # keep bench/ free of __pycache__
-import report  # noqa: E402  (after the line above on purpose)
-
+sys.dont_write_bytecode = True  # keep bench/ and tests/support free of __pycache__
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
+# The certificate factory of the test suites, imported under the name the tests use
+# (tests/conftest.py puts tests/ on sys.path), so there is one copy of it.
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+import report  # noqa: E402  (after the lines above on purpose)
+import tls_migration  # noqa: E402
+from support.tls_certs import CertError, CertFactory  # noqa: E402
+
 DEFAULT_REDOUBT = REPO_ROOT / "build" / "bin" / "redoubt-server"
 DEFAULT_REDIS = Path("/usr/bin/redis-server")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -52,16 +75,36 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # The connection scenario stays under the 28k ephemeral ports of one destination: every
 # connection leaves a client-side TIME_WAIT socket, and loopback TIME_WAIT reuse
 # (tcp_tw_reuse=2, the kernel default) only recycles those older than about a second.
-FULL_SIZES = {"n_p1": 300_000, "n_p16": 4_000_000, "n_conn": 25_000, "keys": 1_000_000}
-QUICK_SIZES = {"n_p1": 20_000, "n_p16": 200_000, "n_conn": 5_000, "keys": 100_000}
+# TLS, same machine, Redis, RSA-2048: ~60k rps at -P 1, ~0.6-1M at -P 16, ~850 new TLS
+# connections/s (each a full handshake: RSA signature + ECDHE); the TLS sizes below keep those
+# runs at 2-4 s too. Handshakes are counted separately (n_handshakes per redoubt-tls-connect run).
+FULL_SIZES = {"n_p1": 300_000, "n_p16": 4_000_000, "n_conn": 25_000, "keys": 1_000_000,
+              "n_tls_p1": 200_000, "n_tls_p16": 2_000_000, "n_tls_conn": 3_000,
+              "n_handshakes": 1_500}
+QUICK_SIZES = {"n_p1": 20_000, "n_p16": 200_000, "n_conn": 5_000, "keys": 100_000,
+               "n_tls_p1": 10_000, "n_tls_p16": 100_000, "n_tls_conn": 300,
+               "n_handshakes": 200}
 
 # Guesses used only for the first duration estimate (before warm-up measures real rates);
 # deliberately a little pessimistic.
-NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000}
+NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000,
+               "tls_p1": 50_000, "tls_p16": 500_000, "tls_conn": 700,
+               "hs_full": 400, "hs_resumed": 1_500}
 RUN_OVERHEAD_S = 0.4     # process start, CSV parsing, /proc reads
 SERVER_START_S = 1.0
 WARMUP_FRACTION = 10     # warm-up runs use n / WARMUP_FRACTION requests
 CLIENT_BOUND_PCT = 95.0  # client CPU above this means redis-benchmark was the bottleneck
+
+# Online TLS migration (bench/tls_migration.py): (id, rotate_cert, chart file, title).
+MIGRATION_VARIANTS = (
+    ("plain", False, "migration.png", "tls-mode none → preferred → required"),
+    ("rotation", True, "migration-rotation.png",
+     "tls-mode none → preferred → required, certificate rotated in preferred"),
+)
+MIGRATION_SIZES = {"full": (10.0, 5.0), "quick": (4.0, 1.5)}  # (phase s, prefill s)
+# Certificates, server start, stopping the testers, gnuplot; measured ~1 s on the 2-core guest.
+MIGRATION_OVERHEAD_S = 2.0
+MIGRATION_FAILURES_KEPT = 10  # per tester: the rest of its failure list is only counted
 
 
 class BenchError(RuntimeError):
@@ -131,14 +174,18 @@ class RespError(Exception):
     pass
 
 
-def resp_command(port, *args, timeout=10.0):
-    """Sends one command to 127.0.0.1:port and returns the decoded RESP2 reply."""
+def resp_command(port, *args, timeout=10.0, tls=None):
+    """Sends one command to 127.0.0.1:port and returns the decoded RESP2 reply.
+
+    tls: an ssl.SSLContext for a TLS-only server, else plaintext."""
     parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
     payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(payload)
-        with sock.makefile("rb") as f:
-            return _read_reply(f)
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
+        with sock:
+            sock.sendall(payload)
+            with sock.makefile("rb") as f:
+                return _read_reply(f)
 
 
 def _read_reply(f):
@@ -164,7 +211,7 @@ def _read_reply(f):
 def key_count(server):
     """(number of keys, how it was obtained): DBSIZE, else INFO keyspace, else (None, why)."""
     try:
-        return resp_command(server.port, "DBSIZE"), "DBSIZE"
+        return server.command("DBSIZE"), "DBSIZE"
     except RespError as e:
         why = f"DBSIZE failed: {e}"
     db0 = server.info("keyspace").get("db0", "")
@@ -185,13 +232,37 @@ def parse_info(text):
 
 # ----- servers ----------------------------------------------------------------------------------
 
+@dataclass
+class TlsFiles:
+    """The certificates both servers load in the TLS phase, and a client context trusting them."""
+    cert: str
+    key: str
+    ca: str
+    key_type: str
+    context: ssl.SSLContext
+
+    def server_args(self, kind, port):
+        """Arguments that make a `kind` server listen for TLS only, on `port`.
+
+        Redis has no TLS mode on its main port: plaintext is switched off with --port 0 and
+        TLS gets its own --tls-port. Redoubt's tls-mode required refuses plaintext on the main
+        port. tls-auth-clients is Redis-only for now (Redoubt verifies no client certificates
+        yet); session caching is on for both (Redis's default, stated so it is on record)."""
+        files = ["--tls-cert-file", self.cert, "--tls-key-file", self.key,
+                 "--tls-ca-cert-file", self.ca, "--tls-session-caching", "yes"]
+        if kind == "redis":
+            return ["--port", "0", "--tls-port", str(port), "--tls-auth-clients", "no"] + files
+        return ["--port", str(port), "--tls-mode", "required"] + files
+
+
 class Server:
     """One server process started by this script, optionally pinned with taskset.
 
     kind 'redis' adds the reference invocation's persistence-off arguments; 'redoubt' passes
-    only the common ones (Redoubt has no persistence yet and ignores nothing silently)."""
+    only the common ones (Redoubt has no persistence yet and ignores nothing silently).
+    tls: a TlsFiles to start it TLS-only (self.port is then the TLS port)."""
 
-    def __init__(self, label, kind, binary, extra_args, cpus, log_dir, ports):
+    def __init__(self, label, kind, binary, extra_args, cpus, log_dir, ports, tls=None):
         self.label = label
         self.kind = kind
         self.binary = str(binary)
@@ -199,6 +270,7 @@ class Server:
         self.cpus = cpus
         self.log_dir = Path(log_dir)
         self.ports = ports
+        self.tls = tls
         self.proc = None
         self.port = None
         self.log_path = None
@@ -206,14 +278,19 @@ class Server:
 
     def start(self, timeout=15.0):
         self.port = free_port(self.ports)
-        cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        if self.tls is None:
+            cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        else:
+            cmd = [self.binary] + self.tls.server_args(self.kind, self.port) + [
+                "--bind", "127.0.0.1"]
         if self.kind == "redis":
             cmd += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
         cmd += ["--logfile", ""] + self.extra_args
         if self.cpus is not None:
             cmd = ["taskset", "-c", self.cpus] + cmd
         self.cmd = cmd
-        self.log_path = self.log_dir / f"{self.label}-{self.port}.log"
+        suffix = "-tls" if self.tls else ""
+        self.log_path = self.log_dir / f"{self.label}{suffix}-{self.port}.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.log_dir,
@@ -225,10 +302,10 @@ class Server:
                 raise BenchError(self.failure(f"exited with code {self.proc.returncode} "
                                               "before answering PING"))
             try:
-                if resp_command(self.port, "PING", timeout=1.0) == "PONG":
+                if self.command("PING", timeout=1.0) == "PONG":
                     return self
                 last = "no PONG"
-            except (OSError, RespError) as e:
+            except (OSError, RespError, ConnectionError) as e:
                 last = repr(e)
             time.sleep(0.05)
         raise BenchError(self.failure(f"did not answer PING within {timeout:.0f}s ({last})"))
@@ -265,12 +342,17 @@ class Server:
         st = self.status()
         return {"label": self.label, "kind": self.kind, "binary": self.binary,
                 "command": shlex.join(self.cmd), "pid": self.proc.pid, "port": self.port,
+                "tls": self.tls is not None,
                 "threads": int(st.get("Threads", "0")),
                 "cpus_allowed": st.get("Cpus_allowed_list", "?")}
 
+    def command(self, *args, timeout=10.0):
+        return resp_command(self.port, *args, timeout=timeout,
+                            tls=self.tls.context if self.tls else None)
+
     def info(self, section):
         try:
-            return parse_info(resp_command(self.port, "INFO", section))
+            return parse_info(self.command("INFO", section))
         except (OSError, RespError):
             return {}
 
@@ -300,7 +382,11 @@ class Scenario:
     clients: int
     keepalive: bool
     requests: int
-    rate_class: str   # "p1", "p16" or "conn": which nominal rate the estimate uses
+    rate_class: str   # key of NOMINAL_RPS: which nominal rate the estimate uses
+    tls: bool = False             # runs in the TLS phase, against TLS-only servers
+    tool: str = "redis-benchmark"  # or "tls-connect" (redoubt-tls-connect: handshakes)
+    resume: bool = False          # tls-connect: resume the previous session
+    plain_key: str | None = None  # TLS scenario: its plaintext twin, for the TLS/plain ratio
 
     def bench_args(self, requests=None):
         args = ["-t", self.test, "-n", str(requests or self.requests), "-c", str(self.clients),
@@ -310,7 +396,14 @@ class Scenario:
         return args
 
 
-def build_scenarios(sizes, wanted):
+# The plaintext scenarios a TLS-only run (--only tls) still needs, for Redoubt's own
+# TLS/plaintext throughput ratio.
+TLS_TWINS = ("set_d64_p1", "get_d64_p1", "set_d64_p16", "get_d64_p16")
+HANDSHAKE_KEYS = ("tls_handshake_full", "tls_handshake_resumed")
+
+
+def build_scenarios(sizes, wanted, tls="yes"):
+    """Scenarios in run order. tls: "yes" (plaintext then TLS), "no" or "only"."""
     scenarios = []
     # GET always follows SET of the same size, so GET reads a value of the size it claims.
     for size in (64, 1024):
@@ -326,12 +419,38 @@ def build_scenarios(sizes, wanted):
         key="conn_ping", title="new conn/s (PING, -k 0)", test="ping_mbulk",
         csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
         requests=sizes["n_conn"], rate_class="conn"))
+    # TLS: 64-byte values only (the twins of set/get_d64_*); a second value size would double
+    # the TLS phase and say little more, since TLS cost grows with bytes the same on both sides.
+    for pipeline in (1, 16):
+        for test in ("set", "get"):
+            scenarios.append(Scenario(
+                key=f"tls_{test}_d64_p{pipeline}", title=f"TLS {test.upper()} 64 B P={pipeline}",
+                test=test, csv_name=test.upper(), data_size=64, pipeline=pipeline, clients=50,
+                keepalive=True, requests=sizes[f"n_tls_p{pipeline}"],
+                rate_class=f"tls_p{pipeline}", tls=True,
+                plain_key=f"{test}_d64_p{pipeline}"))
+    # Every -k 0 connection is a full handshake: redis-benchmark (hiredis) never resumes.
+    scenarios.append(Scenario(
+        key="tls_conn_ping", title="TLS new conn/s (PING, -k 0)", test="ping_mbulk",
+        csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
+        requests=sizes["n_tls_conn"], rate_class="tls_conn", tls=True, plain_key="conn_ping"))
+    for key, resume in zip(HANDSHAKE_KEYS, (False, True)):
+        scenarios.append(Scenario(
+            key=key, title=f"TLS handshake, {'resumed' if resume else 'full'}",
+            test="connect+PING", csv_name="", data_size=0, pipeline=1, clients=1,
+            keepalive=False, requests=sizes["n_handshakes"],
+            rate_class="hs_resumed" if resume else "hs_full", tls=True, tool="tls-connect",
+            resume=resume))
     if wanted:
         unknown = set(wanted) - {s.key for s in scenarios}
         if unknown:
             raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(s.key for s in scenarios)}")
         scenarios = [s for s in scenarios if s.key in wanted]
+    if tls == "no":
+        scenarios = [s for s in scenarios if not s.tls]
+    elif tls == "only":
+        scenarios = [s for s in scenarios if s.tls or s.key in TLS_TWINS]
     return scenarios
 
 
@@ -387,6 +506,8 @@ class Bench:
         self.incomplete = None
         self.aborted = False
         self.rates = {}      # (server label, scenario key) -> warm-up rps, for estimates
+        self.tls_files = None  # TlsFiles, made in run() when a TLS scenario is planned
+        self.tls_skipped = []  # why a TLS phase or scenario did not run
 
         self.redoubt_bin = Path(args.redoubt)
         self.redis_bin = Path(args.redis)
@@ -395,8 +516,28 @@ class Bench:
         for key in self.sizes:
             if getattr(args, key) is not None:
                 self.sizes[key] = getattr(args, key)
-        self.scenarios = build_scenarios(self.sizes, args.scenarios)
+        tls = "only" if args.only == "tls" else "no" if args.no_tls else "yes"
+        if tls == "only":
+            # A TLS-only run stays short: no memory phase, no io-threads-1 row.
+            args.skip_memory = args.no_io1 = True
+        self.scenarios = build_scenarios(self.sizes, args.scenarios, tls)
         self.modes = build_modes(args, self.redoubt_kind)
+        self.tls_connect = find_tool("redoubt-tls-connect", args.tools_dir, self.redoubt_bin)
+        self.migration_phase_s, self.migration_prefill_s = MIGRATION_SIZES[
+            "quick" if args.quick else "full"]
+        self.migration_skipped = self._migration_skip_reason()
+        self.migration_runs = []   # one entry per variant run (or that could not run)
+        self.migration_plots = {}  # chart file name -> where run_migration drew it (in tmp)
+
+    def _migration_skip_reason(self):
+        """Why the online TLS migration is not run, or None."""
+        if self.args.no_tls:
+            return "--no-tls"
+        if self.args.no_migration:
+            return "--no-migration"
+        if self.redoubt_kind != "redoubt":
+            return "the server under test is a redis-server, which has no tls-mode"
+        return None
 
     @staticmethod
     def _guess_kind(binary):
@@ -413,27 +554,58 @@ class Bench:
         rps = self.rates.get((label, scen.key)) or NOMINAL_RPS[scen.rate_class]
         return n / rps + RUN_OVERHEAD_S
 
-    def estimate_s(self, from_mode=0, include_warmup=True):
+    def phases(self, mode):
+        """[(name, servers, scenarios)]: plaintext scenarios, then TLS ones on servers
+        restarted TLS-only. The io-threads-1 row is left out of TLS to keep the phase short."""
+        plain = [s for s in self.scenarios if not s.tls]
+        tls = [s for s in self.scenarios if s.tls]
+        out = []
+        if plain:
+            out.append(("plain", mode.servers, plain))
+        if tls:
+            out.append(("tls", [srv for srv in mode.servers if srv[2] is None], tls))
+        return out
+
+    def estimate_s(self, from_mode=0, include_warmup=True, skip_phases=0):
+        """Seconds left for modes from_mode on, leaving out the first skip_phases phases of
+        from_mode (the ones already done) and the memory phase if skipped."""
         total = 0.0
-        for mode in self.modes[from_mode:]:
-            total += SERVER_START_S * len(mode.servers)
-            for scen in self.scenarios:
-                for label, _, _ in mode.servers:
-                    run = self.expected_run_s(label, scen)
-                    total += run * self.args.reps
-                    if include_warmup:
-                        total += self.expected_run_s(label, scen, self.warmup_n(scen))
+        for i, mode in enumerate(self.modes[from_mode:]):
+            for _, servers, scenarios in self.phases(mode)[skip_phases if i == 0 else 0:]:
+                total += SERVER_START_S * len(servers)
+                for scen in scenarios:
+                    for label, _, _ in servers:
+                        run = self.expected_run_s(label, scen)
+                        total += run * self.args.reps
+                        if include_warmup:
+                            total += self.expected_run_s(label, scen, self.warmup_n(scen))
         if not self.args.skip_memory:
             # Generating the load file, two loads (~250k SET/s through redis-cli --pipe).
             total += 2 * (SERVER_START_S + self.sizes["keys"] / 250_000) + \
                 self.sizes["keys"] / 500_000
+        total += (len(MIGRATION_VARIANTS) - len(self.migration_runs)) * self.migration_run_s()
         return total
 
+    def migration_run_s(self):
+        """Expected wall time of one migration variant; 0 when the migration is skipped.
+
+        Fixed by its design, not by any rate: the plaintext tester's prefill, three phases, the
+        TLS tester's prefill (it starts in preferred), each prefill followed by the tool's slack."""
+        if self.migration_skipped:
+            return 0.0
+        return (3 * self.migration_phase_s
+                + 2 * (self.migration_prefill_s + tls_migration.PREFILL_SLACK_S)
+                + MIGRATION_OVERHEAD_S)
+
     def warmup_n(self, scen):
-        return max(1000, scen.requests // WARMUP_FRACTION)
+        # Handshakes and TLS connections cost ~1 ms each: 1000 of them would be a long
+        # warm-up; a few dozen fill the session cache and the allocator just as well.
+        floor = 100 if scen.rate_class in ("tls_conn", "hs_full", "hs_resumed") else 1000
+        return max(floor, scen.requests // WARMUP_FRACTION)
 
     def total_runs(self):
-        return sum(len(m.servers) for m in self.modes) * len(self.scenarios) * self.args.reps
+        return sum(len(servers) * len(scenarios) for m in self.modes
+                   for _, servers, scenarios in self.phases(m)) * self.args.reps
 
     # --- lifecycle
 
@@ -451,15 +623,40 @@ class Bench:
             for c in (mode.server_cpus, mode.client_cpus):
                 if c is not None and any(int(x) not in cpus for x in c.split(",")):
                     raise BenchError(f"CPU {c} is not available to this process ({cpus})")
+        if not run_quiet(["which", "openssl"]) and any(s.tls for s in self.scenarios):
+            raise BenchError("openssl not found in PATH (it makes the TLS certificates)")
 
-    def start_server(self, label, kind, io_threads, cpus):
+    def drop_unrunnable_handshakes(self):
+        """Without redoubt-tls-connect the handshake scenarios cannot run: say so, go on."""
+        if self.tls_connect or not any(s.tool == "tls-connect" for s in self.scenarios):
+            return
+        why = ("redoubt-tls-connect not found (REDOUBT_TOOLS_DIR, next to the Redoubt binary, "
+               f"{REPO_ROOT / 'build' / 'bin'}): full/resumed handshake costs not measured")
+        self.tls_skipped.append(why)
+        self.warn(why)
+        self.scenarios = [s for s in self.scenarios if s.tool != "tls-connect"]
+
+    def make_certs(self):
+        """CA + server certificate for the TLS phase (tests/support/tls_certs.py)."""
+        factory = CertFactory(self.tmp / "certs")
+        key_type = self.args.tls_key_type
+        try:
+            ca = factory.ca(key_type=key_type)
+            server = factory.server_cert("server", key_type=key_type)
+        except CertError as e:
+            raise BenchError(f"could not make TLS certificates: {e}") from e
+        context = ssl.create_default_context(cafile=ca.cert)
+        return TlsFiles(cert=server.cert, key=server.key, ca=ca.cert, key_type=key_type,
+                        context=context)
+
+    def start_server(self, label, kind, io_threads, cpus, tls=None):
         if label == "redis":
             binary, extra = self.redis_bin, shlex.split(self.args.redis_args)
         else:
             binary, extra = self.redoubt_bin, shlex.split(self.args.redoubt_args)
         if io_threads is not None:
             extra = ["--io-threads", str(io_threads)] + extra
-        server = Server(label, kind, binary, extra, cpus, self.tmp, self.ports)
+        server = Server(label, kind, binary, extra, cpus, self.tmp, self.ports, tls)
         self.live.append(server)
         return server.start()
 
@@ -476,8 +673,12 @@ class Bench:
 
     def run_one(self, mode, server, servers, scen, requests):
         """Runs redis-benchmark once against server; returns a result dict (ok or not)."""
+        if scen.tool == "tls-connect":
+            return self.run_handshakes(mode, server, servers, scen, requests)
         cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port)]
         cmd += scen.bench_args(requests)
+        if scen.tls:
+            cmd += ["--tls", "--cacert", self.tls_files.ca]
         if mode.client_cpus is not None:
             cmd = ["taskset", "-c", mode.client_cpus] + cmd
         timeout = max(60.0, 10 * self.expected_run_s(server.label, scen, requests))
@@ -534,21 +735,119 @@ class Bench:
             idle_servers_cpu_s=round(others_s, 3))
         return result
 
+    def run_handshakes(self, mode, server, servers, scen, connections):
+        """One redoubt-tls-connect run: `connections` sequential TLS connect + PING + close,
+        each resuming the previous session if scen.resume. Server CPU per connection is the
+        figure compared (cpu_us_per_req); rps is connections/s of this one sequential client,
+        p50/p99 the client-side handshake time."""
+        cmd = [str(self.tls_connect), "--host", "127.0.0.1", "--port", str(server.port),
+               "--cacert", self.tls_files.ca, "--connections", str(connections), "--json",
+               "--quiet"]
+        if scen.resume:
+            cmd.append("--resume")
+        if mode.client_cpus is not None:
+            cmd = ["taskset", "-c", mode.client_cpus] + cmd
+        timeout = max(60.0, 10 * self.expected_run_s(server.label, scen, connections))
+        tw = time_wait_sockets()
+        ticks_before = {s.label: s.cpu_ticks() for s in servers}
+        rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        error, out = None, {}
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            try:
+                out = json.loads(proc.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                error = (f"redoubt-tls-connect exit {proc.returncode}, no JSON; stderr: "
+                         f"{proc.stderr.strip()[-300:]} stdout: {proc.stdout.strip()[-300:]}")
+            if error is None and (proc.returncode != 0 or out.get("failures")):
+                error = (f"redoubt-tls-connect exit {proc.returncode}, "
+                         f"{out.get('failures')} failed connections; stderr: "
+                         f"{proc.stderr.strip()[-300:]}")
+        except subprocess.TimeoutExpired:
+            error = f"redoubt-tls-connect timed out after {timeout:.0f}s"
+        wall = time.monotonic() - t0
+        rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for s in servers:
+            s.check_alive()
+        ticks_after = {s.label: s.cpu_ticks() for s in servers}
+
+        result = {"mode": mode.name, "server": server.label, "scenario": scen.key,
+                  "requests": connections, "command": shlex.join(cmd),
+                  "wall_s": round(wall, 3), "time_wait_before": tw}
+        if error:
+            result.update(ok=False, error=error)
+            return result
+        cpu_s = (ticks_after[server.label] - ticks_before[server.label]) / CLK_TCK
+        others_s = sum(ticks_after[l] - ticks_before[l] for l in ticks_after
+                       if l != server.label) / CLK_TCK
+        client_s = ((rusage_after.ru_utime - rusage_before.ru_utime)
+                    + (rusage_after.ru_stime - rusage_before.ru_stime))
+        # The tool stops at its own --duration cap (60 s): divide by what it really opened.
+        done = int(out.get("connections") or connections)
+        # The first connection of a resumed run has no session to resume.
+        resumable = max(1, done - 1) if scen.resume else done
+        result.update(
+            ok=True, rps=float(out["conn_per_s"]),
+            p50_ms=out["handshake_us_p50"] / 1000.0, p99_ms=out["handshake_us_p99"] / 1000.0,
+            server_cpu_s=round(cpu_s, 3),
+            cpu_us_per_req=round(cpu_s * 1e6 / done, 3), connections_done=done,
+            server_cpu_pct=round(100 * cpu_s / wall, 1) if wall > 0 else None,
+            client_cpu_s=round(client_s, 3),
+            client_cpu_pct=round(100 * client_s / wall, 1) if wall > 0 else None,
+            idle_servers_cpu_s=round(others_s, 3),
+            resumed=out.get("resumed"), full=out.get("full"),
+            resumed_fraction=round((out.get("resumed") or 0) / resumable, 4),
+            tool_elapsed_s=out.get("elapsed_s"))
+        if scen.resume and result["resumed_fraction"] < 0.9:
+            self.warn(f"{mode.name}/{server.label}: only {out.get('resumed')} of "
+                      f"{done} connections resumed their session")
+        return result
+
     # --- phases
 
     def run_mode(self, index, mode, counter):
-        warmup_s = sum(self.expected_run_s(label, scen, self.warmup_n(scen))
-                       for scen in self.scenarios for label, _, _ in mode.servers)
-        if self.time_left() < warmup_s + SERVER_START_S * len(mode.servers):
-            raise OutOfTime(f"skipped mode {mode.name} and later phases: --time-limit reached")
         print(f"\n== mode {mode.name}: {mode.description}", flush=True)
-        servers = [self.start_server(label, kind, io, mode.server_cpus)
-                   for label, kind, io in mode.servers]
+        self.mode_info[mode.name] = {
+            "description": mode.description, "server_cpus": mode.server_cpus,
+            "client_cpus": mode.client_cpus}
+        for number, (phase, servers, scenarios) in enumerate(self.phases(mode)):
+            self.run_phase(index, number, mode, phase, servers, scenarios, counter)
+
+    def run_phase(self, index, number, mode, phase, specs, scenarios, counter):
+        warmup_s = sum(self.expected_run_s(label, scen, self.warmup_n(scen))
+                       for scen in scenarios for label, _, _ in specs)
+        if self.time_left() < warmup_s + SERVER_START_S * len(specs):
+            raise OutOfTime(f"skipped mode {mode.name} from its {phase} phase on: "
+                            "--time-limit reached")
+        tls = self.tls_files if phase == "tls" else None
+        if tls:
+            print(f"   -- TLS phase: servers restarted TLS-only ({tls.key_type} certificate)",
+                  flush=True)
+        servers = []
         try:
+            try:
+                for label, kind, io_threads in specs:
+                    servers.append(self.start_server(label, kind, io_threads, mode.server_cpus,
+                                                     tls))
+            except BenchError as e:
+                if not tls:
+                    raise
+                # A server that does not start with the TLS directives (e.g. a Redoubt built
+                # before TLS) costs the TLS numbers of this mode, not the rest of the run.
+                failed = self.live[-1]  # start_server registers a server before starting it
+                failed.stop()
+                self.live.remove(failed)
+                why = f"TLS phase of mode {mode.name} skipped: {str(e).splitlines()[0]}"
+                self.tls_skipped.append(why)
+                print(str(e), file=sys.stderr, flush=True)
+                self.warn(why)
+                return
             # Warm-up: each scenario once per server at a tenth of the size. Fills allocator
-            # pools and connection paths, and measures rates for the refined estimate.
+            # pools, connection paths and session caches, and measures rates for the refined
+            # estimate.
             t0 = time.monotonic()
-            for scen in self.scenarios:
+            for scen in scenarios:
                 for server in servers:
                     r = self.run_one(mode, server, servers, scen, self.warmup_n(scen))
                     if r["ok"]:
@@ -556,17 +855,15 @@ class Bench:
                     else:
                         self.warn(f"warm-up {mode.name}/{server.label}/{scen.key} failed: "
                                   f"{r['error']}")
-            self.mode_info[mode.name] = {
-                "description": mode.description, "server_cpus": mode.server_cpus,
-                "client_cpus": mode.client_cpus,
-                "servers": {s.label: s.describe() for s in servers}}
-            remaining = self.estimate_s(index, include_warmup=False)
+            self.mode_info[mode.name]["tls_servers" if tls else "servers"] = {
+                s.label: s.describe() for s in servers}
+            remaining = self.estimate_s(index, include_warmup=False, skip_phases=number)
             print(f"   warm-up done in {time.monotonic() - t0:.0f}s; refined estimate for "
                   f"the rest: {fmt_duration(remaining)} "
                   f"(time left under --time-limit: {fmt_duration(self.time_left())})",
                   flush=True)
 
-            for scen in self.scenarios:
+            for scen in scenarios:
                 for rep in range(1, self.args.reps + 1):
                     for server in servers:  # alternate: R, D, R, D, ...
                         if self.time_left() < self.expected_run_s(server.label, scen):
@@ -584,9 +881,14 @@ class Bench:
 
     def progress(self, counter, mode, server, scen, rep, r):
         head = (f"[{counter[0]:3d}/{self.total_runs()}] {mode.name:8s} {server.label:11s} "
-                f"{scen.title:24s} rep {rep}/{self.args.reps}")
+                f"{scen.title:28s} rep {rep}/{self.args.reps}")
         if not r["ok"]:
             print(f"{head}  FAILED: {r['error']}", flush=True)
+            return
+        if scen.tool == "tls-connect":
+            print(f"{head}  conn/s={r['rps']:>8,.0f}  handshake p50={r['p50_ms'] * 1e3:.0f}us "
+                  f"p99={r['p99_ms'] * 1e3:.0f}us  cpu={r['cpu_us_per_req']:.1f}us/conn  "
+                  f"resumed={r['resumed']}/{r['requests']} ({r['wall_s']:.1f}s)", flush=True)
             return
         flag = ""
         if r["client_cpu_pct"] and r["client_cpu_pct"] >= CLIENT_BOUND_PCT:
@@ -596,6 +898,64 @@ class Bench:
         print(f"{head}  rps={r['rps']:>11,.0f}  p50={r['p50_ms']:.3f}ms "
               f"p99={r['p99_ms']:.3f}ms  cpu={r['cpu_us_per_req']:.2f}us/req "
               f"({r['wall_s']:.1f}s){flag}", flush=True)
+
+    # --- online TLS migration
+
+    def run_migrations(self):
+        """Both variants of bench/tls_migration.py against Redoubt alone (no Redis, no taskset).
+
+        A variant that cannot run (tool missing, server died) is recorded with its error and
+        the next one still runs; a variant that fails its checks is a result, reported as such."""
+        phase_s, prefill_s = self.migration_phase_s, self.migration_prefill_s
+        for variant, rotate_cert, chart, title in MIGRATION_VARIANTS:
+            if self.time_left() < self.migration_run_s():
+                raise OutOfTime(f"skipped the online TLS migration from variant {variant} on: "
+                                "--time-limit reached")
+            print(f"\n== online TLS migration ({variant}): {title}; {phase_s:g}s phases after "
+                  f"{prefill_s:g}s prefill; Redoubt only, unpinned", flush=True)
+            entry = {"variant": variant, "title": title}
+            t0 = time.monotonic()
+            try:
+                result = tls_migration.run_migration(
+                    phase_s=phase_s, prefill_s=prefill_s, rotate_cert=rotate_cert,
+                    server_binary=str(self.redoubt_bin), tools_dir=self.args.tools_dir,
+                    key_type=self.args.tls_key_type, plot_path=self.tmp / chart,
+                    log=lambda line: print(f"   {line}", flush=True))
+            except tls_migration.MigrationError as e:
+                entry.update(error=str(e)[-3000:], wall_s=round(time.monotonic() - t0, 1))
+                self.migration_runs.append(entry)
+                print(str(e), file=sys.stderr, flush=True)
+                self.warn(f"online TLS migration ({variant}) could not run: "
+                          f"{str(e).splitlines()[0]}")
+                continue
+            entry.update(slim_migration_result(result), wall_s=round(time.monotonic() - t0, 1))
+            # Drawn in the temporary directory; main() copies it next to RESULTS.md only when
+            # the whole run is written, so an interrupted run changes no file in --out-dir.
+            entry["plot"] = chart if result.get("plot") else None
+            if entry["plot"]:
+                self.migration_plots[chart] = self.tmp / chart
+            self.migration_runs.append(entry)
+            print("\n".join("   " + line
+                            for line in tls_migration.format_table(result["phases"]).splitlines()))
+            verdict = "PASSED" if result["passed"] else "FAILED"
+            print(f"   {verdict} in {entry['wall_s']:.0f}s", flush=True)
+            for failure in result["failures"]:
+                print(f"   FAIL {failure}", flush=True)
+            if not result["passed"]:
+                self.warn(f"online TLS migration ({variant}) FAILED "
+                          f"{len(result['failures'])} check(s); see its section")
+
+    def migration_info(self):
+        return {"skipped": self.migration_skipped,
+                "planned": [] if self.migration_skipped else [v[0] for v in MIGRATION_VARIANTS],
+                "phase_seconds": self.migration_phase_s,
+                "prefill_seconds": self.migration_prefill_s,
+                "pinned": False, "key_type": self.args.tls_key_type,
+                "runs": self.migration_runs}
+
+    def publish_migration_plots(self, out_dir):
+        for name, path in self.migration_plots.items():
+            shutil.copyfile(path, Path(out_dir) / name)
 
     def write_load_file(self, keys):
         """RESP stream of `keys` SETs: key:%07d -> 64-byte value unique to the key."""
@@ -723,14 +1083,39 @@ class Bench:
                 "git_revision": rev, "git_dirty": dirty,
                 "python": platform.python_version()}
 
+    def tls_info(self):
+        files = self.tls_files
+        # Certificate paths are in the deleted temp directory: keep only their names.
+        example = {kind: [os.path.basename(a) if a.startswith(str(self.tmp)) else a
+                          for a in files.server_args(kind, "PORT")] if files else None
+                   for kind in ("redis", "redoubt")}
+        return {"planned": any(s.tls for s in self.scenarios),
+                "key_type": self.args.tls_key_type,
+                "redis_args": example["redis"], "redoubt_args": example[self.redoubt_kind],
+                "tls_connect": str(self.tls_connect) if self.tls_connect else None,
+                "skipped": self.tls_skipped}
+
     def run(self):
         self.check_tools()
+        self.drop_unrunnable_handshakes()
         load_start = loadavg()
         print(f"Redoubt: {self.redoubt_bin} (kind {self.redoubt_kind})  Redis: {self.redis_bin}")
+        n_tls = sum(s.tls for s in self.scenarios)
         print(f"plan: modes {', '.join(m.name for m in self.modes)}; {len(self.scenarios)} "
-              f"scenarios x {self.args.reps} reps; {self.total_runs()} measured runs; "
-              f"memory phase with {self.sizes['keys']:,} keys"
+              f"scenarios ({n_tls} TLS) x {self.args.reps} reps; {self.total_runs()} measured "
+              f"runs; memory phase with {self.sizes['keys']:,} keys"
               + (" (skipped)" if self.args.skip_memory else ""))
+        if n_tls:
+            print(f"TLS: {self.args.tls_key_type} certificate; redoubt-tls-connect: "
+                  f"{self.tls_connect or 'not found'}")
+        if self.migration_skipped:
+            print(f"online TLS migration: skipped ({self.migration_skipped})")
+        else:
+            tool = tls_migration.find_downtime_tool(self.args.tools_dir, self.redoubt_bin)
+            print(f"online TLS migration: {len(MIGRATION_VARIANTS)} variants "
+                  f"({', '.join(v[0] for v in MIGRATION_VARIANTS)}), "
+                  f"{self.migration_phase_s:g}s phases, ~{self.migration_run_s():.0f}s each; "
+                  f"{tls_migration.TOOL}: {tool or 'not found'}")
         print(f"estimated duration: {fmt_duration(self.estimate_s())} (nominal rates; refined "
               f"after warm-up); hard limit --time-limit {self.args.time_limit:g} min")
         if self.args.dry_run:
@@ -741,11 +1126,15 @@ class Bench:
         if self.redoubt_kind == "redis":
             print("note: the 'Redoubt' side is a redis-server: this is a harness self-test",
                   file=sys.stderr)
+        if any(s.tls for s in self.scenarios):
+            self.tls_files = self.make_certs()
 
         counter = [0]
         try:
             for index, mode in enumerate(self.modes):
                 self.run_mode(index, mode, counter)
+            if not self.migration_skipped:
+                self.run_migrations()
             if not self.args.skip_memory:
                 self.run_memory()
         except OutOfTime as e:
@@ -763,7 +1152,8 @@ class Bench:
         if failed:
             self.warn(f"{len(failed)} run(s) failed; see results.json")
         data = {
-            "format": 1,
+            # 2: TLS scenarios, "tls" block; 3: "migration" block. report.py reads 1 to 3.
+            "format": 3,
             "generated_by": "bench/run_bench.py",
             "command_line": shlex.join([sys.executable] + sys.argv),
             "started": datetime.datetime.fromtimestamp(self.start_wall).astimezone().isoformat(
@@ -783,9 +1173,48 @@ class Bench:
             "scenarios": [asdict(s) for s in self.scenarios],
             "runs": self.runs,
             "memory": self.memory,
+            "tls": self.tls_info(),
+            "migration": self.migration_info(),
         }
         data["summary"] = report.summarize(data)
         return data
+
+
+def slim_migration_result(result):
+    """run_migration's result for results.json. Each tester's report lists every failed
+    operation (hundreds to thousands once plaintext is shut out): keep the first
+    MIGRATION_FAILURES_KEPT and a count per distinct message. Per-second rows stay: the chart
+    is drawn from them."""
+    out = dict(result)
+    reports = {}
+    for label, rep in (result.get("reports") or {}).items():
+        rep = dict(rep)
+        failures = rep.get("failures") or []
+        counts = {}
+        for f in failures:
+            key = (f.get("kind"), f.get("phase"), f.get("message"))
+            counts[key] = counts.get(key, 0) + 1
+        rep["failure_counts"] = [{"kind": k, "phase": p, "message": m, "count": n}
+                                 for (k, p, m), n in sorted(counts.items(),
+                                                            key=lambda kv: -kv[1])]
+        if len(failures) > MIGRATION_FAILURES_KEPT:
+            rep["failures"] = failures[:MIGRATION_FAILURES_KEPT]
+            rep["failures_not_kept"] = len(failures) - MIGRATION_FAILURES_KEPT
+        reports[label] = rep
+    out["reports"] = reports
+    return out
+
+
+def find_tool(name, tools_dir, server_binary):
+    """Path of a Redoubt tool: --tools-dir / REDOUBT_TOOLS_DIR, next to the server under test
+    (so an ASan server gets the ASan tools), else <repo>/build/bin. None if nowhere."""
+    candidates = [Path(tools_dir)] if tools_dir else []
+    candidates += [Path(server_binary).absolute().parent, REPO_ROOT / "build" / "bin"]
+    for directory in candidates:
+        path = directory / name
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def fmt_duration(seconds):
@@ -824,6 +1253,28 @@ def parse_args(argv):
     p.add_argument("--no-io1", action="store_true",
                    help="skip the extra pinned row with Redoubt --io-threads 1")
     p.add_argument("--skip-memory", action="store_true", help="skip the 1M-key memory phase")
+    p.add_argument("--no-tls", action="store_true",
+                   help="skip the TLS phase (TLS SET/GET, new TLS connections, handshakes) "
+                        "and the online TLS migration")
+    p.add_argument("--no-migration", action="store_true",
+                   help="skip the online TLS migration (bench/tls_migration.py, plain and with "
+                        "certificate rotation; ~1.5 min, ~40 s with --quick)")
+    p.add_argument("--only", choices=("tls",),
+                   help="'tls': only the TLS phase plus the 4 plaintext 64 B SET/GET scenarios "
+                        "its TLS/plaintext ratio needs, and the online TLS migration; no memory "
+                        "phase, no io-threads-1 row")
+    p.add_argument("--tls-key-type", default="rsa", choices=("rsa", "ec"),
+                   help="server and CA key: rsa (RSA-2048) or ec (ECDSA P-256); default rsa")
+    p.add_argument("--n-tls-p1", type=int, help="requests per TLS run at -P 1 (default 200000)")
+    p.add_argument("--n-tls-p16", type=int,
+                   help="requests per TLS run at -P 16 (default 2000000)")
+    p.add_argument("--n-tls-conn", type=int,
+                   help="connections per TLS -k 0 run (default 3000; each a full handshake)")
+    p.add_argument("--n-handshakes", type=int,
+                   help="connections per redoubt-tls-connect run (default 1500)")
+    p.add_argument("--tools-dir", default=os.environ.get("REDOUBT_TOOLS_DIR") or None,
+                   help="directory of redoubt-tls-connect and redoubt-downtime (env "
+                        "REDOUBT_TOOLS_DIR; default: next to the Redoubt binary, else build/bin)")
     p.add_argument("--server-cpu", default="1", help="CPU for servers in pinned mode (default 1)")
     p.add_argument("--client-cpu", default="0", help="CPU for the client in pinned mode "
                    "(default 0)")
@@ -837,6 +1288,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.reps < 1:
         p.error("--reps must be at least 1")
+    if args.only and (args.no_tls or args.scenarios):
+        p.error("--only tls cannot be combined with --no-tls or --scenarios")
     return args
 
 
@@ -851,8 +1304,17 @@ def main(argv):
     signal.signal(signal.SIGHUP, on_signal)
 
     bench = Bench(args)
+    out = Path(args.out_dir)
     try:
         data = bench.run()
+        if data is not None:
+            bench.stop_all()
+            out.mkdir(parents=True, exist_ok=True)
+            # The migration charts wait in bench.tmp until now (see run_migrations); they go
+            # first, so that RESULTS.md finds the files it links.
+            bench.publish_migration_plots(out)
+            (out / "results.json").write_text(json.dumps(data, indent=1) + "\n")
+            report.write_report(data, out)
     except KeyboardInterrupt:
         bench.stop_all()
         print("\ninterrupted: servers stopped; RESULTS.md left unchanged", file=sys.stderr)
@@ -870,13 +1332,13 @@ def main(argv):
 
     if data is None:  # --dry-run
         return 0
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(data, indent=1) + "\n")
-    report.write_report(data, out)
-    print(f"\nwrote {out / 'RESULTS.md'}, {out / 'results.json'}, {out / 'results.png'} "
+    charts = "".join(f", {out / name}" for name in bench.migration_plots)
+    print(f"\nwrote {out / 'RESULTS.md'}, {out / 'results.json'}, {out / 'results.png'}{charts} "
           f"in {fmt_duration(data['duration_s'])}")
     print(report.targets_text(data))
+    migration = report.migration_text(data)
+    if migration:
+        print(migration)
     return 1 if bench.aborted else 0
 
 

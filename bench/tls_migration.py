@@ -522,9 +522,15 @@ def plot(result, png_path):
     blocks = []
     for label in ("plain", "tls"):
         rows = result["reports"].get(label, {}).get("per_second", [])
-        # Plot each second at its middle; gnuplot 'index' addresses blocks split by 2 blank lines.
-        blocks.append("\n".join(f"{r['t'] + 0.5 - t0:.3f} {r.get('ok', 0)} {failures_of(r)}"
-                                for r in rows) or "0 0 0")
+        # Rates, not counts: a row may cover less than a second (the end of the prefill, the
+        # last row). Each row sits at its middle; gnuplot 'index' addresses blocks split by two
+        # blank lines.
+        lines = []
+        for r in rows:
+            span = r.get("duration_s") or 1.0
+            lines.append(f"{r['t'] + span / 2 - t0:.3f} {r.get('ok', 0) / span:.1f} "
+                         f"{failures_of(r) / span:.1f}")
+        blocks.append("\n".join(lines) or "0 0 0")
     dat.write_text("\n\n\n".join(blocks) + "\n")
     marks = []
     for i, e in enumerate(result["events"]):
