@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <memory>
 #include <string>
 
 #include "support/test_certificates.h"
@@ -19,6 +20,63 @@ namespace redoubt::tls {
 namespace {
 
 using test_support::TestCertificates;
+
+// A server transport and an OpenSSL client on the two ends of a non-blocking socket pair.
+struct Link {
+  Link(const TlsContext& server_context, SSL_CTX* client_ctx) {
+    int fds[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    server = std::make_unique<TlsTransport>(fds[0], server_context.NewSession());
+    client_fd = fds[1];
+    client = SSL_new(client_ctx);
+    SSL_set_fd(client, client_fd);
+  }
+  ~Link() {
+    SSL_free(client);
+    close(client_fd);
+  }
+
+  // Runs both sides of the handshake until each is done or fails; returns the server's status.
+  TlsTransport::HandshakeStatus Handshake() {
+    TlsTransport::HandshakeStatus st = TlsTransport::HandshakeStatus::kWantRead;
+    bool client_done = false;
+    for (int i = 0; i < 50; ++i) {
+      if (!client_done) {
+        int r = SSL_connect(client);
+        client_done = r == 1;
+        if (r <= 0 && SSL_get_error(client, r) != SSL_ERROR_WANT_READ) {
+          ERR_clear_error();
+          break;
+        }
+      }
+      std::string error;
+      if (st != TlsTransport::HandshakeStatus::kDone) {
+        st = server->Handshake(&error);
+      }
+      if (st == TlsTransport::HandshakeStatus::kFailed ||
+          (client_done && st == TlsTransport::HandshakeStatus::kDone)) {
+        break;
+      }
+    }
+    return st;
+  }
+
+  // Reads one application record on the client (skipping session tickets, which arrive first).
+  std::string ClientRead() {
+    char buf[256];
+    int n = 0;
+    for (int i = 0; i < 10 && n <= 0; ++i) {
+      n = SSL_read(client, buf, sizeof(buf));
+    }
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  }
+
+  std::unique_ptr<TlsTransport> server;
+  SSL* client = nullptr;
+  int client_fd = -1;
+};
 
 class TlsTransportTest : public ::testing::Test {
  protected:
@@ -39,38 +97,8 @@ class TlsTransportTest : public ::testing::Test {
   }
   void TearDown() override { SSL_CTX_free(client_ctx_); }
 
-  // Runs both sides of a handshake until each is done or fails; returns the server's status.
-  TlsTransport::HandshakeStatus Connect(TlsTransport& server, SSL* client) {
-    TlsTransport::HandshakeStatus st = TlsTransport::HandshakeStatus::kWantRead;
-    bool client_done = false;
-    for (int i = 0; i < 50; ++i) {
-      if (!client_done) {
-        int r = SSL_connect(client);
-        client_done = r == 1;
-        if (r <= 0 && SSL_get_error(client, r) != SSL_ERROR_WANT_READ) {
-          ERR_clear_error();
-          break;
-        }
-      }
-      std::string error;
-      if (st != TlsTransport::HandshakeStatus::kDone) {
-        st = server.Handshake(&error);
-      }
-      if (st == TlsTransport::HandshakeStatus::kFailed) {
-        break;
-      }
-      if (client_done && st == TlsTransport::HandshakeStatus::kDone) {
-        break;
-      }
-    }
-    return st;
-  }
-
-  // A non-blocking socket pair: [0] for the server transport, [1] for the client.
-  void MakePair(int fds[2]) {
-    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+  std::unique_ptr<Link> Open(const TlsContext& context) {
+    return std::make_unique<Link>(context, client_ctx_);
   }
 
   TestCertificates certs_;
@@ -81,13 +109,10 @@ class TlsTransportTest : public ::testing::Test {
 };
 
 TEST_F(TlsTransportTest, HandshakeThenEchoBothWays) {
-  int fds[2];
-  MakePair(fds);
-  TlsTransport server(fds[0], server_context_->NewSession());
-  SSL* client = SSL_new(client_ctx_);
-  SSL_set_fd(client, fds[1]);
+  auto link = Open(*server_context_);
+  TlsTransport& server = *link->server;
 
-  ASSERT_EQ(Connect(server, client), TlsTransport::HandshakeStatus::kDone);
+  ASSERT_EQ(link->Handshake(), TlsTransport::HandshakeStatus::kDone);
   EXPECT_EQ(server.kind(), "tls");
   EXPECT_EQ(server.tls_version(), "TLSv1.3");
   EXPECT_FALSE(server.tls_cipher().empty());
@@ -95,7 +120,7 @@ TEST_F(TlsTransportTest, HandshakeThenEchoBothWays) {
   // Three records in one go: a single Read returns all of them, as epoll would not report
   // what OpenSSL has already pulled off the socket.
   for (const char* part : {"*1\r\n", "$4\r\n", "PING\r\n"}) {
-    ASSERT_EQ(SSL_write(client, part, static_cast<int>(strlen(part))),
+    ASSERT_EQ(SSL_write(link->client, part, static_cast<int>(strlen(part))),
               static_cast<int>(strlen(part)));
   }
   char buf[256];
@@ -108,26 +133,15 @@ TEST_F(TlsTransportTest, HandshakeThenEchoBothWays) {
   net::IoResult w = server.Write("+PONG\r\n", 7);
   ASSERT_EQ(w.kind, net::IoResult::kOk);
   EXPECT_EQ(w.bytes, 7u);
-  int n = 0;
-  for (int i = 0; i < 10 && n <= 0; ++i) {
-    n = SSL_read(client, buf, sizeof(buf));  // skips the session ticket record first
-  }
-  ASSERT_EQ(n, 7);
-  EXPECT_EQ(std::string(buf, 7), "+PONG\r\n");
-
-  SSL_free(client);
-  close(fds[1]);
+  EXPECT_EQ(link->ClientRead(), "+PONG\r\n");
 }
 
 TEST_F(TlsTransportTest, SmallBufferLeavesInputBufferedAndSaysSo) {
-  int fds[2];
-  MakePair(fds);
-  TlsTransport server(fds[0], server_context_->NewSession());
-  SSL* client = SSL_new(client_ctx_);
-  SSL_set_fd(client, fds[1]);
-  ASSERT_EQ(Connect(server, client), TlsTransport::HandshakeStatus::kDone);
+  auto link = Open(*server_context_);
+  TlsTransport& server = *link->server;
+  ASSERT_EQ(link->Handshake(), TlsTransport::HandshakeStatus::kDone);
 
-  ASSERT_EQ(SSL_write(client, "0123456789", 10), 10);
+  ASSERT_EQ(SSL_write(link->client, "0123456789", 10), 10);
   char buf[4];
   net::IoResult r = server.Read(buf, sizeof(buf));
   ASSERT_EQ(r.kind, net::IoResult::kOk);
@@ -140,96 +154,61 @@ TEST_F(TlsTransportTest, SmallBufferLeavesInputBufferedAndSaysSo) {
     rest.append(buf, r.bytes);
   }
   EXPECT_EQ(rest, "456789");
-
-  SSL_free(client);
-  close(fds[1]);
 }
 
 TEST_F(TlsTransportTest, GarbageInsteadOfClientHelloFailsTheHandshake) {
-  int fds[2];
-  MakePair(fds);
-  TlsTransport server(fds[0], server_context_->NewSession());
+  auto link = Open(*server_context_);
   const char garbage[] = "\x16\x03\x01\x00\x05hello world, not TLS at all";
-  ASSERT_GT(write(fds[1], garbage, sizeof(garbage)), 0);
+  ASSERT_GT(write(link->client_fd, garbage, sizeof(garbage)), 0);
 
   std::string error;
-  TlsTransport::HandshakeStatus st = server.Handshake(&error);
+  TlsTransport::HandshakeStatus st = link->server->Handshake(&error);
 
   EXPECT_EQ(st, TlsTransport::HandshakeStatus::kFailed);
   EXPECT_FALSE(error.empty());
-  close(fds[1]);
 }
 
 TEST_F(TlsTransportTest, PeerClosingMidHandshakeFails) {
-  int fds[2];
-  MakePair(fds);
-  TlsTransport server(fds[0], server_context_->NewSession());
+  auto link = Open(*server_context_);
   const char partial[] = "\x16\x03\x01\x02\x00\x01";  // a ClientHello header, then nothing
-  ASSERT_GT(write(fds[1], partial, sizeof(partial) - 1), 0);
+  ASSERT_GT(write(link->client_fd, partial, sizeof(partial) - 1), 0);
   std::string error;
-  ASSERT_EQ(server.Handshake(&error), TlsTransport::HandshakeStatus::kWantRead);
+  ASSERT_EQ(link->server->Handshake(&error), TlsTransport::HandshakeStatus::kWantRead);
 
-  close(fds[1]);
+  shutdown(link->client_fd, SHUT_WR);
 
-  EXPECT_EQ(server.Handshake(&error), TlsTransport::HandshakeStatus::kFailed);
+  EXPECT_EQ(link->server->Handshake(&error), TlsTransport::HandshakeStatus::kFailed);
 }
 
 TEST_F(TlsTransportTest, TicketFromOneContextResumesOnTheNextWithTheSameKeys) {
   SSL_SESSION* session = nullptr;
   {
-    int fds[2];
-    MakePair(fds);
-    TlsTransport server(fds[0], server_context_->NewSession());
-    SSL* client = SSL_new(client_ctx_);
-    SSL_set_fd(client, fds[1]);
-    ASSERT_EQ(Connect(server, client), TlsTransport::HandshakeStatus::kDone);
-    EXPECT_FALSE(server.resumed());
-    char buf[16];
-    ASSERT_EQ(server.Write("+OK\r\n", 5).kind, net::IoResult::kOk);
-    int n = 0;
-    for (int i = 0; i < 10 && n <= 0; ++i) {
-      n = SSL_read(client, buf, sizeof(buf));  // the ticket arrives before the reply
-    }
-    session = SSL_get1_session(client);
+    auto link = Open(*server_context_);
+    ASSERT_EQ(link->Handshake(), TlsTransport::HandshakeStatus::kDone);
+    EXPECT_FALSE(link->server->resumed());
+    ASSERT_EQ(link->server->Write("+OK\r\n", 5).kind, net::IoResult::kOk);
+    EXPECT_EQ(link->ClientRead(), "+OK\r\n");  // the ticket has arrived before it
+    session = SSL_get1_session(link->client);
     ASSERT_NE(session, nullptr);
-    SSL_shutdown(client);  // a clean close keeps the session resumable
-    SSL_free(client);
-    close(fds[1]);
+    SSL_shutdown(link->client);  // a clean close keeps the session resumable
   }
   auto files = certs_.Issue("server2");
   settings_.cert_file = files.cert;
   settings_.key_file = files.key;
-  {
-    // Other ticket keys cannot decrypt the ticket: a full handshake.
-    auto other = TlsContext::Create(settings_, RandomTicketKeys());
-    ASSERT_TRUE(other.ok());
-    int fds[2];
-    MakePair(fds);
-    TlsTransport server(fds[0], (*other)->NewSession());
-    SSL* client = SSL_new(client_ctx_);
-    SSL_set_fd(client, fds[1]);
-    SSL_set_session(client, session);
-    ASSERT_EQ(Connect(server, client), TlsTransport::HandshakeStatus::kDone);
-    EXPECT_FALSE(server.resumed());
-    SSL_free(client);
-    close(fds[1]);
-  }
-  // A reload: a new context from a new certificate, same ticket keys.
-  auto reloaded = TlsContext::Create(settings_, keys_);
-  ASSERT_TRUE(reloaded.ok());
+  auto other_keys = TlsContext::Create(settings_, RandomTicketKeys());
+  auto reloaded = TlsContext::Create(settings_, keys_);  // a reload: new certificate, same keys
+  ASSERT_TRUE(other_keys.ok() && reloaded.ok());
 
-  int fds[2];
-  MakePair(fds);
-  TlsTransport server(fds[0], (*reloaded)->NewSession());
-  SSL* client = SSL_new(client_ctx_);
-  SSL_set_fd(client, fds[1]);
-  SSL_set_session(client, session);
-  ASSERT_EQ(Connect(server, client), TlsTransport::HandshakeStatus::kDone);
+  auto refused = Open(**other_keys);
+  SSL_set_session(refused->client, session);
+  ASSERT_EQ(refused->Handshake(), TlsTransport::HandshakeStatus::kDone);
+  EXPECT_FALSE(refused->server->resumed());  // other ticket keys cannot decrypt it
 
-  EXPECT_TRUE(server.resumed());
+  auto resumed = Open(**reloaded);
+  SSL_set_session(resumed->client, session);
+  ASSERT_EQ(resumed->Handshake(), TlsTransport::HandshakeStatus::kDone);
+  EXPECT_TRUE(resumed->server->resumed());
   SSL_SESSION_free(session);
-  SSL_free(client);
-  close(fds[1]);
 }
 
 }  // namespace
