@@ -7,9 +7,9 @@
 # TLS: in every mode, after the plaintext scenarios, both servers are restarted TLS-only
 # (Redis: --port 0 --tls-port P; Redoubt: --port P --tls-mode required) with certificates from
 # tests/support/tls_certs.py, and the same method measures redis-benchmark --tls SET/GET and
-# new TLS connections per second, then full and resumed handshakes with
-# build/bin/redoubt-tls-connect. --no-tls skips all of it; --only tls runs only it (plus the
-# four plaintext scenarios its TLS/plaintext ratio needs).
+# new TLS connections per second, then full and resumed handshakes over TLS 1.3 and over TLS 1.2
+# with build/bin/redoubt-tls-connect --tls-version. --no-tls skips all of it; --only tls runs only
+# it (plus the four plaintext scenarios its TLS/plaintext ratio needs).
 #
 # Online TLS migration: after the TLS phases, bench/tls_migration.py runs twice against Redoubt
 # alone (tls-mode none -> preferred -> required under a plaintext and a TLS redoubt-downtime;
@@ -63,6 +63,7 @@ REPO_ROOT = BENCH_DIR.parent
 # (tests/conftest.py puts tests/ on sys.path), so there is one copy of it.
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 import report  # noqa: E402  (after the lines above on purpose)
+from bench_util import RespError, command, parse_info  # noqa: E402
 import tls_migration  # noqa: E402
 from support.tls_certs import CertError, CertFactory  # noqa: E402
 
@@ -77,7 +78,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # (tcp_tw_reuse=2, the kernel default) only recycles those older than about a second.
 # TLS, same machine, Redis, RSA-2048: ~60k rps at -P 1, ~0.6-1M at -P 16, ~850 new TLS
 # connections/s (each a full handshake: RSA signature + ECDHE); the TLS sizes below keep those
-# runs at 2-4 s too. Handshakes are counted separately (n_handshakes per redoubt-tls-connect run).
+# runs at 2-4 s too. Handshakes are counted separately (n_handshakes per redoubt-tls-connect run;
+# four runs per server and rep: full and resumed, TLS 1.3 and TLS 1.2).
 FULL_SIZES = {"n_p1": 300_000, "n_p16": 4_000_000, "n_conn": 25_000, "keys": 1_000_000,
               "n_tls_p1": 200_000, "n_tls_p16": 2_000_000, "n_tls_conn": 3_000,
               "n_handshakes": 1_500}
@@ -87,9 +89,13 @@ QUICK_SIZES = {"n_p1": 20_000, "n_p16": 200_000, "n_conn": 5_000, "keys": 100_00
 
 # Guesses used only for the first duration estimate (before warm-up measures real rates);
 # deliberately a little pessimistic.
+# Handshakes (one sequential client, RSA-2048; measured ~700 full and ~1,700 resumed TLS 1.3
+# connections/s): a full handshake costs about the same in TLS 1.2 and 1.3, but a resumed TLS 1.2
+# one skips the key exchange that TLS 1.3 resumption (psk_dhe_ke) still does, so it is faster.
 NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000,
                "tls_p1": 50_000, "tls_p16": 500_000, "tls_conn": 700,
-               "hs_full": 400, "hs_resumed": 1_500}
+               "hs_full": 400, "hs_resumed": 1_500, "hs12_resumed": 2_500}
+HANDSHAKE_RATE_CLASSES = ("hs_full", "hs_resumed", "hs12_resumed")
 RUN_OVERHEAD_S = 0.4     # process start, CSV parsing, /proc reads
 SERVER_START_S = 1.0
 WARMUP_FRACTION = 10     # warm-up runs use n / WARMUP_FRACTION requests
@@ -170,44 +176,6 @@ def time_wait_sockets():
     return count
 
 
-class RespError(Exception):
-    pass
-
-
-def resp_command(port, *args, timeout=10.0, tls=None):
-    """Sends one command to 127.0.0.1:port and returns the decoded RESP2 reply.
-
-    tls: an ssl.SSLContext for a TLS-only server, else plaintext."""
-    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-    payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
-        with sock:
-            sock.sendall(payload)
-            with sock.makefile("rb") as f:
-                return _read_reply(f)
-
-
-def _read_reply(f):
-    line = f.readline()
-    if not line.endswith(b"\r\n"):
-        raise ConnectionError("connection closed mid-reply")
-    kind, rest = line[:1], line[1:-2]
-    if kind == b"+":
-        return rest.decode()
-    if kind == b"-":
-        raise RespError(rest.decode())
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        n = int(rest)
-        return None if n < 0 else f.read(n + 2)[:-2].decode("utf-8", "replace")
-    if kind == b"*":
-        n = int(rest)
-        return None if n < 0 else [_read_reply(f) for _ in range(n)]
-    raise RespError(f"unexpected reply type {line[:40]!r}")
-
-
 def key_count(server):
     """(number of keys, how it was obtained): DBSIZE, else INFO keyspace, else (None, why)."""
     try:
@@ -219,15 +187,6 @@ def key_count(server):
         if part.startswith("keys="):
             return int(part[5:]), f"INFO keyspace ({why})"
     return None, f"unverified: {why}; no INFO keyspace"
-
-
-def parse_info(text):
-    fields = {}
-    for line in (text or "").splitlines():
-        if ":" in line and not line.startswith("#"):
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-    return fields
 
 
 # ----- servers ----------------------------------------------------------------------------------
@@ -347,7 +306,7 @@ class Server:
                 "cpus_allowed": st.get("Cpus_allowed_list", "?")}
 
     def command(self, *args, timeout=10.0):
-        return resp_command(self.port, *args, timeout=timeout,
+        return command(self.port, *args, timeout=timeout,
                             tls=self.tls.context if self.tls else None)
 
     def info(self, section):
@@ -386,6 +345,7 @@ class Scenario:
     tls: bool = False             # runs in the TLS phase, against TLS-only servers
     tool: str = "redis-benchmark"  # or "tls-connect" (redoubt-tls-connect: handshakes)
     resume: bool = False          # tls-connect: resume the previous session
+    tls_version: str | None = None  # tls-connect: --tls-version ("1.3" or "1.2")
     plain_key: str | None = None  # TLS scenario: its plaintext twin, for the TLS/plain ratio
 
     def bench_args(self, requests=None):
@@ -399,7 +359,12 @@ class Scenario:
 # The plaintext scenarios a TLS-only run (--only tls) still needs, for Redoubt's own
 # TLS/plaintext throughput ratio.
 TLS_TWINS = ("set_d64_p1", "get_d64_p1", "set_d64_p16", "get_d64_p16")
-HANDSHAKE_KEYS = ("tls_handshake_full", "tls_handshake_resumed")
+HANDSHAKE_KEYS = ("tls_handshake_full", "tls_handshake_resumed")          # TLS 1.3
+TLS12_HANDSHAKE_KEYS = ("tls12_handshake_full", "tls12_handshake_resumed")  # TLS 1.2
+# (protocol version, (full key, resumed key), resumed rate class), in run order. report.py has
+# the same pairs (HANDSHAKE_PAIRS); results.json files from before TLS 1.2 lack the second.
+HANDSHAKE_PAIRS = (("1.3", HANDSHAKE_KEYS, "hs_resumed"),
+                   ("1.2", TLS12_HANDSHAKE_KEYS, "hs12_resumed"))
 
 
 def build_scenarios(sizes, wanted, tls="yes"):
@@ -434,13 +399,16 @@ def build_scenarios(sizes, wanted, tls="yes"):
         key="tls_conn_ping", title="TLS new conn/s (PING, -k 0)", test="ping_mbulk",
         csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
         requests=sizes["n_tls_conn"], rate_class="tls_conn", tls=True, plain_key="conn_ping"))
-    for key, resume in zip(HANDSHAKE_KEYS, (False, True)):
-        scenarios.append(Scenario(
-            key=key, title=f"TLS handshake, {'resumed' if resume else 'full'}",
-            test="connect+PING", csv_name="", data_size=0, pipeline=1, clients=1,
-            keepalive=False, requests=sizes["n_handshakes"],
-            rate_class="hs_resumed" if resume else "hs_full", tls=True, tool="tls-connect",
-            resume=resume))
+    # The protocol is always pinned (--tls-version), also for TLS 1.3, the tool's default
+    # outcome: a server that could not do it fails the run instead of silently falling back.
+    for version, keys, resumed_class in HANDSHAKE_PAIRS:
+        for key, resume in zip(keys, (False, True)):
+            scenarios.append(Scenario(
+                key=key, title=f"TLS {version} handshake, {'resumed' if resume else 'full'}",
+                test="connect+PING", csv_name="", data_size=0, pipeline=1, clients=1,
+                keepalive=False, requests=sizes["n_handshakes"],
+                rate_class=resumed_class if resume else "hs_full", tls=True,
+                tool="tls-connect", resume=resume, tls_version=version))
     if wanted:
         unknown = set(wanted) - {s.key for s in scenarios}
         if unknown:
@@ -600,7 +568,7 @@ class Bench:
     def warmup_n(self, scen):
         # Handshakes and TLS connections cost ~1 ms each: 1000 of them would be a long
         # warm-up; a few dozen fill the session cache and the allocator just as well.
-        floor = 100 if scen.rate_class in ("tls_conn", "hs_full", "hs_resumed") else 1000
+        floor = 100 if scen.rate_class in ("tls_conn",) + HANDSHAKE_RATE_CLASSES else 1000
         return max(floor, scen.requests // WARMUP_FRACTION)
 
     def total_runs(self):
@@ -737,12 +705,14 @@ class Bench:
 
     def run_handshakes(self, mode, server, servers, scen, connections):
         """One redoubt-tls-connect run: `connections` sequential TLS connect + PING + close,
-        each resuming the previous session if scen.resume. Server CPU per connection is the
-        figure compared (cpu_us_per_req); rps is connections/s of this one sequential client,
-        p50/p99 the client-side handshake time."""
+        each resuming the previous session if scen.resume, with only TLS scen.tls_version
+        allowed. Server CPU per connection is the figure compared (cpu_us_per_req); rps is
+        connections/s of this one sequential client, p50/p99 the client-side handshake time."""
         cmd = [str(self.tls_connect), "--host", "127.0.0.1", "--port", str(server.port),
                "--cacert", self.tls_files.ca, "--connections", str(connections), "--json",
                "--quiet"]
+        if scen.tls_version:
+            cmd += ["--tls-version", scen.tls_version]
         if scen.resume:
             cmd.append("--resume")
         if mode.client_cpus is not None:
@@ -798,7 +768,11 @@ class Bench:
             idle_servers_cpu_s=round(others_s, 3),
             resumed=out.get("resumed"), full=out.get("full"),
             resumed_fraction=round((out.get("resumed") or 0) / resumable, 4),
-            tool_elapsed_s=out.get("elapsed_s"))
+            tool_elapsed_s=out.get("elapsed_s"), tls_version=out.get("tls_version"))
+        negotiated = out.get("tls_version") or ""
+        if scen.tls_version and negotiated != f"TLSv{scen.tls_version}":
+            self.warn(f"{mode.name}/{server.label} {scen.key}: negotiated {negotiated or '?'}, "
+                      f"expected TLSv{scen.tls_version}")
         if scen.resume and result["resumed_fraction"] < 0.9:
             self.warn(f"{mode.name}/{server.label}: only {out.get('resumed')} of "
                       f"{done} connections resumed their session")
@@ -1271,7 +1245,8 @@ def parse_args(argv):
     p.add_argument("--n-tls-conn", type=int,
                    help="connections per TLS -k 0 run (default 3000; each a full handshake)")
     p.add_argument("--n-handshakes", type=int,
-                   help="connections per redoubt-tls-connect run (default 1500)")
+                   help="connections per redoubt-tls-connect run: full and resumed, TLS 1.3 "
+                        "and TLS 1.2 (default 1500)")
     p.add_argument("--tools-dir", default=os.environ.get("REDOUBT_TOOLS_DIR") or None,
                    help="directory of redoubt-tls-connect and redoubt-downtime (env "
                         "REDOUBT_TOOLS_DIR; default: next to the Redoubt binary, else build/bin)")

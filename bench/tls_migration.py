@@ -57,6 +57,7 @@ _WRITE_BYTECODE = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
 if str(REPO_ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(REPO_ROOT / "tests"))
+from bench_util import RespError, command, parse_info, run_gnuplot  # noqa: E402
 from support import servers  # noqa: E402
 from support.tls_certs import CertFactory  # noqa: E402
 sys.dont_write_bytecode = _WRITE_BYTECODE
@@ -99,54 +100,8 @@ def find_downtime_tool(tools_dir=None, server_binary=None):
     return None
 
 
-# ----- a small RESP client (plaintext or TLS) ---------------------------------------------------
-
-class RespError(Exception):
-    pass
-
-
-def command(port, *args, tls=None, timeout=5.0):
-    """Sends one command to 127.0.0.1:port on a fresh connection; returns the RESP2 reply.
-
-    tls: an ssl.SSLContext to speak TLS, else plaintext."""
-    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-    payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
-        with sock:
-            sock.sendall(payload)
-            with sock.makefile("rb") as f:
-                return _read_reply(f)
-
-
-def _read_reply(f):
-    line = f.readline()
-    if not line.endswith(b"\r\n"):
-        raise ConnectionError("connection closed mid-reply")
-    kind, rest = line[:1], line[1:-2]
-    if kind == b"+":
-        return rest.decode()
-    if kind == b"-":
-        raise RespError(rest.decode())
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        n = int(rest)
-        return None if n < 0 else f.read(n + 2)[:-2].decode("utf-8", "replace")
-    if kind == b"*":
-        n = int(rest)
-        return None if n < 0 else [_read_reply(f) for _ in range(n)]
-    raise RespError(f"unexpected reply type {line[:40]!r}")
-
-
 def info_ssl(port, tls=None):
-    text = command(port, "INFO", "ssl", tls=tls)
-    fields = {}
-    for line in text.splitlines():
-        if ":" in line and not line.startswith("#"):
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-    return fields
+    return parse_info(command(port, "INFO", "ssl", tls=tls, timeout=5.0))
 
 
 def peer_serial(port, context):
@@ -565,18 +520,7 @@ set key outside bottom center horizontal
 {chr(10).join(marks)}
 plot {", ".join(series)}
 """
-    try:
-        proc = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True,
-                              timeout=60)
-    except (OSError, subprocess.SubprocessError) as e:
-        print(f"warning: gnuplot failed: {e}", file=sys.stderr)
-        return False
-    finally:
-        dat.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        print(f"warning: gnuplot failed: {proc.stderr.strip()}", file=sys.stderr)
-        return False
-    return True
+    return run_gnuplot(script, dat)
 
 
 # ----- entry points -----------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+# Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS, INFO
+# parsing, and running a gnuplot script over a temporary data file. Standard library only, so
+# run_bench.py, report.py and tls_migration.py can all import it.
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+
+class RespError(Exception):
+    """An error reply (-ERR ...) or bytes that are not RESP2."""
+
+
+def command(port, *args, tls=None, timeout=10.0):
+    """Sends one command to 127.0.0.1:port on a fresh connection; returns the decoded RESP2
+    reply (str for simple and bulk strings, int, list, None). Raises RespError on an error
+    reply. tls: an ssl.SSLContext to speak TLS, else plaintext."""
+    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
+        with sock:
+            sock.sendall(payload)
+            with sock.makefile("rb") as f:
+                return _read_reply(f)
+
+
+def _read_reply(f):
+    line = f.readline()
+    if not line.endswith(b"\r\n"):
+        raise ConnectionError("connection closed mid-reply")
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RespError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        return None if n < 0 else f.read(n + 2)[:-2].decode("utf-8", "replace")
+    if kind == b"*":
+        n = int(rest)
+        return None if n < 0 else [_read_reply(f) for _ in range(n)]
+    raise RespError(f"unexpected reply type {line[:40]!r}")
+
+
+def parse_info(text):
+    """"field:value" lines (INFO, /proc files) as a dict; section headers are skipped."""
+    fields = {}
+    for line in (text or "").splitlines():
+        if ":" in line and not line.startswith("#"):
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def run_gnuplot(script, data_file=None):
+    """Runs gnuplot on script; removes data_file (a Path) afterwards. Returns True on success,
+    else warns on stderr and returns False: a missing chart never fails a benchmark."""
+    try:
+        proc = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        print(f"warning: gnuplot failed: {e}", file=sys.stderr)
+        return False
+    finally:
+        if data_file is not None:
+            Path(data_file).unlink(missing_ok=True)
+    if proc.returncode != 0:
+        print(f"warning: gnuplot failed: {proc.stderr.strip()}", file=sys.stderr)
+        return False
+    return True
