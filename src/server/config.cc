@@ -253,8 +253,32 @@ void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
                               &tls::TlsSettings::session_cache_size, 0, INT32_MAX));
   d.push_back(TlsIntDirective("tls-session-cache-timeout", "300",
                               &tls::TlsSettings::session_cache_timeout_seconds, 0, INT32_MAX));
+  d.push_back(TlsStringDirective("tls-dh-params-file", &tls::TlsSettings::dh_params_file));
   d.push_back(IntDirective("tls-handshake-timeout", "5000", &Config::tls_handshake_timeout_ms, 1,
                            INT32_MAX));
+  d.push_back({"tls-auth-clients", "no", true,
+               [](Config& c, Args args) {
+                 if (args.size() != 1) {
+                   return WrongArgs();
+                 }
+                 std::string v = commands::ToLower(args[0]);
+                 if (v == "yes" || v == "optional") {
+                   // Refused rather than accepted and ignored: a server that claims to require
+                   // client certificates must not let clients in without one.
+                   return absl::InvalidArgumentError(
+                       "client certificates (tls-auth-clients " + v +
+                       ") are not supported yet; use tls-auth-clients no");
+                 }
+                 if (v != "no") {
+                   return absl::InvalidArgumentError(
+                       "argument(s) must be one of the following: no, yes, optional");
+                 }
+                 c.tls_auth_clients = v;
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.tls_auth_clients; }});
+  d.push_back(BoolDirective("tls-replication", "no", &Config::tls_replication));
+  d.push_back(BoolDirective("tls-cluster", "no", &Config::tls_cluster));
 }
 
 std::vector<DirectiveSpec> BuildDirectives() {

@@ -68,6 +68,12 @@ struct Config {
   TlsMode tls_mode = TlsMode::kNone;
   tls::TlsSettings tls;
   int tls_handshake_timeout_ms = 5000;
+  // Accepted so that redis.conf TLS set-ups load unchanged. Client certificates
+  // (tls-auth-clients yes|optional) are not verified yet, so only "no" is accepted; TLS for
+  // replication and cluster links has no effect until those links exist.
+  std::string tls_auth_clients = "no";
+  bool tls_replication = false;
+  bool tls_cluster = false;
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.
   std::string config_file;
 };

@@ -5,6 +5,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509err.h>
@@ -200,6 +201,29 @@ absl::Status ConfigureSessions(SSL_CTX* ctx, const TlsSettings& s, const TicketK
   return absl::OkStatus();
 }
 
+// tls-dh-params-file: only the finite-field DHE cipher suites of TLS 1.2 use it; without it
+// they are not offered (ECDHE and TLS 1.3 need none), as in Redis.
+absl::Status LoadDhParams(SSL_CTX* ctx, const std::string& path) {
+  if (path.empty()) {
+    return absl::OkStatus();
+  }
+  if (absl::Status st = CheckReadable(path, "tls-dh-params-file"); !st.ok()) {
+    return st;
+  }
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  EVP_PKEY* params = bio == nullptr ? nullptr : PEM_read_bio_Parameters(bio, nullptr);
+  BIO_free(bio);
+  if (params == nullptr) {
+    return Fail("can't read DH parameters from tls-dh-params-file '" + path + "'");
+  }
+  // On success the context owns params.
+  if (SSL_CTX_set0_tmp_dh_pkey(ctx, params) != 1) {
+    EVP_PKEY_free(params);
+    return Fail("can't use the DH parameters in tls-dh-params-file '" + path + "'");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string TakeOpenSslError() {
@@ -265,6 +289,9 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
     if (SSL_CTX_load_verify_locations(ctx.get(), file, dir) != 1) {
       return Fail("can't load CA certificates from tls-ca-cert-file/tls-ca-cert-dir");
     }
+  }
+  if (absl::Status st = LoadDhParams(ctx.get(), settings.dh_params_file); !st.ok()) {
+    return st;
   }
   if (absl::Status st = ConfigureSessions(ctx.get(), settings, ticket_keys); !st.ok()) {
     return st;

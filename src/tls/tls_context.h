@@ -26,9 +26,10 @@ struct TlsSettings {
   std::string key_file_pass;
   std::string ca_cert_file;
   std::string ca_cert_dir;
-  std::string protocols;     // "TLSv1.2 TLSv1.3"; empty: TLS 1.2 and 1.3
-  std::string ciphers;       // TLS 1.2 and below (OpenSSL cipher list)
-  std::string ciphersuites;  // TLS 1.3
+  std::string dh_params_file;  // PEM DH parameters for DHE ciphers (TLS 1.2); empty: none
+  std::string protocols;       // "TLSv1.2 TLSv1.3"; empty: TLS 1.2 and 1.3
+  std::string ciphers;         // TLS 1.2 and below (OpenSSL cipher list)
+  std::string ciphersuites;    // TLS 1.3
   bool prefer_server_ciphers = false;
   bool session_caching = true;
   int session_cache_size = 20 * 1024;

@@ -145,3 +145,55 @@ def test_tls_1_2_client_works_by_default(preferred, tls_certs):
     with RespClient(port=preferred.port, tls_context=context) as c:
         expect(c, ("PING",), ("simple", "PONG"))
         assert client_lines(c)[0]["tls-version"] == "TLSv1.2"
+
+
+REDIS_TLS_CONF = """# A TLS set-up as Redis's redis.conf documents it: TLS-only port, no plaintext port.
+port 0
+tls-port {port}
+tls-cert-file {cert}
+tls-key-file {key}
+tls-ca-cert-file {ca}
+tls-dh-params-file {dh}
+tls-auth-clients no
+tls-replication yes
+tls-cluster no
+tls-protocols "TLSv1.2 TLSv1.3"
+tls-prefer-server-ciphers yes
+tls-session-caching yes
+tls-session-cache-size 5000
+tls-session-cache-timeout 60
+"""
+
+
+def test_redis_tls_config_file_works_unchanged(redoubt_factory, tls_certs, tmp_path):
+    from support.servers import free_port
+    port = free_port()
+    dh = tmp_path / "dh.pem"
+    made = run_tool(["openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+                     "group:ffdhe2048", "-out", str(dh)])
+    assert made.returncode == 0, made.stderr
+    server_cert = tls_certs.get("server")
+    conf = tmp_path / "redis-tls.conf"
+    conf.write_text(REDIS_TLS_CONF.format(port=port, cert=server_cert.cert, key=server_cert.key,
+                                          ca=tls_certs.ca().cert, dh=dh))
+    server = redoubt_factory(config_file=str(conf), port=port, pass_port=False,
+                             tls_ca=tls_certs.ca().cert)
+    out = run_tool([REDIS_CLI, "-p", str(port), "--tls", "--cacert", tls_certs.ca().cert,
+                    "CONFIG", "GET", "tls-dh-params-file"])
+    assert out.stdout.split() == ["tls-dh-params-file", str(dh)], out.stdout + out.stderr
+    assert server.alive()
+
+
+def test_client_certificates_are_refused_until_supported(tmp_path, tls_certs):
+    from support import servers
+    if not servers.redoubt_available():
+        pytest.skip(servers.redoubt_missing_reason())
+    server_cert = tls_certs.get("server")
+    s = servers.redoubt_server(args=tls_args(server_cert, "none",
+                                             ["--tls-auth-clients", "yes"]), wait=False)
+    s.start()
+    code = s.wait_exit(10)
+    text = s.log_text()
+    s.__exit__(None, None, None)
+    assert code != 0
+    assert "tls-auth-clients yes) are not supported yet" in text, text

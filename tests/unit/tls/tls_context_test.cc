@@ -121,5 +121,15 @@ TEST_F(TlsContextTest, ProtocolsAndCiphersAreValidated) {
   EXPECT_NE(CreateStatus(s).message().find("invalid tls-ciphersuites"), std::string_view::npos);
 }
 
+TEST_F(TlsContextTest, DhParamsFileMustHoldParameters) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+
+  s.dh_params_file = s.cert_file;  // a certificate, not DH parameters
+  absl::Status st = CreateStatus(s);
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("tls-dh-params-file"), std::string_view::npos) << st;
+}
+
 }  // namespace
 }  // namespace redoubt::tls
