@@ -1,6 +1,7 @@
 # Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS, INFO
-# parsing, and running a gnuplot script over a temporary data file. Standard library only, so
-# run_bench.py, report.py and tls_migration.py can all import it.
+# parsing, reading a small text file (/proc) with a default, and running a gnuplot script over
+# a temporary data file. Standard library only, so run_bench.py, bench_servers.py, report.py and
+# tls_migration.py can all import it.
 import socket
 import subprocess
 import sys
@@ -53,6 +54,14 @@ def parse_info(text):
             key, _, value = line.partition(":")
             fields[key.strip()] = value.strip()
     return fields
+
+
+def read_text(path, default=""):
+    """Contents of a small text file (/proc entries, server logs), or default if unreadable."""
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return default
 
 
 def run_gnuplot(script, data_file=None):

@@ -50,7 +50,7 @@ TLS_CONN_TARGET = 1.0         # new TLS connections/s, Redoubt / Redis ...
 TLS_CONN_CPU_US = 500.0       # ... at no more than this server CPU per (full-handshake) connection
 RESUME_SAVING_TARGET = 5.0    # full / resumed handshake server CPU, Redoubt, TLS 1.3 only
 HANDSHAKE_FULL, HANDSHAKE_RESUMED = "tls_handshake_full", "tls_handshake_resumed"
-# (protocol version, full key, resumed key), as run_bench.py's HANDSHAKE_PAIRS. The target
+# (protocol version, full key, resumed key), as scenarios.py's HANDSHAKE_PAIRS. The target
 # (RESUME_SAVING_TARGET) is about TLS 1.3; TLS 1.2 is shown beside it for information. The
 # TLS 1.3 keys have no version in their name: they predate the TLS 1.2 pair.
 HANDSHAKE_PAIRS = (("1.3", HANDSHAKE_FULL, HANDSHAKE_RESUMED),

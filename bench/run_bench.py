@@ -18,13 +18,18 @@
 # with --no-tls or --no-migration, and when the server under test is a redis-server.
 #
 # Read first:
+#   - This file is the orchestration: the Bench (plan, duration estimate, phases, one run of
+#     redis-benchmark or redoubt-tls-connect, memory phase, migration, metadata), the command
+#     line and main(). What runs is in scenarios.py (Scenario, build_scenarios, FULL_SIZES /
+#     QUICK_SIZES, Mode, build_modes); the server processes in bench_servers.py (Server,
+#     TlsFiles); RESP, INFO parsing and gnuplot in bench_util.py; the report in report.py.
 #   - Every number in RESULTS.md comes from a run of this script; never edit it by hand.
 #   - Server CPU comes from /proc/PID/stat utime+stime (all threads, clock ticks), read
 #     before and after each redis-benchmark run, so nothing else may talk to the servers.
 #   - Only processes this script started are ever signalled, by PID; they also get
-#     PR_SET_PDEATHSIG so they die if this script is killed with SIGKILL. (The migration's
-#     server and testers are tls_migration.py's: stopped by PID on exit, Ctrl-C and SIGTERM,
-#     but without PR_SET_PDEATHSIG.)
+#     PR_SET_PDEATHSIG (bench_servers.py) so they die if this script is killed with SIGKILL.
+#     (The migration's server and testers are tls_migration.py's: stopped by PID on exit,
+#     Ctrl-C and SIGTERM, but without PR_SET_PDEATHSIG.)
 #   - Wall time is bounded: an estimate is printed first, and --time-limit stops starting
 #     new runs once it would be exceeded (the report then says it is incomplete).
 #
@@ -36,7 +41,6 @@
 #                        REDOUBT_SERVER, else <repo>/build/bin)
 import argparse
 import csv
-import ctypes
 import datetime
 import hashlib
 import io
@@ -47,45 +51,32 @@ import resource
 import shlex
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-sys.dont_write_bytecode = True  # keep bench/ and tests/support free of __pycache__
+# Before any sibling import: keeps bench/ (report, bench_util, bench_servers, scenarios,
+# tls_migration) and tests/support free of __pycache__.
+sys.dont_write_bytecode = True
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 # The certificate factory of the test suites, imported under the name the tests use
 # (tests/conftest.py puts tests/ on sys.path), so there is one copy of it.
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 import report  # noqa: E402  (after the lines above on purpose)
-from bench_util import RespError, command, parse_info  # noqa: E402
+from bench_servers import BenchError, Server, TlsFiles  # noqa: E402
+from bench_util import RespError, parse_info, read_text  # noqa: E402
+from scenarios import FULL_SIZES, QUICK_SIZES, build_modes, build_scenarios  # noqa: E402
 import tls_migration  # noqa: E402
 from support.tls_certs import CertError, CertFactory  # noqa: E402
 
 DEFAULT_REDOUBT = REPO_ROOT / "build" / "bin" / "redoubt-server"
 DEFAULT_REDIS = Path("/usr/bin/redis-server")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-# Request counts: on the 2-core EPYC guest redis-server measured ~100k rps at -P 1 (client
-# bound), ~1.5M rps at -P 16 and ~28k connections/s at -k 0, so a full-size run lasts 1-3 s.
-# The connection scenario stays under the 28k ephemeral ports of one destination: every
-# connection leaves a client-side TIME_WAIT socket, and loopback TIME_WAIT reuse
-# (tcp_tw_reuse=2, the kernel default) only recycles those older than about a second.
-# TLS, same machine, Redis, RSA-2048: ~60k rps at -P 1, ~0.6-1M at -P 16, ~850 new TLS
-# connections/s (each a full handshake: RSA signature + ECDHE); the TLS sizes below keep those
-# runs at 2-4 s too. Handshakes are counted separately (n_handshakes per redoubt-tls-connect run;
-# four runs per server and rep: full and resumed, TLS 1.3 and TLS 1.2).
-FULL_SIZES = {"n_p1": 300_000, "n_p16": 4_000_000, "n_conn": 25_000, "keys": 1_000_000,
-              "n_tls_p1": 200_000, "n_tls_p16": 2_000_000, "n_tls_conn": 3_000,
-              "n_handshakes": 1_500}
-QUICK_SIZES = {"n_p1": 20_000, "n_p16": 200_000, "n_conn": 5_000, "keys": 100_000,
-               "n_tls_p1": 10_000, "n_tls_p16": 100_000, "n_tls_conn": 300,
-               "n_handshakes": 200}
 
 # Guesses used only for the first duration estimate (before warm-up measures real rates);
 # deliberately a little pessimistic.
@@ -113,40 +104,11 @@ MIGRATION_OVERHEAD_S = 2.0
 MIGRATION_FAILURES_KEPT = 10  # per tester: the rest of its failure list is only counted
 
 
-class BenchError(RuntimeError):
-    """A failure that stops the benchmark (a server died, a tool is missing, ...)."""
-
-
 class OutOfTime(Exception):
     """Raised when the next step would run past --time-limit."""
 
 
 # ----- small helpers ----------------------------------------------------------------------------
-
-def _die_with_parent():
-    """preexec_fn: ask the kernel to SIGKILL the child if this script dies (PR_SET_PDEATHSIG).
-
-    Survives the execve done by taskset, so it covers the server itself."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # 1 == PR_SET_PDEATHSIG
-
-
-def free_port(taken):
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in taken:
-            taken.add(port)
-            return port
-
-
-def read_text(path, default=""):
-    try:
-        return Path(path).read_text()
-    except OSError:
-        return default
-
 
 def loadavg():
     return [float(x) for x in read_text("/proc/loadavg", "0 0 0").split()[:3]]
@@ -187,273 +149,6 @@ def key_count(server):
         if part.startswith("keys="):
             return int(part[5:]), f"INFO keyspace ({why})"
     return None, f"unverified: {why}; no INFO keyspace"
-
-
-# ----- servers ----------------------------------------------------------------------------------
-
-@dataclass
-class TlsFiles:
-    """The certificates both servers load in the TLS phase, and a client context trusting them."""
-    cert: str
-    key: str
-    ca: str
-    key_type: str
-    context: ssl.SSLContext
-
-    def server_args(self, kind, port):
-        """Arguments that make a `kind` server listen for TLS only, on `port`.
-
-        Redis has no TLS mode on its main port: plaintext is switched off with --port 0 and
-        TLS gets its own --tls-port. Redoubt's tls-mode required refuses plaintext on the main
-        port. tls-auth-clients is Redis-only for now (Redoubt verifies no client certificates
-        yet); session caching is on for both (Redis's default, stated so it is on record)."""
-        files = ["--tls-cert-file", self.cert, "--tls-key-file", self.key,
-                 "--tls-ca-cert-file", self.ca, "--tls-session-caching", "yes"]
-        if kind == "redis":
-            return ["--port", "0", "--tls-port", str(port), "--tls-auth-clients", "no"] + files
-        return ["--port", str(port), "--tls-mode", "required"] + files
-
-
-class Server:
-    """One server process started by this script, optionally pinned with taskset.
-
-    kind 'redis' adds the reference invocation's persistence-off arguments; 'redoubt' passes
-    only the common ones (Redoubt has no persistence yet and ignores nothing silently).
-    tls: a TlsFiles to start it TLS-only (self.port is then the TLS port)."""
-
-    def __init__(self, label, kind, binary, extra_args, cpus, log_dir, ports, tls=None):
-        self.label = label
-        self.kind = kind
-        self.binary = str(binary)
-        self.extra_args = list(extra_args)
-        self.cpus = cpus
-        self.log_dir = Path(log_dir)
-        self.ports = ports
-        self.tls = tls
-        self.proc = None
-        self.port = None
-        self.log_path = None
-        self.cmd = None
-
-    def start(self, timeout=15.0):
-        self.port = free_port(self.ports)
-        if self.tls is None:
-            cmd = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        else:
-            cmd = [self.binary] + self.tls.server_args(self.kind, self.port) + [
-                "--bind", "127.0.0.1"]
-        if self.kind == "redis":
-            cmd += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-        cmd += ["--logfile", ""] + self.extra_args
-        if self.cpus is not None:
-            cmd = ["taskset", "-c", self.cpus] + cmd
-        self.cmd = cmd
-        suffix = "-tls" if self.tls else ""
-        self.log_path = self.log_dir / f"{self.label}{suffix}-{self.port}.log"
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, cwd=self.log_dir,
-                                         start_new_session=True, preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + timeout
-        last = "no attempt"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(self.failure(f"exited with code {self.proc.returncode} "
-                                              "before answering PING"))
-            try:
-                if self.command("PING", timeout=1.0) == "PONG":
-                    return self
-                last = "no PONG"
-            except (OSError, RespError, ConnectionError) as e:
-                last = repr(e)
-            time.sleep(0.05)
-        raise BenchError(self.failure(f"did not answer PING within {timeout:.0f}s ({last})"))
-
-    def failure(self, what):
-        tail = read_text(self.log_path)[-3000:] if self.log_path else ""
-        return (f"{self.label} ({self.binary}) {what}\n  command: {shlex.join(self.cmd or [])}"
-                f"\n  log {self.log_path}:\n{tail}")
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def check_alive(self):
-        if not self.alive():
-            raise BenchError(self.failure(f"died (exit code {self.proc.returncode})"))
-
-    def cpu_ticks(self):
-        """utime + stime of the whole process (every thread, dead ones too), in clock ticks."""
-        data = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        fields = data[data.rindex(")") + 2:].split()  # fields[0] is field 3 (state)
-        return int(fields[14 - 3]) + int(fields[15 - 3])
-
-    def status(self):
-        fields = {}
-        for line in read_text(f"/proc/{self.proc.pid}/status").splitlines():
-            key, _, value = line.partition(":")
-            fields[key] = value.strip()
-        return fields
-
-    def rss_bytes(self):
-        return int(self.status()["VmRSS"].split()[0]) * 1024
-
-    def describe(self):
-        st = self.status()
-        return {"label": self.label, "kind": self.kind, "binary": self.binary,
-                "command": shlex.join(self.cmd), "pid": self.proc.pid, "port": self.port,
-                "tls": self.tls is not None,
-                "threads": int(st.get("Threads", "0")),
-                "cpus_allowed": st.get("Cpus_allowed_list", "?")}
-
-    def command(self, *args, timeout=10.0):
-        return command(self.port, *args, timeout=timeout,
-                            tls=self.tls.context if self.tls else None)
-
-    def info(self, section):
-        try:
-            return parse_info(self.command("INFO", section))
-        except (OSError, RespError):
-            return {}
-
-    def stop(self, grace=5.0):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=grace)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=grace)
-
-
-# ----- scenarios and modes ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Scenario:
-    key: str          # stable id used in results.json, e.g. "set_d64_p1"
-    title: str        # what the report shows, e.g. "SET 64 B P=1"
-    test: str         # redis-benchmark -t value
-    csv_name: str     # row name in redis-benchmark --csv output
-    data_size: int
-    pipeline: int
-    clients: int
-    keepalive: bool
-    requests: int
-    rate_class: str   # key of NOMINAL_RPS: which nominal rate the estimate uses
-    tls: bool = False             # runs in the TLS phase, against TLS-only servers
-    tool: str = "redis-benchmark"  # or "tls-connect" (redoubt-tls-connect: handshakes)
-    resume: bool = False          # tls-connect: resume the previous session
-    tls_version: str | None = None  # tls-connect: --tls-version ("1.3" or "1.2")
-    plain_key: str | None = None  # TLS scenario: its plaintext twin, for the TLS/plain ratio
-
-    def bench_args(self, requests=None):
-        args = ["-t", self.test, "-n", str(requests or self.requests), "-c", str(self.clients),
-                "-d", str(self.data_size), "-P", str(self.pipeline), "--csv"]
-        if not self.keepalive:
-            args += ["-k", "0"]
-        return args
-
-
-# The plaintext scenarios a TLS-only run (--only tls) still needs, for Redoubt's own
-# TLS/plaintext throughput ratio.
-TLS_TWINS = ("set_d64_p1", "get_d64_p1", "set_d64_p16", "get_d64_p16")
-HANDSHAKE_KEYS = ("tls_handshake_full", "tls_handshake_resumed")          # TLS 1.3
-TLS12_HANDSHAKE_KEYS = ("tls12_handshake_full", "tls12_handshake_resumed")  # TLS 1.2
-# (protocol version, (full key, resumed key), resumed rate class), in run order. report.py has
-# the same pairs (HANDSHAKE_PAIRS); results.json files from before TLS 1.2 lack the second.
-HANDSHAKE_PAIRS = (("1.3", HANDSHAKE_KEYS, "hs_resumed"),
-                   ("1.2", TLS12_HANDSHAKE_KEYS, "hs12_resumed"))
-
-
-def build_scenarios(sizes, wanted, tls="yes"):
-    """Scenarios in run order. tls: "yes" (plaintext then TLS), "no" or "only"."""
-    scenarios = []
-    # GET always follows SET of the same size, so GET reads a value of the size it claims.
-    for size in (64, 1024):
-        for pipeline in (1, 16):
-            for test in ("set", "get"):
-                n = sizes["n_p1"] if pipeline == 1 else sizes["n_p16"]
-                scenarios.append(Scenario(
-                    key=f"{test}_d{size}_p{pipeline}",
-                    title=f"{test.upper()} {size} B P={pipeline}", test=test,
-                    csv_name=test.upper(), data_size=size, pipeline=pipeline, clients=50,
-                    keepalive=True, requests=n, rate_class=f"p{pipeline}"))
-    scenarios.append(Scenario(
-        key="conn_ping", title="new conn/s (PING, -k 0)", test="ping_mbulk",
-        csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
-        requests=sizes["n_conn"], rate_class="conn"))
-    # TLS: 64-byte values only (the twins of set/get_d64_*); a second value size would double
-    # the TLS phase and say little more, since TLS cost grows with bytes the same on both sides.
-    for pipeline in (1, 16):
-        for test in ("set", "get"):
-            scenarios.append(Scenario(
-                key=f"tls_{test}_d64_p{pipeline}", title=f"TLS {test.upper()} 64 B P={pipeline}",
-                test=test, csv_name=test.upper(), data_size=64, pipeline=pipeline, clients=50,
-                keepalive=True, requests=sizes[f"n_tls_p{pipeline}"],
-                rate_class=f"tls_p{pipeline}", tls=True,
-                plain_key=f"{test}_d64_p{pipeline}"))
-    # Every -k 0 connection is a full handshake: redis-benchmark (hiredis) never resumes.
-    scenarios.append(Scenario(
-        key="tls_conn_ping", title="TLS new conn/s (PING, -k 0)", test="ping_mbulk",
-        csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
-        requests=sizes["n_tls_conn"], rate_class="tls_conn", tls=True, plain_key="conn_ping"))
-    # The protocol is always pinned (--tls-version), also for TLS 1.3, the tool's default
-    # outcome: a server that could not do it fails the run instead of silently falling back.
-    for version, keys, resumed_class in HANDSHAKE_PAIRS:
-        for key, resume in zip(keys, (False, True)):
-            scenarios.append(Scenario(
-                key=key, title=f"TLS {version} handshake, {'resumed' if resume else 'full'}",
-                test="connect+PING", csv_name="", data_size=0, pipeline=1, clients=1,
-                keepalive=False, requests=sizes["n_handshakes"],
-                rate_class=resumed_class if resume else "hs_full", tls=True,
-                tool="tls-connect", resume=resume, tls_version=version))
-    if wanted:
-        unknown = set(wanted) - {s.key for s in scenarios}
-        if unknown:
-            raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; "
-                             f"known: {', '.join(s.key for s in scenarios)}")
-        scenarios = [s for s in scenarios if s.key in wanted]
-    if tls == "no":
-        scenarios = [s for s in scenarios if not s.tls]
-    elif tls == "only":
-        scenarios = [s for s in scenarios if s.tls or s.key in TLS_TWINS]
-    return scenarios
-
-
-@dataclass
-class Mode:
-    name: str
-    server_cpus: str | None
-    client_cpus: str | None
-    servers: list          # (label, kind, io_threads or None): in the alternation order
-    description: str
-
-
-def build_modes(args, redoubt_kind):
-    modes = []
-    wanted = [m.strip() for m in args.modes.split(",") if m.strip()]
-    for name in wanted:
-        if name == "pinned":
-            servers = [("redoubt", redoubt_kind, None), ("redis", "redis", None)]
-            if not args.no_io1:
-                servers.append(("redoubt-io1", redoubt_kind, 1))
-            desc = (f"Every server thread pinned to CPU {args.server_cpu} (taskset at start; "
-                    f"Redoubt keeps its default io-threads, which is the number of CPUs it may "
-                    f"run on, so one I/O thread); redis-benchmark pinned to CPU {args.client_cpu}."
-                    + ("" if args.no_io1 else
-                       " Extra row 'redoubt-io1': Redoubt with an explicit --io-threads 1, same pinning."))
-            modes.append(Mode(name, args.server_cpu, args.client_cpu, servers, desc))
-        elif name == "unpinned":
-            servers = [("redoubt", redoubt_kind, None), ("redis", "redis", None)]
-            desc = ("No taskset: the kernel places server and client threads on any CPU. "
-                    "Redoubt runs its default io-threads (= the 2 cores); Redis runs its default "
-                    "(io-threads 1: one thread does all I/O and commands).")
-            modes.append(Mode(name, None, None, servers, desc))
-        else:
-            raise SystemExit(f"unknown mode {name!r} (known: pinned, unpinned)")
-    return modes
 
 
 # ----- the benchmark ----------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from support.resp_client import RespClient, expect, unwrap
 from support.tls_helpers import TRUNCATED_CLIENT_HELLO, info_int, info_ssl, tls_args, tls_client
 from support.tools import wait_until
 
-TIMEOUT_MS = 300
+# Short enough to keep the tests quick, long enough that a loaded machine running the ASan
+# build does not time a handshake out while a test is still looking at it.
+TIMEOUT_MS = 1000
 
 
 @pytest.fixture
@@ -150,10 +152,15 @@ def test_tls_client_against_none_mode(redoubt_factory, tls_certs):
 
 def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_certs):
     ca = tls_certs.ca().cert
+    # A handshake timeout long enough that none expires while the test counts, even under ASan
+    # on a loaded machine.
     server = redoubt_factory(tls_args(tls_certs.get("server"), "required",
-                                      ["--tls-handshake-timeout", "1000", "--maxclients", "20"]),
+                                      ["--tls-handshake-timeout", "4000", "--maxclients", "20"]),
                              tls_ca=ca)
     bystander = tls_client(server, ca)
+    # The launcher's readiness PING connection must be gone before counting.
+    assert wait_until(lambda: b"connected_clients:1\r\n" in unwrap(
+        bystander.call("INFO", "clients")), 3)
     socks = [raw(server.port) for _ in range(30)]
     for s in socks:
         s.sendall(TRUNCATED_CLIENT_HELLO)
@@ -162,7 +169,7 @@ def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_cert
     stats = unwrap(bystander.call("INFO", "stats")).decode()
     assert "rejected_connections:11" in stats, stats
     # Once they time out, there is room again.
-    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 5)
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 10)
     with tls_client(server, ca) as late:
         expect(late, ("PING",), ("simple", "PONG"))
     for s in socks:
