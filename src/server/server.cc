@@ -62,8 +62,14 @@ class Acceptor final : public net::IoHandler {
       if (server_.stats().connected_clients.load(std::memory_order_relaxed) +
               server_.stats().tls_handshakes_in_progress.load(std::memory_order_relaxed) >=
           server_.maxclients.load(std::memory_order_relaxed)) {
-        static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
-        (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
+        // Redis's plaintext error, only where a plaintext client may be connecting: a TLS
+        // client (tls-port, or tls-mode required) could not read it and is just closed.
+        bool plaintext_possible = listener_ == IncomingConnection::Listener::kMainPort &&
+                                  server_.tls_mode() != TlsMode::kRequired;
+        if (plaintext_possible) {
+          static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+          (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
+        }
         close(fd);
         server_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
         continue;
