@@ -122,6 +122,7 @@ void Connection::Close() {
   }
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  server_.stats().ReleaseConnectionSlot();  // reserved by the acceptor
   (tls_ ? server_.stats().tls_clients : server_.stats().tcp_clients)
       .fetch_sub(1, std::memory_order_relaxed);
   auto& conns = thread_.connections;

@@ -38,6 +38,9 @@ IncomingConnection::IncomingConnection(Server& server, IoThread& thread, int fd,
 
 IncomingConnection::~IncomingConnection() {
   server_.stats().tls_handshakes_in_progress.fetch_sub(1, std::memory_order_relaxed);
+  if (!admitted_) {
+    server_.stats().ReleaseConnectionSlot();  // an admitted Connection releases it instead
+  }
   if (owns_fd_) {
     close(fd_);
   }
@@ -135,6 +138,7 @@ void IncomingConnection::ContinueHandshake() {
 
 void IncomingConnection::Admit(std::unique_ptr<net::Transport> transport) {
   state_ = State::kDone;
+  admitted_ = true;
   thread_.loop.Remove(fd_);
   auto& list = thread_.incoming;
   list.erase(std::remove(list.begin(), list.end(), this), list.end());

@@ -64,7 +64,8 @@ class IncomingConnection final : public net::IoHandler {
   const Listener listener_;
   const int64_t deadline_us_;  // monotonic
   State state_ = State::kClassifying;
-  bool owns_fd_ = true;  // false once a transport owns it
+  bool owns_fd_ = true;    // false once a transport owns it
+  bool admitted_ = false;  // the Connection took over the maxclients place
   // The session being negotiated. Its SSL holds a reference to the context it was made from,
   // so a certificate reload during the handshake does not disturb it.
   std::unique_ptr<tls::TlsTransport> tls_;

@@ -57,11 +57,11 @@ class Acceptor final : public net::IoHandler {
         return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
       }
       server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
-      // Connections still in their TLS handshake count too, so that a flood of half-open
-      // handshakes cannot exceed maxclients while they wait for their timeout.
-      if (server_.stats().connected_clients.load(std::memory_order_relaxed) +
-              server_.stats().tls_handshakes_in_progress.load(std::memory_order_relaxed) >=
-          server_.maxclients.load(std::memory_order_relaxed)) {
+      // Connections still in their TLS handshake hold a place too, so that a flood of
+      // half-open handshakes cannot exceed maxclients while they wait for their timeout. The
+      // place is released when the Connection closes (or the IncomingConnection gives up).
+      if (!server_.stats().TryReserveConnectionSlot(
+              server_.maxclients.load(std::memory_order_relaxed))) {
         // Redis's plaintext error, only where a plaintext client may be connecting: a TLS
         // client (tls-port, or tls-mode required) could not read it and is just closed.
         bool plaintext_possible = listener_ == IncomingConnection::Listener::kMainPort &&

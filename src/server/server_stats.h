@@ -61,6 +61,21 @@ class ServerStats {
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<int64_t> connected_clients{0};
+
+  // maxclients: reserves a place for an accepted socket (a Connection, or an
+  // IncomingConnection still classifying or in its handshake). Check and reservation are one
+  // atomic step, so I/O threads accepting at once can never exceed `limit` together. False:
+  // the server is full. Every successful call is matched by one ReleaseConnectionSlot.
+  bool TryReserveConnectionSlot(int64_t limit) {
+    int64_t open = open_connections_.load(std::memory_order_relaxed);
+    do {
+      if (open >= limit) {
+        return false;
+      }
+    } while (!open_connections_.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+    return true;
+  }
+  void ReleaseConnectionSlot() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
   std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
   std::atomic<uint64_t> total_error_replies{0};
@@ -93,6 +108,7 @@ class ServerStats {
   void ResetErrors();
 
  private:
+  std::atomic<int64_t> open_connections_{0};
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> errors_;
 };
