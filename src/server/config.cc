@@ -12,6 +12,7 @@
 #include "commands/command_table.h"
 #include "common/numbers.h"
 #include "protocol/resp_parser.h"
+#include "security/network_allow_list.h"
 
 namespace redoubt::server {
 namespace {
@@ -425,6 +426,23 @@ std::vector<DirectiveSpec> BuildDirectives() {
                },
                [](const Config& c) { return c.enable_debug_command; }});
   AddTlsDirectives(d);
+  // Validated here so that a bad rule fails CONFIG SET and start-up with its name; the server
+  // parses the stored canonical text again when it applies it.
+  d.push_back({"network-allow", "", true,
+               [](Config& c, Args args) {
+                 std::string joined;
+                 for (const std::string& a : args) {
+                   joined += (joined.empty() ? "" : " ") + a;
+                 }
+                 absl::StatusOr<security::NetworkAllowList> list =
+                     security::NetworkAllowList::Parse(joined);
+                 if (!list.ok()) {
+                   return list.status();
+                 }
+                 c.network_allow = list->ToString();
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.network_allow; }});
   return d;
 }
 

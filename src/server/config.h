@@ -74,6 +74,8 @@ struct Config {
   std::string tls_auth_clients = "no";
   bool tls_replication = false;
   bool tls_cluster = false;
+  // network-allow: source networks that may connect (canonical CIDR text; empty: everyone).
+  std::string network_allow;
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.
   std::string config_file;
 };

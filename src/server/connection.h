@@ -64,6 +64,7 @@ class Connection final : public commands::Session,
   std::string Describe() const;
 
   uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
   IoThread& thread() { return thread_; }
   Server& server() { return server_; }
   protocol::ReplyWriter& writer() { return writer_; }

@@ -41,8 +41,9 @@ class IncomingConnection final : public net::IoHandler {
   void OnEvent(uint32_t events) override;
   // From the thread's periodic timer: enforces tls-handshake-timeout.
   void OnTimer(int64_t now_us);
-  // Closes without admitting (server shutdown).
+  // Closes without admitting (server shutdown, a source network-allow now excludes).
   void Abort();
+  int fd() const { return fd_; }
 
  private:
   enum class State : uint8_t { kClassifying, kHandshaking, kDone };

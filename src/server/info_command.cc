@@ -318,6 +318,8 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("instantaneous_input_repl_kbps", "0.00");
   out.Add("instantaneous_output_repl_kbps", "0.00");
   out.Add("rejected_connections", load(st.rejected_connections));
+  out.Add("network_allow_refused_connections", load(st.network_allow_refused));
+  out.Add("network_allow_closed_connections", load(st.network_allow_closed));
   out.Add("sync_full", 0);
   out.Add("sync_partial_ok", 0);
   out.Add("sync_partial_err", 0);

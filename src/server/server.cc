@@ -57,6 +57,15 @@ class Acceptor final : public net::IoHandler {
         return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
       }
       server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+      // network-allow, before anything is read from the socket or a place is reserved.
+      if (std::shared_ptr<const security::NetworkAllowList> allow = server_.allow_list();
+          allow != nullptr && !allow->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
+        close(fd);
+        server_.stats().network_allow_refused.fetch_add(1, std::memory_order_relaxed);
+        common::Log(common::LogLevel::kVerbose,
+                    "Refused connection from " + net::FormatAddress(peer) + ": network-allow");
+        continue;
+      }
       // Connections still in their TLS handshake hold a place too, so that a flood of
       // half-open handshakes cannot exceed maxclients while they wait for their timeout. The
       // place is released when the Connection closes (or the IncomingConnection gives up).
@@ -269,6 +278,13 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
   slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
   tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
+  // Already validated when the directive was set, so this parse cannot fail.
+  absl::StatusOr<security::NetworkAllowList> allow =
+      security::NetworkAllowList::Parse(c.network_allow);
+  allow_list_.store(allow.ok() && !allow->empty()
+                        ? std::make_shared<const security::NetworkAllowList>(*std::move(allow))
+                        : nullptr,
+                    std::memory_order_release);
   tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
                                   std::memory_order_relaxed);
   common::SetLogLevel(common::ParseLogLevel(c.loglevel));
@@ -331,12 +347,47 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
                                                std::string(TlsModeName(config_.tls_mode)) + " to " +
                                                std::string(TlsModeName(next.tls_mode)));
   }
+  bool allow_changed = next.network_allow != config_.network_allow;
   config_ = next;
   ApplyRuntimeSettings(config_);
   if (now_required) {
     ClosePlaintextClients();
   }
+  if (allow_changed && !config_.network_allow.empty()) {
+    CloseDisallowedClients();
+  }
   return absl::OkStatus();
+}
+
+void Server::CloseDisallowedClients() {
+  // Whether a socket's source is allowed, by asking the kernel for its peer (this runs once
+  // per CONFIG SET, not per request).
+  auto excluded = [this](int fd) {
+    std::shared_ptr<const security::NetworkAllowList> allow = allow_list();
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    return allow != nullptr && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
+           !allow->Allows(reinterpret_cast<const sockaddr*>(&peer));
+  };
+  for (auto& t : threads_) {
+    IoThread* raw = t.get();
+    raw->loop.Post([this, raw, excluded] {
+      std::vector<Connection*> open = raw->connections;
+      for (Connection* c : open) {
+        if (!c->closing() && excluded(c->fd())) {
+          stats_.network_allow_closed.fetch_add(1, std::memory_order_relaxed);
+          c->CloseAfterPendingReplies();
+        }
+      }
+      std::vector<IncomingConnection*> incoming = raw->incoming;
+      for (IncomingConnection* c : incoming) {
+        if (excluded(c->fd())) {
+          stats_.network_allow_closed.fetch_add(1, std::memory_order_relaxed);
+          c->Abort();
+        }
+      }
+    });
+  }
 }
 
 absl::Status Server::RewriteConfig() {

@@ -20,6 +20,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "net/event_loop.h"
+#include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
 #include "server/server_stats.h"
@@ -98,6 +99,12 @@ class Server {
   int64_t tls_handshake_timeout_us() const {
     return tls_handshake_timeout_us_.load(std::memory_order_relaxed);
   }
+  // network-allow in force; nullptr when everyone may connect (the common case costs one
+  // atomic load per accepted connection).
+  std::shared_ptr<const security::NetworkAllowList> allow_list() const {
+    return allow_list_.load(std::memory_order_acquire);
+  }
+
   // SIGHUP: re-reads the certificate and key files named by the current config. On error the
   // old context stays and the error is returned (and logged).
   absl::Status ReloadTlsFiles();
@@ -142,6 +149,9 @@ class Server {
   // After a switch to tls-mode required: every I/O thread closes its plaintext connections
   // once their pending replies are written.
   void ClosePlaintextClients();
+  // After network-allow changed: every I/O thread closes the connections (and pending
+  // handshakes) whose source the new list excludes.
+  void CloseDisallowedClients();
   void Cron();
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);
@@ -163,6 +173,7 @@ class Server {
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};
+  std::atomic<std::shared_ptr<const security::NetworkAllowList>> allow_list_;
   std::atomic<int64_t> tls_handshake_timeout_us_{5000000};
   std::atomic<int64_t> cron_cycles_{0};
 

@@ -30,6 +30,8 @@ void ServerStats::ResetErrors() {
 void ServerStats::ResetCounters() {
   connections_received.store(0, std::memory_order_relaxed);
   rejected_connections.store(0, std::memory_order_relaxed);
+  network_allow_refused.store(0, std::memory_order_relaxed);
+  network_allow_closed.store(0, std::memory_order_relaxed);
   client_query_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
   client_output_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
   peak_memory.store(0, std::memory_order_relaxed);

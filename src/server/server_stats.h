@@ -60,6 +60,9 @@ class ServerStats {
  public:
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
+  // network-allow: connections refused at accept, and open ones closed by a narrower list.
+  std::atomic<uint64_t> network_allow_refused{0};
+  std::atomic<uint64_t> network_allow_closed{0};
   std::atomic<int64_t> connected_clients{0};
 
   // maxclients: reserves a place for an accepted socket (a Connection, or an
