@@ -379,11 +379,8 @@ class Bench:
             result.update(ok=False, error=error)
             return result
 
-        cpu_s = (ticks_after[server.label] - ticks_before[server.label]) / CLK_TCK
-        others_s = sum(ticks_after[l] - ticks_before[l] for l in ticks_after
-                       if l != server.label) / CLK_TCK
-        client_s = ((rusage_after.ru_utime - rusage_before.ru_utime)
-                    + (rusage_after.ru_stime - rusage_before.ru_stime))
+        cpu_s, others_s, client_s = cpu_seconds(server.label, ticks_before, ticks_after,
+                                                rusage_before, rusage_after)
         result.update(
             ok=True,
             rps=float(row["rps"]), avg_ms=float(row["avg_latency_ms"]),
@@ -443,11 +440,8 @@ class Bench:
         if error:
             result.update(ok=False, error=error)
             return result
-        cpu_s = (ticks_after[server.label] - ticks_before[server.label]) / CLK_TCK
-        others_s = sum(ticks_after[l] - ticks_before[l] for l in ticks_after
-                       if l != server.label) / CLK_TCK
-        client_s = ((rusage_after.ru_utime - rusage_before.ru_utime)
-                    + (rusage_after.ru_stime - rusage_before.ru_stime))
+        cpu_s, others_s, client_s = cpu_seconds(server.label, ticks_before, ticks_after,
+                                                rusage_before, rusage_after)
         # The tool stops at its own --duration cap (60 s): divide by what it really opened.
         done = int(out.get("connections") or connections)
         # The first connection of a resumed run has no session to resume.
@@ -884,6 +878,16 @@ def find_tool(name, tools_dir, server_binary):
         if path.is_file() and os.access(path, os.X_OK):
             return path
     return None
+
+
+def cpu_seconds(label, ticks_before, ticks_after, rusage_before, rusage_after):
+    """CPU seconds during one run: the measured server's, the idle servers' together, and the
+    client's (children of this script, from getrusage)."""
+    server_s = (ticks_after[label] - ticks_before[label]) / CLK_TCK
+    others_s = sum(ticks_after[l] - ticks_before[l] for l in ticks_after if l != label) / CLK_TCK
+    client_s = ((rusage_after.ru_utime - rusage_before.ru_utime)
+                + (rusage_after.ru_stime - rusage_before.ru_stime))
+    return server_s, others_s, client_s
 
 
 def fmt_duration(seconds):

@@ -102,13 +102,7 @@ void Connection::CloseAfterPendingReplies() {
     return;
   }
   close_after_reply_ = true;
-  if (output_sent_ == output_.size()) {
-    Close();
-    return;
-  }
-  // Only the write side matters now; level-triggered EPOLLIN would keep firing otherwise.
-  want_write_ = true;
-  thread_.loop.Modify(fd_, EPOLLOUT, this);
+  Flush();  // closes now when nothing is owed; otherwise stops reading until it is written
 }
 
 void Connection::Close() {
@@ -440,10 +434,15 @@ void Connection::Flush() {
 }
 
 void Connection::UpdateWriteInterest() {
-  bool want = output_sent_ < output_.size();
-  if (want != want_write_) {
-    want_write_ = want;
-    thread_.loop.Modify(fd_, want ? (EPOLLIN | EPOLLOUT) : EPOLLIN, this);
+  uint32_t events = output_sent_ < output_.size() ? uint32_t{EPOLLOUT} : 0;
+  // A connection that only owes replies reads nothing more: without EPOLLIN, unread input
+  // cannot wake the loop again and again while those replies drain.
+  if (!close_after_reply_) {
+    events |= EPOLLIN;
+  }
+  if (events != epoll_events_) {
+    epoll_events_ = events;
+    thread_.loop.Modify(fd_, events, this);
   }
 }
 

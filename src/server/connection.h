@@ -8,6 +8,8 @@
 // CLIENT LIST/INFO read from any thread while holding the ClientRegistry lock.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -146,7 +148,7 @@ class Connection final : public commands::Session,
   size_t output_sent_ = 0;
   std::string discarded_output_;  // replies dropped by CLIENT REPLY OFF/SKIP
   protocol::ReplyWriter writer_;
-  bool want_write_ = false;
+  uint32_t epoll_events_ = EPOLLIN;  // what the loop is asked to report
   bool close_after_reply_ = false;
   bool closed_ = false;
   bool paused_ = false;

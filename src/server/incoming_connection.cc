@@ -86,8 +86,7 @@ void IncomingConnection::Classify() {
     Finish();
     return;
   }
-  owns_fd_ = false;
-  Admit(std::make_unique<net::PlainTransport>(fd_));
+  AdmitPlaintext();
 }
 
 void IncomingConnection::BeginHandshake() {
@@ -137,15 +136,16 @@ void IncomingConnection::ContinueHandshake() {
 }
 
 void IncomingConnection::Admit(std::unique_ptr<net::Transport> transport) {
-  state_ = State::kDone;
   admitted_ = true;
-  thread_.loop.Remove(fd_);
-  auto& list = thread_.incoming;
-  list.erase(std::remove(list.begin(), list.end(), this), list.end());
-  thread_.loop.DeleteLater(this);
+  Detach();
   auto* conn = new Connection(server_, thread_, std::move(transport), id_, std::move(peer_),
                               std::move(local_));
   conn->Start();
+}
+
+void IncomingConnection::AdmitPlaintext() {
+  owns_fd_ = false;
+  Admit(std::make_unique<net::PlainTransport>(fd_));
 }
 
 void IncomingConnection::OnTimer(int64_t now_us) {
@@ -157,8 +157,7 @@ void IncomingConnection::OnTimer(int64_t now_us) {
     // Silent since it connected, in preferred: a plaintext client may connect and wait before
     // its first command (connection pools do), and a TLS client always speaks first. Admit it
     // as plaintext; the ordinary `timeout` applies from here.
-    owns_fd_ = false;
-    Admit(std::make_unique<net::PlainTransport>(fd_));
+    AdmitPlaintext();
     return;
   }
   server_.stats().tls_handshakes_timed_out.fetch_add(1, std::memory_order_relaxed);
@@ -174,12 +173,16 @@ void IncomingConnection::Abort() {
 }
 
 void IncomingConnection::Finish() {
+  Detach();
+  // The transport (if any) closes the socket; otherwise the destructor does.
+  tls_.reset();
+}
+
+void IncomingConnection::Detach() {
   state_ = State::kDone;
   thread_.loop.Remove(fd_);
   auto& list = thread_.incoming;
   list.erase(std::remove(list.begin(), list.end(), this), list.end());
-  // The transport (if any) closes the socket; otherwise the destructor does.
-  tls_.reset();
   thread_.loop.DeleteLater(this);
 }
 

@@ -53,8 +53,11 @@ class IncomingConnection final : public net::IoHandler {
   void ContinueHandshake();
   // Hands the socket over to a new Connection with this transport.
   void Admit(std::unique_ptr<net::Transport> transport);
+  void AdmitPlaintext();
   // Closes the socket (if still ours) and schedules deletion.
   void Finish();
+  // Leaves the loop and the thread's list; deleted after the current event batch.
+  void Detach();
 
   Server& server_;
   IoThread& thread_;

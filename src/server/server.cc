@@ -243,15 +243,34 @@ absl::Status Server::ReloadTlsFiles() {
 }
 
 void Server::ClosePlaintextClients() {
+  // A switch to required may race with a switch back: act only if still required.
+  CloseClientsWhere(
+      [this](const Connection& c) { return !c.is_tls() && tls_mode() == TlsMode::kRequired; },
+      nullptr, &stats_.tls_plaintext_closed);
+}
+
+void Server::CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
+                               std::function<bool(int fd)> incoming_excluded,
+                               std::atomic<uint64_t>* closed) {
   for (auto& t : threads_) {
     IoThread* raw = t.get();
-    raw->loop.Post([this, raw] {
+    // On the thread that owns the connections: only it may touch them.
+    raw->loop.Post([raw, connection_excluded, incoming_excluded, closed] {
       std::vector<Connection*> open = raw->connections;
       for (Connection* c : open) {
-        // Switching to required may race with a switch back: act only if still required.
-        if (!c->is_tls() && tls_mode() == TlsMode::kRequired) {
-          stats_.tls_plaintext_closed.fetch_add(1, std::memory_order_relaxed);
+        if (!c->closing() && connection_excluded(*c)) {
+          closed->fetch_add(1, std::memory_order_relaxed);
           c->CloseAfterPendingReplies();
+        }
+      }
+      if (!incoming_excluded) {
+        return;
+      }
+      std::vector<IncomingConnection*> incoming = raw->incoming;
+      for (IncomingConnection* c : incoming) {
+        if (incoming_excluded(c->fd())) {
+          closed->fetch_add(1, std::memory_order_relaxed);
+          c->Abort();
         }
       }
     });
@@ -360,7 +379,7 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
 }
 
 void Server::CloseDisallowedClients() {
-  // Whether a socket's source is allowed, by asking the kernel for its peer (this runs once
+  // Whether a socket's source is excluded, by asking the kernel for its peer (this runs once
   // per CONFIG SET, not per request).
   auto excluded = [this](int fd) {
     std::shared_ptr<const security::NetworkAllowList> allow = allow_list();
@@ -369,25 +388,8 @@ void Server::CloseDisallowedClients() {
     return allow != nullptr && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
            !allow->Allows(reinterpret_cast<const sockaddr*>(&peer));
   };
-  for (auto& t : threads_) {
-    IoThread* raw = t.get();
-    raw->loop.Post([this, raw, excluded] {
-      std::vector<Connection*> open = raw->connections;
-      for (Connection* c : open) {
-        if (!c->closing() && excluded(c->fd())) {
-          stats_.network_allow_closed.fetch_add(1, std::memory_order_relaxed);
-          c->CloseAfterPendingReplies();
-        }
-      }
-      std::vector<IncomingConnection*> incoming = raw->incoming;
-      for (IncomingConnection* c : incoming) {
-        if (excluded(c->fd())) {
-          stats_.network_allow_closed.fetch_add(1, std::memory_order_relaxed);
-          c->Abort();
-        }
-      }
-    });
-  }
+  CloseClientsWhere([excluded](const Connection& c) { return excluded(c.fd()); }, excluded,
+                    &stats_.network_allow_closed);
 }
 
 absl::Status Server::RewriteConfig() {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -99,8 +100,8 @@ class Server {
   int64_t tls_handshake_timeout_us() const {
     return tls_handshake_timeout_us_.load(std::memory_order_relaxed);
   }
-  // network-allow in force; nullptr when everyone may connect (the common case costs one
-  // atomic load per accepted connection).
+  // network-allow in force; nullptr when everyone may connect (then the acceptor pays one
+  // atomic shared_ptr load per connection, without a reference count).
   std::shared_ptr<const security::NetworkAllowList> allow_list() const {
     return allow_list_.load(std::memory_order_acquire);
   }
@@ -152,6 +153,12 @@ class Server {
   // After network-allow changed: every I/O thread closes the connections (and pending
   // handshakes) whose source the new list excludes.
   void CloseDisallowedClients();
+  // Posts to every I/O thread: closes the connections connection_excluded picks after their
+  // pending replies, and aborts the not-yet-admitted ones incoming_excluded picks by socket
+  // (when given), counting each in *closed.
+  void CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
+                         std::function<bool(int fd)> incoming_excluded,
+                         std::atomic<uint64_t>* closed);
   void Cron();
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);

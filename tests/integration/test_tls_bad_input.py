@@ -4,6 +4,7 @@
 # maxclients allows. Each is closed (or, in preferred, a silent client is served as
 # plaintext), counted in INFO ssl, and never disturbs a bystander TLS client that keeps
 # working throughout.
+import select
 import socket
 import ssl
 import time
@@ -37,6 +38,14 @@ def raw(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
+
+
+def read_or_reset(sock):
+    """What the server sent before closing: a reset (our unread bytes) counts as nothing."""
+    try:
+        return sock.recv(100)
+    except ConnectionResetError:
+        return b""
 
 
 def closed_within(sock, seconds):
@@ -168,6 +177,11 @@ def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_cert
     assert wait_until(lambda: info_int(bystander, "tls_handshakes_in_progress") == 19, 3)
     stats = unwrap(bystander.call("INFO", "stats")).decode()
     assert "rejected_connections:11" in stats, stats
+    # The turned-away ones were closed without Redis's plaintext "-ERR max number of clients"
+    # (a TLS client could not read it); the others are still waiting, with nothing sent.
+    readable, _, _ = select.select(socks, [], [], 0.5)
+    assert len(readable) == 11
+    assert all(read_or_reset(s) == b"" for s in readable)
     # Once they time out, there is room again.
     assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 10)
     with tls_client(server, ca) as late:
