@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "security/acl_categories.h"
+
 namespace redoubt::commands {
 
 class CommandContext;
@@ -37,30 +39,9 @@ enum CommandFlag : uint32_t {
   kWholeKeyspace = 1u << 24,
 };
 
-// ACL categories (Redis 7 names), a bit each.
-enum AclCategory : uint64_t {
-  kAclKeyspace = 1ull << 0,
-  kAclRead = 1ull << 1,
-  kAclWrite = 1ull << 2,
-  kAclSet = 1ull << 3,
-  kAclSortedSet = 1ull << 4,
-  kAclList = 1ull << 5,
-  kAclHash = 1ull << 6,
-  kAclString = 1ull << 7,
-  kAclBitmap = 1ull << 8,
-  kAclHyperLogLog = 1ull << 9,
-  kAclGeo = 1ull << 10,
-  kAclStream = 1ull << 11,
-  kAclPubSub = 1ull << 12,
-  kAclAdmin = 1ull << 13,
-  kAclFast = 1ull << 14,
-  kAclSlow = 1ull << 15,
-  kAclBlocking = 1ull << 16,
-  kAclDangerous = 1ull << 17,
-  kAclConnection = 1ull << 18,
-  kAclTransaction = 1ull << 19,
-  kAclScripting = 1ull << 20,
-};
+// ACL categories (Redis 7 names), a bit each: defined with the ACL rules that use them.
+using AclCategory = security::AclCategory;
+using enum security::AclCategory;
 
 // Legacy (first, last, step) key positions as COMMAND INFO reports them; last < 0 counts
 // from the end (-1 = last argument). first == 0: no keys.

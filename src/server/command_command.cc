@@ -44,14 +44,6 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {commands::kAllowBusy, "allow_busy"},
 };
 
-// ACL categories by bit, as ACL CAT names them.
-constexpr std::string_view kAclNames[] = {
-    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
-    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
-};
-constexpr size_t kNumAclNames = sizeof(kAclNames) / sizeof(kAclNames[0]);
-
 // "7.0.15" -> 70015 (two digits each for minor and patch, as Redis's version numbers go).
 constexpr int VersionNumber(std::string_view v) {
   int parts[3] = {0, 0, 0};
@@ -112,9 +104,9 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
   ctx.reply.Integer(spec.keys.step);
 
   std::vector<std::string> acl;
-  for (size_t i = 0; i < kNumAclNames; ++i) {
-    if (spec.acl & (uint64_t{1} << i)) {
-      acl.push_back("@" + std::string(kAclNames[i]));
+  for (const security::AclCategoryName& c : security::AclCategories()) {
+    if (spec.acl & c.bit) {
+      acl.push_back("@" + std::string(c.name));
     }
   }
   ctx.reply.SetHeader(acl.size());
@@ -270,12 +262,7 @@ void CmdCommandGetKeys(CommandContext& ctx) {
 using ListFilter = bool (*)(const CommandSpec& spec, std::string_view value);
 
 bool AclCategoryFilter(const CommandSpec& spec, std::string_view value) {
-  for (size_t i = 0; i < kNumAclNames; ++i) {
-    if (EqualsIgnoreCase(kAclNames[i], value)) {
-      return (spec.acl & (uint64_t{1} << i)) != 0;
-    }
-  }
-  return false;
+  return (spec.acl & security::FindAclCategory(value)) != 0;
 }
 
 bool PatternFilter(const CommandSpec& spec, std::string_view value) {

@@ -3,6 +3,7 @@
 #include "commands/key_commands.h"
 #include "commands/list_commands.h"
 #include "commands/string_commands.h"
+#include "server/acl_command.h"
 #include "server/client_command.h"
 #include "server/command_command.h"
 #include "server/config_command.h"
@@ -23,6 +24,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);
+  RegisterAclCommand(table);
   RegisterInfoCommand(table);
   RegisterConfigCommand(table);
   RegisterCommandCommand(table);

@@ -30,7 +30,7 @@ inline void ReplyHelp(commands::CommandContext& ctx, std::string_view command,
     ctx.reply.SimpleString(line);
   }
   ctx.reply.SimpleString("HELP");
-  ctx.reply.SimpleString("    Print this help.");
+  ctx.reply.SimpleString("    Prints this help.");
 }
 
 // Redis's addReplySubcommandSyntaxError: the subcommand as the client spelled it (cut at 128

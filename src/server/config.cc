@@ -426,6 +426,41 @@ std::vector<DirectiveSpec> BuildDirectives() {
                },
                [](const Config& c) { return c.enable_debug_command; }});
   AddTlsDirectives(d);
+  d.push_back({"requirepass", "", true,
+               [](Config& c, Args args) {
+                 c.requirepass = args.empty() ? "" : args[0];
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.requirepass; }});
+  d.push_back({"aclfile", "", false,
+               [](Config& c, Args args) {
+                 c.aclfile = args.empty() ? "" : args[0];
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.aclfile; }});
+  d.push_back({"acllog-max-len", "128", true,
+               [](Config& c, Args args) {
+                 auto v = args.empty() ? std::nullopt : common::ParseInt64(args[0]);
+                 if (!v || *v < 0 || *v > INT32_MAX) {
+                   return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
+                 }
+                 c.acllog_max_len = static_cast<int>(*v);
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return std::to_string(c.acllog_max_len); }});
+  d.push_back({"acl-pubsub-default", "resetchannels", true,
+               [](Config& c, Args args) {
+                 std::string v = args.empty() ? "" : commands::ToLower(args[0]);
+                 if (v != "allchannels" && v != "resetchannels") {
+                   return absl::InvalidArgumentError(
+                       "argument(s) must be one of the following: allchannels, resetchannels");
+                 }
+                 c.acl_pubsub_allchannels = v == "allchannels";
+                 return absl::OkStatus();
+               },
+               [](const Config& c) {
+                 return std::string(c.acl_pubsub_allchannels ? "allchannels" : "resetchannels");
+               }});
   // Validated here so that a bad rule fails CONFIG SET and start-up with its name; the server
   // parses the stored canonical text again when it applies it.
   d.push_back({"network-allow", "", true,
@@ -531,6 +566,15 @@ absl::Status ApplyConfigText(std::string_view text, std::string_view source, Con
       return fail("Unbalanced quotes in configuration line");
     }
     if (words.empty()) {
+      continue;
+    }
+    if (commands::EqualsIgnoreCase(words[0], "user") && words.size() >= 2) {
+      // Repeatable, and not a CONFIG GET parameter: kept as written, applied at start-up.
+      std::string rules;
+      for (size_t i = 1; i < words.size(); ++i) {
+        rules += (i > 1 ? " " : "") + words[i];
+      }
+      config->users.push_back(std::move(rules));
       continue;
     }
     const DirectiveSpec* d = FindDirective(words[0]);

@@ -74,6 +74,13 @@ struct Config {
   std::string tls_auth_clients = "no";
   bool tls_replication = false;
   bool tls_cluster = false;
+  // ACL. requirepass sets the default user's only password; `user` directives (each the text
+  // after "user") and aclfile are exclusive, as in Redis.
+  std::string requirepass;
+  std::string aclfile;
+  std::vector<std::string> users;
+  int acllog_max_len = 128;
+  bool acl_pubsub_allchannels = false;  // acl-pubsub-default: resetchannels (Redis 7 default)
   // network-allow: source networks that may connect (canonical CIDR text; empty: everyone).
   std::string network_allow;
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.

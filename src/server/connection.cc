@@ -78,6 +78,9 @@ Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Tr
       writer_(&output_),
       last_interaction_ms_(created_ms_) {
   writer_.set_error_observer(this);
+  // As Redis's createClient: authenticated from the start when the default user needs no
+  // password; otherwise the connection is the default user but must AUTH first.
+  ResetUser();
   parser_.set_limits({.max_bulk_len = server.settings().proto_max_bulk_len.load()});
 }
 
@@ -248,6 +251,23 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     writer_.Error(commands::WrongArityText(spec->name));
     counters->rejected_calls.Add(1);
     return true;
+  }
+  if (!(spec->flags & commands::kNoAuth)) {
+    // As Redis's processCommand: NOAUTH before any ACL check, and only while the default user
+    // needs a password (a connection accepted before requirepass was set stays usable).
+    if (!authenticated_ && server_.acl().default_requires_auth()) {
+      writer_.Error("NOAUTH Authentication required.");
+      counters->rejected_calls.Add(1);
+      return true;
+    }
+    if (acl_version_ != server_.acl().version() && !RefreshUser()) {
+      return true;
+    }
+    // The default user (+@all ~*) skips the check: one flag test on the request path.
+    if (!user_->unrestricted() && !AclAllows(*spec, args)) {
+      counters->rejected_calls.Add(1);
+      return true;
+    }
   }
   if (server_.IsPaused(spec->flags)) {
     return false;
@@ -475,8 +495,126 @@ int64_t Connection::idle_seconds() const {
   return (common::UnixMillis() - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
 }
 
+void Connection::ResetUser() {
+  security::AclRegistry& acl = server_.acl();
+  acl_version_ = acl.version();
+  if (!acl.default_requires_auth()) {
+    security::AuthResult r = acl.DefaultWithoutPassword();
+    user_ = std::move(r.user);
+    credential_ = security::CredentialLease(std::move(r.credential));
+    authenticated_ = true;
+  } else {
+    user_ = acl.Find("default");
+    credential_ = security::CredentialLease();
+    authenticated_ = false;
+  }
+  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  user_name_ = "default";
+}
+
+void Connection::SetAuthenticated(security::AuthResult result, std::string_view method) {
+  user_ = std::move(result.user);
+  credential_ = security::CredentialLease(std::move(result.credential));
+  authenticated_ = true;
+  acl_version_ = server_.acl().version();
+  server_.stats().auth_successes.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(server_.clients().mutex());
+    user_name_ = user_->name();
+  }
+  (void)method;
+}
+
+void Connection::RecordAuthFailure(std::string_view user, std::string_view refusal,
+                                   std::string_view method) {
+  server_.stats().acl_denied_auth.fetch_add(1, std::memory_order_relaxed);
+  std::string info;
+  {
+    std::lock_guard<std::mutex> lock(server_.clients().mutex());
+    info = Describe();
+  }
+  // Redis logs the command that tried: "AUTH" or "HELLO".
+  std::string object(method);
+  std::transform(object.begin(), object.end(), object.begin(), ::toupper);
+  server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
+                          common::UnixMillis());
+  (void)refusal;
+  (void)method;
+}
+
+bool Connection::UserRevoked() const {
+  if (!authenticated_) {
+    return false;
+  }
+  std::shared_ptr<const security::AclUser> now = server_.acl().Find(user_->name());
+  return now == nullptr || now->uid() != user_->uid() || !now->enabled();
+}
+
+bool Connection::RefreshUser() {
+  std::shared_ptr<const security::AclUser> now = server_.acl().Find(user_->name());
+  acl_version_ = server_.acl().version();
+  if (authenticated_ && (now == nullptr || now->uid() != user_->uid() || !now->enabled())) {
+    // Deleted or switched off while this connection was using it. Server closes such
+    // connections when the change is made; this catches a command that arrives first.
+    CloseAfterReply();
+    return false;
+  }
+  if (now != nullptr) {
+    user_ = std::move(now);
+  }
+  return true;
+}
+
+bool Connection::AclAllows(const CommandSpec& spec, std::span<const std::string_view> args) {
+  const security::AclCommand* cmd = server_.acl().catalog().ById(spec.stats_index);
+  acl_keys_.clear();
+  if (spec.keys.first > 0 || spec.key_finder != nullptr) {
+    keys_.clear();
+    commands::ExtractKeys(spec, args, &keys_);
+    const commands::AclKeyAccess& access = server_.acl_key_access();
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      acl_keys_.push_back({keys_[i], access.Flags(spec, i, args)});
+    }
+  }
+  security::AclRequest request{cmd, args, acl_keys_};
+  size_t denied_key = 0;
+  security::AclVerdict verdict = user_->Check(request, &denied_key);
+  if (verdict == security::AclVerdict::kAllowed) {
+    return true;
+  }
+  std::string reason;
+  std::string object;
+  if (verdict == security::AclVerdict::kDeniedKey) {
+    reason = "key";
+    object = std::string(acl_keys_[denied_key].key);
+    server_.stats().acl_denied_key.fetch_add(1, std::memory_order_relaxed);
+    writer_.Error(
+        "NOPERM this user has no permissions to access one of the keys used as arguments");
+  } else if (verdict == security::AclVerdict::kDeniedChannel) {
+    reason = "channel";
+    server_.stats().acl_denied_channel.fetch_add(1, std::memory_order_relaxed);
+    writer_.Error(
+        "NOPERM this user has no permissions to access one of the channels used as arguments");
+  } else {
+    reason = "command";
+    object = std::string(spec.name);
+    server_.stats().acl_denied_cmd.fetch_add(1, std::memory_order_relaxed);
+    writer_.Error("NOPERM this user has no permissions to run the '" + std::string(spec.name) +
+                  "' command");
+  }
+  std::string info;
+  {
+    std::lock_guard<std::mutex> lock(server_.clients().mutex());
+    info = Describe();
+  }
+  server_.acl().log().Add(std::move(reason), std::move(object), user_->name(), std::move(info),
+                          common::UnixMillis());
+  return false;
+}
+
 void Connection::ResetSession() {
   db = 0;
+  ResetUser();
   set_resp3(false);
   reply_mode_ = ReplyMode::kOn;
   if (monitor()) {
@@ -506,7 +644,7 @@ std::string Connection::Describe() const {
       buf, sizeof(buf),
       "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
       "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
-      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s "
+      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s "
       "lib-ver=%s tls=%s tls-version=%s tls-cipher=%s",
       static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(), fd_,
       name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
@@ -515,7 +653,7 @@ std::string Connection::Describe() const {
       shown_qbuf_.load(std::memory_order_relaxed), size_t{0}, size_t{16384},
       shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
       shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
-      last == nullptr ? "NULL" : std::string(last->name).c_str(),
+      last == nullptr ? "NULL" : std::string(last->name).c_str(), user_name_.c_str(),
       resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str(),
       tls_ ? "yes" : "no", tls_version_.c_str(), tls_cipher_.c_str());
   return buf;

@@ -26,6 +26,7 @@
 #include "net/transport.h"
 #include "protocol/reply_writer.h"
 #include "protocol/resp_parser.h"
+#include "security/acl_registry.h"
 
 namespace redoubt::server {
 
@@ -106,6 +107,21 @@ class Connection final : public commands::Session,
   // keeps (7.2 clears it too).
   void ResetSession();
 
+  // Authentication and ACL (on this connection's thread). A connection starts as the default
+  // user, authenticated when that user needs no password (as Redis decides at accept time).
+  bool authenticated() const { return authenticated_; }
+  const security::AclUser& user() const { return *user_; }
+  // After a successful AUTH, HELLO AUTH or client certificate: acts as result.user from now
+  // on, holding result.credential (counted in INFO auth while the connection lives).
+  void SetAuthenticated(security::AuthResult result, std::string_view method);
+  // Records a refused authentication: ACL LOG, INFO stats, the audit log.
+  void RecordAuthFailure(std::string_view user, std::string_view refusal, std::string_view method);
+  // True when the user this connection authenticated as was deleted (or deleted and created
+  // again) or switched off: the connection must close, as Redis 7 closes them.
+  bool UserRevoked() const;
+  // Requires: ClientRegistry lock held.
+  const std::string& user_name() const { return user_name_; }
+
  private:
   void HandleReadable();
   void ReadAndProcess();
@@ -113,6 +129,13 @@ class Connection final : public commands::Session,
   // Returns false when the command must wait (CLIENT PAUSE); the input stays buffered.
   bool Execute(std::span<const std::string_view> args);
   bool ExecuteUnknown(std::span<const std::string_view> args);
+  // The ACL check of a command about to run; on refusal writes NOPERM and logs it.
+  bool AclAllows(const commands::CommandSpec& spec, std::span<const std::string_view> args);
+  // Picks up a changed user definition (ACL SETUSER, ACL LOAD) before the next command.
+  // False when the user was revoked: the connection is closing.
+  bool RefreshUser();
+  // The default user, authenticated when it needs no password (new connection, RESET).
+  void ResetUser();
   void Flush();
   void UpdateWriteInterest();
   // After a command that ran with replies off or skipped (or turned them on or off).
@@ -156,6 +179,11 @@ class Connection final : public commands::Session,
   int64_t output_soft_limit_since_us_ = 0;
   size_t errors_in_command_ = 0;
   uint64_t redacted_args_ = 0;  // RedactArgument() bits for the running command
+  std::shared_ptr<const security::AclUser> user_;
+  uint64_t acl_version_ = 0;  // AclRegistry::version() when user_ was last looked up
+  bool authenticated_ = false;
+  security::CredentialLease credential_;
+  std::vector<security::AclKeyUse> acl_keys_;
 
   // Read by other threads (CLIENT LIST, INFO clients): relaxed, as statistics.
   std::atomic<int64_t> last_interaction_ms_;
@@ -170,6 +198,7 @@ class Connection final : public commands::Session,
   std::string name_;
   std::string lib_name_;
   std::string lib_version_;
+  std::string user_name_;
 };
 
 }  // namespace redoubt::server

@@ -5,6 +5,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "common/clock.h"
 #include "common/numbers.h"
 #include "server/connection.h"
 #include "server/server.h"
@@ -53,13 +54,21 @@ void CmdSelect(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// With no password configured, the default user has "nopass": AUTH default <anything>
-// succeeds, the one-argument form is refused with Redis's hint, other users do not exist.
-bool CheckAuthOrReply(CommandContext& ctx, std::string_view user) {
-  if (user != "default") {
-    ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+
+// Authenticates the connection as user with password; on failure replies WRONGPASS (the
+// same text whatever the reason, so a client cannot probe which users exist) and logs it.
+bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string_view password,
+                         std::string_view method) {
+  Connection& conn = Conn(ctx);
+  security::AuthResult r = conn.server().acl().Authenticate(user, password, common::UnixMillis());
+  if (!r.ok()) {
+    conn.RecordAuthFailure(user, r.refusal, method);
+    ctx.reply.Error(kWrongPass);
     return false;
   }
+  conn.SetAuthenticated(std::move(r), method);
   return true;
 }
 
@@ -74,11 +83,19 @@ void CmdAuth(CommandContext& ctx) {
     Conn(ctx).RedactArgument(2);
   }
   if (ctx.argc() == 2) {
-    return ctx.reply.Error(
-        "ERR AUTH <password> called without any password configured for the default user. "
-        "Are you sure your configuration is correct?");
+    // Redis keeps the old error for the one-argument form while the default user has nopass.
+    std::shared_ptr<const security::AclUser> def = Conn(ctx).server().acl().Find("default");
+    if (def != nullptr && def->nopass()) {
+      return ctx.reply.Error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+    }
+    if (AuthenticateOrReply(ctx, "default", ctx.args[1], "auth")) {
+      ctx.reply.Ok();
+    }
+    return;
   }
-  if (CheckAuthOrReply(ctx, ctx.args[1])) {
+  if (AuthenticateOrReply(ctx, ctx.args[1], ctx.args[2], "auth")) {
     ctx.reply.Ok();
   }
 }
@@ -108,7 +125,7 @@ void CmdHello(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[j], "AUTH") && more >= 2) {
       conn.RedactArgument(j + 1);
       conn.RedactArgument(j + 2);
-      if (!CheckAuthOrReply(ctx, ctx.args[j + 1])) {
+      if (!AuthenticateOrReply(ctx, ctx.args[j + 1], ctx.args[j + 2], "hello")) {
         return;
       }
       j += 2;
@@ -129,6 +146,14 @@ void CmdHello(CommandContext& ctx) {
     }
     std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
     conn.set_name(std::string(setname));
+  }
+  // As Redis 7.0: HELLO without AUTH on a connection that must authenticate is refused
+  // (after the options were parsed and SETNAME applied, as Redis 7.0 does).
+  if (!conn.authenticated() && conn.server().acl().default_requires_auth()) {
+    return ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
   }
   conn.set_resp3(version == 3);
   ctx.reply.MapHeader(7);

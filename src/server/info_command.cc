@@ -377,6 +377,64 @@ void SslSection(const InfoSnapshot& s, InfoLines& out) {
           context == nullptr ? int64_t{0} : cert.not_after_unix - s.now_ms / 1000);
 }
 
+// A user name as part of an INFO field name: characters that INFO parsers split on (':' ','
+// '=' and control characters) and '%' become %XX.
+std::string InfoName(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c <= ' ' || c >= 127 || c == ':' || c == ',' || c == '=' || c == '%') {
+      out += InfoLines::Format("%%%02X", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// Authentication (ours): who is connected with which credential, so that an operator rotating
+// a password sees when the old one is no longer held by any client and when it was last used.
+// Passwords are named by the first 8 hex digits of their SHA-256 (as ACL GETUSER shows the
+// whole hash), never by the password.
+void AuthSection(const InfoSnapshot& s, InfoLines& out) {
+  ServerStats& st = s.server.stats();
+  auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
+  security::AclRegistry& acl = s.server.acl();
+  std::vector<std::shared_ptr<const security::AclUser>> users = acl.Users();
+  std::vector<security::CredentialRow> rows = acl.CredentialRows();
+  out.Add("auth_required", acl.default_requires_auth() ? "yes" : "no");
+  out.Add("auth_successes", load(st.auth_successes));
+  out.Add("auth_failures", load(st.acl_denied_auth));
+  out.Add("acl_access_denied_auth", load(st.acl_denied_auth));
+  out.Add("acl_access_denied_cmd", load(st.acl_denied_cmd));
+  out.Add("acl_access_denied_key", load(st.acl_denied_key));
+  out.Add("acl_access_denied_channel", load(st.acl_denied_channel));
+  out.Add("acl_revoked_clients_closed", load(st.acl_closed_clients));
+  out.Add("acl_users", static_cast<int64_t>(users.size()));
+  for (const auto& u : users) {
+    int64_t connected = 0;
+    for (const security::CredentialRow& r : rows) {
+      if (r.user == u->name()) {
+        connected += r.connected;
+      }
+    }
+    out.Add(
+        "user_" + InfoName(u->name()),
+        InfoLines::Format("enabled=%d,cert_only=%d,nopass=%d,passwords=%zu,connected_clients=%lld",
+                          u->enabled() ? 1 : 0, u->cert_only() ? 1 : 0, u->nopass() ? 1 : 0,
+                          u->passwords().size(), static_cast<long long>(connected)));
+  }
+  for (const security::CredentialRow& r : rows) {
+    int64_t ago = r.last_used_ms == 0 ? -1 : (s.now_ms - r.last_used_ms) / 1000;
+    out.Add("credential_" + InfoName(r.user) + "_" + r.id,
+            InfoLines::Format(
+                "state=%s,connected_clients=%lld,auth_successes=%llu,"
+                "last_used_unix=%lld,last_used_seconds_ago=%lld",
+                r.current ? "current" : "removed", static_cast<long long>(r.connected),
+                static_cast<unsigned long long>(r.successes),
+                static_cast<long long>(r.last_used_ms / 1000), static_cast<long long>(ago)));
+  }
+}
+
 void ReplicationSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("role", "master");
   out.Add("connected_slaves", 0);
@@ -465,6 +523,7 @@ constexpr Section kSections[] = {
     {"stats", "Stats", true, StatsSection},
     // Not in Redis 7.0; present in the managed services' INFO.
     {"ssl", "SSL", true, SslSection},
+    {"auth", "Auth", true, AuthSection},
     {"replication", "Replication", true, ReplicationSection},
     {"cpu", "CPU", true, CpuSection},
     {"modules", "Modules", true, EmptySection},

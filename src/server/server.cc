@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <random>
 
 #include "common/clock.h"
@@ -130,6 +133,18 @@ Server::Server(Config config)
       replication_id_(RandomHexId()),
       ticket_keys_(tls::RandomTicketKeys()) {
   RegisterAllCommands(commands_);
+  // ACL ids are the statistics indexes, so the dispatcher checks permissions by the index it
+  // already has; Redis commands not implemented here follow with ids of their own.
+  auto catalog = std::make_shared<security::AclCommandCatalog>();
+  for (const auto& spec : commands_.all()) {
+    catalog->Add(spec->name, spec->stats_index, spec->acl);
+    for (const commands::CommandSpec& sub : spec->subcommands) {
+      catalog->Add(sub.name, sub.stats_index, sub.acl, spec->name);
+    }
+  }
+  catalog->AddReferenceCommands();
+  acl_ = std::make_unique<security::AclRegistry>(std::move(catalog));
+  acl_key_access_ = std::make_unique<commands::AclKeyAccess>(commands_);
   ApplyRuntimeSettings(config_);
 }
 
@@ -150,6 +165,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
     return absl::InvalidArgumentError("Failed to configure TLS: " + std::string(st.message()));
   }
   server->tls_context_.store(context, std::memory_order_release);
+  st = server->LoadConfiguredUsers();
+  if (!st.ok()) {
+    return st;
+  }
   st = server->Listen();
   if (!st.ok()) {
     return st;
@@ -307,6 +326,99 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
                                   std::memory_order_relaxed);
   common::SetLogLevel(common::ParseLogLevel(c.loglevel));
+  acl_->log().set_max_len(static_cast<size_t>(c.acllog_max_len));
+  acl_->set_all_channels_by_default(c.acl_pubsub_allchannels);
+}
+
+absl::Status Server::LoadConfiguredUsers() {
+  if (!config_.aclfile.empty() && !config_.users.empty()) {
+    return absl::InvalidArgumentError(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
+        "path is invalid. This setup is very likely to lead to configuration errors and "
+        "security holes, please define either an ACL file or declare users directly in your "
+        "redis.conf, but not both.");
+  }
+  if (!config_.users.empty()) {
+    std::vector<std::string> lines;
+    for (const std::string& u : config_.users) {
+      lines.push_back("user " + u);
+    }
+    absl::Status st = acl_->LoadUserLines(lines, "config", nullptr);
+    if (!st.ok()) {
+      return absl::InvalidArgumentError("Error in user declaration: " + std::string(st.message()));
+    }
+  }
+  if (!config_.aclfile.empty()) {
+    absl::Status st = LoadAclFile();
+    if (!st.ok()) {
+      return absl::InvalidArgumentError("Aborting Redoubt startup because of ACL errors: " +
+                                        std::string(st.message()));
+    }
+  }
+  if (!config_.requirepass.empty()) {
+    acl_->SetDefaultPassword(config_.requirepass);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::LoadAclFile() {
+  std::string path = config().aclfile;
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        "This Redis instance is not configured to use an ACL file. You may want to specify "
+        "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+        "Redis configuration file set) in order to store users in the Redis configuration.");
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError("Error loading ACLs, opening file '" + path +
+                               "': " + std::string(strerror(errno)));
+  }
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+  }
+  std::vector<std::string> changed;
+  absl::Status st = acl_->LoadUserLines(lines, path, &changed);
+  if (st.ok() && !changed.empty()) {
+    CloseRevokedUserClients();
+  }
+  return st;
+}
+
+absl::Status Server::SaveAclFile() {
+  std::string path = config().aclfile;
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        "This Redis instance is not configured to use an ACL file. You may want to specify "
+        "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+        "Redis configuration file set) in order to store users in the Redis configuration.");
+  }
+  // Written aside and renamed, so a crash never leaves a half-written aclfile.
+  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << acl_->Serialize();
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return absl::InternalError(
+          "There was an error trying to save the ACLs. Please check the "
+          "server logs for more information");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::InternalError(
+        "There was an error trying to save the ACLs. Please check the "
+        "server logs for more information");
+  }
+  return absl::OkStatus();
+}
+
+void Server::CloseRevokedUserClients() {
+  CloseClientsWhere([](const Connection& c) { return c.UserRevoked(); }, nullptr,
+                    &stats_.acl_closed_clients);
 }
 
 absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes) {
@@ -367,6 +479,9 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
                                                std::string(TlsModeName(next.tls_mode)));
   }
   bool allow_changed = next.network_allow != config_.network_allow;
+  if (next.requirepass != config_.requirepass) {
+    acl_->SetDefaultPassword(next.requirepass);
+  }
   config_ = next;
   ApplyRuntimeSettings(config_);
   if (now_required) {

@@ -18,9 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "commands/acl_key_access.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "net/event_loop.h"
+#include "security/acl_registry.h"
 #include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -106,6 +108,16 @@ class Server {
     return allow_list_.load(std::memory_order_acquire);
   }
 
+  // ACL users and how commands' keys are checked. Thread-safe.
+  security::AclRegistry& acl() { return *acl_; }
+  const commands::AclKeyAccess& acl_key_access() const { return *acl_key_access_; }
+  // After users were deleted, switched off or redefined (ACL DELUSER, SETUSER off, ACL LOAD):
+  // every I/O thread closes the connections whose user was revoked, after pending replies.
+  void CloseRevokedUserClients();
+  // ACL SAVE / ACL LOAD with the aclfile directive's file. Errors are Redis's texts.
+  absl::Status SaveAclFile();
+  absl::Status LoadAclFile();
+
   // SIGHUP: re-reads the certificate and key files named by the current config. On error the
   // old context stays and the error is returned (and logged).
   absl::Status ReloadTlsFiles();
@@ -159,6 +171,8 @@ class Server {
   void CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
                          std::function<bool(int fd)> incoming_excluded,
                          std::atomic<uint64_t>* closed);
+  // Loads `user` directives and the aclfile at start-up.
+  absl::Status LoadConfiguredUsers();
   void Cron();
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);
@@ -168,6 +182,8 @@ class Server {
 
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
+  std::unique_ptr<security::AclRegistry> acl_;
+  std::unique_ptr<commands::AclKeyAccess> acl_key_access_;
   commands::RuntimeSettings settings_;
   ServerStats stats_;
   ClientRegistry clients_;

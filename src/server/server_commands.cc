@@ -68,7 +68,7 @@ void CmdDebug(CommandContext& ctx) {
     ctx.reply.SimpleString("SLEEP <seconds>");
     ctx.reply.SimpleString("    Stop the server for <seconds>. Decimals allowed.");
     ctx.reply.SimpleString("HELP");
-    ctx.reply.SimpleString("    Print this help.");
+    ctx.reply.SimpleString("    Prints this help.");
     return;
   }
   if (EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {

@@ -37,7 +37,9 @@ void ServerStats::ResetCounters() {
   peak_memory.store(0, std::memory_order_relaxed);
   for (auto* c : {&tls_handshakes_completed, &tls_handshakes_failed, &tls_handshakes_timed_out,
                   &tls_sessions_resumed, &tls_plaintext_refused, &tls_plaintext_closed,
-                  &tls_certificate_reloads, &tls_certificate_reload_failures}) {
+                  &tls_certificate_reloads, &tls_certificate_reload_failures, &acl_denied_auth,
+                  &acl_denied_cmd, &acl_denied_key, &acl_denied_channel, &auth_successes,
+                  &acl_closed_clients}) {
     c->store(0, std::memory_order_relaxed);
   }
   ResetErrors();

@@ -63,6 +63,13 @@ class ServerStats {
   // network-allow: connections refused at accept, and open ones closed by a narrower list.
   std::atomic<uint64_t> network_allow_refused{0};
   std::atomic<uint64_t> network_allow_closed{0};
+  // ACL (INFO stats acl_access_denied_*, as Redis 7; auth_* and acl_closed are ours).
+  std::atomic<uint64_t> acl_denied_auth{0};
+  std::atomic<uint64_t> acl_denied_cmd{0};
+  std::atomic<uint64_t> acl_denied_key{0};
+  std::atomic<uint64_t> acl_denied_channel{0};
+  std::atomic<uint64_t> auth_successes{0};
+  std::atomic<uint64_t> acl_closed_clients{0};
   std::atomic<int64_t> connected_clients{0};
 
   // maxclients: reserves a place for an accepted socket (a Connection, or an

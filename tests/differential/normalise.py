@@ -169,7 +169,7 @@ def parse_info(text):
 
 # Sections Redoubt adds to INFO that Redis 7.0 lacks (the managed services print "SSL"). They
 # may appear in Redoubt's reply only; every Redis section must still be there, in order.
-INFO_EXTRA_SECTIONS = {"ssl"}
+INFO_EXTRA_SECTIONS = {"ssl", "auth"}
 
 
 def info_rule(args, a, b):

@@ -1,0 +1,96 @@
+// The per-command key access table (from Redis 7.0's key specs of the same commands).
+#include "commands/acl_key_access.h"
+
+#include <absl/container/flat_hash_map.h>
+
+#include <string>
+
+#include "commands/command_spec.h"
+#include "security/acl_selector.h"
+
+namespace redoubt::commands {
+namespace {
+
+constexpr uint8_t kNone = 0;
+constexpr uint8_t kR = security::kAclKeyRead;
+constexpr uint8_t kW = security::kAclKeyWrite;
+constexpr uint8_t kRW = security::kAclKeyAll;
+
+struct Override {
+  std::string_view name;
+  uint8_t first;
+  uint8_t rest;
+};
+
+// Commands whose keys differ from the default (read-only → read, write → write).
+constexpr Override kOverrides[] = {
+    // Read-only commands that only look at the name or metadata.
+    {"exists", kNone, kNone},
+    {"touch", kNone, kNone},
+    {"type", kNone, kNone},
+    {"strlen", kNone, kNone},
+    {"llen", kNone, kNone},
+    {"object|encoding", kNone, kNone},
+    {"object|freq", kNone, kNone},
+    {"object|idletime", kNone, kNone},
+    {"object|refcount", kNone, kNone},
+    {"memory|usage", kNone, kNone},
+    // Writes that also return (or use) the old value.
+    {"setbit", kRW, kRW},
+    {"bitfield", kRW, kRW},
+    {"getset", kRW, kRW},
+    {"getdel", kRW, kRW},
+    {"getex", kRW, kRW},
+    {"incr", kRW, kRW},
+    {"decr", kRW, kRW},
+    {"incrby", kRW, kRW},
+    {"decrby", kRW, kRW},
+    {"incrbyfloat", kRW, kRW},
+    {"lpop", kRW, kRW},
+    {"rpop", kRW, kRW},
+    {"move", kRW, kRW},
+    // Source read (and deleted), destination written.
+    {"rename", kRW, kW},
+    {"renamenx", kRW, kW},
+    {"copy", kR, kW},
+    // BITOP op destkey key…: the destination is written, the sources read.
+    {"bitop", kW, kR},
+};
+
+bool HasGetOption(std::span<const std::string_view> args) {
+  for (size_t i = 3; i < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "get")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+AclKeyAccess::AclKeyAccess(const CommandTable& table) : by_stats_index_(table.stats_slots()) {
+  absl::flat_hash_map<std::string, Entry> overrides;
+  for (const Override& o : kOverrides) {
+    overrides[std::string(o.name)] = {o.first, o.rest};
+  }
+  for (const CommandSpec* spec : table.by_stats_index()) {
+    uint8_t flags = (spec->flags & kWrite) ? kW : kR;
+    Entry e{flags, flags};
+    if (auto it = overrides.find(std::string(spec->name)); it != overrides.end()) {
+      e = it->second;
+    }
+    by_stats_index_[spec->stats_index] = e;
+  }
+}
+
+uint8_t AclKeyAccess::Flags(const CommandSpec& spec, size_t key_index,
+                            std::span<const std::string_view> args) const {
+  // SET … GET returns the old value: it reads the key as well.
+  if (spec.name == "set" && HasGetOption(args)) {
+    return kRW;
+  }
+  const Entry& e = by_stats_index_[spec.stats_index];
+  return key_index == 0 ? e.first : e.rest;
+}
+
+}  // namespace redoubt::commands

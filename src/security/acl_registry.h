@@ -1,0 +1,142 @@
+// Every ACL user of the server, how connections authenticate against them, and how often each
+// credential is used (for rotation: which password do connected clients still hold).
+//
+// Users are immutable once published: ACL SETUSER copies the user, applies the rules to the
+// copy and swaps it in whole, so a half-applied rule list is never visible and a bad rule
+// leaves the user unchanged. version() is bumped on every change; a connection keeps a
+// shared_ptr to its user and compares versions (one relaxed load) before each command, so
+// the check on the request path takes no lock.
+//
+// Credential usage: each successful authentication is counted against the credential that
+// matched: a password (named by the first 8 hex digits of its SHA-256), "nopass" or
+// "certificate". A connection holds a CredentialLease while authenticated with it, so INFO can
+// say how many connected clients still use the old password of a rotation and when it last
+// authenticated anyone. Removing a password keeps its usage row while clients hold it.
+//
+// Thread: every method may be called from any thread; one mutex for users and usage rows.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "security/acl_command_catalog.h"
+#include "security/acl_log.h"
+#include "security/acl_user.h"
+
+namespace redoubt::security {
+
+struct CredentialUsage {
+  std::string user;
+  std::string id;  // ShortId of the password hash, "nopass" or "certificate"
+  std::atomic<int64_t> connected{0};
+  std::atomic<uint64_t> successes{0};
+  std::atomic<int64_t> last_used_ms{0};
+};
+
+// Counts one connected client against a credential for as long as it lives.
+class CredentialLease {
+ public:
+  CredentialLease() = default;
+  explicit CredentialLease(std::shared_ptr<CredentialUsage> usage);
+  ~CredentialLease();
+  CredentialLease(CredentialLease&& other) noexcept;
+  CredentialLease& operator=(CredentialLease&& other) noexcept;
+  CredentialLease(const CredentialLease&) = delete;
+  CredentialLease& operator=(const CredentialLease&) = delete;
+
+  const CredentialUsage* usage() const { return usage_.get(); }
+
+ private:
+  std::shared_ptr<CredentialUsage> usage_;
+};
+
+struct AuthResult {
+  std::shared_ptr<const AclUser> user;  // nullptr: refused
+  std::shared_ptr<CredentialUsage> credential;
+  // Why it was refused, for the audit log (never shown to the client, which gets WRONGPASS):
+  // "no such user", "user is disabled", "wrong password", "user requires a client certificate".
+  std::string refusal;
+  bool ok() const { return user != nullptr; }
+};
+
+// One row of INFO's per-credential table.
+struct CredentialRow {
+  std::string user;
+  std::string id;
+  bool current = false;  // still one of the user's credentials (false: removed, still held)
+  int64_t connected = 0;
+  uint64_t successes = 0;
+  int64_t last_used_ms = 0;
+};
+
+class AclRegistry {
+ public:
+  // Starts with the default user: "on nopass ~* &* +@all".
+  explicit AclRegistry(std::shared_ptr<const AclCommandCatalog> catalog);
+
+  const AclCommandCatalog& catalog() const { return *catalog_; }
+
+  // ACL SETUSER name rule…: creates the user if needed. The error is the reply text without
+  // "ERR " ("Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in
+  // ACL"); the user is then unchanged.
+  absl::Status SetUser(std::string_view name, std::span<const std::string_view> rules);
+  // ACL DELUSER: the number deleted; refuses "default".
+  absl::StatusOr<int> DeleteUsers(std::span<const std::string_view> names);
+  std::shared_ptr<const AclUser> Find(std::string_view name) const;
+  // Sorted by name, as Redis's radix tree returns them.
+  std::vector<std::shared_ptr<const AclUser>> Users() const;
+
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  // True when the default user has passwords (no nopass) or is off: connections must AUTH.
+  bool default_requires_auth() const {
+    return default_requires_auth_.load(std::memory_order_relaxed);
+  }
+  void set_all_channels_by_default(bool all);
+
+  // requirepass: the default user gets exactly this password ("" = nopass).
+  void SetDefaultPassword(std::string_view password);
+
+  AuthResult Authenticate(std::string_view user, std::string_view password, int64_t now_ms);
+  // A verified client certificate names the user: it must exist and be on.
+  AuthResult AuthenticateCertificate(std::string_view user, int64_t now_ms);
+  // A new connection while the default user needs no password.
+  AuthResult DefaultWithoutPassword();
+
+  // Replaces all users by "user <name> <rules>" lines (an aclfile, or `user` directives), all
+  // or nothing. The error names the source, line and rule. *changed receives the names of
+  // users that were removed or whose definition changed.
+  absl::Status LoadUserLines(std::span<const std::string> lines, std::string_view source,
+                             std::vector<std::string>* changed);
+  // The aclfile text: one "user <name> <rules>" line per user.
+  std::string Serialize() const;
+
+  std::vector<CredentialRow> CredentialRows() const;
+  AclLog& log() { return log_; }
+
+ private:
+  std::shared_ptr<CredentialUsage> UsageLocked(const std::string& user, const std::string& id);
+  void PublishLocked();
+  AuthResult Succeed(std::shared_ptr<const AclUser> user, const std::string& credential,
+                     int64_t now_ms);
+
+  const std::shared_ptr<const AclCommandCatalog> catalog_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<CredentialUsage>> usage_;
+  uint64_t next_uid_ = 1;
+  bool all_channels_by_default_ = false;
+  std::atomic<uint64_t> version_{1};
+  std::atomic<bool> default_requires_auth_{false};
+  AclLog log_;
+};
+
+}  // namespace redoubt::security
