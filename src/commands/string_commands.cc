@@ -225,9 +225,8 @@ void CmdAppend(CommandContext& ctx) {
   }
   std::string_view add = ctx.args[2];
   if (*e == nullptr) {
-    Entry* created = ctx.keyspace.SetString(ctx.db(), ctx.args[1], add, kNoExpire, false);
-    // Redis stores an APPEND-created string as raw even when it looks like an integer.
-    created->set_encoding(storage::Encoding::kRaw);
+    // Encoded as SET would store it (int, embstr or raw), as Redis's tryObjectEncoding does.
+    ctx.keyspace.SetString(ctx.db(), ctx.args[1], add, kNoExpire, false);
     return ctx.reply.Integer(static_cast<int64_t>(add.size()));
   }
   size_t old_len = (*e)->value().size();

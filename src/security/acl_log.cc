@@ -17,9 +17,12 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
   if (reason == "auth") {
     ++auth_failures_;
   }
-  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+  // As Redis: only the 10 newest entries are searched, and the window counts from when the
+  // entry was created.
+  int to_scan = 10;
+  for (auto it = entries_.begin(); it != entries_.end() && to_scan-- > 0; ++it) {
     if (it->reason == reason && it->object == object && it->username == username &&
-        now_ms - it->updated_ms < kGroupingWindowMs) {
+        now_ms - it->created_ms <= kGroupingWindowMs) {
       AclLogEntry e = std::move(*it);
       entries_.erase(it);
       ++e.count;

@@ -248,18 +248,21 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
   // nothing changes unless the whole file is good.
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> loaded;
+  std::vector<std::string> seen;  // every name declared, even by a line that failed
   std::string errors;
   int line_no = 0;
   for (const std::string& raw : lines) {
     ++line_no;
     std::string_view line = Trim(raw, " \t\r\n");
-    if (line.empty() || line[0] == '#') {
+    // Blank lines are skipped; comments are not allowed (as in Redis, whose aclfile must load
+    // in both servers).
+    if (line.empty()) {
       continue;
     }
     std::string where = std::string(source) + ":" + std::to_string(line_no);
     std::vector<std::string_view> words = SplitOnSpaces(line);
     if (words[0] != "user" || words.size() < 2) {
-      errors += where + " should start with user keyword. ";
+      errors += where + " should start with user keyword followed by the username. ";
       continue;
     }
     std::string name(words[1]);
@@ -267,11 +270,12 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
       errors += "'" + where + ": username '" + name + "' contains invalid characters. ";
       continue;
     }
-    if (loaded.contains(name)) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       errors +=
           "WARNING: Duplicate user '" + name + "' found on line " + std::to_string(line_no) + ". ";
       continue;
     }
+    seen.push_back(name);
     std::vector<std::string> merged;
     std::string unmatched;
     if (!MergeSelectorArguments(std::span(words).subspan(2), &merged, &unmatched)) {
@@ -302,7 +306,10 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
     }
   }
   if (!errors.empty()) {
-    return absl::InvalidArgumentError(errors);
+    return absl::InvalidArgumentError(
+        errors +
+        "WARNING: ACL errors detected, no change to the previously active ACL rules was "
+        "performed");
   }
   if (!loaded.contains("default")) {
     auto user = std::make_shared<AclUser>("default", *catalog_, false);
@@ -315,7 +322,10 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
   for (auto& [name, user] : loaded) {
     auto old = users_.find(name);
     auto mutable_user = std::const_pointer_cast<AclUser>(user);
-    if (old != users_.end() && old->second->Describe(*catalog_) == user->Describe(*catalog_)) {
+    // The default user keeps its identity whatever changed (Redis copies the new definition
+    // into the old default user), so loading never closes the default user's connections.
+    if (old != users_.end() &&
+        (name == "default" || old->second->Describe(*catalog_) == user->Describe(*catalog_))) {
       mutable_user->set_uid(old->second->uid());
     } else {
       mutable_user->set_uid(next_uid_++);

@@ -153,9 +153,13 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
       all_keys_ = true;
       keys_.clear();
     } else {
-      AclKeyPattern p{std::string(pattern), flags};
-      if (std::find(keys_.begin(), keys_.end(), p) == keys_.end()) {
-        keys_.push_back(std::move(p));
+      // As Redis: a pattern already present keeps its place and gains the new flags.
+      auto same = std::find_if(keys_.begin(), keys_.end(),
+                               [&](const AclKeyPattern& k) { return k.pattern == pattern; });
+      if (same == keys_.end()) {
+        keys_.push_back({std::string(pattern), flags});
+      } else {
+        same->flags |= flags;
       }
     }
   } else if (Is(op, "allchannels") || op == "&*") {

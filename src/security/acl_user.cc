@@ -22,7 +22,7 @@ bool IsCanonicalHash(std::string_view hex) {
 }  // namespace
 
 bool IsValidUserName(std::string_view name) {
-  return name.find(' ') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+  return name.find_first_of(std::string_view(" \t\r\n\0", 5)) == std::string_view::npos;
 }
 
 bool MergeSelectorArguments(std::span<const std::string_view> args, std::vector<std::string>* out,

@@ -149,13 +149,14 @@ void CmdAclGenPass(CommandContext& ctx) {
     return ReplySubcommandSyntaxError(ctx, "ACL");
   }
   if (ctx.argc() == 3) {
-    auto v = common::ParseInt64(ctx.args[2]);
-    if (!v || *v <= 0 || *v > 4096) {
+    if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &bits)) {
+      return;
+    }
+    if (bits <= 0 || bits > 4096) {
       return ctx.reply.Error(
           "ERR ACL GENPASS argument must be the number of bits for the output password, a "
           "positive number up to 4096");
     }
-    bits = *v;
   }
   size_t chars = static_cast<size_t>((bits + 3) / 4);
   std::vector<unsigned char> random((chars + 1) / 2);

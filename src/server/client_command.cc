@@ -170,6 +170,7 @@ struct KillFilter {
   ClientType type = ClientType::kNormal;
   std::string_view addr;
   std::string_view laddr;
+  std::string_view user;
   bool skip_me = true;
   int64_t max_age_seconds = 0;
 };
@@ -192,11 +193,11 @@ bool ParseKillFilterOrReply(CommandContext& ctx, KillFilter* f) {
     } else if (EqualsIgnoreCase(opt, "laddr")) {
       f->laddr = val;
     } else if (EqualsIgnoreCase(opt, "user")) {
-      // Until ACL users exist, "default" is the only user.
-      if (val != "default") {
+      if (Conn(ctx).server().acl().Find(val) == nullptr) {
         ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
         return false;
       }
+      f->user = val;
     } else if (EqualsIgnoreCase(opt, "skipme")) {
       if (EqualsIgnoreCase(val, "yes")) {
         f->skip_me = true;
@@ -232,6 +233,9 @@ bool Matches(const KillFilter& f, Connection& c, const Connection& me, int64_t n
     return false;
   }
   if (!f.laddr.empty() && c.local_address() != f.laddr) {
+    return false;
+  }
+  if (!f.user.empty() && c.user_name() != f.user) {
     return false;
   }
   if (f.skip_me && &c == &me) {

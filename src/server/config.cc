@@ -441,9 +441,14 @@ std::vector<DirectiveSpec> BuildDirectives() {
   d.push_back({"acllog-max-len", "128", true,
                [](Config& c, Args args) {
                  auto v = args.empty() ? std::nullopt : common::ParseInt64(args[0]);
-                 if (!v || *v < 0 || *v > INT32_MAX) {
+                 if (!v) {
                    return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
                  }
+                 if (*v < 0) {
+                   return absl::InvalidArgumentError(
+                       "argument must be between 0 and 9223372036854775807 inclusive");
+                 }
+                 *v = std::min<int64_t>(*v, INT32_MAX);
                  c.acllog_max_len = static_cast<int>(*v);
                  return absl::OkStatus();
                },

@@ -246,6 +246,10 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     spec = sub;
   }
   counters = &thread_.stats.commands[spec->stats_index];
+  // As soon as the command is known (Redis sets c->cmd before its checks): CLIENT LIST/INFO
+  // show themselves as "cmd=client|list", and a command refused by ACL shows in ACL LOG's
+  // client-info.
+  last_command_.store(spec, std::memory_order_relaxed);
   if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
       static_cast<int>(args.size()) < -spec->arity) {
     writer_.Error(commands::WrongArityText(spec->name));
@@ -290,8 +294,6 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     writer_.set_output(&discarded_output_);
   }
   errors_in_command_ = 0;
-  // Before the handler, so that CLIENT LIST/INFO show themselves as "cmd=client|list".
-  last_command_.store(spec, std::memory_order_relaxed);
   int64_t start_us = common::MonotonicMicros();
   {
     storage::ShardLocks locks(server_.keyspace());

@@ -116,10 +116,9 @@ void CmdHello(CommandContext& ctx) {
     version = static_cast<int>(*v);
     j = 2;
   }
-  // As Redis 7.0's helloCommand: an AUTH pair is checked as soon as it is parsed (before a
-  // later syntax error); SETNAME is applied after every option parsed.
-  std::string_view setname;
-  bool has_setname = false;
+  // As Redis 7.0's helloCommand, options act left to right as they are read: an AUTH pair
+  // authenticates at once and SETNAME renames at once, so both stay even when a later option
+  // fails (or the final authentication check does).
   for (; j < ctx.argc(); ++j) {
     size_t more = ctx.argc() - j - 1;
     if (EqualsIgnoreCase(ctx.args[j], "AUTH") && more >= 2) {
@@ -130,25 +129,22 @@ void CmdHello(CommandContext& ctx) {
       }
       j += 2;
     } else if (EqualsIgnoreCase(ctx.args[j], "SETNAME") && more >= 1) {
-      setname = ctx.args[j + 1];
-      has_setname = true;
+      std::string_view setname = ctx.args[j + 1];
+      for (char c : setname) {
+        if (c < '!' || c > '~') {
+          return ctx.reply.Error(
+              "ERR Client names cannot contain spaces, newlines or special characters.");
+        }
+      }
+      std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
+      conn.set_name(std::string(setname));
       j += 1;
     } else {
       return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[j]) + "'");
     }
   }
-  if (has_setname) {
-    for (char c : setname) {
-      if (c < '!' || c > '~') {
-        return ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
-      }
-    }
-    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
-    conn.set_name(std::string(setname));
-  }
   // As Redis 7.0: HELLO without AUTH on a connection that must authenticate is refused
-  // (after the options were parsed and SETNAME applied, as Redis 7.0 does).
+  // (after the options were applied).
   if (!conn.authenticated() && conn.server().acl().default_requires_auth()) {
     return ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "

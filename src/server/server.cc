@@ -341,7 +341,14 @@ absl::Status Server::LoadConfiguredUsers() {
   if (!config_.users.empty()) {
     std::vector<std::string> lines;
     for (const std::string& u : config_.users) {
-      lines.push_back("user " + u);
+      // As Redis's `user` directive: the existing default user is reset before its rules;
+      // other users start new, as aclfile lines do.
+      size_t space = u.find(' ');
+      bool is_default = u.substr(0, space) == "default";
+      lines.push_back("user " + (!is_default ? u
+                                 : space == std::string::npos
+                                     ? u + " reset"
+                                     : u.substr(0, space) + " reset" + u.substr(space)));
     }
     absl::Status st = acl_->LoadUserLines(lines, "config", nullptr);
     if (!st.ok()) {

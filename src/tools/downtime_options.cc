@@ -2,8 +2,41 @@
 #include "tools/downtime_options.h"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace redoubt::tools {
+
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::UnavailableError("password file " + path + ": " + std::strerror(errno));
+  }
+  std::string content;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    content.append(buf, n);
+    if (content.size() > (1 << 20)) {
+      std::fclose(f);
+      return absl::InvalidArgumentError("password file " + path + ": larger than 1 MiB");
+    }
+  }
+  bool failed = std::ferror(f) != 0;
+  int read_errno = errno;
+  std::fclose(f);
+  if (failed) {
+    return absl::UnavailableError("password file " + path + ": " + std::strerror(read_errno));
+  }
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.pop_back();
+  }
+  if (content.empty()) {
+    return absl::InvalidArgumentError("password file " + path + " is empty");
+  }
+  return content;
+}
 
 std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* options) {
   DowntimeOptions& o = *options;
@@ -31,10 +64,13 @@ std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* 
       ->needs(tls);
   bool insecure = false;
   app.add_flag("--insecure", insecure, "Do not verify the server's certificate")->needs(tls);
-  auto* user = app.add_option("--user", o.user, "AUTH user (ACL)");
+  auto* user = app.add_option("--user", o.user, "AUTH user (ACL); needs a password");
   auto* password =
       app.add_option("--password", o.password, "Send AUTH [user] password after each connect");
-  user->needs(password);
+  auto* password_file =
+      app.add_option("--password-file", o.password_file,
+                     "Like --password, but read from this file again at every (re)connect");
+  password->excludes(password_file);
 
   app.add_option("--prefill-seconds", o.prefill_seconds,
                  "Phase 1: SET <prefix><i> <i> for this long")
@@ -78,6 +114,20 @@ std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* 
   } catch (const CLI::ParseError& e) {
     int status = app.exit(e);
     return status == 0 ? 0 : 2;
+  }
+
+  if (!user->empty() && password->empty() && password_file->empty()) {
+    std::fprintf(stderr, "--user requires --password or --password-file\n");
+    return 2;
+  }
+  if (!o.password_file.empty()) {
+    // Checked once up front so that a typo is a usage error, not a run of AUTH failures.
+    absl::StatusOr<std::string> secret = ReadPasswordFile(o.password_file);
+    if (!secret.ok()) {
+      std::fprintf(stderr, "redoubt-downtime: %s\n",
+                   std::string(secret.status().message()).c_str());
+      return 2;
+    }
   }
 
   o.tls_options.verify = !insecure;

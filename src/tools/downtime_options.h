@@ -3,6 +3,8 @@
 // validated DowntimeOptions.
 #pragma once
 
+#include <absl/status/statusor.h>
+
 #include <optional>
 #include <string>
 
@@ -18,7 +20,10 @@ struct DowntimeOptions {
   bool tls = false;
   TlsClientOptions tls_options;
   std::string user;      // AUTH user; empty: AUTH <password> only
-  std::string password;  // empty: no AUTH. Never printed or reported.
+  std::string password;  // empty: no AUTH (unless password_file). Never printed or reported.
+  // Read again before every AUTH, i.e. at every (re)connect, so that a rotated secret is picked
+  // up the way a deployed client re-reads its secret store. Excludes `password`.
+  std::string password_file;
 
   double prefill_seconds = 5;
   std::string key_prefix = "downtime:";
@@ -37,6 +42,11 @@ struct DowntimeOptions {
   std::string report_path;
   std::string label;
 };
+
+// The password in a --password-file: the whole file minus trailing CR/LF characters (so that
+// `echo secret > file` works). An unreadable or empty file is an error; the message names the
+// path and the reason, never the content.
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path);
 
 // Parses argv into *options. Returns nullopt to run, or the exit status to exit with: 0 after
 // --help, 2 after a usage error (the message is already printed).

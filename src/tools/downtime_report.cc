@@ -65,6 +65,10 @@ nlohmann::json BuildReport(const DowntimeOptions& options, const DowntimeOutcome
       {"host", options.host},
       {"port", options.port},
       {"tls", options.tls},
+      // How the tester authenticates; the secret itself is never reported.
+      {"auth", !options.password_file.empty() ? "password-file"
+               : !options.password.empty()    ? "password"
+                                              : "none"},
       {"started_unix", static_cast<double>(outcome.started_wall_us) / 1e6},
       {"run_started_unix",
        outcome.run_started_wall_us > 0

@@ -231,13 +231,26 @@ DowntimeRunner::ExecStatus DowntimeRunner::Execute(const std::vector<std::string
 }
 
 bool DowntimeRunner::Reconnect(int64_t op_start_us) {
+  // The secret is read before connecting, on every attempt: a rotated --password-file is used
+  // from the next connection on, and an unreadable one fails this attempt (and is retried after
+  // the back-off) like a refused connection.
+  std::string password = options_.password;
+  if (!options_.password_file.empty()) {
+    absl::StatusOr<std::string> secret = ReadPasswordFile(options_.password_file);
+    if (!secret.ok()) {
+      RecordOpFailure(FailureKind::kConnection, op_start_us,
+                      std::string(secret.status().message()));
+      return false;
+    }
+    password = std::move(*secret);
+  }
   ClientStatus s = client_.Connect(op_start_us + int64_t{options_.connect_timeout_ms} * 1000);
-  if (s.ok() && !options_.password.empty()) {
+  if (s.ok() && !password.empty()) {
     std::vector<std::string_view> auth = {"AUTH"};
     if (!options_.user.empty()) {
       auth.push_back(options_.user);
     }
-    auth.push_back(options_.password);
+    auth.push_back(password);
     RespReply reply;
     s = client_.Call(auth, &reply, Now() + int64_t{options_.op_timeout_ms} * 1000);
     if (s.ok() && reply.IsError()) {

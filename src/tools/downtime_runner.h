@@ -55,7 +55,8 @@ class DowntimeRunner {
   // One command, connecting first if needed; failures are recorded here, the reply's meaning
   // is the caller's to judge.
   ExecStatus Execute(const std::vector<std::string_view>& args, RespReply* reply);
-  // Connects and authenticates; records a connection error on failure.
+  // Connects and authenticates (re-reading --password-file first); records a connection error
+  // on failure.
   bool Reconnect(int64_t op_start_us);
   // A failed operation: closes the connection, counts it, backs off, and extends the outage.
   void RecordOpFailure(FailureKind kind, int64_t op_start_us, std::string message);
