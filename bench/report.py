@@ -19,6 +19,12 @@
 # judged by it (passed, failures); this file only lays them out and links the charts
 # (migration.png, migration-rotation.png) that run_bench.py put beside RESULTS.md. Older files
 # get a one-line note in place of the section.
+#
+# ACL cost (format 4, "acl" block; bench/acl_cost.py): per server and scenario, runs as the
+# default user and as a restricted one, alternating. The ratio restricted / default is taken
+# per rep (each app run over the default run just before it); its median is judged against
+# ACL_RPS_TARGET / ACL_CPU_TARGET (Redoubt, SET and GET scenarios), min–max is the spread.
+# Older files render with a one-line note.
 import json
 import math
 import os
@@ -56,6 +62,12 @@ HANDSHAKE_FULL, HANDSHAKE_RESUMED = "tls_handshake_full", "tls_handshake_resumed
 HANDSHAKE_PAIRS = (("1.3", HANDSHAKE_FULL, HANDSHAKE_RESUMED),
                    ("1.2", "tls12_handshake_full", "tls12_handshake_resumed"))
 RESUME_TARGET_VERSION = "1.3"
+
+# ACL: "ACL checks cost less than 3% of GET/SET throughput". Restricted user / default user,
+# Redoubt, every SET and GET scenario of the ACL phase.
+ACL_RPS_TARGET = 0.97
+ACL_CPU_TARGET = 1.03
+ACL_METRICS = ("rps", "cpu_us_per_req", "p50_ms", "p99_ms", "client_cpu_pct")
 
 
 def is_tls(scenario):
@@ -126,7 +138,8 @@ def summarize(data):
         a, b = memory["redoubt"], memory[REFERENCE]
         memory["ratio"] = {k: (a[k] / b[k] if a[k] and b[k] else None) for k in a}
     return {"runs": runs, "ratios": ratios, "memory": memory,
-            "tls_own": _tls_own(data, runs), "handshake": _handshakes(runs)}
+            "tls_own": _tls_own(data, runs), "handshake": _handshakes(runs),
+            "acl": _acl_summary(data)}
 
 
 def _quotient(a, b):
@@ -167,6 +180,38 @@ def _handshakes(runs):
                     out.setdefault(mode, {}).setdefault(server, {})[version] = {
                         "full_over_resumed": _quotient(full.get("cpu_us_per_req"),
                                                        resumed.get("cpu_us_per_req"))}
+    return out
+
+
+def _acl_summary(data):
+    """{server: {scenario: {"users": {user: {metric: stats}},
+                            "ratio": {"rps"|"cpu_us_per_req": stats of the per-rep ratios
+                                      restricted / default, plus "of_medians"}}}}."""
+    acl = data.get("acl") or {}
+    users = acl.get("users") or ["default", "app"]
+    base, restricted = users[0], users[1]
+    grouped = {}
+    for r in acl.get("runs", []):
+        if r.get("ok"):
+            grouped.setdefault(r["server"], {}).setdefault(r["scenario"], {}).setdefault(
+                r["user"], {})[r["rep"]] = r
+    out = {}
+    for server, scenarios in grouped.items():
+        for scen, by_user in scenarios.items():
+            stats = {u: {m: _stats([r.get(m) for r in by_user.get(u, {}).values()])
+                         for m in ACL_METRICS} for u in users}
+            a, b = by_user.get(restricted, {}), by_user.get(base, {})
+            ratio = {}
+            for m in ("rps", "cpu_us_per_req"):
+                pairs = _stats([a[rep][m] / b[rep][m] for rep in sorted(a)
+                                if rep in b and a[rep].get(m) is not None and b[rep].get(m)])
+                if pairs:
+                    medians = stats[restricted][m], stats[base][m]
+                    pairs["of_medians"] = (medians[0]["median"] / medians[1]["median"]
+                                           if medians[0] and medians[1]
+                                           and medians[1]["median"] else None)
+                ratio[m] = pairs
+            out.setdefault(server, {})[scen] = {"users": stats, "ratio": ratio}
     return out
 
 
@@ -217,6 +262,36 @@ def evaluate_targets(data):
                      "met" if ratio <= MEMORY_TARGET else "missed"))
     if any(is_tls(s) for s in data["scenarios"]) or data.get("tls", {}).get("planned"):
         rows += evaluate_tls_targets(data)
+    if (data.get("acl") or {}).get("planned"):
+        rows += evaluate_acl_targets(data)
+    return rows
+
+
+def evaluate_acl_targets(data):
+    """Two Targets rows (throughput, CPU per request) for the ACL phase: Redoubt's restricted /
+    default ratio in every SET and GET scenario; Redis's for context in the result text."""
+    acl = data["acl"]
+    summary = data["summary"].get("acl", {})
+    titles = {s["key"]: s["title"] for s in acl["scenarios"]}
+    keys = [s["key"] for s in acl["scenarios"] if s.get("in_target", True)]
+    user = acl.get("user", "app")
+    rows = []
+    for title, metric, threshold, direction in (
+            (f"ACL: user '{user}' / default user throughput (SET, GET)", "rps",
+             ACL_RPS_TARGET, "ge"),
+            (f"ACL: user '{user}' / default user server CPU per request (SET, GET)",
+             "cpu_us_per_req", ACL_CPU_TARGET, "le")):
+        def values(server):
+            per = summary.get(server, {})
+            return [(k, per[k]["ratio"][metric]["median"]) for k in keys
+                    if k in per and per[k]["ratio"].get(metric)]
+        row = list(_every_scenario(title, acl["mode"]["name"], values("redoubt"), threshold,
+                                   direction, titles))
+        ref = values(REFERENCE)
+        if ref and row[3] != "no data":
+            worst = (min if direction == "ge" else max)(ref, key=lambda kv: kv[1])
+            row[3] += f"; Redis worst {worst[1]:.2f}× ({titles.get(worst[0], worst[0])})"
+        rows.append(tuple(row))
     return rows
 
 
@@ -533,6 +608,124 @@ def _tls_setup_text(data):
     return text
 
 
+def _acl_section(data):
+    """Markdown lines of the "ACL" section: what ran, whether every request was allowed, and
+    one row per server and scenario."""
+    md = ["## ACL: restricted user against the default user", ""]
+    acl = data.get("acl")
+    if acl is None:
+        return md + ["Not in this results.json: it predates the ACL phase (run_bench.py before "
+                     "results format 4).", ""]
+    if acl.get("skipped"):
+        return md + [f"Not run: {acl['skipped']}.", ""]
+    summary = data["summary"].get("acl", {})
+    sizes, user = acl["sizes"], acl["user"]
+    base, restricted = acl["users"][0], acl["users"][1]
+    md.append(
+        f"Fresh Redoubt and Redis, pinned (servers on CPU {acl['mode']['server_cpus']}, "
+        f"redis-benchmark on CPU {acl['mode']['client_cpus']}), each with the user "
+        f"`{acl['rules']}`. Every scenario runs as the default user (`+@all ~*`: no check) and "
+        f"as `--user {user}` (a command-bit test and key-pattern matching per key), alternating "
+        f"{base}, {restricted}, {base}, {restricted} … on each server, {acl['reps']} runs each "
+        f"after an unrecorded warm-up; {sizes['n_acl_p16']:,} requests per run at -P 16, "
+        f"{sizes['n_acl_p1']:,} at -P 1, -c 50, 64-byte values, redis-benchmark's keys "
+        "`key:__rand_int__` and `counter:__rand_int__`. "
+        f"Ratio = {restricted} / {base}: the median of the per-rep ratios (each {restricted} run "
+        f"over the {base} run just before it), min–max of those ratios in brackets. "
+        f"Target (Redoubt, SET and GET): throughput ratio ≥ {ACL_RPS_TARGET:g} and CPU per "
+        f"request ratio ≤ {ACL_CPU_TARGET:g}; Redis's own ratios are shown for context, INCR "
+        "for information.")
+    md.append("")
+    runs = acl.get("runs", [])
+    checked = [r for r in runs if (r.get("acl_check") or {}).get("verified")]
+    allowed = [r for r in checked if r["acl_check"]["ok"]]
+    probe = sum(r["acl_check"].get("probe_refused", 0) for r in checked
+                if r.get("user") == restricted)
+    other = sum(max(0, r["acl_check"].get("other_errors", 0)) for r in checked)
+    text = (f"Every request allowed: {len(allowed)}/{len(runs)} measured runs checked with "
+            "INFO commandstats (calls ≥ requests, no rejected or failed call of the measured "
+            f"command) and INFO stats (error replies); {other} unexpected error replies. The "
+            f"only refusals were redis-benchmark's start-up probe `CONFIG GET save` / "
+            f"`appendonly` (`-@dangerous`): {probe} in the {restricted} runs of both servers, "
+            "2 per run.")
+    if len(checked) < len(runs):
+        text += f" {len(runs) - len(checked)} run(s) could not be checked (see results.json)."
+    md.append(text)
+    logs = []
+    for label, info in (acl.get("servers") or {}).items():
+        entries = info.get("acl_log")
+        if entries is None:
+            continue
+        logs.append(f"{label}: " + (", ".join(
+            f"{e['reason']} `{e['object']}` ×{e['count']}" for e in entries) or "empty"))
+    if logs:
+        md.append("")
+        md.append("ACL LOG at the end of the phase (warm-up runs included): "
+                  + "; ".join(logs) + ".")
+    for error in acl.get("errors", []):
+        md += ["", f"Not measured: {error}."]
+    md.append("")
+
+    titles = {s["key"]: s for s in acl["scenarios"]}
+    us = lambda v: _num(v, 3)
+    rows = []
+    for server in [s for s in ("redoubt", REFERENCE) if s in summary] + sorted(
+            s for s in summary if s not in ("redoubt", REFERENCE)):
+        for key, scen in titles.items():
+            entry = summary[server].get(key)
+            if not entry:
+                continue
+            judged = server == "redoubt" and scen.get("in_target", True)
+            ratio = entry["ratio"]
+            client = []
+            for u in (base, restricted):
+                pct = entry["users"][u].get("client_cpu_pct")
+                client.append("—" if not pct else f"{pct['median']:.0f}%"
+                              + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT else ""))
+            rows.append((server, scen["title"],
+                         _spread(entry["users"][base].get("rps"), _rps),
+                         _spread(entry["users"][restricted].get("rps"), _rps),
+                         _acl_ratio(ratio.get("rps"), ACL_RPS_TARGET if judged else None,
+                                    "ge"),
+                         _spread(entry["users"][base].get("cpu_us_per_req"), us),
+                         _spread(entry["users"][restricted].get("cpu_us_per_req"), us),
+                         _acl_ratio(ratio.get("cpu_us_per_req"),
+                                    ACL_CPU_TARGET if judged else None, "le"),
+                         " / ".join(client)))
+    if rows:
+        md.append(_table(("Server", "Scenario", f"{base} rps", f"{restricted} rps",
+                          f"rps {restricted}/{base} (≥{ACL_RPS_TARGET:g})",
+                          f"{base} CPU µs/req", f"{restricted} CPU µs/req",
+                          f"CPU {restricted}/{base} (≤{ACL_CPU_TARGET:g})",
+                          f"client CPU {base} / {restricted}"), rows, text_columns=2))
+        md.append("")
+        md.append("✓/✗ only on Redoubt's SET and GET rows (the target). A ratio whose "
+                  "min–max crosses 1.00 is within the noise of this machine; at -P 1 the "
+                  "client (⚠) sets the rate, so the CPU ratio is the one that can show a cost.")
+    else:
+        md.append("No successful runs.")
+    failed = [r for r in runs if not r.get("ok")]
+    if failed:
+        md += ["", "Failed runs:", ""] + [
+            f"- {r['server']} {r.get('user')} {titles.get(r['scenario'], {}).get('title', '?')}"
+            f" rep {r.get('rep')}: {r.get('error', '?')[:300]}" for r in failed]
+    md.append("")
+    return md
+
+
+def _acl_ratio(r, threshold, direction):
+    """'0.99× (0.97–1.01) ✓' for a per-rep ratio stats dict."""
+    if not r:
+        return "—"
+    text = f"{r['median']:.3f}×"
+    if r["n"] > 1:
+        text += f" ({r['min']:.3f}–{r['max']:.3f})"
+    if threshold is not None:
+        ok = r["median"] >= threshold if direction == "ge" else r["median"] <= threshold
+        text += " ✓" if ok else " ✗"
+    return text
+
+
 def _migration_section(data, out_dir):
     """Markdown lines of the "Online TLS migration" section."""
     md = ["## Online TLS migration", ""]
@@ -714,10 +907,11 @@ def write_report(data, out_dir):
                        if sw.get("redoubt_binary_info") else "")),
         ("Repetitions", f"{data['reps']} per server and scenario, alternating Redoubt, Redis, "
                         f"… ; one warm-up run each first (not counted)"),
+    ] + ([
         ("Requests per run", f"{data['sizes']['n_p1']:,} at -P 1, {data['sizes']['n_p16']:,} "
                              f"at -P 16, {data['sizes']['n_conn']:,} connections at -k 0; "
                              f"always -c 50"),
-    ] + ([
+    ] if data["scenarios"] else []) + ([
         ("TLS", _tls_setup_text(data)),
     ] if tls.get("planned") else []), numeric=False))
     md.append("")
@@ -729,6 +923,13 @@ def write_report(data, out_dir):
                             for s in list(info.get("servers", {}).values())
                             + list(info.get("tls_servers", {}).values()))
         md.append(f"- **{mode}**: {info['description']} Observed: {threads}.")
+    acl = data.get("acl") or {}
+    if acl.get("servers"):
+        threads = ", ".join(f"{s['label']} {s['threads']} threads on CPUs {s['cpus_allowed']}"
+                            for s in acl["servers"].values())
+        md.append(f"- **ACL phase** ({acl['mode']['name']}): fresh servers pinned as in the "
+                  f"pinned mode (servers on CPU {acl['mode']['server_cpus']}, redis-benchmark "
+                  f"on CPU {acl['mode']['client_cpus']}). Observed: {threads}.")
     md.append("")
 
     md += ["## Targets", ""]
@@ -755,6 +956,7 @@ def write_report(data, out_dir):
             md += [f"## TLS: {mode}", "", tables, ""]
     if tls.get("skipped"):
         md += ["## TLS: not measured", ""] + [f"- {why}" for why in tls["skipped"]] + [""]
+    md += _acl_section(data)
     md += _migration_section(data, out_dir)
 
     md += ["## Memory", "",

@@ -17,12 +17,17 @@
 # timeouts. Pass/fail, per-phase table and a chart per variant go into the report. Skipped
 # with --no-tls or --no-migration, and when the server under test is a redis-server.
 #
+# ACL cost: after the modes, fresh pinned servers get a restricted user `app`, and every
+# SET/GET/INCR scenario runs as the default user and as app, alternating (bench/acl_cost.py).
+# --no-acl skips it; --only acl runs only it.
+#
 # Read first:
 #   - This file is the orchestration: the Bench (plan, duration estimate, phases, one run of
 #     redis-benchmark or redoubt-tls-connect, memory phase, migration, metadata), the command
 #     line and main(). What runs is in scenarios.py (Scenario, build_scenarios, FULL_SIZES /
 #     QUICK_SIZES, Mode, build_modes); the server processes in bench_servers.py (Server,
-#     TlsFiles); RESP, INFO parsing and gnuplot in bench_util.py; the report in report.py.
+#     TlsFiles); RESP, INFO parsing and gnuplot in bench_util.py; the report in report.py;
+#     the ACL phase (its scenarios, the user, the allowed-request check) in acl_cost.py.
 #   - Every number in RESULTS.md comes from a run of this script; never edit it by hand.
 #   - Server CPU comes from /proc/PID/stat utime+stime (all threads, clock ticks), read
 #     before and after each redis-benchmark run, so nothing else may talk to the servers.
@@ -67,7 +72,8 @@ REPO_ROOT = BENCH_DIR.parent
 # The certificate factory of the test suites, imported under the name the tests use
 # (tests/conftest.py puts tests/ on sys.path), so there is one copy of it.
 sys.path.insert(0, str(REPO_ROOT / "tests"))
-import report  # noqa: E402  (after the lines above on purpose)
+import acl_cost  # noqa: E402  (after the lines above on purpose)
+import report  # noqa: E402
 from bench_servers import BenchError, Server, TlsFiles  # noqa: E402
 from bench_util import RespError, parse_info, read_text  # noqa: E402
 from scenarios import FULL_SIZES, QUICK_SIZES, build_modes, build_scenarios  # noqa: E402
@@ -176,15 +182,23 @@ class Bench:
         self.redis_bin = Path(args.redis)
         self.redoubt_kind = args.redoubt_kind or self._guess_kind(self.redoubt_bin)
         self.sizes = dict(QUICK_SIZES if args.quick else FULL_SIZES)
+        self.sizes.update(acl_cost.QUICK_SIZES if args.quick else acl_cost.FULL_SIZES)
         for key in self.sizes:
             if getattr(args, key) is not None:
                 self.sizes[key] = getattr(args, key)
-        tls = "only" if args.only == "tls" else "no" if args.no_tls else "yes"
-        if tls == "only":
-            # A TLS-only run stays short: no memory phase, no io-threads-1 row.
+        tls = ("only" if args.only == "tls" else
+               "no" if args.no_tls or args.only == "acl" else "yes")
+        if args.only:
+            # A TLS-only or ACL-only run stays short: no memory phase, no io-threads-1 row.
             args.skip_memory = args.no_io1 = True
         self.scenarios = build_scenarios(self.sizes, args.scenarios, tls)
         self.modes = build_modes(args, self.redoubt_kind)
+        if args.only == "acl":
+            self.scenarios, self.modes = [], []
+        self.acl = acl_cost.AclPhase(
+            self, skipped=("--no-acl" if args.no_acl else "--only tls" if args.only == "tls"
+                           else None),
+            out_of_time=OutOfTime, server_start_s=SERVER_START_S)
         self.tls_connect = find_tool("redoubt-tls-connect", args.tools_dir, self.redoubt_bin)
         self.migration_phase_s, self.migration_prefill_s = MIGRATION_SIZES[
             "quick" if args.quick else "full"]
@@ -196,6 +210,8 @@ class Bench:
         """Why the online TLS migration is not run, or None."""
         if self.args.no_tls:
             return "--no-tls"
+        if self.args.only == "acl":
+            return "--only acl"
         if self.args.no_migration:
             return "--no-migration"
         if self.redoubt_kind != "redoubt":
@@ -247,7 +263,7 @@ class Bench:
             total += 2 * (SERVER_START_S + self.sizes["keys"] / 250_000) + \
                 self.sizes["keys"] / 500_000
         total += (len(MIGRATION_VARIANTS) - len(self.migration_runs)) * self.migration_run_s()
-        return total
+        return total + self.acl.estimate_s()
 
     def migration_run_s(self):
         """Expected wall time of one migration variant; 0 when the migration is skipped.
@@ -282,10 +298,10 @@ class Bench:
                 raise BenchError(f"server binary {binary} not found or not executable "
                                  f"(set {what}; build Redoubt with `make`)")
         cpus = os.sched_getaffinity(0)
-        for mode in self.modes:
-            for c in (mode.server_cpus, mode.client_cpus):
-                if c is not None and any(int(x) not in cpus for x in c.split(",")):
-                    raise BenchError(f"CPU {c} is not available to this process ({cpus})")
+        pinned = [c for mode in self.modes for c in (mode.server_cpus, mode.client_cpus)]
+        for c in pinned + self.acl.cpus():
+            if c is not None and any(int(x) not in cpus for x in c.split(",")):
+                raise BenchError(f"CPU {c} is not available to this process ({cpus})")
         if not run_quiet(["which", "openssl"]) and any(s.tls for s in self.scenarios):
             raise BenchError("openssl not found in PATH (it makes the TLS certificates)")
 
@@ -764,10 +780,13 @@ class Bench:
         load_start = loadavg()
         print(f"Redoubt: {self.redoubt_bin} (kind {self.redoubt_kind})  Redis: {self.redis_bin}")
         n_tls = sum(s.tls for s in self.scenarios)
-        print(f"plan: modes {', '.join(m.name for m in self.modes)}; {len(self.scenarios)} "
-              f"scenarios ({n_tls} TLS) x {self.args.reps} reps; {self.total_runs()} measured "
-              f"runs; memory phase with {self.sizes['keys']:,} keys"
-              + (" (skipped)" if self.args.skip_memory else ""))
+        if self.modes:
+            print(f"plan: modes {', '.join(m.name for m in self.modes)}; {len(self.scenarios)} "
+                  f"scenarios ({n_tls} TLS) x {self.args.reps} reps; {self.total_runs()} "
+                  f"measured runs; memory phase with {self.sizes['keys']:,} keys"
+                  + (" (skipped)" if self.args.skip_memory else ""))
+        else:
+            print("plan: no mode, no memory phase (--only acl)")
         if n_tls:
             print(f"TLS: {self.args.tls_key_type} certificate; redoubt-tls-connect: "
                   f"{self.tls_connect or 'not found'}")
@@ -779,6 +798,7 @@ class Bench:
                   f"({', '.join(v[0] for v in MIGRATION_VARIANTS)}), "
                   f"{self.migration_phase_s:g}s phases, ~{self.migration_run_s():.0f}s each; "
                   f"{tls_migration.TOOL}: {tool or 'not found'}")
+        print(self.acl.describe_plan())
         print(f"estimated duration: {fmt_duration(self.estimate_s())} (nominal rates; refined "
               f"after warm-up); hard limit --time-limit {self.args.time_limit:g} min")
         if self.args.dry_run:
@@ -796,6 +816,8 @@ class Bench:
         try:
             for index, mode in enumerate(self.modes):
                 self.run_mode(index, mode, counter)
+            if self.acl.planned:
+                self.acl.run()
             if not self.migration_skipped:
                 self.run_migrations()
             if not self.args.skip_memory:
@@ -815,8 +837,9 @@ class Bench:
         if failed:
             self.warn(f"{len(failed)} run(s) failed; see results.json")
         data = {
-            # 2: TLS scenarios, "tls" block; 3: "migration" block. report.py reads 1 to 3.
-            "format": 3,
+            # 2: TLS scenarios, "tls" block; 3: "migration" block; 4: "acl" block.
+            # report.py reads 1 to 4.
+            "format": 4,
             "generated_by": "bench/run_bench.py",
             "command_line": shlex.join([sys.executable] + sys.argv),
             "started": datetime.datetime.fromtimestamp(self.start_wall).astimezone().isoformat(
@@ -838,6 +861,7 @@ class Bench:
             "memory": self.memory,
             "tls": self.tls_info(),
             "migration": self.migration_info(),
+            "acl": self.acl.info(),
         }
         data["summary"] = report.summarize(data)
         return data
@@ -912,8 +936,8 @@ def parse_args(argv):
     p.add_argument("--reps", type=int, default=3, help="measured runs per server and scenario "
                    "(default 3; medians and min-max are reported)")
     p.add_argument("--quick", action="store_true",
-                   help="smoke test: 20k/200k/5k requests per run, 100k keys (numbers not "
-                        "meaningful)")
+                   help="smoke test: 20k/200k/5k requests per run, 100k keys, ACL phase "
+                        "5k/50k (numbers not meaningful)")
     p.add_argument("--n-p1", type=int, help="requests per run at -P 1 (default 300000)")
     p.add_argument("--n-p16", type=int, help="requests per run at -P 16 (default 4000000)")
     p.add_argument("--n-conn", type=int, help="connections per -k 0 run (default 25000, "
@@ -932,10 +956,20 @@ def parse_args(argv):
     p.add_argument("--no-migration", action="store_true",
                    help="skip the online TLS migration (bench/tls_migration.py, plain and with "
                         "certificate rotation; ~1.5 min, ~40 s with --quick)")
-    p.add_argument("--only", choices=("tls",),
+    p.add_argument("--only", choices=("tls", "acl"),
                    help="'tls': only the TLS phase plus the 4 plaintext 64 B SET/GET scenarios "
                         "its TLS/plaintext ratio needs, and the online TLS migration; no memory "
-                        "phase, no io-threads-1 row")
+                        "phase, no io-threads-1 row, no ACL phase. 'acl': only the ACL phase")
+    p.add_argument("--no-acl", action="store_true",
+                   help="skip the ACL phase (restricted user vs default user, pinned, both "
+                        "servers; ~2 min, ~30 s with --quick)")
+    p.add_argument("--acl-reps", type=int,
+                   help="measured runs per server, scenario and user in the ACL phase "
+                        "(default: --reps)")
+    p.add_argument("--n-acl-p1", type=int,
+                   help="requests per ACL-phase run at -P 1 (default 120000)")
+    p.add_argument("--n-acl-p16", type=int,
+                   help="requests per ACL-phase run at -P 16 (default 2000000)")
     p.add_argument("--tls-key-type", default="rsa", choices=("rsa", "ec"),
                    help="server and CA key: rsa (RSA-2048) or ec (ECDSA P-256); default rsa")
     p.add_argument("--n-tls-p1", type=int, help="requests per TLS run at -P 1 (default 200000)")
@@ -960,10 +994,12 @@ def parse_args(argv):
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan and the estimated duration, then exit")
     args = p.parse_args(argv)
-    if args.reps < 1:
-        p.error("--reps must be at least 1")
-    if args.only and (args.no_tls or args.scenarios):
+    if args.reps < 1 or (args.acl_reps is not None and args.acl_reps < 1):
+        p.error("--reps and --acl-reps must be at least 1")
+    if args.only == "tls" and (args.no_tls or args.scenarios):
         p.error("--only tls cannot be combined with --no-tls or --scenarios")
+    if args.only == "acl" and (args.no_acl or args.scenarios):
+        p.error("--only acl cannot be combined with --no-acl or --scenarios")
     return args
 
 
@@ -1006,8 +1042,10 @@ def main(argv):
 
     if data is None:  # --dry-run
         return 0
-    charts = "".join(f", {out / name}" for name in bench.migration_plots)
-    print(f"\nwrote {out / 'RESULTS.md'}, {out / 'results.json'}, {out / 'results.png'}{charts} "
+    # No results.png when no mode ran (--only acl): report.py draws it from the mode ratios.
+    charts = "".join(f", {out / name}" for name in ["results.png"] + list(bench.migration_plots)
+                     if (out / name).exists())
+    print(f"\nwrote {out / 'RESULTS.md'}, {out / 'results.json'}{charts} "
           f"in {fmt_duration(data['duration_s'])}")
     print(report.targets_text(data))
     migration = report.migration_text(data)

@@ -34,7 +34,6 @@ EventLoop::~EventLoop() {
 
 void EventLoop::Run() {
   thread_id_.store(std::this_thread::get_id());
-  running_.store(true);
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   int64_t next_periodic = common::MonotonicMicros();

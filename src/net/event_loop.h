@@ -50,7 +50,9 @@ class EventLoop {
 
   const int epoll_fd_;
   const int wake_fd_;  // eventfd: wakes epoll_wait for posted tasks and Stop()
-  std::atomic<bool> running_{false};
+  // True from construction: a Stop() that comes before the thread enters Run() (a SIGTERM
+  // right after start) must still end it, so Run() never sets it.
+  std::atomic<bool> running_{true};
   std::atomic<std::thread::id> thread_id_{};
   std::mutex tasks_mu_;
   std::vector<std::function<void()>> tasks_;  // guarded by tasks_mu_

@@ -17,8 +17,8 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
   if (reason == "auth") {
     ++auth_failures_;
   }
-  // As Redis: only the 10 newest entries are searched, and the window counts from when the
-  // entry was created.
+  // As Redis: only the 10 newest entries are searched, and the window (and age-seconds)
+  // counts from the entry's latest occurrence.
   int to_scan = 10;
   for (auto it = entries_.begin(); it != entries_.end() && to_scan-- > 0; ++it) {
     if (it->reason == reason && it->object == object && it->username == username &&
@@ -26,7 +26,7 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
       AclLogEntry e = std::move(*it);
       entries_.erase(it);
       ++e.count;
-      e.updated_ms = now_ms;
+      e.created_ms = e.updated_ms = now_ms;
       e.client_info = std::move(client_info);
       entries_.push_front(std::move(e));
       return;

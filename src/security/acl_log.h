@@ -19,7 +19,7 @@ struct AclLogEntry {
   std::string context;  // "toplevel" (no MULTI or scripts here)
   std::string object;   // command name, key, or "AUTH"
   std::string username;
-  int64_t created_ms = 0;
+  int64_t created_ms = 0;  // the latest occurrence, as Redis's ctime (age-seconds counts from it)
   int64_t updated_ms = 0;
   std::string client_info;  // CLIENT LIST line of the client, at the last occurrence
 };

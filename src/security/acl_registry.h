@@ -39,6 +39,8 @@ struct CredentialUsage {
   std::string id;  // ShortId of the password hash, "nopass" or "certificate"
   std::atomic<int64_t> connected{0};
   std::atomic<uint64_t> successes{0};
+  // Last authentication with it, or last command of a connection holding it (refreshed at the
+  // I/O threads' timer pace).
   std::atomic<int64_t> last_used_ms{0};
 };
 
@@ -54,6 +56,12 @@ class CredentialLease {
   CredentialLease& operator=(const CredentialLease&) = delete;
 
   const CredentialUsage* usage() const { return usage_.get(); }
+  // Records use of the credential at unix_ms (when later than the last recorded use).
+  void Touch(int64_t unix_ms) {
+    if (usage_ && usage_->last_used_ms.load(std::memory_order_relaxed) < unix_ms) {
+      usage_->last_used_ms.store(unix_ms, std::memory_order_relaxed);
+    }
+  }
 
  private:
   std::shared_ptr<CredentialUsage> usage_;

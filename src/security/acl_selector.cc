@@ -157,7 +157,10 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
       auto same = std::find_if(keys_.begin(), keys_.end(),
                                [&](const AclKeyPattern& k) { return k.pattern == pattern; });
       if (same == keys_.end()) {
-        keys_.push_back({std::string(pattern), flags});
+        bool prefix_only =
+            !pattern.empty() && pattern.back() == '*' &&
+            pattern.substr(0, pattern.size() - 1).find_first_of("*?[\\") == std::string_view::npos;
+        keys_.push_back({std::string(pattern), flags, prefix_only});
       } else {
         same->flags |= flags;
       }
@@ -244,7 +247,12 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
 
 bool AclSelector::KeyAllowed(std::string_view key, uint8_t flags) const {
   for (const AclKeyPattern& p : keys_) {
-    if ((p.flags & flags) == flags && common::GlobMatch(p.pattern, key)) {
+    if ((p.flags & flags) != flags) {
+      continue;
+    }
+    if (p.prefix_only ? key.substr(0, p.pattern.size() - 1) ==
+                            std::string_view(p.pattern).substr(0, p.pattern.size() - 1)
+                      : common::GlobMatch(p.pattern, key)) {
       return true;
     }
   }

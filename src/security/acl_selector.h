@@ -39,6 +39,9 @@ enum AclKeyFlag : uint8_t { kAclKeyRead = 1, kAclKeyWrite = 2, kAclKeyAll = 3 };
 struct AclKeyPattern {
   std::string pattern;
   uint8_t flags = kAclKeyAll;
+  // "app:*" and the like (one trailing '*', no other glob character): matched by a prefix
+  // comparison, the common shape of key patterns, instead of the general glob.
+  bool prefix_only = false;
   bool operator==(const AclKeyPattern&) const = default;
 };
 

@@ -254,7 +254,7 @@ void KillClients(Connection& me, const std::vector<std::pair<uint64_t, IoThread*
   Server& server = me.server();
   for (const auto& [id, thread] : targets) {
     if (id == me.id()) {
-      me.CloseAfterReply();
+      me.CloseAfterReply("killed");
       continue;
     }
     thread->loop.Post([&server, id = id] {
@@ -262,7 +262,7 @@ void KillClients(Connection& me, const std::vector<std::pair<uint64_t, IoThread*
       Connection* target = nullptr;
       server.clients().WithClient(id, [&](Connection* c) { target = c; });
       if (target != nullptr) {
-        target->Close();
+        target->Close("killed");
       }
     });
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -257,27 +258,48 @@ void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
   d.push_back(TlsStringDirective("tls-dh-params-file", &tls::TlsSettings::dh_params_file));
   d.push_back(IntDirective("tls-handshake-timeout", "5000", &Config::tls_handshake_timeout_ms, 1,
                            INT32_MAX));
-  d.push_back({"tls-auth-clients", "no", true,
-               [](Config& c, Args args) {
-                 if (args.size() != 1) {
-                   return WrongArgs();
-                 }
-                 std::string v = commands::ToLower(args[0]);
-                 if (v == "yes" || v == "optional") {
-                   // Refused rather than accepted and ignored: a server that claims to require
-                   // client certificates must not let clients in without one.
-                   return absl::InvalidArgumentError(
-                       "client certificates (tls-auth-clients " + v +
-                       ") are not supported yet; use tls-auth-clients no");
-                 }
-                 if (v != "no") {
-                   return absl::InvalidArgumentError(
-                       "argument(s) must be one of the following: no, yes, optional");
-                 }
-                 c.tls_auth_clients = v;
-                 return absl::OkStatus();
-               },
-               [](const Config& c) { return c.tls_auth_clients; }});
+  // Redis's default is yes; ours is no, so that turning TLS on (tls-mode preferred) does not
+  // also demand client certificates nobody has yet. README says so.
+  d.push_back(TlsDirective<tls::ClientAuth>(
+      "tls-auth-clients", "no", &tls::TlsSettings::client_auth,
+      [](Args args, tls::ClientAuth* out) {
+        std::optional<tls::ClientAuth> v =
+            args.size() == 1 ? tls::ParseClientAuth(args[0]) : std::nullopt;
+        if (!v) {
+          return absl::InvalidArgumentError(
+              "argument(s) must be one of the following: no, yes, optional");
+        }
+        *out = *v;
+        return absl::OkStatus();
+      },
+      [](const tls::ClientAuth& v) { return std::string(tls::ClientAuthName(v)); }));
+  // As Valkey's tls-auth-clients-user: CN maps a verified client certificate's Common Name to
+  // the ACL user of that name; off (default) leaves certificates out of authentication.
+  d.push_back(
+      {"tls-auth-clients-user", "off", true,
+       [](Config& c, Args args) {
+         std::string v = args.size() == 1 ? commands::ToLower(args[0]) : "";
+         if (v != "cn" && v != "off") {
+           return absl::InvalidArgumentError("argument(s) must be one of the following: CN, off");
+         }
+         c.tls_auth_clients_user_cn = v == "cn";
+         return absl::OkStatus();
+       },
+       [](const Config& c) { return std::string(c.tls_auth_clients_user_cn ? "CN" : "off"); }});
+  d.push_back(TlsStringDirective("tls-crl-file", &tls::TlsSettings::crl_file));
+  d.push_back(TlsDirective<tls::CrlExpiredPolicy>(
+      "tls-crl-expired-policy", "reject", &tls::TlsSettings::crl_expired_policy,
+      [](Args args, tls::CrlExpiredPolicy* out) {
+        std::optional<tls::CrlExpiredPolicy> v =
+            args.size() == 1 ? tls::ParseCrlExpiredPolicy(args[0]) : std::nullopt;
+        if (!v) {
+          return absl::InvalidArgumentError(
+              "argument(s) must be one of the following: reject, allow");
+        }
+        *out = *v;
+        return absl::OkStatus();
+      },
+      [](const tls::CrlExpiredPolicy& v) { return std::string(tls::CrlExpiredPolicyName(v)); }));
   d.push_back(BoolDirective("tls-replication", "no", &Config::tls_replication));
   d.push_back(BoolDirective("tls-cluster", "no", &Config::tls_cluster));
 }
@@ -438,6 +460,12 @@ std::vector<DirectiveSpec> BuildDirectives() {
                  return absl::OkStatus();
                },
                [](const Config& c) { return c.aclfile; }});
+  d.push_back({"audit-log-file", "", true,
+               [](Config& c, Args args) {
+                 c.audit_log_file = args.empty() ? "" : args[0];
+                 return absl::OkStatus();
+               },
+               [](const Config& c) { return c.audit_log_file; }});
   d.push_back({"acllog-max-len", "128", true,
                [](Config& c, Args args) {
                  auto v = args.empty() ? std::nullopt : common::ParseInt64(args[0]);

@@ -68,10 +68,11 @@ struct Config {
   TlsMode tls_mode = TlsMode::kNone;
   tls::TlsSettings tls;
   int tls_handshake_timeout_ms = 5000;
-  // Accepted so that redis.conf TLS set-ups load unchanged. Client certificates
-  // (tls-auth-clients yes|optional) are not verified yet, so only "no" is accepted; TLS for
-  // replication and cluster links has no effect until those links exist.
-  std::string tls_auth_clients = "no";
+  // tls-auth-clients-user CN: a verified client certificate's Common Name authenticates the
+  // connection as the ACL user of that name (when it exists and is on).
+  bool tls_auth_clients_user_cn = false;
+  // Accepted so that redis.conf TLS set-ups load unchanged: TLS for replication and cluster
+  // links has no effect until those links exist.
   bool tls_replication = false;
   bool tls_cluster = false;
   // ACL. requirepass sets the default user's only password; `user` directives (each the text
@@ -81,6 +82,8 @@ struct Config {
   std::vector<std::string> users;
   int acllog_max_len = 128;
   bool acl_pubsub_allchannels = false;  // acl-pubsub-default: resetchannels (Redis 7 default)
+  // audit-log-file: JSON lines of connects, authentications, refusals, disconnects ("": off).
+  std::string audit_log_file;
   // network-allow: source networks that may connect (canonical CIDR text; empty: everyone).
   std::string network_allow;
   // The file the configuration was read from (for CONFIG REWRITE), empty when none.

@@ -8,7 +8,9 @@
 
 #include "commands/errors.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "net/socket_util.h"
+#include "server/audit_records.h"
 #include "server/server.h"
 #include "storage/keyspace.h"
 
@@ -63,7 +65,8 @@ void AppendRepr(std::string* out, std::string_view s) {
 }  // namespace
 
 Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
-                       uint64_t id, std::string peer, std::string local)
+                       uint64_t id, std::string peer, std::string local,
+                       tls::PeerCertificate peer_certificate)
     : server_(server),
       thread_(thread),
       transport_(std::move(transport)),
@@ -75,6 +78,7 @@ Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Tr
       created_ms_(common::UnixMillis()),
       peer_address_(std::move(peer)),
       local_address_(std::move(local)),
+      peer_certificate_(std::move(peer_certificate)),
       writer_(&output_),
       last_interaction_ms_(created_ms_) {
   writer_.set_error_observer(this);
@@ -93,6 +97,12 @@ void Connection::Start() {
   (tls_ ? server_.stats().tls_clients : server_.stats().tcp_clients)
       .fetch_add(1, std::memory_order_relaxed);
   thread_.loop.Add(fd_, EPOLLIN, this);
+  if (server_.audit().enabled()) {
+    server_.audit().Record(ConnectRecord(*this));
+  }
+  if (peer_certificate_.present && server_.tls_auth_clients_user_cn()) {
+    AuthenticateByCertificate();
+  }
   // A TLS client may send its first command together with the end of the handshake; OpenSSL
   // has read it already, so epoll will not report it.
   if (transport_->HasBufferedInput()) {
@@ -100,19 +110,29 @@ void Connection::Start() {
   }
 }
 
-void Connection::CloseAfterPendingReplies() {
+void Connection::CloseAfterPendingReplies(std::string_view reason) {
   if (closed_) {
     return;
   }
+  SetCloseReason(reason);
   close_after_reply_ = true;
   Flush();  // closes now when nothing is owed; otherwise stops reading until it is written
 }
 
-void Connection::Close() {
+void Connection::Close(std::string_view reason) {
   if (closed_) {
     return;
   }
   closed_ = true;
+  SetCloseReason(reason);
+  if (server_.audit().enabled()) {
+    std::string user;
+    {
+      std::lock_guard<std::mutex> lock(server_.clients().mutex());
+      user = user_name_;
+    }
+    server_.audit().Record(DisconnectRecord(*this, close_reason_, user));
+  }
   thread_.loop.Remove(fd_);
   if (monitor()) {
     server_.clients().RemoveMonitor();
@@ -168,6 +188,7 @@ void Connection::ReadAndProcess() {
     return;
   }
   input_.Commit(r.bytes);
+  bytes_in_ += r.bytes;
   thread_.stats.net_input_bytes.Add(r.bytes);
   last_interaction_ms_.store(common::UnixMillis(), std::memory_order_relaxed);
   ProcessInput();
@@ -180,7 +201,7 @@ void Connection::ReadAndProcess() {
     // buffer length").
     server_.stats().client_query_buffer_limit_disconnections.fetch_add(1,
                                                                        std::memory_order_relaxed);
-    Close();
+    Close("query buffer limit");
     return;
   }
   shown_qbuf_.store(input_.size(), std::memory_order_relaxed);
@@ -256,6 +277,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     counters->rejected_calls.Add(1);
     return true;
   }
+  bool keys_extracted = false;
   if (!(spec->flags & commands::kNoAuth)) {
     // As Redis's processCommand: NOAUTH before any ACL check, and only while the default user
     // needs a password (a connection accepted before requirepass was set stays usable).
@@ -268,9 +290,12 @@ bool Connection::Execute(std::span<const std::string_view> args) {
       return true;
     }
     // The default user (+@all ~*) skips the check: one flag test on the request path.
-    if (!user_->unrestricted() && !AclAllows(*spec, args)) {
-      counters->rejected_calls.Add(1);
-      return true;
+    if (!user_->unrestricted()) {
+      if (!AclAllows(*spec, args)) {
+        counters->rejected_calls.Add(1);
+        return true;
+      }
+      keys_extracted = true;  // AclAllows filled keys_
     }
   }
   if (server_.IsPaused(spec->flags)) {
@@ -300,8 +325,10 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     if (spec->flags & commands::kWholeKeyspace) {
       locks.LockAll();
     } else if (spec->keys.first > 0 || spec->key_finder != nullptr) {
-      keys_.clear();
-      commands::ExtractKeys(*spec, args, &keys_);
+      if (!keys_extracted) {
+        keys_.clear();
+        commands::ExtractKeys(*spec, args, &keys_);
+      }
       if (keys_.size() == 1) {
         locks.LockKey(keys_[0]);
       } else if (!keys_.empty()) {
@@ -413,10 +440,11 @@ void Connection::Flush() {
       break;
     }
     if (r.kind != net::IoResult::kOk) {
-      Close();
+      Close("write error");
       return;
     }
     output_sent_ += r.bytes;
+    bytes_out_ += r.bytes;
     thread_.stats.net_output_bytes.Add(r.bytes);
   }
   if (output_sent_ == output_.size()) {
@@ -447,7 +475,7 @@ void Connection::Flush() {
         (over_soft && now - output_soft_limit_since_us_ > soft_us)) {
       server_.stats().client_output_buffer_limit_disconnections.fetch_add(
           1, std::memory_order_relaxed);
-      Close();
+      Close("output buffer limit");
       return;
     }
   }
@@ -472,6 +500,10 @@ void Connection::OnTimer(int64_t now_us) {
   if (closed_) {
     return;
   }
+  // The credential this connection holds was "last used" when it last sent a command: copied
+  // at timer pace (not per command) so that busy clients sharing a password do not contend
+  // on one cache line.
+  credential_.Touch(last_interaction_ms_.load(std::memory_order_relaxed));
   if (paused_) {
     paused_ = false;
     ProcessInput();
@@ -489,7 +521,7 @@ void Connection::OnTimer(int64_t now_us) {
   if (timeout > 0 && !monitor() &&
       now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed) >
           int64_t{timeout} * 1000) {
-    Close();
+    Close("idle timeout");
   }
 }
 
@@ -514,7 +546,22 @@ void Connection::ResetUser() {
   user_name_ = "default";
 }
 
-void Connection::SetAuthenticated(security::AuthResult result, std::string_view method) {
+void Connection::AuthenticateByCertificate() {
+  const std::string& cn = peer_certificate_.common_name;
+  if (cn.empty()) {
+    return;
+  }
+  security::AuthResult r = server_.acl().AuthenticateCertificate(cn, common::UnixMillis());
+  if (!r.ok()) {
+    // No such user (or off): the connection stays the default user, as in Valkey.
+    RecordAuthFailure(cn, r.refusal, security::AuthMethod::kCertificate);
+    return;
+  }
+  server_.stats().tls_certificate_authentications.fetch_add(1, std::memory_order_relaxed);
+  SetAuthenticated(std::move(r), security::AuthMethod::kCertificate);
+}
+
+void Connection::SetAuthenticated(security::AuthResult result, security::AuthMethod method) {
   user_ = std::move(result.user);
   credential_ = security::CredentialLease(std::move(result.credential));
   authenticated_ = true;
@@ -524,24 +571,30 @@ void Connection::SetAuthenticated(security::AuthResult result, std::string_view 
     std::lock_guard<std::mutex> lock(server_.clients().mutex());
     user_name_ = user_->name();
   }
-  (void)method;
+  if (server_.audit().enabled()) {
+    server_.audit().Record(AuthRecord(*this, user_->name(), method, true));
+  }
 }
 
 void Connection::RecordAuthFailure(std::string_view user, std::string_view refusal,
-                                   std::string_view method) {
+                                   security::AuthMethod method) {
   server_.stats().acl_denied_auth.fetch_add(1, std::memory_order_relaxed);
   std::string info;
   {
     std::lock_guard<std::mutex> lock(server_.clients().mutex());
     info = Describe();
   }
-  // Redis logs the command that tried: "AUTH" or "HELLO".
-  std::string object(method);
+  // Redis logs the command that tried: "AUTH" or "HELLO" (ours: "CERTIFICATE").
+  std::string object(security::AuthMethodName(method));
   std::transform(object.begin(), object.end(), object.begin(), ::toupper);
   server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
-  (void)refusal;
-  (void)method;
+  common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as '" +
+                                              std::string(user.substr(0, 128)) +
+                                              "' refused: " + std::string(refusal));
+  if (server_.audit().enabled()) {
+    server_.audit().Record(AuthRecord(*this, user, method, false));
+  }
 }
 
 bool Connection::UserRevoked() const {
@@ -558,7 +611,7 @@ bool Connection::RefreshUser() {
   if (authenticated_ && (now == nullptr || now->uid() != user_->uid() || !now->enabled())) {
     // Deleted or switched off while this connection was using it. Server closes such
     // connections when the change is made; this catches a command that arrives first.
-    CloseAfterReply();
+    CloseAfterReply("user revoked");
     return false;
   }
   if (now != nullptr) {

@@ -27,6 +27,8 @@
 #include "protocol/reply_writer.h"
 #include "protocol/resp_parser.h"
 #include "security/acl_registry.h"
+#include "security/audit_event.h"
+#include "tls/peer_certificate.h"
 
 namespace redoubt::server {
 
@@ -40,8 +42,10 @@ class Connection final : public commands::Session,
                          public protocol::ErrorObserver {
  public:
   // peer and local: "ip:port" of both ends, known to the acceptor without extra system calls.
+  // peer_certificate: a TLS client's verified certificate (present=false otherwise).
   Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
-             uint64_t id, std::string peer, std::string local);
+             uint64_t id, std::string peer, std::string local,
+             tls::PeerCertificate peer_certificate = {});
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -51,13 +55,17 @@ class Connection final : public commands::Session,
   void OnEvent(uint32_t events) override;
   void OnErrorReply(std::string_view code) override;
 
-  // Closes now (unregisters, deletes after the current event batch).
-  void Close();
+  // Closes now (unregisters, deletes after the current event batch). reason is what the audit
+  // log's disconnect record says; the first reason given wins.
+  void Close(std::string_view reason = "client closed");
   // Stops reading; closes once the pending replies are written.
-  void CloseAfterReply() { close_after_reply_ = true; }
+  void CloseAfterReply(std::string_view reason = "quit") {
+    SetCloseReason(reason);
+    close_after_reply_ = true;
+  }
   // As CloseAfterReply, from outside a command (the switch to tls-mode required): closes now
   // when nothing is pending, else stops reading and closes after the last write.
-  void CloseAfterPendingReplies();
+  void CloseAfterPendingReplies(std::string_view reason);
   // Called from the thread's periodic timer.
   void OnTimer(int64_t now_us);
   // Appends a line for a MONITOR client and writes it.
@@ -77,6 +85,11 @@ class Connection final : public commands::Session,
   int64_t idle_seconds() const;
   bool closing() const { return closed_ || close_after_reply_; }
   bool is_tls() const { return tls_; }
+  const std::string& tls_version() const { return tls_version_; }
+  const std::string& tls_cipher() const { return tls_cipher_; }
+  const tls::PeerCertificate& peer_certificate() const { return peer_certificate_; }
+  uint64_t bytes_in() const { return bytes_in_; }
+  uint64_t bytes_out() const { return bytes_out_; }
   // Buffer sizes as last published for INFO (any thread; relaxed, statistics).
   size_t query_buffer_bytes() const { return shown_qbuf_.load(std::memory_order_relaxed); }
   size_t output_buffer_bytes() const { return shown_obuf_.load(std::memory_order_relaxed); }
@@ -113,9 +126,10 @@ class Connection final : public commands::Session,
   const security::AclUser& user() const { return *user_; }
   // After a successful AUTH, HELLO AUTH or client certificate: acts as result.user from now
   // on, holding result.credential (counted in INFO auth while the connection lives).
-  void SetAuthenticated(security::AuthResult result, std::string_view method);
+  void SetAuthenticated(security::AuthResult result, security::AuthMethod method);
   // Records a refused authentication: ACL LOG, INFO stats, the audit log.
-  void RecordAuthFailure(std::string_view user, std::string_view refusal, std::string_view method);
+  void RecordAuthFailure(std::string_view user, std::string_view refusal,
+                         security::AuthMethod method);
   // True when the user this connection authenticated as was deleted (or deleted and created
   // again) or switched off: the connection must close, as Redis 7 closes them.
   bool UserRevoked() const;
@@ -136,6 +150,13 @@ class Connection final : public commands::Session,
   bool RefreshUser();
   // The default user, authenticated when it needs no password (new connection, RESET).
   void ResetUser();
+  // tls-auth-clients-user CN: authenticates as the user the certificate's CN names.
+  void AuthenticateByCertificate();
+  void SetCloseReason(std::string_view reason) {
+    if (close_reason_.empty()) {
+      close_reason_ = reason;
+    }
+  }
   void Flush();
   void UpdateWriteInterest();
   // After a command that ran with replies off or skipped (or turned them on or off).
@@ -161,6 +182,7 @@ class Connection final : public commands::Session,
   const int64_t created_ms_;
   const std::string peer_address_;
   const std::string local_address_;
+  const tls::PeerCertificate peer_certificate_;
 
   // Only on the connection's thread.
   net::IoBuffer input_;
@@ -184,6 +206,9 @@ class Connection final : public commands::Session,
   bool authenticated_ = false;
   security::CredentialLease credential_;
   std::vector<security::AclKeyUse> acl_keys_;
+  uint64_t bytes_in_ = 0;
+  uint64_t bytes_out_ = 0;
+  std::string close_reason_;
 
   // Read by other threads (CLIENT LIST, INFO clients): relaxed, as statistics.
   std::atomic<int64_t> last_interaction_ms_;

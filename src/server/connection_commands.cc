@@ -60,7 +60,7 @@ constexpr std::string_view kWrongPass =
 // Authenticates the connection as user with password; on failure replies WRONGPASS (the
 // same text whatever the reason, so a client cannot probe which users exist) and logs it.
 bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string_view password,
-                         std::string_view method) {
+                         security::AuthMethod method) {
   Connection& conn = Conn(ctx);
   security::AuthResult r = conn.server().acl().Authenticate(user, password, common::UnixMillis());
   if (!r.ok()) {
@@ -90,12 +90,12 @@ void CmdAuth(CommandContext& ctx) {
           "ERR AUTH <password> called without any password configured for the default user. "
           "Are you sure your configuration is correct?");
     }
-    if (AuthenticateOrReply(ctx, "default", ctx.args[1], "auth")) {
+    if (AuthenticateOrReply(ctx, "default", ctx.args[1], security::AuthMethod::kAuth)) {
       ctx.reply.Ok();
     }
     return;
   }
-  if (AuthenticateOrReply(ctx, ctx.args[1], ctx.args[2], "auth")) {
+  if (AuthenticateOrReply(ctx, ctx.args[1], ctx.args[2], security::AuthMethod::kAuth)) {
     ctx.reply.Ok();
   }
 }
@@ -124,7 +124,8 @@ void CmdHello(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[j], "AUTH") && more >= 2) {
       conn.RedactArgument(j + 1);
       conn.RedactArgument(j + 2);
-      if (!AuthenticateOrReply(ctx, ctx.args[j + 1], ctx.args[j + 2], "hello")) {
+      if (!AuthenticateOrReply(ctx, ctx.args[j + 1], ctx.args[j + 2],
+                               security::AuthMethod::kHello)) {
         return;
       }
       j += 2;

@@ -81,6 +81,10 @@ void IncomingConnection::Classify() {
   // were accepted before it but had not spoken yet.
   if (server_.tls_mode() == TlsMode::kRequired) {
     server_.stats().tls_plaintext_refused.fetch_add(1, std::memory_order_relaxed);
+    if (server_.audit().enabled()) {
+      server_.AuditRefused(security::RefusalReason::kTlsRequired,
+                           "plaintext connection while tls-mode is required", peer_, local_);
+    }
     common::Log(common::LogLevel::kVerbose,
                 "Closed plaintext connection from " + peer_ + ": tls-mode is required");
     Finish();
@@ -112,7 +116,8 @@ void IncomingConnection::ContinueHandshake() {
       if (tls_->resumed()) {
         stats.tls_sessions_resumed.fetch_add(1, std::memory_order_relaxed);
       }
-      Admit(std::move(tls_));
+      tls::PeerCertificate peer = tls_->peer_certificate();
+      Admit(std::move(tls_), std::move(peer));
       return;
     }
     case tls::TlsTransport::HandshakeStatus::kWantRead:
@@ -128,18 +133,40 @@ void IncomingConnection::ContinueHandshake() {
       }
       return;
     case tls::TlsTransport::HandshakeStatus::kFailed:
-      server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
-      common::Log(common::LogLevel::kVerbose, "TLS handshake with " + peer_ + " failed: " + error);
+      RecordHandshakeFailure(error);
       Finish();
       return;
   }
 }
 
-void IncomingConnection::Admit(std::unique_ptr<net::Transport> transport) {
+void IncomingConnection::RecordHandshakeFailure(const std::string& error) {
+  ServerStats& stats = server_.stats();
+  stats.tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
+  long verify = tls_->verify_result();
+  security::RefusalReason reason = security::RefusalReason::kHandshakeFailed;
+  if (verify == X509_V_ERR_CERT_REVOKED) {
+    stats.tls_client_cert_revoked.fetch_add(1, std::memory_order_relaxed);
+    reason = security::RefusalReason::kCrl;
+  } else if (verify == X509_V_ERR_CRL_HAS_EXPIRED) {
+    stats.tls_client_cert_crl_expired.fetch_add(1, std::memory_order_relaxed);
+    reason = security::RefusalReason::kCrl;
+  } else if (verify != X509_V_OK) {
+    stats.tls_client_cert_rejected.fetch_add(1, std::memory_order_relaxed);
+    reason = security::RefusalReason::kCertificate;
+  } else if (error.ends_with("peer did not return a certificate")) {
+    stats.tls_client_cert_missing.fetch_add(1, std::memory_order_relaxed);
+    reason = security::RefusalReason::kCertificate;
+  }
+  common::Log(common::LogLevel::kVerbose, "TLS handshake with " + peer_ + " failed: " + error);
+  server_.AuditRefused(reason, error, peer_, local_);
+}
+
+void IncomingConnection::Admit(std::unique_ptr<net::Transport> transport,
+                               tls::PeerCertificate peer) {
   admitted_ = true;
   Detach();
   auto* conn = new Connection(server_, thread_, std::move(transport), id_, std::move(peer_),
-                              std::move(local_));
+                              std::move(local_), std::move(peer));
   conn->Start();
 }
 
@@ -163,6 +190,10 @@ void IncomingConnection::OnTimer(int64_t now_us) {
   server_.stats().tls_handshakes_timed_out.fetch_add(1, std::memory_order_relaxed);
   common::Log(common::LogLevel::kVerbose,
               "TLS handshake with " + peer_ + " timed out (tls-handshake-timeout)");
+  if (server_.audit().enabled()) {
+    server_.AuditRefused(security::RefusalReason::kHandshakeFailed,
+                         "timed out (tls-handshake-timeout)", peer_, local_);
+  }
   Finish();
 }
 

@@ -52,7 +52,11 @@ class IncomingConnection final : public net::IoHandler {
   void BeginHandshake();
   void ContinueHandshake();
   // Hands the socket over to a new Connection with this transport.
-  void Admit(std::unique_ptr<net::Transport> transport);
+  // peer: the verified client certificate of a TLS connection (present=false otherwise).
+  void Admit(std::unique_ptr<net::Transport> transport, tls::PeerCertificate peer = {});
+  // A failed handshake: counted by cause (missing, untrusted or revoked client certificate,
+  // expired CRL, anything else) and written to the audit log.
+  void RecordHandshakeFailure(const std::string& error);
   void AdmitPlaintext();
   // Closes the socket (if still ours) and schedules deletion.
   void Finish();

@@ -375,6 +375,25 @@ void SslSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("tls_certificate_reload_failures", load(st.tls_certificate_reload_failures));
   out.Add("tls_certificate_expires_in_seconds",
           context == nullptr ? int64_t{0} : cert.not_after_unix - s.now_ms / 1000);
+  // Client certificates and revocation.
+  out.Add("tls_auth_clients", tls::ClientAuthName(s.config.tls.client_auth));
+  out.Add("tls_auth_clients_user", s.config.tls_auth_clients_user_cn ? "CN" : "off");
+  out.Add("tls_client_cert_missing", load(st.tls_client_cert_missing));
+  out.Add("tls_client_cert_rejected", load(st.tls_client_cert_rejected));
+  out.Add("tls_client_cert_revoked", load(st.tls_client_cert_revoked));
+  out.Add("tls_client_cert_crl_expired", load(st.tls_client_cert_crl_expired));
+  out.Add("tls_certificate_authentications", load(st.tls_certificate_authentications));
+  out.Add("tls_revoked_connections_closed", load(st.tls_revoked_connections_closed));
+  tls::CrlInfo crl = context == nullptr ? tls::CrlInfo{} : context->crl_info();
+  out.Add("tls_crl_file", s.config.tls.crl_file);
+  out.Add("tls_crl_count", static_cast<int64_t>(crl.count));
+  out.Add("tls_crl_last_update", crl.last_update);
+  out.Add("tls_crl_next_update", crl.next_update);
+  out.Add("tls_crl_next_update_in_seconds",
+          crl.next_update_unix == 0 ? int64_t{0} : crl.next_update_unix - s.now_ms / 1000);
+  out.Add("tls_crl_revoked_serials", static_cast<int64_t>(crl.revoked));
+  out.Add("tls_crl_expired", crl.expired ? 1 : 0);
+  out.Add("tls_crl_expired_policy", tls::CrlExpiredPolicyName(s.config.tls.crl_expired_policy));
 }
 
 // A user name as part of an INFO field name: characters that INFO parsers split on (':' ','
@@ -410,6 +429,12 @@ void AuthSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("acl_access_denied_channel", load(st.acl_denied_channel));
   out.Add("acl_revoked_clients_closed", load(st.acl_closed_clients));
   out.Add("acl_users", static_cast<int64_t>(users.size()));
+  security::AuditLogStats audit = s.server.audit().Stats();
+  out.Add("audit_log_enabled", audit.enabled ? 1 : 0);
+  out.Add("audit_log_records_written", audit.records_written);
+  out.Add("audit_log_records_dropped", audit.records_dropped);
+  out.Add("audit_log_write_errors", audit.write_errors);
+  out.Add("audit_log_queue_depth", audit.queue_depth);
   for (const auto& u : users) {
     int64_t connected = 0;
     for (const security::CredentialRow& r : rows) {

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "net/plain_transport.h"
 #include "net/socket_util.h"
+#include "server/audit_records.h"
 #include "server/connection.h"
 #include "server/incoming_connection.h"
 
@@ -67,6 +68,11 @@ class Acceptor final : public net::IoHandler {
         server_.stats().network_allow_refused.fetch_add(1, std::memory_order_relaxed);
         common::Log(common::LogLevel::kVerbose,
                     "Refused connection from " + net::FormatAddress(peer) + ": network-allow");
+        if (server_.audit().enabled()) {
+          server_.AuditRefused(security::RefusalReason::kNetworkAllow,
+                               "source not in network-allow", net::FormatAddress(peer),
+                               local_address_.empty() ? net::LocalAddress(fd) : local_address_);
+        }
         continue;
       }
       // Connections still in their TLS handshake hold a place too, so that a flood of
@@ -81,6 +87,11 @@ class Acceptor final : public net::IoHandler {
         if (plaintext_possible) {
           static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
           (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
+        }
+        if (server_.audit().enabled()) {
+          server_.AuditRefused(security::RefusalReason::kMaxClients,
+                               "max number of clients reached", net::FormatAddress(peer),
+                               local_address_.empty() ? net::LocalAddress(fd) : local_address_);
         }
         close(fd);
         server_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
@@ -168,6 +179,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   st = server->LoadConfiguredUsers();
   if (!st.ok()) {
     return st;
+  }
+  if (!server->config_.audit_log_file.empty()) {
+    st = server->audit_.Open(server->config_.audit_log_file);
+    if (!st.ok()) {
+      return st;
+    }
   }
   st = server->Listen();
   if (!st.ok()) {
@@ -258,28 +275,53 @@ absl::Status Server::ReloadTlsFiles() {
   common::Log(common::LogLevel::kNotice, "TLS certificate reloaded (serial " +
                                              (*built)->certificate().serial_hex + ", expires " +
                                              (*built)->certificate().not_after + ")");
+  CloseRevokedCertificateClients(*built);
   return absl::OkStatus();
+}
+
+void Server::CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context) {
+  if (context == nullptr || context->crl_info().count == 0) {
+    return;
+  }
+  tls::CrlInfo crl = context->crl_info();
+  common::Log(common::LogLevel::kNotice,
+              "CRLs loaded: " + std::to_string(crl.count) + " list(s), " +
+                  std::to_string(crl.revoked) + " revoked serial(s), next update " +
+                  (crl.next_update.empty() ? std::string("none") : crl.next_update) +
+                  (crl.expired ? " (EXPIRED)" : ""));
+  // The new context decides: each connection's own context still has the old lists.
+  CloseClientsWhere(
+      [context](const Connection& c) {
+        return c.is_tls() && c.peer_certificate().present &&
+               context->IsRevoked(c.peer_certificate());
+      },
+      nullptr, &stats_.tls_revoked_connections_closed, "certificate revoked");
+}
+
+void Server::AuditRefused(security::RefusalReason reason, std::string_view detail,
+                          std::string_view peer, std::string_view local) {
+  audit_.Record(RefusedRecord(reason, detail, peer, local));
 }
 
 void Server::ClosePlaintextClients() {
   // A switch to required may race with a switch back: act only if still required.
   CloseClientsWhere(
       [this](const Connection& c) { return !c.is_tls() && tls_mode() == TlsMode::kRequired; },
-      nullptr, &stats_.tls_plaintext_closed);
+      nullptr, &stats_.tls_plaintext_closed, "tls-mode required");
 }
 
 void Server::CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
                                std::function<bool(int fd)> incoming_excluded,
-                               std::atomic<uint64_t>* closed) {
+                               std::atomic<uint64_t>* closed, std::string reason) {
   for (auto& t : threads_) {
     IoThread* raw = t.get();
     // On the thread that owns the connections: only it may touch them.
-    raw->loop.Post([raw, connection_excluded, incoming_excluded, closed] {
+    raw->loop.Post([raw, connection_excluded, incoming_excluded, closed, reason] {
       std::vector<Connection*> open = raw->connections;
       for (Connection* c : open) {
         if (!c->closing() && connection_excluded(*c)) {
           closed->fetch_add(1, std::memory_order_relaxed);
-          c->CloseAfterPendingReplies();
+          c->CloseAfterPendingReplies(reason);
         }
       }
       if (!incoming_excluded) {
@@ -328,6 +370,7 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   common::SetLogLevel(common::ParseLogLevel(c.loglevel));
   acl_->log().set_max_len(static_cast<size_t>(c.acllog_max_len));
   acl_->set_all_channels_by_default(c.acl_pubsub_allchannels);
+  tls_auth_clients_user_cn_.store(c.tls_auth_clients_user_cn, std::memory_order_relaxed);
 }
 
 absl::Status Server::LoadConfiguredUsers() {
@@ -425,7 +468,7 @@ absl::Status Server::SaveAclFile() {
 
 void Server::CloseRevokedUserClients() {
   CloseClientsWhere([](const Connection& c) { return c.UserRevoked(); }, nullptr,
-                    &stats_.acl_closed_clients);
+                    &stats_.acl_closed_clients, "user revoked");
 }
 
 absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes) {
@@ -475,10 +518,19 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
     }
   }
   bool context_changed = context != tls_context();
+  if (next.audit_log_file != config_.audit_log_file) {
+    // Opened before anything else changes, so a bad path refuses the whole CONFIG SET.
+    if (absl::Status st = audit_.SetPath(next.audit_log_file); !st.ok()) {
+      return absl::InvalidArgumentError(
+          "CONFIG SET failed (possibly related to argument 'audit-log-file') - " +
+          std::string(st.message()));
+    }
+  }
   bool now_required = next.tls_mode == TlsMode::kRequired && config_.tls_mode != TlsMode::kRequired;
   if (context_changed) {
     tls_context_.store(context, std::memory_order_release);
     stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
+    CloseRevokedCertificateClients(context);
   }
   if (next.tls_mode != config_.tls_mode) {
     common::Log(common::LogLevel::kNotice, "tls-mode changed from " +
@@ -511,7 +563,7 @@ void Server::CloseDisallowedClients() {
            !allow->Allows(reinterpret_cast<const sockaddr*>(&peer));
   };
   CloseClientsWhere([excluded](const Connection& c) { return excluded(c.fd()); }, excluded,
-                    &stats_.network_allow_closed);
+                    &stats_.network_allow_closed, "network-allow");
 }
 
 absl::Status Server::RewriteConfig() {
@@ -703,6 +755,10 @@ int Server::Run() {
       // renewed certificate written over the old files takes effect without a CONFIG SET.
       common::OpenLog(config().logfile);
       (void)ReloadTlsFiles();
+      // Log rotation: the audit log is opened again by name.
+      if (absl::Status st = audit_.Reopen(); !st.ok()) {
+        common::Log(common::LogLevel::kWarning, std::string(st.message()));
+      }
       continue;
     }
     Cron();
@@ -741,7 +797,7 @@ int Server::Run() {
     raw->loop.Post([raw] {
       std::vector<Connection*> open = raw->connections;
       for (Connection* c : open) {
-        c->Close();
+        c->Close("shutdown");
       }
       std::vector<IncomingConnection*> incoming = raw->incoming;
       for (IncomingConnection* c : incoming) {
@@ -753,6 +809,7 @@ int Server::Run() {
   for (auto& t : threads_) {
     t->thread.join();
   }
+  audit_.Close();  // after the I/O threads: their last disconnect records are written too
   common::Log(common::LogLevel::kWarning, "Redoubt is now ready to exit, bye bye...");
   return 0;
 }

@@ -23,6 +23,8 @@
 #include "commands/command_table.h"
 #include "net/event_loop.h"
 #include "security/acl_registry.h"
+#include "security/audit_event.h"
+#include "security/audit_log.h"
 #include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -108,6 +110,14 @@ class Server {
     return allow_list_.load(std::memory_order_acquire);
   }
 
+  // The connection audit log (audit-log-file); Record() never blocks. Thread-safe.
+  security::AuditLog& audit() { return audit_; }
+  void AuditRefused(security::RefusalReason reason, std::string_view detail, std::string_view peer,
+                    std::string_view local);
+  bool tls_auth_clients_user_cn() const {
+    return tls_auth_clients_user_cn_.load(std::memory_order_relaxed);
+  }
+
   // ACL users and how commands' keys are checked. Thread-safe.
   security::AclRegistry& acl() { return *acl_; }
   const commands::AclKeyAccess& acl_key_access() const { return *acl_key_access_; }
@@ -170,7 +180,10 @@ class Server {
   // (when given), counting each in *closed.
   void CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
                          std::function<bool(int fd)> incoming_excluded,
-                         std::atomic<uint64_t>* closed);
+                         std::atomic<uint64_t>* closed, std::string reason);
+  // After a context with CRLs was installed (CONFIG SET, SIGHUP): closes the TLS connections
+  // whose client certificate the new CRLs revoke.
+  void CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context);
   // Loads `user` directives and the aclfile at start-up.
   absl::Status LoadConfiguredUsers();
   void Cron();
@@ -198,6 +211,8 @@ class Server {
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};
   std::atomic<std::shared_ptr<const security::NetworkAllowList>> allow_list_;
   std::atomic<int64_t> tls_handshake_timeout_us_{5000000};
+  std::atomic<bool> tls_auth_clients_user_cn_{false};
+  security::AuditLog audit_;
   std::atomic<int64_t> cron_cycles_{0};
 
   const std::string run_id_;

@@ -103,6 +103,14 @@ class ServerStats {
   // Counters (CONFIG RESETSTAT clears them).
   std::atomic<uint64_t> tls_handshakes_completed{0};
   std::atomic<uint64_t> tls_handshakes_failed{0};
+  // Handshakes refused for the client certificate, by cause (part of tls_handshakes_failed),
+  // and connections closed because a reloaded CRL revoked their certificate.
+  std::atomic<uint64_t> tls_client_cert_missing{0};
+  std::atomic<uint64_t> tls_client_cert_rejected{0};
+  std::atomic<uint64_t> tls_client_cert_revoked{0};
+  std::atomic<uint64_t> tls_client_cert_crl_expired{0};
+  std::atomic<uint64_t> tls_revoked_connections_closed{0};
+  std::atomic<uint64_t> tls_certificate_authentications{0};
   std::atomic<uint64_t> tls_handshakes_timed_out{0};
   std::atomic<uint64_t> tls_sessions_resumed{0};
   std::atomic<uint64_t> tls_plaintext_refused{0};  // new plaintext connections in required

@@ -1,27 +1,34 @@
 // TLS server context; see tls_context.h.
 #include "tls/tls_context.h"
 
-#include <openssl/asn1.h>
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/x509err.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <vector>
+
+#include "tls/x509_text.h"
 
 namespace redoubt::tls {
 namespace {
 
-// Identifies our sessions in the server-side cache (required once the cache is on).
-constexpr unsigned char kSessionIdContext[] = "redoubt";
+// Identifies our sessions in the server-side cache and in tickets while no client certificate
+// is asked for. OpenSSL refuses to resume any session of a context that verifies peers and has
+// no session id context, and resumes only sessions made under the same one.
+constexpr char kSessionIdContext[] = "redoubt";
 
 struct CtxDeleter {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
@@ -90,46 +97,13 @@ int PasswordCallback(char* buf, int size, int, void* userdata) {
   return n;
 }
 
-std::string FormatAsn1Time(const ASN1_TIME* t) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  std::string out;
-  if (bio != nullptr && ASN1_TIME_print(bio, t) == 1) {
-    char* data;
-    long len = BIO_get_mem_data(bio, &data);
-    out.assign(data, static_cast<size_t>(len));
-  }
-  BIO_free(bio);
-  return out;
-}
-
-int64_t Asn1TimeToUnix(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) {
-    return 0;
-  }
-  return static_cast<int64_t>(timegm(&tm));
-}
-
 CertificateInfo DescribeCertificate(X509* cert) {
   CertificateInfo info;
   info.not_before = FormatAsn1Time(X509_get0_notBefore(cert));
   info.not_after = FormatAsn1Time(X509_get0_notAfter(cert));
   info.not_after_unix = Asn1TimeToUnix(X509_get0_notAfter(cert));
-  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-  if (serial != nullptr) {
-    char* hex = BN_bn2hex(serial);
-    info.serial_hex = hex;
-    OPENSSL_free(hex);
-    BN_free(serial);
-  }
-  BIO* bio = BIO_new(BIO_s_mem());
-  if (bio != nullptr &&
-      X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
-    char* data;
-    long len = BIO_get_mem_data(bio, &data);
-    info.subject.assign(data, static_cast<size_t>(len));
-  }
-  BIO_free(bio);
+  info.serial_hex = SerialHex(X509_get0_serialNumber(cert));
+  info.subject = NameToText(X509_get_subject_name(cert));
   return info;
 }
 
@@ -188,9 +162,6 @@ absl::Status ConfigureSessions(SSL_CTX* ctx, const TlsSettings& s, const TicketK
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   SSL_CTX_sess_set_cache_size(ctx, s.session_cache_size);
   SSL_CTX_set_timeout(ctx, s.session_cache_timeout_seconds);
-  if (SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof(kSessionIdContext) - 1) != 1) {
-    return Fail("can't set the session id context");
-  }
   // One TLS 1.3 ticket per connection instead of OpenSSL's two: a client resumes with one,
   // and each ticket costs an encryption on every full handshake.
   SSL_CTX_set_num_tickets(ctx, 1);
@@ -224,6 +195,115 @@ absl::Status LoadDhParams(SSL_CTX* ctx, const std::string& path) {
   return absl::OkStatus();
 }
 
+// tls-crl-expired-policy allow: the one verification error that is forgiven. OpenSSL raises it
+// from its CRL time check and goes on to look the certificate up in that same CRL when the
+// callback returns 1, so a serial the expired CRL lists is still refused. The error is cleared
+// so that SSL_get_verify_result reports a clean verification.
+int AllowExpiredCrl(int ok, X509_STORE_CTX* store_ctx) {
+  if (ok == 0 && X509_STORE_CTX_get_error(store_ctx) == X509_V_ERR_CRL_HAS_EXPIRED) {
+    X509_STORE_CTX_set_error(store_ctx, X509_V_OK);
+    return 1;
+  }
+  return ok;
+}
+
+absl::Status LoadCaCertificates(SSL_CTX* ctx, const TlsSettings& s) {
+  bool have_ca = !s.ca_cert_file.empty() || !s.ca_cert_dir.empty();
+  if (s.client_auth != ClientAuth::kNo && !have_ca) {
+    return absl::InvalidArgumentError(
+        "tls-auth-clients " + std::string(ClientAuthName(s.client_auth)) +
+        " needs tls-ca-cert-file or tls-ca-cert-dir: the CAs whose client certificates are "
+        "accepted");
+  }
+  if (!s.crl_file.empty() && !have_ca) {
+    return absl::InvalidArgumentError(
+        "tls-crl-file needs tls-ca-cert-file or tls-ca-cert-dir: the CAs that sign its CRLs");
+  }
+  if (!have_ca) {
+    return absl::OkStatus();
+  }
+  if (!s.ca_cert_file.empty()) {
+    if (absl::Status st = CheckReadable(s.ca_cert_file, "tls-ca-cert-file"); !st.ok()) {
+      return st;
+    }
+  }
+  const char* file = s.ca_cert_file.empty() ? nullptr : s.ca_cert_file.c_str();
+  const char* dir = s.ca_cert_dir.empty() ? nullptr : s.ca_cert_dir.c_str();
+  if (SSL_CTX_load_verify_locations(ctx, file, dir) != 1) {
+    return Fail("can't load CA certificates from tls-ca-cert-file/tls-ca-cert-dir");
+  }
+  return absl::OkStatus();
+}
+
+// tls-auth-clients: the verify mode, the CA names offered to clients (so that a client with
+// several certificates picks one these CAs signed) and the expired-CRL policy.
+absl::Status ConfigureClientAuth(SSL_CTX* ctx, const TlsSettings& s) {
+  if (s.client_auth == ClientAuth::kNo) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    return absl::OkStatus();
+  }
+  int mode = SSL_VERIFY_PEER;
+  if (s.client_auth == ClientAuth::kYes) {
+    mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  }
+  SSL_CTX_set_verify(ctx, mode,
+                     s.crl_expired_policy == CrlExpiredPolicy::kAllow ? AllowExpiredCrl : nullptr);
+  if (!s.ca_cert_file.empty()) {
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(s.ca_cert_file.c_str());
+    if (names == nullptr) {
+      return Fail("can't read the CA names of tls-ca-cert-file '" + s.ca_cert_file + "'");
+    }
+    SSL_CTX_set_client_CA_list(ctx, names);  // takes ownership
+  }
+  return absl::OkStatus();
+}
+
+// tls-crl-file: read and checked against the CAs the context already holds, then added to its
+// store with leaf-only CRL checking (see TlsSettings::crl_file).
+absl::StatusOr<std::unique_ptr<const CrlSet>> LoadCrls(SSL_CTX* ctx, const TlsSettings& s) {
+  if (s.crl_file.empty()) {
+    return std::unique_ptr<const CrlSet>();
+  }
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  absl::StatusOr<std::unique_ptr<const CrlSet>> crls = CrlSet::Load(s.crl_file, store);
+  if (!crls.ok()) {
+    return crls.status();
+  }
+  if (!(*crls)->AddTo(store) || X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK) != 1) {
+    return Fail("can't use the CRLs of tls-crl-file '" + s.crl_file + "'");
+  }
+  return crls;
+}
+
+// See TlsContext::Create: with client certificates, the session id context is a digest of the
+// rules that accepted them, so that a session made under other rules is not resumed.
+absl::Status SetSessionIdContext(SSL_CTX* ctx, const TlsSettings& s, const CrlSet* crls) {
+  std::string context = kSessionIdContext;
+  if (s.client_auth != ClientAuth::kNo) {
+    std::string rules = "redoubt client certificates\n";
+    rules += std::string(ClientAuthName(s.client_auth)) + "\n";
+    rules += std::string(CrlExpiredPolicyName(s.crl_expired_policy)) + "\n";
+    if (!s.ca_cert_file.empty()) {
+      std::ifstream in(s.ca_cert_file, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      rules += "file " + std::to_string(bytes.size()) + "\n" + bytes;
+    }
+    rules += "dir " + std::to_string(s.ca_cert_dir.size()) + "\n" + s.ca_cert_dir;
+    rules += "crls " + (crls == nullptr ? std::string() : crls->digest());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(rules.data(), rules.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+      return Fail("can't digest the client certificate settings");
+    }
+    context.assign(reinterpret_cast<const char*>(digest), len);  // 32 bytes: OpenSSL's maximum
+  }
+  if (SSL_CTX_set_session_id_context(ctx, reinterpret_cast<const unsigned char*>(context.data()),
+                                     static_cast<unsigned int>(context.size())) != 1) {
+    return Fail("can't set the session id context");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string TakeOpenSslError() {
@@ -236,6 +316,47 @@ std::string TakeOpenSslError() {
   }
   ERR_clear_error();
   return text;
+}
+
+std::optional<ClientAuth> ParseClientAuth(std::string_view text) {
+  std::string word(text);
+  if (strcasecmp(word.c_str(), "yes") == 0) {
+    return ClientAuth::kYes;
+  }
+  if (strcasecmp(word.c_str(), "optional") == 0) {
+    return ClientAuth::kOptional;
+  }
+  if (strcasecmp(word.c_str(), "no") == 0) {
+    return ClientAuth::kNo;
+  }
+  return std::nullopt;
+}
+
+std::string_view ClientAuthName(ClientAuth auth) {
+  switch (auth) {
+    case ClientAuth::kYes:
+      return "yes";
+    case ClientAuth::kOptional:
+      return "optional";
+    case ClientAuth::kNo:
+      break;
+  }
+  return "no";
+}
+
+std::optional<CrlExpiredPolicy> ParseCrlExpiredPolicy(std::string_view text) {
+  std::string word(text);
+  if (strcasecmp(word.c_str(), "reject") == 0) {
+    return CrlExpiredPolicy::kReject;
+  }
+  if (strcasecmp(word.c_str(), "allow") == 0) {
+    return CrlExpiredPolicy::kAllow;
+  }
+  return std::nullopt;
+}
+
+std::string_view CrlExpiredPolicyName(CrlExpiredPolicy policy) {
+  return policy == CrlExpiredPolicy::kAllow ? "allow" : "reject";
 }
 
 TicketKeys RandomTicketKeys() {
@@ -283,12 +404,15 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   if (absl::Status st = LoadCertificateAndKey(ctx.get(), settings); !st.ok()) {
     return st;
   }
-  if (!settings.ca_cert_file.empty() || !settings.ca_cert_dir.empty()) {
-    const char* file = settings.ca_cert_file.empty() ? nullptr : settings.ca_cert_file.c_str();
-    const char* dir = settings.ca_cert_dir.empty() ? nullptr : settings.ca_cert_dir.c_str();
-    if (SSL_CTX_load_verify_locations(ctx.get(), file, dir) != 1) {
-      return Fail("can't load CA certificates from tls-ca-cert-file/tls-ca-cert-dir");
-    }
+  if (absl::Status st = LoadCaCertificates(ctx.get(), settings); !st.ok()) {
+    return st;
+  }
+  if (absl::Status st = ConfigureClientAuth(ctx.get(), settings); !st.ok()) {
+    return st;
+  }
+  absl::StatusOr<std::unique_ptr<const CrlSet>> crls = LoadCrls(ctx.get(), settings);
+  if (!crls.ok()) {
+    return crls.status();
   }
   if (absl::Status st = LoadDhParams(ctx.get(), settings.dh_params_file); !st.ok()) {
     return st;
@@ -296,12 +420,24 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   if (absl::Status st = ConfigureSessions(ctx.get(), settings, ticket_keys); !st.ok()) {
     return st;
   }
+  if (absl::Status st = SetSessionIdContext(ctx.get(), settings, crls->get()); !st.ok()) {
+    return st;
+  }
   CertificateInfo info = DescribeCertificate(SSL_CTX_get0_certificate(ctx.get()));
-  return std::shared_ptr<const TlsContext>(new TlsContext(ctx.release(), settings, info));
+  return std::shared_ptr<const TlsContext>(
+      new TlsContext(ctx.release(), settings, info, std::move(*crls)));
 }
 
 TlsContext::~TlsContext() {
   SSL_CTX_free(ctx_);
+}
+
+CrlInfo TlsContext::crl_info() const {
+  return crls_ == nullptr ? CrlInfo{} : crls_->InfoAt(static_cast<int64_t>(time(nullptr)));
+}
+
+bool TlsContext::IsRevoked(const PeerCertificate& peer) const {
+  return peer.present && crls_ != nullptr && crls_->IsRevoked(peer.issuer_der, peer.serial_der);
 }
 
 SSL* TlsContext::NewSession() const {

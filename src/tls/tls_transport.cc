@@ -2,6 +2,7 @@
 #include "tls/tls_transport.h"
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,6 +31,10 @@ TlsTransport::HandshakeStatus TlsTransport::Handshake(std::string* error) {
   ERR_clear_error();
   int ret = SSL_do_handshake(ssl_);
   if (ret == 1) {
+    if (!handshake_done_) {
+      handshake_done_ = true;
+      peer_ = DescribePeerCertificate(SSL_get0_peer_certificate(ssl_));
+    }
     return HandshakeStatus::kDone;
   }
   int code = SSL_get_error(ssl_, ret);
@@ -45,10 +50,19 @@ TlsTransport::HandshakeStatus TlsTransport::Handshake(std::string* error) {
                                      : std::string("peer closed the connection");
       ERR_clear_error();
       return HandshakeStatus::kFailed;
-    default:
+    default: {
       broken_ = true;
-      *error = TakeOpenSslError();
+      // A refused client certificate shows in the queue only as "certificate verify failed";
+      // the verification result says which check failed, which is what an operator needs.
+      long verify = SSL_get_verify_result(ssl_);
+      if (verify != X509_V_OK) {
+        *error = X509_verify_cert_error_string(verify);
+        ERR_clear_error();
+      } else {
+        *error = TakeOpenSslError();
+      }
       return HandshakeStatus::kFailed;
+    }
   }
 }
 

@@ -71,6 +71,10 @@ std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* 
       app.add_option("--password-file", o.password_file,
                      "Like --password, but read from this file again at every (re)connect");
   password->excludes(password_file);
+  app.add_option("--reauth-check-ms", o.reauth_check_ms,
+                 "With --password-file: check it this often; re-AUTH in-band on change (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
 
   app.add_option("--prefill-seconds", o.prefill_seconds,
                  "Phase 1: SET <prefix><i> <i> for this long")

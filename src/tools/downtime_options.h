@@ -24,6 +24,11 @@ struct DowntimeOptions {
   // Read again before every AUTH, i.e. at every (re)connect, so that a rotated secret is picked
   // up the way a deployed client re-reads its secret store. Excludes `password`.
   std::string password_file;
+  // With password_file: how often (at most) the file is looked at (stat: inode, size, mtime)
+  // while connected; when its content differs from the password the connection authenticated
+  // with, AUTH is sent again on the live connection before the next operation. 0: never, the
+  // file is read at (re)connect only.
+  int reauth_check_ms = 200;
 
   double prefill_seconds = 5;
   std::string key_prefix = "downtime:";

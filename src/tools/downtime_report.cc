@@ -24,23 +24,27 @@ nlohmann::json CountersJson(const Counters& c) {
           {"timeout_errors", c.timeout_errors},
           {"data_errors", c.data_errors},
           {"downtime_ms", Millis(c.downtime_us)},
-          {"reconnects", c.reconnects}};
+          {"reconnects", c.reconnects},
+          {"reauths", c.reauths},
+          {"reauth_failures", c.reauth_failures}};
 }
 
 std::string SummaryRow(const char* name, double seconds, const Counters& c) {
   double rate = seconds > 0 ? static_cast<double>(c.operations()) / seconds : 0;
-  return absl::StrFormat("%-8s %8.2f %10u %7u %9u %8u %9u %11u %12.1f %10.0f\n", name, seconds,
-                         c.ok, c.failed, c.connection_errors, c.timeout_errors, c.data_errors,
-                         c.reconnects, Millis(c.downtime_us), rate);
+  return absl::StrFormat("%-8s %8.2f %10u %7u %9u %8u %9u %11u %8u %12u %12.1f %10.0f\n", name,
+                         seconds, c.ok, c.failed, c.connection_errors, c.timeout_errors,
+                         c.data_errors, c.reconnects, c.reauths, c.reauth_failures,
+                         Millis(c.downtime_us), rate);
 }
 
 }  // namespace
 
 std::string FormatProgressLine(double elapsed_s, Phase phase, const Counters& t) {
   return absl::StrFormat(
-      "[%4.0fs] phase=%s ok=%u fail=%u conn_err=%u timeout=%u data_err=%u downtime=%.0fms",
+      "[%4.0fs] phase=%s ok=%u fail=%u conn_err=%u timeout=%u data_err=%u downtime=%.0fms "
+      "reauth=%u reauth_fail=%u",
       std::floor(elapsed_s), PhaseName(phase), t.ok, t.failed, t.connection_errors,
-      t.timeout_errors, t.data_errors, Millis(t.downtime_us));
+      t.timeout_errors, t.data_errors, Millis(t.downtime_us), t.reauths, t.reauth_failures);
 }
 
 nlohmann::json BuildReport(const DowntimeOptions& options, const DowntimeOutcome& outcome,
@@ -69,6 +73,8 @@ nlohmann::json BuildReport(const DowntimeOptions& options, const DowntimeOutcome
       {"auth", !options.password_file.empty() ? "password-file"
                : !options.password.empty()    ? "password"
                                               : "none"},
+      // How often --password-file is looked at for in-band re-AUTH; 0: at connect only.
+      {"reauth_check_ms", options.password_file.empty() ? 0 : options.reauth_check_ms},
       {"started_unix", static_cast<double>(outcome.started_wall_us) / 1e6},
       {"run_started_unix",
        outcome.run_started_wall_us > 0
@@ -112,9 +118,9 @@ void PrintSummary(std::FILE* out, const DowntimeOptions& options, const Downtime
                       options.host, options.port, options.tls ? "tls" : "plaintext",
                       options.label.empty() ? "" : "  label=" + options.label, outcome.prefill_keys,
                       outcome.stop_reason, stats.rows().size());
-  text += absl::StrFormat("%-8s %8s %10s %7s %9s %8s %9s %11s %12s %10s\n", "phase", "seconds",
-                          "ok", "failed", "conn_err", "timeout", "data_err", "reconnects",
-                          "downtime_ms", "ops/s");
+  text += absl::StrFormat("%-8s %8s %10s %7s %9s %8s %9s %11s %8s %12s %12s %10s\n", "phase",
+                          "seconds", "ok", "failed", "conn_err", "timeout", "data_err",
+                          "reconnects", "reauths", "reauth_fail", "downtime_ms", "ops/s");
   double prefill_s = stats.PhaseSeconds(Phase::kPrefill);
   double run_s = stats.PhaseSeconds(Phase::kRun);
   text += SummaryRow("prefill", prefill_s, stats.PhaseTotals(Phase::kPrefill));

@@ -15,7 +15,8 @@
 
 namespace redoubt::tools {
 
-// "[  12s] phase=run ok=10234 fail=0 conn_err=0 timeout=0 data_err=0 downtime=0ms", totals so far.
+// "[  12s] phase=run ok=10234 fail=0 conn_err=0 timeout=0 data_err=0 downtime=0ms reauth=0
+// reauth_fail=0", totals so far.
 std::string FormatProgressLine(double elapsed_s, Phase phase, const Counters& totals);
 
 nlohmann::json BuildReport(const DowntimeOptions& options, const DowntimeOutcome& outcome,

@@ -1,6 +1,7 @@
 // redoubt-downtime's measuring loop; see downtime_runner.h.
 #include "tools/downtime_runner.h"
 
+#include <sys/stat.h>
 #include <time.h>
 
 #include <algorithm>
@@ -20,6 +21,8 @@ constexpr int64_t kMaxBackOffUs = 10 * 1000;
 constexpr uint64_t kDeleteBatch = 1000;
 // How long phase 1 keeps retrying that DEL while the server is unavailable.
 constexpr int64_t kDeleteRetryUs = 10 * kSecondUs;
+// A password the server refused in an in-band re-AUTH is offered again after this long.
+constexpr int64_t kReauthRetryUs = kSecondUs;
 
 int64_t Now() {
   return common::MonotonicMicros();
@@ -35,6 +38,10 @@ void SleepUntil(int64_t mono_us) {
 // that must not exist, and at least one such key exists even when n is small.
 uint64_t ReadRangeEnd(uint64_t n) {
   return n + (n + 9) / 10;
+}
+
+int64_t Nanos(const timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 }  // namespace
@@ -207,6 +214,12 @@ DowntimeRunner::ExecStatus DowntimeRunner::Execute(const std::vector<std::string
     }
   } else {
     ready_at_us_ = start;
+    MaybeReauthenticate(start);
+    if (!client_.connected()) {
+      // The re-AUTH broke the connection (timeout, reset) and was counted as this operation's
+      // failure; the next operation connects again.
+      return ExecStatus::kFailed;
+    }
   }
   const int64_t op_timeout_us = int64_t{options_.op_timeout_ms} * 1000;
   ClientStatus s = client_.Call(args, reply, Now() + op_timeout_us);
@@ -236,12 +249,18 @@ bool DowntimeRunner::Reconnect(int64_t op_start_us) {
   // the back-off) like a refused connection.
   std::string password = options_.password;
   if (!options_.password_file.empty()) {
+    // stat() before reading: if the file changes in between, the next check sees a new
+    // identity and reads it again.
+    FileIdentity id = StatPasswordFile();
     absl::StatusOr<std::string> secret = ReadPasswordFile(options_.password_file);
     if (!secret.ok()) {
+      file_identity_ = {};
       RecordOpFailure(FailureKind::kConnection, op_start_us,
                       std::string(secret.status().message()));
       return false;
     }
+    file_identity_ = id;
+    file_password_ = *secret;
     password = std::move(*secret);
   }
   ClientStatus s = client_.Connect(op_start_us + int64_t{options_.connect_timeout_ms} * 1000);
@@ -269,7 +288,86 @@ bool DowntimeRunner::Reconnect(int64_t op_start_us) {
     stats_.RecordReconnect(ready_at_us_);
   }
   ever_connected_ = true;
+  connection_password_ = std::move(password);
+  next_file_check_us_ = ready_at_us_ + int64_t{options_.reauth_check_ms} * 1000;
   return true;
+}
+
+DowntimeRunner::FileIdentity DowntimeRunner::StatPasswordFile() const {
+  struct stat st;
+  if (::stat(options_.password_file.c_str(), &st) != 0) {
+    return {};
+  }
+  return {true,
+          static_cast<uint64_t>(st.st_dev),
+          static_cast<uint64_t>(st.st_ino),
+          static_cast<int64_t>(st.st_size),
+          Nanos(st.st_mtim),
+          Nanos(st.st_ctim)};
+}
+
+void DowntimeRunner::RefreshFilePassword() {
+  FileIdentity id = StatPasswordFile();
+  if (!id.valid) {
+    file_identity_ = {};
+    return;
+  }
+  if (id == file_identity_) {
+    return;
+  }
+  absl::StatusOr<std::string> secret = ReadPasswordFile(options_.password_file);
+  if (!secret.ok()) {
+    // Half-written, emptied or unreadable: keep the last good secret and look again next time.
+    file_identity_ = {};
+    return;
+  }
+  file_identity_ = id;
+  file_password_ = std::move(*secret);
+}
+
+void DowntimeRunner::MaybeReauthenticate(int64_t now_us) {
+  if (options_.password_file.empty() || options_.reauth_check_ms <= 0 ||
+      now_us < next_file_check_us_) {
+    return;
+  }
+  next_file_check_us_ = now_us + int64_t{options_.reauth_check_ms} * 1000;
+  RefreshFilePassword();
+  if (file_password_.empty() || file_password_ == connection_password_) {
+    return;
+  }
+  if (file_password_ == refused_password_ && now_us < next_reauth_attempt_us_) {
+    return;
+  }
+  std::vector<std::string_view> auth = {"AUTH"};
+  if (!options_.user.empty()) {
+    auth.push_back(options_.user);
+  }
+  auth.push_back(file_password_);
+  RespReply reply;
+  const int64_t start = Now();
+  ClientStatus s = client_.Call(auth, &reply, start + int64_t{options_.op_timeout_ms} * 1000);
+  if (!s.ok()) {
+    // The connection is unusable now: a failed operation like any other, and a failed re-AUTH.
+    stats_.RecordReauth(Now(), false);
+    FailureKind kind =
+        s.error == ClientError::kTimeout ? FailureKind::kTimeout : FailureKind::kError;
+    RecordOpFailure(kind, start, "re-AUTH: " + s.message);
+    return;
+  }
+  if (reply.type != RespReply::Type::kSimpleString || reply.str != "OK") {
+    // Refused (-WRONGPASS): the server keeps the connection authenticated as before, so keep
+    // using it; offer this password again in a second if the file still holds it.
+    int64_t now = Now();
+    stats_.RecordReauth(now, false);
+    last_failure_ = "re-AUTH: " + (reply.IsError() ? "-" + reply.str : reply.Describe());
+    stats_.RecordFailure(FailureKind::kError, now, last_failure_);
+    refused_password_ = file_password_;
+    next_reauth_attempt_us_ = now + kReauthRetryUs;
+    return;
+  }
+  connection_password_ = file_password_;
+  refused_password_.clear();
+  stats_.RecordReauth(Now(), true);
 }
 
 void DowntimeRunner::RecordOpFailure(FailureKind kind, int64_t op_start_us, std::string message) {

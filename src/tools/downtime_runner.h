@@ -7,6 +7,13 @@
 // doubling to 10 ms). Downtime runs from the start of a failed operation until a connection
 // that then delivers a reply was established, back-off and failed reconnects included.
 //
+// Credential refresh: with --password-file, the file is looked at (stat) at most every
+// --reauth-check-ms while connected; when its content differs from the password the
+// connection authenticated with, `AUTH [user] <new>` is sent on that connection before the next
+// operation, as an application refreshing its secret does, without reconnecting. A refused
+// re-AUTH is a failed operation but keeps the connection (still authenticated as before) and is
+// retried at most once a second while the file still differs.
+//
 // Thread: confined to the tool's single thread.
 #pragma once
 
@@ -45,6 +52,13 @@ class DowntimeRunner {
 
  private:
   enum class ExecStatus : uint8_t { kReply, kFailed };
+  // What stat() says about --password-file; a change means it must be read again.
+  struct FileIdentity {
+    bool valid = false;  // false: stat() failed, or the content was not read
+    uint64_t dev = 0, ino = 0;
+    int64_t size = 0, mtime_ns = 0, ctime_ns = 0;
+    bool operator==(const FileIdentity&) const = default;
+  };
 
   void Prefill(DowntimeOutcome* outcome);
   // Deletes keys N..M-1 so that leftovers of an earlier run with the same prefix (or a SET whose
@@ -58,6 +72,13 @@ class DowntimeRunner {
   // Connects and authenticates (re-reading --password-file first); records a connection error
   // on failure.
   bool Reconnect(int64_t op_start_us);
+  // Credential refresh (see above): when due, looks at --password-file and re-AUTHs the open
+  // connection if the secret changed. Requires: connected.
+  void MaybeReauthenticate(int64_t now_us);
+  // Reads --password-file if its identity (inode, size, mtime) changed since the last read;
+  // keeps the last good content otherwise or when it cannot be read.
+  void RefreshFilePassword();
+  FileIdentity StatPasswordFile() const;
   // A failed operation: closes the connection, counts it, backs off, and extends the outage.
   void RecordOpFailure(FailureKind kind, int64_t op_start_us, std::string message);
   void BackOff();
@@ -86,6 +107,16 @@ class DowntimeRunner {
   int64_t next_progress_us_ = 0;
   std::string key_;
   std::string value_;
+
+  // Credential refresh. The password the open connection authenticated with; the file's
+  // content as last read and the stat() identity it was read under.
+  std::string connection_password_;
+  std::string file_password_;
+  FileIdentity file_identity_;
+  int64_t next_file_check_us_ = 0;
+  // After a refused re-AUTH, the same password is not offered again before this time.
+  std::string refused_password_;
+  int64_t next_reauth_attempt_us_ = 0;
 };
 
 }  // namespace redoubt::tools

@@ -38,6 +38,8 @@ void Counters::Add(const Counters& other) {
   timeout_errors += other.timeout_errors;
   data_errors += other.data_errors;
   reconnects += other.reconnects;
+  reauths += other.reauths;
+  reauth_failures += other.reauth_failures;
   downtime_us += other.downtime_us;
 }
 
@@ -114,6 +116,12 @@ void DowntimeStats::RecordFailure(FailureKind kind, int64_t mono_us, std::string
 void DowntimeStats::RecordReconnect(int64_t mono_us) {
   ++RowAt(mono_us).counters.reconnects;
   ++totals_.reconnects;
+}
+
+void DowntimeStats::RecordReauth(int64_t mono_us, bool accepted) {
+  uint64_t Counters::*counter = accepted ? &Counters::reauths : &Counters::reauth_failures;
+  ++(RowAt(mono_us).counters.*counter);
+  ++(totals_.*counter);
 }
 
 void DowntimeStats::AddDowntime(int64_t from_us, int64_t to_us) {

@@ -3,7 +3,8 @@
 // report that prints them.
 //
 // Every operation lands in exactly one of ok, failed, connection_errors, timeout_errors and
-// data_errors; reconnects and downtime are counted beside them. Times are monotonic
+// data_errors; reconnects, in-band re-authentications and downtime are counted beside them (a
+// refused or failed re-AUTH is also one failed operation). Times are monotonic
 // microseconds; each phase is anchored to the wall clock once, when it begins, so that rows and
 // failures carry Unix times a script can compare with the times at which it changed the server.
 //
@@ -30,6 +31,10 @@ struct Counters {
   uint64_t timeout_errors = 0;
   uint64_t data_errors = 0;
   uint64_t reconnects = 0;  // connections made after the first
+  // AUTH sent again on an open connection because --password-file changed: accepted, and
+  // refused or failed (those are also counted as a failed operation above).
+  uint64_t reauths = 0;
+  uint64_t reauth_failures = 0;
   int64_t downtime_us = 0;
 
   uint64_t operations() const {
@@ -67,6 +72,8 @@ class DowntimeStats {
   // Failures of every kind, data errors included, with the message kept for the report.
   void RecordFailure(FailureKind kind, int64_t mono_us, std::string message);
   void RecordReconnect(int64_t mono_us);
+  // An in-band re-AUTH; a failed one must also be recorded with RecordFailure.
+  void RecordReauth(int64_t mono_us, bool accepted);
   // Adds [from_us, to_us) to downtime, split over the seconds it covers.
   void AddDowntime(int64_t from_us, int64_t to_us);
 

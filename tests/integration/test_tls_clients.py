@@ -184,7 +184,7 @@ def test_redis_tls_config_file_works_unchanged(redoubt_factory, tls_certs, tmp_p
     assert server.alive()
 
 
-def test_client_certificates_are_refused_until_supported(tmp_path, tls_certs):
+def test_client_certificates_without_a_ca_are_refused_at_start(tmp_path, tls_certs):
     from support import servers
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
@@ -196,4 +196,4 @@ def test_client_certificates_are_refused_until_supported(tmp_path, tls_certs):
     text = s.log_text()
     s.__exit__(None, None, None)
     assert code != 0
-    assert "tls-auth-clients yes) are not supported yet" in text, text
+    assert "tls-auth-clients yes needs tls-ca-cert-file or tls-ca-cert-dir" in text, text

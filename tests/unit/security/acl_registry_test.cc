@@ -137,7 +137,9 @@ TEST(AclLogTest, GroupsRepeatsAndTrims) {
   EXPECT_EQ(e[0].object, "get");
   EXPECT_EQ(e[0].count, 2u);
   EXPECT_EQ(e[0].client_info, "info3");
-  log.Add("command", "get", "u", "info4", 1000 + 61000);  // outside the 60 s window
+  log.Add("command", "get", "u", "info4", 2000 + 60000);  // 60 s after the latest: grouped
+  EXPECT_EQ(log.Latest(10)[0].count, 3u);
+  log.Add("command", "get", "u", "info5", 62000 + 60001);  // outside the window
   EXPECT_EQ(log.Latest(10).size(), 3u);
   log.set_max_len(1);
   EXPECT_EQ(log.Latest(10).size(), 1u);

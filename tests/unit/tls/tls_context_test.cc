@@ -1,5 +1,6 @@
-// TlsContext: what a certificate change is refused for (each error names the problem), and
-// what INFO ssl reads from a loaded certificate.
+// TlsContext: what a certificate change is refused for (each error names the problem), the
+// client-certificate and CRL settings it refuses, and what INFO ssl reads from a loaded
+// certificate and CRL. Handshakes with client certificates are in mutual_tls_test.cc.
 #include "tls/tls_context.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@ namespace redoubt::tls {
 namespace {
 
 using test_support::CertFiles;
+using test_support::CrlSpec;
 using test_support::TestCertificates;
 
 class TlsContextTest : public ::testing::Test {
@@ -129,6 +131,104 @@ TEST_F(TlsContextTest, DhParamsFileMustHoldParameters) {
 
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("tls-dh-params-file"), std::string_view::npos) << st;
+}
+
+TEST_F(TlsContextTest, ClientCertificatesNeedACa) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+
+  s.client_auth = ClientAuth::kYes;
+  absl::Status yes = CreateStatus(s);
+  s.client_auth = ClientAuth::kOptional;
+  absl::Status optional = CreateStatus(s);
+  s.ca_cert_file = certs_.ca_file();
+  absl::Status with_ca = CreateStatus(s);
+
+  EXPECT_EQ(yes.message(),
+            "tls-auth-clients yes needs tls-ca-cert-file or tls-ca-cert-dir: the CAs whose "
+            "client certificates are accepted");
+  EXPECT_NE(optional.message().find("tls-auth-clients optional needs tls-ca-cert-file"),
+            std::string_view::npos)
+      << optional;
+  EXPECT_TRUE(with_ca.ok()) << with_ca;
+}
+
+TEST_F(TlsContextTest, CrlFileNeedsACa) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+  s.crl_file = certs_.WriteFile("crl.pem", certs_.CrlPem({}));
+
+  absl::Status st = CreateStatus(s);
+
+  EXPECT_EQ(st.message(),
+            "tls-crl-file needs tls-ca-cert-file or tls-ca-cert-dir: the CAs that sign its CRLs");
+}
+
+TEST_F(TlsContextTest, MissingCaFileIsNamedWithTheSystemReason) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+  s.ca_cert_file = certs_.dir() + "/missing-ca.crt";
+
+  absl::Status st = CreateStatus(s);
+
+  EXPECT_NE(st.message().find("can't read tls-ca-cert-file"), std::string_view::npos) << st;
+  EXPECT_NE(st.message().find("No such file or directory"), std::string_view::npos) << st;
+}
+
+TEST_F(TlsContextTest, CrlOfAnotherCaIsRefusedNamingItsIssuer) {
+  TestCertificates other("Other Test CA");
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+  s.ca_cert_file = certs_.ca_file();
+  s.client_auth = ClientAuth::kYes;
+  s.crl_file = certs_.WriteFile("other-crl.pem", other.CrlPem({}));
+
+  absl::Status st = CreateStatus(s);
+
+  EXPECT_EQ(st.message(), "CRL in tls-crl-file '" + s.crl_file +
+                              "' is not issued by a configured CA (issuer: CN=Other Test CA)");
+}
+
+TEST_F(TlsContextTest, GarbageCrlFileIsRefused) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+  s.ca_cert_file = certs_.ca_file();
+  s.crl_file = certs_.WriteFile("garbage.pem", "garbage\n");
+
+  absl::Status st = CreateStatus(s);
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("tls-crl-file '" + s.crl_file + "'"), std::string_view::npos) << st;
+}
+
+TEST_F(TlsContextTest, CrlInfoDescribesTheLoadedCrls) {
+  TlsSettings s = SettingsFor(certs_.Issue("server"));
+  s.ca_cert_file = certs_.ca_file();
+  auto without = TlsContext::Create(s, keys_);
+  s.crl_file =
+      certs_.WriteFile("crl.pem", certs_.CrlPem({.revoked = {11, 12, 13}, .next_update_s = 3600}));
+  int64_t now = static_cast<int64_t>(time(nullptr));
+
+  auto with = TlsContext::Create(s, keys_);
+
+  ASSERT_TRUE(without.ok() && with.ok());
+  EXPECT_EQ((*without)->crl_info().count, 0);
+  EXPECT_EQ((*without)->crl_info().next_update, "");
+  CrlInfo info = (*with)->crl_info();
+  EXPECT_EQ(info.count, 1);
+  EXPECT_EQ(info.revoked, 3);
+  EXPECT_NEAR(info.next_update_unix, now + 3600, 5);
+  EXPECT_NEAR(info.last_update_unix, now - 3600, 5);
+  EXPECT_EQ(info.next_update.substr(info.next_update.size() - 4), " GMT");
+  EXPECT_FALSE(info.expired);
+}
+
+TEST_F(TlsContextTest, DirectiveValuesParseAndPrintAsRedisSpellsThem) {
+  for (ClientAuth auth : {ClientAuth::kNo, ClientAuth::kOptional, ClientAuth::kYes}) {
+    EXPECT_EQ(ParseClientAuth(ClientAuthName(auth)), auth);
+  }
+  EXPECT_EQ(ParseClientAuth("YES"), ClientAuth::kYes);
+  EXPECT_EQ(ParseClientAuth("maybe"), std::nullopt);
+  for (CrlExpiredPolicy policy : {CrlExpiredPolicy::kReject, CrlExpiredPolicy::kAllow}) {
+    EXPECT_EQ(ParseCrlExpiredPolicy(CrlExpiredPolicyName(policy)), policy);
+  }
+  EXPECT_EQ(CrlExpiredPolicyName(CrlExpiredPolicy::kReject), "reject");
+  EXPECT_EQ(ParseCrlExpiredPolicy("ignore"), std::nullopt);
 }
 
 }  // namespace

@@ -3,80 +3,26 @@
 // same ticket keys (what keeps resumption working across a certificate reload).
 #include "tls/tls_transport.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <memory>
 #include <string>
 
 #include "support/test_certificates.h"
 #include "tls/tls_context.h"
+#include "unit/tls/tls_link.h"
 
 namespace redoubt::tls {
 namespace {
 
 using test_support::TestCertificates;
 
-// A server transport and an OpenSSL client on the two ends of a non-blocking socket pair.
-struct Link {
-  Link(const TlsContext& server_context, SSL_CTX* client_ctx) {
-    int fds[2];
-    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    fcntl(fds[1], F_SETFL, O_NONBLOCK);
-    server = std::make_unique<TlsTransport>(fds[0], server_context.NewSession());
-    client_fd = fds[1];
-    client = SSL_new(client_ctx);
-    SSL_set_fd(client, client_fd);
-  }
-  ~Link() {
-    SSL_free(client);
-    close(client_fd);
-  }
-
-  // Runs both sides of the handshake until each is done or fails; returns the server's status.
-  TlsTransport::HandshakeStatus Handshake() {
-    TlsTransport::HandshakeStatus st = TlsTransport::HandshakeStatus::kWantRead;
-    bool client_done = false;
-    for (int i = 0; i < 50; ++i) {
-      if (!client_done) {
-        int r = SSL_connect(client);
-        client_done = r == 1;
-        if (r <= 0 && SSL_get_error(client, r) != SSL_ERROR_WANT_READ) {
-          ERR_clear_error();
-          break;
-        }
-      }
-      std::string error;
-      if (st != TlsTransport::HandshakeStatus::kDone) {
-        st = server->Handshake(&error);
-      }
-      if (st == TlsTransport::HandshakeStatus::kFailed ||
-          (client_done && st == TlsTransport::HandshakeStatus::kDone)) {
-        break;
-      }
-    }
-    return st;
-  }
-
-  // Reads one application record on the client (skipping session tickets, which arrive first).
-  std::string ClientRead() {
-    char buf[256];
-    int n = 0;
-    for (int i = 0; i < 10 && n <= 0; ++i) {
-      n = SSL_read(client, buf, sizeof(buf));
-    }
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-  }
-
-  std::unique_ptr<TlsTransport> server;
-  SSL* client = nullptr;
-  int client_fd = -1;
-};
+using Link = TlsLink;
 
 class TlsTransportTest : public ::testing::Test {
  protected:
@@ -91,9 +37,7 @@ class TlsTransportTest : public ::testing::Test {
     auto built = TlsContext::Create(settings_, keys_);
     ASSERT_TRUE(built.ok()) << built.status();
     server_context_ = *built;
-    client_ctx_ = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_load_verify_locations(client_ctx_, certs_.ca_file().c_str(), nullptr);
-    SSL_CTX_set_verify(client_ctx_, SSL_VERIFY_PEER, nullptr);
+    client_ctx_ = NewClientContext(certs_.ca_file());
   }
   void TearDown() override { SSL_CTX_free(client_ctx_); }
 
