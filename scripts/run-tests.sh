@@ -5,7 +5,7 @@
 #      sanitized server (a sanitizer report fails the run)
 #   3. integration and differential suites (pytest, real clients, Debian's redis-server)
 #      against the release server
-#   4. a bounded libFuzzer run of the RESP parser over fuzz/corpus/
+#   4. bounded libFuzzer runs of the RESP parser and of ACL rules over fuzz/corpus/
 # Ends with one summary line "N passed, N failed" (steps), and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,13 +49,14 @@ pytest_suites() {
     -p no:cacheprovider tests/integration tests/differential
 }
 
+# fuzz <name> <seconds>: runs build-fuzz/bin/<name>_fuzzer from fuzz/corpus/<name>.
 fuzz() {
-  local corpus
+  local name=$1 seconds=$2 corpus
   corpus=$(mktemp -d)
-  cp fuzz/corpus/resp_parser/* "$corpus"/
+  cp "fuzz/corpus/$name"/* "$corpus"/
   # Findings (crash-*, leak-*) are written to the working directory; run it in build-fuzz.
-  (cd build-fuzz && ./bin/resp_parser_fuzzer -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
-    -print_final_stats=1 "$corpus" ../fuzz/corpus/resp_parser 2>&1 | tail -n 12)
+  (cd build-fuzz && "./bin/${name}_fuzzer" -max_total_time="$seconds" -max_len=4096 \
+    -print_final_stats=1 "$corpus" "../fuzz/corpus/$name" 2>&1 | tail -n 12)
   local rc=${PIPESTATUS[0]}
   rm -rf "$corpus"
   return "$rc"
@@ -73,9 +74,10 @@ step "asan/ubsan unit tests" unit_tests build-asan
 step "asan/ubsan integration+differential" pytest_suites build-asan
 unset ASAN_OPTIONS UBSAN_OPTIONS
 step "integration+differential" pytest_suites build
-TARGETS=resp_parser_fuzzer step "fuzzer build" build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON \
-  -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
-step "fuzz resp parser (${FUZZ_SECONDS}s)" fuzz
+TARGETS="resp_parser_fuzzer acl_rules_fuzzer" step "fuzzer build" build build-fuzz \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
+step "fuzz resp parser (${FUZZ_SECONDS}s)" fuzz resp_parser "$FUZZ_SECONDS"
+step "fuzz acl rules ($((FUZZ_SECONDS / 2))s)" fuzz acl_rules "$((FUZZ_SECONDS / 2))"
 
 echo
 for f in "${failures[@]}"; do

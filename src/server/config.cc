@@ -676,7 +676,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std
   return config;
 }
 
-absl::Status RewriteConfigFile(const Config& config) {
+absl::Status RewriteConfigFile(const Config& config, const std::vector<std::string>* user_lines) {
   if (config.config_file.empty()) {
     return absl::FailedPreconditionError("The server is running without a config file");
   }
@@ -690,6 +690,9 @@ absl::Status RewriteConfigFile(const Config& config) {
       size_t start = line.find_first_not_of(" \t");
       if (start != std::string::npos && line[start] != '#' && protocol::SplitArgs(line, &words) &&
           !words.empty()) {
+        if (user_lines != nullptr && commands::EqualsIgnoreCase(words[0], "user")) {
+          continue;  // replaced by the live users below
+        }
         const DirectiveSpec* d = FindDirective(words[0]);
         if (d != nullptr) {
           size_t index = d - Directives().data();
@@ -709,6 +712,9 @@ absl::Status RewriteConfigFile(const Config& config) {
     if (!written[i] && d.get(config) != d.default_text) {
       out.push_back(std::string(d.name) + " \"" + d.get(config) + "\"");
     }
+  }
+  if (user_lines != nullptr) {
+    out.insert(out.end(), user_lines->begin(), user_lines->end());
   }
   std::string tmp = config.config_file + ".tmp";
   {

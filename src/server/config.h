@@ -116,7 +116,10 @@ absl::Status ApplyConfigText(std::string_view text, std::string_view source, Con
 bool ParseMemory(std::string_view s, uint64_t* out);
 
 // Writes config to file as CONFIG REWRITE does: lines of the original file whose directive
-// is known are replaced by the current value; other lines are kept.
-absl::Status RewriteConfigFile(const Config& config);
+// is known are replaced by the current value; other lines are kept. user_lines, when given
+// (users defined without an aclfile), replace the file's `user` lines, as Redis rewrites them
+// from the live ACL.
+absl::Status RewriteConfigFile(const Config& config,
+                               const std::vector<std::string>* user_lines = nullptr);
 
 }  // namespace redoubt::server

@@ -567,7 +567,20 @@ void Server::CloseDisallowedClients() {
 }
 
 absl::Status Server::RewriteConfig() {
-  return RewriteConfigFile(config());
+  Config c = config();
+  if (!c.aclfile.empty()) {
+    return RewriteConfigFile(c);
+  }
+  // Without an aclfile the users live in the config file, as `user` lines (Redis does the
+  // same): the current definitions replace the old lines.
+  std::vector<std::string> users;
+  std::string text = acl_->Serialize();
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    users.push_back(text.substr(start, nl - start));
+    start = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return RewriteConfigFile(c, &users);
 }
 
 void Server::Pause(int64_t until_ms, bool writes_only) {
@@ -675,6 +688,27 @@ void Server::Cron() {
   if (used > stats_.peak_memory.load(std::memory_order_relaxed)) {
     stats_.peak_memory.store(used, std::memory_order_relaxed);
   }
+  WarnIfCrlExpired();
+}
+
+void Server::WarnIfCrlExpired() {
+  // Once a minute at most: with tls-crl-expired-policy reject, every client of that CA is
+  // being refused, which an operator must hear about before the clients do.
+  int64_t now = common::UnixMillis();
+  if (now - last_crl_warning_ms_ < 60000) {
+    return;
+  }
+  std::shared_ptr<const tls::TlsContext> context = tls_context();
+  if (context == nullptr || context->crl_info().count == 0 || !context->crl_info().expired) {
+    return;
+  }
+  last_crl_warning_ms_ = now;
+  bool reject = context->settings().crl_expired_policy == tls::CrlExpiredPolicy::kReject;
+  common::Log(common::LogLevel::kWarning,
+              "tls-crl-file " + context->settings().crl_file + " is past its next update (" +
+                  context->crl_info().next_update + "): " +
+                  (reject ? "client certificates are refused (tls-crl-expired-policy reject)"
+                          : "still used (tls-crl-expired-policy allow)"));
 }
 
 int Server::Run() {

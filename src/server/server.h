@@ -187,6 +187,9 @@ class Server {
   // Loads `user` directives and the aclfile at start-up.
   absl::Status LoadConfiguredUsers();
   void Cron();
+  // Logs (at most once a minute) that the loaded CRLs are past their nextUpdate.
+  void WarnIfCrlExpired();
+  int64_t last_crl_warning_ms_ = 0;  // main thread (cron) only
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);
 

@@ -411,3 +411,25 @@ def test_downtime_password_file_errors(downtime_tool, tmp_path):
     assert r.returncode == 2 and "excludes" in r.stderr, r.stderr
     r = run_tool([str(downtime_tool), "--user", "u"], timeout=10)
     assert r.returncode == 2 and "--user requires --password or --password-file" in r.stderr, r.stderr
+
+
+def test_config_rewrite_keeps_users_across_a_restart(redoubt_factory, tmp_path):
+    """Without an aclfile, CONFIG REWRITE writes the live users as `user` lines (as Redis does),
+    replacing the old ones, so ACL SETUSER changes survive a restart."""
+    conf = tmp_path / "redoubt.conf"
+    conf.write_text("# users\nuser alice on >alicepw ~* +@all\n")
+    server = redoubt_factory([], config_file=str(conf))
+    with RespClient(port=server.port) as c:
+        expect(c, ("ACL", "SETUSER", "bob", "on", ">bobpw", "~b*", "+get"), ("simple", "OK"))
+        expect(c, ("ACL", "SETUSER", "alice", "<alicepw", ">alice2"), ("simple", "OK"))
+        expect(c, ("CONFIG", "REWRITE"), ("simple", "OK"))
+    lines = [l for l in conf.read_text().splitlines() if l.startswith("user ")]
+    assert [l.split()[1] for l in lines] == ["alice", "bob", "default"], lines
+    assert "alicepw" not in conf.read_text() and "bobpw" not in conf.read_text()
+    server.stop()
+    again = redoubt_factory([], config_file=str(conf))
+    r = redis.Redis(port=again.port, username="bob", password="bobpw")
+    assert r.get("b1") is None  # authenticated as bob, who may GET b*
+    assert redis.Redis(port=again.port, username="alice", password="alice2").ping()
+    with pytest.raises(redis.exceptions.ResponseError, match="WRONGPASS"):
+        redis.Redis(port=again.port, username="alice", password="alicepw").ping()
