@@ -96,6 +96,7 @@ void IncomingConnection::Classify() {
 void IncomingConnection::BeginHandshake() {
   std::shared_ptr<const tls::TlsContext> context = server_.tls_context();
   SSL* ssl = context == nullptr ? nullptr : context->NewSession();
+  context_ = context;
   if (ssl == nullptr) {
     server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
     Finish();
@@ -117,6 +118,18 @@ void IncomingConnection::ContinueHandshake() {
         stats.tls_sessions_resumed.fetch_add(1, std::memory_order_relaxed);
       }
       tls::PeerCertificate peer = tls_->peer_certificate();
+      // A handshake that began before a CRL reload was verified against the old lists, and the
+      // reload's sweep of open connections may have run before it finished: ask the context in
+      // force now.
+      if (std::shared_ptr<const tls::TlsContext> now = server_.tls_context();
+          peer.present && now != context_ && now != nullptr && now->IsRevoked(peer)) {
+        stats.tls_client_cert_revoked.fetch_add(1, std::memory_order_relaxed);
+        server_.AuditRefused(security::RefusalReason::kCrl,
+                             "certificate revoked by a CRL loaded during the handshake", peer_,
+                             local_);
+        Finish();
+        return;
+      }
       Admit(std::move(tls_), std::move(peer));
       return;
     }

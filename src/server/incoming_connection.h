@@ -77,7 +77,8 @@ class IncomingConnection final : public net::IoHandler {
   // The session being negotiated. Its SSL holds a reference to the context it was made from,
   // so a certificate reload during the handshake does not disturb it.
   std::unique_ptr<tls::TlsTransport> tls_;
-  uint32_t events_ = 0;  // what the loop is currently asked to report
+  std::shared_ptr<const tls::TlsContext> context_;  // the one the handshake runs with
+  uint32_t events_ = 0;                             // what the loop is currently asked to report
 };
 
 }  // namespace redoubt::server

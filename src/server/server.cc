@@ -231,9 +231,10 @@ absl::Status Server::ListenOn(int port, std::vector<int>* fds) {
 }
 
 absl::Status Server::PrepareTls(const Config& current, const Config& next,
-                                std::shared_ptr<const tls::TlsContext>* context) const {
+                                std::shared_ptr<const tls::TlsContext>* context,
+                                bool reread_files) const {
   *context = tls_context();
-  if (next.tls != current.tls || *context == nullptr) {
+  if (next.tls != current.tls || *context == nullptr || reread_files) {
     if (next.tls.cert_file.empty() && next.tls.key_file.empty()) {
       *context = nullptr;
     } else {
@@ -496,8 +497,18 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
         "CONFIG SET failed (possibly related to argument 'port') - changing the listening "
         "address at runtime is not supported yet");
   }
+  // As Redis's VOLATILE_CONFIG: setting a file directive re-reads the file even when the path
+  // is unchanged (a renewed certificate or CRL written over the old one).
+  bool reread = false;
+  for (const auto& change : changes) {
+    std::string name = commands::ToLower(change.first);
+    if (name.rfind("tls-", 0) == 0 &&
+        (name.ends_with("-file") || name.ends_with("-dir") || name == "tls-key-file-pass")) {
+      reread = true;
+    }
+  }
   std::shared_ptr<const tls::TlsContext> context;
-  if (absl::Status st = PrepareTls(config_, next, &context); !st.ok()) {
+  if (absl::Status st = PrepareTls(config_, next, &context, reread); !st.ok()) {
     // Name the first TLS directive of the command, as Redis names the argument it suspects.
     std::string culprit = "tls-cert-file";
     for (const auto& change : changes) {

@@ -168,7 +168,8 @@ class Server {
   // settings changed, refuses a mode that needs a certificate while none is loaded.
   // *context receives the context to install (unchanged when nothing TLS changed).
   absl::Status PrepareTls(const Config& current, const Config& next,
-                          std::shared_ptr<const tls::TlsContext>* context) const;
+                          std::shared_ptr<const tls::TlsContext>* context,
+                          bool reread_files = false) const;
   // After a switch to tls-mode required: every I/O thread closes its plaintext connections
   // once their pending replies are written.
   void ClosePlaintextClients();
