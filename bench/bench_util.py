@@ -1,7 +1,8 @@
 # Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS, INFO
-# parsing, reading a small text file (/proc) with a default, and running a gnuplot script over
-# a temporary data file. Standard library only, so run_bench.py, bench_servers.py, report.py and
-# tls_migration.py can all import it.
+# parsing, reading a small text file (/proc) with a default, running a gnuplot script over a
+# temporary data file, a Markdown table, and turning SIGTERM & co. into KeyboardInterrupt.
+# Standard library only, so every script in bench/ can import it.
+import signal
 import socket
 import subprocess
 import sys
@@ -80,3 +81,36 @@ def run_gnuplot(script, data_file=None):
         print(f"warning: gnuplot failed: {proc.stderr.strip()}", file=sys.stderr)
         return False
     return True
+
+
+def interrupt_on_signals(*signums):
+    """Makes SIGINT and each of signums raise KeyboardInterrupt, so that the caller's finally
+    blocks stop every process it started. SIGINT explicitly too: a shell that starts a script in
+    the background sets it to ignored."""
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in signums:
+        signal.signal(signum, on_signal)
+
+
+def markdown_table(header, rows, numeric=True, text_columns=1):
+    """Markdown table; columns after the first text_columns are right-aligned when numeric."""
+    align = "--:" if numeric else "---"
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" if i < text_columns else align
+                            for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown_section_start(title, block, absent):
+    """The first lines of a RESULTS.md section drawn from one block of results.json:
+    (lines, block) when there is something to show, else (the complete section, None) -- a note
+    when the block is missing (absent: why, e.g. "it predates ...") or its phase was skipped."""
+    md = [f"## {title}", ""]
+    if block is None:
+        return md + [f"Not in this results.json: {absent}.", ""], None
+    if block.get("skipped"):
+        return md + [f"Not run: {block['skipped']}.", ""], None
+    return md, block

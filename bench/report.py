@@ -15,10 +15,12 @@
 # target) and over TLS 1.2 (informational); files from before the TLS 1.2 pair render without
 # its rows.
 #
-# Online TLS migration (format 3, "migration" block): bench/tls_migration.py's results, already
-# judged by it (passed, failures); this file only lays them out and links the charts
-# (migration.png, migration-rotation.png) that run_bench.py put beside RESULTS.md. Older files
-# get a one-line note in place of the section.
+# Online TLS migration (format 3, "migration" block) and ACL password rotation (format 5,
+# "rotation" block): bench/tls_migration.py's and bench/acl_rotation.py's results, already
+# judged by them (passed, failures); report_downtime.py lays them out, links the charts
+# (migration.png, migration-rotation.png, rotation-reauth.png, rotation-restart.png) that
+# run_bench.py put beside RESULTS.md, and gives the rotation's Targets rows ("ACL rotation: 0
+# failed operations", one per variant). Older files get a one-line note in place of a section.
 #
 # ACL cost (format 4, "acl" block; bench/acl_cost.py): per server and scenario, runs as the
 # default user and as a restricted one, alternating. The ratio restricted / default is taken
@@ -33,7 +35,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_util import run_gnuplot
+# _table: the Markdown table helper, shared with report_downtime.py.
+from bench_util import markdown_section_start, run_gnuplot
+from bench_util import markdown_table as _table
+from report_downtime import migration_section, rotation_section, rotation_targets
 
 METRICS = ("rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_us_per_req",
            "server_cpu_pct", "client_cpu_pct", "resumed_fraction")
@@ -264,7 +269,7 @@ def evaluate_targets(data):
         rows += evaluate_tls_targets(data)
     if (data.get("acl") or {}).get("planned"):
         rows += evaluate_acl_targets(data)
-    return rows
+    return rows + rotation_targets(data)
 
 
 def evaluate_acl_targets(data):
@@ -394,16 +399,6 @@ def _ratio(r, threshold=None, direction="ge"):
         ok = r["median"] >= threshold if direction == "ge" else r["median"] <= threshold
         text += " ✓" if ok else " ✗"
     return text
-
-
-def _table(header, rows, numeric=True, text_columns=1):
-    """Markdown table; columns after the first text_columns are right-aligned when numeric."""
-    align = "--:" if numeric else "---"
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" if i < text_columns else align
-                            for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _mode_tables(data, mode):
@@ -611,13 +606,11 @@ def _tls_setup_text(data):
 def _acl_section(data):
     """Markdown lines of the "ACL" section: what ran, whether every request was allowed, and
     one row per server and scenario."""
-    md = ["## ACL: restricted user against the default user", ""]
-    acl = data.get("acl")
+    md, acl = markdown_section_start(
+        "ACL: restricted user against the default user", data.get("acl"),
+        "it predates the ACL phase (run_bench.py before results format 4)")
     if acl is None:
-        return md + ["Not in this results.json: it predates the ACL phase (run_bench.py before "
-                     "results format 4).", ""]
-    if acl.get("skipped"):
-        return md + [f"Not run: {acl['skipped']}.", ""]
+        return md
     summary = data["summary"].get("acl", {})
     sizes, user = acl["sizes"], acl["user"]
     base, restricted = acl["users"][0], acl["users"][1]
@@ -724,110 +717,6 @@ def _acl_ratio(r, threshold, direction):
         ok = r["median"] >= threshold if direction == "ge" else r["median"] <= threshold
         text += " ✓" if ok else " ✗"
     return text
-
-
-def _migration_section(data, out_dir):
-    """Markdown lines of the "Online TLS migration" section."""
-    md = ["## Online TLS migration", ""]
-    mig = data.get("migration")
-    if mig is None:
-        return md + ["Not in this results.json: it predates the migration scenario "
-                     "(run_bench.py before results format 3).", ""]
-    if mig.get("skipped"):
-        return md + [f"Not run: {mig['skipped']}.", ""]
-    runs = {r["variant"]: r for r in mig.get("runs", [])}
-    params = next((r["params"] for r in runs.values() if r.get("params")), {})
-    key = {"rsa": "RSA-2048", "ec": "ECDSA P-256"}.get(mig.get("key_type"), mig.get("key_type"))
-    timeouts = (f"{params['connect_timeout_ms']} / {params['op_timeout_ms']} ms"
-                if params else "the tool's defaults")
-    md.append(
-        "`bench/tls_migration.py` against Redoubt alone (no Redis; "
-        + ("pinned" if mig.get("pinned") else "server and testers unpinned")
-        + f"; {key} certificates from a test CA): a plaintext and a TLS `redoubt-downtime` "
-        f"(connect / operation timeouts {timeouts}) keep reading and writing while `CONFIG "
-        "SET tls-mode` moves the server from `none` to `preferred` to `required`, each phase "
-        f"{mig['phase_seconds']:g} s after a tester's {mig['prefill_seconds']:g} s prefill "
-        "(the TLS tester starts in `preferred`). Passed means: no failed operation for the "
-        "plaintext tester before `required` and for the TLS tester at all, no data error, "
-        f"plaintext shut out within {params.get('lockout_seconds', 1):g} s of `required`, and "
-        "the INFO ssl and rotation checks.")
-    md.append("")
-    md.append("- A tester's per-second rows count in the phase in force at their end (seconds "
-              "include its prefill): plaintext failures in `required` are the expected "
-              "lockout, including the second in which `required` was set.")
-    md.append("- failed ops = every failed operation (closed or reset connection, error "
-              "reply, failed connect, timeout); connection errors and timeouts are part of "
-              "it. Data errors (a wrong value read back) are counted apart.")
-    md.append("")
-    for variant in mig.get("planned") or list(runs):
-        r = runs.get(variant)
-        if r is None:
-            md += [f"### {variant}: not run", "",
-                   "Not reached: see *Incomplete* at the top." if data.get("incomplete")
-                   else "Not run.", ""]
-            continue
-        if r.get("error"):
-            md += [f"### {r['title']}: could not run", "", "```",
-                   r["error"].strip()[-1500:], "```", ""]
-            continue
-        checks = r.get("checks", [])
-        md += [f"### {r['title']}: {'PASSED' if r['passed'] else 'FAILED'}", ""]
-        md.append(f"{sum(c['ok'] for c in checks)}/{len(checks)} checks passed; "
-                  f"{r.get('wall_s', 0):.0f} s.")
-        md.append("")
-        rows = [(p["tester"], p["phase"], p["seconds"], f"{p['ok']:,}", f"{p['failed_ops']:,}",
-                 f"{p['connection_errors']:,}", f"{p['timeout_errors']:,}",
-                 f"{p['data_errors']:,}", f"{p['downtime_ms']:,.0f}") for p in r["phases"]]
-        md.append(_table(("Tester", "Phase", "seconds", "ok ops", "failed ops",
-                          "connection errors", "timeouts", "data errors", "downtime ms"),
-                         rows, text_columns=2))
-        md.append("")
-        t0 = r.get("t0") or 0
-        sets = []
-        for e in r.get("events", []):
-            # The rotation's arguments are file paths in a deleted directory: name the keys.
-            what = ("`tls-cert-file` + `tls-key-file` (certificate rotation)"
-                    if e["what"] == "certificate rotation" else f"`{e['what']}`")
-            sets.append(f"{what} at +{e['t_sent'] - t0:.2f} s (reply {e['reply']} after "
-                        f"{(e['t_reply'] - e['t_sent']) * 1000:.1f} ms, sent over "
-                        f"{'TLS' if e['over'] == 'tls' else e['over']})")
-        md.append("CONFIG SETs, seconds after the server started: "
-                  + ("; ".join(sets) if sets else "none") + ".")
-        rotation = (r.get("observed") or {}).get("rotation")
-        if rotation:
-            md.append("")
-            md.append(f"Certificate rotation: serial {rotation['old_serial']} → "
-                      f"{rotation['new_serial']}; INFO ssl after: {rotation['info_after']}; "
-                      f"a new handshake presented {rotation['presented_after']}.")
-        md.append("")
-        if r["failures"]:
-            md += ["Failures:", ""] + [f"- {f}" for f in r["failures"]] + [""]
-        if r.get("plot") and (Path(out_dir) / r["plot"]).exists():
-            md += [f"![Online TLS migration, {variant}: ops/s per tester]({r['plot']})", ""]
-        elif r.get("plot"):
-            md += [f"Chart: `{r['plot']}` (not in this directory).", ""]
-        else:
-            md += ["Chart: not drawn (gnuplot failed).", ""]
-    return md
-
-
-def migration_text(data):
-    """One line for the console: each variant's verdict, or '' when there is none."""
-    mig = data.get("migration")
-    if not mig or mig.get("skipped"):
-        return ""
-    parts = []
-    for r in mig.get("runs", []):
-        if r.get("error"):
-            parts.append(f"{r['variant']} could not run")
-        elif r["passed"]:
-            parts.append(f"{r['variant']} PASSED")
-        else:
-            parts.append(f"{r['variant']} FAILED ({len(r['failures'])} check(s))")
-    missing = [v for v in mig.get("planned", []) if v not in {r["variant"] for r in
-                                                                 mig.get("runs", [])}]
-    parts += [f"{v} not run" for v in missing]
-    return "Online TLS migration: " + ", ".join(parts)
 
 
 def _memory_table(data):
@@ -957,7 +846,8 @@ def write_report(data, out_dir):
     if tls.get("skipped"):
         md += ["## TLS: not measured", ""] + [f"- {why}" for why in tls["skipped"]] + [""]
     md += _acl_section(data)
-    md += _migration_section(data, out_dir)
+    md += migration_section(data, out_dir)
+    md += rotation_section(data, out_dir)
 
     md += ["## Memory", "",
            f"Fresh server each, unpinned; {data['sizes']['keys']:,} unique keys `key:%07d` with "

@@ -21,20 +21,26 @@
 # SET/GET/INCR scenario runs as the default user and as app, alternating (bench/acl_cost.py).
 # --no-acl skips it; --only acl runs only it.
 #
+# ACL password rotation: after the migration, bench/acl_rotation.py runs both variants (clients
+# re-AUTH in-band; clients restarted with the new password) against Redoubt alone, unpinned,
+# with its default 5 s phases (--quick: 1 s). Skipped with --no-rotation, --no-acl or --only
+# tls, and when the server under test is a redis-server; --only acl runs it.
+#
 # Read first:
 #   - This file is the orchestration: the Bench (plan, duration estimate, phases, one run of
-#     redis-benchmark or redoubt-tls-connect, memory phase, migration, metadata), the command
-#     line and main(). What runs is in scenarios.py (Scenario, build_scenarios, FULL_SIZES /
+#     redis-benchmark or redoubt-tls-connect, memory phase, metadata), the command line and
+#     main(). What runs is in scenarios.py (Scenario, build_scenarios, FULL_SIZES /
 #     QUICK_SIZES, Mode, build_modes); the server processes in bench_servers.py (Server,
 #     TlsFiles); RESP, INFO parsing and gnuplot in bench_util.py; the report in report.py;
-#     the ACL phase (its scenarios, the user, the allowed-request check) in acl_cost.py.
+#     the ACL phase (its scenarios, the user, the allowed-request check) in acl_cost.py; the
+#     migration and rotation phases in downtime_phases.py.
 #   - Every number in RESULTS.md comes from a run of this script; never edit it by hand.
 #   - Server CPU comes from /proc/PID/stat utime+stime (all threads, clock ticks), read
 #     before and after each redis-benchmark run, so nothing else may talk to the servers.
 #   - Only processes this script started are ever signalled, by PID; they also get
 #     PR_SET_PDEATHSIG (bench_servers.py) so they die if this script is killed with SIGKILL.
-#     (The migration's server and testers are tls_migration.py's: stopped by PID on exit,
-#     Ctrl-C and SIGTERM, but without PR_SET_PDEATHSIG.)
+#     (The migration's and the rotation's servers and testers are their scripts': stopped by
+#     PID on exit, Ctrl-C and SIGTERM, but without PR_SET_PDEATHSIG.)
 #   - Wall time is bounded: an estimate is printed first, and --time-limit stops starting
 #     new runs once it would be exceeded (the report then says it is incomplete).
 #
@@ -65,7 +71,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 # Before any sibling import: keeps bench/ (report, bench_util, bench_servers, scenarios,
-# tls_migration) and tests/support free of __pycache__.
+# downtime_phases and the scripts it runs) and tests/support free of __pycache__.
 sys.dont_write_bytecode = True
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -74,11 +80,13 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 import acl_cost  # noqa: E402  (after the lines above on purpose)
 import report  # noqa: E402
+import report_downtime  # noqa: E402
 from bench_servers import BenchError, Server, TlsFiles  # noqa: E402
-from bench_util import RespError, parse_info, read_text  # noqa: E402
+from bench_util import RespError, interrupt_on_signals, parse_info, read_text  # noqa: E402
+from downtime_phases import MigrationPhase, RotationPhase  # noqa: E402
 from scenarios import FULL_SIZES, QUICK_SIZES, build_modes, build_scenarios  # noqa: E402
-import tls_migration  # noqa: E402
 from support.tls_certs import CertError, CertFactory  # noqa: E402
+from support.tools import find_redoubt_tool  # noqa: E402
 
 DEFAULT_REDOUBT = REPO_ROOT / "build" / "bin" / "redoubt-server"
 DEFAULT_REDIS = Path("/usr/bin/redis-server")
@@ -97,18 +105,6 @@ RUN_OVERHEAD_S = 0.4     # process start, CSV parsing, /proc reads
 SERVER_START_S = 1.0
 WARMUP_FRACTION = 10     # warm-up runs use n / WARMUP_FRACTION requests
 CLIENT_BOUND_PCT = 95.0  # client CPU above this means redis-benchmark was the bottleneck
-
-# Online TLS migration (bench/tls_migration.py): (id, rotate_cert, chart file, title).
-MIGRATION_VARIANTS = (
-    ("plain", False, "migration.png", "tls-mode none → preferred → required"),
-    ("rotation", True, "migration-rotation.png",
-     "tls-mode none → preferred → required, certificate rotated in preferred"),
-)
-MIGRATION_SIZES = {"full": (10.0, 5.0), "quick": (4.0, 1.5)}  # (phase s, prefill s)
-# Certificates, server start, stopping the testers, gnuplot; measured ~1 s on the 2-core guest.
-MIGRATION_OVERHEAD_S = 2.0
-MIGRATION_FAILURES_KEPT = 10  # per tester: the rest of its failure list is only counted
-
 
 class OutOfTime(Exception):
     """Raised when the next step would run past --time-limit."""
@@ -199,24 +195,10 @@ class Bench:
             self, skipped=("--no-acl" if args.no_acl else "--only tls" if args.only == "tls"
                            else None),
             out_of_time=OutOfTime, server_start_s=SERVER_START_S)
-        self.tls_connect = find_tool("redoubt-tls-connect", args.tools_dir, self.redoubt_bin)
-        self.migration_phase_s, self.migration_prefill_s = MIGRATION_SIZES[
-            "quick" if args.quick else "full"]
-        self.migration_skipped = self._migration_skip_reason()
-        self.migration_runs = []   # one entry per variant run (or that could not run)
-        self.migration_plots = {}  # chart file name -> where run_migration drew it (in tmp)
-
-    def _migration_skip_reason(self):
-        """Why the online TLS migration is not run, or None."""
-        if self.args.no_tls:
-            return "--no-tls"
-        if self.args.only == "acl":
-            return "--only acl"
-        if self.args.no_migration:
-            return "--no-migration"
-        if self.redoubt_kind != "redoubt":
-            return "the server under test is a redis-server, which has no tls-mode"
-        return None
+        self.tls_connect = find_redoubt_tool("redoubt-tls-connect", args.tools_dir,
+                                             self.redoubt_bin)
+        self.migration = MigrationPhase(self, out_of_time=OutOfTime)
+        self.rotation = RotationPhase(self, out_of_time=OutOfTime)
 
     @staticmethod
     def _guess_kind(binary):
@@ -262,19 +244,8 @@ class Bench:
             # Generating the load file, two loads (~250k SET/s through redis-cli --pipe).
             total += 2 * (SERVER_START_S + self.sizes["keys"] / 250_000) + \
                 self.sizes["keys"] / 500_000
-        total += (len(MIGRATION_VARIANTS) - len(self.migration_runs)) * self.migration_run_s()
-        return total + self.acl.estimate_s()
-
-    def migration_run_s(self):
-        """Expected wall time of one migration variant; 0 when the migration is skipped.
-
-        Fixed by its design, not by any rate: the plaintext tester's prefill, three phases, the
-        TLS tester's prefill (it starts in preferred), each prefill followed by the tool's slack."""
-        if self.migration_skipped:
-            return 0.0
-        return (3 * self.migration_phase_s
-                + 2 * (self.migration_prefill_s + tls_migration.PREFILL_SLACK_S)
-                + MIGRATION_OVERHEAD_S)
+        return (total + self.acl.estimate_s() + self.migration.estimate_s()
+                + self.rotation.estimate_s())
 
     def warmup_n(self, scen):
         # Handshakes and TLS connections cost ~1 ms each: 1000 of them would be a long
@@ -578,64 +549,6 @@ class Bench:
               f"p99={r['p99_ms']:.3f}ms  cpu={r['cpu_us_per_req']:.2f}us/req "
               f"({r['wall_s']:.1f}s){flag}", flush=True)
 
-    # --- online TLS migration
-
-    def run_migrations(self):
-        """Both variants of bench/tls_migration.py against Redoubt alone (no Redis, no taskset).
-
-        A variant that cannot run (tool missing, server died) is recorded with its error and
-        the next one still runs; a variant that fails its checks is a result, reported as such."""
-        phase_s, prefill_s = self.migration_phase_s, self.migration_prefill_s
-        for variant, rotate_cert, chart, title in MIGRATION_VARIANTS:
-            if self.time_left() < self.migration_run_s():
-                raise OutOfTime(f"skipped the online TLS migration from variant {variant} on: "
-                                "--time-limit reached")
-            print(f"\n== online TLS migration ({variant}): {title}; {phase_s:g}s phases after "
-                  f"{prefill_s:g}s prefill; Redoubt only, unpinned", flush=True)
-            entry = {"variant": variant, "title": title}
-            t0 = time.monotonic()
-            try:
-                result = tls_migration.run_migration(
-                    phase_s=phase_s, prefill_s=prefill_s, rotate_cert=rotate_cert,
-                    server_binary=str(self.redoubt_bin), tools_dir=self.args.tools_dir,
-                    key_type=self.args.tls_key_type, plot_path=self.tmp / chart,
-                    log=lambda line: print(f"   {line}", flush=True))
-            except tls_migration.MigrationError as e:
-                entry.update(error=str(e)[-3000:], wall_s=round(time.monotonic() - t0, 1))
-                self.migration_runs.append(entry)
-                print(str(e), file=sys.stderr, flush=True)
-                self.warn(f"online TLS migration ({variant}) could not run: "
-                          f"{str(e).splitlines()[0]}")
-                continue
-            entry.update(slim_migration_result(result), wall_s=round(time.monotonic() - t0, 1))
-            # Drawn in the temporary directory; main() copies it next to RESULTS.md only when
-            # the whole run is written, so an interrupted run changes no file in --out-dir.
-            entry["plot"] = chart if result.get("plot") else None
-            if entry["plot"]:
-                self.migration_plots[chart] = self.tmp / chart
-            self.migration_runs.append(entry)
-            print("\n".join("   " + line
-                            for line in tls_migration.format_table(result["phases"]).splitlines()))
-            verdict = "PASSED" if result["passed"] else "FAILED"
-            print(f"   {verdict} in {entry['wall_s']:.0f}s", flush=True)
-            for failure in result["failures"]:
-                print(f"   FAIL {failure}", flush=True)
-            if not result["passed"]:
-                self.warn(f"online TLS migration ({variant}) FAILED "
-                          f"{len(result['failures'])} check(s); see its section")
-
-    def migration_info(self):
-        return {"skipped": self.migration_skipped,
-                "planned": [] if self.migration_skipped else [v[0] for v in MIGRATION_VARIANTS],
-                "phase_seconds": self.migration_phase_s,
-                "prefill_seconds": self.migration_prefill_s,
-                "pinned": False, "key_type": self.args.tls_key_type,
-                "runs": self.migration_runs}
-
-    def publish_migration_plots(self, out_dir):
-        for name, path in self.migration_plots.items():
-            shutil.copyfile(path, Path(out_dir) / name)
-
     def write_load_file(self, keys):
         """RESP stream of `keys` SETs: key:%07d -> 64-byte value unique to the key."""
         path = self.tmp / f"load-{keys}.resp"
@@ -790,15 +703,9 @@ class Bench:
         if n_tls:
             print(f"TLS: {self.args.tls_key_type} certificate; redoubt-tls-connect: "
                   f"{self.tls_connect or 'not found'}")
-        if self.migration_skipped:
-            print(f"online TLS migration: skipped ({self.migration_skipped})")
-        else:
-            tool = tls_migration.find_downtime_tool(self.args.tools_dir, self.redoubt_bin)
-            print(f"online TLS migration: {len(MIGRATION_VARIANTS)} variants "
-                  f"({', '.join(v[0] for v in MIGRATION_VARIANTS)}), "
-                  f"{self.migration_phase_s:g}s phases, ~{self.migration_run_s():.0f}s each; "
-                  f"{tls_migration.TOOL}: {tool or 'not found'}")
+        print(self.migration.describe_plan())
         print(self.acl.describe_plan())
+        print(self.rotation.describe_plan())
         print(f"estimated duration: {fmt_duration(self.estimate_s())} (nominal rates; refined "
               f"after warm-up); hard limit --time-limit {self.args.time_limit:g} min")
         if self.args.dry_run:
@@ -818,8 +725,9 @@ class Bench:
                 self.run_mode(index, mode, counter)
             if self.acl.planned:
                 self.acl.run()
-            if not self.migration_skipped:
-                self.run_migrations()
+            for phase in (self.migration, self.rotation):
+                if phase.planned:
+                    phase.run()
             if not self.args.skip_memory:
                 self.run_memory()
         except OutOfTime as e:
@@ -837,9 +745,9 @@ class Bench:
         if failed:
             self.warn(f"{len(failed)} run(s) failed; see results.json")
         data = {
-            # 2: TLS scenarios, "tls" block; 3: "migration" block; 4: "acl" block.
-            # report.py reads 1 to 4.
-            "format": 4,
+            # 2: TLS scenarios, "tls" block; 3: "migration" block; 4: "acl" block;
+            # 5: "rotation" block. report.py reads 1 to 5.
+            "format": 5,
             "generated_by": "bench/run_bench.py",
             "command_line": shlex.join([sys.executable] + sys.argv),
             "started": datetime.datetime.fromtimestamp(self.start_wall).astimezone().isoformat(
@@ -860,48 +768,12 @@ class Bench:
             "runs": self.runs,
             "memory": self.memory,
             "tls": self.tls_info(),
-            "migration": self.migration_info(),
+            "migration": self.migration.info(),
             "acl": self.acl.info(),
+            "rotation": self.rotation.info(),
         }
         data["summary"] = report.summarize(data)
         return data
-
-
-def slim_migration_result(result):
-    """run_migration's result for results.json. Each tester's report lists every failed
-    operation (hundreds to thousands once plaintext is shut out): keep the first
-    MIGRATION_FAILURES_KEPT and a count per distinct message. Per-second rows stay: the chart
-    is drawn from them."""
-    out = dict(result)
-    reports = {}
-    for label, rep in (result.get("reports") or {}).items():
-        rep = dict(rep)
-        failures = rep.get("failures") or []
-        counts = {}
-        for f in failures:
-            key = (f.get("kind"), f.get("phase"), f.get("message"))
-            counts[key] = counts.get(key, 0) + 1
-        rep["failure_counts"] = [{"kind": k, "phase": p, "message": m, "count": n}
-                                 for (k, p, m), n in sorted(counts.items(),
-                                                            key=lambda kv: -kv[1])]
-        if len(failures) > MIGRATION_FAILURES_KEPT:
-            rep["failures"] = failures[:MIGRATION_FAILURES_KEPT]
-            rep["failures_not_kept"] = len(failures) - MIGRATION_FAILURES_KEPT
-        reports[label] = rep
-    out["reports"] = reports
-    return out
-
-
-def find_tool(name, tools_dir, server_binary):
-    """Path of a Redoubt tool: --tools-dir / REDOUBT_TOOLS_DIR, next to the server under test
-    (so an ASan server gets the ASan tools), else <repo>/build/bin. None if nowhere."""
-    candidates = [Path(tools_dir)] if tools_dir else []
-    candidates += [Path(server_binary).absolute().parent, REPO_ROOT / "build" / "bin"]
-    for directory in candidates:
-        path = directory / name
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-    return None
 
 
 def cpu_seconds(label, ticks_before, ticks_after, rusage_before, rusage_after):
@@ -959,10 +831,14 @@ def parse_args(argv):
     p.add_argument("--only", choices=("tls", "acl"),
                    help="'tls': only the TLS phase plus the 4 plaintext 64 B SET/GET scenarios "
                         "its TLS/plaintext ratio needs, and the online TLS migration; no memory "
-                        "phase, no io-threads-1 row, no ACL phase. 'acl': only the ACL phase")
+                        "phase, no io-threads-1 row, no ACL phase, no ACL rotation. 'acl': only "
+                        "the ACL phase and the ACL password rotation")
     p.add_argument("--no-acl", action="store_true",
                    help="skip the ACL phase (restricted user vs default user, pinned, both "
-                        "servers; ~2 min, ~30 s with --quick)")
+                        "servers; ~2 min, ~30 s with --quick) and the ACL password rotation")
+    p.add_argument("--no-rotation", action="store_true",
+                   help="skip the ACL password rotation (bench/acl_rotation.py, variants reauth "
+                        "and restart; ~1 min, ~15 s with --quick)")
     p.add_argument("--acl-reps", type=int,
                    help="measured runs per server, scenario and user in the ACL phase "
                         "(default: --reps)")
@@ -1006,12 +882,7 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    # Explicit, because a shell that starts us in the background sets SIGINT to ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    interrupt_on_signals(signal.SIGTERM, signal.SIGHUP)
 
     bench = Bench(args)
     out = Path(args.out_dir)
@@ -1020,9 +891,10 @@ def main(argv):
         if data is not None:
             bench.stop_all()
             out.mkdir(parents=True, exist_ok=True)
-            # The migration charts wait in bench.tmp until now (see run_migrations); they go
-            # first, so that RESULTS.md finds the files it links.
-            bench.publish_migration_plots(out)
+            # The migration and rotation charts wait in bench.tmp until now (see
+            # downtime_phases.py); they go first, so that RESULTS.md finds the files it links.
+            bench.migration.publish_plots(out)
+            bench.rotation.publish_plots(out)
             (out / "results.json").write_text(json.dumps(data, indent=1) + "\n")
             report.write_report(data, out)
     except KeyboardInterrupt:
@@ -1043,14 +915,14 @@ def main(argv):
     if data is None:  # --dry-run
         return 0
     # No results.png when no mode ran (--only acl): report.py draws it from the mode ratios.
-    charts = "".join(f", {out / name}" for name in ["results.png"] + list(bench.migration_plots)
-                     if (out / name).exists())
+    charts = "".join(f", {out / name}" for name in ["results.png"] + list(bench.migration.plots)
+                     + list(bench.rotation.plots) if (out / name).exists())
     print(f"\nwrote {out / 'RESULTS.md'}, {out / 'results.json'}{charts} "
           f"in {fmt_duration(data['duration_s'])}")
     print(report.targets_text(data))
-    migration = report.migration_text(data)
-    if migration:
-        print(migration)
+    for line in (report_downtime.migration_text(data), report_downtime.rotation_text(data)):
+        if line:
+            print(line)
     return 1 if bench.aborted else 0
 
 

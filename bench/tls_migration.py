@@ -31,73 +31,36 @@
 #     connection or an error reply, which no timeout hides.
 #   - Every process is started here, tracked and stopped by PID (testers: stop file, then
 #     SIGTERM, then SIGKILL); the working directory (certificates, reports, logs) is removed.
+#     That frame, the testers, the per-phase split, the table and the chart are
+#     bench/downtime_testers.py's, shared with bench/acl_rotation.py.
 #
 # Environment (as tests/support/servers.py): REDOUBT_SERVER, REDOUBT_SERVER_KIND (must be
 # "redoubt": redis-server has no tls-mode); REDOUBT_TOOLS_DIR for redoubt-downtime (default:
 # next to the server binary, else <repo>/build/bin).
 import argparse
-import json
-import os
-import shutil
-import signal
 import socket
 import ssl
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-# Imported under the names tests/conftest.py uses, so that inside pytest there is one
-# `servers` module (one registry of live servers). No __pycache__ from this import; the flag
-# is restored because pytest imports this file as a module.
+# No __pycache__ from these imports; the flag is restored because pytest imports this file as a
+# module.
 _WRITE_BYTECODE = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
-if str(REPO_ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-from bench_util import RespError, command, parse_info, run_gnuplot  # noqa: E402
-from support import servers  # noqa: E402
+import downtime_testers as dt  # noqa: E402  (puts tests/ on sys.path)
+from bench_util import RespError, command, parse_info  # noqa: E402
 from support.tls_certs import CertFactory  # noqa: E402
 sys.dont_write_bytecode = _WRITE_BYTECODE
 
 PHASES = ("none", "preferred", "required")
-DEFAULT_JSON = BENCH_DIR / "tls_migration.json"
-TOOL = "redoubt-downtime"
-DEFAULT_CONNECT_TIMEOUT_MS = 100  # redoubt-downtime's own defaults (see above)
-DEFAULT_OP_TIMEOUT_MS = 250
-PREFILL_SLACK_S = 0.5        # after a tester's --prefill-seconds, before the phase clock starts
+DEFAULT_JSON = Path(__file__).resolve().parent / "tls_migration.json"
 LOCKOUT_S = 1.0              # plaintext must have no successful op this long after `required`
-STOP_WAIT_S = 15.0           # a tester must exit this soon after its stop file appears
+COUNTED = ("ok", "failed", "connection_errors", "timeout_errors", "data_errors", "downtime_ms")
 
 
-class MigrationError(RuntimeError):
+class MigrationError(dt.ScenarioError):
     """The scenario could not be run (tool missing, server or tester died, ...)."""
-
-
-# ----- locating things --------------------------------------------------------------------------
-
-def tool_candidates(tools_dir=None, server_binary=None):
-    """Where redoubt-downtime is looked for, in order."""
-    dirs = []
-    env = tools_dir or os.environ.get("REDOUBT_TOOLS_DIR")
-    if env:
-        dirs.append(Path(env))
-    dirs.append(Path(server_binary or servers.redoubt_binary()).absolute().parent)
-    dirs.append(REPO_ROOT / "build" / "bin")
-    unique = []
-    for d in dirs:
-        if d.resolve() not in [u.resolve() for u in unique]:
-            unique.append(d)
-    return [d / TOOL for d in unique]
-
-
-def find_downtime_tool(tools_dir=None, server_binary=None):
-    for path in tool_candidates(tools_dir, server_binary):
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-    return None
 
 
 def info_ssl(port, tls=None):
@@ -118,101 +81,22 @@ def _int_serial(text):
         return None
 
 
-# ----- the testers ------------------------------------------------------------------------------
-
-class Tester:
-    """One redoubt-downtime process, stopped through its --until-file."""
-
-    def __init__(self, tool, label, port, workdir, prefill_s, timeouts_ms, ca_cert=None):
-        self.label = label
-        self.prefill_s = prefill_s
-        self.stop_file = workdir / f"stop-{label}"
-        self.report_path = workdir / f"report-{label}.json"
-        self.log_path = workdir / f"downtime-{label}.log"
-        self.cmd = [str(tool), "--host", "127.0.0.1", "--port", str(port),
-                    "--prefill-seconds", f"{prefill_s:g}", "--key-prefix", f"migration:{label}:",
-                    "--until-file", str(self.stop_file), "--report", str(self.report_path),
-                    "--label", label, "--connect-timeout-ms", str(timeouts_ms[0]),
-                    "--op-timeout-ms", str(timeouts_ms[1])]
-        if ca_cert:
-            self.cmd += ["--tls", "--cacert", str(ca_cert)]
-        self.proc = None
-        self.started = None
-        self.returncode = None
-
-    def start(self):
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=log,
-                                         start_new_session=True)
-        self.started = time.time()
-        return self
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_tail(self, limit=1500):
-        try:
-            return self.log_path.read_text(errors="replace")[-limit:]
-        except OSError:
-            return ""
-
-    def check_alive(self):
-        if not self.alive():
-            raise MigrationError(f"{TOOL} ({self.label}) exited early with code "
-                                 f"{self.proc.returncode}\n  command: {' '.join(self.cmd)}\n"
-                                 f"  stderr:\n{self.log_tail()}")
-
-    def stop(self):
-        """Asks it to finish (stop file), then SIGTERM, then SIGKILL; returns the exit code."""
-        if self.proc is None:
-            return None
-        self.stop_file.touch()
-        try:
-            self.returncode = self.proc.wait(timeout=STOP_WAIT_S)
-        except subprocess.TimeoutExpired:
-            for sig, grace in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
-                try:
-                    os.kill(self.proc.pid, sig)
-                    self.returncode = self.proc.wait(timeout=grace)
-                    break
-                except ProcessLookupError:
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        return self.returncode
-
-    def report(self):
-        try:
-            return json.loads(self.report_path.read_text())
-        except (OSError, ValueError) as e:
-            raise MigrationError(f"{TOOL} ({self.label}) left no readable report at "
-                                 f"{self.report_path} ({e}); exit code {self.returncode}\n"
-                                 f"  stderr:\n{self.log_tail()}") from e
-
-
 # ----- the scenario -----------------------------------------------------------------------------
 
-class Migration:
+class Migration(dt.DowntimeScenario):
+    """The steps of the migration. events: every CONFIG SET (and the certificate rotation);
+    observed: INFO ssl snapshots and rotation facts."""
+
+    error = MigrationError
+    work_prefix = "redoubt-tls-migration-"
+
     def __init__(self, phase_s, prefill_s, rotate_cert, server_binary, tools_dir, key_type, log,
                  timeouts_ms):
-        self.timeouts_ms = timeouts_ms
+        super().__init__(server_binary, tools_dir, log, timeouts_ms)
         self.phase_s = phase_s
         self.prefill_s = prefill_s
         self.rotate_cert = rotate_cert
-        self.server_binary = server_binary or servers.redoubt_binary()
-        self.tool = find_downtime_tool(tools_dir, self.server_binary)
         self.key_type = key_type
-        self.log = log
-        self.work = None
-        self.server = None
-        self.testers = {}
-        self.events = []       # every CONFIG SET (and the rotation), with its unix times
-        self.observed = {}     # INFO ssl snapshots and rotation facts
-        self.checks = []       # {"name", "ok", "detail"}
-        self.t0 = self.t_end = None
-        self.server_log = ""
-        self.stage = "setup"   # for error messages: where it was when something broke
 
     # --- control
 
@@ -230,56 +114,36 @@ class Migration:
         self.log(f"  {time.strftime('%H:%M:%S')} CONFIG SET {' '.join(pairs)} -> {reply}")
         return event
 
-    def check(self, name, ok, detail=""):
-        self.checks.append({"name": name, "ok": bool(ok), "detail": detail})
-
     def wait(self, seconds):
         """Sleeps `seconds`, failing early if the server or a tester dies."""
         deadline = time.monotonic() + seconds
         while True:
-            if not self.server.alive():
-                raise MigrationError(f"redoubt-server died (exit {self.server.returncode()})"
-                                     f"\n{self.server.log_text(3000)}")
-            for tester in self.testers.values():
-                tester.check_alive()
+            self.check_alive()
             left = deadline - time.monotonic()
             if left <= 0:
                 return
             time.sleep(min(0.2, left))
 
     def start_tester(self, label, ca_cert=None):
-        tester = Tester(self.tool, label, self.server.port, self.work, self.prefill_s,
-                        self.timeouts_ms, ca_cert)
-        self.testers[label] = tester.start()
-        self.log(f"  {time.strftime('%H:%M:%S')} started {TOOL} {label} (pid {tester.proc.pid}); "
-                 f"prefill {self.prefill_s:g}s")
-        self.wait(self.prefill_s + PREFILL_SLACK_S)
+        tester = self.add_tester(label, self.prefill_s, f"migration:{label}:",
+                                 extra_args=["--tls", "--cacert", str(ca_cert)] if ca_cert
+                                 else [])
+        self.log(f"  {time.strftime('%H:%M:%S')} started {dt.TOOL} {label} "
+                 f"(pid {tester.proc.pid}); prefill {self.prefill_s:g}s")
+        self.wait(self.prefill_s + dt.PREFILL_SLACK_S)
         return tester
 
     # --- the run
 
     def run(self):
-        if servers.redoubt_kind() != "redoubt":
-            raise MigrationError("REDOUBT_SERVER_KIND is not 'redoubt': the migration needs "
-                                 "tls-mode, which redis-server does not have")
-        if self.tool is None:
-            raise MigrationError(f"{TOOL} not found; looked at: " + ", ".join(
-                str(p) for p in tool_candidates(None, self.server_binary)))
-        self.work = Path(tempfile.mkdtemp(prefix="redoubt-tls-migration-"))
+        self.prepare("the migration needs tls-mode, which redis-server does not have")
         certs = CertFactory(self.work / "certs")
         ca = certs.ca(key_type=self.key_type)
         first = certs.server_cert("server", key_type=self.key_type)
         context = ssl.create_default_context(cafile=ca.cert)
-        self.server = servers.Server(
-            binary=self.server_binary, kind="redoubt", name="redoubt-server",
-            args=["--tls-mode", "none", "--tls-cert-file", first.cert, "--tls-key-file",
-                  first.key, "--tls-ca-cert-file", ca.cert])
-        try:
-            self.server.start()
-        except servers.ServerStartError as e:
-            raise MigrationError(f"redoubt-server did not start with --tls-mode none and "
-                                 f"certificates: {e}") from e
-        self.t0 = time.time()
+        self.start_server(["--tls-mode", "none", "--tls-cert-file", first.cert,
+                           "--tls-key-file", first.key, "--tls-ca-cert-file", ca.cert],
+                          " with --tls-mode none and certificates")
         self.log(f"redoubt-server pid {self.server.pid} port {self.server.port}, tls-mode none; "
                  f"phases of {self.phase_s:g}s")
 
@@ -316,13 +180,7 @@ class Migration:
         self.observed["info_ssl_required"] = info_ssl(self.server.port, context)
 
         self.stage = "stopping the testers"
-        for tester in self.testers.values():
-            tester.stop_file.touch()  # both at once: they end in the same second
-        for tester in self.testers.values():
-            tester.stop()
-        self.t_end = time.time()
-        reports = {label: t.report() for label, t in self.testers.items()}
-        return reports
+        return self.stop_testers()
 
     def rotate(self, certs, old, context):
         before = info_ssl(self.server.port, context).get("ssl_current_certificate_serial")
@@ -343,53 +201,14 @@ class Migration:
         self.check("rotation: a new handshake presents the new certificate",
                    presented == new.serial, f"{presented:X} (new {new.serial_hex})")
 
-    def cleanup(self):
-        """Stops everything started here; returns a sanitizer report or '' (never raises)."""
-        problem = ""
-        for tester in self.testers.values():
-            if tester.alive():
-                tester.stop()
-        if self.server is not None:
-            try:
-                self.server.stop()
-            except AssertionError as e:  # servers.Server.stop: sanitizer findings
-                problem = str(e)
-            self.server_log = self.server.log_text(4000)
-            self.server.remove_log()
-        if self.work is not None:
-            shutil.rmtree(self.work, ignore_errors=True)
-        return problem
-
 
 # ----- analysis ---------------------------------------------------------------------------------
 
-def failures_of(row):
-    return row.get("failed", 0) + row.get("connection_errors", 0) + row.get("timeout_errors", 0)
-
-
-def phase_at(t, switches):
-    """The phase in force at unix time t; switches = {"preferred": t, "required": t}."""
-    if t > switches["required"]:
-        return "required"
-    if t > switches["preferred"]:
-        return "preferred"
-    return "none"
-
-
 def split_phases(report, switches):
-    """{phase: totals} of a tester's per-second rows, each row in the phase at its end."""
-    out = {}
-    for row in report.get("per_second", []):
-        phase = phase_at(row["t"] + 1.0, switches)
-        acc = out.setdefault(phase, {"seconds": 0, "ok": 0, "failed_ops": 0, "failed": 0,
-                                     "connection_errors": 0, "timeout_errors": 0,
-                                     "data_errors": 0, "downtime_ms": 0})
-        acc["seconds"] += 1
-        acc["failed_ops"] += failures_of(row)
-        for key in ("ok", "failed", "connection_errors", "timeout_errors", "data_errors",
-                    "downtime_ms"):
-            acc[key] += row.get(key, 0)
-    return out
+    """{phase: totals} of a tester's per-second rows, each row in the phase in force at its end
+    (a row counts as one second); switches = {"preferred": t, "required": t}."""
+    return dt.split_phases(report.get("per_second", []),
+                           lambda row: dt.phase_at(row["t"] + 1.0, "none", switches), COUNTED)
 
 
 def analyse(events, reports):
@@ -416,7 +235,7 @@ def analyse(events, reports):
               p.get("failed_ops", 0) == 0, _describe(p))
         check(f"plaintext tester: operations succeed in phase {phase}", p.get("ok", 0) > 0,
               _describe(p))
-    tls_failed = sum(failures_of(r) for r in tls.get("per_second", []))
+    tls_failed = sum(dt.failures_of(r) for r in tls.get("per_second", []))
     check("TLS tester: 0 failed operations throughout", tls_failed == 0,
           f"{tls_failed} failed; totals {tls.get('totals')}")
     for phase in ("preferred", "required"):
@@ -456,14 +275,10 @@ def _describe(p):
 def format_table(rows):
     header = ("tester", "phase", "seconds", "ok ops", "failed ops", "conn err", "timeouts",
               "data err", "downtime ms")
-    lines = [header] + [(r["tester"], r["phase"], str(r["seconds"]), f"{r['ok']:,}",
-                         str(r["failed_ops"]), str(r["connection_errors"]),
-                         str(r["timeout_errors"]), str(r["data_errors"]),
-                         f"{r['downtime_ms']:,.0f}") for r in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) if i < 2 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(line, widths)))
-                     for line in lines)
+    return dt.text_table(header, [
+        (r["tester"], r["phase"], str(r["seconds"]), f"{r['ok']:,}", str(r["failed_ops"]),
+         str(r["connection_errors"]), str(r["timeout_errors"]), str(r["data_errors"]),
+         f"{r['downtime_ms']:,.0f}") for r in rows], left_columns=2)
 
 
 # ----- plot -------------------------------------------------------------------------------------
@@ -471,86 +286,45 @@ def format_table(rows):
 def plot(result, png_path):
     """ok ops/s and failed ops/s per tester over time, CONFIG SETs marked. False on failure."""
     t0 = result["t0"]
-    fd, dat_name = tempfile.mkstemp(prefix="redoubt-tls-migration-", suffix=".dat")
-    os.close(fd)
-    dat = Path(dat_name)
     blocks = []
     for label in ("plain", "tls"):
-        rows = result["reports"].get(label, {}).get("per_second", [])
         # Rates, not counts: a row may cover less than a second (the end of the prefill, the
-        # last row). Each row sits at its middle; gnuplot 'index' addresses blocks split by two
-        # blank lines.
-        lines = []
-        for r in rows:
+        # last row). Each row sits at its middle.
+        block = []
+        for r in result["reports"].get(label, {}).get("per_second", []):
             span = r.get("duration_s") or 1.0
-            lines.append(f"{r['t'] + span / 2 - t0:.3f} {r.get('ok', 0) / span:.1f} "
-                         f"{failures_of(r) / span:.1f}")
-        blocks.append("\n".join(lines) or "0 0 0")
-    dat.write_text("\n\n\n".join(blocks) + "\n")
-    marks = []
-    for i, e in enumerate(result["events"]):
-        x = e["t_sent"] - t0
-        label = {"certificate rotation": "new cert"}.get(e["what"],
-                                                         e["what"].replace("tls-mode ", ""))
-        marks.append(f"set arrow from {x:.3f}, graph 0 to {x:.3f}, graph 1 nohead dt 2 "
-                     f"lc rgb 'gray30'")
-        # Alternate heights: with short phases neighbouring labels would overlap.
-        marks.append(f"set label '{label}' at {x + 0.1:.3f}, graph {0.96 - 0.05 * (i % 2)} "
-                     "left font ',9'")
-    title = "Online TLS migration: " + ("passed" if result["passed"] else "FAILED")
+            block.append(f"{r['t'] + span / 2 - t0:.3f} {r.get('ok', 0) / span:.1f} "
+                         f"{dt.failures_of(r) / span:.1f}")
+        blocks.append(block)
+    marks = dt.step_marks([(e["t_sent"], {"certificate rotation": "new cert"}.get(
+        e["what"], e["what"].replace("tls-mode ", ""))) for e in result["events"]], t0)
     line = "with linespoints pt 7 ps 0.5"
     bar = "axes x1y2 with impulses lw 4"
-    series = [f"'{dat}' index 0 using 1:2 {line} lc rgb 'steelblue' title 'plaintext ok/s'",
-              f"'' index 1 using 1:2 {line} lc rgb 'forest-green' title 'TLS ok/s'",
-              f"'' index 0 using 1:3 {bar} lc rgb 'red' title 'plaintext failed/s'",
-              f"'' index 1 using 1:3 {bar} lc rgb 'orange' title 'TLS failed/s'"]
-    script = f"""
-set terminal pngcairo size 1100,480 font 'sans,10'
-set output '{png_path}'
-set title '{title}'
-set xlabel 'seconds since the server started'
-set ylabel 'successful ops/s'
-set y2label 'failed ops/s'
-set ytics nomirror
-set y2tics
-set yrange [0:*]
-set y2range [0:*]
-set grid ytics
-set key outside bottom center horizontal
-{chr(10).join(marks)}
-plot {", ".join(series)}
-"""
-    return run_gnuplot(script, dat)
+    return dt.draw_chart(
+        png_path, "Online TLS migration: " + ("passed" if result["passed"] else "FAILED"),
+        "successful ops/s", "failed ops/s", blocks,
+        [f"index 0 using 1:2 {line} lc rgb 'steelblue' title 'plaintext ok/s'",
+         f"index 1 using 1:2 {line} lc rgb 'forest-green' title 'TLS ok/s'",
+         f"index 0 using 1:3 {bar} lc rgb 'red' title 'plaintext failed/s'",
+         f"index 1 using 1:3 {bar} lc rgb 'orange' title 'TLS failed/s'"], marks)
 
 
 # ----- entry points -----------------------------------------------------------------------------
 
 def run_migration(phase_s=10.0, prefill_s=5.0, rotate_cert=False, server_binary=None,
                   tools_dir=None, key_type="rsa", json_path=None, plot_path=None, log=print,
-                  connect_timeout_ms=DEFAULT_CONNECT_TIMEOUT_MS,
-                  op_timeout_ms=DEFAULT_OP_TIMEOUT_MS):
+                  connect_timeout_ms=dt.DEFAULT_CONNECT_TIMEOUT_MS,
+                  op_timeout_ms=dt.DEFAULT_OP_TIMEOUT_MS):
     """Runs the scenario; returns the result dict ("passed", "failures", "checks", "phases",
     "events", "observed", "reports", ...). Writes json_path / plot_path when given.
 
     Raises MigrationError when it cannot run (the result then does not exist)."""
     migration = Migration(phase_s, prefill_s, rotate_cert, server_binary, tools_dir, key_type,
                           log, (connect_timeout_ms, op_timeout_ms))
-    reports, sanitizer = None, ""
-    try:
-        reports = migration.run()
-    except (OSError, RespError, ConnectionError) as e:
-        # A control connection failing (INFO, CONFIG SET, a handshake) is the server
-        # misbehaving mid-scenario: report it as such, with the server's log.
-        log_tail = migration.server.log_text(3000) if migration.server else ""
-        raise MigrationError(f"{migration.stage}: {type(e).__name__}: {e}\n"
-                             f"server log:\n{log_tail}") from e
-    finally:
-        sanitizer = migration.cleanup()
+    reports, sanitizer = dt.run_scenario(migration)
     checks, rows = analyse(migration.events, reports)
     migration.checks += checks
-    if sanitizer:
-        migration.check("redoubt-server stopped without a sanitizer report", False, sanitizer)
-    failures = [f"{c['name']}: {c['detail']}" for c in migration.checks if not c["ok"]]
+    failures = migration.failures(sanitizer)
     result = {
         "generated_by": "bench/tls_migration.py",
         "passed": not failures,
@@ -563,18 +337,14 @@ def run_migration(phase_s=10.0, prefill_s=5.0, rotate_cert=False, server_binary=
                    "rotate_cert": rotate_cert, "key_type": key_type,
                    "connect_timeout_ms": connect_timeout_ms, "op_timeout_ms": op_timeout_ms,
                    "lockout_seconds": LOCKOUT_S},
-        "server": {"binary": migration.server_binary, "command": migration.server.cmd},
-        "tool": str(migration.tool),
-        "testers": {label: {"command": t.cmd, "exit_code": t.returncode}
-                    for label, t in migration.testers.items()},
+        **migration.processes(),
         "t0": migration.t0, "t_end": migration.t_end,
         "reports": reports,
     }
     if failures:
         result["server_log_tail"] = migration.server_log
     if json_path:
-        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
+        dt.write_json(json_path, result)
     if plot_path:
         result["plot"] = str(plot_path) if plot(result, plot_path) else None
     return result
@@ -583,9 +353,7 @@ def run_migration(phase_s=10.0, prefill_s=5.0, rotate_cert=False, server_binary=
 def print_result(result, out=sys.stdout):
     print("\n" + format_table(result["phases"]), file=out)
     print("", file=out)
-    for c in result["checks"]:
-        print(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['name']}"
-              + ("" if c["ok"] else f"  ({c['detail']})"), file=out)
+    dt.print_checks(result["checks"], out)
     print(f"\n{'PASSED' if result['passed'] else 'FAILED'}: online TLS migration"
           + (" with certificate rotation" if result["params"]["rotate_cert"] else ""), file=out)
 
@@ -604,16 +372,7 @@ def parse_args(argv):
                         "SET tls-cert-file/tls-key-file and check it is served")
     p.add_argument("--key-type", choices=("rsa", "ec"), default="rsa",
                    help="certificate keys: rsa (2048) or ec (P-256); default rsa")
-    p.add_argument("--server", default=None,
-                   help="redoubt-server binary (default: env REDOUBT_SERVER, else "
-                        "build/bin/redoubt-server)")
-    p.add_argument("--tools-dir", default=None,
-                   help=f"directory of {TOOL} (default: env REDOUBT_TOOLS_DIR, next to the "
-                        "server, else build/bin)")
-    p.add_argument("--connect-timeout-ms", type=int, default=DEFAULT_CONNECT_TIMEOUT_MS,
-                   help="testers' connect timeout (default %(default)s, the tool's)")
-    p.add_argument("--op-timeout-ms", type=int, default=DEFAULT_OP_TIMEOUT_MS,
-                   help="testers' per-operation timeout (default %(default)s, the tool's)")
+    dt.add_process_arguments(p, "next to the server, else build/bin")
     p.add_argument("--json", default=str(DEFAULT_JSON),
                    help="where to write the result (default %(default)s)")
     p.add_argument("--plot", default=None, metavar="PNG",
@@ -627,25 +386,15 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    # The finally blocks of run_migration stop every process on Ctrl-C and SIGTERM too.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
+    def body():
         result = run_migration(args.phase_seconds, args.prefill_seconds, args.rotate_cert,
                                args.server, args.tools_dir, args.key_type, args.json, args.plot,
                                connect_timeout_ms=args.connect_timeout_ms,
                                op_timeout_ms=args.op_timeout_ms)
-    except MigrationError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: server and testers stopped", file=sys.stderr)
-        return 130
-    print_result(result)
-    print(f"wrote {args.json}" + (f" and {result['plot']}" if result.get("plot") else ""))
-    return 0 if result["passed"] else 1
+        print_result(result)
+        print(f"wrote {args.json}" + (f" and {result['plot']}" if result.get("plot") else ""))
+        return 0 if result["passed"] else 1
+    return dt.script_main(body)
 
 
 if __name__ == "__main__":

@@ -577,16 +577,16 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
 }
 
 void Connection::RecordAuthFailure(std::string_view user, std::string_view refusal,
-                                   security::AuthMethod method) {
+                                   security::AuthMethod method, std::string_view command) {
   server_.stats().acl_denied_auth.fetch_add(1, std::memory_order_relaxed);
   std::string info;
   {
     std::lock_guard<std::mutex> lock(server_.clients().mutex());
     info = Describe();
   }
-  // Redis logs the command that tried: "AUTH" or "HELLO" (ours: "CERTIFICATE").
-  std::string object(security::AuthMethodName(method));
-  std::transform(object.begin(), object.end(), object.begin(), ::toupper);
+  // Redis logs the command that tried as the client typed it ("AUTH", "hello"); ours for a
+  // certificate: "CERTIFICATE".
+  std::string object(command.empty() ? "CERTIFICATE" : command);
   server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
   common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as '" +

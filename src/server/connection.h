@@ -128,8 +128,10 @@ class Connection final : public commands::Session,
   // on, holding result.credential (counted in INFO auth while the connection lives).
   void SetAuthenticated(security::AuthResult result, security::AuthMethod method);
   // Records a refused authentication: ACL LOG, INFO stats, the audit log.
+  // command: the command as the client typed it ("auth", "HELLO"), which ACL LOG shows as the
+  // object, as Redis does; empty for a certificate.
   void RecordAuthFailure(std::string_view user, std::string_view refusal,
-                         security::AuthMethod method);
+                         security::AuthMethod method, std::string_view command = {});
   // True when the user this connection authenticated as was deleted (or deleted and created
   // again) or switched off: the connection must close, as Redis 7 closes them.
   bool UserRevoked() const;

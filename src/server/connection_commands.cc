@@ -64,7 +64,7 @@ bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string
   Connection& conn = Conn(ctx);
   security::AuthResult r = conn.server().acl().Authenticate(user, password, common::UnixMillis());
   if (!r.ok()) {
-    conn.RecordAuthFailure(user, r.refusal, method);
+    conn.RecordAuthFailure(user, r.refusal, method, ctx.args[0]);
     ctx.reply.Error(kWrongPass);
     return false;
   }

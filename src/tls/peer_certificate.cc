@@ -27,11 +27,15 @@ std::string Der(const T* object, Encode encode) {
 // first by RFC 2253), which is the one clients and CAs mean.
 std::string CommonName(const X509_NAME* name) {
   int index = -1;
+  int count = 0;
   for (int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1); i >= 0;
        i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) {
     index = i;
+    ++count;
   }
-  if (index < 0) {
+  // Several CNs ("CN=alice, CN=bob") name no one in particular: which would map to an ACL
+  // user is a matter of convention, so none does.
+  if (index < 0 || count > 1) {
     return {};
   }
   const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));

@@ -19,8 +19,8 @@ struct PeerCertificate {
   bool present = false;
   std::string subject;      // one-line RFC 2253 form, as CertificateInfo::subject
   std::string issuer;       // same form, of the issuer
-  std::string common_name;  // the subject's most specific (last) CN, UTF-8; empty if it has
-                            // none, or if the CN holds a NUL byte (not a usable identity)
+  std::string common_name;  // the subject's CN, UTF-8; empty if it has none, more than one,
+                            // or one holding a NUL byte (not a usable identity)
   std::string serial_hex;   // upper-case hex, as CertificateInfo::serial_hex
   int64_t not_after_unix = 0;
 

@@ -10,24 +10,21 @@
 # a password never disconnects) and shows as a `state=removed` row with connected_clients=1 --
 # the operator's warning sign; and redoubt-downtime's refused re-AUTH keeps the connection.
 #
-# Needs a redoubt-downtime with --reauth-check-ms, found as test_auth_clients.py finds it
-# (REDOUBT_TOOLS_DIR, next to REDOUBT_SERVER, build/bin, build-tools/bin); skipped only when no
-# redoubt-downtime exists at all.
+# Needs a redoubt-downtime with --reauth-check-ms, found by support/tools.py as the bench finds
+# it (REDOUBT_TOOLS_DIR, next to REDOUBT_SERVER, build/bin, build-tools/bin); skipped only when
+# no redoubt-downtime exists at all.
 import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from support import servers
 from support.resp_client import RespClient, expect
-from support.tools import wait_until
+from support.tools import import_bench_script, redoubt_tool_or_skip, wait_until
 
-BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 PHASE_S = 1.0     # the bench's --quick
 PREFILL_S = 0.5
 TESTERS = 3
@@ -36,38 +33,16 @@ TESTERS = 3
 # rotation is a closed connection or an error reply, which no timeout hides.
 TESTER_ARGS = {"connect_timeout_ms": 1000, "op_timeout_ms": 1000, "rate": 2000}
 
-
-def _load_acl_rotation():
-    # bench/ is not a package; import the script as a module without leaving __pycache__.
-    saved = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        import acl_rotation
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-        sys.dont_write_bytecode = saved
-    return acl_rotation
-
-
-acl_rotation = _load_acl_rotation()
+acl_rotation = import_bench_script("acl_rotation")
+analysis = import_bench_script("acl_rotation_analysis")
 
 
 @pytest.fixture(scope="module")
 def downtime_tool():
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
-    candidates = acl_rotation.tool_candidates()
-    found = [p for p in candidates if p.is_file() and os.access(p, os.X_OK)]
-    if not found:
-        pytest.skip("redoubt-downtime not built; looked at: "
-                    + ", ".join(str(p) for p in candidates))
-    tool = acl_rotation.find_downtime_tool()
-    if tool is None:
-        pytest.fail(f"no redoubt-downtime with {acl_rotation.NEEDED_OPTION} among "
-                    f"{[str(p) for p in found]}: rebuild it (ninja redoubt-downtime)",
-                    pytrace=False)
-    return tool
+    return redoubt_tool_or_skip("redoubt-downtime", acl_rotation.NEEDED_OPTION,
+                                acl_rotation.EXTRA_TOOL_DIRS)
 
 
 @pytest.fixture
@@ -80,7 +55,7 @@ def can_rotate(downtime_tool):
 def explain(result):
     lines = [f"ACL rotation ({result['variant']}) failed:"] + [
         f"  - {f}" for f in result["failures"]]
-    lines += ["", acl_rotation.format_table(result["phases"])]
+    lines += ["", analysis.format_table(result["phases"])]
     if result.get("server_log_tail"):
         lines += ["", "server log (tail):", result["server_log_tail"]]
     return "\n".join(lines)
@@ -287,7 +262,7 @@ def _synthetic(reauth_failure=False):
     if reauth_failure:
         rows[4] = _row(4, reauths=1, reauth_failures=1, failed=1)
     reports = {"t1": {"per_second": rows, "totals": {
-        k: sum(r[k] for r in rows) for k in acl_rotation.COUNTED}, "failures": []}}
+        k: sum(r[k] for r in rows) for k in analysis.COUNTED}, "failures": []}}
 
     def sample(t, old, new, passwords):
         return {"t": T0 + t, "old_connected": old, "old_state": "current" if old else None,
@@ -305,7 +280,7 @@ def _synthetic(reauth_failure=False):
 
 
 def test_analysis_passes_a_clean_rotation_and_splits_rows_by_phase():
-    checks, _, phases, total = acl_rotation.analyse("reauth", 1, *_synthetic(),
+    checks, _, phases, total = analysis.analyse("reauth", 1, *_synthetic(),
                                                     generations={"first": ["t1"]})
     assert [c for c in checks if not c["ok"]] == []
     assert total == 0
@@ -315,7 +290,7 @@ def test_analysis_passes_a_clean_rotation_and_splits_rows_by_phase():
 
 
 def test_analysis_flags_a_refused_reauth():
-    checks, _, _, total = acl_rotation.analyse("reauth", 1, *_synthetic(reauth_failure=True),
+    checks, _, _, total = analysis.analyse("reauth", 1, *_synthetic(reauth_failure=True),
                                                generations={"first": ["t1"]})
     assert total == 1
     assert [c["name"] for c in checks if not c["ok"]] == [

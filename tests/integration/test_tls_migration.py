@@ -7,35 +7,18 @@
 # Needs build/bin/redoubt-downtime (or REDOUBT_TOOLS_DIR, or next to REDOUBT_SERVER); skipped
 # with the searched paths in the reason only when it is missing, which `make test` never lets
 # happen. The analysis itself is also tested on synthetic reports, without any process.
-import sys
-from pathlib import Path
-
 import pytest
 
 from support import servers
+from support.tools import import_bench_script, redoubt_tool_or_skip
 
-BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 PHASE_S = 4.0     # per phase; long enough for several per-second rows on each side
 PREFILL_S = 1.5
 # Generous tester timeouts: under make test the machine also runs ASan builds; a stall there is
 # not what this test is about (bench/tls_migration.py explains).
 TIMEOUTS = {"connect_timeout_ms": 1000, "op_timeout_ms": 1000}
 
-
-def _load_tls_migration():
-    # bench/ is not a package; import the script as a module without leaving __pycache__.
-    saved = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
-    sys.path.insert(0, str(BENCH_DIR))
-    try:
-        import tls_migration
-    finally:
-        sys.path.remove(str(BENCH_DIR))
-        sys.dont_write_bytecode = saved
-    return tls_migration
-
-
-tls_migration = _load_tls_migration()
+tls_migration = import_bench_script("tls_migration")
 
 
 @pytest.fixture
@@ -44,9 +27,7 @@ def can_migrate():
         pytest.skip("tls-mode migration needs redoubt-server; redis-server has no tls-mode")
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
-    if tls_migration.find_downtime_tool() is None:
-        pytest.skip("redoubt-downtime not built; looked at: " + ", ".join(
-            str(p) for p in tls_migration.tool_candidates()))
+    redoubt_tool_or_skip("redoubt-downtime")
 
 
 def explain(result):

@@ -16,6 +16,9 @@
 #   certs.server_cert("foreign", ca="other-ca")        # signed by it
 #   alice = certs.client_cert("alice")                 # CN=alice, extendedKeyUsage clientAuth
 #   certs.revoke(alice); crl_path = certs.crl()        # CRL of CA "ca" (regenerated per call)
+#   certs.expired_crl()                                # CRL of "ca" whose nextUpdate is past
+#   certs.crl(next_update=datetime.timedelta(hours=1)) # CRL dates set explicitly
+#   certs.impostor_crl()                               # issuer name of "ca", another CA's key
 #
 # Read first:
 #   - Every CA keeps a real `openssl ca` database (index.txt, serial, crlnumber) in
@@ -171,8 +174,11 @@ class CertFactory:
 
     # ----- CAs ------------------------------------------------------------------------------
 
-    def ca(self, name="ca", key_type="rsa", days=3650):
-        """The CA called `name`, created on first use (later calls return it unchanged)."""
+    def ca(self, name="ca", key_type="rsa", days=3650, cn=None):
+        """The CA called `name`, created on first use (later calls return it unchanged).
+
+        cn: the subject's CN (default: name). A CA given another one's CN is an impostor: the
+        same issuer name on what it signs, but its own key."""
         if name in self._cas:
             return self._cas[name]
         self._claim(name)
@@ -186,7 +192,7 @@ class CertFactory:
         self._genkey(key, key_type)
         serial = self._next_serial()
         self._openssl("req", "-config", db / "openssl.cnf", "-x509", "-new", "-key", key,
-                      "-subj", f"/O=Redoubt tests/CN={name}", "-days", str(days),
+                      "-subj", f"/O=Redoubt tests/CN={cn or name}", "-days", str(days),
                       "-set_serial", hex(serial), "-extensions", "v3_ca", "-out", cert)
         ca = CA(name=name, cert=str(cert), key=str(key), serial=serial, key_type=key_type,
                 db_dir=str(db))
@@ -265,13 +271,39 @@ class CertFactory:
         self._openssl("ca", "-batch", "-config", ca.config, "-revoke", path,
                       "-crl_reason", reason)
 
-    def crl(self, ca="ca", days=30, out=None):
-        """Writes a fresh CRL of CA `ca` (every revocation so far) and returns its path."""
+    def crl(self, ca="ca", days=30, out=None, *, last_update=None, next_update=None):
+        """Writes a fresh CRL of CA `ca` (every revocation so far) and returns its path.
+
+        last_update / next_update: datetime (naive means UTC) or timedelta from now, set with
+        `openssl ca -crl_lastupdate/-crl_nextupdate` (OpenSSL 3), e.g. a nextUpdate already
+        past; `days` is ignored when next_update is given."""
         authority = self._ca(ca)
         path = Path(out) if out else self.dir / f"{authority.name}.crl.pem"
-        self._openssl("ca", "-batch", "-config", authority.config, "-gencrl", "-crldays",
-                      str(days), "-out", path)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        dates = []
+        if last_update is not None:
+            dates += ["-crl_lastupdate", _asn1_time(_utc(last_update, now))]
+        if next_update is not None:
+            dates += ["-crl_nextupdate", _asn1_time(_utc(next_update, now))]
+        else:
+            dates += ["-crldays", str(days)]
+        self._openssl("ca", "-batch", "-config", authority.config, "-gencrl", *dates,
+                      "-out", path)
         return str(path)
+
+    def expired_crl(self, ca="ca", out=None):
+        """A CRL of CA `ca` (every revocation so far) issued two days ago whose nextUpdate was
+        yesterday. Default path: <dir>/<ca>.expired.crl.pem."""
+        path = out or self.dir / f"{self._ca(ca).name}.expired.crl.pem"
+        return self.crl(ca, out=path, last_update=datetime.timedelta(days=-2),
+                        next_update=datetime.timedelta(days=-1))
+
+    def impostor_crl(self, of="ca", out=None):
+        """A CRL that names CA `of` as its issuer but is signed by another key: the CA
+        "<of>-impostor" (made on first use) with `of`'s subject. Default path:
+        <dir>/<of>-impostor.crl.pem."""
+        impostor = self.ca(f"{self._ca(of).name}-impostor", cn=of)
+        return self.crl(impostor.name, out=out)
 
     # ----- internals ------------------------------------------------------------------------
 

@@ -41,3 +41,70 @@ def client_lines(client):
 # The first bytes of a TLS 1.2-style ClientHello record: handshake(0x16), version 3.1,
 # a length of 512, then the start of a ClientHello that never completes.
 TRUNCATED_CLIENT_HELLO = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 16
+
+
+# ----- client certificates (mutual TLS, CRLs, audit log tests) ---------------------------------
+
+def info_fields(client, section):
+    """INFO <section> of a RespClient as {field: str}."""
+    text = unwrap(client.call("INFO", section)).decode()
+    return dict(line.partition(":")[::2] for line in text.split("\r\n")
+                if ":" in line and not line.startswith("#"))
+
+
+def client_context(ca, cert=None):
+    """An ssl.SSLContext that verifies the server with the CA file `ca` and, when `cert` is
+    given (an Issued or a (cert, key) pair), presents it as the client certificate."""
+    import ssl
+    context = ssl.create_default_context(cafile=ca)
+    if cert is not None:
+        cert_path, key_path = cert
+        context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+def mtls_client(server, ca, cert=None, **kw):
+    """A RespClient speaking TLS to server's main port, presenting `cert` when given."""
+    return RespClient(port=server.port, tls_context=client_context(ca, cert), **kw)
+
+
+def tls_refusal(server, ca, cert=None, timeout=5.0):
+    """None when a TLS client presenting `cert` (or none) gets PONG; otherwise why it did not:
+    the text of the handshake error, or of the first read (with TLS 1.3 the client finishes its
+    handshake before the server has checked its certificate, so a refusal arrives as an alert
+    on the first read)."""
+    import ssl
+    from support.resp_client import ConnectionClosed
+    try:
+        with mtls_client(server, ca, cert, timeout=timeout) as c:
+            reply = c.call("PING")
+    except (ssl.SSLError, ConnectionClosed, ConnectionResetError, BrokenPipeError) as e:
+        return f"{type(e).__name__}: {e}"
+    return None if reply == ("simple", "PONG") else f"reply {reply!r}"
+
+
+def access_server_class():
+    """servers.Server whose readiness PING may need a client certificate (ready_context) and may
+    be answered -NOAUTH (requirepass): both mean the server is up. A function, so importing
+    tls_helpers does not import servers."""
+    from support import servers
+    from support.resp_client import ConnectionClosed
+
+    class AccessServer(servers.Server):
+        def __init__(self, *, ready_context=None, **kw):
+            kw.setdefault("binary", servers.redoubt_binary())
+            kw.setdefault("kind", servers.redoubt_kind())
+            kw.setdefault("name", "redoubt-access")
+            super().__init__(**kw)
+            self.ready_context = ready_context
+
+        def ping(self, timeout=1.0):
+            try:
+                with RespClient(self.host, self.port, timeout=timeout,
+                                tls_context=self.ready_context) as c:
+                    r = c.call("PING")
+            except ConnectionClosed:
+                return False
+            return r == ("simple", "PONG") or (r[0] == "error" and r[1].startswith("NOAUTH"))
+
+    return AccessServer

@@ -45,7 +45,7 @@ TEST(PeerCertificateTest, NoCertificateIsNotPresentAndEmpty) {
   EXPECT_EQ(DescribePeerCertificate(nullptr), PeerCertificate{});
 }
 
-TEST(PeerCertificateTest, TheLastCommonNameIsTheIdentity) {
+TEST(PeerCertificateTest, SeveralCommonNamesAreNoIdentity) {
   X509_NAME* name = X509_NAME_new();
   for (const char* cn : {"first", "second"}) {
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
@@ -56,7 +56,8 @@ TEST(PeerCertificateTest, TheLastCommonNameIsTheIdentity) {
 
   PeerCertificate peer = DescribePeerCertificate(cert);
 
-  EXPECT_EQ(peer.common_name, "second");
+  // Which CN would name the ACL user is a convention: with two, none does.
+  EXPECT_EQ(peer.common_name, "");
   EXPECT_EQ(peer.subject, "CN=second,CN=first");
   X509_free(cert);
   X509_NAME_free(name);
