@@ -233,6 +233,19 @@ absl::Status Server::ListenOn(int port, std::vector<int>* fds) {
 absl::Status Server::PrepareTls(const Config& current, const Config& next,
                                 std::shared_ptr<const tls::TlsContext>* context,
                                 bool reread_files) const {
+  // Checked even while no certificate is loaded (TLS off), so that a setting which would
+  // refuse every client later is refused now, where it is typed.
+  bool has_ca = !next.tls.ca_cert_file.empty() || !next.tls.ca_cert_dir.empty();
+  if (next.tls.client_auth != tls::ClientAuth::kNo && !has_ca) {
+    return absl::InvalidArgumentError(
+        "tls-auth-clients " + std::string(tls::ClientAuthName(next.tls.client_auth)) +
+        " needs tls-ca-cert-file or tls-ca-cert-dir: the CAs whose client certificates are "
+        "accepted");
+  }
+  if (!next.tls.crl_file.empty() && !has_ca) {
+    return absl::InvalidArgumentError(
+        "tls-crl-file needs tls-ca-cert-file or tls-ca-cert-dir: the CAs that sign its CRLs");
+  }
   *context = tls_context();
   if (next.tls != current.tls || *context == nullptr || reread_files) {
     if (next.tls.cert_file.empty() && next.tls.key_file.empty()) {

@@ -388,3 +388,17 @@ def test_session_resumption_keeps_the_rules(cn_server, tls_certs):
     except (OSError, ConnectionClosed) as e:
         reply = e
     assert not isinstance(reply, tuple), f"resumed a certificate-less session under yes: {reply}"
+
+
+def test_client_certificate_rules_without_a_ca_are_refused_even_with_tls_off(redoubt):
+    """Set while TLS is still off, these would refuse every client once TLS is turned on, so
+    they are refused where they are typed, and nothing changes."""
+    with RespClient(port=redoubt.port) as c:
+        for name, value, why in (("tls-auth-clients", "yes", "needs tls-ca-cert-file"),
+                                 ("tls-auth-clients", "optional", "needs tls-ca-cert-file"),
+                                 ("tls-crl-file", "/etc/hostname", "tls-crl-file needs")):
+            reply = c.call("CONFIG", "SET", name, value)
+            assert reply[0] == "error" and why in reply[1], (name, reply)
+        got = c.call("CONFIG", "GET", "tls-auth-clients")
+        assert got[1][1][1] == b"no", got
+        assert c.call("PING") == ("simple", "PONG")
