@@ -79,17 +79,19 @@ AclKeyAccess::AclKeyAccess(const CommandTable& table) : by_stats_index_(table.st
     if (auto it = overrides.find(std::string(spec->name)); it != overrides.end()) {
       e = it->second;
     }
+    // Decided once here, so the per-key lookup compares no command name.
+    e.depends_on_options = spec->name == "set";
     by_stats_index_[spec->stats_index] = e;
   }
 }
 
 uint8_t AclKeyAccess::Flags(const CommandSpec& spec, size_t key_index,
                             std::span<const std::string_view> args) const {
+  const Entry& e = by_stats_index_[spec.stats_index];
   // SET … GET returns the old value: it reads the key as well.
-  if (spec.name == "set" && HasGetOption(args)) {
+  if (e.depends_on_options && HasGetOption(args)) {
     return kRW;
   }
-  const Entry& e = by_stats_index_[spec.stats_index];
   return key_index == 0 ? e.first : e.rest;
 }
 

@@ -24,8 +24,9 @@ class AclKeyAccess {
 
  private:
   struct Entry {
-    uint8_t first = 0;  // the first key
-    uint8_t rest = 0;   // every other key
+    uint8_t first = 0;                // the first key
+    uint8_t rest = 0;                 // every other key
+    bool depends_on_options = false;  // SET: GET makes it read the key too
   };
   std::vector<Entry> by_stats_index_;
 };

@@ -17,42 +17,16 @@ import time
 import pytest
 import redis
 
-from support import servers
 from support.audit_log import matching, read_records, wait_records
 from support.resp_client import RespClient, encode_command, expect, unwrap
-from support.tls_helpers import (access_server_class, client_context, info_fields, info_ssl,
+from support.tls_helpers import (issue, client_context, info_fields, info_ssl,
                                  mtls_client, tls_args, tls_refusal)
 from support.tools import REDIS_CLI, run_tool, wait_until
 
-AccessServer = access_server_class()
 PASSWORD = "Bad-Input-Admin-Pw"
 APP_PASSWORD = "Bad-Input-App-Pw"
 WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
 _DAY = datetime.timedelta(days=1)
-
-
-def issue(certs, cn, **kw):
-    """A client certificate with CN=cn from `certs`; ECDSA keys keep the suite quick."""
-    kw.setdefault("key_type", "ec")
-    return certs.client_cert(cn, **kw)
-
-
-@pytest.fixture
-def start():
-    if not servers.redoubt_available():
-        pytest.skip(servers.redoubt_missing_reason())
-    if servers.redoubt_kind() != "redoubt":
-        pytest.skip("audit log, cert-only users and CRLs are Redoubt's")
-    started = []
-
-    def run(args, ready=None, wait=True):
-        s = AccessServer(args=list(args), ready_context=ready, wait=wait)
-        started.append(s)
-        return s.start()
-
-    yield run
-    for s in started:
-        s.__exit__(None, None, None)
 
 
 @pytest.fixture

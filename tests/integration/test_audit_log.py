@@ -19,42 +19,16 @@ import time
 import pytest
 import redis
 
-from support import servers
 from support.audit_log import matching, read_records, record_time, wait_records
 from support.resp_client import RespClient, expect, unwrap
-from support.tls_helpers import (access_server_class, client_context, info_fields, mtls_client,
+from support.tls_helpers import (issue, client_context, info_fields, mtls_client,
                                  tls_args, tls_refusal)
 from support.tools import REDIS_CLI, run_tool, wait_until
 
-AccessServer = access_server_class()
 PASSWORD = "Audit-Admin-S3cret"
 APP_PASSWORD = "Audit-App-S3cret"
 WRONG_PASSWORD = "Audit-Wrong-Guess-77"
 SECRETS = (PASSWORD, APP_PASSWORD, WRONG_PASSWORD)
-
-
-def issue(certs, cn, **kw):
-    """A client certificate with CN=cn from `certs`; ECDSA keys keep the suite quick."""
-    kw.setdefault("key_type", "ec")
-    return certs.client_cert(cn, **kw)
-
-
-@pytest.fixture
-def start():
-    if not servers.redoubt_available():
-        pytest.skip(servers.redoubt_missing_reason())
-    if servers.redoubt_kind() != "redoubt":
-        pytest.skip("audit-log-file is Redoubt's directive")
-    started = []
-
-    def run(args, ready=None, wait=True):
-        s = AccessServer(args=list(args), ready_context=ready, wait=wait)
-        started.append(s)
-        return s.start()
-
-    yield run
-    for s in started:
-        s.__exit__(None, None, None)
 
 
 def client_from(source, port, **kw):

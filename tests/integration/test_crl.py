@@ -21,38 +21,12 @@ import time
 
 import pytest
 
-from support import servers
 from support.resp_client import ConnectionClosed, RespClient, expect, unwrap
-from support.tls_helpers import (access_server_class, client_context, info_fields, info_ssl,
+from support.tls_helpers import (issue, client_context, info_fields, info_ssl,
                                  mtls_client, tls_args, tls_refusal)
 from support.tools import wait_until
 
-AccessServer = access_server_class()
 DATE_RE = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4} GMT$")
-
-
-def issue(certs, cn, **kw):
-    """A client certificate with CN=cn from `certs`; ECDSA keys keep the suite quick."""
-    kw.setdefault("key_type", "ec")
-    return certs.client_cert(cn, **kw)
-
-
-@pytest.fixture
-def start():
-    if not servers.redoubt_available():
-        pytest.skip(servers.redoubt_missing_reason())
-    if servers.redoubt_kind() != "redoubt":
-        pytest.skip("tls-crl-file is Redoubt's directive")
-    started = []
-
-    def run(args, ready=None, wait=True):
-        s = AccessServer(args=list(args), ready_context=ready, wait=wait)
-        started.append(s)
-        return s.start()
-
-    yield run
-    for s in started:
-        s.__exit__(None, None, None)
 
 
 def crl_args(certs, crl, auth="yes", ca_file=None, extra=()):

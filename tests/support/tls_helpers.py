@@ -83,6 +83,13 @@ def tls_refusal(server, ca, cert=None, timeout=5.0):
     return None if reply == ("simple", "PONG") else f"reply {reply!r}"
 
 
+def issue(certs, cn, **kw):
+    """A client certificate with CN=cn from `certs` (a CertFactory); ECDSA keys keep the
+    suites quick."""
+    kw.setdefault("key_type", "ec")
+    return certs.client_cert(cn, **kw)
+
+
 def access_server_class():
     """servers.Server whose readiness PING may need a client certificate (ready_context) and may
     be answered -NOAUTH (requirepass): both mean the server is up. A function, so importing

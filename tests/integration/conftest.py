@@ -1,0 +1,28 @@
+# Fixtures shared by the access-control suites (mutual TLS, CRLs, audit log, bad input).
+#
+#   start  (function) callable(args, ready=None, wait=True) -> a started Redoubt whose readiness
+#          PING may present a client certificate (ready: an ssl.SSLContext); stopped after the
+#          test. Skips against redis-server, which has none of these directives.
+import pytest
+
+from support import servers
+from support.tls_helpers import access_server_class
+
+
+@pytest.fixture
+def start():
+    if not servers.redoubt_available():
+        pytest.skip(servers.redoubt_missing_reason())
+    if servers.redoubt_kind() != "redoubt":
+        pytest.skip("client certificates, CRLs and the audit log are Redoubt's directives")
+    server_class = access_server_class()
+    started = []
+
+    def run(args, ready=None, wait=True):
+        s = server_class(args=list(args), ready_context=ready, wait=wait)
+        started.append(s)
+        return s.start()
+
+    yield run
+    for s in started:
+        s.__exit__(None, None, None)
