@@ -8,6 +8,7 @@
 #include "server/command_command.h"
 #include "server/config_command.h"
 #include "server/connection_commands.h"
+#include "server/function_command.h"
 #include "server/info_command.h"
 #include "server/latency_command.h"
 #include "server/memory_command.h"
@@ -32,6 +33,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterSlowlogCommand(table);
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);
+  RegisterFunctionCommand(table);
 }
 
 }  // namespace redoubt::server

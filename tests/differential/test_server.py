@@ -402,3 +402,9 @@ def test_client_setinfo_redis72(d):
     for bad in (("BAD", "x"), ("LIB-NAME", "has space")):
         r = c.call("CLIENT", "SETINFO", *bad)
         assert r[0] == "error", f"CLIENT SETINFO {bad} -> {r!r}, expected an error"
+
+
+def test_function_flush(dp):
+    """Redis's own test harness sends FUNCTION FLUSH before every test block."""
+    run(dp, "FUNCTION FLUSH", "FUNCTION FLUSH ASYNC", "FUNCTION FLUSH sync", "FUNCTION FLUSH bad",
+        "FUNCTION FLUSH a b", "FUNCTION NOSUCH", "FUNCTION")
