@@ -2,20 +2,13 @@
 // processMultibulkBuffer and processInlineBuffer (src/networking.c).
 #include "protocol/resp_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/numbers.h"
 
 namespace redoubt::protocol {
 namespace {
-
-ParseResult Error(ParseError error, char unexpected = 0) {
-  ParseResult r;
-  r.status = ParseStatus::kError;
-  r.error = error;
-  r.unexpected = unexpected;
-  return r;
-}
 
 // Finds the '\r' ending a length line starting at `pos`; npos when absent.
 size_t FindCr(std::string_view input, size_t pos) {
@@ -56,6 +49,10 @@ std::string ProtocolErrorText(const ParseResult& result) {
       return "ERR Protocol error: too big inline request";
     case ParseError::kUnbalancedQuotes:
       return "ERR Protocol error: unbalanced quotes in request";
+    case ParseError::kUnauthenticatedMultibulkLength:
+      return "ERR Protocol error: unauthenticated multibulk length";
+    case ParseError::kUnauthenticatedBulkLength:
+      return "ERR Protocol error: unauthenticated bulk length";
     case ParseError::kNone:
       break;
   }
@@ -73,72 +70,117 @@ ParseResult RespParser::Parse(std::string_view input, std::vector<std::string_vi
   return ParseInline(input, args);
 }
 
+void RespParser::Reset() {
+  multibulk_count_ = -1;
+  pos_ = 0;
+  bulk_len_ = -1;
+  scan_from_ = 0;
+  spans_.clear();
+}
+
+ParseResult RespParser::Fail(ParseError error, char unexpected) {
+  Reset();
+  ParseResult r;
+  r.status = ParseStatus::kError;
+  r.error = error;
+  r.unexpected = unexpected;
+  return r;
+}
+
 ParseResult RespParser::ParseMultibulk(std::string_view input,
                                        std::vector<std::string_view>* args) {
-  size_t cr = FindCr(input, 1);
-  if (cr == std::string_view::npos || cr + 1 >= input.size()) {
-    if (input.size() > limits_.max_inline_len) {
-      return Error(ParseError::kTooBigMbulkCount);
-    }
-    return {};
-  }
-  auto count = common::ParseInt64(input.substr(1, cr - 1));
-  if (!count || *count > limits_.max_multibulk_len) {
-    return Error(ParseError::kInvalidMultibulkLength);
-  }
-  size_t pos = cr + 2;
-  if (*count <= 0) {
-    return {.status = ParseStatus::kComplete, .consumed = pos};
-  }
-  // Reserve by what could actually arrive, never by the announced count alone.
-  args->reserve(std::min<int64_t>(*count, 1024));
-  for (int64_t i = 0; i < *count; ++i) {
-    if (pos >= input.size()) {
-      return {};
-    }
-    if (input[pos] != '$') {
-      return Error(ParseError::kExpectedDollar, input[pos]);
-    }
-    cr = FindCr(input, pos + 1);
+  if (multibulk_count_ < 0) {
+    size_t cr = FindCr(input, std::max<size_t>(scan_from_, 1));
     if (cr == std::string_view::npos || cr + 1 >= input.size()) {
-      if (input.size() - pos > limits_.max_inline_len) {
-        return Error(ParseError::kTooBigBulkCount);
+      if (input.size() > limits_.max_inline_len) {
+        return Fail(ParseError::kTooBigMbulkCount);
       }
+      // The CR may be the last byte: look at it again once its LF arrives.
+      scan_from_ = cr == std::string_view::npos ? input.size() : cr;
       return {};
     }
-    auto len = common::ParseInt64(input.substr(pos + 1, cr - pos - 1));
-    if (!len || *len < 0 || *len > limits_.max_bulk_len) {
-      return Error(ParseError::kInvalidBulkLength);
+    auto count = common::ParseInt64(input.substr(1, cr - 1));
+    if (!count || *count > limits_.max_multibulk_len) {
+      return Fail(ParseError::kInvalidMultibulkLength);
     }
-    pos = cr + 2;
-    size_t end = pos + static_cast<size_t>(*len);
+    if (*count > kUnauthenticatedMaxArgs && auth_required_) {
+      return Fail(ParseError::kUnauthenticatedMultibulkLength);
+    }
+    if (*count <= 0) {
+      Reset();
+      return {.status = ParseStatus::kComplete, .consumed = cr + 2};
+    }
+    multibulk_count_ = *count;
+    pos_ = cr + 2;
+    scan_from_ = pos_;
+    // Reserve by what could actually arrive, never by the announced count alone.
+    spans_.reserve(std::min<int64_t>(*count, 1024));
+  }
+  while (static_cast<int64_t>(spans_.size()) < multibulk_count_) {
+    if (bulk_len_ < 0) {
+      if (pos_ >= input.size()) {
+        return {};
+      }
+      if (input[pos_] != '$') {
+        return Fail(ParseError::kExpectedDollar, input[pos_]);
+      }
+      size_t cr = FindCr(input, std::max(scan_from_, pos_ + 1));
+      if (cr == std::string_view::npos || cr + 1 >= input.size()) {
+        if (input.size() - pos_ > limits_.max_inline_len) {
+          return Fail(ParseError::kTooBigBulkCount);
+        }
+        scan_from_ = cr == std::string_view::npos ? input.size() : cr;
+        return {};
+      }
+      auto len = common::ParseInt64(input.substr(pos_ + 1, cr - pos_ - 1));
+      if (!len || *len < 0 || *len > limits_.max_bulk_len) {
+        return Fail(ParseError::kInvalidBulkLength);
+      }
+      if (*len > kUnauthenticatedMaxBulk && auth_required_) {
+        return Fail(ParseError::kUnauthenticatedBulkLength);
+      }
+      bulk_len_ = *len;
+      pos_ = cr + 2;
+    }
+    size_t end = pos_ + static_cast<size_t>(bulk_len_);
     if (end + 2 > input.size()) {
       ParseResult more;
       more.bytes_needed = end + 2;
       return more;
     }
-    args->emplace_back(input.data() + pos, static_cast<size_t>(*len));
+    spans_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
     // Like Redis, the two bytes after a bulk are skipped without being checked.
-    pos = end + 2;
+    pos_ = end + 2;
+    scan_from_ = pos_;
+    bulk_len_ = -1;
   }
-  return {.status = ParseStatus::kComplete, .consumed = pos};
+  args->reserve(spans_.size());
+  for (const auto& [offset, length] : spans_) {
+    args->emplace_back(input.data() + offset, length);
+  }
+  size_t consumed = pos_;
+  Reset();
+  return {.status = ParseStatus::kComplete, .consumed = consumed};
 }
 
 ParseResult RespParser::ParseInline(std::string_view input, std::vector<std::string_view>* args) {
-  const void* nl = std::memchr(input.data(), '\n', input.size());
+  size_t from = std::min(scan_from_, input.size());
+  const void* nl = std::memchr(input.data() + from, '\n', input.size() - from);
   if (nl == nullptr) {
     if (input.size() > limits_.max_inline_len) {
-      return Error(ParseError::kTooBigInline);
+      return Fail(ParseError::kTooBigInline);
     }
+    scan_from_ = input.size();
     return {};
   }
+  scan_from_ = 0;
   size_t newline = static_cast<const char*>(nl) - input.data();
   size_t line_end = newline;
   if (line_end > 0 && input[line_end - 1] == '\r') {
     --line_end;
   }
   if (!SplitArgs(input.substr(0, line_end), &inline_args_)) {
-    return Error(ParseError::kUnbalancedQuotes);
+    return Fail(ParseError::kUnbalancedQuotes);
   }
   for (const std::string& a : inline_args_) {
     args->emplace_back(a);

@@ -1,9 +1,13 @@
 // Incremental RESP2/RESP3 request parser: turns bytes read from a client into argument lists.
 // Knows nothing about sockets, TLS or commands.
 //
-// The parser is stateless between commands: Parse() looks at the bytes of one command from
-// its first byte and either completes it or asks for more. Re-parsing an incomplete command
-// is cheap because bulk bodies are skipped by length, never scanned.
+// The parser resumes where it stopped: when a command arrives over several reads, Parse()
+// keeps the positions of the arguments it has already read (as offsets from the command's
+// first byte) and continues after them, so a command trickled in small reads costs O(its
+// size), not O(size x reads) as re-parsing from its start would (a 1M-argument command sent a
+// few bytes at a time, reachable before AUTH). The caller must therefore give the same
+// command start, with at least the bytes it gave before, until the command completes or
+// fails; Reset() forgets a partial command.
 //
 // Thread: one parser per connection, used only on that connection's I/O thread.
 // Limits (proto-max-bulk-len, multibulk count, inline size) are checked before allocating.
@@ -13,15 +17,21 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace redoubt::protocol {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512 * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024 * 1024;   // Redis: "invalid multibulk length" above it
+  int64_t max_multibulk_len = INT32_MAX;     // Redis 7.0: "invalid multibulk length" above it
   size_t max_inline_len = 64 * 1024;         // PROTO_INLINE_MAX_SIZE
 };
+
+// Redis's limits for a client that must still authenticate (processMultibulkBuffer with
+// authRequired): a command of at most 10 arguments, each at most 16 KiB.
+inline constexpr int64_t kUnauthenticatedMaxArgs = 10;
+inline constexpr int64_t kUnauthenticatedMaxBulk = 16384;
 
 enum class ParseStatus : uint8_t { kNeedMore, kComplete, kError };
 
@@ -34,6 +44,8 @@ enum class ParseError : uint8_t {
   kTooBigBulkCount,
   kTooBigInline,
   kUnbalancedQuotes,
+  kUnauthenticatedMultibulkLength,
+  kUnauthenticatedBulkLength,
 };
 
 struct ParseResult {
@@ -57,17 +69,38 @@ class RespParser {
 
   // Parses one command at the start of `input`. On kComplete, `args` holds views into
   // `input` (or, for inline commands, into storage owned by the parser) that stay valid until
-  // the next call or until the caller changes `input`.
+  // the next call or until the caller changes `input`. After kNeedMore, the next call must
+  // pass the same command again (it may have moved in memory), extended by what arrived.
   // Hot path: called once per command.
   ParseResult Parse(std::string_view input, std::vector<std::string_view>* args);
 
+  // Forgets a partially parsed command (the caller dropped its bytes).
+  void Reset();
+
   void set_limits(ParserLimits limits) { limits_ = limits; }
+  // While set, multibulk headers above kUnauthenticatedMaxArgs and bulks above
+  // kUnauthenticatedMaxBulk are errors (Redis's limits before AUTH).
+  void set_auth_required(bool required) { auth_required_ = required; }
+  // Offset from the command's start up to which bytes have been parsed (for tests and for
+  // the connection's query-buffer accounting).
+  size_t parsed_bytes() const { return pos_; }
 
  private:
   ParseResult ParseMultibulk(std::string_view input, std::vector<std::string_view>* args);
   ParseResult ParseInline(std::string_view input, std::vector<std::string_view>* args);
+  ParseResult Fail(ParseError error, char unexpected = 0);
 
   ParserLimits limits_;
+  bool auth_required_ = false;
+  // A multibulk command in progress: its announced count (-1 until the header is read), the
+  // offset of the next unparsed byte, the current bulk's length (-1 until its header is
+  // read), where the search for the next CR resumes, and the arguments read so far as
+  // (offset, length) from the command's first byte.
+  int64_t multibulk_count_ = -1;
+  size_t pos_ = 0;
+  int64_t bulk_len_ = -1;
+  size_t scan_from_ = 0;
+  std::vector<std::pair<size_t, size_t>> spans_;
   // Unescaped arguments of the last inline command.
   std::vector<std::string> inline_args_;
 };

@@ -21,6 +21,10 @@ using commands::CommandSpec;
 
 // Reads at least this much at a time; a large bulk argument reserves what it needs at once.
 constexpr size_t kReadChunk = 16 * 1024;
+// Pending replies a never-authenticated client may leave unread before it is closed: Redis's
+// REPLY_BUFFER_SIZE_UNAUTHENTICATED_CLIENT (1 KB) counts only what overflows a client's
+// 16 KB static reply buffer, so the same point here is 17 KB of unsent replies.
+constexpr size_t kUnauthenticatedOutputLimit = 16 * 1024 + 1024;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
 
@@ -210,6 +214,9 @@ void Connection::ReadAndProcess() {
 
 void Connection::ProcessInput() {
   while (!close_after_reply_ && !closed_ && input_.size() > 0) {
+    // Redis's authRequired(): until this connection authenticates (while the default user
+    // needs a password), commands are limited in size.
+    parser_.set_auth_required(!authenticated_ && server_.acl().default_requires_auth());
     protocol::ParseResult r = parser_.Parse(input_.readable(), &args_);
     if (r.status == protocol::ParseStatus::kNeedMore) {
       if (r.bytes_needed > input_.size()) {
@@ -229,6 +236,12 @@ void Connection::ProcessInput() {
       }
     }
     input_.Consume(r.consumed);
+    // Limits are checked after every reply, as Redis checks them when a reply is added: a
+    // pipelined batch of large replies must not grow the buffer far past the limit before the
+    // batch ends.
+    if (OutputLimitReached()) {
+      return;
+    }
   }
   input_.ShrinkIfIdle(256 * 1024);
 }
@@ -458,26 +471,8 @@ void Connection::Flush() {
       Close();
       return;
     }
-  } else {
-    uint64_t pending = output_.size() - output_sent_;
-    uint64_t hard = server_.output_hard_limit.load(std::memory_order_relaxed);
-    uint64_t soft = server_.output_soft_limit.load(std::memory_order_relaxed);
-    bool over_soft = soft != 0 && pending > soft;
-    int64_t now = common::MonotonicMicros();
-    if (!over_soft) {
-      output_soft_limit_since_us_ = 0;
-    } else if (output_soft_limit_since_us_ == 0) {
-      output_soft_limit_since_us_ = now;
-    }
-    int64_t soft_us =
-        int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
-    if ((hard != 0 && pending > hard) ||
-        (over_soft && now - output_soft_limit_since_us_ > soft_us)) {
-      server_.stats().client_output_buffer_limit_disconnections.fetch_add(
-          1, std::memory_order_relaxed);
-      Close("output buffer limit");
-      return;
-    }
+  } else if (OutputLimitReached()) {
+    return;
   }
   shown_obuf_.store(output_.size() - output_sent_, std::memory_order_relaxed);
   UpdateWriteInterest();
@@ -525,6 +520,44 @@ void Connection::OnTimer(int64_t now_us) {
   }
 }
 
+bool Connection::OutputLimitReached() {
+  size_t pending = output_.size() - output_sent_;
+  if (pending == 0) {
+    output_soft_limit_since_us_ = 0;
+    return false;
+  }
+  // A client that never authenticated while a password is required may not make the server
+  // hold replies it does not read (Redis's fix for CVE-2025-21605: 1 KB, then closed).
+  bool unauthenticated_flood = pending > kUnauthenticatedOutputLimit && !ever_authenticated_ &&
+                               !authenticated_ && server_.acl().default_requires_auth();
+  uint64_t hard = server_.output_hard_limit.load(std::memory_order_relaxed);
+  uint64_t soft = server_.output_soft_limit.load(std::memory_order_relaxed);
+  bool over_soft = soft != 0 && pending >= soft;
+  bool over_hard = hard != 0 && pending >= hard;
+  bool soft_expired = false;
+  if (!over_soft) {
+    output_soft_limit_since_us_ = 0;
+  } else {
+    int64_t now = common::MonotonicMicros();
+    if (output_soft_limit_since_us_ == 0) {
+      output_soft_limit_since_us_ = now;  // the first time is not yet a breach, as in Redis
+    } else {
+      int64_t soft_us =
+          int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
+      soft_expired = now - output_soft_limit_since_us_ > soft_us;
+    }
+  }
+  if (!over_hard && !soft_expired && !unauthenticated_flood) {
+    return false;
+  }
+  server_.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  common::Log(common::LogLevel::kVerbose, "Client id=" + std::to_string(id_) +
+                                              " addr=" + peer_address_ +
+                                              " closed for overcoming of output buffer limits.");
+  Close(unauthenticated_flood ? "unauthenticated output buffer limit" : "output buffer limit");
+  return true;
+}
+
 int64_t Connection::idle_seconds() const {
   return (common::UnixMillis() - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
 }
@@ -537,6 +570,7 @@ void Connection::ResetUser() {
     user_ = std::move(r.user);
     credential_ = security::CredentialLease(std::move(r.credential));
     authenticated_ = true;
+    ever_authenticated_ = true;
   } else {
     user_ = acl.Find("default");
     credential_ = security::CredentialLease();
@@ -565,6 +599,7 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
   user_ = std::move(result.user);
   credential_ = security::CredentialLease(std::move(result.credential));
   authenticated_ = true;
+  ever_authenticated_ = true;
   acl_version_ = server_.acl().version();
   server_.stats().auth_successes.fetch_add(1, std::memory_order_relaxed);
   {

@@ -161,6 +161,10 @@ class Connection final : public commands::Session,
   }
   void Flush();
   void UpdateWriteInterest();
+  // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
+  // or soft for longer than its seconds) or the cap for a never-authenticated client.
+  // Returns true when it closed.
+  bool OutputLimitReached();
   // After a command that ran with replies off or skipped (or turned them on or off).
   void FinishReplyMode(std::string* saved_output);
   void FeedMonitors(const commands::CommandSpec& spec, std::span<const std::string_view> args);
@@ -206,6 +210,7 @@ class Connection final : public commands::Session,
   std::shared_ptr<const security::AclUser> user_;
   uint64_t acl_version_ = 0;  // AclRegistry::version() when user_ was last looked up
   bool authenticated_ = false;
+  bool ever_authenticated_ = false;  // output limit for never-authenticated clients
   security::CredentialLease credential_;
   std::vector<security::AclKeyUse> acl_keys_;
   uint64_t bytes_in_ = 0;

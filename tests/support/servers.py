@@ -170,7 +170,8 @@ class Server:
                 if not chunk:
                     break
                 data += chunk
-            return data == b"+PONG\r\n"
+            # A server started with requirepass answers NOAUTH: it is up.
+            return data == b"+PONG\r\n" or data.startswith(b"-NOAUTH")
 
     def _failure_text(self, what):
         return (f"{self.name} {what}\n  command: {' '.join(repr(a) for a in self.cmd)}\n"

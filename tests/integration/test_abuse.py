@@ -1,0 +1,161 @@
+# Abuse and bad-input probes that once hurt the node, kept as tests: oversized requests before
+# AUTH, replies nobody reads, trickled commands, pipelined large replies. Each test states whether
+# it asserts Redis's behaviour (and then runs against redis-server too) or ours, where ours is
+# documented as stricter (README, "Limits before AUTH").
+import socket
+import time
+
+import pytest
+
+from support import servers
+from support.resp_client import RespClient, encode_command, expect
+from support.tools import rss_kb, wait_until
+
+PASSWORD = "abuse-test-password"
+
+
+@pytest.fixture(params=["redis", "redoubt"])
+def protected(request, redis_factory, redoubt_factory):
+    """A server with requirepass, once redis-server (the reference) and once Redoubt."""
+    factory = redis_factory if request.param == "redis" else redoubt_factory
+    return factory(["--requirepass", PASSWORD])
+
+
+def _raw(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def _read_until_close(sock, timeout=10.0):
+    sock.settimeout(timeout)
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            return data, True
+        if not chunk:
+            return data, True
+        data += chunk
+    return data, False
+
+
+def test_unauthenticated_multibulk_over_ten_arguments_is_refused_and_closed(protected):
+    """Redis: more than 10 arguments before AUTH is a protocol error, then close."""
+    with _raw(protected.port) as s:
+        s.sendall(b"*11\r\n")
+        data, closed = _read_until_close(s)
+    assert data == b"-ERR Protocol error: unauthenticated multibulk length\r\n" and closed, data
+
+
+def test_unauthenticated_bulk_over_16k_is_refused_before_its_body(protected):
+    """Redis: a bulk over 16 KiB before AUTH is refused when its length arrives, so the
+    announced 512 MB are never buffered."""
+    with _raw(protected.port) as s:
+        s.sendall(b"*1\r\n$536870912\r\n")
+        data, closed = _read_until_close(s)
+    assert data == b"-ERR Protocol error: unauthenticated bulk length\r\n" and closed, data
+
+
+def test_limits_end_with_authentication(protected):
+    with RespClient(port=protected.port) as c:
+        expect(c, ("AUTH", PASSWORD), ("simple", "OK"))
+        big = "x" * 100_000
+        expect(c, ("SET", "k", big), ("simple", "OK"), "a 100 KB value after AUTH")
+        args = ["MSET"] + [f"k{i}" if j == 0 else "v" for i in range(20) for j in range(2)]
+        expect(c, tuple(args), ("simple", "OK"), "40 arguments after AUTH")
+
+
+def test_unauthenticated_flood_of_large_bulks_does_not_grow_memory(redoubt_factory):
+    """The probe that grew RSS from 11 MB to 830 MB: two unauthenticated connections each
+    announcing a 512 MB bulk and sending 400 MB. Now refused at the length: RSS stays flat."""
+    s = redoubt_factory(["--requirepass", PASSWORD])
+    before = rss_kb(s.pid)
+    socks = [_raw(s.port) for _ in range(2)]
+    try:
+        for sock in socks:
+            sock.sendall(b"*1\r\n$536870912\r\n")
+        chunk = b"a" * (1 << 20)
+        for sock in socks:
+            sent = 0
+            try:
+                while sent < 400:  # at most 400 MB each; the server closes long before
+                    sock.sendall(chunk)
+                    sent += 1
+            except OSError:
+                pass
+            assert sent < 400, "the server kept reading an unauthenticated 512 MB bulk"
+    finally:
+        for sock in socks:
+            sock.close()
+    assert rss_kb(s.pid) - before < 64 * 1024, f"RSS grew from {before} KB to {rss_kb(s.pid)} KB"
+    with RespClient(port=s.port) as c:
+        expect(c, ("AUTH", PASSWORD), ("simple", "OK"))
+
+
+def test_unauthenticated_client_that_never_reads_is_closed(protected):
+    """Redis (CVE-2025-21605 fix): a never-authenticated client cannot make the server hold
+    replies it does not read. 100 MB of inline `a b` would otherwise become ~1.5 GB of NOAUTH
+    errors. The client must be closed while we are still sending."""
+    s = _raw(protected.port)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # read nothing, buffer little
+    pid = protected.pid
+    before = rss_kb(pid)
+    line = b"a b\r\n" * 20000  # 100 KB
+    sent = 0
+    try:
+        while sent < 1000:  # at most 100 MB
+            s.sendall(line)
+            sent += 1
+    except OSError:
+        pass
+    finally:
+        s.close()
+    assert sent < 1000, "the server kept serving an unauthenticated client that never reads"
+    assert rss_kb(pid) - before < 64 * 1024, f"RSS grew from {before} KB to {rss_kb(pid)} KB"
+
+
+def test_authenticated_client_is_not_held_to_the_unauthenticated_cap(redoubt_factory):
+    s = redoubt_factory(["--requirepass", PASSWORD])
+    with RespClient(port=s.port) as c:
+        expect(c, ("AUTH", PASSWORD), ("simple", "OK"))
+        expect(c, ("SET", "big", "v" * 100_000), ("simple", "OK"))
+        replies = c.pipeline([("GET", "big")] * 20)  # 2 MB of replies in one batch
+        assert all(r == ("bulk", b"v" * 100_000) for r in replies)
+
+
+def _peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+@pytest.fixture(params=["redis", "redoubt"])
+def any_server(request, redis_factory, redoubt_factory):
+    return (redis_factory if request.param == "redis" else redoubt_factory)()
+
+
+def test_output_limit_is_checked_after_each_pipelined_reply(any_server):
+    """Redis: client-output-buffer-limit is checked as each reply is added. 300 pipelined GETs
+    of a 4 MB value under a 16 MB hard limit once peaked at 2 GB before the batch ended; the
+    client must be closed near the limit and the server's peak memory stay near it."""
+    s = any_server
+    with RespClient(port=s.port) as c:
+        expect(c, ("SET", "big", "v" * (4 << 20)), ("simple", "OK"))
+        expect(c, ("CONFIG", "SET", "client-output-buffer-limit", "normal 16mb 0 0"),
+               ("simple", "OK"))
+    base = _peak_rss_kb(s.pid)
+    with _raw(s.port) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(encode_command("GET", "big") * 300)  # never read
+        with RespClient(port=s.port) as probe:
+            # Closed: only the probe is left.
+            assert wait_until(lambda: "connected_clients:1\r\n" in
+                              probe.call("INFO", "clients")[1].decode(), 20)
+            expect(probe, ("PING",), ("simple", "PONG"))
+    grown_mb = (_peak_rss_kb(s.pid) - base) / 1024
+    assert grown_mb < 128, f"peak RSS grew {grown_mb:.0f} MB for a 16 MB output limit"
