@@ -168,7 +168,26 @@ Server::~Server() {
   }
 }
 
+void Server::BlockSignals() {
+  sigset_t signals = WaitedSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+sigset_t Server::WaitedSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
+  // Before any thread exists (the audit log's writer starts below, the I/O threads in Run):
+  // a thread inherits its creator's mask, so no thread can ever receive SIGTERM/SIGINT/SIGHUP,
+  // whose default action would end the process; they stay pending for Run's sigtimedwait.
+  BlockSignals();
   std::unique_ptr<Server> server(new Server(std::move(config)));
   std::shared_ptr<const tls::TlsContext> context;
   absl::Status st = server->PrepareTls(Config{}, server->config_, &context);
@@ -736,14 +755,9 @@ void Server::WarnIfCrlExpired() {
 }
 
 int Server::Run() {
-  // Signals go to the main thread only: block them before starting threads, then wait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Blocked since Create (in every thread); the main thread takes them here.
+  BlockSignals();
+  sigset_t signals = WaitedSignals();
 
   Config cfg = config();
   for (int i = 0; i < cfg.io_threads; ++i) {

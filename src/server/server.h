@@ -7,6 +7,7 @@
 
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <signal.h>
 
 #include <atomic>
 #include <cstdint>
@@ -63,6 +64,9 @@ class Server {
   static constexpr std::string_view kRedisVersion = "7.0.15";
   static constexpr std::string_view kRedoubtVersion = "0.1.0";
 
+  // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every thread it starts
+  // afterwards) and ignores SIGPIPE. Create calls it first; main may call it earlier.
+  static void BlockSignals();
   static absl::StatusOr<std::unique_ptr<Server>> Create(Config config);
   ~Server();
 
@@ -162,6 +166,7 @@ class Server {
 
  private:
   explicit Server(Config config);
+  static sigset_t WaitedSignals();
   absl::Status Listen();
   absl::Status ListenOn(int port, std::vector<int>* fds);
   // Validates the TLS part of `next` against `current`: builds a new context when the TLS
