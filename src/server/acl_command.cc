@@ -32,9 +32,14 @@ void CmdAclSetUser(CommandContext& ctx) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }
   std::shared_ptr<const security::AclUser> after = acl.Find(ctx.args[2]);
-  // Switching a user off closes its connections (Redis 7.0 leaves them open; see README).
+  // Switching a user off closes its connections (Redis 7.0 leaves them open; see README),
+  // except the connection that made the change, which goes on as Redis's does.
   if (before != nullptr && before->enabled() && after != nullptr && !after->enabled()) {
-    Conn(ctx).server().CloseRevokedUserClients();
+    Connection& self = Conn(ctx);
+    if (self.authenticated() && self.user().uid() == after->uid()) {
+      self.KeepAfterOwnChange(after);
+    }
+    self.server().CloseRevokedUserClients();
   }
   ctx.reply.Ok();
 }

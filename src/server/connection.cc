@@ -632,18 +632,33 @@ void Connection::RecordAuthFailure(std::string_view user, std::string_view refus
   }
 }
 
+bool Connection::Revokes(const security::AclUser* now) const {
+  if (now == nullptr || now->uid() != user_->uid()) {
+    return true;  // deleted (or deleted and created again)
+  }
+  // Switched off, unless by this very connection (and not changed since): it keeps working,
+  // as in Redis, so that `ACL SETUSER default off` can be followed by `ACL SETUSER default
+  // on` from it. Definitions are immutable and replaced on each change, so the pointer names
+  // exactly the definition this connection made.
+  return !now->enabled() && now != own_change_.get();
+}
+
+void Connection::KeepAfterOwnChange(std::shared_ptr<const security::AclUser> definition) {
+  own_change_ = std::move(definition);
+}
+
 bool Connection::UserRevoked() const {
   if (!authenticated_) {
     return false;
   }
   std::shared_ptr<const security::AclUser> now = server_.acl().Find(user_->name());
-  return now == nullptr || now->uid() != user_->uid() || !now->enabled();
+  return Revokes(now.get());
 }
 
 bool Connection::RefreshUser() {
   std::shared_ptr<const security::AclUser> now = server_.acl().Find(user_->name());
   acl_version_ = server_.acl().version();
-  if (authenticated_ && (now == nullptr || now->uid() != user_->uid() || !now->enabled())) {
+  if (authenticated_ && Revokes(now.get())) {
     // Deleted or switched off while this connection was using it. Server closes such
     // connections when the change is made; this catches a command that arrives first.
     CloseAfterReply("user revoked");

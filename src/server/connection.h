@@ -135,6 +135,10 @@ class Connection final : public commands::Session,
   // True when the user this connection authenticated as was deleted (or deleted and created
   // again) or switched off: the connection must close, as Redis 7 closes them.
   bool UserRevoked() const;
+  // This connection switched off (or reset) the user it is authenticated as, giving it
+  // `definition`: it is not closed for that and goes on as that user (until the user changes
+  // again). Requires: on this connection's thread.
+  void KeepAfterOwnChange(std::shared_ptr<const security::AclUser> definition);
   // Requires: ClientRegistry lock held.
   const std::string& user_name() const { return user_name_; }
 
@@ -150,6 +154,9 @@ class Connection final : public commands::Session,
   // Picks up a changed user definition (ACL SETUSER, ACL LOAD) before the next command.
   // False when the user was revoked: the connection is closing.
   bool RefreshUser();
+  // Whether `now` (the current definition of this connection's user, nullptr if deleted)
+  // revokes this connection.
+  bool Revokes(const security::AclUser* now) const;
   // The default user, authenticated when it needs no password (new connection, RESET).
   void ResetUser();
   // tls-auth-clients-user CN: authenticates as the user the certificate's CN names.
@@ -211,6 +218,7 @@ class Connection final : public commands::Session,
   uint64_t acl_version_ = 0;  // AclRegistry::version() when user_ was last looked up
   bool authenticated_ = false;
   bool ever_authenticated_ = false;  // output limit for never-authenticated clients
+  std::shared_ptr<const security::AclUser> own_change_;  // KeepAfterOwnChange
   security::CredentialLease credential_;
   std::vector<security::AclKeyUse> acl_keys_;
   uint64_t bytes_in_ = 0;

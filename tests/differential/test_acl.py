@@ -266,6 +266,17 @@ def test_default_user_off(acl):
     run(c, "PING", "ACL WHOAMI")
 
 
+def test_default_user_switched_off_by_its_own_connection(acl):
+    """Redis's "When default user is off, new connections are not authenticated": the
+    connection that switches its own user off keeps working (and can switch it back on),
+    while new connections must authenticate."""
+    me = acl(2)
+    run(me, "ACL SETUSER default off", "PING", "SET k v", "GET k", "ACL WHOAMI")
+    run(acl(2), "PING")
+    run(me, "ACL SETUSER default on", "PING")
+    run(acl(2), "PING")
+
+
 # ===== ACL SETUSER → GETUSER / LIST ==============================================================
 
 # Each case: a list of ACL SETUSER argument lists applied in turn to user "u", then ACL GETUSER u,
