@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +29,28 @@ std::string FormatAddress(const sockaddr_storage& ss) {
     return "?:0";
   }
   return std::string(ip) + ":" + std::to_string(port);
+}
+
+absl::StatusOr<int> ListenUnix(const std::string& path, unsigned perm, int backlog) {
+  sockaddr_un sa{};
+  if (path.size() > sizeof(sa.sun_path) - 1) {
+    return absl::InvalidArgumentError("unix socket path too long (" + std::to_string(path.size()) +
+                                      "), must be under " + std::to_string(sizeof(sa.sun_path)));
+  }
+  sa.sun_family = AF_UNIX;
+  std::memcpy(sa.sun_path, path.data(), path.size());
+  unlink(path.c_str());  // a socket left by an earlier run; failing is fine
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return absl::UnavailableError("socket(" + path + "): " + std::strerror(errno));
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+      (perm != 0 && chmod(path.c_str(), perm) != 0) || listen(fd, backlog) != 0) {
+    int err = errno;
+    close(fd);
+    return absl::UnavailableError("Failed opening Unix socket " + path + ": " + std::strerror(err));
+  }
+  return fd;
 }
 
 absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog) {

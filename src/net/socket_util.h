@@ -11,6 +11,9 @@ namespace redoubt::net {
 
 // Binds and listens on host:port (IPv4 or IPv6 literal, "*" or "::*" for any).
 absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog);
+// Binds and listens on a Unix socket at path (an old socket file there is removed first, as
+// Redis does); perm != 0 is applied to the file (unixsocketperm).
+absl::StatusOr<int> ListenUnix(const std::string& path, unsigned perm, int backlog);
 void SetNoDelay(int fd);
 // interval_seconds <= 0 turns keepalive off.
 void SetKeepAlive(int fd, int interval_seconds);

@@ -417,6 +417,27 @@ std::vector<DirectiveSpec> BuildDirectives() {
   d.push_back(StringDirective("dbfilename", "dump.rdb", &Config::dbfilename));
   d.push_back(StringDirective("pidfile", "", &Config::pidfile));
   d.push_back(BoolDirective("protected-mode", "yes", &Config::protected_mode));
+  d.push_back(StringDirective("unixsocket", "", &Config::unixsocket, false));
+  // Redis parses unixsocketperm as octal (strtol base 8) and shows it in octal.
+  d.push_back({"unixsocketperm", "0", false,
+               [](Config& c, Args args) {
+                 if (args.size() != 1) {
+                   return WrongArgs();
+                 }
+                 char* end = nullptr;
+                 long v = std::strtol(args[0].c_str(), &end, 8);
+                 if (args[0].empty() || *end != '\0' || v < 0 || v > 0777) {
+                   return absl::InvalidArgumentError(
+                       "argument must be between 0 and 511 inclusive");
+                 }
+                 c.unixsocketperm = static_cast<int>(v);
+                 return absl::OkStatus();
+               },
+               [](const Config& c) {
+                 char buf[16];
+                 snprintf(buf, sizeof(buf), "%o", c.unixsocketperm);
+                 return std::string(buf);
+               }});
   d.push_back({"daemonize", "no", false,
                [](Config& c, Args args) {
                  if (args.size() != 1) {

@@ -60,6 +60,10 @@ struct Config {
   std::string dbfilename = "dump.rdb";
   std::string pidfile;
   bool protected_mode = true;
+  // unixsocket: path of a Unix socket to listen on too ("": none); unixsocketperm: its file
+  // mode (octal, 0: the umask's). Never filtered by network-allow; always plaintext.
+  std::string unixsocket;
+  int unixsocketperm = 0;
   bool daemonize = false;
   // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback connections only).
   std::string enable_debug_command = "no";

@@ -70,11 +70,12 @@ void AppendRepr(std::string* out, std::string_view s) {
 
 Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
                        uint64_t id, std::string peer, std::string local,
-                       tls::PeerCertificate peer_certificate)
+                       tls::PeerCertificate peer_certificate, bool unix_socket)
     : server_(server),
       thread_(thread),
       transport_(std::move(transport)),
       tls_(transport_->kind() == "tls"),
+      unix_socket_(unix_socket),
       tls_version_(transport_->tls_version()),
       tls_cipher_(transport_->tls_cipher()),
       id_(id),
@@ -104,6 +105,9 @@ void Connection::Start() {
   if (server_.audit().enabled()) {
     server_.audit().Record(ConnectRecord(*this));
   }
+  if (RefusedByProtectedMode()) {
+    return;
+  }
   if (peer_certificate_.present && server_.tls_auth_clients_user_cn()) {
     AuthenticateByCertificate();
   }
@@ -112,6 +116,41 @@ void Connection::Start() {
   if (transport_->HasBufferedInput()) {
     HandleReadable();
   }
+}
+
+bool Connection::is_local() const {
+  if (unix_socket_) {
+    return true;
+  }
+  std::string_view peer = peer_address_;
+  return peer.starts_with("127.0.0.1:") || peer.starts_with("::1:");
+}
+
+bool Connection::RefusedByProtectedMode() {
+  // Checked when the connection is admitted, as Redis's acceptCommonHandler (after the TLS
+  // handshake for a TLS client, so the text reaches it).
+  if (!server_.protected_mode.load(std::memory_order_relaxed) ||
+      server_.acl().default_requires_auth() || is_local()) {
+    return false;
+  }
+  static constexpr std::string_view kDenied =
+      "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+      "password is set for the default user. In this mode connections are only accepted from "
+      "the loopback interface. If you want to connect from external computers to Redis you may "
+      "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+      "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from "
+      "the same host the server is running, however MAKE SURE Redis is not publicly accessible "
+      "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+      "Alternatively you can just disable the protected mode by editing the Redis configuration "
+      "file, and setting the protected mode option to 'no', and then restarting the server. 3) "
+      "If you started the server manually just for testing, restart it with the "
+      "'--protected-mode no' option. 4) Setup a an authentication password for the default "
+      "user. NOTE: You only need to do one of the above things in order for the server to start "
+      "accepting connections from the outside.\r\n";
+  server_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+  output_.append(kDenied);
+  CloseAfterPendingReplies("protected mode");
+  return true;
 }
 
 void Connection::CloseAfterPendingReplies(std::string_view reason) {
@@ -737,6 +776,9 @@ std::string Connection::Describe() const {
   std::string flags;
   if (monitor()) {
     flags += 'O';
+  }
+  if (unix_socket_) {
+    flags += 'U';
   }
   if (no_evict()) {
     flags += 'e';

@@ -41,11 +41,12 @@ class Connection final : public commands::Session,
                          public net::IoHandler,
                          public protocol::ErrorObserver {
  public:
-  // peer and local: "ip:port" of both ends, known to the acceptor without extra system calls.
+  // peer and local: "ip:port" of both ends, known to the acceptor without extra system calls
+  // (for a Unix socket, its path and ":0", as Redis shows them).
   // peer_certificate: a TLS client's verified certificate (present=false otherwise).
   Connection(Server& server, IoThread& thread, std::unique_ptr<net::Transport> transport,
              uint64_t id, std::string peer, std::string local,
-             tls::PeerCertificate peer_certificate = {});
+             tls::PeerCertificate peer_certificate = {}, bool unix_socket = false);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -85,6 +86,9 @@ class Connection final : public commands::Session,
   int64_t idle_seconds() const;
   bool closing() const { return closed_ || close_after_reply_; }
   bool is_tls() const { return tls_; }
+  bool is_unix_socket() const { return unix_socket_; }
+  // Redis's islocalClient: a Unix socket, or a TCP peer at exactly 127.0.0.1 or ::1.
+  bool is_local() const;
   const std::string& tls_version() const { return tls_version_; }
   const std::string& tls_cipher() const { return tls_cipher_; }
   const tls::PeerCertificate& peer_certificate() const { return peer_certificate_; }
@@ -161,6 +165,9 @@ class Connection final : public commands::Session,
   void ResetUser();
   // tls-auth-clients-user CN: authenticates as the user the certificate's CN names.
   void AuthenticateByCertificate();
+  // protected-mode: while the default user needs no password, only local clients are served.
+  // Sends Redis's DENIED text and closes when this one is not; returns true then.
+  bool RefusedByProtectedMode();
   void SetCloseReason(std::string_view reason) {
     if (close_reason_.empty()) {
       close_reason_ = reason;
@@ -186,6 +193,7 @@ class Connection final : public commands::Session,
   IoThread& thread_;
   const std::unique_ptr<net::Transport> transport_;
   const bool tls_;
+  const bool unix_socket_;
   // Fixed once the handshake is done (renegotiation is off); copied so that CLIENT LIST on
   // another thread never reads the SSL object.
   const std::string tls_version_;

@@ -30,8 +30,7 @@ void CmdFunctionFlush(CommandContext& ctx) {
 
 void CmdFunctionHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "FUNCTION",
-            {"FLUSH [ASYNC|SYNC]",
-             "    Delete all the libraries.",
+            {"FLUSH [ASYNC|SYNC]", "    Delete all the libraries.",
              "    When called without the optional mode argument, the behavior is determined "
              "by the",
              "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",

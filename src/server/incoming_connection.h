@@ -28,7 +28,8 @@ struct IoThread;
 
 class IncomingConnection final : public net::IoHandler {
  public:
-  enum class Listener : uint8_t { kMainPort, kTlsPort };
+  // kUnixSocket connections never come here (always plaintext), but the acceptor shares it.
+  enum class Listener : uint8_t { kMainPort, kTlsPort, kUnixSocket };
 
   IncomingConnection(Server& server, IoThread& thread, int fd, uint64_t id, std::string peer,
                      std::string local, Listener listener);

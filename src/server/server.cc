@@ -61,9 +61,13 @@ class Acceptor final : public net::IoHandler {
         return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
       }
       server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
-      // network-allow, before anything is read from the socket or a place is reserved.
+      const bool unix_socket = listener_ == IncomingConnection::Listener::kUnixSocket;
+      // network-allow, before anything is read from the socket or a place is reserved. A Unix
+      // socket has no network source and is never filtered: it is the way back in after a
+      // network-allow that excludes the operator.
       if (std::shared_ptr<const security::NetworkAllowList> allow = server_.allow_list();
-          allow != nullptr && !allow->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
+          !unix_socket && allow != nullptr &&
+          !allow->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
         close(fd);
         server_.stats().network_allow_refused.fetch_add(1, std::memory_order_relaxed);
         common::Log(common::LogLevel::kVerbose,
@@ -82,15 +86,16 @@ class Acceptor final : public net::IoHandler {
               server_.maxclients.load(std::memory_order_relaxed))) {
         // Redis's plaintext error, only where a plaintext client may be connecting: a TLS
         // client (tls-port, or tls-mode required) could not read it and is just closed.
-        bool plaintext_possible = listener_ == IncomingConnection::Listener::kMainPort &&
-                                  server_.tls_mode() != TlsMode::kRequired;
+        bool plaintext_possible =
+            unix_socket || (listener_ == IncomingConnection::Listener::kMainPort &&
+                            server_.tls_mode() != TlsMode::kRequired);
         if (plaintext_possible) {
           static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
           (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
         }
         if (server_.audit().enabled()) {
           server_.AuditRefused(security::RefusalReason::kMaxClients,
-                               "max number of clients reached", net::FormatAddress(peer),
+                               "max number of clients reached", PeerText(peer),
                                local_address_.empty() ? net::LocalAddress(fd) : local_address_);
         }
         close(fd);
@@ -100,11 +105,12 @@ class Acceptor final : public net::IoHandler {
       // TCP_NODELAY and the keepalive options are set on the listening socket, and Linux
       // copies them to every accepted socket: five system calls fewer per connection.
       std::string local = local_address_.empty() ? net::LocalAddress(fd) : local_address_;
-      if (listener_ == IncomingConnection::Listener::kMainPort &&
-          server_.tls_mode() == TlsMode::kNone) {
-        // tls-mode none: straight to a plaintext connection, no first-byte check.
+      if (unix_socket || (listener_ == IncomingConnection::Listener::kMainPort &&
+                          server_.tls_mode() == TlsMode::kNone)) {
+        // tls-mode none, or the Unix socket (plaintext, as Redis's): straight to a plaintext
+        // connection, no first-byte check.
         auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd), id,
-                                    net::FormatAddress(peer), std::move(local));
+                                    PeerText(peer), std::move(local), {}, unix_socket);
         conn->Start();
       } else {
         auto* incoming = new IncomingConnection(server_, thread_, fd, id, net::FormatAddress(peer),
@@ -115,6 +121,13 @@ class Acceptor final : public net::IoHandler {
   }
 
  private:
+  // The peer as CLIENT LIST shows it: "ip:port", or for a Unix socket its path and ":0", as
+  // Redis shows it (accept gives no path for the peer).
+  std::string PeerText(const sockaddr_storage& peer) const {
+    return listener_ == IncomingConnection::Listener::kUnixSocket ? local_address_
+                                                                  : net::FormatAddress(peer);
+  }
+
   Server& server_;
   IoThread& thread_;
   const int listen_fd_;
@@ -160,6 +173,10 @@ Server::Server(Config config)
 }
 
 Server::~Server() {
+  if (unix_listen_fd_ >= 0) {
+    close(unix_listen_fd_);
+    unlink(config_.unixsocket.c_str());  // as Redis removes its socket file at shutdown
+  }
   for (int fd : listen_fds_) {
     close(fd);
   }
@@ -213,6 +230,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
 }
 
 absl::Status Server::Listen() {
+  if (!config_.unixsocket.empty()) {
+    absl::StatusOr<int> fd = net::ListenUnix(
+        config_.unixsocket, static_cast<unsigned>(config_.unixsocketperm), config_.tcp_backlog);
+    if (!fd.ok()) {
+      return fd.status();
+    }
+    unix_listen_fd_ = *fd;
+  }
   if (config_.port == 0 && config_.tls_port == 0) {
     return absl::OkStatus();
   }
@@ -390,6 +415,7 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   maxclients.store(c.maxclients, std::memory_order_relaxed);
   slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
   slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
+  protected_mode.store(c.protected_mode, std::memory_order_relaxed);
   tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
   // Already validated when the directive was set, so this parse cannot fail.
   absl::StatusOr<security::NetworkAllowList> allow =
@@ -777,6 +803,13 @@ int Server::Run() {
     for (int fd : tls_listen_fds_) {
       add_acceptor(fd, IncomingConnection::Listener::kTlsPort);
     }
+    if (unix_listen_fd_ >= 0) {
+      // The socket's path and ":0" is both ends' address, as Redis shows a Unix client.
+      acceptors_.push_back(std::make_unique<Acceptor>(*this, *t, unix_listen_fd_,
+                                                      cfg.unixsocket + ":0",
+                                                      IncomingConnection::Listener::kUnixSocket));
+      t->loop.Add(unix_listen_fd_, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
+    }
     IoThread* raw = t.get();
     t->loop.SetPeriodic(10, [raw] {
       int64_t now = common::MonotonicMicros();
@@ -799,6 +832,9 @@ int Server::Run() {
   std::string tls_text = "tls-mode " + std::string(TlsModeName(cfg.tls_mode));
   if (cfg.tls_port != 0) {
     tls_text += ", TLS-only port " + std::to_string(cfg.tls_port);
+  }
+  if (!cfg.unixsocket.empty()) {
+    tls_text += ", unix socket " + cfg.unixsocket;
   }
   common::Log(common::LogLevel::kNotice,
               "Redoubt " + std::string(kRedoubtVersion) + " (Redis " + std::string(kRedisVersion) +

@@ -163,6 +163,7 @@ class Server {
   std::atomic<int> maxclients{10000};
   std::atomic<int64_t> slowlog_slower_than_us{10000};
   std::atomic<int> slowlog_max_len{128};
+  std::atomic<bool> protected_mode{true};
 
  private:
   explicit Server(Config config);
@@ -212,6 +213,7 @@ class Server {
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<int> listen_fds_;
   std::vector<int> tls_listen_fds_;  // tls-port: TLS only
+  int unix_listen_fd_ = -1;          // unixsocket: plaintext, never filtered
   std::vector<std::unique_ptr<net::IoHandler>> acceptors_;
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
