@@ -20,6 +20,9 @@
 #                               then the first generation is stopped through its stop files.
 #              Either way INFO auth is polled until credential_app_<id(OLD)> has
 #              connected_clients=0 -- the operator's signal -- and the time it took is recorded.
+#              Ids are opaque (keyed with the server's secret): id(OLD) is the row that appeared
+#              with step 1's ACL SETUSER, id(NEW) the one step 2's added, as an operator finds
+#              them (or by their `added` times) without hashing anything.
 #   4 removed  ACL SETUSER app <OLD; the testers keep running for a phase (step 5 of the
 #              runbook), then a fresh `AUTH app OLD` must get WRONGPASS and `AUTH app NEW` OK.
 # CLIENT KILL is never used: a killed connection is a failed operation for its client, and the
@@ -36,8 +39,8 @@
 #     total_connections_received must not move from step 2 to the end of step 5 (no connection
 #     closed or opened by the rotation). The final AUTH checks use fresh connections, after
 #     that window.
-#   - Passwords are random per run and never printed or written; they are named by
-#     sha256(password)[:8], as INFO auth names them.
+#   - Passwords are random per run and never printed or written; they are named by the ids
+#     INFO auth gives them.
 #   - Every process is started here, tracked and stopped by PID (testers: stop file, then
 #     SIGTERM, then SIGKILL); the working directory (password files, reports, logs) is removed.
 #     That frame and the testers are bench/downtime_testers.py's, shared with tls_migration.py.
@@ -46,7 +49,6 @@
 # "redoubt": INFO auth is Redoubt's); REDOUBT_TOOLS_DIR for redoubt-downtime (else next to the
 # server binary, build/bin, build-tools/bin; the first one that has --reauth-check-ms).
 import argparse
-import hashlib
 import os
 import secrets
 import sys
@@ -79,14 +81,27 @@ class RotationError(dt.ScenarioError):
     """The scenario could not be run (tool missing, server or tester died, ...)."""
 
 
-def credential_id(password):
-    """How INFO auth names a password: the first 8 hex digits of its SHA-256."""
-    return hashlib.sha256(password.encode()).hexdigest()[:8]
-
-
 def fields(text):
     """'a=1,b=x' -> {'a': '1', 'b': 'x'}; numbers stay strings."""
     return dict(item.partition("=")[::2] for item in (text or "").split(",") if item)
+
+
+def password_credentials(auth, user=USER):
+    """INFO auth (parsed) -> {id: fields} of user's password rows (nopass and certificate left
+    out). The ids are opaque, so a password's row is the one that appears with the ACL SETUSER
+    adding it (new_credential_id), and the older of two rows has the smaller `added`."""
+    prefix = f"credential_{user}_"
+    return {key[len(prefix):]: fields(value) for key, value in auth.items()
+            if key.startswith(prefix) and key[len(prefix):] not in ("nopass", "certificate")}
+
+
+def new_credential_id(known, rows):
+    """The one id of rows (password_credentials) that is not in known; ValueError otherwise."""
+    added = sorted(set(rows) - set(known))
+    if len(added) != 1:
+        raise ValueError(f"expected one new credential row besides {sorted(known)}, "
+                         f"got {sorted(rows)}")
+    return added[0]
 
 
 def write_secret(path, secret):
@@ -139,7 +154,7 @@ class Rotation(dt.DowntimeScenario):
         self.reauth_check_ms, self.rate = reauth_check_ms, rate
         self.old_pw = "old-" + secrets.token_hex(12)
         self.new_pw = "new-" + secrets.token_hex(12)
-        self.old_id, self.new_id = credential_id(self.old_pw), credential_id(self.new_pw)
+        self.old_id = self.new_id = None   # learnt from INFO auth when each is added
         self.admin = None
         self.generations = {}    # "first"/"second" -> [labels]
         self.samples = []
@@ -166,13 +181,21 @@ class Rotation(dt.DowntimeScenario):
         self.check(f"{what}: ACL SETUSER replies OK", e["reply"] == "OK", repr(e["reply"]))
         return e
 
+    def learn_id(self, what, known):
+        """The id of the password just added: the credential row of USER that is new."""
+        try:
+            return new_credential_id(known, password_credentials(self.admin.info("auth")))
+        except ValueError as e:
+            raise RotationError(f"{what}: {e}") from None
+
     def sample(self):
         t = time.time()
         auth = self.admin.info("auth")
         clients = self.admin.info("clients")
         stats = self.admin.info("stats")
-        old = fields(auth.get(f"credential_{USER}_{self.old_id}"))
-        new = fields(auth.get(f"credential_{USER}_{self.new_id}"))
+        rows = password_credentials(auth)
+        old = rows.get(self.old_id, {})
+        new = rows.get(self.new_id, {})
         user = fields(auth.get(f"user_{USER}"))
 
         def num(d, key):
@@ -242,9 +265,10 @@ class Rotation(dt.DowntimeScenario):
         self.start_server()
         self.admin = Admin(self.server.port)
         self.log(f"redoubt-server pid {self.server.pid} port {self.server.port}; variant "
-                 f"{self.variant}; {self.n_testers} testers; phases of {self.phase_s:g}s; "
-                 f"old password {self.old_id}, new {self.new_id} (sha256 prefixes)")
+                 f"{self.variant}; {self.n_testers} testers; phases of {self.phase_s:g}s")
         self.acl_setuser("create user (old password)", ">" + self.old_pw)
+        self.old_id = self.learn_id("create user (old password)", ())
+        self.log(f"  old password: credential_{USER}_{self.old_id}")
         # The rest of the user, separately, so that the first call is the password alone.
         self.admin.call("ACL", "SETUSER", USER, "on", "~*", "+@all")
 
@@ -262,6 +286,8 @@ class Rotation(dt.DowntimeScenario):
 
         self.stage = "phase 2 (old and new)"
         self.acl_setuser("add new password", ">" + self.new_pw)
+        self.new_id = self.learn_id("add new password", (self.old_id,))
+        self.log(f"  new password: credential_{USER}_{self.new_id}")
         self.watch(self.phase_s, "both")
         self.observed["end_both"] = self.sample()
 

@@ -4,10 +4,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace redoubt::common {
 namespace {
@@ -15,6 +17,34 @@ namespace {
 std::mutex g_mu;
 FILE* g_file = nullptr;  // guarded by g_mu; nullptr means stdout
 std::atomic<int> g_level{static_cast<int>(LogLevel::kNotice)};
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+bool IsControl(unsigned char c) {
+  return c < 0x20 || c == 0x7f;
+}
+
+void AppendHexEscape(std::string& out, unsigned char c) {
+  out += "\\x";
+  out.push_back(kHexDigits[c >> 4]);
+  out.push_back(kHexDigits[c & 15]);
+}
+
+// The message with its control bytes as \xHH. Backslashes stay as they are: operator text
+// (paths, OpenSSL errors) reads unchanged, and client text has been through Repr(), which
+// escapes them, so the two cannot be confused.
+std::string OneLine(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (unsigned char c : message) {
+    if (IsControl(c)) {
+      AppendHexEscape(out, c);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -63,11 +93,60 @@ void Log(LogLevel level, std::string_view message) {
   char stamp[64];
   size_t n = strftime(stamp, sizeof(stamp), "%d %b %Y %H:%M:%S", &t);
   snprintf(stamp + n, sizeof(stamp) - n, ".%03d", static_cast<int>(tv.tv_usec / 1000));
+  // Checked first because nearly every message is clean and then needs no copy.
+  std::string escaped;
+  if (std::any_of(message.begin(), message.end(),
+                  [](char c) { return IsControl(static_cast<unsigned char>(c)); })) {
+    escaped = OneLine(message);
+    message = escaped;
+  }
   std::lock_guard<std::mutex> lock(g_mu);
   FILE* out = g_file != nullptr ? g_file : stdout;
   fprintf(out, "%d:M %s %c %.*s\n", static_cast<int>(getpid()), stamp,
           kMarks[static_cast<int>(level) & 3], static_cast<int>(message.size()), message.data());
   fflush(out);
+}
+
+std::string Repr(std::string_view text, size_t max_bytes) {
+  bool cut = text.size() > max_bytes;
+  if (cut) {
+    text = text.substr(0, max_bytes);
+  }
+  std::string out = "\"";
+  out.reserve(text.size() + 8);
+  for (unsigned char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          AppendHexEscape(out, c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += cut ? "\"..." : "\"";
+  return out;
 }
 
 }  // namespace redoubt::common

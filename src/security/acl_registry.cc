@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "common/check.h"
+#include "common/clock.h"
+
 namespace redoubt::security {
 namespace {
 
@@ -66,6 +69,7 @@ AclRegistry::AclRegistry(std::shared_ptr<const AclCommandCatalog> catalog)
   user->set_uid(next_uid_++);
   users_.emplace("default", std::move(user));
   PublishLocked();
+  RefreshCredentialsLocked();
 }
 
 void AclRegistry::PublishLocked() {
@@ -103,9 +107,13 @@ absl::Status AclRegistry::SetUser(std::string_view name, std::span<const std::st
                                         "': " + std::string(AclRuleErrorText(e)));
     }
   }
+  std::string key(name);
+  std::vector<std::string> before = ForgetCredentialsLocked(key);
+  std::vector<std::string> after = LearnCredentialsLocked(key, *user);
+  ids_.Replace(before, after, common::UnixMillis());
   if (it == users_.end()) {
     user->set_uid(next_uid_++);
-    users_.emplace(std::string(name), std::move(user));
+    users_.emplace(std::move(key), std::move(user));
   } else {
     it->second = std::move(user);
   }
@@ -124,6 +132,7 @@ absl::StatusOr<int> AclRegistry::DeleteUsers(std::span<const std::string_view> n
   for (std::string_view name : names) {
     auto it = users_.find(name);
     if (it != users_.end()) {
+      ids_.Replace(ForgetCredentialsLocked(it->first), {}, common::UnixMillis());
       users_.erase(it);
       ++deleted;
     }
@@ -167,10 +176,95 @@ std::shared_ptr<CredentialUsage> AclRegistry::UsageLocked(const std::string& use
   return slot;
 }
 
+std::vector<std::string> AclRegistry::ForgetCredentialsLocked(const std::string& name) {
+  std::vector<std::string> keys;
+  if (auto it = nopass_keys_.find(name); it != nopass_keys_.end()) {
+    keys.push_back(std::move(it->second));
+    nopass_keys_.erase(it);
+  }
+  // The all-zero hash sorts first, so this is the user's first password, if any.
+  auto it = password_ids_.lower_bound({name, PasswordHash{}});
+  while (it != password_ids_.end() && it->first.first == name) {
+    keys.push_back(std::move(it->second));
+    it = password_ids_.erase(it);
+  }
+  return keys;
+}
+
+std::vector<std::string> AclRegistry::LearnCredentialsLocked(const std::string& name,
+                                                             const AclUser& user) {
+  std::vector<std::string> keys;
+  if (user.nopass()) {
+    keys.push_back(ids_.Id(name, "nopass"));
+    nopass_keys_.emplace(name, keys.back());
+  }
+  for (const PasswordHash& h : user.passwords()) {
+    keys.push_back(
+        ids_.Id(name, std::string_view(reinterpret_cast<const char*>(h.data()), h.size())));
+    password_ids_.emplace(std::make_pair(name, h), keys.back());
+  }
+  return keys;
+}
+
+void AclRegistry::RefreshCredentialsLocked() {
+  password_ids_.clear();
+  nopass_keys_.clear();
+  std::vector<std::string> all;
+  for (const auto& [name, user] : users_) {
+    std::vector<std::string> keys = LearnCredentialsLocked(name, *user);
+    all.insert(all.end(), std::make_move_iterator(keys.begin()),
+               std::make_move_iterator(keys.end()));
+  }
+  ids_.Retain(all, common::UnixMillis());
+}
+
+const std::string& AclRegistry::PasswordIdLocked(const std::string& user,
+                                                 const PasswordHash& hash) const {
+  auto it = password_ids_.find({user, hash});
+  // Refreshed after every change to users_, so every configured password is there.
+  REDOUBT_CHECK(it != password_ids_.end());
+  return it->second;
+}
+
+int64_t AclRegistry::NopassAddedLocked(const std::string& user) const {
+  auto it = nopass_keys_.find(user);
+  return it == nopass_keys_.end() ? 0 : ids_.AddedMs(it->second);
+}
+
+void AclRegistry::PersistCredentialState() {
+  ids_.PersistOrWarn();
+}
+
+absl::Status AclRegistry::AttachCredentialState(std::string path) {
+  absl::Status loaded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    loaded = ids_.Load(std::move(path));
+    // The secret may have changed: every id is computed again.
+    RefreshCredentialsLocked();
+  }
+  absl::Status written = ids_.Persist();
+  if (written.ok()) {
+    return loaded.ok() ? loaded
+                       : absl::Status(loaded.code(), std::string(loaded.message()) +
+                                                         "; replaced by a new one, so credential "
+                                                         "ids are not those shown before");
+  }
+  std::string message = loaded.ok() ? "" : std::string(loaded.message()) + "; ";
+  message += std::string(written.message());
+  message += ids_.loaded_from_file()
+                 ? "; credential ids stay as recorded there, but credentials added from now on "
+                   "get a new added time at restart"
+                 : "; running with a secret of this process only: credential ids change at "
+                   "restart";
+  return absl::Status(written.code(), message);
+}
+
 AuthResult AclRegistry::Succeed(std::shared_ptr<const AclUser> user, const std::string& credential,
-                                int64_t now_ms) {
+                                int64_t added_ms, int64_t now_ms) {
   AuthResult r;
   r.credential = UsageLocked(user->name(), credential);
+  r.credential->added_ms = added_ms;
   r.credential->successes.fetch_add(1, std::memory_order_relaxed);
   r.credential->last_used_ms.store(now_ms, std::memory_order_relaxed);
   r.user = std::move(user);
@@ -198,7 +292,7 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
     return refused;
   }
   if (user->nopass()) {
-    return Succeed(user, "nopass", now_ms);
+    return Succeed(user, "nopass", NopassAddedLocked(user->name()), now_ms);
   }
   // Every stored hash is compared, each in constant time, so the time taken does not tell
   // which (or whether any) password matched.
@@ -212,7 +306,8 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
     refused.refusal = "wrong password";
     return refused;
   }
-  return Succeed(user, ShortId(*matched), now_ms);
+  const std::string& id = PasswordIdLocked(user->name(), *matched);
+  return Succeed(user, id, ids_.AddedMs(id), now_ms);
 }
 
 AuthResult AclRegistry::AuthenticateCertificate(std::string_view name, int64_t now_ms) {
@@ -227,7 +322,7 @@ AuthResult AclRegistry::AuthenticateCertificate(std::string_view name, int64_t n
     refused.refusal = "user is disabled";
     return refused;
   }
-  return Succeed(it->second, "certificate", now_ms);
+  return Succeed(it->second, "certificate", 0, now_ms);
 }
 
 AuthResult AclRegistry::DefaultWithoutPassword() {
@@ -238,6 +333,7 @@ AuthResult AclRegistry::DefaultWithoutPassword() {
     r.user = it->second;
     // Counted as connected, not as an authentication: nobody presented anything.
     r.credential = UsageLocked("default", "nopass");
+    r.credential->added_ms = NopassAddedLocked("default");
   }
   return r;
 }
@@ -341,6 +437,7 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
   }
   users_ = std::move(loaded);
   PublishLocked();
+  RefreshCredentialsLocked();
   return absl::OkStatus();
 }
 
@@ -356,11 +453,12 @@ std::string AclRegistry::Serialize() const {
 std::vector<CredentialRow> AclRegistry::CredentialRows() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<CredentialRow> rows;
-  auto row = [&](const std::string& user, const std::string& id, bool current) {
+  auto row = [&](const std::string& user, const std::string& id, bool current, int64_t added) {
     CredentialRow r;
     r.user = user;
     r.id = id;
     r.current = current;
+    r.added_ms = added;
     auto it = usage_.find({user, id});
     if (it != usage_.end()) {
       r.connected = it->second->connected.load(std::memory_order_relaxed);
@@ -375,19 +473,19 @@ std::vector<CredentialRow> AclRegistry::CredentialRows() const {
     std::vector<std::string> current;
     if (user->nopass()) {
       current.push_back("nopass");
+      row(name, "nopass", true, NopassAddedLocked(name));
     }
     for (const PasswordHash& h : user->passwords()) {
-      current.push_back(ShortId(h));
-    }
-    for (const std::string& id : current) {
-      row(name, id, true);
+      const std::string& id = PasswordIdLocked(name, h);
+      current.push_back(id);
+      row(name, id, true, ids_.AddedMs(id));
     }
     // Credentials no longer configured that connected clients still hold: a removed
     // password, or a certificate login.
     for (const auto& [key, usage] : usage_) {
       if (key.first == name &&
           std::find(current.begin(), current.end(), key.second) == current.end()) {
-        row(name, key.second, key.second == "certificate");
+        row(name, key.second, key.second == "certificate", usage->added_ms);
       }
     }
   }

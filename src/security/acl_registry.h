@@ -8,12 +8,15 @@
 // the check on the request path takes no lock.
 //
 // Credential usage: each successful authentication is counted against the credential that
-// matched: a password (named by the first 8 hex digits of its SHA-256), "nopass" or
-// "certificate". A connection holds a CredentialLease while authenticated with it, so INFO can
-// say how many connected clients still use the old password of a rotation and when it last
-// authenticated anyone. Removing a password keeps its usage row while clients hold it.
+// matched: a password (named by an opaque id, credential_ids.h: keyed with the server's
+// secret, never derived from the password alone), "nopass" or "certificate". A connection holds
+// a CredentialLease while authenticated with it, so INFO can say how many connected clients
+// still use the old password of a rotation, when it last authenticated anyone, and when each
+// credential was added (the state file keeps ids and added times across restarts). Removing a
+// password keeps its usage row while clients hold it.
 //
-// Thread: every method may be called from any thread; one mutex for users and usage rows.
+// Thread: every method may be called from any thread; one mutex for users, ids and usage rows.
+// The credential state file is written by PersistCredentialState(), never under that mutex.
 #pragma once
 
 #include <absl/status/status.h>
@@ -31,12 +34,17 @@
 #include "security/acl_command_catalog.h"
 #include "security/acl_log.h"
 #include "security/acl_user.h"
+#include "security/credential_ids.h"
+#include "security/password_hash.h"
 
 namespace redoubt::security {
 
 struct CredentialUsage {
   std::string user;
-  std::string id;  // ShortId of the password hash, "nopass" or "certificate"
+  std::string id;  // the password's CredentialIds id, "nopass" or "certificate"
+  // When the credential was added (0 for a certificate), as last known while it was current;
+  // read and written under the registry's mutex only.
+  int64_t added_ms = 0;
   std::atomic<int64_t> connected{0};
   std::atomic<uint64_t> successes{0};
   // Last authentication with it, or last command of a connection holding it (refreshed at the
@@ -81,6 +89,7 @@ struct CredentialRow {
   std::string user;
   std::string id;
   bool current = false;  // still one of the user's credentials (false: removed, still held)
+  int64_t added_ms = 0;  // unix ms; 0 for "certificate", which is not configured as such
   int64_t connected = 0;
   uint64_t successes = 0;
   int64_t last_used_ms = 0;
@@ -128,18 +137,45 @@ class AclRegistry {
   std::string Serialize() const;
 
   std::vector<CredentialRow> CredentialRows() const;
+
+  // Makes path (<dir>/redoubt-credentials.json) the credential state file: takes the secret and
+  // added times recorded there, then writes it (creating it). Call once at start-up, after the
+  // configured users are loaded and before any client: every id may change. The error is a
+  // warning for the server log (the file could not be read or written, and what that means);
+  // the registry works either way, with a secret of this process if no file could be used.
+  [[nodiscard]] absl::Status AttachCredentialState(std::string path);
+  // Writes the state file if the credentials changed since it was last written; a failure is
+  // logged once per failing stretch. For the server's cron and shutdown, not for the command
+  // that made the change: a burst of ACL SETUSERs costs one write, and no client waits for the
+  // disk (a write with fsync takes milliseconds).
+  void PersistCredentialState();
   AclLog& log() { return log_; }
 
  private:
   std::shared_ptr<CredentialUsage> UsageLocked(const std::string& user, const std::string& id);
   void PublishLocked();
+  // The caches below and ids_ follow users_: a change of one user forgets its credentials'
+  // keys (returned) and learns those of its new definition (returned); ids_.Replace() then
+  // keeps the added times of those in both. RefreshCredentialsLocked() does it for all users
+  // (ACL LOAD, start-up), with ids_.Retain().
+  std::vector<std::string> ForgetCredentialsLocked(const std::string& name);
+  std::vector<std::string> LearnCredentialsLocked(const std::string& name, const AclUser& user);
+  void RefreshCredentialsLocked();
+  // The id of one of user's current passwords, and when it was added.
+  const std::string& PasswordIdLocked(const std::string& user, const PasswordHash& hash) const;
+  int64_t NopassAddedLocked(const std::string& user) const;
   AuthResult Succeed(std::shared_ptr<const AclUser> user, const std::string& credential,
-                     int64_t now_ms);
+                     int64_t added_ms, int64_t now_ms);
 
   const std::shared_ptr<const AclCommandCatalog> catalog_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<CredentialUsage>> usage_;
+  CredentialIds ids_;
+  // (user, password hash) -> id and user -> key of its nopass, for the credentials configured
+  // now: computed when a user changes, not per AUTH or INFO.
+  std::map<std::pair<std::string, PasswordHash>, std::string> password_ids_;
+  std::map<std::string, std::string, std::less<>> nopass_keys_;
   uint64_t next_uid_ = 1;
   bool all_channels_by_default_ = false;
   std::atomic<uint64_t> version_{1};

@@ -4,14 +4,90 @@
 #include <time.h>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
+#include <string>
 
 namespace redoubt::security {
 namespace {
 
-// ordered_json keeps the fields in insertion order, so every line reads "time", "event", then
-// the event's fields, the same way each time (plain json would sort them alphabetically).
-using Json = nlohmann::ordered_json;
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+void AppendUnicodeEscape(std::string& out, uint32_t code_point) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    out.push_back(kHexDigits[(code_point >> shift) & 15]);
+  }
+}
+
+// Length of the well-formed UTF-8 character at s[i] (Unicode's table 3-7: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0 when the byte there does not start one.
+size_t Utf8CharLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+  unsigned b0 = byte(i);
+  if (b0 < 0x80) {
+    return 1;
+  }
+  if (in(b0, 0xC2, 0xDF)) {
+    return in(byte(i + 1), 0x80, 0xBF) ? 2 : 0;
+  }
+  if (in(b0, 0xE0, 0xEF)) {
+    unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;
+    unsigned hi = b0 == 0xED ? 0x9F : 0xBF;
+    return in(byte(i + 1), lo, hi) && in(byte(i + 2), 0x80, 0xBF) ? 3 : 0;
+  }
+  if (in(b0, 0xF0, 0xF4)) {
+    unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;
+    return in(byte(i + 1), lo, hi) && in(byte(i + 2), 0x80, 0xBF) && in(byte(i + 3), 0x80, 0xBF)
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+// Appends s as the inside of a JSON string. Every control character is written as \uXXXX:
+// C0 (below 0x20) and DEL, which a log viewer or terminal would act on, and C1 (U+0080 to
+// U+009F, e.g. U+009B, a CSI on some terminals); U+2028 and U+2029 too, which end lines in
+// JavaScript and some viewers. A byte that is not part of a well-formed UTF-8 character
+// becomes \ufffd (U+FFFD, one per byte): \u00XX would decode as the Latin-1 character U+00XX,
+// indistinguishable from a real one (the stray byte 0xE9 and a valid "é" would read alike),
+// while U+FFFD can only mean "not text here", and every JSON reader accepts the line.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      AppendUnicodeEscape(out, c);
+      ++i;
+      continue;
+    }
+    size_t n = Utf8CharLength(s, i);
+    if (n == 0) {
+      AppendUnicodeEscape(out, 0xFFFD);
+      ++i;
+      continue;
+    }
+    uint32_t code_point = n == 2 ? (c & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu)
+                          : n == 3
+                              ? (c & 0x0Fu) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu)
+                              : c;  // ASCII, or beyond U+FFFF where no control lives
+    if ((code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 ||
+        code_point == 0x2029) {
+      AppendUnicodeEscape(out, code_point);
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  out.push_back('"');
+}
 
 // Cuts a client- or certificate-chosen string to kMaxAuditFieldBytes, backing off to a UTF-8
 // character boundary so that a cut never turns valid text into a replacement character.
@@ -27,20 +103,48 @@ std::string_view Bounded(std::string_view s) {
   return s.substr(0, end);
 }
 
-Json Begin(int64_t unix_ms, const char* event) {
-  Json j;
-  j["time"] = FormatAuditTime(unix_ms);
-  j["event"] = event;
-  return j;
-}
+// One record: a JSON object on one line, its fields in the order they are added ("time",
+// "event", then the event's own), the same way every time. Written by hand rather than with
+// nlohmann-json because the escaping above is the point of the format: nlohmann leaves DEL and
+// C1 controls raw.
+class JsonLine {
+ public:
+  JsonLine(int64_t unix_ms, std::string_view event) {
+    String("time", FormatAuditTime(unix_ms));
+    String("event", event);
+  }
 
-std::string ToLine(const Json& j) {
-  // error_handler_t::replace: user names and certificate subjects need not be UTF-8, and the
-  // default (strict) handler would throw on them; with replace, dump() cannot throw.
-  std::string line = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-  line.push_back('\n');
-  return line;
-}
+  // value is cut to kMaxAuditFieldBytes.
+  void String(std::string_view key, std::string_view value) {
+    Key(key);
+    AppendJsonString(out_, Bounded(value));
+  }
+  void Number(std::string_view key, int64_t value) {
+    Key(key);
+    out_ += std::to_string(value);
+  }
+  void Unsigned(std::string_view key, uint64_t value) {
+    Key(key);
+    out_ += std::to_string(value);
+  }
+  std::string Finish() && {
+    out_ += "}\n";
+    return std::move(out_);
+  }
+
+ private:
+  // Keys are our constants: plain ASCII that needs no escaping.
+  void Key(std::string_view key) {
+    if (out_.size() > 1) {
+      out_.push_back(',');
+    }
+    out_.push_back('"');
+    out_.append(key);
+    out_ += "\":";
+  }
+
+  std::string out_ = "{";
+};
 
 }  // namespace
 
@@ -104,53 +208,53 @@ std::string_view RefusalReasonName(RefusalReason reason) {
 }
 
 std::string ConnectAuditRecord::ToJsonLine() const {
-  Json j = Begin(unix_ms, "connect");
-  j["client_id"] = client_id;
-  j["source_address"] = Bounded(source_address);
-  j["source_port"] = source_port;
-  j["local_port"] = local_port;
-  j["transport"] = AuditTransportName(transport);
+  JsonLine j(unix_ms, "connect");
+  j.Unsigned("client_id", client_id);
+  j.String("source_address", source_address);
+  j.Unsigned("source_port", source_port);
+  j.Unsigned("local_port", local_port);
+  j.String("transport", AuditTransportName(transport));
   if (transport == AuditTransport::kTls) {
-    j["tls_version"] = Bounded(tls_version);
-    j["tls_cipher"] = Bounded(tls_cipher);
+    j.String("tls_version", tls_version);
+    j.String("tls_cipher", tls_cipher);
     if (client_certificate.has_value()) {
-      j["client_cert_subject"] = Bounded(client_certificate->subject);
-      j["client_cert_serial"] = Bounded(client_certificate->serial_hex);
+      j.String("client_cert_subject", client_certificate->subject);
+      j.String("client_cert_serial", client_certificate->serial_hex);
     }
   }
-  return ToLine(j);
+  return std::move(j).Finish();
 }
 
 std::string AuthAuditRecord::ToJsonLine() const {
-  Json j = Begin(unix_ms, "auth");
-  j["result"] = success ? "success" : "failure";
-  j["user"] = Bounded(user);
-  j["method"] = AuthMethodName(method);
-  j["client_id"] = client_id;
-  j["source_address"] = Bounded(source_address);
-  j["source_port"] = source_port;
-  return ToLine(j);
+  JsonLine j(unix_ms, "auth");
+  j.String("result", success ? "success" : "failure");
+  j.String("user", user);
+  j.String("method", AuthMethodName(method));
+  j.Unsigned("client_id", client_id);
+  j.String("source_address", source_address);
+  j.Unsigned("source_port", source_port);
+  return std::move(j).Finish();
 }
 
 std::string RefusedAuditRecord::ToJsonLine() const {
-  Json j = Begin(unix_ms, "refused");
-  j["reason"] = RefusalReasonName(reason);
-  j["detail"] = Bounded(detail);
-  j["source_address"] = Bounded(source_address);
-  j["source_port"] = source_port;
-  j["local_port"] = local_port;
-  return ToLine(j);
+  JsonLine j(unix_ms, "refused");
+  j.String("reason", RefusalReasonName(reason));
+  j.String("detail", detail);
+  j.String("source_address", source_address);
+  j.Unsigned("source_port", source_port);
+  j.Unsigned("local_port", local_port);
+  return std::move(j).Finish();
 }
 
 std::string DisconnectAuditRecord::ToJsonLine() const {
-  Json j = Begin(unix_ms, "disconnect");
-  j["reason"] = Bounded(reason);
-  j["client_id"] = client_id;
-  j["duration_ms"] = duration_ms;
-  j["bytes_in"] = bytes_in;
-  j["bytes_out"] = bytes_out;
-  j["user"] = Bounded(user);
-  return ToLine(j);
+  JsonLine j(unix_ms, "disconnect");
+  j.String("reason", reason);
+  j.Unsigned("client_id", client_id);
+  j.Number("duration_ms", duration_ms);
+  j.Unsigned("bytes_in", bytes_in);
+  j.Unsigned("bytes_out", bytes_out);
+  j.String("user", user);
+  return std::move(j).Finish();
 }
 
 }  // namespace redoubt::security

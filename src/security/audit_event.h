@@ -5,9 +5,11 @@
 // not apply (TLS details of a plaintext connection, a missing client certificate) are left out.
 //
 // Secrets: no record has a field for a password or token, so none can be written (STYLE.md §6).
-// Strings that clients or certificates choose (user names, subjects, detail text) are escaped
-// by nlohmann-json, so a record is always exactly one line; they are cut to
-// kMaxAuditFieldBytes, and invalid UTF-8 is replaced with U+FFFD rather than refused.
+// Strings that clients or certificates choose (user names, subjects, detail text) are cut to
+// kMaxAuditFieldBytes and escaped so that a record is always exactly one line of valid JSON
+// that no terminal or viewer acts on: every control character (C0, DEL, C1, and U+2028/U+2029)
+// is written as \uXXXX, and each byte that is not part of well-formed UTF-8 as \ufffd (U+FFFD)
+// rather than refused (audit_event.cc says why not \u00XX).
 //
 // Thread: plain values and pure functions; build and format them on any thread.
 #pragma once

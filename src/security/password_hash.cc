@@ -57,10 +57,6 @@ std::string ToHex(const PasswordHash& hash) {
   return out;
 }
 
-std::string ShortId(const PasswordHash& hash) {
-  return ToHex(hash).substr(0, 8);
-}
-
 bool ConstantTimeEquals(const PasswordHash& a, const PasswordHash& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

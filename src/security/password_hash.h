@@ -21,8 +21,6 @@ PasswordHash HashPassword(std::string_view password);
 std::optional<PasswordHash> ParsePasswordHash(std::string_view hex);
 // Lower-case hex, as ACL GETUSER prints it.
 std::string ToHex(const PasswordHash& hash);
-// The first 8 hex digits: how INFO names a password without revealing it.
-std::string ShortId(const PasswordHash& hash);
 bool ConstantTimeEquals(const PasswordHash& a, const PasswordHash& b);
 
 }  // namespace redoubt::security

@@ -663,9 +663,9 @@ void Connection::RecordAuthFailure(std::string_view user, std::string_view refus
   std::string object(command.empty() ? "CERTIFICATE" : command);
   server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
-  common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as '" +
-                                              std::string(user.substr(0, 128)) +
-                                              "' refused: " + std::string(refusal));
+  common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as " +
+                                              common::Repr(user) +
+                                              " refused: " + std::string(refusal));
   if (server_.audit().enabled()) {
     server_.audit().Record(AuthRecord(*this, user, method, false));
   }

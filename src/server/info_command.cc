@@ -412,8 +412,10 @@ std::string InfoName(std::string_view name) {
 
 // Authentication (ours): who is connected with which credential, so that an operator rotating
 // a password sees when the old one is no longer held by any client and when it was last used.
-// Passwords are named by the first 8 hex digits of their SHA-256 (as ACL GETUSER shows the
-// whole hash), never by the password.
+// Passwords are named by an opaque id keyed with the server's secret (security/credential_ids.h:
+// nothing can be checked against it offline, and users sharing a password get different ids)
+// and carry the time they were added, so the old one of a rotation is the earlier row: nobody
+// has to hash anything to tell which row is which.
 void AuthSection(const InfoSnapshot& s, InfoLines& out) {
   ServerStats& st = s.server.stats();
   auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
@@ -452,10 +454,10 @@ void AuthSection(const InfoSnapshot& s, InfoLines& out) {
     int64_t ago = r.last_used_ms == 0 ? -1 : (s.now_ms - r.last_used_ms) / 1000;
     out.Add("credential_" + InfoName(r.user) + "_" + r.id,
             InfoLines::Format(
-                "state=%s,connected_clients=%lld,auth_successes=%llu,"
+                "state=%s,added=%lld,connected_clients=%lld,auth_successes=%llu,"
                 "last_used_unix=%lld,last_used_seconds_ago=%lld",
-                r.current ? "current" : "removed", static_cast<long long>(r.connected),
-                static_cast<unsigned long long>(r.successes),
+                r.current ? "current" : "removed", static_cast<long long>(r.added_ms),
+                static_cast<long long>(r.connected), static_cast<unsigned long long>(r.successes),
                 static_cast<long long>(r.last_used_ms / 1000), static_cast<long long>(ago)));
   }
 }

@@ -226,6 +226,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   if (!st.ok()) {
     return st;
   }
+  // Last, so that a start-up that fails writes nothing; before Run, so that no client sees an
+  // id before the recorded secret replaces the provisional one.
+  std::string dir = server->config_.dir.empty() ? "." : server->config_.dir;
+  st = server->acl_->AttachCredentialState(dir + "/" + std::string(security::kCredentialStateFile));
+  if (!st.ok()) {
+    common::Log(common::LogLevel::kWarning, std::string(st.message()));
+  }
   return server;
 }
 
@@ -758,6 +765,7 @@ void Server::Cron() {
     stats_.peak_memory.store(used, std::memory_order_relaxed);
   }
   WarnIfCrlExpired();
+  acl_->PersistCredentialState();  // nothing to do unless a credential changed
 }
 
 void Server::WarnIfCrlExpired() {
@@ -918,6 +926,7 @@ int Server::Run() {
     t->thread.join();
   }
   audit_.Close();  // after the I/O threads: their last disconnect records are written too
+  acl_->PersistCredentialState();  // a change made since the last cron
   common::Log(common::LogLevel::kWarning, "Redoubt is now ready to exit, bye bye...");
   return 0;
 }

@@ -9,6 +9,8 @@
 # Also, without the bench: a client that does NOT move keeps working after the removal (removing
 # a password never disconnects) and shows as a `state=removed` row with connected_clients=1 --
 # the operator's warning sign; and redoubt-downtime's refused re-AUTH keeps the connection.
+# Credential ids are opaque (nothing here hashes a password): a password's row is the one that
+# appears with the ACL SETUSER adding it, and the old one has the earlier `added` time.
 #
 # Needs a redoubt-downtime with --reauth-check-ms, found by support/tools.py as the bench finds
 # it (REDOUBT_TOOLS_DIR, next to REDOUBT_SERVER, build/bin, build-tools/bin); skipped only when
@@ -142,8 +144,14 @@ def info_auth(client):
     return acl_rotation.parse_info(reply[1].decode())
 
 
-def credential(info, password):
-    return acl_rotation.fields(info.get(f"credential_app_{acl_rotation.credential_id(password)}"))
+def credential(info, cid):
+    return acl_rotation.password_credentials(info, "app").get(cid, {})
+
+
+def added_id(admin, known=()):
+    """The id INFO auth gives the password an ACL SETUSER just added (ids are opaque)."""
+    return acl_rotation.new_credential_id(known,
+                                          acl_rotation.password_credentials(info_auth(admin), "app"))
 
 
 def test_a_client_that_does_not_move_keeps_working_and_shows_as_removed(redoubt):
@@ -154,11 +162,16 @@ def test_a_client_that_does_not_move_keeps_working_and_shows_as_removed(redoubt)
             RespClient(redoubt.host, redoubt.port) as stuck:
         expect(admin, ("ACL", "SETUSER", "app", "on", ">" + old, "~*", "+@all"),
                ("simple", "OK"))
+        old_id = added_id(admin)
         expect(stuck, ("AUTH", "app", old), ("simple", "OK"))
         expect(stuck, ("SET", "k", "v"), ("simple", "OK"))
-        assert credential(info_auth(admin), old)["connected_clients"] == "1"
+        assert credential(info_auth(admin), old_id)["connected_clients"] == "1"
 
         expect(admin, ("ACL", "SETUSER", "app", ">" + new), ("simple", "OK"))
+        new_id = added_id(admin, (old_id,))
+        both = info_auth(admin)
+        # Which row is the old one needs no hashing: it was added first.
+        assert int(credential(both, old_id)["added"]) <= int(credential(both, new_id)["added"])
         expect(admin, ("ACL", "SETUSER", "app", "<" + old), ("simple", "OK"))
 
         # Removal never disconnects: the connection still authenticated with the old password
@@ -167,10 +180,11 @@ def test_a_client_that_does_not_move_keeps_working_and_shows_as_removed(redoubt)
         expect(stuck, ("ACL", "WHOAMI"), ("bulk", b"app"))
         # ...and INFO auth shows it: the warning sign for the operator.
         info = info_auth(admin)
-        row = credential(info, old)
+        row = credential(info, old_id)
         assert row.get("state") == "removed" and row.get("connected_clients") == "1", info
-        assert credential(info, new).get("state") == "current", info
-        assert credential(info, new).get("connected_clients") == "0", info
+        assert row.get("added") == credential(both, old_id)["added"], info
+        assert credential(info, new_id).get("state") == "current", info
+        assert credential(info, new_id).get("connected_clients") == "0", info
         user = acl_rotation.fields(info.get("user_app"))
         assert user.get("passwords") == "1" and user.get("connected_clients") == "1", info
         # A new login with the old password is refused.
@@ -181,10 +195,10 @@ def test_a_client_that_does_not_move_keeps_working_and_shows_as_removed(redoubt)
         # Once the client moves, the removed row goes (or drops to 0).
         expect(stuck, ("AUTH", "app", new), ("simple", "OK"))
         info = info_auth(admin)
-        row = credential(info, old)
+        row = credential(info, old_id)
         assert not row or (row.get("state") == "removed"
                            and row.get("connected_clients") == "0"), info
-        assert credential(info, new).get("connected_clients") == "1", info
+        assert credential(info, new_id).get("connected_clients") == "1", info
         expect(stuck, ("GET", "k"), ("bulk", b"v"))
 
 
@@ -197,6 +211,7 @@ def test_downtime_refused_reauth_is_counted_and_keeps_the_connection(redoubt, do
     with RespClient(redoubt.host, redoubt.port) as admin:
         expect(admin, ("ACL", "SETUSER", "app", "on", ">pw-one-1f3a", "~*", "+@all"),
                ("simple", "OK"))
+        one = added_id(admin)
         secret = tmp_path / "secret"
         acl_rotation.write_secret(secret, "pw-one-1f3a")
         stop, report_path = tmp_path / "stop", tmp_path / "report.json"
@@ -208,17 +223,18 @@ def test_downtime_refused_reauth_is_counted_and_keeps_the_connection(redoubt, do
              str(report_path)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
-            assert wait_until(lambda: credential(info_auth(admin), "pw-one-1f3a").get(
+            assert wait_until(lambda: credential(info_auth(admin), one).get(
                 "connected_clients") == "1", 10), info_auth(admin)
             # Wrong order: the file changes before the server knows the password. The re-AUTH
             # is refused, counted, and the connection keeps reading as before.
             acl_rotation.write_secret(secret, "pw-two-9c2e")
             time.sleep(0.8)
             expect(admin, ("ACL", "SETUSER", "app", ">pw-two-9c2e"), ("simple", "OK"))
+            two = added_id(admin, (one,))
             # Offered again within a second: now accepted, on the same connection.
-            assert wait_until(lambda: credential(info_auth(admin), "pw-two-9c2e").get(
+            assert wait_until(lambda: credential(info_auth(admin), two).get(
                 "connected_clients") == "1", 5), info_auth(admin)
-            assert credential(info_auth(admin), "pw-one-1f3a").get("connected_clients") == "0"
+            assert credential(info_auth(admin), one).get("connected_clients") == "0"
             time.sleep(0.3)
             stop.touch()
             out, err = proc.communicate(timeout=20)

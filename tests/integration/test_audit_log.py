@@ -1,7 +1,8 @@
 # The audit log (audit-log-file): JSON lines written by a background thread, one object per
 # line with "time" (ISO-8601 UTC, ms) and "event". connect (client id, source address and port,
 # local port, transport tcp|tls, TLS version and cipher, client certificate subject and
-# serial), auth (success|failure, user, method auth|hello|certificate — never a password),
+# serial), auth (success|failure, user, method auth|hello|certificate — never a password;
+# every control character of a user name escaped as \uXXXX, ill-formed UTF-8 as \ufffd),
 # refused (network-allow, tls-required, handshake-failed, certificate, crl, maxclients, with a
 # detail) and disconnect (reason, duration, bytes in/out, user) for clients of redis-cli,
 # redis-py, raw sockets and Python ssl. SIGHUP reopens the file (logrotate's mv + HUP); CONFIG
@@ -294,6 +295,29 @@ def test_disconnect_reasons(start, tls_certs, tmp_path):
     assert reason_of(cid_idle)["duration_ms"] >= 900
     admin.close()
     idle.close()
+
+
+def test_control_bytes_in_a_user_name_are_escaped(start, tmp_path):
+    # Every C0 control byte, DEL, C1 controls (U+0085, U+009B as UTF-8), U+2028, a quote, a
+    # backslash and ill-formed UTF-8 (a lone 0xE9, a lone continuation byte), sent to AUTH.
+    log = tmp_path / "audit.log"
+    server = start(["--audit-log-file", str(log)])
+    user = (bytes(range(0x20)) + b"\x7f" + "\u0085\u009b\u2028".encode() + b'"\\'
+            + b"\xe9\x80" + b"end")
+    with RespClient(port=server.port) as client:
+        reply = client.call("AUTH", user, WRONG_PASSWORD)
+        assert reply[0] == "error" and reply[1].startswith("WRONGPASS"), reply
+
+    found = wait_records(str(log), 1, event="auth", result="failure")
+    assert len(found) == 1, read_records(str(log))
+    line = next(raw for raw in log.read_bytes().split(b"\n") if b'"event":"auth"' in raw)
+    # The line is printable ASCII only: nothing a terminal or a line-based reader acts on.
+    assert all(0x20 <= b < 0x7f for b in line), line
+    escapes = "".join(f"\\u{c:04x}" for c in range(0x20)) + "\\u007f\\u0085\\u009b\\u2028"
+    assert ('"user":"' + escapes + '\\"\\\\\\ufffd\\ufffdend"').encode() in line, line
+    # Decoded, the name is what was sent, with U+FFFD for each byte that was not UTF-8.
+    assert found[0]["user"] == user[:-5].decode() + "\ufffd\ufffdend", found[0]
+    assert_no_secret(str(log))
 
 
 def test_sighup_reopens_the_file(start, tmp_path):

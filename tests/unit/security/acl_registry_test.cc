@@ -1,11 +1,19 @@
 // AclRegistry: copy-on-write user changes, authentication and credential usage (what INFO auth
-// reports during a rotation), aclfile loading all-or-nothing, and the ACL log.
+// reports during a rotation: opaque ids, added times, the state file that keeps them across a
+// restart), aclfile loading all-or-nothing, and the ACL log.
 #include "security/acl_registry.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
 #include <thread>
 
+#include "common/clock.h"
 #include "security/acl_categories.h"
 
 namespace redoubt::security {
@@ -65,34 +73,58 @@ TEST(AclRegistryTest, AuthenticationRefusalsAreTold) {
   EXPECT_EQ(acl.Authenticate("on_user", std::string(1 << 20, 'x'), 1).refusal, "wrong password");
 }
 
+// The ids of user's current passwords, as INFO auth lists them (nopass and certificate left out).
+std::set<std::string> PasswordIds(const AclRegistry& acl, const std::string& user) {
+  std::set<std::string> ids;
+  for (const CredentialRow& r : acl.CredentialRows()) {
+    if (r.user == user && r.current && r.id != "nopass" && r.id != "certificate") {
+      ids.insert(r.id);
+    }
+  }
+  return ids;
+}
+
+// The one id in after that is not in before.
+std::string AddedId(const std::set<std::string>& before, const std::set<std::string>& after) {
+  std::vector<std::string> added;
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(added));
+  EXPECT_EQ(added.size(), 1u);
+  return added.empty() ? "" : added[0];
+}
+
+CredentialRow FindRow(const std::vector<CredentialRow>& rows, const std::string& user,
+                      const std::string& id) {
+  for (const CredentialRow& r : rows) {
+    if (r.user == user && r.id == id) {
+      return r;
+    }
+  }
+  return CredentialRow{};
+}
+
 TEST(AclRegistryTest, RotationIsVisibleInCredentialRows) {
   AclRegistry acl(SmallCatalog());
   ASSERT_TRUE(acl.SetUser("app", Rules({"on", ">old", "~*", "+@all"})).ok());
-  std::string old_id = ShortId(HashPassword("old"));
-  std::string new_id = ShortId(HashPassword("new"));
+  std::string old_id = AddedId({}, PasswordIds(acl, "app"));
   AuthResult first = acl.Authenticate("app", "old", 1000);
   ASSERT_TRUE(first.ok());
   CredentialLease held(first.credential);
   ASSERT_TRUE(acl.SetUser("app", Rules({">new"})).ok());
+  std::string new_id = AddedId({old_id}, PasswordIds(acl, "app"));
   {
     CredentialLease moved(acl.Authenticate("app", "new", 2000).credential);
     ASSERT_TRUE(acl.SetUser("app", Rules({"<old"})).ok());
     auto rows = acl.CredentialRows();
-    auto find = [&](const std::string& id) {
-      for (const CredentialRow& r : rows) {
-        if (r.user == "app" && r.id == id) {
-          return r;
-        }
-      }
-      return CredentialRow{};
-    };
-    // The removed password is still held by one client: shown as removed, with its last use.
-    EXPECT_FALSE(find(old_id).current);
-    EXPECT_EQ(find(old_id).connected, 1);
-    EXPECT_EQ(find(old_id).last_used_ms, 1000);
-    EXPECT_TRUE(find(new_id).current);
-    EXPECT_EQ(find(new_id).connected, 1);
-    EXPECT_EQ(find(new_id).successes, 1u);
+    // The removed password is still held by one client: shown as removed, with its last use
+    // and when it had been added.
+    EXPECT_FALSE(FindRow(rows, "app", old_id).current);
+    EXPECT_EQ(FindRow(rows, "app", old_id).connected, 1);
+    EXPECT_EQ(FindRow(rows, "app", old_id).last_used_ms, 1000);
+    EXPECT_GT(FindRow(rows, "app", old_id).added_ms, 0);
+    EXPECT_TRUE(FindRow(rows, "app", new_id).current);
+    EXPECT_EQ(FindRow(rows, "app", new_id).connected, 1);
+    EXPECT_EQ(FindRow(rows, "app", new_id).successes, 1u);
   }
   held = CredentialLease();
   for (const CredentialRow& r : acl.CredentialRows()) {
@@ -101,6 +133,167 @@ TEST(AclRegistryTest, RotationIsVisibleInCredentialRows) {
       EXPECT_EQ(r.connected, 0);
     }
   }
+}
+
+TEST(AclRegistryTest, PasswordIdsAreOpaqueAndDifferPerUser) {
+  AclRegistry acl(SmallCatalog());
+  ASSERT_TRUE(acl.SetUser("alice", Rules({"on", ">shared-pw"})).ok());
+  ASSERT_TRUE(acl.SetUser("bob", Rules({"on", ">shared-pw"})).ok());
+
+  std::string alice = AddedId({}, PasswordIds(acl, "alice"));
+  std::string bob = AddedId({}, PasswordIds(acl, "bob"));
+
+  EXPECT_EQ(alice.size(), kIdHexDigits);
+  EXPECT_EQ(alice.find_first_not_of("0123456789abcdef"), std::string::npos) << alice;
+  EXPECT_NE(alice, bob) << "users sharing a password must not be told apart by INFO";
+  std::string sha = ToHex(HashPassword("shared-pw"));
+  for (const std::string& id : {alice, bob}) {
+    EXPECT_EQ(sha.find(id.substr(0, 6)), std::string::npos) << id << " leaks " << sha;
+  }
+  // Configuring the same password by its hash names it the same way.
+  ASSERT_TRUE(acl.SetUser("alice", Rules({"resetpass", "#" + sha})).ok());
+  EXPECT_EQ(PasswordIds(acl, "alice"), std::set<std::string>{alice});
+  EXPECT_EQ(acl.Authenticate("alice", "shared-pw", 5).credential->id, alice);
+}
+
+TEST(AclRegistryTest, AddedTimeIsWhenTheCredentialAppearedAndSurvivesOtherChanges) {
+  AclRegistry acl(SmallCatalog());
+  int64_t before = common::UnixMillis();
+  ASSERT_TRUE(acl.SetUser("app", Rules({"on", ">one"})).ok());
+  int64_t after = common::UnixMillis();
+  std::string one = AddedId({}, PasswordIds(acl, "app"));
+  int64_t one_added = FindRow(acl.CredentialRows(), "app", one).added_ms;
+
+  ASSERT_TRUE(acl.SetUser("app", Rules({">two", "+get"})).ok());
+  ASSERT_TRUE(acl.SetUser("other", Rules({"on", ">x"})).ok());
+  ASSERT_TRUE(
+      acl.LoadUserLines(std::vector<std::string>{"user app on #" + ToHex(HashPassword("one")) +
+                                                 " #" + ToHex(HashPassword("two"))},
+                        "f.acl", nullptr)
+          .ok());
+
+  EXPECT_GE(one_added, before);
+  EXPECT_LE(one_added, after);
+  EXPECT_EQ(FindRow(acl.CredentialRows(), "app", one).added_ms, one_added);
+  EXPECT_EQ(FindRow(acl.CredentialRows(), "default", "nopass").current, true);
+  EXPECT_GT(FindRow(acl.CredentialRows(), "default", "nopass").added_ms, 0);
+}
+
+TEST(AclRegistryTest, DeletedUsersAndLoadsForgetTheirCredentials) {
+  AclRegistry acl(SmallCatalog());
+  ASSERT_TRUE(acl.SetUser("gone", Rules({"on", ">pw"})).ok());
+  ASSERT_TRUE(acl.SetUser("kept", Rules({"on", ">pw", "nopass"})).ok());
+  std::string gone = AddedId({}, PasswordIds(acl, "gone"));
+  std::string_view names[] = {"gone"};
+
+  ASSERT_EQ(*acl.DeleteUsers(names), 1);
+  ASSERT_TRUE(acl.SetUser("gone", Rules({"on"})).ok());
+
+  EXPECT_TRUE(PasswordIds(acl, "gone").empty());
+  EXPECT_EQ(FindRow(acl.CredentialRows(), "gone", gone).user, "") << "no row for it";
+  EXPECT_EQ(FindRow(acl.CredentialRows(), "kept", "nopass").current, true);
+  ASSERT_TRUE(
+      acl.LoadUserLines(std::vector<std::string>{"user kept on #" + ToHex(HashPassword("pw"))},
+                        "f.acl", nullptr)
+          .ok());
+  EXPECT_EQ(FindRow(acl.CredentialRows(), "kept", "nopass").user, "");
+  EXPECT_EQ(PasswordIds(acl, "kept").size(), 1u);
+  EXPECT_EQ(acl.Authenticate("kept", "pw", 3).credential->id, *PasswordIds(acl, "kept").begin());
+}
+
+// A state file in a directory of its own, removed afterwards.
+class AclRegistryStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "redoubt-acl-state-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/" + std::string(kCredentialStateFile);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(AclRegistryStateTest, IdsAndAddedTimesSurviveARestartWithTheStateFile) {
+  std::string id;
+  int64_t added = 0;
+  {
+    AclRegistry first(SmallCatalog());
+    ASSERT_TRUE(first.SetUser("app", Rules({"on", ">pw"})).ok());
+    ASSERT_TRUE(first.AttachCredentialState(path_).ok());
+    id = AddedId({}, PasswordIds(first, "app"));
+    added = FindRow(first.CredentialRows(), "app", id).added_ms;
+  }
+
+  // A restart: the same users from the configuration (here by hash, as CONFIG REWRITE and
+  // aclfiles keep them), then the state file.
+  AclRegistry second(SmallCatalog());
+  ASSERT_TRUE(
+      second
+          .LoadUserLines(std::vector<std::string>{"user app on #" + ToHex(HashPassword("pw"))},
+                         "config", nullptr)
+          .ok());
+  ASSERT_TRUE(second.AttachCredentialState(path_).ok());
+  AclRegistry elsewhere(SmallCatalog());
+  ASSERT_TRUE(elsewhere.SetUser("app", Rules({"on", ">pw"})).ok());
+  ASSERT_TRUE(elsewhere.AttachCredentialState(dir_ + "/other.json").ok());
+
+  EXPECT_EQ(PasswordIds(second, "app"), std::set<std::string>{id});
+  EXPECT_EQ(FindRow(second.CredentialRows(), "app", id).added_ms, added);
+  EXPECT_EQ(PasswordIds(elsewhere, "app").count(id), 0u) << "another server's secret";
+}
+
+TEST_F(AclRegistryStateTest, ChangesAreWrittenWhenPersistedAndTheFileHoldsNoPasswordNorHash) {
+  AclRegistry acl(SmallCatalog());
+  ASSERT_TRUE(acl.AttachCredentialState(path_).ok());
+
+  ASSERT_TRUE(acl.SetUser("app", Rules({"on", ">Sup3r-Secret"})).ok());
+  acl.PersistCredentialState();  // the server's cron does this
+
+  std::string id = AddedId({}, PasswordIds(acl, "app"));
+  std::ifstream in(path_);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"" + id + "\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("Sup3r-Secret"), std::string::npos);
+  EXPECT_EQ(text.find(ToHex(HashPassword("Sup3r-Secret")).substr(0, 8)), std::string::npos);
+  EXPECT_EQ(text.find("app"), std::string::npos) << "no user names either";
+  struct stat st {};
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(AclRegistryStateTest, AnUnwritableFileIsAWarningAndIdsStillWork) {
+  AclRegistry acl(SmallCatalog());
+  ASSERT_TRUE(acl.SetUser("app", Rules({"on", ">pw"})).ok());
+
+  absl::Status st =
+      acl.AttachCredentialState(dir_ + "/missing-dir/" + std::string(kCredentialStateFile));
+
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("can't write credential state file"), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("credential ids change at restart"), std::string::npos)
+      << st.message();
+  std::string id = AddedId({}, PasswordIds(acl, "app"));
+  EXPECT_EQ(acl.Authenticate("app", "pw", 1).credential->id, id);
+  ASSERT_TRUE(acl.SetUser("app", Rules({">pw2"})).ok());  // keeps working, warns no more
+  acl.PersistCredentialState();
+  EXPECT_EQ(PasswordIds(acl, "app").size(), 2u);
+}
+
+TEST_F(AclRegistryStateTest, ADamagedFileIsReplacedWithAWarning) {
+  std::ofstream(path_) << "{\"secret\": \"not hex\"";
+  AclRegistry acl(SmallCatalog());
+
+  absl::Status st = acl.AttachCredentialState(path_);
+
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("is not valid"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("replaced"), std::string::npos) << st.message();
+  AclRegistry again(SmallCatalog());
+  EXPECT_TRUE(again.AttachCredentialState(path_).ok());
 }
 
 TEST(AclRegistryTest, LoadIsAllOrNothingAndReportsChangedUsers) {

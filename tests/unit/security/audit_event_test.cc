@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -222,6 +223,89 @@ TEST(AuditEventTest, InvalidUtf8IsReplacedNotThrown) {
   json j = ParseLine(record.ToJsonLine());
 
   EXPECT_EQ(j["user"], "bad\xEF\xBF\xBD\xEF\xBF\xBD");  // two U+FFFD
+}
+
+// The user field of an auth record as written, between its quotes.
+std::string WrittenUser(std::string_view user) {
+  std::string line = AuthAuditRecord{.unix_ms = kTime, .user = std::string(user)}.ToJsonLine();
+  size_t start = line.find("\"user\":\"") + 8;
+  size_t end = line.find("\",\"method\"");
+  EXPECT_LT(start, end) << line;
+  return line.substr(start, end - start);
+}
+
+TEST(AuditEventTest, EveryC0ControlByteAndDelIsWrittenAsUnicodeEscape) {
+  std::string user;
+  std::string expected;
+  for (int c = 0; c < 0x20; ++c) {
+    user.push_back(static_cast<char>(c));
+    char escape[8];
+    std::snprintf(escape, sizeof(escape), "\\u%04x", c);
+    expected += escape;
+  }
+  user += "\x7f";
+  expected += "\\u007f";
+
+  std::string written = WrittenUser(user);
+
+  EXPECT_EQ(written, expected);
+  EXPECT_EQ(ParseLine(AuthAuditRecord{.unix_ms = kTime, .user = user}.ToJsonLine())["user"], user);
+}
+
+TEST(AuditEventTest, C1ControlsAndLineSeparatorsAreEscapedOtherTextIsNot) {
+  // U+0085 (NEL), U+009B (CSI), U+2028, U+2029; then é, €, U+00A0 and an emoji stay as UTF-8.
+  std::string user =
+      "a\xC2\x85"
+      "b\xC2\x9B"
+      "c\xE2\x80\xA8"
+      "d\xE2\x80\xA9"
+      "e";
+  std::string plain = "\xC3\xA9\xE2\x82\xAC\xC2\xA0\xF0\x9F\x94\x91 \"q\" \\";
+
+  EXPECT_EQ(WrittenUser(user), "a\\u0085b\\u009bc\\u2028d\\u2029e");
+  EXPECT_EQ(WrittenUser(plain), "\xC3\xA9\xE2\x82\xAC\xC2\xA0\xF0\x9F\x94\x91 \\\"q\\\" \\\\");
+}
+
+TEST(AuditEventTest, EachByteOfIllFormedUtf8BecomesOneReplacementEscape) {
+  // A stray continuation byte, a truncated 3-byte character, an overlong '/', a surrogate
+  // (U+D800), a code point above U+10FFFF, and 0xE9 alone (Latin-1 é, which must not turn
+  // into a real é).
+  std::string user = "\x80|\xE2\x82|\xC0\xAF|\xED\xA0\x80|\xF4\x90\x80\x80|\xE9";
+
+  std::string written = WrittenUser(user);
+
+  EXPECT_EQ(written,
+            "\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+            "\\ufffd\\ufffd\\ufffd\\ufffd|\\ufffd");
+  EXPECT_EQ(written.find("\\u00e9"), std::string::npos);
+}
+
+TEST(AuditEventTest, EveryByteValueInEveryStringFieldLeavesPrintableAscii) {
+  std::string hostile;
+  for (int c = 0; c < 256; ++c) {
+    hostile.push_back(static_cast<char>(c));
+  }
+  ConnectAuditRecord connect{.unix_ms = kTime,
+                             .source_address = hostile,
+                             .transport = AuditTransport::kTls,
+                             .tls_version = hostile,
+                             .tls_cipher = hostile,
+                             .client_certificate = AuditCertificate{hostile, hostile}};
+  RefusedAuditRecord refused{.unix_ms = kTime, .detail = hostile, .source_address = hostile};
+  DisconnectAuditRecord disconnect{.unix_ms = kTime, .reason = hostile, .user = hostile};
+
+  for (const std::string& line : {connect.ToJsonLine(), refused.ToJsonLine(),
+                                  disconnect.ToJsonLine(), WrittenUser(hostile) + "\n"}) {
+    // Bytes 0x80 and up follow one another here, so none is well-formed UTF-8: all escaped.
+    for (size_t i = 0; i + 1 < line.size(); ++i) {
+      auto c = static_cast<unsigned char>(line[i]);
+      EXPECT_TRUE(c >= 0x20 && c < 0x7F) << "byte " << static_cast<int>(c) << " at " << i;
+    }
+    EXPECT_EQ(line.back(), '\n');
+  }
+  EXPECT_FALSE(ParseLine(connect.ToJsonLine()).is_discarded());
+  EXPECT_FALSE(ParseLine(refused.ToJsonLine()).is_discarded());
+  EXPECT_FALSE(ParseLine(disconnect.ToJsonLine()).is_discarded());
 }
 
 TEST(AuditEventTest, LongFieldsAreCutAtACharacterBoundary) {

@@ -18,7 +18,8 @@ class ServerTlsConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Config config;
-    config.port = 0;  // no listener: only the configuration is under test
+    config.port = 0;                    // no listener: only the configuration is under test
+    config.dir = ::testing::TempDir();  // the credential state file, not in the working directory
     config.io_threads = 1;
     auto created = Server::Create(config);
     ASSERT_TRUE(created.ok()) << created.status();
