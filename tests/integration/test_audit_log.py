@@ -227,7 +227,9 @@ def test_disconnect_reasons(start, tls_certs, tmp_path):
     crl1 = tls_certs.crl(out=tmp_path / "1.crl")
     server = start(tls_args(tls_certs.get("server"), "preferred",
                             ["--tls-ca-cert-file", ca, "--tls-auth-clients", "optional",
-                             "--tls-crl-file", crl1, "--audit-log-file", log]))
+                             "--tls-crl-file", crl1, "--audit-log-file", log,
+                             # 127.0.0.2 plays a remote client below; no password is set
+                             "--protected-mode", "no"]))
     admin = mtls_client(server, ca)      # TLS, so that tls-mode required keeps it
     expect(admin, ("ACL", "SETUSER", "app", "on", ">" + APP_PASSWORD, "~*", "+@all"),
            ("simple", "OK"))

@@ -57,7 +57,8 @@ def test_only_listed_sources_may_connect(redoubt_factory):
 
 
 def test_narrowing_closes_excluded_connections(redoubt_factory):
-    server = redoubt_factory(bind="127.0.0.1")
+    # 127.0.0.2 plays a remote client, which protected mode would refuse (no password here).
+    server = redoubt_factory(["--protected-mode", "no"], bind="127.0.0.1")
     admin = client_from("127.0.0.1", server.port)
     other = client_from("127.0.0.2", server.port)
     expect(other, ("SET", "k", "v"), ("simple", "OK"))
