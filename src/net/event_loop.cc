@@ -81,12 +81,18 @@ void EventLoop::Stop() {
 }
 
 void EventLoop::Post(std::function<void()> task) {
+  bool was_empty;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);
+    was_empty = tasks_.empty();
     tasks_.push_back(std::move(task));
   }
-  uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof(one));
+  // One wake-up per batch: the loop drains every queued task when it wakes, so a task queued
+  // behind others needs no write of its own (MONITOR posts one task per command).
+  if (was_empty) {
+    uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof(one));
+  }
 }
 
 void EventLoop::DrainTasks() {

@@ -5,6 +5,22 @@
 
 namespace redoubt::server {
 
+void ClientRegistry::AddMonitor(std::shared_ptr<MonitorSink> sink) {
+  std::lock_guard<std::mutex> lock(monitor_mu_);
+  auto next = std::make_shared<MonitorList>(*monitor_list_.load(std::memory_order_acquire));
+  next->push_back(std::move(sink));
+  monitors_.store(next->size(), std::memory_order_relaxed);
+  monitor_list_.store(std::move(next), std::memory_order_release);
+}
+
+void ClientRegistry::RemoveMonitor(const MonitorSink* sink) {
+  std::lock_guard<std::mutex> lock(monitor_mu_);
+  auto next = std::make_shared<MonitorList>(*monitor_list_.load(std::memory_order_acquire));
+  std::erase_if(*next, [sink](const std::shared_ptr<MonitorSink>& s) { return s.get() == sink; });
+  monitors_.store(next->size(), std::memory_order_relaxed);
+  monitor_list_.store(std::move(next), std::memory_order_release);
+}
+
 void ClientRegistry::Add(Connection* c) {
   std::lock_guard<std::mutex> lock(mu_);
   clients_[c->id()] = c;

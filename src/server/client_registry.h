@@ -10,11 +10,24 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace redoubt::server {
 
 class Connection;
+struct IoThread;
+
+// Where MONITOR lines for one monitoring connection go. Created by MONITOR; `open` is read
+// and cleared only on `thread`, so a line posted there before the connection closed finds it
+// closed instead of a deleted connection.
+struct MonitorSink {
+  IoThread* const thread;
+  Connection* const connection;
+  bool open = true;  // only on `thread`
+};
+using MonitorList = std::vector<std::shared_ptr<MonitorSink>>;
 
 class ClientRegistry {
  public:
@@ -28,13 +41,21 @@ class ClientRegistry {
   // Lock for fields a connection documents as guarded by the registry.
   std::mutex& mutex() { return mu_; }
   size_t size();
+  // MONITOR: a separate list, published as an immutable snapshot, so that feeding a command
+  // to the monitors costs one snapshot load and never walks the clients under mu_ (with 8,000
+  // idle clients and one monitor, walking them cut SET from 31k to 1.2k requests/s).
   size_t monitors() const { return monitors_.load(std::memory_order_relaxed); }
-  void AddMonitor() { monitors_.fetch_add(1, std::memory_order_relaxed); }
-  void RemoveMonitor() { monitors_.fetch_sub(1, std::memory_order_relaxed); }
+  std::shared_ptr<const MonitorList> MonitorSnapshot() const {
+    return monitor_list_.load(std::memory_order_acquire);
+  }
+  void AddMonitor(std::shared_ptr<MonitorSink> sink);
+  void RemoveMonitor(const MonitorSink* sink);
 
  private:
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> monitors_{0};
+  std::mutex monitor_mu_;  // serialises changes of monitor_list_
+  std::atomic<std::shared_ptr<const MonitorList>> monitor_list_{std::make_shared<MonitorList>()};
   std::mutex mu_;
   absl::flat_hash_map<uint64_t, Connection*> clients_;  // guarded by mu_
 };

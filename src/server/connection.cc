@@ -177,9 +177,7 @@ void Connection::Close(std::string_view reason) {
     server_.audit().Record(DisconnectRecord(*this, close_reason_, user));
   }
   thread_.loop.Remove(fd_);
-  if (monitor()) {
-    server_.clients().RemoveMonitor();
-  }
+  SetMonitor(false);
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   server_.stats().ReleaseConnectionSlot();  // reserved by the acceptor
@@ -597,6 +595,21 @@ bool Connection::OutputLimitReached() {
   return true;
 }
 
+void Connection::SetMonitor(bool on) {
+  if (on == (monitor_sink_ != nullptr)) {
+    return;
+  }
+  monitor_.store(on, std::memory_order_relaxed);
+  if (on) {
+    monitor_sink_ = std::make_shared<MonitorSink>(MonitorSink{&thread_, this});
+    server_.clients().AddMonitor(monitor_sink_);
+  } else {
+    monitor_sink_->open = false;  // lines already posted to this thread find it closed
+    server_.clients().RemoveMonitor(monitor_sink_.get());
+    monitor_sink_.reset();
+  }
+}
+
 int64_t Connection::idle_seconds() const {
   return (common::UnixMillis() - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
 }
@@ -761,10 +774,7 @@ void Connection::ResetSession() {
   ResetUser();
   set_resp3(false);
   reply_mode_ = ReplyMode::kOn;
-  if (monitor()) {
-    set_monitor(false);
-    server_.clients().RemoveMonitor();
-  }
+  SetMonitor(false);
   std::lock_guard<std::mutex> lock(server_.clients().mutex());
   name_.clear();
 }

@@ -28,6 +28,7 @@
 #include "protocol/resp_parser.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
+#include "server/client_registry.h"
 #include "tls/peer_certificate.h"
 
 namespace redoubt::server {
@@ -105,7 +106,8 @@ class Connection final : public commands::Session,
   }
   void set_reply_mode(ReplyMode mode) { reply_mode_ = mode; }
   ReplyMode reply_mode() const { return reply_mode_; }
-  void set_monitor(bool on) { monitor_.store(on, std::memory_order_relaxed); }
+  // MONITOR on (registers a MonitorSink) or off. Requires: on this connection's thread.
+  void SetMonitor(bool on);
   bool monitor() const { return monitor_.load(std::memory_order_relaxed); }
   void set_no_evict(bool on) { no_evict_.store(on, std::memory_order_relaxed); }
   bool no_evict() const { return no_evict_.load(std::memory_order_relaxed); }
@@ -227,6 +229,7 @@ class Connection final : public commands::Session,
   bool authenticated_ = false;
   bool ever_authenticated_ = false;  // output limit for never-authenticated clients
   std::shared_ptr<const security::AclUser> own_change_;  // KeepAfterOwnChange
+  std::shared_ptr<MonitorSink> monitor_sink_;            // while MONITOR is on
   security::CredentialLease credential_;
   std::vector<security::AclKeyUse> acl_keys_;
   uint64_t bytes_in_ = 0;

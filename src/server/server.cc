@@ -730,19 +730,13 @@ void Server::ResetSlowlog() {
 }
 
 void Server::FeedMonitors(const std::string& line) {
-  std::vector<std::pair<uint64_t, IoThread*>> targets;
-  clients_.ForEach([&](Connection& c) {
-    if (c.monitor()) {
-      targets.emplace_back(c.id(), &c.thread());
-    }
-  });
-  for (auto& [id, thread] : targets) {
-    thread->loop.Post([this, id = id, line] {
-      // On the monitor's own thread, where the connection cannot be deleted under us.
-      Connection* target = nullptr;
-      clients_.WithClient(id, [&](Connection* c) { target = c; });
-      if (target != nullptr) {
-        target->DeliverMonitorLine(line);
+  std::shared_ptr<const MonitorList> sinks = clients_.MonitorSnapshot();
+  for (const std::shared_ptr<MonitorSink>& sink : *sinks) {
+    // On the monitor's own thread, where its connection cannot be deleted under us; `open`
+    // says whether it still exists.
+    sink->thread->loop.Post([sink, line] {
+      if (sink->open) {
+        sink->connection->DeliverMonitorLine(line);
       }
     });
   }

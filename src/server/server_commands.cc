@@ -124,8 +124,7 @@ void CmdMonitor(CommandContext& ctx) {
   if (conn.monitor()) {
     return;
   }
-  conn.set_monitor(true);
-  conn.server().clients().AddMonitor();
+  conn.SetMonitor(true);
   ctx.reply.Ok();
 }
 
