@@ -387,6 +387,13 @@ size_t Keyspace::ActiveExpireCycle(int64_t budget_us) {
   return deleted;
 }
 
+std::mt19937_64& Keyspace::EvictionRng() {
+  static std::atomic<uint64_t> seeds{0x5851F42D4C957F2DULL};
+  thread_local std::mt19937_64 rng(
+      seeds.fetch_add(0x9E3779B97F4A7C15ULL, std::memory_order_relaxed));
+  return rng;
+}
+
 bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   // Sample `samples` candidates from random shards and databases, evict the best one:
   // Redis's approximated LRU/LFU without its pool, which matters little at 5 samples.
@@ -400,7 +407,10 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   bool volatile_only = IsVolatile(policy);
   uint32_t now_s = clock_seconds();
   bool lfu_mode = IsLfu(policy);
-  std::mt19937_64& rng = shards_[0].rng;
+  // The calling thread's own generator: which shard to try is chosen before any shard is
+  // locked, so a shard's generator (guarded by its mutex) cannot be used for it. (Using shard
+  // 0's without its lock raced with other threads' eviction and active expiry.)
+  std::mt19937_64& rng = EvictionRng();
   int tries = 0;
   for (int taken = 0; taken < samples && tries < samples * kNumShards; ++tries) {
     int s = static_cast<int>(rng() % kNumShards);

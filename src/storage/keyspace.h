@@ -156,6 +156,8 @@ class Keyspace {
   // Deletes expired entries sampled from one shard; returns {sampled, expired}.
   std::pair<size_t, size_t> ExpireSample(int shard, int db, size_t count, int64_t now_ms);
   bool EvictOne(EvictionPolicy policy, int samples);
+  // A generator per calling thread, for choices made before a shard is locked.
+  static std::mt19937_64& EvictionRng();
 
   const int databases_;
   std::unique_ptr<Shard[]> shards_;
