@@ -6,6 +6,9 @@
 
 #include <time.h>
 
+#include <cerrno>
+#include <cmath>
+
 #include <string>
 #include <string_view>
 
@@ -73,10 +76,13 @@ void CmdDebug(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {
     double seconds = common::ParseDouble(ctx.args[2]).value_or(0);
-    if (seconds > 0) {
+    // A duration whose microseconds do not fit in 64 bits (1e300, inf, nan) makes Redis's
+    // nanosleep fail at once, so it replies +OK without sleeping; so does this. (Converting
+    // it blindly once gave a time nanosleep refused, retried forever: a spinning thread.)
+    if (std::isfinite(seconds) && seconds > 0 && seconds * 1e6 < 9.2e18) {
       int64_t us = static_cast<int64_t>(seconds * 1e6);
       timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000) * 1000};
-      while (nanosleep(&ts, &ts) != 0) {
+      while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
       }
     }
     return ctx.reply.Ok();

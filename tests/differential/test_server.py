@@ -307,6 +307,13 @@ def test_time_lastsave(dp):
 def test_debug_sleep(dual):
     d = dual()
     run(d, "DEBUG SLEEP 0", "DEBUG", "DEBUG NOSUCHSUBCOMMAND")
+    # Durations too large for 64-bit microseconds: Redis replies at once; once they spun an
+    # I/O thread forever here.
+    for huge in ("1e300", "inf", "-inf", "nan", "1e13", "-5"):
+        for side in ("ref", "got"):
+            r, dt = _timed(getattr(d, side), "DEBUG", "SLEEP", huge)
+            assert r == ("simple", "OK") and dt < 2, f"{side}: DEBUG SLEEP {huge} -> {r} in {dt:.3f}s"
+            getattr(d, side).call("PING")  # the thread is free again
     for side in ("ref", "got"):
         r, dt = _timed(getattr(d, side), "DEBUG", "SLEEP", "0.2")
         assert r == ("simple", "OK") and 0.15 <= dt < 2, f"{side}: DEBUG SLEEP 0.2 -> {r} in {dt:.3f}s"
