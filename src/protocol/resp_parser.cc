@@ -76,6 +76,7 @@ void RespParser::Reset() {
   bulk_len_ = -1;
   scan_from_ = 0;
   spans_.clear();
+  partial_args_bytes_ = 0;
 }
 
 ParseResult RespParser::Fail(ParseError error, char unexpected) {
@@ -149,6 +150,7 @@ ParseResult RespParser::ParseMultibulk(std::string_view input,
       return more;
     }
     spans_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
+    partial_args_bytes_ += static_cast<size_t>(bulk_len_);
     // Like Redis, the two bytes after a bulk are skipped without being checked.
     pos_ = end + 2;
     scan_from_ = pos_;

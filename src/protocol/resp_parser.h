@@ -84,6 +84,9 @@ class RespParser {
   // Offset from the command's start up to which bytes have been parsed (for tests and for
   // the connection's query-buffer accounting).
   size_t parsed_bytes() const { return pos_; }
+  // Total length of the arguments of a partial command read so far (CLIENT LIST's argv-mem
+  // while a command is still arriving).
+  size_t partial_args_bytes() const { return partial_args_bytes_; }
 
  private:
   ParseResult ParseMultibulk(std::string_view input, std::vector<std::string_view>* args);
@@ -101,6 +104,7 @@ class RespParser {
   int64_t bulk_len_ = -1;
   size_t scan_from_ = 0;
   std::vector<std::pair<size_t, size_t>> spans_;
+  size_t partial_args_bytes_ = 0;
   // Unescaped arguments of the last inline command.
   std::vector<std::string> inline_args_;
 };

@@ -245,7 +245,7 @@ void Connection::ReadAndProcess() {
     Close("query buffer limit");
     return;
   }
-  shown_qbuf_.store(input_.size(), std::memory_order_relaxed);
+  PublishMemory();
   Flush();
 }
 
@@ -386,7 +386,9 @@ bool Connection::Execute(std::span<const std::string_view> args) {
       }
     }
     commands::CommandContext ctx(args, writer_, server_.keyspace(), *this, settings, *spec);
+    running_args_ = args;
     spec->handler(ctx);
+    running_args_ = {};
   }
   int64_t duration_us = common::MonotonicMicros() - start_us;
   if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
@@ -511,7 +513,7 @@ void Connection::Flush() {
   } else if (OutputLimitReached()) {
     return;
   }
-  shown_obuf_.store(output_.size() - output_sent_, std::memory_order_relaxed);
+  PublishMemory();
   UpdateWriteInterest();
 }
 
@@ -779,6 +781,43 @@ void Connection::ResetSession() {
   name_.clear();
 }
 
+Connection::MemoryFigures Connection::Memory() const {
+  MemoryFigures m;
+  if (thread_.loop.InLoopThread()) {
+    // On this connection's thread (CLIENT LIST/INFO run by it or a neighbour): the live
+    // figures, with the running command's arguments, as Redis shows its caller.
+    m.query_buffer = input_.size();
+    m.query_buffer_free = input_.writable_bytes();
+    for (std::string_view a : running_args_) {
+      m.argv = m.argv + a.size();
+    }
+    m.argv += parser_.partial_args_bytes();
+    m.output_buffer = output_.size() - output_sent_;
+    m.total = sizeof(Connection) + input_.capacity() + output_.capacity() +
+              args_.capacity() * sizeof(std::string_view) + m.argv;
+  } else {
+    // Another thread's connection: what it published after its last read or write (between
+    // commands: only the arguments of a command still arriving are held).
+    m.query_buffer = shown_qbuf_.load(std::memory_order_relaxed);
+    m.argv = shown_argv_mem_.load(std::memory_order_relaxed);
+    m.query_buffer_free = shown_qbuf_free_.load(std::memory_order_relaxed);
+    m.output_buffer = shown_obuf_.load(std::memory_order_relaxed);
+    m.total = shown_tot_mem_.load(std::memory_order_relaxed);
+  }
+  return m;
+}
+
+void Connection::PublishMemory() {
+  shown_qbuf_.store(input_.size(), std::memory_order_relaxed);
+  shown_qbuf_free_.store(input_.writable_bytes(), std::memory_order_relaxed);
+  shown_argv_mem_.store(parser_.partial_args_bytes(), std::memory_order_relaxed);
+  shown_obuf_.store(output_.size() - output_sent_, std::memory_order_relaxed);
+  shown_tot_mem_.store(sizeof(Connection) + input_.capacity() + output_.capacity() +
+                           args_.capacity() * sizeof(std::string_view) +
+                           parser_.partial_args_bytes(),
+                       std::memory_order_relaxed);
+}
+
 std::string Connection::Describe() const {
   const CommandSpec* last = last_command_.load(std::memory_order_relaxed);
   int64_t now = common::UnixMillis();
@@ -796,24 +835,41 @@ std::string Connection::Describe() const {
   if (flags.empty()) {
     flags = "N";
   }
-  char buf[1024];
-  snprintf(
-      buf, sizeof(buf),
-      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-      "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu "
-      "oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s "
-      "lib-ver=%s tls=%s tls-version=%s tls-cipher=%s",
-      static_cast<unsigned long long>(id_), peer_address_.c_str(), local_address_.c_str(), fd_,
-      name_.c_str(), static_cast<long long>((now - created_ms_) / 1000),
-      static_cast<long long>((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000),
-      flags.c_str(), shown_db_.load(std::memory_order_relaxed),
-      shown_qbuf_.load(std::memory_order_relaxed), size_t{0}, size_t{16384},
-      shown_obuf_.load(std::memory_order_relaxed), shown_obuf_.load(std::memory_order_relaxed),
-      shown_qbuf_.load(std::memory_order_relaxed) + shown_obuf_.load(std::memory_order_relaxed),
-      last == nullptr ? "NULL" : std::string(last->name).c_str(), user_name_.c_str(),
-      resp_.load(std::memory_order_relaxed), lib_name_.c_str(), lib_version_.c_str(),
-      tls_ ? "yes" : "no", tls_version_.c_str(), tls_cipher_.c_str());
-  return buf;
+  MemoryFigures m = Memory();
+  auto n = [](auto v) { return std::to_string(v); };
+  // Built by appending, never into a fixed buffer: a long client name must not cut off the
+  // fields after it (user=, flags= were once hidden behind a 1,000-byte name).
+  std::string out;
+  out.reserve(320 + name_.size() + lib_name_.size() + lib_version_.size() + user_name_.size() +
+              peer_address_.size() + local_address_.size());
+  out += "id=" + n(id_);
+  out += " addr=" + peer_address_;
+  out += " laddr=" + local_address_;
+  out += " fd=" + n(fd_);
+  out += " name=" + name_;
+  out += " age=" + n((now - created_ms_) / 1000);
+  out += " idle=" + n((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000);
+  out += " flags=" + flags;
+  out += " db=" + n(shown_db_.load(std::memory_order_relaxed));
+  out += " sub=0 psub=0 ssub=0 multi=-1";
+  out += " qbuf=" + n(m.query_buffer);
+  out += " qbuf-free=" + n(m.query_buffer_free);
+  out += " argv-mem=" + n(m.argv);
+  out += " multi-mem=0 rbs=16384 rbp=0";
+  out += " obl=" + n(m.output_buffer);
+  out += " oll=0";
+  out += " omem=" + n(m.output_buffer);
+  out += " tot-mem=" + n(m.total);
+  out += " events=r cmd=";
+  out += last == nullptr ? std::string_view("NULL") : last->name;
+  out += " user=" + user_name_;
+  out += " redir=-1 resp=" + n(resp_.load(std::memory_order_relaxed));
+  out += " lib-name=" + lib_name_;
+  out += " lib-ver=" + lib_version_;
+  out += tls_ ? " tls=yes" : " tls=no";
+  out += " tls-version=" + tls_version_;
+  out += " tls-cipher=" + tls_cipher_;
+  return out;
 }
 
 }  // namespace redoubt::server

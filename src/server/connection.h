@@ -76,6 +76,18 @@ class Connection final : public commands::Session,
   // CLIENT LIST line. Requires: ClientRegistry lock held (for name_, lib_*).
   std::string Describe() const;
 
+  // Memory held for this client, as CLIENT LIST's qbuf, qbuf-free, argv-mem, omem and tot-mem
+  // (what maxmemory-clients and client eviction will use). Live on the connection's thread;
+  // from another thread, the figures published after its last read or write. Any thread.
+  struct MemoryFigures {
+    size_t query_buffer = 0;
+    size_t query_buffer_free = 0;
+    size_t argv = 0;
+    size_t output_buffer = 0;
+    size_t total = 0;
+  };
+  MemoryFigures Memory() const;
+
   uint64_t id() const { return id_; }
   int fd() const { return fd_; }
   IoThread& thread() { return thread_; }
@@ -177,6 +189,8 @@ class Connection final : public commands::Session,
   }
   void Flush();
   void UpdateWriteInterest();
+  // Stores the buffer figures other threads' CLIENT LIST and INFO read.
+  void PublishMemory();
   // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
   // or soft for longer than its seconds) or the cap for a never-authenticated client.
   // Returns true when it closed.
@@ -211,6 +225,7 @@ class Connection final : public commands::Session,
   net::IoBuffer input_;
   protocol::RespParser parser_;
   std::vector<std::string_view> args_;
+  std::span<const std::string_view> running_args_;  // while a handler runs (argv-mem)
   std::vector<std::string_view> keys_;
   std::string output_;
   size_t output_sent_ = 0;
@@ -245,6 +260,9 @@ class Connection final : public commands::Session,
   std::atomic<bool> no_evict_{false};
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};
+  std::atomic<size_t> shown_qbuf_free_{0};
+  std::atomic<size_t> shown_argv_mem_{0};
+  std::atomic<size_t> shown_tot_mem_{sizeof(Connection)};
   // Guarded by the ClientRegistry lock.
   std::string name_;
   std::string lib_name_;
