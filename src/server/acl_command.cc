@@ -25,6 +25,11 @@ security::AclRegistry& Acl(CommandContext& ctx) {
 }
 
 void CmdAclSetUser(CommandContext& ctx) {
+  // As Redis: every argument from the user name on may hold a password, so SLOWLOG (and any
+  // later log of the command) shows "(redacted)" for all of them, even when the command fails.
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    Conn(ctx).RedactArgument(i);
+  }
   security::AclRegistry& acl = Acl(ctx);
   std::shared_ptr<const security::AclUser> before = acl.Find(ctx.args[2]);
   absl::Status st = acl.SetUser(ctx.args[2], ctx.args.subspan(3));

@@ -357,6 +357,22 @@ def test_slowlog(dual):
         run(d, "CONFIG SET slowlog-log-slower-than 10000", "SLOWLOG RESET")
 
 
+def test_slowlog_redacts_secrets(dual):
+    """Redis redacts every ACL SETUSER argument from the user name on, AUTH and HELLO AUTH
+    credentials, and sensitive CONFIG SET values: SLOWLOG shows "(redacted)"."""
+    d = dual()
+    try:
+        run(d, "CONFIG SET slowlog-log-slower-than 0", "SLOWLOG RESET",
+            "ACL SETUSER bob on >s3cret ~* +@all", "ACL SETUSER bad rule >pw", "AUTH bob s3cret",
+            "AUTH s3cret", "HELLO 2 AUTH bob s3cret")
+        d.check("SLOWLOG", "GET", "10")
+        for side in ("ref", "got"):
+            text = repr(getattr(d, side).call("SLOWLOG", "GET", "10"))
+            assert "s3cret" not in text and "bob" not in text, f"{side}: {text[:500]}"
+    finally:
+        run(d, "CONFIG SET slowlog-log-slower-than 10000", "SLOWLOG RESET", "ACL DELUSER bob")
+
+
 MONITOR_LINE = re.compile(r"^\d+\.\d{6} \[(\d+) (\S+)\] (.*)$", re.S)
 
 
