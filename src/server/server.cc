@@ -20,6 +20,7 @@
 #include "server/audit_records.h"
 #include "server/connection.h"
 #include "server/incoming_connection.h"
+#include "server/open_files_limit.h"
 
 namespace redoubt::server {
 namespace {
@@ -222,6 +223,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
       return st;
     }
   }
+  if (st = server->ReconcileMaxclients(); !st.ok()) {
+    return st;
+  }
   st = server->Listen();
   if (!st.ok()) {
     return st;
@@ -234,6 +238,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
     common::Log(common::LogLevel::kWarning, std::string(st.message()));
   }
   return server;
+}
+
+absl::Status Server::ReconcileMaxclients() {
+  int requested = config_.maxclients;
+  OpenFilesOutcome outcome = AdjustOpenFilesLimit(requested, config_.io_threads);
+  std::vector<std::string> lines = DescribeOpenFilesOutcome(outcome, requested, config_.io_threads);
+  if (outcome.maxclients == 0) {
+    return absl::ResourceExhaustedError(lines.front());
+  }
+  bool reduced = outcome.maxclients < requested;
+  for (const std::string& line : lines) {
+    common::Log(reduced ? common::LogLevel::kWarning : common::LogLevel::kNotice, line);
+  }
+  config_.maxclients = outcome.maxclients;
+  maxclients.store(outcome.maxclients, std::memory_order_relaxed);
+  return absl::OkStatus();
 }
 
 absl::Status Server::Listen() {
@@ -591,6 +611,17 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
     }
     for (int fd : tls_listen_fds_) {
       net::SetKeepAlive(fd, next.tcp_keepalive);
+    }
+  }
+  if (next.maxclients > config_.maxclients) {
+    // As Redis's updateMaxclients: the limit is raised for the new value, or the change is
+    // refused with the number the system allows.
+    OpenFilesOutcome limit = AdjustOpenFilesLimit(next.maxclients, next.io_threads);
+    if (limit.maxclients < next.maxclients) {
+      return absl::InvalidArgumentError(
+          "CONFIG SET failed (possibly related to argument 'maxclients') - The operating system "
+          "is not able to handle the specified number of clients, try with " +
+          std::to_string(limit.maxclients));
     }
   }
   bool context_changed = context != tls_context();

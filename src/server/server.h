@@ -168,6 +168,8 @@ class Server {
  private:
   explicit Server(Config config);
   static sigset_t WaitedSignals();
+  // Raises RLIMIT_NOFILE for maxclients, or lowers maxclients to what the limit allows.
+  absl::Status ReconcileMaxclients();
   absl::Status Listen();
   absl::Status ListenOn(int port, std::vector<int>* fds);
   // Validates the TLS part of `next` against `current`: builds a new context when the TLS

@@ -279,8 +279,9 @@ class Server:
 
 
 def redoubt_server(args=(), **kw):
-    """The server under test, honouring REDOUBT_SERVER / REDOUBT_SERVER_KIND."""
-    return Server(binary=redoubt_binary(), kind=redoubt_kind(), args=args,
+    """The server under test, honouring REDOUBT_SERVER / REDOUBT_SERVER_KIND (binary= runs a
+    wrapper of it instead, e.g. one that lowers a limit first)."""
+    return Server(binary=kw.pop("binary", redoubt_binary()), kind=redoubt_kind(), args=args,
                   name=kw.pop("name", "redoubt-server"), **kw)
 
 
