@@ -351,17 +351,22 @@ absl::Status Server::ReloadTlsFiles() {
       tls::TlsContext::Create(config_.tls, ticket_keys_);
   if (!built.ok()) {
     stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
-    common::Log(common::LogLevel::kWarning, "TLS reload failed, keeping the current certificate: " +
-                                                std::string(built.status().message()));
+    common::Log(common::LogLevel::kWarning,
+                "TLS reload by SIGHUP failed, keeping the current certificate: " +
+                    std::string(built.status().message()));
     return built.status();
   }
   tls_context_.store(*built, std::memory_order_release);
   stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
-  common::Log(common::LogLevel::kNotice, "TLS certificate reloaded (serial " +
-                                             (*built)->certificate().serial_hex + ", expires " +
-                                             (*built)->certificate().not_after + ")");
+  LogTlsReload(**built, "SIGHUP");
   CloseRevokedCertificateClients(*built);
   return absl::OkStatus();
+}
+
+void Server::LogTlsReload(const tls::TlsContext& context, std::string_view by) {
+  common::Log(common::LogLevel::kNotice, "TLS certificate reloaded by " + std::string(by) +
+                                             " (serial " + context.certificate().serial_hex +
+                                             ", expires " + context.certificate().not_after + ")");
 }
 
 void Server::CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context) {
@@ -602,6 +607,13 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
         break;
       }
     }
+    if (reread) {
+      // A refused swap of the certificate files is a failed reload, as a failed SIGHUP is.
+      stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
+      common::Log(common::LogLevel::kWarning,
+                  "TLS reload by CONFIG SET failed, keeping the current certificate: " +
+                      std::string(st.message()));
+    }
     return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
                                       culprit + "') - " + std::string(st.message()));
   }
@@ -637,6 +649,9 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
   if (context_changed) {
     tls_context_.store(context, std::memory_order_release);
     stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
+    if (context != nullptr) {
+      LogTlsReload(*context, "CONFIG SET");
+    }
     CloseRevokedCertificateClients(context);
   }
   if (next.tls_mode != config_.tls_mode) {

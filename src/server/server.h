@@ -193,6 +193,8 @@ class Server {
   // After a context with CRLs was installed (CONFIG SET, SIGHUP): closes the TLS connections
   // whose client certificate the new CRLs revoke.
   void CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context);
+  // The notice for a new certificate in use; by: "SIGHUP" or "CONFIG SET".
+  static void LogTlsReload(const tls::TlsContext& context, std::string_view by);
   // Loads `user` directives and the aclfile at start-up.
   absl::Status LoadConfiguredUsers();
   void Cron();

@@ -92,6 +92,11 @@ absl::Status ApplyProtocols(SSL_CTX* ctx, const std::string& protocols) {
 
 int PasswordCallback(char* buf, int size, int, void* userdata) {
   const auto* pass = static_cast<const std::string*>(userdata);
+  // No password configured: refuse, as Redis's callback does, rather than try an empty one
+  // (OpenSSL then says "interrupted or cancelled", the text Redis shows for this case).
+  if (pass->empty()) {
+    return -1;
+  }
   int n = static_cast<int>(std::min<size_t>(pass->size(), static_cast<size_t>(size)));
   std::memcpy(buf, pass->data(), static_cast<size_t>(n));
   return n;
@@ -127,8 +132,15 @@ absl::Status LoadCertificateAndKey(SSL_CTX* ctx, const TlsSettings& s) {
   if (loaded != 1 && ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
     loaded = 0;  // reported below, in the same words as a mismatch found afterwards
   } else if (loaded != 1) {
-    return Fail("can't load private key from tls-key-file '" + s.key_file + "'" +
-                (s.key_file_pass.empty() ? "" : " (is tls-key-file-pass right?)"));
+    // Redis's words ("Failed to load private key: <file>: <OpenSSL error>"), then a hint.
+    std::string error = TakeOpenSslError();
+    bool encrypted = error.find("interrupted or cancelled") != std::string::npos ||
+                     error.find("bad decrypt") != std::string::npos;
+    return absl::InvalidArgumentError("Failed to load private key: " + s.key_file + ": " + error +
+                                      (!encrypted ? ""
+                                       : s.key_file_pass.empty()
+                                           ? " (the key is encrypted: set tls-key-file-pass)"
+                                           : " (is tls-key-file-pass right?)"));
   }
   if (loaded != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     TakeOpenSslError();

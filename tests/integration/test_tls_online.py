@@ -97,6 +97,9 @@ def test_certificate_rotation_with_config_set(redoubt_factory, tls_certs):
     assert int(f["tls_certificate_expires_in_seconds"]) > 300 * 86400
     assert f["ssl_current_certificate_not_after_date"].endswith(" GMT")
     established.close()
+    # Logged as a SIGHUP reload is, naming the new serial.
+    assert f"TLS certificate reloaded by CONFIG SET (serial {second.serial_hex}" in \
+        server.log_text(), server.log_text()[-2000:]
 
 
 @pytest.mark.parametrize("problem", ["expired", "not_yet_valid", "mismatched", "missing",
@@ -126,7 +129,11 @@ def test_bad_certificate_is_refused_and_old_one_stays(redoubt_factory, tls_certs
         assert reply[1].startswith("ERR CONFIG SET failed (possibly related to argument 'tls-"), reply
         assert unwrap(c.call("CONFIG", "GET", "tls-cert-file"))[1] == good.cert.encode()
         assert info_ssl(c)["ssl_current_certificate_serial"] == good.serial_hex
+        # A refused swap is a failed reload, counted and logged as a failed SIGHUP is.
+        assert info_int(c, "tls_certificate_reload_failures") == 1
     assert peer_serial(server.port, ca) == good.serial_hex
+    assert "TLS reload by CONFIG SET failed, keeping the current certificate" in \
+        server.log_text()
 
 
 def test_sighup_rereads_the_files(redoubt_factory, tls_certs, tmp_path):
@@ -149,7 +156,7 @@ def test_sighup_rereads_the_files(redoubt_factory, tls_certs, tmp_path):
     with RespClient(port=server.port) as c:
         assert wait_until(lambda: info_int(c, "tls_certificate_reload_failures") == 1, 5)
     assert peer_serial(server.port, ca) == renewed.serial_hex
-    assert "TLS reload failed" in server.log_text()
+    assert "TLS reload by SIGHUP failed" in server.log_text()
 
 
 def test_config_get_and_rewrite(redoubt_factory, tls_certs, tmp_path):

@@ -107,6 +107,21 @@ TEST_F(TlsContextTest, EncryptedKeyNeedsTheRightPassword) {
   EXPECT_TRUE(right.ok()) << right;
 }
 
+TEST_F(TlsContextTest, EncryptedKeyWithoutPasswordGivesRedisText) {
+  CertFiles locked = certs_.Issue("locked", -3600, 86400, "s3cret");
+  TlsSettings s = SettingsFor(locked);
+
+  absl::Status st = CreateStatus(s);
+
+  ASSERT_FALSE(st.ok());
+  // Redis 7.0 logs "Failed to load private key: <file>: error:...:interrupted or cancelled".
+  EXPECT_TRUE(std::string(st.message())
+                  .starts_with("Failed to load private key: " + locked.key + ": error:"))
+      << st;
+  EXPECT_NE(st.message().find("interrupted or cancelled"), std::string_view::npos) << st;
+  EXPECT_NE(st.message().find("set tls-key-file-pass"), std::string_view::npos) << st;
+}
+
 TEST_F(TlsContextTest, ProtocolsAndCiphersAreValidated) {
   TlsSettings s = SettingsFor(certs_.Issue("server"));
 
