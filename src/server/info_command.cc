@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
+#include "server/latency_command.h"
 #include "server/server.h"
 
 namespace redoubt::server {
@@ -515,6 +516,25 @@ void ErrorStatsSection(const InfoSnapshot& s, InfoLines& out) {
   }
 }
 
+// latency_percentiles_usec_<command>:p50=…,p99=…,p99.9=… for every command with samples, at
+// the configured percentiles, in microseconds with 3 decimals (Redis's format).
+void LatencyStatsSection(const InfoSnapshot& s, InfoLines& out) {
+  for (const commands::CommandSpec* spec : s.server.commands().by_stats_index()) {
+    LatencyDistribution latency = CommandLatency(s.server, *spec);
+    if (latency.total() == 0) {
+      continue;
+    }
+    std::string value;
+    for (double p : s.config.latency_tracking_info_percentiles) {
+      value += value.empty() ? "p" : ",p";
+      value += FormatPercentile(p);
+      value +=
+          InfoLines::Format("=%.3f", static_cast<double>(latency.ValueAtPercentile(p)) / 1000.0);
+    }
+    out.Add("latency_percentiles_usec_" + std::string(spec->name), value);
+  }
+}
+
 void ClusterSection(const InfoSnapshot&, InfoLines& out) {
   out.Add("cluster_enabled", 0);
 }
@@ -538,8 +558,7 @@ struct Section {
   void (*build)(const InfoSnapshot&, InfoLines&);
 };
 
-// Redis 7.0's sections in its order. Latencystats has no data: Redoubt keeps no per-command
-// latency histograms.
+// Redis 7.0's sections in its order.
 constexpr Section kSections[] = {
     {"server", "Server", true, ServerSection},
     {"clients", "Clients", true, ClientsSection},
@@ -554,7 +573,7 @@ constexpr Section kSections[] = {
     {"modules", "Modules", true, EmptySection},
     {"commandstats", "Commandstats", false, CommandStatsSection},
     {"errorstats", "Errorstats", true, ErrorStatsSection},
-    {"latencystats", "Latencystats", false, EmptySection},
+    {"latencystats", "Latencystats", false, LatencyStatsSection},
     {"cluster", "Cluster", true, ClusterSection},
     {"keyspace", "Keyspace", true, KeyspaceSection},
 };

@@ -130,3 +130,148 @@ def test_acl_key_permissions_follow_key_spec_flags(dual):
             "BITFIELD k GET u8 0 INCRBY u8 0 1", "SET k v", "SET k v GET", "GET k")
     finally:
         run(d, "ACL DELUSER reader")
+
+
+# --- latency tracking -------------------------------------------------------------------------
+
+TRAFFIC = [("SET", "a", "b")] * 3 + [("GET", "a")] * 2 + [("CLIENT", "ID")]
+TRACKED = ["set", "get", "client|id"]
+# LATENCY HISTOGRAM's bucket bounds in µs: the highest value equivalent to 1024 ns · 2^k, /1000.
+BUCKET_BOUNDS = {1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113, 4227, 8454, 16908, 33816,
+                 67633, 135266, 270532, 541065, 1073741}
+
+
+def _text(reply):
+    if reply[0] == "verbatim":
+        return reply[1][1].decode()
+    return reply[1].decode()
+
+
+def latencystats(client):
+    """{command: [(label, value text)]} from INFO latencystats."""
+    out = {}
+    for line in _text(client.call("INFO", "latencystats")).splitlines():
+        m = re.match(r"latency_percentiles_usec_(.+?):(.*)$", line)
+        if m:
+            out[m.group(1)] = [tuple(p.split("=")) for p in m.group(2).split(",") if p]
+    return out
+
+
+def _pairs(reply):
+    """A map reply (RESP3 map or RESP2 flat array) as a list of (key, value) replies."""
+    items = reply[1]
+    if reply[0] == "map":
+        return list(items)
+    return list(zip(items[0::2], items[1::2]))
+
+
+def histogram(client, *names):
+    """{command: (calls, [(bucket µs, cumulative)])} from LATENCY HISTOGRAM."""
+    out = {}
+    for name, body in _pairs(client.call("LATENCY", "HISTOGRAM", *names)):
+        fields = {k[1].decode(): v for k, v in _pairs(body)}
+        buckets = [(k[1], v[1]) for k, v in _pairs(fields["histogram_usec"])]
+        out[name[1].decode()] = (fields["calls"][1], buckets)
+    return out
+
+
+def reset_stats(d):
+    """CONFIG RESETSTAT on both; Redoubt's other I/O threads reset theirs moments later, so wait
+    (bounded) until the commands this module tracks show no samples there either."""
+    d.check("CONFIG", "RESETSTAT")
+    for _ in range(500):
+        if not histogram(d.got, *TRACKED):
+            return
+    pytest.fail(f"redoubt still shows latency samples after CONFIG RESETSTAT: "
+                f"{histogram(d.got, *TRACKED)}")
+
+
+def check_percentile_line(side, name, entries, labels):
+    assert [label for label, _ in entries] == labels, f"{side} {name}: {entries}"
+    values = [float(v) for _, v in entries]
+    assert all(re.fullmatch(r"\d+\.\d{3}", v) for _, v in entries), f"{side} {name}: {entries}"
+    assert values == sorted(values) and values[0] > 0, f"{side} {name}: {entries}"
+
+
+def test_latencystats_after_known_traffic(dual):
+    d = dual()
+    reset_stats(d)
+    run(d, ("CONFIG", "SET", "latency-tracking-info-percentiles", "0.0 50 99.9 100"))
+    try:
+        for c in TRAFFIC:
+            d.check(*c)
+        for side in ("ref", "got"):
+            stats = latencystats(getattr(d, side))
+            assert set(TRACKED) <= set(stats), f"{side}: {sorted(stats)}"
+            for name in TRACKED:
+                check_percentile_line(side, name, stats[name], ["p0", "p50", "p99.9", "p100"])
+    finally:
+        run(d, ("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"))
+
+
+def test_latency_histogram_after_known_traffic(dual):
+    for protocol in (2, 3):
+        d = dual(protocol)
+        reset_stats(d)
+        for c in TRAFFIC:
+            d.check(*c)
+        calls = {"set": 3, "get": 2, "client|id": 1}
+        for side in ("ref", "got"):
+            # "client" names its subcommands; unknown names are skipped.
+            h = histogram(getattr(d, side), "set", "blabla", "get", "client")
+            assert {n: c for n, (c, _) in h.items()} == calls, f"{side}: {h}"
+            for name, (n, buckets) in h.items():
+                bounds = [b for b, _ in buckets]
+                counts = [c for _, c in buckets]
+                assert set(bounds) <= BUCKET_BOUNDS and bounds == sorted(bounds), f"{side}: {h}"
+                assert counts == sorted(counts) and counts[-1] == n, f"{side} {name}: {buckets}"
+        r, g = d.both("LATENCY", "HISTOGRAM", "client|id")
+        assert r[0] == g[0] and len(r[1]) == len(g[1]) == (1 if protocol == 3 else 2), (r, g)
+
+
+def test_latency_tracking_off_records_nothing_and_resetstat_clears(dual):
+    d = dual()
+    reset_stats(d)
+    try:
+        run(d, "CONFIG SET latency-tracking no", "SET a b", "GET a")
+        for side in ("ref", "got"):
+            assert "set" not in latencystats(getattr(d, side)), side
+        run(d, "CONFIG SET latency-tracking yes", "SET a b")
+        for side in ("ref", "got"):
+            assert [n for n in TRACKED if n in latencystats(getattr(d, side))] == ["set"], side
+        reset_stats(d)
+        for side in ("ref", "got"):
+            assert not set(TRACKED) & set(latencystats(getattr(d, side))), side
+    finally:
+        run(d, "CONFIG SET latency-tracking yes")
+
+
+def test_latency_tracking_directives(dp):
+    try:
+        run(dp, """
+            CONFIG GET latency-tracking
+            CONFIG GET latency-tracking-info-percentiles
+            CONFIG SET latency-tracking no
+            CONFIG GET latency-tracking
+            CONFIG SET latency-tracking maybe
+            CONFIG SET latency-tracking yes
+            """,
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", "0.0 50.0 100.0"),
+            ("CONFIG", "GET", "latency-tracking-info-percentiles"),
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 50.0 a"),
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", "10.0 50.0 101.0"),
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", "-1"),
+            ("CONFIG", "GET", "latency-tracking-info-percentiles"),
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", "12.3456789 99.99"),
+            ("CONFIG", "GET", "latency-tracking-info-percentiles"),
+            ("CONFIG", "SET", "latency-tracking-info-percentiles", ""),
+            ("CONFIG", "GET", "latency-tracking-info-percentiles"))
+    finally:
+        run(dp, ("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"))
+
+
+def test_latency_subcommands(dp):
+    run(dp, "LATENCY HELP", "LATENCY DOCTOR", "LATENCY GRAPH command", "LATENCY LATEST",
+        "LATENCY HISTORY command", "LATENCY RESET", "LATENCY HISTOGRAM blabla",
+        "LATENCY HISTOGRAM blabla blabla2", "LATENCY HISTOGRAM client|nosuch", "LATENCY GRAPH",
+        "LATENCY NOSUCH")
