@@ -275,3 +275,58 @@ def test_latency_subcommands(dp):
         "LATENCY HISTORY command", "LATENCY RESET", "LATENCY HISTOGRAM blabla",
         "LATENCY HISTOGRAM blabla blabla2", "LATENCY HISTOGRAM client|nosuch", "LATENCY GRAPH",
         "LATENCY NOSUCH")
+
+
+# --- MEMORY -----------------------------------------------------------------------------------
+
+def test_memory_stats_fields_and_types(dp):
+    """Same field names in the same order, same reply type for each value (integers, doubles,
+    a map per database with keys); the key counts are equal, the sizes each server's own."""
+    run(dp, "SET a 1", "SET b 2", "SELECT 3", "SET c 3", "EXPIRE c 100", "SELECT 0")
+    r, g = dp.both("MEMORY", "STATS")
+    assert r[0] == g[0], (r, g)
+    rf, gf = _pairs(r), _pairs(g)
+    assert [k for k, _ in rf] == [k for k, _ in gf], (rf, gf)
+    for (key, rv), (_, gv) in zip(rf, gf):
+        assert rv[0] == gv[0], f"MEMORY STATS {key}: {rv} vs {gv}"
+        if rv[0] in ("map", "array"):
+            assert [k for k, _ in _pairs(rv)] == [k for k, _ in _pairs(gv)], (key, rv, gv)
+            assert all(v[0] == "int" for _, v in _pairs(gv)), (key, gv)
+    values = {k[1].decode(): v for k, v in gf}
+    assert values["keys.count"] == ("int", 3)
+    assert values["total.allocated"][1] >= values["dataset.bytes"][1] > 0
+    assert values["peak.allocated"][1] >= values["total.allocated"][1]
+
+
+def test_memory_doctor_and_help(dp):
+    run(dp, "MEMORY DOCTOR", "MEMORY HELP", "MEMORY PURGE", "MEMORY STATS x",
+        "MEMORY MALLOC-STATS x", "MEMORY DOCTOR x")
+
+
+def test_memory_malloc_stats_is_jemallocs_report(dp):
+    r, g = dp.both("MEMORY", "MALLOC-STATS")
+    assert r[0] == g[0], (r, g)
+    for reply in (r, g):
+        text = _text(reply)
+        assert text.startswith("___ Begin jemalloc statistics ___"), text[:100]
+        assert text.rstrip().endswith("--- End jemalloc statistics ---"), text[-100:]
+
+
+def test_info_memory_shares_memory_stats_fields(d):
+    """The allocator and overhead fields MEMORY STATS reports are in INFO memory too, under
+    Redis's names, in Redis's order."""
+    names = ["used_memory", "used_memory_overhead", "used_memory_startup", "used_memory_dataset",
+             "used_memory_dataset_perc", "allocator_allocated", "allocator_active",
+             "allocator_resident", "allocator_frag_ratio", "allocator_frag_bytes",
+             "allocator_rss_ratio", "allocator_rss_bytes", "rss_overhead_ratio",
+             "rss_overhead_bytes", "mem_fragmentation_ratio", "mem_fragmentation_bytes",
+             "mem_replication_backlog", "mem_clients_slaves", "mem_clients_normal",
+             "mem_cluster_links", "mem_aof_buffer", "mem_allocator"]
+    for side in ("ref", "got"):
+        fields = [line.split(":")[0] for line in _text(getattr(d, side).call("INFO", "memory"))
+                  .splitlines() if ":" in line]
+        shown = [f for f in fields if f in names]
+        assert shown == names, f"{side}: {shown}"
+    allocator = {side: dict(line.split(":", 1) for line in _text(getattr(d, side).call(
+        "INFO", "memory")).splitlines() if ":" in line)["mem_allocator"] for side in ("ref", "got")}
+    assert allocator["ref"] == allocator["got"], allocator
