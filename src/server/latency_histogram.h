@@ -24,6 +24,9 @@
 
 namespace redoubt::server {
 
+// One command's latencies on one I/O thread: counts per value range, in HdrHistogram's layout.
+// Owned by the thread's CommandCounters. Thread: written by that I/O thread only; read by any
+// (AddTo).
 class LatencyHistogram {
  public:
   // Redis's range: 1 ns to 1 s; longer durations count as 1 s.
@@ -89,7 +92,8 @@ class LatencyHistogram {
   std::atomic<Block*> blocks_[kBlocks] = {};
 };
 
-// One command's histograms merged over the I/O threads, for reading.
+// One command's histograms merged over the I/O threads, for reading. Thread: confined to the
+// caller that built it.
 class LatencyDistribution {
  public:
   void Add(const LatencyHistogram& h);
