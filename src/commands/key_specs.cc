@@ -65,9 +65,9 @@ constexpr std::pair<std::string_view, GetKeysProc> kGetKeysProcs[] = {
     {"set", SetGetKeys},
 };
 
-// First position at or after which the keyword search finds its keyword, as Redis scans: from
-// startfrom towards the end, or (negative) from the end backwards, never past argument 1 or
-// the last argument (a key must follow the keyword). 0: not found.
+// The position just after the keyword (where the keys start), 0 when it is absent. As Redis
+// scans: from startfrom towards the end, or (negative) from the end backwards, looking neither
+// at the last argument (a key must follow) nor, backwards, at argument 1.
 int FindKeyword(const BeginSearch& bs, std::span<const std::string_view> args) {
   int argc = static_cast<int>(args.size());
   int start = bs.startfrom > 0 ? bs.startfrom : argc + bs.startfrom;
