@@ -57,13 +57,10 @@ constexpr Override kOverrides[] = {
     {"bitop", kW, kR},
 };
 
-bool HasGetOption(std::span<const std::string_view> args) {
-  for (size_t i = 3; i < args.size(); ++i) {
-    if (EqualsIgnoreCase(args[i], "get")) {
-      return true;
-    }
-  }
-  return false;
+// Redis's rule from key-spec flags: ACCESS needs read; INSERT, DELETE or UPDATE need write.
+uint8_t FromKeySpecFlags(uint32_t flags) {
+  uint8_t access = (flags & kKeyAccess) ? kR : kNone;
+  return access | ((flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) ? kW : kNone);
 }
 
 }  // namespace
@@ -79,8 +76,10 @@ AclKeyAccess::AclKeyAccess(const CommandTable& table) : by_stats_index_(table.st
     if (auto it = overrides.find(std::string(spec->name)); it != overrides.end()) {
       e = it->second;
     }
-    // Decided once here, so the per-key lookup compares no command name.
-    e.depends_on_options = spec->name == "set";
+    // Decided once here, so the per-key lookup compares no command name: the commands whose
+    // key flags depend on their options (SET … GET, BITFIELD with only GETs) have a getkeys
+    // procedure that says.
+    e.depends_on_options = spec->getkeys != nullptr;
     by_stats_index_[spec->stats_index] = e;
   }
 }
@@ -88,9 +87,14 @@ AclKeyAccess::AclKeyAccess(const CommandTable& table) : by_stats_index_(table.st
 uint8_t AclKeyAccess::Flags(const CommandSpec& spec, size_t key_index,
                             std::span<const std::string_view> args) const {
   const Entry& e = by_stats_index_[spec.stats_index];
-  // SET … GET returns the old value: it reads the key as well.
-  if (e.depends_on_options && HasGetOption(args)) {
-    return kRW;
+  if (e.depends_on_options) {
+    // Reused per thread: no allocation per checked command.
+    thread_local std::vector<KeyReference> keys;
+    keys.clear();
+    spec.getkeys(args, &keys);
+    if (key_index < keys.size()) {
+      return FromKeySpecFlags(keys[key_index].flags);
+    }
   }
   return key_index == 0 ? e.first : e.rest;
 }

@@ -26,7 +26,7 @@ class AclKeyAccess {
   struct Entry {
     uint8_t first = 0;                // the first key
     uint8_t rest = 0;                 // every other key
-    bool depends_on_options = false;  // SET: GET makes it read the key too
+    bool depends_on_options = false;  // SET … GET, BITFIELD: ask the getkeys procedure
   };
   std::vector<Entry> by_stats_index_;
 };

@@ -1,7 +1,9 @@
 // What the server knows about a command: one row per command (or subcommand), declared next to
 // its handler in the family's file. Dispatch, arity checks, key extraction (and so shard
 // locking), COMMAND INFO/COUNT/DOCS/GETKEYS and INFO commandstats all read this row; later,
-// ACL key patterns and cluster slot routing will read the same key spec.
+// ACL key patterns and cluster slot routing will read the same key specs. Redis 7's key
+// specifications and tips need not be written in the row: CommandTable::Add takes Redis 7.0's
+// from the generated catalog (commands/key_specs.h).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/key_specs.h"
 #include "security/acl_categories.h"
 
 namespace redoubt::commands {
@@ -34,6 +37,9 @@ enum CommandFlag : uint32_t {
   kMayReplicate = 1u << 13,
   kNoMulti = 1u << 14,
   kAllowBusy = 1u << 15,
+  kAsking = 1u << 16,
+  kNoMandatoryKeys = 1u << 17,  // EVAL and FCALL: COMMAND GETKEYS may find no key
+  kNoAsyncLoading = 1u << 18,
   // Ours: the command reads or writes the whole keyspace (KEYS, SCAN, FLUSHALL, SWAPDB, …) and
   // runs with every shard locked.
   kWholeKeyspace = 1u << 24,
@@ -65,6 +71,12 @@ struct CommandSpec {
   uint64_t acl = 0;
   Handler handler = nullptr;
   KeyFinder key_finder = nullptr;
+  // Redis 7 key specifications and command tips (COMMAND INFO, COMMAND GETKEYS[ANDFLAGS]), and
+  // the getkeys procedure of a command whose key flags depend on its options. Empty in a row:
+  // Redis 7.0's, attached by CommandTable::Add.
+  std::span<const KeySpecification> key_specs;
+  std::span<const std::string_view> tips;
+  GetKeysProc getkeys = nullptr;
   std::string_view summary;  // COMMAND DOCS
   std::string_view since;    // COMMAND DOCS
   std::string_view group;    // COMMAND DOCS: "string", "generic", "connection", "server", …
@@ -77,5 +89,15 @@ struct CommandSpec {
 // Appends the keys of `args` (args[0] is the command name) per the spec.
 void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args,
                  std::vector<std::string_view>* keys);
+
+// Whether the command takes keys at all: a key spec that is not not_key, or a getkeys procedure
+// (COMMAND GETKEYS answers "The command has no key arguments" otherwise).
+bool HasKeyArguments(const CommandSpec& spec);
+
+// COMMAND GETKEYS[ANDFLAGS]'s search, as Redis's getKeysFromCommandWithSpecs: the key specs when
+// they find every key with fixed flags, otherwise the getkeys procedure. Appends the keys of
+// `args` (args[0] is the command name) with their flags; none when the arguments do not fit.
+void FindKeysWithFlags(const CommandSpec& spec, std::span<const std::string_view> args,
+                       std::vector<KeyReference>* keys);
 
 }  // namespace redoubt::commands

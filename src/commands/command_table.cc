@@ -1,6 +1,8 @@
 // Command table and key extraction; see command_table.h and command_spec.h.
 #include "commands/command_table.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 
 namespace redoubt::commands {
@@ -8,6 +10,17 @@ namespace {
 
 char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+// A row that declares no key specs, tips or getkeys procedure gets Redis 7.0's.
+void AttachRedisKeyInfo(CommandSpec& spec) {
+  if (!spec.key_specs.empty() || !spec.tips.empty() || spec.getkeys != nullptr) {
+    return;
+  }
+  RedisCommandKeyInfo info = FindRedisCommandKeyInfo(spec.name);
+  spec.key_specs = info.key_specs;
+  spec.tips = info.tips;
+  spec.getkeys = info.getkeys;
 }
 
 }  // namespace
@@ -33,6 +46,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 void CommandTable::Add(CommandSpec spec) {
+  AttachRedisKeyInfo(spec);
+  for (CommandSpec& sub : spec.subcommands) {
+    AttachRedisKeyInfo(sub);
+  }
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   owned->stats_index = next_stats_index_++;
   by_stats_index_.push_back(owned.get());
@@ -81,6 +98,30 @@ void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args
   int step = spec.keys.step > 0 ? spec.keys.step : 1;
   for (int i = spec.keys.first; i <= last && i < argc; i += step) {
     keys->push_back(args[i]);
+  }
+}
+
+bool HasKeyArguments(const CommandSpec& spec) {
+  return spec.getkeys != nullptr ||
+         std::any_of(spec.key_specs.begin(), spec.key_specs.end(),
+                     [](const KeySpecification& ks) { return !(ks.flags & kKeyNotKey); });
+}
+
+void FindKeysWithFlags(const CommandSpec& spec, std::span<const std::string_view> args,
+                       std::vector<KeyReference>* keys) {
+  bool has_key_spec = false;
+  bool variable_flags = false;
+  for (const KeySpecification& ks : spec.key_specs) {
+    has_key_spec = has_key_spec || !(ks.flags & kKeyNotKey);
+    variable_flags = variable_flags || (ks.flags & kKeyVariableFlags);
+  }
+  // The specs are preferred when their flags hold for every call; a spec that cannot be applied
+  // (unknown, incomplete, arguments of the wrong shape) falls back to the procedure.
+  if (has_key_spec && !variable_flags && KeysFromSpecs(spec.key_specs, spec.arity, args, keys)) {
+    return;
+  }
+  if (spec.getkeys != nullptr) {
+    spec.getkeys(args, keys);
   }
 }
 

@@ -1,11 +1,12 @@
 // COMMAND: describes the command table to clients (cluster-aware clients read key positions
 // from COMMAND INFO; redis-cli reads COMMAND DOCS for hints). Everything comes from the
-// CommandSpec rows; the reply shapes are Redis 7.0's, RESP3 types included (flags, ACL
-// categories, tips and key specs are sets).
+// CommandSpec rows and their Redis 7 key specifications; the reply shapes are Redis 7.0's, RESP3
+// types included (flags, ACL categories, tips and key specs are sets).
 //
 // Thread: handlers run on the caller's I/O thread; the command table is immutable.
 #include "server/command_command.h"
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,8 @@ using commands::CommandContext;
 using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
 
-// Names as COMMAND INFO shows them, in Redis 7.0's order. may_replicate is left out as Redis
-// hides it.
+// Names as COMMAND INFO shows them, in Redis 7.0's order (movablekeys, derived from the key
+// specs, goes between no_multi and allow_busy). may_replicate is left out as Redis hides it.
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {commands::kWrite, "write"},
     {commands::kReadOnly, "readonly"},
@@ -38,8 +39,11 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {commands::kStale, "stale"},
     {commands::kSkipMonitor, "skip_monitor"},
     {commands::kSkipSlowlog, "skip_slowlog"},
+    {commands::kAsking, "asking"},
     {commands::kFast, "fast"},
     {commands::kNoAuth, "no_auth"},
+    {commands::kNoMandatoryKeys, "no_mandatory_keys"},
+    {commands::kNoAsyncLoading, "no_async_loading"},
     {commands::kNoMulti, "no_multi"},
     {commands::kAllowBusy, "allow_busy"},
 };
@@ -76,11 +80,102 @@ size_t AdvertisedSubcommands(const CommandSpec& spec) {
   return n;
 }
 
-bool MovableKeys(const CommandSpec& spec) {
-  return spec.key_finder != nullptr;
+// The (first, last, step) triple and movablekeys of COMMAND INFO: from the key specs, as Redis
+// derives them; a row without specs (a command Redis lacks) reports its own positions.
+commands::LegacyKeyRange KeyRange(const CommandSpec& spec) {
+  if (spec.key_specs.empty()) {
+    return {.first = spec.keys.first,
+            .last = spec.keys.last,
+            .step = spec.keys.step,
+            .movable = spec.key_finder != nullptr};
+  }
+  return commands::LegacyRangeFromSpecs(spec.key_specs);
+}
+
+void ReplyKeyFlags(CommandContext& ctx, uint32_t flags) {
+  std::vector<std::string_view> names = commands::KeyFlagNames(flags);
+  ctx.reply.SetHeader(names.size());
+  for (std::string_view n : names) {
+    ctx.reply.SimpleString(n);
+  }
+}
+
+// A field of a begin_search or find_keys spec: a number, or a string when `text` is set.
+struct RuleField {
+  std::string_view name;
+  int number = 0;
+  std::string_view text;
+};
+
+// {type: <type>, spec: {<field>: <value>, ...}}, as a key spec's search rules are shown.
+void ReplyRule(CommandContext& ctx, std::string_view type, std::initializer_list<RuleField> spec) {
+  ctx.reply.MapHeader(2);
+  ctx.reply.Bulk("type");
+  ctx.reply.Bulk(type);
+  ctx.reply.Bulk("spec");
+  ctx.reply.MapHeader(spec.size());
+  for (const RuleField& f : spec) {
+    ctx.reply.Bulk(f.name);
+    if (f.text.empty()) {
+      ctx.reply.Integer(f.number);
+    } else {
+      ctx.reply.Bulk(f.text);
+    }
+  }
+}
+
+// One key specification as Redis 7.0 shows it: a map of notes (when present), flags,
+// begin_search and find_keys; unknown rules have an empty spec map.
+void ReplyKeySpec(CommandContext& ctx, const commands::KeySpecification& ks) {
+  using commands::BeginSearch;
+  using commands::FindKeys;
+  ctx.reply.MapHeader(ks.notes.empty() ? 3 : 4);
+  if (!ks.notes.empty()) {
+    ctx.reply.Bulk("notes");
+    ctx.reply.Bulk(ks.notes);
+  }
+  ctx.reply.Bulk("flags");
+  ReplyKeyFlags(ctx, ks.flags);
+
+  const BeginSearch& bs = ks.begin_search;
+  ctx.reply.Bulk("begin_search");
+  switch (bs.type) {
+    case BeginSearch::kIndex:
+      ReplyRule(ctx, "index", {{.name = "index", .number = bs.index}});
+      break;
+    case BeginSearch::kKeyword:
+      ReplyRule(
+          ctx, "keyword",
+          {{.name = "keyword", .text = bs.keyword}, {.name = "startfrom", .number = bs.startfrom}});
+      break;
+    case BeginSearch::kUnknown:
+      ReplyRule(ctx, "unknown", {});
+      break;
+  }
+
+  const FindKeys& fk = ks.find_keys;
+  ctx.reply.Bulk("find_keys");
+  switch (fk.type) {
+    case FindKeys::kRange:
+      ReplyRule(ctx, "range",
+                {{.name = "lastkey", .number = fk.lastkey},
+                 {.name = "keystep", .number = fk.keystep},
+                 {.name = "limit", .number = fk.limit}});
+      break;
+    case FindKeys::kKeynum:
+      ReplyRule(ctx, "keynum",
+                {{.name = "keynumidx", .number = fk.keynumidx},
+                 {.name = "firstkey", .number = fk.firstkey},
+                 {.name = "keystep", .number = fk.keystep}});
+      break;
+    case FindKeys::kUnknown:
+      ReplyRule(ctx, "unknown", {});
+      break;
+  }
 }
 
 void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
+  commands::LegacyKeyRange range = KeyRange(spec);
   ctx.reply.ArrayHeader(10);
   ctx.reply.Bulk(spec.name);
   ctx.reply.Integer(spec.arity);
@@ -91,7 +186,7 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
       flags.push_back(name);
     }
   }
-  if (MovableKeys(spec)) {
+  if (range.movable) {
     flags.insert(flags.end() - ((spec.flags & commands::kAllowBusy) ? 1 : 0), "movablekeys");
   }
   ctx.reply.SetHeader(flags.size());
@@ -99,9 +194,9 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
     ctx.reply.SimpleString(f);
   }
 
-  ctx.reply.Integer(spec.keys.first);
-  ctx.reply.Integer(spec.keys.last);
-  ctx.reply.Integer(spec.keys.step);
+  ctx.reply.Integer(range.first);
+  ctx.reply.Integer(range.last);
+  ctx.reply.Integer(range.step);
 
   std::vector<std::string> acl;
   for (const security::AclCategoryName& c : security::AclCategories()) {
@@ -114,9 +209,14 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
     ctx.reply.SimpleString(a);
   }
 
-  // Tips and key specs: the rows carry neither yet (first/last/step above describe keys).
-  ctx.reply.SetHeader(0);
-  ctx.reply.SetHeader(0);
+  ctx.reply.SetHeader(spec.tips.size());
+  for (std::string_view tip : spec.tips) {
+    ctx.reply.Bulk(tip);
+  }
+  ctx.reply.SetHeader(spec.key_specs.size());
+  for (const commands::KeySpecification& ks : spec.key_specs) {
+    ReplyKeySpec(ctx, ks);
+  }
 
   // Redis sends an empty set when there are no subcommands and an array otherwise.
   if (spec.subcommands.empty()) {
@@ -230,8 +330,9 @@ void CmdCommandDocs(CommandContext& ctx) {
   }
 }
 
-// COMMAND GETKEYS command [arg ...]: checks in Redis 7.0's order (command, keys, arity).
-void CmdCommandGetKeys(CommandContext& ctx) {
+// COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...]: checks in Redis 7.0's order (command,
+// keys, arity), then the keys the key specs (or the command's getkeys procedure) find.
+void GetKeysOrReply(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> args = ctx.args.subspan(2);
   const CommandSpec* spec = Table(ctx).Find(args[0]);
   if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
@@ -240,22 +341,36 @@ void CmdCommandGetKeys(CommandContext& ctx) {
   if (spec == nullptr || !Advertised(*spec)) {
     return ctx.reply.Error("ERR Invalid command specified");
   }
-  if (spec->keys.first <= 0 && !MovableKeys(*spec)) {
+  if (!commands::HasKeyArguments(*spec)) {
     return ctx.reply.Error("ERR The command has no key arguments");
   }
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
     return ctx.reply.Error("ERR Invalid number of arguments specified for command");
   }
-  std::vector<std::string_view> keys;
-  commands::ExtractKeys(*spec, args, &keys);
-  if (keys.empty()) {
+  std::vector<commands::KeyReference> keys;
+  commands::FindKeysWithFlags(*spec, args, &keys);
+  if (keys.empty() && !(spec->flags & commands::kNoMandatoryKeys)) {
     return ctx.reply.Error("ERR Invalid arguments specified for command");
   }
   ctx.reply.ArrayHeader(keys.size());
-  for (std::string_view k : keys) {
-    ctx.reply.Bulk(k);
+  for (const commands::KeyReference& k : keys) {
+    if (with_flags) {
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(args[k.pos]);
+      ReplyKeyFlags(ctx, k.flags);
+    } else {
+      ctx.reply.Bulk(args[k.pos]);
+    }
   }
+}
+
+void CmdCommandGetKeys(CommandContext& ctx) {
+  GetKeysOrReply(ctx, /*with_flags=*/false);
+}
+
+void CmdCommandGetKeysAndFlags(CommandContext& ctx) {
+  GetKeysOrReply(ctx, /*with_flags=*/true);
 }
 
 // Whether spec belongs in COMMAND LIST's result for the filter (none: every command).
@@ -323,9 +438,8 @@ void CmdCommandHelp(CommandContext& ctx) {
              "    Return documentation details about multiple Redis commands.",
              "    If no command names are given, documentation details for all",
              "    commands are returned.", "GETKEYS <full-command>",
-             "    Return the keys from a full Redis command.",
-             "LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
-             "    Return a list of all commands in this Redis server."});
+             "    Return the keys from a full Redis command.", "GETKEYSANDFLAGS <full-command>",
+             "    Return the keys and the access flags from a full Redis command."});
 }
 
 }  // namespace
@@ -362,6 +476,8 @@ void RegisterCommandCommand(commands::CommandTable& table) {
                "Returns documentary information about one, multiple or all commands.", "7.0.0"),
            sub("command|getkeys", -4, CmdCommandGetKeys,
                "Extracts the key names from an arbitrary command.", "2.8.13"),
+           sub("command|getkeysandflags", -4, CmdCommandGetKeysAndFlags,
+               "Extracts the key names and access flags for an arbitrary command.", "7.0.0"),
            sub("command|list", -2, CmdCommandList, "Returns a list of command names.", "7.0.0"),
            sub("command|help", 2, CmdCommandHelp,
                "Returns helpful text about the different subcommands.", "5.0.0"),

@@ -14,6 +14,7 @@
 #include "common/numbers.h"
 #include "protocol/resp_parser.h"
 #include "security/network_allow_list.h"
+#include "server/latency_histogram.h"
 
 namespace redoubt::server {
 namespace {
@@ -400,6 +401,37 @@ std::vector<DirectiveSpec> BuildDirectives() {
   d.push_back(IntDirective("slowlog-max-len", "128", &Config::slowlog_max_len, 0, INT32_MAX));
   d.push_back(IntDirective("latency-monitor-threshold", "0", &Config::latency_monitor_threshold, 0,
                            INT32_MAX));
+  d.push_back(BoolDirective("latency-tracking", "yes", &Config::latency_tracking));
+  // Several numbers, as words of a file line or one CONFIG SET value; "" sets none.
+  d.push_back({"latency-tracking-info-percentiles", "50 99 99.9", true,
+               [](Config& c, Args args) {
+                 std::vector<double> percentiles;
+                 for (const std::string& arg : args) {
+                   std::istringstream words(arg);
+                   for (std::string word; words >> word;) {
+                     std::optional<double> p = common::ParseDouble(word);
+                     if (!p) {
+                       return absl::InvalidArgumentError(
+                           "Invalid latency-tracking-info-percentiles parameters");
+                     }
+                     if (*p > 100.0 || *p < 0.0) {
+                       return absl::InvalidArgumentError(
+                           "latency-tracking-info-percentiles parameters should sit between "
+                           "[0.0,100.0]");
+                     }
+                     percentiles.push_back(*p);
+                   }
+                 }
+                 c.latency_tracking_info_percentiles = std::move(percentiles);
+                 return absl::OkStatus();
+               },
+               [](const Config& c) {
+                 std::string out;
+                 for (double p : c.latency_tracking_info_percentiles) {
+                   out += (out.empty() ? "" : " ") + FormatPercentile(p);
+                 }
+                 return out;
+               }});
   // Persistence directives are accepted so that existing redis.conf files and tools
   // (redis-benchmark reads "save" and "appendonly") work; Redoubt keeps data in memory only.
   d.push_back({"save", "", true,

@@ -54,6 +54,8 @@ struct Config {
   int64_t slowlog_log_slower_than = 10000;
   int slowlog_max_len = 128;
   int latency_monitor_threshold = 0;
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};
   std::string save;
   bool appendonly = false;
   std::string dir = ".";

@@ -397,6 +397,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
 
   counters->calls.Add(1);
   counters->usec.Add(static_cast<uint64_t>(duration_us));
+  server_.stats().RecordLatency(*counters, duration_us);
   if (errors_in_command_ > 0) {
     counters->failed_calls.Add(1);
   }

@@ -23,6 +23,8 @@
 #include "common/clock.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
+#include "server/latency_command.h"
+#include "server/memory_stats.h"
 #include "server/server.h"
 
 namespace redoubt::server {
@@ -68,8 +70,6 @@ struct InfoSnapshot {
   uint64_t client_buffers = 0;
   uint64_t max_query_buffer = 0;
   uint64_t max_output_buffer = 0;
-  uint64_t dataset = 0;
-  uint64_t used_memory = 0;
 };
 
 InfoSnapshot TakeSnapshot(Server& server) {
@@ -82,12 +82,6 @@ InfoSnapshot TakeSnapshot(Server& server) {
     s.max_query_buffer = std::max(s.max_query_buffer, q);
     s.max_output_buffer = std::max(s.max_output_buffer, o);
   });
-  s.dataset = server.keyspace().used_bytes();
-  s.used_memory = s.dataset + s.client_buffers;
-  uint64_t peak = server.stats().peak_memory.load(std::memory_order_relaxed);
-  if (s.used_memory > peak) {
-    server.stats().peak_memory.store(s.used_memory, std::memory_order_relaxed);
-  }
   return s;
 }
 
@@ -104,14 +98,6 @@ std::string BytesToHuman(uint64_t n) {
     ++unit;
   }
   return InfoLines::Format("%.2f", v) + kUnits[unit];
-}
-
-uint64_t ResidentBytes() {
-  // statm: size resident shared text lib data dt, in pages.
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 std::string FormatCpu(const timeval& tv) {
@@ -222,25 +208,26 @@ void ClientsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("clients_in_timeout_table", 0);
 }
 
+// The figures MEMORY STATS shows too (memory_stats.h), in Redis 7.0's order; scripting and
+// replication figures Redoubt does not have are 0.
 void MemorySection(const InfoSnapshot& s, InfoLines& out) {
-  uint64_t rss = ResidentBytes();
-  uint64_t peak =
-      std::max(s.server.stats().peak_memory.load(std::memory_order_relaxed), s.used_memory);
+  MemoryOverhead mh = CollectMemoryOverhead(s.server, s.client_buffers);
   uint64_t system =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  double used = static_cast<double>(std::max<uint64_t>(s.used_memory, 1));
-  out.Add("used_memory", s.used_memory);
-  out.Add("used_memory_human", BytesToHuman(s.used_memory));
-  out.Add("used_memory_rss", rss);
-  out.Add("used_memory_rss_human", BytesToHuman(rss));
-  out.Add("used_memory_peak", peak);
-  out.Add("used_memory_peak_human", BytesToHuman(peak));
-  out.Add("used_memory_peak_perc",
-          InfoLines::Format("%.2f%%", peak == 0 ? 100.0 : 100.0 * s.used_memory / peak));
-  out.Add("used_memory_overhead", s.client_buffers);
-  out.Add("used_memory_startup", 0);
-  out.Add("used_memory_dataset", s.dataset);
-  out.Add("used_memory_dataset_perc", InfoLines::Format("%.2f%%", 100.0 * s.dataset / used));
+  out.Add("used_memory", mh.total_allocated);
+  out.Add("used_memory_human", BytesToHuman(mh.total_allocated));
+  out.Add("used_memory_rss", mh.process_rss);
+  out.Add("used_memory_rss_human", BytesToHuman(mh.process_rss));
+  out.Add("used_memory_peak", mh.peak_allocated);
+  out.Add("used_memory_peak_human", BytesToHuman(mh.peak_allocated));
+  out.Add("used_memory_peak_perc", InfoLines::Format("%.2f%%", mh.peak_perc));
+  out.Add("used_memory_overhead", mh.overhead_total);
+  out.Add("used_memory_startup", mh.startup_allocated);
+  out.Add("used_memory_dataset", mh.dataset);
+  out.Add("used_memory_dataset_perc", InfoLines::Format("%.2f%%", mh.dataset_perc));
+  out.Add("allocator_allocated", mh.allocator.allocated);
+  out.Add("allocator_active", mh.allocator.active);
+  out.Add("allocator_resident", mh.allocator.resident);
   out.Add("total_system_memory", system);
   out.Add("total_system_memory_human", BytesToHuman(system));
   out.Add("used_memory_lua", 0);
@@ -249,17 +236,21 @@ void MemorySection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("maxmemory", s.config.maxmemory);
   out.Add("maxmemory_human", BytesToHuman(s.config.maxmemory));
   out.Add("maxmemory_policy", storage::EvictionPolicyName(s.config.maxmemory_policy));
-  out.AddFixed2("mem_fragmentation_ratio", static_cast<double>(rss) / used);
-  out.Add("mem_fragmentation_bytes",
-          static_cast<int64_t>(rss) - static_cast<int64_t>(s.used_memory));
+  out.AddFixed2("allocator_frag_ratio", mh.allocator_frag);
+  out.Add("allocator_frag_bytes", mh.allocator_frag_bytes);
+  out.AddFixed2("allocator_rss_ratio", mh.allocator_rss);
+  out.Add("allocator_rss_bytes", mh.allocator_rss_bytes);
+  out.AddFixed2("rss_overhead_ratio", mh.rss_extra);
+  out.Add("rss_overhead_bytes", mh.rss_extra_bytes);
+  out.AddFixed2("mem_fragmentation_ratio", mh.total_frag);
+  out.Add("mem_fragmentation_bytes", mh.total_frag_bytes);
   out.Add("mem_not_counted_for_evict", 0);
-  out.Add("mem_clients_slaves", 0);
-  out.Add("mem_clients_normal", s.client_buffers);
-#ifdef REDOUBT_SANITIZE
-  out.Add("mem_allocator", "libc");
-#else
-  out.Add("mem_allocator", "jemalloc");
-#endif
+  out.Add("mem_replication_backlog", mh.repl_backlog);
+  out.Add("mem_clients_slaves", mh.clients_slaves);
+  out.Add("mem_clients_normal", mh.clients_normal);
+  out.Add("mem_cluster_links", mh.cluster_links);
+  out.Add("mem_aof_buffer", mh.aof_buffer);
+  out.Add("mem_allocator", AllocatorName());
   out.Add("lazyfree_pending_objects", 0);
 }
 
@@ -517,6 +508,25 @@ void ErrorStatsSection(const InfoSnapshot& s, InfoLines& out) {
   }
 }
 
+// latency_percentiles_usec_<command>:p50=…,p99=…,p99.9=… for every command with samples, at
+// the configured percentiles, in microseconds with 3 decimals (Redis's format).
+void LatencyStatsSection(const InfoSnapshot& s, InfoLines& out) {
+  for (const commands::CommandSpec* spec : s.server.commands().by_stats_index()) {
+    LatencyDistribution latency = CommandLatency(s.server, *spec);
+    if (latency.total() == 0) {
+      continue;
+    }
+    std::string value;
+    for (double p : s.config.latency_tracking_info_percentiles) {
+      value += value.empty() ? "p" : ",p";
+      value += FormatPercentile(p);
+      value +=
+          InfoLines::Format("=%.3f", static_cast<double>(latency.ValueAtPercentile(p)) / 1000.0);
+    }
+    out.Add("latency_percentiles_usec_" + std::string(spec->name), value);
+  }
+}
+
 void ClusterSection(const InfoSnapshot&, InfoLines& out) {
   out.Add("cluster_enabled", 0);
 }
@@ -540,8 +550,7 @@ struct Section {
   void (*build)(const InfoSnapshot&, InfoLines&);
 };
 
-// Redis 7.0's sections in its order. Latencystats has no data: Redoubt keeps no per-command
-// latency histograms.
+// Redis 7.0's sections in its order.
 constexpr Section kSections[] = {
     {"server", "Server", true, ServerSection},
     {"clients", "Clients", true, ClientsSection},
@@ -556,7 +565,7 @@ constexpr Section kSections[] = {
     {"modules", "Modules", true, EmptySection},
     {"commandstats", "Commandstats", false, CommandStatsSection},
     {"errorstats", "Errorstats", true, ErrorStatsSection},
-    {"latencystats", "Latencystats", false, EmptySection},
+    {"latencystats", "Latencystats", false, LatencyStatsSection},
     {"cluster", "Cluster", true, ClusterSection},
     {"keyspace", "Keyspace", true, KeyspaceSection},
 };

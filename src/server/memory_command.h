@@ -1,4 +1,4 @@
-// Registers MEMORY and its subcommands (USAGE PURGE DOCTOR HELP).
+// Registers MEMORY and its subcommands (USAGE STATS DOCTOR MALLOC-STATS PURGE HELP).
 #pragma once
 
 #include "commands/command_table.h"

@@ -448,6 +448,7 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
   slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
   protected_mode.store(c.protected_mode, std::memory_order_relaxed);
+  stats_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
   tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
   // Already validated when the directive was set, so this parse cannot fail.
   absl::StatusOr<security::NetworkAllowList> allow =

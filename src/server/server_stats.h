@@ -1,8 +1,8 @@
-// Server-wide counters for INFO (stats, clients, commandstats, errorstats).
+// Server-wide counters for INFO (stats, clients, commandstats, errorstats, latencystats).
 //
-// Thread: thread-safe. Per-command counters live per I/O thread (ThreadCommandStats, one
-// writer each) and are summed by INFO; server-wide counters are relaxed atomics because they
-// are statistics; error codes are rare and sit behind a mutex.
+// Thread: thread-safe. Per-command counters and latency histograms live per I/O thread
+// (ThreadCommandStats, one writer each) and are summed by INFO; server-wide counters are relaxed
+// atomics because they are statistics; error codes are rare and sit behind a mutex.
 #pragma once
 
 #include <atomic>
@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "server/latency_histogram.h"
 
 namespace redoubt::server {
 
@@ -31,6 +33,7 @@ struct CommandCounters {
   SingleWriterCounter usec;
   SingleWriterCounter rejected_calls;
   SingleWriterCounter failed_calls;
+  LatencyHistogram latency;  // latency-tracking: INFO latencystats, LATENCY HISTOGRAM
 };
 
 // One per I/O thread, indexed by CommandSpec::stats_index.
@@ -49,6 +52,7 @@ struct ThreadCommandStats {
       commands[i].usec.Reset();
       commands[i].rejected_calls.Reset();
       commands[i].failed_calls.Reset();
+      commands[i].latency.Reset();
     }
     commands_processed.Reset();
     net_input_bytes.Reset();
@@ -71,6 +75,17 @@ class ServerStats {
   std::atomic<uint64_t> auth_successes{0};
   std::atomic<uint64_t> acl_closed_clients{0};
   std::atomic<int64_t> connected_clients{0};
+  // latency-tracking, published by Server::ApplyRuntimeSettings; relaxed: a switch read once
+  // per command, where a command or two recorded around the change does not matter.
+  std::atomic<bool> latency_tracking{true};
+
+  // Records a command's duration in its latency histogram while latency-tracking is on.
+  // Hot path: one relaxed load and one histogram increment. Requires: the counters' I/O thread.
+  void RecordLatency(CommandCounters& counters, int64_t duration_us) {
+    if (latency_tracking.load(std::memory_order_relaxed)) {
+      counters.latency.RecordMicros(duration_us);
+    }
+  }
 
   // maxclients: reserves a place for an accepted socket (a Connection, or an
   // IncomingConnection still classifying or in its handshake). Check and reservation are one

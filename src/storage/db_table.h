@@ -75,6 +75,8 @@ class DbTable {
 
   // Bytes used by the bucket array and the TTL list (entries are counted by the shard).
   size_t OverheadBytes() const;
+  // The TTL list's part of them (MEMORY STATS overhead.hashtable.expires).
+  size_t VolatileListBytes() const { return volatile_.capacity() * sizeof(Entry*); }
 
  private:
   void Resize(size_t new_capacity);

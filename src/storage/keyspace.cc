@@ -488,6 +488,8 @@ std::vector<DbInfo> Keyspace::Info() {
       const DbTable& t = shards_[s].dbs[db];
       out[db].keys += t.size();
       out[db].expires += t.volatile_size();
+      out[db].table_bytes += t.OverheadBytes() - t.VolatileListBytes();
+      out[db].expires_bytes += t.VolatileListBytes();
       // avg_ttl from a sample of each table, as Redis estimates it in its cron.
       for (int i = 0; i < 4 && t.volatile_size() > 0; ++i) {
         Entry* e = t.RandomVolatileEntry(shards_[s].rng);

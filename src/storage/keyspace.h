@@ -39,6 +39,8 @@ struct DbInfo {
   uint64_t keys = 0;
   uint64_t expires = 0;
   int64_t avg_ttl_ms = 0;
+  uint64_t table_bytes = 0;    // bucket arrays (MEMORY STATS overhead.hashtable.main)
+  uint64_t expires_bytes = 0;  // TTL lists (overhead.hashtable.expires)
 };
 
 // How a lookup counts, as Redis's lookupKey flags: reads update keyspace_hits/misses (INFO
