@@ -269,6 +269,8 @@ uint64_t WriteCalls(Server& server) {
 }
 
 void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
+  // Ours, first: no RDB or AOF is written or loaded yet, whatever the fields below say.
+  out.Add("persistence", "memory-only");
   out.Add("loading", 0);
   out.Add("async_loading", 0);
   out.Add("rdb_changes_since_last_save", WriteCalls(s.server));

@@ -809,6 +809,31 @@ void Server::Cron() {
   acl_->PersistCredentialState();  // nothing to do unless a credential changed
 }
 
+void Server::WarnMemoryOnly(const Config& cfg) {
+  // Until snapshots and the AOF exist, say so once, where the operator looks first; loudly
+  // when the configuration asks for persistence.
+  bool asked = !cfg.save.empty() || cfg.appendonly;
+  common::Log(asked ? common::LogLevel::kWarning : common::LogLevel::kNotice,
+              std::string(asked ? "save points or appendonly are configured, but " : "") +
+                  "Redoubt keeps data in memory only: no RDB or AOF file is written or loaded, "
+                  "and a restart loses the data (INFO persistence: persistence:memory-only)");
+}
+
+void Server::WritePidFile(const std::string& path) {
+  if (path.empty()) {
+    return;
+  }
+  // As Redis's createPidFile: a failure is logged, not fatal.
+  FILE* f = fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    common::Log(common::LogLevel::kWarning,
+                "Failed to write PID file: " + std::string(strerror(errno)));
+    return;
+  }
+  fprintf(f, "%d\n", static_cast<int>(getpid()));
+  fclose(f);
+}
+
 void Server::WarnIfCrlExpired() {
   // Once a minute at most: with tls-crl-expired-policy reject, every client of that CA is
   // being refused, which an operator must hear about before the clients do.
@@ -891,6 +916,9 @@ int Server::Run() {
                   " (bind" + addrs + ", " + tls_text + ", " + std::to_string(cfg.io_threads) +
                   " I/O threads)");
 
+  WarnMemoryOnly(cfg);
+  WritePidFile(cfg.pidfile);
+
   int64_t last_ops = 0;
   uint64_t last_in = 0;
   uint64_t last_out = 0;
@@ -902,9 +930,13 @@ int Server::Run() {
     // SHUTDOWN sets shutdown_ and raises SIGTERM; the flag alone also ends the loop, so a
     // shutdown never depends on signal delivery.
     if (sig == SIGTERM || sig == SIGINT || shutdown_.load()) {
-      common::Log(common::LogLevel::kWarning, sig == SIGINT
-                                                  ? "Received SIGINT scheduling shutdown..."
-                                                  : "Received SIGTERM scheduling shutdown...");
+      // SHUTDOWN already logged "User requested shutdown..." and raised SIGTERM only to wake
+      // this wait: the log must not claim a signal arrived.
+      if (!shutdown_.load()) {
+        common::Log(common::LogLevel::kWarning, sig == SIGINT
+                                                    ? "Received SIGINT scheduling shutdown..."
+                                                    : "Received SIGTERM scheduling shutdown...");
+      }
       break;
     }
     if (sig == SIGHUP) {
@@ -968,6 +1000,9 @@ int Server::Run() {
   }
   audit_.Close();  // after the I/O threads: their last disconnect records are written too
   acl_->PersistCredentialState();  // a change made since the last cron
+  if (!cfg.pidfile.empty()) {
+    unlink(cfg.pidfile.c_str());  // as Redis removes its pidfile at shutdown
+  }
   common::Log(common::LogLevel::kWarning, "Redoubt is now ready to exit, bye bye...");
   return 0;
 }

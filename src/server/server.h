@@ -198,6 +198,10 @@ class Server {
   // Loads `user` directives and the aclfile at start-up.
   absl::Status LoadConfiguredUsers();
   void Cron();
+  // Start-up: says that data is kept in memory only (a warning when save/appendonly are set).
+  static void WarnMemoryOnly(const Config& cfg);
+  // pidfile: the process id, written at start and removed at shutdown, as Redis does.
+  static void WritePidFile(const std::string& path);
   // Logs (at most once a minute) that the loaded CRLs are past their nextUpdate.
   void WarnIfCrlExpired();
   int64_t last_crl_warning_ms_ = 0;  // main thread (cron) only
