@@ -33,31 +33,36 @@ class IoBuffer {
       begin_ = end_ = 0;
     }
   }
+  // Makes room for exactly n more bytes at the end when it must grow (a large bulk whose
+  // length is known): doubling would allocate, and fault in, up to twice the bulk.
+  void ReserveExact(size_t n) {
+    if (writable_bytes() >= n) {
+      return;
+    }
+    Compact();
+    if (writable_bytes() >= n) {
+      return;
+    }
+    Grow(end_ + n);
+  }
   // Makes room for at least n more bytes at the end.
   void Reserve(size_t n) {
     if (writable_bytes() >= n) {
       return;
     }
-    if (begin_ > 0) {
-      std::memmove(data_, data_ + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-      if (writable_bytes() >= n) {
-        return;
-      }
+    Compact();
+    if (writable_bytes() >= n) {
+      return;
     }
     size_t want = capacity_ == 0 ? 16 * 1024 : capacity_;
     while (want - end_ < n) {
       want *= 2;
     }
-    char* grown = static_cast<char*>(std::realloc(data_, want));
-    if (grown == nullptr) {
-      throw std::bad_alloc();
-    }
-    data_ = grown;
-    capacity_ = want;
+    Grow(want);
   }
-  // Returns memory of a buffer that grew for one big request and is now empty.
+  // Returns memory of a buffer that grew for a big request and is now empty. Called when the
+  // client has been idle for a while, not after every request: a client sending large values
+  // keeps its buffer, so each request does not allocate (and fault in) it anew.
   void ShrinkIfIdle(size_t keep) {
     if (begin_ == end_ && capacity_ > keep) {
       std::free(data_);
@@ -67,6 +72,22 @@ class IoBuffer {
   }
 
  private:
+  void Compact() {
+    if (begin_ > 0) {
+      std::memmove(data_, data_ + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+  }
+  void Grow(size_t capacity) {
+    char* grown = static_cast<char*>(std::realloc(data_, capacity));
+    if (grown == nullptr) {
+      throw std::bad_alloc();
+    }
+    data_ = grown;
+    capacity_ = capacity;
+  }
+
   char* data_ = nullptr;
   size_t capacity_ = 0;
   size_t begin_ = 0;

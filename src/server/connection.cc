@@ -25,6 +25,9 @@ constexpr size_t kReadChunk = 16 * 1024;
 // REPLY_BUFFER_SIZE_UNAUTHENTICATED_CLIENT (1 KB) counts only what overflows a client's
 // 16 KB static reply buffer, so the same point here is 17 KB of unsent replies.
 constexpr size_t kUnauthenticatedOutputLimit = 16 * 1024 + 1024;
+// Buffers above this size are returned after kBufferIdleMs without traffic.
+constexpr size_t kKeptBufferBytes = 256 * 1024;
+constexpr int64_t kBufferIdleMs = 2000;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
 
@@ -115,6 +118,23 @@ void Connection::Start() {
   // has read it already, so epoll will not report it.
   if (transport_->HasBufferedInput()) {
     HandleReadable();
+  }
+}
+
+void Connection::ReleaseIdleBuffers() {
+  bool released = false;
+  if (input_.size() == 0 && input_.capacity() > kKeptBufferBytes) {
+    input_.ShrinkIfIdle(kKeptBufferBytes);
+    released = true;
+  }
+  if (output_sent_ == output_.size() && output_.capacity() > kKeptBufferBytes) {
+    output_.clear();
+    output_sent_ = 0;
+    output_.shrink_to_fit();
+    released = true;
+  }
+  if (released) {
+    PublishMemory();
   }
 }
 
@@ -257,7 +277,7 @@ void Connection::ProcessInput() {
     protocol::ParseResult r = parser_.Parse(input_.readable(), &args_);
     if (r.status == protocol::ParseStatus::kNeedMore) {
       if (r.bytes_needed > input_.size()) {
-        input_.Reserve(r.bytes_needed - input_.size());
+        input_.ReserveExact(r.bytes_needed - input_.size());
       }
       break;
     }
@@ -280,7 +300,6 @@ void Connection::ProcessInput() {
       return;
     }
   }
-  input_.ShrinkIfIdle(256 * 1024);
 }
 
 bool Connection::ExecuteUnknown(std::span<const std::string_view> args) {
@@ -503,10 +522,6 @@ void Connection::Flush() {
   if (output_sent_ == output_.size()) {
     output_.clear();
     output_sent_ = 0;
-    // Return the memory of a reply that was exceptionally large.
-    if (output_.capacity() > 1024 * 1024) {
-      output_.shrink_to_fit();
-    }
     if (close_after_reply_) {
       Close();
       return;
@@ -551,6 +566,13 @@ void Connection::OnTimer(int64_t now_us) {
     if (closed_) {
       return;
     }
+  }
+  // As Redis's clientsCronResizeQueryBuffer / output buffer trimming: buffers that grew for
+  // large requests or replies are kept while the client is busy and returned once it has been
+  // idle for two seconds.
+  int64_t idle_ms = now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed);
+  if (idle_ms > kBufferIdleMs) {
+    ReleaseIdleBuffers();
   }
   int timeout = server_.idle_timeout_seconds.load(std::memory_order_relaxed);
   if (timeout > 0 && !monitor() &&

@@ -191,6 +191,8 @@ class Connection final : public commands::Session,
   void UpdateWriteInterest();
   // Stores the buffer figures other threads' CLIENT LIST and INFO read.
   void PublishMemory();
+  // Frees input and output buffers that grew large, once the client is idle.
+  void ReleaseIdleBuffers();
   // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
   // or soft for longer than its seconds) or the cap for a never-authenticated client.
   // Returns true when it closed.
