@@ -9,6 +9,7 @@
 #include "commands/errors.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/repr.h"
 #include "net/socket_util.h"
 #include "server/audit_records.h"
 #include "server/server.h"
@@ -23,44 +24,6 @@ using commands::CommandSpec;
 constexpr size_t kReadChunk = 16 * 1024;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
-
-// Redis's sdscatrepr: quotes and escapes an argument for MONITOR and SLOWLOG.
-void AppendRepr(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-      case '"':
-        out->push_back('\\');
-        out->push_back(static_cast<char>(c));
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\a':
-        out->append("\\a");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      default:
-        if (c >= 32 && c < 127) {
-          out->push_back(static_cast<char>(c));
-        } else {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out->append(buf);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 }  // namespace
 
@@ -391,7 +354,7 @@ void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_vi
   std::string line(head);
   for (size_t i = 0; i < args.size(); ++i) {
     line.push_back(' ');
-    AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
+    common::AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
   }
   line.append("\r\n");
   server_.FeedMonitors(line);
