@@ -1,7 +1,7 @@
 // Quoting of arbitrary bytes as Redis's sdscatrepr does: "..." with \\ \" \n \r \t \a \b and
 // \xHH for other unprintable bytes. protocol::SplitArgs (Redis's sdssplitargs) reads the
-// result back to the same bytes, which is what CONFIG REWRITE relies on; MONITOR and SLOWLOG
-// show arguments this way.
+// result back to the same bytes, which is what CONFIG REWRITE relies on; MONITOR shows
+// arguments this way.
 //
 // Thread: pure functions.
 #pragma once

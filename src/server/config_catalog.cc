@@ -101,8 +101,8 @@ std::string WordForRewrite(const std::string& w) {
 
 std::string Join(Args words) {
   std::string out;
-  for (const std::string& w : words) {
-    out += (out.empty() ? "" : " ") + w;
+  for (size_t i = 0; i < words.size(); ++i) {
+    out += (i == 0 ? "" : " ") + words[i];
   }
   return out;
 }
@@ -113,7 +113,7 @@ std::string Join(Args words) {
 DirectiveSpec SaveDirective() {
   DirectiveSpec d = NewDirective({.name = "save", .flags = kMultiArg | kNoEffectYet});
   d.set = [](Config& c, Args args, SetSource source) {
-    bool clear = args.size() == 1 && args[0].empty();
+    bool clear = args.empty() || (args.size() == 1 && args[0].empty());
     Args points = clear ? Args() : args;
     if (points.size() % 2 != 0) {
       return Invalid("Invalid save parameters");

@@ -288,3 +288,18 @@ def test_requirepass_and_masterauth_are_shown(d):
         for client in (d.ref, d.got):
             client.call("CONFIG", "SET", "requirepass", "", "masterauth", "")
     d.check("CONFIG", "GET", "requirepass", "masterauth")
+
+
+def test_sensitive_values_are_redacted_in_slowlog(d):
+    """masterauth and requirepass are SENSITIVE: their values never reach SLOWLOG (or MONITOR),
+    even in a CONFIG SET that fails."""
+    try:
+        for client in (d.ref, d.got):
+            client.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+            client.call("SLOWLOG", "RESET")
+        d.check("CONFIG", "SET", "masterauth", "hunter2", "timeout", "0")
+        d.check("CONFIG", "SET", "masteruser", "u", "requirepass", "pw", "nosuch", "x")
+        d.check("SLOWLOG", "GET", "2")
+    finally:
+        for client in (d.ref, d.got):
+            client.call("CONFIG", "SET", "slowlog-log-slower-than", "10000", "masterauth", "")

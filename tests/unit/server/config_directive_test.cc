@@ -7,8 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
+#include "common/glob.h"
 #include "server/config.h"
 
 namespace redoubt::server {
@@ -219,6 +224,57 @@ TEST(ConfigDirectiveTest, TlsProtocolsShowTheVersionsInForce) {
   EXPECT_EQ(Get(c, "tls-protocols"), "TLSv1.2 TLSv1.3");
   EXPECT_EQ(Set(c, "tls-protocols", "TLSv1.3"), "OK");
   EXPECT_EQ(c.tls.protocols, "TLSv1.3");
+}
+
+// README.md, found by walking up from the working directory (ctest runs in the build tree).
+std::string ReadmeText() {
+  for (std::filesystem::path dir = std::filesystem::current_path();; dir = dir.parent_path()) {
+    std::ifstream in(dir / "README.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    if (in && text.str().starts_with("# Redoubt")) {
+      return text.str();
+    }
+    if (dir == dir.root_path()) {
+      return "";
+    }
+  }
+}
+
+// README's "Accepted without effect yet" table names, directly or with a glob, exactly the
+// directives without effect (Redis's hidden test directives aside): none is missing, and none
+// it names has an effect.
+TEST(ConfigDirectiveTest, ReadmeListsTheDirectivesWithoutEffect) {
+  std::string readme = ReadmeText();
+  ASSERT_FALSE(readme.empty()) << "README.md not found above " << std::filesystem::current_path();
+  size_t start = readme.find("**Accepted without effect yet.**");
+  ASSERT_NE(start, std::string::npos);
+  std::string section = readme.substr(start, readme.find("\n### ", start) - start);
+  std::vector<std::string> patterns;
+  std::regex code("`([^`]+)`");
+  std::istringstream lines(section);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("| ")) {
+      continue;
+    }
+    for (std::sregex_iterator it(line.begin(), line.end(), code), end; it != end; ++it) {
+      patterns.push_back((*it)[1]);
+    }
+  }
+
+  for (const DirectiveSpec& d : Directives()) {
+    bool listed = std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
+      return common::GlobMatch(p, d.name, /*nocase=*/false);
+    });
+    if (!d.Has(kHidden)) {
+      EXPECT_EQ(listed, !d.implemented()) << d.name;
+    }
+  }
+  for (const std::string& p : patterns) {
+    EXPECT_TRUE(std::any_of(Directives().begin(), Directives().end(), [&](const DirectiveSpec& d) {
+      return common::GlobMatch(p, d.name, /*nocase=*/false);
+    })) << p;
+  }
 }
 
 }  // namespace
