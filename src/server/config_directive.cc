@@ -376,6 +376,9 @@ DirectiveSpec NumericDirective(DirectiveName name, NumericRule rule, Binding<int
         REDOUBT_CHECK(v.ok());
         return *v;
       });
+  if (rule.form == NumberForm::kMemory || rule.form == NumberForm::kMemoryOrPercent) {
+    name.flags |= kMemory;
+  }
   DirectiveSpec d = NewDirective(name);
   d.set = [rule, binding](Config& c, DirectiveArgs args, SetSource) {
     if (args.size() != 1) {

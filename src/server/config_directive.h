@@ -38,6 +38,7 @@ enum DirectiveFlag : uint32_t {
   kMultiArg = 1u << 6,     // several words; a CONFIG SET value is split at every space
   kJoinWords = 1u << 7,    // Redoubt: several words on a config line are joined by spaces
   kNoEffectYet = 1u << 8,  // accepted, validated and shown, but Redoubt does not act on it yet
+  kMemory = 1u << 9,       // MEMORY_CONFIG: takes "100mb"; rewritten in units (set by the type)
 };
 
 // Where words come from. A file's (or the command line's) `save` lines add up, where CONFIG

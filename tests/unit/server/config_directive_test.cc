@@ -87,6 +87,8 @@ TEST(ConfigDirectiveTest, FlagsFollowRedis) {
   EXPECT_TRUE(FindDirective("audit-log-file")->Has(kProtected));
   EXPECT_TRUE(FindDirective("watchdog-period")->Has(kHidden));
   EXPECT_TRUE(FindDirective("tls-cert-file")->Has(kVolatile));
+  EXPECT_TRUE(FindDirective("maxmemory-clients")->Has(kMemory));
+  EXPECT_FALSE(FindDirective("maxclients")->Has(kMemory));
   EXPECT_FALSE(FindDirective("maxmemory")->Has(kImmutable | kProtected | kNoEffectYet));
   EXPECT_TRUE(FindDirective("maxmemory")->implemented());
   EXPECT_FALSE(FindDirective("appendonly")->implemented());
