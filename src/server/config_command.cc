@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -31,13 +32,11 @@ using commands::CommandContext;
 void CmdConfigGet(CommandContext& ctx) {
   Config config = Conn(ctx).server().config();
   std::vector<std::pair<std::string_view, const DirectiveSpec*>> matched;
+  std::unordered_set<std::string> seen;  // lower case: a name is answered once
   auto add = [&](std::string_view name, const DirectiveSpec* d) {
-    for (const auto& [seen, unused] : matched) {
-      if (commands::EqualsIgnoreCase(seen, name)) {
-        return;
-      }
+    if (seen.insert(commands::ToLower(name)).second) {
+      matched.emplace_back(name, d);
     }
-    matched.emplace_back(name, d);
   };
   for (size_t i = 2; i < ctx.argc(); ++i) {
     std::string_view pattern = ctx.args[i];
