@@ -107,46 +107,4 @@ void Log(LogLevel level, std::string_view message) {
   fflush(out);
 }
 
-std::string Repr(std::string_view text, size_t max_bytes) {
-  bool cut = text.size() > max_bytes;
-  if (cut) {
-    text = text.substr(0, max_bytes);
-  }
-  std::string out = "\"";
-  out.reserve(text.size() + 8);
-  for (unsigned char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          AppendHexEscape(out, c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += cut ? "\"..." : "\"";
-  return out;
-}
-
 }  // namespace redoubt::common

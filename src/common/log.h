@@ -4,8 +4,8 @@
 // One message is one line, whatever it holds: Log() writes every control byte of the message
 // (below 0x20, and 0x7f) as \xHH, so text a client chose (a user name with "\n", a terminal
 // escape) can neither start a forged line nor reach the operator's terminal raw. Put such text
-// through Repr() as well: it quotes and escapes it as Redis's sdscatrepr does, so it cannot pass
-// for the words around it either.
+// through common::Repr() (common/repr.h) as well: it quotes and escapes it as Redis's sdscatrepr
+// does, so it cannot pass for the words around it either.
 //
 // Thread: thread-safe (one mutex around each line).
 #pragma once
@@ -22,11 +22,5 @@ bool OpenLog(const std::string& path);
 void SetLogLevel(LogLevel level);
 LogLevel ParseLogLevel(std::string_view name);
 void Log(LogLevel level, std::string_view message);
-
-// Client-chosen text (user names, client names, certificate fields, command arguments) for a
-// log message: in double quotes, with \\ \" \n \r \t \a \b escaped and every other byte that
-// is not printable ASCII as \xhh, as Redis's sdscatrepr writes it. Cut to max_bytes of input
-// first, marked by "..." after the closing quote.
-std::string Repr(std::string_view text, size_t max_bytes = 128);
 
 }  // namespace redoubt::common

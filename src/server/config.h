@@ -1,6 +1,7 @@
-// Server configuration: the values of every directive, and the table of directives (name,
-// default, parser, formatter, whether CONFIG SET may change it). redis.conf syntax and
-// command-line "--directive value" overrides, as redis-server takes them.
+// Server configuration: the value of every directive (Config), and how it is loaded from a
+// redis.conf-syntax file and "--directive value" command-line overrides, changed by CONFIG SET
+// and written back by CONFIG REWRITE, as redis-server 7.0 does. The directive table itself
+// (names, flags, Redis's rules and texts) is in config_directive.h and config_catalog.cc.
 //
 // Thread: a Config is a plain value. The server keeps the current one behind a mutex for
 // CONFIG GET/SET/REWRITE and copies hot values into RuntimeSettings atomics.
@@ -10,12 +11,13 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
-#include <functional>
-#include <span>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "server/config_directive.h"
 #include "storage/access_tracking.h"
 #include "tls/tls_context.h"
 
@@ -25,16 +27,30 @@ struct OutputBufferLimit {
   uint64_t hard_bytes = 0;
   uint64_t soft_bytes = 0;
   int soft_seconds = 0;
+  bool operator==(const OutputBufferLimit&) const = default;
 };
 
 // tls-mode: what the main port accepts. preferred tells TLS from plaintext by the first byte.
 enum class TlsMode : uint8_t { kNone, kPreferred, kRequired };
 std::string_view TlsModeName(TlsMode mode);
 
+// enable-protected-configs and enable-debug-command (Redis 7's protected_action_enum): "no",
+// "yes", or "local" (only for connections from the loopback interface or a unix socket).
+enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
+// Redis's allowProtectedAction.
+bool AllowProtectedAction(ProtectedAction setting, bool caller_is_local);
+// Whether a peer address ("ip:port", as Connection::peer_address) is local for
+// ProtectedAction::kLocal: 127.0.0.0/8, ::1, or a unix socket (an empty peer or a path).
+bool IsLocalPeer(std::string_view peer);
+
 struct Config {
   int port = 6379;
   std::vector<std::string> bind = {"127.0.0.1", "-::1"};
-  int io_threads = 0;  // 0: number of cores
+  // The I/O threads to run. LoadConfig resolves io-threads 0 ("one per core", the default) to
+  // the core count here and keeps what was written in io_threads_configured, so that CONFIG
+  // REWRITE never writes this machine's core count into the file.
+  int io_threads = 0;
+  int io_threads_configured = 0;
   int databases = 16;
   int maxclients = 10000;
   int timeout = 0;
@@ -53,22 +69,28 @@ struct Config {
   int hz = 10;
   int64_t slowlog_log_slower_than = 10000;
   int slowlog_max_len = 128;
-  int latency_monitor_threshold = 0;
+  int64_t latency_monitor_threshold = 0;
+  // latency-tracking and its INFO latencystats percentiles, as Redis 7.
   bool latency_tracking = true;
   std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};
+  // Save points as CONFIG GET shows them ("3600 1 300 100"); empty: none.
   std::string save;
   bool appendonly = false;
-  std::string dir = ".";
+  // The working directory `dir` moved to (an absolute path), empty while never set: CONFIG GET
+  // shows the current directory either way, as Redis does.
+  std::string dir;
   std::string dbfilename = "dump.rdb";
   std::string pidfile;
   bool protected_mode = true;
-  // unixsocket: path of a Unix socket to listen on too ("": none); unixsocketperm: its file
-  // mode (octal, 0: the umask's). Never filtered by network-allow; always plaintext.
+  bool daemonize = false;
+  // unixsocket: path of a Unix socket to listen on too ("": none; start-up only);
+  // unixsocketperm: its file mode (octal, 0: the umask's). Never filtered by network-allow;
+  // always plaintext.
   std::string unixsocket;
   int unixsocketperm = 0;
-  bool daemonize = false;
-  // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback connections only).
-  std::string enable_debug_command = "no";
+  // CONFIG SET of a protected directive (dir, dbfilename, audit-log-file) and DEBUG.
+  ProtectedAction enable_protected_configs = ProtectedAction::kNo;
+  ProtectedAction enable_debug_command = ProtectedAction::kNo;
   // TLS (src/tls/). tls_port 0: no TLS-only listener.
   int tls_port = 0;
   TlsMode tls_mode = TlsMode::kNone;
@@ -92,39 +114,57 @@ struct Config {
   std::string audit_log_file;
   // network-allow: source networks that may connect (canonical CIDR text; empty: everyone).
   std::string network_allow;
-  // The file the configuration was read from (for CONFIG REWRITE), empty when none.
+  // Directives Redoubt accepts but does not act on yet (DirectiveSpec::implemented() false and
+  // no field above), by name, as CONFIG GET shows them. Absent: the default.
+  std::map<std::string, std::string, std::less<>> no_effect_values;
+  // The file the configuration was read from, as an absolute path (for CONFIG REWRITE and
+  // INFO), empty when none.
   std::string config_file;
 };
 
-struct DirectiveSpec {
-  std::string_view name;
-  std::string_view default_text;
-  bool runtime_settable;
-  // Parses arguments into config. The error text is Redis's ("argument must be a memory
-  // value"); callers add the directive name and context.
-  std::function<absl::Status(Config&, std::span<const std::string>)> set;
-  std::function<std::string(const Config&)> get;
-};
-
-// All directives, in the order CONFIG REWRITE writes them.
-const std::vector<DirectiveSpec>& Directives();
-const DirectiveSpec* FindDirective(std::string_view name);
-
 // Builds a Config from a config file (may be empty) and command-line arguments
 // ("--port 7000 --bind 127.0.0.1 ::1"). The error names the directive and, for a file, the
-// line, as redis-server's "FATAL CONFIG FILE ERROR" does.
+// line, as redis-server's "FATAL CONFIG FILE ERROR" does; a file that cannot be read says why
+// ("No such file or directory").
 absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std::string>& argv);
 
 // Parses configuration text (redis.conf syntax) into config. source names it in errors.
 absl::Status ApplyConfigText(std::string_view text, std::string_view source, Config* config);
 
-// Memory value as Redis's memtoull: "1gb" = 1024^3, "1g" = 1000^3, plain bytes.
+// CONFIG SET's checks and parsing, in Redis 7.0's order: the first unknown name, immutable or
+// protected directive (allowed as enable-protected-configs says for this caller) or duplicate
+// (a directive and its alias count as one) fails the whole command; then each value is parsed.
+// Names are as the client typed them. Returns the Config to install; current is unchanged.
+// Errors are Redis's texts without the "ERR " prefix.
+absl::StatusOr<Config> ConfigSetValues(
+    const Config& current, const std::vector<std::pair<std::string, std::string>>& changes,
+    bool caller_is_local);
+
+// The directives that have no effect yet (DirectiveSpec::implemented() false) and are not at
+// their default in config: what start-up names in its "accepted but have no effect yet" line.
+std::vector<std::string_view> NoEffectDirectivesSet(const Config& config);
+
+// Memory value as Redis's memtoull: "1gb" = 1024^3, "1g" = 1000^3, plain bytes; digits too
+// large saturate and the unit multiplies modulo 2^64, exactly as Redis accepts them.
 bool ParseMemory(std::string_view s, uint64_t* out);
 
-// Writes config to file as CONFIG REWRITE does: lines of the original file whose directive
-// is known are replaced by the current value; other lines are kept. user_lines, when given
-// (users defined without an aclfile), replace the file's `user` lines, as Redis rewrites them
-// from the live ACL.
+// Reads the whole file into *text. Returns 0, or the errno of the failure (ENOENT: missing).
+int ReadFileText(const std::string& path, std::string* text);
+
+// CONFIG REWRITE (config_rewrite.cc). RewriteConfigText turns the old file's text into the
+// new one as Redis's rewriteConfig does: a line of a known directive is replaced in place by
+// the current value (the first of several; the others are blanked), a directive not in the
+// file is appended under "# Generated by CONFIG REWRITE" only when it differs from its
+// default, a directive without a value (an unset string, replicaof no one) loses its lines,
+// comments and blank lines stay, and lines naming no directive are commented out ("# ???").
+// Values are quoted so that protocol::SplitArgs reads them back byte for byte. user_lines,
+// when given (users defined without an aclfile), are written as the `user` lines; without
+// them the file's `user` lines are dropped, as Redis does when an aclfile holds the users.
+std::string RewriteConfigText(std::string_view old_text, const Config& config,
+                              const std::vector<std::string>* user_lines);
+// Rewrites config.config_file with RewriteConfigText, atomically (a temporary file renamed
+// over it). Errors are Redis's ("The server is running without a config file",
+// "Rewriting config file: <strerror>").
 absl::Status RewriteConfigFile(const Config& config,
                                const std::vector<std::string>* user_lines = nullptr);
 

@@ -1,17 +1,20 @@
-// CONFIG: reads and changes the directive table of config.h at run time. Texts follow Redis
-// 7.0's config.c; the change itself is Server::SetConfig (all pairs or none).
+// CONFIG: reads and changes the directives of config_directive.h at run time. Texts follow
+// Redis 7.0's config.c; the change itself is Server::SetConfig (all pairs or none), which
+// also decides whether this caller may change a protected directive.
 //
 // Thread: handlers run on the caller's I/O thread; Server serialises configuration changes.
 #include "server/config_command.h"
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "commands/command_context.h"
 #include "commands/errors.h"
 #include "common/glob.h"
+#include "common/log.h"
 #include "server/command_helpers.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -21,33 +24,36 @@ namespace {
 
 using commands::CommandContext;
 
-// CONFIG GET pattern [pattern ...]: every directive matching any pattern, each once. As in
-// Redis 7.0's configGetCommand, a pattern without glob characters ("[*?") is looked up
-// directly and answered under the name as the client spelled it ("MAXMEMORY"); glob matches
-// are answered under the directive's own name.
+// CONFIG GET pattern [pattern ...]: every directive matching any pattern, each once, as
+// Redis 7.0's configGetCommand: a pattern without glob characters ("[*?") is looked up
+// directly (hidden directives too) and answered under the name as the client spelled it
+// ("MAXMEMORY", "slaveof"); a glob is matched against every name and alias of the
+// directives that are not hidden, so "slave*" lists the aliases under their own names.
 void CmdConfigGet(CommandContext& ctx) {
   Config config = Conn(ctx).server().config();
   std::vector<std::pair<std::string_view, const DirectiveSpec*>> matched;
-  auto seen = [&](const DirectiveSpec* d) {
-    for (const auto& [name, m] : matched) {
-      if (m == d) {
-        return true;
-      }
+  std::unordered_set<std::string> seen;  // lower case: a name is answered once
+  auto add = [&](std::string_view name, const DirectiveSpec* d) {
+    if (seen.insert(commands::ToLower(name)).second) {
+      matched.emplace_back(name, d);
     }
-    return false;
   };
   for (size_t i = 2; i < ctx.argc(); ++i) {
     std::string_view pattern = ctx.args[i];
     if (pattern.find_first_of("[*?") == std::string_view::npos) {
-      const DirectiveSpec* d = FindDirective(pattern);
-      if (d != nullptr && !seen(d)) {
-        matched.emplace_back(pattern, d);
+      if (const DirectiveSpec* d = FindDirective(pattern); d != nullptr) {
+        add(pattern, d);
       }
       continue;
     }
     for (const DirectiveSpec& d : Directives()) {
-      if (!seen(&d) && common::GlobMatch(pattern, d.name, /*nocase=*/true)) {
-        matched.emplace_back(d.name, &d);
+      if (d.Has(kHidden)) {
+        continue;
+      }
+      for (std::string_view name : {d.name, d.alias}) {
+        if (!name.empty() && common::GlobMatch(pattern, name, /*nocase=*/true)) {
+          add(name, &d);
+        }
       }
     }
   }
@@ -58,29 +64,24 @@ void CmdConfigGet(CommandContext& ctx) {
   }
 }
 
-// CONFIG SET name value [name value ...]
+// CONFIG SET name value [name value ...]. The checks and the change are Server::SetConfig's
+// (all pairs or none); here: the syntax, and hiding secrets from SLOWLOG and MONITOR.
 void CmdConfigSet(CommandContext& ctx) {
   // The table's arity (-4) refuses fewer than one pair; an odd count after that is Redis's
   // "syntax error", checked before any name.
   if (ctx.argc() % 2 != 0) {
     return ctx.reply.Error(commands::kErrSyntax);
   }
+  Connection& conn = Conn(ctx);
   std::vector<std::pair<std::string, std::string>> changes;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
-    const DirectiveSpec* d = FindDirective(ctx.args[i]);
-    if (d == nullptr) {
-      return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                             std::string(ctx.args[i]) + "'");
+    // Every sensitive value is redacted, even when the command fails, as Redis does.
+    if (const DirectiveSpec* d = FindDirective(ctx.args[i]); d != nullptr && d->Has(kSensitive)) {
+      conn.RedactArgument(i + 1);
     }
-    for (const auto& [name, value] : changes) {
-      if (name == d->name) {
-        return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                               std::string(ctx.args[i]) + "') - duplicate parameter");
-      }
-    }
-    changes.emplace_back(std::string(d->name), std::string(ctx.args[i + 1]));
+    changes.emplace_back(std::string(ctx.args[i]), std::string(ctx.args[i + 1]));
   }
-  absl::Status st = Conn(ctx).server().SetConfig(changes);
+  absl::Status st = conn.server().SetConfig(changes, IsLocalPeer(conn.peer_address()));
   if (!st.ok()) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }
@@ -96,8 +97,13 @@ void CmdConfigResetStat(CommandContext& ctx) {
 void CmdConfigRewrite(CommandContext& ctx) {
   absl::Status st = Conn(ctx).server().RewriteConfig();
   if (!st.ok()) {
+    if (!absl::IsFailedPrecondition(st)) {  // not "running without a config file"
+      common::Log(common::LogLevel::kWarning,
+                  "CONFIG-REWRITE failed: " + std::string(st.message()));
+    }
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }
+  common::Log(common::LogLevel::kNotice, "CONFIG REWRITE executed with success.");
   ctx.reply.Ok();
 }
 

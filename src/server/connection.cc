@@ -9,6 +9,7 @@
 #include "commands/errors.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/repr.h"
 #include "net/socket_util.h"
 #include "server/audit_records.h"
 #include "server/server.h"
@@ -30,44 +31,6 @@ constexpr size_t kKeptBufferBytes = 256 * 1024;
 constexpr int64_t kBufferIdleMs = 2000;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
-
-// Redis's sdscatrepr: quotes and escapes an argument for MONITOR and SLOWLOG.
-void AppendRepr(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-      case '"':
-        out->push_back('\\');
-        out->push_back(static_cast<char>(c));
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\a':
-        out->append("\\a");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      default:
-        if (c >= 32 && c < 127) {
-          out->push_back(static_cast<char>(c));
-        } else {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out->append(buf);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 }  // namespace
 
@@ -463,7 +426,7 @@ void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_vi
   std::string line(head);
   for (size_t i = 0; i < args.size(); ++i) {
     line.push_back(' ');
-    AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
+    common::AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
   }
   line.append("\r\n");
   server_.FeedMonitors(line);
@@ -702,7 +665,7 @@ void Connection::RecordAuthFailure(std::string_view user, std::string_view refus
   server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
   common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as " +
-                                              common::Repr(user) +
+                                              common::Repr(user, 128) +
                                               " refused: " + std::string(refusal));
   if (server_.audit().enabled()) {
     server_.audit().Record(AuthRecord(*this, user, method, false));

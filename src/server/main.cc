@@ -1,7 +1,14 @@
 // redoubt-server entry point: parses "redoubt-server [config-file] [--directive value ...]"
-// as redis-server does, builds the server and runs it until SIGTERM/SIGINT or SHUTDOWN.
+// as redis-server does, builds the server and runs it until SIGTERM/SIGINT or SHUTDOWN. A
+// start-up error is printed once: configuration errors on stderr (the log is not open yet),
+// later ones in the log.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/log.h"
@@ -42,15 +49,36 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 1;
   }
-  if (!redoubt::common::OpenLog(config->logfile)) {
-    std::fprintf(stderr, "Can't open the log file: %s\n", config->logfile.c_str());
+  // `dir` moves the process before anything opens a relative path (the log file, aclfile,
+  // certificates), as Redis's chdir while loading the configuration does.
+  if (!config->dir.empty() && chdir(config->dir.c_str()) != 0) {
+    std::fprintf(stderr, "Can't chdir to '%s': %s\n", config->dir.c_str(), std::strerror(errno));
     return 1;
+  }
+  if (!redoubt::common::OpenLog(config->logfile)) {
+    std::fprintf(stderr, "Can't open the log file '%s': %s\n", config->logfile.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  using redoubt::common::Log;
+  using redoubt::common::LogLevel;
+  std::vector<std::string_view> inert = redoubt::server::NoEffectDirectivesSet(*config);
+  if (!inert.empty()) {
+    std::string names;
+    for (std::string_view name : inert) {
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    Log(LogLevel::kNotice, "These directives are accepted but have no effect yet: " + names);
   }
   auto server = Server::Create(*config);
   if (!server.ok()) {
-    redoubt::common::Log(redoubt::common::LogLevel::kWarning,
-                         std::string(server.status().message()));
-    std::fprintf(stderr, "%s\n", std::string(server.status().message()).c_str());
+    // Once where the log goes; on stderr too only when the log is a file, so that whoever
+    // started the server sees why it stopped.
+    std::string message(server.status().message());
+    Log(LogLevel::kWarning, message);
+    if (!config->logfile.empty()) {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
     return 1;
   }
   return (*server)->Run();

@@ -563,26 +563,14 @@ void Server::CloseRevokedUserClients() {
                     &stats_.acl_closed_clients, "user revoked");
 }
 
-absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes) {
+absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
+                               bool caller_is_local) {
   std::lock_guard<std::mutex> lock(config_mu_);
-  Config next = config_;
-  for (const auto& [name, value] : changes) {
-    const DirectiveSpec* d = FindDirective(name);
-    if (d == nullptr) {
-      return absl::NotFoundError("Unknown option or number of arguments for CONFIG SET - '" + name +
-                                 "'");
-    }
-    if (!d->runtime_settable) {
-      return absl::FailedPreconditionError("CONFIG SET failed (possibly related to argument '" +
-                                           name + "') - can't set immutable config");
-    }
-    std::string arg = value;
-    absl::Status st = d->set(next, std::span<const std::string>(&arg, 1));
-    if (!st.ok()) {
-      return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" + name +
-                                        "') - " + std::string(st.message()));
-    }
+  absl::StatusOr<Config> parsed = ConfigSetValues(config_, changes, caller_is_local);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
+  Config next = *std::move(parsed);
   if (next.port != config_.port || next.bind != config_.bind) {
     return absl::FailedPreconditionError(
         "CONFIG SET failed (possibly related to argument 'port') - changing the listening "
@@ -592,11 +580,7 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
   // is unchanged (a renewed certificate or CRL written over the old one).
   bool reread = false;
   for (const auto& change : changes) {
-    std::string name = commands::ToLower(change.first);
-    if (name.rfind("tls-", 0) == 0 &&
-        (name.ends_with("-file") || name.ends_with("-dir") || name == "tls-key-file-pass")) {
-      reread = true;
-    }
+    reread = reread || FindDirective(change.first)->Has(kVolatile);
   }
   std::shared_ptr<const tls::TlsContext> context;
   if (absl::Status st = PrepareTls(config_, next, &context, reread); !st.ok()) {
@@ -638,6 +622,12 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
     }
   }
   bool context_changed = context != tls_context();
+  // `dir` moves the process, as Redis's chdir; validated already, so this fails only if the
+  // directory went away meanwhile.
+  if (next.dir != config_.dir && chdir(next.dir.c_str()) != 0) {
+    return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument 'dir') - " +
+                                      std::string(strerror(errno)));
+  }
   if (next.audit_log_file != config_.audit_log_file) {
     // Opened before anything else changes, so a bad path refuses the whole CONFIG SET.
     if (absl::Status st = audit_.SetPath(next.audit_log_file); !st.ok()) {

@@ -95,8 +95,11 @@ class Server {
   // as each is the single writer of its counters.
   void ResetStats(IoThread& current);
 
-  // CONFIG SET: applies all pairs or none. Errors use Redis's CONFIG SET texts.
-  absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes);
+  // CONFIG SET: applies all pairs (names as the client typed them) or none. Errors use Redis's
+  // CONFIG SET texts. caller_is_local: the client is on the loopback interface or a unix
+  // socket, for enable-protected-configs local.
+  absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
+                         bool caller_is_local = false);
   absl::Status RewriteConfig();
 
   // TLS. The context in use (nullptr until a certificate is configured): new handshakes take

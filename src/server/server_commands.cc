@@ -40,15 +40,11 @@ void CmdLastSave(CommandContext& ctx) {
   ctx.reply.Integer(Conn(ctx).server().last_save_seconds());
 }
 
-bool IsLoopback(std::string_view peer) {
-  return peer.starts_with("127.") || peer.starts_with("::1") || peer.starts_with("[::1]");
-}
-
 // enable-debug-command, as Redis 7 checks it: "no" refuses, "local" admits loopback peers.
 bool DebugAllowedOrReply(CommandContext& ctx) {
   Connection& conn = Conn(ctx);
-  std::string mode = conn.server().config().enable_debug_command;
-  if (mode == "yes" || (mode == "local" && IsLoopback(conn.peer_address()))) {
+  if (AllowProtectedAction(conn.server().config().enable_debug_command,
+                           IsLocalPeer(conn.peer_address()))) {
     return true;
   }
   ctx.reply.Error(

@@ -350,7 +350,8 @@ def test_sighup_reopens_the_file(start, tmp_path):
 
 
 def test_config_set_moves_disables_and_refuses_bad_paths(start, tmp_path):
-    server = start([])
+    # audit-log-file is a protected directive: CONFIG SET needs enable-protected-configs.
+    server = start(["--enable-protected-configs", "local"])
     admin = RespClient(port=server.port)
     assert audit_info(admin)["audit_log_enabled"] == 0
     assert unwrap(admin.call("CONFIG", "GET", "audit-log-file")) == [b"audit-log-file", b""]
@@ -398,7 +399,7 @@ def test_unwritable_path_at_start(start, tmp_path, where):
 @pytest.mark.redoubt_timeout(60)
 def test_connection_flood_is_accounted_for(start, tmp_path):
     log = str(tmp_path / "audit.log")
-    server = start(["--audit-log-file", log])
+    server = start(["--audit-log-file", log, "--enable-protected-configs", "local"])
     admin = RespClient(port=server.port)
     bystander = RespClient(port=server.port)
     before = drained(admin)
@@ -462,7 +463,9 @@ def test_connection_flood_is_accounted_for(start, tmp_path):
 def test_write_errors_drop_records_and_never_block_clients(start, tmp_path):
     if not os.path.exists("/dev/full"):
         pytest.skip("needs /dev/full (every write fails with ENOSPC)")
-    server = start(["--audit-log-file", "/dev/full"])   # opens fine; every write fails
+    # Opens fine; every write fails. CONFIG SET of the protected directive below needs
+    # enable-protected-configs.
+    server = start(["--audit-log-file", "/dev/full", "--enable-protected-configs", "local"])
     admin = RespClient(port=server.port)
     for _ in range(50):
         with RespClient(port=server.port) as c:

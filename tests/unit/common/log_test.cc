@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "common/repr.h"
+
 namespace redoubt::common {
 namespace {
 
@@ -92,7 +94,7 @@ TEST(LogReprTest, QuotesAndEscapesAsSdscatrepr) {
 TEST(LogReprTest, LongTextIsCutAndMarked) {
   EXPECT_EQ(Repr(std::string(200, 'u'), 4), "\"uuuu\"...");
   EXPECT_EQ(Repr("abcd", 4), "\"abcd\"");
-  EXPECT_EQ(Repr(std::string(1000, 'x')).size(), 128u + 5u);
+  EXPECT_EQ(Repr(std::string(1000, 'x'), 128).size(), 128u + 5u);
 }
 
 }  // namespace
