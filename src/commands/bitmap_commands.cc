@@ -90,20 +90,28 @@ bool ParseRangeUnitOrReply(CommandContext& ctx, std::string_view arg, RangeUnit*
 
 // ---- SETBIT / GETBIT ----
 
-// Sets or clears one bit, growing (or creating) the string. Returns the bit's old value.
-OpResult<int64_t> OpSetBit(Keyspace& keyspace, int db, std::string_view key, uint64_t offset,
-                           bool on) {
+struct SetBitResult {
+  int64_t old_bit;
+  // The key was created or grew, or the bit flipped: Redis's condition for a change.
+  bool changed;
+};
+
+// Sets or clears one bit, growing (or creating) the string.
+OpResult<SetBitResult> OpSetBit(Keyspace& keyspace, int db, std::string_view key, uint64_t offset,
+                                bool on) {
   auto e = FindString(keyspace, db, key, Access::kWrite);
   if (!e.ok()) {
     return e.status();
   }
   size_t byte = offset >> 3;
+  bool resized = *e == nullptr || (*e)->value().size() <= byte;
   size_t len = std::max(ValueOf(*e).size(), byte + 1);
   char* value = keyspace.ResizeString(db, key, len)->mutable_value();
   auto mask = static_cast<uint8_t>(0x80 >> (offset & 7));
   auto old = static_cast<uint8_t>(value[byte]);
   value[byte] = static_cast<char>(on ? (old | mask) : (old & ~mask));
-  return (old & mask) != 0 ? 1 : 0;
+  bool was_on = (old & mask) != 0;
+  return SetBitResult{.old_bit = was_on ? 1 : 0, .changed = resized || was_on != on};
 }
 
 // SETBIT key offset 0|1
@@ -119,11 +127,12 @@ void CmdSetBit(CommandContext& ctx) {
   if (on != 0 && on != 1) {
     return ctx.reply.Error(kErrBitValue);
   }
-  auto old = OpSetBit(ctx.keyspace, ctx.db(), ctx.args[1], offset, on == 1);
-  if (!old.ok()) {
-    return ReplyError(ctx, old.status());
+  auto set = OpSetBit(ctx.keyspace, ctx.db(), ctx.args[1], offset, on == 1);
+  if (!set.ok()) {
+    return ReplyError(ctx, set.status());
   }
-  ctx.reply.Integer(*old);
+  ctx.dirty += set->changed ? 1 : 0;
+  ctx.reply.Integer(set->old_bit);
 }
 
 // GETBIT key offset
@@ -235,9 +244,10 @@ void CmdBitPos(CommandContext& ctx) {
 // ---- BITOP ----
 
 // Stores `op` over the strings at sources in dest (a missing source is an empty string) and
-// returns the result's length; an empty result deletes dest.
+// returns the result's length; an empty result deletes dest. Adds to *dirty as Redis counts:
+// one for a stored result or a deleted dest, none when dest was already missing.
 OpResult<int64_t> OpBitOp(Keyspace& keyspace, int db, BitOpKind op, std::string_view dest,
-                          std::span<const std::string_view> source_keys) {
+                          std::span<const std::string_view> source_keys, uint64_t* dirty) {
   std::vector<std::string_view> sources;
   sources.reserve(source_keys.size());
   size_t len = 0;
@@ -250,7 +260,7 @@ OpResult<int64_t> OpBitOp(Keyspace& keyspace, int db, BitOpKind op, std::string_
     len = std::max(len, sources.back().size());
   }
   if (len == 0) {
-    keyspace.Delete(db, dest);
+    *dirty += keyspace.Delete(db, dest) ? 1 : 0;
     return 0;
   }
   // Built aside: dest may also be a source, whose bytes must stay put while we read them.
@@ -259,6 +269,7 @@ OpResult<int64_t> OpBitOp(Keyspace& keyspace, int db, BitOpKind op, std::string_
   Entry* stored = keyspace.SetString(db, dest, result, storage::kNoExpire, /*keep_ttl=*/false);
   // Redis stores BITOP's result as a raw string, never as an int or embstr.
   stored->set_encoding(storage::Encoding::kRaw);
+  ++*dirty;
   return static_cast<int64_t>(len);
 }
 
@@ -280,7 +291,7 @@ void CmdBitOp(CommandContext& ctx) {
   if (op == BitOpKind::kNot && ctx.argc() != 4) {
     return ctx.reply.Error(kErrBitOpNot);
   }
-  auto len = OpBitOp(ctx.keyspace, ctx.db(), op, ctx.args[2], ctx.args.subspan(3));
+  auto len = OpBitOp(ctx.keyspace, ctx.db(), op, ctx.args[2], ctx.args.subspan(3), &ctx.dirty);
   if (!len.ok()) {
     return ReplyError(ctx, len.status());
   }
@@ -369,9 +380,13 @@ bool ParseFieldOpsOrReply(CommandContext& ctx, std::vector<FieldOp>* ops) {
   return true;
 }
 
+// What one SET or INCRBY did: refused by OVERFLOW FAIL, or wrote the field's old value
+// again, or changed it.
+enum class FieldWrite : uint8_t { kRefused, kUnchanged, kChanged };
+
 // Runs one SET or INCRBY on the field in value; writes its reply (the old value for SET, the
 // new one for INCRBY, null when OVERFLOW FAIL refuses).
-void RunFieldWrite(CommandContext& ctx, const FieldOp& op, Entry* target) {
+FieldWrite RunFieldWrite(CommandContext& ctx, const FieldOp& op, Entry* target) {
   std::string_view value = target->value();
   int bits = op.type.bits;
   int64_t old;
@@ -387,10 +402,12 @@ void RunFieldWrite(CommandContext& ctx, const FieldOp& op, Entry* target) {
                  : AddUnsigned(static_cast<uint64_t>(old), op.value, bits, op.overflow);
   }
   if (update.overflowed && op.overflow == Overflow::kFail) {
-    return ctx.reply.Null();
+    ctx.reply.Null();
+    return FieldWrite::kRefused;
   }
   SetField(target->mutable_value(), op.offset, bits, static_cast<uint64_t>(update.value));
   ctx.reply.Integer(op.code == FieldOpCode::kSet ? old : update.value);
+  return update.value != old ? FieldWrite::kChanged : FieldWrite::kUnchanged;
 }
 
 void ReplyFieldGet(CommandContext& ctx, const FieldOp& op, std::string_view value) {
@@ -423,10 +440,13 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     return ReplyError(ctx, e.status());
   }
   Entry* target = nullptr;
+  bool resized = false;
   if (writes) {
     // As Redis, the string is created or grown to the highest bit written before any
     // operation runs, even if OVERFLOW FAIL then refuses every write.
-    size_t len = std::max<size_t>(ValueOf(*e).size(), (highest_bit >> 3) + 1);
+    size_t needed = (highest_bit >> 3) + 1;
+    resized = *e == nullptr || (*e)->value().size() < needed;
+    size_t len = std::max<size_t>(ValueOf(*e).size(), needed);
     target = ctx.keyspace.ResizeString(ctx.db(), ctx.args[1], len);
   }
   ctx.reply.ArrayHeader(ops.size());
@@ -434,7 +454,12 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     if (op.code == FieldOpCode::kGet) {
       ReplyFieldGet(ctx, op, target != nullptr ? target->value() : ValueOf(*e));
     } else {
-      RunFieldWrite(ctx, op, target);
+      // Redis counts each write that changed its field, and every write that was not refused
+      // once the string was created or grew; a refused (OVERFLOW FAIL) write counts nothing.
+      FieldWrite done = RunFieldWrite(ctx, op, target);
+      if (done == FieldWrite::kChanged || (done == FieldWrite::kUnchanged && resized)) {
+        ++ctx.dirty;
+      }
     }
   }
 }

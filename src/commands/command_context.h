@@ -1,6 +1,6 @@
 // What a command handler gets: its arguments, where to write the reply, the keyspace, the
 // client's session state and the runtime settings. The dispatcher has already checked arity
-// and locked the shards of the command's keys.
+// and locked the shards of the command's keys. A handler that changes data adds to `dirty`.
 //
 // Thread: a context lives for one command on one I/O thread.
 #pragma once
@@ -56,6 +56,12 @@ class CommandContext {
   Session& session;
   const RuntimeSettings& settings;
   const CommandSpec& spec;
+  // Changes this command made, counted as Redis 7.0 counts server.dirty: a handler adds
+  // exactly where Redis does `server.dirty++` or `+= n` (one per key set or deleted, element
+  // pushed or popped, bitfield changed; nothing for a no-op or a refused condition). The
+  // dispatcher adds it to its thread's counter, summed by INFO as rdb_changes_since_last_save;
+  // snapshots after `save` points will read the same counter.
+  uint64_t dirty = 0;
 };
 
 }  // namespace redoubt::commands

@@ -115,6 +115,7 @@ void CmdDel(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); ++i) {
     deleted += ctx.keyspace.Delete(ctx.db(), ctx.args[i]) ? 1 : 0;
   }
+  ctx.dirty += static_cast<uint64_t>(deleted);
   ctx.reply.Integer(deleted);
 }
 
@@ -233,6 +234,8 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
   bool changed = OpExpire(ctx.keyspace, ctx.db(), ctx.args[1], when + base, conditions, now);
+  // Set or deleted by a past time: one change; a missing key or a refused NX/XX/GT/LT: none.
+  ctx.dirty += changed ? 1 : 0;
   ctx.reply.Integer(changed ? 1 : 0);
 }
 
@@ -288,6 +291,7 @@ void CmdPersist(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);
+  ++ctx.dirty;
   ctx.reply.Integer(1);
 }
 
@@ -425,6 +429,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     return ctx.reply.Integer(0);
   }
   ctx.keyspace.MoveTo(ctx.db(), key, ctx.db(), new_key);
+  ++ctx.dirty;
   return nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -463,6 +468,7 @@ void CmdCopy(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.keyspace.CopyTo(ctx.db(), key, dst_db, new_key);
+  ++ctx.dirty;
   ctx.reply.Integer(1);
 }
 
@@ -482,6 +488,7 @@ void CmdMove(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.keyspace.MoveTo(ctx.db(), key, dst_db, key);
+  ++ctx.dirty;
   ctx.reply.Integer(1);
 }
 
@@ -507,6 +514,9 @@ void CmdFlushDb(CommandContext& ctx) {
   if (!ParseFlushModeOrReply(ctx)) {
     return;
   }
+  // One change per key removed, as Redis's emptyData counts them: entries whose TTL has passed
+  // but that expiry has not removed yet count too (DbSize includes them).
+  ctx.dirty += ctx.keyspace.DbSize(ctx.db());
   ctx.keyspace.FlushDb(ctx.db());
   ctx.reply.Ok();
 }
@@ -514,6 +524,9 @@ void CmdFlushDb(CommandContext& ctx) {
 void CmdFlushAll(CommandContext& ctx) {
   if (!ParseFlushModeOrReply(ctx)) {
     return;
+  }
+  for (int db = 0; db < ctx.keyspace.databases(); ++db) {
+    ctx.dirty += ctx.keyspace.DbSize(db);
   }
   ctx.keyspace.FlushAll();
   ctx.reply.Ok();
@@ -535,6 +548,8 @@ void CmdSwapDb(CommandContext& ctx) {
   if (a != b) {
     ctx.keyspace.SwapDb(a, b);
   }
+  // Counted even when a == b, as Redis does.
+  ++ctx.dirty;
   ctx.reply.Ok();
 }
 

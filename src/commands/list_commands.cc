@@ -141,6 +141,10 @@ void Push(CommandContext& ctx, End end, bool only_existing) {
   if (!length.ok()) {
     return ReplyError(ctx, length.status());
   }
+  // One change per element pushed; LPUSHX/RPUSHX on a missing key (length 0) pushed none.
+  if (*length > 0) {
+    ctx.dirty += ctx.argc() - 2;
+  }
   ctx.reply.Integer(*length);
 }
 
@@ -183,6 +187,7 @@ void Pop(CommandContext& ctx, End end) {
     if (!popped.ok()) {
       return ReplyError(ctx, popped.status());
     }
+    ++ctx.dirty;
     return ctx.reply.Bulk(*popped);
   }
   auto popped = OpPop(ctx.keyspace, ctx.db(), ctx.args[1], end, static_cast<size_t>(count));
@@ -192,6 +197,7 @@ void Pop(CommandContext& ctx, End end) {
   if (!popped.ok()) {
     return ReplyError(ctx, popped.status());
   }
+  ctx.dirty += popped->size();
   ctx.reply.ArrayHeader(popped->size());
   for (const std::string& element : *popped) {
     ctx.reply.Bulk(element);
@@ -277,6 +283,7 @@ void CmdLSet(CommandContext& ctx) {
   if (!set.ok()) {
     return ReplyError(ctx, set.status());
   }
+  ++ctx.dirty;
   ctx.reply.Ok();
 }
 

@@ -81,6 +81,7 @@ void CmdSet(CommandContext& ctx) {
   } else {
     ctx.keyspace.SetString(ctx.db(), key, ctx.args[2], opts.expire_at_ms, opts.keep_ttl);
   }
+  ++ctx.dirty;
   if (!opts.get) {
     return ctx.reply.Ok();
   }
@@ -95,6 +96,7 @@ void CmdSetNx(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[2], kNoExpire, false);
+  ++ctx.dirty;
   ctx.reply.Integer(1);
 }
 
@@ -109,6 +111,7 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
   ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[3], at, false);
+  ++ctx.dirty;
   ctx.reply.Ok();
 }
 
@@ -139,13 +142,20 @@ bool CheckPairsOrReply(CommandContext& ctx) {
   return true;
 }
 
+// Stores MSET's and MSETNX's pairs. One change per pair, as Redis counts them: a key named
+// twice counts twice.
+void SetPairs(CommandContext& ctx) {
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
+    ctx.keyspace.SetString(ctx.db(), ctx.args[i], ctx.args[i + 1], kNoExpire, false);
+  }
+  ctx.dirty += (ctx.argc() - 1) / 2;
+}
+
 void CmdMSet(CommandContext& ctx) {
   if (!CheckPairsOrReply(ctx)) {
     return;
   }
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
-    ctx.keyspace.SetString(ctx.db(), ctx.args[i], ctx.args[i + 1], kNoExpire, false);
-  }
+  SetPairs(ctx);
   ctx.reply.Ok();
 }
 
@@ -158,9 +168,7 @@ void CmdMSetNx(CommandContext& ctx) {
       return ctx.reply.Integer(0);
     }
   }
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
-    ctx.keyspace.SetString(ctx.db(), ctx.args[i], ctx.args[i + 1], kNoExpire, false);
-  }
+  SetPairs(ctx);
   ctx.reply.Integer(1);
 }
 
@@ -172,6 +180,7 @@ void CmdGetSet(CommandContext& ctx) {
   bool had = *old != nullptr;
   std::string previous = had ? std::string((*old)->value()) : std::string();
   ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[2], kNoExpire, false);
+  ++ctx.dirty;
   if (had) {
     return ctx.reply.Bulk(previous);
   }
@@ -188,6 +197,7 @@ void CmdGetDel(CommandContext& ctx) {
   }
   ctx.reply.Bulk((*e)->value());
   ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
+  ++ctx.dirty;
 }
 
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
@@ -207,14 +217,19 @@ void CmdGetEx(CommandContext& ctx) {
     return;
   }
   ctx.reply.Bulk((*e)->value());
+  // Without options GETEX is a GET; PERSIST changes something only when there was a TTL.
   if (opts.persist) {
-    ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);
+    if ((*e)->expire_ms() != kNoExpire) {
+      ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);
+      ++ctx.dirty;
+    }
   } else if (opts.expire_at_ms != kNoExpire) {
     if (opts.expire_at_ms <= common::UnixMillis()) {
       ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
     } else {
       ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], opts.expire_at_ms);
     }
+    ++ctx.dirty;
   }
 }
 
@@ -227,6 +242,7 @@ void CmdAppend(CommandContext& ctx) {
   if (*e == nullptr) {
     // Encoded as SET would store it (int, embstr or raw), as Redis's tryObjectEncoding does.
     ctx.keyspace.SetString(ctx.db(), ctx.args[1], add, kNoExpire, false);
+    ++ctx.dirty;
     return ctx.reply.Integer(static_cast<int64_t>(add.size()));
   }
   size_t old_len = (*e)->value().size();
@@ -237,6 +253,8 @@ void CmdAppend(CommandContext& ctx) {
   if (!add.empty()) {
     std::memcpy(grown->mutable_value() + old_len, add.data(), add.size());
   }
+  // Appending "" still counts, as in Redis.
+  ++ctx.dirty;
   ctx.reply.Integer(static_cast<int64_t>(grown->value().size()));
 }
 
@@ -269,6 +287,7 @@ void IncrementBy(CommandContext& ctx, int64_t delta) {
   std::string text;
   common::AppendInt64(&text, result);
   ctx.keyspace.SetString(ctx.db(), ctx.args[1], text, kNoExpire, /*keep_ttl=*/true);
+  ++ctx.dirty;
   ctx.reply.Integer(result);
 }
 
@@ -320,6 +339,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   }
   std::string text = common::FormatLongDoubleHuman(result);
   ctx.keyspace.SetString(ctx.db(), ctx.args[1], text, kNoExpire, /*keep_ttl=*/true);
+  ++ctx.dirty;
   ctx.reply.Bulk(text);
 }
 
@@ -383,6 +403,7 @@ void CmdSetRange(CommandContext& ctx) {
   size_t new_len = std::max(old_len, static_cast<size_t>(offset) + value.size());
   Entry* target = ctx.keyspace.ResizeString(ctx.db(), ctx.args[1], new_len);
   std::memcpy(target->mutable_value() + offset, value.data(), value.size());
+  ++ctx.dirty;
   ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 

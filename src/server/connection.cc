@@ -370,6 +370,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     commands::CommandContext ctx(args, writer_, server_.keyspace(), *this, settings, *spec);
     running_args_ = args;
     spec->handler(ctx);
+    thread_.stats.dirty.Add(ctx.dirty);
     running_args_ = {};
   }
   int64_t duration_us = common::MonotonicMicros() - start_us;

@@ -25,6 +25,9 @@ void CmdFunctionFlush(CommandContext& ctx) {
     // Redis's functionFlushCommand text.
     return ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
   }
+  // Redis counts a flush as one change even of an empty library, so it is replicated and
+  // persisted.
+  ++ctx.dirty;
   ctx.reply.Ok();
 }
 

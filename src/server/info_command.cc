@@ -254,26 +254,13 @@ void MemorySection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("lazyfree_pending_objects", 0);
 }
 
-// Changes since the last save: with no persistence, the successful calls of write commands
-// since start (or CONFIG RESETSTAT), which tools read to decide whether data would be lost.
-uint64_t WriteCalls(Server& server) {
-  uint64_t total = 0;
-  for (const commands::CommandSpec* spec : server.commands().by_stats_index()) {
-    if (spec->flags & commands::kWrite) {
-      uint64_t calls = SumCommand(server, spec->stats_index, &CommandCounters::calls);
-      uint64_t failed = SumCommand(server, spec->stats_index, &CommandCounters::failed_calls);
-      total += calls > failed ? calls - failed : 0;
-    }
-  }
-  return total;
-}
-
 void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   // Ours, first: no RDB or AOF is written or loaded yet, whatever the fields below say.
   out.Add("persistence", "memory-only");
   out.Add("loading", 0);
   out.Add("async_loading", 0);
-  out.Add("rdb_changes_since_last_save", WriteCalls(s.server));
+  // Redis's server.dirty: there is no save yet, so these are the changes since start.
+  out.Add("rdb_changes_since_last_save", SumThreads(s.server, &ThreadCommandStats::dirty));
   out.Add("rdb_bgsave_in_progress", 0);
   out.Add("rdb_last_save_time", s.server.last_save_seconds());
   out.Add("rdb_last_bgsave_status", "ok");

@@ -1,4 +1,5 @@
-// Server-wide counters for INFO (stats, clients, commandstats, errorstats, latencystats).
+// Server-wide counters for INFO (stats, clients, commandstats, errorstats, latencystats, and
+// the change counter behind persistence's rdb_changes_since_last_save).
 //
 // Thread: thread-safe. Per-command counters and latency histograms live per I/O thread
 // (ThreadCommandStats, one writer each) and are summed by INFO; server-wide counters are relaxed
@@ -44,6 +45,10 @@ struct ThreadCommandStats {
   SingleWriterCounter commands_processed;
   SingleWriterCounter net_input_bytes;
   SingleWriterCounter net_output_bytes;
+  // Changes to the data (CommandContext::dirty of each command); INFO's sum is
+  // rdb_changes_since_last_save. Not a statistic: CONFIG RESETSTAT leaves it, as Redis leaves
+  // server.dirty, and only a save will reset it.
+  SingleWriterCounter dirty;
 
   // CONFIG RESETSTAT. Requires: on the owning I/O thread (the single writer).
   void Reset() {

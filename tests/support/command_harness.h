@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,9 +40,13 @@ class CommandHarness {
   std::string Run(const std::vector<std::string>& command) {
     std::vector<std::string_view> args(command.begin(), command.end());
     output_.clear();
+    dirty_ = 0;
     Dispatch(args);
     return output_;
   }
+
+  // The changes the last command counted (CommandContext::dirty, Redis's server.dirty).
+  uint64_t dirty() const { return dirty_; }
 
   storage::Keyspace& keyspace() { return keyspace_; }
   commands::Session& session() { return session_; }
@@ -83,6 +88,7 @@ class CommandHarness {
     }
     commands::CommandContext ctx(args, writer_, keyspace_, session_, settings_, *spec);
     spec->handler(ctx);
+    dirty_ = ctx.dirty;
   }
 
   commands::CommandTable table_;
@@ -91,6 +97,7 @@ class CommandHarness {
   commands::RuntimeSettings settings_;
   std::string output_;
   protocol::ReplyWriter writer_;
+  uint64_t dirty_ = 0;
 };
 
 }  // namespace redoubt::test_support

@@ -34,6 +34,7 @@ class BitmapCommandsTest : public ::testing::Test {
     }
     std::vector<std::string_view> args(command.begin(), command.end());
     std::string out;
+    dirty_ = 0;
     std::string* saved = h_.writer().output();
     h_.writer().set_output(&out);
     int argc = static_cast<int>(args.size());
@@ -46,6 +47,7 @@ class BitmapCommandsTest : public ::testing::Test {
       locks.LockKeys(keys);
       CommandContext ctx(args, h_.writer(), h_.keyspace(), h_.session(), h_.settings(), *spec);
       spec->handler(ctx);
+      dirty_ = ctx.dirty;
     }
     h_.writer().set_output(saved);
     return out;
@@ -53,6 +55,7 @@ class BitmapCommandsTest : public ::testing::Test {
 
   test_support::CommandHarness h_;
   CommandTable bitmap_table_;
+  uint64_t dirty_ = 0;  // CommandContext::dirty of the last bitmap command
 };
 
 TEST_F(BitmapCommandsTest, SetBitReturnsOldBitAndGrowsTheString) {
@@ -250,6 +253,64 @@ TEST_F(BitmapCommandsTest, BitFieldNullIsRespThreeNullWithHello3) {
   h_.writer().set_resp3(true);
 
   EXPECT_EQ(Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u2", "0", "4"}), "*1\r\n_\r\n");
+}
+
+// ---- Changes counted (CommandContext::dirty, Redis's server.dirty) ----
+
+TEST_F(BitmapCommandsTest, SetBitCountsOnlyACreatedOrGrownStringOrAFlippedBit) {
+  Run({"SETBIT", "k", "7", "0"});
+  EXPECT_EQ(dirty_, 1u);  // created
+
+  Run({"SETBIT", "k", "7", "0"});
+  EXPECT_EQ(dirty_, 0u);
+  Run({"SETBIT", "k", "7", "1"});
+  EXPECT_EQ(dirty_, 1u);
+  Run({"SETBIT", "k", "7", "1"});
+  EXPECT_EQ(dirty_, 0u);
+  Run({"SETBIT", "k", "8", "0"});
+  EXPECT_EQ(dirty_, 1u);  // grew by a byte, although the bit stays 0
+  Run({"SETBIT", "k", "2", "2"});
+  EXPECT_EQ(dirty_, 0u);
+}
+
+TEST_F(BitmapCommandsTest, BitFieldCountsEachWriteThatChangedItsField) {
+  Run({"BITFIELD", "k", "SET", "u8", "8", "0"});
+  ASSERT_EQ(dirty_, 1u);
+
+  Run({"BITFIELD", "k", "SET", "u8", "0", "5", "SET", "u8", "0", "5", "SET", "u8", "8", "0"});
+  EXPECT_EQ(dirty_, 1u);  // only the first write changed a field
+  Run({"BITFIELD", "k", "INCRBY", "u8", "0", "0", "INCRBY", "u8", "0", "1", "GET", "u8", "0"});
+  EXPECT_EQ(dirty_, 1u);
+  Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"});
+  EXPECT_EQ(dirty_, 0u);
+  Run({"BITFIELD", "k", "OVERFLOW", "SAT", "SET", "i8", "0", "300"});
+  EXPECT_EQ(dirty_, 1u);  // 6 became 127
+  Run({"BITFIELD", "k", "OVERFLOW", "SAT", "SET", "i8", "0", "300"});
+  EXPECT_EQ(dirty_, 0u);
+}
+
+TEST_F(BitmapCommandsTest, BitFieldOnANewOrGrownStringCountsEveryWriteNotRefused) {
+  Run({"BITFIELD", "k", "SET", "u8", "0", "0", "SET", "u8", "0", "0", "GET", "u8", "0"});
+  EXPECT_EQ(dirty_, 2u);
+
+  Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u8", "8", "0", "SET", "u8", "16", "300"});
+  EXPECT_EQ(dirty_, 1u);  // grew to 3 bytes; the refused write counts nothing
+  Run({"BITFIELD", "new", "OVERFLOW", "FAIL", "SET", "u8", "0", "300"});
+  EXPECT_EQ(dirty_, 0u);  // created, yet nothing written
+  EXPECT_EQ(Run({"STRLEN", "new"}), ":1\r\n");
+  Run({"BITFIELD_RO", "k", "GET", "u8", "0"});
+  EXPECT_EQ(dirty_, 0u);
+}
+
+TEST_F(BitmapCommandsTest, BitOpCountsAStoredResultOrADeletedDestination) {
+  Run({"SET", "a", "x"});
+
+  Run({"BITOP", "NOT", "dest", "a"});
+  EXPECT_EQ(dirty_, 1u);
+  Run({"BITOP", "AND", "dest", "missing1", "missing2"});
+  EXPECT_EQ(dirty_, 1u);  // empty result: dest deleted
+  Run({"BITOP", "AND", "dest", "missing1", "missing2"});
+  EXPECT_EQ(dirty_, 0u);  // nothing to delete
 }
 
 }  // namespace

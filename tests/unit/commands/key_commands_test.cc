@@ -580,5 +580,64 @@ TEST_F(KeyCommandsTest, ObjectHelpAndErrors) {
             Err("ERR wrong number of arguments for 'object|encoding' command"));
 }
 
+// ---- Changes counted (CommandContext::dirty, Redis's server.dirty) ----
+
+TEST_F(KeyCommandsTest, DelCountsKeysDeletedButNotExpiredOnes) {
+  Run({"MSET", "a", "1", "b", "2"});
+  SetExpiredKey("gone");
+
+  Run({"DEL", "a", "a", "b", "gone", "missing"});
+
+  EXPECT_EQ(h_.dirty(), 2u);
+}
+
+TEST_F(KeyCommandsTest, ExpireCountsASetOrDeletingTimeButNotARefusedCondition) {
+  Run({"SET", "k", "v"});
+
+  Run({"EXPIRE", "k", "100", "XX"});
+  EXPECT_EQ(h_.dirty(), 0u);
+  Run({"EXPIRE", "k", "100", "NX"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"EXPIRE", "k", "50", "GT"});
+  EXPECT_EQ(h_.dirty(), 0u);
+  Run({"PERSIST", "k"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"PERSIST", "k"});
+  EXPECT_EQ(h_.dirty(), 0u);
+  Run({"EXPIRE", "k", "-1"});
+  EXPECT_EQ(h_.dirty(), 1u);  // deleted
+  Run({"EXPIRE", "k", "100"});
+  EXPECT_EQ(h_.dirty(), 0u);
+}
+
+TEST_F(KeyCommandsTest, FlushCountsEveryKeyRemovedIncludingExpiredOnesNotYetDeleted) {
+  Run({"MSET", "a", "1", "b", "2"});
+  SetExpiredKey("gone");  // Redis's emptyData counts it too: it is still in the table
+  h_.session().db = 2;
+  Run({"SET", "c", "3"});
+
+  Run({"FLUSHDB"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"FLUSHALL"});
+  EXPECT_EQ(h_.dirty(), 3u);
+  Run({"FLUSHALL"});
+  EXPECT_EQ(h_.dirty(), 0u);
+}
+
+TEST_F(KeyCommandsTest, SwapDbOfADatabaseWithItselfStillCountsButRenameToItselfDoesNot) {
+  Run({"SET", "k", "v"});
+
+  Run({"SWAPDB", "0", "0"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"RENAME", "k", "k"});
+  EXPECT_EQ(h_.dirty(), 0u);
+  Run({"RENAMENX", "k", "k2"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"COPY", "k2", "k3"});
+  EXPECT_EQ(h_.dirty(), 1u);
+  Run({"MOVE", "k3", "1"});
+  EXPECT_EQ(h_.dirty(), 1u);
+}
+
 }  // namespace
 }  // namespace redoubt::commands

@@ -203,5 +203,24 @@ TEST(ListCommandsTest, AccountingStaysExactThroughExpireRenameMoveAndCopy) {
   EXPECT_EQ(h.keyspace().used_bytes(), 0u);
 }
 
+// ---- Changes counted (CommandContext::dirty, Redis's server.dirty) ----
+
+TEST(ListCommandsTest, PushesAndPopsCountOneChangePerElement) {
+  CommandHarness h;
+
+  h.Run({"LPUSHX", "l", "a", "b"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"RPUSH", "l", "a", "b", "c"});
+  EXPECT_EQ(h.dirty(), 3u);
+  h.Run({"LPOP", "l", "0"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"RPOP", "l"});
+  EXPECT_EQ(h.dirty(), 1u);
+  h.Run({"LPOP", "l", "10"});
+  EXPECT_EQ(h.dirty(), 2u);  // what the list held, not the count asked for
+  h.Run({"LPOP", "l", "10"});
+  EXPECT_EQ(h.dirty(), 0u);
+}
+
 }  // namespace
 }  // namespace redoubt::commands

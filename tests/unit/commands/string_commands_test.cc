@@ -88,5 +88,65 @@ TEST(StringCommandsTest, StringCommandsOnAListAreWrongType) {
   EXPECT_EQ(h.Run({"SET", "l", "v"}), "+OK\r\n");
 }
 
+// ---- Changes counted (CommandContext::dirty, Redis's server.dirty) ----
+
+TEST(StringCommandsTest, SetCountsOnlyWhenItSets) {
+  CommandHarness h;
+
+  h.Run({"SET", "k", "v", "XX"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"SET", "k", "v", "NX", "GET"});
+  EXPECT_EQ(h.dirty(), 1u);
+  h.Run({"SET", "k", "v", "NX"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"SETNX", "k", "v"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"SET", "k", "v", "PXAT", "1"});
+  EXPECT_EQ(h.dirty(), 1u);  // set, then gone at once: still a change, as in Redis
+  h.Run({"SET", "k", "v", "EX", "0"});
+  EXPECT_EQ(h.dirty(), 0u);
+}
+
+TEST(StringCommandsTest, MSetCountsEveryPairAndMSetNxOnlyWhenItSets) {
+  CommandHarness h;
+
+  h.Run({"MSET", "a", "1", "b", "2", "a", "3"});
+  EXPECT_EQ(h.dirty(), 3u);
+  h.Run({"MSETNX", "a", "1", "c", "2"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"MSETNX", "c", "1", "d", "2"});
+  EXPECT_EQ(h.dirty(), 2u);
+}
+
+TEST(StringCommandsTest, SetRangeOfAnEmptyStringIsNoChangeButAppendingOneIs) {
+  CommandHarness h;
+  h.Run({"SET", "k", "abc"});
+
+  h.Run({"SETRANGE", "k", "1", ""});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"SETRANGE", "k", "1", "x"});
+  EXPECT_EQ(h.dirty(), 1u);
+  h.Run({"APPEND", "k", ""});
+  EXPECT_EQ(h.dirty(), 1u);
+}
+
+TEST(StringCommandsTest, GetExAndGetDelCountOnlyWhatTheyChange) {
+  CommandHarness h;
+  h.Run({"SET", "k", "v"});
+
+  h.Run({"GETEX", "k"});
+  EXPECT_EQ(h.dirty(), 0u);
+  h.Run({"GETEX", "k", "PERSIST"});
+  EXPECT_EQ(h.dirty(), 0u);  // there was no TTL to remove
+  h.Run({"GETEX", "k", "EX", "100"});
+  EXPECT_EQ(h.dirty(), 1u);
+  h.Run({"GETEX", "k", "PERSIST"});
+  EXPECT_EQ(h.dirty(), 1u);
+  h.Run({"GETEX", "k", "EXAT", "1"});
+  EXPECT_EQ(h.dirty(), 1u);  // deleted
+  h.Run({"GETDEL", "k"});
+  EXPECT_EQ(h.dirty(), 0u);
+}
+
 }  // namespace
 }  // namespace redoubt::commands
