@@ -694,7 +694,7 @@ void AddImplementedDirectives(std::vector<DirectiveSpec>& d) {
 
 void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
   // The TLS-only listener is opened at start; moving it at runtime is not supported (as port).
-  d.push_back(NumericDirective({.name = "tls-port", .flags = kImmutable}, Signed(0, 65535, 0),
+  d.push_back(NumericDirective({.name = "tls-port"}, Signed(0, 65535, 0),
                                Field<int64_t>(&Config::tls_port)));
   d.push_back(EnumDirective({.name = "tls-mode"},
                             {.values = {{"none", static_cast<int>(TlsMode::kNone)},

@@ -136,6 +136,19 @@ class Acceptor final : public net::IoHandler {
   const IncomingConnection::Listener listener_;
 };
 
+IncomingConnection::Listener ListenerOf(ListenKind kind) {
+  return kind == ListenKind::kTlsPort ? IncomingConnection::Listener::kTlsPort
+                                      : IncomingConnection::Listener::kMainPort;
+}
+
+// The listener's "ip:port" when it is bound to one address (every accepted socket has it),
+// empty for a wildcard bind (then each connection's own is asked).
+std::string AcceptorAddress(int fd) {
+  std::string local = net::LocalAddress(fd);
+  bool wildcard = local.rfind("0.0.0.0:", 0) == 0 || local.rfind(":::", 0) == 0;
+  return wildcard ? "" : local;
+}
+
 // A 40-character hex id, as Redis's run_id and replid.
 std::string RandomHexId() {
   std::random_device rd;
@@ -178,11 +191,10 @@ Server::~Server() {
     close(unix_listen_fd_);
     unlink(config_.unixsocket.c_str());  // as Redis removes its socket file at shutdown
   }
-  for (int fd : listen_fds_) {
-    close(fd);
-  }
-  for (int fd : tls_listen_fds_) {
-    close(fd);
+  for (auto& t : threads_) {
+    for (auto& [fd, acceptor] : t->acceptors) {
+      delete acceptor;
+    }
   }
 }
 
@@ -265,40 +277,81 @@ absl::Status Server::Listen() {
     }
     unix_listen_fd_ = *fd;
   }
-  if (config_.port == 0 && config_.tls_port == 0) {
-    return absl::OkStatus();
-  }
-  if (config_.port != 0) {
-    if (absl::Status st = ListenOn(config_.port, &listen_fds_); !st.ok()) {
-      return st;
-    }
-  }
-  if (config_.tls_port != 0) {
-    if (absl::Status st = ListenOn(config_.tls_port, &tls_listen_fds_); !st.ok()) {
-      return st;
-    }
+  ListenChange change;
+  std::string detail;
+  if (absl::Status st = listeners_.Apply(ListenOptionsFor(config_), &change, &detail); !st.ok()) {
+    return absl::UnavailableError(detail);
   }
   return absl::OkStatus();
 }
 
-absl::Status Server::ListenOn(int port, std::vector<int>* fds) {
-  size_t before = fds->size();
-  for (const std::string& addr : config_.bind) {
-    absl::StatusOr<int> fd = net::ListenTcp(addr, port, config_.tcp_backlog);
-    if (!fd.ok()) {
-      return fd.status();
+ListenOptions Server::ListenOptionsFor(const Config& c) const {
+  return {.bind = c.bind,
+          .port = c.port,
+          .tls_port = c.tls_port,
+          .backlog = c.tcp_backlog,
+          .keepalive_seconds = c.tcp_keepalive};
+}
+
+absl::Status Server::ChangeListeners(const Config& next,
+                                     const std::vector<std::string>& changed_names) {
+  ListenChange change;
+  std::string detail;
+  absl::Status st = listeners_.Apply(ListenOptionsFor(next), &change, &detail);
+  if (!st.ok()) {
+    // Redis's texts, naming the directive it suspects: bind when the addresses changed.
+    bool bind_changed = next.bind != config_.bind;
+    std::string name = bind_changed ? "bind" : next.port != config_.port ? "port" : "tls-port";
+    for (const std::string& changed : changed_names) {
+      if (commands::EqualsIgnoreCase(changed, name)) {
+        name = commands::ToLower(changed);  // as typed, an alias included
+      }
     }
-    if (*fd >= 0) {
-      net::SetNoDelay(*fd);
-      net::SetKeepAlive(*fd, config_.tcp_keepalive);
-      fds->push_back(*fd);
-    }
+    common::Log(common::LogLevel::kWarning, "Failed to listen (" + name + "): " + detail);
+    return absl::InvalidArgumentError(
+        "CONFIG SET failed (possibly related to argument '" + name + "') - " +
+        (bind_changed ? "Failed to bind to specified addresses."
+                      : "Unable to listen on this port. Check server logs."));
   }
-  if (fds->size() == before) {
-    return absl::UnavailableError("Failed listening on any bind address for port " +
-                                  std::to_string(port));
+  if (!change.empty()) {
+    HandOverListeners(std::move(change));
   }
   return absl::OkStatus();
+}
+
+void Server::AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
+                         std::string local_address) {
+  auto* acceptor = new Acceptor(*this, t, fd, std::move(local_address), listener);
+  t.acceptors.emplace_back(fd, acceptor);
+  t.loop.Add(fd, EPOLLIN | EPOLLEXCLUSIVE, acceptor);
+}
+
+void Server::HandOverListeners(ListenChange change) {
+  auto shared = std::make_shared<ListenChange>(std::move(change));
+  auto pending = std::make_shared<std::atomic<size_t>>(threads_.size());
+  for (auto& t : threads_) {
+    IoThread* raw = t.get();
+    raw->loop.Post([this, raw, shared, pending] {
+      for (const ListenSocket& s : shared->opened) {
+        AddAcceptor(*raw, s.fd, ListenerOf(s.kind), AcceptorAddress(s.fd));
+      }
+      for (const ListenSocket& s : shared->retired) {
+        auto it = std::find_if(raw->acceptors.begin(), raw->acceptors.end(),
+                               [&](const auto& a) { return a.first == s.fd; });
+        if (it != raw->acceptors.end()) {
+          raw->loop.Remove(s.fd);
+          raw->loop.DeleteLater(it->second);  // an event for it may follow in this batch
+          raw->acceptors.erase(it);
+        }
+      }
+      // The last thread to let go closes them: no acceptor can use the numbers any more.
+      if (pending->fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        for (const ListenSocket& s : shared->retired) {
+          close(s.fd);
+        }
+      }
+    });
+  }
 }
 
 absl::Status Server::PrepareTls(const Config& current, const Config& next,
@@ -571,11 +624,6 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
     return parsed.status();
   }
   Config next = *std::move(parsed);
-  if (next.port != config_.port || next.bind != config_.bind) {
-    return absl::FailedPreconditionError(
-        "CONFIG SET failed (possibly related to argument 'port') - changing the listening "
-        "address at runtime is not supported yet");
-  }
   // As Redis's VOLATILE_CONFIG: setting a file directive re-reads the file even when the path
   // is unchanged (a renewed certificate or CRL written over the old one).
   bool reread = false;
@@ -603,12 +651,7 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
                                       culprit + "') - " + std::string(st.message()));
   }
   if (next.tcp_keepalive != config_.tcp_keepalive) {
-    for (int fd : listen_fds_) {
-      net::SetKeepAlive(fd, next.tcp_keepalive);  // inherited by connections accepted from now
-    }
-    for (int fd : tls_listen_fds_) {
-      net::SetKeepAlive(fd, next.tcp_keepalive);
-    }
+    listeners_.SetKeepAlive(next.tcp_keepalive);  // inherited by connections accepted from now
   }
   if (next.maxclients > config_.maxclients) {
     // As Redis's updateMaxclients: the limit is raised for the new value, or the change is
@@ -619,6 +662,16 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
           "CONFIG SET failed (possibly related to argument 'maxclients') - The operating system "
           "is not able to handle the specified number of clients, try with " +
           std::to_string(limit.maxclients));
+    }
+  }
+  if (next.port != config_.port || next.bind != config_.bind || next.tls_port != config_.tls_port) {
+    // Last of the checks that can refuse: a refused rebind leaves the old sockets listening.
+    std::vector<std::string> names;
+    for (const auto& change : changes) {
+      names.push_back(change.first);
+    }
+    if (absl::Status st = ChangeListeners(next, names); !st.ok()) {
+      return st;
     }
   }
   bool context_changed = context != tls_context();
@@ -853,26 +906,19 @@ int Server::Run() {
   for (int i = 0; i < cfg.io_threads; ++i) {
     threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots()));
   }
+  std::vector<ListenSocket> sockets;
+  {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    sockets = listeners_.sockets();
+  }
   for (auto& t : threads_) {
-    auto add_acceptor = [&](int fd, IncomingConnection::Listener listener) {
-      std::string local = net::LocalAddress(fd);
-      bool wildcard = local.rfind("0.0.0.0:", 0) == 0 || local.rfind(":::", 0) == 0;
-      acceptors_.push_back(
-          std::make_unique<Acceptor>(*this, *t, fd, wildcard ? "" : local, listener));
-      t->loop.Add(fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
-    };
-    for (int fd : listen_fds_) {
-      add_acceptor(fd, IncomingConnection::Listener::kMainPort);
-    }
-    for (int fd : tls_listen_fds_) {
-      add_acceptor(fd, IncomingConnection::Listener::kTlsPort);
+    for (const ListenSocket& s : sockets) {
+      AddAcceptor(*t, s.fd, ListenerOf(s.kind), AcceptorAddress(s.fd));
     }
     if (unix_listen_fd_ >= 0) {
       // The socket's path and ":0" is both ends' address, as Redis shows a Unix client.
-      acceptors_.push_back(std::make_unique<Acceptor>(*this, *t, unix_listen_fd_,
-                                                      cfg.unixsocket + ":0",
-                                                      IncomingConnection::Listener::kUnixSocket));
-      t->loop.Add(unix_listen_fd_, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
+      AddAcceptor(*t, unix_listen_fd_, IncomingConnection::Listener::kUnixSocket,
+                  cfg.unixsocket + ":0");
     }
     IoThread* raw = t.get();
     t->loop.SetPeriodic(10, [raw] {

@@ -29,6 +29,8 @@
 #include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
+#include "server/incoming_connection.h"
+#include "server/listen_sockets.h"
 #include "server/server_stats.h"
 #include "storage/keyspace.h"
 #include "tls/tls_context.h"
@@ -47,6 +49,8 @@ struct IoThread {
   // Only on this thread.
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
+  // The acceptors this thread runs, by listening descriptor (owned; freed after the loop).
+  std::vector<std::pair<int, net::IoHandler*>> acceptors;
   std::thread thread;
 };
 
@@ -174,7 +178,17 @@ class Server {
   // Raises RLIMIT_NOFILE for maxclients, or lowers maxclients to what the limit allows.
   absl::Status ReconcileMaxclients();
   absl::Status Listen();
-  absl::Status ListenOn(int port, std::vector<int>* fds);
+  ListenOptions ListenOptionsFor(const Config& c) const;
+  // CONFIG SET of port, bind or tls-port: makes the listening sockets match `next` (Redis's
+  // error texts on failure, nothing changed) and hands the new and retired sockets to the I/O
+  // threads. Requires: config_mu_ held.
+  absl::Status ChangeListeners(const Config& next, const std::vector<std::string>& changed_names);
+  // Every I/O thread starts accepting on change.opened and stops on change.retired; the last
+  // one to do so closes the retired descriptors.
+  void HandOverListeners(ListenChange change);
+  // Registers an acceptor for fd on thread t. Requires: on t's loop thread, or before it runs.
+  void AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
+                   std::string local_address);
   // Validates the TLS part of `next` against `current`: builds a new context when the TLS
   // settings changed, refuses a mode that needs a certificate while none is loaded.
   // *context receives the context to install (unchanged when nothing TLS changed).
@@ -222,10 +236,8 @@ class Server {
   ServerStats stats_;
   ClientRegistry clients_;
   std::vector<std::unique_ptr<IoThread>> threads_;
-  std::vector<int> listen_fds_;
-  std::vector<int> tls_listen_fds_;  // tls-port: TLS only
-  int unix_listen_fd_ = -1;          // unixsocket: plaintext, never filtered
-  std::vector<std::unique_ptr<net::IoHandler>> acceptors_;
+  ListenSockets listeners_;  // main port and tls-port; guarded by config_mu_
+  int unix_listen_fd_ = -1;  // unixsocket: plaintext, never filtered
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
 

@@ -1,0 +1,97 @@
+# CONFIG SET port, bind and tls-port on a running server, as Redis 7 rebinds: the new address
+# serves at once, the old one stops, connections already open stay, and a port or address that
+# cannot be had is refused with Redis's text while the old listeners go on serving. The
+# Redis-compatible cases also run against redis-server.
+import socket
+
+import pytest
+
+from support import servers
+from support.resp_client import ConnectionClosed, RespClient, expect
+from support.tls_helpers import tls_args
+from support.tools import wait_until
+
+
+@pytest.fixture(params=["redis", "redoubt"])
+def server(request, redis_factory, redoubt_factory):
+    return (redis_factory if request.param == "redis" else redoubt_factory)()
+
+
+def answers(port, host="127.0.0.1", **kw):
+    try:
+        with RespClient(host=host, port=port, timeout=2, **kw) as c:
+            return c.call("PING") == ("simple", "PONG")
+    except (OSError, ConnectionClosed):
+        return False
+
+
+def test_config_set_port_moves_the_listener(server):
+    old_port, new_port = server.port, servers.free_port()
+    with RespClient(port=old_port) as kept:
+        expect(kept, ("CONFIG", "SET", "port", str(new_port)), ("simple", "OK"))
+        assert wait_until(lambda: answers(new_port), 5), "the new port must serve"
+        assert wait_until(lambda: not answers(old_port), 5), "the old port must stop"
+        expect(kept, ("PING",), ("simple", "PONG"), "a connection made before stays")
+        expect(kept, ("CONFIG", "GET", "port"),
+               ("array", [("bulk", b"port"), ("bulk", str(new_port).encode())]))
+
+
+def test_port_in_use_is_refused_and_the_old_port_serves(server):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        busy = taken.getsockname()[1]
+        with RespClient(port=server.port) as c:
+            reply = c.call("CONFIG", "SET", "port", str(busy))
+            assert reply == ("error", "ERR CONFIG SET failed (possibly related to argument "
+                                      "'port') - Unable to listen on this port. Check server logs."), reply
+            expect(c, ("CONFIG", "GET", "port"),
+                   ("array", [("bulk", b"port"), ("bulk", str(server.port).encode())]))
+    assert answers(server.port)
+
+
+def test_bad_bind_address_is_refused_and_the_old_address_serves(server):
+    with RespClient(port=server.port) as c:
+        reply = c.call("CONFIG", "SET", "bind", "999.999.999.999")
+        assert reply[0] == "error" and reply[1].endswith("Failed to bind to specified addresses."), reply
+    assert answers(server.port)
+
+
+def test_bind_gains_and_loses_an_address(server):
+    with RespClient(port=server.port) as c:
+        expect(c, ("CONFIG", "SET", "bind", "127.0.0.1 127.0.0.2"), ("simple", "OK"))
+        assert wait_until(lambda: answers(server.port, host="127.0.0.2"), 5)
+        expect(c, ("CONFIG", "SET", "bind", "127.0.0.1"), ("simple", "OK"))
+        assert wait_until(lambda: not answers(server.port, host="127.0.0.2"), 5)
+        expect(c, ("PING",), ("simple", "PONG"), "the kept address keeps its connections")
+    assert answers(server.port)
+
+
+def test_setting_every_directive_to_its_own_value_succeeds(redoubt_factory):
+    """Redis's introspection test sets every CONFIG GET * value back to itself; tls-port,
+    port and bind among them must not fail."""
+    s = redoubt_factory()
+    with RespClient(port=s.port) as c:
+        for name in ("port", "bind", "tls-port"):
+            value = c.call("CONFIG", "GET", name)[1][1][1]
+            expect(c, ("CONFIG", "SET", name, value), ("simple", "OK"), name)
+        expect(c, ("PING",), ("simple", "PONG"))
+
+
+def test_switch_between_tcp_and_tls_ports(redoubt_factory, tls_certs):
+    """Redis's "TLS: switch between tcp and tls ports": tls-port 0 then port P (the number the
+    TLS listener had), and back."""
+    ca = tls_certs.ca().cert
+    tls_port = servers.free_port()
+    s = redoubt_factory(tls_args(tls_certs.get("server"), "none",
+                                 ["--tls-port", str(tls_port)]))
+    assert wait_until(lambda: answers(tls_port, tls_ca=ca), 5)
+    with RespClient(port=s.port) as c:
+        expect(c, ("CONFIG", "SET", "tls-port", "0"), ("simple", "OK"))
+        expect(c, ("CONFIG", "SET", "port", str(tls_port)), ("simple", "OK"))
+    assert wait_until(lambda: answers(tls_port), 5), "plaintext on the former TLS port"
+    with RespClient(port=tls_port) as c:
+        expect(c, ("CONFIG", "SET", "port", "0"), ("simple", "OK"))
+        expect(c, ("CONFIG", "SET", "tls-port", str(tls_port)), ("simple", "OK"))
+    assert wait_until(lambda: answers(tls_port, tls_ca=ca), 5), "TLS again"
+    assert not answers(tls_port)
