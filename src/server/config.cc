@@ -122,11 +122,9 @@ bool AllowProtectedAction(ProtectedAction setting, bool caller_is_local) {
 }
 
 bool IsLocalPeer(std::string_view peer) {
-  if (peer.empty() || peer[0] == '/') {
-    return true;  // a unix socket
-  }
+  // Redis's islocalClient compares the address with exactly these two.
   std::string_view host = peer.substr(0, peer.rfind(':'));
-  return host.starts_with("127.") || host == "::1" || host == "[::1]";
+  return host == "127.0.0.1" || host == "::1" || host == "[::1]";
 }
 
 int ReadFileText(const std::string& path, std::string* text) {

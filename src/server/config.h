@@ -39,8 +39,8 @@ std::string_view TlsModeName(TlsMode mode);
 enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
 // Redis's allowProtectedAction.
 bool AllowProtectedAction(ProtectedAction setting, bool caller_is_local);
-// Whether a peer address ("ip:port", as Connection::peer_address) is local for
-// ProtectedAction::kLocal: 127.0.0.0/8, ::1, or a unix socket (an empty peer or a path).
+// Redis's islocalClient for a TCP peer ("ip:port"): exactly 127.0.0.1 or ::1. (A Unix socket
+// client is local too; Connection::is_local says so.)
 bool IsLocalPeer(std::string_view peer);
 
 struct Config {

@@ -5,6 +5,8 @@
 // Thread: handlers run on the caller's I/O thread; Server serialises configuration changes.
 #include "server/config_command.h"
 
+#include <sys/socket.h>
+
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +17,7 @@
 #include "commands/errors.h"
 #include "common/glob.h"
 #include "common/log.h"
+#include "security/network_allow_list.h"
 #include "server/command_helpers.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -64,6 +67,40 @@ void CmdConfigGet(CommandContext& ctx) {
   }
 }
 
+// A network-allow that would exclude the connection changing it would lock every operator out
+// (the usual case: they all come from where this one does), until a restart that loses the
+// data. Such a change is refused; a Unix-socket connection, never filtered, may make it.
+bool ChangeKeepsCallerAllowedOrReply(
+    CommandContext& ctx, Connection& conn,
+    const std::vector<std::pair<std::string, std::string>>& changes) {
+  if (conn.is_unix_socket()) {
+    return true;
+  }
+  for (const auto& [name, value] : changes) {
+    if (!commands::EqualsIgnoreCase(name, "network-allow")) {
+      continue;
+    }
+    absl::StatusOr<security::NetworkAllowList> list = security::NetworkAllowList::Parse(value);
+    if (!list.ok() || list->empty()) {
+      continue;  // a bad rule gets SetConfig's error; empty allows everyone
+    }
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    if (getpeername(conn.fd(), reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        list->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
+      continue;
+    }
+    ctx.reply.Error(
+        "ERR CONFIG SET failed (possibly related to argument 'network-allow') - it would exclude "
+        "this connection (" +
+        conn.peer_address() +
+        ") and so lock its source out: include that address, or make the change over the "
+        "unix socket (unixsocket), which network-allow never filters");
+    return false;
+  }
+  return true;
+}
+
 // CONFIG SET name value [name value ...]. The checks and the change are Server::SetConfig's
 // (all pairs or none); here: the syntax, and hiding secrets from SLOWLOG and MONITOR.
 void CmdConfigSet(CommandContext& ctx) {
@@ -81,7 +118,10 @@ void CmdConfigSet(CommandContext& ctx) {
     }
     changes.emplace_back(std::string(ctx.args[i]), std::string(ctx.args[i + 1]));
   }
-  absl::Status st = conn.server().SetConfig(changes, IsLocalPeer(conn.peer_address()));
+  if (!ChangeKeepsCallerAllowedOrReply(ctx, conn, changes)) {
+    return;
+  }
+  absl::Status st = conn.server().SetConfig(changes, conn.is_local());
   if (!st.ok()) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }

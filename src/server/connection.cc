@@ -102,11 +102,7 @@ void Connection::ReleaseIdleBuffers() {
 }
 
 bool Connection::is_local() const {
-  if (unix_socket_) {
-    return true;
-  }
-  std::string_view peer = peer_address_;
-  return peer.starts_with("127.0.0.1:") || peer.starts_with("::1:");
+  return unix_socket_ || IsLocalPeer(peer_address_);
 }
 
 bool Connection::RefusedByProtectedMode() {

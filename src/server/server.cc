@@ -728,8 +728,10 @@ void Server::CloseDisallowedClients() {
     return allow != nullptr && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
            !allow->Allows(reinterpret_cast<const sockaddr*>(&peer));
   };
-  CloseClientsWhere([excluded](const Connection& c) { return excluded(c.fd()); }, excluded,
-                    &stats_.network_allow_closed, "network-allow");
+  // Unix-socket clients have no network source and are never filtered.
+  CloseClientsWhere(
+      [excluded](const Connection& c) { return !c.is_unix_socket() && excluded(c.fd()); }, excluded,
+      &stats_.network_allow_closed, "network-allow");
 }
 
 absl::Status Server::RewriteConfig() {

@@ -44,7 +44,7 @@ void CmdLastSave(CommandContext& ctx) {
 bool DebugAllowedOrReply(CommandContext& ctx) {
   Connection& conn = Conn(ctx);
   if (AllowProtectedAction(conn.server().config().enable_debug_command,
-                           IsLocalPeer(conn.peer_address()))) {
+                           conn.is_local())) {
     return true;
   }
   ctx.reply.Error(

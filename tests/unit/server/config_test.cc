@@ -322,12 +322,10 @@ INSTANTIATE_TEST_SUITE_P(Settings, ConfigSetProtectedTest,
                                          ProtectedCase{ProtectedAction::kLocal, true, true},
                                          ProtectedCase{ProtectedAction::kLocal, false, false}));
 
-TEST(ConfigSetTest, LocalPeersAreLoopbackAndUnixSockets) {
+TEST(ConfigSetTest, LocalPeersAreExactlyTheLoopbackAddressesAsInRedis) {
   EXPECT_TRUE(IsLocalPeer("127.0.0.1:5000"));
-  EXPECT_TRUE(IsLocalPeer("127.1.2.3:5000"));
   EXPECT_TRUE(IsLocalPeer("::1:5000"));
-  EXPECT_TRUE(IsLocalPeer(""));
-  EXPECT_TRUE(IsLocalPeer("/tmp/redoubt.sock"));
+  EXPECT_FALSE(IsLocalPeer("127.1.2.3:5000"));  // islocalClient compares with 127.0.0.1
   EXPECT_FALSE(IsLocalPeer("10.0.0.1:5000"));
   EXPECT_FALSE(IsLocalPeer("::2:5000"));
   EXPECT_FALSE(IsLocalPeer("::1a:5000"));
