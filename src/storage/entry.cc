@@ -19,6 +19,9 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
   if (value_capacity < value.size()) {
     value_capacity = value.size();
   }
+  if (value_capacity >= kLargeValueBytes) {
+    return CreateLarge(key, common::SharedBytes::Copy(value, value_capacity), has_expire);
+  }
   uint8_t flags = (has_expire ? kFlagExpireSlot : 0) |
                   (key.size() > kMaxSmallKey ? kFlagWideKey : 0) |
                   (value_capacity > kMaxSmallValue ? kFlagWideValue : 0);
@@ -69,6 +72,11 @@ size_t Entry::value_len() const {
 }
 
 void Entry::set_value_len(size_t len) {
+  if (flags_ & kFlagLargeValue) {
+    mutable_value();  // unshares it first
+    LargePointer()->set_size(len);
+    return;
+  }
   if (!(flags_ & kFlagWideValue)) {
     REDOUBT_DCHECK(len <= kMaxSmallValue);
     value_len_small_ = static_cast<uint16_t>(len);
@@ -80,11 +88,59 @@ void Entry::set_value_len(size_t len) {
 
 namespace {
 
-std::string_view PointerBytes(const ListValue* const& list) {
-  return {reinterpret_cast<const char*>(&list), sizeof(list)};
+template <typename T>
+std::string_view PointerBytes(const T* const& pointer) {
+  return {reinterpret_cast<const char*>(&pointer), sizeof(pointer)};
 }
 
 }  // namespace
+
+Entry* Entry::CreateLarge(std::string_view key, common::SharedBytes* block, bool has_expire) {
+  // The pointer's 8 bytes are stored as a small value, then the flag says what they are.
+  const common::SharedBytes* pointer = block;
+  Entry* e = Create(key, PointerBytes(pointer), has_expire, sizeof(pointer));
+  e->flags_ |= kFlagLargeValue;
+  e->set_encoding(Encoding::kRaw);
+  return e;
+}
+
+Entry* Entry::CreateAdopting(std::string_view key, common::SharedBytesRef block, bool has_expire) {
+  return CreateLarge(key, block.Detach(), has_expire);
+}
+
+common::SharedBytes* Entry::LargePointer() const {
+  common::SharedBytes* block;
+  std::memcpy(&block, KeyData() + key_len(), sizeof(block));
+  return block;
+}
+
+void Entry::SetLargePointer(common::SharedBytes* block) {
+  std::memcpy(KeyData() + key_len(), &block, sizeof(block));
+}
+
+char* Entry::mutable_value() {
+  if (!(flags_ & kFlagLargeValue)) {
+    return KeyData() + key_len();
+  }
+  common::SharedBytes* block = LargePointer();
+  if (!block->unique()) {
+    // A reply still holds it and must see the bytes it was given: write into a copy.
+    common::SharedBytes* copy = common::SharedBytes::Copy(block->view(), block->capacity());
+    block->Release();
+    SetLargePointer(copy);
+    block = copy;
+  }
+  return block->data();
+}
+
+common::SharedBytesRef Entry::ShareLargeValue() const {
+  if (!(flags_ & kFlagLargeValue)) {
+    return {};
+  }
+  common::SharedBytes* block = LargePointer();
+  block->AddRef();
+  return common::SharedBytesRef(block);
+}
 
 Entry* Entry::CreateList(std::string_view key, bool has_expire) {
   const ListValue* list = new ListValue();
@@ -119,6 +175,18 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
 }
 
 Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity) {
+  if (from->has_large_value() && value_capacity <= from->value_capacity()) {
+    // The block moves with its reference, as a list's pointer does: no copy of the value.
+    Entry* e = CreateLarge(key, from->LargePointer(), has_expire);
+    e->kind_ = from->kind_;
+    e->set_access(from->access());
+    if (has_expire) {
+      e->set_expire_ms(from->expire_ms());
+    }
+    from->flags_ &= static_cast<uint8_t>(~kFlagLargeValue);
+    from->set_value_len(0);
+    return e;
+  }
   if (from->type() != ValueType::kList) {
     return CloneWith(*from, key, has_expire, value_capacity);
   }
@@ -138,12 +206,17 @@ Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_
 void Entry::Destroy(Entry* entry) {
   if (entry->type() == ValueType::kList) {
     delete entry->ListPointer();
+  } else if (entry->has_large_value()) {
+    entry->LargePointer()->Release();
   }
   entry->~Entry();
   std::free(entry);
 }
 
 size_t Entry::value_capacity() const {
+  if (flags_ & kFlagLargeValue) {
+    return LargePointer()->capacity();
+  }
   size_t capacity = malloc_usable_size(const_cast<Entry*>(this)) - DataOffset(flags_) - key_len();
   // A value whose length is kept in 16 bits cannot grow past it in place.
   return (flags_ & kFlagWideValue) ? capacity : std::min(capacity, kMaxSmallValue);
@@ -153,6 +226,8 @@ size_t Entry::AllocatedBytes() const {
   size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
   if (type() == ValueType::kList) {
     bytes += ListPointer()->AllocatedBytes();
+  } else if (has_large_value()) {
+    bytes += LargePointer()->AllocatedBytes();
   }
   return bytes;
 }

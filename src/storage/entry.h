@@ -12,12 +12,20 @@
 // to it, so key, TTL and access state stay in the one block for every type. Destroy frees the
 // ListValue and CloneWith deep-copies it.
 //
+// A string of kLargeValueBytes or more lives likewise in its own common::SharedBytes block, so
+// that a GET reply can write it from there while its socket drains, and SET can keep the block a
+// large argument was read into: neither copies the value. The entry holds one reference; a
+// writer that finds the block shared (a reply still being written) copies it first, so readers
+// never see it change.
+//
 // Thread: an Entry belongs to one keyspace shard and is touched only under that shard's lock.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "common/shared_bytes.h"
 
 namespace redoubt::storage {
 
@@ -30,6 +38,9 @@ enum class ValueType : uint8_t { kString, kList };
 enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist };
 
 inline constexpr int64_t kNoExpire = -1;
+// Strings of this size or more live in their own SharedBytes block (Redis's PROTO_MBULK_BIG_ARG:
+// the size from which it reads an argument into its own buffer and keeps it as the value).
+inline constexpr size_t kLargeValueBytes = 32 * 1024;
 
 class Entry {
  public:
@@ -46,15 +57,27 @@ class Entry {
   // `from` next (RENAME, MOVE, adding an expire slot). `from` is left an empty string whose
   // AllocatedBytes() no longer counts the list.
   static Entry* Relocate(Entry* from, std::string_view key, bool has_expire, size_t value_capacity);
+  // A string entry whose value is `block` (its size()), taken over without copying.
+  // Requires: block holds at least kLargeValueBytes.
+  static Entry* CreateAdopting(std::string_view key, common::SharedBytesRef block, bool has_expire);
   static void Destroy(Entry* entry);
 
   std::string_view key() const { return {KeyData(), key_len()}; }
-  std::string_view value() const { return {KeyData() + key_len(), value_len()}; }
-  char* mutable_value() { return KeyData() + key_len(); }
+  std::string_view value() const {
+    if (flags_ & kFlagLargeValue) {
+      return LargePointer()->view();
+    }
+    return {KeyData() + key_len(), value_len()};
+  }
+  // For writing the value in place. A large value still shared with a reply is copied first.
+  char* mutable_value();
   // Bytes the value may grow to without reallocating.
   size_t value_capacity() const;
   // Requires: len <= value_capacity().
   void set_value_len(size_t len);
+  // Another reference to a large value's block (for a reply to write it from), or none.
+  common::SharedBytesRef ShareLargeValue() const;
+  bool has_large_value() const { return flags_ & kFlagLargeValue; }
 
   // Requires: type() == ValueType::kList.
   const ListValue& list() const { return *ListPointer(); }
@@ -98,8 +121,9 @@ class Entry {
     uint32_t unused;
   };
   static constexpr uint8_t kFlagExpireSlot = 1;
-  static constexpr uint8_t kFlagWideKey = 2;    // key length stored as 32 bits after the header
-  static constexpr uint8_t kFlagWideValue = 4;  // value length stored as 32 bits likewise
+  static constexpr uint8_t kFlagWideKey = 2;     // key length stored as 32 bits after the header
+  static constexpr uint8_t kFlagWideValue = 4;   // value length stored as 32 bits likewise
+  static constexpr uint8_t kFlagLargeValue = 8;  // value bytes hold a SharedBytes pointer
   static constexpr size_t kMaxSmallKey = 0xFF;
   static constexpr size_t kMaxSmallValue = 0xFFFF;
 
@@ -124,6 +148,11 @@ class Entry {
   const char* KeyData() const { return reinterpret_cast<const char*>(this) + DataOffset(flags_); }
   // The list's pointer lives unaligned in the value bytes, hence the memcpy.
   ListValue* ListPointer() const;
+  // Likewise for a large string's block.
+  common::SharedBytes* LargePointer() const;
+  void SetLargePointer(common::SharedBytes* block);
+  // An entry whose value bytes are `block`'s pointer (adopting the caller's reference).
+  static Entry* CreateLarge(std::string_view key, common::SharedBytes* block, bool has_expire);
 
   uint8_t access_[3] = {0, 0, 0};
   uint8_t kind_ = 0;  // low nibble ValueType, high nibble Encoding

@@ -97,11 +97,21 @@ common::OpResult<Entry*> Keyspace::FindOfType(int db, std::string_view key, Valu
 }
 
 Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
-                           bool keep_ttl) {
+                           bool keep_ttl, common::SharedBytesRef* adoptable) {
   auto [shard, table, hash, slot] = Locate(db, key);
   Encoding encoding = EncodingForNewString(value);
+  // A large value that arrived in a block of its own is kept as it is, not copied.
+  bool adopt = adoptable != nullptr && *adoptable && value.size() >= kLargeValueBytes &&
+               value.data() == (*adoptable)->data();
+  auto create = [&](bool has_expire) {
+    if (adopt) {
+      (*adoptable)->set_size(value.size());
+      return Entry::CreateAdopting(key, std::move(*adoptable), has_expire);
+    }
+    return Entry::Create(key, value, has_expire);
+  };
   if (slot == nullptr) {
-    Entry* e = Adopt(shard, Entry::Create(key, value, expire_ms != kNoExpire));
+    Entry* e = Adopt(shard, create(expire_ms != kNoExpire));
     e->set_encoding(encoding);
     e->set_access(InitialAccess(lfu(), clock_seconds()));
     if (expire_ms != kNoExpire) {
@@ -113,7 +123,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
   Entry* old = *slot;
   int64_t new_expire = keep_ttl ? old->expire_ms() : expire_ms;
   bool need_slot = new_expire != kNoExpire;
-  if (old->type() == ValueType::kString && old->has_expire_slot() == need_slot &&
+  if (!adopt && old->type() == ValueType::kString && old->has_expire_slot() == need_slot &&
       FitsInPlace(old->value_capacity(), value.size())) {
     // Common case of SET on an existing key: no allocation.
     if (!value.empty()) {
@@ -131,7 +141,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
     }
     return old;
   }
-  Entry* e = Adopt(shard, Entry::Create(key, value, need_slot));
+  Entry* e = Adopt(shard, create(need_slot));
   e->set_encoding(encoding);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   if (need_slot) {

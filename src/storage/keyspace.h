@@ -74,7 +74,7 @@ class Keyspace {
   // Stores a string, replacing any existing value of any type. expire_ms is absolute Unix ms
   // or kNoExpire; keep_ttl keeps the TTL of the value being replaced.
   Entry* SetString(int db, std::string_view key, std::string_view value, int64_t expire_ms,
-                   bool keep_ttl);
+                   bool keep_ttl, common::SharedBytesRef* adoptable = nullptr);
   // Gives the string at key (created empty if missing) room for `len` bytes and sets its
   // length; new bytes are zero. For APPEND, SETRANGE, SETBIT, BITFIELD. Encoding becomes raw.
   Entry* ResizeString(int db, std::string_view key, size_t len);
