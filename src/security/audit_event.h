@@ -4,7 +4,7 @@
 // Every line starts with "time" (ISO-8601 UTC with milliseconds) and "event"; fields that do
 // not apply (TLS details of a plaintext connection, a missing client certificate) are left out.
 //
-// Secrets: no record has a field for a password or token, so none can be written (STYLE.md §6).
+// Secrets: no record has a field for a password or token, so none can be written (CONTRIBUTING.md).
 // Strings that clients or certificates choose (user names, subjects, detail text) are escaped
 // by nlohmann-json, so a record is always exactly one line; they are cut to
 // kMaxAuditFieldBytes, and invalid UTF-8 is replaced with U+FFFD rather than refused.

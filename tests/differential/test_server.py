@@ -171,23 +171,29 @@ def _no_reply_yet(client, seconds=0.2):
 # paused, a paused command is not answered before the pause ends, a pause of N ms lasts at
 # least N ms from before it was sent. They never assert that something happens *fast*.
 
-def test_client_pause_write_blocks_writes_not_reads(dual):
+def _write_held_until_unpause(dual, read_first):
+    """CLIENT PAUSE 60000 WRITE (long enough that only UNPAUSE can end it while the test looks):
+    a GET is answered (with read_first), a SET is not until UNPAUSE, then it is."""
     admin, other = dual(), dual()
     for side in ("ref", "got"):
         name = "redis-server" if side == "ref" else "redoubt"
         a, o = getattr(admin, side), getattr(other, side)
-        # Long enough that only UNPAUSE can end it while the test looks.
         expect(side, a.call("CLIENT", "PAUSE", "60000", "WRITE"), ("simple", "OK"),
                "CLIENT PAUSE 60000 WRITE")
         try:
-            r = o.call("GET", "k")
-            assert r is None, f"{name}: GET during PAUSE WRITE -> {r!r}"
+            if read_first:
+                r = o.call("GET", "k")
+                assert r is None, f"{name}: GET during PAUSE WRITE -> {r!r}"
             o.send("SET", "k", "v")
             assert _no_reply_yet(o), f"{name}: SET answered during PAUSE WRITE"
         finally:
             expect(side, a.call("CLIENT", "UNPAUSE"), ("simple", "OK"), "CLIENT UNPAUSE")
         r = o.read_reply(timeout=10)
         assert r == ("simple", "OK"), f"{name}: SET after UNPAUSE -> {r!r}"
+
+
+def test_client_pause_write_blocks_writes_not_reads(dual):
+    _write_held_until_unpause(dual, read_first=True)
 
 
 def test_client_pause_all_blocks_reads(dual):
@@ -203,20 +209,7 @@ def test_client_pause_all_blocks_reads(dual):
 
 
 def test_client_unpause_releases_paused_writer(dual):
-    admin, other = dual(), dual()
-    for side in ("ref", "got"):
-        name = "redis-server" if side == "ref" else "redoubt"
-        a, o = getattr(admin, side), getattr(other, side)
-        expect(side, a.call("CLIENT", "PAUSE", "60000", "WRITE"), ("simple", "OK"),
-               "CLIENT PAUSE 60000 WRITE")
-        try:
-            o.send("SET", "k", "v")
-            assert _no_reply_yet(o), f"{name}: SET answered during PAUSE WRITE"
-        finally:
-            expect(side, a.call("CLIENT", "UNPAUSE"), ("simple", "OK"), "CLIENT UNPAUSE")
-        # Only UNPAUSE can release it now (the pause had 60 s to run).
-        r = o.read_reply(timeout=10)
-        assert r == ("simple", "OK"), f"{name}: writer after UNPAUSE -> {r!r}"
+    _write_held_until_unpause(dual, read_first=False)
 
 
 def test_client_reply_off_on_skip(dual):
