@@ -12,6 +12,10 @@ packages=(
   clang libclang-rt-14-dev
   # tests and benchmarks: the reference server and real clients
   redis-server redis-tools python3-redis python3-pytest
+  # make test runs the pytest files on two workers
+  python3-pytest-xdist
+  # Redis's own Tcl suite (scripts/redis-suite.sh), over TLS too
+  tcl tcl-tls
   gnuplot-nox procps util-linux
   # TLS tests: certificates are made with the openssl command line
   openssl

@@ -1,87 +1,251 @@
 #!/usr/bin/env bash
-# Runs every test of Redoubt, as `make test` and CI do:
-#   1. release build, GoogleTest unit tests (ctest)
-#   2. ASan+UBSan build: unit tests, then the integration and differential suites against the
-#      sanitized server (a sanitizer report fails the run)
-#   3. integration and differential suites (pytest, real clients, Debian's redis-server)
-#      against the release server
-#   4. bounded libFuzzer runs of the RESP parser and of ACL rules over fuzz/corpus/
-# Ends with one summary line "N passed, N failed" (steps), and exits non-zero on any failure.
+# Runs the tests of Redoubt, as `make test` and CI do, and ends with a table of step times:
+#
+#   scripts/run-tests.sh [GROUP...]     groups: unit asan integration fuzz redis-suite
+#                                       (default: all of them, in this order)
+#
+#   unit         release build (server, tools, unit tests), GoogleTest
+#   asan         ASan+UBSan build (server and unit tests only): unit tests, then the integration
+#                and differential suites against the sanitized server (a report fails the run)
+#   integration  the integration and differential suites (pytest: real clients, Debian's
+#                redis-server as the reference) against the release server
+#   fuzz         bounded libFuzzer runs of the RESP parser and of ACL rules over fuzz/corpus/
+#   redis-suite  Redis 7.0.15's own Tcl suite against the release server, plaintext and TLS,
+#                compared with tests/redis-suite/baseline.txt; skipped (and says so) when
+#                ../shared/redis-tests/ is not next to the checkout
+#
+# What keeps it short on two cores: each build makes only the targets its steps run; the
+# sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the unit
+# tests run as one process, not one per test under ctest (ctest costs ~2 minutes under ASan);
+# pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has its own
+# servers on free ports); the fuzzer build and the fuzz runs go in the background, niced, while
+# the pytest suites and the Redis suite wait on sockets.
+#
+# Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
+#      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
+# Exits non-zero when any step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-JOBS=$(nproc)
+JOBS=${JOBS:-$(nproc)}
 PYTHON=/usr/bin/python3
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-passed=0
-failed=0
-failures=()
+PYTEST_WORKERS=${PYTEST_WORKERS:-2}
+LOGS=build-logs   # background steps' output, and the step table (removed by make clean)
+GROUPS_WANTED=("$@")
+[ ${#GROUPS_WANTED[@]} -eq 0 ] && GROUPS_WANTED=(unit asan integration fuzz redis-suite)
 
+step_names=()
+step_results=()
+step_seconds=()
+run_start=$SECONDS
+
+wanted() {
+  local g
+  for g in "${GROUPS_WANTED[@]}"; do
+    [ "$g" = "$1" ] && return 0
+  done
+  return 1
+}
+
+record() {  # record NAME RC SECONDS
+  step_names+=("$1")
+  step_seconds+=("$3")
+  if [ "$2" -eq 0 ]; then step_results+=(ok); else step_results+=(FAILED); fi
+}
+
+# step NAME CMD...: runs in the foreground, timed.
 step() {
-  local name=$1
+  local name=$1 start=$SECONDS rc
   shift
-  local start=$SECONDS
   echo
   echo "==> $name"
-  if "$@"; then
-    passed=$((passed + 1))
+  "$@"
+  rc=$?
+  record "$name" "$rc" $((SECONDS - start))
+  if [ "$rc" -eq 0 ]; then
     echo "<== $name: ok ($((SECONDS - start)) s)"
   else
-    failed=$((failed + 1))
-    failures+=("$name")
     echo "<== $name: FAILED ($((SECONDS - start)) s)"
   fi
+  return "$rc"
 }
 
-build() {
-  local dir=$1
+# Background steps: bg_step NAME CMD... runs one step with its own log, status and time (in a
+# background job, one after the other); collect() waits for the job and reports each step.
+bg_pid=
+bg_names=()
+log_of() { echo "$LOGS/$(echo "$1" | tr -c 'a-zA-Z0-9\n' '-').log"; }
+bg_step() {
+  local name=$1 file start rc
   shift
-  cmake -S . -B "$dir" -G Ninja "$@" > "$dir.cmake.log" 2>&1 || { cat "$dir.cmake.log"; return 1; }
-  ninja -C "$dir" -j "$JOBS" ${TARGETS:-}
+  file=$(log_of "$name")
+  start=$SECONDS
+  "$@" > "$file" 2>&1
+  rc=$?
+  echo "$rc $((SECONDS - start))" > "$file.result"
+  return "$rc"
+}
+# background FUNCTION STEP-NAME...: FUNCTION runs those steps with bg_step.
+background() {
+  local job=$1 name
+  shift
+  mkdir -p "$LOGS"
+  bg_names=("$@")
+  for name in "${bg_names[@]}"; do rm -f "$(log_of "$name")" "$(log_of "$name").result"; done
+  echo
+  echo "==> started in the background: ${bg_names[*]} (logs in $LOGS/)"
+  # Niced, so that the foreground steps keep their share of the cores.
+  (renice -n 10 "$BASHPID" > /dev/null; "$job") &
+  bg_pid=$!
 }
 
+collect() {
+  [ -n "$bg_pid" ] || return 0
+  wait "$bg_pid"
+  bg_pid=
+  local name file rc secs
+  for name in "${bg_names[@]}"; do
+    file=$(log_of "$name")
+    echo
+    echo "==> $name (ran in the background)"
+    if [ -f "$file.result" ]; then
+      read -r rc secs < "$file.result"
+      tail -n 30 "$file"
+    else
+      rc=1 secs=0
+      echo "not run: an earlier background step failed"
+    fi
+    record "$name" "$rc" "$secs"
+    if [ "$rc" -eq 0 ]; then echo "<== $name: ok ($secs s)"; else echo "<== $name: FAILED ($secs s)"; fi
+  done
+}
+trap '[ -n "$bg_pid" ] && kill -- "$bg_pid" 2>/dev/null' EXIT
+
+# build DIR TARGETS -- CMAKE ARGS...
+build() {
+  local dir=$1 targets=()
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do targets+=("$1"); shift; done
+  shift
+  mkdir -p "$LOGS"
+  cmake -S . -B "$dir" -G Ninja "$@" > "$LOGS/$dir.cmake.log" 2>&1 ||
+    { cat "$LOGS/$dir.cmake.log"; return 1; }
+  ninja -C "$dir" -j "$JOBS" "${targets[@]}"
+}
+
+# One process for all unit tests (gtest); ctest would start one per test.
 unit_tests() {
-  (cd "$1" && ctest --output-on-failure -j "$JOBS" --timeout 120)
+  timeout 900 "$1/bin/redoubt_unit_tests" --gtest_brief=1
 }
 
 pytest_suites() {
-  REDOUBT_SERVER="$PWD/$1/bin/redoubt-server" $PYTHON -m pytest -c tests/pytest.ini -q \
-    -p no:cacheprovider tests/integration tests/differential
+  local parallel=()
+  if [ "$PYTEST_WORKERS" -gt 0 ] && $PYTHON -c 'import xdist' 2>/dev/null; then
+    # Whole files per worker: the differential files share one server pair per module.
+    parallel=(-n "$PYTEST_WORKERS" --dist loadfile)
+  fi
+  # The tools (redoubt-downtime, redoubt-tls-connect) are clients: the release ones serve both.
+  REDOUBT_SERVER="$PWD/$1/bin/redoubt-server" REDOUBT_TOOLS_DIR="$PWD/build/bin" \
+    $PYTHON -m pytest -c tests/pytest.ini -q -p no:cacheprovider "${parallel[@]}" \
+    tests/integration tests/differential
 }
 
 # fuzz <name> <seconds>: runs build-fuzz/bin/<name>_fuzzer from fuzz/corpus/<name>.
 fuzz() {
-  local name=$1 seconds=$2 corpus
+  local name=$1 seconds=$2 corpus rc
   corpus=$(mktemp -d)
   cp "fuzz/corpus/$name"/* "$corpus"/
   # Findings (crash-*, leak-*) are written to the working directory; run it in build-fuzz.
   (cd build-fuzz && "./bin/${name}_fuzzer" -max_total_time="$seconds" -max_len=4096 \
-    -print_final_stats=1 "$corpus" "../fuzz/corpus/$name" 2>&1 | tail -n 12)
-  local rc=${PIPESTATUS[0]}
+    -print_final_stats=1 "$corpus" "../fuzz/corpus/$name" 2>&1 | tail -n 12; exit "${PIPESTATUS[0]}")
+  rc=$?
   rm -rf "$corpus"
   return "$rc"
 }
 
+fuzz_both() {  # both fuzzers at once: each is bounded by its own time
+  local rc1 rc2
+  fuzz resp_parser "$FUZZ_SECONDS" > "$LOGS/fuzz-resp-parser.out" 2>&1 &
+  local p1=$!
+  fuzz acl_rules "$((FUZZ_SECONDS / 2))" > "$LOGS/fuzz-acl-rules.out" 2>&1
+  rc2=$?
+  wait "$p1"
+  rc1=$?
+  echo "--- resp_parser (${FUZZ_SECONDS}s):"
+  cat "$LOGS/fuzz-resp-parser.out"
+  echo "--- acl_rules ($((FUZZ_SECONDS / 2))s):"
+  cat "$LOGS/fuzz-acl-rules.out"
+  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
+}
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+echo "run-tests: $(nproc) cores, load average $(load) at start; groups: ${GROUPS_WANTED[*]}"
 ./scripts/install-deps.sh || exit 1
+load_start=$(load)
 
-step "release build" build build -DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON
-step "unit tests" unit_tests build
-export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-step "asan/ubsan build" build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_SANITIZE=ON \
-  -DREDOUBT_TESTS=ON
-step "asan/ubsan unit tests" unit_tests build-asan
-step "asan/ubsan integration+differential" pytest_suites build-asan
-unset ASAN_OPTIONS UBSAN_OPTIONS
-step "integration+differential" pytest_suites build
-TARGETS="resp_parser_fuzzer acl_rules_fuzzer" step "fuzzer build" build build-fuzz \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
-step "fuzz resp parser (${FUZZ_SECONDS}s)" fuzz resp_parser "$FUZZ_SECONDS"
-step "fuzz acl rules ($((FUZZ_SECONDS / 2))s)" fuzz acl_rules "$((FUZZ_SECONDS / 2))"
+RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON)
+if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
+  # The release tools are used by the ASan pytest run too, so asan needs this build as well.
+  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect \
+       $(wanted unit && echo redoubt_unit_tests) -- "${RELEASE[@]}"; then
+    wanted unit && step "unit tests" unit_tests build
+  fi
+fi
 
-echo
-for f in "${failures[@]}"; do
-  echo "failed: $f"
-done
-echo "steps: $passed passed, $failed failed"
+FUZZ_BUILD="fuzzer build (clang)"
+FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules ($((FUZZ_SECONDS / 2))s)"
+fuzz_job() {
+  # The fuzzers keep libFuzzer's own sanitizer settings, not the ASan test run's.
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  # Only the two fuzzers and the libraries they link.
+  bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer -- \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF \
+    -DCMAKE_CXX_COMPILER=clang++ && bg_step "$FUZZ_RUN" fuzz_both
+}
+start_fuzzing() {
+  wanted fuzz && [ -z "$bg_pid" ] && background fuzz_job "$FUZZ_BUILD" "$FUZZ_RUN"
+}
+# Not beside the ASan build, which needs both cores itself; beside what waits on sockets.
+wanted asan || start_fuzzing
+
+if wanted asan; then
+  export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  if step "asan/ubsan build" build build-asan redoubt-server redoubt_unit_tests -- \
+       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
+       -DREDOUBT_SANITIZE=ON -DREDOUBT_TESTS=ON; then
+    start_fuzzing
+    step "asan/ubsan unit tests" unit_tests build-asan
+    step "asan/ubsan integration+differential" pytest_suites build-asan
+  fi
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  start_fuzzing
+fi
+
+if wanted integration; then
+  step "integration+differential" pytest_suites build
+fi
+
+if wanted redis-suite; then
+  step "redis 7.0.15 suite (plain, tls)" ./scripts/redis-suite.sh --server build/bin/redoubt-server
+fi
+
+collect
+
+total=$((SECONDS - run_start))
+failed=0
+mkdir -p "$LOGS"
+{
+  echo
+  echo "Step times ($(nproc) cores; load average $load_start at start, $(load) at the end):"
+  printf '  %-44s %-7s %6s\n' step result seconds
+  for i in "${!step_names[@]}"; do
+    printf '  %-44s %-7s %6s\n' "${step_names[$i]}" "${step_results[$i]}" "${step_seconds[$i]}"
+    [ "${step_results[$i]}" = ok ] || failed=$((failed + 1))
+  done
+  printf '  %-44s %-7s %6s\n' "total (wall clock; background steps overlap)" "" "$total"
+  echo "steps: $(( ${#step_names[@]} - failed )) passed, $failed failed"
+} | tee "$LOGS/step-times.txt"
 [ "$failed" -eq 0 ]

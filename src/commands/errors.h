@@ -1,5 +1,5 @@
 // Error replies with Redis 7's exact texts, and argument parsers that reply with them.
-// A function that writes an error reply itself ends in OrReply (STYLE.md §4).
+// A function that writes an error reply itself ends in OrReply (CONTRIBUTING.md, "Naming").
 #pragma once
 
 #include <cstdint>

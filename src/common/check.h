@@ -1,5 +1,5 @@
 // Invariant checks. A failed check is a bug in Redoubt, never a reaction to bad input:
-// client bytes, arguments and config values are answered with errors instead (STYLE.md §6).
+// client bytes, arguments and config values are answered with errors instead (CONTRIBUTING.md).
 //
 // REDOUBT_CHECK is always on; REDOUBT_DCHECK only in debug and sanitizer builds.
 #pragma once

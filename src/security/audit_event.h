@@ -4,7 +4,7 @@
 // Every line starts with "time" (ISO-8601 UTC with milliseconds) and "event"; fields that do
 // not apply (TLS details of a plaintext connection, a missing client certificate) are left out.
 //
-// Secrets: no record has a field for a password or token, so none can be written (STYLE.md §6).
+// Secrets: no record has a field for a password or token, so none can be written (CONTRIBUTING.md).
 // Strings that clients or certificates choose (user names, subjects, detail text) are cut to
 // kMaxAuditFieldBytes and escaped so that a record is always exactly one line of valid JSON
 // that no terminal or viewer acts on: every control character (C0, DEL, C1, and U+2028/U+2029)

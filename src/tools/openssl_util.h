@@ -2,7 +2,7 @@
 // one function that turns the thread's error queue into a message.
 //
 // OpenSSL keeps errors in a per-thread queue that outlives the call that failed, so callers
-// clear it before a call that can fail (ERR_clear_error) and drain it right after (STYLE.md §6).
+// clear it before a call that can fail (ERR_clear_error) and drain it right after (CONTRIBUTING).
 #pragma once
 
 #include <openssl/ssl.h>

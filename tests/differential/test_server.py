@@ -4,6 +4,7 @@
 # MEMORY USAGE LATENCY LATEST SLOWLOG MONITOR. Where values necessarily differ (ids, clocks,
 # memory) normalise.py's rules compare the shape; see the rule docstrings.
 import re
+import socket
 import time
 
 import pytest
@@ -151,16 +152,48 @@ def _timed(client, *args):
     return r, time.monotonic() - t
 
 
-def test_client_pause_write_blocks_writes_not_reads(dual):
+def _no_reply_yet(client, seconds=0.2):
+    """True when nothing has arrived on the connection for `seconds`. Used where a reply must
+    not come yet: a correct server never fails it, however loaded the machine is."""
+    if client.buf:
+        return False
+    client.sock.settimeout(seconds)
+    try:
+        client.sock.recv(1, socket.MSG_PEEK)   # a reply, or b"" when the server closed
+        return False
+    except socket.timeout:
+        return True
+    finally:
+        client.sock.settimeout(client.timeout)
+
+
+# The pause tests assert what must hold on any machine: a read is answered while writes are
+# paused, a paused command is not answered before the pause ends, a pause of N ms lasts at
+# least N ms from before it was sent. They never assert that something happens *fast*.
+
+def _write_held_until_unpause(dual, read_first):
+    """CLIENT PAUSE 60000 WRITE (long enough that only UNPAUSE can end it while the test looks):
+    a GET is answered (with read_first), a SET is not until UNPAUSE, then it is."""
     admin, other = dual(), dual()
     for side in ("ref", "got"):
         name = "redis-server" if side == "ref" else "redoubt"
         a, o = getattr(admin, side), getattr(other, side)
-        expect(side, a.call("CLIENT", "PAUSE", "400", "WRITE"), ("simple", "OK"), "CLIENT PAUSE 400 WRITE")
-        r, dt = _timed(o, "GET", "k")
-        assert r is None and dt < 0.25, f"{name}: GET during PAUSE WRITE took {dt:.3f}s ({r})"
-        r, dt = _timed(o, "SET", "k", "v")
-        assert r == ("simple", "OK") and dt >= 0.2, f"{name}: SET during PAUSE WRITE took {dt:.3f}s ({r})"
+        expect(side, a.call("CLIENT", "PAUSE", "60000", "WRITE"), ("simple", "OK"),
+               "CLIENT PAUSE 60000 WRITE")
+        try:
+            if read_first:
+                r = o.call("GET", "k")
+                assert r is None, f"{name}: GET during PAUSE WRITE -> {r!r}"
+            o.send("SET", "k", "v")
+            assert _no_reply_yet(o), f"{name}: SET answered during PAUSE WRITE"
+        finally:
+            expect(side, a.call("CLIENT", "UNPAUSE"), ("simple", "OK"), "CLIENT UNPAUSE")
+        r = o.read_reply(timeout=10)
+        assert r == ("simple", "OK"), f"{name}: SET after UNPAUSE -> {r!r}"
+
+
+def test_client_pause_write_blocks_writes_not_reads(dual):
+    _write_held_until_unpause(dual, read_first=True)
 
 
 def test_client_pause_all_blocks_reads(dual):
@@ -168,24 +201,15 @@ def test_client_pause_all_blocks_reads(dual):
     for side in ("ref", "got"):
         name = "redis-server" if side == "ref" else "redoubt"
         a, o = getattr(admin, side), getattr(other, side)
+        t0 = time.monotonic()   # before the PAUSE is sent: it cannot end earlier than t0 + 0.3
         expect(side, a.call("CLIENT", "PAUSE", "300"), ("simple", "OK"), "CLIENT PAUSE 300")
-        r, dt = _timed(o, "GET", "k")
-        assert r is None and dt >= 0.15, f"{name}: GET during PAUSE ALL returned after {dt:.3f}s ({r})"
+        r = o.call("GET", "k")
+        dt = time.monotonic() - t0
+        assert r is None and dt >= 0.29, f"{name}: GET during PAUSE ALL returned after {dt:.3f}s ({r})"
 
 
 def test_client_unpause_releases_paused_writer(dual):
-    admin, other = dual(), dual()
-    for side in ("ref", "got"):
-        name = "redis-server" if side == "ref" else "redoubt"
-        a, o = getattr(admin, side), getattr(other, side)
-        expect(side, a.call("CLIENT", "PAUSE", "5000", "WRITE"), ("simple", "OK"), "CLIENT PAUSE 5000 WRITE")
-        o.send("SET", "k", "v")
-        time.sleep(0.1)
-        t = time.monotonic()
-        expect(side, a.call("CLIENT", "UNPAUSE"), ("simple", "OK"), "CLIENT UNPAUSE")
-        r = o.read_reply(timeout=3)
-        dt = time.monotonic() - t
-        assert r == ("simple", "OK") and dt < 1.0, f"{name}: writer released after UNPAUSE in {dt:.3f}s ({r})"
+    _write_held_until_unpause(dual, read_first=False)
 
 
 def test_client_reply_off_on_skip(dual):
@@ -316,7 +340,9 @@ def test_debug_sleep(dual):
             getattr(d, side).call("PING")  # the thread is free again
     for side in ("ref", "got"):
         r, dt = _timed(getattr(d, side), "DEBUG", "SLEEP", "0.2")
-        assert r == ("simple", "OK") and 0.15 <= dt < 2, f"{side}: DEBUG SLEEP 0.2 -> {r} in {dt:.3f}s"
+        # At least the 0.2 s asked for; the upper bound only tells seconds from milliseconds
+        # (200 s), wide enough for any loaded machine.
+        assert r == ("simple", "OK") and 0.19 <= dt < 20, f"{side}: DEBUG SLEEP 0.2 -> {r} in {dt:.3f}s"
 
 
 def test_memory_usage(dp):

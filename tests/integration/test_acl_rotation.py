@@ -19,12 +19,12 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
 from support import servers
 from support.resp_client import RespClient, expect
+from support.tls_helpers import command_calls
 from support.tools import import_bench_script, redoubt_tool_or_skip, wait_until
 
 PHASE_S = 1.0     # the bench's --quick
@@ -33,7 +33,7 @@ TESTERS = 3
 # Generous tester timeouts and a rate cap: under make test the 2-core machine also runs other
 # suites; a scheduling stall there is not what this test is about, and a failure caused by the
 # rotation is a closed connection or an error reply, which no timeout hides.
-TESTER_ARGS = {"connect_timeout_ms": 1000, "op_timeout_ms": 1000, "rate": 2000}
+TESTER_ARGS = {"connect_timeout_ms": 5000, "op_timeout_ms": 5000, "rate": 2000}
 
 acl_rotation = import_bench_script("acl_rotation")
 analysis = import_bench_script("acl_rotation_analysis")
@@ -99,7 +99,9 @@ def test_rotation_with_in_band_reauth_fails_no_operation_and_closes_no_connectio
     assert observed["end_both"]["user_passwords"] == 2, observed["end_both"]
     assert moved_at < observed["old_released"]["t"] < removed_at, observed["old_released"]
     assert observed["old_released"]["new_connected"] == TESTERS, observed["old_released"]
-    assert 0 < result["seconds_until_old_released"] < 5, result["seconds_until_old_released"]
+    # Released at all is checked above (within the bench's bounded wait); how fast depends on
+    # the machine's load, so only its sign is asserted here.
+    assert result["seconds_until_old_released"] > 0, result["seconds_until_old_released"]
     for key in ("after_remove", "end_removed"):
         s = observed[key]
         assert s["old_state"] is None or (s["old_state"] == "removed"
@@ -142,6 +144,10 @@ def info_auth(client):
     reply = client.call("INFO", "auth")
     assert reply[0] == "bulk", reply
     return acl_rotation.parse_info(reply[1].decode())
+
+
+def auth_refusals(client):
+    return int(info_auth(client).get("acl_access_denied_auth", 0))
 
 
 def credential(info, cid):
@@ -218,8 +224,8 @@ def test_downtime_refused_reauth_is_counted_and_keeps_the_connection(redoubt, do
         proc = subprocess.Popen(
             [str(downtime_tool), "--host", redoubt.host, "--port", str(redoubt.port), "--user",
              "app", "--password-file", str(secret), "--prefill-seconds", "0.3", "--until-file",
-             str(stop), "--max-seconds", "60", "--connect-timeout-ms", "1000",
-             "--op-timeout-ms", "1000", "--rate", "1000", "--quiet", "--report",
+             str(stop), "--max-seconds", "60", "--connect-timeout-ms", "5000",
+             "--op-timeout-ms", "5000", "--rate", "1000", "--quiet", "--report",
              str(report_path)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
@@ -227,15 +233,19 @@ def test_downtime_refused_reauth_is_counted_and_keeps_the_connection(redoubt, do
                 "connected_clients") == "1", 10), info_auth(admin)
             # Wrong order: the file changes before the server knows the password. The re-AUTH
             # is refused, counted, and the connection keeps reading as before.
+            refused = auth_refusals(admin)
             acl_rotation.write_secret(secret, "pw-two-9c2e")
-            time.sleep(0.8)
+            # Until the server has refused the tester's re-AUTH (bounded), not a guessed delay.
+            assert wait_until(lambda: auth_refusals(admin) > refused, 10), "no re-AUTH came"
             expect(admin, ("ACL", "SETUSER", "app", ">pw-two-9c2e"), ("simple", "OK"))
             two = added_id(admin, (one,))
             # Offered again within a second: now accepted, on the same connection.
             assert wait_until(lambda: credential(info_auth(admin), two).get(
                 "connected_clients") == "1", 5), info_auth(admin)
             assert credential(info_auth(admin), one).get("connected_clients") == "0"
-            time.sleep(0.3)
+            # One more read on that connection: the tester has taken the AUTH's reply in.
+            reads = command_calls(admin, "GET")
+            assert wait_until(lambda: command_calls(admin, "GET") > reads, 10)
             stop.touch()
             out, err = proc.communicate(timeout=20)
         finally:

@@ -22,7 +22,7 @@ import redis
 
 from support import servers
 from support.resp_client import RespClient, expect
-from support.tls_helpers import client_lines
+from support.tls_helpers import client_lines, command_calls, info_fields
 from support.tools import REDIS_BENCHMARK, REDIS_CLI, run_tool, wait_until
 
 PASSWORD = "s3cret-pw"
@@ -273,8 +273,8 @@ class DowntimeTester:
         self.proc = subprocess.Popen(
             [str(tool), "--host", server.host, "--port", str(server.port), *auth_args,
              "--prefill-seconds", "0.5", "--key-prefix", f"app:{label}:", "--until-file",
-             str(self.stop_file), "--max-seconds", "60", "--connect-timeout-ms", "1000",
-             "--op-timeout-ms", "1000", "--quiet", "--report", str(self.report_path),
+             str(self.stop_file), "--max-seconds", "60", "--connect-timeout-ms", "5000",
+             "--op-timeout-ms", "5000", "--quiet", "--report", str(self.report_path),
              "--label", label],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -303,6 +303,19 @@ def wait_for_run_phase(server, password, user=None):
             c.call("AUTH", *([user] if user else []), password)
             return any(l.get("cmd") == "get" for l in client_lines(c))
     assert wait_until(reading, 15, interval=0.1), "redoubt-downtime never reached its read phase"
+
+
+def auth_refusals(client):
+    return int(info_fields(client, "auth")["acl_access_denied_auth"])
+
+
+def wait_for_reads_in_a_later_row(c, moment):
+    """Until the tester has read in a per-second row of its report that starts after `moment`
+    (rows are whole seconds from the tester's start, so one starts within 1 s of any moment):
+    bounded waits for the clock, then for one more GET, instead of sleeping and hoping."""
+    assert wait_until(lambda: time.time() > moment + 1.05, 5, interval=0.02)
+    calls = command_calls(c, "GET")
+    assert wait_until(lambda: command_calls(c, "GET") > calls, 15), "the tester stopped reading"
 
 
 def write_secret(path, secret):
@@ -334,9 +347,11 @@ def test_downtime_rereads_password_file_for_default_user(auth_factory, downtime_
             killed = c.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
             assert killed[0] == "int" and killed[1] >= 1, killed
             rotated_at = time.time()
-            time.sleep(1.5)
-            # the tester is back, authenticated with the new password
-            assert any(l.get("cmd") in ("get", "auth") for l in client_lines(c))
+            # the tester is back, authenticated with the new password (the killed connections
+            # are gone from CLIENT LIST, so a GET there is the new one's)
+            assert wait_until(lambda: any(l.get("cmd") == "get" for l in client_lines(c)), 15), \
+                client_lines(c)
+            wait_for_reads_in_a_later_row(c, rotated_at)
         report = tester.stop()
     finally:
         tester.kill()
@@ -369,8 +384,9 @@ def test_downtime_rereads_password_file_for_acl_user(auth_factory, downtime_tool
             killed = c.call("CLIENT", "KILL", "USER", "svc")
             assert killed == ("int", 1), killed
             rotated_at = time.time()
-            time.sleep(1.5)
-            assert any(l.get("user") == "svc" for l in client_lines(c)), client_lines(c)
+            assert wait_until(lambda: any(l.get("user") == "svc" and l.get("cmd") == "get"
+                                          for l in client_lines(c)), 15), client_lines(c)
+            wait_for_reads_in_a_later_row(c, rotated_at)
         report = tester.stop()
     finally:
         tester.kill()
@@ -388,9 +404,11 @@ def test_downtime_with_fixed_password_is_locked_out_by_rotation(auth_factory, do
     try:
         wait_for_run_phase(server, "old-pw")
         with admin(server, "old-pw") as c:
+            refused = auth_refusals(c)
             expect(c, ("CONFIG", "SET", "requirepass", "new-pw"), ("simple", "OK"))
             c.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
-        time.sleep(1.0)
+            # Until the server has refused more than 10 of its reconnections (bounded).
+            assert wait_until(lambda: auth_refusals(c) > refused + 10, 30), auth_refusals(c)
         report = tester.stop()
     finally:
         tester.kill()

@@ -70,32 +70,49 @@ def test_pipelined_clients_in_parallel(threaded):
 
 def test_mset_is_atomic_for_concurrent_mget(threaded):
     keys = [f"atom:{i}" for i in range(8)]
-    stop = time.monotonic() + 2.0
-    seen = {"reads": 0, "torn": []}
+    # At least 2 s and 500 reads per reader while the writer writes; bounded in time. A loaded
+    # machine makes the test longer, never emptier.
+    min_until, hard_stop = time.monotonic() + 2.0, time.monotonic() + 20.0
+    min_reads, readers = 500, 2
+    seen = {"reads": [0] * readers, "torn": [], "writes": 0}
+    readers_done = threading.Event()
+    finished = [0]
+    lock = threading.Lock()
 
     def writer(_):
         with RespClient(port=threaded.port) as c:
             gen = 0
-            while time.monotonic() < stop:
+            while not readers_done.is_set() and time.monotonic() < hard_stop:
                 gen += 1
                 args = [x for k in keys for x in (k, str(gen))]
                 expect(c, ("MSET", *args,), ("simple", "OK"))
+                seen["writes"] = gen
 
-    def reader(_):
-        with RespClient(port=threaded.port) as c:
-            while time.monotonic() < stop:
-                r = c.call("MGET", *keys)
-                assert r[0] == "array", f"MGET -> {r!r}"
-                vals = {x[1] if x else None for x in r[1]}
-                seen["reads"] += 1
-                if len(vals) != 1:
-                    seen["torn"].append(r)
+    def reader(i):
+        try:
+            with RespClient(port=threaded.port) as c:
+                while (time.monotonic() < min_until or seen["reads"][i] < min_reads
+                       or seen["writes"] < 2) and time.monotonic() < hard_stop:
+                    r = c.call("MGET", *keys)
+                    assert r[0] == "array", f"MGET -> {r!r}"
+                    vals = {x[1] if x else None for x in r[1]}
+                    seen["reads"][i] += 1
+                    if len(vals) != 1:
+                        seen["torn"].append(r)
+        finally:
+            with lock:
+                finished[0] += 1
+                if finished[0] == readers:
+                    readers_done.set()
 
     def both(i):
-        (writer if i == 0 else reader)(i)
+        if i == 0:
+            writer(i)
+        else:
+            reader(i - 1)
 
-    run_threads(both, 3)
-    assert seen["reads"] > 0
+    run_threads(both, 1 + readers)
+    assert all(n >= min_reads for n in seen["reads"]) and seen["writes"] >= 2, seen["reads"]
     assert not seen["torn"], f"MGET saw a half-applied MSET {len(seen['torn'])} times, e.g. {seen['torn'][0]}"
 
 

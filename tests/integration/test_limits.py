@@ -20,12 +20,13 @@ def test_idle_timeout_closes_idle_clients(redoubt_factory):
     s = redoubt_factory(["--timeout", "1"])
     with RespClient(port=s.port) as idle, RespClient(port=s.port) as busy:
         expect(idle, ("PING",), ("simple", "PONG"))
-        deadline = time.monotonic() + 4
+        # Bounded polling, generous for a loaded machine: it returns as soon as the close comes.
+        deadline = time.monotonic() + 15
         closed = False
         while time.monotonic() < deadline and not closed:
             expect(busy, ("PING",), ("simple", "PONG"), "an active client must not time out")
             _, closed = idle.read_raw_available(idle=0.25, limit=0.3)
-        assert closed, "idle client not closed within 4s with timeout 1"
+        assert closed, "idle client not closed within 15 s with timeout 1"
     assert s.alive()
 
 
@@ -34,7 +35,7 @@ def test_maxclients_rejects_extra_clients(redoubt_factory):
     # The launcher's readiness probe may still count as a client for a moment after it
     # disconnects (the server sees the close asynchronously), so take the slots with retries.
     clients = []
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 10
     while len(clients) < 3 and time.monotonic() < deadline:
         c = RespClient(port=s.port)
         try:
@@ -48,10 +49,10 @@ def test_maxclients_rejects_extra_clients(redoubt_factory):
     try:
         assert len(clients) == 3, "three clients must fit under maxclients 3"
         with RespClient(port=s.port) as extra:
-            data, closed = extra.read_raw_until_close(5.0)
+            data, closed = extra.read_raw_until_close(10.0)
         assert data == b"-ERR max number of clients reached\r\n" and closed, data
         clients[0].close()
-        assert wait_until(lambda: _ping_ok(s.port), 3), "a freed slot must accept a new client"
+        assert wait_until(lambda: _ping_ok(s.port), 10), "a freed slot must accept a new client"
     finally:
         for c in clients:
             c.close()
@@ -103,16 +104,16 @@ def test_active_expiry_removes_untouched_keys(redoubt):
         assert not bad, f"SET ... PX 100 failed: {bad[0]!r}"
         expect(c, ("DBSIZE",), ("int", 210))
         # DBSIZE does not touch keys, so only active expiry can bring it down.
-        ok = wait_until(lambda: c.call("DBSIZE") == ("int", 10), timeout=2.0, interval=0.05)
-        assert ok, f"DBSIZE still {c.call('DBSIZE')} 2 s after 200 keys expired"
+        ok = wait_until(lambda: c.call("DBSIZE") == ("int", 10), timeout=10.0, interval=0.05)
+        assert ok, f"DBSIZE still {c.call('DBSIZE')} 10 s after 200 keys expired"
         assert int(info_field(c, "stats", "expired_keys")) >= 200
 
 
 def test_expired_key_is_gone_on_access(redoubt):
     with RespClient(port=redoubt.port) as c:
         expect(c, ("SET", "k", "v", "PX", "50"), ("simple", "OK"))
-        assert wait_until(lambda: c.call("GET", "k") is None, timeout=2.0), \
-            f"GET of a key with PX 50 still {c.call('GET', 'k')!r} after 2 s"
+        assert wait_until(lambda: c.call("GET", "k") is None, timeout=10.0), \
+            f"GET of a key with PX 50 still {c.call('GET', 'k')!r} after 10 s"
         expect(c, ("EXISTS", "k",), ("int", 0))
         expect(c, ("TTL", "k",), ("int", -2))
 
@@ -128,7 +129,7 @@ def test_output_buffer_hard_limit_closes_a_client_that_does_not_read(redoubt_fac
     with RespClient(port=s.port) as observer:
         assert wait_until(
             lambda: int(info_field(observer, "stats",
-                                   "client_output_buffer_limit_disconnections")) >= 1, 5), \
+                                   "client_output_buffer_limit_disconnections")) >= 1, 15), \
             "the client over the hard limit must be disconnected"
         expect(observer, ("GET", "big"), ("bulk", value.encode()), "other clients are unaffected")
     data, closed = greedy.read_raw_until_close(10.0)

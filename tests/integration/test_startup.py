@@ -130,7 +130,7 @@ def test_invalid_port_on_command_line_fails(tmp_path):
 def test_sigterm_shuts_down_gracefully(redoubt):
     with RespClient(port=redoubt.port) as c:
         expect(c, ("SET", "k", "v",), ("simple", "OK"))
-        code = redoubt.stop(grace=5)
+        code = redoubt.stop(grace=30)
     assert code == 0, f"exit code after SIGTERM: {code}\n{redoubt.log_text()}"
 
 
@@ -138,7 +138,7 @@ def test_sigterm_with_busy_clients(redoubt):
     clients = [RespClient(port=redoubt.port) for _ in range(20)]
     for i, c in enumerate(clients):
         c.send("SET", f"k{i}", "x" * 1000)
-    code = redoubt.stop(grace=5)
+    code = redoubt.stop(grace=30)
     for c in clients:
         c.close()
     assert code == 0, redoubt.log_text()

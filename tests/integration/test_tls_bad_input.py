@@ -79,18 +79,20 @@ def test_garbage_after_handshake_byte_fails_the_handshake(node):
     server, bystander = node
     s = raw(server.port)
     s.sendall(b"\x16\x03\x01\x00\x10" + b"not a client hello at all")
-    assert closed_within(s, 3)
+    assert closed_within(s, 10)
     s.close()
-    assert wait_until(lambda: info_int(bystander, "tls_handshakes_failed") == 1, 3)
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_failed") == 1, 10)
 
 
 def test_truncated_client_hello_times_out(node):
     server, bystander = node
+    start = time.monotonic()   # before connecting: the server's clock starts at its accept
     s = raw(server.port)
     s.sendall(TRUNCATED_CLIENT_HELLO)
-    start = time.monotonic()
-    assert closed_within(s, 5)
-    assert time.monotonic() - start < 3
+    # Closed by tls-handshake-timeout (1 s here), not by the 5 s default: the widest bound that
+    # still tells them apart, so a loaded machine cannot fail it; and not before the timeout.
+    assert closed_within(s, 4.5)
+    assert time.monotonic() - start >= TIMEOUT_MS / 1000 * 0.95
     s.close()
     assert info_int(bystander, "tls_handshakes_timed_out") == 1
 
@@ -98,7 +100,7 @@ def test_truncated_client_hello_times_out(node):
 def test_silent_client_times_out_in_required(node):
     server, bystander = node
     s = raw(server.port)
-    assert closed_within(s, 5)
+    assert closed_within(s, 10)
     s.close()
     assert info_int(bystander, "tls_handshakes_timed_out") == 1
 
@@ -114,13 +116,14 @@ def test_real_client_stalling_mid_handshake_times_out(node, tls_certs):
         tls.do_handshake()
     s = raw(server.port)
     s.sendall(outgoing.read())
-    s.settimeout(2)
-    assert s.recv(65536)[:1] == b"\x16"  # ServerHello came back
-    assert info_int(bystander, "tls_handshakes_in_progress") == 1
-    assert closed_within(s, 5)
+    s.settimeout(10)
+    assert s.recv(65536)[:1] == b"\x16"  # ServerHello came back: the handshake is under way
+    # (Its tls_handshakes_in_progress gauge is checked in the maxclients test below, where the
+    # timeout is long enough to look at it; here the 1 s timeout may already have passed.)
+    assert closed_within(s, 10)
     s.close()
     assert info_int(bystander, "tls_handshakes_timed_out") == 1
-    assert info_int(bystander, "tls_handshakes_in_progress") == 0
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_in_progress") == 0, 10)
 
 
 def test_hundreds_of_half_open_handshakes(node):
@@ -136,15 +139,17 @@ def test_hundreds_of_half_open_handshakes(node):
     assert f["tls_handshakes_in_progress"] == "0"
     assert f["tls_mode_connected_tls_clients"] == "1"
     for s in socks:
-        assert closed_within(s, 1)
+        assert closed_within(s, 5)
         s.close()
 
 
 def test_silent_client_in_preferred_becomes_plaintext(redoubt_factory, tls_certs):
     server = redoubt_factory(tls_args(tls_certs.get("server"), "preferred",
                                       ["--tls-handshake-timeout", str(TIMEOUT_MS)]))
-    with RespClient(port=server.port) as c:
-        time.sleep(TIMEOUT_MS / 1000 * 2)  # a pooled connection, idle before its first command
+    with RespClient(port=server.port) as c, tls_client(server, tls_certs.ca().cert) as observer:
+        # A pooled connection, idle before its first command: wait (bounded) until the handshake
+        # timeout has admitted it as plaintext, as the TLS observer sees it, then speak.
+        assert wait_until(lambda: info_int(observer, "tls_mode_connected_tcp_clients") == 1, 10)
         expect(c, ("PING",), ("simple", "PONG"))
         f = info_ssl(c)
         assert f["tls_handshakes_timed_out"] == "0"
@@ -162,28 +167,29 @@ def test_tls_client_against_none_mode(redoubt_factory, tls_certs):
 def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_certs):
     ca = tls_certs.ca().cert
     # A handshake timeout long enough that none expires while the test counts, even under ASan
-    # on a loaded machine.
+    # on a loaded machine: the counting below must happen within it.
     server = redoubt_factory(tls_args(tls_certs.get("server"), "required",
-                                      ["--tls-handshake-timeout", "4000", "--maxclients", "20"]),
+                                      ["--tls-handshake-timeout", "10000", "--maxclients", "20"]),
                              tls_ca=ca)
     bystander = tls_client(server, ca)
     # The launcher's readiness PING connection must be gone before counting.
     assert wait_until(lambda: b"connected_clients:1\r\n" in unwrap(
-        bystander.call("INFO", "clients")), 3)
+        bystander.call("INFO", "clients")), 10)
     socks = [raw(server.port) for _ in range(30)]
     for s in socks:
         s.sendall(TRUNCATED_CLIENT_HELLO)
     # 19 fit beside the bystander; the rest are turned away at accept.
-    assert wait_until(lambda: info_int(bystander, "tls_handshakes_in_progress") == 19, 3)
-    stats = unwrap(bystander.call("INFO", "stats")).decode()
-    assert "rejected_connections:11" in stats, stats
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_in_progress") == 19, 5)
+    assert wait_until(lambda: b"rejected_connections:11\r\n" in unwrap(
+        bystander.call("INFO", "stats")), 5), unwrap(bystander.call("INFO", "stats"))
     # The turned-away ones were closed without Redis's plaintext "-ERR max number of clients"
     # (a TLS client could not read it); the others are still waiting, with nothing sent.
-    readable, _, _ = select.select(socks, [], [], 0.5)
+    assert wait_until(lambda: len(select.select(socks, [], [], 0)[0]) == 11, 5)
+    readable, _, _ = select.select(socks, [], [], 0)
     assert len(readable) == 11
     assert all(read_or_reset(s) == b"" for s in readable)
     # Once they time out, there is room again.
-    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 10)
+    assert wait_until(lambda: info_int(bystander, "tls_handshakes_timed_out") == 19, 30)
     with tls_client(server, ca) as late:
         expect(late, ("PING",), ("simple", "PONG"))
     for s in socks:

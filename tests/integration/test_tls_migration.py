@@ -16,7 +16,7 @@ PHASE_S = 4.0     # per phase; long enough for several per-second rows on each s
 PREFILL_S = 1.5
 # Generous tester timeouts: under make test the machine also runs ASan builds; a stall there is
 # not what this test is about (bench/tls_migration.py explains).
-TIMEOUTS = {"connect_timeout_ms": 1000, "op_timeout_ms": 1000}
+TIMEOUTS = {"connect_timeout_ms": 5000, "op_timeout_ms": 5000}
 
 tls_migration = import_bench_script("tls_migration")
 

@@ -12,6 +12,7 @@
 # whatever a crashed test left behind. Only PIDs we started are ever signalled.
 import atexit
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -20,8 +21,11 @@ import time
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_REDOUBT = os.path.join(REPO_ROOT, "build", "bin", "redoubt-server")
-START_TIMEOUT_S = 10.0
-STOP_GRACE_S = 5.0
+# Bounds, not delays: start() returns as soon as the server answers, stop() as soon as it has
+# exited. Generous because a sanitizer build on a loaded machine starts and exits slowly (and
+# LeakSanitizer's report at exit must not be cut off by the SIGKILL).
+START_TIMEOUT_S = 30.0
+STOP_GRACE_S = 30.0
 
 _live = {}  # pid -> Server, for the safety net
 
@@ -49,8 +53,37 @@ def redoubt_missing_reason():
             "(build it with `make` or set REDOUBT_SERVER)")
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return None
+
+
+_port_picker = random.SystemRandom()   # independent of any test's random.seed()
+
+
 def free_port(host="127.0.0.1"):
+    """A port nothing listens on, for a server about to be started.
+
+    Picked below the kernel's ephemeral range (ip_local_port_range): a port there can be taken
+    as the local end of any outgoing connection — ours, redis-benchmark's, another pytest
+    worker's — between this check and the server's bind, which on a busy run (connection
+    floods, parallel workers) makes the server fail with "Address already in use". Random, so
+    parallel workers rarely try the same one; start() retries on "in use" anyway."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    span = _ephemeral_range()
+    if span is not None and span[0] > 20000:
+        for _ in range(50):
+            port = _port_picker.randrange(20000, span[0])
+            with socket.socket(family, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind((host, port))
+                except OSError:
+                    continue
+                return port
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]

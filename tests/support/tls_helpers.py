@@ -52,6 +52,13 @@ def info_fields(client, section):
                 if ":" in line and not line.startswith("#"))
 
 
+def command_calls(client, command):
+    """How many times the server has executed `command` (INFO commandstats; 0 before the
+    first): lets a test wait for a client's next request instead of sleeping."""
+    row = info_fields(client, "commandstats").get(f"cmdstat_{command.lower()}", "")
+    return int(row.split("calls=")[1].split(",")[0]) if "calls=" in row else 0
+
+
 def client_context(ca, cert=None):
     """An ssl.SSLContext that verifies the server with the CA file `ca` and, when `cert` is
     given (an Issued or a (cert, key) pair), presents it as the client certificate."""

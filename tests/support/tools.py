@@ -1,6 +1,6 @@
 # Small helpers for integration tests: run the redis command-line tools with a bounded time,
 # find Redoubt's own tools (redoubt-downtime, redoubt-tls-connect) and the bench scripts, read a
-# process's resident memory, and poll a condition without fixed sleeps.
+# process's resident memory, and poll a condition (or counters) without fixed sleeps.
 #
 # The tool finder is also the bench's (bench/run_bench.py, tls_migration.py, acl_rotation.py put
 # tests/ on sys.path), so a test and the bench it drives look in the same places.
@@ -109,6 +109,22 @@ def wait_until(predicate, timeout, interval=0.05):
         time.sleep(interval)
         value = predicate()
     return value
+
+
+def wait_for_values(read, want, timeout=10.0, interval=0.05):
+    """Polls read() (a dict, e.g. INFO counters or their change since a test began) until every
+    key of `want` has its value there, or `timeout` seconds pass; returns the last dict read, for
+    the test to assert on (so a miss shows every value).
+
+    For counters the server bumps after the client has already seen the outcome: a refused TLS
+    handshake sends its alert before the failure is counted, a refused connection is closed
+    before network-allow counts it. Reading once right after the outcome races with that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if all(value.get(k) == v for k, v in want.items()) or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
 
 
 def ipv6_loopback_available():
