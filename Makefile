@@ -66,4 +66,4 @@ format:
 	@find src tests fuzz bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-asan build-fuzz build-logs build*.cmake.log
+	rm -rf build build-asan build-fuzz build-tsan build-logs build*.cmake.log

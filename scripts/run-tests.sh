@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the tests of Redoubt, as `make test` and CI do, and ends with a table of step times:
 #
-#   scripts/run-tests.sh [GROUP...]     groups: unit asan integration fuzz redis-suite
+#   scripts/run-tests.sh [GROUP...]     groups: unit tsan asan integration fuzz redis-suite
 #                                       (default: all of them, in this order)
 #
 #   unit         release build (server, tools, unit tests), GoogleTest
+#   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
+#                keyspace: eviction, active expiry, writers), run; a data race fails it
 #   asan         ASan+UBSan build (server and unit tests only): unit tests, then the integration
 #                and differential suites against the sanitized server (a report fails the run)
 #   integration  the integration and differential suites (pytest: real clients, Debian's
@@ -33,7 +35,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 PYTEST_WORKERS=${PYTEST_WORKERS:-2}
 LOGS=build-logs   # background steps' output, and the step table (removed by make clean)
 GROUPS_WANTED=("$@")
-[ ${#GROUPS_WANTED[@]} -eq 0 ] && GROUPS_WANTED=(unit asan integration fuzz redis-suite)
+[ ${#GROUPS_WANTED[@]} -eq 0 ] && GROUPS_WANTED=(unit tsan asan integration fuzz redis-suite)
 
 step_names=()
 step_results=()
@@ -191,6 +193,15 @@ if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
   if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect \
        $(wanted unit && echo redoubt_unit_tests) -- "${RELEASE[@]}"; then
     wanted unit && step "unit tests" unit_tests build
+  fi
+fi
+
+if wanted tsan; then
+  # Small: only the storage library and its concurrency tests are built with -fsanitize=thread.
+  if step "tsan build (concurrency tests)" build build-tsan redoubt_concurrency_tests -- \
+       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_TSAN=ON -DREDOUBT_TESTS=ON; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      step "tsan concurrency tests" timeout 600 build-tsan/bin/redoubt_concurrency_tests --gtest_brief=1
   fi
 fi
 
