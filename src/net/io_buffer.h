@@ -5,6 +5,7 @@
 // Thread: confined to the owning connection's I/O thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -60,14 +61,20 @@ class IoBuffer {
     }
     Grow(want);
   }
-  // Returns memory of a buffer that grew for a big request and is now empty. Called when the
-  // client has been idle for a while, not after every request: a client sending large values
-  // keeps its buffer, so each request does not allocate (and fault in) it anew.
-  void ShrinkIfIdle(size_t keep) {
-    if (begin_ == end_ && capacity_ > keep) {
+  // Frees the buffer when it is empty (an idle client holds no input buffer, as in Redis).
+  void Release() {
+    if (begin_ == end_) {
       std::free(data_);
       data_ = nullptr;
       capacity_ = begin_ = end_ = 0;
+    }
+  }
+  // Shrinks the allocation to `capacity` bytes, or to what it holds if that is more.
+  void ShrinkTo(size_t capacity) {
+    Compact();
+    capacity = std::max(capacity, end_);
+    if (capacity < capacity_ && capacity > 0) {
+      Grow(capacity);
     }
   }
 

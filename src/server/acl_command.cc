@@ -38,13 +38,16 @@ void CmdAclSetUser(CommandContext& ctx) {
   }
   std::shared_ptr<const security::AclUser> after = acl.Find(ctx.args[2]);
   // Switching a user off closes its connections (Redis 7.0 leaves them open; see README),
-  // except the connection that made the change, which goes on as Redis's does.
-  if (before != nullptr && before->enabled() && after != nullptr && !after->enabled()) {
+  // except the connection that made the change, which goes on as Redis's does, also through
+  // further changes it makes to that user while it is off.
+  if (after != nullptr && !after->enabled()) {
     Connection& self = Conn(ctx);
     if (self.authenticated() && self.user().uid() == after->uid()) {
       self.KeepAfterOwnChange(after);
     }
-    self.server().CloseRevokedUserClients();
+    if (before != nullptr && before->enabled()) {
+      self.server().CloseRevokedUserClients();
+    }
   }
   ctx.reply.Ok();
 }

@@ -255,7 +255,8 @@ absl::StatusOr<Config> ConfigSetValues(
       return absl::FailedPreconditionError(SetFailed(name, "can't set immutable config"));
     }
     if (d->Has(kProtected) &&
-        !AllowProtectedAction(current.enable_protected_configs, caller_is_local)) {
+        !AllowProtectedAction(current.enable_protected_configs, caller_is_local) &&
+        !(d->Has(kProtectedUnlessSame) && value == d->get(current))) {
       return absl::PermissionDeniedError(SetFailed(name, "can't set protected config"));
     }
     // Redis keeps an alias as an entry of its own, so "slave-priority 1 replica-priority 2"

@@ -686,9 +686,9 @@ void AddImplementedDirectives(std::vector<DirectiveSpec>& d) {
                             {.values = {{"allchannels", 1}, {"resetchannels", 0}}, .def = 0},
                             Field<int>(&Config::acl_pubsub_allchannels)));
   // Redoubt's: it makes the server write a file, hence protected.
-  d.push_back(StringDirective({.name = "audit-log-file", .flags = kProtected},
-                              {.empty_is_null = true},
-                              Field<std::string>(&Config::audit_log_file)));
+  d.push_back(
+      StringDirective({.name = "audit-log-file", .flags = kProtected | kProtectedUnlessSame},
+                      {.empty_is_null = true}, Field<std::string>(&Config::audit_log_file)));
   d.push_back(NetworkAllowDirective());
 }
 

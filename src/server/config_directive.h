@@ -39,6 +39,9 @@ enum DirectiveFlag : uint32_t {
   kJoinWords = 1u << 7,    // Redoubt: several words on a config line are joined by spaces
   kNoEffectYet = 1u << 8,  // accepted, validated and shown, but Redoubt does not act on it yet
   kMemory = 1u << 9,       // MEMORY_CONFIG: takes "100mb"; rewritten in units (set by the type)
+  // Redoubt: protected, but setting it to the value it has is allowed (it changes nothing),
+  // so that tools which set every directive to its own value (Redis's "CONFIG sanity") work.
+  kProtectedUnlessSame = 1u << 10,
 };
 
 // Where words come from. A file's (or the command line's) `save` lines add up, where CONFIG

@@ -26,9 +26,14 @@ constexpr size_t kReadChunk = 16 * 1024;
 // REPLY_BUFFER_SIZE_UNAUTHENTICATED_CLIENT (1 KB) counts only what overflows a client's
 // 16 KB static reply buffer, so the same point here is 17 KB of unsent replies.
 constexpr size_t kUnauthenticatedOutputLimit = 16 * 1024 + 1024;
-// Buffers above this size are returned after kBufferIdleMs without traffic.
-constexpr size_t kKeptBufferBytes = 256 * 1024;
+// Buffer sizing, as Redis's clientsCronResizeQueryBuffer / OutputBuffer: once a second a
+// buffer above kResizeThreshold that is more than twice its recent peak shrinks to that peak
+// (a client that sent one large value does not keep its buffer, one that keeps sending them
+// does), and a client idle for kBufferIdleMs gives its empty input buffer back.
+constexpr size_t kResizeThreshold = 32 * 1024;
+constexpr size_t kMinBufferBytes = 16 * 1024;
 constexpr int64_t kBufferIdleMs = 2000;
+constexpr int64_t kResizeCheckMs = 1000;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
 
@@ -84,21 +89,22 @@ void Connection::Start() {
   }
 }
 
-void Connection::ReleaseIdleBuffers() {
-  bool released = false;
-  if (input_.size() == 0 && input_.capacity() > kKeptBufferBytes) {
-    input_.ShrinkIfIdle(kKeptBufferBytes);
-    released = true;
+void Connection::ResizeBuffers(int64_t idle_ms) {
+  if (idle_ms > kBufferIdleMs) {
+    input_.Release();
+  } else if (input_.capacity() > kResizeThreshold && input_.capacity() / (input_peak_ + 1) > 2) {
+    input_.ShrinkTo(std::max(input_peak_, kMinBufferBytes));
   }
-  if (output_sent_ == output_.size() && output_.capacity() > kKeptBufferBytes) {
+  if (output_sent_ == output_.size() && output_.capacity() > kResizeThreshold &&
+      output_.capacity() / (output_peak_ + 1) > 2) {
     output_.clear();
     output_sent_ = 0;
     output_.shrink_to_fit();
-    released = true;
+    output_.reserve(output_peak_);
   }
-  if (released) {
-    PublishMemory();
-  }
+  input_peak_ = input_.size();
+  output_peak_ = output_.size() - output_sent_;
+  PublishMemory();
 }
 
 bool Connection::is_local() const {
@@ -208,6 +214,7 @@ void Connection::ReadAndProcess() {
     return;
   }
   input_.Commit(r.bytes);
+  input_peak_ = std::max(input_peak_, input_.size());
   bytes_in_ += r.bytes;
   thread_.stats.net_input_bytes.Add(r.bytes);
   last_interaction_ms_.store(common::UnixMillis(), std::memory_order_relaxed);
@@ -465,6 +472,7 @@ void Connection::DeliverMonitorLine(std::string_view line) {
 }
 
 void Connection::Flush() {
+  output_peak_ = std::max(output_peak_, output_.size() - output_sent_);
   while (output_sent_ < output_.size()) {
     net::IoResult r =
         transport_->Write(output_.data() + output_sent_, output_.size() - output_sent_);
@@ -530,9 +538,10 @@ void Connection::OnTimer(int64_t now_us) {
   // As Redis's clientsCronResizeQueryBuffer / output buffer trimming: buffers that grew for
   // large requests or replies are kept while the client is busy and returned once it has been
   // idle for two seconds.
-  int64_t idle_ms = now_us / 1000 - last_interaction_ms_.load(std::memory_order_relaxed);
-  if (idle_ms > kBufferIdleMs) {
-    ReleaseIdleBuffers();
+  int64_t now_ms = now_us / 1000;
+  if (now_ms - last_resize_ms_ >= kResizeCheckMs) {
+    last_resize_ms_ = now_ms;
+    ResizeBuffers(now_ms - last_interaction_ms_.load(std::memory_order_relaxed));
   }
   int timeout = server_.idle_timeout_seconds.load(std::memory_order_relaxed);
   if (timeout > 0 && !monitor() &&

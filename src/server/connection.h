@@ -191,8 +191,8 @@ class Connection final : public commands::Session,
   void UpdateWriteInterest();
   // Stores the buffer figures other threads' CLIENT LIST and INFO read.
   void PublishMemory();
-  // Frees input and output buffers that grew large, once the client is idle.
-  void ReleaseIdleBuffers();
+  // Once a second: shrinks buffers to their recent peak, frees an idle client's input buffer.
+  void ResizeBuffers(int64_t idle_ms);
   // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
   // or soft for longer than its seconds) or the cap for a never-authenticated client.
   // Returns true when it closed.
@@ -231,6 +231,9 @@ class Connection final : public commands::Session,
   std::vector<std::string_view> keys_;
   std::string output_;
   size_t output_sent_ = 0;
+  size_t input_peak_ = 0;   // largest input_.size() since the last ResizeBuffers
+  size_t output_peak_ = 0;  // largest pending output since then
+  int64_t last_resize_ms_ = 0;
   std::string discarded_output_;  // replies dropped by CLIENT REPLY OFF/SKIP
   protocol::ReplyWriter writer_;
   uint32_t epoll_events_ = EPOLLIN;  // what the loop is asked to report

@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cmath>
-
 #include <string>
 #include <string_view>
 
@@ -43,8 +42,7 @@ void CmdLastSave(CommandContext& ctx) {
 // enable-debug-command, as Redis 7 checks it: "no" refuses, "local" admits loopback peers.
 bool DebugAllowedOrReply(CommandContext& ctx) {
   Connection& conn = Conn(ctx);
-  if (AllowProtectedAction(conn.server().config().enable_debug_command,
-                           conn.is_local())) {
+  if (AllowProtectedAction(conn.server().config().enable_debug_command, conn.is_local())) {
     return true;
   }
   ctx.reply.Error(

@@ -275,6 +275,13 @@ def test_default_user_switched_off_by_its_own_connection(acl):
     run(acl(2), "PING")
     run(me, "ACL SETUSER default on", "PING")
     run(acl(2), "PING")
+    # As Redis's "ACL GETUSER is able to translate back command permissions": a connection
+    # resetting (so switching off) its own user twice in a row goes on working.
+    adm = admin(acl)
+    run(adm, "ACL SETUSER newuser on >passwd1 +@all ~*")
+    me2 = acl(2)
+    run(me2, "AUTH newuser passwd1", "ACL SETUSER newuser reset +@all ~* -@string +incr",
+        "ACL SETUSER newuser reset +@string -incr +acl", "ACL WHOAMI", "PING")
 
 
 # ===== ACL SETUSER → GETUSER / LIST ==============================================================

@@ -70,3 +70,26 @@ def test_acl_log_client_info_is_not_cut(server):
     entry = {log[i][1].decode(): log[i + 1] for i in range(0, len(log), 2)}
     info = fields(entry["client-info"][1].decode())
     assert info["name"] == name and info["user"] == "limited", entry["client-info"][1][-200:]
+
+
+def test_idle_client_gives_back_its_query_buffer_and_busy_one_shrinks_to_its_peak(server):
+    """As Redis's client cron: an idle client's input buffer is freed after about two seconds;
+    one that sent a large value and then small ones shrinks toward what it uses."""
+    with RespClient(port=server.port) as watcher, RespClient(port=server.port) as c:
+        expect(c, ("CLIENT", "SETNAME", "sizer"), ("simple", "OK"))
+
+        def qbuf_total():
+            for line in watcher.call("CLIENT", "LIST")[1].decode().splitlines():
+                f = fields(line)
+                if f.get("name") == "sizer":
+                    return int(f["qbuf"]) + int(f["qbuf-free"])
+            raise AssertionError("client gone")
+        assert wait_until(lambda: qbuf_total() == 0, 15), qbuf_total()
+        expect(c, ("SET", "x", "A" * 400_000), ("simple", "OK"))
+        big = qbuf_total()
+        assert big > 32768, big
+
+        def shrunk():
+            expect(c, ("SET", "x", "A" * 100), ("simple", "OK"))
+            return 0 < qbuf_total() < big
+        assert wait_until(shrunk, 15), qbuf_total()

@@ -38,14 +38,46 @@ TEST(IoBufferTest, GrowthAndCompactionPreserveUnconsumedBytes) {
   EXPECT_EQ(b.readable().substr(10), big);
 }
 
-TEST(IoBufferTest, EmptyBufferReleasesLargeStorage) {
+TEST(IoBufferTest, EmptyBufferReleasesItsStorage) {
   IoBuffer b;
   Append(b, std::string(1 << 20, 'x'));
   b.Consume(1 << 20);
 
-  b.ShrinkIfIdle(256 * 1024);
+  b.Release();
 
   EXPECT_EQ(b.capacity(), 0u);
+}
+
+TEST(IoBufferTest, BufferWithDataIsNotReleased) {
+  IoBuffer b;
+  Append(b, "abc");
+
+  b.Release();
+
+  EXPECT_EQ(b.readable(), "abc");
+}
+
+TEST(IoBufferTest, ShrinkKeepsTheDataAndAtLeastItsSize) {
+  IoBuffer b;
+  Append(b, std::string(1 << 20, 'x'));
+  b.Consume((1 << 20) - 100);
+
+  b.ShrinkTo(16 * 1024);
+
+  EXPECT_EQ(b.capacity(), 16u * 1024);
+  EXPECT_EQ(b.readable(), std::string(100, 'x'));
+  b.ShrinkTo(10);
+  EXPECT_EQ(b.capacity(), 100u);
+}
+
+TEST(IoBufferTest, ReserveExactGrowsToExactlyWhatIsNeeded) {
+  IoBuffer b;
+  Append(b, "ab");
+
+  b.ReserveExact(1000000);
+
+  EXPECT_EQ(b.capacity(), 2u + 1000000u);
+  EXPECT_EQ(b.readable(), "ab");
 }
 
 }  // namespace
