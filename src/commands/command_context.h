@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "common/shared_bytes.h"
 #include "protocol/reply_writer.h"
 #include "storage/access_tracking.h"
 #include "storage/keyspace.h"
@@ -23,6 +24,12 @@ struct CommandSpec;
 class Session {
  public:
   virtual ~Session() = default;
+  // The block a large argument of the running command was read into, for a handler that keeps
+  // the value as it arrived (SET): another reference to it, or none when `arg` is not one.
+  virtual common::SharedBytesRef LargeArgument(std::string_view arg) const {
+    (void)arg;
+    return {};
+  }
   int db = 0;
 };
 

@@ -40,6 +40,14 @@ bool CheckLengthOrReply(CommandContext& ctx, uint64_t len) {
   return true;
 }
 
+// A string's value as a bulk reply; a large one is written from its block, not copied.
+void ReplyValue(CommandContext& ctx, const Entry& e) {
+  if (e.has_large_value()) {
+    return ctx.reply.BulkShared(e.ShareLargeValue());
+  }
+  ctx.reply.Bulk(e.value());
+}
+
 void CmdGet(CommandContext& ctx) {
   auto e = FindString(ctx, ctx.args[1]);
   if (!e.ok()) {
@@ -48,7 +56,7 @@ void CmdGet(CommandContext& ctx) {
   if (*e == nullptr) {
     return ctx.reply.Null();
   }
-  ctx.reply.Bulk((*e)->value());
+  ReplyValue(ctx, **e);
 }
 
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
@@ -79,7 +87,9 @@ void CmdSet(CommandContext& ctx) {
     // Redis 7 sets and immediately deletes a key whose absolute expire time has passed.
     ctx.keyspace.Delete(ctx.db(), key);
   } else {
-    ctx.keyspace.SetString(ctx.db(), key, ctx.args[2], opts.expire_at_ms, opts.keep_ttl);
+    // A large value read into a block of its own is kept as it is (no copy).
+    common::SharedBytesRef block = ctx.session.LargeArgument(ctx.args[2]);
+    ctx.keyspace.SetString(ctx.db(), key, ctx.args[2], opts.expire_at_ms, opts.keep_ttl, &block);
   }
   ++ctx.dirty;
   if (!opts.get) {
@@ -129,7 +139,7 @@ void CmdMGet(CommandContext& ctx) {
     if (e == nullptr || e->type() != ValueType::kString) {
       ctx.reply.Null();
     } else {
-      ctx.reply.Bulk(e->value());
+      ReplyValue(ctx, *e);
     }
   }
 }

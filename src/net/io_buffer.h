@@ -61,6 +61,12 @@ class IoBuffer {
     }
     Grow(want);
   }
+  // Drops bytes from the end, keeping the first n readable ones.
+  void TruncateTo(size_t n) {
+    if (n < size()) {
+      end_ = begin_ + n;
+    }
+  }
   // Frees the buffer when it is empty (an idle client holds no input buffer, as in Redis).
   void Release() {
     if (begin_ == end_) {

@@ -48,4 +48,23 @@ IoResult PlainTransport::Write(const char* buf, size_t len) {
   }
 }
 
+IoResult PlainTransport::Writev(const iovec* iov, int count) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<size_t>(count);
+  while (true) {
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n >= 0) {
+      return {IoResult::kOk, static_cast<size_t>(n)};
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return {IoResult::kWouldBlock, 0};
+    }
+    return {IoResult::kError, 0};
+  }
+}
+
 }  // namespace redoubt::net

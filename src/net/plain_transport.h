@@ -16,6 +16,7 @@ class PlainTransport final : public Transport {
 
   IoResult Read(char* buf, size_t len) override;
   IoResult Write(const char* buf, size_t len) override;
+  IoResult Writev(const iovec* iov, int count) override;
   std::string_view kind() const override { return "tcp"; }
   int fd() const override { return fd_; }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <string_view>
@@ -24,6 +25,10 @@ class Transport {
   // Hot path: one call per read or write, never per byte.
   virtual IoResult Read(char* buf, size_t len) = 0;
   virtual IoResult Write(const char* buf, size_t len) = 0;
+  // Writes the buffers in order, as far as the socket takes them (kOk with the bytes written,
+  // possibly fewer than given). The default writes them one by one; PlainTransport uses one
+  // sendmsg for all.
+  virtual IoResult Writev(const iovec* iov, int count);
   // Bytes already decrypted and buffered inside the transport that epoll will not report
   // (SSL_pending); the connection drains them before waiting for the socket again.
   virtual bool HasBufferedInput() const { return false; }

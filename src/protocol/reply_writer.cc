@@ -49,6 +49,14 @@ void ReplyWriter::Bulk(std::string_view s) {
   out_->append("\r\n", 2);
 }
 
+void ReplyWriter::BulkShared(common::SharedBytesRef body) {
+  AppendHeader('$', static_cast<int64_t>(body->size()));
+  if (sink_ == nullptr || !sink_->TakeSharedBody(out_, body.Copy())) {
+    out_->append(body->view());
+  }
+  out_->append("\r\n", 2);
+}
+
 void ReplyWriter::Null() {
   if (resp3_) {
     out_->append("_\r\n", 3);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/shared_bytes.h"
+
 namespace redoubt::protocol {
 
 // Receives every error reply's code (the first word, e.g. "ERR", "WRONGTYPE") so that the
@@ -18,6 +20,17 @@ class ErrorObserver {
  public:
   virtual ~ErrorObserver() = default;
   virtual void OnErrorReply(std::string_view code) = 0;
+};
+
+// Takes a large bulk's body by reference instead of a copy: the connection queues what the
+// writer has appended so far, then the block, and writes both in order (writev), so a GET of a
+// 1 MB value never copies it into the output buffer.
+class SharedBodySink {
+ public:
+  virtual ~SharedBodySink() = default;
+  // `out` is the writer's output, ending with the bulk's header. Returns false when the sink
+  // cannot take the body for this output (the writer then copies it).
+  virtual bool TakeSharedBody(std::string* out, common::SharedBytesRef body) = 0;
 };
 
 class ReplyWriter {
@@ -39,6 +52,10 @@ class ReplyWriter {
   void Error(std::string_view text);
   void Integer(int64_t v);
   void Bulk(std::string_view s);
+  // A bulk string whose bytes are `body` (a large value's block): handed to the sink by
+  // reference when there is one, else copied. Requires: body is not empty.
+  void BulkShared(common::SharedBytesRef body);
+  void set_shared_body_sink(SharedBodySink* sink) { sink_ = sink; }
   void Null();       // RESP2 "$-1", RESP3 "_"
   void NullArray();  // RESP2 "*-1", RESP3 "_"
   void ArrayHeader(size_t n);
@@ -57,6 +74,7 @@ class ReplyWriter {
   std::string* out_;
   bool resp3_ = false;
   ErrorObserver* observer_ = nullptr;
+  SharedBodySink* sink_ = nullptr;
 };
 
 }  // namespace redoubt::protocol

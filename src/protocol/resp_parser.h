@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,6 +88,29 @@ class RespParser {
   // Total length of the arguments of a partial command read so far (CLIENT LIST's argv-mem
   // while a command is still arriving).
   size_t partial_args_bytes() const { return partial_args_bytes_; }
+
+  // While a bulk's body is awaited: where it starts (from the command's first byte), its
+  // length, and whether it is the command's last argument. The connection reads a large last
+  // argument straight into a block of its own (Redis does the same from 32 KiB).
+  struct PendingBulk {
+    size_t offset = 0;
+    size_t length = 0;
+    bool last = false;
+  };
+  std::optional<PendingBulk> pending_bulk() const {
+    if (multibulk_count_ < 0 || bulk_len_ < 0) {
+      return std::nullopt;
+    }
+    return PendingBulk{pos_, static_cast<size_t>(bulk_len_),
+                       static_cast<int64_t>(spans_.size()) + 1 == multibulk_count_};
+  }
+  // The arguments of the partial command read so far, as views into `input` (the command's
+  // bytes from its first one).
+  void PartialArguments(std::string_view input, std::vector<std::string_view>* args) const {
+    for (const auto& [offset, length] : spans_) {
+      args->emplace_back(input.data() + offset, length);
+    }
+  }
 
  private:
   ParseResult ParseMultibulk(std::string_view input, std::vector<std::string_view>* args);

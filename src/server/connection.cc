@@ -13,6 +13,7 @@
 #include "net/socket_util.h"
 #include "server/audit_records.h"
 #include "server/server.h"
+#include "storage/entry.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::server {
@@ -34,6 +35,10 @@ constexpr size_t kResizeThreshold = 32 * 1024;
 constexpr size_t kMinBufferBytes = 16 * 1024;
 constexpr int64_t kBufferIdleMs = 2000;
 constexpr int64_t kResizeCheckMs = 1000;
+// input_peak_ counts large arguments too; below this none came since the last check.
+constexpr size_t kLargeArgumentPeak = 32 * 1024;
+// Buffers one Flush hands to writev at most (queued segments, then the output string).
+constexpr int kMaxFlushSegments = 16;
 // What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
 constexpr std::string_view kRedacted = "(redacted)";
 
@@ -58,6 +63,7 @@ Connection::Connection(Server& server, IoThread& thread, std::unique_ptr<net::Tr
       writer_(&output_),
       last_interaction_ms_(created_ms_) {
   writer_.set_error_observer(this);
+  writer_.set_shared_body_sink(this);
   // As Redis's createClient: authenticated from the start when the default user needs no
   // password; otherwise the connection is the default user but must AUTH first.
   ResetUser();
@@ -90,12 +96,15 @@ void Connection::Start() {
 }
 
 void Connection::ResizeBuffers(int64_t idle_ms) {
+  if (spare_large_arg_ && (idle_ms > kBufferIdleMs || input_peak_ < kLargeArgumentPeak)) {
+    spare_large_arg_.Reset();  // no large argument came in the last second
+  }
   if (idle_ms > kBufferIdleMs) {
     input_.Release();
   } else if (input_.capacity() > kResizeThreshold && input_.capacity() / (input_peak_ + 1) > 2) {
     input_.ShrinkTo(std::max(input_peak_, kMinBufferBytes));
   }
-  if (output_sent_ == output_.size() && output_.capacity() > kResizeThreshold &&
+  if (!HasPendingOutput() && output_.capacity() > kResizeThreshold &&
       output_.capacity() / (output_peak_ + 1) > 2) {
     output_.clear();
     output_sent_ = 0;
@@ -103,7 +112,7 @@ void Connection::ResizeBuffers(int64_t idle_ms) {
     output_.reserve(output_peak_);
   }
   input_peak_ = input_.size();
-  output_peak_ = output_.size() - output_sent_;
+  output_peak_ = PendingOutput();
   PublishMemory();
 }
 
@@ -203,9 +212,19 @@ void Connection::ReadAndProcess() {
     return;
   }
   // One read per event: epoll is level-triggered, so unread bytes raise the next event, and
-  // a read that would only return EAGAIN costs a system call per request.
-  input_.Reserve(kReadChunk);
-  net::IoResult r = transport_->Read(input_.write_ptr(), input_.writable_bytes());
+  // a read that would only return EAGAIN costs a system call per request. A large last
+  // argument is read straight into its own block, and only up to its end.
+  char* into;
+  size_t room;
+  if (large_arg_) {
+    into = large_arg_->data() + large_arg_filled_;
+    room = large_arg_size_ - large_arg_filled_;
+  } else {
+    input_.Reserve(kReadChunk);
+    into = input_.write_ptr();
+    room = input_.writable_bytes();
+  }
+  net::IoResult r = transport_->Read(into, room);
   if (r.kind == net::IoResult::kWouldBlock) {
     return;
   }
@@ -213,8 +232,12 @@ void Connection::ReadAndProcess() {
     Close();
     return;
   }
-  input_.Commit(r.bytes);
-  input_peak_ = std::max(input_peak_, input_.size());
+  if (large_arg_) {
+    large_arg_filled_ += r.bytes;
+  } else {
+    input_.Commit(r.bytes);
+  }
+  input_peak_ = std::max(input_peak_, QueryBufferBytes());
   bytes_in_ += r.bytes;
   thread_.stats.net_input_bytes.Add(r.bytes);
   last_interaction_ms_.store(common::UnixMillis(), std::memory_order_relaxed);
@@ -222,7 +245,7 @@ void Connection::ReadAndProcess() {
   if (closed_) {
     return;
   }
-  if (input_.size() >
+  if (QueryBufferBytes() >
       static_cast<size_t>(server_.query_buffer_limit.load(std::memory_order_relaxed))) {
     // Redis closes such a client without a reply ("closing client that reached max query
     // buffer length").
@@ -236,13 +259,16 @@ void Connection::ReadAndProcess() {
 }
 
 void Connection::ProcessInput() {
+  if (large_arg_ && !FinishLargeCommand()) {
+    return;  // still arriving, or paused
+  }
   while (!close_after_reply_ && !closed_ && input_.size() > 0) {
     // Redis's authRequired(): until this connection authenticates (while the default user
     // needs a password), commands are limited in size.
     parser_.set_auth_required(!authenticated_ && server_.acl().default_requires_auth());
     protocol::ParseResult r = parser_.Parse(input_.readable(), &args_);
     if (r.status == protocol::ParseStatus::kNeedMore) {
-      if (r.bytes_needed > input_.size()) {
+      if (!StartLargeArgument() && r.bytes_needed > input_.size()) {
         input_.ReserveExact(r.bytes_needed - input_.size());
       }
       break;
@@ -266,6 +292,75 @@ void Connection::ProcessInput() {
       return;
     }
   }
+}
+
+bool Connection::StartLargeArgument() {
+  std::optional<protocol::RespParser::PendingBulk> bulk = parser_.pending_bulk();
+  if (!bulk || !bulk->last || bulk->length < storage::kLargeValueBytes) {
+    return false;
+  }
+  // Only this command's bytes are in input_ (it is incomplete): the body received so far moves
+  // into a block sized for the body and its CRLF, and the rest is read into it directly.
+  size_t have = input_.size() - bulk->offset;
+  size_t size = bulk->length + 2;
+  if (spare_large_arg_ && spare_large_arg_->capacity() >= size &&
+      spare_large_arg_->capacity() <= 2 * size) {
+    large_arg_ = std::move(spare_large_arg_);
+  } else {
+    large_arg_ = common::SharedBytesRef(common::SharedBytes::Allocate(size));
+    spare_large_arg_.Reset();
+  }
+  large_arg_size_ = size;
+  std::memcpy(large_arg_->data(), input_.readable().data() + bulk->offset, have);
+  large_arg_filled_ = have;
+  large_arg_prefix_ = bulk->offset;
+  input_.TruncateTo(bulk->offset);
+  return true;
+}
+
+bool Connection::FinishLargeCommand() {
+  if (large_arg_filled_ < large_arg_size_) {
+    return false;
+  }
+  args_.clear();
+  parser_.PartialArguments(input_.readable(), &args_);
+  // Like Redis, the two bytes after a bulk are not checked.
+  args_.emplace_back(large_arg_->data(), large_arg_size_ - 2);
+  if (!Execute(args_)) {
+    paused_ = true;  // CLIENT PAUSE: run again by the timer, with everything kept
+    return false;
+  }
+  parser_.Reset();
+  input_.Consume(large_arg_prefix_);
+  // As Redis ("if we saw a fat argument we'll see another one likely"): a block is kept ready
+  // for the next one, the same one when no handler kept it (SET keeps it as the value), else a
+  // new one. ResizeBuffers lets it go when large arguments stop coming.
+  if (large_arg_->unique()) {
+    spare_large_arg_ = std::move(large_arg_);
+  } else {
+    spare_large_arg_ = common::SharedBytesRef(common::SharedBytes::Allocate(large_arg_size_));
+    large_arg_.Reset();
+  }
+  large_arg_filled_ = 0;
+  large_arg_size_ = 0;
+  large_arg_prefix_ = 0;
+  return !closed_ && !OutputLimitReached();
+}
+
+common::SharedBytesRef Connection::LargeArgument(std::string_view arg) const {
+  if (large_arg_ && arg.data() == large_arg_->data()) {
+    return large_arg_.Copy();
+  }
+  return {};
+}
+
+size_t Connection::QueryBufferBytes() const {
+  return input_.size() + large_arg_filled_;
+}
+
+size_t Connection::QueryBufferAllocated() const {
+  return input_.capacity() + (large_arg_ ? large_arg_->capacity() : 0) +
+         (spare_large_arg_ ? spare_large_arg_->capacity() : 0);
 }
 
 bool Connection::ExecuteUnknown(std::span<const std::string_view> args) {
@@ -471,11 +566,52 @@ void Connection::DeliverMonitorLine(std::string_view line) {
   Flush();
 }
 
+bool Connection::TakeSharedBody(std::string* out, common::SharedBytesRef body) {
+  if (out != &output_) {
+    return false;  // replies being discarded (CLIENT REPLY OFF) or captured: copied as usual
+  }
+  // What the writer appended so far goes first, then the block; output_ starts afresh for
+  // what follows (the CRLF after the body, later replies).
+  OutputSegment head;
+  head.bytes.swap(output_);
+  head.sent = output_sent_;
+  output_sent_ = 0;
+  output_.swap(spare_output_);  // a recycled string keeps its capacity
+  output_.clear();
+  queued_bytes_ += head.bytes.size() - head.sent + body->size();
+  if (head.sent < head.bytes.size()) {
+    queued_.push_back(std::move(head));
+  }
+  OutputSegment shared;
+  shared.shared = std::move(body);
+  queued_.push_back(std::move(shared));
+  return true;
+}
+
+size_t Connection::PendingOutput() const {
+  return queued_bytes_ + output_.size() - output_sent_;
+}
+
 void Connection::Flush() {
-  output_peak_ = std::max(output_peak_, output_.size() - output_sent_);
-  while (output_sent_ < output_.size()) {
+  output_peak_ = std::max(output_peak_, PendingOutput());
+  while (HasPendingOutput()) {
+    // Queued segments (replies written from large values' blocks) in order, then output_.
+    iovec iov[kMaxFlushSegments];
+    int count = 0;
+    for (const OutputSegment& seg : queued_) {
+      if (count == kMaxFlushSegments - 1) {
+        break;
+      }
+      std::string_view bytes = seg.view();
+      iov[count++] = {const_cast<char*>(bytes.data()) + seg.sent, bytes.size() - seg.sent};
+    }
+    if (count < kMaxFlushSegments && output_sent_ < output_.size() &&
+        count == static_cast<int>(queued_.size())) {
+      iov[count++] = {output_.data() + output_sent_, output_.size() - output_sent_};
+    }
     net::IoResult r =
-        transport_->Write(output_.data() + output_sent_, output_.size() - output_sent_);
+        count == 1 ? transport_->Write(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len)
+                   : transport_->Writev(iov, count);
     if (r.kind == net::IoResult::kWouldBlock) {
       break;
     }
@@ -483,11 +619,29 @@ void Connection::Flush() {
       Close("write error");
       return;
     }
-    output_sent_ += r.bytes;
     bytes_out_ += r.bytes;
     thread_.stats.net_output_bytes.Add(r.bytes);
+    size_t written = r.bytes;
+    while (written > 0 && !queued_.empty()) {
+      OutputSegment& seg = queued_.front();
+      size_t left = seg.view().size() - seg.sent;
+      size_t step = std::min(left, written);
+      seg.sent += step;
+      written -= step;
+      queued_bytes_ -= step;
+      if (seg.sent == seg.view().size()) {
+        if (!seg.shared && seg.bytes.capacity() > spare_output_.capacity()) {
+          spare_output_.swap(seg.bytes);  // keep the larger string for reuse
+        }
+        queued_.pop_front();
+      }
+    }
+    output_sent_ += written;
+    if (written == 0 && r.bytes == 0) {
+      break;
+    }
   }
-  if (output_sent_ == output_.size()) {
+  if (!HasPendingOutput()) {
     output_.clear();
     output_sent_ = 0;
     if (close_after_reply_) {
@@ -502,7 +656,7 @@ void Connection::Flush() {
 }
 
 void Connection::UpdateWriteInterest() {
-  uint32_t events = output_sent_ < output_.size() ? uint32_t{EPOLLOUT} : 0;
+  uint32_t events = HasPendingOutput() ? uint32_t{EPOLLOUT} : 0;
   // A connection that only owes replies reads nothing more: without EPOLLIN, unread input
   // cannot wake the loop again and again while those replies drain.
   if (!close_after_reply_) {
@@ -552,7 +706,7 @@ void Connection::OnTimer(int64_t now_us) {
 }
 
 bool Connection::OutputLimitReached() {
-  size_t pending = output_.size() - output_sent_;
+  size_t pending = PendingOutput();
   if (pending == 0) {
     output_soft_limit_since_us_ = 0;
     return false;
@@ -778,14 +932,14 @@ Connection::MemoryFigures Connection::Memory() const {
   if (thread_.loop.InLoopThread()) {
     // On this connection's thread (CLIENT LIST/INFO run by it or a neighbour): the live
     // figures, with the running command's arguments, as Redis shows its caller.
-    m.query_buffer = input_.size();
-    m.query_buffer_free = input_.writable_bytes();
+    m.query_buffer = QueryBufferBytes();
+    m.query_buffer_free = QueryBufferAllocated() - QueryBufferBytes();
     for (std::string_view a : running_args_) {
       m.argv = m.argv + a.size();
     }
     m.argv += parser_.partial_args_bytes();
-    m.output_buffer = output_.size() - output_sent_;
-    m.total = sizeof(Connection) + input_.capacity() + output_.capacity() +
+    m.output_buffer = PendingOutput();
+    m.total = sizeof(Connection) + QueryBufferAllocated() + output_.capacity() +
               args_.capacity() * sizeof(std::string_view) + m.argv;
   } else {
     // Another thread's connection: what it published after its last read or write (between
@@ -800,11 +954,11 @@ Connection::MemoryFigures Connection::Memory() const {
 }
 
 void Connection::PublishMemory() {
-  shown_qbuf_.store(input_.size(), std::memory_order_relaxed);
-  shown_qbuf_free_.store(input_.writable_bytes(), std::memory_order_relaxed);
+  shown_qbuf_.store(QueryBufferBytes(), std::memory_order_relaxed);
+  shown_qbuf_free_.store(QueryBufferAllocated() - QueryBufferBytes(), std::memory_order_relaxed);
   shown_argv_mem_.store(parser_.partial_args_bytes(), std::memory_order_relaxed);
-  shown_obuf_.store(output_.size() - output_sent_, std::memory_order_relaxed);
-  shown_tot_mem_.store(sizeof(Connection) + input_.capacity() + output_.capacity() +
+  shown_obuf_.store(PendingOutput(), std::memory_order_relaxed);
+  shown_tot_mem_.store(sizeof(Connection) + QueryBufferAllocated() + output_.capacity() +
                            args_.capacity() * sizeof(std::string_view) +
                            parser_.partial_args_bytes(),
                        std::memory_order_relaxed);

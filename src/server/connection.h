@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -40,7 +41,8 @@ enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
 
 class Connection final : public commands::Session,
                          public net::IoHandler,
-                         public protocol::ErrorObserver {
+                         public protocol::ErrorObserver,
+                         public protocol::SharedBodySink {
  public:
   // peer and local: "ip:port" of both ends, known to the acceptor without extra system calls
   // (for a Unix socket, its path and ":0", as Redis shows them).
@@ -56,6 +58,10 @@ class Connection final : public commands::Session,
   void Start();
   void OnEvent(uint32_t events) override;
   void OnErrorReply(std::string_view code) override;
+  // SharedBodySink: queues the output so far and a large value's block, to be written from it.
+  bool TakeSharedBody(std::string* out, common::SharedBytesRef body) override;
+  // Session: the block the running command's large last argument was read into.
+  common::SharedBytesRef LargeArgument(std::string_view arg) const override;
 
   // Closes now (unregisters, deletes after the current event batch). reason is what the audit
   // log's disconnect record says; the first reason given wins.
@@ -189,6 +195,20 @@ class Connection final : public commands::Session,
   }
   void Flush();
   void UpdateWriteInterest();
+  // A command whose last argument is a bulk of storage::kLargeValueBytes or more: its body is
+  // read into a block of its own (large_arg_) instead of input_, so that SET can keep that
+  // block as the value without a copy, as Redis keeps its query buffer as the object.
+  // StartLargeArgument: after a kNeedMore, when that is the case (true: it started).
+  bool StartLargeArgument();
+  // Runs the command once its block is full. False while it is not, or the command is paused.
+  bool FinishLargeCommand();
+  // Bytes of requests held: input_ and the large argument received so far.
+  size_t QueryBufferBytes() const;
+  // Bytes allocated for them: input_, the large argument's block and the spare one.
+  size_t QueryBufferAllocated() const;
+  // Replies not yet written: queued segments and the rest of output_.
+  size_t PendingOutput() const;
+  bool HasPendingOutput() const { return !queued_.empty() || output_sent_ < output_.size(); }
   // Stores the buffer figures other threads' CLIENT LIST and INFO read.
   void PublishMemory();
   // Once a second: shrinks buffers to their recent peak, frees an idle client's input buffer.
@@ -227,8 +247,25 @@ class Connection final : public commands::Session,
   net::IoBuffer input_;
   protocol::RespParser parser_;
   std::vector<std::string_view> args_;
+  common::SharedBytesRef large_arg_;        // see StartLargeArgument
+  size_t large_arg_size_ = 0;               // the body and its CRLF
+  size_t large_arg_filled_ = 0;             // bytes of them received
+  common::SharedBytesRef spare_large_arg_;  // kept ready for the next large argument
+  size_t large_arg_prefix_ = 0;             // the command's bytes before the body, left in input_
   std::span<const std::string_view> running_args_;  // while a handler runs (argv-mem)
   std::vector<std::string_view> keys_;
+  // Replies go to output_; a large value's bulk body goes by reference: what output_ held is
+  // moved into queued_ ahead of a segment holding the block (TakeSharedBody), and Flush
+  // writes queued_ in order, then output_.
+  struct OutputSegment {
+    std::string bytes;              // when shared is empty
+    common::SharedBytesRef shared;  // a large value's block
+    size_t sent = 0;
+    std::string_view view() const { return shared ? shared->view() : std::string_view(bytes); }
+  };
+  std::deque<OutputSegment> queued_;
+  size_t queued_bytes_ = 0;   // unsent bytes in queued_
+  std::string spare_output_;  // a flushed segment's string, reused for output_
   std::string output_;
   size_t output_sent_ = 0;
   size_t input_peak_ = 0;   // largest input_.size() since the last ResizeBuffers
