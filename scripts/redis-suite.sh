@@ -4,6 +4,11 @@
 #
 #   scripts/redis-suite.sh [--server PATH] [--modes plain,tls] [UNIT...]
 #
+# Both modes run at the same time when the script may create a network namespace (root, `ip
+# netns`): the TLS run goes into a namespace of its own, whose loopback has its own ports, so
+# the two Tcl runners (each picks a port for its test server) and the two servers never meet.
+# They mostly wait (the units' timeouts for commands Redoubt lacks), so this halves the step.
+#
 # The suite is not part of the project: it is looked for in ../shared/redis-tests/ next to the
 # checkout (REDIS_TESTS_DIR overrides). Where it is absent the script says so and exits 0, so
 # nothing else depends on it. Needs tclsh (+ tcl-tls for TLS) and redis-cli.
@@ -21,10 +26,12 @@ ROOT=$PWD
 
 SERVER=$ROOT/build/bin/redoubt-server
 MODES=plain,tls
+SEQUENTIAL=0
 while [ $# -gt 0 ]; do
   case $1 in
     --server) SERVER=$2; shift 2 ;;
     --modes) MODES=$2; shift 2 ;;
+    --sequential) SEQUENTIAL=1; shift ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) break ;;
   esac
@@ -55,11 +62,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server LOG ARGS...: starts the server on a free loopback port (PORT), waits for PING.
+# start_server LOG ARGS...: starts the server on loopback port PORT (free_port), waits for PING.
+free_port() {
+  (cd tests && $PYTHON -c 'from support.servers import free_port; print(free_port())')
+}
 start_server() {
   local log=$1 cli_tls=()
   shift
-  PORT=$(cd tests && $PYTHON -c 'from support.servers import free_port; print(free_port())')
   "$SERVER" --port "$PORT" --bind 127.0.0.1 --logfile "" "$@" > "$log" 2>&1 &
   server_pid=$!
   [ "$MODE" = tls ] && cli_tls=(--tls --cacert "$CERTS/ca.crt" --cert "$CERTS/client.crt"
@@ -82,32 +91,59 @@ baseline() {
     '$1 == u { print $col; found = 1 } END { if (!found) print 0 }' "$BASELINE"
 }
 
-status=0
 IFS=, read -ra mode_list <<< "$MODES"
+
+# Both modes at once: each in a child of this script (the TLS one in its own network namespace),
+# output kept apart and shown in order once both are done.
+if [ "$SEQUENTIAL" = 0 ] && [ ${#mode_list[@]} -eq 2 ] && [ "$(id -u)" = 0 ] &&
+   command -v ip > /dev/null; then
+  NS=redoubt-suite-$$
+  if ip netns add "$NS" 2> /dev/null; then
+    trap 'ip netns del "$NS" 2> /dev/null' EXIT
+    mkdir -p "$OUT"
+    "$0" --sequential --server "$SERVER" --modes plain "${UNITS[@]}" > "$OUT/plain.out" 2>&1 &
+    plain_pid=$!
+    ip netns exec "$NS" bash -c 'ip link set lo up && exec "$0" "$@"' "$0" --sequential \
+      --server "$SERVER" --modes tls "${UNITS[@]}" > "$OUT/tls.out" 2>&1
+    tls_status=$?
+    wait "$plain_pid"
+    plain_status=$?
+    cat "$OUT/plain.out" "$OUT/tls.out"
+    [ "$plain_status" -eq 0 ] && [ "$tls_status" -eq 0 ]
+    exit $?
+  fi
+fi
+
+status=0
 for MODE in "${mode_list[@]}"; do
+  WORK_DIR=$OUT/work-$MODE
   dir=$OUT/$MODE
   rm -rf "$dir"
   mkdir -p "$dir"
   args=()
+  PORT=$(free_port)
   if [ "$MODE" = tls ]; then
     # The suite's own CA and certificates (its TLS tests expect them), made once per work dir.
-    CERTS=$(WORK=$OUT/work "$RUNNER" certs) || { echo "redis-suite: certificates failed" >&2; exit 2; }
-    args=(--tls-mode required --tls-cert-file "$CERTS/redis.crt" --tls-key-file "$CERTS/redis.key"
-          --tls-ca-cert-file "$CERTS/ca.crt")
+    CERTS=$(WORK=$WORK_DIR "$RUNNER" certs) || { echo "redis-suite: certificates failed" >&2; exit 2; }
+    # As the suite starts Redis for TLS: port 0 and the port as tls-port (its "switch between
+    # tcp and tls ports" moves that port between the two), and client certificates required
+    # (Redis's default tls-auth-clients yes; Redoubt's default is no, README).
+    args=(--port 0 --tls-port "$PORT" --tls-auth-clients yes --tls-cert-file "$CERTS/redis.crt"
+          --tls-key-file "$CERTS/redis.key" --tls-ca-cert-file "$CERTS/ca.crt")
   fi
   start_server "$dir/server.log" "${args[@]}" || { status=1; continue; }
   echo "redis-suite ($MODE): redoubt-server pid $server_pid on 127.0.0.1:$PORT"
   start=$SECONDS
   if [ "$MODE" = tls ]; then
-    TLS=1 WORK=$OUT/work "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
+    TLS=1 WORK=$WORK_DIR "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
   else
-    WORK=$OUT/work "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
+    WORK=$WORK_DIR "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
   fi
   alive=yes
   kill -0 "$server_pid" 2>/dev/null || alive=no
   stop_server
-  cp "$OUT"/work/unit_*.log "$dir"/ 2>/dev/null
-  rm -f "$OUT"/work/unit_*.log
+  cp "$WORK_DIR"/unit_*.log "$dir"/ 2>/dev/null
+  rm -f "$WORK_DIR"/unit_*.log
 
   # "unit/x: N passed, M failed (Ts)" per unit, preceded by "unit/x: ABORTED: why" if it aborted.
   table=$dir/results.md

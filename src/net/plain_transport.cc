@@ -7,6 +7,20 @@
 #include <cerrno>
 
 namespace redoubt::net {
+namespace {
+
+// The result of a send()/sendmsg() that did not fail with EINTR: bytes, would-block or error.
+IoResult SendResult(ssize_t n) {
+  if (n >= 0) {
+    return {IoResult::kOk, static_cast<size_t>(n)};
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    return {IoResult::kWouldBlock, 0};
+  }
+  return {IoResult::kError, 0};
+}
+
+}  // namespace
 
 PlainTransport::~PlainTransport() {
   close(fd_);
@@ -32,39 +46,23 @@ IoResult PlainTransport::Read(char* buf, size_t len) {
 }
 
 IoResult PlainTransport::Write(const char* buf, size_t len) {
-  while (true) {
+  ssize_t n;
+  do {
     // MSG_NOSIGNAL: a peer that went away is an error on this call, not a SIGPIPE.
-    ssize_t n = ::send(fd_, buf, len, MSG_NOSIGNAL);
-    if (n >= 0) {
-      return {IoResult::kOk, static_cast<size_t>(n)};
-    }
-    if (errno == EINTR) {
-      continue;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      return {IoResult::kWouldBlock, 0};
-    }
-    return {IoResult::kError, 0};
-  }
+    n = ::send(fd_, buf, len, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return SendResult(n);
 }
 
 IoResult PlainTransport::Writev(const iovec* iov, int count) {
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(iov);
   msg.msg_iovlen = static_cast<size_t>(count);
-  while (true) {
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-    if (n >= 0) {
-      return {IoResult::kOk, static_cast<size_t>(n)};
-    }
-    if (errno == EINTR) {
-      continue;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      return {IoResult::kWouldBlock, 0};
-    }
-    return {IoResult::kError, 0};
-  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return SendResult(n);
 }
 
 }  // namespace redoubt::net

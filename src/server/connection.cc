@@ -27,14 +27,14 @@ constexpr size_t kReadChunk = 16 * 1024;
 // REPLY_BUFFER_SIZE_UNAUTHENTICATED_CLIENT (1 KB) counts only what overflows a client's
 // 16 KB static reply buffer, so the same point here is 17 KB of unsent replies.
 constexpr size_t kUnauthenticatedOutputLimit = 16 * 1024 + 1024;
-// Buffer sizing, as Redis's clientsCronResizeQueryBuffer / OutputBuffer: once a second a
+// Buffer sizing, as Redis's clientsCronResizeQueryBuffer / OutputBuffer: four times a second a
 // buffer above kResizeThreshold that is more than twice its recent peak shrinks to that peak
 // (a client that sent one large value does not keep its buffer, one that keeps sending them
 // does), and a client idle for kBufferIdleMs gives its empty input buffer back.
 constexpr size_t kResizeThreshold = 32 * 1024;
 constexpr size_t kMinBufferBytes = 16 * 1024;
 constexpr int64_t kBufferIdleMs = 2000;
-constexpr int64_t kResizeCheckMs = 1000;
+constexpr int64_t kResizeCheckMs = 250;
 // input_peak_ counts large arguments too; below this none came since the last check.
 constexpr size_t kLargeArgumentPeak = 32 * 1024;
 // Buffers one Flush hands to writev at most (queued segments, then the output string).
@@ -97,7 +97,7 @@ void Connection::Start() {
 
 void Connection::ResizeBuffers(int64_t idle_ms) {
   if (spare_large_arg_ && (idle_ms > kBufferIdleMs || input_peak_ < kLargeArgumentPeak)) {
-    spare_large_arg_.Reset();  // no large argument came in the last second
+    spare_large_arg_.Reset();  // no large argument came since the last check
   }
   if (idle_ms > kBufferIdleMs) {
     input_.Release();

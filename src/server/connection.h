@@ -211,7 +211,7 @@ class Connection final : public commands::Session,
   bool HasPendingOutput() const { return !queued_.empty() || output_sent_ < output_.size(); }
   // Stores the buffer figures other threads' CLIENT LIST and INFO read.
   void PublishMemory();
-  // Once a second: shrinks buffers to their recent peak, frees an idle client's input buffer.
+  // Every 250 ms: shrinks buffers to their recent peak, frees an idle client's input buffer.
   void ResizeBuffers(int64_t idle_ms);
   // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
   // or soft for longer than its seconds) or the cap for a never-authenticated client.

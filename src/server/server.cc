@@ -647,8 +647,11 @@ absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::str
                   "TLS reload by CONFIG SET failed, keeping the current certificate: " +
                       std::string(st.message()));
     }
-    return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
-                                      culprit + "') - " + std::string(st.message()));
+    // Redis's text ("Unable to update TLS configuration"), then why, which Redis leaves to its
+    // log.
+    return absl::InvalidArgumentError(
+        "CONFIG SET failed (possibly related to argument '" + culprit +
+        "') - Unable to update TLS configuration: " + std::string(st.message()));
   }
   if (next.tcp_keepalive != config_.tcp_keepalive) {
     listeners_.SetKeepAlive(next.tcp_keepalive);  // inherited by connections accepted from now
