@@ -22,13 +22,17 @@
 # run_bench.py put beside RESULTS.md, and gives the rotation's Targets rows ("ACL rotation: 0
 # failed operations", one per variant). Older files get a one-line note in place of a section.
 #
+# Large values (scenarios with "group": "large"): SET/GET at 64 B ... 1 MB with 10 and 50
+# clients; report_large.py gives them their own section and Targets row (server CPU per request
+# ≤ 1.0× Redis), and they stay out of the generic rows, tables and chart below. Files without
+# them render as before.
+#
 # ACL cost (format 4, "acl" block; bench/acl_cost.py): per server and scenario, runs as the
 # default user and as a restricted one, alternating. The ratio restricted / default is taken
 # per rep (each app run over the default run just before it); its median is judged against
 # ACL_RPS_TARGET / ACL_CPU_TARGET (Redoubt, SET and GET scenarios), min–max is the spread.
 # Older files render with a one-line note.
 import json
-import math
 import os
 import statistics
 import sys
@@ -38,12 +42,19 @@ from pathlib import Path
 # _table: the Markdown table helper, shared with report_downtime.py.
 from bench_util import markdown_section_start, run_gnuplot
 from bench_util import markdown_table as _table
+from report_cells import client_cpu_cell
+from report_cells import every_scenario_row as _every_scenario
+from report_cells import fmt_num as _num
+from report_cells import fmt_rps as _rps
+from report_cells import ratio as _ratio
+from report_cells import spread as _spread
+from report_cells import verdict
 from report_downtime import migration_section, rotation_section, rotation_targets
+from report_large import is_large, large_section, large_targets
 
 METRICS = ("rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_us_per_req",
            "server_cpu_pct", "client_cpu_pct", "resumed_fraction")
 REFERENCE = "redis"
-CLIENT_BOUND_PCT = 95.0
 
 # (id, title, metric, threshold, "ge" or "le") — compared per scenario against Redis.
 TARGETS = (
@@ -226,32 +237,22 @@ def _handshake_versions(data):
     return [pair for pair in HANDSHAKE_PAIRS if pair[1] in keys or pair[2] in keys]
 
 
-def _every_scenario(title, mode, values, threshold, direction, titles):
-    """One Targets row: is every (scenario, ratio) in values on the right side of threshold?"""
-    sign = "≥" if direction == "ge" else "≤"
-    threshold_text = f"{sign} {threshold:g}× in every scenario"
-    if not values:
-        return (title, threshold_text, mode, "no data", "n/a")
-    ok = [(s, v) for s, v in values if (v >= threshold if direction == "ge" else v <= threshold)]
-    worst = (min if direction == "ge" else max)(values, key=lambda sv: sv[1])
-    geo = math.exp(statistics.fmean(math.log(v) for _, v in values))
-    result = (f"{len(ok)}/{len(values)} scenarios; worst {worst[1]:.2f}× "
-              f"({titles.get(worst[0], worst[0])}); geomean {geo:.2f}×")
-    return (title, threshold_text, mode, result, "met" if len(ok) == len(values) else "missed")
-
-
 def evaluate_targets(data):
     """Rows of (target, threshold text, mode, result text, status) for the Targets table."""
     summary = data["summary"]
     titles = {s["key"]: s["title"] for s in data["scenarios"]}
-    plain = {s["key"] for s in data["scenarios"] if not is_tls(s)}
+    # The core plaintext scenarios: the large-value group has its own row (large_targets), and
+    # a run of that group alone (--only large) has none of these rows.
+    plain = {s["key"] for s in data["scenarios"] if not is_tls(s) and not is_large(s)}
+    only_large = not plain and any(map(is_large, data["scenarios"]))
     rows = []
     for _, title, metric, threshold, direction in TARGETS:
-        for mode in data["modes"]:
+        for mode in [] if only_large else data["modes"]:
             per_scen = summary["ratios"].get(mode, {}).get("redoubt", {})
             values = [(scen, v[metric]["median"]) for scen, v in per_scen.items()
                       if metric in v and scen in plain]
             rows.append(_every_scenario(title, mode, values, threshold, direction, titles))
+    rows += large_targets(data)
     ratio = summary["memory"].get("ratio", {}).get("delta_bytes_per_key")
     if ratio is None:
         rows.append(("RSS bytes per key vs Redis", f"≤ {MEMORY_TARGET:g}×", "memory",
@@ -370,44 +371,13 @@ def targets_text(data):
 
 # ----- formatting -------------------------------------------------------------------------------
 
-def _rps(v):
-    if v >= 1e6:
-        return f"{v / 1e6:.2f}M"
-    if v >= 1e3:
-        return f"{v / 1e3:.1f}k"
-    return f"{v:.0f}"
-
-
-def _num(v, digits):
-    return f"{v:.{digits}f}"
-
-
-def _spread(stats, fmt):
-    """'median (min–max)' or '—'."""
-    if not stats:
-        return "—"
-    if stats["n"] == 1:
-        return fmt(stats["median"])
-    return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
-
-
-def _ratio(r, threshold=None, direction="ge"):
-    if not r:
-        return "—"
-    text = f"{r['median']:.2f}×"
-    if threshold is not None:
-        ok = r["median"] >= threshold if direction == "ge" else r["median"] <= threshold
-        text += " ✓" if ok else " ✗"
-    return text
-
-
 def _mode_tables(data, mode):
     summary = data["summary"]
     runs = summary["runs"].get(mode, {})
     ratios = summary["ratios"].get(mode, {})
     red, ref = runs.get("redoubt", {}), runs.get(REFERENCE, {})
-    scenarios = [s for s in data["scenarios"]
-                 if not is_tls(s) and (s["key"] in red or s["key"] in ref)]
+    scenarios = [s for s in data["scenarios"] if not is_tls(s) and not is_large(s)
+                 and (s["key"] in red or s["key"] in ref)]
     out = []
     if not scenarios:
         return ""
@@ -416,12 +386,7 @@ def _mode_tables(data, mode):
     for s in scenarios:
         k = s["key"]
         a, b, r = red.get(k, {}), ref.get(k, {}), ratios.get("redoubt", {}).get(k, {})
-        client = []
-        for side in (a, b):
-            pct = side.get("client_cpu_pct")
-            client.append("—" if not pct else
-                          f"{pct['median']:.0f}%" + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT
-                                                     else ""))
+        client = [client_cpu_cell(side.get("client_cpu_pct")) for side in (a, b)]
         rows.append((s["title"], _spread(a.get("rps"), _rps), _spread(b.get("rps"), _rps),
                      _ratio(r.get("rps"), 1.0, "ge"),
                      _spread(a.get("cpu_us_per_req"), lambda v: _num(v, 2)),
@@ -486,11 +451,7 @@ def _tls_tables(data, mode):
             k = s["key"]
             a, b, r = red.get(k, {}), ref.get(k, {}), ratios.get(k, {})
             request = is_tls_request(s)
-            client = []
-            for side in (a, b):
-                pct = side.get("client_cpu_pct")
-                client.append("—" if not pct else f"{pct['median']:.0f}%"
-                              + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT else ""))
+            client = [client_cpu_cell(side.get("client_cpu_pct")) for side in (a, b)]
             cpu_a = _spread(a.get("cpu_us_per_req"), us)
             if not request and a.get("cpu_us_per_req"):
                 ok = a["cpu_us_per_req"]["median"] <= TLS_CONN_CPU_US
@@ -670,11 +631,8 @@ def _acl_section(data):
                 continue
             judged = server == "redoubt" and scen.get("in_target", True)
             ratio = entry["ratio"]
-            client = []
-            for u in (base, restricted):
-                pct = entry["users"][u].get("client_cpu_pct")
-                client.append("—" if not pct else f"{pct['median']:.0f}%"
-                              + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT else ""))
+            client = [client_cpu_cell(entry["users"][u].get("client_cpu_pct"))
+                      for u in (base, restricted)]
             rows.append((server, scen["title"],
                          _spread(entry["users"][base].get("rps"), _rps),
                          _spread(entry["users"][restricted].get("rps"), _rps),
@@ -713,10 +671,7 @@ def _acl_ratio(r, threshold, direction):
     text = f"{r['median']:.3f}×"
     if r["n"] > 1:
         text += f" ({r['min']:.3f}–{r['max']:.3f})"
-    if threshold is not None:
-        ok = r["median"] >= threshold if direction == "ge" else r["median"] <= threshold
-        text += " ✓" if ok else " ✗"
-    return text
+    return text + verdict(r["median"], threshold, direction)
 
 
 def _memory_table(data):
@@ -799,18 +754,21 @@ def write_report(data, out_dir):
     ] + ([
         ("Requests per run", f"{data['sizes']['n_p1']:,} at -P 1, {data['sizes']['n_p16']:,} "
                              f"at -P 16, {data['sizes']['n_conn']:,} connections at -k 0; "
-                             f"always -c 50"),
-    ] if data["scenarios"] else []) + ([
+                             f"always -c 50"
+                             + ("; large values: see their section"
+                                if any(map(is_large, data["scenarios"])) else "")),
+    ] if any(not is_large(s) for s in data["scenarios"]) else []) + ([
         ("TLS", _tls_setup_text(data)),
     ] if tls.get("planned") else []), numeric=False))
     md.append("")
 
     md += ["## How the CPUs were shared", ""]
     for mode, info in data["modes"].items():
-        threads = ", ".join(f"{s['label']}{' (TLS)' if s.get('tls') else ''} {s['threads']} "
-                            f"threads on CPUs {s['cpus_allowed']}"
-                            for s in list(info.get("servers", {}).values())
-                            + list(info.get("tls_servers", {}).values()))
+        threads = ", ".join(f"{s['label']}{suffix} {s['threads']} threads on CPUs "
+                            f"{s['cpus_allowed']}"
+                            for key, suffix in (("servers", ""), ("large_servers", " (large)"),
+                                                ("tls_servers", " (TLS)"))
+                            for s in info.get(key, {}).values())
         md.append(f"- **{mode}**: {info['description']} Observed: {threads}.")
     acl = data.get("acl") or {}
     if acl.get("servers"):
@@ -839,6 +797,7 @@ def write_report(data, out_dir):
         tables = _mode_tables(data, mode)
         if tables:
             md += [f"## Throughput, CPU and latency: {mode}", "", tables, ""]
+    md += large_section(data)
     for mode in data["modes"]:
         tables = _tls_tables(data, mode)
         if tables:
@@ -887,10 +846,14 @@ def make_chart(data, png_path):
         png_path.unlink(missing_ok=True)
         return False
     # Plaintext first, then the redis-benchmark TLS scenarios (handshake runs are a single
-    # sequential client: their rate is latency, not throughput, so they stay out of the chart).
-    scenarios = ([s for s in data["scenarios"] if not is_tls(s)]
+    # sequential client: their rate is latency, not throughput, so they stay out of the chart;
+    # the large-value group is judged on CPU, in its own table).
+    scenarios = ([s for s in data["scenarios"] if not is_tls(s) and not is_large(s)]
                  + [s for s in data["scenarios"] if is_tls(s)
                     and s.get("tool", "redis-benchmark") == "redis-benchmark"])
+    if not scenarios:  # --only large: nothing for this chart
+        png_path.unlink(missing_ok=True)
+        return False
     n_plain = sum(not is_tls(s) for s in scenarios)
     fd, dat_name = tempfile.mkstemp(prefix="redoubt-bench-", suffix=".dat")
     os.close(fd)

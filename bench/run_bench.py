@@ -17,6 +17,10 @@
 # timeouts. Pass/fail, per-phase table and a chart per variant go into the report. Skipped
 # with --no-tls or --no-migration, and when the server under test is a redis-server.
 #
+# Large values: in every mode, after the plaintext scenarios and before TLS, both servers are
+# restarted for the large-value group (SET and GET at 64 B ... 1 MB with 10 and 50 clients,
+# scenarios.py's LARGE_GROUP); no io-threads-1 row. --only large runs only it.
+#
 # ACL cost: after the modes, fresh pinned servers get a restricted user `app`, and every
 # SET/GET/INCR scenario runs as the default user and as app, alternating (bench/acl_cost.py).
 # --no-acl skips it; --only acl runs only it.
@@ -84,7 +88,8 @@ import report_downtime  # noqa: E402
 from bench_servers import BenchError, Server, TlsFiles  # noqa: E402
 from bench_util import RespError, interrupt_on_signals, parse_info, read_text  # noqa: E402
 from downtime_phases import MigrationPhase, RotationPhase  # noqa: E402
-from scenarios import FULL_SIZES, QUICK_SIZES, build_modes, build_scenarios  # noqa: E402
+from scenarios import (FULL_SIZES, LARGE_GROUP, LARGE_SIZES, QUICK_SIZES,  # noqa: E402
+                       build_modes, build_scenarios)
 from support.tls_certs import CertError, CertFactory  # noqa: E402
 from support.tools import find_redoubt_tool  # noqa: E402
 
@@ -97,9 +102,15 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Handshakes (one sequential client, RSA-2048; measured ~700 full and ~1,700 resumed TLS 1.3
 # connections/s): a full handshake costs about the same in TLS 1.2 and 1.3, but a resumed TLS 1.2
 # one skips the key exchange that TLS 1.3 resumption (psk_dhe_ke) still does, so it is faster.
+# Large values (rate class large_d<bytes>): Redis measured ~50k rps up to 16 KB at -P 1 (client
+# bound), ~5-15k at 256 KB and ~0.6-3k at 1 MB; the slower end of each, since the server under
+# test may cost more per byte.
 NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000,
                "tls_p1": 50_000, "tls_p16": 500_000, "tls_conn": 700,
-               "hs_full": 400, "hs_resumed": 1_500, "hs12_resumed": 2_500}
+               "hs_full": 400, "hs_resumed": 1_500, "hs12_resumed": 2_500,
+               "large_d64": 50_000, "large_d1024": 45_000, "large_d16384": 35_000,
+               "large_d262144": 5_000, "large_d1048576": 1_000}
+assert all(f"large_d{size}" in NOMINAL_RPS for size in LARGE_SIZES)
 HANDSHAKE_RATE_CLASSES = ("hs_full", "hs_resumed", "hs12_resumed")
 RUN_OVERHEAD_S = 0.4     # process start, CSV parsing, /proc reads
 SERVER_START_S = 1.0
@@ -183,16 +194,18 @@ class Bench:
             if getattr(args, key) is not None:
                 self.sizes[key] = getattr(args, key)
         tls = ("only" if args.only == "tls" else
-               "no" if args.no_tls or args.only == "acl" else "yes")
+               "no" if args.no_tls or args.only in ("acl", "large") else "yes")
         if args.only:
-            # A TLS-only or ACL-only run stays short: no memory phase, no io-threads-1 row.
+            # A TLS-, ACL- or large-only run stays short: no memory phase, no io-threads-1 row.
             args.skip_memory = args.no_io1 = True
-        self.scenarios = build_scenarios(self.sizes, args.scenarios, tls)
+        self.scenarios = build_scenarios(self.sizes, args.scenarios, tls,
+                                         large_only=args.only == "large")
         self.modes = build_modes(args, self.redoubt_kind)
         if args.only == "acl":
             self.scenarios, self.modes = [], []
         self.acl = acl_cost.AclPhase(
-            self, skipped=("--no-acl" if args.no_acl else "--only tls" if args.only == "tls"
+            self, skipped=("--no-acl" if args.no_acl
+                           else f"--only {args.only}" if args.only in ("tls", "large")
                            else None),
             out_of_time=OutOfTime, server_start_s=SERVER_START_S)
         self.tls_connect = find_redoubt_tool("redoubt-tls-connect", args.tools_dir,
@@ -216,15 +229,20 @@ class Bench:
         return n / rps + RUN_OVERHEAD_S
 
     def phases(self, mode):
-        """[(name, servers, scenarios)]: plaintext scenarios, then TLS ones on servers
-        restarted TLS-only. The io-threads-1 row is left out of TLS to keep the phase short."""
-        plain = [s for s in self.scenarios if not s.tls]
+        """[(name, servers, scenarios)]: the plaintext core scenarios, the large-value group on
+        restarted servers, then TLS ones on servers restarted TLS-only. The io-threads-1 row is
+        left out of the large and TLS phases to keep them short."""
+        plain = [s for s in self.scenarios if not s.tls and s.group != LARGE_GROUP]
+        large = [s for s in self.scenarios if s.group == LARGE_GROUP]
         tls = [s for s in self.scenarios if s.tls]
+        default_io = [srv for srv in mode.servers if srv[2] is None]
         out = []
         if plain:
             out.append(("plain", mode.servers, plain))
+        if large:
+            out.append((LARGE_GROUP, default_io, large))
         if tls:
-            out.append(("tls", [srv for srv in mode.servers if srv[2] is None], tls))
+            out.append(("tls", default_io, tls))
         return out
 
     def estimate_s(self, from_mode=0, include_warmup=True, skip_phases=0):
@@ -249,8 +267,12 @@ class Bench:
 
     def warmup_n(self, scen):
         # Handshakes and TLS connections cost ~1 ms each: 1000 of them would be a long
-        # warm-up; a few dozen fill the session cache and the allocator just as well.
+        # warm-up; a few dozen fill the session cache and the allocator just as well. Large
+        # values: a tenth of the bytes, one request per client at least (1000 requests of
+        # 1 MB would be half a full run).
         floor = 100 if scen.rate_class in ("tls_conn",) + HANDSHAKE_RATE_CLASSES else 1000
+        if scen.group == LARGE_GROUP:
+            floor = scen.clients
         return max(floor, scen.requests // WARMUP_FRACTION)
 
     def total_runs(self):
@@ -505,8 +527,10 @@ class Bench:
                     else:
                         self.warn(f"warm-up {mode.name}/{server.label}/{scen.key} failed: "
                                   f"{r['error']}")
-            self.mode_info[mode.name]["tls_servers" if tls else "servers"] = {
-                s.label: s.describe() for s in servers}
+            # The plain phase's servers stay under "servers" (report.py finds the io-threads-1
+            # row's command there); the other phases' under "<phase>_servers".
+            servers_key = "servers" if phase == "plain" else f"{phase}_servers"
+            self.mode_info[mode.name][servers_key] = {s.label: s.describe() for s in servers}
             remaining = self.estimate_s(index, include_warmup=False, skip_phases=number)
             print(f"   warm-up done in {time.monotonic() - t0:.0f}s; refined estimate for "
                   f"the rest: {fmt_duration(remaining)} "
@@ -693,10 +717,12 @@ class Bench:
         load_start = loadavg()
         print(f"Redoubt: {self.redoubt_bin} (kind {self.redoubt_kind})  Redis: {self.redis_bin}")
         n_tls = sum(s.tls for s in self.scenarios)
+        n_large = sum(s.group == LARGE_GROUP for s in self.scenarios)
         if self.modes:
             print(f"plan: modes {', '.join(m.name for m in self.modes)}; {len(self.scenarios)} "
-                  f"scenarios ({n_tls} TLS) x {self.args.reps} reps; {self.total_runs()} "
-                  f"measured runs; memory phase with {self.sizes['keys']:,} keys"
+                  f"scenarios ({n_tls} TLS, {n_large} large-value) x {self.args.reps} reps; "
+                  f"{self.total_runs()} measured runs; memory phase with "
+                  f"{self.sizes['keys']:,} keys"
                   + (" (skipped)" if self.args.skip_memory else ""))
         else:
             print("plan: no mode, no memory phase (--only acl)")
@@ -815,6 +841,11 @@ def parse_args(argv):
     p.add_argument("--n-conn", type=int, help="connections per -k 0 run (default 25000, "
                    "keep <= 50000: TIME_WAIT)")
     p.add_argument("--keys", type=int, help="keys loaded by the memory phase (default 1000000)")
+    p.add_argument("--large-bytes", type=int,
+                   help="value bytes per large-value run: requests = this / value size, capped "
+                        "at --n-large (default 2 GiB; --quick a tenth)")
+    p.add_argument("--n-large", type=int,
+                   help="most requests per large-value run (default 100000; --quick 10000)")
     p.add_argument("--modes", default="pinned,unpinned",
                    help="comma list of pinned, unpinned (default %(default)s)")
     p.add_argument("--scenarios", type=lambda s: [x for x in s.split(",") if x],
@@ -828,11 +859,13 @@ def parse_args(argv):
     p.add_argument("--no-migration", action="store_true",
                    help="skip the online TLS migration (bench/tls_migration.py, plain and with "
                         "certificate rotation; ~1.5 min, ~40 s with --quick)")
-    p.add_argument("--only", choices=("tls", "acl"),
+    p.add_argument("--only", choices=("tls", "acl", "large"),
                    help="'tls': only the TLS phase plus the 4 plaintext 64 B SET/GET scenarios "
                         "its TLS/plaintext ratio needs, and the online TLS migration; no memory "
                         "phase, no io-threads-1 row, no ACL phase, no ACL rotation. 'acl': only "
-                        "the ACL phase and the ACL password rotation")
+                        "the ACL phase and the ACL password rotation. 'large': only the "
+                        "large-value group (SET/GET 64 B to 1 MB, 10 and 50 clients) in every "
+                        "mode; no TLS, ACL, memory, migration, rotation or io-threads-1 row")
     p.add_argument("--no-acl", action="store_true",
                    help="skip the ACL phase (restricted user vs default user, pinned, both "
                         "servers; ~2 min, ~30 s with --quick) and the ACL password rotation")
@@ -862,7 +895,8 @@ def parse_args(argv):
     p.add_argument("--server-cpu", default="1", help="CPU for servers in pinned mode (default 1)")
     p.add_argument("--client-cpu", default="0", help="CPU for the client in pinned mode "
                    "(default 0)")
-    p.add_argument("--time-limit", type=float, default=40,
+    # About twice the full run's estimate (~33 min with the large-value group).
+    p.add_argument("--time-limit", type=float, default=60,
                    help="minutes; no run starts that would end after it (default %(default)s)")
     p.add_argument("--out-dir", default=str(BENCH_DIR),
                    help="where RESULTS.md, results.json, results.png go (default bench/)")
@@ -876,6 +910,10 @@ def parse_args(argv):
         p.error("--only tls cannot be combined with --no-tls or --scenarios")
     if args.only == "acl" and (args.no_acl or args.scenarios):
         p.error("--only acl cannot be combined with --no-acl or --scenarios")
+    if args.only == "large" and args.scenarios:
+        p.error("--only large cannot be combined with --scenarios")
+    if any(n is not None and n < 1 for n in (args.large_bytes, args.n_large)):
+        p.error("--large-bytes and --n-large must be at least 1")
     return args
 
 

@@ -1,6 +1,7 @@
 # What the benchmark runs: the redis-benchmark and redoubt-tls-connect scenarios (Scenario,
-# build_scenarios) with their request counts (FULL_SIZES, QUICK_SIZES), and the CPU modes they
-# run in (Mode, build_modes). Pure data: nothing here starts a process or measures anything;
+# build_scenarios) with their request counts (FULL_SIZES, QUICK_SIZES), the large-value group
+# (LARGE_GROUP: SET/GET from 64 B to 1 MB at 10 and 50 clients), and the CPU modes they run in
+# (Mode, build_modes). Pure data: nothing here starts a process or measures anything;
 # run_bench.py runs the plan.
 #
 # Read first:
@@ -20,12 +21,25 @@ from dataclasses import dataclass
 # connections/s (each a full handshake: RSA signature + ECDHE); the TLS sizes below keep those
 # runs at 2-4 s too. Handshakes are counted separately (n_handshakes per redoubt-tls-connect run;
 # four runs per server and rep: full and resumed, TLS 1.3 and TLS 1.2).
+# Large values (LARGE_GROUP): a run moves about large_bytes of values, capped at n_large
+# requests, so its length follows the bytes copied rather than the request count. Redis here:
+# ~50k rps at 64 B-16 KB (client bound), ~5-15k at 256 KB, ~0.6-3k at 1 MB; the full sizes
+# (100k, 100k, 100k, 8k, 2k requests) keep a run at 1-4 s, and a 1 MB run still has ~2,000
+# requests (~0.5 s of server CPU), so the 10 ms CPU tick stays small against its CPU time.
+# The cap is lower than n_p1 because the group has 20 scenarios per mode.
 FULL_SIZES = {"n_p1": 300_000, "n_p16": 4_000_000, "n_conn": 25_000, "keys": 1_000_000,
               "n_tls_p1": 200_000, "n_tls_p16": 2_000_000, "n_tls_conn": 3_000,
-              "n_handshakes": 1_500}
+              "n_handshakes": 1_500, "large_bytes": 2 << 30, "n_large": 100_000}
 QUICK_SIZES = {"n_p1": 20_000, "n_p16": 200_000, "n_conn": 5_000, "keys": 100_000,
                "n_tls_p1": 10_000, "n_tls_p16": 100_000, "n_tls_conn": 300,
-               "n_handshakes": 200}
+               "n_handshakes": 200, "large_bytes": (2 << 30) // 10, "n_large": 10_000}
+
+# The large-value group: SET and GET at every value size, with 10 and with 50 clients, -P 1.
+# Its keys are large_{set|get}_d{bytes}_c{clients}; run_bench.py runs it as its own phase after
+# the plaintext scenarios, report.py gives it its own table and Targets row.
+LARGE_GROUP = "large"
+LARGE_SIZES = (64, 1024, 16 << 10, 256 << 10, 1 << 20)
+LARGE_CLIENTS = (10, 50)
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class Scenario:
     resume: bool = False          # tls-connect: resume the previous session
     tls_version: str | None = None  # tls-connect: --tls-version ("1.3" or "1.2")
     plain_key: str | None = None  # TLS scenario: its plaintext twin, for the TLS/plain ratio
+    group: str | None = None      # LARGE_GROUP for the large-value scenarios, else None
 
     def bench_args(self, requests=None):
         args = ["-t", self.test, "-n", str(requests or self.requests), "-c", str(self.clients),
@@ -65,8 +80,40 @@ HANDSHAKE_PAIRS = (("1.3", HANDSHAKE_KEYS, "hs_resumed"),
                    ("1.2", TLS12_HANDSHAKE_KEYS, "hs12_resumed"))
 
 
-def build_scenarios(sizes, wanted, tls="yes"):
-    """Scenarios in run order. tls: "yes" (plaintext then TLS), "no" or "only"."""
+def size_text(size):
+    """64 -> "64 B", 16384 -> "16 KB", 1048576 -> "1 MB" (powers of 1024, as redis-benchmark)."""
+    for unit, scale in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} B"
+
+
+def large_requests(sizes, size):
+    """Requests per run of a large-value scenario: about sizes["large_bytes"] of values, at
+    most sizes["n_large"] requests, and at least one per client."""
+    return max(max(LARGE_CLIENTS), min(sizes["n_large"], sizes["large_bytes"] // size))
+
+
+def build_large_scenarios(sizes):
+    """The large-value group in run order: for each size and client count, SET then GET (GET
+    reads the values the SET just before it wrote)."""
+    scenarios = []
+    for size in LARGE_SIZES:
+        for clients in LARGE_CLIENTS:
+            for test in ("set", "get"):
+                scenarios.append(Scenario(
+                    key=f"large_{test}_d{size}_c{clients}",
+                    title=f"{test.upper()} {size_text(size)} c={clients}", test=test,
+                    csv_name=test.upper(), data_size=size, pipeline=1, clients=clients,
+                    keepalive=True, requests=large_requests(sizes, size),
+                    rate_class=f"large_d{size}", group=LARGE_GROUP))
+    return scenarios
+
+
+def build_scenarios(sizes, wanted, tls="yes", large_only=False):
+    """Scenarios in run order: the plaintext core, the large-value group, then TLS.
+    tls: "yes", "no" or "only" (TLS, plus the plaintext twins of its ratio; never the large
+    group). large_only: just the large-value group (with tls "no")."""
     scenarios = []
     # GET always follows SET of the same size, so GET reads a value of the size it claims.
     for size in (64, 1024):
@@ -82,6 +129,7 @@ def build_scenarios(sizes, wanted, tls="yes"):
         key="conn_ping", title="new conn/s (PING, -k 0)", test="ping_mbulk",
         csv_name="PING_MBULK", data_size=3, pipeline=1, clients=50, keepalive=False,
         requests=sizes["n_conn"], rate_class="conn"))
+    scenarios += build_large_scenarios(sizes)
     # TLS: 64-byte values only (the twins of set/get_d64_*); a second value size would double
     # the TLS phase and say little more, since TLS cost grows with bytes the same on both sides.
     for pipeline in (1, 16):
@@ -117,6 +165,10 @@ def build_scenarios(sizes, wanted, tls="yes"):
         scenarios = [s for s in scenarios if not s.tls]
     elif tls == "only":
         scenarios = [s for s in scenarios if s.tls or s.key in TLS_TWINS]
+    if tls == "only":
+        scenarios = [s for s in scenarios if s.group != LARGE_GROUP]
+    elif large_only:
+        scenarios = [s for s in scenarios if s.group == LARGE_GROUP]
     return scenarios
 
 
