@@ -99,4 +99,33 @@ uint8_t AclKeyAccess::Flags(const CommandSpec& spec, size_t key_index,
   return key_index == 0 ? e.first : e.rest;
 }
 
+security::AclVerdict AclKeyAccess::Check(const security::AclUser& user,
+                                         const security::AclCommand* command,
+                                         const CommandSpec& spec,
+                                         std::span<const std::string_view> args, Scratch* scratch,
+                                         size_t* denied_key) const {
+  scratch->keys.clear();
+  scratch->uses.clear();
+  if (spec.keys.first > 0 || spec.key_finder != nullptr) {
+    ExtractKeys(spec, args, &scratch->keys);
+    for (size_t i = 0; i < scratch->keys.size(); ++i) {
+      scratch->uses.push_back({scratch->keys[i], Flags(spec, i, args)});
+    }
+  }
+  security::AclRequest request{command, args, scratch->uses};
+  return user.Check(request, denied_key);
+}
+
+std::shared_ptr<security::AclCommandCatalog> BuildAclCatalog(const CommandTable& table) {
+  auto catalog = std::make_shared<security::AclCommandCatalog>();
+  for (const auto& spec : table.all()) {
+    catalog->Add(spec->name, spec->stats_index, spec->acl);
+    for (const CommandSpec& sub : spec->subcommands) {
+      catalog->Add(sub.name, sub.stats_index, sub.acl, spec->name);
+    }
+  }
+  catalog->AddReferenceCommands();
+  return catalog;
+}
+
 }  // namespace redoubt::commands

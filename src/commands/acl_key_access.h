@@ -7,11 +7,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "commands/command_table.h"
+#include "security/acl_command_catalog.h"
+#include "security/acl_selector.h"
+#include "security/acl_user.h"
 
 namespace redoubt::commands {
 
@@ -22,6 +26,18 @@ class AclKeyAccess {
   uint8_t Flags(const CommandSpec& spec, size_t key_index,
                 std::span<const std::string_view> args) const;
 
+  // Keys a request reads or writes, with their access, and the verdict of `user` on it.
+  struct Scratch {  // reused between calls, to keep the request path free of allocations
+    std::vector<std::string_view> keys;
+    std::vector<security::AclKeyUse> uses;
+  };
+  // The ACL verdict for `user` running `args` as `spec` (`command`: its row in the ACL
+  // catalog): the command's permission, then each key with the access it needs. Fills
+  // scratch->uses; *denied_key is the index in it of the refused key for kDeniedKey.
+  security::AclVerdict Check(const security::AclUser& user, const security::AclCommand* command,
+                             const CommandSpec& spec, std::span<const std::string_view> args,
+                             Scratch* scratch, size_t* denied_key) const;
+
  private:
   struct Entry {
     uint8_t first = 0;                // the first key
@@ -30,5 +46,9 @@ class AclKeyAccess {
   };
   std::vector<Entry> by_stats_index_;
 };
+
+// The ACL catalog of the table's commands and subcommands (ids: their stats_index), then
+// every other Redis 7.0 command, so that ACL rules may name commands Redoubt lacks.
+std::shared_ptr<security::AclCommandCatalog> BuildAclCatalog(const CommandTable& table);
 
 }  // namespace redoubt::commands

@@ -1,6 +1,7 @@
 // What a command handler gets: its arguments, where to write the reply, the keyspace, the
-// client's session state and the runtime settings. The dispatcher has already checked arity
-// and locked the shards of the command's keys. A handler that changes data adds to `dirty`.
+// client, the runtime settings and the other execution services. The dispatcher has already
+// checked arity, authentication and ACL, and locked the shards of the command's keys. A
+// handler that changes data adds to `dirty`.
 //
 // Thread: a context lives for one command on one I/O thread.
 #pragma once
@@ -10,7 +11,9 @@
 #include <span>
 #include <string_view>
 
-#include "common/shared_bytes.h"
+#include "commands/client.h"
+#include "commands/execution_services.h"
+#include "commands/runtime_settings.h"
 #include "protocol/reply_writer.h"
 #include "storage/access_tracking.h"
 #include "storage/keyspace.h"
@@ -19,49 +22,28 @@ namespace redoubt::commands {
 
 struct CommandSpec;
 
-// Per-client state that commands read or change. server::Connection derives from it; handlers
-// in src/server/ downcast to reach the rest of the connection.
-class Session {
- public:
-  virtual ~Session() = default;
-  // The block a large argument of the running command was read into, for a handler that keeps
-  // the value as it arrived (SET): another reference to it, or none when `arg` is not one.
-  virtual common::SharedBytesRef LargeArgument(std::string_view arg) const {
-    (void)arg;
-    return {};
-  }
-  int db = 0;
-};
-
-// Settings that commands read on every call. Written by CONFIG SET from any thread; relaxed
-// atomics because each value is independent and a command may see the old or new one.
-struct RuntimeSettings {
-  std::atomic<int64_t> proto_max_bulk_len{512 * 1024 * 1024};
-  std::atomic<storage::EvictionPolicy> maxmemory_policy{storage::EvictionPolicy::kNoEviction};
-  std::atomic<uint64_t> maxmemory{0};
-  std::atomic<int> maxmemory_samples{5};
-};
-
 class CommandContext {
  public:
-  CommandContext(std::span<const std::string_view> args, protocol::ReplyWriter& reply,
-                 storage::Keyspace& keyspace, Session& session, const RuntimeSettings& settings,
-                 const CommandSpec& spec)
+  CommandContext(std::span<const std::string_view> args, Client& client,
+                 const ExecutionServices& services, const CommandSpec& spec)
       : args(args),
-        reply(reply),
-        keyspace(keyspace),
-        session(session),
-        settings(settings),
+        reply(client.reply()),
+        keyspace(services.keyspace),
+        client(client),
+        settings(services.settings),
+        services(services),
         spec(spec) {}
 
-  int db() const { return session.db; }
+  int db() const { return client.db; }
   size_t argc() const { return args.size(); }
 
   std::span<const std::string_view> args;
   protocol::ReplyWriter& reply;
   storage::Keyspace& keyspace;
-  Session& session;
+  Client& client;
   const RuntimeSettings& settings;
+  // Everything else a handler may need (ACL, SLOWLOG, CLIENT PAUSE, the command table, …).
+  const ExecutionServices& services;
   const CommandSpec& spec;
   // Changes this command made, counted as Redis 7.0 counts server.dirty: a handler adds
   // exactly where Redis does `server.dirty++` or `+= n` (one per key set or deleted, element

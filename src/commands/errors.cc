@@ -1,6 +1,8 @@
 // Redis error texts; see errors.h.
 #include "commands/errors.h"
 
+#include <cctype>
+
 #include "commands/command_spec.h"
 #include "common/numbers.h"
 
@@ -45,6 +47,35 @@ void ReplyError(CommandContext& ctx, OpStatus status) {
 
 std::string WrongArityText(std::string_view command_name) {
   return "ERR wrong number of arguments for '" + std::string(command_name) + "' command";
+}
+
+std::string UnknownCommandText(std::span<const std::string_view> args) {
+  std::string text = "ERR unknown command '";
+  text.append(args[0].substr(0, 128));
+  text.append("', with args beginning with: ");
+  // As Redis: arguments are listed while the list is under 128 bytes, the last one cut to fit.
+  std::string listed;
+  for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
+    listed.push_back('\'');
+    listed.append(args[i].substr(0, 128 - listed.size() + 1));
+    listed.append("' ");
+  }
+  text.append(listed);
+  return text;
+}
+
+std::string UnknownSubcommandText(std::string_view command_name, std::string_view subcommand) {
+  std::string upper(command_name);
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return "ERR unknown subcommand '" + std::string(subcommand.substr(0, 128)) + "'. Try " + upper +
+         " HELP.";
+}
+
+std::string NoPermCommandText(std::string_view command_name) {
+  return "NOPERM this user has no permissions to run the '" + std::string(command_name) +
+         "' command";
 }
 
 std::string InvalidExpireText(std::string_view command_name) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ inline constexpr std::string_view kErrBitValue = "ERR bit is not an integer or o
 inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
 inline constexpr std::string_view kErrSameObject =
     "ERR source and destination objects are the same";
+// Refusals of the dispatcher's stages (dispatcher.h).
+inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kErrNoPermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kErrNoPermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
 
 // Text for a failed OpStatus (without "-").
 std::string_view ErrorText(common::OpStatus status);
@@ -36,6 +43,12 @@ void ReplyError(CommandContext& ctx, common::OpStatus status);
 
 // "ERR wrong number of arguments for 'get' command"
 std::string WrongArityText(std::string_view command_name);
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+std::string UnknownCommandText(std::span<const std::string_view> args);
+// "ERR unknown subcommand 'foo'. Try CONFIG HELP." (command_name in any case)
+std::string UnknownSubcommandText(std::string_view command_name, std::string_view subcommand);
+// "NOPERM this user has no permissions to run the 'get' command"
+std::string NoPermCommandText(std::string_view command_name);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireText(std::string_view command_name);
 

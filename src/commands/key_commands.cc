@@ -646,8 +646,7 @@ void CmdObjectHelp(CommandContext& ctx) {
 // The dispatcher routes OBJECT <sub> to the subcommand's row and rejects a bare OBJECT by
 // arity, so this runs only if a caller bypasses that routing.
 void CmdObject(CommandContext& ctx) {
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.args[1].substr(0, 128)) +
-                  "'. Try OBJECT HELP.");
+  ctx.reply.Error(UnknownSubcommandText("object", ctx.args[1]));
 }
 
 }  // namespace

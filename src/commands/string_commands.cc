@@ -88,7 +88,7 @@ void CmdSet(CommandContext& ctx) {
     ctx.keyspace.Delete(ctx.db(), key);
   } else {
     // A large value read into a block of its own is kept as it is (no copy).
-    common::SharedBytesRef block = ctx.session.LargeArgument(ctx.args[2]);
+    common::SharedBytesRef block = ctx.client.LargeArgument(ctx.args[2]);
     ctx.keyspace.SetString(ctx.db(), key, ctx.args[2], opts.expire_at_ms, opts.keep_ttl, &block);
   }
   ++ctx.dirty;

@@ -81,8 +81,29 @@ LogLevel ParseLogLevel(std::string_view name) {
   return LogLevel::kNotice;
 }
 
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+
+bool LogThrottle::Admit(uint64_t* dropped) {
+  timeval tv;
+  gettimeofday(&tv, nullptr);
+  int64_t now_ms = int64_t{tv.tv_sec} * 1000 + tv.tv_usec / 1000;
+  int64_t start = window_start_ms_.load(std::memory_order_relaxed);
+  if (now_ms - start >= interval_ms_ &&
+      window_start_ms_.compare_exchange_strong(start, now_ms, std::memory_order_relaxed)) {
+    in_window_.store(0, std::memory_order_relaxed);  // this caller opened a new interval
+  }
+  if (in_window_.fetch_add(1, std::memory_order_relaxed) >= burst_) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  *dropped = dropped_.exchange(0, std::memory_order_relaxed);
+  return true;
+}
+
 void Log(LogLevel level, std::string_view message) {
-  if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) {
+  if (!LogEnabled(level)) {
     return;
   }
   static const char kMarks[] = ".-*#";

@@ -10,6 +10,8 @@
 // Thread: thread-safe (one mutex around each line).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,45 @@ bool OpenLog(const std::string& path);
 void SetLogLevel(LogLevel level);
 LogLevel ParseLogLevel(std::string_view name);
 void Log(LogLevel level, std::string_view message);
+// Whether a message at `level` would be written (to skip building one that would not).
+bool LogEnabled(LogLevel level);
+
+// A place in the code that clients, or a failing environment, can make log again and again (a
+// refused AUTH, a failed handshake, accept4 out of descriptors): at most `burst` lines per
+// interval from it. Lines over that are dropped and counted; the first line of the next
+// interval ends with how many were. Declare one per place, as a static or a member.
+//
+// Thread: any thread; the dropping path is two relaxed atomic operations.
+class LogThrottle {
+ public:
+  constexpr LogThrottle(int64_t interval_ms, int burst)
+      : interval_ms_(interval_ms), burst_(burst) {}
+  // make() builds the message; it is called only when the line will be written.
+  template <typename MakeMessage>
+  void Log(LogLevel level, MakeMessage&& make) {
+    if (!LogEnabled(level)) {
+      return;
+    }
+    uint64_t dropped = 0;
+    if (!Admit(&dropped)) {
+      return;
+    }
+    std::string message = make();
+    if (dropped > 0) {
+      message += " (" + std::to_string(dropped) + " similar messages suppressed)";
+    }
+    common::Log(level, message);
+  }
+
+ private:
+  // True when a line may be written now; *dropped: lines suppressed before it.
+  bool Admit(uint64_t* dropped);
+
+  const int64_t interval_ms_;
+  const int burst_;
+  std::atomic<int64_t> window_start_ms_{0};
+  std::atomic<int> in_window_{0};
+  std::atomic<uint64_t> dropped_{0};
+};
 
 }  // namespace redoubt::common

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/check.h"
@@ -38,11 +39,12 @@ void EventLoop::Run() {
   epoll_event events[kMaxEvents];
   int64_t next_periodic = common::MonotonicMicros();
   while (running_.load(std::memory_order_acquire)) {
-    int timeout_ms = -1;
+    int64_t wait_us = RunDueTimers();
     if (periodic_) {
-      int64_t wait_us = next_periodic - common::MonotonicMicros();
-      timeout_ms = wait_us <= 0 ? 0 : static_cast<int>((wait_us + 999) / 1000);
+      int64_t periodic_wait = next_periodic - common::MonotonicMicros();
+      wait_us = wait_us < 0 ? periodic_wait : std::min(wait_us, periodic_wait);
     }
+    int timeout_ms = wait_us < 0 ? -1 : wait_us == 0 ? 0 : static_cast<int>((wait_us + 999) / 1000);
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
     if (n < 0 && errno != EINTR) {
       REDOUBT_CHECK(false && "epoll_wait failed");
@@ -106,18 +108,18 @@ void EventLoop::DrainTasks() {
   }
 }
 
-void EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
+bool EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
-  REDOUBT_CHECK(epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0);
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
-void EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
+bool EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
 void EventLoop::Remove(int fd) {
@@ -131,6 +133,34 @@ void EventLoop::DeleteLater(IoHandler* handler) {
 void EventLoop::SetPeriodic(int period_ms, std::function<void()> fn) {
   periodic_ms_ = period_ms;
   periodic_ = std::move(fn);
+}
+
+void EventLoop::RunAfter(int delay_ms, std::function<void()> fn) {
+  timers_.push_back({common::MonotonicMicros() + int64_t{delay_ms} * 1000, std::move(fn)});
+}
+
+int64_t EventLoop::RunDueTimers() {
+  if (timers_.empty()) {
+    return -1;
+  }
+  int64_t now = common::MonotonicMicros();
+  std::vector<std::function<void()>> due;
+  int64_t next = -1;
+  for (size_t i = 0; i < timers_.size();) {
+    if (timers_[i].due_us <= now) {
+      due.push_back(std::move(timers_[i].fn));
+      timers_[i] = std::move(timers_.back());
+      timers_.pop_back();
+    } else {
+      int64_t wait = timers_[i].due_us - now;
+      next = next < 0 ? wait : std::min(next, wait);
+      ++i;
+    }
+  }
+  for (auto& fn : due) {
+    fn();  // may add timers: they are waited for on the next turn
+  }
+  return due.empty() ? next : 0;
 }
 
 }  // namespace redoubt::net

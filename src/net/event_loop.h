@@ -36,14 +36,19 @@ class EventLoop {
   void Post(std::function<void()> task);
   bool InLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
-  void Add(int fd, uint32_t events, IoHandler* handler);
-  void Modify(int fd, uint32_t events, IoHandler* handler);
+  // epoll_ctl can fail for want of kernel memory or of epoll watches (max_user_watches): the
+  // caller closes that one connection instead of the server aborting. errno says why.
+  [[nodiscard]] bool Add(int fd, uint32_t events, IoHandler* handler);
+  [[nodiscard]] bool Modify(int fd, uint32_t events, IoHandler* handler);
   void Remove(int fd);
   // Deletes handler after the current batch of events, so that an event for it later in the
   // same batch never reaches freed memory.
   void DeleteLater(IoHandler* handler);
   // Calls fn about every period_ms on the loop's thread (client timeouts, pauses).
   void SetPeriodic(int period_ms, std::function<void()> fn);
+  // Calls fn once, on the loop's thread, after about delay_ms (an acceptor's back-off). A few
+  // at a time at most: kept in a vector and scanned once per loop turn.
+  void RunAfter(int delay_ms, std::function<void()> fn);
 
  private:
   void DrainTasks();
@@ -60,6 +65,13 @@ class EventLoop {
   std::vector<IoHandler*> doomed_;
   int periodic_ms_ = 0;
   std::function<void()> periodic_;
+  struct Timer {
+    int64_t due_us;
+    std::function<void()> fn;
+  };
+  std::vector<Timer> timers_;
+  // Runs the timers that are due; returns the wait until the next one in µs (-1: none).
+  int64_t RunDueTimers();
 };
 
 }  // namespace redoubt::net

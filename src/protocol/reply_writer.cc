@@ -23,6 +23,7 @@ void ReplyWriter::SimpleString(std::string_view s) {
 }
 
 void ReplyWriter::Error(std::string_view text) {
+  ++errors_;
   if (observer_ != nullptr) {
     size_t space = text.find(' ');
     observer_->OnErrorReply(text.substr(0, space));

@@ -50,6 +50,8 @@ class ReplyWriter {
   void SimpleString(std::string_view s);
   // `text` is the error without "-", e.g. "ERR syntax error" or "WRONGTYPE ...".
   void Error(std::string_view text);
+  // Error replies written so far: a command failed when this grew while it ran.
+  uint64_t errors() const { return errors_; }
   void Integer(int64_t v);
   void Bulk(std::string_view s);
   // A bulk string whose bytes are `body` (a large value's block): handed to the sink by
@@ -73,6 +75,7 @@ class ReplyWriter {
 
   std::string* out_;
   bool resp3_ = false;
+  uint64_t errors_ = 0;
   ErrorObserver* observer_ = nullptr;
   SharedBodySink* sink_ = nullptr;
 };

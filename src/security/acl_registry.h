@@ -33,6 +33,7 @@
 
 #include "security/acl_command_catalog.h"
 #include "security/acl_log.h"
+#include "security/acl_stats.h"
 #include "security/acl_user.h"
 #include "security/credential_ids.h"
 #include "security/password_hash.h"
@@ -150,6 +151,8 @@ class AclRegistry {
   // disk (a write with fsync takes milliseconds).
   void PersistCredentialState();
   AclLog& log() { return log_; }
+  // INFO stats counters of authentication and ACL refusals. Any thread.
+  AclStats& stats() { return stats_; }
 
  private:
   std::shared_ptr<CredentialUsage> UsageLocked(const std::string& user, const std::string& id);
@@ -181,6 +184,7 @@ class AclRegistry {
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> default_requires_auth_{false};
   AclLog log_;
+  AclStats stats_;
 };
 
 }  // namespace redoubt::security

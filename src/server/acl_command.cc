@@ -242,13 +242,12 @@ void CmdAclLoad(CommandContext& ctx) {
 
 // ACL DRYRUN user command [arg…]: the permission check alone (no NOAUTH, no user-off check).
 void CmdAclDryRun(CommandContext& ctx) {
-  Server& server = Conn(ctx).server();
-  std::shared_ptr<const security::AclUser> user = server.acl().Find(ctx.args[2]);
+  std::shared_ptr<const security::AclUser> user = ctx.services.acl.Find(ctx.args[2]);
   if (user == nullptr) {
     return ctx.reply.Error("ERR User '" + std::string(ctx.args[2]) + "' not found");
   }
   std::span<const std::string_view> args = ctx.args.subspan(3);
-  const CommandSpec* spec = server.commands().Find(args[0]);
+  const CommandSpec* spec = ctx.services.table.Find(args[0]);
   if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
     spec = commands::CommandTable::FindSubcommand(*spec, args[1]);
   }
@@ -257,23 +256,16 @@ void CmdAclDryRun(CommandContext& ctx) {
   }
   if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
       static_cast<int>(args.size()) < -spec->arity) {
-    return ctx.reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) +
-                           "' command");
+    return ctx.reply.Error(commands::WrongArityText(spec->name));
   }
   if (spec->flags & commands::kNoAuth) {
     return ctx.reply.Ok();
   }
-  std::vector<std::string_view> keys;
-  std::vector<security::AclKeyUse> uses;
-  if (spec->keys.first > 0 || spec->key_finder != nullptr) {
-    commands::ExtractKeys(*spec, args, &keys);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      uses.push_back({keys[i], server.acl_key_access().Flags(*spec, i, args)});
-    }
-  }
-  security::AclRequest request{server.acl().catalog().ById(spec->stats_index), args, uses};
+  commands::AclKeyAccess::Scratch scratch;
   size_t denied = 0;
-  switch (user->Check(request, &denied)) {
+  security::AclVerdict verdict = ctx.services.acl_key_access.Check(
+      *user, ctx.services.acl.catalog().ById(spec->stats_index), *spec, args, &scratch, &denied);
+  switch (verdict) {
     case security::AclVerdict::kAllowed:
       return ctx.reply.Ok();
     case security::AclVerdict::kDeniedCommand:
@@ -281,7 +273,7 @@ void CmdAclDryRun(CommandContext& ctx) {
                             "' command");
     case security::AclVerdict::kDeniedKey:
       return ctx.reply.Bulk("This user has no permissions to access the '" +
-                            std::string(uses[denied].key) + "' key");
+                            std::string(scratch.uses[denied].key) + "' key");
     case security::AclVerdict::kDeniedChannel:
       return ctx.reply.Bulk("This user has no permissions to access the channel");
   }

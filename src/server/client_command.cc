@@ -193,7 +193,7 @@ bool ParseKillFilterOrReply(CommandContext& ctx, KillFilter* f) {
     } else if (EqualsIgnoreCase(opt, "laddr")) {
       f->laddr = val;
     } else if (EqualsIgnoreCase(opt, "user")) {
-      if (Conn(ctx).server().acl().Find(val) == nullptr) {
+      if (ctx.services.acl.Find(val) == nullptr) {
         ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
         return false;
       }
@@ -347,12 +347,12 @@ void CmdClientPause(CommandContext& ctx) {
   }
   int64_t now = common::UnixMillis();
   int64_t until = *timeout > INT64_MAX - now ? INT64_MAX : now + *timeout;
-  Conn(ctx).server().Pause(until, writes_only);
+  ctx.services.pause.Pause(until, writes_only);
   ctx.reply.Ok();
 }
 
 void CmdClientUnpause(CommandContext& ctx) {
-  Conn(ctx).server().Unpause();
+  ctx.services.pause.Unpause();
   ctx.reply.Ok();
 }
 

@@ -2,6 +2,7 @@
 #include "server/client_registry.h"
 
 #include "server/connection.h"
+#include "server/server.h"
 
 namespace redoubt::server {
 
@@ -55,6 +56,19 @@ void ClientRegistry::WithClient(uint64_t id, const std::function<void(Connection
 size_t ClientRegistry::size() {
   std::lock_guard<std::mutex> lock(mu_);
   return clients_.size();
+}
+
+void ClientRegistry::Feed(const std::string& line) {
+  std::shared_ptr<const MonitorList> sinks = MonitorSnapshot();
+  for (const std::shared_ptr<MonitorSink>& sink : *sinks) {
+    // On the monitor's own thread, where its connection cannot be deleted under us; `open`
+    // says whether it still exists.
+    sink->thread->loop.Post([sink, line] {
+      if (sink->open) {
+        sink->connection->DeliverMonitorLine(line);
+      }
+    });
+  }
 }
 
 }  // namespace redoubt::server

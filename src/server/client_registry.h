@@ -1,6 +1,6 @@
-// All live connections by client id, for CLIENT LIST/KILL/INFO and MONITOR. Connections add
-// and remove themselves on their own thread; other threads read under the lock and never
-// touch a connection's thread-confined state: to act on one, they post a task to its loop.
+// All live connections by client id, for CLIENT LIST/KILL/INFO, and the MONITOR feed. Connections
+// add and remove themselves on their own thread; other threads read under the lock and never touch
+// a connection's thread-confined state: to act on one, they post a task to its loop.
 //
 // Thread: thread-safe (one mutex).
 #pragma once
@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "commands/execution_services.h"
 
 namespace redoubt::server {
 
@@ -29,7 +31,7 @@ struct MonitorSink {
 };
 using MonitorList = std::vector<std::shared_ptr<MonitorSink>>;
 
-class ClientRegistry {
+class ClientRegistry final : public commands::MonitorFeed {
  public:
   uint64_t NextId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
   void Add(Connection* c);
@@ -50,6 +52,9 @@ class ClientRegistry {
   }
   void AddMonitor(std::shared_ptr<MonitorSink> sink);
   void RemoveMonitor(const MonitorSink* sink);
+  // commands::MonitorFeed: each line is posted to every monitor's own thread.
+  bool active() const override { return monitors() > 0; }
+  void Feed(const std::string& line) override;
 
  private:
   std::atomic<uint64_t> next_id_{1};

@@ -15,7 +15,7 @@ namespace redoubt::server {
 
 // Every Session the dispatcher hands to a handler is a Connection (tests build one too).
 inline Connection& Conn(commands::CommandContext& ctx) {
-  return static_cast<Connection&>(ctx.session);
+  return static_cast<Connection&>(ctx.client);
 }
 
 // Replies to "<COMMAND> HELP" as Redis does: an array of status lines, the usage line first

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "commands/errors.h"
 #include "common/clock.h"
@@ -39,8 +40,9 @@ constexpr int64_t kResizeCheckMs = 250;
 constexpr size_t kLargeArgumentPeak = 32 * 1024;
 // Buffers one Flush hands to writev at most (queued segments, then the output string).
 constexpr int kMaxFlushSegments = 16;
-// What SLOWLOG and MONITOR show for an argument a command redacted (Redis's shared.redacted).
-constexpr std::string_view kRedacted = "(redacted)";
+
+// epoll_ctl fails for want of kernel memory or watches, for every connection at once then.
+common::LogThrottle epoll_failure_log(10000, 1);
 
 }  // namespace
 
@@ -78,9 +80,12 @@ void Connection::Start() {
   server_.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
   (tls_ ? server_.stats().tls_clients : server_.stats().tcp_clients)
       .fetch_add(1, std::memory_order_relaxed);
-  thread_.loop.Add(fd_, EPOLLIN, this);
   if (server_.audit().enabled()) {
     server_.audit().Record(ConnectRecord(*this));
+  }
+  if (!thread_.loop.Add(fd_, EPOLLIN, this)) {
+    EpollFailed();
+    return;
   }
   if (RefusedByProtectedMode()) {
     return;
@@ -195,7 +200,6 @@ void Connection::OnEvent(uint32_t events) {
 }
 
 void Connection::OnErrorReply(std::string_view code) {
-  ++errors_in_command_;
   server_.stats().CountError(code);
 }
 
@@ -363,138 +367,24 @@ size_t Connection::QueryBufferAllocated() const {
          (spare_large_arg_ ? spare_large_arg_->capacity() : 0);
 }
 
-bool Connection::ExecuteUnknown(std::span<const std::string_view> args) {
-  std::string msg = "ERR unknown command '";
-  msg.append(args[0].substr(0, 128));
-  msg.append("', with args beginning with: ");
-  // As Redis: arguments are listed while the list is under 128 bytes, the last one cut to fit.
-  std::string listed;
-  for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
-    listed.push_back('\'');
-    listed.append(args[i].substr(0, 128 - listed.size() + 1));
-    listed.append("' ");
-  }
-  msg.append(listed);
-  writer_.Error(msg);
-  return true;
-}
-
 bool Connection::Execute(std::span<const std::string_view> args) {
-  const CommandSpec* spec = server_.commands().Find(args[0]);
-  if (spec == nullptr) {
-    return ExecuteUnknown(args);
-  }
-  CommandCounters* counters = nullptr;
-  if (!spec->subcommands.empty() && args.size() >= 2) {
-    const CommandSpec* sub = commands::CommandTable::FindSubcommand(*spec, args[1]);
-    if (sub == nullptr) {
-      std::string upper = commands::ToLower(spec->name);
-      std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-      writer_.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
-                    upper + " HELP.");
-      return true;
-    }
-    spec = sub;
-  }
-  counters = &thread_.stats.commands[spec->stats_index];
-  // As soon as the command is known (Redis sets c->cmd before its checks): CLIENT LIST/INFO
-  // show themselves as "cmd=client|list", and a command refused by ACL shows in ACL LOG's
-  // client-info.
-  last_command_.store(spec, std::memory_order_relaxed);
-  if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
-      static_cast<int>(args.size()) < -spec->arity) {
-    writer_.Error(commands::WrongArityText(spec->name));
-    counters->rejected_calls.Add(1);
-    return true;
-  }
-  bool keys_extracted = false;
-  if (!(spec->flags & commands::kNoAuth)) {
-    // As Redis's processCommand: NOAUTH before any ACL check, and only while the default user
-    // needs a password (a connection accepted before requirepass was set stays usable).
-    if (!authenticated_ && server_.acl().default_requires_auth()) {
-      writer_.Error("NOAUTH Authentication required.");
-      counters->rejected_calls.Add(1);
-      return true;
-    }
-    if (acl_version_ != server_.acl().version() && !RefreshUser()) {
-      return true;
-    }
-    // The default user (+@all ~*) skips the check: one flag test on the request path.
-    if (!user_->unrestricted()) {
-      if (!AclAllows(*spec, args)) {
-        counters->rejected_calls.Add(1);
-        return true;
-      }
-      keys_extracted = true;  // AclAllows filled keys_
-    }
-  }
-  if (server_.IsPaused(spec->flags)) {
-    return false;
-  }
-  commands::RuntimeSettings& settings = server_.settings();
-  uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
-  if (maxmemory != 0 && (spec->flags & commands::kDenyOom)) {
-    if (!server_.keyspace().EvictUntil(
-            maxmemory, settings.maxmemory_policy.load(std::memory_order_relaxed),
-            settings.maxmemory_samples.load(std::memory_order_relaxed))) {
-      writer_.Error(commands::kErrOom);
-      counters->rejected_calls.Add(1);
-      return true;
-    }
-  }
-
+  // CLIENT REPLY OFF or SKIP: every reply of this command is dropped, refusals included, as
+  // Redis drops them (prepareClientToWrite).
   std::string* saved_output = nullptr;
   if (reply_mode_ != ReplyMode::kOn) {
     saved_output = writer_.output();
     writer_.set_output(&discarded_output_);
   }
-  errors_in_command_ = 0;
-  int64_t start_us = common::MonotonicMicros();
-  {
-    storage::ShardLocks locks(server_.keyspace());
-    if (spec->flags & commands::kWholeKeyspace) {
-      locks.LockAll();
-    } else if (spec->keys.first > 0 || spec->key_finder != nullptr) {
-      if (!keys_extracted) {
-        keys_.clear();
-        commands::ExtractKeys(*spec, args, &keys_);
-      }
-      if (keys_.size() == 1) {
-        locks.LockKey(keys_[0]);
-      } else if (!keys_.empty()) {
-        locks.LockKeys(keys_);
-      }
+  if (thread_.dispatcher.Execute(*this, args) == commands::Dispatcher::Outcome::kHeld) {
+    if (saved_output != nullptr) {
+      writer_.set_output(saved_output);
     }
-    commands::CommandContext ctx(args, writer_, server_.keyspace(), *this, settings, *spec);
-    running_args_ = args;
-    spec->handler(ctx);
-    thread_.stats.dirty.Add(ctx.dirty);
-    running_args_ = {};
+    return false;
   }
-  int64_t duration_us = common::MonotonicMicros() - start_us;
   if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
     FinishReplyMode(saved_output);
   }
-
-  counters->calls.Add(1);
-  counters->usec.Add(static_cast<uint64_t>(duration_us));
-  server_.stats().RecordLatency(*counters, duration_us);
-  if (errors_in_command_ > 0) {
-    counters->failed_calls.Add(1);
-  }
-  thread_.stats.commands_processed.Add(1);
   shown_db_.store(db, std::memory_order_relaxed);
-  int64_t slower_than_us = server_.slowlog_slower_than_us.load(std::memory_order_relaxed);
-  // Redis logs a command taking at least slowlog-log-slower-than (0 logs every command).
-  if (duration_us >= slower_than_us && slower_than_us >= 0 &&
-      !(spec->flags & commands::kSkipSlowlog)) {
-    RecordSlow(*spec, args, duration_us);
-  }
-  if (server_.clients().monitors() > 0 &&
-      !(spec->flags & (commands::kAdmin | commands::kSkipMonitor))) {
-    FeedMonitors(*spec, args);
-  }
-  redacted_args_ = 0;
   return true;
 }
 
@@ -515,47 +405,6 @@ void Connection::FinishReplyMode(std::string* saved_output) {
   } else if (reply_mode_ == ReplyMode::kSkipNext) {
     reply_mode_ = ReplyMode::kSkipThis;
   }
-}
-
-void Connection::FeedMonitors(const CommandSpec&, std::span<const std::string_view> args) {
-  int64_t us = common::UnixMicros();
-  char head[96];
-  snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
-           static_cast<long long>(us % 1000000), db, peer_address_.c_str());
-  std::string line(head);
-  for (size_t i = 0; i < args.size(); ++i) {
-    line.push_back(' ');
-    common::AppendRepr(&line, Redacted(i) ? kRedacted : args[i]);
-  }
-  line.append("\r\n");
-  server_.FeedMonitors(line);
-}
-
-void Connection::RecordSlow(const CommandSpec&, std::span<const std::string_view> args,
-                            int64_t duration_us) {
-  // Redis keeps at most 32 arguments of at most 128 bytes each in a slowlog entry.
-  SlowlogEntry e;
-  e.unix_seconds = common::UnixMillis() / 1000;
-  e.duration_us = duration_us;
-  size_t n = std::min<size_t>(args.size(), 32);
-  for (size_t i = 0; i < n; ++i) {
-    if (n < args.size() && i == n - 1) {
-      e.args.push_back("... (" + std::to_string(args.size() - n + 1) + " more arguments)");
-      break;
-    }
-    std::string_view arg = Redacted(i) ? kRedacted : args[i];
-    std::string a(arg.substr(0, 128));
-    if (arg.size() > 128) {
-      a += "... (" + std::to_string(arg.size() - 128) + " more bytes)";
-    }
-    e.args.push_back(std::move(a));
-  }
-  e.peer = peer_address_;
-  {
-    std::lock_guard<std::mutex> lock(server_.clients().mutex());
-    e.name = name_;
-  }
-  server_.AddSlowlogEntry(std::move(e));
 }
 
 void Connection::DeliverMonitorLine(std::string_view line) {
@@ -664,8 +513,18 @@ void Connection::UpdateWriteInterest() {
   }
   if (events != epoll_events_) {
     epoll_events_ = events;
-    thread_.loop.Modify(fd_, events, this);
+    if (!thread_.loop.Modify(fd_, events, this)) {
+      EpollFailed();
+    }
   }
+}
+
+void Connection::EpollFailed() {
+  int error = errno;
+  epoll_failure_log.Log(common::LogLevel::kWarning, [&] {
+    return "Closing client " + peer_address_ + ": epoll_ctl failed: " + strerror(error);
+  });
+  Close("epoll_ctl failed");
 }
 
 void Connection::OnTimer(int64_t now_us) {
@@ -801,7 +660,7 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
   authenticated_ = true;
   ever_authenticated_ = true;
   acl_version_ = server_.acl().version();
-  server_.stats().auth_successes.fetch_add(1, std::memory_order_relaxed);
+  server_.acl().stats().auth_successes.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(server_.clients().mutex());
     user_name_ = user_->name();
@@ -813,7 +672,7 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
 
 void Connection::RecordAuthFailure(std::string_view user, std::string_view refusal,
                                    security::AuthMethod method, std::string_view command) {
-  server_.stats().acl_denied_auth.fetch_add(1, std::memory_order_relaxed);
+  server_.acl().stats().denied_auth.fetch_add(1, std::memory_order_relaxed);
   std::string info;
   {
     std::lock_guard<std::mutex> lock(server_.clients().mutex());
@@ -855,9 +714,12 @@ bool Connection::UserRevoked() const {
   return Revokes(now.get());
 }
 
-bool Connection::RefreshUser() {
+bool Connection::RefreshUser(uint64_t acl_version) {
+  if (acl_version == acl_version_) {
+    return true;
+  }
   std::shared_ptr<const security::AclUser> now = server_.acl().Find(user_->name());
-  acl_version_ = server_.acl().version();
+  acl_version_ = acl_version;
   if (authenticated_ && Revokes(now.get())) {
     // Deleted or switched off while this connection was using it. Server closes such
     // connections when the change is made; this catches a command that arrives first.
@@ -870,51 +732,14 @@ bool Connection::RefreshUser() {
   return true;
 }
 
-bool Connection::AclAllows(const CommandSpec& spec, std::span<const std::string_view> args) {
-  const security::AclCommand* cmd = server_.acl().catalog().ById(spec.stats_index);
-  acl_keys_.clear();
-  if (spec.keys.first > 0 || spec.key_finder != nullptr) {
-    keys_.clear();
-    commands::ExtractKeys(spec, args, &keys_);
-    const commands::AclKeyAccess& access = server_.acl_key_access();
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      acl_keys_.push_back({keys_[i], access.Flags(spec, i, args)});
-    }
-  }
-  security::AclRequest request{cmd, args, acl_keys_};
-  size_t denied_key = 0;
-  security::AclVerdict verdict = user_->Check(request, &denied_key);
-  if (verdict == security::AclVerdict::kAllowed) {
-    return true;
-  }
-  std::string reason;
-  std::string object;
-  if (verdict == security::AclVerdict::kDeniedKey) {
-    reason = "key";
-    object = std::string(acl_keys_[denied_key].key);
-    server_.stats().acl_denied_key.fetch_add(1, std::memory_order_relaxed);
-    writer_.Error(
-        "NOPERM this user has no permissions to access one of the keys used as arguments");
-  } else if (verdict == security::AclVerdict::kDeniedChannel) {
-    reason = "channel";
-    server_.stats().acl_denied_channel.fetch_add(1, std::memory_order_relaxed);
-    writer_.Error(
-        "NOPERM this user has no permissions to access one of the channels used as arguments");
-  } else {
-    reason = "command";
-    object = std::string(spec.name);
-    server_.stats().acl_denied_cmd.fetch_add(1, std::memory_order_relaxed);
-    writer_.Error("NOPERM this user has no permissions to run the '" + std::string(spec.name) +
-                  "' command");
-  }
-  std::string info;
-  {
-    std::lock_guard<std::mutex> lock(server_.clients().mutex());
-    info = Describe();
-  }
-  server_.acl().log().Add(std::move(reason), std::move(object), user_->name(), std::move(info),
-                          common::UnixMillis());
-  return false;
+std::string Connection::NameForLog() const {
+  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  return name_;
+}
+
+std::string Connection::DescribeForLog() const {
+  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  return Describe();
 }
 
 void Connection::ResetSession() {
@@ -934,7 +759,7 @@ Connection::MemoryFigures Connection::Memory() const {
     // figures, with the running command's arguments, as Redis shows its caller.
     m.query_buffer = QueryBufferBytes();
     m.query_buffer_free = QueryBufferAllocated() - QueryBufferBytes();
-    for (std::string_view a : running_args_) {
+    for (std::string_view a : running_args()) {
       m.argv = m.argv + a.size();
     }
     m.argv += parser_.partial_args_bytes();

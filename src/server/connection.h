@@ -1,8 +1,9 @@
 // A client connection: reads requests through its Transport, parses them, executes commands
 // against the shared keyspace and writes the replies back. The life of a request:
 // EventLoop::Run → Connection::OnEvent → Transport::Read → RespParser::Parse →
-// Connection::Execute (lookup, arity, OOM check, shard locks) → handler → ReplyWriter →
-// Connection::Flush → Transport::Write.
+// Connection::Execute → commands::Dispatcher::Execute (its stages, then the handler) →
+// ReplyWriter → Connection::Flush → Transport::Write. The connection owns bytes and transport
+// (buffers, limits, reply modes, closing); the dispatcher owns execution.
 //
 // Thread: confined to its I/O thread, except the fields under "Read by other threads", which
 // CLIENT LIST/INFO read from any thread while holding the ClientRegistry lock.
@@ -20,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "commands/command_context.h"
+#include "commands/client.h"
 #include "commands/command_spec.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
@@ -39,7 +40,7 @@ struct IoThread;
 
 enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
 
-class Connection final : public commands::Session,
+class Connection final : public commands::Client,
                          public net::IoHandler,
                          public protocol::ErrorObserver,
                          public protocol::SharedBodySink {
@@ -60,7 +61,20 @@ class Connection final : public commands::Session,
   void OnErrorReply(std::string_view code) override;
   // SharedBodySink: queues the output so far and a large value's block, to be written from it.
   bool TakeSharedBody(std::string* out, common::SharedBytesRef body) override;
-  // Session: the block the running command's large last argument was read into.
+
+  // commands::Client.
+  uint64_t id() const override { return id_; }
+  const std::string& peer_address() const override { return peer_address_; }
+  std::string NameForLog() const override;
+  std::string DescribeForLog() const override;
+  protocol::ReplyWriter& reply() override { return writer_; }
+  bool authenticated() const override { return authenticated_; }
+  const security::AclUser& user() const override { return *user_; }
+  bool RefreshUser(uint64_t acl_version) override;
+  void SetCurrentCommand(const commands::CommandSpec& spec) override {
+    last_command_.store(&spec, std::memory_order_relaxed);
+  }
+  // The block the running command's large last argument was read into.
   common::SharedBytesRef LargeArgument(std::string_view arg) const override;
 
   // Closes now (unregisters, deletes after the current event batch). reason is what the audit
@@ -94,12 +108,10 @@ class Connection final : public commands::Session,
   };
   MemoryFigures Memory() const;
 
-  uint64_t id() const { return id_; }
   int fd() const { return fd_; }
   IoThread& thread() { return thread_; }
   Server& server() { return server_; }
   protocol::ReplyWriter& writer() { return writer_; }
-  const std::string& peer_address() const { return peer_address_; }
   const std::string& local_address() const { return local_address_; }
   int64_t created_ms() const { return created_ms_; }
   int64_t idle_seconds() const;
@@ -134,20 +146,12 @@ class Connection final : public commands::Session,
   const std::string& name() const { return name_; }
   void set_lib_name(std::string v) { lib_name_ = std::move(v); }
   void set_lib_version(std::string v) { lib_version_ = std::move(v); }
-  // Shows args[index] of the running command as "(redacted)" in SLOWLOG and MONITOR (AUTH
-  // and HELLO passwords), as Redis's redactClientCommandArgument. Indexes past 62 share one
-  // bit: everything from 63 on is redacted then.
-  void RedactArgument(size_t index) {
-    redacted_args_ |= uint64_t{1} << std::min<size_t>(index, 63);
-  }
   // RESET: back to the state of a new connection, except CLIENT NO-EVICT, which Redis 7.0
   // keeps (7.2 clears it too).
   void ResetSession();
 
   // Authentication and ACL (on this connection's thread). A connection starts as the default
   // user, authenticated when that user needs no password (as Redis decides at accept time).
-  bool authenticated() const { return authenticated_; }
-  const security::AclUser& user() const { return *user_; }
   // After a successful AUTH, HELLO AUTH or client certificate: acts as result.user from now
   // on, holding result.credential (counted in INFO auth while the connection lives).
   void SetAuthenticated(security::AuthResult result, security::AuthMethod method);
@@ -170,14 +174,9 @@ class Connection final : public commands::Session,
   void HandleReadable();
   void ReadAndProcess();
   void ProcessInput();
+  // Runs one command through the thread's dispatcher, with CLIENT REPLY OFF/SKIP applied.
   // Returns false when the command must wait (CLIENT PAUSE); the input stays buffered.
   bool Execute(std::span<const std::string_view> args);
-  bool ExecuteUnknown(std::span<const std::string_view> args);
-  // The ACL check of a command about to run; on refusal writes NOPERM and logs it.
-  bool AclAllows(const commands::CommandSpec& spec, std::span<const std::string_view> args);
-  // Picks up a changed user definition (ACL SETUSER, ACL LOAD) before the next command.
-  // False when the user was revoked: the connection is closing.
-  bool RefreshUser();
   // Whether `now` (the current definition of this connection's user, nullptr if deleted)
   // revokes this connection.
   bool Revokes(const security::AclUser* now) const;
@@ -195,6 +194,8 @@ class Connection final : public commands::Session,
   }
   void Flush();
   void UpdateWriteInterest();
+  // epoll_ctl refused this connection's socket: closes it (logged at a limited rate).
+  void EpollFailed();
   // A command whose last argument is a bulk of storage::kLargeValueBytes or more: its body is
   // read into a block of its own (large_arg_) instead of input_, so that SET can keep that
   // block as the value without a copy, as Redis keeps its query buffer as the object.
@@ -219,12 +220,6 @@ class Connection final : public commands::Session,
   bool OutputLimitReached();
   // After a command that ran with replies off or skipped (or turned them on or off).
   void FinishReplyMode(std::string* saved_output);
-  void FeedMonitors(const commands::CommandSpec& spec, std::span<const std::string_view> args);
-  bool Redacted(size_t index) const {
-    return ((redacted_args_ >> std::min<size_t>(index, 63)) & 1) != 0;
-  }
-  void RecordSlow(const commands::CommandSpec& spec, std::span<const std::string_view> args,
-                  int64_t duration_us);
 
   // Set at construction, never changed.
   Server& server_;
@@ -252,8 +247,6 @@ class Connection final : public commands::Session,
   size_t large_arg_filled_ = 0;             // bytes of them received
   common::SharedBytesRef spare_large_arg_;  // kept ready for the next large argument
   size_t large_arg_prefix_ = 0;             // the command's bytes before the body, left in input_
-  std::span<const std::string_view> running_args_;  // while a handler runs (argv-mem)
-  std::vector<std::string_view> keys_;
   // Replies go to output_; a large value's bulk body goes by reference: what output_ held is
   // moved into queued_ ahead of a segment holding the block (TakeSharedBody), and Flush
   // writes queued_ in order, then output_.
@@ -279,8 +272,6 @@ class Connection final : public commands::Session,
   bool paused_ = false;
   ReplyMode reply_mode_ = ReplyMode::kOn;
   int64_t output_soft_limit_since_us_ = 0;
-  size_t errors_in_command_ = 0;
-  uint64_t redacted_args_ = 0;  // RedactArgument() bits for the running command
   std::shared_ptr<const security::AclUser> user_;
   uint64_t acl_version_ = 0;  // AclRegistry::version() when user_ was last looked up
   bool authenticated_ = false;
@@ -288,7 +279,6 @@ class Connection final : public commands::Session,
   std::shared_ptr<const security::AclUser> own_change_;  // KeepAfterOwnChange
   std::shared_ptr<MonitorSink> monitor_sink_;            // while MONITOR is on
   security::CredentialLease credential_;
-  std::vector<security::AclKeyUse> acl_keys_;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
   std::string close_reason_;

@@ -17,7 +17,7 @@ using commands::CommandContext;
 using commands::EqualsIgnoreCase;
 
 Connection& Conn(CommandContext& ctx) {
-  return static_cast<Connection&>(ctx.session);
+  return static_cast<Connection&>(ctx.client);
 }
 
 void CmdPing(CommandContext& ctx) {
@@ -50,7 +50,7 @@ void CmdSelect(CommandContext& ctx) {
   if (!commands::ParseDbIndexOrReply(ctx, ctx.args[1], &index)) {
     return;
   }
-  ctx.session.db = index;
+  ctx.client.db = index;
   ctx.reply.Ok();
 }
 

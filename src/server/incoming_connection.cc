@@ -49,7 +49,10 @@ IncomingConnection::~IncomingConnection() {
 void IncomingConnection::Start() {
   thread_.incoming.push_back(this);
   events_ = EPOLLIN;
-  thread_.loop.Add(fd_, events_, this);
+  if (!thread_.loop.Add(fd_, events_, this)) {
+    Finish();  // epoll_ctl failed (no kernel memory or watches left): this socket is dropped
+    return;
+  }
   if (listener_ == Listener::kTlsPort) {
     BeginHandshake();
   }
@@ -136,13 +139,17 @@ void IncomingConnection::ContinueHandshake() {
     case tls::TlsTransport::HandshakeStatus::kWantRead:
       if (events_ != EPOLLIN) {
         events_ = EPOLLIN;
-        thread_.loop.Modify(fd_, events_, this);
+        if (!thread_.loop.Modify(fd_, events_, this)) {
+          Finish();
+        }
       }
       return;
     case tls::TlsTransport::HandshakeStatus::kWantWrite:
       if (events_ != (EPOLLIN | EPOLLOUT)) {
         events_ = EPOLLIN | EPOLLOUT;
-        thread_.loop.Modify(fd_, events_, this);
+        if (!thread_.loop.Modify(fd_, events_, this)) {
+          Finish();
+        }
       }
       return;
     case tls::TlsTransport::HandshakeStatus::kFailed:

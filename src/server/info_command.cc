@@ -31,6 +31,9 @@ namespace redoubt::server {
 namespace {
 
 using commands::CommandContext;
+using commands::CommandCounters;
+using commands::FormatPercentile;
+using commands::LatencyDistribution;
 
 // Appends "name:value\r\n" lines to a section's text.
 class InfoLines {
@@ -300,6 +303,7 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("rejected_connections", load(st.rejected_connections));
   out.Add("network_allow_refused_connections", load(st.network_allow_refused));
   out.Add("network_allow_closed_connections", load(st.network_allow_closed));
+  out.Add("accept_backoffs", load(st.accept_backoffs));
   out.Add("sync_full", 0);
   out.Add("sync_partial_ok", 0);
   out.Add("sync_partial_err", 0);
@@ -397,19 +401,19 @@ std::string InfoName(std::string_view name) {
 // and carry the time they were added, so the old one of a rotation is the earlier row: nobody
 // has to hash anything to tell which row is which.
 void AuthSection(const InfoSnapshot& s, InfoLines& out) {
-  ServerStats& st = s.server.stats();
   auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
   security::AclRegistry& acl = s.server.acl();
+  const security::AclStats& st = acl.stats();
   std::vector<std::shared_ptr<const security::AclUser>> users = acl.Users();
   std::vector<security::CredentialRow> rows = acl.CredentialRows();
   out.Add("auth_required", acl.default_requires_auth() ? "yes" : "no");
   out.Add("auth_successes", load(st.auth_successes));
-  out.Add("auth_failures", load(st.acl_denied_auth));
-  out.Add("acl_access_denied_auth", load(st.acl_denied_auth));
-  out.Add("acl_access_denied_cmd", load(st.acl_denied_cmd));
-  out.Add("acl_access_denied_key", load(st.acl_denied_key));
-  out.Add("acl_access_denied_channel", load(st.acl_denied_channel));
-  out.Add("acl_revoked_clients_closed", load(st.acl_closed_clients));
+  out.Add("auth_failures", load(st.denied_auth));
+  out.Add("acl_access_denied_auth", load(st.denied_auth));
+  out.Add("acl_access_denied_cmd", load(st.denied_cmd));
+  out.Add("acl_access_denied_key", load(st.denied_key));
+  out.Add("acl_access_denied_channel", load(st.denied_channel));
+  out.Add("acl_revoked_clients_closed", load(st.revoked_clients_closed));
   out.Add("acl_users", static_cast<int64_t>(users.size()));
   security::AuditLogStats audit = s.server.audit().Stats();
   out.Add("audit_log_enabled", audit.enabled ? 1 : 0);

@@ -20,6 +20,8 @@ namespace {
 
 using commands::CommandContext;
 using commands::CommandSpec;
+using commands::FormatPercentile;
+using commands::LatencyDistribution;
 
 void CmdLatencyEmpty(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "commands/command_table.h"
-#include "server/latency_histogram.h"
+#include "commands/latency_histogram.h"
 
 namespace redoubt::server {
 
@@ -13,6 +13,6 @@ void RegisterLatencyCommand(commands::CommandTable& table);
 
 // `spec`'s latency histograms (latency-tracking) merged over every I/O thread; total() 0 when
 // it has not run since start or CONFIG RESETSTAT. Any thread.
-LatencyDistribution CommandLatency(Server& server, const commands::CommandSpec& spec);
+commands::LatencyDistribution CommandLatency(Server& server, const commands::CommandSpec& spec);
 
 }  // namespace redoubt::server

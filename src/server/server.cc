@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "net/plain_transport.h"
 #include "net/socket_util.h"
+#include "server/admission.h"
 #include "server/audit_records.h"
 #include "server/connection.h"
 #include "server/incoming_connection.h"
@@ -24,117 +25,6 @@
 
 namespace redoubt::server {
 namespace {
-
-// Accepts on one listening socket for one I/O thread. Every thread registers every
-// listening socket with EPOLLEXCLUSIVE, so the kernel wakes one thread per connection and
-// connections spread over the threads without an acceptor thread handing them over.
-class Acceptor final : public net::IoHandler {
- public:
-  // local_address: the listener's "ip:port" when bound to one address (then every accepted
-  // socket has it), empty for a wildcard bind (then it is asked per connection).
-  Acceptor(Server& server, IoThread& thread, int listen_fd, std::string local_address,
-           IncomingConnection::Listener listener)
-      : server_(server),
-        thread_(thread),
-        listen_fd_(listen_fd),
-        local_address_(std::move(local_address)),
-        listener_(listener) {}
-
-  void OnEvent(uint32_t) override {
-    // A bounded batch per wake-up keeps accept storms from starving established clients.
-    for (int i = 0; i < 64; ++i) {
-      sockaddr_storage peer{};
-      socklen_t peer_len = sizeof(peer);
-      int fd;
-      uint64_t id = 0;
-      {
-        // Taking the connection and its id together keeps CLIENT IDs in the order the kernel
-        // queued the connections, as Redis promises ("a greater ID connected later"), even
-        // when two threads accept at once. Uncontended except under accept storms.
-        std::lock_guard<std::mutex> lock(server_.accept_mutex());
-        fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) {
-          id = server_.clients().NextId();
-        }
-      }
-      if (fd < 0) {
-        return;  // EAGAIN (another thread took it), or EMFILE etc.: try again on next event
-      }
-      server_.stats().connections_received.fetch_add(1, std::memory_order_relaxed);
-      const bool unix_socket = listener_ == IncomingConnection::Listener::kUnixSocket;
-      // network-allow, before anything is read from the socket or a place is reserved. A Unix
-      // socket has no network source and is never filtered: it is the way back in after a
-      // network-allow that excludes the operator.
-      if (std::shared_ptr<const security::NetworkAllowList> allow = server_.allow_list();
-          !unix_socket && allow != nullptr &&
-          !allow->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
-        close(fd);
-        server_.stats().network_allow_refused.fetch_add(1, std::memory_order_relaxed);
-        common::Log(common::LogLevel::kVerbose,
-                    "Refused connection from " + net::FormatAddress(peer) + ": network-allow");
-        if (server_.audit().enabled()) {
-          server_.AuditRefused(security::RefusalReason::kNetworkAllow,
-                               "source not in network-allow", net::FormatAddress(peer),
-                               local_address_.empty() ? net::LocalAddress(fd) : local_address_);
-        }
-        continue;
-      }
-      // Connections still in their TLS handshake hold a place too, so that a flood of
-      // half-open handshakes cannot exceed maxclients while they wait for their timeout. The
-      // place is released when the Connection closes (or the IncomingConnection gives up).
-      if (!server_.stats().TryReserveConnectionSlot(
-              server_.maxclients.load(std::memory_order_relaxed))) {
-        // Redis's plaintext error, only where a plaintext client may be connecting: a TLS
-        // client (tls-port, or tls-mode required) could not read it and is just closed.
-        bool plaintext_possible =
-            unix_socket || (listener_ == IncomingConnection::Listener::kMainPort &&
-                            server_.tls_mode() != TlsMode::kRequired);
-        if (plaintext_possible) {
-          static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
-          (void)!send(fd, kMsg, sizeof(kMsg) - 1, MSG_NOSIGNAL);
-        }
-        if (server_.audit().enabled()) {
-          server_.AuditRefused(security::RefusalReason::kMaxClients,
-                               "max number of clients reached", PeerText(peer),
-                               local_address_.empty() ? net::LocalAddress(fd) : local_address_);
-        }
-        close(fd);
-        server_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      // TCP_NODELAY and the keepalive options are set on the listening socket, and Linux
-      // copies them to every accepted socket: five system calls fewer per connection.
-      std::string local = local_address_.empty() ? net::LocalAddress(fd) : local_address_;
-      if (unix_socket || (listener_ == IncomingConnection::Listener::kMainPort &&
-                          server_.tls_mode() == TlsMode::kNone)) {
-        // tls-mode none, or the Unix socket (plaintext, as Redis's): straight to a plaintext
-        // connection, no first-byte check.
-        auto* conn = new Connection(server_, thread_, std::make_unique<net::PlainTransport>(fd), id,
-                                    PeerText(peer), std::move(local), {}, unix_socket);
-        conn->Start();
-      } else {
-        auto* incoming = new IncomingConnection(server_, thread_, fd, id, net::FormatAddress(peer),
-                                                std::move(local), listener_);
-        incoming->Start();
-      }
-    }
-  }
-
- private:
-  // The peer as CLIENT LIST shows it: "ip:port", or for a Unix socket its path and ":0", as
-  // Redis shows it (accept gives no path for the peer).
-  std::string PeerText(const sockaddr_storage& peer) const {
-    return listener_ == IncomingConnection::Listener::kUnixSocket ? local_address_
-                                                                  : net::FormatAddress(peer);
-  }
-
-  Server& server_;
-  IoThread& thread_;
-  const int listen_fd_;
-  const std::string local_address_;
-  const IncomingConnection::Listener listener_;
-};
 
 IncomingConnection::Listener ListenerOf(ListenKind kind) {
   return kind == ListenKind::kTlsPort ? IncomingConnection::Listener::kTlsPort
@@ -173,16 +63,18 @@ Server::Server(Config config)
   RegisterAllCommands(commands_);
   // ACL ids are the statistics indexes, so the dispatcher checks permissions by the index it
   // already has; Redis commands not implemented here follow with ids of their own.
-  auto catalog = std::make_shared<security::AclCommandCatalog>();
-  for (const auto& spec : commands_.all()) {
-    catalog->Add(spec->name, spec->stats_index, spec->acl);
-    for (const commands::CommandSpec& sub : spec->subcommands) {
-      catalog->Add(sub.name, sub.stats_index, sub.acl, spec->name);
-    }
-  }
-  catalog->AddReferenceCommands();
-  acl_ = std::make_unique<security::AclRegistry>(std::move(catalog));
+  acl_ = std::make_unique<security::AclRegistry>(commands::BuildAclCatalog(commands_));
   acl_key_access_ = std::make_unique<commands::AclKeyAccess>(commands_);
+  services_ = std::make_unique<commands::ExecutionServices>(commands::ExecutionServices{
+      .table = commands_,
+      .keyspace = *keyspace_,
+      .settings = settings_,
+      .acl = *acl_,
+      .acl_key_access = *acl_key_access_,
+      .pause = pause_,
+      .slowlog = slowlog_,
+      .monitors = clients_,
+  });
   ApplyRuntimeSettings(config_);
 }
 
@@ -192,7 +84,7 @@ Server::~Server() {
     unlink(config_.unixsocket.c_str());  // as Redis removes its socket file at shutdown
   }
   for (auto& t : threads_) {
-    for (auto& [fd, acceptor] : t->acceptors) {
+    for (net::Acceptor* acceptor : t->acceptors) {
       delete acceptor;
     }
   }
@@ -321,9 +213,15 @@ absl::Status Server::ChangeListeners(const Config& next,
 
 void Server::AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
                          std::string local_address) {
-  auto* acceptor = new Acceptor(*this, t, fd, std::move(local_address), listener);
-  t.acceptors.emplace_back(fd, acceptor);
-  t.loop.Add(fd, EPOLLIN | EPOLLEXCLUSIVE, acceptor);
+  auto* acceptor = new net::Acceptor(
+      t.loop, fd, accept_mu_, std::make_unique<Admission>(*this, t, listener, local_address));
+  t.acceptors.push_back(acceptor);
+  if (!acceptor->Start()) {
+    // The socket stays open and the other threads accept on it; this thread cannot.
+    common::Log(common::LogLevel::kWarning, "Cannot watch listening socket " + local_address +
+                                                " on I/O thread " + std::to_string(t.index) + ": " +
+                                                strerror(errno));
+  }
 }
 
 void Server::HandOverListeners(ListenChange change) {
@@ -337,10 +235,10 @@ void Server::HandOverListeners(ListenChange change) {
       }
       for (const ListenSocket& s : shared->retired) {
         auto it = std::find_if(raw->acceptors.begin(), raw->acceptors.end(),
-                               [&](const auto& a) { return a.first == s.fd; });
+                               [&](const net::Acceptor* a) { return a->listen_fd() == s.fd; });
         if (it != raw->acceptors.end()) {
-          raw->loop.Remove(s.fd);
-          raw->loop.DeleteLater(it->second);  // an event for it may follow in this batch
+          (*it)->Stop();
+          raw->loop.DeleteLater(*it);  // an event for it may follow in this batch
           raw->acceptors.erase(it);
         }
       }
@@ -498,10 +396,10 @@ void Server::ApplyRuntimeSettings(const Config& c) {
   output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
   idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
   maxclients.store(c.maxclients, std::memory_order_relaxed);
-  slowlog_slower_than_us.store(c.slowlog_log_slower_than, std::memory_order_relaxed);
-  slowlog_max_len.store(c.slowlog_max_len, std::memory_order_relaxed);
+  slowlog_.set_slower_than_us(c.slowlog_log_slower_than);
+  slowlog_.set_max_len(c.slowlog_max_len);
   protected_mode.store(c.protected_mode, std::memory_order_relaxed);
-  stats_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
+  settings_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
   tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
   // Already validated when the directive was set, so this parse cannot fail.
   absl::StatusOr<security::NetworkAllowList> allow =
@@ -613,7 +511,7 @@ absl::Status Server::SaveAclFile() {
 
 void Server::CloseRevokedUserClients() {
   CloseClientsWhere([](const Connection& c) { return c.UserRevoked(); }, nullptr,
-                    &stats_.acl_closed_clients, "user revoked");
+                    &acl_->stats().revoked_clients_closed, "user revoked");
 }
 
 absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
@@ -754,41 +652,9 @@ absl::Status Server::RewriteConfig() {
   return RewriteConfigFile(c, &users);
 }
 
-void Server::Pause(int64_t until_ms, bool writes_only) {
-  // While a pause is active, a second PAUSE extends but never shortens it, and ALL wins over
-  // WRITE, as in Redis's pauseClients; an expired pause is replaced.
-  std::lock_guard<std::mutex> lock(pause_mu_);
-  int64_t current = pause_until_ms_.load(std::memory_order_relaxed);
-  if (current > common::UnixMillis()) {
-    writes_only = writes_only && pause_writes_only_.load(std::memory_order_relaxed);
-    until_ms = std::max(until_ms, current);
-  }
-  // Mode before deadline: a reader that sees the new deadline sees the new mode too.
-  pause_writes_only_.store(writes_only, std::memory_order_relaxed);
-  pause_until_ms_.store(until_ms, std::memory_order_release);
-}
-
-void Server::Unpause() {
-  std::lock_guard<std::mutex> lock(pause_mu_);
-  pause_until_ms_.store(0, std::memory_order_release);
-}
-
-bool Server::IsPaused(uint32_t command_flags) const {
-  int64_t until = pause_until_ms_.load(std::memory_order_acquire);
-  if (until == 0 || until <= common::UnixMillis()) {
-    return false;
-  }
-  if (pause_writes_only_.load(std::memory_order_relaxed)) {
-    // Redis pauses commands that may write or propagate (PUBLISH, EVAL, …) under WRITE.
-    return (command_flags & (commands::kWrite | commands::kMayReplicate)) != 0;
-  }
-  // PAUSE ALL holds every command of every client, CLIENT UNPAUSE included, as Redis 7.0
-  // does: such a pause ends at its deadline.
-  return true;
-}
-
 void Server::ResetStats(IoThread& current) {
   stats_.ResetCounters();
+  acl_->stats().Reset();
   keyspace_->ResetStats();
   current.stats.Reset();
   for (auto& t : threads_) {
@@ -796,44 +662,6 @@ void Server::ResetStats(IoThread& current) {
       IoThread* raw = t.get();
       raw->loop.Post([raw] { raw->stats.Reset(); });
     }
-  }
-}
-
-void Server::AddSlowlogEntry(SlowlogEntry entry) {
-  std::lock_guard<std::mutex> lock(slowlog_mu_);
-  entry.id = next_slowlog_id_++;
-  slowlog_.push_front(std::move(entry));
-  while (slowlog_.size() > static_cast<size_t>(slowlog_max_len.load())) {
-    slowlog_.pop_back();
-  }
-}
-
-std::vector<SlowlogEntry> Server::Slowlog(size_t count) const {
-  std::lock_guard<std::mutex> lock(slowlog_mu_);
-  size_t n = std::min(count, slowlog_.size());
-  return {slowlog_.begin(), slowlog_.begin() + static_cast<long>(n)};
-}
-
-size_t Server::SlowlogLen() const {
-  std::lock_guard<std::mutex> lock(slowlog_mu_);
-  return slowlog_.size();
-}
-
-void Server::ResetSlowlog() {
-  std::lock_guard<std::mutex> lock(slowlog_mu_);
-  slowlog_.clear();
-}
-
-void Server::FeedMonitors(const std::string& line) {
-  std::shared_ptr<const MonitorList> sinks = clients_.MonitorSnapshot();
-  for (const std::shared_ptr<MonitorSink>& sink : *sinks) {
-    // On the monitor's own thread, where its connection cannot be deleted under us; `open`
-    // says whether it still exists.
-    sink->thread->loop.Post([sink, line] {
-      if (sink->open) {
-        sink->connection->DeliverMonitorLine(line);
-      }
-    });
   }
 }
 
@@ -909,7 +737,7 @@ int Server::Run() {
 
   Config cfg = config();
   for (int i = 0; i < cfg.io_threads; ++i) {
-    threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots()));
+    threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots(), *services_));
   }
   std::vector<ListenSocket> sockets;
   {

@@ -20,8 +20,13 @@
 #include <vector>
 
 #include "commands/acl_key_access.h"
+#include "commands/client_pause.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
+#include "commands/dispatcher.h"
+#include "commands/execution_services.h"
+#include "commands/slowlog.h"
+#include "net/acceptor.h"
 #include "net/event_loop.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
@@ -42,25 +47,18 @@ class IncomingConnection;
 
 // An I/O thread: its loop, the connections it owns, and its statistics.
 struct IoThread {
-  IoThread(int index, int stats_slots) : index(index), stats(stats_slots) {}
+  IoThread(int index, int stats_slots, const commands::ExecutionServices& services)
+      : index(index), stats(stats_slots), dispatcher(services, stats) {}
   const int index;
   net::EventLoop loop;
   ThreadCommandStats stats;
+  commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
   // Only on this thread.
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
-  // The acceptors this thread runs, by listening descriptor (owned; freed after the loop).
-  std::vector<std::pair<int, net::IoHandler*>> acceptors;
+  // The acceptors this thread runs, one per listening socket (owned; freed after the loop).
+  std::vector<net::Acceptor*> acceptors;
   std::thread thread;
-};
-
-struct SlowlogEntry {
-  uint64_t id;
-  int64_t unix_seconds;
-  int64_t duration_us;
-  std::vector<std::string> args;
-  std::string peer;
-  std::string name;
 };
 
 class Server {
@@ -144,22 +142,13 @@ class Server {
   absl::Status ReloadTlsFiles();
 
   // CLIENT PAUSE / UNPAUSE. Thread-safe.
-  void Pause(int64_t until_ms, bool writes_only);
-  void Unpause();
-  // True when a command with these flags must wait now.
-  bool IsPaused(uint32_t command_flags) const;
-
-  // Serialises accept4 with the choice of the client id (see Acceptor). Thread-safe.
-  std::mutex& accept_mutex() { return accept_mu_; }
+  commands::ClientPause& pause() { return pause_; }
 
   // SLOWLOG. Thread-safe.
-  void AddSlowlogEntry(SlowlogEntry entry);
-  std::vector<SlowlogEntry> Slowlog(size_t count) const;
-  size_t SlowlogLen() const;
-  void ResetSlowlog();
+  commands::Slowlog& slowlog() { return slowlog_; }
 
-  // MONITOR: sends line to every monitoring client. Thread-safe.
-  void FeedMonitors(const std::string& line);
+  // What every dispatcher and handler shares (dispatcher.h). Thread-safe.
+  const commands::ExecutionServices& services() const { return *services_; }
 
   // Limits read on every request; relaxed atomics (independent values).
   std::atomic<int64_t> query_buffer_limit{1 << 30};
@@ -168,8 +157,6 @@ class Server {
   std::atomic<int> output_soft_seconds{0};
   std::atomic<int> idle_timeout_seconds{0};
   std::atomic<int> maxclients{10000};
-  std::atomic<int64_t> slowlog_slower_than_us{10000};
-  std::atomic<int> slowlog_max_len{128};
   std::atomic<bool> protected_mode{true};
 
  private:
@@ -253,14 +240,10 @@ class Server {
   const std::string replication_id_;
   const tls::TicketKeys ticket_keys_;
 
-  std::mutex pause_mu_;  // serialises Pause/Unpause; IsPaused reads the atomics only
-  std::atomic<int64_t> pause_until_ms_{0};
-  std::atomic<bool> pause_writes_only_{false};
-
+  commands::ClientPause pause_;
   std::mutex accept_mu_;
-  mutable std::mutex slowlog_mu_;
-  std::deque<SlowlogEntry> slowlog_;  // guarded by slowlog_mu_, newest first
-  uint64_t next_slowlog_id_ = 0;      // guarded by slowlog_mu_
+  commands::Slowlog slowlog_;
+  std::unique_ptr<commands::ExecutionServices> services_;  // refers to the members above
 };
 
 // Registers every command family.

@@ -118,7 +118,7 @@ void CmdShutdown(CommandContext& ctx) {
 }
 
 // MONITOR: from now on the connection receives every command the server runs (see
-// Connection::FeedMonitors). A second MONITOR is ignored without a reply, as in Redis.
+// commands::Dispatcher::FeedMonitors). A second MONITOR is ignored without a reply, as in Redis.
 void CmdMonitor(CommandContext& ctx) {
   Connection& conn = Conn(ctx);
   if (conn.monitor()) {

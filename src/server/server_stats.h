@@ -15,51 +15,20 @@
 #include <string_view>
 #include <vector>
 
-#include "server/latency_histogram.h"
+#include "commands/command_stats.h"
 
 namespace redoubt::server {
 
-// A counter with a single writer (its I/O thread) and any number of readers.
-struct SingleWriterCounter {
-  std::atomic<uint64_t> v{0};
-  void Add(uint64_t d) {
-    v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
-  }
-  uint64_t Get() const { return v.load(std::memory_order_relaxed); }
-  void Reset() { v.store(0, std::memory_order_relaxed); }
-};
-
-struct CommandCounters {
-  SingleWriterCounter calls;
-  SingleWriterCounter usec;
-  SingleWriterCounter rejected_calls;
-  SingleWriterCounter failed_calls;
-  LatencyHistogram latency;  // latency-tracking: INFO latencystats, LATENCY HISTOGRAM
-};
-
-// One per I/O thread, indexed by CommandSpec::stats_index.
-struct ThreadCommandStats {
-  explicit ThreadCommandStats(int slots) : commands(new CommandCounters[slots]), slots(slots) {}
-  std::unique_ptr<CommandCounters[]> commands;
-  int slots;
-  SingleWriterCounter commands_processed;
-  SingleWriterCounter net_input_bytes;
-  SingleWriterCounter net_output_bytes;
-  // Changes to the data (CommandContext::dirty of each command); INFO's sum is
-  // rdb_changes_since_last_save. Not a statistic: CONFIG RESETSTAT leaves it, as Redis leaves
-  // server.dirty, and only a save will reset it.
-  SingleWriterCounter dirty;
+// One I/O thread's statistics: its dispatcher's command counters and the bytes its
+// connections read and wrote (INFO stats total_net_*).
+struct ThreadCommandStats : commands::CommandStats {
+  explicit ThreadCommandStats(int slots) : commands::CommandStats(slots) {}
+  commands::SingleWriterCounter net_input_bytes;
+  commands::SingleWriterCounter net_output_bytes;
 
   // CONFIG RESETSTAT. Requires: on the owning I/O thread (the single writer).
   void Reset() {
-    for (int i = 0; i < slots; ++i) {
-      commands[i].calls.Reset();
-      commands[i].usec.Reset();
-      commands[i].rejected_calls.Reset();
-      commands[i].failed_calls.Reset();
-      commands[i].latency.Reset();
-    }
-    commands_processed.Reset();
+    commands::CommandStats::Reset();
     net_input_bytes.Reset();
     net_output_bytes.Reset();
   }
@@ -69,29 +38,12 @@ class ServerStats {
  public:
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
+  // Times accept4 ran out of descriptors or memory and accepting paused (net::Acceptor).
+  std::atomic<uint64_t> accept_backoffs{0};
   // network-allow: connections refused at accept, and open ones closed by a narrower list.
   std::atomic<uint64_t> network_allow_refused{0};
   std::atomic<uint64_t> network_allow_closed{0};
-  // ACL (INFO stats acl_access_denied_*, as Redis 7; auth_* and acl_closed are ours).
-  std::atomic<uint64_t> acl_denied_auth{0};
-  std::atomic<uint64_t> acl_denied_cmd{0};
-  std::atomic<uint64_t> acl_denied_key{0};
-  std::atomic<uint64_t> acl_denied_channel{0};
-  std::atomic<uint64_t> auth_successes{0};
-  std::atomic<uint64_t> acl_closed_clients{0};
   std::atomic<int64_t> connected_clients{0};
-  // latency-tracking, published by Server::ApplyRuntimeSettings; relaxed: a switch read once
-  // per command, where a command or two recorded around the change does not matter.
-  std::atomic<bool> latency_tracking{true};
-
-  // Records a command's duration in its latency histogram while latency-tracking is on.
-  // Hot path: one relaxed load and one histogram increment. Requires: the counters' I/O thread.
-  void RecordLatency(CommandCounters& counters, int64_t duration_us) {
-    if (latency_tracking.load(std::memory_order_relaxed)) {
-      counters.latency.RecordMicros(duration_us);
-    }
-  }
-
   // maxclients: reserves a place for an accepted socket (a Connection, or an
   // IncomingConnection still classifying or in its handshake). Check and reservation are one
   // atomic step, so I/O threads accepting at once can never exceed `limit` together. False:

@@ -1,7 +1,7 @@
-// SLOWLOG: reads and clears the server's log of slow commands (Server::Slowlog, filled by
-// Connection::Execute past slowlog-log-slower-than). Redis 7.0's reply shape and texts.
+// SLOWLOG: reads and clears the log of slow commands (commands::Slowlog, filled by the
+// dispatcher's accounting past slowlog-log-slower-than). Redis 7.0's reply shape and texts.
 //
-// Thread: handlers run on the caller's I/O thread; the log is behind Server's lock.
+// Thread: handlers run on the caller's I/O thread; the log has its own lock.
 #include "server/slowlog_command.h"
 
 #include <cstdint>
@@ -30,9 +30,9 @@ void CmdSlowlogGet(CommandContext& ctx) {
     return ReplySubcommandSyntaxError(ctx, "SLOWLOG");
   }
   size_t limit = count == -1 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(count);
-  std::vector<SlowlogEntry> entries = Conn(ctx).server().Slowlog(limit);
+  std::vector<commands::SlowlogEntry> entries = ctx.services.slowlog.Newest(limit);
   ctx.reply.ArrayHeader(entries.size());
-  for (const SlowlogEntry& e : entries) {
+  for (const commands::SlowlogEntry& e : entries) {
     ctx.reply.ArrayHeader(6);
     ctx.reply.Integer(static_cast<int64_t>(e.id));
     ctx.reply.Integer(e.unix_seconds);
@@ -47,11 +47,11 @@ void CmdSlowlogGet(CommandContext& ctx) {
 }
 
 void CmdSlowlogLen(CommandContext& ctx) {
-  ctx.reply.Integer(static_cast<int64_t>(Conn(ctx).server().SlowlogLen()));
+  ctx.reply.Integer(static_cast<int64_t>(ctx.services.slowlog.size()));
 }
 
 void CmdSlowlogReset(CommandContext& ctx) {
-  Conn(ctx).server().ResetSlowlog();
+  ctx.services.slowlog.Clear();
   ctx.reply.Ok();
 }
 

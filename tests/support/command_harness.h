@@ -1,102 +1,132 @@
-// In-process command runner for unit tests: a CommandTable with the command families under
-// test, a Keyspace, a Session and a ReplyWriter writing into a string. Run() dispatches one
-// command the way server::Connection::Execute does (subcommand routing, arity check, shard
-// locks from the key spec or all shards for kWholeKeyspace) and returns the raw RESP reply, so
-// a test can assert bytes: EXPECT_EQ(h.Run({"TTL", "k"}), ":-2\r\n").
+// In-process command runner for unit tests: every command family of src/commands/ in a
+// CommandTable, a Keyspace, an ACL registry with the default user, and a test client whose
+// replies go into a string. Run() executes one command through the real commands::Dispatcher
+// (the same stages and error texts as a network connection) and returns the raw RESP reply,
+// so a test can assert bytes: EXPECT_EQ(h.Run({"TTL", "k"}), ":-2\r\n").
 //
-// Not covered: ACLs, maxmemory eviction, MULTI, client pause, statistics; those belong to
-// server tests. Thread: single-threaded; one harness per test.
+// Server-side commands (CLIENT, CONFIG, INFO, …) live in src/server/ and are not registered:
+// those belong to server and integration tests. Thread: single-threaded; one harness per test.
 #pragma once
 
-#include <algorithm>
-#include <cctype>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "commands/command_context.h"
-#include "commands/command_spec.h"
+#include "commands/acl_key_access.h"
+#include "commands/bitmap_commands.h"
+#include "commands/client.h"
+#include "commands/client_pause.h"
+#include "commands/command_stats.h"
 #include "commands/command_table.h"
-#include "commands/errors.h"
+#include "commands/dispatcher.h"
+#include "commands/execution_services.h"
 #include "commands/key_commands.h"
 #include "commands/list_commands.h"
+#include "commands/slowlog.h"
 #include "commands/string_commands.h"
 #include "protocol/reply_writer.h"
+#include "security/acl_registry.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::test_support {
 
+// A client that is not a socket: the default user (or another, set by a test), replies into
+// a string.
+class TestClient final : public commands::Client {
+ public:
+  explicit TestClient(std::shared_ptr<const security::AclUser> user)
+      : user_(std::move(user)), writer_(&output_) {}
+
+  uint64_t id() const override { return 1; }
+  const std::string& peer_address() const override { return peer_; }
+  std::string NameForLog() const override { return {}; }
+  std::string DescribeForLog() const override { return "id=1 addr=" + peer_; }
+  protocol::ReplyWriter& reply() override { return writer_; }
+  bool authenticated() const override { return authenticated_; }
+  const security::AclUser& user() const override { return *user_; }
+  bool RefreshUser(uint64_t) override { return true; }
+
+  void set_user(std::shared_ptr<const security::AclUser> user, bool authenticated) {
+    user_ = std::move(user);
+    authenticated_ = authenticated;
+  }
+  std::string& output() { return output_; }
+
+ private:
+  std::shared_ptr<const security::AclUser> user_;
+  bool authenticated_ = true;
+  std::string peer_ = "test:0";
+  std::string output_;
+  protocol::ReplyWriter writer_;
+};
+
 class CommandHarness {
  public:
-  explicit CommandHarness(int databases = 16) : keyspace_(databases), writer_(&output_) {
+  explicit CommandHarness(int databases = 16) : keyspace_(databases) {
     commands::RegisterStringCommands(table_);
     commands::RegisterKeyCommands(table_);
     commands::RegisterListCommands(table_);
+    commands::RegisterBitmapCommands(table_);
+    acl_ = std::make_unique<security::AclRegistry>(commands::BuildAclCatalog(table_));
+    acl_key_access_ = std::make_unique<commands::AclKeyAccess>(table_);
+    stats_ = std::make_unique<commands::CommandStats>(table_.stats_slots());
+    services_ = std::make_unique<commands::ExecutionServices>(commands::ExecutionServices{
+        .table = table_,
+        .keyspace = keyspace_,
+        .settings = settings_,
+        .acl = *acl_,
+        .acl_key_access = *acl_key_access_,
+        .pause = pause_,
+        .slowlog = slowlog_,
+        .monitors = no_monitors_,
+    });
+    dispatcher_ = std::make_unique<commands::Dispatcher>(*services_, *stats_);
+    client_ = std::make_unique<TestClient>(acl_->Find("default"));
   }
 
   // Runs one command and returns its reply bytes.
   std::string Run(const std::vector<std::string>& command) {
     std::vector<std::string_view> args(command.begin(), command.end());
-    output_.clear();
-    dirty_ = 0;
-    Dispatch(args);
-    return output_;
+    client_->output().clear();
+    uint64_t dirty_before = stats_->dirty.Get();
+    dispatcher_->Execute(*client_, args);
+    dirty_ = stats_->dirty.Get() - dirty_before;
+    return client_->output();
   }
 
   // The changes the last command counted (CommandContext::dirty, Redis's server.dirty).
   uint64_t dirty() const { return dirty_; }
 
   storage::Keyspace& keyspace() { return keyspace_; }
-  commands::Session& session() { return session_; }
+  TestClient& client() { return *client_; }
   commands::RuntimeSettings& settings() { return settings_; }
-  protocol::ReplyWriter& writer() { return writer_; }
+  protocol::ReplyWriter& writer() { return client_->reply(); }
+  security::AclRegistry& acl() { return *acl_; }
+  commands::CommandStats& stats() { return *stats_; }
+  const commands::ExecutionServices& services() const { return *services_; }
 
  private:
-  void Dispatch(std::span<const std::string_view> args) {
-    const commands::CommandSpec* spec = table_.Find(args[0]);
-    if (spec == nullptr) {
-      writer_.Error("ERR unknown command '" + std::string(args[0]) + "'");
-      return;
-    }
-    if (!spec->subcommands.empty() && args.size() >= 2) {
-      const commands::CommandSpec* sub = commands::CommandTable::FindSubcommand(*spec, args[1]);
-      if (sub == nullptr) {
-        std::string upper(spec->name);
-        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-        writer_.Error("ERR unknown subcommand '" + std::string(args[1]) + "'. Try " + upper +
-                      " HELP.");
-        return;
-      }
-      spec = sub;
-    }
-    int argc = static_cast<int>(args.size());
-    if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
-      writer_.Error(commands::WrongArityText(spec->name));
-      return;
-    }
-    storage::ShardLocks locks(keyspace_);
-    if (spec->flags & commands::kWholeKeyspace) {
-      locks.LockAll();
-    } else if (spec->keys.first > 0 || spec->key_finder != nullptr) {
-      std::vector<std::string_view> keys;
-      commands::ExtractKeys(*spec, args, &keys);
-      if (!keys.empty()) {
-        locks.LockKeys(keys);
-      }
-    }
-    commands::CommandContext ctx(args, writer_, keyspace_, session_, settings_, *spec);
-    spec->handler(ctx);
-    dirty_ = ctx.dirty;
-  }
+  class NoMonitors final : public commands::MonitorFeed {
+   public:
+    bool active() const override { return false; }
+    void Feed(const std::string&) override {}
+  };
 
   commands::CommandTable table_;
   storage::Keyspace keyspace_;
-  commands::Session session_;
   commands::RuntimeSettings settings_;
-  std::string output_;
-  protocol::ReplyWriter writer_;
+  commands::ClientPause pause_;
+  commands::Slowlog slowlog_;
+  NoMonitors no_monitors_;
+  std::unique_ptr<security::AclRegistry> acl_;
+  std::unique_ptr<commands::AclKeyAccess> acl_key_access_;
+  std::unique_ptr<commands::CommandStats> stats_;
+  std::unique_ptr<commands::ExecutionServices> services_;
+  std::unique_ptr<commands::Dispatcher> dispatcher_;
+  std::unique_ptr<TestClient> client_;
   uint64_t dirty_ = 0;
 };
 

@@ -21,41 +21,11 @@ constexpr std::string_view kErrFieldType =
     "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "
     "i64 is.";
 
-// CommandHarness registers the string and key families; the bitmap rows are dispatched here
-// the same way (arity check, shard locks from the key spec) against the harness's state.
 class BitmapCommandsTest : public ::testing::Test {
  protected:
-  BitmapCommandsTest() { RegisterBitmapCommands(bitmap_table_); }
-
-  std::string Run(const std::vector<std::string>& command) {
-    const CommandSpec* spec = bitmap_table_.Find(command[0]);
-    if (spec == nullptr) {
-      return h_.Run(command);
-    }
-    std::vector<std::string_view> args(command.begin(), command.end());
-    std::string out;
-    dirty_ = 0;
-    std::string* saved = h_.writer().output();
-    h_.writer().set_output(&out);
-    int argc = static_cast<int>(args.size());
-    if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
-      h_.writer().Error(WrongArityText(spec->name));
-    } else {
-      std::vector<std::string_view> keys;
-      ExtractKeys(*spec, args, &keys);
-      storage::ShardLocks locks(h_.keyspace());
-      locks.LockKeys(keys);
-      CommandContext ctx(args, h_.writer(), h_.keyspace(), h_.session(), h_.settings(), *spec);
-      spec->handler(ctx);
-      dirty_ = ctx.dirty;
-    }
-    h_.writer().set_output(saved);
-    return out;
-  }
+  std::string Run(const std::vector<std::string>& command) { return h_.Run(command); }
 
   test_support::CommandHarness h_;
-  CommandTable bitmap_table_;
-  uint64_t dirty_ = 0;  // CommandContext::dirty of the last bitmap command
 };
 
 TEST_F(BitmapCommandsTest, SetBitReturnsOldBitAndGrowsTheString) {
@@ -187,7 +157,7 @@ TEST_F(BitmapCommandsTest, BitOpRejectsUnknownOperationsAndNotWithSeveralSources
 }
 
 TEST_F(BitmapCommandsTest, BitOpDeclaresDestinationAndSourcesAsKeys) {
-  const CommandSpec* spec = bitmap_table_.Find("bitop");
+  const CommandSpec* spec = h_.services().table.Find("bitop");
   std::vector<std::string_view> args = {"BITOP", "AND", "d", "a", "b"};
   std::vector<std::string_view> keys;
 
@@ -259,58 +229,58 @@ TEST_F(BitmapCommandsTest, BitFieldNullIsRespThreeNullWithHello3) {
 
 TEST_F(BitmapCommandsTest, SetBitCountsOnlyACreatedOrGrownStringOrAFlippedBit) {
   Run({"SETBIT", "k", "7", "0"});
-  EXPECT_EQ(dirty_, 1u);  // created
+  EXPECT_EQ(h_.dirty(), 1u);  // created
 
   Run({"SETBIT", "k", "7", "0"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
   Run({"SETBIT", "k", "7", "1"});
-  EXPECT_EQ(dirty_, 1u);
+  EXPECT_EQ(h_.dirty(), 1u);
   Run({"SETBIT", "k", "7", "1"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
   Run({"SETBIT", "k", "8", "0"});
-  EXPECT_EQ(dirty_, 1u);  // grew by a byte, although the bit stays 0
+  EXPECT_EQ(h_.dirty(), 1u);  // grew by a byte, although the bit stays 0
   Run({"SETBIT", "k", "2", "2"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
 }
 
 TEST_F(BitmapCommandsTest, BitFieldCountsEachWriteThatChangedItsField) {
   Run({"BITFIELD", "k", "SET", "u8", "8", "0"});
-  ASSERT_EQ(dirty_, 1u);
+  ASSERT_EQ(h_.dirty(), 1u);
 
   Run({"BITFIELD", "k", "SET", "u8", "0", "5", "SET", "u8", "0", "5", "SET", "u8", "8", "0"});
-  EXPECT_EQ(dirty_, 1u);  // only the first write changed a field
+  EXPECT_EQ(h_.dirty(), 1u);  // only the first write changed a field
   Run({"BITFIELD", "k", "INCRBY", "u8", "0", "0", "INCRBY", "u8", "0", "1", "GET", "u8", "0"});
-  EXPECT_EQ(dirty_, 1u);
+  EXPECT_EQ(h_.dirty(), 1u);
   Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
   Run({"BITFIELD", "k", "OVERFLOW", "SAT", "SET", "i8", "0", "300"});
-  EXPECT_EQ(dirty_, 1u);  // 6 became 127
+  EXPECT_EQ(h_.dirty(), 1u);  // 6 became 127
   Run({"BITFIELD", "k", "OVERFLOW", "SAT", "SET", "i8", "0", "300"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
 }
 
 TEST_F(BitmapCommandsTest, BitFieldOnANewOrGrownStringCountsEveryWriteNotRefused) {
   Run({"BITFIELD", "k", "SET", "u8", "0", "0", "SET", "u8", "0", "0", "GET", "u8", "0"});
-  EXPECT_EQ(dirty_, 2u);
+  EXPECT_EQ(h_.dirty(), 2u);
 
   Run({"BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u8", "8", "0", "SET", "u8", "16", "300"});
-  EXPECT_EQ(dirty_, 1u);  // grew to 3 bytes; the refused write counts nothing
+  EXPECT_EQ(h_.dirty(), 1u);  // grew to 3 bytes; the refused write counts nothing
   Run({"BITFIELD", "new", "OVERFLOW", "FAIL", "SET", "u8", "0", "300"});
-  EXPECT_EQ(dirty_, 0u);  // created, yet nothing written
+  EXPECT_EQ(h_.dirty(), 0u);  // created, yet nothing written
   EXPECT_EQ(Run({"STRLEN", "new"}), ":1\r\n");
   Run({"BITFIELD_RO", "k", "GET", "u8", "0"});
-  EXPECT_EQ(dirty_, 0u);
+  EXPECT_EQ(h_.dirty(), 0u);
 }
 
 TEST_F(BitmapCommandsTest, BitOpCountsAStoredResultOrADeletedDestination) {
   Run({"SET", "a", "x"});
 
   Run({"BITOP", "NOT", "dest", "a"});
-  EXPECT_EQ(dirty_, 1u);
+  EXPECT_EQ(h_.dirty(), 1u);
   Run({"BITOP", "AND", "dest", "missing1", "missing2"});
-  EXPECT_EQ(dirty_, 1u);  // empty result: dest deleted
+  EXPECT_EQ(h_.dirty(), 1u);  // empty result: dest deleted
   Run({"BITOP", "AND", "dest", "missing1", "missing2"});
-  EXPECT_EQ(dirty_, 0u);  // nothing to delete
+  EXPECT_EQ(h_.dirty(), 0u);  // nothing to delete
 }
 
 }  // namespace

@@ -402,7 +402,7 @@ TEST_F(KeyCommandsTest, CopyToAnotherDatabase) {
 
   EXPECT_EQ(Run({"COPY", "a", "a", "DB", "1"}), ":1\r\n");
 
-  h_.session().db = 1;
+  h_.client().db = 1;
   EXPECT_EQ(Run({"GET", "a"}), "$1\r\nv\r\n");
 }
 
@@ -429,16 +429,16 @@ TEST_F(KeyCommandsTest, MoveTransfersKeyAndTtlToAnotherDatabase) {
   EXPECT_EQ(Run({"MOVE", "k", "1"}), ":1\r\n");
 
   EXPECT_EQ(Run({"EXISTS", "k"}), ":0\r\n");
-  h_.session().db = 1;
+  h_.client().db = 1;
   EXPECT_EQ(Run({"GET", "k"}), "$1\r\nv\r\n");
   EXPECT_EQ(Run({"TTL", "k"}), ":100\r\n");
 }
 
 TEST_F(KeyCommandsTest, MoveFailsWhenTheTargetHasTheKey) {
   Run({"SET", "k", "v0"});
-  h_.session().db = 1;
+  h_.client().db = 1;
   Run({"SET", "k", "v1"});
-  h_.session().db = 0;
+  h_.client().db = 0;
 
   EXPECT_EQ(Run({"MOVE", "k", "1"}), ":0\r\n");
   EXPECT_EQ(Run({"MOVE", "nokey", "1"}), ":0\r\n");
@@ -458,25 +458,25 @@ TEST_F(KeyCommandsTest, MoveErrorsCheckTheDatabaseBeforeTheKey) {
 
 TEST_F(KeyCommandsTest, FlushDbEmptiesOnlyTheCurrentDatabase) {
   Run({"MSET", "a", "1", "b", "2"});
-  h_.session().db = 1;
+  h_.client().db = 1;
   Run({"SET", "c", "3"});
 
   EXPECT_EQ(Run({"FLUSHDB"}), "+OK\r\n");
 
   EXPECT_EQ(Run({"DBSIZE"}), ":0\r\n");
-  h_.session().db = 0;
+  h_.client().db = 0;
   EXPECT_EQ(Run({"DBSIZE"}), ":2\r\n");
 }
 
 TEST_F(KeyCommandsTest, FlushAllEmptiesEveryDatabase) {
   Run({"SET", "a", "1"});
-  h_.session().db = 1;
+  h_.client().db = 1;
   Run({"SET", "b", "2"});
 
   EXPECT_EQ(Run({"FLUSHALL", "ASYNC"}), "+OK\r\n");
 
   EXPECT_EQ(Run({"DBSIZE"}), ":0\r\n");
-  h_.session().db = 0;
+  h_.client().db = 0;
   EXPECT_EQ(Run({"DBSIZE"}), ":0\r\n");
 }
 
@@ -489,7 +489,7 @@ TEST_F(KeyCommandsTest, FlushAcceptsOneSyncOrAsyncOnly) {
 
 TEST_F(KeyCommandsTest, SwapDbExchangesTheData) {
   Run({"SET", "k", "in-db0"});
-  h_.session().db = 1;
+  h_.client().db = 1;
   Run({"SET", "k", "in-db1"});
 
   EXPECT_EQ(Run({"SWAPDB", "0", "1"}), "+OK\r\n");
@@ -613,7 +613,7 @@ TEST_F(KeyCommandsTest, ExpireCountsASetOrDeletingTimeButNotARefusedCondition) {
 TEST_F(KeyCommandsTest, FlushCountsEveryKeyRemovedIncludingExpiredOnesNotYetDeleted) {
   Run({"MSET", "a", "1", "b", "2"});
   SetExpiredKey("gone");  // Redis's emptyData counts it too: it is still in the table
-  h_.session().db = 2;
+  h_.client().db = 2;
   Run({"SET", "c", "3"});
 
   Run({"FLUSHDB"});

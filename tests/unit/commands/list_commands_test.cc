@@ -196,7 +196,7 @@ TEST(ListCommandsTest, AccountingStaysExactThroughExpireRenameMoveAndCopy) {
   h.Run({"EXPIRE", "l", "100"});
   h.Run({"RENAME", "l", "other-shard-name"});
   h.Run({"MOVE", "other-shard-name", "1"});
-  h.session().db = 1;
+  h.client().db = 1;
   h.Run({"COPY", "other-shard-name", "copy"});
   h.Run({"DEL", "other-shard-name", "copy"});
 

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace redoubt::server {
+namespace redoubt::commands {
 
 // One command's latencies on one I/O thread: counts per value range, in HdrHistogram's layout.
 // Owned by the thread's CommandCounters. Thread: written by that I/O thread only; read by any
@@ -122,4 +122,4 @@ class LatencyDistribution {
 // (50 → "50", 99.9 → "99.9").
 std::string FormatPercentile(double percentile);
 
-}  // namespace redoubt::server
+}  // namespace redoubt::commands

@@ -1,11 +1,11 @@
 // Latency histograms; see latency_histogram.h. The layout and the percentile and bucket rules are
 // HdrHistogram's (lowest value 1, 2 significant digits), as Redis 7.0 configures it.
-#include "server/latency_histogram.h"
+#include "commands/latency_histogram.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace redoubt::server {
+namespace redoubt::commands {
 namespace {
 
 // The bucket (power of two) an index belongs to; the first two blocks share bucket 0.
@@ -134,4 +134,4 @@ std::string FormatPercentile(double percentile) {
   return s;
 }
 
-}  // namespace redoubt::server
+}  // namespace redoubt::commands

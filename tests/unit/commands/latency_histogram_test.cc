@@ -2,7 +2,7 @@
 // HdrHistogram (deps/hdr_histogram, configured as Redis does: 1 ns to 1 s, 2 significant
 // digits) reports for the same samples, so INFO latencystats and LATENCY HISTOGRAM print what
 // Redis prints for the same durations.
-#include "server/latency_histogram.h"
+#include "commands/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace redoubt::server {
+namespace redoubt::commands {
 namespace {
 
 std::string Micros(int64_t nanos) {
@@ -147,4 +147,4 @@ TEST(LatencyHistogramTest, PercentilesPrintAsRedisTrimsThem) {
 }
 
 }  // namespace
-}  // namespace redoubt::server
+}  // namespace redoubt::commands

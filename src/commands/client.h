@@ -1,0 +1,89 @@
+// commands::Client: whoever sends a command to the Dispatcher. A network connection is one; a
+// MULTI queue, a replication link, a script's redis.call and the unit tests' harness are the
+// others, and none of them is a socket, so this is all the dispatcher and the handlers may
+// assume of a client: who it is, which user it acts as, where its replies go, and the little
+// session state commands change (selected database, redacted arguments).
+//
+// Thread: a client is used on one thread at a time, the one executing its command.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/shared_bytes.h"
+#include "protocol/reply_writer.h"
+#include "security/acl_user.h"
+
+namespace redoubt::commands {
+
+struct CommandSpec;
+
+// What SLOWLOG and MONITOR show for a redacted argument (Redis's shared.redacted).
+inline constexpr std::string_view kRedactedArgument = "(redacted)";
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  // CLIENT ID.
+  virtual uint64_t id() const = 0;
+  // Where MONITOR and SLOWLOG say the command came from ("ip:port", a socket path).
+  virtual const std::string& peer_address() const = 0;
+  // CLIENT SETNAME's name, for a SLOWLOG entry.
+  virtual std::string NameForLog() const = 0;
+  // The CLIENT LIST line ACL LOG's client-info shows.
+  virtual std::string DescribeForLog() const = 0;
+
+  // Where replies go; the writer knows the protocol version (HELLO 2 or 3).
+  virtual protocol::ReplyWriter& reply() = 0;
+
+  // Authentication and the user the client acts as (the default user until it authenticates).
+  virtual bool authenticated() const = 0;
+  virtual const security::AclUser& user() const = 0;
+  // Called before a command's checks: brings user() up to date when the ACL rules changed
+  // (acl_version is AclRegistry::version(); a client compares it with the one it last saw).
+  // False: the client's user was deleted or switched off, the client is closing, and the
+  // command is dropped without a reply.
+  virtual bool RefreshUser(uint64_t acl_version) = 0;
+
+  // The command about to run, as soon as it is known (CLIENT LIST's cmd=, and ACL LOG's
+  // client-info for a command refused by ACL).
+  virtual void SetCurrentCommand(const CommandSpec& spec) { (void)spec; }
+
+  // The block a large argument of the running command was read into, for a handler that keeps
+  // the value as it arrived (SET): another reference to it, or none when `arg` is not one.
+  virtual common::SharedBytesRef LargeArgument(std::string_view arg) const {
+    (void)arg;
+    return {};
+  }
+
+  // SELECT's database.
+  int db = 0;
+
+  // Shows args[index] of the running command as "(redacted)" in SLOWLOG and MONITOR (AUTH and
+  // HELLO passwords), as Redis's redactClientCommandArgument. Indexes past 62 share one bit:
+  // everything from 63 on is redacted then.
+  void RedactArgument(size_t index) {
+    redacted_args_ |= uint64_t{1} << std::min<size_t>(index, 63);
+  }
+  bool Redacted(size_t index) const {
+    return ((redacted_args_ >> std::min<size_t>(index, 63)) & 1) != 0;
+  }
+
+  // The arguments of the command running now (empty between commands): CLIENT LIST's
+  // argv-mem. Set and cleared by the dispatcher, which also clears the redactions after
+  // accounting.
+  std::span<const std::string_view> running_args() const { return running_args_; }
+  void BeginCommand(std::span<const std::string_view> args) { running_args_ = args; }
+  void EndCommand() { running_args_ = {}; }
+  void ClearRedactions() { redacted_args_ = 0; }
+
+ private:
+  uint64_t redacted_args_ = 0;
+  std::span<const std::string_view> running_args_;
+};
+
+}  // namespace redoubt::commands

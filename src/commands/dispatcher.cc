@@ -1,0 +1,217 @@
+// Command execution in named stages; see dispatcher.h.
+#include "commands/dispatcher.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <string>
+
+#include "commands/command_context.h"
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "common/repr.h"
+
+namespace redoubt::commands {
+Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::string_view> args) {
+  Request r{client, args};
+  if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
+    return Outcome::kDone;
+  }
+  // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
+  if (services_.pause.Holds(r.spec->flags)) {
+    return Outcome::kHeld;
+  }
+  if (!MakeRoomInMemory(r)) {
+    return Outcome::kDone;
+  }
+  uint64_t errors_before = client.reply().errors();
+  int64_t duration_us = Call(r);
+  // [propagation to replicas and the AOF goes here]
+  Account(r, duration_us, client.reply().errors() != errors_before);
+  return Outcome::kDone;
+}
+
+bool Dispatcher::Lookup(Request& r) {
+  const CommandSpec* spec = services_.table.Find(r.args[0]);
+  if (spec == nullptr) {
+    Reject(r, UnknownCommandText(r.args));
+    return false;
+  }
+  if (!spec->subcommands.empty() && r.args.size() >= 2) {
+    const CommandSpec* sub = CommandTable::FindSubcommand(*spec, r.args[1]);
+    if (sub == nullptr) {
+      Reject(r, UnknownSubcommandText(spec->name, r.args[1]));
+      return false;
+    }
+    spec = sub;
+  }
+  r.spec = spec;
+  r.counters = &stats_.commands[spec->stats_index];
+  // As soon as the command is known (Redis sets c->cmd before its checks): CLIENT LIST shows
+  // "cmd=client|list", and a command refused by ACL shows in ACL LOG's client-info.
+  r.client.SetCurrentCommand(*spec);
+  return true;
+}
+
+bool Dispatcher::CheckArity(Request& r) {
+  int argc = static_cast<int>(r.args.size());
+  int arity = r.spec->arity;
+  if ((arity > 0 && argc != arity) || argc < -arity) {
+    Reject(r, WrongArityText(r.spec->name));
+    return false;
+  }
+  return true;
+}
+
+bool Dispatcher::CheckAuthenticated(Request& r) {
+  if (r.spec->flags & kNoAuth) {
+    return true;
+  }
+  // As Redis's processCommand: NOAUTH before any ACL check, and only while the default user
+  // needs a password (a connection accepted before requirepass was set stays usable).
+  if (!r.client.authenticated() && services_.acl.default_requires_auth()) {
+    Reject(r, kErrNoAuth);
+    return false;
+  }
+  return true;
+}
+
+bool Dispatcher::CheckAcl(Request& r) {
+  if (r.spec->flags & kNoAuth) {
+    return true;
+  }
+  if (!r.client.RefreshUser(services_.acl.version())) {
+    return false;  // the user was revoked: the client is closing, nothing is answered
+  }
+  // The default user (+@all ~*) skips the check: one flag test on the request path.
+  const security::AclUser& user = r.client.user();
+  if (user.unrestricted()) {
+    return true;
+  }
+  size_t denied_key = 0;
+  security::AclVerdict verdict =
+      services_.acl_key_access.Check(user, services_.acl.catalog().ById(r.spec->stats_index),
+                                     *r.spec, r.args, &acl_scratch_, &denied_key);
+  r.keys_extracted = true;
+  if (verdict == security::AclVerdict::kAllowed) {
+    return true;
+  }
+  ReplyAclDenied(r, verdict, denied_key);
+  return false;
+}
+
+void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key) {
+  security::AclStats& stats = services_.acl.stats();
+  std::string reason;
+  std::string object;
+  switch (verdict) {
+    case security::AclVerdict::kDeniedKey:
+      reason = "key";
+      object = std::string(acl_scratch_.uses[denied_key].key);
+      stats.denied_key.fetch_add(1, std::memory_order_relaxed);
+      Reject(r, kErrNoPermKey);
+      break;
+    case security::AclVerdict::kDeniedChannel:
+      reason = "channel";
+      stats.denied_channel.fetch_add(1, std::memory_order_relaxed);
+      Reject(r, kErrNoPermChannel);
+      break;
+    case security::AclVerdict::kDeniedCommand:
+    case security::AclVerdict::kAllowed:
+      reason = "command";
+      object = std::string(r.spec->name);
+      stats.denied_cmd.fetch_add(1, std::memory_order_relaxed);
+      Reject(r, NoPermCommandText(r.spec->name));
+      break;
+  }
+  services_.acl.log().Add(std::move(reason), std::move(object), r.client.user().name(),
+                          r.client.DescribeForLog(), common::UnixMillis());
+}
+
+bool Dispatcher::MakeRoomInMemory(Request& r) {
+  const RuntimeSettings& settings = services_.settings;
+  uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
+  if (maxmemory == 0 || !(r.spec->flags & kDenyOom)) {
+    return true;
+  }
+  if (services_.keyspace.EvictUntil(maxmemory,
+                                    settings.maxmemory_policy.load(std::memory_order_relaxed),
+                                    settings.maxmemory_samples.load(std::memory_order_relaxed))) {
+    return true;
+  }
+  Reject(r, kErrOom);
+  return false;
+}
+
+int64_t Dispatcher::Call(Request& r) {
+  const CommandSpec& spec = *r.spec;
+  int64_t start_us = common::MonotonicMicros();
+  storage::ShardLocks locks(services_.keyspace);
+  if (spec.flags & kWholeKeyspace) {
+    locks.LockAll();
+  } else if (spec.keys.first > 0 || spec.key_finder != nullptr) {
+    std::vector<std::string_view>& keys = acl_scratch_.keys;
+    if (!r.keys_extracted) {
+      keys.clear();
+      ExtractKeys(spec, r.args, &keys);
+    }
+    if (keys.size() == 1) {
+      locks.LockKey(keys[0]);
+    } else if (!keys.empty()) {
+      locks.LockKeys(keys);
+    }
+  }
+  CommandContext ctx(r.args, r.client, services_, spec);
+  r.client.BeginCommand(r.args);
+  spec.handler(ctx);
+  r.client.EndCommand();
+  locks.Release();
+  stats_.dirty.Add(ctx.dirty);
+  return common::MonotonicMicros() - start_us;
+}
+
+void Dispatcher::Account(Request& r, int64_t duration_us, bool failed) {
+  CommandCounters& counters = *r.counters;
+  counters.calls.Add(1);
+  counters.usec.Add(static_cast<uint64_t>(duration_us));
+  if (services_.settings.latency_tracking.load(std::memory_order_relaxed)) {
+    counters.latency.RecordMicros(duration_us);
+  }
+  if (failed) {
+    counters.failed_calls.Add(1);
+  }
+  stats_.commands_processed.Add(1);
+  if (!(r.spec->flags & kSkipSlowlog) && services_.slowlog.IsSlow(duration_us)) {
+    Client& client = r.client;
+    services_.slowlog.Add(
+        r.args, [&client](size_t i) { return client.Redacted(i); }, duration_us,
+        client.peer_address(), client.NameForLog());
+  }
+  if (services_.monitors.active() && !(r.spec->flags & (kAdmin | kSkipMonitor))) {
+    FeedMonitors(r);
+  }
+  r.client.ClearRedactions();
+}
+
+void Dispatcher::FeedMonitors(const Request& r) {
+  int64_t us = common::UnixMicros();
+  char head[96];
+  snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
+           static_cast<long long>(us % 1000000), r.client.db, r.client.peer_address().c_str());
+  std::string line(head);
+  for (size_t i = 0; i < r.args.size(); ++i) {
+    line.push_back(' ');
+    common::AppendRepr(&line, r.client.Redacted(i) ? kRedactedArgument : r.args[i]);
+  }
+  line.append("\r\n");
+  services_.monitors.Feed(line);
+}
+
+void Dispatcher::Reject(Request& r, std::string_view error) {
+  r.client.reply().Error(error);
+  if (r.counters != nullptr) {
+    r.counters->rejected_calls.Add(1);
+  }
+}
+
+}  // namespace redoubt::commands

@@ -1,0 +1,79 @@
+// The Dispatcher executes one command for a Client: Redis's processCommand and call(), as a
+// list of named stages run in this order (Dispatcher::Execute shows it in one place):
+//
+//   lookup → arity → authentication → ACL → [cluster slot] → client pause → memory →
+//   locks from the key spec → call → [propagation] → accounting
+//
+// A stage either lets the command go on or answers it (an error reply, counted as a rejected
+// call) and stops. Bracketed stages are where cluster routing and replication will plug in.
+// Accounting is INFO commandstats and latencystats, SLOWLOG and MONITOR.
+//
+// A network connection, a MULTI queue, a replication link, a script and the unit tests' harness
+// each run commands through a Dispatcher, so a command behaves the same wherever it comes from
+// and each error text has one owner.
+//
+// Thread: one Dispatcher per executing thread (each I/O thread has its own): it writes that
+// thread's CommandStats and reuses scratch buffers, so it is not thread-safe. Everything it
+// shares lives in ExecutionServices, which is.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "commands/client.h"
+#include "commands/command_spec.h"
+#include "commands/command_stats.h"
+#include "commands/execution_services.h"
+
+namespace redoubt::commands {
+
+class Dispatcher {
+ public:
+  Dispatcher(const ExecutionServices& services, CommandStats& stats)
+      : services_(services), stats_(stats) {}
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  enum class Outcome {
+    kDone,  // answered: run, refused with an error, or dropped because the client is closing
+    kHeld,  // CLIENT PAUSE holds it: nothing was written; the client tries again later
+  };
+  // Executes args (args[0] is the command name) for client; replies go to client.reply().
+  Outcome Execute(Client& client, std::span<const std::string_view> args);
+
+  const ExecutionServices& services() const { return services_; }
+
+ private:
+  // One command on its way through the stages.
+  struct Request {
+    Client& client;
+    std::span<const std::string_view> args;
+    const CommandSpec* spec = nullptr;
+    CommandCounters* counters = nullptr;
+    bool keys_extracted = false;  // the ACL stage filled acl_scratch_.keys
+  };
+
+  // Stages. Each returns true when the command goes on; false when it was answered.
+  bool Lookup(Request& r);
+  bool CheckArity(Request& r);
+  bool CheckAuthenticated(Request& r);
+  bool CheckAcl(Request& r);
+  bool MakeRoomInMemory(Request& r);
+  // Locks the shards of the command's keys (every shard for kWholeKeyspace), runs the handler.
+  // Returns its duration in microseconds.
+  int64_t Call(Request& r);
+  void Account(Request& r, int64_t duration_us, bool failed);
+
+  // Answers with an error and counts the call as rejected (when the command is known).
+  void Reject(Request& r, std::string_view error);
+  void ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key);
+  void FeedMonitors(const Request& r);
+
+  const ExecutionServices& services_;
+  CommandStats& stats_;
+  AclKeyAccess::Scratch acl_scratch_;
+};
+
+}  // namespace redoubt::commands

@@ -1,0 +1,43 @@
+// What executing a command needs besides its client: the command table, the keyspace, the
+// runtime settings, access control, CLIENT PAUSE, SLOWLOG and the MONITOR feed. One set per
+// server, shared by every thread's Dispatcher and reachable from every handler through its
+// CommandContext, so that a handler asks for the service it needs instead of reaching into the
+// server (which commands/ cannot see).
+//
+// Thread: every service here is thread-safe; the struct itself is immutable after start-up.
+#pragma once
+
+#include <string>
+
+#include "commands/acl_key_access.h"
+#include "commands/client_pause.h"
+#include "commands/command_table.h"
+#include "commands/runtime_settings.h"
+#include "commands/slowlog.h"
+#include "security/acl_registry.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::commands {
+
+// Where MONITOR lines go. The server implements it with its monitoring connections.
+class MonitorFeed {
+ public:
+  virtual ~MonitorFeed() = default;
+  // Whether any client monitors: one relaxed load on the request path.
+  virtual bool active() const = 0;
+  // Sends a formatted line ("+<time> [<db> <peer>] \"cmd\" ...\r\n") to every monitor.
+  virtual void Feed(const std::string& line) = 0;
+};
+
+struct ExecutionServices {
+  const CommandTable& table;
+  storage::Keyspace& keyspace;
+  RuntimeSettings& settings;
+  security::AclRegistry& acl;
+  const AclKeyAccess& acl_key_access;
+  ClientPause& pause;
+  Slowlog& slowlog;
+  MonitorFeed& monitors;
+};
+
+}  // namespace redoubt::commands

@@ -1,0 +1,24 @@
+// Settings that commands read on every call (maxmemory and its policy, proto-max-bulk-len,
+// latency-tracking), published by the server from its configuration.
+//
+// Thread: written by CONFIG SET from any thread; relaxed atomics because each value is
+// independent and a command may see the old or the new one.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "storage/keyspace.h"
+
+namespace redoubt::commands {
+
+struct RuntimeSettings {
+  std::atomic<int64_t> proto_max_bulk_len{512 * 1024 * 1024};
+  std::atomic<storage::EvictionPolicy> maxmemory_policy{storage::EvictionPolicy::kNoEviction};
+  std::atomic<uint64_t> maxmemory{0};
+  std::atomic<int> maxmemory_samples{5};
+  // latency-tracking: whether each command's duration goes into its latency histogram.
+  std::atomic<bool> latency_tracking{true};
+};
+
+}  // namespace redoubt::commands
