@@ -4,7 +4,7 @@
 #   scripts/run-tests.sh [GROUP...]     groups: unit tsan asan integration fuzz redis-suite
 #                                       (default: all of them, in this order)
 #
-#   unit         release build (server, tools, unit tests), GoogleTest
+#   unit         release build (server, tools, unit tests), GoogleTest, the layering check
 #   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
 #                keyspace: eviction, active expiry, writers), run; a data race fails it
 #   asan         ASan+UBSan build (server and unit tests only): unit tests, then the integration
@@ -193,6 +193,9 @@ if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
   if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect \
        $(wanted unit && echo redoubt_unit_tests) -- "${RELEASE[@]}"; then
     wanted unit && step "unit tests" unit_tests build
+    # Each library compiles against an include root of the folders it may use: prove that a
+    # wrong include fails (a few seconds of -fsyntax-only).
+    wanted unit && step "layering check" $PYTHON scripts/check-layering.py build
   fi
 fi
 
