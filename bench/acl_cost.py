@@ -154,7 +154,8 @@ class AclPhase:
         self.out_of_time = out_of_time
         self.server_start_s = server_start_s
         pinned = argparse.Namespace(modes="pinned", no_io1=True, server_cpu=args.server_cpu,
-                                    client_cpu=args.client_cpu)
+                                    client_cpu=args.client_cpu,
+                                    reference_kind=args.reference_kind)
         self.mode = build_modes(pinned, bench.redoubt_kind)[0]
         self.scenarios = build_acl_scenarios(bench.sizes)
         self.started = False

@@ -599,7 +599,7 @@ class Bench:
         print(f"\n== memory: {keys:,} unique keys (key:%07d -> 64-byte values), fresh "
               f"servers, unpinned", flush=True)
         load = self.write_load_file(keys)
-        for label, kind in (("redoubt", self.redoubt_kind), ("redis", "redis")):
+        for label, kind in (("redoubt", self.redoubt_kind), ("redis", self.args.reference_kind)):
             server = self.start_server(label, kind, None, None)
             try:
                 entry = self.measure_memory(server, load, keys)
@@ -823,6 +823,9 @@ def parse_args(argv):
                     "and write bench/RESULTS.md, results.json and results.png.")
     p.add_argument("--redoubt", default=os.environ.get("REDOUBT_SERVER") or str(DEFAULT_REDOUBT),
                    help="server under test (env REDOUBT_SERVER; default %(default)s)")
+    p.add_argument("--reference-kind", choices=("redis", "redoubt"), default="redis",
+                   help="argument style of the reference server (--redis): 'redoubt' to compare "
+                        "two Redoubt builds (bench/compare_builds.sh); default redis")
     p.add_argument("--redoubt-kind", choices=("redoubt", "redis"),
                    default=os.environ.get("REDOUBT_SERVER_KIND") or None,
                    help="argument style of the server under test (env REDOUBT_SERVER_KIND; "

@@ -186,7 +186,7 @@ def build_modes(args, redoubt_kind):
     wanted = [m.strip() for m in args.modes.split(",") if m.strip()]
     for name in wanted:
         if name == "pinned":
-            servers = [("redoubt", redoubt_kind, None), ("redis", "redis", None)]
+            servers = [("redoubt", redoubt_kind, None), ("redis", args.reference_kind, None)]
             if not args.no_io1:
                 servers.append(("redoubt-io1", redoubt_kind, 1))
             desc = (f"Every server thread pinned to CPU {args.server_cpu} (taskset at start; "
@@ -197,7 +197,7 @@ def build_modes(args, redoubt_kind):
                        "same pinning."))
             modes.append(Mode(name, args.server_cpu, args.client_cpu, servers, desc))
         elif name == "unpinned":
-            servers = [("redoubt", redoubt_kind, None), ("redis", "redis", None)]
+            servers = [("redoubt", redoubt_kind, None), ("redis", args.reference_kind, None)]
             desc = ("No taskset: the kernel places server and client threads on any CPU. "
                     "Redoubt runs its default io-threads (= the 2 cores); Redis runs its default "
                     "(io-threads 1: one thread does all I/O and commands).")
