@@ -9,7 +9,7 @@
 namespace redoubt::commands {
 
 void ClientPause::Pause(int64_t until_unix_ms, bool writes_only) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   int64_t current = until_ms_.load(std::memory_order_relaxed);
   if (current > common::UnixMillis()) {
     writes_only = writes_only && writes_only_.load(std::memory_order_relaxed);
@@ -20,7 +20,7 @@ void ClientPause::Pause(int64_t until_unix_ms, bool writes_only) {
 }
 
 void ClientPause::Unpause() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   until_ms_.store(0, std::memory_order_release);
 }
 

@@ -6,9 +6,11 @@
 // stored before deadline, so a reader that sees a deadline sees its mode).
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 
 namespace redoubt::commands {
 
@@ -22,7 +24,9 @@ class ClientPause {
   bool Holds(uint32_t command_flags) const;
 
  private:
-  std::mutex mu_;  // serialises Pause/Unpause
+  // Guards no field: serialises Pause/Unpause, whose read-modify-write of the two atomics
+  // must not interleave (readers need no lock, see Holds).
+  absl::Mutex mu_;
   std::atomic<int64_t> until_ms_{0};
   std::atomic<bool> writes_only_{false};
 };

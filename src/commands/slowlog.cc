@@ -37,7 +37,7 @@ void Slowlog::Add(std::span<const std::string_view> args,
   }
   e.peer = std::move(peer);
   e.name = std::move(name);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   e.id = next_id_++;
   entries_.push_front(std::move(e));
   size_t max_len = static_cast<size_t>(std::max(0, max_len_.load(std::memory_order_relaxed)));
@@ -47,18 +47,18 @@ void Slowlog::Add(std::span<const std::string_view> args,
 }
 
 std::vector<SlowlogEntry> Slowlog::Newest(size_t count) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   size_t n = std::min(count, entries_.size());
   return {entries_.begin(), entries_.begin() + static_cast<long>(n)};
 }
 
 size_t Slowlog::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return entries_.size();
 }
 
 void Slowlog::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   entries_.clear();
 }
 

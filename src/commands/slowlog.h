@@ -7,11 +7,13 @@
 // SLOWLOG itself; the two thresholds are relaxed atomics read on every command.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,9 +53,9 @@ class Slowlog {
  private:
   std::atomic<int64_t> slower_than_us_{10000};
   std::atomic<int> max_len_{128};
-  mutable std::mutex mu_;
-  std::deque<SlowlogEntry> entries_;  // guarded by mu_, newest first
-  uint64_t next_id_ = 0;              // guarded by mu_
+  mutable absl::Mutex mu_;
+  std::deque<SlowlogEntry> entries_ ABSL_GUARDED_BY(mu_);  // newest first
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace redoubt::commands

@@ -1,6 +1,8 @@
 // Server log; see log.h.
 #include "common/log.h"
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -8,14 +10,13 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 #include <string>
 
 namespace redoubt::common {
 namespace {
 
-std::mutex g_mu;
-FILE* g_file = nullptr;  // guarded by g_mu; nullptr means stdout
+ABSL_CONST_INIT absl::Mutex g_mu(absl::kConstInit);
+FILE* g_file ABSL_GUARDED_BY(g_mu) = nullptr;  // nullptr means stdout
 std::atomic<int> g_level{static_cast<int>(LogLevel::kNotice)};
 
 constexpr char kHexDigits[] = "0123456789abcdef";
@@ -49,7 +50,7 @@ std::string OneLine(std::string_view message) {
 }  // namespace
 
 bool OpenLog(const std::string& path) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   if (g_file != nullptr) {
     fclose(g_file);
     g_file = nullptr;
@@ -121,7 +122,7 @@ void Log(LogLevel level, std::string_view message) {
     escaped = OneLine(message);
     message = escaped;
   }
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   FILE* out = g_file != nullptr ? g_file : stdout;
   fprintf(out, "%d:M %s %c %.*s\n", static_cast<int>(getpid()), stamp,
           kMarks[static_cast<int>(level) & 3], static_cast<int>(message.size()), message.data());

@@ -15,7 +15,7 @@ bool IsResourceExhaustion(int error) {
 
 }  // namespace
 
-Acceptor::Acceptor(EventLoop& loop, int listen_fd, std::mutex& order_mu,
+Acceptor::Acceptor(EventLoop& loop, int listen_fd, absl::Mutex& order_mu,
                    std::unique_ptr<AcceptHandler> handler)
     : loop_(loop),
       listen_fd_(listen_fd),
@@ -47,7 +47,7 @@ void Acceptor::OnEvent(uint32_t) {
     int fd;
     uint64_t id = 0;
     {
-      std::lock_guard<std::mutex> lock(order_mu_);
+      absl::MutexLock lock(&order_mu_);
       fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len,
                    SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd >= 0) {

@@ -14,11 +14,11 @@
 // the loop's thread. The order mutex is shared by every acceptor of a server.
 #pragma once
 
+#include <absl/synchronization/mutex.h>
 #include <sys/socket.h>
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 
 #include "net/event_loop.h"
 
@@ -46,7 +46,7 @@ class Acceptor final : public IoHandler {
   // loop's established clients.
   static constexpr int kBatch = 64;
 
-  Acceptor(EventLoop& loop, int listen_fd, std::mutex& order_mu,
+  Acceptor(EventLoop& loop, int listen_fd, absl::Mutex& order_mu,
            std::unique_ptr<AcceptHandler> handler);
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
@@ -66,7 +66,8 @@ class Acceptor final : public IoHandler {
 
   EventLoop& loop_;
   const int listen_fd_;
-  std::mutex& order_mu_;
+  // Guards no field: held around accept4 and the numbering, so that they happen in one step.
+  absl::Mutex& order_mu_;
   const std::unique_ptr<AcceptHandler> handler_;
   bool watching_ = false;
   // A resume timer holds a weak reference: it expires with the acceptor or at Stop(), so a

@@ -85,7 +85,7 @@ void EventLoop::Stop() {
 void EventLoop::Post(std::function<void()> task) {
   bool was_empty;
   {
-    std::lock_guard<std::mutex> lock(tasks_mu_);
+    absl::MutexLock lock(&tasks_mu_);
     was_empty = tasks_.empty();
     tasks_.push_back(std::move(task));
   }
@@ -100,7 +100,7 @@ void EventLoop::Post(std::function<void()> task) {
 void EventLoop::DrainTasks() {
   std::vector<std::function<void()>> batch;
   {
-    std::lock_guard<std::mutex> lock(tasks_mu_);
+    absl::MutexLock lock(&tasks_mu_);
     batch.swap(tasks_);
   }
   for (auto& task : batch) {

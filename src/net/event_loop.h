@@ -5,10 +5,12 @@
 // on the loop's thread.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -59,8 +61,8 @@ class EventLoop {
   // right after start) must still end it, so Run() never sets it.
   std::atomic<bool> running_{true};
   std::atomic<std::thread::id> thread_id_{};
-  std::mutex tasks_mu_;
-  std::vector<std::function<void()>> tasks_;  // guarded by tasks_mu_
+  absl::Mutex tasks_mu_;
+  std::vector<std::function<void()>> tasks_ ABSL_GUARDED_BY(tasks_mu_);
   // Only on the loop's thread.
   std::vector<IoHandler*> doomed_;
   int periodic_ms_ = 0;

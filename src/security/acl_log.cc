@@ -13,7 +13,7 @@ constexpr int64_t kGroupingWindowMs = 60000;
 
 void AclLog::Add(std::string reason, std::string object, std::string username,
                  std::string client_info, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (reason == "auth") {
     ++auth_failures_;
   }
@@ -46,18 +46,18 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
 }
 
 std::vector<AclLogEntry> AclLog::Latest(size_t count) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   count = std::min(count, entries_.size());
   return {entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(count)};
 }
 
 void AclLog::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   entries_.clear();
 }
 
 void AclLog::set_max_len(size_t n) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   max_len_ = n;
   while (entries_.size() > max_len_) {
     entries_.pop_back();
@@ -65,7 +65,7 @@ void AclLog::set_max_len(size_t n) {
 }
 
 uint64_t AclLog::auth_failures() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return auth_failures_;
 }
 

@@ -5,9 +5,11 @@
 // Thread: any I/O thread adds and reads; one mutex (denials are rare next to commands).
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,10 +38,10 @@ class AclLog {
   uint64_t auth_failures() const;
 
  private:
-  mutable std::mutex mu_;
-  std::deque<AclLogEntry> entries_;  // newest first
-  size_t max_len_ = 128;
-  uint64_t auth_failures_ = 0;
+  mutable absl::Mutex mu_;
+  std::deque<AclLogEntry> entries_ ABSL_GUARDED_BY(mu_);  // newest first
+  size_t max_len_ ABSL_GUARDED_BY(mu_) = 128;
+  uint64_t auth_failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace redoubt::security

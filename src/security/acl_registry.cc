@@ -80,7 +80,7 @@ void AclRegistry::PublishLocked() {
 }
 
 void AclRegistry::set_all_channels_by_default(bool all) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   all_channels_by_default_ = all;
 }
 
@@ -94,7 +94,7 @@ absl::Status AclRegistry::SetUser(std::string_view name, std::span<const std::st
     return absl::InvalidArgumentError("Unmatched parenthesis in acl selector starting at '" +
                                       unmatched + "'.");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = users_.find(name);
   std::shared_ptr<AclUser> user =
       it != users_.end()
@@ -122,7 +122,7 @@ absl::Status AclRegistry::SetUser(std::string_view name, std::span<const std::st
 }
 
 absl::StatusOr<int> AclRegistry::DeleteUsers(std::span<const std::string_view> names) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (std::string_view name : names) {
     if (name == "default") {
       return absl::InvalidArgumentError("The 'default' user cannot be removed");
@@ -144,13 +144,13 @@ absl::StatusOr<int> AclRegistry::DeleteUsers(std::span<const std::string_view> n
 }
 
 std::shared_ptr<const AclUser> AclRegistry::Find(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = users_.find(name);
   return it == users_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<const AclUser>> AclRegistry::Users() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<std::shared_ptr<const AclUser>> out;
   out.reserve(users_.size());
   for (const auto& [name, user] : users_) {
@@ -238,7 +238,7 @@ void AclRegistry::PersistCredentialState() {
 absl::Status AclRegistry::AttachCredentialState(std::string path) {
   absl::Status loaded;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     loaded = ids_.Load(std::move(path));
     // The secret may have changed: every id is computed again.
     RefreshCredentialsLocked();
@@ -275,7 +275,7 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
                                      int64_t now_ms) {
   // Hashed before taking the lock: a long password costs the caller, not other threads.
   PasswordHash presented = HashPassword(password);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   AuthResult refused;
   auto it = users_.find(name);
   if (it == users_.end()) {
@@ -311,7 +311,7 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
 }
 
 AuthResult AclRegistry::AuthenticateCertificate(std::string_view name, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   AuthResult refused;
   auto it = users_.find(name);
   if (it == users_.end()) {
@@ -326,7 +326,7 @@ AuthResult AclRegistry::AuthenticateCertificate(std::string_view name, int64_t n
 }
 
 AuthResult AclRegistry::DefaultWithoutPassword() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   AuthResult r;
   auto it = users_.find("default");
   if (it != users_.end()) {
@@ -342,7 +342,7 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
                                         std::vector<std::string>* changed) {
   // Redis 7.0's ACLLoadFromFile: every line is checked and all errors are reported together;
   // nothing changes unless the whole file is good.
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> loaded;
   std::vector<std::string> seen;  // every name declared, even by a line that failed
   std::string errors;
@@ -442,7 +442,7 @@ absl::Status AclRegistry::LoadUserLines(std::span<const std::string> lines, std:
 }
 
 std::string AclRegistry::Serialize() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, user] : users_) {
     out += "user " + name + " " + user->Describe(*catalog_) + "\n";
@@ -451,24 +451,25 @@ std::string AclRegistry::Serialize() const {
 }
 
 std::vector<CredentialRow> AclRegistry::CredentialRows() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<CredentialRow> rows;
-  auto row = [&](const std::string& user, const std::string& id, bool current, int64_t added) {
-    CredentialRow r;
-    r.user = user;
-    r.id = id;
-    r.current = current;
-    r.added_ms = added;
-    auto it = usage_.find({user, id});
-    if (it != usage_.end()) {
-      r.connected = it->second->connected.load(std::memory_order_relaxed);
-      r.successes = it->second->successes.load(std::memory_order_relaxed);
-      r.last_used_ms = it->second->last_used_ms.load(std::memory_order_relaxed);
-    }
-    if (current || r.connected > 0) {
-      rows.push_back(std::move(r));
-    }
-  };
+  auto row = [&](const std::string& user, const std::string& id, bool current, int64_t added)
+                 ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                   CredentialRow r;
+                   r.user = user;
+                   r.id = id;
+                   r.current = current;
+                   r.added_ms = added;
+                   auto it = usage_.find({user, id});
+                   if (it != usage_.end()) {
+                     r.connected = it->second->connected.load(std::memory_order_relaxed);
+                     r.successes = it->second->successes.load(std::memory_order_relaxed);
+                     r.last_used_ms = it->second->last_used_ms.load(std::memory_order_relaxed);
+                   }
+                   if (current || r.connected > 0) {
+                     rows.push_back(std::move(r));
+                   }
+                 };
   for (const auto& [name, user] : users_) {
     std::vector<std::string> current;
     if (user->nopass()) {

@@ -19,13 +19,14 @@
 // The credential state file is written by PersistCredentialState(), never under that mutex.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <absl/synchronization/mutex.h>
 
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -155,32 +156,38 @@ class AclRegistry {
   AclStats& stats() { return stats_; }
 
  private:
-  std::shared_ptr<CredentialUsage> UsageLocked(const std::string& user, const std::string& id);
-  void PublishLocked();
+  std::shared_ptr<CredentialUsage> UsageLocked(const std::string& user, const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The caches below and ids_ follow users_: a change of one user forgets its credentials'
   // keys (returned) and learns those of its new definition (returned); ids_.Replace() then
   // keeps the added times of those in both. RefreshCredentialsLocked() does it for all users
   // (ACL LOAD, start-up), with ids_.Retain().
-  std::vector<std::string> ForgetCredentialsLocked(const std::string& name);
-  std::vector<std::string> LearnCredentialsLocked(const std::string& name, const AclUser& user);
-  void RefreshCredentialsLocked();
+  std::vector<std::string> ForgetCredentialsLocked(const std::string& name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<std::string> LearnCredentialsLocked(const std::string& name, const AclUser& user)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RefreshCredentialsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The id of one of user's current passwords, and when it was added.
-  const std::string& PasswordIdLocked(const std::string& user, const PasswordHash& hash) const;
-  int64_t NopassAddedLocked(const std::string& user) const;
+  const std::string& PasswordIdLocked(const std::string& user, const PasswordHash& hash) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t NopassAddedLocked(const std::string& user) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AuthResult Succeed(std::shared_ptr<const AclUser> user, const std::string& credential,
-                     int64_t added_ms, int64_t now_ms);
+                     int64_t added_ms, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<const AclCommandCatalog> catalog_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<CredentialUsage>> usage_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<CredentialUsage>> usage_
+      ABSL_GUARDED_BY(mu_);
+  // Thread-safe itself; changed under mu_ so that it follows users_.
   CredentialIds ids_;
   // (user, password hash) -> id and user -> key of its nopass, for the credentials configured
   // now: computed when a user changes, not per AUTH or INFO.
-  std::map<std::pair<std::string, PasswordHash>, std::string> password_ids_;
-  std::map<std::string, std::string, std::less<>> nopass_keys_;
-  uint64_t next_uid_ = 1;
-  bool all_channels_by_default_ = false;
+  std::map<std::pair<std::string, PasswordHash>, std::string> password_ids_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> nopass_keys_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_uid_ ABSL_GUARDED_BY(mu_) = 1;
+  bool all_channels_by_default_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> default_requires_auth_{false};
   AclLog log_;

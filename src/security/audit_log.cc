@@ -63,7 +63,7 @@ absl::Status AuditLog::Open(const std::string& path) {
   if (path.empty()) {
     return absl::InvalidArgumentError("audit-log-file: the path is empty");
   }
-  std::lock_guard<std::mutex> control(control_mu_);
+  absl::MutexLock control(&control_mu_);
   // Open before touching anything, so that a failure leaves the current file in use.
   absl::StatusOr<int> fd = OpenAuditFile(path);
   if (!fd.ok()) {
@@ -78,7 +78,7 @@ absl::Status AuditLog::SetPath(const std::string& path) {
   if (!path.empty()) {
     return Open(path);
   }
-  std::lock_guard<std::mutex> control(control_mu_);
+  absl::MutexLock control(&control_mu_);
   if (writer_.joinable()) {
     // Not Close(): CONFIG SET runs on an I/O thread, which must not wait for the disk. The
     // writer writes what is queued, then closes the file.
@@ -88,7 +88,7 @@ absl::Status AuditLog::SetPath(const std::string& path) {
 }
 
 absl::Status AuditLog::Reopen() {
-  std::lock_guard<std::mutex> control(control_mu_);
+  absl::MutexLock control(&control_mu_);
   // path_ changes only under control_mu_, which we hold.
   std::string path = this->path();
   if (path.empty()) {
@@ -104,23 +104,23 @@ absl::Status AuditLog::Reopen() {
 }
 
 void AuditLog::Close() {
-  std::lock_guard<std::mutex> control(control_mu_);
+  absl::MutexLock control(&control_mu_);
   if (!writer_.joinable()) {
     return;
   }
   enabled_.store(false, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     accepting_ = false;
     path_.clear();
     stop_requested_ = true;
     // A test that failed while the writer was paused must still be able to finish.
     paused_for_testing_ = false;
   }
-  work_cv_.notify_one();
-  resume_cv_.notify_one();
+  work_cv_.Signal();
+  resume_cv_.Signal();
   writer_.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   stop_requested_ = false;
 }
 
@@ -137,7 +137,7 @@ void AuditLog::Record(std::string line) {
   }
   bool wake_writer = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // The log may have been turned off since the relaxed check above.
     if (!accepting_) {
       return;
@@ -157,14 +157,16 @@ void AuditLog::Record(std::string line) {
     queue_bytes_stat_.store(queue_bytes_, std::memory_order_relaxed);
   }
   if (wake_writer) {
-    work_cv_.notify_one();
+    work_cv_.Signal();
   }
 }
 
 void AuditLog::Flush() {
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   const uint64_t target = ops_queued_;
-  done_cv_.wait(lock, [&] { return ops_done_ >= target; });
+  while (ops_done_ < target) {
+    done_cv_.Wait(&mu_);
+  }
 }
 
 AuditLogStats AuditLog::Stats() const {
@@ -179,16 +181,16 @@ AuditLogStats AuditLog::Stats() const {
 }
 
 std::string AuditLog::path() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return path_;
 }
 
 void AuditLog::PauseWriterForTesting(bool paused) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     paused_for_testing_ = paused;
   }
-  resume_cv_.notify_all();
+  resume_cv_.SignalAll();
 }
 
 void AuditLog::StartWriterLocked() {
@@ -199,7 +201,7 @@ void AuditLog::StartWriterLocked() {
 
 void AuditLog::QueueSwitchLocked(int fd, const std::string& path) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // Records already queued were submitted before this call: they belong to the old file.
     switches_.push_back({.position = queue_.size(), .fd = fd, .path = path});
     ++ops_queued_;
@@ -207,7 +209,7 @@ void AuditLog::QueueSwitchLocked(int fd, const std::string& path) {
     path_ = path;
   }
   enabled_.store(fd >= 0, std::memory_order_relaxed);
-  work_cv_.notify_one();
+  work_cv_.Signal();
 }
 
 void AuditLog::WriterLoop() {
@@ -220,8 +222,10 @@ void AuditLog::WriterLoop() {
     uint64_t batch_end = 0;
     bool stop = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return !queue_.empty() || !switches_.empty() || stop_requested_; });
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && switches_.empty() && !stop_requested_) {
+        work_cv_.Wait(&mu_);
+      }
       batch.swap(queue_);
       switches.swap(switches_);
       queue_bytes_ = 0;
@@ -230,7 +234,9 @@ void AuditLog::WriterLoop() {
       batch_end = ops_queued_;
       // Close() stops taking records before it sets stop_requested_, so this batch is the last.
       stop = stop_requested_;
-      resume_cv_.wait(lock, [&] { return !paused_for_testing_; });
+      while (paused_for_testing_) {
+        resume_cv_.Wait(&mu_);
+      }
     }
 
     size_t next = 0;
@@ -249,10 +255,10 @@ void AuditLog::WriterLoop() {
     }
 
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       ops_done_ = batch_end;
     }
-    done_cv_.notify_all();
+    done_cv_.SignalAll();
     if (stop) {
       return;
     }

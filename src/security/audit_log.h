@@ -17,14 +17,14 @@
 //   audit.Reopen();                                          // on SIGHUP, after logrotate
 #pragma once
 
+#include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
 
 #include <atomic>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,14 +116,14 @@ class AuditLog {
     std::string path;
   };
 
-  // Starts the writer thread if it is not running. Requires: control_mu_ held.
-  void StartWriterLocked();
+  // Starts the writer thread if it is not running.
+  void StartWriterLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(control_mu_);
   // Queues a switch to fd (owned from now on by the writer) and sets path_, enabled_.
-  // Requires: control_mu_ held.
-  void QueueSwitchLocked(int fd, const std::string& path);
+  void QueueSwitchLocked(int fd, const std::string& path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(control_mu_)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // The writer thread's functions.
-  void WriterLoop();
+  void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void WriteRecords(const std::vector<std::string>& batch, size_t begin, size_t end);
   void AdoptFile(FileSwitch& next);
   void CountWriteError(int err);
@@ -133,24 +133,24 @@ class AuditLog {
 
   // Serialises Open/SetPath/Reopen/Close, so that path_ and the writer thread change in one
   // step each; never taken by Record() or the writer.
-  std::mutex control_mu_;
-  std::thread writer_;  // guarded by control_mu_
+  absl::Mutex control_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::thread writer_ ABSL_GUARDED_BY(control_mu_);
 
   // The queue and its bookkeeping. Record() holds mu_ for a push_back; the writer holds it
   // only to swap the queue out, never while writing.
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;    // writer waits: queue, switches or stop
-  std::condition_variable done_cv_;    // Flush() waits: ops_done_
-  std::condition_variable resume_cv_;  // paused writer waits: paused_for_testing_
-  std::vector<std::string> queue_;     // guarded by mu_
-  size_t queue_bytes_ = 0;             // guarded by mu_
-  std::vector<FileSwitch> switches_;   // guarded by mu_, positions ascending
-  bool accepting_ = false;             // guarded by mu_: a file is (or will be) open
-  bool stop_requested_ = false;        // guarded by mu_
-  bool paused_for_testing_ = false;    // guarded by mu_
-  uint64_t ops_queued_ = 0;            // guarded by mu_: records and switches queued, ever
-  uint64_t ops_done_ = 0;              // guarded by mu_: of those, handled by the writer
-  std::string path_;                   // guarded by mu_; changed only under control_mu_ too
+  mutable absl::Mutex mu_;
+  absl::CondVar work_cv_;    // writer waits: queue, switches or stop
+  absl::CondVar done_cv_;    // Flush() waits: ops_done_
+  absl::CondVar resume_cv_;  // paused writer waits: paused_for_testing_
+  std::vector<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<FileSwitch> switches_ ABSL_GUARDED_BY(mu_);  // positions ascending
+  bool accepting_ ABSL_GUARDED_BY(mu_) = false;            // a file is (or will be) open
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool paused_for_testing_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t ops_queued_ ABSL_GUARDED_BY(mu_) = 0;  // records and switches queued, ever
+  uint64_t ops_done_ ABSL_GUARDED_BY(mu_) = 0;    // of those, handled by the writer
+  std::string path_ ABSL_GUARDED_BY(mu_);         // changed only under control_mu_ too
 
   // Only on the writer thread (and in Close() after joining it).
   int fd_ = -1;

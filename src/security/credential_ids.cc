@@ -134,7 +134,7 @@ CredentialIds::CredentialIds() : secret_(NewSecret()) {}
 absl::Status CredentialIds::Load(std::string path) {
   std::string text;
   absl::Status read = ReadFile(path, &text);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   path_ = std::move(path);
   ++version_;  // whatever was there, the file is (re)written by the next Persist
   if (absl::IsNotFound(read)) {
@@ -179,7 +179,7 @@ std::string CredentialIds::Id(std::string_view user, std::string_view material) 
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
          reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_len);
   }
@@ -189,7 +189,7 @@ std::string CredentialIds::Id(std::string_view user, std::string_view material) 
 }
 
 void CredentialIds::Retain(std::span<const std::string> ids, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::map<std::string, int64_t, std::less<>> next;
   for (const std::string& id : ids) {
     auto it = added_.find(id);
@@ -203,7 +203,7 @@ void CredentialIds::Retain(std::span<const std::string> ids, int64_t now_ms) {
 
 void CredentialIds::Replace(std::span<const std::string> before, std::span<const std::string> after,
                             int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   bool changed = false;
   for (const std::string& id : before) {
     if (std::find(after.begin(), after.end(), id) == after.end()) {
@@ -219,23 +219,23 @@ void CredentialIds::Replace(std::span<const std::string> before, std::span<const
 }
 
 int64_t CredentialIds::AddedMs(std::string_view id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = added_.find(id);
   return it == added_.end() ? 0 : it->second;
 }
 
 bool CredentialIds::loaded_from_file() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return loaded_;
 }
 
 absl::Status CredentialIds::Persist() {
-  std::lock_guard<std::mutex> write_lock(write_mu_);
+  absl::MutexLock write_lock(&write_mu_);
   return WriteLocked();
 }
 
 void CredentialIds::PersistOrWarn() {
-  std::lock_guard<std::mutex> write_lock(write_mu_);
+  absl::MutexLock write_lock(&write_mu_);
   bool was_failing = failing_;
   absl::Status st = WriteLocked();
   if (!st.ok() && !was_failing) {
@@ -252,7 +252,7 @@ absl::Status CredentialIds::WriteLocked() {
   std::string text;
   uint64_t version = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (path_.empty() || version_ == written_version_) {
       return absl::OkStatus();
     }

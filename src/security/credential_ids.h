@@ -24,12 +24,13 @@
 // file in order (each writes the latest table), and nobody holds mu_ during file I/O.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
 
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,18 +79,17 @@ class CredentialIds {
  private:
   using Secret = std::array<uint8_t, 32>;
 
-  // Requires write_mu_.
-  absl::Status WriteLocked();
+  absl::Status WriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) ABSL_LOCKS_EXCLUDED(mu_);
 
-  mutable std::mutex mu_;
-  std::string path_;                                   // guarded by mu_; empty: no file
-  Secret secret_;                                      // guarded by mu_
-  std::map<std::string, int64_t, std::less<>> added_;  // guarded by mu_: id -> unix ms
-  uint64_t version_ = 1;                               // guarded by mu_; bumped by each change
-  bool loaded_ = false;                                // guarded by mu_
-  std::mutex write_mu_;
-  uint64_t written_version_ = 0;  // guarded by write_mu_
-  bool failing_ = false;          // guarded by write_mu_: the last write failed
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  std::string path_ ABSL_GUARDED_BY(mu_);  // empty: no file
+  Secret secret_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t, std::less<>> added_ ABSL_GUARDED_BY(mu_);  // id -> unix ms
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;                               // bumped by each change
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex write_mu_;
+  uint64_t written_version_ ABSL_GUARDED_BY(write_mu_) = 0;
+  bool failing_ ABSL_GUARDED_BY(write_mu_) = false;  // the last write failed
 };
 
 }  // namespace redoubt::security

@@ -83,21 +83,12 @@ void CmdClientSetName(CommandContext& ctx) {
     return ctx.reply.Error(
         "ERR Client names cannot contain spaces, newlines or special characters.");
   }
-  Connection& conn = Conn(ctx);
-  {
-    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
-    conn.set_name(std::string(name));
-  }
+  Conn(ctx).set_name(std::string(name));
   ctx.reply.Ok();
 }
 
 void CmdClientGetName(CommandContext& ctx) {
-  Connection& conn = Conn(ctx);
-  std::string name;
-  {
-    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
-    name = conn.name();
-  }
+  std::string name = Conn(ctx).name();
   if (name.empty()) {
     return ctx.reply.Null();
   }
@@ -153,12 +144,7 @@ void CmdClientList(CommandContext& ctx) {
 }
 
 void CmdClientInfo(CommandContext& ctx) {
-  Connection& conn = Conn(ctx);
-  std::string text;
-  {
-    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
-    text = conn.Describe();
-  }
+  std::string text = Conn(ctx).Describe();
   text += '\n';
   ctx.reply.Verbatim("txt", text);
 }
@@ -314,13 +300,10 @@ void CmdClientSetInfo(CommandContext& ctx) {
                            " cannot contain spaces, newlines or special characters.");
   }
   Connection& conn = Conn(ctx);
-  {
-    std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
-    if (is_name) {
-      conn.set_lib_name(std::string(value));
-    } else {
-      conn.set_lib_version(std::string(value));
-    }
+  if (is_name) {
+    conn.set_lib_name(std::string(value));
+  } else {
+    conn.set_lib_version(std::string(value));
   }
   ctx.reply.Ok();
 }

@@ -7,7 +7,7 @@
 namespace redoubt::server {
 
 void ClientRegistry::AddMonitor(std::shared_ptr<MonitorSink> sink) {
-  std::lock_guard<std::mutex> lock(monitor_mu_);
+  absl::MutexLock lock(&monitor_mu_);
   auto next = std::make_shared<MonitorList>(*monitor_list_.load(std::memory_order_acquire));
   next->push_back(std::move(sink));
   monitors_.store(next->size(), std::memory_order_relaxed);
@@ -15,7 +15,7 @@ void ClientRegistry::AddMonitor(std::shared_ptr<MonitorSink> sink) {
 }
 
 void ClientRegistry::RemoveMonitor(const MonitorSink* sink) {
-  std::lock_guard<std::mutex> lock(monitor_mu_);
+  absl::MutexLock lock(&monitor_mu_);
   auto next = std::make_shared<MonitorList>(*monitor_list_.load(std::memory_order_acquire));
   std::erase_if(*next, [sink](const std::shared_ptr<MonitorSink>& s) { return s.get() == sink; });
   monitors_.store(next->size(), std::memory_order_relaxed);
@@ -23,17 +23,17 @@ void ClientRegistry::RemoveMonitor(const MonitorSink* sink) {
 }
 
 void ClientRegistry::Add(Connection* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   clients_[c->id()] = c;
 }
 
 void ClientRegistry::Remove(Connection* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   clients_.erase(c->id());
 }
 
 void ClientRegistry::ForEach(const std::function<void(Connection&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   // CLIENT LIST prints in id order, as Redis does (its list is in creation order).
   std::vector<Connection*> sorted;
   sorted.reserve(clients_.size());
@@ -48,13 +48,13 @@ void ClientRegistry::ForEach(const std::function<void(Connection&)>& fn) {
 }
 
 void ClientRegistry::WithClient(uint64_t id, const std::function<void(Connection*)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = clients_.find(id);
   fn(it == clients_.end() ? nullptr : it->second);
 }
 
 size_t ClientRegistry::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return clients_.size();
 }
 

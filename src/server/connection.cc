@@ -168,12 +168,7 @@ void Connection::Close(std::string_view reason) {
   closed_ = true;
   SetCloseReason(reason);
   if (server_.audit().enabled()) {
-    std::string user;
-    {
-      std::lock_guard<std::mutex> lock(server_.clients().mutex());
-      user = user_name_;
-    }
-    server_.audit().Record(DisconnectRecord(*this, close_reason_, user));
+    server_.audit().Record(DisconnectRecord(*this, close_reason_, user_name()));
   }
   thread_.loop.Remove(fd_);
   SetMonitor(false);
@@ -635,7 +630,7 @@ void Connection::ResetUser() {
     credential_ = security::CredentialLease();
     authenticated_ = false;
   }
-  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  absl::MutexLock lock(&identity_mu_);
   user_name_ = "default";
 }
 
@@ -662,7 +657,7 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
   acl_version_ = server_.acl().version();
   server_.acl().stats().auth_successes.fetch_add(1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(server_.clients().mutex());
+    absl::MutexLock lock(&identity_mu_);
     user_name_ = user_->name();
   }
   if (server_.audit().enabled()) {
@@ -673,11 +668,7 @@ void Connection::SetAuthenticated(security::AuthResult result, security::AuthMet
 void Connection::RecordAuthFailure(std::string_view user, std::string_view refusal,
                                    security::AuthMethod method, std::string_view command) {
   server_.acl().stats().denied_auth.fetch_add(1, std::memory_order_relaxed);
-  std::string info;
-  {
-    std::lock_guard<std::mutex> lock(server_.clients().mutex());
-    info = Describe();
-  }
+  std::string info = Describe();
   // Redis logs the command that tried as the client typed it ("AUTH", "hello"); ours for a
   // certificate: "CERTIFICATE".
   std::string object(command.empty() ? "CERTIFICATE" : command);
@@ -732,23 +723,13 @@ bool Connection::RefreshUser(uint64_t acl_version) {
   return true;
 }
 
-std::string Connection::NameForLog() const {
-  std::lock_guard<std::mutex> lock(server_.clients().mutex());
-  return name_;
-}
-
-std::string Connection::DescribeForLog() const {
-  std::lock_guard<std::mutex> lock(server_.clients().mutex());
-  return Describe();
-}
-
 void Connection::ResetSession() {
   db = 0;
   ResetUser();
   set_resp3(false);
   reply_mode_ = ReplyMode::kOn;
   SetMonitor(false);
-  std::lock_guard<std::mutex> lock(server_.clients().mutex());
+  absl::MutexLock lock(&identity_mu_);
   name_.clear();
 }
 
@@ -808,6 +789,7 @@ std::string Connection::Describe() const {
   }
   MemoryFigures m = Memory();
   auto n = [](auto v) { return std::to_string(v); };
+  absl::MutexLock lock(&identity_mu_);
   // Built by appending, never into a fixed buffer: a long client name must not cut off the
   // fields after it (user=, flags= were once hidden behind a 1,000-byte name).
   std::string out;

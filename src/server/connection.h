@@ -6,9 +6,12 @@
 // (buffers, limits, reply modes, closing); the dispatcher owns execution.
 //
 // Thread: confined to its I/O thread, except the fields under "Read by other threads", which
-// CLIENT LIST/INFO read from any thread while holding the ClientRegistry lock.
+// CLIENT LIST/INFO read from any thread while the ClientRegistry lock keeps the connection
+// alive: atomics, and the client's identity (name, library, user) under its own mutex.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -65,8 +68,8 @@ class Connection final : public commands::Client,
   // commands::Client.
   uint64_t id() const override { return id_; }
   const std::string& peer_address() const override { return peer_address_; }
-  std::string NameForLog() const override;
-  std::string DescribeForLog() const override;
+  std::string NameForLog() const override { return name(); }
+  std::string DescribeForLog() const override { return Describe(); }
   protocol::ReplyWriter& reply() override { return writer_; }
   bool authenticated() const override { return authenticated_; }
   const security::AclUser& user() const override { return *user_; }
@@ -93,8 +96,9 @@ class Connection final : public commands::Client,
   // Appends a line for a MONITOR client and writes it.
   void DeliverMonitorLine(std::string_view line);
 
-  // CLIENT LIST line. Requires: ClientRegistry lock held (for name_, lib_*).
-  std::string Describe() const;
+  // CLIENT LIST line. Any thread (while the connection is alive: the ClientRegistry lock, or on
+  // its own thread).
+  std::string Describe() const ABSL_LOCKS_EXCLUDED(identity_mu_);
 
   // Memory held for this client, as CLIENT LIST's qbuf, qbuf-free, argv-mem, omem and tot-mem
   // (what maxmemory-clients and client eviction will use). Live on the connection's thread;
@@ -141,11 +145,24 @@ class Connection final : public commands::Client,
   bool monitor() const { return monitor_.load(std::memory_order_relaxed); }
   void set_no_evict(bool on) { no_evict_.store(on, std::memory_order_relaxed); }
   bool no_evict() const { return no_evict_.load(std::memory_order_relaxed); }
-  // Requires: ClientRegistry lock held.
-  void set_name(std::string name) { name_ = std::move(name); }
-  const std::string& name() const { return name_; }
-  void set_lib_name(std::string v) { lib_name_ = std::move(v); }
-  void set_lib_version(std::string v) { lib_version_ = std::move(v); }
+  // The identity CLIENT LIST shows. The setters on this connection's thread; the getters from any
+  // thread, as Describe().
+  void set_name(std::string name) ABSL_LOCKS_EXCLUDED(identity_mu_) {
+    absl::MutexLock lock(&identity_mu_);
+    name_ = std::move(name);
+  }
+  std::string name() const ABSL_LOCKS_EXCLUDED(identity_mu_) {
+    absl::MutexLock lock(&identity_mu_);
+    return name_;
+  }
+  void set_lib_name(std::string v) ABSL_LOCKS_EXCLUDED(identity_mu_) {
+    absl::MutexLock lock(&identity_mu_);
+    lib_name_ = std::move(v);
+  }
+  void set_lib_version(std::string v) ABSL_LOCKS_EXCLUDED(identity_mu_) {
+    absl::MutexLock lock(&identity_mu_);
+    lib_version_ = std::move(v);
+  }
   // RESET: back to the state of a new connection, except CLIENT NO-EVICT, which Redis 7.0
   // keeps (7.2 clears it too).
   void ResetSession();
@@ -167,8 +184,12 @@ class Connection final : public commands::Client,
   // `definition`: it is not closed for that and goes on as that user (until the user changes
   // again). Requires: on this connection's thread.
   void KeepAfterOwnChange(std::shared_ptr<const security::AclUser> definition);
-  // Requires: ClientRegistry lock held.
-  const std::string& user_name() const { return user_name_; }
+  // The name of the user it acts as, for CLIENT LIST and CLIENT KILL USER. Any thread, as
+  // Describe().
+  std::string user_name() const ABSL_LOCKS_EXCLUDED(identity_mu_) {
+    absl::MutexLock lock(&identity_mu_);
+    return user_name_;
+  }
 
  private:
   void HandleReadable();
@@ -295,11 +316,14 @@ class Connection final : public commands::Client,
   std::atomic<size_t> shown_qbuf_free_{0};
   std::atomic<size_t> shown_argv_mem_{0};
   std::atomic<size_t> shown_tot_mem_{sizeof(Connection)};
-  // Guarded by the ClientRegistry lock.
-  std::string name_;
-  std::string lib_name_;
-  std::string lib_version_;
-  std::string user_name_;
+  // The identity, written on this thread and read by CLIENT LIST from others. Its own mutex
+  // rather than the ClientRegistry's, so that the compiler can check every access
+  // (-Wthread-safety); taken after the registry's lock (ForEach, WithClient), never before it.
+  mutable absl::Mutex identity_mu_;
+  std::string name_ ABSL_GUARDED_BY(identity_mu_);
+  std::string lib_name_ ABSL_GUARDED_BY(identity_mu_);
+  std::string lib_version_ ABSL_GUARDED_BY(identity_mu_);
+  std::string user_name_ ABSL_GUARDED_BY(identity_mu_);
 };
 
 }  // namespace redoubt::server

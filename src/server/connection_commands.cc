@@ -137,7 +137,6 @@ void CmdHello(CommandContext& ctx) {
               "ERR Client names cannot contain spaces, newlines or special characters.");
         }
       }
-      std::lock_guard<std::mutex> lock(conn.server().clients().mutex());
       conn.set_name(std::string(setname));
       j += 1;
     } else {

@@ -111,8 +111,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   // whose default action would end the process; they stay pending for Run's sigtimedwait.
   BlockSignals();
   std::unique_ptr<Server> server(new Server(std::move(config)));
+  const Config cfg = server->config();
   std::shared_ptr<const tls::TlsContext> context;
-  absl::Status st = server->PrepareTls(Config{}, server->config_, &context);
+  absl::Status st = server->PrepareTls(Config{}, cfg, &context);
   if (!st.ok()) {
     return absl::InvalidArgumentError("Failed to configure TLS: " + std::string(st.message()));
   }
@@ -121,8 +122,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   if (!st.ok()) {
     return st;
   }
-  if (!server->config_.audit_log_file.empty()) {
-    st = server->audit_.Open(server->config_.audit_log_file);
+  if (!cfg.audit_log_file.empty()) {
+    st = server->audit_.Open(cfg.audit_log_file);
     if (!st.ok()) {
       return st;
     }
@@ -136,7 +137,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   }
   // Last, so that a start-up that fails writes nothing; before Run, so that no client sees an
   // id before the recorded secret replaces the provisional one.
-  std::string dir = server->config_.dir.empty() ? "." : server->config_.dir;
+  std::string dir = cfg.dir.empty() ? "." : cfg.dir;
   st = server->acl_->AttachCredentialState(dir + "/" + std::string(security::kCredentialStateFile));
   if (!st.ok()) {
     common::Log(common::LogLevel::kWarning, std::string(st.message()));
@@ -145,6 +146,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
 }
 
 absl::Status Server::ReconcileMaxclients() {
+  absl::MutexLock lock(&config_mu_);
   int requested = config_.maxclients;
   OpenFilesOutcome outcome = AdjustOpenFilesLimit(requested, config_.io_threads);
   std::vector<std::string> lines = DescribeOpenFilesOutcome(outcome, requested, config_.io_threads);
@@ -161,6 +163,7 @@ absl::Status Server::ReconcileMaxclients() {
 }
 
 absl::Status Server::Listen() {
+  absl::MutexLock lock(&config_mu_);
   if (!config_.unixsocket.empty()) {
     absl::StatusOr<int> fd = net::ListenUnix(
         config_.unixsocket, static_cast<unsigned>(config_.unixsocketperm), config_.tcp_backlog);
@@ -294,7 +297,7 @@ absl::Status Server::PrepareTls(const Config& current, const Config& next,
 }
 
 absl::Status Server::ReloadTlsFiles() {
-  std::lock_guard<std::mutex> lock(config_mu_);
+  absl::MutexLock lock(&config_mu_);
   if (config_.tls.cert_file.empty()) {
     return absl::OkStatus();
   }
@@ -380,7 +383,7 @@ void Server::CloseClientsWhere(std::function<bool(const Connection&)> connection
 }
 
 Config Server::config() const {
-  std::lock_guard<std::mutex> lock(config_mu_);
+  absl::MutexLock lock(&config_mu_);
   return config_;
 }
 
@@ -417,16 +420,17 @@ void Server::ApplyRuntimeSettings(const Config& c) {
 }
 
 absl::Status Server::LoadConfiguredUsers() {
-  if (!config_.aclfile.empty() && !config_.users.empty()) {
+  const Config cfg = config();
+  if (!cfg.aclfile.empty() && !cfg.users.empty()) {
     return absl::InvalidArgumentError(
         "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
         "path is invalid. This setup is very likely to lead to configuration errors and "
         "security holes, please define either an ACL file or declare users directly in your "
         "redis.conf, but not both.");
   }
-  if (!config_.users.empty()) {
+  if (!cfg.users.empty()) {
     std::vector<std::string> lines;
-    for (const std::string& u : config_.users) {
+    for (const std::string& u : cfg.users) {
       // As Redis's `user` directive: the existing default user is reset before its rules;
       // other users start new, as aclfile lines do.
       size_t space = u.find(' ');
@@ -441,15 +445,15 @@ absl::Status Server::LoadConfiguredUsers() {
       return absl::InvalidArgumentError("Error in user declaration: " + std::string(st.message()));
     }
   }
-  if (!config_.aclfile.empty()) {
+  if (!cfg.aclfile.empty()) {
     absl::Status st = LoadAclFile();
     if (!st.ok()) {
       return absl::InvalidArgumentError("Aborting Redoubt startup because of ACL errors: " +
                                         std::string(st.message()));
     }
   }
-  if (!config_.requirepass.empty()) {
-    acl_->SetDefaultPassword(config_.requirepass);
+  if (!cfg.requirepass.empty()) {
+    acl_->SetDefaultPassword(cfg.requirepass);
   }
   return absl::OkStatus();
 }
@@ -516,7 +520,7 @@ void Server::CloseRevokedUserClients() {
 
 absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
                                bool caller_is_local) {
-  std::lock_guard<std::mutex> lock(config_mu_);
+  absl::MutexLock lock(&config_mu_);
   absl::StatusOr<Config> parsed = ConfigSetValues(config_, changes, caller_is_local);
   if (!parsed.ok()) {
     return parsed.status();
@@ -741,7 +745,7 @@ int Server::Run() {
   }
   std::vector<ListenSocket> sockets;
   {
-    std::lock_guard<std::mutex> lock(config_mu_);
+    absl::MutexLock lock(&config_mu_);
     sockets = listeners_.sockets();
   }
   for (auto& t : threads_) {

@@ -5,8 +5,10 @@
 // Thread: created and run on the main thread. Accessors are thread-safe as noted on each.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <absl/synchronization/mutex.h>
 #include <signal.h>
 
 #include <atomic>
@@ -14,7 +16,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,7 +87,8 @@ class Server {
   const std::vector<std::unique_ptr<IoThread>>& threads() const { return threads_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int64_t last_save_seconds() const { return start_time_ms_ / 1000; }
-  Config config() const;
+  // A copy of the configuration in force.
+  Config config() const ABSL_LOCKS_EXCLUDED(config_mu_);
   int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
   // Random 40-hex-digit ids chosen at start (INFO run_id, master_replid).
   const std::string& run_id() const { return run_id_; }
@@ -101,7 +103,7 @@ class Server {
   // CONFIG SET texts. caller_is_local: the client is on the loopback interface or a unix
   // socket, for enable-protected-configs local.
   absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
-                         bool caller_is_local = false);
+                         bool caller_is_local = false) ABSL_LOCKS_EXCLUDED(config_mu_);
   absl::Status RewriteConfig();
 
   // TLS. The context in use (nullptr until a certificate is configured): new handshakes take
@@ -139,7 +141,7 @@ class Server {
 
   // SIGHUP: re-reads the certificate and key files named by the current config. On error the
   // old context stays and the error is returned (and logged).
-  absl::Status ReloadTlsFiles();
+  absl::Status ReloadTlsFiles() ABSL_LOCKS_EXCLUDED(config_mu_);
 
   // CLIENT PAUSE / UNPAUSE. Thread-safe.
   commands::ClientPause& pause() { return pause_; }
@@ -163,13 +165,14 @@ class Server {
   explicit Server(Config config);
   static sigset_t WaitedSignals();
   // Raises RLIMIT_NOFILE for maxclients, or lowers maxclients to what the limit allows.
-  absl::Status ReconcileMaxclients();
-  absl::Status Listen();
+  absl::Status ReconcileMaxclients() ABSL_LOCKS_EXCLUDED(config_mu_);
+  absl::Status Listen() ABSL_LOCKS_EXCLUDED(config_mu_);
   ListenOptions ListenOptionsFor(const Config& c) const;
   // CONFIG SET of port, bind or tls-port: makes the listening sockets match `next` (Redis's
   // error texts on failure, nothing changed) and hands the new and retired sockets to the I/O
   // threads. Requires: config_mu_ held.
-  absl::Status ChangeListeners(const Config& next, const std::vector<std::string>& changed_names);
+  absl::Status ChangeListeners(const Config& next, const std::vector<std::string>& changed_names)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(config_mu_);
   // Every I/O thread starts accepting on change.opened and stops on change.retired; the last
   // one to do so closes the retired descriptors.
   void HandOverListeners(ListenChange change);
@@ -212,8 +215,8 @@ class Server {
   void ApplyRuntimeSettings(const Config& config);
   void AcceptOn(IoThread& thread, int listen_fd);
 
-  mutable std::mutex config_mu_;
-  Config config_;  // guarded by config_mu_
+  mutable absl::Mutex config_mu_;
+  Config config_ ABSL_GUARDED_BY(config_mu_);
 
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
@@ -223,8 +226,8 @@ class Server {
   ServerStats stats_;
   ClientRegistry clients_;
   std::vector<std::unique_ptr<IoThread>> threads_;
-  ListenSockets listeners_;  // main port and tls-port; guarded by config_mu_
-  int unix_listen_fd_ = -1;  // unixsocket: plaintext, never filtered
+  ListenSockets listeners_ ABSL_GUARDED_BY(config_mu_);  // main port and tls-port
+  int unix_listen_fd_ = -1;                              // unixsocket: plaintext, never filtered
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
 
@@ -241,7 +244,7 @@ class Server {
   const tls::TicketKeys ticket_keys_;
 
   commands::ClientPause pause_;
-  std::mutex accept_mu_;
+  absl::Mutex accept_mu_;  // shared by every Acceptor: see net::Acceptor
   commands::Slowlog slowlog_;
   std::unique_ptr<commands::ExecutionServices> services_;  // refers to the members above
 };

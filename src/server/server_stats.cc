@@ -5,7 +5,7 @@ namespace redoubt::server {
 
 void ServerStats::CountError(std::string_view code) {
   total_error_replies.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   // Redis caps the number of distinct error codes it tracks (128) so that clients sending
   // garbage cannot grow the table without bound.
   auto it = errors_.find(std::string(code));
@@ -17,12 +17,12 @@ void ServerStats::CountError(std::string_view code) {
 }
 
 std::map<std::string, uint64_t> ServerStats::ErrorCounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return errors_;
 }
 
 void ServerStats::ResetErrors() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   errors_.clear();
   total_error_replies.store(0, std::memory_order_relaxed);
 }

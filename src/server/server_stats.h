@@ -6,11 +6,13 @@
 // atomics because they are statistics; error codes are rare and sit behind a mutex.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,8 +101,8 @@ class ServerStats {
 
  private:
   std::atomic<int64_t> open_connections_{0};
-  mutable std::mutex mu_;
-  std::map<std::string, uint64_t> errors_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, uint64_t> errors_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace redoubt::server

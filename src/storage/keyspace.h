@@ -130,6 +130,12 @@ class Keyspace {
  private:
   using Counter = ShardCounter;
   struct alignas(64) Shard {
+    // A std::mutex, not an annotated absl::Mutex, because the analysis cannot check it anyway:
+    // which shards a command holds is decided at run time (ShardLocks: a bit set over the key
+    // hashes), and the key operations above "require the shard of every key named", which no
+    // attribute can name. And it is on every request: Debian's libabsl is built with abseil's
+    // debug checks, so an uncontended absl::Mutex lock and unlock costs 42 ns (13 ns with
+    // deadlock detection off) against 4 ns here (a loop of 20 million, g++ -O2).
     std::mutex mu;
     // Declared before dbs: the tables report to it until they are destroyed.
     Counter used_bytes;
