@@ -48,8 +48,7 @@ class SharedBytes {
   SharedBytes() = default;
   void Free();
 
-  std::atomic<uint32_t> refs_{1};
-  uint32_t unused_ = 0;
+  std::atomic<uint32_t> refs_{1};  // then 4 bytes of padding
   size_t size_ = 0;
   size_t capacity_ = 0;
 };
