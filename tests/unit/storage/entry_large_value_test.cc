@@ -98,7 +98,7 @@ TEST(EntryLargeValueTest, AdoptedBlockBecomesTheValueWithoutACopy) {
 
   Entry* e = Entry::CreateAdopting("k", std::move(block), false);
 
-  EXPECT_FALSE(block);
+  EXPECT_FALSE(block);  // NOLINT(bugprone-use-after-move): the entry took the reference
   EXPECT_EQ(e->value().data(), bytes);
   EXPECT_EQ(e->value(), v);
   Entry::Destroy(e);
