@@ -4,7 +4,9 @@
 #   make                   release build of the server and tools, binaries in build/bin/
 #   make run               build the server only and start it on 127.0.0.1:6379 in the foreground
 #   make test              every test below, then a table of step times (scripts/run-tests.sh)
-#   make unit-test         release build + GoogleTest unit tests
+#   make checks            what the build checks besides tests: clang-format, a clang build with
+#                          -Wthread-safety -Werror (lock annotations), clang-tidy (.clang-tidy)
+#   make unit-test         release build (-Werror) + GoogleTest unit tests
 #   make asan-test         ASan/UBSan build: unit tests, integration and differential suites
 #   make integration-test  integration and differential suites (pytest) on the release server
 #   make fuzz-test         bounded libFuzzer runs (RESP parser, ACL rules)
@@ -18,7 +20,7 @@ JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 TOOLS := redoubt-server redoubt-downtime redoubt-tls-connect
 
-.PHONY: all build deps configure run test unit-test asan-test integration-test fuzz-test \
+.PHONY: all build deps configure run test checks unit-test asan-test integration-test fuzz-test \
 	redis-suite bench format clean
 
 all: build
@@ -44,6 +46,9 @@ run: configure
 test: deps
 	@./scripts/run-tests.sh
 
+checks: deps
+	@./scripts/run-tests.sh checks
+
 unit-test: deps
 	@./scripts/run-tests.sh unit
 
@@ -66,5 +71,5 @@ format:
 	@find src tests fuzz bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-asan build-fuzz build-tsan build-base build-logs build*.cmake.log
+	rm -rf build build-asan build-fuzz build-tsan build-clang build-base build-logs build*.cmake.log
 	git worktree prune

@@ -19,8 +19,8 @@ packages=(
   gnuplot-nox procps util-linux
   # TLS tests: certificates are made with the openssl command line
   openssl
-  # formatting
-  clang-format
+  # formatting, and the checks of `make checks`: clang-format, clang-tidy (run-clang-tidy)
+  clang-format clang-tidy
 )
 
 missing=()

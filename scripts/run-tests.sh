@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Runs the tests of Redoubt, as `make test` and CI do, and ends with a table of step times:
 #
-#   scripts/run-tests.sh [GROUP...]     groups: unit tsan asan integration fuzz redis-suite
+#   scripts/run-tests.sh [GROUP...]     groups: checks unit tsan asan integration fuzz redis-suite
 #                                       (default: all of them, in this order)
 #
-#   unit         release build (server, tools, unit tests), GoogleTest, the layering check
+#   checks       the rules the build checks besides the tests (CONTRIBUTING.md, "Checked by the
+#                build"): clang-format --dry-run --Werror over src tests fuzz bench (first, a
+#                few seconds); then, in the background: the whole tree (src, tests, bench)
+#                built with clang and -DREDOUBT_THREAD_SAFETY=ON (-Wthread-safety -Werror: a
+#                field read without the mutex that guards it fails), a probe proving that the
+#                analysis is on (scripts/check-thread-safety.py), and clang-tidy with the
+#                checks of .clang-tidy over src/ and tests/ (run-clang-tidy, that build's
+#                compile_commands.json)
+#   unit         release build (server, tools, unit tests; -Werror), GoogleTest, the layering
+#                check
 #   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
 #                keyspace: eviction, active expiry, writers), run; a data race fails it
 #   asan         ASan+UBSan build (server and unit tests only): unit tests, then the integration
@@ -20,8 +29,9 @@
 # sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the unit
 # tests run as one process, not one per test under ctest (ctest costs ~2 minutes under ASan);
 # pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has its own
-# servers on free ports); the fuzzer build and the fuzz runs go in the background, niced, while
-# the pytest suites and the Redis suite wait on sockets.
+# servers on free ports); the fuzzer build and the fuzz runs, then the clang build and
+# clang-tidy, go in the background, niced, while the pytest suites and the Redis suite wait on
+# sockets. The clang build is -O0 without debug info: only its diagnostics are wanted.
 #
 # Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
 #      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
@@ -35,7 +45,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 PYTEST_WORKERS=${PYTEST_WORKERS:-2}
 LOGS=build-logs   # background steps' output, and the step table (removed by make clean)
 GROUPS_WANTED=("$@")
-[ ${#GROUPS_WANTED[@]} -eq 0 ] && GROUPS_WANTED=(unit tsan asan integration fuzz redis-suite)
+[ ${#GROUPS_WANTED[@]} -eq 0 ] && GROUPS_WANTED=(checks unit tsan asan integration fuzz redis-suite)
 
 step_names=()
 step_results=()
@@ -181,11 +191,35 @@ fuzz_both() {  # both fuzzers at once: each is bounded by its own time
   [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
 }
 
+# Every C++ file as `make format` leaves it (clang-format 14, .clang-format); prints the
+# offending lines, and `make format` fixes them.
+format_check() {
+  find src tests fuzz bench \( -name '*.cc' -o -name '*.h' \) -print0 |
+    xargs -0 clang-format --dry-run --Werror
+}
+
+# clang-tidy with .clang-tidy's checks (findings are errors) over our sources, with the clang
+# build's compile database. Shows the findings only: run-clang-tidy also echoes every command.
+clang_tidy() {
+  local out=$LOGS/clang-tidy.out rc
+  timeout 1500 run-clang-tidy -p build-clang -j "$JOBS" -quiet \
+    "$PWD/src/" "$PWD/tests/" "$PWD/bench/" > "$out" 2>&1
+  rc=$?
+  sed 's/\x1b\[[0-9;]*m//g' "$out" |
+    grep -vE '^(clang-tidy[-0-9]* |[0-9]+ (warning|error)s? (and [0-9]+ errors? )?generated)'
+  echo "clang-tidy: $(grep -cE '^clang-tidy[-0-9]* ' "$out") files checked, exit status $rc"
+  return "$rc"
+}
+
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "run-tests: $(nproc) cores, load average $(load) at start; groups: ${GROUPS_WANTED[*]}"
 ./scripts/install-deps.sh || exit 1
 load_start=$(load)
+
+if wanted checks; then
+  step "clang-format check" format_check
+fi
 
 RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON)
 if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
@@ -210,19 +244,36 @@ fi
 
 FUZZ_BUILD="fuzzer build (clang)"
 FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules ($((FUZZ_SECONDS / 2))s)"
-fuzz_job() {
+CLANG_BUILD="clang build, -Wthread-safety -Werror"
+THREAD_SAFETY_PROBE="thread-safety analysis probe"
+TIDY="clang-tidy (src tests bench)"
+# -O0 and no debug info: the diagnostics are the product, the objects are not used.
+CLANG_CHECKED=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++
+               -DREDOUBT_THREAD_SAFETY=ON -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON)
+background_job() {
   # The fuzzers keep libFuzzer's own sanitizer settings, not the ASan test run's.
   unset ASAN_OPTIONS UBSAN_OPTIONS
-  # Only the two fuzzers and the libraries they link.
-  bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer -- \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF \
-    -DCMAKE_CXX_COMPILER=clang++ && bg_step "$FUZZ_RUN" fuzz_both
+  if wanted fuzz; then
+    # Only the two fuzzers and the libraries they link.
+    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer -- \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF \
+      -DCMAKE_CXX_COMPILER=clang++ && bg_step "$FUZZ_RUN" fuzz_both
+  fi
+  if wanted checks; then
+    bg_step "$CLANG_BUILD" build build-clang -- "${CLANG_CHECKED[@]}" &&
+      bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
+    # Needs only the configured build's compile_commands.json: it runs after a failed build too.
+    bg_step "$TIDY" clang_tidy
+  fi
 }
-start_fuzzing() {
-  wanted fuzz && [ -z "$bg_pid" ] && background fuzz_job "$FUZZ_BUILD" "$FUZZ_RUN"
+start_background() {
+  local names=()
+  wanted fuzz && names+=("$FUZZ_BUILD" "$FUZZ_RUN")
+  wanted checks && names+=("$CLANG_BUILD" "$THREAD_SAFETY_PROBE" "$TIDY")
+  [ ${#names[@]} -gt 0 ] && [ -z "$bg_pid" ] && background background_job "${names[@]}"
 }
 # Not beside the ASan build, which needs both cores itself; beside what waits on sockets.
-wanted asan || start_fuzzing
+wanted asan || start_background
 
 if wanted asan; then
   export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
@@ -230,12 +281,12 @@ if wanted asan; then
   if step "asan/ubsan build" build build-asan redoubt-server redoubt_unit_tests -- \
        -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
        -DREDOUBT_SANITIZE=ON -DREDOUBT_TESTS=ON; then
-    start_fuzzing
+    start_background
     step "asan/ubsan unit tests" unit_tests build-asan
     step "asan/ubsan integration+differential" pytest_suites build-asan
   fi
   unset ASAN_OPTIONS UBSAN_OPTIONS
-  start_fuzzing
+  start_background
 fi
 
 if wanted integration; then
@@ -249,7 +300,12 @@ fi
 collect
 
 total=$((SECONDS - run_start))
+# Counted here, not inside the braces below: a pipeline runs them in a subshell, whose count
+# would never reach the exit status.
 failed=0
+for result in "${step_results[@]}"; do
+  [ "$result" = ok ] || failed=$((failed + 1))
+done
 mkdir -p "$LOGS"
 {
   echo
@@ -257,7 +313,6 @@ mkdir -p "$LOGS"
   printf '  %-44s %-7s %6s\n' step result seconds
   for i in "${!step_names[@]}"; do
     printf '  %-44s %-7s %6s\n' "${step_names[$i]}" "${step_results[$i]}" "${step_seconds[$i]}"
-    [ "${step_results[$i]}" = ok ] || failed=$((failed + 1))
   done
   printf '  %-44s %-7s %6s\n' "total (wall clock; background steps overlap)" "" "$total"
   echo "steps: $(( ${#step_names[@]} - failed )) passed, $failed failed"
