@@ -41,7 +41,9 @@ void EventLoop::Run() {
   while (running_.load(std::memory_order_acquire)) {
     int64_t wait_us = RunDueTimers();
     if (periodic_) {
-      int64_t periodic_wait = next_periodic - common::MonotonicMicros();
+      // Overdue (a slow timer, a loaded machine) is "now", never negative: a negative wait
+      // would read as "no deadline" below and block until the next event.
+      int64_t periodic_wait = std::max<int64_t>(0, next_periodic - common::MonotonicMicros());
       wait_us = wait_us < 0 ? periodic_wait : std::min(wait_us, periodic_wait);
     }
     int timeout_ms = wait_us < 0 ? -1 : wait_us == 0 ? 0 : static_cast<int>((wait_us + 999) / 1000);

@@ -1,5 +1,6 @@
 // Tests of the event loop: tasks posted from other threads run on the loop's thread, Stop ends
-// Run, the periodic callback fires, and handlers are told about readable descriptors.
+// Run, the periodic callback fires (also when overdue), and handlers are told about readable
+// descriptors.
 #include "net/event_loop.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 namespace redoubt::net {
@@ -45,6 +47,25 @@ TEST(EventLoopTest, PeriodicCallbackFires) {
   runner.join();
 
   EXPECT_GE(ticks.load(), 3);
+}
+
+TEST(EventLoopTest, OverduePeriodicCallbackStillFires) {
+  EventLoop loop;
+  std::atomic<int> ticks{0};
+  loop.SetPeriodic(1, [&] { ++ticks; });
+  // A timer slower than the period makes the periodic callback overdue before the first wait.
+  loop.RunAfter(0, [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); });
+  std::thread runner([&] { loop.Run(); });
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ticks.load() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  bool fired = ticks.load() >= 1;
+  loop.Stop();
+  runner.join();
+
+  EXPECT_TRUE(fired);
 }
 
 class PipeReader : public IoHandler {
