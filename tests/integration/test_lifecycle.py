@@ -9,6 +9,8 @@ from support.tools import wait_until
 def test_pidfile_is_written_at_start_and_removed_at_shutdown(redoubt_factory, tmp_path):
     pidfile = tmp_path / "redoubt.pid"
     s = redoubt_factory(["--pidfile", str(pidfile)])
+    # Written after the ready line, which may come after the port already accepts.
+    assert wait_until(lambda: pidfile.exists() and pidfile.read_text().endswith("\n"), 10)
     assert pidfile.read_text() == f"{s.pid}\n"
     with RespClient(port=s.port) as c:
         c.send("SHUTDOWN")
