@@ -39,9 +39,10 @@ void EventLoop::Run() {
   epoll_event events[kMaxEvents];
   int64_t next_periodic = common::MonotonicMicros();
   while (running_.load(std::memory_order_acquire)) {
-    int64_t wait_us = RunDueTimers();
+    int64_t wait_us = RunDueTimers();  // -1: no timer
     if (periodic_) {
-      int64_t periodic_wait = next_periodic - common::MonotonicMicros();
+      // Overdue (the batch ran past it) means now, never "no timeout".
+      int64_t periodic_wait = std::max<int64_t>(0, next_periodic - common::MonotonicMicros());
       wait_us = wait_us < 0 ? periodic_wait : std::min(wait_us, periodic_wait);
     }
     int timeout_ms = wait_us < 0 ? -1 : wait_us == 0 ? 0 : static_cast<int>((wait_us + 999) / 1000);

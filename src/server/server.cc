@@ -75,7 +75,8 @@ Server::Server(Config config)
       .slowlog = slowlog_,
       .monitors = clients_,
   });
-  ApplyRuntimeSettings(config_);
+  RegisterConfigAppliers();
+  appliers_.Publish(config_);
 }
 
 Server::~Server() {
@@ -379,43 +380,6 @@ void Server::CloseClientsWhere(std::function<bool(const Connection&)> connection
   }
 }
 
-Config Server::config() const {
-  std::lock_guard<std::mutex> lock(config_mu_);
-  return config_;
-}
-
-void Server::ApplyRuntimeSettings(const Config& c) {
-  settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
-  settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
-  settings_.maxmemory_policy.store(c.maxmemory_policy, std::memory_order_relaxed);
-  settings_.maxmemory_samples.store(c.maxmemory_samples, std::memory_order_relaxed);
-  keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
-  query_buffer_limit.store(c.client_query_buffer_limit, std::memory_order_relaxed);
-  output_hard_limit.store(c.output_limit_normal.hard_bytes, std::memory_order_relaxed);
-  output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
-  output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
-  idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
-  maxclients.store(c.maxclients, std::memory_order_relaxed);
-  slowlog_.set_slower_than_us(c.slowlog_log_slower_than);
-  slowlog_.set_max_len(c.slowlog_max_len);
-  protected_mode.store(c.protected_mode, std::memory_order_relaxed);
-  settings_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
-  tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
-  // Already validated when the directive was set, so this parse cannot fail.
-  absl::StatusOr<security::NetworkAllowList> allow =
-      security::NetworkAllowList::Parse(c.network_allow);
-  allow_list_.store(allow.ok() && !allow->empty()
-                        ? std::make_shared<const security::NetworkAllowList>(*std::move(allow))
-                        : nullptr,
-                    std::memory_order_release);
-  tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
-                                  std::memory_order_relaxed);
-  common::SetLogLevel(common::ParseLogLevel(c.loglevel));
-  acl_->log().set_max_len(static_cast<size_t>(c.acllog_max_len));
-  acl_->set_all_channels_by_default(c.acl_pubsub_allchannels);
-  tls_auth_clients_user_cn_.store(c.tls_auth_clients_user_cn, std::memory_order_relaxed);
-}
-
 absl::Status Server::LoadConfiguredUsers() {
   if (!config_.aclfile.empty() && !config_.users.empty()) {
     return absl::InvalidArgumentError(
@@ -514,111 +478,6 @@ void Server::CloseRevokedUserClients() {
                     &acl_->stats().revoked_clients_closed, "user revoked");
 }
 
-absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
-                               bool caller_is_local) {
-  std::lock_guard<std::mutex> lock(config_mu_);
-  absl::StatusOr<Config> parsed = ConfigSetValues(config_, changes, caller_is_local);
-  if (!parsed.ok()) {
-    return parsed.status();
-  }
-  Config next = *std::move(parsed);
-  // As Redis's VOLATILE_CONFIG: setting a file directive re-reads the file even when the path
-  // is unchanged (a renewed certificate or CRL written over the old one).
-  bool reread = false;
-  for (const auto& change : changes) {
-    reread = reread || FindDirective(change.first)->Has(kVolatile);
-  }
-  std::shared_ptr<const tls::TlsContext> context;
-  if (absl::Status st = PrepareTls(config_, next, &context, reread); !st.ok()) {
-    // Name the first TLS directive of the command, as Redis names the argument it suspects.
-    std::string culprit = "tls-cert-file";
-    for (const auto& change : changes) {
-      if (commands::ToLower(change.first).rfind("tls-", 0) == 0) {
-        culprit = commands::ToLower(change.first);
-        break;
-      }
-    }
-    if (reread) {
-      // A refused swap of the certificate files is a failed reload, as a failed SIGHUP is.
-      stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
-      common::Log(common::LogLevel::kWarning,
-                  "TLS reload by CONFIG SET failed, keeping the current certificate: " +
-                      std::string(st.message()));
-    }
-    // Redis's text ("Unable to update TLS configuration"), then why, which Redis leaves to its
-    // log.
-    return absl::InvalidArgumentError(
-        "CONFIG SET failed (possibly related to argument '" + culprit +
-        "') - Unable to update TLS configuration: " + std::string(st.message()));
-  }
-  if (next.tcp_keepalive != config_.tcp_keepalive) {
-    listeners_.SetKeepAlive(next.tcp_keepalive);  // inherited by connections accepted from now
-  }
-  if (next.maxclients > config_.maxclients) {
-    // As Redis's updateMaxclients: the limit is raised for the new value, or the change is
-    // refused with the number the system allows.
-    OpenFilesOutcome limit = AdjustOpenFilesLimit(next.maxclients, next.io_threads);
-    if (limit.maxclients < next.maxclients) {
-      return absl::InvalidArgumentError(
-          "CONFIG SET failed (possibly related to argument 'maxclients') - The operating system "
-          "is not able to handle the specified number of clients, try with " +
-          std::to_string(limit.maxclients));
-    }
-  }
-  if (next.port != config_.port || next.bind != config_.bind || next.tls_port != config_.tls_port) {
-    // Last of the checks that can refuse: a refused rebind leaves the old sockets listening.
-    std::vector<std::string> names;
-    for (const auto& change : changes) {
-      names.push_back(change.first);
-    }
-    if (absl::Status st = ChangeListeners(next, names); !st.ok()) {
-      return st;
-    }
-  }
-  bool context_changed = context != tls_context();
-  // `dir` moves the process, as Redis's chdir; validated already, so this fails only if the
-  // directory went away meanwhile.
-  if (next.dir != config_.dir && chdir(next.dir.c_str()) != 0) {
-    return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument 'dir') - " +
-                                      std::string(strerror(errno)));
-  }
-  if (next.audit_log_file != config_.audit_log_file) {
-    // Opened before anything else changes, so a bad path refuses the whole CONFIG SET.
-    if (absl::Status st = audit_.SetPath(next.audit_log_file); !st.ok()) {
-      return absl::InvalidArgumentError(
-          "CONFIG SET failed (possibly related to argument 'audit-log-file') - " +
-          std::string(st.message()));
-    }
-  }
-  bool now_required = next.tls_mode == TlsMode::kRequired && config_.tls_mode != TlsMode::kRequired;
-  if (context_changed) {
-    tls_context_.store(context, std::memory_order_release);
-    stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
-    if (context != nullptr) {
-      LogTlsReload(*context, "CONFIG SET");
-    }
-    CloseRevokedCertificateClients(context);
-  }
-  if (next.tls_mode != config_.tls_mode) {
-    common::Log(common::LogLevel::kNotice, "tls-mode changed from " +
-                                               std::string(TlsModeName(config_.tls_mode)) + " to " +
-                                               std::string(TlsModeName(next.tls_mode)));
-  }
-  bool allow_changed = next.network_allow != config_.network_allow;
-  if (next.requirepass != config_.requirepass) {
-    acl_->SetDefaultPassword(next.requirepass);
-  }
-  config_ = next;
-  ApplyRuntimeSettings(config_);
-  if (now_required) {
-    ClosePlaintextClients();
-  }
-  if (allow_changed && !config_.network_allow.empty()) {
-    CloseDisallowedClients();
-  }
-  return absl::OkStatus();
-}
-
 void Server::CloseDisallowedClients() {
   // Whether a socket's source is excluded, by asking the kernel for its peer (this runs once
   // per CONFIG SET, not per request).
@@ -633,23 +492,6 @@ void Server::CloseDisallowedClients() {
   CloseClientsWhere(
       [excluded](const Connection& c) { return !c.is_unix_socket() && excluded(c.fd()); }, excluded,
       &stats_.network_allow_closed, "network-allow");
-}
-
-absl::Status Server::RewriteConfig() {
-  Config c = config();
-  if (!c.aclfile.empty()) {
-    return RewriteConfigFile(c);
-  }
-  // Without an aclfile the users live in the config file, as `user` lines (Redis does the
-  // same): the current definitions replace the old lines.
-  std::vector<std::string> users;
-  std::string text = acl_->Serialize();
-  for (size_t start = 0; start < text.size();) {
-    size_t nl = text.find('\n', start);
-    users.push_back(text.substr(start, nl - start));
-    start = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return RewriteConfigFile(c, &users);
 }
 
 void Server::ResetStats(IoThread& current) {
@@ -766,7 +608,6 @@ int Server::Run() {
         c->OnTimer(now);
       }
     });
-    t->thread = std::thread([raw] { raw->loop.Run(); });
   }
   std::string addrs;
   for (const std::string& a : cfg.bind) {
@@ -787,6 +628,11 @@ int Server::Run() {
 
   WarnMemoryOnly(cfg);
   WritePidFile(cfg.pidfile);
+  // Only now: a client that gets an answer finds the start-up lines already in the log.
+  for (auto& t : threads_) {
+    IoThread* raw = t.get();
+    t->thread = std::thread([raw] { raw->loop.Run(); });
+  }
 
   int64_t last_ops = 0;
   uint64_t last_in = 0;

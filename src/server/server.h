@@ -34,6 +34,7 @@
 #include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
+#include "server/config_appliers.h"
 #include "server/incoming_connection.h"
 #include "server/listen_sockets.h"
 #include "server/server_stats.h"
@@ -209,11 +210,13 @@ class Server {
   // Logs (at most once a minute) that the loaded CRLs are past their nextUpdate.
   void WarnIfCrlExpired();
   int64_t last_crl_warning_ms_ = 0;  // main thread (cron) only
-  void ApplyRuntimeSettings(const Config& config);
+  // CONFIG SET's appliers, in the order they run (server_config.cc).
+  void RegisterConfigAppliers();
   void AcceptOn(IoThread& thread, int listen_fd);
 
   mutable std::mutex config_mu_;
-  Config config_;  // guarded by config_mu_
+  Config config_;            // guarded by config_mu_
+  ConfigAppliers appliers_;  // built in the constructor; run under config_mu_
 
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
