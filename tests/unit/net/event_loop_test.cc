@@ -130,7 +130,7 @@ TEST(EventLoopTest, ReadableDescriptorReachesItsHandler) {
   ASSERT_EQ(pipe(fds), 0);
   EventLoop loop;
   PipeReader reader(fds[0]);
-  loop.Add(fds[0], EPOLLIN, &reader);
+  ASSERT_TRUE(loop.Add(fds[0], EPOLLIN, &reader));
   std::thread runner([&] { loop.Run(); });
 
   ASSERT_EQ(write(fds[1], "x", 1), 1);
