@@ -174,6 +174,8 @@ class Server {
   // Every I/O thread starts accepting on change.opened and stops on change.retired; the last
   // one to do so closes the retired descriptors.
   void HandOverListeners(ListenChange change);
+  // Registers thread t's acceptors for every listening socket (server_listeners.cc).
+  void AddAcceptors(IoThread& t);
   // Registers an acceptor for fd on thread t. Requires: on t's loop thread, or before it runs.
   void AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
                    std::string local_address);
@@ -193,8 +195,8 @@ class Server {
   // pending replies, and aborts the not-yet-admitted ones incoming_excluded picks by socket
   // (when given), counting each in *closed.
   void CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
-                         std::function<bool(int fd)> incoming_excluded,
-                         std::atomic<uint64_t>* closed, std::string reason);
+                         std::function<bool(int fd)> incoming_excluded, common::Counter* closed,
+                         std::string reason);
   // After a context with CRLs was installed (CONFIG SET, SIGHUP): closes the TLS connections
   // whose client certificate the new CRLs revoke.
   void CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context);
