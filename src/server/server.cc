@@ -74,11 +74,6 @@ Server::~Server() {
     close(unix_listen_fd_);
     unlink(config_.unixsocket.c_str());  // as Redis removes its socket file at shutdown
   }
-  for (auto& t : threads_) {
-    for (net::Acceptor* acceptor : t->acceptors) {
-      delete acceptor;
-    }
-  }
 }
 
 void Server::BlockSignals() {
@@ -239,8 +234,7 @@ int Server::Run() {
   WritePidFile(cfg.pidfile);
   // Only now: a client that gets an answer finds the start-up lines already in the log.
   for (auto& t : threads_) {
-    IoThread* raw = t.get();
-    t->thread = std::thread([raw] { raw->loop.Run(); });
+    t->Start();
   }
 
   int64_t last_ops = 0;
@@ -317,10 +311,9 @@ int Server::Run() {
         c->Abort();
       }
     });
-    raw->loop.Stop();
   }
   for (auto& t : threads_) {
-    t->thread.join();
+    t->StopAndJoin();
   }
   audit_.Close();  // after the I/O threads: their last disconnect records are written too
   acl_->PersistCredentialState();  // a change made since the last cron

@@ -28,6 +28,7 @@
 #include "commands/slowlog.h"
 #include "net/acceptor.h"
 #include "net/event_loop.h"
+#include "net/io_thread.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
 #include "security/audit_log.h"
@@ -46,20 +47,16 @@ namespace redoubt::server {
 class Connection;
 class IncomingConnection;
 
-// An I/O thread: its loop, the connections it owns, and its statistics.
-struct IoThread {
+// An I/O thread of the server: net::IoThread's loop, thread and acceptors, plus the
+// connections it owns, its dispatcher and its statistics.
+struct IoThread : net::IoThread {
   IoThread(int index, int stats_slots, const commands::ExecutionServices& services)
-      : index(index), stats(stats_slots), dispatcher(services, stats) {}
-  const int index;
-  net::EventLoop loop;
+      : net::IoThread(index), stats(stats_slots), dispatcher(services, stats) {}
   ThreadCommandStats stats;
   commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
   // Only on this thread.
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
-  // The acceptors this thread runs, one per listening socket (owned; freed after the loop).
-  std::vector<net::Acceptor*> acceptors;
-  std::thread thread;
 };
 
 class Server {

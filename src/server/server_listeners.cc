@@ -104,10 +104,9 @@ absl::Status Server::ChangeListeners(const Config& next,
 
 void Server::AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
                          std::string local_address) {
-  auto* acceptor = new net::Acceptor(
-      t.loop, fd, accept_mu_, std::make_unique<Admission>(*this, t, listener, local_address));
-  t.acceptors.push_back(acceptor);
-  if (!acceptor->Start()) {
+  if (!t.AddAcceptor(std::make_unique<net::Acceptor>(
+          t.loop, fd, accept_mu_,
+          std::make_unique<Admission>(*this, t, listener, local_address)))) {
     // The socket stays open and the other threads accept on it; this thread cannot.
     common::Log(common::LogLevel::kWarning, "Cannot watch listening socket " + local_address +
                                                 " on I/O thread " + std::to_string(t.index) + ": " +
@@ -125,13 +124,7 @@ void Server::HandOverListeners(ListenChange change) {
         AddAcceptor(*raw, s.fd, ListenerOf(s.kind), AcceptorAddress(s.fd));
       }
       for (const ListenSocket& s : shared->retired) {
-        auto it = std::find_if(raw->acceptors.begin(), raw->acceptors.end(),
-                               [&](const net::Acceptor* a) { return a->listen_fd() == s.fd; });
-        if (it != raw->acceptors.end()) {
-          (*it)->Stop();
-          raw->loop.DeleteLater(*it);  // an event for it may follow in this batch
-          raw->acceptors.erase(it);
-        }
+        raw->RemoveAcceptor(s.fd);
       }
       // The last thread to let go closes them: no acceptor can use the numbers any more.
       if (pending->fetch_sub(1, std::memory_order_acq_rel) == 1) {
