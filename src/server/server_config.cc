@@ -21,10 +21,8 @@
 namespace redoubt::server {
 namespace {
 
-// Redis's CONFIG SET failure text: "CONFIG SET failed (possibly related to argument 'x') - why".
 absl::Status SetFailed(std::string_view directive, std::string_view why) {
-  return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument '" +
-                                    std::string(directive) + "') - " + std::string(why));
+  return absl::InvalidArgumentError(ConfigSetFailedText(directive, why));
 }
 
 // The directives the TLS context is built from (tls::TlsSettings), and those that decide

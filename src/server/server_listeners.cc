@@ -91,10 +91,9 @@ absl::Status Server::ChangeListeners(const Config& next,
       }
     }
     common::Log(common::LogLevel::kWarning, "Failed to listen (" + name + "): " + detail);
-    return absl::InvalidArgumentError(
-        "CONFIG SET failed (possibly related to argument '" + name + "') - " +
-        (bind_changed ? "Failed to bind to specified addresses."
-                      : "Unable to listen on this port. Check server logs."));
+    return absl::InvalidArgumentError(ConfigSetFailedText(
+        name, bind_changed ? "Failed to bind to specified addresses."
+                           : "Unable to listen on this port. Check server logs."));
   }
   if (!change.empty()) {
     HandOverListeners(std::move(change));
