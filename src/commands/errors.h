@@ -55,6 +55,10 @@ std::string InvalidExpireText(std::string_view command_name);
 // Argument parsers: on failure they write the error and return false.
 bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
                        std::string_view error = kErrNotInteger);
+// Redis's getIntFromObjectOrReply: an int64 that must also fit in an int. A caller's own error
+// text (SWAPDB's) answers both failures; without one, Redis words the range error separately.
+bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out,
+                     std::string_view error = {});
 bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
 bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
 

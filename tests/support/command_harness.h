@@ -21,10 +21,14 @@
 #include "commands/client_pause.h"
 #include "commands/command_stats.h"
 #include "commands/command_table.h"
+#include "commands/database_commands.h"
 #include "commands/dispatcher.h"
 #include "commands/execution_services.h"
+#include "commands/expire_commands.h"
 #include "commands/key_commands.h"
+#include "commands/key_listing_commands.h"
 #include "commands/list_commands.h"
+#include "commands/object_commands.h"
 #include "commands/slowlog.h"
 #include "commands/string_commands.h"
 #include "protocol/reply_writer.h"
@@ -68,6 +72,10 @@ class CommandHarness {
   explicit CommandHarness(int databases = 16) : keyspace_(databases) {
     commands::RegisterStringCommands(table_);
     commands::RegisterKeyCommands(table_);
+    commands::RegisterExpireCommands(table_);
+    commands::RegisterKeyListingCommands(table_);
+    commands::RegisterDatabaseCommands(table_);
+    commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
     commands::RegisterBitmapCommands(table_);
     acl_ = std::make_unique<security::AclRegistry>(commands::BuildAclCatalog(table_));
