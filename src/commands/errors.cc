@@ -29,6 +29,8 @@ std::string_view ErrorText(OpStatus status) {
       return kErrStringTooLong;
     case OpStatus::kOutOfRange:
       return kErrOffsetOutOfRange;
+    case OpStatus::kNotFinite:
+      return kErrNotFinite;
     case OpStatus::kSyntaxError:
     case OpStatus::kSkipped:
     case OpStatus::kInvalidExpireTime:

@@ -1,6 +1,7 @@
 // Commands on a key's time to live: EXPIRE PEXPIRE EXPIREAT PEXPIREAT with NX XX GT LT, TTL
 // PTTL EXPIRETIME PEXPIRETIME, PERSIST. Semantics, reply types and error texts follow Redis
-// 7.0's expire.c; each command is a row at the end of the file.
+// 7.0's expire.c; each command is a row at the end of the file. The changes themselves are
+// operations in key_operations.h (OpExpire, OpPersist).
 //
 // Expire times are absolute Unix milliseconds (storage/entry.h); a time that is not in the
 // future deletes the key at once, as Redis's checkAlreadyExpired does on a primary.
@@ -13,26 +14,21 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/key_operations.h"
 #include "common/clock.h"
+#include "common/op_status.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::commands {
 namespace {
 
+using common::OpStatus;
 using storage::Access;
 using storage::Entry;
-using storage::Keyspace;
 using storage::kNoExpire;
 
 // ---- EXPIRE PEXPIRE EXPIREAT PEXPIREAT ----
-
-enum ExpireCondition : unsigned {
-  kExpireNx = 1,
-  kExpireXx = 2,
-  kExpireGt = 4,
-  kExpireLt = 8,
-};
 
 // EXPIRE's NX XX GT LT (args[3..]) as Redis 7's parseExtendedExpireArgumentsOrReply: every
 // word is checked before the combinations, and both before the time argument.
@@ -65,36 +61,6 @@ bool ParseExpireConditionsOrReply(CommandContext& ctx, unsigned* conditions) {
   return true;
 }
 
-// Sets key's expire time to at_ms if it exists and the conditions hold; a time not in the
-// future deletes the key. Returns whether anything changed (EXPIRE's 1 or 0).
-bool OpExpire(Keyspace& keyspace, int db, std::string_view key, int64_t at_ms, unsigned conditions,
-              int64_t now_ms) {
-  const Entry* e = keyspace.Find(db, key, Access::kWrite);
-  if (e == nullptr) {
-    return false;
-  }
-  int64_t current = e->expire_ms();
-  if ((conditions & kExpireNx) && current != kNoExpire) {
-    return false;
-  }
-  if ((conditions & kExpireXx) && current == kNoExpire) {
-    return false;
-  }
-  // No TTL counts as an infinite one: GT always fails against it, LT always passes.
-  if ((conditions & kExpireGt) && (current == kNoExpire || at_ms <= current)) {
-    return false;
-  }
-  if ((conditions & kExpireLt) && current != kNoExpire && at_ms >= current) {
-    return false;
-  }
-  if (at_ms <= now_ms) {
-    keyspace.Delete(db, key);
-  } else {
-    keyspace.SetExpire(db, key, at_ms);
-  }
-  return true;
-}
-
 // The four EXPIRE commands, as Redis 7's expireGenericCommand: negative and past times are
 // accepted (they delete the key); only a time that overflows int64 milliseconds is invalid.
 void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
@@ -117,7 +83,8 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   if (when > INT64_MAX - base) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
-  bool changed = OpExpire(ctx.keyspace, ctx.db(), ctx.args[1], when + base, conditions, now);
+  bool changed =
+      OpExpire(ctx.keyspace, ctx.db(), ctx.args[1], when + base, conditions, now) == OpStatus::kOk;
   // Set or deleted by a past time: one change; a missing key or a refused NX/XX/GT/LT: none.
   ctx.dirty += changed ? 1 : 0;
   ctx.reply.Integer(changed ? 1 : 0);
@@ -170,13 +137,9 @@ void CmdPExpireTime(CommandContext& ctx) {
 }
 
 void CmdPersist(CommandContext& ctx) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kWrite);
-  if (e == nullptr || e->expire_ms() == kNoExpire) {
-    return ctx.reply.Integer(0);
-  }
-  ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);
-  ++ctx.dirty;
-  ctx.reply.Integer(1);
+  bool removed = OpPersist(ctx.keyspace, ctx.db(), ctx.args[1]) == OpStatus::kOk;
+  ctx.dirty += removed ? 1 : 0;
+  ctx.reply.Integer(removed ? 1 : 0);
 }
 
 }  // namespace

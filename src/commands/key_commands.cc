@@ -1,6 +1,8 @@
 // Commands on keys named by the client, whatever their type (Redis's "generic" group): DEL
 // UNLINK EXISTS TOUCH TYPE, and RENAME RENAMENX COPY MOVE. Semantics, reply types and error
-// texts follow Redis 7.0's db.c; each command is a row at the end of the file.
+// texts follow Redis 7.0's db.c; each command is a row at the end of the file. A command that
+// changes keys parses its arguments, calls its operation (key_operations.h) and formats the
+// reply.
 //
 // Locking: the dispatcher locks the shards of the keys in each row's key spec. MOVE and COPY
 // ... DB n reach keys in another database, which live in the same shard (the shard depends on
@@ -12,13 +14,16 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/key_operations.h"
 #include "commands/type_name.h"
+#include "common/op_status.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::commands {
 namespace {
 
+using common::OpStatus;
 using storage::Access;
 using storage::Entry;
 
@@ -39,12 +44,9 @@ bool ParseTargetDbOrReply(CommandContext& ctx, std::string_view arg, int* out) {
 // UNLINK shares DEL's handler: there is no lazy-free thread, and a string value is a single
 // block, so freeing it here costs no more than handing it over would.
 void CmdDel(CommandContext& ctx) {
-  int64_t deleted = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) {
-    deleted += ctx.keyspace.Delete(ctx.db(), ctx.args[i]) ? 1 : 0;
-  }
-  ctx.dirty += static_cast<uint64_t>(deleted);
-  ctx.reply.Integer(deleted);
+  uint64_t deleted = OpDelete(ctx.keyspace, ctx.db(), ctx.args.subspan(1));
+  ctx.dirty += deleted;
+  ctx.reply.Integer(static_cast<int64_t>(deleted));
 }
 
 // Counts a key once per time it is named, as Redis does.
@@ -71,30 +73,26 @@ void CmdType(CommandContext& ctx) {
 
 // ---- RENAME RENAMENX COPY MOVE ----
 
-// RENAME and RENAMENX, as Redis's renameGenericCommand: a missing source is an error even when
-// both names are the same; the TTL moves with the value.
-void RenameGeneric(CommandContext& ctx, bool nx) {
-  std::string_view key = ctx.args[1];
-  std::string_view new_key = ctx.args[2];
-  if (ctx.keyspace.Find(ctx.db(), key, Access::kWrite) == nullptr) {
-    return ctx.reply.Error(kErrNoSuchKey);
+// RENAME and RENAMENX: a missing source is an error even when both names are the same.
+void RenameGeneric(CommandContext& ctx, ExistingTarget existing) {
+  OpStatus status = OpRename(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], existing);
+  if (status == OpStatus::kKeyNotFound) {
+    return ReplyError(ctx, status);
   }
-  if (key == new_key) {
-    return nx ? ctx.reply.Integer(0) : ctx.reply.Ok();
+  // kSkipped: renamed to itself, or (RENAMENX) the new name is taken.
+  bool renamed = status == OpStatus::kOk;
+  ctx.dirty += renamed ? 1 : 0;
+  if (existing == ExistingTarget::kKeep) {
+    return ctx.reply.Integer(renamed ? 1 : 0);
   }
-  if (nx && ctx.keyspace.Find(ctx.db(), new_key, Access::kWrite) != nullptr) {
-    return ctx.reply.Integer(0);
-  }
-  ctx.keyspace.MoveTo(ctx.db(), key, ctx.db(), new_key);
-  ++ctx.dirty;
-  return nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
+  ctx.reply.Ok();
 }
 
 void CmdRename(CommandContext& ctx) {
-  RenameGeneric(ctx, false);
+  RenameGeneric(ctx, ExistingTarget::kReplace);
 }
 void CmdRenameNx(CommandContext& ctx) {
-  RenameGeneric(ctx, true);
+  RenameGeneric(ctx, ExistingTarget::kKeep);
 }
 
 // COPY source destination [DB destination-db] [REPLACE]. Options are checked in order, each
@@ -118,15 +116,11 @@ void CmdCopy(CommandContext& ctx) {
   if (dst_db == ctx.db() && key == new_key) {
     return ctx.reply.Error(kErrSameObject);
   }
-  if (ctx.keyspace.Find(ctx.db(), key, Access::kRead) == nullptr) {
-    return ctx.reply.Integer(0);
-  }
-  if (!replace && ctx.keyspace.Find(dst_db, new_key, Access::kWrite) != nullptr) {
-    return ctx.reply.Integer(0);
-  }
-  ctx.keyspace.CopyTo(ctx.db(), key, dst_db, new_key);
-  ++ctx.dirty;
-  ctx.reply.Integer(1);
+  OpStatus status = OpCopy(ctx.keyspace, ctx.db(), key, dst_db, new_key,
+                           replace ? ExistingTarget::kReplace : ExistingTarget::kKeep);
+  bool copied = status == OpStatus::kOk;
+  ctx.dirty += copied ? 1 : 0;
+  ctx.reply.Integer(copied ? 1 : 0);
 }
 
 // MOVE key db: the database is checked before the key, so MOVE of a missing key to the
@@ -139,14 +133,9 @@ void CmdMove(CommandContext& ctx) {
   if (dst_db == ctx.db()) {
     return ctx.reply.Error(kErrSameObject);
   }
-  std::string_view key = ctx.args[1];
-  if (ctx.keyspace.Find(ctx.db(), key, Access::kWrite) == nullptr ||
-      ctx.keyspace.Find(dst_db, key, Access::kWrite) != nullptr) {
-    return ctx.reply.Integer(0);
-  }
-  ctx.keyspace.MoveTo(ctx.db(), key, dst_db, key);
-  ++ctx.dirty;
-  ctx.reply.Integer(1);
+  bool moved = OpMove(ctx.keyspace, ctx.db(), ctx.args[1], dst_db) == OpStatus::kOk;
+  ctx.dirty += moved ? 1 : 0;
+  ctx.reply.Integer(moved ? 1 : 0);
 }
 
 }  // namespace
