@@ -89,8 +89,12 @@ void CmdSet(CommandContext& ctx) {
                                           : SetParams::Condition::kAlways,
                    .expire_at_ms = opts.expire_at_ms,
                    .keep_ttl = opts.keep_ttl};
-  // A large value read into a block of its own is kept as it is (no copy).
-  common::SharedBytesRef block = ctx.client.LargeArgument(ctx.args[2]);
+  // A large value read into a block of its own is kept as it is (no copy). Only a value of
+  // kLargeValueBytes or more can have been, so a small SET makes no virtual call for it.
+  common::SharedBytesRef block;
+  if (ctx.args[2].size() >= storage::kLargeValueBytes) {
+    block = ctx.client.LargeArgument(ctx.args[2]);
+  }
   if (opts.get) {
     return SetAndReplyPrevious(ctx, params, &block);
   }

@@ -51,7 +51,8 @@ struct SetParams {
 // the key instead, as Redis 7 does. `adoptable` may hold the block `value` was read into
 // (Client::LargeArgument); a large value is then kept as that block instead of copied.
 // Returns kOk (one change) or kSkipped (refused; nothing changed).
-// Hot path: one lookup and one store; no allocation when the new value fits in the old block.
+// Hot path (bench/micro BM_OpSetOverwrite): one lookup and one store, no allocation when the
+// new value fits in the old block.
 common::OpStatus OpSet(storage::Keyspace& keyspace, int db, std::string_view key,
                        std::string_view value, const SetParams& params,
                        common::SharedBytesRef* adoptable = nullptr);

@@ -31,6 +31,7 @@
 #include "commands/object_commands.h"
 #include "commands/slowlog.h"
 #include "commands/string_commands.h"
+#include "common/shared_bytes.h"
 #include "protocol/reply_writer.h"
 #include "security/acl_registry.h"
 #include "storage/keyspace.h"
@@ -53,10 +54,20 @@ class TestClient final : public commands::Client {
   const security::AclUser& user() const override { return *user_; }
   bool RefreshUser(uint64_t) override { return true; }
 
+  common::SharedBytesRef LargeArgument(std::string_view arg) const override {
+    if (large_argument_ && arg.data() == large_argument_->data()) {
+      return large_argument_.Copy();
+    }
+    return {};
+  }
+
   void set_user(std::shared_ptr<const security::AclUser> user, bool authenticated) {
     user_ = std::move(user);
     authenticated_ = authenticated;
   }
+  // A block an argument was read into, as a connection reads a large bulk: an argument that
+  // views its bytes is offered to handlers as Client::LargeArgument.
+  void set_large_argument(common::SharedBytesRef block) { large_argument_ = std::move(block); }
   std::string& output() { return output_; }
 
  private:
@@ -65,6 +76,7 @@ class TestClient final : public commands::Client {
   std::string peer_ = "test:0";
   std::string output_;
   protocol::ReplyWriter writer_;
+  common::SharedBytesRef large_argument_;
 };
 
 class CommandHarness {
@@ -97,7 +109,10 @@ class CommandHarness {
 
   // Runs one command and returns its reply bytes.
   std::string Run(const std::vector<std::string>& command) {
-    std::vector<std::string_view> args(command.begin(), command.end());
+    return RunArgs(std::vector<std::string_view>(command.begin(), command.end()));
+  }
+  // As Run, with arguments that view bytes the caller keeps (e.g. a large argument's block).
+  std::string RunArgs(const std::vector<std::string_view>& args) {
     client_->output().clear();
     uint64_t dirty_before = stats_->dirty.Get();
     dispatcher_->Execute(*client_, args);
