@@ -98,7 +98,7 @@ void IncomingConnection::Classify() {
 
 void IncomingConnection::BeginHandshake() {
   std::shared_ptr<const tls::TlsContext> context = server_.tls_context();
-  SSL* ssl = context == nullptr ? nullptr : context->NewSession();
+  common::UniqueSsl ssl = context == nullptr ? nullptr : context->NewSession();
   context_ = context;
   if (ssl == nullptr) {
     server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
@@ -106,7 +106,7 @@ void IncomingConnection::BeginHandshake() {
     return;
   }
   owns_fd_ = false;
-  tls_ = std::make_unique<tls::TlsTransport>(fd_, ssl);
+  tls_ = std::make_unique<tls::TlsTransport>(fd_, std::move(ssl));
   state_ = State::kHandshaking;
   ContinueHandshake();
 }

@@ -30,11 +30,6 @@ namespace {
 // no session id context, and resumes only sessions made under the same one.
 constexpr char kSessionIdContext[] = "redoubt";
 
-struct CtxDeleter {
-  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-};
-using CtxPtr = std::unique_ptr<SSL_CTX, CtxDeleter>;
-
 absl::Status Fail(const std::string& what) {
   return absl::InvalidArgumentError(what + ": " + TakeOpenSslError());
 }
@@ -193,17 +188,16 @@ absl::Status LoadDhParams(SSL_CTX* ctx, const std::string& path) {
   if (absl::Status st = CheckReadable(path, "tls-dh-params-file"); !st.ok()) {
     return st;
   }
-  BIO* bio = BIO_new_file(path.c_str(), "r");
-  EVP_PKEY* params = bio == nullptr ? nullptr : PEM_read_bio_Parameters(bio, nullptr);
-  BIO_free(bio);
+  common::UniqueBio bio(BIO_new_file(path.c_str(), "r"));
+  common::UniqueEvpPkey params(bio == nullptr ? nullptr
+                                              : PEM_read_bio_Parameters(bio.get(), nullptr));
   if (params == nullptr) {
     return Fail("can't read DH parameters from tls-dh-params-file '" + path + "'");
   }
-  // On success the context owns params.
-  if (SSL_CTX_set0_tmp_dh_pkey(ctx, params) != 1) {
-    EVP_PKEY_free(params);
+  if (SSL_CTX_set0_tmp_dh_pkey(ctx, params.get()) != 1) {
     return Fail("can't use the DH parameters in tls-dh-params-file '" + path + "'");
   }
+  params.release();  // the context owns them now
   return absl::OkStatus();
 }
 
@@ -384,7 +378,7 @@ TicketKeys RandomTicketKeys() {
 absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
     const TlsSettings& settings, const TicketKeys& ticket_keys) {
   ERR_clear_error();
-  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  common::UniqueSslCtx ctx(SSL_CTX_new(TLS_server_method()));
   if (ctx == nullptr) {
     return Fail("can't create a TLS context");
   }
@@ -437,11 +431,7 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   }
   CertificateInfo info = DescribeCertificate(SSL_CTX_get0_certificate(ctx.get()));
   return std::shared_ptr<const TlsContext>(
-      new TlsContext(ctx.release(), settings, info, std::move(*crls)));
-}
-
-TlsContext::~TlsContext() {
-  SSL_CTX_free(ctx_);
+      new TlsContext(std::move(ctx), settings, info, std::move(*crls)));
 }
 
 CrlInfo TlsContext::crl_info() const {
@@ -452,10 +442,10 @@ bool TlsContext::IsRevoked(const PeerCertificate& peer) const {
   return peer.present && crls_ != nullptr && crls_->IsRevoked(peer.issuer_der, peer.serial_der);
 }
 
-SSL* TlsContext::NewSession() const {
-  SSL* ssl = SSL_new(ctx_);
+common::UniqueSsl TlsContext::NewSession() const {
+  common::UniqueSsl ssl(SSL_new(ctx_.get()));
   if (ssl != nullptr) {
-    SSL_set_accept_state(ssl);
+    SSL_set_accept_state(ssl.get());
   }
   return ssl;
 }
