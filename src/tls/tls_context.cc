@@ -9,7 +9,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509err.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/ascii.h"
 #include "tls/x509_text.h"
 
 namespace redoubt::tls {
@@ -59,13 +59,13 @@ absl::Status ApplyProtocols(SSL_CTX* ctx, const std::string& protocols) {
     std::string w;
     while (words >> w) {
       int v;
-      if (strcasecmp(w.c_str(), "tlsv1") == 0) {
+      if (common::EqualsIgnoreCase(w, "tlsv1")) {
         v = TLS1_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.1") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.1")) {
         v = TLS1_1_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.2") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.2")) {
         v = TLS1_2_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.3") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.3")) {
         v = TLS1_3_VERSION;
       } else {
         return absl::InvalidArgumentError("invalid tls-protocols value '" + w +
@@ -325,14 +325,13 @@ std::string TakeOpenSslError() {
 }
 
 std::optional<ClientAuth> ParseClientAuth(std::string_view text) {
-  std::string word(text);
-  if (strcasecmp(word.c_str(), "yes") == 0) {
+  if (common::EqualsIgnoreCase(text, "yes")) {
     return ClientAuth::kYes;
   }
-  if (strcasecmp(word.c_str(), "optional") == 0) {
+  if (common::EqualsIgnoreCase(text, "optional")) {
     return ClientAuth::kOptional;
   }
-  if (strcasecmp(word.c_str(), "no") == 0) {
+  if (common::EqualsIgnoreCase(text, "no")) {
     return ClientAuth::kNo;
   }
   return std::nullopt;
@@ -351,11 +350,10 @@ std::string_view ClientAuthName(ClientAuth auth) {
 }
 
 std::optional<CrlExpiredPolicy> ParseCrlExpiredPolicy(std::string_view text) {
-  std::string word(text);
-  if (strcasecmp(word.c_str(), "reject") == 0) {
+  if (common::EqualsIgnoreCase(text, "reject")) {
     return CrlExpiredPolicy::kReject;
   }
-  if (strcasecmp(word.c_str(), "allow") == 0) {
+  if (common::EqualsIgnoreCase(text, "allow")) {
     return CrlExpiredPolicy::kAllow;
   }
   return std::nullopt;
