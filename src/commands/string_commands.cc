@@ -16,6 +16,7 @@
 #include "commands/errors.h"
 #include "commands/expire_options.h"
 #include "commands/string_operations.h"
+#include "common/index_range.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
 
@@ -316,30 +317,16 @@ void CmdGetRange(CommandContext& ctx) {
     return ReplyError(ctx, e.status());
   }
   std::string_view value = *e == nullptr ? std::string_view() : (*e)->value();
-  int64_t len = static_cast<int64_t>(value.size());
   // Redis: both negative and start > end is empty; then clamp as getrangeCommand does.
   if (start < 0 && end < 0 && start > end) {
     return ctx.reply.Bulk("");
   }
-  if (start < 0) {
-    start = len + start;
-  }
-  if (end < 0) {
-    end = len + end;
-  }
-  if (start < 0) {
-    start = 0;
-  }
-  if (end < 0) {
-    end = 0;
-  }
-  if (end >= len) {
-    end = len - 1;
-  }
-  if (len == 0 || start > end) {
+  std::optional<common::IndexRange> range =
+      common::ClampRange(start, end, value.size(), common::NegativeEnd::kClampToFirst);
+  if (!range) {
     return ctx.reply.Bulk("");
   }
-  ctx.reply.Bulk(value.substr(start, end - start + 1));
+  ctx.reply.Bulk(value.substr(range->first, range->size()));
 }
 
 void CmdSetRange(CommandContext& ctx) {

@@ -4,6 +4,7 @@
 // server_access.cc and server_config.cc; see server.h.
 #include "server/server.h"
 
+#include <absl/strings/escaping.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,12 +34,11 @@ namespace {
 std::string RandomHexId() {
   std::random_device rd;
   std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(40, '0');
-  for (char& c : id) {
-    c = kHex[rng() & 15];
+  char bytes[20];
+  for (char& b : bytes) {
+    b = static_cast<char>(rng());
   }
-  return id;
+  return absl::BytesToHexString(absl::string_view(bytes, sizeof(bytes)));
 }
 
 }  // namespace
