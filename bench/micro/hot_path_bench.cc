@@ -4,8 +4,10 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "commands/string_operations.h"
 #include "protocol/reply_writer.h"
 #include "protocol/resp_parser.h"
 #include "storage/keyspace.h"
@@ -60,7 +62,10 @@ void BM_KeyspaceGetHit(benchmark::State& state) {
 }
 BENCHMARK(BM_KeyspaceGetHit);
 
-void BM_KeyspaceSetOverwrite(benchmark::State& state) {
+// Overwrites the 64-byte values of 100,000 keys in turn with `store`, each under its key's shard
+// lock, as a handler runs.
+template <typename Store>
+void SetOverwriteLoop(benchmark::State& state, Store store) {
   Keyspace keyspace(16);
   const std::string value(64, 'v');
   size_t i = 0;
@@ -68,9 +73,23 @@ void BM_KeyspaceSetOverwrite(benchmark::State& state) {
     std::string key = "key:" + std::to_string(i++ % 100000);
     ShardLocks locks(keyspace);
     locks.LockKey(key);
-    keyspace.SetString(0, key, value, redoubt::storage::kNoExpire, false);
+    store(keyspace, key, value);
   }
 }
+
+void BM_KeyspaceSetOverwrite(benchmark::State& state) {
+  SetOverwriteLoop(state, [](Keyspace& keyspace, std::string_view key, std::string_view value) {
+    keyspace.SetString(0, key, value, redoubt::storage::kNoExpire, false);
+  });
+}
 BENCHMARK(BM_KeyspaceSetOverwrite);
+
+// SET's operation: its lookup (for NX, XX and GET) comes on top of the store.
+void BM_OpSetOverwrite(benchmark::State& state) {
+  SetOverwriteLoop(state, [](Keyspace& keyspace, std::string_view key, std::string_view value) {
+    benchmark::DoNotOptimize(redoubt::commands::OpSet(keyspace, 0, key, value, {}));
+  });
+}
+BENCHMARK(BM_OpSetOverwrite);
 
 }  // namespace

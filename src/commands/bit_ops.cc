@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "common/index_range.h"
+
 namespace redoubt::commands {
 namespace {
 
@@ -33,30 +35,17 @@ uint64_t PopCountBytes(const char* p, uint64_t n) {
 
 std::optional<BitRange> ResolveRange(int64_t start, int64_t end, RangeUnit unit,
                                      uint64_t len_bytes) {
-  // len_bytes is a string length (< 2^32), so len and the sums below cannot overflow.
-  int64_t len = static_cast<int64_t>(unit == RangeUnit::kBit ? len_bytes * 8 : len_bytes);
-  if (start < 0) {
-    start += len;
-  }
-  if (end < 0) {
-    end += len;
-  }
-  if (start < 0) {
-    start = 0;
-  }
-  if (end < 0) {
-    end = 0;
-  }
-  if (end >= len) {
-    end = len - 1;
-  }
-  if (start > end) {
+  // len_bytes is a string length (< 2^32), so its length in bits fits ClampRange.
+  uint64_t len = unit == RangeUnit::kBit ? len_bytes * 8 : len_bytes;
+  std::optional<common::IndexRange> range =
+      common::ClampRange(start, end, len, common::NegativeEnd::kClampToFirst);
+  if (!range) {
     return std::nullopt;
   }
   if (unit == RangeUnit::kBit) {
-    return BitRange{static_cast<uint64_t>(start), static_cast<uint64_t>(end)};
+    return BitRange{range->first, range->last};
   }
-  return BitRange{static_cast<uint64_t>(start) * 8, static_cast<uint64_t>(end) * 8 + 7};
+  return BitRange{range->first * 8, range->last * 8 + 7};
 }
 
 uint64_t CountBits(std::string_view data, BitRange range) {

@@ -1,16 +1,14 @@
 // Command table and key extraction; see command_table.h and command_spec.h.
 #include "commands/command_table.h"
 
+#include <absl/strings/ascii.h>
+
 #include <algorithm>
 
 #include "common/check.h"
 
 namespace redoubt::commands {
 namespace {
-
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
 
 // A row that declares no key specs, tips or getkeys procedure gets Redis 7.0's.
 void AttachRedisKeyInfo(CommandSpec& spec) {
@@ -24,26 +22,6 @@ void AttachRedisKeyInfo(CommandSpec& spec) {
 }
 
 }  // namespace
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = Lower(c);
-  }
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 void CommandTable::Add(CommandSpec spec) {
   AttachRedisKeyInfo(spec);
@@ -67,7 +45,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
     return nullptr;
   }
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = Lower(name[i]);
+    buf[i] = absl::ascii_tolower(static_cast<unsigned char>(name[i]));
   }
   auto it = by_name_.find(absl::string_view(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;

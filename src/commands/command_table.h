@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands/command_spec.h"
+#include "common/ascii.h"
 
 namespace redoubt::commands {
 
@@ -42,8 +43,8 @@ class CommandTable {
   int next_stats_index_ = 0;
 };
 
-// Lower-cases ASCII.
-std::string ToLower(std::string_view s);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Handlers and server commands compare words with Redis's (ASCII) case rules.
+using common::EqualsIgnoreCase;
+using common::ToLower;
 
 }  // namespace redoubt::commands

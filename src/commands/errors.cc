@@ -2,6 +2,7 @@
 #include "commands/errors.h"
 
 #include <cctype>
+#include <climits>
 
 #include "commands/command_spec.h"
 #include "common/numbers.h"
@@ -28,6 +29,8 @@ std::string_view ErrorText(OpStatus status) {
       return kErrStringTooLong;
     case OpStatus::kOutOfRange:
       return kErrOffsetOutOfRange;
+    case OpStatus::kNotFinite:
+      return kErrNotFinite;
     case OpStatus::kSyntaxError:
     case OpStatus::kSkipped:
     case OpStatus::kInvalidExpireTime:
@@ -90,6 +93,21 @@ bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
     return false;
   }
   *out = *v;
+  return true;
+}
+
+bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out, std::string_view error) {
+  int64_t v;
+  if (!ParseInt64OrReply(ctx, arg, &v, error.empty() ? kErrNotInteger : error)) {
+    return false;
+  }
+  if (v < INT_MIN || v > INT_MAX) {
+    ctx.reply.Error(error.empty()
+                        ? "ERR value is out of range, value must between -2147483648 and 2147483647"
+                        : error);
+    return false;
+  }
+  *out = static_cast<int>(v);
   return true;
 }
 

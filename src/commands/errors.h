@@ -18,6 +18,7 @@ inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer 
 inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kErrSyntax = "ERR syntax error";
 inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrNotFinite = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kErrOom =
     "OOM command not allowed when used memory > 'maxmemory'.";
@@ -55,6 +56,10 @@ std::string InvalidExpireText(std::string_view command_name);
 // Argument parsers: on failure they write the error and return false.
 bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
                        std::string_view error = kErrNotInteger);
+// Redis's getIntFromObjectOrReply: an int64 that must also fit in an int. A caller's own error
+// text (SWAPDB's) answers both failures; without one, Redis words the range error separately.
+bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out,
+                     std::string_view error = {});
 bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
 bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
 

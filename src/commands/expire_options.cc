@@ -2,6 +2,8 @@
 // parseExtendedStringArgumentsOrReply and getExpireMillisecondsOrReply (t_string.c).
 #include "commands/expire_options.h"
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "commands/command_spec.h"
@@ -94,26 +96,33 @@ bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions:
   return !for_set || ResolveExpireOrReply(ctx, out);
 }
 
-bool ResolveExpireOrReply(CommandContext& ctx, ExpireOptions* opts) {
+common::OpStatus ResolveExpire(ExpireOptions* opts) {
   if (opts->time_arg.data() == nullptr) {
-    return true;
+    return common::OpStatus::kOk;
   }
-  int64_t amount;
-  if (!ParseInt64OrReply(ctx, opts->time_arg, &amount)) {
-    return false;
+  std::optional<int64_t> amount = common::ParseInt64(opts->time_arg);
+  if (!amount) {
+    return common::OpStatus::kNotAnInteger;
   }
   const bool seconds = opts->time_in_seconds;
-  if (amount <= 0 || (seconds && amount > INT64_MAX / 1000)) {
-    ctx.reply.Error(InvalidExpireText(ctx.spec.name));
-    return false;
+  if (*amount <= 0 || (seconds && *amount > INT64_MAX / 1000)) {
+    return common::OpStatus::kInvalidExpireTime;
   }
   if (opts->time_relative) {
-    if (!RelativeToAbsoluteMs(amount, seconds, &opts->expire_at_ms)) {
-      ctx.reply.Error(InvalidExpireText(ctx.spec.name));
-      return false;
+    if (!RelativeToAbsoluteMs(*amount, seconds, &opts->expire_at_ms)) {
+      return common::OpStatus::kInvalidExpireTime;
     }
   } else {
-    opts->expire_at_ms = seconds ? amount * 1000 : amount;
+    opts->expire_at_ms = seconds ? *amount * 1000 : *amount;
+  }
+  return common::OpStatus::kOk;
+}
+
+bool ResolveExpireOrReply(CommandContext& ctx, ExpireOptions* opts) {
+  common::OpStatus status = ResolveExpire(opts);
+  if (status != common::OpStatus::kOk) {
+    ReplyError(ctx, status);
+    return false;
   }
   return true;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "commands/command_context.h"
+#include "common/op_status.h"
 #include "storage/entry.h"
 
 namespace redoubt::commands {
@@ -17,7 +18,7 @@ struct ExpireOptions {
   bool get = false;
   bool keep_ttl = false;
   bool persist = false;
-  int64_t expire_at_ms = storage::kNoExpire;  // absolute, once ResolveExpireOrReply ran
+  int64_t expire_at_ms = storage::kNoExpire;  // absolute, once resolved
   // The time argument and its unit, until resolved.
   std::string_view time_arg;
   bool time_in_seconds = false;
@@ -25,13 +26,15 @@ struct ExpireOptions {
 };
 
 // Parses the option syntax of args[first..]. On error writes the reply and returns false.
-// For SET the time value is resolved too; GETEX resolves it after its key lookup, because
-// Redis answers a missing key before looking at the time value.
+// For SET the time value is resolved too; GETEX resolves it itself, because Redis answers a
+// missing key (or one of another type) before a bad time value.
 bool ParseExpireOptionsOrReply(CommandContext& ctx, size_t first, ExpireOptions::Mode mode,
                                ExpireOptions* out);
 
-// Turns the time argument into expire_at_ms ("value is not an integer", "invalid expire
-// time"). No-op without a time argument.
+// Turns the time argument into expire_at_ms. Returns kOk (also without a time argument),
+// kNotAnInteger or kInvalidExpireTime.
+common::OpStatus ResolveExpire(ExpireOptions* opts);
+// ResolveExpire, replying with its error ("value is not an integer", "invalid expire time").
 bool ResolveExpireOrReply(CommandContext& ctx, ExpireOptions* opts);
 
 // now + amount (seconds or ms) in absolute ms; false for amount <= 0 or overflow, which Redis

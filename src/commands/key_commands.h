@@ -1,6 +1,5 @@
-// Registers the generic key commands (DEL, EXISTS, EXPIRE and the TTL family, KEYS, SCAN,
-// RENAME, COPY, MOVE, OBJECT, …) and the database-wide ones (DBSIZE, FLUSHDB, FLUSHALL,
-// SWAPDB) in a command table.
+// Registers the commands on named keys of any type (DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME,
+// RENAMENX, COPY, MOVE) in a command table.
 #pragma once
 
 #include "commands/command_table.h"

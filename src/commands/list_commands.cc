@@ -14,6 +14,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "common/index_range.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
 #include "storage/list_value.h"
@@ -234,7 +235,8 @@ void CmdLRange(CommandContext& ctx) {
     return ctx.reply.ArrayHeader(0);
   }
   const ListValue& list = (*e)->list();
-  auto range = storage::ClampListRange(start, stop, list.size());
+  std::optional<common::IndexRange> range =
+      common::ClampRange(start, stop, list.size(), common::NegativeEnd::kEmpty);
   if (!range) {
     return ctx.reply.ArrayHeader(0);
   }

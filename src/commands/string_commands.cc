@@ -1,18 +1,22 @@
 // String commands: GET SET and friends, counters, ranges, LCS. Semantics, reply types and error
-// texts follow Redis 7's t_string.c; each command is a row at the end of the file.
+// texts follow Redis 7's t_string.c; each command is a row at the end of the file. A command
+// that changes a string parses its arguments, calls its operation (string_operations.h) and
+// formats the reply.
 #include "commands/string_commands.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/expire_options.h"
-#include "common/clock.h"
+#include "commands/string_operations.h"
+#include "common/index_range.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
 
@@ -23,7 +27,6 @@ using common::OpResult;
 using common::OpStatus;
 using storage::Access;
 using storage::Entry;
-using storage::kNoExpire;
 using storage::ValueType;
 
 OpResult<Entry*> FindString(CommandContext& ctx, std::string_view key,
@@ -31,13 +34,9 @@ OpResult<Entry*> FindString(CommandContext& ctx, std::string_view key,
   return ctx.keyspace.FindOfType(ctx.db(), key, ValueType::kString, access);
 }
 
-bool CheckLengthOrReply(CommandContext& ctx, uint64_t len) {
-  if (len >
-      static_cast<uint64_t>(ctx.settings.proto_max_bulk_len.load(std::memory_order_relaxed))) {
-    ctx.reply.Error(kErrStringTooLong);
-    return false;
-  }
-  return true;
+// The longest string APPEND and SETRANGE may make (proto-max-bulk-len).
+uint64_t MaxStringBytes(const CommandContext& ctx) {
+  return static_cast<uint64_t>(ctx.settings.proto_max_bulk_len.load(std::memory_order_relaxed));
 }
 
 // A string's value as a bulk reply; a large one is written from its block, not copied.
@@ -59,55 +58,60 @@ void CmdGet(CommandContext& ctx) {
   ReplyValue(ctx, **e);
 }
 
+// SET ... GET and GETSET: the previous value (null without one), whether or not the value was
+// stored. It goes into the reply while the operation still holds it, so it is not copied first.
+void SetAndReplyPrevious(CommandContext& ctx, const SetParams& params,
+                         common::SharedBytesRef* block) {
+  bool had_previous = false;
+  OpStatus status = OpSetAndGet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], params, block,
+                                [&](std::string_view previous) {
+                                  ctx.reply.Bulk(previous);
+                                  had_previous = true;
+                                });
+  if (status == OpStatus::kWrongType) {
+    return ReplyError(ctx, status);
+  }
+  if (status == OpStatus::kOk) {
+    ++ctx.dirty;
+  }
+  if (!had_previous) {
+    ctx.reply.Null();
+  }
+}
+
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
 void CmdSet(CommandContext& ctx) {
   ExpireOptions opts;
   if (!ParseExpireOptionsOrReply(ctx, 3, ExpireOptions::kForSet, &opts)) {
     return;
   }
-  std::string_view key = ctx.args[1];
-  auto old = FindString(ctx, key, Access::kWrite);
-  if (opts.get && !old.ok()) {
-    return ReplyError(ctx, old.status());
+  SetParams params{.condition = opts.nx   ? SetParams::Condition::kIfMissing
+                                : opts.xx ? SetParams::Condition::kIfExists
+                                          : SetParams::Condition::kAlways,
+                   .expire_at_ms = opts.expire_at_ms,
+                   .keep_ttl = opts.keep_ttl};
+  // A large value read into a block of its own is kept as it is (no copy). Only a value of
+  // kLargeValueBytes or more can have been, so a small SET makes no virtual call for it.
+  common::SharedBytesRef block;
+  if (ctx.args[2].size() >= storage::kLargeValueBytes) {
+    block = ctx.client.LargeArgument(ctx.args[2]);
   }
-  // A key of another type exists too (SET without GET overwrites any type).
-  bool exists = !old.ok() || *old != nullptr;
-  std::string previous;
-  bool had_previous = old.ok() && *old != nullptr;
-  if (opts.get && had_previous) {
-    previous = std::string((*old)->value());
+  if (opts.get) {
+    return SetAndReplyPrevious(ctx, params, &block);
   }
-  if ((opts.nx && exists) || (opts.xx && !exists)) {
-    if (opts.get && had_previous) {
-      return ctx.reply.Bulk(previous);
-    }
+  if (OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], params, &block) != OpStatus::kOk) {
     return ctx.reply.Null();
   }
-  if (opts.expire_at_ms != kNoExpire && opts.expire_at_ms <= common::UnixMillis()) {
-    // Redis 7 sets and immediately deletes a key whose absolute expire time has passed.
-    ctx.keyspace.Delete(ctx.db(), key);
-  } else {
-    // A large value read into a block of its own is kept as it is (no copy).
-    common::SharedBytesRef block = ctx.client.LargeArgument(ctx.args[2]);
-    ctx.keyspace.SetString(ctx.db(), key, ctx.args[2], opts.expire_at_ms, opts.keep_ttl, &block);
-  }
   ++ctx.dirty;
-  if (!opts.get) {
-    return ctx.reply.Ok();
-  }
-  if (had_previous) {
-    return ctx.reply.Bulk(previous);
-  }
-  ctx.reply.Null();
+  ctx.reply.Ok();
 }
 
 void CmdSetNx(CommandContext& ctx) {
-  if (ctx.keyspace.Find(ctx.db(), ctx.args[1], Access::kWrite) != nullptr) {
-    return ctx.reply.Integer(0);
-  }
-  ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[2], kNoExpire, false);
-  ++ctx.dirty;
-  ctx.reply.Integer(1);
+  OpStatus status = OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2],
+                          {.condition = SetParams::Condition::kIfMissing});
+  bool stored = status == OpStatus::kOk;
+  ctx.dirty += stored ? 1 : 0;
+  ctx.reply.Integer(stored ? 1 : 0);
 }
 
 // SETEX key seconds value / PSETEX key milliseconds value
@@ -120,7 +124,8 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
   if (!RelativeToAbsoluteMs(amount, seconds, &at)) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
-  ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[3], at, false);
+  // Unconditional: always stored (or, with a time already passed, deleted).
+  (void)OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[3], {.expire_at_ms = at});
   ++ctx.dirty;
   ctx.reply.Ok();
 }
@@ -152,20 +157,17 @@ bool CheckPairsOrReply(CommandContext& ctx) {
   return true;
 }
 
-// Stores MSET's and MSETNX's pairs. One change per pair, as Redis counts them: a key named
-// twice counts twice.
-void SetPairs(CommandContext& ctx) {
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
-    ctx.keyspace.SetString(ctx.db(), ctx.args[i], ctx.args[i + 1], kNoExpire, false);
-  }
-  ctx.dirty += (ctx.argc() - 1) / 2;
+// One change per pair, as Redis counts MSET's and MSETNX's: a key named twice counts twice.
+uint64_t Pairs(const CommandContext& ctx) {
+  return (ctx.argc() - 1) / 2;
 }
 
 void CmdMSet(CommandContext& ctx) {
   if (!CheckPairsOrReply(ctx)) {
     return;
   }
-  SetPairs(ctx);
+  OpMSet(ctx.keyspace, ctx.db(), ctx.args.subspan(1));
+  ctx.dirty += Pairs(ctx);
   ctx.reply.Ok();
 }
 
@@ -173,31 +175,32 @@ void CmdMSetNx(CommandContext& ctx) {
   if (!CheckPairsOrReply(ctx)) {
     return;
   }
-  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
-    if (ctx.keyspace.Find(ctx.db(), ctx.args[i], Access::kWrite) != nullptr) {
-      return ctx.reply.Integer(0);
-    }
+  if (OpMSetNx(ctx.keyspace, ctx.db(), ctx.args.subspan(1)) != OpStatus::kOk) {
+    return ctx.reply.Integer(0);
   }
-  SetPairs(ctx);
+  ctx.dirty += Pairs(ctx);
   ctx.reply.Integer(1);
 }
 
 void CmdGetSet(CommandContext& ctx) {
-  auto old = FindString(ctx, ctx.args[1], Access::kWrite);
-  if (!old.ok()) {
-    return ReplyError(ctx, old.status());
-  }
-  bool had = *old != nullptr;
-  std::string previous = had ? std::string((*old)->value()) : std::string();
-  ctx.keyspace.SetString(ctx.db(), ctx.args[1], ctx.args[2], kNoExpire, false);
-  ++ctx.dirty;
-  if (had) {
-    return ctx.reply.Bulk(previous);
-  }
-  ctx.reply.Null();
+  SetAndReplyPrevious(ctx, SetParams{}, nullptr);
 }
 
 void CmdGetDel(CommandContext& ctx) {
+  OpStatus status = OpGetDel(ctx.keyspace, ctx.db(), ctx.args[1],
+                             [&](std::string_view value) { ctx.reply.Bulk(value); });
+  if (status == OpStatus::kKeyNotFound) {
+    return ctx.reply.Null();
+  }
+  if (status != OpStatus::kOk) {
+    return ReplyError(ctx, status);
+  }
+  ++ctx.dirty;
+}
+
+// GETEX's time value was bad. Redis reads it only after the key, so a key of another type still
+// answers WRONGTYPE, and a missing one null.
+void ReplyBadGetExTime(CommandContext& ctx, OpStatus time_status) {
   auto e = FindString(ctx, ctx.args[1]);
   if (!e.ok()) {
     return ReplyError(ctx, e.status());
@@ -205,9 +208,7 @@ void CmdGetDel(CommandContext& ctx) {
   if (*e == nullptr) {
     return ctx.reply.Null();
   }
-  ctx.reply.Bulk((*e)->value());
-  ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
-  ++ctx.dirty;
+  ReplyError(ctx, time_status);
 }
 
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
@@ -216,56 +217,30 @@ void CmdGetEx(CommandContext& ctx) {
   if (!ParseExpireOptionsOrReply(ctx, 2, ExpireOptions::kForGetEx, &opts)) {
     return;
   }
-  auto e = FindString(ctx, ctx.args[1]);
-  if (!e.ok()) {
-    return ReplyError(ctx, e.status());
+  if (OpStatus time = ResolveExpire(&opts); time != OpStatus::kOk) {
+    return ReplyBadGetExTime(ctx, time);
   }
-  if (*e == nullptr) {
+  OpResult<bool> changed = OpGetEx(ctx.keyspace, ctx.db(), ctx.args[1],
+                                   {.persist = opts.persist, .expire_at_ms = opts.expire_at_ms},
+                                   [&](std::string_view value) { ctx.reply.Bulk(value); });
+  if (changed.status() == OpStatus::kKeyNotFound) {
     return ctx.reply.Null();
   }
-  if (!ResolveExpireOrReply(ctx, &opts)) {
-    return;
+  if (!changed.ok()) {
+    return ReplyError(ctx, changed.status());
   }
-  ctx.reply.Bulk((*e)->value());
-  // Without options GETEX is a GET; PERSIST changes something only when there was a TTL.
-  if (opts.persist) {
-    if ((*e)->expire_ms() != kNoExpire) {
-      ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], kNoExpire);
-      ++ctx.dirty;
-    }
-  } else if (opts.expire_at_ms != kNoExpire) {
-    if (opts.expire_at_ms <= common::UnixMillis()) {
-      ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
-    } else {
-      ctx.keyspace.SetExpire(ctx.db(), ctx.args[1], opts.expire_at_ms);
-    }
-    ++ctx.dirty;
-  }
+  ctx.dirty += *changed ? 1 : 0;
 }
 
 void CmdAppend(CommandContext& ctx) {
-  auto e = FindString(ctx, ctx.args[1], Access::kWrite);
-  if (!e.ok()) {
-    return ReplyError(ctx, e.status());
-  }
-  std::string_view add = ctx.args[2];
-  if (*e == nullptr) {
-    // Encoded as SET would store it (int, embstr or raw), as Redis's tryObjectEncoding does.
-    ctx.keyspace.SetString(ctx.db(), ctx.args[1], add, kNoExpire, false);
-    ++ctx.dirty;
-    return ctx.reply.Integer(static_cast<int64_t>(add.size()));
-  }
-  size_t old_len = (*e)->value().size();
-  if (!CheckLengthOrReply(ctx, old_len + add.size())) {
-    return;
-  }
-  Entry* grown = ctx.keyspace.ResizeString(ctx.db(), ctx.args[1], old_len + add.size());
-  if (!add.empty()) {
-    std::memcpy(grown->mutable_value() + old_len, add.data(), add.size());
+  OpResult<size_t> length =
+      OpAppend(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], MaxStringBytes(ctx));
+  if (!length.ok()) {
+    return ReplyError(ctx, length.status());
   }
   // Appending "" still counts, as in Redis.
   ++ctx.dirty;
-  ctx.reply.Integer(static_cast<int64_t>(grown->value().size()));
+  ctx.reply.Integer(static_cast<int64_t>(*length));
 }
 
 void CmdStrLen(CommandContext& ctx) {
@@ -278,27 +253,12 @@ void CmdStrLen(CommandContext& ctx) {
 
 // INCR/DECR/INCRBY/DECRBY share this.
 void IncrementBy(CommandContext& ctx, int64_t delta) {
-  auto e = FindString(ctx, ctx.args[1], Access::kWrite);
-  if (!e.ok()) {
-    return ReplyError(ctx, e.status());
+  OpResult<int64_t> result = OpIncrBy(ctx.keyspace, ctx.db(), ctx.args[1], delta);
+  if (!result.ok()) {
+    return ReplyError(ctx, result.status());
   }
-  int64_t current = 0;
-  if (*e != nullptr) {
-    auto parsed = common::ParseInt64((*e)->value());
-    if (!parsed) {
-      return ctx.reply.Error(kErrNotInteger);
-    }
-    current = *parsed;
-  }
-  int64_t result;
-  if (__builtin_add_overflow(current, delta, &result)) {
-    return ctx.reply.Error(kErrOverflow);
-  }
-  std::string text;
-  common::AppendInt64(&text, result);
-  ctx.keyspace.SetString(ctx.db(), ctx.args[1], text, kNoExpire, /*keep_ttl=*/true);
   ++ctx.dirty;
-  ctx.reply.Integer(result);
+  ctx.reply.Integer(*result);
 }
 
 void CmdIncr(CommandContext& ctx) {
@@ -326,31 +286,24 @@ void CmdDecrBy(CommandContext& ctx) {
   IncrementBy(ctx, -delta);
 }
 
-void CmdIncrByFloat(CommandContext& ctx) {
+// INCRBYFLOAT's increment was not a number. Redis reads it only after the key, so a key of
+// another type still answers WRONGTYPE.
+void ReplyBadIncrement(CommandContext& ctx) {
   auto e = FindString(ctx, ctx.args[1], Access::kWrite);
-  if (!e.ok()) {
-    return ReplyError(ctx, e.status());
-  }
-  long double current = 0;
-  if (*e != nullptr) {
-    auto parsed = common::ParseLongDouble((*e)->value());
-    if (!parsed) {
-      return ctx.reply.Error(kErrNotFloat);
-    }
-    current = *parsed;
-  }
-  auto delta = common::ParseLongDouble(ctx.args[2]);
+  ctx.reply.Error(e.ok() ? kErrNotFloat : kErrWrongType);
+}
+
+void CmdIncrByFloat(CommandContext& ctx) {
+  std::optional<long double> delta = common::ParseLongDouble(ctx.args[2]);
   if (!delta) {
-    return ctx.reply.Error(kErrNotFloat);
+    return ReplyBadIncrement(ctx);
   }
-  long double result = current + *delta;
-  if (std::isnan(result) || std::isinf(result)) {
-    return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  OpResult<std::string> text = OpIncrByFloat(ctx.keyspace, ctx.db(), ctx.args[1], *delta);
+  if (!text.ok()) {
+    return ReplyError(ctx, text.status());
   }
-  std::string text = common::FormatLongDoubleHuman(result);
-  ctx.keyspace.SetString(ctx.db(), ctx.args[1], text, kNoExpire, /*keep_ttl=*/true);
   ++ctx.dirty;
-  ctx.reply.Bulk(text);
+  ctx.reply.Bulk(*text);
 }
 
 void CmdGetRange(CommandContext& ctx) {
@@ -364,30 +317,16 @@ void CmdGetRange(CommandContext& ctx) {
     return ReplyError(ctx, e.status());
   }
   std::string_view value = *e == nullptr ? std::string_view() : (*e)->value();
-  int64_t len = static_cast<int64_t>(value.size());
   // Redis: both negative and start > end is empty; then clamp as getrangeCommand does.
   if (start < 0 && end < 0 && start > end) {
     return ctx.reply.Bulk("");
   }
-  if (start < 0) {
-    start = len + start;
-  }
-  if (end < 0) {
-    end = len + end;
-  }
-  if (start < 0) {
-    start = 0;
-  }
-  if (end < 0) {
-    end = 0;
-  }
-  if (end >= len) {
-    end = len - 1;
-  }
-  if (len == 0 || start > end) {
+  std::optional<common::IndexRange> range =
+      common::ClampRange(start, end, value.size(), common::NegativeEnd::kClampToFirst);
+  if (!range) {
     return ctx.reply.Bulk("");
   }
-  ctx.reply.Bulk(value.substr(start, end - start + 1));
+  ctx.reply.Bulk(value.substr(range->first, range->size()));
 }
 
 void CmdSetRange(CommandContext& ctx) {
@@ -399,22 +338,14 @@ void CmdSetRange(CommandContext& ctx) {
     return ctx.reply.Error(kErrOffsetOutOfRange);
   }
   std::string_view value = ctx.args[3];
-  auto e = FindString(ctx, ctx.args[1], Access::kWrite);
-  if (!e.ok()) {
-    return ReplyError(ctx, e.status());
+  OpResult<size_t> length = OpSetRange(ctx.keyspace, ctx.db(), ctx.args[1],
+                                       static_cast<uint64_t>(offset), value, MaxStringBytes(ctx));
+  if (!length.ok()) {
+    return ReplyError(ctx, length.status());
   }
-  size_t old_len = *e == nullptr ? 0 : (*e)->value().size();
-  if (value.empty()) {
-    return ctx.reply.Integer(static_cast<int64_t>(old_len));
-  }
-  if (!CheckLengthOrReply(ctx, static_cast<uint64_t>(offset) + value.size())) {
-    return;
-  }
-  size_t new_len = std::max(old_len, static_cast<size_t>(offset) + value.size());
-  Entry* target = ctx.keyspace.ResizeString(ctx.db(), ctx.args[1], new_len);
-  std::memcpy(target->mutable_value() + offset, value.data(), value.size());
-  ++ctx.dirty;
-  ctx.reply.Integer(static_cast<int64_t>(new_len));
+  // Writing nothing changes nothing, as in Redis.
+  ctx.dirty += value.empty() ? 0 : 1;
+  ctx.reply.Integer(static_cast<int64_t>(*length));
 }
 
 // ---- LCS ----

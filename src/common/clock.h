@@ -29,4 +29,9 @@ inline int64_t MonotonicMicros() {
   return int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
 }
 
+// Monotonic clock in milliseconds, for durations.
+inline int64_t MonotonicMillis() {
+  return MonotonicMicros() / 1000;
+}
+
 }  // namespace redoubt::common

@@ -86,10 +86,7 @@ bool LogEnabled(LogLevel level) {
   return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
-bool LogThrottle::Admit(uint64_t* dropped) {
-  timeval tv;
-  gettimeofday(&tv, nullptr);
-  int64_t now_ms = int64_t{tv.tv_sec} * 1000 + tv.tv_usec / 1000;
+bool LogThrottle::Admit(int64_t now_ms, uint64_t* dropped) {
   int64_t start = window_start_ms_.load(std::memory_order_relaxed);
   if (now_ms - start >= interval_ms_ &&
       window_start_ms_.compare_exchange_strong(start, now_ms, std::memory_order_relaxed)) {

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
+
 namespace redoubt::common {
 
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3, kNothing = 4 };
@@ -30,13 +32,16 @@ bool LogEnabled(LogLevel level);
 // A place in the code that clients, or a failing environment, can make log again and again (a
 // refused AUTH, a failed handshake, accept4 out of descriptors): at most `burst` lines per
 // interval from it. Lines over that are dropped and counted; the first line of the next
-// interval ends with how many were. Declare one per place, as a static or a member.
+// interval ends with " (N similar messages suppressed)". An interval starts with the first line
+// after the previous one ended, on the monotonic clock (a wall-clock jump cannot stall it).
+// Declare one per place, as a static or a member.
 //
 // Thread: any thread; the dropping path is two relaxed atomic operations.
 class LogThrottle {
  public:
-  constexpr LogThrottle(int64_t interval_ms, int burst)
-      : interval_ms_(interval_ms), burst_(burst) {}
+  // clock_ms: monotonic milliseconds; tests pass a clock of their own.
+  constexpr LogThrottle(int64_t interval_ms, int burst, int64_t (*clock_ms)() = MonotonicMillis)
+      : interval_ms_(interval_ms), burst_(burst), clock_ms_(clock_ms) {}
   // make() builds the message; it is called only when the line will be written.
   template <typename MakeMessage>
   void Log(LogLevel level, MakeMessage&& make) {
@@ -44,7 +49,7 @@ class LogThrottle {
       return;
     }
     uint64_t dropped = 0;
-    if (!Admit(&dropped)) {
+    if (!Admit(clock_ms_(), &dropped)) {
       return;
     }
     std::string message = make();
@@ -55,11 +60,13 @@ class LogThrottle {
   }
 
  private:
-  // True when a line may be written now; *dropped: lines suppressed before it.
-  bool Admit(uint64_t* dropped);
+  // True when a line may be written at now_ms; then *dropped is the number of lines suppressed
+  // since the last one written.
+  bool Admit(int64_t now_ms, uint64_t* dropped);
 
   const int64_t interval_ms_;
   const int burst_;
+  int64_t (*const clock_ms_)();
   std::atomic<int64_t> window_start_ms_{0};
   std::atomic<int> in_window_{0};
   std::atomic<uint64_t> dropped_{0};

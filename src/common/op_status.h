@@ -20,6 +20,7 @@ enum class OpStatus : unsigned char {
   kOutOfMemory,        // maxmemory reached under noeviction
   kStringTooLong,      // "string exceeds maximum allowed size (proto-max-bulk-len)"
   kInvalidExpireTime,  // "invalid expire time in '%s' command"
+  kNotFinite,          // "increment would produce NaN or Infinity"
 };
 
 // A value or a failure status.

@@ -39,10 +39,9 @@ void EventLoop::Run() {
   epoll_event events[kMaxEvents];
   int64_t next_periodic = common::MonotonicMicros();
   while (running_.load(std::memory_order_acquire)) {
-    int64_t wait_us = RunDueTimers();
+    int64_t wait_us = RunDueTimers();  // -1: no timer
     if (periodic_) {
-      // Overdue (a slow timer, a loaded machine) is "now", never negative: a negative wait
-      // would read as "no deadline" below and block until the next event.
+      // Overdue (the batch ran past it) means now, never "no timeout".
       int64_t periodic_wait = std::max<int64_t>(0, next_periodic - common::MonotonicMicros());
       wait_us = wait_us < 0 ? periodic_wait : std::min(wait_us, periodic_wait);
     }

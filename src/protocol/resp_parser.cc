@@ -2,6 +2,9 @@
 // processMultibulkBuffer and processInlineBuffer (src/networking.c).
 #include "protocol/resp_parser.h"
 
+#include <absl/strings/ascii.h>
+#include <absl/strings/escaping.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -14,21 +17,6 @@ namespace {
 size_t FindCr(std::string_view input, size_t pos) {
   const void* p = std::memchr(input.data() + pos, '\r', input.size() - pos);
   return p == nullptr ? std::string_view::npos : static_cast<const char*>(p) - input.data();
-}
-
-bool IsHexDigit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  return (c | 0x20) - 'a' + 10;
-}
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
 }
 
 }  // namespace
@@ -195,7 +183,7 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
   size_t i = 0;
   const size_t n = line.size();
   while (true) {
-    while (i < n && IsSpace(line[i])) {
+    while (i < n && absl::ascii_isspace(line[i])) {
       ++i;
     }
     if (i >= n) {
@@ -210,9 +198,9 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
         if (i >= n) {
           return false;
         }
-        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && IsHexDigit(line[i + 2]) &&
-            IsHexDigit(line[i + 3])) {
-          current.push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' &&
+            absl::ascii_isxdigit(line[i + 2]) && absl::ascii_isxdigit(line[i + 3])) {
+          current += absl::HexStringToBytes(absl::string_view(line.data() + i + 2, 2));
           i += 3;
         } else if (line[i] == '\\' && i + 1 < n) {
           ++i;
@@ -240,7 +228,7 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
           current.push_back(c);
         } else if (line[i] == '"') {
           // A closing quote must be followed by a space or the end.
-          if (i + 1 < n && !IsSpace(line[i + 1])) {
+          if (i + 1 < n && !absl::ascii_isspace(line[i + 1])) {
             return false;
           }
           done = true;
@@ -255,7 +243,7 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
           ++i;
           current.push_back('\'');
         } else if (line[i] == '\'') {
-          if (i + 1 < n && !IsSpace(line[i + 1])) {
+          if (i + 1 < n && !absl::ascii_isspace(line[i + 1])) {
             return false;
           }
           done = true;

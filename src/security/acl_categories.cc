@@ -1,7 +1,7 @@
 // Category names in the order of Redis 7's ACLCommandCategories table.
 #include "security/acl_categories.h"
 
-#include <strings.h>
+#include "common/ascii.h"
 
 namespace redoubt::security {
 namespace {
@@ -38,7 +38,7 @@ std::span<const AclCategoryName> AclCategories() {
 
 uint64_t FindAclCategory(std::string_view name) {
   for (const AclCategoryName& c : kCategories) {
-    if (c.name.size() == name.size() && strncasecmp(c.name.data(), name.data(), name.size()) == 0) {
+    if (common::EqualsIgnoreCase(c.name, name)) {
       return c.bit;
     }
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "security/acl_categories.h"
 
 namespace redoubt::security {
@@ -18,13 +19,6 @@ constexpr ReferenceCommand kReference[] = {
 #include "security/redis_command_catalog.inc"
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 uint64_t CategoryBits(std::string_view names) {
   uint64_t bits = 0;
   while (!names.empty()) {
@@ -39,7 +33,7 @@ uint64_t CategoryBits(std::string_view names) {
 
 void AclCommandCatalog::Add(std::string_view name, int id, uint64_t categories,
                             std::string_view parent) {
-  std::string lower = Lower(name);
+  std::string lower = common::ToLower(name);
   if (by_name_.contains(lower) || id < 0) {
     return;
   }
@@ -49,7 +43,7 @@ void AclCommandCatalog::Add(std::string_view name, int id, uint64_t categories,
   cmd.categories = categories;
   int index = static_cast<int>(commands_.size());
   if (!parent.empty()) {
-    auto it = by_name_.find(Lower(parent));
+    auto it = by_name_.find(common::ToLower(parent));
     if (it == by_name_.end()) {
       return;
     }
@@ -75,7 +69,7 @@ void AclCommandCatalog::AddReferenceCommands() {
 }
 
 const AclCommand* AclCommandCatalog::Find(std::string_view name) const {
-  auto it = by_name_.find(Lower(name));
+  auto it = by_name_.find(common::ToLower(name));
   return it == by_name_.end() ? nullptr : &commands_[it->second];
 }
 

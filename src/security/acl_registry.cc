@@ -277,16 +277,11 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
   PasswordHash presented = HashPassword(password);
   absl::MutexLock lock(&mu_);
   AuthResult refused;
-  auto it = users_.find(name);
-  if (it == users_.end()) {
-    refused.refusal = "no such user";
+  const std::shared_ptr<const AclUser>* found = EnabledUserLocked(name, &refused.refusal);
+  if (found == nullptr) {
     return refused;
   }
-  const std::shared_ptr<const AclUser>& user = it->second;
-  if (!user->enabled()) {
-    refused.refusal = "user is disabled";
-    return refused;
-  }
+  const std::shared_ptr<const AclUser>& user = *found;
   if (user->cert_only()) {
     refused.refusal = "user requires a client certificate";
     return refused;
@@ -313,16 +308,25 @@ AuthResult AclRegistry::Authenticate(std::string_view name, std::string_view pas
 AuthResult AclRegistry::AuthenticateCertificate(std::string_view name, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   AuthResult refused;
+  const std::shared_ptr<const AclUser>* user = EnabledUserLocked(name, &refused.refusal);
+  if (user == nullptr) {
+    return refused;
+  }
+  return Succeed(*user, "certificate", 0, now_ms);
+}
+
+const std::shared_ptr<const AclUser>* AclRegistry::EnabledUserLocked(std::string_view name,
+                                                                     std::string* refusal) const {
   auto it = users_.find(name);
   if (it == users_.end()) {
-    refused.refusal = "no such user";
-    return refused;
+    *refusal = "no such user";
+    return nullptr;
   }
   if (!it->second->enabled()) {
-    refused.refusal = "user is disabled";
-    return refused;
+    *refusal = "user is disabled";
+    return nullptr;
   }
-  return Succeed(it->second, "certificate", 0, now_ms);
+  return &it->second;
 }
 
 AuthResult AclRegistry::DefaultWithoutPassword() {

@@ -174,6 +174,11 @@ class AclRegistry {
   int64_t NopassAddedLocked(const std::string& user) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AuthResult Succeed(std::shared_ptr<const AclUser> user, const std::string& credential,
                      int64_t added_ms, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The user a password or a certificate names, when it exists and is on; otherwise null, and
+  // *refusal says which ("no such user", "user is disabled"). Valid while mu_ is held.
+  const std::shared_ptr<const AclUser>* EnabledUserLocked(std::string_view name,
+                                                          std::string* refusal) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<const AclCommandCatalog> catalog_;
   mutable absl::Mutex mu_;

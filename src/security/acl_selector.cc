@@ -2,19 +2,16 @@
 // ACLSelectorCheckCmd and ACLDescribeSelector.
 #include "security/acl_selector.h"
 
-#include <strings.h>
-
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "common/glob.h"
 #include "security/acl_categories.h"
 
 namespace redoubt::security {
 namespace {
 
-bool Is(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using common::EqualsIgnoreCase;
 
 }  // namespace
 
@@ -114,10 +111,10 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
   if (op.empty()) {
     return AclRuleError::kSyntax;
   }
-  if (Is(op, "allkeys") || op == "~*") {
+  if (EqualsIgnoreCase(op, "allkeys") || op == "~*") {
     all_keys_ = true;
     keys_.clear();
-  } else if (Is(op, "resetkeys")) {
+  } else if (EqualsIgnoreCase(op, "resetkeys")) {
     all_keys_ = false;
     keys_.clear();
   } else if (op[0] == '~' || op[0] == '%') {
@@ -165,10 +162,10 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
         same->flags |= flags;
       }
     }
-  } else if (Is(op, "allchannels") || op == "&*") {
+  } else if (EqualsIgnoreCase(op, "allchannels") || op == "&*") {
     all_channels_ = true;
     channels_.clear();
-  } else if (Is(op, "resetchannels")) {
+  } else if (EqualsIgnoreCase(op, "resetchannels")) {
     all_channels_ = false;
     channels_.clear();
   } else if (op[0] == '&') {
@@ -179,10 +176,10 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
     if (std::find(channels_.begin(), channels_.end(), pattern) == channels_.end()) {
       channels_.push_back(std::move(pattern));
     }
-  } else if (Is(op, "allcommands") || Is(op, "+@all")) {
+  } else if (EqualsIgnoreCase(op, "allcommands") || EqualsIgnoreCase(op, "+@all")) {
     SetAll(true);
     all_commands_ = true;
-  } else if (Is(op, "nocommands") || Is(op, "-@all")) {
+  } else if (EqualsIgnoreCase(op, "nocommands") || EqualsIgnoreCase(op, "-@all")) {
     SetAll(false);
     all_commands_ = false;
   } else if (op.size() >= 2 && (op[0] == '+' || op[0] == '-') && op[1] == '@') {
@@ -224,10 +221,7 @@ AclRuleError AclSelector::Apply(std::string_view op, const AclCommandCatalog& ca
       ChangePermission(*sub, true);
     } else {
       // Redis's "first argument" exception (+select|0): deprecated there, kept for aclfiles.
-      std::string lower(arg);
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto entry = std::make_pair(cmd->id, std::move(lower));
+      auto entry = std::make_pair(cmd->id, common::ToLower(arg));
       if (std::find(first_args_.begin(), first_args_.end(), entry) == first_args_.end()) {
         first_args_.push_back(std::move(entry));
       }
@@ -264,7 +258,7 @@ AclVerdict AclSelector::Check(const AclRequest& request, size_t* denied_key) con
     bool first_arg_ok = false;
     if (request.args.size() >= 2) {
       for (const auto& [id, arg] : first_args_) {
-        if (id == request.command->id && Is(arg, request.args[1])) {
+        if (id == request.command->id && EqualsIgnoreCase(arg, request.args[1])) {
           first_arg_ok = true;
           break;
         }

@@ -1,16 +1,14 @@
 // User-level ACL rules (passwords, flags, selectors) over the root selector's rules.
 #include "security/acl_user.h"
 
-#include <strings.h>
-
 #include <algorithm>
+
+#include "common/ascii.h"
 
 namespace redoubt::security {
 namespace {
 
-bool Is(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using common::EqualsIgnoreCase;
 
 // Redis's ACLCheckPasswordHash: exactly 64 lower-case hex digits.
 bool IsCanonicalHash(std::string_view hex) {
@@ -63,22 +61,22 @@ AclUser::AclUser(std::string name, const AclCommandCatalog& catalog, bool all_ch
 
 AclRuleError AclUser::Apply(std::string_view op, const AclCommandCatalog& catalog,
                             bool all_channels_by_default) {
-  if (Is(op, "on")) {
+  if (EqualsIgnoreCase(op, "on")) {
     enabled_ = true;
-  } else if (Is(op, "off")) {
+  } else if (EqualsIgnoreCase(op, "off")) {
     enabled_ = false;
-  } else if (Is(op, "skip-sanitize-payload")) {
+  } else if (EqualsIgnoreCase(op, "skip-sanitize-payload")) {
     sanitize_ = Sanitize::kSkip;
-  } else if (Is(op, "sanitize-payload")) {
+  } else if (EqualsIgnoreCase(op, "sanitize-payload")) {
     sanitize_ = Sanitize::kSanitize;
-  } else if (Is(op, "cert-only")) {
+  } else if (EqualsIgnoreCase(op, "cert-only")) {
     cert_only_ = true;
-  } else if (Is(op, "no-cert-only")) {
+  } else if (EqualsIgnoreCase(op, "no-cert-only")) {
     cert_only_ = false;
-  } else if (Is(op, "nopass")) {
+  } else if (EqualsIgnoreCase(op, "nopass")) {
     nopass_ = true;
     passwords_.clear();
-  } else if (Is(op, "resetpass")) {
+  } else if (EqualsIgnoreCase(op, "resetpass")) {
     nopass_ = false;
     passwords_.clear();
   } else if (!op.empty() && (op[0] == '>' || op[0] == '#')) {
@@ -128,9 +126,9 @@ AclRuleError AclUser::Apply(std::string_view op, const AclCommandCatalog& catalo
       }
     }
     selectors_.push_back(std::move(selector));
-  } else if (Is(op, "clearselectors")) {
+  } else if (EqualsIgnoreCase(op, "clearselectors")) {
     selectors_.clear();
-  } else if (Is(op, "reset")) {
+  } else if (EqualsIgnoreCase(op, "reset")) {
     nopass_ = false;
     passwords_.clear();
     root_.Apply("resetkeys", catalog);

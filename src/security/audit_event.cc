@@ -1,6 +1,7 @@
 // Formatting of audit records as JSON lines (see audit_event.h).
 #include "security/audit_event.h"
 
+#include <absl/strings/str_cat.h>
 #include <time.h>
 
 #include <cstdio>
@@ -9,13 +10,8 @@
 namespace redoubt::security {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
-
 void AppendUnicodeEscape(std::string& out, uint32_t code_point) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) {
-    out.push_back(kHexDigits[(code_point >> shift) & 15]);
-  }
+  absl::StrAppend(&out, "\\u", absl::Hex(code_point, absl::kZeroPad4));
 }
 
 // Length of the well-formed UTF-8 character at s[i] (Unicode's table 3-7: no overlong forms,

@@ -1,27 +1,18 @@
 // SHA-256 password hashes; see password_hash.h. OpenSSL provides the hash (EVP_Digest) and
-// the constant-time comparison (CRYPTO_memcmp).
+// the constant-time comparison (CRYPTO_memcmp), abseil the hex text.
 #include "security/password_hash.h"
 
+#include <absl/strings/ascii.h>
+#include <absl/strings/escaping.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cstring>
+
+#include "common/ascii.h"
+
 namespace redoubt::security {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
 
 PasswordHash HashPassword(std::string_view password) {
   PasswordHash hash{};
@@ -32,29 +23,21 @@ PasswordHash HashPassword(std::string_view password) {
 
 std::optional<PasswordHash> ParsePasswordHash(std::string_view hex) {
   PasswordHash hash{};
-  if (hex.size() != hash.size() * 2) {
+  // absl::HexStringToBytes does not check its input (Debian 12's abseil predates the checked
+  // form), so the digits are checked first.
+  if (hex.size() != hash.size() * 2 || !std::all_of(hex.begin(), hex.end(), [](char c) {
+        return absl::ascii_isxdigit(static_cast<unsigned char>(c));
+      })) {
     return std::nullopt;
   }
-  for (size_t i = 0; i < hash.size(); ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      return std::nullopt;
-    }
-    hash[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  std::string bytes = absl::HexStringToBytes(common::AbslView(hex));
+  std::memcpy(hash.data(), bytes.data(), hash.size());
   return hash;
 }
 
 std::string ToHex(const PasswordHash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(hash.size() * 2);
-  for (uint8_t b : hash) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
 }
 
 bool ConstantTimeEquals(const PasswordHash& a, const PasswordHash& b) {

@@ -3,6 +3,7 @@
 // closes the connections of users that a change revoked.
 #include "server/acl_command.h"
 
+#include <absl/strings/escaping.h>
 #include <openssl/rand.h>
 
 #include "commands/command_context.h"
@@ -176,12 +177,8 @@ void CmdAclGenPass(CommandContext& ctx) {
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
     return ctx.reply.Error("ERR failed to generate random bytes");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : random) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
+  std::string out = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
   out.resize(chars);
   ctx.reply.Bulk(out);
 }

@@ -1,7 +1,11 @@
 // The list of command families: the one place that decides which commands the server has.
 #include "commands/bitmap_commands.h"
+#include "commands/database_commands.h"
+#include "commands/expire_commands.h"
 #include "commands/key_commands.h"
+#include "commands/key_listing_commands.h"
 #include "commands/list_commands.h"
+#include "commands/object_commands.h"
 #include "commands/string_commands.h"
 #include "server/acl_command.h"
 #include "server/client_command.h"
@@ -21,6 +25,10 @@ namespace redoubt::server {
 void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterStringCommands(table);
   commands::RegisterKeyCommands(table);
+  commands::RegisterExpireCommands(table);
+  commands::RegisterKeyListingCommands(table);
+  commands::RegisterDatabaseCommands(table);
+  commands::RegisterObjectCommands(table);
   commands::RegisterListCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);

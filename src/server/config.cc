@@ -1,6 +1,6 @@
-// Loading the configuration (config file and command line) and CONFIG SET's checks; see
-// config.h. Follows Redis 7.0's config.c (loadServerConfigFromString, configSetCommand) and
-// server.c's main() so that redis.conf files, command lines and CONFIG SET scripts work
+// Loading the configuration (config file and command line); see config.h. CONFIG SET's checks
+// are in config_set.cc. Follows Redis 7.0's config.c (loadServerConfigFromString, configSetCommand)
+// and server.c's main() so that redis.conf files, command lines and CONFIG SET scripts work
 // unchanged.
 #include "server/config.h"
 
@@ -27,24 +27,6 @@ bool IsIgnoredDeprecatedDirective(const std::vector<std::string>& words) {
   return words.size() == 2 &&
          std::any_of(std::begin(kNames), std::end(kNames),
                      [&](std::string_view n) { return commands::EqualsIgnoreCase(words[0], n); });
-}
-
-// A kMultiArg value given to CONFIG SET, split as Redis's sdssplitlen(" "): every space
-// separates, so "a  b" has an empty word between and "" has no word at all.
-std::vector<std::string> SplitAtSpaces(const std::string& value) {
-  std::vector<std::string> words;
-  if (value.empty()) {
-    return words;
-  }
-  size_t start = 0;
-  while (true) {
-    size_t space = value.find(' ', start);
-    words.push_back(value.substr(start, space - start));
-    if (space == std::string::npos) {
-      return words;
-    }
-    start = space + 1;
-  }
 }
 
 // The words after a directive's name on a config line (Redis's loadServerConfigFromString):
@@ -95,11 +77,6 @@ int CoreCount() {
                   ? CPU_COUNT(&allowed)
                   : static_cast<int>(std::thread::hardware_concurrency());
   return std::max(1, cores);
-}
-
-std::string SetFailed(std::string_view name, std::string_view why) {
-  return "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
-         std::string(why);
 }
 
 }  // namespace
@@ -238,50 +215,6 @@ absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std
     config.io_threads = CoreCount();
   }
   return config;
-}
-
-absl::StatusOr<Config> ConfigSetValues(
-    const Config& current, const std::vector<std::pair<std::string, std::string>>& changes,
-    bool caller_is_local) {
-  std::vector<const DirectiveSpec*> rows;
-  std::vector<std::string> entries;  // the name each row was found under
-  for (const auto& [name, value] : changes) {
-    const DirectiveSpec* d = FindDirective(name);
-    if (d == nullptr) {
-      return absl::NotFoundError("Unknown option or number of arguments for CONFIG SET - '" + name +
-                                 "'");
-    }
-    if (d->Has(kImmutable)) {
-      return absl::FailedPreconditionError(SetFailed(name, "can't set immutable config"));
-    }
-    if (d->Has(kProtected) &&
-        !AllowProtectedAction(current.enable_protected_configs, caller_is_local) &&
-        !(d->Has(kProtectedUnlessSame) && value == d->get(current))) {
-      return absl::PermissionDeniedError(SetFailed(name, "can't set protected config"));
-    }
-    // Redis keeps an alias as an entry of its own, so "slave-priority 1 replica-priority 2"
-    // is no duplicate (the last wins) while the same name twice, in any case, is.
-    std::string entry = !d->alias.empty() && commands::EqualsIgnoreCase(d->alias, name)
-                            ? std::string(d->alias)
-                            : std::string(d->name);
-    if (std::find(entries.begin(), entries.end(), entry) != entries.end()) {
-      return absl::InvalidArgumentError(SetFailed(name, "duplicate parameter"));
-    }
-    rows.push_back(d);
-    entries.push_back(std::move(entry));
-  }
-  Config next = current;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    const DirectiveSpec& d = *rows[i];
-    const std::string& value = changes[i].second;
-    std::vector<std::string> args =
-        d.Has(kMultiArg) ? SplitAtSpaces(value) : std::vector<std::string>{value};
-    if (absl::Status st = d.set(next, args, SetSource::kConfigSet); !st.ok()) {
-      // Redis names the directive as looked up: the alias when the client used it.
-      return absl::InvalidArgumentError(SetFailed(entries[i], std::string(st.message())));
-    }
-  }
-  return next;
 }
 
 std::vector<std::string_view> NoEffectDirectivesSet(const Config& config) {

@@ -140,6 +140,9 @@ absl::StatusOr<Config> ConfigSetValues(
     const Config& current, const std::vector<std::pair<std::string, std::string>>& changes,
     bool caller_is_local);
 
+// Redis's CONFIG SET failure text: "CONFIG SET failed (possibly related to argument 'x') - why".
+std::string ConfigSetFailedText(std::string_view name, std::string_view why);
+
 // The directives that have no effect yet (DirectiveSpec::implemented() false) and are not at
 // their default in config: what start-up names in its "accepted but have no effect yet" line.
 std::vector<std::string_view> NoEffectDirectivesSet(const Config& config);

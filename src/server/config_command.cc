@@ -90,12 +90,12 @@ bool ChangeKeepsCallerAllowedOrReply(
         list->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
       continue;
     }
-    ctx.reply.Error(
-        "ERR CONFIG SET failed (possibly related to argument 'network-allow') - it would exclude "
-        "this connection (" +
-        conn.peer_address() +
-        ") and so lock its source out: include that address, or make the change over the "
-        "unix socket (unixsocket), which network-allow never filters");
+    ctx.reply.Error("ERR " + ConfigSetFailedText(
+                                 "network-allow",
+                                 "it would exclude this connection (" + conn.peer_address() +
+                                     ") and so lock its source out: include that address, or make "
+                                     "the change over the unix socket (unixsocket), which "
+                                     "network-allow never filters"));
     return false;
   }
   return true;

@@ -43,6 +43,10 @@ constexpr int kMaxFlushSegments = 16;
 
 // epoll_ctl fails for want of kernel memory or watches, for every connection at once then.
 common::LogThrottle epoll_failure_log(10000, 1);
+// What a client can make happen as fast as it can send: refused authentications (one pipelined
+// burst of AUTHs), closes for buffer limits. A few lines a second at most.
+common::LogThrottle auth_failure_log(1000, 10);
+common::LogThrottle output_limit_log(1000, 10);
 
 }  // namespace
 
@@ -590,9 +594,10 @@ bool Connection::OutputLimitReached() {
     return false;
   }
   server_.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
-  common::Log(common::LogLevel::kVerbose, "Client id=" + std::to_string(id_) +
-                                              " addr=" + peer_address_ +
-                                              " closed for overcoming of output buffer limits.");
+  output_limit_log.Log(common::LogLevel::kVerbose, [&] {
+    return "Client id=" + std::to_string(id_) + " addr=" + peer_address_ +
+           " closed for overcoming of output buffer limits.";
+  });
   Close(unauthenticated_flood ? "unauthenticated output buffer limit" : "output buffer limit");
   return true;
 }
@@ -674,9 +679,10 @@ void Connection::RecordAuthFailure(std::string_view user, std::string_view refus
   std::string object(command.empty() ? "CERTIFICATE" : command);
   server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
-  common::Log(common::LogLevel::kVerbose, "authentication of " + peer_address_ + " as " +
-                                              common::Repr(user, 128) +
-                                              " refused: " + std::string(refusal));
+  auth_failure_log.Log(common::LogLevel::kVerbose, [&] {
+    return "authentication of " + peer_address_ + " as " + common::Repr(user, 128) +
+           " refused: " + std::string(refusal);
+  });
   if (server_.audit().enabled()) {
     server_.audit().Record(AuthRecord(*this, user, method, false));
   }

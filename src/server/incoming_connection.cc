@@ -21,6 +21,12 @@ namespace {
 // every TLS version: ContentType handshake(22).
 constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
+// A client can make each of these happen as fast as it can connect: a few lines a second at
+// most from each.
+common::LogThrottle plaintext_refused_log(1000, 10);
+common::LogThrottle handshake_failed_log(1000, 10);
+common::LogThrottle handshake_timeout_log(1000, 10);
+
 }  // namespace
 
 IncomingConnection::IncomingConnection(Server& server, IoThread& thread, int fd, uint64_t id,
@@ -88,8 +94,9 @@ void IncomingConnection::Classify() {
       server_.AuditRefused(security::RefusalReason::kTlsRequired,
                            "plaintext connection while tls-mode is required", peer_, local_);
     }
-    common::Log(common::LogLevel::kVerbose,
-                "Closed plaintext connection from " + peer_ + ": tls-mode is required");
+    plaintext_refused_log.Log(common::LogLevel::kVerbose, [&] {
+      return "Closed plaintext connection from " + peer_ + ": tls-mode is required";
+    });
     Finish();
     return;
   }
@@ -98,7 +105,7 @@ void IncomingConnection::Classify() {
 
 void IncomingConnection::BeginHandshake() {
   std::shared_ptr<const tls::TlsContext> context = server_.tls_context();
-  SSL* ssl = context == nullptr ? nullptr : context->NewSession();
+  common::UniqueSsl ssl = context == nullptr ? nullptr : context->NewSession();
   context_ = context;
   if (ssl == nullptr) {
     server_.stats().tls_handshakes_failed.fetch_add(1, std::memory_order_relaxed);
@@ -106,7 +113,7 @@ void IncomingConnection::BeginHandshake() {
     return;
   }
   owns_fd_ = false;
-  tls_ = std::make_unique<tls::TlsTransport>(fd_, ssl);
+  tls_ = std::make_unique<tls::TlsTransport>(fd_, std::move(ssl));
   state_ = State::kHandshaking;
   ContinueHandshake();
 }
@@ -177,7 +184,8 @@ void IncomingConnection::RecordHandshakeFailure(const std::string& error) {
     stats.tls_client_cert_missing.fetch_add(1, std::memory_order_relaxed);
     reason = security::RefusalReason::kCertificate;
   }
-  common::Log(common::LogLevel::kVerbose, "TLS handshake with " + peer_ + " failed: " + error);
+  handshake_failed_log.Log(common::LogLevel::kVerbose,
+                           [&] { return "TLS handshake with " + peer_ + " failed: " + error; });
   server_.AuditRefused(reason, error, peer_, local_);
 }
 
@@ -208,8 +216,9 @@ void IncomingConnection::OnTimer(int64_t now_us) {
     return;
   }
   server_.stats().tls_handshakes_timed_out.fetch_add(1, std::memory_order_relaxed);
-  common::Log(common::LogLevel::kVerbose,
-              "TLS handshake with " + peer_ + " timed out (tls-handshake-timeout)");
+  handshake_timeout_log.Log(common::LogLevel::kVerbose, [&] {
+    return "TLS handshake with " + peer_ + " timed out (tls-handshake-timeout)";
+  });
   if (server_.audit().enabled()) {
     server_.AuditRefused(security::RefusalReason::kHandshakeFailed,
                          "timed out (tls-handshake-timeout)", peer_, local_);

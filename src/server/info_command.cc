@@ -52,6 +52,8 @@ class InfoLines {
   void Add(std::string_view name, int v) { Add(name, std::to_string(v)); }
   // "%.2f", as Redis prints ratios and rates.
   void AddFixed2(std::string_view name, double v) { Add(name, Format("%.2f", v)); }
+  // A counter under the INFO name it was declared with (common/counter.h).
+  void Add(const common::Counter& counter) { Add(counter.info_name(), counter.Get()); }
 
   template <typename... T>
   static std::string Format(const char* fmt, T... args) {
@@ -286,7 +288,7 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   auto load = [](const auto& a) {
     return static_cast<uint64_t>(a.load(std::memory_order_relaxed));
   };
-  out.Add("total_connections_received", load(st.connections_received));
+  out.Add(st.connections_received);
   out.Add("total_commands_processed",
           SumThreads(s.server, &ThreadCommandStats::commands_processed));
   out.Add("instantaneous_ops_per_sec", load(st.instantaneous_ops));
@@ -300,10 +302,10 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
                 st.instantaneous_output_kbps.load(std::memory_order_relaxed));
   out.Add("instantaneous_input_repl_kbps", "0.00");
   out.Add("instantaneous_output_repl_kbps", "0.00");
-  out.Add("rejected_connections", load(st.rejected_connections));
-  out.Add("network_allow_refused_connections", load(st.network_allow_refused));
-  out.Add("network_allow_closed_connections", load(st.network_allow_closed));
-  out.Add("accept_backoffs", load(st.accept_backoffs));
+  out.Add(st.rejected_connections);
+  out.Add(st.network_allow_refused);
+  out.Add(st.network_allow_closed);
+  out.Add(st.accept_backoffs);
   out.Add("sync_full", 0);
   out.Add("sync_partial_ok", 0);
   out.Add("sync_partial_err", 0);
@@ -324,19 +326,16 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("tracking_total_items", 0);
   out.Add("tracking_total_prefixes", 0);
   out.Add("unexpected_error_replies", 0);
-  out.Add("total_error_replies", load(st.total_error_replies));
+  out.Add(st.total_error_replies);
   out.Add("dump_payload_sanitizations", 0);
-  out.Add("client_query_buffer_limit_disconnections",
-          load(st.client_query_buffer_limit_disconnections));
-  out.Add("client_output_buffer_limit_disconnections",
-          load(st.client_output_buffer_limit_disconnections));
+  out.Add(st.client_query_buffer_limit_disconnections);
+  out.Add(st.client_output_buffer_limit_disconnections);
 }
 
 // Transport security, as the managed services print it (ssl_* and tls_mode_connected_*), then
 // Redoubt's own counters for the online migration and certificate rotation.
 void SslSection(const InfoSnapshot& s, InfoLines& out) {
   ServerStats& st = s.server.stats();
-  auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
   std::shared_ptr<const tls::TlsContext> context = s.server.tls_context();
   bool enabled = s.config.tls_mode != TlsMode::kNone || s.config.tls_port != 0;
   out.Add("ssl_enabled", enabled ? "yes" : "no");
@@ -346,28 +345,28 @@ void SslSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("ssl_current_certificate_serial", cert.serial_hex);
   out.Add("tls_mode", TlsModeName(s.config.tls_mode));
   out.Add("tls_port", s.config.tls_port);
-  out.Add("tls_mode_connected_tcp_clients", load(st.tcp_clients));
-  out.Add("tls_mode_connected_tls_clients", load(st.tls_clients));
-  out.Add("tls_handshakes_in_progress", load(st.tls_handshakes_in_progress));
-  out.Add("tls_handshakes_completed", load(st.tls_handshakes_completed));
-  out.Add("tls_handshakes_failed", load(st.tls_handshakes_failed));
-  out.Add("tls_handshakes_timed_out", load(st.tls_handshakes_timed_out));
-  out.Add("tls_sessions_resumed", load(st.tls_sessions_resumed));
-  out.Add("tls_plaintext_refused", load(st.tls_plaintext_refused));
-  out.Add("tls_plaintext_closed", load(st.tls_plaintext_closed));
-  out.Add("tls_certificate_reloads", load(st.tls_certificate_reloads));
-  out.Add("tls_certificate_reload_failures", load(st.tls_certificate_reload_failures));
+  out.Add(st.tcp_clients);
+  out.Add(st.tls_clients);
+  out.Add(st.tls_handshakes_in_progress);
+  out.Add(st.tls_handshakes_completed);
+  out.Add(st.tls_handshakes_failed);
+  out.Add(st.tls_handshakes_timed_out);
+  out.Add(st.tls_sessions_resumed);
+  out.Add(st.tls_plaintext_refused);
+  out.Add(st.tls_plaintext_closed);
+  out.Add(st.tls_certificate_reloads);
+  out.Add(st.tls_certificate_reload_failures);
   out.Add("tls_certificate_expires_in_seconds",
           context == nullptr ? int64_t{0} : cert.not_after_unix - s.now_ms / 1000);
   // Client certificates and revocation.
   out.Add("tls_auth_clients", tls::ClientAuthName(s.config.tls.client_auth));
   out.Add("tls_auth_clients_user", s.config.tls_auth_clients_user_cn ? "CN" : "off");
-  out.Add("tls_client_cert_missing", load(st.tls_client_cert_missing));
-  out.Add("tls_client_cert_rejected", load(st.tls_client_cert_rejected));
-  out.Add("tls_client_cert_revoked", load(st.tls_client_cert_revoked));
-  out.Add("tls_client_cert_crl_expired", load(st.tls_client_cert_crl_expired));
-  out.Add("tls_certificate_authentications", load(st.tls_certificate_authentications));
-  out.Add("tls_revoked_connections_closed", load(st.tls_revoked_connections_closed));
+  out.Add(st.tls_client_cert_missing);
+  out.Add(st.tls_client_cert_rejected);
+  out.Add(st.tls_client_cert_revoked);
+  out.Add(st.tls_client_cert_crl_expired);
+  out.Add(st.tls_certificate_authentications);
+  out.Add(st.tls_revoked_connections_closed);
   tls::CrlInfo crl = context == nullptr ? tls::CrlInfo{} : context->crl_info();
   out.Add("tls_crl_file", s.config.tls.crl_file);
   out.Add("tls_crl_count", static_cast<int64_t>(crl.count));
@@ -401,19 +400,18 @@ std::string InfoName(std::string_view name) {
 // and carry the time they were added, so the old one of a rotation is the earlier row: nobody
 // has to hash anything to tell which row is which.
 void AuthSection(const InfoSnapshot& s, InfoLines& out) {
-  auto load = [](const auto& a) { return static_cast<int64_t>(a.load(std::memory_order_relaxed)); };
   security::AclRegistry& acl = s.server.acl();
   const security::AclStats& st = acl.stats();
   std::vector<std::shared_ptr<const security::AclUser>> users = acl.Users();
   std::vector<security::CredentialRow> rows = acl.CredentialRows();
   out.Add("auth_required", acl.default_requires_auth() ? "yes" : "no");
-  out.Add("auth_successes", load(st.auth_successes));
-  out.Add("auth_failures", load(st.denied_auth));
-  out.Add("acl_access_denied_auth", load(st.denied_auth));
-  out.Add("acl_access_denied_cmd", load(st.denied_cmd));
-  out.Add("acl_access_denied_key", load(st.denied_key));
-  out.Add("acl_access_denied_channel", load(st.denied_channel));
-  out.Add("acl_revoked_clients_closed", load(st.revoked_clients_closed));
+  out.Add(st.auth_successes);
+  out.Add("auth_failures", st.denied_auth.Get());
+  out.Add(st.denied_auth);
+  out.Add(st.denied_cmd);
+  out.Add(st.denied_key);
+  out.Add(st.denied_channel);
+  out.Add(st.revoked_clients_closed);
   out.Add("acl_users", static_cast<int64_t>(users.size()));
   security::AuditLogStats audit = s.server.audit().Stats();
   out.Add("audit_log_enabled", audit.enabled ? 1 : 0);

@@ -1,6 +1,10 @@
-// Server wiring, accept path and cron; see server.h.
+// The server's life: construction (the command table, ACL registry, execution services and
+// config appliers), start-up checks, the I/O threads, the cron and the signal loop, shutdown.
+// Listening sockets, TLS, access and configuration are in server_listeners.cc, server_tls.cc,
+// server_access.cc and server_config.cc; see server.h.
 #include "server/server.h"
 
+#include <absl/strings/escaping.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,29 +30,15 @@
 namespace redoubt::server {
 namespace {
 
-IncomingConnection::Listener ListenerOf(ListenKind kind) {
-  return kind == ListenKind::kTlsPort ? IncomingConnection::Listener::kTlsPort
-                                      : IncomingConnection::Listener::kMainPort;
-}
-
-// The listener's "ip:port" when it is bound to one address (every accepted socket has it),
-// empty for a wildcard bind (then each connection's own is asked).
-std::string AcceptorAddress(int fd) {
-  std::string local = net::LocalAddress(fd);
-  bool wildcard = local.rfind("0.0.0.0:", 0) == 0 || local.rfind(":::", 0) == 0;
-  return wildcard ? "" : local;
-}
-
 // A 40-character hex id, as Redis's run_id and replid.
 std::string RandomHexId() {
   std::random_device rd;
   std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(40, '0');
-  for (char& c : id) {
-    c = kHex[rng() & 15];
+  char bytes[20];
+  for (char& b : bytes) {
+    b = static_cast<char>(rng());
   }
-  return id;
+  return absl::BytesToHexString(absl::string_view(bytes, sizeof(bytes)));
 }
 
 }  // namespace
@@ -75,18 +65,14 @@ Server::Server(Config config)
       .slowlog = slowlog_,
       .monitors = clients_,
   });
-  ApplyRuntimeSettings(config_);
+  RegisterConfigAppliers();
+  appliers_.Publish(config_);
 }
 
 Server::~Server() {
   if (unix_listen_fd_ >= 0) {
     close(unix_listen_fd_);
     unlink(config_.unixsocket.c_str());  // as Redis removes its socket file at shutdown
-  }
-  for (auto& t : threads_) {
-    for (net::Acceptor* acceptor : t->acceptors) {
-      delete acceptor;
-    }
   }
 }
 
@@ -111,8 +97,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   // whose default action would end the process; they stay pending for Run's sigtimedwait.
   BlockSignals();
   std::unique_ptr<Server> server(new Server(std::move(config)));
-  const Config cfg = server->config();
   std::shared_ptr<const tls::TlsContext> context;
+  const Config cfg = server->config();
   absl::Status st = server->PrepareTls(Config{}, cfg, &context);
   if (!st.ok()) {
     return absl::InvalidArgumentError("Failed to configure TLS: " + std::string(st.message()));
@@ -143,517 +129,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
     common::Log(common::LogLevel::kWarning, std::string(st.message()));
   }
   return server;
-}
-
-absl::Status Server::ReconcileMaxclients() {
-  absl::MutexLock lock(&config_mu_);
-  int requested = config_.maxclients;
-  OpenFilesOutcome outcome = AdjustOpenFilesLimit(requested, config_.io_threads);
-  std::vector<std::string> lines = DescribeOpenFilesOutcome(outcome, requested, config_.io_threads);
-  if (outcome.maxclients == 0) {
-    return absl::ResourceExhaustedError(lines.front());
-  }
-  bool reduced = outcome.maxclients < requested;
-  for (const std::string& line : lines) {
-    common::Log(reduced ? common::LogLevel::kWarning : common::LogLevel::kNotice, line);
-  }
-  config_.maxclients = outcome.maxclients;
-  maxclients.store(outcome.maxclients, std::memory_order_relaxed);
-  return absl::OkStatus();
-}
-
-absl::Status Server::Listen() {
-  absl::MutexLock lock(&config_mu_);
-  if (!config_.unixsocket.empty()) {
-    absl::StatusOr<int> fd = net::ListenUnix(
-        config_.unixsocket, static_cast<unsigned>(config_.unixsocketperm), config_.tcp_backlog);
-    if (!fd.ok()) {
-      return fd.status();
-    }
-    unix_listen_fd_ = *fd;
-  }
-  ListenChange change;
-  std::string detail;
-  if (absl::Status st = listeners_.Apply(ListenOptionsFor(config_), &change, &detail); !st.ok()) {
-    return absl::UnavailableError(detail);
-  }
-  return absl::OkStatus();
-}
-
-ListenOptions Server::ListenOptionsFor(const Config& c) const {
-  return {.bind = c.bind,
-          .port = c.port,
-          .tls_port = c.tls_port,
-          .backlog = c.tcp_backlog,
-          .keepalive_seconds = c.tcp_keepalive};
-}
-
-absl::Status Server::ChangeListeners(const Config& next,
-                                     const std::vector<std::string>& changed_names) {
-  ListenChange change;
-  std::string detail;
-  absl::Status st = listeners_.Apply(ListenOptionsFor(next), &change, &detail);
-  if (!st.ok()) {
-    // Redis's texts, naming the directive it suspects: bind when the addresses changed.
-    bool bind_changed = next.bind != config_.bind;
-    std::string name = bind_changed ? "bind" : next.port != config_.port ? "port" : "tls-port";
-    for (const std::string& changed : changed_names) {
-      if (commands::EqualsIgnoreCase(changed, name)) {
-        name = commands::ToLower(changed);  // as typed, an alias included
-      }
-    }
-    common::Log(common::LogLevel::kWarning, "Failed to listen (" + name + "): " + detail);
-    return absl::InvalidArgumentError(
-        "CONFIG SET failed (possibly related to argument '" + name + "') - " +
-        (bind_changed ? "Failed to bind to specified addresses."
-                      : "Unable to listen on this port. Check server logs."));
-  }
-  if (!change.empty()) {
-    HandOverListeners(std::move(change));
-  }
-  return absl::OkStatus();
-}
-
-void Server::AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
-                         std::string local_address) {
-  auto* acceptor = new net::Acceptor(
-      t.loop, fd, accept_mu_, std::make_unique<Admission>(*this, t, listener, local_address));
-  t.acceptors.push_back(acceptor);
-  if (!acceptor->Start()) {
-    // The socket stays open and the other threads accept on it; this thread cannot.
-    common::Log(common::LogLevel::kWarning, "Cannot watch listening socket " + local_address +
-                                                " on I/O thread " + std::to_string(t.index) + ": " +
-                                                strerror(errno));
-  }
-}
-
-void Server::HandOverListeners(ListenChange change) {
-  auto shared = std::make_shared<ListenChange>(std::move(change));
-  auto pending = std::make_shared<std::atomic<size_t>>(threads_.size());
-  for (auto& t : threads_) {
-    IoThread* raw = t.get();
-    raw->loop.Post([this, raw, shared, pending] {
-      for (const ListenSocket& s : shared->opened) {
-        AddAcceptor(*raw, s.fd, ListenerOf(s.kind), AcceptorAddress(s.fd));
-      }
-      for (const ListenSocket& s : shared->retired) {
-        auto it = std::find_if(raw->acceptors.begin(), raw->acceptors.end(),
-                               [&](const net::Acceptor* a) { return a->listen_fd() == s.fd; });
-        if (it != raw->acceptors.end()) {
-          (*it)->Stop();
-          raw->loop.DeleteLater(*it);  // an event for it may follow in this batch
-          raw->acceptors.erase(it);
-        }
-      }
-      // The last thread to let go closes them: no acceptor can use the numbers any more.
-      if (pending->fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        for (const ListenSocket& s : shared->retired) {
-          close(s.fd);
-        }
-      }
-    });
-  }
-}
-
-absl::Status Server::PrepareTls(const Config& current, const Config& next,
-                                std::shared_ptr<const tls::TlsContext>* context,
-                                bool reread_files) const {
-  // Checked even while no certificate is loaded (TLS off), so that a setting which would
-  // refuse every client later is refused now, where it is typed.
-  bool has_ca = !next.tls.ca_cert_file.empty() || !next.tls.ca_cert_dir.empty();
-  if (next.tls.client_auth != tls::ClientAuth::kNo && !has_ca) {
-    return absl::InvalidArgumentError(
-        "tls-auth-clients " + std::string(tls::ClientAuthName(next.tls.client_auth)) +
-        " needs tls-ca-cert-file or tls-ca-cert-dir: the CAs whose client certificates are "
-        "accepted");
-  }
-  if (!next.tls.crl_file.empty() && !has_ca) {
-    return absl::InvalidArgumentError(
-        "tls-crl-file needs tls-ca-cert-file or tls-ca-cert-dir: the CAs that sign its CRLs");
-  }
-  *context = tls_context();
-  if (next.tls != current.tls || *context == nullptr || reread_files) {
-    if (next.tls.cert_file.empty() && next.tls.key_file.empty()) {
-      *context = nullptr;
-    } else {
-      absl::StatusOr<std::shared_ptr<const tls::TlsContext>> built =
-          tls::TlsContext::Create(next.tls, ticket_keys_);
-      if (!built.ok()) {
-        return built.status();
-      }
-      *context = *built;
-    }
-  }
-  if (*context == nullptr && next.tls_mode != TlsMode::kNone) {
-    return absl::FailedPreconditionError(
-        "tls-mode " + std::string(TlsModeName(next.tls_mode)) +
-        " needs a certificate: set tls-cert-file and tls-key-file first");
-  }
-  if (*context == nullptr && next.tls_port != 0) {
-    return absl::FailedPreconditionError(
-        "tls-port needs a certificate: set tls-cert-file and tls-key-file");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Server::ReloadTlsFiles() {
-  absl::MutexLock lock(&config_mu_);
-  if (config_.tls.cert_file.empty()) {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<std::shared_ptr<const tls::TlsContext>> built =
-      tls::TlsContext::Create(config_.tls, ticket_keys_);
-  if (!built.ok()) {
-    stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
-    common::Log(common::LogLevel::kWarning,
-                "TLS reload by SIGHUP failed, keeping the current certificate: " +
-                    std::string(built.status().message()));
-    return built.status();
-  }
-  tls_context_.store(*built, std::memory_order_release);
-  stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
-  LogTlsReload(**built, "SIGHUP");
-  CloseRevokedCertificateClients(*built);
-  return absl::OkStatus();
-}
-
-void Server::LogTlsReload(const tls::TlsContext& context, std::string_view by) {
-  common::Log(common::LogLevel::kNotice, "TLS certificate reloaded by " + std::string(by) +
-                                             " (serial " + context.certificate().serial_hex +
-                                             ", expires " + context.certificate().not_after + ")");
-}
-
-void Server::CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context) {
-  if (context == nullptr || context->crl_info().count == 0) {
-    return;
-  }
-  tls::CrlInfo crl = context->crl_info();
-  common::Log(common::LogLevel::kNotice,
-              "CRLs loaded: " + std::to_string(crl.count) + " list(s), " +
-                  std::to_string(crl.revoked) + " revoked serial(s), next update " +
-                  (crl.next_update.empty() ? std::string("none") : crl.next_update) +
-                  (crl.expired ? " (EXPIRED)" : ""));
-  // The new context decides: each connection's own context still has the old lists.
-  CloseClientsWhere(
-      [context](const Connection& c) {
-        return c.is_tls() && c.peer_certificate().present &&
-               context->IsRevoked(c.peer_certificate());
-      },
-      nullptr, &stats_.tls_revoked_connections_closed, "certificate revoked");
-}
-
-void Server::AuditRefused(security::RefusalReason reason, std::string_view detail,
-                          std::string_view peer, std::string_view local) {
-  audit_.Record(RefusedRecord(reason, detail, peer, local));
-}
-
-void Server::ClosePlaintextClients() {
-  // A switch to required may race with a switch back: act only if still required.
-  CloseClientsWhere(
-      [this](const Connection& c) { return !c.is_tls() && tls_mode() == TlsMode::kRequired; },
-      nullptr, &stats_.tls_plaintext_closed, "tls-mode required");
-}
-
-void Server::CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
-                               std::function<bool(int fd)> incoming_excluded,
-                               std::atomic<uint64_t>* closed, std::string reason) {
-  for (auto& t : threads_) {
-    IoThread* raw = t.get();
-    // On the thread that owns the connections: only it may touch them.
-    raw->loop.Post([raw, connection_excluded, incoming_excluded, closed, reason] {
-      std::vector<Connection*> open = raw->connections;
-      for (Connection* c : open) {
-        if (!c->closing() && connection_excluded(*c)) {
-          closed->fetch_add(1, std::memory_order_relaxed);
-          c->CloseAfterPendingReplies(reason);
-        }
-      }
-      if (!incoming_excluded) {
-        return;
-      }
-      std::vector<IncomingConnection*> incoming = raw->incoming;
-      for (IncomingConnection* c : incoming) {
-        if (incoming_excluded(c->fd())) {
-          closed->fetch_add(1, std::memory_order_relaxed);
-          c->Abort();
-        }
-      }
-    });
-  }
-}
-
-Config Server::config() const {
-  absl::MutexLock lock(&config_mu_);
-  return config_;
-}
-
-void Server::ApplyRuntimeSettings(const Config& c) {
-  settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
-  settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
-  settings_.maxmemory_policy.store(c.maxmemory_policy, std::memory_order_relaxed);
-  settings_.maxmemory_samples.store(c.maxmemory_samples, std::memory_order_relaxed);
-  keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
-  query_buffer_limit.store(c.client_query_buffer_limit, std::memory_order_relaxed);
-  output_hard_limit.store(c.output_limit_normal.hard_bytes, std::memory_order_relaxed);
-  output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
-  output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
-  idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
-  maxclients.store(c.maxclients, std::memory_order_relaxed);
-  slowlog_.set_slower_than_us(c.slowlog_log_slower_than);
-  slowlog_.set_max_len(c.slowlog_max_len);
-  protected_mode.store(c.protected_mode, std::memory_order_relaxed);
-  settings_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
-  tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
-  // Already validated when the directive was set, so this parse cannot fail.
-  absl::StatusOr<security::NetworkAllowList> allow =
-      security::NetworkAllowList::Parse(c.network_allow);
-  allow_list_.store(allow.ok() && !allow->empty()
-                        ? std::make_shared<const security::NetworkAllowList>(*std::move(allow))
-                        : nullptr,
-                    std::memory_order_release);
-  tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
-                                  std::memory_order_relaxed);
-  common::SetLogLevel(common::ParseLogLevel(c.loglevel));
-  acl_->log().set_max_len(static_cast<size_t>(c.acllog_max_len));
-  acl_->set_all_channels_by_default(c.acl_pubsub_allchannels);
-  tls_auth_clients_user_cn_.store(c.tls_auth_clients_user_cn, std::memory_order_relaxed);
-}
-
-absl::Status Server::LoadConfiguredUsers() {
-  const Config cfg = config();
-  if (!cfg.aclfile.empty() && !cfg.users.empty()) {
-    return absl::InvalidArgumentError(
-        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
-        "path is invalid. This setup is very likely to lead to configuration errors and "
-        "security holes, please define either an ACL file or declare users directly in your "
-        "redis.conf, but not both.");
-  }
-  if (!cfg.users.empty()) {
-    std::vector<std::string> lines;
-    for (const std::string& u : cfg.users) {
-      // As Redis's `user` directive: the existing default user is reset before its rules;
-      // other users start new, as aclfile lines do.
-      size_t space = u.find(' ');
-      bool is_default = u.substr(0, space) == "default";
-      lines.push_back("user " + (!is_default ? u
-                                 : space == std::string::npos
-                                     ? u + " reset"
-                                     : u.substr(0, space) + " reset" + u.substr(space)));
-    }
-    absl::Status st = acl_->LoadUserLines(lines, "config", nullptr);
-    if (!st.ok()) {
-      return absl::InvalidArgumentError("Error in user declaration: " + std::string(st.message()));
-    }
-  }
-  if (!cfg.aclfile.empty()) {
-    absl::Status st = LoadAclFile();
-    if (!st.ok()) {
-      return absl::InvalidArgumentError("Aborting Redoubt startup because of ACL errors: " +
-                                        std::string(st.message()));
-    }
-  }
-  if (!cfg.requirepass.empty()) {
-    acl_->SetDefaultPassword(cfg.requirepass);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Server::LoadAclFile() {
-  std::string path = config().aclfile;
-  if (path.empty()) {
-    return absl::FailedPreconditionError(
-        "This Redis instance is not configured to use an ACL file. You may want to specify "
-        "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
-        "Redis configuration file set) in order to store users in the Redis configuration.");
-  }
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError("Error loading ACLs, opening file '" + path +
-                               "': " + std::string(strerror(errno)));
-  }
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(std::move(line));
-  }
-  std::vector<std::string> changed;
-  absl::Status st = acl_->LoadUserLines(lines, path, &changed);
-  if (st.ok() && !changed.empty()) {
-    CloseRevokedUserClients();
-  }
-  return st;
-}
-
-absl::Status Server::SaveAclFile() {
-  std::string path = config().aclfile;
-  if (path.empty()) {
-    return absl::FailedPreconditionError(
-        "This Redis instance is not configured to use an ACL file. You may want to specify "
-        "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
-        "Redis configuration file set) in order to store users in the Redis configuration.");
-  }
-  // Written aside and renamed, so a crash never leaves a half-written aclfile.
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << acl_->Serialize();
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return absl::InternalError(
-          "There was an error trying to save the ACLs. Please check the "
-          "server logs for more information");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return absl::InternalError(
-        "There was an error trying to save the ACLs. Please check the "
-        "server logs for more information");
-  }
-  return absl::OkStatus();
-}
-
-void Server::CloseRevokedUserClients() {
-  CloseClientsWhere([](const Connection& c) { return c.UserRevoked(); }, nullptr,
-                    &acl_->stats().revoked_clients_closed, "user revoked");
-}
-
-absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
-                               bool caller_is_local) {
-  absl::MutexLock lock(&config_mu_);
-  absl::StatusOr<Config> parsed = ConfigSetValues(config_, changes, caller_is_local);
-  if (!parsed.ok()) {
-    return parsed.status();
-  }
-  Config next = *std::move(parsed);
-  // As Redis's VOLATILE_CONFIG: setting a file directive re-reads the file even when the path
-  // is unchanged (a renewed certificate or CRL written over the old one).
-  bool reread = false;
-  for (const auto& change : changes) {
-    reread = reread || FindDirective(change.first)->Has(kVolatile);
-  }
-  std::shared_ptr<const tls::TlsContext> context;
-  if (absl::Status st = PrepareTls(config_, next, &context, reread); !st.ok()) {
-    // Name the first TLS directive of the command, as Redis names the argument it suspects.
-    std::string culprit = "tls-cert-file";
-    for (const auto& change : changes) {
-      if (commands::ToLower(change.first).rfind("tls-", 0) == 0) {
-        culprit = commands::ToLower(change.first);
-        break;
-      }
-    }
-    if (reread) {
-      // A refused swap of the certificate files is a failed reload, as a failed SIGHUP is.
-      stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
-      common::Log(common::LogLevel::kWarning,
-                  "TLS reload by CONFIG SET failed, keeping the current certificate: " +
-                      std::string(st.message()));
-    }
-    // Redis's text ("Unable to update TLS configuration"), then why, which Redis leaves to its
-    // log.
-    return absl::InvalidArgumentError(
-        "CONFIG SET failed (possibly related to argument '" + culprit +
-        "') - Unable to update TLS configuration: " + std::string(st.message()));
-  }
-  if (next.tcp_keepalive != config_.tcp_keepalive) {
-    listeners_.SetKeepAlive(next.tcp_keepalive);  // inherited by connections accepted from now
-  }
-  if (next.maxclients > config_.maxclients) {
-    // As Redis's updateMaxclients: the limit is raised for the new value, or the change is
-    // refused with the number the system allows.
-    OpenFilesOutcome limit = AdjustOpenFilesLimit(next.maxclients, next.io_threads);
-    if (limit.maxclients < next.maxclients) {
-      return absl::InvalidArgumentError(
-          "CONFIG SET failed (possibly related to argument 'maxclients') - The operating system "
-          "is not able to handle the specified number of clients, try with " +
-          std::to_string(limit.maxclients));
-    }
-  }
-  if (next.port != config_.port || next.bind != config_.bind || next.tls_port != config_.tls_port) {
-    // Last of the checks that can refuse: a refused rebind leaves the old sockets listening.
-    std::vector<std::string> names;
-    for (const auto& change : changes) {
-      names.push_back(change.first);
-    }
-    if (absl::Status st = ChangeListeners(next, names); !st.ok()) {
-      return st;
-    }
-  }
-  bool context_changed = context != tls_context();
-  // `dir` moves the process, as Redis's chdir; validated already, so this fails only if the
-  // directory went away meanwhile.
-  if (next.dir != config_.dir && chdir(next.dir.c_str()) != 0) {
-    return absl::InvalidArgumentError("CONFIG SET failed (possibly related to argument 'dir') - " +
-                                      std::string(strerror(errno)));
-  }
-  if (next.audit_log_file != config_.audit_log_file) {
-    // Opened before anything else changes, so a bad path refuses the whole CONFIG SET.
-    if (absl::Status st = audit_.SetPath(next.audit_log_file); !st.ok()) {
-      return absl::InvalidArgumentError(
-          "CONFIG SET failed (possibly related to argument 'audit-log-file') - " +
-          std::string(st.message()));
-    }
-  }
-  bool now_required = next.tls_mode == TlsMode::kRequired && config_.tls_mode != TlsMode::kRequired;
-  if (context_changed) {
-    tls_context_.store(context, std::memory_order_release);
-    stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
-    if (context != nullptr) {
-      LogTlsReload(*context, "CONFIG SET");
-    }
-    CloseRevokedCertificateClients(context);
-  }
-  if (next.tls_mode != config_.tls_mode) {
-    common::Log(common::LogLevel::kNotice, "tls-mode changed from " +
-                                               std::string(TlsModeName(config_.tls_mode)) + " to " +
-                                               std::string(TlsModeName(next.tls_mode)));
-  }
-  bool allow_changed = next.network_allow != config_.network_allow;
-  if (next.requirepass != config_.requirepass) {
-    acl_->SetDefaultPassword(next.requirepass);
-  }
-  config_ = next;
-  ApplyRuntimeSettings(config_);
-  if (now_required) {
-    ClosePlaintextClients();
-  }
-  if (allow_changed && !config_.network_allow.empty()) {
-    CloseDisallowedClients();
-  }
-  return absl::OkStatus();
-}
-
-void Server::CloseDisallowedClients() {
-  // Whether a socket's source is excluded, by asking the kernel for its peer (this runs once
-  // per CONFIG SET, not per request).
-  auto excluded = [this](int fd) {
-    std::shared_ptr<const security::NetworkAllowList> allow = allow_list();
-    sockaddr_storage peer{};
-    socklen_t len = sizeof(peer);
-    return allow != nullptr && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
-           !allow->Allows(reinterpret_cast<const sockaddr*>(&peer));
-  };
-  // Unix-socket clients have no network source and are never filtered.
-  CloseClientsWhere(
-      [excluded](const Connection& c) { return !c.is_unix_socket() && excluded(c.fd()); }, excluded,
-      &stats_.network_allow_closed, "network-allow");
-}
-
-absl::Status Server::RewriteConfig() {
-  Config c = config();
-  if (!c.aclfile.empty()) {
-    return RewriteConfigFile(c);
-  }
-  // Without an aclfile the users live in the config file, as `user` lines (Redis does the
-  // same): the current definitions replace the old lines.
-  std::vector<std::string> users;
-  std::string text = acl_->Serialize();
-  for (size_t start = 0; start < text.size();) {
-    size_t nl = text.find('\n', start);
-    users.push_back(text.substr(start, nl - start));
-    start = nl == std::string::npos ? text.size() : nl + 1;
-  }
-  return RewriteConfigFile(c, &users);
 }
 
 void Server::ResetStats(IoThread& current) {
@@ -714,26 +189,6 @@ void Server::WritePidFile(const std::string& path) {
   fclose(f);
 }
 
-void Server::WarnIfCrlExpired() {
-  // Once a minute at most: with tls-crl-expired-policy reject, every client of that CA is
-  // being refused, which an operator must hear about before the clients do.
-  int64_t now = common::UnixMillis();
-  if (now - last_crl_warning_ms_ < 60000) {
-    return;
-  }
-  std::shared_ptr<const tls::TlsContext> context = tls_context();
-  if (context == nullptr || context->crl_info().count == 0 || !context->crl_info().expired) {
-    return;
-  }
-  last_crl_warning_ms_ = now;
-  bool reject = context->settings().crl_expired_policy == tls::CrlExpiredPolicy::kReject;
-  common::Log(common::LogLevel::kWarning,
-              "tls-crl-file " + context->settings().crl_file + " is past its next update (" +
-                  context->crl_info().next_update + "): " +
-                  (reject ? "client certificates are refused (tls-crl-expired-policy reject)"
-                          : "still used (tls-crl-expired-policy allow)"));
-}
-
 int Server::Run() {
   // Blocked since Create (in every thread); the main thread takes them here.
   BlockSignals();
@@ -743,20 +198,8 @@ int Server::Run() {
   for (int i = 0; i < cfg.io_threads; ++i) {
     threads_.push_back(std::make_unique<IoThread>(i, commands_.stats_slots(), *services_));
   }
-  std::vector<ListenSocket> sockets;
-  {
-    absl::MutexLock lock(&config_mu_);
-    sockets = listeners_.sockets();
-  }
   for (auto& t : threads_) {
-    for (const ListenSocket& s : sockets) {
-      AddAcceptor(*t, s.fd, ListenerOf(s.kind), AcceptorAddress(s.fd));
-    }
-    if (unix_listen_fd_ >= 0) {
-      // The socket's path and ":0" is both ends' address, as Redis shows a Unix client.
-      AddAcceptor(*t, unix_listen_fd_, IncomingConnection::Listener::kUnixSocket,
-                  cfg.unixsocket + ":0");
-    }
+    AddAcceptors(*t);
     IoThread* raw = t.get();
     t->loop.SetPeriodic(10, [raw] {
       int64_t now = common::MonotonicMicros();
@@ -770,7 +213,6 @@ int Server::Run() {
         c->OnTimer(now);
       }
     });
-    t->thread = std::thread([raw] { raw->loop.Run(); });
   }
   std::string addrs;
   for (const std::string& a : cfg.bind) {
@@ -791,6 +233,10 @@ int Server::Run() {
 
   WarnMemoryOnly(cfg);
   WritePidFile(cfg.pidfile);
+  // Only now: a client that gets an answer finds the start-up lines already in the log.
+  for (auto& t : threads_) {
+    t->Start();
+  }
 
   int64_t last_ops = 0;
   uint64_t last_in = 0;
@@ -866,10 +312,9 @@ int Server::Run() {
         c->Abort();
       }
     });
-    raw->loop.Stop();
   }
   for (auto& t : threads_) {
-    t->thread.join();
+    t->StopAndJoin();
   }
   audit_.Close();  // after the I/O threads: their last disconnect records are written too
   acl_->PersistCredentialState();  // a change made since the last cron

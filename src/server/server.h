@@ -29,12 +29,14 @@
 #include "commands/slowlog.h"
 #include "net/acceptor.h"
 #include "net/event_loop.h"
+#include "net/io_thread.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
 #include "security/audit_log.h"
 #include "security/network_allow_list.h"
 #include "server/client_registry.h"
 #include "server/config.h"
+#include "server/config_appliers.h"
 #include "server/incoming_connection.h"
 #include "server/listen_sockets.h"
 #include "server/server_stats.h"
@@ -46,20 +48,16 @@ namespace redoubt::server {
 class Connection;
 class IncomingConnection;
 
-// An I/O thread: its loop, the connections it owns, and its statistics.
-struct IoThread {
+// An I/O thread of the server: net::IoThread's loop, thread and acceptors, plus the
+// connections it owns, its dispatcher and its statistics.
+struct IoThread : net::IoThread {
   IoThread(int index, int stats_slots, const commands::ExecutionServices& services)
-      : index(index), stats(stats_slots), dispatcher(services, stats) {}
-  const int index;
-  net::EventLoop loop;
+      : net::IoThread(index), stats(stats_slots), dispatcher(services, stats) {}
   ThreadCommandStats stats;
   commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
   // Only on this thread.
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
-  // The acceptors this thread runs, one per listening socket (owned; freed after the loop).
-  std::vector<net::Acceptor*> acceptors;
-  std::thread thread;
 };
 
 class Server {
@@ -176,6 +174,8 @@ class Server {
   // Every I/O thread starts accepting on change.opened and stops on change.retired; the last
   // one to do so closes the retired descriptors.
   void HandOverListeners(ListenChange change);
+  // Registers thread t's acceptors for every listening socket (server_listeners.cc).
+  void AddAcceptors(IoThread& t);
   // Registers an acceptor for fd on thread t. Requires: on t's loop thread, or before it runs.
   void AddAcceptor(IoThread& t, int fd, IncomingConnection::Listener listener,
                    std::string local_address);
@@ -195,8 +195,8 @@ class Server {
   // pending replies, and aborts the not-yet-admitted ones incoming_excluded picks by socket
   // (when given), counting each in *closed.
   void CloseClientsWhere(std::function<bool(const Connection&)> connection_excluded,
-                         std::function<bool(int fd)> incoming_excluded,
-                         std::atomic<uint64_t>* closed, std::string reason);
+                         std::function<bool(int fd)> incoming_excluded, common::Counter* closed,
+                         std::string reason);
   // After a context with CRLs was installed (CONFIG SET, SIGHUP): closes the TLS connections
   // whose client certificate the new CRLs revoke.
   void CloseRevokedCertificateClients(std::shared_ptr<const tls::TlsContext> context);
@@ -212,11 +212,13 @@ class Server {
   // Logs (at most once a minute) that the loaded CRLs are past their nextUpdate.
   void WarnIfCrlExpired();
   int64_t last_crl_warning_ms_ = 0;  // main thread (cron) only
-  void ApplyRuntimeSettings(const Config& config);
+  // CONFIG SET's appliers, in the order they run (server_config.cc).
+  void RegisterConfigAppliers();
   void AcceptOn(IoThread& thread, int listen_fd);
 
   mutable absl::Mutex config_mu_;
   Config config_ ABSL_GUARDED_BY(config_mu_);
+  ConfigAppliers appliers_;  // built in the constructor; run under config_mu_
 
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;

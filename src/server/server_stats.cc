@@ -28,22 +28,8 @@ void ServerStats::ResetErrors() {
 }
 
 void ServerStats::ResetCounters() {
-  connections_received.store(0, std::memory_order_relaxed);
-  rejected_connections.store(0, std::memory_order_relaxed);
-  accept_backoffs.store(0, std::memory_order_relaxed);
-  network_allow_refused.store(0, std::memory_order_relaxed);
-  network_allow_closed.store(0, std::memory_order_relaxed);
-  client_query_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
-  client_output_buffer_limit_disconnections.store(0, std::memory_order_relaxed);
+  counters.ResetStatistics();
   peak_memory.store(0, std::memory_order_relaxed);
-  for (auto* c :
-       {&tls_handshakes_completed, &tls_handshakes_failed, &tls_handshakes_timed_out,
-        &tls_sessions_resumed, &tls_plaintext_refused, &tls_plaintext_closed,
-        &tls_certificate_reloads, &tls_certificate_reload_failures, &tls_client_cert_missing,
-        &tls_client_cert_rejected, &tls_client_cert_revoked, &tls_client_cert_crl_expired,
-        &tls_revoked_connections_closed, &tls_certificate_authentications}) {
-    c->store(0, std::memory_order_relaxed);
-  }
   ResetErrors();
 }
 

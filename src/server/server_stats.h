@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "commands/command_stats.h"
+#include "common/counter.h"
 
 namespace redoubt::server {
 
@@ -38,14 +39,16 @@ struct ThreadCommandStats : commands::CommandStats {
 
 class ServerStats {
  public:
-  std::atomic<uint64_t> connections_received{0};
-  std::atomic<uint64_t> rejected_connections{0};
+  // Every counter below, by its INFO name; declared first so that it is built before them.
+  common::CounterGroup counters;
+  common::Counter connections_received{counters, "total_connections_received"};
+  common::Counter rejected_connections{counters, "rejected_connections"};
   // Times accept4 ran out of descriptors or memory and accepting paused (net::Acceptor).
-  std::atomic<uint64_t> accept_backoffs{0};
+  common::Counter accept_backoffs{counters, "accept_backoffs"};
   // network-allow: connections refused at accept, and open ones closed by a narrower list.
-  std::atomic<uint64_t> network_allow_refused{0};
-  std::atomic<uint64_t> network_allow_closed{0};
-  std::atomic<int64_t> connected_clients{0};
+  common::Counter network_allow_refused{counters, "network_allow_refused_connections"};
+  common::Counter network_allow_closed{counters, "network_allow_closed_connections"};
+  common::Counter connected_clients{counters, "connected_clients", common::Counter::Kind::kGauge};
   // maxclients: reserves a place for an accepted socket (a Connection, or an
   // IncomingConnection still classifying or in its handshake). Check and reservation are one
   // atomic step, so I/O threads accepting at once can never exceed `limit` together. False:
@@ -60,9 +63,11 @@ class ServerStats {
     return true;
   }
   void ReleaseConnectionSlot() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
-  std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
-  std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
-  std::atomic<uint64_t> total_error_replies{0};
+  common::Counter client_query_buffer_limit_disconnections{
+      counters, "client_query_buffer_limit_disconnections"};
+  common::Counter client_output_buffer_limit_disconnections{
+      counters, "client_output_buffer_limit_disconnections"};
+  common::Counter total_error_replies{counters, "total_error_replies"};
   // Sampled by the cron for instantaneous_ops_per_sec and _input/_output_kbps.
   std::atomic<uint64_t> instantaneous_ops{0};
   std::atomic<double> instantaneous_input_kbps{0};
@@ -71,26 +76,31 @@ class ServerStats {
   std::atomic<uint64_t> peak_memory{0};
 
   // INFO ssl. Gauges: connected clients by transport, handshakes under way.
-  std::atomic<int64_t> tcp_clients{0};
-  std::atomic<int64_t> tls_clients{0};
-  std::atomic<int64_t> tls_handshakes_in_progress{0};
+  common::Counter tcp_clients{counters, "tls_mode_connected_tcp_clients",
+                              common::Counter::Kind::kGauge};
+  common::Counter tls_clients{counters, "tls_mode_connected_tls_clients",
+                              common::Counter::Kind::kGauge};
+  common::Counter tls_handshakes_in_progress{counters, "tls_handshakes_in_progress",
+                                             common::Counter::Kind::kGauge};
   // Counters (CONFIG RESETSTAT clears them).
-  std::atomic<uint64_t> tls_handshakes_completed{0};
-  std::atomic<uint64_t> tls_handshakes_failed{0};
+  common::Counter tls_handshakes_completed{counters, "tls_handshakes_completed"};
+  common::Counter tls_handshakes_failed{counters, "tls_handshakes_failed"};
   // Handshakes refused for the client certificate, by cause (part of tls_handshakes_failed),
   // and connections closed because a reloaded CRL revoked their certificate.
-  std::atomic<uint64_t> tls_client_cert_missing{0};
-  std::atomic<uint64_t> tls_client_cert_rejected{0};
-  std::atomic<uint64_t> tls_client_cert_revoked{0};
-  std::atomic<uint64_t> tls_client_cert_crl_expired{0};
-  std::atomic<uint64_t> tls_revoked_connections_closed{0};
-  std::atomic<uint64_t> tls_certificate_authentications{0};
-  std::atomic<uint64_t> tls_handshakes_timed_out{0};
-  std::atomic<uint64_t> tls_sessions_resumed{0};
-  std::atomic<uint64_t> tls_plaintext_refused{0};  // new plaintext connections in required
-  std::atomic<uint64_t> tls_plaintext_closed{0};   // open ones closed by the switch to required
-  std::atomic<uint64_t> tls_certificate_reloads{0};
-  std::atomic<uint64_t> tls_certificate_reload_failures{0};
+  common::Counter tls_client_cert_missing{counters, "tls_client_cert_missing"};
+  common::Counter tls_client_cert_rejected{counters, "tls_client_cert_rejected"};
+  common::Counter tls_client_cert_revoked{counters, "tls_client_cert_revoked"};
+  common::Counter tls_client_cert_crl_expired{counters, "tls_client_cert_crl_expired"};
+  common::Counter tls_revoked_connections_closed{counters, "tls_revoked_connections_closed"};
+  common::Counter tls_certificate_authentications{counters, "tls_certificate_authentications"};
+  common::Counter tls_handshakes_timed_out{counters, "tls_handshakes_timed_out"};
+  common::Counter tls_sessions_resumed{counters, "tls_sessions_resumed"};
+  common::Counter tls_plaintext_refused{
+      counters, "tls_plaintext_refused"};  // new plaintext connections in required
+  common::Counter tls_plaintext_closed{
+      counters, "tls_plaintext_closed"};  // open ones closed by the switch to required
+  common::Counter tls_certificate_reloads{counters, "tls_certificate_reloads"};
+  common::Counter tls_certificate_reload_failures{counters, "tls_certificate_reload_failures"};
 
   // CONFIG RESETSTAT: the server-wide counters and the error table.
   void ResetCounters();

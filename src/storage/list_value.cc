@@ -23,26 +23,6 @@ std::optional<size_t> ResolveIndex(int64_t index, size_t len) {
 
 }  // namespace
 
-std::optional<ListRange> ClampListRange(int64_t start, int64_t end, size_t len) {
-  int64_t n = static_cast<int64_t>(len);
-  if (start < 0) {
-    start += n;
-  }
-  if (end < 0) {
-    end += n;
-  }
-  if (start < 0) {
-    start = 0;
-  }
-  if (start > end || start >= n) {
-    return std::nullopt;
-  }
-  if (end >= n) {
-    end = n - 1;
-  }
-  return ListRange{static_cast<size_t>(start), static_cast<size_t>(end)};
-}
-
 ListValue::ListValue(const ListValue& other) : elements_(other.elements_) {
   // Recounted: a copied string's capacity fits its size, not the source's capacity.
   for (const std::string& s : elements_) {

@@ -21,17 +21,6 @@
 
 namespace redoubt::storage {
 
-// Inclusive element positions [first, last] within a list.
-struct ListRange {
-  size_t first = 0;
-  size_t last = 0;
-  size_t size() const { return last - first + 1; }
-};
-
-// Redis's LRANGE arithmetic (t_list.c lrangeCommand): negative indexes count from the end,
-// start is clamped to 0 and end to len - 1. nullopt when the range is empty.
-std::optional<ListRange> ClampListRange(int64_t start, int64_t end, size_t len);
-
 class ListValue {
  public:
   ListValue() = default;

@@ -18,26 +18,7 @@
 namespace redoubt::tls {
 namespace {
 
-struct CrlDeleter {
-  void operator()(X509_CRL* crl) const { X509_CRL_free(crl); }
-};
-using CrlPtr = std::unique_ptr<X509_CRL, CrlDeleter>;
-
-// Owns the CRLs until they are handed to a CrlSet.
-class CrlList {
- public:
-  ~CrlList() {
-    for (X509_CRL* crl : crls_) {
-      X509_CRL_free(crl);
-    }
-  }
-  void Add(CrlPtr crl) { crls_.push_back(crl.release()); }
-  const std::vector<X509_CRL*>& crls() const { return crls_; }
-  std::vector<X509_CRL*> Release() { return std::move(crls_); }
-
- private:
-  std::vector<X509_CRL*> crls_;
-};
+using CrlList = std::vector<common::UniqueX509Crl>;
 
 std::string Quoted(const std::string& path) {
   return "tls-crl-file '" + path + "'";
@@ -54,30 +35,27 @@ absl::Status ReadCrls(const std::string& path, CrlList* out) {
   if (access(path.c_str(), R_OK) != 0) {
     return absl::InvalidArgumentError("can't read " + Quoted(path) + ": " + std::strerror(errno));
   }
-  BIO* bio = BIO_new_file(path.c_str(), "r");
+  common::UniqueBio bio(BIO_new_file(path.c_str(), "r"));
   if (bio == nullptr) {
     return absl::InvalidArgumentError("can't read " + Quoted(path) + ": " + TakeOpenSslError());
   }
-  absl::Status status;
   for (;;) {
-    CrlPtr crl(PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr));
+    common::UniqueX509Crl crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
     if (crl != nullptr) {
-      out->Add(std::move(crl));
+      out->push_back(std::move(crl));
       continue;
     }
-    if (!out->crls().empty() && IsEndOfPem()) {
+    if (!out->empty() && IsEndOfPem()) {
       ERR_clear_error();
-    } else if (out->crls().empty() && IsEndOfPem()) {
-      status =
-          absl::InvalidArgumentError("no CRL found in " + Quoted(path) + ": " + TakeOpenSslError());
-    } else {
-      status = absl::InvalidArgumentError("can't read CRL from " + Quoted(path) + ": " +
-                                          TakeOpenSslError());
+      return absl::OkStatus();
     }
-    break;
+    if (out->empty() && IsEndOfPem()) {
+      return absl::InvalidArgumentError("no CRL found in " + Quoted(path) + ": " +
+                                        TakeOpenSslError());
+    }
+    return absl::InvalidArgumentError("can't read CRL from " + Quoted(path) + ": " +
+                                      TakeOpenSslError());
   }
-  BIO_free(bio);
-  return status;
 }
 
 // The CRL must be signed by a configured CA: one loaded from another CA's file would revoke
@@ -87,14 +65,15 @@ absl::Status ReadCrls(const std::string& path, CrlList* out) {
 absl::Status CheckIssuer(X509_CRL* crl, X509_STORE* trust, const std::string& path) {
   const X509_NAME* issuer = X509_CRL_get_issuer(crl);
   std::string issuer_text = NameToText(issuer);
-  X509_STORE_CTX* lookup = X509_STORE_CTX_new();
-  if (lookup == nullptr || X509_STORE_CTX_init(lookup, trust, nullptr, nullptr) != 1) {
-    X509_STORE_CTX_free(lookup);
-    return absl::InternalError("can't check the CRL issuer: " + TakeOpenSslError());
+  STACK_OF(X509)* cas = nullptr;
+  {
+    common::UniqueX509StoreCtx lookup(X509_STORE_CTX_new());
+    if (lookup == nullptr || X509_STORE_CTX_init(lookup.get(), trust, nullptr, nullptr) != 1) {
+      return absl::InternalError("can't check the CRL issuer: " + TakeOpenSslError());
+    }
+    // Several CAs may share a name (a CA renewed with a new key): any of them may have signed.
+    cas = X509_STORE_CTX_get1_certs(lookup.get(), issuer);
   }
-  // Several CAs may share a name (a CA renewed with a new key): any of them may have signed.
-  STACK_OF(X509)* cas = X509_STORE_CTX_get1_certs(lookup, issuer);
-  X509_STORE_CTX_free(lookup);
   bool named = false;
   X509* signer = nullptr;
   for (int i = 0; cas != nullptr && i < sk_X509_num(cas); ++i) {
@@ -124,12 +103,12 @@ absl::Status CheckIssuer(X509_CRL* crl, X509_STORE* trust, const std::string& pa
   return absl::OkStatus();
 }
 
-CrlInfo Describe(const std::vector<X509_CRL*>& crls) {
+CrlInfo Describe(const CrlList& crls) {
   CrlInfo info;
   info.count = static_cast<int>(crls.size());
-  for (X509_CRL* crl : crls) {
-    const ASN1_TIME* last = X509_CRL_get0_lastUpdate(crl);
-    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+  for (const common::UniqueX509Crl& crl : crls) {
+    const ASN1_TIME* last = X509_CRL_get0_lastUpdate(crl.get());
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
     int64_t last_unix = Asn1TimeToUnix(last);
     if (info.last_update.empty() || last_unix < info.last_update_unix) {
       info.last_update = FormatAsn1Time(last);
@@ -144,25 +123,24 @@ CrlInfo Describe(const std::vector<X509_CRL*>& crls) {
         info.next_update_unix = next_unix;
       }
     }
-    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
     info.revoked += revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
   }
   return info;
 }
 
-std::string Digest(const std::vector<X509_CRL*>& crls) {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
+std::string Digest(const CrlList& crls) {
+  common::UniqueEvpMdCtx md(EVP_MD_CTX_new());
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  bool ok = md != nullptr && EVP_DigestInit_ex(md, EVP_sha256(), nullptr) == 1;
-  for (X509_CRL* crl : crls) {
+  bool ok = md != nullptr && EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) == 1;
+  for (const common::UniqueX509Crl& crl : crls) {
     unsigned char* der = nullptr;
-    int der_len = i2d_X509_CRL(crl, &der);
-    ok = ok && der_len > 0 && EVP_DigestUpdate(md, der, static_cast<size_t>(der_len)) == 1;
-    OPENSSL_free(der);
+    int der_len = i2d_X509_CRL(crl.get(), &der);
+    common::UniqueOpenSslBytes<unsigned char> owned(der);
+    ok = ok && der_len > 0 && EVP_DigestUpdate(md.get(), der, static_cast<size_t>(der_len)) == 1;
   }
-  ok = ok && EVP_DigestFinal_ex(md, out, &len) == 1;
-  EVP_MD_CTX_free(md);
+  ok = ok && EVP_DigestFinal_ex(md.get(), out, &len) == 1;
   ERR_clear_error();
   return ok ? std::string(reinterpret_cast<const char*>(out), len) : std::string();
 }
@@ -171,12 +149,11 @@ std::string Digest(const std::vector<X509_CRL*>& crls) {
 // unlocked "is it sorted?" check; one lookup now, before any other thread sees the CRL, leaves
 // nothing to sort later.
 void SortRevoked(X509_CRL* crl) {
-  ASN1_INTEGER* zero = ASN1_INTEGER_new();
+  common::UniqueAsn1Integer zero(ASN1_INTEGER_new());
   X509_REVOKED* ignored = nullptr;
   if (zero != nullptr) {
-    X509_CRL_get0_by_serial(crl, &ignored, zero);
+    X509_CRL_get0_by_serial(crl, &ignored, zero.get());
   }
-  ASN1_INTEGER_free(zero);
 }
 
 }  // namespace
@@ -188,29 +165,23 @@ absl::StatusOr<std::unique_ptr<const CrlSet>> CrlSet::Load(const std::string& pa
   if (absl::Status st = ReadCrls(path, &list); !st.ok()) {
     return st;
   }
-  for (X509_CRL* crl : list.crls()) {
-    if (absl::Status st = CheckIssuer(crl, trust, path); !st.ok()) {
+  for (const common::UniqueX509Crl& crl : list) {
+    if (absl::Status st = CheckIssuer(crl.get(), trust, path); !st.ok()) {
       return st;
     }
-    SortRevoked(crl);
+    SortRevoked(crl.get());
   }
-  CrlInfo info = Describe(list.crls());
-  std::string digest = Digest(list.crls());
+  CrlInfo info = Describe(list);
+  std::string digest = Digest(list);
   if (digest.empty()) {
     return absl::InternalError("can't digest the CRLs in " + Quoted(path));
   }
-  return std::unique_ptr<const CrlSet>(new CrlSet(list.Release(), info, std::move(digest)));
-}
-
-CrlSet::~CrlSet() {
-  for (X509_CRL* crl : crls_) {
-    X509_CRL_free(crl);
-  }
+  return std::unique_ptr<const CrlSet>(new CrlSet(std::move(list), info, std::move(digest)));
 }
 
 bool CrlSet::AddTo(X509_STORE* store) const {
-  for (X509_CRL* crl : crls_) {
-    if (X509_STORE_add_crl(store, crl) != 1) {
+  for (const common::UniqueX509Crl& crl : crls_) {
+    if (X509_STORE_add_crl(store, crl.get()) != 1) {
       return false;
     }
   }
@@ -219,24 +190,23 @@ bool CrlSet::AddTo(X509_STORE* store) const {
 
 bool CrlSet::IsRevoked(std::string_view issuer_der, std::string_view serial_der) const {
   const auto* p = reinterpret_cast<const unsigned char*>(issuer_der.data());
-  X509_NAME* issuer = d2i_X509_NAME(nullptr, &p, static_cast<long>(issuer_der.size()));
+  common::UniqueX509Name issuer(d2i_X509_NAME(nullptr, &p, static_cast<long>(issuer_der.size())));
   const auto* q = reinterpret_cast<const unsigned char*>(serial_der.data());
-  ASN1_INTEGER* serial = d2i_ASN1_INTEGER(nullptr, &q, static_cast<long>(serial_der.size()));
+  common::UniqueAsn1Integer serial(
+      d2i_ASN1_INTEGER(nullptr, &q, static_cast<long>(serial_der.size())));
   bool revoked = false;
   if (issuer != nullptr && serial != nullptr) {
-    for (X509_CRL* crl : crls_) {
+    for (const common::UniqueX509Crl& crl : crls_) {
       // X509_NAME_cmp compares canonical encodings, as OpenSSL does when it picks the CRL for
       // a certificate, so a name spelled with other string types still matches.
       X509_REVOKED* entry = nullptr;
-      if (X509_NAME_cmp(X509_CRL_get_issuer(crl), issuer) == 0 &&
-          X509_CRL_get0_by_serial(crl, &entry, serial) == 1) {
+      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), issuer.get()) == 0 &&
+          X509_CRL_get0_by_serial(crl.get(), &entry, serial.get()) == 1) {
         revoked = true;
         break;
       }
     }
   }
-  ASN1_INTEGER_free(serial);
-  X509_NAME_free(issuer);
   ERR_clear_error();
   return revoked;
 }

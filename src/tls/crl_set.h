@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/openssl_ptr.h"
+
 namespace redoubt::tls {
 
 // What INFO ssl shows about the loaded CRLs. With several CRLs, each field describes the worst
@@ -53,7 +55,6 @@ class CrlSet {
   //    tls-crl-file '<path>' cannot be used"
   static absl::StatusOr<std::unique_ptr<const CrlSet>> Load(const std::string& path,
                                                             X509_STORE* trust);
-  ~CrlSet();
   CrlSet(const CrlSet&) = delete;
   CrlSet& operator=(const CrlSet&) = delete;
 
@@ -72,11 +73,10 @@ class CrlSet {
   const std::string& digest() const { return digest_; }
 
  private:
-  CrlSet(std::vector<X509_CRL*> crls, CrlInfo info, std::string digest)
+  CrlSet(std::vector<common::UniqueX509Crl> crls, CrlInfo info, std::string digest)
       : crls_(std::move(crls)), info_(std::move(info)), digest_(std::move(digest)) {}
 
-  // Owned: one reference each.
-  const std::vector<X509_CRL*> crls_;
+  const std::vector<common::UniqueX509Crl> crls_;
   const CrlInfo info_;
   const std::string digest_;
 };

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/objects.h>
 
+#include "common/openssl_ptr.h"
 #include "tls/x509_text.h"
 
 namespace redoubt::tls {
@@ -15,12 +16,9 @@ template <typename T, typename Encode>
 std::string Der(const T* object, Encode encode) {
   unsigned char* der = nullptr;
   int len = encode(object, &der);
-  std::string out;
-  if (len > 0) {
-    out.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
-  }
-  OPENSSL_free(der);
-  return out;
+  common::UniqueOpenSslBytes<unsigned char> owned(der);
+  return len > 0 ? std::string(reinterpret_cast<const char*>(der), static_cast<size_t>(len))
+                 : std::string();
 }
 
 // A subject may hold several CNs; the last one is the most specific (X.501 order, printed
@@ -41,11 +39,11 @@ std::string CommonName(const X509_NAME* name) {
   const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
   unsigned char* utf8 = nullptr;
   int len = ASN1_STRING_to_UTF8(&utf8, value);
+  common::UniqueOpenSslBytes<unsigned char> owned(utf8);
   std::string out;
   if (len > 0) {
     out.assign(reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
   }
-  OPENSSL_free(utf8);
   // "admin\0.example.com" must not read as "admin" wherever the name meets a C string (logs,
   // ACL user names): a CN with a NUL byte is no identity at all.
   if (out.find('\0') != std::string::npos) {

@@ -9,7 +9,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509err.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/ascii.h"
 #include "tls/x509_text.h"
 
 namespace redoubt::tls {
@@ -29,11 +29,6 @@ namespace {
 // is asked for. OpenSSL refuses to resume any session of a context that verifies peers and has
 // no session id context, and resumes only sessions made under the same one.
 constexpr char kSessionIdContext[] = "redoubt";
-
-struct CtxDeleter {
-  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-};
-using CtxPtr = std::unique_ptr<SSL_CTX, CtxDeleter>;
 
 absl::Status Fail(const std::string& what) {
   return absl::InvalidArgumentError(what + ": " + TakeOpenSslError());
@@ -64,13 +59,13 @@ absl::Status ApplyProtocols(SSL_CTX* ctx, const std::string& protocols) {
     std::string w;
     while (words >> w) {
       int v;
-      if (strcasecmp(w.c_str(), "tlsv1") == 0) {
+      if (common::EqualsIgnoreCase(w, "tlsv1")) {
         v = TLS1_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.1") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.1")) {
         v = TLS1_1_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.2") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.2")) {
         v = TLS1_2_VERSION;
-      } else if (strcasecmp(w.c_str(), "tlsv1.3") == 0) {
+      } else if (common::EqualsIgnoreCase(w, "tlsv1.3")) {
         v = TLS1_3_VERSION;
       } else {
         return absl::InvalidArgumentError("invalid tls-protocols value '" + w +
@@ -193,17 +188,16 @@ absl::Status LoadDhParams(SSL_CTX* ctx, const std::string& path) {
   if (absl::Status st = CheckReadable(path, "tls-dh-params-file"); !st.ok()) {
     return st;
   }
-  BIO* bio = BIO_new_file(path.c_str(), "r");
-  EVP_PKEY* params = bio == nullptr ? nullptr : PEM_read_bio_Parameters(bio, nullptr);
-  BIO_free(bio);
+  common::UniqueBio bio(BIO_new_file(path.c_str(), "r"));
+  common::UniqueEvpPkey params(bio == nullptr ? nullptr
+                                              : PEM_read_bio_Parameters(bio.get(), nullptr));
   if (params == nullptr) {
     return Fail("can't read DH parameters from tls-dh-params-file '" + path + "'");
   }
-  // On success the context owns params.
-  if (SSL_CTX_set0_tmp_dh_pkey(ctx, params) != 1) {
-    EVP_PKEY_free(params);
+  if (SSL_CTX_set0_tmp_dh_pkey(ctx, params.get()) != 1) {
     return Fail("can't use the DH parameters in tls-dh-params-file '" + path + "'");
   }
+  params.release();  // the context owns them now
   return absl::OkStatus();
 }
 
@@ -331,14 +325,13 @@ std::string TakeOpenSslError() {
 }
 
 std::optional<ClientAuth> ParseClientAuth(std::string_view text) {
-  std::string word(text);
-  if (strcasecmp(word.c_str(), "yes") == 0) {
+  if (common::EqualsIgnoreCase(text, "yes")) {
     return ClientAuth::kYes;
   }
-  if (strcasecmp(word.c_str(), "optional") == 0) {
+  if (common::EqualsIgnoreCase(text, "optional")) {
     return ClientAuth::kOptional;
   }
-  if (strcasecmp(word.c_str(), "no") == 0) {
+  if (common::EqualsIgnoreCase(text, "no")) {
     return ClientAuth::kNo;
   }
   return std::nullopt;
@@ -357,11 +350,10 @@ std::string_view ClientAuthName(ClientAuth auth) {
 }
 
 std::optional<CrlExpiredPolicy> ParseCrlExpiredPolicy(std::string_view text) {
-  std::string word(text);
-  if (strcasecmp(word.c_str(), "reject") == 0) {
+  if (common::EqualsIgnoreCase(text, "reject")) {
     return CrlExpiredPolicy::kReject;
   }
-  if (strcasecmp(word.c_str(), "allow") == 0) {
+  if (common::EqualsIgnoreCase(text, "allow")) {
     return CrlExpiredPolicy::kAllow;
   }
   return std::nullopt;
@@ -384,7 +376,7 @@ TicketKeys RandomTicketKeys() {
 absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
     const TlsSettings& settings, const TicketKeys& ticket_keys) {
   ERR_clear_error();
-  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  common::UniqueSslCtx ctx(SSL_CTX_new(TLS_server_method()));
   if (ctx == nullptr) {
     return Fail("can't create a TLS context");
   }
@@ -437,11 +429,7 @@ absl::StatusOr<std::shared_ptr<const TlsContext>> TlsContext::Create(
   }
   CertificateInfo info = DescribeCertificate(SSL_CTX_get0_certificate(ctx.get()));
   return std::shared_ptr<const TlsContext>(
-      new TlsContext(ctx.release(), settings, info, std::move(*crls)));
-}
-
-TlsContext::~TlsContext() {
-  SSL_CTX_free(ctx_);
+      new TlsContext(std::move(ctx), settings, info, std::move(*crls)));
 }
 
 CrlInfo TlsContext::crl_info() const {
@@ -452,10 +440,10 @@ bool TlsContext::IsRevoked(const PeerCertificate& peer) const {
   return peer.present && crls_ != nullptr && crls_->IsRevoked(peer.issuer_der, peer.serial_der);
 }
 
-SSL* TlsContext::NewSession() const {
-  SSL* ssl = SSL_new(ctx_);
+common::UniqueSsl TlsContext::NewSession() const {
+  common::UniqueSsl ssl(SSL_new(ctx_.get()));
   if (ssl != nullptr) {
-    SSL_set_accept_state(ssl);
+    SSL_set_accept_state(ssl.get());
   }
   return ssl;
 }

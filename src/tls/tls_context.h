@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/openssl_ptr.h"
 #include "tls/crl_set.h"
 #include "tls/peer_certificate.h"
 
@@ -115,12 +116,11 @@ class TlsContext {
   // that only changes the server certificate keeps the digest, so tickets still resume.
   static absl::StatusOr<std::shared_ptr<const TlsContext>> Create(const TlsSettings& settings,
                                                                   const TicketKeys& ticket_keys);
-  ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   // A new server-side SSL for one connection, or nullptr when OpenSSL is out of memory.
-  SSL* NewSession() const;
+  common::UniqueSsl NewSession() const;
   const CertificateInfo& certificate() const { return certificate_; }
   const TlsSettings& settings() const { return settings_; }
 
@@ -135,14 +135,14 @@ class TlsContext {
   bool IsRevoked(const PeerCertificate& peer) const;
 
  private:
-  TlsContext(SSL_CTX* ctx, TlsSettings settings, CertificateInfo certificate,
+  TlsContext(common::UniqueSslCtx ctx, TlsSettings settings, CertificateInfo certificate,
              std::unique_ptr<const CrlSet> crls)
-      : ctx_(ctx),
+      : ctx_(std::move(ctx)),
         settings_(std::move(settings)),
         certificate_(std::move(certificate)),
         crls_(std::move(crls)) {}
 
-  SSL_CTX* const ctx_;
+  const common::UniqueSslCtx ctx_;
   const TlsSettings settings_;
   const CertificateInfo certificate_;
   const std::unique_ptr<const CrlSet> crls_;  // null without tls-crl-file

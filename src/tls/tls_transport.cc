@@ -12,32 +12,31 @@
 
 namespace redoubt::tls {
 
-TlsTransport::TlsTransport(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {
-  SSL_set_fd(ssl_, fd_);
+TlsTransport::TlsTransport(int fd, common::UniqueSsl ssl) : fd_(fd), ssl_(std::move(ssl)) {
+  SSL_set_fd(ssl_.get(), fd_);
 }
 
 TlsTransport::~TlsTransport() {
-  if (!broken_ && SSL_is_init_finished(ssl_)) {
+  if (!broken_ && SSL_is_init_finished(ssl_.get())) {
     // Sends close_notify without waiting for the peer's: the socket closes right after, as
     // Redis does.
-    SSL_shutdown(ssl_);
+    SSL_shutdown(ssl_.get());
   }
   ERR_clear_error();
-  SSL_free(ssl_);
-  close(fd_);
+  close(fd_);  // the SSL is freed after; its socket BIO does not own the descriptor
 }
 
 TlsTransport::HandshakeStatus TlsTransport::Handshake(std::string* error) {
   ERR_clear_error();
-  int ret = SSL_do_handshake(ssl_);
+  int ret = SSL_do_handshake(ssl_.get());
   if (ret == 1) {
     if (!handshake_done_) {
       handshake_done_ = true;
-      peer_ = DescribePeerCertificate(SSL_get0_peer_certificate(ssl_));
+      peer_ = DescribePeerCertificate(SSL_get0_peer_certificate(ssl_.get()));
     }
     return HandshakeStatus::kDone;
   }
-  int code = SSL_get_error(ssl_, ret);
+  int code = SSL_get_error(ssl_.get(), ret);
   switch (code) {
     case SSL_ERROR_WANT_READ:
       return HandshakeStatus::kWantRead;
@@ -54,7 +53,7 @@ TlsTransport::HandshakeStatus TlsTransport::Handshake(std::string* error) {
       broken_ = true;
       // A refused client certificate shows in the queue only as "certificate verify failed";
       // the verification result says which check failed, which is what an operator needs.
-      long verify = SSL_get_verify_result(ssl_);
+      long verify = SSL_get_verify_result(ssl_.get());
       if (verify != X509_V_OK) {
         *error = X509_verify_cert_error_string(verify);
         ERR_clear_error();
@@ -67,12 +66,12 @@ TlsTransport::HandshakeStatus TlsTransport::Handshake(std::string* error) {
 }
 
 std::string_view TlsTransport::tls_cipher() const {
-  const char* name = SSL_get_cipher_name(ssl_);
+  const char* name = SSL_get_cipher_name(ssl_.get());
   return name == nullptr ? std::string_view() : std::string_view(name);
 }
 
 net::IoResult TlsTransport::Failure(int ret) {
-  int code = SSL_get_error(ssl_, ret);
+  int code = SSL_get_error(ssl_.get(), ret);
   switch (code) {
     // With renegotiation off, a read that wants to write (or the reverse) only happens while a
     // TLS 1.3 key update is answered; the next readiness event retries it.
@@ -101,9 +100,9 @@ net::IoResult TlsTransport::Read(char* buf, size_t len) {
   while (total < len) {
     size_t n = 0;
     errno = 0;
-    if (SSL_read_ex(ssl_, buf + total, len - total, &n) == 1) {
+    if (SSL_read_ex(ssl_.get(), buf + total, len - total, &n) == 1) {
       total += n;
-      if (SSL_has_pending(ssl_) != 1) {
+      if (SSL_has_pending(ssl_.get()) != 1) {
         break;
       }
       continue;
@@ -121,7 +120,7 @@ net::IoResult TlsTransport::Read(char* buf, size_t len) {
 net::IoResult TlsTransport::Write(const char* buf, size_t len) {
   size_t n = 0;
   errno = 0;
-  if (SSL_write_ex(ssl_, buf, len, &n) == 1) {
+  if (SSL_write_ex(ssl_.get(), buf, len, &n) == 1) {
     return {net::IoResult::kOk, n};
   }
   return Failure(0);

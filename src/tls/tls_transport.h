@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/openssl_ptr.h"
 #include "net/transport.h"
 #include "tls/peer_certificate.h"
 
@@ -24,7 +25,7 @@ class TlsTransport final : public net::Transport {
   enum class HandshakeStatus { kDone, kWantRead, kWantWrite, kFailed };
 
   // Takes ownership of fd and ssl (from TlsContext::NewSession).
-  TlsTransport(int fd, SSL* ssl);
+  TlsTransport(int fd, common::UniqueSsl ssl);
   ~TlsTransport() override;
   TlsTransport(const TlsTransport&) = delete;
   TlsTransport& operator=(const TlsTransport&) = delete;
@@ -36,7 +37,7 @@ class TlsTransport final : public net::Transport {
   // "certificate has expired", "unable to get local issuer certificate", "CRL has expired",
   // "unable to get certificate CRL" (see verify_result()).
   HandshakeStatus Handshake(std::string* error);
-  bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+  bool resumed() const { return SSL_session_reused(ssl_.get()) == 1; }
 
   // The client's certificate, read once when Handshake() returned kDone; present is false
   // before that and when the client sent none. A resumed session gives the certificate of
@@ -46,13 +47,13 @@ class TlsTransport final : public net::Transport {
   // The X509 verification result (X509_V_OK, X509_V_ERR_CERT_REVOKED, ...): X509_V_OK when the
   // certificate verified or none was checked. After a kFailed handshake, the cause behind
   // *error, for counting failures by cause.
-  long verify_result() const { return SSL_get_verify_result(ssl_); }
+  long verify_result() const { return SSL_get_verify_result(ssl_.get()); }
 
   net::IoResult Read(char* buf, size_t len) override;
   net::IoResult Write(const char* buf, size_t len) override;
-  bool HasBufferedInput() const override { return SSL_has_pending(ssl_) == 1; }
+  bool HasBufferedInput() const override { return SSL_has_pending(ssl_.get()) == 1; }
   std::string_view kind() const override { return "tls"; }
-  std::string_view tls_version() const override { return SSL_get_version(ssl_); }
+  std::string_view tls_version() const override { return SSL_get_version(ssl_.get()); }
   std::string_view tls_cipher() const override;
   int fd() const override { return fd_; }
 
@@ -61,7 +62,7 @@ class TlsTransport final : public net::Transport {
   net::IoResult Failure(int ret);
 
   const int fd_;
-  SSL* const ssl_;
+  const common::UniqueSsl ssl_;
   // Set after a fatal error: OpenSSL forbids SSL_shutdown then.
   bool broken_ = false;
   bool handshake_done_ = false;

@@ -7,6 +7,8 @@
 
 #include <ctime>
 
+#include "common/openssl_ptr.h"
+
 namespace redoubt::tls {
 namespace {
 
@@ -23,12 +25,11 @@ std::string FormatAsn1Time(const ASN1_TIME* t) {
   if (t == nullptr) {
     return {};
   }
-  BIO* bio = BIO_new(BIO_s_mem());
+  common::UniqueBio bio(BIO_new(BIO_s_mem()));
   std::string out;
-  if (bio != nullptr && ASN1_TIME_print(bio, t) == 1) {
-    out = BioText(bio);
+  if (bio != nullptr && ASN1_TIME_print(bio.get(), t) == 1) {
+    out = BioText(bio.get());
   }
-  BIO_free(bio);
   return out;
 }
 
@@ -44,29 +45,20 @@ std::string SerialHex(const ASN1_INTEGER* serial) {
   if (serial == nullptr) {
     return {};
   }
-  std::string out;
-  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
-  if (bn != nullptr) {
-    char* hex = BN_bn2hex(bn);
-    if (hex != nullptr) {
-      out = hex;
-      OPENSSL_free(hex);
-    }
-    BN_free(bn);
-  }
-  return out;
+  common::UniqueBignum bn(ASN1_INTEGER_to_BN(serial, nullptr));
+  common::UniqueOpenSslBytes<char> hex(bn == nullptr ? nullptr : BN_bn2hex(bn.get()));
+  return hex == nullptr ? std::string() : std::string(hex.get());
 }
 
 std::string NameToText(const X509_NAME* name) {
   if (name == nullptr) {
     return {};
   }
-  BIO* bio = BIO_new(BIO_s_mem());
+  common::UniqueBio bio(BIO_new(BIO_s_mem()));
   std::string out;
-  if (bio != nullptr && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
-    out = BioText(bio);
+  if (bio != nullptr && X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) >= 0) {
+    out = BioText(bio.get());
   }
-  BIO_free(bio);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "tools/openssl_util.h"
 
 namespace redoubt::tools {
 namespace {
@@ -152,7 +153,7 @@ ClientStatus RespClient::ConnectTcp(int64_t deadline_us) {
 }
 
 ClientStatus RespClient::Handshake(int64_t deadline_us) {
-  absl::StatusOr<UniqueSsl> ssl = tls_->NewSsl(fd_, host_);
+  absl::StatusOr<common::UniqueSsl> ssl = tls_->NewSsl(fd_, host_);
   if (!ssl.ok()) {
     return Failure(ClientError::kConnect, std::string(ssl.status().message()));
   }
@@ -328,7 +329,7 @@ void RespClient::SaveSession() {
   if (!ssl_ || session_saved_) {
     return;
   }
-  UniqueSslSession session(SSL_get1_session(ssl_.get()));
+  common::UniqueSslSession session(SSL_get1_session(ssl_.get()));
   // Until a TLS 1.3 ticket has arrived the session exists but cannot be resumed; try again after
   // the next reply.
   if (session && SSL_SESSION_is_resumable(session.get()) == 1) {

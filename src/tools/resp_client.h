@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/openssl_util.h"
+#include "common/openssl_ptr.h"
 #include "tools/resp_reply.h"
 #include "tools/tls_client_context.h"
 
@@ -100,7 +100,7 @@ class RespClient {
 
   // The current connection.
   int fd_ = -1;
-  UniqueSsl ssl_;
+  common::UniqueSsl ssl_;
   bool failed_ = false;  // a call failed: no SSL_shutdown (OpenSSL forbids it after a fatal error)
   bool session_saved_ = false;
   bool reply_received_ = false;  // a complete reply has arrived on this connection
@@ -111,7 +111,7 @@ class RespClient {
   std::string read_buf_;
 
   // Survives reconnects: the session offered in the next handshake.
-  UniqueSslSession session_;
+  common::UniqueSslSession session_;
 };
 
 }  // namespace redoubt::tools

@@ -6,12 +6,14 @@
 
 #include <utility>
 
+#include "tools/openssl_util.h"
+
 namespace redoubt::tools {
 
 absl::StatusOr<std::unique_ptr<TlsClientContext>> TlsClientContext::Create(
     const TlsClientOptions& options) {
   ERR_clear_error();
-  UniqueSslCtx ctx(SSL_CTX_new(TLS_client_method()));
+  common::UniqueSslCtx ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) {
     return absl::InternalError("SSL_CTX_new: " + DrainOpenSslErrors());
   }
@@ -58,9 +60,9 @@ absl::StatusOr<std::unique_ptr<TlsClientContext>> TlsClientContext::Create(
   return std::unique_ptr<TlsClientContext>(new TlsClientContext(std::move(ctx), options));
 }
 
-absl::StatusOr<UniqueSsl> TlsClientContext::NewSsl(int fd, const std::string& host) const {
+absl::StatusOr<common::UniqueSsl> TlsClientContext::NewSsl(int fd, const std::string& host) const {
   ERR_clear_error();
-  UniqueSsl ssl(SSL_new(ctx_.get()));
+  common::UniqueSsl ssl(SSL_new(ctx_.get()));
   if (!ssl) {
     return absl::InternalError("SSL_new: " + DrainOpenSslErrors());
   }

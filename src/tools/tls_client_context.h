@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "tools/openssl_util.h"
+#include "common/openssl_ptr.h"
 
 namespace redoubt::tools {
 
@@ -38,15 +38,15 @@ class TlsClientContext {
 
   // A new SSL in client mode on `fd`, set up to verify the server as `host` (or as the SNI name
   // when one is configured). Does not start the handshake.
-  [[nodiscard]] absl::StatusOr<UniqueSsl> NewSsl(int fd, const std::string& host) const;
+  [[nodiscard]] absl::StatusOr<common::UniqueSsl> NewSsl(int fd, const std::string& host) const;
 
   const TlsClientOptions& options() const { return options_; }
 
  private:
-  TlsClientContext(UniqueSslCtx ctx, TlsClientOptions options)
+  TlsClientContext(common::UniqueSslCtx ctx, TlsClientOptions options)
       : ctx_(std::move(ctx)), options_(std::move(options)) {}
 
-  const UniqueSslCtx ctx_;
+  const common::UniqueSslCtx ctx_;
   const TlsClientOptions options_;
 };
 

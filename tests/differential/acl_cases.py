@@ -426,30 +426,12 @@ def restore_acl(pair):
 
 # ----- servers started with extra arguments ----------------------------------------------------
 
-class AuthAwareServer(servers.Server):
-    """A Server whose readiness check also accepts -NOAUTH (started with --requirepass or with
-    the default user off): any complete reply to PING means the server is up."""
-
-    def ping(self, timeout=1.0):
-        with socket.create_connection((self.host, self.port), timeout=timeout) as s:
-            s.sendall(b"*1\r\n$4\r\nPING\r\n")
-            data = b""
-            while not data.endswith(b"\r\n"):
-                chunk = s.recv(256)
-                if not chunk:
-                    break
-                data += chunk
-            return data == b"+PONG\r\n" or data.startswith(b"-NOAUTH")
-
-
 def reference_server(args, name, config_file=None):
-    return AuthAwareServer(binary=servers.redis_binary(), kind="redis", args=args, name=name,
-                           config_file=config_file)
+    return servers.redis_server(args, name=name, config_file=config_file)
 
 
 def tested_server(args, name, config_file=None):
-    return AuthAwareServer(binary=servers.redoubt_binary(), kind=servers.redoubt_kind(), args=args,
-                           name=name, config_file=config_file)
+    return servers.redoubt_server(args, name=name, config_file=config_file)
 
 
 class AclPair:

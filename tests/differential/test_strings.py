@@ -193,7 +193,8 @@ def test_getex(dp):
         """, ("GETEX", "k", "EXAT", str(future)), ("EXPIRETIME", "k"),
         ("GETEX", "k", "PXAT", str(future * 1000)), ("PEXPIRETIME", "k"),
         ("GETEX", "k", "EXAT", "1"), ("EXISTS", "k"), MAKE_LIST, ("GETEX", "lst"),
-        ("GETEX", "lst", "EX", "10"))
+        ("GETEX", "lst", "EX", "10"), ("GETEX", "lst", "EX", "abc"), ("GETEX", "lst", "PX", "0"),
+        ("GETEX", "nokey", "PX", "0"))
 
 
 def test_append_strlen(dp):
@@ -300,7 +301,8 @@ def test_incrbyfloat(dp):
         INCRBYFLOAT m .5
         INCRBYFLOAT m 5.
         """, ("INCRBYFLOAT", "f", ""), ("INCRBYFLOAT", "f", " 1"), MAKE_LIST,
-        ("INCRBYFLOAT", "lst", "1.0"))
+        ("INCRBYFLOAT", "lst", "1.0"), ("INCRBYFLOAT", "lst", "abc"), ("INCRBYFLOAT", "nokey", "abc"),
+        ("INCRBYFLOAT", "s", "abc"))
 
 
 def test_getrange_setrange(dp):

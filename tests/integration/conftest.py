@@ -6,7 +6,6 @@
 import pytest
 
 from support import servers
-from support.tls_helpers import access_server_class
 
 
 @pytest.fixture
@@ -15,11 +14,11 @@ def start():
         pytest.skip(servers.redoubt_missing_reason())
     if servers.redoubt_kind() != "redoubt":
         pytest.skip("client certificates, CRLs and the audit log are Redoubt's directives")
-    server_class = access_server_class()
     started = []
 
     def run(args, ready=None, wait=True):
-        s = server_class(args=list(args), ready_context=ready, wait=wait)
+        s = servers.redoubt_server(list(args), name="redoubt-access", tls_context=ready,
+                                   wait=wait)
         started.append(s)
         return s.start()
 

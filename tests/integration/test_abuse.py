@@ -9,6 +9,7 @@ import pytest
 
 from support import servers
 from support.resp_client import RespClient, encode_command, expect
+from support.sockets import raw_connection, read_until_close
 from support.tools import rss_kb, wait_until
 
 PASSWORD = "abuse-test-password"
@@ -21,41 +22,20 @@ def protected(request, redis_factory, redoubt_factory):
     return factory(["--requirepass", PASSWORD])
 
 
-def _raw(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
-
-
-def _read_until_close(sock, timeout=10.0):
-    sock.settimeout(timeout)
-    data = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            chunk = sock.recv(65536)
-        except (ConnectionResetError, socket.timeout):
-            return data, True
-        if not chunk:
-            return data, True
-        data += chunk
-    return data, False
-
-
 def test_unauthenticated_multibulk_over_ten_arguments_is_refused_and_closed(protected):
     """Redis: more than 10 arguments before AUTH is a protocol error, then close."""
-    with _raw(protected.port) as s:
+    with raw_connection(protected.port) as s:
         s.sendall(b"*11\r\n")
-        data, closed = _read_until_close(s)
+        data, closed = read_until_close(s)
     assert data == b"-ERR Protocol error: unauthenticated multibulk length\r\n" and closed, data
 
 
 def test_unauthenticated_bulk_over_16k_is_refused_before_its_body(protected):
     """Redis: a bulk over 16 KiB before AUTH is refused when its length arrives, so the
     announced 512 MB are never buffered."""
-    with _raw(protected.port) as s:
+    with raw_connection(protected.port) as s:
         s.sendall(b"*1\r\n$536870912\r\n")
-        data, closed = _read_until_close(s)
+        data, closed = read_until_close(s)
     assert data == b"-ERR Protocol error: unauthenticated bulk length\r\n" and closed, data
 
 
@@ -73,7 +53,7 @@ def test_unauthenticated_flood_of_large_bulks_does_not_grow_memory(redoubt_facto
     announcing a 512 MB bulk and sending 400 MB. Now refused at the length: RSS stays flat."""
     s = redoubt_factory(["--requirepass", PASSWORD])
     before = rss_kb(s.pid)
-    socks = [_raw(s.port) for _ in range(2)]
+    socks = [raw_connection(s.port) for _ in range(2)]
     try:
         for sock in socks:
             sock.sendall(b"*1\r\n$536870912\r\n")
@@ -99,7 +79,7 @@ def test_unauthenticated_client_that_never_reads_is_closed(protected):
     """Redis (CVE-2025-21605 fix): a never-authenticated client cannot make the server hold
     replies it does not read. 100 MB of inline `a b` would otherwise become ~1.5 GB of NOAUTH
     errors. The client must be closed while we are still sending."""
-    s = _raw(protected.port)
+    s = raw_connection(protected.port)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # read nothing, buffer little
     pid = protected.pid
     before = rss_kb(pid)
@@ -149,7 +129,7 @@ def test_output_limit_is_checked_after_each_pipelined_reply(any_server):
         expect(c, ("CONFIG", "SET", "client-output-buffer-limit", "normal 16mb 0 0"),
                ("simple", "OK"))
     base = _peak_rss_kb(s.pid)
-    with _raw(s.port) as sock:
+    with raw_connection(s.port) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.sendall(encode_command("GET", "big") * 300)  # never read
         with RespClient(port=s.port) as probe:

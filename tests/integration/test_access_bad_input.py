@@ -10,7 +10,6 @@
 # logged in as another user keeps being answered.
 import datetime
 import json
-import socket
 import threading
 import time
 
@@ -19,6 +18,7 @@ import redis
 
 from support.audit_log import matching, read_records, wait_records
 from support.resp_client import RespClient, encode_command, expect, unwrap
+from support.sockets import raw_connection, read_line
 from support.tls_helpers import (issue, client_context, info_fields, info_ssl,
                                  mtls_client, tls_args, tls_refusal)
 from support.tools import REDIS_CLI, run_tool, wait_until
@@ -323,14 +323,9 @@ def test_brute_force_of_wrong_passwords(start, tmp_path):
         # 2000 attempts, each on a new connection.
         for i in range(2000):
             assert time.monotonic() < deadline, f"reconnecting brute force stalled at {i}"
-            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            with raw_connection(server.port, timeout=5) as s:
                 s.sendall(encode_command("AUTH", "victim", f"again-{i}"))
-                data = b""
-                while not data.endswith(b"\r\n"):
-                    chunk = s.recv(256)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_line(s)
                 assert data == b"-" + WRONGPASS.encode() + b"\r\n", (i, data)
         # Served during the attack: at least one answer before it stops (bounded wait). How
         # fast is not asserted: a loaded machine stretches any latency bound.

@@ -22,6 +22,7 @@ import redis
 
 from support.audit_log import matching, read_records, record_time, wait_records
 from support.resp_client import RespClient, expect, unwrap
+from support.sockets import raw_connection, read_until_close
 from support.tls_helpers import (issue, client_context, client_lines, info_fields, mtls_client,
                                  tls_args, tls_refusal)
 from support.tools import REDIS_CLI, run_tool, wait_until
@@ -199,14 +200,9 @@ def test_refused_connections(start, tls_certs, tmp_path):
     refusals("tls-required")
 
     # handshake-failed: a record that is not a ClientHello.
-    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+    with raw_connection(server.port, timeout=5) as s:
         s.sendall(b"\x16\x03\x01\x00\x10" + b"not a client hello at all")
-        s.settimeout(3)
-        try:
-            while s.recv(4096):
-                pass
-        except (ConnectionResetError, socket.timeout):
-            pass
+        read_until_close(s, 3)
     refusals("handshake-failed")
 
     # certificate: none presented while tls-auth-clients is yes; crl: a revoked one.

@@ -145,3 +145,29 @@ def test_redis_benchmark_1k_values(redoubt):
     assert out.count("requests per second") == 2, out
     r = redis.Redis(port=redoubt.port)
     assert r.strlen("key:__rand_int__") == 1024
+
+
+def test_config_resetstat_clears_statistics_and_keeps_gauges(redoubt_factory):
+    # Counters are declared once with their INFO name and kind (common/counter.h): RESETSTAT
+    # clears the statistics of every component and leaves what counts current clients.
+    s = redoubt_factory()
+    held = redis.Redis(port=s.port)
+    held.ping()
+    limited = redis.Redis(port=s.port)
+    limited.execute_command("ACL", "SETUSER", "ro", "on", "nopass", "+get", "~*")
+    limited.execute_command("AUTH", "ro", "x")
+    with pytest.raises(redis.ResponseError):
+        limited.set("k", "v")
+    before = held.info("all")
+    assert before["total_connections_received"] >= 2 and before["acl_access_denied_cmd"] == 1
+    assert before["tls_mode_connected_tcp_clients"] == 2
+
+    held.config_resetstat()
+
+    after = held.info("all")
+    assert after["total_connections_received"] == 0
+    assert after["acl_access_denied_cmd"] == 0
+    assert after["connected_clients"] == 2
+    assert after["tls_mode_connected_tcp_clients"] == 2
+    held.close()
+    limited.close()

@@ -10,7 +10,6 @@ import pytest
 
 from support import servers
 from support.resp_client import RespClient, config_get, expect, unwrap
-from support.tls_helpers import access_server_class
 
 # Values CONFIG SET before the rewrite: every type, and strings a naive writer would break.
 PASSWORD = 'p"a\\ss w\nord\t\x01end'
@@ -62,11 +61,11 @@ def start_from():
     would; ready once it answers PING, or NOAUTH when the file sets requirepass."""
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
-    server_class = access_server_class()
     started = []
 
     def run(conf, port):
-        s = server_class(config_file=conf, port=port, pass_port=False, bind="")
+        s = servers.redoubt_server(name="redoubt-access", config_file=conf, port=port,
+                                   pass_port=False, bind="")
         started.append(s)
         return s.start()
 

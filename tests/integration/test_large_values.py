@@ -4,6 +4,7 @@
 # partial arguments, CLIENT REPLY OFF, MONITOR and SLOWLOG, TLS. The cases that Redis answers
 # the same way run against redis-server too.
 import hashlib
+import re
 import socket
 import threading
 
@@ -11,6 +12,7 @@ import pytest
 
 from support.resp_client import RespClient, encode_command, expect
 from support.tls_helpers import tls_args
+from support.tools import wait_until
 
 SIZES = (32 * 1024 - 1, 32 * 1024, 100_000, 1 << 20, 3 * (1 << 20) + 7)
 
@@ -76,7 +78,10 @@ def test_value_changed_while_a_reply_is_still_being_written(redoubt_factory):
         reader = socket.create_connection(("127.0.0.1", s.port), timeout=20)
         # 24 MB of replies, not read yet: more than the socket buffers hold, so they wait.
         reader.sendall(encode_command("GET", "k") * 3)
-        expect(writer, ("PING",), ("simple", "PONG"))
+        # The reader may be on another I/O thread: change the value only once its first GET
+        # has run (its reply waits in the output buffer), not when its bytes were merely sent.
+        assert wait_until(lambda: re.search(rb"omem=[1-9][0-9]* .*cmd=get ",
+                                            writer.call("CLIENT", "LIST")[1]), timeout=20)
         expect(writer, ("SETRANGE", "k", "0", "XXXX"), ("int", len(old)))
         expect(writer, ("APPEND", "k", "tail"), ("int", len(old) + 4))
         want = (b"$%d\r\n" % len(old) + old + b"\r\n")

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from support.resp_client import ConnectionClosed, RespClient, expect
+from support.sockets import read_line
 from support.tools import wait_until
 
 DENIED_START = b"-DENIED Redis is running in protected mode because protected mode is enabled"
@@ -27,16 +28,7 @@ def from_127_0_0_2(port, payload=b"SET k v\r\n"):
         s.bind(("127.0.0.2", 0))
         s.connect(("127.0.0.2", port))
         s.sendall(payload)
-        data = b""
-        while not data.endswith(b"\r\n"):
-            try:
-                chunk = s.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return read_line(s)
 
 
 def test_non_local_client_is_denied_without_a_password(factory):

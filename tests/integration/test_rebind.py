@@ -105,3 +105,19 @@ def test_switch_between_tcp_and_tls_ports(redoubt_factory, tls_certs):
         expect(c, ("CONFIG", "SET", "tls-port", str(tls_port)), ("simple", "OK"))
     assert wait_until(lambda: answers(tls_port, tls_ca=ca), 5), "TLS again"
     assert not answers(tls_port)
+
+
+def test_a_refusal_later_in_the_command_moves_the_port_back(redoubt_factory, tmp_path):
+    # All or nothing across components: the listener moves first, then the audit log file
+    # cannot be opened, so the whole CONFIG SET is refused and the old port serves again.
+    s = redoubt_factory(["--enable-protected-configs", "yes"])
+    old_port, new_port = s.port, servers.free_port()
+    with RespClient(port=old_port) as kept:
+        reply = kept.call("CONFIG", "SET", "port", str(new_port),
+                          "audit-log-file", str(tmp_path / "missing-dir" / "audit.log"))
+        assert reply[0] == "error" and "audit-log-file" in reply[1], reply
+        expect(kept, ("CONFIG", "GET", "port"),
+               ("array", [("bulk", b"port"), ("bulk", str(old_port).encode())]))
+        expect(kept, ("PING",), ("simple", "PONG"))
+    assert wait_until(lambda: answers(old_port), 5), "the old port must serve again"
+    assert wait_until(lambda: not answers(new_port), 5), "the new port must be given up"

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from support.resp_client import RespClient, expect, unwrap
+from support.sockets import raw_connection, read_until_close
 from support.tls_helpers import TRUNCATED_CLIENT_HELLO, info_int, info_ssl, tls_args, tls_client
 from support.tools import wait_until
 
@@ -34,12 +35,6 @@ def node(redoubt_factory, tls_certs):
     bystander.close()
 
 
-def raw(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
-
-
 def read_or_reset(sock):
     """What the server sent before closing: a reset (our unread bytes) counts as nothing."""
     try:
@@ -50,34 +45,21 @@ def read_or_reset(sock):
 
 def closed_within(sock, seconds):
     """True when the server closes sock within `seconds` (whatever it sent first is dropped)."""
-    sock.settimeout(seconds)
-    try:
-        while sock.recv(4096):
-            pass
-        return True
-    except ConnectionResetError:
-        return True
-    except socket.timeout:
-        return False
+    return read_until_close(sock, seconds)[1]
 
 
 def test_plaintext_garbage_is_refused_unanswered(node):
     server, bystander = node
-    s = raw(server.port)
+    s = raw_connection(server.port, timeout=3)
     s.sendall(b"\x00\xffGARBAGE\r\n*1\r\n$4\r\nPING\r\n")
-    s.settimeout(3)
-    try:
-        data = s.recv(100)
-    except ConnectionResetError:
-        data = b""
-    assert data == b""
+    assert read_or_reset(s) == b""
     s.close()
     assert info_int(bystander, "tls_plaintext_refused") == 1
 
 
 def test_garbage_after_handshake_byte_fails_the_handshake(node):
     server, bystander = node
-    s = raw(server.port)
+    s = raw_connection(server.port, timeout=5)
     s.sendall(b"\x16\x03\x01\x00\x10" + b"not a client hello at all")
     assert closed_within(s, 10)
     s.close()
@@ -87,7 +69,7 @@ def test_garbage_after_handshake_byte_fails_the_handshake(node):
 def test_truncated_client_hello_times_out(node):
     server, bystander = node
     start = time.monotonic()   # before connecting: the server's clock starts at its accept
-    s = raw(server.port)
+    s = raw_connection(server.port, timeout=5)
     s.sendall(TRUNCATED_CLIENT_HELLO)
     # Closed by tls-handshake-timeout (1 s here), not by the 5 s default: the widest bound that
     # still tells them apart, so a loaded machine cannot fail it; and not before the timeout.
@@ -99,7 +81,7 @@ def test_truncated_client_hello_times_out(node):
 
 def test_silent_client_times_out_in_required(node):
     server, bystander = node
-    s = raw(server.port)
+    s = raw_connection(server.port, timeout=5)
     assert closed_within(s, 10)
     s.close()
     assert info_int(bystander, "tls_handshakes_timed_out") == 1
@@ -114,7 +96,7 @@ def test_real_client_stalling_mid_handshake_times_out(node, tls_certs):
     tls = context.wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
     with pytest.raises(ssl.SSLWantReadError):
         tls.do_handshake()
-    s = raw(server.port)
+    s = raw_connection(server.port, timeout=5)
     s.sendall(outgoing.read())
     s.settimeout(10)
     assert s.recv(65536)[:1] == b"\x16"  # ServerHello came back: the handshake is under way
@@ -128,7 +110,7 @@ def test_real_client_stalling_mid_handshake_times_out(node, tls_certs):
 
 def test_hundreds_of_half_open_handshakes(node):
     server, bystander = node
-    socks = [raw(server.port) for _ in range(300)]
+    socks = [raw_connection(server.port, timeout=5) for _ in range(300)]
     for s in socks:
         s.sendall(TRUNCATED_CLIENT_HELLO)
     # The bystander is served while they hang.
@@ -175,7 +157,7 @@ def test_half_open_handshakes_count_against_maxclients(redoubt_factory, tls_cert
     # The launcher's readiness PING connection must be gone before counting.
     assert wait_until(lambda: b"connected_clients:1\r\n" in unwrap(
         bystander.call("INFO", "clients")), 10)
-    socks = [raw(server.port) for _ in range(30)]
+    socks = [raw_connection(server.port, timeout=5) for _ in range(30)]
     for s in socks:
         s.sendall(TRUNCATED_CLIENT_HELLO)
     # 19 fit beside the bystander; the rest are turned away at accept.

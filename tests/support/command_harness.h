@@ -21,12 +21,17 @@
 #include "commands/client_pause.h"
 #include "commands/command_stats.h"
 #include "commands/command_table.h"
+#include "commands/database_commands.h"
 #include "commands/dispatcher.h"
 #include "commands/execution_services.h"
+#include "commands/expire_commands.h"
 #include "commands/key_commands.h"
+#include "commands/key_listing_commands.h"
 #include "commands/list_commands.h"
+#include "commands/object_commands.h"
 #include "commands/slowlog.h"
 #include "commands/string_commands.h"
+#include "common/shared_bytes.h"
 #include "protocol/reply_writer.h"
 #include "security/acl_registry.h"
 #include "storage/keyspace.h"
@@ -49,10 +54,20 @@ class TestClient final : public commands::Client {
   const security::AclUser& user() const override { return *user_; }
   bool RefreshUser(uint64_t) override { return true; }
 
+  common::SharedBytesRef LargeArgument(std::string_view arg) const override {
+    if (large_argument_ && arg.data() == large_argument_->data()) {
+      return large_argument_.Copy();
+    }
+    return {};
+  }
+
   void set_user(std::shared_ptr<const security::AclUser> user, bool authenticated) {
     user_ = std::move(user);
     authenticated_ = authenticated;
   }
+  // A block an argument was read into, as a connection reads a large bulk: an argument that
+  // views its bytes is offered to handlers as Client::LargeArgument.
+  void set_large_argument(common::SharedBytesRef block) { large_argument_ = std::move(block); }
   std::string& output() { return output_; }
 
  private:
@@ -61,6 +76,7 @@ class TestClient final : public commands::Client {
   std::string peer_ = "test:0";
   std::string output_;
   protocol::ReplyWriter writer_;
+  common::SharedBytesRef large_argument_;
 };
 
 class CommandHarness {
@@ -68,6 +84,10 @@ class CommandHarness {
   explicit CommandHarness(int databases = 16) : keyspace_(databases) {
     commands::RegisterStringCommands(table_);
     commands::RegisterKeyCommands(table_);
+    commands::RegisterExpireCommands(table_);
+    commands::RegisterKeyListingCommands(table_);
+    commands::RegisterDatabaseCommands(table_);
+    commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
     commands::RegisterBitmapCommands(table_);
     acl_ = std::make_unique<security::AclRegistry>(commands::BuildAclCatalog(table_));
@@ -89,7 +109,10 @@ class CommandHarness {
 
   // Runs one command and returns its reply bytes.
   std::string Run(const std::vector<std::string>& command) {
-    std::vector<std::string_view> args(command.begin(), command.end());
+    return RunArgs(std::vector<std::string_view>(command.begin(), command.end()));
+  }
+  // As Run, with arguments that view bytes the caller keeps (e.g. a large argument's block).
+  std::string RunArgs(const std::vector<std::string_view>& args) {
     client_->output().clear();
     uint64_t dirty_before = stats_->dirty.Get();
     dispatcher_->Execute(*client_, args);

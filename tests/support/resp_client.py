@@ -14,6 +14,8 @@
 import socket
 import time
 
+from support.sockets import raw_connection, read_until_close
+
 
 class ConnectionClosed(Exception):
     """The server closed the connection while a reply was expected."""
@@ -48,8 +50,7 @@ class RespClient:
             self.connect()
 
     def connect(self):
-        self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = raw_connection(self.port, self.host, self.timeout)
         if self.tls_ca or self.tls_context:
             import ssl
             context = self.tls_context or ssl.create_default_context(cafile=self.tls_ca)
@@ -187,21 +188,11 @@ class RespClient:
 
     def read_raw_until_close(self, timeout=5.0):
         """Read everything until the server closes the connection. Returns (bytes, closed)."""
-        deadline = time.monotonic() + timeout
-        data, self.buf = self.buf, b""
-        while time.monotonic() < deadline:
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                return data, True
-            if not chunk:
-                return data, True
-            data += chunk
-        self.sock.settimeout(self.timeout)
-        return data, False
+        data, closed = read_until_close(self.sock, timeout)
+        data, self.buf = self.buf + data, b""
+        if not closed:
+            self.sock.settimeout(self.timeout)
+        return data, closed
 
     def read_raw_available(self, idle=0.2, limit=5.0):
         """Read what arrives until `idle` seconds pass without data (or EOF). Returns

@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 import time
 
+from support.resp_client import ConnectionClosed, ProtocolError, RespClient
+
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_REDOUBT = os.path.join(REPO_ROOT, "build", "bin", "redoubt-server")
 # Bounds, not delays: start() returns as soon as the server answers, stop() as soon as it has
@@ -103,7 +105,7 @@ class Server:
 
     def __init__(self, binary=None, kind="redoubt", args=(), config_file=None, port=None,
                  host="127.0.0.1", bind=None, wait=True, name=None, pass_port=True,
-                 tls_ca=None):
+                 tls_ca=None, tls_context=None):
         self.binary = binary or (redis_binary() if kind == "redis" else redoubt_binary())
         self.kind = kind
         self.extra_args = list(args)
@@ -117,8 +119,10 @@ class Server:
         # that we know where to PING); bind="" likewise leaves --bind to the config file.
         self.pass_port = pass_port
         # tls_ca: the readiness PING goes over TLS, verified with this CA file (a server
-        # started in tls-mode required answers nothing in plaintext).
+        # started in tls-mode required answers nothing in plaintext); tls_context: over TLS
+        # with this ssl.SSLContext instead (one that presents a client certificate).
         self.tls_ca = tls_ca
+        self.tls_context = tls_context
         self.port = None
         self.proc = None
         self.log_path = None
@@ -190,21 +194,15 @@ class Server:
             f"did not answer PING within {timeout:.0f}s (last: {last})"))
 
     def ping(self, timeout=1.0):
-        with socket.create_connection((self.host, self.port), timeout=timeout) as raw:
-            s = raw
-            if self.tls_ca:
-                import ssl
-                context = ssl.create_default_context(cafile=self.tls_ca)
-                s = context.wrap_socket(raw, server_hostname=self.host)
-            s.sendall(b"*1\r\n$4\r\nPING\r\n")
-            data = b""
-            while not data.endswith(b"\r\n"):
-                chunk = s.recv(256)
-                if not chunk:
-                    break
-                data += chunk
-            # A server started with requirepass answers NOAUTH: it is up.
-            return data == b"+PONG\r\n" or data.startswith(b"-NOAUTH")
+        try:
+            with RespClient(self.host, self.port, timeout=timeout, tls_ca=self.tls_ca,
+                            tls_context=self.tls_context) as c:
+                reply = c.call("PING")
+        except (ConnectionClosed, ProtocolError):
+            return False
+        # A server started with requirepass (or the default user off) answers NOAUTH: it is up.
+        return reply == ("simple", "PONG") or (reply[0] == "error" and
+                                                reply[1].startswith("NOAUTH"))
 
     def _failure_text(self, what):
         return (f"{self.name} {what}\n  command: {' '.join(repr(a) for a in self.cmd)}\n"

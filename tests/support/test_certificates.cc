@@ -10,12 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 namespace redoubt::test_support {
 namespace {
 
-EVP_PKEY* NewKey() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
+common::UniqueEvpPkey NewKey() {
+  common::UniqueEvpPkey key(EVP_EC_gen("P-256"));
   if (key == nullptr) {
     throw std::runtime_error("EC key generation failed");
   }
@@ -33,9 +34,10 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 enum class Kind { kCa, kCaWithoutCrlSign, kServer, kClient };
 
-X509* NewCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, long serial,
-              int64_t not_before_s, int64_t not_after_s, Kind kind) {
-  X509* cert = X509_new();
+common::UniqueX509 NewCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
+                           long serial, int64_t not_before_s, int64_t not_after_s, Kind kind) {
+  common::UniqueX509 owned(X509_new());
+  X509* cert = owned.get();
   X509_set_version(cert, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert), serial);
   X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(not_before_s));
@@ -63,7 +65,7 @@ X509* NewCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issu
       break;
   }
   X509_sign(cert, issuer_key, EVP_sha256());
-  return cert;
+  return owned;
 }
 
 void WriteCert(const std::string& path, X509* cert) {
@@ -85,17 +87,29 @@ void WriteKey(const std::string& path, EVP_PKEY* key, const std::string& pass) {
 }
 
 std::string Pem(int (*write)(BIO*, void*), void* object) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  write(bio, object);
+  common::UniqueBio bio(BIO_new(BIO_s_mem()));
+  write(bio.get(), object);
   char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
 }
 
-ASN1_TIME* TimeFromNow(int64_t offset_s) {
-  return ASN1_TIME_adj(nullptr, time(nullptr), 0, static_cast<long>(offset_s));
+common::UniqueAsn1Time TimeFromNow(int64_t offset_s) {
+  return common::UniqueAsn1Time(
+      ASN1_TIME_adj(nullptr, time(nullptr), 0, static_cast<long>(offset_s)));
+}
+
+// A certificate of `kind` for cn signed by ca_cert, written to <base>.crt and <base>.key.
+CertFiles IssueFiles(X509* ca_cert, EVP_PKEY* ca_key, Kind kind, const std::string& cn,
+                     const std::string& base, long serial, int64_t not_before_s,
+                     int64_t not_after_s, const std::string& key_pass) {
+  common::UniqueEvpPkey key = NewKey();
+  common::UniqueX509 cert =
+      NewCert(cn, key.get(), ca_cert, ca_key, serial, not_before_s, not_after_s, kind);
+  CertFiles files{base + ".crt", base + ".key", serial};
+  WriteCert(files.cert, cert.get());
+  WriteKey(files.key, key.get(), key_pass);
+  return files;
 }
 
 }  // namespace
@@ -107,89 +121,75 @@ TestCertificates::TestCertificates(const std::string& ca_name, bool ca_signs_crl
   }
   dir_ = tmpl;
   ca_key_ = NewKey();
-  ca_cert_ = NewCert(ca_name, ca_key_, nullptr, ca_key_, next_serial_++, -86400, 30 * 86400,
-                     ca_signs_crls ? Kind::kCa : Kind::kCaWithoutCrlSign);
+  ca_cert_ = NewCert(ca_name, ca_key_.get(), nullptr, ca_key_.get(), next_serial_++, -86400,
+                     30 * 86400, ca_signs_crls ? Kind::kCa : Kind::kCaWithoutCrlSign);
   ca_file_ = dir_ + "/ca.crt";
-  WriteCert(ca_file_, ca_cert_);
+  WriteCert(ca_file_, ca_cert_.get());
 }
 
 TestCertificates::~TestCertificates() {
-  X509_free(ca_cert_);
-  EVP_PKEY_free(ca_key_);
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
 
 CertFiles TestCertificates::Issue(const std::string& name, int64_t not_before_s,
                                   int64_t not_after_s, const std::string& key_pass) {
-  EVP_PKEY* key = NewKey();
-  long serial = next_serial_++;
-  X509* cert =
-      NewCert(name, key, ca_cert_, ca_key_, serial, not_before_s, not_after_s, Kind::kServer);
-  CertFiles files{dir_ + "/" + name + ".crt", dir_ + "/" + name + ".key", serial};
-  WriteCert(files.cert, cert);
-  WriteKey(files.key, key, key_pass);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return files;
+  return IssueFiles(ca_cert_.get(), ca_key_.get(), Kind::kServer, name, dir_ + "/" + name,
+                    next_serial_++, not_before_s, not_after_s, key_pass);
 }
 
 std::string TestCertificates::ca_pem() const {
   return Pem([](BIO* bio, void* cert) { return PEM_write_bio_X509(bio, static_cast<X509*>(cert)); },
-             ca_cert_);
+             ca_cert_.get());
 }
 
 CertFiles TestCertificates::IssueClient(const std::string& cn, int64_t not_before_s,
                                         int64_t not_after_s) {
-  EVP_PKEY* key = NewKey();
   long serial = next_serial_++;
-  X509* cert =
-      NewCert(cn, key, ca_cert_, ca_key_, serial, not_before_s, not_after_s, Kind::kClient);
-  std::string base = dir_ + "/client-" + std::to_string(serial);
-  CertFiles files{base + ".crt", base + ".key", serial};
-  WriteCert(files.cert, cert);
-  WriteKey(files.key, key, "");
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return files;
+  return IssueFiles(ca_cert_.get(), ca_key_.get(), Kind::kClient, cn,
+                    dir_ + "/client-" + std::to_string(serial), serial, not_before_s, not_after_s,
+                    "");
 }
 
 std::string TestCertificates::CrlPem(const CrlSpec& spec) const {
-  X509_CRL* crl = X509_CRL_new();
+  common::UniqueX509Crl owned(X509_CRL_new());
+  X509_CRL* crl = owned.get();
   X509_CRL_set_version(crl, 1);  // v2: the only version with extensions and entry reasons
-  X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca_cert_));
-  ASN1_TIME* last = TimeFromNow(spec.last_update_s);
-  ASN1_TIME* next = TimeFromNow(spec.next_update_s);
-  X509_CRL_set1_lastUpdate(crl, last);
-  X509_CRL_set1_nextUpdate(crl, next);
+  X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca_cert_.get()));
+  common::UniqueAsn1Time last = TimeFromNow(spec.last_update_s);
+  common::UniqueAsn1Time next = TimeFromNow(spec.next_update_s);
+  X509_CRL_set1_lastUpdate(crl, last.get());
+  X509_CRL_set1_nextUpdate(crl, next.get());
   for (long serial : spec.revoked) {
     X509_REVOKED* entry = X509_REVOKED_new();
-    ASN1_INTEGER* number = ASN1_INTEGER_new();
-    ASN1_INTEGER_set(number, serial);
-    X509_REVOKED_set_serialNumber(entry, number);
-    X509_REVOKED_set_revocationDate(entry, last);
+    common::UniqueAsn1Integer number(ASN1_INTEGER_new());
+    ASN1_INTEGER_set(number.get(), serial);
+    X509_REVOKED_set_serialNumber(entry, number.get());
+    X509_REVOKED_set_revocationDate(entry, last.get());
     X509_CRL_add0_revoked(crl, entry);
-    ASN1_INTEGER_free(number);
   }
   X509_CRL_sort(crl);
-  X509_CRL_sign(crl, ca_key_, EVP_sha256());
-  std::string pem =
-      Pem([](BIO* bio, void* c) { return PEM_write_bio_X509_CRL(bio, static_cast<X509_CRL*>(c)); },
-          crl);
-  ASN1_TIME_free(last);
-  ASN1_TIME_free(next);
-  X509_CRL_free(crl);
-  return pem;
+  X509_CRL_sign(crl, ca_key_.get(), EVP_sha256());
+  return Pem(
+      [](BIO* bio, void* c) { return PEM_write_bio_X509_CRL(bio, static_cast<X509_CRL*>(c)); },
+      crl);
 }
 
-X509* TestCertificates::ReadCertificate(const std::string& path) {
+common::UniqueX509 TestCertificates::ReadCertificate(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (f == nullptr) {
     return nullptr;
   }
-  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  common::UniqueX509 cert(PEM_read_X509(f, nullptr, nullptr, nullptr));
   std::fclose(f);
   return cert;
+}
+
+std::string CertFiles::serial_hex() const {
+  char hex[32];
+  std::snprintf(hex, sizeof(hex), "%lX", serial);
+  std::string digits(hex);
+  return digits.size() % 2 == 0 ? digits : "0" + digits;
 }
 
 std::string TestCertificates::WriteFile(const std::string& name,

@@ -14,12 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "common/openssl_ptr.h"
+
 namespace redoubt::test_support {
 
 struct CertFiles {
   std::string cert;
   std::string key;
   long serial = 0;  // what a CRL lists to revoke it
+
+  // The serial as OpenSSL's BN_bn2hex prints it, which is how INFO, CLIENT LIST and the audit
+  // log show it: upper-case hex, whole bytes ("03E9").
+  std::string serial_hex() const;
 };
 
 // A CRL of the CA; times are seconds relative to now.
@@ -52,16 +58,16 @@ class TestCertificates {
                         int64_t not_after_s = 86400);
   // A v2 CRL signed with the CA's key, PEM.
   std::string CrlPem(const CrlSpec& spec) const;
-  // The first certificate of a PEM file, or null; the caller frees it (X509_free).
-  static X509* ReadCertificate(const std::string& path);
+  // The first certificate of a PEM file, or null.
+  static common::UniqueX509 ReadCertificate(const std::string& path);
   // Writes contents to dir()/name and returns the path.
   std::string WriteFile(const std::string& name, const std::string& contents) const;
 
  private:
   std::string dir_;
   std::string ca_file_;
-  EVP_PKEY* ca_key_ = nullptr;
-  X509* ca_cert_ = nullptr;
+  common::UniqueEvpPkey ca_key_;
+  common::UniqueX509 ca_cert_;
   long next_serial_ = 1000;
 };
 

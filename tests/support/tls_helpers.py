@@ -95,30 +95,3 @@ def issue(certs, cn, **kw):
     suites quick."""
     kw.setdefault("key_type", "ec")
     return certs.client_cert(cn, **kw)
-
-
-def access_server_class():
-    """servers.Server whose readiness PING may need a client certificate (ready_context) and may
-    be answered -NOAUTH (requirepass): both mean the server is up. A function, so importing
-    tls_helpers does not import servers."""
-    from support import servers
-    from support.resp_client import ConnectionClosed
-
-    class AccessServer(servers.Server):
-        def __init__(self, *, ready_context=None, **kw):
-            kw.setdefault("binary", servers.redoubt_binary())
-            kw.setdefault("kind", servers.redoubt_kind())
-            kw.setdefault("name", "redoubt-access")
-            super().__init__(**kw)
-            self.ready_context = ready_context
-
-        def ping(self, timeout=1.0):
-            try:
-                with RespClient(self.host, self.port, timeout=timeout,
-                                tls_context=self.ready_context) as c:
-                    r = c.call("PING")
-            except ConnectionClosed:
-                return False
-            return r == ("simple", "PONG") or (r[0] == "error" and r[1].startswith("NOAUTH"))
-
-    return AccessServer

@@ -1,7 +1,14 @@
 // In-process tests of the string commands: SET's options and their precedence, counters and
-// their overflow errors, encodings after APPEND/SETRANGE, GETEX's order of checks.
+// their overflow errors, encodings after APPEND/SETRANGE, GETEX's and INCRBYFLOAT's order of
+// checks, SET keeping a large argument's block.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
+#include "common/shared_bytes.h"
+#include "storage/entry.h"
+#include "storage/keyspace.h"
 #include "support/command_harness.h"
 
 namespace redoubt::commands {
@@ -75,6 +82,39 @@ TEST(StringCommandsTest, GetExAnswersMissingKeyBeforeLookingAtTheTime) {
   EXPECT_EQ(h.Run({"GETEX", "k", "EX", "abc"}), "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(h.Run({"GETEX", "k", "EX", "100"}), "$1\r\nv\r\n");
   EXPECT_EQ(h.Run({"TTL", "k"}), ":100\r\n");
+}
+
+TEST(StringCommandsTest, GetExAnswersAKeyOfAnotherTypeBeforeLookingAtTheTime) {
+  CommandHarness h;
+  h.Run({"RPUSH", "l", "a"});
+
+  EXPECT_EQ(h.Run({"GETEX", "l", "EX", "abc"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.Run({"GETEX", "l", "PX", "0"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+}
+
+TEST(StringCommandsTest, IncrByFloatAnswersAKeyOfAnotherTypeBeforeLookingAtTheIncrement) {
+  CommandHarness h;
+  h.Run({"RPUSH", "l", "a"});
+
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "l", "abc"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "missing", "abc"}), "-ERR value is not a valid float\r\n");
+}
+
+TEST(StringCommandsTest, SetKeepsALargeValueInTheBlockItWasReadInto) {
+  CommandHarness h;
+  std::string bytes(storage::kLargeValueBytes, 'x');
+  common::SharedBytesRef block(common::SharedBytes::Copy(bytes, bytes.size()));
+  std::string_view value(block->data(), bytes.size());
+  h.client().set_large_argument(block.Copy());
+
+  EXPECT_EQ(h.RunArgs({"SET", "k", value}), "+OK\r\n");
+
+  storage::ShardLocks locks(h.keyspace());
+  locks.LockAll();
+  EXPECT_EQ(h.keyspace().Find(0, "k", storage::Access::kNoTouch)->value().data(), block->data());
 }
 
 TEST(StringCommandsTest, StringCommandsOnAListAreWrongType) {

@@ -1,10 +1,11 @@
-// The server log: one message is one line whatever it holds, and Repr() quotes client-chosen
-// text as Redis's sdscatrepr does.
+// The server log: one message is one line whatever it holds, Repr() quotes client-chosen text
+// as Redis's sdscatrepr does, and LogThrottle bounds the lines one place can write.
 #include "common/log.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,6 +36,16 @@ class LogFileTest : public ::testing::Test {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+  }
+
+  // How many lines were written that contain text.
+  int64_t LinesWith(const std::string& text) const {
+    std::istringstream lines(Written());
+    int64_t n = 0;
+    for (std::string line; std::getline(lines, line);) {
+      n += line.find(text) != std::string::npos ? 1 : 0;
+    }
+    return n;
   }
 
   std::string path_;
@@ -81,6 +92,97 @@ TEST_F(LogFileTest, BelowTheLevelNothingIsWritten) {
   Log(LogLevel::kVerbose, "not shown");
 
   EXPECT_EQ(Written(), "");
+}
+
+// The clock of the LogThrottle tests: milliseconds that only the test moves.
+int64_t fake_now_ms = 0;
+int64_t FakeClock() {
+  return fake_now_ms;
+}
+
+class LogThrottleTest : public LogFileTest {
+ protected:
+  void SetUp() override {
+    LogFileTest::SetUp();
+    fake_now_ms = 1'000'000;
+  }
+  // Logs "refused <i>" through throttle `count` times without moving the clock.
+  void Flood(LogThrottle& throttle, int count) {
+    for (int i = 0; i < count; ++i) {
+      throttle.Log(LogLevel::kVerbose, [&] { return "refused " + std::to_string(i); });
+    }
+  }
+};
+
+TEST_F(LogThrottleTest, AtMostBurstLinesPerInterval) {
+  LogThrottle throttle(1000, 3, FakeClock);
+
+  Flood(throttle, 2000);
+
+  EXPECT_EQ(LinesWith("refused"), 3);
+  EXPECT_EQ(LinesWith("suppressed"), 0);
+}
+
+TEST_F(LogThrottleTest, FirstLineOfTheNextIntervalCountsTheSuppressedOnes) {
+  LogThrottle throttle(1000, 3, FakeClock);
+  Flood(throttle, 2000);
+
+  fake_now_ms += 1000;
+  Flood(throttle, 1);
+  Flood(throttle, 1);
+
+  EXPECT_EQ(LinesWith("refused"), 5);
+  EXPECT_EQ(LinesWith("refused 0 (1997 similar messages suppressed)"), 1) << Written();
+  EXPECT_EQ(LinesWith("suppressed"), 1);
+}
+
+TEST_F(LogThrottleTest, AnIntervalIsCountedFromItsFirstLine) {
+  LogThrottle throttle(1000, 1, FakeClock);
+  Flood(throttle, 1);  // opens an interval at 1,000,000
+
+  fake_now_ms += 999;
+  Flood(throttle, 1);
+  fake_now_ms += 1;
+  Flood(throttle, 1);
+
+  EXPECT_EQ(LinesWith("refused"), 2);
+  EXPECT_EQ(LinesWith("(1 similar messages suppressed)"), 1) << Written();
+}
+
+TEST_F(LogThrottleTest, LinesBelowTheLogLevelAreNeitherWrittenNorCounted) {
+  LogThrottle throttle(1000, 1, FakeClock);
+  SetLogLevel(LogLevel::kNotice);
+  Flood(throttle, 5);
+  SetLogLevel(LogLevel::kVerbose);
+
+  Flood(throttle, 1);
+
+  EXPECT_EQ(LinesWith("refused"), 1);
+  EXPECT_EQ(LinesWith("suppressed"), 0);
+}
+
+TEST_F(LogThrottleTest, TheMessageIsBuiltOnlyForLinesWritten) {
+  LogThrottle throttle(1000, 2, FakeClock);
+  int built = 0;
+
+  for (int i = 0; i < 100; ++i) {
+    throttle.Log(LogLevel::kVerbose, [&] {
+      ++built;
+      return std::string("refused");
+    });
+  }
+
+  EXPECT_EQ(built, 2);
+}
+
+TEST_F(LogThrottleTest, EachPlaceHasItsOwnBudget) {
+  LogThrottle auth(1000, 1, FakeClock);
+  LogThrottle handshake(1000, 1, FakeClock);
+
+  Flood(auth, 10);
+  Flood(handshake, 10);
+
+  EXPECT_EQ(LinesWith("refused"), 2);
 }
 
 TEST(LogReprTest, QuotesAndEscapesAsSdscatrepr) {

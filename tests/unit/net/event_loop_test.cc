@@ -1,6 +1,6 @@
 // Tests of the event loop: tasks posted from other threads run on the loop's thread, Stop ends
-// Run, the periodic callback fires (also when overdue), and handlers are told about readable
-// descriptors.
+// Run, the periodic callback fires (also after a batch that overran it), one-shot timers fire
+// after their delay, and handlers are told about readable descriptors.
 #include "net/event_loop.h"
 
 #include <gtest/gtest.h>
@@ -34,38 +34,80 @@ TEST(EventLoopTest, PostedTasksRunOnTheLoopThread) {
   EXPECT_FALSE(loop.InLoopThread());
 }
 
+// Waits (yielding) until done() or 10 s pass; a loop that stopped waking shows as false.
+template <typename Done>
+bool WaitFor(Done done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  return done();
+}
+
 TEST(EventLoopTest, PeriodicCallbackFires) {
   EventLoop loop;
   std::atomic<int> ticks{0};
   loop.SetPeriodic(1, [&] { ++ticks; });
   std::thread runner([&] { loop.Run(); });
 
-  while (ticks < 3) {
-    std::this_thread::yield();
-  }
+  bool fired = WaitFor([&] { return ticks >= 3; });
   loop.Stop();
   runner.join();
 
-  EXPECT_GE(ticks.load(), 3);
+  EXPECT_TRUE(fired) << ticks.load();
 }
 
-TEST(EventLoopTest, OverduePeriodicCallbackStillFires) {
+// A handler whose destruction takes longer than the periodic interval: deleted after a batch
+// (DeleteLater), it makes the loop reach its next wait with the periodic deadline passed.
+class SlowToDelete : public IoHandler {
+ public:
+  ~SlowToDelete() override { std::this_thread::sleep_for(std::chrono::milliseconds(5)); }
+  void OnEvent(uint32_t) override {}
+};
+
+// A deadline already passed when the loop computes its wait means "now", never "no timeout".
+TEST(EventLoopTest, PeriodicCallbackKeepsFiringAfterItsDeadlinePassed) {
   EventLoop loop;
   std::atomic<int> ticks{0};
   loop.SetPeriodic(1, [&] { ++ticks; });
-  // A timer slower than the period makes the periodic callback overdue before the first wait.
-  loop.RunAfter(0, [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); });
   std::thread runner([&] { loop.Run(); });
+  bool started = WaitFor([&] { return ticks >= 1; });
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (ticks.load() < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  bool fired = ticks.load() >= 1;
+  loop.Post([&] { loop.DeleteLater(new SlowToDelete); });
+  int seen = 0;
+  bool fired = WaitFor([&] {
+    seen = ticks;
+    return seen >= 5;
+  });
   loop.Stop();
   runner.join();
 
-  EXPECT_TRUE(fired);
+  EXPECT_TRUE(started);
+  EXPECT_TRUE(fired) << seen;
+}
+
+TEST(EventLoopTest, RunAfterFiresOnceAfterItsDelay) {
+  EventLoop loop;
+  std::thread runner([&] { loop.Run(); });
+  std::atomic<int> fired{0};
+  std::atomic<int64_t> waited_us{0};
+  auto posted = std::chrono::steady_clock::now();
+  loop.Post([&] {
+    loop.RunAfter(20, [&] {
+      waited_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - posted)
+                      .count();
+      ++fired;
+    });
+  });
+
+  bool ran = WaitFor([&] { return fired > 0; });
+  loop.Stop();
+  runner.join();
+
+  ASSERT_TRUE(ran);
+  EXPECT_EQ(fired.load(), 1);
+  EXPECT_GE(waited_us.load(), 20000);
 }
 
 class PipeReader : public IoHandler {

@@ -68,7 +68,9 @@ TEST(AclRegistryTest, AuthenticationRefusalsAreTold) {
   EXPECT_EQ(acl.Authenticate("on_user", "nope", 1).refusal, "wrong password");
   EXPECT_EQ(acl.Authenticate("cert_user", "pw", 1).refusal, "user requires a client certificate");
   EXPECT_TRUE(acl.AuthenticateCertificate("cert_user", 1).ok());
-  EXPECT_FALSE(acl.AuthenticateCertificate("off_user", 1).ok());
+  EXPECT_TRUE(acl.AuthenticateCertificate("on_user", 1).ok());
+  EXPECT_EQ(acl.AuthenticateCertificate("nobody", 1).refusal, "no such user");
+  EXPECT_EQ(acl.AuthenticateCertificate("off_user", 1).refusal, "user is disabled");
   // A very long password is hashed like any other and simply does not match.
   EXPECT_EQ(acl.Authenticate("on_user", std::string(1 << 20, 'x'), 1).refusal, "wrong password");
 }

@@ -27,6 +27,9 @@ TEST(PasswordHashTest, HexParsesEitherCaseAndRefusesOthers) {
   EXPECT_FALSE(ParsePasswordHash(hex.substr(1)).has_value());
   EXPECT_FALSE(ParsePasswordHash(hex + "0").has_value());
   EXPECT_FALSE(ParsePasswordHash(std::string(64, 'g')).has_value());
+  std::string last_digit_bad = hex;
+  last_digit_bad.back() = 'x';
+  EXPECT_FALSE(ParsePasswordHash(last_digit_bad).has_value());
 }
 
 TEST(PasswordHashTest, ConstantTimeEqualsComparesWholeHashes) {

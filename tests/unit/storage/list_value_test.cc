@@ -91,24 +91,6 @@ TEST(ListValueTest, CopyIsIndependentAndRecountsBytes) {
   EXPECT_EQ(ListValue(list).AllocatedBytes(), list.AllocatedBytes());
 }
 
-TEST(ListValueTest, ClampListRangeFollowsLrange) {
-  auto all = ClampListRange(0, -1, 5);
-  auto clamped = ClampListRange(-100, 100, 5);
-  auto tail = ClampListRange(-2, -1, 5);
-
-  ASSERT_TRUE(all && clamped && tail);
-  EXPECT_EQ(all->first, 0u);
-  EXPECT_EQ(all->last, 4u);
-  EXPECT_EQ(clamped->first, 0u);
-  EXPECT_EQ(clamped->last, 4u);
-  EXPECT_EQ(tail->first, 3u);
-  EXPECT_EQ(tail->size(), 2u);
-  EXPECT_FALSE(ClampListRange(3, 2, 5));
-  EXPECT_FALSE(ClampListRange(5, 10, 5));
-  EXPECT_FALSE(ClampListRange(0, -1, 0));
-  EXPECT_FALSE(ClampListRange(0, -6, 5));
-}
-
 TEST(ListValueTest, EntryCloneDeepCopiesTheList) {
   Entry* original = Entry::CreateList("k", false);
   original->mutable_list().PushBack("a");

@@ -8,8 +8,10 @@
 #include <ctime>
 #include <string>
 
+#include "common/openssl_ptr.h"
 #include "support/test_certificates.h"
 #include "tls/peer_certificate.h"
+#include "unit/tls/tls_link.h"
 
 namespace redoubt::tls {
 namespace {
@@ -18,28 +20,20 @@ using test_support::CertFiles;
 using test_support::CrlSpec;
 using test_support::TestCertificates;
 
-PeerCertificate PeerOf(const CertFiles& files) {
-  X509* cert = TestCertificates::ReadCertificate(files.cert);
-  PeerCertificate peer = DescribePeerCertificate(cert);
-  X509_free(cert);
-  return peer;
-}
-
 class CrlSetTest : public ::testing::Test {
  protected:
   // A store that trusts the CAs in ca_file, as TlsContext builds one.
   void Trust(const std::string& ca_file) {
-    ASSERT_EQ(X509_STORE_load_file(store_, ca_file.c_str()), 1);
+    ASSERT_EQ(X509_STORE_load_file(store_.get(), ca_file.c_str()), 1);
   }
-  void TearDown() override { X509_STORE_free(store_); }
 
   absl::StatusOr<std::unique_ptr<const CrlSet>> Load(const std::string& path) {
-    return CrlSet::Load(path, store_);
+    return CrlSet::Load(path, store_.get());
   }
 
   TestCertificates certs_;
   TestCertificates other_{"Other Test CA"};
-  X509_STORE* store_ = X509_STORE_new();
+  common::UniqueX509Store store_{X509_STORE_new()};
 };
 
 TEST_F(CrlSetTest, EveryCrlOfAFileIsLoadedAndDescribedByTheWorstCase) {

@@ -7,13 +7,12 @@
 #include <openssl/x509_vfy.h>
 #include <sys/stat.h>
 
-#include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <memory>
 #include <string>
 
+#include "common/openssl_ptr.h"
 #include "support/test_certificates.h"
 #include "tls/tls_context.h"
 #include "tls/tls_transport.h"
@@ -27,56 +26,32 @@ using test_support::CrlSpec;
 using test_support::TestCertificates;
 using Status = TlsTransport::HandshakeStatus;
 
-class MutualTlsTest : public ::testing::Test {
+class MutualTlsTest : public TlsServerTest {
  protected:
-  static void SetUpTestSuite() { signal(SIGPIPE, SIG_IGN); }
-
   void SetUp() override {
-    CertFiles server = certs_.Issue("server");
-    settings_.cert_file = server.cert;
-    settings_.key_file = server.key;
+    TlsServerTest::SetUp();
     settings_.ca_cert_file = certs_.ca_file();
     settings_.client_auth = ClientAuth::kYes;
   }
-
-  std::shared_ptr<const TlsContext> Context(const TlsSettings& s) {
-    auto built = TlsContext::Create(s, keys_);
-    EXPECT_TRUE(built.ok()) << built.status();
-    return built.ok() ? *built : nullptr;
-  }
-  std::shared_ptr<const TlsContext> Context() { return Context(settings_); }
 
   // A link whose client presents client_cert (none when null), after the handshake; the
   // client resumes session when one is given.
   std::unique_ptr<TlsLink> Connect(const TlsContext& context, const CertFiles* client_cert,
                                    SSL_SESSION* session = nullptr) {
-    SSL_CTX* client_ctx = NewClientContext(certs_.ca_file(), client_cert);
-    auto link = std::make_unique<TlsLink>(context, client_ctx);
-    SSL_CTX_free(client_ctx);  // the client SSL keeps its own reference
+    common::UniqueSslCtx client_ctx = NewClientContext(certs_.ca_file(), client_cert);
+    auto link = std::make_unique<TlsLink>(context, client_ctx.get());
     if (session != nullptr) {
-      SSL_set_session(link->client, session);
+      SSL_set_session(link->client.get(), session);
     }
     status_ = link->Handshake();
     return link;
-  }
-
-  // A session the client can resume later (read after a reply, when the ticket has arrived).
-  SSL_SESSION* SessionOf(TlsLink& link) {
-    EXPECT_EQ(link.server->Write("+OK\r\n", 5).kind, net::IoResult::kOk);
-    EXPECT_EQ(link.ClientRead(), "+OK\r\n");
-    SSL_SESSION* session = SSL_get1_session(link.client);
-    SSL_shutdown(link.client);
-    return session;
   }
 
   std::string WriteCrl(const CrlSpec& spec) {
     return certs_.WriteFile("crl-" + std::to_string(++crl_files_) + ".pem", certs_.CrlPem(spec));
   }
 
-  TestCertificates certs_;
   TestCertificates other_{"Other Test CA"};
-  TicketKeys keys_ = RandomTicketKeys();
-  TlsSettings settings_;
   Status status_ = Status::kWantRead;
   int crl_files_ = 0;
 };
@@ -92,12 +67,9 @@ TEST_F(MutualTlsTest, YesAcceptsACertificateOfTheCaAndKeepsItsIdentity) {
   EXPECT_EQ(peer.common_name, "alice");
   EXPECT_EQ(peer.subject, "CN=alice");
   EXPECT_EQ(peer.issuer, "CN=Redoubt Test CA");
-  char hex[32];
-  std::snprintf(hex, sizeof(hex), "%lX", alice.serial);
-  std::string whole_bytes = std::string(std::strlen(hex) % 2, '0') + hex;  // as BN_bn2hex
-  EXPECT_EQ(peer.serial_hex, whole_bytes);
+  EXPECT_EQ(peer.serial_hex, alice.serial_hex());
   EXPECT_EQ(link->server->verify_result(), X509_V_OK);
-  ASSERT_EQ(SSL_write(link->client, "PING", 4), 4);
+  ASSERT_EQ(SSL_write(link->client.get(), "PING", 4), 4);
   char buf[16];
   net::IoResult r = link->server->Read(buf, sizeof(buf));
   ASSERT_EQ(r.kind, net::IoResult::kOk);
@@ -261,11 +233,10 @@ TEST_F(MutualTlsTest, ClientOfACaWithoutCrlIsRefusedOnceCrlsAreChecked) {
 
 TEST_F(MutualTlsTest, CaDirectoryTrustsClientsAndSignsCrls) {
   // tls-ca-cert-dir holds CAs under their subject hash, as c_rehash names them.
-  X509* ca = TestCertificates::ReadCertificate(certs_.ca_file());
+  common::UniqueX509 ca = TestCertificates::ReadCertificate(certs_.ca_file());
   ASSERT_NE(ca, nullptr);
   char hashed[16];
-  std::snprintf(hashed, sizeof(hashed), "%08lx.0", X509_subject_name_hash(ca));
-  X509_free(ca);
+  std::snprintf(hashed, sizeof(hashed), "%08lx.0", X509_subject_name_hash(ca.get()));
   std::string dir = certs_.dir() + "/cas";
   ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
   certs_.WriteFile(std::string("cas/") + hashed, certs_.ca_pem());
@@ -309,82 +280,78 @@ TEST_F(MutualTlsTest, NewCrlRevokesAnOpenConnectionsCertificate) {
 TEST_F(MutualTlsTest, SessionResumesAcrossAReloadAndKeepsThePeerCertificate) {
   CertFiles alice = certs_.IssueClient("alice");
   settings_.crl_file = WriteCrl({});
-  SSL_SESSION* session = nullptr;
+  common::UniqueSslSession session;
   {
     auto link = Connect(*Context(), &alice);
     ASSERT_EQ(status_, Status::kDone) << link->server_error;
-    session = SessionOf(*link);
+    session = link->TakeClientSession();
     ASSERT_NE(session, nullptr);
   }
   CertFiles server2 = certs_.Issue("server2");
   settings_.cert_file = server2.cert;  // a certificate rotation: the client rules are the same
   settings_.key_file = server2.key;
 
-  auto link = Connect(*Context(), &alice, session);
+  auto link = Connect(*Context(), &alice, session.get());
 
   ASSERT_EQ(status_, Status::kDone) << link->server_error;
   EXPECT_TRUE(link->server->resumed());
   EXPECT_EQ(link->server->peer_certificate().common_name, "alice");
-  SSL_SESSION_free(session);
 }
 
 TEST_F(MutualTlsTest, Tls12SessionCacheResumesWithVerificationOn) {
   settings_.protocols = "TLSv1.2";
   CertFiles alice = certs_.IssueClient("alice");
   auto context = Context();
-  SSL_SESSION* session = nullptr;
+  common::UniqueSslSession session;
   {
     auto link = Connect(*context, &alice);
     ASSERT_EQ(status_, Status::kDone) << link->server_error;
-    session = SessionOf(*link);
+    session = link->TakeClientSession();
     ASSERT_NE(session, nullptr);
   }
 
-  auto link = Connect(*context, &alice, session);
+  auto link = Connect(*context, &alice, session.get());
 
   ASSERT_EQ(status_, Status::kDone) << link->server_error;
   EXPECT_TRUE(link->server->resumed());
   EXPECT_EQ(link->server->peer_certificate().common_name, "alice");
-  SSL_SESSION_free(session);
 }
 
 TEST_F(MutualTlsTest, SessionFromBeforeANewCrlIsNotResumed) {
   CertFiles alice = certs_.IssueClient("alice");
   settings_.crl_file = WriteCrl({});
-  SSL_SESSION* session = nullptr;
+  common::UniqueSslSession session;
   {
     auto link = Connect(*Context(), &alice);
     ASSERT_EQ(status_, Status::kDone) << link->server_error;
-    session = SessionOf(*link);
+    session = link->TakeClientSession();
     ASSERT_NE(session, nullptr);
   }
   settings_.crl_file = WriteCrl({.revoked = {alice.serial}});
 
-  auto link = Connect(*Context(), &alice, session);
+  auto link = Connect(*Context(), &alice, session.get());
 
   // Resuming would skip verification; a full handshake finds the revocation.
   EXPECT_EQ(status_, Status::kFailed);
   EXPECT_EQ(link->server_error, "certificate revoked");
-  SSL_SESSION_free(session);
 }
 
 TEST_F(MutualTlsTest, SessionWithoutCertificateDoesNotResumeOnceCertificatesAreRequired) {
   settings_.client_auth = ClientAuth::kNo;
-  SSL_SESSION* session = nullptr;
+  common::UniqueSslSession session;
   {
     auto link = Connect(*Context(), nullptr);
     ASSERT_EQ(status_, Status::kDone) << link->server_error;
-    session = SessionOf(*link);
+    session = link->TakeClientSession();
     ASSERT_NE(session, nullptr);
   }
   settings_.client_auth = ClientAuth::kYes;
 
-  auto link = Connect(*Context(), nullptr, session);
+  auto link = Connect(*Context(), nullptr, session.get());
 
   EXPECT_EQ(status_, Status::kFailed);
   EXPECT_NE(link->server_error.find("peer did not return a certificate"), std::string::npos)
       << link->server_error;
-  SSL_SESSION_free(session);
 }
 
 }  // namespace

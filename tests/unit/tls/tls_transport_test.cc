@@ -8,48 +8,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstring>
 #include <memory>
 #include <string>
 
-#include "support/test_certificates.h"
+#include "common/openssl_ptr.h"
 #include "tls/tls_context.h"
 #include "unit/tls/tls_link.h"
 
 namespace redoubt::tls {
 namespace {
 
-using test_support::TestCertificates;
-
 using Link = TlsLink;
 
-class TlsTransportTest : public ::testing::Test {
+class TlsTransportTest : public TlsServerTest {
  protected:
-  // OpenSSL's socket BIO writes with write(), not send(MSG_NOSIGNAL); the server ignores
-  // SIGPIPE for that reason (Server::Run), and so must this test.
-  static void SetUpTestSuite() { signal(SIGPIPE, SIG_IGN); }
-
   void SetUp() override {
-    auto files = certs_.Issue("server");
-    settings_.cert_file = files.cert;
-    settings_.key_file = files.key;
-    auto built = TlsContext::Create(settings_, keys_);
-    ASSERT_TRUE(built.ok()) << built.status();
-    server_context_ = *built;
-    client_ctx_ = NewClientContext(certs_.ca_file());
+    TlsServerTest::SetUp();
+    server_context_ = Context();
+    ASSERT_NE(server_context_, nullptr);
   }
-  void TearDown() override { SSL_CTX_free(client_ctx_); }
 
   std::unique_ptr<Link> Open(const TlsContext& context) {
-    return std::make_unique<Link>(context, client_ctx_);
+    return std::make_unique<Link>(context, client_ctx_.get());
   }
 
-  TestCertificates certs_;
-  TicketKeys keys_ = RandomTicketKeys();
-  TlsSettings settings_;
   std::shared_ptr<const TlsContext> server_context_;
-  SSL_CTX* client_ctx_ = nullptr;
+  common::UniqueSslCtx client_ctx_ = NewClientContext(certs_.ca_file());
 };
 
 TEST_F(TlsTransportTest, HandshakeThenEchoBothWays) {
@@ -64,7 +49,7 @@ TEST_F(TlsTransportTest, HandshakeThenEchoBothWays) {
   // Three records in one go: a single Read returns all of them, as epoll would not report
   // what OpenSSL has already pulled off the socket.
   for (const char* part : {"*1\r\n", "$4\r\n", "PING\r\n"}) {
-    ASSERT_EQ(SSL_write(link->client, part, static_cast<int>(strlen(part))),
+    ASSERT_EQ(SSL_write(link->client.get(), part, static_cast<int>(strlen(part))),
               static_cast<int>(strlen(part)));
   }
   char buf[256];
@@ -85,7 +70,7 @@ TEST_F(TlsTransportTest, SmallBufferLeavesInputBufferedAndSaysSo) {
   TlsTransport& server = *link->server;
   ASSERT_EQ(link->Handshake(), TlsTransport::HandshakeStatus::kDone);
 
-  ASSERT_EQ(SSL_write(link->client, "0123456789", 10), 10);
+  ASSERT_EQ(SSL_write(link->client.get(), "0123456789", 10), 10);
   char buf[4];
   net::IoResult r = server.Read(buf, sizeof(buf));
   ASSERT_EQ(r.kind, net::IoResult::kOk);
@@ -125,16 +110,13 @@ TEST_F(TlsTransportTest, PeerClosingMidHandshakeFails) {
 }
 
 TEST_F(TlsTransportTest, TicketFromOneContextResumesOnTheNextWithTheSameKeys) {
-  SSL_SESSION* session = nullptr;
+  common::UniqueSslSession session;
   {
     auto link = Open(*server_context_);
     ASSERT_EQ(link->Handshake(), TlsTransport::HandshakeStatus::kDone);
     EXPECT_FALSE(link->server->resumed());
-    ASSERT_EQ(link->server->Write("+OK\r\n", 5).kind, net::IoResult::kOk);
-    EXPECT_EQ(link->ClientRead(), "+OK\r\n");  // the ticket has arrived before it
-    session = SSL_get1_session(link->client);
+    session = link->TakeClientSession();
     ASSERT_NE(session, nullptr);
-    SSL_shutdown(link->client);  // a clean close keeps the session resumable
   }
   auto files = certs_.Issue("server2");
   settings_.cert_file = files.cert;
@@ -144,15 +126,14 @@ TEST_F(TlsTransportTest, TicketFromOneContextResumesOnTheNextWithTheSameKeys) {
   ASSERT_TRUE(other_keys.ok() && reloaded.ok());
 
   auto refused = Open(**other_keys);
-  SSL_set_session(refused->client, session);
+  SSL_set_session(refused->client.get(), session.get());
   ASSERT_EQ(refused->Handshake(), TlsTransport::HandshakeStatus::kDone);
   EXPECT_FALSE(refused->server->resumed());  // other ticket keys cannot decrypt it
 
   auto resumed = Open(**reloaded);
-  SSL_set_session(resumed->client, session);
+  SSL_set_session(resumed->client.get(), session.get());
   ASSERT_EQ(resumed->Handshake(), TlsTransport::HandshakeStatus::kDone);
   EXPECT_TRUE(resumed->server->resumed());
-  SSL_SESSION_free(session);
 }
 
 }  // namespace

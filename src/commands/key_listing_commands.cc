@@ -1,0 +1,187 @@
+// Commands that find keys instead of naming them: KEYS, SCAN (with MATCH, COUNT and TYPE) and
+// RANDOMKEY. Semantics, reply types and error texts follow Redis 7.0's db.c; each command is a
+// row at the end of the file.
+//
+// Locking: each runs with every shard locked (kWholeKeyspace), so the views of keys it collects
+// stay valid until its reply is written.
+#include "commands/key_listing_commands.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/command_context.h"
+#include "commands/command_table.h"
+#include "commands/errors.h"
+#include "commands/type_name.h"
+#include "common/clock.h"
+#include "common/glob.h"
+#include "storage/entry.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::commands {
+namespace {
+
+using storage::Access;
+using storage::Entry;
+using storage::Keyspace;
+using storage::kNoExpire;
+
+bool IsExpired(const Entry& e, int64_t now_ms) {
+  int64_t at = e.expire_ms();
+  return at != kNoExpire && at <= now_ms;
+}
+
+// Expired keys are skipped but not deleted, as in Redis's keysCommand.
+void CmdKeys(CommandContext& ctx) {
+  std::string_view pattern = ctx.args[1];
+  bool all = pattern == "*";
+  int64_t now = common::UnixMillis();
+  std::vector<std::string_view> keys;
+  ctx.keyspace.ForEach(ctx.db(), [&](const Entry& e) {
+    if ((all || common::GlobMatch(pattern, e.key())) && !IsExpired(e, now)) {
+      keys.push_back(e.key());
+    }
+  });
+  ctx.reply.ArrayHeader(keys.size());
+  for (std::string_view k : keys) {
+    ctx.reply.Bulk(k);
+  }
+}
+
+// Redis 7.0's parseScanCursorOrReply uses strtoul: a sign is accepted (so "-1" wraps around),
+// an empty string is 0 and parsing stops at an embedded NUL; leading space, trailing bytes and
+// overflow are "invalid cursor". The copy gives strtoull the NUL terminator it needs.
+bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out) {
+  std::string text(arg);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (std::isspace(static_cast<unsigned char>(text.c_str()[0])) || *end != '\0' ||
+      errno == ERANGE) {
+    ctx.reply.Error("ERR invalid cursor");
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is Keyspace::ScanStep's
+// encoding (shard and bucket), opaque to clients as Redis's is. As in Redis, COUNT bounds the
+// keys visited before filtering, and a call gives up after 10 * COUNT steps over empty
+// buckets; the extra kNumShards steps let a call cross a run of empty shards instead of
+// returning an empty page for each.
+void CmdScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseScanCursorOrReply(ctx, ctx.args[1], &cursor)) {
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  std::string_view type_name;
+  bool use_type = false;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.args[i];
+    bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsIgnoreCase(opt, "count")) {
+      if (!ParseInt64OrReply(ctx, ctx.args[i + 1], &count)) {
+        return;
+      }
+      if (count < 1) {
+        return ctx.reply.Error(kErrSyntax);
+      }
+    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
+      pattern = ctx.args[i + 1];
+      use_pattern = pattern != "*";
+    } else if (has_value && EqualsIgnoreCase(opt, "type")) {
+      type_name = ctx.args[i + 1];
+      use_type = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+
+  int64_t now = common::UnixMillis();
+  std::vector<std::string_view> keys;
+  std::vector<std::string> expired;
+  int64_t visited = 0;
+  int64_t steps_left = count > (INT64_MAX - Keyspace::kNumShards) / 10
+                           ? INT64_MAX
+                           : count * 10 + Keyspace::kNumShards;
+  do {
+    cursor = ctx.keyspace.ScanStep(ctx.db(), cursor, [&](const Entry& e) {
+      ++visited;
+      if (use_pattern && !common::GlobMatch(pattern, e.key())) {
+        return;
+      }
+      if (IsExpired(e, now)) {
+        expired.emplace_back(e.key());
+        return;
+      }
+      if (use_type && !EqualsIgnoreCase(type_name, TypeName(e.type()))) {
+        return;
+      }
+      keys.push_back(e.key());
+    });
+  } while (cursor != 0 && --steps_left > 0 && visited < count);
+  // Redis's SCAN deletes the expired keys it meets. Deleting frees only those entries, so the
+  // views into the live ones stay valid.
+  for (const std::string& k : expired) {
+    ctx.keyspace.Find(ctx.db(), k, Access::kNoTouch);
+  }
+
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.ArrayHeader(keys.size());
+  for (std::string_view k : keys) {
+    ctx.reply.Bulk(k);
+  }
+}
+
+void CmdRandomKey(CommandContext& ctx) {
+  std::optional<std::string> key = ctx.keyspace.RandomKey(ctx.db());
+  if (!key) {
+    return ctx.reply.Null();
+  }
+  ctx.reply.Bulk(*key);
+}
+
+}  // namespace
+
+// Arity, flags, key positions and ACL categories as Redis 7.0's COMMAND INFO reports them;
+// summary, since and group as its COMMAND DOCS does.
+void RegisterKeyListingCommands(CommandTable& table) {
+  constexpr uint64_t kKs = kAclKeyspace;
+  table.Add({.name = "keys",
+             .arity = 2,
+             .flags = kReadOnly | kWholeKeyspace,
+             .acl = kKs | kAclRead | kAclSlow | kAclDangerous,
+             .handler = CmdKeys,
+             .summary = "Find all keys matching the given pattern",
+             .since = "1.0.0",
+             .group = "generic"});
+  table.Add({.name = "scan",
+             .arity = -2,
+             .flags = kReadOnly | kWholeKeyspace,
+             .acl = kKs | kAclRead | kAclSlow,
+             .handler = CmdScan,
+             .summary = "Incrementally iterate the keys space",
+             .since = "2.8.0",
+             .group = "generic"});
+  table.Add({.name = "randomkey",
+             .arity = 1,
+             .flags = kReadOnly | kWholeKeyspace,
+             .acl = kKs | kAclRead | kAclSlow,
+             .handler = CmdRandomKey,
+             .summary = "Return a random key from the keyspace",
+             .since = "1.0.0",
+             .group = "generic"});
+}
+
+}  // namespace redoubt::commands

@@ -1,0 +1,20 @@
+// The names Redis gives value types, as TYPE replies and SCAN ... TYPE matches them.
+#pragma once
+
+#include <string_view>
+
+#include "storage/entry.h"
+
+namespace redoubt::commands {
+
+inline std::string_view TypeName(storage::ValueType type) {
+  switch (type) {
+    case storage::ValueType::kString:
+      return "string";
+    case storage::ValueType::kList:
+      return "list";
+  }
+  return "none";
+}
+
+}  // namespace redoubt::commands

@@ -1,0 +1,327 @@
+// The server's side of configuration: the current Config, CONFIG SET through the appliers each
+// part of the server registers (config_appliers.h), CONFIG REWRITE. Start-up's own checks
+// (certificates, listeners, the open-files limit) are in server.cc and its siblings.
+//
+// Appliers are registered in the order CONFIG SET must try them: those that can refuse first
+// (TLS context, maxclients against the open-files limit, listening sockets, dir, the audit log
+// file), then those that publish values to the running server (atomics read on the request
+// path, the ACL registry, the log level). Each names the directives it reads, so a directive a
+// component does not name cannot reach it, and no directive name is matched anywhere else.
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "common/log.h"
+#include "server/config_appliers.h"
+#include "server/open_files_limit.h"
+#include "server/server.h"
+
+namespace redoubt::server {
+namespace {
+
+absl::Status SetFailed(std::string_view directive, std::string_view why) {
+  return absl::InvalidArgumentError(ConfigSetFailedText(directive, why));
+}
+
+// The directives the TLS context is built from (tls::TlsSettings), and those that decide
+// whether a context must exist.
+const std::vector<std::string_view> kTlsContextDirectives = {"tls-cert-file",
+                                                             "tls-key-file",
+                                                             "tls-key-file-pass",
+                                                             "tls-ca-cert-file",
+                                                             "tls-ca-cert-dir",
+                                                             "tls-dh-params-file",
+                                                             "tls-crl-file",
+                                                             "tls-ciphers",
+                                                             "tls-ciphersuites",
+                                                             "tls-protocols",
+                                                             "tls-prefer-server-ciphers",
+                                                             "tls-session-caching",
+                                                             "tls-session-cache-size",
+                                                             "tls-session-cache-timeout",
+                                                             "tls-auth-clients",
+                                                             "tls-crl-expired-policy",
+                                                             "tls-mode",
+                                                             "tls-port"};
+
+}  // namespace
+
+Config Server::config() const {
+  absl::MutexLock lock(&config_mu_);
+  return config_;
+}
+
+absl::Status Server::SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
+                               bool caller_is_local) {
+  absl::MutexLock lock(&config_mu_);
+  absl::StatusOr<Config> next = ConfigSetValues(config_, changes, caller_is_local);
+  if (!next.ok()) {
+    return next.status();
+  }
+  std::vector<std::string> named;
+  for (const auto& change : changes) {
+    named.push_back(change.first);
+  }
+  if (absl::Status st = appliers_.Apply({.old = config_, .next = *next, .named = named});
+      !st.ok()) {
+    return st;
+  }
+  config_ = *std::move(next);
+  return absl::OkStatus();
+}
+
+absl::Status Server::RewriteConfig() {
+  Config c = config();
+  if (!c.aclfile.empty()) {
+    return RewriteConfigFile(c);
+  }
+  // Without an aclfile the users live in the config file, as `user` lines (Redis does the
+  // same): the current definitions replace the old lines.
+  std::vector<std::string> users;
+  std::string text = acl_->Serialize();
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    users.push_back(text.substr(start, nl - start));
+    start = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  return RewriteConfigFile(c, &users);
+}
+
+void Server::RegisterConfigAppliers() {
+  // ---- Appliers that can refuse.
+
+  // TLS: a new context is built and checked before anything changes; installed at once (new
+  // handshakes take it), the previous one back on undo. Connections whose certificate the new
+  // CRLs revoke are closed only once the whole command succeeded.
+  appliers_.Add(
+      {.name = "tls",
+       .directives = kTlsContextDirectives,
+       .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+         // As Redis's VOLATILE_CONFIG: setting a file directive re-reads the file even when the
+         // path is unchanged (a renewed certificate or CRL written over the old one).
+         bool reread = c.NamedVolatile();
+         std::shared_ptr<const tls::TlsContext> context;
+         if (absl::Status st = PrepareTls(c.old, c.next, &context, reread); !st.ok()) {
+           if (reread) {
+             // A refused swap of the certificate files is a failed reload, as a failed SIGHUP.
+             stats_.tls_certificate_reload_failures.fetch_add(1, std::memory_order_relaxed);
+             common::Log(common::LogLevel::kWarning,
+                         "TLS reload by CONFIG SET failed, keeping the current certificate: " +
+                             std::string(st.message()));
+           }
+           // Name the first TLS directive of the command, as Redis names the argument it
+           // suspects; then Redis's text, and why (which Redis leaves to its log).
+           std::string culprit = "tls-cert-file";
+           for (const std::string& n : c.named) {
+             if (const DirectiveSpec* d = FindDirective(n);
+                 d != nullptr && d->name.substr(0, 4) == "tls-") {
+               culprit = std::string(d->name);
+               break;
+             }
+           }
+           return SetFailed(culprit,
+                            "Unable to update TLS configuration: " + std::string(st.message()));
+         }
+         std::shared_ptr<const tls::TlsContext> previous = tls_context();
+         if (context == previous) {
+           return AppliedChange{};
+         }
+         tls_context_.store(context, std::memory_order_release);
+         return AppliedChange{
+             .undo = [this, previous] { tls_context_.store(previous, std::memory_order_release); },
+             .then =
+                 [this, context] {
+                   stats_.tls_certificate_reloads.fetch_add(1, std::memory_order_relaxed);
+                   if (context != nullptr) {
+                     LogTlsReload(*context, "CONFIG SET");
+                   }
+                   CloseRevokedCertificateClients(context);
+                 }};
+       }});
+
+  // maxclients: as Redis's updateMaxclients, a higher value raises the open-files limit for
+  // it, or is refused with the number the system allows.
+  appliers_.Add(
+      {.name = "maxclients",
+       .directives = {"maxclients"},
+       .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+         if (c.next.maxclients > c.old.maxclients) {
+           OpenFilesOutcome limit = AdjustOpenFilesLimit(c.next.maxclients, c.next.io_threads);
+           if (limit.maxclients < c.next.maxclients) {
+             return SetFailed("maxclients",
+                              "The operating system is not able to handle the specified number "
+                              "of clients, try with " +
+                                  std::to_string(limit.maxclients));
+           }
+         }
+         maxclients.store(c.next.maxclients, std::memory_order_relaxed);
+         int old = c.old.maxclients;
+         return AppliedChange{
+             .undo = [this, old] { maxclients.store(old, std::memory_order_relaxed); }};
+       }});
+
+  // port, bind, tls-port: the new sockets are opened before any is given up (a failure changes
+  // nothing, with Redis's text); undo moves back to the old addresses.
+  appliers_.Add({.name = "listeners",
+                 .directives = {"port", "bind", "tls-port"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   config_mu_.AssertHeld();  // appliers run under it: SetConfig
+                   std::vector<std::string> names(c.named.begin(), c.named.end());
+                   if (absl::Status st = ChangeListeners(c.next, names); !st.ok()) {
+                     return st;
+                   }
+                   Config old = c.old;
+                   return AppliedChange{.undo = [this, old] {
+                     config_mu_.AssertHeld();
+                     if (absl::Status st = ChangeListeners(old, {}); !st.ok()) {
+                       common::Log(
+                           common::LogLevel::kWarning,
+                           "Could not listen on the previous addresses again after a refused "
+                           "CONFIG SET: " +
+                               std::string(st.message()));
+                     }
+                   }};
+                 }});
+
+  // tcp-keepalive is set on the listening sockets; accepted ones inherit it.
+  appliers_.Add({.name = "tcp-keepalive",
+                 .directives = {"tcp-keepalive"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   config_mu_.AssertHeld();  // appliers run under it: SetConfig
+                   listeners_.SetKeepAlive(c.next.tcp_keepalive);
+                   int old = c.old.tcp_keepalive;
+                   return AppliedChange{.undo = [this, old] {
+                     config_mu_.AssertHeld();
+                     listeners_.SetKeepAlive(old);
+                   }};
+                 }});
+
+  // dir moves the process, as Redis's chdir; validated already, so this fails only if the
+  // directory went away meanwhile.
+  appliers_.Add({.name = "dir",
+                 .directives = {"dir"},
+                 .apply = [](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   char cwd[PATH_MAX];
+                   std::string previous = getcwd(cwd, sizeof(cwd)) != nullptr ? cwd : "";
+                   if (chdir(c.next.dir.c_str()) != 0) {
+                     return SetFailed("dir", strerror(errno));
+                   }
+                   return AppliedChange{.undo = [previous] {
+                     if (previous.empty() || chdir(previous.c_str()) != 0) {
+                       common::Log(common::LogLevel::kWarning,
+                                   "Could not return to the previous dir after a refused "
+                                   "CONFIG SET");
+                     }
+                   }};
+                 }});
+
+  // audit-log-file: the new file is opened before anything else changes, so a bad path
+  // refuses the whole CONFIG SET.
+  appliers_.Add({.name = "audit-log-file",
+                 .directives = {"audit-log-file"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   if (absl::Status st = audit_.SetPath(c.next.audit_log_file); !st.ok()) {
+                     return SetFailed("audit-log-file", std::string(st.message()));
+                   }
+                   std::string old = c.old.audit_log_file;
+                   return AppliedChange{.undo = [this, old] { (void)audit_.SetPath(old); }};
+                 }});
+
+  // ---- Appliers that publish values: they cannot refuse, undo publishes the old ones.
+
+  appliers_.AddPublisher("tls-mode", {"tls-mode"}, [this](const Config& c) {
+    tls_mode_.store(c.tls_mode, std::memory_order_relaxed);
+  });
+  // What a switch of tls-mode does beyond the value: said in the log, and plaintext clients
+  // closed (after their pending replies) when it becomes required. Not undoable, so last.
+  appliers_.Add({.name = "tls-mode switch",
+                 .directives = {"tls-mode"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   TlsMode from = c.old.tls_mode;
+                   TlsMode to = c.next.tls_mode;
+                   return AppliedChange{.then = [this, from, to] {
+                     common::Log(common::LogLevel::kNotice,
+                                 "tls-mode changed from " + std::string(TlsModeName(from)) +
+                                     " to " + std::string(TlsModeName(to)));
+                     if (to == TlsMode::kRequired) {
+                       ClosePlaintextClients();
+                     }
+                   }};
+                 }});
+  appliers_.AddPublisher(
+      "tls connections", {"tls-handshake-timeout", "tls-auth-clients-user"},
+      [this](const Config& c) {
+        tls_handshake_timeout_us_.store(int64_t{c.tls_handshake_timeout_ms} * 1000,
+                                        std::memory_order_relaxed);
+        tls_auth_clients_user_cn_.store(c.tls_auth_clients_user_cn, std::memory_order_relaxed);
+      });
+  // network-allow: published for the acceptors; open connections it now excludes are closed
+  // once the command succeeded.
+  appliers_.AddPublisher("network-allow", {"network-allow"}, [this](const Config& c) {
+    // Validated when the directive was set, so this parse cannot fail.
+    absl::StatusOr<security::NetworkAllowList> allow =
+        security::NetworkAllowList::Parse(c.network_allow);
+    allow_list_.store(allow.ok() && !allow->empty()
+                          ? std::make_shared<const security::NetworkAllowList>(*std::move(allow))
+                          : nullptr,
+                      std::memory_order_release);
+  });
+  appliers_.Add({.name = "network-allow closes",
+                 .directives = {"network-allow"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   if (c.next.network_allow.empty()) {
+                     return AppliedChange{};
+                   }
+                   return AppliedChange{.then = [this] { CloseDisallowedClients(); }};
+                 }});
+  appliers_.AddPublisher("protected-mode", {"protected-mode"}, [this](const Config& c) {
+    protected_mode.store(c.protected_mode, std::memory_order_relaxed);
+  });
+  appliers_.AddPublisher(
+      "client limits", {"client-query-buffer-limit", "client-output-buffer-limit", "timeout"},
+      [this](const Config& c) {
+        query_buffer_limit.store(c.client_query_buffer_limit, std::memory_order_relaxed);
+        output_hard_limit.store(c.output_limit_normal.hard_bytes, std::memory_order_relaxed);
+        output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
+        output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
+        idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
+      });
+  // What commands read on every call (commands::RuntimeSettings) and the keyspace's LFU mode.
+  appliers_.AddPublisher(
+      "command settings",
+      {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
+       "latency-tracking"},
+      [this](const Config& c) {
+        settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
+        settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
+        settings_.maxmemory_policy.store(c.maxmemory_policy, std::memory_order_relaxed);
+        settings_.maxmemory_samples.store(c.maxmemory_samples, std::memory_order_relaxed);
+        settings_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
+        keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
+      });
+  appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},
+                         [this](const Config& c) {
+                           slowlog_.set_slower_than_us(c.slowlog_log_slower_than);
+                           slowlog_.set_max_len(c.slowlog_max_len);
+                         });
+  appliers_.AddPublisher("acl", {"acllog-max-len", "acl-pubsub-default"}, [this](const Config& c) {
+    acl_->log().set_max_len(static_cast<size_t>(c.acllog_max_len));
+    acl_->set_all_channels_by_default(c.acl_pubsub_allchannels);
+  });
+  // requirepass gives the default user exactly this password (start-up sets it with the
+  // configured users, LoadConfiguredUsers).
+  appliers_.Add({.name = "requirepass",
+                 .directives = {"requirepass"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   acl_->SetDefaultPassword(c.next.requirepass);
+                   std::string old = c.old.requirepass;
+                   return AppliedChange{.undo = [this, old] { acl_->SetDefaultPassword(old); }};
+                 }});
+  appliers_.AddPublisher("loglevel", {"loglevel"}, [](const Config& c) {
+    common::SetLogLevel(common::ParseLogLevel(c.loglevel));
+  });
+}
+
+}  // namespace redoubt::server
