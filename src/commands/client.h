@@ -40,6 +40,11 @@ class Client {
   // Where replies go; the writer knows the protocol version (HELLO 2 or 3).
   virtual protocol::ReplyWriter& reply() = 0;
 
+  // Whether the client comes from the loopback interface or the unix socket (Redis's
+  // islocalClient), for enable-protected-configs/enable-debug-command local. A client that is
+  // no socket says no unless it acts for one that is.
+  virtual bool is_local() const { return false; }
+
   // Authentication and the user the client acts as (the default user until it authenticates).
   virtual bool authenticated() const = 0;
   virtual const security::AclUser& user() const = 0;

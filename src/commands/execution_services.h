@@ -1,5 +1,6 @@
 // What executing a command needs besides its client: the command table, the keyspace, the
-// runtime settings, access control, CLIENT PAUSE, SLOWLOG and the MONITOR feed. One set per
+// runtime settings, access control, CLIENT PAUSE, SLOWLOG, the MONITOR feed and, for the
+// server's own commands, its administration. One set per
 // server, shared by every thread's Dispatcher and reachable from every handler through its
 // CommandContext, so that a handler asks for the service it needs instead of reaching into the
 // server (which commands/ cannot see).
@@ -29,6 +30,16 @@ class MonitorFeed {
   virtual void Feed(const std::string& line) = 0;
 };
 
+// What only the server's own commands (CONFIG, CLIENT, INFO, MEMORY, SHUTDOWN, …) use: the
+// node's configuration, clients and reports. Opaque here: server::ServerAdmin defines it, and
+// commands/ cannot see server/; a server-side handler reaches it through its context
+// (server/command_helpers.h), never through the connection it came from, so that it runs the
+// same for a MULTI queue, a script or a replication link.
+class AdminServices {
+ public:
+  virtual ~AdminServices() = default;
+};
+
 struct ExecutionServices {
   const CommandTable& table;
   storage::Keyspace& keyspace;
@@ -38,6 +49,8 @@ struct ExecutionServices {
   ClientPause& pause;
   Slowlog& slowlog;
   MonitorFeed& monitors;
+  // Null where no server runs (the command unit tests), which register no server command.
+  AdminServices* admin = nullptr;
 };
 
 }  // namespace redoubt::commands

@@ -13,7 +13,6 @@
 #include "security/acl_categories.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
-#include "server/server.h"
 
 namespace redoubt::server {
 namespace {
@@ -22,14 +21,14 @@ using commands::CommandContext;
 using commands::CommandSpec;
 
 security::AclRegistry& Acl(CommandContext& ctx) {
-  return Conn(ctx).server().acl();
+  return ctx.services.acl;
 }
 
 void CmdAclSetUser(CommandContext& ctx) {
   // As Redis: every argument from the user name on may hold a password, so SLOWLOG (and any
   // later log of the command) shows "(redacted)" for all of them, even when the command fails.
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    Conn(ctx).RedactArgument(i);
+    ctx.client.RedactArgument(i);
   }
   security::AclRegistry& acl = Acl(ctx);
   std::shared_ptr<const security::AclUser> before = acl.Find(ctx.args[2]);
@@ -42,12 +41,12 @@ void CmdAclSetUser(CommandContext& ctx) {
   // except the connection that made the change, which goes on as Redis's does, also through
   // further changes it makes to that user while it is off.
   if (after != nullptr && !after->enabled()) {
-    Connection& self = Conn(ctx);
-    if (self.authenticated() && self.user().uid() == after->uid()) {
-      self.KeepAfterOwnChange(after);
+    Connection* self = ConnectionOf(ctx);
+    if (self != nullptr && self->authenticated() && self->user().uid() == after->uid()) {
+      self->KeepAfterOwnChange(after);
     }
     if (before != nullptr && before->enabled()) {
-      self.server().CloseRevokedUserClients();
+      Admin(ctx).CloseRevokedUserClients();
     }
   }
   ctx.reply.Ok();
@@ -59,7 +58,7 @@ void CmdAclDelUser(CommandContext& ctx) {
     return ctx.reply.Error("ERR " + std::string(deleted.status().message()));
   }
   if (*deleted > 0) {
-    Conn(ctx).server().CloseRevokedUserClients();
+    Admin(ctx).CloseRevokedUserClients();
   }
   ctx.reply.Integer(*deleted);
 }
@@ -119,7 +118,7 @@ void CmdAclUsers(CommandContext& ctx) {
 }
 
 void CmdAclWhoAmI(CommandContext& ctx) {
-  ctx.reply.Bulk(Conn(ctx).user().name());
+  ctx.reply.Bulk(ctx.client.user().name());
 }
 
 void CmdAclCat(CommandContext& ctx) {
@@ -222,7 +221,7 @@ void CmdAclLog(CommandContext& ctx) {
 }
 
 void CmdAclSave(CommandContext& ctx) {
-  absl::Status st = Conn(ctx).server().SaveAclFile();
+  absl::Status st = Admin(ctx).SaveAclFile();
   if (!st.ok()) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }
@@ -230,7 +229,7 @@ void CmdAclSave(CommandContext& ctx) {
 }
 
 void CmdAclLoad(CommandContext& ctx) {
-  absl::Status st = Conn(ctx).server().LoadAclFile();
+  absl::Status st = Admin(ctx).LoadAclFile();
   if (!st.ok()) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }

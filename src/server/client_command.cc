@@ -17,7 +17,7 @@
 #include "common/numbers.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
-#include "server/server.h"
+#include "server/io_thread.h"
 
 namespace redoubt::server {
 namespace {
@@ -99,7 +99,6 @@ void CmdClientGetName(CommandContext& ctx) {
 // With ID, any integer is accepted and the lines follow the ids given (a repeated id is listed
 // again, an unknown one skipped).
 void CmdClientList(CommandContext& ctx) {
-  Connection& conn = Conn(ctx);
   std::string text;
   if (ctx.argc() >= 4 && EqualsIgnoreCase(ctx.args[2], "id")) {
     std::vector<int64_t> ids;
@@ -114,7 +113,7 @@ void CmdClientList(CommandContext& ctx) {
       if (id < 1) {
         continue;
       }
-      conn.server().clients().WithClient(static_cast<uint64_t>(id), [&](Connection* c) {
+      Admin(ctx).clients().WithClient(static_cast<uint64_t>(id), [&](Connection* c) {
         if (c != nullptr) {
           text += c->Describe();
           text += '\n';
@@ -133,7 +132,7 @@ void CmdClientList(CommandContext& ctx) {
   } else if (ctx.argc() != 2) {
     return ctx.reply.Error(commands::kErrSyntax);
   }
-  conn.server().clients().ForEach([&](Connection& c) {
+  Admin(ctx).clients().ForEach([&](Connection& c) {
     if (by_type && !HasType(c, type)) {
       return;
     }
@@ -236,17 +235,17 @@ bool Matches(const KillFilter& f, Connection& c, const Connection& me, int64_t n
 
 // Closes the given connections: the caller's own after its reply is written, the others on
 // their own threads.
-void KillClients(Connection& me, const std::vector<std::pair<uint64_t, IoThread*>>& targets) {
-  Server& server = me.server();
+void KillClients(ClientRegistry& clients, Connection& me,
+                 const std::vector<std::pair<uint64_t, IoThread*>>& targets) {
   for (const auto& [id, thread] : targets) {
     if (id == me.id()) {
       me.CloseAfterReply("killed");
       continue;
     }
-    thread->loop.Post([&server, id = id] {
+    thread->loop.Post([&clients, id = id] {
       // On the target's thread, where it cannot be deleted while we hold the pointer.
       Connection* target = nullptr;
-      server.clients().WithClient(id, [&](Connection* c) { target = c; });
+      clients.WithClient(id, [&](Connection* c) { target = c; });
       if (target != nullptr) {
         target->Close("killed");
       }
@@ -270,7 +269,7 @@ void CmdClientKill(CommandContext& ctx) {
   }
   std::vector<std::pair<uint64_t, IoThread*>> targets;
   int64_t now_ms = common::UnixMillis();
-  me.server().clients().ForEach([&](Connection& c) {
+  Admin(ctx).clients().ForEach([&](Connection& c) {
     if (Matches(filter, c, me, now_ms)) {
       targets.emplace_back(c.id(), &c.thread());
     }
@@ -283,7 +282,7 @@ void CmdClientKill(CommandContext& ctx) {
   } else {
     ctx.reply.Integer(static_cast<int64_t>(targets.size()));
   }
-  KillClients(me, targets);
+  KillClients(Admin(ctx).clients(), me, targets);
 }
 
 // CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients such as redis-py send it on

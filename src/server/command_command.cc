@@ -16,7 +16,7 @@
 #include "commands/errors.h"
 #include "common/glob.h"
 #include "server/command_helpers.h"
-#include "server/server.h"
+#include "server/version.h"
 
 namespace redoubt::server {
 namespace {
@@ -68,7 +68,7 @@ constexpr int VersionNumber(std::string_view v) {
 // (HELLO, INFO) still run, because clients send them blindly (redis-py 5 sends CLIENT
 // SETINFO on connect), but a 7.0 server does not list them, so neither do we.
 bool Advertised(const CommandSpec& spec) {
-  constexpr int kOurVersion = VersionNumber(Server::kRedisVersion);
+  constexpr int kOurVersion = VersionNumber(kRedisVersion);
   return VersionNumber(spec.since) <= kOurVersion;
 }
 
@@ -256,7 +256,7 @@ void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& spec) {
 }
 
 const commands::CommandTable& Table(CommandContext& ctx) {
-  return Conn(ctx).server().commands();
+  return ctx.services.table;
 }
 
 // Top-level commands COMMAND shows, in table order.

@@ -16,7 +16,6 @@
 #include "server/info_command.h"
 #include "server/latency_command.h"
 #include "server/memory_command.h"
-#include "server/server.h"
 #include "server/server_commands.h"
 #include "server/slowlog_command.h"
 

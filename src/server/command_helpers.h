@@ -1,5 +1,6 @@
 // Small helpers shared by the server-side command families (CLIENT, CONFIG, COMMAND, INFO,
-// SLOWLOG, …): reaching the Connection behind a command's Session and writing HELP replies.
+// SLOWLOG, …): reaching the node's administration and the Connection behind a command's client,
+// and writing HELP replies.
 //
 // Thread: each helper runs on the calling command's I/O thread.
 #pragma once
@@ -10,12 +11,27 @@
 
 #include "commands/command_context.h"
 #include "server/connection.h"
+#include "server/server_admin.h"
 
 namespace redoubt::server {
 
-// Every Session the dispatcher hands to a handler is a Connection (tests build one too).
+// The node's configuration, clients and reports. Server commands are registered only in a
+// server's table, whose services always carry its administration.
+inline ServerAdmin& Admin(commands::CommandContext& ctx) {
+  return static_cast<ServerAdmin&>(*ctx.services.admin);
+}
+
+// The connection behind the client, for the commands that concern that connection itself
+// (CLIENT SETNAME/REPLY/KILL, HELLO, MONITOR, RESET): they run only for a network connection.
 inline Connection& Conn(commands::CommandContext& ctx) {
   return static_cast<Connection&>(ctx.client);
+}
+
+// The connection behind the client, or null when the client is no socket (a test harness,
+// later a script or a replication link), for a command that also acts on its own connection
+// when there is one (ACL SETUSER on one's own user, CONFIG SET network-allow).
+inline Connection* ConnectionOf(commands::CommandContext& ctx) {
+  return dynamic_cast<Connection*>(&ctx.client);
 }
 
 // Replies to "<COMMAND> HELP" as Redis does: an array of status lines, the usage line first

@@ -20,7 +20,6 @@
 #include "security/network_allow_list.h"
 #include "server/command_helpers.h"
 #include "server/config.h"
-#include "server/server.h"
 
 namespace redoubt::server {
 namespace {
@@ -33,7 +32,7 @@ using commands::CommandContext;
 // ("MAXMEMORY", "slaveof"); a glob is matched against every name and alias of the
 // directives that are not hidden, so "slave*" lists the aliases under their own names.
 void CmdConfigGet(CommandContext& ctx) {
-  Config config = Conn(ctx).server().config();
+  Config config = Admin(ctx).config();
   std::vector<std::pair<std::string_view, const DirectiveSpec*>> matched;
   std::unordered_set<std::string> seen;  // lower case: a name is answered once
   auto add = [&](std::string_view name, const DirectiveSpec* d) {
@@ -71,10 +70,10 @@ void CmdConfigGet(CommandContext& ctx) {
 // (the usual case: they all come from where this one does), until a restart that loses the
 // data. Such a change is refused; a Unix-socket connection, never filtered, may make it.
 bool ChangeKeepsCallerAllowedOrReply(
-    CommandContext& ctx, Connection& conn,
-    const std::vector<std::pair<std::string, std::string>>& changes) {
-  if (conn.is_unix_socket()) {
-    return true;
+    CommandContext& ctx, const std::vector<std::pair<std::string, std::string>>& changes) {
+  const Connection* conn = ConnectionOf(ctx);
+  if (conn == nullptr || conn->is_unix_socket()) {
+    return true;  // no source that the list could exclude
   }
   for (const auto& [name, value] : changes) {
     if (!commands::EqualsIgnoreCase(name, "network-allow")) {
@@ -86,13 +85,13 @@ bool ChangeKeepsCallerAllowedOrReply(
     }
     sockaddr_storage peer{};
     socklen_t len = sizeof(peer);
-    if (getpeername(conn.fd(), reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+    if (getpeername(conn->fd(), reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
         list->Allows(reinterpret_cast<const sockaddr*>(&peer))) {
       continue;
     }
     ctx.reply.Error("ERR " + ConfigSetFailedText(
                                  "network-allow",
-                                 "it would exclude this connection (" + conn.peer_address() +
+                                 "it would exclude this connection (" + conn->peer_address() +
                                      ") and so lock its source out: include that address, or make "
                                      "the change over the unix socket (unixsocket), which "
                                      "network-allow never filters"));
@@ -109,19 +108,18 @@ void CmdConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
     return ctx.reply.Error(commands::kErrSyntax);
   }
-  Connection& conn = Conn(ctx);
   std::vector<std::pair<std::string, std::string>> changes;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
     // Every sensitive value is redacted, even when the command fails, as Redis does.
     if (const DirectiveSpec* d = FindDirective(ctx.args[i]); d != nullptr && d->Has(kSensitive)) {
-      conn.RedactArgument(i + 1);
+      ctx.client.RedactArgument(i + 1);
     }
     changes.emplace_back(std::string(ctx.args[i]), std::string(ctx.args[i + 1]));
   }
-  if (!ChangeKeepsCallerAllowedOrReply(ctx, conn, changes)) {
+  if (!ChangeKeepsCallerAllowedOrReply(ctx, changes)) {
     return;
   }
-  absl::Status st = conn.server().SetConfig(changes, conn.is_local());
+  absl::Status st = Admin(ctx).SetConfig(changes, ctx.client.is_local());
   if (!st.ok()) {
     return ctx.reply.Error("ERR " + std::string(st.message()));
   }
@@ -129,13 +127,12 @@ void CmdConfigSet(CommandContext& ctx) {
 }
 
 void CmdConfigResetStat(CommandContext& ctx) {
-  Connection& conn = Conn(ctx);
-  conn.server().ResetStats(conn.thread());
+  Admin(ctx).ResetStats();
   ctx.reply.Ok();
 }
 
 void CmdConfigRewrite(CommandContext& ctx) {
-  absl::Status st = Conn(ctx).server().RewriteConfig();
+  absl::Status st = Admin(ctx).RewriteConfig();
   if (!st.ok()) {
     if (!absl::IsFailedPrecondition(st)) {  // not "running without a config file"
       common::Log(common::LogLevel::kWarning,

@@ -123,7 +123,7 @@ class Connection final : public commands::Client,
   bool is_tls() const { return tls_; }
   bool is_unix_socket() const { return unix_socket_; }
   // Redis's islocalClient: a Unix socket, or a TCP peer at exactly 127.0.0.1 or ::1.
-  bool is_local() const;
+  bool is_local() const override;
   const std::string& tls_version() const { return tls_version_; }
   const std::string& tls_cipher() const { return tls_cipher_; }
   const tls::PeerCertificate& peer_certificate() const { return peer_certificate_; }

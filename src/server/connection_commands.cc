@@ -8,7 +8,7 @@
 #include "common/clock.h"
 #include "common/numbers.h"
 #include "server/connection.h"
-#include "server/server.h"
+#include "server/version.h"
 
 namespace redoubt::server {
 namespace {
@@ -62,7 +62,7 @@ constexpr std::string_view kWrongPass =
 bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string_view password,
                          security::AuthMethod method) {
   Connection& conn = Conn(ctx);
-  security::AuthResult r = conn.server().acl().Authenticate(user, password, common::UnixMillis());
+  security::AuthResult r = ctx.services.acl.Authenticate(user, password, common::UnixMillis());
   if (!r.ok()) {
     conn.RecordAuthFailure(user, r.refusal, method, ctx.args[0]);
     ctx.reply.Error(kWrongPass);
@@ -84,7 +84,7 @@ void CmdAuth(CommandContext& ctx) {
   }
   if (ctx.argc() == 2) {
     // Redis keeps the old error for the one-argument form while the default user has nopass.
-    std::shared_ptr<const security::AclUser> def = Conn(ctx).server().acl().Find("default");
+    std::shared_ptr<const security::AclUser> def = ctx.services.acl.Find("default");
     if (def != nullptr && def->nopass()) {
       return ctx.reply.Error(
           "ERR AUTH <password> called without any password configured for the default user. "
@@ -145,7 +145,7 @@ void CmdHello(CommandContext& ctx) {
   }
   // As Redis 7.0: HELLO without AUTH on a connection that must authenticate is refused
   // (after the options were applied).
-  if (!conn.authenticated() && conn.server().acl().default_requires_auth()) {
+  if (!conn.authenticated() && ctx.services.acl.default_requires_auth()) {
     return ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
         "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
@@ -156,7 +156,7 @@ void CmdHello(CommandContext& ctx) {
   ctx.reply.Bulk("server");
   ctx.reply.Bulk("redis");
   ctx.reply.Bulk("version");
-  ctx.reply.Bulk(Server::kRedisVersion);
+  ctx.reply.Bulk(kRedisVersion);
   ctx.reply.Bulk("proto");
   ctx.reply.Integer(version);
   ctx.reply.Bulk("id");

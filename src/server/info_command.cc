@@ -173,8 +173,8 @@ void ServerSection(const InfoSnapshot& s, InfoLines& out) {
   utsname name{};
   uname(&name);
   int64_t uptime = (s.now_ms - s.server.start_time_ms()) / 1000;
-  out.Add("redis_version", Server::kRedisVersion);
-  out.Add("redoubt_version", Server::kRedoubtVersion);
+  out.Add("redis_version", kRedisVersion);
+  out.Add("redoubt_version", kRedoubtVersion);
   out.Add("redis_git_sha1", "00000000");
   out.Add("redis_git_dirty", "0");
   out.Add("redis_mode", "standalone");
@@ -563,7 +563,7 @@ constexpr Section kSections[] = {
 constexpr size_t kNumSections = sizeof(kSections) / sizeof(kSections[0]);
 
 void CmdInfo(CommandContext& ctx) {
-  std::string text = BuildInfo(Conn(ctx).server(), ctx.args.subspan(1));
+  std::string text = Admin(ctx).Info(ctx.args.subspan(1));
   ctx.reply.Verbatim("txt", text);
 }
 

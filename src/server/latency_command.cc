@@ -52,19 +52,20 @@ struct CommandHistogram {
 };
 
 // Adds `spec` when it has samples.
-void AddIfRecorded(Server& server, const CommandSpec& spec, std::vector<CommandHistogram>* out) {
-  LatencyDistribution latency = CommandLatency(server, spec);
+void AddIfRecorded(ServerAdmin& admin, const CommandSpec& spec,
+                   std::vector<CommandHistogram>* out) {
+  LatencyDistribution latency = admin.LatencyOf(spec);
   if (latency.total() > 0) {
     out->push_back({&spec, std::move(latency)});
   }
 }
 
 // A command and then its subcommands, as Redis walks its command table.
-void AddWithSubcommands(Server& server, const CommandSpec& spec,
+void AddWithSubcommands(ServerAdmin& admin, const CommandSpec& spec,
                         std::vector<CommandHistogram>* out) {
-  AddIfRecorded(server, spec, out);
+  AddIfRecorded(admin, spec, out);
   for (const CommandSpec& sub : spec.subcommands) {
-    AddIfRecorded(server, sub, out);
+    AddIfRecorded(admin, sub, out);
   }
 }
 
@@ -85,16 +86,16 @@ const CommandSpec* FindByFullName(const commands::CommandTable& table, std::stri
 // bound in µs: samples up to it}}, for the named commands (a container names its subcommands;
 // unknown names are skipped) or every command with samples.
 void CmdLatencyHistogram(CommandContext& ctx) {
-  Server& server = Conn(ctx).server();
+  ServerAdmin& admin = Admin(ctx);
   std::vector<CommandHistogram> found;
   if (ctx.argc() == 2) {
-    for (const auto& spec : server.commands().all()) {
-      AddWithSubcommands(server, *spec, &found);
+    for (const auto& spec : ctx.services.table.all()) {
+      AddWithSubcommands(admin, *spec, &found);
     }
   }
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    if (const CommandSpec* spec = FindByFullName(server.commands(), ctx.args[i])) {
-      AddWithSubcommands(server, *spec, &found);
+    if (const CommandSpec* spec = FindByFullName(ctx.services.table, ctx.args[i])) {
+      AddWithSubcommands(admin, *spec, &found);
     }
   }
   ctx.reply.MapHeader(found.size());

@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
     std::string first = argv[1];
     if (first == "-v" || first == "--version") {
       std::printf("Redoubt server v=%s (Redis %s compatible)\n",
-                  std::string(Server::kRedoubtVersion).c_str(),
-                  std::string(Server::kRedisVersion).c_str());
+                  std::string(redoubt::server::kRedoubtVersion).c_str(),
+                  std::string(redoubt::server::kRedisVersion).c_str());
       return 0;
     }
     if (first == "-h" || first == "--help") {

@@ -12,7 +12,6 @@
 #include "common/numbers.h"
 #include "server/command_helpers.h"
 #include "server/memory_stats.h"
-#include "server/server.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::server {
@@ -58,8 +57,8 @@ void CmdMemoryPurge(CommandContext& ctx) {
 // MEMORY STATS: Redis 7.0's fields in its order (integers, and doubles for the ratios), with a
 // db.<n> map for each database that has keys.
 void CmdMemoryStats(CommandContext& ctx) {
-  Server& server = Conn(ctx).server();
-  MemoryOverhead mh = CollectMemoryOverhead(server, CollectClientMemory(server).buffers);
+  ClientMemory clients;
+  MemoryOverhead mh = Admin(ctx).MemoryNow(&clients);
   auto integer = [&](std::string_view name, uint64_t v) {
     ctx.reply.Bulk(name);
     ctx.reply.Integer(static_cast<int64_t>(v));
@@ -111,9 +110,8 @@ void CmdMemoryStats(CommandContext& ctx) {
 }
 
 void CmdMemoryDoctor(CommandContext& ctx) {
-  Server& server = Conn(ctx).server();
-  ClientMemory clients = CollectClientMemory(server);
-  MemoryOverhead mh = CollectMemoryOverhead(server, clients.buffers);
+  ClientMemory clients;
+  MemoryOverhead mh = Admin(ctx).MemoryNow(&clients);
   ctx.reply.Verbatim("txt", MemoryDoctorReport(mh, clients.clients));
 }
 

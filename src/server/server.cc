@@ -25,6 +25,9 @@
 #include "server/audit_records.h"
 #include "server/connection.h"
 #include "server/incoming_connection.h"
+#include "server/info_command.h"
+#include "server/latency_command.h"
+#include "server/memory_stats.h"
 #include "server/open_files_limit.h"
 
 namespace redoubt::server {
@@ -64,6 +67,7 @@ Server::Server(Config config)
       .pause = pause_,
       .slowlog = slowlog_,
       .monitors = clients_,
+      .admin = this,
   });
   RegisterConfigAppliers();
   appliers_.Publish(config_);
@@ -131,17 +135,31 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   return server;
 }
 
-void Server::ResetStats(IoThread& current) {
+void Server::ResetStats() {
   stats_.ResetCounters();
   acl_->stats().Reset();
   keyspace_->ResetStats();
-  current.stats.Reset();
   for (auto& t : threads_) {
-    if (t.get() != &current) {
-      IoThread* raw = t.get();
+    IoThread* raw = t.get();
+    if (raw->loop.InLoopThread()) {
+      raw->stats.Reset();  // the caller's: its next INFO must already show zeros
+    } else {
       raw->loop.Post([raw] { raw->stats.Reset(); });
     }
   }
+}
+
+std::string Server::Info(std::span<const std::string_view> sections) {
+  return BuildInfo(*this, sections);
+}
+
+MemoryOverhead Server::MemoryNow(ClientMemory* clients) {
+  *clients = CollectClientMemory(*this);
+  return CollectMemoryOverhead(*this, clients->buffers);
+}
+
+commands::LatencyDistribution Server::LatencyOf(const commands::CommandSpec& spec) {
+  return CommandLatency(*this, spec);
 }
 
 void Server::RequestShutdown() {

@@ -38,8 +38,11 @@
 #include "server/config.h"
 #include "server/config_appliers.h"
 #include "server/incoming_connection.h"
+#include "server/io_thread.h"
 #include "server/listen_sockets.h"
+#include "server/server_admin.h"
 #include "server/server_stats.h"
+#include "server/version.h"
 #include "storage/keyspace.h"
 #include "tls/tls_context.h"
 
@@ -48,61 +51,46 @@ namespace redoubt::server {
 class Connection;
 class IncomingConnection;
 
-// An I/O thread of the server: net::IoThread's loop, thread and acceptors, plus the
-// connections it owns, its dispatcher and its statistics.
-struct IoThread : net::IoThread {
-  IoThread(int index, int stats_slots, const commands::ExecutionServices& services)
-      : net::IoThread(index), stats(stats_slots), dispatcher(services, stats) {}
-  ThreadCommandStats stats;
-  commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
-  // Only on this thread.
-  std::vector<Connection*> connections;
-  std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
-};
-
-class Server {
+class Server final : public ServerAdmin {
  public:
-  static constexpr std::string_view kRedisVersion = "7.0.15";
-  static constexpr std::string_view kRedoubtVersion = "0.1.0";
-
   // Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every thread it starts
   // afterwards) and ignores SIGPIPE. Create calls it first; main may call it earlier.
   static void BlockSignals();
   static absl::StatusOr<std::unique_ptr<Server>> Create(Config config);
-  ~Server();
+  ~Server() override;
 
   // Starts the I/O threads and runs the cron until shutdown. Returns the exit code.
   int Run();
   // Thread-safe: asks Run() to return (SHUTDOWN, signals).
-  void RequestShutdown();
+  void RequestShutdown() override;
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
   const commands::CommandTable& commands() const { return commands_; }
   commands::RuntimeSettings& settings() { return settings_; }
   ServerStats& stats() { return stats_; }
-  ClientRegistry& clients() { return clients_; }
+  ClientRegistry& clients() override { return clients_; }
   const std::vector<std::unique_ptr<IoThread>>& threads() const { return threads_; }
   int64_t start_time_ms() const { return start_time_ms_; }
-  int64_t last_save_seconds() const { return start_time_ms_ / 1000; }
+  int64_t last_save_seconds() const override { return start_time_ms_ / 1000; }
   // A copy of the configuration in force.
-  Config config() const ABSL_LOCKS_EXCLUDED(config_mu_);
+  Config config() const override ABSL_LOCKS_EXCLUDED(config_mu_);
   int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
   // Random 40-hex-digit ids chosen at start (INFO run_id, master_replid).
   const std::string& run_id() const { return run_id_; }
   const std::string& replication_id() const { return replication_id_; }
 
-  // CONFIG RESETSTAT: resets the server, keyspace and command counters. `current` (the
-  // caller's thread) is reset now; the other I/O threads reset their own counters soon after,
-  // as each is the single writer of its counters.
-  void ResetStats(IoThread& current);
+  // CONFIG RESETSTAT: resets the server, keyspace and command counters. The calling I/O
+  // thread's are reset now; the other I/O threads reset their own soon after, as each is the
+  // single writer of its counters.
+  void ResetStats() override;
 
   // CONFIG SET: applies all pairs (names as the client typed them) or none. Errors use Redis's
   // CONFIG SET texts. caller_is_local: the client is on the loopback interface or a unix
   // socket, for enable-protected-configs local.
   absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
-                         bool caller_is_local = false) ABSL_LOCKS_EXCLUDED(config_mu_);
-  absl::Status RewriteConfig();
+                         bool caller_is_local) override ABSL_LOCKS_EXCLUDED(config_mu_);
+  absl::Status RewriteConfig() override;
 
   // TLS. The context in use (nullptr until a certificate is configured): new handshakes take
   // it; a reload swaps it atomically and running sessions keep the one they began with.
@@ -132,10 +120,15 @@ class Server {
   const commands::AclKeyAccess& acl_key_access() const { return *acl_key_access_; }
   // After users were deleted, switched off or redefined (ACL DELUSER, SETUSER off, ACL LOAD):
   // every I/O thread closes the connections whose user was revoked, after pending replies.
-  void CloseRevokedUserClients();
+  void CloseRevokedUserClients() override;
   // ACL SAVE / ACL LOAD with the aclfile directive's file. Errors are Redis's texts.
-  absl::Status SaveAclFile();
-  absl::Status LoadAclFile();
+  absl::Status SaveAclFile() override;
+  absl::Status LoadAclFile() override;
+
+  // Reports for INFO, MEMORY and LATENCY (server_admin.h).
+  std::string Info(std::span<const std::string_view> sections) override;
+  MemoryOverhead MemoryNow(ClientMemory* clients) override;
+  commands::LatencyDistribution LatencyOf(const commands::CommandSpec& spec) override;
 
   // SIGHUP: re-reads the certificate and key files named by the current config. On error the
   // old context stays and the error is returned (and logged).

@@ -18,7 +18,6 @@
 #include "common/numbers.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
-#include "server/server.h"
 
 namespace redoubt::server {
 namespace {
@@ -36,13 +35,12 @@ void CmdTime(CommandContext& ctx) {
 
 // Nothing is ever saved: LASTSAVE is the start time, as for a Redis that has not saved yet.
 void CmdLastSave(CommandContext& ctx) {
-  ctx.reply.Integer(Conn(ctx).server().last_save_seconds());
+  ctx.reply.Integer(Admin(ctx).last_save_seconds());
 }
 
 // enable-debug-command, as Redis 7 checks it: "no" refuses, "local" admits loopback peers.
 bool DebugAllowedOrReply(CommandContext& ctx) {
-  Connection& conn = Conn(ctx);
-  if (AllowProtectedAction(conn.server().config().enable_debug_command, conn.is_local())) {
+  if (AllowProtectedAction(Admin(ctx).config().enable_debug_command, ctx.client.is_local())) {
     return true;
   }
   ctx.reply.Error(
@@ -114,7 +112,7 @@ void CmdShutdown(CommandContext& ctx) {
     return ctx.reply.Error("ERR No shutdown in progress.");
   }
   common::Log(common::LogLevel::kWarning, "User requested shutdown...");
-  Conn(ctx).server().RequestShutdown();
+  Admin(ctx).RequestShutdown();
 }
 
 // MONITOR: from now on the connection receives every command the server runs (see

@@ -10,7 +10,6 @@
 #include "commands/command_context.h"
 #include "common/numbers.h"
 #include "server/command_helpers.h"
-#include "server/server.h"
 
 namespace redoubt::server {
 namespace {

@@ -197,7 +197,7 @@ absl::Status LoadDhParams(SSL_CTX* ctx, const std::string& path) {
   if (SSL_CTX_set0_tmp_dh_pkey(ctx, params.get()) != 1) {
     return Fail("can't use the DH parameters in tls-dh-params-file '" + path + "'");
   }
-  params.release();  // the context owns them now
+  (void)params.release();  // the context owns them now
   return absl::OkStatus();
 }
 

@@ -4,11 +4,14 @@
 // (the same stages and error texts as a network connection) and returns the raw RESP reply,
 // so a test can assert bytes: EXPECT_EQ(h.Run({"TTL", "k"}), ":-2\r\n").
 //
-// Server-side commands (CLIENT, CONFIG, INFO, …) live in src/server/ and are not registered:
-// those belong to server and integration tests. Thread: single-threaded; one harness per test.
+// Server-side commands (CLIENT, CONFIG, INFO, …) live in src/server/: a server test registers
+// the families it needs (register_more) and gives them an administration to reach
+// (set_admin), so that they run for a client that is no connection. Thread: single-threaded;
+// one harness per test.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -81,7 +84,9 @@ class TestClient final : public commands::Client {
 
 class CommandHarness {
  public:
-  explicit CommandHarness(int databases = 16) : keyspace_(databases) {
+  explicit CommandHarness(int databases = 16,
+                          const std::function<void(commands::CommandTable&)>& register_more = {})
+      : keyspace_(databases) {
     commands::RegisterStringCommands(table_);
     commands::RegisterKeyCommands(table_);
     commands::RegisterExpireCommands(table_);
@@ -90,6 +95,9 @@ class CommandHarness {
     commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
     commands::RegisterBitmapCommands(table_);
+    if (register_more) {
+      register_more(table_);
+    }
     acl_ = std::make_unique<security::AclRegistry>(commands::BuildAclCatalog(table_));
     acl_key_access_ = std::make_unique<commands::AclKeyAccess>(table_);
     stats_ = std::make_unique<commands::CommandStats>(table_.stats_slots());
@@ -130,6 +138,8 @@ class CommandHarness {
   security::AclRegistry& acl() { return *acl_; }
   commands::CommandStats& stats() { return *stats_; }
   const commands::ExecutionServices& services() const { return *services_; }
+  // What server commands reach through their context (server::ServerAdmin).
+  void set_admin(commands::AdminServices* admin) { services_->admin = admin; }
 
  private:
   class NoMonitors final : public commands::MonitorFeed {

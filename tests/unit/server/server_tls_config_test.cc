@@ -27,7 +27,7 @@ class ServerTlsConfigTest : public ::testing::Test {
   }
 
   absl::Status Set(std::vector<std::pair<std::string, std::string>> changes) {
-    return server_->SetConfig(changes);
+    return server_->SetConfig(changes, /*caller_is_local=*/true);
   }
 
   TestCertificates certs_;

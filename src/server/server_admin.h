@@ -1,0 +1,66 @@
+// What the server's own commands (CONFIG, CLIENT, INFO, MEMORY, LATENCY, ACL SAVE/LOAD,
+// LASTSAVE, DEBUG, SHUTDOWN) may ask of the node: a narrow interface that Server implements
+// and that a handler reaches through its command context (Admin(ctx) in command_helpers.h).
+// The handlers include this header, not server.h, so the build keeps them from reaching into
+// the rest of Server; what concerns the calling connection itself (CLIENT SETNAME, HELLO,
+// MONITOR) stays on the connection.
+//
+// Thread: every method is safe from any I/O thread.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "commands/command_spec.h"
+#include "commands/execution_services.h"
+#include "commands/latency_histogram.h"
+#include "server/client_registry.h"
+#include "server/config.h"
+#include "server/memory_stats.h"
+
+namespace redoubt::server {
+
+class ServerAdmin : public commands::AdminServices {
+ public:
+  // CONFIG GET / SET / REWRITE / RESETSTAT. SetConfig applies all pairs (names as the client
+  // typed them) or none, with Redis's texts; caller_is_local: the client is on the loopback
+  // interface or a unix socket, for enable-protected-configs local.
+  virtual Config config() const = 0;
+  virtual absl::Status SetConfig(const std::vector<std::pair<std::string, std::string>>& changes,
+                                 bool caller_is_local) = 0;
+  virtual absl::Status RewriteConfig() = 0;
+  // Resets the server, keyspace and command counters; each I/O thread resets its own (the
+  // caller's now, the others soon after).
+  virtual void ResetStats() = 0;
+
+  // ACL SAVE / LOAD with the aclfile directive's file (Redis's texts), and closing the
+  // connections of users that were deleted, switched off or redefined.
+  virtual absl::Status SaveAclFile() = 0;
+  virtual absl::Status LoadAclFile() = 0;
+  virtual void CloseRevokedUserClients() = 0;
+
+  // The connected clients (CLIENT LIST, KILL, …).
+  virtual ClientRegistry& clients() = 0;
+
+  // Reports: INFO's text for the sections asked for; MEMORY STATS / DOCTOR's figures now
+  // (*clients receives the clients' buffers); a command's latency histogram merged over every
+  // I/O thread (LATENCY HISTOGRAM).
+  virtual std::string Info(std::span<const std::string_view> sections) = 0;
+  virtual MemoryOverhead MemoryNow(ClientMemory* clients) = 0;
+  virtual commands::LatencyDistribution LatencyOf(const commands::CommandSpec& spec) = 0;
+
+  // LASTSAVE; SHUTDOWN.
+  virtual int64_t last_save_seconds() const = 0;
+  virtual void RequestShutdown() = 0;
+
+ protected:
+  ~ServerAdmin() override = default;
+};
+
+}  // namespace redoubt::server
