@@ -21,82 +21,17 @@
 #include "security/network_allow_list.h"
 #include "server/config.h"
 #include "server/config_directive.h"
+#include "server/directives/directive_rules.h"
 
 namespace redoubt::server {
 namespace {
 
 using Args = DirectiveArgs;
 
-constexpr int64_t kIntMax = INT_MAX;
-constexpr int64_t kIntMin = INT_MIN;
-constexpr int64_t kUIntMax = UINT_MAX;
-constexpr int64_t kLongMax = LONG_MAX;
-constexpr int64_t kLLongMax = LLONG_MAX;
-constexpr int64_t kULLongMax = static_cast<int64_t>(ULLONG_MAX);  // as Redis's long long bound
-constexpr int64_t kMb = 1024 * 1024;
-
 template <typename T, typename F>
 Binding<T> TlsField(F tls::TlsSettings::*member) {
   return {[member](Config& c, const T& v) { c.tls.*member = static_cast<F>(v); },
           [member](const Config& c) { return static_cast<T>(c.tls.*member); }};
-}
-
-// An int field that keeps values beyond int's range as INT_MAX (Redis stores these in a long;
-// the server reads them as int).
-Binding<int64_t> ClampedIntField(int Config::*member) {
-  return {[member](Config& c, const int64_t& v) {
-            c.*member = static_cast<int>(std::min<int64_t>(v, kIntMax));
-          },
-          [member](const Config& c) { return static_cast<int64_t>(c.*member); }};
-}
-
-// Redis's numeric types: the signed ones (int, long, long long, ssize_t, time_t, off_t)
-// compare their bounds as long long, the unsigned ones (unsigned int, unsigned long long,
-// size_t) as unsigned.
-NumericRule Signed(int64_t min, int64_t max, int64_t def) {
-  return {.min = min, .max = max, .def = def};
-}
-NumericRule Unsigned(int64_t min, int64_t max, int64_t def) {
-  return {.min = min, .max = max, .def = def, .unsigned_bounds = true};
-}
-NumericRule Memory(NumericRule rule) {
-  rule.form = NumberForm::kMemory;
-  return rule;
-}
-// A limit of Redoubt's own beyond Redis's bounds.
-NumericRule AtMost(NumericRule rule, int64_t limit, std::string why) {
-  rule.check = [limit, why](int64_t v) {
-    return v > limit ? absl::InvalidArgumentError(why) : absl::OkStatus();
-  };
-  return rule;
-}
-
-absl::Status Invalid(std::string_view text) {
-  return absl::InvalidArgumentError(std::string(text));
-}
-
-// strtoll with Redis's "whole string" check (spaces and '+' accepted, as strtoll does).
-std::optional<long long> StrToLL(const std::string& s) {
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (*end != '\0') {
-    return std::nullopt;
-  }
-  return v;
-}
-
-// A hand-written row whose value has no field: its text, or the default.
-std::string TextOr(const Config& c, std::string_view name, std::string_view def) {
-  const std::string* text = StoredText(c, name);
-  return text == nullptr ? std::string(def) : *text;
-}
-
-// Quoted only when SplitArgs would not read the word back as it is (Redis writes these raw).
-std::string WordForRewrite(const std::string& w) {
-  bool plain = !w.empty() && std::all_of(w.begin(), w.end(), [](unsigned char c) {
-    return c > ' ' && c < 127 && c != '"' && c != '\'' && c != '\\';
-  });
-  return plain ? w : common::Repr(w);
 }
 
 std::string Join(Args words) {
