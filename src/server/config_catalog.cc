@@ -21,6 +21,7 @@
 #include "security/network_allow_list.h"
 #include "server/config.h"
 #include "server/config_directive.h"
+#include "server/directives/directive_registry.h"
 #include "server/directives/directive_rules.h"
 
 namespace redoubt::server {
@@ -528,31 +529,30 @@ absl::Status CheckHostname(const std::string& v) {
 
 // ---- The table ----
 
-void AddImplementedDirectives(std::vector<DirectiveSpec>& d) {
-  d.push_back(
-      NumericDirective({.name = "port"}, Signed(0, 65535, 6379), Field<int64_t>(&Config::port)));
-  d.push_back(BindDirective());
-  d.push_back(IoThreadsDirective());
+void AddImplementedDirectives(DirectiveRegistry& d) {
+  d.Add(NumericDirective({.name = "port"}, Signed(0, 65535, 6379), Field<int64_t>(&Config::port)));
+  d.Add(BindDirective());
+  d.Add(IoThreadsDirective());
   // Every database has a table in each of the 64 shards, allocated at start.
-  d.push_back(NumericDirective(
+  d.Add(NumericDirective(
       {.name = "databases", .flags = kImmutable},
       AtMost(Signed(1, kIntMax, 16), 1 << 20, "Redoubt supports at most 1048576 databases"),
       Field<int64_t>(&Config::databases)));
   // Redis lowers maxclients to the file limit; Redoubt keeps it in an int, capped far above
   // any file limit.
-  d.push_back(NumericDirective(
+  d.Add(NumericDirective(
       {.name = "maxclients"},
       AtMost(Unsigned(1, kUIntMax, 10000), 1 << 24, "Redoubt supports at most 16777216 clients"),
       Field<int64_t>(&Config::maxclients)));
-  d.push_back(NumericDirective({.name = "timeout"}, Signed(0, kIntMax, 0),
-                               Field<int64_t>(&Config::timeout)));
-  d.push_back(NumericDirective({.name = "tcp-keepalive"}, Signed(0, kIntMax, 300),
-                               Field<int64_t>(&Config::tcp_keepalive)));
-  d.push_back(NumericDirective({.name = "tcp-backlog", .flags = kImmutable},
-                               Signed(0, kIntMax, 511), Field<int64_t>(&Config::tcp_backlog)));
-  d.push_back(NumericDirective({.name = "maxmemory"}, Memory(Unsigned(0, kULLongMax, 0)),
-                               Field<int64_t>(&Config::maxmemory)));
-  d.push_back(EnumDirective(
+  d.Add(NumericDirective({.name = "timeout"}, Signed(0, kIntMax, 0),
+                         Field<int64_t>(&Config::timeout)));
+  d.Add(NumericDirective({.name = "tcp-keepalive"}, Signed(0, kIntMax, 300),
+                         Field<int64_t>(&Config::tcp_keepalive)));
+  d.Add(NumericDirective({.name = "tcp-backlog", .flags = kImmutable}, Signed(0, kIntMax, 511),
+                         Field<int64_t>(&Config::tcp_backlog)));
+  d.Add(NumericDirective({.name = "maxmemory"}, Memory(Unsigned(0, kULLongMax, 0)),
+                         Field<int64_t>(&Config::maxmemory)));
+  d.Add(EnumDirective(
       {.name = "maxmemory-policy"},
       {.values = {{"volatile-lru", static_cast<int>(storage::EvictionPolicy::kVolatileLru)},
                   {"volatile-lfu", static_cast<int>(storage::EvictionPolicy::kVolatileLfu)},
@@ -565,78 +565,77 @@ void AddImplementedDirectives(std::vector<DirectiveSpec>& d) {
        .def = static_cast<int>(storage::EvictionPolicy::kNoEviction)},
       Field<int>(&Config::maxmemory_policy)));
   // Each sample takes a shard lock; the limit bounds the work of one eviction.
-  d.push_back(NumericDirective(
+  d.Add(NumericDirective(
       {.name = "maxmemory-samples"},
       AtMost(Signed(1, kIntMax, 5), 64, "Redoubt samples at most 64 keys per eviction"),
       Field<int64_t>(&Config::maxmemory_samples)));
-  d.push_back(StringDirective({.name = "logfile", .flags = kImmutable}, {.def = ""},
-                              Field<std::string>(&Config::logfile)));
+  d.Add(StringDirective({.name = "logfile", .flags = kImmutable}, {.def = ""},
+                        Field<std::string>(&Config::logfile)));
   // "nothing" is Redis 7.2's; 7.0's error text does not list it.
-  d.push_back(EnumDirective({.name = "loglevel"},
-                            {.values = {{"debug", 0},
-                                        {"verbose", 1},
-                                        {"notice", 2},
-                                        {"warning", 3},
-                                        {"nothing", 4, /*unlisted=*/true}},
-                             .def = 2},
-                            LogLevelBinding()));
+  d.Add(EnumDirective({.name = "loglevel"},
+                      {.values = {{"debug", 0},
+                                  {"verbose", 1},
+                                  {"notice", 2},
+                                  {"warning", 3},
+                                  {"nothing", 4, /*unlisted=*/true}},
+                       .def = 2},
+                      LogLevelBinding()));
   // A stored value keeps its length in 32 bits (storage/entry.h).
-  d.push_back(NumericDirective({.name = "proto-max-bulk-len"},
-                               AtMost(Memory(Signed(kMb, kLongMax, 512 * kMb)), UINT32_MAX,
-                                      "Redoubt stores values of at most 4294967295 bytes "
-                                      "(32-bit lengths)"),
-                               Field<int64_t>(&Config::proto_max_bulk_len)));
-  d.push_back(NumericDirective({.name = "client-query-buffer-limit"},
-                               Memory(Unsigned(kMb, kLongMax, 1024 * kMb)),
-                               Field<int64_t>(&Config::client_query_buffer_limit)));
-  d.push_back(ClientOutputBufferLimitDirective());
+  d.Add(NumericDirective({.name = "proto-max-bulk-len"},
+                         AtMost(Memory(Signed(kMb, kLongMax, 512 * kMb)), UINT32_MAX,
+                                "Redoubt stores values of at most 4294967295 bytes "
+                                "(32-bit lengths)"),
+                         Field<int64_t>(&Config::proto_max_bulk_len)));
+  d.Add(NumericDirective({.name = "client-query-buffer-limit"},
+                         Memory(Unsigned(kMb, kLongMax, 1024 * kMb)),
+                         Field<int64_t>(&Config::client_query_buffer_limit)));
+  d.Add(ClientOutputBufferLimitDirective());
   // As Redis's updateHZ: any value is accepted and kept within 1..500.
   NumericRule hz = Signed(0, kIntMax, 10);
   hz.normalize = [](int64_t v) { return std::clamp<int64_t>(v, 1, 500); };
-  d.push_back(NumericDirective({.name = "hz"}, hz, Field<int64_t>(&Config::hz)));
-  d.push_back(NumericDirective({.name = "slowlog-log-slower-than"}, Signed(-1, kLLongMax, 10000),
-                               Field<int64_t>(&Config::slowlog_log_slower_than)));
-  d.push_back(NumericDirective({.name = "slowlog-max-len"}, Signed(0, kLongMax, 128),
-                               ClampedIntField(&Config::slowlog_max_len)));
-  d.push_back(DirDirective());
-  d.push_back(BoolDirective({.name = "daemonize", .flags = kImmutable}, false,
-                            Field<bool>(&Config::daemonize), [](bool yes) {
-                              return yes ? Invalid(
-                                               "daemonize yes is not supported; run "
-                                               "redoubt-server under a supervisor")
-                                         : absl::OkStatus();
-                            }));
-  d.push_back(EnumDirective({.name = "enable-protected-configs", .flags = kImmutable},
-                            ProtectedActionRule(), Field<int>(&Config::enable_protected_configs)));
-  d.push_back(EnumDirective({.name = "enable-debug-command", .flags = kImmutable},
-                            ProtectedActionRule(), Field<int>(&Config::enable_debug_command)));
+  d.Add(NumericDirective({.name = "hz"}, hz, Field<int64_t>(&Config::hz)));
+  d.Add(NumericDirective({.name = "slowlog-log-slower-than"}, Signed(-1, kLLongMax, 10000),
+                         Field<int64_t>(&Config::slowlog_log_slower_than)));
+  d.Add(NumericDirective({.name = "slowlog-max-len"}, Signed(0, kLongMax, 128),
+                         ClampedIntField(&Config::slowlog_max_len)));
+  d.Add(DirDirective());
+  d.Add(BoolDirective({.name = "daemonize", .flags = kImmutable}, false,
+                      Field<bool>(&Config::daemonize), [](bool yes) {
+                        return yes ? Invalid(
+                                         "daemonize yes is not supported; run "
+                                         "redoubt-server under a supervisor")
+                                   : absl::OkStatus();
+                      }));
+  d.Add(EnumDirective({.name = "enable-protected-configs", .flags = kImmutable},
+                      ProtectedActionRule(), Field<int>(&Config::enable_protected_configs)));
+  d.Add(EnumDirective({.name = "enable-debug-command", .flags = kImmutable}, ProtectedActionRule(),
+                      Field<int>(&Config::enable_debug_command)));
   // ACL and credentials.
-  d.push_back(StringDirective({.name = "requirepass", .flags = kSensitive}, {.empty_is_null = true},
-                              Field<std::string>(&Config::requirepass)));
-  d.push_back(StringDirective({.name = "aclfile", .flags = kImmutable}, {.def = ""},
-                              Field<std::string>(&Config::aclfile)));
-  d.push_back(NumericDirective({.name = "acllog-max-len"}, Signed(0, kLongMax, 128),
-                               ClampedIntField(&Config::acllog_max_len)));
-  d.push_back(EnumDirective({.name = "acl-pubsub-default"},
-                            {.values = {{"allchannels", 1}, {"resetchannels", 0}}, .def = 0},
-                            Field<int>(&Config::acl_pubsub_allchannels)));
+  d.Add(StringDirective({.name = "requirepass", .flags = kSensitive}, {.empty_is_null = true},
+                        Field<std::string>(&Config::requirepass)));
+  d.Add(StringDirective({.name = "aclfile", .flags = kImmutable}, {.def = ""},
+                        Field<std::string>(&Config::aclfile)));
+  d.Add(NumericDirective({.name = "acllog-max-len"}, Signed(0, kLongMax, 128),
+                         ClampedIntField(&Config::acllog_max_len)));
+  d.Add(EnumDirective({.name = "acl-pubsub-default"},
+                      {.values = {{"allchannels", 1}, {"resetchannels", 0}}, .def = 0},
+                      Field<int>(&Config::acl_pubsub_allchannels)));
   // Redoubt's: it makes the server write a file, hence protected.
-  d.push_back(
-      StringDirective({.name = "audit-log-file", .flags = kProtected | kProtectedUnlessSame},
-                      {.empty_is_null = true}, Field<std::string>(&Config::audit_log_file)));
-  d.push_back(NetworkAllowDirective());
+  d.Add(StringDirective({.name = "audit-log-file", .flags = kProtected | kProtectedUnlessSame},
+                        {.empty_is_null = true}, Field<std::string>(&Config::audit_log_file)));
+  d.Add(NetworkAllowDirective());
 }
 
-void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
+void AddTlsDirectives(DirectiveRegistry& d) {
   // The TLS-only listener is opened at start; moving it at runtime is not supported (as port).
-  d.push_back(NumericDirective({.name = "tls-port"}, Signed(0, 65535, 0),
-                               Field<int64_t>(&Config::tls_port)));
-  d.push_back(EnumDirective({.name = "tls-mode"},
-                            {.values = {{"none", static_cast<int>(TlsMode::kNone)},
-                                        {"preferred", static_cast<int>(TlsMode::kPreferred)},
-                                        {"required", static_cast<int>(TlsMode::kRequired)}},
-                             .def = static_cast<int>(TlsMode::kNone)},
-                            Field<int>(&Config::tls_mode)));
+  d.Add(NumericDirective({.name = "tls-port"}, Signed(0, 65535, 0),
+                         Field<int64_t>(&Config::tls_port)));
+  d.Add(EnumDirective({.name = "tls-mode"},
+                      {.values = {{"none", static_cast<int>(TlsMode::kNone)},
+                                  {"preferred", static_cast<int>(TlsMode::kPreferred)},
+                                  {"required", static_cast<int>(TlsMode::kRequired)}},
+                       .def = static_cast<int>(TlsMode::kNone)},
+                      Field<int>(&Config::tls_mode)));
   // Files are re-read when set again (kVolatile), so a renewed certificate written over the
   // old one is picked up; tls-key-file-pass and tls-crl-file too (Redoubt's choice).
   struct FileRow {
@@ -657,89 +656,85 @@ void AddTlsDirectives(std::vector<DirectiveSpec>& d) {
       {"tls-ciphersuites", &tls::TlsSettings::ciphersuites, kJoinWords},
   };
   for (const FileRow& f : files) {
-    d.push_back(StringDirective({.name = f.name, .flags = f.flags}, {.empty_is_null = true},
-                                TlsField<std::string>(f.member)));
+    d.Add(StringDirective({.name = f.name, .flags = f.flags}, {.empty_is_null = true},
+                          TlsField<std::string>(f.member)));
   }
-  d.push_back(StringDirective({.name = "tls-protocols", .flags = kJoinWords},
-                              {.def = "TLSv1.2 TLSv1.3"}, TlsProtocolsBinding()));
-  d.push_back(BoolDirective({.name = "tls-prefer-server-ciphers"}, false,
-                            TlsField<bool>(&tls::TlsSettings::prefer_server_ciphers)));
-  d.push_back(BoolDirective({.name = "tls-session-caching"}, true,
-                            TlsField<bool>(&tls::TlsSettings::session_caching)));
-  d.push_back(NumericDirective({.name = "tls-session-cache-size"}, Signed(0, kIntMax, 20480),
-                               TlsField<int64_t>(&tls::TlsSettings::session_cache_size)));
-  d.push_back(
-      NumericDirective({.name = "tls-session-cache-timeout"}, Signed(0, kIntMax, 300),
-                       TlsField<int64_t>(&tls::TlsSettings::session_cache_timeout_seconds)));
-  d.push_back(NumericDirective({.name = "tls-handshake-timeout"}, Signed(1, kIntMax, 5000),
-                               Field<int64_t>(&Config::tls_handshake_timeout_ms)));
+  d.Add(StringDirective({.name = "tls-protocols", .flags = kJoinWords}, {.def = "TLSv1.2 TLSv1.3"},
+                        TlsProtocolsBinding()));
+  d.Add(BoolDirective({.name = "tls-prefer-server-ciphers"}, false,
+                      TlsField<bool>(&tls::TlsSettings::prefer_server_ciphers)));
+  d.Add(BoolDirective({.name = "tls-session-caching"}, true,
+                      TlsField<bool>(&tls::TlsSettings::session_caching)));
+  d.Add(NumericDirective({.name = "tls-session-cache-size"}, Signed(0, kIntMax, 20480),
+                         TlsField<int64_t>(&tls::TlsSettings::session_cache_size)));
+  d.Add(NumericDirective({.name = "tls-session-cache-timeout"}, Signed(0, kIntMax, 300),
+                         TlsField<int64_t>(&tls::TlsSettings::session_cache_timeout_seconds)));
+  d.Add(NumericDirective({.name = "tls-handshake-timeout"}, Signed(1, kIntMax, 5000),
+                         Field<int64_t>(&Config::tls_handshake_timeout_ms)));
   // Redis's default is yes; Redoubt's is no, so that turning TLS on (tls-mode preferred) does
   // not also demand client certificates nobody has yet. README says so.
-  d.push_back(EnumDirective({.name = "tls-auth-clients"},
-                            {.values = {{"no", static_cast<int>(tls::ClientAuth::kNo)},
-                                        {"yes", static_cast<int>(tls::ClientAuth::kYes)},
-                                        {"optional", static_cast<int>(tls::ClientAuth::kOptional)}},
-                             .def = static_cast<int>(tls::ClientAuth::kNo)},
-                            TlsField<int>(&tls::TlsSettings::client_auth)));
+  d.Add(EnumDirective({.name = "tls-auth-clients"},
+                      {.values = {{"no", static_cast<int>(tls::ClientAuth::kNo)},
+                                  {"yes", static_cast<int>(tls::ClientAuth::kYes)},
+                                  {"optional", static_cast<int>(tls::ClientAuth::kOptional)}},
+                       .def = static_cast<int>(tls::ClientAuth::kNo)},
+                      TlsField<int>(&tls::TlsSettings::client_auth)));
   // As Valkey's tls-auth-clients-user: CN maps a verified client certificate's Common Name to
   // the ACL user of that name; off (default) leaves certificates out of authentication.
-  d.push_back(EnumDirective({.name = "tls-auth-clients-user"},
-                            {.values = {{"CN", 1}, {"off", 0}}, .def = 0},
-                            Field<int>(&Config::tls_auth_clients_user_cn)));
-  d.push_back(
-      EnumDirective({.name = "tls-crl-expired-policy"},
-                    {.values = {{"reject", static_cast<int>(tls::CrlExpiredPolicy::kReject)},
-                                {"allow", static_cast<int>(tls::CrlExpiredPolicy::kAllow)}},
-                     .def = static_cast<int>(tls::CrlExpiredPolicy::kReject)},
-                    TlsField<int>(&tls::TlsSettings::crl_expired_policy)));
+  d.Add(EnumDirective({.name = "tls-auth-clients-user"},
+                      {.values = {{"CN", 1}, {"off", 0}}, .def = 0},
+                      Field<int>(&Config::tls_auth_clients_user_cn)));
+  d.Add(EnumDirective({.name = "tls-crl-expired-policy"},
+                      {.values = {{"reject", static_cast<int>(tls::CrlExpiredPolicy::kReject)},
+                                  {"allow", static_cast<int>(tls::CrlExpiredPolicy::kAllow)}},
+                       .def = static_cast<int>(tls::CrlExpiredPolicy::kReject)},
+                      TlsField<int>(&tls::TlsSettings::crl_expired_policy)));
   // Replication and cluster links do not exist yet.
-  d.push_back(BoolDirective({.name = "tls-replication", .flags = kNoEffectYet}, false,
-                            Field<bool>(&Config::tls_replication)));
-  d.push_back(BoolDirective({.name = "tls-cluster", .flags = kNoEffectYet}, false,
-                            Field<bool>(&Config::tls_cluster)));
-  d.push_back(StringDirective({.name = "tls-client-cert-file", .flags = kVolatile},
-                              {.empty_is_null = true}));
-  d.push_back(StringDirective({.name = "tls-client-key-file", .flags = kVolatile},
-                              {.empty_is_null = true}));
-  d.push_back(StringDirective({.name = "tls-client-key-file-pass"}, {.empty_is_null = true}));
+  d.Add(BoolDirective({.name = "tls-replication", .flags = kNoEffectYet}, false,
+                      Field<bool>(&Config::tls_replication)));
+  d.Add(BoolDirective({.name = "tls-cluster", .flags = kNoEffectYet}, false,
+                      Field<bool>(&Config::tls_cluster)));
+  d.Add(StringDirective({.name = "tls-client-cert-file", .flags = kVolatile},
+                        {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "tls-client-key-file", .flags = kVolatile},
+                        {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "tls-client-key-file-pass"}, {.empty_is_null = true}));
 }
 
 // Redis 7.0's directives that have a Config field for the components that will use them, but
 // no effect yet.
-void AddFieldsWithoutEffect(std::vector<DirectiveSpec>& d) {
-  d.push_back(SaveDirective());
-  d.push_back(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
-                            Field<bool>(&Config::appendonly)));
-  d.push_back(StringDirective({.name = "dbfilename", .flags = kProtected | kNoEffectYet},
-                              {.def = "dump.rdb",
-                               .check =
-                                   [](const std::string& v) {
-                                     return CheckBaseName(
-                                         v, "dbfilename can't be a path, just a filename");
-                                   }},
-                              Field<std::string>(&Config::dbfilename)));
-  d.push_back(StringDirective({.name = "pidfile", .flags = kImmutable}, {.empty_is_null = true},
-                              Field<std::string>(&Config::pidfile)));
-  d.push_back(
-      BoolDirective({.name = "protected-mode"}, true, Field<bool>(&Config::protected_mode)));
-  d.push_back(StringDirective({.name = "unixsocket", .flags = kImmutable}, {.empty_is_null = true},
-                              Field<std::string>(&Config::unixsocket)));
-  d.push_back(NumericDirective(
+void AddFieldsWithoutEffect(DirectiveRegistry& d) {
+  d.Add(SaveDirective());
+  d.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
+                      Field<bool>(&Config::appendonly)));
+  d.Add(StringDirective({.name = "dbfilename", .flags = kProtected | kNoEffectYet},
+                        {.def = "dump.rdb",
+                         .check =
+                             [](const std::string& v) {
+                               return CheckBaseName(v,
+                                                    "dbfilename can't be a path, just a filename");
+                             }},
+                        Field<std::string>(&Config::dbfilename)));
+  d.Add(StringDirective({.name = "pidfile", .flags = kImmutable}, {.empty_is_null = true},
+                        Field<std::string>(&Config::pidfile)));
+  d.Add(BoolDirective({.name = "protected-mode"}, true, Field<bool>(&Config::protected_mode)));
+  d.Add(StringDirective({.name = "unixsocket", .flags = kImmutable}, {.empty_is_null = true},
+                        Field<std::string>(&Config::unixsocket)));
+  d.Add(NumericDirective(
       {.name = "unixsocketperm", .flags = kImmutable},
       {.min = 0, .max = 0777, .def = 0, .form = NumberForm::kOctal, .unsigned_bounds = true},
       Field<int64_t>(&Config::unixsocketperm)));
-  d.push_back(NumericDirective({.name = "latency-monitor-threshold", .flags = kNoEffectYet},
-                               Signed(0, kLLongMax, 0),
-                               Field<int64_t>(&Config::latency_monitor_threshold)));
-  d.push_back(
-      BoolDirective({.name = "latency-tracking"}, true, Field<bool>(&Config::latency_tracking)));
-  d.push_back(LatencyPercentilesDirective());
-  d.push_back(ReplicaOfDirective());
+  d.Add(NumericDirective({.name = "latency-monitor-threshold", .flags = kNoEffectYet},
+                         Signed(0, kLLongMax, 0),
+                         Field<int64_t>(&Config::latency_monitor_threshold)));
+  d.Add(BoolDirective({.name = "latency-tracking"}, true, Field<bool>(&Config::latency_tracking)));
+  d.Add(LatencyPercentilesDirective());
+  d.Add(ReplicaOfDirective());
 }
 
 // The rest of Redis 7.0.15's static_configs[], in its order: accepted, validated, shown and
 // rewritten as Redis does, kept as text (no Binding).
-void AddRedisDirectivesWithoutEffect(std::vector<DirectiveSpec>& d) {
+void AddRedisDirectivesWithoutEffect(DirectiveRegistry& d) {
   // Bool configs.
   const struct {
     std::string_view name;
@@ -790,10 +785,10 @@ void AddRedisDirectivesWithoutEffect(std::vector<DirectiveSpec>& d) {
       {"replica-ignore-disk-write-errors", "", 0, false},
   };
   for (const auto& b : bools) {
-    d.push_back(BoolDirective({.name = b.name, .alias = b.alias, .flags = b.flags}, b.def));
+    d.Add(BoolDirective({.name = b.name, .alias = b.alias, .flags = b.flags}, b.def));
   }
   // A Redis built with its own jemalloc can defragment; Debian's (and Redoubt) cannot.
-  d.push_back(BoolDirective({.name = "activedefrag"}, false, {}, [](bool yes) {
+  d.Add(BoolDirective({.name = "activedefrag"}, false, {}, [](bool yes) {
     return yes ? Invalid(
                      "Active defragmentation cannot be enabled: it requires a Redis server "
                      "compiled with a modified Jemalloc like the one shipped by default with "
@@ -802,82 +797,77 @@ void AddRedisDirectivesWithoutEffect(std::vector<DirectiveSpec>& d) {
   }));
 
   // String and sds configs.
-  d.push_back(StringDirective({.name = "replica-announce-ip", .alias = "slave-announce-ip"},
-                              {.empty_is_null = true}));
-  d.push_back(
-      StringDirective({.name = "masteruser", .flags = kSensitive}, {.empty_is_null = true}));
-  d.push_back(
-      StringDirective({.name = "masterauth", .flags = kSensitive}, {.empty_is_null = true}));
-  d.push_back(StringDirective({.name = "cluster-announce-ip"}, {.empty_is_null = true}));
-  d.push_back(
+  d.Add(StringDirective({.name = "replica-announce-ip", .alias = "slave-announce-ip"},
+                        {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "masteruser", .flags = kSensitive}, {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "masterauth", .flags = kSensitive}, {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "cluster-announce-ip"}, {.empty_is_null = true}));
+  d.Add(
       StringDirective({.name = "cluster-config-file", .flags = kImmutable}, {.def = "nodes.conf"}));
-  d.push_back(StringDirective({.name = "cluster-announce-hostname"},
-                              {.empty_is_null = true, .check = CheckHostname}));
-  d.push_back(StringDirective({.name = "syslog-ident", .flags = kImmutable}, {.def = "redis"}));
-  d.push_back(StringDirective({.name = "appendfilename", .flags = kImmutable},
-                              {.def = "appendonly.aof", .check = [](const std::string& v) {
-                                 if (v.empty()) {
-                                   return Invalid("appendfilename can't be empty");
-                                 }
-                                 return CheckBaseName(
-                                     v, "appendfilename can't be a path, just a filename");
-                               }}));
-  d.push_back(StringDirective({.name = "appenddirname", .flags = kImmutable},
-                              {.def = "appendonlydir", .check = [](const std::string& v) {
-                                 if (v.empty()) {
-                                   return Invalid("appenddirname can't be empty");
-                                 }
-                                 return CheckBaseName(
-                                     v, "appenddirname can't be a path, just a dirname");
-                               }}));
+  d.Add(StringDirective({.name = "cluster-announce-hostname"},
+                        {.empty_is_null = true, .check = CheckHostname}));
+  d.Add(StringDirective({.name = "syslog-ident", .flags = kImmutable}, {.def = "redis"}));
+  d.Add(StringDirective({.name = "appendfilename", .flags = kImmutable},
+                        {.def = "appendonly.aof", .check = [](const std::string& v) {
+                           if (v.empty()) {
+                             return Invalid("appendfilename can't be empty");
+                           }
+                           return CheckBaseName(v,
+                                                "appendfilename can't be a path, just a filename");
+                         }}));
+  d.Add(StringDirective({.name = "appenddirname", .flags = kImmutable},
+                        {.def = "appendonlydir", .check = [](const std::string& v) {
+                           if (v.empty()) {
+                             return Invalid("appenddirname can't be empty");
+                           }
+                           return CheckBaseName(v, "appenddirname can't be a path, just a dirname");
+                         }}));
   for (std::string_view cpulist :
        {"server_cpulist", "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist"}) {
-    d.push_back(StringDirective({.name = cpulist, .flags = kImmutable}, {.empty_is_null = true}));
+    d.Add(StringDirective({.name = cpulist, .flags = kImmutable}, {.empty_is_null = true}));
   }
-  d.push_back(StringDirective({.name = "ignore-warnings"}, {.def = ""}));
-  d.push_back(StringDirective(
+  d.Add(StringDirective({.name = "ignore-warnings"}, {.def = ""}));
+  d.Add(StringDirective(
       {.name = "proc-title-template"},
       {.def = "{title} {listen-addr} {server-mode}", .check = CheckProcTitleTemplate}));
-  d.push_back(StringDirective({.name = "bind-source-addr"}, {.empty_is_null = true}));
+  d.Add(StringDirective({.name = "bind-source-addr"}, {.empty_is_null = true}));
 
   // Enum configs.
-  d.push_back(EnumDirective(
+  d.Add(EnumDirective(
       {.name = "supervised", .flags = kImmutable},
       {.values = {{"upstart", 3}, {"systemd", 2}, {"auto", 1}, {"no", 0}}, .def = 0}));
-  d.push_back(EnumDirective({.name = "syslog-facility", .flags = kImmutable},
-                            {.values = {{"user", LOG_USER},
-                                        {"local0", LOG_LOCAL0},
-                                        {"local1", LOG_LOCAL1},
-                                        {"local2", LOG_LOCAL2},
-                                        {"local3", LOG_LOCAL3},
-                                        {"local4", LOG_LOCAL4},
-                                        {"local5", LOG_LOCAL5},
-                                        {"local6", LOG_LOCAL6},
-                                        {"local7", LOG_LOCAL7}},
-                             .def = LOG_LOCAL0}));
-  d.push_back(
-      EnumDirective({.name = "repl-diskless-load", .flags = kDenyLoading},
-                    {.values = {{"disabled", 0}, {"on-empty-db", 1}, {"swapdb", 2}}, .def = 0}));
-  d.push_back(EnumDirective({.name = "appendfsync"},
-                            {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
+  d.Add(EnumDirective({.name = "syslog-facility", .flags = kImmutable},
+                      {.values = {{"user", LOG_USER},
+                                  {"local0", LOG_LOCAL0},
+                                  {"local1", LOG_LOCAL1},
+                                  {"local2", LOG_LOCAL2},
+                                  {"local3", LOG_LOCAL3},
+                                  {"local4", LOG_LOCAL4},
+                                  {"local5", LOG_LOCAL5},
+                                  {"local6", LOG_LOCAL6},
+                                  {"local7", LOG_LOCAL7}},
+                       .def = LOG_LOCAL0}));
+  d.Add(EnumDirective({.name = "repl-diskless-load", .flags = kDenyLoading},
+                      {.values = {{"disabled", 0}, {"on-empty-db", 1}, {"swapdb", 2}}, .def = 0}));
+  d.Add(EnumDirective({.name = "appendfsync"},
+                      {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
   // "yes" and "relative" are one value; CONFIG GET names it "yes", as Redis does.
-  d.push_back(EnumDirective(
+  d.Add(EnumDirective(
       {.name = "oom-score-adj"},
       {.values = {{"no", 0}, {"yes", 1}, {"relative", 1}, {"absolute", 2}}, .def = 0}));
-  d.push_back(EnumDirective({.name = "sanitize-dump-payload"},
-                            {.values = {{"no", 0}, {"yes", 1}, {"clients", 2}}, .def = 0}));
-  d.push_back(
+  d.Add(EnumDirective({.name = "sanitize-dump-payload"},
+                      {.values = {{"no", 0}, {"yes", 1}, {"clients", 2}}, .def = 0}));
+  d.Add(
       EnumDirective({.name = "enable-module-command", .flags = kImmutable}, ProtectedActionRule()));
-  d.push_back(
-      EnumDirective({.name = "cluster-preferred-endpoint-type"},
-                    {.values = {{"ip", 0}, {"hostname", 1}, {"unknown-endpoint", 2}}, .def = 0}));
-  d.push_back(
+  d.Add(EnumDirective({.name = "cluster-preferred-endpoint-type"},
+                      {.values = {{"ip", 0}, {"hostname", 1}, {"unknown-endpoint", 2}}, .def = 0}));
+  d.Add(
       EnumDirective({.name = "propagation-error-behavior"},
                     {.values = {{"ignore", 0}, {"panic", 1}, {"panic-on-replicas", 2}}, .def = 0}));
   for (std::string_view signal : {"shutdown-on-sigint", "shutdown-on-sigterm"}) {
     constexpr int kSave = 1;
     constexpr int kNoSave = 2;
-    d.push_back(EnumDirective(
+    d.Add(EnumDirective(
         {.name = signal, .flags = kMultiArg},
         {.values = {{"default", 0}, {"save", kSave}, {"nosave", kNoSave}, {"now", 4}, {"force", 8}},
          .def = 0,
@@ -954,22 +944,33 @@ void AddRedisDirectivesWithoutEffect(std::vector<DirectiveSpec>& d) {
       {"loading-process-events-interval-bytes", "", kHidden, Signed(1024, kIntMax, 2 * kMb)},
   };
   for (const auto& n : numbers) {
-    d.push_back(NumericDirective({.name = n.name, .alias = n.alias, .flags = n.flags}, n.rule));
+    d.Add(NumericDirective({.name = n.name, .alias = n.alias, .flags = n.flags}, n.rule));
   }
-  d.push_back(OomScoreAdjValuesDirective());
-  d.push_back(NotifyKeyspaceEventsDirective());
+  d.Add(OomScoreAdjValuesDirective());
+  d.Add(NotifyKeyspaceEventsDirective());
 }
 
+// The order CONFIG REWRITE appends directives in and CONFIG GET lists them.
+constexpr DirectiveComponent kComponents[] = {
+    {"implemented", AddImplementedDirectives},
+    {"tls", AddTlsDirectives},
+    {"fields without effect", AddFieldsWithoutEffect},
+    {"redis without effect", AddRedisDirectivesWithoutEffect},
+};
+
 std::vector<DirectiveSpec> BuildDirectives() {
-  std::vector<DirectiveSpec> d;
-  AddImplementedDirectives(d);
-  AddTlsDirectives(d);
-  AddFieldsWithoutEffect(d);
-  AddRedisDirectivesWithoutEffect(d);
-  return d;
+  DirectiveRegistry registry;
+  for (const DirectiveComponent& component : kComponents) {
+    registry.AddComponent(component);
+  }
+  return registry.TakeRows();
 }
 
 }  // namespace
+
+std::span<const DirectiveComponent> DirectiveComponents() {
+  return kComponents;
+}
 
 const std::vector<DirectiveSpec>& Directives() {
   static const std::vector<DirectiveSpec> directives = BuildDirectives();
