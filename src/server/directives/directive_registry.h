@@ -65,4 +65,16 @@ class DirectiveRegistry {
 // REWRITE appends directives in and CONFIG GET lists them.
 std::span<const DirectiveComponent> DirectiveComponents();
 
+// The components' rows, one file each in this folder (network_directives.cc, ...).
+void RegisterNetworkDirectives(DirectiveRegistry& registry);
+void RegisterGeneralDirectives(DirectiveRegistry& registry);
+void RegisterMemoryDirectives(DirectiveRegistry& registry);
+void RegisterAccessDirectives(DirectiveRegistry& registry);
+void RegisterTlsDirectives(DirectiveRegistry& registry);
+void RegisterPersistenceDirectives(DirectiveRegistry& registry);
+void RegisterReplicationDirectives(DirectiveRegistry& registry);
+void RegisterClusterDirectives(DirectiveRegistry& registry);
+void RegisterScriptingDirectives(DirectiveRegistry& registry);
+void RegisterOtherDirectives(DirectiveRegistry& registry);
+
 }  // namespace redoubt::server

@@ -61,4 +61,16 @@ std::string WordForRewrite(const std::string& w) {
   return plain ? w : common::Repr(w);
 }
 
+void AddBoolRows(DirectiveRegistry& registry, std::span<const BoolRow> rows) {
+  for (const BoolRow& b : rows) {
+    registry.Add(BoolDirective({.name = b.name, .alias = b.alias, .flags = b.flags}, b.def));
+  }
+}
+
+void AddNumericRows(DirectiveRegistry& registry, std::span<const NumericRow> rows) {
+  for (const NumericRow& n : rows) {
+    registry.Add(NumericDirective({.name = n.name, .alias = n.alias, .flags = n.flags}, n.rule));
+  }
+}
+
 }  // namespace redoubt::server

@@ -1,7 +1,7 @@
 // What the component files of the directive table (this folder's *_directives.cc) share to
-// build their rows: Redis's numeric bounds as constants, the numeric rules of its types, and
-// small value helpers for hand-written rows. The value types themselves (NumericRule,
-// NumericDirective, ...) are in server/config_directive.h.
+// build their rows: Redis's numeric bounds as constants, the numeric rules of its types, small
+// value helpers for hand-written rows, and tables for Redis's rows kept as text. The value types
+// themselves (NumericRule, NumericDirective, ...) are in server/config_directive.h.
 //
 // Thread: plain functions and constants; rows are built once, on first use of the table.
 #pragma once
@@ -11,10 +11,12 @@
 #include <climits>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "server/config_directive.h"
+#include "server/directives/directive_registry.h"
 
 namespace redoubt::server {
 
@@ -49,5 +51,23 @@ std::optional<long long> StrToLL(const std::string& s);
 std::string TextOr(const Config& c, std::string_view name, std::string_view def);
 // Quoted only when SplitArgs would not read the word back as it is (Redis writes these raw).
 std::string WordForRewrite(const std::string& w);
+
+// Tables of Redis's bool and numeric configs that Redoubt does not act on yet, written as
+// Redis's static_configs[] lists them: each becomes a row without a field (its value kept as
+// text, kNoEffectYet), added in the table's order.
+struct BoolRow {
+  std::string_view name;
+  std::string_view alias;
+  uint32_t flags;
+  bool def;
+};
+struct NumericRow {
+  std::string_view name;
+  std::string_view alias;
+  uint32_t flags;
+  NumericRule rule;
+};
+void AddBoolRows(DirectiveRegistry& registry, std::span<const BoolRow> rows);
+void AddNumericRows(DirectiveRegistry& registry, std::span<const NumericRow> rows);
 
 }  // namespace redoubt::server
