@@ -14,11 +14,23 @@
 namespace redoubt::server {
 namespace {
 
-absl::Status CheckBaseName(const std::string& v, const char* what) {
+// A file or directory name that must not be a path: "<name> can't be a path, just a <kind>".
+absl::Status CheckBaseName(const std::string& v, std::string_view name, std::string_view kind) {
   if (v.find('/') != std::string::npos || v.find('\\') != std::string::npos) {
-    return Invalid(std::string(what));
+    return Invalid(std::string(name) + " can't be a path, just a " + std::string(kind));
   }
   return absl::OkStatus();
+}
+
+// appendfilename and appenddirname: a name, not a path, and not empty.
+DirectiveSpec AofNameDirective(std::string_view name, std::string_view def, std::string_view kind) {
+  return StringDirective({.name = name, .flags = kImmutable},
+                         {.def = def, .check = [name, kind](const std::string& v) {
+                            if (v.empty()) {
+                              return Invalid(std::string(name) + " can't be empty");
+                            }
+                            return CheckBaseName(v, name, kind);
+                          }});
 }
 
 // save <seconds> <changes> [...]: setConfigSaveOption. A file's lines add up; "" clears.
@@ -74,14 +86,11 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   registry.Add(SaveDirective());
   registry.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
                              Field<bool>(&Config::appendonly)));
-  registry.Add(StringDirective({.name = "dbfilename", .flags = kProtected | kNoEffectYet},
-                               {.def = "dump.rdb",
-                                .check =
-                                    [](const std::string& v) {
-                                      return CheckBaseName(
-                                          v, "dbfilename can't be a path, just a filename");
-                                    }},
-                               Field<std::string>(&Config::dbfilename)));
+  registry.Add(StringDirective(
+      {.name = "dbfilename", .flags = kProtected | kNoEffectYet},
+      {.def = "dump.rdb",
+       .check = [](const std::string& v) { return CheckBaseName(v, "dbfilename", "filename"); }},
+      Field<std::string>(&Config::dbfilename)));
   const BoolRow bools[] = {
       {"rdbchecksum", "", kImmutable, true},          {"rdbcompression", "", 0, true},
       {"rdb-del-sync-files", "", 0, false},           {"stop-writes-on-bgsave-error", "", 0, true},
@@ -91,22 +100,8 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
       {"aof-disable-auto-gc", "", 0, false},
   };
   AddBoolRows(registry, bools);
-  registry.Add(StringDirective({.name = "appendfilename", .flags = kImmutable},
-                               {.def = "appendonly.aof", .check = [](const std::string& v) {
-                                  if (v.empty()) {
-                                    return Invalid("appendfilename can't be empty");
-                                  }
-                                  return CheckBaseName(
-                                      v, "appendfilename can't be a path, just a filename");
-                                }}));
-  registry.Add(StringDirective({.name = "appenddirname", .flags = kImmutable},
-                               {.def = "appendonlydir", .check = [](const std::string& v) {
-                                  if (v.empty()) {
-                                    return Invalid("appenddirname can't be empty");
-                                  }
-                                  return CheckBaseName(
-                                      v, "appenddirname can't be a path, just a dirname");
-                                }}));
+  registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
+  registry.Add(AofNameDirective("appenddirname", "appendonlydir", "dirname"));
   registry.Add(EnumDirective({.name = "appendfsync"},
                              {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
   const NumericRow numbers[] = {

@@ -209,6 +209,21 @@ TEST(ConfigDirectiveTest, SpecialDirectivesValidateAsRedis) {
   EXPECT_EQ(Set(c, "dbfilename", "a/b.rdb"), "dbfilename can't be a path, just a filename");
 }
 
+// Start-up only (immutable), so the differential suite cannot reach them with CONFIG SET.
+TEST(ConfigDirectiveTest, AppendOnlyFileNamesAreNamesNotPaths) {
+  auto error = [](std::string_view name, std::string value) {
+    Config c;
+    std::vector<std::string> words{std::move(value)};
+    return std::string(FindDirective(name)->set(c, words, SetSource::kFile).message());
+  };
+
+  EXPECT_EQ(error("appendfilename", "a/b.aof"), "appendfilename can't be a path, just a filename");
+  EXPECT_EQ(error("appendfilename", ""), "appendfilename can't be empty");
+  EXPECT_EQ(error("appenddirname", "a\\b"), "appenddirname can't be a path, just a dirname");
+  EXPECT_EQ(error("appenddirname", ""), "appenddirname can't be empty");
+  EXPECT_EQ(error("appenddirname", "aof"), "");
+}
+
 TEST(ConfigDirectiveTest, ReplicaofIsRememberedAndShownWithoutReplication) {
   Config c;
 
