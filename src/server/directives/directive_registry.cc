@@ -29,6 +29,9 @@ void DirectiveRegistry::AddComponent(const DirectiveComponent& component) {
 }
 
 void DirectiveRegistry::Add(DirectiveSpec spec) {
+  if (component_.empty()) {
+    Refuse("a row \"" + std::string(spec.name) + "\" is added outside a component");
+  }
   if (spec.name.empty() || !spec.set || !spec.get || !spec.rewrite) {
     Refuse("component " + std::string(component_) + " adds a row \"" + std::string(spec.name) +
            "\" without a name or without set, get or rewrite");

@@ -39,9 +39,10 @@ class DirectiveRegistry {
   void AddComponent(const DirectiveComponent& component);
 
   // Adds one row after those added so far, as the component being added.
-  // Requires: spec has a name and set, get and rewrite functions, and neither its name nor its
-  // alias is already the name or alias of a row, ignoring case as FindDirective does. Aborts
-  // with a message naming the directive and both components otherwise.
+  // Requires: called from a component's register function (inside AddComponent); spec has a
+  // name and set, get and rewrite functions; neither its name nor its alias is already the
+  // name or alias of a row, ignoring case as FindDirective does. Aborts with a message naming
+  // the directive (and both components) otherwise.
   void Add(DirectiveSpec spec);
 
   // The rows in the order they were added; the registry is left empty.

@@ -88,5 +88,12 @@ TEST_F(DirectiveRegistryTest, ARowWithoutItsFunctionsStopsTheBuild) {
       "or rewrite");
 }
 
+TEST_F(DirectiveRegistryTest, ARowAddedOutsideAComponentStopsTheBuild) {
+  DirectiveRegistry registry;
+
+  EXPECT_DEATH(registry.Add(BoolDirective({.name = "orphan"}, false)),
+               "a row \"orphan\" is added outside a component");
+}
+
 }  // namespace
 }  // namespace redoubt::server
