@@ -2,9 +2,9 @@
 // the server's certificate, key, CA and DH files, protocols and ciphers, session caching,
 // client certificates (tls-auth-clients, tls-auth-clients-user, the CRL and its expiry
 // policy), and the rows for replication and cluster links, which do not exist yet. A CONFIG
-// SET of the files, protocols and ciphers builds and checks a new TlsContext before anything
-// changes (the server's "tls" applier, server_config.cc and server_tls.cc); setting a file
-// again re-reads it (kVolatile).
+// SET of what the TlsContext is built from (files, protocols, ciphers, session caching, client
+// certificates) builds and checks a new context before anything changes (the server's "tls"
+// applier, server_config.cc and server_tls.cc); setting a file again re-reads it (kVolatile).
 #include <string>
 
 #include "server/config.h"
