@@ -1,7 +1,7 @@
 // Server configuration: the value of every directive (Config), and how it is loaded from a
 // redis.conf-syntax file and "--directive value" command-line overrides, changed by CONFIG SET
 // and written back by CONFIG REWRITE, as redis-server 7.0 does. The directive table itself
-// (names, flags, Redis's rules and texts) is in config_directive.h and config_catalog.cc.
+// (names, flags, Redis's rules and texts) is in config_directive.h and server/directives/.
 //
 // Thread: a Config is a plain value. The server keeps the current one behind a mutex for
 // CONFIG GET/SET/REWRITE and copies hot values into RuntimeSettings atomics.

@@ -1,10 +1,11 @@
 // One row of the directive table (DirectiveSpec), and the value types rows are built from:
 // those of Redis 7.0's config.c (bool; numeric in its integer, memory, percent and octal
 // forms; enum, also as a set of flags; string) with their parsing rules and error texts, so
-// that a row is a name, flags, a rule and where the value lives. Directives whose value needs
-// more (save, bind, client-output-buffer-limit, ...) are hand-written rows in
-// config_catalog.cc. The table is the one place that knows a directive: the config file, the
-// command line, CONFIG GET/SET/REWRITE and the start-up report all read the rows.
+// that a row is a name, flags, a rule and where the value lives. Each component registers its
+// rows in its own file of server/directives/ (directive_registry.h); directives whose value
+// needs more (save, bind, client-output-buffer-limit, ...) are hand-written rows there. The
+// table is the one place that knows a directive: the config file, the command line, CONFIG
+// GET/SET/REWRITE and the start-up report all read the rows.
 //
 // A row either binds its value to a Config field (Binding) or, for a directive Redoubt does
 // not act on yet, keeps the validated value as the text CONFIG GET shows in
@@ -78,7 +79,8 @@ struct DirectiveSpec {
   bool IsDefault(const Config& config) const;
 };
 
-// Every directive, in the order CONFIG REWRITE appends them (config_catalog.cc).
+// Every directive, in the order CONFIG REWRITE appends them: component by component, in the
+// order config_catalog.cc lists the components.
 const std::vector<DirectiveSpec>& Directives();
 // The row named name or alias (any case); nullptr when none.
 const DirectiveSpec* FindDirective(std::string_view name);

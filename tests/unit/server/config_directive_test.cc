@@ -1,20 +1,22 @@
-// Tests of the directive table's rows and value types (config_directive.cc,
-// config_catalog.cc): every row is at its default in a fresh Config and reads back what it
-// shows; names are unique; Redis's parsing rules for the types that CONFIG SET cannot reach
-// in the differential suite (immutable octal, config-file-only forms) and for the special
-// directives; CONFIG GET's canonical forms.
+// Tests of the directive table's rows and value types (config_directive.cc, config_catalog.cc
+// and the components' rows in server/directives/): every row is at its default in a fresh
+// Config and reads back what it shows; no two components register a name; Redis's parsing
+// rules for the types that CONFIG SET cannot reach in the differential suite (immutable octal,
+// config-file-only forms) and for the special directives; CONFIG GET's canonical forms.
 #include "server/config_directive.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
-#include <set>
 #include <sstream>
 
+#include "common/ascii.h"
 #include "common/glob.h"
 #include "server/config.h"
+#include "server/directives/directive_registry.h"
 
 namespace redoubt::server {
 namespace {
@@ -66,15 +68,32 @@ TEST(ConfigDirectiveTest, EveryRowReadsBackWhatItShows) {
   }
 }
 
-TEST(ConfigDirectiveTest, NamesAndAliasesAreUnique) {
-  std::set<std::string> names;
-  for (const DirectiveSpec& d : Directives()) {
-    EXPECT_TRUE(names.insert(std::string(d.name)).second) << d.name;
-    if (!d.alias.empty()) {
-      EXPECT_TRUE(names.insert(std::string(d.alias)).second) << d.alias;
+// Each component is registered alone, into a registry of its own, so that a name or alias two
+// components register is reported here with both, whatever the registry checks itself.
+TEST(ConfigDirectiveTest, NamesAndAliasesAreUniqueAcrossComponents) {
+  std::map<std::string, std::string> owners;  // lower case, as FindDirective compares
+  size_t rows = 0;
+
+  for (const DirectiveComponent& component : DirectiveComponents()) {
+    DirectiveRegistry registry;
+    registry.AddComponent(component);
+    std::vector<DirectiveSpec> added = registry.TakeRows();
+    EXPECT_FALSE(added.empty()) << component.name;
+    rows += added.size();
+    for (const DirectiveSpec& d : added) {
+      for (std::string_view word : {d.name, d.alias}) {
+        if (word.empty()) {
+          continue;
+        }
+        auto [it, inserted] = owners.emplace(common::ToLower(word), component.name);
+        EXPECT_TRUE(inserted) << word << " is registered by " << it->second << " and by "
+                              << component.name;
+      }
     }
   }
-  EXPECT_GE(names.size(), 199u);  // Redis 7.0.15's CONFIG GET * lists 192 names
+
+  EXPECT_EQ(rows, Directives().size());
+  EXPECT_GE(owners.size(), 199u);  // Redis 7.0.15's CONFIG GET * lists 192 names
 }
 
 TEST(ConfigDirectiveTest, FlagsFollowRedis) {
@@ -207,6 +226,21 @@ TEST(ConfigDirectiveTest, SpecialDirectivesValidateAsRedis) {
   EXPECT_EQ(Set(c, "proc-title-template", "{title}"),
             "template format is invalid or contains unknown variables");
   EXPECT_EQ(Set(c, "dbfilename", "a/b.rdb"), "dbfilename can't be a path, just a filename");
+}
+
+// Start-up only (immutable), so the differential suite cannot reach them with CONFIG SET.
+TEST(ConfigDirectiveTest, AppendOnlyFileNamesAreNamesNotPaths) {
+  auto error = [](std::string_view name, std::string value) {
+    Config c;
+    std::vector<std::string> words{std::move(value)};
+    return std::string(FindDirective(name)->set(c, words, SetSource::kFile).message());
+  };
+
+  EXPECT_EQ(error("appendfilename", "a/b.aof"), "appendfilename can't be a path, just a filename");
+  EXPECT_EQ(error("appendfilename", ""), "appendfilename can't be empty");
+  EXPECT_EQ(error("appenddirname", "a\\b"), "appenddirname can't be a path, just a dirname");
+  EXPECT_EQ(error("appenddirname", ""), "appenddirname can't be empty");
+  EXPECT_EQ(error("appenddirname", "aof"), "");
 }
 
 TEST(ConfigDirectiveTest, ReplicaofIsRememberedAndShownWithoutReplication) {

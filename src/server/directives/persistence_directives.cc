@@ -1,0 +1,117 @@
+// Persistence: RDB snapshots (save, dbfilename, rdb*), the append-only file (appendonly,
+// appendfilename, appenddirname, appendfsync, aof-*) and loading. Redoubt keeps its data in
+// memory only: it accepts, validates, shows and rewrites these rows as Redis does and acts on
+// none (kNoEffectYet; start-up names those set). A persistence component, when there is one,
+// owns this file: it binds the rows to its fields and registers its appliers.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/config.h"
+#include "server/directives/directive_registry.h"
+#include "server/directives/directive_rules.h"
+
+namespace redoubt::server {
+namespace {
+
+// A file or directory name that must not be a path: "<name> can't be a path, just a <kind>".
+absl::Status CheckBaseName(const std::string& v, std::string_view name, std::string_view kind) {
+  if (v.find('/') != std::string::npos || v.find('\\') != std::string::npos) {
+    return Invalid(std::string(name) + " can't be a path, just a " + std::string(kind));
+  }
+  return absl::OkStatus();
+}
+
+// appendfilename and appenddirname: a name, not a path, and not empty.
+DirectiveSpec AofNameDirective(std::string_view name, std::string_view def, std::string_view kind) {
+  return StringDirective({.name = name, .flags = kImmutable},
+                         {.def = def, .check = [name, kind](const std::string& v) {
+                            if (v.empty()) {
+                              return Invalid(std::string(name) + " can't be empty");
+                            }
+                            return CheckBaseName(v, name, kind);
+                          }});
+}
+
+// save <seconds> <changes> [...]: setConfigSaveOption. A file's lines add up; "" clears.
+DirectiveSpec SaveDirective() {
+  DirectiveSpec d = NewDirective({.name = "save", .flags = kMultiArg | kNoEffectYet});
+  d.set = [](Config& c, DirectiveArgs args, SetSource source) {
+    bool clear = args.empty() || (args.size() == 1 && args[0].empty());
+    DirectiveArgs points = clear ? DirectiveArgs() : args;
+    if (points.size() % 2 != 0) {
+      return Invalid("Invalid save parameters");
+    }
+    std::string text;
+    for (size_t j = 0; j < points.size(); j += 2) {
+      std::optional<long long> seconds = StrToLL(points[j]);
+      std::optional<long long> changes = StrToLL(points[j + 1]);
+      if (!seconds || *seconds < 1 || !changes || *changes < 0) {
+        return Invalid("Invalid save parameters");
+      }
+      // Redis keeps the changes in an int.
+      text += (text.empty() ? "" : " ") + std::to_string(*seconds) + " " +
+              std::to_string(static_cast<int>(*changes));
+    }
+    if (source == SetSource::kFile && !clear && !c.save.empty()) {
+      c.save += " " + text;
+    } else {
+      c.save = text;
+    }
+    return absl::OkStatus();
+  };
+  d.get = [](const Config& c) { return c.save; };
+  // One line per save point. Redis also always writes `save ""` for none; here "" is the
+  // default and only replaces a line the file already has.
+  d.rewrite = [](const Config& c) {
+    if (c.save.empty()) {
+      return std::vector<RewriteLine>{{"\"\"", false}};
+    }
+    std::vector<RewriteLine> lines;
+    size_t start = 0;
+    while (start < c.save.size()) {
+      size_t first = c.save.find(' ', start);
+      size_t second = c.save.find(' ', first + 1);
+      lines.push_back({c.save.substr(start, second - start), true});
+      start = second == std::string::npos ? c.save.size() : second + 1;
+    }
+    return lines;
+  };
+  return d;
+}
+
+}  // namespace
+
+void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
+  registry.Add(SaveDirective());
+  registry.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
+                             Field<bool>(&Config::appendonly)));
+  registry.Add(StringDirective(
+      {.name = "dbfilename", .flags = kProtected | kNoEffectYet},
+      {.def = "dump.rdb",
+       .check = [](const std::string& v) { return CheckBaseName(v, "dbfilename", "filename"); }},
+      Field<std::string>(&Config::dbfilename)));
+  const BoolRow bools[] = {
+      {"rdbchecksum", "", kImmutable, true},          {"rdbcompression", "", 0, true},
+      {"rdb-del-sync-files", "", 0, false},           {"stop-writes-on-bgsave-error", "", 0, true},
+      {"aof-rewrite-incremental-fsync", "", 0, true}, {"no-appendfsync-on-rewrite", "", 0, false},
+      {"rdb-save-incremental-fsync", "", 0, true},    {"aof-load-truncated", "", 0, true},
+      {"aof-use-rdb-preamble", "", 0, true},          {"aof-timestamp-enabled", "", 0, false},
+      {"aof-disable-auto-gc", "", 0, false},
+  };
+  AddBoolRows(registry, bools);
+  registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
+  registry.Add(AofNameDirective("appenddirname", "appendonlydir", "dirname"));
+  registry.Add(EnumDirective({.name = "appendfsync"},
+                             {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
+  const NumericRow numbers[] = {
+      {"auto-aof-rewrite-percentage", "", 0, Signed(0, kIntMax, 100)},
+      {"rdb-key-save-delay", "", kHidden, Signed(kIntMin, kIntMax, 0)},
+      {"key-load-delay", "", kHidden, Signed(kIntMin, kIntMax, 0)},
+      {"auto-aof-rewrite-min-size", "", 0, Memory(Signed(0, kLLongMax, 64 * kMb))},
+      {"loading-process-events-interval-bytes", "", kHidden, Signed(1024, kIntMax, 2 * kMb)},
+  };
+  AddNumericRows(registry, numbers);
+}
+
+}  // namespace redoubt::server
