@@ -91,6 +91,17 @@ baseline() {
     '$1 == u { print $col; found = 1 } END { if (!found) print 0 }' "$BASELINE"
 }
 
+# units MODE: the units to run in MODE: those named on the command line, or else every unit of
+# the baseline except those marked "-" in MODE's column (not run in that mode).
+units() {
+  if [ ${#UNITS[@]} -gt 0 ]; then
+    printf '%s\n' "${UNITS[@]}"
+    return
+  fi
+  awk -v col="$([ "$1" = tls ] && echo 3 || echo 2)" \
+    '$1 ~ /^unit\// && $col != "-" { print $1 }' "$BASELINE"
+}
+
 IFS=, read -ra mode_list <<< "$MODES"
 
 # Both modes at once: each in a child of this script (the TLS one in its own network namespace),
@@ -134,10 +145,11 @@ for MODE in "${mode_list[@]}"; do
   start_server "$dir/server.log" "${args[@]}" || { status=1; continue; }
   echo "redis-suite ($MODE): redoubt-server pid $server_pid on 127.0.0.1:$PORT"
   start=$SECONDS
+  mapfile -t mode_units < <(units "$MODE")
   if [ "$MODE" = tls ]; then
-    TLS=1 WORK=$WORK_DIR "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
+    TLS=1 WORK=$WORK_DIR "$RUNNER" "$PORT" "${mode_units[@]}" > "$dir/run.log" 2>&1
   else
-    WORK=$WORK_DIR "$RUNNER" "$PORT" "${UNITS[@]}" > "$dir/run.log" 2>&1
+    WORK=$WORK_DIR "$RUNNER" "$PORT" "${mode_units[@]}" > "$dir/run.log" 2>&1
   fi
   alive=yes
   kill -0 "$server_pid" 2>/dev/null || alive=no
