@@ -14,7 +14,8 @@
 #                build's compile_commands.json). Costs on two cores shared with other builds
 #                (load 6-9): the clang build 8 minutes from nothing, seconds from a warm
 #                ccache; clang-tidy 13-19 minutes (7 minutes of CPU), which the compiler cache
-#                does not shorten: it runs last in the background, beside the Redis suite
+#                does not shorten: it starts once the clang build is configured and runs beside
+#                the fuzzer and clang builds, the pytest suites and the Redis suite
 #   unit         release build (server, tools, unit tests; -Werror), GoogleTest, the layering
 #                check
 #   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
@@ -32,9 +33,9 @@
 # sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the unit
 # tests run as one process, not one per test under ctest (ctest costs ~2 minutes under ASan);
 # pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has its own
-# servers on free ports); the fuzzer build and the fuzz runs, then the clang build and
-# clang-tidy, go in the background, niced, while the pytest suites and the Redis suite wait on
-# sockets. The clang build is -O0 without debug info: only its diagnostics are wanted.
+# servers on free ports); clang-tidy, and beside it the fuzzer build and the fuzz runs, then
+# the clang build, go in the background, niced, while the pytest suites and the Redis suite wait
+# on sockets. The clang build is -O0 without debug info: only its diagnostics are wanted.
 #
 # Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
 #      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
@@ -214,6 +215,12 @@ clang_tidy() {
   return "$rc"
 }
 
+# A step that cannot run because its build did not configure: shows why and fails.
+failed_configure() {
+  cat "$1"
+  return 1
+}
+
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "run-tests: $(nproc) cores, load average $(load) at start; groups: ${GROUPS_WANTED[*]}"
@@ -256,6 +263,21 @@ CLANG_CHECKED=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_
 background_job() {
   # The fuzzers keep libFuzzer's own sanitizer settings, not the ASan test run's.
   unset ASAN_OPTIONS UBSAN_OPTIONS
+  local tidy_pid=
+  if wanted checks; then
+    # clang-tidy needs only the clang build's compile_commands.json, not its objects, and is
+    # the longest background step (15 minutes on two busy cores): it starts as soon as that
+    # build is configured and runs beside the builds below, which then only compile (a second
+    # configure could rewrite the database under it). Its step fails if the configure does.
+    mkdir -p "$LOGS"
+    if cmake -S . -B build-clang -G Ninja "${CLANG_CHECKED[@]}" > "$LOGS/build-clang.cmake.log" 2>&1
+    then
+      bg_step "$TIDY" clang_tidy &
+    else
+      bg_step "$TIDY" failed_configure "$LOGS/build-clang.cmake.log" &
+    fi
+    tidy_pid=$!
+  fi
   if wanted fuzz; then
     # Only the two fuzzers and the libraries they link.
     bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer -- \
@@ -263,10 +285,9 @@ background_job() {
       -DCMAKE_CXX_COMPILER=clang++ && bg_step "$FUZZ_RUN" fuzz_both
   fi
   if wanted checks; then
-    bg_step "$CLANG_BUILD" build build-clang -- "${CLANG_CHECKED[@]}" &&
+    bg_step "$CLANG_BUILD" ninja -C build-clang -j "$JOBS" &&
       bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
-    # Needs only the configured build's compile_commands.json: it runs after a failed build too.
-    bg_step "$TIDY" clang_tidy
+    wait "$tidy_pid"
   fi
 }
 start_background() {
