@@ -8,18 +8,12 @@
 #include <utility>
 
 #include "common/check.h"
+#include "storage/scan_cursor.h"
 
 namespace redoubt::storage {
 namespace {
 
 constexpr size_t kInitialCapacity = 4;
-
-uint64_t Rev(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  return __builtin_bswap64(v);
-}
 
 }  // namespace
 
@@ -183,11 +177,7 @@ uint64_t DbTable::Scan(uint64_t cursor, const std::function<void(const Entry&)>&
   for (const Entry* e = buckets_[cursor & mask]; e != nullptr; e = e->next) {
     fn(*e);
   }
-  cursor |= ~mask;
-  cursor = Rev(cursor);
-  cursor++;
-  cursor = Rev(cursor);
-  return cursor;
+  return NextScanCursor(cursor, mask);
 }
 
 void DbTable::ForEach(const std::function<void(const Entry&)>& fn) const {
