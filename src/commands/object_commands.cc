@@ -42,6 +42,10 @@ std::string_view EncodingName(Encoding encoding) {
       return "int";
     case Encoding::kQuicklist:
       return "quicklist";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kHashtable:
+      return "hashtable";
   }
   return "unknown";
 }

@@ -13,6 +13,10 @@ inline std::string_view TypeName(storage::ValueType type) {
       return "string";
     case storage::ValueType::kList:
       return "list";
+    case storage::ValueType::kHash:
+      return "hash";
+    case storage::ValueType::kSet:
+      return "set";
   }
   return "none";
 }

@@ -10,6 +10,7 @@
 
 #include "common/check.h"
 #include "common/numbers.h"
+#include "storage/field_table.h"
 #include "storage/list_value.h"
 
 namespace redoubt::storage {
@@ -150,6 +151,32 @@ Entry* Entry::CreateList(std::string_view key, bool has_expire) {
   return e;
 }
 
+Entry* Entry::CreatePacked(std::string_view key, ValueType type, std::string_view packed,
+                           bool has_expire, size_t value_capacity) {
+  REDOUBT_DCHECK(type == ValueType::kHash || type == ValueType::kSet);
+  Entry* e = Create(key, packed, has_expire, value_capacity);
+  e->set_type(type);
+  e->set_encoding(Encoding::kListpack);
+  return e;
+}
+
+Entry* Entry::CreateTable(std::string_view key, ValueType type, FieldTable* table,
+                          bool has_expire) {
+  REDOUBT_DCHECK(type == ValueType::kHash || type == ValueType::kSet);
+  const FieldTable* pointer = table;
+  Entry* e = Create(key, PointerBytes(pointer), has_expire);
+  e->set_type(type);
+  e->set_encoding(Encoding::kHashtable);
+  return e;
+}
+
+FieldTable* Entry::TablePointer() const {
+  REDOUBT_DCHECK(encoding() == Encoding::kHashtable);
+  FieldTable* table;
+  std::memcpy(&table, KeyData() + key_len(), sizeof(table));
+  return table;
+}
+
 ListValue* Entry::ListPointer() const {
   REDOUBT_DCHECK(type() == ValueType::kList);
   ListValue* list;
@@ -162,6 +189,9 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
   Entry* e;
   if (from.type() == ValueType::kList) {
     const ListValue* copy = new ListValue(from.list());
+    e = Create(key, PointerBytes(copy), has_expire);
+  } else if (from.encoding() == Encoding::kHashtable) {
+    const FieldTable* copy = new FieldTable(from.table());
     e = Create(key, PointerBytes(copy), has_expire);
   } else {
     e = Create(key, from.value(), has_expire, value_capacity);
@@ -187,10 +217,10 @@ Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_
     from->set_value_len(0);
     return e;
   }
-  if (from->type() != ValueType::kList) {
+  if (!from->owns_object()) {
     return CloneWith(*from, key, has_expire, value_capacity);
   }
-  // The value bytes are the list's pointer: copying them moves ownership.
+  // The value bytes are the list's or table's pointer: copying them moves ownership.
   Entry* e = Create(key, from->value(), has_expire);
   e->kind_ = from->kind_;
   e->set_access(from->access());
@@ -203,12 +233,18 @@ Entry* Entry::Relocate(Entry* from, std::string_view key, bool has_expire, size_
   return e;
 }
 
-void Entry::Destroy(Entry* entry) {
-  if (entry->type() == ValueType::kList) {
-    delete entry->ListPointer();
-  } else if (entry->has_large_value()) {
-    entry->LargePointer()->Release();
+void Entry::ReleaseValue() {
+  if (type() == ValueType::kList) {
+    delete ListPointer();
+  } else if (encoding() == Encoding::kHashtable) {
+    delete TablePointer();
+  } else if (has_large_value()) {
+    LargePointer()->Release();
   }
+}
+
+void Entry::Destroy(Entry* entry) {
+  entry->ReleaseValue();
   entry->~Entry();
   std::free(entry);
 }
@@ -226,6 +262,8 @@ size_t Entry::AllocatedBytes() const {
   size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
   if (type() == ValueType::kList) {
     bytes += ListPointer()->AllocatedBytes();
+  } else if (encoding() == Encoding::kHashtable) {
+    bytes += TablePointer()->AllocatedBytes();
   } else if (has_large_value()) {
     bytes += LargePointer()->AllocatedBytes();
   }

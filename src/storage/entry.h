@@ -10,7 +10,10 @@
 //
 // A list keeps its elements in an owned ListValue; the entry's value bytes hold only the pointer
 // to it, so key, TTL and access state stay in the one block for every type. Destroy frees the
-// ListValue and CloneWith deep-copies it.
+// ListValue and CloneWith deep-copies it. A hash or a set is either small, its fields or
+// members packed into the value bytes themselves (encoding kListpack: a PackedList, so a small
+// hash is this one block), or large, the value bytes holding the pointer to an owned FieldTable
+// (encoding kHashtable), freed and copied as a list is.
 //
 // A string of kLargeValueBytes or more lives likewise in its own common::SharedBytes block, so
 // that a GET reply can write it from there while its socket drains, and SET can keep the block a
@@ -29,13 +32,15 @@
 
 namespace redoubt::storage {
 
+class FieldTable;
 class ListValue;
 
-enum class ValueType : uint8_t { kString, kList };
+enum class ValueType : uint8_t { kString, kList, kHash, kSet };
 
 // As OBJECT ENCODING reports it. Lists are always kQuicklist: Redis 7.0 reports "quicklist" for
-// every list, however small.
-enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist };
+// every list, however small. Hashes and sets are kListpack (packed in the entry) or kHashtable
+// (a FieldTable).
+enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist, kListpack, kHashtable };
 
 inline constexpr int64_t kNoExpire = -1;
 // Strings of this size or more live in their own SharedBytes block (Redis's PROTO_MBULK_BIG_ARG:
@@ -49,6 +54,13 @@ class Entry {
                        size_t value_capacity = 0);
   // Allocates an entry holding a new empty list (type kList, encoding kQuicklist).
   static Entry* CreateList(std::string_view key, bool has_expire);
+  // Allocates a hash or set entry in the small encoding: `packed` (a PackedList's bytes) is its
+  // value, with room for value_capacity bytes.
+  static Entry* CreatePacked(std::string_view key, ValueType type, std::string_view packed,
+                             bool has_expire, size_t value_capacity = 0);
+  // Allocates a hash or set entry in the large encoding, taking ownership of `table`.
+  static Entry* CreateTable(std::string_view key, ValueType type, FieldTable* table,
+                            bool has_expire);
   // Copies `from` under a new key (RENAME, COPY, MOVE) or with more room for the value. A list is
   // deep-copied, so the clone is independent of `from`. value_capacity is ignored for lists.
   static Entry* CloneWith(const Entry& from, std::string_view key, bool has_expire,
@@ -82,6 +94,13 @@ class Entry {
   // Requires: type() == ValueType::kList.
   const ListValue& list() const { return *ListPointer(); }
   ListValue& mutable_list() { return *ListPointer(); }
+  // Requires: a hash or set in encoding kHashtable.
+  const FieldTable& table() const { return *TablePointer(); }
+  FieldTable& mutable_table() { return *TablePointer(); }
+  // Whether the value bytes hold a pointer to an object this entry owns (a list, a table).
+  bool owns_object() const {
+    return type() == ValueType::kList || encoding() == Encoding::kHashtable;
+  }
 
   ValueType type() const { return static_cast<ValueType>(kind_ & 0x0F); }
   Encoding encoding() const { return static_cast<Encoding>(kind_ >> 4); }
@@ -148,6 +167,9 @@ class Entry {
   const char* KeyData() const { return reinterpret_cast<const char*>(this) + DataOffset(flags_); }
   // The list's pointer lives unaligned in the value bytes, hence the memcpy.
   ListValue* ListPointer() const;
+  FieldTable* TablePointer() const;
+  // Frees the owned object (a list, a table) or releases the large block.
+  void ReleaseValue();
   // Likewise for a large string's block.
   common::SharedBytes* LargePointer() const;
   void SetLargePointer(common::SharedBytes* block);
