@@ -30,6 +30,9 @@ constexpr Override kOverrides[] = {
     {"type", kNone, kNone},
     {"strlen", kNone, kNone},
     {"llen", kNone, kNone},
+    {"hlen", kNone, kNone},
+    {"hexists", kNone, kNone},
+    {"hstrlen", kNone, kNone},
     {"object|encoding", kNone, kNone},
     {"object|freq", kNone, kNone},
     {"object|idletime", kNone, kNone},
@@ -48,6 +51,8 @@ constexpr Override kOverrides[] = {
     {"incrbyfloat", kRW, kRW},
     {"lpop", kRW, kRW},
     {"rpop", kRW, kRW},
+    {"hincrby", kRW, kRW},
+    {"hincrbyfloat", kRW, kRW},
     {"move", kRW, kRW},
     // Source read (and deleted), destination written.
     {"rename", kRW, kW},

@@ -19,6 +19,9 @@ struct RuntimeSettings {
   std::atomic<int> maxmemory_samples{5};
   // latency-tracking: whether each command's duration goes into its latency histogram.
   std::atomic<bool> latency_tracking{true};
+  // When a small hash converts to a table (hash-max-listpack-entries / -value).
+  std::atomic<int64_t> hash_max_listpack_entries{512};
+  std::atomic<int64_t> hash_max_listpack_value{64};
 };
 
 }  // namespace redoubt::commands

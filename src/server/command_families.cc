@@ -4,6 +4,7 @@
 #include "commands/expire_commands.h"
 #include "commands/key_commands.h"
 #include "commands/key_listing_commands.h"
+#include "commands/hash_commands.h"
 #include "commands/list_commands.h"
 #include "commands/object_commands.h"
 #include "commands/string_commands.h"
@@ -29,6 +30,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterDatabaseCommands(table);
   commands::RegisterObjectCommands(table);
   commands::RegisterListCommands(table);
+  commands::RegisterHashCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);

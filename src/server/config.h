@@ -59,6 +59,9 @@ struct Config {
   uint64_t maxmemory = 0;
   storage::EvictionPolicy maxmemory_policy = storage::EvictionPolicy::kNoEviction;
   int maxmemory_samples = 5;
+  // Small hashes stay packed (listpack) up to this many fields and this field/value length.
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
   std::string logfile;
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512 * 1024 * 1024;

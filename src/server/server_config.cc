@@ -292,13 +292,17 @@ void Server::RegisterConfigAppliers() {
   appliers_.AddPublisher(
       "command settings",
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
-       "latency-tracking"},
+       "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
         settings_.maxmemory_policy.store(c.maxmemory_policy, std::memory_order_relaxed);
         settings_.maxmemory_samples.store(c.maxmemory_samples, std::memory_order_relaxed);
         settings_.latency_tracking.store(c.latency_tracking, std::memory_order_relaxed);
+        settings_.hash_max_listpack_entries.store(c.hash_max_listpack_entries,
+                                                  std::memory_order_relaxed);
+        settings_.hash_max_listpack_value.store(c.hash_max_listpack_value,
+                                                std::memory_order_relaxed);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},

@@ -264,6 +264,29 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   return e;
 }
 
+Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
+  Location loc = Locate(db, key);
+  Entry* e = Adopt(loc.shard, entry);
+  e->set_access(InitialAccess(lfu(), clock_seconds()));
+  Store(loc, e);  // an expired entry the caller did not look up is replaced, as CreateList does
+  return e;
+}
+
+Entry* Keyspace::Rebuild(int db, std::string_view key,
+                         const std::function<Entry*(const Entry& old, bool has_expire)>& build) {
+  auto [shard, table, hash, slot] = Locate(db, key);
+  REDOUBT_CHECK(slot != nullptr);
+  Entry* old = *slot;
+  bool has_expire = old->expire_ms() != kNoExpire;
+  Entry* fresh = Adopt(shard, build(*old, has_expire));
+  fresh->set_access(old->access());
+  if (has_expire) {
+    fresh->set_expire_ms(old->expire_ms());
+  }
+  DestroyEntry(shard, table.Replace(slot, fresh));
+  return fresh;
+}
+
 void Keyspace::AdjustUsedBytes(std::string_view key, int64_t delta) {
   shards_[ShardOf(key)].used_bytes.Add(delta);
 }

@@ -93,6 +93,16 @@ class Keyspace {
   // Creates an empty list at key. Requires: no live key named `key` (the caller's Find returned
   // nullptr). The caller then pushes at least one element: Redis never keeps an empty list.
   Entry* CreateList(int db, std::string_view key);
+  // Stores `entry` (built for `key`, without a TTL) as a new key, taking ownership: a new hash
+  // or set. Requires: no live key named `key`, as CreateList.
+  Entry* Insert(int db, std::string_view key, Entry* entry);
+  // Gives the existing key a new value: build(old, has_expire) returns a new entry for the key
+  // (Entry::CreatePacked, CreateTable, …) with an expire slot when has_expire, which replaces the
+  // old one; TTL and access state carry over, the old entry is freed and the bytes accounted.
+  // For a change the entry's block cannot hold (a packed hash growing past its capacity, a
+  // conversion to a table). Requires: the key exists.
+  Entry* Rebuild(int db, std::string_view key,
+                 const std::function<Entry*(const Entry& old, bool has_expire)>& build);
   // Adds delta to the bytes accounted to key's shard after a value grew or shrank in place
   // (a list push, pop or LSET); see ListValue::AllocatedBytes.
   void AdjustUsedBytes(std::string_view key, int64_t delta);

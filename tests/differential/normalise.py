@@ -72,6 +72,11 @@ def keys_unordered(args, a, b):
     return diff_replies(sort_elements(a), sort_elements(b))
 
 
+def pairs_unordered(args, a, b):
+    """HGETALL: a map (RESP3) or flat field/value array (RESP2) in no promised order."""
+    return diff_replies(sort_map(a), sort_map(b))
+
+
 def time_rule(args, a, b):
     """TIME: two bulk strings of digits, seconds within 2 s of each other and of our clock."""
     done, msg = _pre(a, b)
@@ -369,6 +374,10 @@ RULES = {
     "LASTSAVE": int_range(0, 2 ** 40),
     "RANDOMKEY": randomkey,
     "KEYS": keys_unordered,
+    # A hash's order is its encoding's (insertion order while small): Redis promises none.
+    "HKEYS": keys_unordered,
+    "HVALS": keys_unordered,
+    "HGETALL": pairs_unordered,
     "INFO": info_rule,
     "HELLO": hello_rule,
     "CLIENT ID": client_id,

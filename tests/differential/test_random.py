@@ -173,8 +173,8 @@ class Gen:
             (0.5, lambda: ["ECHO", self.val()]),
         ]
         if self.with_other_types:
-            # Lists are the non-string type the server has so far; sets, hashes and sorted
-            # sets join this list when their families land.
+            # The other types the server has so far (lists, hashes); sets and sorted sets join
+            # this list when their families land.
             choices += [
                 (3, lambda: ["RPUSH", k, self.val()]),
                 (2, lambda: ["LPUSH", k, self.val()]),
@@ -182,6 +182,12 @@ class Gen:
                 (1, lambda: ["LRANGE", k, "0", "-1"]),
                 (1, lambda: ["LLEN", k]),
                 (1, lambda: ["<SCAN>", "TYPE", "list"]),
+                (3, lambda: ["HSET", k, self.val(), self.val()]),
+                (1, lambda: ["HGET", k, self.val()]),
+                (1, lambda: ["HDEL", k, self.val()]),
+                (1, lambda: ["HINCRBY", k, self.r.choice(["0", "1", "n"]), self.intarg()]),
+                (1, lambda: ["HGETALL", k]),
+                (1, lambda: ["<SCAN>", "TYPE", "hash"]),
             ]
         if ONLY:
             choices = [(w, f) for w, f in choices if _name_of(f) in ONLY] or choices

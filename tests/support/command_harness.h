@@ -30,6 +30,7 @@
 #include "commands/expire_commands.h"
 #include "commands/key_commands.h"
 #include "commands/key_listing_commands.h"
+#include "commands/hash_commands.h"
 #include "commands/list_commands.h"
 #include "commands/object_commands.h"
 #include "commands/slowlog.h"
@@ -94,6 +95,7 @@ class CommandHarness {
     commands::RegisterDatabaseCommands(table_);
     commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
+    commands::RegisterHashCommands(table_);
     commands::RegisterBitmapCommands(table_);
     if (register_more) {
       register_more(table_);

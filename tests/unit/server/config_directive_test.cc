@@ -111,7 +111,8 @@ TEST(ConfigDirectiveTest, FlagsFollowRedis) {
   EXPECT_FALSE(FindDirective("maxmemory")->Has(kImmutable | kProtected | kNoEffectYet));
   EXPECT_TRUE(FindDirective("maxmemory")->implemented());
   EXPECT_FALSE(FindDirective("appendonly")->implemented());
-  EXPECT_FALSE(FindDirective("hash-max-listpack-entries")->implemented());
+  EXPECT_TRUE(FindDirective("hash-max-listpack-entries")->implemented());
+  EXPECT_FALSE(FindDirective("zset-max-listpack-entries")->implemented());
 }
 
 TEST(ConfigDirectiveTest, OctalAsStrtollReadsIt) {

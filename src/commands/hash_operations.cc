@@ -1,0 +1,171 @@
+// Hash reads and writes in either encoding; see hash_operations.h.
+#include "commands/hash_operations.h"
+
+#include <cstring>
+#include <vector>
+
+#include "storage/packed_list.h"
+
+namespace redoubt::commands {
+
+using storage::Encoding;
+using storage::Entry;
+using storage::FieldTable;
+using storage::PackedList;
+using storage::ValueType;
+
+size_t HashReader::size() const {
+  if (entry_.encoding() == Encoding::kHashtable) {
+    return entry_.table().size();
+  }
+  return PackedList(entry_.value()).size() / 2;
+}
+
+std::optional<std::string_view> HashReader::Get(std::string_view field) const {
+  if (entry_.encoding() == Encoding::kHashtable) {
+    return entry_.table().Find(field);
+  }
+  PackedList list(entry_.value());
+  std::optional<size_t> record = list.FindRecord(field, 2);
+  if (!record) {
+    return std::nullopt;
+  }
+  return list.At(*record * 2 + 1);
+}
+
+void HashReader::ForEach(const std::function<void(std::string_view, std::string_view)>& fn) const {
+  if (entry_.encoding() == Encoding::kHashtable) {
+    entry_.table().ForEach(fn);
+    return;
+  }
+  PackedList list(entry_.value());
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    std::string_view field = *it;
+    ++it;
+    fn(field, *it);
+  }
+}
+
+HashWriter::HashWriter(storage::Keyspace& keyspace, int db, std::string_view key, Entry* e,
+                       const RuntimeSettings& settings)
+    : keyspace_(keyspace),
+      db_(db),
+      key_(key),
+      entry_(e),
+      max_entries_(
+          static_cast<size_t>(settings.hash_max_listpack_entries.load(std::memory_order_relaxed))),
+      max_value_(
+          static_cast<size_t>(settings.hash_max_listpack_value.load(std::memory_order_relaxed))) {
+  if (e == nullptr) {
+    packed_ = PackedList::Empty();
+  } else if (e->encoding() == Encoding::kHashtable) {
+    table_ = &e->mutable_table();
+    table_bytes_before_ = table_->AllocatedBytes();
+  } else {
+    packed_ = std::string(e->value());
+    fields_ = PackedList(packed_).size() / 2;
+  }
+}
+
+size_t HashWriter::size() const {
+  return packed() ? fields_ : table_->size();
+}
+
+std::optional<std::string_view> HashWriter::Get(std::string_view field) const {
+  if (!packed()) {
+    return table_->Find(field);
+  }
+  PackedList list(packed_);
+  std::optional<size_t> record = list.FindRecord(field, 2);
+  if (!record) {
+    return std::nullopt;
+  }
+  return list.At(*record * 2 + 1);
+}
+
+void HashWriter::ConvertToTable() {
+  owned_ = std::make_unique<FieldTable>();
+  PackedList list(packed_);
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    std::string_view field = *it;
+    ++it;
+    owned_->Set(field, *it);
+  }
+  table_ = owned_.get();
+  packed_.clear();
+}
+
+bool HashWriter::Set(std::string_view field, std::string_view value) {
+  if (packed() && (field.size() > max_value_ || value.size() > max_value_)) {
+    ConvertToTable();
+  }
+  if (!packed()) {
+    return table_->Set(field, value);
+  }
+  std::optional<size_t> record = PackedList(packed_).FindRecord(field, 2);
+  if (record) {
+    PackedList::Replace(packed_, *record * 2 + 1, value);
+    return false;
+  }
+  const std::string_view pair[] = {field, value};
+  PackedList::Append(packed_, pair);
+  ++fields_;
+  if (fields_ > max_entries_) {
+    ConvertToTable();
+  }
+  return true;
+}
+
+bool HashWriter::Delete(std::string_view field) {
+  if (!packed()) {
+    return table_->Erase(field);
+  }
+  std::optional<size_t> record = PackedList(packed_).FindRecord(field, 2);
+  if (!record) {
+    return false;
+  }
+  PackedList::Erase(packed_, *record * 2, 2);
+  --fields_;
+  return true;
+}
+
+void HashWriter::Finish() {
+  if (size() == 0) {
+    if (entry_ != nullptr) {
+      keyspace_.Delete(db_, key_);
+    }
+    return;
+  }
+  if (owned_ != nullptr) {
+    // Converted here: the table replaces the packed entry (or is the new key).
+    FieldTable* table = owned_.release();
+    if (entry_ == nullptr) {
+      keyspace_.Insert(db_, key_, Entry::CreateTable(key_, ValueType::kHash, table, false));
+    } else {
+      keyspace_.Rebuild(db_, key_, [&](const Entry&, bool has_expire) {
+        return Entry::CreateTable(key_, ValueType::kHash, table, has_expire);
+      });
+    }
+    return;
+  }
+  if (!packed()) {
+    keyspace_.AdjustUsedBytes(key_, static_cast<int64_t>(table_->AllocatedBytes()) -
+                                        static_cast<int64_t>(table_bytes_before_));
+    return;
+  }
+  if (entry_ == nullptr) {
+    keyspace_.Insert(db_, key_, Entry::CreatePacked(key_, ValueType::kHash, packed_, false));
+  } else if (packed_.size() <= entry_->value_capacity()) {
+    std::memcpy(entry_->mutable_value(), packed_.data(), packed_.size());
+    entry_->set_value_len(packed_.size());
+  } else {
+    // Room to grow by half again, so that a hash filled one field at a time is not copied into
+    // a new block on every HSET (as APPEND grows a string).
+    size_t capacity = packed_.size() + packed_.size() / 2;
+    keyspace_.Rebuild(db_, key_, [&](const Entry&, bool has_expire) {
+      return Entry::CreatePacked(key_, ValueType::kHash, packed_, has_expire, capacity);
+    });
+  }
+}
+
+}  // namespace redoubt::commands
