@@ -2,7 +2,10 @@
 #include "commands/errors.h"
 
 #include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
+#include <string>
 
 #include "commands/command_spec.h"
 #include "common/numbers.h"
@@ -118,6 +121,23 @@ bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out) 
     return false;
   }
   *out = *v;
+  return true;
+}
+
+// Redis 7.0's parseScanCursorOrReply uses strtoul: a sign is accepted (so "-1" wraps around),
+// an empty string is 0 and parsing stops at an embedded NUL; leading space, trailing bytes and
+// overflow are "invalid cursor". The copy gives strtoull the NUL terminator it needs.
+bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out) {
+  std::string text(arg);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (std::isspace(static_cast<unsigned char>(text.c_str()[0])) || *end != '\0' ||
+      errno == ERANGE) {
+    ctx.reply.Error("ERR invalid cursor");
+    return false;
+  }
+  *out = v;
   return true;
 }
 

@@ -62,5 +62,7 @@ bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out,
                      std::string_view error = {});
 bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
 bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
+// A SCAN/HSCAN cursor, as Redis reads it ("ERR invalid cursor").
+bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out);
 
 }  // namespace redoubt::commands

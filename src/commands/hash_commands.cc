@@ -1,17 +1,24 @@
 // Hash commands: HSET HSETNX HMSET HGET HMGET HDEL HEXISTS HLEN HSTRLEN HKEYS HVALS HGETALL
-// HINCRBY HINCRBYFLOAT. Semantics, reply types and error texts follow Redis 7.0's t_hash.c; each
-// command is a row at the end of the file. The encodings and when a hash converts are
-// hash_operations.h's.
+// HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN. Semantics, reply types and error texts follow Redis 7.0's
+// t_hash.c; each command is a row at the end of the file. The encodings and when a hash converts
+// are hash_operations.h's.
 #include "commands/hash_commands.h"
 
+#include <absl/container/flat_hash_set.h>
+
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hash_operations.h"
+#include "common/glob.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
 
@@ -250,6 +257,179 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   ctx.reply.Bulk(text);
 }
 
+using Pair = std::pair<std::string_view, std::string_view>;
+
+// Every field and value, in the hash's order.
+std::vector<Pair> AllPairs(const Entry& e) {
+  std::vector<Pair> pairs;
+  HashReader(e).ForEach([&](std::string_view f, std::string_view v) { pairs.emplace_back(f, v); });
+  return pairs;
+}
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+// HRANDFIELD's pairs: RESP3 nests each field and value in an array of two, RESP2 flattens them.
+void ReplyPairs(CommandContext& ctx, const std::vector<Pair>& pairs, bool with_values) {
+  bool nested = with_values && ctx.reply.resp3();
+  ctx.reply.ArrayHeader(with_values && !nested ? pairs.size() * 2 : pairs.size());
+  for (const auto& [field, value] : pairs) {
+    if (nested) {
+      ctx.reply.ArrayHeader(2);
+    }
+    ctx.reply.Bulk(field);
+    if (with_values) {
+      ctx.reply.Bulk(value);
+    }
+  }
+}
+
+// HRANDFIELD key [count [WITHVALUES]], as Redis 7.0's hrandfieldCommand: no count, one random
+// field (nil for a missing key); a negative count, that many picks that may repeat; a positive
+// one, that many distinct fields (the whole hash when it has no more), in random order.
+void CmdHRandField(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    Entry* e;
+    if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+      return;
+    }
+    if (e == nullptr) {
+      return ctx.reply.Null();
+    }
+    if (e->encoding() == storage::Encoding::kHashtable) {
+      return ctx.reply.Bulk(e->table().Random(Rng()).first);
+    }
+    std::vector<Pair> pairs = AllPairs(*e);
+    return ctx.reply.Bulk(pairs[Rng()() % pairs.size()].first);
+  }
+  int64_t count;
+  if (!ParseInt64OrReply(ctx, ctx.args[2], &count)) {
+    return;
+  }
+  if (count < -LONG_MAX) {
+    return ctx.reply.Error("ERR value is out of range, value must between -" +
+                           std::to_string(LONG_MAX) + " and " + std::to_string(LONG_MAX));
+  }
+  bool with_values = false;
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  if (ctx.argc() == 4) {
+    with_values = true;
+    if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) {
+      return ctx.reply.Error("ERR value is out of range");
+    }
+  }
+  Entry* e;
+  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+    return;
+  }
+  if (e == nullptr || count == 0) {
+    return ctx.reply.ArrayHeader(0);
+  }
+  std::mt19937_64& rng = Rng();
+  const bool table = e->encoding() == storage::Encoding::kHashtable;
+  if (count < 0) {
+    // Repeats allowed: each pick independent.
+    size_t n = static_cast<size_t>(-count);
+    std::vector<Pair> all = table ? std::vector<Pair>() : AllPairs(*e);
+    std::vector<Pair> picks;
+    picks.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      picks.push_back(table ? e->table().Random(rng) : all[rng() % all.size()]);
+    }
+    return ReplyPairs(ctx, picks, with_values);
+  }
+  size_t size = HashReader(*e).size();
+  if (static_cast<uint64_t>(count) >= size) {
+    return ReplyPairs(ctx, AllPairs(*e), with_values);  // the whole hash, in its order
+  }
+  size_t n = static_cast<size_t>(count);
+  std::vector<Pair> picks;
+  if (!table || n * 3 > size) {
+    // Most of the hash: shuffle the first n of all the pairs into place.
+    picks = AllPairs(*e);
+    for (size_t i = 0; i < n; ++i) {
+      std::swap(picks[i], picks[i + rng() % (picks.size() - i)]);
+    }
+    picks.resize(n);
+  } else {
+    // A few of a big table: random picks until n distinct ones, as Redis's case 4.
+    absl::flat_hash_set<std::string_view> seen;
+    while (picks.size() < n) {
+      Pair pick = e->table().Random(rng);
+      if (seen.insert(pick.first).second) {
+        picks.push_back(pick);
+      }
+    }
+  }
+  ReplyPairs(ctx, picks, with_values);
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count], as Redis 7.0's scanGenericCommand: a packed
+// hash answers with all its (matching) fields at once and cursor 0; a table is walked bucket
+// by bucket until COUNT items (a field and its value count two) or 10 * COUNT buckets.
+void CmdHScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseScanCursorOrReply(ctx, ctx.args[2], &cursor)) {
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  for (size_t i = 3; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.args[i];
+    bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsIgnoreCase(opt, "count")) {
+      if (!ParseInt64OrReply(ctx, ctx.args[i + 1], &count)) {
+        return;
+      }
+      if (count < 1) {
+        return ctx.reply.Error(kErrSyntax);
+      }
+    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
+      pattern = ctx.args[i + 1];
+      use_pattern = pattern != "*";
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  Entry* e;
+  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+    return;
+  }
+  std::vector<Pair> found;
+  auto keep = [&](std::string_view field, std::string_view value) {
+    if (!use_pattern || common::GlobMatch(pattern, field)) {
+      found.emplace_back(field, value);
+    }
+  };
+  if (e == nullptr) {
+    cursor = 0;
+  } else if (e->encoding() != storage::Encoding::kHashtable) {
+    HashReader(*e).ForEach(keep);
+    cursor = 0;
+  } else {
+    int64_t items = 0;
+    int64_t buckets_left = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+    do {
+      cursor = e->table().Scan(cursor, [&](std::string_view field, std::string_view value) {
+        items += 2;
+        keep(field, value);
+      });
+    } while (cursor != 0 && --buckets_left > 0 && items < count);
+  }
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.ArrayHeader(found.size() * 2);
+  for (const auto& [field, value] : found) {
+    ctx.reply.Bulk(field);
+    ctx.reply.Bulk(value);
+  }
+}
+
 }  // namespace
 
 void RegisterHashCommands(CommandTable& table) {
@@ -292,6 +472,10 @@ void RegisterHashCommands(CommandTable& table) {
       "Get all the fields and values in a hash", "2.0.0");
   row("hincrby", 4, kWrite | kDenyOom | kFast, kAclWrite | kAclFast, CmdHIncrBy,
       "Increment the integer value of a hash field by the given number", "2.0.0");
+  row("hrandfield", -2, kReadOnly, kAclRead | kAclSlow, CmdHRandField,
+      "Get one or multiple random fields from a hash", "6.2.0");
+  row("hscan", -3, kReadOnly, kAclRead | kAclSlow, CmdHScan,
+      "Incrementally iterate hash fields and associated values", "2.8.0");
   row("hincrbyfloat", 4, kWrite | kDenyOom | kFast, kAclWrite | kAclFast, CmdHIncrByFloat,
       "Increment the float value of a hash field by the given amount", "2.6.0");
 }

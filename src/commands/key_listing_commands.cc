@@ -54,23 +54,6 @@ void CmdKeys(CommandContext& ctx) {
   }
 }
 
-// Redis 7.0's parseScanCursorOrReply uses strtoul: a sign is accepted (so "-1" wraps around),
-// an empty string is 0 and parsing stops at an embedded NUL; leading space, trailing bytes and
-// overflow are "invalid cursor". The copy gives strtoull the NUL terminator it needs.
-bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out) {
-  std::string text(arg);
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (std::isspace(static_cast<unsigned char>(text.c_str()[0])) || *end != '\0' ||
-      errno == ERANGE) {
-    ctx.reply.Error("ERR invalid cursor");
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is Keyspace::ScanStep's
 // encoding (shard and bucket), opaque to clients as Redis's is. As in Redis, COUNT bounds the
 // keys visited before filtering, and a call gives up after 10 * COUNT steps over empty

@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -105,6 +106,11 @@ void FieldTable::Link(Node* node, uint64_t hash) {
   Node*& head = buckets_[hash & (capacity_ - 1)];
   node->next = head;
   head = node;
+  size_t chain = 0;
+  for (const Node* n = head; n != nullptr; n = n->next) {
+    ++chain;
+  }
+  max_chain_ = std::max(max_chain_, chain);
 }
 
 bool FieldTable::Insert(std::string_view field, std::string_view value) {
@@ -176,6 +182,7 @@ void FieldTable::Resize(size_t new_capacity) {
   size_t old_capacity = capacity_;
   buckets_ = fresh;
   capacity_ = new_capacity;
+  max_chain_ = 0;
   for (size_t i = 0; i < old_capacity; ++i) {
     Node* n = old[i];
     while (n != nullptr) {
@@ -211,19 +218,18 @@ uint64_t FieldTable::Scan(uint64_t cursor,
 
 std::pair<std::string_view, std::string_view> FieldTable::Random(std::mt19937_64& rng) const {
   REDOUBT_CHECK(size_ > 0);
-  const Node* head = nullptr;
-  while (head == nullptr) {
-    head = buckets_[rng() & (capacity_ - 1)];
+  // Each (bucket, depth) pair is equally likely and names at most one node, so every node is:
+  // picking a bucket and then a node of its chain would favour nodes in short chains. At one
+  // node per bucket and chains of a few nodes this takes a few tries.
+  while (true) {
+    const Node* n = buckets_[rng() & (capacity_ - 1)];
+    for (size_t depth = rng() % max_chain_; n != nullptr && depth > 0; --depth) {
+      n = n->next;
+    }
+    if (n != nullptr) {
+      return {n->field(), n->value()};
+    }
   }
-  size_t chain = 0;
-  for (const Node* n = head; n != nullptr; n = n->next) {
-    ++chain;
-  }
-  const Node* n = head;
-  for (size_t pick = rng() % chain; pick > 0; --pick) {
-    n = n->next;
-  }
-  return {n->field(), n->value()};
 }
 
 }  // namespace redoubt::storage

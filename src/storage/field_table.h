@@ -52,8 +52,9 @@ class FieldTable {
   // cursor (0: done).
   uint64_t Scan(uint64_t cursor,
                 const std::function<void(std::string_view, std::string_view)>& fn) const;
-  // A random element (HRANDFIELD, SRANDMEMBER, SPOP): a random non-empty bucket, then a random
-  // node of its chain, as Redis's dictGetRandomKey. Requires: !empty().
+  // A random element (HRANDFIELD, SRANDMEMBER, SPOP), every element equally likely (Redis's
+  // dictGetFairRandomKey is nearly so): a random bucket and a random depth below the longest
+  // chain, retried until they name a node. Requires: !empty().
   std::pair<std::string_view, std::string_view> Random(std::mt19937_64& rng) const;
 
   // Heap bytes owned by the table: buckets and nodes, as the allocator sized them. Kept up to
@@ -73,6 +74,8 @@ class FieldTable {
   size_t capacity_ = 0;  // buckets, 0 or a power of two
   size_t size_ = 0;
   size_t allocated_ = 0;
+  // At least the longest chain's length (raised by inserts, recomputed by resizes), for Random.
+  size_t max_chain_ = 0;
 };
 
 }  // namespace redoubt::storage

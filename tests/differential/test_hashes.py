@@ -254,3 +254,95 @@ def test_random_hash_sequence(dp):
             args = ["DEL", k]
         dp.check(*args)
     dp.check("CONFIG", "SET", "hash-max-listpack-entries", "512")
+
+
+def hscan_all(client, key, *extra, limit=10000):
+    """Iterate HSCAN from cursor 0 to 0; the set of (field, value) pairs, or (None, error)."""
+    cursor, seen = b"0", set()
+    for _ in range(limit):
+        r = client.call("HSCAN", key, cursor, *extra)
+        if r is None or r[0] != "array" or len(r[1]) != 2 or r[1][1][0] != "array":
+            return None, r
+        cursor, items = r[1][0][1], [x[1] for x in r[1][1][1]]
+        seen.update(zip(items[0::2], items[1::2]))
+        if cursor == b"0":
+            return seen, None
+    return None, ("HSCAN did not return cursor 0", limit)
+
+
+def check_hscan(d, key, *extra):
+    a, ea = hscan_all(d.ref, key, *extra)
+    b, eb = hscan_all(d.got, key, *extra)
+    if ea is not None or eb is not None or a != b:
+        d.fail(["HSCAN", key, "<cursor>", *extra], ea or sorted(a), eb or sorted(b or []),
+               "HSCAN results differ")
+
+
+def same_shape(args, a, b):
+    """HRANDFIELD with picks: same reply type and length (which fields is random)."""
+    if a[0] != b[0] or (a[0] in ("array", "set") and len(a[1] or []) != len(b[1] or [])):
+        return f"shape differs: {a!r} vs {b!r}"
+    return None
+
+
+def unordered(args, a, b):
+    """The whole hash (count >= its size): same elements, RESP3 pairs included, any order."""
+    norm = lambda r: (r[0], sorted(map(repr, r[1]))) if r[0] == "array" else r
+    return None if norm(a) == norm(b) else f"{a!r} vs {b!r}"
+
+
+def test_hscan(dp):
+    fields = []
+    for i in range(300):
+        fields += [f"f{i}", f"v{i}"]
+    run(dp, ("HSET", "small", "a", "1", "b", "2", "ab", "3"), ("HSET", "big", *fields))
+    for key in ("small", "big", "nokey"):
+        for extra in ((), ("COUNT", "5"), ("MATCH", "a*"), ("MATCH", "f1*", "COUNT", "100")):
+            check_hscan(dp, key, *extra)
+    # A packed hash answers in one call with cursor 0, whatever the cursor and COUNT.
+    run(dp, ("HSCAN", "small", "0"), ("HSCAN", "small", "77", "COUNT", "1"),
+        ("HSCAN", "small", "0", "MATCH", "b"), ("HSCAN", "nokey", "0"))
+    run(dp, """
+        HSCAN big x
+        HSCAN big -1 COUNT 0
+        HSCAN big 0 COUNT x
+        HSCAN big 0 COUNT 0
+        HSCAN big 0 MATCH
+        HSCAN big 0 TYPE hash
+        HSCAN big 0 foo bar
+        HSCAN
+        SET s v
+        HSCAN s 0
+        """)
+
+
+def test_hrandfield(dp):
+    fields = []
+    for i in range(100):
+        fields += [f"f{i}", f"v{i}"]
+    run(dp, ("HSET", "small", "a", "1", "b", "2", "c", "3"), ("HSET", "big", *fields))
+    for key in ("small", "big"):
+        dp.check("HRANDFIELD", key, rule=same_shape)
+        for count in ("1", "2", "-5", "-200", "50"):
+            dp.check("HRANDFIELD", key, count, rule=same_shape)
+            dp.check("HRANDFIELD", key, count, "WITHVALUES", rule=same_shape)
+        dp.check("HRANDFIELD", key, "1000", rule=unordered)
+        dp.check("HRANDFIELD", key, "1000", "withvalues", rule=unordered)
+    run(dp, """
+        HRANDFIELD nokey
+        HRANDFIELD nokey 5
+        HRANDFIELD nokey -5 WITHVALUES
+        HRANDFIELD small 0
+        HRANDFIELD small 0 WITHVALUES
+        HRANDFIELD small x
+        HRANDFIELD small 1 WITHVALUE
+        HRANDFIELD small 1 WITHVALUES x
+        HRANDFIELD small -9223372036854775808
+        HRANDFIELD small 9223372036854775807 WITHVALUES
+        HRANDFIELD small -4611686018427387904 WITHVALUES
+        HRANDFIELD
+        SET s v
+        HRANDFIELD s
+        HRANDFIELD s 1
+        HRANDFIELD nokey x
+        """)
