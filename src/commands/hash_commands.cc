@@ -18,6 +18,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hash_operations.h"
+#include "commands/scan_options.h"
 #include "common/glob.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
@@ -376,33 +377,18 @@ void CmdHScan(CommandContext& ctx) {
   if (!ParseScanCursorOrReply(ctx, ctx.args[2], &cursor)) {
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.args[i];
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      if (!ParseInt64OrReply(ctx, ctx.args[i + 1], &count)) {
-        return;
-      }
-      if (count < 1) {
-        return ctx.reply.Error(kErrSyntax);
-      }
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.args[i + 1];
-      use_pattern = pattern != "*";
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
+  ScanOptions options;
+  if (!ParseScanOptionsOrReply(ctx, 3, /*allow_type=*/false, &options)) {
+    return;
   }
+  const int64_t count = options.count;
   Entry* e;
   if (!FindHashOrReply(ctx, Access::kRead, &e)) {
     return;
   }
   std::vector<Pair> found;
   auto keep = [&](std::string_view field, std::string_view value) {
-    if (!use_pattern || common::GlobMatch(pattern, field)) {
+    if (!options.use_pattern || common::GlobMatch(options.pattern, field)) {
       found.emplace_back(field, value);
     }
   };

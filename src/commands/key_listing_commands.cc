@@ -18,6 +18,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/scan_options.h"
 #include "commands/type_name.h"
 #include "common/clock.h"
 #include "common/glob.h"
@@ -64,31 +65,11 @@ void CmdScan(CommandContext& ctx) {
   if (!ParseScanCursorOrReply(ctx, ctx.args[1], &cursor)) {
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  std::string_view type_name;
-  bool use_type = false;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.args[i];
-    bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      if (!ParseInt64OrReply(ctx, ctx.args[i + 1], &count)) {
-        return;
-      }
-      if (count < 1) {
-        return ctx.reply.Error(kErrSyntax);
-      }
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.args[i + 1];
-      use_pattern = pattern != "*";
-    } else if (has_value && EqualsIgnoreCase(opt, "type")) {
-      type_name = ctx.args[i + 1];
-      use_type = true;
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
+  ScanOptions options;
+  if (!ParseScanOptionsOrReply(ctx, 2, /*allow_type=*/true, &options)) {
+    return;
   }
+  const int64_t count = options.count;
 
   int64_t now = common::UnixMillis();
   std::vector<std::string_view> keys;
@@ -100,14 +81,14 @@ void CmdScan(CommandContext& ctx) {
   do {
     cursor = ctx.keyspace.ScanStep(ctx.db(), cursor, [&](const Entry& e) {
       ++visited;
-      if (use_pattern && !common::GlobMatch(pattern, e.key())) {
+      if (options.use_pattern && !common::GlobMatch(options.pattern, e.key())) {
         return;
       }
       if (IsExpired(e, now)) {
         expired.emplace_back(e.key());
         return;
       }
-      if (use_type && !EqualsIgnoreCase(type_name, TypeName(e.type()))) {
+      if (options.use_type && !EqualsIgnoreCase(options.type, TypeName(e.type()))) {
         return;
       }
       keys.push_back(e.key());
