@@ -33,6 +33,8 @@ constexpr Override kOverrides[] = {
     {"hlen", kNone, kNone},
     {"hexists", kNone, kNone},
     {"hstrlen", kNone, kNone},
+    {"sismember", kNone, kNone},
+    {"scard", kNone, kNone},
     {"object|encoding", kNone, kNone},
     {"object|freq", kNone, kNone},
     {"object|idletime", kNone, kNone},

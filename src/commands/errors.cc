@@ -124,6 +124,18 @@ bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out) 
   return true;
 }
 
+bool FindKeyOfTypeOrReply(CommandContext& ctx, storage::ValueType type, storage::Access access,
+                          storage::Entry** out) {
+  common::OpResult<storage::Entry*> found =
+      ctx.keyspace.FindOfType(ctx.db(), ctx.args[1], type, access);
+  if (!found.ok()) {
+    ReplyError(ctx, found.status());
+    return false;
+  }
+  *out = *found;
+  return true;
+}
+
 // Redis 7.0's parseScanCursorOrReply uses strtoul: a sign is accepted (so "-1" wraps around),
 // an empty string is 0 and parsing stops at an embedded NUL; leading space, trailing bytes and
 // overflow are "invalid cursor". The copy gives strtoull the NUL terminator it needs.

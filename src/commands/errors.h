@@ -9,6 +9,8 @@
 
 #include "commands/command_context.h"
 #include "common/op_status.h"
+#include "storage/entry.h"
+#include "storage/keyspace.h"
 
 namespace redoubt::commands {
 
@@ -62,6 +64,10 @@ bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out,
                      std::string_view error = {});
 bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
 bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
+// The key at args[1] if it holds `type` (*out = its entry), or is missing (*out = nullptr);
+// false after replying WRONGTYPE. Every typed command's first step.
+bool FindKeyOfTypeOrReply(CommandContext& ctx, storage::ValueType type, storage::Access access,
+                          storage::Entry** out);
 // A SCAN/HSCAN cursor, as Redis reads it ("ERR invalid cursor").
 bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out);
 

@@ -37,17 +37,6 @@ inline constexpr std::string_view kErrHashNotFloat = "ERR hash value is not a fl
 // would produce NaN or Infinity" for it).
 inline constexpr std::string_view kErrIncrementNotFinite = "ERR value is NaN or Infinity";
 
-// The hash at args[1], or nullptr when missing; false after replying WRONGTYPE.
-bool FindHashOrReply(CommandContext& ctx, Access access, Entry** out) {
-  OpResult<Entry*> found = ctx.keyspace.FindOfType(ctx.db(), ctx.args[1], ValueType::kHash, access);
-  if (!found.ok()) {
-    ReplyError(ctx, found.status());
-    return false;
-  }
-  *out = *found;
-  return true;
-}
-
 // The value of `field` in the hash e (nullptr: the key is missing), or nullopt.
 std::optional<std::string_view> FieldValue(const Entry* e, std::string_view field) {
   if (e == nullptr) {
@@ -62,7 +51,7 @@ void SetFields(CommandContext& ctx, bool reply_ok) {
     return ctx.reply.Error(WrongArityText(ctx.spec.name));
   }
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kWrite, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kWrite, &e)) {
     return;
   }
   HashWriter hash(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
@@ -85,7 +74,7 @@ void CmdHMSet(CommandContext& ctx) {
 
 void CmdHSetNx(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kWrite, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kWrite, &e)) {
     return;
   }
   if (FieldValue(e, ctx.args[2])) {
@@ -100,7 +89,7 @@ void CmdHSetNx(CommandContext& ctx) {
 
 void CmdHGet(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   std::optional<std::string_view> value = FieldValue(e, ctx.args[2]);
@@ -109,7 +98,7 @@ void CmdHGet(CommandContext& ctx) {
 
 void CmdHMGet(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   ctx.reply.ArrayHeader(ctx.argc() - 2);
@@ -121,7 +110,7 @@ void CmdHMGet(CommandContext& ctx) {
 
 void CmdHDel(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kWrite, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kWrite, &e)) {
     return;
   }
   if (e == nullptr) {
@@ -139,7 +128,7 @@ void CmdHDel(CommandContext& ctx) {
 
 void CmdHLen(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   ctx.reply.Integer(e == nullptr ? 0 : static_cast<int64_t>(HashReader(*e).size()));
@@ -147,7 +136,7 @@ void CmdHLen(CommandContext& ctx) {
 
 void CmdHExists(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   ctx.reply.Integer(FieldValue(e, ctx.args[2]) ? 1 : 0);
@@ -155,7 +144,7 @@ void CmdHExists(CommandContext& ctx) {
 
 void CmdHStrLen(CommandContext& ctx) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   std::optional<std::string_view> value = FieldValue(e, ctx.args[2]);
@@ -167,7 +156,7 @@ enum class Part : uint8_t { kFields, kValues, kBoth };
 // HKEYS, HVALS, HGETALL (a map in RESP3, a flat array in RESP2).
 void ReplyAll(CommandContext& ctx, Part part) {
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   if (e == nullptr) {
@@ -203,7 +192,7 @@ void CmdHIncrBy(CommandContext& ctx) {
     return;
   }
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kWrite, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kWrite, &e)) {
     return;
   }
   HashWriter hash(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
@@ -235,7 +224,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
     return ctx.reply.Error(kErrIncrementNotFinite);
   }
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kWrite, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kWrite, &e)) {
     return;
   }
   HashWriter hash(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
@@ -293,7 +282,7 @@ void ReplyPairs(CommandContext& ctx, const std::vector<Pair>& pairs, bool with_v
 void CmdHRandField(CommandContext& ctx) {
   if (ctx.argc() == 2) {
     Entry* e;
-    if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+    if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
       return;
     }
     if (e == nullptr) {
@@ -324,7 +313,7 @@ void CmdHRandField(CommandContext& ctx) {
     }
   }
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   if (e == nullptr || count == 0) {
@@ -383,7 +372,7 @@ void CmdHScan(CommandContext& ctx) {
   }
   const int64_t count = options.count;
   Entry* e;
-  if (!FindHashOrReply(ctx, Access::kRead, &e)) {
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
     return;
   }
   std::vector<Pair> found;

@@ -1,7 +1,6 @@
 // Hash reads and writes in either encoding; see hash_operations.h.
 #include "commands/hash_operations.h"
 
-#include <cstring>
 #include <vector>
 
 #include "storage/packed_list.h"
@@ -48,21 +47,12 @@ void HashReader::ForEach(const std::function<void(std::string_view, std::string_
 
 HashWriter::HashWriter(storage::Keyspace& keyspace, int db, std::string_view key, Entry* e,
                        const RuntimeSettings& settings)
-    : keyspace_(keyspace),
-      db_(db),
-      key_(key),
-      entry_(e),
+    : AggregateWriter(keyspace, db, key, e, ValueType::kHash, Encoding::kListpack),
       max_entries_(
           static_cast<size_t>(settings.hash_max_listpack_entries.load(std::memory_order_relaxed))),
       max_value_(
           static_cast<size_t>(settings.hash_max_listpack_value.load(std::memory_order_relaxed))) {
-  if (e == nullptr) {
-    packed_ = PackedList::Empty();
-  } else if (e->encoding() == Encoding::kHashtable) {
-    table_ = &e->mutable_table();
-    table_bytes_before_ = table_->AllocatedBytes();
-  } else {
-    packed_ = std::string(e->value());
+  if (packed()) {
     fields_ = PackedList(packed_).size() / 2;
   }
 }
@@ -84,15 +74,14 @@ std::optional<std::string_view> HashWriter::Get(std::string_view field) const {
 }
 
 void HashWriter::ConvertToTable() {
-  owned_ = std::make_unique<FieldTable>();
-  PackedList list(packed_);
-  for (auto it = list.begin(); it != list.end(); ++it) {
-    std::string_view field = *it;
-    ++it;
-    owned_->Set(field, *it);
-  }
-  table_ = owned_.get();
-  packed_.clear();
+  AggregateWriter::ConvertToTable([this](FieldTable& table) {
+    PackedList list(packed_);
+    for (auto it = list.begin(); it != list.end(); ++it) {
+      std::string_view field = *it;
+      ++it;
+      table.Set(field, *it);
+    }
+  });
 }
 
 bool HashWriter::Set(std::string_view field, std::string_view value) {
@@ -127,45 +116,6 @@ bool HashWriter::Delete(std::string_view field) {
   PackedList::Erase(packed_, *record * 2, 2);
   --fields_;
   return true;
-}
-
-void HashWriter::Finish() {
-  if (size() == 0) {
-    if (entry_ != nullptr) {
-      keyspace_.Delete(db_, key_);
-    }
-    return;
-  }
-  if (owned_ != nullptr) {
-    // Converted here: the table replaces the packed entry (or is the new key).
-    FieldTable* table = owned_.release();
-    if (entry_ == nullptr) {
-      keyspace_.Insert(db_, key_, Entry::CreateTable(key_, ValueType::kHash, table, false));
-    } else {
-      keyspace_.Rebuild(db_, key_, [&](const Entry&, bool has_expire) {
-        return Entry::CreateTable(key_, ValueType::kHash, table, has_expire);
-      });
-    }
-    return;
-  }
-  if (!packed()) {
-    keyspace_.AdjustUsedBytes(key_, static_cast<int64_t>(table_->AllocatedBytes()) -
-                                        static_cast<int64_t>(table_bytes_before_));
-    return;
-  }
-  if (entry_ == nullptr) {
-    keyspace_.Insert(db_, key_, Entry::CreatePacked(key_, ValueType::kHash, packed_, false));
-  } else if (packed_.size() <= entry_->value_capacity()) {
-    std::memcpy(entry_->mutable_value(), packed_.data(), packed_.size());
-    entry_->set_value_len(packed_.size());
-  } else {
-    // Room to grow by half again, so that a hash filled one field at a time is not copied into
-    // a new block on every HSET (as APPEND grows a string).
-    size_t capacity = packed_.size() + packed_.size() / 2;
-    keyspace_.Rebuild(db_, key_, [&](const Entry&, bool has_expire) {
-      return Entry::CreatePacked(key_, ValueType::kHash, packed_, has_expire, capacity);
-    });
-  }
 }
 
 }  // namespace redoubt::commands

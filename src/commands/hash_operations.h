@@ -12,11 +12,11 @@
 
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "commands/aggregate_writer.h"
 #include "commands/runtime_settings.h"
 #include "storage/entry.h"
 #include "storage/field_table.h"
@@ -38,14 +38,12 @@ class HashReader {
   const storage::Entry& entry_;
 };
 
-class HashWriter {
+class HashWriter : public AggregateWriter {
  public:
   // The hash at key; e is its entry, or nullptr when the key does not exist yet (Finish then
   // creates it if a field was set). Requires: e is null or a hash.
   HashWriter(storage::Keyspace& keyspace, int db, std::string_view key, storage::Entry* e,
              const RuntimeSettings& settings);
-  HashWriter(const HashWriter&) = delete;
-  HashWriter& operator=(const HashWriter&) = delete;
 
   size_t size() const;
   // Valid until the next change.
@@ -54,30 +52,15 @@ class HashWriter {
   bool Set(std::string_view field, std::string_view value);
   // True when the field was there.
   bool Delete(std::string_view field);
-
-  // Writes the changes to the keyspace: the packed bytes back into the entry (a bigger one if
-  // they outgrew it), a new table in place of a converted hash, or deletes a key left empty.
-  // The entry given to the constructor is invalid afterwards.
-  void Finish();
+  // Writes the changes to the keyspace (AggregateWriter::Finish).
+  void Finish() { AggregateWriter::Finish(size()); }
 
  private:
-  bool packed() const { return table_ == nullptr; }
-  // The packed fields move into a new table (an existing table is used in place).
   void ConvertToTable();
 
-  storage::Keyspace& keyspace_;
-  const int db_;
-  const std::string_view key_;
-  storage::Entry* entry_;
   const size_t max_entries_;
   const size_t max_value_;
-  // Packed: a copy of the entry's bytes, changed here and written back by Finish.
-  std::string packed_;
-  size_t fields_ = 0;
-  // Table: the entry's own (changed in place) or one converted here (owned_ until Finish).
-  storage::FieldTable* table_ = nullptr;
-  std::unique_ptr<storage::FieldTable> owned_;
-  size_t table_bytes_before_ = 0;
+  size_t fields_ = 0;  // while packed
 };
 
 }  // namespace redoubt::commands

@@ -46,6 +46,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "listpack";
     case Encoding::kHashtable:
       return "hashtable";
+    case Encoding::kIntset:
+      return "intset";
   }
   return "unknown";
 }

@@ -22,6 +22,8 @@ struct RuntimeSettings {
   // When a small hash converts to a table (hash-max-listpack-entries / -value).
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
+  // When a set of integers converts to a table (set-max-intset-entries).
+  std::atomic<int64_t> set_max_intset_entries{512};
 };
 
 }  // namespace redoubt::commands

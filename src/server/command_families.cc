@@ -6,6 +6,7 @@
 #include "commands/key_listing_commands.h"
 #include "commands/hash_commands.h"
 #include "commands/list_commands.h"
+#include "commands/set_commands.h"
 #include "commands/object_commands.h"
 #include "commands/string_commands.h"
 #include "server/acl_command.h"
@@ -31,6 +32,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterObjectCommands(table);
   commands::RegisterListCommands(table);
   commands::RegisterHashCommands(table);
+  commands::RegisterSetCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);

@@ -62,6 +62,8 @@ struct Config {
   // Small hashes stay packed (listpack) up to this many fields and this field/value length.
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
+  // Sets of integers stay packed (intset) up to this many members.
+  int64_t set_max_intset_entries = 512;
   std::string logfile;
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512 * 1024 * 1024;

@@ -152,11 +152,12 @@ Entry* Entry::CreateList(std::string_view key, bool has_expire) {
 }
 
 Entry* Entry::CreatePacked(std::string_view key, ValueType type, std::string_view packed,
-                           bool has_expire, size_t value_capacity) {
+                           bool has_expire, size_t value_capacity, Encoding encoding) {
   REDOUBT_DCHECK(type == ValueType::kHash || type == ValueType::kSet);
+  REDOUBT_DCHECK(encoding == Encoding::kListpack || encoding == Encoding::kIntset);
   Entry* e = Create(key, packed, has_expire, value_capacity);
   e->set_type(type);
-  e->set_encoding(Encoding::kListpack);
+  e->set_encoding(encoding);
   return e;
 }
 

@@ -40,7 +40,7 @@ enum class ValueType : uint8_t { kString, kList, kHash, kSet };
 // As OBJECT ENCODING reports it. Lists are always kQuicklist: Redis 7.0 reports "quicklist" for
 // every list, however small. Hashes and sets are kListpack (packed in the entry) or kHashtable
 // (a FieldTable).
-enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist, kListpack, kHashtable };
+enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist, kListpack, kHashtable, kIntset };
 
 inline constexpr int64_t kNoExpire = -1;
 // Strings of this size or more live in their own SharedBytes block (Redis's PROTO_MBULK_BIG_ARG:
@@ -54,10 +54,11 @@ class Entry {
                        size_t value_capacity = 0);
   // Allocates an entry holding a new empty list (type kList, encoding kQuicklist).
   static Entry* CreateList(std::string_view key, bool has_expire);
-  // Allocates a hash or set entry in the small encoding: `packed` (a PackedList's bytes) is its
-  // value, with room for value_capacity bytes.
+  // Allocates a hash or set entry in a small encoding (kListpack, or kIntset for a set of
+  // integers): `packed` (a PackedList's bytes) is its value, with room for value_capacity bytes.
   static Entry* CreatePacked(std::string_view key, ValueType type, std::string_view packed,
-                             bool has_expire, size_t value_capacity = 0);
+                             bool has_expire, size_t value_capacity = 0,
+                             Encoding encoding = Encoding::kListpack);
   // Allocates a hash or set entry in the large encoding, taking ownership of `table`.
   static Entry* CreateTable(std::string_view key, ValueType type, FieldTable* table,
                             bool has_expire);

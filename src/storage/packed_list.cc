@@ -114,6 +114,19 @@ void PackedList::Append(std::string& buffer, std::span<const std::string_view> s
   SetCount(buffer, count + strings.size());
 }
 
+void PackedList::Insert(std::string& buffer, size_t i, std::span<const std::string_view> strings) {
+  PackedList list(buffer);
+  REDOUBT_CHECK(i <= list.size());
+  size_t at = list.OffsetOf(i);
+  size_t count = list.size();
+  std::string encoded;
+  for (std::string_view s : strings) {
+    AppendString(encoded, s);
+  }
+  buffer.insert(at, encoded);
+  SetCount(buffer, count + strings.size());
+}
+
 void PackedList::Replace(std::string& buffer, size_t i, std::string_view s) {
   PackedList list(buffer);
   REDOUBT_CHECK(i < list.size());

@@ -66,6 +66,8 @@ class PackedList {
   // ---- Changes: each rewrites `buffer` (which holds such a list) in place. ----
   // Appends strings at the end.
   static void Append(std::string& buffer, std::span<const std::string_view> strings);
+  // Inserts strings before index i (i == size appends).
+  static void Insert(std::string& buffer, size_t i, std::span<const std::string_view> strings);
   // Replaces the string at index i. Requires: i < size.
   static void Replace(std::string& buffer, size_t i, std::string_view s);
   // Removes n strings from index i. Requires: i + n <= size.

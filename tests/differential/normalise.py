@@ -378,6 +378,7 @@ RULES = {
     "HKEYS": keys_unordered,
     "HVALS": keys_unordered,
     "HGETALL": pairs_unordered,
+    "SMEMBERS": keys_unordered,
     "INFO": info_rule,
     "HELLO": hello_rule,
     "CLIENT ID": client_id,

@@ -32,6 +32,7 @@
 #include "commands/key_listing_commands.h"
 #include "commands/hash_commands.h"
 #include "commands/list_commands.h"
+#include "commands/set_commands.h"
 #include "commands/object_commands.h"
 #include "commands/slowlog.h"
 #include "commands/string_commands.h"
@@ -96,6 +97,7 @@ class CommandHarness {
     commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
     commands::RegisterHashCommands(table_);
+    commands::RegisterSetCommands(table_);
     commands::RegisterBitmapCommands(table_);
     if (register_more) {
       register_more(table_);

@@ -1,7 +1,8 @@
 // Memory and client limits: how much the keyspace may hold and what happens at the limit
 // (maxmemory, maxmemory-policy, maxmemory-samples), and how much one client may send or be
 // owed (proto-max-bulk-len, client-query-buffer-limit, client-output-buffer-limit), and when a
-// small aggregate leaves its packed encoding (hash-max-listpack-entries/-value); with
+// small aggregate leaves its packed encoding (hash-max-listpack-entries/-value,
+// set-max-intset-entries); with
 // Redis's rows of the same kind that Redoubt does not act on yet (the LFU counter's
 // parameters, maxmemory-eviction-tenacity, maxmemory-clients). A CONFIG SET of them takes
 // effect through the server's "command settings" and "client limits" appliers
@@ -124,6 +125,8 @@ void RegisterMemoryDirectives(DirectiveRegistry& registry) {
   registry.Add(NumericDirective(
       {.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value"},
       Memory(Unsigned(0, kLongMax, 64)), Field<int64_t>(&Config::hash_max_listpack_value)));
+  registry.Add(NumericDirective({.name = "set-max-intset-entries"}, Unsigned(0, kLongMax, 512),
+                                Field<int64_t>(&Config::set_max_intset_entries)));
   // Redis's, not acted on yet.
   NumericRule maxmemory_clients = Signed(-100, kLongMax, 0);
   maxmemory_clients.form = NumberForm::kMemoryOrPercent;

@@ -116,7 +116,6 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
       {"active-expire-effort", "", 0, Signed(1, 10, 1)},
       {"active-defrag-max-scan-fields", "", 0, Signed(1, kLongMax, 1000)},  // unsigned long
       {"stream-node-max-entries", "", 0, Signed(0, kLLongMax, 100)},
-      {"set-max-intset-entries", "", 0, Unsigned(0, kLongMax, 512)},
       {"zset-max-listpack-entries", "zset-max-ziplist-entries", 0, Unsigned(0, kLongMax, 128)},
       {"active-defrag-ignore-bytes", "", 0, Memory(Unsigned(1, kLLongMax, 100 * kMb))},
       {"stream-node-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 4096))},
