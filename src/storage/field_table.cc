@@ -71,8 +71,13 @@ FieldTable::Node* FieldTable::NewNode(std::string_view field, std::string_view v
   n->next = nullptr;
   n->field_len = static_cast<uint32_t>(field.size());
   n->value_len = static_cast<uint32_t>(value.size());
-  std::memcpy(n->data(), field.data(), field.size());
-  std::memcpy(n->data() + field.size(), value.data(), value.size());
+  // Empty views may have a null data(), which memcpy must not get even for 0 bytes.
+  if (!field.empty()) {
+    std::memcpy(n->data(), field.data(), field.size());
+  }
+  if (!value.empty()) {
+    std::memcpy(n->data() + field.size(), value.data(), value.size());
+  }
   allocated_ += malloc_usable_size(n);
   return n;
 }
@@ -136,7 +141,9 @@ bool FieldTable::Set(std::string_view field, std::string_view value) {
   if (value.size() <= old->value_room()) {
     // In place: HINCRBY and same-size updates allocate nothing. memmove: value may view the
     // old value's own bytes.
-    std::memmove(old->data() + old->field_len, value.data(), value.size());
+    if (!value.empty()) {
+      std::memmove(old->data() + old->field_len, value.data(), value.size());
+    }
     old->value_len = static_cast<uint32_t>(value.size());
     return false;
   }

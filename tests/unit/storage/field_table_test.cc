@@ -35,6 +35,17 @@ TEST(FieldTableTest, SetFindAndErase) {
   EXPECT_EQ(t.size(), 1u);
 }
 
+TEST(FieldTableTest, EmptyFieldsAndValuesAreElementsLikeAnyOther) {
+  // A default std::string_view has a null data(): a set member "" arrives as one.
+  FieldTable t;
+  EXPECT_TRUE(t.Insert(std::string_view(), std::string_view()));
+  EXPECT_EQ(t.Find(""), "");
+  EXPECT_TRUE(t.Set("f", "value"));
+  EXPECT_FALSE(t.Set("f", std::string_view()));
+  EXPECT_EQ(t.Find("f"), "");
+  EXPECT_TRUE(t.Erase(""));
+}
+
 TEST(FieldTableTest, ValuesGrowAndShrinkAndAccountingFollows) {
   FieldTable t;
   size_t empty = t.AllocatedBytes();
