@@ -24,12 +24,7 @@ std::optional<std::string_view> HashReader::Get(std::string_view field) const {
   if (entry_.encoding() == Encoding::kHashtable) {
     return entry_.table().Find(field);
   }
-  PackedList list(entry_.value());
-  std::optional<size_t> record = list.FindRecord(field, 2);
-  if (!record) {
-    return std::nullopt;
-  }
-  return list.At(*record * 2 + 1);
+  return PackedList(entry_.value()).FindPairValue(field);
 }
 
 void HashReader::ForEach(const std::function<void(std::string_view, std::string_view)>& fn) const {
@@ -65,12 +60,7 @@ std::optional<std::string_view> HashWriter::Get(std::string_view field) const {
   if (!packed()) {
     return table_->Find(field);
   }
-  PackedList list(packed_);
-  std::optional<size_t> record = list.FindRecord(field, 2);
-  if (!record) {
-    return std::nullopt;
-  }
-  return list.At(*record * 2 + 1);
+  return PackedList(packed_).FindPairValue(field);
 }
 
 void HashWriter::ConvertToTable() {

@@ -82,6 +82,17 @@ std::optional<size_t> PackedList::FindRecord(std::string_view key, size_t stride
   return std::nullopt;
 }
 
+std::optional<std::string_view> PackedList::FindPairValue(std::string_view key) const {
+  for (Iterator it = begin(); it != end(); ++it) {
+    bool match = *it == key;
+    ++it;  // the value; a well-formed pair list has one
+    if (match) {
+      return *it;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view PackedList::At(size_t i) const {
   REDOUBT_CHECK(i < count_);
   Iterator it = begin();

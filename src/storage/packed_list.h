@@ -60,6 +60,9 @@ class PackedList {
   // The index of the first record (strings stride*k .. stride*k+stride-1) whose first string
   // equals `key`, or nullopt.
   std::optional<size_t> FindRecord(std::string_view key, size_t stride) const;
+  // The string after the first string equal to `key` at an even index (a field's value), in
+  // one pass; nullopt when there is none.
+  std::optional<std::string_view> FindPairValue(std::string_view key) const;
   // The string at index i. O(i). Requires: i < size().
   std::string_view At(size_t i) const;
 

@@ -51,6 +51,9 @@ TEST(PackedListTest, RecordsAreFoundByTheirFirstStringOnly) {
   EXPECT_EQ(list.FindRecord("b", 2), 1u);  // the value "b" of record 0 is not a key
   EXPECT_FALSE(list.FindRecord("c", 2).has_value());
   EXPECT_EQ(list.FindRecord("c", 1), 3u);
+  EXPECT_EQ(list.FindPairValue("a"), "b");
+  EXPECT_EQ(list.FindPairValue("b"), "c");  // the key "b", not the value "b"
+  EXPECT_FALSE(list.FindPairValue("c").has_value());
 }
 
 TEST(PackedListTest, LengthsAcrossVarintBoundariesRoundTrip) {
