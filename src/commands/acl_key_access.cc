@@ -55,13 +55,18 @@ constexpr Override kOverrides[] = {
     {"rpop", kRW, kRW},
     {"hincrby", kRW, kRW},
     {"hincrbyfloat", kRW, kRW},
+    {"spop", kRW, kRW},
     {"move", kRW, kRW},
     // Source read (and deleted), destination written.
     {"rename", kRW, kW},
     {"renamenx", kRW, kW},
     {"copy", kR, kW},
-    // BITOP op destkey key…: the destination is written, the sources read.
+    {"smove", kRW, kW},
+    // BITOP op destkey key… and the set STOREs: the destination is written, the sources read.
     {"bitop", kW, kR},
+    {"sinterstore", kW, kR},
+    {"sunionstore", kW, kR},
+    {"sdiffstore", kW, kR},
 };
 
 // Redis's rule from key-spec flags: ACCESS needs read; INSERT, DELETE or UPDATE need write.

@@ -37,6 +37,11 @@ void AggregateWriter::ConvertToTable(const std::function<void(FieldTable&)>& fil
   packed_.clear();
 }
 
+void AggregateWriter::ReleaseTable() {
+  owned_.reset();
+  table_ = nullptr;
+}
+
 void AggregateWriter::Finish(size_t size) {
   if (size == 0) {
     if (entry_ != nullptr) {
@@ -63,7 +68,8 @@ void AggregateWriter::Finish(size_t size) {
   if (entry_ == nullptr) {
     keyspace_.Insert(db_, key_,
                      Entry::CreatePacked(key_, type_, packed_, false, 0, packed_encoding_));
-  } else if (packed_.size() <= entry_->value_capacity()) {
+  } else if (entry_->encoding() != Encoding::kHashtable &&
+             packed_.size() <= entry_->value_capacity()) {
     std::memcpy(entry_->mutable_value(), packed_.data(), packed_.size());
     entry_->set_value_len(packed_.size());
   } else {

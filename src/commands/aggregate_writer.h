@@ -32,9 +32,12 @@ class AggregateWriter {
   bool packed() const { return table_ == nullptr; }
   // Moves to a new table; fill(table) adds the packed elements to it.
   void ConvertToTable(const std::function<void(storage::FieldTable&)>& fill);
+  // Drops the table (the entry's stays untouched until Finish): the caller refills packed_.
+  void ReleaseTable();
   // Writes the packed bytes back into the entry (a bigger one if they outgrew it), a table
   // converted here in place of the packed entry (or as the new key), or the table's change in
-  // bytes; deletes a key left with `size` 0. The entry is invalid afterwards.
+  // bytes, or packed bytes in place of a released table; deletes a key left with `size` 0. The
+  // entry is invalid afterwards.
   void Finish(size_t size);
 
   storage::Keyspace& keyspace_;

@@ -90,6 +90,16 @@ struct CommandSpec {
 void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args,
                  std::vector<std::string_view>* keys);
 
+// The keys that follow a count at args[count_index] (SINTERCARD, ZUNION, LMPOP, later EVAL): as
+// many as the count names and the arguments hold; none when the count is not a positive
+// integer (the command then replies an error before it touches a key).
+void ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
+                           std::vector<std::string_view>* keys);
+template <size_t kCountIndex>
+void KeysAfterCount(std::span<const std::string_view> args, std::vector<std::string_view>* keys) {
+  ExtractKeysAfterCount(args, kCountIndex, keys);
+}
+
 // Whether the command takes keys at all: a key spec that is not not_key, or a getkeys procedure
 // (COMMAND GETKEYS answers "The command has no key arguments" otherwise).
 bool HasKeyArguments(const CommandSpec& spec);

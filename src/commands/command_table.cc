@@ -4,8 +4,10 @@
 #include <absl/strings/ascii.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/check.h"
+#include "common/numbers.h"
 
 namespace redoubt::commands {
 namespace {
@@ -76,6 +78,22 @@ void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args
   int step = spec.keys.step > 0 ? spec.keys.step : 1;
   for (int i = spec.keys.first; i <= last && i < argc; i += step) {
     keys->push_back(args[i]);
+  }
+}
+
+void ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
+                           std::vector<std::string_view>* keys) {
+  if (count_index >= args.size()) {
+    return;
+  }
+  std::optional<int64_t> count = common::ParseInt64(args[count_index]);
+  if (!count || *count <= 0) {
+    return;
+  }
+  size_t available = args.size() - count_index - 1;
+  size_t n = std::min(static_cast<size_t>(*count), available);
+  for (size_t i = 0; i < n; ++i) {
+    keys->push_back(args[count_index + 1 + i]);
   }
 }
 

@@ -99,15 +99,25 @@ bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
   return true;
 }
 
-bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out, std::string_view error) {
+bool ParseInt64InRangeOrReply(CommandContext& ctx, std::string_view arg, int64_t min, int64_t max,
+                              int64_t* out, std::string_view error) {
   int64_t v;
   if (!ParseInt64OrReply(ctx, arg, &v, error.empty() ? kErrNotInteger : error)) {
     return false;
   }
-  if (v < INT_MIN || v > INT_MAX) {
-    ctx.reply.Error(error.empty()
-                        ? "ERR value is out of range, value must between -2147483648 and 2147483647"
-                        : error);
+  if (v < min || v > max) {
+    ctx.reply.Error(error.empty() ? "ERR value is out of range, value must between " +
+                                        std::to_string(min) + " and " + std::to_string(max)
+                                  : std::string(error));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out, std::string_view error) {
+  int64_t v;
+  if (!ParseInt64InRangeOrReply(ctx, arg, INT_MIN, INT_MAX, &v, error)) {
     return false;
   }
   *out = static_cast<int>(v);
@@ -126,8 +136,12 @@ bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out) 
 
 bool FindKeyOfTypeOrReply(CommandContext& ctx, storage::ValueType type, storage::Access access,
                           storage::Entry** out) {
-  common::OpResult<storage::Entry*> found =
-      ctx.keyspace.FindOfType(ctx.db(), ctx.args[1], type, access);
+  return FindKeyOfTypeOrReply(ctx, ctx.args[1], type, access, out);
+}
+
+bool FindKeyOfTypeOrReply(CommandContext& ctx, std::string_view key, storage::ValueType type,
+                          storage::Access access, storage::Entry** out) {
+  common::OpResult<storage::Entry*> found = ctx.keyspace.FindOfType(ctx.db(), key, type, access);
   if (!found.ok()) {
     ReplyError(ctx, found.status());
     return false;

@@ -31,6 +31,8 @@ inline constexpr std::string_view kErrBitOffset =
     "ERR bit offset is not an integer or out of range";
 inline constexpr std::string_view kErrBitValue = "ERR bit is not an integer or out of range";
 inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kErrMustBePositive =
+    "ERR value is out of range, must be positive";
 inline constexpr std::string_view kErrSameObject =
     "ERR source and destination objects are the same";
 // Refusals of the dispatcher's stages (dispatcher.h).
@@ -62,12 +64,19 @@ bool ParseInt64OrReply(CommandContext& ctx, std::string_view arg, int64_t* out,
 // text (SWAPDB's) answers both failures; without one, Redis words the range error separately.
 bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int* out,
                      std::string_view error = {});
+// Redis's getRangeLongFromObjectOrReply: an int64 in [min, max]; outside it, the caller's error
+// or "ERR value is out of range, value must between <min> and <max>".
+bool ParseInt64InRangeOrReply(CommandContext& ctx, std::string_view arg, int64_t min, int64_t max,
+                              int64_t* out, std::string_view error = {});
 bool ParseDoubleOrReply(CommandContext& ctx, std::string_view arg, double* out);
 bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* out);
 // The key at args[1] if it holds `type` (*out = its entry), or is missing (*out = nullptr);
 // false after replying WRONGTYPE. Every typed command's first step.
 bool FindKeyOfTypeOrReply(CommandContext& ctx, storage::ValueType type, storage::Access access,
                           storage::Entry** out);
+// The same for another key of the command.
+bool FindKeyOfTypeOrReply(CommandContext& ctx, std::string_view key, storage::ValueType type,
+                          storage::Access access, storage::Entry** out);
 // A SCAN/HSCAN cursor, as Redis reads it ("ERR invalid cursor").
 bool ParseScanCursorOrReply(CommandContext& ctx, std::string_view arg, uint64_t* out);
 

@@ -4,8 +4,6 @@
 // are hash_operations.h's.
 #include "commands/hash_commands.h"
 
-#include <absl/container/flat_hash_set.h>
-
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -18,6 +16,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hash_operations.h"
+#include "commands/random_picks.h"
 #include "commands/scan_options.h"
 #include "common/glob.h"
 #include "common/numbers.h"
@@ -256,11 +255,6 @@ std::vector<Pair> AllPairs(const Entry& e) {
   return pairs;
 }
 
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // HRANDFIELD's pairs: RESP3 nests each field and value in an array of two, RESP2 flattens them.
 void ReplyPairs(CommandContext& ctx, const std::vector<Pair>& pairs, bool with_values) {
   bool nested = with_values && ctx.reply.resp3();
@@ -289,18 +283,14 @@ void CmdHRandField(CommandContext& ctx) {
       return ctx.reply.Null();
     }
     if (e->encoding() == storage::Encoding::kHashtable) {
-      return ctx.reply.Bulk(e->table().Random(Rng()).first);
+      return ctx.reply.Bulk(e->table().Random(CommandRng()).first);
     }
     std::vector<Pair> pairs = AllPairs(*e);
-    return ctx.reply.Bulk(pairs[Rng()() % pairs.size()].first);
+    return ctx.reply.Bulk(pairs[CommandRng()() % pairs.size()].first);
   }
   int64_t count;
-  if (!ParseInt64OrReply(ctx, ctx.args[2], &count)) {
+  if (!ParseInt64InRangeOrReply(ctx, ctx.args[2], -LONG_MAX, LONG_MAX, &count)) {
     return;
-  }
-  if (count < -LONG_MAX) {
-    return ctx.reply.Error("ERR value is out of range, value must between -" +
-                           std::to_string(LONG_MAX) + " and " + std::to_string(LONG_MAX));
   }
   bool with_values = false;
   if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
@@ -319,7 +309,7 @@ void CmdHRandField(CommandContext& ctx) {
   if (e == nullptr || count == 0) {
     return ctx.reply.ArrayHeader(0);
   }
-  std::mt19937_64& rng = Rng();
+  std::mt19937_64& rng = CommandRng();
   const bool table = e->encoding() == storage::Encoding::kHashtable;
   if (count < 0) {
     // Repeats allowed: each pick independent.
@@ -336,73 +326,22 @@ void CmdHRandField(CommandContext& ctx) {
   if (static_cast<uint64_t>(count) >= size) {
     return ReplyPairs(ctx, AllPairs(*e), with_values);  // the whole hash, in its order
   }
-  size_t n = static_cast<size_t>(count);
-  std::vector<Pair> picks;
-  if (!table || n * 3 > size) {
-    // Most of the hash: shuffle the first n of all the pairs into place.
-    picks = AllPairs(*e);
-    for (size_t i = 0; i < n; ++i) {
-      std::swap(picks[i], picks[i + rng() % (picks.size() - i)]);
-    }
-    picks.resize(n);
-  } else {
-    // A few of a big table: random picks until n distinct ones, as Redis's case 4.
-    absl::flat_hash_set<std::string_view> seen;
-    while (picks.size() < n) {
-      Pair pick = e->table().Random(rng);
-      if (seen.insert(pick.first).second) {
-        picks.push_back(pick);
-      }
-    }
-  }
+  std::vector<Pair> picks = PickDistinct<Pair>(
+      static_cast<size_t>(count), size, table, [&] { return AllPairs(*e); },
+      [&] { return e->table().Random(CommandRng()); }, [](const Pair& p) { return p.first; });
   ReplyPairs(ctx, picks, with_values);
 }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count], as Redis 7.0's scanGenericCommand: a packed
-// hash answers with all its (matching) fields at once and cursor 0; a table is walked bucket
-// by bucket until COUNT items (a field and its value count two) or 10 * COUNT buckets.
+// HSCAN key cursor [MATCH pattern] [COUNT count]: fields and their values.
 void CmdHScan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursorOrReply(ctx, ctx.args[2], &cursor)) {
-    return;
-  }
-  ScanOptions options;
-  if (!ParseScanOptionsOrReply(ctx, 3, /*allow_type=*/false, &options)) {
-    return;
-  }
-  const int64_t count = options.count;
-  Entry* e;
-  if (!FindKeyOfTypeOrReply(ctx, ValueType::kHash, Access::kRead, &e)) {
-    return;
-  }
-  std::vector<Pair> found;
-  auto keep = [&](std::string_view field, std::string_view value) {
-    if (!options.use_pattern || common::GlobMatch(options.pattern, field)) {
-      found.emplace_back(field, value);
-    }
-  };
-  if (e == nullptr) {
-    cursor = 0;
-  } else if (e->encoding() != storage::Encoding::kHashtable) {
-    HashReader(*e).ForEach(keep);
-    cursor = 0;
-  } else {
-    int64_t items = 0;
-    int64_t buckets_left = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-    do {
-      cursor = e->table().Scan(cursor, [&](std::string_view field, std::string_view value) {
-        items += 2;
-        keep(field, value);
-      });
-    } while (cursor != 0 && --buckets_left > 0 && items < count);
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(found.size() * 2);
-  for (const auto& [field, value] : found) {
-    ctx.reply.Bulk(field);
-    ctx.reply.Bulk(value);
-  }
+  ReplyElementScan(
+      ctx,
+      {.type = ValueType::kHash,
+       .pairs = true,
+       .for_each_packed = [](const Entry& e,
+                             const ElementScan::Emit& emit) { HashReader(e).ForEach(emit); },
+       .scan_step = [](const Entry& e, uint64_t cursor,
+                       const ElementScan::Emit& emit) { return e.table().Scan(cursor, emit); }});
 }
 
 }  // namespace

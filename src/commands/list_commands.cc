@@ -31,8 +31,6 @@ using storage::ListValue;
 using storage::ValueType;
 
 inline constexpr std::string_view kErrIndexOutOfRange = "ERR index out of range";
-inline constexpr std::string_view kErrMustBePositive =
-    "ERR value is out of range, must be positive";
 
 enum class End : uint8_t { kHead, kTail };
 

@@ -1,12 +1,20 @@
-// Set commands: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD. Semantics, reply types and error
-// texts follow Redis 7.0's t_set.c; each command is a row at the end of the file. The encodings
-// and when a set converts are set_operations.h's.
+// Set commands on one set (and SMOVE's two): SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP
+// SRANDMEMBER SMOVE SSCAN. Semantics, reply types and error texts follow Redis 7.0's t_set.c;
+// each command is a row at the end of the file. The encodings and when a set converts are
+// set_operations.h's; the commands over several sets are set_algebra_commands.cc's.
 #include "commands/set_commands.h"
+
+#include <climits>
+#include <string>
+#include <vector>
 
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/random_picks.h"
+#include "commands/scan_options.h"
 #include "commands/set_operations.h"
+#include "common/glob.h"
 #include "storage/entry.h"
 
 namespace redoubt::commands {
@@ -95,6 +103,181 @@ void CmdSCard(CommandContext& ctx) {
   ctx.reply.Integer(e == nullptr ? 0 : static_cast<int64_t>(SetReader(*e).size()));
 }
 
+void ReplyMembers(CommandContext& ctx, const std::vector<std::string_view>& members) {
+  ctx.reply.SetHeader(members.size());
+  for (std::string_view member : members) {
+    ctx.reply.Bulk(member);
+  }
+}
+
+// SPOP key count: a set reply. Few of many: random members popped one by one (Redis's case 2);
+// nearly all: the few to keep are drawn, and the set is rebuilt from them (case 3), so that it
+// takes the encoding a new set of them would.
+void SPopCount(CommandContext& ctx) {
+  int64_t count;
+  if (!ParseInt64InRangeOrReply(ctx, ctx.args[2], 0, LONG_MAX, &count, kErrMustBePositive)) {
+    return;
+  }
+  Entry* e;
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kSet, Access::kWrite, &e)) {
+    return;
+  }
+  if (e == nullptr || count == 0) {
+    return ctx.reply.SetHeader(0);
+  }
+  SetWriter set(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
+  const size_t size = set.size();
+  ctx.dirty += static_cast<uint64_t>(count) + 1;
+  std::mt19937_64& rng = CommandRng();
+  if (static_cast<uint64_t>(count) >= size) {
+    ReplyMembers(ctx, set.reader().Members());
+    ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
+    return;
+  }
+  const size_t n = static_cast<size_t>(count);
+  const size_t remaining = size - n;
+  ctx.reply.SetHeader(n);
+  if (remaining * 5 > n) {
+    for (size_t i = 0; i < n; ++i) {
+      std::string member(set.reader().Random(rng));
+      ctx.reply.Bulk(member);
+      set.Remove(member);
+    }
+  } else {
+    std::vector<std::string> kept;
+    kept.reserve(remaining);
+    for (size_t i = 0; i < remaining; ++i) {
+      kept.emplace_back(set.reader().Random(rng));
+      set.Remove(kept.back());
+    }
+    set.reader().ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+    set.Reset(kept);
+  }
+  set.Finish();
+}
+
+// SPOP key [count]
+void CmdSPop(CommandContext& ctx) {
+  if (ctx.argc() == 3) {
+    return SPopCount(ctx);
+  }
+  if (ctx.argc() > 3) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  Entry* e;
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kSet, Access::kWrite, &e)) {
+    return;
+  }
+  if (e == nullptr) {
+    return ctx.reply.Null();
+  }
+  SetWriter set(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
+  std::string member(set.reader().Random(CommandRng()));
+  set.Remove(member);
+  set.Finish();
+  ctx.dirty += 1;
+  ctx.reply.Bulk(member);
+}
+
+// SRANDMEMBER key [count], as Redis 7.0.15: without a count one member (nil for a missing key);
+// a negative count, that many independent picks; a positive one, that many distinct members
+// (the whole set when it has no more). Always an array, never a RESP3 set.
+void CmdSRandMember(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  int64_t count = 0;
+  if (ctx.argc() == 3 && !ParseInt64InRangeOrReply(ctx, ctx.args[2], -LONG_MAX, LONG_MAX, &count)) {
+    return;
+  }
+  Entry* e;
+  if (!FindKeyOfTypeOrReply(ctx, ValueType::kSet, Access::kRead, &e)) {
+    return;
+  }
+  if (ctx.argc() == 2) {
+    return e == nullptr ? ctx.reply.Null() : ctx.reply.Bulk(SetReader(*e).Random(CommandRng()));
+  }
+  if (e == nullptr || count == 0) {
+    return ctx.reply.ArrayHeader(0);
+  }
+  SetReader set(*e);
+  std::mt19937_64& rng = CommandRng();
+  if (count < 0) {
+    const size_t n = static_cast<size_t>(-count);
+    std::vector<std::string_view> all =
+        set.cheap_random() ? std::vector<std::string_view>() : set.Members();
+    ctx.reply.ArrayHeader(n);
+    for (size_t i = 0; i < n; ++i) {
+      ctx.reply.Bulk(all.empty() ? set.Random(rng) : all[rng() % all.size()]);
+    }
+    return;
+  }
+  const size_t size = set.size();
+  std::vector<std::string_view> picks =
+      static_cast<uint64_t>(count) >= size
+          ? set.Members()
+          : PickDistinct<std::string_view>(
+                static_cast<size_t>(count), size, set.cheap_random(), [&] { return set.Members(); },
+                [&] { return set.Random(rng); }, [](std::string_view m) { return m; });
+  ctx.reply.ArrayHeader(picks.size());
+  for (std::string_view member : picks) {
+    ctx.reply.Bulk(member);
+  }
+}
+
+// SMOVE source destination member: 1 when the member moved (or is already in source when both
+// are the same set), 0 when source lacks it. Both keys must be sets (or, destination, missing).
+void CmdSMove(CommandContext& ctx) {
+  const std::string_view source = ctx.args[1];
+  const std::string_view destination = ctx.args[2];
+  const std::string_view member = ctx.args[3];
+  Entry* src;
+  Entry* dst;
+  if (!FindKeyOfTypeOrReply(ctx, source, ValueType::kSet, Access::kWrite, &src)) {
+    return;
+  }
+  if (src == nullptr) {
+    // Redis answers 0 before it looks at the destination's type.
+    return ctx.reply.Integer(0);
+  }
+  if (!FindKeyOfTypeOrReply(ctx, destination, ValueType::kSet, Access::kWrite, &dst)) {
+    return;
+  }
+  if (src == dst) {
+    return ctx.reply.Integer(SetReader(*src).Contains(member) ? 1 : 0);
+  }
+  {
+    SetWriter from(ctx.keyspace, ctx.db(), source, src, ctx.settings);
+    if (!from.Remove(member)) {
+      return ctx.reply.Integer(0);
+    }
+    from.Finish();
+  }
+  ctx.dirty += 1;
+  // The source's change may have moved entries: look the destination up again.
+  dst = ctx.keyspace.Find(ctx.db(), destination, Access::kWrite);
+  SetWriter to(ctx.keyspace, ctx.db(), destination, dst, ctx.settings, member);
+  if (to.Add(member)) {
+    ctx.dirty += 1;
+  }
+  to.Finish();
+  ctx.reply.Integer(1);
+}
+
+// SSCAN key cursor [MATCH pattern] [COUNT count]: members.
+void CmdSScan(CommandContext& ctx) {
+  ReplyElementScan(
+      ctx,
+      {.type = ValueType::kSet,
+       .pairs = false,
+       .for_each_packed =
+           [](const Entry& e, const ElementScan::Emit& emit) {
+             SetReader(e).ForEach([&](std::string_view member) { emit(member, {}); });
+           },
+       .scan_step = [](const Entry& e, uint64_t cursor,
+                       const ElementScan::Emit& emit) { return e.table().Scan(cursor, emit); }});
+}
+
 }  // namespace
 
 void RegisterSetCommands(CommandTable& table) {
@@ -122,6 +305,21 @@ void RegisterSetCommands(CommandTable& table) {
       "Returns the membership associated with the given elements for a set", "6.2.0");
   row("scard", 2, kReadOnly | kFast, kAclRead | kAclFast, CmdSCard,
       "Get the number of members in a set", "1.0.0");
+  row("spop", -2, kWrite | kFast, kAclWrite | kAclFast, CmdSPop,
+      "Remove and return one or multiple random members from a set", "1.0.0");
+  row("srandmember", -2, kReadOnly, kAclRead | kAclSlow, CmdSRandMember,
+      "Get one or multiple random members from a set", "1.0.0");
+  row("sscan", -3, kReadOnly, kAclRead | kAclSlow, CmdSScan, "Incrementally iterate Set elements",
+      "2.8.0");
+  table.Add({.name = "smove",
+             .arity = 4,
+             .flags = kWrite | kFast,
+             .keys = {1, 2, 1},
+             .acl = kAclSet | kAclWrite | kAclFast,
+             .handler = CmdSMove,
+             .summary = "Move a member from one set to another",
+             .since = "1.0.0",
+             .group = "set"});
 }
 
 }  // namespace redoubt::commands

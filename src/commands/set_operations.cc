@@ -12,28 +12,49 @@ using storage::FieldTable;
 using storage::PackedList;
 using storage::ValueType;
 
-size_t SetReader::size() const {
-  if (entry_.encoding() == Encoding::kHashtable) {
-    return entry_.table().size();
+SetReader::SetReader(const Entry& e) {
+  if (e.encoding() == Encoding::kHashtable) {
+    table_ = &e.table();
+  } else {
+    packed_ = e.value();
   }
-  return PackedList(entry_.value()).size();
+}
+
+size_t SetReader::size() const {
+  return table_ != nullptr ? table_->size() : PackedList(packed_).size();
 }
 
 bool SetReader::Contains(std::string_view member) const {
-  if (entry_.encoding() == Encoding::kHashtable) {
-    return entry_.table().Contains(member);
+  if (table_ != nullptr) {
+    return table_->Contains(member);
   }
-  return PackedList(entry_.value()).FindRecord(member, 1).has_value();
+  // An intset holds canonical integer texts, so comparing the text is comparing the number.
+  return PackedList(packed_).FindRecord(member, 1).has_value();
 }
 
 void SetReader::ForEach(const std::function<void(std::string_view)>& fn) const {
-  if (entry_.encoding() == Encoding::kHashtable) {
-    entry_.table().ForEach([&](std::string_view member, std::string_view) { fn(member); });
+  if (table_ != nullptr) {
+    table_->ForEach([&](std::string_view member, std::string_view) { fn(member); });
     return;
   }
-  for (std::string_view member : PackedList(entry_.value())) {
+  for (std::string_view member : PackedList(packed_)) {
     fn(member);
   }
+}
+
+std::vector<std::string_view> SetReader::Members() const {
+  std::vector<std::string_view> members;
+  members.reserve(size());
+  ForEach([&](std::string_view member) { members.push_back(member); });
+  return members;
+}
+
+std::string_view SetReader::Random(std::mt19937_64& rng) const {
+  if (table_ != nullptr) {
+    return table_->Random(rng).first;
+  }
+  PackedList list(packed_);
+  return list.At(rng() % list.size());
 }
 
 SetWriter::SetWriter(storage::Keyspace& keyspace, int db, std::string_view key, Entry* e,
@@ -109,6 +130,20 @@ bool SetWriter::Add(std::string_view member) {
     ConvertToTable();
   }
   return true;
+}
+
+void SetWriter::Reset(const std::vector<std::string>& members) {
+  if (!members.empty() && common::ParseInt64(members[0])) {
+    // Back to packed: Finish writes the bytes into a new packed entry in place of a table.
+    ReleaseTable();
+    packed_ = PackedList::Empty();
+    members_ = 0;
+  } else {
+    AggregateWriter::ConvertToTable([](FieldTable&) {});
+  }
+  for (const std::string& member : members) {
+    Add(member);
+  }
 }
 
 bool SetWriter::Remove(std::string_view member) {

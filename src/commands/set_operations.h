@@ -12,7 +12,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <random>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands/aggregate_writer.h"
 #include "commands/runtime_settings.h"
@@ -25,15 +28,25 @@ namespace redoubt::commands {
 class SetReader {
  public:
   // Requires: e is a set.
-  explicit SetReader(const storage::Entry& e) : entry_(e) {}
+  explicit SetReader(const storage::Entry& e);
+  // A set's packed members, or its table when `table` is not null.
+  SetReader(std::string_view packed, const storage::FieldTable* table)
+      : packed_(packed), table_(table) {}
 
   size_t size() const;
   bool Contains(std::string_view member) const;
   // fn(member) for every member: ascending while an intset, table order after.
   void ForEach(const std::function<void(std::string_view)>& fn) const;
+  // Every member, in ForEach's order.
+  std::vector<std::string_view> Members() const;
+  // A random member, each equally likely. Requires: size() > 0.
+  std::string_view Random(std::mt19937_64& rng) const;
+  // Whether Random costs O(1) (a table) rather than a walk of the packed members.
+  bool cheap_random() const { return table_ != nullptr; }
 
  private:
-  const storage::Entry& entry_;
+  std::string_view packed_;
+  const storage::FieldTable* table_ = nullptr;
 };
 
 class SetWriter : public AggregateWriter {
@@ -45,10 +58,15 @@ class SetWriter : public AggregateWriter {
 
   size_t size() const;
   bool Contains(std::string_view member) const;
+  // Reads the set as it is now; valid until the next change.
+  SetReader reader() const { return SetReader(packed_, table_); }
   // True when the member is new.
   bool Add(std::string_view member);
   // True when the member was there.
   bool Remove(std::string_view member);
+  // Makes the set hold just `members` (distinct), encoded as a new set whose first member is
+  // members[0] would be: SPOP's way of keeping the few members it does not pop.
+  void Reset(const std::vector<std::string>& members);
   // Writes the changes to the keyspace (AggregateWriter::Finish).
   void Finish() { AggregateWriter::Finish(size()); }
 

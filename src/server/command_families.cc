@@ -33,6 +33,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterListCommands(table);
   commands::RegisterHashCommands(table);
   commands::RegisterSetCommands(table);
+  commands::RegisterSetAlgebraCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);

@@ -378,7 +378,11 @@ RULES = {
     "HKEYS": keys_unordered,
     "HVALS": keys_unordered,
     "HGETALL": pairs_unordered,
+    # A set's order is its table's (an intset's is ascending): Redis promises none.
     "SMEMBERS": keys_unordered,
+    "SINTER": keys_unordered,
+    "SUNION": keys_unordered,
+    "SDIFF": keys_unordered,
     "INFO": info_rule,
     "HELLO": hello_rule,
     "CLIENT ID": client_id,

@@ -4,7 +4,7 @@
 # keyspace commands, and a fixed-seed random sequence. Each test runs in RESP2 and RESP3.
 import random
 
-from differential.cases import run
+from differential.cases import check_member_scan, run, same_shape, unordered
 
 
 def test_set_get_and_delete(dp):
@@ -256,41 +256,6 @@ def test_random_hash_sequence(dp):
     dp.check("CONFIG", "SET", "hash-max-listpack-entries", "512")
 
 
-def hscan_all(client, key, *extra, limit=10000):
-    """Iterate HSCAN from cursor 0 to 0; the set of (field, value) pairs, or (None, error)."""
-    cursor, seen = b"0", set()
-    for _ in range(limit):
-        r = client.call("HSCAN", key, cursor, *extra)
-        if r is None or r[0] != "array" or len(r[1]) != 2 or r[1][1][0] != "array":
-            return None, r
-        cursor, items = r[1][0][1], [x[1] for x in r[1][1][1]]
-        seen.update(zip(items[0::2], items[1::2]))
-        if cursor == b"0":
-            return seen, None
-    return None, ("HSCAN did not return cursor 0", limit)
-
-
-def check_hscan(d, key, *extra):
-    a, ea = hscan_all(d.ref, key, *extra)
-    b, eb = hscan_all(d.got, key, *extra)
-    if ea is not None or eb is not None or a != b:
-        d.fail(["HSCAN", key, "<cursor>", *extra], ea or sorted(a), eb or sorted(b or []),
-               "HSCAN results differ")
-
-
-def same_shape(args, a, b):
-    """HRANDFIELD with picks: same reply type and length (which fields is random)."""
-    if a[0] != b[0] or (a[0] in ("array", "set") and len(a[1] or []) != len(b[1] or [])):
-        return f"shape differs: {a!r} vs {b!r}"
-    return None
-
-
-def unordered(args, a, b):
-    """The whole hash (count >= its size): same elements, RESP3 pairs included, any order."""
-    norm = lambda r: (r[0], sorted(map(repr, r[1]))) if r[0] == "array" else r
-    return None if norm(a) == norm(b) else f"{a!r} vs {b!r}"
-
-
 def test_hscan(dp):
     fields = []
     for i in range(300):
@@ -298,7 +263,7 @@ def test_hscan(dp):
     run(dp, ("HSET", "small", "a", "1", "b", "2", "ab", "3"), ("HSET", "big", *fields))
     for key in ("small", "big", "nokey"):
         for extra in ((), ("COUNT", "5"), ("MATCH", "a*"), ("MATCH", "f1*", "COUNT", "100")):
-            check_hscan(dp, key, *extra)
+            check_member_scan(dp, "HSCAN", key, *extra)
     # A packed hash answers in one call with cursor 0, whatever the cursor and COUNT.
     run(dp, ("HSCAN", "small", "0"), ("HSCAN", "small", "77", "COUNT", "1"),
         ("HSCAN", "small", "0", "MATCH", "b"), ("HSCAN", "nokey", "0"))

@@ -98,6 +98,7 @@ class CommandHarness {
     commands::RegisterListCommands(table_);
     commands::RegisterHashCommands(table_);
     commands::RegisterSetCommands(table_);
+    commands::RegisterSetAlgebraCommands(table_);
     commands::RegisterBitmapCommands(table_);
     if (register_more) {
       register_more(table_);
