@@ -35,6 +35,7 @@ constexpr Override kOverrides[] = {
     {"hstrlen", kNone, kNone},
     {"sismember", kNone, kNone},
     {"scard", kNone, kNone},
+    {"zcard", kNone, kNone},
     {"object|encoding", kNone, kNone},
     {"object|freq", kNone, kNone},
     {"object|idletime", kNone, kNone},
@@ -56,6 +57,13 @@ constexpr Override kOverrides[] = {
     {"hincrby", kRW, kRW},
     {"hincrbyfloat", kRW, kRW},
     {"spop", kRW, kRW},
+    {"zincrby", kRW, kRW},
+    {"zpopmin", kRW, kRW},
+    {"zpopmax", kRW, kRW},
+    {"zmpop", kRW, kRW},
+    {"lmpop", kRW, kRW},
+    {"lmove", kRW, kW},
+    {"rpoplpush", kRW, kW},
     {"move", kRW, kRW},
     // Source read (and deleted), destination written.
     {"rename", kRW, kW},
@@ -67,6 +75,10 @@ constexpr Override kOverrides[] = {
     {"sinterstore", kW, kR},
     {"sunionstore", kW, kR},
     {"sdiffstore", kW, kR},
+    {"zrangestore", kW, kR},
+    {"zunionstore", kW, kR},
+    {"zinterstore", kW, kR},
+    {"zdiffstore", kW, kR},
 };
 
 // Redis's rule from key-spec flags: ACCESS needs read; INSERT, DELETE or UPDATE need write.

@@ -93,11 +93,24 @@ void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args
 // The keys that follow a count at args[count_index] (SINTERCARD, ZUNION, LMPOP, later EVAL): as
 // many as the count names and the arguments hold; none when the count is not a positive
 // integer (the command then replies an error before it touches a key).
-void ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
+// Returns whether the count is one.
+bool ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
                            std::vector<std::string_view>* keys);
 template <size_t kCountIndex>
 void KeysAfterCount(std::span<const std::string_view> args, std::vector<std::string_view>* keys) {
   ExtractKeysAfterCount(args, kCountIndex, keys);
+}
+
+// A STORE form's destination at args[1], then the keys after a count at args[kCountIndex]
+// (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE); none when the count is not one, as the key specs.
+template <size_t kCountIndex>
+void DestinationAndKeysAfterCount(std::span<const std::string_view> args,
+                                  std::vector<std::string_view>* keys) {
+  std::vector<std::string_view> sources;
+  if (ExtractKeysAfterCount(args, kCountIndex, &sources)) {
+    keys->push_back(args[1]);
+    keys->insert(keys->end(), sources.begin(), sources.end());
+  }
 }
 
 // Whether the command takes keys at all: a key spec that is not not_key, or a getkeys procedure

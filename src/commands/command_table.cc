@@ -81,20 +81,21 @@ void ExtractKeys(const CommandSpec& spec, std::span<const std::string_view> args
   }
 }
 
-void ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
+bool ExtractKeysAfterCount(std::span<const std::string_view> args, size_t count_index,
                            std::vector<std::string_view>* keys) {
   if (count_index >= args.size()) {
-    return;
+    return false;
   }
   std::optional<int64_t> count = common::ParseInt64(args[count_index]);
   if (!count || *count <= 0) {
-    return;
+    return false;
   }
   size_t available = args.size() - count_index - 1;
   size_t n = std::min(static_cast<size_t>(*count), available);
   for (size_t i = 0; i < n; ++i) {
     keys->push_back(args[count_index + 1 + i]);
   }
+  return true;
 }
 
 bool HasKeyArguments(const CommandSpec& spec) {

@@ -1,4 +1,5 @@
-// List commands: pushes, pops, LLEN, LRANGE, LINDEX, LSET. Semantics, reply types and error texts
+// List commands: pushes, pops (LPOP RPOP LMPOP), LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS,
+// and moves (LMOVE RPOPLPUSH). Semantics, reply types and error texts
 // follow Redis 7.0's t_list.c; each command is a row at the end of the file.
 //
 // Invariants every writer keeps: a list is never empty (popping the last element deletes the
@@ -6,6 +7,7 @@
 #include "commands/list_commands.h"
 
 #include <algorithm>
+#include <climits>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +16,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/mpop_arguments.h"
 #include "common/index_range.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
@@ -287,6 +290,245 @@ void CmdLSet(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+bool ParseEndOrReply(CommandContext& ctx, std::string_view arg, End* end) {
+  if (EqualsIgnoreCase(arg, "left")) {
+    *end = End::kHead;
+  } else if (EqualsIgnoreCase(arg, "right")) {
+    *end = End::kTail;
+  } else {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  return true;
+}
+
+// LINSERT key BEFORE|AFTER pivot element: the new length, -1 when pivot is missing, 0 when the
+// key is.
+void CmdLInsert(CommandContext& ctx) {
+  bool after;
+  if (EqualsIgnoreCase(ctx.args[2], "after")) {
+    after = true;
+  } else if (EqualsIgnoreCase(ctx.args[2], "before")) {
+    after = false;
+  } else {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kWrite);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  if (*e == nullptr) {
+    return ctx.reply.Integer(0);
+  }
+  int64_t length = -1;
+  MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e, [&](ListValue& list) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i] == ctx.args[3]) {
+        list.Insert(after ? i + 1 : i, ctx.args[4]);
+        length = static_cast<int64_t>(list.size());
+        return;
+      }
+    }
+  });
+  if (length > 0) {
+    ++ctx.dirty;
+  }
+  ctx.reply.Integer(length);
+}
+
+// LREM key count element.
+void CmdLRem(CommandContext& ctx) {
+  int64_t count;
+  if (!ParseInt64OrReply(ctx, ctx.args[2], &count)) {
+    return;
+  }
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kWrite);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  size_t removed = 0;
+  if (*e != nullptr) {
+    MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e,
+               [&](ListValue& list) { removed = list.Remove(ctx.args[3], count); });
+  }
+  ctx.dirty += removed;
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+// LTRIM key start stop: a range that selects nothing empties (deletes) the list.
+void CmdLTrim(CommandContext& ctx) {
+  int64_t start;
+  int64_t stop;
+  if (!ParseInt64OrReply(ctx, ctx.args[2], &start) || !ParseInt64OrReply(ctx, ctx.args[3], &stop)) {
+    return;
+  }
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kWrite);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  if (*e != nullptr) {
+    MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e, [&](ListValue& list) {
+      const size_t before = list.size();
+      std::optional<common::IndexRange> keep =
+          common::ClampRange(start, stop, list.size(), common::NegativeEnd::kEmpty);
+      if (keep) {
+        list.Trim(keep->first, keep->last);
+      } else {
+        list.Clear();
+      }
+      ctx.dirty += before - list.size();
+    });
+  }
+  ctx.reply.Ok();
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
+void CmdLPos(CommandContext& ctx) {
+  int64_t rank = 1;
+  int64_t count = -1;  // no COUNT: one index or nil
+  int64_t maxlen = 0;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const std::string_view opt = ctx.args[j];
+    const bool more = j + 1 < ctx.argc();
+    if (more && EqualsIgnoreCase(opt, "rank")) {
+      if (!ParseInt64OrReply(ctx, ctx.args[++j], &rank)) {
+        return;
+      }
+      if (rank == 0) {
+        return ctx.reply.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+      }
+    } else if (more && EqualsIgnoreCase(opt, "count")) {
+      if (!ParseInt64InRangeOrReply(ctx, ctx.args[++j], 0, LONG_MAX, &count,
+                                    "ERR COUNT can't be negative")) {
+        return;
+      }
+    } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
+      if (!ParseInt64InRangeOrReply(ctx, ctx.args[++j], 0, LONG_MAX, &maxlen,
+                                    "ERR MAXLEN can't be negative")) {
+        return;
+      }
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  auto e = FindList(ctx.keyspace, ctx.db(), ctx.args[1], Access::kRead);
+  if (!e.ok()) {
+    return ReplyError(ctx, e.status());
+  }
+  if (*e == nullptr) {
+    return count >= 0 ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
+  }
+  const ListValue& list = (*e)->list();
+  const size_t n = list.size();
+  const size_t scan = maxlen == 0 ? n : std::min(n, static_cast<size_t>(maxlen));
+  const bool from_tail = rank < 0;
+  // Redis negates the rank, so INT64_MIN stays negative and every match is past it: the first
+  // match from the tail answers.
+  uint64_t skip = rank == INT64_MIN ? 0 : static_cast<uint64_t>(from_tail ? -rank : rank) - 1;
+  std::vector<int64_t> found;
+  for (size_t k = 0; k < scan; ++k) {
+    const size_t i = from_tail ? n - 1 - k : k;
+    if (list[i] != ctx.args[2]) {
+      continue;
+    }
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    found.push_back(static_cast<int64_t>(i));
+    // Without COUNT the first match is the answer; COUNT 0 means every match.
+    if (count < 0 || (count > 0 && found.size() >= static_cast<size_t>(count))) {
+      break;
+    }
+  }
+  if (count < 0) {
+    return found.empty() ? ctx.reply.Null() : ctx.reply.Integer(found[0]);
+  }
+  ctx.reply.ArrayHeader(found.size());
+  for (int64_t i : found) {
+    ctx.reply.Integer(i);
+  }
+}
+
+// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT, LEFT): the destination's
+// type is checked before anything is popped.
+void Move(CommandContext& ctx, End from, End to) {
+  const std::string_view source = ctx.args[1];
+  const std::string_view destination = ctx.args[2];
+  auto src = FindList(ctx.keyspace, ctx.db(), source, Access::kWrite);
+  if (!src.ok()) {
+    return ReplyError(ctx, src.status());
+  }
+  if (*src == nullptr) {
+    return ctx.reply.Null();
+  }
+  auto dst = FindList(ctx.keyspace, ctx.db(), destination, Access::kWrite);
+  if (!dst.ok()) {
+    return ReplyError(ctx, dst.status());
+  }
+  std::string element;
+  if (*dst == *src) {
+    // A rotation: the list never becomes empty.
+    MutateList(ctx.keyspace, ctx.db(), source, *src, [&](ListValue& list) {
+      element = from == End::kHead ? list.TakeFront() : list.TakeBack();
+      to == End::kHead ? list.PushFront(element) : list.PushBack(element);
+    });
+  } else {
+    MutateList(ctx.keyspace, ctx.db(), source, *src, [&](ListValue& list) {
+      element = from == End::kHead ? list.TakeFront() : list.TakeBack();
+    });
+    const std::string_view one[] = {element};
+    auto pushed = OpPush(ctx.keyspace, ctx.db(), destination, one, to, false);
+    if (!pushed.ok()) {
+      return ReplyError(ctx, pushed.status());
+    }
+  }
+  ctx.dirty += 1;
+  ctx.reply.Bulk(element);
+}
+
+void CmdLMove(CommandContext& ctx) {
+  End from;
+  End to;
+  if (ParseEndOrReply(ctx, ctx.args[3], &from) && ParseEndOrReply(ctx, ctx.args[4], &to)) {
+    Move(ctx, from, to);
+  }
+}
+
+void CmdRPopLPush(CommandContext& ctx) {
+  Move(ctx, End::kTail, End::kHead);
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: [key, [elements]] from the first
+// non-empty list, or a nil array.
+void CmdLMPop(CommandContext& ctx) {
+  MpopArguments args{.ends = {"left", "right"}};
+  if (!ParseMpopArgumentsOrReply(ctx, 1, &args)) {
+    return;
+  }
+  for (std::string_view key : args.keys) {
+    auto popped = OpPop(ctx.keyspace, ctx.db(), key, args.from_second_end ? End::kTail : End::kHead,
+                        args.count);
+    if (popped.status() == OpStatus::kKeyNotFound) {
+      continue;
+    }
+    if (!popped.ok()) {
+      return ReplyError(ctx, popped.status());
+    }
+    ctx.dirty += popped->size();
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.ArrayHeader(popped->size());
+    for (const std::string& element : *popped) {
+      ctx.reply.Bulk(element);
+    }
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
 }  // namespace
 
 void RegisterListCommands(CommandTable& table) {
@@ -380,6 +622,39 @@ void RegisterListCommands(CommandTable& table) {
              .handler = CmdLSet,
              .summary = "Set the value of an element in a list by its index",
              .since = "1.0.0",
+             .group = "list"});
+  auto row = [&](std::string_view name, int arity, uint32_t flags, uint64_t acl, KeySpec keys,
+                 Handler handler, std::string_view summary, std::string_view since) {
+    table.Add({.name = name,
+               .arity = arity,
+               .flags = flags,
+               .keys = keys,
+               .acl = kList | acl,
+               .handler = handler,
+               .summary = summary,
+               .since = since,
+               .group = "list"});
+  };
+  row("linsert", 5, kWrite | kDenyOom, kAclWrite | kAclSlow, {1, 1, 1}, CmdLInsert,
+      "Insert an element before or after another element in a list", "2.2.0");
+  row("lrem", 4, kWrite, kAclWrite | kAclSlow, {1, 1, 1}, CmdLRem, "Remove elements from a list",
+      "1.0.0");
+  row("ltrim", 4, kWrite, kAclWrite | kAclSlow, {1, 1, 1}, CmdLTrim,
+      "Trim a list to the specified range", "1.0.0");
+  row("lpos", -3, kReadOnly, kAclRead | kAclSlow, {1, 1, 1}, CmdLPos,
+      "Return the index of matching elements on a list", "6.0.6");
+  row("lmove", 5, kWrite | kDenyOom, kAclWrite | kAclSlow, {1, 2, 1}, CmdLMove,
+      "Pop an element from a list, push it to another list and return it", "6.2.0");
+  row("rpoplpush", 3, kWrite | kDenyOom, kAclWrite | kAclSlow, {1, 2, 1}, CmdRPopLPush,
+      "Remove the last element in a list, prepend it to another list and return it", "1.2.0");
+  table.Add({.name = "lmpop",
+             .arity = -4,
+             .flags = kWrite,
+             .acl = kList | kAclWrite | kAclSlow,
+             .handler = CmdLMPop,
+             .key_finder = KeysAfterCount<1>,
+             .summary = "Pop elements from a list",
+             .since = "7.0.0",
              .group = "list"});
 }
 

@@ -46,6 +46,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "listpack";
     case Encoding::kHashtable:
       return "hashtable";
+    case Encoding::kSkiplist:
+      return "skiplist";
     case Encoding::kIntset:
       return "intset";
   }

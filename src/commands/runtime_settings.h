@@ -24,6 +24,9 @@ struct RuntimeSettings {
   std::atomic<int64_t> hash_max_listpack_value{64};
   // When a set of integers converts to a table (set-max-intset-entries).
   std::atomic<int64_t> set_max_intset_entries{512};
+  // When a small sorted set converts to a skip list (zset-max-listpack-entries / -value).
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
 };
 
 }  // namespace redoubt::commands

@@ -50,7 +50,8 @@ void ReplyElementScan(CommandContext& ctx, const ElementScan& scan) {
   if (!FindKeyOfTypeOrReply(ctx, scan.type, storage::Access::kRead, &e)) {
     return;
   }
-  std::vector<std::pair<std::string_view, std::string_view>> found;
+  // Values are copied: ZSCAN's scores are text made for the call.
+  std::vector<std::pair<std::string_view, std::string>> found;
   int64_t items = 0;
   const ElementScan::Emit keep = [&](std::string_view name, std::string_view value) {
     items += scan.pairs ? 2 : 1;

@@ -29,6 +29,7 @@ bool ParseScanOptionsOrReply(CommandContext& ctx, size_t first, bool allow_type,
 
 // What HSCAN, SSCAN (and ZSCAN) need to know of their type.
 struct ElementScan {
+  // (name, value); the value may be a temporary.
   using Emit = std::function<void(std::string_view, std::string_view)>;
   storage::ValueType type;
   // Elements are (name, value) pairs, both replied and counting two items against COUNT (HSCAN,

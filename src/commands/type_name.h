@@ -17,6 +17,8 @@ inline std::string_view TypeName(storage::ValueType type) {
       return "hash";
     case storage::ValueType::kSet:
       return "set";
+    case storage::ValueType::kZset:
+      return "zset";
   }
   return "none";
 }

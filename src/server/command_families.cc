@@ -9,6 +9,7 @@
 #include "commands/object_commands.h"
 #include "commands/set_commands.h"
 #include "commands/string_commands.h"
+#include "commands/zset_commands.h"
 #include "server/acl_command.h"
 #include "server/client_command.h"
 #include "server/command_command.h"
@@ -34,6 +35,9 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterHashCommands(table);
   commands::RegisterSetCommands(table);
   commands::RegisterSetAlgebraCommands(table);
+  commands::RegisterZsetCommands(table);
+  commands::RegisterZsetRangeCommands(table);
+  commands::RegisterZsetAlgebraCommands(table);
   commands::RegisterBitmapCommands(table);
   RegisterConnectionCommands(table);
   RegisterClientCommand(table);

@@ -64,6 +64,9 @@ struct Config {
   int64_t hash_max_listpack_value = 64;
   // Sets of integers stay packed (intset) up to this many members.
   int64_t set_max_intset_entries = 512;
+  // Small sorted sets stay packed (listpack) up to this many members and this member length.
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
   std::string logfile;
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512 * 1024 * 1024;

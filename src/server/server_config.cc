@@ -293,7 +293,7 @@ void Server::RegisterConfigAppliers() {
       "command settings",
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
-       "set-max-intset-entries"},
+       "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -305,6 +305,10 @@ void Server::RegisterConfigAppliers() {
         settings_.hash_max_listpack_value.store(c.hash_max_listpack_value,
                                                 std::memory_order_relaxed);
         settings_.set_max_intset_entries.store(c.set_max_intset_entries, std::memory_order_relaxed);
+        settings_.zset_max_listpack_entries.store(c.zset_max_listpack_entries,
+                                                  std::memory_order_relaxed);
+        settings_.zset_max_listpack_value.store(c.zset_max_listpack_value,
+                                                std::memory_order_relaxed);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},

@@ -12,6 +12,7 @@
 #include "common/numbers.h"
 #include "storage/field_table.h"
 #include "storage/list_value.h"
+#include "storage/sorted_table.h"
 
 namespace redoubt::storage {
 
@@ -153,7 +154,7 @@ Entry* Entry::CreateList(std::string_view key, bool has_expire) {
 
 Entry* Entry::CreatePacked(std::string_view key, ValueType type, std::string_view packed,
                            bool has_expire, size_t value_capacity, Encoding encoding) {
-  REDOUBT_DCHECK(type == ValueType::kHash || type == ValueType::kSet);
+  REDOUBT_DCHECK(type == ValueType::kHash || type == ValueType::kSet || type == ValueType::kZset);
   REDOUBT_DCHECK(encoding == Encoding::kListpack || encoding == Encoding::kIntset);
   Entry* e = Create(key, packed, has_expire, value_capacity);
   e->set_type(type);
@@ -169,6 +170,21 @@ Entry* Entry::CreateTable(std::string_view key, ValueType type, FieldTable* tabl
   e->set_type(type);
   e->set_encoding(Encoding::kHashtable);
   return e;
+}
+
+Entry* Entry::CreateSortedTable(std::string_view key, SortedTable* table, bool has_expire) {
+  const SortedTable* pointer = table;
+  Entry* e = Create(key, PointerBytes(pointer), has_expire);
+  e->set_type(ValueType::kZset);
+  e->set_encoding(Encoding::kSkiplist);
+  return e;
+}
+
+SortedTable* Entry::SortedTablePointer() const {
+  REDOUBT_DCHECK(encoding() == Encoding::kSkiplist);
+  SortedTable* table;
+  std::memcpy(&table, KeyData() + key_len(), sizeof(table));
+  return table;
 }
 
 FieldTable* Entry::TablePointer() const {
@@ -193,6 +209,9 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
     e = Create(key, PointerBytes(copy), has_expire);
   } else if (from.encoding() == Encoding::kHashtable) {
     const FieldTable* copy = new FieldTable(from.table());
+    e = Create(key, PointerBytes(copy), has_expire);
+  } else if (from.encoding() == Encoding::kSkiplist) {
+    const SortedTable* copy = new SortedTable(from.sorted_table());
     e = Create(key, PointerBytes(copy), has_expire);
   } else {
     e = Create(key, from.value(), has_expire, value_capacity);
@@ -239,6 +258,8 @@ void Entry::ReleaseValue() {
     delete ListPointer();
   } else if (encoding() == Encoding::kHashtable) {
     delete TablePointer();
+  } else if (encoding() == Encoding::kSkiplist) {
+    delete SortedTablePointer();
   } else if (has_large_value()) {
     LargePointer()->Release();
   }
@@ -265,6 +286,8 @@ size_t Entry::AllocatedBytes() const {
     bytes += ListPointer()->AllocatedBytes();
   } else if (encoding() == Encoding::kHashtable) {
     bytes += TablePointer()->AllocatedBytes();
+  } else if (encoding() == Encoding::kSkiplist) {
+    bytes += SortedTablePointer()->AllocatedBytes();
   } else if (has_large_value()) {
     bytes += LargePointer()->AllocatedBytes();
   }

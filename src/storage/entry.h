@@ -13,7 +13,8 @@
 // ListValue and CloneWith deep-copies it. A hash or a set is either small, its fields or
 // members packed into the value bytes themselves (encoding kListpack: a PackedList, so a small
 // hash is this one block), or large, the value bytes holding the pointer to an owned FieldTable
-// (encoding kHashtable), freed and copied as a list is.
+// (encoding kHashtable), freed and copied as a list is. A sorted set is likewise packed
+// (kListpack) or holds an owned SortedTable (kSkiplist).
 //
 // A string of kLargeValueBytes or more lives likewise in its own common::SharedBytes block, so
 // that a GET reply can write it from there while its socket drains, and SET can keep the block a
@@ -34,13 +35,23 @@ namespace redoubt::storage {
 
 class FieldTable;
 class ListValue;
+class SortedTable;
 
-enum class ValueType : uint8_t { kString, kList, kHash, kSet };
+enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZset };
 
 // As OBJECT ENCODING reports it. Lists are always kQuicklist: Redis 7.0 reports "quicklist" for
 // every list, however small. Hashes and sets are kListpack (packed in the entry) or kHashtable
-// (a FieldTable).
-enum class Encoding : uint8_t { kRaw, kEmbStr, kInt, kQuicklist, kListpack, kHashtable, kIntset };
+// (a FieldTable); sorted sets kListpack or kSkiplist (a SortedTable).
+enum class Encoding : uint8_t {
+  kRaw,
+  kEmbStr,
+  kInt,
+  kQuicklist,
+  kListpack,
+  kHashtable,
+  kIntset,
+  kSkiplist
+};
 
 inline constexpr int64_t kNoExpire = -1;
 // Strings of this size or more live in their own SharedBytes block (Redis's PROTO_MBULK_BIG_ARG:
@@ -54,14 +65,17 @@ class Entry {
                        size_t value_capacity = 0);
   // Allocates an entry holding a new empty list (type kList, encoding kQuicklist).
   static Entry* CreateList(std::string_view key, bool has_expire);
-  // Allocates a hash or set entry in a small encoding (kListpack, or kIntset for a set of
-  // integers): `packed` (a PackedList's bytes) is its value, with room for value_capacity bytes.
+  // Allocates a hash, set or sorted set entry in a small encoding (kListpack, or kIntset for a
+  // set of integers): `packed` (a PackedList's bytes) is its value, with room for
+  // value_capacity bytes.
   static Entry* CreatePacked(std::string_view key, ValueType type, std::string_view packed,
                              bool has_expire, size_t value_capacity = 0,
                              Encoding encoding = Encoding::kListpack);
   // Allocates a hash or set entry in the large encoding, taking ownership of `table`.
   static Entry* CreateTable(std::string_view key, ValueType type, FieldTable* table,
                             bool has_expire);
+  // Allocates a sorted set entry in the large encoding (kSkiplist), taking ownership of `table`.
+  static Entry* CreateSortedTable(std::string_view key, SortedTable* table, bool has_expire);
   // Copies `from` under a new key (RENAME, COPY, MOVE) or with more room for the value. A list is
   // deep-copied, so the clone is independent of `from`. value_capacity is ignored for lists.
   static Entry* CloneWith(const Entry& from, std::string_view key, bool has_expire,
@@ -98,9 +112,13 @@ class Entry {
   // Requires: a hash or set in encoding kHashtable.
   const FieldTable& table() const { return *TablePointer(); }
   FieldTable& mutable_table() { return *TablePointer(); }
+  // Requires: a sorted set in encoding kSkiplist.
+  const SortedTable& sorted_table() const { return *SortedTablePointer(); }
+  SortedTable& mutable_sorted_table() { return *SortedTablePointer(); }
   // Whether the value bytes hold a pointer to an object this entry owns (a list, a table).
   bool owns_object() const {
-    return type() == ValueType::kList || encoding() == Encoding::kHashtable;
+    return type() == ValueType::kList || encoding() == Encoding::kHashtable ||
+           encoding() == Encoding::kSkiplist;
   }
 
   ValueType type() const { return static_cast<ValueType>(kind_ & 0x0F); }
@@ -169,6 +187,7 @@ class Entry {
   // The list's pointer lives unaligned in the value bytes, hence the memcpy.
   ListValue* ListPointer() const;
   FieldTable* TablePointer() const;
+  SortedTable* SortedTablePointer() const;
   // Frees the owned object (a list, a table) or releases the large block.
   void ReleaseValue();
   // Likewise for a large string's block.

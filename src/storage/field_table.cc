@@ -9,6 +9,7 @@
 #include <new>
 
 #include "common/check.h"
+#include "storage/bucket_count.h"
 #include "storage/db_table.h"
 #include "storage/scan_cursor.h"
 
@@ -31,8 +32,6 @@ struct FieldTable::Node {
 };
 
 namespace {
-
-constexpr size_t kInitialCapacity = 4;
 
 uint64_t HashField(std::string_view field) {
   return HashKey(field);
@@ -123,8 +122,8 @@ bool FieldTable::Insert(std::string_view field, std::string_view value) {
   if (Locate(field, hash) != nullptr) {
     return false;
   }
-  if (size_ >= capacity_) {
-    Resize(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
+  if (size_t buckets = BucketsBeforeInsert(size_, capacity_); buckets != capacity_) {
+    Resize(buckets);
   }
   Link(NewNode(field, value), hash);
   ++size_;
@@ -163,16 +162,8 @@ bool FieldTable::Erase(std::string_view field) {
   *link = n->next;
   FreeNode(n);
   --size_;
-  if (size_ == 0) {
-    Resize(0);
-  } else if (capacity_ > kInitialCapacity && size_ < capacity_ / 8) {
-    // Below one node per eight buckets, as Redis shrinks below 10%; the gap to the growth
-    // threshold keeps a table at a boundary from resizing on every change.
-    size_t target = kInitialCapacity;
-    while (target < size_) {
-      target *= 2;
-    }
-    Resize(target);
+  if (size_t buckets = BucketsAfterErase(size_, capacity_); buckets != capacity_) {
+    Resize(buckets);
   }
   return true;
 }

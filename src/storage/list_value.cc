@@ -1,6 +1,7 @@
 // The list data structure; see list_value.h.
 #include "storage/list_value.h"
 
+#include <cstdint>
 #include <utility>
 
 namespace redoubt::storage {
@@ -65,6 +66,50 @@ std::string ListValue::TakeBack() {
   std::string out = std::move(elements_.back());
   elements_.pop_back();
   return out;
+}
+
+void ListValue::Insert(size_t i, std::string_view element) {
+  element_bytes_ +=
+      ElementBytes(*elements_.emplace(elements_.begin() + static_cast<ptrdiff_t>(i), element));
+}
+
+size_t ListValue::Remove(std::string_view element, int64_t count) {
+  const size_t limit = count == 0 ? SIZE_MAX : static_cast<size_t>(count < 0 ? -count : count);
+  size_t removed = 0;
+  if (count >= 0) {
+    for (auto it = elements_.begin(); it != elements_.end() && removed < limit;) {
+      if (*it == element) {
+        element_bytes_ -= ElementBytes(*it);
+        it = elements_.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+    return removed;
+  }
+  for (size_t i = elements_.size(); i > 0 && removed < limit; --i) {
+    if (elements_[i - 1] == element) {
+      element_bytes_ -= ElementBytes(elements_[i - 1]);
+      elements_.erase(elements_.begin() + static_cast<ptrdiff_t>(i - 1));
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+void ListValue::Trim(size_t first, size_t last) {
+  while (elements_.size() > last + 1) {
+    PopBack();
+  }
+  for (size_t i = 0; i < first; ++i) {
+    PopFront();
+  }
+}
+
+void ListValue::Clear() {
+  elements_.clear();
+  element_bytes_ = 0;
 }
 
 std::optional<std::string_view> ListValue::At(int64_t index) const {

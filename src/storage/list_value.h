@@ -47,6 +47,15 @@ class ListValue {
   std::optional<std::string_view> At(int64_t index) const;
   // Replaces the element at `index` (negative as for At). False when out of range.
   bool Set(int64_t index, std::string_view element);
+  // Inserts element before position i (i == size() appends). Requires: i <= size().
+  void Insert(size_t i, std::string_view element);
+  // Removes up to |count| elements equal to `element`: from the head when count > 0, from the
+  // tail when count < 0, all when 0 (LREM). Returns how many.
+  size_t Remove(std::string_view element, int64_t count);
+  // Keeps only positions first..last (LTRIM). Requires: first <= last < size().
+  void Trim(size_t first, size_t last);
+  // Removes every element.
+  void Clear();
   // Requires: i < size().
   std::string_view operator[](size_t i) const { return elements_[i]; }
 

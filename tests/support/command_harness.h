@@ -36,6 +36,7 @@
 #include "commands/set_commands.h"
 #include "commands/slowlog.h"
 #include "commands/string_commands.h"
+#include "commands/zset_commands.h"
 #include "common/shared_bytes.h"
 #include "protocol/reply_writer.h"
 #include "security/acl_registry.h"
@@ -99,6 +100,9 @@ class CommandHarness {
     commands::RegisterHashCommands(table_);
     commands::RegisterSetCommands(table_);
     commands::RegisterSetAlgebraCommands(table_);
+    commands::RegisterZsetCommands(table_);
+    commands::RegisterZsetRangeCommands(table_);
+    commands::RegisterZsetAlgebraCommands(table_);
     commands::RegisterBitmapCommands(table_);
     if (register_more) {
       register_more(table_);

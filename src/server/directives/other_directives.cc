@@ -116,10 +116,8 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
       {"active-expire-effort", "", 0, Signed(1, 10, 1)},
       {"active-defrag-max-scan-fields", "", 0, Signed(1, kLongMax, 1000)},  // unsigned long
       {"stream-node-max-entries", "", 0, Signed(0, kLLongMax, 100)},
-      {"zset-max-listpack-entries", "zset-max-ziplist-entries", 0, Unsigned(0, kLongMax, 128)},
       {"active-defrag-ignore-bytes", "", 0, Memory(Unsigned(1, kLLongMax, 100 * kMb))},
       {"stream-node-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 4096))},
-      {"zset-max-listpack-value", "zset-max-ziplist-value", 0, Memory(Unsigned(0, kLongMax, 64))},
       {"hll-sparse-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 3000))},
       {"tracking-table-max-keys", "", 0, Unsigned(0, kLongMax, 1000000)},
   };

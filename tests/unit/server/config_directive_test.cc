@@ -112,7 +112,8 @@ TEST(ConfigDirectiveTest, FlagsFollowRedis) {
   EXPECT_TRUE(FindDirective("maxmemory")->implemented());
   EXPECT_FALSE(FindDirective("appendonly")->implemented());
   EXPECT_TRUE(FindDirective("hash-max-listpack-entries")->implemented());
-  EXPECT_FALSE(FindDirective("zset-max-listpack-entries")->implemented());
+  EXPECT_TRUE(FindDirective("zset-max-listpack-entries")->implemented());
+  EXPECT_FALSE(FindDirective("list-max-listpack-size")->implemented());
 }
 
 TEST(ConfigDirectiveTest, OctalAsStrtollReadsIt) {
