@@ -69,7 +69,12 @@ free_port() {
 start_server() {
   local log=$1 cli_tls=()
   shift
-  "$SERVER" --port "$PORT" --bind 127.0.0.1 --logfile "" "$@" > "$log" 2>&1 &
+  # One I/O thread: the suite's tests assume Redis's single event loop, which runs the commands
+  # of several clients in the order they arrived (a test sends BRPOPLPUSH on two deferring
+  # clients and then LPUSH without waiting, and expects the first to be served first). With
+  # several threads that order is not promised, and such a test would pass or hang by chance.
+  # Redoubt's behaviour across threads is tested by its own multi-client tests.
+  "$SERVER" --port "$PORT" --bind 127.0.0.1 --logfile "" --io-threads 1 "$@" > "$log" 2>&1 &
   server_pid=$!
   [ "$MODE" = tls ] && cli_tls=(--tls --cacert "$CERTS/ca.crt" --cert "$CERTS/client.crt"
                                 --key "$CERTS/client.key")

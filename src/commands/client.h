@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/shared_bytes.h"
 #include "protocol/reply_writer.h"
@@ -20,6 +21,14 @@
 namespace redoubt::commands {
 
 struct CommandSpec;
+
+// What a blocking command (BLPOP, BZPOPMIN, …) that found nothing waits for: any of its keys
+// stored anew, until the deadline (absolute Unix ms; 0: forever). The keys view the command's
+// arguments.
+struct BlockRequest {
+  std::vector<std::string_view> keys;
+  int64_t deadline_ms = 0;
+};
 
 // What SLOWLOG and MONITOR show for a redacted argument (Redis's shared.redacted).
 inline constexpr std::string_view kRedactedArgument = "(redacted)";
@@ -64,6 +73,26 @@ class Client {
     (void)arg;
     return {};
   }
+
+  // Whether the client may wait for keys: a connection (not inside MULTI). Others get the
+  // command's answer for "nothing there" at once, as Redis answers a client that cannot block.
+  virtual bool can_block() const { return false; }
+  // Called under the keys' shard locks (so no write slips between the command's look and the
+  // wait) when the running command waits: the client parks it, without a reply, until a key
+  // it waits for is stored anew or the deadline passes, and then runs it again.
+  virtual void Block(const BlockRequest& request) { (void)request; }
+  // Whether the running command is a blocked one run again: then a key of another type is no
+  // error but one to wait on still (Redis 7.0 serves a blocked client only from a key of the
+  // type it waits for).
+  virtual bool retrying_blocked() const { return false; }
+
+  // MULTI: while a client queues its transaction, the dispatcher checks each command as it
+  // would run it and, instead of running it, queues it (QueueCommand) and answers +QUEUED; a
+  // command refused then (unknown, wrong arity, NOPERM, OOM) marks the transaction failed, so
+  // that EXEC answers EXECABORT. Clients that hold no transactions never queue.
+  virtual bool in_multi() const { return false; }
+  virtual void QueueCommand(std::span<const std::string_view> args) { (void)args; }
+  virtual void FlagTransactionError() {}
 
   // SELECT's database.
   int db = 0;

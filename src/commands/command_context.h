@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -51,6 +52,9 @@ class CommandContext {
   // dispatcher adds it to its thread's counter, summed by INFO as rdb_changes_since_last_save;
   // snapshots after `save` points will read the same counter.
   uint64_t dirty = 0;
+  // Set by a blocking command that found nothing and may wait (client.can_block()); the
+  // dispatcher hands it to the client while the keys are still locked.
+  std::optional<BlockRequest> block;
 };
 
 }  // namespace redoubt::commands

@@ -17,6 +17,9 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
     return Outcome::kDone;
   }
+  if (!RunUnlessQueued(r)) {
+    return Outcome::kDone;
+  }
   // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
   if (services_.pause.Holds(r.spec->flags)) {
     return Outcome::kHeld;
@@ -24,11 +27,51 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (!MakeRoomInMemory(r)) {
     return Outcome::kDone;
   }
-  uint64_t errors_before = client.reply().errors();
+  return Run(r);
+}
+
+void Dispatcher::ExecuteQueued(Client& client, std::span<const std::string_view> args) {
+  Request r{client, args};
+  r.shards_locked = true;
+  // Checked again, as Redis's execCommand does: the user's permissions may have changed since
+  // the command was queued.
+  if (Lookup(r) && CheckArity(r) && CheckAuthenticated(r) && CheckAcl(r)) {
+    Run(r);
+  }
+}
+
+Dispatcher::Outcome Dispatcher::Run(Request& r) {
+  uint64_t errors_before = r.client.reply().errors();
   int64_t duration_us = Call(r);
+  if (r.blocked) {
+    // Counted when it runs again and answers, as Redis counts a blocked command once.
+    return Outcome::kBlocked;
+  }
   // [propagation to replicas and the AOF goes here]
-  Account(r, duration_us, client.reply().errors() != errors_before);
+  Account(r, duration_us, r.client.reply().errors() != errors_before);
   return Outcome::kDone;
+}
+
+bool Dispatcher::RunUnlessQueued(Request& r) {
+  if (!r.client.in_multi()) {
+    return true;
+  }
+  // What controls the transaction runs at once, as in Redis's processCommand.
+  static constexpr std::string_view kRunNow[] = {"exec",  "discard", "multi",
+                                                 "watch", "quit",    "reset"};
+  if (std::find(std::begin(kRunNow), std::end(kRunNow), r.spec->name) != std::end(kRunNow)) {
+    return true;
+  }
+  if (r.spec->flags & kNoMulti) {
+    Reject(r, "ERR Command not allowed inside a transaction");
+    return false;
+  }
+  if (!MakeRoomInMemory(r)) {
+    return false;
+  }
+  r.client.QueueCommand(r.args);
+  r.client.reply().SimpleString("QUEUED");
+  return false;
 }
 
 bool Dispatcher::Lookup(Request& r) {
@@ -147,7 +190,9 @@ int64_t Dispatcher::Call(Request& r) {
   const CommandSpec& spec = *r.spec;
   int64_t start_us = common::MonotonicMicros();
   storage::ShardLocks locks(services_.keyspace);
-  if (spec.flags & kWholeKeyspace) {
+  if (r.shards_locked) {
+    // EXEC holds them.
+  } else if (spec.flags & kWholeKeyspace) {
     locks.LockAll();
   } else if (spec.keys.first > 0 || spec.key_finder != nullptr) {
     std::vector<std::string_view>& keys = acl_scratch_.keys;
@@ -164,6 +209,10 @@ int64_t Dispatcher::Call(Request& r) {
   CommandContext ctx(r.args, r.client, services_, spec);
   r.client.BeginCommand(r.args);
   spec.handler(ctx);
+  if (ctx.block) {
+    r.client.Block(*ctx.block);
+    r.blocked = true;
+  }
   r.client.EndCommand();
   locks.Release();
   stats_.dirty.Add(ctx.dirty);
@@ -209,6 +258,9 @@ void Dispatcher::FeedMonitors(const Request& r) {
 
 void Dispatcher::Reject(Request& r, std::string_view error) {
   r.client.reply().Error(error);
+  if (r.client.in_multi()) {
+    r.client.FlagTransactionError();  // EXEC will answer EXECABORT
+  }
   if (r.counters != nullptr) {
     r.counters->rejected_calls.Add(1);
   }

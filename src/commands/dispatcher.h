@@ -37,11 +37,15 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   enum class Outcome {
-    kDone,  // answered: run, refused with an error, or dropped because the client is closing
-    kHeld,  // CLIENT PAUSE holds it: nothing was written; the client tries again later
+    kDone,     // answered: run, refused with an error, or dropped because the client is closing
+    kHeld,     // CLIENT PAUSE holds it: nothing was written; the client tries again later
+    kBlocked,  // a blocking command waits for keys (Client::Block): nothing was written
   };
   // Executes args (args[0] is the command name) for client; replies go to client.reply().
   Outcome Execute(Client& client, std::span<const std::string_view> args);
+  // A command of a transaction EXEC runs: the shards of every queued command's keys are already
+  // locked (all of them when one needs the whole keyspace), and CLIENT PAUSE held EXEC itself.
+  void ExecuteQueued(Client& client, std::span<const std::string_view> args);
 
   const ExecutionServices& services() const { return services_; }
 
@@ -53,6 +57,8 @@ class Dispatcher {
     const CommandSpec* spec = nullptr;
     CommandCounters* counters = nullptr;
     bool keys_extracted = false;  // the ACL stage filled acl_scratch_.keys
+    bool blocked = false;         // the handler asked to wait (CommandContext::block)
+    bool shards_locked = false;   // ExecuteQueued: EXEC holds the locks
   };
 
   // Stages. Each returns true when the command goes on; false when it was answered.
@@ -61,6 +67,10 @@ class Dispatcher {
   bool CheckAuthenticated(Request& r);
   bool CheckAcl(Request& r);
   bool MakeRoomInMemory(Request& r);
+  // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it
+  // queued it or refused it.
+  bool RunUnlessQueued(Request& r);
+  Outcome Run(Request& r);
   // Locks the shards of the command's keys (every shard for kWholeKeyspace), runs the handler.
   // Returns its duration in microseconds.
   int64_t Call(Request& r);

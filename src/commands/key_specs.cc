@@ -57,12 +57,44 @@ void BitfieldGetKeys(std::span<const std::string_view> args, std::vector<KeyRefe
       {.pos = 1, .flags = read_only ? kKeyRO | kKeyAccess : kKeyRW | kKeyAccess | kKeyUpdate});
 }
 
+}  // namespace
+
+void SortGetKeys(std::span<const std::string_view> args, std::vector<KeyReference>* keys) {
+  if (args.size() < 2) {
+    return;
+  }
+  keys->push_back({.pos = 1, .flags = kKeyRO | kKeyAccess});
+  int store = 0;
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "limit")) {
+      i += 2;
+    } else if (EqualsIgnoreCase(args[i], "get") || EqualsIgnoreCase(args[i], "by")) {
+      i += 1;
+    } else if (EqualsIgnoreCase(args[i], "store") && i + 1 < args.size()) {
+      store = static_cast<int>(++i);  // the last STORE wins, as in Redis
+    }
+  }
+  if (store > 0) {
+    keys->push_back({.pos = store, .flags = kKeyOW | kKeyUpdate});
+  }
+}
+
+void SortRoGetKeys(std::span<const std::string_view> args, std::vector<KeyReference>* keys) {
+  if (args.size() >= 2) {
+    keys->push_back({.pos = 1, .flags = kKeyRO | kKeyAccess});
+  }
+}
+
+namespace {
+
 // Redis's getkeys procedures for the commands Redoubt implements whose specs carry
-// variable_flags. Commands with unknown or incomplete specs (SORT, MIGRATE, GEORADIUS … STORE,
-// XREAD) add theirs here when they are implemented.
+// variable_flags or unknown positions. Others with unknown or incomplete specs (MIGRATE,
+// GEORADIUS … STORE, XREAD) add theirs here when they are implemented.
 constexpr std::pair<std::string_view, GetKeysProc> kGetKeysProcs[] = {
     {"bitfield", BitfieldGetKeys},
     {"set", SetGetKeys},
+    {"sort", SortGetKeys},
+    {"sort_ro", SortRoGetKeys},
 };
 
 // The position just after the keyword (where the keys start), 0 when it is absent. As Redis

@@ -71,6 +71,10 @@ struct KeyReference {
 using GetKeysProc = void (*)(std::span<const std::string_view> args,
                              std::vector<KeyReference>* keys);
 
+// SORT's and SORT_RO's: the sorted key, and SORT's STORE destination (Redis's sortGetKeys).
+void SortGetKeys(std::span<const std::string_view> args, std::vector<KeyReference>* keys);
+void SortRoGetKeys(std::span<const std::string_view> args, std::vector<KeyReference>* keys);
+
 // What the catalog holds for one Redis command or subcommand ("get", "client|list").
 struct RedisCommandKeyInfo {
   std::span<const KeySpecification> key_specs;

@@ -1,6 +1,7 @@
-// List commands: pushes, pops (LPOP RPOP LMPOP), LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS,
-// and moves (LMOVE RPOPLPUSH). Semantics, reply types and error texts
-// follow Redis 7.0's t_list.c; each command is a row at the end of the file.
+// List commands: pushes, pops (LPOP RPOP LMPOP, and the blocking BLPOP BRPOP BLMPOP), LLEN LRANGE
+// LINDEX LSET LINSERT LREM LTRIM LPOS, and moves (LMOVE RPOPLPUSH BLMOVE BRPOPLPUSH). Semantics,
+// reply types and error texts follow Redis 7.0's t_list.c; each command is a row at the end of the
+// file.
 //
 // Invariants every writer keeps: a list is never empty (popping the last element deletes the
 // key, as Redis does), and the shard's memory accounting follows the list's size (MutateList).
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
@@ -501,22 +503,67 @@ void CmdRPopLPush(CommandContext& ctx) {
   Move(ctx, End::kTail, End::kHead);
 }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: [key, [elements]] from the first
-// non-empty list, or a nil array.
-void CmdLMPop(CommandContext& ctx) {
-  MpopArguments args{.ends = {"left", "right"}};
-  if (!ParseMpopArgumentsOrReply(ctx, 1, &args)) {
+// BLPOP / BRPOP key [key ...] timeout: [key, element] from the first non-empty list.
+void BlockingPop(CommandContext& ctx, End end) {
+  PopFirstOrWait(ctx, ValueType::kList, [&](std::string_view key, Entry*) {
+    auto popped = OpPopOne(ctx.keyspace, ctx.db(), key, end);
+    ++ctx.dirty;
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(*popped);
+  });
+}
+
+void CmdBLPop(CommandContext& ctx) {
+  BlockingPop(ctx, End::kHead);
+}
+void CmdBRPop(CommandContext& ctx) {
+  BlockingPop(ctx, End::kTail);
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout, and BRPOPLPUSH source destination
+// timeout: waits on the source; a destination of another type is WRONGTYPE, also when the
+// command runs again (Redis 7.0 unblocks such a client with the error, popping nothing).
+void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {
+  int64_t deadline;
+  if (!ParseBlockTimeoutOrReply(ctx, timeout, &deadline)) {
     return;
   }
+  Entry* src;
+  if (!FindKeyToPopOrReply(ctx, ctx.args[1], ValueType::kList, &src)) {
+    return;
+  }
+  if (src != nullptr) {
+    return Move(ctx, from, to);
+  }
+  WaitOrReplyNull(ctx, ctx.args.subspan(1, 1), deadline, /*null_bulk=*/true);
+}
+
+void CmdBLMove(CommandContext& ctx) {
+  End from;
+  End to;
+  if (ParseEndOrReply(ctx, ctx.args[3], &from) && ParseEndOrReply(ctx, ctx.args[4], &to)) {
+    BlockingMove(ctx, from, to, ctx.args[5]);
+  }
+}
+
+void CmdBRPopLPush(CommandContext& ctx) {
+  BlockingMove(ctx, End::kTail, End::kHead, ctx.args[3]);
+}
+
+// Pops from the first of args.keys holding a list and replies [key, [elements]]; false when
+// none does.
+bool MpopOrReply(CommandContext& ctx, const MpopArguments& args) {
   for (std::string_view key : args.keys) {
-    auto popped = OpPop(ctx.keyspace, ctx.db(), key, args.from_second_end ? End::kTail : End::kHead,
-                        args.count);
-    if (popped.status() == OpStatus::kKeyNotFound) {
+    Entry* e;
+    if (!FindKeyToPopOrReply(ctx, key, ValueType::kList, &e)) {
+      return true;
+    }
+    if (e == nullptr) {
       continue;
     }
-    if (!popped.ok()) {
-      return ReplyError(ctx, popped.status());
-    }
+    auto popped = OpPop(ctx.keyspace, ctx.db(), key, args.from_second_end ? End::kTail : End::kHead,
+                        args.count);
     ctx.dirty += popped->size();
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
@@ -524,9 +571,26 @@ void CmdLMPop(CommandContext& ctx) {
     for (const std::string& element : *popped) {
       ctx.reply.Bulk(element);
     }
+    return true;
+  }
+  return false;
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdBLMPop(CommandContext& ctx) {
+  MpopOrWait(ctx, "left", "right", MpopOrReply);
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: [key, [elements]] from the first
+// non-empty list, or a nil array.
+void CmdLMPop(CommandContext& ctx) {
+  MpopArguments args{.ends = {"left", "right"}};
+  if (!ParseMpopArgumentsOrReply(ctx, 1, &args)) {
     return;
   }
-  ctx.reply.NullArray();
+  if (!MpopOrReply(ctx, args)) {
+    ctx.reply.NullArray();
+  }
 }
 
 }  // namespace
@@ -647,6 +711,31 @@ void RegisterListCommands(CommandTable& table) {
       "Pop an element from a list, push it to another list and return it", "6.2.0");
   row("rpoplpush", 3, kWrite | kDenyOom, kAclWrite | kAclSlow, {1, 2, 1}, CmdRPopLPush,
       "Remove the last element in a list, prepend it to another list and return it", "1.2.0");
+  row("blpop", -3, kWrite | kNoScript | kBlocking, kAclWrite | kAclSlow | kAclBlocking, {1, -2, 1},
+      CmdBLPop, "Remove and get the first element in a list, or block until one is available",
+      "2.0.0");
+  row("brpop", -3, kWrite | kNoScript | kBlocking, kAclWrite | kAclSlow | kAclBlocking, {1, -2, 1},
+      CmdBRPop, "Remove and get the last element in a list, or block until one is available",
+      "2.0.0");
+  row("blmove", 6, kWrite | kDenyOom | kNoScript | kBlocking, kAclWrite | kAclSlow | kAclBlocking,
+      {1, 2, 1}, CmdBLMove,
+      "Pop an element from a list, push it to another list and return it; or block until one is "
+      "available",
+      "6.2.0");
+  row("brpoplpush", 4, kWrite | kDenyOom | kNoScript | kBlocking,
+      kAclWrite | kAclSlow | kAclBlocking, {1, 2, 1}, CmdBRPopLPush,
+      "Pop an element from a list, push it to another list and return it; or block until one is "
+      "available",
+      "2.2.0");
+  table.Add({.name = "blmpop",
+             .arity = -5,
+             .flags = kWrite | kBlocking,
+             .acl = kList | kAclWrite | kAclSlow | kAclBlocking,
+             .handler = CmdBLMPop,
+             .key_finder = KeysAfterCount<2>,
+             .summary = "Pop elements from a list, or block until one is available",
+             .since = "7.0.0",
+             .group = "list"});
   table.Add({.name = "lmpop",
              .arity = -4,
              .flags = kWrite,

@@ -1,5 +1,6 @@
 // Sorted-set commands on single elements and counts: ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZCARD
-// ZCOUNT ZLEXCOUNT ZRANK ZREVRANK ZRANDMEMBER ZSCAN ZPOPMIN ZPOPMAX ZMPOP. Semantics, reply types
+// ZCOUNT ZLEXCOUNT ZRANK ZREVRANK ZRANDMEMBER ZSCAN ZPOPMIN ZPOPMAX ZMPOP, and the blocking
+// BZPOPMIN BZPOPMAX BZMPOP. Semantics, reply types
 // and error texts follow Redis 7.0's t_zset.c; each command is a row at the end of the file.
 // Ranges are zset_range_commands.cc's, the commands over several sorted sets
 // zset_algebra_commands.cc's, the encodings zset_operations.h's.
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
@@ -424,7 +426,7 @@ void StoreZsetAndReply(CommandContext& ctx, std::string_view key,
 bool ZmpopOrReply(CommandContext& ctx, const MpopArguments& args) {
   for (std::string_view key : args.keys) {
     Entry* e;
-    if (!FindKeyOfTypeOrReply(ctx, key, ValueType::kZset, Access::kWrite, &e)) {
+    if (!FindKeyToPopOrReply(ctx, key, ValueType::kZset, &e)) {
       return true;
     }
     if (e == nullptr) {
@@ -453,15 +455,43 @@ void CmdZMPop(CommandContext& ctx) {
   }
 }
 
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void CmdBZMPop(CommandContext& ctx) {
+  MpopOrWait(ctx, "min", "max", ZmpopOrReply);
+}
+
+// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score] from the first non-empty
+// sorted set.
+void BlockingPop(CommandContext& ctx, bool max) {
+  PopFirstOrWait(ctx, ValueType::kZset, [&](std::string_view key, Entry* e) {
+    std::vector<std::pair<std::string, double>> popped;
+    PopFrom(ctx, key, e, max, 1, &popped);
+    ctx.reply.ArrayHeader(3);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(popped[0].first);
+    ctx.reply.Double(popped[0].second);
+  });
+}
+
+void CmdBZPopMin(CommandContext& ctx) {
+  BlockingPop(ctx, false);
+}
+
+void CmdBZPopMax(CommandContext& ctx) {
+  BlockingPop(ctx, true);
+}
+
 }  // namespace
 
 void RegisterZsetCommands(CommandTable& table) {
+  // One key, but for the blocking pops' keys before their timeout.
+  KeySpec row_keys{1, 1, 1};
   auto row = [&](std::string_view name, int arity, uint32_t flags, uint64_t acl, Handler handler,
                  std::string_view summary, std::string_view since) {
     table.Add({.name = name,
                .arity = arity,
                .flags = flags,
-               .keys = {1, 1, 1},
+               .keys = row_keys,
                .acl = kAclSortedSet | acl,
                .handler = handler,
                .summary = summary,
@@ -497,6 +527,27 @@ void RegisterZsetCommands(CommandTable& table) {
       "Remove and return members with the lowest scores in a sorted set", "5.0.0");
   row("zpopmax", -2, kWrite | kFast, kAclWrite | kAclFast, CmdZPopMax,
       "Remove and return members with the highest scores in a sorted set", "5.0.0");
+  row_keys = {1, -2, 1};
+  row("bzpopmin", -3, kWrite | kNoScript | kBlocking | kFast, kAclWrite | kAclFast | kAclBlocking,
+      CmdBZPopMin,
+      "Remove and return the member with the lowest score from one or more sorted sets, or "
+      "block until one is available",
+      "5.0.0");
+  row("bzpopmax", -3, kWrite | kNoScript | kBlocking | kFast, kAclWrite | kAclFast | kAclBlocking,
+      CmdBZPopMax,
+      "Remove and return the member with the highest score from one or more sorted sets, or "
+      "block until one is available",
+      "5.0.0");
+  table.Add({.name = "bzmpop",
+             .arity = -5,
+             .flags = kWrite | kBlocking,
+             .acl = kAclSortedSet | kAclWrite | kAclSlow | kAclBlocking,
+             .handler = CmdBZMPop,
+             .key_finder = KeysAfterCount<2>,
+             .summary = "Remove and return members with scores in a sorted set or block until one "
+                        "is available",
+             .since = "7.0.0",
+             .group = "sorted-set"});
   table.Add({.name = "zmpop",
              .arity = -4,
              .flags = kWrite,

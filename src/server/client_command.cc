@@ -253,6 +253,43 @@ void KillClients(ClientRegistry& clients, Connection& me,
   }
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: 1 when that client waited in a blocking command
+// (it is then answered on its own thread, as by a timeout or with -UNBLOCKED), else 0.
+void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ReplySubcommandSyntaxError(ctx, "CLIENT");
+  }
+  int64_t id;
+  if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &id)) {
+    return;
+  }
+  bool as_error = false;
+  if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.args[3], "error")) {
+    as_error = true;
+  } else if (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "timeout")) {
+    return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  ClientRegistry& clients = Admin(ctx).clients();
+  IoThread* thread = nullptr;
+  clients.WithClient(static_cast<uint64_t>(id), [&](Connection* c) {
+    if (c != nullptr && c->blocked_for_keys()) {
+      thread = &c->thread();
+    }
+  });
+  if (thread == nullptr) {
+    return ctx.reply.Integer(0);
+  }
+  thread->loop.Post([&clients, id = static_cast<uint64_t>(id), as_error] {
+    // On the target's thread, where it cannot be deleted while we hold the pointer.
+    Connection* target = nullptr;
+    clients.WithClient(id, [&](Connection* c) { target = c; });
+    if (target != nullptr) {
+      target->UnblockByRequest(as_error);
+    }
+  });
+  ctx.reply.Integer(1);
+}
+
 // CLIENT KILL ip:port (old form: OK or an error) or CLIENT KILL <filter> <value> ...
 // (new form: the number of clients killed).
 void CmdClientKill(CommandContext& ctx) {
@@ -366,22 +403,6 @@ void CmdClientReply(CommandContext& ctx) {
   } else {
     ctx.reply.Error(commands::kErrSyntax);
   }
-}
-
-// CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks yet, so no client is ever unblocked.
-void CmdClientUnblock(CommandContext& ctx) {
-  if (ctx.argc() > 4) {
-    return ReplySubcommandSyntaxError(ctx, "CLIENT");
-  }
-  int64_t id;
-  if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &id)) {
-    return;
-  }
-  if (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.args[3], "timeout") &&
-      !EqualsIgnoreCase(ctx.args[3], "error")) {
-    return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-  }
-  ctx.reply.Integer(0);
 }
 
 // Client-side caching is not implemented: tracking is always off.

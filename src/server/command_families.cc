@@ -8,6 +8,7 @@
 #include "commands/list_commands.h"
 #include "commands/object_commands.h"
 #include "commands/set_commands.h"
+#include "commands/sort_commands.h"
 #include "commands/string_commands.h"
 #include "commands/zset_commands.h"
 #include "server/acl_command.h"
@@ -21,6 +22,7 @@
 #include "server/memory_command.h"
 #include "server/server_commands.h"
 #include "server/slowlog_command.h"
+#include "server/transaction_commands.h"
 
 namespace redoubt::server {
 
@@ -39,7 +41,9 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterZsetRangeCommands(table);
   commands::RegisterZsetAlgebraCommands(table);
   commands::RegisterBitmapCommands(table);
+  commands::RegisterSortCommands(table);
   RegisterConnectionCommands(table);
+  RegisterTransactionCommands(table);
   RegisterClientCommand(table);
   RegisterAclCommand(table);
   RegisterInfoCommand(table);

@@ -175,6 +175,10 @@ void Connection::Close(std::string_view reason) {
     server_.audit().Record(DisconnectRecord(*this, close_reason_, user_name()));
   }
   thread_.loop.Remove(fd_);
+  if (waiter_) {
+    EndWait(false);
+  }
+  DiscardTransaction();
   SetMonitor(false);
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
@@ -207,7 +211,8 @@ void Connection::HandleReadable() {
   // before waiting again.
   do {
     ReadAndProcess();
-  } while (!closed_ && !close_after_reply_ && !paused_ && transport_->HasBufferedInput());
+  } while (!closed_ && !close_after_reply_ && !paused_ && !blocked_ &&
+           transport_->HasBufferedInput());
 }
 
 void Connection::ReadAndProcess() {
@@ -262,6 +267,9 @@ void Connection::ReadAndProcess() {
 }
 
 void Connection::ProcessInput() {
+  if (blocked_) {
+    return;  // input waits behind the blocked command
+  }
   if (large_arg_ && !FinishLargeCommand()) {
     return;  // still arriving, or paused
   }
@@ -283,7 +291,11 @@ void Connection::ProcessInput() {
     }
     if (!args_.empty()) {
       if (!Execute(args_)) {
-        paused_ = true;
+        if (blocked_) {
+          blocked_command_bytes_ = r.consumed;
+        } else {
+          paused_ = true;
+        }
         break;
       }
     }
@@ -374,11 +386,15 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     saved_output = writer_.output();
     writer_.set_output(&discarded_output_);
   }
-  if (thread_.dispatcher.Execute(*this, args) == commands::Dispatcher::Outcome::kHeld) {
+  commands::Dispatcher::Outcome outcome = thread_.dispatcher.Execute(*this, args);
+  if (outcome != commands::Dispatcher::Outcome::kDone) {
     if (saved_output != nullptr) {
       writer_.set_output(saved_output);
     }
     return false;
+  }
+  if (waiter_) {
+    EndWait(true);  // the blocked command ran again and answered
   }
   if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
     FinishReplyMode(saved_output);
@@ -526,9 +542,161 @@ void Connection::EpollFailed() {
   Close("epoll_ctl failed");
 }
 
+void Connection::QueueCommand(std::span<const std::string_view> args) {
+  queued_commands_.emplace_back(args.begin(), args.end());
+}
+
+void Connection::DiscardTransaction() {
+  in_multi_ = false;
+  multi_error_ = false;
+  queued_commands_.clear();
+  Unwatch();
+}
+
+void Connection::Watch(int db_index, std::string_view key) {
+  if (!watcher_) {
+    watcher_ = std::make_shared<WatchRegistry::Watcher>();
+  }
+  server_.watches().Watch(watcher_, db_index, key);
+}
+
+void Connection::Unwatch() {
+  if (watcher_) {
+    server_.watches().Unwatch(watcher_);
+    watcher_.reset();
+  }
+}
+
+void Connection::ExecTransaction(commands::CommandContext& ctx) {
+  std::vector<std::vector<std::string>> commands = std::move(queued_commands_);
+  const bool refused = multi_error_;
+  const bool touched = watcher_ && watcher_->touched.load();
+  DiscardTransaction();
+  if (refused) {
+    return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
+  }
+  if (touched) {
+    return ctx.reply.NullArray();
+  }
+  // The union of the commands' keys, as the dispatcher would lock them one by one.
+  std::vector<std::vector<std::string_view>> argvs(commands.size());
+  std::vector<std::string_view> keys;
+  bool whole_keyspace = false;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    argvs[i].assign(commands[i].begin(), commands[i].end());
+    const commands::CommandSpec* spec = ctx.services.table.Find(argvs[i][0]);
+    if (spec != nullptr && !spec->subcommands.empty() && argvs[i].size() >= 2) {
+      spec = commands::CommandTable::FindSubcommand(*spec, argvs[i][1]);
+    }
+    if (spec == nullptr) {
+      continue;
+    }
+    if (spec->flags & commands::kWholeKeyspace) {
+      whole_keyspace = true;
+    } else {
+      commands::ExtractKeys(*spec, argvs[i], &keys);
+    }
+  }
+  storage::ShardLocks locks(ctx.keyspace);
+  if (whole_keyspace) {
+    locks.LockAll();
+  } else if (!keys.empty()) {
+    locks.LockKeys(keys);
+  }
+  in_exec_ = true;
+  ctx.reply.ArrayHeader(argvs.size());
+  for (const std::vector<std::string_view>& args : argvs) {
+    thread_.dispatcher.ExecuteQueued(*this, args);
+  }
+  in_exec_ = false;
+}
+
+void Connection::Block(const commands::BlockRequest& request) {
+  blocked_ = true;
+  if (waiter_) {
+    return;  // woken but nothing for it: it keeps its place in the queues and its deadline
+  }
+  waiter_ = std::make_shared<BlockingRegistry::Waiter>();
+  waiter_->db = db;
+  waiter_->keys.assign(request.keys.begin(), request.keys.end());
+  waiter_->post = [loop = &thread_.loop](std::function<void()> task) {
+    loop->Post(std::move(task));
+  };
+  waiter_->wake = [this] { WakeBlocked(); };
+  block_deadline_ms_ = request.deadline_ms;
+  shown_blocked_.store(true, std::memory_order_relaxed);
+  server_.blocking().Add(waiter_);
+}
+
+void Connection::WakeBlocked() {
+  if (closed_ || !blocked_) {
+    return;
+  }
+  // Cleared before the keys are looked at again: a key stored from now on wakes it once more.
+  waiter_->woken.store(false);
+  blocked_ = false;
+  retrying_blocked_ = true;
+  ProcessInput();
+  retrying_blocked_ = false;
+  if (closed_) {
+    return;
+  }
+  Flush();
+  if (!closed_ && !blocked_ && !paused_ && transport_->HasBufferedInput()) {
+    HandleReadable();
+  }
+}
+
+void Connection::EndWait(bool served) {
+  std::shared_ptr<BlockingRegistry::Waiter> waiter = std::move(waiter_);
+  waiter->wake = nullptr;
+  server_.blocking().Remove(waiter);
+  if (served) {
+    // What is left after this client's pop is for the next in line.
+    server_.blocking().WakeHeads(waiter->db, waiter->keys);
+  }
+  retrying_blocked_ = false;
+  block_deadline_ms_ = 0;
+  shown_blocked_.store(false, std::memory_order_relaxed);
+}
+
+void Connection::TimeOutBlocked() {
+  UnblockByRequest(false);
+}
+
+void Connection::UnblockByRequest(bool as_error) {
+  if (closed_ || !blocked_) {
+    return;
+  }
+  EndWait(false);
+  blocked_ = false;
+  input_.Consume(blocked_command_bytes_);
+  blocked_command_bytes_ = 0;
+  if (reply_mode_ == ReplyMode::kOn) {
+    if (as_error) {
+      writer_.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else {
+      writer_.NullArray();
+    }
+  }
+  ProcessInput();
+  if (!closed_) {
+    Flush();
+  }
+  if (!closed_ && !blocked_ && !paused_ && transport_->HasBufferedInput()) {
+    HandleReadable();
+  }
+}
+
 void Connection::OnTimer(int64_t now_us) {
   if (closed_) {
     return;
+  }
+  if (blocked_ && block_deadline_ms_ != 0 && now_us / 1000 >= block_deadline_ms_) {
+    TimeOutBlocked();
+    if (closed_) {
+      return;
+    }
   }
   // The credential this connection holds was "last used" when it last sent a command: copied
   // at timer pace (not per command) so that busy clients sharing a password do not contend
@@ -730,6 +898,7 @@ bool Connection::RefreshUser(uint64_t acl_version) {
 }
 
 void Connection::ResetSession() {
+  DiscardTransaction();
   db = 0;
   ResetUser();
   set_resp3(false);

@@ -33,7 +33,9 @@
 #include "protocol/resp_parser.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
+#include "server/blocking_registry.h"
 #include "server/client_registry.h"
+#include "server/watch_registry.h"
 #include "tls/peer_certificate.h"
 
 namespace redoubt::server {
@@ -79,6 +81,25 @@ class Connection final : public commands::Client,
   }
   // The block the running command's large last argument was read into.
   common::SharedBytesRef LargeArgument(std::string_view arg) const override;
+  // Blocking commands (server/blocking_registry.h): the command stays unconsumed in the input
+  // while it waits, and runs again from there when woken.
+  bool can_block() const override { return !large_arg_ && !in_exec_; }
+  void Block(const commands::BlockRequest& request) override;
+  bool retrying_blocked() const override { return retrying_blocked_; }
+  // MULTI/EXEC (server/transaction_commands.cc).
+  bool in_multi() const override { return in_multi_; }
+  void QueueCommand(std::span<const std::string_view> args) override;
+  void FlagTransactionError() override { multi_error_ = true; }
+  void BeginTransaction() { in_multi_ = true; }
+  // Forgets the queued commands and the watched keys (DISCARD, RESET, a closing client).
+  void DiscardTransaction();
+  // EXEC: runs the queued commands as one, with the shards of all their keys locked (all
+  // shards when one needs the whole keyspace); or answers EXECABORT, or a null array when a
+  // watched key was touched.
+  void ExecTransaction(commands::CommandContext& ctx);
+  // WATCH: requires the key's shard lock (the dispatcher's).
+  void Watch(int db, std::string_view key);
+  void Unwatch();
 
   // Closes now (unregisters, deletes after the current event batch). reason is what the audit
   // log's disconnect record says; the first reason given wins.
@@ -239,6 +260,22 @@ class Connection final : public commands::Client,
   // or soft for longer than its seconds) or the cap for a never-authenticated client.
   // Returns true when it closed.
   bool OutputLimitReached();
+  // A key the blocked command waits for was stored: runs it again (on this thread).
+  void WakeBlocked();
+  // Ends the wait: the command was served (its keys' next waiters are woken), or timed out,
+  // or the client is closing.
+  void EndWait(bool served);
+  // The deadline passed: answers a null array and goes on with what follows in the input.
+  void TimeOutBlocked();
+
+ public:
+  // CLIENT UNBLOCK, on this connection's thread: ends a wait as a timeout would, or with the
+  // -UNBLOCKED error.
+  void UnblockByRequest(bool as_error);
+  // Whether a blocking command waits. Any thread (relaxed, as CLIENT LIST's figures).
+  bool blocked_for_keys() const { return shown_blocked_.load(std::memory_order_relaxed); }
+
+ private:
   // After a command that ran with replies off or skipped (or turned them on or off).
   void FinishReplyMode(std::string* saved_output);
 
@@ -291,6 +328,19 @@ class Connection final : public commands::Client,
   bool close_after_reply_ = false;
   bool closed_ = false;
   bool paused_ = false;
+  // While a blocking command waits (Block): its registration, its deadline (Unix ms, 0: none)
+  // and its length in input_, consumed when it times out.
+  bool blocked_ = false;
+  bool retrying_blocked_ = false;
+  std::shared_ptr<BlockingRegistry::Waiter> waiter_;
+  int64_t block_deadline_ms_ = 0;
+  size_t blocked_command_bytes_ = 0;
+  // MULTI: the queued commands (each argument copied) and whether one was refused; EXEC runs.
+  bool in_multi_ = false;
+  bool multi_error_ = false;
+  bool in_exec_ = false;
+  std::vector<std::vector<std::string>> queued_commands_;
+  std::shared_ptr<WatchRegistry::Watcher> watcher_;  // while keys are watched
   ReplyMode reply_mode_ = ReplyMode::kOn;
   int64_t output_soft_limit_since_us_ = 0;
   std::shared_ptr<const security::AclUser> user_;
@@ -311,6 +361,7 @@ class Connection final : public commands::Client,
   std::atomic<int> resp_{2};
   std::atomic<bool> monitor_{false};
   std::atomic<bool> no_evict_{false};
+  std::atomic<bool> shown_blocked_{false};
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};
   std::atomic<size_t> shown_qbuf_free_{0};

@@ -208,7 +208,7 @@ void ClientsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("maxclients", s.config.maxclients);
   out.Add("client_recent_max_input_buffer", s.max_query_buffer);
   out.Add("client_recent_max_output_buffer", s.max_output_buffer);
-  out.Add("blocked_clients", 0);
+  out.Add("blocked_clients", s.server.blocking().blocked_clients());
   out.Add("tracking_clients", 0);
   out.Add("clients_in_timeout_table", 0);
 }

@@ -53,6 +53,7 @@ Server::Server(Config config)
       run_id_(RandomHexId()),
       replication_id_(RandomHexId()),
       ticket_keys_(tls::RandomTicketKeys()) {
+  keyspace_->set_key_observer(&key_events_);
   RegisterAllCommands(commands_);
   // ACL ids are the statistics indexes, so the dispatcher checks permissions by the index it
   // already has; Redis commands not implemented here follow with ids of their own.

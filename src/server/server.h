@@ -34,15 +34,18 @@
 #include "security/audit_event.h"
 #include "security/audit_log.h"
 #include "security/network_allow_list.h"
+#include "server/blocking_registry.h"
 #include "server/client_registry.h"
 #include "server/config.h"
 #include "server/config_appliers.h"
 #include "server/incoming_connection.h"
 #include "server/io_thread.h"
+#include "server/key_events.h"
 #include "server/listen_sockets.h"
 #include "server/server_admin.h"
 #include "server/server_stats.h"
 #include "server/version.h"
+#include "server/watch_registry.h"
 #include "storage/keyspace.h"
 #include "tls/tls_context.h"
 
@@ -66,6 +69,10 @@ class Server final : public ServerAdmin {
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
+  // The clients blocked on keys (BLPOP and the like). Thread-safe.
+  BlockingRegistry& blocking() { return blocking_; }
+  // The keys clients WATCH. Thread-safe.
+  WatchRegistry& watches() { return watches_; }
   const commands::CommandTable& commands() const { return commands_; }
   commands::RuntimeSettings& settings() { return settings_; }
   ServerStats& stats() { return stats_; }
@@ -213,6 +220,10 @@ class Server final : public ServerAdmin {
   Config config_ ABSL_GUARDED_BY(config_mu_);
   ConfigAppliers appliers_;  // built in the constructor; run under config_mu_
 
+  // Before the keyspace, which reports to them until it is destroyed.
+  BlockingRegistry blocking_;
+  WatchRegistry watches_;
+  KeyEvents key_events_{blocking_, watches_};
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
   std::unique_ptr<security::AclRegistry> acl_;

@@ -76,7 +76,11 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
     if (counts) {
       shard.misses.Add(1);
     }
+    NotifyChanged(db, key);
     return nullptr;
+  }
+  if (access == Access::kWrite) {
+    NotifyChanged(db, key);
   }
   if (access == Access::kRead || access == Access::kWrite) {
     e->set_access(TouchedAccess(e->access(), lfu(), clock_seconds(), shard.rng));
@@ -118,8 +122,10 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
       e->set_expire_ms(expire_ms);
     }
     table.Insert(e, hash);
+    NotifyStored(db, key);
     return e;
   }
+  NotifyChanged(db, key);
   Entry* old = *slot;
   int64_t new_expire = keep_ttl ? old->expire_ms() : expire_ms;
   bool need_slot = new_expire != kNoExpire;
@@ -159,8 +165,10 @@ Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
     e->set_value_len(len);
     e->set_access(InitialAccess(lfu(), clock_seconds()));
     table.Insert(e, hash);
+    NotifyStored(db, key);
     return e;
   }
+  NotifyChanged(db, key);
   Entry* e = *slot;
   size_t old_len = e->value().size();
   if (len > e->value_capacity()) {
@@ -190,6 +198,7 @@ bool Keyspace::Delete(int db, std::string_view key) {
   if (expired) {
     shard.expired.Add(1);
   }
+  NotifyChanged(db, key);
   return !expired;
 }
 
@@ -204,9 +213,11 @@ bool Keyspace::SetExpire(int db, std::string_view key, int64_t at_ms) {
     if (before != kNoExpire) {
       table.OnExpireCleared(e);
       e->set_expire_ms(kNoExpire);
+      NotifyChanged(db, key);
     }
     return true;
   }
+  NotifyChanged(db, key);
   if (!e->has_expire_slot()) {
     // Relocated, not cloned: adding a TTL to a large list must not copy it.
     Entry* with_slot = Relocate(shard, e, shard, key, true);
@@ -229,6 +240,7 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
   Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
+  NotifyStored(dst_db, dst_key);
   return true;
 }
 
@@ -241,6 +253,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     return true;
   }
   Location src = Locate(db, key);
+  NotifyChanged(db, key);
   // Unlink before touching the destination: an insert may rehash the table and invalidate the
   // source's slot when both live in the same table.
   Entry* e = src.table.Unlink(src.slot);
@@ -251,6 +264,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     e = renamed;
   }
   Store(dst, e);
+  NotifyStored(dst_db, dst_key);
   return true;
 }
 
@@ -261,6 +275,7 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   // An existing entry here can only be an expired one the caller did not look up; it is
   // replaced as SET replaces it.
   Store(loc, e);
+  NotifyStored(db, key);
   return e;
 }
 
@@ -269,6 +284,7 @@ Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   Store(loc, e);  // an expired entry the caller did not look up is replaced, as CreateList does
+  NotifyStored(db, key);
   return e;
 }
 
@@ -299,7 +315,19 @@ uint64_t Keyspace::DbSize(int db) const {
   return n;
 }
 
+bool Keyspace::HasLiveKey(int db, std::string_view key) {
+  Location loc = Locate(db, key);
+  if (loc.slot == nullptr) {
+    return false;
+  }
+  int64_t at = (*loc.slot)->expire_ms();
+  return at == kNoExpire || at > common::UnixMillis();
+}
+
 void Keyspace::FlushDb(int db) {
+  if (observer_ != nullptr) {
+    observer_->OnDatabaseFlushing(db, [&](std::string_view key) { return HasLiveKey(db, key); });
+  }
   for (int s = 0; s < kNumShards; ++s) {
     DbTable& table = Table(s, db);
     int64_t freed = 0;
@@ -318,6 +346,10 @@ void Keyspace::FlushAll() {
 void Keyspace::SwapDb(int a, int b) {
   for (int s = 0; s < kNumShards; ++s) {
     std::swap(shards_[s].dbs[a], shards_[s].dbs[b]);
+  }
+  if (observer_ != nullptr) {
+    observer_->OnDatabasesSwapped(
+        a, b, [&](int db, std::string_view key) { return HasLiveKey(db, key); });
   }
 }
 
@@ -386,6 +418,7 @@ std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count
       DestroyEntry(sh, table.Unlink(slot));
       sh.expired.Add(1);
       ++expired;
+      NotifyChanged(db, key);
     }
   }
   return {sampled, expired};
@@ -493,6 +526,7 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   if (slot != nullptr) {
     DestroyEntry(shards_[best.shard], table.Unlink(slot));
     shards_[best.shard].evicted.Add(1);
+    NotifyChanged(best.db, best.key);
   }
   return true;
 }

@@ -47,6 +47,25 @@ struct DbInfo {
 // stats) and the key's LRU/LFU state; kReadNoTouch (EXISTS, TYPE, TTL, OBJECT) counts but
 // leaves the access state alone; kWrite touches without counting; kNoTouch does neither
 // (internal lookups, MEMORY USAGE).
+// Told what happens to keys, for the clients blocked on a missing key (BLPOP, BZPOPMIN: a key
+// stored anew) and the clients watching keys (WATCH: any change). Called under the key's shard
+// lock (all of them for a flush or a swap), so it must be quick and must not lock a shard.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  // A new entry was stored under key (created, replaced, copied, moved or renamed there).
+  virtual void OnKeyStored(int db, std::string_view key) = 0;
+  // The key's value may change (it was looked up for writing), or the key was deleted,
+  // expired or evicted.
+  virtual void OnKeyChanged(int db, std::string_view key) = 0;
+  // db is about to be emptied; had_key tells which keys it holds.
+  virtual void OnDatabaseFlushing(int db,
+                                  const std::function<bool(std::string_view key)>& had_key) = 0;
+  // Databases a and b swapped; has_key(db, key) tells what each holds now.
+  virtual void OnDatabasesSwapped(
+      int a, int b, const std::function<bool(int db, std::string_view key)>& has_key) = 0;
+};
+
 enum class Access : uint8_t { kRead, kReadNoTouch, kWrite, kNoTouch };
 
 class Keyspace {
@@ -59,6 +78,8 @@ class Keyspace {
   Keyspace& operator=(const Keyspace&) = delete;
 
   int databases() const { return databases_; }
+  // Set once at start-up, before any command runs.
+  void set_key_observer(KeyObserver* observer) { observer_ = observer; }
   static int ShardOf(std::string_view key) { return ShardOfHash(HashKey(key)); }
   static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
   std::mutex& shard_mutex(int shard) { return shards_[shard].mu; }
@@ -177,7 +198,21 @@ class Keyspace {
   // A generator per calling thread, for choices made before a shard is locked.
   static std::mt19937_64& EvictionRng();
 
+  void NotifyStored(int db, std::string_view key) {
+    if (observer_ != nullptr) {
+      observer_->OnKeyStored(db, key);
+    }
+  }
+  void NotifyChanged(int db, std::string_view key) {
+    if (observer_ != nullptr) {
+      observer_->OnKeyChanged(db, key);
+    }
+  }
+  // Whether a live entry is under key in db. Requires: its shard lock.
+  bool HasLiveKey(int db, std::string_view key);
+
   const int databases_;
+  KeyObserver* observer_ = nullptr;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> clock_seconds_{0};
   std::atomic<bool> lfu_{false};

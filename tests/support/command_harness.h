@@ -35,6 +35,7 @@
 #include "commands/object_commands.h"
 #include "commands/set_commands.h"
 #include "commands/slowlog.h"
+#include "commands/sort_commands.h"
 #include "commands/string_commands.h"
 #include "commands/zset_commands.h"
 #include "common/shared_bytes.h"
@@ -104,6 +105,7 @@ class CommandHarness {
     commands::RegisterZsetRangeCommands(table_);
     commands::RegisterZsetAlgebraCommands(table_);
     commands::RegisterBitmapCommands(table_);
+    commands::RegisterSortCommands(table_);
     if (register_more) {
       register_more(table_);
     }

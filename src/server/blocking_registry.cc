@@ -1,0 +1,91 @@
+// Clients blocked on keys; see blocking_registry.h.
+#include "server/blocking_registry.h"
+
+#include <algorithm>
+
+namespace redoubt::server {
+
+void BlockingRegistry::Add(const std::shared_ptr<Waiter>& waiter) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string_view> seen;
+  for (const std::string& key : waiter->keys) {
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      continue;
+    }
+    seen.push_back(key);
+    queues_[QueueKey(waiter->db, key)].push_back(waiter);
+  }
+  blocked_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BlockingRegistry::Remove(const std::shared_ptr<Waiter>& waiter) {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : waiter->keys) {
+    auto it = queues_.find(QueueKey(waiter->db, key));
+    if (it == queues_.end()) {
+      continue;
+    }
+    auto& queue = it->second;
+    queue.erase(std::remove(queue.begin(), queue.end(), waiter), queue.end());
+    if (queue.empty()) {
+      queues_.erase(it);
+    }
+  }
+  blocked_.fetch_sub(1, std::memory_order_relaxed);
+  // A wake-up meant for this client (it left before running again, or ran and was served) is
+  // passed on, so that what woke it is not left unclaimed while others wait.
+  if (waiter->woken.exchange(false)) {
+    for (const std::string& key : waiter->keys) {
+      WakeHeadLocked(waiter->db, key);
+    }
+  }
+}
+
+void BlockingRegistry::WakeHeads(int db, const std::vector<std::string>& keys) {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : keys) {
+    WakeHeadLocked(db, key);
+  }
+}
+
+void BlockingRegistry::WakeHeadLocked(int db, std::string_view key) {
+  auto it = queues_.find(QueueKey(db, std::string(key)));
+  if (it == queues_.end()) {
+    return;
+  }
+  const std::shared_ptr<Waiter>& head = it->second.front();
+  if (head->woken.exchange(true)) {
+    return;  // a wake-up is already on its way
+  }
+  head->post([w = head] {
+    if (w->wake) {
+      w->wake();
+    }
+  });
+}
+
+void BlockingRegistry::OnKeyStored(int db, std::string_view key) {
+  if (blocked_.load(std::memory_order_relaxed) == 0) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  WakeHeadLocked(db, key);
+}
+
+void BlockingRegistry::OnDatabasesSwapped(int a, int b) {
+  if (blocked_.load(std::memory_order_relaxed) == 0) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<QueueKey> keys;
+  for (const auto& [queue_key, queue] : queues_) {
+    if (queue_key.first == a || queue_key.first == b) {
+      keys.push_back(queue_key);
+    }
+  }
+  for (const QueueKey& k : keys) {
+    WakeHeadLocked(k.first, k.second);
+  }
+}
+
+}  // namespace redoubt::server

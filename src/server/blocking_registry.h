@@ -1,0 +1,80 @@
+// The clients blocked on keys (BLPOP, BZPOPMIN, …), in one registry for every I/O thread, and
+// how they are woken: the keyspace tells the registry when a key is stored anew
+// (storage::KeyObserver, through server/key_events.h), and the registry wakes the first client
+// waiting on that key, on the client's own thread, which runs its command again.
+//
+// Order: each key keeps its waiters first come, first served. Only the head of a key's queue is
+// woken; when its command runs again and is served, it leaves every queue and wakes the new
+// heads of its keys, so the next waiter gets what is left (a push of three elements serves three
+// waiters, one after the other, in arrival order). A woken client that finds nothing (another
+// client took it, or the key holds another type) keeps its place and waits on.
+//
+// Why a rerun on the waiter's thread rather than serving it from the writer's: a connection is
+// touched only by its own thread (net/event_loop.h); running the command again there reuses the
+// dispatcher's locking, ACL and reply path unchanged, as Redis 7.2 reprocesses a blocked
+// command. The cost is one cross-thread post per served waiter.
+//
+// Missed wake-ups cannot happen: a client registers while it still holds its keys' shard locks
+// (Client::Block), a writer reports a key while holding the same lock, and a woken client clears
+// its "woken" mark before it looks at the keys again.
+//
+// Thread: any. The queues are under one mutex, taken only when some client is blocked.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/synchronization/mutex.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace redoubt::server {
+
+class BlockingRegistry {
+ public:
+  // One blocked client. Owned by its connection, shared with the queues and with wake-up tasks.
+  struct Waiter {
+    // Runs on the client's thread when one of its keys may have something; set at
+    // registration, cleared (on that thread) when the client stops waiting.
+    std::function<void()> wake;
+    // Posts a task to the client's thread.
+    std::function<void(std::function<void()>)> post;
+    int db = 0;
+    std::vector<std::string> keys;
+    std::atomic<bool> woken{false};
+  };
+
+  // Queues waiter on each of its keys (a key named twice once). Requires: the shard locks of
+  // the keys are held.
+  void Add(const std::shared_ptr<Waiter>& waiter);
+  // Takes waiter out of every queue; when a wake-up was due to it, the next waiters on its keys
+  // are woken instead.
+  void Remove(const std::shared_ptr<Waiter>& waiter);
+  // Wakes the first waiter of each of the keys of db (after a served waiter left them).
+  void WakeHeads(int db, const std::vector<std::string>& keys);
+
+  // From the keyspace (server/key_events.h).
+  void OnKeyStored(int db, std::string_view key);
+  void OnDatabasesSwapped(int a, int b);
+
+  // INFO clients' blocked_clients.
+  uint64_t blocked_clients() const { return blocked_.load(std::memory_order_relaxed); }
+
+ private:
+  using QueueKey = std::pair<int, std::string>;
+  void WakeHeadLocked(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<QueueKey, std::deque<std::shared_ptr<Waiter>>> queues_ ABSL_GUARDED_BY(mu_);
+  // Clients registered: the keyspace's hook returns at once while there are none.
+  std::atomic<uint64_t> blocked_{0};
+};
+
+}  // namespace redoubt::server

@@ -1,0 +1,142 @@
+# Differential cases for MULTI EXEC DISCARD WATCH UNWATCH: queued replies, EXECABORT after a
+# refused command, errors inside EXEC that do not stop it, nesting and misuse errors, WATCH
+# invalidated by another client's write, by a delete, an expire, FLUSHDB and SWAPDB, and not by
+# a write to another key; blocking commands inside MULTI answer at once. RESP2 and RESP3.
+from differential.cases import run
+
+
+def test_queue_and_exec(dp):
+    run(dp, """
+        MULTI
+        SET a 1
+        INCR a
+        LPUSH l x y
+        GET a
+        LRANGE l 0 -1
+        EXEC
+        MULTI
+        EXEC
+        MULTI
+        DISCARD
+        GET a
+        EXEC
+        DISCARD
+        MULTI
+        MULTI
+        EXEC
+        """)
+
+
+def test_errors_while_queuing_abort_exec(dp):
+    run(dp, """
+        SET a 1
+        MULTI
+        INCR a
+        NOSUCHCOMMAND x
+        INCR a
+        EXEC
+        GET a
+        MULTI
+        GET
+        EXEC
+        MULTI
+        SET a x
+        INCR a
+        SET b 2
+        EXEC
+        GET b
+        """)
+
+
+def test_watch(dp):
+    other = dp.__class__(dp.pair)
+    try:
+        run(dp, """
+            SET k 1
+            WATCH k
+            MULTI
+            INCR k
+            EXEC
+            WATCH k
+            """)
+        other.check("SET", "k", "2")
+        run(dp, """
+            MULTI
+            INCR k
+            EXEC
+            GET k
+            WATCH k
+            """)
+        other.check("SET", "unrelated", "1")
+        run(dp, """
+            MULTI
+            INCR k
+            EXEC
+            WATCH k
+            UNWATCH
+            """)
+        other.check("SET", "k", "10")
+        run(dp, """
+            MULTI
+            INCR k
+            EXEC
+            WATCH k
+            """)
+        other.check("DEL", "k")
+        run(dp, """
+            MULTI
+            SET k 1
+            EXEC
+            WATCH k
+            """)
+        other.check("EXPIRE", "k", "100")
+        run(dp, """
+            MULTI
+            GET k
+            EXEC
+            WATCH k
+            """)
+        other.check("FLUSHDB")
+        run(dp, """
+            MULTI
+            PING
+            EXEC
+            WATCH nokey
+            """)
+        other.check("FLUSHDB")
+        run(dp, """
+            MULTI
+            PING
+            EXEC
+            SET k v
+            WATCH k
+            """)
+        other.check("SWAPDB", "0", "1")
+        run(dp, """
+            MULTI
+            PING
+            EXEC
+            SWAPDB 0 1
+            MULTI
+            WATCH k
+            EXEC
+            """)
+    finally:
+        other.close()
+
+
+def test_blocking_commands_inside_multi_answer_at_once(dp):
+    run(dp, """
+        MULTI
+        BLPOP nolist 0
+        BRPOP nolist 0
+        BLMOVE nolist dst LEFT LEFT 0
+        BRPOPLPUSH nolist dst 0
+        BLMPOP 0 1 nolist LEFT
+        BZPOPMIN nozset 0
+        BZPOPMAX nozset 0
+        BZMPOP 0 1 nozset MIN
+        RPUSH l a
+        BLPOP l 0
+        EXEC
+        """)
