@@ -1,11 +1,15 @@
-// Tests of the HyperLogLog representation (src/commands/hyperloglog.cc). Expected registers,
-// bytes and estimates are redis-server 7.0.15's, read with PFDEBUG GETREG, GET and PFCOUNT.
+// Tests of the HyperLogLog representation (src/commands/hyperloglog.cc) and of the PF commands
+// (src/commands/hyperloglog_commands.cc), the latter in-process over CommandHarness's keyspace.
+// Expected registers, bytes, estimates and error texts are redis-server 7.0.15's, read with
+// PFDEBUG GETREG, GET and PFCOUNT; tests/differential/test_hyperloglog.py compares the rest.
 #include "commands/hyperloglog.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "support/command_harness.h"
 
 namespace redoubt::commands {
 namespace {
@@ -226,6 +230,137 @@ TEST(HyperLogLogTest, CachedCardinalityIsLittleEndianWithAStaleBit) {
   EXPECT_EQ(CachedHllCardinality(hll), 0x0102030405u);
   InvalidateHllCardinality(hll.data());
   EXPECT_EQ(CachedHllCardinality(hll), std::nullopt);
+}
+
+// ---- Commands ----
+
+std::string Err(std::string_view text) {
+  return "-" + std::string(text) + "\r\n";
+}
+
+constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+constexpr std::string_view kCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+
+class HyperLogLogCommandsTest : public ::testing::Test {
+ protected:
+  std::string Run(const std::vector<std::string>& command) { return h_.Run(command); }
+  std::string Bulk(const std::string& bytes) {
+    return "$" + std::to_string(bytes.size()) + "\r\n" + bytes + "\r\n";
+  }
+
+  test_support::CommandHarness h_;
+};
+
+TEST_F(HyperLogLogCommandsTest, PfAddCreatesTheKeyAndSaysWhetherARegisterRose) {
+  EXPECT_EQ(Run({"PFADD", "h"}), ":1\r\n");
+  EXPECT_EQ(Run({"PFADD", "h"}), ":0\r\n");
+  EXPECT_EQ(Run({"PFADD", "h", "a"}), ":1\r\n");
+  EXPECT_EQ(Run({"PFADD", "h", "a"}), ":0\r\n");
+
+  EXPECT_EQ(Run({"GET", "h"}), Bulk(Header('\x01') + "q\xa6\x84NW"s));
+  EXPECT_EQ(Run({"OBJECT", "ENCODING", "h"}), "$3\r\nraw\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, PfCountCachesTheEstimateInTheValue) {
+  Run({"PFADD", "h", "a"});
+
+  EXPECT_EQ(Run({"PFCOUNT", "h"}), ":1\r\n");
+
+  EXPECT_EQ(Run({"GET", "h"}), Bulk("HYLL\x01\0\0\0\x01\0\0\0\0\0\0\0q\xa6\x84NW"s));
+  EXPECT_EQ(Run({"PFCOUNT", "nokey"}), ":0\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, APfCountAnsweredFromTheCacheIgnoresTheRegisters) {
+  Run({"PFADD", "h", "a", "b", "c"});
+  Run({"PFCOUNT", "h"});
+
+  Run({"SETRANGE", "h", "8", "\x07"});
+
+  EXPECT_EQ(Run({"PFCOUNT", "h"}), ":7\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, PfCountOfSeveralKeysEstimatesTheirUnion) {
+  Run({"PFADD", "a", "x", "y", "z"});
+  Run({"PFADD", "b", "z", "w"});
+
+  EXPECT_EQ(Run({"PFCOUNT", "a", "b", "nokey"}), ":4\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, StringsThatAreNotHllsAreWrongType) {
+  Run({"SET", "s", "HYLLxxx"});
+  Run({"RPUSH", "l", "x"});
+
+  EXPECT_EQ(Run({"PFADD", "s", "a"}), Err(kNotHll));
+  EXPECT_EQ(Run({"PFCOUNT", "s"}), Err(kNotHll));
+  EXPECT_EQ(Run({"PFCOUNT", "nokey", "s"}), Err(kNotHll));
+  EXPECT_EQ(Run({"PFMERGE", "d", "s"}), Err(kNotHll));
+  EXPECT_EQ(Run({"PFADD", "l", "a"}),
+            Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_EQ(Run({"EXISTS", "d"}), ":0\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, ACorruptedSparseHllIsInvalidObj) {
+  Run({"PFADD", "h", "a", "b", "c"});
+
+  Run({"APPEND", "h", "hello"});
+
+  EXPECT_EQ(Run({"PFCOUNT", "h"}), Err(kCorrupt));
+  EXPECT_EQ(Run({"PFMERGE", "d", "h"}), Err(kCorrupt));
+  EXPECT_EQ(Run({"PFDEBUG", "TODENSE", "h"}), Err(kCorrupt));
+}
+
+TEST_F(HyperLogLogCommandsTest, PfMergeStaysSparseUnlessASourceIsDense) {
+  Run({"PFADD", "a", "x", "y"});
+  Run({"PFADD", "b", "z"});
+
+  EXPECT_EQ(Run({"PFMERGE", "d", "a", "b"}), "+OK\r\n");
+  EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "d"}), "+sparse\r\n");
+  EXPECT_EQ(Run({"PFCOUNT", "d"}), ":3\r\n");
+
+  Run({"PFDEBUG", "TODENSE", "b"});
+  EXPECT_EQ(Run({"PFMERGE", "e", "a", "b"}), "+OK\r\n");
+  EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "e"}), "+dense\r\n");
+  EXPECT_EQ(Run({"PFCOUNT", "e"}), ":3\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, HllSparseMaxBytesDecidesWhenPfAddTurnsDense) {
+  h_.settings().hll_sparse_max_bytes = 20;
+
+  Run({"PFADD", "h", "a"});
+
+  EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "h"}), "+dense\r\n");
+  EXPECT_EQ(Run({"STRLEN", "h"}), ":12304\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, PromotionKeepsTheTtl) {
+  Run({"PFADD", "h", "a"});
+  Run({"EXPIRE", "h", "100"});
+
+  EXPECT_EQ(Run({"PFDEBUG", "TODENSE", "h"}), ":1\r\n");
+  EXPECT_EQ(Run({"PFDEBUG", "TODENSE", "h"}), ":0\r\n");
+
+  EXPECT_EQ(Run({"TTL", "h"}), ":100\r\n");
+}
+
+TEST_F(HyperLogLogCommandsTest, PfDebugChecksTheKeyBeforeTheSubcommand) {
+  Run({"PFADD", "h", "a"});
+
+  EXPECT_EQ(Run({"PFDEBUG", "FOO", "nokey"}), Err("ERR The specified key does not exist"));
+  EXPECT_EQ(Run({"PFDEBUG", "foo", "h"}), Err("ERR Unknown PFDEBUG subcommand 'foo'"));
+  EXPECT_EQ(Run({"PFDEBUG", "decode", "h"}), "$20\r\nZ:12711 v:2,1 Z:3672\r\n");
+  Run({"PFDEBUG", "todense", "h"});
+  EXPECT_EQ(Run({"PFDEBUG", "decode", "h"}), Err("ERR HLL encoding is not sparse"));
+}
+
+TEST_F(HyperLogLogCommandsTest, PfDebugGetRegListsEveryRegister) {
+  Run({"PFADD", "h", "a"});
+
+  std::string reply = Run({"PFDEBUG", "GETREG", "h"});
+
+  EXPECT_EQ(reply.substr(0, 9), "*16384\r\n:");
+  EXPECT_EQ(reply.size(), 9 + 16384 * 4 - 1);
+  EXPECT_EQ(reply.substr(8 + 12711 * 4, 4), ":2\r\n");
+  EXPECT_EQ(Run({"PFDEBUG", "ENCODING", "h"}), "+dense\r\n");
 }
 
 }  // namespace
