@@ -14,6 +14,7 @@
 #include <absl/strings/str_cat.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -58,10 +59,20 @@ void PrepareForEdit(Entry* e) {
   e->set_encoding(storage::Encoding::kRaw);
 }
 
-// Replaces the value at key with `hll`, keeping its TTL; the key is created when missing.
-Entry* StoreHll(CommandContext& ctx, std::string_view key, std::string_view hll) {
+// Replaces the value of `previous` (the entry at key, or nullptr to create the key) with `hll`,
+// keeping its TTL and its LRU/LFU state: Redis edits the value object in place, or swaps in
+// a copy that keeps the old object's LFU counter (dbOverwrite).
+Entry* StoreHll(CommandContext& ctx, std::string_view key, const Entry* previous,
+                std::string_view hll) {
+  std::optional<uint32_t> access;
+  if (previous != nullptr) {
+    access = previous->access();
+  }
   Entry* e = ctx.keyspace.SetString(ctx.db(), key, hll, storage::kNoExpire, /*keep_ttl=*/true);
   PrepareForEdit(e);
+  if (access) {
+    e->set_access(*access);
+  }
   return e;
 }
 
@@ -107,7 +118,7 @@ void CmdPfAdd(CommandContext& ctx) {
   }
   // Redis edits the value in place, so what was raised before a corruption was met stays.
   if (e == nullptr || hll != e->value()) {
-    StoreHll(ctx, ctx.args[1], hll);
+    StoreHll(ctx, ctx.args[1], e, hll);
   } else {
     PrepareForEdit(e);
   }
@@ -196,7 +207,7 @@ void CmdPfMerge(CommandContext& ctx) {
     }
   }
   InvalidateHllCardinality(hll.data());
-  StoreHll(ctx, ctx.args[1], hll);
+  StoreHll(ctx, ctx.args[1], dest, hll);
   ctx.dirty += 1;
   ctx.reply.Ok();
 }
@@ -217,7 +228,7 @@ Entry* MakeDenseOrReply(CommandContext& ctx, Entry* e, bool* converted) {
   }
   *converted = true;
   ctx.dirty += 1;
-  return StoreHll(ctx, ctx.args[2], hll);
+  return StoreHll(ctx, ctx.args[2], e, hll);
 }
 
 // PFDEBUG GETREG|DECODE|ENCODING|TODENSE key. Redis looks the key up before it reads the
