@@ -6,8 +6,10 @@
 
 #include <absl/strings/str_cat.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace redoubt::commands {
