@@ -89,6 +89,10 @@ constexpr Override kOverrides[] = {
     {"zunionstore", kW, kR},
     {"zinterstore", kW, kR},
     {"zdiffstore", kW, kR},
+    // PFMERGE reads its destination too (it is one of the HLLs merged); PFDEBUG's key spec
+    // asks only for read access although it may rewrite the value, as in Redis.
+    {"pfmerge", kRW, kR},
+    {"pfdebug", kR, kR},
 };
 
 // Redis's rule from key-spec flags: ACCESS needs read; INSERT, DELETE or UPDATE need write.

@@ -1,5 +1,5 @@
 // Settings that commands read on every call (maxmemory and its policy, proto-max-bulk-len,
-// latency-tracking), published by the server from its configuration.
+// latency-tracking, the encodings' limits), published by the server from its configuration.
 //
 // Thread: written by CONFIG SET from any thread; relaxed atomics because each value is
 // independent and a command may see the old or the new one.
@@ -27,6 +27,8 @@ struct RuntimeSettings {
   // When a small sorted set converts to a skip list (zset-max-listpack-entries / -value).
   std::atomic<int64_t> zset_max_listpack_entries{128};
   std::atomic<int64_t> zset_max_listpack_value{64};
+  // When a sparse HyperLogLog turns dense (hll-sparse-max-bytes).
+  std::atomic<int64_t> hll_sparse_max_bytes{3000};
 };
 
 }  // namespace redoubt::commands

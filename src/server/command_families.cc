@@ -3,6 +3,7 @@
 #include "commands/database_commands.h"
 #include "commands/expire_commands.h"
 #include "commands/hash_commands.h"
+#include "commands/hyperloglog_commands.h"
 #include "commands/key_commands.h"
 #include "commands/key_listing_commands.h"
 #include "commands/list_commands.h"
@@ -42,6 +43,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterZsetAlgebraCommands(table);
   commands::RegisterBitmapCommands(table);
   commands::RegisterSortCommands(table);
+  commands::RegisterHyperLogLogCommands(table);
   RegisterConnectionCommands(table);
   RegisterTransactionCommands(table);
   RegisterClientCommand(table);

@@ -67,6 +67,8 @@ struct Config {
   // Small sorted sets stay packed (listpack) up to this many members and this member length.
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // A sparse HyperLogLog turns dense rather than grow past this many bytes.
+  int64_t hll_sparse_max_bytes = 3000;
   std::string logfile;
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512 * 1024 * 1024;

@@ -293,7 +293,8 @@ void Server::RegisterConfigAppliers() {
       "command settings",
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
-       "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value"},
+       "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
+       "hll-sparse-max-bytes"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -309,6 +310,7 @@ void Server::RegisterConfigAppliers() {
                                                   std::memory_order_relaxed);
         settings_.zset_max_listpack_value.store(c.zset_max_listpack_value,
                                                 std::memory_order_relaxed);
+        settings_.hll_sparse_max_bytes.store(c.hll_sparse_max_bytes, std::memory_order_relaxed);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},

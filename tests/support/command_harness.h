@@ -29,6 +29,7 @@
 #include "commands/execution_services.h"
 #include "commands/expire_commands.h"
 #include "commands/hash_commands.h"
+#include "commands/hyperloglog_commands.h"
 #include "commands/key_commands.h"
 #include "commands/key_listing_commands.h"
 #include "commands/list_commands.h"
@@ -106,6 +107,7 @@ class CommandHarness {
     commands::RegisterZsetAlgebraCommands(table_);
     commands::RegisterBitmapCommands(table_);
     commands::RegisterSortCommands(table_);
+    commands::RegisterHyperLogLogCommands(table_);
     if (register_more) {
       register_more(table_);
     }

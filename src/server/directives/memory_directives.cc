@@ -2,7 +2,7 @@
 // (maxmemory, maxmemory-policy, maxmemory-samples), and how much one client may send or be
 // owed (proto-max-bulk-len, client-query-buffer-limit, client-output-buffer-limit), and when a
 // small aggregate leaves its packed encoding (hash-max-listpack-entries/-value,
-// set-max-intset-entries, zset-max-listpack-entries/-value); with
+// set-max-intset-entries, zset-max-listpack-entries/-value, hll-sparse-max-bytes); with
 // Redis's rows of the same kind that Redoubt does not act on yet (the LFU counter's
 // parameters, maxmemory-eviction-tenacity, maxmemory-clients). A CONFIG SET of them takes
 // effect through the server's "command settings" and "client limits" appliers
@@ -133,6 +133,9 @@ void RegisterMemoryDirectives(DirectiveRegistry& registry) {
   registry.Add(NumericDirective(
       {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value"},
       Memory(Unsigned(0, kLongMax, 64)), Field<int64_t>(&Config::zset_max_listpack_value)));
+  registry.Add(NumericDirective({.name = "hll-sparse-max-bytes"},
+                                Memory(Unsigned(0, kLongMax, 3000)),
+                                Field<int64_t>(&Config::hll_sparse_max_bytes)));
   // Redis's, not acted on yet.
   NumericRule maxmemory_clients = Signed(-100, kLongMax, 0);
   maxmemory_clients.form = NumberForm::kMemoryOrPercent;

@@ -1,7 +1,7 @@
 // Redis's directives for components Redoubt does not have yet and that none of the other
 // files owns: value encodings (*-max-listpack-*, set-max-intset-entries, list-compress-depth,
-// stream-node-*, hll-sparse-max-bytes), active expiry, rehashing and defragmentation, lazy
-// freeing, DUMP payload checks, client-side caching's table and keyspace notifications.
+// stream-node-*), active expiry, rehashing and defragmentation, lazy freeing, DUMP payload
+// checks, client-side caching's table and keyspace notifications.
 // Redoubt accepts, validates, shows and rewrites them as Redis does and acts on none
 // (kNoEffectYet). When a component comes to act on one, the row moves to that component's
 // file.
@@ -118,7 +118,6 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
       {"stream-node-max-entries", "", 0, Signed(0, kLLongMax, 100)},
       {"active-defrag-ignore-bytes", "", 0, Memory(Unsigned(1, kLLongMax, 100 * kMb))},
       {"stream-node-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 4096))},
-      {"hll-sparse-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 3000))},
       {"tracking-table-max-keys", "", 0, Unsigned(0, kLongMax, 1000000)},
   };
   AddNumericRows(registry, numbers);

@@ -264,6 +264,13 @@ TEST_F(CommandTableKeySpecsTest, KeySpecsFindTheKeysTheDispatcherLocks) {
       for (const KeyReference& k : found) {
         by_spec.push_back(args[k.pos]);
       }
+      // Redis's specs reject an argument list one of them cannot fit ("PFMERGE dest": COMMAND
+      // GETKEYS answers "Invalid arguments") and find no key at all; the command still runs on
+      // the keys it names, so the dispatcher locks the legacy range.
+      std::vector<KeyReference> checked;
+      if (found.empty() && !KeysFromSpecs(spec->key_specs, spec->arity, args, &checked)) {
+        continue;
+      }
 
       EXPECT_EQ(locked, by_spec) << spec->name << " with " << args.size() << " arguments";
     }
