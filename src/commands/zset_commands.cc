@@ -6,6 +6,7 @@
 // zset_algebra_commands.cc's, the encodings zset_operations.h's.
 #include "commands/zset_commands.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <string>
@@ -79,7 +80,11 @@ void Zadd(CommandContext& ctx, uint32_t flags, size_t first_pair) {
   if (e == nullptr && (flags & kZaddXx)) {
     return incr ? ctx.reply.Null() : ctx.reply.Integer(0);
   }
-  ZsetWriter zset(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
+  size_t longest = 0;
+  for (size_t i = 0; i < pairs; ++i) {
+    longest = std::max(longest, ctx.args[first_pair + 2 * i + 1].size());
+  }
+  ZsetWriter zset(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings, pairs, longest);
   int64_t added = 0;
   int64_t updated = 0;
   bool processed = false;
@@ -412,9 +417,12 @@ void StoreZsetAndReply(CommandContext& ctx, std::string_view key,
   ctx.keyspace.Delete(ctx.db(), key);
   ctx.dirty += 1;
   if (!elements.empty()) {
-    // Built from nothing, the writer packs the set while its content fits and converts once it
-    // does not: the encoding follows the content.
-    ZsetWriter zset(ctx.keyspace, ctx.db(), key, nullptr, ctx.settings);
+    // Encoded by its content, as Redis converts a result it built to a listpack when it fits.
+    size_t longest = 0;
+    for (const auto& [member, score] : elements) {
+      longest = std::max(longest, member.size());
+    }
+    ZsetWriter zset(ctx.keyspace, ctx.db(), key, nullptr, ctx.settings, elements.size(), longest);
     for (const auto& [member, score] : elements) {
       zset.Set(member, score);
     }

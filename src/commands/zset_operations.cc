@@ -159,7 +159,7 @@ std::optional<size_t> ZsetReader::LastRankUpTo(const LexBound& max) const {
 }
 
 ZsetWriter::ZsetWriter(storage::Keyspace& keyspace, int db, std::string_view key, Entry* e,
-                       const RuntimeSettings& settings)
+                       const RuntimeSettings& settings, size_t size_hint, size_t length_hint)
     : keyspace_(keyspace),
       db_(db),
       key_(key),
@@ -169,6 +169,9 @@ ZsetWriter::ZsetWriter(storage::Keyspace& keyspace, int db, std::string_view key
       max_value_(
           static_cast<size_t>(settings.zset_max_listpack_value.load(std::memory_order_relaxed))) {
   if (e == nullptr) {
+    if (size_hint > max_entries_ || length_hint > max_value_) {
+      ConvertToTable();
+    }
     return;
   }
   if (e->encoding() == Encoding::kSkiplist) {
@@ -195,6 +198,11 @@ std::optional<double> ZsetWriter::Score(std::string_view member) const {
 bool ZsetWriter::Set(std::string_view member, double score) {
   if (table_ != nullptr) {
     return table_->Set(member, score);
+  }
+  // A listpack keeps a score as text or an integer, so Redis's packed -0 reads back as 0 (a
+  // skip list keeps the double's sign).
+  if (score == 0) {
+    score = 0.0;
   }
   bool fresh = true;
   for (auto it = elements_.begin(); it != elements_.end(); ++it) {

@@ -67,9 +67,13 @@ class ZsetReader {
 
 class ZsetWriter {
  public:
-  // The sorted set at key; e is its entry, or nullptr when the key does not exist yet.
+  // The sorted set at key; e is its entry, or nullptr when the key does not exist yet. A new
+  // one is created as Redis's zsetTypeCreate does from its size hints: a skip list from the
+  // start when it will hold more than zset-max-listpack-entries members (size_hint) or one
+  // longer than zset-max-listpack-value (length_hint). It matters beyond speed: a score that
+  // passes through a listpack loses the sign of -0.
   ZsetWriter(storage::Keyspace& keyspace, int db, std::string_view key, storage::Entry* e,
-             const RuntimeSettings& settings);
+             const RuntimeSettings& settings, size_t size_hint = 0, size_t length_hint = 0);
   ZsetWriter(const ZsetWriter&) = delete;
   ZsetWriter& operator=(const ZsetWriter&) = delete;
 
