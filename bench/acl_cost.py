@@ -21,13 +21,14 @@
 #     against the second pattern, after the first one fails).
 #   - The app runs also carry one AUTH per connection (50 per run) that the default runs do not;
 #     at >= 100k requests per run that is < 0.1% of the work.
-#   - Only processes Bench.start_server started are stopped, by PID, in run()'s finally.
-import argparse
+#   - Only processes Bench.start_server started are stopped, by PID, when run() leaves
+#     PinnedPhase.pinned_servers.
 import time
 from dataclasses import asdict, dataclass
 
 from bench_util import RespError
-from scenarios import Scenario, build_modes
+from bench_servers import PinnedPhase
+from scenarios import Scenario
 
 ACL_USER = "app"
 ACL_PASSWORD = "apppw"
@@ -141,35 +142,19 @@ def _acl_log(server):
     return entries
 
 
-class AclPhase:
+class AclPhase(PinnedPhase):
     """The phase as run_bench.Bench runs it: estimate_s() for the plan, run() once, info() for
     results.json. bench is the Bench (start_server, run_one, expected_run_s, warmup_n, rates,
     time_left, warn, live); out_of_time is the exception that stops a run at --time-limit."""
 
     def __init__(self, bench, skipped, out_of_time, server_start_s):
-        self.bench = bench
-        args = bench.args
-        self.skipped = skipped  # why the phase does not run, or None
-        self.reps = args.acl_reps or args.reps
-        self.out_of_time = out_of_time
-        self.server_start_s = server_start_s
-        pinned = argparse.Namespace(modes="pinned", no_io1=True, server_cpu=args.server_cpu,
-                                    client_cpu=args.client_cpu,
-                                    reference_kind=args.reference_kind)
-        self.mode = build_modes(pinned, bench.redoubt_kind)[0]
+        super().__init__(bench, skipped, out_of_time, server_start_s)
+        self.reps = bench.args.acl_reps or bench.args.reps
         self.scenarios = build_acl_scenarios(bench.sizes)
         self.started = False
         self.runs = []
         self.servers = {}   # label -> describe() + ACL LIST line of the user + ACL LOG
         self.errors = []    # a server that could not take the user
-
-    @property
-    def planned(self):
-        return self.skipped is None
-
-    def cpus(self):
-        """CPU lists the phase pins to, for Bench.check_tools."""
-        return [] if self.skipped else [self.mode.server_cpus, self.mode.client_cpus]
 
     def total_runs(self):
         return len(self.scenarios) * len(self.mode.servers) * len(USERS) * self.reps
@@ -195,18 +180,13 @@ class AclPhase:
 
     def run(self):
         b = self.bench
-        warmup_s = sum(len(USERS) * b.expected_run_s(label, scen, b.warmup_n(scen))
-                       for scen in self.scenarios for label, _, _ in self.mode.servers)
-        if b.time_left() < warmup_s + self.server_start_s * len(self.mode.servers):
+        if not self.warmups_fit(self.scenarios, per_server=len(USERS)):
             raise self.out_of_time("skipped the ACL phase: --time-limit reached")
         self.started = True
         print(f"\n== ACL: user '{ACL_USER}' ({' '.join(ACL_RULES[2:])}) against the default "
               f"user; {self.mode.name}: servers on CPU {self.mode.server_cpus}, redis-benchmark "
               f"on CPU {self.mode.client_cpus}", flush=True)
-        servers = []
-        try:
-            for label, kind, io_threads in self.mode.servers:
-                servers.append(b.start_server(label, kind, io_threads, self.mode.server_cpus))
+        with self.pinned_servers() as servers:
             for server in list(servers):
                 try:
                     server.command("ACL", "SETUSER", ACL_USER, *ACL_RULES)
@@ -234,11 +214,6 @@ class AclPhase:
                 if unexpected:
                     b.warn(f"ACL phase: {server.label}'s ACL LOG has entries besides "
                            f"redis-benchmark's CONFIG GET probe: {unexpected[:3]}")
-        finally:
-            for server in servers:
-                server.stop()
-                if server in b.live:
-                    b.live.remove(server)
 
     def _measure(self, servers):
         b = self.bench

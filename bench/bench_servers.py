@@ -2,7 +2,9 @@
 # free loopback port (optionally pinned with taskset, optionally TLS-only from a TlsFiles), waits
 # for PING, and reads its CPU time and memory from /proc; BenchError is what it raises when a
 # server will not start or has died. run_bench.py decides which servers run when; this file only
-# runs them.
+# runs them. PinnedPhase is the base of the phases with their own pinned pair of servers (the ACL
+# phase, the data-type tests): their mode, whether their warm-ups fit in the time left, and the
+# servers started for them and stopped after.
 #
 # Read first:
 #   - Only processes started here are ever signalled, by PID; they get PR_SET_PDEATHSIG, so they
@@ -11,6 +13,7 @@
 #     (SC_CLK_TCK): every thread, dead ones too.
 #   - Imported only by run_bench.py, after it has set sys.dont_write_bytecode, so bench/ gets no
 #     __pycache__ from this file.
+import contextlib
 import ctypes
 import os
 import shlex
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_util import RespError, command, parse_info, read_text
+from scenarios import pinned_mode
 
 
 # Defined here because Server raises most of them; run_bench.py raises it too.
@@ -183,3 +187,48 @@ class Server:
         except subprocess.TimeoutExpired:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=grace)
+
+
+class PinnedPhase:
+    """What the phases with their own pinned servers share (acl_cost.AclPhase,
+    data_types.TypesPhase): the Bench, why the phase does not run (or None), the exception that
+    stops a run at --time-limit, the nominal server start time, and the pinned mode."""
+
+    def __init__(self, bench, skipped, out_of_time, server_start_s):
+        self.bench = bench
+        self.skipped = skipped
+        self.out_of_time = out_of_time
+        self.server_start_s = server_start_s
+        self.mode = pinned_mode(bench.args, bench.redoubt_kind)
+
+    @property
+    def planned(self):
+        return self.skipped is None
+
+    def cpus(self):
+        """CPU lists the phase pins to, for Bench.check_tools."""
+        return [] if self.skipped else [self.mode.server_cpus, self.mode.client_cpus]
+
+    def warmups_fit(self, scenarios, per_server=1):
+        """Is there time left under --time-limit to start the servers and warm each of them up
+        per_server times on every scenario?"""
+        b = self.bench
+        warmup_s = sum(per_server * b.expected_run_s(label, scen, b.warmup_n(scen))
+                       for scen in scenarios for label, _, _ in self.mode.servers)
+        return b.time_left() >= warmup_s + self.server_start_s * len(self.mode.servers)
+
+    @contextlib.contextmanager
+    def pinned_servers(self):
+        """The mode's servers, started pinned in the alternation order; on leaving, every server
+        still in the list is stopped by PID (one taken out of it is the caller's to stop)."""
+        b = self.bench
+        servers = []
+        try:
+            for label, kind, io_threads in self.mode.servers:
+                servers.append(b.start_server(label, kind, io_threads, self.mode.server_cpus))
+            yield servers
+        finally:
+            for server in servers:
+                server.stop()
+                if server in b.live:
+                    b.live.remove(server)

@@ -1,6 +1,7 @@
-# Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS, INFO
-# parsing, reading a small text file (/proc) with a default, running a gnuplot script over a
-# temporary data file, a Markdown table, and turning SIGTERM & co. into KeyboardInterrupt.
+# Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS (and the
+# encoding of one, for load files), INFO parsing, reading a small text file (/proc) with a
+# default, running a gnuplot script over a temporary data file, a Markdown table, and turning
+# SIGTERM & co. into KeyboardInterrupt.
 # Standard library only, so every script in bench/ can import it.
 import signal
 import socket
@@ -13,12 +14,17 @@ class RespError(Exception):
     """An error reply (-ERR ...) or bytes that are not RESP2."""
 
 
+def encode_command(args):
+    """One command as a RESP2 array of bulk strings; args are bytes, or anything str() takes."""
+    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
 def command(port, *args, tls=None, timeout=10.0):
     """Sends one command to 127.0.0.1:port on a fresh connection; returns the decoded RESP2
     reply (str for simple and bulk strings, int, list, None). Raises RespError on an error
     reply. tls: an ssl.SSLContext to speak TLS, else plaintext."""
-    parts = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-    payload = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    payload = encode_command(args)
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
         sock = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls else raw
         with sock:

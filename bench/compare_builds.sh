@@ -34,4 +34,5 @@ exec /usr/bin/python3 bench/run_bench.py \
   --redis "$PWD/build-base/build/bin/redoubt-server" --reference-kind redoubt \
   --redoubt "$PWD/build/bin/redoubt-server" \
   --scenarios set_d64_p1,get_d64_p1,set_d64_p16,get_d64_p16,tls_set_d64_p1,tls_get_d64_p1,tls_set_d64_p16,tls_get_d64_p16 \
-  --modes pinned --no-io1 --skip-memory --no-migration --no-acl --reps "$reps" --out-dir "$out"
+  --modes pinned --no-io1 --skip-memory --no-migration --no-acl --no-types \
+  --reps "$reps" --out-dir "$out"

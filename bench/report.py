@@ -32,6 +32,11 @@
 # per rep (each app run over the default run just before it); its median is judged against
 # ACL_RPS_TARGET / ACL_CPU_TARGET (Redoubt, SET and GET scenarios), min–max is the spread.
 # Older files render with a one-line note.
+#
+# Data types (format 6, "types" block; bench/data_types.py): redis-benchmark's default tests at
+# P=1 and P=16 and memory per element of small hashes and big aggregates. summarize() gives them
+# the same stats and ratios as the modes ("types" entry); report_types.py lays them out and gives
+# their Targets rows. Older files render with a one-line note.
 import json
 import os
 import statistics
@@ -51,6 +56,7 @@ from report_cells import spread as _spread
 from report_cells import verdict
 from report_downtime import migration_section, rotation_section, rotation_targets
 from report_large import is_large, large_section, large_targets
+from report_types import types_section, types_targets
 
 METRICS = ("rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_us_per_req",
            "server_cpu_pct", "client_cpu_pct", "resumed_fraction")
@@ -108,19 +114,35 @@ def _stats(values):
 
 def summarize(data):
     """{"runs": {mode: {server: {scenario: {metric: stats}}}},
-        "ratios": {mode: {server: {scenario: {metric: {median, lo, hi}}}}}, "memory": {...}}"""
+        "ratios": {mode: {server: {scenario: {metric: {median, lo, hi}}}}}, "memory": {...},
+        "types": {"runs", "ratios" (the same for the data-type tests), "memory": {data set:
+        memory summary}}, ...}"""
+    runs = _run_stats(data["runs"])
+    return {"runs": runs, "ratios": _ratios(runs),
+            "memory": _memory_summary(data.get("memory", []), "keys", "key"),
+            "tls_own": _tls_own(data, runs), "handshake": _handshakes(runs),
+            "acl": _acl_summary(data), "types": _types_summary(data)}
+
+
+def _run_stats(runs):
+    """{mode: {server: {scenario: {metric: stats}}}} of the successful runs."""
     grouped = {}
-    for r in data["runs"]:
+    for r in runs:
         if r.get("ok"):
             grouped.setdefault(r["mode"], {}).setdefault(r["server"], {}).setdefault(
                 r["scenario"], []).append(r)
-    runs = {}
+    out = {}
     for mode, servers in grouped.items():
         for server, scenarios in servers.items():
             for scen, rs in scenarios.items():
-                runs.setdefault(mode, {}).setdefault(server, {})[scen] = {
+                out.setdefault(mode, {}).setdefault(server, {})[scen] = {
                     m: _stats([r.get(m) for r in rs]) for m in METRICS}
+    return out
 
+
+def _ratios(runs):
+    """{mode: {server: {scenario: {metric: {median, lo, hi}}}}}: every server but the reference
+    over the reference, from _run_stats."""
     ratios = {}
     for mode, servers in runs.items():
         ref = servers.get(REFERENCE, {})
@@ -137,25 +159,43 @@ def summarize(data):
                         out[m] = {"median": a["median"] / b["median"],
                                   "lo": a["min"] / b["max"], "hi": a["max"] / b["min"]}
                 ratios.setdefault(mode, {}).setdefault(server, {})[scen] = out
+    return ratios
 
+
+def _memory_summary(entries, count, per):
+    """{server: {"delta_bytes_per_<per>", "total_bytes_per_<per>", "used_memory_bytes_per_<per>"
+    (None when the server does not report used_memory)}, "ratio": the same, Redoubt / Redis}
+    from the successful memory entries; entry[count] is how many units were loaded."""
     memory = {}
-    for entry in data.get("memory", []):
+    names = [f"{what}_bytes_per_{per}" for what in ("delta", "total", "used_memory")]
+    for entry in entries:
         if not entry.get("ok"):
             continue
-        keys = entry["keys"]
-        memory[entry["server"]] = {
-            "delta_bytes_per_key": (entry["rss_after"] - entry["rss_before"]) / keys,
-            "total_bytes_per_key": entry["rss_after"] / keys,
-            "used_memory_bytes_per_key":
-                ((entry["used_memory_after"] - entry["used_memory_before"]) / keys
-                 if entry.get("used_memory_after") and entry.get("used_memory_before")
-                 else None)}
+        n = entry[count]
+        memory[entry["server"]] = dict(zip(names, (
+            (entry["rss_after"] - entry["rss_before"]) / n, entry["rss_after"] / n,
+            # 0 is a value (Redoubt's empty server has allocated nothing); None is absent.
+            ((entry["used_memory_after"] - entry["used_memory_before"]) / n
+             if entry.get("used_memory_after") is not None
+             and entry.get("used_memory_before") is not None else None))))
     if "redoubt" in memory and REFERENCE in memory:
         a, b = memory["redoubt"], memory[REFERENCE]
         memory["ratio"] = {k: (a[k] / b[k] if a[k] and b[k] else None) for k in a}
-    return {"runs": runs, "ratios": ratios, "memory": memory,
-            "tls_own": _tls_own(data, runs), "handshake": _handshakes(runs),
-            "acl": _acl_summary(data)}
+    return memory
+
+
+def _types_summary(data):
+    """The data-type tests' stats and ratios as summarize()'s, and a memory summary per data
+    set (per element); {} for a file without the phase."""
+    types = data.get("types") or {}
+    if not types.get("planned"):
+        return {}
+    runs = _run_stats(types.get("runs", []))
+    memory = {ds["key"]: _memory_summary([e for e in types.get("memory", [])
+                                          if e.get("dataset") == ds["key"]], "elements",
+                                         "element")
+              for ds in types.get("datasets", [])}
+    return {"runs": runs, "ratios": _ratios(runs), "memory": memory}
 
 
 def _quotient(a, b):
@@ -270,7 +310,7 @@ def evaluate_targets(data):
         rows += evaluate_tls_targets(data)
     if (data.get("acl") or {}).get("planned"):
         rows += evaluate_acl_targets(data)
-    return rows + rotation_targets(data)
+    return rows + rotation_targets(data) + types_targets(data)
 
 
 def evaluate_acl_targets(data):
@@ -777,6 +817,16 @@ def write_report(data, out_dir):
         md.append(f"- **ACL phase** ({acl['mode']['name']}): fresh servers pinned as in the "
                   f"pinned mode (servers on CPU {acl['mode']['server_cpus']}, redis-benchmark "
                   f"on CPU {acl['mode']['client_cpus']}). Observed: {threads}.")
+    types = data.get("types") or {}
+    if types.get("servers"):
+        threads = ", ".join(f"{s['label']} ({depth.upper()}) {s['threads']} threads on CPUs "
+                            f"{s['cpus_allowed']}" for depth, servers in types["servers"].items()
+                            for s in servers.values())
+        md.append(f"- **Data-type tests** ({types['mode']['name']}): fresh servers per pipeline "
+                  f"depth, pinned as in the pinned mode (servers on CPU "
+                  f"{types['mode']['server_cpus']}, redis-benchmark on CPU "
+                  f"{types['mode']['client_cpus']}); the memory loads unpinned. Observed: "
+                  f"{threads}.")
     md.append("")
 
     md += ["## Targets", ""]
@@ -814,6 +864,7 @@ def write_report(data, out_dir):
            "from /proc; used_memory from INFO memory (the server's own accounting).", ""]
     md.append(_memory_table(data) if data.get("memory") else "Not measured.")
     md.append("")
+    md += types_section(data)
 
     md += ["## Reading these tables", "",
            "- Ratios are Redoubt / Redis of the medians; ✓/✗ compare with the target. A ratio "

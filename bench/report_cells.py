@@ -1,8 +1,9 @@
-# Cells and rows of RESULTS.md that report.py and report_large.py share: rps and numbers,
-# "median (min–max)" spreads, Redoubt / Redis ratios with ✓/✗, the client-CPU cell, and the
-# Targets row "is every scenario on the right side of the threshold?". Pure formatting of the
-# stats dicts report.summarize() makes ({"median", "min", "max", "n"}; ratios {"median", "lo",
-# "hi"}); its own module so that report.py's sections in other files need not import report.py.
+# Cells and rows of RESULTS.md that report.py, report_large.py and report_types.py share: rps and
+# numbers, "median (min–max)" spreads, Redoubt / Redis ratios with ✓/✗, the client-CPU cell, the
+# cells of a row judged on server CPU per request, and the Targets row "is every scenario on the
+# right side of the threshold?". Pure formatting of the stats dicts report.summarize() makes
+# ({"median", "min", "max", "n"}; ratios {"median", "lo", "hi"}); its own module so that
+# report.py's sections in other files need not import report.py.
 import math
 import statistics
 
@@ -57,10 +58,29 @@ def client_cpu_cell(pct):
     return f"{pct['median']:.0f}%" + (" ⚠" if pct["median"] >= CLIENT_BOUND_PCT else "")
 
 
-def every_scenario_row(title, mode, values, threshold, direction, titles, threshold_text=None):
+def cpu_rps_header(cpu_target):
+    """The column names of cpu_rps_cells."""
+    return ("Redoubt CPU µs/req", "Redis CPU µs/req", f"CPU R/D (≤{cpu_target:.1f})",
+            "Redoubt rps", "Redis rps", "rps R/D", "client CPU R / D")
+
+
+def cpu_rps_cells(a, b, r, cpu_target):
+    """The cells of a row judged on server CPU per request: Redoubt's and Redis's CPU µs/req
+    (stats dicts a and b), their ratio (r, from the ratios) against cpu_target, both rps and
+    their ratio, and both client CPU cells."""
+    us = lambda v: fmt_num(v, 2)
+    return (spread(a.get("cpu_us_per_req"), us), spread(b.get("cpu_us_per_req"), us),
+            ratio(r.get("cpu_us_per_req"), cpu_target, "le", with_spread=True),
+            spread(a.get("rps"), fmt_rps), spread(b.get("rps"), fmt_rps),
+            ratio(r.get("rps"), with_spread=True),
+            " / ".join(client_cpu_cell(side.get("client_cpu_pct")) for side in (a, b)))
+
+
+def every_scenario_row(title, mode, values, threshold, direction, titles, threshold_text=None,
+                       noun="scenarios"):
     """One Targets row (target, threshold, mode, result, status): is every (scenario, ratio) in
-    values on the right side of threshold? The result names how many were, the worst one (by
-    its title in titles) and the geometric mean."""
+    values on the right side of threshold? The result names how many were (as "3/4 <noun>"), the
+    worst one (by its title in titles) and the geometric mean."""
     sign = "≥" if direction == "ge" else "≤"
     threshold_text = threshold_text or f"{sign} {threshold:g}× in every scenario"
     if not values:
@@ -70,6 +90,6 @@ def every_scenario_row(title, mode, values, threshold, direction, titles, thresh
     # A ratio of 0 (no CPU tick counted in a very short run) has no logarithm: left out.
     positive = [v for _, v in values if v > 0]
     geo = math.exp(statistics.fmean(math.log(v) for v in positive)) if positive else 0.0
-    result = (f"{len(ok)}/{len(values)} scenarios; worst {worst[1]:.2f}× "
+    result = (f"{len(ok)}/{len(values)} {noun}; worst {worst[1]:.2f}× "
               f"({titles.get(worst[0], worst[0])}); geomean {geo:.2f}×")
     return (title, threshold_text, mode, result, "met" if len(ok) == len(values) else "missed")

@@ -10,7 +10,7 @@
 #   - The group is left out of report.py's generic Targets rows, per-mode tables and chart,
 #     whose thresholds are about the 64 B / 1 KB core scenarios.
 from bench_util import markdown_table
-from report_cells import client_cpu_cell, every_scenario_row, fmt_num, fmt_rps, ratio, spread
+from report_cells import cpu_rps_cells, cpu_rps_header, every_scenario_row
 # Data only (no process, no measurement): the group's id in results.json and the size names.
 from scenarios import LARGE_GROUP, size_text
 
@@ -73,22 +73,15 @@ def _mode_table(data, mode, scenarios):
     runs = data["summary"]["runs"].get(mode, {})
     ratios = data["summary"]["ratios"].get(mode, {}).get("redoubt", {})
     red, ref = runs.get("redoubt", {}), runs.get(REFERENCE, {})
-    us = lambda v: fmt_num(v, 2)
     rows = []
     for s in scenarios:
         k = s["key"]
         if k not in red and k not in ref:
             continue
-        a, b, r = red.get(k, {}), ref.get(k, {}), ratios.get(k, {})
-        rows.append((s["test"].upper(), size_text(s["data_size"]), s["clients"],
-                     spread(a.get("cpu_us_per_req"), us), spread(b.get("cpu_us_per_req"), us),
-                     ratio(r.get("cpu_us_per_req"), LARGE_CPU_TARGET, "le", with_spread=True),
-                     spread(a.get("rps"), fmt_rps), spread(b.get("rps"), fmt_rps),
-                     ratio(r.get("rps"), with_spread=True),
-                     " / ".join(client_cpu_cell(side.get("client_cpu_pct"))
-                                for side in (a, b))))
+        rows.append((s["test"].upper(), size_text(s["data_size"]), s["clients"])
+                    + cpu_rps_cells(red.get(k, {}), ref.get(k, {}), ratios.get(k, {}),
+                                    LARGE_CPU_TARGET))
     if not rows:
         return "No successful runs."
-    return markdown_table(("Op", "Value", "Clients", "Redoubt CPU µs/req", "Redis CPU µs/req",
-                           f"CPU R/D (≤{LARGE_CPU_TARGET:.1f})", "Redoubt rps", "Redis rps",
-                           "rps R/D", "client CPU R / D"), rows, text_columns=2)
+    return markdown_table(("Op", "Value", "Clients") + cpu_rps_header(LARGE_CPU_TARGET), rows,
+                          text_columns=2)

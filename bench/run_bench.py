@@ -30,6 +30,12 @@
 # with its default 5 s phases (--quick: 1 s). Skipped with --no-rotation, --no-acl or --only
 # tls, and when the server under test is a redis-server; --only acl runs it.
 #
+# Data types: last, after the memory phase, bench/data_types.py runs redis-benchmark's default
+# tests (PING_INLINE ... MSET, one invocation per test for its own CPU figure) at -P 1 and -P 16
+# on fresh pinned servers, then loads a million small hashes and one big hash, set, sorted set
+# and list of a million members each into fresh unpinned servers (redis-cli --pipe) for memory
+# per element. --no-types skips it; --only types runs only it.
+#
 # Read first:
 #   - This file is the orchestration: the Bench (plan, duration estimate, phases, one run of
 #     redis-benchmark or redoubt-tls-connect, memory phase, metadata), the command line and
@@ -37,7 +43,8 @@
 #     QUICK_SIZES, Mode, build_modes); the server processes in bench_servers.py (Server,
 #     TlsFiles); RESP, INFO parsing and gnuplot in bench_util.py; the report in report.py;
 #     the ACL phase (its scenarios, the user, the allowed-request check) in acl_cost.py; the
-#     migration and rotation phases in downtime_phases.py.
+#     migration and rotation phases in downtime_phases.py; the data-types phases (tests, data
+#     sets, the LRANGE list) in data_types.py.
 #   - Every number in RESULTS.md comes from a run of this script; never edit it by hand.
 #   - Server CPU comes from /proc/PID/stat utime+stime (all threads, clock ticks), read
 #     before and after each redis-benchmark run, so nothing else may talk to the servers.
@@ -83,10 +90,12 @@ REPO_ROOT = BENCH_DIR.parent
 # (tests/conftest.py puts tests/ on sys.path), so there is one copy of it.
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 import acl_cost  # noqa: E402  (after the lines above on purpose)
+import data_types  # noqa: E402
 import report  # noqa: E402
 import report_downtime  # noqa: E402
 from bench_servers import BenchError, Server, TlsFiles  # noqa: E402
-from bench_util import RespError, interrupt_on_signals, parse_info, read_text  # noqa: E402
+from bench_util import (RespError, encode_command, interrupt_on_signals,  # noqa: E402
+                        parse_info, read_text)
 from downtime_phases import MigrationPhase, RotationPhase  # noqa: E402
 from scenarios import (FULL_SIZES, LARGE_GROUP, LARGE_SIZES, QUICK_SIZES,  # noqa: E402
                        build_modes, build_scenarios)
@@ -105,12 +114,18 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Large values (rate class large_d<bytes>): Redis measured ~50k rps up to 16 KB at -P 1 (client
 # bound), ~5-15k at 256 KB and ~0.6-3k at 1 MB; the slower end of each, since the server under
 # test may cost more per byte.
+# Data types (types_*): Redis pinned measured ~50k rps at -P 1 and ~0.5-0.8M at -P 16 for most
+# tests; LRANGE_100 ~36k / ~220k, LRANGE_600 ~22k / ~34k (the client decodes the replies).
 NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000,
                "tls_p1": 50_000, "tls_p16": 500_000, "tls_conn": 700,
                "hs_full": 400, "hs_resumed": 1_500, "hs12_resumed": 2_500,
                "large_d64": 50_000, "large_d1024": 45_000, "large_d16384": 35_000,
-               "large_d262144": 5_000, "large_d1048576": 1_000}
+               "large_d262144": 5_000, "large_d1048576": 1_000,
+               "types_p1": 45_000, "types_p16": 500_000,
+               "types_lrange_100_p1": 30_000, "types_lrange_600_p1": 18_000,
+               "types_lrange_100_p16": 180_000, "types_lrange_600_p16": 28_000}
 assert all(f"large_d{size}" in NOMINAL_RPS for size in LARGE_SIZES)
+assert all(rate_class in NOMINAL_RPS for rate_class in data_types.RATE_CLASSES)
 HANDSHAKE_RATE_CLASSES = ("hs_full", "hs_resumed", "hs12_resumed")
 RUN_OVERHEAD_S = 0.4     # process start, CSV parsing, /proc reads
 SERVER_START_S = 1.0
@@ -190,28 +205,39 @@ class Bench:
         self.redoubt_kind = args.redoubt_kind or self._guess_kind(self.redoubt_bin)
         self.sizes = dict(QUICK_SIZES if args.quick else FULL_SIZES)
         self.sizes.update(acl_cost.QUICK_SIZES if args.quick else acl_cost.FULL_SIZES)
+        self.sizes.update(data_types.QUICK_SIZES if args.quick else data_types.FULL_SIZES)
         for key in self.sizes:
             if getattr(args, key) is not None:
                 self.sizes[key] = getattr(args, key)
         tls = ("only" if args.only == "tls" else
-               "no" if args.no_tls or args.only in ("acl", "large") else "yes")
+               "no" if args.no_tls or args.only in ("acl", "large", "types") else "yes")
         if args.only:
-            # A TLS-, ACL- or large-only run stays short: no memory phase, no io-threads-1 row.
+            # A TLS-, ACL-, large- or types-only run stays short: no memory phase, no
+            # io-threads-1 row.
             args.skip_memory = args.no_io1 = True
         self.scenarios = build_scenarios(self.sizes, args.scenarios, tls,
                                          large_only=args.only == "large")
         self.modes = build_modes(args, self.redoubt_kind)
-        if args.only == "acl":
+        if args.only in ("acl", "types"):
             self.scenarios, self.modes = [], []
         self.acl = acl_cost.AclPhase(
-            self, skipped=("--no-acl" if args.no_acl
-                           else f"--only {args.only}" if args.only in ("tls", "large")
-                           else None),
+            self, skipped=self.skip_reason(args.no_acl, "--no-acl", "acl"),
+            out_of_time=OutOfTime, server_start_s=SERVER_START_S)
+        self.types = data_types.TypesPhase(
+            self, skipped=self.skip_reason(args.no_types, "--no-types", "types"),
             out_of_time=OutOfTime, server_start_s=SERVER_START_S)
         self.tls_connect = find_redoubt_tool("redoubt-tls-connect", args.tools_dir,
                                              self.redoubt_bin)
         self.migration = MigrationPhase(self, out_of_time=OutOfTime)
         self.rotation = RotationPhase(self, out_of_time=OutOfTime)
+
+    def skip_reason(self, skip, flag, only):
+        """Why a phase with its own --no-X flag and --only choice does not run, or None."""
+        if skip:
+            return flag
+        if self.args.only and self.args.only != only:
+            return f"--only {self.args.only}"
+        return None
 
     @staticmethod
     def _guess_kind(binary):
@@ -263,7 +289,7 @@ class Bench:
             total += 2 * (SERVER_START_S + self.sizes["keys"] / 250_000) + \
                 self.sizes["keys"] / 500_000
         return (total + self.acl.estimate_s() + self.migration.estimate_s()
-                + self.rotation.estimate_s())
+                + self.rotation.estimate_s() + self.types.estimate_s())
 
     def warmup_n(self, scen):
         # Handshakes and TLS connections cost ~1 ms each: 1000 of them would be a long
@@ -292,7 +318,7 @@ class Bench:
                                  f"(set {what}; build Redoubt with `make`)")
         cpus = os.sched_getaffinity(0)
         pinned = [c for mode in self.modes for c in (mode.server_cpus, mode.client_cpus)]
-        for c in pinned + self.acl.cpus():
+        for c in pinned + self.acl.cpus() + self.types.cpus():
             if c is not None and any(int(x) not in cpus for x in c.split(",")):
                 raise BenchError(f"CPU {c} is not available to this process ({cpus})")
         if not run_quiet(["which", "openssl"]) and any(s.tls for s in self.scenarios):
@@ -515,18 +541,8 @@ class Bench:
                 print(str(e), file=sys.stderr, flush=True)
                 self.warn(why)
                 return
-            # Warm-up: each scenario once per server at a tenth of the size. Fills allocator
-            # pools, connection paths and session caches, and measures rates for the refined
-            # estimate.
             t0 = time.monotonic()
-            for scen in scenarios:
-                for server in servers:
-                    r = self.run_one(mode, server, servers, scen, self.warmup_n(scen))
-                    if r["ok"]:
-                        self.rates[(server.label, scen.key)] = r["rps"]
-                    else:
-                        self.warn(f"warm-up {mode.name}/{server.label}/{scen.key} failed: "
-                                  f"{r['error']}")
+            self.warm_up(mode, servers, scenarios)
             # The plain phase's servers stay under "servers" (report.py finds the io-threads-1
             # row's command there); the other phases' under "<phase>_servers".
             servers_key = "servers" if phase == "plain" else f"{phase}_servers"
@@ -537,25 +553,50 @@ class Bench:
                   f"(time left under --time-limit: {fmt_duration(self.time_left())})",
                   flush=True)
 
-            for scen in scenarios:
-                for rep in range(1, self.args.reps + 1):
-                    for server in servers:  # alternate: R, D, R, D, ...
-                        if self.time_left() < self.expected_run_s(server.label, scen):
-                            raise OutOfTime(f"stopped in mode {mode.name} at {scen.key} "
-                                            f"rep {rep}: --time-limit reached")
-                        counter[0] += 1
-                        r = self.run_one(mode, server, servers, scen, scen.requests)
-                        r["rep"] = rep
-                        self.runs.append(r)
-                        self.progress(counter, mode, server, scen, rep, r)
+            def record(server, scen, rep, r):
+                counter[0] += 1
+                self.runs.append(r)
+                self.progress(counter, mode, server, scen, rep, r)
+            self.alternate(mode, servers, scenarios, record, f"in mode {mode.name}")
         finally:
             for server in servers:
                 server.stop()
                 self.live.remove(server)
 
-    def progress(self, counter, mode, server, scen, rep, r):
-        head = (f"[{counter[0]:3d}/{self.total_runs()}] {mode.name:8s} {server.label:11s} "
-                f"{scen.title:28s} rep {rep}/{self.args.reps}")
+    def warm_up(self, mode, servers, scenarios, run=None):
+        """Each scenario once per server at a tenth of the size, not recorded: fills allocator
+        pools, connection paths and session caches, and measures the rates of the refined
+        estimate. run: what runs one (default run_one, same arguments)."""
+        run = run or self.run_one
+        for scen in scenarios:
+            for server in servers:
+                r = run(mode, server, servers, scen, self.warmup_n(scen))
+                if r["ok"]:
+                    self.rates[(server.label, scen.key)] = r["rps"]
+                else:
+                    self.warn(f"warm-up {mode.name}/{server.label}/{scen.key} failed: "
+                              f"{r['error']}")
+
+    def alternate(self, mode, servers, scenarios, record, where, run=None):
+        """The measured runs: per scenario, --reps runs on each server in turn (R, D, R, D,
+        ...), each handed to record(server, scen, rep, result). Raises OutOfTime ("stopped
+        <where> at ...") rather than start a run that would end after --time-limit. run: as in
+        warm_up."""
+        run = run or self.run_one
+        for scen in scenarios:
+            for rep in range(1, self.args.reps + 1):
+                for server in servers:
+                    if self.time_left() < self.expected_run_s(server.label, scen):
+                        raise OutOfTime(f"stopped {where} at {scen.key} rep {rep}: "
+                                        "--time-limit reached")
+                    r = run(mode, server, servers, scen, scen.requests)
+                    r["rep"] = rep
+                    record(server, scen, rep, r)
+
+    def progress(self, counter, mode, server, scen, rep, r, total=None, tag=""):
+        """The line of one measured run; tag and total: another phase's prefix and run count."""
+        head = (f"[{tag}{counter[0]:3d}/{total or self.total_runs()}] {mode.name:8s} "
+                f"{server.label:11s} {scen.title:28s} rep {rep}/{self.args.reps}")
         if not r["ok"]:
             print(f"{head}  FAILED: {r['error']}", flush=True)
             return
@@ -573,23 +614,38 @@ class Bench:
               f"p99={r['p99_ms']:.3f}ms  cpu={r['cpu_us_per_req']:.2f}us/req "
               f"({r['wall_s']:.1f}s){flag}", flush=True)
 
-    def write_load_file(self, keys):
-        """RESP stream of `keys` SETs: key:%07d -> 64-byte value unique to the key."""
-        path = self.tmp / f"load-{keys}.resp"
+    def write_load_file(self, name, commands):
+        """A RESP stream of commands (argument lists) for redis-cli --pipe, written once per
+        name into the temporary directory."""
+        path = self.tmp / f"load-{name}.resp"
         if path.exists():
             return path
-        width = max(7, len(str(keys - 1)))
-        klen = 4 + width
-        head = b"*3\r\n$3\r\nSET\r\n$%d\r\n" % klen
         with open(path, "wb") as f:
             chunk = []
-            for i in range(keys):
-                chunk.append(b"%skey:%0*d\r\n$64\r\n%064d\r\n" % (head, width, i, i))
+            for args in commands:
+                chunk.append(encode_command(args))
                 if len(chunk) == 10_000:
                     f.write(b"".join(chunk))
                     chunk = []
             f.write(b"".join(chunk))
         return path
+
+    def memory_servers(self):
+        """(label, kind) of the servers a memory measurement loads, in order."""
+        return (("redoubt", self.redoubt_kind), ("redis", self.args.reference_kind))
+
+    def on_fresh_server(self, label, kind, measure, failed):
+        """measure(server) on a fresh unpinned server, stopped afterwards. A failed load or
+        count becomes dict(failed, server, binary, ok=False, error)."""
+        server = self.start_server(label, kind, None, None)
+        try:
+            return measure(server)
+        except (OSError, RespError, subprocess.SubprocessError) as e:
+            return dict(failed, server=label, binary=server.binary, ok=False,
+                        error=f"{type(e).__name__}: {e}")
+        finally:
+            server.stop()
+            self.live.remove(server)
 
     def run_memory(self):
         keys = self.sizes["keys"]
@@ -598,17 +654,13 @@ class Bench:
             raise OutOfTime("skipped the memory phase: --time-limit reached")
         print(f"\n== memory: {keys:,} unique keys (key:%07d -> 64-byte values), fresh "
               f"servers, unpinned", flush=True)
-        load = self.write_load_file(keys)
-        for label, kind in (("redoubt", self.redoubt_kind), ("redis", self.args.reference_kind)):
-            server = self.start_server(label, kind, None, None)
-            try:
-                entry = self.measure_memory(server, load, keys)
-            except (OSError, RespError, subprocess.SubprocessError) as e:
-                entry = {"server": label, "binary": server.binary, "keys": keys, "ok": False,
-                         "error": f"{type(e).__name__}: {e}"}
-            finally:
-                server.stop()
-                self.live.remove(server)
+        width = max(7, len(str(keys - 1)))
+        load = self.write_load_file(f"keys-{keys}", ((b"SET", b"key:%0*d" % (width, i),
+                                                      b"%064d" % i) for i in range(keys)))
+        for label, kind in self.memory_servers():
+            entry = self.on_fresh_server(
+                label, kind, lambda server: self.measure_memory(server, load, keys),
+                {"keys": keys})
             self.memory.append(entry)
             if not entry["ok"]:
                 self.warn(f"memory phase on {label} failed: {entry['error']}")
@@ -623,6 +675,16 @@ class Bench:
                   f"({entry['key_count_source']})  load {entry['load_s']:.1f}s", flush=True)
 
     def measure_memory(self, server, load, keys):
+        m = self.load_and_measure(server, load, keys, key_count, keys)
+        return {"server": server.label, "binary": server.binary, "keys": keys,
+                "dbsize": m.pop("counted"), "key_count_source": m.pop("count_source"), **m}
+
+    def load_and_measure(self, server, load, commands, count, expected):
+        """Pipes the RESP stream `load` of `commands` commands into server with redis-cli
+        --pipe; returns VmRSS and INFO used_memory (None when not reported) before and after,
+        the load time, redis-cli's summary, and count(server) -> (what was counted, how). ok:
+        every command answered without an error, and the count is `expected` (or None: not
+        countable, which the caller reports)."""
         time.sleep(0.5)
         rss0 = server.rss_bytes()
         used0 = server.info("memory").get("used_memory")
@@ -633,17 +695,16 @@ class Bench:
                                   timeout=600)
         load_s = time.monotonic() - t0
         server.check_alive()
-        dbsize, source = key_count(server)
+        counted, source = count(server)
         time.sleep(0.5)  # let the allocator settle before reading RSS
         rss1 = server.rss_bytes()
         used1 = server.info("memory").get("used_memory")
         # redis-cli --pipe ends with "errors: E, replies: R".
         summary = (proc.stdout.strip().splitlines() or [""])[-1]
         pipe_ok = (proc.returncode == 0 and summary.startswith("errors: 0,")
-                   and summary.endswith(f"replies: {keys}"))
-        count_ok = dbsize == keys if dbsize is not None else True
-        entry = {"server": server.label, "binary": server.binary, "keys": keys,
-                 "dbsize": dbsize, "key_count_source": source,
+                   and summary.endswith(f"replies: {commands}"))
+        count_ok = counted == expected if counted is not None else True
+        entry = {"counted": counted, "count_source": source,
                  "rss_before": rss0, "rss_after": rss1,
                  "used_memory_before": int(used0) if used0 else None,
                  "used_memory_after": int(used1) if used1 else None,
@@ -651,7 +712,7 @@ class Bench:
                  "ok": pipe_ok and count_ok}
         if not entry["ok"]:
             entry["error"] = (f"redis-cli --pipe exit {proc.returncode} ({summary!r}), "
-                              f"{source} {dbsize} (want {keys}); "
+                              f"{source} {counted} (want {expected}); "
                               f"stderr: {proc.stderr.strip()[-300:]}")
         return entry
 
@@ -725,13 +786,14 @@ class Bench:
                   f"{self.sizes['keys']:,} keys"
                   + (" (skipped)" if self.args.skip_memory else ""))
         else:
-            print("plan: no mode, no memory phase (--only acl)")
+            print(f"plan: no mode, no memory phase (--only {self.args.only})")
         if n_tls:
             print(f"TLS: {self.args.tls_key_type} certificate; redoubt-tls-connect: "
                   f"{self.tls_connect or 'not found'}")
         print(self.migration.describe_plan())
         print(self.acl.describe_plan())
         print(self.rotation.describe_plan())
+        print(self.types.describe_plan())
         print(f"estimated duration: {fmt_duration(self.estimate_s())} (nominal rates; refined "
               f"after warm-up); hard limit --time-limit {self.args.time_limit:g} min")
         if self.args.dry_run:
@@ -756,6 +818,8 @@ class Bench:
                     phase.run()
             if not self.args.skip_memory:
                 self.run_memory()
+            if self.types.planned:
+                self.types.run()
         except OutOfTime as e:
             self.incomplete = str(e)
             self.warn(f"incomplete: {e}")
@@ -772,8 +836,8 @@ class Bench:
             self.warn(f"{len(failed)} run(s) failed; see results.json")
         data = {
             # 2: TLS scenarios, "tls" block; 3: "migration" block; 4: "acl" block;
-            # 5: "rotation" block. report.py reads 1 to 5.
-            "format": 5,
+            # 5: "rotation" block; 6: "types" block. report.py reads 1 to 6.
+            "format": 6,
             "generated_by": "bench/run_bench.py",
             "command_line": shlex.join([sys.executable] + sys.argv),
             "started": datetime.datetime.fromtimestamp(self.start_wall).astimezone().isoformat(
@@ -797,6 +861,7 @@ class Bench:
             "migration": self.migration.info(),
             "acl": self.acl.info(),
             "rotation": self.rotation.info(),
+            "types": self.types.info(),
         }
         data["summary"] = report.summarize(data)
         return data
@@ -838,7 +903,7 @@ def parse_args(argv):
                    "(default 3; medians and min-max are reported)")
     p.add_argument("--quick", action="store_true",
                    help="smoke test: 20k/200k/5k requests per run, 100k keys, ACL phase "
-                        "5k/50k (numbers not meaningful)")
+                        "5k/50k, data types 5k/50k and 100k elements (numbers not meaningful)")
     p.add_argument("--n-p1", type=int, help="requests per run at -P 1 (default 300000)")
     p.add_argument("--n-p16", type=int, help="requests per run at -P 16 (default 4000000)")
     p.add_argument("--n-conn", type=int, help="connections per -k 0 run (default 25000, "
@@ -862,13 +927,16 @@ def parse_args(argv):
     p.add_argument("--no-migration", action="store_true",
                    help="skip the online TLS migration (bench/tls_migration.py, plain and with "
                         "certificate rotation; ~1.5 min, ~40 s with --quick)")
-    p.add_argument("--only", choices=("tls", "acl", "large"),
+    p.add_argument("--only", choices=("tls", "acl", "large", "types"),
                    help="'tls': only the TLS phase plus the 4 plaintext 64 B SET/GET scenarios "
                         "its TLS/plaintext ratio needs, and the online TLS migration; no memory "
                         "phase, no io-threads-1 row, no ACL phase, no ACL rotation. 'acl': only "
                         "the ACL phase and the ACL password rotation. 'large': only the "
                         "large-value group (SET/GET 64 B to 1 MB, 10 and 50 clients) in every "
-                        "mode; no TLS, ACL, memory, migration, rotation or io-threads-1 row")
+                        "mode; no TLS, ACL, memory, migration, rotation or io-threads-1 row. "
+                        "'types': only the data-types phases (redis-benchmark's default tests "
+                        "at P=1 and P=16, pinned; memory per element of small hashes and big "
+                        "aggregates)")
     p.add_argument("--no-acl", action="store_true",
                    help="skip the ACL phase (restricted user vs default user, pinned, both "
                         "servers; ~2 min, ~30 s with --quick) and the ACL password rotation")
@@ -882,6 +950,19 @@ def parse_args(argv):
                    help="requests per ACL-phase run at -P 1 (default 120000)")
     p.add_argument("--n-acl-p16", type=int,
                    help="requests per ACL-phase run at -P 16 (default 2000000)")
+    p.add_argument("--no-types", action="store_true",
+                   help="skip the data-types phases (redis-benchmark's default tests at P=1 "
+                        "and P=16, memory per element of small hashes and big aggregates; "
+                        "~10 min, ~1.5 min with --quick)")
+    p.add_argument("--n-types-p1", type=int,
+                   help="requests per data-type test at -P 1 (default 100000; LRANGE_600 a "
+                        "half)")
+    p.add_argument("--n-types-p16", type=int,
+                   help="requests per data-type test at -P 16 (default 1000000; LRANGE_100 a "
+                        "quarter, LRANGE_600 a twentieth)")
+    p.add_argument("--type-elements", type=int,
+                   help="small hashes, and members of each big aggregate, in the data-type "
+                        "memory phase (default 1000000)")
     p.add_argument("--tls-key-type", default="rsa", choices=("rsa", "ec"),
                    help="server and CA key: rsa (RSA-2048) or ec (ECDSA P-256); default rsa")
     p.add_argument("--n-tls-p1", type=int, help="requests per TLS run at -P 1 (default 200000)")
@@ -898,8 +979,9 @@ def parse_args(argv):
     p.add_argument("--server-cpu", default="1", help="CPU for servers in pinned mode (default 1)")
     p.add_argument("--client-cpu", default="0", help="CPU for the client in pinned mode "
                    "(default 0)")
-    # About twice the full run's estimate (~33 min with the large-value group).
-    p.add_argument("--time-limit", type=float, default=60,
+    # About twice the full run's estimate (~43 min with the large-value group and the data
+    # types).
+    p.add_argument("--time-limit", type=float, default=90,
                    help="minutes; no run starts that would end after it (default %(default)s)")
     p.add_argument("--out-dir", default=str(BENCH_DIR),
                    help="where RESULTS.md, results.json, results.png go (default bench/)")
@@ -913,10 +995,15 @@ def parse_args(argv):
         p.error("--only tls cannot be combined with --no-tls or --scenarios")
     if args.only == "acl" and (args.no_acl or args.scenarios):
         p.error("--only acl cannot be combined with --no-acl or --scenarios")
+    if args.only == "types" and (args.no_types or args.scenarios):
+        p.error("--only types cannot be combined with --no-types or --scenarios")
     if args.only == "large" and args.scenarios:
         p.error("--only large cannot be combined with --scenarios")
     if any(n is not None and n < 1 for n in (args.large_bytes, args.n_large)):
         p.error("--large-bytes and --n-large must be at least 1")
+    if any(n is not None and n < 1 for n in (args.n_types_p1, args.n_types_p16,
+                                             args.type_elements)):
+        p.error("--n-types-p1, --n-types-p16 and --type-elements must be at least 1")
     return args
 
 

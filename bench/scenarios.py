@@ -1,8 +1,8 @@
 # What the benchmark runs: the redis-benchmark and redoubt-tls-connect scenarios (Scenario,
 # build_scenarios) with their request counts (FULL_SIZES, QUICK_SIZES), the large-value group
 # (LARGE_GROUP: SET/GET from 64 B to 1 MB at 10 and 50 clients), and the CPU modes they run in
-# (Mode, build_modes). Pure data: nothing here starts a process or measures anything;
-# run_bench.py runs the plan.
+# (Mode, build_modes, pinned_mode). Pure data: nothing here starts a process or measures
+# anything; run_bench.py runs the plan.
 #
 # Read first:
 #   - Scenario keys are the stable ids of results.json ("set_d64_p1", ...) and of report.py; a
@@ -10,6 +10,7 @@
 #   - build_scenarios returns the run order: GET always follows SET of the same size, so GET
 #     reads values of the size it claims.
 #   - Scenario.rate_class names an entry of run_bench.py's NOMINAL_RPS (the duration estimate).
+import argparse
 from dataclasses import dataclass
 
 # Request counts: on the 2-core EPYC guest redis-server measured ~100k rps at -P 1 (client
@@ -205,3 +206,12 @@ def build_modes(args, redoubt_kind):
         else:
             raise SystemExit(f"unknown mode {name!r} (known: pinned, unpinned)")
     return modes
+
+
+def pinned_mode(args, redoubt_kind):
+    """The pinned mode without the io-threads-1 row: what the phases with their own pinned
+    servers (ACL, data types) run in, whatever --modes says."""
+    pinned = argparse.Namespace(modes="pinned", no_io1=True, server_cpu=args.server_cpu,
+                                client_cpu=args.client_cpu, reference_kind=args.reference_kind)
+    return build_modes(pinned, redoubt_kind)[0]
+

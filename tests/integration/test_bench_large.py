@@ -9,12 +9,12 @@
 import copy
 import json
 import subprocess
-import sys
 from dataclasses import asdict
 
 import pytest
 
 from support import servers
+from support.bench_plans import bench_for, fake_run, run_bench_command
 from support.tools import BENCH_DIR, import_bench_script
 
 scenarios = import_bench_script("scenarios")
@@ -51,16 +51,6 @@ def test_large_group_ids_order_and_request_counts():
                         "set_d1024_p1", "get_d1024_p1", "set_d1024_p16", "get_d1024_p16",
                         "conn_ping"]
     assert keys[9:29] == large_keys() and all(s.tls for s in full[29:])
-
-
-def bench_for(argv, tmp_path):
-    # A redoubt-server path (never started: the plan needs only its name) so that the phases
-    # only Redoubt runs are skipped by the options alone.
-    args = run_bench.parse_args(argv + ["--redoubt", str(tmp_path / "redoubt-server"),
-                                        "--out-dir", str(tmp_path)])
-    bench = run_bench.Bench(args)
-    bench.tmp.rmdir()  # made by Bench() for its runs; the plan does not use it
-    return bench
 
 
 def test_only_large_runs_the_group_alone_in_both_modes(tmp_path):
@@ -116,13 +106,6 @@ def base_results():
         info.pop("large_servers", None)
     data["summary"] = report.summarize(data)
     return data
-
-
-def fake_run(mode, server, key, rep, cpu_us):
-    return {"mode": mode, "server": server, "scenario": key, "rep": rep, "ok": True,
-            "requests": 1000, "rps": 5000.0 + rep, "avg_ms": 1.0, "min_ms": 0.1, "p50_ms": 1.0,
-            "p95_ms": 2.0, "p99_ms": 3.0, "max_ms": 4.0, "cpu_us_per_req": cpu_us,
-            "server_cpu_pct": 50.0, "client_cpu_pct": 97.0, "wall_s": 0.2}
 
 
 def with_large(data, slow_key, modes=("pinned", "unpinned")):
@@ -208,12 +191,9 @@ def test_only_large_runs_end_to_end_and_renders(tmp_path):
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
     # 1 MiB of values per run, at most 100 requests (each run at least 50: one per client).
-    cmd = [sys.executable, str(BENCH_DIR / "run_bench.py"), "--only", "large", "--reps", "1",
-           "--modes", "unpinned", "--large-bytes", str(1 << 20), "--n-large", "100",
-           "--redoubt", servers.redoubt_binary(), "--redis", servers.redis_binary(),
-           "--out-dir", str(tmp_path), "--time-limit", "3"]
-    if servers.redoubt_kind() == "redis":
-        cmd += ["--redoubt-kind", "redis"]
+    cmd = run_bench_command(tmp_path, "--only", "large", "--reps", "1", "--modes", "unpinned",
+                            "--large-bytes", str(1 << 20), "--n-large", "100",
+                            "--time-limit", "3")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=220)
 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
