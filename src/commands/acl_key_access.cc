@@ -3,6 +3,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <algorithm>
 #include <string>
 
 #include "commands/command_spec.h"
@@ -150,7 +151,15 @@ security::AclVerdict AclKeyAccess::Check(const security::AclUser& user,
       scratch->uses.push_back({scratch->keys[i], Flags(spec, i, args)});
     }
   }
-  security::AclRequest request{command, args, scratch->uses};
+  scratch->channels.clear();
+  if (spec.channels != ChannelArgs::kNone) {
+    size_t end =
+        spec.channels == ChannelArgs::kFirst ? std::min<size_t>(2, args.size()) : args.size();
+    for (size_t i = 1; i < end; ++i) {
+      scratch->channels.push_back({args[i], spec.channels == ChannelArgs::kAllPatterns});
+    }
+  }
+  security::AclRequest request{command, args, scratch->uses, scratch->channels};
   return user.Check(request, denied_key);
 }
 

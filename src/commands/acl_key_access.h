@@ -30,10 +30,12 @@ class AclKeyAccess {
   struct Scratch {  // reused between calls, to keep the request path free of allocations
     std::vector<std::string_view> keys;
     std::vector<security::AclKeyUse> uses;
+    std::vector<security::AclChannelUse> channels;
   };
   // The ACL verdict for `user` running `args` as `spec` (`command`: its row in the ACL
-  // catalog): the command's permission, then each key with the access it needs. Fills
-  // scratch->uses; *denied_key is the index in it of the refused key for kDeniedKey.
+  // catalog): the command's permission, then each key with the access it needs, then each
+  // channel. Fills scratch->uses and scratch->channels; *denied_key is the index in the one
+  // that holds the refused key (kDeniedKey) or channel (kDeniedChannel).
   security::AclVerdict Check(const security::AclUser& user, const security::AclCommand* command,
                              const CommandSpec& spec, std::span<const std::string_view> args,
                              Scratch* scratch, size_t* denied_key) const;

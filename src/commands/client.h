@@ -89,10 +89,16 @@ class Client {
   // MULTI: while a client queues its transaction, the dispatcher checks each command as it
   // would run it and, instead of running it, queues it (QueueCommand) and answers +QUEUED; a
   // command refused then (unknown, wrong arity, NOPERM, OOM) marks the transaction failed, so
-  // that EXEC answers EXECABORT. Clients that hold no transactions never queue.
-  virtual bool in_multi() const { return false; }
+  // that EXEC answers EXECABORT. Clients that hold no transactions never queue. A plain field
+  // rather than a virtual call: the dispatcher reads it for every command.
+  bool in_multi() const { return in_multi_; }
   virtual void QueueCommand(std::span<const std::string_view> args) { (void)args; }
   virtual void FlagTransactionError() {}
+
+  // Channels and patterns the client is subscribed to (Redis's CLIENT_PUBSUB while non-zero):
+  // a RESP2 client may then only run the pub/sub commands, PING, QUIT and RESET. Read by the
+  // dispatcher for every command, hence a plain field; clients that cannot subscribe keep 0.
+  size_t subscriptions() const { return subscriptions_; }
 
   // SELECT's database.
   int db = 0;
@@ -114,6 +120,10 @@ class Client {
   void BeginCommand(std::span<const std::string_view> args) { running_args_ = args; }
   void EndCommand() { running_args_ = {}; }
   void ClearRedactions() { redacted_args_ = 0; }
+
+ protected:
+  bool in_multi_ = false;
+  size_t subscriptions_ = 0;
 
  private:
   uint64_t redacted_args_ = 0;

@@ -63,6 +63,16 @@ struct KeySpec {
 using KeyFinder = void (*)(std::span<const std::string_view> args,
                            std::vector<std::string_view>* keys);
 
+// Which arguments are pub/sub channels, for ACL channel rules (&pattern), as Redis's
+// getChannelsFromCommand. UNSUBSCRIBE and PUNSUBSCRIBE name channels too, but no rule limits
+// leaving one.
+enum class ChannelArgs : uint8_t {
+  kNone,
+  kFirst,        // PUBLISH, SPUBLISH: args[1]
+  kAll,          // SUBSCRIBE, SSUBSCRIBE: args[1..]
+  kAllPatterns,  // PSUBSCRIBE: args[1..], each a pattern
+};
+
 struct CommandSpec {
   std::string_view name;  // lower case, as COMMAND INFO shows it ("get", "client|list")
   int arity = 0;          // Redis convention: N exact, -N at least N (name included)
@@ -82,6 +92,7 @@ struct CommandSpec {
   std::string_view group;    // COMMAND DOCS: "string", "generic", "connection", "server", …
   // Container commands (CLIENT, CONFIG, OBJECT, …) route to these by their first argument.
   std::vector<CommandSpec> subcommands;
+  ChannelArgs channels = ChannelArgs::kNone;
   // Index into per-thread statistics arrays; set by CommandTable.
   int stats_index = -1;
 };

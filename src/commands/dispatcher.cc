@@ -17,7 +17,7 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
     return Outcome::kDone;
   }
-  if (!RunUnlessQueued(r)) {
+  if (!CheckSubscriberContext(r) || !RunUnlessQueued(r)) {
     return Outcome::kDone;
   }
   // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
@@ -50,6 +50,24 @@ Dispatcher::Outcome Dispatcher::Run(Request& r) {
   // [propagation to replicas and the AOF goes here]
   Account(r, duration_us, r.client.reply().errors() != errors_before);
   return Outcome::kDone;
+}
+
+bool Dispatcher::CheckSubscriberContext(Request& r) {
+  if (r.client.subscriptions() == 0 || r.client.reply().resp3()) {
+    return true;
+  }
+  // RESP2 has no way to tell a message from a reply, so a subscribed client may only manage
+  // its subscriptions, as Redis's processCommand allows.
+  static constexpr std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                                  "unsubscribe",  "sunsubscribe", "psubscribe",
+                                                  "punsubscribe", "quit",         "reset"};
+  if (std::find(std::begin(kAllowed), std::end(kAllowed), r.spec->name) != std::end(kAllowed)) {
+    return true;
+  }
+  Reject(r, "ERR Can't execute '" + std::string(r.spec->name) +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
+  return false;
 }
 
 bool Dispatcher::RunUnlessQueued(Request& r) {
@@ -128,7 +146,7 @@ bool Dispatcher::CheckAcl(Request& r) {
   }
   // The default user (+@all ~*) skips the check: one flag test on the request path.
   const security::AclUser& user = r.client.user();
-  if (user.unrestricted()) {
+  if (user.unrestricted() && (r.spec->channels == ChannelArgs::kNone || user.all_channels())) {
     return true;
   }
   size_t denied_key = 0;
@@ -156,6 +174,7 @@ void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t
       break;
     case security::AclVerdict::kDeniedChannel:
       reason = "channel";
+      object = std::string(acl_scratch_.channels[denied_key].name);
       stats.denied_channel.fetch_add(1, std::memory_order_relaxed);
       Reject(r, kErrNoPermChannel);
       break;

@@ -1,8 +1,9 @@
 // The Dispatcher executes one command for a Client: Redis's processCommand and call(), as a
 // list of named stages run in this order (Dispatcher::Execute shows it in one place):
 //
-//   lookup → arity → authentication → ACL → [cluster slot] → client pause → memory →
-//   locks from the key spec → call → [propagation] → accounting
+//   lookup → arity → authentication → ACL → subscriber context → MULTI queue →
+//   [cluster slot] → client pause → memory → locks from the key spec → call →
+//   [propagation] → accounting
 //
 // A stage either lets the command go on or answers it (an error reply, counted as a rejected
 // call) and stops. Bracketed stages are where cluster routing and replication will plug in.
@@ -67,6 +68,8 @@ class Dispatcher {
   bool CheckAuthenticated(Request& r);
   bool CheckAcl(Request& r);
   bool MakeRoomInMemory(Request& r);
+  // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
+  bool CheckSubscriberContext(Request& r);
   // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it
   // queued it or refused it.
   bool RunUnlessQueued(Request& r);

@@ -1,5 +1,6 @@
 // What executing a command needs besides its client: the command table, the keyspace, the
-// runtime settings, access control, CLIENT PAUSE, SLOWLOG, the MONITOR feed and, for the
+// runtime settings, access control, CLIENT PAUSE, SLOWLOG, the MONITOR feed, the pub/sub bus
+// and, for the
 // server's own commands, its administration. One set per
 // server, shared by every thread's Dispatcher and reachable from every handler through its
 // CommandContext, so that a handler asks for the service it needs instead of reaching into the
@@ -8,7 +9,9 @@
 // Thread: every service here is thread-safe; the struct itself is immutable after start-up.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "commands/acl_key_access.h"
 #include "commands/client_pause.h"
@@ -20,6 +23,8 @@
 
 namespace redoubt::commands {
 
+class Client;
+
 // Where MONITOR lines go. The server implements it with its monitoring connections.
 class MonitorFeed {
  public:
@@ -28,6 +33,20 @@ class MonitorFeed {
   virtual bool active() const = 0;
   // Sends a formatted line ("+<time> [<db> <peer>] \"cmd\" ...\r\n") to every monitor.
   virtual void Feed(const std::string& line) = 0;
+};
+
+// Where PUBLISH and keyspace notifications send messages. The server implements it with its
+// subscribed connections (server::PubSubRegistry).
+class MessageBus {
+ public:
+  virtual ~MessageBus() = default;
+  // Delivers message to every client subscribed to channel and to every subscription of a
+  // pattern that matches it; returns how many deliveries that makes, as PUBLISH answers.
+  // publisher: the client whose command publishes (nullptr: none, as an expiry), which receives
+  // its own message before the command's reply, as in Redis; the others receive it on their
+  // own threads.
+  virtual int64_t Publish(std::string_view channel, std::string_view message,
+                          const Client* publisher = nullptr) = 0;
 };
 
 // What only the server's own commands (CONFIG, CLIENT, INFO, MEMORY, SHUTDOWN, …) use: the
@@ -49,6 +68,7 @@ struct ExecutionServices {
   ClientPause& pause;
   Slowlog& slowlog;
   MonitorFeed& monitors;
+  MessageBus& pubsub;
   // Null where no server runs (the command unit tests), which register no server command.
   AdminServices* admin = nullptr;
 };

@@ -29,6 +29,8 @@ struct RuntimeSettings {
   std::atomic<int64_t> zset_max_listpack_value{64};
   // When a sparse HyperLogLog turns dense (hll-sparse-max-bytes).
   std::atomic<int64_t> hll_sparse_max_bytes{3000};
+  // notify-keyspace-events as NotifyClass bits (commands/keyspace_notifications.h); 0: off.
+  std::atomic<uint32_t> notify_keyspace_events{0};
 };
 
 }  // namespace redoubt::commands

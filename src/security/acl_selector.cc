@@ -276,7 +276,29 @@ AclVerdict AclSelector::Check(const AclRequest& request, size_t* denied_key) con
       }
     }
   }
+  if (!all_channels_) {
+    for (size_t i = 0; i < request.channels.size(); ++i) {
+      if (!ChannelAllowed(request.channels[i])) {
+        *denied_key = i;
+        return AclVerdict::kDeniedChannel;
+      }
+    }
+  }
   return AclVerdict::kAllowed;
+}
+
+bool AclSelector::ChannelAllowed(const AclChannelUse& use) const {
+  if (all_channels_) {
+    return true;
+  }
+  for (const std::string& rule : channels_) {
+    // A pattern subscription is allowed only by the same pattern: a rule cannot tell whether
+    // an arbitrary pattern stays inside it.
+    if (use.pattern ? rule == use.name : common::GlobMatch(rule, use.name)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void AclSelector::DescribeSingleCommands(std::span<const int> ids, const AclCommandCatalog& catalog,

@@ -51,12 +51,20 @@ struct AclKeyUse {
   uint8_t flags = 0;
 };
 
+// A channel a command publishes to or subscribes to; `pattern` for PSUBSCRIBE's, which an ACL
+// channel rule allows only when it is the very same pattern (Redis's ACLCheckChannelAgainstList).
+struct AclChannelUse {
+  std::string_view name;
+  bool pattern = false;
+};
+
 enum class AclVerdict { kAllowed, kDeniedCommand, kDeniedKey, kDeniedChannel };
 
 struct AclRequest {
   const AclCommand* command = nullptr;     // the resolved command or subcommand
   std::span<const std::string_view> args;  // args[0] is the command name
   std::span<const AclKeyUse> keys;
+  std::span<const AclChannelUse> channels;
 };
 
 class AclSelector {
@@ -69,8 +77,12 @@ class AclSelector {
   AclRuleError Apply(std::string_view rule, const AclCommandCatalog& catalog);
 
   // Allowed, or which check failed; *denied_key is the index in request.keys of the key
-  // that failed (for ACL LOG and DRYRUN).
+  // that failed (for ACL LOG and DRYRUN), or in request.channels of the channel.
   AclVerdict Check(const AclRequest& request, size_t* denied_key) const;
+  // Whether this selector's channel rules allow `use`.
+  bool ChannelAllowed(const AclChannelUse& use) const;
+  bool all_channels() const { return all_channels_; }
+  const std::vector<std::string>& channels() const { return channels_; }
 
   // "~a %R~b resetchannels -@all +get": what ACL LIST prints for this selector.
   std::string Describe(const AclCommandCatalog& catalog) const;

@@ -155,12 +155,23 @@ AclVerdict AclUser::Check(const AclRequest& request, size_t* denied_key) const {
     if (v == AclVerdict::kAllowed) {
       return v;
     }
-    if (v > relevant || (v == relevant && v == AclVerdict::kDeniedKey && key > *denied_key)) {
+    if (v > relevant || (v == relevant && v != AclVerdict::kDeniedCommand && key > *denied_key)) {
       relevant = v;
       *denied_key = key;
     }
   }
   return relevant;
+}
+
+bool AclUser::all_channels() const {
+  return root_.all_channels() || std::any_of(selectors_.begin(), selectors_.end(),
+                                             [](const AclSelector& s) { return s.all_channels(); });
+}
+
+bool AclUser::AnySelectorAllowsChannel(const AclChannelUse& use) const {
+  return root_.ChannelAllowed(use) ||
+         std::any_of(selectors_.begin(), selectors_.end(),
+                     [&](const AclSelector& s) { return s.ChannelAllowed(use); });
 }
 
 std::vector<std::string_view> AclUser::FlagNames() const {

@@ -34,6 +34,12 @@ class AclUser {
   // allowed if any selector allows; else the "deepest" failure (command < key < channel).
   AclVerdict Check(const AclRequest& request, size_t* denied_key) const;
   bool unrestricted() const { return root_.unrestricted(); }
+  // Whether some selector allows every channel.
+  bool all_channels() const;
+  // Whether the channel rules of any selector allow `use`: what a subscription must still
+  // satisfy after the user changes, or its client is closed (Redis's
+  // ACLKillPubsubClientsIfNeeded checks against the union of the selectors' channels).
+  bool AnySelectorAllowsChannel(const AclChannelUse& use) const;
 
   // "on nopass ~* &* +@all (~x resetchannels -@all +get)"
   std::string Describe(const AclCommandCatalog& catalog) const;

@@ -49,6 +49,9 @@ void CmdAclSetUser(CommandContext& ctx) {
       Admin(ctx).CloseRevokedUserClients();
     }
   }
+  if (before != nullptr && after != nullptr && !after->all_channels()) {
+    Admin(ctx).CloseSubscribersWithoutPermission();
+  }
   ctx.reply.Ok();
 }
 

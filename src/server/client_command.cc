@@ -44,10 +44,11 @@ bool ParseClientTypeOrReply(CommandContext& ctx, std::string_view name, ClientTy
   return true;
 }
 
-// Every Redoubt connection is a normal client: no replication, and MONITOR clients count as
-// normal in Redis too.
-bool HasType(const Connection&, ClientType type) {
-  return type == ClientType::kNormal;
+// A connection with subscriptions is a pubsub client, every other one a normal client: no
+// replication yet, and MONITOR clients count as normal in Redis too (getClientType).
+bool HasType(const Connection& c, ClientType type) {
+  bool pubsub = c.shown_channels() + c.shown_patterns() > 0;
+  return type == (pubsub ? ClientType::kPubSub : ClientType::kNormal);
 }
 
 // Client names and library attributes are printed in CLIENT LIST, space-separated, so Redis

@@ -21,6 +21,7 @@
 #include "server/info_command.h"
 #include "server/latency_command.h"
 #include "server/memory_command.h"
+#include "server/pubsub_commands.h"
 #include "server/server_commands.h"
 #include "server/slowlog_command.h"
 #include "server/transaction_commands.h"
@@ -46,6 +47,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterHyperLogLogCommands(table);
   RegisterConnectionCommands(table);
   RegisterTransactionCommands(table);
+  RegisterPubSubCommands(table);
   RegisterClientCommand(table);
   RegisterAclCommand(table);
   RegisterInfoCommand(table);

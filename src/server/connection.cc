@@ -180,6 +180,10 @@ void Connection::Close(std::string_view reason) {
   }
   DiscardTransaction();
   SetMonitor(false);
+  UnsubscribeAll();
+  if (subscriber_) {
+    subscriber_->open = false;  // messages already posted to this thread find it closed
+  }
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   server_.stats().ReleaseConnectionSlot();  // reserved by the acceptor
@@ -544,12 +548,14 @@ void Connection::EpollFailed() {
 
 void Connection::QueueCommand(std::span<const std::string_view> args) {
   queued_commands_.emplace_back(args.begin(), args.end());
+  shown_multi_.store(static_cast<int>(queued_commands_.size()), std::memory_order_relaxed);
 }
 
 void Connection::DiscardTransaction() {
   in_multi_ = false;
   multi_error_ = false;
   queued_commands_.clear();
+  shown_multi_.store(-1, std::memory_order_relaxed);
   Unwatch();
 }
 
@@ -741,8 +747,11 @@ bool Connection::OutputLimitReached() {
   // hold replies it does not read (Redis's fix for CVE-2025-21605: 1 KB, then closed).
   bool unauthenticated_flood = pending > kUnauthenticatedOutputLimit && !ever_authenticated_ &&
                                !authenticated_ && server_.acl().default_requires_auth();
-  uint64_t hard = server_.output_hard_limit.load(std::memory_order_relaxed);
-  uint64_t soft = server_.output_soft_limit.load(std::memory_order_relaxed);
+  // A subscribed client is in the pubsub class, as Redis's getClientType.
+  const Server::OutputLimits& limits =
+      subscriptions_ > 0 ? server_.pubsub_output_limits : server_.normal_output_limits;
+  uint64_t hard = limits.hard_bytes.load(std::memory_order_relaxed);
+  uint64_t soft = limits.soft_bytes.load(std::memory_order_relaxed);
   bool over_soft = soft != 0 && pending >= soft;
   bool over_hard = hard != 0 && pending >= hard;
   bool soft_expired = false;
@@ -753,8 +762,7 @@ bool Connection::OutputLimitReached() {
     if (output_soft_limit_since_us_ == 0) {
       output_soft_limit_since_us_ = now;  // the first time is not yet a breach, as in Redis
     } else {
-      int64_t soft_us =
-          int64_t{server_.output_soft_seconds.load(std::memory_order_relaxed)} * 1000000;
+      int64_t soft_us = int64_t{limits.soft_seconds.load(std::memory_order_relaxed)} * 1000000;
       soft_expired = now - output_soft_limit_since_us_ > soft_us;
     }
   }
@@ -904,6 +912,7 @@ void Connection::ResetSession() {
   set_resp3(false);
   reply_mode_ = ReplyMode::kOn;
   SetMonitor(false);
+  UnsubscribeAll();
   absl::MutexLock lock(&identity_mu_);
   name_.clear();
 }
@@ -953,6 +962,18 @@ std::string Connection::Describe() const {
   if (monitor()) {
     flags += 'O';
   }
+  uint32_t sub = shown_sub_.load(std::memory_order_relaxed);
+  uint32_t psub = shown_psub_.load(std::memory_order_relaxed);
+  int multi = shown_multi_.load(std::memory_order_relaxed);
+  if (sub + psub > 0) {
+    flags += 'P';
+  }
+  if (multi >= 0) {
+    flags += 'x';
+  }
+  if (blocked_for_keys()) {
+    flags += 'b';
+  }
   if (unix_socket_) {
     flags += 'U';
   }
@@ -979,7 +1000,7 @@ std::string Connection::Describe() const {
   out += " idle=" + n((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000);
   out += " flags=" + flags;
   out += " db=" + n(shown_db_.load(std::memory_order_relaxed));
-  out += " sub=0 psub=0 ssub=0 multi=-1";
+  out += " sub=" + n(sub) + " psub=" + n(psub) + " ssub=0 multi=" + n(multi);
   out += " qbuf=" + n(m.query_buffer);
   out += " qbuf-free=" + n(m.query_buffer_free);
   out += " argv-mem=" + n(m.argv);

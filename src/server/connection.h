@@ -11,6 +11,7 @@
 #pragma once
 
 #include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/synchronization/mutex.h>
 #include <sys/epoll.h>
 
@@ -35,6 +36,7 @@
 #include "security/audit_event.h"
 #include "server/blocking_registry.h"
 #include "server/client_registry.h"
+#include "server/pubsub_registry.h"
 #include "server/watch_registry.h"
 #include "tls/peer_certificate.h"
 
@@ -87,10 +89,12 @@ class Connection final : public commands::Client,
   void Block(const commands::BlockRequest& request) override;
   bool retrying_blocked() const override { return retrying_blocked_; }
   // MULTI/EXEC (server/transaction_commands.cc).
-  bool in_multi() const override { return in_multi_; }
   void QueueCommand(std::span<const std::string_view> args) override;
   void FlagTransactionError() override { multi_error_ = true; }
-  void BeginTransaction() { in_multi_ = true; }
+  void BeginTransaction() {
+    in_multi_ = true;
+    shown_multi_.store(0, std::memory_order_relaxed);
+  }
   // Forgets the queued commands and the watched keys (DISCARD, RESET, a closing client).
   void DiscardTransaction();
   // EXEC: runs the queued commands as one, with the shards of all their keys locked (all
@@ -116,6 +120,33 @@ class Connection final : public commands::Client,
   void OnTimer(int64_t now_us);
   // Appends a line for a MONITOR client and writes it.
   void DeliverMonitorLine(std::string_view line);
+
+  // Pub/sub (connection_pubsub.cc; the commands in pubsub_commands.cc). On this connection's
+  // thread. Subscribe*/Unsubscribe* return false when there was nothing to change (already
+  // subscribed, or not subscribed).
+  bool SubscribeChannel(std::string_view channel);
+  bool UnsubscribeChannel(std::string_view channel);
+  bool SubscribePattern(std::string_view pattern);
+  bool UnsubscribePattern(std::string_view pattern);
+  // The channels, in no particular order (as Redis's dict); the patterns in the order
+  // subscribed (as Redis 7.0's list).
+  std::vector<std::string> SubscribedChannels() const;
+  const std::vector<std::string>& subscribed_patterns() const { return patterns_; }
+  size_t channel_subscriptions() const { return channels_.size(); }
+  // Leaves every channel and pattern without a word to the client (RESET, closing).
+  void UnsubscribeAll();
+  // The writer for a push (a message, or a subscription change): it writes to the client's
+  // output even under CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING. Ends with EndPush.
+  protocol::ReplyWriter& BeginPush();
+  void EndPush();
+  // From PubSubRegistry on this thread: appends the message (pattern: the subscription it
+  // matched, or null for the channel's) when the connection still holds that subscription.
+  // Returns whether it did; FlushDeliveries then writes what was appended.
+  bool DeliverMessage(const PubSubMessage& message, const std::string* pattern);
+  void FlushDeliveries();
+  // Whether a subscription is one the channel rules of this connection's user (as defined
+  // now) no longer allow: such a client is closed, as Redis 7's ACLKillPubsubClientsIfNeeded.
+  bool SubscriptionsRevoked() const;
 
   // CLIENT LIST line. Any thread (while the connection is alive: the ClientRegistry lock, or on
   // its own thread).
@@ -274,6 +305,9 @@ class Connection final : public commands::Client,
   void UnblockByRequest(bool as_error);
   // Whether a blocking command waits. Any thread (relaxed, as CLIENT LIST's figures).
   bool blocked_for_keys() const { return shown_blocked_.load(std::memory_order_relaxed); }
+  // Channels and patterns subscribed, as CLIENT LIST's sub= and psub=. Any thread.
+  uint32_t shown_channels() const { return shown_sub_.load(std::memory_order_relaxed); }
+  uint32_t shown_patterns() const { return shown_psub_.load(std::memory_order_relaxed); }
 
  private:
   // After a command that ran with replies off or skipped (or turned them on or off).
@@ -336,7 +370,6 @@ class Connection final : public commands::Client,
   int64_t block_deadline_ms_ = 0;
   size_t blocked_command_bytes_ = 0;
   // MULTI: the queued commands (each argument copied) and whether one was refused; EXEC runs.
-  bool in_multi_ = false;
   bool multi_error_ = false;
   bool in_exec_ = false;
   std::vector<std::vector<std::string>> queued_commands_;
@@ -349,6 +382,12 @@ class Connection final : public commands::Client,
   bool ever_authenticated_ = false;  // output limit for never-authenticated clients
   std::shared_ptr<const security::AclUser> own_change_;  // KeepAfterOwnChange
   std::shared_ptr<MonitorSink> monitor_sink_;            // while MONITOR is on
+  // Pub/sub: the record the registry holds (from the first subscription on), and the
+  // subscriptions; Client::subscriptions_ counts both.
+  std::shared_ptr<Subscriber> subscriber_;
+  absl::flat_hash_set<std::string> channels_;
+  std::vector<std::string> patterns_;
+  std::string* push_saved_output_ = nullptr;  // BeginPush
   security::CredentialLease credential_;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
@@ -362,6 +401,9 @@ class Connection final : public commands::Client,
   std::atomic<bool> monitor_{false};
   std::atomic<bool> no_evict_{false};
   std::atomic<bool> shown_blocked_{false};
+  std::atomic<uint32_t> shown_sub_{0};
+  std::atomic<uint32_t> shown_psub_{0};
+  std::atomic<int> shown_multi_{-1};  // CLIENT LIST's multi=: queued commands, -1 outside MULTI
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};
   std::atomic<size_t> shown_qbuf_free_{0};

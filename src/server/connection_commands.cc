@@ -24,6 +24,13 @@ void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) {
     return ctx.reply.Error(commands::WrongArityText("ping"));
   }
+  // A subscribed RESP2 client cannot tell a reply from a message: PING answers as a message
+  // would look, as Redis's pingCommand.
+  if (ctx.client.subscriptions() > 0 && !ctx.reply.resp3()) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.argc() == 2 ? ctx.args[1] : std::string_view());
+  }
   if (ctx.argc() == 2) {
     return ctx.reply.Bulk(ctx.args[1]);
   }

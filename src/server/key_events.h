@@ -1,10 +1,16 @@
-// The keyspace's reports (storage::KeyObserver), handed to the two registries that wait for
-// them: blocked clients (a key stored anew) and watched keys (any change).
+// The keyspace's reports (storage::KeyObserver), handed to what waits for them: blocked
+// clients (a key stored anew), watched keys (any change) and keyspace notifications for what
+// no command reports itself (a key created, expired, evicted or missed).
 //
 // Thread: any; see storage::KeyObserver.
 #pragma once
 
+#include <atomic>
+
+#include "commands/keyspace_notifications.h"
+#include "commands/runtime_settings.h"
 #include "server/blocking_registry.h"
+#include "server/pubsub_registry.h"
 #include "server/watch_registry.h"
 #include "storage/keyspace.h"
 
@@ -12,14 +18,27 @@ namespace redoubt::server {
 
 class KeyEvents : public storage::KeyObserver {
  public:
-  KeyEvents(BlockingRegistry& blocking, WatchRegistry& watches)
-      : blocking_(blocking), watches_(watches) {}
+  KeyEvents(BlockingRegistry& blocking, WatchRegistry& watches, PubSubRegistry& pubsub,
+            const commands::RuntimeSettings& settings)
+      : blocking_(blocking), watches_(watches), pubsub_(pubsub), settings_(settings) {}
 
-  void OnKeyStored(int db, std::string_view key) override {
+  void OnKeyStored(int db, std::string_view key, bool created) override {
     blocking_.OnKeyStored(db, key);
     watches_.OnKeyChanged(db, key);
+    if (created) {
+      Notify(commands::kNotifyNew, "new", db, key);
+    }
   }
   void OnKeyChanged(int db, std::string_view key) override { watches_.OnKeyChanged(db, key); }
+  void OnKeyExpired(int db, std::string_view key) override {
+    Notify(commands::kNotifyExpired, "expired", db, key);
+  }
+  void OnKeyEvicted(int db, std::string_view key) override {
+    Notify(commands::kNotifyEvicted, "evicted", db, key);
+  }
+  void OnKeyMissed(int db, std::string_view key) override {
+    Notify(commands::kNotifyKeyMiss, "keymiss", db, key);
+  }
   void OnDatabaseFlushing(int db,
                           const std::function<bool(std::string_view key)>& had_key) override {
     watches_.OnDatabaseFlushing(db, had_key);
@@ -31,8 +50,17 @@ class KeyEvents : public storage::KeyObserver {
   }
 
  private:
+  void Notify(uint32_t type, std::string_view event, int db, std::string_view key) {
+    uint32_t flags = settings_.notify_keyspace_events.load(std::memory_order_relaxed);
+    if ((flags & type) != 0) {
+      commands::PublishKeyspaceEvent(pubsub_, flags, type, event, db, key);
+    }
+  }
+
   BlockingRegistry& blocking_;
   WatchRegistry& watches_;
+  PubSubRegistry& pubsub_;
+  const commands::RuntimeSettings& settings_;
 };
 
 }  // namespace redoubt::server

@@ -68,6 +68,7 @@ Server::Server(Config config)
       .pause = pause_,
       .slowlog = slowlog_,
       .monitors = clients_,
+      .pubsub = pubsub_,
       .admin = this,
   });
   RegisterConfigAppliers();

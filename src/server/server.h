@@ -42,6 +42,7 @@
 #include "server/io_thread.h"
 #include "server/key_events.h"
 #include "server/listen_sockets.h"
+#include "server/pubsub_registry.h"
 #include "server/server_admin.h"
 #include "server/server_stats.h"
 #include "server/version.h"
@@ -73,6 +74,8 @@ class Server final : public ServerAdmin {
   BlockingRegistry& blocking() { return blocking_; }
   // The keys clients WATCH. Thread-safe.
   WatchRegistry& watches() { return watches_; }
+  // Channel and pattern subscriptions, and PUBLISH. Thread-safe.
+  PubSubRegistry& pubsub() override { return pubsub_; }
   const commands::CommandTable& commands() const { return commands_; }
   commands::RuntimeSettings& settings() { return settings_; }
   ServerStats& stats() { return stats_; }
@@ -128,6 +131,7 @@ class Server final : public ServerAdmin {
   // After users were deleted, switched off or redefined (ACL DELUSER, SETUSER off, ACL LOAD):
   // every I/O thread closes the connections whose user was revoked, after pending replies.
   void CloseRevokedUserClients() override;
+  void CloseSubscribersWithoutPermission() override;
   // ACL SAVE / ACL LOAD with the aclfile directive's file. Errors are Redis's texts.
   absl::Status SaveAclFile() override;
   absl::Status LoadAclFile() override;
@@ -152,9 +156,14 @@ class Server final : public ServerAdmin {
 
   // Limits read on every request; relaxed atomics (independent values).
   std::atomic<int64_t> query_buffer_limit{1 << 30};
-  std::atomic<uint64_t> output_hard_limit{0};
-  std::atomic<uint64_t> output_soft_limit{0};
-  std::atomic<int> output_soft_seconds{0};
+  // client-output-buffer-limit of the normal and pubsub classes (0: no limit).
+  struct OutputLimits {
+    std::atomic<uint64_t> hard_bytes{0};
+    std::atomic<uint64_t> soft_bytes{0};
+    std::atomic<int> soft_seconds{0};
+  };
+  OutputLimits normal_output_limits;
+  OutputLimits pubsub_output_limits;
   std::atomic<int> idle_timeout_seconds{0};
   std::atomic<int> maxclients{10000};
   std::atomic<bool> protected_mode{true};
@@ -223,12 +232,13 @@ class Server final : public ServerAdmin {
   // Before the keyspace, which reports to them until it is destroyed.
   BlockingRegistry blocking_;
   WatchRegistry watches_;
-  KeyEvents key_events_{blocking_, watches_};
+  PubSubRegistry pubsub_;
+  commands::RuntimeSettings settings_;
+  KeyEvents key_events_{blocking_, watches_, pubsub_, settings_};
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
   std::unique_ptr<security::AclRegistry> acl_;
   std::unique_ptr<commands::AclKeyAccess> acl_key_access_;
-  commands::RuntimeSettings settings_;
   ServerStats stats_;
   ClientRegistry clients_;
   std::vector<std::unique_ptr<IoThread>> threads_;

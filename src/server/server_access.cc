@@ -126,6 +126,7 @@ absl::Status Server::LoadAclFile() {
   absl::Status st = acl_->LoadUserLines(lines, path, &changed);
   if (st.ok() && !changed.empty()) {
     CloseRevokedUserClients();
+    CloseSubscribersWithoutPermission();
   }
   return st;
 }
@@ -160,6 +161,11 @@ absl::Status Server::SaveAclFile() {
 void Server::CloseRevokedUserClients() {
   CloseClientsWhere([](const Connection& c) { return c.UserRevoked(); }, nullptr,
                     &acl_->stats().revoked_clients_closed, "user revoked");
+}
+
+void Server::CloseSubscribersWithoutPermission() {
+  CloseClientsWhere([](const Connection& c) { return c.SubscriptionsRevoked(); }, nullptr,
+                    &acl_->stats().revoked_clients_closed, "channel permission revoked");
 }
 
 void Server::CloseDisallowedClients() {

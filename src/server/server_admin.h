@@ -23,6 +23,7 @@
 #include "server/client_registry.h"
 #include "server/config.h"
 #include "server/memory_stats.h"
+#include "server/pubsub_registry.h"
 
 namespace redoubt::server {
 
@@ -44,9 +45,13 @@ class ServerAdmin : public commands::AdminServices {
   virtual absl::Status SaveAclFile() = 0;
   virtual absl::Status LoadAclFile() = 0;
   virtual void CloseRevokedUserClients() = 0;
+  // Closes the subscribed clients whose user's channel rules no longer allow one of their
+  // subscriptions (after ACL SETUSER or ACL LOAD), as Redis 7's ACLKillPubsubClientsIfNeeded.
+  virtual void CloseSubscribersWithoutPermission() = 0;
 
   // The connected clients (CLIENT LIST, KILL, …).
   virtual ClientRegistry& clients() = 0;
+  virtual PubSubRegistry& pubsub() = 0;
 
   // Reports: INFO's text for the sections asked for; MEMORY STATS / DOCTOR's figures now
   // (*clients receives the clients' buffers); a command's latency histogram merged over every

@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstring>
 
+#include "commands/keyspace_notifications.h"
 #include "common/log.h"
 #include "server/config_appliers.h"
 #include "server/open_files_limit.h"
@@ -283,9 +284,13 @@ void Server::RegisterConfigAppliers() {
       "client limits", {"client-query-buffer-limit", "client-output-buffer-limit", "timeout"},
       [this](const Config& c) {
         query_buffer_limit.store(c.client_query_buffer_limit, std::memory_order_relaxed);
-        output_hard_limit.store(c.output_limit_normal.hard_bytes, std::memory_order_relaxed);
-        output_soft_limit.store(c.output_limit_normal.soft_bytes, std::memory_order_relaxed);
-        output_soft_seconds.store(c.output_limit_normal.soft_seconds, std::memory_order_relaxed);
+        auto store = [](OutputLimits& to, const OutputBufferLimit& from) {
+          to.hard_bytes.store(from.hard_bytes, std::memory_order_relaxed);
+          to.soft_bytes.store(from.soft_bytes, std::memory_order_relaxed);
+          to.soft_seconds.store(from.soft_seconds, std::memory_order_relaxed);
+        };
+        store(normal_output_limits, c.output_limit_normal);
+        store(pubsub_output_limits, c.output_limit_pubsub);
         idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
       });
   // What commands read on every call (commands::RuntimeSettings) and the keyspace's LFU mode.
@@ -294,7 +299,7 @@ void Server::RegisterConfigAppliers() {
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
        "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
-       "hll-sparse-max-bytes"},
+       "hll-sparse-max-bytes", "notify-keyspace-events"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -311,6 +316,8 @@ void Server::RegisterConfigAppliers() {
         settings_.zset_max_listpack_value.store(c.zset_max_listpack_value,
                                                 std::memory_order_relaxed);
         settings_.hll_sparse_max_bytes.store(c.hll_sparse_max_bytes, std::memory_order_relaxed);
+        settings_.notify_keyspace_events.store(c.notify_keyspace_events, std::memory_order_relaxed);
+        keyspace_->set_report_misses((c.notify_keyspace_events & commands::kNotifyKeyMiss) != 0);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},

@@ -51,12 +51,15 @@ Keyspace::Location Keyspace::Locate(int db, std::string_view key) {
   return {shard, table, hash, table.Find(key, hash)};
 }
 
-void Keyspace::Store(const Location& loc, Entry* e) {
+bool Keyspace::Store(const Location& loc, Entry* e) {
   if (loc.slot == nullptr) {
     loc.table.Insert(e, loc.hash);
-  } else {
-    DestroyEntry(loc.shard, loc.table.Replace(loc.slot, e));
+    return true;
   }
+  int64_t at = (*loc.slot)->expire_ms();
+  bool replaced_live = at == kNoExpire || at > common::UnixMillis();
+  DestroyEntry(loc.shard, loc.table.Replace(loc.slot, e));
+  return !replaced_live;
 }
 
 Entry* Keyspace::Find(int db, std::string_view key, Access access) {
@@ -65,6 +68,7 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   if (slot == nullptr) {
     if (counts) {
       shard.misses.Add(1);
+      NotifyMissed(db, key);
     }
     return nullptr;
   }
@@ -73,10 +77,11 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   if (at != kNoExpire && at <= common::UnixMillis()) {
     DestroyEntry(shard, table.Unlink(slot));
     shard.expired.Add(1);
+    NotifyExpired(db, key);
     if (counts) {
       shard.misses.Add(1);
+      NotifyMissed(db, key);
     }
-    NotifyChanged(db, key);
     return nullptr;
   }
   if (access == Access::kWrite) {
@@ -122,7 +127,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
       e->set_expire_ms(expire_ms);
     }
     table.Insert(e, hash);
-    NotifyStored(db, key);
+    NotifyStored(db, key, true);
     return e;
   }
   NotifyChanged(db, key);
@@ -165,7 +170,7 @@ Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
     e->set_value_len(len);
     e->set_access(InitialAccess(lfu(), clock_seconds()));
     table.Insert(e, hash);
-    NotifyStored(db, key);
+    NotifyStored(db, key, true);
     return e;
   }
   NotifyChanged(db, key);
@@ -197,8 +202,10 @@ bool Keyspace::Delete(int db, std::string_view key) {
   DestroyEntry(shard, table.Unlink(slot));
   if (expired) {
     shard.expired.Add(1);
+    NotifyExpired(db, key);
+  } else {
+    NotifyChanged(db, key);
   }
-  NotifyChanged(db, key);
   return !expired;
 }
 
@@ -239,8 +246,9 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   }
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
-  Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
-  NotifyStored(dst_db, dst_key);
+  bool created = Store(
+      dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
+  NotifyStored(dst_db, dst_key, created);
   return true;
 }
 
@@ -263,8 +271,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     Entry::Destroy(e);
     e = renamed;
   }
-  Store(dst, e);
-  NotifyStored(dst_db, dst_key);
+  NotifyStored(dst_db, dst_key, Store(dst, e));
   return true;
 }
 
@@ -274,8 +281,7 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry here can only be an expired one the caller did not look up; it is
   // replaced as SET replaces it.
-  Store(loc, e);
-  NotifyStored(db, key);
+  NotifyStored(db, key, Store(loc, e));
   return e;
 }
 
@@ -283,8 +289,8 @@ Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Location loc = Locate(db, key);
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
-  Store(loc, e);  // an expired entry the caller did not look up is replaced, as CreateList does
-  NotifyStored(db, key);
+  // An expired entry the caller did not look up is replaced, as CreateList does.
+  NotifyStored(db, key, Store(loc, e));
   return e;
 }
 
@@ -418,7 +424,7 @@ std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count
       DestroyEntry(sh, table.Unlink(slot));
       sh.expired.Add(1);
       ++expired;
-      NotifyChanged(db, key);
+      NotifyExpired(db, key);
     }
   }
   return {sampled, expired};
@@ -527,6 +533,9 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
     DestroyEntry(shards_[best.shard], table.Unlink(slot));
     shards_[best.shard].evicted.Add(1);
     NotifyChanged(best.db, best.key);
+    if (observer_ != nullptr) {
+      observer_->OnKeyEvicted(best.db, best.key);
+    }
   }
   return true;
 }

@@ -53,11 +53,18 @@ struct DbInfo {
 class KeyObserver {
  public:
   virtual ~KeyObserver() = default;
-  // A new entry was stored under key (created, replaced, copied, moved or renamed there).
-  virtual void OnKeyStored(int db, std::string_view key) = 0;
+  // A new entry was stored under key (created, replaced, copied, moved or renamed there);
+  // `created`: no live key was there before (keyspace notifications' "new").
+  virtual void OnKeyStored(int db, std::string_view key, bool created) = 0;
   // The key's value may change (it was looked up for writing), or the key was deleted,
   // expired or evicted.
   virtual void OnKeyChanged(int db, std::string_view key) = 0;
+  // The key was deleted because its TTL passed (after OnKeyChanged), or evicted for maxmemory.
+  virtual void OnKeyExpired(int db, std::string_view key) = 0;
+  virtual void OnKeyEvicted(int db, std::string_view key) = 0;
+  // A read found no key; reported only while set_report_misses(true) (keyspace notifications'
+  // "keymiss").
+  virtual void OnKeyMissed(int db, std::string_view key) = 0;
   // db is about to be emptied; had_key tells which keys it holds.
   virtual void OnDatabaseFlushing(int db,
                                   const std::function<bool(std::string_view key)>& had_key) = 0;
@@ -80,6 +87,8 @@ class Keyspace {
   int databases() const { return databases_; }
   // Set once at start-up, before any command runs.
   void set_key_observer(KeyObserver* observer) { observer_ = observer; }
+  // Whether reads that find nothing are reported (KeyObserver::OnKeyMissed). Any thread.
+  void set_report_misses(bool on) { report_misses_.store(on, std::memory_order_relaxed); }
   static int ShardOf(std::string_view key) { return ShardOfHash(HashKey(key)); }
   static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
   std::mutex& shard_mutex(int shard) { return shards_[shard].mu; }
@@ -186,7 +195,8 @@ class Keyspace {
   };
   Location Locate(int db, std::string_view key);
   // Puts e (already accounted) under loc's key: inserted, or replacing and freeing what is there.
-  void Store(const Location& loc, Entry* e);
+  // Returns whether the key is new there (nothing, or only an expired entry, was replaced).
+  bool Store(const Location& loc, Entry* e);
   void DestroyEntry(Shard& shard, Entry* e);
   Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
   // A new block for e under key, its value handed over (Entry::Relocate), its bytes moved from
@@ -198,9 +208,21 @@ class Keyspace {
   // A generator per calling thread, for choices made before a shard is locked.
   static std::mt19937_64& EvictionRng();
 
-  void NotifyStored(int db, std::string_view key) {
+  void NotifyStored(int db, std::string_view key, bool created) {
     if (observer_ != nullptr) {
-      observer_->OnKeyStored(db, key);
+      observer_->OnKeyStored(db, key, created);
+    }
+  }
+  // Deleted for its TTL: changed, then expired.
+  void NotifyExpired(int db, std::string_view key) {
+    if (observer_ != nullptr) {
+      observer_->OnKeyChanged(db, key);
+      observer_->OnKeyExpired(db, key);
+    }
+  }
+  void NotifyMissed(int db, std::string_view key) {
+    if (observer_ != nullptr && report_misses_.load(std::memory_order_relaxed)) {
+      observer_->OnKeyMissed(db, key);
     }
   }
   void NotifyChanged(int db, std::string_view key) {
@@ -213,6 +235,7 @@ class Keyspace {
 
   const int databases_;
   KeyObserver* observer_ = nullptr;
+  std::atomic<bool> report_misses_{false};
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> clock_seconds_{0};
   std::atomic<bool> lfu_{false};

@@ -123,6 +123,7 @@ class CommandHarness {
         .pause = pause_,
         .slowlog = slowlog_,
         .monitors = no_monitors_,
+        .pubsub = bus_,
     });
     dispatcher_ = std::make_unique<commands::Dispatcher>(*services_, *stats_);
     client_ = std::make_unique<TestClient>(acl_->Find("default"));
@@ -150,6 +151,8 @@ class CommandHarness {
   protocol::ReplyWriter& writer() { return client_->reply(); }
   security::AclRegistry& acl() { return *acl_; }
   commands::CommandStats& stats() { return *stats_; }
+  // Messages published so far (PUBLISH, keyspace notifications), as "channel message".
+  std::vector<std::string>& published() { return bus_.published; }
   const commands::ExecutionServices& services() const { return *services_; }
   // What server commands reach through their context (server::ServerAdmin).
   void set_admin(commands::AdminServices* admin) { services_->admin = admin; }
@@ -161,12 +164,24 @@ class CommandHarness {
     void Feed(const std::string&) override {}
   };
 
+  // Records what is published; no client subscribes, so every PUBLISH reaches 0 clients.
+  class RecordingBus final : public commands::MessageBus {
+   public:
+    int64_t Publish(std::string_view channel, std::string_view message,
+                    const commands::Client*) override {
+      published.push_back(std::string(channel) + " " + std::string(message));
+      return 0;
+    }
+    std::vector<std::string> published;
+  };
+
   commands::CommandTable table_;
   storage::Keyspace keyspace_;
   commands::RuntimeSettings settings_;
   commands::ClientPause pause_;
   commands::Slowlog slowlog_;
   NoMonitors no_monitors_;
+  RecordingBus bus_;
   std::unique_ptr<security::AclRegistry> acl_;
   std::unique_ptr<commands::AclKeyAccess> acl_key_access_;
   std::unique_ptr<commands::CommandStats> stats_;

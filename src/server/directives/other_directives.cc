@@ -1,14 +1,16 @@
 // Redis's directives for components Redoubt does not have yet and that none of the other
 // files owns: value encodings (*-max-listpack-*, set-max-intset-entries, list-compress-depth,
 // stream-node-*), active expiry, rehashing and defragmentation, lazy freeing, DUMP payload
-// checks, client-side caching's table and keyspace notifications.
-// Redoubt accepts, validates, shows and rewrites them as Redis does and acts on none
-// (kNoEffectYet). When a component comes to act on one, the row moves to that component's
-// file.
+// checks and client-side caching's table. Redoubt accepts, validates, shows and rewrites them
+// as Redis does and acts on none (kNoEffectYet), except notify-keyspace-events, which it acts on.
+// When a component comes to act on one, the row moves to that component's file.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "commands/keyspace_notifications.h"
 #include "common/repr.h"
 #include "server/config.h"
 #include "server/directives/directive_registry.h"
@@ -17,70 +19,25 @@
 namespace redoubt::server {
 namespace {
 
-// notify-keyspace-events: notify.c's keyspaceEventsStringToFlags / FlagsToString.
+// notify-keyspace-events: which keyspace notifications are published (the "command settings"
+// applier hands the flags to the commands and the keyspace). Its row stays here, among the
+// directives of its place in Redis's table, so that CONFIG GET and REWRITE keep their order.
 DirectiveSpec NotifyKeyspaceEventsDirective() {
-  static constexpr std::string_view kName = "notify-keyspace-events";
-  enum : int {
-    kKeyspace = 1 << 0,  // K
-    kKeyevent = 1 << 1,  // E
-    kGeneric = 1 << 2,   // g
-    kString = 1 << 3,    // $
-    kList = 1 << 4,      // l
-    kSet = 1 << 5,       // s
-    kHash = 1 << 6,      // h
-    kZset = 1 << 7,      // z
-    kExpired = 1 << 8,   // x
-    kEvicted = 1 << 9,   // e
-    kStream = 1 << 10,   // t
-    kKeyMiss = 1 << 11,  // m (not part of A)
-    kModule = 1 << 13,   // d
-    kNew = 1 << 14,      // n (not part of A)
-    kAll =
-        kGeneric | kString | kList | kSet | kHash | kZset | kExpired | kEvicted | kStream | kModule,
-  };
-  static constexpr std::pair<char, int> kClasses[] = {
-      {'g', kGeneric}, {'$', kString},  {'l', kList},   {'s', kSet},    {'h', kHash}, {'z', kZset},
-      {'x', kExpired}, {'e', kEvicted}, {'t', kStream}, {'d', kModule}, {'n', kNew},
-  };
-  DirectiveSpec d = NewDirective({.name = kName, .flags = kNoEffectYet});
+  DirectiveSpec d = NewDirective({.name = "notify-keyspace-events"});
   d.set = [](Config& c, DirectiveArgs args, SetSource) {
     if (args.size() != 1) {
       return WrongNumberOfArguments();
     }
-    int flags = 0;
-    for (char ch : args[0]) {
-      int bit = ch == 'A'   ? kAll
-                : ch == 'K' ? kKeyspace
-                : ch == 'E' ? kKeyevent
-                : ch == 'm' ? kKeyMiss
-                            : 0;
-      for (const auto& [letter, b] : kClasses) {
-        bit = letter == ch ? b : bit;
-      }
-      if (bit == 0) {
-        return Invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      }
-      flags |= bit;
+    std::optional<uint32_t> flags = commands::ParseNotifyFlags(args[0]);
+    if (!flags) {
+      return Invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     }
-    std::string text;
-    if ((flags & kAll) == kAll) {
-      text += 'A';  // and 'n' is not shown, as in Redis's keyspaceEventsFlagsToString
-    } else {
-      for (const auto& [letter, b] : kClasses) {
-        if ((flags & b) != 0) {
-          text += letter;
-        }
-      }
-    }
-    text += (flags & kKeyspace) != 0 ? "K" : "";
-    text += (flags & kKeyevent) != 0 ? "E" : "";
-    text += (flags & kKeyMiss) != 0 ? "m" : "";
-    StoreText(c, kName, text);
+    c.notify_keyspace_events = *flags;
     return absl::OkStatus();
   };
-  d.get = [](const Config& c) { return TextOr(c, kName, ""); };
+  d.get = [](const Config& c) { return commands::FormatNotifyFlags(c.notify_keyspace_events); };
   d.rewrite = [](const Config& c) {
-    std::string v = TextOr(c, kName, "");
+    std::string v = commands::FormatNotifyFlags(c.notify_keyspace_events);
     return std::vector<RewriteLine>{{common::Repr(v), !v.empty()}};
   };
   return d;

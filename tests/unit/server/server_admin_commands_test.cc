@@ -40,7 +40,9 @@ class RecordingAdmin final : public ServerAdmin {
   }
   absl::Status LoadAclFile() override { return absl::OkStatus(); }
   void CloseRevokedUserClients() override {}
+  void CloseSubscribersWithoutPermission() override {}
   ClientRegistry& clients() override { return clients_; }
+  PubSubRegistry& pubsub() override { return pubsub_; }
   std::string Info(std::span<const std::string_view> sections) override {
     info_sections.assign(sections.begin(), sections.end());
     return "# Server\r\nredis_version:test\r\n";
@@ -64,6 +66,7 @@ class RecordingAdmin final : public ServerAdmin {
 
  private:
   ClientRegistry clients_;
+  PubSubRegistry pubsub_;
 };
 
 class ServerAdminCommandsTest : public ::testing::Test {

@@ -1,0 +1,10 @@
+// Registers the pub/sub commands (SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB).
+#pragma once
+
+#include "commands/command_table.h"
+
+namespace redoubt::server {
+
+void RegisterPubSubCommands(commands::CommandTable& table);
+
+}  // namespace redoubt::server
