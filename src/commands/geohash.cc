@@ -3,6 +3,7 @@
 #include "commands/geohash.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/check.h"
 
@@ -53,7 +54,7 @@ uint64_t MoveAxis(GeoHashBits hash, int shift, int delta) {
   if (delta == 0) {
     return hash.bits;
   }
-  const uint64_t width_mask = (uint64_t{1} << (hash.step * 2)) - 1;
+  const uint64_t width_mask = hash.step >= 32 ? ~uint64_t{0} : (uint64_t{1} << (hash.step * 2)) - 1;
   const uint32_t moved = Squash(hash.bits >> shift) + static_cast<uint32_t>(delta);
   const uint64_t axis_mask = kEvenBits << shift;
   return (hash.bits & ~axis_mask) | ((Spread(moved) << shift) & width_mask);
@@ -92,7 +93,10 @@ std::optional<GeoHashBits> GeoHashEncode(GeoRange longitude_range, GeoRange lati
   }
   const double lon = point.longitude;
   const double lat = point.latitude;
-  if (lon > kGeoLongMax || lon < kGeoLongMin || lat > kGeoLatMax || lat < kGeoLatMin) {
+  // NaN cannot come from a command (the parsers refuse it), but would make the cell index
+  // undefined.
+  if (lon > kGeoLongMax || lon < kGeoLongMin || lat > kGeoLatMax || lat < kGeoLatMin ||
+      std::isnan(lon) || std::isnan(lat)) {
     return std::nullopt;
   }
   if (lat < latitude_range.min || lat > latitude_range.max || lon < longitude_range.min ||
@@ -155,6 +159,7 @@ GeoHashNeighbors GeoHashNeighborsOf(GeoHashBits hash) {
 }
 
 uint64_t GeoHashAlign52Bits(GeoHashBits hash) {
+  REDOUBT_DCHECK(hash.step <= kGeoStepMax);
   return hash.bits << (52 - hash.step * 2);
 }
 

@@ -85,6 +85,7 @@ GeoCoordinates GeoCellCenter(const GeoHashArea& area);
 GeoHashNeighbors GeoHashNeighborsOf(GeoHashBits hash);
 
 // The code moved to the top of 52 bits: the lowest score of the points inside its cell.
+// Requires: hash.step <= kGeoStepMax.
 uint64_t GeoHashAlign52Bits(GeoHashBits hash);
 
 // The score GEOADD stores for a point. Requires: the point is inside the score ranges.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -81,6 +82,8 @@ TEST(GeoHashTest, EncodingRefusesPointsOutsideTheRanges) {
   EXPECT_FALSE(GeoHashEncodeWgs84({.longitude = 0, .latitude = 85.06}, 26));
   EXPECT_FALSE(GeoHashEncodeWgs84({.longitude = 0, .latitude = 0}, 0));
   EXPECT_FALSE(GeoHashEncodeWgs84({.longitude = 0, .latitude = 0}, 33));
+  EXPECT_FALSE(GeoHashEncodeWgs84({.longitude = std::nan(""), .latitude = 0}, 26));
+  EXPECT_FALSE(GeoHashEncodeWgs84({.longitude = 0, .latitude = std::nan("")}, 26));
   EXPECT_TRUE(GeoHashEncodeWgs84({.longitude = -180, .latitude = -85.05112878}, 26));
 }
 
