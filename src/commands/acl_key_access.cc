@@ -90,6 +90,11 @@ constexpr Override kOverrides[] = {
     {"zunionstore", kW, kR},
     {"zinterstore", kW, kR},
     {"zdiffstore", kW, kR},
+    {"geosearchstore", kW, kR},
+    // GEORADIUS and GEORADIUSBYMEMBER are write commands for their STORE option: the sorted
+    // set is only read, the destination written.
+    {"georadius", kR, kW},
+    {"georadiusbymember", kR, kW},
     // PFMERGE reads its destination too (it is one of the HLLs merged); PFDEBUG's key spec
     // asks only for read access although it may rewrite the value, as in Redis.
     {"pfmerge", kRW, kR},

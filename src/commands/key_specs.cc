@@ -88,8 +88,9 @@ void SortRoGetKeys(std::span<const std::string_view> args, std::vector<KeyRefere
 namespace {
 
 // Redis's getkeys procedures for the commands Redoubt implements whose specs carry
-// variable_flags or unknown positions. Others with unknown or incomplete specs (MIGRATE,
-// GEORADIUS … STORE, XREAD) add theirs here when they are implemented.
+// variable_flags or unknown positions. Others with unknown or incomplete specs (MIGRATE, XREAD)
+// add theirs here when they are implemented. (GEORADIUS's STORE keys need none: its keyword
+// specs find them.)
 constexpr std::pair<std::string_view, GetKeysProc> kGetKeysProcs[] = {
     {"bitfield", BitfieldGetKeys},
     {"set", SetGetKeys},

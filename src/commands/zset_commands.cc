@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands/blocking.h"
@@ -33,45 +34,31 @@ using storage::Access;
 using storage::Entry;
 using storage::ValueType;
 
-enum ZaddFlag : uint32_t {
-  kZaddNx = 1,
-  kZaddXx = 2,
-  kZaddGt = 4,
-  kZaddLt = 8,
-  kZaddIncr = 16,
-  kZaddCh = 32,
-};
-
 // The sorted set at key (nullptr when missing); false after replying WRONGTYPE.
 bool FindZsetOrReply(CommandContext& ctx, Access access, Entry** e) {
   return FindKeyOfTypeOrReply(ctx, ValueType::kZset, access, e);
 }
 
-// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and ZINCRBY (flags
-// kZaddIncr, the pair at args[2]), as Redis's zaddGenericCommand: every score is parsed before
-// anything changes.
-void Zadd(CommandContext& ctx, uint32_t flags, size_t first_pair) {
-  const size_t pairs_args = ctx.argc() - first_pair;
-  if (pairs_args == 0 || pairs_args % 2 != 0) {
-    return ctx.reply.Error(kErrSyntax);
-  }
-  if ((flags & kZaddNx) && (flags & kZaddXx)) {
-    return ctx.reply.Error("ERR XX and NX options at the same time are not compatible");
-  }
-  if (((flags & (kZaddGt | kZaddLt)) && (flags & kZaddNx)) ||
-      ((flags & kZaddGt) && (flags & kZaddLt))) {
-    return ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
-  }
-  const size_t pairs = pairs_args / 2;
-  if ((flags & kZaddIncr) && pairs > 1) {
-    return ctx.reply.Error("ERR INCR option supports a single increment-element pair");
-  }
-  std::vector<double> scores(pairs);
-  for (size_t i = 0; i < pairs; ++i) {
-    if (!ParseDoubleOrReply(ctx, ctx.args[first_pair + 2 * i], &scores[i])) {
-      return;
+}  // namespace
+
+size_t ParseZaddFlags(std::span<const std::string_view> args, size_t first, uint32_t allowed,
+                      uint32_t* flags) {
+  static constexpr std::pair<std::string_view, ZaddFlag> kNames[] = {
+      {"nx", kZaddNx},     {"xx", kZaddXx}, {"ch", kZaddCh},
+      {"incr", kZaddIncr}, {"gt", kZaddGt}, {"lt", kZaddLt}};
+  for (; first < args.size(); ++first) {
+    const auto* it = std::find_if(std::begin(kNames), std::end(kNames), [&](const auto& name) {
+      return (name.second & allowed) && EqualsIgnoreCase(args[first], name.first);
+    });
+    if (it == std::end(kNames)) {
+      break;
     }
+    *flags |= it->second;
   }
+  return first;
+}
+
+void ZaddAndReply(CommandContext& ctx, uint32_t flags, std::span<const ZsetElement> elements) {
   Entry* e;
   if (!FindZsetOrReply(ctx, Access::kWrite, &e)) {
     return;
@@ -81,17 +68,17 @@ void Zadd(CommandContext& ctx, uint32_t flags, size_t first_pair) {
     return incr ? ctx.reply.Null() : ctx.reply.Integer(0);
   }
   size_t longest = 0;
-  for (size_t i = 0; i < pairs; ++i) {
-    longest = std::max(longest, ctx.args[first_pair + 2 * i + 1].size());
+  for (const ZsetElement& el : elements) {
+    longest = std::max(longest, el.member.size());
   }
-  ZsetWriter zset(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings, pairs, longest);
+  ZsetWriter zset(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings, elements.size(), longest);
   int64_t added = 0;
   int64_t updated = 0;
   bool processed = false;
   double result = 0;
-  for (size_t i = 0; i < pairs; ++i) {
-    const std::string_view member = ctx.args[first_pair + 2 * i + 1];
-    double score = scores[i];
+  for (const ZsetElement& el : elements) {
+    const std::string_view member = el.member;
+    double score = el.score;
     std::optional<double> current = zset.Score(member);
     if (current) {
       if (flags & kZaddNx) {
@@ -132,28 +119,41 @@ void Zadd(CommandContext& ctx, uint32_t flags, size_t first_pair) {
   ctx.reply.Integer((flags & kZaddCh) ? added + updated : added);
 }
 
+namespace {
+
+// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and ZINCRBY (flags
+// kZaddIncr, the pair at args[2]), as Redis's zaddGenericCommand: every score is parsed before
+// anything changes.
+void Zadd(CommandContext& ctx, uint32_t flags, size_t first_pair) {
+  const size_t pairs_args = ctx.argc() - first_pair;
+  if (pairs_args == 0 || pairs_args % 2 != 0) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  if ((flags & kZaddNx) && (flags & kZaddXx)) {
+    return ctx.reply.Error("ERR XX and NX options at the same time are not compatible");
+  }
+  if (((flags & (kZaddGt | kZaddLt)) && (flags & kZaddNx)) ||
+      ((flags & kZaddGt) && (flags & kZaddLt))) {
+    return ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+  }
+  const size_t pairs = pairs_args / 2;
+  if ((flags & kZaddIncr) && pairs > 1) {
+    return ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+  }
+  std::vector<ZsetElement> elements(pairs);
+  for (size_t i = 0; i < pairs; ++i) {
+    if (!ParseDoubleOrReply(ctx, ctx.args[first_pair + 2 * i], &elements[i].score)) {
+      return;
+    }
+    elements[i].member = ctx.args[first_pair + 2 * i + 1];
+  }
+  ZaddAndReply(ctx, flags, elements);
+}
+
 void CmdZAdd(CommandContext& ctx) {
   uint32_t flags = 0;
-  size_t i = 2;
-  for (; i < ctx.argc(); ++i) {
-    const std::string_view opt = ctx.args[i];
-    if (EqualsIgnoreCase(opt, "nx")) {
-      flags |= kZaddNx;
-    } else if (EqualsIgnoreCase(opt, "xx")) {
-      flags |= kZaddXx;
-    } else if (EqualsIgnoreCase(opt, "ch")) {
-      flags |= kZaddCh;
-    } else if (EqualsIgnoreCase(opt, "incr")) {
-      flags |= kZaddIncr;
-    } else if (EqualsIgnoreCase(opt, "gt")) {
-      flags |= kZaddGt;
-    } else if (EqualsIgnoreCase(opt, "lt")) {
-      flags |= kZaddLt;
-    } else {
-      break;
-    }
-  }
-  Zadd(ctx, flags, i);
+  const size_t first_pair = ParseZaddFlags(ctx.args, 2, ~0u, &flags);
+  Zadd(ctx, flags, first_pair);
 }
 
 void CmdZIncrBy(CommandContext& ctx) {

@@ -2,6 +2,7 @@
 #include "commands/bitmap_commands.h"
 #include "commands/database_commands.h"
 #include "commands/expire_commands.h"
+#include "commands/geo_commands.h"
 #include "commands/hash_commands.h"
 #include "commands/hyperloglog_commands.h"
 #include "commands/key_commands.h"
@@ -45,6 +46,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterBitmapCommands(table);
   commands::RegisterSortCommands(table);
   commands::RegisterHyperLogLogCommands(table);
+  commands::RegisterGeoCommands(table);
   RegisterConnectionCommands(table);
   RegisterTransactionCommands(table);
   RegisterPubSubCommands(table);

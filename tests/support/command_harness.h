@@ -28,6 +28,7 @@
 #include "commands/dispatcher.h"
 #include "commands/execution_services.h"
 #include "commands/expire_commands.h"
+#include "commands/geo_commands.h"
 #include "commands/hash_commands.h"
 #include "commands/hyperloglog_commands.h"
 #include "commands/key_commands.h"
@@ -108,6 +109,7 @@ class CommandHarness {
     commands::RegisterBitmapCommands(table_);
     commands::RegisterSortCommands(table_);
     commands::RegisterHyperLogLogCommands(table_);
+    commands::RegisterGeoCommands(table_);
     if (register_more) {
       register_more(table_);
     }
