@@ -84,7 +84,7 @@ bool Dispatcher::RunUnlessQueued(Request& r) {
     Reject(r, "ERR Command not allowed inside a transaction");
     return false;
   }
-  if (!MakeRoomInMemory(r)) {
+  if (!MakeRoomInMemory(r, /*queuing=*/true)) {
     return false;
   }
   r.client.QueueCommand(r.args);
@@ -190,10 +190,10 @@ void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t
                           r.client.DescribeForLog(), common::UnixMillis());
 }
 
-bool Dispatcher::MakeRoomInMemory(Request& r) {
+bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
   const RuntimeSettings& settings = services_.settings;
   uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
-  if (maxmemory == 0 || !(r.spec->flags & kDenyOom)) {
+  if (maxmemory == 0 || !(queuing || (r.spec->flags & kDenyOom))) {
     return true;
   }
   if (services_.keyspace.EvictUntil(maxmemory,

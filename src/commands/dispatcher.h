@@ -67,7 +67,10 @@ class Dispatcher {
   bool CheckArity(Request& r);
   bool CheckAuthenticated(Request& r);
   bool CheckAcl(Request& r);
-  bool MakeRoomInMemory(Request& r);
+  // Evicts down to maxmemory for a command that may add data (deny-oom), or for any command
+  // when `queuing` (in MULTI, where Redis refuses every command on OOM: queuing itself takes
+  // memory); answers -OOM when that fails.
+  bool MakeRoomInMemory(Request& r, bool queuing = false);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
   // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it

@@ -274,7 +274,8 @@ void CmdAclDryRun(CommandContext& ctx) {
       return ctx.reply.Bulk("This user has no permissions to access the '" +
                             std::string(scratch.uses[denied].key) + "' key");
     case security::AclVerdict::kDeniedChannel:
-      return ctx.reply.Bulk("This user has no permissions to access the channel");
+      return ctx.reply.Bulk("This user has no permissions to access the '" +
+                            std::string(scratch.channels[denied].name) + "' channel");
   }
 }
 

@@ -575,18 +575,22 @@ void Connection::Unwatch() {
 
 void Connection::ExecTransaction(commands::CommandContext& ctx) {
   std::vector<std::vector<std::string>> commands = std::move(queued_commands_);
-  const bool refused = multi_error_;
-  const bool touched = watcher_ && watcher_->touched.load();
-  DiscardTransaction();
-  if (refused) {
+  if (multi_error_) {
+    DiscardTransaction();
     return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
   }
-  if (touched) {
-    return ctx.reply.NullArray();
+  // The watched keys' shards are locked with the commands' before the watch is checked: a
+  // write to a watched key reports it under that lock, so none can slip in between the check
+  // and the commands (checking first lost updates under load).
+  std::shared_ptr<WatchRegistry::Watcher> watcher = watcher_;
+  std::vector<std::string_view> keys;
+  if (watcher) {
+    for (const auto& [watched_db, key] : watcher->keys) {
+      keys.push_back(key);
+    }
   }
   // The union of the commands' keys, as the dispatcher would lock them one by one.
   std::vector<std::vector<std::string_view>> argvs(commands.size());
-  std::vector<std::string_view> keys;
   bool whole_keyspace = false;
   for (size_t i = 0; i < commands.size(); ++i) {
     argvs[i].assign(commands[i].begin(), commands[i].end());
@@ -608,6 +612,18 @@ void Connection::ExecTransaction(commands::CommandContext& ctx) {
     locks.LockAll();
   } else if (!keys.empty()) {
     locks.LockKeys(keys);
+  }
+  if (watcher) {
+    // A watched key whose TTL passed since WATCH counts as touched, as Redis's
+    // isWatchedKeyExpired: looking it up deletes it, which reports the change.
+    for (const auto& [watched_db, key] : watcher->keys) {
+      ctx.keyspace.Find(watched_db, key, storage::Access::kNoTouch);
+    }
+  }
+  const bool touched = watcher && watcher->touched.load();
+  DiscardTransaction();
+  if (touched) {
+    return ctx.reply.NullArray();
   }
   in_exec_ = true;
   ctx.reply.ArrayHeader(argvs.size());

@@ -98,7 +98,7 @@ void CmdPubsub(CommandContext& ctx) {
 
 void CmdPubsubChannels(CommandContext& ctx) {
   if (ctx.argc() > 3) {
-    return ctx.reply.Error(commands::UnknownSubcommandText("pubsub", ctx.args[1]));
+    return ReplySubcommandSyntaxError(ctx, "PUBSUB");
   }
   std::optional<std::string_view> pattern;
   if (ctx.argc() == 3) {

@@ -49,6 +49,9 @@ void CmdWatch(CommandContext& ctx) {
     return ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
   }
   for (size_t i = 1; i < ctx.argc(); ++i) {
+    // A key already expired is deleted first, so that its deletion is not taken for a change
+    // after WATCH (Redis remembers it as expired at WATCH time instead).
+    ctx.keyspace.Find(ctx.db(), ctx.args[i], storage::Access::kNoTouch);
     conn.Watch(ctx.db(), ctx.args[i]);
   }
   ctx.reply.Ok();

@@ -399,10 +399,12 @@ RULES = {
     "COMMAND INFO": command_info,
     "SLOWLOG GET": slowlog_get,
     "SLOWLOG LEN": int_range(0, 2 ** 31),
+    # Channels come in the order of the server's table: Redis promises none.
+    "PUBSUB CHANNELS": keys_unordered,
 }
 
 _SUBCOMMAND_FAMILIES = {"CLIENT", "CONFIG", "OBJECT", "MEMORY", "COMMAND", "SLOWLOG",
-                        "LATENCY", "DEBUG"}
+                        "LATENCY", "DEBUG", "PUBSUB"}
 
 
 def rule_for(args):

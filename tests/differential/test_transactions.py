@@ -1,7 +1,10 @@
 # Differential cases for MULTI EXEC DISCARD WATCH UNWATCH: queued replies, EXECABORT after a
 # refused command, errors inside EXEC that do not stop it, nesting and misuse errors, WATCH
-# invalidated by another client's write, by a delete, an expire, FLUSHDB and SWAPDB, and not by
-# a write to another key; blocking commands inside MULTI answer at once. RESP2 and RESP3.
+# invalidated by another client's write, by a delete, an expire, FLUSHDB and SWAPDB, by a TTL
+# running out and by eviction, and not by a write to another key; commands refused while
+# queuing over maxmemory; blocking commands inside MULTI answer at once. RESP2 and RESP3.
+import time
+
 from differential.cases import run
 
 
@@ -140,3 +143,63 @@ def test_blocking_commands_inside_multi_answer_at_once(dp):
         BLPOP l 0
         EXEC
         """)
+
+
+def test_watch_invalidated_by_expiry(dp):
+    run(dp, """
+        SET k v PX 100
+        SET stays v
+        WATCH k stays
+        """)
+    # Wall-clock time must pass for a TTL to run out; nothing here races it (the key is
+    # expired for both servers once 100 ms have passed, however late the loop notices).
+    start = time.monotonic()
+    while time.monotonic() - start < 0.15:
+        time.sleep(0.01)
+    run(dp, """
+        MULTI
+        GET stays
+        EXEC
+        SET k2 v PX 100000
+        WATCH k2
+        MULTI
+        GET k2
+        EXEC
+        """)
+
+
+def test_watch_invalidated_by_eviction(dual):
+    d = dual(2)
+    admin = dual(2)
+    try:
+        # Over maxmemory, a command queued in MULTI is refused whatever it is (EXEC then
+        # aborts): queuing takes memory too.
+        run(admin, """
+            SET k v
+            CONFIG SET maxmemory-policy noeviction
+            CONFIG SET maxmemory 1
+            """)
+        run(d, """
+            MULTI
+            GET k
+            EXEC
+            """)
+        # The eviction of a watched key voids the transaction.
+        run(admin, "CONFIG SET maxmemory 0")
+        run(d, "WATCH k")
+        run(admin, """
+            CONFIG SET maxmemory-policy allkeys-random
+            CONFIG SET maxmemory 1
+            CONFIG SET maxmemory 0
+            """)
+        run(d, """
+            MULTI
+            GET k
+            EXEC
+            """)
+    finally:
+        run(admin, """
+            CONFIG SET maxmemory 0
+            CONFIG SET maxmemory-policy noeviction
+            DBSIZE
+            """)
