@@ -124,6 +124,12 @@ AclKeyAccess::AclKeyAccess(const CommandTable& table) : by_stats_index_(table.st
     // key flags depend on their options (SET … GET, BITFIELD with only GETs) have a getkeys
     // procedure that says.
     e.depends_on_options = spec->getkeys != nullptr;
+    // Redis's ACL check skips not_key specs (the shard channels of SPUBLISH and SSUBSCRIBE,
+    // routed as keys in cluster mode but checked as channels).
+    e.not_keys =
+        !spec->key_specs.empty() &&
+        std::all_of(spec->key_specs.begin(), spec->key_specs.end(),
+                    [](const KeySpecification& ks) { return (ks.flags & kKeyNotKey) != 0; });
     by_stats_index_[spec->stats_index] = e;
   }
 }
@@ -150,7 +156,8 @@ security::AclVerdict AclKeyAccess::Check(const security::AclUser& user,
                                          size_t* denied_key) const {
   scratch->keys.clear();
   scratch->uses.clear();
-  if (spec.keys.first > 0 || spec.key_finder != nullptr) {
+  if ((spec.keys.first > 0 || spec.key_finder != nullptr) &&
+      !by_stats_index_[spec.stats_index].not_keys) {
     ExtractKeys(spec, args, &scratch->keys);
     for (size_t i = 0; i < scratch->keys.size(); ++i) {
       scratch->uses.push_back({scratch->keys[i], Flags(spec, i, args)});

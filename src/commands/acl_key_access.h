@@ -45,6 +45,7 @@ class AclKeyAccess {
     uint8_t first = 0;                // the first key
     uint8_t rest = 0;                 // every other key
     bool depends_on_options = false;  // SET … GET, BITFIELD: ask the getkeys procedure
+    bool not_keys = false;  // every key spec is not_key (SPUBLISH's channel): no key to check
   };
   std::vector<Entry> by_stats_index_;
 };

@@ -92,7 +92,12 @@ class Client {
   // that EXEC answers EXECABORT. Clients that hold no transactions never queue. A plain field
   // rather than a virtual call: the dispatcher reads it for every command.
   bool in_multi() const { return in_multi_; }
-  virtual void QueueCommand(std::span<const std::string_view> args) { (void)args; }
+  // flags: the command's CommandFlag bits (EXEC refuses a queue holding a deny-oom command when
+  // memory is short, as Redis does).
+  virtual void QueueCommand(std::span<const std::string_view> args, uint32_t flags) {
+    (void)args;
+    (void)flags;
+  }
   virtual void FlagTransactionError() {}
 
   // Channels and patterns the client is subscribed to (Redis's CLIENT_PUBSUB while non-zero):

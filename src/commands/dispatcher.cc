@@ -87,7 +87,7 @@ bool Dispatcher::RunUnlessQueued(Request& r) {
   if (!MakeRoomInMemory(r, /*queuing=*/true)) {
     return false;
   }
-  r.client.QueueCommand(r.args);
+  r.client.QueueCommand(r.args, r.spec->flags);
   r.client.reply().SimpleString("QUEUED");
   return false;
 }
@@ -186,23 +186,28 @@ void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t
       Reject(r, NoPermCommandText(r.spec->name));
       break;
   }
-  services_.acl.log().Add(std::move(reason), std::move(object), r.client.user().name(),
-                          r.client.DescribeForLog(), common::UnixMillis());
+  // Refused while queuing in MULTI or when EXEC runs the queue: Redis's ACL_LOG_CTX_MULTI.
+  std::string context = r.client.in_multi() || r.shards_locked ? "multi" : "toplevel";
+  services_.acl.log().Add(std::move(reason), std::move(context), std::move(object),
+                          r.client.user().name(), r.client.DescribeForLog(), common::UnixMillis());
 }
 
 bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
   const RuntimeSettings& settings = services_.settings;
   uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
-  if (maxmemory == 0 || !(queuing || (r.spec->flags & kDenyOom))) {
-    return true;
-  }
-  if (services_.keyspace.EvictUntil(maxmemory,
-                                    settings.maxmemory_policy.load(std::memory_order_relaxed),
-                                    settings.maxmemory_samples.load(std::memory_order_relaxed))) {
+  if (maxmemory == 0 || !(queuing || (r.spec->flags & kDenyOom)) || HasRoomInMemory(services_)) {
     return true;
   }
   Reject(r, kErrOom);
   return false;
+}
+
+bool HasRoomInMemory(const ExecutionServices& services) {
+  const RuntimeSettings& settings = services.settings;
+  uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
+  return maxmemory == 0 || services.keyspace.EvictUntil(
+                               maxmemory, settings.maxmemory_policy.load(std::memory_order_relaxed),
+                               settings.maxmemory_samples.load(std::memory_order_relaxed));
 }
 
 int64_t Dispatcher::Call(Request& r) {

@@ -30,6 +30,10 @@
 
 namespace redoubt::commands {
 
+// Whether the data fits in maxmemory, after evicting by the policy as far as it allows (always
+// true without maxmemory). False: a command that may add data gets -OOM.
+bool HasRoomInMemory(const ExecutionServices& services);
+
 class Dispatcher {
  public:
   Dispatcher(const ExecutionServices& services, CommandStats& stats)

@@ -11,7 +11,7 @@ constexpr int64_t kGroupingWindowMs = 60000;
 
 }  // namespace
 
-void AclLog::Add(std::string reason, std::string object, std::string username,
+void AclLog::Add(std::string reason, std::string context, std::string object, std::string username,
                  std::string client_info, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   if (reason == "auth") {
@@ -21,8 +21,8 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
   // counts from the entry's latest occurrence.
   int to_scan = 10;
   for (auto it = entries_.begin(); it != entries_.end() && to_scan-- > 0; ++it) {
-    if (it->reason == reason && it->object == object && it->username == username &&
-        now_ms - it->created_ms <= kGroupingWindowMs) {
+    if (it->reason == reason && it->context == context && it->object == object &&
+        it->username == username && now_ms - it->created_ms <= kGroupingWindowMs) {
       AclLogEntry e = std::move(*it);
       entries_.erase(it);
       ++e.count;
@@ -34,7 +34,7 @@ void AclLog::Add(std::string reason, std::string object, std::string username,
   }
   AclLogEntry e;
   e.reason = std::move(reason);
-  e.context = "toplevel";
+  e.context = std::move(context);
   e.object = std::move(object);
   e.username = std::move(username);
   e.created_ms = e.updated_ms = now_ms;

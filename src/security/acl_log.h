@@ -18,7 +18,7 @@ namespace redoubt::security {
 struct AclLogEntry {
   uint64_t count = 1;
   std::string reason;   // "command", "key", "channel", "auth"
-  std::string context;  // "toplevel" (no MULTI or scripts here)
+  std::string context;  // "toplevel", or "multi" for a command queued in or run by MULTI/EXEC
   std::string object;   // command name, key, or "AUTH"
   std::string username;
   int64_t created_ms = 0;  // the latest occurrence, as Redis's ctime (age-seconds counts from it)
@@ -28,8 +28,8 @@ struct AclLogEntry {
 
 class AclLog {
  public:
-  void Add(std::string reason, std::string object, std::string username, std::string client_info,
-           int64_t now_ms);
+  void Add(std::string reason, std::string context, std::string object, std::string username,
+           std::string client_info, int64_t now_ms);
   // The newest `count` entries, newest first.
   std::vector<AclLogEntry> Latest(size_t count) const;
   void Reset();

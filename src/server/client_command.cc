@@ -47,7 +47,7 @@ bool ParseClientTypeOrReply(CommandContext& ctx, std::string_view name, ClientTy
 // A connection with subscriptions is a pubsub client, every other one a normal client: no
 // replication yet, and MONITOR clients count as normal in Redis too (getClientType).
 bool HasType(const Connection& c, ClientType type) {
-  bool pubsub = c.shown_channels() + c.shown_patterns() > 0;
+  bool pubsub = c.shown_channels() + c.shown_patterns() + c.shown_shard_channels() > 0;
   return type == (pubsub ? ClientType::kPubSub : ClientType::kNormal);
 }
 

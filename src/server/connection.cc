@@ -546,14 +546,16 @@ void Connection::EpollFailed() {
   Close("epoll_ctl failed");
 }
 
-void Connection::QueueCommand(std::span<const std::string_view> args) {
+void Connection::QueueCommand(std::span<const std::string_view> args, uint32_t flags) {
   queued_commands_.emplace_back(args.begin(), args.end());
+  multi_flags_ |= flags;
   shown_multi_.store(static_cast<int>(queued_commands_.size()), std::memory_order_relaxed);
 }
 
 void Connection::DiscardTransaction() {
   in_multi_ = false;
   multi_error_ = false;
+  multi_flags_ = 0;
   queued_commands_.clear();
   shown_multi_.store(-1, std::memory_order_relaxed);
   Unwatch();
@@ -578,6 +580,13 @@ void Connection::ExecTransaction(commands::CommandContext& ctx) {
   if (multi_error_) {
     DiscardTransaction();
     return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
+  }
+  // A queue that may add data is refused as a whole when memory cannot be made, as Redis's
+  // processCommand treats EXEC like its most demanding queued command.
+  if ((multi_flags_ & commands::kDenyOom) != 0 && !commands::HasRoomInMemory(ctx.services)) {
+    DiscardTransaction();
+    return ctx.reply.Error("EXECABORT Transaction discarded because of: " +
+                           std::string(commands::kErrOom));
   }
   // The watched keys' shards are locked with the commands' before the watch is checked: a
   // write to a watched key reports it under that lock, so none can slip in between the check
@@ -869,7 +878,7 @@ void Connection::RecordAuthFailure(std::string_view user, std::string_view refus
   // Redis logs the command that tried as the client typed it ("AUTH", "hello"); ours for a
   // certificate: "CERTIFICATE".
   std::string object(command.empty() ? "CERTIFICATE" : command);
-  server_.acl().log().Add("auth", std::move(object), std::string(user), std::move(info),
+  server_.acl().log().Add("auth", "toplevel", std::move(object), std::string(user), std::move(info),
                           common::UnixMillis());
   auth_failure_log.Log(common::LogLevel::kVerbose, [&] {
     return "authentication of " + peer_address_ + " as " + common::Repr(user, 128) +
@@ -980,8 +989,9 @@ std::string Connection::Describe() const {
   }
   uint32_t sub = shown_sub_.load(std::memory_order_relaxed);
   uint32_t psub = shown_psub_.load(std::memory_order_relaxed);
+  uint32_t ssub = shown_ssub_.load(std::memory_order_relaxed);
   int multi = shown_multi_.load(std::memory_order_relaxed);
-  if (sub + psub > 0) {
+  if (sub + psub + ssub > 0) {
     flags += 'P';
   }
   if (multi >= 0) {
@@ -1016,7 +1026,7 @@ std::string Connection::Describe() const {
   out += " idle=" + n((now - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000);
   out += " flags=" + flags;
   out += " db=" + n(shown_db_.load(std::memory_order_relaxed));
-  out += " sub=" + n(sub) + " psub=" + n(psub) + " ssub=0 multi=" + n(multi);
+  out += " sub=" + n(sub) + " psub=" + n(psub) + " ssub=" + n(ssub) + " multi=" + n(multi);
   out += " qbuf=" + n(m.query_buffer);
   out += " qbuf-free=" + n(m.query_buffer_free);
   out += " argv-mem=" + n(m.argv);

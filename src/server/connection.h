@@ -89,7 +89,7 @@ class Connection final : public commands::Client,
   void Block(const commands::BlockRequest& request) override;
   bool retrying_blocked() const override { return retrying_blocked_; }
   // MULTI/EXEC (server/transaction_commands.cc).
-  void QueueCommand(std::span<const std::string_view> args) override;
+  void QueueCommand(std::span<const std::string_view> args, uint32_t flags) override;
   void FlagTransactionError() override { multi_error_ = true; }
   void BeginTransaction() {
     in_multi_ = true;
@@ -124,16 +124,17 @@ class Connection final : public commands::Client,
   // Pub/sub (connection_pubsub.cc; the commands in pubsub_commands.cc). On this connection's
   // thread. Subscribe*/Unsubscribe* return false when there was nothing to change (already
   // subscribed, or not subscribed).
-  bool SubscribeChannel(std::string_view channel);
-  bool UnsubscribeChannel(std::string_view channel);
-  bool SubscribePattern(std::string_view pattern);
-  bool UnsubscribePattern(std::string_view pattern);
-  // The channels, in no particular order (as Redis's dict); the patterns in the order
-  // subscribed (as Redis 7.0's list).
-  std::vector<std::string> SubscribedChannels() const;
-  const std::vector<std::string>& subscribed_patterns() const { return patterns_; }
-  size_t channel_subscriptions() const { return channels_.size(); }
-  // Leaves every channel and pattern without a word to the client (RESET, closing).
+  bool Subscribe(SubscriptionKind kind, std::string_view name);
+  bool Unsubscribe(SubscriptionKind kind, std::string_view name);
+  // The channels or shard channels, in no particular order (as Redis's dict); the patterns in
+  // the order subscribed (as Redis 7.0's list).
+  std::vector<std::string> Subscribed(SubscriptionKind kind) const;
+  // What a (un)subscription reply counts: channels and patterns, or shard channels.
+  size_t SubscriptionCount(SubscriptionKind kind) const {
+    return kind == SubscriptionKind::kShardChannel ? shard_channels_.size()
+                                                   : channels_.size() + patterns_.size();
+  }
+  // Leaves every subscription without a word to the client (RESET, closing).
   void UnsubscribeAll();
   // The writer for a push (a message, or a subscription change): it writes to the client's
   // output even under CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING. Ends with EndPush.
@@ -142,7 +143,8 @@ class Connection final : public commands::Client,
   // From PubSubRegistry on this thread: appends the message (pattern: the subscription it
   // matched, or null for the channel's) when the connection still holds that subscription.
   // Returns whether it did; FlushDeliveries then writes what was appended.
-  bool DeliverMessage(const PubSubMessage& message, const std::string* pattern);
+  bool DeliverMessage(const PubSubMessage& message, SubscriptionKind kind,
+                      const std::string* pattern);
   void FlushDeliveries();
   // Whether a subscription is one the channel rules of this connection's user (as defined
   // now) no longer allow: such a client is closed, as Redis 7's ACLKillPubsubClientsIfNeeded.
@@ -285,6 +287,8 @@ class Connection final : public commands::Client,
   bool HasPendingOutput() const { return !queued_.empty() || output_sent_ < output_.size(); }
   // Stores the buffer figures other threads' CLIENT LIST and INFO read.
   void PublishMemory();
+  // Stores the subscription counts CLIENT LIST shows.
+  void PublishSubscriptionCounts();
   // Every 250 ms: shrinks buffers to their recent peak, frees an idle client's input buffer.
   void ResizeBuffers(int64_t idle_ms);
   // Closes the connection when its pending replies passed client-output-buffer-limit (hard,
@@ -308,6 +312,7 @@ class Connection final : public commands::Client,
   // Channels and patterns subscribed, as CLIENT LIST's sub= and psub=. Any thread.
   uint32_t shown_channels() const { return shown_sub_.load(std::memory_order_relaxed); }
   uint32_t shown_patterns() const { return shown_psub_.load(std::memory_order_relaxed); }
+  uint32_t shown_shard_channels() const { return shown_ssub_.load(std::memory_order_relaxed); }
 
  private:
   // After a command that ran with replies off or skipped (or turned them on or off).
@@ -371,6 +376,7 @@ class Connection final : public commands::Client,
   size_t blocked_command_bytes_ = 0;
   // MULTI: the queued commands (each argument copied) and whether one was refused; EXEC runs.
   bool multi_error_ = false;
+  uint32_t multi_flags_ = 0;  // the queued commands' CommandFlag bits, or-ed
   bool in_exec_ = false;
   std::vector<std::vector<std::string>> queued_commands_;
   std::shared_ptr<WatchRegistry::Watcher> watcher_;  // while keys are watched
@@ -387,6 +393,7 @@ class Connection final : public commands::Client,
   std::shared_ptr<Subscriber> subscriber_;
   absl::flat_hash_set<std::string> channels_;
   std::vector<std::string> patterns_;
+  absl::flat_hash_set<std::string> shard_channels_;
   std::string* push_saved_output_ = nullptr;  // BeginPush
   security::CredentialLease credential_;
   uint64_t bytes_in_ = 0;
@@ -403,6 +410,7 @@ class Connection final : public commands::Client,
   std::atomic<bool> shown_blocked_{false};
   std::atomic<uint32_t> shown_sub_{0};
   std::atomic<uint32_t> shown_psub_{0};
+  std::atomic<uint32_t> shown_ssub_{0};
   std::atomic<int> shown_multi_{-1};  // CLIENT LIST's multi=: queued commands, -1 outside MULTI
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};

@@ -12,77 +12,70 @@
 
 namespace redoubt::server {
 
-namespace {
-
-// Counts the subscriptions both in the dispatcher's field and in CLIENT LIST's figures.
-template <typename Counter>
-void Publish(Counter& shown, size_t value) {
-  shown.store(static_cast<uint32_t>(value), std::memory_order_relaxed);
-}
-
-}  // namespace
-
-bool Connection::SubscribeChannel(std::string_view channel) {
-  if (!channels_.insert(std::string(channel)).second) {
-    return false;
+bool Connection::Subscribe(SubscriptionKind kind, std::string_view name) {
+  if (kind == SubscriptionKind::kPattern) {
+    if (std::find(patterns_.begin(), patterns_.end(), name) != patterns_.end()) {
+      return false;
+    }
+    patterns_.emplace_back(name);
+  } else {
+    auto& set = kind == SubscriptionKind::kChannel ? channels_ : shard_channels_;
+    if (!set.insert(std::string(name)).second) {
+      return false;
+    }
   }
   if (!subscriber_) {
     subscriber_ = std::make_shared<Subscriber>(Subscriber{&thread_, this});
   }
-  server_.pubsub().Subscribe(channel, subscriber_);
+  server_.pubsub().Add(kind, name, subscriber_);
   ++subscriptions_;
-  Publish(shown_sub_, channels_.size());
+  PublishSubscriptionCounts();
   return true;
 }
 
-bool Connection::UnsubscribeChannel(std::string_view channel) {
-  auto it = channels_.find(std::string(channel));
-  if (it == channels_.end()) {
-    return false;
+bool Connection::Unsubscribe(SubscriptionKind kind, std::string_view name) {
+  if (kind == SubscriptionKind::kPattern) {
+    auto it = std::find(patterns_.begin(), patterns_.end(), name);
+    if (it == patterns_.end()) {
+      return false;
+    }
+    patterns_.erase(it);
+  } else {
+    auto& set = kind == SubscriptionKind::kChannel ? channels_ : shard_channels_;
+    if (set.erase(std::string(name)) == 0) {
+      return false;
+    }
   }
-  server_.pubsub().Unsubscribe(channel, subscriber_.get());
-  channels_.erase(it);
+  server_.pubsub().Remove(kind, name, subscriber_.get());
   --subscriptions_;
-  Publish(shown_sub_, channels_.size());
+  PublishSubscriptionCounts();
   return true;
 }
 
-bool Connection::SubscribePattern(std::string_view pattern) {
-  if (std::find(patterns_.begin(), patterns_.end(), pattern) != patterns_.end()) {
-    return false;
-  }
-  if (!subscriber_) {
-    subscriber_ = std::make_shared<Subscriber>(Subscriber{&thread_, this});
-  }
-  patterns_.emplace_back(pattern);
-  server_.pubsub().SubscribePattern(pattern, subscriber_);
-  ++subscriptions_;
-  Publish(shown_psub_, patterns_.size());
-  return true;
+void Connection::PublishSubscriptionCounts() {
+  shown_sub_.store(static_cast<uint32_t>(channels_.size()), std::memory_order_relaxed);
+  shown_psub_.store(static_cast<uint32_t>(patterns_.size()), std::memory_order_relaxed);
+  shown_ssub_.store(static_cast<uint32_t>(shard_channels_.size()), std::memory_order_relaxed);
 }
 
-bool Connection::UnsubscribePattern(std::string_view pattern) {
-  auto it = std::find(patterns_.begin(), patterns_.end(), pattern);
-  if (it == patterns_.end()) {
-    return false;
+std::vector<std::string> Connection::Subscribed(SubscriptionKind kind) const {
+  switch (kind) {
+    case SubscriptionKind::kChannel:
+      return {channels_.begin(), channels_.end()};
+    case SubscriptionKind::kPattern:
+      return patterns_;
+    case SubscriptionKind::kShardChannel:
+      return {shard_channels_.begin(), shard_channels_.end()};
   }
-  server_.pubsub().UnsubscribePattern(pattern, subscriber_.get());
-  patterns_.erase(it);
-  --subscriptions_;
-  Publish(shown_psub_, patterns_.size());
-  return true;
-}
-
-std::vector<std::string> Connection::SubscribedChannels() const {
-  return {channels_.begin(), channels_.end()};
+  return {};
 }
 
 void Connection::UnsubscribeAll() {
-  for (const std::string& channel : SubscribedChannels()) {
-    UnsubscribeChannel(channel);
-  }
-  while (!patterns_.empty()) {
-    UnsubscribePattern(std::string(patterns_.back()));
+  for (SubscriptionKind kind :
+       {SubscriptionKind::kChannel, SubscriptionKind::kPattern, SubscriptionKind::kShardChannel}) {
+    for (const std::string& name : Subscribed(kind)) {
+      Unsubscribe(kind, name);
+    }
   }
 }
 
@@ -97,23 +90,34 @@ void Connection::EndPush() {
   push_saved_output_ = nullptr;
 }
 
-bool Connection::DeliverMessage(const PubSubMessage& message, const std::string* pattern) {
+bool Connection::DeliverMessage(const PubSubMessage& message, SubscriptionKind kind,
+                                const std::string* pattern) {
   if (closed_) {
     return false;
   }
-  if (pattern == nullptr
-          ? !channels_.contains(message.channel)
-          : std::find(patterns_.begin(), patterns_.end(), *pattern) == patterns_.end()) {
+  bool held = false;
+  switch (kind) {
+    case SubscriptionKind::kChannel:
+      held = channels_.contains(message.channel);
+      break;
+    case SubscriptionKind::kPattern:
+      held = std::find(patterns_.begin(), patterns_.end(), *pattern) != patterns_.end();
+      break;
+    case SubscriptionKind::kShardChannel:
+      held = shard_channels_.contains(message.channel);
+      break;
+  }
+  if (!held) {
     return false;  // unsubscribed since the message was published
   }
   protocol::ReplyWriter& w = BeginPush();
-  if (pattern == nullptr) {
-    w.PushHeader(3);
-    w.Bulk("message");
-  } else {
+  if (kind == SubscriptionKind::kPattern) {
     w.PushHeader(4);
     w.Bulk("pmessage");
     w.Bulk(*pattern);
+  } else {
+    w.PushHeader(3);
+    w.Bulk(kind == SubscriptionKind::kChannel ? "message" : "smessage");
   }
   w.Bulk(message.channel);
   w.Bulk(message.message);
@@ -140,9 +144,11 @@ bool Connection::SubscriptionsRevoked() const {
       return true;
     }
   }
-  for (const std::string& channel : channels_) {
-    if (!now->AnySelectorAllowsChannel({channel, false})) {
-      return true;
+  for (const auto* set : {&channels_, &shard_channels_}) {
+    for (const std::string& channel : *set) {
+      if (!now->AnySelectorAllowsChannel({channel, false})) {
+        return true;
+      }
     }
   }
   return false;

@@ -316,9 +316,12 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("evicted_clients", 0);
   out.Add("keyspace_hits", ks.hits);
   out.Add("keyspace_misses", ks.misses);
-  out.Add("pubsub_channels", static_cast<uint64_t>(s.server.pubsub().channel_count()));
-  out.Add("pubsub_patterns", static_cast<uint64_t>(s.server.pubsub().pattern_count()));
-  out.Add("pubsubshard_channels", 0);
+  out.Add("pubsub_channels",
+          static_cast<uint64_t>(s.server.pubsub().count(SubscriptionKind::kChannel)));
+  out.Add("pubsub_patterns",
+          static_cast<uint64_t>(s.server.pubsub().count(SubscriptionKind::kPattern)));
+  out.Add("pubsubshard_channels",
+          static_cast<uint64_t>(s.server.pubsub().count(SubscriptionKind::kShardChannel)));
   out.Add("latest_fork_usec", 0);
   out.Add("total_forks", 0);
   out.Add("migrate_cached_sockets", 0);

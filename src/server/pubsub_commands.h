@@ -1,4 +1,5 @@
-// Registers the pub/sub commands (SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB).
+// Registers the pub/sub commands (SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE SSUBSCRIBE
+// SUNSUBSCRIBE PUBLISH SPUBLISH PUBSUB).
 #pragma once
 
 #include "commands/command_table.h"

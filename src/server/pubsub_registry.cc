@@ -17,47 +17,35 @@ absl::string_view Key(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// One message for one subscription: the connection, and the pattern it matched (none for a
-// channel subscription).
-struct Delivery {
+}  // namespace
+
+// One message for one subscription: the connection, the kind of subscription, and the pattern
+// it matched (for kPattern).
+struct PubSubRegistry::Delivery {
   std::shared_ptr<Subscriber> to;
+  SubscriptionKind kind;
   std::optional<std::string> pattern;
 };
 
-// Runs on `to`'s thread: appends each message to its connection (when it still holds the
-// subscription), then writes every connection that got one.
-void Deliver(const std::shared_ptr<const PubSubMessage>& message,
-             const std::vector<Delivery>& deliveries) {
-  std::vector<Connection*> written;
-  for (const Delivery& d : deliveries) {
-    if (!d.to->open) {
-      continue;
-    }
-    if (d.to->connection->DeliverMessage(*message, d.pattern ? &*d.pattern : nullptr) &&
-        (written.empty() || written.back() != d.to->connection)) {
-      written.push_back(d.to->connection);
-    }
-  }
-  std::sort(written.begin(), written.end());
-  written.erase(std::unique(written.begin(), written.end()), written.end());
-  for (Connection* c : written) {
-    c->FlushDeliveries();
-  }
-}
+namespace {
+
+// Runs on the subscribers' thread: appends the message to each connection that still holds
+// the subscription, then writes every connection that got one.
+void DeliverOnThread(const std::shared_ptr<const PubSubMessage>& message,
+                     const std::vector<PubSubRegistry::Delivery>& deliveries);
 
 }  // namespace
 
-void PubSubRegistry::Add(bool pattern, std::string_view name,
+void PubSubRegistry::Add(SubscriptionKind kind, std::string_view name,
                          const std::shared_ptr<Subscriber>& s) {
   absl::MutexLock lock(&mu_);
-  Table& table = pattern ? patterns_ : channels_;
-  table[std::string(name)].push_back(s);
+  TableOf(kind)[std::string(name)].push_back(s);
   subscriptions_.fetch_add(1, std::memory_order_release);
 }
 
-void PubSubRegistry::Remove(bool pattern, std::string_view name, const Subscriber* s) {
+void PubSubRegistry::Remove(SubscriptionKind kind, std::string_view name, const Subscriber* s) {
   absl::MutexLock lock(&mu_);
-  Table& table = pattern ? patterns_ : channels_;
+  Table& table = TableOf(kind);
   auto it = table.find(Key(name));
   if (it == table.end()) {
     return;
@@ -77,21 +65,48 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
   std::vector<Delivery> deliveries;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (auto it = channels_.find(Key(channel)); it != channels_.end()) {
+    const Table& channels = TableOf(SubscriptionKind::kChannel);
+    if (auto it = channels.find(Key(channel)); it != channels.end()) {
       for (const std::shared_ptr<Subscriber>& s : it->second) {
-        deliveries.push_back({s, std::nullopt});
+        deliveries.push_back({s, SubscriptionKind::kChannel, std::nullopt});
       }
     }
-    for (const auto& [pattern, subscribers] : patterns_) {
+    for (const auto& [pattern, subscribers] : TableOf(SubscriptionKind::kPattern)) {
       if (common::GlobMatch(pattern, channel)) {
         for (const std::shared_ptr<Subscriber>& s : subscribers) {
-          deliveries.push_back({s, pattern});
+          deliveries.push_back({s, SubscriptionKind::kPattern, pattern});
         }
       }
     }
   }
-  if (deliveries.empty()) {
+  Dispatch(channel, message, deliveries, publisher);
+  return static_cast<int64_t>(deliveries.size());
+}
+
+int64_t PubSubRegistry::PublishToShard(std::string_view channel, std::string_view message,
+                                       const commands::Client* publisher) {
+  if (subscriptions_.load(std::memory_order_acquire) == 0) {
     return 0;
+  }
+  std::vector<Delivery> deliveries;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    const Table& shard = TableOf(SubscriptionKind::kShardChannel);
+    if (auto it = shard.find(Key(channel)); it != shard.end()) {
+      for (const std::shared_ptr<Subscriber>& s : it->second) {
+        deliveries.push_back({s, SubscriptionKind::kShardChannel, std::nullopt});
+      }
+    }
+  }
+  Dispatch(channel, message, deliveries, publisher);
+  return static_cast<int64_t>(deliveries.size());
+}
+
+void PubSubRegistry::Dispatch(std::string_view channel, std::string_view message,
+                              std::vector<Delivery>& deliveries,
+                              const commands::Client* publisher) {
+  if (deliveries.empty()) {
+    return;
   }
   auto shared = std::make_shared<const PubSubMessage>(
       PubSubMessage{std::string(channel), std::string(message)});
@@ -102,7 +117,7 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
     if (publisher != nullptr &&
         static_cast<const commands::Client*>(d.to->connection) == publisher) {
       if (d.to->open) {
-        d.to->connection->DeliverMessage(*shared, d.pattern ? &*d.pattern : nullptr);
+        d.to->connection->DeliverMessage(*shared, d.kind, d.pattern ? &*d.pattern : nullptr);
       }
       continue;
     }
@@ -112,18 +127,18 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
       by_thread.emplace_back(d.to->thread, std::vector<Delivery>{});
       it = by_thread.end() - 1;
     }
-    it->second.push_back(std::move(d));
+    it->second.push_back(d);
   }
   for (auto& [thread, list] : by_thread) {
-    thread->loop.Post([shared, list = std::move(list)] { Deliver(shared, list); });
+    thread->loop.Post([shared, list = std::move(list)] { DeliverOnThread(shared, list); });
   }
-  return static_cast<int64_t>(deliveries.size());
 }
 
-std::vector<std::string> PubSubRegistry::Channels(std::optional<std::string_view> pattern) const {
+std::vector<std::string> PubSubRegistry::Channels(SubscriptionKind kind,
+                                                  std::optional<std::string_view> pattern) const {
   std::vector<std::string> out;
   absl::ReaderMutexLock lock(&mu_);
-  for (const auto& [channel, subscribers] : channels_) {
+  for (const auto& [channel, subscribers] : TableOf(kind)) {
     if (!pattern || common::GlobMatch(*pattern, channel)) {
       out.push_back(channel);
     }
@@ -131,20 +146,36 @@ std::vector<std::string> PubSubRegistry::Channels(std::optional<std::string_view
   return out;
 }
 
-int64_t PubSubRegistry::SubscriberCount(std::string_view channel) const {
+int64_t PubSubRegistry::SubscriberCount(SubscriptionKind kind, std::string_view channel) const {
   absl::ReaderMutexLock lock(&mu_);
-  auto it = channels_.find(Key(channel));
-  return it == channels_.end() ? 0 : static_cast<int64_t>(it->second.size());
+  const Table& table = TableOf(kind);
+  auto it = table.find(Key(channel));
+  return it == table.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
-size_t PubSubRegistry::channel_count() const {
+size_t PubSubRegistry::count(SubscriptionKind kind) const {
   absl::ReaderMutexLock lock(&mu_);
-  return channels_.size();
+  return TableOf(kind).size();
 }
 
-size_t PubSubRegistry::pattern_count() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return patterns_.size();
+namespace {
+
+void DeliverOnThread(const std::shared_ptr<const PubSubMessage>& message,
+                     const std::vector<PubSubRegistry::Delivery>& deliveries) {
+  std::vector<Connection*> written;
+  for (const PubSubRegistry::Delivery& d : deliveries) {
+    if (d.to->open &&
+        d.to->connection->DeliverMessage(*message, d.kind, d.pattern ? &*d.pattern : nullptr)) {
+      written.push_back(d.to->connection);
+    }
+  }
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
+  for (Connection* c : written) {
+    c->FlushDeliveries();
+  }
 }
+
+}  // namespace
 
 }  // namespace redoubt::server

@@ -53,45 +53,59 @@ struct PubSubMessage {
   std::string message;
 };
 
+// The three kinds of subscription, as Redis 7.0 has them: to a channel (SUBSCRIBE, reached by
+// PUBLISH), to a pattern (PSUBSCRIBE, reached by PUBLISH to a matching channel), to a shard
+// channel (SSUBSCRIBE, reached only by SPUBLISH; outside cluster mode simply a namespace of its
+// own).
+enum class SubscriptionKind : uint8_t { kChannel, kPattern, kShardChannel };
+
 class PubSubRegistry final : public commands::MessageBus {
  public:
-  // Adds s to the subscribers of channel (or of pattern). The connection calls each once per
-  // subscription it did not hold, and the Unsubscribe* once per subscription it held.
-  void Subscribe(std::string_view channel, const std::shared_ptr<Subscriber>& s) {
-    Add(false, channel, s);
-  }
-  void Unsubscribe(std::string_view channel, const Subscriber* s) { Remove(false, channel, s); }
-  void SubscribePattern(std::string_view pattern, const std::shared_ptr<Subscriber>& s) {
-    Add(true, pattern, s);
-  }
-  void UnsubscribePattern(std::string_view pattern, const Subscriber* s) {
-    Remove(true, pattern, s);
-  }
+  // Adds s to the subscribers of name. The connection calls it once per subscription it did not
+  // hold, and Remove once per subscription it held.
+  void Add(SubscriptionKind kind, std::string_view name, const std::shared_ptr<Subscriber>& s)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void Remove(SubscriptionKind kind, std::string_view name, const Subscriber* s)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
-  // commands::MessageBus.
+  // commands::MessageBus: PUBLISH, to channel and pattern subscriptions.
   int64_t Publish(std::string_view channel, std::string_view message,
                   const commands::Client* publisher) override ABSL_LOCKS_EXCLUDED(mu_);
+  // SPUBLISH, to shard channel subscriptions.
+  int64_t PublishToShard(std::string_view channel, std::string_view message,
+                         const commands::Client* publisher) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // PUBSUB CHANNELS: channels with at least one subscriber, matching pattern when given.
-  std::vector<std::string> Channels(std::optional<std::string_view> pattern) const
+  // PUBSUB CHANNELS / SHARDCHANNELS: channels (kChannel or kShardChannel) with at least one
+  // subscriber, matching pattern when given.
+  std::vector<std::string> Channels(SubscriptionKind kind,
+                                    std::optional<std::string_view> pattern) const
       ABSL_LOCKS_EXCLUDED(mu_);
-  // PUBSUB NUMSUB: subscribers of channel (patterns not counted).
-  int64_t SubscriberCount(std::string_view channel) const ABSL_LOCKS_EXCLUDED(mu_);
-  // INFO's pubsub_channels, and PUBSUB NUMPAT / INFO's pubsub_patterns (distinct patterns).
-  size_t channel_count() const ABSL_LOCKS_EXCLUDED(mu_);
-  size_t pattern_count() const ABSL_LOCKS_EXCLUDED(mu_);
+  // PUBSUB NUMSUB / SHARDNUMSUB: subscribers of a channel (patterns not counted).
+  int64_t SubscriberCount(SubscriptionKind kind, std::string_view channel) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // INFO's pubsub_channels, pubsub_patterns (PUBSUB NUMPAT: distinct patterns) and
+  // pubsubshard_channels.
+  size_t count(SubscriptionKind kind) const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // One message for one subscription (pubsub_registry.cc).
+  struct Delivery;
 
  private:
   using SubscriberList = std::vector<std::shared_ptr<Subscriber>>;
   using Table = absl::flat_hash_map<std::string, SubscriberList>;
-  // On the pattern table or the channel table.
-  void Add(bool pattern, std::string_view name, const std::shared_ptr<Subscriber>& s)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  void Remove(bool pattern, std::string_view name, const Subscriber* s) ABSL_LOCKS_EXCLUDED(mu_);
+  Table& TableOf(SubscriptionKind kind) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return tables_[static_cast<int>(kind)];
+  }
+  const Table& TableOf(SubscriptionKind kind) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return tables_[static_cast<int>(kind)];
+  }
+  // Hands the message to the subscribers found (the publisher's own now, the others' on their
+  // threads).
+  static void Dispatch(std::string_view channel, std::string_view message,
+                       std::vector<Delivery>& deliveries, const commands::Client* publisher);
 
   mutable absl::Mutex mu_;
-  Table channels_ ABSL_GUARDED_BY(mu_);
-  Table patterns_ ABSL_GUARDED_BY(mu_);
+  Table tables_[3] ABSL_GUARDED_BY(mu_);  // by SubscriptionKind
   // Subscriptions held, over every table: a PUBLISH without subscribers takes no lock.
   std::atomic<size_t> subscriptions_{0};
 };

@@ -235,3 +235,47 @@ def test_slow_subscriber_is_closed_by_the_pubsub_output_limit(dual):
     run(admin, "PUBSUB NUMSUB flood",
         ("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60"))
     assert sub.closed_both() == (True, True)
+
+
+def test_shard_channels(dual):
+    sub = dual(2)
+    sub3 = dual(3)
+    pub = dual(2)
+    sub.send_only("SSUBSCRIBE", "s1", "s2", "s1")
+    pushes(sub, 3)
+    sub.send_only("SUBSCRIBE", "s1")  # a channel of the same name is another subscription
+    pushes(sub, 1)
+    sub3.send_only("SSUBSCRIBE", "s2")
+    pushes(sub3, 1)
+    run(pub, "SPUBLISH s1 hello", "SPUBLISH s2 world", "SPUBLISH none x", "PUBLISH s1 plain",
+        "PUBSUB SHARDCHANNELS", "PUBSUB SHARDCHANNELS s1*", "PUBSUB SHARDNUMSUB s1 s2 none",
+        "PUBSUB SHARDNUMSUB", "PUBSUB CHANNELS", "PUBSUB NUMSUB s1", "PUBSUB SHARDCHANNELS a b",
+        "INFO stats")
+    pushes(sub, 3)   # smessage s1, smessage s2, message s1
+    pushes(sub3, 1)  # smessage s2
+    run(sub, "GET k")  # RESP2 subscriber context holds for shard channels too
+    sub.send_only("SUNSUBSCRIBE", "s2", "never")
+    pushes(sub, 2)
+    sub.send_only("SUNSUBSCRIBE")
+    pushes(sub, 1)
+    sub.send_only("SUNSUBSCRIBE")
+    pushes(sub, 1)
+    sub.send_only("UNSUBSCRIBE")
+    pushes(sub, 1)
+    run(sub, "GET k", "COMMAND INFO spublish ssubscribe sunsubscribe",
+        "COMMAND GETKEYS spublish ch msg")
+
+
+def test_acl_shard_channel_rules_ignore_key_patterns(acl):
+    admin = acl(2)
+    run(admin, "ACL SETUSER sh on nopass +@all resetkeys resetchannels &ok:*", "ACL LOG RESET")
+    user = acl(2)
+    run(user, "AUTH sh x", "SPUBLISH ok:1 m", "SPUBLISH no m", "SSUBSCRIBE no",
+        "ACL DRYRUN sh SPUBLISH ok:2 m", "ACL DRYRUN sh SPUBLISH nope m")
+    user.send_only("SSUBSCRIBE", "ok:1")
+    pushes(user, 1)
+    run(admin, "SPUBLISH ok:1 hi")
+    pushes(user, 1)
+    run(admin, "ACL SETUSER sh resetchannels &ok:2")
+    assert user.closed_both() == (True, True)
+    acl_cases.run(admin, "ACL LOG")

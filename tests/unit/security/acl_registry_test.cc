@@ -324,17 +324,18 @@ TEST(AclRegistryTest, LoadIsAllOrNothingAndReportsChangedUsers) {
 
 TEST(AclLogTest, GroupsRepeatsAndTrims) {
   AclLog log;
-  log.Add("command", "get", "u", "info1", 1000);
-  log.Add("key", "k", "u", "info2", 1001);
-  log.Add("command", "get", "u", "info3", 2000);
+  log.Add("command", "toplevel", "get", "u", "info1", 1000);
+  log.Add("key", "toplevel", "k", "u", "info2", 1001);
+  log.Add("command", "toplevel", "get", "u", "info3", 2000);
   std::vector<AclLogEntry> e = log.Latest(10);
   ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e[0].object, "get");
   EXPECT_EQ(e[0].count, 2u);
   EXPECT_EQ(e[0].client_info, "info3");
-  log.Add("command", "get", "u", "info4", 2000 + 60000);  // 60 s after the latest: grouped
+  log.Add("command", "toplevel", "get", "u", "info4",
+          2000 + 60000);  // 60 s after the latest: grouped
   EXPECT_EQ(log.Latest(10)[0].count, 3u);
-  log.Add("command", "get", "u", "info5", 62000 + 60001);  // outside the window
+  log.Add("command", "toplevel", "get", "u", "info5", 62000 + 60001);  // outside the window
   EXPECT_EQ(log.Latest(10).size(), 3u);
   log.set_max_len(1);
   EXPECT_EQ(log.Latest(10).size(), 1u);
