@@ -42,14 +42,32 @@ void Dispatcher::ExecuteQueued(Client& client, std::span<const std::string_view>
 
 Dispatcher::Outcome Dispatcher::Run(Request& r) {
   uint64_t errors_before = r.client.reply().errors();
+  uint64_t nested_before = nested_errors_;
   int64_t duration_us = Call(r);
+  uint64_t errors = r.client.reply().errors() - errors_before;
+  uint64_t own_errors = errors - (nested_errors_ - nested_before);
+  nested_errors_ = nested_before + errors;
   if (r.blocked) {
     // Counted when it runs again and answers, as Redis counts a blocked command once.
     return Outcome::kBlocked;
   }
   // [propagation to replicas and the AOF goes here]
-  Account(r, duration_us, r.client.reply().errors() != errors_before);
+  Account(r, duration_us, own_errors != 0);
   return Outcome::kDone;
+}
+
+void Dispatcher::AccountUnblocked(Client& client, std::span<const std::string_view> args,
+                                  bool failed) {
+  Request r{client, args};
+  r.spec = services_.table.Find(args[0]);
+  if (r.spec != nullptr && !r.spec->subcommands.empty() && args.size() >= 2) {
+    r.spec = CommandTable::FindSubcommand(*r.spec, args[1]);
+  }
+  if (r.spec == nullptr) {
+    return;
+  }
+  r.counters = &stats_.commands[r.spec->stats_index];
+  Account(r, 0, failed);
 }
 
 bool Dispatcher::CheckSubscriberContext(Request& r) {

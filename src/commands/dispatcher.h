@@ -52,6 +52,10 @@ class Dispatcher {
   // locked (all of them when one needs the whole keyspace), and CLIENT PAUSE held EXEC itself.
   void ExecuteQueued(Client& client, std::span<const std::string_view> args);
 
+  // A blocked command that ends without running again (timeout, CLIENT UNBLOCK): counted once
+  // now in commandstats (failed: it ended with an error), as Redis's updateStatsOnUnblock.
+  void AccountUnblocked(Client& client, std::span<const std::string_view> args, bool failed);
+
   const ExecutionServices& services() const { return services_; }
 
  private:
@@ -81,6 +85,10 @@ class Dispatcher {
   // queued it or refused it.
   bool RunUnlessQueued(Request& r);
   Outcome Run(Request& r);
+  // Errors written by commands run inside the current one (EXEC's queue), so that the outer
+  // command counts as failed only for its own (Redis counts an inner error once, on the inner
+  // command).
+  uint64_t nested_errors_ = 0;
   // Locks the shards of the command's keys (every shard for kWholeKeyspace), runs the handler.
   // Returns its duration in microseconds.
   int64_t Call(Request& r);

@@ -701,6 +701,8 @@ void Connection::UnblockByRequest(bool as_error) {
   }
   EndWait(false);
   blocked_ = false;
+  // Counted in commandstats now, as it will not run again (args_ still views it in input_).
+  thread_.dispatcher.AccountUnblocked(*this, args_, as_error && reply_mode_ == ReplyMode::kOn);
   input_.Consume(blocked_command_bytes_);
   blocked_command_bytes_ = 0;
   if (reply_mode_ == ReplyMode::kOn) {
