@@ -213,7 +213,9 @@ void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t
 bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
   const RuntimeSettings& settings = services_.settings;
   uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
-  if (maxmemory == 0 || !(queuing || (r.spec->flags & kDenyOom)) || HasRoomInMemory(services_)) {
+  // Evicts before any command, as Redis's processCommand does; only a command that may add
+  // data (or any, while queuing) is refused when that is not enough.
+  if (maxmemory == 0 || HasRoomInMemory(services_) || !(queuing || (r.spec->flags & kDenyOom))) {
     return true;
   }
   Reject(r, kErrOom);

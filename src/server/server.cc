@@ -17,6 +17,7 @@
 #include <fstream>
 #include <random>
 
+#include "commands/dispatcher.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "net/plain_transport.h"
@@ -175,6 +176,10 @@ void Server::Cron() {
   // Redis spends up to 25% of a cron period on active expiry.
   int hz = config().hz;
   keyspace_->ActiveExpireCycle(250000 / hz);
+  // Over maxmemory (lowered by CONFIG SET, or data grown by commands that do not evict), keys
+  // go without waiting for the next command, as Redis's eviction time proc does. Here, on the
+  // cron thread, no shard lock is held (an applier may run inside EXEC, which holds some).
+  commands::HasRoomInMemory(services());
   // The peak of the dataset alone; INFO adds client buffers when it computes used_memory.
   uint64_t used = keyspace_->used_bytes();
   if (used > stats_.peak_memory.load(std::memory_order_relaxed)) {

@@ -293,21 +293,6 @@ void Server::RegisterConfigAppliers() {
         store(pubsub_output_limits, c.output_limit_pubsub);
         idle_timeout_seconds.store(c.timeout, std::memory_order_relaxed);
       });
-  // A maxmemory lowered below what the data uses evicts at once, as Redis's updateMaxmemory
-  // starts its eviction, rather than waiting for the next write (keyspace notifications'
-  // "evicted" then come without one). Runs after the publishers, with the new policy.
-  appliers_.Add({.name = "maxmemory evicts",
-                 .directives = {"maxmemory"},
-                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
-                   if (c.next.maxmemory == 0) {
-                     return AppliedChange{};
-                   }
-                   return AppliedChange{.then = [this, limit = c.next.maxmemory,
-                                                 policy = c.next.maxmemory_policy,
-                                                 samples = c.next.maxmemory_samples] {
-                     keyspace_->EvictUntil(limit, policy, samples);
-                   }};
-                 }});
   // What commands read on every call (commands::RuntimeSettings) and the keyspace's LFU mode.
   appliers_.AddPublisher(
       "command settings",
