@@ -16,6 +16,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
 
@@ -131,7 +132,10 @@ void CmdSetBit(CommandContext& ctx) {
   if (!set.ok()) {
     return ReplyError(ctx, set.status());
   }
-  ctx.dirty += set->changed ? 1 : 0;
+  if (set->changed) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", ctx.args[1]);
+  }
   ctx.reply.Integer(set->old_bit);
 }
 
@@ -291,9 +295,16 @@ void CmdBitOp(CommandContext& ctx) {
   if (op == BitOpKind::kNot && ctx.argc() != 4) {
     return ctx.reply.Error(kErrBitOpNot);
   }
+  const uint64_t dirty_before = ctx.dirty;
   auto len = OpBitOp(ctx.keyspace, ctx.db(), op, ctx.args[2], ctx.args.subspan(3), &ctx.dirty);
   if (!len.ok()) {
     return ReplyError(ctx, len.status());
+  }
+  // A result was stored ("set"), or an empty one deleted dest (counted only if it existed).
+  if (*len > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.args[2]);
+  } else if (ctx.dirty > dirty_before) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[2]);
   }
   ctx.reply.Integer(*len);
 }
@@ -450,6 +461,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     target = ctx.keyspace.ResizeString(ctx.db(), ctx.args[1], len);
   }
   ctx.reply.ArrayHeader(ops.size());
+  uint64_t changes = 0;
   for (const FieldOp& op : ops) {
     if (op.code == FieldOpCode::kGet) {
       ReplyFieldGet(ctx, op, target != nullptr ? target->value() : ValueOf(*e));
@@ -458,9 +470,13 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
       // once the string was created or grew; a refused (OVERFLOW FAIL) write counts nothing.
       FieldWrite done = RunFieldWrite(ctx, op, target);
       if (done == FieldWrite::kChanged || (done == FieldWrite::kUnchanged && resized)) {
-        ++ctx.dirty;
+        ++changes;
       }
     }
+  }
+  if (changes > 0) {
+    ctx.dirty += changes;
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", ctx.args[1]);
   }
 }
 

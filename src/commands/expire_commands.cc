@@ -15,6 +15,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/key_operations.h"
+#include "commands/keyspace_notifications.h"
 #include "common/clock.h"
 #include "common/op_status.h"
 #include "storage/entry.h"
@@ -83,11 +84,22 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   if (when > INT64_MAX - base) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
+  const int64_t at = when + base;
   bool changed =
-      OpExpire(ctx.keyspace, ctx.db(), ctx.args[1], when + base, conditions, now) == OpStatus::kOk;
+      OpExpire(ctx.keyspace, ctx.db(), ctx.args[1], at, conditions, now) == OpStatus::kOk;
   // Set or deleted by a past time: one change; a missing key or a refused NX/XX/GT/LT: none.
-  ctx.dirty += changed ? 1 : 0;
-  ctx.reply.Integer(changed ? 1 : 0);
+  if (!changed) {
+    return ctx.reply.Integer(0);
+  }
+  ++ctx.dirty;
+  // OpExpire deleted the key when its time was not after `now`: Redis reports that as "del"
+  // before its reply, and a new expire time as "expire" after it.
+  if (at <= now) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
+    return ctx.reply.Integer(1);
+  }
+  ctx.reply.Integer(1);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", ctx.args[1]);
 }
 
 void CmdExpire(CommandContext& ctx) {
@@ -138,7 +150,10 @@ void CmdPExpireTime(CommandContext& ctx) {
 
 void CmdPersist(CommandContext& ctx) {
   bool removed = OpPersist(ctx.keyspace, ctx.db(), ctx.args[1]) == OpStatus::kOk;
-  ctx.dirty += removed ? 1 : 0;
+  if (removed) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", ctx.args[1]);
+  }
   ctx.reply.Integer(removed ? 1 : 0);
 }
 

@@ -24,6 +24,7 @@
 #include "commands/geo_search.h"
 #include "commands/geo_shape.h"
 #include "commands/geohash.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/zset_commands.h"
 #include "commands/zset_operations.h"
 #include "common/numbers.h"
@@ -216,6 +217,7 @@ void StoreMatchesAndReply(CommandContext& ctx, const GeoSearchRequest& r,
   if (matches.empty()) {
     if (ctx.keyspace.Delete(ctx.db(), key)) {
       ctx.dirty += 1;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     }
     return ctx.reply.Integer(0);
   }
@@ -225,7 +227,11 @@ void StoreMatchesAndReply(CommandContext& ctx, const GeoSearchRequest& r,
     elements.emplace_back(std::string(m.member),
                           r.store_dist ? m.distance_meters / r.shape.meters_per_unit : m.score);
   }
-  StoreZsetAndReply(ctx, key, elements);
+  // Redis names the event after the command family: GEOSEARCHSTORE, or GEORADIUS[BYMEMBER]'s
+  // STORE and STOREDIST.
+  StoreZsetAndReply(
+      ctx, key, elements,
+      EqualsIgnoreCase(ctx.args[0], "geosearchstore") ? "geosearchstore" : "georadiusstore");
   // Redis counts one change per member stored where the sorted-set STOREs count one in all.
   ctx.dirty += elements.size() - 1;
 }

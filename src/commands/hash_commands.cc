@@ -16,6 +16,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hash_operations.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/random_picks.h"
 #include "commands/scan_options.h"
 #include "common/glob.h"
@@ -61,6 +62,7 @@ void SetFields(CommandContext& ctx, bool reply_ok) {
   hash.Finish();
   ctx.dirty += (ctx.argc() - 2) / 2;
   reply_ok ? ctx.reply.Ok() : ctx.reply.Integer(created);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.args[1]);
 }
 
 void CmdHSet(CommandContext& ctx) {
@@ -84,6 +86,7 @@ void CmdHSetNx(CommandContext& ctx) {
   hash.Finish();
   ctx.dirty += 1;
   ctx.reply.Integer(1);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.args[1]);
 }
 
 void CmdHGet(CommandContext& ctx) {
@@ -120,8 +123,12 @@ void CmdHDel(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc() && hash.size() > 0; ++i) {
     deleted += hash.Delete(ctx.args[i]) ? 1 : 0;
   }
+  const bool key_deleted = hash.size() == 0;
   hash.Finish();
   ctx.dirty += static_cast<uint64_t>(deleted);
+  if (deleted > 0) {
+    NotifyElementsRemoved(ctx, kNotifyHash, "hdel", ctx.args[1], key_deleted);
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -212,6 +219,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   hash.Finish();
   ctx.dirty += 1;
   ctx.reply.Integer(result);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrby", ctx.args[1]);
 }
 
 void CmdHIncrByFloat(CommandContext& ctx) {
@@ -244,6 +252,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   hash.Finish();
   ctx.dirty += 1;
   ctx.reply.Bulk(text);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", ctx.args[1]);
 }
 
 using Pair = std::pair<std::string_view, std::string_view>;

@@ -22,6 +22,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hyperloglog.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/random_picks.h"
 #include "storage/entry.h"
 
@@ -89,6 +90,7 @@ void PfAddDense(CommandContext& ctx, Entry* e) {
   if (raised > 0) {
     InvalidateHllCardinality(hll);
     ctx.dirty += raised;
+    NotifyKeyspaceEvent(ctx, kNotifyString, "pfadd", ctx.args[1]);
   }
   ctx.reply.Integer(raised > 0 ? 1 : 0);
 }
@@ -126,6 +128,9 @@ void CmdPfAdd(CommandContext& ctx) {
     return ctx.reply.Error(kErrCorruptHll);
   }
   ctx.dirty += changes;
+  if (changes > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyString, "pfadd", ctx.args[1]);
+  }
   ctx.reply.Integer(changes > 0 ? 1 : 0);
 }
 
@@ -209,6 +214,8 @@ void CmdPfMerge(CommandContext& ctx) {
   InvalidateHllCardinality(hll.data());
   StoreHll(ctx, ctx.args[1], dest, hll);
   ctx.dirty += 1;
+  // "pfadd", as Redis reports a merge: a mass add of elements.
+  NotifyKeyspaceEvent(ctx, kNotifyString, "pfadd", ctx.args[1]);
   ctx.reply.Ok();
 }
 

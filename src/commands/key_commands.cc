@@ -15,6 +15,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/key_operations.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/type_name.h"
 #include "common/op_status.h"
 #include "storage/entry.h"
@@ -44,7 +45,9 @@ bool ParseTargetDbOrReply(CommandContext& ctx, std::string_view arg, int* out) {
 // UNLINK shares DEL's handler: there is no lazy-free thread, and a string value is a single
 // block, so freeing it here costs no more than handing it over would.
 void CmdDel(CommandContext& ctx) {
-  uint64_t deleted = OpDelete(ctx.keyspace, ctx.db(), ctx.args.subspan(1));
+  uint64_t deleted =
+      OpDelete(ctx.keyspace, ctx.db(), ctx.args.subspan(1),
+               [&](std::string_view key) { NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key); });
   ctx.dirty += deleted;
   ctx.reply.Integer(static_cast<int64_t>(deleted));
 }
@@ -81,7 +84,11 @@ void RenameGeneric(CommandContext& ctx, ExistingTarget existing) {
   }
   // kSkipped: renamed to itself, or (RENAMENX) the new name is taken.
   bool renamed = status == OpStatus::kOk;
-  ctx.dirty += renamed ? 1 : 0;
+  if (renamed) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", ctx.args[1]);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", ctx.args[2]);
+  }
   if (existing == ExistingTarget::kKeep) {
     return ctx.reply.Integer(renamed ? 1 : 0);
   }
@@ -119,7 +126,10 @@ void CmdCopy(CommandContext& ctx) {
   OpStatus status = OpCopy(ctx.keyspace, ctx.db(), key, dst_db, new_key,
                            replace ? ExistingTarget::kReplace : ExistingTarget::kKeep);
   bool copied = status == OpStatus::kOk;
-  ctx.dirty += copied ? 1 : 0;
+  if (copied) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "copy_to", new_key, dst_db);
+  }
   ctx.reply.Integer(copied ? 1 : 0);
 }
 
@@ -134,7 +144,11 @@ void CmdMove(CommandContext& ctx) {
     return ctx.reply.Error(kErrSameObject);
   }
   bool moved = OpMove(ctx.keyspace, ctx.db(), ctx.args[1], dst_db) == OpStatus::kOk;
-  ctx.dirty += moved ? 1 : 0;
+  if (moved) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "move_from", ctx.args[1]);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "move_to", ctx.args[1], dst_db);
+  }
   ctx.reply.Integer(moved ? 1 : 0);
 }
 

@@ -13,12 +13,16 @@ using storage::Entry;
 using storage::Keyspace;
 using storage::kNoExpire;
 
-uint64_t OpDelete(Keyspace& keyspace, int db, std::span<const std::string_view> keys) {
-  uint64_t deleted = 0;
+uint64_t OpDelete(Keyspace& keyspace, int db, std::span<const std::string_view> keys,
+                  KeyDeleted deleted) {
+  uint64_t count = 0;
   for (std::string_view key : keys) {
-    deleted += keyspace.Delete(db, key) ? 1 : 0;
+    if (keyspace.Delete(db, key)) {
+      ++count;
+      deleted(key);
+    }
   }
-  return deleted;
+  return count;
 }
 
 OpStatus OpExpire(Keyspace& keyspace, int db, std::string_view key, int64_t at_ms,

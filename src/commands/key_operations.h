@@ -13,6 +13,8 @@
 // storage::ShardLocks); a key in another database lives in the same shard. Nothing here locks.
 #pragma once
 
+#include <absl/functional/function_ref.h>
+
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -22,9 +24,15 @@
 
 namespace redoubt::commands {
 
+// Told each key OpDelete has just deleted, before the next one is looked at (a keyspace
+// notification, in Redis's order).
+using KeyDeleted = absl::FunctionRef<void(std::string_view key)>;
+
 // DEL, UNLINK: deletes each key named. Returns how many were deleted (one change each): a key
 // named twice counts once, and an expired key that was still stored does not count.
-uint64_t OpDelete(storage::Keyspace& keyspace, int db, std::span<const std::string_view> keys);
+uint64_t OpDelete(
+    storage::Keyspace& keyspace, int db, std::span<const std::string_view> keys,
+    KeyDeleted deleted = [](std::string_view) {});
 
 // EXPIRE's conditions, as bits; which combinations are valid is the parser's business.
 enum ExpireCondition : unsigned {

@@ -84,17 +84,9 @@ void PublishKeyspaceEvent(MessageBus& bus, uint32_t flags, uint32_t type, std::s
   }
 }
 
-void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
+void PublishCommandEvent(CommandContext& ctx, uint32_t flags, uint32_t type, std::string_view event,
                          std::string_view key, int db) {
-  uint32_t flags = ctx.settings.notify_keyspace_events.load(std::memory_order_relaxed);
-  if ((flags & type) != 0) {
-    PublishKeyspaceEvent(ctx.services.pubsub, flags, type, event, db, key, &ctx.client);
-  }
-}
-
-void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
-                         std::string_view key) {
-  NotifyKeyspaceEvent(ctx, type, event, key, ctx.db());
+  PublishKeyspaceEvent(ctx.services.pubsub, flags, type, event, db, key, &ctx.client);
 }
 
 }  // namespace redoubt::commands

@@ -6,18 +6,26 @@
 // The check is one relaxed load of RuntimeSettings::notify_keyspace_events, so a command pays
 // nothing more while notifications are off (the default).
 //
+// A command reports its events after its change, in Redis's order, and nothing for a no-op.
+// Where Redis writes its reply before an event (LPUSH, HSET, ZADD, the STORE commands) or after
+// it (SET, DEL, INCR), the handler does the same: a RESP3 client subscribed to its own events
+// receives them at that place among its replies. The keyspace itself reports "new", "expired",
+// "evicted" and "keymiss" (server/key_events.h); commands never do.
+//
 // Thread: any; the bus is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "commands/command_context.h"
+
 namespace redoubt::commands {
 
 class Client;
-class CommandContext;
 class MessageBus;
 
 // Event classes, with Redis's bit values and letters.
@@ -51,12 +59,36 @@ std::string FormatNotifyFlags(uint32_t flags);
 void PublishKeyspaceEvent(MessageBus& bus, uint32_t flags, uint32_t type, std::string_view event,
                           int db, std::string_view key, const Client* publisher = nullptr);
 
-// The event of a command changing `key` in the client's database, as Redis's
-// notifyKeyspaceEvent(type, event, key, db).
-void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
-                         std::string_view key);
-// The same in another database (MOVE's destination, COPY … DB).
-void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
+// Publishes the event of ctx's command; NotifyKeyspaceEvent has checked that its class is on.
+void PublishCommandEvent(CommandContext& ctx, uint32_t flags, uint32_t type, std::string_view event,
                          std::string_view key, int db);
+
+// The event of a command changing `key` in database `db` (MOVE's destination, COPY … DB), as
+// Redis's notifyKeyspaceEvent(type, event, key, db). `event` is one of Redis's names, a literal.
+// Inline, so that a command pays one relaxed load while the class is off: nothing is built or
+// called before the check.
+inline void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
+                                std::string_view key, int db) {
+  uint32_t flags = ctx.settings.notify_keyspace_events.load(std::memory_order_relaxed);
+  if ((flags & type) != 0) {
+    PublishCommandEvent(ctx, flags, type, event, key, db);
+  }
+}
+// The same in the client's database.
+inline void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,
+                                std::string_view key) {
+  NotifyKeyspaceEvent(ctx, type, event, key, ctx.db());
+}
+
+// What Redis reports when a command took elements out of the aggregate at key (LPOP, SREM, HDEL,
+// ZREM, LTRIM, …): `event` of class `type`, then the generic "del" when that emptied and so
+// deleted the key.
+inline void NotifyElementsRemoved(CommandContext& ctx, uint32_t type, std::string_view event,
+                                  std::string_view key, bool key_deleted) {
+  NotifyKeyspaceEvent(ctx, type, event, key);
+  if (key_deleted) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+  }
+}
 
 }  // namespace redoubt::commands

@@ -18,6 +18,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/mpop_arguments.h"
 #include "common/index_range.h"
 #include "common/numbers.h"
@@ -44,9 +45,9 @@ OpResult<Entry*> FindList(Keyspace& keyspace, int db, std::string_view key, Acce
 }
 
 // Runs fn on the list of `e` (at key) and keeps the invariants: the bytes the list gained or lost
-// go to the shard's accounting, and a list left empty deletes its key.
+// go to the shard's accounting, and a list left empty deletes its key. Returns whether it did.
 template <typename Fn>
-void MutateList(Keyspace& keyspace, int db, std::string_view key, Entry* e, Fn&& fn) {
+bool MutateList(Keyspace& keyspace, int db, std::string_view key, Entry* e, Fn&& fn) {
   ListValue& list = e->mutable_list();
   size_t before = list.AllocatedBytes();
   fn(list);
@@ -54,7 +55,18 @@ void MutateList(Keyspace& keyspace, int db, std::string_view key, Entry* e, Fn&&
       key, static_cast<int64_t>(list.AllocatedBytes()) - static_cast<int64_t>(before));
   if (list.empty()) {
     keyspace.Delete(db, key);
+    return true;
   }
+  return false;
+}
+
+std::string_view PushEvent(End end) {
+  return end == End::kHead ? "lpush" : "rpush";
+}
+
+// Redis's listElementsRemoved: "lpop" or "rpop", then "del" when the list is gone.
+void NotifyPopped(CommandContext& ctx, std::string_view key, End end, bool deleted) {
+  NotifyElementsRemoved(ctx, kNotifyList, end == End::kHead ? "lpop" : "rpop", key, deleted);
 }
 
 // LPUSH/RPUSH and, with only_existing, LPUSHX/RPUSHX. Returns the list's new length (0 when
@@ -82,9 +94,11 @@ OpResult<int64_t> OpPush(Keyspace& keyspace, int db, std::string_view key,
   return static_cast<int64_t>(length);
 }
 
-// Removes one element from `end`. kKeyNotFound when the key is missing. The element is moved
-// out of the list, so LPOP/RPOP allocate nothing.
-OpResult<std::string> OpPopOne(Keyspace& keyspace, int db, std::string_view key, End end) {
+// Removes one element from `end`; *deleted tells whether that emptied (deleted) the list.
+// kKeyNotFound when the key is missing. The element is moved out of the list, so LPOP/RPOP
+// allocate nothing.
+OpResult<std::string> OpPopOne(Keyspace& keyspace, int db, std::string_view key, End end,
+                               bool* deleted) {
   auto found = FindList(keyspace, db, key, Access::kWrite);
   if (!found.ok()) {
     return found.status();
@@ -93,16 +107,16 @@ OpResult<std::string> OpPopOne(Keyspace& keyspace, int db, std::string_view key,
     return OpStatus::kKeyNotFound;
   }
   std::string popped;
-  MutateList(keyspace, db, key, *found, [&](ListValue& list) {
+  *deleted = MutateList(keyspace, db, key, *found, [&](ListValue& list) {
     popped = end == End::kHead ? list.TakeFront() : list.TakeBack();
   });
   return popped;
 }
 
 // Removes up to `count` elements from `end`, in the order they were removed (RPOP's come last
-// element first). kKeyNotFound when the key is missing.
+// element first); *deleted as OpPopOne. kKeyNotFound when the key is missing.
 OpResult<std::vector<std::string>> OpPop(Keyspace& keyspace, int db, std::string_view key, End end,
-                                         size_t count) {
+                                         size_t count, bool* deleted) {
   auto found = FindList(keyspace, db, key, Access::kWrite);
   if (!found.ok()) {
     return found.status();
@@ -111,7 +125,7 @@ OpResult<std::vector<std::string>> OpPop(Keyspace& keyspace, int db, std::string
     return OpStatus::kKeyNotFound;
   }
   std::vector<std::string> popped;
-  MutateList(keyspace, db, key, *found, [&](ListValue& list) {
+  *deleted = MutateList(keyspace, db, key, *found, [&](ListValue& list) {
     size_t n = std::min(count, list.size());
     popped.reserve(n);
     for (size_t i = 0; i < n; ++i) {
@@ -145,11 +159,12 @@ void Push(CommandContext& ctx, End end, bool only_existing) {
   if (!length.ok()) {
     return ReplyError(ctx, length.status());
   }
+  ctx.reply.Integer(*length);
   // One change per element pushed; LPUSHX/RPUSHX on a missing key (length 0) pushed none.
   if (*length > 0) {
     ctx.dirty += ctx.argc() - 2;
+    NotifyKeyspaceEvent(ctx, kNotifyList, PushEvent(end), ctx.args[1]);
   }
-  ctx.reply.Integer(*length);
 }
 
 void CmdLPush(CommandContext& ctx) {
@@ -183,8 +198,9 @@ void Pop(CommandContext& ctx, End end) {
       return ctx.reply.Error(kErrMustBePositive);
     }
   }
+  bool deleted = false;
   if (!has_count) {
-    auto popped = OpPopOne(ctx.keyspace, ctx.db(), ctx.args[1], end);
+    auto popped = OpPopOne(ctx.keyspace, ctx.db(), ctx.args[1], end, &deleted);
     if (popped.status() == OpStatus::kKeyNotFound) {
       return ctx.reply.Null();
     }
@@ -192,9 +208,11 @@ void Pop(CommandContext& ctx, End end) {
       return ReplyError(ctx, popped.status());
     }
     ++ctx.dirty;
-    return ctx.reply.Bulk(*popped);
+    ctx.reply.Bulk(*popped);
+    return NotifyPopped(ctx, ctx.args[1], end, deleted);
   }
-  auto popped = OpPop(ctx.keyspace, ctx.db(), ctx.args[1], end, static_cast<size_t>(count));
+  auto popped =
+      OpPop(ctx.keyspace, ctx.db(), ctx.args[1], end, static_cast<size_t>(count), &deleted);
   if (popped.status() == OpStatus::kKeyNotFound) {
     return ctx.reply.NullArray();
   }
@@ -205,6 +223,9 @@ void Pop(CommandContext& ctx, End end) {
   ctx.reply.ArrayHeader(popped->size());
   for (const std::string& element : *popped) {
     ctx.reply.Bulk(element);
+  }
+  if (!popped->empty()) {  // COUNT 0 pops nothing and reports nothing
+    NotifyPopped(ctx, ctx.args[1], end, deleted);
   }
 }
 
@@ -290,6 +311,7 @@ void CmdLSet(CommandContext& ctx) {
   }
   ++ctx.dirty;
   ctx.reply.Ok();
+  NotifyKeyspaceEvent(ctx, kNotifyList, "lset", ctx.args[1]);
 }
 
 bool ParseEndOrReply(CommandContext& ctx, std::string_view arg, End* end) {
@@ -334,6 +356,7 @@ void CmdLInsert(CommandContext& ctx) {
   });
   if (length > 0) {
     ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyList, "linsert", ctx.args[1]);
   }
   ctx.reply.Integer(length);
 }
@@ -349,11 +372,15 @@ void CmdLRem(CommandContext& ctx) {
     return ReplyError(ctx, e.status());
   }
   size_t removed = 0;
+  bool deleted = false;
   if (*e != nullptr) {
-    MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e,
-               [&](ListValue& list) { removed = list.Remove(ctx.args[3], count); });
+    deleted = MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e,
+                         [&](ListValue& list) { removed = list.Remove(ctx.args[3], count); });
   }
   ctx.dirty += removed;
+  if (removed > 0) {
+    NotifyElementsRemoved(ctx, kNotifyList, "lrem", ctx.args[1], deleted);
+  }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
@@ -369,7 +396,7 @@ void CmdLTrim(CommandContext& ctx) {
     return ReplyError(ctx, e.status());
   }
   if (*e != nullptr) {
-    MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e, [&](ListValue& list) {
+    bool deleted = MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e, [&](ListValue& list) {
       const size_t before = list.size();
       std::optional<common::IndexRange> keep =
           common::ClampRange(start, stop, list.size(), common::NegativeEnd::kEmpty);
@@ -380,6 +407,8 @@ void CmdLTrim(CommandContext& ctx) {
       }
       ctx.dirty += before - list.size();
     });
+    // Even when nothing was trimmed, as Redis's ltrimCommand.
+    NotifyElementsRemoved(ctx, kNotifyList, "ltrim", ctx.args[1], deleted);
   }
   ctx.reply.Ok();
 }
@@ -455,7 +484,8 @@ void CmdLPos(CommandContext& ctx) {
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT, LEFT): the destination's
-// type is checked before anything is popped.
+// type is checked before anything is popped. Reported as Redis's lmoveGenericCommand reports it:
+// the push on the destination first, then the pop on the source (and its "del").
 void Move(CommandContext& ctx, End from, End to) {
   const std::string_view source = ctx.args[1];
   const std::string_view destination = ctx.args[2];
@@ -471,6 +501,7 @@ void Move(CommandContext& ctx, End from, End to) {
     return ReplyError(ctx, dst.status());
   }
   std::string element;
+  bool deleted = false;
   if (*dst == *src) {
     // A rotation: the list never becomes empty.
     MutateList(ctx.keyspace, ctx.db(), source, *src, [&](ListValue& list) {
@@ -478,7 +509,7 @@ void Move(CommandContext& ctx, End from, End to) {
       to == End::kHead ? list.PushFront(element) : list.PushBack(element);
     });
   } else {
-    MutateList(ctx.keyspace, ctx.db(), source, *src, [&](ListValue& list) {
+    deleted = MutateList(ctx.keyspace, ctx.db(), source, *src, [&](ListValue& list) {
       element = from == End::kHead ? list.TakeFront() : list.TakeBack();
     });
     const std::string_view one[] = {element};
@@ -488,7 +519,9 @@ void Move(CommandContext& ctx, End from, End to) {
     }
   }
   ctx.dirty += 1;
+  NotifyKeyspaceEvent(ctx, kNotifyList, PushEvent(to), destination);
   ctx.reply.Bulk(element);
+  NotifyPopped(ctx, source, from, deleted);
 }
 
 void CmdLMove(CommandContext& ctx) {
@@ -506,11 +539,13 @@ void CmdRPopLPush(CommandContext& ctx) {
 // BLPOP / BRPOP key [key ...] timeout: [key, element] from the first non-empty list.
 void BlockingPop(CommandContext& ctx, End end) {
   PopFirstOrWait(ctx, ValueType::kList, [&](std::string_view key, Entry*) {
-    auto popped = OpPopOne(ctx.keyspace, ctx.db(), key, end);
+    bool deleted;
+    auto popped = OpPopOne(ctx.keyspace, ctx.db(), key, end, &deleted);
     ++ctx.dirty;
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(*popped);
+    NotifyPopped(ctx, key, end, deleted);
   });
 }
 
@@ -562,8 +597,9 @@ bool MpopOrReply(CommandContext& ctx, const MpopArguments& args) {
     if (e == nullptr) {
       continue;
     }
-    auto popped = OpPop(ctx.keyspace, ctx.db(), key, args.from_second_end ? End::kTail : End::kHead,
-                        args.count);
+    const End end = args.from_second_end ? End::kTail : End::kHead;
+    bool deleted;
+    auto popped = OpPop(ctx.keyspace, ctx.db(), key, end, args.count, &deleted);
     ctx.dirty += popped->size();
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
@@ -571,6 +607,7 @@ bool MpopOrReply(CommandContext& ctx, const MpopArguments& args) {
     for (const std::string& element : *popped) {
       ctx.reply.Bulk(element);
     }
+    NotifyPopped(ctx, key, end, deleted);
     return true;
   }
   return false;

@@ -57,7 +57,8 @@ std::string_view EncodingName(Encoding encoding) {
 // The key named by OBJECT <sub> key, without touching its access state; a missing key is a
 // null reply, before any policy check (Redis's objectCommandLookupOrReply).
 const Entry* FindForObjectOrReply(CommandContext& ctx) {
-  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[2], Access::kReadNoTouch);
+  // Redis looks OBJECT's key up with LOOKUP_NONOTIFY: a miss counts, but is no "keymiss".
+  const Entry* e = ctx.keyspace.Find(ctx.db(), ctx.args[2], Access::kReadNoTouchSilent);
   if (e == nullptr) {
     ctx.reply.Null();
   }

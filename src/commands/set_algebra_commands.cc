@@ -14,6 +14,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/set_commands.h"
 #include "commands/set_operations.h"
 #include "storage/entry.h"
@@ -43,10 +44,12 @@ bool FindSetsOrReply(CommandContext& ctx, std::span<const std::string_view> keys
 enum class Op : uint8_t { kInter, kUnion, kDiff };
 
 // The members of the operation over keys (views into the sets), or nullopt after replying an
-// error. limit > 0 stops an intersection at that many members (SINTERCARD).
+// error. limit > 0 stops an intersection at that many members (SINTERCARD). *missing_source (if
+// given) tells an intersection made empty by a missing key.
 std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
                                                      std::span<const std::string_view> keys,
-                                                     size_t limit = 0) {
+                                                     size_t limit = 0,
+                                                     bool* missing_source = nullptr) {
   std::vector<std::optional<SetReader>> sets;
   std::vector<const Entry*> entries;
   if (!FindSetsOrReply(ctx, keys, &sets, &entries)) {
@@ -55,6 +58,9 @@ std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
   std::vector<std::string_view> result;
   if (op == Op::kInter) {
     if (std::any_of(sets.begin(), sets.end(), [](const auto& s) { return !s.has_value(); })) {
+      if (missing_source != nullptr) {
+        *missing_source = true;
+      }
       return result;
     }
     // Walk the smallest set, test each member against the others; a set named twice is
@@ -118,24 +124,40 @@ void ReplySet(CommandContext& ctx, Op op) {
 }
 
 // The STORE forms: the result is copied before the destination (maybe one of the sources) is
-// replaced.
-void Store(CommandContext& ctx, Op op) {
-  std::optional<std::vector<std::string_view>> views = Compute(ctx, op, ctx.args.subspan(2));
+// replaced, as a new value over whatever was there (no "new" event for an existing key, as
+// Redis's setKey). An empty result deletes the destination; only an actual deletion counts and
+// is reported. Events follow the reply, but for an intersection with a missing key, whose "del"
+// Redis's sinterGenericCommand reports first.
+void Store(CommandContext& ctx, Op op, std::string_view event) {
+  bool missing_source = false;
+  std::optional<std::vector<std::string_view>> views =
+      Compute(ctx, op, ctx.args.subspan(2), 0, &missing_source);
   if (!views) {
     return;
   }
   std::vector<std::string> members(views->begin(), views->end());
   const std::string_view destination = ctx.args[1];
-  ctx.keyspace.Delete(ctx.db(), destination);
-  ctx.dirty += 1;
-  if (!members.empty()) {
-    SetWriter set(ctx.keyspace, ctx.db(), destination, nullptr, ctx.settings, members[0]);
-    for (const std::string& member : members) {
-      set.Add(member);
+  if (members.empty()) {
+    if (!missing_source) {
+      ctx.reply.Integer(0);
     }
-    set.Finish();
+    if (ctx.keyspace.Delete(ctx.db(), destination)) {
+      ctx.dirty += 1;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", destination);
+    }
+    if (missing_source) {
+      ctx.reply.Integer(0);
+    }
+    return;
   }
+  SetWriter set(ctx.keyspace, ctx.db(), destination, nullptr, ctx.settings, members[0]);
+  for (const std::string& member : members) {
+    set.Add(member);
+  }
+  set.Finish();
+  ctx.dirty += 1;
   ctx.reply.Integer(static_cast<int64_t>(members.size()));
+  NotifyKeyspaceEvent(ctx, kNotifySet, event, destination);
 }
 
 void CmdSInter(CommandContext& ctx) {
@@ -148,13 +170,13 @@ void CmdSDiff(CommandContext& ctx) {
   ReplySet(ctx, Op::kDiff);
 }
 void CmdSInterStore(CommandContext& ctx) {
-  Store(ctx, Op::kInter);
+  Store(ctx, Op::kInter, "sinterstore");
 }
 void CmdSUnionStore(CommandContext& ctx) {
-  Store(ctx, Op::kUnion);
+  Store(ctx, Op::kUnion, "sunionstore");
 }
 void CmdSDiffStore(CommandContext& ctx) {
-  Store(ctx, Op::kDiff);
+  Store(ctx, Op::kDiff, "sdiffstore");
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]

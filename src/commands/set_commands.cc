@@ -11,6 +11,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/random_picks.h"
 #include "commands/scan_options.h"
 #include "commands/set_operations.h"
@@ -41,6 +42,9 @@ void CmdSAdd(CommandContext& ctx) {
   }
   set.Finish();
   ctx.dirty += static_cast<uint64_t>(added);
+  if (added > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", ctx.args[1]);
+  }
   ctx.reply.Integer(added);
 }
 
@@ -57,8 +61,12 @@ void CmdSRem(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc() && set.size() > 0; ++i) {
     removed += set.Remove(ctx.args[i]) ? 1 : 0;
   }
+  const bool key_deleted = set.size() == 0;
   set.Finish();
   ctx.dirty += static_cast<uint64_t>(removed);
+  if (removed > 0) {
+    NotifyElementsRemoved(ctx, kNotifySet, "srem", ctx.args[1], key_deleted);
+  }
   ctx.reply.Integer(removed);
 }
 
@@ -128,11 +136,13 @@ void SPopCount(CommandContext& ctx) {
   SetWriter set(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
   const size_t size = set.size();
   ctx.dirty += static_cast<uint64_t>(count) + 1;
+  // Before the reply, as Redis's spopWithCountCommand reports it.
+  NotifyKeyspaceEvent(ctx, kNotifySet, "spop", ctx.args[1]);
   std::mt19937_64& rng = CommandRng();
   if (static_cast<uint64_t>(count) >= size) {
     ReplyMembers(ctx, set.reader().Members());
     ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
-    return;
+    return NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
   }
   const size_t n = static_cast<size_t>(count);
   const size_t remaining = size - n;
@@ -174,9 +184,15 @@ void CmdSPop(CommandContext& ctx) {
   SetWriter set(ctx.keyspace, ctx.db(), ctx.args[1], e, ctx.settings);
   std::string member(set.reader().Random(CommandRng()));
   set.Remove(member);
+  const bool key_deleted = set.size() == 0;
   set.Finish();
   ctx.dirty += 1;
+  // "spop", the reply, then "del": Redis's spopCommand's order.
+  NotifyKeyspaceEvent(ctx, kNotifySet, "spop", ctx.args[1]);
   ctx.reply.Bulk(member);
+  if (key_deleted) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  }
 }
 
 // SRANDMEMBER key [count], as Redis 7.0.15: without a count one member (nil for a missing key);
@@ -251,16 +267,21 @@ void CmdSMove(CommandContext& ctx) {
     if (!from.Remove(member)) {
       return ctx.reply.Integer(0);
     }
+    const bool source_deleted = from.size() == 0;
     from.Finish();
+    // Before the destination is created (its "new"), as Redis's smoveCommand reports them.
+    NotifyElementsRemoved(ctx, kNotifySet, "srem", source, source_deleted);
   }
   ctx.dirty += 1;
   // The source's change may have moved entries: look the destination up again.
   dst = ctx.keyspace.Find(ctx.db(), destination, Access::kWrite);
   SetWriter to(ctx.keyspace, ctx.db(), destination, dst, ctx.settings, member);
-  if (to.Add(member)) {
-    ctx.dirty += 1;
-  }
+  const bool added = to.Add(member);
   to.Finish();
+  if (added) {
+    ctx.dirty += 1;
+    NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", destination);
+  }
   ctx.reply.Integer(1);
 }
 

@@ -21,6 +21,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/hash_operations.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/set_operations.h"
 #include "commands/zset_operations.h"
 #include "storage/entry.h"
@@ -228,19 +229,26 @@ void Sort(CommandContext& ctx, bool read_only) {
     }
     return;
   }
-  // STORE: a list (a missing value stored as an empty string), replacing the destination.
-  ctx.keyspace.Delete(ctx.db(), *r.store);
-  if (!out.empty()) {
-    Entry* list = ctx.keyspace.CreateList(ctx.db(), *r.store);
-    storage::ListValue& values = list->mutable_list();
-    const size_t before = values.AllocatedBytes();
-    for (const auto& v : out) {
-      values.PushBack(v ? std::string_view(*v) : std::string_view());
+  // STORE: a list (a missing value stored as an empty string), replacing the destination as a
+  // new value (Redis's setKey: "new" only if it was missing); an empty result deletes it. The
+  // changes counted are Redis's: one per element stored, or one for a deletion.
+  if (out.empty()) {
+    if (ctx.keyspace.Delete(ctx.db(), *r.store)) {
+      ctx.dirty += 1;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", *r.store);
     }
-    ctx.keyspace.AdjustUsedBytes(
-        *r.store, static_cast<int64_t>(values.AllocatedBytes()) - static_cast<int64_t>(before));
+    return ctx.reply.Integer(0);
   }
-  ctx.dirty += out.size() + 1;
+  Entry* list = ctx.keyspace.CreateList(ctx.db(), *r.store);
+  storage::ListValue& values = list->mutable_list();
+  const size_t before = values.AllocatedBytes();
+  for (const auto& v : out) {
+    values.PushBack(v ? std::string_view(*v) : std::string_view());
+  }
+  ctx.keyspace.AdjustUsedBytes(
+      *r.store, static_cast<int64_t>(values.AllocatedBytes()) - static_cast<int64_t>(before));
+  ctx.dirty += out.size();
+  NotifyKeyspaceEvent(ctx, kNotifyList, "sortstore", *r.store);
   ctx.reply.Integer(static_cast<int64_t>(out.size()));
 }
 

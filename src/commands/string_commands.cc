@@ -15,6 +15,7 @@
 #include "commands/command_table.h"
 #include "commands/errors.h"
 #include "commands/expire_options.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/string_operations.h"
 #include "common/index_range.h"
 #include "common/numbers.h"
@@ -58,6 +59,15 @@ void CmdGet(CommandContext& ctx) {
   ReplyValue(ctx, **e);
 }
 
+// What Redis's setGenericCommand reports once the value is stored: "set", then "expire" when the
+// command gave an expire time (even one already passed).
+void NotifyStored(CommandContext& ctx, const SetParams& params) {
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.args[1]);
+  if (params.expire_at_ms != storage::kNoExpire) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", ctx.args[1]);
+  }
+}
+
 // SET ... GET and GETSET: the previous value (null without one), whether or not the value was
 // stored. It goes into the reply while the operation still holds it, so it is not copied first.
 void SetAndReplyPrevious(CommandContext& ctx, const SetParams& params,
@@ -71,11 +81,13 @@ void SetAndReplyPrevious(CommandContext& ctx, const SetParams& params,
   if (status == OpStatus::kWrongType) {
     return ReplyError(ctx, status);
   }
-  if (status == OpStatus::kOk) {
-    ++ctx.dirty;
-  }
   if (!had_previous) {
     ctx.reply.Null();
+  }
+  // After the reply, as Redis (a RESP3 client subscribed to its own events sees that order).
+  if (status == OpStatus::kOk) {
+    ++ctx.dirty;
+    NotifyStored(ctx, params);
   }
 }
 
@@ -103,14 +115,18 @@ void CmdSet(CommandContext& ctx) {
     return ctx.reply.Null();
   }
   ++ctx.dirty;
+  NotifyStored(ctx, params);
   ctx.reply.Ok();
 }
 
 void CmdSetNx(CommandContext& ctx) {
-  OpStatus status = OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2],
-                          {.condition = SetParams::Condition::kIfMissing});
+  SetParams params{.condition = SetParams::Condition::kIfMissing};
+  OpStatus status = OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[2], params);
   bool stored = status == OpStatus::kOk;
-  ctx.dirty += stored ? 1 : 0;
+  if (stored) {
+    ++ctx.dirty;
+    NotifyStored(ctx, params);
+  }
   ctx.reply.Integer(stored ? 1 : 0);
 }
 
@@ -125,8 +141,10 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
   // Unconditional: always stored (or, with a time already passed, deleted).
-  (void)OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[3], {.expire_at_ms = at});
+  SetParams params{.expire_at_ms = at};
+  (void)OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[3], params);
   ++ctx.dirty;
+  NotifyStored(ctx, params);
   ctx.reply.Ok();
 }
 
@@ -166,7 +184,8 @@ void CmdMSet(CommandContext& ctx) {
   if (!CheckPairsOrReply(ctx)) {
     return;
   }
-  OpMSet(ctx.keyspace, ctx.db(), ctx.args.subspan(1));
+  OpMSet(ctx.keyspace, ctx.db(), ctx.args.subspan(1),
+         [&](std::string_view key) { NotifyKeyspaceEvent(ctx, kNotifyString, "set", key); });
   ctx.dirty += Pairs(ctx);
   ctx.reply.Ok();
 }
@@ -175,7 +194,9 @@ void CmdMSetNx(CommandContext& ctx) {
   if (!CheckPairsOrReply(ctx)) {
     return;
   }
-  if (OpMSetNx(ctx.keyspace, ctx.db(), ctx.args.subspan(1)) != OpStatus::kOk) {
+  if (OpMSetNx(ctx.keyspace, ctx.db(), ctx.args.subspan(1), [&](std::string_view key) {
+        NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+      }) != OpStatus::kOk) {
     return ctx.reply.Integer(0);
   }
   ctx.dirty += Pairs(ctx);
@@ -196,6 +217,7 @@ void CmdGetDel(CommandContext& ctx) {
     return ReplyError(ctx, status);
   }
   ++ctx.dirty;
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // GETEX's time value was bad. Redis reads it only after the key, so a key of another type still
@@ -211,6 +233,21 @@ void ReplyBadGetExTime(CommandContext& ctx, OpStatus time_status) {
   ReplyError(ctx, time_status);
 }
 
+// What Redis's getexCommand reports for a change.
+std::string_view GetExEvent(GetExChange change) {
+  switch (change) {
+    case GetExChange::kPersisted:
+      return "persist";
+    case GetExChange::kExpireSet:
+      return "expire";
+    case GetExChange::kDeleted:
+      return "del";
+    case GetExChange::kNone:
+      break;
+  }
+  return {};
+}
+
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
 void CmdGetEx(CommandContext& ctx) {
   ExpireOptions opts;
@@ -220,16 +257,20 @@ void CmdGetEx(CommandContext& ctx) {
   if (OpStatus time = ResolveExpire(&opts); time != OpStatus::kOk) {
     return ReplyBadGetExTime(ctx, time);
   }
-  OpResult<bool> changed = OpGetEx(ctx.keyspace, ctx.db(), ctx.args[1],
-                                   {.persist = opts.persist, .expire_at_ms = opts.expire_at_ms},
-                                   [&](std::string_view value) { ctx.reply.Bulk(value); });
+  OpResult<GetExChange> changed =
+      OpGetEx(ctx.keyspace, ctx.db(), ctx.args[1],
+              {.persist = opts.persist, .expire_at_ms = opts.expire_at_ms},
+              [&](std::string_view value) { ctx.reply.Bulk(value); });
   if (changed.status() == OpStatus::kKeyNotFound) {
     return ctx.reply.Null();
   }
   if (!changed.ok()) {
     return ReplyError(ctx, changed.status());
   }
-  ctx.dirty += *changed ? 1 : 0;
+  if (*changed != GetExChange::kNone) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, GetExEvent(*changed), ctx.args[1]);
+  }
 }
 
 void CmdAppend(CommandContext& ctx) {
@@ -240,6 +281,7 @@ void CmdAppend(CommandContext& ctx) {
   }
   // Appending "" still counts, as in Redis.
   ++ctx.dirty;
+  NotifyKeyspaceEvent(ctx, kNotifyString, "append", ctx.args[1]);
   ctx.reply.Integer(static_cast<int64_t>(*length));
 }
 
@@ -258,6 +300,7 @@ void IncrementBy(CommandContext& ctx, int64_t delta) {
     return ReplyError(ctx, result.status());
   }
   ++ctx.dirty;
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", ctx.args[1]);
   ctx.reply.Integer(*result);
 }
 
@@ -303,6 +346,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
     return ReplyError(ctx, text.status());
   }
   ++ctx.dirty;
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", ctx.args[1]);
   ctx.reply.Bulk(*text);
 }
 
@@ -344,7 +388,10 @@ void CmdSetRange(CommandContext& ctx) {
     return ReplyError(ctx, length.status());
   }
   // Writing nothing changes nothing, as in Redis.
-  ctx.dirty += value.empty() ? 0 : 1;
+  if (!value.empty()) {
+    ++ctx.dirty;
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", ctx.args[1]);
+  }
   ctx.reply.Integer(static_cast<int64_t>(*length));
 }
 

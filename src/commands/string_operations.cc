@@ -45,7 +45,9 @@ OpResult<Entry*> FindAndRead(Keyspace& keyspace, int db, std::string_view key, V
 OpStatus SetGeneric(Keyspace& keyspace, int db, std::string_view key, std::string_view value,
                     const SetParams& params, common::SharedBytesRef* adoptable,
                     const ValueReader* read_previous) {
-  OpResult<Entry*> old = FindString(keyspace, db, key, Access::kWrite);
+  // GET's lookup is a read, as Redis's getGenericCommand: a hit or a miss ("keymiss").
+  OpResult<Entry*> old =
+      FindString(keyspace, db, key, read_previous != nullptr ? Access::kRead : Access::kWrite);
   if (read_previous != nullptr) {
     if (!old.ok()) {
       return old.status();
@@ -82,19 +84,22 @@ OpStatus OpSetAndGet(Keyspace& keyspace, int db, std::string_view key, std::stri
   return SetGeneric(keyspace, db, key, value, params, adoptable, &read_previous);
 }
 
-void OpMSet(Keyspace& keyspace, int db, std::span<const std::string_view> pairs) {
+void OpMSet(Keyspace& keyspace, int db, std::span<const std::string_view> pairs,
+            PairStored stored) {
   for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
     keyspace.SetString(db, pairs[i], pairs[i + 1], kNoExpire, false);
+    stored(pairs[i]);
   }
 }
 
-OpStatus OpMSetNx(Keyspace& keyspace, int db, std::span<const std::string_view> pairs) {
+OpStatus OpMSetNx(Keyspace& keyspace, int db, std::span<const std::string_view> pairs,
+                  PairStored stored) {
   for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
     if (keyspace.Find(db, pairs[i], Access::kWrite) != nullptr) {
       return OpStatus::kSkipped;
     }
   }
-  OpMSet(keyspace, db, pairs);
+  OpMSet(keyspace, db, pairs, stored);
   return OpStatus::kOk;
 }
 
@@ -194,28 +199,28 @@ OpStatus OpGetDel(Keyspace& keyspace, int db, std::string_view key, ValueReader 
   return OpStatus::kOk;
 }
 
-OpResult<bool> OpGetEx(Keyspace& keyspace, int db, std::string_view key, const GetExParams& params,
-                       ValueReader read) {
+OpResult<GetExChange> OpGetEx(Keyspace& keyspace, int db, std::string_view key,
+                              const GetExParams& params, ValueReader read) {
   OpResult<Entry*> e = FindAndRead(keyspace, db, key, read);
   if (!e.ok()) {
     return e.status();
   }
   if (params.persist) {
     if ((*e)->expire_ms() == kNoExpire) {
-      return false;
+      return GetExChange::kNone;
     }
     keyspace.SetExpire(db, key, kNoExpire);
-    return true;
+    return GetExChange::kPersisted;
   }
   if (params.expire_at_ms == kNoExpire) {
-    return false;
+    return GetExChange::kNone;
   }
   if (params.expire_at_ms <= common::UnixMillis()) {
     keyspace.Delete(db, key);
-  } else {
-    keyspace.SetExpire(db, key, params.expire_at_ms);
+    return GetExChange::kDeleted;
   }
-  return true;
+  keyspace.SetExpire(db, key, params.expire_at_ms);
+  return GetExChange::kExpireSet;
 }
 
 }  // namespace redoubt::commands

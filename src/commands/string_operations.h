@@ -64,15 +64,22 @@ common::OpStatus OpSetAndGet(storage::Keyspace& keyspace, int db, std::string_vi
                              std::string_view value, const SetParams& params,
                              common::SharedBytesRef* adoptable, ValueReader read_previous);
 
+// Told the key of each (key, value) pair an MSET or MSETNX has just stored, before the next
+// pair is stored (a keyspace notification, in Redis's order).
+using PairStored = absl::FunctionRef<void(std::string_view key)>;
+
 // MSET: stores each (key, value) of `pairs` (key, value, key, value, …) without a TTL,
 // replacing any type; a key named twice ends with its last value. One change per pair.
 // Requires: pairs.size() is even.
-void OpMSet(storage::Keyspace& keyspace, int db, std::span<const std::string_view> pairs);
+void OpMSet(
+    storage::Keyspace& keyspace, int db, std::span<const std::string_view> pairs,
+    PairStored stored = [](std::string_view) {});
 
 // MSETNX: as OpMSet when none of the keys exists (kOk, one change per pair); otherwise
 // kSkipped and nothing changes.
-common::OpStatus OpMSetNx(storage::Keyspace& keyspace, int db,
-                          std::span<const std::string_view> pairs);
+common::OpStatus OpMSetNx(
+    storage::Keyspace& keyspace, int db, std::span<const std::string_view> pairs,
+    PairStored stored = [](std::string_view) {});
 
 // INCRBY, DECRBY, INCR, DECR: adds delta to the integer at key (0 when missing) and stores
 // the result, keeping the key's TTL. Returns the new value (one change), or kWrongType,
@@ -113,11 +120,18 @@ struct GetExParams {
   int64_t expire_at_ms = storage::kNoExpire;
 };
 
+// What GETEX did to the key.
+enum class GetExChange : uint8_t {
+  kNone,       // nothing (no option, or PERSIST of a key without a TTL)
+  kPersisted,  // PERSIST removed its TTL
+  kExpireSet,  // it has the new expire time
+  kDeleted,    // the expire time had passed: deleted
+};
+
 // GETEX: gives the string at key to `read`, then applies params: PERSIST removes a TTL, an
-// expire time sets it, or deletes the key when it has already passed. Returns whether that
-// changed the key (one change; PERSIST without a TTL changes nothing), or kKeyNotFound,
-// kWrongType (nothing changed, read not called).
-common::OpResult<bool> OpGetEx(storage::Keyspace& keyspace, int db, std::string_view key,
-                               const GetExParams& params, ValueReader read);
+// expire time sets it, or deletes the key when it has already passed. Returns what that did
+// (one change unless kNone), or kKeyNotFound, kWrongType (nothing changed, read not called).
+common::OpResult<GetExChange> OpGetEx(storage::Keyspace& keyspace, int db, std::string_view key,
+                                      const GetExParams& params, ValueReader read);
 
 }  // namespace redoubt::commands

@@ -232,7 +232,8 @@ void Run(CommandContext& ctx, Op op, bool store) {
     for (const ZsetElement& el : result) {
       copies.emplace_back(std::string(el.member), el.score);
     }
-    return StoreZsetAndReply(ctx, ctx.args[1], copies);
+    static constexpr std::string_view kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
+    return StoreZsetAndReply(ctx, ctx.args[1], copies, kEvents[static_cast<int>(op)]);
   }
   ReplyZsetElements(ctx, result,
                     r.with_scores ? ZsetReplyShape::kWithScores : ZsetReplyShape::kMembers);

@@ -17,6 +17,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/mpop_arguments.h"
 #include "commands/random_picks.h"
 #include "commands/scan_options.h"
@@ -37,6 +38,14 @@ using storage::ValueType;
 // The sorted set at key (nullptr when missing); false after replying WRONGTYPE.
 bool FindZsetOrReply(CommandContext& ctx, Access access, Entry** e) {
   return FindKeyOfTypeOrReply(ctx, ValueType::kZset, access, e);
+}
+
+// ZADD's event once `changed` members were added or got a new score: "zincr" for INCR (and
+// ZINCRBY), else "zadd". GEOADD, which adds through ZaddAndReply, sends it too, as in Redis.
+void NotifyZadded(CommandContext& ctx, bool incr, int64_t changed) {
+  if (changed > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyZset, incr ? "zincr" : "zadd", ctx.args[1]);
+  }
 }
 
 }  // namespace
@@ -89,7 +98,8 @@ void ZaddAndReply(CommandContext& ctx, uint32_t flags, std::span<const ZsetEleme
         if (std::isnan(score)) {
           zset.Finish();
           ctx.dirty += static_cast<uint64_t>(added + updated);
-          return ctx.reply.Error("ERR resulting score is not a number (NaN)");
+          ctx.reply.Error("ERR resulting score is not a number (NaN)");
+          return NotifyZadded(ctx, incr, added + updated);
         }
       }
       if (((flags & kZaddLt) && score >= *current) || ((flags & kZaddGt) && score <= *current)) {
@@ -114,9 +124,11 @@ void ZaddAndReply(CommandContext& ctx, uint32_t flags, std::span<const ZsetEleme
   zset.Finish();
   ctx.dirty += static_cast<uint64_t>(added + updated);
   if (incr) {
-    return processed ? ctx.reply.Double(result) : ctx.reply.Null();
+    processed ? ctx.reply.Double(result) : ctx.reply.Null();
+  } else {
+    ctx.reply.Integer((flags & kZaddCh) ? added + updated : added);
   }
-  ctx.reply.Integer((flags & kZaddCh) ? added + updated : added);
+  NotifyZadded(ctx, incr, added + updated);
 }
 
 namespace {
@@ -173,8 +185,12 @@ void CmdZRem(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc() && zset.size() > 0; ++i) {
     removed += zset.Erase(ctx.args[i]) ? 1 : 0;
   }
+  const bool key_deleted = zset.size() == 0;
   zset.Finish();
   ctx.dirty += static_cast<uint64_t>(removed);
+  if (removed > 0) {
+    NotifyElementsRemoved(ctx, kNotifyZset, "zrem", ctx.args[1], key_deleted);
+  }
   ctx.reply.Integer(removed);
 }
 
@@ -351,7 +367,8 @@ void CmdZScan(CommandContext& ctx) {
 }
 
 // Pops up to count elements from the low (or high) end of the sorted set at key, whose entry is
-// e; the popped elements are copied into *out.
+// e; the popped elements are copied into *out. Reports "zpopmin" or "zpopmax" (and "del" when
+// the set is gone), as Redis's genericZpopCommand.
 void PopFrom(CommandContext& ctx, std::string_view key, Entry* e, bool max, size_t count,
              std::vector<std::pair<std::string, double>>* out) {
   ZsetWriter zset(ctx.keyspace, ctx.db(), key, e, ctx.settings);
@@ -361,8 +378,10 @@ void PopFrom(CommandContext& ctx, std::string_view key, Entry* e, bool max, size
     out->emplace_back(std::string(el.member), el.score);
   });
   zset.EraseRanks(first, first + n - 1);
+  const bool key_deleted = zset.size() == 0;
   zset.Finish();
   ctx.dirty += n;
+  NotifyElementsRemoved(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key, key_deleted);
 }
 
 std::vector<ZsetElement> Views(const std::vector<std::pair<std::string, double>>& elements) {
@@ -413,22 +432,31 @@ void CmdZPopMax(CommandContext& ctx) {
 }  // namespace
 
 void StoreZsetAndReply(CommandContext& ctx, std::string_view key,
-                       const std::vector<std::pair<std::string, double>>& elements) {
-  ctx.keyspace.Delete(ctx.db(), key);
-  ctx.dirty += 1;
-  if (!elements.empty()) {
-    // Encoded by its content, as Redis converts a result it built to a listpack when it fits.
-    size_t longest = 0;
-    for (const auto& [member, score] : elements) {
-      longest = std::max(longest, member.size());
+                       const std::vector<std::pair<std::string, double>>& elements,
+                       std::string_view event) {
+  // Each reported after the reply, as Redis does.
+  if (elements.empty()) {
+    ctx.reply.Integer(0);
+    if (ctx.keyspace.Delete(ctx.db(), key)) {
+      ctx.dirty += 1;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     }
-    ZsetWriter zset(ctx.keyspace, ctx.db(), key, nullptr, ctx.settings, elements.size(), longest);
-    for (const auto& [member, score] : elements) {
-      zset.Set(member, score);
-    }
-    zset.Finish();
+    return;
   }
+  // Encoded by its content, as Redis converts a result it built to a listpack when it fits. It
+  // replaces what key holds as a new value (Redis's setKey: "new" only if key was missing).
+  size_t longest = 0;
+  for (const auto& [member, score] : elements) {
+    longest = std::max(longest, member.size());
+  }
+  ZsetWriter zset(ctx.keyspace, ctx.db(), key, nullptr, ctx.settings, elements.size(), longest);
+  for (const auto& [member, score] : elements) {
+    zset.Set(member, score);
+  }
+  zset.Finish();
+  ctx.dirty += 1;
   ctx.reply.Integer(static_cast<int64_t>(elements.size()));
+  NotifyKeyspaceEvent(ctx, kNotifyZset, event, key);
 }
 
 bool ZmpopOrReply(CommandContext& ctx, const MpopArguments& args) {

@@ -45,10 +45,12 @@ size_t ParseZaddFlags(std::span<const std::string_view> args, size_t first, uint
 void ZaddAndReply(CommandContext& ctx, uint32_t flags, std::span<const ZsetElement> elements);
 
 // Replaces key with a sorted set of `elements` (any order; distinct members), encoded by its
-// content as Redis encodes a sorted set it builds whole, or deletes key when there are none;
-// replies their number. The STORE commands' last step.
+// content as Redis encodes a sorted set it builds whole, and reports `event` ("zunionstore",
+// …); or, when there are none, deletes key, reporting "del" if there was one. Replies their
+// number. The STORE commands' last step.
 void StoreZsetAndReply(CommandContext& ctx, std::string_view key,
-                       const std::vector<std::pair<std::string, double>>& elements);
+                       const std::vector<std::pair<std::string, double>>& elements,
+                       std::string_view event);
 
 // Pops from the first of args.keys that holds a sorted set and replies [key, [[member, score],
 // ...]]; true when it replied (a pop, or WRONGTYPE for a key met first that holds another type),

@@ -10,6 +10,7 @@
 #include "commands/command_context.h"
 #include "commands/command_table.h"
 #include "commands/errors.h"
+#include "commands/keyspace_notifications.h"
 #include "commands/zset_commands.h"
 #include "commands/zset_operations.h"
 #include "commands/zset_ranges.h"
@@ -179,7 +180,7 @@ void Zrange(CommandContext& ctx, RangeType type, Direction direction, bool store
     for (const ZsetElement& el : selected) {
       copies.emplace_back(std::string(el.member), el.score);
     }
-    return StoreZsetAndReply(ctx, ctx.args[1], copies);
+    return StoreZsetAndReply(ctx, ctx.args[1], copies, "zrangestore");
   }
   ReplyZsetElements(ctx, selected,
                     r.with_scores ? ZsetReplyShape::kWithScores : ZsetReplyShape::kMembers);
@@ -208,7 +209,7 @@ void CmdZRevRangeByLex(CommandContext& ctx) {
 }
 
 // ZREMRANGEBYRANK / BYSCORE / BYLEX key min max: the range is parsed before the key is looked at.
-void RemoveRange(CommandContext& ctx, RangeType type) {
+void RemoveRange(CommandContext& ctx, RangeType type, std::string_view event) {
   RangeRequest r{.type = type, .direction = Direction::kForward};
   bool parsed = false;
   switch (type) {
@@ -239,19 +240,21 @@ void RemoveRange(CommandContext& ctx, RangeType type) {
   }
   const size_t removed = s.to - s.from + 1;
   zset.EraseRanks(s.from, s.to);
+  const bool key_deleted = zset.size() == 0;
   zset.Finish();
   ctx.dirty += removed;
+  NotifyElementsRemoved(ctx, kNotifyZset, event, ctx.args[1], key_deleted);
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
 void CmdZRemRangeByRank(CommandContext& ctx) {
-  RemoveRange(ctx, RangeType::kRank);
+  RemoveRange(ctx, RangeType::kRank, "zremrangebyrank");
 }
 void CmdZRemRangeByScore(CommandContext& ctx) {
-  RemoveRange(ctx, RangeType::kScore);
+  RemoveRange(ctx, RangeType::kScore, "zremrangebyscore");
 }
 void CmdZRemRangeByLex(CommandContext& ctx) {
-  RemoveRange(ctx, RangeType::kLex);
+  RemoveRange(ctx, RangeType::kLex, "zremrangebylex");
 }
 
 }  // namespace

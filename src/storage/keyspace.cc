@@ -64,10 +64,14 @@ bool Keyspace::Store(const Location& loc, Entry* e) {
 
 Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   auto [shard, table, hash, slot] = Locate(db, key);
-  const bool counts = access == Access::kRead || access == Access::kReadNoTouch;
+  const bool counts = access == Access::kRead || access == Access::kReadNoTouch ||
+                      access == Access::kReadNoTouchSilent;
+  const bool reports_miss = counts && access != Access::kReadNoTouchSilent;
   if (slot == nullptr) {
     if (counts) {
       shard.misses.Add(1);
+    }
+    if (reports_miss) {
       NotifyMissed(db, key);
     }
     return nullptr;
@@ -80,6 +84,8 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
     NotifyExpired(db, key);
     if (counts) {
       shard.misses.Add(1);
+    }
+    if (reports_miss) {
       NotifyMissed(db, key);
     }
     return nullptr;
@@ -246,9 +252,9 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   }
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
-  bool created = Store(
-      dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
-  NotifyStored(dst_db, dst_key, created);
+  Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
+  // Always "new", also over an existing key: Redis's copyCommand deletes it, then adds the copy.
+  NotifyStored(dst_db, dst_key, true);
   return true;
 }
 
@@ -271,7 +277,9 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     Entry::Destroy(e);
     e = renamed;
   }
-  NotifyStored(dst_db, dst_key, Store(dst, e));
+  Store(dst, e);
+  // Always "new", also over an existing key: Redis's rename deletes it, then adds the source.
+  NotifyStored(dst_db, dst_key, true);
   return true;
 }
 
@@ -279,8 +287,8 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   Location loc = Locate(db, key);
   Entry* e = Adopt(loc.shard, Entry::CreateList(key, false));
   e->set_access(InitialAccess(lfu(), clock_seconds()));
-  // An existing entry here can only be an expired one the caller did not look up; it is
-  // replaced as SET replaces it.
+  // An existing entry (SORT ... STORE's destination, or an expired one the caller did not look
+  // up) is replaced as SET replaces it.
   NotifyStored(db, key, Store(loc, e));
   return e;
 }
@@ -289,7 +297,7 @@ Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Location loc = Locate(db, key);
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
-  // An expired entry the caller did not look up is replaced, as CreateList does.
+  // An existing entry (a STORE's destination) is replaced, as CreateList does.
   NotifyStored(db, key, Store(loc, e));
   return e;
 }

@@ -44,9 +44,10 @@ struct DbInfo {
 };
 
 // How a lookup counts, as Redis's lookupKey flags: reads update keyspace_hits/misses (INFO
-// stats) and the key's LRU/LFU state; kReadNoTouch (EXISTS, TYPE, TTL, OBJECT) counts but
-// leaves the access state alone; kWrite touches without counting; kNoTouch does neither
-// (internal lookups, MEMORY USAGE).
+// stats) and the key's LRU/LFU state; kReadNoTouch (EXISTS, TYPE, TTL) counts but leaves the
+// access state alone; kReadNoTouchSilent (OBJECT) is kReadNoTouch whose misses are not reported
+// (Redis's LOOKUP_NONOTIFY: no "keymiss"); kWrite touches without counting; kNoTouch does
+// neither (internal lookups, MEMORY USAGE).
 // Told what happens to keys, for the clients blocked on a missing key (BLPOP, BZPOPMIN: a key
 // stored anew) and the clients watching keys (WATCH: any change). Called under the key's shard
 // lock (all of them for a flush or a swap), so it must be quick and must not lock a shard.
@@ -54,7 +55,8 @@ class KeyObserver {
  public:
   virtual ~KeyObserver() = default;
   // A new entry was stored under key (created, replaced, copied, moved or renamed there);
-  // `created`: no live key was there before (keyspace notifications' "new").
+  // `created`: keyspace notifications' "new": no live key was there before, or CopyTo or MoveTo
+  // stored there (Redis deletes what a RENAME, COPY or MOVE replaces, then adds the key).
   virtual void OnKeyStored(int db, std::string_view key, bool created) = 0;
   // The key's value may change (it was looked up for writing), or the key was deleted,
   // expired or evicted.
@@ -73,7 +75,7 @@ class KeyObserver {
       int a, int b, const std::function<bool(int db, std::string_view key)>& has_key) = 0;
 };
 
-enum class Access : uint8_t { kRead, kReadNoTouch, kWrite, kNoTouch };
+enum class Access : uint8_t { kRead, kReadNoTouch, kReadNoTouchSilent, kWrite, kNoTouch };
 
 class Keyspace {
  public:
@@ -120,11 +122,13 @@ class Keyspace {
   // because the key is stored inline. Same key and db: no change. Returns false when the
   // source is missing.
   bool MoveTo(int db, std::string_view key, int dst_db, std::string_view dst_key);
-  // Creates an empty list at key. Requires: no live key named `key` (the caller's Find returned
-  // nullptr). The caller then pushes at least one element: Redis never keeps an empty list.
+  // Creates an empty list at key, replacing whatever key holds (SORT ... STORE; reported as
+  // stored there, "new" only when no live key was there, as Redis's setKey). The caller then
+  // pushes at least one element: Redis never keeps an empty list.
   Entry* CreateList(int db, std::string_view key);
-  // Stores `entry` (built for `key`, without a TTL) as a new key, taking ownership: a new hash
-  // or set. Requires: no live key named `key`, as CreateList.
+  // Stores `entry` (built for `key`, without a TTL) under key, taking ownership: a new hash or
+  // set, or a STORE's result replacing whatever key holds (reported as stored there, "new" only
+  // when no live key was there, as Redis's setKey).
   Entry* Insert(int db, std::string_view key, Entry* entry);
   // Gives the existing key a new value: build(old, has_expire) returns a new entry for the key
   // (Entry::CreatePacked, CreateTable, …) with an expire slot when has_expire, which replaces the

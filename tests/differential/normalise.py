@@ -401,6 +401,7 @@ RULES = {
     "SLOWLOG LEN": int_range(0, 2 ** 31),
     # Channels come in the order of the server's table: Redis promises none.
     "PUBSUB CHANNELS": keys_unordered,
+    "PUBSUB SHARDCHANNELS": keys_unordered,
 }
 
 _SUBCOMMAND_FAMILIES = {"CLIENT", "CONFIG", "OBJECT", "MEMORY", "COMMAND", "SLOWLOG",

@@ -318,10 +318,10 @@ TEST_F(StringOperationsTest, GetExWithoutOptionsReadsAndChangesNothing) {
   int64_t at = Future();
   Store("k", "v", at);
 
-  OpResult<bool> changed = OpGetEx(keyspace_, 0, "k", {}, reader_);
+  OpResult<GetExChange> changed = OpGetEx(keyspace_, 0, "k", {}, reader_);
 
   ASSERT_TRUE(changed.ok());
-  EXPECT_FALSE(*changed);
+  EXPECT_EQ(*changed, GetExChange::kNone);
   EXPECT_EQ(read_, std::vector<std::string>{"v"});
   EXPECT_EQ(ExpireMs("k"), at);
 }
@@ -330,11 +330,11 @@ TEST_F(StringOperationsTest, GetExPersistChangesOnlyAKeyWithATtl) {
   Store("volatile", "v", Future());
   Store("persistent", "v");
 
-  OpResult<bool> removed = OpGetEx(keyspace_, 0, "volatile", {.persist = true}, reader_);
-  OpResult<bool> nothing = OpGetEx(keyspace_, 0, "persistent", {.persist = true}, reader_);
+  OpResult<GetExChange> removed = OpGetEx(keyspace_, 0, "volatile", {.persist = true}, reader_);
+  OpResult<GetExChange> nothing = OpGetEx(keyspace_, 0, "persistent", {.persist = true}, reader_);
 
-  EXPECT_TRUE(removed.ok() && *removed);
-  EXPECT_TRUE(nothing.ok() && !*nothing);
+  EXPECT_TRUE(removed.ok() && *removed == GetExChange::kPersisted);
+  EXPECT_TRUE(nothing.ok() && *nothing == GetExChange::kNone);
   EXPECT_EQ(ExpireMs("volatile"), kNoExpire);
 }
 
@@ -343,12 +343,12 @@ TEST_F(StringOperationsTest, GetExSetsAnExpireTimeOrDeletesWhenItHasPassed) {
   Store("past", "v");
   int64_t at = Future();
 
-  OpResult<bool> set = OpGetEx(keyspace_, 0, "later", {.expire_at_ms = at}, reader_);
-  OpResult<bool> deleted = OpGetEx(keyspace_, 0, "past", {.expire_at_ms = 1}, reader_);
+  OpResult<GetExChange> set = OpGetEx(keyspace_, 0, "later", {.expire_at_ms = at}, reader_);
+  OpResult<GetExChange> deleted = OpGetEx(keyspace_, 0, "past", {.expire_at_ms = 1}, reader_);
 
-  EXPECT_TRUE(set.ok() && *set);
+  EXPECT_TRUE(set.ok() && *set == GetExChange::kExpireSet);
   EXPECT_EQ(ExpireMs("later"), at);
-  EXPECT_TRUE(deleted.ok() && *deleted);
+  EXPECT_TRUE(deleted.ok() && *deleted == GetExChange::kDeleted);
   EXPECT_EQ(Find("past"), nullptr);
   EXPECT_EQ(read_, (std::vector<std::string>{"v", "v"}));
 }
