@@ -265,8 +265,9 @@ void CmdLRange(CommandContext& ctx) {
     return ctx.reply.ArrayHeader(0);
   }
   ctx.reply.ArrayHeader(range->size());
-  for (size_t i = range->first; i <= range->last; ++i) {
-    ctx.reply.Bulk(list[i]);
+  ListValue::Cursor cursor = list.CursorAt(range->first);
+  for (size_t left = range->size(); left > 0; --left, cursor.Next()) {
+    ctx.reply.Bulk(*cursor);
   }
 }
 
@@ -346,9 +347,9 @@ void CmdLInsert(CommandContext& ctx) {
   }
   int64_t length = -1;
   MutateList(ctx.keyspace, ctx.db(), ctx.args[1], *e, [&](ListValue& list) {
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (list[i] == ctx.args[3]) {
-        list.Insert(after ? i + 1 : i, ctx.args[4]);
+    for (ListValue::Cursor c = list.CursorAt(0); !c.done(); c.Next()) {
+      if (*c == ctx.args[3]) {
+        list.Insert(after ? c.index() + 1 : c.index(), ctx.args[4]);
         length = static_cast<int64_t>(list.size());
         return;
       }
@@ -459,16 +460,16 @@ void CmdLPos(CommandContext& ctx) {
   // match from the tail answers.
   uint64_t skip = rank == INT64_MIN ? 0 : static_cast<uint64_t>(from_tail ? -rank : rank) - 1;
   std::vector<int64_t> found;
-  for (size_t k = 0; k < scan; ++k) {
-    const size_t i = from_tail ? n - 1 - k : k;
-    if (list[i] != ctx.args[2]) {
+  ListValue::Cursor c = list.CursorAt(from_tail ? n - 1 : 0);
+  for (size_t k = 0; k < scan; ++k, from_tail ? c.Prev() : c.Next()) {
+    if (*c != ctx.args[2]) {
       continue;
     }
     if (skip > 0) {
       --skip;
       continue;
     }
-    found.push_back(static_cast<int64_t>(i));
+    found.push_back(static_cast<int64_t>(c.index()));
     // Without COUNT the first match is the answer; COUNT 0 means every match.
     if (count < 0 || (count > 0 && found.size() >= static_cast<size_t>(count))) {
       break;

@@ -153,9 +153,8 @@ void Sort(CommandContext& ctx, bool read_only) {
   std::vector<Item> items;
   if (e != nullptr) {
     if (e->type() == ValueType::kList) {
-      const storage::ListValue& list = e->list();
-      for (size_t i = 0; i < list.size(); ++i) {
-        items.push_back({std::string(list[i])});
+      for (auto c = e->list().CursorAt(0); !c.done(); c.Next()) {
+        items.push_back({std::string(*c)});
       }
     } else if (e->type() == ValueType::kSet) {
       SetReader(*e).ForEach([&](std::string_view m) { items.push_back({std::string(m)}); });

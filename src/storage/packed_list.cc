@@ -4,34 +4,18 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "storage/varint.h"
 
 namespace redoubt::storage {
 namespace {
 
-// Reads a varint at *p and advances past it.
-uint64_t ReadVarint(const char*& p) {
-  uint64_t v = 0;
-  int shift = 0;
-  while (true) {
-    auto byte = static_cast<uint8_t>(*p++);
-    v |= static_cast<uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) {
-      return v;
-    }
-    shift += 7;
-  }
-}
-
-void WriteVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
+void AppendVarint(std::string& out, uint64_t v) {
+  char bytes[10];
+  out.append(bytes, static_cast<size_t>(WriteVarint(bytes, v) - bytes));
 }
 
 void AppendString(std::string& out, std::string_view s) {
-  WriteVarint(out, s.size());
+  AppendVarint(out, s.size());
   out.append(s);
 }
 
@@ -41,15 +25,6 @@ PackedList::PackedList(std::string_view bytes) : bytes_(bytes) {
   const char* p = bytes_.data();
   count_ = ReadVarint(p);
   header_ = static_cast<size_t>(p - bytes_.data());
-}
-
-size_t PackedList::VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
 }
 
 void PackedList::Iterator::Load() {
@@ -113,7 +88,7 @@ size_t PackedList::OffsetOf(size_t i) const {
 void PackedList::SetCount(std::string& buffer, size_t count) {
   PackedList list(buffer);
   std::string header;
-  WriteVarint(header, count);
+  AppendVarint(header, count);
   buffer.replace(0, list.header_, header);
 }
 

@@ -76,9 +76,6 @@ class PackedList {
   // Removes n strings from index i. Requires: i + n <= size.
   static void Erase(std::string& buffer, size_t i, size_t n);
 
-  // Bytes a varint takes for v (1 for lengths up to 127).
-  static size_t VarintSize(uint64_t v);
-
  private:
   // Where string i starts (its length prefix), as an offset in bytes_. i may be size().
   size_t OffsetOf(size_t i) const;

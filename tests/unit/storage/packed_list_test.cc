@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/varint.h"
+
 namespace redoubt::storage {
 namespace {
 
@@ -65,9 +67,9 @@ TEST(PackedListTest, LengthsAcrossVarintBoundariesRoundTrip) {
     PackedList::Append(b, one);
   }
   EXPECT_EQ(Strings(b), values);
-  EXPECT_EQ(PackedList::VarintSize(127), 1u);
-  EXPECT_EQ(PackedList::VarintSize(128), 2u);
-  EXPECT_EQ(PackedList::VarintSize(16384), 3u);
+  EXPECT_EQ(VarintSize(127), 1u);
+  EXPECT_EQ(VarintSize(128), 2u);
+  EXPECT_EQ(VarintSize(16384), 3u);
 }
 
 TEST(PackedListTest, ReplaceChangesOneStringAndKeepsTheRest) {
