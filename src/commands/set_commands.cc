@@ -256,7 +256,9 @@ void CmdSMove(CommandContext& ctx) {
     // Redis answers 0 before it looks at the destination's type.
     return ctx.reply.Integer(0);
   }
-  if (!FindKeyOfTypeOrReply(ctx, destination, ValueType::kSet, Access::kWrite, &dst)) {
+  // Not a write lookup yet: a destination that already holds the member is not changed, and
+  // must not void a WATCH on it (Redis signals the destination only when it adds).
+  if (!FindKeyOfTypeOrReply(ctx, destination, ValueType::kSet, Access::kNoTouch, &dst)) {
     return;
   }
   if (src == dst) {
@@ -274,6 +276,10 @@ void CmdSMove(CommandContext& ctx) {
   }
   ctx.dirty += 1;
   // The source's change may have moved entries: look the destination up again.
+  dst = ctx.keyspace.Find(ctx.db(), destination, Access::kNoTouch);
+  if (dst != nullptr && SetReader(*dst).Contains(member)) {
+    return ctx.reply.Integer(1);
+  }
   dst = ctx.keyspace.Find(ctx.db(), destination, Access::kWrite);
   SetWriter to(ctx.keyspace, ctx.db(), destination, dst, ctx.settings, member);
   const bool added = to.Add(member);

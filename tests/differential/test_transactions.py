@@ -147,15 +147,16 @@ def test_blocking_commands_inside_multi_answer_at_once(dp):
 
 def test_watch_invalidated_by_expiry(dp):
     run(dp, """
-        SET k v PX 100
+        SET k v PX 1000
         SET stays v
         WATCH k stays
         """)
-    # Wall-clock time must pass for a TTL to run out; nothing here races it (the key is
-    # expired for both servers once 100 ms have passed, however late the loop notices).
+    # Wall-clock time must pass for a TTL to run out. The TTL is long enough that both servers
+    # see k alive at WATCH even on a loaded machine, and the wait ends only after it ran out
+    # for both, however late the loop notices.
     start = time.monotonic()
-    while time.monotonic() - start < 0.15:
-        time.sleep(0.01)
+    while time.monotonic() - start < 1.1:
+        time.sleep(0.02)
     run(dp, """
         MULTI
         GET stays
@@ -203,3 +204,28 @@ def test_watch_invalidated_by_eviction(dual):
             CONFIG SET maxmemory-policy noeviction
             DBSIZE
             """)
+
+
+def test_watch_not_voided_by_an_smove_that_adds_nothing(dual):
+    d = dual(2)
+    other = dual(2)
+    run(d, """
+        SADD src a b
+        SADD dst a
+        WATCH dst
+        MULTI
+        SADD dst c
+        """)
+    run(other, "SMOVE src dst a")  # dst already holds a: unchanged
+    run(d, """
+        EXEC
+        SCARD dst
+        WATCH dst
+        MULTI
+        SADD dst d
+        """)
+    run(other, "SMOVE src dst b")  # adds b: the watch is voided
+    run(d, """
+        EXEC
+        SMEMBERS dst
+        """)
