@@ -216,11 +216,15 @@ class CommandTableKeySpecsTest : public ::testing::Test {
 
   // Argument lists the command's arity allows, up to 6 arguments past its minimum.
   static std::vector<std::vector<std::string_view>> ArgumentLists(const CommandSpec& spec) {
-    static constexpr std::string_view kWords[] = {"a0", "a1", "a2", "a3",  "a4",  "a5", "a6",
-                                                  "a7", "a8", "a9", "a10", "a11", "a12"};
+    static constexpr std::string_view kWords[] = {"a0",  "a1",  "a2",  "a3",  "a4",  "a5",  "a6",
+                                                  "a7",  "a8",  "a9",  "a10", "a11", "a12", "a13",
+                                                  "a14", "a15", "a16", "a17", "a18", "a19"};
     std::vector<std::vector<std::string_view>> lists;
     int min = spec.arity > 0 ? spec.arity : -spec.arity;
     int max = spec.arity > 0 ? spec.arity : min + 6;
+    // GEOSEARCHSTORE (arity -8) is the longest: every list must fit in kWords.
+    EXPECT_LE(max, static_cast<int>(std::size(kWords))) << spec.name;
+    max = std::min(max, static_cast<int>(std::size(kWords)));
     size_t parts = std::count(spec.name.begin(), spec.name.end(), '|') + 1;
     for (int n = min; n <= max; ++n) {
       std::vector<std::string_view> args(kWords, kWords + n);
