@@ -65,13 +65,13 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
   std::vector<Delivery> deliveries;
   {
     absl::ReaderMutexLock lock(&mu_);
-    const Table& channels = TableOf(SubscriptionKind::kChannel);
+    const Table& channels = ReadTable(SubscriptionKind::kChannel);
     if (auto it = channels.find(Key(channel)); it != channels.end()) {
       for (const std::shared_ptr<Subscriber>& s : it->second) {
         deliveries.push_back({s, SubscriptionKind::kChannel, std::nullopt});
       }
     }
-    for (const auto& [pattern, subscribers] : TableOf(SubscriptionKind::kPattern)) {
+    for (const auto& [pattern, subscribers] : ReadTable(SubscriptionKind::kPattern)) {
       if (common::GlobMatch(pattern, channel)) {
         for (const std::shared_ptr<Subscriber>& s : subscribers) {
           deliveries.push_back({s, SubscriptionKind::kPattern, pattern});
@@ -91,7 +91,7 @@ int64_t PubSubRegistry::PublishToShard(std::string_view channel, std::string_vie
   std::vector<Delivery> deliveries;
   {
     absl::ReaderMutexLock lock(&mu_);
-    const Table& shard = TableOf(SubscriptionKind::kShardChannel);
+    const Table& shard = ReadTable(SubscriptionKind::kShardChannel);
     if (auto it = shard.find(Key(channel)); it != shard.end()) {
       for (const std::shared_ptr<Subscriber>& s : it->second) {
         deliveries.push_back({s, SubscriptionKind::kShardChannel, std::nullopt});
@@ -138,7 +138,7 @@ std::vector<std::string> PubSubRegistry::Channels(SubscriptionKind kind,
                                                   std::optional<std::string_view> pattern) const {
   std::vector<std::string> out;
   absl::ReaderMutexLock lock(&mu_);
-  for (const auto& [channel, subscribers] : TableOf(kind)) {
+  for (const auto& [channel, subscribers] : ReadTable(kind)) {
     if (!pattern || common::GlobMatch(*pattern, channel)) {
       out.push_back(channel);
     }
@@ -148,14 +148,14 @@ std::vector<std::string> PubSubRegistry::Channels(SubscriptionKind kind,
 
 int64_t PubSubRegistry::SubscriberCount(SubscriptionKind kind, std::string_view channel) const {
   absl::ReaderMutexLock lock(&mu_);
-  const Table& table = TableOf(kind);
+  const Table& table = ReadTable(kind);
   auto it = table.find(Key(channel));
   return it == table.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
 size_t PubSubRegistry::count(SubscriptionKind kind) const {
   absl::ReaderMutexLock lock(&mu_);
-  return TableOf(kind).size();
+  return ReadTable(kind).size();
 }
 
 namespace {

@@ -96,7 +96,7 @@ class PubSubRegistry final : public commands::MessageBus {
   Table& TableOf(SubscriptionKind kind) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return tables_[static_cast<int>(kind)];
   }
-  const Table& TableOf(SubscriptionKind kind) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  const Table& ReadTable(SubscriptionKind kind) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return tables_[static_cast<int>(kind)];
   }
   // Hands the message to the subscribers found (the publisher's own now, the others' on their
