@@ -53,6 +53,14 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> args) const {
+  const CommandSpec* spec = Find(args[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
+    spec = FindSubcommand(*spec, args[1]);
+  }
+  return spec;
+}
+
 const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& parent, std::string_view name) {
   std::string_view parent_name = parent.name;
   for (const CommandSpec& sub : parent.subcommands) {

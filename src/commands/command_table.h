@@ -29,6 +29,9 @@ class CommandTable {
   const CommandSpec* Find(std::string_view name) const;
   // Case-insensitive lookup of a subcommand of `parent`; nullptr when unknown.
   static const CommandSpec* FindSubcommand(const CommandSpec& parent, std::string_view name);
+  // The row that runs `args` (args[0] the command name): the command, or for a container
+  // given a subcommand the subcommand's row; nullptr when either is unknown.
+  const CommandSpec* Resolve(std::span<const std::string_view> args) const;
 
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return commands_; }
   // Number of CommandSpecs including subcommands (size of statistics arrays).

@@ -59,10 +59,7 @@ Dispatcher::Outcome Dispatcher::Run(Request& r) {
 void Dispatcher::AccountUnblocked(Client& client, std::span<const std::string_view> args,
                                   bool failed) {
   Request r{client, args};
-  r.spec = services_.table.Find(args[0]);
-  if (r.spec != nullptr && !r.spec->subcommands.empty() && args.size() >= 2) {
-    r.spec = CommandTable::FindSubcommand(*r.spec, args[1]);
-  }
+  r.spec = services_.table.Resolve(args);
   if (r.spec == nullptr) {
     return;
   }

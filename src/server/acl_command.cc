@@ -246,10 +246,7 @@ void CmdAclDryRun(CommandContext& ctx) {
     return ctx.reply.Error("ERR User '" + std::string(ctx.args[2]) + "' not found");
   }
   std::span<const std::string_view> args = ctx.args.subspan(3);
-  const CommandSpec* spec = ctx.services.table.Find(args[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
-    spec = commands::CommandTable::FindSubcommand(*spec, args[1]);
-  }
+  const CommandSpec* spec = ctx.services.table.Resolve(args);
   if (spec == nullptr) {
     return ctx.reply.Error("ERR Command '" + std::string(args[0]) + "' not found");
   }

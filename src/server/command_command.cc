@@ -334,10 +334,7 @@ void CmdCommandDocs(CommandContext& ctx) {
 // keys, arity), then the keys the key specs (or the command's getkeys procedure) find.
 void GetKeysOrReply(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> args = ctx.args.subspan(2);
-  const CommandSpec* spec = Table(ctx).Find(args[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
-    spec = commands::CommandTable::FindSubcommand(*spec, args[1]);
-  }
+  const CommandSpec* spec = Table(ctx).Resolve(args);
   if (spec == nullptr || !Advertised(*spec)) {
     return ctx.reply.Error("ERR Invalid command specified");
   }

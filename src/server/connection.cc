@@ -603,10 +603,7 @@ void Connection::ExecTransaction(commands::CommandContext& ctx) {
   bool whole_keyspace = false;
   for (size_t i = 0; i < commands.size(); ++i) {
     argvs[i].assign(commands[i].begin(), commands[i].end());
-    const commands::CommandSpec* spec = ctx.services.table.Find(argvs[i][0]);
-    if (spec != nullptr && !spec->subcommands.empty() && argvs[i].size() >= 2) {
-      spec = commands::CommandTable::FindSubcommand(*spec, argvs[i][1]);
-    }
+    const commands::CommandSpec* spec = ctx.services.table.Resolve(argvs[i]);
     if (spec == nullptr) {
       continue;
     }

@@ -540,10 +540,7 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   if (slot != nullptr) {
     DestroyEntry(shards_[best.shard], table.Unlink(slot));
     shards_[best.shard].evicted.Add(1);
-    NotifyChanged(best.db, best.key);
-    if (observer_ != nullptr) {
-      observer_->OnKeyEvicted(best.db, best.key);
-    }
+    NotifyEvicted(best.db, best.key);
   }
   return true;
 }

@@ -224,6 +224,13 @@ class Keyspace {
       observer_->OnKeyExpired(db, key);
     }
   }
+  // Evicted for maxmemory: changed, then evicted.
+  void NotifyEvicted(int db, std::string_view key) {
+    if (observer_ != nullptr) {
+      observer_->OnKeyChanged(db, key);
+      observer_->OnKeyEvicted(db, key);
+    }
+  }
   void NotifyMissed(int db, std::string_view key) {
     if (observer_ != nullptr && report_misses_.load(std::memory_order_relaxed)) {
       observer_->OnKeyMissed(db, key);
