@@ -50,13 +50,18 @@ void EventLoop::Run() {
     if (n < 0 && errno != EINTR) {
       REDOUBT_CHECK(false && "epoll_wait failed");
     }
+    // Posted tasks run before this batch's sockets: a task posted before a client's next
+    // request could arrive (ACL SETUSER closing revoked subscribers on its own thread, before
+    // its reply went out) then acts before that request, as Redis's synchronous frees do.
+    // The wake-up's place among the ready events is not that order: epoll re-queues a
+    // level-triggered socket it just reported ahead of descriptors that became ready later.
+    if (tasks_pending_.load(std::memory_order_acquire)) {
+      DrainWakeAndTasks();
+    }
     for (int i = 0; i < n; ++i) {
       auto* handler = static_cast<IoHandler*>(events[i].data.ptr);
       if (handler == kWakeMarker) {
-        uint64_t count;
-        while (read(wake_fd_, &count, sizeof(count)) > 0) {
-        }
-        DrainTasks();
+        DrainWakeAndTasks();
         continue;
       }
       handler->OnEvent(events[i].events);
@@ -89,6 +94,7 @@ void EventLoop::Post(std::function<void()> task) {
     absl::MutexLock lock(&tasks_mu_);
     was_empty = tasks_.empty();
     tasks_.push_back(std::move(task));
+    tasks_pending_.store(true, std::memory_order_release);
   }
   // One wake-up per batch: the loop drains every queued task when it wakes, so a task queued
   // behind others needs no write of its own (MONITOR posts one task per command).
@@ -98,11 +104,19 @@ void EventLoop::Post(std::function<void()> task) {
   }
 }
 
+void EventLoop::DrainWakeAndTasks() {
+  uint64_t count;
+  while (read(wake_fd_, &count, sizeof(count)) > 0) {
+  }
+  DrainTasks();
+}
+
 void EventLoop::DrainTasks() {
   std::vector<std::function<void()>> batch;
   {
     absl::MutexLock lock(&tasks_mu_);
     batch.swap(tasks_);
+    tasks_pending_.store(false, std::memory_order_relaxed);
   }
   for (auto& task : batch) {
     task();

@@ -54,6 +54,7 @@ class EventLoop {
 
  private:
   void DrainTasks();
+  void DrainWakeAndTasks();  // empties the eventfd, then runs the queued tasks
 
   const int epoll_fd_;
   const int wake_fd_;  // eventfd: wakes epoll_wait for posted tasks and Stop()
@@ -63,6 +64,8 @@ class EventLoop {
   std::atomic<std::thread::id> thread_id_{};
   absl::Mutex tasks_mu_;
   std::vector<std::function<void()>> tasks_ ABSL_GUARDED_BY(tasks_mu_);
+  // Set with tasks_ non-empty (under tasks_mu_), read without the lock once per iteration.
+  std::atomic<bool> tasks_pending_{false};
   // Only on the loop's thread.
   std::vector<IoHandler*> doomed_;
   int periodic_ms_ = 0;
