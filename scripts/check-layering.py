@@ -27,7 +27,8 @@ MAY_USE = {
     "security": ["common"],
     "tls": ["net", "common"],
     "commands": ["protocol", "storage", "security", "common"],
-    "server": ["commands", "net", "tls", "security", "protocol", "storage", "common"],
+    "persistence": ["commands", "protocol", "storage", "security", "common"],
+    "server": ["persistence", "commands", "net", "tls", "security", "protocol", "storage", "common"],
     "tools": ["common"],
 }
 PROBE_HEADER = {
@@ -38,6 +39,7 @@ PROBE_HEADER = {
     "security": "security/acl_user.h",
     "tls": "tls/tls_context.h",
     "commands": "commands/command_spec.h",
+    "persistence": "persistence/crc64.h",
     "server": "server/config.h",
     "tools": "tools/resp_reply.h",
 }

@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build g++ make pkg-config
   libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libcli11-dev nlohmann-json3-dev
+  # LZF compression of RDB strings (rdbcompression)
+  liblzf-dev
   # fuzzing (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
   # tests and benchmarks: the reference server and real clients

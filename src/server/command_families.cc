@@ -13,6 +13,7 @@
 #include "commands/sort_commands.h"
 #include "commands/string_commands.h"
 #include "commands/zset_commands.h"
+#include "persistence/dump_commands.h"
 #include "server/acl_command.h"
 #include "server/client_command.h"
 #include "server/command_command.h"
@@ -47,6 +48,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterSortCommands(table);
   commands::RegisterHyperLogLogCommands(table);
   commands::RegisterGeoCommands(table);
+  persistence::RegisterDumpCommands(table);
   RegisterConnectionCommands(table);
   RegisterTransactionCommands(table);
   RegisterPubSubCommands(table);

@@ -92,6 +92,8 @@ struct Config {
   // shows the current directory either way, as Redis does.
   std::string dir;
   std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
   std::string pidfile;
   bool protected_mode = true;
   bool daemonize = false;

@@ -26,6 +26,7 @@
 #include "server/latency_command.h"
 #include "server/memory_stats.h"
 #include "server/server.h"
+#include "server/snapshot_service.h"
 
 namespace redoubt::server {
 namespace {
@@ -260,18 +261,19 @@ void MemorySection(const InfoSnapshot& s, InfoLines& out) {
 }
 
 void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
-  // Ours, first: no RDB or AOF is written or loaded yet, whatever the fields below say.
-  out.Add("persistence", "memory-only");
+  SnapshotStatus snap = s.server.snapshots().status();
   out.Add("loading", 0);
   out.Add("async_loading", 0);
-  // Redis's server.dirty: there is no save yet, so these are the changes since start.
-  out.Add("rdb_changes_since_last_save", SumThreads(s.server, &ThreadCommandStats::dirty));
-  out.Add("rdb_bgsave_in_progress", 0);
-  out.Add("rdb_last_save_time", s.server.last_save_seconds());
-  out.Add("rdb_last_bgsave_status", "ok");
-  out.Add("rdb_last_bgsave_time_sec", -1);
-  out.Add("rdb_current_bgsave_time_sec", -1);
-  out.Add("rdb_saves", 0);
+  out.Add("rdb_changes_since_last_save", snap.changes_since_last_save);
+  out.Add("rdb_bgsave_in_progress", snap.in_progress ? 1 : 0);
+  out.Add("rdb_last_save_time", snap.last_save_seconds);
+  out.Add("rdb_last_bgsave_status", snap.last_bgsave_ok ? "ok" : "err");
+  out.Add("rdb_last_bgsave_time_sec", snap.last_bgsave_seconds);
+  out.Add("rdb_current_bgsave_time_sec", snap.current_bgsave_seconds);
+  out.Add("rdb_saves", snap.saves);
+  out.Add("rdb_last_cow_size", 0);
+  out.Add("rdb_last_load_keys_expired", 0);
+  out.Add("rdb_last_load_keys_loaded", 0);
   out.Add("aof_enabled", 0);
   out.Add("aof_rewrite_in_progress", 0);
   out.Add("aof_rewrite_scheduled", 0);

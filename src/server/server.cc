@@ -72,6 +72,23 @@ Server::Server(Config config)
       .pubsub = pubsub_,
       .admin = this,
   });
+  snapshots_ = std::make_unique<SnapshotService>(
+      *keyspace_, settings_,
+      [this] {
+        Config c = this->config();
+        return SnapshotSettings{.path = c.dbfilename,
+                                .compress = c.rdbcompression,
+                                .checksum = c.rdbchecksum,
+                                .save_points = c.save};
+      },
+      [this] {
+        uint64_t total = 0;
+        for (const auto& t : threads_) {
+          total += t->stats.dirty.Get();
+        }
+        return total;
+      },
+      [this] { return keyspace_->used_bytes(); });
   RegisterConfigAppliers();
   appliers_.Publish(config_);
 }
@@ -165,6 +182,11 @@ commands::LatencyDistribution Server::LatencyOf(const commands::CommandSpec& spe
   return CommandLatency(*this, spec);
 }
 
+void Server::RequestShutdownSaving(ShutdownSave save) {
+  shutdown_save_.store(save);
+  RequestShutdown();
+}
+
 void Server::RequestShutdown() {
   shutdown_.store(true);
   kill(getpid(), SIGTERM);
@@ -187,16 +209,16 @@ void Server::Cron() {
   }
   WarnIfCrlExpired();
   acl_->PersistCredentialState();  // nothing to do unless a credential changed
+  snapshots_->Cron();
 }
 
 void Server::WarnMemoryOnly(const Config& cfg) {
-  // Until snapshots and the AOF exist, say so once, where the operator looks first; loudly
-  // when the configuration asks for persistence.
-  bool asked = !cfg.save.empty() || cfg.appendonly;
-  common::Log(asked ? common::LogLevel::kWarning : common::LogLevel::kNotice,
-              std::string(asked ? "save points or appendonly are configured, but " : "") +
-                  "Redoubt keeps data in memory only: no RDB or AOF file is written or loaded, "
-                  "and a restart loses the data (INFO persistence: persistence:memory-only)");
+  // Until the AOF exists, say so once, where the operator looks first.
+  if (cfg.appendonly) {
+    common::Log(common::LogLevel::kWarning,
+                "appendonly is configured, but there is no append-only file yet: only RDB "
+                "snapshots (save points, SAVE, BGSAVE, SHUTDOWN) persist the data");
+  }
 }
 
 void Server::WritePidFile(const std::string& path) {
@@ -260,6 +282,11 @@ int Server::Run() {
                   " (bind" + addrs + ", " + tls_text + ", " + std::to_string(cfg.io_threads) +
                   " I/O threads)");
 
+  if (absl::Status st = snapshots_->LoadAtStartup(); !st.ok()) {
+    common::Log(common::LogLevel::kWarning, "Fatal error loading the DB (" + cfg.dbfilename +
+                                                "): " + std::string(st.message()) + ". Exiting.");
+    return 1;
+  }
   WarnMemoryOnly(cfg);
   WritePidFile(cfg.pidfile);
   // Only now: a client that gets an answer finds the start-up lines already in the log.
@@ -284,6 +311,18 @@ int Server::Run() {
         common::Log(common::LogLevel::kWarning, sig == SIGINT
                                                     ? "Received SIGINT scheduling shutdown..."
                                                     : "Received SIGTERM scheduling shutdown...");
+      }
+      ShutdownSave save = shutdown_save_.load();
+      if (save == ShutdownSave::kSave ||
+          (save == ShutdownSave::kDefault && !config().save.empty())) {
+        common::Log(common::LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
+        if (absl::Status st = snapshots_->Save(); !st.ok()) {
+          common::Log(common::LogLevel::kWarning,
+                      "Error trying to save the DB, can't exit: " + std::string(st.message()));
+          shutdown_.store(false);
+          shutdown_save_.store(ShutdownSave::kDefault);
+          continue;
+        }
       }
       break;
     }

@@ -45,6 +45,7 @@
 #include "server/pubsub_registry.h"
 #include "server/server_admin.h"
 #include "server/server_stats.h"
+#include "server/snapshot_service.h"
 #include "server/version.h"
 #include "server/watch_registry.h"
 #include "storage/keyspace.h"
@@ -67,6 +68,8 @@ class Server final : public ServerAdmin {
   int Run();
   // Thread-safe: asks Run() to return (SHUTDOWN, signals).
   void RequestShutdown() override;
+  void RequestShutdownSaving(ShutdownSave save) override;
+  SnapshotService& snapshots() override { return *snapshots_; }
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
@@ -82,7 +85,7 @@ class Server final : public ServerAdmin {
   ClientRegistry& clients() override { return clients_; }
   const std::vector<std::unique_ptr<IoThread>>& threads() const { return threads_; }
   int64_t start_time_ms() const { return start_time_ms_; }
-  int64_t last_save_seconds() const override { return start_time_ms_ / 1000; }
+  int64_t last_save_seconds() const override { return snapshots_->status().last_save_seconds; }
   // A copy of the configuration in force.
   Config config() const override ABSL_LOCKS_EXCLUDED(config_mu_);
   int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
@@ -246,6 +249,8 @@ class Server final : public ServerAdmin {
   int unix_listen_fd_ = -1;                              // unixsocket: plaintext, never filtered
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
+  std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
+  std::unique_ptr<SnapshotService> snapshots_;
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};

@@ -27,6 +27,9 @@
 
 namespace redoubt::server {
 
+class SnapshotService;
+enum class ShutdownSave : uint8_t { kDefault, kSave, kNoSave };
+
 class ServerAdmin : public commands::AdminServices {
  public:
   // CONFIG GET / SET / REWRITE / RESETSTAT. SetConfig applies all pairs (names as the client
@@ -60,9 +63,12 @@ class ServerAdmin : public commands::AdminServices {
   virtual MemoryOverhead MemoryNow(ClientMemory* clients) = 0;
   virtual commands::LatencyDistribution LatencyOf(const commands::CommandSpec& spec) = 0;
 
-  // LASTSAVE; SHUTDOWN.
+  // LASTSAVE; SHUTDOWN (`save`: kShutdownSave / kShutdownNoSave / kShutdownDefault, which saves
+  // when save points are configured, as Redis); SAVE and BGSAVE.
   virtual int64_t last_save_seconds() const = 0;
   virtual void RequestShutdown() = 0;
+  virtual void RequestShutdownSaving(ShutdownSave save) = 0;
+  virtual SnapshotService& snapshots() = 0;
 
  protected:
   ~ServerAdmin() override = default;

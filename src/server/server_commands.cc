@@ -18,6 +18,7 @@
 #include "common/numbers.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
+#include "server/snapshot_service.h"
 
 namespace redoubt::server {
 namespace {
@@ -83,10 +84,11 @@ void CmdDebug(CommandContext& ctx) {
                   std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
 }
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. There is no persistence, so SAVE has nothing to
-// write and behaves as NOSAVE (the data is lost either way); NOW and FORCE change nothing
-// because there are no replicas to wait for and no save that could fail. On success there is
-// no reply: the server closes every connection as it exits, as Redis does.
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. SAVE writes a snapshot before exiting, NOSAVE
+// does not, and without either one is written when save points are configured, as Redis does;
+// a snapshot that fails keeps the server running. NOW and FORCE change nothing yet (there are
+// no replicas to wait for). On success there is no reply: the server closes every connection as
+// it exits.
 void CmdShutdown(CommandContext& ctx) {
   bool save = false;
   bool nosave = false;
@@ -112,7 +114,32 @@ void CmdShutdown(CommandContext& ctx) {
     return ctx.reply.Error("ERR No shutdown in progress.");
   }
   common::Log(common::LogLevel::kWarning, "User requested shutdown...");
-  Admin(ctx).RequestShutdown();
+  Admin(ctx).RequestShutdownSaving(save     ? ShutdownSave::kSave
+                                   : nosave ? ShutdownSave::kNoSave
+                                            : ShutdownSave::kDefault);
+}
+
+// SAVE: a snapshot written before the reply (other clients are served meanwhile).
+void CmdSave(CommandContext& ctx) {
+  if (absl::Status st = Admin(ctx).snapshots().Save(); !st.ok()) {
+    std::string text(st.message());
+    return ctx.reply.Error(text.starts_with("ERR") ? text : "ERR " + text);
+  }
+  ctx.reply.Ok();
+}
+
+// BGSAVE [SCHEDULE]: a snapshot written by a background thread.
+void CmdBgsave(CommandContext& ctx) {
+  if (ctx.argc() > 2 || (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.args[1], "schedule"))) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  if (absl::Status st = Admin(ctx).snapshots().StartBackgroundSave(); !st.ok()) {
+    if (ctx.argc() == 2) {
+      return ctx.reply.SimpleString("Background saving scheduled");
+    }
+    return ctx.reply.Error(std::string(st.message()));
+  }
+  ctx.reply.SimpleString("Background saving started");
 }
 
 // MONITOR: from now on the connection receives every command the server runs (see
@@ -145,6 +172,22 @@ void RegisterServerCommands(commands::CommandTable& table) {
              .acl = kAclAdmin | kAclFast | kAclDangerous,
              .handler = CmdLastSave,
              .summary = "Returns the Unix timestamp of the last successful save to disk.",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "save",
+             .arity = 1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
+             .acl = kAclAdminSlow,
+             .handler = CmdSave,
+             .summary = "Synchronously save the dataset to disk",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "bgsave",
+             .arity = -1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading,
+             .acl = kAclAdminSlow,
+             .handler = CmdBgsave,
+             .summary = "Asynchronously save the dataset to disk",
              .since = "1.0.0",
              .group = "server"});
   table.Add({.name = "debug",

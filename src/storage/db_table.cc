@@ -57,7 +57,7 @@ Entry** DbTable::Find(std::string_view key, uint64_t hash) {
 }
 
 void DbTable::Insert(Entry* entry, uint64_t hash) {
-  if (size_ >= capacity_) {
+  if (size_ >= capacity_ && !(frozen_ && capacity_ > 0)) {
     Resize(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
   }
   Entry*& head = buckets_[hash & (capacity_ - 1)];
@@ -150,6 +150,9 @@ void DbTable::Resize(size_t new_capacity) {
 }
 
 void DbTable::MaybeShrink() {
+  if (frozen_) {
+    return;
+  }
   if (size_ == 0 && capacity_ > 0) {
     // An emptied table returns its bucket array, so an empty keyspace accounts zero bytes.
     Account(-static_cast<int64_t>(capacity_ * sizeof(Entry*)));
@@ -178,6 +181,12 @@ uint64_t DbTable::Scan(uint64_t cursor, const std::function<void(const Entry&)>&
     fn(*e);
   }
   return NextScanCursor(cursor, mask);
+}
+
+void DbTable::ForEachInBucket(size_t bucket, const std::function<void(const Entry&)>& fn) const {
+  for (const Entry* e = buckets_[bucket]; e != nullptr; e = e->next) {
+    fn(*e);
+  }
 }
 
 void DbTable::ForEach(const std::function<void(const Entry&)>& fn) const {

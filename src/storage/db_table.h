@@ -73,6 +73,16 @@ class DbTable {
   // Removes and destroys all entries.
   void Clear();
 
+  // A snapshot walks the buckets in index order while commands go on (Keyspace::SnapshotStep):
+  // a frozen table neither grows nor shrinks, so a key's bucket, and with it whether the walk
+  // has passed it, stays put. Chains lengthen meanwhile; the next insert or delete after
+  // thawing resizes.
+  void set_frozen(bool frozen) { frozen_ = frozen; }
+  size_t bucket_count() const { return capacity_; }
+  size_t BucketOf(uint64_t hash) const { return hash & (capacity_ - 1); }
+  // Requires: bucket < bucket_count().
+  void ForEachInBucket(size_t bucket, const std::function<void(const Entry&)>& fn) const;
+
   // Bytes used by the bucket array and the TTL list (entries are counted by the shard).
   size_t OverheadBytes() const;
   // The TTL list's part of them (MEMORY STATS overhead.hashtable.expires).
@@ -92,6 +102,7 @@ class DbTable {
   Entry** buckets_ = nullptr;
   size_t capacity_ = 0;  // power of two, or 0 before the first insert
   size_t size_ = 0;
+  bool frozen_ = false;
   std::vector<Entry*> volatile_;
 };
 

@@ -79,6 +79,7 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   Entry* e = *slot;
   int64_t at = e->expire_ms();
   if (at != kNoExpire && at <= common::UnixMillis()) {
+    BeforeChange(shard, db, hash, key, e);
     DestroyEntry(shard, table.Unlink(slot));
     shard.expired.Add(1);
     NotifyExpired(db, key);
@@ -91,6 +92,7 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
     return nullptr;
   }
   if (access == Access::kWrite) {
+    BeforeChange(shard, db, hash, key, e);
     NotifyChanged(db, key);
   }
   if (access == Access::kRead || access == Access::kWrite) {
@@ -125,6 +127,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
     }
     return Entry::Create(key, value, has_expire);
   };
+  BeforeChange(shard, db, hash, key, slot != nullptr ? *slot : nullptr);
   if (slot == nullptr) {
     Entry* e = Adopt(shard, create(expire_ms != kNoExpire));
     e->set_encoding(encoding);
@@ -170,6 +173,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
 
 Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
   auto [shard, table, hash, slot] = Locate(db, key);
+  BeforeChange(shard, db, hash, key, slot != nullptr ? *slot : nullptr);
   if (slot == nullptr) {
     Entry* e = Adopt(shard, Entry::Create(key, {}, false, len));
     std::memset(e->mutable_value(), 0, len);
@@ -205,6 +209,7 @@ bool Keyspace::Delete(int db, std::string_view key) {
   Entry* e = *slot;
   int64_t at = e->expire_ms();
   bool expired = at != kNoExpire && at <= common::UnixMillis();
+  BeforeChange(shard, db, hash, key, e);
   DestroyEntry(shard, table.Unlink(slot));
   if (expired) {
     shard.expired.Add(1);
@@ -222,6 +227,7 @@ bool Keyspace::SetExpire(int db, std::string_view key, int64_t at_ms) {
   }
   Entry* e = *slot;
   int64_t before = e->expire_ms();
+  BeforeChange(shard, db, hash, key, e);
   if (at_ms == kNoExpire) {
     if (before != kNoExpire) {
       table.OnExpireCleared(e);
@@ -252,6 +258,7 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   }
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
+  BeforeChange(dst.shard, dst_db, dst.hash, dst_key, dst.slot != nullptr ? *dst.slot : nullptr);
   Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
   // Always "new", also over an existing key: Redis's copyCommand deletes it, then adds the copy.
   NotifyStored(dst_db, dst_key, true);
@@ -272,6 +279,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
   // source's slot when both live in the same table.
   Entry* e = src.table.Unlink(src.slot);
   Location dst = Locate(dst_db, dst_key);
+  BeforeChange(dst.shard, dst_db, dst.hash, dst_key, dst.slot != nullptr ? *dst.slot : nullptr);
   if (key != dst_key) {
     Entry* renamed = Relocate(src.shard, e, dst.shard, dst_key, e->expire_ms() != kNoExpire);
     Entry::Destroy(e);
@@ -285,6 +293,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
 
 Entry* Keyspace::CreateList(int db, std::string_view key) {
   Location loc = Locate(db, key);
+  BeforeChange(loc.shard, db, loc.hash, key, loc.slot != nullptr ? *loc.slot : nullptr);
   Entry* e = Adopt(loc.shard, Entry::CreateList(key, false));
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (SORT ... STORE's destination, or an expired one the caller did not look
@@ -295,10 +304,23 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
 
 Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Location loc = Locate(db, key);
+  BeforeChange(loc.shard, db, loc.hash, key, loc.slot != nullptr ? *loc.slot : nullptr);
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (a STORE's destination) is replaced, as CreateList does.
   NotifyStored(db, key, Store(loc, e));
+  return e;
+}
+
+Entry* Keyspace::Extract(int db, std::string_view key) {
+  auto [shard, table, hash, slot] = Locate(db, key);
+  if (slot == nullptr) {
+    return nullptr;
+  }
+  BeforeChange(shard, db, hash, key, *slot);
+  NotifyChanged(db, key);
+  Entry* e = table.Unlink(slot);
+  shard.used_bytes.Add(-static_cast<int64_t>(e->AllocatedBytes()));
   return e;
 }
 
@@ -307,6 +329,7 @@ Entry* Keyspace::Rebuild(int db, std::string_view key,
   auto [shard, table, hash, slot] = Locate(db, key);
   REDOUBT_CHECK(slot != nullptr);
   Entry* old = *slot;
+  BeforeChange(shard, db, hash, key, old);
   bool has_expire = old->expire_ms() != kNoExpire;
   Entry* fresh = Adopt(shard, build(*old, has_expire));
   fresh->set_access(old->access());
@@ -329,6 +352,14 @@ uint64_t Keyspace::DbSize(int db) const {
   return n;
 }
 
+uint64_t Keyspace::VolatileCount(int db) const {
+  uint64_t n = 0;
+  for (int s = 0; s < kNumShards; ++s) {
+    n += shards_[s].dbs[db].volatile_size();
+  }
+  return n;
+}
+
 bool Keyspace::HasLiveKey(int db, std::string_view key) {
   Location loc = Locate(db, key);
   if (loc.slot == nullptr) {
@@ -343,6 +374,7 @@ void Keyspace::FlushDb(int db) {
     observer_->OnDatabaseFlushing(db, [&](std::string_view key) { return HasLiveKey(db, key); });
   }
   for (int s = 0; s < kNumShards; ++s) {
+    FinishTableSnapshot(s, db);
     DbTable& table = Table(s, db);
     int64_t freed = 0;
     table.ForEach([&](const Entry& e) { freed += static_cast<int64_t>(e.AllocatedBytes()); });
@@ -359,12 +391,98 @@ void Keyspace::FlushAll() {
 
 void Keyspace::SwapDb(int a, int b) {
   for (int s = 0; s < kNumShards; ++s) {
+    FinishTableSnapshot(s, a);
+    FinishTableSnapshot(s, b);
     std::swap(shards_[s].dbs[a], shards_[s].dbs[b]);
   }
   if (observer_ != nullptr) {
     observer_->OnDatabasesSwapped(
         a, b, [&](int db, std::string_view key) { return HasLiveKey(db, key); });
   }
+}
+
+void Keyspace::BeginSnapshot(SnapshotSink* sink) {
+  REDOUBT_CHECK(snapshot_sink_ == nullptr);
+  snapshot_sink_ = sink;
+  for (int s = 0; s < kNumShards; ++s) {
+    Shard& shard = shards_[s];
+    shard.snapshot.assign(databases_, TableSnapshot{});
+    for (int db = 0; db < databases_; ++db) {
+      if (shard.dbs[db].size() > 0) {
+        shard.snapshot[db].active = true;
+        shard.dbs[db].set_frozen(true);
+        shard.snapshotting = true;
+      }
+    }
+  }
+}
+
+void Keyspace::SettleForSnapshot(Shard& shard, int db, uint64_t hash, std::string_view key,
+                                 const Entry* current) {
+  TableSnapshot& ts = shard.snapshot[db];
+  if (!ts.active || shard.dbs[db].BucketOf(hash) < ts.next_bucket) {
+    return;  // not part of the snapshot, or already written by the walk
+  }
+  if (!ts.settled.insert(std::string(key)).second) {
+    return;  // written (or created) since the start already
+  }
+  if (current != nullptr) {
+    snapshot_sink_->Write(static_cast<int>(&shard - shards_.get()), db, *current);
+  }
+}
+
+bool Keyspace::SnapshotStep(int shard_index, int db, size_t max_buckets) {
+  Shard& shard = shards_[shard_index];
+  if (!shard.snapshotting || !shard.snapshot[db].active) {
+    return true;
+  }
+  TableSnapshot& ts = shard.snapshot[db];
+  const DbTable& table = shard.dbs[db];
+  size_t end = std::min(table.bucket_count(), ts.next_bucket + max_buckets);
+  for (size_t b = ts.next_bucket; b < end; ++b) {
+    table.ForEachInBucket(b, [&](const Entry& e) {
+      if (ts.settled.empty() ||
+          !ts.settled.contains(absl::string_view(e.key().data(), e.key().size()))) {
+        snapshot_sink_->Write(shard_index, db, e);
+      }
+    });
+  }
+  ts.next_bucket = end;
+  if (end < table.bucket_count()) {
+    return false;
+  }
+  EndTableSnapshot(shard, db);
+  return true;
+}
+
+void Keyspace::FinishTableSnapshot(int shard_index, int db) {
+  Shard& shard = shards_[shard_index];
+  if (shard.snapshotting && shard.snapshot[db].active) {
+    SnapshotStep(shard_index, db, SIZE_MAX);
+  }
+}
+
+void Keyspace::EndTableSnapshot(Shard& shard, int db) {
+  TableSnapshot& ts = shard.snapshot[db];
+  ts.active = false;
+  ts.settled = {};
+  shard.dbs[db].set_frozen(false);
+  shard.snapshotting = std::any_of(shard.snapshot.begin(), shard.snapshot.end(),
+                                   [](const TableSnapshot& t) { return t.active; });
+}
+
+void Keyspace::EndSnapshot() {
+  for (int s = 0; s < kNumShards; ++s) {
+    Shard& shard = shards_[s];
+    for (int db = 0; db < static_cast<int>(shard.snapshot.size()); ++db) {
+      if (shard.snapshot[db].active) {
+        EndTableSnapshot(shard, db);
+      }
+    }
+    shard.snapshot.clear();
+    shard.snapshotting = false;
+  }
+  snapshot_sink_ = nullptr;
 }
 
 uint64_t Keyspace::ScanStep(int db, uint64_t cursor, const std::function<void(const Entry&)>& fn) {
@@ -428,7 +546,9 @@ std::pair<size_t, size_t> Keyspace::ExpireSample(int shard, int db, size_t count
     Entry* e = table.RandomVolatileEntry(sh.rng);
     if (e->expire_ms() <= now_ms) {
       std::string key(e->key());
-      Entry** slot = table.Find(key, HashKey(key));
+      uint64_t hash = HashKey(key);
+      BeforeChange(sh, db, hash, key, e);
+      Entry** slot = table.Find(key, hash);
       DestroyEntry(sh, table.Unlink(slot));
       sh.expired.Add(1);
       ++expired;
@@ -536,8 +656,10 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   }
   std::lock_guard<std::mutex> lock(shards_[best.shard].mu);
   DbTable& table = shards_[best.shard].dbs[best.db];
-  Entry** slot = table.Find(best.key, HashKey(best.key));
+  uint64_t hash = HashKey(best.key);
+  Entry** slot = table.Find(best.key, hash);
   if (slot != nullptr) {
+    BeforeChange(shards_[best.shard], best.db, hash, best.key, *slot);
     DestroyEntry(shards_[best.shard], table.Unlink(slot));
     shards_[best.shard].evicted.Add(1);
     NotifyEvicted(best.db, best.key);

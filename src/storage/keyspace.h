@@ -9,6 +9,8 @@
 // the caller through ShardLocks); maintenance functions lock shards themselves.
 #pragma once
 
+#include <absl/container/flat_hash_set.h>
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -77,6 +79,15 @@ class KeyObserver {
 
 enum class Access : uint8_t { kRead, kReadNoTouch, kReadNoTouchSilent, kWrite, kNoTouch };
 
+// Where a point-in-time snapshot's entries go (persistence's RDB writer): each entry as it was
+// when the snapshot began, exactly once. Called under the entry's shard lock, by the walk
+// (SnapshotStep) or by a command about to change a key the walk has not reached yet.
+class SnapshotSink {
+ public:
+  virtual ~SnapshotSink() = default;
+  virtual void Write(int shard, int db, const Entry& e) = 0;
+};
+
 class Keyspace {
  public:
   static constexpr int kShardBits = 6;
@@ -130,6 +141,10 @@ class Keyspace {
   // set, or a STORE's result replacing whatever key holds (reported as stored there, "new" only
   // when no live key was there, as Redis's setKey).
   Entry* Insert(int db, std::string_view key, Entry* entry);
+  // Unlinks key's entry and hands it to the caller (who owns it; its bytes are no longer
+  // accounted here), or nullptr. For values built in a scratch keyspace (RESTORE decodes its
+  // payload there, so a bad payload leaves the real key untouched) and then Insert()ed.
+  Entry* Extract(int db, std::string_view key);
   // Gives the existing key a new value: build(old, has_expire) returns a new entry for the key
   // (Entry::CreatePacked, CreateTable, …) with an expire slot when has_expire, which replaces the
   // old one; TTL and access state carry over, the old entry is freed and the bytes accounted.
@@ -143,6 +158,7 @@ class Keyspace {
 
   // ---- Whole-keyspace operations. Requires: all shard locks (AllShardsLock). ----
   uint64_t DbSize(int db) const;
+  uint64_t VolatileCount(int db) const;  // keys with a TTL
   void FlushDb(int db);
   void FlushAll();
   void SwapDb(int a, int b);
@@ -150,6 +166,24 @@ class Keyspace {
   uint64_t ScanStep(int db, uint64_t cursor, const std::function<void(const Entry&)>& fn);
   void ForEach(int db, const std::function<void(const Entry&)>& fn);
   std::optional<std::string> RandomKey(int db);
+
+  // ---- Point-in-time snapshots (BGSAVE, a replica's full sync), taken while commands go on.
+  // BeginSnapshot marks every non-empty table; a walker then calls SnapshotStep table by table,
+  // a few buckets at a time under that shard's lock alone. A command that is about to change,
+  // delete or create a key in a bucket the walk has not reached first hands the entry as it is
+  // (its state at the start) to the sink and remembers the key, which the walk then skips; a
+  // key created since is remembered with nothing written. So no command waits for more than one
+  // step, and the snapshot costs memory only for the keys changed while it runs, as fork's
+  // copy-on-write does for Redis. docs/architecture.md, "Snapshots", says more. ----
+
+  // Requires: all shard locks; no snapshot running. The sink outlives the snapshot.
+  void BeginSnapshot(SnapshotSink* sink);
+  // Writes up to max_buckets more buckets of db's table in `shard` to the sink; returns true once
+  // that table is done (or was empty at the start). Requires: that shard's lock.
+  bool SnapshotStep(int shard, int db, size_t max_buckets);
+  // Ends the snapshot, finished or abandoned. Requires: all shard locks.
+  void EndSnapshot();
+  bool snapshot_running() const { return snapshot_sink_ != nullptr; }  // under any shard lock
 
   // ---- Maintenance; these lock shards themselves. ----
   // Deletes expired keys by sampling, until the budget runs out or few sampled keys were
@@ -173,6 +207,13 @@ class Keyspace {
 
  private:
   using Counter = ShardCounter;
+  // One table's part of a running snapshot.
+  struct TableSnapshot {
+    bool active = false;     // started non-empty and not yet walked to its end
+    size_t next_bucket = 0;  // buckets below it are written
+    // Keys of the unwalked buckets already written as they were (or created since).
+    absl::flat_hash_set<std::string> settled;
+  };
   struct alignas(64) Shard {
     // A std::mutex, not an annotated absl::Mutex, because the analysis cannot check it anyway:
     // which shards a command holds is decided at run time (ShardLocks: a bit set over the key
@@ -186,6 +227,9 @@ class Keyspace {
     Counter hits, misses, expired, evicted;
     std::vector<DbTable> dbs;
     std::mt19937_64 rng;
+    // Snapshot state, per database (BeginSnapshot); `snapshotting` is the hot path's one check.
+    bool snapshotting = false;
+    std::vector<TableSnapshot> snapshot;
   };
 
   DbTable& Table(int shard, int db) { return shards_[shard].dbs[db]; }
@@ -243,6 +287,19 @@ class Keyspace {
   }
   // Whether a live entry is under key in db. Requires: its shard lock.
   bool HasLiveKey(int db, std::string_view key);
+  // Before key (whose entry is `current`, or nullptr when absent) changes: while a snapshot has
+  // not walked its bucket, hands the entry to the sink the first time, and remembers the key.
+  void BeforeChange(Shard& shard, int db, uint64_t hash, std::string_view key,
+                    const Entry* current) {
+    if (shard.snapshotting) [[unlikely]] {
+      SettleForSnapshot(shard, db, hash, key, current);
+    }
+  }
+  void SettleForSnapshot(Shard& shard, int db, uint64_t hash, std::string_view key,
+                         const Entry* current);
+  // Writes the rest of a table's snapshot at once (before FLUSHDB or SWAPDB changes it whole).
+  void FinishTableSnapshot(int shard, int db);
+  void EndTableSnapshot(Shard& shard, int db);
 
   const int databases_;
   KeyObserver* observer_ = nullptr;
@@ -251,6 +308,7 @@ class Keyspace {
   std::atomic<uint32_t> clock_seconds_{0};
   std::atomic<bool> lfu_{false};
   std::atomic<uint32_t> expire_cursor_{0};
+  SnapshotSink* snapshot_sink_ = nullptr;  // set and cleared under all shard locks
 };
 
 // Locks the shards of a set of keys in ascending shard order (so that two multi-key commands

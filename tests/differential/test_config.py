@@ -18,6 +18,7 @@ OUR_DIRECTIVES = {
 # Values that differ at start-up, and why. Every other directive must show Redis's value.
 DIFFERENT_AT_START = {
     "port": "each server of the pair listens on its own port",
+    "dir": "each server of the pair runs in a working directory of its own (tests/support)",
     "io-threads": "Redoubt runs one I/O thread per core by default (Redis: 1)",
     "tls-auth-clients": "Redoubt's default is no, so that turning TLS on does not also demand "
                         "client certificates (README)",

@@ -245,7 +245,7 @@ def test_directives_without_effect_are_named_in_one_line(redoubt_factory, tmp_pa
     lines = [l for l in s.log_text().splitlines() if "have no effect yet" in l]
     assert len(lines) == 1, s.log_text()
     assert lines[0].endswith(
-        "These directives are accepted but have no effect yet: save, activerehashing, "
+        "These directives are accepted but have no effect yet: activerehashing, "
         "stream-node-max-entries"), lines[0]
     with RespClient(port=s.port) as c:  # shown as Redis shows them
         assert config_get(c, "stream-node-max-entries") == b"64"

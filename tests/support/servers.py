@@ -13,6 +13,7 @@
 import atexit
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -139,6 +140,10 @@ class Server:
         self.proc = None
         self.log_path = None
         self._log_file = None
+        # Each server runs in a working directory of its own (kept across restarts, removed
+        # on exit): a snapshot (dump.rdb) or credential file one test's server writes must
+        # never be loaded by another's.
+        self.workdir = None
 
     # ----- lifecycle -------------------------------------------------------------------------
     def command_line(self, port):
@@ -183,8 +188,10 @@ class Server:
         self._log_file = os.fdopen(fd, "wb")
         self.port = port
         self.cmd = self.command_line(port)
+        if self.workdir is None:
+            self.workdir = tempfile.mkdtemp(prefix=f"{self.name}-wd-")
         self.proc = subprocess.Popen(self.cmd, stdout=self._log_file, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir(),
+                                     stdin=subprocess.DEVNULL, cwd=self.workdir,
                                      start_new_session=True,
                                      env={**os.environ, **self.env} if self.env else None)
         _live[self.proc.pid] = self
@@ -311,6 +318,9 @@ class Server:
     def __exit__(self, *exc):
         self.stop()
         self.remove_log()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
 
     def remove_log(self):
         if self.log_path and os.path.exists(self.log_path):

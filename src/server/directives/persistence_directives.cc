@@ -1,8 +1,7 @@
-// Persistence: RDB snapshots (save, dbfilename, rdb*), the append-only file (appendonly,
-// appendfilename, appenddirname, appendfsync, aof-*) and loading. Redoubt keeps its data in
-// memory only: it accepts, validates, shows and rewrites these rows as Redis does and acts on
-// none (kNoEffectYet; start-up names those set). A persistence component, when there is one,
-// owns this file: it binds the rows to its fields and registers its appliers.
+// Persistence: RDB snapshots (save, dbfilename, rdbcompression, rdbchecksum: acted on by
+// server/snapshot_service.h), the append-only file (appendonly, appendfilename, appenddirname,
+// appendfsync, aof-*) and loading. The AOF rows are accepted, validated, shown and rewritten as
+// Redis does and not acted on yet (kNoEffectYet; start-up names those set).
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +34,7 @@ DirectiveSpec AofNameDirective(std::string_view name, std::string_view def, std:
 
 // save <seconds> <changes> [...]: setConfigSaveOption. A file's lines add up; "" clears.
 DirectiveSpec SaveDirective() {
-  DirectiveSpec d = NewDirective({.name = "save", .flags = kMultiArg | kNoEffectYet});
+  DirectiveSpec d = NewDirective({.name = "save", .flags = kMultiArg});
   d.set = [](Config& c, DirectiveArgs args, SetSource source) {
     bool clear = args.empty() || (args.size() == 1 && args[0].empty());
     DirectiveArgs points = clear ? DirectiveArgs() : args;
@@ -87,12 +86,11 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   registry.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
                              Field<bool>(&Config::appendonly)));
   registry.Add(StringDirective(
-      {.name = "dbfilename", .flags = kProtected | kNoEffectYet},
+      {.name = "dbfilename", .flags = kProtected},
       {.def = "dump.rdb",
        .check = [](const std::string& v) { return CheckBaseName(v, "dbfilename", "filename"); }},
       Field<std::string>(&Config::dbfilename)));
   const BoolRow bools[] = {
-      {"rdbchecksum", "", kImmutable, true},          {"rdbcompression", "", 0, true},
       {"rdb-del-sync-files", "", 0, false},           {"stop-writes-on-bgsave-error", "", 0, true},
       {"aof-rewrite-incremental-fsync", "", 0, true}, {"no-appendfsync-on-rewrite", "", 0, false},
       {"rdb-save-incremental-fsync", "", 0, true},    {"aof-load-truncated", "", 0, true},
@@ -100,6 +98,10 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
       {"aof-disable-auto-gc", "", 0, false},
   };
   AddBoolRows(registry, bools);
+  registry.Add(BoolDirective({.name = "rdbchecksum", .flags = kImmutable}, true,
+                             Field<bool>(&Config::rdbchecksum)));
+  registry.Add(
+      BoolDirective({.name = "rdbcompression"}, true, Field<bool>(&Config::rdbcompression)));
   registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
   registry.Add(AofNameDirective("appenddirname", "appendonlydir", "dirname"));
   registry.Add(EnumDirective({.name = "appendfsync"},

@@ -218,7 +218,7 @@ TEST(ConfigTest, NoEffectDirectivesAreThoseSetAwayFromTheirDefault) {
 
   std::vector<std::string_view> names = NoEffectDirectivesSet(c);
 
-  EXPECT_EQ(names, (std::vector<std::string_view>{"save", "activerehashing"}));
+  EXPECT_EQ(names, (std::vector<std::string_view>{"activerehashing"}));
   EXPECT_TRUE(NoEffectDirectivesSet(Config{}).empty());
 }
 

@@ -4,6 +4,7 @@
 // recording administration, through the real dispatcher.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,12 @@ class RecordingAdmin final : public ServerAdmin {
   commands::LatencyDistribution LatencyOf(const commands::CommandSpec&) override { return {}; }
   int64_t last_save_seconds() const override { return 1234; }
   void RequestShutdown() override { ++shutdown_requests; }
+  void RequestShutdownSaving(ShutdownSave save) override {
+    last_shutdown_save = save;
+    ++shutdown_requests;
+  }
+  SnapshotService& snapshots() override { std::abort(); }  // no test here saves
+  ShutdownSave last_shutdown_save = ShutdownSave::kDefault;
 
   Config config_;
   std::vector<std::vector<std::pair<std::string, std::string>>> set_calls;

@@ -1,0 +1,66 @@
+// Reads keys and values in Redis's RDB encoding (versions 1 to 10: every encoding redis-server
+// 7.0 loads, from the zipmaps and ziplists of old files to today's listpacks) and stores them in
+// the keyspace with the same encoding rules as the commands (so a hash loaded from a listpack
+// bigger than hash-max-listpack-entries becomes a table, as Redis converts it).
+//
+// Every read is checked: a length past the end of the input, a bad encoding, a blob that does
+// not validate (listpack, ziplist, intset), duplicate members or a NaN score make the decoder
+// fail with an error naming the offset, and the key being loaded is removed again, so nothing
+// half-built stays. Streams and module types are refused by name: Redoubt has neither yet.
+//
+// Thread: a value; LoadObject requires the key's shard lock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/runtime_settings.h"
+#include "persistence/rdb_input.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::persistence {
+
+class RdbDecoder {
+ public:
+  explicit RdbDecoder(RdbInput& in) : in_(in) {}
+
+  // Each returns false on failure, after which error() says what and where.
+  bool Byte(uint8_t* b);
+  // A length; *encoded is set when the length byte announces a special string encoding (then
+  // the returned value is that encoding).
+  bool Length(uint64_t* len, bool* encoded = nullptr);
+  bool String(std::string* s);
+  bool Int64Le(int64_t* v);
+  bool Int32Le(int32_t* v);
+  bool BinaryDouble(double* v);
+  // The old text form of a double (RDB_TYPE_ZSET): a length byte, 253 nan, 254 +inf, 255 -inf.
+  bool TextDouble(double* v);
+
+  // Reads a value of `type` and stores it at key in db, which must not exist. On failure the key
+  // does not exist afterwards either.
+  bool LoadObject(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
+                  const commands::RuntimeSettings& settings);
+
+  bool Fail(std::string_view what);
+  const std::string& error() const { return error_; }
+  uint64_t offset() const { return in_.offset(); }
+
+ private:
+  bool LoadList(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key);
+  bool LoadSet(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
+               const commands::RuntimeSettings& settings);
+  bool LoadHash(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
+                const commands::RuntimeSettings& settings);
+  bool LoadZset(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
+                const commands::RuntimeSettings& settings);
+  // A length that counts elements of at least `min_bytes` each: refused when the input cannot
+  // hold them (a corrupt length must not make us reserve terabytes).
+  bool Count(uint64_t* n);
+
+  RdbInput& in_;
+  std::string error_;
+};
+
+}  // namespace redoubt::persistence

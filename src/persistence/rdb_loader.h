@@ -1,0 +1,46 @@
+// Loads an RDB stream (a snapshot file written by Redoubt or by redis-server up to 7.0, RDB
+// versions 1 to 10) into the keyspace: the header, AUX fields, SELECTDB, RESIZEDB, expire and
+// LRU/LFU opcodes, every key, the EOF marker and the CRC64 that follows it.
+//
+// A bad file is refused with an error that names the offset where reading failed; the keys read
+// before it stay, so the caller (start-up) refuses to start rather than serve a partial dataset.
+//
+// Thread: locks each key's shard while storing it; the keyspace may be in use meanwhile.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands/runtime_settings.h"
+#include "persistence/rdb_input.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::persistence {
+
+struct RdbLoadResult {
+  uint64_t keys_loaded = 0;
+  uint64_t keys_expired = 0;  // already past their TTL, skipped (as a primary skips them)
+  int rdb_version = 0;
+  std::vector<std::pair<std::string, std::string>> aux;  // AUX fields, in file order
+};
+
+struct RdbLoadOptions {
+  bool verify_checksum = true;  // rdbchecksum
+  // Keys whose TTL has passed are dropped, as a primary does (a replica keeps them).
+  bool skip_expired = true;
+};
+
+absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,
+                     const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
+                     RdbLoadResult* result);
+
+// Opens and loads the file at path; NotFound when there is none.
+absl::Status LoadRdbFile(const std::string& path, storage::Keyspace& keyspace,
+                         const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
+                         RdbLoadResult* result);
+
+}  // namespace redoubt::persistence

@@ -1,0 +1,178 @@
+// RDB snapshots; see rdb_snapshot.h.
+#include "persistence/rdb_snapshot.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include "persistence/crc64.h"
+#include "persistence/rdb_encoder.h"
+#include "persistence/rdb_format.h"
+
+namespace redoubt::persistence {
+
+namespace {
+
+// Buckets walked per step under one shard lock: a few hundred keys, so a command on that shard
+// waits for microseconds, not for the shard.
+constexpr size_t kBucketsPerStep = 256;
+// Encoded bytes gathered before a write to the file.
+constexpr size_t kWriteChunk = 1 << 20;
+
+absl::Status WriteAll(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w < 0) {
+      return absl::InternalError(std::string("write error: ") + std::strerror(errno));
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RdbSnapshot::RdbSnapshot(storage::Keyspace& keyspace, SnapshotOptions options)
+    : keyspace_(keyspace), options_(std::move(options)) {
+  pending_.assign(storage::Keyspace::kNumShards, std::vector<std::string>(keyspace.databases()));
+}
+
+RdbSnapshot::~RdbSnapshot() {
+  End();
+}
+
+void RdbSnapshot::Begin() {
+  storage::ShardLocks all(keyspace_);
+  all.LockAll();
+  keyspace_.BeginSnapshot(this);
+  begun_ = true;
+  db_keys_.assign(keyspace_.databases(), 0);
+  db_expires_.assign(keyspace_.databases(), 0);
+  for (int db = 0; db < keyspace_.databases(); ++db) {
+    db_keys_[db] = keyspace_.DbSize(db);
+    db_expires_[db] = keyspace_.VolatileCount(db);
+  }
+}
+
+void RdbSnapshot::End() {
+  if (!begun_) {
+    return;
+  }
+  storage::ShardLocks all(keyspace_);
+  all.LockAll();
+  keyspace_.EndSnapshot();
+  begun_ = false;
+}
+
+void RdbSnapshot::Write(int shard, int db, const storage::Entry& e) {
+  RdbEncoder enc(&pending_[shard][db], options_.compress);
+  enc.KeyValue(e);
+  keys_.fetch_add(1, std::memory_order_relaxed);
+}
+
+absl::Status RdbSnapshot::Flush(int fd, std::string& bytes) {
+  if (bytes.empty()) {
+    return absl::OkStatus();
+  }
+  if (options_.checksum) {
+    crc_ = Crc64(crc_, bytes.data(), bytes.size());
+  }
+  absl::Status st = WriteAll(fd, bytes.data(), bytes.size());
+  written_ += bytes.size();
+  bytes.clear();
+  return st;
+}
+
+absl::Status RdbSnapshot::Run(int fd) {
+  std::string out;
+  RdbEncoder enc(&out, options_.compress);
+  char magic[16];
+  std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersion);
+  enc.Raw(magic);
+  enc.Aux("redis-ver", "7.0.15");
+  enc.Aux("redis-bits", "64");
+  enc.Aux("ctime", std::to_string(std::time(nullptr)));
+  enc.Aux("used-mem", std::to_string(options_.used_memory));
+  for (const auto& [k, v] : options_.aux) {
+    enc.Aux(k, v);
+  }
+  enc.Aux("aof-base", "0");
+  absl::Status st;
+  for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
+    if (db_keys_[db] > 0) {
+      enc.Byte(kOpSelectDb);
+      enc.Length(static_cast<uint64_t>(db));
+      enc.Byte(kOpResizeDb);
+      enc.Length(db_keys_[db]);
+      enc.Length(db_expires_[db]);
+    }
+    for (int s = 0; s < storage::Keyspace::kNumShards && st.ok(); ++s) {
+      bool done = false;
+      while (!done && st.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
+          done = keyspace_.SnapshotStep(s, db, kBucketsPerStep);
+          // Everything of this table so far: walked entries and the ones commands wrote
+          // before changing them. Once done, nothing more can arrive for it.
+          out.append(pending_[s][db]);
+          pending_[s][db].clear();
+          pending_[s][db].shrink_to_fit();
+        }
+        if (out.size() >= kWriteChunk) {
+          st = Flush(fd, out);
+        }
+      }
+    }
+  }
+  if (st.ok()) {
+    enc.Byte(kOpEof);
+    st = Flush(fd, out);
+  }
+  if (st.ok()) {
+    enc.Int64Le(options_.checksum ? static_cast<int64_t>(crc_) : 0);
+    written_ += out.size();
+    st = WriteAll(fd, out.data(), out.size());
+  }
+  End();
+  return st;
+}
+
+absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path) {
+  std::string dir = ".";
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos) {
+    dir = path.substr(0, slash);
+  }
+  std::string tmp = dir + "/temp-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(reinterpret_cast<uintptr_t>(&snapshot) & 0xFFFFFF) + ".rdb";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    absl::Status err = absl::InternalError("Failed opening the temp RDB file " + tmp + ": " +
+                                           std::strerror(errno));
+    return err;
+  }
+  absl::Status st = snapshot.Run(fd);
+  if (st.ok() && ::fsync(fd) != 0) {
+    st = absl::InternalError(std::string("fsync error: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    st = absl::InternalError("Error moving temp DB file " + tmp + " on the final destination " +
+                             path + ": " + std::strerror(errno));
+  }
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+  }
+  return st;
+}
+
+}  // namespace redoubt::persistence

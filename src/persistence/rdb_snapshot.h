@@ -1,0 +1,67 @@
+// A point-in-time RDB snapshot of the whole keyspace, written while commands go on (SAVE,
+// BGSAVE, the snapshot at SHUTDOWN): the keyspace's snapshot walk (storage/keyspace.h) hands
+// every entry, as it was at Begin(), to this sink, which encodes it into a buffer per shard and
+// database; the writing thread drains those buffers into the file, one database after another,
+// so that each database's keys follow one SELECTDB as in a file redis-server writes.
+//
+// Thread: Begin and Run on one thread (a background one for BGSAVE) that holds no shard lock;
+// Write is called under a shard lock by the walk or by any command thread, and only touches
+// that shard's buffers.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/keyspace.h"
+
+namespace redoubt::persistence {
+
+struct SnapshotOptions {
+  bool compress = true;  // rdbcompression
+  bool checksum = true;  // rdbchecksum
+  // AUX fields after Redis's own (redis-ver, redis-bits, ctime, used-mem, aof-base).
+  std::vector<std::pair<std::string, std::string>> aux;
+  uint64_t used_memory = 0;
+};
+
+class RdbSnapshot final : public storage::SnapshotSink {
+ public:
+  RdbSnapshot(storage::Keyspace& keyspace, SnapshotOptions options);
+  ~RdbSnapshot() override;
+
+  // Marks the start: every shard locked for as long as it takes to flag the tables.
+  void Begin();
+  // Walks the keyspace and writes the RDB stream to fd; ends the snapshot (also on failure).
+  absl::Status Run(int fd);
+  // Bytes written by Run.
+  uint64_t bytes_written() const { return written_; }
+  uint64_t keys_written() const { return keys_.load(std::memory_order_relaxed); }
+
+  void Write(int shard, int db, const storage::Entry& e) override;
+
+ private:
+  absl::Status Flush(int fd, std::string& bytes);
+  void End();
+
+  storage::Keyspace& keyspace_;
+  const SnapshotOptions options_;
+  bool begun_ = false;
+  // [shard][db]: encoded entries waiting to be written; each guarded by its shard's lock.
+  std::vector<std::vector<std::string>> pending_;
+  std::vector<uint64_t> db_keys_;     // keys per database at Begin
+  std::vector<uint64_t> db_expires_;  // of which with a TTL
+  uint64_t crc_ = 0;
+  uint64_t written_ = 0;
+  std::atomic<uint64_t> keys_{0};  // counted under any shard's lock
+};
+
+// Writes a snapshot to `path` through a temporary file in the same directory (fsynced, then
+// renamed over path), as Redis's rdbSave does.
+absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path);
+
+}  // namespace redoubt::persistence

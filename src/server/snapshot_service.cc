@@ -1,0 +1,203 @@
+// Snapshots for the server; see snapshot_service.h.
+#include "server/snapshot_service.h"
+
+#include <sstream>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "persistence/rdb_loader.h"
+
+namespace redoubt::server {
+
+SnapshotService::SnapshotService(storage::Keyspace& keyspace,
+                                 const commands::RuntimeSettings& runtime,
+                                 std::function<SnapshotSettings()> settings,
+                                 std::function<uint64_t()> dirty,
+                                 std::function<uint64_t()> used_memory)
+    : keyspace_(keyspace),
+      runtime_(runtime),
+      settings_(std::move(settings)),
+      dirty_(std::move(dirty)),
+      used_memory_(std::move(used_memory)) {
+  absl::MutexLock lock(&mu_);
+  last_save_seconds_ = common::UnixMillis() / 1000;
+  last_attempt_seconds_ = last_save_seconds_;
+}
+
+SnapshotService::~SnapshotService() {
+  std::thread t;
+  {
+    absl::MutexLock lock(&mu_);
+    t = std::move(background_);
+  }
+  if (t.joinable()) {
+    t.join();
+  }
+}
+
+absl::Status SnapshotService::LoadAtStartup() {
+  SnapshotSettings s = settings_();
+  persistence::RdbLoadResult result;
+  persistence::RdbLoadOptions options{.verify_checksum = s.checksum};
+  int64_t start = common::MonotonicMicros();
+  absl::Status st = persistence::LoadRdbFile(s.path, keyspace_, runtime_, options, &result);
+  if (absl::IsNotFound(st)) {
+    return absl::OkStatus();
+  }
+  if (!st.ok()) {
+    return st;
+  }
+  common::Log(
+      common::LogLevel::kNotice,
+      "DB loaded from disk: " + std::to_string((common::MonotonicMicros() - start) / 1000000.0) +
+          " seconds (" + std::to_string(result.keys_loaded) + " keys, " +
+          std::to_string(result.keys_expired) + " expired keys skipped)");
+  return absl::OkStatus();
+}
+
+absl::Status SnapshotService::Write(const SnapshotSettings& s) {
+  persistence::SnapshotOptions options{
+      .compress = s.compress, .checksum = s.checksum, .used_memory = used_memory_()};
+  persistence::RdbSnapshot snapshot(keyspace_, options);
+  snapshot.Begin();
+  absl::Status st = persistence::SaveSnapshotToFile(snapshot, s.path);
+  {
+    absl::MutexLock lock(&mu_);
+    last_keys_ = snapshot.keys_written();
+  }
+  return st;
+}
+
+absl::Status SnapshotService::Save() {
+  JoinFinished();
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_) {
+      return absl::FailedPreconditionError("ERR Background save already in progress");
+    }
+    running_ = true;
+  }
+  uint64_t dirty = dirty_();
+  int64_t started = common::UnixMillis();
+  absl::Status st = Write(settings_());
+  absl::MutexLock lock(&mu_);
+  running_ = false;
+  last_attempt_seconds_ = common::UnixMillis() / 1000;
+  if (st.ok()) {
+    last_save_seconds_ = started / 1000;
+    dirty_at_last_save_ = dirty;
+    ++saves_;
+    common::Log(common::LogLevel::kNotice, "DB saved on disk");
+  } else {
+    common::Log(common::LogLevel::kWarning, "Error saving DB on disk: " + st.ToString());
+  }
+  return st;
+}
+
+absl::Status SnapshotService::StartBackgroundSave() {
+  JoinFinished();
+  absl::MutexLock lock(&mu_);
+  if (running_) {
+    return absl::FailedPreconditionError("ERR Background save already in progress");
+  }
+  running_ = true;
+  background_done_ = false;
+  started_ms_ = common::UnixMillis();
+  uint64_t dirty = dirty_();
+  int64_t started = started_ms_;
+  SnapshotSettings s = settings_();
+  common::Log(common::LogLevel::kNotice, "Background saving started");
+  background_ = std::thread([this, s, dirty, started] {
+    absl::Status st = Write(s);
+    if (!st.ok()) {
+      common::Log(common::LogLevel::kWarning, "Background saving error: " + st.ToString());
+    } else {
+      common::Log(common::LogLevel::kNotice, "Background saving terminated with success");
+    }
+    Finished(st.ok(), dirty, started);
+  });
+  return absl::OkStatus();
+}
+
+void SnapshotService::Finished(bool ok, uint64_t dirty_at_start, int64_t started_ms) {
+  absl::MutexLock lock(&mu_);
+  running_ = false;
+  background_done_ = true;
+  last_ok_ = ok;
+  last_attempt_seconds_ = common::UnixMillis() / 1000;
+  last_bgsave_seconds_ = (common::UnixMillis() - started_ms) / 1000;
+  if (ok) {
+    last_save_seconds_ = started_ms / 1000;
+    dirty_at_last_save_ = dirty_at_start;
+    ++saves_;
+  }
+}
+
+void SnapshotService::JoinFinished() {
+  std::thread t;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!background_done_) {
+      return;
+    }
+    background_done_ = false;
+    t = std::move(background_);
+  }
+  if (t.joinable()) {
+    t.join();
+  }
+}
+
+void SnapshotService::Cron() {
+  JoinFinished();
+  SnapshotSettings s = settings_();
+  if (s.save_points.empty()) {
+    return;
+  }
+  uint64_t changes;
+  int64_t since_save;
+  int64_t since_attempt;
+  bool last_ok;
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_) {
+      return;
+    }
+    int64_t now = common::UnixMillis() / 1000;
+    changes = dirty_() - dirty_at_last_save_;
+    since_save = now - last_save_seconds_;
+    since_attempt = now - last_attempt_seconds_;
+    last_ok = last_ok_;
+  }
+  // Redis's serverCron: a point is reached when at least `changes` happened in `seconds`;
+  // after a failed save, wait CONFIG_BGSAVE_RETRY_DELAY (5 s) before trying again.
+  std::istringstream in(s.save_points);
+  int64_t seconds, needed;
+  while (in >> seconds >> needed) {
+    if (changes >= static_cast<uint64_t>(needed) && since_save > seconds &&
+        (last_ok || since_attempt > 5)) {
+      common::Log(common::LogLevel::kNotice, std::to_string(needed) + " changes in " +
+                                                 std::to_string(seconds) + " seconds. Saving...");
+      (void)StartBackgroundSave();
+      return;
+    }
+  }
+}
+
+SnapshotStatus SnapshotService::status() {
+  uint64_t dirty = dirty_();
+  absl::MutexLock lock(&mu_);
+  SnapshotStatus st;
+  st.in_progress = running_ && background_.joinable() && !background_done_;
+  st.last_save_seconds = last_save_seconds_;
+  st.last_bgsave_ok = last_ok_;
+  st.last_bgsave_seconds = last_bgsave_seconds_;
+  st.current_bgsave_seconds = st.in_progress ? (common::UnixMillis() - started_ms_) / 1000 : -1;
+  st.saves = saves_;
+  st.changes_since_last_save = dirty - dirty_at_last_save_;
+  st.last_keys = last_keys_;
+  return st;
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,89 @@
+// RDB snapshots for the server: loading dir/dbfilename at start-up, SAVE, BGSAVE (a background
+// thread; commands go on, see persistence/rdb_snapshot.h), `save` points checked by the cron,
+// the snapshot at SHUTDOWN, and what LASTSAVE and INFO persistence report.
+//
+// Thread: thread-safe. One snapshot runs at a time (mu_ guards the state); the background
+// thread is joined by the next snapshot, the cron, or the destructor.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "commands/runtime_settings.h"
+#include "persistence/rdb_snapshot.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::server {
+
+struct SnapshotSettings {
+  std::string path;  // dbfilename, relative to the working directory (dir)
+  bool compress = true;
+  bool checksum = true;
+  std::string save_points;  // "3600 1 300 100", as the save directive shows them
+};
+
+struct SnapshotStatus {
+  bool in_progress = false;
+  int64_t last_save_seconds = 0;  // Unix time of the last successful save (or start-up)
+  bool last_bgsave_ok = true;
+  int64_t last_bgsave_seconds = -1;
+  int64_t current_bgsave_seconds = -1;
+  uint64_t saves = 0;
+  uint64_t changes_since_last_save = 0;
+  uint64_t last_keys = 0;
+};
+
+class SnapshotService {
+ public:
+  // settings() is read at each snapshot (CONFIG SET applies to the next); dirty() is the
+  // server's running count of changes (INFO's rdb_changes_since_last_save counts from it).
+  SnapshotService(storage::Keyspace& keyspace, const commands::RuntimeSettings& runtime,
+                  std::function<SnapshotSettings()> settings, std::function<uint64_t()> dirty,
+                  std::function<uint64_t()> used_memory);
+  ~SnapshotService();
+
+  // Loads the snapshot file when there is one; an error (a corrupt file) must stop start-up.
+  absl::Status LoadAtStartup();
+  // SAVE, and the save at SHUTDOWN: written on the calling thread, which must hold no shard
+  // lock; other clients are served meanwhile.
+  absl::Status Save();
+  // BGSAVE: starts a background save; an error when one is already running.
+  absl::Status StartBackgroundSave();
+  // Called by the server cron: reaps a finished background save, starts one when a save
+  // point is reached.
+  void Cron();
+  SnapshotStatus status();
+
+ private:
+  absl::Status Write(const SnapshotSettings& settings);
+  void Finished(bool ok, uint64_t dirty_at_start, int64_t started_ms) ABSL_LOCKS_EXCLUDED(mu_);
+  void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
+
+  storage::Keyspace& keyspace_;
+  const commands::RuntimeSettings& runtime_;
+  const std::function<SnapshotSettings()> settings_;
+  const std::function<uint64_t()> dirty_;
+  const std::function<uint64_t()> used_memory_;
+
+  absl::Mutex mu_;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  bool background_done_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread background_ ABSL_GUARDED_BY(mu_);
+  int64_t started_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_save_seconds_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_attempt_seconds_ ABSL_GUARDED_BY(mu_) = 0;
+  bool last_ok_ ABSL_GUARDED_BY(mu_) = true;
+  int64_t last_bgsave_seconds_ ABSL_GUARDED_BY(mu_) = -1;
+  uint64_t saves_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t dirty_at_last_save_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_keys_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace redoubt::server
