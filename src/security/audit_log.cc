@@ -142,6 +142,7 @@ void AuditLog::Record(std::string line) {
     if (!accepting_) {
       return;
     }
+    records_offered_.fetch_add(1, std::memory_order_relaxed);
     // queue_bytes_ never exceeds max_queued_bytes, so the subtraction cannot wrap.
     if (queue_.size() >= options_.max_queued_records ||
         line.size() > options_.max_queued_bytes - queue_bytes_) {
@@ -172,6 +173,7 @@ void AuditLog::Flush() {
 AuditLogStats AuditLog::Stats() const {
   return {
       .enabled = enabled_.load(std::memory_order_relaxed),
+      .records_offered = records_offered_.load(std::memory_order_relaxed),
       .records_written = records_written_.load(std::memory_order_relaxed),
       .records_dropped = records_dropped_.load(std::memory_order_relaxed),
       .write_errors = write_errors_.load(std::memory_order_relaxed),

@@ -41,7 +41,10 @@ struct AuditLogOptions {
 
 // A snapshot of the counters, for INFO. The counters only grow over the object's life.
 struct AuditLogStats {
-  bool enabled = false;          // a file is open and records are taken
+  bool enabled = false;  // a file is open and records are taken
+  // Records given to Record() while enabled: each ends up written or dropped, so once the
+  // writer has caught up, offered == written + dropped (a test's exact barrier).
+  uint64_t records_offered = 0;
   uint64_t records_written = 0;  // records fully written to the file
   // Records given to Record() while enabled that were not written: the queue was full, or
   // the write failed (then write_errors grows too).
@@ -160,6 +163,7 @@ class AuditLog {
 
   // Read by INFO from any thread; relaxed because they are statistics (enabled_: see enabled()).
   std::atomic<bool> enabled_{false};
+  std::atomic<uint64_t> records_offered_{0};
   std::atomic<uint64_t> records_written_{0};
   std::atomic<uint64_t> records_dropped_{0};
   std::atomic<uint64_t> write_errors_{0};

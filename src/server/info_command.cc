@@ -420,6 +420,7 @@ void AuthSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("acl_users", static_cast<int64_t>(users.size()));
   security::AuditLogStats audit = s.server.audit().Stats();
   out.Add("audit_log_enabled", audit.enabled ? 1 : 0);
+  out.Add("audit_log_records_offered", audit.records_offered);
   out.Add("audit_log_records_written", audit.records_written);
   out.Add("audit_log_records_dropped", audit.records_dropped);
   out.Add("audit_log_write_errors", audit.write_errors);
