@@ -438,7 +438,9 @@ bool Keyspace::SnapshotStep(int shard_index, int db, size_t max_buckets) {
   }
   TableSnapshot& ts = shard.snapshot[db];
   const DbTable& table = shard.dbs[db];
-  size_t end = std::min(table.bucket_count(), ts.next_bucket + max_buckets);
+  // Saturating: FinishTableSnapshot asks for SIZE_MAX buckets.
+  size_t end = table.bucket_count() - ts.next_bucket <= max_buckets ? table.bucket_count()
+                                                                    : ts.next_bucket + max_buckets;
   for (size_t b = ts.next_bucket; b < end; ++b) {
     table.ForEachInBucket(b, [&](const Entry& e) {
       if (ts.settled.empty() ||
