@@ -24,7 +24,7 @@
 #                and differential suites against the sanitized server (a report fails the run)
 #   integration  the integration and differential suites (pytest: real clients, Debian's
 #                redis-server as the reference) against the release server
-#   fuzz         bounded libFuzzer runs of the RESP parser and of ACL rules over fuzz/corpus/
+#   fuzz         bounded libFuzzer runs of the RESP parser, ACL rules and RDB input over fuzz/corpus/
 #   redis-suite  Redis 7.0.15's own Tcl suite against the release server, plaintext and TLS,
 #                compared with tests/redis-suite/baseline.txt; skipped (and says so) when
 #                ../shared/redis-tests/ is not next to the checkout
@@ -180,19 +180,23 @@ fuzz() {
   return "$rc"
 }
 
-fuzz_both() {  # both fuzzers at once: each is bounded by its own time
-  local rc1 rc2
+fuzz_both() {  # the RESP parser on one core; ACL rules, then RDB input, on the other
+  local rc1 rc2 rc3
   fuzz resp_parser "$FUZZ_SECONDS" > "$LOGS/fuzz-resp-parser.out" 2>&1 &
   local p1=$!
   fuzz acl_rules "$((FUZZ_SECONDS / 2))" > "$LOGS/fuzz-acl-rules.out" 2>&1
   rc2=$?
+  fuzz rdb_loader "$((FUZZ_SECONDS / 2))" > "$LOGS/fuzz-rdb-loader.out" 2>&1
+  rc3=$?
   wait "$p1"
   rc1=$?
   echo "--- resp_parser (${FUZZ_SECONDS}s):"
   cat "$LOGS/fuzz-resp-parser.out"
   echo "--- acl_rules ($((FUZZ_SECONDS / 2))s):"
   cat "$LOGS/fuzz-acl-rules.out"
-  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
+  echo "--- rdb_loader ($((FUZZ_SECONDS / 2))s):"
+  cat "$LOGS/fuzz-rdb-loader.out"
+  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ]
 }
 
 # Every C++ file as `make format` leaves it (clang-format 14, .clang-format); prints the
@@ -253,7 +257,7 @@ if wanted tsan; then
 fi
 
 FUZZ_BUILD="fuzzer build (clang)"
-FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules ($((FUZZ_SECONDS / 2))s)"
+FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb ($((FUZZ_SECONDS / 2))s each)"
 CLANG_BUILD="clang build, -Wthread-safety -Werror"
 THREAD_SAFETY_PROBE="thread-safety analysis probe"
 TIDY="clang-tidy (src tests bench)"
@@ -279,8 +283,8 @@ background_job() {
     tidy_pid=$!
   fi
   if wanted fuzz; then
-    # Only the two fuzzers and the libraries they link.
-    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer -- \
+    # Only the fuzzers and the libraries they link.
+    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer -- \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF \
       -DCMAKE_CXX_COMPILER=clang++ && bg_step "$FUZZ_RUN" fuzz_both
   fi
