@@ -130,7 +130,13 @@ absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,
         if (!dec.LoadObject(type, keyspace, db, key, settings)) {
           return Corrupt(dec);
         }
-        if (expire_ms != storage::kNoExpire && options.skip_expired && expire_ms <= now) {
+        if (options.on_key) {
+          options.on_key(db, type, key, expire_ms);
+        }
+        if (options.discard_keys) {
+          keyspace.Delete(db, key);
+          ++result->keys_loaded;
+        } else if (expire_ms != storage::kNoExpire && options.skip_expired && expire_ms <= now) {
           keyspace.Delete(db, key);
           ++result->keys_expired;
         } else {

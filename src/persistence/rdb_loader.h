@@ -11,7 +11,9 @@
 #include <absl/status/status.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +34,11 @@ struct RdbLoadOptions {
   bool verify_checksum = true;  // rdbchecksum
   // Keys whose TTL has passed are dropped, as a primary does (a replica keeps them).
   bool skip_expired = true;
+  // Called for each key read (redoubt-check-rdb counts them by type).
+  std::function<void(int db, uint8_t type, std::string_view key, int64_t expire_ms)> on_key;
+  // Each key is deleted again once read, so that checking a file needs the memory of its
+  // largest value only (redoubt-check-rdb); duplicates then go unnoticed.
+  bool discard_keys = false;
 };
 
 absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,

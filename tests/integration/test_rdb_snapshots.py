@@ -7,6 +7,7 @@
 import os
 import random
 import shutil
+import subprocess
 import threading
 import time
 
@@ -217,3 +218,25 @@ def test_corrupt_snapshot_stops_start_up_naming_the_offset(tmp_path):
     s.__exit__(None, None, None)
     assert code != 0
     assert "Fatal error loading the DB" in out and "at offset" in out, out
+
+
+def test_check_tool_reads_redis_files_and_names_the_offset_of_damage(tmp_path):
+    tool = os.path.join(os.environ.get("REDOUBT_TOOLS_DIR", ""), "redoubt-check-rdb")
+    if not os.path.exists(tool):
+        pytest.skip("redoubt-check-rdb not built")
+    with servers.redis_server(args=["--dir", str(tmp_path), "--save", ""]) as b:
+        fill(client(b))
+        client(b).save()
+    good = subprocess.run([tool, str(tmp_path / "dump.rdb")], capture_output=True, text=True)
+    assert good.returncode == 0, good.stdout
+    assert "17 keys read" in good.stdout and "RDB looks OK" in good.stdout, good.stdout
+    data = (tmp_path / "dump.rdb").read_bytes()
+    (tmp_path / "bad.rdb").write_bytes(data[:300])
+    bad = subprocess.run([tool, str(tmp_path / "bad.rdb")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "RDB ERROR DETECTED" in bad.stdout, bad.stdout
+    assert "at offset" in bad.stdout, bad.stdout
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x40
+    (tmp_path / "flipped.rdb").write_bytes(bytes(flipped))
+    crc = subprocess.run([tool, str(tmp_path / "flipped.rdb")], capture_output=True, text=True)
+    assert crc.returncode == 1, crc.stdout
