@@ -56,6 +56,7 @@ from report_cells import spread as _spread
 from report_cells import verdict
 from report_downtime import migration_section, rotation_section, rotation_targets
 from report_large import is_large, large_section, large_targets
+from report_snapshot import snapshot_section
 from report_types import types_section, types_targets
 
 METRICS = ("rps", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_us_per_req",
@@ -865,6 +866,7 @@ def write_report(data, out_dir):
     md.append(_memory_table(data) if data.get("memory") else "Not measured.")
     md.append("")
     md += types_section(data)
+    md += snapshot_section(out_dir)
 
     md += ["## Reading these tables", "",
            "- Ratios are Redoubt / Redis of the medians; ✓/✗ compare with the target. A ratio "

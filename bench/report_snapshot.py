@@ -1,0 +1,44 @@
+# The RESULTS.md section of bench/snapshot_bench.py (BGSAVE of ~1 GB on both servers), read from
+# bench/snapshot.json when it exists. Pure formatting.
+import json
+from pathlib import Path
+
+
+def _cell(stat, scale=1.0, fmt="{:.1f}"):
+    if not stat:
+        return "–"
+    return (fmt.format(stat["median"] * scale) + " (" + fmt.format(stat["min"] * scale) + "–"
+            + fmt.format(stat["max"] * scale) + ")")
+
+
+def snapshot_section(out_dir):
+    path = Path(out_dir) / "snapshot.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    s = data["summary"]
+    mib = 1 / 2**20
+    md = ["## Snapshots (BGSAVE)", "",
+          f"`bench/snapshot_bench.py`: {data['keys']:,} keys of {data['value_bytes']} B "
+          f"(~{data['keys'] * data['value_bytes'] / 1e9:.1f} GB of values) loaded in both servers; "
+          f"BGSAVE alternating Redis, Redoubt, {data['reps']} times each, idle and while "
+          "redis-benchmark overwrites random keys (SET -P 16 -c 4). Servers pinned to CPU "
+          f"{data['cpus']['server']}, probe and writer to CPU {data['cpus']['clients']}. The probe "
+          "sends SET+GET one round trip at a time; *stall* is its longest round trip during the "
+          "save (*before*: during the second before it). Redis forks (fork ms: INFO "
+          "latest_fork_usec); Redoubt snapshots in steps without fork. Extra RSS: peak RSS of the "
+          "server and its children during the save minus before. Medians (min–max).", "",
+          "| server | load | save s | stall ms | before ms | fork ms | extra RSS MiB | "
+          "COW MiB | file MiB |", "|---|---|---|---|---|---|---|---|---|"]
+    for label in ("redis", "redoubt"):
+        for load in ("idle", "writes"):
+            r = s.get(f"{label}/{load}")
+            if not r:
+                continue
+            md.append(f"| {label} | {load} | {_cell(r['seconds'], fmt='{:.2f}')} | "
+                      f"{_cell(r['probe_worst_ms'])} | {_cell(r['probe_baseline_worst_ms'])} | "
+                      f"{_cell(r['fork_ms'])} | {_cell(r['rss_peak_extra'], mib, '{:.0f}')} | "
+                      f"{_cell(r['cow_bytes'], mib, '{:.0f}')} | "
+                      f"{_cell(r['file_bytes'], mib, '{:.0f}')} |")
+    md.append("")
+    return md
