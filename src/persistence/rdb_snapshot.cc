@@ -73,9 +73,14 @@ void RdbSnapshot::End() {
   begun_ = false;
 }
 
-void RdbSnapshot::Write(int shard, int db, const storage::Entry& e) {
-  RdbEncoder enc(&pending_[shard][db], options_.compress);
+void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_change) {
+  std::string& out = pending_[shard][db];
+  size_t before = out.size();
+  RdbEncoder enc(&out, options_.compress);
   enc.KeyValue(e);
+  if (before_change) {
+    copied_.fetch_add(out.size() - before, std::memory_order_relaxed);
+  }
   keys_.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -42,7 +42,10 @@ class RdbSnapshot final : public storage::SnapshotSink {
   uint64_t bytes_written() const { return written_; }
   uint64_t keys_written() const { return keys_.load(std::memory_order_relaxed); }
 
-  void Write(int shard, int db, const storage::Entry& e) override;
+  void Write(int shard, int db, const storage::Entry& e, bool before_change) override;
+  // Encoded bytes of the entries commands changed while the snapshot ran, written before the
+  // change: what the snapshot kept in memory for them (INFO's rdb_last_cow_size).
+  uint64_t copied_bytes() const { return copied_.load(std::memory_order_relaxed); }
 
  private:
   absl::Status Flush(int fd, std::string& bytes);
@@ -58,6 +61,7 @@ class RdbSnapshot final : public storage::SnapshotSink {
   uint64_t crc_ = 0;
   uint64_t written_ = 0;
   std::atomic<uint64_t> keys_{0};  // counted under any shard's lock
+  std::atomic<uint64_t> copied_{0};
 };
 
 // Writes a snapshot to `path` through a temporary file in the same directory (fsynced, then

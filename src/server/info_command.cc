@@ -271,9 +271,10 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("rdb_last_bgsave_time_sec", snap.last_bgsave_seconds);
   out.Add("rdb_current_bgsave_time_sec", snap.current_bgsave_seconds);
   out.Add("rdb_saves", snap.saves);
-  out.Add("rdb_last_cow_size", 0);
-  out.Add("rdb_last_load_keys_expired", 0);
-  out.Add("rdb_last_load_keys_loaded", 0);
+  // Redis: the fork child's copied pages; here the encoded keys kept before a change.
+  out.Add("rdb_last_cow_size", snap.last_cow_bytes);
+  out.Add("rdb_last_load_keys_expired", snap.loaded_keys_expired);
+  out.Add("rdb_last_load_keys_loaded", snap.loaded_keys);
   out.Add("aof_enabled", 0);
   out.Add("aof_rewrite_in_progress", 0);
   out.Add("aof_rewrite_scheduled", 0);

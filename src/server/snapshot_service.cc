@@ -51,6 +51,11 @@ absl::Status SnapshotService::LoadAtStartup() {
   if (!st.ok()) {
     return st;
   }
+  {
+    absl::MutexLock lock(&mu_);
+    loaded_keys_ = result.keys_loaded;
+    loaded_keys_expired_ = result.keys_expired;
+  }
   common::Log(
       common::LogLevel::kNotice,
       "DB loaded from disk: " + std::to_string((common::MonotonicMicros() - start) / 1000000.0) +
@@ -68,6 +73,7 @@ absl::Status SnapshotService::Write(const SnapshotSettings& s) {
   {
     absl::MutexLock lock(&mu_);
     last_keys_ = snapshot.keys_written();
+    last_cow_bytes_ = snapshot.copied_bytes();
   }
   return st;
 }
@@ -203,6 +209,9 @@ SnapshotStatus SnapshotService::status() {
   st.saves = saves_;
   st.changes_since_last_save = dirty - dirty_at_last_save_;
   st.last_keys = last_keys_;
+  st.last_cow_bytes = last_cow_bytes_;
+  st.loaded_keys = loaded_keys_;
+  st.loaded_keys_expired = loaded_keys_expired_;
   return st;
 }
 

@@ -38,6 +38,9 @@ struct SnapshotStatus {
   uint64_t saves = 0;
   uint64_t changes_since_last_save = 0;
   uint64_t last_keys = 0;
+  uint64_t last_cow_bytes = 0;  // bytes kept for keys changed during the last snapshot
+  uint64_t loaded_keys = 0;     // by the load at start-up
+  uint64_t loaded_keys_expired = 0;
 };
 
 class SnapshotService {
@@ -84,6 +87,9 @@ class SnapshotService {
   uint64_t saves_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dirty_at_last_save_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_keys_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_cow_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t loaded_keys_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t loaded_keys_expired_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace redoubt::server

@@ -427,7 +427,7 @@ void Keyspace::SettleForSnapshot(Shard& shard, int db, uint64_t hash, std::strin
     return;  // written (or created) since the start already
   }
   if (current != nullptr) {
-    snapshot_sink_->Write(static_cast<int>(&shard - shards_.get()), db, *current);
+    snapshot_sink_->Write(static_cast<int>(&shard - shards_.get()), db, *current, true);
   }
 }
 
@@ -445,7 +445,7 @@ bool Keyspace::SnapshotStep(int shard_index, int db, size_t max_buckets) {
     table.ForEachInBucket(b, [&](const Entry& e) {
       if (ts.settled.empty() ||
           !ts.settled.contains(absl::string_view(e.key().data(), e.key().size()))) {
-        snapshot_sink_->Write(shard_index, db, e);
+        snapshot_sink_->Write(shard_index, db, e, false);
       }
     });
   }

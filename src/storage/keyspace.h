@@ -85,7 +85,8 @@ enum class Access : uint8_t { kRead, kReadNoTouch, kReadNoTouchSilent, kWrite, k
 class SnapshotSink {
  public:
   virtual ~SnapshotSink() = default;
-  virtual void Write(int shard, int db, const Entry& e) = 0;
+  // before_change: a command is about to change e (the snapshot's copy-on-write), not the walk.
+  virtual void Write(int shard, int db, const Entry& e, bool before_change) = 0;
 };
 
 class Keyspace {

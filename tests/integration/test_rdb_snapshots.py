@@ -203,6 +203,9 @@ def test_shutdown_saves_with_save_points_and_restart_loads(tmp_path):
     assert (tmp_path / "dump.rdb").exists()
     with servers.redoubt_server(args=["--dir", str(tmp_path), "--save", ""]) as b:
         assert snapshot_of(client(b)) == expected
+        info = client(b).info("persistence")
+        assert info["rdb_last_load_keys_loaded"] == len(expected), info
+        assert info["rdb_last_load_keys_expired"] == 0, info
 
 
 def test_corrupt_snapshot_stops_start_up_naming_the_offset(tmp_path):

@@ -19,7 +19,7 @@ using Image = std::map<std::pair<int, std::string>, std::pair<std::string, int64
 // Records what the snapshot hands over; a key handed over twice fails the test.
 class RecordingSink : public SnapshotSink {
  public:
-  void Write(int /*shard*/, int db, const Entry& e) override {
+  void Write(int /*shard*/, int db, const Entry& e, bool /*before_change*/) override {
     auto [it, fresh] = seen.emplace(std::make_pair(db, std::string(e.key())),
                                     std::make_pair(std::string(e.value()), e.expire_ms()));
     EXPECT_TRUE(fresh) << "key written twice: " << e.key();
