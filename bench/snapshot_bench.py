@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-# BGSAVE of a ~1 GB dataset on Redoubt and on Debian's redis-server 7.0, in one run: how long
-# clients stall while the snapshot starts and runs (the longest single round trip of a probe
-# client, against the same probe before the save), how long the save takes, the memory it costs
-# while clients overwrite keys, and the file it writes. Redis forks (INFO's latest_fork_usec,
-# rdb_last_cow_size); Redoubt walks its keyspace in steps while commands go on
-# (docs/architecture.md, "Snapshots").
+# BGSAVE of a ~1 GB dataset on Redoubt and on Debian's redis-server 7.0, in one run: the pause
+# every client waits for (Redis: fork, INFO latest_fork_usec; Redoubt: the start, when every
+# shard is held, INFO rdb_last_snapshot_begin_usec) and the longest a Redoubt walk step holds one
+# shard (rdb_last_snapshot_max_step_usec); what a probe client sees (its longest round trip
+# during the save, against the same probe before it); how long the save takes; the memory it
+# costs while clients overwrite keys; the file it writes. Redoubt walks its keyspace in steps
+# while commands go on (docs/architecture.md, "Snapshots").
 #
 # CPUs: each server pinned to CPU 0; the probe, the writer (redis-benchmark) and this script on
 # CPU 1. Both servers are loaded once (redis-cli --pipe, the same keys and values) and stay up;
@@ -160,7 +161,12 @@ def one_save(server, keys, writes):
         "probe_baseline_worst_ms": baseline_worst * 1000,
         "probe_requests": n,
         "status": persistence.get("rdb_last_bgsave_status"),
-        "fork_ms": (int(stats["latest_fork_usec"]) / 1000 if server.kind == "redis" else None),
+        # Every client waits: Redis during fork(), Redoubt while Begin holds every shard.
+        "world_pause_ms": (int(stats["latest_fork_usec"]) / 1000 if server.kind == "redis" else
+                           int(persistence["rdb_last_snapshot_begin_usec"]) / 1000),
+        # Redoubt: the longest a walk step held one shard (the clients of that shard wait).
+        "shard_hold_ms": (int(persistence["rdb_last_snapshot_max_step_usec"]) / 1000
+                          if server.kind == "redoubt" else None),
         "cow_bytes": int(persistence.get("rdb_last_cow_size", 0)) or None,
         "rss_before": rss_before,
         "rss_peak_extra": peak - rss_before,
@@ -214,8 +220,9 @@ def main():
                     results["runs"].append(r)
                     print(f"  {s.label:8} {'writes' if writes else 'idle':6} rep {rep}: "
                           f"{r['seconds']:.2f} s, probe worst {r['probe_worst_ms']:.1f} ms "
-                          f"(before {r['probe_baseline_worst_ms']:.1f}), fork "
-                          f"{r['fork_ms']} ms, extra RSS {r['rss_peak_extra'] / 2**20:.0f} MiB",
+                          f"(before {r['probe_baseline_worst_ms']:.1f}), world pause "
+                          f"{r['world_pause_ms']:.2f} ms, shard hold {r['shard_hold_ms']} ms, "
+                          f"extra RSS {r['rss_peak_extra'] / 2**20:.0f} MiB",
                           flush=True)
         results["used_rss"] = {s.label: s.rss_bytes() for s in servers}
         summary = {}
@@ -224,7 +231,8 @@ def main():
                 rows = [r for r in results["runs"] if r["server"] == label and r["writes"] == writes]
                 summary[f"{label}/{'writes' if writes else 'idle'}"] = {
                     k: median_range([r[k] for r in rows])
-                    for k in ("seconds", "probe_worst_ms", "probe_baseline_worst_ms", "fork_ms",
+                    for k in ("seconds", "probe_worst_ms", "probe_baseline_worst_ms",
+                              "world_pause_ms", "shard_hold_ms",
                               "cow_bytes", "rss_peak_extra", "file_bytes")}
         results["summary"] = summary
         out = Path(args.out)

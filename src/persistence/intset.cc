@@ -1,76 +1,96 @@
-// Intset blobs; see intset.h.
+// Intset blobs; see intset.h. The checks follow Redis 7.0.15's intsetValidateIntegrity.
 #include "persistence/intset.h"
+
+#include <algorithm>
+#include <cstddef>
+
+#include "common/check.h"
 
 namespace redoubt::persistence {
 
 namespace {
 
-void PutLe(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) {
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+constexpr size_t kHeaderBytes = 8;  // encoding, length
+
+void StoreLe(uint64_t v, size_t bytes, std::string* out) {
+  for (size_t i = 0; i < bytes; ++i) {
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
   }
 }
 
-uint64_t GetLe(const uint8_t* p, int bytes) {
+uint64_t LoadLe(const uint8_t* p, size_t bytes) {
   uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) {
-    v = (v << 8) | p[i];
+  for (size_t i = bytes; i > 0; --i) {
+    v = (v << 8) | p[i - 1];
   }
   return v;
 }
 
+// The bytes Redis's _intsetValueEncoding picks for v.
+size_t WidthOf(int64_t v) {
+  if (v < INT32_MIN || v > INT32_MAX) {
+    return 8;
+  }
+  if (v < INT16_MIN || v > INT16_MAX) {
+    return 4;
+  }
+  return 2;
+}
+
 }  // namespace
 
-std::string EncodeIntset(const std::vector<int64_t>& values) {
-  int width = 2;
-  for (int64_t v : values) {
-    if (v < INT32_MIN || v > INT32_MAX) {
-      width = 8;
-      break;
-    }
-    if (v < INT16_MIN || v > INT16_MAX) {
-      width = 4;
-    }
+std::string EncodeIntset(const std::vector<int64_t>& sorted_values) {
+  // Ascending, so the extremes are the ends: the widest value is one of them.
+  size_t width = 2;
+  if (!sorted_values.empty()) {
+    width = std::max(WidthOf(sorted_values.front()), WidthOf(sorted_values.back()));
   }
   std::string out;
-  PutLe(out, static_cast<uint64_t>(width), 4);
-  PutLe(out, values.size(), 4);
-  for (int64_t v : values) {
-    PutLe(out, static_cast<uint64_t>(v), width);
+  out.reserve(kHeaderBytes + width * sorted_values.size());
+  StoreLe(width, 4, &out);
+  StoreLe(sorted_values.size(), 4, &out);
+  for (size_t i = 0; i < sorted_values.size(); ++i) {
+    REDOUBT_DCHECK(i == 0 || sorted_values[i - 1] < sorted_values[i]);
+    StoreLe(static_cast<uint64_t>(sorted_values[i]), width, &out);
   }
   return out;
 }
 
 bool DecodeIntset(std::string_view blob, std::vector<int64_t>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
-  if (blob.size() < 8) {
-    *error = "intset shorter than its header";
+  if (blob.size() < kHeaderBytes) {
+    *error = "intset: blob shorter than its header";
     return false;
   }
-  uint32_t width = static_cast<uint32_t>(GetLe(p, 4));
-  uint32_t count = static_cast<uint32_t>(GetLe(p + 4, 4));
+  const uint64_t width = LoadLe(p, 4);
+  const uint64_t count = LoadLe(p + 4, 4);
   if (width != 2 && width != 4 && width != 8) {
-    *error = "intset with an invalid encoding";
+    *error = "intset: invalid encoding " + std::to_string(width);
     return false;
   }
-  if (uint64_t{count} * width + 8 != blob.size()) {
-    *error = "intset size does not match its count";
+  // count < 2^32 and width <= 8: no overflow.
+  if (kHeaderBytes + count * width != blob.size()) {
+    *error = "intset: length in the header differs from the blob's size";
     return false;
   }
   if (count == 0) {
-    *error = "empty intset";
+    *error = "intset: empty";
     return false;
   }
-  for (uint32_t i = 0; i < count; ++i) {
-    uint64_t u = GetLe(p + 8 + uint64_t{i} * width, static_cast<int>(width));
-    int64_t v = width == 2   ? static_cast<int16_t>(u)
-                : width == 4 ? static_cast<int32_t>(u)
-                             : static_cast<int64_t>(u);
-    if (!out->empty() && v <= out->back()) {
-      *error = "intset values not strictly ascending";
+  out->reserve(out->size() + count);
+  int64_t prev = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t u = LoadLe(p + kHeaderBytes + i * width, width);
+    // Sign-extend from `width` bytes.
+    const uint64_t sign = uint64_t{1} << (8 * width - 1);
+    const uint64_t low = width == 8 ? u : u & ((sign << 1) - 1);
+    const auto v = static_cast<int64_t>((low ^ sign) - sign);
+    if (i > 0 && v <= prev) {
+      *error = "intset: values not strictly ascending at index " + std::to_string(i);
       return false;
     }
     out->push_back(v);
+    prev = v;
   }
   return true;
 }

@@ -1,203 +1,298 @@
-// Listpack encoding and validation; see listpack.h. Redis 7.0's listpack.c is the reference.
+// Listpack encoding and validation; see listpack.h. The layout and the checks follow Redis
+// 7.0.15's listpack.c (lpEncodeIntegerGetType, lpEncodeString, lpEncodeBacklen,
+// lpValidateNext, lpValidateIntegrity).
 #include "persistence/listpack.h"
 
-#include <cstring>
+#include <optional>
 
+#include "common/check.h"
 #include "common/numbers.h"
 
 namespace redoubt::persistence {
 
 namespace {
 
-// Bytes of the back-length that records an element of `len` bytes.
-size_t BacklenSize(uint64_t len) {
-  return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
+constexpr uint8_t kTerminator = 0xFF;
+constexpr uint16_t kUnknownCount = 65535;
+
+// Encoding bytes. The high bits say the type: 0xxxxxxx a 7-bit unsigned integer, 10xxxxxx a
+// string of up to 63 bytes, 110xxxxx a 13-bit integer, 1110xxxx a string of up to 4095 bytes,
+// then whole bytes for the rest.
+constexpr uint8_t kString6Bit = 0x80;
+constexpr uint8_t kInt13Bit = 0xC0;
+constexpr uint8_t kString12Bit = 0xE0;
+constexpr uint8_t kString32Bit = 0xF0;
+constexpr uint8_t kInt16Bit = 0xF1;
+constexpr uint8_t kInt24Bit = 0xF2;
+constexpr uint8_t kInt32Bit = 0xF3;
+constexpr uint8_t kInt64Bit = 0xF4;
+
+// Bytes of the back-length of an element of `len` bytes. The bounds are Redis's, including
+// its quirk that 16383, which 14 bits could hold, takes three bytes (checked against
+// redis-server 7.0.15: an element whose encoding and data take 16383 bytes ends in 00 FF FF).
+// So does 2097151.
+size_t BacklenBytes(uint64_t len) {
+  if (len <= 127) {
+    return 1;
+  }
+  if (len < 16383) {
+    return 2;
+  }
+  if (len < 2097151) {
+    return 3;
+  }
+  if (len < 268435455) {
+    return 4;
+  }
+  return 5;
 }
 
-// The back-length, most significant group first; every byte but the first has bit 7 set, so
-// that reading backwards from the element's end finds where it stops.
-size_t EncodeBacklen(uint64_t len, uint8_t* out) {
-  size_t n = BacklenSize(len);
+// Writes the back-length of `len`, most significant 7 bits first. Only the first byte has bit 7
+// clear: read backwards from the element's end, it is where the back-length stops.
+void AppendBacklen(uint64_t len, std::string* out) {
+  size_t n = BacklenBytes(len);
   for (size_t i = 0; i < n; ++i) {
-    uint8_t group = static_cast<uint8_t>((len >> (7 * (n - 1 - i))) & 127);
-    out[i] = i == 0 ? group : static_cast<uint8_t>(group | 128);
+    auto group = static_cast<uint8_t>((len >> (7 * (n - 1 - i))) & 127);
+    out->push_back(static_cast<char>(i == 0 ? group : group | 128));
   }
-  return n;
+}
+
+// Reads a back-length backwards from its last byte, p[last], as lpDecodeBacklen does: groups of
+// 7 bits until a byte with bit 7 clear, at most 5 bytes. Redis accepts any back-length that
+// reads back as the element's size, even one that reaches into the element's own bytes, so
+// this does too. Requires: last >= 4 (the header alone is 6 bytes, so it always is).
+std::optional<uint64_t> ReadBacklen(const uint8_t* p, size_t last) {
+  uint64_t value = 0;
+  for (unsigned shift = 0; shift <= 28; shift += 7) {
+    uint8_t b = p[last - shift / 7];
+    value |= uint64_t{b & 127u} << shift;
+    if ((b & 128) == 0) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+uint64_t LoadLe(const uint8_t* p, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = bytes; i > 0; --i) {
+    v = (v << 8) | p[i - 1];
+  }
+  return v;
+}
+
+// The low `bits` bits of u as a two's complement integer.
+int64_t SignExtend(uint64_t u, unsigned bits) {
+  uint64_t sign = uint64_t{1} << (bits - 1);
+  uint64_t low = bits == 64 ? u : u & ((sign << 1) - 1);
+  return static_cast<int64_t>((low ^ sign) - sign);
+}
+
+// What an encoding byte says about its element.
+struct EntryShape {
+  size_t head_bytes = 0;  // encoding byte and length bytes: what must be readable first
+  bool is_string = false;
+  // For an integer, its bytes after the encoding byte: 0 (7-bit), 1 (the low byte of a 13-bit
+  // integer), 2, 3, 4 or 8.
+  size_t int_bytes = 0;
+};
+
+// The shape of the element whose encoding byte is `b`, or nullopt for a byte Redis gives no
+// meaning (0xF5 to 0xFE; 0xFF is the terminator and never reaches here).
+std::optional<EntryShape> ShapeOf(uint8_t b) {
+  if ((b & 0x80) == 0) {
+    return EntryShape{.head_bytes = 1};
+  }
+  if ((b & 0xC0) == kString6Bit) {
+    return EntryShape{.head_bytes = 1, .is_string = true};
+  }
+  if ((b & 0xE0) == kInt13Bit) {
+    return EntryShape{.head_bytes = 1, .int_bytes = 1};
+  }
+  if ((b & 0xF0) == kString12Bit) {
+    return EntryShape{.head_bytes = 2, .is_string = true};
+  }
+  switch (b) {
+    case kString32Bit:
+      return EntryShape{.head_bytes = 5, .is_string = true};
+    case kInt16Bit:
+      return EntryShape{.head_bytes = 1, .int_bytes = 2};
+    case kInt24Bit:
+      return EntryShape{.head_bytes = 1, .int_bytes = 3};
+    case kInt32Bit:
+      return EntryShape{.head_bytes = 1, .int_bytes = 4};
+    case kInt64Bit:
+      return EntryShape{.head_bytes = 1, .int_bytes = 8};
+    default:
+      return std::nullopt;
+  }
+}
+
+bool Fail(std::string* error, std::string_view what, size_t offset) {
+  *error = "listpack: ";
+  error->append(what);
+  error->append(" at offset ");
+  common::AppendInt64(error, static_cast<int64_t>(offset));
+  return false;
 }
 
 }  // namespace
 
-void ListpackBuilder::AppendEntry(const uint8_t* encoded, size_t n) {
-  body_.append(reinterpret_cast<const char*>(encoded), n);
-  uint8_t back[5];
-  size_t b = EncodeBacklen(n, back);
-  body_.append(reinterpret_cast<const char*>(back), b);
+void ListpackBuilder::AppendEntry(std::string_view head, std::string_view data) {
+  body_.append(head);
+  body_.append(data);
+  AppendBacklen(head.size() + data.size(), &body_);
   ++count_;
 }
 
 void ListpackBuilder::AppendInteger(int64_t v) {
-  uint8_t buf[9];
+  char buf[9];
   size_t n;
   if (v >= 0 && v <= 127) {
-    buf[0] = static_cast<uint8_t>(v);
+    buf[0] = static_cast<char>(v);
     n = 1;
   } else if (v >= -4096 && v <= 4095) {
-    uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : static_cast<uint64_t>(v);
-    buf[0] = static_cast<uint8_t>((u >> 8) | 0xC0);
-    buf[1] = static_cast<uint8_t>(u & 0xFF);
+    auto u = static_cast<uint64_t>(v) & 0x1FFF;  // 13-bit two's complement
+    buf[0] = static_cast<char>(kInt13Bit | (u >> 8));
+    buf[1] = static_cast<char>(u & 0xFF);
     n = 2;
   } else {
-    int bytes = v >= -32768 && v <= 32767          ? 2
-                : v >= -8388608 && v <= 8388607    ? 3
-                : v >= INT32_MIN && v <= INT32_MAX ? 4
-                                                   : 8;
-    buf[0] = bytes == 2 ? 0xF1 : bytes == 3 ? 0xF2 : bytes == 4 ? 0xF3 : 0xF4;
-    uint64_t u = static_cast<uint64_t>(v);
-    for (int i = 0; i < bytes; ++i) {
-      buf[1 + i] = static_cast<uint8_t>(u >> (8 * i));
+    size_t int_bytes;
+    if (v >= INT16_MIN && v <= INT16_MAX) {
+      buf[0] = static_cast<char>(kInt16Bit);
+      int_bytes = 2;
+    } else if (v >= -8388608 && v <= 8388607) {
+      buf[0] = static_cast<char>(kInt24Bit);
+      int_bytes = 3;
+    } else if (v >= INT32_MIN && v <= INT32_MAX) {
+      buf[0] = static_cast<char>(kInt32Bit);
+      int_bytes = 4;
+    } else {
+      buf[0] = static_cast<char>(kInt64Bit);
+      int_bytes = 8;
     }
-    n = 1 + static_cast<size_t>(bytes);
+    auto u = static_cast<uint64_t>(v);
+    for (size_t i = 0; i < int_bytes; ++i) {
+      buf[1 + i] = static_cast<char>((u >> (8 * i)) & 0xFF);
+    }
+    n = 1 + int_bytes;
   }
-  AppendEntry(buf, n);
+  AppendEntry(std::string_view(buf, n), {});
 }
 
 void ListpackBuilder::Append(std::string_view element) {
-  // lpStringToInt64: the canonical text of an int64 (no sign on zero, no leading zeros).
-  if (!element.empty() && element.size() < 21) {
-    if (std::optional<int64_t> v = common::ParseInt64(element)) {
-      return AppendInteger(*v);
-    }
+  // ParseInt64 is string2ll, the rule of lpStringToInt64 (which also refuses 21 bytes or more).
+  if (std::optional<int64_t> v = common::ParseInt64(element)) {
+    return AppendInteger(*v);
   }
   size_t len = element.size();
-  std::string entry;
+  char head[5];
+  size_t n;
   if (len < 64) {
-    entry.push_back(static_cast<char>(0x80 | len));
+    head[0] = static_cast<char>(kString6Bit | len);
+    n = 1;
   } else if (len < 4096) {
-    entry.push_back(static_cast<char>(0xE0 | (len >> 8)));
-    entry.push_back(static_cast<char>(len & 0xFF));
+    head[0] = static_cast<char>(kString12Bit | (len >> 8));
+    head[1] = static_cast<char>(len & 0xFF);
+    n = 2;
   } else {
-    entry.push_back(static_cast<char>(0xF0));
-    for (int i = 0; i < 4; ++i) {
-      entry.push_back(static_cast<char>((len >> (8 * i)) & 0xFF));
+    head[0] = static_cast<char>(kString32Bit);
+    for (size_t i = 0; i < 4; ++i) {
+      head[1 + i] = static_cast<char>((len >> (8 * i)) & 0xFF);
     }
+    n = 5;
   }
-  entry.append(element);
-  AppendEntry(reinterpret_cast<const uint8_t*>(entry.data()), entry.size());
+  AppendEntry(std::string_view(head, n), element);
 }
 
 std::string ListpackBuilder::Finish() const {
+  REDOUBT_CHECK(bytes() <= UINT32_MAX);
+  const auto total = static_cast<uint32_t>(bytes());
+  const auto count = static_cast<uint16_t>(count_ < kUnknownCount ? count_ : kUnknownCount);
   std::string out;
-  uint32_t total = static_cast<uint32_t>(body_.size() + 7);
+  out.reserve(total);
   for (int i = 0; i < 4; ++i) {
     out.push_back(static_cast<char>((total >> (8 * i)) & 0xFF));
   }
-  uint16_t count = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
   out.push_back(static_cast<char>(count & 0xFF));
   out.push_back(static_cast<char>(count >> 8));
   out.append(body_);
-  out.push_back(static_cast<char>(0xFF));
+  out.push_back(static_cast<char>(kTerminator));
   return out;
 }
 
 bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
-  if (size < 7) {
-    *error = "listpack shorter than its header";
-    return false;
+  if (size < kListpackHeaderBytes + 1) {
+    return Fail(error, "blob shorter than a header and a terminator", 0);
   }
-  uint32_t total = p[0] | (p[1] << 8) | (p[2] << 16) | (uint32_t{p[3]} << 24);
-  uint16_t count = static_cast<uint16_t>(p[4] | (p[5] << 8));
-  if (total != size) {
-    *error = "listpack size does not match its header";
-    return false;
+  if (LoadLe(p, 4) != size) {
+    return Fail(error, "total bytes in the header differ from the blob's size", 0);
   }
-  if (p[size - 1] != 0xFF) {
-    *error = "listpack without its terminator";
-    return false;
+  if (p[size - 1] != kTerminator) {
+    return Fail(error, "no terminator", size - 1);
   }
-  size_t pos = 6;
-  size_t seen = 0;
+  const auto header_count = static_cast<uint16_t>(LoadLe(p + 4, 2));
+
+  // Every entry must end at or before `end`, the terminator's offset (lpValidateNext's
+  // OUT_OF_RANGE). Sizes are 64-bit so that a 32-bit string length near 4 GB cannot wrap.
   const size_t end = size - 1;
-  while (pos < end) {
-    uint8_t b = p[pos];
-    uint64_t header = 0;
-    uint64_t data_len = 0;
-    bool is_int = true;
-    int64_t value = 0;
-    auto need = [&](uint64_t n) { return n <= end - pos; };
-    if ((b & 0x80) == 0) {
-      header = 1;
-      value = b & 0x7F;
-    } else if ((b & 0xC0) == 0x80) {
-      is_int = false;
-      header = 1;
-      data_len = b & 0x3F;
-    } else if ((b & 0xE0) == 0xC0) {
-      if (!need(2)) {
-        break;
+  size_t pos = kListpackHeaderBytes;
+  size_t count = 0;
+  while (p[pos] != kTerminator) {
+    const uint8_t b = p[pos];
+    std::optional<EntryShape> shape = ShapeOf(b);
+    if (!shape) {
+      return Fail(error, "invalid encoding byte", pos);
+    }
+    if (shape->head_bytes > end - pos) {
+      return Fail(error, "entry header runs past the end", pos);
+    }
+    uint64_t data_bytes = shape->int_bytes;
+    if (shape->is_string) {
+      if (shape->head_bytes == 1) {
+        data_bytes = b & 0x3F;
+      } else if (shape->head_bytes == 2) {
+        data_bytes = (uint64_t{b & 0x0Fu} << 8) | p[pos + 1];
+      } else {
+        data_bytes = LoadLe(p + pos + 1, 4);
       }
-      header = 2;
-      uint64_t u = (uint64_t{b & 0x1Fu} << 8) | p[pos + 1];
-      value = u >= 4096 ? static_cast<int64_t>(u) - 8192 : static_cast<int64_t>(u);
-    } else if ((b & 0xF0) == 0xE0) {
-      if (!need(2)) {
-        break;
-      }
-      is_int = false;
-      header = 2;
-      data_len = (uint64_t{b & 0x0Fu} << 8) | p[pos + 1];
-    } else if (b == 0xF0) {
-      if (!need(5)) {
-        break;
-      }
-      is_int = false;
-      header = 5;
-      data_len = p[pos + 1] | (p[pos + 2] << 8) | (p[pos + 3] << 16) | (uint64_t{p[pos + 4]} << 24);
-    } else if (b >= 0xF1 && b <= 0xF4) {
-      int bytes = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
-      if (!need(1 + bytes)) {
-        break;
-      }
-      header = 1 + bytes;
-      uint64_t u = 0;
-      for (int i = bytes - 1; i >= 0; --i) {
-        u = (u << 8) | p[pos + 1 + i];
-      }
-      if (bytes < 8 && (u >> (8 * bytes - 1)) & 1) {
-        u |= ~uint64_t{0} << (8 * bytes);  // sign-extend
-      }
-      value = static_cast<int64_t>(u);
+    }
+    const uint64_t entry_bytes = shape->head_bytes + data_bytes;
+    const uint64_t backlen_bytes = BacklenBytes(entry_bytes);
+    if (entry_bytes + backlen_bytes > end - pos) {
+      return Fail(error, "entry runs past the end", pos);
+    }
+    std::optional<uint64_t> backlen = ReadBacklen(p, pos + entry_bytes + backlen_bytes - 1);
+    if (!backlen || *backlen != entry_bytes) {
+      return Fail(error, "back-length does not match the entry's size", pos);
+    }
+
+    if (shape->is_string) {
+      out->emplace_back(blob.substr(pos + shape->head_bytes, data_bytes));
     } else {
-      *error = "listpack element with an invalid encoding";
-      return false;
+      int64_t v;
+      if ((b & 0x80) == 0) {
+        v = b;
+      } else if ((b & 0xE0) == kInt13Bit) {
+        v = SignExtend((uint64_t{b & 0x1Fu} << 8) | p[pos + 1], 13);
+      } else {
+        v = SignExtend(LoadLe(p + pos + 1, shape->int_bytes),
+                       static_cast<unsigned>(8 * shape->int_bytes));
+      }
+      std::string text;
+      common::AppendInt64(&text, v);
+      out->push_back(std::move(text));
     }
-    uint64_t entry_len = header + data_len;
-    uint64_t back = BacklenSize(entry_len);
-    if (!need(entry_len + back)) {
-      break;
-    }
-    uint8_t expect[5];
-    EncodeBacklen(entry_len, expect);
-    if (std::memcmp(expect, p + pos + entry_len, back) != 0) {
-      *error = "listpack element with a wrong back-length";
-      return false;
-    }
-    if (is_int) {
-      out->push_back(std::to_string(value));
-    } else {
-      out->emplace_back(blob.substr(pos + header, data_len));
-    }
-    pos += entry_len + back;
-    ++seen;
+    pos += entry_bytes + backlen_bytes;
+    ++count;
   }
   if (pos != end) {
-    *error = "listpack element runs past the end";
-    return false;
+    return Fail(error, "0xFF before the end", pos);
   }
-  if (count != 65535 && count != seen) {
-    *error = "listpack count does not match its elements";
-    return false;
+  if (header_count != kUnknownCount && header_count != count) {
+    return Fail(error, "element count in the header differs from the elements", 4);
   }
   return true;
 }

@@ -1,17 +1,25 @@
-// LZF compression of RDB strings (rdbcompression), through Debian's liblzf: the same format as
-// the copy of liblzf that redis-server carries.
+// LZF compression of the strings an RDB file carries (rdbcompression yes), through Debian's
+// liblzf: the format of the copy of liblzf that redis-server carries, so either side loads what
+// the other wrote.
+//
+// Thread: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace redoubt::persistence {
 
-// The compressed bytes, or nullopt when compressing would not save at least four bytes (Redis's
-// rdbSaveLzfStringObject rule: then the string is written as it is).
+// Returns the LZF form of `in` when Redis would store it compressed, nullopt when it stores the
+// string as it is. Redis's rule (rdbSaveRawString, rdbSaveLzfStringObject): only strings longer
+// than 20 bytes are tried, and the compressed form must be at least 4 bytes shorter.
 std::optional<std::string> LzfCompress(std::string_view in);
-// False unless `in` decompresses to exactly out_len bytes.
+
+// Decompresses `in` into *out and returns true when it yields exactly out_len bytes; false on
+// damaged input, a length that does not match, or out_len 0 with input (*out is then
+// unspecified). Never writes or reads outside the buffers, whatever `in` holds.
 bool LzfDecompress(std::string_view in, size_t out_len, std::string* out);
 
 }  // namespace redoubt::persistence

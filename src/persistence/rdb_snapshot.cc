@@ -10,6 +10,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "common/clock.h"
 #include "persistence/crc64.h"
 #include "persistence/rdb_encoder.h"
 #include "persistence/rdb_format.h"
@@ -18,9 +19,11 @@ namespace redoubt::persistence {
 
 namespace {
 
-// Buckets walked per step under one shard lock: a few hundred keys, so a command on that shard
-// waits for microseconds, not for the shard.
-constexpr size_t kBucketsPerStep = 256;
+// Buckets walked per step under one shard lock: a few dozen keys (~100 µs for 1 KB values), so
+// a command on that shard waits for microseconds. The thread runs at the I/O threads' priority:
+// at a lower one (nice +10 was tried) the scheduler parks it while it holds a shard, and a step
+// of 256 buckets then held its shard for 10–90 ms on a busy machine (bench/snapshot_bench.py).
+constexpr size_t kBucketsPerStep = 64;
 // Encoded bytes gathered before a write to the file.
 constexpr size_t kWriteChunk = 1 << 20;
 
@@ -53,6 +56,7 @@ RdbSnapshot::~RdbSnapshot() {
 void RdbSnapshot::Begin() {
   storage::ShardLocks all(keyspace_);
   all.LockAll();
+  const int64_t start = common::MonotonicMicros();
   keyspace_.BeginSnapshot(this);
   begun_ = true;
   db_keys_.assign(keyspace_.databases(), 0);
@@ -61,6 +65,7 @@ void RdbSnapshot::Begin() {
     db_keys_[db] = keyspace_.DbSize(db);
     db_expires_[db] = keyspace_.VolatileCount(db);
   }
+  begin_us_ = common::MonotonicMicros() - start;
 }
 
 void RdbSnapshot::End() {
@@ -125,12 +130,14 @@ absl::Status RdbSnapshot::Run(int fd) {
       while (!done && st.ok()) {
         {
           std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
+          const int64_t step_start = common::MonotonicMicros();
           done = keyspace_.SnapshotStep(s, db, kBucketsPerStep);
           // Everything of this table so far: walked entries and the ones commands wrote
           // before changing them. Once done, nothing more can arrive for it.
           out.append(pending_[s][db]);
           pending_[s][db].clear();
           pending_[s][db].shrink_to_fit();
+          max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
         }
         if (out.size() >= kWriteChunk) {
           st = Flush(fd, out);

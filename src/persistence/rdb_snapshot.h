@@ -46,6 +46,10 @@ class RdbSnapshot final : public storage::SnapshotSink {
   // Encoded bytes of the entries commands changed while the snapshot ran, written before the
   // change: what the snapshot kept in memory for them (INFO's rdb_last_cow_size).
   uint64_t copied_bytes() const { return copied_.load(std::memory_order_relaxed); }
+  // How long Begin held every shard (the only moment all commands wait), and the longest a
+  // walk step held one shard, in microseconds: the pauses the snapshot imposes.
+  int64_t begin_micros() const { return begin_us_; }
+  int64_t max_step_micros() const { return max_step_us_; }
 
  private:
   absl::Status Flush(int fd, std::string& bytes);
@@ -62,6 +66,8 @@ class RdbSnapshot final : public storage::SnapshotSink {
   uint64_t written_ = 0;
   std::atomic<uint64_t> keys_{0};  // counted under any shard's lock
   std::atomic<uint64_t> copied_{0};
+  int64_t begin_us_ = 0;
+  int64_t max_step_us_ = 0;
 };
 
 // Writes a snapshot to `path` through a temporary file in the same directory (fsynced, then

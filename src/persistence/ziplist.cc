@@ -1,132 +1,176 @@
-// Ziplist decoding; see ziplist.h. Redis 7.0's ziplist.c is the reference.
+// Ziplist decoding; see ziplist.h. The checks follow Redis 7.0.15's ziplist.c (zipEntrySafe,
+// ziplistValidateIntegrity), so that a blob loads here exactly when it loads in redis-server.
 #include "persistence/ziplist.h"
 
+#include <cstddef>
 #include <cstdint>
 
+#include "common/numbers.h"
+
 namespace redoubt::persistence {
+
+namespace {
+
+constexpr size_t kHeaderBytes = 10;  // zlbytes, zltail, zllen
+constexpr uint8_t kEnd = 0xFF;
+constexpr uint8_t kBigPrevlen = 0xFE;  // prevlen as 0xFE and a u32
+constexpr uint16_t kUnknownCount = 65535;
+
+// Integer encodings: the byte, then that many bytes little endian.
+constexpr uint8_t kInt8 = 0xFE;
+constexpr uint8_t kInt16 = 0xC0;
+constexpr uint8_t kInt24 = 0xF0;
+constexpr uint8_t kInt32 = 0xD0;
+constexpr uint8_t kInt64 = 0xE0;
+// 1111xxxx with xxxx from 0001 to 1101: the integer xxxx - 1, no data bytes.
+constexpr uint8_t kImmediateMin = 0xF1;
+constexpr uint8_t kImmediateMax = 0xFD;
+
+uint64_t LoadLe(const uint8_t* p, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = bytes; i > 0; --i) {
+    v = (v << 8) | p[i - 1];
+  }
+  return v;
+}
+
+uint64_t LoadBe(const uint8_t* p, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) {
+    v = (v << 8) | p[i];
+  }
+  return v;
+}
+
+// The low `bits` bits of u as a two's complement integer.
+int64_t SignExtend(uint64_t u, unsigned bits) {
+  uint64_t sign = uint64_t{1} << (bits - 1);
+  uint64_t low = bits == 64 ? u : u & ((sign << 1) - 1);
+  return static_cast<int64_t>((low ^ sign) - sign);
+}
+
+// Bytes of the integer after an integer encoding byte; 0 for the immediates, -1 for a byte that
+// is no encoding.
+int IntegerBytes(uint8_t encoding) {
+  switch (encoding) {
+    case kInt8:
+      return 1;
+    case kInt16:
+      return 2;
+    case kInt24:
+      return 3;
+    case kInt32:
+      return 4;
+    case kInt64:
+      return 8;
+    default:
+      return encoding >= kImmediateMin && encoding <= kImmediateMax ? 0 : -1;
+  }
+}
+
+bool Fail(std::string* error, std::string_view what, size_t offset) {
+  *error = "ziplist: ";
+  error->append(what);
+  error->append(" at offset ");
+  common::AppendInt64(error, static_cast<int64_t>(offset));
+  return false;
+}
+
+}  // namespace
 
 bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
-  if (size < 11) {
-    *error = "ziplist shorter than its header";
-    return false;
+  if (size < kHeaderBytes + 1) {
+    return Fail(error, "blob shorter than a header and a terminator", 0);
   }
-  uint32_t zlbytes = p[0] | (p[1] << 8) | (p[2] << 16) | (uint32_t{p[3]} << 24);
-  uint32_t zltail = p[4] | (p[5] << 8) | (p[6] << 16) | (uint32_t{p[7]} << 24);
-  uint16_t zllen = static_cast<uint16_t>(p[8] | (p[9] << 8));
-  if (zlbytes != size || p[size - 1] != 0xFF) {
-    *error = "ziplist size or terminator wrong";
-    return false;
+  if (LoadLe(p, 4) != size) {
+    return Fail(error, "zlbytes differs from the blob's size", 0);
   }
-  size_t pos = 10;
+  if (p[size - 1] != kEnd) {
+    return Fail(error, "no terminator", size - 1);
+  }
+  const uint64_t zltail = LoadLe(p + 4, 4);
+  if (zltail > size - 1) {
+    return Fail(error, "zltail points past the end", 4);
+  }
+  const auto header_count = static_cast<uint16_t>(LoadLe(p + 8, 2));
+
+  // Every entry must end at or before `end`, the terminator's offset (zipEntrySafe's
+  // OUT_OF_RANGE). Sizes are 64-bit so that a 32-bit length near 4 GB cannot wrap.
   const size_t end = size - 1;
-  size_t prev_len = 0;
-  size_t last_start = 10;
-  size_t seen = 0;
-  while (pos < end) {
-    size_t start = pos;
-    auto need = [&](size_t n) { return n <= end - pos; };
-    // prevlen
-    size_t prevlen;
-    if (p[pos] < 254) {
-      prevlen = p[pos];
-      pos += 1;
+  size_t pos = kHeaderBytes;
+  size_t prev_entry_bytes = 0;  // the first entry's prevlen must be 0
+  size_t last_start = 0;
+  size_t count = 0;
+  while (p[pos] != kEnd) {
+    const size_t start = pos;
+    const size_t prevlen_bytes = p[pos] < kBigPrevlen ? 1 : 5;
+    if (prevlen_bytes > end - pos) {
+      return Fail(error, "prevlen runs past the end", start);
+    }
+    const uint64_t prevlen = prevlen_bytes == 1 ? p[pos] : LoadLe(p + pos + 1, 4);
+    pos += prevlen_bytes;
+
+    // pos <= end: the encoding byte is readable (it may be the terminator, which is no
+    // encoding).
+    const uint8_t encoding = p[pos];
+    size_t encoding_bytes = 1;
+    uint64_t data_bytes;
+    int integer_bytes = -1;
+    if (encoding < 0xC0) {
+      // A string; the top two bits give the length's size. Redis ignores the low six bits of a
+      // 32-bit length's first byte (ZIP_ENTRY_ENCODING masks them), so this does too.
+      encoding_bytes = encoding < 0x40 ? 1 : encoding < 0x80 ? 2 : 5;
     } else {
-      if (!need(5) || p[pos] != 254) {
-        *error = "ziplist entry with a bad prevlen";
-        return false;
+      integer_bytes = IntegerBytes(encoding);
+      if (integer_bytes < 0) {
+        return Fail(error, "invalid encoding byte", pos);
       }
-      prevlen = p[pos + 1] | (p[pos + 2] << 8) | (p[pos + 3] << 16) | (size_t{p[pos + 4]} << 24);
-      pos += 5;
     }
-    if (prevlen != prev_len) {
-      *error = "ziplist entry whose prevlen does not match";
-      return false;
+    if (encoding_bytes > end - pos) {
+      return Fail(error, "entry header runs past the end", start);
     }
-    if (pos >= end) {
-      *error = "ziplist entry runs past the end";
-      return false;
-    }
-    uint8_t b = p[pos];
-    uint8_t kind = b >> 6;
-    if (kind < 3) {
-      size_t len;
-      size_t header;
-      if (kind == 0) {
-        len = b & 0x3F;
-        header = 1;
-      } else if (kind == 1) {
-        if (!need(2)) {
-          break;
-        }
-        len = (size_t{b & 0x3Fu} << 8) | p[pos + 1];
-        header = 2;
-      } else {
-        if (b != 0x80 || !need(5)) {
-          *error = "ziplist entry with an invalid string encoding";
-          return false;
-        }
-        len = (size_t{p[pos + 1]} << 24) | (p[pos + 2] << 16) | (p[pos + 3] << 8) | p[pos + 4];
-        header = 5;
-      }
-      if (!need(header + len)) {
-        break;
-      }
-      out->emplace_back(blob.substr(pos + header, len));
-      pos += header + len;
+    if (integer_bytes >= 0) {
+      data_bytes = static_cast<uint64_t>(integer_bytes);
+    } else if (encoding_bytes == 1) {
+      data_bytes = encoding & 0x3F;
+    } else if (encoding_bytes == 2) {
+      data_bytes = (uint64_t{encoding & 0x3Fu} << 8) | p[pos + 1];
     } else {
-      int bytes;
-      if (b == 0xC0) {
-        bytes = 2;
-      } else if (b == 0xD0) {
-        bytes = 4;
-      } else if (b == 0xE0) {
-        bytes = 8;
-      } else if (b == 0xF0) {
-        bytes = 3;
-      } else if (b == 0xFE) {
-        bytes = 1;
-      } else if (b >= 0xF1 && b <= 0xFD) {
-        bytes = 0;
-      } else {
-        *error = "ziplist entry with an invalid integer encoding";
-        return false;
-      }
-      if (!need(1 + static_cast<size_t>(bytes))) {
-        break;
-      }
-      int64_t v;
-      if (bytes == 0) {
-        v = (b & 0x0F) - 1;
-      } else {
-        uint64_t u = 0;
-        for (int i = bytes - 1; i >= 0; --i) {
-          u = (u << 8) | p[pos + 1 + i];
-        }
-        if (bytes < 8 && (u >> (8 * bytes - 1)) & 1) {
-          u |= ~uint64_t{0} << (8 * bytes);
-        }
-        v = static_cast<int64_t>(u);
-      }
-      out->push_back(std::to_string(v));
-      pos += 1 + static_cast<size_t>(bytes);
+      data_bytes = LoadBe(p + pos + 1, 4);
     }
-    prev_len = pos - start;
+    if (data_bytes > end - pos - encoding_bytes) {
+      return Fail(error, "entry runs past the end", start);
+    }
+    if (prevlen != prev_entry_bytes) {
+      return Fail(error, "prevlen differs from the previous entry's size", start);
+    }
+
+    const size_t data = pos + encoding_bytes;
+    if (integer_bytes < 0) {
+      out->emplace_back(blob.substr(data, data_bytes));
+    } else {
+      int64_t v = integer_bytes == 0 ? (encoding & 0x0F) - 1
+                                     : SignExtend(LoadLe(p + data, integer_bytes),
+                                                  8 * static_cast<unsigned>(integer_bytes));
+      std::string text;
+      common::AppendInt64(&text, v);
+      out->push_back(std::move(text));
+    }
+    pos = data + data_bytes;
+    prev_entry_bytes = pos - start;
     last_start = start;
-    ++seen;
+    ++count;
   }
   if (pos != end) {
-    *error = "ziplist entry runs past the end";
-    return false;
+    return Fail(error, "0xFF before the end", pos);
   }
-  if (seen > 0 && zltail != last_start) {
-    *error = "ziplist tail offset wrong";
-    return false;
+  if (count > 0 && zltail != last_start) {
+    return Fail(error, "zltail is not the last entry's offset", 4);
   }
-  if (zllen != 65535 && zllen != seen) {
-    *error = "ziplist count does not match its entries";
-    return false;
+  if (header_count != kUnknownCount && header_count != count) {
+    return Fail(error, "zllen differs from the entries", 8);
   }
   return true;
 }

@@ -1,58 +1,88 @@
-// Zipmap decoding; see zipmap.h.
+// Zipmap decoding; see zipmap.h. The checks follow Redis 7.0.15's zipmapValidateIntegrity.
 #include "persistence/zipmap.h"
 
+#include <cstddef>
 #include <cstdint>
 
+#include "common/numbers.h"
+
 namespace redoubt::persistence {
+
+namespace {
+
+constexpr uint8_t kBigLen = 254;  // a count that must be counted; a length of 5 bytes
+constexpr uint8_t kEnd = 0xFF;
+
+bool Fail(std::string* error, std::string_view what, size_t offset) {
+  *error = "zipmap: ";
+  error->append(what);
+  error->append(" at offset ");
+  common::AppendInt64(error, static_cast<int64_t>(offset));
+  return false;
+}
+
+}  // namespace
 
 bool DecodeZipmap(std::string_view blob, std::vector<std::string>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
-  size_t pos = 1;
-  if (size < 2 || p[size - 1] != 0xFF) {
-    *error = "zipmap too short or without its terminator";
-    return false;
+  if (size < 2) {
+    return Fail(error, "blob shorter than a count and a terminator", 0);
   }
-  auto length = [&](size_t* len) {
-    if (pos >= size - 1) {
+  if (p[size - 1] != kEnd) {
+    return Fail(error, "no terminator", size - 1);
+  }
+  // Nothing may reach past `end`, the terminator's offset (zipmapValidateIntegrity's
+  // OUT_OF_RANGE). Lengths are read into 64 bits: Redis adds a value's length and its free
+  // byte in 32 bits, which can wrap; here that sum is simply too long.
+  const size_t end = size - 1;
+  size_t pos = 1;
+
+  // Reads a length at pos, which must be <= end; false when it reaches past `end`. A first
+  // byte of 254 or more (only 0xFF at a field is the terminator) announces a u32.
+  auto read_length = [&](uint64_t* len) {
+    const size_t bytes = p[pos] < kBigLen ? 1 : 5;
+    if (bytes > end - pos) {
       return false;
     }
-    if (p[pos] < 254) {
-      *len = p[pos++];
-      return true;
-    }
-    if (p[pos] != 254 || size - 1 - pos < 5) {
-      return false;
-    }
-    *len = p[pos + 1] | (p[pos + 2] << 8) | (p[pos + 3] << 16) | (size_t{p[pos + 4]} << 24);
-    pos += 5;
+    *len = bytes == 1 ? p[pos]
+                      : uint64_t{p[pos + 1]} | (uint64_t{p[pos + 2]} << 8) |
+                            (uint64_t{p[pos + 3]} << 16) | (uint64_t{p[pos + 4]} << 24);
+    pos += bytes;
     return true;
   };
+
   size_t pairs = 0;
-  while (pos < size - 1) {
-    size_t flen, vlen;
-    if (!length(&flen) || flen > size - 1 - pos) {
-      *error = "zipmap field runs past the end";
-      return false;
+  while (p[pos] != kEnd) {
+    const size_t start = pos;
+    uint64_t field_bytes;
+    if (!read_length(&field_bytes) || field_bytes > end - pos) {
+      return Fail(error, "field runs past the end", start);
     }
-    out->emplace_back(blob.substr(pos, flen));
-    pos += flen;
-    if (!length(&vlen) || pos >= size - 1) {
-      *error = "zipmap value length runs past the end";
-      return false;
+    const size_t field = pos;
+    pos += field_bytes;
+
+    uint64_t value_bytes;
+    if (!read_length(&value_bytes)) {
+      return Fail(error, "value length runs past the end", pos);
     }
-    size_t free = p[pos++];
-    if (vlen + free > size - 1 - pos) {
-      *error = "zipmap value runs past the end";
-      return false;
+    // pos <= end, so the free byte is readable (it is the terminator when nothing follows,
+    // and then the value cannot fit).
+    const uint64_t free_bytes = p[pos];
+    ++pos;
+    if (pos > end || value_bytes + free_bytes > end - pos) {
+      return Fail(error, "value runs past the end", start);
     }
-    out->emplace_back(blob.substr(pos, vlen));
-    pos += vlen + free;
+    out->emplace_back(blob.substr(field, field_bytes));
+    out->emplace_back(blob.substr(pos, value_bytes));
+    pos += value_bytes + free_bytes;
     ++pairs;
   }
-  if (p[0] < 254 && p[0] != pairs) {
-    *error = "zipmap count does not match its pairs";
-    return false;
+  if (pairs == 0) {
+    return Fail(error, "empty", 0);
+  }
+  if (p[0] != kBigLen && p[0] != pairs) {
+    return Fail(error, "count differs from the pairs", 0);
   }
   return true;
 }

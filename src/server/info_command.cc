@@ -275,6 +275,9 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("rdb_last_cow_size", snap.last_cow_bytes);
   out.Add("rdb_last_load_keys_expired", snap.loaded_keys_expired);
   out.Add("rdb_last_load_keys_loaded", snap.loaded_keys);
+  // Ours: the pauses of the last snapshot (what latest_fork_usec is for Redis).
+  out.Add("rdb_last_snapshot_begin_usec", snap.last_begin_usec);
+  out.Add("rdb_last_snapshot_max_step_usec", snap.last_max_step_usec);
   out.Add("aof_enabled", 0);
   out.Add("aof_rewrite_in_progress", 0);
   out.Add("aof_rewrite_scheduled", 0);

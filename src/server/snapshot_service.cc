@@ -1,9 +1,6 @@
 // Snapshots for the server; see snapshot_service.h.
 #include "server/snapshot_service.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <sstream>
 #include <vector>
 
@@ -74,6 +71,8 @@ absl::Status SnapshotService::Write(const SnapshotSettings& s) {
     absl::MutexLock lock(&mu_);
     last_keys_ = snapshot.keys_written();
     last_cow_bytes_ = snapshot.copied_bytes();
+    last_begin_usec_ = snapshot.begin_micros();
+    last_max_step_usec_ = snapshot.max_step_micros();
   }
   return st;
 }
@@ -118,9 +117,6 @@ absl::Status SnapshotService::StartBackgroundSave() {
   SnapshotSettings s = settings_();
   common::Log(common::LogLevel::kNotice, "Background saving started");
   background_ = std::thread([this, s, dirty, started] {
-    // Below the I/O threads (nice +10 for this thread alone): on a busy machine the snapshot
-    // takes longer rather than the clients' requests.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     absl::Status st = Write(s);
     if (!st.ok()) {
       common::Log(common::LogLevel::kWarning, "Background saving error: " + st.ToString());
@@ -210,6 +206,8 @@ SnapshotStatus SnapshotService::status() {
   st.changes_since_last_save = dirty - dirty_at_last_save_;
   st.last_keys = last_keys_;
   st.last_cow_bytes = last_cow_bytes_;
+  st.last_begin_usec = last_begin_usec_;
+  st.last_max_step_usec = last_max_step_usec_;
   st.loaded_keys = loaded_keys_;
   st.loaded_keys_expired = loaded_keys_expired_;
   return st;

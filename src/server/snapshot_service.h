@@ -41,6 +41,8 @@ struct SnapshotStatus {
   uint64_t last_cow_bytes = 0;  // bytes kept for keys changed during the last snapshot
   uint64_t loaded_keys = 0;     // by the load at start-up
   uint64_t loaded_keys_expired = 0;
+  int64_t last_begin_usec = -1;     // all shards held to start the last snapshot
+  int64_t last_max_step_usec = -1;  // longest hold of one shard by its walk
 };
 
 class SnapshotService {
@@ -88,6 +90,8 @@ class SnapshotService {
   uint64_t dirty_at_last_save_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_keys_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_cow_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_begin_usec_ ABSL_GUARDED_BY(mu_) = -1;
+  int64_t last_max_step_usec_ ABSL_GUARDED_BY(mu_) = -1;
   uint64_t loaded_keys_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t loaded_keys_expired_ ABSL_GUARDED_BY(mu_) = 0;
 };
