@@ -24,7 +24,7 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (services_.pause.Holds(r.spec->flags)) {
     return Outcome::kHeld;
   }
-  if (!MakeRoomInMemory(r)) {
+  if (!MakeRoomInMemory(r) || !CheckPersistenceHealthy(r)) {
     return Outcome::kDone;
   }
   return Run(r);
@@ -99,7 +99,7 @@ bool Dispatcher::RunUnlessQueued(Request& r) {
     Reject(r, "ERR Command not allowed inside a transaction");
     return false;
   }
-  if (!MakeRoomInMemory(r, /*queuing=*/true)) {
+  if (!MakeRoomInMemory(r, /*queuing=*/true) || !CheckPersistenceHealthy(r)) {
     return false;
   }
   r.client.QueueCommand(r.args, r.spec->flags);
@@ -216,6 +216,16 @@ bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
     return true;
   }
   Reject(r, kErrOom);
+  return false;
+}
+
+bool Dispatcher::CheckPersistenceHealthy(Request& r) {
+  // One relaxed load on the hot path. Redis refuses PING too, so that a health check sees it.
+  if (!services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed) ||
+      !((r.spec->flags & kWrite) || r.spec->name == "ping")) {
+    return true;
+  }
+  Reject(r, kErrMisconf);
   return false;
 }
 

@@ -79,6 +79,9 @@ class Dispatcher {
   // when `queuing` (in MULTI, where Redis refuses every command on OOM: queuing itself takes
   // memory); answers -OOM when that fails.
   bool MakeRoomInMemory(Request& r, bool queuing = false);
+  // Writes (and PING) refused with MISCONF after a failed background save, as Redis 7's
+  // stop-writes-on-bgsave-error.
+  bool CheckPersistenceHealthy(Request& r);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
   // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it

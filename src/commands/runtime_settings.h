@@ -31,6 +31,9 @@ struct RuntimeSettings {
   std::atomic<int64_t> hll_sparse_max_bytes{3000};
   // notify-keyspace-events as NotifyClass bits (commands/keyspace_notifications.h); 0: off.
   std::atomic<uint32_t> notify_keyspace_events{0};
+  // Redis's MISCONF refusal: set while the last background save failed, save points are
+  // configured and stop-writes-on-bgsave-error is yes (the server keeps it up to date).
+  std::atomic<bool> refuse_writes_after_failed_save{false};
 };
 
 }  // namespace redoubt::commands

@@ -138,6 +138,9 @@ void RdbEncoder::Object(const Entry& e) {
 }
 
 void RdbEncoder::KeyValue(const Entry& e) {
+  if (e.type() == ValueType::kString) {
+    return StringKeyValue(e.key(), e.value(), e.expire_ms());
+  }
   if (e.expire_ms() != storage::kNoExpire) {
     Byte(kOpExpireTimeMs);
     Int64Le(e.expire_ms());
@@ -145,6 +148,16 @@ void RdbEncoder::KeyValue(const Entry& e) {
   ObjectType(e);
   String(e.key());
   Object(e);
+}
+
+void RdbEncoder::StringKeyValue(std::string_view key, std::string_view value, int64_t expire_ms) {
+  if (expire_ms != storage::kNoExpire) {
+    Byte(kOpExpireTimeMs);
+    Int64Le(expire_ms);
+  }
+  Byte(kRdbString);
+  String(key);
+  String(value);
 }
 
 void RdbEncoder::Aux(std::string_view key, std::string_view value) {

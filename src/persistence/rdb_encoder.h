@@ -36,6 +36,8 @@ class RdbEncoder {
   void Object(const storage::Entry& e);
   // [EXPIRETIME_MS ms] type key value: one key of a snapshot.
   void KeyValue(const storage::Entry& e);
+  // The same for a string key copied out of its entry (expire_ms: kNoExpire for none).
+  void StringKeyValue(std::string_view key, std::string_view value, int64_t expire_ms);
   // AUX key value.
   void Aux(std::string_view key, std::string_view value);
 

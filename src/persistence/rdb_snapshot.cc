@@ -47,6 +47,8 @@ absl::Status WriteAll(int fd, const char* p, size_t n) {
 RdbSnapshot::RdbSnapshot(storage::Keyspace& keyspace, SnapshotOptions options)
     : keyspace_(keyspace), options_(std::move(options)) {
   pending_.assign(storage::Keyspace::kNumShards, std::vector<std::string>(keyspace.databases()));
+  staged_.assign(storage::Keyspace::kNumShards,
+                 std::vector<std::vector<StagedString>>(keyspace.databases()));
 }
 
 RdbSnapshot::~RdbSnapshot() {
@@ -79,6 +81,14 @@ void RdbSnapshot::End() {
 }
 
 void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_change) {
+  keys_.fetch_add(1, std::memory_order_relaxed);
+  if (e.type() == storage::ValueType::kString) {
+    staged_[shard][db].push_back({std::string(e.key()), std::string(e.value()), e.expire_ms()});
+    if (before_change) {
+      copied_.fetch_add(e.key().size() + e.value().size(), std::memory_order_relaxed);
+    }
+    return;
+  }
   std::string& out = pending_[shard][db];
   size_t before = out.size();
   RdbEncoder enc(&out, options_.compress);
@@ -86,7 +96,6 @@ void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_
   if (before_change) {
     copied_.fetch_add(out.size() - before, std::memory_order_relaxed);
   }
-  keys_.fetch_add(1, std::memory_order_relaxed);
 }
 
 absl::Status RdbSnapshot::Flush(int fd, std::string& bytes) {
@@ -128,16 +137,21 @@ absl::Status RdbSnapshot::Run(int fd) {
     for (int s = 0; s < storage::Keyspace::kNumShards && st.ok(); ++s) {
       bool done = false;
       while (!done && st.ok()) {
+        std::string encoded;
+        std::vector<StagedString> strings;
         {
           std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
           const int64_t step_start = common::MonotonicMicros();
           done = keyspace_.SnapshotStep(s, db, kBucketsPerStep);
           // Everything of this table so far: walked entries and the ones commands wrote
           // before changing them. Once done, nothing more can arrive for it.
-          out.append(pending_[s][db]);
-          pending_[s][db].clear();
-          pending_[s][db].shrink_to_fit();
+          encoded.swap(pending_[s][db]);
+          strings.swap(staged_[s][db]);
           max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
+        }
+        out.append(encoded);
+        for (const StagedString& str : strings) {
+          enc.StringKeyValue(str.key, str.value, str.expire_ms);
         }
         if (out.size() >= kWriteChunk) {
           st = Flush(fd, out);

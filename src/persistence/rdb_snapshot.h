@@ -58,8 +58,17 @@ class RdbSnapshot final : public storage::SnapshotSink {
   storage::Keyspace& keyspace_;
   const SnapshotOptions options_;
   bool begun_ = false;
-  // [shard][db]: encoded entries waiting to be written; each guarded by its shard's lock.
+  // A string key copied out under its shard's lock, encoded (and LZF-compressed) after the
+  // lock is released: most of a step's work then happens outside it.
+  struct StagedString {
+    std::string key;
+    std::string value;
+    int64_t expire_ms;
+  };
+  // [shard][db]: entries waiting to be written, each guarded by its shard's lock: other types
+  // encoded, strings copied.
   std::vector<std::vector<std::string>> pending_;
+  std::vector<std::vector<std::vector<StagedString>>> staged_;
   std::vector<uint64_t> db_keys_;     // keys per database at Begin
   std::vector<uint64_t> db_expires_;  // of which with a TTL
   uint64_t crc_ = 0;

@@ -94,6 +94,7 @@ struct Config {
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;
   bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
   std::string pidfile;
   bool protected_mode = true;
   bool daemonize = false;

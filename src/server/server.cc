@@ -79,6 +79,7 @@ Server::Server(Config config)
         return SnapshotSettings{.path = c.dbfilename,
                                 .compress = c.rdbcompression,
                                 .checksum = c.rdbchecksum,
+                                .stop_writes_on_error = c.stop_writes_on_bgsave_error,
                                 .save_points = c.save};
       },
       [this] {

@@ -320,6 +320,15 @@ void Server::RegisterConfigAppliers() {
         keyspace_->set_report_misses((c.notify_keyspace_events & commands::kNotifyKeyMiss) != 0);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });
+  // A failed background save refuses writes (MISCONF) only while save points are configured
+  // and stop-writes-on-bgsave-error is yes.
+  appliers_.AddPublisher(
+      "snapshot write refusal", {"save", "stop-writes-on-bgsave-error"}, [this](const Config& c) {
+        if (snapshots_ != nullptr) {
+          snapshots_->UpdateWriteRefusal(
+              {.stop_writes_on_error = c.stop_writes_on_bgsave_error, .save_points = c.save});
+        }
+      });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},
                          [this](const Config& c) {
                            slowlog_.set_slower_than_us(c.slowlog_log_slower_than);

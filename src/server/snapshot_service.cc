@@ -10,8 +10,7 @@
 
 namespace redoubt::server {
 
-SnapshotService::SnapshotService(storage::Keyspace& keyspace,
-                                 const commands::RuntimeSettings& runtime,
+SnapshotService::SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
                                  std::function<SnapshotSettings()> settings,
                                  std::function<uint64_t()> dirty,
                                  std::function<uint64_t()> used_memory)
@@ -89,18 +88,34 @@ absl::Status SnapshotService::Save() {
   uint64_t dirty = dirty_();
   int64_t started = common::UnixMillis();
   absl::Status st = Write(settings_());
-  absl::MutexLock lock(&mu_);
-  running_ = false;
-  last_attempt_seconds_ = common::UnixMillis() / 1000;
+  {
+    absl::MutexLock lock(&mu_);
+    running_ = false;
+    last_attempt_seconds_ = common::UnixMillis() / 1000;
+    if (st.ok()) {
+      last_save_seconds_ = started / 1000;
+      dirty_at_last_save_ = dirty;
+      ++saves_;
+      last_ok_ = true;  // as Redis's rdbSave: a good SAVE lifts a MISCONF refusal
+    }
+  }
   if (st.ok()) {
-    last_save_seconds_ = started / 1000;
-    dirty_at_last_save_ = dirty;
-    ++saves_;
     common::Log(common::LogLevel::kNotice, "DB saved on disk");
   } else {
     common::Log(common::LogLevel::kWarning, "Error saving DB on disk: " + st.ToString());
   }
+  UpdateWriteRefusal();
   return st;
+}
+
+void SnapshotService::UpdateWriteRefusal(const SnapshotSettings& s) {
+  bool failed;
+  {
+    absl::MutexLock lock(&mu_);
+    failed = !last_ok_;
+  }
+  runtime_.refuse_writes_after_failed_save.store(
+      failed && s.stop_writes_on_error && !s.save_points.empty(), std::memory_order_relaxed);
 }
 
 absl::Status SnapshotService::StartBackgroundSave() {
@@ -124,6 +139,7 @@ absl::Status SnapshotService::StartBackgroundSave() {
       common::Log(common::LogLevel::kNotice, "Background saving terminated with success");
     }
     Finished(st.ok(), dirty, started);
+    UpdateWriteRefusal();
   });
   return absl::OkStatus();
 }

@@ -26,7 +26,8 @@ struct SnapshotSettings {
   std::string path;  // dbfilename, relative to the working directory (dir)
   bool compress = true;
   bool checksum = true;
-  std::string save_points;  // "3600 1 300 100", as the save directive shows them
+  bool stop_writes_on_error = true;  // stop-writes-on-bgsave-error
+  std::string save_points;           // "3600 1 300 100", as the save directive shows them
 };
 
 struct SnapshotStatus {
@@ -49,7 +50,7 @@ class SnapshotService {
  public:
   // settings() is read at each snapshot (CONFIG SET applies to the next); dirty() is the
   // server's running count of changes (INFO's rdb_changes_since_last_save counts from it).
-  SnapshotService(storage::Keyspace& keyspace, const commands::RuntimeSettings& runtime,
+  SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
                   std::function<SnapshotSettings()> settings, std::function<uint64_t()> dirty,
                   std::function<uint64_t()> used_memory);
   ~SnapshotService();
@@ -65,6 +66,11 @@ class SnapshotService {
   // point is reached.
   void Cron();
   SnapshotStatus status();
+  // Sets RuntimeSettings::refuse_writes_after_failed_save from the last background save and
+  // the settings (after a save, and when save or stop-writes-on-bgsave-error change).
+  void UpdateWriteRefusal() ABSL_LOCKS_EXCLUDED(mu_) { UpdateWriteRefusal(settings_()); }
+  // With the settings about to take effect (a CONFIG SET applier runs before they are live).
+  void UpdateWriteRefusal(const SnapshotSettings& s) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   absl::Status Write(const SnapshotSettings& settings);
@@ -72,7 +78,7 @@ class SnapshotService {
   void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
 
   storage::Keyspace& keyspace_;
-  const commands::RuntimeSettings& runtime_;
+  commands::RuntimeSettings& runtime_;
   const std::function<SnapshotSettings()> settings_;
   const std::function<uint64_t()> dirty_;
   const std::function<uint64_t()> used_memory_;

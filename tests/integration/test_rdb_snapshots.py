@@ -243,3 +243,43 @@ def test_check_tool_reads_redis_files_and_names_the_offset_of_damage(tmp_path):
     (tmp_path / "flipped.rdb").write_bytes(bytes(flipped))
     crc = subprocess.run([tool, str(tmp_path / "flipped.rdb")], capture_output=True, text=True)
     assert crc.returncode == 1, crc.stdout
+
+
+def test_failed_background_save_refuses_writes_as_redis_does(tmp_path):
+    """stop-writes-on-bgsave-error: after a BGSAVE that fails (its directory is gone), writes and
+    PING get MISCONF while save points are configured, reads still work; CONFIG SET of the
+    directive or of `save` lifts it, and so does a good save. The same sequence on both
+    servers, replies compared."""
+    def run(server_factory, name):
+        d = tmp_path / name
+        d.mkdir()
+        with server_factory(args=["--dir", str(d), "--save", "3600 1",
+                                  "--enable-protected-configs", "yes"]) as s:
+            r = client(s)
+            r.set("k", "v")
+            shutil.rmtree(d)
+            assert r.bgsave()
+            deadline = time.time() + 30
+            while r.info("persistence")["rdb_bgsave_in_progress"] and time.time() < deadline:
+                time.sleep(0.02)
+            out = [r.info("persistence")["rdb_last_bgsave_status"]]
+            for args in (["SET", "k", "w"], ["PING"], ["GET", "k"],
+                         ["CONFIG", "SET", "stop-writes-on-bgsave-error", "no"], ["SET", "k", "x"],
+                         ["CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"], ["INCR", "n"],
+                         ["CONFIG", "SET", "save", ""], ["SET", "k", "y"],
+                         ["CONFIG", "SET", "save", "3600 1"], ["SET", "k", "z"]):
+                try:
+                    out.append(r.execute_command(*args))
+                except redis.ResponseError as e:
+                    out.append(str(e)[:40])
+            again = tmp_path / (name + "-again")
+            again.mkdir()
+            r.config_set("dir", str(again))
+            assert r.save()
+            out.append(r.set("k", "after"))
+            return out
+
+    ours = run(servers.redoubt_server, "ours")
+    theirs = run(servers.redis_server, "theirs")
+    assert ours == theirs
+    assert ours[0] == "err" and ours[1].startswith("MISCONF"), ours

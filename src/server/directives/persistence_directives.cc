@@ -91,17 +91,18 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
        .check = [](const std::string& v) { return CheckBaseName(v, "dbfilename", "filename"); }},
       Field<std::string>(&Config::dbfilename)));
   const BoolRow bools[] = {
-      {"rdb-del-sync-files", "", 0, false},           {"stop-writes-on-bgsave-error", "", 0, true},
-      {"aof-rewrite-incremental-fsync", "", 0, true}, {"no-appendfsync-on-rewrite", "", 0, false},
-      {"rdb-save-incremental-fsync", "", 0, true},    {"aof-load-truncated", "", 0, true},
-      {"aof-use-rdb-preamble", "", 0, true},          {"aof-timestamp-enabled", "", 0, false},
-      {"aof-disable-auto-gc", "", 0, false},
+      {"rdb-del-sync-files", "", 0, false},        {"aof-rewrite-incremental-fsync", "", 0, true},
+      {"no-appendfsync-on-rewrite", "", 0, false}, {"rdb-save-incremental-fsync", "", 0, true},
+      {"aof-load-truncated", "", 0, true},         {"aof-use-rdb-preamble", "", 0, true},
+      {"aof-timestamp-enabled", "", 0, false},     {"aof-disable-auto-gc", "", 0, false},
   };
   AddBoolRows(registry, bools);
   registry.Add(BoolDirective({.name = "rdbchecksum", .flags = kImmutable}, true,
                              Field<bool>(&Config::rdbchecksum)));
   registry.Add(
       BoolDirective({.name = "rdbcompression"}, true, Field<bool>(&Config::rdbcompression)));
+  registry.Add(BoolDirective({.name = "stop-writes-on-bgsave-error"}, true,
+                             Field<bool>(&Config::stop_writes_on_bgsave_error)));
   registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
   registry.Add(AofNameDirective("appenddirname", "appendonlydir", "dirname"));
   registry.Add(EnumDirective({.name = "appendfsync"},
