@@ -238,7 +238,7 @@ fi
 RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON)
 if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
   # The release tools are used by the ASan pytest run too, so asan needs this build as well.
-  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect \
+  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect redoubt-check-rdb \
        $(wanted unit && echo redoubt_unit_tests) -- "${RELEASE[@]}"; then
     wanted unit && step "unit tests" unit_tests build
     # Each library compiles against an include root of the folders it may use: prove that a

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from support import servers
+from support.tools import redoubt_tool_or_skip
 
 
 pytestmark = pytest.mark.skipif(not servers.redoubt_available(),
@@ -224,9 +225,7 @@ def test_corrupt_snapshot_stops_start_up_naming_the_offset(tmp_path):
 
 
 def test_check_tool_reads_redis_files_and_names_the_offset_of_damage(tmp_path):
-    tool = os.path.join(os.environ.get("REDOUBT_TOOLS_DIR", ""), "redoubt-check-rdb")
-    if not os.path.exists(tool):
-        pytest.skip("redoubt-check-rdb not built")
+    tool = str(redoubt_tool_or_skip("redoubt-check-rdb"))
     with servers.redis_server(args=["--dir", str(tmp_path), "--save", ""]) as b:
         fill(client(b))
         client(b).save()
