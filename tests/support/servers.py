@@ -218,6 +218,11 @@ class Server:
             with RespClient(self.host, self.port, timeout=timeout, tls_ca=self.tls_ca,
                             tls_context=self.tls_context) as c:
                 reply = c.call("PING")
+                # QUIT, then read until the server closes: its side of this probe is gone (from
+                # CLIENT LIST, INFO's counts, the audit log) before the test begins, instead of
+                # whenever the server notices a client-side close.
+                c.send("QUIT")
+                c.read_raw_until_close(timeout)
         except (ConnectionClosed, ProtocolError):
             return False
         # A server started with requirepass (or the default user off) answers NOAUTH: it is up.
