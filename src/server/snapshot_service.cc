@@ -120,6 +120,10 @@ void SnapshotService::UpdateWriteRefusal(const SnapshotSettings& s) {
 
 absl::Status SnapshotService::StartBackgroundSave() {
   JoinFinished();
+  // Read before mu_ is taken: settings_() takes the server's config lock, and a CONFIG SET
+  // applier holds that lock while it calls UpdateWriteRefusal, which takes mu_.
+  const SnapshotSettings s = settings_();
+  const uint64_t dirty = dirty_();
   absl::MutexLock lock(&mu_);
   if (running_) {
     return absl::FailedPreconditionError("ERR Background save already in progress");
@@ -127,9 +131,7 @@ absl::Status SnapshotService::StartBackgroundSave() {
   running_ = true;
   background_done_ = false;
   started_ms_ = common::UnixMillis();
-  uint64_t dirty = dirty_();
   int64_t started = started_ms_;
-  SnapshotSettings s = settings_();
   common::Log(common::LogLevel::kNotice, "Background saving started");
   background_ = std::thread([this, s, dirty, started] {
     absl::Status st = Write(s);
@@ -179,6 +181,7 @@ void SnapshotService::Cron() {
   if (s.save_points.empty()) {
     return;
   }
+  const uint64_t dirty = dirty_();
   uint64_t changes;
   int64_t since_save;
   int64_t since_attempt;
@@ -189,7 +192,7 @@ void SnapshotService::Cron() {
       return;
     }
     int64_t now = common::UnixMillis() / 1000;
-    changes = dirty_() - dirty_at_last_save_;
+    changes = dirty - dirty_at_last_save_;
     since_save = now - last_save_seconds_;
     since_attempt = now - last_attempt_seconds_;
     last_ok = last_ok_;
