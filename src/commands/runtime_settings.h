@@ -34,6 +34,8 @@ struct RuntimeSettings {
   // Redis's MISCONF refusal: set while the last background save failed, save points are
   // configured and stop-writes-on-bgsave-error is yes (the server keeps it up to date).
   std::atomic<bool> refuse_writes_after_failed_save{false};
+  // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
+  std::atomic<bool> rdbcompression{true};
 };
 
 }  // namespace redoubt::commands

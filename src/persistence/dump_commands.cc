@@ -50,7 +50,7 @@ void CmdDump(CommandContext& ctx) {
   if (e == nullptr) {
     return ctx.reply.Null();
   }
-  ctx.reply.Bulk(DumpPayload(*e));
+  ctx.reply.Bulk(DumpPayload(*e, ctx.settings.rdbcompression.load(std::memory_order_relaxed)));
 }
 
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
@@ -140,9 +140,9 @@ void CmdRestore(CommandContext& ctx) {
 
 }  // namespace
 
-std::string DumpPayload(const storage::Entry& e) {
+std::string DumpPayload(const storage::Entry& e, bool compress) {
   std::string out;
-  RdbEncoder enc(&out, /*compress=*/true);
+  RdbEncoder enc(&out, compress);
   enc.ObjectType(e);
   enc.Object(e);
   enc.Byte(kRdbVersion & 0xFF);

@@ -10,8 +10,9 @@
 
 namespace redoubt::persistence {
 
-// The DUMP payload of an entry.
-std::string DumpPayload(const storage::Entry& e);
+// The DUMP payload of an entry; strings over 20 bytes LZF-compressed when `compress`
+// (rdbcompression, which Redis's DUMP follows too).
+std::string DumpPayload(const storage::Entry& e, bool compress = true);
 
 void RegisterDumpCommands(commands::CommandTable& table);
 

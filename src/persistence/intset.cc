@@ -5,26 +5,13 @@
 #include <cstddef>
 
 #include "common/check.h"
+#include "persistence/blob_bytes.h"
 
 namespace redoubt::persistence {
 
 namespace {
 
 constexpr size_t kHeaderBytes = 8;  // encoding, length
-
-void StoreLe(uint64_t v, size_t bytes, std::string* out) {
-  for (size_t i = 0; i < bytes; ++i) {
-    out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  }
-}
-
-uint64_t LoadLe(const uint8_t* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = bytes; i > 0; --i) {
-    v = (v << 8) | p[i - 1];
-  }
-  return v;
-}
 
 // The bytes Redis's _intsetValueEncoding picks for v.
 size_t WidthOf(int64_t v) {

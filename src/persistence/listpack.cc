@@ -7,6 +7,7 @@
 
 #include "common/check.h"
 #include "common/numbers.h"
+#include "persistence/blob_bytes.h"
 
 namespace redoubt::persistence {
 
@@ -73,21 +74,6 @@ std::optional<uint64_t> ReadBacklen(const uint8_t* p, size_t last) {
   return std::nullopt;
 }
 
-uint64_t LoadLe(const uint8_t* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = bytes; i > 0; --i) {
-    v = (v << 8) | p[i - 1];
-  }
-  return v;
-}
-
-// The low `bits` bits of u as a two's complement integer.
-int64_t SignExtend(uint64_t u, unsigned bits) {
-  uint64_t sign = uint64_t{1} << (bits - 1);
-  uint64_t low = bits == 64 ? u : u & ((sign << 1) - 1);
-  return static_cast<int64_t>((low ^ sign) - sign);
-}
-
 // What an encoding byte says about its element.
 struct EntryShape {
   size_t head_bytes = 0;  // encoding byte and length bytes: what must be readable first
@@ -129,11 +115,7 @@ std::optional<EntryShape> ShapeOf(uint8_t b) {
 }
 
 bool Fail(std::string* error, std::string_view what, size_t offset) {
-  *error = "listpack: ";
-  error->append(what);
-  error->append(" at offset ");
-  common::AppendInt64(error, static_cast<int64_t>(offset));
-  return false;
+  return BlobFail(error, "listpack", what, offset);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "commands/set_operations.h"
 #include "commands/zset_operations.h"
 #include "common/numbers.h"
+#include "persistence/blob_bytes.h"
 #include "persistence/intset.h"
 #include "persistence/listpack.h"
 #include "persistence/lzf_codec.h"
@@ -103,25 +104,15 @@ bool RdbDecoder::String(std::string* s) {
     uint8_t buf[4];
     switch (len) {
       case kEncInt8:
-        if (!in_.Read(buf, 1)) {
-          return Fail("unexpected end of data");
-        }
-        *s = std::to_string(static_cast<int8_t>(buf[0]));
-        return true;
       case kEncInt16:
-        if (!in_.Read(buf, 2)) {
+      case kEncInt32: {
+        const size_t bytes = len == kEncInt8 ? 1 : len == kEncInt16 ? 2 : 4;
+        if (!in_.Read(buf, bytes)) {
           return Fail("unexpected end of data");
         }
-        *s = std::to_string(static_cast<int16_t>(buf[0] | (buf[1] << 8)));
+        *s = std::to_string(SignExtend(LoadLe(buf, bytes), static_cast<unsigned>(8 * bytes)));
         return true;
-      case kEncInt32:
-        if (!in_.Read(buf, 4)) {
-          return Fail("unexpected end of data");
-        }
-        *s = std::to_string(static_cast<int32_t>(uint32_t{buf[0]} | (uint32_t{buf[1]} << 8) |
-                                                 (uint32_t{buf[2]} << 16) |
-                                                 (uint32_t{buf[3]} << 24)));
-        return true;
+      }
       case kEncLzf: {
         uint64_t packed_len, plain_len;
         if (!Length(&packed_len) || !Length(&plain_len)) {
@@ -165,11 +156,7 @@ bool RdbDecoder::Int64Le(int64_t* v) {
   if (!in_.Read(buf, 8)) {
     return Fail("unexpected end of data");
   }
-  uint64_t u = 0;
-  for (int i = 7; i >= 0; --i) {
-    u = (u << 8) | buf[i];
-  }
-  *v = static_cast<int64_t>(u);
+  *v = static_cast<int64_t>(LoadLe(buf, 8));
   return true;
 }
 
@@ -178,8 +165,7 @@ bool RdbDecoder::Int32Le(int32_t* v) {
   if (!in_.Read(buf, 4)) {
     return Fail("unexpected end of data");
   }
-  *v = static_cast<int32_t>(uint32_t{buf[0]} | (uint32_t{buf[1]} << 8) | (uint32_t{buf[2]} << 16) |
-                            (uint32_t{buf[3]} << 24));
+  *v = static_cast<int32_t>(SignExtend(LoadLe(buf, 4), 32));
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include "commands/set_operations.h"
 #include "commands/zset_operations.h"
 #include "common/numbers.h"
+#include "persistence/blob_bytes.h"
 #include "persistence/intset.h"
 #include "persistence/listpack.h"
 #include "persistence/lzf_codec.h"
@@ -62,22 +63,11 @@ void RdbEncoder::String(std::string_view s) {
   // An integer's text (exactly as Redis would print it back) in 1, 2 or 4 bytes.
   if (s.size() <= 11) {
     if (std::optional<int64_t> v = common::ParseInt64(s)) {
-      if (*v >= INT8_MIN && *v <= INT8_MAX) {
-        Byte((kLenEncoded << 6) | kEncInt8);
-        Byte(static_cast<uint8_t>(*v));
-        return;
-      }
-      if (*v >= INT16_MIN && *v <= INT16_MAX) {
-        Byte((kLenEncoded << 6) | kEncInt16);
-        Byte(static_cast<uint8_t>(*v));
-        Byte(static_cast<uint8_t>(*v >> 8));
-        return;
-      }
       if (*v >= INT32_MIN && *v <= INT32_MAX) {
-        Byte((kLenEncoded << 6) | kEncInt32);
-        for (int shift = 0; shift < 32; shift += 8) {
-          Byte(static_cast<uint8_t>(*v >> shift));
-        }
+        const bool int8 = *v >= INT8_MIN && *v <= INT8_MAX;
+        const bool int16 = *v >= INT16_MIN && *v <= INT16_MAX;
+        Byte((kLenEncoded << 6) | (int8 ? kEncInt8 : int16 ? kEncInt16 : kEncInt32));
+        StoreLe(static_cast<uint64_t>(*v), int8 ? 1 : int16 ? 2 : 4, &out_);
         return;
       }
     }
@@ -96,9 +86,7 @@ void RdbEncoder::String(std::string_view s) {
 }
 
 void RdbEncoder::Int64Le(int64_t v) {
-  for (int shift = 0; shift < 64; shift += 8) {
-    Byte(static_cast<uint8_t>(static_cast<uint64_t>(v) >> shift));
-  }
+  StoreLe(static_cast<uint64_t>(v), 8, &out_);
 }
 
 void RdbEncoder::BinaryDouble(double v) {

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include "common/clock.h"
 #include "persistence/crc64.h"
@@ -139,6 +141,7 @@ absl::Status RdbSnapshot::Run(int fd) {
       while (!done && st.ok()) {
         std::string encoded;
         std::vector<StagedString> strings;
+        const uint64_t keys_before = keys_written();
         {
           std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
           const int64_t step_start = common::MonotonicMicros();
@@ -148,6 +151,10 @@ absl::Status RdbSnapshot::Run(int fd) {
           encoded.swap(pending_[s][db]);
           strings.swap(staged_[s][db]);
           max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
+        }
+        if (options_.key_save_delay_us > 0) {
+          std::this_thread::sleep_for(std::chrono::microseconds(
+              options_.key_save_delay_us * static_cast<int64_t>(keys_written() - keys_before)));
         }
         out.append(encoded);
         for (const StagedString& str : strings) {

@@ -27,6 +27,8 @@ struct SnapshotOptions {
   // AUX fields after Redis's own (redis-ver, redis-bits, ctime, used-mem, aof-base).
   std::vector<std::pair<std::string, std::string>> aux;
   uint64_t used_memory = 0;
+  // rdb-key-save-delay: microseconds slept per key written, after each step (tests).
+  int64_t key_save_delay_us = 0;
 };
 
 class RdbSnapshot final : public storage::SnapshotSink {
@@ -43,8 +45,8 @@ class RdbSnapshot final : public storage::SnapshotSink {
   uint64_t keys_written() const { return keys_.load(std::memory_order_relaxed); }
 
   void Write(int shard, int db, const storage::Entry& e, bool before_change) override;
-  // Encoded bytes of the entries commands changed while the snapshot ran, written before the
-  // change: what the snapshot kept in memory for them (INFO's rdb_last_cow_size).
+  // Bytes the snapshot kept for the entries commands changed while it ran, taken before the
+  // change (a string's key and value, another type's encoding): INFO's rdb_last_cow_size.
   uint64_t copied_bytes() const { return copied_.load(std::memory_order_relaxed); }
   // How long Begin held every shard (the only moment all commands wait), and the longest a
   // walk step held one shard, in microseconds: the pauses the snapshot imposes.

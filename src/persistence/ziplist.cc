@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "common/numbers.h"
+#include "persistence/blob_bytes.h"
 
 namespace redoubt::persistence {
 
@@ -26,27 +27,12 @@ constexpr uint8_t kInt64 = 0xE0;
 constexpr uint8_t kImmediateMin = 0xF1;
 constexpr uint8_t kImmediateMax = 0xFD;
 
-uint64_t LoadLe(const uint8_t* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = bytes; i > 0; --i) {
-    v = (v << 8) | p[i - 1];
-  }
-  return v;
-}
-
 uint64_t LoadBe(const uint8_t* p, size_t bytes) {
   uint64_t v = 0;
   for (size_t i = 0; i < bytes; ++i) {
     v = (v << 8) | p[i];
   }
   return v;
-}
-
-// The low `bits` bits of u as a two's complement integer.
-int64_t SignExtend(uint64_t u, unsigned bits) {
-  uint64_t sign = uint64_t{1} << (bits - 1);
-  uint64_t low = bits == 64 ? u : u & ((sign << 1) - 1);
-  return static_cast<int64_t>((low ^ sign) - sign);
 }
 
 // Bytes of the integer after an integer encoding byte; 0 for the immediates, -1 for a byte that
@@ -69,11 +55,7 @@ int IntegerBytes(uint8_t encoding) {
 }
 
 bool Fail(std::string* error, std::string_view what, size_t offset) {
-  *error = "ziplist: ";
-  error->append(what);
-  error->append(" at offset ");
-  common::AppendInt64(error, static_cast<int64_t>(offset));
-  return false;
+  return BlobFail(error, "ziplist", what, offset);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "common/numbers.h"
+#include "persistence/blob_bytes.h"
 
 namespace redoubt::persistence {
 
@@ -14,11 +14,7 @@ constexpr uint8_t kBigLen = 254;  // a count that must be counted; a length of 5
 constexpr uint8_t kEnd = 0xFF;
 
 bool Fail(std::string* error, std::string_view what, size_t offset) {
-  *error = "zipmap: ";
-  error->append(what);
-  error->append(" at offset ");
-  common::AppendInt64(error, static_cast<int64_t>(offset));
-  return false;
+  return BlobFail(error, "zipmap", what, offset);
 }
 
 }  // namespace

@@ -95,6 +95,7 @@ struct Config {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
+  int64_t rdb_key_save_delay = 0;  // microseconds per key written by a snapshot (tests)
   std::string pidfile;
   bool protected_mode = true;
   bool daemonize = false;

@@ -80,6 +80,7 @@ Server::Server(Config config)
                                 .compress = c.rdbcompression,
                                 .checksum = c.rdbchecksum,
                                 .stop_writes_on_error = c.stop_writes_on_bgsave_error,
+                                .key_save_delay_us = c.rdb_key_save_delay,
                                 .save_points = c.save};
       },
       [this] {

@@ -61,8 +61,10 @@ absl::Status SnapshotService::LoadAtStartup() {
 }
 
 absl::Status SnapshotService::Write(const SnapshotSettings& s) {
-  persistence::SnapshotOptions options{
-      .compress = s.compress, .checksum = s.checksum, .used_memory = used_memory_()};
+  persistence::SnapshotOptions options{.compress = s.compress,
+                                       .checksum = s.checksum,
+                                       .used_memory = used_memory_(),
+                                       .key_save_delay_us = s.key_save_delay_us};
   persistence::RdbSnapshot snapshot(keyspace_, options);
   snapshot.Begin();
   absl::Status st = persistence::SaveSnapshotToFile(snapshot, s.path);

@@ -27,6 +27,7 @@ struct SnapshotSettings {
   bool compress = true;
   bool checksum = true;
   bool stop_writes_on_error = true;  // stop-writes-on-bgsave-error
+  int64_t key_save_delay_us = 0;     // rdb-key-save-delay
   std::string save_points;           // "3600 1 300 100", as the save directive shows them
 };
 

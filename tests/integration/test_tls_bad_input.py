@@ -13,8 +13,7 @@ import pytest
 
 from support.resp_client import RespClient, expect, unwrap
 from support.sockets import raw_connection, read_until_close
-from support.tls_helpers import (TRUNCATED_CLIENT_HELLO, info_fields, info_int, info_ssl, tls_args,
-                                 tls_client)
+from support.tls_helpers import TRUNCATED_CLIENT_HELLO, info_int, info_ssl, tls_args, tls_client
 from support.tools import wait_until
 
 # Short enough to keep the tests quick, long enough that a loaded machine running the ASan
@@ -129,20 +128,15 @@ def test_hundreds_of_half_open_handshakes(node):
 def test_silent_client_in_preferred_becomes_plaintext(redoubt_factory, tls_certs):
     server = redoubt_factory(tls_args(tls_certs.get("server"), "preferred",
                                       ["--tls-handshake-timeout", str(TIMEOUT_MS)]))
-    with tls_client(server, tls_certs.ca().cert) as observer:
-        # The launcher's readiness probe (plaintext) closes whenever the server notices: wait
-        # until only the observer is connected, or the probe would count as the silent client.
-        assert wait_until(lambda: info_fields(observer, "clients")["connected_clients"] == "1",
-                          10)
-        with RespClient(port=server.port) as c:
-            # A pooled connection, idle before its first command: wait (bounded) until the
-            # handshake timeout has admitted it as plaintext, as the observer sees it, then speak.
-            assert wait_until(lambda: info_int(observer, "tls_mode_connected_tcp_clients") == 1,
-                              10)
-            expect(c, ("PING",), ("simple", "PONG"))
-            f = info_ssl(c)
-            assert f["tls_handshakes_timed_out"] == "0"
-            assert f["tls_mode_connected_tcp_clients"] == "1"
+    with RespClient(port=server.port) as c, tls_client(server, tls_certs.ca().cert) as observer:
+        # A pooled connection, idle before its first command: wait (bounded) until the handshake
+        # timeout has admitted it as plaintext, as the TLS observer sees it, then speak. (The
+        # launcher's readiness probe is closed server-side before the test starts.)
+        assert wait_until(lambda: info_int(observer, "tls_mode_connected_tcp_clients") == 1, 10)
+        expect(c, ("PING",), ("simple", "PONG"))
+        f = info_ssl(c)
+        assert f["tls_handshakes_timed_out"] == "0"
+        assert f["tls_mode_connected_tcp_clients"] == "1"
 
 
 def test_tls_client_against_none_mode(redoubt_factory, tls_certs):

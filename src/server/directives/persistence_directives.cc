@@ -101,6 +101,11 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
                              Field<bool>(&Config::rdbchecksum)));
   registry.Add(
       BoolDirective({.name = "rdbcompression"}, true, Field<bool>(&Config::rdbcompression)));
+  // Redis's test knob: microseconds spent per key written by a snapshot (after each walk step,
+  // outside the shard lock), so that a test can keep a BGSAVE running while it writes.
+  registry.Add(NumericDirective({.name = "rdb-key-save-delay", .flags = kHidden},
+                                Signed(kIntMin, kIntMax, 0),
+                                Field<int64_t>(&Config::rdb_key_save_delay)));
   registry.Add(BoolDirective({.name = "stop-writes-on-bgsave-error"}, true,
                              Field<bool>(&Config::stop_writes_on_bgsave_error)));
   registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
@@ -109,7 +114,6 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
                              {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
   const NumericRow numbers[] = {
       {"auto-aof-rewrite-percentage", "", 0, Signed(0, kIntMax, 100)},
-      {"rdb-key-save-delay", "", kHidden, Signed(kIntMin, kIntMax, 0)},
       {"key-load-delay", "", kHidden, Signed(kIntMin, kIntMax, 0)},
       {"auto-aof-rewrite-min-size", "", 0, Memory(Signed(0, kLLongMax, 64 * kMb))},
       {"loading-process-events-interval-bytes", "", kHidden, Signed(1024, kIntMax, 2 * kMb)},

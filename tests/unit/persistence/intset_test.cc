@@ -25,25 +25,12 @@ using testing::Hex;
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-// Decodes a copy of `blob` in a buffer of exactly its size, so that a sanitizer build sees any
-// read past it. Returns the error, or "" when the blob was accepted.
 std::string DecodeError(std::string_view blob) {
-  auto copy = std::make_unique<char[]>(blob.size() + 1);
-  std::copy(blob.begin(), blob.end(), copy.get());
-  std::vector<int64_t> out;
-  std::string error;
-  if (DecodeIntset(std::string_view(copy.get(), blob.size()), &out, &error)) {
-    return "";
-  }
-  EXPECT_FALSE(error.empty());
-  return error;
+  return testing::DecodeErrorOf<std::vector<int64_t>>(DecodeIntset, blob);
 }
 
 std::vector<int64_t> Decode(std::string_view blob) {
-  std::vector<int64_t> out;
-  std::string error;
-  EXPECT_TRUE(DecodeIntset(blob, &out, &error)) << error << " in " << Hex(blob);
-  return out;
+  return testing::DecodeOk<std::vector<int64_t>>(DecodeIntset, blob);
 }
 
 // redis-server 7.0.15: SADD of these values, OBJECT ENCODING intset, the blob in DUMP.

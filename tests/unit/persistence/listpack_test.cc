@@ -43,24 +43,11 @@ std::string OneEntryListpack(std::string_view entry) {
 }
 
 std::vector<std::string> Decode(std::string_view blob) {
-  std::vector<std::string> out;
-  std::string error;
-  EXPECT_TRUE(DecodeListpack(blob, &out, &error)) << error << " in " << Hex(blob);
-  return out;
+  return testing::DecodeOk<std::vector<std::string>>(DecodeListpack, blob);
 }
 
-// Decodes a copy of `blob` in a buffer of exactly its size, so that a sanitizer build sees any
-// read past it. Returns the error, or "" when the blob was accepted.
 std::string DecodeError(std::string_view blob) {
-  auto copy = std::make_unique<char[]>(blob.size() + 1);  // +1: make_unique<char[]>(0) is fine
-  std::copy(blob.begin(), blob.end(), copy.get());
-  std::vector<std::string> out;
-  std::string error;
-  if (DecodeListpack(std::string_view(copy.get(), blob.size()), &out, &error)) {
-    return "";
-  }
-  EXPECT_FALSE(error.empty());
-  return error;
+  return testing::DecodeErrorOf<std::vector<std::string>>(DecodeListpack, blob);
 }
 
 // The elements of a list redis-server 7.0.15 built with RPUSH (rdbcompression no), and its

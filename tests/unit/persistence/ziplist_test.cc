@@ -76,25 +76,11 @@ std::string Str(std::string_view s) {
 }
 
 std::vector<std::string> Decode(std::string_view blob) {
-  std::vector<std::string> out;
-  std::string error;
-  EXPECT_TRUE(DecodeZiplist(blob, &out, &error))
-      << error << " in " << absl::BytesToHexString(absl::string_view(blob.data(), blob.size()));
-  return out;
+  return testing::DecodeOk<std::vector<std::string>>(DecodeZiplist, blob);
 }
 
-// Decodes a copy of `blob` in a buffer of exactly its size, so that a sanitizer build sees any
-// read past it. Returns the error, or "" when the blob was accepted.
 std::string DecodeError(std::string_view blob) {
-  auto copy = std::make_unique<char[]>(blob.size() + 1);
-  std::copy(blob.begin(), blob.end(), copy.get());
-  std::vector<std::string> out;
-  std::string error;
-  if (DecodeZiplist(std::string_view(copy.get(), blob.size()), &out, &error)) {
-    return "";
-  }
-  EXPECT_FALSE(error.empty());
-  return error;
+  return testing::DecodeErrorOf<std::vector<std::string>>(DecodeZiplist, blob);
 }
 
 // Ziplists that older redis-servers wrote, taken from the RDB files in Redis 7.0.15's

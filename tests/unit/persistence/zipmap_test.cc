@@ -43,25 +43,11 @@ std::string Pair(std::string_view field, std::string_view value, uint8_t free = 
 }
 
 std::vector<std::string> Decode(std::string_view blob) {
-  std::vector<std::string> out;
-  std::string error;
-  EXPECT_TRUE(DecodeZipmap(blob, &out, &error))
-      << error << " in " << absl::BytesToHexString(absl::string_view(blob.data(), blob.size()));
-  return out;
+  return testing::DecodeOk<std::vector<std::string>>(DecodeZipmap, blob);
 }
 
-// Decodes a copy of `blob` in a buffer of exactly its size, so that a sanitizer build sees any
-// read past it. Returns the error, or "" when the blob was accepted.
 std::string DecodeError(std::string_view blob) {
-  auto copy = std::make_unique<char[]>(blob.size() + 1);
-  std::copy(blob.begin(), blob.end(), copy.get());
-  std::vector<std::string> out;
-  std::string error;
-  if (DecodeZipmap(std::string_view(copy.get(), blob.size()), &out, &error)) {
-    return "";
-  }
-  EXPECT_FALSE(error.empty());
-  return error;
+  return testing::DecodeErrorOf<std::vector<std::string>>(DecodeZipmap, blob);
 }
 
 // Redis 7.0.15's tests/assets/hash-zipmap.rdb (RDB 3, written by Redis 2.x): the value of key
