@@ -33,4 +33,10 @@ void IoThread::RemoveAcceptor(int listen_fd) {
   acceptors_.erase(it);
 }
 
+void IoThread::StopAccepting() {
+  for (auto& acceptor : acceptors_) {
+    acceptor->Stop();  // OnEvent checks watching_ before every accept4
+  }
+}
+
 }  // namespace redoubt::net

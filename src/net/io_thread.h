@@ -34,6 +34,9 @@ class IoThread {
   // Stops accepting on listen_fd; the acceptor is freed after the current batch of events.
   // Requires: on the loop's thread.
   void RemoveAcceptor(int listen_fd);
+  // Stops accepting on every socket (shutdown): a connection still queued in the kernel, or
+  // whose event is later in this batch, is no longer accepted. Requires: on the loop's thread.
+  void StopAccepting();
 
   const int index;
   EventLoop loop;

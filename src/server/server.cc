@@ -368,11 +368,14 @@ int Server::Run() {
       last_ops_time = now;
     }
   }
-  // Each thread closes its own connections (a connection is only touched by its thread), then
-  // stops; Run() frees what was closed before it returns.
+  // Each thread stops accepting, closes its own connections (a connection is only touched by
+  // its thread), then stops; Run() frees what was closed before it returns. Accepting stops
+  // first: posted tasks run before the batch's sockets, so a listening socket's event in the
+  // same batch would otherwise add a connection after the others were closed, never freed.
   for (auto& t : threads_) {
     IoThread* raw = t.get();
     raw->loop.Post([raw] {
+      raw->StopAccepting();
       std::vector<Connection*> open = raw->connections;
       for (Connection* c : open) {
         c->Close("shutdown");

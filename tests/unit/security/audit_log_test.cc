@@ -10,9 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -489,7 +487,12 @@ TEST_F(AuditLogTest, QueueIsBoundedInBytes) {
   EXPECT_EQ(ReadFile(Path("audit.log")).find('y'), std::string::npos);
 }
 
-// Submits records from several threads, timing each Record() call.
+// Submits records from several threads at once.
+//
+// Nothing here is timed: a limit on how long Record() takes would be a race against the
+// scheduler of a loaded machine (the audit log's latency is a benchmark's business). What the
+// tests prove instead is structural: while the writer is paused, a Record() that waited for it
+// would never return, so the flood finishing at all is the proof that none did.
 class Flood {
  public:
   static constexpr int kThreads = 4;
@@ -501,15 +504,10 @@ class Flood {
   template <typename OnEach>
   void Run(AuditLog& log, OnEach on_each) {
     std::vector<std::thread> threads;
-    std::vector<std::vector<std::chrono::nanoseconds>> times(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
-        times[t].reserve(kPerThread);
         for (int i = 0; i < kPerThread; ++i) {
-          std::string line = Line(uint64_t(t) * kPerThread + i + 1);
-          auto start = std::chrono::steady_clock::now();
-          log.Record(std::move(line));
-          times[t].push_back(std::chrono::steady_clock::now() - start);
+          log.Record(Line(uint64_t(t) * kPerThread + i + 1));
           on_each();
         }
       });
@@ -517,41 +515,8 @@ class Flood {
     for (std::thread& thread : threads) {
       thread.join();
     }
-    for (const auto& per_thread : times) {
-      record_times_.insert(record_times_.end(), per_thread.begin(), per_thread.end());
-    }
-    std::sort(record_times_.begin(), record_times_.end());
   }
-
-  // The time below which `fraction` of the Record() calls returned.
-  std::chrono::nanoseconds Percentile(double fraction) const {
-    return record_times_[static_cast<size_t>(fraction * (record_times_.size() - 1))];
-  }
-  std::string Describe() const {
-    auto us = [](std::chrono::nanoseconds t) {
-      return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(t).count());
-    };
-    return "Record() took p50 " + us(Percentile(0.5)) + " us, p99 " + us(Percentile(0.99)) +
-           " us, p99.9 " + us(Percentile(0.999)) + " us, max " + us(record_times_.back()) + " us";
-  }
-
- private:
-  std::vector<std::chrono::nanoseconds> record_times_;
 };
-
-// How long Record() may take. It takes a mutex that nobody holds for more than a push_back or
-// a swap, so calls return within microseconds (on a loaded two-core machine with four
-// submitting threads: p99 under 10 us in release, ASan and TSan builds). The rare slow call is
-// a thread descheduled while four share two cores (max 2-22 ms in release, up to 60 ms under
-// TSan), hence the loose maximum. A Record() that waited for the stalled writer would not
-// return at all while it is paused.
-constexpr std::chrono::milliseconds kRecordP99Limit{1};
-constexpr std::chrono::milliseconds kRecordMaxLimit{200};
-
-void ExpectRecordNeverWaited(const Flood& flood) {
-  EXPECT_LT(flood.Percentile(0.99), kRecordP99Limit) << flood.Describe();
-  EXPECT_LT(flood.Percentile(1.0), kRecordMaxLimit) << flood.Describe();
-}
 
 TEST_F(AuditLogTest, StalledWriterNeverBlocksRecordAndTheQueueStaysBounded) {
   constexpr uint64_t kCapacity = 64;
@@ -579,7 +544,6 @@ TEST_F(AuditLogTest, StalledWriterNeverBlocksRecordAndTheQueueStaysBounded) {
   EXPECT_LE(stats.records_written, 2 * kCapacity);
   EXPECT_EQ(stats.records_written + stats.records_dropped, Flood::kSubmitted);
   EXPECT_EQ(ReadRecords(Path("audit.log")).size(), stats.records_written);
-  ExpectRecordNeverWaited(flood);
 }
 
 TEST_F(AuditLogTest, IntermittentlyStalledWriterAccountsForEveryRecord) {
