@@ -1,10 +1,11 @@
 # Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS (and the
 # encoding of one, for load files), INFO parsing, reading a small text file (/proc) with a
 # default, running a gnuplot script over a temporary data file, a Markdown table, and turning
-# SIGTERM & co. into KeyboardInterrupt.
+# SIGTERM & co. into KeyboardInterrupt, and medians with their spread.
 # Standard library only, so every script in bench/ can import it.
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,11 @@ def markdown_section_start(title, block, absent):
     if block.get("skipped"):
         return md + [f"Not run: {block['skipped']}.", ""], None
     return md, block
+
+
+def median_range(values):
+    """{"median", "min", "max"} of the values that are not None, or None without any."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}

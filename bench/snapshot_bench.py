@@ -17,7 +17,6 @@
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
+from bench_util import median_range  # noqa: E402
 
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
@@ -172,13 +172,6 @@ def one_save(server, keys, writes):
         "rss_peak_extra": peak - rss_before,
         "file_bytes": rdb.stat().st_size if rdb.exists() else None,
     }
-
-
-def median_range(values):
-    vals = [v for v in values if v is not None]
-    if not vals:
-        return None
-    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
 
 
 def main():

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands/client.h"
 #include "commands/execution_services.h"
@@ -52,9 +54,25 @@ class CommandContext {
   // dispatcher adds it to its thread's counter, summed by INFO as rdb_changes_since_last_save;
   // snapshots after `save` points will read the same counter.
   uint64_t dirty = 0;
+  // Whether the command's effects are logged (the AOF, replicas): a handler builds
+  // propagate_as only then.
+  bool propagating = false;
+  // What the log receives instead of the command's own arguments, when those would not replay
+  // to the same result (Redis's rewriteClientCommandVector): a relative TTL as PEXPIREAT, a
+  // random pop as SREM, a blocking pop as the plain one. Empty: the arguments as given. Only
+  // a command that changed something (dirty > 0) is logged.
+  std::vector<std::string> propagate_as;
   // Set by a blocking command that found nothing and may wait (client.can_block()); the
   // dispatcher hands it to the client while the keys are still locked.
   std::optional<BlockRequest> block;
+
+  // Replaces what the log receives for this command (see propagate_as); a no-op when nothing
+  // is logged.
+  void PropagateAs(std::initializer_list<std::string_view> args) {
+    if (propagating) {
+      propagate_as.assign(args.begin(), args.end());
+    }
+  }
 };
 
 }  // namespace redoubt::commands

@@ -51,7 +51,6 @@ Dispatcher::Outcome Dispatcher::Run(Request& r) {
     // Counted when it runs again and answers, as Redis counts a blocked command once.
     return Outcome::kBlocked;
   }
-  // [propagation to replicas and the AOF goes here]
   Account(r, duration_us, own_errors != 0);
   return Outcome::kDone;
 }
@@ -258,6 +257,7 @@ int64_t Dispatcher::Call(Request& r) {
     }
   }
   CommandContext ctx(r.args, r.client, services_, spec);
+  ctx.propagating = services_.log != nullptr && services_.log->active();
   r.client.BeginCommand(r.args);
   spec.handler(ctx);
   if (ctx.block) {
@@ -265,9 +265,34 @@ int64_t Dispatcher::Call(Request& r) {
     r.blocked = true;
   }
   r.client.EndCommand();
+  if (ctx.propagating) {
+    Propagate(r, ctx);
+    if (!r.shards_locked) {
+      FlushPropagation();  // EXEC flushes its queue's batch itself, under its locks
+    }
+  }
   locks.Release();
   stats_.dirty.Add(ctx.dirty);
   return common::MonotonicMicros() - start_us;
+}
+
+void Dispatcher::Propagate(const Request& r, const CommandContext& ctx) {
+  if (ctx.dirty == 0 || r.blocked) {
+    return;  // nothing changed (a blocked command changed nothing yet)
+  }
+  if (ctx.propagate_as.empty()) {
+    propagation_.Add(r.client.db, r.args);
+    return;
+  }
+  std::vector<std::string_view> rewritten(ctx.propagate_as.begin(), ctx.propagate_as.end());
+  propagation_.Add(r.client.db, rewritten);
+}
+
+uint64_t Dispatcher::FlushPropagation() {
+  if (propagation_.empty() || services_.log == nullptr) {
+    return 0;
+  }
+  return propagation_.Flush(*services_.log);
 }
 
 void Dispatcher::Account(Request& r, int64_t duration_us, bool failed) {

@@ -3,10 +3,10 @@
 //
 //   lookup → arity → authentication → ACL → subscriber context → MULTI queue →
 //   [cluster slot] → client pause → memory → locks from the key spec → call →
-//   [propagation] → accounting
+//   propagation → accounting
 //
 // A stage either lets the command go on or answers it (an error reply, counted as a rejected
-// call) and stops. Bracketed stages are where cluster routing and replication will plug in.
+// call) and stops. The bracketed stage is where cluster routing will plug in.
 // Accounting is INFO commandstats and latencystats, SLOWLOG and MONITOR.
 //
 // A network connection, a MULTI queue, a replication link, a script and the unit tests' harness
@@ -29,6 +29,8 @@
 #include "commands/execution_services.h"
 
 namespace redoubt::commands {
+
+class CommandContext;
 
 // Whether the data fits in maxmemory, after evicting by the policy as far as it allows (always
 // true without maxmemory). False: a command that may add data gets -OOM.
@@ -57,6 +59,12 @@ class Dispatcher {
   void AccountUnblocked(Client& client, std::span<const std::string_view> args, bool failed);
 
   const ExecutionServices& services() const { return services_; }
+
+  // Appends the commands propagated since the last flush to the log, as one batch. The
+  // dispatcher flushes after each top-level command; EXEC, which locks its shards itself,
+  // flushes its queue's commands before it releases them. Returns the log offset after the
+  // batch, 0 when there was nothing.
+  uint64_t FlushPropagation();
 
  private:
   // One command on its way through the stages.
@@ -102,9 +110,14 @@ class Dispatcher {
   void ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key);
   void FeedMonitors(const Request& r);
 
+  // Adds the command's effects (its arguments, or what the handler rewrote them to) to the
+  // batch when it changed something.
+  void Propagate(const Request& r, const CommandContext& ctx);
+
   const ExecutionServices& services_;
   CommandStats& stats_;
   AclKeyAccess::Scratch acl_scratch_;
+  PropagationBatch propagation_;
 };
 
 }  // namespace redoubt::commands

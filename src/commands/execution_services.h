@@ -15,6 +15,7 @@
 
 #include "commands/acl_key_access.h"
 #include "commands/client_pause.h"
+#include "commands/command_log.h"
 #include "commands/command_table.h"
 #include "commands/runtime_settings.h"
 #include "commands/slowlog.h"
@@ -71,6 +72,8 @@ struct ExecutionServices {
   MessageBus& pubsub;
   // Null where no server runs (the command unit tests), which register no server command.
   AdminServices* admin = nullptr;
+  // Where applied writes go (the AOF, replicas); null where nothing consumes them.
+  CommandLog* log = nullptr;
 };
 
 }  // namespace redoubt::commands

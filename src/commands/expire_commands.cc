@@ -93,10 +93,16 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool relative) {
   }
   ++ctx.dirty;
   // OpExpire deleted the key when its time was not after `now`: Redis reports that as "del"
-  // before its reply, and a new expire time as "expire" after it.
-  if (at <= now) {
+  // before its reply, and a new expire time as "expire" after it. The log receives what
+  // happened, in absolute time (a replay later must not restart a relative TTL).
+  if (ctx.keyspace.ExpiredAt(at, now)) {
+    ctx.PropagateAs({"DEL", ctx.args[1]});
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
     return ctx.reply.Integer(1);
+  }
+  if (ctx.propagating) {
+    std::string at_text = std::to_string(at);
+    ctx.PropagateAs({"PEXPIREAT", ctx.args[1], at_text});
   }
   ctx.reply.Integer(1);
   NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", ctx.args[1]);

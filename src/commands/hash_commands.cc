@@ -251,6 +251,8 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   hash.Set(ctx.args[2], text);
   hash.Finish();
   ctx.dirty += 1;
+  // The result, not the increment, as Redis 7.0 propagates it.
+  ctx.PropagateAs({"HSET", ctx.args[1], ctx.args[2], text});
   ctx.reply.Bulk(text);
   NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", ctx.args[1]);
 }

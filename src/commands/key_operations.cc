@@ -45,7 +45,7 @@ OpStatus OpExpire(Keyspace& keyspace, int db, std::string_view key, int64_t at_m
   if ((conditions & kExpireLt) && current != kNoExpire && at_ms >= current) {
     return OpStatus::kSkipped;
   }
-  if (at_ms <= now_ms) {
+  if (keyspace.ExpiredAt(at_ms, now_ms)) {
     keyspace.Delete(db, key);
   } else {
     keyspace.SetExpire(db, key, at_ms);

@@ -543,6 +543,7 @@ void BlockingPop(CommandContext& ctx, End end) {
     bool deleted;
     auto popped = OpPopOne(ctx.keyspace, ctx.db(), key, end, &deleted);
     ++ctx.dirty;
+    ctx.PropagateAs({end == End::kHead ? "LPOP" : "RPOP", key});  // a replay must not wait
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(*popped);
@@ -570,7 +571,13 @@ void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeou
     return;
   }
   if (src != nullptr) {
-    return Move(ctx, from, to);
+    Move(ctx, from, to);
+    // A replay must not wait: LMOVE, as Redis 7.0 propagates BLMOVE and BRPOPLPUSH.
+    if (ctx.dirty > 0) {
+      ctx.PropagateAs({"LMOVE", ctx.args[1], ctx.args[2], from == End::kHead ? "LEFT" : "RIGHT",
+                       to == End::kHead ? "LEFT" : "RIGHT"});
+    }
+    return;
   }
   WaitOrReplyNull(ctx, ctx.args.subspan(1, 1), deadline, /*null_bulk=*/true);
 }
@@ -602,6 +609,11 @@ bool MpopOrReply(CommandContext& ctx, const MpopArguments& args) {
     bool deleted;
     auto popped = OpPop(ctx.keyspace, ctx.db(), key, end, args.count, &deleted);
     ctx.dirty += popped->size();
+    // As Redis 7.0 propagates [B]LMPOP: the plain pop of what was taken, from the key served.
+    if (ctx.propagating) {
+      std::string count = std::to_string(popped->size());
+      ctx.PropagateAs({end == End::kHead ? "LPOP" : "RPOP", key, count});
+    }
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.ArrayHeader(popped->size());

@@ -139,9 +139,16 @@ void SPopCount(CommandContext& ctx) {
   // Before the reply, as Redis's spopWithCountCommand reports it.
   NotifyKeyspaceEvent(ctx, kNotifySet, "spop", ctx.args[1]);
   std::mt19937_64& rng = CommandRng();
+  // The log receives what was popped (Redis 7.0 propagates SPOP as SREM, or DEL for all).
+  std::vector<std::string>* popped = nullptr;
+  if (ctx.propagating) {
+    ctx.propagate_as = {"SREM", std::string(ctx.args[1])};
+    popped = &ctx.propagate_as;
+  }
   if (static_cast<uint64_t>(count) >= size) {
     ReplyMembers(ctx, set.reader().Members());
     ctx.keyspace.Delete(ctx.db(), ctx.args[1]);
+    ctx.PropagateAs({"DEL", ctx.args[1]});
     return NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
   }
   const size_t n = static_cast<size_t>(count);
@@ -152,6 +159,9 @@ void SPopCount(CommandContext& ctx) {
       std::string member(set.reader().Random(rng));
       ctx.reply.Bulk(member);
       set.Remove(member);
+      if (popped != nullptr) {
+        popped->push_back(std::move(member));
+      }
     }
   } else {
     std::vector<std::string> kept;
@@ -160,7 +170,12 @@ void SPopCount(CommandContext& ctx) {
       kept.emplace_back(set.reader().Random(rng));
       set.Remove(kept.back());
     }
-    set.reader().ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+    set.reader().ForEach([&](std::string_view member) {
+      ctx.reply.Bulk(member);
+      if (popped != nullptr) {
+        popped->emplace_back(member);
+      }
+    });
     set.Reset(kept);
   }
   set.Finish();
@@ -187,6 +202,7 @@ void CmdSPop(CommandContext& ctx) {
   const bool key_deleted = set.size() == 0;
   set.Finish();
   ctx.dirty += 1;
+  ctx.PropagateAs({"SREM", ctx.args[1], member});
   // "spop", the reply, then "del": Redis's spopCommand's order.
   NotifyKeyspaceEvent(ctx, kNotifySet, "spop", ctx.args[1]);
   ctx.reply.Bulk(member);

@@ -68,6 +68,26 @@ void NotifyStored(CommandContext& ctx, const SetParams& params) {
   }
 }
 
+// What the log receives for a stored value: SET with the expire time made absolute (PXAT), as
+// Redis 7.0 propagates SET EX/PX/EXAT, SETEX and PSETEX; DEL when that time had passed. The
+// NX/XX condition and GET are dropped: the value was stored, and a replay stores it too.
+void PropagateStored(CommandContext& ctx, const SetParams& params, std::string_view value) {
+  if (!ctx.propagating) {
+    return;
+  }
+  std::string_view key = ctx.args[1];
+  if (ctx.keyspace.ExpiredNow(params.expire_at_ms)) {
+    ctx.PropagateAs({"DEL", key});
+  } else if (params.expire_at_ms != storage::kNoExpire) {
+    std::string at = std::to_string(params.expire_at_ms);
+    ctx.PropagateAs({"SET", key, value, "PXAT", at});
+  } else if (params.keep_ttl) {
+    ctx.PropagateAs({"SET", key, value, "KEEPTTL"});
+  } else {
+    ctx.PropagateAs({"SET", key, value});
+  }
+}
+
 // SET ... GET and GETSET: the previous value (null without one), whether or not the value was
 // stored. It goes into the reply while the operation still holds it, so it is not copied first.
 void SetAndReplyPrevious(CommandContext& ctx, const SetParams& params,
@@ -87,6 +107,7 @@ void SetAndReplyPrevious(CommandContext& ctx, const SetParams& params,
   // After the reply, as Redis (a RESP3 client subscribed to its own events sees that order).
   if (status == OpStatus::kOk) {
     ++ctx.dirty;
+    PropagateStored(ctx, params, ctx.args[2]);
     NotifyStored(ctx, params);
   }
 }
@@ -115,6 +136,7 @@ void CmdSet(CommandContext& ctx) {
     return ctx.reply.Null();
   }
   ++ctx.dirty;
+  PropagateStored(ctx, params, ctx.args[2]);
   NotifyStored(ctx, params);
   ctx.reply.Ok();
 }
@@ -144,6 +166,7 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
   SetParams params{.expire_at_ms = at};
   (void)OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[3], params);
   ++ctx.dirty;
+  PropagateStored(ctx, params, ctx.args[3]);
   NotifyStored(ctx, params);
   ctx.reply.Ok();
 }
@@ -269,6 +292,15 @@ void CmdGetEx(CommandContext& ctx) {
   }
   if (*changed != GetExChange::kNone) {
     ++ctx.dirty;
+    // In absolute time, as Redis 7.0 propagates GETEX.
+    if (*changed == GetExChange::kPersisted) {
+      ctx.PropagateAs({"PERSIST", ctx.args[1]});
+    } else if (*changed == GetExChange::kDeleted) {
+      ctx.PropagateAs({"DEL", ctx.args[1]});
+    } else if (ctx.propagating) {
+      std::string at = std::to_string(opts.expire_at_ms);
+      ctx.PropagateAs({"PEXPIREAT", ctx.args[1], at});
+    }
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, GetExEvent(*changed), ctx.args[1]);
   }
 }
@@ -346,6 +378,8 @@ void CmdIncrByFloat(CommandContext& ctx) {
     return ReplyError(ctx, text.status());
   }
   ++ctx.dirty;
+  // The result, not the increment: a replay must not depend on float arithmetic (Redis 7.0).
+  ctx.PropagateAs({"SET", ctx.args[1], *text, "KEEPTTL"});
   NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", ctx.args[1]);
   ctx.reply.Bulk(*text);
 }

@@ -62,7 +62,7 @@ OpStatus SetGeneric(Keyspace& keyspace, int db, std::string_view key, std::strin
       (params.condition == SetParams::Condition::kIfExists && !exists)) {
     return OpStatus::kSkipped;
   }
-  if (params.expire_at_ms != kNoExpire && params.expire_at_ms <= common::UnixMillis()) {
+  if (keyspace.ExpiredNow(params.expire_at_ms)) {
     // Redis 7 sets and immediately deletes a key whose absolute expire time has passed.
     keyspace.Delete(db, key);
   } else {
@@ -215,7 +215,7 @@ OpResult<GetExChange> OpGetEx(Keyspace& keyspace, int db, std::string_view key,
   if (params.expire_at_ms == kNoExpire) {
     return GetExChange::kNone;
   }
-  if (params.expire_at_ms <= common::UnixMillis()) {
+  if (keyspace.ExpiredNow(params.expire_at_ms)) {
     keyspace.Delete(db, key);
     return GetExChange::kDeleted;
   }

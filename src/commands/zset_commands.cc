@@ -470,6 +470,11 @@ bool ZmpopOrReply(CommandContext& ctx, const MpopArguments& args) {
     }
     std::vector<std::pair<std::string, double>> popped;
     PopFrom(ctx, key, e, args.from_second_end, args.count, &popped);
+    // As Redis 7.0 propagates [B]ZMPOP: the plain pop of what was taken, from the key served.
+    if (ctx.propagating) {
+      std::string count = std::to_string(popped.size());
+      ctx.PropagateAs({args.from_second_end ? "ZPOPMAX" : "ZPOPMIN", key, count});
+    }
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ReplyZsetElements(ctx, Views(popped), ZsetReplyShape::kScoredPairs);
@@ -502,6 +507,7 @@ void BlockingPop(CommandContext& ctx, bool max) {
   PopFirstOrWait(ctx, ValueType::kZset, [&](std::string_view key, Entry* e) {
     std::vector<std::pair<std::string, double>> popped;
     PopFrom(ctx, key, e, max, 1, &popped);
+    ctx.PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key});  // a replay must not wait
     ctx.reply.ArrayHeader(3);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(popped[0].first);

@@ -113,14 +113,21 @@ void CmdRestore(CommandContext& ctx) {
   if (ttl > 0 && !absttl) {
     ttl += common::UnixMillis();
   }
-  if (ttl > 0 && ttl <= common::UnixMillis()) {
+  if (ttl > 0 && ctx.keyspace.ExpiredNow(ttl)) {
     // Already expired: as Redis, nothing is stored (and a replaced key is gone).
     storage::Entry::Destroy(value);
     if (deleted) {
       commands::NotifyKeyspaceEvent(ctx, commands::kNotifyGeneric, "del", key);
+      ctx.PropagateAs({"DEL", key});
       ++ctx.dirty;
     }
     return ctx.reply.Ok();
+  }
+  if (ttl > 0 && !absttl && ctx.propagating) {
+    // The TTL made absolute, as Redis 7.0 propagates RESTORE: a replay must not restart it.
+    ctx.propagate_as.assign(ctx.args.begin(), ctx.args.end());
+    ctx.propagate_as[2] = std::to_string(ttl);
+    ctx.propagate_as.emplace_back("ABSTTL");
   }
   storage::Entry* e = ctx.keyspace.Insert(ctx.db(), key, value);
   if (ttl > 0) {

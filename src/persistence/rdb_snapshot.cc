@@ -57,10 +57,13 @@ RdbSnapshot::~RdbSnapshot() {
   End();
 }
 
-void RdbSnapshot::Begin() {
+void RdbSnapshot::Begin(const std::function<void()>& while_all_locked) {
   storage::ShardLocks all(keyspace_);
   all.LockAll();
   const int64_t start = common::MonotonicMicros();
+  if (while_all_locked) {
+    while_all_locked();
+  }
   keyspace_.BeginSnapshot(this);
   begun_ = true;
   db_keys_.assign(keyspace_.databases(), 0);
@@ -126,7 +129,7 @@ absl::Status RdbSnapshot::Run(int fd) {
   for (const auto& [k, v] : options_.aux) {
     enc.Aux(k, v);
   }
-  enc.Aux("aof-base", "0");
+  enc.Aux("aof-base", options_.aof_base ? "1" : "0");
   absl::Status st;
   for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
     if (db_keys_[db] > 0) {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,7 @@ struct SnapshotOptions {
   uint64_t used_memory = 0;
   // rdb-key-save-delay: microseconds slept per key written, after each step (tests).
   int64_t key_save_delay_us = 0;
+  bool aof_base = false;  // the AUX field aof-base: the snapshot is an AOF's base
 };
 
 class RdbSnapshot final : public storage::SnapshotSink {
@@ -37,7 +39,9 @@ class RdbSnapshot final : public storage::SnapshotSink {
   ~RdbSnapshot() override;
 
   // Marks the start: every shard locked for as long as it takes to flag the tables.
-  void Begin();
+  // while_all_locked runs then too: the AOF cuts its stream there, so that the snapshot and
+  // the commands after it meet exactly.
+  void Begin(const std::function<void()>& while_all_locked = {});
   // Walks the keyspace and writes the RDB stream to fd; ends the snapshot (also on failure).
   absl::Status Run(int fd);
   // Bytes written by Run.

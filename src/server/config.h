@@ -88,6 +88,14 @@ struct Config {
   // Save points as CONFIG GET shows them ("3600 1 300 100"); empty: none.
   std::string save;
   bool appendonly = false;
+  // The AOF: appenddirname and appendfilename (names, relative to dir), appendfsync (0 no,
+  // 1 always, 2 everysec, as Redis numbers them), and the load and rewrite rules.
+  std::string appenddirname = "appendonlydir";
+  std::string appendfilename = "appendonly.aof";
+  int appendfsync = 2;
+  bool aof_load_truncated = true;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64 << 20;
   // The working directory `dir` moved to (an absolute path), empty while never set: CONFIG GET
   // shows the current directory either way, as Redis does.
   std::string dir;

@@ -462,6 +462,12 @@ size_t Connection::PendingOutput() const {
 
 void Connection::Flush() {
   output_peak_ = std::max(output_peak_, PendingOutput());
+  // appendfsync always: no reply leaves before the writes it may follow are on disk (the
+  // connection's own, or another client's that it read), as Redis writes and syncs the AOF
+  // before it sends the replies of an event loop iteration.
+  if (server_.aof().must_await_durable() && HasPendingOutput()) {
+    server_.aof().AwaitDurable();
+  }
   while (HasPendingOutput()) {
     // Queued segments (replies written from large values' blocks) in order, then output_.
     iovec iov[kMaxFlushSegments];
@@ -636,6 +642,8 @@ void Connection::ExecTransaction(commands::CommandContext& ctx) {
   for (const std::vector<std::string_view>& args : argvs) {
     thread_.dispatcher.ExecuteQueued(*this, args);
   }
+  // The queue's effects reach the log as one MULTI/EXEC batch while its shards are locked.
+  thread_.dispatcher.FlushPropagation();
   in_exec_ = false;
 }
 

@@ -21,6 +21,7 @@
 
 #include "commands/command_context.h"
 #include "common/clock.h"
+#include "server/aof_service.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
 #include "server/latency_command.h"
@@ -278,14 +279,26 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   // Ours: the pauses of the last snapshot (what latest_fork_usec is for Redis).
   out.Add("rdb_last_snapshot_begin_usec", snap.last_begin_usec);
   out.Add("rdb_last_snapshot_max_step_usec", snap.last_max_step_usec);
-  out.Add("aof_enabled", 0);
-  out.Add("aof_rewrite_in_progress", 0);
-  out.Add("aof_rewrite_scheduled", 0);
-  out.Add("aof_last_rewrite_time_sec", -1);
-  out.Add("aof_current_rewrite_time_sec", -1);
-  out.Add("aof_last_bgrewrite_status", "ok");
-  out.Add("aof_rewrites", 0);
-  out.Add("aof_last_write_status", "ok");
+  AofStatus aof = s.server.aof().status();
+  // aof_enabled is the setting, as Redis shows it (1 also while the first rewrite runs).
+  out.Add("aof_enabled", s.config.appendonly ? 1 : 0);
+  out.Add("aof_rewrite_in_progress", aof.rewrite_in_progress ? 1 : 0);
+  out.Add("aof_rewrite_scheduled", aof.rewrite_scheduled ? 1 : 0);
+  out.Add("aof_last_rewrite_time_sec", aof.last_rewrite_seconds);
+  out.Add("aof_current_rewrite_time_sec", aof.current_rewrite_seconds);
+  out.Add("aof_last_bgrewrite_status", aof.last_rewrite_ok ? "ok" : "err");
+  out.Add("aof_rewrites", aof.rewrites);
+  out.Add("aof_rewrites_consecutive_failures", aof.rewrites_consecutive_failures);
+  out.Add("aof_last_write_status", aof.last_write_ok ? "ok" : "err");
+  out.Add("aof_last_cow_size", aof.last_cow_bytes);
+  if (aof.enabled) {
+    out.Add("aof_current_size", aof.current_size);
+    out.Add("aof_base_size", aof.base_size);
+    out.Add("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
+    out.Add("aof_buffer_length", aof.buffer_length);
+    out.Add("aof_pending_bio_fsync", 0);  // syncs happen on the writer thread, not queued
+    out.Add("aof_delayed_fsync", aof.delayed_fsync);
+  }
 }
 
 void StatsSection(const InfoSnapshot& s, InfoLines& out) {

@@ -1,12 +1,15 @@
 // The keyspace's reports (storage::KeyObserver), handed to what waits for them: blocked
 // clients (a key stored anew), watched keys (any change) and keyspace notifications for what
-// no command reports itself (a key created, expired, evicted or missed).
+// no command reports itself (a key created, expired, evicted or missed), and the DEL that the
+// command log (the AOF, replicas) receives for a key that expired or was evicted, appended
+// here under that key's shard lock so that it takes its place among the key's writes.
 //
 // Thread: any; see storage::KeyObserver.
 #pragma once
 
 #include <atomic>
 
+#include "commands/command_log.h"
 #include "commands/keyspace_notifications.h"
 #include "commands/runtime_settings.h"
 #include "server/blocking_registry.h"
@@ -31,11 +34,15 @@ class KeyEvents : public storage::KeyObserver {
   }
   void OnKeyChanged(int db, std::string_view key) override { watches_.OnKeyChanged(db, key); }
   void OnKeyExpired(int db, std::string_view key) override {
+    LogDeletion(db, key);
     Notify(commands::kNotifyExpired, "expired", db, key);
   }
   void OnKeyEvicted(int db, std::string_view key) override {
+    LogDeletion(db, key);
     Notify(commands::kNotifyEvicted, "evicted", db, key);
   }
+  // Set once at start-up, before any command runs.
+  void set_command_log(commands::CommandLog* log) { log_ = log; }
   void OnKeyMissed(int db, std::string_view key) override {
     Notify(commands::kNotifyKeyMiss, "keymiss", db, key);
   }
@@ -50,6 +57,16 @@ class KeyEvents : public storage::KeyObserver {
   }
 
  private:
+  // As Redis 7.0's propagateDeletion (DEL; UNLINK only with lazyfree-lazy-expire/eviction,
+  // whose effect on a replay is the same).
+  void LogDeletion(int db, std::string_view key) {
+    if (log_ != nullptr && log_->active()) {
+      std::string bytes;
+      commands::AppendRespCommand(&bytes, {"DEL", key});
+      log_->Append(db, db, bytes);
+    }
+  }
+
   void Notify(uint32_t type, std::string_view event, int db, std::string_view key) {
     uint32_t flags = settings_.notify_keyspace_events.load(std::memory_order_relaxed);
     if ((flags & type) != 0) {
@@ -61,6 +78,7 @@ class KeyEvents : public storage::KeyObserver {
   WatchRegistry& watches_;
   PubSubRegistry& pubsub_;
   const commands::RuntimeSettings& settings_;
+  commands::CommandLog* log_ = nullptr;
 };
 
 }  // namespace redoubt::server

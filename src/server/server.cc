@@ -23,6 +23,7 @@
 #include "net/plain_transport.h"
 #include "net/socket_util.h"
 #include "server/admission.h"
+#include "server/aof_replay.h"
 #include "server/audit_records.h"
 #include "server/connection.h"
 #include "server/incoming_connection.h"
@@ -73,7 +74,7 @@ Server::Server(Config config)
       .admin = this,
   });
   snapshots_ = std::make_unique<SnapshotService>(
-      *keyspace_, settings_,
+      *keyspace_, settings_, snapshot_slot_,
       [this] {
         Config c = this->config();
         return SnapshotSettings{.path = c.dbfilename,
@@ -91,6 +92,21 @@ Server::Server(Config config)
         return total;
       },
       [this] { return keyspace_->used_bytes(); });
+  aof_ = std::make_unique<AofService>(*keyspace_, settings_, snapshot_slot_, [this] {
+    Config c = this->config();
+    return AofSettings{.enabled = c.appendonly,
+                       .dirname = c.appenddirname,
+                       .filename = c.appendfilename,
+                       .fsync = AofFsyncOf(c.appendfsync),
+                       .load_truncated = c.aof_load_truncated,
+                       .auto_rewrite_percentage = c.auto_aof_rewrite_percentage,
+                       .auto_rewrite_min_size = c.auto_aof_rewrite_min_size,
+                       .rdb_compression = c.rdbcompression,
+                       .rdb_checksum = c.rdbchecksum,
+                       .key_save_delay_us = c.rdb_key_save_delay};
+  });
+  services_->log = aof_.get();
+  key_events_.set_command_log(aof_.get());
   RegisterConfigAppliers();
   appliers_.Publish(config_);
 }
@@ -212,15 +228,7 @@ void Server::Cron() {
   WarnIfCrlExpired();
   acl_->PersistCredentialState();  // nothing to do unless a credential changed
   snapshots_->Cron();
-}
-
-void Server::WarnMemoryOnly(const Config& cfg) {
-  // Until the AOF exists, say so once, where the operator looks first.
-  if (cfg.appendonly) {
-    common::Log(common::LogLevel::kWarning,
-                "appendonly is configured, but there is no append-only file yet: only RDB "
-                "snapshots (save points, SAVE, BGSAVE, SHUTDOWN) persist the data");
-  }
+  aof_->Cron();
 }
 
 void Server::WritePidFile(const std::string& path) {
@@ -284,12 +292,18 @@ int Server::Run() {
                   " (bind" + addrs + ", " + tls_text + ", " + std::to_string(cfg.io_threads) +
                   " I/O threads)");
 
-  if (absl::Status st = snapshots_->LoadAtStartup(); !st.ok()) {
+  // With appendonly yes the AOF is the dataset, as in Redis: the RDB file is not read.
+  if (cfg.appendonly) {
+    if (absl::Status st = aof_->Start(MakeAofReplayRunner(services())); !st.ok()) {
+      common::Log(common::LogLevel::kWarning, "Fatal error loading the append only file: " +
+                                                  std::string(st.message()) + ". Exiting.");
+      return 1;
+    }
+  } else if (absl::Status st = snapshots_->LoadAtStartup(); !st.ok()) {
     common::Log(common::LogLevel::kWarning, "Fatal error loading the DB (" + cfg.dbfilename +
                                                 "): " + std::string(st.message()) + ". Exiting.");
     return 1;
   }
-  WarnMemoryOnly(cfg);
   WritePidFile(cfg.pidfile);
   // Only now: a client that gets an answer finds the start-up lines already in the log.
   for (auto& t : threads_) {
@@ -315,6 +329,7 @@ int Server::Run() {
                                                     : "Received SIGTERM scheduling shutdown...");
       }
       ShutdownSave save = shutdown_save_.load();
+      aof_->WaitForRewrite();  // its snapshot and the final one cannot run at once
       if (save == ShutdownSave::kSave ||
           (save == ShutdownSave::kDefault && !config().save.empty())) {
         common::Log(common::LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
@@ -389,7 +404,8 @@ int Server::Run() {
   for (auto& t : threads_) {
     t->StopAndJoin();
   }
-  audit_.Close();  // after the I/O threads: their last disconnect records are written too
+  aof_->Shutdown();  // after the I/O threads: every write they appended is written and synced
+  audit_.Close();    // after the I/O threads: their last disconnect records are written too
   acl_->PersistCredentialState();  // a change made since the last cron
   if (!cfg.pidfile.empty()) {
     unlink(cfg.pidfile.c_str());  // as Redis removes its pidfile at shutdown

@@ -34,6 +34,7 @@
 #include "security/audit_event.h"
 #include "security/audit_log.h"
 #include "security/network_allow_list.h"
+#include "server/aof_service.h"
 #include "server/blocking_registry.h"
 #include "server/client_registry.h"
 #include "server/config.h"
@@ -70,6 +71,7 @@ class Server final : public ServerAdmin {
   void RequestShutdown() override;
   void RequestShutdownSaving(ShutdownSave save) override;
   SnapshotService& snapshots() override { return *snapshots_; }
+  AofService& aof() override { return *aof_; }
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
@@ -218,7 +220,6 @@ class Server final : public ServerAdmin {
   absl::Status LoadConfiguredUsers();
   void Cron();
   // Start-up: says that data is kept in memory only (a warning when save/appendonly are set).
-  static void WarnMemoryOnly(const Config& cfg);
   // pidfile: the process id, written at start and removed at shutdown, as Redis does.
   static void WritePidFile(const std::string& path);
   // Logs (at most once a minute) that the loaded CRLs are past their nextUpdate.
@@ -250,7 +251,9 @@ class Server final : public ServerAdmin {
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
+  SnapshotSlot snapshot_slot_;  // BGSAVE and the AOF rewrite take turns on the keyspace
   std::unique_ptr<SnapshotService> snapshots_;
+  std::unique_ptr<AofService> aof_;
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};

@@ -28,6 +28,7 @@
 namespace redoubt::server {
 
 class SnapshotService;
+class AofService;
 enum class ShutdownSave : uint8_t { kDefault, kSave, kNoSave };
 
 class ServerAdmin : public commands::AdminServices {
@@ -69,6 +70,7 @@ class ServerAdmin : public commands::AdminServices {
   virtual void RequestShutdown() = 0;
   virtual void RequestShutdownSaving(ShutdownSave save) = 0;
   virtual SnapshotService& snapshots() = 0;
+  virtual AofService& aof() = 0;
 
  protected:
   ~ServerAdmin() override = default;

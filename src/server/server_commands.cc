@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/numbers.h"
+#include "server/aof_service.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
 #include "server/snapshot_service.h"
@@ -142,6 +143,15 @@ void CmdBgsave(CommandContext& ctx) {
   ctx.reply.SimpleString("Background saving started");
 }
 
+// BGREWRITEAOF: a new base written by a background thread from a snapshot, as Redis 7.0's.
+void CmdBgrewriteaof(CommandContext& ctx) {
+  absl::StatusOr<std::string> started = Admin(ctx).aof().StartRewrite();
+  if (!started.ok()) {
+    return ctx.reply.Error(std::string(started.status().message()));
+  }
+  ctx.reply.SimpleString(*started);
+}
+
 // MONITOR: from now on the connection receives every command the server runs (see
 // commands::Dispatcher::FeedMonitors). A second MONITOR is ignored without a reply, as in Redis.
 void CmdMonitor(CommandContext& ctx) {
@@ -188,6 +198,14 @@ void RegisterServerCommands(commands::CommandTable& table) {
              .acl = kAclAdminSlow,
              .handler = CmdBgsave,
              .summary = "Asynchronously save the dataset to disk",
+             .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "bgrewriteaof",
+             .arity = 1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading,
+             .acl = kAclAdminSlow,
+             .handler = CmdBgrewriteaof,
+             .summary = "Asynchronously rewrite the append-only file",
              .since = "1.0.0",
              .group = "server"});
   table.Add({.name = "debug",

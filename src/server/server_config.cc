@@ -230,6 +230,22 @@ void Server::RegisterConfigAppliers() {
                    return AppliedChange{.undo = [this, old] { (void)audit_.SetPath(old); }};
                  }});
 
+  // appendonly: switched on by a rewrite the cron starts (the base is written from a snapshot
+  // while commands go on), switched off at once; appendfsync takes effect at the next write.
+  appliers_.Add({.name = "appendonly",
+                 .directives = {"appendonly"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   auto set = [this](bool on) { on ? aof_->Enable() : aof_->Disable(); };
+                   set(c.next.appendonly);
+                   bool old = c.old.appendonly;
+                   return AppliedChange{.undo = [set, old] { set(old); }};
+                 }});
+  appliers_.AddPublisher("appendfsync", {"appendfsync"}, [this](const Config& c) {
+    if (aof_ != nullptr) {
+      aof_->SetFsync(AofFsyncOf(c.appendfsync));
+    }
+  });
+
   // ---- Appliers that publish values: they cannot refuse, undo publishes the old ones.
 
   appliers_.AddPublisher("tls-mode", {"tls-mode"}, [this](const Config& c) {

@@ -11,11 +11,12 @@
 namespace redoubt::server {
 
 SnapshotService::SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                                 std::function<SnapshotSettings()> settings,
+                                 SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
                                  std::function<uint64_t()> dirty,
                                  std::function<uint64_t()> used_memory)
     : keyspace_(keyspace),
       runtime_(runtime),
+      slot_(slot),
       settings_(std::move(settings)),
       dirty_(std::move(dirty)),
       used_memory_(std::move(used_memory)) {
@@ -85,11 +86,15 @@ absl::Status SnapshotService::Save() {
     if (running_) {
       return absl::FailedPreconditionError("ERR Background save already in progress");
     }
+    if (!slot_.TryAcquire(SnapshotSlot::Owner::kSave)) {
+      return absl::FailedPreconditionError(std::string(kErrAofRewriteRunning));
+    }
     running_ = true;
   }
   uint64_t dirty = dirty_();
   int64_t started = common::UnixMillis();
   absl::Status st = Write(settings_());
+  slot_.Release();
   {
     absl::MutexLock lock(&mu_);
     running_ = false;
@@ -130,6 +135,9 @@ absl::Status SnapshotService::StartBackgroundSave() {
   if (running_) {
     return absl::FailedPreconditionError("ERR Background save already in progress");
   }
+  if (!slot_.TryAcquire(SnapshotSlot::Owner::kSave)) {
+    return absl::FailedPreconditionError(std::string(kErrAofRewriteRunning));
+  }
   running_ = true;
   background_done_ = false;
   started_ms_ = common::UnixMillis();
@@ -137,6 +145,7 @@ absl::Status SnapshotService::StartBackgroundSave() {
   common::Log(common::LogLevel::kNotice, "Background saving started");
   background_ = std::thread([this, s, dirty, started] {
     absl::Status st = Write(s);
+    slot_.Release();
     if (!st.ok()) {
       common::Log(common::LogLevel::kWarning, "Background saving error: " + st.ToString());
     } else {
@@ -190,7 +199,7 @@ void SnapshotService::Cron() {
   bool last_ok;
   {
     absl::MutexLock lock(&mu_);
-    if (running_) {
+    if (running_ || slot_.owner() != SnapshotSlot::Owner::kNone) {
       return;
     }
     int64_t now = common::UnixMillis() / 1000;

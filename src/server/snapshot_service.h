@@ -14,13 +14,21 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "commands/runtime_settings.h"
 #include "persistence/rdb_snapshot.h"
+#include "server/snapshot_slot.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::server {
+
+// BGSAVE (or SAVE) while an AOF rewrite holds the keyspace's snapshot, as Redis 7.0 answers
+// BGSAVE.
+inline constexpr std::string_view kErrAofRewriteRunning =
+    "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
 
 struct SnapshotSettings {
   std::string path;  // dbfilename, relative to the working directory (dir)
@@ -52,8 +60,8 @@ class SnapshotService {
   // settings() is read at each snapshot (CONFIG SET applies to the next); dirty() is the
   // server's running count of changes (INFO's rdb_changes_since_last_save counts from it).
   SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                  std::function<SnapshotSettings()> settings, std::function<uint64_t()> dirty,
-                  std::function<uint64_t()> used_memory);
+                  SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
+                  std::function<uint64_t()> dirty, std::function<uint64_t()> used_memory);
   ~SnapshotService();
 
   // Loads the snapshot file when there is one; an error (a corrupt file) must stop start-up.
@@ -80,6 +88,7 @@ class SnapshotService {
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
+  SnapshotSlot& slot_;  // shared with the AOF rewrite
   const std::function<SnapshotSettings()> settings_;
   const std::function<uint64_t()> dirty_;
   const std::function<uint64_t()> used_memory_;

@@ -62,6 +62,10 @@ bool Keyspace::Store(const Location& loc, Entry* e) {
   return !replaced_live;
 }
 
+bool Keyspace::ExpiredNow(int64_t expire_ms) const {
+  return expire_ms != kNoExpire && !expiry_paused() && expire_ms <= common::UnixMillis();
+}
+
 Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   auto [shard, table, hash, slot] = Locate(db, key);
   const bool counts = access == Access::kRead || access == Access::kReadNoTouch ||
@@ -77,8 +81,7 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
     return nullptr;
   }
   Entry* e = *slot;
-  int64_t at = e->expire_ms();
-  if (at != kNoExpire && at <= common::UnixMillis()) {
+  if (ExpiredNow(e->expire_ms())) {
     BeforeChange(shard, db, hash, key, e);
     DestroyEntry(shard, table.Unlink(slot));
     shard.expired.Add(1);
@@ -207,8 +210,7 @@ bool Keyspace::Delete(int db, std::string_view key) {
     return false;
   }
   Entry* e = *slot;
-  int64_t at = e->expire_ms();
-  bool expired = at != kNoExpire && at <= common::UnixMillis();
+  bool expired = ExpiredNow(e->expire_ms());
   BeforeChange(shard, db, hash, key, e);
   DestroyEntry(shard, table.Unlink(slot));
   if (expired) {
@@ -365,8 +367,7 @@ bool Keyspace::HasLiveKey(int db, std::string_view key) {
   if (loc.slot == nullptr) {
     return false;
   }
-  int64_t at = (*loc.slot)->expire_ms();
-  return at == kNoExpire || at > common::UnixMillis();
+  return !ExpiredNow((*loc.slot)->expire_ms());
 }
 
 void Keyspace::FlushDb(int db) {
@@ -564,6 +565,9 @@ size_t Keyspace::ActiveExpireCycle(int64_t budget_us) {
   // Redis's "slow" cycle in spirit: 20 samples per table; go on with a table while more than
   // 10% of its samples had expired; stop when the time budget is spent.
   constexpr size_t kSamples = 20;
+  if (expiry_paused()) {
+    return 0;
+  }
   int64_t deadline = common::MonotonicMicros() + budget_us;
   size_t deleted = 0;
   for (int visited = 0; visited < kNumShards; ++visited) {

@@ -106,6 +106,16 @@ class Keyspace {
   static int ShardOf(std::string_view key) { return ShardOfHash(HashKey(key)); }
   static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
   std::mutex& shard_mutex(int shard) { return shards_[shard].mu; }
+  // While the AOF is replayed nothing expires, as in Redis while loading: a key whose time
+  // passed stays (the replay's own DEL removes it), and a command that sets a time already
+  // past (PEXPIREAT, SET PXAT) sets it instead of deleting the key. Any thread.
+  void set_expiry_paused(bool paused) { expiry_paused_.store(paused, std::memory_order_relaxed); }
+  bool expiry_paused() const { return expiry_paused_.load(std::memory_order_relaxed); }
+  // Whether a key with this expire time (kNoExpire: none) is expired at now_ms.
+  bool ExpiredAt(int64_t expire_ms, int64_t now_ms) const {
+    return expire_ms != kNoExpire && expire_ms <= now_ms && !expiry_paused();
+  }
+  bool ExpiredNow(int64_t expire_ms) const;
 
   // ---- Key operations. Requires: the shard lock of every key named. ----
 
@@ -304,6 +314,7 @@ class Keyspace {
 
   const int databases_;
   KeyObserver* observer_ = nullptr;
+  std::atomic<bool> expiry_paused_{false};
   std::atomic<bool> report_misses_{false};
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> clock_seconds_{0};

@@ -18,14 +18,17 @@ def test_pidfile_is_written_at_start_and_removed_at_shutdown(redoubt_factory, tm
     assert not pidfile.exists()
 
 
-def test_appendonly_without_aof_is_said_at_start_and_info_shows_snapshots(redoubt_factory):
+def test_appendonly_at_start_creates_the_aof_and_info_shows_it(redoubt_factory):
     s = redoubt_factory(["--save", "60 1", "--appendonly", "yes"])
-    warning = "appendonly is configured, but there is no append-only file yet"
-    # Logged after the ready line, which may come after the port already accepts.
-    assert wait_until(lambda: warning in s.log_text(), 10), s.log_text()
+    # Logged before the port accepts: loading (or creating) the AOF comes first.
+    log = s.log_text()
+    assert "Creating AOF base file appendonly.aof.1.base.rdb on server start" in log, log
+    assert "Creating AOF incr file appendonly.aof.1.incr.aof on server start" in log, log
     with RespClient(port=s.port) as c:
         info = c.call("INFO", "persistence")[1].decode()
-    assert "rdb_bgsave_in_progress:0\r\n" in info and "rdb_saves:0\r\n" in info, info
+    for field in ("aof_enabled:1", "aof_rewrite_in_progress:0", "aof_last_write_status:ok",
+                  "aof_base_size:", "aof_current_size:", "rdb_bgsave_in_progress:0"):
+        assert f"\r\n{field}" in info, (field, info)
 
 
 def test_shutdown_is_logged_as_shutdown_not_as_a_signal(redoubt_factory):

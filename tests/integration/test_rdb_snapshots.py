@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from support import servers
+from support.datasets import fill, snapshot_of
 from support.tools import redoubt_tool_or_skip
 
 
@@ -24,56 +25,6 @@ pytestmark = pytest.mark.skipif(not servers.redoubt_available(),
 
 def client(server):
     return redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=30)
-
-
-def fill(r, seed=1):
-    """Keys of every type and encoding, some with TTLs."""
-    rng = random.Random(seed)
-    r.set("s:text", "hello")
-    r.set("s:int", 12345)
-    r.set("s:neg", -70000)
-    r.set("s:big", "x" * 5000)
-    r.set("s:binary", bytes(range(256)))
-    r.set("s:ttl", "soon", ex=3000)
-    r.rpush("l:small", "a", "b", "1", "2", "300", "-5")
-    r.rpush("l:big", *[f"elem{i}" * rng.randint(1, 20) for i in range(3000)])
-    r.sadd("set:int", 1, 2, 3, -100, 70000, 2**40)
-    r.sadd("set:str", "a", "b", "c")
-    r.sadd("set:big", *[f"m{i}" for i in range(1000)])
-    r.hset("h:small", mapping={"f1": "v1", "f2": "2", "f3": "x" * 30})
-    r.hset("h:big", mapping={f"f{i}": f"v{i}" * rng.randint(1, 5) for i in range(800)})
-    r.zadd("z:small", {"a": 1, "b": 2.5, "c": -3, "d": float("inf"), "e": 1e20})
-    r.zadd("z:big", {f"m{i}": rng.uniform(-1e6, 1e6) for i in range(500)})
-    r.pexpire("h:big", 5_000_000)
-    r.execute_command("PFADD", "hll", *[f"e{i}" for i in range(100)])
-    r.select(3)
-    r.set("db3:key", "in db 3")
-    r.select(0)
-
-
-def snapshot_of(r, dbs=(0, 3)):
-    """Every key's type, value (read with type-specific commands) and whether it has a TTL."""
-    out = {}
-    for db in dbs:
-        r.select(db)
-        for key in r.keys("*"):
-            t = r.type(key).decode()
-            if t == "string":
-                v = r.get(key)
-            elif t == "list":
-                v = r.lrange(key, 0, -1)
-            elif t == "set":
-                v = sorted(r.smembers(key))
-            elif t == "hash":
-                v = sorted(r.hgetall(key).items())
-            elif t == "zset":
-                v = r.zrange(key, 0, -1, withscores=True)
-            else:
-                v = None
-            ttl = r.pttl(key)
-            out[(db, key)] = (t, v, ttl > 0)
-    r.select(0)
-    return out
 
 
 def test_redis_loads_redoubt_snapshot_and_redoubt_loads_redis_snapshot(tmp_path):

@@ -1,7 +1,9 @@
 // Persistence: RDB snapshots (save, dbfilename, rdbcompression, rdbchecksum: acted on by
 // server/snapshot_service.h), the append-only file (appendonly, appendfilename, appenddirname,
-// appendfsync, aof-*) and loading. The AOF rows are accepted, validated, shown and rewritten as
-// Redis does and not acted on yet (kNoEffectYet; start-up names those set).
+// appendfsync, aof-load-truncated, auto-aof-rewrite-*: acted on by server/aof_service.h) and
+// loading. aof-use-rdb-preamble (the base is always RDB), aof-timestamp-enabled,
+// aof-disable-auto-gc and the incremental-fsync rows are accepted and shown as in Redis,
+// without an effect yet.
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,14 +24,18 @@ absl::Status CheckBaseName(const std::string& v, std::string_view name, std::str
 }
 
 // appendfilename and appenddirname: a name, not a path, and not empty.
-DirectiveSpec AofNameDirective(std::string_view name, std::string_view def, std::string_view kind) {
+DirectiveSpec AofNameDirective(std::string_view name, std::string_view def, std::string_view kind,
+                               std::string Config::*field) {
   return StringDirective({.name = name, .flags = kImmutable},
-                         {.def = def, .check = [name, kind](const std::string& v) {
-                            if (v.empty()) {
-                              return Invalid(std::string(name) + " can't be empty");
-                            }
-                            return CheckBaseName(v, name, kind);
-                          }});
+                         {.def = def,
+                          .check =
+                              [name, kind](const std::string& v) {
+                                if (v.empty()) {
+                                  return Invalid(std::string(name) + " can't be empty");
+                                }
+                                return CheckBaseName(v, name, kind);
+                              }},
+                         Field<std::string>(field));
 }
 
 // save <seconds> <changes> [...]: setConfigSaveOption. A file's lines add up; "" clears.
@@ -83,7 +89,7 @@ DirectiveSpec SaveDirective() {
 
 void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   registry.Add(SaveDirective());
-  registry.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading | kNoEffectYet}, false,
+  registry.Add(BoolDirective({.name = "appendonly", .flags = kDenyLoading}, false,
                              Field<bool>(&Config::appendonly)));
   registry.Add(StringDirective(
       {.name = "dbfilename", .flags = kProtected},
@@ -93,8 +99,8 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   const BoolRow bools[] = {
       {"rdb-del-sync-files", "", 0, false},        {"aof-rewrite-incremental-fsync", "", 0, true},
       {"no-appendfsync-on-rewrite", "", 0, false}, {"rdb-save-incremental-fsync", "", 0, true},
-      {"aof-load-truncated", "", 0, true},         {"aof-use-rdb-preamble", "", 0, true},
       {"aof-timestamp-enabled", "", 0, false},     {"aof-disable-auto-gc", "", 0, false},
+      {"aof-use-rdb-preamble", "", 0, true},
   };
   AddBoolRows(registry, bools);
   registry.Add(BoolDirective({.name = "rdbchecksum", .flags = kImmutable}, true,
@@ -108,14 +114,22 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
                                 Field<int64_t>(&Config::rdb_key_save_delay)));
   registry.Add(BoolDirective({.name = "stop-writes-on-bgsave-error"}, true,
                              Field<bool>(&Config::stop_writes_on_bgsave_error)));
-  registry.Add(AofNameDirective("appendfilename", "appendonly.aof", "filename"));
-  registry.Add(AofNameDirective("appenddirname", "appendonlydir", "dirname"));
+  registry.Add(BoolDirective({.name = "aof-load-truncated"}, true,
+                             Field<bool>(&Config::aof_load_truncated)));
+  registry.Add(
+      AofNameDirective("appendfilename", "appendonly.aof", "filename", &Config::appendfilename));
+  registry.Add(
+      AofNameDirective("appenddirname", "appendonlydir", "dirname", &Config::appenddirname));
   registry.Add(EnumDirective({.name = "appendfsync"},
-                             {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2}));
+                             {.values = {{"everysec", 2}, {"always", 1}, {"no", 0}}, .def = 2},
+                             Field<int>(&Config::appendfsync)));
+  registry.Add(NumericDirective({.name = "auto-aof-rewrite-percentage"}, Signed(0, kIntMax, 100),
+                                Field<int64_t>(&Config::auto_aof_rewrite_percentage)));
+  registry.Add(NumericDirective({.name = "auto-aof-rewrite-min-size"},
+                                Memory(Signed(0, kLLongMax, 64 * kMb)),
+                                Field<int64_t>(&Config::auto_aof_rewrite_min_size)));
   const NumericRow numbers[] = {
-      {"auto-aof-rewrite-percentage", "", 0, Signed(0, kIntMax, 100)},
       {"key-load-delay", "", kHidden, Signed(kIntMin, kIntMax, 0)},
-      {"auto-aof-rewrite-min-size", "", 0, Memory(Signed(0, kLLongMax, 64 * kMb))},
       {"loading-process-events-interval-bytes", "", kHidden, Signed(1024, kIntMax, 2 * kMb)},
   };
   AddNumericRows(registry, numbers);

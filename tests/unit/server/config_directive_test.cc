@@ -110,7 +110,8 @@ TEST(ConfigDirectiveTest, FlagsFollowRedis) {
   EXPECT_FALSE(FindDirective("maxclients")->Has(kMemory));
   EXPECT_FALSE(FindDirective("maxmemory")->Has(kImmutable | kProtected | kNoEffectYet));
   EXPECT_TRUE(FindDirective("maxmemory")->implemented());
-  EXPECT_FALSE(FindDirective("appendonly")->implemented());
+  EXPECT_TRUE(FindDirective("appendonly")->implemented());
+  EXPECT_FALSE(FindDirective("aof-timestamp-enabled")->implemented());
   EXPECT_TRUE(FindDirective("hash-max-listpack-entries")->implemented());
   EXPECT_TRUE(FindDirective("zset-max-listpack-entries")->implemented());
   EXPECT_FALSE(FindDirective("list-max-listpack-size")->implemented());

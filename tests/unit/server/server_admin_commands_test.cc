@@ -62,6 +62,7 @@ class RecordingAdmin final : public ServerAdmin {
     ++shutdown_requests;
   }
   SnapshotService& snapshots() override { std::abort(); }  // no test here saves
+  AofService& aof() override { std::abort(); }             // nor rewrites
   ShutdownSave last_shutdown_save = ShutdownSave::kDefault;
 
   Config config_;

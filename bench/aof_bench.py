@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+# What the append-only file costs on the write path, on Redoubt and on Debian's redis-server 7.0
+# in one run: redis-benchmark SET throughput (and p99 latency) without AOF, with appendfsync
+# everysec and with appendfsync always, at -P 16 and -P 1. The issue's targets: SET P16 with
+# everysec at least 0.9x of the same server without AOF, and compared with Redis's.
+#
+# CPUs: each server pinned to CPU 0, redis-benchmark to CPU 1 (Redoubt's AOF writer thread
+# shares CPU 0 with its I/O thread, as Redis's bio fsync thread shares it with its main
+# thread). A fresh server per run, in a fresh directory; runs alternate Redis, Redoubt, Redis,
+# … REPS times per mode, and the tables give medians and min-max. Writes bench/aof.json and
+# regenerates bench/RESULTS.md (report.py adds the section from aof.json).
+#
+#   bench/aof_bench.py [--requests 1000000] [--reps 3]
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from bench_servers import Server  # noqa: E402
+from bench_util import median_range  # noqa: E402
+
+SERVER_CPU = "0"
+CLIENT_CPU = "1"
+MODES = {"off": ["--appendonly", "no"],
+         "everysec": ["--appendonly", "yes", "--appendfsync", "everysec"],
+         "always": ["--appendonly", "yes", "--appendfsync", "always"]}
+
+
+def benchmark(port, requests, pipeline):
+    """One redis-benchmark SET run: (requests per second, p99 ms)."""
+    out = subprocess.run(
+        ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-t", "set",
+         "-n", str(requests), "-P", str(pipeline), "-c", "50", "-r", "1000000", "-d", "64",
+         "--csv"], capture_output=True, text=True, check=True, timeout=600).stdout
+    # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",
+    # "p99_latency_ms","max_latency_ms"
+    for line in out.splitlines():
+        cells = [c.strip('"') for c in line.split(",")]
+        if cells and cells[0] == "SET":
+            return float(cells[1]), float(cells[6])
+    raise RuntimeError(f"no SET line in redis-benchmark's output:\n{out}")
+
+
+def one_run(label, kind, binary, mode, requests, pipeline, tmp, ports):
+    d = Path(tempfile.mkdtemp(prefix=f"{label}-{mode}-", dir=tmp))
+    s = Server(label, kind, binary, ["--dir", str(d), "--save", ""] + MODES[mode], SERVER_CPU,
+               d, ports)
+    s.start()
+    try:
+        if mode != "off":
+            # Both servers make their first base at start-up; wait until it is done.
+            deadline = time.monotonic() + 60
+            while s.info("persistence").get("aof_rewrite_in_progress") not in ("0", 0):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{label}: the first AOF rewrite did not end")
+                time.sleep(0.05)
+        rps, p99 = benchmark(s.port, requests, pipeline)
+        info = s.info("persistence")
+        size = int(info.get("aof_current_size", 0) or 0)
+    finally:
+        s.stop(grace=30)
+        subprocess.run(["rm", "-rf", str(d)])
+    return {"rps": rps, "p99_ms": p99, "aof_bytes": size}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--requests", type=int, default=1_000_000, help="at -P 16; -P 1 gets 1/8")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--redoubt", default=str(ROOT / "build/bin/redoubt-server"))
+    p.add_argument("--redis", default="/usr/bin/redis-server")
+    p.add_argument("--out", default=str(HERE))
+    args = p.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="aof-bench-"))
+    ports = set()
+    results = {"requests_p16": args.requests, "requests_p1": args.requests // 8,
+               "reps": args.reps, "cpus": {"server": SERVER_CPU, "clients": CLIENT_CPU},
+               "runs": []}
+    try:
+        total = 2 * len(MODES) * args.reps * 2
+        done = 0
+        for pipeline in (16, 1):
+            requests = args.requests if pipeline == 16 else args.requests // 8
+            for mode in MODES:
+                for rep in range(args.reps):
+                    for label, binary in (("redis", args.redis), ("redoubt", args.redoubt)):
+                        r = one_run(label, label, binary, mode, requests, pipeline, tmp, ports)
+                        r.update({"server": label, "mode": mode, "pipeline": pipeline,
+                                  "rep": rep})
+                        results["runs"].append(r)
+                        done += 1
+                        print(f"[{done}/{total}] {label:8} P{pipeline:<2} {mode:8} rep {rep}: "
+                              f"{r['rps']:,.0f} rps, p99 {r['p99_ms']:.2f} ms", flush=True)
+        summary = {}
+        for pipeline in (16, 1):
+            for mode in MODES:
+                for label in ("redis", "redoubt"):
+                    rows = [r for r in results["runs"] if r["server"] == label
+                            and r["mode"] == mode and r["pipeline"] == pipeline]
+                    summary[f"{label}/{mode}/P{pipeline}"] = {
+                        k: median_range([r[k] for r in rows]) for k in ("rps", "p99_ms")}
+        results["summary"] = summary
+        out = Path(args.out)
+        (out / "aof.json").write_text(json.dumps(results, indent=1) + "\n")
+        subprocess.run([sys.executable, str(HERE / "report.py"), str(out / "results.json"),
+                        str(out)], check=True, stdout=subprocess.DEVNULL)
+        print(f"wrote {out / 'aof.json'} and {out / 'RESULTS.md'}")
+    finally:
+        subprocess.run(["rm", "-rf", str(tmp)])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+# The RESULTS.md section of bench/aof_bench.py (what the append-only file costs on the write
+# path, on both servers), read from bench/aof.json when it exists. Pure formatting.
+import json
+from pathlib import Path
+
+from report_snapshot import _cell
+
+MODES = ("off", "everysec", "always")
+
+
+def _ratio(a, b):
+    if not a or not b or not b["median"]:
+        return "–"
+    return f"{a['median'] / b['median']:.2f}×"
+
+
+def aof_section(out_dir):
+    path = Path(out_dir) / "aof.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    s = data["summary"]
+    md = ["## Append-only file (write path)", "",
+          f"`bench/aof_bench.py`: redis-benchmark `-t set -c 50 -r 1000000 -d 64`, "
+          f"{data['requests_p16']:,} requests at -P 16 and {data['requests_p1']:,} at -P 1, "
+          "on a fresh server per run in a fresh directory: without AOF, with `appendonly yes` "
+          "and `appendfsync everysec`, and with `appendfsync always`. Servers pinned to CPU "
+          f"{data['cpus']['server']} (Redoubt's AOF writer thread shares it), redis-benchmark "
+          f"to CPU {data['cpus']['clients']}; runs alternate Redis, Redoubt, {data['reps']} "
+          "times per mode. Medians (min–max); *vs off* is the server against itself without "
+          "AOF, *vs Redis* Redoubt against Redis in the same mode. The disk is the machine's "
+          "virtual disk: `always` measures its fdatasync.", "",
+          "| P | mode | Redoubt rps | Redis rps | Redoubt vs Redis | Redoubt vs off | "
+          "Redis vs off | Redoubt p99 ms | Redis p99 ms |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    for pipeline in (16, 1):
+        for mode in MODES:
+            ours = s.get(f"redoubt/{mode}/P{pipeline}", {})
+            theirs = s.get(f"redis/{mode}/P{pipeline}", {})
+            ours_off = s.get(f"redoubt/off/P{pipeline}", {})
+            theirs_off = s.get(f"redis/off/P{pipeline}", {})
+            md.append(
+                f"| {pipeline} | {mode} | {_cell(ours.get('rps'), fmt='{:,.0f}')} | "
+                f"{_cell(theirs.get('rps'), fmt='{:,.0f}')} | "
+                f"{_ratio(ours.get('rps'), theirs.get('rps'))} | "
+                f"{_ratio(ours.get('rps'), ours_off.get('rps'))} | "
+                f"{_ratio(theirs.get('rps'), theirs_off.get('rps'))} | "
+                f"{_cell(ours.get('p99_ms'), fmt='{:.2f}')} | "
+                f"{_cell(theirs.get('p99_ms'), fmt='{:.2f}')} |")
+    every = s.get("redoubt/everysec/P16", {}).get("rps")
+    off = s.get("redoubt/off/P16", {}).get("rps")
+    if every and off:
+        ratio = every["median"] / off["median"]
+        md += ["", f"Target: SET P16 with `appendfsync everysec` ≥ 0.9× without AOF: "
+                   f"{ratio:.2f}× {'✓' if ratio >= 0.9 else '✗'}."]
+    md.append("")
+    return md

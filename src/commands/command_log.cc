@@ -1,0 +1,71 @@
+// RESP encoding of propagated commands and the per-call batch; see command_log.h.
+#include "commands/command_log.h"
+
+#include <absl/strings/numbers.h>
+
+namespace redoubt::commands {
+namespace {
+
+void AppendHeader(std::string* out, char kind, size_t n) {
+  char digits[32];
+  char* end = absl::numbers_internal::FastIntToBuffer(static_cast<uint64_t>(n), digits);
+  out->push_back(kind);
+  out->append(digits, end);
+  out->append("\r\n");
+}
+
+template <typename Args>
+void AppendArgs(std::string* out, const Args& args) {
+  AppendHeader(out, '*', args.size());
+  for (std::string_view arg : args) {
+    AppendHeader(out, '$', arg.size());
+    out->append(arg);
+    out->append("\r\n");
+  }
+}
+
+}  // namespace
+
+void AppendRespCommand(std::string* out, std::span<const std::string_view> args) {
+  AppendArgs(out, args);
+}
+
+void AppendRespCommand(std::string* out, std::initializer_list<std::string_view> args) {
+  AppendArgs(out, args);
+}
+
+void PropagationBatch::Add(int db, std::span<const std::string_view> args) {
+  if (commands_ == 0) {
+    first_db_ = db;
+    current_db_ = db;
+  } else if (db != current_db_) {
+    // A transaction that SELECTs (or a MOVE-like change of database inside one).
+    std::string index = std::to_string(db);
+    AppendRespCommand(&bytes_, {"SELECT", index});
+    current_db_ = db;
+  }
+  AppendRespCommand(&bytes_, args);
+  ++commands_;
+}
+
+uint64_t PropagationBatch::Flush(CommandLog& log) {
+  if (commands_ == 0) {
+    return 0;
+  }
+  uint64_t offset;
+  if (commands_ == 1) {
+    offset = log.Append(first_db_, current_db_, bytes_);
+  } else {
+    std::string wrapped;
+    wrapped.reserve(bytes_.size() + 32);
+    AppendRespCommand(&wrapped, {"MULTI"});
+    wrapped.append(bytes_);
+    AppendRespCommand(&wrapped, {"EXEC"});
+    offset = log.Append(first_db_, current_db_, wrapped);
+  }
+  bytes_.clear();
+  commands_ = 0;
+  return offset;
+}
+
+}  // namespace redoubt::commands

@@ -1,0 +1,666 @@
+// The append-only file; see aof_service.h.
+#include "server/aof_service.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "persistence/rdb_snapshot.h"
+
+namespace redoubt::server {
+namespace {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(path);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+void SyncDirectory(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+}
+
+}  // namespace
+
+AofService::AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
+                       SnapshotSlot& slot, std::function<AofSettings()> settings)
+    : keyspace_(keyspace), runtime_(runtime), slot_(slot), settings_(std::move(settings)) {}
+
+AofService::~AofService() {
+  Shutdown();
+}
+
+std::string AofService::DirPath(const AofSettings& s) const {
+  return s.dirname;  // relative to the working directory, which is `dir`
+}
+
+std::string AofService::PathOf(const AofSettings& s, const std::string& name) const {
+  return DirPath(s) + "/" + name;
+}
+
+int AofService::OpenForAppend(const std::string& path) {
+  return open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
+
+absl::Status AofService::PersistManifest(const AofSettings& s, const persistence::AofManifest& m) {
+  // As Redis: a temporary file, synced, renamed over the manifest, then the directory synced.
+  const std::string name = persistence::AofManifestName(s.filename);
+  const std::string temp = PathOf(s, "temp-" + name);
+  const std::string text = m.Format();
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InternalError("Can't open the AOF manifest file " + temp + ": " + strerror(errno));
+  }
+  bool ok = WriteAll(fd, text) && fsync(fd) == 0;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    unlink(temp.c_str());
+    return absl::InternalError("Error trying to write the temporary AOF manifest file " + temp +
+                               ": " + strerror(saved));
+  }
+  if (rename(temp.c_str(), PathOf(s, name).c_str()) != 0) {
+    saved = errno;
+    unlink(temp.c_str());
+    return absl::InternalError("Error trying to rename the temporary AOF manifest file " + temp +
+                               " into " + name + ": " + strerror(saved));
+  }
+  SyncDirectory(DirPath(s));
+  return absl::OkStatus();
+}
+
+void AofService::DeleteHistory(const AofSettings& s) {
+  if (manifest_.history.empty()) {
+    return;
+  }
+  for (const persistence::AofFileInfo& f : manifest_.history) {
+    if (unlink(PathOf(s, f.name).c_str()) == 0) {
+      common::Log(common::LogLevel::kNotice,
+                  "Removing the history file " + f.name + " in the background");
+    }
+  }
+  manifest_.history.clear();
+  if (absl::Status st = PersistManifest(s, manifest_); !st.ok()) {
+    common::Log(common::LogLevel::kWarning, std::string(st.message()));
+  }
+}
+
+absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
+  const AofSettings s = settings_();
+  if (!s.enabled) {
+    return absl::OkStatus();
+  }
+  if (mkdir(DirPath(s).c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::InternalError("Can't create the append-only dir " + s.dirname + ": " +
+                               strerror(errno));
+  }
+  const std::string manifest_path = PathOf(s, persistence::AofManifestName(s.filename));
+  absl::StatusOr<std::string> text = ReadWholeFile(manifest_path);
+  absl::MutexLock lock(&mu_);
+  if (text.ok()) {
+    absl::StatusOr<persistence::AofManifest> parsed = persistence::AofManifest::Parse(*text);
+    if (!parsed.ok()) {
+      return absl::DataLossError("Fatal AOF manifest file error in " + manifest_path + ": " +
+                                 std::string(parsed.status().message()));
+    }
+    manifest_ = std::move(*parsed);
+    // Nothing expires while the commands replay, as in Redis: the replay's own DELs do it.
+    keyspace_.set_expiry_paused(true);
+    persistence::AofLoadResult loaded;
+    const int64_t start_us = common::MonotonicMicros();
+    absl::Status st = persistence::LoadAof(
+        DirPath(s), manifest_, keyspace_, runtime_,
+        {.load_truncated = s.load_truncated, .verify_checksum = s.rdb_checksum}, run, &loaded);
+    keyspace_.set_expiry_paused(false);
+    if (!st.ok()) {
+      return st;
+    }
+    loaded_ = true;
+    loaded_commands_ = loaded.commands;
+    base_size_.store(loaded.base_size);
+    current_size_.store(loaded.total_size);
+    rewrite_base_size_ = loaded.total_size;
+    common::Log(
+        common::LogLevel::kNotice,
+        "DB loaded from append only file: " +
+            std::to_string(static_cast<double>(common::MonotonicMicros() - start_us) / 1e6) +
+            " seconds");
+    DeleteHistory(s);
+  }
+  if (!manifest_.base) {
+    // No AOF yet (or one without a base): the base is made from what is in memory now, as
+    // Redis 7.0 creates it on start-up.
+    const int64_t seq = manifest_.NextBaseSeq();
+    const std::string name = persistence::AofBaseName(s.filename, seq, true);
+    persistence::RdbSnapshot snapshot(keyspace_, {.compress = s.rdb_compression,
+                                                  .checksum = s.rdb_checksum,
+                                                  .used_memory = keyspace_.used_bytes(),
+                                                  .aof_base = true});
+    snapshot.Begin();
+    if (absl::Status st = persistence::SaveSnapshotToFile(snapshot, PathOf(s, name)); !st.ok()) {
+      return absl::InternalError("Creating the AOF base file " + name +
+                                 " failed: " + std::string(st.message()));
+    }
+    manifest_.base = persistence::AofFileInfo{name, seq, persistence::AofFileInfo::Type::kBase};
+    common::Log(common::LogLevel::kNotice, "Creating AOF base file " + name + " on server start");
+    base_size_.store(FileSize(PathOf(s, name)));
+    current_size_.store(base_size_.load());
+    rewrite_base_size_ = base_size_.load();
+  }
+  if (manifest_.incrs.empty()) {
+    const int64_t seq = manifest_.NextIncrSeq();
+    const std::string name = persistence::AofIncrName(s.filename, seq);
+    manifest_.incrs.push_back({name, seq, persistence::AofFileInfo::Type::kIncr});
+    manifest_.max_incr_seq = seq;
+    common::Log(common::LogLevel::kNotice, "Creating AOF incr file " + name + " on server start");
+  }
+  if (absl::Status st = PersistManifest(s, manifest_); !st.ok()) {
+    return st;
+  }
+  const std::string incr = PathOf(s, manifest_.incrs.back().name);
+  int fd = OpenForAppend(incr);
+  if (fd < 0) {
+    return absl::InternalError("Can't open the append-only file " + incr + ": " + strerror(errno));
+  }
+  StartWriter(fd, s.fsync, /*activate=*/true);
+  return absl::OkStatus();
+}
+
+void AofService::StartWriter(int fd, AofFsync fsync, bool activate) {
+  {
+    absl::MutexLock lock(&log_mu_);
+    fsync_ = fsync;
+    stop_writer_ = false;
+    buffer_.clear();
+    before_cut_.clear();
+    cut_fd_ = -1;
+    selected_db_ = -1;  // a new file starts with a SELECT, whatever was selected before
+    active_.store(activate);
+    await_durable_.store(activate && fsync == AofFsync::kAlways);
+  }
+  writer_fd_ = fd;
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+void AofService::StopWriter() {
+  {
+    absl::MutexLock lock(&log_mu_);
+    active_.store(false);
+    await_durable_.store(false);
+    stop_writer_ = true;
+  }
+  if (writer_.joinable()) {
+    writer_.join();
+  }
+  if (writer_fd_ >= 0) {
+    close(writer_fd_);
+    writer_fd_ = -1;
+  }
+}
+
+bool AofService::WriteAll(int fd, std::string_view* bytes) {
+  while (!bytes->empty()) {
+    ssize_t n = write(fd, bytes->data(), bytes->size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    bytes->remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool AofService::WriteAll(int fd, std::string_view bytes) {
+  return WriteAll(fd, &bytes);
+}
+
+uint64_t AofService::Append(int db, int end_db, std::string_view commands) {
+  absl::MutexLock lock(&log_mu_);
+  if (!active_.load(std::memory_order_relaxed)) {
+    return appended_;
+  }
+  const size_t before = buffer_.size();
+  if (db != selected_db_) {
+    std::string index = std::to_string(db);
+    commands::AppendRespCommand(&buffer_, {"SELECT", index});
+  }
+  buffer_.append(commands);
+  selected_db_ = end_db;
+  appended_ += buffer_.size() - before;
+  return appended_;
+}
+
+void AofService::WriterLoop() {
+  int64_t last_fsync_us = common::MonotonicMicros();
+  bool unsynced = false;
+  std::string batch;
+  std::string old_tail;
+  std::string retry;  // what a failed write left
+  while (true) {
+    int new_fd = -1;
+    uint64_t end_offset;
+    AofFsync fsync;
+    bool stopping;
+    {
+      // Wakes for data, a cut or the stop; otherwise once a second, for everysec's sync.
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(log_mu_) {
+        return !buffer_.empty() || cut_fd_ >= 0 || stop_writer_;
+      };
+      log_mu_.LockWhenWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      batch.swap(buffer_);
+      buffer_.clear();
+      old_tail.swap(before_cut_);
+      before_cut_.clear();
+      new_fd = cut_fd_;
+      cut_fd_ = -1;
+      end_offset = appended_;
+      fsync = fsync_;
+      stopping = stop_writer_;
+      log_mu_.Unlock();
+    }
+    bool ok = true;
+    if (new_fd >= 0) {
+      // The rewrite's cut: the old file gets what came before it, synced, and is closed.
+      // A failure keeps what is left for the new file: nothing acknowledged is dropped.
+      retry.append(old_tail);
+      std::string_view pending = retry;
+      ok = WriteAll(writer_fd_, &pending) && fdatasync(writer_fd_) == 0;
+      current_size_.fetch_add(retry.size() - pending.size());
+      retry.erase(0, retry.size() - pending.size());
+      close(writer_fd_);
+      writer_fd_ = new_fd;
+      unsynced = false;
+    }
+    if (!retry.empty() || !batch.empty()) {
+      // What a failed write left comes first; a failure keeps the rest for the next round,
+      // as Redis keeps its AOF buffer.
+      retry.append(batch);
+      std::string_view pending = retry;
+      const size_t before = pending.size();
+      ok = WriteAll(writer_fd_, &pending) && ok;
+      current_size_.fetch_add(before - pending.size());
+      retry.erase(0, before - pending.size());
+      unsynced = true;
+    }
+    const int64_t now_us = common::MonotonicMicros();
+    if (unsynced && ok &&
+        (fsync == AofFsync::kAlways || stopping ||
+         (fsync == AofFsync::kEverysec && now_us - last_fsync_us >= 1000000))) {
+      ok = fdatasync(writer_fd_) == 0;
+      last_fsync_us = now_us;
+      unsynced = !ok;
+    }
+    if (!ok) {
+      const int error = errno;
+      if (fsync == AofFsync::kAlways) {
+        // As Redis: a reply may already have promised the write was on disk.
+        common::Log(common::LogLevel::kWarning,
+                    std::string("Can't recover from AOF write error when the AOF fsync policy "
+                                "is 'always': ") +
+                        strerror(error) + ". Exiting...");
+        _exit(1);
+      }
+      if (last_write_ok_.load()) {
+        common::Log(common::LogLevel::kWarning,
+                    std::string("Error writing to the AOF file: ") + strerror(error));
+      }
+    } else if (!last_write_ok_.load()) {
+      common::Log(common::LogLevel::kWarning,
+                  "AOF write error looks solved, Redoubt can write again.");
+    }
+    last_write_ok_.store(ok);
+    {
+      absl::MutexLock lock(&durable_mu_);
+      if (ok && !unsynced) {
+        durable_ = end_offset;
+      }
+    }
+    old_tail.clear();
+    batch.clear();
+    if (stopping) {
+      return;
+    }
+  }
+}
+
+void AofService::AwaitDurable() {
+  uint64_t target;
+  {
+    absl::MutexLock lock(&log_mu_);
+    target = appended_;
+  }
+  auto reached = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(durable_mu_) {
+    return durable_ >= target || !await_durable_.load(std::memory_order_relaxed);
+  };
+  absl::MutexLock lock(&durable_mu_);
+  // Bounded so that a stopped writer cannot hang a thread: the check above sees the stop.
+  while (!reached()) {
+    durable_mu_.AwaitWithTimeout(absl::Condition(&reached), absl::Milliseconds(100));
+  }
+}
+
+void AofService::Enable() {
+  absl::MutexLock lock(&mu_);
+  if (active() || enabling_) {
+    return;
+  }
+  // The cron starts the rewrite: a CONFIG SET may run inside EXEC, with shards locked, where
+  // the snapshot's start (every shard) cannot be taken.
+  enabling_ = true;
+  rewrite_scheduled_ = true;
+}
+
+void AofService::Disable() {
+  absl::MutexLock lock(&mu_);
+  if (rewrite_running_) {
+    abandon_rewrite_ = true;  // its result is dropped when it ends
+  }
+  rewrite_scheduled_ = false;
+  enabling_ = false;
+  StopWriter();
+}
+
+void AofService::SetFsync(AofFsync fsync) {
+  absl::MutexLock lock(&log_mu_);
+  fsync_ = fsync;
+  await_durable_.store(active_.load() && fsync == AofFsync::kAlways);
+}
+
+absl::StatusOr<std::string> AofService::StartRewrite() {
+  JoinRewrite();
+  const AofSettings s = settings_();
+  absl::MutexLock lock(&mu_);
+  if (rewrite_running_) {
+    return absl::FailedPreconditionError(
+        "ERR Background append only file rewriting already in progress");
+  }
+  if (!slot_.TryAcquire(SnapshotSlot::Owner::kAofRewrite)) {
+    rewrite_scheduled_ = true;
+    return std::string("Background append only file rewriting scheduled");
+  }
+  if (absl::Status st = BeginRewrite(s, enabling_ || !active()); !st.ok()) {
+    slot_.Release();
+    return absl::InternalError(
+        "ERR Can't execute an AOF background rewriting. Please check the "
+        "server logs for more information.");
+  }
+  return std::string("Background append only file rewriting started");
+}
+
+absl::Status AofService::BeginRewrite(const AofSettings& s, bool enabling) {
+  // The new incremental file first: listed in the manifest before any byte goes to it, so
+  // that a crash during the rewrite still loads the old base, the old increments and it.
+  // When the AOF is being switched on, the files only count once the base exists.
+  const int64_t incr_seq = manifest_.NextIncrSeq();
+  const std::string incr_name = persistence::AofIncrName(s.filename, incr_seq);
+  const std::string incr_path = enabling ? PathOf(s, "temp-" + incr_name) : PathOf(s, incr_name);
+  int fd = open(incr_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    common::Log(common::LogLevel::kWarning,
+                "Can't open the append-only file " + incr_path + ": " + strerror(errno));
+    return absl::InternalError(strerror(errno));
+  }
+  if (!enabling) {
+    persistence::AofManifest next = manifest_;
+    next.incrs.push_back({incr_name, incr_seq, persistence::AofFileInfo::Type::kIncr});
+    next.max_incr_seq = incr_seq;
+    if (absl::Status st = PersistManifest(s, next); !st.ok()) {
+      close(fd);
+      unlink(incr_path.c_str());
+      common::Log(common::LogLevel::kWarning, std::string(st.message()));
+      return st;
+    }
+    manifest_ = std::move(next);
+  }
+  const int64_t base_seq = manifest_.NextBaseSeq();
+  auto snapshot = std::make_shared<persistence::RdbSnapshot>(
+      keyspace_, persistence::SnapshotOptions{.compress = s.rdb_compression,
+                                              .checksum = s.rdb_checksum,
+                                              .used_memory = keyspace_.used_bytes(),
+                                              .key_save_delay_us = s.key_save_delay_us,
+                                              .aof_base = true});
+  // The cut, with every shard locked: what was appended so far belongs to the old file, what
+  // follows to the new one. When switching on, the log goes live there instead: the commands
+  // before the cut are in the base, and every one after it sees active() (the dispatcher
+  // reads it with the command's shards locked).
+  if (enabling) {
+    StartWriter(fd, s.fsync, /*activate=*/false);
+  }
+  const bool always = s.fsync == AofFsync::kAlways;
+  snapshot->Begin([this, fd, enabling, always] {
+    absl::MutexLock lock(&log_mu_);
+    selected_db_ = -1;  // a new file starts with a SELECT
+    if (enabling) {
+      buffer_.clear();
+      active_.store(true);
+      await_durable_.store(always);
+      return;
+    }
+    before_cut_.append(buffer_);
+    buffer_.clear();
+    cut_fd_ = fd;
+  });
+  rewrite_running_ = true;
+  rewrite_done_ = false;
+  abandon_rewrite_ = false;
+  enabling_ = enabling;
+  rewrite_started_ms_ = common::UnixMillis();
+  const std::string base_name = persistence::AofBaseName(s.filename, base_seq, true);
+  const std::string temp_path =
+      PathOf(s, "temp-rewriteaoftobg-" + std::to_string(getpid()) + ".aof");
+  common::Log(common::LogLevel::kNotice, "Background append only file rewriting started");
+  rewriter_ = std::thread([this, s, snapshot, temp_path, base_seq, incr_seq, enabling] {
+    absl::Status st = persistence::SaveSnapshotToFile(*snapshot, temp_path);
+    if (!st.ok()) {
+      common::Log(common::LogLevel::kWarning,
+                  "Background AOF rewrite failed: " + std::string(st.message()));
+    }
+    RewriteFinished(s, st.ok(), temp_path, base_seq, incr_seq, enabling, snapshot->copied_bytes());
+  });
+  return absl::OkStatus();
+}
+
+void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::string& temp_path,
+                                 int64_t base_seq, int64_t incr_seq, bool enabling,
+                                 uint64_t cow_bytes) {
+  slot_.Release();
+  absl::MutexLock lock(&mu_);
+  rewrite_done_ = true;
+  last_cow_bytes_ = cow_bytes;
+  last_rewrite_seconds_ = (common::UnixMillis() - rewrite_started_ms_ + 500) / 1000;
+  const std::string incr_name = persistence::AofIncrName(s.filename, incr_seq);
+  if (ok && abandon_rewrite_) {
+    ok = false;
+  }
+  if (ok) {
+    const std::string base_name = persistence::AofBaseName(s.filename, base_seq, true);
+    if (rename(temp_path.c_str(), PathOf(s, base_name).c_str()) != 0) {
+      common::Log(common::LogLevel::kWarning, "Error trying to rename the temporary AOF file " +
+                                                  temp_path + " into " + base_name + ": " +
+                                                  strerror(errno));
+      ok = false;
+    } else {
+      if (enabling) {
+        // The increment written since the cut becomes the AOF's first.
+        (void)rename(PathOf(s, "temp-" + incr_name).c_str(), PathOf(s, incr_name).c_str());
+      }
+      persistence::AofManifest next = manifest_;
+      if (next.base) {
+        next.history.push_back(
+            {next.base->name, next.base->seq, persistence::AofFileInfo::Type::kHistory});
+      }
+      next.base =
+          persistence::AofFileInfo{base_name, base_seq, persistence::AofFileInfo::Type::kBase};
+      std::vector<persistence::AofFileInfo> kept;
+      for (const persistence::AofFileInfo& f : next.incrs) {
+        if (f.seq < incr_seq) {
+          next.history.push_back({f.name, f.seq, persistence::AofFileInfo::Type::kHistory});
+        } else {
+          kept.push_back(f);
+        }
+      }
+      if (enabling) {
+        kept = {{incr_name, incr_seq, persistence::AofFileInfo::Type::kIncr}};
+      }
+      next.incrs = std::move(kept);
+      next.max_incr_seq = std::max(next.max_incr_seq, incr_seq);
+      if (absl::Status st = PersistManifest(s, next); !st.ok()) {
+        common::Log(common::LogLevel::kWarning, std::string(st.message()));
+        ok = false;
+      } else {
+        manifest_ = std::move(next);
+        const uint64_t base = FileSize(PathOf(s, base_name));
+        base_size_.store(base);
+        uint64_t incr = FileSize(PathOf(s, incr_name));
+        current_size_.store(base + incr);
+        rewrite_base_size_ = base + incr;
+        DeleteHistory(s);
+        common::Log(common::LogLevel::kNotice, "Background AOF rewrite terminated with success");
+        common::Log(common::LogLevel::kNotice, "Background AOF rewrite finished successfully");
+      }
+    }
+  }
+  if (!ok) {
+    unlink(temp_path.c_str());
+    if (enabling) {
+      // Still switching on: the log stops until a later rewrite makes a base (the cron tries
+      // again), unless CONFIG SET appendonly no came meanwhile.
+      StopWriter();
+      unlink(PathOf(s, "temp-" + incr_name).c_str());
+      rewrite_scheduled_ = !abandon_rewrite_;
+      enabling_ = !abandon_rewrite_;
+    }
+    ++rewrite_failures_;
+  } else {
+    rewrite_failures_ = 0;
+    ++rewrites_;
+    enabling_ = false;
+  }
+  last_rewrite_ok_ = ok;
+}
+
+void AofService::JoinRewrite() {
+  std::thread done;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!rewrite_done_) {
+      return;
+    }
+    done = std::move(rewriter_);
+    rewrite_done_ = false;
+    rewrite_running_ = false;
+  }
+  if (done.joinable()) {
+    done.join();
+  }
+}
+
+void AofService::Cron() {
+  JoinRewrite();
+  const AofSettings s = settings_();
+  absl::MutexLock lock(&mu_);
+  if (rewrite_running_) {
+    return;
+  }
+  bool start = rewrite_scheduled_;
+  if (!start && active() && s.auto_rewrite_percentage > 0) {
+    // Redis's serverCron: grown by the percentage over the size after the last rewrite (or
+    // start-up), and at least the minimum size.
+    const uint64_t size = current_size_.load();
+    const uint64_t base = std::max<uint64_t>(rewrite_base_size_, 1);
+    const uint64_t growth = size > base ? (size - base) * 100 / base : 0;
+    start = size >= static_cast<uint64_t>(s.auto_rewrite_min_size) &&
+            growth >= static_cast<uint64_t>(s.auto_rewrite_percentage);
+    if (start) {
+      common::Log(common::LogLevel::kNotice,
+                  "Starting automatic rewriting of AOF on " + std::to_string(growth) + "% growth");
+    }
+  }
+  // After a failure, as Redis: not again within a few seconds.
+  if (!start || (rewrite_failures_ > 0 && common::UnixMillis() - rewrite_started_ms_ < 5000)) {
+    return;
+  }
+  if (!slot_.TryAcquire(SnapshotSlot::Owner::kAofRewrite)) {
+    return;
+  }
+  rewrite_scheduled_ = false;
+  if (enabling_ && mkdir(DirPath(s).c_str(), 0755) != 0 && errno != EEXIST) {
+    common::Log(common::LogLevel::kWarning,
+                "Can't create the append-only dir " + s.dirname + ": " + strerror(errno));
+  }
+  if (!BeginRewrite(s, enabling_ || !active()).ok()) {
+    slot_.Release();
+    rewrite_scheduled_ = enabling_;  // switching on is retried
+    ++rewrite_failures_;
+    rewrite_started_ms_ = common::UnixMillis();
+  }
+}
+
+void AofService::WaitForRewrite() {
+  std::thread rewriter;
+  {
+    absl::MutexLock lock(&mu_);
+    rewriter = std::move(rewriter_);
+  }
+  if (rewriter.joinable()) {
+    rewriter.join();
+  }
+  absl::MutexLock lock(&mu_);
+  rewrite_running_ = false;
+  rewrite_done_ = false;
+}
+
+void AofService::Shutdown() {
+  WaitForRewrite();
+  absl::MutexLock lock(&mu_);
+  StopWriter();
+}
+
+AofStatus AofService::status() {
+  AofStatus st;
+  st.enabled = active();
+  st.last_write_ok = last_write_ok_.load();
+  st.current_size = current_size_.load();
+  st.base_size = base_size_.load();
+  st.delayed_fsync = delayed_fsync_.load();
+  {
+    absl::MutexLock lock(&log_mu_);
+    st.buffer_length = buffer_.size();
+  }
+  absl::MutexLock lock(&mu_);
+  st.rewrite_in_progress = rewrite_running_ && !rewrite_done_;
+  st.rewrite_scheduled = rewrite_scheduled_;
+  st.last_rewrite_seconds = last_rewrite_seconds_;
+  st.current_rewrite_seconds =
+      st.rewrite_in_progress ? (common::UnixMillis() - rewrite_started_ms_) / 1000 : -1;
+  st.last_rewrite_ok = last_rewrite_ok_;
+  st.rewrites = rewrites_;
+  st.rewrites_consecutive_failures = rewrite_failures_;
+  st.last_cow_bytes = last_cow_bytes_;
+  st.loaded_commands = loaded_commands_;
+  return st;
+}
+
+}  // namespace redoubt::server

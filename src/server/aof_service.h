@@ -1,0 +1,194 @@
+// The append-only file, as Redis 7.0 keeps it (appendonly yes): every applied write reaches the
+// command log (commands::CommandLog, which this implements) and is appended to the current
+// incremental file of the multi-part AOF in `appenddirname`, synced to disk by `appendfsync`;
+// a rewrite (BGREWRITEAOF, the automatic one, CONFIG SET appendonly yes) writes a new RDB base
+// from a point-in-time snapshot while writes go on into a new incremental file, then swaps the
+// manifest and deletes the files it replaced.
+//
+// Threads and order:
+//   - Append runs on the command threads, under the changed keys' shard locks, and only copies
+//     the bytes into a buffer under log_mu_ (one short critical section per write batch).
+//   - One writer thread takes the buffer, writes it to the incremental file and syncs it:
+//     `always` after every write it makes (a command thread waits for that in AwaitDurable
+//     before it sends its replies, so no reply follows a write that is not on disk; commands of
+//     many clients share one fdatasync), `everysec` once a second, `no` never.
+//   - A rewrite cuts the stream at the snapshot's start, while every shard is locked: what
+//     was appended before goes to the old incremental file, what follows to the new one, and
+//     the snapshot holds exactly the state at the cut.
+//   - mu_ guards the manifest, the files and the rewrite's state; the writer never takes it.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "commands/command_log.h"
+#include "commands/runtime_settings.h"
+#include "persistence/aof_loader.h"
+#include "persistence/aof_manifest.h"
+#include "server/snapshot_slot.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::server {
+
+enum class AofFsync { kAlways, kEverysec, kNo };
+// From appendfsync's number as Redis's config numbers it (0 no, 1 always, 2 everysec).
+inline AofFsync AofFsyncOf(int appendfsync) {
+  return appendfsync == 1   ? AofFsync::kAlways
+         : appendfsync == 0 ? AofFsync::kNo
+                            : AofFsync::kEverysec;
+}
+
+struct AofSettings {
+  bool enabled = false;                   // appendonly
+  std::string dirname = "appendonlydir";  // appenddirname, relative to dir
+  std::string filename = "appendonly.aof";
+  AofFsync fsync = AofFsync::kEverysec;
+  bool load_truncated = true;
+  int64_t auto_rewrite_percentage = 100;
+  int64_t auto_rewrite_min_size = 64 << 20;
+  bool rdb_compression = true;
+  bool rdb_checksum = true;
+  int64_t key_save_delay_us = 0;  // rdb-key-save-delay, for the rewrite's snapshot too
+};
+
+// What INFO persistence shows.
+struct AofStatus {
+  bool enabled = false;  // appendonly, once the AOF is live (not while the first rewrite runs)
+  bool rewrite_in_progress = false;
+  bool rewrite_scheduled = false;
+  int64_t last_rewrite_seconds = -1;
+  int64_t current_rewrite_seconds = -1;
+  bool last_rewrite_ok = true;
+  uint64_t rewrites = 0;
+  uint64_t rewrites_consecutive_failures = 0;
+  bool last_write_ok = true;
+  uint64_t last_cow_bytes = 0;
+  uint64_t current_size = 0;
+  uint64_t base_size = 0;
+  uint64_t buffer_length = 0;
+  uint64_t delayed_fsync = 0;
+  // Loading at start-up.
+  uint64_t loaded_commands = 0;
+};
+
+class AofService final : public commands::CommandLog {
+ public:
+  AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime, SnapshotSlot& slot,
+             std::function<AofSettings()> settings);
+  ~AofService() override;
+
+  // Start-up, before clients are served. With appendonly yes: loads the AOF the manifest lists
+  // (run executes its commands), or, when there is none, makes a base from the current
+  // dataset; then opens the incremental file and starts appending. NotFound is never returned:
+  // a missing AOF is an empty one, as in Redis 7.0.
+  absl::Status Start(const persistence::AofCommandRunner& run);
+  // Whether Start found and loaded an AOF (the RDB file is then not read).
+  bool loaded() const { return loaded_; }
+
+  // CONFIG SET appendonly yes: the cron starts a rewrite that makes the base, and the log is
+  // live from its cut. Takes no shard lock (a CONFIG SET may run inside EXEC).
+  void Enable();
+  // CONFIG SET appendonly no: stops appending (what is buffered is written and synced first).
+  void Disable();
+  // CONFIG SET appendfsync.
+  void SetFsync(AofFsync fsync);
+  // BGREWRITEAOF: the reply's text, or an error.
+  absl::StatusOr<std::string> StartRewrite();
+  // The server cron: starts a scheduled or automatic rewrite, reaps a finished one.
+  void Cron();
+  // Waits for a running rewrite to end (shutdown, before its snapshot: the keyspace holds one
+  // snapshot at a time).
+  void WaitForRewrite();
+  // At shutdown: waits for a rewrite, writes and syncs what is buffered, stops the writer.
+  void Shutdown();
+
+  // appendfsync always: returns once everything appended so far is on disk. Cheap otherwise.
+  void AwaitDurable();
+  bool must_await_durable() const { return await_durable_.load(std::memory_order_relaxed); }
+
+  bool active() const override { return active_.load(std::memory_order_relaxed); }
+  uint64_t Append(int db, int end_db, std::string_view commands) override;
+
+  AofStatus status();
+
+ private:
+  // The manifest path and a file's path in the AOF directory.
+  std::string DirPath(const AofSettings& s) const;
+  std::string PathOf(const AofSettings& s, const std::string& name) const;
+  absl::Status PersistManifest(const AofSettings& s, const persistence::AofManifest& m);
+  void DeleteHistory(const AofSettings& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Opens (creating) a file for appending; -1 with errno on failure.
+  static int OpenForAppend(const std::string& path);
+
+  // Starts the rewrite thread; `enabling` when the AOF is being switched on (its files count
+  // only once the rewrite succeeds).
+  absl::Status BeginRewrite(const AofSettings& s, bool enabling) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RewriteFinished(const AofSettings& s, bool ok, const std::string& temp_path,
+                       int64_t base_seq, int64_t new_incr_seq, bool enabling, uint64_t cow_bytes)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void JoinRewrite() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Starts the writer on fd; the log goes live now when `activate`, else at a rewrite's cut.
+  void StartWriter(int fd, AofFsync fsync, bool activate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StopWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WriterLoop();
+  // Writes all of bytes to fd; false (errno set) on a failure, with *bytes what is left.
+  static bool WriteAll(int fd, std::string_view* bytes);
+  static bool WriteAll(int fd, std::string_view bytes);
+
+  storage::Keyspace& keyspace_;
+  commands::RuntimeSettings& runtime_;
+  SnapshotSlot& slot_;
+  const std::function<AofSettings()> settings_;
+  bool loaded_ = false;
+
+  // ---- The log: appended by command threads, drained by the writer. ----
+  absl::Mutex log_mu_;
+  std::atomic<bool> active_{false};
+  std::atomic<bool> await_durable_{false};  // active with appendfsync always
+  std::string buffer_ ABSL_GUARDED_BY(log_mu_);
+  int selected_db_ ABSL_GUARDED_BY(log_mu_) = -1;
+  uint64_t appended_ ABSL_GUARDED_BY(log_mu_) = 0;  // bytes ever appended
+  // A rewrite's cut: the bytes before it, still for the old file, and the new file's fd.
+  std::string before_cut_ ABSL_GUARDED_BY(log_mu_);
+  int cut_fd_ ABSL_GUARDED_BY(log_mu_) = -1;
+  bool stop_writer_ ABSL_GUARDED_BY(log_mu_) = false;
+  AofFsync fsync_ ABSL_GUARDED_BY(log_mu_) = AofFsync::kEverysec;
+
+  // ---- What the writer has made durable. ----
+  absl::Mutex durable_mu_;
+  uint64_t durable_ ABSL_GUARDED_BY(durable_mu_) = 0;
+  std::atomic<bool> last_write_ok_{true};
+  std::atomic<uint64_t> delayed_fsync_{0};
+  std::atomic<uint64_t> current_size_{0};
+  std::atomic<uint64_t> base_size_{0};
+  std::thread writer_;
+  int writer_fd_ = -1;  // the writer thread's own
+
+  // ---- Files and rewrites. ----
+  absl::Mutex mu_;
+  persistence::AofManifest manifest_ ABSL_GUARDED_BY(mu_);
+  bool rewrite_running_ ABSL_GUARDED_BY(mu_) = false;
+  bool rewrite_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool rewrite_scheduled_ ABSL_GUARDED_BY(mu_) = false;
+  bool enabling_ ABSL_GUARDED_BY(mu_) = false;  // the first rewrite of CONFIG SET appendonly yes
+  bool abandon_rewrite_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread rewriter_ ABSL_GUARDED_BY(mu_);
+  int64_t rewrite_started_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_rewrite_seconds_ ABSL_GUARDED_BY(mu_) = -1;
+  bool last_rewrite_ok_ ABSL_GUARDED_BY(mu_) = true;
+  uint64_t rewrites_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rewrite_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_cow_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rewrite_base_size_ ABSL_GUARDED_BY(mu_) = 0;  // aof_rewrite_base_size
+  uint64_t loaded_commands_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace redoubt::server

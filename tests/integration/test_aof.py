@@ -1,0 +1,289 @@
+# The append-only file against Debian's redis-server 7.0: a Redoubt appendonlydir (base, incr
+# files, manifest) loads in redis-server and the reverse, every key compared with type-specific
+# reads; the commands whose arguments would not replay the same (relative TTLs, SPOP, blocking
+# pops, INCRBYFLOAT, transactions) come back as they were; BGREWRITEAOF under writes and
+# CONFIG SET appendonly yes make a new base and lose nothing; a torn tail is cut off with
+# aof-load-truncated yes and refused with no; and with appendfsync always no acknowledged write
+# is lost when the server is killed with SIGKILL at a random moment under load.
+import os
+import random
+import shutil
+import threading
+import time
+
+import pytest
+import redis
+
+from support import servers
+from support.datasets import fill, snapshot_of
+
+
+pytestmark = pytest.mark.skipif(not servers.redoubt_available(),
+                                reason=servers.redoubt_missing_reason())
+
+AOF_DIR = "appendonlydir"
+MANIFEST = "appendonly.aof.manifest"
+
+
+def client(server, socket_timeout=30):
+    return redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=socket_timeout)
+
+
+def aof_args(directory, *extra):
+    return ["--dir", str(directory), "--appendonly", "yes", "--save", "", *extra]
+
+
+def manifest_lines(directory):
+    return (directory / AOF_DIR / MANIFEST).read_text().splitlines()
+
+
+def wait_until(predicate, what, timeout=60):
+    """Polls a condition the server reports (no fixed sleeps); fails with `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def rewrite_done(r):
+    info = r.info("persistence")
+    return info["aof_rewrite_in_progress"] == 0 and info["aof_rewrite_scheduled"] == 0
+
+
+def non_deterministic_writes(r):
+    """Writes whose arguments Redis rewrites before logging them: a replay must not recompute."""
+    r.set("ttl:ex", "v", ex=5000)
+    r.setex("ttl:setex", 5000, "v")
+    r.psetex("ttl:psetex", 5_000_000, "v")
+    r.set("ttl:exp", "v")
+    r.expire("ttl:exp", 4000)
+    r.set("ttl:gone", "v")
+    r.pexpire("ttl:gone", -1)  # a past time deletes the key
+    r.set("getex", "v")
+    r.getex("getex", ex=3000)
+    r.set("float", "1.5")
+    r.incrbyfloat("float", "0.1")
+    r.hset("hfloat", "f", "10.5")
+    r.hincrbyfloat("hfloat", "f", "0.25")
+    r.sadd("spop", *range(50))
+    r.spop("spop")
+    r.spop("spop", 10)
+    r.sadd("spop:all", "a", "b")
+    r.spop("spop:all", 5)
+    r.rpush("bl", "a", "b", "c")
+    r.blpop(["bl:none", "bl"], timeout=1)
+    r.brpoplpush("bl", "bl:dst", timeout=1)
+    r.execute_command("BLMPOP", 1, 1, "bl", "RIGHT", "COUNT", 5)
+    r.zadd("bz", {"a": 1, "b": 2, "c": 3})
+    r.bzpopmin("bz", timeout=1)
+    r.execute_command("BZMPOP", 1, 1, "bz", "MAX", "COUNT", 1)
+    with r.pipeline(transaction=True) as p:
+        p.set("tx:a", 1)
+        p.incr("tx:a")
+        p.lpush("tx:l", "x", "y")
+        p.execute()
+    r.execute_command("SELECT", 5)
+    r.set("db5", "five")
+    r.execute_command("SELECT", 0)
+
+
+def test_restart_replays_every_type_and_rewritten_command(tmp_path):
+    with servers.redoubt_server(args=aof_args(tmp_path)) as a:
+        r = client(a)
+        fill(r)
+        non_deterministic_writes(r)
+        expected = snapshot_of(r, dbs=(0, 3, 5))
+        ttls = {k: r.pttl(k) for k in (b"ttl:ex", b"ttl:setex", b"ttl:psetex", b"ttl:exp",
+                                       b"getex")}
+    lines = manifest_lines(tmp_path)
+    assert lines[0].startswith("file appendonly.aof.1.base.rdb seq 1 type b"), lines
+    assert lines[1] == "file appendonly.aof.1.incr.aof seq 1 type i", lines
+    with servers.redoubt_server(args=aof_args(tmp_path)) as b:
+        r = client(b)
+        assert snapshot_of(r, dbs=(0, 3, 5)) == expected
+        # Absolute times were logged: the TTLs did not restart with the replay.
+        for key, before in ttls.items():
+            after = r.pttl(key)
+            assert 0 < after <= before, (key, before, after)
+        assert r.info("persistence")["aof_enabled"] == 1
+        assert "DB loaded from append only file" in b.log_text()
+
+
+def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path):
+    ours = tmp_path / "ours"
+    theirs = tmp_path / "theirs"
+    back = tmp_path / "back"
+    for d in (ours, theirs, back):
+        d.mkdir()
+    with servers.redoubt_server(args=aof_args(ours)) as a:
+        r = client(a)
+        fill(r)
+        # A base with data, then more commands in the next incr file.
+        assert r.bgrewriteaof()
+        wait_until(lambda: rewrite_done(r), "the rewrite")
+        non_deterministic_writes(r)
+        expected = snapshot_of(r, dbs=(0, 3, 5))
+    assert [line.split()[1] for line in manifest_lines(ours)] == [
+        "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof"]
+    shutil.copytree(ours / AOF_DIR, theirs / AOF_DIR)
+    with servers.redis_server(args=aof_args(theirs)) as b:
+        rb = client(b)
+        assert snapshot_of(rb, dbs=(0, 3, 5)) == expected
+        rb.set("written-by-redis", "yes")
+        rb.rpush("l:small", "more")
+        expected_back = snapshot_of(rb, dbs=(0, 3, 5))
+    shutil.copytree(theirs / AOF_DIR, back / AOF_DIR)
+    with servers.redoubt_server(args=aof_args(back)) as c:
+        assert snapshot_of(client(c), dbs=(0, 3, 5)) == expected_back
+
+
+def test_rewrite_under_writes_loses_nothing_and_drops_history(tmp_path):
+    with servers.redoubt_server(args=aof_args(tmp_path, "--rdb-key-save-delay", "200")) as a:
+        r = client(a)
+        r.mset({f"k{i}": i for i in range(2000)})
+        stop = threading.Event()
+        written = []
+
+        def writer():
+            w = client(a)
+            i = 0
+            while not stop.is_set() and i < 200_000:
+                w.set(f"w{i}", i)
+                w.incr("counter")
+                written.append(i)
+                i += 1
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            wait_until(lambda: len(written) > 50, "writes before the rewrite")
+            assert r.bgrewriteaof() is True
+            # The rewrite runs while the writer goes on (rdb-key-save-delay slows its walk).
+            assert r.info("persistence")["aof_rewrite_in_progress"] == 1
+            wait_until(lambda: rewrite_done(r), "the rewrite")
+            during = len(written)
+            wait_until(lambda: len(written) > during + 50, "writes after the rewrite")
+        finally:
+            stop.set()
+            t.join()
+        info = r.info("persistence")
+        assert info["aof_rewrites"] == 1 and info["aof_last_bgrewrite_status"] == "ok"
+        expected = snapshot_of(r, dbs=(0,))
+    names = [line.split()[1] for line in manifest_lines(tmp_path)]
+    assert names == ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof"], names
+    # The replaced base and incr file are gone.
+    assert sorted(os.listdir(tmp_path / AOF_DIR)) == sorted(names + [MANIFEST])
+    with servers.redoubt_server(args=aof_args(tmp_path)) as b:
+        assert snapshot_of(client(b), dbs=(0,)) == expected
+
+
+def test_config_set_appendonly_yes_makes_a_base_from_the_live_dataset(tmp_path):
+    with servers.redoubt_server(args=["--dir", str(tmp_path), "--save", ""]) as a:
+        r = client(a)
+        fill(r)
+        assert r.info("persistence")["aof_enabled"] == 0
+        assert r.config_set("appendonly", "yes")
+        wait_until(lambda: r.info("persistence").get("aof_rewrites", 0) == 1, "the first rewrite")
+        r.set("after", "switching on")
+        expected = snapshot_of(r)
+        assert r.info("persistence")["aof_current_size"] > 0
+    with servers.redoubt_server(args=aof_args(tmp_path)) as b:
+        assert snapshot_of(client(b)) == expected
+
+
+@pytest.mark.parametrize("load_truncated", ["yes", "no"])
+def test_torn_tail_is_cut_off_or_refused(tmp_path, load_truncated):
+    with servers.redoubt_server(args=aof_args(tmp_path)) as a:
+        r = client(a)
+        r.set("kept", "1")
+        r.rpush("list", "a", "b")
+    incr = tmp_path / AOF_DIR / "appendonly.aof.1.incr.aof"
+    whole = incr.stat().st_size
+    with open(incr, "ab") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$4\r\ntorn\r\n$10\r\nonly")  # a write cut by a crash
+    args = aof_args(tmp_path, "--aof-load-truncated", load_truncated)
+    if load_truncated == "no":
+        server = servers.redoubt_server(args=args)
+        with pytest.raises(servers.ServerStartError) as refused:
+            server.start()
+        assert "Unexpected end of file reading the append only file" in str(refused.value)
+        server.__exit__(None, None, None)
+        return
+    with servers.redoubt_server(args=args) as b:
+        r = client(b)
+        assert r.get("kept") == b"1" and r.lrange("list", 0, -1) == [b"a", b"b"]
+        assert r.exists("torn") == 0
+        assert f"Truncating the AOF appendonly.aof.1.incr.aof at offset {whole}" in b.log_text()
+    assert incr.stat().st_size == whole
+
+
+def test_bad_bytes_in_the_aof_refuse_start_up_naming_the_file(tmp_path):
+    with servers.redoubt_server(args=aof_args(tmp_path)) as a:
+        client(a).set("k", "v")
+    incr = tmp_path / AOF_DIR / "appendonly.aof.1.incr.aof"
+    with open(incr, "ab") as f:
+        f.write(b"garbage that is no command\r\n")
+    server = servers.redoubt_server(args=aof_args(tmp_path))
+    with pytest.raises(servers.ServerStartError) as refused:
+        server.start()
+    assert "Bad file format reading the append only file appendonly.aof.1.incr.aof" in str(
+        refused.value)
+    server.__exit__(None, None, None)
+
+
+def run_writers_until_killed(server, seconds, seed):
+    """Writers on 4 connections until SIGKILL at a random moment; returns what was
+    acknowledged: {connection: last acknowledged INCR value} and the SET keys acknowledged."""
+    rng = random.Random(seed)
+    acked_counters = {}
+    acked_keys = [[] for _ in range(4)]
+    stop = threading.Event()
+
+    def writer(n):
+        w = client(server, socket_timeout=10)
+        i = 0
+        try:
+            while not stop.is_set() and i < 1_000_000:
+                acked_counters[n] = w.incr(f"counter:{n}")
+                w.set(f"key:{n}:{i}", i)
+                acked_keys[n].append(i)
+                i += 1
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass  # the kill
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    wait_until(lambda: len(acked_counters) == 4, "the writers to start")
+    time.sleep(rng.uniform(0.05, seconds))  # the random moment of the crash
+    os.kill(server.pid, 9)
+    stop.set()
+    for t in threads:
+        t.join()
+    return acked_counters, acked_keys
+
+
+def test_appendfsync_always_loses_no_acknowledged_write_on_sigkill(tmp_path):
+    rounds = 6
+    for seed in range(rounds):
+        directory = tmp_path / f"round{seed}"
+        directory.mkdir()
+        server = servers.redoubt_server(args=aof_args(directory, "--appendfsync", "always"))
+        server.start()
+        try:
+            counters, keys = run_writers_until_killed(server, 0.6, seed)
+            server.wait_exit(30)
+        finally:
+            server.__exit__(None, None, None)
+        with servers.redoubt_server(args=aof_args(directory)) as again:
+            r = client(again)
+            for n, value in counters.items():
+                # The last INCR acknowledged is there (one more may have been written without
+                # its reply arriving).
+                assert int(r.get(f"counter:{n}")) >= value, (seed, n)
+            for n, acked in enumerate(keys):
+                if acked:
+                    missing = [i for i in acked if r.get(f"key:{n}:{i}") is None]
+                    assert not missing, (seed, n, missing[:5])
