@@ -70,6 +70,10 @@ void EventLoop::Run() {
       periodic_();
       next_periodic = common::MonotonicMicros() + int64_t{periodic_ms_} * 1000;
     }
+    // Before the handlers closed in this batch are freed: it may still reach them.
+    if (before_sleep_) {
+      before_sleep_();
+    }
     for (IoHandler* h : doomed_) {
       delete h;
     }

@@ -48,6 +48,10 @@ class EventLoop {
   void DeleteLater(IoHandler* handler);
   // Calls fn about every period_ms on the loop's thread (client timeouts, pauses).
   void SetPeriodic(int period_ms, std::function<void()> fn);
+  // Runs fn after each batch of events, before the loop waits again (Redis's beforeSleep):
+  // what the batch's handlers left to do once for all of them (the AOF's write and sync, then
+  // the replies that waited for it). Set before Run.
+  void SetBeforeSleep(std::function<void()> fn) { before_sleep_ = std::move(fn); }
   // Calls fn once, on the loop's thread, after about delay_ms (an acceptor's back-off). A few
   // at a time at most: kept in a vector and scanned once per loop turn.
   void RunAfter(int delay_ms, std::function<void()> fn);
@@ -70,6 +74,7 @@ class EventLoop {
   std::vector<IoHandler*> doomed_;
   int periodic_ms_ = 0;
   std::function<void()> periodic_;
+  std::function<void()> before_sleep_;
   struct Timer {
     int64_t due_us;
     std::function<void()> fn;

@@ -71,7 +71,8 @@ absl::Status AofService::PersistManifest(const AofSettings& s, const persistence
   if (fd < 0) {
     return absl::InternalError("Can't open the AOF manifest file " + temp + ": " + strerror(errno));
   }
-  bool ok = WriteAll(fd, text) && fsync(fd) == 0;
+  std::string_view bytes = text;
+  bool ok = WriteAll(fd, &bytes) && fsync(fd) == 0;
   int saved = errno;
   close(fd);
   if (!ok) {
@@ -198,7 +199,12 @@ void AofService::StartWriter(int fd, AofFsync fsync, bool activate) {
     active_.store(activate);
     await_durable_.store(activate && fsync == AofFsync::kAlways);
   }
-  writer_fd_ = fd;
+  {
+    absl::MutexLock lock(&file_mu_);
+    fd_ = fd;
+    retry_.clear();
+    unsynced_ = false;
+  }
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -210,11 +216,12 @@ void AofService::StopWriter() {
     stop_writer_ = true;
   }
   if (writer_.joinable()) {
-    writer_.join();
+    writer_.join();  // it writes and syncs what is left first
   }
-  if (writer_fd_ >= 0) {
-    close(writer_fd_);
-    writer_fd_ = -1;
+  absl::MutexLock lock(&file_mu_);
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
   }
 }
 
@@ -232,14 +239,10 @@ bool AofService::WriteAll(int fd, std::string_view* bytes) {
   return true;
 }
 
-bool AofService::WriteAll(int fd, std::string_view bytes) {
-  return WriteAll(fd, &bytes);
-}
-
 uint64_t AofService::Append(int db, int end_db, std::string_view commands) {
   absl::MutexLock lock(&log_mu_);
   if (!active_.load(std::memory_order_relaxed)) {
-    return appended_;
+    return appended_.load(std::memory_order_relaxed);
   }
   const size_t before = buffer_.size();
   if (db != selected_db_) {
@@ -248,116 +251,159 @@ uint64_t AofService::Append(int db, int end_db, std::string_view commands) {
   }
   buffer_.append(commands);
   selected_db_ = end_db;
-  appended_ += buffer_.size() - before;
-  return appended_;
+  const uint64_t added = buffer_.size() - before;
+  return appended_.fetch_add(added, std::memory_order_release) + added;
+}
+
+void AofService::WriteBeforeSleep() {
+  if (!active_.load(std::memory_order_relaxed)) {
+    return;
+  }
+  if (await_durable_.load(std::memory_order_relaxed)) {
+    // appendfsync always: whatever was appended until now is written and synced before this
+    // thread sends the replies it held back. Another thread's sync may already cover it.
+    const uint64_t target = appended_.load(std::memory_order_acquire);
+    if (durable_.load(std::memory_order_acquire) >= target) {
+      return;
+    }
+    absl::MutexLock lock(&file_mu_);
+    if (durable_.load(std::memory_order_acquire) < target) {
+      DrainLocked(/*sync=*/true);
+    }
+    return;
+  }
+  // everysec and no: written now (a crash of the process loses nothing written), synced by
+  // the writer thread once a second.
+  bool pending;
+  {
+    absl::MutexLock lock(&log_mu_);
+    pending = !buffer_.empty() || cut_fd_ >= 0;
+  }
+  if (pending) {
+    absl::MutexLock lock(&file_mu_);
+    DrainLocked(/*sync=*/false);
+  }
+}
+
+bool AofService::DrainLocked(bool sync) {
+  std::string batch;
+  std::string old_tail;
+  int new_fd;
+  uint64_t end_offset;
+  AofFsync fsync;
+  {
+    absl::MutexLock lock(&log_mu_);
+    batch.swap(buffer_);
+    old_tail.swap(before_cut_);
+    new_fd = cut_fd_;
+    cut_fd_ = -1;
+    end_offset = appended_.load(std::memory_order_relaxed);
+    fsync = fsync_;
+  }
+  if (fd_ < 0) {
+    // No file yet (cannot happen while the log is live): kept for the first one.
+    retry_.append(old_tail);
+    retry_.append(batch);
+    fd_ = new_fd;
+    return true;
+  }
+  bool ok = true;
+  if (new_fd >= 0) {
+    // The rewrite's cut: the old file gets what came before it, synced, and is closed. A
+    // failure keeps what is left for the new file: nothing acknowledged is dropped.
+    retry_.append(old_tail);
+    std::string_view pending = retry_;
+    ok = WriteAll(fd_, &pending) && fdatasync(fd_) == 0;
+    current_size_.fetch_add(retry_.size() - pending.size());
+    retry_.erase(0, retry_.size() - pending.size());
+    close(fd_);
+    fd_ = new_fd;
+    unsynced_ = false;
+  }
+  if (!retry_.empty() || !batch.empty()) {
+    // What a failed write left comes first; a failure keeps the rest for the next round, as
+    // Redis keeps its AOF buffer.
+    retry_.append(batch);
+    std::string_view pending = retry_;
+    const size_t before = pending.size();
+    ok = WriteAll(fd_, &pending) && ok;
+    current_size_.fetch_add(before - pending.size());
+    retry_.erase(0, before - pending.size());
+    unsynced_ = true;
+  }
+  if (ok && unsynced_ && sync) {
+    ok = fdatasync(fd_) == 0;
+    unsynced_ = !ok;
+    last_fsync_us_ = common::MonotonicMicros();
+  }
+  if (!ok) {
+    const int error = errno;
+    if (fsync == AofFsync::kAlways) {
+      // As Redis: a reply may already have promised the write was on disk.
+      common::Log(common::LogLevel::kWarning,
+                  std::string("Can't recover from AOF write error when the AOF fsync policy is "
+                              "'always': ") +
+                      strerror(error) + ". Exiting...");
+      _exit(1);
+    }
+    if (last_write_ok_.load()) {
+      common::Log(common::LogLevel::kWarning,
+                  std::string("Error writing to the AOF file: ") + strerror(error));
+    }
+  } else if (!last_write_ok_.load()) {
+    common::Log(common::LogLevel::kWarning,
+                "AOF write error looks solved, Redoubt can write again.");
+  }
+  last_write_ok_.store(ok);
+  if (ok && !unsynced_) {
+    durable_.store(end_offset, std::memory_order_release);
+  }
+  return ok;
 }
 
 void AofService::WriterLoop() {
-  int64_t last_fsync_us = common::MonotonicMicros();
-  bool unsynced = false;
-  std::string batch;
-  std::string old_tail;
-  std::string retry;  // what a failed write left
+  // The I/O threads write at the end of each batch of events; this thread writes what other
+  // threads appended (the cron's expiries), syncs once a second under everysec — on a
+  // descriptor of its own, so that the I/O threads' writes go on meanwhile, as Redis's bio
+  // thread syncs — and writes and syncs what is left when it stops.
   while (true) {
-    int new_fd = -1;
-    uint64_t end_offset;
-    AofFsync fsync;
     bool stopping;
+    AofFsync fsync;
     {
-      // Wakes for data, a cut or the stop; otherwise once a second, for everysec's sync.
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(log_mu_) {
-        return !buffer_.empty() || cut_fd_ >= 0 || stop_writer_;
-      };
-      log_mu_.LockWhenWithTimeout(absl::Condition(&ready), absl::Seconds(1));
-      batch.swap(buffer_);
-      buffer_.clear();
-      old_tail.swap(before_cut_);
-      before_cut_.clear();
-      new_fd = cut_fd_;
-      cut_fd_ = -1;
-      end_offset = appended_;
-      fsync = fsync_;
+      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(log_mu_) { return stop_writer_; };
+      log_mu_.LockWhenWithTimeout(absl::Condition(&stop), absl::Milliseconds(100));
       stopping = stop_writer_;
+      fsync = fsync_;
       log_mu_.Unlock();
     }
-    bool ok = true;
-    if (new_fd >= 0) {
-      // The rewrite's cut: the old file gets what came before it, synced, and is closed.
-      // A failure keeps what is left for the new file: nothing acknowledged is dropped.
-      retry.append(old_tail);
-      std::string_view pending = retry;
-      ok = WriteAll(writer_fd_, &pending) && fdatasync(writer_fd_) == 0;
-      current_size_.fetch_add(retry.size() - pending.size());
-      retry.erase(0, retry.size() - pending.size());
-      close(writer_fd_);
-      writer_fd_ = new_fd;
-      unsynced = false;
-    }
-    if (!retry.empty() || !batch.empty()) {
-      // What a failed write left comes first; a failure keeps the rest for the next round,
-      // as Redis keeps its AOF buffer.
-      retry.append(batch);
-      std::string_view pending = retry;
-      const size_t before = pending.size();
-      ok = WriteAll(writer_fd_, &pending) && ok;
-      current_size_.fetch_add(before - pending.size());
-      retry.erase(0, before - pending.size());
-      unsynced = true;
-    }
-    const int64_t now_us = common::MonotonicMicros();
-    if (unsynced && ok &&
-        (fsync == AofFsync::kAlways || stopping ||
-         (fsync == AofFsync::kEverysec && now_us - last_fsync_us >= 1000000))) {
-      ok = fdatasync(writer_fd_) == 0;
-      last_fsync_us = now_us;
-      unsynced = !ok;
-    }
-    if (!ok) {
-      const int error = errno;
-      if (fsync == AofFsync::kAlways) {
-        // As Redis: a reply may already have promised the write was on disk.
-        common::Log(common::LogLevel::kWarning,
-                    std::string("Can't recover from AOF write error when the AOF fsync policy "
-                                "is 'always': ") +
-                        strerror(error) + ". Exiting...");
-        _exit(1);
-      }
-      if (last_write_ok_.load()) {
-        common::Log(common::LogLevel::kWarning,
-                    std::string("Error writing to the AOF file: ") + strerror(error));
-      }
-    } else if (!last_write_ok_.load()) {
-      common::Log(common::LogLevel::kWarning,
-                  "AOF write error looks solved, Redoubt can write again.");
-    }
-    last_write_ok_.store(ok);
+    int sync_fd = -1;
+    uint64_t covered = 0;
     {
-      absl::MutexLock lock(&durable_mu_);
-      if (ok && !unsynced) {
-        durable_ = end_offset;
+      absl::MutexLock lock(&file_mu_);
+      DrainLocked(/*sync=*/stopping);
+      if (!stopping && fsync == AofFsync::kEverysec && unsynced_ &&
+          common::MonotonicMicros() - last_fsync_us_ >= 1000000) {
+        sync_fd = dup(fd_);
+        covered = appended_.load(std::memory_order_acquire);
+        unsynced_ = false;
+        last_fsync_us_ = common::MonotonicMicros();
       }
     }
-    old_tail.clear();
-    batch.clear();
+    if (sync_fd >= 0) {
+      if (fdatasync(sync_fd) == 0) {
+        uint64_t seen = durable_.load();
+        while (seen < covered && !durable_.compare_exchange_weak(seen, covered)) {
+        }
+      } else {
+        last_write_ok_.store(false);
+        common::Log(common::LogLevel::kWarning,
+                    std::string("Error syncing the AOF file: ") + strerror(errno));
+      }
+      close(sync_fd);
+    }
     if (stopping) {
       return;
     }
-  }
-}
-
-void AofService::AwaitDurable() {
-  uint64_t target;
-  {
-    absl::MutexLock lock(&log_mu_);
-    target = appended_;
-  }
-  auto reached = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(durable_mu_) {
-    return durable_ >= target || !await_durable_.load(std::memory_order_relaxed);
-  };
-  absl::MutexLock lock(&durable_mu_);
-  // Bounded so that a stopped writer cannot hang a thread: the check above sees the stop.
-  while (!reached()) {
-    durable_mu_.AwaitWithTimeout(absl::Condition(&reached), absl::Milliseconds(100));
   }
 }
 

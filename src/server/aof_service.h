@@ -8,14 +8,17 @@
 // Threads and order:
 //   - Append runs on the command threads, under the changed keys' shard locks, and only copies
 //     the bytes into a buffer under log_mu_ (one short critical section per write batch).
-//   - One writer thread takes the buffer, writes it to the incremental file and syncs it:
-//     `always` after every write it makes (a command thread waits for that in AwaitDurable
-//     before it sends its replies, so no reply follows a write that is not on disk; commands of
-//     many clients share one fdatasync), `everysec` once a second, `no` never.
+//   - Each I/O thread, after a batch of events and before it waits again (Redis's beforeSleep),
+//     writes the buffer to the incremental file; under `always` it also syncs it, and only then
+//     sends the replies its connections held back, so no reply follows a write that is not on
+//     disk and the commands of a whole batch (of both threads, when their turns meet) share
+//     one fdatasync. A writer thread writes what other threads appended (the cron's expiries)
+//     and syncs once a second under `everysec`, on a descriptor of its own so that writes go
+//     on meanwhile; `no` never syncs.
 //   - A rewrite cuts the stream at the snapshot's start, while every shard is locked: what
 //     was appended before goes to the old incremental file, what follows to the new one, and
 //     the snapshot holds exactly the state at the cut.
-//   - mu_ guards the manifest, the files and the rewrite's state; the writer never takes it.
+//   - mu_ guards the manifest and the rewrite's state; file_mu_ the descriptor being written.
 #pragma once
 
 #include <absl/base/thread_annotations.h>
@@ -109,8 +112,12 @@ class AofService final : public commands::CommandLog {
   // At shutdown: waits for a rewrite, writes and syncs what is buffered, stops the writer.
   void Shutdown();
 
-  // appendfsync always: returns once everything appended so far is on disk. Cheap otherwise.
-  void AwaitDurable();
+  // Called by each I/O thread after a batch of events, before it waits again (Redis's
+  // beforeSleep): writes what the log holds to the file, and with appendfsync always also
+  // syncs it, so that the replies the thread held back (must_await_durable) can go. Cheap
+  // when nothing is pending.
+  void WriteBeforeSleep();
+  // appendfsync always is in force: a connection holds its replies until WriteBeforeSleep.
   bool must_await_durable() const { return await_durable_.load(std::memory_order_relaxed); }
 
   bool active() const override { return active_.load(std::memory_order_relaxed); }
@@ -141,7 +148,9 @@ class AofService final : public commands::CommandLog {
   void WriterLoop();
   // Writes all of bytes to fd; false (errno set) on a failure, with *bytes what is left.
   static bool WriteAll(int fd, std::string_view* bytes);
-  static bool WriteAll(int fd, std::string_view bytes);
+  // Writes the log's buffer (and a rewrite's cut) to the file, and syncs it when `sync`;
+  // false on a write error (what is left is kept for the next call).
+  bool DrainLocked(bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(file_mu_);
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
@@ -149,28 +158,31 @@ class AofService final : public commands::CommandLog {
   const std::function<AofSettings()> settings_;
   bool loaded_ = false;
 
-  // ---- The log: appended by command threads, drained by the writer. ----
+  // ---- The log: appended by command threads, written by the I/O threads and the writer. ----
   absl::Mutex log_mu_;
   std::atomic<bool> active_{false};
   std::atomic<bool> await_durable_{false};  // active with appendfsync always
   std::string buffer_ ABSL_GUARDED_BY(log_mu_);
   int selected_db_ ABSL_GUARDED_BY(log_mu_) = -1;
-  uint64_t appended_ ABSL_GUARDED_BY(log_mu_) = 0;  // bytes ever appended
+  std::atomic<uint64_t> appended_{0};  // bytes ever appended (advanced under log_mu_)
   // A rewrite's cut: the bytes before it, still for the old file, and the new file's fd.
   std::string before_cut_ ABSL_GUARDED_BY(log_mu_);
   int cut_fd_ ABSL_GUARDED_BY(log_mu_) = -1;
   bool stop_writer_ ABSL_GUARDED_BY(log_mu_) = false;
   AofFsync fsync_ ABSL_GUARDED_BY(log_mu_) = AofFsync::kEverysec;
 
-  // ---- What the writer has made durable. ----
-  absl::Mutex durable_mu_;
-  uint64_t durable_ ABSL_GUARDED_BY(durable_mu_) = 0;
+  // ---- The file: whoever writes holds file_mu_ (taken before log_mu_, never after). ----
+  absl::Mutex file_mu_;
+  int fd_ ABSL_GUARDED_BY(file_mu_) = -1;
+  std::string retry_ ABSL_GUARDED_BY(file_mu_);  // what a failed write left
+  bool unsynced_ ABSL_GUARDED_BY(file_mu_) = false;
+  int64_t last_fsync_us_ ABSL_GUARDED_BY(file_mu_) = 0;
+  std::atomic<uint64_t> durable_{0};  // log offset written and synced
   std::atomic<bool> last_write_ok_{true};
   std::atomic<uint64_t> delayed_fsync_{0};
   std::atomic<uint64_t> current_size_{0};
   std::atomic<uint64_t> base_size_{0};
   std::thread writer_;
-  int writer_fd_ = -1;  // the writer thread's own
 
   // ---- Files and rewrites. ----
   absl::Mutex mu_;

@@ -463,10 +463,15 @@ size_t Connection::PendingOutput() const {
 void Connection::Flush() {
   output_peak_ = std::max(output_peak_, PendingOutput());
   // appendfsync always: no reply leaves before the writes it may follow are on disk (the
-  // connection's own, or another client's that it read), as Redis writes and syncs the AOF
-  // before it sends the replies of an event loop iteration.
-  if (server_.aof().must_await_durable() && HasPendingOutput()) {
-    server_.aof().AwaitDurable();
+  // connection's own, or another client's that it read). The replies wait for the end of the
+  // batch, where the thread writes and syncs the AOF once for all of them (FlushHeldReplies),
+  // as Redis syncs before it sends the replies of an event loop iteration.
+  if (!sending_held_replies_ && HasPendingOutput() && server_.aof().must_await_durable()) {
+    if (!replies_held_) {
+      replies_held_ = true;
+      thread_.held_replies.push_back(this);
+    }
+    return;
   }
   while (HasPendingOutput()) {
     // Queued segments (replies written from large values' blocks) in order, then output_.
@@ -527,6 +532,16 @@ void Connection::Flush() {
   }
   PublishMemory();
   UpdateWriteInterest();
+}
+
+void Connection::SendHeldReplies() {
+  replies_held_ = false;
+  if (closed_) {
+    return;
+  }
+  sending_held_replies_ = true;
+  Flush();
+  sending_held_replies_ = false;
 }
 
 void Connection::UpdateWriteInterest() {

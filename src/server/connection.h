@@ -64,6 +64,9 @@ class Connection final : public commands::Client,
 
   // Registers with the loop and the client registry. Requires: on the thread's loop.
   void Start();
+  // Sends the replies held for the AOF's sync (appendfsync always), once the thread's
+  // before-sleep step synced it. Requires: on the thread's loop, before the batch's deletions.
+  void SendHeldReplies();
   void OnEvent(uint32_t events) override;
   void OnErrorReply(std::string_view code) override;
   // SharedBodySink: queues the output so far and a large value's block, to be written from it.
@@ -269,6 +272,8 @@ class Connection final : public commands::Client,
   }
   void Flush();
   void UpdateWriteInterest();
+  bool replies_held_ = false;          // in thread_.held_replies (appendfsync always)
+  bool sending_held_replies_ = false;  // SendHeldReplies is flushing them
   // epoll_ctl refused this connection's socket: closes it (logged at a limited rate).
   void EpollFailed();
   // A command whose last argument is a bulk of storage::kLargeValueBytes or more: its body is

@@ -24,6 +24,9 @@ struct IoThread : net::IoThread {
   commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
+  // Connections whose replies wait for the AOF's sync at the end of the batch (appendfsync
+  // always): Connection::Flush adds them, the loop's before-sleep step sends them.
+  std::vector<Connection*> held_replies;
 };
 
 }  // namespace redoubt::server

@@ -274,6 +274,19 @@ int Server::Run() {
         c->OnTimer(now);
       }
     });
+    // After each batch: the AOF written (and, with appendfsync always, synced) once for the
+    // whole batch, then the replies that waited for it.
+    t->loop.SetBeforeSleep([this, raw] {
+      aof_->WriteBeforeSleep();
+      if (raw->held_replies.empty()) {
+        return;
+      }
+      std::vector<Connection*> held;
+      held.swap(raw->held_replies);
+      for (Connection* c : held) {
+        c->SendHeldReplies();
+      }
+    });
   }
   std::string addrs;
   for (const std::string& a : cfg.bind) {
