@@ -259,29 +259,17 @@ void AofService::WriteBeforeSleep() {
   if (!active_.load(std::memory_order_relaxed)) {
     return;
   }
-  if (await_durable_.load(std::memory_order_relaxed)) {
-    // appendfsync always: whatever was appended until now is written and synced before this
-    // thread sends the replies it held back. Another thread's sync may already cover it.
-    const uint64_t target = appended_.load(std::memory_order_acquire);
-    if (durable_.load(std::memory_order_acquire) >= target) {
-      return;
-    }
-    absl::MutexLock lock(&file_mu_);
-    if (durable_.load(std::memory_order_acquire) < target) {
-      DrainLocked(/*sync=*/true);
-    }
+  // Whatever was appended until now is written — and with appendfsync always synced — before
+  // this thread sends the replies it held back. Another thread's turn may already cover it.
+  const bool sync = await_durable_.load(std::memory_order_relaxed);
+  std::atomic<uint64_t>& done = sync ? durable_ : written_;
+  const uint64_t target = appended_.load(std::memory_order_acquire);
+  if (done.load(std::memory_order_acquire) >= target) {
     return;
   }
-  // everysec and no: written now (a crash of the process loses nothing written), synced by
-  // the writer thread once a second.
-  bool pending;
-  {
-    absl::MutexLock lock(&log_mu_);
-    pending = !buffer_.empty() || cut_fd_ >= 0;
-  }
-  if (pending) {
-    absl::MutexLock lock(&file_mu_);
-    DrainLocked(/*sync=*/false);
+  absl::MutexLock lock(&file_mu_);
+  if (done.load(std::memory_order_acquire) < target) {
+    DrainLocked(sync);
   }
 }
 
@@ -355,8 +343,11 @@ bool AofService::DrainLocked(bool sync) {
                 "AOF write error looks solved, Redoubt can write again.");
   }
   last_write_ok_.store(ok);
-  if (ok && !unsynced_) {
-    durable_.store(end_offset, std::memory_order_release);
+  if (ok) {
+    written_.store(end_offset, std::memory_order_release);
+    if (!unsynced_) {
+      durable_.store(end_offset, std::memory_order_release);
+    }
   }
   return ok;
 }

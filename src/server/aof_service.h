@@ -9,12 +9,12 @@
 //   - Append runs on the command threads, under the changed keys' shard locks, and only copies
 //     the bytes into a buffer under log_mu_ (one short critical section per write batch).
 //   - Each I/O thread, after a batch of events and before it waits again (Redis's beforeSleep),
-//     writes the buffer to the incremental file; under `always` it also syncs it, and only then
-//     sends the replies its connections held back, so no reply follows a write that is not on
-//     disk and the commands of a whole batch (of both threads, when their turns meet) share
-//     one fdatasync. A writer thread writes what other threads appended (the cron's expiries)
-//     and syncs once a second under `everysec`, on a descriptor of its own so that writes go
-//     on meanwhile; `no` never syncs.
+//     writes the buffer to the incremental file (under `always` it also syncs it), and only
+//     then sends the replies its connections held back: no reply follows a write that is not in
+//     the file (on disk, with always), and the commands of a whole batch (of both threads, when
+//     their turns meet) share one write and one fdatasync. A writer thread writes what other
+//     threads appended (the cron's expiries) and syncs once a second under `everysec`, on a
+//     descriptor of its own so that writes go on meanwhile; `no` never syncs.
 //   - A rewrite cuts the stream at the snapshot's start, while every shard is locked: what
 //     was appended before goes to the old incremental file, what follows to the new one, and
 //     the snapshot holds exactly the state at the cut.
@@ -113,12 +113,14 @@ class AofService final : public commands::CommandLog {
   void Shutdown();
 
   // Called by each I/O thread after a batch of events, before it waits again (Redis's
-  // beforeSleep): writes what the log holds to the file, and with appendfsync always also
-  // syncs it, so that the replies the thread held back (must_await_durable) can go. Cheap
-  // when nothing is pending.
+  // beforeSleep): writes what the log holds to the file — with appendfsync always, also syncs
+  // it — so that the replies the thread held back (holds_replies) can go. Cheap when another
+  // thread's turn already covered everything.
   void WriteBeforeSleep();
-  // appendfsync always is in force: a connection holds its replies until WriteBeforeSleep.
-  bool must_await_durable() const { return await_durable_.load(std::memory_order_relaxed); }
+  // While the AOF is on, a connection holds its replies until its thread's WriteBeforeSleep,
+  // as Redis writes the AOF before it sends an event loop's replies: no reply leaves before
+  // the write it follows reached the file (and the disk, with always).
+  bool holds_replies() const { return active_.load(std::memory_order_relaxed); }
 
   bool active() const override { return active_.load(std::memory_order_relaxed); }
   uint64_t Append(int db, int end_db, std::string_view commands) override;
@@ -177,6 +179,7 @@ class AofService final : public commands::CommandLog {
   std::string retry_ ABSL_GUARDED_BY(file_mu_);  // what a failed write left
   bool unsynced_ ABSL_GUARDED_BY(file_mu_) = false;
   int64_t last_fsync_us_ ABSL_GUARDED_BY(file_mu_) = 0;
+  std::atomic<uint64_t> written_{0};  // log offset written to the file
   std::atomic<uint64_t> durable_{0};  // log offset written and synced
   std::atomic<bool> last_write_ok_{true};
   std::atomic<uint64_t> delayed_fsync_{0};

@@ -64,7 +64,7 @@ class Connection final : public commands::Client,
 
   // Registers with the loop and the client registry. Requires: on the thread's loop.
   void Start();
-  // Sends the replies held for the AOF's sync (appendfsync always), once the thread's
+  // Sends the replies held for the AOF (the AOF is on), once the thread's
   // before-sleep step synced it. Requires: on the thread's loop, before the batch's deletions.
   void SendHeldReplies();
   void OnEvent(uint32_t events) override;
@@ -272,7 +272,7 @@ class Connection final : public commands::Client,
   }
   void Flush();
   void UpdateWriteInterest();
-  bool replies_held_ = false;          // in thread_.held_replies (appendfsync always)
+  bool replies_held_ = false;          // in thread_.held_replies (the AOF is on)
   bool sending_held_replies_ = false;  // SendHeldReplies is flushing them
   // epoll_ctl refused this connection's socket: closes it (logged at a limited rate).
   void EpollFailed();

@@ -24,8 +24,8 @@ struct IoThread : net::IoThread {
   commands::Dispatcher dispatcher;  // runs this thread's commands, counting them in `stats`
   std::vector<Connection*> connections;
   std::vector<IncomingConnection*> incoming;  // not yet classified or still in the handshake
-  // Connections whose replies wait for the AOF's sync at the end of the batch (appendfsync
-  // always): Connection::Flush adds them, the loop's before-sleep step sends them.
+  // Connections whose replies wait for the AOF's write at the end of the batch (the AOF is
+  // on): Connection::Flush adds them, the loop's before-sleep step sends them.
   std::vector<Connection*> held_replies;
 };
 
