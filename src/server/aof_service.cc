@@ -118,6 +118,23 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
   const std::string manifest_path = PathOf(s, persistence::AofManifestName(s.filename));
   absl::StatusOr<std::string> text = ReadWholeFile(manifest_path);
   absl::MutexLock lock(&mu_);
+  if (!text.ok() && access(s.filename.c_str(), F_OK) == 0) {
+    // An appendonly.aof of Redis before 7.0 in `dir`, and no manifest: it becomes the base of
+    // a multi-part AOF, as Redis 7.0 upgrades it (manifest first, then the move).
+    persistence::AofManifest upgraded;
+    upgraded.base = persistence::AofFileInfo{s.filename, 1, persistence::AofFileInfo::Type::kBase};
+    if (absl::Status st = PersistManifest(s, upgraded); !st.ok()) {
+      return st;
+    }
+    if (rename(s.filename.c_str(), PathOf(s, s.filename).c_str()) != 0) {
+      return absl::InternalError("Error trying to move the old AOF file " + s.filename +
+                                 " into dir " + s.dirname + ": " + strerror(errno));
+    }
+    common::Log(common::LogLevel::kNotice, "Successfully migrated an old-style AOF file (" +
+                                               s.filename + ") into the AOF directory (" +
+                                               s.dirname + ").");
+    text = upgraded.Format();
+  }
   if (text.ok()) {
     absl::StatusOr<persistence::AofManifest> parsed = persistence::AofManifest::Parse(*text);
     if (!parsed.ok()) {
@@ -148,9 +165,10 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
             " seconds");
     DeleteHistory(s);
   }
-  if (!manifest_.base) {
-    // No AOF yet (or one without a base): the base is made from what is in memory now, as
-    // Redis 7.0 creates it on start-up.
+  if (!manifest_.base && manifest_.incrs.empty()) {
+    // No AOF yet: the base is made from what is in memory now, as Redis 7.0 creates it on
+    // start-up. (Increments without a base stay so: a base holding their effects would apply
+    // them twice at the next load.)
     const int64_t seq = manifest_.NextBaseSeq();
     const std::string name = persistence::AofBaseName(s.filename, seq, true);
     persistence::RdbSnapshot snapshot(keyspace_, {.compress = s.rdb_compression,

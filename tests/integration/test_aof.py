@@ -291,3 +291,22 @@ def test_no_acknowledged_write_is_lost_on_sigkill(tmp_path, fsync):
                 if acked:
                     missing = [i for i in acked if r.get(f"key:{n}:{i}") is None]
                     assert not missing, (seed, n, missing[:5])
+
+
+def test_an_old_single_file_aof_is_upgraded_into_the_directory(tmp_path):
+    # What Redis 6 wrote with aof-use-rdb-preamble no: commands only, in dir/appendonly.aof.
+    old = (b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+           b"*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nvalue\r\n"
+           b"*4\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n")
+    (tmp_path / "appendonly.aof").write_bytes(old)
+    with servers.redoubt_server(args=aof_args(tmp_path)) as a:
+        r = client(a)
+        assert r.get("old") == b"value" and r.lrange("l", 0, -1) == [b"a", b"b"]
+        r.set("new", "1")
+        assert "Successfully migrated an old-style AOF file" in a.log_text()
+    assert not (tmp_path / "appendonly.aof").exists()
+    assert manifest_lines(tmp_path) == ["file appendonly.aof seq 1 type b",
+                                        "file appendonly.aof.1.incr.aof seq 1 type i"]
+    with servers.redoubt_server(args=aof_args(tmp_path)) as b:
+        r = client(b)
+        assert r.get("old") == b"value" and r.get("new") == b"1"
