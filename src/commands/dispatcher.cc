@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "commands/command_context.h"
@@ -219,12 +220,18 @@ bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
 }
 
 bool Dispatcher::CheckPersistenceHealthy(Request& r) {
-  // One relaxed load on the hot path. Redis refuses PING too, so that a health check sees it.
-  if (!services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed) ||
-      !((r.spec->flags & kWrite) || r.spec->name == "ping")) {
+  // Two relaxed loads on the hot path. Redis refuses PING too, so that a health check sees it.
+  const bool save_failed =
+      services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed);
+  const int aof_errno = services_.settings.aof_write_errno.load(std::memory_order_relaxed);
+  if ((!save_failed && aof_errno == 0) || !((r.spec->flags & kWrite) || r.spec->name == "ping")) {
     return true;
   }
-  Reject(r, kErrMisconf);
+  if (save_failed) {
+    Reject(r, kErrMisconf);
+  } else {
+    Reject(r, "MISCONF Errors writing to the AOF file: " + std::string(strerror(aof_errno)));
+  }
   return false;
 }
 

@@ -34,6 +34,9 @@ struct RuntimeSettings {
   // Redis's MISCONF refusal: set while the last background save failed, save points are
   // configured and stop-writes-on-bgsave-error is yes (the server keeps it up to date).
   std::atomic<bool> refuse_writes_after_failed_save{false};
+  // The same for the AOF: the errno of its last failed write or sync while the AOF is on and
+  // has not written successfully since (0: none), as Redis's aof_last_write_status.
+  std::atomic<int> aof_write_errno{0};
   // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
   std::atomic<bool> rdbcompression{true};
 };

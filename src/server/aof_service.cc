@@ -236,6 +236,7 @@ void AofService::StopWriter() {
   if (writer_.joinable()) {
     writer_.join();  // it writes and syncs what is left first
   }
+  runtime_.aof_write_errno.store(0, std::memory_order_relaxed);  // no AOF, nothing to refuse
   absl::MutexLock lock(&file_mu_);
   if (fd_ >= 0) {
     close(fd_);
@@ -342,8 +343,8 @@ bool AofService::DrainLocked(bool sync) {
     unsynced_ = !ok;
     last_fsync_us_ = common::MonotonicMicros();
   }
+  const int error = ok ? 0 : errno;
   if (!ok) {
-    const int error = errno;
     if (fsync == AofFsync::kAlways) {
       // As Redis: a reply may already have promised the write was on disk.
       common::Log(common::LogLevel::kWarning,
@@ -361,6 +362,8 @@ bool AofService::DrainLocked(bool sync) {
                 "AOF write error looks solved, Redoubt can write again.");
   }
   last_write_ok_.store(ok);
+  // Writes are refused (MISCONF) until a write succeeds again, as Redis refuses them.
+  runtime_.aof_write_errno.store(ok ? 0 : (error != 0 ? error : EIO), std::memory_order_relaxed);
   if (ok) {
     written_.store(end_offset, std::memory_order_release);
     if (!unsynced_) {
@@ -404,9 +407,11 @@ void AofService::WriterLoop() {
         while (seen < covered && !durable_.compare_exchange_weak(seen, covered)) {
         }
       } else {
+        const int error = errno;
         last_write_ok_.store(false);
+        runtime_.aof_write_errno.store(error != 0 ? error : EIO, std::memory_order_relaxed);
         common::Log(common::LogLevel::kWarning,
-                    std::string("Error syncing the AOF file: ") + strerror(errno));
+                    std::string("Error syncing the AOF file: ") + strerror(error));
       }
       close(sync_fd);
     }

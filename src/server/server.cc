@@ -122,6 +122,9 @@ void Server::BlockSignals() {
   sigset_t signals = WaitedSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // A write past RLIMIT_FSIZE fails with EFBIG instead of ending the process: the AOF's
+  // writer reports it (MISCONF) and tries again, as for a full disk.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 sigset_t Server::WaitedSignals() {

@@ -310,3 +310,36 @@ def test_an_old_single_file_aof_is_upgraded_into_the_directory(tmp_path):
     with servers.redoubt_server(args=aof_args(tmp_path)) as b:
         r = client(b)
         assert r.get("old") == b"value" and r.get("new") == b"1"
+
+
+def test_a_failed_aof_write_refuses_writes_with_misconf_until_it_is_solved(tmp_path):
+    # The server runs with a file-size limit (RLIMIT_FSIZE): once the AOF reaches it, writes to
+    # the file fail with EFBIG, as they would on a full disk.
+    wrapper = tmp_path / "redoubt-server-fsize"
+    wrapper.write_text("#!/bin/sh\nulimit -f 64\n"  # 64 blocks of 1 KiB
+                       f"exec '{servers.redoubt_binary()}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    directory = tmp_path / "data"
+    directory.mkdir()
+    with servers.redoubt_server(args=aof_args(directory), binary=str(wrapper)) as a:
+        r = client(a)
+        acked = 0
+        refused = None
+        for i in range(10_000):
+            try:
+                r.set(f"k{i}", "x" * 100)
+                acked += 1
+            except redis.ResponseError as e:
+                refused = str(e)
+                break
+        assert refused is not None, "the AOF never reached the file-size limit"
+        assert refused == "MISCONF Errors writing to the AOF file: File too large", refused
+        assert acked > 100
+        assert r.get("k0") == b"x" * 100  # reads go on
+        info = r.info("persistence")
+        assert info["aof_last_write_status"] == "err", info
+        with pytest.raises(redis.ResponseError, match="MISCONF"):
+            r.ping()
+        # Without the AOF there is nothing to refuse for.
+        assert r.config_set("appendonly", "no")
+        assert r.set("after", "1")
