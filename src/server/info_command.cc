@@ -291,7 +291,8 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("aof_rewrites_consecutive_failures", aof.rewrites_consecutive_failures);
   out.Add("aof_last_write_status", aof.last_write_ok ? "ok" : "err");
   out.Add("aof_last_cow_size", aof.last_cow_bytes);
-  if (aof.enabled) {
+  // As Redis: whenever appendonly is yes, also while the first rewrite makes the base.
+  if (s.config.appendonly) {
     out.Add("aof_current_size", aof.current_size);
     out.Add("aof_base_size", aof.base_size);
     out.Add("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
