@@ -48,24 +48,22 @@ void PropagationBatch::Add(int db, std::span<const std::string_view> args) {
   ++commands_;
 }
 
-uint64_t PropagationBatch::Flush(CommandLog& log) {
+void PropagationBatch::Flush(CommandLog& log) {
   if (commands_ == 0) {
-    return 0;
+    return;
   }
-  uint64_t offset;
   if (commands_ == 1) {
-    offset = log.Append(first_db_, current_db_, bytes_);
+    log.Append(first_db_, current_db_, bytes_);
   } else {
     std::string wrapped;
     wrapped.reserve(bytes_.size() + 32);
     AppendRespCommand(&wrapped, {"MULTI"});
     wrapped.append(bytes_);
     AppendRespCommand(&wrapped, {"EXEC"});
-    offset = log.Append(first_db_, current_db_, wrapped);
+    log.Append(first_db_, current_db_, wrapped);
   }
   bytes_.clear();
   commands_ = 0;
-  return offset;
 }
 
 }  // namespace redoubt::commands

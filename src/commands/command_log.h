@@ -24,10 +24,8 @@ class CommandLog {
   // Whether anything consumes the log; when false, commands skip encoding their effects.
   virtual bool active() const = 0;
   // Appends RESP-encoded commands that run in database `db`; the bytes may SELECT other
-  // databases after it, and `end_db` is the one they leave selected. Returns the log's offset
-  // after them (what a client acknowledged after this batch must wait for under
-  // `appendfsync always`).
-  virtual uint64_t Append(int db, int end_db, std::string_view commands) = 0;
+  // databases after it, and `end_db` is the one they leave selected.
+  virtual void Append(int db, int end_db, std::string_view commands) = 0;
 };
 
 // Appends one command as a RESP array of bulk strings.
@@ -43,9 +41,9 @@ class PropagationBatch {
  public:
   void Add(int db, std::span<const std::string_view> args);
   bool empty() const { return commands_ == 0; }
-  // Appends the batch to log and clears it; returns the log offset after it, or 0 when the
-  // batch was empty. Requires: the shards of every key the batch changed are still locked.
-  uint64_t Flush(CommandLog& log);
+  // Appends the batch to log (nothing when it is empty) and clears it. Requires: the shards of
+  // every key the batch changed are still locked.
+  void Flush(CommandLog& log);
 
  private:
   std::string bytes_;

@@ -295,11 +295,10 @@ void Dispatcher::Propagate(const Request& r, const CommandContext& ctx) {
   propagation_.Add(r.client.db, rewritten);
 }
 
-uint64_t Dispatcher::FlushPropagation() {
-  if (propagation_.empty() || services_.log == nullptr) {
-    return 0;
+void Dispatcher::FlushPropagation() {
+  if (services_.log != nullptr) {
+    propagation_.Flush(*services_.log);
   }
-  return propagation_.Flush(*services_.log);
 }
 
 void Dispatcher::Account(Request& r, int64_t duration_us, bool failed) {

@@ -62,9 +62,8 @@ class Dispatcher {
 
   // Appends the commands propagated since the last flush to the log, as one batch. The
   // dispatcher flushes after each top-level command; EXEC, which locks its shards itself,
-  // flushes its queue's commands before it releases them. Returns the log offset after the
-  // batch, 0 when there was nothing.
-  uint64_t FlushPropagation();
+  // flushes its queue's commands before it releases them.
+  void FlushPropagation();
 
  private:
   // One command on its way through the stages.

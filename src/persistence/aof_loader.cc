@@ -193,7 +193,6 @@ absl::Status LoadAofFile(const std::string& path, bool last, storage::Keyspace& 
       return absl::DataLossError("Error reading the RDB base file " + name +
                                  ", AOF loading aborted: " + std::string(s.message()));
     }
-    result->base_keys += loaded.keys_loaded;
     start = in.offset();
     if (lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
       close(fd);
@@ -212,7 +211,6 @@ absl::Status LoadAofFile(const std::string& path, bool last, storage::Keyspace& 
     if ((next = reader.Read(&argv)) != AofCommandReader::Next::kCommand) {
       break;
     }
-    ++result->commands;
     if (absl::EqualsIgnoreCase(argv[0], "multi")) {
       if (!in_multi) {
         valid_before_multi = before;
@@ -293,15 +291,12 @@ absl::Status LoadAofFile(const std::string& path, bool last, storage::Keyspace& 
                                                   std::to_string(valid) + " !!!");
       common::Log(common::LogLevel::kWarning,
                   "AOF " + name + " loaded anyway because aof-load-truncated is enabled");
-      result->truncated = true;
-      result->truncated_at = valid;
     }
   }
   close(fd);
   if (status.ok()) {
     uint64_t size = torn ? valid : static_cast<uint64_t>(st.st_size);
     result->total_size += size;
-    result->last_incr_size = size;
   }
   return status;
 }
@@ -318,8 +313,6 @@ absl::Status LoadAof(const std::string& dir, const AofManifest& manifest,
       return s;
     }
     result->base_size = result->total_size;
-    result->base_is_rdb = manifest.base->name.ends_with(".rdb");
-    result->last_incr_size = 0;
     common::Log(common::LogLevel::kNotice, "DB loaded from base file " + manifest.base->name);
   }
   for (size_t i = 0; i < manifest.incrs.size(); ++i) {

@@ -36,14 +36,8 @@ struct AofLoadOptions {
 };
 
 struct AofLoadResult {
-  uint64_t commands = 0;
-  uint64_t base_keys = 0;
-  bool base_is_rdb = false;
   uint64_t base_size = 0;   // bytes of the base file
   uint64_t total_size = 0;  // bytes of the base and incr files (after any truncation)
-  uint64_t last_incr_size = 0;
-  bool truncated = false;  // a torn tail was cut off
-  uint64_t truncated_at = 0;
 };
 
 // Loads every file the manifest lists from dir. Logs what it does as Redis does.

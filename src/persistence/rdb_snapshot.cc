@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/file_io.h"
 #include "persistence/crc64.h"
 #include "persistence/rdb_encoder.h"
 #include "persistence/rdb_format.h"
@@ -30,16 +31,9 @@ constexpr size_t kBucketsPerStep = 64;
 constexpr size_t kWriteChunk = 1 << 20;
 
 absl::Status WriteAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w < 0) {
-      return absl::InternalError(std::string("write error: ") + std::strerror(errno));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
+  std::string_view bytes(p, n);
+  if (!common::WriteAll(fd, &bytes)) {
+    return absl::InternalError(std::string("write error: ") + std::strerror(errno));
   }
   return absl::OkStatus();
 }

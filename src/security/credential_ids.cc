@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "common/file_io.h"
 #include "common/log.h"
 #include "security/password_hash.h"
 
@@ -80,49 +81,11 @@ absl::Status ReadFile(const std::string& path, std::string* out) {
   return status;
 }
 
-// Writes text to path as a whole: to a file of this process beside it (mode 0600 from the
-// start, so the secret is never readable by others, even briefly), flushed to disk, then
-// renamed over path, so a crash leaves the old file or the new one, never half of one.
+// Writes text to path as a whole (common/file_io.h), mode 0600 from the start, so the secret
+// is never readable by others, even briefly.
 absl::Status ReplaceFile(const std::string& path, std::string_view text) {
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  unlink(tmp.c_str());  // left by a crash of an earlier process with our pid
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return absl::UnavailableError(ErrnoText(errno));
-  }
-  int err = 0;
-  size_t done = 0;
-  while (err == 0 && done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (err == 0 && fsync(fd) != 0) {
-    err = errno;
-  }
-  if (close(fd) != 0 && err == 0) {
-    err = errno;
-  }
-  if (err == 0 && rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-  }
-  if (err != 0) {
-    unlink(tmp.c_str());
+  if (int err = common::ReplaceFileDurably(path, text, 0600); err != 0) {
     return absl::UnavailableError(ErrnoText(err));
-  }
-  // The rename is durable once the directory is; a failure here loses nothing but that.
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
   }
   return absl::OkStatus();
 }

@@ -7,37 +7,19 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "common/clock.h"
+#include "common/file_io.h"
 #include "common/log.h"
 #include "persistence/rdb_snapshot.h"
+#include "server/config.h"
 
 namespace redoubt::server {
 namespace {
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(path);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 uint64_t FileSize(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
-
-void SyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
 }
 
 }  // namespace
@@ -63,30 +45,12 @@ int AofService::OpenForAppend(const std::string& path) {
 }
 
 absl::Status AofService::PersistManifest(const AofSettings& s, const persistence::AofManifest& m) {
-  // As Redis: a temporary file, synced, renamed over the manifest, then the directory synced.
-  const std::string name = persistence::AofManifestName(s.filename);
-  const std::string temp = PathOf(s, "temp-" + name);
-  const std::string text = m.Format();
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::InternalError("Can't open the AOF manifest file " + temp + ": " + strerror(errno));
+  // Replaced durably, as Redis replaces it (temporary file, fsync, rename, directory fsync).
+  const std::string path = PathOf(s, persistence::AofManifestName(s.filename));
+  if (int err = common::ReplaceFileDurably(path, m.Format(), 0644); err != 0) {
+    return absl::InternalError("Error trying to write the AOF manifest file " + path + ": " +
+                               strerror(err));
   }
-  std::string_view bytes = text;
-  bool ok = WriteAll(fd, &bytes) && fsync(fd) == 0;
-  int saved = errno;
-  close(fd);
-  if (!ok) {
-    unlink(temp.c_str());
-    return absl::InternalError("Error trying to write the temporary AOF manifest file " + temp +
-                               ": " + strerror(saved));
-  }
-  if (rename(temp.c_str(), PathOf(s, name).c_str()) != 0) {
-    saved = errno;
-    unlink(temp.c_str());
-    return absl::InternalError("Error trying to rename the temporary AOF manifest file " + temp +
-                               " into " + name + ": " + strerror(saved));
-  }
-  SyncDirectory(DirPath(s));
   return absl::OkStatus();
 }
 
@@ -116,9 +80,10 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
                                strerror(errno));
   }
   const std::string manifest_path = PathOf(s, persistence::AofManifestName(s.filename));
-  absl::StatusOr<std::string> text = ReadWholeFile(manifest_path);
+  std::string text;
+  bool has_manifest = ReadFileText(manifest_path, &text) == 0;
   absl::MutexLock lock(&mu_);
-  if (!text.ok() && access(s.filename.c_str(), F_OK) == 0) {
+  if (!has_manifest && access(s.filename.c_str(), F_OK) == 0) {
     // An appendonly.aof of Redis before 7.0 in `dir`, and no manifest: it becomes the base of
     // a multi-part AOF, as Redis 7.0 upgrades it (manifest first, then the move).
     persistence::AofManifest upgraded;
@@ -134,9 +99,10 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
                                                s.filename + ") into the AOF directory (" +
                                                s.dirname + ").");
     text = upgraded.Format();
+    has_manifest = true;
   }
-  if (text.ok()) {
-    absl::StatusOr<persistence::AofManifest> parsed = persistence::AofManifest::Parse(*text);
+  if (has_manifest) {
+    absl::StatusOr<persistence::AofManifest> parsed = persistence::AofManifest::Parse(text);
     if (!parsed.ok()) {
       return absl::DataLossError("Fatal AOF manifest file error in " + manifest_path + ": " +
                                  std::string(parsed.status().message()));
@@ -153,8 +119,6 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
     if (!st.ok()) {
       return st;
     }
-    loaded_ = true;
-    loaded_commands_ = loaded.commands;
     base_size_.store(loaded.base_size);
     current_size_.store(loaded.total_size);
     rewrite_base_size_ = loaded.total_size;
@@ -244,24 +208,10 @@ void AofService::StopWriter() {
   }
 }
 
-bool AofService::WriteAll(int fd, std::string_view* bytes) {
-  while (!bytes->empty()) {
-    ssize_t n = write(fd, bytes->data(), bytes->size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    bytes->remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-uint64_t AofService::Append(int db, int end_db, std::string_view commands) {
+void AofService::Append(int db, int end_db, std::string_view commands) {
   absl::MutexLock lock(&log_mu_);
   if (!active_.load(std::memory_order_relaxed)) {
-    return appended_.load(std::memory_order_relaxed);
+    return;
   }
   const size_t before = buffer_.size();
   if (db != selected_db_) {
@@ -270,8 +220,7 @@ uint64_t AofService::Append(int db, int end_db, std::string_view commands) {
   }
   buffer_.append(commands);
   selected_db_ = end_db;
-  const uint64_t added = buffer_.size() - before;
-  return appended_.fetch_add(added, std::memory_order_release) + added;
+  appended_.fetch_add(buffer_.size() - before, std::memory_order_release);
 }
 
 void AofService::WriteBeforeSleep() {
@@ -320,7 +269,7 @@ bool AofService::DrainLocked(bool sync) {
     // failure keeps what is left for the new file: nothing acknowledged is dropped.
     retry_.append(old_tail);
     std::string_view pending = retry_;
-    ok = WriteAll(fd_, &pending) && fdatasync(fd_) == 0;
+    ok = common::WriteAll(fd_, &pending) && fdatasync(fd_) == 0;
     current_size_.fetch_add(retry_.size() - pending.size());
     retry_.erase(0, retry_.size() - pending.size());
     close(fd_);
@@ -333,7 +282,7 @@ bool AofService::DrainLocked(bool sync) {
     retry_.append(batch);
     std::string_view pending = retry_;
     const size_t before = pending.size();
-    ok = WriteAll(fd_, &pending) && ok;
+    ok = common::WriteAll(fd_, &pending) && ok;
     current_size_.fetch_add(before - pending.size());
     retry_.erase(0, before - pending.size());
     unsynced_ = true;
@@ -460,7 +409,7 @@ absl::StatusOr<std::string> AofService::StartRewrite() {
     rewrite_scheduled_ = true;
     return std::string("Background append only file rewriting scheduled");
   }
-  if (absl::Status st = BeginRewrite(s, enabling_ || !active()); !st.ok()) {
+  if (absl::Status st = BeginRewrite(s, NextRewriteKind()); !st.ok()) {
     slot_.Release();
     return absl::InternalError(
         "ERR Can't execute an AOF background rewriting. Please check the "
@@ -469,30 +418,56 @@ absl::StatusOr<std::string> AofService::StartRewrite() {
   return std::string("Background append only file rewriting started");
 }
 
-absl::Status AofService::BeginRewrite(const AofSettings& s, bool enabling) {
+AofService::RewriteKind AofService::NextRewriteKind() const {
+  return enabling_  ? RewriteKind::kSwitchingOn
+         : active() ? RewriteKind::kLive
+                    : RewriteKind::kBaseOnly;
+}
+
+absl::Status AofService::BeginRewrite(const AofSettings& s, RewriteKind kind) {
+  if (kind != RewriteKind::kLive) {
+    // The AOF is off: the manifest on disk (if any) says which files the new base replaces.
+    if (mkdir(DirPath(s).c_str(), 0755) != 0 && errno != EEXIST) {
+      common::Log(common::LogLevel::kWarning,
+                  "Can't create the append-only dir " + s.dirname + ": " + strerror(errno));
+      return absl::InternalError(strerror(errno));
+    }
+    std::string text;
+    absl::StatusOr<persistence::AofManifest> on_disk =
+        ReadFileText(PathOf(s, persistence::AofManifestName(s.filename)), &text) == 0
+            ? persistence::AofManifest::Parse(text)
+            : absl::NotFoundError("no manifest");
+    manifest_ = on_disk.ok() ? std::move(*on_disk) : persistence::AofManifest{};
+  }
   // The new incremental file first: listed in the manifest before any byte goes to it, so
   // that a crash during the rewrite still loads the old base, the old increments and it.
-  // When the AOF is being switched on, the files only count once the base exists.
-  const int64_t incr_seq = manifest_.NextIncrSeq();
-  const std::string incr_name = persistence::AofIncrName(s.filename, incr_seq);
-  const std::string incr_path = enabling ? PathOf(s, "temp-" + incr_name) : PathOf(s, incr_name);
-  int fd = open(incr_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    common::Log(common::LogLevel::kWarning,
-                "Can't open the append-only file " + incr_path + ": " + strerror(errno));
-    return absl::InternalError(strerror(errno));
-  }
-  if (!enabling) {
-    persistence::AofManifest next = manifest_;
-    next.incrs.push_back({incr_name, incr_seq, persistence::AofFileInfo::Type::kIncr});
-    next.max_incr_seq = incr_seq;
-    if (absl::Status st = PersistManifest(s, next); !st.ok()) {
-      close(fd);
-      unlink(incr_path.c_str());
-      common::Log(common::LogLevel::kWarning, std::string(st.message()));
-      return st;
+  // When the AOF is being switched on, the files only count once the base exists; with the
+  // AOF off there is no increment, only the base.
+  int fd = -1;
+  int64_t incr_seq = 0;
+  if (kind != RewriteKind::kBaseOnly) {
+    incr_seq = manifest_.NextIncrSeq();
+    const std::string incr_name = persistence::AofIncrName(s.filename, incr_seq);
+    const std::string incr_path =
+        kind == RewriteKind::kSwitchingOn ? PathOf(s, "temp-" + incr_name) : PathOf(s, incr_name);
+    fd = open(incr_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      common::Log(common::LogLevel::kWarning,
+                  "Can't open the append-only file " + incr_path + ": " + strerror(errno));
+      return absl::InternalError(strerror(errno));
     }
-    manifest_ = std::move(next);
+    if (kind == RewriteKind::kLive) {
+      persistence::AofManifest next = manifest_;
+      next.incrs.push_back({incr_name, incr_seq, persistence::AofFileInfo::Type::kIncr});
+      next.max_incr_seq = incr_seq;
+      if (absl::Status st = PersistManifest(s, next); !st.ok()) {
+        close(fd);
+        unlink(incr_path.c_str());
+        common::Log(common::LogLevel::kWarning, std::string(st.message()));
+        return st;
+      }
+      manifest_ = std::move(next);
+    }
   }
   const int64_t base_seq = manifest_.NextBaseSeq();
   auto snapshot = std::make_shared<persistence::RdbSnapshot>(
@@ -505,14 +480,17 @@ absl::Status AofService::BeginRewrite(const AofSettings& s, bool enabling) {
   // follows to the new one. When switching on, the log goes live there instead: the commands
   // before the cut are in the base, and every one after it sees active() (the dispatcher
   // reads it with the command's shards locked).
-  if (enabling) {
+  if (kind == RewriteKind::kSwitchingOn) {
     StartWriter(fd, s.fsync, /*activate=*/false);
   }
   const bool always = s.fsync == AofFsync::kAlways;
-  snapshot->Begin([this, fd, enabling, always] {
+  snapshot->Begin([this, fd, kind, always] {
+    if (kind == RewriteKind::kBaseOnly) {
+      return;
+    }
     absl::MutexLock lock(&log_mu_);
     selected_db_ = -1;  // a new file starts with a SELECT
-    if (enabling) {
+    if (kind == RewriteKind::kSwitchingOn) {
       buffer_.clear();
       active_.store(true);
       await_durable_.store(always);
@@ -525,25 +503,23 @@ absl::Status AofService::BeginRewrite(const AofSettings& s, bool enabling) {
   rewrite_running_ = true;
   rewrite_done_ = false;
   abandon_rewrite_ = false;
-  enabling_ = enabling;
   rewrite_started_ms_ = common::UnixMillis();
-  const std::string base_name = persistence::AofBaseName(s.filename, base_seq, true);
   const std::string temp_path =
       PathOf(s, "temp-rewriteaoftobg-" + std::to_string(getpid()) + ".aof");
   common::Log(common::LogLevel::kNotice, "Background append only file rewriting started");
-  rewriter_ = std::thread([this, s, snapshot, temp_path, base_seq, incr_seq, enabling] {
+  rewriter_ = std::thread([this, s, snapshot, temp_path, base_seq, incr_seq, kind] {
     absl::Status st = persistence::SaveSnapshotToFile(*snapshot, temp_path);
     if (!st.ok()) {
       common::Log(common::LogLevel::kWarning,
                   "Background AOF rewrite failed: " + std::string(st.message()));
     }
-    RewriteFinished(s, st.ok(), temp_path, base_seq, incr_seq, enabling, snapshot->copied_bytes());
+    RewriteFinished(s, st.ok(), temp_path, base_seq, incr_seq, kind, snapshot->copied_bytes());
   });
   return absl::OkStatus();
 }
 
 void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::string& temp_path,
-                                 int64_t base_seq, int64_t incr_seq, bool enabling,
+                                 int64_t base_seq, int64_t incr_seq, RewriteKind kind,
                                  uint64_t cow_bytes) {
   slot_.Release();
   absl::MutexLock lock(&mu_);
@@ -562,10 +538,11 @@ void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::strin
                                                   strerror(errno));
       ok = false;
     } else {
-      if (enabling) {
+      if (kind == RewriteKind::kSwitchingOn) {
         // The increment written since the cut becomes the AOF's first.
         (void)rename(PathOf(s, "temp-" + incr_name).c_str(), PathOf(s, incr_name).c_str());
       }
+      // The old base and every increment before the new one become history.
       persistence::AofManifest next = manifest_;
       if (next.base) {
         next.history.push_back(
@@ -575,13 +552,13 @@ void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::strin
           persistence::AofFileInfo{base_name, base_seq, persistence::AofFileInfo::Type::kBase};
       std::vector<persistence::AofFileInfo> kept;
       for (const persistence::AofFileInfo& f : next.incrs) {
-        if (f.seq < incr_seq) {
-          next.history.push_back({f.name, f.seq, persistence::AofFileInfo::Type::kHistory});
-        } else {
+        if (kind == RewriteKind::kLive && f.seq >= incr_seq) {
           kept.push_back(f);
+        } else {
+          next.history.push_back({f.name, f.seq, persistence::AofFileInfo::Type::kHistory});
         }
       }
-      if (enabling) {
+      if (kind == RewriteKind::kSwitchingOn) {
         kept = {{incr_name, incr_seq, persistence::AofFileInfo::Type::kIncr}};
       }
       next.incrs = std::move(kept);
@@ -592,8 +569,8 @@ void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::strin
       } else {
         manifest_ = std::move(next);
         const uint64_t base = FileSize(PathOf(s, base_name));
+        const uint64_t incr = incr_seq > 0 ? FileSize(PathOf(s, incr_name)) : 0;
         base_size_.store(base);
-        uint64_t incr = FileSize(PathOf(s, incr_name));
         current_size_.store(base + incr);
         rewrite_base_size_ = base + incr;
         DeleteHistory(s);
@@ -604,7 +581,7 @@ void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::strin
   }
   if (!ok) {
     unlink(temp_path.c_str());
-    if (enabling) {
+    if (kind == RewriteKind::kSwitchingOn) {
       // Still switching on: the log stops until a later rewrite makes a base (the cron tries
       // again), unless CONFIG SET appendonly no came meanwhile.
       StopWriter();
@@ -666,11 +643,7 @@ void AofService::Cron() {
     return;
   }
   rewrite_scheduled_ = false;
-  if (enabling_ && mkdir(DirPath(s).c_str(), 0755) != 0 && errno != EEXIST) {
-    common::Log(common::LogLevel::kWarning,
-                "Can't create the append-only dir " + s.dirname + ": " + strerror(errno));
-  }
-  if (!BeginRewrite(s, enabling_ || !active()).ok()) {
+  if (!BeginRewrite(s, NextRewriteKind()).ok()) {
     slot_.Release();
     rewrite_scheduled_ = enabling_;  // switching on is retried
     ++rewrite_failures_;
@@ -700,11 +673,9 @@ void AofService::Shutdown() {
 
 AofStatus AofService::status() {
   AofStatus st;
-  st.enabled = active();
   st.last_write_ok = last_write_ok_.load();
   st.current_size = current_size_.load();
   st.base_size = base_size_.load();
-  st.delayed_fsync = delayed_fsync_.load();
   {
     absl::MutexLock lock(&log_mu_);
     st.buffer_length = buffer_.size();
@@ -719,7 +690,6 @@ AofStatus AofService::status() {
   st.rewrites = rewrites_;
   st.rewrites_consecutive_failures = rewrite_failures_;
   st.last_cow_bytes = last_cow_bytes_;
-  st.loaded_commands = loaded_commands_;
   return st;
 }
 

@@ -63,7 +63,6 @@ struct AofSettings {
 
 // What INFO persistence shows.
 struct AofStatus {
-  bool enabled = false;  // appendonly, once the AOF is live (not while the first rewrite runs)
   bool rewrite_in_progress = false;
   bool rewrite_scheduled = false;
   int64_t last_rewrite_seconds = -1;
@@ -76,9 +75,6 @@ struct AofStatus {
   uint64_t current_size = 0;
   uint64_t base_size = 0;
   uint64_t buffer_length = 0;
-  uint64_t delayed_fsync = 0;
-  // Loading at start-up.
-  uint64_t loaded_commands = 0;
 };
 
 class AofService final : public commands::CommandLog {
@@ -92,8 +88,6 @@ class AofService final : public commands::CommandLog {
   // dataset; then opens the incremental file and starts appending. NotFound is never returned:
   // a missing AOF is an empty one, as in Redis 7.0.
   absl::Status Start(const persistence::AofCommandRunner& run);
-  // Whether Start found and loaded an AOF (the RDB file is then not read).
-  bool loaded() const { return loaded_; }
 
   // CONFIG SET appendonly yes: the cron starts a rewrite that makes the base, and the log is
   // live from its cut. Takes no shard lock (a CONFIG SET may run inside EXEC).
@@ -114,16 +108,24 @@ class AofService final : public commands::CommandLog {
 
   // Called by each I/O thread after a batch of events, before it waits again (Redis's
   // beforeSleep): writes what the log holds to the file — with appendfsync always, also syncs
-  // it — so that the replies the thread held back (holds_replies) can go. Cheap when another
+  // it — so that the replies the thread held back (reply_must_wait) can go. Cheap when another
   // thread's turn already covered everything.
   void WriteBeforeSleep();
-  // While the AOF is on, a connection holds its replies until its thread's WriteBeforeSleep,
-  // as Redis writes the AOF before it sends an event loop's replies: no reply leaves before
-  // the write it follows reached the file (and the disk, with always).
-  bool holds_replies() const { return active_.load(std::memory_order_relaxed); }
+  // Whether a reply ready now must wait for its thread's WriteBeforeSleep: the AOF is on and
+  // holds appended writes not yet in the file (on disk, with always). As Redis writes the AOF
+  // before it sends an event loop's replies, no reply leaves before a write it may follow;
+  // with nothing pending (a read-only stretch) replies go at once. One load when the AOF is off.
+  bool reply_must_wait() const {
+    if (!active_.load(std::memory_order_relaxed)) {
+      return false;
+    }
+    const std::atomic<uint64_t>& done =
+        await_durable_.load(std::memory_order_relaxed) ? durable_ : written_;
+    return done.load(std::memory_order_acquire) < appended_.load(std::memory_order_acquire);
+  }
 
   bool active() const override { return active_.load(std::memory_order_relaxed); }
-  uint64_t Append(int db, int end_db, std::string_view commands) override;
+  void Append(int db, int end_db, std::string_view commands) override;
 
   AofStatus status();
 
@@ -136,11 +138,17 @@ class AofService final : public commands::CommandLog {
   // Opens (creating) a file for appending; -1 with errno on failure.
   static int OpenForAppend(const std::string& path);
 
-  // Starts the rewrite thread; `enabling` when the AOF is being switched on (its files count
-  // only once the rewrite succeeds).
-  absl::Status BeginRewrite(const AofSettings& s, bool enabling) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What a rewrite is for: the live AOF's new base (a new increment is cut at its start); the
+  // first base of CONFIG SET appendonly yes (the log goes live at its start, and its files
+  // count once it succeeds); or, with appendonly no, a new base alone (BGREWRITEAOF), as Redis
+  // writes one without switching the AOF on.
+  enum class RewriteKind { kLive, kSwitchingOn, kBaseOnly };
+  RewriteKind NextRewriteKind() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the rewrite thread.
+  absl::Status BeginRewrite(const AofSettings& s, RewriteKind kind)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RewriteFinished(const AofSettings& s, bool ok, const std::string& temp_path,
-                       int64_t base_seq, int64_t new_incr_seq, bool enabling, uint64_t cow_bytes)
+                       int64_t base_seq, int64_t new_incr_seq, RewriteKind kind, uint64_t cow_bytes)
       ABSL_LOCKS_EXCLUDED(mu_);
   void JoinRewrite() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -148,8 +156,6 @@ class AofService final : public commands::CommandLog {
   void StartWriter(int fd, AofFsync fsync, bool activate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
-  // Writes all of bytes to fd; false (errno set) on a failure, with *bytes what is left.
-  static bool WriteAll(int fd, std::string_view* bytes);
   // Writes the log's buffer (and a rewrite's cut) to the file, and syncs it when `sync`;
   // false on a write error (what is left is kept for the next call).
   bool DrainLocked(bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(file_mu_);
@@ -158,7 +164,6 @@ class AofService final : public commands::CommandLog {
   commands::RuntimeSettings& runtime_;
   SnapshotSlot& slot_;
   const std::function<AofSettings()> settings_;
-  bool loaded_ = false;
 
   // ---- The log: appended by command threads, written by the I/O threads and the writer. ----
   absl::Mutex log_mu_;
@@ -182,7 +187,6 @@ class AofService final : public commands::CommandLog {
   std::atomic<uint64_t> written_{0};  // log offset written to the file
   std::atomic<uint64_t> durable_{0};  // log offset written and synced
   std::atomic<bool> last_write_ok_{true};
-  std::atomic<uint64_t> delayed_fsync_{0};
   std::atomic<uint64_t> current_size_{0};
   std::atomic<uint64_t> base_size_{0};
   std::thread writer_;
@@ -203,7 +207,6 @@ class AofService final : public commands::CommandLog {
   uint64_t rewrite_failures_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_cow_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t rewrite_base_size_ ABSL_GUARDED_BY(mu_) = 0;  // aof_rewrite_base_size
-  uint64_t loaded_commands_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace redoubt::server

@@ -17,6 +17,7 @@
 #include <set>
 
 #include "commands/command_table.h"
+#include "common/file_io.h"
 #include "protocol/resp_parser.h"
 #include "server/config.h"
 
@@ -141,45 +142,14 @@ mode_t CurrentUmask() {
   return static_cast<mode_t>(mask);
 }
 
-// rewriteConfigOverwriteFile: a temporary file beside the old one, synced, then renamed over
-// it, so a crash leaves the old file or the new one. The new file keeps the old one's
-// permissions (a file holding requirepass may be 0600); a new file gets 0644 less the umask.
+// rewriteConfigOverwriteFile: replaced durably (common/file_io.h), so a crash leaves the old
+// file or the new one. The new file keeps the old one's permissions (a file holding
+// requirepass may be 0600); a new file gets 0644 less the umask.
 absl::Status OverwriteFile(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".XXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) {
-    return RewriteError(errno);
-  }
-  auto fail = [&](int err) {
-    close(fd);
-    unlink(tmp.c_str());
-    return RewriteError(err);
-  };
-  for (size_t off = 0; off < content.size();) {
-    ssize_t n = write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return fail(n < 0 ? errno : EIO);
-    }
-    off += static_cast<size_t>(n);
-  }
   struct stat old;
   mode_t mode = stat(path.c_str(), &old) == 0 ? (old.st_mode & 07777) : (0644 & ~CurrentUmask());
-  if (fsync(fd) != 0 || fchmod(fd, mode) != 0) {
-    return fail(errno);
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(errno);
-  }
-  close(fd);
-  // The rename itself must reach the disk too.
-  std::string dir = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
-  int dir_fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
+  if (int err = common::ReplaceFileDurably(path, content, mode); err != 0) {
+    return RewriteError(err);
   }
   return absl::OkStatus();
 }

@@ -464,10 +464,10 @@ void Connection::Flush() {
   output_peak_ = std::max(output_peak_, PendingOutput());
   // With the AOF on, no reply leaves before the writes it may follow are in the file (on
   // disk, with appendfsync always): the connection's own, or another client's that it read.
-  // The replies wait for the end of the batch, where the thread writes (and syncs) the AOF
+  // Such replies wait for the end of the batch, where the thread writes (and syncs) the AOF
   // once for all of them (SendHeldReplies), as Redis writes the AOF before it sends the
   // replies of an event loop iteration.
-  if (!sending_held_replies_ && HasPendingOutput() && server_.aof().holds_replies()) {
+  if (!sending_held_replies_ && HasPendingOutput() && server_.aof().reply_must_wait()) {
     if (!replies_held_) {
       replies_held_ = true;
       thread_.held_replies.push_back(this);

@@ -297,8 +297,10 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
     out.Add("aof_base_size", aof.base_size);
     out.Add("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
     out.Add("aof_buffer_length", aof.buffer_length);
-    out.Add("aof_pending_bio_fsync", 0);  // syncs happen on the writer thread, not queued
-    out.Add("aof_delayed_fsync", aof.delayed_fsync);
+    // Redis's background fsync queue and the flushes it postponed for it: the writer thread
+    // syncs on a descriptor of its own and no write ever waits for it, so both stay 0.
+    out.Add("aof_pending_bio_fsync", 0);
+    out.Add("aof_delayed_fsync", 0);
   }
 }
 

@@ -281,14 +281,12 @@ int Server::Run() {
     // whole batch, then the replies that waited for it.
     t->loop.SetBeforeSleep([this, raw] {
       aof_->WriteBeforeSleep();
-      if (raw->held_replies.empty()) {
-        return;
+      // Walked by index in place: the list keeps its capacity from batch to batch, and a
+      // connection held while these are sent (none is expected) is sent too.
+      for (size_t i = 0; i < raw->held_replies.size(); ++i) {
+        raw->held_replies[i]->SendHeldReplies();
       }
-      std::vector<Connection*> held;
-      held.swap(raw->held_replies);
-      for (Connection* c : held) {
-        c->SendHeldReplies();
-      }
+      raw->held_replies.clear();
     });
   }
   std::string addrs;
