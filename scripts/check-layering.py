@@ -28,7 +28,10 @@ MAY_USE = {
     "tls": ["net", "common"],
     "commands": ["protocol", "storage", "security", "common"],
     "persistence": ["commands", "protocol", "storage", "security", "common"],
-    "server": ["persistence", "commands", "net", "tls", "security", "protocol", "storage", "common"],
+    "replication": ["persistence", "commands", "net", "tls", "security", "protocol", "storage",
+                    "common"],
+    "server": ["replication", "persistence", "commands", "net", "tls", "security", "protocol",
+               "storage", "common"],
     "tools": ["common"],
 }
 PROBE_HEADER = {
@@ -40,6 +43,7 @@ PROBE_HEADER = {
     "tls": "tls/tls_context.h",
     "commands": "commands/command_spec.h",
     "persistence": "persistence/crc64.h",
+    "replication": "replication/replication_stream.h",
     "server": "server/config.h",
     "tools": "tools/resp_reply.h",
 }

@@ -54,6 +54,11 @@ class Client {
   // no socket says no unless it acts for one that is.
   virtual bool is_local() const { return false; }
 
+  // Whether this is a replica's link to its primary applying the primary's stream: Redis's
+  // CLIENT_MASTER, which replication's refusals (-READONLY, -LOADING, -MASTERDOWN), maxmemory
+  // and a failed save never stop.
+  virtual bool is_primary_link() const { return false; }
+
   // Authentication and the user the client acts as (the default user until it authenticates).
   virtual bool authenticated() const = 0;
   virtual const security::AclUser& user() const = 0;

@@ -25,7 +25,7 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (services_.pause.Holds(r.spec->flags)) {
     return Outcome::kHeld;
   }
-  if (!MakeRoomInMemory(r) || !CheckPersistenceHealthy(r)) {
+  if (!MakeRoomInMemory(r) || !CheckPersistenceHealthy(r) || !CheckReplication(r)) {
     return Outcome::kDone;
   }
   return Run(r);
@@ -99,7 +99,8 @@ bool Dispatcher::RunUnlessQueued(Request& r) {
     Reject(r, "ERR Command not allowed inside a transaction");
     return false;
   }
-  if (!MakeRoomInMemory(r, /*queuing=*/true) || !CheckPersistenceHealthy(r)) {
+  if (!MakeRoomInMemory(r, /*queuing=*/true) || !CheckPersistenceHealthy(r) ||
+      !CheckReplication(r)) {
     return false;
   }
   r.client.QueueCommand(r.args, r.spec->flags);
@@ -212,11 +213,38 @@ bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
   uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
   // Evicts before any command, as Redis's processCommand does; only a command that may add
   // data (or any, while queuing) is refused when that is not enough.
-  if (maxmemory == 0 || HasRoomInMemory(services_) || !(queuing || (r.spec->flags & kDenyOom))) {
+  if (maxmemory == 0 || r.client.is_primary_link() || HasRoomInMemory(services_) ||
+      !(queuing || (r.spec->flags & kDenyOom))) {
     return true;
   }
   Reject(r, kErrOom);
   return false;
+}
+
+bool Dispatcher::CheckReplication(Request& r) {
+  const uint32_t gate = services_.settings.replica_gate.load(std::memory_order_relaxed);
+  if (gate == 0 || r.client.is_primary_link()) {
+    return true;
+  }
+  // In the order of Redis's processCommand.
+  const uint32_t flags = r.spec->flags;
+  if ((gate & kGateNoReplicas) && (flags & kWrite)) {
+    Reject(r, "NOREPLICAS Not enough good replicas to write.");
+    return false;
+  }
+  if ((gate & kGateReadOnly) && (flags & kWrite)) {
+    Reject(r, "READONLY You can't write against a read only replica.");
+    return false;
+  }
+  if ((gate & kGateStale) && !(flags & kStale)) {
+    Reject(r, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    return false;
+  }
+  if ((gate & kGateLoading) && !(flags & kLoading)) {
+    Reject(r, "LOADING Redis is loading the dataset in memory");
+    return false;
+  }
+  return true;
 }
 
 bool Dispatcher::CheckPersistenceHealthy(Request& r) {
@@ -224,7 +252,8 @@ bool Dispatcher::CheckPersistenceHealthy(Request& r) {
   const bool save_failed =
       services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed);
   const int aof_errno = services_.settings.aof_write_errno.load(std::memory_order_relaxed);
-  if ((!save_failed && aof_errno == 0) || !((r.spec->flags & kWrite) || r.spec->name == "ping")) {
+  if ((!save_failed && aof_errno == 0) || !((r.spec->flags & kWrite) || r.spec->name == "ping") ||
+      r.client.is_primary_link()) {
     return true;
   }
   if (save_failed) {

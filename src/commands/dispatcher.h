@@ -2,8 +2,8 @@
 // list of named stages run in this order (Dispatcher::Execute shows it in one place):
 //
 //   lookup → arity → authentication → ACL → subscriber context → MULTI queue →
-//   [cluster slot] → client pause → memory → locks from the key spec → call →
-//   propagation → accounting
+//   [cluster slot] → client pause → memory → persistence health → replication →
+//   locks from the key spec → call → propagation → accounting
 //
 // A stage either lets the command go on or answers it (an error reply, counted as a rejected
 // call) and stops. The bracketed stage is where cluster routing will plug in.
@@ -89,6 +89,10 @@ class Dispatcher {
   // Writes (and PING) refused with MISCONF after a failed background save, as Redis 7's
   // stop-writes-on-bgsave-error.
   bool CheckPersistenceHealthy(Request& r);
+  // What replication refuses: writes on a read-only replica (-READONLY) or without enough good
+  // replicas (-NOREPLICAS), commands while a replica loads its primary's snapshot (-LOADING)
+  // or while its link is down and it may not serve stale data (-MASTERDOWN).
+  bool CheckReplication(Request& r);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
   // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it

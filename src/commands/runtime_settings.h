@@ -12,6 +12,14 @@
 
 namespace redoubt::commands {
 
+// RuntimeSettings::replica_gate's bits, kept by the replication component.
+enum ReplicationGate : uint32_t {
+  kGateReadOnly = 1u << 0,    // a replica with replica-read-only yes: writes get -READONLY
+  kGateStale = 1u << 1,       // its link is down and replica-serve-stale-data is no
+  kGateLoading = 1u << 2,     // it loads its primary's snapshot: -LOADING
+  kGateNoReplicas = 1u << 3,  // fewer good replicas than min-replicas-to-write: -NOREPLICAS
+};
+
 struct RuntimeSettings {
   std::atomic<int64_t> proto_max_bulk_len{512 * 1024 * 1024};
   std::atomic<storage::EvictionPolicy> maxmemory_policy{storage::EvictionPolicy::kNoEviction};
@@ -37,6 +45,8 @@ struct RuntimeSettings {
   // The same for the AOF: the errno of its last failed write or sync while the AOF is on and
   // has not written successfully since (0: none), as Redis's aof_last_write_status.
   std::atomic<int> aof_write_errno{0};
+  // What replication refuses, as ReplicationGate bits (0: nothing): one load per command.
+  std::atomic<uint32_t> replica_gate{0};
   // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
   std::atomic<bool> rdbcompression{true};
 };

@@ -100,6 +100,15 @@ bool LogThrottle::Admit(int64_t now_ms, uint64_t* dropped) {
   return true;
 }
 
+namespace {
+// Redis's role letter in each line: M a primary, S a replica.
+std::atomic<char> g_role{'M'};
+}  // namespace
+
+void SetLogRole(bool replica) {
+  g_role.store(replica ? 'S' : 'M', std::memory_order_relaxed);
+}
+
 void Log(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) {
     return;
@@ -121,8 +130,9 @@ void Log(LogLevel level, std::string_view message) {
   }
   absl::MutexLock lock(&g_mu);
   FILE* out = g_file != nullptr ? g_file : stdout;
-  fprintf(out, "%d:M %s %c %.*s\n", static_cast<int>(getpid()), stamp,
-          kMarks[static_cast<int>(level) & 3], static_cast<int>(message.size()), message.data());
+  fprintf(out, "%d:%c %s %c %.*s\n", static_cast<int>(getpid()),
+          g_role.load(std::memory_order_relaxed), stamp, kMarks[static_cast<int>(level) & 3],
+          static_cast<int>(message.size()), message.data());
   fflush(out);
 }
 

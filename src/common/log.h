@@ -26,6 +26,8 @@ bool OpenLog(const std::string& path);
 void SetLogLevel(LogLevel level);
 LogLevel ParseLogLevel(std::string_view name);
 void Log(LogLevel level, std::string_view message);
+// The role each line shows after the pid, as Redis's: a replica's lines carry S.
+void SetLogRole(bool replica);
 // Whether a message at `level` would be written (to skip building one that would not).
 bool LogEnabled(LogLevel level);
 

@@ -97,20 +97,24 @@ void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_
   }
 }
 
-absl::Status RdbSnapshot::Flush(int fd, std::string& bytes) {
+absl::Status RdbSnapshot::Flush(const ByteWriter& write, std::string& bytes) {
   if (bytes.empty()) {
     return absl::OkStatus();
   }
   if (options_.checksum) {
     crc_ = Crc64(crc_, bytes.data(), bytes.size());
   }
-  absl::Status st = WriteAll(fd, bytes.data(), bytes.size());
+  absl::Status st = write(bytes);
   written_ += bytes.size();
   bytes.clear();
   return st;
 }
 
 absl::Status RdbSnapshot::Run(int fd) {
+  return Run([fd](std::string_view bytes) { return WriteAll(fd, bytes.data(), bytes.size()); });
+}
+
+absl::Status RdbSnapshot::Run(const ByteWriter& write) {
   std::string out;
   RdbEncoder enc(&out, options_.compress);
   char magic[16];
@@ -158,19 +162,19 @@ absl::Status RdbSnapshot::Run(int fd) {
           enc.StringKeyValue(str.key, str.value, str.expire_ms);
         }
         if (out.size() >= kWriteChunk) {
-          st = Flush(fd, out);
+          st = Flush(write, out);
         }
       }
     }
   }
   if (st.ok()) {
     enc.Byte(kOpEof);
-    st = Flush(fd, out);
+    st = Flush(write, out);
   }
   if (st.ok()) {
     enc.Int64Le(options_.checksum ? static_cast<int64_t>(crc_) : 0);
     written_ += out.size();
-    st = WriteAll(fd, out.data(), out.size());
+    st = write(out);
   }
   End();
   return st;

@@ -44,6 +44,10 @@ class RdbSnapshot final : public storage::SnapshotSink {
   void Begin(const std::function<void()>& while_all_locked = {});
   // Walks the keyspace and writes the RDB stream to fd; ends the snapshot (also on failure).
   absl::Status Run(int fd);
+  // The same, handing the stream to `write` in pieces of about a hundred kilobytes (a
+  // replica's socket, for a full sync); an error from it stops the walk.
+  using ByteWriter = std::function<absl::Status(std::string_view)>;
+  absl::Status Run(const ByteWriter& write);
   // Bytes written by Run.
   uint64_t bytes_written() const { return written_; }
   uint64_t keys_written() const { return keys_.load(std::memory_order_relaxed); }
@@ -58,7 +62,7 @@ class RdbSnapshot final : public storage::SnapshotSink {
   int64_t max_step_micros() const { return max_step_us_; }
 
  private:
-  absl::Status Flush(int fd, std::string& bytes);
+  absl::Status Flush(const ByteWriter& write, std::string& bytes);
   void End();
 
   storage::Keyspace& keyspace_;

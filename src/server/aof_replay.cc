@@ -14,13 +14,14 @@ namespace {
 
 class ReplayClient final : public commands::Client {
  public:
-  explicit ReplayClient(std::shared_ptr<const security::AclUser> user)
-      : user_(std::move(user)), writer_(&output_) {}
+  ReplayClient(std::shared_ptr<const security::AclUser> user, bool primary_link)
+      : user_(std::move(user)), writer_(&output_), primary_link_(primary_link) {}
 
   uint64_t id() const override { return 0; }
   const std::string& peer_address() const override { return peer_; }
   std::string NameForLog() const override { return ""; }
-  std::string DescribeForLog() const override { return "aof-loader"; }
+  std::string DescribeForLog() const override { return primary_link_ ? "master" : "aof-loader"; }
+  bool is_primary_link() const override { return primary_link_; }
   protocol::ReplyWriter& reply() override {
     output_.clear();  // replies are not kept
     return writer_;
@@ -33,14 +34,15 @@ class ReplayClient final : public commands::Client {
   std::shared_ptr<const security::AclUser> user_;
   std::string output_;
   protocol::ReplyWriter writer_;
+  const bool primary_link_;
   const std::string peer_ = "aof";
 };
 
 // What the runner keeps between commands: the client (its SELECTed database), a dispatcher
 // and its own counters, so that INFO commandstats shows only what clients ran.
 struct ReplayState {
-  explicit ReplayState(const commands::ExecutionServices& services)
-      : client(MakeUser(services)),
+  ReplayState(const commands::ExecutionServices& services, bool primary_link)
+      : client(MakeUser(services), primary_link),
         stats(services.table.stats_slots()),
         dispatcher(services, stats) {}
 
@@ -61,13 +63,21 @@ struct ReplayState {
 }  // namespace
 
 persistence::AofCommandRunner MakeAofReplayRunner(const commands::ExecutionServices& services) {
-  auto state = std::make_shared<ReplayState>(services);
+  auto state = std::make_shared<ReplayState>(services, false);
   return [state, &services](std::span<const std::string_view> argv) -> absl::Status {
     if (services.table.Resolve(argv) == nullptr) {
       return absl::InvalidArgumentError("Unknown command '" + std::string(argv[0]) + "'");
     }
     state->dispatcher.Execute(state->client, argv);
     return absl::OkStatus();
+  };
+}
+
+std::function<bool(std::span<const std::string_view>)> MakePrimaryLinkRunner(
+    const commands::ExecutionServices& services) {
+  auto state = std::make_shared<ReplayState>(services, true);
+  return [state](std::span<const std::string_view> argv) {
+    return state->dispatcher.Execute(state->client, argv) != commands::Dispatcher::Outcome::kHeld;
   };
 }
 

@@ -25,7 +25,7 @@ uint64_t FileSize(const std::string& path) {
 }  // namespace
 
 AofService::AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                       SnapshotSlot& slot, std::function<AofSettings()> settings)
+                       persistence::SnapshotSlot& slot, std::function<AofSettings()> settings)
     : keyspace_(keyspace), runtime_(runtime), slot_(slot), settings_(std::move(settings)) {}
 
 AofService::~AofService() {
@@ -405,7 +405,7 @@ absl::StatusOr<std::string> AofService::StartRewrite() {
     return absl::FailedPreconditionError(
         "ERR Background append only file rewriting already in progress");
   }
-  if (!slot_.TryAcquire(SnapshotSlot::Owner::kAofRewrite)) {
+  if (!slot_.TryAcquire(persistence::SnapshotSlot::Owner::kAofRewrite)) {
     rewrite_scheduled_ = true;
     return std::string("Background append only file rewriting scheduled");
   }
@@ -639,7 +639,7 @@ void AofService::Cron() {
   if (!start || (rewrite_failures_ > 0 && common::UnixMillis() - rewrite_started_ms_ < 5000)) {
     return;
   }
-  if (!slot_.TryAcquire(SnapshotSlot::Owner::kAofRewrite)) {
+  if (!slot_.TryAcquire(persistence::SnapshotSlot::Owner::kAofRewrite)) {
     return;
   }
   rewrite_scheduled_ = false;

@@ -35,7 +35,7 @@
 #include "commands/runtime_settings.h"
 #include "persistence/aof_loader.h"
 #include "persistence/aof_manifest.h"
-#include "server/snapshot_slot.h"
+#include "persistence/snapshot_slot.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::server {
@@ -79,8 +79,8 @@ struct AofStatus {
 
 class AofService final : public commands::CommandLog {
  public:
-  AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime, SnapshotSlot& slot,
-             std::function<AofSettings()> settings);
+  AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
+             persistence::SnapshotSlot& slot, std::function<AofSettings()> settings);
   ~AofService() override;
 
   // Start-up, before clients are served. With appendonly yes: loads the AOF the manifest lists
@@ -162,7 +162,7 @@ class AofService final : public commands::CommandLog {
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
-  SnapshotSlot& slot_;
+  persistence::SnapshotSlot& slot_;
   const std::function<AofSettings()> settings_;
 
   // ---- The log: appended by command threads, written by the I/O threads and the writer. ----

@@ -24,6 +24,7 @@
 #include "server/latency_command.h"
 #include "server/memory_command.h"
 #include "server/pubsub_commands.h"
+#include "server/replication_commands.h"
 #include "server/server_commands.h"
 #include "server/slowlog_command.h"
 #include "server/transaction_commands.h"
@@ -58,6 +59,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterConfigCommand(table);
   RegisterCommandCommand(table);
   RegisterServerCommands(table);
+  RegisterReplicationCommands(table);
   RegisterSlowlogCommand(table);
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);

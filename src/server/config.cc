@@ -205,8 +205,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std
   }
   // Redis's sanity check at the end of loading.
   const DirectiveSpec* cluster = FindDirective("cluster-enabled");
-  if (cluster != nullptr && cluster->get(config) == "yes" &&
-      StoredText(config, "replicaof") != nullptr) {
+  if (cluster != nullptr && cluster->get(config) == "yes" && !config.replicaof.empty()) {
     return absl::InvalidArgumentError(
         "\n*** FATAL CONFIG FILE ERROR (Redoubt) ***\n"
         "replicaof directive not allowed in cluster mode");

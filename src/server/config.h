@@ -104,6 +104,20 @@ struct Config {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   int64_t rdb_key_save_delay = 0;  // microseconds per key written by a snapshot (tests)
+  // Replication (server/replication_service.h). replicaof: "host port" of the primary this
+  // node follows, empty for a primary (REPLICAOF changes it, so CONFIG REWRITE keeps it).
+  std::string replicaof;
+  std::string masteruser;
+  std::string masterauth;
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  int64_t repl_backlog_size = 1 << 20;
+  int64_t repl_timeout = 60;              // seconds
+  int64_t repl_ping_replica_period = 10;  // seconds
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;  // seconds
+  std::string replica_announce_ip;
+  int64_t replica_announce_port = 0;
   std::string pidfile;
   bool protected_mode = true;
   bool daemonize = false;

@@ -20,6 +20,20 @@
 namespace redoubt::server {
 namespace {
 
+// What a connection keeps once its socket went to a replica's sender (HandOff): the socket is
+// no longer its to read, write or close.
+class HandedOffTransport final : public net::Transport {
+ public:
+  explicit HandedOffTransport(int fd) : fd_(fd) {}
+  net::IoResult Read(char*, size_t) override { return {net::IoResult::kClosed}; }
+  net::IoResult Write(const char*, size_t) override { return {net::IoResult::kClosed}; }
+  std::string_view kind() const override { return "tcp"; }
+  int fd() const override { return fd_; }
+
+ private:
+  const int fd_;
+};
+
 using commands::CommandSpec;
 
 // Reads at least this much at a time; a large bulk argument reserves what it needs at once.
@@ -271,7 +285,7 @@ void Connection::ReadAndProcess() {
 }
 
 void Connection::ProcessInput() {
-  if (blocked_) {
+  if (blocked_ || waiting_replicas_) {
     return;  // input waits behind the blocked command
   }
   if (large_arg_ && !FinishLargeCommand()) {
@@ -304,6 +318,13 @@ void Connection::ProcessInput() {
       }
     }
     input_.Consume(r.consumed);
+    if (handoff_) {
+      HandOff();
+      return;
+    }
+    if (waiting_replicas_) {
+      break;  // WAIT: the rest of the input waits for its answer
+    }
     // Limits are checked after every reply, as Redis checks them when a reply is added: a
     // pipelined batch of large replies must not grow the buffer far past the limit before the
     // batch ends.
@@ -663,6 +684,56 @@ void Connection::ExecTransaction(commands::CommandContext& ctx) {
   in_exec_ = false;
 }
 
+void Connection::WaitForReplicas(int64_t replicas, int64_t offset, int64_t deadline_ms) {
+  waiting_replicas_ = true;
+  wait_replicas_ = replicas;
+  wait_offset_ = offset;
+  wait_deadline_ms_ = deadline_ms;
+}
+
+void Connection::CheckReplicaWait(int64_t now_ms) {
+  const int64_t acked = server_.replication().CountAcked(wait_offset_);
+  if (acked < wait_replicas_ && (wait_deadline_ms_ == 0 || now_ms < wait_deadline_ms_)) {
+    return;
+  }
+  waiting_replicas_ = false;
+  writer_.Integer(acked);
+  ProcessInput();
+  if (closed_) {
+    return;
+  }
+  Flush();
+  if (!closed_ && !paused_ && !blocked_ && transport_->HasBufferedInput()) {
+    HandleReadable();
+  }
+}
+
+void Connection::HandOff() {
+  replication::SyncRequest request = std::move(*handoff_);
+  handoff_.reset();
+  // Replies not written yet (to a pipelined REPLCONF) go first, from the sender.
+  std::string unsent;
+  for (const OutputSegment& seg : queued_) {
+    unsent.append(seg.view().substr(seg.sent));
+  }
+  unsent.append(output_, output_sent_, std::string::npos);
+  queued_.clear();
+  output_.clear();
+  output_sent_ = 0;
+  std::string unread(input_.readable());
+  input_.Consume(input_.size());
+  std::string ip = peer_address_.substr(0, peer_address_.rfind(':'));
+  if (ip.size() > 2 && ip.front() == '[') {
+    ip = ip.substr(1, ip.size() - 2);
+  }
+  std::unique_ptr<net::Transport> transport = std::move(transport_);
+  transport_ = std::make_unique<HandedOffTransport>(fd_);
+  Close("replica");
+  server_.replication().AttachReplica(std::move(transport), std::move(ip),
+                                      std::move(replica_handshake_), std::move(request),
+                                      std::move(unread), std::move(unsent));
+}
+
 void Connection::Block(const commands::BlockRequest& request) {
   blocked_ = true;
   if (waiter_) {
@@ -756,6 +827,12 @@ void Connection::OnTimer(int64_t now_us) {
   // at timer pace (not per command) so that busy clients sharing a password do not contend
   // on one cache line.
   credential_.Touch(last_interaction_ms_.load(std::memory_order_relaxed));
+  if (waiting_replicas_) {
+    CheckReplicaWait(now_us / 1000);
+    if (closed_) {
+      return;
+    }
+  }
   if (paused_) {
     paused_ = false;
     ProcessInput();

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +33,7 @@
 #include "net/transport.h"
 #include "protocol/reply_writer.h"
 #include "protocol/resp_parser.h"
+#include "replication/replica_sender.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
 #include "server/blocking_registry.h"
@@ -107,6 +109,15 @@ class Connection final : public commands::Client,
   // WATCH: requires the key's shard lock (the dispatcher's).
   void Watch(int db, std::string_view key);
   void Unwatch();
+
+  // Replication (server/replication_commands.cc). What a replica announced with REPLCONF.
+  replication::ReplicaHandshake& replica_handshake() { return replica_handshake_; }
+  // PSYNC/SYNC: once the command's reply is written (none: the sender answers), the
+  // connection leaves its I/O thread: its socket and unread input go to a replica sender.
+  void HandOffToReplication(replication::SyncRequest request) { handoff_ = std::move(request); }
+  // WAIT: no reply and no further command until `replicas` replicas acknowledged `offset` or
+  // the deadline (Unix ms; 0: none) passes; then the count of those that did.
+  void WaitForReplicas(int64_t replicas, int64_t offset, int64_t deadline_ms);
 
   // Closes now (unregisters, deletes after the current event batch). reason is what the audit
   // log's disconnect record says; the first reason given wins.
@@ -322,11 +333,22 @@ class Connection final : public commands::Client,
  private:
   // After a command that ran with replies off or skipped (or turned them on or off).
   void FinishReplyMode(std::string* saved_output);
+  // Gives the socket to the replication service (after PSYNC/SYNC) and closes this object.
+  void HandOff();
+  // WAIT: answers once enough replicas acknowledged or the deadline passed (timer).
+  void CheckReplicaWait(int64_t now_ms);
+  replication::ReplicaHandshake replica_handshake_;
+  std::optional<replication::SyncRequest> handoff_;
+  bool waiting_replicas_ = false;
+  int64_t wait_replicas_ = 0;
+  int64_t wait_offset_ = 0;
+  int64_t wait_deadline_ms_ = 0;
 
   // Set at construction, never changed.
   Server& server_;
   IoThread& thread_;
-  const std::unique_ptr<net::Transport> transport_;
+  // Moved out only when the connection becomes a replica's link (HandOff).
+  std::unique_ptr<net::Transport> transport_;
   const bool tls_;
   const bool unix_socket_;
   // Fixed once the handshake is done (renegotiation is off); copied so that CLIENT LIST on

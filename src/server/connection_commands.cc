@@ -7,7 +7,9 @@
 #include "commands/errors.h"
 #include "common/clock.h"
 #include "common/numbers.h"
+#include "server/command_helpers.h"
 #include "server/connection.h"
+#include "server/replication_service.h"
 #include "server/version.h"
 
 namespace redoubt::server {
@@ -171,7 +173,7 @@ void CmdHello(CommandContext& ctx) {
   ctx.reply.Bulk("mode");
   ctx.reply.Bulk("standalone");
   ctx.reply.Bulk("role");
-  ctx.reply.Bulk("master");
+  ctx.reply.Bulk(Admin(ctx).replication().is_replica() ? "replica" : "master");
   ctx.reply.Bulk("modules");
   ctx.reply.ArrayHeader(0);
 }

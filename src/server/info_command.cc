@@ -328,9 +328,10 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add(st.network_allow_refused);
   out.Add(st.network_allow_closed);
   out.Add(st.accept_backoffs);
-  out.Add("sync_full", 0);
-  out.Add("sync_partial_ok", 0);
-  out.Add("sync_partial_err", 0);
+  const replication::SyncCounters& syncs = s.server.replication().sync_counters();
+  out.Add("sync_full", syncs.full.load(std::memory_order_relaxed));
+  out.Add("sync_partial_ok", syncs.partial_ok.load(std::memory_order_relaxed));
+  out.Add("sync_partial_err", syncs.partial_err.load(std::memory_order_relaxed));
   out.Add("expired_keys", ks.expired);
   out.Add("expired_stale_perc", "0.00");
   out.Add("expired_time_cap_reached_count", 0);
@@ -471,17 +472,9 @@ void AuthSection(const InfoSnapshot& s, InfoLines& out) {
 }
 
 void ReplicationSection(const InfoSnapshot& s, InfoLines& out) {
-  out.Add("role", "master");
-  out.Add("connected_slaves", 0);
-  out.Add("master_failover_state", "no-failover");
-  out.Add("master_replid", s.server.replication_id());
-  out.Add("master_replid2", std::string(40, '0'));
-  out.Add("master_repl_offset", 0);
-  out.Add("second_repl_offset", -1);
-  out.Add("repl_backlog_active", 0);
-  out.Add("repl_backlog_size", 1048576);
-  out.Add("repl_backlog_first_byte_offset", 0);
-  out.Add("repl_backlog_histlen", 0);
+  for (const auto& [name, value] : s.server.replication().InfoFields()) {
+    out.Add(name, value);
+  }
 }
 
 void CpuSection(const InfoSnapshot&, InfoLines& out) {

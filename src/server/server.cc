@@ -105,8 +105,10 @@ Server::Server(Config config)
                        .rdb_checksum = c.rdbchecksum,
                        .key_save_delay_us = c.rdb_key_save_delay};
   });
-  services_->log = aof_.get();
-  key_events_.set_command_log(aof_.get());
+  replication_ = std::make_unique<ReplicationService>(*keyspace_, settings_, snapshot_slot_, *aof_,
+                                                      [this] { return ReplicationSettingsNow(); });
+  services_->log = &replication_->log();
+  key_events_.set_command_log(&replication_->log());
   RegisterConfigAppliers();
   appliers_.Publish(config_);
 }
@@ -232,6 +234,7 @@ void Server::Cron() {
   acl_->PersistCredentialState();  // nothing to do unless a credential changed
   snapshots_->Cron();
   aof_->Cron();
+  replication_->Cron();
 }
 
 void Server::WritePidFile(const std::string& path) {
@@ -281,6 +284,7 @@ int Server::Run() {
     // whole batch, then the replies that waited for it.
     t->loop.SetBeforeSleep([this, raw] {
       aof_->WriteBeforeSleep();
+      replication_->WakeSenders();
       // Walked by index in place: the list keeps its capacity from batch to batch, and a
       // connection held while these are sent (none is expected) is sent too.
       for (size_t i = 0; i < raw->held_replies.size(); ++i) {
@@ -318,6 +322,14 @@ int Server::Run() {
                                                 "): " + std::string(st.message()) + ". Exiting.");
     return 1;
   }
+  // A replica connects to its primary once its own data is loaded (a full sync replaces it).
+  replication_->Start(
+      services(), [this] { aof_->Disable(); },
+      [this] {
+        if (config().appendonly) {
+          aof_->Enable();  // a new base from the loaded data, as Redis restarts its AOF
+        }
+      });
   WritePidFile(cfg.pidfile);
   // Only now: a client that gets an answer finds the start-up lines already in the log.
   for (auto& t : threads_) {
@@ -418,6 +430,7 @@ int Server::Run() {
   for (auto& t : threads_) {
     t->StopAndJoin();
   }
+  replication_->Shutdown();  // after the I/O threads: replicas get what they appended
   aof_->Shutdown();  // after the I/O threads: every write they appended is written and synced
   audit_.Close();    // after the I/O threads: their last disconnect records are written too
   acl_->PersistCredentialState();  // a change made since the last cron

@@ -44,6 +44,7 @@
 #include "server/key_events.h"
 #include "server/listen_sockets.h"
 #include "server/pubsub_registry.h"
+#include "server/replication_service.h"
 #include "server/server_admin.h"
 #include "server/server_stats.h"
 #include "server/snapshot_service.h"
@@ -72,6 +73,8 @@ class Server final : public ServerAdmin {
   void RequestShutdownSaving(ShutdownSave save) override;
   SnapshotService& snapshots() override { return *snapshots_; }
   AofService& aof() override { return *aof_; }
+  ReplicationService& replication() override { return *replication_; }
+  void RecordReplicaOf(std::string text) override ABSL_LOCKS_EXCLUDED(config_mu_);
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
@@ -227,6 +230,8 @@ class Server final : public ServerAdmin {
   int64_t last_crl_warning_ms_ = 0;  // main thread (cron) only
   // CONFIG SET's appliers, in the order they run (server_config.cc).
   void RegisterConfigAppliers();
+  // The replication settings from the current configuration.
+  ReplicationSettings ReplicationSettingsNow();
   void AcceptOn(IoThread& thread, int listen_fd);
 
   mutable absl::Mutex config_mu_;
@@ -251,9 +256,11 @@ class Server final : public ServerAdmin {
   const int64_t start_time_ms_;
   std::atomic<bool> shutdown_{false};
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
-  SnapshotSlot snapshot_slot_;  // BGSAVE and the AOF rewrite take turns on the keyspace
+  persistence::SnapshotSlot
+      snapshot_slot_;  // BGSAVE and the AOF rewrite take turns on the keyspace
   std::unique_ptr<SnapshotService> snapshots_;
   std::unique_ptr<AofService> aof_;
+  std::unique_ptr<ReplicationService> replication_;
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};

@@ -29,6 +29,7 @@ namespace redoubt::server {
 
 class SnapshotService;
 class AofService;
+class ReplicationService;
 enum class ShutdownSave : uint8_t { kDefault, kSave, kNoSave };
 
 class ServerAdmin : public commands::AdminServices {
@@ -71,6 +72,10 @@ class ServerAdmin : public commands::AdminServices {
   virtual void RequestShutdownSaving(ShutdownSave save) = 0;
   virtual SnapshotService& snapshots() = 0;
   virtual AofService& aof() = 0;
+  virtual ReplicationService& replication() = 0;
+  // REPLICAOF: the primary followed now ("host port", empty for none), so that CONFIG GET and
+  // CONFIG REWRITE show the role the node has.
+  virtual void RecordReplicaOf(std::string text) = 0;
 
  protected:
   ~ServerAdmin() override = default;

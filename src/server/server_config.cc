@@ -369,4 +369,37 @@ void Server::RegisterConfigAppliers() {
   });
 }
 
+void Server::RecordReplicaOf(std::string text) {
+  absl::MutexLock lock(&config_mu_);
+  config_.replicaof = std::move(text);
+}
+
+ReplicationSettings Server::ReplicationSettingsNow() {
+  const Config c = config();
+  ReplicationSettings s;
+  s.replicaof = c.replicaof;
+  s.masteruser = c.masteruser;
+  s.masterauth = c.masterauth;
+  s.read_only = c.replica_read_only;
+  s.serve_stale_data = c.replica_serve_stale_data;
+  s.backlog_size = c.repl_backlog_size;
+  s.timeout_seconds = c.repl_timeout;
+  s.ping_period_seconds = c.repl_ping_replica_period;
+  s.min_replicas_to_write = c.min_replicas_to_write;
+  s.min_replicas_max_lag = c.min_replicas_max_lag;
+  s.listening_port =
+      static_cast<int>(c.replica_announce_port != 0 ? c.replica_announce_port : c.port);
+  s.announce_ip = c.replica_announce_ip;
+  s.sender = replication::SenderSettings{
+      .repl_timeout_ms = c.repl_timeout * 1000,
+      .output_hard_limit = static_cast<int64_t>(c.output_limit_replica.hard_bytes),
+      .output_soft_limit = static_cast<int64_t>(c.output_limit_replica.soft_bytes),
+      .output_soft_seconds = c.output_limit_replica.soft_seconds};
+  s.rdb_compression = c.rdbcompression;
+  s.rdb_checksum = c.rdbchecksum;
+  s.used_memory = keyspace_->used_bytes();
+  s.key_save_delay_us = c.rdb_key_save_delay;
+  return s;
+}
+
 }  // namespace redoubt::server

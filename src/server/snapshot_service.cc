@@ -11,7 +11,8 @@
 namespace redoubt::server {
 
 SnapshotService::SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                                 SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
+                                 persistence::SnapshotSlot& slot,
+                                 std::function<SnapshotSettings()> settings,
                                  std::function<uint64_t()> dirty,
                                  std::function<uint64_t()> used_memory)
     : keyspace_(keyspace),
@@ -79,6 +80,14 @@ absl::Status SnapshotService::Write(const SnapshotSettings& s) {
   return st;
 }
 
+absl::Status SnapshotService::SlotBusyError() const {
+  // A replica's full sync is a background save in Redis: BGSAVE finds one running.
+  if (slot_.owner() == persistence::SnapshotSlot::Owner::kFullSync) {
+    return absl::FailedPreconditionError("ERR Background save already in progress");
+  }
+  return absl::FailedPreconditionError(std::string(kErrAofRewriteRunning));
+}
+
 absl::Status SnapshotService::Save() {
   JoinFinished();
   {
@@ -86,8 +95,8 @@ absl::Status SnapshotService::Save() {
     if (running_) {
       return absl::FailedPreconditionError("ERR Background save already in progress");
     }
-    if (!slot_.TryAcquire(SnapshotSlot::Owner::kSave)) {
-      return absl::FailedPreconditionError(std::string(kErrAofRewriteRunning));
+    if (!slot_.TryAcquire(persistence::SnapshotSlot::Owner::kSave)) {
+      return SlotBusyError();
     }
     running_ = true;
   }
@@ -135,8 +144,8 @@ absl::Status SnapshotService::StartBackgroundSave() {
   if (running_) {
     return absl::FailedPreconditionError("ERR Background save already in progress");
   }
-  if (!slot_.TryAcquire(SnapshotSlot::Owner::kSave)) {
-    return absl::FailedPreconditionError(std::string(kErrAofRewriteRunning));
+  if (!slot_.TryAcquire(persistence::SnapshotSlot::Owner::kSave)) {
+    return SlotBusyError();
   }
   running_ = true;
   background_done_ = false;
@@ -199,7 +208,7 @@ void SnapshotService::Cron() {
   bool last_ok;
   {
     absl::MutexLock lock(&mu_);
-    if (running_ || slot_.owner() != SnapshotSlot::Owner::kNone) {
+    if (running_ || slot_.owner() != persistence::SnapshotSlot::Owner::kNone) {
       return;
     }
     int64_t now = common::UnixMillis() / 1000;

@@ -19,7 +19,7 @@
 
 #include "commands/runtime_settings.h"
 #include "persistence/rdb_snapshot.h"
-#include "server/snapshot_slot.h"
+#include "persistence/snapshot_slot.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::server {
@@ -60,7 +60,7 @@ class SnapshotService {
   // settings() is read at each snapshot (CONFIG SET applies to the next); dirty() is the
   // server's running count of changes (INFO's rdb_changes_since_last_save counts from it).
   SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                  SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
+                  persistence::SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
                   std::function<uint64_t()> dirty, std::function<uint64_t()> used_memory);
   ~SnapshotService();
 
@@ -83,12 +83,14 @@ class SnapshotService {
 
  private:
   absl::Status Write(const SnapshotSettings& settings);
+  // The refusal when another snapshot holds the keyspace's slot.
+  absl::Status SlotBusyError() const;
   void Finished(bool ok, uint64_t dirty_at_start, int64_t started_ms) ABSL_LOCKS_EXCLUDED(mu_);
   void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
-  SnapshotSlot& slot_;  // shared with the AOF rewrite
+  persistence::SnapshotSlot& slot_;  // shared with the AOF rewrite
   const std::function<SnapshotSettings()> settings_;
   const std::function<uint64_t()> dirty_;
   const std::function<uint64_t()> used_memory_;

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from support import servers
+from support.background_writes import BackgroundWrites
 from support.datasets import fill, snapshot_of
 
 
@@ -143,31 +144,19 @@ def test_rewrite_under_writes_loses_nothing_and_drops_history(tmp_path):
     with servers.redoubt_server(args=aof_args(tmp_path, "--rdb-key-save-delay", "200")) as a:
         r = client(a)
         r.mset({f"k{i}": i for i in range(2000)})
-        stop = threading.Event()
-        written = []
 
-        def writer():
-            w = client(a)
-            i = 0
-            while not stop.is_set() and i < 200_000:
-                w.set(f"w{i}", i)
-                w.incr("counter")
-                written.append(i)
-                i += 1
+        def write(w, i):
+            w.set(f"w{i}", i)
+            w.incr("counter")
 
-        t = threading.Thread(target=writer)
-        t.start()
-        try:
-            wait_until(lambda: len(written) > 50, "writes before the rewrite")
+        with BackgroundWrites(lambda: client(a), write, 200_000) as writes:
+            wait_until(lambda: len(writes.written) > 50, "writes before the rewrite")
             # rdb-key-save-delay slows the rewrite's walk (2,000 keys x 200 us), so the writer
             # most likely writes while it runs; the data must come back whatever the overlap.
             assert r.bgrewriteaof() is True
             wait_until(lambda: rewrite_done(r), "the rewrite")
-            during = len(written)
-            wait_until(lambda: len(written) > during + 50, "writes after the rewrite")
-        finally:
-            stop.set()
-            t.join()
+            during = len(writes.written)
+            wait_until(lambda: len(writes.written) > during + 50, "writes after the rewrite")
         info = r.info("persistence")
         assert info["aof_rewrites"] == 1 and info["aof_last_bgrewrite_status"] == "ok"
         expected = snapshot_of(r, dbs=(0,))

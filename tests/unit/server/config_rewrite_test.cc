@@ -166,7 +166,7 @@ TEST(ConfigRewriteTest, EveryValueLoadsBackIdentically) {
     Config c;
     c.requirepass = v;
     c.tls.cert_file = v;
-    StoreText(c, "masterauth", v);
+    c.masterauth = v;
     StoreText(c, "ignore-warnings", v);
 
     Config back = Parsed(RewriteConfigText("", c, nullptr));

@@ -61,8 +61,10 @@ class RecordingAdmin final : public ServerAdmin {
     last_shutdown_save = save;
     ++shutdown_requests;
   }
-  SnapshotService& snapshots() override { std::abort(); }  // no test here saves
-  AofService& aof() override { std::abort(); }             // nor rewrites
+  SnapshotService& snapshots() override { std::abort(); }       // no test here saves
+  AofService& aof() override { std::abort(); }                  // nor rewrites
+  ReplicationService& replication() override { std::abort(); }  // nor replicates
+  void RecordReplicaOf(std::string) override { std::abort(); }
   ShutdownSave last_shutdown_save = ShutdownSave::kDefault;
 
   Config config_;

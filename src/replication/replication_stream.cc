@@ -1,0 +1,291 @@
+// The replication stream and its backlog; see replication_stream.h.
+#include "replication/replication_stream.h"
+
+#include <openssl/rand.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace redoubt::replication {
+
+std::string RandomReplicationId() {
+  unsigned char bytes[20];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    // OpenSSL's generator failing is not recoverable in any sensible way; an id that is not
+    // random only weakens PSYNC's protection against a mistaken continuation.
+    for (unsigned char& b : bytes) {
+      b = static_cast<unsigned char>(std::rand());
+    }
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(40, '0');
+  for (size_t i = 0; i < sizeof(bytes); ++i) {
+    id[2 * i] = kHex[bytes[i] >> 4];
+    id[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return id;
+}
+
+ReplicationStream::ReplicationStream(int64_t backlog_size)
+    : backlog_size_(backlog_size), replid_(RandomReplicationId()), replid2_(40, '0') {}
+
+ReplicationStream::~ReplicationStream() = default;
+
+void ReplicationStream::Activate() {
+  active_.store(true, std::memory_order_relaxed);
+}
+
+int64_t ReplicationStream::FirstOffsetLocked() const {
+  return chunks_.empty() ? offset_.load(std::memory_order_relaxed) : chunks_.front().start;
+}
+
+void ReplicationStream::AppendLocked(std::string_view bytes) {
+  // A command is never split across chunks: a new chunk starts once the last one is full.
+  if (chunks_.empty() || chunks_.back().bytes.size() >= kChunkBytes) {
+    chunks_.push_back(Chunk{offset_.load(std::memory_order_relaxed), {}});
+    chunks_.back().bytes.reserve(std::max(kChunkBytes, bytes.size()));
+  }
+  chunks_.back().bytes.append(bytes);
+  const int64_t offset =
+      offset_.load(std::memory_order_relaxed) + static_cast<int64_t>(bytes.size());
+  offset_.store(offset);
+  TrimLocked();
+}
+
+void ReplicationStream::TrimLocked() {
+  // Keep repl-backlog-size bytes of history, and whatever a reader has yet to read.
+  int64_t keep_from = offset_.load(std::memory_order_relaxed) - backlog_size_;
+  for (const Reader* r : readers_) {
+    keep_from = std::min(keep_from, r->position());
+  }
+  while (chunks_.size() > 1 &&
+         chunks_.front().start + static_cast<int64_t>(chunks_.front().bytes.size()) <= keep_from) {
+    chunks_.pop_front();
+  }
+}
+
+void ReplicationStream::AppendCommands(int db, int end_db, std::string_view commands) {
+  if (!active()) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (db != selected_db_) {
+    select_scratch_.clear();
+    const std::string n = std::to_string(db);
+    select_scratch_.append("*2\r\n$6\r\nSELECT\r\n$");
+    select_scratch_.append(std::to_string(n.size()));
+    select_scratch_.append("\r\n");
+    select_scratch_.append(n);
+    select_scratch_.append("\r\n");
+    AppendLocked(select_scratch_);
+  }
+  AppendLocked(commands);
+  selected_db_ = end_db;
+}
+
+void ReplicationStream::AppendRaw(std::string_view bytes) {
+  if (!active()) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  AppendLocked(bytes);
+}
+
+void ReplicationStream::ForceSelect() {
+  absl::MutexLock lock(&mu_);
+  selected_db_ = -1;
+}
+
+std::unique_ptr<ReplicationStream::Reader> ReplicationStream::TryContinue(std::string_view replid,
+                                                                          int64_t psync_offset) {
+  absl::MutexLock lock(&mu_);
+  if (!active()) {
+    return nullptr;
+  }
+  // As Redis's masterTryPartialResynchronization: our id, or the previous one for offsets up
+  // to where it was valid; and the next byte the replica wants must be in the backlog.
+  if (replid != replid_ && (replid != replid2_ || psync_offset > second_offset_)) {
+    return nullptr;
+  }
+  const int64_t position = psync_offset - 1;
+  if (position < FirstOffsetLocked() || position > offset_.load(std::memory_order_relaxed)) {
+    return nullptr;
+  }
+  std::unique_ptr<Reader> r(new Reader(*this, position));
+  readers_.push_back(r.get());
+  return r;
+}
+
+std::unique_ptr<ReplicationStream::Reader> ReplicationStream::ReaderAtEnd() {
+  Activate();
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<Reader> r(new Reader(*this, offset_.load(std::memory_order_relaxed)));
+  readers_.push_back(r.get());
+  return r;
+}
+
+void ReplicationStream::Unregister(Reader* r) {
+  absl::MutexLock lock(&mu_);
+  readers_.erase(std::remove(readers_.begin(), readers_.end(), r), readers_.end());
+  TrimLocked();
+}
+
+void ReplicationStream::Wake() {
+  // Sequentially consistent with PrepareSleep: either the sleeper sees the new offset, or
+  // this sees it sleeping.
+  if (!any_sleeping_.load()) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  bool still_sleeping = false;
+  const int64_t end = offset_.load(std::memory_order_relaxed);
+  for (Reader* r : readers_) {
+    if (!r->sleeping_.load()) {
+      continue;
+    }
+    if (r->position() < end) {
+      r->sleeping_.store(false, std::memory_order_relaxed);
+      uint64_t one = 1;
+      (void)!write(r->wake_fd_, &one, sizeof(one));
+    } else {
+      still_sleeping = true;
+    }
+  }
+  any_sleeping_.store(still_sleeping);
+}
+
+void ReplicationStream::ShiftReplicationId() {
+  absl::MutexLock lock(&mu_);
+  replid2_ = replid_;
+  second_offset_ = offset_.load(std::memory_order_relaxed) + 1;
+  replid_ = RandomReplicationId();
+  selected_db_ = -1;
+}
+
+void ReplicationStream::ChangeReplicationId() {
+  absl::MutexLock lock(&mu_);
+  replid_ = RandomReplicationId();
+  replid2_.assign(40, '0');
+  second_offset_ = -1;
+}
+
+void ReplicationStream::ResetTo(std::string replid, int64_t offset) {
+  active_.store(true, std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  replid_ = std::move(replid);
+  replid2_.assign(40, '0');
+  second_offset_ = -1;
+  chunks_.clear();
+  offset_.store(offset, std::memory_order_release);
+  selected_db_ = -1;
+  // Readers (sub-replicas) cannot follow a new history from where they were; their senders
+  // see their position beyond the stream and close them.
+  for (Reader* r : readers_) {
+    if (r->position() != offset) {
+      r->position_.store(-1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void ReplicationStream::AdoptPrimaryId(std::string replid) {
+  absl::MutexLock lock(&mu_);
+  if (replid == replid_) {
+    return;
+  }
+  replid2_ = replid_;
+  second_offset_ = offset_.load(std::memory_order_relaxed) + 1;
+  replid_ = std::move(replid);
+}
+
+void ReplicationStream::set_backlog_size(int64_t bytes) {
+  absl::MutexLock lock(&mu_);
+  backlog_size_ = bytes;
+  TrimLocked();
+}
+
+StreamIds ReplicationStream::ids() {
+  absl::MutexLock lock(&mu_);
+  StreamIds ids;
+  ids.replid = replid_;
+  ids.replid2 = replid2_;
+  ids.second_offset = second_offset_;
+  ids.offset = offset_.load(std::memory_order_relaxed);
+  ids.backlog_active = active();
+  ids.backlog_size = backlog_size_;
+  // Redis counts backlog offsets from 1: the first byte it holds.
+  ids.backlog_first_byte = ids.backlog_active ? FirstOffsetLocked() + 1 : 0;
+  ids.backlog_histlen =
+      ids.backlog_active ? std::min(backlog_size_, ids.offset - FirstOffsetLocked()) : 0;
+  return ids;
+}
+
+std::string ReplicationStream::replid() {
+  absl::MutexLock lock(&mu_);
+  return replid_;
+}
+
+// ---- Reader ----
+
+ReplicationStream::Reader::Reader(ReplicationStream& stream, int64_t position)
+    : stream_(stream), position_(position), wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+ReplicationStream::Reader::~Reader() {
+  stream_.Unregister(this);
+  if (wake_fd_ >= 0) {
+    close(wake_fd_);
+  }
+}
+
+int64_t ReplicationStream::Reader::lag_bytes() const {
+  return stream_.offset() - position();
+}
+
+bool ReplicationStream::Reader::Read(size_t max, std::string* out) {
+  absl::MutexLock lock(&stream_.mu_);
+  int64_t pos = position();
+  const int64_t end = stream_.offset_.load(std::memory_order_relaxed);
+  if (pos < 0 || pos >= end) {
+    return false;
+  }
+  // Chunks are in order; find the one holding pos (usually the first few).
+  auto it = std::upper_bound(stream_.chunks_.begin(), stream_.chunks_.end(), pos,
+                             [](int64_t p, const Chunk& c) { return p < c.start; });
+  if (it == stream_.chunks_.begin()) {
+    position_.store(-1, std::memory_order_relaxed);  // trimmed away: cannot happen while held
+    return false;
+  }
+  --it;
+  size_t copied = 0;
+  for (; it != stream_.chunks_.end() && copied < max; ++it) {
+    const size_t from = static_cast<size_t>(pos - it->start);
+    const size_t n = std::min(it->bytes.size() - from, max - copied);
+    out->append(it->bytes, from, n);
+    copied += n;
+    pos += static_cast<int64_t>(n);
+  }
+  position_.store(pos, std::memory_order_relaxed);
+  stream_.TrimLocked();
+  return copied > 0;
+}
+
+bool ReplicationStream::Reader::PrepareSleep() {
+  // Under the stream's lock, so that Wake() never clears any_sleeping_ between these stores.
+  absl::MutexLock lock(&stream_.mu_);
+  sleeping_.store(true);
+  stream_.any_sleeping_.store(true);
+  if (position() < stream_.offset_.load()) {
+    sleeping_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void ReplicationStream::Reader::DrainWake() {
+  uint64_t n;
+  (void)!read(wake_fd_, &n, sizeof(n));
+  sleeping_.store(false, std::memory_order_relaxed);
+}
+
+}  // namespace redoubt::replication

@@ -1,0 +1,399 @@
+// Replication for the server; see replication_service.h.
+#include "server/replication_service.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "persistence/rdb_snapshot.h"
+#include "server/aof_replay.h"
+
+namespace redoubt::server {
+
+bool ParseReplicaOf(const std::string& text, std::string* host, int* port) {
+  size_t space = text.rfind(' ');
+  if (space == std::string::npos) {
+    return false;
+  }
+  *host = text.substr(0, space);
+  *port = std::atoi(text.c_str() + space + 1);
+  return !host->empty() && *port > 0;
+}
+
+ReplicationService::ReplicationService(storage::Keyspace& keyspace,
+                                       commands::RuntimeSettings& runtime,
+                                       persistence::SnapshotSlot& slot, commands::CommandLog& aof,
+                                       std::function<ReplicationSettings()> settings)
+    : keyspace_(keyspace),
+      runtime_(runtime),
+      slot_(slot),
+      settings_(std::move(settings)),
+      stream_(settings_().backlog_size),
+      log_(aof, stream_) {}
+
+ReplicationService::~ReplicationService() {
+  Shutdown();
+}
+
+void ReplicationService::Start(const commands::ExecutionServices& services,
+                               std::function<void()> before_load,
+                               std::function<void()> after_load) {
+  const ReplicationSettings s = settings_();
+  std::string host;
+  int port = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    apply_ = MakePrimaryLinkRunner(services);
+    before_load_ = std::move(before_load);
+    after_load_ = std::move(after_load);
+  }
+  if (!s.replicaof.empty() && ParseReplicaOf(s.replicaof, &host, &port)) {
+    Follow(host, port);
+  }
+}
+
+bool ReplicationService::is_replica() const {
+  absl::MutexLock lock(&mu_);
+  return replica_;
+}
+
+bool ReplicationService::link_up() const {
+  absl::MutexLock lock(&mu_);
+  return link_ != nullptr && link_->up();
+}
+
+void ReplicationService::StopSendersLocked() {
+  for (auto& sender : senders_) {
+    sender->Stop();
+  }
+  senders_.clear();
+}
+
+bool ReplicationService::Follow(const std::string& host, int port) {
+  const ReplicationSettings s = settings_();
+  std::unique_ptr<replication::PrimaryLink> old_link;
+  {
+    absl::MutexLock lock(&mu_);
+    if (replica_ && host_ == host && port_ == port) {
+      return false;
+    }
+    old_link = std::move(link_);
+  }
+  if (old_link != nullptr) {
+    old_link->Stop();  // outside mu_: its thread may be reading status
+    old_link.reset();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    FollowLocked(host, port, s);
+  }
+  UpdateGate(s);
+  return true;
+}
+
+void ReplicationService::FollowLocked(const std::string& host, int port,
+                                      const ReplicationSettings& s) {
+  const bool was_primary = !replica_;
+  replica_ = true;
+  host_ = host;
+  port_ = port;
+  // The replicas that followed this node resync (they will continue from the new primary's
+  // stream through this one, by PSYNC when their offsets allow it), as Redis disconnects them.
+  StopSendersLocked();
+  if (was_primary) {
+    // This node's own history stays its PSYNC request: a former primary that follows its
+    // replica after a failover continues from its offset instead of a full copy.
+    stream_.Activate();
+  }
+  log_.set_feeds_stream(false);
+  keyspace_.set_expiry_paused(true);  // the primary's DEL removes expired keys
+  common::SetLogRole(true);
+  common::Log(common::LogLevel::kNotice,
+              "Connecting to MASTER " + host + ":" + std::to_string(port));
+  StartLinkLocked(s);
+}
+
+void ReplicationService::StartLinkLocked(const ReplicationSettings& s) {
+  (void)s;
+  replication::LinkEnv env{
+      .stream = stream_,
+      .keyspace = keyspace_,
+      .runtime = runtime_,
+      .apply = apply_,
+      .before_load = before_load_ ? before_load_ : [] {},
+      .after_load = after_load_ ? after_load_ : [] {},
+      .settings =
+          [this] {
+            const ReplicationSettings now = settings_();
+            replication::LinkSettings l;
+            {
+              absl::MutexLock lock(&mu_);
+              l.host = host_;
+              l.port = port_;
+            }
+            l.user = now.masteruser;
+            l.password = now.masterauth;
+            l.listening_port = now.listening_port;
+            l.announce_ip = now.announce_ip;
+            l.repl_timeout_ms = now.timeout_seconds * 1000;
+            l.rdb_checksum = now.rdb_checksum;
+            return l;
+          },
+      .wrap_tls = {},
+  };
+  link_ = std::make_unique<replication::PrimaryLink>(std::move(env));
+  link_->Start();
+}
+
+void ReplicationService::BecomePrimary() {
+  std::unique_ptr<replication::PrimaryLink> old_link;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!replica_) {
+      return;
+    }
+    old_link = std::move(link_);
+  }
+  if (old_link != nullptr) {
+    old_link->Stop();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    BecomePrimaryLocked();
+  }
+  UpdateGate(settings_());
+}
+
+void ReplicationService::BecomePrimaryLocked() {
+  replica_ = false;
+  host_.clear();
+  port_ = 0;
+  // The history so far stays valid under the old id (replid2), so the other replicas of the
+  // old primary continue from here with PSYNC; sub-replicas reconnect to learn the new id.
+  stream_.ShiftReplicationId();
+  StopSendersLocked();
+  log_.set_feeds_stream(true);
+  keyspace_.set_expiry_paused(false);
+  common::SetLogRole(false);
+  common::Log(common::LogLevel::kNotice,
+              "MASTER MODE enabled (user request from REPLICAOF NO ONE or a failover)");
+}
+
+absl::StatusOr<replication::FullSyncSnapshot> ReplicationService::BeginSnapshot(
+    const std::function<void()>& at_cut) {
+  if (!slot_.TryAcquire(persistence::SnapshotSlot::Owner::kFullSync)) {
+    return absl::UnavailableError("a snapshot is running");
+  }
+  const ReplicationSettings s = settings_();
+  persistence::SnapshotOptions options{.compress = s.rdb_compression,
+                                       .checksum = s.rdb_checksum,
+                                       .used_memory = s.used_memory,
+                                       .key_save_delay_us = s.key_save_delay_us};
+  auto snapshot = std::make_unique<persistence::RdbSnapshot>(keyspace_, options);
+  snapshot->Begin(at_cut);
+  return replication::FullSyncSnapshot{std::move(snapshot), [this] { slot_.Release(); }};
+}
+
+void ReplicationService::AttachReplica(std::unique_ptr<net::Transport> transport,
+                                       std::string peer_ip, replication::ReplicaHandshake handshake,
+                                       replication::SyncRequest request, std::string unread_input,
+                                       std::string unsent_output) {
+  stream_.Activate();  // the backlog exists from the first replica on, as in Redis
+  replication::SenderEnv env{
+      .stream = stream_,
+      .counters = counters_,
+      .begin_snapshot =
+          [this](const std::function<void()>& at_cut) { return BeginSnapshot(at_cut); },
+      .settings = [this] { return settings_().sender; },
+  };
+  absl::MutexLock lock(&mu_);
+  auto sender = std::make_unique<replication::ReplicaSender>(
+      std::move(env), std::move(transport), std::move(peer_ip), std::move(handshake),
+      std::move(request), std::move(unread_input), ++next_sender_id_);
+  sender->Start(std::move(unsent_output));
+  senders_.push_back(std::move(sender));
+}
+
+void ReplicationService::Cron() {
+  const ReplicationSettings s = settings_();
+  stream_.set_backlog_size(s.backlog_size);
+  std::vector<std::unique_ptr<replication::ReplicaSender>> ended;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = senders_.begin(); it != senders_.end();) {
+      if ((*it)->finished()) {
+        ended.push_back(std::move(*it));
+        it = senders_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Redis's replicationCron: a PING in the stream every repl-ping-replica-period, so that
+    // replicas see a live primary (and time out a dead one). A replica's stream is its
+    // primary's, which pings for it.
+    const int64_t now = common::MonotonicMillis();
+    if (!replica_ && !senders_.empty() && now - last_ping_ms_ >= s.ping_period_seconds * 1000) {
+      last_ping_ms_ = now;
+      stream_.AppendRaw("*1\r\n$4\r\nPING\r\n");
+    }
+    good_replicas_ = 0;
+    for (const auto& sender : senders_) {
+      if (sender->online() && sender->lag_seconds() <= s.min_replicas_max_lag) {
+        ++good_replicas_;
+      }
+    }
+  }
+  ended.clear();  // joined outside mu_
+  UpdateGate(s);
+  stream_.Wake();
+}
+
+void ReplicationService::UpdateGate(const ReplicationSettings& s) {
+  uint32_t gate = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (replica_) {
+      if (s.read_only) {
+        gate |= commands::kGateReadOnly;
+      }
+      if (!s.serve_stale_data && (link_ == nullptr || !link_->up())) {
+        gate |= commands::kGateStale;
+      }
+    } else if (s.min_replicas_to_write > 0 && s.min_replicas_max_lag > 0 &&
+               good_replicas_ < static_cast<uint64_t>(s.min_replicas_to_write)) {
+      gate |= commands::kGateNoReplicas;
+    }
+  }
+  // The loading bit belongs to the link while it loads a snapshot.
+  uint32_t current = runtime_.replica_gate.load();
+  uint32_t next;
+  do {
+    next = (current & commands::kGateLoading) | gate;
+  } while (!runtime_.replica_gate.compare_exchange_weak(current, next));
+}
+
+int64_t ReplicationService::CountAcked(int64_t offset) {
+  absl::MutexLock lock(&mu_);
+  int64_t n = 0;
+  for (const auto& sender : senders_) {
+    if (sender->online() && sender->ack_offset() >= offset) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+void ReplicationService::RequestAcks() {
+  stream_.AppendRaw("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n");
+  stream_.Wake();
+}
+
+ReplicationService::RoleView ReplicationService::Role() {
+  RoleView v;
+  v.offset = stream_.offset();
+  absl::MutexLock lock(&mu_);
+  v.replica = replica_;
+  if (replica_) {
+    v.host = host_;
+    v.port = port_;
+    v.state = link_ != nullptr ? link_->status().state : "connect";
+  } else {
+    for (const auto& sender : senders_) {
+      if (sender->online()) {
+        v.replicas.push_back(sender->status());
+      }
+    }
+  }
+  return v;
+}
+
+std::vector<std::pair<std::string, std::string>> ReplicationService::InfoFields() {
+  const ReplicationSettings s = settings_();
+  const replication::StreamIds ids = stream_.ids();
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string name, auto value) {
+    if constexpr (std::is_convertible_v<decltype(value), std::string>) {
+      out.emplace_back(std::move(name), std::string(value));
+    } else {
+      out.emplace_back(std::move(name), std::to_string(value));
+    }
+  };
+  std::vector<replication::ReplicaStatus> replicas;
+  absl::MutexLock lock(&mu_);
+  for (const auto& sender : senders_) {
+    if (!sender->finished()) {
+      replicas.push_back(sender->status());
+    }
+  }
+  if (replica_) {
+    add("role", "slave");
+    add("master_host", host_);
+    add("master_port", port_);
+    const replication::LinkStatus l =
+        link_ != nullptr ? link_->status() : replication::LinkStatus{};
+    add("master_link_status", l.up ? "up" : "down");
+    add("master_last_io_seconds_ago", l.last_io_seconds);
+    add("master_sync_in_progress", l.sync_in_progress ? 1 : 0);
+    add("slave_read_repl_offset", ids.offset);
+    add("slave_repl_offset", ids.offset);
+    if (l.sync_in_progress) {
+      add("master_sync_total_bytes", l.sync_total_bytes);
+      add("master_sync_read_bytes", l.sync_read_bytes);
+      add("master_sync_left_bytes",
+          l.sync_total_bytes >= 0 ? l.sync_total_bytes - l.sync_read_bytes : -1);
+      add("master_sync_perc", l.sync_total_bytes > 0
+                                  ? std::to_string(100.0 * static_cast<double>(l.sync_read_bytes) /
+                                                   static_cast<double>(l.sync_total_bytes))
+                                  : std::string("-0.00"));
+      add("master_sync_last_io_seconds_ago", l.last_io_seconds);
+    }
+    if (!l.up) {
+      add("master_link_down_since_seconds", l.down_since_seconds);
+    }
+    add("slave_priority", 100);
+    add("slave_read_only", s.read_only ? 1 : 0);
+    add("replica_announced", 1);
+  } else {
+    add("role", "master");
+  }
+  add("connected_slaves", replicas.size());
+  if (!replica_ && s.min_replicas_to_write > 0 && s.min_replicas_max_lag > 0) {
+    add("min_slaves_good_slaves", good_replicas_);
+  }
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    const replication::ReplicaStatus& r = replicas[i];
+    add("slave" + std::to_string(i),
+        "ip=" + r.ip + ",port=" + std::to_string(r.port) + ",state=" + r.state +
+            ",offset=" + std::to_string(r.ack_offset) + ",lag=" + std::to_string(r.lag_seconds));
+  }
+  add("master_failover_state", "no-failover");
+  add("master_replid", ids.replid);
+  add("master_replid2", ids.replid2);
+  add("master_repl_offset", ids.offset);
+  add("second_repl_offset", ids.second_offset);
+  add("repl_backlog_active", ids.backlog_active ? 1 : 0);
+  add("repl_backlog_size", ids.backlog_size);
+  add("repl_backlog_first_byte_offset", ids.backlog_first_byte);
+  add("repl_backlog_histlen", ids.backlog_histlen);
+  return out;
+}
+
+void ReplicationService::Shutdown() {
+  std::unique_ptr<replication::PrimaryLink> link;
+  std::vector<std::unique_ptr<replication::ReplicaSender>> senders;
+  {
+    absl::MutexLock lock(&mu_);
+    link = std::move(link_);
+    senders = std::move(senders_);
+    senders_.clear();
+  }
+  if (link != nullptr) {
+    link->Stop();
+  }
+  for (auto& sender : senders) {
+    sender->Stop();
+  }
+}
+
+}  // namespace redoubt::server

@@ -1,0 +1,149 @@
+// Replication for the server: this node's role (a primary, or a replica of `replicaof`), its
+// replication stream and backlog, the senders of the replicas that follow it, and the link to
+// the primary it follows. REPLICAOF, ROLE, PSYNC/SYNC, REPLCONF, WAIT and INFO replication go
+// through here (server/replication_commands.cc); the parts live in src/replication/.
+//
+// Roles:
+//   - primary: writes reach the stream through ReplicationLog (with the AOF); each replica's
+//     PSYNC hands its connection to a ReplicaSender.
+//   - replica: a PrimaryLink applies the primary's stream; clients' writes get -READONLY
+//     (replica-read-only), and nothing expires here: the primary's DEL removes expired keys,
+//     as Redis replicas wait for it.
+//
+// Thread: thread-safe; mu_ guards the role, the senders and the link. The request path reads
+// only RuntimeSettings::replica_gate and the stream's atomics.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/execution_services.h"
+#include "commands/runtime_settings.h"
+#include "net/transport.h"
+#include "persistence/snapshot_slot.h"
+#include "replication/primary_link.h"
+#include "replication/replica_sender.h"
+#include "replication/replication_log.h"
+#include "replication/replication_stream.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::server {
+
+struct ReplicationSettings {
+  std::string replicaof;  // "host port", empty for a primary
+  std::string masteruser;
+  std::string masterauth;
+  bool read_only = true;
+  bool serve_stale_data = true;
+  int64_t backlog_size = 1 << 20;
+  int64_t timeout_seconds = 60;
+  int64_t ping_period_seconds = 10;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
+  int listening_port = 0;  // REPLCONF listening-port: replica-announce-port, or port
+  std::string announce_ip;
+  replication::SenderSettings sender;
+  bool rdb_compression = true;
+  bool rdb_checksum = true;
+  uint64_t used_memory = 0;
+  int64_t key_save_delay_us = 0;  // rdb-key-save-delay, for a full sync's snapshot too
+};
+
+class ReplicationService {
+ public:
+  // aof: the AOF, which ReplicationLog feeds beside the stream.
+  ReplicationService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
+                     persistence::SnapshotSlot& slot, commands::CommandLog& aof,
+                     std::function<ReplicationSettings()> settings);
+  ~ReplicationService();
+
+  // What the dispatchers propagate to.
+  commands::CommandLog& log() { return log_; }
+  replication::ReplicationStream& stream() { return stream_; }
+
+  // Start-up: follows `replicaof` when it is set. services runs the primary's commands;
+  // before_load/after_load surround a full sync's load (the AOF's restart).
+  void Start(const commands::ExecutionServices& services, std::function<void()> before_load,
+             std::function<void()> after_load);
+  // REPLICAOF host port. false when it already follows that primary (Redis's "+OK Already
+  // connected to specified master").
+  bool Follow(const std::string& host, int port);
+  // REPLICAOF NO ONE: a primary from now on, its history continuing (replid2).
+  void BecomePrimary();
+  bool is_replica() const;
+  // Whether a replica's link to its primary is up (a sub-replica may sync only then).
+  bool link_up() const;
+
+  // A replica's PSYNC (or SYNC): its connection, taken from its I/O thread.
+  void AttachReplica(std::unique_ptr<net::Transport> transport, std::string peer_ip,
+                     replication::ReplicaHandshake handshake, replication::SyncRequest request,
+                     std::string unread_input, std::string unsent_output);
+
+  // After each I/O batch: wakes the senders that wait for bytes.
+  void WakeSenders() { stream_.Wake(); }
+  // The server cron: reaps ended senders, pings replicas, updates the gates.
+  void Cron();
+  // WAIT: replicas that acknowledged offset; RequestAcks asks them all (REPLCONF GETACK).
+  int64_t CountAcked(int64_t offset);
+  void RequestAcks();
+  int64_t offset() const { return stream_.offset(); }
+  const replication::SyncCounters& sync_counters() const { return counters_; }
+
+  // INFO replication's lines, as "name:value" pairs in Redis's order.
+  std::vector<std::pair<std::string, std::string>> InfoFields();
+  // ROLE's reply parts.
+  struct RoleView {
+    bool replica = false;
+    int64_t offset = 0;
+    std::vector<replication::ReplicaStatus> replicas;  // primary
+    std::string host;                                  // replica
+    int port = 0;
+    std::string state;
+  };
+  RoleView Role();
+
+  void Shutdown();
+
+ private:
+  void FollowLocked(const std::string& host, int port, const ReplicationSettings& s)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void BecomePrimaryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartLinkLocked(const ReplicationSettings& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StopSendersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UpdateGate(const ReplicationSettings& s) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<replication::FullSyncSnapshot> BeginSnapshot(const std::function<void()>& at_cut);
+
+  storage::Keyspace& keyspace_;
+  commands::RuntimeSettings& runtime_;
+  persistence::SnapshotSlot& slot_;
+  const std::function<ReplicationSettings()> settings_;
+  replication::ReplicationStream stream_;
+  replication::ReplicationLog log_;
+  replication::SyncCounters counters_;
+
+  mutable absl::Mutex mu_;
+  bool replica_ ABSL_GUARDED_BY(mu_) = false;
+  std::string host_ ABSL_GUARDED_BY(mu_);
+  int port_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<replication::PrimaryLink> link_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<replication::ReplicaSender>> senders_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_sender_id_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_ping_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  // Set by Start: how the link applies the primary's commands and surrounds a load.
+  std::function<bool(std::span<const std::string_view>)> apply_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> before_load_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> after_load_ ABSL_GUARDED_BY(mu_);
+  uint64_t good_replicas_ ABSL_GUARDED_BY(mu_) = 0;  // min_slaves_good_slaves
+};
+
+// Parses "host port" (replicaof's text).
+bool ParseReplicaOf(const std::string& text, std::string* host, int* port);
+
+}  // namespace redoubt::server

@@ -1,0 +1,273 @@
+# Replication with Redis's own protocol, against Debian's redis-server 7.0 in both directions: a
+# redis-server replica follows a Redoubt primary and a Redoubt replica follows a redis-server
+# primary (full sync, the command stream, a partial resync after the link drops), with the
+# datasets compared key by key afterwards; and Redoubt's replication on its own: -READONLY,
+# ROLE, INFO replication, WAIT, min-replicas-to-write, replica-serve-stale-data, expiry by the
+# primary's DEL, a full sync under writes, and a promotion that the other nodes continue from
+# with PSYNC (no second full sync).
+import time
+
+import pytest
+import redis
+
+from support import servers
+from support.background_writes import BackgroundWrites
+from support.datasets import fill, snapshot_of
+
+pytestmark = pytest.mark.skipif(not servers.redoubt_available(),
+                                reason=servers.redoubt_missing_reason())
+
+# redis-server waits repl-diskless-sync-delay (5 s) for more replicas before it streams a sync.
+REDIS_PRIMARY = ["--repl-diskless-sync-delay", "0"]
+
+
+def client(server, **kw):
+    return redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=30, **kw)
+
+
+def wait_until(predicate, what, timeout=60):
+    """Polls what the servers report (no fixed sleeps); fails with `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def replica_args(primary, *extra):
+    return ["--replicaof", "127.0.0.1", str(primary.port), *extra]
+
+
+def wait_synced(primary, *replicas):
+    """Until every replica's link is up and it applied everything the primary has now."""
+    p = client(primary)
+
+    def synced():
+        offset = p.info("replication")["master_repl_offset"]
+        for replica in replicas:
+            info = client(replica).info("replication")
+            if info.get("master_link_status") != "up" or info["slave_repl_offset"] < offset:
+                return False
+        return True
+
+    wait_until(synced, "the replicas to catch up")
+
+
+def writes(r, start, count=200):
+    """Writes of several types after the first sync, each kind the stream must carry."""
+    pipe = r.pipeline(transaction=False)
+    for i in range(start, start + count):
+        pipe.set(f"k{i}", i)
+        pipe.hset(f"h{i % 7}", f"f{i}", i)
+        pipe.rpush("list", i)
+        pipe.zadd("zs", {f"m{i}": i / 3})
+        pipe.sadd("set", i)
+        pipe.incrbyfloat("float", 0.5)
+    pipe.execute()
+    r.expire("list", 7000)
+    r.spop("set", 3)
+    with r.pipeline(transaction=True) as tx:
+        tx.incr("tx:a").rpush("tx:b", start).execute()
+
+
+def stat(server, name):
+    return client(server).info("stats")[name]
+
+
+def start(kind, args=()):
+    if kind == "redis":
+        return servers.redis_server(args=[*REDIS_PRIMARY, *args])
+    return servers.redoubt_server(args=list(args))
+
+
+@pytest.mark.parametrize("primary_kind,replica_kind",
+                         [("redoubt", "redis"), ("redis", "redoubt")])
+def test_a_replica_of_the_other_server_follows_its_primary(primary_kind, replica_kind):
+    with start(primary_kind) as primary:
+        p = client(primary)
+        fill(p)
+        with start(replica_kind, replica_args(primary)) as replica:
+            wait_synced(primary, replica)
+            assert snapshot_of(client(replica)) == snapshot_of(p)
+            writes(p, 0)
+            wait_synced(primary, replica)
+            assert snapshot_of(client(replica)) == snapshot_of(p)
+            # The link drops (the replica's side of it, then the primary's); writes go on; the
+            # replica continues from its offset each time.
+            client(replica).client_kill_filter(_type="master") if replica_kind == "redis" \
+                else p.client_kill_filter(_type="slave")
+            writes(p, 1000)
+            wait_synced(primary, replica)
+            assert snapshot_of(client(replica)) == snapshot_of(p)
+            assert stat(primary, "sync_full") == 1
+            assert stat(primary, "sync_partial_ok") == 1
+
+
+def test_a_replica_refuses_writes_and_reports_its_role():
+    with servers.redoubt_server() as primary, \
+            servers.redoubt_server(args=replica_args(primary)) as replica:
+        p, r = client(primary), client(replica)
+        p.set("a", "1")
+        wait_synced(primary, replica)
+        assert r.get("a") == b"1"
+        with pytest.raises(redis.ResponseError, match="^You can't write against a read only "
+                                                      "replica.$"):
+            r.set("b", "2")
+        role = r.execute_command("ROLE")
+        assert role[:4] == [b"slave", b"127.0.0.1", primary.port, b"connected"]
+        # The primary pings its replicas on its own, so offsets move between two reads.
+        assert 0 < role[4] <= p.info("replication")["master_repl_offset"]
+        assert p.execute_command("WAIT", 1, 10000) == 1  # its acknowledgement is in
+        prole = p.execute_command("ROLE")
+        assert prole[0] == b"master"
+        assert [entry[:2] for entry in prole[2]] == [[b"127.0.0.1", str(replica.port).encode()]]
+        assert int(prole[2][0][2]) >= role[4]
+        info = r.info("replication")
+        assert info["role"] == "slave" and info["master_port"] == primary.port
+        assert info["master_replid"] == p.info("replication")["master_replid"]
+        pinfo = p.info("replication")
+        assert pinfo["connected_slaves"] == 1
+        assert pinfo["slave0"]["state"] == "online"
+        assert pinfo["repl_backlog_active"] == 1
+        hello = r.execute_command("HELLO", 2)
+        assert hello[hello.index(b"role") + 1] == b"replica"
+        # replica-read-only no: local writes are accepted (and not propagated).
+        r.config_set("replica-read-only", "no")
+        wait_until(lambda: _set_ok(r), "replica-read-only no to take effect")
+        assert p.get("local") is None
+        # CONFIG REWRITE keeps the role; REPLICAOF NO ONE ends it.
+        assert r.config_get("replicaof") == {"replicaof": f"127.0.0.1 {primary.port}"}
+        assert r.execute_command("REPLICAOF", "NO", "ONE") == b"OK"
+        assert r.config_get("replicaof") == {"replicaof": ""}
+        assert r.info("replication")["role"] == "master"
+        r.set("b", "2")
+
+
+def _set_ok(r):
+    try:
+        return r.set("local", "1")
+    except redis.ResponseError:
+        return False
+
+
+def test_wait_counts_the_replicas_that_acknowledged():
+    with servers.redoubt_server() as primary, \
+            servers.redoubt_server(args=replica_args(primary)) as r1, \
+            servers.redoubt_server(args=replica_args(primary)) as r2:
+        p = client(primary)
+        wait_synced(primary, r1, r2)
+        p.set("x", "1")
+        assert p.execute_command("WAIT", 2, 10000) == 2
+        started = time.monotonic()
+        assert p.execute_command("WAIT", 3, 300) == 2
+        assert time.monotonic() - started >= 0.29
+        with pytest.raises(redis.ResponseError, match="timeout is negative"):
+            p.execute_command("WAIT", 1, -1)
+        with pytest.raises(redis.ResponseError, match="WAIT cannot be used with replica"):
+            client(r1).execute_command("WAIT", 1, 0)
+
+
+def test_min_replicas_to_write_refuses_writes_without_enough_good_replicas():
+    with servers.redoubt_server(args=["--min-replicas-to-write", "1"]) as primary:
+        p = client(primary)
+        with pytest.raises(redis.ResponseError,
+                           match="^NOREPLICAS Not enough good replicas to write.$"):
+            wait_until(lambda: False if _set_ok(p) else _raise_norepl(p), "NOREPLICAS", 5)
+        assert p.get("x") is None  # reads go on
+        with servers.redoubt_server(args=replica_args(primary)):
+            wait_until(lambda: _set_ok(p), "writes accepted with a replica")
+
+
+def _raise_norepl(r):
+    r.set("local", "1")
+    return True
+
+
+def test_serve_stale_data_no_answers_masterdown_while_the_link_is_down():
+    port = servers.free_port()
+    # PING gets MASTERDOWN too (as from redis-server): readiness is INFO's answer.
+    with servers.redoubt_server(args=["--replicaof", "127.0.0.1", str(port),
+                                      "--replica-serve-stale-data", "no"], wait=False) as replica:
+        r = client(replica)
+        wait_until(lambda: _answers_info(r), "the server to start")
+        assert r.info("replication")["master_link_status"] == "down"
+        for command in (("GET", "x"), ("PING",)):
+            with pytest.raises(redis.ResponseError, match="^MASTERDOWN Link with MASTER is down "
+                                                          "and replica-serve-stale-data is set "
+                                                          "to 'no'.$"):
+                r.execute_command(*command)
+        r.config_set("replica-serve-stale-data", "yes")
+        wait_until(lambda: _get_ok(r), "stale reads to be served")
+
+
+def _answers_info(r):
+    try:
+        return "role" in r.info("replication")
+    except redis.ConnectionError:
+        return False
+
+
+def _get_ok(r):
+    try:
+        r.get("x")
+        return True
+    except redis.ResponseError:
+        return False
+
+
+def test_expired_keys_leave_the_replica_with_the_primarys_del():
+    with servers.redoubt_server() as primary, \
+            servers.redoubt_server(args=replica_args(primary)) as replica:
+        p, r = client(primary), client(replica)
+        p.set("short", "v", px=300)
+        p.set("long", "v", ex=1000)
+        wait_synced(primary, replica)
+        assert r.exists("short") == 1
+        assert 0 < r.pttl("long") <= 1000_000
+        wait_until(lambda: r.exists("short") == 0, "the primary's DEL")
+        assert p.exists("short") == 0
+        assert r.exists("long") == 1
+
+
+def test_a_full_sync_under_writes_loses_nothing():
+    # rdb-key-save-delay stretches the snapshot so that writes land while it is sent.
+    with servers.redoubt_server(args=["--rdb-key-save-delay", "200"]) as primary:
+        p = client(primary)
+        p.mset({f"pre{i}": i for i in range(2000)})
+
+        def write(w, i):
+            w.set(f"pre{i % 2000}", f"new{i}")
+            w.rpush("during", i)
+
+        with BackgroundWrites(lambda: client(primary), write, 20000) as writes, \
+                servers.redoubt_server(args=replica_args(primary)) as replica:
+            wait_until(lambda: client(replica).info("replication")["master_link_status"]
+                       == "up", "the full sync")
+            writes.stop()
+            wait_synced(primary, replica)
+            assert snapshot_of(client(replica), dbs=(0,)) == snapshot_of(p, dbs=(0,))
+            assert client(replica).llen("during") == len(writes.written) > 0
+
+
+def test_a_promoted_replica_is_followed_with_psync_and_no_new_full_sync():
+    with servers.redoubt_server() as a, \
+            servers.redoubt_server(args=replica_args(a)) as b, \
+            servers.redoubt_server(args=replica_args(a)) as c:
+        fill(client(a))
+        writes(client(a), 0)
+        wait_synced(a, b, c)
+        # b is promoted; c and then a (the old primary) follow it.
+        assert client(b).execute_command("REPLICAOF", "NO", "ONE") == b"OK"
+        assert client(c).execute_command("REPLICAOF", "127.0.0.1", b.port) == b"OK"
+        assert client(a).execute_command("REPLICAOF", "127.0.0.1", b.port) == b"OK"
+        writes(client(b), 5000)
+        wait_synced(b, a, c)
+        expected = snapshot_of(client(b))
+        assert snapshot_of(client(a)) == expected
+        assert snapshot_of(client(c)) == expected
+        assert stat(b, "sync_full") == 0
+        assert stat(b, "sync_partial_ok") == 2
+        info = client(b).info("replication")
+        assert info["master_replid2"] == client(a).info("replication")["master_replid2"]
+        assert info["second_repl_offset"] > 0

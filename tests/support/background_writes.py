@@ -1,0 +1,37 @@
+# Writes from a background thread while a test changes something under them (an AOF rewrite, a
+# replica's full sync): each acknowledged write's index is recorded, so the test can check that
+# every one of them survived. Bounded in count; stopped by the test (or when the block ends).
+import threading
+
+
+class BackgroundWrites:
+    """with BackgroundWrites(make_client, write, limit) as w: ... w.written ...
+
+    make_client() gives the thread its own client; write(client, i) makes write number i."""
+
+    def __init__(self, make_client, write, limit):
+        self.written = []
+        self._make_client = make_client
+        self._write = write
+        self._limit = limit
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        c = self._make_client()
+        i = 0
+        while not self._stop.is_set() and i < self._limit:
+            self._write(c, i)
+            self.written.append(i)
+            i += 1
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
