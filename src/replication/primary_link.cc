@@ -137,7 +137,6 @@ absl::Status PrimaryLink::Session() {
     absl::StatusOr<std::unique_ptr<net::Transport>> tls = env_.wrap_tls(*fd);
     if (!tls.ok()) {
       fd_.store(-1);
-      close(*fd);
       return tls.status();
     }
     transport = std::move(*tls);

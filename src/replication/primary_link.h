@@ -59,8 +59,8 @@ struct LinkEnv {
   std::function<void()> before_load;
   std::function<void()> after_load;
   std::function<LinkSettings()> settings;
-  // A TLS transport over a connected socket when tls-replication is on (null: plaintext),
-  // or an error in words (the handshake failed).
+  // A TLS transport over a connected socket when tls-replication is on (null: plaintext, fd
+  // left to the caller), or an error in words (the handshake failed; fd is closed).
   std::function<absl::StatusOr<std::unique_ptr<net::Transport>>(int fd)> wrap_tls;
 };
 

@@ -28,6 +28,8 @@ ReplicaSender::ReplicaSender(SenderEnv env, std::unique_ptr<net::Transport> tran
                              std::string unread_input, uint64_t id)
     : env_(std::move(env)),
       transport_(std::move(transport)),
+      fd_(transport_->fd()),
+      tls_(transport_->kind() == "tls"),
       peer_ip_(std::move(peer_ip)),
       handshake_(std::move(handshake)),
       request_(std::move(request)),
@@ -51,11 +53,13 @@ void ReplicaSender::Start(std::string unsent_output) {
   });
 }
 
-void ReplicaSender::Stop() {
+void ReplicaSender::RequestStop() {
   stop_.store(true, std::memory_order_relaxed);
-  if (transport_ != nullptr) {
-    shutdown(transport_->fd(), SHUT_RDWR);  // wakes a poll or a write on the socket
-  }
+  shutdown(fd_, SHUT_RDWR);  // wakes a poll or a write on the socket
+}
+
+void ReplicaSender::Stop() {
+  RequestStop();
   if (thread_.joinable()) {
     thread_.join();
   }
@@ -120,7 +124,8 @@ absl::StatusOr<std::unique_ptr<ReplicationStream::Reader>> ReplicaSender::Synchr
         return st;
       }
       env_.counters.partial_ok.fetch_add(1, std::memory_order_relaxed);
-      Log("asks for synchronization; partial resynchronization accepted, sending " +
+      Log(std::string("asks for synchronization") + (tls_ ? " over TLS" : "") +
+          "; partial resynchronization accepted, sending " +
           std::to_string(env_.stream.offset() - reader->position()) + " bytes of backlog");
       return reader;
     }
@@ -220,8 +225,8 @@ absl::StatusOr<std::unique_ptr<ReplicationStream::Reader>> ReplicaSender::FullSy
   if (!st.ok()) {
     return st;
   }
-  Log("synchronized: " + std::to_string(bytes) + " bytes of snapshot sent, streaming from offset " +
-      std::to_string(offset));
+  Log("synchronized: " + std::to_string(bytes) + " bytes of snapshot sent" +
+      (tls_ ? " over TLS" : "") + ", streaming from offset " + std::to_string(offset));
   return reader;
 }
 

@@ -35,6 +35,7 @@ struct ReplicaHandshake {
   std::string announced_ip;  // REPLCONF ip-address
   bool capa_eof = false;     // it reads a snapshot streamed without its length ($EOF:)
   bool capa_psync2 = false;
+  bool unix_socket = false;  // connected over the Unix socket (never closed for being plaintext)
 };
 
 // PSYNC replid offset, or SYNC (the old protocol: a full sync without +FULLRESYNC).
@@ -97,10 +98,15 @@ class ReplicaSender {
   void Start(std::string unsent_output);
   // Closes the link and waits for the thread.
   void Stop();
+  // Closes the link without waiting (the owner reaps the sender once finished()): safe where
+  // the thread may be waiting for a lock the caller holds.
+  void RequestStop();
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   ReplicaStatus status() const;
   int64_t ack_offset() const { return ack_offset_.load(std::memory_order_acquire); }
   bool online() const { return state_.load(std::memory_order_relaxed) == State::kOnline; }
+  // Whether the link is plaintext over TCP (what tls-mode required closes).
+  bool plaintext_tcp() const { return !tls_ && !handshake_.unix_socket; }
   // Seconds since the last ACK (min-replicas-max-lag counts only the replicas within it).
   int64_t lag_seconds() const;
 
@@ -117,6 +123,8 @@ class ReplicaSender {
 
   SenderEnv env_;
   std::unique_ptr<net::Transport> transport_;
+  const int fd_;
+  const bool tls_;
   const std::string peer_ip_;
   const ReplicaHandshake handshake_;
   const SyncRequest request_;

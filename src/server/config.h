@@ -137,9 +137,13 @@ struct Config {
   // tls-auth-clients-user CN: a verified client certificate's Common Name authenticates the
   // connection as the ACL user of that name (when it exists and is on).
   bool tls_auth_clients_user_cn = false;
-  // Accepted so that redis.conf TLS set-ups load unchanged: TLS for replication and cluster
-  // links has no effect until those links exist.
+  // tls-replication: a replica's link to its primary goes over TLS, presenting
+  // tls-client-cert-file (or else tls-cert-file). tls-cluster has no effect until cluster links
+  // exist.
   bool tls_replication = false;
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
   bool tls_cluster = false;
   // ACL. requirepass sets the default user's only password; `user` directives (each the text
   // after "user") and aclfile are exclusive, as in Redis.

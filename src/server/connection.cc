@@ -726,6 +726,7 @@ void Connection::HandOff() {
   if (ip.size() > 2 && ip.front() == '[') {
     ip = ip.substr(1, ip.size() - 2);
   }
+  replica_handshake_.unix_socket = unix_socket_;
   std::unique_ptr<net::Transport> transport = std::move(transport_);
   transport_ = std::make_unique<HandedOffTransport>(fd_);
   Close("replica");

@@ -1,6 +1,8 @@
 // Replication for the server; see replication_service.h.
 #include "server/replication_service.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -140,23 +142,57 @@ void ReplicationService::StartLinkLocked(const ReplicationSettings& s) {
             l.rdb_checksum = now.rdb_checksum;
             return l;
           },
-      .wrap_tls = {},
+      .wrap_tls = [this](int fd) -> absl::StatusOr<std::unique_ptr<net::Transport>> {
+        const ReplicationSettings now = settings_();
+        if (!now.tls_replication) {
+          return std::unique_ptr<net::Transport>();
+        }
+        absl::StatusOr<std::shared_ptr<const tls::TlsClientContext>> ctx =
+            tls::TlsClientContext::Create(now.tls_client);
+        if (!ctx.ok()) {
+          close(fd);
+          return ctx.status();
+        }
+        absl::StatusOr<std::unique_ptr<tls::TlsTransport>> t =
+            (*ctx)->Connect(fd, static_cast<int>(now.timeout_seconds * 1000));
+        if (!t.ok()) {
+          return t.status();
+        }
+        return std::unique_ptr<net::Transport>(std::move(*t));
+      },
   };
   link_ = std::make_unique<replication::PrimaryLink>(std::move(env));
   link_->Start();
 }
 
-void ReplicationService::BecomePrimary() {
+bool ReplicationService::StopLink() {
   std::unique_ptr<replication::PrimaryLink> old_link;
   {
     absl::MutexLock lock(&mu_);
     if (!replica_) {
-      return;
+      return false;
     }
     old_link = std::move(link_);
   }
   if (old_link != nullptr) {
-    old_link->Stop();
+    old_link->Stop();  // outside mu_: its thread reads the settings, which take mu_
+  }
+  return true;
+}
+
+void ReplicationService::RestartLink() {
+  if (!StopLink()) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (replica_ && link_ == nullptr) {
+    StartLinkLocked(settings_());
+  }
+}
+
+void ReplicationService::BecomePrimary() {
+  if (!StopLink()) {
+    return;
   }
   {
     absl::MutexLock lock(&mu_);
@@ -215,7 +251,27 @@ void ReplicationService::AttachReplica(std::unique_ptr<net::Transport> transport
   senders_.push_back(std::move(sender));
 }
 
+void ReplicationService::ClosePlaintextReplicas() {
+  // Runs inside a CONFIG SET (under the config lock, which a sender's thread may be waiting
+  // for): the links are closed at once and their threads reaped by the cron.
+  absl::MutexLock lock(&mu_);
+  size_t closed = 0;
+  for (auto& sender : senders_) {
+    if (sender->plaintext_tcp()) {
+      sender->RequestStop();
+      ++closed;
+    }
+  }
+  if (closed > 0) {
+    common::Log(common::LogLevel::kNotice, "tls-mode required: closing " + std::to_string(closed) +
+                                               " plaintext replica link(s)");
+  }
+}
+
 void ReplicationService::Cron() {
+  if (restart_link_.exchange(false)) {
+    RestartLink();
+  }
   const ReplicationSettings s = settings_();
   stream_.set_backlog_size(s.backlog_size);
   std::vector<std::unique_ptr<replication::ReplicaSender>> ended;

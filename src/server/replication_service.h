@@ -18,6 +18,7 @@
 #include <absl/status/status.h>
 #include <absl/synchronization/mutex.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@
 #include "replication/replication_log.h"
 #include "replication/replication_stream.h"
 #include "storage/keyspace.h"
+#include "tls/tls_client_context.h"
 
 namespace redoubt::server {
 
@@ -53,6 +55,8 @@ struct ReplicationSettings {
   bool rdb_compression = true;
   bool rdb_checksum = true;
   uint64_t used_memory = 0;
+  bool tls_replication = false;  // the link to the primary goes over TLS
+  tls::TlsClientSettings tls_client;
   int64_t key_save_delay_us = 0;  // rdb-key-save-delay, for a full sync's snapshot too
 };
 
@@ -77,6 +81,9 @@ class ReplicationService {
   bool Follow(const std::string& host, int port);
   // REPLICAOF NO ONE: a primary from now on, its history continuing (replid2).
   void BecomePrimary();
+  // The link's transport changed (tls-replication): a replica reconnects at the next cron and
+  // continues with PSYNC. Takes no lock (a CONFIG SET applier calls it).
+  void RequestLinkRestart() { restart_link_.store(true); }
   bool is_replica() const;
   // Whether a replica's link to its primary is up (a sub-replica may sync only then).
   bool link_up() const;
@@ -86,6 +93,9 @@ class ReplicationService {
                      replication::ReplicaHandshake handshake, replication::SyncRequest request,
                      std::string unread_input, std::string unsent_output);
 
+  // tls-mode required: the replicas linked in plaintext over TCP are disconnected, as plaintext
+  // clients are (they come back over TLS, or not at all).
+  void ClosePlaintextReplicas();
   // After each I/O batch: wakes the senders that wait for bytes.
   void WakeSenders() { stream_.Wake(); }
   // The server cron: reaps ended senders, pings replicas, updates the gates.
@@ -116,6 +126,9 @@ class ReplicationService {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void BecomePrimaryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartLinkLocked(const ReplicationSettings& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RestartLink() ABSL_LOCKS_EXCLUDED(mu_);
+  // A replica's link stopped and gone (false: this node is a primary).
+  bool StopLink() ABSL_LOCKS_EXCLUDED(mu_);
   void StopSendersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateGate(const ReplicationSettings& s) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<replication::FullSyncSnapshot> BeginSnapshot(const std::function<void()>& at_cut);
@@ -141,6 +154,7 @@ class ReplicationService {
   std::function<void()> before_load_ ABSL_GUARDED_BY(mu_);
   std::function<void()> after_load_ ABSL_GUARDED_BY(mu_);
   uint64_t good_replicas_ ABSL_GUARDED_BY(mu_) = 0;  // min_slaves_good_slaves
+  std::atomic<bool> restart_link_{false};
 };
 
 // Parses "host port" (replicaof's text).

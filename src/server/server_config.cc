@@ -47,6 +47,13 @@ const std::vector<std::string_view> kTlsContextDirectives = {"tls-cert-file",
                                                              "tls-mode",
                                                              "tls-port"};
 
+tls::TlsClientSettings TlsClientSettingsOf(const Config& c) {
+  return tls::TlsClientSettings{.server = c.tls,
+                                .client_cert_file = c.tls_client_cert_file,
+                                .client_key_file = c.tls_client_key_file,
+                                .client_key_file_pass = c.tls_client_key_file_pass};
+}
+
 }  // namespace
 
 Config Server::config() const {
@@ -240,6 +247,26 @@ void Server::RegisterConfigAppliers() {
                    bool old = c.old.appendonly;
                    return AppliedChange{.undo = [set, old] { set(old); }};
                  }});
+  // tls-replication and the client certificate: refused when the TLS client context cannot
+  // be built (no CA to verify the primary, an unreadable key); a replica's link reconnects.
+  appliers_.Add({.name = "tls-replication",
+                 .directives = {"tls-replication", "tls-client-cert-file", "tls-client-key-file",
+                                "tls-client-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   if (c.next.tls_replication) {
+                     absl::StatusOr<std::shared_ptr<const tls::TlsClientContext>> ctx =
+                         tls::TlsClientContext::Create(TlsClientSettingsOf(c.next));
+                     if (!ctx.ok()) {
+                       return SetFailed("tls-replication", std::string(ctx.status().message()));
+                     }
+                   }
+                   if (c.next.tls_replication != c.old.tls_replication) {
+                     // By the cron, once the settings are live: the link's thread reads them
+                     // under the config lock this applier holds.
+                     replication_->RequestLinkRestart();
+                   }
+                   return AppliedChange{};
+                 }});
   appliers_.AddPublisher("appendfsync", {"appendfsync"}, [this](const Config& c) {
     if (aof_ != nullptr) {
       aof_->SetFsync(AofFsyncOf(c.appendfsync));
@@ -264,6 +291,7 @@ void Server::RegisterConfigAppliers() {
                                      " to " + std::string(TlsModeName(to)));
                      if (to == TlsMode::kRequired) {
                        ClosePlaintextClients();
+                       replication_->ClosePlaintextReplicas();
                      }
                    }};
                  }});
@@ -399,6 +427,8 @@ ReplicationSettings Server::ReplicationSettingsNow() {
   s.rdb_checksum = c.rdbchecksum;
   s.used_memory = keyspace_->used_bytes();
   s.key_save_delay_us = c.rdb_key_save_delay;
+  s.tls_replication = c.tls_replication;
+  s.tls_client = TlsClientSettingsOf(c);
   return s;
 }
 

@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from support import servers
+from support.tools import wait_for
 from support.background_writes import BackgroundWrites
 from support.datasets import fill, snapshot_of
 
@@ -36,16 +37,6 @@ def aof_args(directory, *extra):
 
 def manifest_lines(directory):
     return (directory / AOF_DIR / MANIFEST).read_text().splitlines()
-
-
-def wait_until(predicate, what, timeout=60):
-    """Polls a condition the server reports (no fixed sleeps); fails with `what` on timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def rewrite_done(r):
@@ -123,7 +114,7 @@ def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path):
         fill(r)
         # A base with data, then more commands in the next incr file.
         assert r.bgrewriteaof()
-        wait_until(lambda: rewrite_done(r), "the rewrite")
+        wait_for(lambda: rewrite_done(r), "the rewrite")
         non_deterministic_writes(r)
         expected = snapshot_of(r, dbs=(0, 3, 5))
     assert [line.split()[1] for line in manifest_lines(ours)] == [
@@ -150,13 +141,13 @@ def test_rewrite_under_writes_loses_nothing_and_drops_history(tmp_path):
             w.incr("counter")
 
         with BackgroundWrites(lambda: client(a), write, 200_000) as writes:
-            wait_until(lambda: len(writes.written) > 50, "writes before the rewrite")
+            wait_for(lambda: len(writes.written) > 50, "writes before the rewrite")
             # rdb-key-save-delay slows the rewrite's walk (2,000 keys x 200 us), so the writer
             # most likely writes while it runs; the data must come back whatever the overlap.
             assert r.bgrewriteaof() is True
-            wait_until(lambda: rewrite_done(r), "the rewrite")
+            wait_for(lambda: rewrite_done(r), "the rewrite")
             during = len(writes.written)
-            wait_until(lambda: len(writes.written) > during + 50, "writes after the rewrite")
+            wait_for(lambda: len(writes.written) > during + 50, "writes after the rewrite")
         info = r.info("persistence")
         assert info["aof_rewrites"] == 1 and info["aof_last_bgrewrite_status"] == "ok"
         expected = snapshot_of(r, dbs=(0,))
@@ -176,7 +167,7 @@ def test_config_set_appendonly_yes_makes_a_base_from_the_live_dataset(tmp_path):
         fill(r)
         assert r.info("persistence")["aof_enabled"] == 0
         assert r.config_set("appendonly", "yes")
-        wait_until(lambda: r.info("persistence").get("aof_rewrites", 0) == 1, "the first rewrite")
+        wait_for(lambda: r.info("persistence").get("aof_rewrites", 0) == 1, "the first rewrite")
         r.set("after", "switching on")
         expected = snapshot_of(r)
         assert r.info("persistence")["aof_current_size"] > 0
@@ -190,7 +181,7 @@ def test_bgrewriteaof_with_appendonly_no_writes_a_base_and_leaves_the_aof_off(tm
         fill(r)
         expected = snapshot_of(r)
         assert r.bgrewriteaof() is True
-        wait_until(lambda: r.info("persistence")["aof_rewrites"] == 1, "the rewrite")
+        wait_for(lambda: r.info("persistence")["aof_rewrites"] == 1, "the rewrite")
         r.set("after", "not logged")
         info = r.info("persistence")
         assert info["aof_enabled"] == 0 and "aof_current_size" not in info, info
@@ -264,7 +255,7 @@ def run_writers_until_killed(server, seconds, seed):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    wait_until(lambda: len(acked_counters) == 4, "the writers to start")
+    wait_for(lambda: len(acked_counters) == 4, "the writers to start")
     time.sleep(rng.uniform(0.05, seconds))  # the random moment of the crash
     os.kill(server.pid, 9)
     stop.set()

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from support import servers
+from support.tools import wait_for
 from support.background_writes import BackgroundWrites
 from support.datasets import fill, snapshot_of
 
@@ -23,16 +24,6 @@ REDIS_PRIMARY = ["--repl-diskless-sync-delay", "0"]
 
 def client(server, **kw):
     return redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=30, **kw)
-
-
-def wait_until(predicate, what, timeout=60):
-    """Polls what the servers report (no fixed sleeps); fails with `what` on timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def replica_args(primary, *extra):
@@ -51,7 +42,7 @@ def wait_synced(primary, *replicas):
                 return False
         return True
 
-    wait_until(synced, "the replicas to catch up")
+    wait_for(synced, "the replicas to catch up")
 
 
 def writes(r, start, count=200):
@@ -134,7 +125,7 @@ def test_a_replica_refuses_writes_and_reports_its_role():
         assert hello[hello.index(b"role") + 1] == b"replica"
         # replica-read-only no: local writes are accepted (and not propagated).
         r.config_set("replica-read-only", "no")
-        wait_until(lambda: _set_ok(r), "replica-read-only no to take effect")
+        wait_for(lambda: _set_ok(r), "replica-read-only no to take effect")
         assert p.get("local") is None
         # CONFIG REWRITE keeps the role; REPLICAOF NO ONE ends it.
         assert r.config_get("replicaof") == {"replicaof": f"127.0.0.1 {primary.port}"}
@@ -173,10 +164,10 @@ def test_min_replicas_to_write_refuses_writes_without_enough_good_replicas():
         p = client(primary)
         with pytest.raises(redis.ResponseError,
                            match="^NOREPLICAS Not enough good replicas to write.$"):
-            wait_until(lambda: False if _set_ok(p) else _raise_norepl(p), "NOREPLICAS", 5)
+            wait_for(lambda: False if _set_ok(p) else _raise_norepl(p), "NOREPLICAS", 5)
         assert p.get("x") is None  # reads go on
         with servers.redoubt_server(args=replica_args(primary)):
-            wait_until(lambda: _set_ok(p), "writes accepted with a replica")
+            wait_for(lambda: _set_ok(p), "writes accepted with a replica")
 
 
 def _raise_norepl(r):
@@ -190,7 +181,7 @@ def test_serve_stale_data_no_answers_masterdown_while_the_link_is_down():
     with servers.redoubt_server(args=["--replicaof", "127.0.0.1", str(port),
                                       "--replica-serve-stale-data", "no"], wait=False) as replica:
         r = client(replica)
-        wait_until(lambda: _answers_info(r), "the server to start")
+        wait_for(lambda: _answers_info(r), "the server to start")
         assert r.info("replication")["master_link_status"] == "down"
         for command in (("GET", "x"), ("PING",)):
             with pytest.raises(redis.ResponseError, match="^MASTERDOWN Link with MASTER is down "
@@ -198,7 +189,7 @@ def test_serve_stale_data_no_answers_masterdown_while_the_link_is_down():
                                                           "to 'no'.$"):
                 r.execute_command(*command)
         r.config_set("replica-serve-stale-data", "yes")
-        wait_until(lambda: _get_ok(r), "stale reads to be served")
+        wait_for(lambda: _get_ok(r), "stale reads to be served")
 
 
 def _answers_info(r):
@@ -225,7 +216,7 @@ def test_expired_keys_leave_the_replica_with_the_primarys_del():
         wait_synced(primary, replica)
         assert r.exists("short") == 1
         assert 0 < r.pttl("long") <= 1000_000
-        wait_until(lambda: r.exists("short") == 0, "the primary's DEL")
+        wait_for(lambda: r.exists("short") == 0, "the primary's DEL")
         assert p.exists("short") == 0
         assert r.exists("long") == 1
 
@@ -242,7 +233,7 @@ def test_a_full_sync_under_writes_loses_nothing():
 
         with BackgroundWrites(lambda: client(primary), write, 20000) as writes, \
                 servers.redoubt_server(args=replica_args(primary)) as replica:
-            wait_until(lambda: client(replica).info("replication")["master_link_status"]
+            wait_for(lambda: client(replica).info("replication")["master_link_status"]
                        == "up", "the full sync")
             writes.stop()
             wait_synced(primary, replica)

@@ -1,6 +1,7 @@
 # Writes from a background thread while a test changes something under them (an AOF rewrite, a
-# replica's full sync): each acknowledged write's index is recorded, so the test can check that
-# every one of them survived. Bounded in count; stopped by the test (or when the block ends).
+# replica's full sync, a TLS migration): each acknowledged write's index is recorded, so the
+# test can check that every one of them survived, and a failed write fails the test when the
+# writes are stopped. Bounded in count; stopped by the test (or when the block ends).
 import threading
 
 
@@ -11,6 +12,7 @@ class BackgroundWrites:
 
     def __init__(self, make_client, write, limit):
         self.written = []
+        self.error = None
         self._make_client = make_client
         self._write = write
         self._limit = limit
@@ -18,16 +20,23 @@ class BackgroundWrites:
         self._thread = threading.Thread(target=self._run)
 
     def _run(self):
-        c = self._make_client()
-        i = 0
-        while not self._stop.is_set() and i < self._limit:
-            self._write(c, i)
-            self.written.append(i)
-            i += 1
+        try:
+            c = self._make_client()
+            i = 0
+            while not self._stop.is_set() and i < self._limit:
+                self._write(c, i)
+                self.written.append(i)
+                i += 1
+        except Exception as e:  # a failed write ends the run; stop() reports it
+            self.error = e
 
     def stop(self):
+        """Stops the writes; raises the error that ended them early, if any."""
         self._stop.set()
         self._thread.join()
+        if self.error is not None:
+            raise AssertionError(f"a background write failed after {len(self.written)} "
+                                 f"writes: {self.error!r}") from self.error
 
     def __enter__(self):
         self._thread.start()

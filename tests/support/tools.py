@@ -111,6 +111,13 @@ def wait_until(predicate, timeout, interval=0.05):
     return value
 
 
+def wait_for(predicate, what, timeout=60):
+    """Polls a condition the servers report (no fixed sleeps) every 20 ms; fails with `what`
+    when it does not hold within `timeout` seconds."""
+    if not wait_until(predicate, timeout, interval=0.02):
+        raise AssertionError(f"timed out waiting for {what}")
+
+
 def wait_for_values(read, want, timeout=10.0, interval=0.05):
     """Polls read() (a dict, e.g. INFO counters or their change since a test began) until every
     key of `want` has its value there, or `timeout` seconds pass; returns the last dict read, for

@@ -97,16 +97,20 @@ void RegisterTlsDirectives(DirectiveRegistry& registry) {
                                 {"allow", static_cast<int>(tls::CrlExpiredPolicy::kAllow)}},
                      .def = static_cast<int>(tls::CrlExpiredPolicy::kReject)},
                     TlsField<int>(&tls::TlsSettings::crl_expired_policy)));
-  // Replication and cluster links do not exist yet.
-  registry.Add(BoolDirective({.name = "tls-replication", .flags = kNoEffectYet}, false,
-                             Field<bool>(&Config::tls_replication)));
+  // A replica's link to its primary over TLS, with the client certificate it presents (the
+  // server's own when these are empty, as Redis). Cluster links do not exist yet.
+  registry.Add(
+      BoolDirective({.name = "tls-replication"}, false, Field<bool>(&Config::tls_replication)));
   registry.Add(BoolDirective({.name = "tls-cluster", .flags = kNoEffectYet}, false,
                              Field<bool>(&Config::tls_cluster)));
   registry.Add(StringDirective({.name = "tls-client-cert-file", .flags = kVolatile},
-                               {.empty_is_null = true}));
+                               {.empty_is_null = true},
+                               Field<std::string>(&Config::tls_client_cert_file)));
   registry.Add(StringDirective({.name = "tls-client-key-file", .flags = kVolatile},
-                               {.empty_is_null = true}));
-  registry.Add(StringDirective({.name = "tls-client-key-file-pass"}, {.empty_is_null = true}));
+                               {.empty_is_null = true},
+                               Field<std::string>(&Config::tls_client_key_file)));
+  registry.Add(StringDirective({.name = "tls-client-key-file-pass"}, {.empty_is_null = true},
+                               Field<std::string>(&Config::tls_client_key_file_pass)));
 }
 
 }  // namespace redoubt::server
