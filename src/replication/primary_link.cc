@@ -167,7 +167,10 @@ absl::Status PrimaryLink::Session() {
     psync_offset = std::to_string(ids.offset + 1);
   }
   absl::StatusOr<std::string> reply =
-      Exchange(*transport, &pending, {"PSYNC", psync_id, psync_offset}, kHandshakeTimeoutMs);
+      s.failover
+          ? Exchange(*transport, &pending, {"PSYNC", psync_id, psync_offset, "FAILOVER"},
+                     kHandshakeTimeoutMs)
+          : Exchange(*transport, &pending, {"PSYNC", psync_id, psync_offset}, kHandshakeTimeoutMs);
   // A primary preparing the reply sends newlines to keep the link alive.
   while (reply.ok() && reply->empty()) {
     reply = ReadLine(*transport, &pending, kHandshakeTimeoutMs);
@@ -176,6 +179,9 @@ absl::Status PrimaryLink::Session() {
     return reply.status();
   }
   SetState("sync");
+  const bool accepted = reply->starts_with("+FULLRESYNC") || reply->starts_with("+CONTINUE");
+  int expected = 0;
+  first_psync_.compare_exchange_strong(expected, accepted ? 1 : -1);
   if (reply->starts_with("+FULLRESYNC")) {
     std::vector<std::string> parts;
     for (size_t pos = 0; pos < reply->size();) {

@@ -43,6 +43,9 @@ struct LinkSettings {
   std::string announce_ip;
   int64_t repl_timeout_ms = 60000;
   std::string temp_dir = ".";  // where the snapshot is received before it is loaded
+  // A primary handing over to this link's target (FAILOVER): PSYNC carries FAILOVER, which
+  // makes the target promote itself first.
+  bool failover = false;
   bool rdb_checksum = true;
 };
 
@@ -89,6 +92,9 @@ class PrimaryLink {
   void Stop();
   LinkStatus status() const;
   bool up() const { return up_.load(std::memory_order_relaxed); }
+  // The answer to the first PSYNC: 0 none yet, 1 accepted (+CONTINUE or +FULLRESYNC), -1
+  // refused (FAILOVER's target said no).
+  int first_psync_result() const { return first_psync_.load(std::memory_order_acquire); }
 
  private:
   void Run();
@@ -116,6 +122,7 @@ class PrimaryLink {
   std::atomic<int64_t> sync_read_{0};
   std::atomic<uint64_t> full_syncs_{0};
   std::atomic<uint64_t> partial_syncs_{0};
+  std::atomic<int> first_psync_{0};
   mutable absl::Mutex mu_;
   std::string state_ ABSL_GUARDED_BY(mu_) = "connect";
   LinkSettings shown_ ABSL_GUARDED_BY(mu_);

@@ -122,12 +122,71 @@ void CmdPsync(CommandContext& ctx) {
   if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &offset)) {
     return;
   }
+  // PSYNC replid offset FAILOVER: our primary hands over to us (its FAILOVER).
+  if (ctx.args.size() > 3) {
+    if (!common::EqualsIgnoreCase(ctx.args[3], "failover")) {
+      return ctx.reply.Error(commands::kErrSyntax);
+    }
+    if (absl::Status st = Admin(ctx).replication().PromoteForFailover(ctx.args[1]); !st.ok()) {
+      return ctx.reply.Error(std::string(st.message()));
+    }
+  }
   StartSync(ctx, replication::SyncRequest{
                      .psync = true, .replid = std::string(ctx.args[1]), .offset = offset});
 }
 
 void CmdSync(CommandContext& ctx) {
   StartSync(ctx, replication::SyncRequest{.psync = false});
+}
+
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
+void CmdFailover(CommandContext& ctx) {
+  ReplicationService::FailoverRequest request;
+  bool abort = false;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    const std::string_view arg = ctx.args[i];
+    if (common::EqualsIgnoreCase(arg, "to") && i + 2 < ctx.args.size()) {
+      int64_t port;
+      if (!commands::ParseInt64OrReply(ctx, ctx.args[i + 2], &port)) {
+        return;
+      }
+      request.host = std::string(ctx.args[i + 1]);
+      request.port = static_cast<int>(port);
+      i += 2;
+    } else if (common::EqualsIgnoreCase(arg, "timeout") && i + 1 < ctx.args.size()) {
+      if (!commands::ParseInt64OrReply(ctx, ctx.args[i + 1], &request.timeout_ms)) {
+        return;
+      }
+      if (request.timeout_ms <= 0) {
+        return ctx.reply.Error("ERR FAILOVER timeout must be greater than 0");
+      }
+      ++i;
+    } else if (common::EqualsIgnoreCase(arg, "force")) {
+      request.force = true;
+    } else if (common::EqualsIgnoreCase(arg, "abort")) {
+      abort = true;
+    } else {
+      return ctx.reply.Error(commands::kErrSyntax);
+    }
+  }
+  ReplicationService& replication = Admin(ctx).replication();
+  if (abort) {
+    if (request.force || request.timeout_ms != 0 || !request.host.empty()) {
+      return ctx.reply.Error("ERR FAILOVER abort cannot be used with other arguments.");
+    }
+    if (absl::Status st = replication.AbortFailover(); !st.ok()) {
+      return ctx.reply.Error(std::string(st.message()));
+    }
+    return ctx.reply.Ok();
+  }
+  if (request.force && (request.timeout_ms == 0 || request.host.empty())) {
+    return ctx.reply.Error(
+        "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+  }
+  if (absl::Status st = replication.StartFailover(request); !st.ok()) {
+    return ctx.reply.Error(std::string(st.message()));
+  }
+  ctx.reply.Ok();
 }
 
 // WAIT numreplicas timeout: how many replicas acknowledged every write made so far, once
@@ -207,6 +266,14 @@ void RegisterReplicationCommands(commands::CommandTable& table) {
              .handler = CmdSync,
              .summary = "An internal command used in replication.",
              .since = "1.0.0",
+             .group = "server"});
+  table.Add({.name = "failover",
+             .arity = -1,
+             .flags = kAdmin | kNoScript | kStale,
+             .acl = kAdminSlow,
+             .handler = CmdFailover,
+             .summary = "Starts a coordinated failover from a server to one of its replicas.",
+             .since = "6.2.0",
              .group = "server"});
   table.Add({.name = "wait",
              .arity = 3,

@@ -1,4 +1,4 @@
-// Registers the replication commands: REPLICAOF (SLAVEOF), ROLE, WAIT, and what a replica
+// Registers the replication commands: REPLICAOF (SLAVEOF), ROLE, WAIT, FAILOVER, and what a replica
 // sends its primary (REPLCONF, PSYNC, SYNC).
 #pragma once
 

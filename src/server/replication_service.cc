@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -26,10 +27,12 @@ bool ParseReplicaOf(const std::string& text, std::string* host, int* port) {
 ReplicationService::ReplicationService(storage::Keyspace& keyspace,
                                        commands::RuntimeSettings& runtime,
                                        persistence::SnapshotSlot& slot, commands::CommandLog& aof,
+                                       commands::ClientPause& pause,
                                        std::function<ReplicationSettings()> settings)
     : keyspace_(keyspace),
       runtime_(runtime),
       slot_(slot),
+      pause_(pause),
       settings_(std::move(settings)),
       stream_(settings_().backlog_size),
       log_(aof, stream_) {}
@@ -140,6 +143,10 @@ void ReplicationService::StartLinkLocked(const ReplicationSettings& s) {
             l.announce_ip = now.announce_ip;
             l.repl_timeout_ms = now.timeout_seconds * 1000;
             l.rdb_checksum = now.rdb_checksum;
+            {
+              absl::MutexLock lock(&mu_);
+              l.failover = failover_link_;
+            }
             return l;
           },
       .wrap_tls = [this](int fd) -> absl::StatusOr<std::unique_ptr<net::Transport>> {
@@ -268,6 +275,155 @@ void ReplicationService::ClosePlaintextReplicas() {
   }
 }
 
+absl::Status ReplicationService::StartFailover(const FailoverRequest& request) {
+  absl::MutexLock lock(&mu_);
+  if (replica_) {
+    return absl::FailedPreconditionError("ERR FAILOVER is not valid when server is a replica.");
+  }
+  if (senders_.empty()) {
+    return absl::FailedPreconditionError("ERR FAILOVER requires connected replicas.");
+  }
+  if (failover_ != FailoverState::kNone) {
+    return absl::FailedPreconditionError("ERR FAILOVER already in progress.");
+  }
+  if (!request.host.empty()) {
+    const replication::ReplicaSender* target = nullptr;
+    for (const auto& sender : senders_) {
+      const replication::ReplicaStatus st = sender->status();
+      if (st.ip == request.host && st.port == request.port) {
+        target = sender.get();
+      }
+    }
+    if (target == nullptr) {
+      return absl::FailedPreconditionError("ERR FAILOVER target HOST and PORT is not a replica.");
+    }
+    if (!target->online()) {
+      return absl::FailedPreconditionError("ERR FAILOVER target replica is not online.");
+    }
+  }
+  failover_ = FailoverState::kWaitingForSync;
+  failover_request_ = request;
+  const int64_t now = common::UnixMillis();
+  failover_deadline_ms_ = request.timeout_ms > 0 ? now + request.timeout_ms : 0;
+  // Writes wait (their clients are held, not refused) until the failover ends; nothing
+  // expires meanwhile, so the stream stops where the target must catch up.
+  pause_.Pause(std::numeric_limits<int64_t>::max() / 2, /*writes_only=*/true);
+  keyspace_.set_expiry_paused(true);
+  stream_.AppendRaw("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n");
+  stream_.Wake();
+  common::Log(common::LogLevel::kNotice,
+              "FAILOVER requested to " +
+                  (request.host.empty() ? std::string("any replica")
+                                        : request.host + ":" + std::to_string(request.port)) +
+                  ".");
+  return absl::OkStatus();
+}
+
+void ReplicationService::EndFailoverLocked(const std::string& why) {
+  failover_ = FailoverState::kNone;
+  failover_link_ = false;
+  failover_deadline_ms_ = 0;
+  pause_.Unpause();
+  if (!replica_) {
+    keyspace_.set_expiry_paused(false);
+  }
+  common::Log(common::LogLevel::kNotice, why);
+}
+
+absl::Status ReplicationService::AbortFailover() {
+  bool revert = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (failover_ == FailoverState::kNone) {
+      return absl::FailedPreconditionError("ERR No failover in progress.");
+    }
+    revert = failover_ == FailoverState::kInProgress;
+  }
+  AbandonFailover(revert, "FAILOVER aborted: Failover manually aborted");
+  return absl::OkStatus();
+}
+
+void ReplicationService::AbandonFailover(bool revert, const std::string& why) {
+  // Following the target already: back to being a primary (the history continues).
+  if (revert && StopLink()) {
+    absl::MutexLock lock(&mu_);
+    BecomePrimaryLocked();
+  }
+  absl::MutexLock lock(&mu_);
+  EndFailoverLocked(why);
+}
+
+void ReplicationService::StepFailover() {
+  std::string target_host;
+  int target_port = 0;
+  bool revert = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (failover_ == FailoverState::kNone) {
+      return;
+    }
+    const int64_t now = common::UnixMillis();
+    if (failover_ == FailoverState::kInProgress) {
+      const int result = link_ != nullptr ? link_->first_psync_result() : -1;
+      if (result > 0) {
+        EndFailoverLocked("Failover target accepted the handover: this node is a replica now.");
+        return;
+      }
+      if (result < 0) {
+        revert = true;
+      } else {
+        return;
+      }
+    } else {
+      // Waiting for a replica (the target, or any) to acknowledge everything written.
+      for (const auto& sender : senders_) {
+        const replication::ReplicaStatus st = sender->status();
+        const bool is_target =
+            failover_request_.host.empty() ||
+            (st.ip == failover_request_.host && st.port == failover_request_.port);
+        if (is_target && sender->online() && sender->ack_offset() >= stream_.offset()) {
+          target_host = st.ip;
+          target_port = st.port;
+          break;
+        }
+      }
+      if (target_host.empty() && failover_deadline_ms_ != 0 && now >= failover_deadline_ms_) {
+        if (!failover_request_.force) {
+          EndFailoverLocked("FAILOVER aborted: Replica never caught up before timeout");
+          return;
+        }
+        target_host = failover_request_.host;  // FORCE: hand over anyway
+        target_port = failover_request_.port;
+      }
+      if (target_host.empty()) {
+        return;
+      }
+      failover_ = FailoverState::kInProgress;
+      failover_link_ = true;
+    }
+  }
+  if (revert) {
+    AbandonFailover(true, "FAILOVER aborted: the target refused the handover");
+    return;
+  }
+  common::Log(common::LogLevel::kNotice, "Failover target " + target_host + ":" +
+                                             std::to_string(target_port) +
+                                             " is synced; handing over.");
+  Follow(target_host, target_port);
+}
+
+absl::Status ReplicationService::PromoteForFailover(std::string_view replid) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!replica_ || replid != stream_.replid()) {
+      return absl::FailedPreconditionError("ERR PSYNC FAILOVER replid must match my replid.");
+    }
+  }
+  common::Log(common::LogLevel::kNotice, "Failover request received: becoming a primary.");
+  BecomePrimary();
+  return absl::OkStatus();
+}
+
 void ReplicationService::Cron() {
   if (restart_link_.exchange(false)) {
     RestartLink();
@@ -289,7 +445,9 @@ void ReplicationService::Cron() {
     // replicas see a live primary (and time out a dead one). A replica's stream is its
     // primary's, which pings for it.
     const int64_t now = common::MonotonicMillis();
-    if (!replica_ && !senders_.empty() && now - last_ping_ms_ >= s.ping_period_seconds * 1000) {
+    // Not while a failover waits for its target to match this node's offset exactly.
+    if (!replica_ && !senders_.empty() && failover_ == FailoverState::kNone &&
+        now - last_ping_ms_ >= s.ping_period_seconds * 1000) {
       last_ping_ms_ = now;
       stream_.AppendRaw("*1\r\n$4\r\nPING\r\n");
     }
@@ -301,6 +459,7 @@ void ReplicationService::Cron() {
     }
   }
   ended.clear();  // joined outside mu_
+  StepFailover();
   UpdateGate(s);
   stream_.Wake();
 }
@@ -423,7 +582,9 @@ std::vector<std::pair<std::string, std::string>> ReplicationService::InfoFields(
         "ip=" + r.ip + ",port=" + std::to_string(r.port) + ",state=" + r.state +
             ",offset=" + std::to_string(r.ack_offset) + ",lag=" + std::to_string(r.lag_seconds));
   }
-  add("master_failover_state", "no-failover");
+  add("master_failover_state", failover_ == FailoverState::kWaitingForSync ? "waiting-for-sync"
+                               : failover_ == FailoverState::kInProgress   ? "failover-in-progress"
+                                                                           : "no-failover");
   add("master_replid", ids.replid);
   add("master_replid2", ids.replid2);
   add("master_repl_offset", ids.offset);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/client_pause.h"
 #include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "net/transport.h"
@@ -63,9 +64,10 @@ struct ReplicationSettings {
 class ReplicationService {
  public:
   // aof: the AOF, which ReplicationLog feeds beside the stream.
+  // pause: CLIENT PAUSE's state, which FAILOVER uses to stop writes.
   ReplicationService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
                      persistence::SnapshotSlot& slot, commands::CommandLog& aof,
-                     std::function<ReplicationSettings()> settings);
+                     commands::ClientPause& pause, std::function<ReplicationSettings()> settings);
   ~ReplicationService();
 
   // What the dispatchers propagate to.
@@ -87,6 +89,22 @@ class ReplicationService {
   bool is_replica() const;
   // Whether a replica's link to its primary is up (a sub-replica may sync only then).
   bool link_up() const;
+
+  // FAILOVER [TO host port [FORCE]] [TIMEOUT ms], as Redis 7: writes are paused, the target
+  // (or the first replica to catch up) is waited for until it acknowledged everything, then
+  // this node follows it with PSYNC ... FAILOVER, which makes the target promote itself and
+  // continue this node's history. The cron drives it. An error in Redis's words, or OK.
+  struct FailoverRequest {
+    std::string host;  // empty: any replica
+    int port = 0;
+    int64_t timeout_ms = 0;  // 0: none
+    bool force = false;      // at the timeout, hand over anyway
+  };
+  absl::Status StartFailover(const FailoverRequest& request);
+  absl::Status AbortFailover();
+  // PSYNC ... FAILOVER from our primary: we become a primary first, when replid is the id of
+  // the stream we follow; an error otherwise.
+  absl::Status PromoteForFailover(std::string_view replid);
 
   // A replica's PSYNC (or SYNC): its connection, taken from its I/O thread.
   void AttachReplica(std::unique_ptr<net::Transport> transport, std::string peer_ip,
@@ -124,6 +142,12 @@ class ReplicationService {
  private:
   void FollowLocked(const std::string& host, int port, const ReplicationSettings& s)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The failover's next step (cron); and its end: writes resume, the state is cleared.
+  void StepFailover() ABSL_LOCKS_EXCLUDED(mu_);
+  void EndFailoverLocked(const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends a failover that did not happen; revert: this node already followed the target and
+  // becomes a primary again.
+  void AbandonFailover(bool revert, const std::string& why) ABSL_LOCKS_EXCLUDED(mu_);
   void BecomePrimaryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartLinkLocked(const ReplicationSettings& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RestartLink() ABSL_LOCKS_EXCLUDED(mu_);
@@ -136,6 +160,7 @@ class ReplicationService {
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
   persistence::SnapshotSlot& slot_;
+  commands::ClientPause& pause_;
   const std::function<ReplicationSettings()> settings_;
   replication::ReplicationStream stream_;
   replication::ReplicationLog log_;
@@ -155,6 +180,13 @@ class ReplicationService {
   std::function<void()> after_load_ ABSL_GUARDED_BY(mu_);
   uint64_t good_replicas_ ABSL_GUARDED_BY(mu_) = 0;  // min_slaves_good_slaves
   std::atomic<bool> restart_link_{false};
+
+  // FAILOVER's state (INFO master_failover_state).
+  enum class FailoverState { kNone, kWaitingForSync, kInProgress };
+  FailoverState failover_ ABSL_GUARDED_BY(mu_) = FailoverState::kNone;
+  FailoverRequest failover_request_ ABSL_GUARDED_BY(mu_);
+  int64_t failover_deadline_ms_ ABSL_GUARDED_BY(mu_) = 0;  // 0: none
+  bool failover_link_ ABSL_GUARDED_BY(mu_) = false;        // the link sends PSYNC ... FAILOVER
 };
 
 // Parses "host port" (replicaof's text).

@@ -105,8 +105,9 @@ Server::Server(Config config)
                        .rdb_checksum = c.rdbchecksum,
                        .key_save_delay_us = c.rdb_key_save_delay};
   });
-  replication_ = std::make_unique<ReplicationService>(*keyspace_, settings_, snapshot_slot_, *aof_,
-                                                      [this] { return ReplicationSettingsNow(); });
+  replication_ =
+      std::make_unique<ReplicationService>(*keyspace_, settings_, snapshot_slot_, *aof_, pause_,
+                                           [this] { return ReplicationSettingsNow(); });
   services_->log = &replication_->log();
   key_events_.set_command_log(&replication_->log());
   RegisterConfigAppliers();

@@ -262,3 +262,46 @@ def test_a_promoted_replica_is_followed_with_psync_and_no_new_full_sync():
         info = client(b).info("replication")
         assert info["master_replid2"] == client(a).info("replication")["master_replid2"]
         assert info["second_repl_offset"] > 0
+
+
+def role(server):
+    return client(server).execute_command("ROLE")[0]
+
+
+@pytest.mark.parametrize("target_kind", ["redoubt", "redis"])
+def test_failover_hands_over_to_a_replica_with_no_acknowledged_write_lost(target_kind):
+    with servers.redoubt_server() as a, start(target_kind, replica_args(a)) as b, \
+            servers.redoubt_server(args=replica_args(a)) as c:
+        p = client(a)
+        fill(p)
+        wait_synced(a, b, c)
+
+        def write(w, i):
+            w.set(f"acked:{i}", i)
+
+        # Writes go on until the handover: those acknowledged must all be on the new primary
+        # (the rest are held by the pause, then refused with -READONLY by the new replica).
+        with BackgroundWrites(lambda: client(a), write, 1_000_000,
+                              ends_on=redis.ReadOnlyError) as writes:
+            wait_for(lambda: len(writes.written) > 200, "writes before the failover")
+            with pytest.raises(redis.ResponseError, match="not a replica"):
+                p.execute_command("FAILOVER", "TO", "127.0.0.1", 1)
+            assert p.execute_command("FAILOVER", "TO", "127.0.0.1", b.port,
+                                     "TIMEOUT", 10000) == b"OK"
+            wait_for(lambda: role(b) == b"master" and role(a) == b"slave", "the handover")
+            # The held write is refused once `a` is a replica.
+            wait_for(lambda: writes.ended_by is not None, "the held write's refusal")
+        acked = len(writes.written)
+        assert acked > 200
+        nb = client(b)
+        assert all(nb.get(f"acked:{i}") == str(i).encode() for i in range(acked))
+        assert p.info("replication")["master_failover_state"] == "no-failover"
+        nb.set("after", "1")
+        wait_synced(b, a)
+        wait_for(lambda: client(c).get("after") == b"1", "the other replica to follow")
+        expected = snapshot_of(nb)
+        assert snapshot_of(p) == expected
+        assert snapshot_of(client(c)) == expected
+        assert stat(b, "sync_full") == 0  # the old primary continued with PSYNC
+        with pytest.raises(redis.ResponseError, match="No failover in progress"):
+            nb.execute_command("FAILOVER", "ABORT")

@@ -8,11 +8,15 @@ import threading
 class BackgroundWrites:
     """with BackgroundWrites(make_client, write, limit) as w: ... w.written ...
 
-    make_client() gives the thread its own client; write(client, i) makes write number i."""
+    make_client() gives the thread its own client; write(client, i) makes write number i.
+    ends_on: exception types that end the writes as expected (a primary that became a replica
+    refuses them); .ended_by holds it then."""
 
-    def __init__(self, make_client, write, limit):
+    def __init__(self, make_client, write, limit, ends_on=()):
         self.written = []
         self.error = None
+        self.ended_by = None
+        self._ends_on = ends_on
         self._make_client = make_client
         self._write = write
         self._limit = limit
@@ -27,6 +31,8 @@ class BackgroundWrites:
                 self._write(c, i)
                 self.written.append(i)
                 i += 1
+        except self._ends_on as e:
+            self.ended_by = e
         except Exception as e:  # a failed write ends the run; stop() reports it
             self.error = e
 
