@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "common/file_io.h"
+#include "persistence/aof_base_encoder.h"
 #include "persistence/crc64.h"
 #include "persistence/rdb_encoder.h"
 #include "persistence/rdb_format.h"
@@ -90,8 +91,12 @@ void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_
   }
   std::string& out = pending_[shard][db];
   size_t before = out.size();
-  RdbEncoder enc(&out, options_.compress);
-  enc.KeyValue(e);
+  if (options_.as_commands) {
+    AppendEntryCommands(&out, e);
+  } else {
+    RdbEncoder enc(&out, options_.compress);
+    enc.KeyValue(e);
+  }
   if (before_change) {
     copied_.fetch_add(out.size() - before, std::memory_order_relaxed);
   }
@@ -101,7 +106,7 @@ absl::Status RdbSnapshot::Flush(const ByteWriter& write, std::string& bytes) {
   if (bytes.empty()) {
     return absl::OkStatus();
   }
-  if (options_.checksum) {
+  if (options_.checksum && !options_.as_commands) {
     crc_ = Crc64(crc_, bytes.data(), bytes.size());
   }
   absl::Status st = write(bytes);
@@ -116,6 +121,20 @@ absl::Status RdbSnapshot::Run(int fd) {
 
 absl::Status RdbSnapshot::Run(const ByteWriter& write) {
   std::string out;
+  if (options_.as_commands) {
+    absl::Status st;
+    for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
+      if (db_keys_[db] > 0) {
+        AppendSelectCommand(&out, db);
+      }
+      st = WalkDatabase(db, nullptr, out, write);
+    }
+    if (st.ok()) {
+      st = Flush(write, out);
+    }
+    End();
+    return st;
+  }
   RdbEncoder enc(&out, options_.compress);
   char magic[16];
   std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersion);
@@ -137,35 +156,7 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
       enc.Length(db_keys_[db]);
       enc.Length(db_expires_[db]);
     }
-    for (int s = 0; s < storage::Keyspace::kNumShards && st.ok(); ++s) {
-      bool done = false;
-      while (!done && st.ok()) {
-        std::string encoded;
-        std::vector<StagedString> strings;
-        const uint64_t keys_before = keys_written();
-        {
-          std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
-          const int64_t step_start = common::MonotonicMicros();
-          done = keyspace_.SnapshotStep(s, db, kBucketsPerStep);
-          // Everything of this table so far: walked entries and the ones commands wrote
-          // before changing them. Once done, nothing more can arrive for it.
-          encoded.swap(pending_[s][db]);
-          strings.swap(staged_[s][db]);
-          max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
-        }
-        if (options_.key_save_delay_us > 0) {
-          std::this_thread::sleep_for(std::chrono::microseconds(
-              options_.key_save_delay_us * static_cast<int64_t>(keys_written() - keys_before)));
-        }
-        out.append(encoded);
-        for (const StagedString& str : strings) {
-          enc.StringKeyValue(str.key, str.value, str.expire_ms);
-        }
-        if (out.size() >= kWriteChunk) {
-          st = Flush(write, out);
-        }
-      }
-    }
+    st = WalkDatabase(db, &enc, out, write);
   }
   if (st.ok()) {
     enc.Byte(kOpEof);
@@ -177,6 +168,45 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
     st = write(out);
   }
   End();
+  return st;
+}
+
+absl::Status RdbSnapshot::WalkDatabase(int db, RdbEncoder* enc, std::string& out,
+                                       const ByteWriter& write) {
+  absl::Status st;
+  for (int s = 0; s < storage::Keyspace::kNumShards && st.ok(); ++s) {
+    bool done = false;
+    while (!done && st.ok()) {
+      std::string encoded;
+      std::vector<StagedString> strings;
+      const uint64_t keys_before = keys_written();
+      {
+        std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
+        const int64_t step_start = common::MonotonicMicros();
+        done = keyspace_.SnapshotStep(s, db, kBucketsPerStep);
+        // Everything of this table so far: walked entries and the ones commands wrote
+        // before changing them. Once done, nothing more can arrive for it.
+        encoded.swap(pending_[s][db]);
+        strings.swap(staged_[s][db]);
+        max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
+      }
+      if (options_.key_save_delay_us > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(
+            options_.key_save_delay_us * static_cast<int64_t>(keys_written() - keys_before)));
+      }
+      out.append(encoded);
+      for (const StagedString& str : strings) {
+        if (enc != nullptr) {
+          enc->StringKeyValue(str.key, str.value, str.expire_ms);
+        } else {
+          AppendStringCommands(&out, str.key, str.value, str.expire_ms);
+        }
+      }
+      if (out.size() >= kWriteChunk) {
+        st = Flush(write, out);
+      }
+    }
+  }
   return st;
 }
 

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "persistence/rdb_encoder.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::persistence {
@@ -31,6 +32,9 @@ struct SnapshotOptions {
   // rdb-key-save-delay: microseconds slept per key written, after each step (tests).
   int64_t key_save_delay_us = 0;
   bool aof_base = false;  // the AUX field aof-base: the snapshot is an AOF's base
+  // An AOF base in command form (aof-use-rdb-preamble no): SELECT and the commands that
+  // rebuild each key (persistence/aof_base_encoder.h) instead of RDB; no header or checksum.
+  bool as_commands = false;
 };
 
 class RdbSnapshot final : public storage::SnapshotSink {
@@ -63,6 +67,9 @@ class RdbSnapshot final : public storage::SnapshotSink {
 
  private:
   absl::Status Flush(const ByteWriter& write, std::string& bytes);
+  // Walks database db, appending each entry's encoding to out (RDB through enc, or commands
+  // when enc is null) and handing out to write whenever it grows past a chunk.
+  absl::Status WalkDatabase(int db, RdbEncoder* enc, std::string& out, const ByteWriter& write);
   void End();
 
   storage::Keyspace& keyspace_;

@@ -134,11 +134,12 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
     // start-up. (Increments without a base stay so: a base holding their effects would apply
     // them twice at the next load.)
     const int64_t seq = manifest_.NextBaseSeq();
-    const std::string name = persistence::AofBaseName(s.filename, seq, true);
+    const std::string name = persistence::AofBaseName(s.filename, seq, s.use_rdb_preamble);
     persistence::RdbSnapshot snapshot(keyspace_, {.compress = s.rdb_compression,
                                                   .checksum = s.rdb_checksum,
                                                   .used_memory = keyspace_.used_bytes(),
-                                                  .aof_base = true});
+                                                  .aof_base = true,
+                                                  .as_commands = !s.use_rdb_preamble});
     snapshot.Begin();
     if (absl::Status st = persistence::SaveSnapshotToFile(snapshot, PathOf(s, name)); !st.ok()) {
       return absl::InternalError("Creating the AOF base file " + name +
@@ -475,7 +476,8 @@ absl::Status AofService::BeginRewrite(const AofSettings& s, RewriteKind kind) {
                                               .checksum = s.rdb_checksum,
                                               .used_memory = keyspace_.used_bytes(),
                                               .key_save_delay_us = s.key_save_delay_us,
-                                              .aof_base = true});
+                                              .aof_base = true,
+                                              .as_commands = !s.use_rdb_preamble});
   // The cut, with every shard locked: what was appended so far belongs to the old file, what
   // follows to the new one. When switching on, the log goes live there instead: the commands
   // before the cut are in the base, and every one after it sees active() (the dispatcher
@@ -531,7 +533,8 @@ void AofService::RewriteFinished(const AofSettings& s, bool ok, const std::strin
     ok = false;
   }
   if (ok) {
-    const std::string base_name = persistence::AofBaseName(s.filename, base_seq, true);
+    const std::string base_name =
+        persistence::AofBaseName(s.filename, base_seq, s.use_rdb_preamble);
     if (rename(temp_path.c_str(), PathOf(s, base_name).c_str()) != 0) {
       common::Log(common::LogLevel::kWarning, "Error trying to rename the temporary AOF file " +
                                                   temp_path + " into " + base_name + ": " +

@@ -58,6 +58,8 @@ struct AofSettings {
   int64_t auto_rewrite_min_size = 64 << 20;
   bool rdb_compression = true;
   bool rdb_checksum = true;
+  // aof-use-rdb-preamble: the base is an RDB file (.base.rdb), or else commands (.base.aof).
+  bool use_rdb_preamble = true;
   int64_t key_save_delay_us = 0;  // rdb-key-save-delay, for the rewrite's snapshot too
 };
 

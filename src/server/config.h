@@ -94,6 +94,7 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   int appendfsync = 2;
   bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;  // the base as RDB, or else as commands
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64 << 20;
   // The working directory `dir` moved to (an absolute path), empty while never set: CONFIG GET

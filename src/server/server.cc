@@ -103,6 +103,7 @@ Server::Server(Config config)
                        .auto_rewrite_min_size = c.auto_aof_rewrite_min_size,
                        .rdb_compression = c.rdbcompression,
                        .rdb_checksum = c.rdbchecksum,
+                       .use_rdb_preamble = c.aof_use_rdb_preamble,
                        .key_save_delay_us = c.rdb_key_save_delay};
   });
   replication_ =

@@ -103,13 +103,17 @@ def test_restart_replays_every_type_and_rewritten_command(tmp_path):
         assert "DB loaded from append only file" in b.log_text()
 
 
-def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path):
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path, preamble):
+    # aof-use-rdb-preamble: the base is RDB (.base.rdb) or the commands that rebuild each key
+    # (.base.aof); either server loads the other's, in both forms.
     ours = tmp_path / "ours"
     theirs = tmp_path / "theirs"
     back = tmp_path / "back"
     for d in (ours, theirs, back):
         d.mkdir()
-    with servers.redoubt_server(args=aof_args(ours)) as a:
+    suffix = "rdb" if preamble == "yes" else "aof"
+    with servers.redoubt_server(args=aof_args(ours, "--aof-use-rdb-preamble", preamble)) as a:
         r = client(a)
         fill(r)
         # A base with data, then more commands in the next incr file.
@@ -118,13 +122,18 @@ def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path):
         non_deterministic_writes(r)
         expected = snapshot_of(r, dbs=(0, 3, 5))
     assert [line.split()[1] for line in manifest_lines(ours)] == [
-        "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof"]
+        f"appendonly.aof.2.base.{suffix}", "appendonly.aof.2.incr.aof"]
+    base = (ours / AOF_DIR / f"appendonly.aof.2.base.{suffix}").read_bytes()
+    assert base.startswith(b"REDIS" if preamble == "yes" else b"*2\r\n$6\r\nSELECT\r\n")
     shutil.copytree(ours / AOF_DIR, theirs / AOF_DIR)
-    with servers.redis_server(args=aof_args(theirs)) as b:
+    with servers.redis_server(args=aof_args(theirs, "--aof-use-rdb-preamble", preamble)) as b:
         rb = client(b)
         assert snapshot_of(rb, dbs=(0, 3, 5)) == expected
         rb.set("written-by-redis", "yes")
         rb.rpush("l:small", "more")
+        assert rb.bgrewriteaof()  # a base in redis-server's own form
+        wait_for(lambda: rewrite_done(rb), "redis-server's rewrite")
+        rb.set("after-redis-rewrite", "1")
         expected_back = snapshot_of(rb, dbs=(0, 3, 5))
     shutil.copytree(theirs / AOF_DIR, back / AOF_DIR)
     with servers.redoubt_server(args=aof_args(back)) as c:

@@ -100,7 +100,6 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
       {"rdb-del-sync-files", "", 0, false},        {"aof-rewrite-incremental-fsync", "", 0, true},
       {"no-appendfsync-on-rewrite", "", 0, false}, {"rdb-save-incremental-fsync", "", 0, true},
       {"aof-timestamp-enabled", "", 0, false},     {"aof-disable-auto-gc", "", 0, false},
-      {"aof-use-rdb-preamble", "", 0, true},
   };
   AddBoolRows(registry, bools);
   registry.Add(BoolDirective({.name = "rdbchecksum", .flags = kImmutable}, true,
@@ -116,6 +115,8 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
                              Field<bool>(&Config::stop_writes_on_bgsave_error)));
   registry.Add(BoolDirective({.name = "aof-load-truncated"}, true,
                              Field<bool>(&Config::aof_load_truncated)));
+  registry.Add(BoolDirective({.name = "aof-use-rdb-preamble"}, true,
+                             Field<bool>(&Config::aof_use_rdb_preamble)));
   registry.Add(
       AofNameDirective("appendfilename", "appendonly.aof", "filename", &Config::appendfilename));
   registry.Add(
