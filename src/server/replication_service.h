@@ -123,6 +123,12 @@ class ReplicationService {
   void RequestAcks();
   int64_t offset() const { return stream_.offset(); }
   const replication::SyncCounters& sync_counters() const { return counters_; }
+  // CONFIG RESETSTAT: sync_full, sync_partial_ok and sync_partial_err back to 0, as Redis.
+  void ResetStats() {
+    counters_.full.store(0);
+    counters_.partial_ok.store(0);
+    counters_.partial_err.store(0);
+  }
 
   // INFO replication's lines, as "name:value" pairs in Redis's order.
   std::vector<std::pair<std::string, std::string>> InfoFields();

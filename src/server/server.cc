@@ -184,6 +184,7 @@ void Server::ResetStats() {
   stats_.ResetCounters();
   acl_->stats().Reset();
   keyspace_->ResetStats();
+  replication_->ResetStats();
   for (auto& t : threads_) {
     IoThread* raw = t.get();
     if (raw->loop.InLoopThread()) {

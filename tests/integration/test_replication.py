@@ -305,3 +305,4 @@ def test_failover_hands_over_to_a_replica_with_no_acknowledged_write_lost(target
         assert stat(b, "sync_full") == 0  # the old primary continued with PSYNC
         with pytest.raises(redis.ResponseError, match="No failover in progress"):
             nb.execute_command("FAILOVER", "ABORT")
+        assert p.config_resetstat() and stat(a, "sync_partial_ok") == 0
