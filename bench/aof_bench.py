@@ -12,7 +12,6 @@
 #
 #   bench/aof_bench.py [--requests 1000000] [--reps 3]
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
-from bench_util import median_range  # noqa: E402
+from bench_util import median_range, redis_benchmark_set, save_and_report  # noqa: E402
 
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
@@ -34,18 +33,7 @@ MODES = {"off": ["--appendonly", "no"],
 
 
 def benchmark(port, requests, pipeline):
-    """One redis-benchmark SET run: (requests per second, p99 ms)."""
-    out = subprocess.run(
-        ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port), "-t", "set",
-         "-n", str(requests), "-P", str(pipeline), "-c", "50", "-r", "1000000", "-d", "64",
-         "--csv"], capture_output=True, text=True, check=True, timeout=600).stdout
-    # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",
-    # "p99_latency_ms","max_latency_ms"
-    for line in out.splitlines():
-        cells = [c.strip('"') for c in line.split(",")]
-        if cells and cells[0] == "SET":
-            return float(cells[1]), float(cells[6])
-    raise RuntimeError(f"no SET line in redis-benchmark's output:\n{out}")
+    return redis_benchmark_set(port, requests, pipeline, CLIENT_CPU, timeout=600)
 
 
 def one_run(label, kind, binary, mode, requests, pipeline, tmp, ports):
@@ -108,11 +96,7 @@ def main():
                     summary[f"{label}/{mode}/P{pipeline}"] = {
                         k: median_range([r[k] for r in rows]) for k in ("rps", "p99_ms")}
         results["summary"] = summary
-        out = Path(args.out)
-        (out / "aof.json").write_text(json.dumps(results, indent=1) + "\n")
-        subprocess.run([sys.executable, str(HERE / "report.py"), str(out / "results.json"),
-                        str(out)], check=True, stdout=subprocess.DEVNULL)
-        print(f"wrote {out / 'aof.json'} and {out / 'RESULTS.md'}")
+        save_and_report(args.out, "aof.json", results)
     finally:
         subprocess.run(["rm", "-rf", str(tmp)])
     return 0

@@ -1,7 +1,8 @@
 # Pieces the benchmark scripts share: a one-shot RESP2 command over plaintext or TLS (and the
 # encoding of one, for load files), INFO parsing, reading a small text file (/proc) with a
 # default, running a gnuplot script over a temporary data file, a Markdown table, and turning
-# SIGTERM & co. into KeyboardInterrupt, and medians with their spread.
+# SIGTERM & co. into KeyboardInterrupt, medians with their spread, a pinned redis-benchmark SET
+# run, and saving a script's results and regenerating RESULTS.md.
 # Standard library only, so every script in bench/ can import it.
 import signal
 import socket
@@ -129,3 +130,30 @@ def median_range(values):
     if not vals:
         return None
     return {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+
+
+def redis_benchmark_set(port, requests, pipeline, cpu, keys=1_000_000, data=64, timeout=1800):
+    """One redis-benchmark SET run (-c 50) pinned to `cpu`: (requests per second, p99 ms)."""
+    out = subprocess.run(
+        ["taskset", "-c", str(cpu), "redis-benchmark", "-p", str(port), "-t", "set",
+         "-n", str(requests), "-P", str(pipeline), "-c", "50", "-r", str(keys), "-d", str(data),
+         "--csv"], capture_output=True, text=True, check=True, timeout=timeout).stdout
+    # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",
+    # "p99_latency_ms","max_latency_ms"
+    for line in out.splitlines():
+        cells = [c.strip('"') for c in line.split(",")]
+        if cells and cells[0] == "SET":
+            return float(cells[1]), float(cells[6])
+    raise RuntimeError(f"no SET line in redis-benchmark's output:\n{out}")
+
+
+def save_and_report(out_dir, name, results):
+    """Writes results to out_dir/name and regenerates out_dir/RESULTS.md (report.py reads
+    every script's JSON file)."""
+    import json
+    out = Path(out_dir)
+    (out / name).write_text(json.dumps(results, indent=1) + "\n")
+    here = Path(__file__).resolve().parent
+    subprocess.run([sys.executable, str(here / "report.py"), str(out / "results.json"), str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+    print(f"wrote {out / name} and {out / 'RESULTS.md'}")

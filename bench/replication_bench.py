@@ -16,7 +16,6 @@
 #   bench/replication_bench.py [--requests 1000000] [--reps 3] [--sync-gb 1.0]
 import argparse
 import os
-import json
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
-from bench_util import median_range  # noqa: E402
+from bench_util import median_range, redis_benchmark_set, save_and_report  # noqa: E402
 
 PRIMARY_CPU = "0"
 OTHER_CPU = "1"
@@ -36,16 +35,7 @@ VALUE_BYTES = 100
 
 
 def benchmark(port, requests, pipeline, keys=1_000_000, data=64):
-    """One redis-benchmark SET run: (requests per second, p99 ms)."""
-    out = subprocess.run(
-        ["taskset", "-c", OTHER_CPU, "redis-benchmark", "-p", str(port), "-t", "set",
-         "-n", str(requests), "-P", str(pipeline), "-c", "50", "-r", str(keys), "-d", str(data),
-         "--csv"], capture_output=True, text=True, check=True, timeout=1800).stdout
-    for line in out.splitlines():
-        cells = [c.strip('"') for c in line.split(",")]
-        if cells and cells[0] == "SET":
-            return float(cells[1]), float(cells[6])
-    raise RuntimeError(f"no SET line in redis-benchmark's output:\n{out}")
+    return redis_benchmark_set(port, requests, pipeline, OTHER_CPU, keys=keys, data=data)
 
 
 def start(label, kind, binary, args, cpus, tmp, ports):
@@ -198,11 +188,7 @@ def main():
             summary[f"{kind}/sync"] = {k: median_range([r[k] for r in rows])
                                        for k in ("seconds", "peak_extra_bytes", "used_memory")}
         results["summary"] = summary
-        out = Path(args.out)
-        (out / "replication.json").write_text(json.dumps(results, indent=1) + "\n")
-        subprocess.run([sys.executable, str(HERE / "report.py"), str(out / "results.json"),
-                        str(out)], check=True, stdout=subprocess.DEVNULL)
-        log(f"wrote {out / 'replication.json'} and {out / 'RESULTS.md'}")
+        save_and_report(args.out, "replication.json", results)
     finally:
         subprocess.run(["rm", "-rf", str(tmp)])
     return 0

@@ -3,15 +3,10 @@
 import json
 from pathlib import Path
 
+from report_cells import median_ratio
 from report_snapshot import _cell
 
 MODES = ("off", "everysec", "always")
-
-
-def _ratio(a, b):
-    if not a or not b or not b["median"]:
-        return "–"
-    return f"{a['median'] / b['median']:.2f}×"
 
 
 def aof_section(out_dir):
@@ -42,9 +37,9 @@ def aof_section(out_dir):
             md.append(
                 f"| {pipeline} | {mode} | {_cell(ours.get('rps'), fmt='{:,.0f}')} | "
                 f"{_cell(theirs.get('rps'), fmt='{:,.0f}')} | "
-                f"{_ratio(ours.get('rps'), theirs.get('rps'))} | "
-                f"{_ratio(ours.get('rps'), ours_off.get('rps'))} | "
-                f"{_ratio(theirs.get('rps'), theirs_off.get('rps'))} | "
+                f"{median_ratio(ours.get('rps'), theirs.get('rps'))} | "
+                f"{median_ratio(ours.get('rps'), ours_off.get('rps'))} | "
+                f"{median_ratio(theirs.get('rps'), theirs_off.get('rps'))} | "
                 f"{_cell(ours.get('p99_ms'), fmt='{:.2f}')} | "
                 f"{_cell(theirs.get('p99_ms'), fmt='{:.2f}')} |")
     every = s.get("redoubt/everysec/P16", {}).get("rps")

@@ -51,6 +51,13 @@ def ratio(r, threshold=None, direction="ge", with_spread=False):
     return text + verdict(r["median"], threshold, direction)
 
 
+def median_ratio(a, b):
+    """a / b of two median_range stats as '0.93×'; '–' when either is missing or b is 0."""
+    if not a or not b or not b["median"]:
+        return "–"
+    return f"{a['median'] / b['median']:.2f}×"
+
+
 def client_cpu_cell(pct):
     """'97% ⚠' from the stats of client_cpu_pct (⚠: the client was the bottleneck), or '—'."""
     if not pct:

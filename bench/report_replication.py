@@ -3,14 +3,8 @@
 import json
 from pathlib import Path
 
+from report_cells import median_ratio
 from report_snapshot import _cell
-
-
-def _ratio(a, b, invert=False):
-    if not a or not b or not a["median"] or not b["median"]:
-        return "–"
-    r = b["median"] / a["median"] if invert else a["median"] / b["median"]
-    return f"{r:.2f}×"
 
 
 def replication_section(out_dir):
@@ -40,12 +34,12 @@ def replication_section(out_dir):
             md.append(
                 f"| {pipeline} | {replicas} | {_cell(ours.get('rps'), fmt='{:,.0f}')} | "
                 f"{_cell(theirs.get('rps'), fmt='{:,.0f}')} | "
-                f"{_ratio(ours.get('rps'), theirs.get('rps'))} | "
-                f"{_ratio(ours.get('rps'), ours0.get('rps'))} | "
-                f"{_ratio(theirs.get('rps'), theirs0.get('rps'))} | "
+                f"{median_ratio(ours.get('rps'), theirs.get('rps'))} | "
+                f"{median_ratio(ours.get('rps'), ours0.get('rps'))} | "
+                f"{median_ratio(theirs.get('rps'), theirs0.get('rps'))} | "
                 f"{_cell(ours.get('primary_cpu_us'), fmt='{:.2f}')} | "
                 f"{_cell(theirs.get('primary_cpu_us'), fmt='{:.2f}')} | "
-                f"{_ratio(ours.get('primary_cpu_us'), ours0.get('primary_cpu_us'))} |")
+                f"{median_ratio(ours.get('primary_cpu_us'), ours0.get('primary_cpu_us'))} |")
     two = s.get("redoubt/2/P16", {}).get("rps")
     none = s.get("redoubt/0/P16", {}).get("rps")
     if two and none:
@@ -64,9 +58,9 @@ def replication_section(out_dir):
                "| | Redoubt | Redis | Redoubt vs Redis |", "|---|---|---|---|",
                f"| seconds | {_cell(ours['seconds'], fmt='{:.2f}')} | "
                f"{_cell(theirs['seconds'], fmt='{:.2f}')} | "
-               f"{_ratio(ours['seconds'], theirs['seconds'])} |",
+               f"{median_ratio(ours['seconds'], theirs['seconds'])} |",
                f"| peak extra MiB | {ours['peak_extra_bytes']['median'] / mib:,.0f} | "
                f"{theirs['peak_extra_bytes']['median'] / mib:,.0f} | "
-               f"{_ratio(ours['peak_extra_bytes'], theirs['peak_extra_bytes'])} |"]
+               f"{median_ratio(ours['peak_extra_bytes'], theirs['peak_extra_bytes'])} |"]
     md.append("")
     return md

@@ -15,7 +15,6 @@
 #
 #   bench/snapshot_bench.py [--keys 1000000] [--value-bytes 1000] [--reps 3]
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -29,7 +28,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
-from bench_util import median_range  # noqa: E402
+from bench_util import median_range, save_and_report  # noqa: E402
 
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
@@ -228,11 +227,7 @@ def main():
                               "world_pause_ms", "shard_hold_ms",
                               "cow_bytes", "rss_peak_extra", "file_bytes")}
         results["summary"] = summary
-        out = Path(args.out)
-        (out / "snapshot.json").write_text(json.dumps(results, indent=1) + "\n")
-        subprocess.run([sys.executable, str(HERE / "report.py"), str(out / "results.json"),
-                        str(out)], check=True, stdout=subprocess.DEVNULL)
-        print(f"wrote {out / 'snapshot.json'} and {out / 'RESULTS.md'}")
+        save_and_report(args.out, "snapshot.json", results)
     finally:
         for s in servers:
             s.stop(grace=30)

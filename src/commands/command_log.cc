@@ -18,13 +18,21 @@ template <typename Args>
 void AppendArgs(std::string* out, const Args& args) {
   AppendHeader(out, '*', args.size());
   for (std::string_view arg : args) {
-    AppendHeader(out, '$', arg.size());
-    out->append(arg);
-    out->append("\r\n");
+    AppendRespBulk(out, arg);
   }
 }
 
 }  // namespace
+
+void AppendRespArrayHeader(std::string* out, size_t arguments) {
+  AppendHeader(out, '*', arguments);
+}
+
+void AppendRespBulk(std::string* out, std::string_view arg) {
+  AppendHeader(out, '$', arg.size());
+  out->append(arg);
+  out->append("\r\n");
+}
 
 void AppendRespCommand(std::string* out, std::span<const std::string_view> args) {
   AppendArgs(out, args);
@@ -34,14 +42,19 @@ void AppendRespCommand(std::string* out, std::initializer_list<std::string_view>
   AppendArgs(out, args);
 }
 
+void AppendSelect(std::string* out, int db) {
+  char digits[16];
+  char* end = absl::numbers_internal::FastIntToBuffer(db, digits);
+  AppendRespCommand(out, {"SELECT", std::string_view(digits, end - digits)});
+}
+
 void PropagationBatch::Add(int db, std::span<const std::string_view> args) {
   if (commands_ == 0) {
     first_db_ = db;
     current_db_ = db;
   } else if (db != current_db_) {
     // A transaction that SELECTs (or a MOVE-like change of database inside one).
-    std::string index = std::to_string(db);
-    AppendRespCommand(&bytes_, {"SELECT", index});
+    AppendSelect(&bytes_, db);
     current_db_ = db;
   }
   AppendRespCommand(&bytes_, args);

@@ -31,6 +31,12 @@ class CommandLog {
 // Appends one command as a RESP array of bulk strings.
 void AppendRespCommand(std::string* out, std::span<const std::string_view> args);
 void AppendRespCommand(std::string* out, std::initializer_list<std::string_view> args);
+// The two parts of a RESP command, for a writer that streams a long one: "*<n>\r\n", and one
+// argument as a bulk string.
+void AppendRespArrayHeader(std::string* out, size_t arguments);
+void AppendRespBulk(std::string* out, std::string_view arg);
+// Appends SELECT db: what a log writes before commands of another database than the last.
+void AppendSelect(std::string* out, int db);
 
 // The commands of one call, collected while it runs and appended to the log as one batch
 // (EXEC's queued commands join EXEC's batch). More than one command is wrapped in MULTI/EXEC

@@ -1,8 +1,7 @@
 // An AOF base in command form; see aof_base_encoder.h.
 #include "persistence/aof_base_encoder.h"
 
-#include <deque>
-#include <vector>
+#include <algorithm>
 
 #include "commands/command_log.h"
 #include "commands/hash_operations.h"
@@ -17,52 +16,35 @@ namespace {
 // Redis's AOF_REWRITE_ITEMS_PER_CMD.
 constexpr size_t kItemsPerCommand = 64;
 
-// Collects one command's arguments (views into the entry or into `owned`) and writes it as
-// RESP when it holds kItemsPerCommand items, and once more at the end.
-class Batcher {
+// `items` items of `per_item` arguments each, written straight into out as commands of at
+// most kItemsPerCommand items ("command key item…"), as Redis's rewrite does: the count of
+// each command is known before its items are, so nothing is copied or collected first.
+class BatchedCommands {
  public:
-  Batcher(std::string* out, std::string_view command, std::string_view key, size_t per_item)
-      : out_(out), command_(command), key_(key), per_item_(per_item) {}
-  ~Batcher() { Flush(); }
+  BatchedCommands(std::string* out, std::string_view command, std::string_view key, size_t items,
+                  size_t per_item)
+      : out_(out), command_(command), key_(key), items_left_(items), per_item_(per_item) {}
 
-  void Add(std::string_view a) { args_.push_back(a); }
-  void Add(std::string_view a, std::string_view b) {
-    args_.push_back(a);
-    args_.push_back(b);
-  }
-  // After each item: flushes a full command.
-  void EndItem() {
-    if (args_.size() >= kItemsPerCommand * per_item_) {
-      Flush();
+  // Called before each item's arguments: starts a new command when the last one is full.
+  void NextItem() {
+    if (left_in_command_ == 0) {
+      left_in_command_ = std::min(kItemsPerCommand, items_left_);
+      commands::AppendRespArrayHeader(out_, 2 + left_in_command_ * per_item_);
+      commands::AppendRespBulk(out_, command_);
+      commands::AppendRespBulk(out_, key_);
     }
+    --left_in_command_;
+    --items_left_;
   }
-  // Keeps a formatted value alive until the command is written.
-  std::string_view Own(std::string value) {
-    owned_.push_back(std::move(value));
-    return owned_.back();
-  }
+  void Arg(std::string_view arg) { commands::AppendRespBulk(out_, arg); }
 
  private:
-  void Flush() {
-    if (args_.empty()) {
-      return;
-    }
-    std::vector<std::string_view> argv;
-    argv.reserve(args_.size() + 2);
-    argv.push_back(command_);
-    argv.push_back(key_);
-    argv.insert(argv.end(), args_.begin(), args_.end());
-    commands::AppendRespCommand(out_, argv);
-    args_.clear();
-    owned_.clear();
-  }
-
   std::string* out_;
   std::string_view command_;
   std::string_view key_;
+  size_t items_left_;
   size_t per_item_;
-  std::vector<std::string_view> args_;
-  std::deque<std::string> owned_;  // stable addresses
+  size_t left_in_command_ = 0;
 };
 
 void AppendExpire(std::string* out, std::string_view key, int64_t expire_ms) {
@@ -74,11 +56,6 @@ void AppendExpire(std::string* out, std::string_view key, int64_t expire_ms) {
 }
 
 }  // namespace
-
-void AppendSelectCommand(std::string* out, int db) {
-  const std::string n = std::to_string(db);
-  commands::AppendRespCommand(out, {"SELECT", n});
-}
 
 void AppendStringCommands(std::string* out, std::string_view key, std::string_view value,
                           int64_t expire_ms) {
@@ -92,34 +69,39 @@ void AppendEntryCommands(std::string* out, const storage::Entry& e) {
     case storage::ValueType::kString:
       return AppendStringCommands(out, key, e.value(), e.expire_ms());
     case storage::ValueType::kList: {
-      Batcher b(out, "RPUSH", key, 1);
+      BatchedCommands b(out, "RPUSH", key, e.list().size(), 1);
       for (auto c = e.list().CursorAt(0); !c.done(); c.Next()) {
-        b.Add(b.Own(std::string(*c)));
-        b.EndItem();
+        b.NextItem();
+        b.Arg(*c);
       }
       break;
     }
     case storage::ValueType::kSet: {
-      Batcher b(out, "SADD", key, 1);
-      commands::SetReader(e).ForEach([&](std::string_view m) {
-        b.Add(b.Own(std::string(m)));
-        b.EndItem();
+      commands::SetReader set(e);
+      BatchedCommands b(out, "SADD", key, set.size(), 1);
+      set.ForEach([&](std::string_view m) {
+        b.NextItem();
+        b.Arg(m);
       });
       break;
     }
     case storage::ValueType::kHash: {
-      Batcher b(out, "HMSET", key, 2);
-      commands::HashReader(e).ForEach([&](std::string_view f, std::string_view v) {
-        b.Add(b.Own(std::string(f)), b.Own(std::string(v)));
-        b.EndItem();
+      commands::HashReader hash(e);
+      BatchedCommands b(out, "HMSET", key, hash.size(), 2);
+      hash.ForEach([&](std::string_view f, std::string_view v) {
+        b.NextItem();
+        b.Arg(f);
+        b.Arg(v);
       });
       break;
     }
     case storage::ValueType::kZset: {
-      Batcher b(out, "ZADD", key, 2);
-      commands::ZsetReader(e).ForEach([&](const commands::ZsetElement& el) {
-        b.Add(b.Own(ScoreString(el.score)), b.Own(std::string(el.member)));
-        b.EndItem();
+      commands::ZsetReader zset(e);
+      BatchedCommands b(out, "ZADD", key, zset.size(), 2);
+      zset.ForEach([&](const commands::ZsetElement& el) {
+        b.NextItem();
+        b.Arg(ScoreString(el.score));
+        b.Arg(el.member);
       });
       break;
     }

@@ -19,7 +19,5 @@ void AppendEntryCommands(std::string* out, const storage::Entry& e);
 // Appends SET key value (and PEXPIREAT when expire_ms is a time).
 void AppendStringCommands(std::string* out, std::string_view key, std::string_view value,
                           int64_t expire_ms);
-// SELECT db.
-void AppendSelectCommand(std::string* out, int db);
 
 }  // namespace redoubt::persistence

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "commands/command_log.h"
 #include "common/clock.h"
 #include "common/file_io.h"
 #include "persistence/aof_base_encoder.h"
@@ -125,7 +126,7 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
     absl::Status st;
     for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
       if (db_keys_[db] > 0) {
-        AppendSelectCommand(&out, db);
+        commands::AppendSelect(&out, db);
       }
       st = WalkDatabase(db, nullptr, out, write);
     }

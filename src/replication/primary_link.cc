@@ -83,8 +83,6 @@ LinkStatus PrimaryLink::status() const {
   s.down_since_seconds = s.up ? -1 : (now - down_since_ms_.load(std::memory_order_relaxed)) / 1000;
   s.sync_total_bytes = sync_total_.load(std::memory_order_relaxed);
   s.sync_read_bytes = sync_read_.load(std::memory_order_relaxed);
-  s.full_syncs = full_syncs_.load(std::memory_order_relaxed);
-  s.partial_syncs = partial_syncs_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -197,14 +195,12 @@ absl::Status PrimaryLink::Session() {
     if (absl::Status st = ReceiveSnapshot(*transport, &pending, s, parts[1], *offset); !st.ok()) {
       return st;
     }
-    full_syncs_.fetch_add(1, std::memory_order_relaxed);
   } else if (reply->starts_with("+CONTINUE")) {
     std::string new_id = reply->size() > 10 ? reply->substr(10) : "";
     if (new_id.size() == 40) {
       env_.stream.AdoptPrimaryId(new_id);
     }
     Note("Successful partial resynchronization with master.");
-    partial_syncs_.fetch_add(1, std::memory_order_relaxed);
   } else {
     // -NOMASTERLINK, -LOADING (the primary is itself syncing), or an error: try again later.
     return absl::UnavailableError("unexpected reply to PSYNC: " + *reply);

@@ -77,9 +77,7 @@ struct LinkStatus {
   int64_t down_since_seconds = -1;  // master_link_down_since_seconds
   int64_t sync_total_bytes = -1;
   int64_t sync_read_bytes = 0;
-  std::string state;        // connect, connecting, handshake, sync, connected (ROLE's)
-  uint64_t full_syncs = 0;  // completed on this link, for tests and INFO
-  uint64_t partial_syncs = 0;
+  std::string state;  // connect, connecting, handshake, sync, connected (ROLE's)
 };
 
 class PrimaryLink {
@@ -120,8 +118,6 @@ class PrimaryLink {
   std::atomic<int64_t> down_since_ms_{0};
   std::atomic<int64_t> sync_total_{-1};
   std::atomic<int64_t> sync_read_{0};
-  std::atomic<uint64_t> full_syncs_{0};
-  std::atomic<uint64_t> partial_syncs_{0};
   std::atomic<int> first_psync_{0};
   mutable absl::Mutex mu_;
   std::string state_ ABSL_GUARDED_BY(mu_) = "connect";

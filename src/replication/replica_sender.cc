@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/numbers.h"
+#include "common/random_id.h"
 #include "protocol/resp_parser.h"
 #include "replication/blocking_io.h"
 
@@ -179,7 +180,7 @@ absl::StatusOr<std::unique_ptr<ReplicationStream::Reader>> ReplicaSender::FullSy
   }
   if (request_.psync && handshake_.capa_eof) {
     // Streamed as it is written, its length unknown: "$EOF:<mark>", the RDB, the mark.
-    const std::string mark = RandomReplicationId();
+    const std::string mark = common::RandomHexId();
     header += "$EOF:" + mark + "\r\n";
     st = WriteFully(*transport_, header, timeout);
     if (st.ok()) {
@@ -234,12 +235,19 @@ absl::Status ReplicaSender::Stream(ReplicationStream::Reader& reader) {
   std::string piece;
   int64_t last_input_check = 0;
   int64_t soft_since = 0;
+  // The settings (a copy of the server's configuration) are read again once a second, not per
+  // loop: under load the loop turns once per I/O batch.
+  SenderSettings s = env_.settings();
+  int64_t settings_read_ms = common::MonotonicMillis();
   for (;;) {
     if (stop_.load()) {
       return absl::CancelledError("stopped");
     }
-    const SenderSettings s = env_.settings();
     const int64_t now = common::MonotonicMillis();
+    if (now - settings_read_ms >= 1000) {
+      s = env_.settings();
+      settings_read_ms = now;
+    }
     if (reader.position() < 0) {
       return absl::AbortedError("the stream was reset (a new history)");
     }

@@ -1,35 +1,19 @@
 // The replication stream and its backlog; see replication_stream.h.
 #include "replication/replication_stream.h"
 
-#include <openssl/rand.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 
+#include "commands/command_log.h"
+#include "common/random_id.h"
+
 namespace redoubt::replication {
 
-std::string RandomReplicationId() {
-  unsigned char bytes[20];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-    // OpenSSL's generator failing is not recoverable in any sensible way; an id that is not
-    // random only weakens PSYNC's protection against a mistaken continuation.
-    for (unsigned char& b : bytes) {
-      b = static_cast<unsigned char>(std::rand());
-    }
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(40, '0');
-  for (size_t i = 0; i < sizeof(bytes); ++i) {
-    id[2 * i] = kHex[bytes[i] >> 4];
-    id[2 * i + 1] = kHex[bytes[i] & 15];
-  }
-  return id;
-}
-
 ReplicationStream::ReplicationStream(int64_t backlog_size)
-    : backlog_size_(backlog_size), replid_(RandomReplicationId()), replid2_(40, '0') {}
+    : backlog_size_(backlog_size), replid_(common::RandomHexId()), replid2_(40, '0') {}
 
 ReplicationStream::~ReplicationStream() = default;
 
@@ -42,15 +26,16 @@ int64_t ReplicationStream::FirstOffsetLocked() const {
 }
 
 void ReplicationStream::AppendLocked(std::string_view bytes) {
-  // A command is never split across chunks: a new chunk starts once the last one is full.
-  if (chunks_.empty() || chunks_.back().bytes.size() >= kChunkBytes) {
-    chunks_.push_back(Chunk{offset_.load(std::memory_order_relaxed), {}});
-    chunks_.back().bytes.reserve(std::max(kChunkBytes, bytes.size()));
+  // A command is never split across chunks, and a chunk never grows past the capacity it was
+  // made with (readers copy from it without the lock): a new chunk starts when it would.
+  if (chunks_.empty() ||
+      chunks_.back().bytes->size() + bytes.size() > chunks_.back().bytes->capacity()) {
+    auto chunk = std::make_shared<std::string>();
+    chunk->reserve(std::max(kChunkBytes, bytes.size()));
+    chunks_.push_back(Chunk{offset_.load(std::memory_order_relaxed), std::move(chunk)});
   }
-  chunks_.back().bytes.append(bytes);
-  const int64_t offset =
-      offset_.load(std::memory_order_relaxed) + static_cast<int64_t>(bytes.size());
-  offset_.store(offset);
+  chunks_.back().bytes->append(bytes);
+  offset_.store(offset_.load(std::memory_order_relaxed) + static_cast<int64_t>(bytes.size()));
   TrimLocked();
 }
 
@@ -61,7 +46,7 @@ void ReplicationStream::TrimLocked() {
     keep_from = std::min(keep_from, r->position());
   }
   while (chunks_.size() > 1 &&
-         chunks_.front().start + static_cast<int64_t>(chunks_.front().bytes.size()) <= keep_from) {
+         chunks_.front().start + static_cast<int64_t>(chunks_.front().bytes->size()) <= keep_from) {
     chunks_.pop_front();
   }
 }
@@ -73,12 +58,7 @@ void ReplicationStream::AppendCommands(int db, int end_db, std::string_view comm
   absl::MutexLock lock(&mu_);
   if (db != selected_db_) {
     select_scratch_.clear();
-    const std::string n = std::to_string(db);
-    select_scratch_.append("*2\r\n$6\r\nSELECT\r\n$");
-    select_scratch_.append(std::to_string(n.size()));
-    select_scratch_.append("\r\n");
-    select_scratch_.append(n);
-    select_scratch_.append("\r\n");
+    commands::AppendSelect(&select_scratch_, db);
     AppendLocked(select_scratch_);
   }
   AppendLocked(commands);
@@ -133,14 +113,15 @@ void ReplicationStream::Unregister(Reader* r) {
 }
 
 void ReplicationStream::Wake() {
-  // Sequentially consistent with PrepareSleep: either the sleeper sees the new offset, or
-  // this sees it sleeping.
-  if (!any_sleeping_.load()) {
+  // Nothing new for any sleeper: the common case, two loads. Otherwise the appends that made
+  // it so happened under mu_, as did the sleepers' PrepareSleep, so each sleeper either saw
+  // the new end itself or is found here.
+  const int64_t end = offset_.load();
+  if (end <= sleepers_from_.load()) {
     return;
   }
   absl::MutexLock lock(&mu_);
-  bool still_sleeping = false;
-  const int64_t end = offset_.load(std::memory_order_relaxed);
+  int64_t still_from = kNoSleeper;
   for (Reader* r : readers_) {
     if (!r->sleeping_.load()) {
       continue;
@@ -150,25 +131,18 @@ void ReplicationStream::Wake() {
       uint64_t one = 1;
       (void)!write(r->wake_fd_, &one, sizeof(one));
     } else {
-      still_sleeping = true;
+      still_from = std::min(still_from, r->position());
     }
   }
-  any_sleeping_.store(still_sleeping);
+  sleepers_from_.store(still_from);
 }
 
 void ReplicationStream::ShiftReplicationId() {
   absl::MutexLock lock(&mu_);
   replid2_ = replid_;
   second_offset_ = offset_.load(std::memory_order_relaxed) + 1;
-  replid_ = RandomReplicationId();
+  replid_ = common::RandomHexId();
   selected_db_ = -1;
-}
-
-void ReplicationStream::ChangeReplicationId() {
-  absl::MutexLock lock(&mu_);
-  replid_ = RandomReplicationId();
-  replid2_.assign(40, '0');
-  second_offset_ = -1;
 }
 
 void ReplicationStream::ResetTo(std::string replid, int64_t offset) {
@@ -243,42 +217,50 @@ int64_t ReplicationStream::Reader::lag_bytes() const {
 }
 
 bool ReplicationStream::Reader::Read(size_t max, std::string* out) {
-  absl::MutexLock lock(&stream_.mu_);
-  int64_t pos = position();
-  const int64_t end = stream_.offset_.load(std::memory_order_relaxed);
-  if (pos < 0 || pos >= end) {
-    return false;
+  pieces_.clear();
+  {
+    absl::MutexLock lock(&stream_.mu_);
+    int64_t pos = position();
+    const int64_t end = stream_.offset_.load(std::memory_order_relaxed);
+    if (pos < 0 || pos >= end) {
+      return false;
+    }
+    // Chunks are in order; find the one holding pos (usually the first few).
+    auto it = std::upper_bound(stream_.chunks_.begin(), stream_.chunks_.end(), pos,
+                               [](int64_t p, const Chunk& c) { return p < c.start; });
+    if (it == stream_.chunks_.begin()) {
+      position_.store(-1, std::memory_order_relaxed);  // trimmed away: cannot happen while held
+      return false;
+    }
+    --it;
+    size_t taken = 0;
+    for (; it != stream_.chunks_.end() && taken < max; ++it) {
+      const size_t from = static_cast<size_t>(pos - it->start);
+      const size_t n = std::min(it->bytes->size() - from, max - taken);
+      pieces_.push_back(Piece{it->bytes, it->bytes->data() + from, n});
+      taken += n;
+      pos += static_cast<int64_t>(n);
+    }
+    position_.store(pos, std::memory_order_relaxed);
+    stream_.TrimLocked();
   }
-  // Chunks are in order; find the one holding pos (usually the first few).
-  auto it = std::upper_bound(stream_.chunks_.begin(), stream_.chunks_.end(), pos,
-                             [](int64_t p, const Chunk& c) { return p < c.start; });
-  if (it == stream_.chunks_.begin()) {
-    position_.store(-1, std::memory_order_relaxed);  // trimmed away: cannot happen while held
-    return false;
+  // Outside the lock: appends only add bytes past the ones taken and never move a chunk.
+  for (const Piece& piece : pieces_) {
+    out->append(piece.data, piece.size);
   }
-  --it;
-  size_t copied = 0;
-  for (; it != stream_.chunks_.end() && copied < max; ++it) {
-    const size_t from = static_cast<size_t>(pos - it->start);
-    const size_t n = std::min(it->bytes.size() - from, max - copied);
-    out->append(it->bytes, from, n);
-    copied += n;
-    pos += static_cast<int64_t>(n);
-  }
-  position_.store(pos, std::memory_order_relaxed);
-  stream_.TrimLocked();
-  return copied > 0;
+  pieces_.clear();  // a dropped chunk is freed now
+  return true;
 }
 
 bool ReplicationStream::Reader::PrepareSleep() {
-  // Under the stream's lock, so that Wake() never clears any_sleeping_ between these stores.
+  // Under the stream's lock, with the appends: either this sees the bytes that arrived, or
+  // Wake() after them sees this reader's position.
   absl::MutexLock lock(&stream_.mu_);
-  sleeping_.store(true);
-  stream_.any_sleeping_.store(true);
   if (position() < stream_.offset_.load()) {
-    sleeping_.store(false, std::memory_order_relaxed);
     return false;
   }
+  sleeping_.store(true);
+  stream_.sleepers_from_.store(std::min(stream_.sleepers_from_.load(), position()));
   return true;
 }
 

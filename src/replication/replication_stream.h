@@ -13,9 +13,15 @@
 // are kept even beyond repl-backlog-size (Redis 7's shared replication buffer), up to the
 // replica output limit its sender enforces. A sender that caught up sleeps on its wake-up
 // descriptor; Wake() is called once per I/O-thread batch (and by the cron and the link), not
-// per write, so that a burst of writes costs one wake-up and one socket write per replica.
+// per write, so that a burst of writes costs one wake-up and one socket write per replica,
+// and it is two atomic loads when no sleeping reader has anything new.
 //
-// Thread: thread-safe; mu_ guards the bytes and ids; offset() is one atomic load.
+// The bytes are kept in chunks whose capacity is fixed when they are made: an append never
+// moves what a chunk holds, so a reader takes references to the chunks under mu_ and copies
+// outside it. mu_ is taken by writers while they hold shard locks; it is held only to append,
+// to trim and to take a reader's references, never for a copy of the reader's bytes.
+//
+// Thread: thread-safe; mu_ guards the chunk list and ids; offset() is one atomic load.
 #pragma once
 
 #include <absl/base/thread_annotations.h>
@@ -24,15 +30,13 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace redoubt::replication {
-
-// A 40-character random hex id, as Redis's run_id and replid.
-std::string RandomReplicationId();
 
 // The ids and offsets INFO replication shows, and PSYNC decides with.
 struct StreamIds {
@@ -76,6 +80,13 @@ class ReplicationStream {
     std::atomic<int64_t> position_;
     std::atomic<bool> sleeping_{false};
     int wake_fd_ = -1;
+    // The chunk ranges a Read copies once the lock is released (reused between reads).
+    struct Piece {
+      std::shared_ptr<const std::string> chunk;  // kept alive until copied
+      const char* data;                          // taken under the lock
+      size_t size;
+    };
+    std::vector<Piece> pieces_;
   };
 
   // Whether the stream records writes: it starts with the first replica (or when this node is
@@ -108,8 +119,6 @@ class ReplicationStream {
   // replid2, so that the other replicas of the old primary continue with PSYNC; a new id for
   // what follows.
   void ShiftReplicationId();
-  // A new history (a replica that became a primary of a new dataset): a new id, no replid2.
-  void ChangeReplicationId();
   // A replica that loaded its primary's snapshot: the primary's id and offset, an empty backlog.
   void ResetTo(std::string replid, int64_t offset);
   // +CONTINUE with a new id: the primary was promoted; our old id becomes replid2.
@@ -127,15 +136,20 @@ class ReplicationStream {
   void Unregister(Reader* r);
 
   static constexpr size_t kChunkBytes = 64 * 1024;
+  // A chunk is appended to only up to the capacity it was made with (see the header comment);
+  // once the list drops it, readers that still copy from it keep it alive.
   struct Chunk {
     int64_t start;  // offset of its first byte
-    std::string bytes;
+    std::shared_ptr<std::string> bytes;
   };
 
   absl::Mutex mu_;
   std::atomic<bool> active_{false};
   std::atomic<int64_t> offset_{0};
-  std::atomic<bool> any_sleeping_{false};
+  // The lowest position of a sleeping reader (kNoSleeper: none): Wake() has work only when
+  // the stream's end passed it.
+  static constexpr int64_t kNoSleeper = std::numeric_limits<int64_t>::max();
+  std::atomic<int64_t> sleepers_from_{kNoSleeper};
   std::deque<Chunk> chunks_ ABSL_GUARDED_BY(mu_);
   int64_t backlog_size_ ABSL_GUARDED_BY(mu_);
   int selected_db_ ABSL_GUARDED_BY(mu_) = -1;

@@ -216,8 +216,7 @@ void AofService::Append(int db, int end_db, std::string_view commands) {
   }
   const size_t before = buffer_.size();
   if (db != selected_db_) {
-    std::string index = std::to_string(db);
-    commands::AppendRespCommand(&buffer_, {"SELECT", index});
+    commands::AppendSelect(&buffer_, db);
   }
   buffer_.append(commands);
   selected_db_ = end_db;

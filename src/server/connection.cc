@@ -699,11 +699,15 @@ void Connection::CheckReplicaWait(int64_t now_ms) {
   waiting_replicas_ = false;
   writer_.Integer(acked);
   ProcessInput();
+  FinishResumed();
+}
+
+void Connection::FinishResumed() {
   if (closed_) {
     return;
   }
   Flush();
-  if (!closed_ && !paused_ && !blocked_ && transport_->HasBufferedInput()) {
+  if (!closed_ && !blocked_ && !paused_ && !waiting_replicas_ && transport_->HasBufferedInput()) {
     HandleReadable();
   }
 }
@@ -762,13 +766,7 @@ void Connection::WakeBlocked() {
   retrying_blocked_ = true;
   ProcessInput();
   retrying_blocked_ = false;
-  if (closed_) {
-    return;
-  }
-  Flush();
-  if (!closed_ && !blocked_ && !paused_ && transport_->HasBufferedInput()) {
-    HandleReadable();
-  }
+  FinishResumed();
 }
 
 void Connection::EndWait(bool served) {
@@ -806,12 +804,7 @@ void Connection::UnblockByRequest(bool as_error) {
     }
   }
   ProcessInput();
-  if (!closed_) {
-    Flush();
-  }
-  if (!closed_ && !blocked_ && !paused_ && transport_->HasBufferedInput()) {
-    HandleReadable();
-  }
+  FinishResumed();
 }
 
 void Connection::OnTimer(int64_t now_us) {
@@ -837,12 +830,7 @@ void Connection::OnTimer(int64_t now_us) {
   if (paused_) {
     paused_ = false;
     ProcessInput();
-    if (!closed_) {
-      Flush();
-    }
-    if (!closed_ && !paused_ && transport_->HasBufferedInput()) {
-      HandleReadable();
-    }
+    FinishResumed();
     if (closed_) {
       return;
     }

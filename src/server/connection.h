@@ -337,6 +337,9 @@ class Connection final : public commands::Client,
   void HandOff();
   // WAIT: answers once enough replicas acknowledged or the deadline passed (timer).
   void CheckReplicaWait(int64_t now_ms);
+  // After a wait ended (a blocked command, CLIENT PAUSE, WAIT) and the input that waited ran:
+  // writes the replies and reads what TLS already buffered, which epoll will not report.
+  void FinishResumed();
   replication::ReplicaHandshake replica_handshake_;
   std::optional<replication::SyncRequest> handoff_;
   bool waiting_replicas_ = false;

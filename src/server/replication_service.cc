@@ -76,29 +76,22 @@ void ReplicationService::StopSendersLocked() {
 }
 
 bool ReplicationService::Follow(const std::string& host, int port) {
-  const ReplicationSettings s = settings_();
-  std::unique_ptr<replication::PrimaryLink> old_link;
   {
     absl::MutexLock lock(&mu_);
     if (replica_ && host_ == host && port_ == port) {
       return false;
     }
-    old_link = std::move(link_);
   }
-  if (old_link != nullptr) {
-    old_link->Stop();  // outside mu_: its thread may be reading status
-    old_link.reset();
-  }
+  StopLink();  // a replica changing primaries: the old link goes first
   {
     absl::MutexLock lock(&mu_);
-    FollowLocked(host, port, s);
+    FollowLocked(host, port);
   }
-  UpdateGate(s);
+  UpdateGate(settings_());
   return true;
 }
 
-void ReplicationService::FollowLocked(const std::string& host, int port,
-                                      const ReplicationSettings& s) {
+void ReplicationService::FollowLocked(const std::string& host, int port) {
   const bool was_primary = !replica_;
   replica_ = true;
   host_ = host;
@@ -116,11 +109,10 @@ void ReplicationService::FollowLocked(const std::string& host, int port,
   common::SetLogRole(true);
   common::Log(common::LogLevel::kNotice,
               "Connecting to MASTER " + host + ":" + std::to_string(port));
-  StartLinkLocked(s);
+  StartLinkLocked();
 }
 
-void ReplicationService::StartLinkLocked(const ReplicationSettings& s) {
-  (void)s;
+void ReplicationService::StartLinkLocked() {
   replication::LinkEnv env{
       .stream = stream_,
       .keyspace = keyspace_,
@@ -193,7 +185,7 @@ void ReplicationService::RestartLink() {
   }
   absl::MutexLock lock(&mu_);
   if (replica_ && link_ == nullptr) {
-    StartLinkLocked(settings_());
+    StartLinkLocked();
   }
 }
 

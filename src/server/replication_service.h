@@ -146,8 +146,7 @@ class ReplicationService {
   void Shutdown();
 
  private:
-  void FollowLocked(const std::string& host, int port, const ReplicationSettings& s)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FollowLocked(const std::string& host, int port) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The failover's next step (cron); and its end: writes resume, the state is cleared.
   void StepFailover() ABSL_LOCKS_EXCLUDED(mu_);
   void EndFailoverLocked(const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -155,7 +154,7 @@ class ReplicationService {
   // becomes a primary again.
   void AbandonFailover(bool revert, const std::string& why) ABSL_LOCKS_EXCLUDED(mu_);
   void BecomePrimaryLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartLinkLocked(const ReplicationSettings& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartLinkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RestartLink() ABSL_LOCKS_EXCLUDED(mu_);
   // A replica's link stopped and gone (false: this node is a primary).
   bool StopLink() ABSL_LOCKS_EXCLUDED(mu_);

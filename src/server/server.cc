@@ -4,7 +4,6 @@
 // server_access.cc and server_config.cc; see server.h.
 #include "server/server.h"
 
-#include <absl/strings/escaping.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,11 +14,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <random>
 
 #include "commands/dispatcher.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/random_id.h"
 #include "net/plain_transport.h"
 #include "net/socket_util.h"
 #include "server/admission.h"
@@ -33,27 +32,11 @@
 #include "server/open_files_limit.h"
 
 namespace redoubt::server {
-namespace {
-
-// A 40-character hex id, as Redis's run_id and replid.
-std::string RandomHexId() {
-  std::random_device rd;
-  std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
-  char bytes[20];
-  for (char& b : bytes) {
-    b = static_cast<char>(rng());
-  }
-  return absl::BytesToHexString(absl::string_view(bytes, sizeof(bytes)));
-}
-
-}  // namespace
-
 Server::Server(Config config)
     : config_(std::move(config)),
       keyspace_(std::make_unique<storage::Keyspace>(config_.databases)),
       start_time_ms_(common::UnixMillis()),
-      run_id_(RandomHexId()),
-      replication_id_(RandomHexId()),
+      run_id_(common::RandomHexId()),
       ticket_keys_(tls::RandomTicketKeys()) {
   keyspace_->set_key_observer(&key_events_);
   RegisterAllCommands(commands_);

@@ -94,9 +94,8 @@ class Server final : public ServerAdmin {
   // A copy of the configuration in force.
   Config config() const override ABSL_LOCKS_EXCLUDED(config_mu_);
   int64_t hz_cycles() const { return cron_cycles_.load(std::memory_order_relaxed); }
-  // Random 40-hex-digit ids chosen at start (INFO run_id, master_replid).
+  // A random 40-hex-digit id chosen at start (INFO run_id).
   const std::string& run_id() const { return run_id_; }
-  const std::string& replication_id() const { return replication_id_; }
 
   // CONFIG RESETSTAT: resets the server, keyspace and command counters. The calling I/O
   // thread's are reset now; the other I/O threads reset their own soon after, as each is the
@@ -271,7 +270,6 @@ class Server final : public ServerAdmin {
   std::atomic<int64_t> cron_cycles_{0};
 
   const std::string run_id_;
-  const std::string replication_id_;
   const tls::TicketKeys ticket_keys_;
 
   commands::ClientPause pause_;
