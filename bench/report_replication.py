@@ -44,8 +44,16 @@ def replication_section(out_dir):
     none = s.get("redoubt/0/P16", {}).get("rps")
     if two and none:
         ratio = two["median"] / none["median"]
+        def cpu(server, pipeline):
+            return median_ratio(s.get(f"{server}/2/P{pipeline}", {}).get("primary_cpu_us"),
+                                s.get(f"{server}/0/P{pipeline}", {}).get("primary_cpu_us"))
+
         md += ["", f"Target: SET P16 with two replicas ≥ 0.9× without: {ratio:.2f}× "
-                   f"{'✓' if ratio >= 0.9 else '✗ (on 2 cores the replicas take the client’s CPU; see the CPU/request columns)'}."]
+                   f"{'✓' if ratio >= 0.9 else '✗'}. The primary's own CPU per request with two "
+                   f"replicas, against none: {cpu('redoubt', 16)} at P16 (Redis "
+                   f"{cpu('redis', 16)}), {cpu('redoubt', 1)} at P1 (Redis {cpu('redis', 1)}). "
+                   "The replicas and the client share one core here, so with replicas the "
+                   "client gets less of it."]
     ours, theirs = s.get("redoubt/sync"), s.get("redis/sync")
     if ours and theirs:
         mib = 1 << 20
