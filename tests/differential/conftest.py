@@ -11,6 +11,7 @@
 # next test gets a restarted server, so one crash does not hide the rest of the report.
 import collections
 import socket
+import time
 
 import pytest
 
@@ -177,10 +178,25 @@ def pair():
     p.stop()
 
 
+def _client_count(c):
+    reply = c.call("CLIENT", "LIST")
+    return reply[1].count(b"\n") if reply[0] == "bulk" else -1
+
+
 def _flushall(server):
+    """FLUSHALL, then leave the server with no connection of ours: connections an earlier test
+    closed are unregistered by the server on its own time, so wait until this one is the only
+    client, and end it with QUIT, which both servers answer only after unregistering it. A
+    test that lists clients (CLIENT LIST, INFO clients) then sees only its own."""
     with RespClient(server.host, server.port) as c:
         c.call("SELECT", "0")
-        return c.call("FLUSHALL")
+        reply = c.call("FLUSHALL")
+        deadline = time.monotonic() + 10.0
+        while _client_count(c) > 1 and time.monotonic() < deadline:
+            time.sleep(0.005)  # polling a condition, bounded by the deadline
+        c.send("QUIT")
+        c.is_closed(timeout=10.0)
+        return reply
 
 
 def _emptied(server):
