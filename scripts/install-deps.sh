@@ -16,6 +16,8 @@ packages=(
   redis-server redis-tools python3-redis python3-pytest
   # make test runs the pytest files on two workers
   python3-pytest-xdist
+  # the at-rest encryption tests read and write the encrypted snapshot format on their own
+  python3-cryptography
   # Redis's own Tcl suite (scripts/redis-suite.sh), over TLS too
   tcl tcl-tls
   gnuplot-nox procps util-linux

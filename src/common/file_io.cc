@@ -1,4 +1,4 @@
-// Writing files; see file_io.h.
+// Writing and reading whole files; see file_io.h.
 #include "common/file_io.h"
 
 #include <fcntl.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace redoubt::common {
 
@@ -53,6 +54,40 @@ int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t
     close(dir_fd);
   }
   return 0;
+}
+
+absl::Status ReadSmallFile(const std::string& path, size_t max_bytes, std::string* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    int err = errno;
+    return err == ENOENT ? absl::NotFoundError("no such file")
+                         : absl::UnavailableError(std::strerror(err));
+  }
+  struct stat st {};
+  absl::Status status;
+  if (fstat(fd, &st) != 0) {
+    status = absl::UnavailableError(std::strerror(errno));
+  } else if (!S_ISREG(st.st_mode)) {
+    status = absl::FailedPreconditionError("not a regular file");
+  } else if (static_cast<size_t>(st.st_size) > max_bytes) {
+    status = absl::FailedPreconditionError("larger than " + std::to_string(max_bytes) + " bytes");
+  } else {
+    out->resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < out->size()) {
+      ssize_t n = read(fd, out->data() + done, out->size() - done);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        status = absl::UnavailableError(n < 0 ? std::strerror(errno) : "file shrank while read");
+        break;
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  close(fd);
+  return status;
 }
 
 }  // namespace redoubt::common

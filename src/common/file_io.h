@@ -1,12 +1,15 @@
-// Writing files the way a server must: every byte of a buffer (short writes and EINTR retried),
-// and a whole file replaced so that a crash leaves the old one or the new one, never half of
-// one (the config file at CONFIG REWRITE, the credential state file, the AOF manifest).
+// Files the way a server must handle them: every byte of a buffer written (short writes and
+// EINTR retried), a whole file replaced so that a crash leaves the old one or the new one, never
+// half of one (the config file at CONFIG REWRITE, the credential state file, the AOF manifest),
+// and a small file of ours read whole with a bound on its size (state files, key files).
 //
 // Thread: functions of their arguments only.
 #pragma once
 
+#include <absl/status/status.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -20,5 +23,10 @@ bool WriteAll(int fd, std::string_view* bytes);
 // the directory synced so that the rename is durable too. Returns 0, or the errno of the step
 // that failed; path is then untouched and the temporary file removed.
 int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t mode);
+
+// Reads the regular file at path whole into *out. NotFound when it does not exist; an error
+// naming why otherwise (not a regular file, larger than max_bytes, a read error). A symbolic
+// link as the last component is refused (O_NOFOLLOW): these files hold state and secrets.
+absl::Status ReadSmallFile(const std::string& path, size_t max_bytes, std::string* out);
 
 }  // namespace redoubt::common

@@ -1,6 +1,6 @@
 // Owning pointers for OpenSSL objects, one set for every folder that uses OpenSSL (tls/,
-// security/, tools/ and their tests): std::unique_ptr with the object's own free function, so
-// that an early return cannot leak and no folder writes deleters of its own.
+// security/, persistence/, tools/ and their tests): std::unique_ptr with the object's own free
+// function, so that an early return cannot leak and no folder writes deleters of its own.
 //
 // Header-only on purpose: common/ is the one folder tls/, security/ and tools/ may all include,
 // and it links no OpenSSL. A library that includes this header uses OpenSSL and links it.
@@ -11,6 +11,7 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -38,6 +39,9 @@ using UniqueX509Store = std::unique_ptr<X509_STORE, OpenSslFree<&X509_STORE_free
 using UniqueX509StoreCtx = std::unique_ptr<X509_STORE_CTX, OpenSslFree<&X509_STORE_CTX_free>>;
 using UniqueEvpPkey = std::unique_ptr<EVP_PKEY, OpenSslFree<&EVP_PKEY_free>>;
 using UniqueEvpMdCtx = std::unique_ptr<EVP_MD_CTX, OpenSslFree<&EVP_MD_CTX_free>>;
+using UniqueEvpCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, OpenSslFree<&EVP_CIPHER_CTX_free>>;
+using UniqueEvpKdf = std::unique_ptr<EVP_KDF, OpenSslFree<&EVP_KDF_free>>;
+using UniqueEvpKdfCtx = std::unique_ptr<EVP_KDF_CTX, OpenSslFree<&EVP_KDF_CTX_free>>;
 using UniqueBio = std::unique_ptr<BIO, OpenSslFree<&BIO_free>>;
 using UniqueBignum = std::unique_ptr<BIGNUM, OpenSslFree<&BN_free>>;
 using UniqueAsn1Integer = std::unique_ptr<ASN1_INTEGER, OpenSslFree<&ASN1_INTEGER_free>>;

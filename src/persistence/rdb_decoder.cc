@@ -121,9 +121,9 @@ bool RdbDecoder::String(std::string* s) {
         if (packed_len > kMaxStringBytes || plain_len > kMaxStringBytes) {
           return Fail("compressed string too large");
         }
-        std::string packed(packed_len, '\0');
-        if (!in_.Read(packed.data(), packed_len)) {
-          return Fail("unexpected end of data");
+        std::string packed;
+        if (!ReadGrowing(packed_len, &packed)) {
+          return false;
         }
         if (!LzfDecompress(packed, plain_len, s)) {
           return Fail("invalid LZF compressed string");
@@ -137,6 +137,10 @@ bool RdbDecoder::String(std::string* s) {
   if (len > kMaxStringBytes) {
     return Fail("string too large");
   }
+  return ReadGrowing(len, s);
+}
+
+bool RdbDecoder::ReadGrowing(uint64_t len, std::string* s) {
   // Grown as it is read, so a corrupt length costs no more memory than the data present.
   s->clear();
   constexpr uint64_t kChunk = 1 << 20;

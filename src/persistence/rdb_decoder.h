@@ -48,6 +48,9 @@ class RdbDecoder {
   uint64_t offset() const { return in_.offset(); }
 
  private:
+  // Reads len bytes into *s, growing it as they arrive: a corrupt length fails at the end of
+  // the data instead of allocating what it claims.
+  bool ReadGrowing(uint64_t len, std::string* s);
   bool LoadList(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key);
   bool LoadSet(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
                const commands::RuntimeSettings& settings);

@@ -15,26 +15,32 @@ namespace {
 constexpr size_t kBufferBytes = 1 << 20;
 }
 
+RdbInput::RdbInput(int fd)
+    : source_([fd](std::string* buffer, std::string* error) {
+        buffer->resize(kBufferBytes);
+        while (true) {
+          ssize_t n = ::read(fd, buffer->data(), buffer->size());
+          if (n < 0 && errno == EINTR) {
+            continue;
+          }
+          if (n < 0) {
+            *error = std::string("read error: ") + std::strerror(errno);
+            buffer->clear();
+            return false;
+          }
+          buffer->resize(static_cast<size_t>(n));
+          return n > 0;
+        }
+      }) {}
+
 bool RdbInput::Refill() {
-  if (fd_ < 0) {
+  if (!source_) {
     return false;
   }
-  buffer_.resize(kBufferBytes);
-  while (true) {
-    ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      error_ = std::string("read error: ") + std::strerror(errno);
-      buffer_.clear();
-      return false;
-    }
-    buffer_.resize(static_cast<size_t>(n));
-    buffer_pos_ = 0;
-    memory_ = buffer_;
-    return n > 0;
-  }
+  buffer_pos_ = 0;
+  bool more = source_(&buffer_, &error_);
+  memory_ = buffer_;
+  return more;
 }
 
 bool RdbInput::Read(void* dst, size_t n) {

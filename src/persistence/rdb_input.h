@@ -1,14 +1,17 @@
-// The bytes of an RDB stream, read forwards: a DUMP payload in memory or a snapshot file read
-// through a buffer. Counts the offset (for errors that name where a file is bad) and keeps the
-// running CRC64 of what was read, which a file's last eight bytes must match.
+// The bytes of an RDB stream, read forwards: a DUMP payload in memory, a snapshot file read
+// through a buffer, or pieces from a source (the plaintext of an encrypted snapshot). Counts the
+// offset (for errors that name where a file is bad) and keeps the running CRC64 of what was read,
+// which a file's last eight bytes must match.
 //
 // Thread: a value, used by one loader.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace redoubt::persistence {
 
@@ -17,7 +20,11 @@ class RdbInput {
   // Reads `bytes`, which must outlive the input.
   explicit RdbInput(std::string_view bytes) : memory_(bytes) {}
   // Reads the open file descriptor fd from its current position (the caller closes it).
-  explicit RdbInput(int fd) : fd_(fd) {}
+  explicit RdbInput(int fd);
+  // Fills *buffer with the next bytes (it may leave it empty and be called again); false at
+  // the end of the stream, or on an error, which it describes in *error.
+  using Source = std::function<bool(std::string* buffer, std::string* error)>;
+  explicit RdbInput(Source source) : source_(std::move(source)) {}
 
   // Fills dst with exactly n bytes; false (nothing promised about dst) at end of input or on a
   // read error (then error() says which).
@@ -33,7 +40,7 @@ class RdbInput {
   bool Refill();
 
   std::string_view memory_;
-  int fd_ = -1;
+  Source source_;
   std::string buffer_;
   size_t buffer_pos_ = 0;
   uint64_t offset_ = 0;

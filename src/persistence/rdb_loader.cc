@@ -6,8 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "common/clock.h"
+#include "persistence/encrypted_rdb.h"
 #include "persistence/rdb_decoder.h"
 #include "persistence/rdb_format.h"
 
@@ -166,6 +168,55 @@ absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,
   return absl::OkStatus();
 }
 
+namespace {
+
+// The first bytes of the file, read without moving its offset.
+std::string PeekPrefix(int fd, size_t n) {
+  std::string prefix(n, '\0');
+  ssize_t got;
+  do {
+    got = ::pread(fd, prefix.data(), n, 0);
+  } while (got < 0 && errno == EINTR);
+  prefix.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  return prefix;
+}
+
+absl::Status LoadRdbFd(int fd, storage::Keyspace& keyspace,
+                       const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
+                       RdbLoadResult* result) {
+  if (!IsEncryptedRdb(PeekPrefix(fd, kEncryptedRdbMagic.size()))) {
+    RdbInput in(fd);
+    return LoadRdb(in, keyspace, settings, options, result);
+  }
+  // Two passes: the first authenticates every chunk and stores nothing, so a wrong key or a
+  // changed byte anywhere refuses the file before the keyspace is touched; the second
+  // decrypts again as it loads (AES-GCM costs far less than decoding the keys).
+  if (absl::Status st = VerifyEncryptedRdb(fd, options.keys); !st.ok()) {
+    return st;
+  }
+  if (::lseek(fd, 0, SEEK_SET) != 0) {
+    return absl::InternalError("Fatal error loading the DB: " + std::string(std::strerror(errno)));
+  }
+  absl::StatusOr<std::unique_ptr<EncryptedRdbReader>> reader =
+      EncryptedRdbReader::Open(fd, options.keys);
+  if (!reader.ok()) {
+    return reader.status();
+  }
+  result->encryption_key_id = (*reader)->key_id();
+  result->read_with_old_key = (*reader)->read_with_old_key();
+  RdbInput in([r = reader->get()](std::string* buffer, std::string* error) {
+    absl::StatusOr<bool> more = r->Next(buffer);
+    if (!more.ok()) {
+      *error = std::string(more.status().message());
+      return false;
+    }
+    return *more;
+  });
+  return LoadRdb(in, keyspace, settings, options, result);
+}
+
+}  // namespace
+
 absl::Status LoadRdbFile(const std::string& path, storage::Keyspace& keyspace,
                          const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
                          RdbLoadResult* result) {
@@ -176,8 +227,7 @@ absl::Status LoadRdbFile(const std::string& path, storage::Keyspace& keyspace,
     }
     return absl::InternalError("Fatal error loading the DB: " + std::string(std::strerror(errno)));
   }
-  RdbInput in(fd);
-  absl::Status st = LoadRdb(in, keyspace, settings, options, result);
+  absl::Status st = LoadRdbFd(fd, keyspace, settings, options, result);
   ::close(fd);
   return st;
 }

@@ -4,6 +4,8 @@
 //
 // A bad file is refused with an error that names the offset where reading failed; the keys read
 // before it stay, so the caller (start-up) refuses to start rather than serve a partial dataset.
+// An encrypted snapshot (encrypted_rdb.h) is authenticated whole before its first key is read:
+// a wrong key, a tampered or a truncated file loads nothing.
 //
 // Thread: locks each key's shard while storing it; the keyspace may be in use meanwhile.
 #pragma once
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "commands/runtime_settings.h"
+#include "persistence/encryption_keys.h"
 #include "persistence/rdb_input.h"
 #include "storage/keyspace.h"
 
@@ -28,6 +31,8 @@ struct RdbLoadResult {
   uint64_t keys_expired = 0;  // already past their TTL, skipped (as a primary skips them)
   int rdb_version = 0;
   std::vector<std::pair<std::string, std::string>> aux;  // AUX fields, in file order
+  std::string encryption_key_id;   // the key an encrypted file was read with; empty: plaintext
+  bool read_with_old_key = false;  // one of rdb-encryption-old-key-files
 };
 
 struct RdbLoadOptions {
@@ -39,13 +44,15 @@ struct RdbLoadOptions {
   // Each key is deleted again once read, so that checking a file needs the memory of its
   // largest value only (redoubt-check-rdb); duplicates then go unnoticed.
   bool discard_keys = false;
+  // The keys an encrypted file may be written with (LoadRdbFile); null: none configured.
+  const EncryptionKeyring* keys = nullptr;
 };
 
 absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,
                      const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
                      RdbLoadResult* result);
 
-// Opens and loads the file at path; NotFound when there is none.
+// Opens and loads the file at path, plaintext or encrypted; NotFound when there is none.
 absl::Status LoadRdbFile(const std::string& path, storage::Keyspace& keyspace,
                          const commands::RuntimeSettings& settings, const RdbLoadOptions& options,
                          RdbLoadResult* result);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "common/file_io.h"
 #include "persistence/aof_base_encoder.h"
 #include "persistence/crc64.h"
+#include "persistence/encrypted_rdb.h"
 #include "persistence/rdb_encoder.h"
 #include "persistence/rdb_format.h"
 
@@ -211,7 +213,8 @@ absl::Status RdbSnapshot::WalkDatabase(int db, RdbEncoder* enc, std::string& out
   return st;
 }
 
-absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path) {
+absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path,
+                                const EncryptionKey* key) {
   std::string dir = ".";
   size_t slash = path.rfind('/');
   if (slash != std::string::npos) {
@@ -225,7 +228,20 @@ absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path) 
                                            std::strerror(errno));
     return err;
   }
-  absl::Status st = snapshot.Run(fd);
+  absl::Status st;
+  if (key == nullptr) {
+    st = snapshot.Run(fd);
+  } else {
+    absl::StatusOr<std::unique_ptr<EncryptedRdbWriter>> writer = EncryptedRdbWriter::Create(
+        *key, [fd](std::string_view bytes) { return WriteAll(fd, bytes.data(), bytes.size()); });
+    st = writer.status();
+    if (st.ok()) {
+      st = snapshot.Run([w = writer->get()](std::string_view bytes) { return w->Write(bytes); });
+    }
+    if (st.ok()) {
+      st = (*writer)->Finish();
+    }
+  }
   if (st.ok() && ::fsync(fd) != 0) {
     st = absl::InternalError(std::string("fsync error: ") + std::strerror(errno));
   }

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "persistence/encryption_keys.h"
 #include "persistence/rdb_encoder.h"
 #include "storage/keyspace.h"
 
@@ -97,7 +98,9 @@ class RdbSnapshot final : public storage::SnapshotSink {
 };
 
 // Writes a snapshot to `path` through a temporary file in the same directory (fsynced, then
-// renamed over path), as Redis's rdbSave does.
-absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path);
+// renamed over path), as Redis's rdbSave does; encrypted under key when there is one
+// (encrypted_rdb.h).
+absl::Status SaveSnapshotToFile(RdbSnapshot& snapshot, const std::string& path,
+                                const EncryptionKey* key = nullptr);
 
 }  // namespace redoubt::persistence

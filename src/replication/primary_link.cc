@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/numbers.h"
 #include "net/plain_transport.h"
+#include "persistence/encrypted_rdb.h"
 #include "persistence/rdb_loader.h"
 #include "protocol/resp_parser.h"
 #include "replication/blocking_io.h"
@@ -305,6 +306,22 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
       unlink(path.c_str());
     }
   } temp{path, fd};
+  auto write_file = [fd](std::string_view bytes) -> absl::Status {
+    if (!common::WriteAll(fd, &bytes)) {
+      return absl::InternalError("writing the snapshot from the master: " +
+                                 std::string(strerror(errno)));
+    }
+    return absl::OkStatus();
+  };
+  std::unique_ptr<persistence::EncryptedRdbWriter> encrypt;
+  if (s.rdb_keys != nullptr && s.rdb_keys->current.has_value()) {
+    absl::StatusOr<std::unique_ptr<persistence::EncryptedRdbWriter>> w =
+        persistence::EncryptedRdbWriter::Create(*s.rdb_keys->current, write_file);
+    if (!w.ok()) {
+      return w.status();
+    }
+    encrypt = *std::move(w);
+  }
   // With a mark, the last kMarkLength bytes seen are held back until more arrive: the
   // stream ends when they are the mark.
   std::string data = std::move(*pending);
@@ -334,10 +351,8 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
     } else {
       ready = {};
     }
-    std::string_view to_write = ready;
-    if (!common::WriteAll(fd, &to_write)) {
-      return absl::InternalError("writing the snapshot from the master: " +
-                                 std::string(strerror(errno)));
+    if (absl::Status st = encrypt ? encrypt->Write(ready) : write_file(ready); !st.ok()) {
+      return st;
     }
     received += static_cast<int64_t>(ready.size());
     sync_read_.store(received, std::memory_order_relaxed);
@@ -355,6 +370,11 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
     }
     last_io_ms_.store(common::MonotonicMillis(), std::memory_order_relaxed);
   }
+  if (encrypt) {
+    if (absl::Status st = encrypt->Finish(); !st.ok()) {
+      return st;
+    }
+  }
   if (fdatasync(fd) != 0) {
     return absl::InternalError("syncing the snapshot from the master: " +
                                std::string(strerror(errno)));
@@ -366,7 +386,8 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
   env_.keyspace.FlushAll();
   Note("MASTER <-> REPLICA sync: Loading DB in memory");
   persistence::RdbLoadResult result;
-  persistence::RdbLoadOptions options{.verify_checksum = s.rdb_checksum, .skip_expired = false};
+  persistence::RdbLoadOptions options{
+      .verify_checksum = s.rdb_checksum, .skip_expired = false, .keys = s.rdb_keys.get()};
   absl::Status st = persistence::LoadRdbFile(path, env_.keyspace, env_.runtime, options, &result);
   if (st.ok()) {
     env_.stream.ResetTo(replid, offset);

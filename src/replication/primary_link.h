@@ -29,6 +29,7 @@
 
 #include "commands/runtime_settings.h"
 #include "net/transport.h"
+#include "persistence/encryption_keys.h"
 #include "replication/replication_stream.h"
 #include "storage/keyspace.h"
 
@@ -47,6 +48,9 @@ struct LinkSettings {
   // makes the target promote itself first.
   bool failover = false;
   bool rdb_checksum = true;
+  // With a current key, the snapshot is encrypted as it is written to the temporary file
+  // (persistence/encrypted_rdb.h): the dataset never lies on disk in plaintext.
+  std::shared_ptr<const persistence::EncryptionKeyring> rdb_keys;
 };
 
 // What the link's owner provides.

@@ -46,41 +46,6 @@ bool IsIdText(std::string_view s) {
          s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-// Reads a whole regular file. ENOENT is reported as NotFound.
-absl::Status ReadFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    int err = errno;
-    return err == ENOENT ? absl::NotFoundError("no such file")
-                         : absl::UnavailableError(ErrnoText(err));
-  }
-  struct stat st {};
-  absl::Status status;
-  if (fstat(fd, &st) != 0) {
-    status = absl::UnavailableError(ErrnoText(errno));
-  } else if (!S_ISREG(st.st_mode)) {
-    status = absl::FailedPreconditionError("not a regular file");
-  } else if (static_cast<size_t>(st.st_size) > kMaxStateFileBytes) {
-    status = absl::FailedPreconditionError("larger than 16 MB");
-  } else {
-    out->resize(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (done < out->size()) {
-      ssize_t n = read(fd, out->data() + done, out->size() - done);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        status = absl::UnavailableError(n < 0 ? ErrnoText(errno) : "file shrank while read");
-        break;
-      }
-      done += static_cast<size_t>(n);
-    }
-  }
-  close(fd);
-  return status;
-}
-
 // Writes text to path as a whole (common/file_io.h), mode 0600 from the start, so the secret
 // is never readable by others, even briefly.
 absl::Status ReplaceFile(const std::string& path, std::string_view text) {
@@ -96,7 +61,7 @@ CredentialIds::CredentialIds() : secret_(NewSecret()) {}
 
 absl::Status CredentialIds::Load(std::string path) {
   std::string text;
-  absl::Status read = ReadFile(path, &text);
+  absl::Status read = common::ReadSmallFile(path, kMaxStateFileBytes, &text);
   absl::MutexLock lock(&mu_);
   path_ = std::move(path);
   ++version_;  // whatever was there, the file is (re)written by the next Persist

@@ -105,6 +105,10 @@ struct Config {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   int64_t rdb_key_save_delay = 0;  // microseconds per key written by a snapshot (tests)
+  // Snapshots at rest (persistence/encryption_keys.h): the key new snapshots are encrypted
+  // with (empty: plaintext), and key files that only read older ones, separated by spaces.
+  std::string rdb_encryption_key_file;
+  std::string rdb_encryption_old_key_files;
   // Replication (server/replication_service.h). replicaof: "host port" of the primary this
   // node follows, empty for a primary (REPLICAOF changes it, so CONFIG REWRITE keeps it).
   std::string replicaof;

@@ -279,6 +279,12 @@ void PersistenceSection(const InfoSnapshot& s, InfoLines& out) {
   // Ours: the pauses of the last snapshot (what latest_fork_usec is for Redis).
   out.Add("rdb_last_snapshot_begin_usec", snap.last_begin_usec);
   out.Add("rdb_last_snapshot_max_step_usec", snap.last_max_step_usec);
+  // Ours: snapshots at rest. The key the next snapshot is written with, the one the last was
+  // written with and the one the start-up load read with (empty: plaintext); after a key
+  // rotation, the last two show when nothing on disk needs the old key any more.
+  out.Add("rdb_encryption_key_id", snap.key_id);
+  out.Add("rdb_last_save_key_id", snap.last_save_key_id);
+  out.Add("rdb_last_load_key_id", snap.loaded_key_id);
   AofStatus aof = s.server.aof().status();
   // aof_enabled is the setting, as Redis shows it (1 also while the first rewrite runs).
   out.Add("aof_enabled", s.config.appendonly ? 1 : 0);

@@ -135,6 +135,7 @@ void ReplicationService::StartLinkLocked() {
             l.announce_ip = now.announce_ip;
             l.repl_timeout_ms = now.timeout_seconds * 1000;
             l.rdb_checksum = now.rdb_checksum;
+            l.rdb_keys = now.rdb_keys;
             {
               absl::MutexLock lock(&mu_);
               l.failover = failover_link_;

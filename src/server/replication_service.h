@@ -29,6 +29,7 @@
 #include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "net/transport.h"
+#include "persistence/encryption_keys.h"
 #include "persistence/snapshot_slot.h"
 #include "replication/primary_link.h"
 #include "replication/replica_sender.h"
@@ -55,6 +56,8 @@ struct ReplicationSettings {
   replication::SenderSettings sender;
   bool rdb_compression = true;
   bool rdb_checksum = true;
+  // rdb-encryption-key-file: a replica keeps the snapshot it receives encrypted on disk.
+  std::shared_ptr<const persistence::EncryptionKeyring> rdb_keys;
   uint64_t used_memory = 0;
   bool tls_replication = false;  // the link to the primary goes over TLS
   tls::TlsClientSettings tls_client;

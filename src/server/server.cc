@@ -59,13 +59,15 @@ Server::Server(Config config)
   snapshots_ = std::make_unique<SnapshotService>(
       *keyspace_, settings_, snapshot_slot_,
       [this] {
-        Config c = this->config();
+        absl::MutexLock lock(&config_mu_);
+        const Config& c = config_;
         return SnapshotSettings{.path = c.dbfilename,
                                 .compress = c.rdbcompression,
                                 .checksum = c.rdbchecksum,
                                 .stop_writes_on_error = c.stop_writes_on_bgsave_error,
                                 .key_save_delay_us = c.rdb_key_save_delay,
-                                .save_points = c.save};
+                                .save_points = c.save,
+                                .keys = rdb_keys_};
       },
       [this] {
         uint64_t total = 0;
@@ -136,6 +138,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
     return absl::InvalidArgumentError("Failed to configure TLS: " + std::string(st.message()));
   }
   server->tls_context_.store(context, std::memory_order_release);
+  absl::StatusOr<std::shared_ptr<const persistence::EncryptionKeyring>> keys =
+      persistence::LoadEncryptionKeyring(cfg.rdb_encryption_key_file,
+                                         cfg.rdb_encryption_old_key_files);
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError("Failed to read the RDB encryption keys: " +
+                                      std::string(keys.status().message()));
+  }
+  {
+    absl::MutexLock lock(&server->config_mu_);
+    server->rdb_keys_ = *std::move(keys);
+  }
   st = server->LoadConfiguredUsers();
   if (!st.ok()) {
     return st;

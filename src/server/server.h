@@ -30,6 +30,7 @@
 #include "net/acceptor.h"
 #include "net/event_loop.h"
 #include "net/io_thread.h"
+#include "persistence/encryption_keys.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
 #include "security/audit_log.h"
@@ -235,6 +236,9 @@ class Server final : public ServerAdmin {
 
   mutable absl::Mutex config_mu_;
   Config config_ ABSL_GUARDED_BY(config_mu_);
+  // The keys of rdb-encryption-key-file and -old-key-files, read when they are set (start-up,
+  // CONFIG SET); null: snapshots in plaintext.
+  std::shared_ptr<const persistence::EncryptionKeyring> rdb_keys_ ABSL_GUARDED_BY(config_mu_);
   ConfigAppliers appliers_;  // built in the constructor; run under config_mu_
 
   // Before the keyspace, which reports to them until it is destroyed.

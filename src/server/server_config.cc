@@ -237,6 +237,42 @@ void Server::RegisterConfigAppliers() {
                    return AppliedChange{.undo = [this, old] { (void)audit_.SetPath(old); }};
                  }});
 
+  // rdb-encryption-key-file and -old-key-files: every file is read and checked before the new
+  // keys replace the old ones (a missing or malformed key refuses the whole CONFIG SET); the
+  // next snapshot is written with the new current key. Under config_mu_, as SnapshotSettings
+  // reads the keys.
+  appliers_.Add({.name = "rdb-encryption",
+                 .directives = {"rdb-encryption-key-file", "rdb-encryption-old-key-files"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   config_mu_.AssertHeld();
+                   absl::StatusOr<std::shared_ptr<const persistence::EncryptionKeyring>> keys =
+                       persistence::LoadEncryptionKeyring(c.next.rdb_encryption_key_file,
+                                                          c.next.rdb_encryption_old_key_files);
+                   if (!keys.ok()) {
+                     std::string_view culprit = c.Named("rdb-encryption-old-key-files") &&
+                                                        !c.Named("rdb-encryption-key-file")
+                                                    ? "rdb-encryption-old-key-files"
+                                                    : "rdb-encryption-key-file";
+                     return SetFailed(culprit, std::string(keys.status().message()));
+                   }
+                   std::shared_ptr<const persistence::EncryptionKeyring> previous = rdb_keys_;
+                   rdb_keys_ = *std::move(keys);
+                   return AppliedChange{
+                       .undo =
+                           [this, previous] {
+                             config_mu_.AssertHeld();
+                             rdb_keys_ = previous;
+                           },
+                       .then =
+                           [this] {
+                             config_mu_.AssertHeld();
+                             common::Log(
+                                 common::LogLevel::kNotice,
+                                 "RDB encryption keys set by CONFIG SET: " +
+                                     (rdb_keys_ ? rdb_keys_->DescribeIds() : std::string("none")));
+                           }};
+                 }});
+
   // appendonly: switched on by a rewrite the cron starts (the base is written from a snapshot
   // while commands go on), switched off at once; appendfsync takes effect at the next write.
   appliers_.Add({.name = "appendonly",
@@ -403,8 +439,13 @@ void Server::RecordReplicaOf(std::string text) {
 }
 
 ReplicationSettings Server::ReplicationSettingsNow() {
-  const Config c = config();
+  Config c;
   ReplicationSettings s;
+  {
+    absl::MutexLock lock(&config_mu_);
+    c = config_;
+    s.rdb_keys = rdb_keys_;
+  }
   s.replicaof = c.replicaof;
   s.masteruser = c.masteruser;
   s.masterauth = c.masterauth;

@@ -40,7 +40,7 @@ SnapshotService::~SnapshotService() {
 absl::Status SnapshotService::LoadAtStartup() {
   SnapshotSettings s = settings_();
   persistence::RdbLoadResult result;
-  persistence::RdbLoadOptions options{.verify_checksum = s.checksum};
+  persistence::RdbLoadOptions options{.verify_checksum = s.checksum, .keys = s.keys.get()};
   int64_t start = common::MonotonicMicros();
   absl::Status st = persistence::LoadRdbFile(s.path, keyspace_, runtime_, options, &result);
   if (absl::IsNotFound(st)) {
@@ -53,12 +53,21 @@ absl::Status SnapshotService::LoadAtStartup() {
     absl::MutexLock lock(&mu_);
     loaded_keys_ = result.keys_loaded;
     loaded_keys_expired_ = result.keys_expired;
+    loaded_key_id_ = result.encryption_key_id;
+  }
+  std::string encryption;
+  if (!result.encryption_key_id.empty()) {
+    encryption = ", decrypted with the " +
+                 std::string(result.read_with_old_key ? "old" : "current") + " key " +
+                 result.encryption_key_id;
+  } else if (s.keys != nullptr && s.keys->current.has_value()) {
+    encryption = ", not encrypted: the next save encrypts it";
   }
   common::Log(
       common::LogLevel::kNotice,
       "DB loaded from disk: " + std::to_string((common::MonotonicMicros() - start) / 1000000.0) +
           " seconds (" + std::to_string(result.keys_loaded) + " keys, " +
-          std::to_string(result.keys_expired) + " expired keys skipped)");
+          std::to_string(result.keys_expired) + " expired keys skipped" + encryption + ")");
   return absl::OkStatus();
 }
 
@@ -69,13 +78,18 @@ absl::Status SnapshotService::Write(const SnapshotSettings& s) {
                                        .key_save_delay_us = s.key_save_delay_us};
   persistence::RdbSnapshot snapshot(keyspace_, options);
   snapshot.Begin();
-  absl::Status st = persistence::SaveSnapshotToFile(snapshot, s.path);
+  const persistence::EncryptionKey* key =
+      s.keys != nullptr && s.keys->current.has_value() ? &*s.keys->current : nullptr;
+  absl::Status st = persistence::SaveSnapshotToFile(snapshot, s.path, key);
   {
     absl::MutexLock lock(&mu_);
     last_keys_ = snapshot.keys_written();
     last_cow_bytes_ = snapshot.copied_bytes();
     last_begin_usec_ = snapshot.begin_micros();
     last_max_step_usec_ = snapshot.max_step_micros();
+    if (st.ok()) {
+      last_save_key_id_ = key != nullptr ? key->id : "";
+    }
   }
   return st;
 }
@@ -234,8 +248,14 @@ void SnapshotService::Cron() {
 
 SnapshotStatus SnapshotService::status() {
   uint64_t dirty = dirty_();
+  // Before mu_: settings_() takes the config lock (see StartBackgroundSave).
+  const SnapshotSettings settings = settings_();
   absl::MutexLock lock(&mu_);
   SnapshotStatus st;
+  if (settings.keys != nullptr && settings.keys->current.has_value()) {
+    st.key_id = settings.keys->current->id;
+  }
+  st.last_save_key_id = last_save_key_id_;
   st.in_progress = running_ && background_.joinable() && !background_done_;
   st.last_save_seconds = last_save_seconds_;
   st.last_bgsave_ok = last_ok_;
@@ -249,6 +269,7 @@ SnapshotStatus SnapshotService::status() {
   st.last_max_step_usec = last_max_step_usec_;
   st.loaded_keys = loaded_keys_;
   st.loaded_keys_expired = loaded_keys_expired_;
+  st.loaded_key_id = loaded_key_id_;
   return st;
 }
 

@@ -13,11 +13,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "commands/runtime_settings.h"
+#include "persistence/encryption_keys.h"
 #include "persistence/rdb_snapshot.h"
 #include "persistence/snapshot_slot.h"
 #include "storage/keyspace.h"
@@ -37,6 +39,9 @@ struct SnapshotSettings {
   bool stop_writes_on_error = true;  // stop-writes-on-bgsave-error
   int64_t key_save_delay_us = 0;     // rdb-key-save-delay
   std::string save_points;           // "3600 1 300 100", as the save directive shows them
+  // rdb-encryption-key-file and -old-key-files: snapshots are written with the current key
+  // and loaded with whichever the file names; null: plaintext.
+  std::shared_ptr<const persistence::EncryptionKeyring> keys;
 };
 
 struct SnapshotStatus {
@@ -51,6 +56,9 @@ struct SnapshotStatus {
   uint64_t last_cow_bytes = 0;  // bytes kept for keys changed during the last snapshot
   uint64_t loaded_keys = 0;     // by the load at start-up
   uint64_t loaded_keys_expired = 0;
+  std::string loaded_key_id;        // the key the start-up load decrypted with; empty: plaintext
+  std::string key_id;               // of rdb-encryption-key-file: the next snapshot's key
+  std::string last_save_key_id;     // the key of the last snapshot written; empty: plaintext
   int64_t last_begin_usec = -1;     // all shards held to start the last snapshot
   int64_t last_max_step_usec = -1;  // longest hold of one shard by its walk
 };
@@ -112,6 +120,8 @@ class SnapshotService {
   int64_t last_max_step_usec_ ABSL_GUARDED_BY(mu_) = -1;
   uint64_t loaded_keys_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t loaded_keys_expired_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string loaded_key_id_ ABSL_GUARDED_BY(mu_);
+  std::string last_save_key_id_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace redoubt::server

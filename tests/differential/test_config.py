@@ -12,7 +12,8 @@ from support.resp_client import unwrap
 # Redoubt's own directives: CONFIG GET * lists them on top of Redis's.
 OUR_DIRECTIVES = {
     "tls-mode", "tls-handshake-timeout", "tls-auth-clients-user", "tls-crl-file",
-    "tls-crl-expired-policy", "network-allow", "audit-log-file",
+    "tls-crl-expired-policy", "network-allow", "audit-log-file", "rdb-encryption-key-file",
+    "rdb-encryption-old-key-files",
 }
 
 # Values that differ at start-up, and why. Every other directive must show Redis's value.

@@ -1,9 +1,9 @@
-// Persistence: RDB snapshots (save, dbfilename, rdbcompression, rdbchecksum: acted on by
+// Persistence: RDB snapshots (save, dbfilename, rdbcompression, rdbchecksum, and ours,
+// rdb-encryption-key-file and rdb-encryption-old-key-files: acted on by
 // server/snapshot_service.h), the append-only file (appendonly, appendfilename, appenddirname,
-// appendfsync, aof-load-truncated, auto-aof-rewrite-*: acted on by server/aof_service.h) and
-// loading. aof-use-rdb-preamble (the base is always RDB), aof-timestamp-enabled,
-// aof-disable-auto-gc and the incremental-fsync rows are accepted and shown as in Redis,
-// without an effect yet.
+// appendfsync, aof-load-truncated, aof-use-rdb-preamble, auto-aof-rewrite-*: acted on by
+// server/aof_service.h) and loading. aof-timestamp-enabled, aof-disable-auto-gc and the
+// incremental-fsync rows are accepted and shown as in Redis, without an effect yet.
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +111,14 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   registry.Add(NumericDirective({.name = "rdb-key-save-delay", .flags = kHidden},
                                 Signed(kIntMin, kIntMax, 0),
                                 Field<int64_t>(&Config::rdb_key_save_delay)));
+  // Ours: snapshots encrypted at rest. Setting either again re-reads its files (kVolatile), so
+  // a key rotated by writing over the same path takes effect too.
+  registry.Add(StringDirective({.name = "rdb-encryption-key-file", .flags = kVolatile},
+                               {.empty_is_null = true},
+                               Field<std::string>(&Config::rdb_encryption_key_file)));
+  registry.Add(StringDirective(
+      {.name = "rdb-encryption-old-key-files", .flags = kVolatile | kJoinWords},
+      {.empty_is_null = true}, Field<std::string>(&Config::rdb_encryption_old_key_files)));
   registry.Add(BoolDirective({.name = "stop-writes-on-bgsave-error"}, true,
                              Field<bool>(&Config::stop_writes_on_bgsave_error)));
   registry.Add(BoolDirective({.name = "aof-load-truncated"}, true,
