@@ -125,6 +125,9 @@ absl::Status RdbSnapshot::Run(int fd) {
 absl::Status RdbSnapshot::Run(const ByteWriter& write) {
   std::string out;
   if (options_.as_commands) {
+    if (options_.timestamp) {
+      out.append("#TS:").append(std::to_string(std::time(nullptr))).append("\r\n");
+    }
     absl::Status st;
     for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
       if (db_keys_[db] > 0) {

@@ -36,6 +36,9 @@ struct SnapshotOptions {
   // An AOF base in command form (aof-use-rdb-preamble no): SELECT and the commands that
   // rebuild each key (persistence/aof_base_encoder.h) instead of RDB; no header or checksum.
   bool as_commands = false;
+  // With as_commands: a "#TS:<unix seconds>" annotation first (aof-timestamp-enabled), as
+  // Redis starts a rewritten AOF.
+  bool timestamp = false;
 };
 
 class RdbSnapshot final : public storage::SnapshotSink {

@@ -139,7 +139,8 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
                                                   .checksum = s.rdb_checksum,
                                                   .used_memory = keyspace_.used_bytes(),
                                                   .aof_base = true,
-                                                  .as_commands = !s.use_rdb_preamble});
+                                                  .as_commands = !s.use_rdb_preamble,
+                                                  .timestamp = s.timestamps});
     snapshot.Begin();
     if (absl::Status st = persistence::SaveSnapshotToFile(snapshot, PathOf(s, name)); !st.ok()) {
       return absl::InternalError("Creating the AOF base file " + name +
@@ -215,6 +216,13 @@ void AofService::Append(int db, int end_db, std::string_view commands) {
     return;
   }
   const size_t before = buffer_.size();
+  if (timestamps_.load(std::memory_order_relaxed)) {
+    const int64_t now = common::UnixMillis() / 1000;
+    if (now > last_timestamp_) {
+      last_timestamp_ = now;
+      buffer_.append("#TS:").append(std::to_string(now)).append("\r\n");
+    }
+  }
   if (db != selected_db_) {
     commands::AppendSelect(&buffer_, db);
   }
@@ -476,7 +484,8 @@ absl::Status AofService::BeginRewrite(const AofSettings& s, RewriteKind kind) {
                                               .used_memory = keyspace_.used_bytes(),
                                               .key_save_delay_us = s.key_save_delay_us,
                                               .aof_base = true,
-                                              .as_commands = !s.use_rdb_preamble});
+                                              .as_commands = !s.use_rdb_preamble,
+                                              .timestamp = s.timestamps});
   // The cut, with every shard locked: what was appended so far belongs to the old file, what
   // follows to the new one. When switching on, the log goes live there instead: the commands
   // before the cut are in the base, and every one after it sees active() (the dispatcher

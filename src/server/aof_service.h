@@ -60,6 +60,7 @@ struct AofSettings {
   bool rdb_checksum = true;
   // aof-use-rdb-preamble: the base is an RDB file (.base.rdb), or else commands (.base.aof).
   bool use_rdb_preamble = true;
+  bool timestamps = false;        // aof-timestamp-enabled, for a command-form base
   int64_t key_save_delay_us = 0;  // rdb-key-save-delay, for the rewrite's snapshot too
 };
 
@@ -97,6 +98,10 @@ class AofService final : public commands::CommandLog {
   // CONFIG SET appendonly no: stops appending (what is buffered is written and synced first).
   void Disable();
   // CONFIG SET appendfsync.
+  // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first command appended in
+  // each new second, as Redis 7.0 writes it (loaders skip it; redis-check-aof can truncate a
+  // file at one).
+  void SetTimestamps(bool on) { timestamps_.store(on, std::memory_order_relaxed); }
   void SetFsync(AofFsync fsync);
   // BGREWRITEAOF: the reply's text, or an error.
   absl::StatusOr<std::string> StartRewrite();
@@ -173,6 +178,8 @@ class AofService final : public commands::CommandLog {
   std::atomic<bool> await_durable_{false};  // active with appendfsync always
   std::string buffer_ ABSL_GUARDED_BY(log_mu_);
   int selected_db_ ABSL_GUARDED_BY(log_mu_) = -1;
+  std::atomic<bool> timestamps_{false};
+  int64_t last_timestamp_ ABSL_GUARDED_BY(log_mu_) = 0;  // of the last "#TS:" line
   std::atomic<uint64_t> appended_{0};  // bytes ever appended (advanced under log_mu_)
   // A rewrite's cut: the bytes before it, still for the old file, and the new file's fd.
   std::string before_cut_ ABSL_GUARDED_BY(log_mu_);

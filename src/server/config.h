@@ -94,7 +94,8 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   int appendfsync = 2;
   bool aof_load_truncated = true;
-  bool aof_use_rdb_preamble = true;  // the base as RDB, or else as commands
+  bool aof_use_rdb_preamble = true;    // the base as RDB, or else as commands
+  bool aof_timestamp_enabled = false;  // "#TS:<seconds>" annotation lines, as Redis 7.0
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64 << 20;
   // The working directory `dir` moved to (an absolute path), empty while never set: CONFIG GET

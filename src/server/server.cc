@@ -89,6 +89,7 @@ Server::Server(Config config)
                        .rdb_compression = c.rdbcompression,
                        .rdb_checksum = c.rdbchecksum,
                        .use_rdb_preamble = c.aof_use_rdb_preamble,
+                       .timestamps = c.aof_timestamp_enabled,
                        .key_save_delay_us = c.rdb_key_save_delay};
   });
   replication_ =

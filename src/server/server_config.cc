@@ -303,6 +303,12 @@ void Server::RegisterConfigAppliers() {
                    }
                    return AppliedChange{};
                  }});
+  appliers_.AddPublisher("aof-timestamp-enabled", {"aof-timestamp-enabled"},
+                         [this](const Config& c) {
+                           if (aof_ != nullptr) {
+                             aof_->SetTimestamps(c.aof_timestamp_enabled);
+                           }
+                         });
   appliers_.AddPublisher("appendfsync", {"appendfsync"}, [this](const Config& c) {
     if (aof_ != nullptr) {
       aof_->SetFsync(AofFsyncOf(c.appendfsync));

@@ -140,6 +140,57 @@ def test_redis_loads_redoubt_aof_and_redoubt_loads_redis_aof(tmp_path, preamble)
         assert snapshot_of(client(c), dbs=(0, 3, 5)) == expected_back
 
 
+def timestamps_in(data):
+    return [int(line[4:]) for line in data.split(b"\r\n") if line.startswith(b"#TS:")]
+
+
+def test_timestamp_annotations_as_redis_and_both_servers_load_them(tmp_path):
+    """aof-timestamp-enabled: "#TS:<seconds>" at the start of a command-form base and before
+    the first command of each new second; redis-server loads Redoubt's annotated files and
+    Redoubt loads redis-server's."""
+    ours, theirs, back = tmp_path / "ours", tmp_path / "theirs", tmp_path / "back"
+    for d in (ours, theirs, back):
+        d.mkdir()
+    args = ["--aof-use-rdb-preamble", "no", "--aof-timestamp-enabled", "yes"]
+    with servers.redoubt_server(args=aof_args(ours, *args)) as a:
+        r = client(a)
+        fill(r)
+        start = int(time.time())
+        assert r.bgrewriteaof()
+        wait_for(lambda: rewrite_done(r), "the rewrite")
+        # As Redis, a second already annotated is not annotated again in the new incr file.
+        for name, value in (("first", "1"), ("second", "2")):
+            now = int(time.time())
+            wait_for(lambda: int(time.time()) > now, "the next second", 5)
+            r.set(name, value)
+        r.set("same-second", "3")
+        expected = snapshot_of(r, dbs=(0, 3))
+        r.config_set("aof-timestamp-enabled", "no")
+        r.set("unannotated", "4")
+        expected_all = snapshot_of(r, dbs=(0, 3))
+        assert expected_all != expected
+    base = (ours / AOF_DIR / "appendonly.aof.2.base.aof").read_bytes()
+    assert base.startswith(b"#TS:") and len(timestamps_in(base)) == 1
+    assert start <= timestamps_in(base)[0] <= time.time()
+    incr = (ours / AOF_DIR / "appendonly.aof.2.incr.aof").read_bytes()
+    stamps = timestamps_in(incr)
+    assert len(stamps) >= 2 and stamps == sorted(set(stamps)), incr
+    # Each annotation precedes the commands of its second; none follows the switch-off.
+    assert incr.index(b"#TS:") < incr.index(b"first")
+    assert incr.rindex(b"#TS:") < incr.index(b"second") < incr.index(b"same-second")
+    assert incr.count(b"#TS:") == len(stamps)
+    shutil.copytree(ours / AOF_DIR, theirs / AOF_DIR)
+    with servers.redis_server(args=aof_args(theirs, *args)) as b:
+        rb = client(b)
+        assert snapshot_of(rb, dbs=(0, 3)) == expected_all
+        rb.set("by-redis", "1")
+        expected_back = snapshot_of(rb, dbs=(0, 3))
+    assert timestamps_in((theirs / AOF_DIR / "appendonly.aof.2.incr.aof").read_bytes())
+    shutil.copytree(theirs / AOF_DIR, back / AOF_DIR)
+    with servers.redoubt_server(args=aof_args(back)) as c:
+        assert snapshot_of(client(c), dbs=(0, 3)) == expected_back
+
+
 def test_rewrite_under_writes_loses_nothing_and_drops_history(tmp_path):
     with servers.redoubt_server(args=aof_args(tmp_path, "--rdb-key-save-delay", "200")) as a:
         r = client(a)

@@ -37,6 +37,14 @@ def info(r):
     return r.info("persistence")
 
 
+def save_filled(tmp_path, key_path):
+    """dir/dump.rdb holding support.datasets.fill's keys, encrypted under key_path."""
+    with servers.redoubt_server(args=["--dir", str(tmp_path), "--save", "",
+                                      "--rdb-encryption-key-file", str(key_path)]) as a:
+        fill(client(a))
+        assert client(a).save()
+
+
 def start_expecting_failure(args):
     """Starts a server that must refuse to start; returns its log."""
     s = servers.redoubt_server(args=args, wait=False)
@@ -155,10 +163,7 @@ def test_keys_rotate_online_and_old_snapshots_stay_readable(tmp_path):
 def test_wrong_or_missing_key_and_damaged_files_stop_start_up(tmp_path):
     k1, key1 = make_key(tmp_path, "k1")
     k2, key2 = make_key(tmp_path, "k2")
-    with servers.redoubt_server(args=["--dir", str(tmp_path), "--save", "",
-                                      "--rdb-encryption-key-file", str(k1)]) as a:
-        fill(client(a))
-        assert client(a).save()
+    save_filled(tmp_path, k1)
     good = (tmp_path / "dump.rdb").read_bytes()
     base = ["--dir", str(tmp_path), "--save", ""]
     id1, id2 = encrypted_rdb.key_id(key1), encrypted_rdb.key_id(key2)
@@ -221,10 +226,7 @@ def test_check_tool_reads_encrypted_files_with_key_files(tmp_path):
     tool = str(redoubt_tool_or_skip("redoubt-check-rdb"))
     k1, key1 = make_key(tmp_path, "k1")
     k2, _ = make_key(tmp_path, "k2")
-    with servers.redoubt_server(args=["--dir", str(tmp_path), "--save", "",
-                                      "--rdb-encryption-key-file", str(k1)]) as a:
-        fill(client(a))
-        assert client(a).save()
+    save_filled(tmp_path, k1)
     dump = str(tmp_path / "dump.rdb")
     ok = subprocess.run([tool, "--key-file", str(k2), "--key-file", str(k1), dump],
                         capture_output=True, text=True)

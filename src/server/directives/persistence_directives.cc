@@ -1,9 +1,9 @@
 // Persistence: RDB snapshots (save, dbfilename, rdbcompression, rdbchecksum, and ours,
 // rdb-encryption-key-file and rdb-encryption-old-key-files: acted on by
 // server/snapshot_service.h), the append-only file (appendonly, appendfilename, appenddirname,
-// appendfsync, aof-load-truncated, aof-use-rdb-preamble, auto-aof-rewrite-*: acted on by
-// server/aof_service.h) and loading. aof-timestamp-enabled, aof-disable-auto-gc and the
-// incremental-fsync rows are accepted and shown as in Redis, without an effect yet.
+// appendfsync, aof-load-truncated, aof-use-rdb-preamble, aof-timestamp-enabled,
+// auto-aof-rewrite-*: acted on by server/aof_service.h) and loading. aof-disable-auto-gc and
+// the incremental-fsync rows are accepted and shown as in Redis, without an effect yet.
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,7 +99,7 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
   const BoolRow bools[] = {
       {"rdb-del-sync-files", "", 0, false},        {"aof-rewrite-incremental-fsync", "", 0, true},
       {"no-appendfsync-on-rewrite", "", 0, false}, {"rdb-save-incremental-fsync", "", 0, true},
-      {"aof-timestamp-enabled", "", 0, false},     {"aof-disable-auto-gc", "", 0, false},
+      {"aof-disable-auto-gc", "", 0, false},
   };
   AddBoolRows(registry, bools);
   registry.Add(BoolDirective({.name = "rdbchecksum", .flags = kImmutable}, true,
@@ -123,6 +123,8 @@ void RegisterPersistenceDirectives(DirectiveRegistry& registry) {
                              Field<bool>(&Config::stop_writes_on_bgsave_error)));
   registry.Add(BoolDirective({.name = "aof-load-truncated"}, true,
                              Field<bool>(&Config::aof_load_truncated)));
+  registry.Add(BoolDirective({.name = "aof-timestamp-enabled"}, false,
+                             Field<bool>(&Config::aof_timestamp_enabled)));
   registry.Add(BoolDirective({.name = "aof-use-rdb-preamble"}, true,
                              Field<bool>(&Config::aof_use_rdb_preamble)));
   registry.Add(

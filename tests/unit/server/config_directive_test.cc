@@ -111,7 +111,7 @@ TEST(ConfigDirectiveTest, FlagsFollowRedis) {
   EXPECT_FALSE(FindDirective("maxmemory")->Has(kImmutable | kProtected | kNoEffectYet));
   EXPECT_TRUE(FindDirective("maxmemory")->implemented());
   EXPECT_TRUE(FindDirective("appendonly")->implemented());
-  EXPECT_FALSE(FindDirective("aof-timestamp-enabled")->implemented());
+  EXPECT_FALSE(FindDirective("aof-disable-auto-gc")->implemented());
   EXPECT_TRUE(FindDirective("hash-max-listpack-entries")->implemented());
   EXPECT_TRUE(FindDirective("zset-max-listpack-entries")->implemented());
   EXPECT_FALSE(FindDirective("list-max-listpack-size")->implemented());
