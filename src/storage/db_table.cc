@@ -57,7 +57,7 @@ Entry** DbTable::Find(std::string_view key, uint64_t hash) {
 }
 
 void DbTable::Insert(Entry* entry, uint64_t hash) {
-  if (size_ >= capacity_ && !(frozen_ && capacity_ > 0)) {
+  if (size_ >= capacity_) {
     Resize(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
   }
   Entry*& head = buckets_[hash & (capacity_ - 1)];

@@ -73,10 +73,9 @@ class DbTable {
   // Removes and destroys all entries.
   void Clear();
 
-  // A snapshot walks the buckets in index order while commands go on (Keyspace::SnapshotStep):
-  // a frozen table neither grows nor shrinks, so a key's bucket, and with it whether the walk
-  // has passed it, stays put. Chains lengthen meanwhile; the next insert or delete after
-  // thawing resizes.
+  // A snapshot walks the buckets in reverse-binary order (scan_cursor.h) while commands go on
+  // (Keyspace::SnapshotStep): a frozen table may grow, which keeps every key on the same side
+  // of the walk, but does not shrink, which would not. The next delete after thawing shrinks.
   void set_frozen(bool frozen) { frozen_ = frozen; }
   size_t bucket_count() const { return capacity_; }
   size_t BucketOf(uint64_t hash) const { return hash & (capacity_ - 1); }

@@ -6,6 +6,7 @@
 
 #include "common/check.h"
 #include "common/clock.h"
+#include "storage/scan_cursor.h"
 
 namespace redoubt::storage {
 namespace {
@@ -421,7 +422,7 @@ void Keyspace::BeginSnapshot(SnapshotSink* sink) {
 void Keyspace::SettleForSnapshot(Shard& shard, int db, uint64_t hash, std::string_view key,
                                  const Entry* current) {
   TableSnapshot& ts = shard.snapshot[db];
-  if (!ts.active || shard.dbs[db].BucketOf(hash) < ts.next_bucket) {
+  if (!ts.active || ScanCursorPassed(shard.dbs[db].BucketOf(hash), ts.cursor)) {
     return;  // not part of the snapshot, or already written by the walk
   }
   if (!ts.settled.insert(std::string(key)).second) {
@@ -439,23 +440,22 @@ bool Keyspace::SnapshotStep(int shard_index, int db, size_t max_buckets) {
   }
   TableSnapshot& ts = shard.snapshot[db];
   const DbTable& table = shard.dbs[db];
-  // Saturating: FinishTableSnapshot asks for SIZE_MAX buckets.
-  size_t end = table.bucket_count() - ts.next_bucket <= max_buckets ? table.bucket_count()
-                                                                    : ts.next_bucket + max_buckets;
-  for (size_t b = ts.next_bucket; b < end; ++b) {
-    table.ForEachInBucket(b, [&](const Entry& e) {
+  // The table may have grown since the last step (never shrunk: it is frozen, so never empty).
+  const uint64_t mask = table.bucket_count() - 1;
+  for (size_t n = 0; n < max_buckets; ++n) {
+    table.ForEachInBucket(ts.cursor & mask, [&](const Entry& e) {
       if (ts.settled.empty() ||
           !ts.settled.contains(absl::string_view(e.key().data(), e.key().size()))) {
         snapshot_sink_->Write(shard_index, db, e, false);
       }
     });
+    ts.cursor = NextScanCursor(ts.cursor, mask);
+    if (ts.cursor == 0) {
+      EndTableSnapshot(shard, db);
+      return true;
+    }
   }
-  ts.next_bucket = end;
-  if (end < table.bucket_count()) {
-    return false;
-  }
-  EndTableSnapshot(shard, db);
-  return true;
+  return false;
 }
 
 void Keyspace::FinishTableSnapshot(int shard_index, int db) {

@@ -220,8 +220,10 @@ class Keyspace {
   using Counter = ShardCounter;
   // One table's part of a running snapshot.
   struct TableSnapshot {
-    bool active = false;     // started non-empty and not yet walked to its end
-    size_t next_bucket = 0;  // buckets below it are written
+    bool active = false;  // started non-empty and not yet walked to its end
+    // The walk's reverse-binary cursor: the buckets it has passed (ScanCursorPassed) are
+    // written, also after the table grew.
+    uint64_t cursor = 0;
     // Keys of the unwalked buckets already written as they were (or created since).
     absl::flat_hash_set<std::string> settled;
   };
