@@ -99,6 +99,9 @@ def test_a_replica_refuses_writes_and_reports_its_role():
     with servers.redoubt_server() as primary, \
             servers.redoubt_server(args=replica_args(primary)) as replica:
         p, r = client(primary), client(replica)
+        # The write goes through the stream once the link is up (written before it, it would
+        # arrive in the snapshot, and the offsets could still be 0).
+        wait_for(lambda: r.info("replication")["master_link_status"] == "up", "the link up")
         p.set("a", "1")
         wait_synced(primary, replica)
         assert r.get("a") == b"1"
