@@ -1,12 +1,12 @@
 // Key files and key ids for snapshots at rest; see encryption_keys.h.
 #include "persistence/encryption_keys.h"
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/escaping.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/file_io.h"
 
@@ -18,21 +18,6 @@ constexpr size_t kMaxKeyFileBytes = 4096;
 // Domain separation: the id is not a plain hash of the key, so it matches no other digest of it.
 constexpr std::string_view kIdLabel = "redoubt rdb encryption key id v1";
 constexpr size_t kIdHexDigits = 16;
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
 
 }  // namespace
 
@@ -60,9 +45,10 @@ absl::StatusOr<EncryptionKey> ReadEncryptionKeyFile(const std::string& path) {
   }
   EncryptionKey key;
   key.path = path;
-  std::string_view hex = TrimSpace(text);
-  if (hex.size() == 2 * key.bytes.size() && IsHex(hex)) {
-    std::string raw = absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()));
+  const absl::string_view hex = absl::StripAsciiWhitespace(text);
+  if (hex.size() == 2 * key.bytes.size() &&
+      std::all_of(hex.begin(), hex.end(), absl::ascii_isxdigit)) {
+    std::string raw = absl::HexStringToBytes(hex);
     std::copy(raw.begin(), raw.end(), key.bytes.begin());
     OPENSSL_cleanse(raw.data(), raw.size());
   } else if (text.size() == key.bytes.size()) {
