@@ -47,8 +47,24 @@ absl::Status WriteAll(int fd, const char* p, size_t n) {
 RdbSnapshot::RdbSnapshot(storage::Keyspace& keyspace, SnapshotOptions options)
     : keyspace_(keyspace), options_(std::move(options)) {
   pending_.assign(storage::Keyspace::kNumShards, std::vector<std::string>(keyspace.databases()));
-  staged_.assign(storage::Keyspace::kNumShards,
-                 std::vector<std::vector<StagedString>>(keyspace.databases()));
+  staged_.assign(storage::Keyspace::kNumShards, std::vector<StagedStrings>(keyspace.databases()));
+}
+
+void RdbSnapshot::StagedStrings::Add(std::string_view key, std::string_view value,
+                                     int64_t expire_ms) {
+  bytes.append(key).append(value);
+  items.push_back(
+      {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), expire_ms});
+}
+
+void RdbSnapshot::StagedStrings::Clear() {
+  // The walk swaps these with the shard's to keep their capacity; a buffer a huge value grew
+  // is not kept.
+  if (bytes.capacity() > kWriteChunk) {
+    std::string().swap(bytes);
+  }
+  bytes.clear();
+  items.clear();
 }
 
 RdbSnapshot::~RdbSnapshot() {
@@ -86,7 +102,7 @@ void RdbSnapshot::End() {
 void RdbSnapshot::Write(int shard, int db, const storage::Entry& e, bool before_change) {
   keys_.fetch_add(1, std::memory_order_relaxed);
   if (e.type() == storage::ValueType::kString) {
-    staged_[shard][db].push_back({std::string(e.key()), std::string(e.value()), e.expire_ms()});
+    staged_[shard][db].Add(e.key(), e.value(), e.expire_ms());
     if (before_change) {
       copied_.fetch_add(e.key().size() + e.value().size(), std::memory_order_relaxed);
     }
@@ -180,11 +196,17 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
 absl::Status RdbSnapshot::WalkDatabase(int db, RdbEncoder* enc, std::string& out,
                                        const ByteWriter& write) {
   absl::Status st;
+  // Swapped with the shard's buffers at each step, so that both keep their capacity.
+  std::string encoded;
+  StagedStrings strings;
   for (int s = 0; s < storage::Keyspace::kNumShards && st.ok(); ++s) {
     bool done = false;
     while (!done && st.ok()) {
-      std::string encoded;
-      std::vector<StagedString> strings;
+      if (encoded.capacity() > kWriteChunk) {
+        std::string().swap(encoded);  // a large value's encoding is not kept
+      }
+      encoded.clear();
+      strings.Clear();
       const uint64_t keys_before = keys_written();
       {
         std::lock_guard<std::mutex> lock(keyspace_.shard_mutex(s));
@@ -193,7 +215,7 @@ absl::Status RdbSnapshot::WalkDatabase(int db, RdbEncoder* enc, std::string& out
         // Everything of this table so far: walked entries and the ones commands wrote
         // before changing them. Once done, nothing more can arrive for it.
         encoded.swap(pending_[s][db]);
-        strings.swap(staged_[s][db]);
+        std::swap(strings, staged_[s][db]);
         max_step_us_ = std::max(max_step_us_, common::MonotonicMicros() - step_start);
       }
       if (options_.key_save_delay_us > 0) {
@@ -201,11 +223,15 @@ absl::Status RdbSnapshot::WalkDatabase(int db, RdbEncoder* enc, std::string& out
             options_.key_save_delay_us * static_cast<int64_t>(keys_written() - keys_before)));
       }
       out.append(encoded);
-      for (const StagedString& str : strings) {
+      std::string_view bytes = strings.bytes;
+      for (const StagedStrings::Item& item : strings.items) {
+        std::string_view key = bytes.substr(0, item.key_len);
+        std::string_view value = bytes.substr(item.key_len, item.value_len);
+        bytes.remove_prefix(item.key_len + item.value_len);
         if (enc != nullptr) {
-          enc->StringKeyValue(str.key, str.value, str.expire_ms);
+          enc->StringKeyValue(key, value, item.expire_ms);
         } else {
-          AppendStringCommands(&out, str.key, str.value, str.expire_ms);
+          AppendStringCommands(&out, key, value, item.expire_ms);
         }
       }
       if (out.size() >= kWriteChunk) {

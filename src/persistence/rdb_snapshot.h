@@ -79,17 +79,24 @@ class RdbSnapshot final : public storage::SnapshotSink {
   storage::Keyspace& keyspace_;
   const SnapshotOptions options_;
   bool begun_ = false;
-  // A string key copied out under its shard's lock, encoded (and LZF-compressed) after the
-  // lock is released: most of a step's work then happens outside it.
-  struct StagedString {
-    std::string key;
-    std::string value;
-    int64_t expire_ms;
+  // String keys copied out under their shard's lock, encoded (and LZF-compressed) after the
+  // lock is released: most of a step's work then happens outside it. Keys and values lie back
+  // to back in one buffer (two allocations per key cost 5% of a rewrite).
+  struct StagedStrings {
+    struct Item {
+      uint32_t key_len;
+      uint32_t value_len;
+      int64_t expire_ms;
+    };
+    std::string bytes;
+    std::vector<Item> items;
+    void Add(std::string_view key, std::string_view value, int64_t expire_ms);
+    void Clear();
   };
   // [shard][db]: entries waiting to be written, each guarded by its shard's lock: other types
   // encoded, strings copied.
   std::vector<std::vector<std::string>> pending_;
-  std::vector<std::vector<std::vector<StagedString>>> staged_;
+  std::vector<std::vector<StagedStrings>> staged_;
   std::vector<uint64_t> db_keys_;     // keys per database at Begin
   std::vector<uint64_t> db_expires_;  // of which with a TTL
   uint64_t crc_ = 0;

@@ -17,6 +17,10 @@
 namespace redoubt::server {
 namespace {
 
+// The largest buffer kept between writes; a larger one (after a burst, or a stalled disk) is
+// released once written.
+constexpr size_t kMaxSpareBytes = 4 << 20;
+
 uint64_t FileSize(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -250,7 +254,10 @@ void AofService::WriteBeforeSleep() {
 }
 
 bool AofService::DrainLocked(bool sync) {
-  std::string batch;
+  // The log's buffer is swapped with this one, emptied by the last round but with its
+  // capacity kept, so that neither side regrows its buffer from nothing at every batch.
+  std::string& batch = spare_;
+  batch.clear();
   std::string old_tail;
   int new_fd;
   uint64_t end_offset;
@@ -286,13 +293,21 @@ bool AofService::DrainLocked(bool sync) {
   }
   if (!retry_.empty() || !batch.empty()) {
     // What a failed write left comes first; a failure keeps the rest for the next round, as
-    // Redis keeps its AOF buffer.
-    retry_.append(batch);
-    std::string_view pending = retry_;
+    // Redis keeps its AOF buffer. Without a leftover the batch is written where it is.
+    if (!retry_.empty()) {
+      retry_.append(batch);
+      batch.clear();
+    }
+    std::string& source = retry_.empty() ? batch : retry_;
+    std::string_view pending = source;
     const size_t before = pending.size();
     ok = common::WriteAll(fd_, &pending) && ok;
     current_size_.fetch_add(before - pending.size());
-    retry_.erase(0, before - pending.size());
+    if (!pending.empty() && &source == &batch) {
+      retry_.assign(pending);
+    } else {
+      retry_.erase(0, before - pending.size());
+    }
     unsynced_ = true;
   }
   if (ok && unsynced_ && sync) {
@@ -317,6 +332,9 @@ bool AofService::DrainLocked(bool sync) {
   } else if (!last_write_ok_.load()) {
     common::Log(common::LogLevel::kWarning,
                 "AOF write error looks solved, Redoubt can write again.");
+  }
+  if (batch.capacity() > kMaxSpareBytes) {
+    std::string().swap(batch);  // a burst's buffer is not kept for good
   }
   last_write_ok_.store(ok);
   // Writes are refused (MISCONF) until a write succeeds again, as Redis refuses them.

@@ -191,6 +191,7 @@ class AofService final : public commands::CommandLog {
   absl::Mutex file_mu_;
   int fd_ ABSL_GUARDED_BY(file_mu_) = -1;
   std::string retry_ ABSL_GUARDED_BY(file_mu_);  // what a failed write left
+  std::string spare_ ABSL_GUARDED_BY(file_mu_);  // swapped with buffer_ at each write
   bool unsynced_ ABSL_GUARDED_BY(file_mu_) = false;
   int64_t last_fsync_us_ ABSL_GUARDED_BY(file_mu_) = 0;
   std::atomic<uint64_t> written_{0};  // log offset written to the file

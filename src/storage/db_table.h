@@ -81,6 +81,15 @@ class DbTable {
   size_t BucketOf(uint64_t hash) const { return hash & (capacity_ - 1); }
   // Requires: bucket < bucket_count().
   void ForEachInBucket(size_t bucket, const std::function<void(const Entry&)>& fn) const;
+  // Hints for a walk that knows which buckets it visits next: start loading a bucket's slot,
+  // and (once that slot is likely cached) the entry at the bucket's head.
+  void PrefetchSlot(size_t bucket) const { __builtin_prefetch(&buckets_[bucket]); }
+  void PrefetchHead(size_t bucket) const {
+    if (const Entry* head = buckets_[bucket]; head != nullptr) {
+      __builtin_prefetch(head);
+      __builtin_prefetch(reinterpret_cast<const char*>(head) + 64);  // the key and value
+    }
+  }
 
   // Bytes used by the bucket array and the TTL list (entries are counted by the shard).
   size_t OverheadBytes() const;

@@ -442,7 +442,31 @@ bool Keyspace::SnapshotStep(int shard_index, int db, size_t max_buckets) {
   const DbTable& table = shard.dbs[db];
   // The table may have grown since the last step (never shrunk: it is frozen, so never empty).
   const uint64_t mask = table.bucket_count() - 1;
+  // The walk's reads miss the cache: a bucket's slot, then the entry it points to (in a
+  // rewrite of 630,000 string keys, the first read of each entry took 44% of the walk's CPU).
+  // Loading the slots a few buckets ahead in the walk's own order, and the entries a few
+  // buckets behind those, overlaps the misses.
+  constexpr int kSlotsAhead = 32;
+  constexpr int kHeadsAhead = 12;
+  uint64_t slot_cursor = ts.cursor;
+  uint64_t head_cursor = ts.cursor;
+  bool slots_wrapped = false;
+  bool heads_wrapped = false;
+  auto prefetch_next = [&](int slots, int heads) {
+    for (int i = 0; i < slots && !slots_wrapped; ++i) {
+      table.PrefetchSlot(slot_cursor & mask);
+      slot_cursor = NextScanCursor(slot_cursor, mask);
+      slots_wrapped = slot_cursor == 0;
+    }
+    for (int i = 0; i < heads && !heads_wrapped; ++i) {
+      table.PrefetchHead(head_cursor & mask);
+      head_cursor = NextScanCursor(head_cursor, mask);
+      heads_wrapped = head_cursor == 0;
+    }
+  };
+  prefetch_next(kSlotsAhead, kHeadsAhead);
   for (size_t n = 0; n < max_buckets; ++n) {
+    prefetch_next(1, 1);
     table.ForEachInBucket(ts.cursor & mask, [&](const Entry& e) {
       if (ts.settled.empty() ||
           !ts.settled.contains(absl::string_view(e.key().data(), e.key().size()))) {
