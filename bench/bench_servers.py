@@ -82,8 +82,10 @@ class Server:
     only the common ones (Redoubt has no persistence yet and ignores nothing silently).
     tls: a TlsFiles to start it TLS-only (self.port is then the TLS port)."""
 
-    def __init__(self, label, kind, binary, extra_args, cpus, log_dir, ports, tls=None):
+    def __init__(self, label, kind, binary, extra_args, cpus, log_dir, ports, tls=None,
+                 niceness=0):
         self.label = label
+        self.niceness = niceness
         self.kind = kind
         self.binary = str(binary)
         self.extra_args = list(extra_args)
@@ -108,6 +110,8 @@ class Server:
         cmd += ["--logfile", ""] + self.extra_args
         if self.cpus is not None:
             cmd = ["taskset", "-c", self.cpus] + cmd
+        if self.niceness:
+            cmd = ["nice", "-n", str(self.niceness)] + cmd
         self.cmd = cmd
         suffix = "-tls" if self.tls else ""
         self.log_path = self.log_dir / f"{self.label}{suffix}-{self.port}.log"
@@ -142,11 +146,15 @@ class Server:
         if not self.alive():
             raise BenchError(self.failure(f"died (exit code {self.proc.returncode})"))
 
-    def cpu_ticks(self):
-        """utime + stime of the whole process (every thread, dead ones too), in clock ticks."""
+    def cpu_ticks(self, children=False):
+        """utime + stime of the whole process (every thread, dead ones too), in clock ticks;
+        with children, also those of its reaped children (Redis's fork for a save)."""
         data = Path(f"/proc/{self.proc.pid}/stat").read_text()
         fields = data[data.rindex(")") + 2:].split()  # fields[0] is field 3 (state)
-        return int(fields[14 - 3]) + int(fields[15 - 3])
+        ticks = int(fields[14 - 3]) + int(fields[15 - 3])
+        if children:
+            ticks += int(fields[16 - 3]) + int(fields[17 - 3])
+        return ticks
 
     def status(self):
         fields = {}

@@ -8,6 +8,7 @@
 #include "commands/dispatcher.h"
 #include "protocol/reply_writer.h"
 #include "security/acl_user.h"
+#include "storage/keyspace.h"
 
 namespace redoubt::server {
 namespace {
@@ -77,6 +78,8 @@ std::function<bool(std::span<const std::string_view>)> MakePrimaryLinkRunner(
     const commands::ExecutionServices& services) {
   auto state = std::make_shared<ReplayState>(services, true);
   return [state](std::span<const std::string_view> argv) {
+    // The primary's commands see the keys whose time passed here (its DEL removes them).
+    storage::Keyspace::PrimaryStreamScope primary_stream;
     return state->dispatcher.Execute(state->client, argv) != commands::Dispatcher::Outcome::kHeld;
   };
 }

@@ -105,7 +105,8 @@ void ReplicationService::FollowLocked(const std::string& host, int port) {
     stream_.Activate();
   }
   log_.set_feeds_stream(false);
-  keyspace_.set_expiry_paused(true);  // the primary's DEL removes expired keys
+  keyspace_.set_expiry_paused(true);   // the primary's DEL removes expired keys
+  keyspace_.set_replica_expiry(true);  // meanwhile its clients do not see them
   common::SetLogRole(true);
   common::Log(common::LogLevel::kNotice,
               "Connecting to MASTER " + host + ":" + std::to_string(port));
@@ -211,6 +212,7 @@ void ReplicationService::BecomePrimaryLocked() {
   StopSendersLocked();
   log_.set_feeds_stream(true);
   keyspace_.set_expiry_paused(false);
+  keyspace_.set_replica_expiry(false);
   common::SetLogRole(false);
   common::Log(common::LogLevel::kNotice,
               "MASTER MODE enabled (user request from REPLICAOF NO ONE or a failover)");

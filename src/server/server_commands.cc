@@ -136,7 +136,11 @@ void CmdBgsave(CommandContext& ctx) {
   }
   if (absl::Status st = Admin(ctx).snapshots().StartBackgroundSave(); !st.ok()) {
     if (ctx.argc() == 2) {
-      return ctx.reply.SimpleString("Background saving scheduled");
+      // Redis schedules it when another snapshot (an AOF rewrite) is what stands in the way.
+      st = Admin(ctx).snapshots().ScheduleBackgroundSave();
+      if (st.ok()) {
+        return ctx.reply.SimpleString("Background saving scheduled");
+      }
     }
     return ctx.reply.Error(std::string(st.message()));
   }

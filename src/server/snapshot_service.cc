@@ -180,6 +180,15 @@ absl::Status SnapshotService::StartBackgroundSave() {
   return absl::OkStatus();
 }
 
+absl::Status SnapshotService::ScheduleBackgroundSave() {
+  absl::MutexLock lock(&mu_);
+  if (running_ || slot_.owner() == persistence::SnapshotSlot::Owner::kFullSync) {
+    return absl::FailedPreconditionError("ERR Background save already in progress");
+  }
+  scheduled_ = true;
+  return absl::OkStatus();
+}
+
 void SnapshotService::Finished(bool ok, uint64_t dirty_at_start, int64_t started_ms) {
   absl::MutexLock lock(&mu_);
   running_ = false;
@@ -211,6 +220,24 @@ void SnapshotService::JoinFinished() {
 
 void SnapshotService::Cron() {
   JoinFinished();
+  {
+    bool start_scheduled = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (scheduled_ && !running_ && slot_.owner() == persistence::SnapshotSlot::Owner::kNone) {
+        scheduled_ = false;
+        start_scheduled = true;
+      }
+    }
+    if (start_scheduled) {
+      common::Log(common::LogLevel::kNotice, "Starting the scheduled background save");
+      if (absl::Status st = StartBackgroundSave(); !st.ok()) {
+        absl::MutexLock lock(&mu_);
+        scheduled_ = true;  // the slot was taken meanwhile: the next cron tries again
+      }
+      return;
+    }
+  }
   SnapshotSettings s = settings_();
   if (s.save_points.empty()) {
     return;

@@ -27,10 +27,10 @@
 namespace redoubt::server {
 
 // BGSAVE (or SAVE) while an AOF rewrite holds the keyspace's snapshot, as Redis 7.0 answers
-// BGSAVE.
+// BGSAVE while its rewrite child runs.
 inline constexpr std::string_view kErrAofRewriteRunning =
-    "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
-    "order to schedule a BGSAVE whenever possible.";
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
+    "in order to schedule a BGSAVE whenever possible.";
 
 struct SnapshotSettings {
   std::string path;  // dbfilename, relative to the working directory (dir)
@@ -79,6 +79,10 @@ class SnapshotService {
   absl::Status Save();
   // BGSAVE: starts a background save; an error when one is already running.
   absl::Status StartBackgroundSave();
+  // BGSAVE SCHEDULE when another snapshot (an AOF rewrite) holds the keyspace: the cron starts
+  // the save once it is free, as Redis's rdb_bgsave_scheduled. An error when a save already
+  // runs (a replica's full sync counts as one, as Redis's replication child does).
+  absl::Status ScheduleBackgroundSave();
   // Called by the server cron: reaps a finished background save, starts one when a save
   // point is reached.
   void Cron();
@@ -106,6 +110,7 @@ class SnapshotService {
   absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool background_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool scheduled_ ABSL_GUARDED_BY(mu_) = false;  // BGSAVE SCHEDULE waits for the slot
   std::thread background_ ABSL_GUARDED_BY(mu_);
   int64_t started_ms_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_save_seconds_ ABSL_GUARDED_BY(mu_) = 0;

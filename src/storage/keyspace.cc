@@ -63,6 +63,13 @@ bool Keyspace::Store(const Location& loc, Entry* e) {
   return !replaced_live;
 }
 
+thread_local bool Keyspace::applying_primary_stream_ = false;
+
+bool Keyspace::HidesLogicallyExpired(int64_t expire_ms) const {
+  return expire_ms != kNoExpire && replica_expiry_.load(std::memory_order_relaxed) &&
+         !applying_primary_stream_ && expire_ms <= common::UnixMillis();
+}
+
 bool Keyspace::ExpiredNow(int64_t expire_ms) const {
   return expire_ms != kNoExpire && !expiry_paused() && expire_ms <= common::UnixMillis();
 }
@@ -82,7 +89,18 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
     return nullptr;
   }
   Entry* e = *slot;
-  if (ExpiredNow(e->expire_ms())) {
+  const bool hidden = HidesLogicallyExpired(e->expire_ms());
+  if (hidden && access != Access::kWrite) {
+    // A replica's client: missing, but kept until the primary's DEL.
+    if (counts) {
+      shard.misses.Add(1);
+    }
+    if (reports_miss) {
+      NotifyMissed(db, key);
+    }
+    return nullptr;
+  }
+  if (hidden || ExpiredNow(e->expire_ms())) {
     BeforeChange(shard, db, hash, key, e);
     DestroyEntry(shard, table.Unlink(slot));
     shard.expired.Add(1);
@@ -368,7 +386,8 @@ bool Keyspace::HasLiveKey(int db, std::string_view key) {
   if (loc.slot == nullptr) {
     return false;
   }
-  return !ExpiredNow((*loc.slot)->expire_ms());
+  const int64_t expire_ms = (*loc.slot)->expire_ms();
+  return !ExpiredNow(expire_ms) && !HidesLogicallyExpired(expire_ms);
 }
 
 void Keyspace::FlushDb(int db) {

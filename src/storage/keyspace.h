@@ -111,6 +111,19 @@ class Keyspace {
   // past (PEXPIREAT, SET PXAT) sets it instead of deleting the key. Any thread.
   void set_expiry_paused(bool paused) { expiry_paused_.store(paused, std::memory_order_relaxed); }
   bool expiry_paused() const { return expiry_paused_.load(std::memory_order_relaxed); }
+  // On a replica (with expiry paused: the primary's DEL removes expired keys), a key whose time
+  // has passed reads as missing to the replica's clients without being deleted, as Redis's
+  // expireIfNeeded answers on a replica; a write to it deletes it first (Redis's forced
+  // delete on a writable replica). The primary's own stream still sees it: its commands run
+  // inside a PrimaryStreamScope. Any thread.
+  void set_replica_expiry(bool on) { replica_expiry_.store(on, std::memory_order_relaxed); }
+  class PrimaryStreamScope {
+   public:
+    PrimaryStreamScope() { applying_primary_stream_ = true; }
+    ~PrimaryStreamScope() { applying_primary_stream_ = false; }
+    PrimaryStreamScope(const PrimaryStreamScope&) = delete;
+    PrimaryStreamScope& operator=(const PrimaryStreamScope&) = delete;
+  };
   // Whether a key with this expire time (kNoExpire: none) is expired at now_ms.
   bool ExpiredAt(int64_t expire_ms, int64_t now_ms) const {
     return expire_ms != kNoExpire && expire_ms <= now_ms && !expiry_paused();
@@ -317,6 +330,11 @@ class Keyspace {
   const int databases_;
   KeyObserver* observer_ = nullptr;
   std::atomic<bool> expiry_paused_{false};
+  std::atomic<bool> replica_expiry_{false};
+  static thread_local bool applying_primary_stream_;
+  // Whether a key whose time passed (and that expiry does not delete now) is hidden from this
+  // thread's command: on a replica, to every client but the primary's stream.
+  bool HidesLogicallyExpired(int64_t expire_ms) const;
   std::atomic<bool> report_misses_{false};
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> clock_seconds_{0};

@@ -221,6 +221,44 @@ def test_expired_keys_leave_the_replica_with_the_primarys_del():
         assert r.exists("long") == 1
 
 
+def test_a_replica_hides_expired_keys_until_the_primarys_del_as_redis_does():
+    # A redis-server primary that never expires keys by itself (active expiry off, and no
+    # client reads its keys), followed by a redis-server and a Redoubt replica: once the
+    # keys' time has passed, both replicas answer as if they were gone but keep them (DBSIZE),
+    # until the primary's lazy expiry sends DEL.
+    with start("redis", ["--enable-debug-command", "yes"]) as primary:
+        p = client(primary)
+        p.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+        with start("redis", replica_args(primary)) as ref, \
+                start("redoubt", replica_args(primary)) as ours:
+            wait_synced(primary, ref, ours)
+            p.set("kept", "v")
+            p.set("gone", "v", px=300)
+            p.hset("h", "f", "v")
+            p.pexpire("h", 300)
+            wait_synced(primary, ref, ours)
+            replicas = {"redis": client(ref), "redoubt": client(ours)}
+            # (Whether the keys are still visible here depends on how long the sync took; the
+            # DBSIZE below shows that they arrived.)
+            wait_for(lambda: replicas["redis"].exists("gone", "h") == 0, "the keys' time to pass")
+
+            def view(r):
+                return {"get": r.get("gone"), "exists": r.exists("gone", "h"),
+                        "pttl": r.pttl("gone"), "type": r.type("h"), "hget": r.hget("h", "f"),
+                        "keys": sorted(r.keys("*")), "scan": sorted(r.scan_iter()),
+                        "dbsize": r.dbsize()}
+
+            expected = {"get": None, "exists": 0, "pttl": -2, "type": b"none", "hget": None,
+                        "keys": [b"kept"], "scan": [b"kept"], "dbsize": 3}
+            assert view(replicas["redis"]) == expected
+            assert view(replicas["redoubt"]) == expected
+            # A read on the primary expires the keys there: its DELs reach both replicas.
+            assert p.get("gone") is None and p.hget("h", "f") is None
+            wait_synced(primary, ref, ours)
+            for name, r in replicas.items():
+                assert r.dbsize() == 1, name
+
+
 def test_a_full_sync_under_writes_loses_nothing():
     # rdb-key-save-delay stretches the snapshot so that writes land while it is sent.
     with servers.redoubt_server(args=["--rdb-key-save-delay", "200"]) as primary:
