@@ -30,8 +30,14 @@ void ReplicationStream::AppendLocked(std::string_view bytes) {
   // made with (readers copy from it without the lock): a new chunk starts when it would.
   if (chunks_.empty() ||
       chunks_.back().bytes->size() + bytes.size() > chunks_.back().bytes->capacity()) {
-    auto chunk = std::make_shared<std::string>();
-    chunk->reserve(std::max(kChunkBytes, bytes.size()));
+    std::shared_ptr<std::string> chunk;
+    if (bytes.size() <= kChunkBytes && !spare_chunks_.empty()) {
+      chunk = std::move(spare_chunks_.back());
+      spare_chunks_.pop_back();
+    } else {
+      chunk = std::make_shared<std::string>();
+      chunk->reserve(std::max(kChunkBytes, bytes.size()));
+    }
     chunks_.push_back(Chunk{offset_.load(std::memory_order_relaxed), std::move(chunk)});
   }
   chunks_.back().bytes->append(bytes);
@@ -47,7 +53,18 @@ void ReplicationStream::TrimLocked() {
   }
   while (chunks_.size() > 1 &&
          chunks_.front().start + static_cast<int64_t>(chunks_.front().bytes->size()) <= keep_from) {
+    RecycleLocked(std::move(chunks_.front().bytes));
     chunks_.pop_front();
+  }
+}
+
+void ReplicationStream::RecycleLocked(std::shared_ptr<std::string> chunk) {
+  // Readers take and drop their references under mu_, so a chunk held only here is no one
+  // else's and stays so.
+  if (chunk.use_count() == 1 && chunk->capacity() == kChunkBytes &&
+      spare_chunks_.size() < kMaxSpareChunks) {
+    chunk->clear();
+    spare_chunks_.push_back(std::move(chunk));
   }
 }
 
@@ -242,13 +259,19 @@ bool ReplicationStream::Reader::Read(size_t max, std::string* out) {
       pos += static_cast<int64_t>(n);
     }
     position_.store(pos, std::memory_order_relaxed);
-    stream_.TrimLocked();
   }
   // Outside the lock: appends only add bytes past the ones taken and never move a chunk.
   for (const Piece& piece : pieces_) {
     out->append(piece.data, piece.size);
   }
-  pieces_.clear();  // a dropped chunk is freed now
+  // The references go under the lock, and the trim after them: a chunk this reader was the
+  // last to need (the slowest reader's, beyond the backlog) is reused rather than freed.
+  absl::MutexLock lock(&stream_.mu_);
+  for (Piece& piece : pieces_) {
+    stream_.RecycleLocked(std::const_pointer_cast<std::string>(std::move(piece.chunk)));
+  }
+  pieces_.clear();
+  stream_.TrimLocked();
   return true;
 }
 

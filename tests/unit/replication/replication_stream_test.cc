@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "commands/command_log.h"
 
@@ -95,6 +97,43 @@ TEST(ReplicationStreamTest, BacklogKeepsItsSizeOfHistoryAndWhatAReaderStillNeeds
   auto recent = s.TryContinue(ids.replid, ids.offset - 10 * 1024 + 1);
   ASSERT_NE(recent, nullptr);
   EXPECT_EQ(ReadAll(*recent).size(), 10u * 1024);
+}
+
+TEST(ReplicationStreamTest, ReusedChunksCarryOnlyTheirNewBytesToReadersOnOtherThreads) {
+  // A small backlog, so that chunks leave the stream (and are reused) all the time, and two
+  // readers on their own threads reading in different piece sizes while the writer appends
+  // numbered commands: each must read exactly the bytes written, in order.
+  ReplicationStream s(64 * 1024);
+  s.Activate();
+  auto fast = s.ReaderAtEnd();
+  auto slow = s.ReaderAtEnd();
+  std::string expected;
+  for (int i = 0; i < 40000; ++i) {
+    expected += "*2\r\n$4\r\nINCR\r\n$" + std::to_string(std::to_string(i).size()) + "\r\n" +
+                std::to_string(i) + "\r\n";
+  }
+  std::string got_fast;
+  std::string got_slow;
+  auto drain = [&](ReplicationStream::Reader& r, size_t piece, std::string* out) {
+    while (out->size() < expected.size()) {
+      if (!r.Read(piece, out)) {
+        std::this_thread::yield();
+      }
+    }
+  };
+  std::thread t1(drain, std::ref(*fast), size_t{4096}, &got_fast);
+  std::thread t2(drain, std::ref(*slow), size_t{300 * 1024}, &got_slow);
+  size_t at = 0;
+  while (at < expected.size()) {
+    const size_t end = expected.find("*2", at + 1);
+    const size_t n = (end == std::string::npos ? expected.size() : end) - at;
+    s.AppendRaw(std::string_view(expected).substr(at, n));
+    at += n;
+  }
+  t1.join();
+  t2.join();
+  EXPECT_TRUE(got_fast == expected);
+  EXPECT_TRUE(got_slow == expected);
 }
 
 TEST(ReplicationStreamTest, ContinuationNeedsTheIdOrThePreviousOneUpToWhereItWasValid) {
