@@ -75,6 +75,25 @@ int64_t ReplicaSender::lag_seconds() const {
   return (common::MonotonicMillis() - last_ack_ms_.load(std::memory_order_relaxed)) / 1000;
 }
 
+std::string ReplicaSender::DescribeClient() const {
+  // Redis's catClientInfoString for a replica: flags=S, its last command REPLCONF (the ACKs),
+  // idle since its last ACK; the fields in Redis's order, then the TLS fields every Redoubt
+  // line ends with.
+  const int64_t now = common::UnixMillis();
+  auto n = [](auto v) { return std::to_string(v); };
+  const ReplicaHandshake& h = handshake_;
+  std::string out = "id=" + n(h.client_id);
+  out += " addr=" + h.peer_address + " laddr=" + h.local_address + " fd=" + n(fd_);
+  out += " name=" + h.client_name + " age=" + n((now - h.created_ms) / 1000);
+  out += " idle=" + n(lag_seconds());
+  out += h.unix_socket ? " flags=SU" : " flags=S";
+  out += " db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0";
+  out += " rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=replconf";
+  out += " user=" + h.user_name + " redir=-1 resp=2 lib-name= lib-ver=";
+  out += tls_ ? " tls=yes" : " tls=no";
+  return out;
+}
+
 ReplicaStatus ReplicaSender::status() const {
   ReplicaStatus s;
   s.id = id_;

@@ -36,6 +36,14 @@ struct ReplicaHandshake {
   bool capa_eof = false;     // it reads a snapshot streamed without its length ($EOF:)
   bool capa_psync2 = false;
   bool unix_socket = false;  // connected over the Unix socket (never closed for being plaintext)
+  // The client it was before PSYNC, for CLIENT LIST and CLIENT KILL (a replica is listed as
+  // Redis lists it, flags=S).
+  uint64_t client_id = 0;
+  std::string peer_address;   // ip:port
+  std::string local_address;  // ip:port
+  std::string client_name;
+  std::string user_name;
+  int64_t created_ms = 0;
 };
 
 // PSYNC replid offset, or SYNC (the old protocol: a full sync without +FULLRESYNC).
@@ -103,6 +111,9 @@ class ReplicaSender {
   void RequestStop();
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   ReplicaStatus status() const;
+  const ReplicaHandshake& handshake() const { return handshake_; }
+  // Its CLIENT LIST line.
+  std::string DescribeClient() const;
   int64_t ack_offset() const { return ack_offset_.load(std::memory_order_acquire); }
   bool online() const { return state_.load(std::memory_order_relaxed) == State::kOnline; }
   // Whether the link is plaintext over TCP (what tls-mode required closes).

@@ -18,6 +18,7 @@
 #include "server/command_helpers.h"
 #include "server/connection.h"
 #include "server/io_thread.h"
+#include "server/replication_service.h"
 
 namespace redoubt::server {
 namespace {
@@ -114,12 +115,23 @@ void CmdClientList(CommandContext& ctx) {
       if (id < 1) {
         continue;
       }
+      bool found = false;
       Admin(ctx).clients().WithClient(static_cast<uint64_t>(id), [&](Connection* c) {
         if (c != nullptr) {
           text += c->Describe();
           text += '\n';
+          found = true;
         }
       });
+      if (!found) {
+        for (const ReplicationService::ReplicaClient& r :
+             Admin(ctx).replication().ReplicaClients()) {
+          if (r.identity.client_id == static_cast<uint64_t>(id)) {
+            text += r.line;
+            text += '\n';
+          }
+        }
+      }
     }
     return ctx.reply.Verbatim("txt", text);
   }
@@ -140,6 +152,14 @@ void CmdClientList(CommandContext& ctx) {
     text += c.Describe();
     text += '\n';
   });
+  // The replicas were clients until their PSYNC handed the connection to a sender; Redis lists
+  // them with the rest.
+  if (!by_type || type == ClientType::kReplica) {
+    for (const ReplicationService::ReplicaClient& r : Admin(ctx).replication().ReplicaClients()) {
+      text += r.line;
+      text += '\n';
+    }
+  }
   ctx.reply.Verbatim("txt", text);
 }
 
@@ -234,6 +254,15 @@ bool Matches(const KillFilter& f, Connection& c, const Connection& me, int64_t n
   return true;
 }
 
+// The same filter against a replica's link (a client of type replica, never the caller).
+bool MatchesReplica(const KillFilter& f, const replication::ReplicaHandshake& r, int64_t now_ms) {
+  return (f.id == 0 || r.client_id == f.id) && (!f.has_type || f.type == ClientType::kReplica) &&
+         (f.addr.empty() || r.peer_address == f.addr) &&
+         (f.laddr.empty() || r.local_address == f.laddr) &&
+         (f.user.empty() || r.user_name == f.user) &&
+         (f.max_age_seconds == 0 || (now_ms - r.created_ms) / 1000 >= f.max_age_seconds);
+}
+
 // Closes the given connections: the caller's own after its reply is written, the others on
 // their own threads.
 void KillClients(ClientRegistry& clients, Connection& me,
@@ -312,15 +341,25 @@ void CmdClientKill(CommandContext& ctx) {
       targets.emplace_back(c.id(), &c.thread());
     }
   });
+  std::vector<uint64_t> replicas;
+  for (const ReplicationService::ReplicaClient& r : Admin(ctx).replication().ReplicaClients()) {
+    if (MatchesReplica(filter, r.identity, now_ms)) {
+      replicas.push_back(r.identity.client_id);
+    }
+  }
+  const size_t killed = targets.size() + replicas.size();
   if (old_form) {
-    if (targets.empty()) {
+    if (killed == 0) {
       return ctx.reply.Error("ERR No such client");
     }
     ctx.reply.Ok();
   } else {
-    ctx.reply.Integer(static_cast<int64_t>(targets.size()));
+    ctx.reply.Integer(static_cast<int64_t>(killed));
   }
   KillClients(Admin(ctx).clients(), me, targets);
+  if (!replicas.empty()) {
+    Admin(ctx).replication().KillReplicaClients(replicas);
+  }
 }
 
 // CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients such as redis-py send it on

@@ -731,6 +731,15 @@ void Connection::HandOff() {
     ip = ip.substr(1, ip.size() - 2);
   }
   replica_handshake_.unix_socket = unix_socket_;
+  {
+    absl::MutexLock lock(&identity_mu_);
+    replica_handshake_.client_id = id_;
+    replica_handshake_.peer_address = peer_address_;
+    replica_handshake_.local_address = local_address_;
+    replica_handshake_.client_name = name_;
+    replica_handshake_.user_name = user_name_;
+  }
+  replica_handshake_.created_ms = created_ms_;
   std::unique_ptr<net::Transport> transport = std::move(transport_);
   transport_ = std::make_unique<HandedOffTransport>(fd_);
   Close("replica");

@@ -253,6 +253,30 @@ void ReplicationService::AttachReplica(std::unique_ptr<net::Transport> transport
   senders_.push_back(std::move(sender));
 }
 
+std::vector<ReplicationService::ReplicaClient> ReplicationService::ReplicaClients() {
+  absl::MutexLock lock(&mu_);
+  std::vector<ReplicaClient> out;
+  for (const auto& sender : senders_) {
+    if (!sender->finished()) {
+      out.push_back({sender->handshake(), sender->DescribeClient()});
+    }
+  }
+  return out;
+}
+
+void ReplicationService::KillReplicaClients(const std::vector<uint64_t>& client_ids) {
+  absl::MutexLock lock(&mu_);
+  for (auto& sender : senders_) {
+    if (std::find(client_ids.begin(), client_ids.end(), sender->handshake().client_id) !=
+        client_ids.end()) {
+      common::Log(
+          common::LogLevel::kNotice,
+          "Closing the link of replica " + sender->handshake().peer_address + " (CLIENT KILL)");
+      sender->RequestStop();  // reaped by the cron once its thread ends
+    }
+  }
+}
+
 void ReplicationService::ClosePlaintextReplicas() {
   // Runs inside a CONFIG SET (under the config lock, which a sender's thread may be waiting
   // for): the links are closed at once and their threads reaped by the cron.

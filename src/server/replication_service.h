@@ -114,6 +114,16 @@ class ReplicationService {
                      replication::ReplicaHandshake handshake, replication::SyncRequest request,
                      std::string unread_input, std::string unsent_output);
 
+  // The replicas as clients (CLIENT LIST, CLIENT KILL): what a filter may match, and the line.
+  struct ReplicaClient {
+    replication::ReplicaHandshake identity;
+    std::string line;
+  };
+  std::vector<ReplicaClient> ReplicaClients();
+  // Closes the links of the replicas whose client ids are given (CLIENT KILL); the replicas
+  // reconnect and continue by PSYNC, as from Redis's CLIENT KILL TYPE replica.
+  void KillReplicaClients(const std::vector<uint64_t>& client_ids);
+
   // tls-mode required: the replicas linked in plaintext over TCP are disconnected, as plaintext
   // clients are (they come back over TLS, or not at all).
   void ClosePlaintextReplicas();

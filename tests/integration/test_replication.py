@@ -259,6 +259,35 @@ def test_a_replica_hides_expired_keys_until_the_primarys_del_as_redis_does():
                 assert r.dbsize() == 1, name
 
 
+@pytest.mark.parametrize("kind", ["redis", "redoubt"])
+def test_replicas_are_clients_that_client_list_shows_and_client_kill_closes(kind):
+    with start(kind) as primary, start(kind, replica_args(primary)) as replica:
+        p = client(primary)
+        p.set("before", 1)
+        wait_synced(primary, replica)
+        listed = p.client_list(_type="replica")
+        assert len(listed) == 1, listed
+        line = listed[0]
+        assert line["flags"] == "S" and line["cmd"] == "replconf" and line["db"] == "0", line
+        # The same line without a type filter, and by its id.
+        assert [c for c in p.client_list() if c["flags"] == "S"] == listed
+        assert p.client_list(client_id=[line["id"]]) == listed
+        assert p.client_list(_type="normal") and \
+            all(c["flags"] != "S" for c in p.client_list(_type="normal"))
+        # CLIENT KILL TYPE replica closes the link; the replica comes back with PSYNC.
+        assert p.client_kill_filter(_type="slave") == 1
+        wait_for(lambda: stat(primary, "sync_partial_ok") == 1, "the replica's PSYNC")
+        p.set("after", 2)
+        wait_synced(primary, replica)
+        assert client(replica).get("after") == b"2"
+        assert stat(primary, "sync_full") == 1
+        relisted = p.client_list(_type="replica")
+        assert len(relisted) == 1 and relisted[0]["id"] != line["id"], relisted
+        # By address, in the old form.
+        assert p.client_kill(relisted[0]["addr"]) is True
+        wait_for(lambda: stat(primary, "sync_partial_ok") == 2, "the second PSYNC")
+
+
 def test_a_full_sync_under_writes_loses_nothing():
     # rdb-key-save-delay stretches the snapshot so that writes land while it is sent.
     with servers.redoubt_server(args=["--rdb-key-save-delay", "200"]) as primary:
