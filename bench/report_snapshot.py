@@ -33,10 +33,11 @@ def snapshot_section(out_dir):
           "server and its children during the save minus before (for Redis it counts the "
           "child's pages shared with the parent, so its COW column is the cost); COW: INFO rdb_last_cow_size "
           "(Redis: the child's copied pages; Redoubt: the encoded keys kept before a change). "
-          "Medians (min–max).", "",
+          "*redoubt-encrypted*: the same server saving with `rdb-encryption-key-file` set "
+          "(AES-256-GCM in 64 KiB chunks). Medians (min–max).", "",
           "| server | load | save s | all wait ms | shard hold ms | probe stall ms | before ms | "
           "extra RSS MiB | COW MiB | file MiB |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for label in ("redis", "redoubt"):
+    for label in ("redis", "redoubt", "redoubt-encrypted"):
         for load in ("idle", "writes"):
             r = s.get(f"{label}/{load}")
             if not r:

@@ -9,8 +9,9 @@
 #
 # CPUs: each server pinned to CPU 0; the probe, the writer (redis-benchmark) and this script on
 # CPU 1. Both servers are loaded once (redis-cli --pipe, the same keys and values) and stay up;
-# the saves alternate Redis, Redoubt, Redis, … REPS times each, and the tables give medians and
-# min–max. Writes results to bench/snapshot.json and regenerates bench/RESULTS.md (report.py adds
+# the saves alternate Redis, Redoubt, Redoubt encrypted (rdb-encryption-key-file set by CONFIG
+# SET before its save and cleared after: the cost of AES-256-GCM at rest), Redis, … REPS times
+# each, and the tables give medians and min–max. Writes results to bench/snapshot.json and regenerates bench/RESULTS.md (report.py adds
 # the section from snapshot.json).
 #
 #   bench/snapshot_bench.py [--keys 1000000] [--value-bytes 1000] [--reps 3]
@@ -202,15 +203,27 @@ def main():
             load(s, load_file, args.keys)
             servers.append(s)
         load_file.unlink()
+        key_file = tmp / "rdb.key"
+        key_file.write_text(os.urandom(32).hex() + "\n")
+        key_file.chmod(0o600)
+        # (label, server, encrypted): the Redoubt server saves once plain, once encrypted.
+        saves = [(s.label, s, False) for s in servers] + [
+            ("redoubt-encrypted", s, True) for s in servers if s.kind == "redoubt"]
         results = {"keys": args.keys, "value_bytes": args.value_bytes, "reps": args.reps,
                    "cpus": {"server": SERVER_CPU, "clients": CLIENT_CPU}, "runs": []}
         for writes in (False, True):
             for rep in range(args.reps):
-                for s in servers:
-                    r = one_save(s, args.keys, writes)
-                    r.update({"server": s.label, "writes": writes, "rep": rep})
+                for label, s, encrypted in saves:
+                    if encrypted:
+                        s.command("CONFIG", "SET", "rdb-encryption-key-file", str(key_file))
+                    try:
+                        r = one_save(s, args.keys, writes)
+                    finally:
+                        if encrypted:
+                            s.command("CONFIG", "SET", "rdb-encryption-key-file", "")
+                    r.update({"server": label, "writes": writes, "rep": rep})
                     results["runs"].append(r)
-                    print(f"  {s.label:8} {'writes' if writes else 'idle':6} rep {rep}: "
+                    print(f"  {label:17} {'writes' if writes else 'idle':6} rep {rep}: "
                           f"{r['seconds']:.2f} s, probe worst {r['probe_worst_ms']:.1f} ms "
                           f"(before {r['probe_baseline_worst_ms']:.1f}), world pause "
                           f"{r['world_pause_ms']:.2f} ms, shard hold {r['shard_hold_ms']} ms, "
@@ -218,7 +231,7 @@ def main():
                           flush=True)
         results["used_rss"] = {s.label: s.rss_bytes() for s in servers}
         summary = {}
-        for label in ("redis", "redoubt"):
+        for label in ("redis", "redoubt", "redoubt-encrypted"):
             for writes in (False, True):
                 rows = [r for r in results["runs"] if r["server"] == label and r["writes"] == writes]
                 summary[f"{label}/{'writes' if writes else 'idle'}"] = {
