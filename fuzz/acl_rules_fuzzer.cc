@@ -5,6 +5,7 @@
 // server; and a description must load back into the same user (ACL SAVE, then ACL LOAD).
 // Redis's format cannot round-trip a pattern that itself holds a parenthesis inside a
 // selector ("(~x))"), so that check is made only for inputs without parentheses.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -64,6 +65,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t denied = 0;
   (void)user.Check({get, check_args, keys}, &denied);
   if (input.find_first_of("()") != std::string_view::npos) {
+    return 0;
+  }
+  // Keys granted for reading and for writing separately (%R~ and %W~) are merged in the
+  // description as Redis merges them, and then Redis's own ACL LIST does not always load back
+  // to the same user: redis-server 7.0 describes "%R~* %W~* %W~a" as "~* %W~a" and refuses
+  // that line (a pattern after '*'). The round trip is checked without such pairs.
+  std::string lowered(input);
+  for (char& c : lowered) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (lowered.find("%r~") != std::string::npos && lowered.find("%w~") != std::string::npos) {
     return 0;
   }
   // The description is what ACL SAVE writes: loading it must give the same user back.
