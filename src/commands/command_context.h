@@ -17,6 +17,7 @@
 #include "commands/client.h"
 #include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
+#include "common/ascii.h"
 #include "protocol/reply_writer.h"
 #include "storage/access_tracking.h"
 #include "storage/keyspace.h"
@@ -67,11 +68,28 @@ class CommandContext {
   std::optional<BlockRequest> block;
 
   // Replaces what the log receives for this command (see propagate_as); a no-op when nothing
-  // is logged.
+  // is logged, or when the replacement is the command's own arguments (a plain SET key value
+  // rebuilt as itself): those are logged as given, without a copy.
   void PropagateAs(std::initializer_list<std::string_view> args) {
-    if (propagating) {
+    if (propagating && !SameAsArguments(args)) {
       propagate_as.assign(args.begin(), args.end());
     }
+  }
+
+ private:
+  bool SameAsArguments(std::initializer_list<std::string_view> replacement) const {
+    if (replacement.size() != this->args.size()) {
+      return false;
+    }
+    const std::string_view* given = this->args.data();
+    for (std::string_view arg : replacement) {
+      // The command name in any case; the other arguments byte for byte.
+      if (given == this->args.data() ? !common::EqualsIgnoreCase(arg, *given) : arg != *given) {
+        return false;
+      }
+      ++given;
+    }
+    return true;
   }
 };
 

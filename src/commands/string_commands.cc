@@ -17,7 +17,6 @@
 #include "commands/expire_options.h"
 #include "commands/keyspace_notifications.h"
 #include "commands/string_operations.h"
-#include "common/ascii.h"
 #include "common/index_range.h"
 #include "common/numbers.h"
 #include "storage/entry.h"
@@ -84,9 +83,9 @@ void PropagateStored(CommandContext& ctx, const SetParams& params, std::string_v
     ctx.PropagateAs({"SET", key, value, "PXAT", at});
   } else if (params.keep_ttl) {
     ctx.PropagateAs({"SET", key, value, "KEEPTTL"});
-  } else if (ctx.args.size() != 3 || !common::EqualsIgnoreCase(ctx.args[0], "SET")) {
+  } else {
     ctx.PropagateAs({"SET", key, value});
-  }  // else: a plain SET key value replays as given, without a copy of its arguments
+  }
 }
 
 // SET ... GET and GETSET: the previous value (null without one), whether or not the value was

@@ -296,18 +296,13 @@ bool AofService::DrainLocked(bool sync) {
     // Redis keeps its AOF buffer. Without a leftover the batch is written where it is.
     if (!retry_.empty()) {
       retry_.append(batch);
-      batch.clear();
+      batch.swap(retry_);
     }
-    std::string& source = retry_.empty() ? batch : retry_;
-    std::string_view pending = source;
+    std::string_view pending = batch;
     const size_t before = pending.size();
     ok = common::WriteAll(fd_, &pending) && ok;
     current_size_.fetch_add(before - pending.size());
-    if (!pending.empty() && &source == &batch) {
-      retry_.assign(pending);
-    } else {
-      retry_.erase(0, before - pending.size());
-    }
+    retry_.assign(pending);  // empty once everything is written
     unsynced_ = true;
   }
   if (ok && unsynced_ && sync) {

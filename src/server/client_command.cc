@@ -111,6 +111,8 @@ void CmdClientList(CommandContext& ctx) {
       }
       ids.push_back(id);
     }
+    const std::vector<ReplicationService::ReplicaClient> replicas =
+        Admin(ctx).replication().ReplicaClients();
     for (int64_t id : ids) {
       if (id < 1) {
         continue;
@@ -124,8 +126,7 @@ void CmdClientList(CommandContext& ctx) {
         }
       });
       if (!found) {
-        for (const ReplicationService::ReplicaClient& r :
-             Admin(ctx).replication().ReplicaClients()) {
+        for (const ReplicationService::ReplicaClient& r : replicas) {
           if (r.identity.client_id == static_cast<uint64_t>(id)) {
             text += r.line;
             text += '\n';
