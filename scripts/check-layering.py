@@ -30,8 +30,9 @@ MAY_USE = {
     "persistence": ["commands", "protocol", "storage", "security", "common"],
     "replication": ["persistence", "commands", "net", "tls", "security", "protocol", "storage",
                     "common"],
-    "server": ["replication", "persistence", "commands", "net", "tls", "security", "protocol",
-               "storage", "common"],
+    "scripting": ["commands", "protocol", "storage", "security", "common"],
+    "server": ["replication", "persistence", "scripting", "commands", "net", "tls", "security",
+               "protocol", "storage", "common"],
     "tools": ["common"],
 }
 PROBE_HEADER = {
@@ -44,6 +45,7 @@ PROBE_HEADER = {
     "commands": "commands/command_spec.h",
     "persistence": "persistence/crc64.h",
     "replication": "replication/replication_stream.h",
+    "scripting": "scripting/script_flags.h",
     "server": "server/config.h",
     "tools": "tools/resp_reply.h",
 }

@@ -104,6 +104,9 @@ class Client {
     (void)flags;
   }
   virtual void FlagTransactionError() {}
+  // EXEC refused before it ran (-BUSY while a script runs): the transaction ends, discarded,
+  // as Redis's execCommandAbort.
+  virtual void AbortTransaction() {}
 
   // Channels and patterns the client is subscribed to (Redis's CLIENT_PUBSUB while non-zero):
   // a RESP2 client may then only run the pub/sub commands, PING, QUIT and RESET. Read by the

@@ -25,6 +25,7 @@
 namespace redoubt::commands {
 
 struct CommandSpec;
+class Dispatcher;
 
 class CommandContext {
  public:
@@ -49,6 +50,9 @@ class CommandContext {
   // Everything else a handler may need (ACL, SLOWLOG, CLIENT PAUSE, the command table, …).
   const ExecutionServices& services;
   const CommandSpec& spec;
+  // The dispatcher running this command, for a command that runs others within it (a script's
+  // redis.call): they join its propagation batch and its thread's statistics.
+  Dispatcher* dispatcher = nullptr;
   // Changes this command made, counted as Redis 7.0 counts server.dirty: a handler adds
   // exactly where Redis does `server.dirty++` or `+= n` (one per key set or deleted, element
   // pushed or popped, bitfield changed; nothing for a no-op or a refused condition). The

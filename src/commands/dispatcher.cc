@@ -18,7 +18,7 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
     return Outcome::kDone;
   }
-  if (!CheckSubscriberContext(r) || !RunUnlessQueued(r)) {
+  if (!CheckSubscriberContext(r) || !CheckNotBusy(r) || !RunUnlessQueued(r)) {
     return Outcome::kDone;
   }
   // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
@@ -82,6 +82,28 @@ bool Dispatcher::CheckSubscriberContext(Request& r) {
   Reject(r, "ERR Can't execute '" + std::string(r.spec->name) +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
+  return false;
+}
+
+bool Dispatcher::CheckNotBusy(Request& r) {
+  if (!services_.settings.script_busy.load(std::memory_order_relaxed)) {
+    return true;
+  }
+  const uint32_t flags = r.spec->flags;
+  const bool needs_shards =
+      (flags & kWholeKeyspace) || r.spec->keys.first > 0 || r.spec->key_finder != nullptr;
+  if ((flags & kAllowBusy) && !needs_shards) {
+    return true;
+  }
+  static constexpr std::string_view kBusy =
+      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+  if (r.client.in_multi() && r.spec->name == "exec") {
+    // EXEC itself refused: the transaction ends, as Redis's execCommandAbort.
+    r.client.AbortTransaction();
+    Reject(r, "EXECABORT Transaction discarded because of: " + std::string(kBusy));
+    return false;
+  }
+  Reject(r, kBusy);
   return false;
 }
 
@@ -178,6 +200,20 @@ bool Dispatcher::CheckAcl(Request& r) {
 }
 
 void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key) {
+  // Refused while queuing in MULTI or when EXEC runs the queue: Redis's ACL_LOG_CTX_MULTI.
+  std::string context = r.client.in_multi() || r.shards_locked ? "multi" : "toplevel";
+  switch (LogAclDenied(r, verdict, denied_key, std::move(context))) {
+    case security::AclVerdict::kDeniedKey:
+      return Reject(r, kErrNoPermKey);
+    case security::AclVerdict::kDeniedChannel:
+      return Reject(r, kErrNoPermChannel);
+    default:
+      return Reject(r, NoPermCommandText(r.spec->name));
+  }
+}
+
+security::AclVerdict Dispatcher::LogAclDenied(Request& r, security::AclVerdict verdict,
+                                              size_t denied_key, std::string context) {
   security::AclStats& stats = services_.acl.stats();
   std::string reason;
   std::string object;
@@ -186,26 +222,108 @@ void Dispatcher::ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t
       reason = "key";
       object = std::string(acl_scratch_.uses[denied_key].key);
       stats.denied_key.fetch_add(1, std::memory_order_relaxed);
-      Reject(r, kErrNoPermKey);
       break;
     case security::AclVerdict::kDeniedChannel:
       reason = "channel";
       object = std::string(acl_scratch_.channels[denied_key].name);
       stats.denied_channel.fetch_add(1, std::memory_order_relaxed);
-      Reject(r, kErrNoPermChannel);
       break;
     case security::AclVerdict::kDeniedCommand:
     case security::AclVerdict::kAllowed:
+      verdict = security::AclVerdict::kDeniedCommand;
       reason = "command";
       object = std::string(r.spec->name);
       stats.denied_cmd.fetch_add(1, std::memory_order_relaxed);
-      Reject(r, NoPermCommandText(r.spec->name));
       break;
   }
-  // Refused while queuing in MULTI or when EXEC runs the queue: Redis's ACL_LOG_CTX_MULTI.
-  std::string context = r.client.in_multi() || r.shards_locked ? "multi" : "toplevel";
   services_.acl.log().Add(std::move(reason), std::move(context), std::move(object),
                           r.client.user().name(), r.client.DescribeForLog(), common::UnixMillis());
+  return verdict;
+}
+
+bool Dispatcher::ExecuteFromScript(Client& client, std::span<const std::string_view> args,
+                                   ScriptRules& rules, std::string* error) {
+  Request r{client, args};
+  r.shards_locked = true;
+  r.propagate = rules.propagate;
+  *error = ScriptRefusal(r, rules);
+  if (!error->empty()) {
+    if (r.counters != nullptr) {
+      r.counters->rejected_calls.Add(1);
+    }
+    return false;
+  }
+  client.SetCurrentCommand(*r.spec);
+  Run(r);
+  return true;
+}
+
+// The order and texts of Redis 7.0's scriptCall checks.
+std::string Dispatcher::ScriptRefusal(Request& r, ScriptRules& rules) {
+  r.spec = services_.table.Resolve(r.args);
+  if (r.spec == nullptr) {
+    return "ERR Unknown Redis command called from script";
+  }
+  r.counters = &stats_.commands[r.spec->stats_index];
+  const int argc = static_cast<int>(r.args.size());
+  if ((r.spec->arity > 0 && argc != r.spec->arity) || argc < -r.spec->arity) {
+    return "ERR Wrong number of args calling Redis command from script";
+  }
+  const uint32_t flags = r.spec->flags;
+  if (flags & kNoScript) {
+    return "ERR This Redis command is not allowed from script";
+  }
+  const uint32_t gate = services_.settings.replica_gate.load(std::memory_order_relaxed);
+  if ((gate & kGateStale) && !(flags & kStale) && !r.client.is_primary_link()) {
+    return "ERR Can not execute the command on a stale replica";
+  }
+  const security::AclUser& user = r.client.user();
+  if (!user.unrestricted() || (r.spec->channels != ChannelArgs::kNone && !user.all_channels())) {
+    size_t denied = 0;
+    security::AclVerdict verdict =
+        services_.acl_key_access.Check(user, services_.acl.catalog().ById(r.spec->stats_index),
+                                       *r.spec, r.args, &acl_scratch_, &denied);
+    if (verdict != security::AclVerdict::kAllowed) {
+      switch (LogAclDenied(r, verdict, denied, "lua")) {
+        case security::AclVerdict::kDeniedKey:
+          return "ERR The user executing the script can't access at least one of the keys "
+                 "mentioned in the command arguments";
+        case security::AclVerdict::kDeniedChannel:
+          return "ERR The user executing the script can't publish to the channel mentioned in "
+                 "the command";
+        default:
+          return "ERR The user executing the script can't run this command or subcommand";
+      }
+    }
+  }
+  if (rules.read_only && (flags & (kWrite | kMayReplicate))) {
+    return "ERR Write commands are not allowed from read-only scripts.";
+  }
+  if ((flags & kWrite) && !rules.wrote && !r.client.is_primary_link()) {
+    // Once the script changed something it cannot stop half-way on the server's state.
+    if (gate & kGateReadOnly) {
+      return "READONLY You can't write against a read only replica.";
+    }
+    if (services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed)) {
+      return std::string(kErrMisconf);
+    }
+    const int aof_errno = services_.settings.aof_write_errno.load(std::memory_order_relaxed);
+    if (aof_errno != 0) {
+      return "MISCONF Errors writing to the AOF file: " + std::string(strerror(aof_errno));
+    }
+    if (gate & kGateNoReplicas) {
+      return "NOREPLICAS Not enough good replicas to write.";
+    }
+  }
+  if (!rules.allow_oom && !rules.wrote && rules.out_of_memory && (flags & kDenyOom) &&
+      !r.client.is_primary_link() &&
+      services_.settings.maxmemory.load(std::memory_order_relaxed) != 0) {
+    return std::string(kErrOom);
+  }
+  if (flags & kWrite) {
+    rules.wrote = true;
+  }
+  return {};
 }
 
 bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
@@ -293,7 +411,9 @@ int64_t Dispatcher::Call(Request& r) {
     }
   }
   CommandContext ctx(r.args, r.client, services_, spec);
-  ctx.propagating = services_.log != nullptr && services_.log->active();
+  ctx.dispatcher = this;
+  ++call_depth_;
+  ctx.propagating = r.propagate && services_.log != nullptr && services_.log->active();
   r.client.BeginCommand(r.args);
   spec.handler(ctx);
   if (ctx.block) {
@@ -303,10 +423,11 @@ int64_t Dispatcher::Call(Request& r) {
   r.client.EndCommand();
   if (ctx.propagating) {
     Propagate(r, ctx);
-    if (!r.shards_locked) {
+    if (!r.shards_locked && call_depth_ == 1) {
       FlushPropagation();  // EXEC flushes its queue's batch itself, under its locks
     }
   }
+  --call_depth_;
   locks.Release();
   stats_.dirty.Add(ctx.dirty);
   return common::MonotonicMicros() - start_us;

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +55,21 @@ class Dispatcher {
   // locked (all of them when one needs the whole keyspace), and CLIENT PAUSE held EXEC itself.
   void ExecuteQueued(Client& client, std::span<const std::string_view> args);
 
+  // What a running script allows the commands it calls (Redis's script run flags), and what
+  // its calls did so far.
+  struct ScriptRules {
+    bool read_only = false;      // EVAL_RO / EVALSHA_RO, or the no-writes flag
+    bool allow_oom = false;      // the allow-oom flag
+    bool out_of_memory = false;  // used memory was over maxmemory when the script started
+    bool wrote = false;          // a write ran: later writes are no longer refused by state
+    bool propagate = true;       // redis.set_repl: the next command's effects are logged
+  };
+  // A command a script calls (redis.call), Redis's scriptCall: the script's command holds the
+  // shards. Returns false with *error set ("CODE message") when the script may not run it;
+  // the command is then counted as rejected and nothing is written to client.reply().
+  bool ExecuteFromScript(Client& client, std::span<const std::string_view> args, ScriptRules& rules,
+                         std::string* error);
+
   // A blocked command that ends without running again (timeout, CLIENT UNBLOCK): counted once
   // now in commandstats (failed: it ended with an error), as Redis's updateStatsOnUnblock.
   void AccountUnblocked(Client& client, std::span<const std::string_view> args, bool failed);
@@ -75,6 +91,7 @@ class Dispatcher {
     bool keys_extracted = false;  // the ACL stage filled acl_scratch_.keys
     bool blocked = false;         // the handler asked to wait (CommandContext::block)
     bool shards_locked = false;   // ExecuteQueued: EXEC holds the locks
+    bool propagate = true;        // false: a script's redis.set_repl(REPL_NONE)
   };
 
   // Stages. Each returns true when the command goes on; false when it was answered.
@@ -95,6 +112,11 @@ class Dispatcher {
   bool CheckReplication(Request& r);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
+  // While a script runs past busy-reply-threshold: -BUSY for every command but those marked
+  // allow-busy that need no shard (SCRIPT KILL, MULTI, …): the script holds every shard, and
+  // on its own thread, which serves other clients from the script's hook, taking one would
+  // never return.
+  bool CheckNotBusy(Request& r);
   // In MULTI, queues the command instead of running it (and answers +QUEUED). False when it
   // queued it or refused it.
   bool RunUnlessQueued(Request& r);
@@ -103,6 +125,10 @@ class Dispatcher {
   // command counts as failed only for its own (Redis counts an inner error once, on the inner
   // command).
   uint64_t nested_errors_ = 0;
+  // Calls in progress on this dispatcher: more than one while a script's or EXEC's commands
+  // run, or while a busy script's hook serves other clients. Only the outermost flushes the
+  // propagation batch.
+  int call_depth_ = 0;
   // Locks the shards of the command's keys (every shard for kWholeKeyspace), runs the handler.
   // Returns its duration in microseconds.
   int64_t Call(Request& r);
@@ -111,6 +137,12 @@ class Dispatcher {
   // Answers with an error and counts the call as rejected (when the command is known).
   void Reject(Request& r, std::string_view error);
   void ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key);
+  // Counts and logs an ACL denial (ACL LOG, in `context`); returns what was denied: a key, a
+  // channel or the command.
+  security::AclVerdict LogAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key,
+                                    std::string context);
+  // The script's view of the checks: why it may not call r's command, or empty.
+  std::string ScriptRefusal(Request& r, ScriptRules& rules);
   void FeedMonitors(const Request& r);
 
   // Adds the command's effects (its arguments, or what the handler rewrote them to) to the

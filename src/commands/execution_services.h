@@ -60,6 +60,13 @@ class AdminServices {
   virtual ~AdminServices() = default;
 };
 
+// The script cache EVAL, EVALSHA and SCRIPT share across threads. Opaque here for the same
+// reason: scripting::ScriptCache defines it, and scripting/ sits above commands/.
+class ScriptingServices {
+ public:
+  virtual ~ScriptingServices() = default;
+};
+
 struct ExecutionServices {
   const CommandTable& table;
   storage::Keyspace& keyspace;
@@ -74,6 +81,8 @@ struct ExecutionServices {
   AdminServices* admin = nullptr;
   // Where applied writes go (the AOF, replicas); null where nothing consumes them.
   CommandLog* log = nullptr;
+  // The script cache; null where no scripting command is registered.
+  ScriptingServices* scripting = nullptr;
 };
 
 }  // namespace redoubt::commands

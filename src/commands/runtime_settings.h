@@ -49,6 +49,10 @@ struct RuntimeSettings {
   std::atomic<uint32_t> replica_gate{0};
   // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
   std::atomic<bool> rdbcompression{true};
+  // busy-reply-threshold in ms (0: never busy), and whether a script has now run longer than
+  // it: then every command but the few marked allow-busy is answered -BUSY (one relaxed load).
+  std::atomic<int64_t> busy_reply_threshold_ms{5000};
+  std::atomic<bool> script_busy{false};
 };
 
 }  // namespace redoubt::commands

@@ -86,6 +86,18 @@ void EventLoop::Run() {
   doomed_.clear();
 }
 
+void EventLoop::HandleOthersNow(const IoHandler* busy) {
+  constexpr int kMaxEvents = 64;
+  epoll_event events[kMaxEvents];
+  const int n = epoll_wait(epoll_fd_, events, kMaxEvents, 0);
+  for (int i = 0; i < n; ++i) {
+    auto* handler = static_cast<IoHandler*>(events[i].data.ptr);
+    if (handler != kWakeMarker && handler != busy) {
+      handler->OnEvent(events[i].events);
+    }
+  }
+}
+
 void EventLoop::Stop() {
   running_.store(false, std::memory_order_release);
   uint64_t one = 1;

@@ -46,6 +46,11 @@ class EventLoop {
   // Deletes handler after the current batch of events, so that an event for it later in the
   // same batch never reaches freed memory.
   void DeleteLater(IoHandler* handler);
+  // From inside a handler that runs for long (a busy script): handles the events ready now
+  // for every handler but `busy`, without waiting, and without the posted tasks, timers or
+  // before-sleep work, which may need what the long handler holds. Level-triggered events
+  // skipped here are reported again by the next wait.
+  void HandleOthersNow(const IoHandler* busy);
   // Calls fn about every period_ms on the loop's thread (client timeouts, pauses).
   void SetPeriodic(int period_ms, std::function<void()> fn);
   // Runs fn after each batch of events, before the loop waits again (Redis's beforeSleep):

@@ -125,4 +125,20 @@ void ReplyWriter::Verbatim(std::string_view format, std::string_view text) {
   out_->append("\r\n", 2);
 }
 
+void ReplyWriter::BigNumber(std::string_view digits) {
+  if (!resp3_) {
+    Bulk(digits);
+    return;
+  }
+  out_->push_back('(');
+  const size_t start = out_->size();
+  out_->append(digits);
+  for (size_t i = start; i < out_->size(); ++i) {
+    if ((*out_)[i] == '\r' || (*out_)[i] == '\n') {
+      (*out_)[i] = ' ';
+    }
+  }
+  out_->append("\r\n", 2);
+}
+
 }  // namespace redoubt::protocol

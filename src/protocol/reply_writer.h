@@ -67,6 +67,8 @@ class ReplyWriter {
   void Double(double v);      // RESP2 sends a bulk string
   void Bool(bool v);          // RESP2 sends an integer 0/1
   void Verbatim(std::string_view format, std::string_view text);  // RESP2: bulk
+  // A RESP3 big number ("(digits"); RESP2 sends a bulk string. CR and LF become spaces.
+  void BigNumber(std::string_view digits);
   // Appends pre-encoded bytes (constant replies).
   void Raw(std::string_view bytes) { out_->append(bytes); }
 

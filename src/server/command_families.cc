@@ -25,6 +25,7 @@
 #include "server/memory_command.h"
 #include "server/pubsub_commands.h"
 #include "server/replication_commands.h"
+#include "server/script_commands.h"
 #include "server/server_commands.h"
 #include "server/slowlog_command.h"
 #include "server/transaction_commands.h"
@@ -64,6 +65,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);
   RegisterFunctionCommand(table);
+  RegisterScriptCommands(table);
 }
 
 }  // namespace redoubt::server

@@ -69,6 +69,8 @@ struct Config {
   int64_t zset_max_listpack_value = 64;
   // A sparse HyperLogLog turns dense rather than grow past this many bytes.
   int64_t hll_sparse_max_bytes = 3000;
+  // busy-reply-threshold (lua-time-limit): ms a script runs before other clients get -BUSY.
+  int64_t busy_reply_threshold = 5000;
   // notify-keyspace-events as commands::NotifyClass bits; 0: no notifications.
   uint32_t notify_keyspace_events = 0;
   std::string logfile;

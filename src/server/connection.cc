@@ -208,6 +208,10 @@ void Connection::Close(std::string_view reason) {
   thread_.loop.DeleteLater(this);
 }
 
+void Connection::ServeOthersWhileBusy() {
+  thread_.loop.HandleOthersNow(this);
+}
+
 void Connection::OnEvent(uint32_t events) {
   if (closed_) {
     return;

@@ -96,6 +96,11 @@ class Connection final : public commands::Client,
   // MULTI/EXEC (server/transaction_commands.cc).
   void QueueCommand(std::span<const std::string_view> args, uint32_t flags) override;
   void FlagTransactionError() override { multi_error_ = true; }
+  void AbortTransaction() override { DiscardTransaction(); }
+  // While a script this connection runs is past busy-reply-threshold, from the script's hook:
+  // the other clients of its thread are served meanwhile (answered -BUSY, or their SCRIPT
+  // KILL run), as Redis's processEventsWhileBlocked; this one is not read until it ends.
+  void ServeOthersWhileBusy();
   void BeginTransaction() {
     in_multi_ = true;
     shown_multi_.store(0, std::memory_order_relaxed);

@@ -68,6 +68,9 @@ class InfoLines {
   std::string* out_;
 };
 
+// What Redis counts per cached script besides its body: the SHA1 name and the dictionary entry.
+constexpr size_t kScriptOverheadBytes = 40 + 48;
+
 // What several sections need, gathered once per INFO call.
 struct InfoSnapshot {
   Server& server;
@@ -237,9 +240,25 @@ void MemorySection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("allocator_resident", mh.allocator.resident);
   out.Add("total_system_memory", system);
   out.Add("total_system_memory_human", BytesToHuman(system));
-  out.Add("used_memory_lua", 0);
-  out.Add("used_memory_scripts", 0);
-  out.Add("number_of_cached_scripts", 0);
+  // Scripts: the Lua states of every thread, and the cached bodies (with Redis's per-script
+  // overhead of a 40-byte name and a dictionary entry). No functions yet.
+  scripting::Scripting& scripting = s.server.scripting();
+  const int64_t lua = scripting.lua_bytes();
+  const int64_t scripts = static_cast<int64_t>(scripting.cache().body_bytes() +
+                                               scripting.cache().size() * kScriptOverheadBytes);
+  out.Add("used_memory_lua", lua);
+  out.Add("used_memory_vm_eval", lua);
+  out.Add("used_memory_lua_human", BytesToHuman(lua));
+  out.Add("used_memory_scripts_eval", scripts);
+  out.Add("number_of_cached_scripts", scripting.cache().size());
+  out.Add("number_of_functions", 0);
+  out.Add("number_of_libraries", 0);
+  out.Add("used_memory_vm_functions", 0);
+  out.Add("used_memory_vm_total", lua);
+  out.Add("used_memory_vm_total_human", BytesToHuman(lua));
+  out.Add("used_memory_functions", 0);
+  out.Add("used_memory_scripts", scripts);
+  out.Add("used_memory_scripts_human", BytesToHuman(scripts));
   out.Add("maxmemory", s.config.maxmemory);
   out.Add("maxmemory_human", BytesToHuman(s.config.maxmemory));
   out.Add("maxmemory_policy", storage::EvictionPolicyName(s.config.maxmemory_policy));

@@ -56,6 +56,8 @@ Server::Server(Config config)
       .pubsub = pubsub_,
       .admin = this,
   });
+  scripting_ = std::make_unique<scripting::Scripting>(std::string(kRedisVersion));
+  services_->scripting = scripting_.get();
   snapshots_ = std::make_unique<SnapshotService>(
       *keyspace_, settings_, snapshot_slot_,
       [this] {

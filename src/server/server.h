@@ -31,6 +31,7 @@
 #include "net/event_loop.h"
 #include "net/io_thread.h"
 #include "persistence/encryption_keys.h"
+#include "scripting/scripting.h"
 #include "security/acl_registry.h"
 #include "security/audit_event.h"
 #include "security/audit_log.h"
@@ -161,6 +162,7 @@ class Server final : public ServerAdmin {
 
   // What every dispatcher and handler shares (dispatcher.h). Thread-safe.
   const commands::ExecutionServices& services() const { return *services_; }
+  scripting::Scripting& scripting() { return *scripting_; }
 
   // Limits read on every request; relaxed atomics (independent values).
   std::atomic<int64_t> query_buffer_limit{1 << 30};
@@ -279,6 +281,8 @@ class Server final : public ServerAdmin {
   commands::ClientPause pause_;
   absl::Mutex accept_mu_;  // shared by every Acceptor: see net::Acceptor
   commands::Slowlog slowlog_;
+  // EVAL and SCRIPT: the script cache, the running script, each thread's Lua state.
+  std::unique_ptr<scripting::Scripting> scripting_;
   std::unique_ptr<commands::ExecutionServices> services_;  // refers to the members above
 };
 

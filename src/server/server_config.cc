@@ -385,7 +385,7 @@ void Server::RegisterConfigAppliers() {
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
        "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
-       "hll-sparse-max-bytes", "notify-keyspace-events", "rdbcompression"},
+       "hll-sparse-max-bytes", "notify-keyspace-events", "rdbcompression", "busy-reply-threshold"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -404,6 +404,7 @@ void Server::RegisterConfigAppliers() {
         settings_.hll_sparse_max_bytes.store(c.hll_sparse_max_bytes, std::memory_order_relaxed);
         settings_.notify_keyspace_events.store(c.notify_keyspace_events, std::memory_order_relaxed);
         settings_.rdbcompression.store(c.rdbcompression, std::memory_order_relaxed);
+        settings_.busy_reply_threshold_ms.store(c.busy_reply_threshold, std::memory_order_relaxed);
         keyspace_->set_report_misses((c.notify_keyspace_events & commands::kNotifyKeyMiss) != 0);
         keyspace_->set_lfu(storage::IsLfu(c.maxmemory_policy));
       });

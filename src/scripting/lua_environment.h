@@ -1,0 +1,96 @@
+// One sandboxed Lua 5.1 state, as Redis 7.0 sets up its own: the libraries scripts may use
+// (string, table, math, cjson, bit, coroutine and the allowed base functions), the `redis`
+// table, a deterministic math.random, and globals that scripts can read but never create or
+// change. Scripts are compiled into it once, as f_<sha1>, and run with KEYS and ARGV.
+//
+// The protections Redis gets from its patched Lua (read-only tables) are made here with stock
+// Lua's metatables: every library table and the global table are empty proxies whose reads go
+// to the real table and whose writes fail with Redis's "Attempt to modify a readonly table";
+// rawset refuses a proxy, and next/pairs see through one. A read of an undefined global fails
+// with "Script attempted to access nonexistent global variable". Lua errors are C++ exceptions
+// (Debian's C++ build of Lua), so a redis.call that fails unwinds its C++ frames.
+//
+// Why one state per thread (script_runner.h keeps them) and not one per server: a script runs
+// on the I/O thread of its client, holding the shards, and a Lua state may only be used by one
+// thread at a time.
+//
+// Thread: confined to the thread that created it.
+#pragma once
+
+#include <absl/container/flat_hash_set.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/ascii.h"
+#include "protocol/reply_writer.h"
+
+struct lua_State;
+
+namespace redoubt::scripting {
+
+// What a running script asks of whoever runs it.
+class ScriptHost {
+ public:
+  virtual ~ScriptHost() = default;
+  // redis.call / redis.pcall: runs args as the script's client and appends its reply (RESP3
+  // when resp3) to *reply; propagate: whether its effects go to the AOF and the replicas
+  // (redis.set_repl). False, with *error as "CODE message", when the script may not run the
+  // command.
+  virtual bool Call(std::span<const std::string_view> args, bool resp3, bool propagate,
+                    std::string* reply, std::string* error) = 0;
+  // redis.acl_check_cmd: whether the script's user may run args; false with *error set when
+  // args name no command.
+  virtual bool AclCheck(std::span<const std::string_view> args, bool* allowed,
+                        std::string* error) = 0;
+  // Checked every so many Lua instructions: true stops the script (SCRIPT KILL) with
+  // Redis's error.
+  virtual bool KillRequested() = 0;
+  // Called with the time the script has run so far, at the same points, so that the host can
+  // answer other clients -BUSY past busy-reply-threshold.
+  virtual void StillRunning() = 0;
+};
+
+class LuaEnvironment {
+ public:
+  // redis_version: what redis.REDIS_VERSION says.
+  explicit LuaEnvironment(std::string_view redis_version);
+  ~LuaEnvironment();
+  LuaEnvironment(const LuaEnvironment&) = delete;
+  LuaEnvironment& operator=(const LuaEnvironment&) = delete;
+
+  bool Defined(std::string_view sha) const { return defined_.contains(common::AbslView(sha)); }
+  // Compiles body (from shebang_bytes on, keeping the line feed so that line numbers stay the
+  // user's) as the script named sha. False with Redis's "ERR Error compiling script (new
+  // function): …" in *error.
+  bool Define(std::string_view sha, std::string_view body, size_t shebang_bytes,
+              std::string* error);
+  // Runs the script named sha (Defined) with KEYS and ARGV; its result, or its error as Redis
+  // words it ("… script: <sha>, on @user_script:<line>."), goes to out.
+  void Run(std::string_view sha, std::span<const std::string_view> keys,
+           std::span<const std::string_view> argv, ScriptHost& host, protocol::ReplyWriter& out);
+
+  // INFO memory's used_memory_lua: the bytes the state holds.
+  int64_t memory_bytes() const;
+
+ private:
+  struct ActiveRun;
+  friend struct LuaApi;
+
+  void OpenLibraries();
+  void RegisterRedisApi(std::string_view redis_version);
+  void ProtectGlobals();
+
+  lua_State* L_ = nullptr;
+  absl::flat_hash_set<std::string> defined_;
+  // The script running now (null between scripts): what redis.call and the hook act for.
+  ActiveRun* run_ = nullptr;
+  // math.random's generator: the POSIX 48-bit congruential one Redis uses (redisLrand48),
+  // from the same initial state, so that a script draws the numbers it draws on Redis.
+  unsigned short random_state_[3];
+  int calls_since_gc_ = 0;
+};
+
+}  // namespace redoubt::scripting
