@@ -13,6 +13,8 @@ packages=(
   # Lua 5.1 for EVAL and FUNCTION (built as C++, so that a Lua error unwinds C++ frames), with
   # the cjson and bit libraries Redis scripts may use
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
+  # msgpack-c, under the scripts' cmsgpack library
+  libmsgpack-dev
   # fuzzing (libFuzzer comes with clang's runtime)
   clang libclang-rt-14-dev
   # tests and benchmarks: the reference server and real clients

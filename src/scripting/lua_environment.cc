@@ -14,7 +14,9 @@ extern "C" {
 #include <vector>
 
 #include "common/log.h"
+#include "scripting/lua_cmsgpack.h"
 #include "scripting/lua_replies.h"
+#include "scripting/lua_struct.h"
 #include "scripting/script_cache.h"
 
 namespace redoubt::scripting {
@@ -43,10 +45,11 @@ constexpr int kGcPeriod = 50;
 // The globals a script sees: Redis 7.0's allow lists, less what its Lua build leaves out
 // (getfenv, setfenv and newproxy are not there in 7.0.15).
 constexpr const char* kAllowedGlobals[] = {
-    "string",     "cjson",  "bit",      "math",     "table",    "coroutine",      "xpcall",
-    "tostring",   "next",   "assert",   "tonumber", "rawequal", "collectgarbage", "rawset",
-    "pcall",      "type",   "select",   "unpack",   "gcinfo",   "pairs",          "rawget",
-    "loadstring", "ipairs", "_VERSION", "load",     "error",    "setmetatable",   "getmetatable"};
+    "string",         "cjson",    "bit",          "math",         "table",    "coroutine",
+    "xpcall",         "tostring", "next",         "assert",       "tonumber", "rawequal",
+    "collectgarbage", "rawset",   "pcall",        "type",         "select",   "unpack",
+    "gcinfo",         "pairs",    "rawget",       "loadstring",   "ipairs",   "_VERSION",
+    "load",           "error",    "setmetatable", "getmetatable", "cmsgpack", "struct"};
 
 [[noreturn]] void RaiseErrorTable(lua_State* L, std::string_view text) {
   PushErrorTable(L, text);
@@ -530,13 +533,18 @@ void LuaEnvironment::OpenLibraries() {
     lua_pushcfunction(L_, open);
     lua_call(L_, 0, 0);
   }
-  // cjson returns its table without setting a global; bit sets one and returns it too.
-  lua_pushcfunction(L_, luaopen_cjson);
-  lua_call(L_, 0, 1);
-  lua_setglobal(L_, "cjson");
-  lua_pushcfunction(L_, luaopen_bit);
-  lua_call(L_, 0, 1);
-  lua_setglobal(L_, "bit");
+  // Each returns its table (cjson sets no global itself), which becomes the global.
+  const std::pair<const char*, lua_CFunction> modules[] = {
+      {"cjson", luaopen_cjson},
+      {"bit", luaopen_bit},
+      {"cmsgpack", OpenCmsgpack},
+      {"struct", OpenStruct},
+  };
+  for (const auto& [name, open] : modules) {
+    lua_pushcfunction(L_, open);
+    lua_call(L_, 0, 1);
+    lua_setglobal(L_, name);
+  }
 
   lua_getglobal(L_, "math");
   lua_pushlightuserdata(L_, this);
@@ -658,9 +666,9 @@ void LuaEnvironment::ProtectGlobals() {
   lua_settop(L_, 0);
 }
 
-bool LuaEnvironment::Define(std::string_view sha, std::string_view body, size_t shebang_bytes,
+bool LuaEnvironment::Define(std::string_view sha, std::string_view body, const ScriptFlags& flags,
                             std::string* error) {
-  const std::string_view code = body.substr(shebang_bytes);
+  const std::string_view code = body.substr(flags.shebang_bytes);
   if (luaL_loadbuffer(L_, code.data(), code.size(), "@user_script") != 0) {
     *error = "ERR Error compiling script (new function): " + std::string(lua_tostring(L_, -1));
     lua_pop(L_, 1);
@@ -668,7 +676,7 @@ bool LuaEnvironment::Define(std::string_view sha, std::string_view body, size_t 
   }
   const std::string name = "f_" + std::string(sha);
   lua_setfield(L_, LUA_REGISTRYINDEX, name.c_str());
-  defined_.emplace(std::string(sha));
+  defined_.insert_or_assign(std::string(sha), flags);
   return true;
 }
 

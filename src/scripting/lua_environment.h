@@ -17,7 +17,7 @@
 // Thread: confined to the thread that created it.
 #pragma once
 
-#include <absl/container/flat_hash_set.h>
+#include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
 #include <span>
@@ -26,6 +26,7 @@
 
 #include "common/ascii.h"
 #include "protocol/reply_writer.h"
+#include "scripting/script_flags.h"
 
 struct lua_State;
 
@@ -61,11 +62,17 @@ class LuaEnvironment {
   LuaEnvironment(const LuaEnvironment&) = delete;
   LuaEnvironment& operator=(const LuaEnvironment&) = delete;
 
-  bool Defined(std::string_view sha) const { return defined_.contains(common::AbslView(sha)); }
-  // Compiles body (from shebang_bytes on, keeping the line feed so that line numbers stay the
-  // user's) as the script named sha. False with Redis's "ERR Error compiling script (new
-  // function): …" in *error.
-  bool Define(std::string_view sha, std::string_view body, size_t shebang_bytes,
+  bool Defined(std::string_view sha) const { return FlagsOf(sha) != nullptr; }
+  // What the script named sha declared, once it is defined here (null before): EVALSHA of a
+  // script this thread knows needs neither the shared cache nor its body.
+  const ScriptFlags* FlagsOf(std::string_view sha) const {
+    auto it = defined_.find(common::AbslView(sha));
+    return it == defined_.end() ? nullptr : &it->second;
+  }
+  // Compiles body (after its shebang line, keeping the line feed so that line numbers stay
+  // the user's) as the script named sha, with the flags parsed from it. False with Redis's
+  // "ERR Error compiling script (new function): …" in *error.
+  bool Define(std::string_view sha, std::string_view body, const ScriptFlags& flags,
               std::string* error);
   // Runs the script named sha (Defined) with KEYS and ARGV; its result, or its error as Redis
   // words it ("… script: <sha>, on @user_script:<line>."), goes to out.
@@ -84,7 +91,7 @@ class LuaEnvironment {
   void ProtectGlobals();
 
   lua_State* L_ = nullptr;
-  absl::flat_hash_set<std::string> defined_;
+  absl::flat_hash_map<std::string, ScriptFlags> defined_;
   // The script running now (null between scripts): what redis.call and the hook act for.
   ActiveRun* run_ = nullptr;
   // math.random's generator: the POSIX 48-bit congruential one Redis uses (redisLrand48),

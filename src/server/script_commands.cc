@@ -175,35 +175,34 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
   if (numkeys < 0) {
     return ctx.reply.Error("ERR Number of keys can't be negative");
   }
-  std::string sha;
-  std::string cached_body;
-  std::string_view body;
-  if (by_sha) {
-    sha = common::ToLower(ctx.args[1].substr(0, 40));
-    std::optional<std::string> found = scripting.cache().Find(sha);
-    if (!found) {
-      return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
-    }
-    cached_body = std::move(*found);
-    body = cached_body;
-  } else {
-    body = ctx.args[1];
-    sha = scripting::Sha1Hex(body);
-  }
-  scripting::ScriptFlags flags;
-  if (std::string error = scripting::ParseShebang(body, &flags); !error.empty()) {
-    return ctx.reply.Error(error);
-  }
+  const std::string sha =
+      by_sha ? common::ToLower(ctx.args[1].substr(0, 40)) : scripting::Sha1Hex(ctx.args[1]);
   scripting::LuaEnvironment& lua = scripting.EnvironmentForThisThread();
-  if (!lua.Defined(sha)) {
-    std::string error;
-    if (!lua.Define(sha, body, flags.shebang_bytes, &error)) {
+  const scripting::ScriptFlags* declared = lua.FlagsOf(sha);
+  if (declared == nullptr) {
+    // The first time on this thread (since the last SCRIPT FLUSH): from the shared cache, or
+    // the body given, compiled here.
+    std::string cached_body;
+    std::string_view body = ctx.args[1];
+    if (by_sha) {
+      std::optional<std::string> found = scripting.cache().Find(sha);
+      if (!found) {
+        return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+      }
+      cached_body = std::move(*found);
+      body = cached_body;
+    }
+    scripting::ScriptFlags parsed;
+    std::string error = scripting::ParseShebang(body, &parsed);
+    if (!error.empty() || !lua.Define(sha, body, parsed, &error)) {
       return ctx.reply.Error(error);
     }
     if (!by_sha) {
-      scripting.cache().Add(body);  // once per thread and generation: the cache knows it then
+      scripting.cache().Add(body);
     }
+    declared = lua.FlagsOf(sha);
   }
+  const scripting::ScriptFlags& flags = *declared;
   const uint64_t maxmemory = ctx.settings.maxmemory.load(std::memory_order_relaxed);
   const bool out_of_memory = maxmemory != 0 && ctx.keyspace.used_bytes() > maxmemory;
   if (std::string refusal = RefusalBeforeRun(ctx, flags, read_only_command, out_of_memory);
@@ -251,7 +250,7 @@ void CmdScriptLoad(CommandContext& ctx) {
   scripting::LuaEnvironment& lua = scripting.EnvironmentForThisThread();
   if (!lua.Defined(sha)) {
     std::string error;
-    if (!lua.Define(sha, body, flags.shebang_bytes, &error)) {
+    if (!lua.Define(sha, body, flags, &error)) {
       return ctx.reply.Error(error);
     }
   }

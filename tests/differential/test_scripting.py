@@ -140,3 +140,45 @@ def test_script_effects_and_multi(dp):
         ("GET", "c"), ("MULTI",), ("SCRIPT", "LOAD", "return 1"), ("EXEC",),
         ev("redis.call('set', 'x', 1) return redis.call('incr', 's2')"),
         ("GET", "x"), ("DEL", "x", "l", "c"))
+
+
+def test_cmsgpack_and_struct(dp):
+    # The packed bytes in hex (the first 40, and the length: hexing 70 KB in Lua takes seconds).
+    hexed = ("local h = '' for i = 1, math.min(#s, 40) do "
+             "h = h .. string.format('%02x', string.byte(s, i)) end h = h .. ':' .. #s ")
+    for value in ("0.1", "1.5", "-1", "-33", "-129", "-40000", "-3000000000", "127", "128", "300",
+                  "70000", "5000000000", "2^53", "-2^63", "1/0", "'short'", "string.rep('x', 40)",
+                  "string.rep('y', 300)", "string.rep('z', 70000)", "true", "false", "nil",
+                  "{}", "{1, 2, 3}", "{a = 1}", "{1, 2, nil, 4}", "{[1] = 'a', [3] = 'c'}",
+                  "{{{{{{{{{{{{{{{{{{1}}}}}}}}}}}}}}}}}}", "string.rep('a', 16)"):
+        dp.check("EVAL", f"local s = cmsgpack.pack({value}) {hexed} return h", "0")
+    run(dp,
+        ev("local t = {} t.self = t return #cmsgpack.pack(t)"),
+        ev("return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, 4}, {x = 5}))}"),
+        ev("local a, b = cmsgpack.unpack(cmsgpack.pack({x = {y = 'z'}}, -7.25)) "
+           "return {a.x.y, tostring(b)}"),
+        ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}"),
+        ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}"),
+        ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}"),
+        ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 5, 2)}"),
+        ev("return cmsgpack.unpack(string.char(0xc1))"),
+        ev("return cmsgpack.unpack(string.char(0xcd, 1))"),
+        ev("return cmsgpack.unpack_one('abc', 10)"),
+        ev("return cmsgpack.unpack_limit('abc', -1)"),
+        ev("return cmsgpack.pack()"),
+        ev("return {cmsgpack._NAME, cmsgpack._VERSION}"),
+        ev("return struct.pack('>I2', 258)"), ev("return struct.pack('<i4', -2)"),
+        ev("return {struct.unpack('>I2', struct.pack('>I2', 258))}"),
+        ev("return {struct.unpack('<i4c3', struct.pack('<i4c3', -2, 'abc'))}"),
+        ev("return {struct.unpack('bBhHlLT', struct.pack('bBhHlLT', -1, 255, -300, 60000, -5, 7, 9))}"),
+        ev("return {struct.unpack('s', 'abc' .. string.char(0) .. 'rest')}"),
+        ev("return {struct.unpack('!4 b i', struct.pack('!4 b i', 1, 2))}"),
+        ev("return struct.size('!8 b d')"), ev("return struct.size('>i3 c5 x')"),
+        ev("return {struct.unpack('d', struct.pack('d', 1.5))[1]}"),
+        ev("return tostring(struct.unpack('f', struct.pack('f', 0.5)))"),
+        ev("return {struct.unpack('i1 c0', struct.pack('i1', 3) .. 'xyz')}"),
+        ev("return struct.pack('c5', 'ab')"), ev("return struct.pack('z', 1)"),
+        ev("return struct.pack('!3', 1)"), ev("return struct.size('s')"),
+        ev("return struct.unpack('i4', 'ab')"), ev("return struct.unpack('s', 'abc')"),
+        ev("return struct.unpack('i', 'abcd', 0)"), ev("return struct.pack('i40', 1)"),
+        ev("return {struct.unpack('i4', 'xxxx' .. struct.pack('i4', 9), 5)}"))

@@ -55,7 +55,7 @@ class LuaEnvironmentTest : public ::testing::Test {
     ScriptFlags flags;
     EXPECT_EQ(ParseShebang(body, &flags), "");
     std::string error;
-    if (!lua.Defined(sha) && !lua.Define(sha, body, flags.shebang_bytes, &error)) {
+    if (!lua.Defined(sha) && !lua.Define(sha, body, flags, &error)) {
       return "-" + error + "\r\n";
     }
     std::string out;
