@@ -222,6 +222,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
     }
     ~RunScope() { running.End(); }
   } scope(scripting.running(), ctx.client.is_primary_link());
+  storage::Keyspace::FrozenClockScope frozen_clock(common::UnixMillis());
   lua.Run(sha, ctx.args.subspan(3, keys), ctx.args.subspan(3 + keys), host, ctx.reply);
   scripting.RecordMemoryOfThisThread();
 }

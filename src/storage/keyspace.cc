@@ -64,14 +64,15 @@ bool Keyspace::Store(const Location& loc, Entry* e) {
 }
 
 thread_local bool Keyspace::applying_primary_stream_ = false;
+thread_local int64_t Keyspace::frozen_now_ms_ = 0;
 
 bool Keyspace::HidesLogicallyExpired(int64_t expire_ms) const {
   return expire_ms != kNoExpire && replica_expiry_.load(std::memory_order_relaxed) &&
-         !applying_primary_stream_ && expire_ms <= common::UnixMillis();
+         !applying_primary_stream_ && expire_ms <= ExpiryNowMs();
 }
 
 bool Keyspace::ExpiredNow(int64_t expire_ms) const {
-  return expire_ms != kNoExpire && !expiry_paused() && expire_ms <= common::UnixMillis();
+  return expire_ms != kNoExpire && !expiry_paused() && expire_ms <= ExpiryNowMs();
 }
 
 Entry* Keyspace::Find(int db, std::string_view key, Access access) {

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/op_status.h"
 #include "storage/access_tracking.h"
 #include "storage/db_table.h"
@@ -123,6 +124,16 @@ class Keyspace {
     ~PrimaryStreamScope() { applying_primary_stream_ = false; }
     PrimaryStreamScope(const PrimaryStreamScope&) = delete;
     PrimaryStreamScope& operator=(const PrimaryStreamScope&) = delete;
+  };
+  // While a script runs, its keys expire by the time it started, as Redis's keyIsExpired
+  // uses the script's time snapshot: a key is either there for the whole script or gone from
+  // its start, so what the script did replicates to the same result. On the script's thread.
+  class FrozenClockScope {
+   public:
+    explicit FrozenClockScope(int64_t now_ms) { frozen_now_ms_ = now_ms; }
+    ~FrozenClockScope() { frozen_now_ms_ = 0; }
+    FrozenClockScope(const FrozenClockScope&) = delete;
+    FrozenClockScope& operator=(const FrozenClockScope&) = delete;
   };
   // Whether a key with this expire time (kNoExpire: none) is expired at now_ms.
   bool ExpiredAt(int64_t expire_ms, int64_t now_ms) const {
@@ -332,6 +343,11 @@ class Keyspace {
   std::atomic<bool> expiry_paused_{false};
   std::atomic<bool> replica_expiry_{false};
   static thread_local bool applying_primary_stream_;
+  // The time keys expire by on this thread: 0 (the clock) outside a FrozenClockScope.
+  static thread_local int64_t frozen_now_ms_;
+  static int64_t ExpiryNowMs() {
+    return frozen_now_ms_ != 0 ? frozen_now_ms_ : common::UnixMillis();
+  }
   // Whether a key whose time passed (and that expiry does not delete now) is hidden from this
   // thread's command: on a replica, to every client but the primary's stream.
   bool HidesLogicallyExpired(int64_t expire_ms) const;

@@ -182,3 +182,17 @@ def test_cmsgpack_and_struct(dp):
         ev("return struct.unpack('i4', 'ab')"), ev("return struct.unpack('s', 'abc')"),
         ev("return struct.unpack('i', 'abcd', 0)"), ev("return struct.pack('i40', 1)"),
         ev("return {struct.unpack('i4', 'xxxx' .. struct.pack('i4', 9), 5)}"))
+
+
+def test_keys_expire_by_the_script_start_time(d):
+    # A key set with a 50 ms TTL inside the script is still there after the script waited
+    # 120 ms by the server's own clock (TIME): keys expire by the time the script started.
+    # The wait is bounded by a count as well.
+    wait = ("local function now() local t = redis.call('time') "
+            "return t[1] * 1000 + math.floor(t[2] / 1000) end "
+            "redis.call('set', KEYS[1], 'v', 'px', 50) local start = now() local n = 0 "
+            "while now() - start < 120 and n < 50000000 do n = n + 1 end "
+            "return {redis.call('get', KEYS[1]), redis.call('exists', KEYS[1])}")
+    d.check("EVAL", wait, "1", "frozen")
+    # After the script the clock runs again: its 50 ms passed while the script waited.
+    d.check("GET", "frozen")
