@@ -61,6 +61,13 @@ void PropagationBatch::Add(int db, std::span<const std::string_view> args) {
   ++commands_;
 }
 
+void PropagationBatch::Clear() {
+  bytes_.clear();
+  first_db_ = -1;
+  current_db_ = -1;
+  commands_ = 0;
+}
+
 void PropagationBatch::Flush(CommandLog& log) {
   if (commands_ == 0) {
     return;

@@ -47,6 +47,7 @@ class PropagationBatch {
  public:
   void Add(int db, std::span<const std::string_view> args);
   bool empty() const { return commands_ == 0; }
+  void Clear();
   // Appends the batch to log (nothing when it is empty) and clears it. Requires: the shards of
   // every key the batch changed are still locked.
   void Flush(CommandLog& log);

@@ -80,6 +80,9 @@ class Dispatcher {
   // dispatcher flushes after each top-level command; EXEC, which locks its shards itself,
   // flushes its queue's commands before it releases them.
   void FlushPropagation();
+  // Drops the commands propagated since the last flush (a script stopped for SHUTDOWN NOSAVE:
+  // the server exits without its effects).
+  void DiscardPropagation() { propagation_.Clear(); }
 
  private:
   // One command on its way through the stages.

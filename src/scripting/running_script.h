@@ -13,6 +13,7 @@ class RunningScript {
  public:
   // primary_link: the script came from this node's primary (it cannot be killed).
   void Begin(bool primary_link) {
+    discard_effects_.store(false, std::memory_order_relaxed);
     wrote_.store(false, std::memory_order_relaxed);
     kill_.store(false, std::memory_order_relaxed);
     from_primary_.store(primary_link, std::memory_order_relaxed);
@@ -22,6 +23,13 @@ class RunningScript {
   // The script changed data: it can no longer be killed without leaving half its work.
   void MarkWrote() { wrote_.store(true, std::memory_order_relaxed); }
   bool kill_requested() const { return kill_.load(std::memory_order_relaxed); }
+  // SHUTDOWN NOSAVE while a script is busy: the script stops even if it wrote, and what it
+  // changed is not logged (the server exits without it, as Redis exits mid-script).
+  void KillForShutdown() {
+    discard_effects_.store(true, std::memory_order_relaxed);
+    kill_.store(true, std::memory_order_relaxed);
+  }
+  bool effects_discarded() const { return discard_effects_.load(std::memory_order_relaxed); }
 
   enum class KillOutcome { kNotBusy, kFromPrimary, kWrote, kKilled };
   // SCRIPT KILL.
@@ -44,6 +52,7 @@ class RunningScript {
   std::atomic<bool> wrote_{false};
   std::atomic<bool> kill_{false};
   std::atomic<bool> from_primary_{false};
+  std::atomic<bool> discard_effects_{false};
 };
 
 }  // namespace redoubt::scripting

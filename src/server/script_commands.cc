@@ -224,6 +224,9 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
   } scope(scripting.running(), ctx.client.is_primary_link());
   storage::Keyspace::FrozenClockScope frozen_clock(common::UnixMillis());
   lua.Run(sha, ctx.args.subspan(3, keys), ctx.args.subspan(3 + keys), host, ctx.reply);
+  if (scripting.running().effects_discarded()) {
+    ctx.dispatcher->DiscardPropagation();  // stopped for SHUTDOWN NOSAVE
+  }
   scripting.RecordMemoryOfThisThread();
 }
 

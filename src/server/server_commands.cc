@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/numbers.h"
+#include "scripting/scripting.h"
 #include "server/aof_service.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
@@ -113,6 +114,16 @@ void CmdShutdown(CommandContext& ctx) {
   }
   if (abort) {
     return ctx.reply.Error("ERR No shutdown in progress.");
+  }
+  // While a script is busy it holds every shard: a shutdown that saves could never take them.
+  // As Redis: -BUSY, unless NOSAVE, which stops the script (even one that wrote) and exits.
+  if (ctx.settings.script_busy.load(std::memory_order_relaxed)) {
+    if (!nosave) {
+      return ctx.reply.Error(
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+          "NOSAVE.");
+    }
+    static_cast<scripting::Scripting&>(*ctx.services.scripting).running().KillForShutdown();
   }
   common::Log(common::LogLevel::kWarning, "User requested shutdown...");
   Admin(ctx).RequestShutdownSaving(save     ? ShutdownSave::kSave

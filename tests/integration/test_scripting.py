@@ -150,3 +150,25 @@ def test_script_effects_replicate_as_writes(primary_kind, replica_kind):
             assert r.get("only-here") == b"local"
             # The replica never saw the scripts themselves: its cache is empty.
             assert replica.script_exists(sha) == [False]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_shutdown_while_a_script_is_busy(kind):
+    with start(kind, ["--busy-reply-threshold", "10", "--appendonly", "yes"]) as s:
+        r = client(s)
+        caller = RawClient(s)
+        try:
+            # Unkillable (it wrote) and long: bounded by its count, far beyond the test.
+            caller.send("EVAL", "redis.call('set', KEYS[1], 'v') local i = 0 "
+                        "while i < 4000000000 do i = i + 1 end return i", "1", "written")
+            wait_for(lambda: busy_reply(r) is not None, "the script to be reported busy", 30)
+            with pytest.raises(redis.ResponseError) as refused:
+                r.execute_command("SHUTDOWN")
+            assert str(refused.value).startswith("BUSY Redis is busy running a script.")
+            try:
+                r.execute_command("SHUTDOWN", "NOSAVE")
+            except redis.ConnectionError:
+                pass  # the server closes the connection as it exits
+            wait_for(lambda: not s.alive(), "the server to exit", 30)
+        finally:
+            caller.close()
