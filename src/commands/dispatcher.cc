@@ -13,6 +13,27 @@
 #include "common/repr.h"
 
 namespace redoubt::commands {
+namespace {
+
+bool ArityAccepts(const CommandSpec& spec, size_t argc) {
+  const int n = static_cast<int>(argc);
+  return spec.arity > 0 ? n == spec.arity : n >= -spec.arity;
+}
+
+// Why writes are refused after a failed save or AOF write (Redis's MISCONF), or empty.
+std::string PersistenceRefusal(const RuntimeSettings& settings) {
+  if (settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed)) {
+    return std::string(kErrMisconf);
+  }
+  const int aof_errno = settings.aof_write_errno.load(std::memory_order_relaxed);
+  if (aof_errno != 0) {
+    return "MISCONF Errors writing to the AOF file: " + std::string(strerror(aof_errno));
+  }
+  return {};
+}
+
+}  // namespace
+
 Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::string_view> args) {
   Request r{client, args};
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
@@ -95,15 +116,7 @@ bool Dispatcher::CheckNotBusy(Request& r) {
   if ((flags & kAllowBusy) && !needs_shards) {
     return true;
   }
-  static constexpr std::string_view kBusy =
-      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-  if (r.client.in_multi() && r.spec->name == "exec") {
-    // EXEC itself refused: the transaction ends, as Redis's execCommandAbort.
-    r.client.AbortTransaction();
-    Reject(r, "EXECABORT Transaction discarded because of: " + std::string(kBusy));
-    return false;
-  }
-  Reject(r, kBusy);
+  Reject(r, kErrBusyScript);
   return false;
 }
 
@@ -153,10 +166,8 @@ bool Dispatcher::Lookup(Request& r) {
 }
 
 bool Dispatcher::CheckArity(Request& r) {
-  int argc = static_cast<int>(r.args.size());
-  int arity = r.spec->arity;
-  if ((arity > 0 && argc != arity) || argc < -arity) {
-    Reject(r, WrongArityText(r.spec->name));
+  if (!ArityAccepts(*r.spec, r.args.size())) {
+    Reject(r, WrongArityText(r.spec->name), /*formatted=*/true);
     return false;
   }
   return true;
@@ -265,8 +276,7 @@ std::string Dispatcher::ScriptRefusal(Request& r, ScriptRules& rules) {
     return "ERR Unknown Redis command called from script";
   }
   r.counters = &stats_.commands[r.spec->stats_index];
-  const int argc = static_cast<int>(r.args.size());
-  if ((r.spec->arity > 0 && argc != r.spec->arity) || argc < -r.spec->arity) {
+  if (!ArityAccepts(*r.spec, r.args.size())) {
     return "ERR Wrong number of args calling Redis command from script";
   }
   const uint32_t flags = r.spec->flags;
@@ -302,17 +312,13 @@ std::string Dispatcher::ScriptRefusal(Request& r, ScriptRules& rules) {
   if ((flags & kWrite) && !rules.wrote && !r.client.is_primary_link()) {
     // Once the script changed something it cannot stop half-way on the server's state.
     if (gate & kGateReadOnly) {
-      return "READONLY You can't write against a read only replica.";
+      return std::string(kErrReadOnlyReplica);
     }
-    if (services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed)) {
-      return std::string(kErrMisconf);
-    }
-    const int aof_errno = services_.settings.aof_write_errno.load(std::memory_order_relaxed);
-    if (aof_errno != 0) {
-      return "MISCONF Errors writing to the AOF file: " + std::string(strerror(aof_errno));
+    if (std::string refusal = PersistenceRefusal(services_.settings); !refusal.empty()) {
+      return refusal;
     }
     if (gate & kGateNoReplicas) {
-      return "NOREPLICAS Not enough good replicas to write.";
+      return std::string(kErrNoReplicas);
     }
   }
   if (!rules.allow_oom && !rules.wrote && rules.out_of_memory && (flags & kDenyOom) &&
@@ -347,11 +353,11 @@ bool Dispatcher::CheckReplication(Request& r) {
   // In the order of Redis's processCommand.
   const uint32_t flags = r.spec->flags;
   if ((gate & kGateNoReplicas) && (flags & kWrite)) {
-    Reject(r, "NOREPLICAS Not enough good replicas to write.");
+    Reject(r, kErrNoReplicas);
     return false;
   }
   if ((gate & kGateReadOnly) && (flags & kWrite)) {
-    Reject(r, "READONLY You can't write against a read only replica.");
+    Reject(r, kErrReadOnlyReplica);
     return false;
   }
   if ((gate & kGateStale) && !(flags & kStale)) {
@@ -374,11 +380,7 @@ bool Dispatcher::CheckPersistenceHealthy(Request& r) {
       r.client.is_primary_link()) {
     return true;
   }
-  if (save_failed) {
-    Reject(r, kErrMisconf);
-  } else {
-    Reject(r, "MISCONF Errors writing to the AOF file: " + std::string(strerror(aof_errno)));
-  }
+  Reject(r, PersistenceRefusal(services_.settings));
   return false;
 }
 
@@ -488,8 +490,19 @@ void Dispatcher::FeedMonitors(const Request& r) {
   services_.monitors.Feed(line);
 }
 
-void Dispatcher::Reject(Request& r, std::string_view error) {
-  r.client.reply().Error(error);
+void Dispatcher::Reject(Request& r, std::string_view error, bool formatted) {
+  if (r.spec != nullptr && r.spec->name == "exec") {
+    // EXEC itself refused (NOPERM, -BUSY, arity): the transaction ends, discarded, as Redis's
+    // rejectCommand answers through execCommandAbort. The reason keeps its code, except
+    // for a text Redis formats on the spot (rejectCommandFormat), which has none yet.
+    if (formatted && error.starts_with("ERR ")) {
+      error.remove_prefix(4);
+    }
+    r.client.AbortTransaction();
+    r.client.reply().Error("EXECABORT Transaction discarded because of: " + std::string(error));
+  } else {
+    r.client.reply().Error(error);
+  }
   if (r.client.in_multi()) {
     r.client.FlagTransactionError();  // EXEC will answer EXECABORT
   }

@@ -137,8 +137,10 @@ class Dispatcher {
   int64_t Call(Request& r);
   void Account(Request& r, int64_t duration_us, bool failed);
 
-  // Answers with an error and counts the call as rejected (when the command is known).
-  void Reject(Request& r, std::string_view error);
+  // Answers with an error and counts the call as rejected (when the command is known); a
+  // refused EXEC ends its transaction with EXECABORT. formatted: Redis builds this text with
+  // rejectCommandFormat (it then carries no code inside EXECABORT).
+  void Reject(Request& r, std::string_view error, bool formatted = false);
   void ReplyAclDenied(Request& r, security::AclVerdict verdict, size_t denied_key);
   // Counts and logs an ACL denial (ACL LOG, in `context`); returns what was denied: a key, a
   // channel or the command.

@@ -28,6 +28,12 @@ inline constexpr std::string_view kErrMisconf =
 inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kErrNotFinite = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kErrReadOnlyReplica =
+    "READONLY You can't write against a read only replica.";
+inline constexpr std::string_view kErrNoReplicas = "NOREPLICAS Not enough good replicas to write.";
+// Any command but the few marked allow-busy while a script runs past busy-reply-threshold.
+inline constexpr std::string_view kErrBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view kErrOom =
     "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kErrStringTooLong =

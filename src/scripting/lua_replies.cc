@@ -2,9 +2,11 @@
 #include "scripting/lua_replies.h"
 
 #include <cstdint>
-#include <cstdlib>
+#include <limits>
 #include <lua.hpp>
 #include <string>
+
+#include "common/numbers.h"
 
 namespace redoubt::scripting {
 namespace {
@@ -35,8 +37,9 @@ struct Cursor {
   }
 };
 
+// A length or an integer reply's digits (written by the server's own reply writer).
 int64_t ToInteger(std::string_view digits) {
-  return std::strtoll(std::string(digits).c_str(), nullptr, 10);
+  return common::ParseInt64(digits).value_or(0);
 }
 
 // Pushes {name = value-on-top}, replacing the value.
@@ -150,7 +153,9 @@ bool PushValue(lua_State* L, Cursor& in) {
       lua_pushboolean(L, line == "t");
       return true;
     case ',':
-      lua_pushnumber(L, std::strtod(std::string(line).c_str(), nullptr));
+      // ",nan" is the one double ParseDouble refuses.
+      lua_pushnumber(L,
+                     common::ParseDouble(line).value_or(std::numeric_limits<double>::quiet_NaN()));
       WrapInField(L, "double");
       return true;
     case '(':

@@ -68,7 +68,8 @@ class InfoLines {
   std::string* out_;
 };
 
-// What Redis counts per cached script besides its body: the SHA1 name and the dictionary entry.
+// What a cached script costs besides its body: its 40-byte SHA1 name and, as an estimate, a
+// hash table entry (Redis counts the name's and body's allocations, not measured here).
 constexpr size_t kScriptOverheadBytes = 40 + 48;
 
 // What several sections need, gathered once per INFO call.

@@ -40,7 +40,8 @@ Scripting& ScriptingOf(CommandContext& ctx) {
   return static_cast<Scripting&>(*ctx.services.scripting);
 }
 
-// What a script's redis.call reaches: the dispatcher running EVAL, as the script's client.
+// One script's run, from start to end (it is the server's running script meanwhile), and what
+// its redis.call reaches: the dispatcher running EVAL, as the script's client.
 class EvalHost : public scripting::ScriptHost {
  public:
   EvalHost(CommandContext& ctx, commands::Dispatcher::ScriptRules rules, std::string_view sha)
@@ -49,8 +50,11 @@ class EvalHost : public scripting::ScriptHost {
         rules_(rules),
         running_(ScriptingOf(ctx).running()),
         sha_(sha),
-        started_ms_(common::MonotonicMillis()) {}
+        started_ms_(common::MonotonicMillis()) {
+    running_.Begin(ctx.client.is_primary_link());
+  }
   ~EvalHost() override {
+    running_.End();
     if (busy_) {
       ctx_.services.settings.script_busy.store(false, std::memory_order_relaxed);
     }
@@ -153,7 +157,7 @@ std::string RefusalBeforeRun(CommandContext& ctx, const scripting::ScriptFlags& 
       return "ERR Can not execute a script with write flag using *_ro command.";
     }
     if (gate & commands::kGateNoReplicas) {
-      return "NOREPLICAS Not enough good replicas to write.";
+      return std::string(commands::kErrNoReplicas);
     }
   }
   if (out_of_memory && !flags.allow_oom && !flags.no_writes) {
@@ -215,13 +219,6 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
   rules.out_of_memory = out_of_memory;
   EvalHost host(ctx, rules, sha);
   const size_t keys = static_cast<size_t>(numkeys);
-  struct RunScope {
-    scripting::RunningScript& running;
-    RunScope(scripting::RunningScript& r, bool primary_link) : running(r) {
-      running.Begin(primary_link);
-    }
-    ~RunScope() { running.End(); }
-  } scope(scripting.running(), ctx.client.is_primary_link());
   storage::Keyspace::FrozenClockScope frozen_clock(common::UnixMillis());
   lua.Run(sha, ctx.args.subspan(3, keys), ctx.args.subspan(3 + keys), host, ctx.reply);
   if (scripting.running().effects_discarded()) {

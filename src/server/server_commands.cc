@@ -119,9 +119,7 @@ void CmdShutdown(CommandContext& ctx) {
   // As Redis: -BUSY, unless NOSAVE, which stops the script (even one that wrote) and exits.
   if (ctx.settings.script_busy.load(std::memory_order_relaxed)) {
     if (!nosave) {
-      return ctx.reply.Error(
-          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
-          "NOSAVE.");
+      return ctx.reply.Error(commands::kErrBusyScript);
     }
     static_cast<scripting::Scripting&>(*ctx.services.scripting).running().KillForShutdown();
   }

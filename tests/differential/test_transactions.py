@@ -229,3 +229,25 @@ def test_watch_not_voided_by_an_smove_that_adds_nothing(dual):
         EXEC
         SMEMBERS dst
         """)
+
+
+def test_exec_refused_ends_the_transaction(d):
+    # A refused EXEC (its arity, or a user without +exec) answers EXECABORT naming why and
+    # discards the transaction, as Redis's rejectCommand: the next command runs at once.
+    run(d, """
+        MULTI
+        SET a 1
+        EXEC extra
+        PING
+        GET a
+        ACL SETUSER no-exec-user on nopass ~* +@all -exec
+        AUTH no-exec-user x
+        MULTI
+        SET a 2
+        EXEC
+        PING
+        EXEC
+        GET a
+        AUTH default x
+        """)
+    d.both("ACL", "DELUSER", "no-exec-user")
