@@ -9,7 +9,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace redoubt::net {
 namespace {
@@ -117,9 +120,13 @@ class PipeReader : public IoHandler {
     char buf[16];
     if ((events & EPOLLIN) && read(fd_, buf, sizeof(buf)) > 0) {
       ++reads;
+      if (on_read) {
+        on_read();
+      }
     }
   }
   std::atomic<int> reads{0};
+  std::function<void()> on_read;
 
  private:
   int fd_;
@@ -141,6 +148,36 @@ TEST(EventLoopTest, ReadableDescriptorReachesItsHandler) {
   runner.join();
 
   EXPECT_EQ(reader.reads.load(), 1);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+// A task posted by a task runs in the same drain, before a socket that was already ready: the
+// chain of wake-ups of a push (BRPOPLPUSH into a list another client waits on) is served before
+// the pusher's next request, as in Redis. The pipe becomes ready before the first post, so epoll
+// reports it ahead of the wake-up descriptor, and a drain that ran only the tasks queued when it
+// began would let the pipe in between.
+TEST(EventLoopTest, TasksPostedByTasksRunBeforeReadySockets) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  EventLoop loop;
+  PipeReader reader(fds[0]);
+  std::vector<std::string> order;  // written on the loop thread only
+  reader.on_read = [&] { order.push_back("socket"); };
+  ASSERT_TRUE(loop.Add(fds[0], EPOLLIN, &reader));
+  ASSERT_EQ(write(fds[1], "x", 1), 1);
+  loop.Post([&] {
+    order.push_back("first task");
+    loop.Post([&] { order.push_back("task it posted"); });
+  });
+  std::thread runner([&] { loop.Run(); });
+  while (reader.reads == 0) {
+    std::this_thread::yield();
+  }
+  loop.Stop();
+  runner.join();
+
+  EXPECT_EQ(order, (std::vector<std::string>{"first task", "task it posted", "socket"}));
   close(fds[0]);
   close(fds[1]);
 }
