@@ -661,9 +661,8 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   // locked, so a shard's generator (guarded by its mutex) cannot be used for it. (Using shard
   // 0's without its lock raced with other threads' eviction and active expiry.)
   std::mt19937_64& rng = EvictionRng();
-  int tries = 0;
-  for (int taken = 0; taken < samples && tries < samples * kNumShards; ++tries) {
-    int s = static_cast<int>(rng() % kNumShards);
+  // Looks at one key of shard s, if it has any; true when it did.
+  auto consider = [&](int s) {
     std::lock_guard<std::mutex> lock(shards_[s].mu);
     // Most databases are usually empty: look through this shard's databases from a random
     // one rather than sampling a random database and mostly finding nothing.
@@ -677,9 +676,8 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
                         : table.RandomEntry(shards_[s].rng);
     }
     if (e == nullptr) {
-      continue;
+      return false;
     }
-    ++taken;
     uint64_t score = 0;
     switch (policy) {
       case EvictionPolicy::kAllKeysLru:
@@ -700,6 +698,18 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
     if (best.shard < 0 || score > best.score) {
       best = {s, db, std::string(e->key()), score};
     }
+    return true;
+  };
+  int taken = 0;
+  for (int tries = 0; taken < samples && tries < samples * 4; ++tries) {
+    taken += consider(static_cast<int>(rng() % kNumShards)) ? 1 : 0;
+  }
+  // Few keys in few shards: random picks may all miss them (one key in 64 shards escapes 20
+  // picks three times in four), so sweep every shard rather than report "nothing to evict"
+  // while keys remain, which left the server over maxmemory until a later command got luckier.
+  const int first = static_cast<int>(rng() % kNumShards);
+  for (int i = 0; i < kNumShards && taken < samples; ++i) {
+    taken += consider((first + i) % kNumShards) ? 1 : 0;
   }
   if (best.shard < 0) {
     return false;
