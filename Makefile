@@ -71,5 +71,5 @@ format:
 	@find src tests fuzz bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-asan build-tsan build-clang build-base build-logs build*.cmake.log
+	rm -rf build build-asan build-fuzz build-tsan build-clang build-base build-logs build*.cmake.log
 	git worktree prune

@@ -8,8 +8,7 @@
 #                build"): clang-format --dry-run --Werror over src tests fuzz bench (first, a
 #                few seconds); then, in the background: the whole tree (src, tests, bench)
 #                built with clang and -DREDOUBT_THREAD_SAFETY=ON (-Wthread-safety -Werror: a
-#                field read without the mutex that guards it fails; the same build, with
-#                libFuzzer's instrumentation, makes the fuzzers), a probe proving that the
+#                field read without the mutex that guards it fails), a probe proving that the
 #                analysis is on (scripts/check-thread-safety.py), and clang-tidy with the
 #                checks of .clang-tidy over src/, tests/ and bench/ (that build's
 #                compile_commands.json; scripts/clang-tidy-cached.py skips files whose
@@ -17,7 +16,7 @@
 #                (load 6-9): the clang build 8 minutes from nothing, seconds from a warm
 #                ccache; clang-tidy up to 25 minutes from nothing, a minute or two with its
 #                cache warm: it starts once the clang build is configured and runs beside
-#                that build, the fuzz runs, the pytest suites and the Redis suite
+#                the fuzzer and clang builds, the pytest suites and the Redis suite
 #   unit         release build (server, tools, unit tests; -Werror), GoogleTest, the layering
 #                check
 #   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
@@ -35,10 +34,9 @@
 # sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the unit
 # tests run as one process, not one per test under ctest (ctest costs ~2 minutes under ASan);
 # pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has its own
-# servers on free ports); clang-tidy, and beside it the clang build (which also makes the
-# fuzzers: one clang compile of the tree, not two) and then the fuzz runs, go in the
-# background, niced, while the pytest suites and the Redis suite wait on sockets. The clang
-# build is -O0 without debug info: its diagnostics are wanted, not its speed.
+# servers on free ports); clang-tidy, and beside it the fuzzer build and the fuzz runs, then
+# the clang build, go in the background, niced, while the pytest suites and the Redis suite wait
+# on sockets. The clang build is -O0 without debug info: only its diagnostics are wanted.
 #
 # Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
 #      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
@@ -170,13 +168,13 @@ pytest_suites() {
     tests/integration tests/differential
 }
 
-# fuzz <name> <seconds>: runs build-clang/bin/<name>_fuzzer from fuzz/corpus/<name>.
+# fuzz <name> <seconds>: runs build-fuzz/bin/<name>_fuzzer from fuzz/corpus/<name>.
 fuzz() {
   local name=$1 seconds=$2 corpus rc
   corpus=$(mktemp -d)
   cp "fuzz/corpus/$name"/* "$corpus"/
-  # Findings (crash-*, leak-*) are written to the working directory; run it in build-clang.
-  (cd build-clang && "./bin/${name}_fuzzer" -max_total_time="$seconds" -max_len=4096 \
+  # Findings (crash-*, leak-*) are written to the working directory; run it in build-fuzz.
+  (cd build-fuzz && "./bin/${name}_fuzzer" -max_total_time="$seconds" -max_len=4096 \
     -print_final_stats=1 "$corpus" "../fuzz/corpus/$name" 2>&1 | tail -n 12; exit "${PIPESTATUS[0]}")
   rc=$?
   rm -rf "$corpus"
@@ -254,48 +252,52 @@ if wanted tsan; then
   fi
 fi
 
+FUZZ_BUILD="fuzzer build (clang)"
 FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb ($((FUZZ_SECONDS / 2))s each)"
-CLANG_BUILD="clang build: -Wthread-safety -Werror, fuzzers"
+CLANG_BUILD="clang build, -Wthread-safety -Werror"
 THREAD_SAFETY_PROBE="thread-safety analysis probe"
 TIDY="clang-tidy (src tests bench)"
-# One clang build serves three checks: it compiles every file with -Wthread-safety -Werror, its
-# compile_commands.json is clang-tidy's, and it links the fuzzers (every file carries libFuzzer's
-# coverage and ASan/UBSan, which the checks do not mind). A separate fuzzer build cost a whole
-# compile of the libraries on two cores. -O0 and no debug info: the diagnostics are the product;
-# the fuzzers run slower unoptimised but are bounded by time, not by count.
+# -O0 and no debug info: the diagnostics are the product, the objects are not used.
 CLANG_CHECKED=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++
-               -DREDOUBT_THREAD_SAFETY=ON -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON)
-FUZZERS=(resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer)
+               -DREDOUBT_THREAD_SAFETY=ON -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON)
 background_job() {
   # The fuzzers keep libFuzzer's own sanitizer settings, not the ASan test run's.
   unset ASAN_OPTIONS UBSAN_OPTIONS
-  local tidy_pid= targets=()
-  mkdir -p "$LOGS"
-  if ! cmake -S . -B build-clang -G Ninja "${CLANG_CHECKED[@]}" > "$LOGS/build-clang.cmake.log" 2>&1
-  then
-    bg_step "$CLANG_BUILD" failed_configure "$LOGS/build-clang.cmake.log"
-    return 1
+  local tidy_pid=
+  if wanted checks; then
+    # clang-tidy needs only the clang build's compile_commands.json, not its objects, and is
+    # the longest background step (15 minutes on two busy cores): it starts as soon as that
+    # build is configured and runs beside the builds below, which then only compile (a second
+    # configure could rewrite the database under it). Its step fails if the configure does.
+    mkdir -p "$LOGS"
+    if cmake -S . -B build-clang -G Ninja "${CLANG_CHECKED[@]}" > "$LOGS/build-clang.cmake.log" 2>&1
+    then
+      bg_step "$TIDY" clang_tidy &
+    else
+      bg_step "$TIDY" failed_configure "$LOGS/build-clang.cmake.log" &
+    fi
+    tidy_pid=$!
+  fi
+  if wanted fuzz; then
+    # Only the fuzzers and the libraries they link.
+    # -O1 with line tables only, cheaper to compile than -O2 -g (the fuzzers link most of the
+    # libraries) while a crash still names its lines; without NDEBUG, so assertions fire too.
+    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer -- \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
+      -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ &&
+      bg_step "$FUZZ_RUN" fuzz_both
   fi
   if wanted checks; then
-    # clang-tidy needs only the compile_commands.json, not the objects, and is the longest
-    # background step (15 minutes on two busy cores): it starts as soon as the build is
-    # configured and runs beside the compile.
-    bg_step "$TIDY" clang_tidy &
-    tidy_pid=$!
-  else
-    targets=("${FUZZERS[@]}")  # fuzzing alone: only the fuzzers and the libraries they link
+    bg_step "$CLANG_BUILD" ninja -C build-clang -j "$JOBS" &&
+      bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
+    wait "$tidy_pid"
   fi
-  if bg_step "$CLANG_BUILD" ninja -C build-clang -j "$JOBS" "${targets[@]}"; then
-    wanted checks && bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
-    wanted fuzz && bg_step "$FUZZ_RUN" fuzz_both
-  fi
-  [ -z "$tidy_pid" ] || wait "$tidy_pid"
 }
 start_background() {
-  local names=("$CLANG_BUILD")
-  wanted checks && names+=("$THREAD_SAFETY_PROBE" "$TIDY")
-  wanted fuzz && names+=("$FUZZ_RUN")
-  (wanted checks || wanted fuzz) && [ -z "$bg_pid" ] && background background_job "${names[@]}"
+  local names=()
+  wanted fuzz && names+=("$FUZZ_BUILD" "$FUZZ_RUN")
+  wanted checks && names+=("$CLANG_BUILD" "$THREAD_SAFETY_PROBE" "$TIDY")
+  [ ${#names[@]} -gt 0 ] && [ -z "$bg_pid" ] && background background_job "${names[@]}"
 }
 # Not beside the ASan build, which needs both cores itself; beside what waits on sockets.
 wanted asan || start_background
