@@ -63,6 +63,14 @@ struct KeySpec {
 using KeyFinder = void (*)(std::span<const std::string_view> args,
                            std::vector<std::string_view>* keys);
 
+struct ExecutionServices;
+
+// For commands whose flags depend on what they run (EVAL of a script with a shebang, FCALL):
+// the flags the dispatcher's checks use for these arguments (arity already checked), as
+// Redis's getCommandFlags. Returns `flags` (the row's) when nothing is known.
+using EffectiveFlags = uint32_t (*)(std::span<const std::string_view> args,
+                                    const ExecutionServices& services, uint32_t flags);
+
 // Which arguments are pub/sub channels, for ACL channel rules (&pattern), as Redis's
 // getChannelsFromCommand. UNSUBSCRIBE and PUNSUBSCRIBE name channels too, but no rule limits
 // leaving one.
@@ -81,6 +89,7 @@ struct CommandSpec {
   uint64_t acl = 0;
   Handler handler = nullptr;
   KeyFinder key_finder = nullptr;
+  EffectiveFlags effective_flags = nullptr;
   // Redis 7 key specifications and command tips (COMMAND INFO, COMMAND GETKEYS[ANDFLAGS]), and
   // the getkeys procedure of a command whose key flags depend on its options. Empty in a row:
   // Redis 7.0's, attached by CommandTable::Add.

@@ -39,11 +39,14 @@ Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::str
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
     return Outcome::kDone;
   }
+  if (r.spec->effective_flags != nullptr) {
+    r.flags = r.spec->effective_flags(r.args, services_, r.flags);
+  }
   if (!CheckSubscriberContext(r) || !CheckNotBusy(r) || !RunUnlessQueued(r)) {
     return Outcome::kDone;
   }
   // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
-  if (services_.pause.Holds(r.spec->flags)) {
+  if (services_.pause.Holds(r.flags)) {
     return Outcome::kHeld;
   }
   if (!MakeRoomInMemory(r) || !CheckPersistenceHealthy(r) || !CheckReplication(r)) {
@@ -107,7 +110,8 @@ bool Dispatcher::CheckSubscriberContext(Request& r) {
 }
 
 bool Dispatcher::CheckNotBusy(Request& r) {
-  if (!services_.settings.script_busy.load(std::memory_order_relaxed)) {
+  const BusyScript busy = services_.settings.busy_script.load(std::memory_order_relaxed);
+  if (busy == BusyScript::kNone) {
     return true;
   }
   const uint32_t flags = r.spec->flags;
@@ -116,7 +120,7 @@ bool Dispatcher::CheckNotBusy(Request& r) {
   if ((flags & kAllowBusy) && !needs_shards) {
     return true;
   }
-  Reject(r, kErrBusyScript);
+  Reject(r, busy == BusyScript::kFunction ? kErrBusyFunction : kErrBusyScript);
   return false;
 }
 
@@ -138,7 +142,7 @@ bool Dispatcher::RunUnlessQueued(Request& r) {
       !CheckReplication(r)) {
     return false;
   }
-  r.client.QueueCommand(r.args, r.spec->flags);
+  r.client.QueueCommand(r.args, r.flags);
   r.client.reply().SimpleString("QUEUED");
   return false;
 }
@@ -158,6 +162,7 @@ bool Dispatcher::Lookup(Request& r) {
     spec = sub;
   }
   r.spec = spec;
+  r.flags = spec->flags;
   r.counters = &stats_.commands[spec->stats_index];
   // As soon as the command is known (Redis sets c->cmd before its checks): CLIENT LIST shows
   // "cmd=client|list", and a command refused by ACL shows in ACL LOG's client-info.
@@ -338,7 +343,7 @@ bool Dispatcher::MakeRoomInMemory(Request& r, bool queuing) {
   // Evicts before any command, as Redis's processCommand does; only a command that may add
   // data (or any, while queuing) is refused when that is not enough.
   if (maxmemory == 0 || r.client.is_primary_link() || HasRoomInMemory(services_) ||
-      !(queuing || (r.spec->flags & kDenyOom))) {
+      !(queuing || (r.flags & kDenyOom))) {
     return true;
   }
   Reject(r, kErrOom);
@@ -351,7 +356,7 @@ bool Dispatcher::CheckReplication(Request& r) {
     return true;
   }
   // In the order of Redis's processCommand.
-  const uint32_t flags = r.spec->flags;
+  const uint32_t flags = r.flags;
   if ((gate & kGateNoReplicas) && (flags & kWrite)) {
     Reject(r, kErrNoReplicas);
     return false;
@@ -376,7 +381,7 @@ bool Dispatcher::CheckPersistenceHealthy(Request& r) {
   const bool save_failed =
       services_.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed);
   const int aof_errno = services_.settings.aof_write_errno.load(std::memory_order_relaxed);
-  if ((!save_failed && aof_errno == 0) || !((r.spec->flags & kWrite) || r.spec->name == "ping") ||
+  if ((!save_failed && aof_errno == 0) || !((r.flags & kWrite) || r.spec->name == "ping") ||
       r.client.is_primary_link()) {
     return true;
   }
@@ -386,10 +391,20 @@ bool Dispatcher::CheckPersistenceHealthy(Request& r) {
 
 bool HasRoomInMemory(const ExecutionServices& services) {
   const RuntimeSettings& settings = services.settings;
-  uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
-  return maxmemory == 0 || services.keyspace.EvictUntil(
-                               maxmemory, settings.maxmemory_policy.load(std::memory_order_relaxed),
-                               settings.maxmemory_samples.load(std::memory_order_relaxed));
+  const uint64_t maxmemory = settings.maxmemory.load(std::memory_order_relaxed);
+  if (maxmemory == 0) {
+    return true;
+  }
+  // Scripting's memory counts too (Lua states, cached scripts, function libraries): the
+  // dataset may take what they leave. When they alone are over the limit, every key the
+  // policy allows goes and the write is still refused, as Redis refuses when eviction cannot
+  // free enough.
+  const uint64_t scripting = services.scripting != nullptr ? services.scripting->MemoryBytes() : 0;
+  const uint64_t for_data = maxmemory > scripting ? maxmemory - scripting : 0;
+  const bool fits = services.keyspace.EvictUntil(
+      for_data, settings.maxmemory_policy.load(std::memory_order_relaxed),
+      settings.maxmemory_samples.load(std::memory_order_relaxed));
+  return fits && scripting < maxmemory;
 }
 
 int64_t Dispatcher::Call(Request& r) {

@@ -90,6 +90,9 @@ class Dispatcher {
     Client& client;
     std::span<const std::string_view> args;
     const CommandSpec* spec = nullptr;
+    // The flags the checks use: the row's, or what a script declared (CommandSpec::
+    // effective_flags), set once the arity is known good.
+    uint32_t flags = 0;
     CommandCounters* counters = nullptr;
     bool keys_extracted = false;  // the ACL stage filled acl_scratch_.keys
     bool blocked = false;         // the handler asked to wait (CommandContext::block)

@@ -34,6 +34,8 @@ inline constexpr std::string_view kErrNoReplicas = "NOREPLICAS Not enough good r
 // Any command but the few marked allow-busy while a script runs past busy-reply-threshold.
 inline constexpr std::string_view kErrBusyScript =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kErrBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view kErrOom =
     "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kErrStringTooLong =

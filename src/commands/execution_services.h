@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands/acl_key_access.h"
 #include "commands/client_pause.h"
@@ -60,11 +61,23 @@ class AdminServices {
   virtual ~AdminServices() = default;
 };
 
-// The script cache EVAL, EVALSHA and SCRIPT share across threads. Opaque here for the same
-// reason: scripting::ScriptCache defines it, and scripting/ sits above commands/.
+// The script cache and the function libraries, shared across threads. Opaque here for the same
+// reason: scripting::Scripting defines them, and scripting/ sits above commands/. What the
+// layers below scripting need of the libraries (snapshots write them, loaders and full syncs
+// read them back) is declared here.
 class ScriptingServices {
  public:
   virtual ~ScriptingServices() = default;
+  // Each function library's code (FUNCTION LOAD's argument), for a snapshot.
+  virtual std::vector<std::string> FunctionLibraryCodes() const = 0;
+  // Loads a library read from a snapshot, an AOF or a primary, however long its code runs;
+  // false with Redis's error in *error when it does not load or a name is taken.
+  virtual bool LoadFunctionLibrary(std::string_view code, std::string* error) = 0;
+  // Drops every library (a full sync replaces them with the primary's).
+  virtual void ClearFunctionLibraries() = 0;
+  // What scripting holds: every thread's Lua states, the cached scripts and the libraries.
+  // Counted against maxmemory with the dataset; cheap (atomic reads).
+  virtual uint64_t MemoryBytes() const = 0;
 };
 
 struct ExecutionServices {

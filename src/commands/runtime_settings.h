@@ -20,6 +20,10 @@ enum ReplicationGate : uint32_t {
   kGateNoReplicas = 1u << 3,  // fewer good replicas than min-replicas-to-write: -NOREPLICAS
 };
 
+// A script past busy-reply-threshold: EVAL's (SCRIPT KILL stops it) or a function's (FUNCTION
+// KILL does).
+enum class BusyScript : uint8_t { kNone, kEval, kFunction };
+
 struct RuntimeSettings {
   std::atomic<int64_t> proto_max_bulk_len{512 * 1024 * 1024};
   std::atomic<storage::EvictionPolicy> maxmemory_policy{storage::EvictionPolicy::kNoEviction};
@@ -49,10 +53,11 @@ struct RuntimeSettings {
   std::atomic<uint32_t> replica_gate{0};
   // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
   std::atomic<bool> rdbcompression{true};
-  // busy-reply-threshold in ms (0: never busy), and whether a script has now run longer than
-  // it: then every command but the few marked allow-busy is answered -BUSY (one relaxed load).
+  // busy-reply-threshold in ms (0: never busy), and which kind of script, if any, has now run
+  // longer than it: then every command but the few marked allow-busy is answered -BUSY (one
+  // relaxed load), naming the command that can stop it.
   std::atomic<int64_t> busy_reply_threshold_ms{5000};
-  std::atomic<bool> script_busy{false};
+  std::atomic<BusyScript> busy_script{BusyScript::kNone};
 };
 
 }  // namespace redoubt::commands

@@ -186,7 +186,8 @@ absl::Status LoadAofFile(const std::string& path, bool last, storage::Keyspace& 
     RdbLoadOptions rdb{.verify_checksum = options.verify_checksum,
                        // As Redis loads an AOF's RDB part: keys past their TTL are kept; the
                        // replay's own DELs remove them.
-                       .skip_expired = false};
+                       .skip_expired = false,
+                       .functions = options.functions};
     RdbLoadResult loaded;
     if (absl::Status s = LoadRdb(in, keyspace, settings, rdb, &loaded); !s.ok()) {
       close(fd);

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "persistence/aof_manifest.h"
 #include "storage/keyspace.h"
@@ -33,6 +34,9 @@ using AofCommandRunner = std::function<absl::Status(std::span<const std::string_
 struct AofLoadOptions {
   bool load_truncated = true;   // aof-load-truncated
   bool verify_checksum = true;  // rdbchecksum, for an RDB base or preamble
+  // Where the function libraries of an RDB base or preamble go (FUNCTION LOAD commands in
+  // the AOF itself are replayed as any command); null: not loaded.
+  commands::ScriptingServices* functions = nullptr;
 };
 
 struct AofLoadResult {

@@ -20,24 +20,6 @@ using commands::CommandContext;
 
 namespace {
 
-// Redis's verifyDumpPayload: an RDB version we can read, and the CRC64 of all but the last
-// eight bytes equal to them (little endian).
-bool PayloadValid(std::string_view p) {
-  if (p.size() < 10) {
-    return false;
-  }
-  const auto* footer = reinterpret_cast<const uint8_t*>(p.data() + p.size() - 10);
-  int version = footer[0] | (footer[1] << 8);
-  if (version > kRdbVersion) {
-    return false;
-  }
-  uint64_t stored = 0;
-  for (int i = 9; i >= 2; --i) {
-    stored = (stored << 8) | footer[i];
-  }
-  return Crc64(0, p.data(), p.size() - 8) == stored;
-}
-
 // RESTORE decodes into a keyspace of its own, one per thread, so that a payload that turns out
 // bad leaves the real key as it was; the value is then moved over in O(1).
 storage::Keyspace& Scratch() {
@@ -96,7 +78,7 @@ void CmdRestore(CommandContext& ctx) {
     return ctx.reply.Error("ERR Invalid TTL value, must be >= 0");
   }
   std::string_view payload = ctx.args[3];
-  if (!PayloadValid(payload)) {
+  if (!DumpPayloadValid(payload)) {
     return ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
   }
   storage::Keyspace& scratch = Scratch();
@@ -152,10 +134,33 @@ std::string DumpPayload(const storage::Entry& e, bool compress) {
   RdbEncoder enc(&out, compress);
   enc.ObjectType(e);
   enc.Object(e);
+  AppendDumpFooter(&out);
+  return out;
+}
+
+void AppendDumpFooter(std::string* payload) {
+  RdbEncoder enc(payload, /*compress=*/false);
   enc.Byte(kRdbVersion & 0xFF);
   enc.Byte((kRdbVersion >> 8) & 0xFF);
-  enc.Int64Le(static_cast<int64_t>(Crc64(0, out.data(), out.size())));
-  return out;
+  enc.Int64Le(static_cast<int64_t>(Crc64(0, payload->data(), payload->size())));
+}
+
+// Redis's verifyDumpPayload: an RDB version we can read, and the CRC64 of all but the last
+// eight bytes equal to them (little endian).
+bool DumpPayloadValid(std::string_view p) {
+  if (p.size() < kDumpFooterBytes) {
+    return false;
+  }
+  const auto* footer = reinterpret_cast<const uint8_t*>(p.data() + p.size() - kDumpFooterBytes);
+  int version = footer[0] | (footer[1] << 8);
+  if (version > kRdbVersion) {
+    return false;
+  }
+  uint64_t stored = 0;
+  for (int i = 9; i >= 2; --i) {
+    stored = (stored << 8) | footer[i];
+  }
+  return Crc64(0, p.data(), p.size() - 8) == stored;
 }
 
 void RegisterDumpCommands(commands::CommandTable& table) {

@@ -94,6 +94,23 @@ bool RdbDecoder::Count(uint64_t* n) {
   return *n <= kMaxElements || Fail("element count too large");
 }
 
+bool RdbDecoder::FunctionLibraryCode(uint8_t opcode, std::string* code) {
+  if (opcode == kOpFunction2) {
+    return String(code) || Fail("Failed loading library payload");
+  }
+  std::string name;
+  std::string engine;
+  std::string description;
+  std::string body;
+  uint64_t has_description = 0;
+  if (!String(&name) || !String(&engine) || !Length(&has_description) ||
+      (has_description != 0 && !String(&description)) || !String(&body)) {
+    return Fail("Failed loading library");
+  }
+  *code = "#!" + engine + " name=" + name + "\n" + body;
+  return true;
+}
+
 bool RdbDecoder::String(std::string* s) {
   bool encoded;
   uint64_t len;

@@ -43,6 +43,11 @@ class RdbDecoder {
   bool LoadObject(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key,
                   const commands::RuntimeSettings& settings);
 
+  // The code of a function library after its opcode: FUNCTION2 (Redis 7.0: the code, shebang
+  // included) or the FUNCTION of 7.0's release candidates (name, engine, optional description
+  // and body, turned into the same "#!<engine> name=<name>" form, as Redis converts it).
+  bool FunctionLibraryCode(uint8_t opcode, std::string* code);
+
   bool Fail(std::string_view what);
   const std::string& error() const { return error_; }
   uint64_t offset() const { return in_.offset(); }

@@ -115,9 +115,19 @@ absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,
         dec.Fail("module data is not supported");
         return Corrupt(dec);
       case kOpFunction2:
-      case kOpFunctionPreGa:
-        dec.Fail("function libraries are not supported yet");
-        return Corrupt(dec);
+      case kOpFunctionPreGa: {
+        std::string code;
+        if (!dec.FunctionLibraryCode(type, &code)) {
+          return Corrupt(dec);
+        }
+        std::string error;
+        if (options.functions != nullptr && !options.functions->LoadFunctionLibrary(code, &error)) {
+          dec.Fail("Failed loading library, " + error);
+          return Corrupt(dec);
+        }
+        ++result->function_libraries;
+        continue;
+      }
       default: {
         std::string key;
         if (!dec.String(&key)) {

@@ -1,6 +1,6 @@
 // Loads an RDB stream (a snapshot file written by Redoubt or by redis-server up to 7.0, RDB
-// versions 1 to 10) into the keyspace: the header, AUX fields, SELECTDB, RESIZEDB, expire and
-// LRU/LFU opcodes, every key, the EOF marker and the CRC64 that follows it.
+// versions 1 to 10) into the keyspace: the header, AUX fields, function libraries, SELECTDB,
+// RESIZEDB, expire and LRU/LFU opcodes, every key, the EOF marker and the CRC64 that follows it.
 //
 // A bad file is refused with an error that names the offset where reading failed; the keys read
 // before it stay, so the caller (start-up) refuses to start rather than serve a partial dataset.
@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "persistence/encryption_keys.h"
 #include "persistence/rdb_input.h"
@@ -29,6 +30,7 @@ namespace redoubt::persistence {
 struct RdbLoadResult {
   uint64_t keys_loaded = 0;
   uint64_t keys_expired = 0;  // already past their TTL, skipped (as a primary skips them)
+  uint64_t function_libraries = 0;
   int rdb_version = 0;
   std::vector<std::pair<std::string, std::string>> aux;  // AUX fields, in file order
   std::string encryption_key_id;   // the key an encrypted file was read with; empty: plaintext
@@ -46,6 +48,9 @@ struct RdbLoadOptions {
   bool discard_keys = false;
   // The keys an encrypted file may be written with (LoadRdbFile); null: none configured.
   const EncryptionKeyring* keys = nullptr;
+  // Where the file's function libraries go; null: they are read and counted, not loaded
+  // (redoubt-check-rdb).
+  commands::ScriptingServices* functions = nullptr;
 };
 
 absl::Status LoadRdb(RdbInput& in, storage::Keyspace& keyspace,

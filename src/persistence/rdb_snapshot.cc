@@ -78,6 +78,9 @@ void RdbSnapshot::Begin(const std::function<void()>& while_all_locked) {
   if (while_all_locked) {
     while_all_locked();
   }
+  if (options_.function_libraries) {
+    libraries_ = options_.function_libraries();
+  }
   keyspace_.BeginSnapshot(this);
   begun_ = true;
   db_keys_.assign(keyspace_.databases(), 0);
@@ -144,6 +147,9 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
     if (options_.timestamp) {
       out.append("#TS:").append(std::to_string(std::time(nullptr))).append("\r\n");
     }
+    for (const std::string& code : libraries_) {
+      commands::AppendRespCommand(&out, {"FUNCTION", "LOAD", code});
+    }
     absl::Status st;
     for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
       if (db_keys_[db] > 0) {
@@ -169,6 +175,10 @@ absl::Status RdbSnapshot::Run(const ByteWriter& write) {
     enc.Aux(k, v);
   }
   enc.Aux("aof-base", options_.aof_base ? "1" : "0");
+  for (const std::string& code : libraries_) {
+    enc.Byte(kOpFunction2);
+    enc.String(code);
+  }
   absl::Status st;
   for (int db = 0; db < keyspace_.databases() && st.ok(); ++db) {
     if (db_keys_[db] > 0) {

@@ -39,6 +39,10 @@ struct SnapshotOptions {
   // With as_commands: a "#TS:<unix seconds>" annotation first (aof-timestamp-enabled), as
   // Redis starts a rewritten AOF.
   bool timestamp = false;
+  // The function libraries' code (FUNCTION LOAD's argument each), taken in Begin while every
+  // shard is held, so they are the libraries of that moment; written before the keys, as
+  // FUNCTION2 opcodes or FUNCTION LOAD commands. Null: none.
+  std::function<std::vector<std::string>()> function_libraries;
 };
 
 class RdbSnapshot final : public storage::SnapshotSink {
@@ -97,8 +101,9 @@ class RdbSnapshot final : public storage::SnapshotSink {
   // encoded, strings copied.
   std::vector<std::vector<std::string>> pending_;
   std::vector<std::vector<StagedStrings>> staged_;
-  std::vector<uint64_t> db_keys_;     // keys per database at Begin
-  std::vector<uint64_t> db_expires_;  // of which with a TTL
+  std::vector<std::string> libraries_;  // function libraries at Begin
+  std::vector<uint64_t> db_keys_;       // keys per database at Begin
+  std::vector<uint64_t> db_expires_;    // of which with a TTL
   uint64_t crc_ = 0;
   uint64_t written_ = 0;
   std::atomic<uint64_t> keys_{0};  // counted under any shard's lock

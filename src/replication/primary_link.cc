@@ -384,15 +384,19 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
   env_.before_load();
   env_.runtime.replica_gate.fetch_or(commands::kGateLoading);
   env_.keyspace.FlushAll();
+  env_.functions.ClearFunctionLibraries();
   Note("MASTER <-> REPLICA sync: Loading DB in memory");
   persistence::RdbLoadResult result;
-  persistence::RdbLoadOptions options{
-      .verify_checksum = s.rdb_checksum, .skip_expired = false, .keys = s.rdb_keys.get()};
+  persistence::RdbLoadOptions options{.verify_checksum = s.rdb_checksum,
+                                      .skip_expired = false,
+                                      .keys = s.rdb_keys.get(),
+                                      .functions = &env_.functions};
   absl::Status st = persistence::LoadRdbFile(path, env_.keyspace, env_.runtime, options, &result);
   if (st.ok()) {
     env_.stream.ResetTo(replid, offset);
   } else {
     env_.keyspace.FlushAll();  // nothing half-loaded stays
+    env_.functions.ClearFunctionLibraries();
   }
   env_.runtime.replica_gate.fetch_and(~commands::kGateLoading);
   env_.after_load();

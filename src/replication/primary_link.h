@@ -27,6 +27,7 @@
 #include <string_view>
 #include <thread>
 
+#include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "net/transport.h"
 #include "persistence/encryption_keys.h"
@@ -58,6 +59,8 @@ struct LinkEnv {
   ReplicationStream& stream;
   storage::Keyspace& keyspace;
   commands::RuntimeSettings& runtime;
+  // The function libraries, which a full sync replaces with the primary's.
+  commands::ScriptingServices& functions;
   // Runs one of the primary's commands (SELECT included) as the primary's client. Returns
   // false when it must be tried again later (CLIENT PAUSE holds writes).
   std::function<bool(std::span<const std::string_view>)> apply;

@@ -11,8 +11,11 @@ extern "C" {
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <span>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "scripting/lua_cmsgpack.h"
 #include "scripting/lua_replies.h"
@@ -36,6 +39,7 @@ constexpr const char* kGlobals = "redoubt.globals";              // the globals'
 constexpr const char* kRealGlobals = "redoubt.real_globals";     // what it reads
 constexpr const char* kEnvironment = "redoubt.environment";      // the LuaEnvironment (the hook's)
 constexpr const char* kGlobalsMetatable = "redoubt.globals_mt";  // what getmetatable(_G) shows
+constexpr const char* kLibraryApi = "redoubt.library_api";       // a loading library's globals
 
 // Instructions between two checks for SCRIPT KILL and busy-reply-threshold (Redis's count).
 constexpr int kHookInstructions = 100000;
@@ -250,6 +254,34 @@ void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
   }
 }
 
+// math.random's generator: the POSIX 48-bit congruential one Redis uses (redisLrand48), from
+// the same initial state, so that a script draws the numbers it draws on Redis. One for the
+// process, as Redis's, shared by EVAL's and the functions' states of every thread: only a
+// running script touches it, and a script holds every shard, so two never run at once.
+unsigned short* RandomState() {
+  static unsigned short state[3] = {0x330E, 0xABCD, 0x1234};
+  return state;
+}
+
+// The fields of a `redis` table that both EVAL's and a loading library's have: the log levels,
+// REDIS_VERSION and REDIS_VERSION_NUM (0x00MMmmpp).
+void SetLogLevelsAndVersion(lua_State* L, std::string_view redis_version) {
+  const std::pair<const char*, int> levels[] = {
+      {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2}, {"LOG_WARNING", 3}};
+  for (const auto& [name, value] : levels) {
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, name);
+  }
+  lua_pushlstring(L, redis_version.data(), redis_version.size());
+  lua_setfield(L, -2, "REDIS_VERSION");
+  int major = 0;
+  int minor = 0;
+  int patch = 0;
+  sscanf(std::string(redis_version).c_str(), "%d.%d.%d", &major, &minor, &patch);
+  lua_pushinteger(L, (major << 16) | (minor << 8) | patch);
+  lua_setfield(L, -2, "REDIS_VERSION_NUM");
+}
+
 }  // namespace
 
 // The C functions of the `redis` table and math.random: static members, to reach the state's
@@ -455,9 +487,8 @@ struct LuaApi {
 
   // math.random and math.randomseed over Redis's generator (Lua's own formulas).
   static int Random(lua_State* L) {
-    LuaEnvironment& self = Self(L);
     constexpr double kMax = 2147483647.0;  // REDIS_LRAND48_MAX
-    const long drawn = nrand48(self.random_state_);
+    const long drawn = nrand48(RandomState());
     const lua_Number r = static_cast<lua_Number>(drawn % 2147483647L) / kMax;
     switch (lua_gettop(L)) {
       case 0:
@@ -483,12 +514,168 @@ struct LuaApi {
   }
 
   static int RandomSeed(lua_State* L) {
-    LuaEnvironment& self = Self(L);
     const int32_t seed = luaL_checkint(L, 1);
-    self.random_state_[0] = 0x330E;
-    self.random_state_[1] = static_cast<unsigned short>(seed & 0xffff);
-    self.random_state_[2] = static_cast<unsigned short>((static_cast<uint32_t>(seed) >> 16));
+    unsigned short* state = RandomState();
+    state[0] = 0x330E;
+    state[1] = static_cast<unsigned short>(seed & 0xffff);
+    state[2] = static_cast<unsigned short>((static_cast<uint32_t>(seed) >> 16));
     return 0;
+  }
+
+  // redis.register_function's flags table: the names of Redis's script flags, in any case.
+  static bool ReadFlags(lua_State* L, ScriptFlags* flags) {
+    for (int i = 1;; ++i) {
+      lua_rawgeti(L, -1, i);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return true;
+      }
+      size_t len = 0;
+      const char* name = lua_isstring(L, -1) ? lua_tolstring(L, -1, &len) : nullptr;
+      const bool known = name != nullptr && SetScriptFlag(std::string_view(name, len),
+                                                          /*ignore_case=*/true, flags);
+      lua_pop(L, 1);
+      if (!known) {
+        return false;
+      }
+    }
+  }
+
+  // A string argument (numbers become strings, as lua_isstring allows them).
+  static std::optional<std::string> StringAt(lua_State* L, int idx) {
+    if (!lua_isstring(L, idx)) {
+      return std::nullopt;
+    }
+    size_t len = 0;
+    const char* s = lua_tolstring(L, idx, &len);
+    return std::string(s, len);
+  }
+
+  // redis.register_function{function_name=…, callback=…, flags={…}, description=…}.
+  static void ReadNamedArguments(lua_State* L, RegisteredFunction* f) {
+    if (!lua_istable(L, 1)) {
+      RaiseErrorTable(L,
+                      "calling redis.register_function with a single argument is only "
+                      "applicable to Lua table (representing named arguments).");
+    }
+    bool named = false;
+    bool has_callback = false;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      if (!lua_isstring(L, -2)) {
+        RaiseErrorTable(L, "named argument key given to redis.register_function is not a string");
+      }
+      const std::string_view key = lua_tostring(L, -2);
+      if (common::EqualsIgnoreCase(key, "function_name")) {
+        std::optional<std::string> name = StringAt(L, -1);
+        if (!name) {
+          RaiseErrorTable(L,
+                          "function_name argument given to redis.register_function must be a "
+                          "string");
+        }
+        f->def.name = std::move(*name);
+        named = true;
+      } else if (common::EqualsIgnoreCase(key, "description")) {
+        f->def.description = StringAt(L, -1);
+        if (!f->def.description) {
+          RaiseErrorTable(L,
+                          "description argument given to redis.register_function must be a "
+                          "string");
+        }
+      } else if (common::EqualsIgnoreCase(key, "callback")) {
+        if (!lua_isfunction(L, -1)) {
+          RaiseErrorTable(L,
+                          "callback argument given to redis.register_function must be a function");
+        }
+        if (has_callback) {
+          luaL_unref(L, LUA_REGISTRYINDEX, f->ref);
+        }
+        f->ref = luaL_ref(L, LUA_REGISTRYINDEX);  // pops the value
+        has_callback = true;
+        continue;
+      } else if (common::EqualsIgnoreCase(key, "flags")) {
+        if (!lua_istable(L, -1)) {
+          RaiseErrorTable(L,
+                          "flags argument to redis.register_function must be a table "
+                          "representing function flags");
+        }
+        if (!ReadFlags(L, &f->def.flags)) {
+          RaiseErrorTable(L, "unknown flag given");
+        }
+      } else {
+        RaiseErrorTable(L, "unknown argument given to redis.register_function");
+      }
+      lua_pop(L, 1);
+    }
+    if (!named) {
+      RaiseErrorTable(L, "redis.register_function must get a function name argument");
+    }
+    if (!has_callback) {
+      RaiseErrorTable(L, "redis.register_function must get a callback argument");
+    }
+  }
+
+  static int RegisterFunction(lua_State* L) {
+    LuaEnvironment& self = Self(L);
+    if (self.loading_ == nullptr) {
+      RaiseErrorTable(L, "redis.register_function can only be called on FUNCTION LOAD command");
+    }
+    const int argc = lua_gettop(L);
+    if (argc < 1 || argc > 2) {
+      RaiseErrorTable(L, "wrong number of arguments to redis.register_function");
+    }
+    RegisteredFunction f;
+    f.def.flags.has_shebang = true;  // a function's flags are declared, even when none are
+    // The reference is released if a check below fails (the error unwinds through here).
+    struct Guard {
+      lua_State* L;
+      int* ref;
+      bool keep = false;
+      ~Guard() {
+        if (!keep && *ref != 0) {
+          luaL_unref(L, LUA_REGISTRYINDEX, *ref);
+        }
+      }
+    } guard{L, &f.ref};
+    if (argc == 1) {
+      ReadNamedArguments(L, &f);
+    } else {
+      std::optional<std::string> name = StringAt(L, 1);
+      if (!name) {
+        RaiseErrorTable(L, "first argument to redis.register_function must be a string");
+      }
+      if (!lua_isfunction(L, 2)) {
+        RaiseErrorTable(L, "second argument to redis.register_function must be a function");
+      }
+      f.def.name = std::move(*name);
+      f.ref = luaL_ref(L, LUA_REGISTRYINDEX);  // pops the callback
+    }
+    if (!ValidFunctionName(f.def.name)) {
+      RaiseErrorTable(L,
+                      "Library names can only contain letters, numbers, or underscores(_) and "
+                      "must be at least one character long");
+    }
+    // Without regard to case, as FCALL finds functions (Redis 7.0.15 compares case-sensitively
+    // here, keeps one of 'f' and 'F' for FCALL, and asserts when the library is replaced).
+    for (const RegisteredFunction& other : *self.loading_) {
+      if (common::EqualsIgnoreCase(other.def.name, f.def.name)) {
+        RaiseErrorTable(L, "Function already exists in the library");
+      }
+    }
+    guard.keep = true;
+    self.loading_->push_back(std::move(f));
+    return 0;
+  }
+
+  // While a library loads: stops it past its deadline (Redis's 500 ms for FUNCTION LOAD).
+  static void LoadHook(lua_State* L, lua_Debug*) {
+    lua_getfield(L, LUA_REGISTRYINDEX, kEnvironment);
+    LuaEnvironment& self = *static_cast<LuaEnvironment*>(lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    if (self.load_deadline_us_ != 0 && common::MonotonicMicros() > self.load_deadline_us_) {
+      lua_sethook(L, LoadHook, LUA_MASKLINE, 0);
+      RaiseErrorTable(L, "FUNCTION LOAD timeout");
+    }
   }
 
   // Every kHookInstructions instructions: SCRIPT KILL, and the host's busy bookkeeping.
@@ -509,10 +696,7 @@ struct LuaApi {
   }
 };
 
-LuaEnvironment::LuaEnvironment(std::string_view redis_version) {
-  random_state_[0] = 0x330E;  // POSIX's initial state, as Redis's generator
-  random_state_[1] = 0xABCD;
-  random_state_[2] = 0x1234;
+LuaEnvironment::LuaEnvironment(std::string_view redis_version, LuaMode mode) : mode_(mode) {
   L_ = luaL_newstate();
   lua_newtable(L_);
   lua_setfield(L_, LUA_REGISTRYINDEX, kProxies);
@@ -521,6 +705,9 @@ LuaEnvironment::LuaEnvironment(std::string_view redis_version) {
   OpenLibraries();
   RegisterRedisApi(redis_version);
   ProtectGlobals();
+  if (mode_ == LuaMode::kFunctions) {
+    MakeLibraryApi(redis_version);
+  }
 }
 
 LuaEnvironment::~LuaEnvironment() {
@@ -568,34 +755,69 @@ void LuaEnvironment::RegisterRedisApi(std::string_view redis_version) {
       {"log", LuaApi::Log},
       {"setresp", LuaApi::SetResp},
       {"set_repl", LuaApi::SetRepl},
+  };
+  // EVAL's own helpers (Redis's eval.c adds them to its state only).
+  const std::pair<const char*, lua_CFunction> eval_functions[] = {
       {"replicate_commands", LuaApi::ReplicateCommands},
       {"breakpoint", LuaApi::Breakpoint},
       {"debug", LuaApi::Debug},
   };
-  for (const auto& [name, function] : functions) {
-    lua_pushlightuserdata(L_, this);
-    lua_pushcclosure(L_, function, 1);
-    lua_setfield(L_, -2, name);
+  auto add = [&](std::span<const std::pair<const char*, lua_CFunction>> list) {
+    for (const auto& [name, function] : list) {
+      lua_pushlightuserdata(L_, this);
+      lua_pushcclosure(L_, function, 1);
+      lua_setfield(L_, -2, name);
+    }
+  };
+  add(functions);
+  if (mode_ == LuaMode::kEval) {
+    add(eval_functions);
   }
   const std::pair<const char*, int> constants[] = {
-      {"LOG_DEBUG", 0},   {"LOG_VERBOSE", 1},  {"LOG_NOTICE", 2},
-      {"LOG_WARNING", 3}, {"REPL_NONE", 0},    {"REPL_AOF", 1},
-      {"REPL_SLAVE", 2},  {"REPL_REPLICA", 2}, {"REPL_ALL", 3},
+      {"REPL_NONE", 0}, {"REPL_AOF", 1}, {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2}, {"REPL_ALL", 3},
   };
   for (const auto& [name, value] : constants) {
     lua_pushinteger(L_, value);
     lua_setfield(L_, -2, name);
   }
-  lua_pushlstring(L_, redis_version.data(), redis_version.size());
-  lua_setfield(L_, -2, "REDIS_VERSION");
-  // 0x00MMmmpp, as Redis's REDIS_VERSION_NUM.
-  int major = 0;
-  int minor = 0;
-  int patch = 0;
-  sscanf(std::string(redis_version).c_str(), "%d.%d.%d", &major, &minor, &patch);
-  lua_pushinteger(L_, (major << 16) | (minor << 8) | patch);
-  lua_setfield(L_, -2, "REDIS_VERSION_NUM");
+  SetLogLevelsAndVersion(L_, redis_version);
   lua_setglobal(L_, "redis");
+}
+
+void LuaEnvironment::MakeLibraryApi(std::string_view redis_version) {
+  // Redis's LIBRARY_API: a global table holding only `redis`, itself holding only what a
+  // library needs to register its functions. Both are read-only, and a read of anything they
+  // lack fails as a read of a missing global does.
+  lua_newtable(L_);
+  lua_pushlightuserdata(L_, this);
+  lua_pushcclosure(L_, LuaApi::RegisterFunction, 1);
+  lua_setfield(L_, -2, "register_function");
+  lua_pushlightuserdata(L_, this);
+  lua_pushcclosure(L_, LuaApi::Log, 1);
+  lua_setfield(L_, -2, "log");
+  SetLogLevelsAndVersion(L_, redis_version);
+  lua_newtable(L_);
+  lua_pushcfunction(L_, MissingGlobal);
+  lua_setfield(L_, -2, "__index");
+  lua_setmetatable(L_, -2);
+  PushReadonlyProxy(L_, -1);
+  lua_newtable(L_);
+  lua_insert(L_, -2);
+  lua_setfield(L_, -2, "redis");
+  lua_newtable(L_);
+  lua_pushcfunction(L_, MissingGlobal);
+  lua_setfield(L_, -2, "__index");
+  lua_setmetatable(L_, -2);
+  lua_setfield(L_, LUA_REGISTRYINDEX, kLibraryApi);
+  lua_settop(L_, 0);
+}
+
+void LuaEnvironment::ReadGlobalsFrom(const char* registry_key) {
+  lua_getfield(L_, LUA_REGISTRYINDEX, kGlobals);
+  lua_getmetatable(L_, -1);  // the proxy's own metatable (scripts see another)
+  lua_getfield(L_, LUA_REGISTRYINDEX, registry_key);
+  lua_setfield(L_, -2, "__index");
+  lua_pop(L_, 2);
 }
 
 void LuaEnvironment::ProtectGlobals() {
@@ -684,7 +906,6 @@ void LuaEnvironment::Run(std::string_view sha, std::span<const std::string_view>
                          std::span<const std::string_view> argv, ScriptHost& host,
                          protocol::ReplyWriter& out) {
   ActiveRun run{host};
-  run_ = &run;
   // The protected globals again, for the state and the script (a script may have replaced
   // either with setfenv), and this call's KEYS and ARGV in them.
   lua_getfield(L_, LUA_REGISTRYINDEX, kGlobals);
@@ -701,8 +922,26 @@ void LuaEnvironment::Run(std::string_view sha, std::span<const std::string_view>
   lua_getfield(L_, LUA_REGISTRYINDEX, name.c_str());
   lua_getfield(L_, LUA_REGISTRYINDEX, kGlobals);
   lua_setfenv(L_, -2);
+  CallAndReply(0, sha, run, out);
+}
+
+void LuaEnvironment::CallFunction(int ref, std::string_view name,
+                                  std::span<const std::string_view> keys,
+                                  std::span<const std::string_view> args, ScriptHost& host,
+                                  protocol::ReplyWriter& out) {
+  ActiveRun run{host};
+  lua_pushcfunction(L_, ErrorHandler);
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, ref);
+  PushStringArray(L_, keys);
+  PushStringArray(L_, args);
+  CallAndReply(2, name, run, out);
+}
+
+void LuaEnvironment::CallAndReply(int nargs, std::string_view name, ActiveRun& run,
+                                  protocol::ReplyWriter& out) {
+  run_ = &run;
   lua_sethook(L_, LuaApi::Hook, LUA_MASKCOUNT, kHookInstructions);
-  const int status = lua_pcall(L_, 0, 1, -2);
+  const int status = lua_pcall(L_, nargs, 1, -(nargs + 2));
   lua_sethook(L_, nullptr, 0, 0);
   if (++calls_since_gc_ == kGcPeriod) {
     lua_gc(L_, LUA_GCSTEP, kGcPeriod);
@@ -725,18 +964,65 @@ void LuaEnvironment::Run(std::string_view sha, std::span<const std::string_view>
     const char* source = lua_tostring(L_, -2);
     const char* line = lua_tostring(L_, -1);
     if (source != nullptr && line != nullptr) {
-      message += " script: " + std::string(sha) + ", on " + source + ":" + line + ".";
+      message += " script: " + std::string(name) + ", on " + source + ":" + line + ".";
     }
     lua_pop(L_, 3);
     out.Error(message);
   } else {
     const char* text = lua_tostring(L_, -1);
-    out.Error("ERR Error running script f_" + std::string(sha) + ", " +
+    const std::string prefix = mode_ == LuaMode::kEval ? "f_" : "";
+    out.Error("ERR Error running script " + prefix + std::string(name) + ", " +
               std::string(text != nullptr ? text : "execution failure").substr(0, 100));
     lua_pop(L_, 1);
   }
   lua_pop(L_, 1);  // the handler
   run_ = nullptr;
+}
+
+bool LuaEnvironment::LoadLibrary(std::string_view body, int64_t timeout_ms,
+                                 std::vector<RegisteredFunction>* functions, std::string* error) {
+  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_function") != 0) {
+    *error = "Error compiling function: " + std::string(lua_tostring(L_, -1));
+    lua_pop(L_, 1);
+    return false;
+  }
+  // The chunk reads its globals through the proxy, pointed at the library API while it runs;
+  // the functions it defines keep that proxy, and read the real globals once it is pointed back.
+  lua_getfield(L_, LUA_REGISTRYINDEX, kGlobals);
+  lua_setfenv(L_, -2);
+  std::vector<RegisteredFunction> registered;
+  loading_ = &registered;
+  load_deadline_us_ = timeout_ms > 0 ? common::MonotonicMicros() + timeout_ms * 1000 : 0;
+  ReadGlobalsFrom(kLibraryApi);
+  lua_sethook(L_, LuaApi::LoadHook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L_, 0, 0, 0);
+  lua_sethook(L_, nullptr, 0, 0);
+  ReadGlobalsFrom(kRealGlobals);
+  loading_ = nullptr;
+  load_deadline_us_ = 0;
+  if (status != 0) {
+    // As Redis's luaExtractErrorInformation: a table's err, or "ERR " and the string.
+    std::string message;
+    if (lua_istable(L_, -1)) {
+      lua_getfield(L_, -1, "err");
+      const char* err = lua_tostring(L_, -1);
+      message = err != nullptr ? err : "";
+      lua_pop(L_, 1);
+    } else {
+      const char* text = lua_tostring(L_, -1);
+      message = "ERR " + std::string(text != nullptr ? text : "");
+    }
+    lua_pop(L_, 1);
+    for (const RegisteredFunction& f : registered) {
+      luaL_unref(L_, LUA_REGISTRYINDEX, f.ref);
+    }
+    *error = "Error registering functions: " + message;
+    return false;
+  }
+  for (RegisteredFunction& f : registered) {
+    functions->push_back(std::move(f));
+  }
+  return true;
 }
 
 int64_t LuaEnvironment::memory_bytes() const {

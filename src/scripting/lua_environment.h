@@ -1,7 +1,9 @@
 // One sandboxed Lua 5.1 state, as Redis 7.0 sets up its own: the libraries scripts may use
 // (string, table, math, cjson, bit, coroutine and the allowed base functions), the `redis`
 // table, a deterministic math.random, and globals that scripts can read but never create or
-// change. Scripts are compiled into it once, as f_<sha1>, and run with KEYS and ARGV.
+// change. Scripts are compiled into it once, as f_<sha1>, and run with KEYS and ARGV. A state
+// made for functions (LuaMode::kFunctions, Redis's second state) instead loads libraries,
+// whose registered callbacks FCALL calls with (keys, args).
 //
 // The protections Redis gets from its patched Lua (read-only tables) are made here with stock
 // Lua's metatables: every library table and the global table are empty proxies whose reads go
@@ -10,7 +12,7 @@
 // with "Script attempted to access nonexistent global variable". Lua errors are C++ exceptions
 // (Debian's C++ build of Lua), so a redis.call that fails unwinds its C++ frames.
 //
-// Why one state per thread (script_runner.h keeps them) and not one per server: a script runs
+// Why one state per thread (scripting.h keeps them) and not one per server: a script runs
 // on the I/O thread of its client, holding the shards, and a Lua state may only be used by one
 // thread at a time.
 //
@@ -23,9 +25,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/ascii.h"
 #include "protocol/reply_writer.h"
+#include "scripting/function_libraries.h"
 #include "scripting/script_flags.h"
 
 struct lua_State;
@@ -54,10 +58,23 @@ class ScriptHost {
   virtual void StillRunning() = 0;
 };
 
+// What a state is made for; Redis keeps one of each.
+enum class LuaMode {
+  kEval,       // EVAL's scripts: KEYS and ARGV, redis.breakpoint, redis.replicate_commands
+  kFunctions,  // FUNCTION LOAD's libraries: redis.register_function while a library loads
+};
+
+// A function a library registered as it loaded (LoadLibrary): what it declared, and its
+// callback's reference in the state's registry.
+struct RegisteredFunction {
+  FunctionDef def;
+  int ref = 0;
+};
+
 class LuaEnvironment {
  public:
   // redis_version: what redis.REDIS_VERSION says.
-  explicit LuaEnvironment(std::string_view redis_version);
+  explicit LuaEnvironment(std::string_view redis_version, LuaMode mode = LuaMode::kEval);
   ~LuaEnvironment();
   LuaEnvironment(const LuaEnvironment&) = delete;
   LuaEnvironment& operator=(const LuaEnvironment&) = delete;
@@ -79,6 +96,20 @@ class LuaEnvironment {
   void Run(std::string_view sha, std::span<const std::string_view> keys,
            std::span<const std::string_view> argv, ScriptHost& host, protocol::ReplyWriter& out);
 
+  // kFunctions: runs a library's code (body: what follows its shebang line, from the line
+  // feed) as Redis's FUNCTION LOAD does. The globals it sees are only `redis` with
+  // register_function, log and the version and log-level constants; each
+  // redis.register_function adds to *functions, whose callbacks stay in this state. Stopped
+  // after timeout_ms (0: no limit). False with Redis's error (no ERR prefix) in *error, and
+  // nothing registered.
+  bool LoadLibrary(std::string_view body, int64_t timeout_ms,
+                   std::vector<RegisteredFunction>* functions, std::string* error);
+  // kFunctions: calls the callback ref (from LoadLibrary) with the keys and args tables, as
+  // FCALL; errors name the function.
+  void CallFunction(int ref, std::string_view name, std::span<const std::string_view> keys,
+                    std::span<const std::string_view> args, ScriptHost& host,
+                    protocol::ReplyWriter& out);
+
   // INFO memory's used_memory_lua: the bytes the state holds.
   int64_t memory_bytes() const;
 
@@ -89,14 +120,23 @@ class LuaEnvironment {
   void OpenLibraries();
   void RegisterRedisApi(std::string_view redis_version);
   void ProtectGlobals();
+  // kFunctions: the globals a loading library sees (registry kLibraryApi).
+  void MakeLibraryApi(std::string_view redis_version);
+  // Points the globals' reads at the library API (loading) or at the real globals.
+  void ReadGlobalsFrom(const char* registry_key);
+  // Calls the function on top of the stack (under the message handler below it) with nargs
+  // arguments above it, as the script or function called name, and writes its result or its
+  // error, worded as Redis words it, to out.
+  void CallAndReply(int nargs, std::string_view name, ActiveRun& run, protocol::ReplyWriter& out);
 
   lua_State* L_ = nullptr;
   absl::flat_hash_map<std::string, ScriptFlags> defined_;
+  const LuaMode mode_;
   // The script running now (null between scripts): what redis.call and the hook act for.
   ActiveRun* run_ = nullptr;
-  // math.random's generator: the POSIX 48-bit congruential one Redis uses (redisLrand48),
-  // from the same initial state, so that a script draws the numbers it draws on Redis.
-  unsigned short random_state_[3];
+  // The library loading now (null otherwise): where redis.register_function adds.
+  std::vector<RegisteredFunction>* loading_ = nullptr;
+  int64_t load_deadline_us_ = 0;  // 0: none
   int calls_since_gc_ = 0;
 };
 

@@ -23,7 +23,8 @@ std::string ScriptCache::Add(std::string_view body) {
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = bodies_.try_emplace(sha, body);
   if (inserted) {
-    body_bytes_ += body.size();
+    body_bytes_.fetch_add(body.size(), std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
   }
   return sha;
 }
@@ -47,18 +48,9 @@ bool ScriptCache::Contains(std::string_view sha) const {
 void ScriptCache::Flush() {
   absl::MutexLock lock(&mu_);
   bodies_.clear();
-  body_bytes_ = 0;
+  body_bytes_.store(0, std::memory_order_relaxed);
+  count_.store(0, std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_acq_rel);
-}
-
-size_t ScriptCache::size() const {
-  absl::MutexLock lock(&mu_);
-  return bodies_.size();
-}
-
-size_t ScriptCache::body_bytes() const {
-  absl::MutexLock lock(&mu_);
-  return body_bytes_;
 }
 
 }  // namespace redoubt::scripting

@@ -16,14 +16,12 @@
 #include <string>
 #include <string_view>
 
-#include "commands/execution_services.h"
-
 namespace redoubt::scripting {
 
 // The SHA1 of bytes as 40 lowercase hex digits (redis.sha1hex, a script's name).
 std::string Sha1Hex(std::string_view bytes);
 
-class ScriptCache : public commands::ScriptingServices {
+class ScriptCache {
  public:
   // Stores body under its SHA1 (once) and returns the SHA1.
   std::string Add(std::string_view body);
@@ -35,14 +33,16 @@ class ScriptCache : public commands::ScriptingServices {
 
   // Changes with each Flush: a Lua state compiled for an older generation starts afresh.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
-  // INFO memory's number_of_cached_scripts and used_memory_scripts_eval.
-  size_t size() const;
-  size_t body_bytes() const;
+  // INFO memory's number_of_cached_scripts and used_memory_scripts_eval; counted as the cache
+  // changes, so that maxmemory's accounting reads them without the lock.
+  size_t size() const { return count_.load(std::memory_order_relaxed); }
+  size_t body_bytes() const { return body_bytes_.load(std::memory_order_relaxed); }
 
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::string> bodies_ ABSL_GUARDED_BY(mu_);
-  size_t body_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<size_t> body_bytes_{0};  // changed under mu_
+  std::atomic<size_t> count_{0};       // changed under mu_
   std::atomic<uint64_t> generation_{0};
 };
 

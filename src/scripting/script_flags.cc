@@ -9,6 +9,42 @@
 #include "common/ascii.h"
 
 namespace redoubt::scripting {
+namespace {
+
+// Redis's scripts_flags_def, in its order (FUNCTION LIST lists flags in it).
+struct FlagName {
+  std::string_view name;
+  bool ScriptFlags::*member;
+};
+constexpr FlagName kFlagNames[] = {
+    {"no-writes", &ScriptFlags::no_writes},
+    {"allow-oom", &ScriptFlags::allow_oom},
+    {"allow-stale", &ScriptFlags::allow_stale},
+    {"no-cluster", &ScriptFlags::no_cluster},
+    {"allow-cross-slot-keys", &ScriptFlags::allow_cross_slot_keys},
+};
+
+}  // namespace
+
+bool SetScriptFlag(std::string_view name, bool ignore_case, ScriptFlags* flags) {
+  for (const FlagName& f : kFlagNames) {
+    if (ignore_case ? common::EqualsIgnoreCase(name, f.name) : name == f.name) {
+      flags->*f.member = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string_view> ScriptFlagNames(const ScriptFlags& flags) {
+  std::vector<std::string_view> names;
+  for (const FlagName& f : kFlagNames) {
+    if (flags.*f.member) {
+      names.push_back(f.name);
+    }
+  }
+  return names;
+}
 
 std::string ParseShebang(std::string_view body, ScriptFlags* flags) {
   *flags = ScriptFlags{};
@@ -37,17 +73,9 @@ std::string ParseShebang(std::string_view body, ScriptFlags* flags) {
       continue;  // "flags=" declares none (Redis splits an empty list into no flags)
     }
     for (absl::string_view flag : absl::StrSplit(list, ',')) {
-      if (flag == "no-writes") {
-        flags->no_writes = true;
-      } else if (flag == "allow-oom") {
-        flags->allow_oom = true;
-      } else if (flag == "allow-stale") {
-        flags->allow_stale = true;
-      } else if (flag == "no-cluster") {
-        flags->no_cluster = true;
-      } else if (flag == "allow-cross-slot-keys") {
-        flags->allow_cross_slot_keys = true;
-      } else {
+      // The shebang's flags are case-sensitive (Redis compares them with strcmp).
+      if (!SetScriptFlag(std::string_view(flag.data(), flag.size()), /*ignore_case=*/false,
+                         flags)) {
         return "ERR Unexpected flag in script shebang: " + std::string(flag);
       }
     }

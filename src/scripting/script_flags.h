@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace redoubt::scripting {
 
@@ -22,6 +23,12 @@ struct ScriptFlags {
   // line numbers stay the user's.
   size_t shebang_bytes = 0;
 };
+
+// Sets the flag named name; false for a name that is no flag. redis.register_function reads
+// flags in any case, a shebang only in lower case.
+bool SetScriptFlag(std::string_view name, bool ignore_case, ScriptFlags* flags);
+// The names of the flags set, in Redis's order.
+std::vector<std::string_view> ScriptFlagNames(const ScriptFlags& flags);
 
 // Parses body's shebang line into *flags. Returns an empty string, or Redis's error (with its
 // ERR code) for an invalid shebang.

@@ -29,8 +29,13 @@ uint64_t FileSize(const std::string& path) {
 }  // namespace
 
 AofService::AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                       persistence::SnapshotSlot& slot, std::function<AofSettings()> settings)
-    : keyspace_(keyspace), runtime_(runtime), slot_(slot), settings_(std::move(settings)) {}
+                       commands::ScriptingServices& functions, persistence::SnapshotSlot& slot,
+                       std::function<AofSettings()> settings)
+    : keyspace_(keyspace),
+      runtime_(runtime),
+      functions_(functions),
+      slot_(slot),
+      settings_(std::move(settings)) {}
 
 AofService::~AofService() {
   Shutdown();
@@ -116,9 +121,11 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
     keyspace_.set_expiry_paused(true);
     persistence::AofLoadResult loaded;
     const int64_t start_us = common::MonotonicMicros();
-    absl::Status st = persistence::LoadAof(
-        DirPath(s), manifest_, keyspace_, runtime_,
-        {.load_truncated = s.load_truncated, .verify_checksum = s.rdb_checksum}, run, &loaded);
+    absl::Status st = persistence::LoadAof(DirPath(s), manifest_, keyspace_, runtime_,
+                                           {.load_truncated = s.load_truncated,
+                                            .verify_checksum = s.rdb_checksum,
+                                            .functions = &functions_},
+                                           run, &loaded);
     keyspace_.set_expiry_paused(false);
     if (!st.ok()) {
       return st;
@@ -139,12 +146,14 @@ absl::Status AofService::Start(const persistence::AofCommandRunner& run) {
     // them twice at the next load.)
     const int64_t seq = manifest_.NextBaseSeq();
     const std::string name = persistence::AofBaseName(s.filename, seq, s.use_rdb_preamble);
-    persistence::RdbSnapshot snapshot(keyspace_, {.compress = s.rdb_compression,
-                                                  .checksum = s.rdb_checksum,
-                                                  .used_memory = keyspace_.used_bytes(),
-                                                  .aof_base = true,
-                                                  .as_commands = !s.use_rdb_preamble,
-                                                  .timestamp = s.timestamps});
+    persistence::RdbSnapshot snapshot(
+        keyspace_, {.compress = s.rdb_compression,
+                    .checksum = s.rdb_checksum,
+                    .used_memory = keyspace_.used_bytes(),
+                    .aof_base = true,
+                    .as_commands = !s.use_rdb_preamble,
+                    .timestamp = s.timestamps,
+                    .function_libraries = [this] { return functions_.FunctionLibraryCodes(); }});
     snapshot.Begin();
     if (absl::Status st = persistence::SaveSnapshotToFile(snapshot, PathOf(s, name)); !st.ok()) {
       return absl::InternalError("Creating the AOF base file " + name +
@@ -492,13 +501,15 @@ absl::Status AofService::BeginRewrite(const AofSettings& s, RewriteKind kind) {
   }
   const int64_t base_seq = manifest_.NextBaseSeq();
   auto snapshot = std::make_shared<persistence::RdbSnapshot>(
-      keyspace_, persistence::SnapshotOptions{.compress = s.rdb_compression,
-                                              .checksum = s.rdb_checksum,
-                                              .used_memory = keyspace_.used_bytes(),
-                                              .key_save_delay_us = s.key_save_delay_us,
-                                              .aof_base = true,
-                                              .as_commands = !s.use_rdb_preamble,
-                                              .timestamp = s.timestamps});
+      keyspace_, persistence::SnapshotOptions{
+                     .compress = s.rdb_compression,
+                     .checksum = s.rdb_checksum,
+                     .used_memory = keyspace_.used_bytes(),
+                     .key_save_delay_us = s.key_save_delay_us,
+                     .aof_base = true,
+                     .as_commands = !s.use_rdb_preamble,
+                     .timestamp = s.timestamps,
+                     .function_libraries = [this] { return functions_.FunctionLibraryCodes(); }});
   // The cut, with every shard locked: what was appended so far belongs to the old file, what
   // follows to the new one. When switching on, the log goes live there instead: the commands
   // before the cut are in the base, and every one after it sees active() (the dispatcher

@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "commands/command_log.h"
+#include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "persistence/aof_loader.h"
 #include "persistence/aof_manifest.h"
@@ -83,7 +84,8 @@ struct AofStatus {
 class AofService final : public commands::CommandLog {
  public:
   AofService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-             persistence::SnapshotSlot& slot, std::function<AofSettings()> settings);
+             commands::ScriptingServices& functions, persistence::SnapshotSlot& slot,
+             std::function<AofSettings()> settings);
   ~AofService() override;
 
   // Start-up, before clients are served. With appendonly yes: loads the AOF the manifest lists
@@ -169,6 +171,7 @@ class AofService final : public commands::CommandLog {
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
+  commands::ScriptingServices& functions_;  // the function libraries, in bases and loads
   persistence::SnapshotSlot& slot_;
   const std::function<AofSettings()> settings_;
 

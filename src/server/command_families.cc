@@ -19,7 +19,7 @@
 #include "server/command_command.h"
 #include "server/config_command.h"
 #include "server/connection_commands.h"
-#include "server/function_command.h"
+#include "server/function_commands.h"
 #include "server/info_command.h"
 #include "server/latency_command.h"
 #include "server/memory_command.h"
@@ -64,7 +64,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterSlowlogCommand(table);
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);
-  RegisterFunctionCommand(table);
+  RegisterFunctionCommands(table);
   RegisterScriptCommands(table);
 }
 

@@ -1,11 +1,11 @@
-// Registers FUNCTION (FLUSH HELP). Scripting and functions come with the scripting issue; until
-// then the library is always empty, so FLUSH has nothing to do and succeeds as Redis's does.
+// Registers FCALL, FCALL_RO and FUNCTION (LOAD DELETE FLUSH LIST DUMP RESTORE STATS KILL HELP):
+// Redis 7.0's functions on the scripting layer (scripting/function_libraries.h).
 #pragma once
 
 #include "commands/command_table.h"
 
 namespace redoubt::server {
 
-void RegisterFunctionCommand(commands::CommandTable& table);
+void RegisterFunctionCommands(commands::CommandTable& table);
 
 }  // namespace redoubt::server

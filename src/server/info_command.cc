@@ -16,11 +16,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "commands/command_context.h"
 #include "common/clock.h"
+#include "scripting/function_libraries.h"
 #include "server/aof_service.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
@@ -67,10 +69,6 @@ class InfoLines {
  private:
   std::string* out_;
 };
-
-// What a cached script costs besides its body: its 40-byte SHA1 name and, as an estimate, a
-// hash table entry (Redis counts the name's and body's allocations, not measured here).
-constexpr size_t kScriptOverheadBytes = 40 + 48;
 
 // What several sections need, gathered once per INFO call.
 struct InfoSnapshot {
@@ -242,24 +240,30 @@ void MemorySection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("total_system_memory", system);
   out.Add("total_system_memory_human", BytesToHuman(system));
   // Scripts: the Lua states of every thread, and the cached bodies (with Redis's per-script
-  // overhead of a 40-byte name and a dictionary entry). No functions yet.
+  // overhead of a 40-byte name and a dictionary entry); functions: every thread's functions
+  // state, and the libraries' code and names.
   scripting::Scripting& scripting = s.server.scripting();
   const int64_t lua = scripting.lua_bytes();
-  const int64_t scripts = static_cast<int64_t>(scripting.cache().body_bytes() +
-                                               scripting.cache().size() * kScriptOverheadBytes);
+  const int64_t scripts =
+      static_cast<int64_t>(scripting.cache().body_bytes() +
+                           scripting.cache().size() * scripting::Scripting::kScriptOverheadBytes);
+  const std::shared_ptr<const scripting::FunctionLibraries::Set> libraries =
+      scripting.functions().Current();
+  const int64_t function_lua = scripting.function_lua_bytes();
+  const int64_t functions = static_cast<int64_t>(scripting.functions().memory_bytes());
   out.Add("used_memory_lua", lua);
   out.Add("used_memory_vm_eval", lua);
   out.Add("used_memory_lua_human", BytesToHuman(lua));
   out.Add("used_memory_scripts_eval", scripts);
   out.Add("number_of_cached_scripts", scripting.cache().size());
-  out.Add("number_of_functions", 0);
-  out.Add("number_of_libraries", 0);
-  out.Add("used_memory_vm_functions", 0);
-  out.Add("used_memory_vm_total", lua);
-  out.Add("used_memory_vm_total_human", BytesToHuman(lua));
-  out.Add("used_memory_functions", 0);
-  out.Add("used_memory_scripts", scripts);
-  out.Add("used_memory_scripts_human", BytesToHuman(scripts));
+  out.Add("number_of_functions", libraries->function_count);
+  out.Add("number_of_libraries", libraries->libraries.size());
+  out.Add("used_memory_vm_functions", function_lua);
+  out.Add("used_memory_vm_total", lua + function_lua);
+  out.Add("used_memory_vm_total_human", BytesToHuman(lua + function_lua));
+  out.Add("used_memory_functions", functions);
+  out.Add("used_memory_scripts", scripts + functions);
+  out.Add("used_memory_scripts_human", BytesToHuman(scripts + functions));
   out.Add("maxmemory", s.config.maxmemory);
   out.Add("maxmemory_human", BytesToHuman(s.config.maxmemory));
   out.Add("maxmemory_policy", storage::EvictionPolicyName(s.config.maxmemory_policy));

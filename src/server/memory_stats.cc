@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "scripting/scripting.h"
 #include "server/connection.h"
 #include "server/server.h"
 
@@ -115,7 +116,16 @@ MemoryOverhead CollectMemoryOverhead(Server& server, uint64_t client_buffers) {
   MemoryOverhead mh;
   std::vector<storage::DbInfo> dbs = server.keyspace().Info();
   uint64_t keyspace_bytes = server.keyspace().used_bytes();
-  mh.total_allocated = keyspace_bytes + client_buffers;
+  // Scripting, which maxmemory counts too: EVAL's Lua states and cached scripts, and the
+  // functions' states and libraries.
+  scripting::Scripting& scripting = server.scripting();
+  mh.lua_caches = static_cast<uint64_t>(std::max<int64_t>(0, scripting.lua_bytes())) +
+                  scripting.cache().body_bytes() +
+                  scripting.cache().size() * scripting::Scripting::kScriptOverheadBytes;
+  mh.functions_caches =
+      static_cast<uint64_t>(std::max<int64_t>(0, scripting.function_lua_bytes())) +
+      scripting.functions().memory_bytes();
+  mh.total_allocated = keyspace_bytes + client_buffers + mh.lua_caches + mh.functions_caches;
   uint64_t peak = server.stats().peak_memory.load(std::memory_order_relaxed);
   if (mh.total_allocated > peak) {
     server.stats().peak_memory.store(mh.total_allocated, std::memory_order_relaxed);

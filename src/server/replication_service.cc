@@ -26,11 +26,13 @@ bool ParseReplicaOf(const std::string& text, std::string* host, int* port) {
 
 ReplicationService::ReplicationService(storage::Keyspace& keyspace,
                                        commands::RuntimeSettings& runtime,
+                                       commands::ScriptingServices& functions,
                                        persistence::SnapshotSlot& slot, commands::CommandLog& aof,
                                        commands::ClientPause& pause,
                                        std::function<ReplicationSettings()> settings)
     : keyspace_(keyspace),
       runtime_(runtime),
+      functions_(functions),
       slot_(slot),
       pause_(pause),
       settings_(std::move(settings)),
@@ -118,6 +120,7 @@ void ReplicationService::StartLinkLocked() {
       .stream = stream_,
       .keyspace = keyspace_,
       .runtime = runtime_,
+      .functions = functions_,
       .apply = apply_,
       .before_load = before_load_ ? before_load_ : [] {},
       .after_load = after_load_ ? after_load_ : [] {},
@@ -224,10 +227,12 @@ absl::StatusOr<replication::FullSyncSnapshot> ReplicationService::BeginSnapshot(
     return absl::UnavailableError("a snapshot is running");
   }
   const ReplicationSettings s = settings_();
-  persistence::SnapshotOptions options{.compress = s.rdb_compression,
-                                       .checksum = s.rdb_checksum,
-                                       .used_memory = s.used_memory,
-                                       .key_save_delay_us = s.key_save_delay_us};
+  persistence::SnapshotOptions options{
+      .compress = s.rdb_compression,
+      .checksum = s.rdb_checksum,
+      .used_memory = s.used_memory,
+      .key_save_delay_us = s.key_save_delay_us,
+      .function_libraries = [this] { return functions_.FunctionLibraryCodes(); }};
   auto snapshot = std::make_unique<persistence::RdbSnapshot>(keyspace_, options);
   snapshot->Begin(at_cut);
   return replication::FullSyncSnapshot{std::move(snapshot), [this] { slot_.Release(); }};

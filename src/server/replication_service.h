@@ -69,8 +69,9 @@ class ReplicationService {
   // aof: the AOF, which ReplicationLog feeds beside the stream.
   // pause: CLIENT PAUSE's state, which FAILOVER uses to stop writes.
   ReplicationService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                     persistence::SnapshotSlot& slot, commands::CommandLog& aof,
-                     commands::ClientPause& pause, std::function<ReplicationSettings()> settings);
+                     commands::ScriptingServices& functions, persistence::SnapshotSlot& slot,
+                     commands::CommandLog& aof, commands::ClientPause& pause,
+                     std::function<ReplicationSettings()> settings);
   ~ReplicationService();
 
   // What the dispatchers propagate to.
@@ -158,6 +159,11 @@ class ReplicationService {
 
   void Shutdown();
 
+  // What replication refuses now (RuntimeSettings::replica_gate): read-only, stale or too few
+  // good replicas, from s's read_only, serve_stale_data and min_replicas_* (the rest unused).
+  // The cron keeps it current; CONFIG SET of those directives applies it at once.
+  void UpdateGate(const ReplicationSettings& s) ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   void FollowLocked(const std::string& host, int port) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The failover's next step (cron); and its end: writes resume, the state is cleared.
@@ -172,11 +178,11 @@ class ReplicationService {
   // A replica's link stopped and gone (false: this node is a primary).
   bool StopLink() ABSL_LOCKS_EXCLUDED(mu_);
   void StopSendersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void UpdateGate(const ReplicationSettings& s) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<replication::FullSyncSnapshot> BeginSnapshot(const std::function<void()>& at_cut);
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
+  commands::ScriptingServices& functions_;  // the function libraries, sent and received
   persistence::SnapshotSlot& slot_;
   commands::ClientPause& pause_;
   const std::function<ReplicationSettings()> settings_;

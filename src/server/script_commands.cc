@@ -1,9 +1,7 @@
-// EVAL and SCRIPT, as Redis 7.0's eval.c and script.c: the handler checks what the script
-// declares against the server's state (a read-only replica, a failed save, maxmemory), runs it
-// in its thread's Lua state (scripting/lua_environment.h), and the script's redis.call runs
-// each command through the dispatcher that runs EVAL (Dispatcher::ExecuteFromScript), so its
-// effects join EVAL's propagation batch (wrapped in MULTI/EXEC, as Redis 7 replicates a
-// script's effects) and its thread's statistics.
+// EVAL and SCRIPT, as Redis 7.0's eval.c: the handler checks what the script declares against
+// the server's state (a read-only replica, a failed save, maxmemory) and runs it in its
+// thread's Lua state (scripting/lua_environment.h) through script_run.h, which EVAL and FCALL
+// share.
 //
 // Atomicity: EVAL is a whole-keyspace command, so the dispatcher holds every shard while the
 // script runs and no client on any thread sees it half done; a script may touch keys it did
@@ -28,6 +26,7 @@
 #include "scripting/scripting.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
+#include "server/script_run.h"
 
 namespace redoubt::server {
 namespace {
@@ -35,137 +34,6 @@ namespace {
 using commands::CommandContext;
 using commands::EqualsIgnoreCase;
 using scripting::Scripting;
-
-Scripting& ScriptingOf(CommandContext& ctx) {
-  return static_cast<Scripting&>(*ctx.services.scripting);
-}
-
-// One script's run, from start to end (it is the server's running script meanwhile), and what
-// its redis.call reaches: the dispatcher running EVAL, as the script's client.
-class EvalHost : public scripting::ScriptHost {
- public:
-  EvalHost(CommandContext& ctx, commands::Dispatcher::ScriptRules rules, std::string_view sha)
-      : ctx_(ctx),
-        client_(ctx.client),
-        rules_(rules),
-        running_(ScriptingOf(ctx).running()),
-        sha_(sha),
-        started_ms_(common::MonotonicMillis()) {
-    running_.Begin(ctx.client.is_primary_link());
-  }
-  ~EvalHost() override {
-    running_.End();
-    if (busy_) {
-      ctx_.services.settings.script_busy.store(false, std::memory_order_relaxed);
-    }
-  }
-
-  bool Call(std::span<const std::string_view> args, bool resp3, bool propagate, std::string* reply,
-            std::string* error) override {
-    client_.CaptureInto(reply, resp3);
-    rules_.propagate = propagate;
-    const bool ran = ctx_.dispatcher->ExecuteFromScript(client_, args, rules_, error);
-    if (rules_.wrote) {
-      running_.MarkWrote();
-    }
-    return ran;
-  }
-
-  bool AclCheck(std::span<const std::string_view> args, bool* allowed,
-                std::string* error) override {
-    const commands::CommandSpec* spec = ctx_.services.table.Resolve(args);
-    if (spec == nullptr) {
-      *error = "ERR Invalid command passed to redis.acl_check_cmd()";
-      return false;
-    }
-    commands::AclKeyAccess::Scratch scratch;
-    size_t denied = 0;
-    *allowed = ctx_.services.acl_key_access.Check(
-                   ctx_.client.user(), ctx_.services.acl.catalog().ById(spec->stats_index), *spec,
-                   args, &scratch, &denied) == security::AclVerdict::kAllowed;
-    return true;
-  }
-
-  bool KillRequested() override { return running_.kill_requested(); }
-
-  // Past busy-reply-threshold, other clients get -BUSY (the dispatcher's stage) and those of
-  // this thread are served from here, so that one of them can send SCRIPT KILL.
-  void StillRunning() override {
-    const int64_t threshold = ctx_.settings.busy_reply_threshold_ms.load(std::memory_order_relaxed);
-    const int64_t elapsed = common::MonotonicMillis() - started_ms_;
-    if (threshold <= 0 || elapsed < threshold) {
-      return;
-    }
-    if (!busy_) {
-      busy_ = true;
-      ctx_.services.settings.script_busy.store(true, std::memory_order_relaxed);
-      common::Log(common::LogLevel::kWarning,
-                  "Slow script detected: still in execution after " + std::to_string(elapsed) +
-                      " milliseconds. You can try killing the script using the SCRIPT KILL "
-                      "command. Script name is: " +
-                      sha_ + ".");
-    }
-    if (Connection* conn = ConnectionOf(ctx_)) {
-      conn->ServeOthersWhileBusy();
-    }
-  }
-
- private:
-  CommandContext& ctx_;
-  scripting::ScriptClient client_;
-  commands::Dispatcher::ScriptRules rules_;
-  scripting::RunningScript& running_;
-  std::string sha_;
-  int64_t started_ms_;
-  bool busy_ = false;
-};
-
-// Redis's scriptPrepareForRun: what a script that declared its flags may not do now. Empty
-// when it may run.
-std::string RefusalBeforeRun(CommandContext& ctx, const scripting::ScriptFlags& flags,
-                             bool read_only_command, bool out_of_memory) {
-  const uint32_t gate = ctx.settings.replica_gate.load(std::memory_order_relaxed);
-  const bool primary_link = ctx.client.is_primary_link();
-  if (!flags.has_shebang) {
-    if (gate & commands::kGateStale) {
-      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
-    }
-    return {};
-  }
-  if ((gate & commands::kGateStale) && !flags.allow_stale) {
-    return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and "
-           "'allow-stale' flag is not set on the script.";
-  }
-  if (!flags.no_writes) {
-    if ((gate & commands::kGateReadOnly) && !primary_link) {
-      return "READONLY Can not run script with write flag on readonly replica";
-    }
-    if (!primary_link &&
-        ctx.settings.refuse_writes_after_failed_save.load(std::memory_order_relaxed)) {
-      return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
-             "persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read "
-             "only scripts.";
-    }
-    const int aof_errno = ctx.settings.aof_write_errno.load(std::memory_order_relaxed);
-    if (!primary_link && aof_errno != 0) {
-      return "MISCONF Redis is configured to persist data to AOF, but it's currently unable to "
-             "persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read "
-             "only scripts. AOF error: " +
-             std::string(strerror(aof_errno));
-    }
-    if (read_only_command) {
-      return "ERR Can not execute a script with write flag using *_ro command.";
-    }
-    if (gate & commands::kGateNoReplicas) {
-      return std::string(commands::kErrNoReplicas);
-    }
-  }
-  if (out_of_memory && !flags.allow_oom && !flags.no_writes) {
-    return "OOM allow-oom flag is not set on the script, can not run it when used memory > "
-           "'maxmemory'";
-  }
-  return {};
-}
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
   Scripting& scripting = ScriptingOf(ctx);
@@ -207,24 +75,49 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
     declared = lua.FlagsOf(sha);
   }
   const scripting::ScriptFlags& flags = *declared;
-  const uint64_t maxmemory = ctx.settings.maxmemory.load(std::memory_order_relaxed);
-  const bool out_of_memory = maxmemory != 0 && ctx.keyspace.used_bytes() > maxmemory;
+  const bool out_of_memory = OverMaxmemory(ctx);
   if (std::string refusal = RefusalBeforeRun(ctx, flags, read_only_command, out_of_memory);
       !refusal.empty()) {
     return ctx.reply.Error(refusal);
   }
-  commands::Dispatcher::ScriptRules rules;
-  rules.read_only = read_only_command || (flags.has_shebang && flags.no_writes);
-  rules.allow_oom = flags.has_shebang && flags.allow_oom;
-  rules.out_of_memory = out_of_memory;
-  EvalHost host(ctx, rules, sha);
   const size_t keys = static_cast<size_t>(numkeys);
-  storage::Keyspace::FrozenClockScope frozen_clock(common::UnixMillis());
-  lua.Run(sha, ctx.args.subspan(3, keys), ctx.args.subspan(3 + keys), host, ctx.reply);
-  if (scripting.running().effects_discarded()) {
-    ctx.dispatcher->DiscardPropagation();  // stopped for SHUTDOWN NOSAVE
+  RunScript(ctx, [&] {
+    ScriptRunHost host(ctx, RulesFor(flags, read_only_command, out_of_memory),
+                       scripting::ScriptKind::kEval, sha);
+    lua.Run(sha, ctx.args.subspan(3, keys), ctx.args.subspan(3 + keys), host, ctx.reply);
+  });
+}
+
+// The flags EVAL and EVALSHA are checked with: those the script declares in its shebang, if
+// it has one (see ScriptCommandFlags), as Redis's evalGetCommandFlags. EVAL reads the body
+// given; EVALSHA what this thread compiled or, the first time here, the shared cache's body.
+uint32_t EvalFlags(std::span<const std::string_view> args,
+                   const commands::ExecutionServices& services, uint32_t flags, bool by_sha) {
+  scripting::ScriptFlags declared;
+  if (!by_sha) {
+    if (!args[1].starts_with("#!") || !scripting::ParseShebang(args[1], &declared).empty()) {
+      return flags;
+    }
+    return ScriptCommandFlags(flags, declared);
   }
-  scripting.RecordMemoryOfThisThread();
+  auto& scripting = static_cast<Scripting&>(*services.scripting);
+  const std::string sha = common::ToLower(args[1].substr(0, 40));
+  if (const scripting::ScriptFlags* known = scripting.EnvironmentForThisThread().FlagsOf(sha)) {
+    return ScriptCommandFlags(flags, *known);
+  }
+  const std::optional<std::string> body = scripting.cache().Find(sha);
+  if (!body || !scripting::ParseShebang(*body, &declared).empty()) {
+    return flags;
+  }
+  return ScriptCommandFlags(flags, declared);
+}
+uint32_t EvalBodyFlags(std::span<const std::string_view> args,
+                       const commands::ExecutionServices& services, uint32_t flags) {
+  return EvalFlags(args, services, flags, /*by_sha=*/false);
+}
+uint32_t EvalShaFlags(std::span<const std::string_view> args,
+                      const commands::ExecutionServices& services, uint32_t flags) {
+  return EvalFlags(args, services, flags, /*by_sha=*/true);
 }
 
 void CmdEval(CommandContext& ctx) {
@@ -278,22 +171,7 @@ void CmdScriptFlush(CommandContext& ctx) {
 }
 
 void CmdScriptKill(CommandContext& ctx) {
-  using Outcome = scripting::RunningScript::KillOutcome;
-  switch (ScriptingOf(ctx).running().Kill()) {
-    case Outcome::kNotBusy:
-      return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
-    case Outcome::kFromPrimary:
-      return ctx.reply.Error(
-          "UNKILLABLE The busy script was sent by a master instance in the context of "
-          "replication and cannot be killed.");
-    case Outcome::kWrote:
-      return ctx.reply.Error(
-          "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-          "You can either wait the script termination or kill the server in a hard way using "
-          "the SHUTDOWN NOSAVE command.");
-    case Outcome::kKilled:
-      return ctx.reply.Ok();
-  }
+  ReplyToKill(ctx, scripting::ScriptKind::kEval);
 }
 
 // SCRIPT DEBUG: the Lua debugger (LDB) is not there; NO, which turns it off, is accepted.
@@ -333,12 +211,14 @@ void RegisterScriptCommands(commands::CommandTable& table) {
   const uint32_t kEvalFlags = kNoScript | kStale | kSkipMonitor | kNoMandatoryKeys | kWholeKeyspace;
   auto eval = [&](std::string_view name, uint32_t extra, Handler handler, std::string_view summary,
                   std::string_view since) {
+    const bool by_sha = name.starts_with("evalsha");
     table.Add({.name = name,
                .arity = -3,
                .flags = kEvalFlags | extra,
                .acl = kAclSlow | kAclScripting,
                .handler = handler,
                .key_finder = KeysAfterCount<2>,
+               .effective_flags = by_sha ? EvalShaFlags : EvalBodyFlags,
                .summary = summary,
                .since = since,
                .group = "scripting"});

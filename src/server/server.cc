@@ -59,7 +59,7 @@ Server::Server(Config config)
   scripting_ = std::make_unique<scripting::Scripting>(std::string(kRedisVersion));
   services_->scripting = scripting_.get();
   snapshots_ = std::make_unique<SnapshotService>(
-      *keyspace_, settings_, snapshot_slot_,
+      *keyspace_, settings_, *scripting_, snapshot_slot_,
       [this] {
         absl::MutexLock lock(&config_mu_);
         const Config& c = config_;
@@ -79,7 +79,7 @@ Server::Server(Config config)
         return total;
       },
       [this] { return keyspace_->used_bytes(); });
-  aof_ = std::make_unique<AofService>(*keyspace_, settings_, snapshot_slot_, [this] {
+  aof_ = std::make_unique<AofService>(*keyspace_, settings_, *scripting_, snapshot_slot_, [this] {
     Config c = this->config();
     return AofSettings{.enabled = c.appendonly,
                        .dirname = c.appenddirname,
@@ -94,9 +94,9 @@ Server::Server(Config config)
                        .timestamps = c.aof_timestamp_enabled,
                        .key_save_delay_us = c.rdb_key_save_delay};
   });
-  replication_ =
-      std::make_unique<ReplicationService>(*keyspace_, settings_, snapshot_slot_, *aof_, pause_,
-                                           [this] { return ReplicationSettingsNow(); });
+  replication_ = std::make_unique<ReplicationService>(*keyspace_, settings_, *scripting_,
+                                                      snapshot_slot_, *aof_, pause_,
+                                                      [this] { return ReplicationSettingsNow(); });
   services_->log = &replication_->log();
   key_events_.set_command_log(&replication_->log());
   RegisterConfigAppliers();

@@ -117,9 +117,11 @@ void CmdShutdown(CommandContext& ctx) {
   }
   // While a script is busy it holds every shard: a shutdown that saves could never take them.
   // As Redis: -BUSY, unless NOSAVE, which stops the script (even one that wrote) and exits.
-  if (ctx.settings.script_busy.load(std::memory_order_relaxed)) {
+  if (const commands::BusyScript busy = ctx.settings.busy_script.load(std::memory_order_relaxed);
+      busy != commands::BusyScript::kNone) {
     if (!nosave) {
-      return ctx.reply.Error(commands::kErrBusyScript);
+      return ctx.reply.Error(busy == commands::BusyScript::kFunction ? commands::kErrBusyFunction
+                                                                     : commands::kErrBusyScript);
     }
     static_cast<scripting::Scripting&>(*ctx.services.scripting).running().KillForShutdown();
   }

@@ -417,6 +417,22 @@ void Server::RegisterConfigAppliers() {
               {.stop_writes_on_error = c.stop_writes_on_bgsave_error, .save_points = c.save});
         }
       });
+  // Without waiting for the replication cron: a write right after CONFIG SET
+  // min-replicas-to-write is already refused, as in Redis.
+  appliers_.AddPublisher("replication gate",
+                         {"min-replicas-to-write", "min-replicas-max-lag", "replica-read-only",
+                          "replica-serve-stale-data"},
+                         [this](const Config& c) {
+                           if (replication_ == nullptr) {
+                             return;
+                           }
+                           ReplicationSettings s;
+                           s.read_only = c.replica_read_only;
+                           s.serve_stale_data = c.replica_serve_stale_data;
+                           s.min_replicas_to_write = c.min_replicas_to_write;
+                           s.min_replicas_max_lag = c.min_replicas_max_lag;
+                           replication_->UpdateGate(s);
+                         });
   appliers_.AddPublisher("slowlog", {"slowlog-log-slower-than", "slowlog-max-len"},
                          [this](const Config& c) {
                            slowlog_.set_slower_than_us(c.slowlog_log_slower_than);

@@ -11,12 +11,14 @@
 namespace redoubt::server {
 
 SnapshotService::SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
+                                 commands::ScriptingServices& functions,
                                  persistence::SnapshotSlot& slot,
                                  std::function<SnapshotSettings()> settings,
                                  std::function<uint64_t()> dirty,
                                  std::function<uint64_t()> used_memory)
     : keyspace_(keyspace),
       runtime_(runtime),
+      functions_(functions),
       slot_(slot),
       settings_(std::move(settings)),
       dirty_(std::move(dirty)),
@@ -40,7 +42,8 @@ SnapshotService::~SnapshotService() {
 absl::Status SnapshotService::LoadAtStartup() {
   SnapshotSettings s = settings_();
   persistence::RdbLoadResult result;
-  persistence::RdbLoadOptions options{.verify_checksum = s.checksum, .keys = s.keys.get()};
+  persistence::RdbLoadOptions options{
+      .verify_checksum = s.checksum, .keys = s.keys.get(), .functions = &functions_};
   int64_t start = common::MonotonicMicros();
   absl::Status st = persistence::LoadRdbFile(s.path, keyspace_, runtime_, options, &result);
   if (absl::IsNotFound(st)) {
@@ -72,10 +75,12 @@ absl::Status SnapshotService::LoadAtStartup() {
 }
 
 absl::Status SnapshotService::Write(const SnapshotSettings& s) {
-  persistence::SnapshotOptions options{.compress = s.compress,
-                                       .checksum = s.checksum,
-                                       .used_memory = used_memory_(),
-                                       .key_save_delay_us = s.key_save_delay_us};
+  persistence::SnapshotOptions options{
+      .compress = s.compress,
+      .checksum = s.checksum,
+      .used_memory = used_memory_(),
+      .key_save_delay_us = s.key_save_delay_us,
+      .function_libraries = [this] { return functions_.FunctionLibraryCodes(); }};
   persistence::RdbSnapshot snapshot(keyspace_, options);
   snapshot.Begin();
   const persistence::EncryptionKey* key =

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <thread>
 
+#include "commands/execution_services.h"
 #include "commands/runtime_settings.h"
 #include "persistence/encryption_keys.h"
 #include "persistence/rdb_snapshot.h"
@@ -68,8 +69,9 @@ class SnapshotService {
   // settings() is read at each snapshot (CONFIG SET applies to the next); dirty() is the
   // server's running count of changes (INFO's rdb_changes_since_last_save counts from it).
   SnapshotService(storage::Keyspace& keyspace, commands::RuntimeSettings& runtime,
-                  persistence::SnapshotSlot& slot, std::function<SnapshotSettings()> settings,
-                  std::function<uint64_t()> dirty, std::function<uint64_t()> used_memory);
+                  commands::ScriptingServices& functions, persistence::SnapshotSlot& slot,
+                  std::function<SnapshotSettings()> settings, std::function<uint64_t()> dirty,
+                  std::function<uint64_t()> used_memory);
   ~SnapshotService();
 
   // Loads the snapshot file when there is one; an error (a corrupt file) must stop start-up.
@@ -102,7 +104,8 @@ class SnapshotService {
 
   storage::Keyspace& keyspace_;
   commands::RuntimeSettings& runtime_;
-  persistence::SnapshotSlot& slot_;  // shared with the AOF rewrite
+  commands::ScriptingServices& functions_;  // the function libraries, saved and loaded too
+  persistence::SnapshotSlot& slot_;         // shared with the AOF rewrite
   const std::function<SnapshotSettings()> settings_;
   const std::function<uint64_t()> dirty_;
   const std::function<uint64_t()> used_memory_;

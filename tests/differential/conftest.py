@@ -184,12 +184,14 @@ def _client_count(c):
 
 
 def _flushall(server):
-    """FLUSHALL, then leave the server with no connection of ours: connections an earlier test
-    closed are unregistered by the server on its own time, so wait until this one is the only
-    client, and end it with QUIT, which both servers answer only after unregistering it. A
-    test that lists clients (CLIENT LIST, INFO clients) then sees only its own."""
+    """FLUSHALL and FUNCTION FLUSH (FLUSHALL keeps the function libraries), then leave the
+    server with no connection of ours: connections an earlier test closed are unregistered by
+    the server on its own time, so wait until this one is the only client, and end it with
+    QUIT, which both servers answer only after unregistering it. A test that lists clients
+    (CLIENT LIST, INFO clients) then sees only its own."""
     with RespClient(server.host, server.port) as c:
         c.call("SELECT", "0")
+        c.call("FUNCTION", "FLUSH")
         reply = c.call("FLUSHALL")
         deadline = time.monotonic() + 10.0
         while _client_count(c) > 1 and time.monotonic() < deadline:

@@ -77,6 +77,31 @@ def pairs_unordered(args, a, b):
     return diff_replies(sort_map(a), sort_map(b))
 
 
+def _canonical_function_list(r):
+    """FUNCTION LIST's reply with its libraries, each library's functions and each function's
+    flags in one order (Redis lists them in its hash tables' order). A library or a function
+    is a map (RESP3) or a flat key/value array (RESP2) whose keys come in a fixed order: those
+    keep their order, only their values are made canonical."""
+    if not isinstance(r, tuple) or r[1] is None or r[0] not in ("array", "set", "map"):
+        return r
+    kind, items = r
+    if kind == "map":
+        return ("map", [(k, _canonical_function_list(v)) for k, v in items])
+    is_record = (kind == "array" and items and len(items) % 2 == 0 and
+                 items[0] in (("bulk", b"library_name"), ("bulk", b"name")))
+    if is_record:
+        out = []
+        for k, v in zip(items[0::2], items[1::2]):
+            out += [k, _canonical_function_list(v)]
+        return ("array", out)
+    return (kind, sorted((_canonical_function_list(x) for x in items), key=repr))
+
+
+def function_list(args, a, b):
+    """FUNCTION LIST: libraries, functions and flags in no promised order; all else exact."""
+    return diff_replies(_canonical_function_list(a), _canonical_function_list(b))
+
+
 def time_rule(args, a, b):
     """TIME: two bulk strings of digits, seconds within 2 s of each other and of our clock."""
     done, msg = _pre(a, b)
@@ -402,10 +427,11 @@ RULES = {
     # Channels come in the order of the server's table: Redis promises none.
     "PUBSUB CHANNELS": keys_unordered,
     "PUBSUB SHARDCHANNELS": keys_unordered,
+    "FUNCTION LIST": function_list,
 }
 
 _SUBCOMMAND_FAMILIES = {"CLIENT", "CONFIG", "OBJECT", "MEMORY", "COMMAND", "SLOWLOG",
-                        "LATENCY", "DEBUG", "PUBSUB"}
+                        "LATENCY", "DEBUG", "PUBSUB", "FUNCTION"}
 
 
 def rule_for(args):

@@ -1,6 +1,7 @@
 // LuaEnvironment with a recording host: how results and errors reach the reply, what redis.call
 // hands the host and makes of its replies, the sandbox's refusals, SCRIPT KILL through the hook
-// (not swallowed by pcall), and shebang parsing.
+// (not swallowed by pcall), shebang parsing, and a functions state: what a loading library
+// may reach and register, and its functions called with keys and args.
 #include "scripting/lua_environment.h"
 
 #include <gtest/gtest.h>
@@ -174,6 +175,101 @@ TEST(ScriptFlagsTest, ParsesRedisShebangs) {
             "ERR Unexpected engine in script shebang: #!python");
   EXPECT_EQ(ParseShebang("#!lua flags=x\n", &flags), "ERR Unexpected flag in script shebang: x");
   EXPECT_EQ(ParseShebang("#!lua name=y\n", &flags), "ERR Unknown lua shebang option: name=y");
+}
+
+// A library as FUNCTION LOAD runs it: what it registers, with flags and description, and its
+// functions called as FCALL calls them, with the keys and args tables and the full API.
+TEST(LuaFunctionsTest, LibrariesRegisterFunctionsThatRunWithKeysAndArgs) {
+  LuaEnvironment lua("7.0.15", LuaMode::kFunctions);
+  std::vector<RegisteredFunction> functions;
+  std::string error;
+  ASSERT_TRUE(lua.LoadLibrary(
+      "\nredis.register_function('echo', function(keys, args) "
+      "return {keys[1], args[1], type(math), type(KEYS)} end)\n"
+      "redis.register_function{function_name='ro', callback=function() return 1 end, "
+      "flags={'NO-WRITES'}, description='d'}",
+      0, &functions, &error))
+      << error;
+  ASSERT_EQ(functions.size(), 2u);
+  EXPECT_EQ(functions[0].def.name, "echo");
+  EXPECT_TRUE(functions[0].def.flags.has_shebang);
+  EXPECT_FALSE(functions[0].def.flags.no_writes);
+  EXPECT_EQ(functions[1].def.name, "ro");
+  EXPECT_TRUE(functions[1].def.flags.no_writes);
+  EXPECT_EQ(functions[1].def.description, "d");
+
+  RecordingHost host;
+  std::string out;
+  protocol::ReplyWriter writer(&out);
+  const std::vector<std::string_view> keys{"k"};
+  const std::vector<std::string_view> args{"a"};
+  lua.CallFunction(functions[0].ref, "echo", keys, args, host, writer);
+  // KEYS is no global of a function: reading it fails, named after the function and its line.
+  EXPECT_EQ(out,
+            "-ERR user_function:2: Script attempted to access nonexistent global variable 'KEYS' "
+            "script: echo, on @user_function:2.\r\n");
+}
+
+TEST(LuaFunctionsTest, ALoadingLibrarySeesOnlyTheLibraryApi) {
+  LuaEnvironment lua("7.0.15", LuaMode::kFunctions);
+  auto load_error = [&](std::string_view body) {
+    std::vector<RegisteredFunction> functions;
+    std::string error;
+    EXPECT_FALSE(lua.LoadLibrary(body, 0, &functions, &error)) << body;
+    EXPECT_TRUE(functions.empty());
+    return error;
+  };
+  EXPECT_EQ(load_error("\nreturn math.random()"),
+            "Error registering functions: ERR user_function:2: Script attempted to access "
+            "nonexistent global variable 'math'");
+  EXPECT_EQ(load_error("\nreturn redis.call('ping')"),
+            "Error registering functions: ERR user_function:2: Script attempted to access "
+            "nonexistent global variable 'call'");
+  EXPECT_EQ(load_error("\na = 1"),
+            "Error registering functions: ERR user_function:2: Attempt to modify a readonly "
+            "table");
+  EXPECT_EQ(load_error("\nredis.register_function('f', function() end)\n"
+                       "redis.register_function('F', function() end)"),
+            "Error registering functions: ERR Function already exists in the library");
+  EXPECT_EQ(load_error("\nredis.register_function('a b', function() end)"),
+            "Error registering functions: ERR Library names can only contain letters, numbers, "
+            "or underscores(_) and must be at least one character long");
+  EXPECT_EQ(load_error("\nnot lua"),
+            "Error compiling function: user_function:2: unexpected symbol near 'not'");
+}
+
+TEST(LuaFunctionsTest, LoadStopsAtItsTimeout) {
+  LuaEnvironment lua("7.0.15", LuaMode::kFunctions);
+  std::vector<RegisteredFunction> functions;
+  std::string error;
+  EXPECT_FALSE(lua.LoadLibrary("\nwhile true do end", 20, &functions, &error));
+  EXPECT_EQ(error, "Error registering functions: ERR FUNCTION LOAD timeout");
+}
+
+// redis.register_function is the library API's: at run time it is nil in `redis`, and a copy
+// of the load-time table kept by the library refuses to register.
+TEST(LuaFunctionsTest, FunctionsCannotRegisterFunctions) {
+  LuaEnvironment lua("7.0.15", LuaMode::kFunctions);
+  std::vector<RegisteredFunction> functions;
+  std::string error;
+  ASSERT_TRUE(lua.LoadLibrary(
+      "\nlocal lib = redis\n"
+      "redis.register_function('direct', function() redis.register_function('x', type) end)\n"
+      "redis.register_function('kept', function() lib.register_function('x', function() end) "
+      "end)",
+      0, &functions, &error))
+      << error;
+  RecordingHost host;
+  std::string out;
+  protocol::ReplyWriter writer(&out);
+  lua.CallFunction(functions[0].ref, "direct", {}, {}, host, writer);
+  EXPECT_NE(out.find("attempt to call field 'register_function' (a nil value)"), std::string::npos)
+      << out;
+  out.clear();
+  lua.CallFunction(functions[1].ref, "kept", {}, {}, host, writer);
+  EXPECT_EQ(out,
+            "-ERR redis.register_function can only be called on FUNCTION LOAD command script: "
+            "kept, on @user_function:4.\r\n");
 }
 
 }  // namespace
