@@ -58,6 +58,9 @@ class Client {
   // CLIENT_MASTER, which replication's refusals (-READONLY, -LOADING, -MASTERDOWN), maxmemory
   // and a failed save never stop.
   virtual bool is_primary_link() const { return false; }
+  // A script's client (redis.call): Redis's CLIENT_SCRIPT, which makes SORT order a set's
+  // "unsorted" result so that the script sees the same on every server.
+  virtual bool is_script() const { return false; }
 
   // Authentication and the user the client acts as (the default user until it authenticates).
   virtual bool authenticated() const = 0;

@@ -143,9 +143,11 @@ void Sort(CommandContext& ctx, bool read_only) {
       e->type() != ValueType::kZset) {
     return ctx.reply.Error(kErrWrongType);
   }
-  // A set has no order of its own: when its "unsorted" result is stored, Redis sorts it
-  // (alphabetically) so that the stored list is the same everywhere.
-  if (e != nullptr && r.dont_sort && e->type() == ValueType::kSet && r.store) {
+  // A set has no order of its own: when its "unsorted" result is stored or read by a script,
+  // Redis sorts it (alphabetically) so that the list or the script's result is the same
+  // everywhere.
+  if (e != nullptr && r.dont_sort && e->type() == ValueType::kSet &&
+      (r.store || ctx.client.is_script())) {
     r.dont_sort = false;
     r.alpha = true;
     r.by.reset();

@@ -22,9 +22,9 @@ void ReplyWriter::SimpleString(std::string_view s) {
   out_->append("\r\n", 2);
 }
 
-void ReplyWriter::Error(std::string_view text) {
+void ReplyWriter::Error(std::string_view text, bool counted) {
   ++errors_;
-  if (observer_ != nullptr) {
+  if (observer_ != nullptr && counted) {
     size_t space = text.find(' ');
     observer_->OnErrorReply(text.substr(0, space));
   }

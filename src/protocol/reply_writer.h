@@ -40,6 +40,7 @@ class ReplyWriter {
   void set_resp3(bool resp3) { resp3_ = resp3; }
   bool resp3() const { return resp3_; }
   void set_error_observer(ErrorObserver* observer) { observer_ = observer; }
+  ErrorObserver* error_observer() const { return observer_; }
 
   // Replaces the output buffer (e.g. to capture a reply for MONITOR or tests).
   void set_output(std::string* out) { out_ = out; }
@@ -49,7 +50,9 @@ class ReplyWriter {
   void Ok() { out_->append("+OK\r\n", 5); }
   void SimpleString(std::string_view s);
   // `text` is the error without "-", e.g. "ERR syntax error" or "WRONGTYPE ...".
-  void Error(std::string_view text);
+  // counted: whether the observer (INFO errorstats) hears of it; false for an error counted
+  // already where it arose (a script's command that failed, passed on by the script).
+  void Error(std::string_view text, bool counted = true);
   // Error replies written so far: a command failed when this grew while it ran.
   uint64_t errors() const { return errors_; }
   void Integer(int64_t v);

@@ -229,6 +229,61 @@ int ErrorHandler(lua_State* L) {
   return 1;
 }
 
+// loadstring and load that refuse precompiled chunks, as Redis's Lua does (bytecode is not
+// verified by the VM: a crafted chunk can corrupt memory). A refused chunk answers nil and a
+// message, as a chunk that does not compile.
+bool IsBinaryChunk(std::string_view chunk) {
+  return !chunk.empty() && chunk[0] == LUA_SIGNATURE[0];
+}
+
+int LoadChunk(lua_State* L, std::string_view chunk, const char* name) {
+  if (IsBinaryChunk(chunk)) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "binary chunks are not allowed");
+    return 2;
+  }
+  if (luaL_loadbuffer(L, chunk.data(), chunk.size(), name) != 0) {
+    lua_pushnil(L);
+    lua_insert(L, -2);  // nil, message
+    return 2;
+  }
+  return 1;
+}
+
+int TextOnlyLoadstring(lua_State* L) {
+  size_t len = 0;
+  const char* s = luaL_checklstring(L, 1, &len);
+  const std::string_view chunk(s, len);
+  return LoadChunk(L, chunk, luaL_optstring(L, 2, s));
+}
+
+// load(reader [, name]): the pieces the reader returns, joined, then as loadstring.
+int TextOnlyLoad(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  const char* name = luaL_optstring(L, 2, "=(load)");
+  std::string chunk;
+  for (;;) {
+    lua_pushvalue(L, 1);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      break;
+    }
+    if (!lua_isstring(L, -1)) {
+      return luaL_error(L, "reader function must return a string");
+    }
+    size_t len = 0;
+    const char* piece = lua_tolstring(L, -1, &len);
+    if (len == 0) {
+      lua_pop(L, 1);
+      break;
+    }
+    chunk.append(piece, len);
+    lua_pop(L, 1);
+  }
+  return LoadChunk(L, chunk, name);
+}
+
 // Pushes a read-only proxy of the table at idx.
 void PushReadonlyProxy(lua_State* L, int idx) {
   const int real = idx > 0 ? idx : lua_gettop(L) + idx + 1;
@@ -341,6 +396,12 @@ struct LuaApi {
       } else {
         failed = !reply.empty() && reply[0] == '-';
       }
+    }
+    if (failed) {
+      // Counted in errorstats already (when it was refused or answered): a script that passes
+      // it on does not count it again (Redis's ignore_error_stats_update).
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, kCountedField);
     }
     if (failed && raise) {
       // The strings above are destroyed as the error unwinds (Lua errors are exceptions).
@@ -845,6 +906,10 @@ void LuaEnvironment::ProtectGlobals() {
   lua_setfield(L_, real, "pairs");
   lua_pushcfunction(L_, RedisPcall);
   lua_setfield(L_, real, "pcall");
+  lua_pushcfunction(L_, TextOnlyLoadstring);
+  lua_setfield(L_, real, "loadstring");
+  lua_pushcfunction(L_, TextOnlyLoad);
+  lua_setfield(L_, real, "load");
   lua_pushcfunction(L_, ProxyRawget);
   lua_setfield(L_, real, "rawget");
   lua_pushcfunction(L_, ProxyGetmetatable);
@@ -959,6 +1024,9 @@ void LuaEnvironment::CallAndReply(int nargs, std::string_view name, ActiveRun& r
           "ERR the script raised an error without a message";  // error({}) (Redis 7.0.15 crashes)
     }
     lua_pop(L_, 1);
+    lua_getfield(L_, -1, kCountedField);
+    const bool counted_already = lua_toboolean(L_, -1) != 0;
+    lua_pop(L_, 1);
     lua_getfield(L_, -1, "source");
     lua_getfield(L_, -2, "line");
     const char* source = lua_tostring(L_, -2);
@@ -967,7 +1035,7 @@ void LuaEnvironment::CallAndReply(int nargs, std::string_view name, ActiveRun& r
       message += " script: " + std::string(name) + ", on " + source + ":" + line + ".";
     }
     lua_pop(L_, 3);
-    out.Error(message);
+    out.Error(message, /*counted=*/!counted_already);
   } else {
     const char* text = lua_tostring(L_, -1);
     const std::string prefix = mode_ == LuaMode::kEval ? "f_" : "";

@@ -255,7 +255,10 @@ bool WriteMapOrSet(lua_State* L, protocol::ReplyWriter& out, bool script_resp3, 
 void WriteTable(lua_State* L, protocol::ReplyWriter& out, bool script_resp3) {
   std::string text;
   if (StringField(L, "err", &text)) {
-    out.Error(text);
+    lua_getfield(L, -1, kCountedField);
+    const bool counted_already = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+    out.Error(text, /*counted=*/!counted_already);
     return;
   }
   if (StringField(L, "ok", &text)) {

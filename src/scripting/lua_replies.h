@@ -21,6 +21,10 @@ struct lua_State;
 
 namespace redoubt::scripting {
 
+// The field of an error table from a failed redis.call or redis.pcall that says its error was
+// counted in errorstats when it happened (Redis's name for it).
+inline constexpr const char* kCountedField = "ignore_error_stats_update";
+
 // Pushes the Lua value of the reply at the start of resp; returns the bytes it took (0 when
 // resp holds no complete reply: nothing is pushed then).
 size_t PushReply(lua_State* L, std::string_view resp);

@@ -17,6 +17,9 @@ class ScriptClient : public commands::Client {
  public:
   explicit ScriptClient(commands::Client& caller) : caller_(caller), writer_(&captured_) {
     db = caller.db;
+    // The script's commands' errors count in INFO errorstats as they happen, as Redis counts
+    // its script client's errors.
+    writer_.set_error_observer(caller.reply().error_observer());
   }
 
   // The reply of the next command goes to *out, in RESP3 when resp3.
@@ -32,6 +35,7 @@ class ScriptClient : public commands::Client {
   protocol::ReplyWriter& reply() override { return writer_; }
   bool is_local() const override { return caller_.is_local(); }
   bool is_primary_link() const override { return caller_.is_primary_link(); }
+  bool is_script() const override { return true; }
   bool authenticated() const override { return true; }
   const security::AclUser& user() const override { return caller_.user(); }
   bool RefreshUser(uint64_t acl_version) override { return caller_.RefreshUser(acl_version); }

@@ -121,6 +121,12 @@ bool ScriptRunHost::Call(std::span<const std::string_view> args, bool resp3, boo
   if (rules_.wrote) {
     running_.MarkWrote();
   }
+  if (!ran) {
+    // A refused command counts in errorstats, as its error would outside a script.
+    if (protocol::ErrorObserver* observer = client_.reply().error_observer()) {
+      observer->OnErrorReply(std::string_view(*error).substr(0, error->find(' ')));
+    }
+  }
   return ran;
 }
 
