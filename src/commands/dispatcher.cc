@@ -270,7 +270,12 @@ bool Dispatcher::ExecuteFromScript(Client& client, std::span<const std::string_v
     return false;
   }
   client.SetCurrentCommand(*r.spec);
+  // The script's command answers into the script's own writer, not the caller's: its errors
+  // are not part of what the caller's writer counted, so EVAL's own failure (its error reply)
+  // must not be offset by them, as EXEC's queued commands' errors are.
+  const uint64_t nested_before = nested_errors_;
   Run(r);
+  nested_errors_ = nested_before;
   return true;
 }
 

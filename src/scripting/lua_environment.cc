@@ -795,11 +795,9 @@ void LuaEnvironment::OpenLibraries() {
   }
 
   lua_getglobal(L_, "math");
-  lua_pushlightuserdata(L_, this);
-  lua_pushcclosure(L_, LuaApi::Random, 1);
+  lua_pushcfunction(L_, LuaApi::Random);
   lua_setfield(L_, -2, "random");
-  lua_pushlightuserdata(L_, this);
-  lua_pushcclosure(L_, LuaApi::RandomSeed, 1);
+  lua_pushcfunction(L_, LuaApi::RandomSeed);
   lua_setfield(L_, -2, "randomseed");
   lua_pop(L_, 1);
 }
