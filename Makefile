@@ -4,8 +4,8 @@
 #   make                   release build of the server and tools, binaries in build/bin/
 #   make run               build the server only and start it on 127.0.0.1:6379 in the foreground
 #   make test              every test below, then a table of step times (scripts/run-tests.sh)
-#   make checks            what the build checks besides tests: clang-format, a clang build with
-#                          -Wthread-safety -Werror (lock annotations), clang-tidy (.clang-tidy)
+#   make checks            what the build checks besides tests: clang-format, clang-tidy
+#                          (.clang-tidy) with clang's -Wthread-safety -Werror (lock annotations)
 #   make unit-test         release build (-Werror) + GoogleTest unit tests
 #   make asan-test         ASan/UBSan build: unit tests, integration and differential suites
 #   make integration-test  integration and differential suites (pytest) on the release server
@@ -17,6 +17,9 @@
 #   make clean             remove the build trees and the build logs
 
 JOBS ?= $(shell nproc)
+# Unity builds (sixteen files per compile) build from nothing in a third of the time;
+# `make UNITY=OFF` builds file by file, quicker to rebuild after a one-file change.
+UNITY ?= ON
 PYTHON := /usr/bin/python3
 TOOLS := redoubt-server redoubt-downtime redoubt-tls-connect
 
@@ -29,7 +32,8 @@ deps:
 	@./scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=$(UNITY) \
+	  -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 > /dev/null
 
 build: configure
 	@ninja -C build -j $(JOBS) $(TOOLS)
@@ -44,22 +48,22 @@ run: configure
 	@./build/bin/redoubt-server --port 6379 --bind 127.0.0.1
 
 test: deps
-	@./scripts/run-tests.sh
+	@UNITY=$(UNITY) ./scripts/run-tests.sh
 
 checks: deps
-	@./scripts/run-tests.sh checks
+	@UNITY=$(UNITY) ./scripts/run-tests.sh checks
 
 unit-test: deps
-	@./scripts/run-tests.sh unit
+	@UNITY=$(UNITY) ./scripts/run-tests.sh unit
 
 asan-test: deps
-	@./scripts/run-tests.sh asan
+	@UNITY=$(UNITY) ./scripts/run-tests.sh asan
 
 integration-test: deps
-	@./scripts/run-tests.sh integration
+	@UNITY=$(UNITY) ./scripts/run-tests.sh integration
 
 fuzz-test: deps
-	@./scripts/run-tests.sh fuzz
+	@UNITY=$(UNITY) ./scripts/run-tests.sh fuzz
 
 redis-suite: build
 	@./scripts/redis-suite.sh --server build/bin/redoubt-server

@@ -6,19 +6,16 @@
 #
 #   checks       the rules the build checks besides the tests (CONTRIBUTING.md, "Checked by the
 #                build"): clang-format --dry-run --Werror over src tests fuzz bench (first, a
-#                few seconds); then, in the background: the whole tree (src, tests, bench)
-#                built with clang and -DREDOUBT_THREAD_SAFETY=ON (-Wthread-safety -Werror: a
-#                field read without the mutex that guards it fails), a probe proving that the
-#                analysis is on (scripts/check-thread-safety.py), and clang-tidy with the
-#                checks of .clang-tidy over src/, tests/ and bench/ (that build's
-#                compile_commands.json; scripts/clang-tidy-cached.py skips files whose
-#                preprocessed text passed before). Costs on two cores shared with other builds
-#                (load 6-9): the clang build 8 minutes from nothing, seconds from a warm
-#                ccache; clang-tidy up to 25 minutes from nothing, a minute or two with its
-#                cache warm: it starts once the clang build is configured and runs beside
-#                the fuzzer and clang builds, the pytest suites and the Redis suite
-#   unit         release build (server, tools, unit tests; -Werror), GoogleTest, the layering
-#                check
+#                few seconds); then, in the background: clang-tidy with the checks of
+#                .clang-tidy over src/, tests/ and bench/, with the compile commands of a clang
+#                configuration with -DREDOUBT_THREAD_SAFETY=ON (-Wthread-safety -Werror), so
+#                that every compiler diagnostic of clang, a field read without the mutex that
+#                guards it among them, is a finding too (scripts/clang-tidy-cached.py skips
+#                files whose preprocessed text passed before), and a probe proving that the
+#                analysis is on (scripts/check-thread-safety.py). clang-tidy parses every file
+#                as clang's compile would: a separate clang build would only repeat that work.
+#   unit         release build (server, tools, unit tests, micro-benchmarks; -Werror),
+#                GoogleTest, the layering check
 #   tsan         ThreadSanitizer build of the *_concurrency_test.cc binary (threads sharing the
 #                keyspace: eviction, active expiry, writers), run; a data race fails it
 #   asan         ASan+UBSan build (server and unit tests only): unit tests, then the integration
@@ -30,13 +27,17 @@
 #                compared with tests/redis-suite/baseline.txt; skipped (and says so) when
 #                ../shared/redis-tests/ is not next to the checkout
 #
-# What keeps it short on two cores: each build makes only the targets its steps run; the
-# sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the unit
-# tests run as one process, not one per test under ctest (ctest costs ~2 minutes under ASan);
-# pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has its own
-# servers on free ports); clang-tidy, and beside it the fuzzer build and the fuzz runs, then
-# the clang build, go in the background, niced, while the pytest suites and the Redis suite wait
-# on sockets. The clang build is -O0 without debug info: only its diagnostics are wanted.
+# What keeps it short on two cores: each build makes only the targets its steps run, as a
+# unity build (CMAKE_UNITY_BUILD: sixteen files compiled as one, so the standard, abseil and
+# OpenSSL headers are parsed once per batch; a cold release build takes a third of the time);
+# the sanitizer build uses -O1 -g1 (a third less compile time than -O2 -g, same findings); the
+# unit tests run as one process, not one per test under ctest (ctest costs ~2 minutes under
+# ASan); pytest spreads its files over PYTEST_WORKERS processes (pytest-xdist; every test has
+# its own servers on free ports); clang-tidy, and beside it the fuzzer build and the fuzz runs,
+# go in the background from the start, niced, so that they take what the foreground builds
+# leave and the cores the pytest suites and the Redis suite leave idle while they wait on
+# sockets. clang-tidy checks each file on its own, so an include that only a unity batch
+# provides is still a finding.
 #
 # Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
 #      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
@@ -231,49 +232,33 @@ if wanted checks; then
   step "clang-format check" format_check
 fi
 
-RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON)
-if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
-  # The release tools are used by the ASan pytest run too, so asan needs this build as well.
-  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect redoubt-check-rdb \
-       $(wanted unit && echo redoubt_unit_tests) -- "${RELEASE[@]}"; then
-    wanted unit && step "unit tests" unit_tests build
-    # Each library compiles against an include root of the folders it may use: prove that a
-    # wrong include fails (a few seconds of -fsyntax-only).
-    wanted unit && step "layering check" $PYTHON scripts/check-layering.py build
-  fi
-fi
-
-if wanted tsan; then
-  # Small: only the storage library and its concurrency tests are built with -fsanitize=thread.
-  if step "tsan build (concurrency tests)" build build-tsan redoubt_concurrency_tests -- \
-       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_TSAN=ON -DREDOUBT_TESTS=ON; then
-    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-      step "tsan concurrency tests" timeout 600 build-tsan/bin/redoubt_concurrency_tests --gtest_brief=1
-  fi
-fi
+# Every compiled tree is a unity build (see the top); UNITY=OFF builds file by file.
+UNITY_FLAGS=(-DCMAKE_UNITY_BUILD="${UNITY:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
+# With the micro-benchmarks (bench/micro/), so that they keep compiling and linking.
+RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON "${UNITY_FLAGS[@]}")
 
 FUZZ_BUILD="fuzzer build (clang)"
 FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb ($((FUZZ_SECONDS / 2))s each)"
-CLANG_BUILD="clang build, -Wthread-safety -Werror"
 THREAD_SAFETY_PROBE="thread-safety analysis probe"
-TIDY="clang-tidy (src tests bench)"
-# -O0 and no debug info: the diagnostics are the product, the objects are not used.
+TIDY="clang-tidy + clang -Wthread-safety -Werror (src tests bench)"
+# Configured only, file by file (no unity build: clang-tidy takes each file's own command).
 CLANG_CHECKED=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++
-               -DREDOUBT_THREAD_SAFETY=ON -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON)
+               -DREDOUBT_THREAD_SAFETY=ON -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON
+               -DCMAKE_UNITY_BUILD=OFF)
 background_job() {
   # The fuzzers keep libFuzzer's own sanitizer settings, not the ASan test run's.
   unset ASAN_OPTIONS UBSAN_OPTIONS
   local tidy_pid=
   if wanted checks; then
-    # clang-tidy needs only the clang build's compile_commands.json, not its objects, and is
-    # the longest background step (15 minutes on two busy cores): it starts as soon as that
-    # build is configured and runs beside the builds below, which then only compile (a second
-    # configure could rewrite the database under it). Its step fails if the configure does.
+    # clang-tidy needs only the compile_commands.json of the clang configuration, and is the
+    # longest background step: it runs beside the fuzzer build and the fuzz runs.
     mkdir -p "$LOGS"
     if cmake -S . -B build-clang -G Ninja "${CLANG_CHECKED[@]}" > "$LOGS/build-clang.cmake.log" 2>&1
     then
+      bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
       bg_step "$TIDY" clang_tidy &
     else
+      bg_step "$THREAD_SAFETY_PROBE" failed_configure "$LOGS/build-clang.cmake.log"
       bg_step "$TIDY" failed_configure "$LOGS/build-clang.cmake.log" &
     fi
     tidy_pid=$!
@@ -284,36 +269,47 @@ background_job() {
     # libraries) while a crash still names its lines; without NDEBUG, so assertions fire too.
     bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer -- \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
-      -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ &&
+      -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ "${UNITY_FLAGS[@]}" &&
       bg_step "$FUZZ_RUN" fuzz_both
   fi
-  if wanted checks; then
-    bg_step "$CLANG_BUILD" ninja -C build-clang -j "$JOBS" &&
-      bg_step "$THREAD_SAFETY_PROBE" $PYTHON scripts/check-thread-safety.py build-clang
-    wait "$tidy_pid"
+  [ -n "$tidy_pid" ] && wait "$tidy_pid"
+}
+names=()
+wanted fuzz && names+=("$FUZZ_BUILD" "$FUZZ_RUN")
+wanted checks && names+=("$THREAD_SAFETY_PROBE" "$TIDY")
+# From the start: niced, it takes what the foreground leaves.
+[ ${#names[@]} -gt 0 ] && background background_job "${names[@]}"
+
+if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
+  # The release tools are used by the ASan pytest run too, so asan needs this build as well.
+  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect redoubt-check-rdb \
+       $(wanted unit && echo redoubt_unit_tests redoubt_micro_bench) -- "${RELEASE[@]}"; then
+    wanted unit && step "unit tests" unit_tests build
+    # Each library compiles against an include root of the folders it may use: prove that a
+    # wrong include fails (a few seconds of -fsyntax-only).
+    wanted unit && step "layering check" $PYTHON scripts/check-layering.py build
   fi
-}
-start_background() {
-  local names=()
-  wanted fuzz && names+=("$FUZZ_BUILD" "$FUZZ_RUN")
-  wanted checks && names+=("$CLANG_BUILD" "$THREAD_SAFETY_PROBE" "$TIDY")
-  [ ${#names[@]} -gt 0 ] && [ -z "$bg_pid" ] && background background_job "${names[@]}"
-}
-# Not beside the ASan build, which needs both cores itself; beside what waits on sockets.
-wanted asan || start_background
+fi
+
+if wanted tsan; then
+  # Small: only the storage library and its concurrency tests are built with -fsanitize=thread.
+  if step "tsan build (concurrency tests)" build build-tsan redoubt_concurrency_tests -- \
+       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDOUBT_TSAN=ON -DREDOUBT_TESTS=ON "${UNITY_FLAGS[@]}"; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      step "tsan concurrency tests" timeout 600 build-tsan/bin/redoubt_concurrency_tests --gtest_brief=1
+  fi
+fi
 
 if wanted asan; then
   export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   if step "asan/ubsan build" build build-asan redoubt-server redoubt_unit_tests -- \
        -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
-       -DREDOUBT_SANITIZE=ON -DREDOUBT_TESTS=ON; then
-    start_background
+       -DREDOUBT_SANITIZE=ON -DREDOUBT_TESTS=ON "${UNITY_FLAGS[@]}"; then
     step "asan/ubsan unit tests" unit_tests build-asan
     step "asan/ubsan integration+differential" pytest_suites build-asan
   fi
   unset ASAN_OPTIONS UBSAN_OPTIONS
-  start_background
 fi
 
 if wanted integration; then

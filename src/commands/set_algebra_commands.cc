@@ -41,12 +41,12 @@ bool FindSetsOrReply(CommandContext& ctx, std::span<const std::string_view> keys
   return true;
 }
 
-enum class Op : uint8_t { kInter, kUnion, kDiff };
+enum class SetOp : uint8_t { kInter, kUnion, kDiff };
 
 // The members of the operation over keys (views into the sets), or nullopt after replying an
 // error. limit > 0 stops an intersection at that many members (SINTERCARD). *missing_source (if
 // given) tells an intersection made empty by a missing key.
-std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
+std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, SetOp op,
                                                      std::span<const std::string_view> keys,
                                                      size_t limit = 0,
                                                      bool* missing_source = nullptr) {
@@ -56,7 +56,7 @@ std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
     return std::nullopt;
   }
   std::vector<std::string_view> result;
-  if (op == Op::kInter) {
+  if (op == SetOp::kInter) {
     if (std::any_of(sets.begin(), sets.end(), [](const auto& s) { return !s.has_value(); })) {
       if (missing_source != nullptr) {
         *missing_source = true;
@@ -85,7 +85,7 @@ std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
     });
     return result;
   }
-  if (op == Op::kUnion) {
+  if (op == SetOp::kUnion) {
     absl::flat_hash_set<std::string_view> seen;
     for (const auto& set : sets) {
       if (set) {
@@ -112,7 +112,7 @@ std::optional<std::vector<std::string_view>> Compute(CommandContext& ctx, Op op,
   return result;
 }
 
-void ReplySet(CommandContext& ctx, Op op) {
+void ReplySet(CommandContext& ctx, SetOp op) {
   std::optional<std::vector<std::string_view>> members = Compute(ctx, op, ctx.args.subspan(1));
   if (!members) {
     return;
@@ -128,7 +128,7 @@ void ReplySet(CommandContext& ctx, Op op) {
 // Redis's setKey). An empty result deletes the destination; only an actual deletion counts and
 // is reported. Events follow the reply, but for an intersection with a missing key, whose "del"
 // Redis's sinterGenericCommand reports first.
-void Store(CommandContext& ctx, Op op, std::string_view event) {
+void Store(CommandContext& ctx, SetOp op, std::string_view event) {
   bool missing_source = false;
   std::optional<std::vector<std::string_view>> views =
       Compute(ctx, op, ctx.args.subspan(2), 0, &missing_source);
@@ -161,22 +161,22 @@ void Store(CommandContext& ctx, Op op, std::string_view event) {
 }
 
 void CmdSInter(CommandContext& ctx) {
-  ReplySet(ctx, Op::kInter);
+  ReplySet(ctx, SetOp::kInter);
 }
 void CmdSUnion(CommandContext& ctx) {
-  ReplySet(ctx, Op::kUnion);
+  ReplySet(ctx, SetOp::kUnion);
 }
 void CmdSDiff(CommandContext& ctx) {
-  ReplySet(ctx, Op::kDiff);
+  ReplySet(ctx, SetOp::kDiff);
 }
 void CmdSInterStore(CommandContext& ctx) {
-  Store(ctx, Op::kInter, "sinterstore");
+  Store(ctx, SetOp::kInter, "sinterstore");
 }
 void CmdSUnionStore(CommandContext& ctx) {
-  Store(ctx, Op::kUnion, "sunionstore");
+  Store(ctx, SetOp::kUnion, "sunionstore");
 }
 void CmdSDiffStore(CommandContext& ctx) {
-  Store(ctx, Op::kDiff, "sdiffstore");
+  Store(ctx, SetOp::kDiff, "sdiffstore");
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -201,7 +201,7 @@ void CmdSInterCard(CommandContext& ctx) {
     }
   }
   std::optional<std::vector<std::string_view>> members =
-      Compute(ctx, Op::kInter, ctx.args.subspan(2, static_cast<size_t>(numkeys)),
+      Compute(ctx, SetOp::kInter, ctx.args.subspan(2, static_cast<size_t>(numkeys)),
               static_cast<size_t>(limit));
   if (members) {
     ctx.reply.Integer(static_cast<int64_t>(members->size()));

@@ -29,7 +29,7 @@ using storage::Access;
 using storage::Entry;
 using storage::ValueType;
 
-enum class Op : uint8_t { kUnion, kInter, kDiff };
+enum class ZsetOp : uint8_t { kUnion, kInter, kDiff };
 enum class Aggregate : uint8_t { kSum, kMin, kMax };
 
 // One input: a sorted set, a set, or nothing (a missing key).
@@ -88,7 +88,7 @@ double Weighted(double score, double weight) {
 }
 
 struct Request {
-  Op op;
+  ZsetOp op;
   bool store = false;
   bool cardinality_only = false;  // ZINTERCARD
   std::vector<Source> sources;
@@ -124,7 +124,7 @@ bool ParseOrReply(CommandContext& ctx, size_t numkeys_index, Request* r) {
   for (size_t j = numkeys_index + 1 + n; j < ctx.argc();) {
     const std::string_view opt = ctx.args[j];
     const size_t remaining = ctx.argc() - j;
-    const bool weights_allowed = r->op != Op::kDiff && !r->cardinality_only;
+    const bool weights_allowed = r->op != ZsetOp::kDiff && !r->cardinality_only;
     if (weights_allowed && remaining >= n + 1 && EqualsIgnoreCase(opt, "weights")) {
       for (size_t i = 0; i < n; ++i) {
         std::optional<double> w = common::ParseDouble(ctx.args[j + 1 + i]);
@@ -169,7 +169,7 @@ bool ParseOrReply(CommandContext& ctx, size_t numkeys_index, Request* r) {
 std::vector<ZsetElement> Compute(Request& r) {
   std::vector<ZsetElement> result;
   std::vector<Source>& src = r.sources;
-  if (r.op == Op::kDiff) {
+  if (r.op == ZsetOp::kDiff) {
     src[0].ForEach([&](std::string_view member, double score) {
       for (size_t j = 1; j < src.size(); ++j) {
         if (src[j].entry == src[0].entry || src[j].Score(member)) {
@@ -181,7 +181,7 @@ std::vector<ZsetElement> Compute(Request& r) {
   } else {
     std::stable_sort(src.begin(), src.end(),
                      [](const Source& a, const Source& b) { return a.size() < b.size(); });
-    if (r.op == Op::kInter) {
+    if (r.op == ZsetOp::kInter) {
       src[0].ForEach([&](std::string_view member, double score) {
         if (r.limit > 0 && result.size() >= static_cast<size_t>(r.limit)) {
           return;
@@ -220,7 +220,7 @@ std::vector<ZsetElement> Compute(Request& r) {
   return result;
 }
 
-void Run(CommandContext& ctx, Op op, bool store) {
+void Run(CommandContext& ctx, ZsetOp op, bool store) {
   Request r{.op = op, .store = store};
   if (!ParseOrReply(ctx, store ? 2 : 1, &r)) {
     return;
@@ -240,26 +240,26 @@ void Run(CommandContext& ctx, Op op, bool store) {
 }
 
 void CmdZUnion(CommandContext& ctx) {
-  Run(ctx, Op::kUnion, false);
+  Run(ctx, ZsetOp::kUnion, false);
 }
 void CmdZInter(CommandContext& ctx) {
-  Run(ctx, Op::kInter, false);
+  Run(ctx, ZsetOp::kInter, false);
 }
 void CmdZDiff(CommandContext& ctx) {
-  Run(ctx, Op::kDiff, false);
+  Run(ctx, ZsetOp::kDiff, false);
 }
 void CmdZUnionStore(CommandContext& ctx) {
-  Run(ctx, Op::kUnion, true);
+  Run(ctx, ZsetOp::kUnion, true);
 }
 void CmdZInterStore(CommandContext& ctx) {
-  Run(ctx, Op::kInter, true);
+  Run(ctx, ZsetOp::kInter, true);
 }
 void CmdZDiffStore(CommandContext& ctx) {
-  Run(ctx, Op::kDiff, true);
+  Run(ctx, ZsetOp::kDiff, true);
 }
 
 void CmdZInterCard(CommandContext& ctx) {
-  Request r{.op = Op::kInter, .cardinality_only = true};
+  Request r{.op = ZsetOp::kInter, .cardinality_only = true};
   if (ParseOrReply(ctx, 1, &r)) {
     ctx.reply.Integer(static_cast<int64_t>(Compute(r).size()));
   }

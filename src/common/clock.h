@@ -8,6 +8,8 @@
 
 namespace redoubt::common {
 
+inline constexpr int64_t kMicrosPerSecond = 1000000;
+
 // Wall clock, Unix time in milliseconds.
 inline int64_t UnixMillis() {
   timespec ts;

@@ -11,7 +11,7 @@ namespace redoubt::persistence {
 
 namespace {
 
-constexpr size_t kHeaderBytes = 8;  // encoding, length
+constexpr size_t kIntsetHeaderBytes = 8;  // encoding, length
 
 // The bytes Redis's _intsetValueEncoding picks for v.
 size_t WidthOf(int64_t v) {
@@ -33,7 +33,7 @@ std::string EncodeIntset(const std::vector<int64_t>& sorted_values) {
     width = std::max(WidthOf(sorted_values.front()), WidthOf(sorted_values.back()));
   }
   std::string out;
-  out.reserve(kHeaderBytes + width * sorted_values.size());
+  out.reserve(kIntsetHeaderBytes + width * sorted_values.size());
   StoreLe(width, 4, &out);
   StoreLe(sorted_values.size(), 4, &out);
   for (size_t i = 0; i < sorted_values.size(); ++i) {
@@ -45,7 +45,7 @@ std::string EncodeIntset(const std::vector<int64_t>& sorted_values) {
 
 bool DecodeIntset(std::string_view blob, std::vector<int64_t>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
-  if (blob.size() < kHeaderBytes) {
+  if (blob.size() < kIntsetHeaderBytes) {
     *error = "intset: blob shorter than its header";
     return false;
   }
@@ -56,7 +56,7 @@ bool DecodeIntset(std::string_view blob, std::vector<int64_t>* out, std::string*
     return false;
   }
   // count < 2^32 and width <= 8: no overflow.
-  if (kHeaderBytes + count * width != blob.size()) {
+  if (kIntsetHeaderBytes + count * width != blob.size()) {
     *error = "intset: length in the header differs from the blob's size";
     return false;
   }
@@ -67,7 +67,7 @@ bool DecodeIntset(std::string_view blob, std::vector<int64_t>* out, std::string*
   out->reserve(out->size() + count);
   int64_t prev = 0;
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t u = LoadLe(p + kHeaderBytes + i * width, width);
+    uint64_t u = LoadLe(p + kIntsetHeaderBytes + i * width, width);
     // Sign-extend from `width` bytes.
     const uint64_t sign = uint64_t{1} << (8 * width - 1);
     const uint64_t low = width == 8 ? u : u & ((sign << 1) - 1);

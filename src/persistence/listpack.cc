@@ -14,7 +14,7 @@ namespace redoubt::persistence {
 namespace {
 
 constexpr uint8_t kTerminator = 0xFF;
-constexpr uint16_t kUnknownCount = 65535;
+constexpr uint16_t kListpackUnknownCount = 65535;
 
 // Encoding bytes. The high bits say the type: 0xxxxxxx a 7-bit unsigned integer, 10xxxxxx a
 // string of up to 63 bytes, 110xxxxx a 13-bit integer, 1110xxxx a string of up to 4095 bytes,
@@ -114,7 +114,7 @@ std::optional<EntryShape> ShapeOf(uint8_t b) {
   }
 }
 
-bool Fail(std::string* error, std::string_view what, size_t offset) {
+bool ListpackFail(std::string* error, std::string_view what, size_t offset) {
   return BlobFail(error, "listpack", what, offset);
 }
 
@@ -190,7 +190,8 @@ void ListpackBuilder::Append(std::string_view element) {
 std::string ListpackBuilder::Finish() const {
   REDOUBT_CHECK(bytes() <= UINT32_MAX);
   const auto total = static_cast<uint32_t>(bytes());
-  const auto count = static_cast<uint16_t>(count_ < kUnknownCount ? count_ : kUnknownCount);
+  const auto count =
+      static_cast<uint16_t>(count_ < kListpackUnknownCount ? count_ : kListpackUnknownCount);
   std::string out;
   out.reserve(total);
   for (int i = 0; i < 4; ++i) {
@@ -207,13 +208,13 @@ bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::s
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
   if (size < kListpackHeaderBytes + 1) {
-    return Fail(error, "blob shorter than a header and a terminator", 0);
+    return ListpackFail(error, "blob shorter than a header and a terminator", 0);
   }
   if (LoadLe(p, 4) != size) {
-    return Fail(error, "total bytes in the header differ from the blob's size", 0);
+    return ListpackFail(error, "total bytes in the header differ from the blob's size", 0);
   }
   if (p[size - 1] != kTerminator) {
-    return Fail(error, "no terminator", size - 1);
+    return ListpackFail(error, "no terminator", size - 1);
   }
   const auto header_count = static_cast<uint16_t>(LoadLe(p + 4, 2));
 
@@ -226,10 +227,10 @@ bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::s
     const uint8_t b = p[pos];
     std::optional<EntryShape> shape = ShapeOf(b);
     if (!shape) {
-      return Fail(error, "invalid encoding byte", pos);
+      return ListpackFail(error, "invalid encoding byte", pos);
     }
     if (shape->head_bytes > end - pos) {
-      return Fail(error, "entry header runs past the end", pos);
+      return ListpackFail(error, "entry header runs past the end", pos);
     }
     uint64_t data_bytes = shape->int_bytes;
     if (shape->is_string) {
@@ -244,11 +245,11 @@ bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::s
     const uint64_t entry_bytes = shape->head_bytes + data_bytes;
     const uint64_t backlen_bytes = BacklenBytes(entry_bytes);
     if (entry_bytes + backlen_bytes > end - pos) {
-      return Fail(error, "entry runs past the end", pos);
+      return ListpackFail(error, "entry runs past the end", pos);
     }
     std::optional<uint64_t> backlen = ReadBacklen(p, pos + entry_bytes + backlen_bytes - 1);
     if (!backlen || *backlen != entry_bytes) {
-      return Fail(error, "back-length does not match the entry's size", pos);
+      return ListpackFail(error, "back-length does not match the entry's size", pos);
     }
 
     if (shape->is_string) {
@@ -271,10 +272,10 @@ bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::s
     ++count;
   }
   if (pos != end) {
-    return Fail(error, "0xFF before the end", pos);
+    return ListpackFail(error, "0xFF before the end", pos);
   }
-  if (header_count != kUnknownCount && header_count != count) {
-    return Fail(error, "element count in the header differs from the elements", 4);
+  if (header_count != kListpackUnknownCount && header_count != count) {
+    return ListpackFail(error, "element count in the header differs from the elements", 4);
   }
   return true;
 }

@@ -12,10 +12,10 @@ namespace redoubt::persistence {
 
 namespace {
 
-constexpr size_t kHeaderBytes = 10;  // zlbytes, zltail, zllen
+constexpr size_t kZiplistHeaderBytes = 10;  // zlbytes, zltail, zllen
 constexpr uint8_t kEnd = 0xFF;
 constexpr uint8_t kBigPrevlen = 0xFE;  // prevlen as 0xFE and a u32
-constexpr uint16_t kUnknownCount = 65535;
+constexpr uint16_t kZiplistUnknownCount = 65535;
 
 // Integer encodings: the byte, then that many bytes little endian.
 constexpr uint8_t kInt8 = 0xFE;
@@ -54,7 +54,7 @@ int IntegerBytes(uint8_t encoding) {
   }
 }
 
-bool Fail(std::string* error, std::string_view what, size_t offset) {
+bool ZiplistFail(std::string* error, std::string_view what, size_t offset) {
   return BlobFail(error, "ziplist", what, offset);
 }
 
@@ -63,25 +63,25 @@ bool Fail(std::string* error, std::string_view what, size_t offset) {
 bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::string* error) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
-  if (size < kHeaderBytes + 1) {
-    return Fail(error, "blob shorter than a header and a terminator", 0);
+  if (size < kZiplistHeaderBytes + 1) {
+    return ZiplistFail(error, "blob shorter than a header and a terminator", 0);
   }
   if (LoadLe(p, 4) != size) {
-    return Fail(error, "zlbytes differs from the blob's size", 0);
+    return ZiplistFail(error, "zlbytes differs from the blob's size", 0);
   }
   if (p[size - 1] != kEnd) {
-    return Fail(error, "no terminator", size - 1);
+    return ZiplistFail(error, "no terminator", size - 1);
   }
   const uint64_t zltail = LoadLe(p + 4, 4);
   if (zltail > size - 1) {
-    return Fail(error, "zltail points past the end", 4);
+    return ZiplistFail(error, "zltail points past the end", 4);
   }
   const auto header_count = static_cast<uint16_t>(LoadLe(p + 8, 2));
 
   // Every entry must end at or before `end`, the terminator's offset (zipEntrySafe's
   // OUT_OF_RANGE). Sizes are 64-bit so that a 32-bit length near 4 GB cannot wrap.
   const size_t end = size - 1;
-  size_t pos = kHeaderBytes;
+  size_t pos = kZiplistHeaderBytes;
   size_t prev_entry_bytes = 0;  // the first entry's prevlen must be 0
   size_t last_start = 0;
   size_t count = 0;
@@ -89,7 +89,7 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
     const size_t start = pos;
     const size_t prevlen_bytes = p[pos] < kBigPrevlen ? 1 : 5;
     if (prevlen_bytes > end - pos) {
-      return Fail(error, "prevlen runs past the end", start);
+      return ZiplistFail(error, "prevlen runs past the end", start);
     }
     const uint64_t prevlen = prevlen_bytes == 1 ? p[pos] : LoadLe(p + pos + 1, 4);
     pos += prevlen_bytes;
@@ -107,11 +107,11 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
     } else {
       integer_bytes = IntegerBytes(encoding);
       if (integer_bytes < 0) {
-        return Fail(error, "invalid encoding byte", pos);
+        return ZiplistFail(error, "invalid encoding byte", pos);
       }
     }
     if (encoding_bytes > end - pos) {
-      return Fail(error, "entry header runs past the end", start);
+      return ZiplistFail(error, "entry header runs past the end", start);
     }
     if (integer_bytes >= 0) {
       data_bytes = static_cast<uint64_t>(integer_bytes);
@@ -123,10 +123,10 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
       data_bytes = LoadBe(p + pos + 1, 4);
     }
     if (data_bytes > end - pos - encoding_bytes) {
-      return Fail(error, "entry runs past the end", start);
+      return ZiplistFail(error, "entry runs past the end", start);
     }
     if (prevlen != prev_entry_bytes) {
-      return Fail(error, "prevlen differs from the previous entry's size", start);
+      return ZiplistFail(error, "prevlen differs from the previous entry's size", start);
     }
 
     const size_t data = pos + encoding_bytes;
@@ -146,13 +146,13 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
     ++count;
   }
   if (pos != end) {
-    return Fail(error, "0xFF before the end", pos);
+    return ZiplistFail(error, "0xFF before the end", pos);
   }
   if (count > 0 && zltail != last_start) {
-    return Fail(error, "zltail is not the last entry's offset", 4);
+    return ZiplistFail(error, "zltail is not the last entry's offset", 4);
   }
-  if (header_count != kUnknownCount && header_count != count) {
-    return Fail(error, "zllen differs from the entries", 8);
+  if (header_count != kZiplistUnknownCount && header_count != count) {
+    return ZiplistFail(error, "zllen differs from the entries", 8);
   }
   return true;
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "common/log.h"
 
 namespace redoubt::security {
@@ -21,13 +22,6 @@ namespace {
 
 // writev accepts at most IOV_MAX (1024 on Linux) buffers per call.
 constexpr size_t kMaxIov = IOV_MAX;
-
-std::string ErrnoText(int err) {
-  char buf[128];
-  // The GNU strerror_r (C++ on glibc defines _GNU_SOURCE) returns the text, which may or may
-  // not be in buf; strerror itself is not thread-safe.
-  return strerror_r(err, buf, sizeof(buf));
-}
 
 // Opens an audit file for appending. O_APPEND: every write lands at the current end even if
 // another process (a careless logrotate copytruncate) shrinks the file. 0600: the log names
@@ -38,7 +32,7 @@ absl::StatusOr<int> OpenAuditFile(const std::string& path) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd < 0) {
     return absl::InvalidArgumentError("can't open audit-log-file '" + path +
-                                      "': " + ErrnoText(errno));
+                                      "': " + common::ErrnoText(errno));
   }
   // Writes may block from now on: only the writer thread makes them.
   int flags = fcntl(fd, F_GETFL);
@@ -46,7 +40,7 @@ absl::StatusOr<int> OpenAuditFile(const std::string& path) {
     int err = errno;
     close(fd);
     return absl::InvalidArgumentError("can't open audit-log-file '" + path +
-                                      "': " + ErrnoText(err));
+                                      "': " + common::ErrnoText(err));
   }
   return fd;
 }
@@ -356,7 +350,7 @@ void AuditLog::CountWriteError(int err) {
   if (!failing_) {
     failing_ = true;
     common::Log(common::LogLevel::kWarning, "audit log: can't write to '" + fd_path_ +
-                                                "': " + ErrnoText(err) +
+                                                "': " + common::ErrnoText(err) +
                                                 "; records are dropped until writes succeed");
   }
 }

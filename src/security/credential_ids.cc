@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "common/errno_text.h"
 #include "common/file_io.h"
 #include "common/log.h"
 #include "security/password_hash.h"
@@ -24,10 +25,6 @@ namespace {
 
 // Far more than any real table (an entry is ~30 bytes); a bigger file is not ours.
 constexpr size_t kMaxStateFileBytes = 16 << 20;
-
-std::string ErrnoText(int err) {
-  return std::strerror(err);
-}
 
 std::array<uint8_t, 32> NewSecret() {
   std::array<uint8_t, 32> secret{};
@@ -50,7 +47,7 @@ bool IsIdText(std::string_view s) {
 // is never readable by others, even briefly.
 absl::Status ReplaceFile(const std::string& path, std::string_view text) {
   if (int err = common::ReplaceFileDurably(path, text, 0600); err != 0) {
-    return absl::UnavailableError(ErrnoText(err));
+    return absl::UnavailableError(common::ErrnoText(err));
   }
   return absl::OkStatus();
 }

@@ -15,22 +15,21 @@
 namespace redoubt::tools {
 namespace {
 
-constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kMaxBackOffUs = 10 * 1000;
 // Keys per DEL when clearing the range above the prefilled keys.
 constexpr uint64_t kDeleteBatch = 1000;
 // How long phase 1 keeps retrying that DEL while the server is unavailable.
-constexpr int64_t kDeleteRetryUs = 10 * kSecondUs;
+constexpr int64_t kDeleteRetryUs = 10 * common::kMicrosPerSecond;
 // A password the server refused in an in-band re-AUTH is offered again after this long.
-constexpr int64_t kReauthRetryUs = kSecondUs;
+constexpr int64_t kReauthRetryUs = common::kMicrosPerSecond;
 
 int64_t Now() {
   return common::MonotonicMicros();
 }
 
 void SleepUntil(int64_t mono_us) {
-  timespec ts{static_cast<time_t>(mono_us / kSecondUs),
-              static_cast<long>(mono_us % kSecondUs) * 1000};
+  timespec ts{static_cast<time_t>(mono_us / common::kMicrosPerSecond),
+              static_cast<long>(mono_us % common::kMicrosPerSecond) * 1000};
   clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
 }
 
@@ -59,7 +58,7 @@ DowntimeOutcome DowntimeRunner::Run() {
   start_us_ = Now();
   cap_us_ = start_us_ + static_cast<int64_t>(options_.max_seconds * 1e6);
   next_op_us_ = start_us_;
-  next_progress_us_ = start_us_ + kSecondUs;
+  next_progress_us_ = start_us_ + common::kMicrosPerSecond;
   outcome.started_wall_us = common::UnixMicros();
   stats_.BeginPhase(Phase::kPrefill, start_us_, outcome.started_wall_us);
 
@@ -398,7 +397,7 @@ void DowntimeRunner::Pace() {
   int64_t now = Now();
   if (next_op_us_ > now) {
     SleepUntil(next_op_us_);
-  } else if (now - next_op_us_ > kSecondUs) {
+  } else if (now - next_op_us_ > common::kMicrosPerSecond) {
     // Far behind (an outage): start the schedule again instead of bursting to catch up.
     next_op_us_ = now;
   }
@@ -414,10 +413,10 @@ void DowntimeRunner::MaybePrintProgress(Phase phase) {
     return;
   }
   while (next_progress_us_ <= now) {
-    next_progress_us_ += kSecondUs;
+    next_progress_us_ += common::kMicrosPerSecond;
   }
-  std::string line =
-      FormatProgressLine(static_cast<double>(now - start_us_) / kSecondUs, phase, stats_.totals());
+  std::string line = FormatProgressLine(
+      static_cast<double>(now - start_us_) / common::kMicrosPerSecond, phase, stats_.totals());
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 

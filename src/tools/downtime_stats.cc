@@ -5,13 +5,9 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/clock.h"
 
 namespace redoubt::tools {
-namespace {
-
-constexpr int64_t kSecondUs = 1000000;
-
-}  // namespace
 
 const char* PhaseName(Phase phase) {
   return phase == Phase::kPrefill ? "prefill" : "run";
@@ -48,7 +44,7 @@ void DowntimeStats::BeginPhase(Phase phase, int64_t mono_us, int64_t wall_us) {
     Finish(mono_us);
   }
   phases_.push_back({phase, mono_us, wall_us});
-  rows_.push_back({phase, mono_us, static_cast<double>(wall_us) / kSecondUs});
+  rows_.push_back({phase, mono_us, static_cast<double>(wall_us) / common::kMicrosPerSecond});
   first_row_of_phase_ = rows_.size() - 1;
 }
 
@@ -65,7 +61,8 @@ void DowntimeStats::Finish(int64_t mono_us) {
   span.end_mono_us = std::max(mono_us, span.start_mono_us);
   for (size_t i = first_row_of_phase_; i < rows_.size(); ++i) {
     int64_t end = i + 1 < rows_.size() ? rows_[i + 1].start_mono_us : span.end_mono_us;
-    rows_[i].duration_s = static_cast<double>(end - rows_[i].start_mono_us) / kSecondUs;
+    rows_[i].duration_s =
+        static_cast<double>(end - rows_[i].start_mono_us) / common::kMicrosPerSecond;
   }
 }
 
@@ -73,11 +70,12 @@ SecondRow& DowntimeStats::RowAt(int64_t mono_us) {
   REDOUBT_CHECK(!phases_.empty());
   const PhaseSpan& span = phases_.back();
   int64_t offset = std::max<int64_t>(0, mono_us - span.start_mono_us);
-  size_t index = first_row_of_phase_ + static_cast<size_t>(offset / kSecondUs);
+  size_t index = first_row_of_phase_ + static_cast<size_t>(offset / common::kMicrosPerSecond);
   while (rows_.size() <= index) {
     int64_t k = static_cast<int64_t>(rows_.size() - first_row_of_phase_);
-    rows_.push_back({span.phase, span.start_mono_us + k * kSecondUs,
-                     static_cast<double>(span.start_wall_us + k * kSecondUs) / kSecondUs});
+    rows_.push_back({span.phase, span.start_mono_us + k * common::kMicrosPerSecond,
+                     static_cast<double>(span.start_wall_us + k * common::kMicrosPerSecond) /
+                         common::kMicrosPerSecond});
   }
   return rows_[index];
 }
@@ -147,7 +145,8 @@ void DowntimeStats::AddDowntime(int64_t from_us, int64_t to_us) {
 double DowntimeStats::UnixSeconds(int64_t mono_us) const {
   REDOUBT_CHECK(!phases_.empty());
   const PhaseSpan& span = phases_.back();
-  return static_cast<double>(span.start_wall_us + (mono_us - span.start_mono_us)) / kSecondUs;
+  return static_cast<double>(span.start_wall_us + (mono_us - span.start_mono_us)) /
+         common::kMicrosPerSecond;
 }
 
 Counters DowntimeStats::PhaseTotals(Phase phase) const {
@@ -163,7 +162,7 @@ Counters DowntimeStats::PhaseTotals(Phase phase) const {
 double DowntimeStats::PhaseSeconds(Phase phase) const {
   for (const PhaseSpan& span : phases_) {
     if (span.phase == phase && span.end_mono_us >= 0) {
-      return static_cast<double>(span.end_mono_us - span.start_mono_us) / kSecondUs;
+      return static_cast<double>(span.end_mono_us - span.start_mono_us) / common::kMicrosPerSecond;
     }
   }
   return 0;

@@ -13,8 +13,6 @@
 namespace redoubt::tools {
 namespace {
 
-constexpr int64_t kSecondUs = 1000000;
-
 // Nearest-rank percentile of sorted values; 0 when there are none.
 int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty()) {
@@ -35,7 +33,7 @@ HandshakeBenchResult RunHandshakeBench(const HandshakeBenchOptions& options,
   const int64_t timeout_us = int64_t{options.timeout_ms} * 1000;
   const int64_t start = common::MonotonicMicros();
   const int64_t end = start + static_cast<int64_t>(options.duration_s * 1e6);
-  int64_t next_progress = start + kSecondUs;
+  int64_t next_progress = start + common::kMicrosPerSecond;
   RespReply reply;
 
   while (result.connections < options.connections && !StopRequested()) {
@@ -69,10 +67,10 @@ HandshakeBenchResult RunHandshakeBench(const HandshakeBenchOptions& options,
     now = common::MonotonicMicros();
     if (!options.quiet && now >= next_progress) {
       while (next_progress <= now) {
-        next_progress += kSecondUs;
+        next_progress += common::kMicrosPerSecond;
       }
       std::fprintf(stderr, "[%4lds] connections=%llu resumed=%llu full=%llu failures=%llu\n",
-                   static_cast<long>((now - start) / kSecondUs),
+                   static_cast<long>((now - start) / common::kMicrosPerSecond),
                    static_cast<unsigned long long>(result.connections),
                    static_cast<unsigned long long>(result.resumed),
                    static_cast<unsigned long long>(result.full),
@@ -80,7 +78,8 @@ HandshakeBenchResult RunHandshakeBench(const HandshakeBenchOptions& options,
     }
   }
 
-  result.elapsed_s = static_cast<double>(common::MonotonicMicros() - start) / kSecondUs;
+  result.elapsed_s =
+      static_cast<double>(common::MonotonicMicros() - start) / common::kMicrosPerSecond;
   if (result.elapsed_s > 0) {
     result.conn_per_s = static_cast<double>(result.resumed + result.full) / result.elapsed_s;
   }

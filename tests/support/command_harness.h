@@ -47,6 +47,11 @@
 
 namespace redoubt::test_support {
 
+// The bytes of an error reply with this text, as Run() returns them.
+inline std::string Err(std::string_view text) {
+  return "-" + std::string(text) + "\r\n";
+}
+
 // A client that is not a socket: the default user (or another, set by a test), replies into
 // a string.
 class TestClient final : public commands::Client {

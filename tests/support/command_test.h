@@ -19,7 +19,7 @@ class CommandTest : public ::testing::Test {
  protected:
   std::string Run(const std::vector<std::string>& command) { return h_.Run(command); }
 
-  static std::string Err(std::string_view text) { return "-" + std::string(text) + "\r\n"; }
+  static std::string Err(std::string_view text) { return test_support::Err(text); }
 
   // Stores a string whose TTL has already passed in the client's database, as if the active
   // expire cycle had not yet run.

@@ -13,9 +13,7 @@
 namespace redoubt::commands {
 namespace {
 
-std::string Err(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
+using test_support::Err;
 
 constexpr std::string_view kErrFieldType =
     "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "

@@ -16,9 +16,7 @@
 namespace redoubt::commands {
 namespace {
 
-std::string Err(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
+using test_support::Err;
 
 class DispatcherTest : public ::testing::Test {
  protected:

@@ -234,9 +234,7 @@ TEST(HyperLogLogTest, CachedCardinalityIsLittleEndianWithAStaleBit) {
 
 // ---- Commands ----
 
-std::string Err(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
+using test_support::Err;
 
 constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
 constexpr std::string_view kCorrupt = "INVALIDOBJ Corrupted HLL object detected";

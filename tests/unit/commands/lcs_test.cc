@@ -10,9 +10,7 @@
 namespace redoubt::commands {
 namespace {
 
-std::string Err(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
+using test_support::Err;
 
 class LcsTest : public ::testing::Test {
  protected:

@@ -25,11 +25,11 @@ using testing::Hex;
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-std::string DecodeError(std::string_view blob) {
+std::string IntsetError(std::string_view blob) {
   return testing::DecodeErrorOf<std::vector<int64_t>>(DecodeIntset, blob);
 }
 
-std::vector<int64_t> Decode(std::string_view blob) {
+std::vector<int64_t> IntsetValues(std::string_view blob) {
   return testing::DecodeOk<std::vector<int64_t>>(DecodeIntset, blob);
 }
 
@@ -54,7 +54,7 @@ TEST(IntsetTest, EncodesAsRedisServerDoes) {
 
 TEST(IntsetTest, DecodesWhatRedisServerWrote) {
   for (const RedisIntset& r : kRedisIntsets) {
-    EXPECT_EQ(Decode(Bytes(r.hex)), r.values);
+    EXPECT_EQ(IntsetValues(Bytes(r.hex)), r.values);
   }
 }
 
@@ -73,13 +73,13 @@ TEST(IntsetTest, WidthIsTheNarrowestThatHoldsEveryValue) {
 
     EXPECT_EQ(static_cast<uint8_t>(blob[0]), c.width) << c.values.front();
     EXPECT_EQ(blob.size(), 8 + c.width * c.values.size());
-    EXPECT_EQ(Decode(blob), c.values);
+    EXPECT_EQ(IntsetValues(blob), c.values);
   }
 }
 
 // Redis never narrows an intset: one that held a wide value keeps its width after SREM.
 TEST(IntsetTest, WiderEncodingThanNeededIsAccepted) {
-  EXPECT_EQ(Decode(Bytes("08000000 02000000 0100000000000000 0200000000000000")),
+  EXPECT_EQ(IntsetValues(Bytes("08000000 02000000 0100000000000000 0200000000000000")),
             (std::vector<int64_t>{1, 2}));
 }
 
@@ -93,7 +93,7 @@ TEST(IntsetTest, RandomSetsRoundTrip) {
     }
     const std::vector<int64_t> values(set.begin(), set.end());
 
-    EXPECT_EQ(Decode(EncodeIntset(values)), values);
+    EXPECT_EQ(IntsetValues(EncodeIntset(values)), values);
   }
 }
 
@@ -109,7 +109,7 @@ TEST(IntsetTest, DecodeAppendsToWhatTheVectorHolds) {
 TEST(IntsetTest, BlobShorterThanItsHeaderIsRejected) {
   const std::string blob = EncodeIntset({1});
   for (size_t len = 0; len < 8; ++len) {
-    EXPECT_NE(DecodeError(blob.substr(0, len)), "") << len;
+    EXPECT_NE(IntsetError(blob.substr(0, len)), "") << len;
   }
 }
 
@@ -120,38 +120,38 @@ TEST(IntsetTest, InvalidEncodingIsRejected) {
       blob[i] = static_cast<char>((width >> (8 * i)) & 0xFF);
     }
 
-    EXPECT_NE(DecodeError(blob), "") << width;
+    EXPECT_NE(IntsetError(blob), "") << width;
   }
 }
 
 TEST(IntsetTest, SizeThatDiffersFromTheLengthIsRejected) {
   const std::string blob = EncodeIntset({1, 2, 3});
 
-  EXPECT_NE(DecodeError(blob.substr(0, blob.size() - 1)), "");
-  EXPECT_NE(DecodeError(blob + '\x00'), "");
-  EXPECT_NE(DecodeError(blob.substr(0, blob.size() - 2)), "");  // a whole value short
+  EXPECT_NE(IntsetError(blob.substr(0, blob.size() - 1)), "");
+  EXPECT_NE(IntsetError(blob + '\x00'), "");
+  EXPECT_NE(IntsetError(blob.substr(0, blob.size() - 2)), "");  // a whole value short
 }
 
 TEST(IntsetTest, HugeLengthIsRejectedWithoutOverflow) {
-  EXPECT_NE(DecodeError(Bytes("08000000 ffffffff 0100000000000000")), "");
-  EXPECT_NE(DecodeError(Bytes("08000000 00000020 0100000000000000")), "");
+  EXPECT_NE(IntsetError(Bytes("08000000 ffffffff 0100000000000000")), "");
+  EXPECT_NE(IntsetError(Bytes("08000000 00000020 0100000000000000")), "");
 }
 
 TEST(IntsetTest, EmptyIntsetIsRejected) {
-  EXPECT_NE(DecodeError(Bytes("02000000 00000000")), "");
+  EXPECT_NE(IntsetError(Bytes("02000000 00000000")), "");
 }
 
 TEST(IntsetTest, UnsortedOrDuplicateValuesAreRejected) {
-  EXPECT_NE(DecodeError(Bytes("02000000 02000000 0200 0100")), "");
-  EXPECT_NE(DecodeError(Bytes("02000000 02000000 0100 0100")), "");
+  EXPECT_NE(IntsetError(Bytes("02000000 02000000 0200 0100")), "");
+  EXPECT_NE(IntsetError(Bytes("02000000 02000000 0100 0100")), "");
   // Ascending as unsigned bytes, descending as signed values: -1 after 1.
-  EXPECT_NE(DecodeError(Bytes("04000000 02000000 01000000 ffffffff")), "");
+  EXPECT_NE(IntsetError(Bytes("04000000 02000000 01000000 ffffffff")), "");
 }
 
 TEST(IntsetTest, EveryTruncationIsRejected) {
   const std::string blob = Bytes(kRedisIntsets[2].hex);
   for (size_t len = 0; len < blob.size(); ++len) {
-    EXPECT_NE(DecodeError(blob.substr(0, len)), "") << len;
+    EXPECT_NE(IntsetError(blob.substr(0, len)), "") << len;
   }
 }
 

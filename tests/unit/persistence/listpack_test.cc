@@ -42,11 +42,11 @@ std::string OneEntryListpack(std::string_view entry) {
   return lp;
 }
 
-std::vector<std::string> Decode(std::string_view blob) {
+std::vector<std::string> ListpackItems(std::string_view blob) {
   return testing::DecodeOk<std::vector<std::string>>(DecodeListpack, blob);
 }
 
-std::string DecodeError(std::string_view blob) {
+std::string ListpackError(std::string_view blob) {
   return testing::DecodeErrorOf<std::vector<std::string>>(DecodeListpack, blob);
 }
 
@@ -101,7 +101,7 @@ TEST(ListpackTest, BuildsTheListpackRedisServerDumpsForAList) {
 }
 
 TEST(ListpackTest, DecodesTheListpackRedisServerDumpsForAList) {
-  EXPECT_EQ(Decode(Bytes(kRedisListListpackHex)), kRedisListElements);
+  EXPECT_EQ(ListpackItems(Bytes(kRedisListListpackHex)), kRedisListElements);
 }
 
 // redis-server 7.0.15: HSET h f1 v1 f2 7, DUMP (OBJECT ENCODING listpack).
@@ -109,7 +109,7 @@ TEST(ListpackTest, BuildsAndDecodesTheListpackRedisServerDumpsForAHash) {
   const std::string redis = Bytes("15000000 0400 82663103 82763103 82663203 0701 ff");
 
   EXPECT_EQ(Hex(Build({"f1", "v1", "f2", "7"})), Hex(redis));
-  EXPECT_EQ(Decode(redis), (std::vector<std::string>{"f1", "v1", "f2", "7"}));
+  EXPECT_EQ(ListpackItems(redis), (std::vector<std::string>{"f1", "v1", "f2", "7"}));
 }
 
 TEST(ListpackTest, EmptyListpackIsSevenBytes) {
@@ -120,7 +120,7 @@ TEST(ListpackTest, EmptyListpackIsSevenBytes) {
             "0000"
             "ff");
   EXPECT_EQ(builder.bytes(), 7u);
-  EXPECT_TRUE(Decode(builder.Finish()).empty());
+  EXPECT_TRUE(ListpackItems(builder.Finish()).empty());
 }
 
 struct IntegerCase {
@@ -179,7 +179,7 @@ TEST(ListpackTest, AppendIntegerWritesTheSameBytesAsItsText) {
 
 TEST(ListpackTest, EveryIntegerEncodingDecodesToItsCanonicalText) {
   for (const IntegerCase& c : kIntegerCases) {
-    EXPECT_EQ(Decode(OneEntryListpack(Bytes(c.entry_hex))),
+    EXPECT_EQ(ListpackItems(OneEntryListpack(Bytes(c.entry_hex))),
               std::vector<std::string>{std::to_string(c.value)});
   }
 }
@@ -196,7 +196,7 @@ TEST(ListpackTest, TextThatString2llRefusesStaysAString) {
     expected.append(text);
     expected.push_back(static_cast<char>(1 + text.size()));
     EXPECT_EQ(Hex(builder.Finish()), Hex(OneEntryListpack(expected))) << "'" << text << "'";
-    EXPECT_EQ(Decode(builder.Finish()), std::vector<std::string>{std::string(text)});
+    EXPECT_EQ(ListpackItems(builder.Finish()), std::vector<std::string>{std::string(text)});
   }
 }
 
@@ -237,7 +237,7 @@ TEST(ListpackTest, StringLengthsAndBackLengthsAtTheirBoundaries) {
     EXPECT_TRUE(blob == expected) << c.length << ": " << Hex(blob.substr(0, 12)) << " ... "
                                   << Hex(blob.substr(blob.size() - 6));
     EXPECT_EQ(builder.bytes(), blob.size());
-    EXPECT_EQ(Decode(blob), std::vector<std::string>{text}) << c.length;
+    EXPECT_EQ(ListpackItems(blob), std::vector<std::string>{text}) << c.length;
   }
 }
 
@@ -267,7 +267,7 @@ TEST(ListpackTest, HeaderCountSaturatesAt65535) {
 
     const size_t header_count = static_cast<uint8_t>(blob[4]) | static_cast<uint8_t>(blob[5]) << 8;
     EXPECT_EQ(header_count, std::min<size_t>(n, 65535));
-    EXPECT_EQ(Decode(blob).size(), n);
+    EXPECT_EQ(ListpackItems(blob).size(), n);
   }
 }
 
@@ -294,7 +294,7 @@ TEST(ListpackTest, RandomElementsRoundTrip) {
       }
     }
 
-    EXPECT_EQ(Decode(Build(elements)), elements);
+    EXPECT_EQ(ListpackItems(Build(elements)), elements);
   }
 }
 
@@ -310,36 +310,36 @@ TEST(ListpackTest, DecodeAppendsToWhatTheVectorHolds) {
 TEST(ListpackTest, BlobShorterThanHeaderAndTerminatorIsRejected) {
   const std::string full = Bytes("07000000 0000 ff");
   for (size_t len = 0; len < full.size(); ++len) {
-    EXPECT_NE(DecodeError(full.substr(0, len)), "") << len;
+    EXPECT_NE(ListpackError(full.substr(0, len)), "") << len;
   }
 }
 
 TEST(ListpackTest, TotalBytesThatDifferFromTheBlobAreRejected) {
   std::string blob = Build({"a", "b"});
 
-  EXPECT_NE(DecodeError(blob + '\xFF'), "");
+  EXPECT_NE(ListpackError(blob + '\xFF'), "");
   blob[0] = static_cast<char>(blob[0] + 1);
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
 }
 
 TEST(ListpackTest, MissingTerminatorIsRejected) {
   std::string blob = Build({"a", "b"});
   blob.back() = '\x00';
 
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
 }
 
 TEST(ListpackTest, WrongHeaderCountIsRejectedAndUnknownCountIsCounted) {
   std::string blob = Build({"a", "b", "c"});
 
   blob[4] = 2;
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
   blob[4] = 4;
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
   blob[4] = '\xFF';
   blob[5] = '\xFF';
-  EXPECT_EQ(DecodeError(blob), "");
-  EXPECT_EQ(Decode(blob).size(), 3u);
+  EXPECT_EQ(ListpackError(blob), "");
+  EXPECT_EQ(ListpackItems(blob).size(), 3u);
 }
 
 TEST(ListpackTest, WrongBackLengthIsRejected) {
@@ -347,7 +347,7 @@ TEST(ListpackTest, WrongBackLengthIsRejected) {
 
   blob[6 + 4] = 5;
 
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
 }
 
 TEST(ListpackTest, BackLengthOfMoreThanFiveBytesIsRejected) {
@@ -359,7 +359,7 @@ TEST(ListpackTest, BackLengthOfMoreThanFiveBytesIsRejected) {
   std::string blob = builder.Finish();
   blob[blob.size() - 3] = '\x80';
 
-  EXPECT_NE(DecodeError(blob), "");
+  EXPECT_NE(ListpackError(blob), "");
 }
 
 // Redis compares the value read backwards, not the bytes: a back-length byte with bit 7 set
@@ -367,26 +367,26 @@ TEST(ListpackTest, BackLengthOfMoreThanFiveBytesIsRejected) {
 TEST(ListpackTest, BackLengthIsComparedByValueAsRedisDoes) {
   const std::string blob = OneEntryListpack(Bytes("00 81"));  // integer 0; back-length 0x81
 
-  EXPECT_EQ(Decode(blob), std::vector<std::string>{"0"});
+  EXPECT_EQ(ListpackItems(blob), std::vector<std::string>{"0"});
 }
 
 TEST(ListpackTest, EncodingBytesWithNoMeaningAreRejected) {
   for (int b = 0xF5; b <= 0xFE; ++b) {
     std::string entry = {static_cast<char>(b), '\x01'};
 
-    EXPECT_NE(DecodeError(OneEntryListpack(entry)), "") << b;
+    EXPECT_NE(ListpackError(OneEntryListpack(entry)), "") << b;
   }
 }
 
 TEST(ListpackTest, TerminatorBeforeTheEndIsRejected) {
-  EXPECT_NE(DecodeError(Bytes("09000000 0000 ff 00 ff")), "");
+  EXPECT_NE(ListpackError(Bytes("09000000 0000 ff 00 ff")), "");
 }
 
 TEST(ListpackTest, EntriesReachingPastTheEndAreRejected) {
   // A 6-bit string of 10 bytes with 1 byte there; a 12-bit header cut after its first byte;
   // a 32-bit string claiming 4 GB - 1 (sizes must not wrap); an int64 cut short.
   for (std::string_view entry : {"8a 61 02", "e0", "f0ffffffff 61 02", "f4 0102 03"}) {
-    EXPECT_NE(DecodeError(OneEntryListpack(Bytes(entry))), "") << entry;
+    EXPECT_NE(ListpackError(OneEntryListpack(Bytes(entry))), "") << entry;
   }
 }
 
@@ -394,13 +394,13 @@ TEST(ListpackTest, EveryTruncationIsRejectedWithoutReadingPastTheBlob) {
   const std::string blob = Bytes(kRedisListListpackHex);
   for (size_t len = 0; len < blob.size(); ++len) {
     std::string cut = blob.substr(0, len);
-    EXPECT_NE(DecodeError(cut), "") << len;
+    EXPECT_NE(ListpackError(cut), "") << len;
     // The same prefix made to look whole: header size fixed and a terminator at its end.
     if (len >= 7) {
       cut.back() = '\xFF';
       cut[0] = static_cast<char>(len & 0xFF);
       cut[1] = static_cast<char>(len >> 8);
-      EXPECT_NE(DecodeError(cut), "") << len;
+      EXPECT_NE(ListpackError(cut), "") << len;
     }
   }
 }
@@ -415,7 +415,7 @@ TEST(ListpackTest, RandomDamageIsRejectedOrDecodedWithoutReadingPastTheBlob) {
       damaged[6 + rng() % (damaged.size() - 6)] = static_cast<char>(rng());
     }
 
-    if (DecodeError(damaged) != "") {
+    if (ListpackError(damaged) != "") {
       ++rejected;
     }
   }

@@ -75,11 +75,11 @@ std::string Str(std::string_view s) {
   return e;
 }
 
-std::vector<std::string> Decode(std::string_view blob) {
+std::vector<std::string> ZiplistItems(std::string_view blob) {
   return testing::DecodeOk<std::vector<std::string>>(DecodeZiplist, blob);
 }
 
-std::string DecodeError(std::string_view blob) {
+std::string ZiplistError(std::string_view blob) {
   return testing::DecodeErrorOf<std::vector<std::string>>(DecodeZiplist, blob);
 }
 
@@ -112,12 +112,12 @@ const RedisZiplist kRedisZiplists[] = {
 
 TEST(ZiplistTest, DecodesZiplistsOlderRedisServersWrote) {
   for (const RedisZiplist& z : kRedisZiplists) {
-    EXPECT_EQ(Decode(Bytes(z.hex)), z.elements) << z.source;
+    EXPECT_EQ(ZiplistItems(Bytes(z.hex)), z.elements) << z.source;
   }
 }
 
 TEST(ZiplistTest, EmptyZiplistDecodesToNothing) {
-  EXPECT_TRUE(Decode(Bytes("0b000000 0a000000 0000 ff")).empty());
+  EXPECT_TRUE(ZiplistItems(Bytes("0b000000 0a000000 0000 ff")).empty());
 }
 
 TEST(ZiplistTest, EveryIntegerEncodingAtItsBounds) {
@@ -139,7 +139,8 @@ TEST(ZiplistTest, EveryIntegerEncodingAtItsBounds) {
       {"e0ffffffffffffff7f", "9223372036854775807"},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(Decode(Ziplist({{Bytes(c.body_hex)}})), std::vector<std::string>{std::string(c.text)})
+    EXPECT_EQ(ZiplistItems(Ziplist({{Bytes(c.body_hex)}})),
+              std::vector<std::string>{std::string(c.text)})
         << c.body_hex;
   }
 }
@@ -148,7 +149,7 @@ TEST(ZiplistTest, EveryStringLengthEncodingAtItsBounds) {
   for (size_t len : {0, 63, 64, 16383, 16384, 70000}) {
     const std::string text(len, 's');
 
-    EXPECT_EQ(Decode(Ziplist({{Str(text)}, {Str("after")}})),
+    EXPECT_EQ(ZiplistItems(Ziplist({{Str(text)}, {Str("after")}})),
               (std::vector<std::string>{text, "after"}))
         << len;
   }
@@ -156,7 +157,7 @@ TEST(ZiplistTest, EveryStringLengthEncodingAtItsBounds) {
 
 // Redis reads the first byte of a 32-bit length as "10xxxxxx" and ignores xxxxxx.
 TEST(ZiplistTest, LowBitsOfA32BitLengthEncodingAreIgnoredAsRedisDoes) {
-  EXPECT_EQ(Decode(Ziplist({{Bytes("bf00000002 6869")}})), std::vector<std::string>{"hi"});
+  EXPECT_EQ(ZiplistItems(Ziplist({{Bytes("bf00000002 6869")}})), std::vector<std::string>{"hi"});
 }
 
 TEST(ZiplistTest, EntriesAfterOneOf254BytesOrMoreCarryAFiveBytePrevlen) {
@@ -165,12 +166,13 @@ TEST(ZiplistTest, EntriesAfterOneOf254BytesOrMoreCarryAFiveBytePrevlen) {
   std::string zl = Ziplist({{Str(big)}, {Str("x")}});
 
   EXPECT_EQ(static_cast<uint8_t>(zl[10 + 1 + 2 + 300]), 0xFE);
-  EXPECT_EQ(Decode(zl), (std::vector<std::string>{big, "x"}));
+  EXPECT_EQ(ZiplistItems(zl), (std::vector<std::string>{big, "x"}));
 }
 
 // Redis's cascade update may leave a 5-byte prevlen holding a small size; it is valid.
 TEST(ZiplistTest, FiveBytePrevlenOfASmallEntryIsAccepted) {
-  EXPECT_EQ(Decode(Ziplist({{Str("a")}, {Str("b"), true}})), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ZiplistItems(Ziplist({{Str("a")}, {Str("b"), true}})),
+            (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(ZiplistTest, UnknownCountIsCounted) {
@@ -178,30 +180,30 @@ TEST(ZiplistTest, UnknownCountIsCounted) {
   zl[8] = '\xFF';
   zl[9] = '\xFF';
 
-  EXPECT_EQ(Decode(zl).size(), 2u);
+  EXPECT_EQ(ZiplistItems(zl).size(), 2u);
 }
 
 TEST(ZiplistTest, WrongHeaderFieldsAreRejected) {
   const std::string good = Ziplist({{Str("a")}, {Bytes("c00100")}, {Str("bc")}});
-  ASSERT_EQ(DecodeError(good), "");
+  ASSERT_EQ(ZiplistError(good), "");
   for (size_t offset : {0, 4, 8}) {  // zlbytes, zltail, zllen
     for (int delta : {-1, 1}) {
       std::string bad = good;
       bad[offset] = static_cast<char>(bad[offset] + delta);
 
-      EXPECT_NE(DecodeError(bad), "") << offset << " " << delta;
+      EXPECT_NE(ZiplistError(bad), "") << offset << " " << delta;
     }
   }
 }
 
 TEST(ZiplistTest, TailOffsetPastTheEndIsRejectedEvenWhenEmpty) {
-  EXPECT_NE(DecodeError(Bytes("0b000000 0b000000 0000 ff")), "");
+  EXPECT_NE(ZiplistError(Bytes("0b000000 0b000000 0000 ff")), "");
 }
 
 TEST(ZiplistTest, BlobShorterThanHeaderAndTerminatorIsRejected) {
   const std::string full = Bytes("0b000000 0a000000 0000 ff");
   for (size_t len = 0; len < full.size(); ++len) {
-    EXPECT_NE(DecodeError(full.substr(0, len)), "") << len;
+    EXPECT_NE(ZiplistError(full.substr(0, len)), "") << len;
   }
 }
 
@@ -209,17 +211,17 @@ TEST(ZiplistTest, MissingTerminatorIsRejected) {
   std::string zl = Ziplist({{Str("a")}});
   zl.back() = '\x00';
 
-  EXPECT_NE(DecodeError(zl), "");
+  EXPECT_NE(ZiplistError(zl), "");
 }
 
 TEST(ZiplistTest, PrevlenThatDiffersFromThePreviousEntryIsRejected) {
   std::string zl = Ziplist({{Str("a")}, {Str("b")}});  // 00 01 61 | 03 01 62
 
   zl[13] = 4;
-  EXPECT_NE(DecodeError(zl), "");
+  EXPECT_NE(ZiplistError(zl), "");
   zl[13] = 3;
   zl[10] = 1;  // the first entry's prevlen must be 0
-  EXPECT_NE(DecodeError(zl), "");
+  EXPECT_NE(ZiplistError(zl), "");
 }
 
 TEST(ZiplistTest, InvalidIntegerEncodingsAreRejected) {
@@ -227,7 +229,7 @@ TEST(ZiplistTest, InvalidIntegerEncodingsAreRejected) {
     std::string body(1, static_cast<char>(b));
     body.append(8, '\0');
 
-    EXPECT_NE(DecodeError(Ziplist({{body}})), "") << b;
+    EXPECT_NE(ZiplistError(Ziplist({{body}})), "") << b;
   }
 }
 
@@ -235,24 +237,24 @@ TEST(ZiplistTest, EntriesReachingPastTheEndAreRejected) {
   // A string of 10 bytes with 2 there; a 14-bit length cut after its first byte; a 32-bit
   // length of 4 GB - 1 (sizes must not wrap); an int64 with 2 bytes; a 5-byte prevlen cut short.
   for (std::string_view body : {"0a 6162", "40", "80ffffffff 61", "e0 0102"}) {
-    EXPECT_NE(DecodeError(Ziplist({{Bytes(body)}})), "") << body;
+    EXPECT_NE(ZiplistError(Ziplist({{Bytes(body)}})), "") << body;
   }
-  EXPECT_NE(DecodeError(Bytes("0e000000 0a000000 0100 fe0000 ff")), "");
+  EXPECT_NE(ZiplistError(Bytes("0e000000 0a000000 0100 fe0000 ff")), "");
 }
 
 TEST(ZiplistTest, TerminatorBeforeTheEndIsRejected) {
-  EXPECT_NE(DecodeError(Bytes("0d000000 0a000000 0000 ff 00 ff")), "");
+  EXPECT_NE(ZiplistError(Bytes("0d000000 0a000000 0000 ff 00 ff")), "");
 }
 
 TEST(ZiplistTest, EveryTruncationIsRejectedWithoutReadingPastTheBlob) {
   const std::string zl = Bytes(kRedisZiplists[3].hex);
   for (size_t len = 0; len < zl.size(); ++len) {
     std::string cut = zl.substr(0, len);
-    EXPECT_NE(DecodeError(cut), "") << len;
+    EXPECT_NE(ZiplistError(cut), "") << len;
     if (len >= 11) {  // made to look whole: zlbytes fixed, a terminator at its end
       cut.back() = '\xFF';
       cut[0] = static_cast<char>(len);
-      EXPECT_NE(DecodeError(cut), "") << len;
+      EXPECT_NE(ZiplistError(cut), "") << len;
     }
   }
 }
@@ -272,7 +274,7 @@ TEST(ZiplistTest, RandomDamageIsRejectedOrDecodedWithoutReadingPastTheBlob) {
       damaged[rng() % damaged.size()] = static_cast<char>(rng());
     }
 
-    if (DecodeError(damaged) != "") {
+    if (ZiplistError(damaged) != "") {
       ++rejected;
     }
   }

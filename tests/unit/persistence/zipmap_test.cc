@@ -42,11 +42,11 @@ std::string Pair(std::string_view field, std::string_view value, uint8_t free = 
   return s;
 }
 
-std::vector<std::string> Decode(std::string_view blob) {
+std::vector<std::string> ZipmapItems(std::string_view blob) {
   return testing::DecodeOk<std::vector<std::string>>(DecodeZipmap, blob);
 }
 
-std::string DecodeError(std::string_view blob) {
+std::string ZipmapError(std::string_view blob) {
   return testing::DecodeErrorOf<std::vector<std::string>>(DecodeZipmap, blob);
 }
 
@@ -55,13 +55,14 @@ std::string DecodeError(std::string_view blob) {
 constexpr std::string_view kRedisZipmapHex = "02 02663102007631 02663202007632 ff";
 
 TEST(ZipmapTest, DecodesTheZipmapOfRedisTestRdbFile) {
-  EXPECT_EQ(Decode(Bytes(kRedisZipmapHex)), (std::vector<std::string>{"f1", "v1", "f2", "v2"}));
+  EXPECT_EQ(ZipmapItems(Bytes(kRedisZipmapHex)),
+            (std::vector<std::string>{"f1", "v1", "f2", "v2"}));
 }
 
 TEST(ZipmapTest, FreeBytesAfterAValueAreSkipped) {
   const std::string zm = "\x02" + Pair("a", "x", 3) + Pair("b", "yy", 1) + "\xFF";
 
-  EXPECT_EQ(Decode(zm), (std::vector<std::string>{"a", "x", "b", "yy"}));
+  EXPECT_EQ(ZipmapItems(zm), (std::vector<std::string>{"a", "x", "b", "yy"}));
 }
 
 TEST(ZipmapTest, LengthsOf254AndMoreTakeFiveBytes) {
@@ -69,7 +70,7 @@ TEST(ZipmapTest, LengthsOf254AndMoreTakeFiveBytes) {
   const std::string value(70000, 'v');
   const std::string zm = "\x01" + Pair(field, value) + "\xFF";
 
-  EXPECT_EQ(Decode(zm), (std::vector<std::string>{field, value}));
+  EXPECT_EQ(ZipmapItems(zm), (std::vector<std::string>{field, value}));
 }
 
 // zipmapDecodeLength reads any first byte of 254 or more as "a u32 follows"; only at a field
@@ -77,7 +78,7 @@ TEST(ZipmapTest, LengthsOf254AndMoreTakeFiveBytes) {
 TEST(ZipmapTest, ValueLengthMarked0xFFIsReadAsRedisReadsIt) {
   const std::string zm = std::string("\x01") + Len(1) + "k" + Len(2, '\xFF') + '\0' + "vv" + "\xFF";
 
-  EXPECT_EQ(Decode(zm), (std::vector<std::string>{"k", "vv"}));
+  EXPECT_EQ(ZipmapItems(zm), (std::vector<std::string>{"k", "vv"}));
 }
 
 TEST(ZipmapTest, CountOf254MeansCountThem) {
@@ -87,28 +88,28 @@ TEST(ZipmapTest, CountOf254MeansCountThem) {
   }
   zm += '\xFF';
 
-  EXPECT_EQ(Decode(zm).size(), 600u);
+  EXPECT_EQ(ZipmapItems(zm).size(), 600u);
 }
 
 TEST(ZipmapTest, CountThatDiffersFromThePairsIsRejected) {
   const std::string pairs = Pair("a", "1") + Pair("b", "2");
 
-  EXPECT_NE(DecodeError("\x01" + pairs + "\xFF"), "");
-  EXPECT_NE(DecodeError("\x03" + pairs + "\xFF"), "");
-  EXPECT_NE(DecodeError("\xFF" + pairs + "\xFF"), "");  // only 254 means "count them"
+  EXPECT_NE(ZipmapError("\x01" + pairs + "\xFF"), "");
+  EXPECT_NE(ZipmapError("\x03" + pairs + "\xFF"), "");
+  EXPECT_NE(ZipmapError("\xFF" + pairs + "\xFF"), "");  // only 254 means "count them"
 }
 
 TEST(ZipmapTest, EmptyZipmapIsRejected) {
-  EXPECT_NE(DecodeError(Bytes("00 ff")), "");
-  EXPECT_NE(DecodeError(Bytes("fe ff")), "");
+  EXPECT_NE(ZipmapError(Bytes("00 ff")), "");
+  EXPECT_NE(ZipmapError(Bytes("fe ff")), "");
 }
 
 TEST(ZipmapTest, BlobTooShortOrWithoutTerminatorIsRejected) {
-  EXPECT_NE(DecodeError(""), "");
-  EXPECT_NE(DecodeError(Bytes("ff")), "");
+  EXPECT_NE(ZipmapError(""), "");
+  EXPECT_NE(ZipmapError(Bytes("ff")), "");
   std::string zm = Bytes(kRedisZipmapHex);
   zm.back() = '\x00';
-  EXPECT_NE(DecodeError(zm), "");
+  EXPECT_NE(ZipmapError(zm), "");
 }
 
 TEST(ZipmapTest, PartsReachingPastTheEndAreRejected) {
@@ -121,7 +122,7 @@ TEST(ZipmapTest, PartsReachingPastTheEndAreRejected) {
            "01 01 61 01 05 62 ff",          // 5 free bytes that are not there
            "01 01 61 feffffffff 01 62 ff",  // value of 4 GB - 1 plus 1 free byte: no 32-bit wrap
        }) {
-    EXPECT_NE(DecodeError(Bytes(hex)), "") << hex;
+    EXPECT_NE(ZipmapError(Bytes(hex)), "") << hex;
   }
 }
 
@@ -130,9 +131,9 @@ TEST(ZipmapTest, EveryTruncationIsRejectedWithoutReadingPastTheBlob) {
       "\x02" + Pair("field", "value", 2) + Pair(std::string(300, 'f'), "v") + "\xFF";
   for (size_t len = 0; len < zm.size(); ++len) {
     const std::string cut = zm.substr(0, len);
-    EXPECT_NE(DecodeError(cut), "") << len;
+    EXPECT_NE(ZipmapError(cut), "") << len;
     if (len + 1 < zm.size()) {  // cut + 0xFF would be the whole zipmap
-      EXPECT_NE(DecodeError(cut + '\xFF'), "") << len;
+      EXPECT_NE(ZipmapError(cut + '\xFF'), "") << len;
     }
   }
 }
@@ -148,7 +149,7 @@ TEST(ZipmapTest, RandomDamageIsRejectedOrDecodedWithoutReadingPastTheBlob) {
       damaged[rng() % damaged.size()] = static_cast<char>(rng());
     }
 
-    if (DecodeError(damaged) != "") {
+    if (ZipmapError(damaged) != "") {
       ++rejected;
     }
   }
