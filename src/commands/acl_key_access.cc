@@ -37,6 +37,7 @@ constexpr Override kOverrides[] = {
     {"sismember", kNone, kNone},
     {"scard", kNone, kNone},
     {"zcard", kNone, kNone},
+    {"xlen", kNone, kNone},
     {"watch", kNone, kNone},
     {"object|encoding", kNone, kNone},
     {"object|freq", kNone, kNone},

@@ -11,6 +11,24 @@
 #include "common/numbers.h"
 
 namespace redoubt::commands {
+namespace {
+
+// The absolute deadline `timeout_ms` from now (0: none), or "ERR timeout is out of range".
+bool DeadlineOrReply(CommandContext& ctx, int64_t timeout_ms, int64_t* deadline_ms) {
+  if (timeout_ms == 0) {
+    *deadline_ms = 0;
+    return true;
+  }
+  const int64_t now = common::UnixMillis();
+  if (timeout_ms > INT64_MAX - now) {
+    ctx.reply.Error("ERR timeout is out of range");
+    return false;
+  }
+  *deadline_ms = now + timeout_ms;
+  return true;
+}
+
+}  // namespace
 
 bool ParseBlockTimeoutOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   std::optional<long double> seconds = common::ParseLongDouble(arg);
@@ -30,17 +48,19 @@ bool ParseBlockTimeoutOrReply(CommandContext& ctx, std::string_view arg, int64_t
     ctx.reply.Error("ERR timeout is negative");
     return false;
   }
-  if (timeout == 0) {
-    *deadline_ms = 0;
-    return true;
-  }
-  const int64_t now = common::UnixMillis();
-  if (timeout > INT64_MAX - now) {
-    ctx.reply.Error("ERR timeout is out of range");
+  return DeadlineOrReply(ctx, timeout, deadline_ms);
+}
+
+bool ParseBlockMillisOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  int64_t timeout;
+  if (!ParseInt64OrReply(ctx, arg, &timeout, "ERR timeout is not an integer or out of range")) {
     return false;
   }
-  *deadline_ms = now + timeout;
-  return true;
+  if (timeout < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  return DeadlineOrReply(ctx, timeout, deadline_ms);
 }
 
 bool FindKeyToPopOrReply(CommandContext& ctx, std::string_view key, storage::ValueType type,

@@ -25,6 +25,12 @@ namespace redoubt::commands {
 // range".
 bool ParseBlockTimeoutOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
 
+// XREAD's and XREADGROUP's BLOCK argument: integer milliseconds (0: for ever), as Redis 7.0's
+// getTimeoutFromObjectOrReply reads them; *deadline_ms as above. False after replying "ERR
+// timeout is not an integer or out of range", "ERR timeout is negative" or "ERR timeout is out
+// of range".
+bool ParseBlockMillisOrReply(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
+
 // Waits for keys until deadline_ms, or, when the client cannot wait, replies a null array (or a
 // null bulk string when null_bulk: BLMOVE and BRPOPLPUSH, as their non-blocking forms).
 void WaitOrReplyNull(CommandContext& ctx, std::span<const std::string_view> keys,

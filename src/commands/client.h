@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/shared_bytes.h"
@@ -28,6 +29,9 @@ struct CommandSpec;
 struct BlockRequest {
   std::vector<std::string_view> keys;
   int64_t deadline_ms = 0;
+  // Arguments the command runs again with, by index: what it resolved when it began to wait
+  // (XREAD's "$" is the stream's last id at that moment, not at the wake-up).
+  std::vector<std::pair<size_t, std::string>> rerun_args;
 };
 
 // What SLOWLOG and MONITOR show for a redacted argument (Redis's shared.redacted).

@@ -50,6 +50,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "skiplist";
     case Encoding::kIntset:
       return "intset";
+    case Encoding::kStream:
+      return "stream";
   }
   return "unknown";
 }

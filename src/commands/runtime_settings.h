@@ -38,6 +38,9 @@ struct RuntimeSettings {
   std::atomic<int64_t> set_max_intset_entries{512};
   // When a small sorted set converts to a skip list (zset-max-listpack-entries / -value).
   std::atomic<int64_t> zset_max_listpack_entries{128};
+  // When a stream's node closes (stream-node-max-entries / -bytes).
+  std::atomic<int64_t> stream_node_max_entries{100};
+  std::atomic<int64_t> stream_node_max_bytes{4096};
   std::atomic<int64_t> zset_max_listpack_value{64};
   // When a sparse HyperLogLog turns dense (hll-sparse-max-bytes).
   std::atomic<int64_t> hll_sparse_max_bytes{3000};

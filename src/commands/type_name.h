@@ -19,6 +19,8 @@ inline std::string_view TypeName(storage::ValueType type) {
       return "set";
     case storage::ValueType::kZset:
       return "zset";
+    case storage::ValueType::kStream:
+      return "stream";
   }
   return "none";
 }

@@ -2,6 +2,8 @@
 #include "persistence/aof_base_encoder.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "commands/command_log.h"
 #include "commands/hash_operations.h"
@@ -9,6 +11,7 @@
 #include "commands/zset_operations.h"
 #include "persistence/rdb_encoder.h"
 #include "storage/list_value.h"
+#include "storage/stream_value.h"
 
 namespace redoubt::persistence {
 namespace {
@@ -53,6 +56,33 @@ void AppendExpire(std::string* out, std::string_view key, int64_t expire_ms) {
   }
   const std::string at = std::to_string(expire_ms);
   commands::AppendRespCommand(out, {"PEXPIREAT", key, at});
+}
+
+// A stream as Redis's rewriteStreamObject writes it: an XADD per entry (an empty stream as
+// XADD MAXLEN 0 of a placeholder), then XSETID with its last id and counters.
+void AppendStreamCommands(std::string* out, std::string_view key,
+                          const storage::StreamValue& stream) {
+  std::vector<std::string_view> args;
+  if (stream.length() > 0) {
+    stream.Range(storage::StreamId::Min(), storage::StreamId::Max(), /*reverse=*/false,
+                 [&](const storage::StreamEntry& entry) {
+                   const std::string id = entry.id.ToString();
+                   args.assign({"XADD", key, id});
+                   entry.ForEachPair([&](std::string_view field, std::string_view value) {
+                     args.push_back(field);
+                     args.push_back(value);
+                   });
+                   commands::AppendRespCommand(out, args);
+                   return true;
+                 });
+  } else {
+    commands::AppendRespCommand(out, {"XADD", key, "MAXLEN", "0", "0-1", "x", "y"});
+  }
+  const std::string last = stream.last_id().ToString();
+  const std::string added = std::to_string(stream.entries_added());
+  const std::string max_deleted = stream.max_deleted_id().ToString();
+  commands::AppendRespCommand(
+      out, {"XSETID", key, last, "ENTRIESADDED", added, "MAXDELETEDID", max_deleted});
 }
 
 }  // namespace
@@ -105,6 +135,9 @@ void AppendEntryCommands(std::string* out, const storage::Entry& e) {
       });
       break;
     }
+    case storage::ValueType::kStream:
+      AppendStreamCommands(out, key, e.stream());
+      break;
   }
   AppendExpire(out, key, e.expire_ms());
 }

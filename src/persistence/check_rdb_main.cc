@@ -36,6 +36,9 @@ const char* TypeName(uint8_t type) {
     case kRdbHashZiplist:
     case kRdbHashListpack:
       return "hash";
+    case kRdbStreamListpacks:
+    case kRdbStreamListpacks2:
+      return "stream";
     default:
       return "zset";
   }

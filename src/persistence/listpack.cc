@@ -8,6 +8,7 @@
 #include "common/check.h"
 #include "common/numbers.h"
 #include "persistence/blob_bytes.h"
+#include "storage/listpack_size.h"
 
 namespace redoubt::persistence {
 
@@ -28,30 +29,10 @@ constexpr uint8_t kInt24Bit = 0xF2;
 constexpr uint8_t kInt32Bit = 0xF3;
 constexpr uint8_t kInt64Bit = 0xF4;
 
-// Bytes of the back-length of an element of `len` bytes. The bounds are Redis's, including
-// its quirk that 16383, which 14 bits could hold, takes three bytes (checked against
-// redis-server 7.0.15: an element whose encoding and data take 16383 bytes ends in 00 FF FF).
-// So does 2097151.
-size_t BacklenBytes(uint64_t len) {
-  if (len <= 127) {
-    return 1;
-  }
-  if (len < 16383) {
-    return 2;
-  }
-  if (len < 2097151) {
-    return 3;
-  }
-  if (len < 268435455) {
-    return 4;
-  }
-  return 5;
-}
-
 // Writes the back-length of `len`, most significant 7 bits first. Only the first byte has bit 7
 // clear: read backwards from the element's end, it is where the back-length stops.
 void AppendBacklen(uint64_t len, std::string* out) {
-  size_t n = BacklenBytes(len);
+  size_t n = storage::ListpackBacklenBytes(len);
   for (size_t i = 0; i < n; ++i) {
     auto group = static_cast<uint8_t>((len >> (7 * (n - 1 - i))) & 127);
     out->push_back(static_cast<char>(i == 0 ? group : group | 128));
@@ -243,7 +224,7 @@ bool DecodeListpack(std::string_view blob, std::vector<std::string>* out, std::s
       }
     }
     const uint64_t entry_bytes = shape->head_bytes + data_bytes;
-    const uint64_t backlen_bytes = BacklenBytes(entry_bytes);
+    const uint64_t backlen_bytes = storage::ListpackBacklenBytes(entry_bytes);
     if (entry_bytes + backlen_bytes > end - pos) {
       return ListpackFail(error, "entry runs past the end", pos);
     }

@@ -258,7 +258,8 @@ bool RdbDecoder::LoadObject(uint8_t type, storage::Keyspace& keyspace, int db, s
       break;
     case kRdbStreamListpacks:
     case kRdbStreamListpacks2:
-      return Fail("stream values are not supported yet (key '" + std::string(key) + "')");
+      ok = LoadStream(type, keyspace, db, key);
+      break;
     case kRdbModulePreGa:
     case kRdbModule2:
       return Fail("module values are not supported (key '" + std::string(key) + "')");

@@ -16,6 +16,7 @@
 #include "persistence/lzf_codec.h"
 #include "persistence/rdb_format.h"
 #include "storage/list_value.h"
+#include "storage/stream_value.h"
 
 namespace redoubt::persistence {
 
@@ -107,6 +108,8 @@ void RdbEncoder::ObjectType(const Entry& e) {
       return Byte(e.encoding() == Encoding::kListpack ? kRdbHashListpack : kRdbHash);
     case ValueType::kZset:
       return Byte(e.encoding() == Encoding::kListpack ? kRdbZsetListpack : kRdbZset2);
+    case ValueType::kStream:
+      return Byte(kRdbStreamListpacks2);
   }
 }
 
@@ -122,6 +125,8 @@ void RdbEncoder::Object(const Entry& e) {
       return Hash(e);
     case ValueType::kZset:
       return Zset(e);
+    case ValueType::kStream:
+      return Stream(e.stream());
   }
 }
 
@@ -224,6 +229,61 @@ void RdbEncoder::Zset(const Entry& e) {
       BinaryDouble(el.score);
     });
   }
+}
+
+std::string StreamNodeListpack(const storage::StreamValue::NodeView& node) {
+  ListpackBuilder lp;
+  lp.AppendInteger(static_cast<int64_t>(node.live()));
+  lp.AppendInteger(static_cast<int64_t>(node.deleted()));
+  int64_t master_fields = 0;
+  node.ForEachMasterField([&](std::string_view) { ++master_fields; });
+  lp.AppendInteger(master_fields);
+  node.ForEachMasterField([&](std::string_view field) { lp.Append(field); });
+  lp.AppendInteger(0);  // the master entry's end
+  const storage::StreamId master = node.master_id();
+  node.ForEachEntry([&](const storage::StreamEntry& entry) {
+    const bool same = (entry.flags & storage::StreamValue::kFlagSameFields) != 0;
+    lp.AppendInteger(entry.flags);
+    lp.AppendInteger(static_cast<int64_t>(entry.id.ms - master.ms));
+    lp.AppendInteger(static_cast<int64_t>(entry.id.seq - master.seq));
+    if (!same) {
+      lp.AppendInteger(static_cast<int64_t>(entry.field_count));
+    }
+    entry.ForEachPair([&](std::string_view field, std::string_view value) {
+      if (!same) {
+        lp.Append(field);
+      }
+      lp.Append(value);
+    });
+    const auto fields = static_cast<int64_t>(entry.field_count);
+    lp.AppendInteger(same ? fields + 3 : 2 * fields + 4);  // the entry's element count
+  });
+  return lp.Finish();
+}
+
+void RdbEncoder::StreamIdLengths(storage::StreamId id) {
+  Length(id.ms);
+  Length(id.seq);
+}
+
+void RdbEncoder::Stream(const storage::StreamValue& stream) {
+  Length(stream.node_count());
+  stream.ForEachNode([&](const storage::StreamValue::NodeView& node) {
+    // The node's first id as 128 bits, big endian: the key of Redis's radix tree.
+    char key[16];
+    for (int i = 0; i < 8; ++i) {
+      key[i] = static_cast<char>(node.master_id().ms >> (56 - 8 * i));
+      key[8 + i] = static_cast<char>(node.master_id().seq >> (56 - 8 * i));
+    }
+    String(std::string_view(key, sizeof(key)));
+    String(StreamNodeListpack(node));
+  });
+  Length(stream.length());
+  StreamIdLengths(stream.last_id());
+  StreamIdLengths(stream.first_id());
+  StreamIdLengths(stream.max_deleted_id());
+  Length(stream.entries_added());
+  Length(0);  // consumer groups
 }
 
 }  // namespace redoubt::persistence

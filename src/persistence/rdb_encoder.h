@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "storage/entry.h"
+#include "storage/stream_value.h"
 
 namespace redoubt::persistence {
 
@@ -46,6 +47,8 @@ class RdbEncoder {
   void Set(const storage::Entry& e);
   void Hash(const storage::Entry& e);
   void Zset(const storage::Entry& e);
+  void Stream(const storage::StreamValue& stream);
+  void StreamIdLengths(storage::StreamId id);
 
   std::string& out_;
   const bool compress_;
@@ -54,5 +57,10 @@ class RdbEncoder {
 // A score as Redis's d2string writes it into a sorted set's listpack: "inf", "-inf", "-0",
 // an integer when the double is one, else "%.17g".
 std::string ScoreString(double score);
+
+// A stream node as the listpack Redis keeps it in (t_stream.c's streamAppendItem layout): the
+// master entry (live count, deleted count, field count, the fields, 0), then each entry's
+// flags, id deltas, [field count,] [fields,] values and element count.
+std::string StreamNodeListpack(const storage::StreamValue::NodeView& node);
 
 }  // namespace redoubt::persistence

@@ -53,15 +53,32 @@ void BlockingRegistry::WakeHeadLocked(int db, std::string_view key) {
   if (it == queues_.end()) {
     return;
   }
-  const std::shared_ptr<Waiter>& head = it->second.front();
-  if (head->woken.exchange(true)) {
+  WakeLocked(it->second.front());
+}
+
+void BlockingRegistry::WakeLocked(const std::shared_ptr<Waiter>& waiter) {
+  if (waiter->woken.exchange(true)) {
     return;  // a wake-up is already on its way
   }
-  head->post([w = head] {
+  waiter->post([w = waiter] {
     if (w->wake) {
       w->wake();
     }
   });
+}
+
+void BlockingRegistry::OnKeyAppended(int db, std::string_view key) {
+  if (blocked_.load(std::memory_order_relaxed) == 0) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(QueueKey(db, std::string(key)));
+  if (it == queues_.end()) {
+    return;
+  }
+  for (const std::shared_ptr<Waiter>& waiter : it->second) {
+    WakeLocked(waiter);
+  }
 }
 
 void BlockingRegistry::OnKeyStored(int db, std::string_view key) {

@@ -62,6 +62,9 @@ class BlockingRegistry {
 
   // From the keyspace (server/key_events.h).
   void OnKeyStored(int db, std::string_view key);
+  // Wakes every waiter of the key, not only the first: readers of a stream (XREAD BLOCK) take
+  // nothing away from each other, and one waiting for a later id must not hold up the rest.
+  void OnKeyAppended(int db, std::string_view key);
   void OnDatabasesSwapped(int a, int b);
 
   // INFO clients' blocked_clients.
@@ -70,6 +73,7 @@ class BlockingRegistry {
  private:
   using QueueKey = std::pair<int, std::string>;
   void WakeHeadLocked(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WakeLocked(const std::shared_ptr<Waiter>& waiter) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   absl::flat_hash_map<QueueKey, std::deque<std::shared_ptr<Waiter>>> queues_ ABSL_GUARDED_BY(mu_);

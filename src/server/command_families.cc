@@ -11,6 +11,7 @@
 #include "commands/object_commands.h"
 #include "commands/set_commands.h"
 #include "commands/sort_commands.h"
+#include "commands/stream_commands.h"
 #include "commands/string_commands.h"
 #include "commands/zset_commands.h"
 #include "persistence/dump_commands.h"
@@ -41,6 +42,8 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterObjectCommands(table);
   commands::RegisterListCommands(table);
   commands::RegisterHashCommands(table);
+  commands::RegisterStreamCommands(table);
+  commands::RegisterStreamInfoCommands(table);
   commands::RegisterSetCommands(table);
   commands::RegisterSetAlgebraCommands(table);
   commands::RegisterZsetCommands(table);

@@ -67,6 +67,9 @@ struct Config {
   // Small sorted sets stay packed (listpack) up to this many members and this member length.
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // A stream's node closes at this many entries or when its listpack would reach this size.
+  int64_t stream_node_max_entries = 100;
+  int64_t stream_node_max_bytes = 4096;
   // A sparse HyperLogLog turns dense rather than grow past this many bytes.
   int64_t hll_sparse_max_bytes = 3000;
   // busy-reply-threshold (lua-time-limit): ms a script runs before other clients get -BUSY.

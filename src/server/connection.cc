@@ -312,6 +312,13 @@ void Connection::ProcessInput() {
       break;
     }
     if (!args_.empty()) {
+      if (retrying_blocked_) {
+        for (const auto& [index, arg] : rerun_args_) {
+          if (index < args_.size()) {
+            args_[index] = arg;
+          }
+        }
+      }
       if (!Execute(args_)) {
         if (blocked_) {
           blocked_command_bytes_ = r.consumed;
@@ -760,6 +767,7 @@ void Connection::Block(const commands::BlockRequest& request) {
   waiter_ = std::make_shared<BlockingRegistry::Waiter>();
   waiter_->db = db;
   waiter_->keys.assign(request.keys.begin(), request.keys.end());
+  rerun_args_ = request.rerun_args;
   waiter_->post = [loop = &thread_.loop](std::function<void()> task) {
     loop->Post(std::move(task));
   };
@@ -792,6 +800,7 @@ void Connection::EndWait(bool served) {
   }
   retrying_blocked_ = false;
   block_deadline_ms_ = 0;
+  rerun_args_.clear();
   shown_blocked_.store(false, std::memory_order_relaxed);
 }
 

@@ -409,6 +409,8 @@ class Connection final : public commands::Client,
   std::shared_ptr<BlockingRegistry::Waiter> waiter_;
   int64_t block_deadline_ms_ = 0;
   size_t blocked_command_bytes_ = 0;
+  // The blocked command's arguments to replace when it runs again (BlockRequest::rerun_args).
+  std::vector<std::pair<size_t, std::string>> rerun_args_;
   // MULTI: the queued commands (each argument copied) and whether one was refused; EXEC runs.
   bool multi_error_ = false;
   uint32_t multi_flags_ = 0;  // the queued commands' CommandFlag bits, or-ed

@@ -32,6 +32,7 @@ class KeyEvents : public storage::KeyObserver {
       Notify(commands::kNotifyNew, "new", db, key);
     }
   }
+  void OnKeyAppended(int db, std::string_view key) override { blocking_.OnKeyAppended(db, key); }
   void OnKeyChanged(int db, std::string_view key) override { watches_.OnKeyChanged(db, key); }
   void OnKeyExpired(int db, std::string_view key) override {
     LogDeletion(db, key);

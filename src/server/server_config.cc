@@ -385,7 +385,8 @@ void Server::RegisterConfigAppliers() {
       {"proto-max-bulk-len", "maxmemory", "maxmemory-policy", "maxmemory-samples",
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
        "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
-       "hll-sparse-max-bytes", "notify-keyspace-events", "rdbcompression", "busy-reply-threshold"},
+       "stream-node-max-entries", "stream-node-max-bytes", "hll-sparse-max-bytes",
+       "notify-keyspace-events", "rdbcompression", "busy-reply-threshold"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -401,6 +402,9 @@ void Server::RegisterConfigAppliers() {
                                                   std::memory_order_relaxed);
         settings_.zset_max_listpack_value.store(c.zset_max_listpack_value,
                                                 std::memory_order_relaxed);
+        settings_.stream_node_max_entries.store(c.stream_node_max_entries,
+                                                std::memory_order_relaxed);
+        settings_.stream_node_max_bytes.store(c.stream_node_max_bytes, std::memory_order_relaxed);
         settings_.hll_sparse_max_bytes.store(c.hll_sparse_max_bytes, std::memory_order_relaxed);
         settings_.notify_keyspace_events.store(c.notify_keyspace_events, std::memory_order_relaxed);
         settings_.rdbcompression.store(c.rdbcompression, std::memory_order_relaxed);

@@ -13,6 +13,7 @@
 #include "storage/field_table.h"
 #include "storage/list_value.h"
 #include "storage/sorted_table.h"
+#include "storage/stream_value.h"
 
 namespace redoubt::storage {
 
@@ -180,6 +181,21 @@ Entry* Entry::CreateSortedTable(std::string_view key, SortedTable* table, bool h
   return e;
 }
 
+Entry* Entry::CreateStream(std::string_view key, StreamValue* stream, bool has_expire) {
+  const StreamValue* pointer = stream;
+  Entry* e = Create(key, PointerBytes(pointer), has_expire);
+  e->set_type(ValueType::kStream);
+  e->set_encoding(Encoding::kStream);
+  return e;
+}
+
+StreamValue* Entry::StreamPointer() const {
+  REDOUBT_DCHECK(encoding() == Encoding::kStream);
+  StreamValue* stream;
+  std::memcpy(&stream, KeyData() + key_len(), sizeof(stream));
+  return stream;
+}
+
 SortedTable* Entry::SortedTablePointer() const {
   REDOUBT_DCHECK(encoding() == Encoding::kSkiplist);
   SortedTable* table;
@@ -212,6 +228,9 @@ Entry* Entry::CloneWith(const Entry& from, std::string_view key, bool has_expire
     e = Create(key, PointerBytes(copy), has_expire);
   } else if (from.encoding() == Encoding::kSkiplist) {
     const SortedTable* copy = new SortedTable(from.sorted_table());
+    e = Create(key, PointerBytes(copy), has_expire);
+  } else if (from.encoding() == Encoding::kStream) {
+    const StreamValue* copy = new StreamValue(from.stream());
     e = Create(key, PointerBytes(copy), has_expire);
   } else {
     e = Create(key, from.value(), has_expire, value_capacity);
@@ -260,6 +279,8 @@ void Entry::ReleaseValue() {
     delete TablePointer();
   } else if (encoding() == Encoding::kSkiplist) {
     delete SortedTablePointer();
+  } else if (encoding() == Encoding::kStream) {
+    delete StreamPointer();
   } else if (has_large_value()) {
     LargePointer()->Release();
   }
@@ -288,6 +309,8 @@ size_t Entry::AllocatedBytes() const {
     bytes += TablePointer()->AllocatedBytes();
   } else if (encoding() == Encoding::kSkiplist) {
     bytes += SortedTablePointer()->AllocatedBytes();
+  } else if (encoding() == Encoding::kStream) {
+    bytes += sizeof(StreamValue) + StreamPointer()->AllocatedBytes();
   } else if (has_large_value()) {
     bytes += LargePointer()->AllocatedBytes();
   }

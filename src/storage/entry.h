@@ -14,7 +14,8 @@
 // members packed into the value bytes themselves (encoding kListpack: a PackedList, so a small
 // hash is this one block), or large, the value bytes holding the pointer to an owned FieldTable
 // (encoding kHashtable), freed and copied as a list is. A sorted set is likewise packed
-// (kListpack) or holds an owned SortedTable (kSkiplist).
+// (kListpack) or holds an owned SortedTable (kSkiplist). A stream always holds an owned
+// StreamValue (encoding kStream).
 //
 // A string of kLargeValueBytes or more lives likewise in its own common::SharedBytes block, so
 // that a GET reply can write it from there while its socket drains, and SET can keep the block a
@@ -36,8 +37,9 @@ namespace redoubt::storage {
 class FieldTable;
 class ListValue;
 class SortedTable;
+class StreamValue;
 
-enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZset };
+enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZset, kStream };
 
 // As OBJECT ENCODING reports it. Lists are always kQuicklist: Redis 7.0 reports "quicklist" for
 // every list, however small. Hashes and sets are kListpack (packed in the entry) or kHashtable
@@ -50,7 +52,8 @@ enum class Encoding : uint8_t {
   kListpack,
   kHashtable,
   kIntset,
-  kSkiplist
+  kSkiplist,
+  kStream
 };
 
 inline constexpr int64_t kNoExpire = -1;
@@ -76,6 +79,8 @@ class Entry {
                             bool has_expire);
   // Allocates a sorted set entry in the large encoding (kSkiplist), taking ownership of `table`.
   static Entry* CreateSortedTable(std::string_view key, SortedTable* table, bool has_expire);
+  // Allocates a stream entry, taking ownership of `stream`.
+  static Entry* CreateStream(std::string_view key, StreamValue* stream, bool has_expire);
   // Copies `from` under a new key (RENAME, COPY, MOVE) or with more room for the value. A list is
   // deep-copied, so the clone is independent of `from`. value_capacity is ignored for lists.
   static Entry* CloneWith(const Entry& from, std::string_view key, bool has_expire,
@@ -115,10 +120,13 @@ class Entry {
   // Requires: a sorted set in encoding kSkiplist.
   const SortedTable& sorted_table() const { return *SortedTablePointer(); }
   SortedTable& mutable_sorted_table() { return *SortedTablePointer(); }
+  // Requires: type() == ValueType::kStream.
+  const StreamValue& stream() const { return *StreamPointer(); }
+  StreamValue& mutable_stream() { return *StreamPointer(); }
   // Whether the value bytes hold a pointer to an object this entry owns (a list, a table).
   bool owns_object() const {
     return type() == ValueType::kList || encoding() == Encoding::kHashtable ||
-           encoding() == Encoding::kSkiplist;
+           encoding() == Encoding::kSkiplist || encoding() == Encoding::kStream;
   }
 
   ValueType type() const { return static_cast<ValueType>(kind_ & 0x0F); }
@@ -188,6 +196,7 @@ class Entry {
   ListValue* ListPointer() const;
   FieldTable* TablePointer() const;
   SortedTable* SortedTablePointer() const;
+  StreamValue* StreamPointer() const;
   // Frees the owned object (a list, a table) or releases the large block.
   void ReleaseValue();
   // Likewise for a large string's block.

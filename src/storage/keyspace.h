@@ -61,6 +61,9 @@ class KeyObserver {
   // `created`: keyspace notifications' "new": no live key was there before, or CopyTo or MoveTo
   // stored there (Redis deletes what a RENAME, COPY or MOVE replaces, then adds the key).
   virtual void OnKeyStored(int db, std::string_view key, bool created) = 0;
+  // Entries were appended to the existing value of key (XADD): every client blocked reading it
+  // (XREAD BLOCK), not only the first, may have something now.
+  virtual void OnKeyAppended(int db, std::string_view key) = 0;
   // The key's value may change (it was looked up for writing), or the key was deleted,
   // expired or evicted.
   virtual void OnKeyChanged(int db, std::string_view key) = 0;
@@ -187,6 +190,12 @@ class Keyspace {
   // conversion to a table). Requires: the key exists.
   Entry* Rebuild(int db, std::string_view key,
                  const std::function<Entry*(const Entry& old, bool has_expire)>& build);
+  // Tells the observer that key's value got new entries (XADD; KeyObserver::OnKeyAppended).
+  void SignalKeyAppended(int db, std::string_view key) {
+    if (observer_ != nullptr) {
+      observer_->OnKeyAppended(db, key);
+    }
+  }
   // Adds delta to the bytes accounted to key's shard after a value grew or shrank in place
   // (a list push, pop or LSET); see ListValue::AllocatedBytes.
   void AdjustUsedBytes(std::string_view key, int64_t delta);

@@ -232,7 +232,7 @@ def test_check_tool_reads_encrypted_files_with_key_files(tmp_path):
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout
     assert f"under key id {encrypted_rdb.key_id(key1)}" in ok.stdout
-    assert "17 keys read" in ok.stdout and "RDB looks OK" in ok.stdout, ok.stdout
+    assert "19 keys read" in ok.stdout and "RDB looks OK" in ok.stdout, ok.stdout
     nokey = subprocess.run([tool, dump], capture_output=True, text=True)
     assert nokey.returncode == 1 and "is encrypted" in nokey.stdout, nokey.stdout
     data = bytearray((tmp_path / "dump.rdb").read_bytes())

@@ -38,7 +38,7 @@ def test_redis_loads_redoubt_snapshot_and_redoubt_loads_redis_snapshot(tmp_path)
         expected = snapshot_of(ra)
         assert ra.save()
         assert ra.lastsave().timestamp() > time.time() - 60
-    assert len(expected) == 17
+    assert len(expected) == 19
     shutil.copy(ours / "dump.rdb", theirs / "dump.rdb")
     with servers.redis_server(args=["--dir", str(theirs), "--save", ""]) as b:
         rb = client(b)
@@ -194,7 +194,7 @@ def test_check_tool_reads_redis_files_and_names_the_offset_of_damage(tmp_path):
         client(b).save()
     good = subprocess.run([tool, str(tmp_path / "dump.rdb")], capture_output=True, text=True)
     assert good.returncode == 0, good.stdout
-    assert "17 keys read" in good.stdout and "RDB looks OK" in good.stdout, good.stdout
+    assert "19 keys read" in good.stdout and "RDB looks OK" in good.stdout, good.stdout
     data = (tmp_path / "dump.rdb").read_bytes()
     (tmp_path / "bad.rdb").write_bytes(data[:300])
     bad = subprocess.run([tool, str(tmp_path / "bad.rdb")], capture_output=True, text=True)

@@ -239,16 +239,16 @@ def test_replicaof_in_a_config_file_loads_and_is_shown(redoubt_factory, tmp_path
 
 def test_directives_without_effect_are_named_in_one_line(redoubt_factory, tmp_path):
     redoubt_only("the start-up report")
-    conf = write_conf(tmp_path, "activerehashing no\nstream-node-max-entries 64\n"
+    conf = write_conf(tmp_path, "activerehashing no\nlist-compress-depth 2\n"
                                 "lazyfree-lazy-eviction no\nhz 20\n")
     s = redoubt_factory(["--save", "900 1"], config_file=conf)
     lines = [l for l in s.log_text().splitlines() if "have no effect yet" in l]
     assert len(lines) == 1, s.log_text()
     assert lines[0].endswith(
         "These directives are accepted but have no effect yet: activerehashing, "
-        "stream-node-max-entries"), lines[0]
+        "list-compress-depth"), lines[0]
     with RespClient(port=s.port) as c:  # shown as Redis shows them
-        assert config_get(c, "stream-node-max-entries") == b"64"
+        assert config_get(c, "list-compress-depth") == b"2"
         assert config_get(c, "activerehashing") == b"no"
 
 

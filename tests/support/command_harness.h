@@ -38,6 +38,7 @@
 #include "commands/set_commands.h"
 #include "commands/slowlog.h"
 #include "commands/sort_commands.h"
+#include "commands/stream_commands.h"
 #include "commands/string_commands.h"
 #include "commands/zset_commands.h"
 #include "common/shared_bytes.h"
@@ -106,6 +107,8 @@ class CommandHarness {
     commands::RegisterObjectCommands(table_);
     commands::RegisterListCommands(table_);
     commands::RegisterHashCommands(table_);
+    commands::RegisterStreamCommands(table_);
+    commands::RegisterStreamInfoCommands(table_);
     commands::RegisterSetCommands(table_);
     commands::RegisterSetAlgebraCommands(table_);
     commands::RegisterZsetCommands(table_);

@@ -24,6 +24,13 @@ def fill(r, seed=1):
     r.zadd("z:big", {f"m{i}": rng.uniform(-1e6, 1e6) for i in range(500)})
     r.pexpire("h:big", 5_000_000)
     r.execute_command("PFADD", "hll", *[f"e{i}" for i in range(100)])
+    # A stream over several nodes, with a tombstone and entries whose fields differ from their
+    # node's first; and an empty stream, which keeps its last id.
+    for i in range(1, 300):
+        fields = {"f": i, "g": "v" * (i % 7)} if i % 5 else {"other": "x" * i}
+        r.xadd("x:stream", fields, id=f"{1000 + i // 3}-{i % 3}")
+    r.xdel("x:stream", "1001-0", "1050-2")
+    r.execute_command("XADD", "x:empty", "MAXLEN", "0", "5-5", "a", "1")
     r.select(3)
     r.set("db3:key", "in db 3")
     r.select(0)
@@ -46,6 +53,12 @@ def snapshot_of(r, dbs=(0, 3)):
                 v = sorted(r.hgetall(key).items())
             elif t == "zset":
                 v = r.zrange(key, 0, -1, withscores=True)
+            elif t == "stream":
+                info = r.execute_command("XINFO", "STREAM", key)
+                info = dict(zip(info[::2], info[1::2]))
+                v = (r.xrange(key), [info[f] for f in (b"length", b"last-generated-id",
+                                                         b"max-deleted-entry-id", b"entries-added",
+                                                         b"recorded-first-entry-id")])
             else:
                 v = None
             ttl = r.pttl(key)

@@ -72,12 +72,16 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
       {"list-compress-depth", "", 0, Signed(0, kIntMax, 0)},
       {"active-expire-effort", "", 0, Signed(1, 10, 1)},
       {"active-defrag-max-scan-fields", "", 0, Signed(1, kLongMax, 1000)},  // unsigned long
-      {"stream-node-max-entries", "", 0, Signed(0, kLLongMax, 100)},
       {"active-defrag-ignore-bytes", "", 0, Memory(Unsigned(1, kLLongMax, 100 * kMb))},
-      {"stream-node-max-bytes", "", 0, Memory(Unsigned(0, kLongMax, 4096))},
       {"tracking-table-max-keys", "", 0, Unsigned(0, kLongMax, 1000000)},
   };
   AddNumericRows(registry, numbers);
+  // When a stream's node closes (storage/stream_value.h).
+  registry.Add(NumericDirective({.name = "stream-node-max-entries"}, Signed(0, kLLongMax, 100),
+                                Field<int64_t>(&Config::stream_node_max_entries)));
+  registry.Add(NumericDirective({.name = "stream-node-max-bytes"},
+                                Memory(Unsigned(0, kLongMax, 4096)),
+                                Field<int64_t>(&Config::stream_node_max_bytes)));
   registry.Add(NotifyKeyspaceEventsDirective());
 }
 
