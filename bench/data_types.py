@@ -2,8 +2,9 @@
 # PING_MBULK, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP, SADD, HSET, SPOP, ZADD, ZPOPMIN,
 # LRANGE_100, LRANGE_600, MSET) at -P 1 and at -P 16 against a fresh Redoubt and a fresh
 # redis-server, pinned as the pinned mode pins them, with server CPU per request per test.
-# Memory: bytes per element of a million small hashes and of one big hash, set, sorted set and
-# list of a million members, each on fresh unpinned servers loaded with redis-cli --pipe.
+# Also XADD (a generated id) and EVALSHA of a one-line INCR script, as custom commands.
+# Memory: bytes per element of a million small hashes and of one big hash, set, sorted set,
+# list and stream of a million members, each on fresh unpinned servers loaded with redis-cli --pipe.
 # report_types.py judges and lays them out (server CPU per request ≤ 1.0× Redis in every test;
 # memory ≤ 0.8× Redis for the small hashes, ≤ 1.0× for each big aggregate); this file measures.
 #
@@ -24,6 +25,7 @@
 #     client CPU are measured as everywhere else. redis-benchmark 7.0 exits with status 1 at the
 #     first error reply ("Error from server: ..."): that test is a failed run with the message.
 #   - Only processes Bench.start_server started are stopped, by PID.
+import hashlib
 import time
 from dataclasses import asdict, dataclass
 
@@ -38,6 +40,9 @@ PIPELINES = (1, 16)
 FULL_SIZES = {"n_types_p1": 100_000, "n_types_p16": 1_000_000, "type_elements": 1_000_000}
 QUICK_SIZES = {"n_types_p1": 5_000, "n_types_p16": 50_000, "type_elements": 100_000}
 LIST_KEY = "mylist"
+# The EVALSHA test's script and its SHA1.
+EVALSHA_SCRIPT = "return redis.call('INCR', KEYS[1])"
+EVALSHA_SHA1 = hashlib.sha1(EVALSHA_SCRIPT.encode()).hexdigest()
 LIST_LEN = 10_000  # elements in mylist before an LRANGE run; redis-benchmark's own LPUSH adds -n
 
 # (id and -t name, title, CSV row name, custom command or None, requests divisor at -P 1 and
@@ -63,6 +68,12 @@ TESTS = (
     ("lrange_600", "LRANGE_600", "LRANGE mylist 0 599", ("LRANGE", LIST_KEY, "0", "599"),
      (2, 20)),
     ("mset", "MSET (10 keys)", "MSET (10 keys)", None, (1, 1)),
+    # Not redis-benchmark defaults: a stream append with a generated id, and a small script by
+    # its SHA1 (loaded with SCRIPT LOAD before each run), as the libraries that wrap Lua send it.
+    ("xadd", "XADD", "XADD mystream * myfield myvalue",
+     ("XADD", "mystream", "*", "myfield", "myvalue"), (1, 1)),
+    ("evalsha", "EVALSHA (INCR)", f"EVALSHA {EVALSHA_SHA1} 1 counter:evalsha",
+     ("EVALSHA", EVALSHA_SHA1, "1", "counter:evalsha"), (1, 1)),
 )
 # Rate classes (run_bench.py's NOMINAL_RPS) of the duration estimate: the LRANGE tests have
 # their own, the other tests share types_p<pipeline>.
@@ -92,7 +103,8 @@ def build_type_scenarios(sizes):
                 csv_name=csv_name, data_size=3, pipeline=pipeline, clients=50, keepalive=True,
                 requests=max(100, sizes[f"n_types_p{pipeline}"] // divisors[index]),
                 rate_class=f"types_{test}_p{pipeline}" if command else f"types_p{pipeline}",
-                command=command or (), list_len=LIST_LEN if command else 0))
+                command=command or (),
+                list_len=LIST_LEN if command and command[0] == "LRANGE" else 0))
     return out
 
 
@@ -129,13 +141,17 @@ class Dataset:
             "big_zset": (b"ZADD", lambda i: (b"%d" % (i * 7919 % 1_000_003),
                                              b"member:%0*d" % (width, i))),
             "big_list": (b"RPUSH", lambda i: (b"item:%0*d" % (width, i),)),
-        }[self.key]
+        }.get(self.key, (None, None))
+        if verb is None:  # the stream: one XADD per entry, ids as a fast producer's
+            return ([b"XADD", self.target.encode(),
+                     b"%d-%d" % (1_700_000_000_000 + i // 50, i % 50), b"field", b"%d" % i]
+                    for i in range(n))
         return ([verb, self.target.encode()]
                 + [word for i in range(start, min(n, start + BATCH)) for word in element(i)]
                 for start in range(0, n, BATCH))
 
     def command_count(self, n):
-        return n if self.small else -(-n // BATCH)
+        return n if self.small or self.key == "big_stream" else -(-n // BATCH)
 
 
 DATASETS = (
@@ -144,6 +160,7 @@ DATASETS = (
     Dataset("big_set", "one big set", "member", False, ("SCARD", "bigset"), "bigset"),
     Dataset("big_zset", "one big sorted set", "member", False, ("ZCARD", "bigzset"), "bigzset"),
     Dataset("big_list", "one big list", "element", False, ("LLEN", "biglist"), "biglist"),
+    Dataset("big_stream", "one big stream", "entry", False, ("XLEN", "bigstream"), "bigstream"),
 )
 # Nominal rates of the duration estimate (measured on the 2-core guest while busy): Python
 # writes ~270k small-hash commands or 1-2M big-aggregate elements a second; the servers load
@@ -246,9 +263,12 @@ class TypesPhase(PinnedPhase):
                         f"in the data-type tests at P={pipeline}", run=self._run)
 
     def _run(self, mode, server, servers, scen, requests):
-        """Bench.run_one, after topping LIST_KEY up to scen.list_len elements."""
+        """Bench.run_one, after topping LIST_KEY up to scen.list_len elements (and loading the
+        EVALSHA test's script)."""
         try:
             self._fill_list(server, scen)
+            if scen.test == "evalsha":
+                server.command("SCRIPT", "LOAD", EVALSHA_SCRIPT)
         except (OSError, RespError, ConnectionError) as e:
             return {"mode": mode.name, "server": server.label, "scenario": scen.key,
                     "requests": requests, "ok": False,

@@ -129,8 +129,10 @@ def _memory_lines(types, memory):
         f"A fresh server each (Redoubt, then Redis), unpinned; {n:,} elements loaded with "
         "`redis-cli --pipe`: small hashes `h:%07d` of 4 short fields (`HSET` each; listpack in "
         f"Redis), or one key of {n:,} members in commands of {types['batch']} (`HSET bighash`, "
-        "`SADD bigset` of non-integer members, `ZADD bigzset`, `RPUSH biglist`), then the count "
-        "checked (DBSIZE, HLEN, SCARD, ZCARD, LLEN) and OBJECT ENCODING read. Δ RSS is the "
+        "`SADD bigset` of non-integer members, `ZADD bigzset`, `RPUSH biglist`), or a stream of "
+        f"{n:,} entries of one small field (`XADD bigstream <id> field <n>` each, 50 ids per "
+        "millisecond), then the count checked (DBSIZE, HLEN, SCARD, ZCARD, LLEN, XLEN) and "
+        "OBJECT ENCODING read. Δ RSS is the "
         "growth of VmRSS while loading, per element (the target metric: small hashes ≤ "
         f"{SMALL_MEMORY_TARGET:.1f}× Redis, each big aggregate ≤ {BIG_MEMORY_TARGET:.1f}×); "
         "Δ used_memory is INFO memory's, where the server reports it.")

@@ -32,6 +32,12 @@ struct BlockRequest {
   // Arguments the command runs again with, by index: what it resolved when it began to wait
   // (XREAD's "$" is the stream's last id at that moment, not at the wake-up).
   std::vector<std::pair<size_t, std::string>> rerun_args;
+  // A reader takes nothing away (XREAD): every reader of a key is woken when entries are
+  // appended to it; the others (BLPOP, XREADGROUP) one at a time, in arrival order.
+  bool reader = false;
+  // Woken by any change of its keys, not only new data (XREADGROUP: a key deleted or given
+  // another type, or its group destroyed, ends the wait with an error).
+  bool wake_on_change = false;
 };
 
 // What SLOWLOG and MONITOR show for a redacted argument (Redis's shared.redacted).

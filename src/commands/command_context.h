@@ -67,6 +67,13 @@ class CommandContext {
   // random pop as SREM, a blocking pop as the plain one. Empty: the arguments as given. Only
   // a command that changed something (dirty > 0) is logged.
   std::vector<std::string> propagate_as;
+  // Commands the log receives instead of this one, in order (Redis's alsoPropagate with
+  // preventCommandPropagation): XREADGROUP logged as an XCLAIM per entry delivered, XCLAIM as
+  // the claims it made. Takes precedence over propagate_as.
+  std::vector<std::vector<std::string>> propagate_commands;
+  // Set by a command whose log entries are propagate_commands only, even none (XREADGROUP
+  // that served only a consumer's history changed no data a replica keeps).
+  bool propagate_commands_only = false;
   // Set by a blocking command that found nothing and may wait (client.can_block()); the
   // dispatcher hands it to the client while the keys are still locked.
   std::optional<BlockRequest> block;

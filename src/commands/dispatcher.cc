@@ -459,6 +459,13 @@ void Dispatcher::Propagate(const Request& r, const CommandContext& ctx) {
   if (ctx.dirty == 0 || r.blocked) {
     return;  // nothing changed (a blocked command changed nothing yet)
   }
+  if (ctx.propagate_commands_only || !ctx.propagate_commands.empty()) {
+    for (const std::vector<std::string>& command : ctx.propagate_commands) {
+      std::vector<std::string_view> args(command.begin(), command.end());
+      propagation_.Add(r.client.db, args);
+    }
+    return;
+  }
   if (ctx.propagate_as.empty()) {
     propagation_.Add(r.client.db, r.args);
     return;

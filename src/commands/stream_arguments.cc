@@ -49,16 +49,17 @@ int64_t DefaultTrimLimit(const RuntimeSettings& settings) {
 
 }  // namespace
 
-bool ParseStreamIdOrReply(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
-                          bool strict, bool* seq_given, StreamId* out) {
+namespace {
+
+// streamGenericParseIDOrReply without its reply.
+bool ParseStreamId(std::string_view arg, uint64_t missing_seq, bool strict, bool* seq_given,
+                   StreamId* out) {
   // Redis copies the argument into a 128-byte C string: longer is invalid, and a NUL ends it.
   if (arg.size() > 127) {
-    ctx.reply.Error(kErrInvalidStreamId);
     return false;
   }
   std::string text(arg.substr(0, arg.find('\0')));
   if (strict && (text == "-" || text == "+")) {
-    ctx.reply.Error(kErrInvalidStreamId);
     return false;
   }
   if (seq_given != nullptr) {
@@ -85,11 +86,25 @@ bool ParseStreamIdOrReply(CommandContext& ctx, std::string_view arg, uint64_t mi
     }
   }
   if (!ms || !seq) {
-    ctx.reply.Error(kErrInvalidStreamId);
     return false;
   }
   *out = StreamId{*ms, *seq};
   return true;
+}
+
+}  // namespace
+
+bool ParseStreamIdOrReply(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
+                          bool strict, bool* seq_given, StreamId* out) {
+  if (!ParseStreamId(arg, missing_seq, strict, seq_given, out)) {
+    ctx.reply.Error(kErrInvalidStreamId);
+    return false;
+  }
+  return true;
+}
+
+bool ParseStreamIdQuietly(std::string_view arg, StreamId* out) {
+  return ParseStreamId(arg, 0, /*strict=*/true, nullptr, out);
 }
 
 bool ParseRangeStartOrReply(CommandContext& ctx, std::string_view arg, StreamId* out) {

@@ -26,6 +26,9 @@ inline constexpr std::string_view kErrInvalidStreamId =
 bool ParseStreamIdOrReply(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
                           bool strict, bool* seq_given, storage::StreamId* out);
 
+// The same, strict, without an error reply: XCLAIM's ids end where its options begin.
+bool ParseStreamIdQuietly(std::string_view arg, storage::StreamId* out);
+
 // A range end of XRANGE / XREVRANGE (and XPENDING): "(" before an id excludes it, by moving to
 // the next id (a start) or the previous one (an end); "ERR invalid start ID for the interval"
 // / "ERR invalid end ID for the interval" when there is none.

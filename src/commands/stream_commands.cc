@@ -14,6 +14,7 @@
 #include "commands/errors.h"
 #include "commands/keyspace_notifications.h"
 #include "commands/stream_arguments.h"
+#include "commands/stream_mutation.h"
 #include "commands/stream_replies.h"
 #include "common/ascii.h"
 #include "storage/entry.h"
@@ -53,17 +54,6 @@ Entry* FindStreamOrReplyZero(CommandContext& ctx) {
     ctx.reply.Integer(0);
   }
   return e;
-}
-
-// Runs fn on the stream of `e` (at key) and gives the shard's accounting the bytes it gained or
-// lost.
-template <typename Fn>
-void MutateStream(CommandContext& ctx, std::string_view key, Entry* e, Fn&& fn) {
-  StreamValue& stream = e->mutable_stream();
-  const size_t before = stream.AllocatedBytes();
-  fn(stream);
-  ctx.keyspace.AdjustUsedBytes(
-      key, static_cast<int64_t>(stream.AllocatedBytes()) - static_cast<int64_t>(before));
 }
 
 // The argument a trim is propagated with when it was approximate (streamRewriteTrimArgument):
@@ -379,89 +369,264 @@ void StreamKeys(std::span<const std::string_view> args, std::vector<std::string_
                args.begin() + static_cast<ptrdiff_t>(first + n));
 }
 
-// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-void CmdXRead(CommandContext& ctx) {
+// The options of XREAD and XREADGROUP.
+struct ReadOptions {
+  bool group_read = false;  // XREADGROUP
   bool block = false;
   int64_t deadline_ms = 0;
   int64_t count = 0;
-  size_t streams_at = 0;
+  bool noack = false;
+  std::string_view group;
+  std::string_view consumer;
+  size_t streams_at = 0;  // the first key
+  size_t n = 0;           // keys
+};
+
+bool ParseReadOptionsOrReply(CommandContext& ctx, ReadOptions* o) {
+  const std::string name = o->group_read ? "xreadgroup" : "xread";
   for (size_t i = 1; i < ctx.argc(); ++i) {
     const size_t more = ctx.argc() - 1 - i;
     std::string_view opt = ctx.args[i];
     if (EqualsIgnoreCase(opt, "block") && more > 0) {
       if (ctx.client.is_script()) {
-        return ctx.reply.Error("ERR xread command is not allowed with BLOCK option from scripts");
+        ctx.reply.Error("ERR " + std::string(ctx.args[0]) +
+                        " command is not allowed with BLOCK option from scripts");
+        return false;
       }
       ++i;
-      if (!ParseBlockMillisOrReply(ctx, ctx.args[i], &deadline_ms)) {
-        return;
+      if (!ParseBlockMillisOrReply(ctx, ctx.args[i], &o->deadline_ms)) {
+        return false;
       }
-      block = true;
+      o->block = true;
     } else if (EqualsIgnoreCase(opt, "count") && more > 0) {
       ++i;
-      if (!ParseInt64OrReply(ctx, ctx.args[i], &count)) {
-        return;
+      if (!ParseInt64OrReply(ctx, ctx.args[i], &o->count)) {
+        return false;
       }
-      count = count < 0 ? 0 : count;
+      o->count = o->count < 0 ? 0 : o->count;
     } else if (EqualsIgnoreCase(opt, "streams") && more > 0) {
-      streams_at = i + 1;
-      if ((ctx.argc() - streams_at) % 2 != 0) {
-        return ctx.reply.Error(
-            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
-            "specified.");
+      o->streams_at = i + 1;
+      if ((ctx.argc() - o->streams_at) % 2 != 0) {
+        ctx.reply.Error("ERR Unbalanced " + std::string(o->group_read ? "XREADGROUP" : "XREAD") +
+                        " list of streams: for each stream key an ID or '$' must be specified.");
+        return false;
       }
       break;
     } else if (EqualsIgnoreCase(opt, "group") && more >= 2) {
-      return ctx.reply.Error(
-          "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+      if (!o->group_read) {
+        ctx.reply.Error(
+            "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+        return false;
+      }
+      o->group = ctx.args[i + 1];
+      o->consumer = ctx.args[i + 2];
+      i += 2;
     } else if (EqualsIgnoreCase(opt, "noack")) {
-      return ctx.reply.Error(
-          "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+      if (!o->group_read) {
+        ctx.reply.Error(
+            "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+        return false;
+      }
+      o->noack = true;
     } else {
-      return ctx.reply.Error(kErrSyntax);
+      ctx.reply.Error(kErrSyntax);
+      return false;
     }
   }
-  if (streams_at == 0) {
-    return ctx.reply.Error(kErrSyntax);
+  if (o->streams_at == 0) {
+    ctx.reply.Error(kErrSyntax);
+    return false;
   }
-  const size_t n = (ctx.argc() - streams_at) / 2;
-  std::span<const std::string_view> keys = ctx.args.subspan(streams_at, n);
-  // Each key's "after this id"; "$" is its last id now (0-0 for a missing key).
-  std::vector<StreamId> after(n);
-  std::vector<const StreamValue*> streams(n, nullptr);
-  for (size_t i = 0; i < n; ++i) {
-    common::OpResult<Entry*> found =
-        ctx.keyspace.FindOfType(ctx.db(), keys[i], ValueType::kStream, Access::kRead);
+  if (o->group_read && o->group.empty() && o->consumer.empty()) {
+    ctx.reply.Error("ERR Missing GROUP option for XREADGROUP");
+    return false;
+  }
+  o->n = (ctx.argc() - o->streams_at) / 2;
+  return true;
+}
+
+// XREADGROUP's log entries (streamPropagateXCLAIM, streamPropagateGroupID): the effect of a
+// delivery is a forced claim, so that a replica or the AOF rebuilds the same PEL.
+void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view group_name,
+                    const storage::StreamGroup& group, StreamId id,
+                    const storage::StreamPending& pending) {
+  if (!ctx.propagating) {
+    return;
+  }
+  ctx.propagate_commands.push_back({"XCLAIM", std::string(key), std::string(group_name),
+                                    pending.consumer->name, "0", id.ToString(), "TIME",
+                                    std::to_string(pending.delivery_time_ms), "RETRYCOUNT",
+                                    std::to_string(pending.delivery_count), "FORCE", "JUSTID",
+                                    "LASTID", group.last_id.ToString()});
+}
+
+void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group_name,
+                      const storage::StreamGroup& group) {
+  if (ctx.propagating) {
+    ctx.propagate_commands.push_back({"XGROUP", "SETID", std::string(key), std::string(group_name),
+                                      group.last_id.ToString(), "ENTRIESREAD",
+                                      std::to_string(group.entries_read)});
+  }
+}
+
+// A consumer of the group, created when missing (notified, counted, and logged when NOACK
+// will log no claim that would create it on a replica).
+storage::StreamConsumer* ConsumerOf(CommandContext& ctx, std::string_view key,
+                                    std::string_view group_name, storage::StreamGroup& group,
+                                    std::string_view name, bool log_creation) {
+  const int64_t now = common::UnixMillis();
+  if (storage::StreamConsumer* c = group.FindConsumer(name)) {
+    c->seen_time_ms = now;
+    return c;
+  }
+  storage::StreamConsumer* c = group.CreateConsumer(name, now);
+  ++ctx.dirty;
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-createconsumer", key);
+  if (log_creation && ctx.propagating) {
+    ctx.propagate_commands.push_back(
+        {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name), std::string(name)});
+  }
+  return c;
+}
+
+// XREADGROUP's answer for one stream: new entries (after the group's last id) recorded in the
+// PEL, or with an id other than ">", the consumer's own pending entries from that id.
+void ReplyGroupRead(CommandContext& ctx, const ReadOptions& o, std::string_view key, Entry* e,
+                    StreamId after, bool history) {
+  StreamValue& stream = e->mutable_stream();
+  storage::StreamGroup& group = *stream.FindGroup(o.group);
+  storage::StreamConsumer* consumer =
+      ConsumerOf(ctx, key, o.group, group, o.consumer, /*log_creation=*/o.noack);
+  const int64_t now = common::UnixMillis();
+  StreamId start = after;
+  start.Increment();
+  if (history) {
+    std::vector<StreamId> ids;
+    for (auto it = consumer->pending.lower_bound(start);
+         it != consumer->pending.end() &&
+         (o.count == 0 || static_cast<int64_t>(ids.size()) < o.count);
+         ++it) {
+      ids.push_back(*it);
+    }
+    ctx.reply.ArrayHeader(ids.size());
+    for (StreamId id : ids) {
+      bool found = false;
+      stream.Range(id, id, false, [&](const StreamEntry& entry) {
+        ReplyStreamEntry(ctx, entry);
+        found = true;
+        return false;
+      });
+      if (!found) {
+        // Deleted since it was delivered: its id, with no fields.
+        ctx.reply.ArrayHeader(2);
+        ctx.reply.Bulk(id.ToString());
+        ctx.reply.NullArray();
+        continue;
+      }
+      storage::StreamPending& pending = group.pel.find(id)->second;
+      pending.delivery_time_ms = now;
+      ++pending.delivery_count;
+    }
+    return;
+  }
+  std::vector<StreamEntry> entries;
+  stream.Range(start, StreamId::Max(), false, [&](const StreamEntry& entry) {
+    entries.push_back(entry);
+    return o.count == 0 || static_cast<int64_t>(entries.size()) < o.count;
+  });
+  ctx.reply.ArrayHeader(entries.size());
+  bool advanced = false;
+  for (const StreamEntry& entry : entries) {
+    if (entry.id > group.last_id) {
+      stream.AdvanceGroup(group, entry.id);
+      advanced = true;
+    }
+    ReplyStreamEntry(ctx, entry);
+    if (!o.noack) {
+      const storage::StreamPending& pending = group.Deliver(entry.id, consumer, now);
+      PropagateClaim(ctx, key, o.group, group, entry.id, pending);
+    }
+  }
+  if (advanced && o.noack) {
+    PropagateGroupId(ctx, key, o.group, group);
+  }
+}
+
+// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...] and
+// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key
+// ...] id [id ...]
+void ReadStreams(CommandContext& ctx, bool group_read) {
+  ReadOptions o{.group_read = group_read};
+  if (!ParseReadOptionsOrReply(ctx, &o)) {
+    return;
+  }
+  std::span<const std::string_view> keys = ctx.args.subspan(o.streams_at, o.n);
+  // Each key's "after this id"; "$" is its last id now (0-0 for a missing key); for a group,
+  // ">" is the group's last delivered id (history: any other id).
+  std::vector<StreamId> after(o.n);
+  std::vector<Entry*> entries(o.n, nullptr);
+  std::vector<bool> history(o.n, false);
+  for (size_t i = 0; i < o.n; ++i) {
+    common::OpResult<Entry*> found = ctx.keyspace.FindOfType(
+        ctx.db(), keys[i], ValueType::kStream, group_read ? Access::kWrite : Access::kRead);
     if (!found.ok() && !ctx.client.retrying_blocked()) {
       return ReplyError(ctx, found.status());
     }
     // A woken reader whose key now holds another type waits on, as Redis serves a blocked
     // client only from a key of the type it waits for.
     Entry* e = found.ok() ? *found : nullptr;
-    streams[i] = e == nullptr ? nullptr : &e->stream();
-    std::string_view id_arg = ctx.args[streams_at + n + i];
+    entries[i] = e;
+    std::string_view id_arg = ctx.args[o.streams_at + o.n + i];
+    if (group_read && ctx.client.retrying_blocked()) {
+      // A blocked XREADGROUP whose key or group went away ends with an error (blocked.c).
+      if (e == nullptr) {
+        return ctx.reply.Error("UNBLOCKED the stream key no longer exists");
+      }
+      if (e->mutable_stream().FindGroup(o.group) == nullptr) {
+        return ctx.reply.Error(
+            "NOGROUP the consumer group this client was blocked on no longer exists");
+      }
+    }
+    if (group_read && (e == nullptr || e->mutable_stream().FindGroup(o.group) == nullptr)) {
+      return ctx.reply.Error("NOGROUP No such key '" + std::string(keys[i]) +
+                             "' or consumer group '" + std::string(o.group) +
+                             "' in XREADGROUP with GROUP option");
+    }
     if (id_arg == "$") {
+      if (group_read) {
+        return ctx.reply.Error(
+            "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the "
+            "history of this consumer by specifying a proper ID, or use the > ID to get new "
+            "messages. The $ ID would just return an empty result set.");
+      }
       after[i] = e == nullptr ? StreamId::Min() : e->stream().last_id();
       continue;
     }
     if (id_arg == ">") {
-      return ctx.reply.Error(
-          "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
-          "<consumer> option.");
+      if (!group_read) {
+        return ctx.reply.Error(
+            "ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
+            "<group> <consumer> option.");
+      }
+      after[i] = e->mutable_stream().FindGroup(o.group)->last_id;
+      continue;
     }
     if (!ParseStreamIdOrReply(ctx, id_arg, 0, /*strict=*/true, nullptr, &after[i])) {
       return;
     }
+    history[i] = group_read;
   }
-  // A woken XREAD BLOCK reads with its count, or at most a thousand entries.
-  if (ctx.client.retrying_blocked() && count == 0) {
-    count = kBlockedReadDefaultCount;
+  // A woken reader reads with its count, or at most a thousand entries.
+  if (ctx.client.retrying_blocked() && o.count == 0) {
+    o.count = kBlockedReadDefaultCount;
   }
-  // Streams with an entry past their id are answered at once.
+  // Streams with an entry past their id (or a consumer's history) are answered at once.
   std::vector<size_t> ready;
-  for (size_t i = 0; i < n; ++i) {
-    if (streams[i] != nullptr && streams[i]->length() > 0 &&
-        streams[i]->EdgeId(/*first=*/false, /*skip_tombstones=*/true) > after[i]) {
+  for (size_t i = 0; i < o.n; ++i) {
+    const Entry* e = entries[i];
+    if (e != nullptr && (history[i] || (e->stream().length() > 0 &&
+                                        e->stream().EdgeId(/*first=*/false,
+                                                           /*skip_tombstones=*/true) > after[i]))) {
       ready.push_back(i);
     }
   }
@@ -473,23 +638,44 @@ void CmdXRead(CommandContext& ctx) {
         ctx.reply.ArrayHeader(2);
       }
       ctx.reply.Bulk(keys[i]);
-      StreamId start = after[i];
-      start.Increment();
-      ReplyStreamRange(ctx, *streams[i], start, StreamId::Max(), /*reverse=*/false, count);
+      if (!group_read) {
+        StreamId start = after[i];
+        start.Increment();
+        ReplyStreamRange(ctx, entries[i]->stream(), start, StreamId::Max(), /*reverse=*/false,
+                         o.count);
+        continue;
+      }
+      MutateStream(ctx, keys[i], entries[i], [&](StreamValue&) {
+        ReplyGroupRead(ctx, o, keys[i], entries[i], after[i], history[i]);
+      });
+      ++ctx.dirty;
     }
+    // Logged as the claims and group ids it caused, never as itself.
+    ctx.propagate_commands_only = group_read;
     return;
   }
-  if (!block || !ctx.client.can_block()) {
+  if (!o.block || !ctx.client.can_block()) {
     return ctx.reply.NullArray();
   }
   // Waiting: the rerun reads after the ids resolved now ("$" is the last id of this moment).
-  BlockRequest request{.keys = {keys.begin(), keys.end()}, .deadline_ms = deadline_ms};
-  for (size_t i = 0; i < n; ++i) {
-    if (ctx.args[streams_at + n + i] == "$") {
-      request.rerun_args.emplace_back(streams_at + n + i, after[i].ToString());
+  BlockRequest request{.keys = {keys.begin(), keys.end()},
+                       .deadline_ms = o.deadline_ms,
+                       .reader = !group_read,
+                       .wake_on_change = group_read};
+  for (size_t i = 0; i < o.n; ++i) {
+    if (ctx.args[o.streams_at + o.n + i] == "$") {
+      request.rerun_args.emplace_back(o.streams_at + o.n + i, after[i].ToString());
     }
   }
   ctx.block = std::move(request);
+}
+
+void CmdXRead(CommandContext& ctx) {
+  ReadStreams(ctx, /*group_read=*/false);
+}
+
+void CmdXReadGroup(CommandContext& ctx) {
+  ReadStreams(ctx, /*group_read=*/true);
 }
 
 }  // namespace
@@ -533,6 +719,17 @@ void RegisterStreamCommands(CommandTable& table) {
              .key_finder = StreamKeys,
              .summary = "Return never seen elements in multiple streams, with IDs greater than "
                         "the ones reported by the caller for each stream. Can block.",
+             .since = "5.0.0",
+             .group = "stream"});
+  table.Add({.name = "xreadgroup",
+             .arity = -7,
+             .flags = kWrite | kBlocking,
+             .keys = {0, 0, 0},
+             .acl = kAclStream | kAclWrite | kAclSlow | kAclBlocking,
+             .handler = CmdXReadGroup,
+             .key_finder = StreamKeys,
+             .summary = "Return new entries from a stream using a consumer group, or access the "
+                        "history of the pending entries for a given consumer. Can block.",
              .since = "5.0.0",
              .group = "stream"});
 }

@@ -6,6 +6,8 @@
 namespace redoubt::commands {
 
 void RegisterStreamCommands(CommandTable& table);
+// XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM (stream_group_commands.cc).
+void RegisterStreamGroupCommands(CommandTable& table);
 // XINFO and its subcommands (stream_info_commands.cc).
 void RegisterStreamInfoCommands(CommandTable& table);
 

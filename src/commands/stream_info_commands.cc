@@ -1,11 +1,12 @@
 // XINFO and its subcommands (STREAM [FULL [COUNT n]], GROUPS, CONSUMERS, HELP), as Redis 7.0's
-// t_stream.c xinfoCommand. A stream has no consumer groups yet: GROUPS is empty and CONSUMERS
-// answers NOGROUP.
+// t_stream.c xinfoCommand.
 //
 // radix-tree-keys and radix-tree-nodes describe Redis's radix tree of nodes: the keys are the
 // nodes, and the node count is that of the compressed trie Redis would build over their 128-bit
 // first ids (RadixTreeNodes), so that XINFO STREAM reads as on redis-server.
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "commands/stream_commands.h"
 #include "commands/stream_replies.h"
 #include "common/ascii.h"
+#include "common/clock.h"
 #include "storage/entry.h"
 #include "storage/stream_value.h"
 
@@ -64,6 +66,71 @@ int64_t RadixTreeNodes(const StreamValue& stream) {
     keys.push_back(key);
   });
   return keys.empty() ? 1 : RadixTreeNodes(keys, 0);  // an empty rax is its root
+}
+
+// "entries-read" (or null) and "lag" (or null) of a group.
+void ReplyReadAndLag(CommandContext& ctx, const StreamValue& stream,
+                     const storage::StreamGroup& group) {
+  ctx.reply.Bulk("entries-read");
+  if (group.entries_read != storage::StreamGroup::kUnknownEntriesRead) {
+    ctx.reply.Integer(group.entries_read);
+  } else {
+    ctx.reply.Null();
+  }
+  ctx.reply.Bulk("lag");
+  if (std::optional<int64_t> lag = stream.Lag(group)) {
+    ctx.reply.Integer(*lag);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+// A group in XINFO STREAM FULL: its PEL and each consumer's, at most `count` entries each (0:
+// all).
+void ReplyFullGroup(CommandContext& ctx, const StreamValue& stream, std::string_view name,
+                    const storage::StreamGroup& group, int64_t count) {
+  auto limit = [&](size_t size) {
+    return count == 0 ? size : std::min(size, static_cast<size_t>(count));
+  };
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("name");
+  ctx.reply.Bulk(name);
+  ctx.reply.Bulk("last-delivered-id");
+  ctx.reply.Bulk(group.last_id.ToString());
+  ReplyReadAndLag(ctx, stream, group);
+  ctx.reply.Bulk("pel-count");
+  ctx.reply.Integer(static_cast<int64_t>(group.pel.size()));
+  ctx.reply.Bulk("pending");
+  size_t n = limit(group.pel.size());
+  ctx.reply.ArrayHeader(n);
+  for (auto it = group.pel.begin(); n > 0; ++it, --n) {
+    ctx.reply.ArrayHeader(4);
+    ctx.reply.Bulk(it->first.ToString());
+    ctx.reply.Bulk(it->second.consumer->name);
+    ctx.reply.Integer(it->second.delivery_time_ms);
+    ctx.reply.Integer(static_cast<int64_t>(it->second.delivery_count));
+  }
+  ctx.reply.Bulk("consumers");
+  ctx.reply.ArrayHeader(group.consumer_count());
+  group.ForEachConsumer([&](const storage::StreamConsumer& c) {
+    ctx.reply.MapHeader(4);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(c.name);
+    ctx.reply.Bulk("seen-time");
+    ctx.reply.Integer(c.seen_time_ms);
+    ctx.reply.Bulk("pel-count");
+    ctx.reply.Integer(static_cast<int64_t>(c.pending.size()));
+    ctx.reply.Bulk("pending");
+    size_t left = limit(c.pending.size());
+    ctx.reply.ArrayHeader(left);
+    for (auto id = c.pending.begin(); left > 0; ++id, --left) {
+      const storage::StreamPending& p = group.pel.find(*id)->second;
+      ctx.reply.ArrayHeader(3);
+      ctx.reply.Bulk(id->ToString());
+      ctx.reply.Integer(p.delivery_time_ms);
+      ctx.reply.Integer(static_cast<int64_t>(p.delivery_count));
+    }
+  });
 }
 
 void ReplySyntaxError(CommandContext& ctx) {
@@ -126,11 +193,14 @@ void CmdXInfoStream(CommandContext& ctx) {
     ctx.reply.Bulk("entries");
     ReplyStreamRange(ctx, *stream, StreamId::Min(), StreamId::Max(), /*reverse=*/false, count);
     ctx.reply.Bulk("groups");
-    ctx.reply.ArrayHeader(0);
+    ctx.reply.ArrayHeader(stream->group_count());
+    stream->ForEachGroup([&](std::string_view name, const storage::StreamGroup& group) {
+      ReplyFullGroup(ctx, *stream, name, group, count);
+    });
     return;
   }
   ctx.reply.Bulk("groups");
-  ctx.reply.Integer(0);
+  ctx.reply.Integer(static_cast<int64_t>(stream->group_count()));
   for (bool last : {false, true}) {
     ctx.reply.Bulk(last ? "last-entry" : "first-entry");
     bool found = false;
@@ -148,17 +218,47 @@ void CmdXInfoStream(CommandContext& ctx) {
 
 // XINFO GROUPS key
 void CmdXInfoGroups(CommandContext& ctx) {
-  if (FindStreamOrReply(ctx) != nullptr) {
-    ctx.reply.ArrayHeader(0);
+  const StreamValue* stream = FindStreamOrReply(ctx);
+  if (stream == nullptr) {
+    return;
   }
+  ctx.reply.ArrayHeader(stream->group_count());
+  stream->ForEachGroup([&](std::string_view name, const storage::StreamGroup& group) {
+    ctx.reply.MapHeader(6);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk("consumers");
+    ctx.reply.Integer(static_cast<int64_t>(group.consumer_count()));
+    ctx.reply.Bulk("pending");
+    ctx.reply.Integer(static_cast<int64_t>(group.pel.size()));
+    ctx.reply.Bulk("last-delivered-id");
+    ctx.reply.Bulk(group.last_id.ToString());
+    ReplyReadAndLag(ctx, *stream, group);
+  });
 }
 
 // XINFO CONSUMERS key group
 void CmdXInfoConsumers(CommandContext& ctx) {
-  if (FindStreamOrReply(ctx) != nullptr) {
-    ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.args[3]) +
-                    "' for key name '" + std::string(ctx.args[2]) + "'");
+  const StreamValue* stream = FindStreamOrReply(ctx);
+  if (stream == nullptr) {
+    return;
   }
+  const storage::StreamGroup* group = stream->FindGroup(ctx.args[3]);
+  if (group == nullptr) {
+    return ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.args[3]) +
+                           "' for key name '" + std::string(ctx.args[2]) + "'");
+  }
+  const int64_t now = common::UnixMillis();
+  ctx.reply.ArrayHeader(group->consumer_count());
+  group->ForEachConsumer([&](const storage::StreamConsumer& c) {
+    ctx.reply.MapHeader(3);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(c.name);
+    ctx.reply.Bulk("pending");
+    ctx.reply.Integer(static_cast<int64_t>(c.pending.size()));
+    ctx.reply.Bulk("idle");
+    ctx.reply.Integer(std::max<int64_t>(0, now - c.seen_time_ms));
+  });
 }
 
 // Redis 7.0's text ("Prints this help.", later versions "Print").

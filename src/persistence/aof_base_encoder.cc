@@ -59,7 +59,8 @@ void AppendExpire(std::string* out, std::string_view key, int64_t expire_ms) {
 }
 
 // A stream as Redis's rewriteStreamObject writes it: an XADD per entry (an empty stream as
-// XADD MAXLEN 0 of a placeholder), then XSETID with its last id and counters.
+// XADD MAXLEN 0 of a placeholder), then XSETID with its last id and counters, then its
+// consumer groups.
 void AppendStreamCommands(std::string* out, std::string_view key,
                           const storage::StreamValue& stream) {
   std::vector<std::string_view> args;
@@ -83,6 +84,29 @@ void AppendStreamCommands(std::string* out, std::string_view key,
   const std::string max_deleted = stream.max_deleted_id().ToString();
   commands::AppendRespCommand(
       out, {"XSETID", key, last, "ENTRIESADDED", added, "MAXDELETEDID", max_deleted});
+  // Each group, then its consumers: XCLAIM ... FORCE per pending entry, or XGROUP
+  // CREATECONSUMER for one with none.
+  stream.ForEachGroup([&](std::string_view group_name, const storage::StreamGroup& group) {
+    const std::string group_last = group.last_id.ToString();
+    const std::string read = std::to_string(group.entries_read);
+    commands::AppendRespCommand(
+        out, {"XGROUP", "CREATE", key, group_name, group_last, "ENTRIESREAD", read});
+    group.ForEachConsumer([&](const storage::StreamConsumer& consumer) {
+      if (consumer.pending.empty()) {
+        commands::AppendRespCommand(out,
+                                    {"XGROUP", "CREATECONSUMER", key, group_name, consumer.name});
+        return;
+      }
+      for (storage::StreamId id : consumer.pending) {
+        const storage::StreamPending& p = group.pel.find(id)->second;
+        const std::string id_text = id.ToString();
+        const std::string time = std::to_string(p.delivery_time_ms);
+        const std::string count = std::to_string(p.delivery_count);
+        commands::AppendRespCommand(out, {"XCLAIM", key, group_name, consumer.name, "0", id_text,
+                                          "TIME", time, "RETRYCOUNT", count, "JUSTID", "FORCE"});
+      }
+    });
+  });
 }
 
 }  // namespace

@@ -6,8 +6,7 @@
 // Every read is checked: a length past the end of the input, a bad encoding, a blob that does
 // not validate (listpack, ziplist, intset), duplicate members or a NaN score make the decoder
 // fail with an error naming the offset, and the key being loaded is removed again, so nothing
-// half-built stays. Streams load without their consumer groups for now (a stream with groups
-// is refused by name), module types are refused by name.
+// half-built stays. Module types are refused by name.
 //
 // Thread: a value; LoadObject requires the key's shard lock.
 #pragma once
@@ -20,6 +19,7 @@
 #include "commands/runtime_settings.h"
 #include "persistence/rdb_input.h"
 #include "storage/keyspace.h"
+#include "storage/stream_value.h"
 
 namespace redoubt::persistence {
 
@@ -66,6 +66,8 @@ class RdbDecoder {
                 const commands::RuntimeSettings& settings);
   // rdb_stream_loader.cc.
   bool LoadStream(uint8_t type, storage::Keyspace& keyspace, int db, std::string_view key);
+  bool LoadStreamGroup(uint8_t type, storage::StreamValue& stream);
+  bool StreamIdBytes(storage::StreamId* id);
   // A length that counts elements of at least `min_bytes` each: refused when the input cannot
   // hold them (a corrupt length must not make us reserve terabytes).
   bool Count(uint64_t* n);

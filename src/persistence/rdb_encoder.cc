@@ -269,13 +269,7 @@ void RdbEncoder::StreamIdLengths(storage::StreamId id) {
 void RdbEncoder::Stream(const storage::StreamValue& stream) {
   Length(stream.node_count());
   stream.ForEachNode([&](const storage::StreamValue::NodeView& node) {
-    // The node's first id as 128 bits, big endian: the key of Redis's radix tree.
-    char key[16];
-    for (int i = 0; i < 8; ++i) {
-      key[i] = static_cast<char>(node.master_id().ms >> (56 - 8 * i));
-      key[8 + i] = static_cast<char>(node.master_id().seq >> (56 - 8 * i));
-    }
-    String(std::string_view(key, sizeof(key)));
+    String(StreamIdBytes(node.master_id()));
     String(StreamNodeListpack(node));
   });
   Length(stream.length());
@@ -283,7 +277,38 @@ void RdbEncoder::Stream(const storage::StreamValue& stream) {
   StreamIdLengths(stream.first_id());
   StreamIdLengths(stream.max_deleted_id());
   Length(stream.entries_added());
-  Length(0);  // consumer groups
+  Length(stream.group_count());
+  stream.ForEachGroup([&](std::string_view name, const storage::StreamGroup& group) {
+    String(name);
+    StreamIdLengths(group.last_id);
+    Length(static_cast<uint64_t>(group.entries_read));  // -1 as Redis writes it: 2^64 - 1
+    // The group's PEL: each id with its delivery time and count.
+    Length(group.pel.size());
+    for (const auto& [id, pending] : group.pel) {
+      Raw(StreamIdBytes(id));
+      Int64Le(pending.delivery_time_ms);
+      Length(pending.delivery_count);
+    }
+    // The consumers: name, seen time, and the ids of their part of the PEL.
+    Length(group.consumer_count());
+    group.ForEachConsumer([&](const storage::StreamConsumer& consumer) {
+      String(consumer.name);
+      Int64Le(consumer.seen_time_ms);
+      Length(consumer.pending.size());
+      for (storage::StreamId id : consumer.pending) {
+        Raw(StreamIdBytes(id));
+      }
+    });
+  });
+}
+
+std::string StreamIdBytes(storage::StreamId id) {
+  std::string bytes(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>(id.ms >> (56 - 8 * i));
+    bytes[8 + i] = static_cast<char>(id.seq >> (56 - 8 * i));
+  }
+  return bytes;
 }
 
 }  // namespace redoubt::persistence

@@ -63,4 +63,7 @@ std::string ScoreString(double score);
 // flags, id deltas, [field count,] [fields,] values and element count.
 std::string StreamNodeListpack(const storage::StreamValue::NodeView& node);
 
+// A stream id as 128 bits, big endian: the key of Redis's radix trees (nodes, PELs).
+std::string StreamIdBytes(storage::StreamId id);
+
 }  // namespace redoubt::persistence

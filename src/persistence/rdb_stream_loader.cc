@@ -44,7 +44,7 @@ class NodeItems {
   size_t next_ = 0;
 };
 
-StreamId DecodeNodeKey(std::string_view key) {
+StreamId DecodeIdBytes(std::string_view key) {
   StreamId id;
   for (int i = 0; i < 8; ++i) {
     id.ms = (id.ms << 8) | static_cast<uint8_t>(key[i]);
@@ -54,6 +54,91 @@ StreamId DecodeNodeKey(std::string_view key) {
 }
 
 }  // namespace
+
+bool RdbDecoder::StreamIdBytes(StreamId* id) {
+  char raw[16];
+  if (!in_.Read(raw, sizeof(raw))) {
+    return Fail("unexpected end of data");
+  }
+  *id = DecodeIdBytes(std::string_view(raw, sizeof(raw)));
+  return true;
+}
+
+// A consumer group (rdb.c): name, last id, (7.0) read counter, the PEL with delivery times and
+// counts, then the consumers with their seen time and their part of the PEL, each id of which
+// must be in the group's PEL, and every PEL entry must have a consumer.
+bool RdbDecoder::LoadStreamGroup(uint8_t type, StreamValue& stream) {
+  std::string name;
+  StreamId last;
+  if (!String(&name) || !Length(&last.ms) || !Length(&last.seq)) {
+    return false;
+  }
+  int64_t entries_read;
+  if (type == kRdbStreamListpacks2) {
+    uint64_t raw;
+    if (!Length(&raw)) {
+      return false;
+    }
+    entries_read = static_cast<int64_t>(raw);
+  } else {
+    entries_read = stream.EstimateEntriesRead(last);
+  }
+  storage::StreamGroup* group = stream.CreateGroup(name, last, entries_read);
+  if (group == nullptr) {
+    return Fail("duplicate stream consumer group '" + name + "'");
+  }
+  uint64_t pending;
+  if (!Count(&pending)) {
+    return false;
+  }
+  for (uint64_t i = 0; i < pending; ++i) {
+    StreamId id;
+    int64_t time;
+    uint64_t deliveries;
+    if (!StreamIdBytes(&id) || !Int64Le(&time) || !Length(&deliveries)) {
+      return false;
+    }
+    if (!group->pel
+             .emplace(
+                 id, storage::StreamPending{.delivery_time_ms = time, .delivery_count = deliveries})
+             .second) {
+      return Fail("duplicate stream PEL entry");
+    }
+  }
+  uint64_t consumers;
+  if (!Count(&consumers)) {
+    return false;
+  }
+  for (uint64_t c = 0; c < consumers; ++c) {
+    std::string consumer_name;
+    int64_t seen;
+    uint64_t ids;
+    if (!String(&consumer_name) || !Int64Le(&seen) || !Count(&ids)) {
+      return false;
+    }
+    storage::StreamConsumer* consumer = group->CreateConsumer(consumer_name, seen);
+    if (consumer == nullptr) {
+      return Fail("duplicate stream consumer '" + consumer_name + "'");
+    }
+    for (uint64_t i = 0; i < ids; ++i) {
+      StreamId id;
+      if (!StreamIdBytes(&id)) {
+        return false;
+      }
+      auto it = group->pel.find(id);
+      if (it == group->pel.end() || it->second.consumer != nullptr) {
+        return Fail("consumer PEL entry not found in the group's PEL");
+      }
+      group->Assign(id, it->second, consumer);
+    }
+  }
+  for (const auto& [id, p] : group->pel) {
+    if (p.consumer == nullptr) {
+      return Fail("stream group PEL entry without a consumer");
+    }
+  }
+  return true;
+}
 
 bool RdbDecoder::LoadStream(uint8_t type, storage::Keyspace& keyspace, int db,
                             std::string_view key) {
@@ -83,7 +168,7 @@ bool RdbDecoder::LoadStream(uint8_t type, storage::Keyspace& keyspace, int db,
     if (flat.empty()) {
       return Fail("empty listpack inside stream");
     }
-    const StreamId master = DecodeNodeKey(node_key);
+    const StreamId master = DecodeIdBytes(node_key);
     if (previous && master <= *previous) {
       return Fail("stream node ids are not ascending");
     }
@@ -183,11 +268,13 @@ bool RdbDecoder::LoadStream(uint8_t type, storage::Keyspace& keyspace, int db,
     stream->set_entries_added(length);
   }
   uint64_t groups;
-  if (!Length(&groups)) {
+  if (!Count(&groups)) {
     return false;
   }
-  if (groups != 0) {
-    return Fail("stream consumer groups are not supported yet (key '" + std::string(key) + "')");
+  for (uint64_t g = 0; g < groups; ++g) {
+    if (!LoadStreamGroup(type, *stream)) {
+      return false;
+    }
   }
   keyspace.Insert(db, key, storage::Entry::CreateStream(key, stream.release(), false));
   return true;

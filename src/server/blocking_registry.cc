@@ -76,8 +76,52 @@ void BlockingRegistry::OnKeyAppended(int db, std::string_view key) {
   if (it == queues_.end()) {
     return;
   }
+  bool consumer_woken = false;
   for (const std::shared_ptr<Waiter>& waiter : it->second) {
-    WakeLocked(waiter);
+    if (waiter->reader) {
+      WakeLocked(waiter);
+    } else if (!consumer_woken) {
+      WakeLocked(waiter);
+      consumer_woken = true;
+    }
+  }
+}
+
+void BlockingRegistry::OnKeyChanged(int db, std::string_view key) {
+  if (blocked_.load(std::memory_order_relaxed) == 0) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(QueueKey(db, std::string(key)));
+  if (it == queues_.end()) {
+    return;
+  }
+  // The first only, so that consumers keep their arrival order; one that finds nothing
+  // passes the turn on (PassOn), one that is answered wakes the next (WakeHeads).
+  for (const std::shared_ptr<Waiter>& waiter : it->second) {
+    if (waiter->wake_on_change) {
+      WakeLocked(waiter);
+      break;
+    }
+  }
+}
+
+void BlockingRegistry::PassOn(const std::shared_ptr<Waiter>& waiter) {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : waiter->keys) {
+    auto it = queues_.find(QueueKey(waiter->db, key));
+    if (it == queues_.end()) {
+      continue;
+    }
+    auto& queue = it->second;
+    auto self = std::find(queue.begin(), queue.end(), waiter);
+    for (auto next = self == queue.end() ? queue.end() : std::next(self); next != queue.end();
+         ++next) {
+      if (!(*next)->reader) {
+        WakeLocked(*next);
+        break;
+      }
+    }
   }
 }
 
@@ -102,6 +146,28 @@ void BlockingRegistry::OnDatabasesSwapped(int a, int b) {
   }
   for (const QueueKey& k : keys) {
     WakeHeadLocked(k.first, k.second);
+    for (const std::shared_ptr<Waiter>& waiter : queues_[k]) {
+      if (waiter->wake_on_change) {
+        WakeLocked(waiter);
+      }
+    }
+  }
+}
+
+void BlockingRegistry::OnDatabaseFlushing(int db) {
+  if (blocked_.load(std::memory_order_relaxed) == 0) {
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  for (const auto& [queue_key, queue] : queues_) {
+    if (queue_key.first != db) {
+      continue;
+    }
+    for (const std::shared_ptr<Waiter>& waiter : queue) {
+      if (waiter->wake_on_change) {
+        WakeLocked(waiter);
+      }
+    }
   }
 }
 

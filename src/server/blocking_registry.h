@@ -48,6 +48,10 @@ class BlockingRegistry {
     std::function<void(std::function<void()>)> post;
     int db = 0;
     std::vector<std::string> keys;
+    // XREAD: takes nothing away, so it needs no turn (BlockRequest::reader).
+    bool reader = false;
+    // XREADGROUP: any change of the key wakes it (BlockRequest::wake_on_change).
+    bool wake_on_change = false;
     std::atomic<bool> woken{false};
   };
 
@@ -62,10 +66,18 @@ class BlockingRegistry {
 
   // From the keyspace (server/key_events.h).
   void OnKeyStored(int db, std::string_view key);
-  // Wakes every waiter of the key, not only the first: readers of a stream (XREAD BLOCK) take
-  // nothing away from each other, and one waiting for a later id must not hold up the rest.
+  // Wakes every reader of the key (XREAD BLOCK: readers take nothing away from each other)
+  // and the first of the others (XREADGROUP, which consumes, in arrival order).
   void OnKeyAppended(int db, std::string_view key);
+  // A woken waiter found nothing and waits on: the waiter after it on each of its keys gets
+  // the turn (it may want what this one could not take: another group, a smaller id).
+  void PassOn(const std::shared_ptr<Waiter>& waiter);
+  // The key may change (a write, a deletion): wakes the first of its waiters that asked for
+  // it (XREADGROUP).
+  void OnKeyChanged(int db, std::string_view key);
   void OnDatabasesSwapped(int a, int b);
+  // db is about to be emptied: its waiters that asked for changes (XREADGROUP) are woken.
+  void OnDatabaseFlushing(int db);
 
   // INFO clients' blocked_clients.
   uint64_t blocked_clients() const { return blocked_.load(std::memory_order_relaxed); }

@@ -44,6 +44,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   commands::RegisterHashCommands(table);
   commands::RegisterStreamCommands(table);
   commands::RegisterStreamInfoCommands(table);
+  commands::RegisterStreamGroupCommands(table);
   commands::RegisterSetCommands(table);
   commands::RegisterSetAlgebraCommands(table);
   commands::RegisterZsetCommands(table);

@@ -762,12 +762,17 @@ void Connection::HandOff() {
 void Connection::Block(const commands::BlockRequest& request) {
   blocked_ = true;
   if (waiter_) {
-    return;  // woken but nothing for it: it keeps its place in the queues and its deadline
+    // Woken but nothing for it: it keeps its place in the queues and its deadline, and the
+    // next in line gets a turn.
+    server_.blocking().PassOn(waiter_);
+    return;
   }
   waiter_ = std::make_shared<BlockingRegistry::Waiter>();
   waiter_->db = db;
   waiter_->keys.assign(request.keys.begin(), request.keys.end());
   rerun_args_ = request.rerun_args;
+  waiter_->reader = request.reader;
+  waiter_->wake_on_change = request.wake_on_change;
   waiter_->post = [loop = &thread_.loop](std::function<void()> task) {
     loop->Post(std::move(task));
   };

@@ -33,7 +33,10 @@ class KeyEvents : public storage::KeyObserver {
     }
   }
   void OnKeyAppended(int db, std::string_view key) override { blocking_.OnKeyAppended(db, key); }
-  void OnKeyChanged(int db, std::string_view key) override { watches_.OnKeyChanged(db, key); }
+  void OnKeyChanged(int db, std::string_view key) override {
+    watches_.OnKeyChanged(db, key);
+    blocking_.OnKeyChanged(db, key);
+  }
   void OnKeyExpired(int db, std::string_view key) override {
     LogDeletion(db, key);
     Notify(commands::kNotifyExpired, "expired", db, key);
@@ -50,6 +53,7 @@ class KeyEvents : public storage::KeyObserver {
   void OnDatabaseFlushing(int db,
                           const std::function<bool(std::string_view key)>& had_key) override {
     watches_.OnDatabaseFlushing(db, had_key);
+    blocking_.OnDatabaseFlushing(db);
   }
   void OnDatabasesSwapped(
       int a, int b, const std::function<bool(int db, std::string_view key)>& has_key) override {

@@ -69,6 +69,109 @@ StreamValue::StreamValue(const StreamValue& other)
   for (const auto& [id, node] : nodes_) {
     allocated_ += node.data.capacity() + kNodeOverheadBytes;
   }
+  for (const auto& [name, group] : other.groups_) {
+    groups_.emplace(name, std::make_unique<StreamGroup>(*group));
+  }
+}
+
+size_t StreamValue::AllocatedBytes() const {
+  size_t bytes = allocated_;
+  for (const auto& [name, group] : groups_) {
+    bytes += name.capacity() + group->AllocatedBytes();
+  }
+  return bytes;
+}
+
+bool StreamValue::EntryExists(StreamId id) const {
+  bool found = false;
+  Range(id, id, /*reverse=*/false, [&](const StreamEntry&) {
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+StreamGroup* StreamValue::FindGroup(std::string_view name) {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+StreamGroup* StreamValue::CreateGroup(std::string_view name, StreamId last_id,
+                                      int64_t entries_read) {
+  auto [it, inserted] = groups_.try_emplace(std::string(name));
+  if (!inserted) {
+    return nullptr;
+  }
+  it->second = std::make_unique<StreamGroup>(last_id, entries_read);
+  return it->second.get();
+}
+
+bool StreamValue::DestroyGroup(std::string_view name) {
+  auto it = groups_.find(name);
+  if (it == groups_.end()) {
+    return false;
+  }
+  groups_.erase(it);
+  return true;
+}
+
+void StreamValue::ForEachGroup(
+    const std::function<void(std::string_view, const StreamGroup&)>& fn) const {
+  for (const auto& [name, group] : groups_) {
+    fn(name, *group);
+  }
+}
+
+int64_t StreamValue::EstimateEntriesRead(StreamId id) const {
+  const auto added = static_cast<int64_t>(entries_added_);
+  if (entries_added_ == 0) {
+    return 0;
+  }
+  if (length_ == 0 && id <= last_id_) {
+    return added;  // every entry was read, and deleted or trimmed since
+  }
+  if (id == last_id_) {
+    return added;
+  }
+  if (id > last_id_) {
+    return StreamGroup::kUnknownEntriesRead;
+  }
+  // Without tombstones after the first entry, the entries before it are exactly those gone.
+  if (max_deleted_id_.IsZero() || max_deleted_id_ < first_id_) {
+    const auto length = static_cast<int64_t>(length_);
+    if (id < first_id_) {
+      return added - length;
+    }
+    if (id == first_id_) {
+      return added - length + 1;
+    }
+  }
+  return StreamGroup::kUnknownEntriesRead;
+}
+
+std::optional<int64_t> StreamValue::Lag(const StreamGroup& group) const {
+  if (entries_added_ == 0) {
+    return 0;
+  }
+  if (group.entries_read != StreamGroup::kUnknownEntriesRead &&
+      !RangeHasTombstones(group.last_id, StreamId::Max())) {
+    return static_cast<int64_t>(entries_added_) - group.entries_read;
+  }
+  const int64_t read = EstimateEntriesRead(group.last_id);
+  if (read == StreamGroup::kUnknownEntriesRead) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(entries_added_) - read;
+}
+
+void StreamValue::AdvanceGroup(StreamGroup& group, StreamId id) const {
+  if (group.entries_read != StreamGroup::kUnknownEntriesRead &&
+      !RangeHasTombstones(id, StreamId::Max())) {
+    ++group.entries_read;
+  } else if (entries_added_ != 0) {
+    group.entries_read = EstimateEntriesRead(id);
+  }
+  group.last_id = id;
 }
 
 uint64_t StreamValue::ListpackBytes(const Node& node) const {

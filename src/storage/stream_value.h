@@ -25,10 +25,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "storage/stream_groups.h"
 #include "storage/stream_id.h"
 #include "storage/varint.h"
 
@@ -127,8 +130,31 @@ class StreamValue {
   // Whether [start, end] may hold a deleted entry (streamRangeHasTombstones).
   bool RangeHasTombstones(StreamId start, StreamId end) const;
 
-  // Bytes allocated for the nodes (approximate for the map's own nodes).
-  size_t AllocatedBytes() const { return allocated_; }
+  // Whether id is a live entry (streamEntryExists).
+  bool EntryExists(StreamId id) const;
+
+  // Bytes allocated for the nodes and the consumer groups (approximate for the maps' nodes).
+  size_t AllocatedBytes() const;
+
+  // ---- Consumer groups ----
+
+  StreamGroup* FindGroup(std::string_view name);
+  const StreamGroup* FindGroup(std::string_view name) const {
+    return const_cast<StreamValue*>(this)->FindGroup(name);
+  }
+  // A new group; nullptr when one of that name exists.
+  StreamGroup* CreateGroup(std::string_view name, StreamId last_id, int64_t entries_read);
+  bool DestroyGroup(std::string_view name);
+  void ForEachGroup(const std::function<void(std::string_view, const StreamGroup&)>& fn) const;
+  size_t group_count() const { return groups_.size(); }
+  // Redis's streamEstimateDistanceFromFirstEverEntry: how many entries were added up to id,
+  // when the counters tell (StreamGroup::kUnknownEntriesRead otherwise).
+  int64_t EstimateEntriesRead(StreamId id) const;
+  // The entries added that the group has not read (XINFO's "lag"), or nullopt when unknown.
+  std::optional<int64_t> Lag(const StreamGroup& group) const;
+  // Moves the group's last id forward to id, delivered now, as XREADGROUP does (the read
+  // counter counts one more, or is estimated again).
+  void AdvanceGroup(StreamGroup& group, StreamId id) const;
 
   // ---- For the RDB writer and loader ----
 
@@ -202,6 +228,7 @@ class StreamValue {
   NodeMap::iterator EraseNode(NodeMap::iterator it);
 
   NodeMap nodes_;
+  absl::btree_map<std::string, std::unique_ptr<StreamGroup>, std::less<>> groups_;
   uint64_t length_ = 0;
   StreamId last_id_;
   StreamId first_id_;

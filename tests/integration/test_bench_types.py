@@ -25,7 +25,8 @@ report = import_bench_script("report")
 run_bench = import_bench_script("run_bench")
 
 TESTS = ["ping_inline", "ping_mbulk", "set", "get", "incr", "lpush", "rpush", "lpop", "rpop",
-         "sadd", "hset", "spop", "zadd", "zpopmin", "lrange_100", "lrange_600", "mset"]
+         "sadd", "hset", "spop", "zadd", "zpopmin", "lrange_100", "lrange_600", "mset", "xadd",
+         "evalsha"]
 CPU_TITLE = "Data-type tests: server CPU per request vs Redis"
 SMALL_TITLE = "Memory per element, small hashes"
 BIG_TITLE = "Memory per element, big aggregates"
@@ -52,6 +53,11 @@ def test_tests_ids_order_commands_and_request_counts():
         "types_lrange_100_p1", "types_lrange_600_p1", "types_lrange_100_p16",
         "types_lrange_600_p16"}
     assert by_key["types_mset_p16"].csv_name == "MSET (10 keys)"
+    # XADD and EVALSHA are custom commands too, without a list to fill.
+    assert by_key["types_xadd_p1"].bench_args()[-5:] == ["XADD", "mystream", "*", "myfield",
+                                                         "myvalue"]
+    assert by_key["types_evalsha_p16"].csv_name == (
+        f"EVALSHA {data_types.EVALSHA_SHA1} 1 counter:evalsha")
     counts = {s.key: s.requests for s in full}
     assert counts["types_get_p1"] == 100_000 and counts["types_get_p16"] == 1_000_000
     assert [counts[f"types_lrange_{n}_p{p}"] for p in (1, 16) for n in (100, 600)] == [
@@ -72,8 +78,8 @@ def test_only_types_runs_the_phases_alone(tmp_path):
         "--only types"] * 3
     assert [label for label, _, _ in bench.types.mode.servers] == ["redoubt", "redis"]
     assert (bench.types.mode.server_cpus, bench.types.mode.client_cpus) == ("1", "0")
-    # 17 tests x 2 depths x 2 servers x 3 reps, ~2 s each; the memory loads ~1 min.
-    assert bench.types.total_runs() == 204
+    # 19 tests x 2 depths x 2 servers x 3 reps, ~2 s each; the memory loads ~1 min.
+    assert bench.types.total_runs() == 228
     assert 6 * 60 < bench.estimate_s() < 14 * 60
     quick = bench_for(["--only", "types", "--quick", "--type-elements", "2000"], tmp_path)
     assert quick.types.elements == 2000 and quick.estimate_s() < 4 * 60
@@ -106,6 +112,11 @@ def test_data_set_commands_load_exactly_n_elements():
         assert sum(len(c) - 2 for c in commands) == n * words
     members = [w for c in sets["big_set"].commands(n) for w in c[2:]]
     assert len(set(members)) == n and not any(m.isdigit() for m in members)  # not an intset
+    # The stream: one XADD per entry, ids ascending.
+    entries = list(sets["big_stream"].commands(n))
+    assert len(entries) == sets["big_stream"].command_count(n) == n
+    ids = [tuple(int(x) for x in c[2].split(b"-")) for c in entries]
+    assert ids == sorted(set(ids)) and entries[0][:2] == [b"XADD", b"bigstream"]
 
 
 # ----- the report, on synthetic data --------------------------------------------------------------
@@ -177,9 +188,9 @@ def test_report_gives_the_phases_their_tables_and_four_target_rows(tmp_path):
         (CPU_TITLE, "pinned P=1", "met"), (CPU_TITLE, "pinned P=16", "missed"),
         (SMALL_TITLE, "memory", "met"), (BIG_TITLE, "memory", "missed")]
     assert mine[1][1] == "≤ 1.0× in every test"
-    assert mine[1][3].startswith("16/17 tests; worst 2.00× (SPOP P=16)")
+    assert mine[1][3].startswith("18/19 tests; worst 2.00× (SPOP P=16)")
     assert mine[2][3] == "0.50× (50.0 vs 100.0 B/hash, RSS growth)"
-    assert mine[3][3].startswith("3/4 aggregates; worst 2.40× (one big list)")
+    assert mine[3][3].startswith("4/5 aggregates; worst 2.40× (one big list)")
     # The other rows are those of the file without the phases.
     assert [r for r in rows if r not in mine] == report.evaluate_targets(base)
     section = (tmp_path / "RESULTS.md").read_text().split("## Data types", 1)[1].split(
@@ -187,7 +198,7 @@ def test_report_gives_the_phases_their_tables_and_four_target_rows(tmp_path):
     for pipeline in (1, 16):
         table = section.split(f"### P={pipeline}", 1)[1].split("###", 1)[0]
         body = [l for l in table.splitlines() if l.startswith("| ") and "---" not in l][1:]
-        assert len(body) == 17
+        assert len(body) == 19
     assert ("| SPOP | 1,000,000 | 23.00 (22.00–24.00) | 11.50 (11.00–12.00) | 2.00× (1.83–2.18) "
             "✗ |") in section
     assert "| LRANGE_600 | 50,000 | 5.75 (5.50–6.00) | 11.50 (11.00–12.00) | 0.50× " in section

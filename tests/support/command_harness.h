@@ -109,6 +109,7 @@ class CommandHarness {
     commands::RegisterHashCommands(table_);
     commands::RegisterStreamCommands(table_);
     commands::RegisterStreamInfoCommands(table_);
+    commands::RegisterStreamGroupCommands(table_);
     commands::RegisterSetCommands(table_);
     commands::RegisterSetAlgebraCommands(table_);
     commands::RegisterZsetCommands(table_);

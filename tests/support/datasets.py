@@ -31,6 +31,14 @@ def fill(r, seed=1):
         r.xadd("x:stream", fields, id=f"{1000 + i // 3}-{i % 3}")
     r.xdel("x:stream", "1001-0", "1050-2")
     r.execute_command("XADD", "x:empty", "MAXLEN", "0", "5-5", "a", "1")
+    # Consumer groups: entries pending with two consumers, one acknowledged, an idle consumer,
+    # a group with an unknown read counter.
+    r.xgroup_create("x:stream", "workers", id="0")
+    r.xreadgroup("workers", "alice", {"x:stream": ">"}, count=5)
+    r.xreadgroup("workers", "bob", {"x:stream": ">"}, count=3)
+    r.xack("x:stream", "workers", "1000-1")
+    r.xgroup_createconsumer("x:stream", "workers", "carol")
+    r.execute_command("XGROUP", "CREATE", "x:stream", "late", "1050-0", "ENTRIESREAD", "-1")
     r.select(3)
     r.set("db3:key", "in db 3")
     r.select(0)
@@ -56,9 +64,15 @@ def snapshot_of(r, dbs=(0, 3)):
             elif t == "stream":
                 info = r.execute_command("XINFO", "STREAM", key)
                 info = dict(zip(info[::2], info[1::2]))
+                groups = [(g[b"name"], g[b"consumers"], g[b"pending"], g[b"last-delivered-id"],
+                           g[b"entries-read"], g[b"lag"])
+                          for g in (dict(zip(x[::2], x[1::2]))
+                                    for x in r.execute_command("XINFO", "GROUPS", key))]
+                pending = [r.execute_command("XPENDING", key, g[0]) for g in groups]
                 v = (r.xrange(key), [info[f] for f in (b"length", b"last-generated-id",
                                                          b"max-deleted-entry-id", b"entries-added",
-                                                         b"recorded-first-entry-id")])
+                                                         b"recorded-first-entry-id")],
+                     groups, pending)
             else:
                 v = None
             ttl = r.pttl(key)

@@ -1,6 +1,7 @@
 // Tests of StreamValue (src/storage/stream_value.h): entries across nodes that close where
 // Redis closes them, ranges both ways, tombstones and the nodes they empty, trimming by length
-// and by id (exact and whole nodes only), copies; and that the listpack size model the nodes
+// and by id (exact and whole nodes only), copies, consumer groups (deliveries, acknowledgements,
+// the read counter and lag); and that the listpack size model the nodes
 // split by agrees with the listpack bytes persistence/listpack.cc lays out.
 #include "storage/stream_value.h"
 
@@ -120,6 +121,50 @@ TEST(StreamValueTest, NodesCloseAtTheListpackByteLimit) {
   // node with one entry is a 42-byte listpack, and 42 + 15 bytes of field and value stay
   // below 60, so a second entry joins it (62 bytes); a third starts a new node.
   EXPECT_EQ(s.node_count(), 3u);
+}
+
+TEST(StreamGroupTest, DeliveriesMoveBetweenConsumersAndCopiesKeepThem) {
+  StreamValue s = Numbered(3);
+  StreamGroup* g = s.CreateGroup("g", StreamId::Min(), 0);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(s.CreateGroup("g", StreamId::Min(), 0), nullptr);
+  StreamConsumer* alice = g->CreateConsumer("alice", 10);
+  StreamConsumer* bob = g->CreateConsumer("bob", 10);
+  g->Deliver({1, 1}, alice, 100);
+  g->Deliver({1, 2}, alice, 100);
+  // Delivered again to another consumer (after XGROUP SETID): it moves, its count restarts.
+  g->pel.find({1, 1})->second.delivery_count = 5;
+  g->Deliver({1, 1}, bob, 200);
+  EXPECT_EQ(alice->pending.size(), 1u);
+  EXPECT_EQ(bob->pending.size(), 1u);
+  EXPECT_EQ(g->pel.find({1, 1})->second.delivery_count, 1u);
+
+  StreamValue copy(s);
+  StreamGroup* cg = copy.FindGroup("g");
+  ASSERT_NE(cg, nullptr);
+  EXPECT_EQ(cg->pel.find({1, 1})->second.consumer, cg->FindConsumer("bob"));
+  EXPECT_NE(cg->FindConsumer("bob"), bob);
+
+  EXPECT_TRUE(g->Acknowledge({1, 1}));
+  EXPECT_FALSE(g->Acknowledge({1, 1}));
+  EXPECT_TRUE(bob->pending.empty());
+  EXPECT_EQ(g->DeleteConsumer(alice), 1u);
+  EXPECT_TRUE(g->pel.empty());
+  EXPECT_EQ(cg->pel.size(), 2u);  // the copy is untouched
+}
+
+TEST(StreamGroupTest, ReadCounterAndLagFollowTheStream) {
+  StreamValue s = Numbered(3);
+  StreamGroup* g = s.CreateGroup("g", StreamId::Min(), 0);
+  EXPECT_EQ(s.Lag(*g), 3);
+  s.AdvanceGroup(*g, {1, 1});
+  EXPECT_EQ(g->entries_read, 1);
+  EXPECT_EQ(s.Lag(*g), 2);
+  // A tombstone ahead of the group makes the counter unknowable.
+  ASSERT_TRUE(s.Delete({1, 3}));
+  s.set_max_deleted_id({1, 3});
+  EXPECT_EQ(s.Lag(*g), std::nullopt);
+  EXPECT_EQ(s.EstimateEntriesRead({1, 3}), 3);  // the last id: everything was read
 }
 
 TEST(ListpackSizeTest, AgreesWithTheListpackBuilder) {
