@@ -13,7 +13,7 @@ namespace redoubt::persistence {
 namespace {
 
 constexpr size_t kZiplistHeaderBytes = 10;  // zlbytes, zltail, zllen
-constexpr uint8_t kEnd = 0xFF;
+constexpr uint8_t kZiplistEnd = 0xFF;
 constexpr uint8_t kBigPrevlen = 0xFE;  // prevlen as 0xFE and a u32
 constexpr uint16_t kZiplistUnknownCount = 65535;
 
@@ -69,7 +69,7 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
   if (LoadLe(p, 4) != size) {
     return ZiplistFail(error, "zlbytes differs from the blob's size", 0);
   }
-  if (p[size - 1] != kEnd) {
+  if (p[size - 1] != kZiplistEnd) {
     return ZiplistFail(error, "no terminator", size - 1);
   }
   const uint64_t zltail = LoadLe(p + 4, 4);
@@ -85,7 +85,7 @@ bool DecodeZiplist(std::string_view blob, std::vector<std::string>* out, std::st
   size_t prev_entry_bytes = 0;  // the first entry's prevlen must be 0
   size_t last_start = 0;
   size_t count = 0;
-  while (p[pos] != kEnd) {
+  while (p[pos] != kZiplistEnd) {
     const size_t start = pos;
     const size_t prevlen_bytes = p[pos] < kBigPrevlen ? 1 : 5;
     if (prevlen_bytes > end - pos) {

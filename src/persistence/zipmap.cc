@@ -11,7 +11,7 @@ namespace redoubt::persistence {
 namespace {
 
 constexpr uint8_t kBigLen = 254;  // a count that must be counted; a length of 5 bytes
-constexpr uint8_t kEnd = 0xFF;
+constexpr uint8_t kZipmapEnd = 0xFF;
 
 bool Fail(std::string* error, std::string_view what, size_t offset) {
   return BlobFail(error, "zipmap", what, offset);
@@ -25,7 +25,7 @@ bool DecodeZipmap(std::string_view blob, std::vector<std::string>* out, std::str
   if (size < 2) {
     return Fail(error, "blob shorter than a count and a terminator", 0);
   }
-  if (p[size - 1] != kEnd) {
+  if (p[size - 1] != kZipmapEnd) {
     return Fail(error, "no terminator", size - 1);
   }
   // Nothing may reach past `end`, the terminator's offset (zipmapValidateIntegrity's
@@ -49,7 +49,7 @@ bool DecodeZipmap(std::string_view blob, std::vector<std::string>* out, std::str
   };
 
   size_t pairs = 0;
-  while (p[pos] != kEnd) {
+  while (p[pos] != kZipmapEnd) {
     const size_t start = pos;
     uint64_t field_bytes;
     if (!read_length(&field_bytes) || field_bytes > end - pos) {

@@ -7,19 +7,6 @@
 #include "storage/varint.h"
 
 namespace redoubt::storage {
-namespace {
-
-void AppendVarint(std::string& out, uint64_t v) {
-  char bytes[10];
-  out.append(bytes, static_cast<size_t>(WriteVarint(bytes, v) - bytes));
-}
-
-void AppendString(std::string& out, std::string_view s) {
-  AppendVarint(out, s.size());
-  out.append(s);
-}
-
-}  // namespace
 
 PackedList::PackedList(std::string_view bytes) : bytes_(bytes) {
   const char* p = bytes_.data();
@@ -95,7 +82,7 @@ void PackedList::SetCount(std::string& buffer, size_t count) {
 void PackedList::Append(std::string& buffer, std::span<const std::string_view> strings) {
   size_t count = PackedList(buffer).size();
   for (std::string_view s : strings) {
-    AppendString(buffer, s);
+    AppendLengthPrefixed(buffer, s);
   }
   SetCount(buffer, count + strings.size());
 }
@@ -107,7 +94,7 @@ void PackedList::Insert(std::string& buffer, size_t i, std::span<const std::stri
   size_t count = list.size();
   std::string encoded;
   for (std::string_view s : strings) {
-    AppendString(encoded, s);
+    AppendLengthPrefixed(encoded, s);
   }
   buffer.insert(at, encoded);
   SetCount(buffer, count + strings.size());
@@ -119,7 +106,7 @@ void PackedList::Replace(std::string& buffer, size_t i, std::string_view s) {
   size_t from = list.OffsetOf(i);
   size_t to = list.OffsetOf(i + 1);
   std::string encoded;
-  AppendString(encoded, s);
+  AppendLengthPrefixed(encoded, s);
   buffer.replace(from, to - from, encoded);
 }
 

@@ -27,16 +27,6 @@ int64_t Unzigzag(uint64_t u) {
   return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
 }
 
-void AppendVarint(std::string& out, uint64_t v) {
-  char buf[10];
-  out.append(buf, static_cast<size_t>(WriteVarint(buf, v) - buf));
-}
-
-void AppendString(std::string& out, std::string_view s) {
-  AppendVarint(out, s.size());
-  out.append(s);
-}
-
 void SkipString(const char*& p) {
   const uint64_t len = ReadVarint(p);
   p += len;
@@ -194,7 +184,7 @@ StreamValue::Node& StreamValue::StartNode(StreamId master,
   uint64_t bytes = kListpackFrameBytes + ListpackIntegerBytes(static_cast<int64_t>(count)) +
                    ListpackIntegerBytes(0);  // the master entry's terminating zero
   for (size_t i = 0; i < master_fields.size(); i += field_stride) {
-    AppendString(node.data, master_fields[i]);
+    AppendLengthPrefixed(node.data, master_fields[i]);
     bytes += ListpackElementBytes(master_fields[i]);
   }
   node.entries_offset = static_cast<uint32_t>(node.data.size());
@@ -219,7 +209,7 @@ void StreamValue::AppendToNode(Node& node, StreamId master, StreamId id, uint8_t
     bytes += ListpackIntegerBytes(static_cast<int64_t>(field_count));
   }
   for (std::string_view item : items) {
-    AppendString(node.data, item);
+    AppendLengthPrefixed(node.data, item);
     bytes += ListpackElementBytes(item);
   }
   bytes += ListpackIntegerBytes(ListpackEntryElements(field_count, values_only));

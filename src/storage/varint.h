@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace redoubt::storage {
 
@@ -42,6 +44,18 @@ inline char* WriteVarint(char* out, uint64_t v) {
   }
   *out++ = static_cast<char>(v);
   return out;
+}
+
+// Appends the varint of v to out.
+inline void AppendVarint(std::string& out, uint64_t v) {
+  char buf[10];
+  out.append(buf, static_cast<size_t>(WriteVarint(buf, v) - buf));
+}
+
+// Appends s with its length as a varint before it.
+inline void AppendLengthPrefixed(std::string& out, std::string_view s) {
+  AppendVarint(out, s.size());
+  out.append(s);
 }
 
 }  // namespace redoubt::storage
