@@ -445,50 +445,6 @@ bool ParseReadOptionsOrReply(CommandContext& ctx, ReadOptions* o) {
   return true;
 }
 
-// XREADGROUP's log entries (streamPropagateXCLAIM, streamPropagateGroupID): the effect of a
-// delivery is a forced claim, so that a replica or the AOF rebuilds the same PEL.
-void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view group_name,
-                    const storage::StreamGroup& group, StreamId id,
-                    const storage::StreamPending& pending) {
-  if (!ctx.propagating) {
-    return;
-  }
-  ctx.propagate_commands.push_back({"XCLAIM", std::string(key), std::string(group_name),
-                                    pending.consumer->name, "0", id.ToString(), "TIME",
-                                    std::to_string(pending.delivery_time_ms), "RETRYCOUNT",
-                                    std::to_string(pending.delivery_count), "FORCE", "JUSTID",
-                                    "LASTID", group.last_id.ToString()});
-}
-
-void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group_name,
-                      const storage::StreamGroup& group) {
-  if (ctx.propagating) {
-    ctx.propagate_commands.push_back({"XGROUP", "SETID", std::string(key), std::string(group_name),
-                                      group.last_id.ToString(), "ENTRIESREAD",
-                                      std::to_string(group.entries_read)});
-  }
-}
-
-// A consumer of the group, created when missing (notified, counted, and logged when NOACK
-// will log no claim that would create it on a replica).
-storage::StreamConsumer* ConsumerOf(CommandContext& ctx, std::string_view key,
-                                    std::string_view group_name, storage::StreamGroup& group,
-                                    std::string_view name, bool log_creation) {
-  const int64_t now = common::UnixMillis();
-  if (storage::StreamConsumer* c = group.FindConsumer(name)) {
-    c->seen_time_ms = now;
-    return c;
-  }
-  storage::StreamConsumer* c = group.CreateConsumer(name, now);
-  ++ctx.dirty;
-  NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-createconsumer", key);
-  if (log_creation && ctx.propagating) {
-    ctx.propagate_commands.push_back(
-        {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name), std::string(name)});
-  }
-  return c;
-}
-
 // XREADGROUP's answer for one stream: new entries (after the group's last id) recorded in the
 // PEL, or with an id other than ">", the consumer's own pending entries from that id.
 void ReplyGroupRead(CommandContext& ctx, const ReadOptions& o, std::string_view key, Entry* e,
@@ -496,7 +452,7 @@ void ReplyGroupRead(CommandContext& ctx, const ReadOptions& o, std::string_view 
   StreamValue& stream = e->mutable_stream();
   storage::StreamGroup& group = *stream.FindGroup(o.group);
   storage::StreamConsumer* consumer =
-      ConsumerOf(ctx, key, o.group, group, o.consumer, /*log_creation=*/o.noack);
+      FindOrCreateConsumer(ctx, key, o.group, group, o.consumer, /*log_creation=*/o.noack);
   const int64_t now = common::UnixMillis();
   StreamId start = after;
   start.Increment();
@@ -544,11 +500,11 @@ void ReplyGroupRead(CommandContext& ctx, const ReadOptions& o, std::string_view 
     ReplyStreamEntry(ctx, entry);
     if (!o.noack) {
       const storage::StreamPending& pending = group.Deliver(entry.id, consumer, now);
-      PropagateClaim(ctx, key, o.group, group, entry.id, pending);
+      PropagateStreamClaim(ctx, key, o.group, group, entry.id, pending);
     }
   }
   if (advanced && o.noack) {
-    PropagateGroupId(ctx, key, o.group, group);
+    PropagateStreamGroupId(ctx, key, o.group, group);
   }
 }
 

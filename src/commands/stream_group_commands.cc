@@ -389,38 +389,19 @@ void CmdXPending(CommandContext& ctx) {
 
 // ---- XCLAIM, XAUTOCLAIM ----
 
-// What a claim is logged as (streamPropagateXCLAIM).
-void LogClaim(CommandContext& ctx, const StreamGroup& group, StreamId id, const StreamPending& p) {
-  if (!ctx.propagating) {
-    return;
-  }
-  ctx.propagate_commands.push_back(
-      {"XCLAIM", std::string(ctx.args[1]), std::string(ctx.args[2]), p.consumer->name, "0",
-       id.ToString(), "TIME", std::to_string(p.delivery_time_ms), "RETRYCOUNT",
-       std::to_string(p.delivery_count), "FORCE", "JUSTID", "LASTID", group.last_id.ToString()});
-}
-
 // A claimed entry of a deleted id: logged (with its last consumer), then dropped from the PEL.
 void DropDeleted(CommandContext& ctx, StreamGroup& group, StreamId id, const StreamPending& p) {
   if (p.consumer != nullptr) {
-    LogClaim(ctx, group, id, p);
+    PropagateStreamClaim(ctx, ctx.args[1], ctx.args[2], group, id, p);
   }
   ++ctx.dirty;
   group.Acknowledge(id);
 }
 
-// The claiming consumer, created on first use.
+// The claiming consumer (args[3]), found or created on first use.
 StreamConsumer* Claimer(CommandContext& ctx, StreamGroup& group, StreamConsumer*& consumer) {
   if (consumer == nullptr) {
-    const int64_t now = common::UnixMillis();
-    consumer = group.FindConsumer(ctx.args[3]);
-    if (consumer != nullptr) {
-      consumer->seen_time_ms = now;
-    } else {
-      consumer = group.CreateConsumer(ctx.args[3], now);
-      ++ctx.dirty;
-      NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-createconsumer", ctx.args[1]);
-    }
+    consumer = FindOrCreateConsumer(ctx, ctx.args[1], ctx.args[2], group, ctx.args[3], false);
   }
   return consumer;
 }
@@ -537,17 +518,13 @@ void CmdXClaim(CommandContext& ctx) {
         ++p.delivery_count;
       }
       claimed.push_back(id);
-      LogClaim(ctx, *group, id, p);
+      PropagateStreamClaim(ctx, ctx.args[1], ctx.args[2], *group, id, p);
       log_last_id = false;
       ++ctx.dirty;
     }
   });
   if (log_last_id) {
-    if (ctx.propagating) {
-      ctx.propagate_commands.push_back({"XGROUP", "SETID", std::string(ctx.args[1]),
-                                        std::string(ctx.args[2]), group->last_id.ToString(),
-                                        "ENTRIESREAD", std::to_string(group->entries_read)});
-    }
+    PropagateStreamGroupId(ctx, ctx.args[1], ctx.args[2], *group);
     ++ctx.dirty;
   }
   ctx.reply.ArrayHeader(claimed.size());
@@ -619,7 +596,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
         ++p.delivery_count;
       }
       claimed.push_back(id);
-      LogClaim(ctx, *group, id, p);
+      PropagateStreamClaim(ctx, ctx.args[1], ctx.args[2], *group, id, p);
       ++ctx.dirty;
       --count;
       ++it;

@@ -1,5 +1,7 @@
-// The one way stream commands change a stream: MutateStream runs the change and gives the
-// shard's memory accounting the bytes the stream gained or lost (nodes, groups, PELs).
+// How stream commands change a stream: MutateStream runs the change and gives the shard's
+// memory accounting the bytes the stream gained or lost (nodes, groups, PELs); the consumer
+// groups' changes are logged as Redis propagates them (streamPropagateXCLAIM, ...GroupID,
+// ...ConsumerCreation), for XREADGROUP, XCLAIM and XAUTOCLAIM alike.
 //
 // Thread: per command, under the key's shard lock.
 #pragma once
@@ -21,5 +23,20 @@ void MutateStream(CommandContext& ctx, std::string_view key, storage::Entry* e, 
   ctx.keyspace.AdjustUsedBytes(
       key, static_cast<int64_t>(stream.AllocatedBytes()) - static_cast<int64_t>(before));
 }
+
+// Logs a delivery or claim of id as the forced XCLAIM that rebuilds the same PEL entry.
+void PropagateStreamClaim(CommandContext& ctx, std::string_view key, std::string_view group_name,
+                          const storage::StreamGroup& group, storage::StreamId id,
+                          const storage::StreamPending& pending);
+// Logs the group's last id and read counter (XGROUP SETID ... ENTRIESREAD).
+void PropagateStreamGroupId(CommandContext& ctx, std::string_view key, std::string_view group_name,
+                            const storage::StreamGroup& group);
+// The group's consumer `name`, its seen time refreshed; created when missing (counted,
+// notified, and logged as XGROUP CREATECONSUMER when log_creation: no claim will create it on
+// a replica).
+storage::StreamConsumer* FindOrCreateConsumer(CommandContext& ctx, std::string_view key,
+                                              std::string_view group_name,
+                                              storage::StreamGroup& group, std::string_view name,
+                                              bool log_creation);
 
 }  // namespace redoubt::commands
