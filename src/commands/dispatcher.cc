@@ -503,15 +503,19 @@ void Dispatcher::Account(Request& r, int64_t duration_us, bool failed) {
   r.client.ClearRedactions();
 }
 
-void Dispatcher::FeedMonitors(const Request& r) {
+void Dispatcher::FeedMonitorsBeforeRun(const Client& client,
+                                       std::span<const std::string_view> args) {
+  if (!services_.monitors.active()) {
+    return;
+  }
   int64_t us = common::UnixMicros();
   char head[96];
   snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(us / 1000000),
-           static_cast<long long>(us % 1000000), r.client.db, r.client.peer_address().c_str());
+           static_cast<long long>(us % 1000000), client.db, client.peer_address().c_str());
   std::string line(head);
-  for (size_t i = 0; i < r.args.size(); ++i) {
+  for (size_t i = 0; i < args.size(); ++i) {
     line.push_back(' ');
-    common::AppendRepr(&line, r.client.Redacted(i) ? kRedactedArgument : r.args[i]);
+    common::AppendRepr(&line, client.Redacted(i) ? kRedactedArgument : args[i]);
   }
   line.append("\r\n");
   services_.monitors.Feed(line);

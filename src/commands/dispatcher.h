@@ -76,6 +76,11 @@ class Dispatcher {
 
   const ExecutionServices& services() const { return services_; }
 
+  // Feeds MONITOR with a command marked skip-monitor before it runs (EVAL, EVALSHA, FCALL),
+  // as Redis's evalCommand does: the commands the script calls are fed as they run, so the
+  // script's own line must come first.
+  void FeedMonitorsBeforeRun(const Client& client, std::span<const std::string_view> args);
+
   // Appends the commands propagated since the last flush to the log, as one batch. The
   // dispatcher flushes after each top-level command; EXEC, which locks its shards itself,
   // flushes its queue's commands before it releases them.
@@ -151,7 +156,7 @@ class Dispatcher {
                                     std::string context);
   // The script's view of the checks: why it may not call r's command, or empty.
   std::string ScriptRefusal(Request& r, ScriptRules& rules);
-  void FeedMonitors(const Request& r);
+  void FeedMonitors(const Request& r) { FeedMonitorsBeforeRun(r.client, r.args); }
 
   // Adds the command's effects (its arguments, or what the handler rewrote them to) to the
   // batch when it changed something.

@@ -317,6 +317,7 @@ void CmdFunctionHelp(CommandContext& ctx) {
 
 // FCALL and FCALL_RO: function numkeys [key ...] [arg ...]
 void FcallGeneric(CommandContext& ctx, bool read_only_command) {
+  FeedMonitorsFirst(ctx);
   scripting::Scripting& scripting = ScriptingOf(ctx);
   scripting::ThreadFunctions& functions = scripting.FunctionsForThisThread();
   const scripting::ThreadFunctions::Loaded* function = functions.Find(ctx.args[1]);

@@ -36,6 +36,7 @@ using commands::EqualsIgnoreCase;
 using scripting::Scripting;
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only_command) {
+  FeedMonitorsFirst(ctx);
   Scripting& scripting = ScriptingOf(ctx);
   int64_t numkeys = 0;
   if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &numkeys)) {

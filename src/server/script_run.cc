@@ -17,6 +17,12 @@ scripting::Scripting& ScriptingOf(CommandContext& ctx) {
   return static_cast<scripting::Scripting&>(*ctx.services.scripting);
 }
 
+void FeedMonitorsFirst(CommandContext& ctx) {
+  if (ctx.dispatcher != nullptr) {
+    ctx.dispatcher->FeedMonitorsBeforeRun(ctx.client, ctx.args);
+  }
+}
+
 uint32_t ScriptCommandFlags(uint32_t flags, const scripting::ScriptFlags& declared) {
   if (!declared.has_shebang) {
     return flags;  // compatibility mode: the command's own flags

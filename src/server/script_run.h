@@ -25,6 +25,10 @@ namespace redoubt::server {
 
 scripting::Scripting& ScriptingOf(commands::CommandContext& ctx);
 
+// EVAL, EVALSHA and FCALL are skip-monitor: each feeds MONITOR itself, first, so that its line
+// comes before those of the commands it calls (Redis's evalCommand and fcallCommandGeneric).
+void FeedMonitorsFirst(commands::CommandContext& ctx);
+
 // Redis's scriptFlagsToCmdFlags: the flags EVAL or FCALL is checked with when the script
 // declared its own (a shebang, or a function's flags): write unless no-writes, deny-oom unless
 // allow-oom or no-writes, stale only with allow-stale. So a script that may write meets a

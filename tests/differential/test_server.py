@@ -413,17 +413,45 @@ def _monitor_norm(reply):
     return ("monitor", m.group(1), ok_addr, m.group(3))
 
 
+def _read_monitor_lines(mon, count):
+    """Reads `count` MONITOR lines from both servers: each must be a line on the reference
+    (not a timeout) and the same line, clock and port aside, on the server under test."""
+    def same_line(args, r, g):
+        ref = _monitor_norm(r)
+        if not (isinstance(ref, tuple) and ref[0] == "monitor"):
+            return f"the reference sent no MONITOR line: {r}"
+        return diff_replies(ref, _monitor_norm(g))
+    for _ in range(count):
+        mon.read_both(rule=same_line, what="MONITOR line")
+
+
 def test_monitor(dual):
     mon, d = dual(), dual()
     mon.check("MONITOR")
     run(d, "SELECT 2", "SET foo bar", ("SET", "bin", b"a\x00b\r\n\"q\" \\ \xff"), "GET foo",
         ("ECHO", "with space"))
-    for _ in range(5):
-        mon.read_both(rule=lambda a, r, g: diff_replies(_monitor_norm(r), _monitor_norm(g)),
-                      what="MONITOR line")
+    _read_monitor_lines(mon, 5)
     run(d, "PING")
-    mon.read_both(rule=lambda a, r, g: diff_replies(_monitor_norm(r), _monitor_norm(g)),
-                  what="MONITOR line")
+    _read_monitor_lines(mon, 1)
+
+
+def test_monitor_shows_scripts_before_their_commands(dual):
+    """EVAL, EVALSHA and FCALL are fed to MONITOR before the commands they call (the [0 lua]
+    lines), and an EVAL or EVALSHA that fails before running still shows."""
+    mon, d = dual(), dual()
+    mon.check("MONITOR")
+    run(d, "FUNCTION FLUSH")
+    _read_monitor_lines(mon, 1)
+    lib = "#!lua name=monlib\nredis.register_function('f', function(k) " \
+          "return redis.call('incr', k[1]) end)"
+    run(d, ("EVAL", "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])",
+            "1", "k", "v"),
+        "EVALSHA 0123456789012345678901234567890123456789 0", "EVAL return -1",
+        ("FUNCTION", "LOAD", lib), "FCALL f 1 n")
+    # EVAL, set, get; EVALSHA (NOSCRIPT); EVAL (bad key count); FUNCTION LOAD; FCALL, incr.
+    _read_monitor_lines(mon, 8)
+    run(d, "PING")
+    _read_monitor_lines(mon, 1)
 
 
 def test_unknown_command_and_arity_errors(dp):
