@@ -2,7 +2,8 @@
 # PING_MBULK, SET, GET, INCR, LPUSH, RPUSH, LPOP, RPOP, SADD, HSET, SPOP, ZADD, ZPOPMIN,
 # LRANGE_100, LRANGE_600, MSET) at -P 1 and at -P 16 against a fresh Redoubt and a fresh
 # redis-server, pinned as the pinned mode pins them, with server CPU per request per test.
-# Also XADD (a generated id) and EVALSHA of a one-line INCR script, as custom commands.
+# Also XADD (a generated id), XREADGROUP of a consumer's 10 pending entries and EVALSHA of a
+# one-line INCR script, as custom commands.
 # Memory: bytes per element of a million small hashes and of one big hash, set, sorted set,
 # list and stream of a million members, each on fresh unpinned servers loaded with redis-cli --pipe.
 # report_types.py judges and lays them out (server CPU per request ≤ 1.0× Redis in every test;
@@ -40,6 +41,11 @@ PIPELINES = (1, 16)
 FULL_SIZES = {"n_types_p1": 100_000, "n_types_p16": 1_000_000, "type_elements": 1_000_000}
 QUICK_SIZES = {"n_types_p1": 5_000, "n_types_p16": 50_000, "type_elements": 100_000}
 LIST_KEY = "mylist"
+# The XREADGROUP test's stream, group and consumer (prepared before each run: 10 entries, all
+# delivered to the consumer and pending).
+GROUP_STREAM = "groupstream"
+GROUP = "bench-group"
+CONSUMER = "bench-consumer"
 # The EVALSHA test's script and its SHA1.
 EVALSHA_SCRIPT = "return redis.call('INCR', KEYS[1])"
 EVALSHA_SHA1 = hashlib.sha1(EVALSHA_SCRIPT.encode()).hexdigest()
@@ -74,6 +80,12 @@ TESTS = (
      ("XADD", "mystream", "*", "myfield", "myvalue"), (1, 1)),
     ("evalsha", "EVALSHA (INCR)", f"EVALSHA {EVALSHA_SHA1} 1 counter:evalsha",
      ("EVALSHA", EVALSHA_SHA1, "1", "counter:evalsha"), (1, 1)),
+    # A consumer re-reading its 10 pending entries (a recovering worker's history read): the
+    # same work every request, so a run's length does not change what it measures.
+    ("xreadgroup", "XREADGROUP (10 pending)",
+     f"XREADGROUP GROUP {GROUP} {CONSUMER} COUNT 10 STREAMS {GROUP_STREAM} 0",
+     ("XREADGROUP", "GROUP", GROUP, CONSUMER, "COUNT", "10", "STREAMS", GROUP_STREAM, "0"),
+     (1, 2)),
 )
 # Rate classes (run_bench.py's NOMINAL_RPS) of the duration estimate: the LRANGE tests have
 # their own, the other tests share types_p<pipeline>.
@@ -269,11 +281,22 @@ class TypesPhase(PinnedPhase):
             self._fill_list(server, scen)
             if scen.test == "evalsha":
                 server.command("SCRIPT", "LOAD", EVALSHA_SCRIPT)
+            if scen.test == "xreadgroup":
+                self._prepare_group(server)
         except (OSError, RespError, ConnectionError) as e:
             return {"mode": mode.name, "server": server.label, "scenario": scen.key,
                     "requests": requests, "ok": False,
                     "error": f"could not fill {LIST_KEY} before the run: {e}"}
         return self.bench.run_one(mode, server, servers, scen, requests)
+
+    @staticmethod
+    def _prepare_group(server):
+        server.command("DEL", GROUP_STREAM)
+        for i in range(10):
+            server.command("XADD", GROUP_STREAM, "*", "field", f"value-{i}")
+        server.command("XGROUP", "CREATE", GROUP_STREAM, GROUP, "0")
+        server.command("XREADGROUP", "GROUP", GROUP, CONSUMER, "COUNT", "10", "STREAMS",
+                       GROUP_STREAM, ">")
 
     @staticmethod
     def _fill_list(server, scen):

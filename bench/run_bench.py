@@ -125,7 +125,8 @@ NOMINAL_RPS = {"p1": 80_000, "p16": 1_000_000, "conn": 15_000,
                "types_lrange_100_p1": 30_000, "types_lrange_600_p1": 18_000,
                "types_lrange_100_p16": 180_000, "types_lrange_600_p16": 28_000,
                "types_xadd_p1": 60_000, "types_xadd_p16": 400_000,
-               "types_evalsha_p1": 60_000, "types_evalsha_p16": 300_000}
+               "types_evalsha_p1": 60_000, "types_evalsha_p16": 300_000,
+               "types_xreadgroup_p1": 50_000, "types_xreadgroup_p16": 150_000}
 assert all(f"large_d{size}" in NOMINAL_RPS for size in LARGE_SIZES)
 assert all(rate_class in NOMINAL_RPS for rate_class in data_types.RATE_CLASSES)
 HANDSHAKE_RATE_CLASSES = ("hs_full", "hs_resumed", "hs12_resumed")

@@ -32,6 +32,15 @@ packages=(
   clang-format clang-tidy
 )
 
+# Node.js and npm for the ioredis and BullMQ tests (tests/clients/node): Debian's, unless a
+# node with its own npm is already installed (NodeSource's bundles npm, and Debian's npm package
+# would not install next to it).
+if ! command -v node > /dev/null; then
+  packages+=(nodejs npm)
+elif ! command -v npm > /dev/null; then
+  packages+=(npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -26,7 +26,7 @@ run_bench = import_bench_script("run_bench")
 
 TESTS = ["ping_inline", "ping_mbulk", "set", "get", "incr", "lpush", "rpush", "lpop", "rpop",
          "sadd", "hset", "spop", "zadd", "zpopmin", "lrange_100", "lrange_600", "mset", "xadd",
-         "evalsha"]
+         "evalsha", "xreadgroup"]
 CPU_TITLE = "Data-type tests: server CPU per request vs Redis"
 SMALL_TITLE = "Memory per element, small hashes"
 BIG_TITLE = "Memory per element, big aggregates"
@@ -58,6 +58,9 @@ def test_tests_ids_order_commands_and_request_counts():
                                                          "myvalue"]
     assert by_key["types_evalsha_p16"].csv_name == (
         f"EVALSHA {data_types.EVALSHA_SHA1} 1 counter:evalsha")
+    assert by_key["types_xreadgroup_p1"].bench_args()[-9:] == [
+        "XREADGROUP", "GROUP", "bench-group", "bench-consumer", "COUNT", "10", "STREAMS",
+        "groupstream", "0"]
     counts = {s.key: s.requests for s in full}
     assert counts["types_get_p1"] == 100_000 and counts["types_get_p16"] == 1_000_000
     assert [counts[f"types_lrange_{n}_p{p}"] for p in (1, 16) for n in (100, 600)] == [
@@ -79,7 +82,7 @@ def test_only_types_runs_the_phases_alone(tmp_path):
     assert [label for label, _, _ in bench.types.mode.servers] == ["redoubt", "redis"]
     assert (bench.types.mode.server_cpus, bench.types.mode.client_cpus) == ("1", "0")
     # 19 tests x 2 depths x 2 servers x 3 reps, ~2 s each; the memory loads ~1 min.
-    assert bench.types.total_runs() == 228
+    assert bench.types.total_runs() == 240
     assert 6 * 60 < bench.estimate_s() < 14 * 60
     quick = bench_for(["--only", "types", "--quick", "--type-elements", "2000"], tmp_path)
     assert quick.types.elements == 2000 and quick.estimate_s() < 4 * 60
@@ -188,7 +191,7 @@ def test_report_gives_the_phases_their_tables_and_four_target_rows(tmp_path):
         (CPU_TITLE, "pinned P=1", "met"), (CPU_TITLE, "pinned P=16", "missed"),
         (SMALL_TITLE, "memory", "met"), (BIG_TITLE, "memory", "missed")]
     assert mine[1][1] == "≤ 1.0× in every test"
-    assert mine[1][3].startswith("18/19 tests; worst 2.00× (SPOP P=16)")
+    assert mine[1][3].startswith("19/20 tests; worst 2.00× (SPOP P=16)")
     assert mine[2][3] == "0.50× (50.0 vs 100.0 B/hash, RSS growth)"
     assert mine[3][3].startswith("4/5 aggregates; worst 2.40× (one big list)")
     # The other rows are those of the file without the phases.
@@ -198,7 +201,7 @@ def test_report_gives_the_phases_their_tables_and_four_target_rows(tmp_path):
     for pipeline in (1, 16):
         table = section.split(f"### P={pipeline}", 1)[1].split("###", 1)[0]
         body = [l for l in table.splitlines() if l.startswith("| ") and "---" not in l][1:]
-        assert len(body) == 19
+        assert len(body) == 20
     assert ("| SPOP | 1,000,000 | 23.00 (22.00–24.00) | 11.50 (11.00–12.00) | 2.00× (1.83–2.18) "
             "✗ |") in section
     assert "| LRANGE_600 | 50,000 | 5.75 (5.50–6.00) | 11.50 (11.00–12.00) | 0.50× " in section
