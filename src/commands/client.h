@@ -126,6 +126,15 @@ class Client {
   // dispatcher for every command, hence a plain field; clients that cannot subscribe keep 0.
   size_t subscriptions() const { return subscriptions_; }
 
+  // Client-side caching (CLIENT TRACKING): whether the keys this client's read-only commands
+  // read are remembered, so that it hears when they change: tracking on, not BCAST, and for
+  // OPTIN only after CLIENT CACHING YES, for OPTOUT unless after CLIENT CACHING NO. A plain
+  // field: the dispatcher reads it after every read-only command.
+  bool remembers_read_keys() const { return remembers_read_keys_; }
+  // The client a command's reads count for: itself; a script's client answers its caller, as
+  // Redis remembers a script's reads for the client that ran the script.
+  virtual Client& tracking_owner() { return *this; }
+
   // SELECT's database.
   int db = 0;
 
@@ -150,6 +159,7 @@ class Client {
  protected:
   bool in_multi_ = false;
   size_t subscriptions_ = 0;
+  bool remembers_read_keys_ = false;
 
  private:
   uint64_t redacted_args_ = 0;

@@ -35,6 +35,19 @@ std::string PersistenceRefusal(const RuntimeSettings& settings) {
 }  // namespace
 
 Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::string_view> args) {
+  KeyTracking* tracking = services_.tracking;
+  if (tracking == nullptr || !tracking->active()) {
+    return ExecuteStages(client, args);
+  }
+  // Client-side caching: the invalidations for this client's own changes follow its reply.
+  const uint64_t previous = tracking->BeginCommand(client.id());
+  const Outcome outcome = ExecuteStages(client, args);
+  tracking->EndCommand(client.id(), previous);
+  return outcome;
+}
+
+Dispatcher::Outcome Dispatcher::ExecuteStages(Client& client,
+                                              std::span<const std::string_view> args) {
   Request r{client, args};
   if (!Lookup(r) || !CheckArity(r) || !CheckAuthenticated(r) || !CheckAcl(r)) {
     return Outcome::kDone;
@@ -437,12 +450,36 @@ int64_t Dispatcher::Call(Request& r) {
   ++call_depth_;
   ctx.propagating = r.propagate && services_.log != nullptr && services_.log->active();
   r.client.BeginCommand(r.args);
+  KeyTracking* const tracking =
+      services_.tracking != nullptr && services_.tracking->active() ? services_.tracking : nullptr;
+  if (tracking != nullptr) {
+    tracking->EnterCall();
+  }
   spec.handler(ctx);
+  if (tracking != nullptr) {
+    tracking->LeaveCall();
+  }
   if (ctx.block) {
     r.client.Block(*ctx.block);
     r.blocked = true;
   }
   r.client.EndCommand();
+  if ((spec.flags & kReadOnly) && !(spec.flags & kNoScript) && tracking != nullptr) {
+    // Still under the keys' shard locks, so that no change slips between the read and this.
+    // EVAL_RO and FCALL_RO (no-script) are not remembered themselves, as in Redis; a read
+    // inside a script remembers, for the script's caller, the keys the script declared (its
+    // command's), as Redis's trackingRememberKeys(script_caller) does.
+    Client& owner = r.client.tracking_owner();
+    if (owner.remembers_read_keys()) {
+      tracked_keys_.clear();
+      if (&owner == &r.client) {
+        ExtractKeys(spec, r.args, &tracked_keys_);
+      } else if (const CommandSpec* caller = services_.table.Resolve(owner.running_args())) {
+        ExtractKeys(*caller, owner.running_args(), &tracked_keys_);
+      }
+      tracking->RememberKeys(owner.id(), tracked_keys_);
+    }
+  }
   if (ctx.propagating) {
     Propagate(r, ctx);
     if (!r.shards_locked && call_depth_ == 1) {

@@ -105,6 +105,11 @@ class Dispatcher {
     bool propagate = true;        // false: a script's redis.set_repl(REPL_NONE)
   };
 
+  // Execute's stages, between the client-side caching bounds of a top-level command.
+  Outcome ExecuteStages(Client& client, std::span<const std::string_view> args);
+  // The keys a tracking client's read-only command read (Call).
+  std::vector<std::string_view> tracked_keys_;
+
   // Stages. Each returns true when the command goes on; false when it was answered.
   bool Lookup(Request& r);
   bool CheckArity(Request& r);

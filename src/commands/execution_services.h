@@ -18,6 +18,7 @@
 #include "commands/client_pause.h"
 #include "commands/command_log.h"
 #include "commands/command_table.h"
+#include "commands/key_tracking.h"
 #include "commands/runtime_settings.h"
 #include "commands/slowlog.h"
 #include "security/acl_registry.h"
@@ -96,6 +97,8 @@ struct ExecutionServices {
   CommandLog* log = nullptr;
   // The script cache; null where no scripting command is registered.
   ScriptingServices* scripting = nullptr;
+  // Client-side caching (CLIENT TRACKING); null where no client can track keys.
+  KeyTracking* tracking = nullptr;
 };
 
 }  // namespace redoubt::commands

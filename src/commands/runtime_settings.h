@@ -44,6 +44,8 @@ struct RuntimeSettings {
   std::atomic<int64_t> zset_max_listpack_value{64};
   // When a sparse HyperLogLog turns dense (hll-sparse-max-bytes).
   std::atomic<int64_t> hll_sparse_max_bytes{3000};
+  // DEBUG SET-ACTIVE-EXPIRE: whether the cron deletes expired keys nobody reads.
+  std::atomic<bool> active_expire{true};
   // notify-keyspace-events as NotifyClass bits (commands/keyspace_notifications.h); 0: off.
   std::atomic<uint32_t> notify_keyspace_events{0};
   // Redis's MISCONF refusal: set while the last background save failed, save points are

@@ -788,6 +788,16 @@ void RegisterStringCommands(CommandTable& table) {
              .summary = "Returns a substring of the string stored at a key.",
              .since = "2.4.0",
              .group = "string"});
+  // SUBSTR: GETRANGE's name before Redis 2.0, still in Redis 7.0's table (deprecated).
+  table.Add({.name = "substr",
+             .arity = 4,
+             .flags = kReadOnly,
+             .keys = {1, 1, 1},
+             .acl = kStr | kAclRead | kAclSlow,
+             .handler = CmdGetRange,
+             .summary = "Returns a substring from a string value.",
+             .since = "1.0.0",
+             .group = "string"});
   table.Add({.name = "setrange",
              .arity = 4,
              .flags = kWrite | kDenyOom,

@@ -36,6 +36,7 @@ class ScriptClient : public commands::Client {
   bool is_local() const override { return caller_.is_local(); }
   bool is_primary_link() const override { return caller_.is_primary_link(); }
   bool is_script() const override { return true; }
+  commands::Client& tracking_owner() override { return caller_.tracking_owner(); }
   bool authenticated() const override { return true; }
   const security::AclUser& user() const override { return caller_.user(); }
   bool RefreshUser(uint64_t acl_version) override { return caller_.RefreshUser(acl_version); }

@@ -446,25 +446,180 @@ void CmdClientReply(CommandContext& ctx) {
   }
 }
 
-// Client-side caching is not implemented: tracking is always off.
+// Whether two BCAST prefixes would report the same keys: one is a prefix of the other.
+bool PrefixesOverlap(std::string_view a, std::string_view b) {
+  return a.starts_with(b) || b.starts_with(a);
+}
+
+// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP], with
+// Redis 7.0's checks in its order and texts.
+void CmdClientTracking(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  TrackingOptions options;
+  bool optin = false;
+  bool optout = false;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const std::string_view a = ctx.args[j];
+    const bool more = j + 1 < ctx.argc();
+    if (EqualsIgnoreCase(a, "redirect") && more) {
+      ++j;
+      if (options.redirect != 0) {
+        return ctx.reply.Error("ERR A client can only redirect to a single other client");
+      }
+      int64_t id = 0;
+      if (!commands::ParseInt64OrReply(ctx, ctx.args[j], &id)) {
+        return;
+      }
+      bool exists = false;
+      Admin(ctx).clients().WithClient(static_cast<uint64_t>(id),
+                                      [&](Connection* c) { exists = c != nullptr; });
+      if (!exists) {
+        return ctx.reply.Error("ERR The client ID you want redirect to does not exist");
+      }
+      options.redirect = static_cast<uint64_t>(id);
+    } else if (EqualsIgnoreCase(a, "bcast")) {
+      options.bcast = true;
+    } else if (EqualsIgnoreCase(a, "optin")) {
+      optin = true;
+    } else if (EqualsIgnoreCase(a, "optout")) {
+      optout = true;
+    } else if (EqualsIgnoreCase(a, "noloop")) {
+      options.noloop = true;
+    } else if (EqualsIgnoreCase(a, "prefix") && more) {
+      options.prefixes.emplace_back(ctx.args[++j]);
+    } else {
+      return ctx.reply.Error(commands::kErrSyntax);
+    }
+  }
+  const std::string_view mode = ctx.args[2];
+  if (EqualsIgnoreCase(mode, "off")) {
+    conn.DisableTracking();
+    return ctx.reply.Ok();
+  }
+  if (!EqualsIgnoreCase(mode, "on")) {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  const Connection::TrackingState& now = conn.tracking();
+  if (!options.bcast && !options.prefixes.empty()) {
+    return ctx.reply.Error("ERR PREFIX option requires BCAST mode to be enabled");
+  }
+  if (now.on && now.bcast != options.bcast) {
+    return ctx.reply.Error(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
+  if (options.bcast && (optin || optout)) {
+    return ctx.reply.Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+  }
+  if (optin && optout) {
+    return ctx.reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  }
+  if ((optin && now.optout) || (optout && now.optin)) {
+    return ctx.reply.Error(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
+  if (options.bcast) {
+    // Prefixes that would report the same key: against the client's own, then each other.
+    const std::vector<std::string>& given = options.prefixes;
+    for (size_t i = 0; i < given.size(); ++i) {
+      for (const std::string& held : now.prefixes) {
+        if (PrefixesOverlap(held, given[i])) {
+          return ctx.reply.Error("ERR Prefix '" + given[i] +
+                                 "' overlaps with an existing prefix '" + held +
+                                 "'. Prefixes for a single client must not overlap.");
+        }
+      }
+      for (size_t k = i + 1; k < given.size(); ++k) {
+        if (PrefixesOverlap(given[i], given[k])) {
+          return ctx.reply.Error("ERR Prefix '" + given[i] +
+                                 "' overlaps with another provided prefix '" + given[k] +
+                                 "'. Prefixes for a single client must not overlap.");
+        }
+      }
+    }
+  }
+  conn.EnableTracking(options, optin, optout);
+  ctx.reply.Ok();
+}
+
+// CLIENT CACHING YES|NO: the next command's (or transaction's) reads are remembered (OPTIN)
+// or not (OPTOUT).
+void CmdClientCaching(CommandContext& ctx) {
+  Connection& conn = Conn(ctx);
+  const Connection::TrackingState& t = conn.tracking();
+  if (!t.on) {
+    return ctx.reply.Error(
+        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN "
+        "or OPTOUT mode enabled");
+  }
+  const std::string_view opt = ctx.args[2];
+  if (EqualsIgnoreCase(opt, "yes")) {
+    if (!t.optin) {
+      return ctx.reply.Error(
+          "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    }
+  } else if (EqualsIgnoreCase(opt, "no")) {
+    if (!t.optout) {
+      return ctx.reply.Error(
+          "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    }
+  } else {
+    return ctx.reply.Error(commands::kErrSyntax);
+  }
+  conn.SetTrackingCaching();
+  ctx.reply.Ok();
+}
+
 void CmdClientGetRedir(CommandContext& ctx) {
-  ctx.reply.Integer(-1);
+  const Connection::TrackingState& t = Conn(ctx).tracking();
+  ctx.reply.Integer(t.on ? static_cast<int64_t>(t.redirect) : -1);
 }
 
 void CmdClientTrackingInfo(CommandContext& ctx) {
+  const Connection::TrackingState& t = Conn(ctx).tracking();
+  std::vector<std::string_view> flags{t.on ? "on" : "off"};
+  if (t.bcast) {
+    flags.push_back("bcast");
+  }
+  if (t.optin) {
+    flags.push_back("optin");
+    if (t.caching) {
+      flags.push_back("caching-yes");
+    }
+  }
+  if (t.optout) {
+    flags.push_back("optout");
+    if (t.caching) {
+      flags.push_back("caching-no");
+    }
+  }
+  if (t.noloop) {
+    flags.push_back("noloop");
+  }
+  if (t.broken_redirect) {
+    flags.push_back("broken_redirect");
+  }
   ctx.reply.MapHeader(3);
   ctx.reply.Bulk("flags");
-  ctx.reply.SetHeader(1);
-  ctx.reply.SimpleString("off");
+  ctx.reply.SetHeader(flags.size());
+  for (std::string_view f : flags) {
+    ctx.reply.Bulk(f);
+  }
   ctx.reply.Bulk("redirect");
-  ctx.reply.Integer(-1);
+  ctx.reply.Integer(t.on ? static_cast<int64_t>(t.redirect) : -1);
   ctx.reply.Bulk("prefixes");
-  ctx.reply.ArrayHeader(0);
+  ctx.reply.ArrayHeader(t.prefixes.size());
+  for (const std::string& p : t.prefixes) {
+    ctx.reply.Bulk(p);
+  }
 }
 
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx, "CLIENT",
-            {"GETNAME",
+            {"CACHING (YES|NO)",
+             "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+             "GETNAME",
              "    Return the name of the current connection.",
              "GETREDIR",
              "    Return the client ID we are redirecting to when tracking is enabled.",
@@ -506,6 +661,9 @@ void CmdClientHelp(CommandContext& ctx) {
              "    Set client meta attr. Options are:",
              "SETNAME <name>",
              "    Assign the name <name> to the current connection.",
+             "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+             "         [OPTIN] [OPTOUT] [NOLOOP]",
+             "    Control server assisted client side caching.",
              "TRACKINGINFO",
              "    Report tracking status for the current connection.",
              "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -533,50 +691,55 @@ void RegisterClientCommand(commands::CommandTable& table) {
                        .since = since,
                        .group = "connection"};
   };
-  table.Add({.name = "client",
-             .arity = -2,
-             .acl = kAclSlow,
-             .summary = "A container for client connection commands.",
-             .since = "2.4.0",
-             .group = "connection",
-             .subcommands = {
-                 sub("client|id", 2, kConn, kAclConn, CmdClientId,
-                     "Returns the unique client ID of the connection.", "5.0.0"),
-                 sub("client|setname", 3, kConn, kAclConn, CmdClientSetName,
-                     "Sets the connection name.", "2.6.9"),
-                 sub("client|getname", 2, kConn, kAclConn, CmdClientGetName,
-                     "Returns the name of the connection.", "2.6.9"),
-                 sub("client|list", -2, kAdminConn, kAclAdminConn, CmdClientList,
-                     "Lists open connections.", "2.4.0"),
-                 sub("client|info", 2, kConn, kAclConn, CmdClientInfo,
-                     "Returns information about the connection.", "6.2.0"),
-                 sub("client|kill", -3, kAdminConn, kAclAdminConn, CmdClientKill,
-                     "Terminates open connections.", "2.4.0"),
-                 sub("client|setinfo", 4, kConn, kAclConn, CmdClientSetInfo,
-                     "Sets information specific to the client or connection.", "7.2.0"),
-                 sub("client|pause", -3, kAdminConn, kAclAdminConn, CmdClientPause,
-                     "Suspends commands processing.", "3.0.0"),
-                 sub("client|unpause", 2, kAdminConn, kAclAdminConn, CmdClientUnpause,
-                     "Resumes processing commands from paused clients.", "6.2.0"),
-                 sub("client|no-evict", 3, kAdminConn, kAclAdminConn, CmdClientNoEvict,
-                     "Sets the client eviction mode of the connection.", "7.0.0"),
-                 sub("client|reply", 3, kConn, kAclConn, CmdClientReply,
-                     "Instructs the server whether to reply to commands.", "3.2.0"),
-                 sub("client|unblock", -3, kAdminConn, kAclAdminConn, CmdClientUnblock,
-                     "Unblocks a client blocked by a blocking command from a different "
-                     "connection.",
-                     "5.0.0"),
-                 sub("client|getredir", 2, kConn, kAclConn, CmdClientGetRedir,
-                     "Returns the client ID to which the connection's tracking notifications "
-                     "are redirected.",
-                     "6.0.0"),
-                 sub("client|trackinginfo", 2, kConn, kAclConn, CmdClientTrackingInfo,
-                     "Returns information about server-assisted client-side caching for the "
-                     "connection.",
-                     "6.2.0"),
-                 sub("client|help", 2, kLoading | kStale, kAclConn, CmdClientHelp,
-                     "Returns helpful text about the different subcommands.", "5.0.0"),
-             }});
+  table.Add(
+      {.name = "client",
+       .arity = -2,
+       .acl = kAclSlow,
+       .summary = "A container for client connection commands.",
+       .since = "2.4.0",
+       .group = "connection",
+       .subcommands = {
+           sub("client|id", 2, kConn, kAclConn, CmdClientId,
+               "Returns the unique client ID of the connection.", "5.0.0"),
+           sub("client|setname", 3, kConn, kAclConn, CmdClientSetName, "Sets the connection name.",
+               "2.6.9"),
+           sub("client|getname", 2, kConn, kAclConn, CmdClientGetName,
+               "Returns the name of the connection.", "2.6.9"),
+           sub("client|list", -2, kAdminConn, kAclAdminConn, CmdClientList,
+               "Lists open connections.", "2.4.0"),
+           sub("client|info", 2, kConn, kAclConn, CmdClientInfo,
+               "Returns information about the connection.", "6.2.0"),
+           sub("client|kill", -3, kAdminConn, kAclAdminConn, CmdClientKill,
+               "Terminates open connections.", "2.4.0"),
+           sub("client|setinfo", 4, kConn, kAclConn, CmdClientSetInfo,
+               "Sets information specific to the client or connection.", "7.2.0"),
+           sub("client|pause", -3, kAdminConn, kAclAdminConn, CmdClientPause,
+               "Suspends commands processing.", "3.0.0"),
+           sub("client|unpause", 2, kAdminConn, kAclAdminConn, CmdClientUnpause,
+               "Resumes processing commands from paused clients.", "6.2.0"),
+           sub("client|no-evict", 3, kAdminConn, kAclAdminConn, CmdClientNoEvict,
+               "Sets the client eviction mode of the connection.", "7.0.0"),
+           sub("client|reply", 3, kConn, kAclConn, CmdClientReply,
+               "Instructs the server whether to reply to commands.", "3.2.0"),
+           sub("client|unblock", -3, kAdminConn, kAclAdminConn, CmdClientUnblock,
+               "Unblocks a client blocked by a blocking command from a different "
+               "connection.",
+               "5.0.0"),
+           sub("client|tracking", -3, kConn, kAclConn, CmdClientTracking,
+               "Controls server-assisted client-side caching for the connection.", "6.0.0"),
+           sub("client|caching", 3, kConn, kAclConn, CmdClientCaching,
+               "Instructs the server whether to track the keys in the next request.", "6.0.0"),
+           sub("client|getredir", 2, kConn, kAclConn, CmdClientGetRedir,
+               "Returns the client ID to which the connection's tracking notifications "
+               "are redirected.",
+               "6.0.0"),
+           sub("client|trackinginfo", 2, kConn, kAclConn, CmdClientTrackingInfo,
+               "Returns information about server-assisted client-side caching for the "
+               "connection.",
+               "6.2.0"),
+           sub("client|help", 2, kLoading | kStale, kAclConn, CmdClientHelp,
+               "Returns helpful text about the different subcommands.", "5.0.0"),
+       }});
 }
 
 }  // namespace redoubt::server

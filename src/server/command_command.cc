@@ -6,11 +6,15 @@
 // Thread: handlers run on the caller's I/O thread; the command table is immutable.
 #include "server/command_command.h"
 
+#include <bit>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "commands/command_args.h"
 #include "commands/command_context.h"
 #include "commands/command_spec.h"
 #include "commands/errors.h"
@@ -231,18 +235,95 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& spec) {
   }
 }
 
-size_t DocFields(const CommandSpec& spec) {
-  return spec.subcommands.empty() ? 3 : 4;
+// COMMAND DOCS's arguments, as Redis's addReplyCommandArgList (the map's fields in its order).
+void ReplyArguments(CommandContext& ctx, std::span<const commands::CommandArgument> args) {
+  ctx.reply.ArrayHeader(args.size());
+  for (const commands::CommandArgument& a : args) {
+    const bool group = a.type == commands::ArgType::kOneOf || a.type == commands::ArgType::kBlock;
+    ctx.reply.MapHeader(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.since.empty() +
+                        !a.deprecated_since.empty() + (a.flags != 0) + group);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(a.name);
+    ctx.reply.Bulk("type");
+    ctx.reply.Bulk(commands::ArgTypeName(a.type));
+    if (a.key_spec_index >= 0) {
+      ctx.reply.Bulk("key_spec_index");
+      ctx.reply.Integer(a.key_spec_index);
+    }
+    if (!a.token.empty()) {
+      ctx.reply.Bulk("token");
+      ctx.reply.Bulk(a.token);
+    }
+    if (!a.since.empty()) {
+      ctx.reply.Bulk("since");
+      ctx.reply.Bulk(a.since);
+    }
+    if (!a.deprecated_since.empty()) {
+      ctx.reply.Bulk("deprecated_since");
+      ctx.reply.Bulk(a.deprecated_since);
+    }
+    if (a.flags != 0) {
+      static constexpr std::pair<uint8_t, std::string_view> kNames[] = {
+          {commands::kArgOptional, "optional"},
+          {commands::kArgMultiple, "multiple"},
+          {commands::kArgMultipleToken, "multiple_token"}};
+      ctx.reply.Bulk("flags");
+      ctx.reply.SetHeader(std::popcount(a.flags));
+      for (const auto& [bit, name] : kNames) {
+        if (a.flags & bit) {
+          ctx.reply.SimpleString(name);
+        }
+      }
+    }
+    if (group) {
+      ctx.reply.Bulk("arguments");
+      ReplyArguments(ctx, commands::ChildrenOf(a));
+    }
+  }
 }
 
+// COMMAND DOCS for one command: the row's summary, then what Redis 7.0 declares of its
+// interface (version, group, deprecation, arguments), then the subcommands. Redis's
+// complexity and history texts are left out.
 void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& spec) {
-  ctx.reply.MapHeader(DocFields(spec));
+  const commands::RedisCommandDocs* docs = commands::FindRedisCommandDocs(spec.name);
+  size_t fields = 3 + !spec.subcommands.empty();
+  if (docs != nullptr) {
+    fields += (docs->doc_flags != 0) + !docs->deprecated_since.empty() +
+              !docs->replaced_by.empty() + (docs->arguments > 0);
+  }
+  ctx.reply.MapHeader(fields);
   ctx.reply.Bulk("summary");
   ctx.reply.Bulk(spec.summary);
+  // Redis's version and group for its commands; the row's own for one Redis does not have.
   ctx.reply.Bulk("since");
-  ctx.reply.Bulk(spec.since);
+  ctx.reply.Bulk(docs != nullptr && !docs->since.empty() ? docs->since : spec.since);
   ctx.reply.Bulk("group");
-  ctx.reply.Bulk(spec.group);
+  ctx.reply.Bulk(docs != nullptr ? docs->group : spec.group);
+  if (docs != nullptr) {
+    if (docs->doc_flags != 0) {
+      ctx.reply.Bulk("doc_flags");
+      ctx.reply.SetHeader(std::popcount(docs->doc_flags));
+      if (docs->doc_flags & commands::kDocDeprecated) {
+        ctx.reply.SimpleString("deprecated");
+      }
+      if (docs->doc_flags & commands::kDocSyscmd) {
+        ctx.reply.SimpleString("syscmd");
+      }
+    }
+    if (!docs->deprecated_since.empty()) {
+      ctx.reply.Bulk("deprecated_since");
+      ctx.reply.Bulk(docs->deprecated_since);
+    }
+    if (!docs->replaced_by.empty()) {
+      ctx.reply.Bulk("replaced_by");
+      ctx.reply.Bulk(docs->replaced_by);
+    }
+    if (docs->arguments > 0) {
+      ctx.reply.Bulk("arguments");
+      ReplyArguments(ctx, commands::ArgumentsOf(*docs));
+    }
+  }
   if (!spec.subcommands.empty()) {
     ctx.reply.Bulk("subcommands");
     ctx.reply.MapHeader(AdvertisedSubcommands(spec));

@@ -70,6 +70,8 @@ struct Config {
   // A stream's node closes at this many entries or when its listpack would reach this size.
   int64_t stream_node_max_entries = 100;
   int64_t stream_node_max_bytes = 4096;
+  // Keys the client-side caching table remembers before it forgets some (0: no limit).
+  int64_t tracking_table_max_keys = 1000000;
   // A sparse HyperLogLog turns dense rather than grow past this many bytes.
   int64_t hll_sparse_max_bytes = 3000;
   // busy-reply-threshold (lua-time-limit): ms a script runs before other clients get -BUSY.
@@ -140,6 +142,7 @@ struct Config {
   // CONFIG SET of a protected directive (dir, dbfilename, audit-log-file) and DEBUG.
   ProtectedAction enable_protected_configs = ProtectedAction::kNo;
   ProtectedAction enable_debug_command = ProtectedAction::kNo;
+  ProtectedAction enable_module_command = ProtectedAction::kNo;  // Redoubt loads no module
   // TLS (src/tls/). tls_port 0: no TLS-only listener.
   int tls_port = 0;
   TlsMode tls_mode = TlsMode::kNone;

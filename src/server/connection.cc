@@ -198,6 +198,7 @@ void Connection::Close(std::string_view reason) {
   if (subscriber_) {
     subscriber_->open = false;  // messages already posted to this thread find it closed
   }
+  DisableTracking();
   server_.clients().Remove(this);
   server_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   server_.stats().ReleaseConnectionSlot();  // reserved by the acceptor
@@ -432,6 +433,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
   if (waiter_) {
     EndWait(true);  // the blocked command ran again and answered
   }
+  EndTrackingCaching();
   if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
     FinishReplyMode(saved_output);
   }
@@ -1054,6 +1056,7 @@ void Connection::ResetSession() {
   reply_mode_ = ReplyMode::kOn;
   SetMonitor(false);
   UnsubscribeAll();
+  DisableTracking();
   absl::MutexLock lock(&identity_mu_);
   name_.clear();
 }
@@ -1116,6 +1119,7 @@ std::string Connection::Describe() const {
   if (blocked_for_keys()) {
     flags += 'b';
   }
+  flags += TrackingFlagLetters();
   if (unix_socket_) {
     flags += 'U';
   }
@@ -1154,7 +1158,8 @@ std::string Connection::Describe() const {
   out += " events=r cmd=";
   out += last == nullptr ? std::string_view("NULL") : last->name;
   out += " user=" + user_name_;
-  out += " redir=-1 resp=" + n(resp_.load(std::memory_order_relaxed));
+  out += " redir=" + n(shown_redirect_.load(std::memory_order_relaxed));
+  out += " resp=" + n(resp_.load(std::memory_order_relaxed));
   out += " lib-name=" + lib_name_;
   out += " lib-ver=" + lib_version_;
   out += tls_ ? " tls=yes" : " tls=no";

@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,7 @@
 #include "server/blocking_registry.h"
 #include "server/client_registry.h"
 #include "server/pubsub_registry.h"
+#include "server/tracking_registry.h"
 #include "server/watch_registry.h"
 #include "tls/peer_certificate.h"
 
@@ -169,6 +171,35 @@ class Connection final : public commands::Client,
   // now) no longer allow: such a client is closed, as Redis 7's ACLKillPubsubClientsIfNeeded.
   bool SubscriptionsRevoked() const;
 
+  // Client-side caching (connection_tracking.cc; CLIENT TRACKING and CACHING in
+  // client_command.cc; the shared tables in server/tracking_registry.h). On this thread.
+  struct TrackingState {
+    bool on = false;
+    bool bcast = false;
+    bool optin = false;
+    bool optout = false;
+    bool noloop = false;
+    bool caching = false;          // CLIENT CACHING YES/NO, for the next command or EXEC
+    bool broken_redirect = false;  // the REDIRECT client was gone when a message was due
+    uint64_t redirect = 0;
+    std::set<std::string> prefixes;  // BCAST's, in order (CLIENT TRACKINGINFO)
+  };
+  const TrackingState& tracking() const { return tracking_; }
+  // CLIENT TRACKING ON with checked options (optin/optout are the connection's, not the
+  // registry's concern); again while on: replaces them, adding prefixes.
+  void EnableTracking(const TrackingOptions& options, bool optin, bool optout);
+  // CLIENT TRACKING OFF, RESET, closing.
+  void DisableTracking();
+  // CLIENT CACHING YES (OPTIN) or NO (OPTOUT): for the next command, or the next transaction.
+  void SetTrackingCaching();
+  // From TrackingRegistry: an invalidation, as a RESP3 push, or to a subscribed RESP2 client
+  // as a message on __redis__:invalidate when it is the REDIRECT target; nothing otherwise.
+  void DeliverInvalidation(const Invalidation& message, bool redirected);
+  // From TrackingRegistry: the REDIRECT client is gone (a RESP3 client hears of it).
+  void NoteRedirectBroken(uint64_t redirect);
+  // CLIENT LIST's tracking flags ("t", "R", "B"). Any thread.
+  std::string TrackingFlagLetters() const;
+
   // CLIENT LIST line. Any thread (while the connection is alive: the ClientRegistry lock, or on
   // its own thread).
   std::string Describe() const ABSL_LOCKS_EXCLUDED(identity_mu_);
@@ -210,6 +241,9 @@ class Connection final : public commands::Client,
   void set_resp3(bool on) {
     writer_.set_resp3(on);
     resp_.store(on ? 3 : 2, std::memory_order_relaxed);
+    if (tracking_.on) {
+      NoteTrackingProtocol();
+    }
   }
   void set_reply_mode(ReplyMode mode) { reply_mode_ = mode; }
   ReplyMode reply_mode() const { return reply_mode_; }
@@ -432,6 +466,13 @@ class Connection final : public commands::Client,
   std::vector<std::string> patterns_;
   absl::flat_hash_set<std::string> shard_channels_;
   std::string* push_saved_output_ = nullptr;  // BeginPush
+  TrackingState tracking_;
+  // After each command: CLIENT CACHING lasts for the next command, or the next transaction.
+  void EndTrackingCaching();
+  // HELLO changed the protocol while tracking: the registry's null for "all keys" follows it.
+  void NoteTrackingProtocol();
+  // Client::remembers_read_keys_ and CLIENT LIST's figures, from tracking_.
+  void UpdateTrackingFlags();
   security::CredentialLease credential_;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
@@ -449,6 +490,8 @@ class Connection final : public commands::Client,
   std::atomic<uint32_t> shown_psub_{0};
   std::atomic<uint32_t> shown_ssub_{0};
   std::atomic<int> shown_multi_{-1};  // CLIENT LIST's multi=: queued commands, -1 outside MULTI
+  std::atomic<uint8_t> shown_tracking_{0};   // CLIENT LIST's t, R and B flags (kShown* bits)
+  std::atomic<int64_t> shown_redirect_{-1};  // CLIENT LIST's redir=
   std::atomic<size_t> shown_qbuf_{0};
   std::atomic<size_t> shown_obuf_{0};
   std::atomic<size_t> shown_qbuf_free_{0};

@@ -213,7 +213,7 @@ void ClientsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("client_recent_max_input_buffer", s.max_query_buffer);
   out.Add("client_recent_max_output_buffer", s.max_output_buffer);
   out.Add("blocked_clients", s.server.blocking().blocked_clients());
-  out.Add("tracking_clients", 0);
+  out.Add("tracking_clients", s.server.tracking().figures().clients);
   out.Add("clients_in_timeout_table", 0);
 }
 
@@ -378,9 +378,10 @@ void StatsSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("latest_fork_usec", 0);
   out.Add("total_forks", 0);
   out.Add("migrate_cached_sockets", 0);
-  out.Add("tracking_total_keys", 0);
-  out.Add("tracking_total_items", 0);
-  out.Add("tracking_total_prefixes", 0);
+  const TrackingRegistry::Figures tracking = s.server.tracking().figures();
+  out.Add("tracking_total_keys", tracking.keys);
+  out.Add("tracking_total_items", tracking.items);
+  out.Add("tracking_total_prefixes", tracking.prefixes);
   out.Add("unexpected_error_replies", 0);
   out.Add(st.total_error_replies);
   out.Add("dump_payload_sanitizations", 0);

@@ -1,5 +1,6 @@
 // The keyspace's reports (storage::KeyObserver), handed to what waits for them: blocked
-// clients (a key stored anew), watched keys (any change) and keyspace notifications for what
+// clients (a key stored anew), watched keys and client-side caches (any change, a flush) and
+// keyspace notifications for what
 // no command reports itself (a key created, expired, evicted or missed), and the DEL that the
 // command log (the AOF, replicas) receives for a key that expired or was evicted, appended
 // here under that key's shard lock so that it takes its place among the key's writes.
@@ -14,6 +15,7 @@
 #include "commands/runtime_settings.h"
 #include "server/blocking_registry.h"
 #include "server/pubsub_registry.h"
+#include "server/tracking_registry.h"
 #include "server/watch_registry.h"
 #include "storage/keyspace.h"
 
@@ -21,13 +23,18 @@ namespace redoubt::server {
 
 class KeyEvents : public storage::KeyObserver {
  public:
-  KeyEvents(BlockingRegistry& blocking, WatchRegistry& watches, PubSubRegistry& pubsub,
-            const commands::RuntimeSettings& settings)
-      : blocking_(blocking), watches_(watches), pubsub_(pubsub), settings_(settings) {}
+  KeyEvents(BlockingRegistry& blocking, WatchRegistry& watches, TrackingRegistry& tracking,
+            PubSubRegistry& pubsub, const commands::RuntimeSettings& settings)
+      : blocking_(blocking),
+        watches_(watches),
+        tracking_(tracking),
+        pubsub_(pubsub),
+        settings_(settings) {}
 
   void OnKeyStored(int db, std::string_view key, bool created) override {
     blocking_.OnKeyStored(db, key);
     watches_.OnKeyChanged(db, key);
+    tracking_.OnKeyChanged(key);
     if (created) {
       Notify(commands::kNotifyNew, "new", db, key);
     }
@@ -36,6 +43,7 @@ class KeyEvents : public storage::KeyObserver {
   void OnKeyChanged(int db, std::string_view key) override {
     watches_.OnKeyChanged(db, key);
     blocking_.OnKeyChanged(db, key);
+    tracking_.OnKeyChanged(key);
   }
   void OnKeyExpired(int db, std::string_view key) override {
     LogDeletion(db, key);
@@ -60,6 +68,7 @@ class KeyEvents : public storage::KeyObserver {
     blocking_.OnDatabasesSwapped(a, b);
     watches_.OnDatabasesSwapped(a, b, has_key);
   }
+  void OnFlushed() override { tracking_.OnFlushed(); }
 
  private:
   // As Redis 7.0's propagateDeletion (DEL; UNLINK only with lazyfree-lazy-expire/eviction,
@@ -81,6 +90,7 @@ class KeyEvents : public storage::KeyObserver {
 
   BlockingRegistry& blocking_;
   WatchRegistry& watches_;
+  TrackingRegistry& tracking_;
   PubSubRegistry& pubsub_;
   const commands::RuntimeSettings& settings_;
   commands::CommandLog* log_ = nullptr;

@@ -58,6 +58,7 @@ Server::Server(Config config)
   });
   scripting_ = std::make_unique<scripting::Scripting>(std::string(kRedisVersion));
   services_->scripting = scripting_.get();
+  services_->tracking = &tracking_;
   snapshots_ = std::make_unique<SnapshotService>(
       *keyspace_, settings_, *scripting_, snapshot_slot_,
       [this] {
@@ -222,7 +223,10 @@ void Server::Cron() {
   keyspace_->Tick(static_cast<uint32_t>(common::UnixMillis() / 1000));
   // Redis spends up to 25% of a cron period on active expiry.
   int hz = config().hz;
-  keyspace_->ActiveExpireCycle(250000 / hz);
+  if (settings_.active_expire.load(std::memory_order_relaxed)) {
+    keyspace_->ActiveExpireCycle(250000 / hz);
+  }
+  tracking_.EnforceKeyLimit();  // tracking-table-max-keys, also between commands
   // Over maxmemory (lowered by CONFIG SET, or data grown by commands that do not evict), keys
   // go without waiting for the next command, as Redis's eviction time proc does. Here, on the
   // cron thread, no shard lock is held (an applier may run inside EXEC, which holds some).
@@ -285,6 +289,7 @@ int Server::Run() {
     // After each batch: the AOF written (and, with appendfsync always, synced) once for the
     // whole batch, then the replies that waited for it.
     t->loop.SetBeforeSleep([this, raw] {
+      tracking_.FlushBroadcasts();  // the BCAST messages of the batch's changes
       aof_->WriteBeforeSleep();
       replication_->WakeSenders();
       // Walked by index in place: the list keeps its capacity from batch to batch, and a

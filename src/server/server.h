@@ -50,6 +50,7 @@
 #include "server/server_admin.h"
 #include "server/server_stats.h"
 #include "server/snapshot_service.h"
+#include "server/tracking_registry.h"
 #include "server/version.h"
 #include "server/watch_registry.h"
 #include "storage/keyspace.h"
@@ -84,6 +85,7 @@ class Server final : public ServerAdmin {
   BlockingRegistry& blocking() { return blocking_; }
   // The keys clients WATCH. Thread-safe.
   WatchRegistry& watches() { return watches_; }
+  TrackingRegistry& tracking() { return tracking_; }
   // Channel and pattern subscriptions, and PUBLISH. Thread-safe.
   PubSubRegistry& pubsub() override { return pubsub_; }
   const commands::CommandTable& commands() const { return commands_; }
@@ -244,17 +246,18 @@ class Server final : public ServerAdmin {
   ConfigAppliers appliers_;  // built in the constructor; run under config_mu_
 
   // Before the keyspace, which reports to them until it is destroyed.
+  ClientRegistry clients_;
   BlockingRegistry blocking_;
   WatchRegistry watches_;
+  TrackingRegistry tracking_{clients_};
   PubSubRegistry pubsub_;
   commands::RuntimeSettings settings_;
-  KeyEvents key_events_{blocking_, watches_, pubsub_, settings_};
+  KeyEvents key_events_{blocking_, watches_, tracking_, pubsub_, settings_};
   std::unique_ptr<storage::Keyspace> keyspace_;
   commands::CommandTable commands_;
   std::unique_ptr<security::AclRegistry> acl_;
   std::unique_ptr<commands::AclKeyAccess> acl_key_access_;
   ServerStats stats_;
-  ClientRegistry clients_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   ListenSockets listeners_ ABSL_GUARDED_BY(config_mu_);  // main port and tls-port
   int unix_listen_fd_ = -1;                              // unixsocket: plaintext, never filtered

@@ -1,4 +1,5 @@
-// Server commands: TIME LASTSAVE DEBUG SHUTDOWN MONITOR. Redis 7.0 semantics and texts.
+// Server commands: TIME LASTSAVE DEBUG SHUTDOWN MONITOR LOLWUT MODULE. Redis 7.0 semantics and
+// texts.
 //
 // Thread: handlers run on the caller's I/O thread. DEBUG SLEEP blocks that thread (and every
 // connection it serves) on purpose, as Redis's blocks its single thread.
@@ -6,6 +7,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <string>
@@ -21,6 +23,7 @@
 #include "server/command_helpers.h"
 #include "server/connection.h"
 #include "server/snapshot_service.h"
+#include "server/version.h"
 
 namespace redoubt::server {
 namespace {
@@ -53,23 +56,83 @@ bool DebugAllowedOrReply(CommandContext& ctx) {
   return false;
 }
 
-// DEBUG SLEEP seconds | DEBUG HELP. Redis parses the seconds with strtod, so text that is not
-// a number sleeps for 0 seconds.
+// DEBUG PROTOCOL <type>: a test value of each RESP3 type (RESP2 gets their RESP2 forms), as
+// client libraries' tests use it.
+void DebugProtocol(CommandContext& ctx, std::string_view name) {
+  protocol::ReplyWriter& w = ctx.reply;
+  if (EqualsIgnoreCase(name, "string")) {
+    w.Bulk("Hello World");
+  } else if (EqualsIgnoreCase(name, "integer")) {
+    w.Integer(12345);
+  } else if (EqualsIgnoreCase(name, "double")) {
+    w.Double(3.141);
+  } else if (EqualsIgnoreCase(name, "bignum")) {
+    w.BigNumber("1234567999999999999999999999999999999");
+  } else if (EqualsIgnoreCase(name, "null")) {
+    w.Null();
+  } else if (EqualsIgnoreCase(name, "array") || EqualsIgnoreCase(name, "set")) {
+    EqualsIgnoreCase(name, "set") ? w.SetHeader(3) : w.ArrayHeader(3);
+    for (int j = 0; j < 3; ++j) {
+      w.Integer(j);
+    }
+  } else if (EqualsIgnoreCase(name, "map")) {
+    w.MapHeader(3);
+    for (int j = 0; j < 3; ++j) {
+      w.Integer(j);
+      w.Bool(j == 1);
+    }
+  } else if (EqualsIgnoreCase(name, "attrib")) {
+    if (w.resp3()) {
+      w.Raw("|1\r\n");  // an attribute: RESP2 has none
+      w.Bulk("key-popularity");
+      w.ArrayHeader(2);
+      w.Bulk("key:123");
+      w.Integer(90);
+    }
+    w.Bulk("Some real reply following the attribute");
+  } else if (EqualsIgnoreCase(name, "push")) {
+    if (!w.resp3()) {
+      return w.Error("ERR RESP2 is not supported by this command");
+    }
+    w.PushHeader(2);
+    w.Bulk("server-cpu-usage");
+    w.Integer(42);
+    w.Bulk("Some real reply following the push reply");
+  } else if (EqualsIgnoreCase(name, "true") || EqualsIgnoreCase(name, "false")) {
+    w.Bool(EqualsIgnoreCase(name, "true"));
+  } else if (EqualsIgnoreCase(name, "verbatim")) {
+    w.Verbatim("txt", "This is a verbatim\nstring");
+  } else {
+    w.Error(
+        "ERR Wrong protocol type name. Please use one of the following: "
+        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+  }
+}
+
+// DEBUG SLEEP | ERROR | LOG | PROTOCOL | SET-ACTIVE-EXPIRE | HELP: the subcommands that tests
+// and client libraries use (the rest of Redis's DEBUG inspects or crashes its internals).
 void CmdDebug(CommandContext& ctx) {
   if (!DebugAllowedOrReply(ctx)) {
     return;
   }
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
-    ctx.reply.ArrayHeader(5);
-    ctx.reply.SimpleString("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    ctx.reply.SimpleString("SLEEP <seconds>");
-    ctx.reply.SimpleString("    Stop the server for <seconds>. Decimals allowed.");
-    ctx.reply.SimpleString("HELP");
-    ctx.reply.SimpleString("    Prints this help.");
+    ReplyHelp(ctx, "DEBUG",
+              {"ERROR <string>",
+               "    Return a Redis protocol error with <string> as message. Useful for clients",
+               "    unit tests to simulate Redis errors.", "LOG <message>",
+               "    Write <message> to the server log.", "PROTOCOL <type>",
+               "    Reply with a test value of the specified type. <type> can be: string,",
+               "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+               "    true, false.", "SET-ACTIVE-EXPIRE <0|1>",
+               "    Setting it to 0 disables expiring keys in background when they are not",
+               "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+               "    default.", "SLEEP <seconds>",
+               "    Stop the server for <seconds>. Decimals allowed."});
     return;
   }
   if (EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {
+    // Redis parses the seconds with strtod, so text that is not a number sleeps for 0 seconds.
     double seconds = common::ParseDouble(ctx.args[2]).value_or(0);
     // A duration whose microseconds do not fit in 64 bits (1e300, inf, nan) makes Redis's
     // nanosleep fail at once, so it replies +OK without sleeping; so does this. (Converting
@@ -82,8 +145,81 @@ void CmdDebug(CommandContext& ctx) {
     }
     return ctx.reply.Ok();
   }
+  if (EqualsIgnoreCase(sub, "error") && ctx.argc() == 3) {
+    // The text as the error, newlines made spaces; written as Redis writes it (addReplySds),
+    // so not counted in errorstats.
+    std::string text = "-" + std::string(ctx.args[2]);
+    std::replace(text.begin(), text.end(), '\r', ' ');
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    text += "\r\n";
+    return ctx.reply.Raw(text);
+  }
+  if (EqualsIgnoreCase(sub, "log") && ctx.argc() == 3) {
+    common::Log(common::LogLevel::kWarning, "DEBUG LOG: " + std::string(ctx.args[2]));
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "protocol") && ctx.argc() == 3) {
+    return DebugProtocol(ctx, ctx.args[2]);
+  }
+  if (EqualsIgnoreCase(sub, "set-active-expire") && ctx.argc() == 3) {
+    // atoi, as Redis: anything but a non-zero number switches it off.
+    const int64_t on = common::ParseInt64(ctx.args[2]).value_or(0);
+    ctx.services.settings.active_expire.store(on != 0, std::memory_order_relaxed);
+    return ctx.reply.Ok();
+  }
   ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                   std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
+}
+
+// LOLWUT [VERSION v]: Redis 7.0's own output, its version line. Versions 5 and 6 draw
+// computer art in Redis (random, so no two servers agree); here every version gets the line.
+void CmdLolwut(CommandContext& ctx) {
+  if (ctx.argc() >= 3 && EqualsIgnoreCase(ctx.args[1], "version")) {
+    int64_t version = 0;
+    if (!commands::ParseInt64OrReply(ctx, ctx.args[2], &version)) {
+      return;
+    }
+  }
+  ctx.reply.Verbatim("txt", "Redis ver. " + std::string(kRedisVersion) + "\n");
+}
+
+// MODULE: Redoubt loads no modules. LIST is empty; LOAD, LOADEX and UNLOAD answer as Redis
+// does when enable-module-command refuses them, or when loading fails.
+bool ModuleAllowedOrReply(CommandContext& ctx) {
+  if (AllowProtectedAction(Admin(ctx).config().enable_module_command, ctx.client.is_local())) {
+    return true;
+  }
+  ctx.reply.Error(
+      "ERR MODULE command not allowed. If the enable-module-command option is set to "
+      "\"local\", you can run it from a local connection, otherwise you need to set this "
+      "option in the configuration file, and then restart the server.");
+  return false;
+}
+
+void CmdModuleList(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(0);
+}
+
+void CmdModuleLoad(CommandContext& ctx) {
+  if (ModuleAllowedOrReply(ctx)) {
+    ctx.reply.Error("ERR Error loading the extension. Please check the server logs.");
+  }
+}
+
+void CmdModuleUnload(CommandContext& ctx) {
+  if (ModuleAllowedOrReply(ctx)) {
+    ctx.reply.Error("ERR Error unloading module: no such module with that name");
+  }
+}
+
+void CmdModuleHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, "MODULE",
+            {"LIST", "    Return a list of loaded modules.", "LOAD <path> [<arg> ...]",
+             "    Load a module library from <path>, passing to it any optional arguments.",
+             "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+             "    Load a module library from <path>, while passing it module configurations and "
+             "optional arguments.",
+             "UNLOAD <name>", "    Unload a module."});
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. SAVE writes a snapshot before exiting, NOSAVE
@@ -240,6 +376,44 @@ void RegisterServerCommands(commands::CommandTable& table) {
                         "server.",
              .since = "1.0.0",
              .group = "server"});
+  table.Add({.name = "lolwut",
+             .arity = -1,
+             .flags = kReadOnly | kFast,
+             .acl = kAclRead | kAclFast,
+             .handler = CmdLolwut,
+             .summary = "Displays computer art and the Redis version",
+             .since = "5.0.0",
+             .group = "server"});
+  auto module_sub = [](std::string_view name, int arity, uint32_t flags, uint64_t acl,
+                       commands::Handler handler, std::string_view summary) {
+    return commands::CommandSpec{.name = name,
+                                 .arity = arity,
+                                 .flags = flags,
+                                 .acl = acl,
+                                 .handler = handler,
+                                 .summary = summary,
+                                 .since = "4.0.0",
+                                 .group = "server"};
+  };
+  constexpr uint32_t kModuleChange = kAdmin | kNoScript | kNoAsyncLoading;
+  table.Add({.name = "module",
+             .arity = -2,
+             .acl = kAclSlow,
+             .summary = "A container for module commands",
+             .since = "4.0.0",
+             .group = "server",
+             .subcommands = {
+                 module_sub("module|help", 2, kLoading | kStale, kAclSlow, CmdModuleHelp,
+                            "Returns helpful text about the different subcommands."),
+                 module_sub("module|list", 2, kAdmin | kNoScript, kAclAdminSlow, CmdModuleList,
+                            "Returns all loaded modules."),
+                 module_sub("module|load", -3, kModuleChange, kAclAdminSlow, CmdModuleLoad,
+                            "Loads a module."),
+                 module_sub("module|loadex", -3, kModuleChange, kAclAdminSlow, CmdModuleLoad,
+                            "Loads a module using extended parameters."),
+                 module_sub("module|unload", 3, kModuleChange, kAclAdminSlow, CmdModuleUnload,
+                            "Unloads a module."),
+             }});
   table.Add({.name = "monitor",
              .arity = 1,
              .flags = kAdmin | kNoScript | kLoading | kStale,

@@ -386,7 +386,8 @@ void Server::RegisterConfigAppliers() {
        "latency-tracking", "hash-max-listpack-entries", "hash-max-listpack-value",
        "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
        "stream-node-max-entries", "stream-node-max-bytes", "hll-sparse-max-bytes",
-       "notify-keyspace-events", "rdbcompression", "busy-reply-threshold"},
+       "notify-keyspace-events", "rdbcompression", "busy-reply-threshold",
+       "tracking-table-max-keys"},
       [this](const Config& c) {
         settings_.proto_max_bulk_len.store(c.proto_max_bulk_len, std::memory_order_relaxed);
         settings_.maxmemory.store(c.maxmemory, std::memory_order_relaxed);
@@ -405,6 +406,7 @@ void Server::RegisterConfigAppliers() {
         settings_.stream_node_max_entries.store(c.stream_node_max_entries,
                                                 std::memory_order_relaxed);
         settings_.stream_node_max_bytes.store(c.stream_node_max_bytes, std::memory_order_relaxed);
+        tracking_.set_max_keys(static_cast<uint64_t>(c.tracking_table_max_keys));
         settings_.hll_sparse_max_bytes.store(c.hll_sparse_max_bytes, std::memory_order_relaxed);
         settings_.notify_keyspace_events.store(c.notify_keyspace_events, std::memory_order_relaxed);
         settings_.rdbcompression.store(c.rdbcompression, std::memory_order_relaxed);

@@ -392,6 +392,13 @@ bool Keyspace::HasLiveKey(int db, std::string_view key) {
 }
 
 void Keyspace::FlushDb(int db) {
+  EmptyDb(db);
+  if (observer_ != nullptr) {
+    observer_->OnFlushed();
+  }
+}
+
+void Keyspace::EmptyDb(int db) {
   if (observer_ != nullptr) {
     observer_->OnDatabaseFlushing(db, [&](std::string_view key) { return HasLiveKey(db, key); });
   }
@@ -407,7 +414,10 @@ void Keyspace::FlushDb(int db) {
 
 void Keyspace::FlushAll() {
   for (int db = 0; db < databases_; ++db) {
-    FlushDb(db);
+    EmptyDb(db);
+  }
+  if (observer_ != nullptr) {
+    observer_->OnFlushed();
   }
 }
 

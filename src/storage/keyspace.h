@@ -79,6 +79,10 @@ class KeyObserver {
   // Databases a and b swapped; has_key(db, key) tells what each holds now.
   virtual void OnDatabasesSwapped(
       int a, int b, const std::function<bool(int db, std::string_view key)>& has_key) = 0;
+  // One database was emptied (FlushDb) or all of them (FlushAll: once), after the
+  // per-database reports above: Redis's signalFlushedDb for client-side caches, which then
+  // drop every key. Not for SwapDb, which Redis 7.0 does not report to them either.
+  virtual void OnFlushed() = 0;
 };
 
 enum class Access : uint8_t { kRead, kReadNoTouch, kReadNoTouchSilent, kWrite, kNoTouch };
@@ -333,6 +337,8 @@ class Keyspace {
   }
   // Whether a live entry is under key in db. Requires: its shard lock.
   bool HasLiveKey(int db, std::string_view key);
+  // FlushDb without the OnFlushed report (FlushAll reports once for every database).
+  void EmptyDb(int db);
   // Before key (whose entry is `current`, or nullptr when absent) changes: while a snapshot has
   // not walked its bucket, hands the entry to the sink the first time, and remembers the key.
   void BeforeChange(Shard& shard, int db, uint64_t hash, std::string_view key,

@@ -1,10 +1,10 @@
 // Access control: who may connect and authenticate (requirepass, aclfile, protected-mode),
 // what the ACL log keeps (acllog-max-len) and new users' default channels
 // (acl-pubsub-default), the audit log (audit-log-file), and whether the protected configs and
-// the DEBUG command may be used (enable-protected-configs, enable-debug-command; Redis's
-// enable-module-command too, not acted on: Redoubt has no modules). A CONFIG SET of them takes
-// effect through the server's "requirepass", "acl", "protected-mode" and "audit-log-file"
-// appliers (server_config.cc).
+// the DEBUG and MODULE commands may be used (enable-protected-configs, enable-debug-command,
+// enable-module-command: Redoubt has no modules, so MODULE LOAD fails when allowed). A CONFIG SET
+// of them takes effect through the server's "requirepass", "acl", "protected-mode" and
+// "audit-log-file" appliers (server_config.cc).
 #include <string>
 
 #include "server/config.h"
@@ -43,9 +43,9 @@ void RegisterAccessDirectives(DirectiveRegistry& registry) {
                       {.empty_is_null = true}, Field<std::string>(&Config::audit_log_file)));
   registry.Add(
       BoolDirective({.name = "protected-mode"}, true, Field<bool>(&Config::protected_mode)));
-  // Redis's, not acted on yet.
-  registry.Add(
-      EnumDirective({.name = "enable-module-command", .flags = kImmutable}, ProtectedActionRule()));
+  // MODULE LOAD/UNLOAD's refusal; Redoubt loads no modules.
+  registry.Add(EnumDirective({.name = "enable-module-command", .flags = kImmutable},
+                             ProtectedActionRule(), Field<int>(&Config::enable_module_command)));
 }
 
 }  // namespace redoubt::server

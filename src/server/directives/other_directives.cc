@@ -73,7 +73,6 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
       {"active-expire-effort", "", 0, Signed(1, 10, 1)},
       {"active-defrag-max-scan-fields", "", 0, Signed(1, kLongMax, 1000)},  // unsigned long
       {"active-defrag-ignore-bytes", "", 0, Memory(Unsigned(1, kLLongMax, 100 * kMb))},
-      {"tracking-table-max-keys", "", 0, Unsigned(0, kLongMax, 1000000)},
   };
   AddNumericRows(registry, numbers);
   // When a stream's node closes (storage/stream_value.h).
@@ -82,6 +81,9 @@ void RegisterOtherDirectives(DirectiveRegistry& registry) {
   registry.Add(NumericDirective({.name = "stream-node-max-bytes"},
                                 Memory(Unsigned(0, kLongMax, 4096)),
                                 Field<int64_t>(&Config::stream_node_max_bytes)));
+  // Client-side caching: keys remembered for tracking clients (server/tracking_registry.h).
+  registry.Add(NumericDirective({.name = "tracking-table-max-keys"}, Unsigned(0, kLongMax, 1000000),
+                                Field<int64_t>(&Config::tracking_table_max_keys)));
   registry.Add(NotifyKeyspaceEventsDirective());
 }
 
