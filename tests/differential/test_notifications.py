@@ -404,6 +404,51 @@ def test_hashes(events):
         """)
 
 
+# ---- streams ----
+
+def test_streams(events):
+    """xadd (and xtrim when a MAXLEN trims), xdel, xsetid, the xgroup-* events, the consumer
+    XREADGROUP creates, and none for reads, acks, claims of nothing or no-op trims."""
+    e = events("KEA")
+    e.run("""
+        XADD s 1-1 a 1
+        XADD s 2-1 a 2
+        XADD s MAXLEN 1 3-1 a 3
+        XADD s MAXLEN 5 4-1 a 4
+        XADD s NOMKSTREAM 5-1 a 5
+        XADD nos NOMKSTREAM 1-1 a 1
+        XADD s 1-0 a old
+        XTRIM s MAXLEN 10
+        XTRIM s MAXLEN 1
+        XTRIM nos MAXLEN 1
+        XDEL s 999-0
+        XADD s 6-1 a 6
+        XDEL s 5-1
+        XSETID s 99-0
+        XSETID s 1-0
+        XLEN s
+        XRANGE s - +
+        XGROUP CREATE s g 0
+        XGROUP CREATE s g 0
+        XGROUP CREATE ns g $ MKSTREAM
+        XGROUP CREATECONSUMER s g alice
+        XGROUP CREATECONSUMER s g alice
+        XREADGROUP GROUP g bob COUNT 1 STREAMS s >
+        XREADGROUP GROUP g bob COUNT 1 STREAMS s >
+        XACK s g 6-1
+        XACK s g 1-1
+        XCLAIM s g carol 0 6-1
+        XAUTOCLAIM s g dave 0 0-0
+        XGROUP SETID s g 0
+        XGROUP DELCONSUMER s g alice
+        XGROUP DELCONSUMER s g nobody
+        XGROUP DESTROY s g
+        XGROUP DESTROY s g
+        XINFO STREAM s
+        DEL s ns
+        """)
+
+
 # ---- sets ----
 
 def test_sets(events):
