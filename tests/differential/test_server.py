@@ -1,8 +1,9 @@
 # Differential cases for connection and server commands: PING ECHO QUIT RESET HELLO AUTH
 # CLIENT (ID SETNAME GETNAME LIST KILL INFO PAUSE UNPAUSE NO-EVICT REPLY) INFO CONFIG
-# (GET SET RESETSTAT) COMMAND (COUNT INFO DOCS GETKEYS LIST) TIME LASTSAVE DEBUG SLEEP
-# MEMORY USAGE LATENCY LATEST SLOWLOG MONITOR. Where values necessarily differ (ids, clocks,
-# memory) normalise.py's rules compare the shape; see the rule docstrings.
+# (GET SET RESETSTAT) COMMAND (COUNT INFO DOCS GETKEYS LIST) TIME LASTSAVE DEBUG (SLEEP ERROR
+# LOG PROTOCOL SET-ACTIVE-EXPIRE) MODULE LOLWUT SUBSTR MEMORY USAGE LATENCY LATEST SLOWLOG
+# MONITOR. Where values necessarily differ (ids, clocks, memory) normalise.py's rules compare
+# the shape; see the rule docstrings.
 import re
 import socket
 import time
@@ -354,6 +355,32 @@ def test_debug_sleep(dual):
         # At least the 0.2 s asked for; the upper bound only tells seconds from milliseconds
         # (200 s), wide enough for any loaded machine.
         assert r == ("simple", "OK") and 0.19 <= dt < 20, f"{side}: DEBUG SLEEP 0.2 -> {r} in {dt:.3f}s"
+
+
+def test_debug_subcommands_clients_use(dp):
+    """DEBUG ERROR (a client library's fake error reply), PROTOCOL (each RESP3 type, in RESP2
+    its RESP2 form), LOG and SET-ACTIVE-EXPIRE."""
+    run(dp, "DEBUG ERROR oops", ("DEBUG", "ERROR", "WRONGTYPE fake\r\nsplit"), "DEBUG ERROR",
+        "DEBUG LOG hello", "DEBUG SET-ACTIVE-EXPIRE 0", "DEBUG SET-ACTIVE-EXPIRE 1",
+        "DEBUG PROTOCOL nosuchtype", "DEBUG PROTOCOL")
+    for t in ("string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib",
+              "push", "verbatim", "true", "false"):
+        reply = dp.check("DEBUG", "PROTOCOL", t)
+        if reply is not None and reply[0] == "push":
+            dp.read_both()  # RESP3: the real reply follows the push (RESP2: an error only)
+    # The errors DEBUG ERROR writes are not counted in errorstats, as in Redis.
+    r, g = dp.both("INFO", "errorstats")
+    assert (b"errorstat_oops" in r[1]) == (b"errorstat_oops" in g[1]), (r, g)
+
+
+def test_module_lolwut_substr(dp):
+    run(dp, "MODULE LIST", "MODULE HELP", "MODULE LOAD /nonexistent.so",
+        "MODULE LOADEX /nonexistent.so", "MODULE UNLOAD nomodule", "MODULE", "MODULE FOO",
+        "LOLWUT", "LOLWUT VERSION 7", "LOLWUT VERSION x", "LOLWUT extra",
+        "SET s Hello-World", "SUBSTR s 0 4", "SUBSTR s -5 -1", "SUBSTR s 100 200",
+        "SUBSTR nokey 0 1", "SUBSTR s 0", "SUBSTR s a b", "LPUSH l x", "SUBSTR l 0 1",
+        "COMMAND INFO substr lolwut module module|list module|load",
+        "COMMAND DOCS substr lolwut module")
 
 
 def test_memory_usage(dp):
