@@ -210,6 +210,7 @@ bool ZsetWriter::Set(std::string_view member, double score) {
       if (it->second == score) {
         return false;
       }
+      packed_changed_ = true;
       elements_.erase(it);
       fresh = false;
       break;
@@ -219,6 +220,7 @@ bool ZsetWriter::Set(std::string_view member, double score) {
     return SortsBefore(el.second, el.first, score, member);
   });
   elements_.emplace(at, std::string(member), score);
+  packed_changed_ = true;
   if (elements_.size() > max_entries_ || member.size() > max_value_) {
     ConvertToTable();
   }
@@ -232,6 +234,7 @@ bool ZsetWriter::Erase(std::string_view member) {
   for (auto it = elements_.begin(); it != elements_.end(); ++it) {
     if (it->first == member) {
       elements_.erase(it);
+      packed_changed_ = true;
       return true;
     }
   }
@@ -242,6 +245,7 @@ void ZsetWriter::EraseRanks(size_t first, size_t last) {
   if (table_ == nullptr) {
     elements_.erase(elements_.begin() + static_cast<ptrdiff_t>(first),
                     elements_.begin() + static_cast<ptrdiff_t>(last) + 1);
+    packed_changed_ = true;
     return;
   }
   std::vector<std::string> members;
@@ -296,6 +300,9 @@ void ZsetWriter::Finish() {
     keyspace_.AdjustUsedBytes(key_, static_cast<int64_t>(table_->AllocatedBytes()) -
                                         static_cast<int64_t>(table_bytes_before_));
     return;
+  }
+  if (entry_ != nullptr && !packed_changed_) {
+    return;  // the packed bytes in the entry are still right
   }
   std::vector<std::string_view> records;
   records.reserve(elements_.size() * 2);

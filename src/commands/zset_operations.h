@@ -101,8 +101,10 @@ class ZsetWriter {
   storage::Entry* entry_;
   const size_t max_entries_;
   const size_t max_value_;
-  // While packed: the elements, ascending.
+  // While packed: the elements, ascending, and whether they changed (Finish leaves the entry
+  // as it is when not: redis-benchmark's ZADD re-adds one member with its score).
   std::vector<std::pair<std::string, double>> elements_;
+  bool packed_changed_ = false;
   storage::SortedTable* table_ = nullptr;
   std::unique_ptr<storage::SortedTable> owned_;  // a table converted here
   size_t table_bytes_before_ = 0;
