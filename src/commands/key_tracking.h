@@ -6,6 +6,7 @@
 // Thread: any; every call is made on the thread running the command.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -16,8 +17,10 @@ class KeyTracking {
  public:
   virtual ~KeyTracking() = default;
 
-  // Whether any client tracks keys: the dispatcher skips the rest when none does.
-  virtual bool active() const = 0;
+  // Whether any client tracks keys: the dispatcher skips the rest when none does. Not
+  // virtual: the dispatcher asks before every command, and with no tracking client that
+  // question (one relaxed load) is all client-side caching costs.
+  bool active() const { return clients_tracking_.load(std::memory_order_relaxed) > 0; }
   // The client may cache these keys now: their next change invalidates them. Called under the
   // keys' shard locks, so that no change slips between the read and the remembering.
   virtual void RememberKeys(uint64_t client_id, std::span<const std::string_view> keys) = 0;
@@ -32,6 +35,10 @@ class KeyTracking {
   // out at once, ahead of the reply, as in Redis. Nested calls (EXEC, scripts) count.
   virtual void EnterCall() = 0;
   virtual void LeaveCall() = 0;
+
+ protected:
+  // Clients with tracking on; kept by the implementation.
+  std::atomic<uint64_t> clients_tracking_{0};
 };
 
 }  // namespace redoubt::commands

@@ -4,20 +4,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/ascii.h"
 #include "common/glob.h"
 #include "server/connection.h"
 #include "server/io_thread.h"
 
 namespace redoubt::server {
-namespace {
-
-// The tables' keys are looked up without a copy: Debian's abseil has a string_view of its own,
-// which the std one does not convert to implicitly.
-absl::string_view Key(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-}  // namespace
 
 // One message for one subscription: the connection, the kind of subscription, and the pattern
 // it matched (for kPattern).
@@ -46,7 +38,7 @@ void PubSubRegistry::Add(SubscriptionKind kind, std::string_view name,
 void PubSubRegistry::Remove(SubscriptionKind kind, std::string_view name, const Subscriber* s) {
   absl::MutexLock lock(&mu_);
   Table& table = TableOf(kind);
-  auto it = table.find(Key(name));
+  auto it = table.find(common::AbslView(name));
   if (it == table.end()) {
     return;
   }
@@ -66,7 +58,7 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
   {
     absl::ReaderMutexLock lock(&mu_);
     const Table& channels = ReadTable(SubscriptionKind::kChannel);
-    if (auto it = channels.find(Key(channel)); it != channels.end()) {
+    if (auto it = channels.find(common::AbslView(channel)); it != channels.end()) {
       for (const std::shared_ptr<Subscriber>& s : it->second) {
         deliveries.push_back({s, SubscriptionKind::kChannel, std::nullopt});
       }
@@ -92,7 +84,7 @@ int64_t PubSubRegistry::PublishToShard(std::string_view channel, std::string_vie
   {
     absl::ReaderMutexLock lock(&mu_);
     const Table& shard = ReadTable(SubscriptionKind::kShardChannel);
-    if (auto it = shard.find(Key(channel)); it != shard.end()) {
+    if (auto it = shard.find(common::AbslView(channel)); it != shard.end()) {
       for (const std::shared_ptr<Subscriber>& s : it->second) {
         deliveries.push_back({s, SubscriptionKind::kShardChannel, std::nullopt});
       }
@@ -149,7 +141,7 @@ std::vector<std::string> PubSubRegistry::Channels(SubscriptionKind kind,
 int64_t PubSubRegistry::SubscriberCount(SubscriptionKind kind, std::string_view channel) const {
   absl::ReaderMutexLock lock(&mu_);
   const Table& table = ReadTable(kind);
-  auto it = table.find(Key(channel));
+  auto it = table.find(common::AbslView(channel));
   return it == table.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 

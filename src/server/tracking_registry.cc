@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "common/ascii.h"
 #include "server/client_registry.h"
 #include "server/connection.h"
 #include "server/io_thread.h"
@@ -19,12 +20,6 @@ struct ThreadTracking {
   std::vector<std::pair<uint64_t, std::shared_ptr<const Invalidation>>> held;  // (tracker, …)
 };
 thread_local ThreadTracking t_tracking;
-
-// The tables are looked up without a copy: Debian's abseil has a string_view of its own, which
-// the std one does not convert to implicitly.
-absl::string_view Key(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
 
 std::shared_ptr<const Invalidation> KeysMessage(std::vector<std::string> keys) {
   auto message = std::make_shared<Invalidation>();
@@ -86,7 +81,7 @@ void TrackingRegistry::RememberKeys(uint64_t client_id, std::span<const std::str
   }
   absl::MutexLock lock(&mu_);
   for (std::string_view key : keys) {
-    auto [it, inserted] = table_.try_emplace(Key(key));
+    auto [it, inserted] = table_.try_emplace(common::AbslView(key));
     if (it->second.insert(client_id).second) {
       ++items_;
     }
@@ -181,7 +176,7 @@ void TrackingRegistry::OnKeyChanged(std::string_view key) {
 }
 
 void TrackingRegistry::InvalidateLocked(std::string_view key, std::vector<Outgoing>* out) {
-  auto it = table_.find(Key(key));
+  auto it = table_.find(common::AbslView(key));
   if (it == table_.end()) {
     return;
   }
@@ -301,22 +296,27 @@ void TrackingRegistry::Send(std::vector<Outgoing>& out) {
   }
 }
 
+std::pair<Connection*, IoThread*> TrackingRegistry::Find(uint64_t id) {
+  std::pair<Connection*, IoThread*> found{nullptr, nullptr};
+  clients_.WithClient(id, [&](Connection* c) {
+    if (c != nullptr) {
+      found = {c, &c->thread()};
+    }
+  });
+  return found;
+}
+
 void TrackingRegistry::Deliver(const Outgoing& o, uint64_t writing_client) {
   const bool redirected = o.redirect != 0;
   const uint64_t target = redirected ? o.redirect : o.tracker;
-  IoThread* thread = nullptr;
-  Connection* connection = nullptr;
-  clients_.WithClient(target, [&](Connection* found) {
-    if (found != nullptr) {
-      connection = found;
-      thread = &found->thread();
-    }
-  });
+  auto [connection, thread] = Find(target);
   if (thread == nullptr) {
     if (redirected) {
-      PostToClient(o.tracker, [redirect = o.redirect](Connection& c) {
-        c.NoteRedirectBroken(redirect);  // the tracking client hears of it
-      });
+      if (IoThread* own = Find(o.tracker).second; own != nullptr) {
+        PostToClient(own, o.tracker, [redirect = o.redirect](Connection& c) {
+          c.NoteRedirectBroken(redirect);  // the tracking client hears of it
+        });
+      }
     }
     return;
   }
@@ -328,21 +328,13 @@ void TrackingRegistry::Deliver(const Outgoing& o, uint64_t writing_client) {
   }
   // Any other client, on this thread too: from the loop, never from inside another client's
   // command (a write there may close it).
-  PostToClient(target, [redirected, message = o.message](Connection& c) {
+  PostToClient(thread, target, [redirected, message = o.message](Connection& c) {
     c.DeliverInvalidation(*message, redirected);
   });
 }
 
-void TrackingRegistry::PostToClient(uint64_t id, std::function<void(Connection&)> fn) {
-  IoThread* thread = nullptr;
-  clients_.WithClient(id, [&](Connection* found) {
-    if (found != nullptr) {
-      thread = &found->thread();
-    }
-  });
-  if (thread == nullptr) {
-    return;
-  }
+void TrackingRegistry::PostToClient(IoThread* thread, uint64_t id,
+                                    std::function<void(Connection&)> fn) {
   ClientRegistry& clients = clients_;
   thread->loop.Post([&clients, thread, id, fn = std::move(fn)] {
     // Looked up again: the client may have closed meanwhile. Found on this thread, it stays

@@ -48,6 +48,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "commands/key_tracking.h"
@@ -56,6 +57,7 @@ namespace redoubt::server {
 
 class ClientRegistry;
 class Connection;
+struct IoThread;
 
 // What one invalidation message says: these keys changed, or (all) every key did. The null
 // that says "all" is in the tracking client's protocol, wherever it goes (Redis's
@@ -88,7 +90,6 @@ class TrackingRegistry final : public commands::KeyTracking {
   void SetProtocol(uint64_t client_id, bool resp3) ABSL_LOCKS_EXCLUDED(mu_);
 
   // commands::KeyTracking.
-  bool active() const override { return clients_tracking_.load(std::memory_order_relaxed) > 0; }
   void RememberKeys(uint64_t client_id, std::span<const std::string_view> keys) override
       ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t BeginCommand(uint64_t client_id) override;
@@ -153,11 +154,14 @@ class TrackingRegistry final : public commands::KeyTracking {
   // Writes one message to the tracking client's destination: at once when that is
   // writing_client on this thread (its command just ended), else posted to its thread.
   void Deliver(const Outgoing& o, uint64_t writing_client);
-  // Runs fn on the thread of client id, if it is still there then, and writes its output.
-  void PostToClient(uint64_t id, std::function<void(Connection&)> fn);
+  // Runs fn on `thread` (client id's), if the client is still there then, and writes its
+  // output.
+  void PostToClient(IoThread* thread, uint64_t id, std::function<void(Connection&)> fn);
+  // The connection with this id and its thread, or {nullptr, nullptr}. The connection may be
+  // used only on its own thread.
+  std::pair<Connection*, IoThread*> Find(uint64_t id);
 
   ClientRegistry& clients_;
-  std::atomic<uint64_t> clients_tracking_{0};
   std::atomic<uint64_t> prefix_count_{0};  // prefixes_.size(): OnKeyChanged skips BCAST at 0
   std::atomic<bool> broadcasts_pending_{false};
   std::atomic<uint64_t> max_keys_{1000000};
