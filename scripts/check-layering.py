@@ -31,8 +31,9 @@ MAY_USE = {
     "replication": ["persistence", "commands", "net", "tls", "security", "protocol", "storage",
                     "common"],
     "scripting": ["commands", "protocol", "storage", "security", "common"],
-    "server": ["replication", "persistence", "scripting", "commands", "net", "tls", "security",
-               "protocol", "storage", "common"],
+    "cluster": ["commands", "protocol", "storage", "security", "common"],
+    "server": ["replication", "persistence", "scripting", "cluster", "commands", "net", "tls",
+               "security", "protocol", "storage", "common"],
     "tools": ["common"],
 }
 PROBE_HEADER = {
@@ -46,6 +47,7 @@ PROBE_HEADER = {
     "persistence": "persistence/crc64.h",
     "replication": "replication/replication_stream.h",
     "scripting": "scripting/script_flags.h",
+    "cluster": "cluster/cluster_node.h",
     "server": "server/config.h",
     "tools": "tools/resp_reply.h",
 }

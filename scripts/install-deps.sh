@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build g++ make pkg-config
   libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libcli11-dev nlohmann-json3-dev
+  # CRC-16 of cluster hash slots (Boost.CRC, header-only)
+  libboost-dev
   # LZF compression of RDB strings (rdbcompression)
   liblzf-dev
   # Lua 5.1 for EVAL and FUNCTION (built as C++, so that a Lua error unwinds C++ frames), with

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -137,6 +138,17 @@ class Client {
 
   // SELECT's database.
   int db = 0;
+
+  // Cluster mode, Redis's CLIENT_READONLY and CLIENT_ASKING: READONLY lets a replica serve
+  // this client's reads of its primary's slots; ASKING lets the next command (or the next
+  // transaction) use a slot this node is importing. Plain fields: the router reads them.
+  bool cluster_readonly = false;
+  bool cluster_asking = false;
+  // The commands queued in MULTI, in order: EXEC is routed with all of them together.
+  virtual void ForEachQueued(
+      const std::function<void(std::span<const std::string_view>)>& fn) const {
+    (void)fn;
+  }
 
   // Shows args[index] of the running command as "(redacted)" in SLOWLOG and MONITOR (AUTH and
   // HELLO passwords), as Redis's redactClientCommandArgument. Indexes past 62 share one bit:

@@ -57,6 +57,9 @@ void CmdFlushAll(CommandContext& ctx) {
 // Clients keep their database numbers; the data behind the numbers changes places, so a client
 // on db 0 sees the former db 1 at once, as in Redis.
 void CmdSwapDb(CommandContext& ctx) {
+  if (ctx.keyspace.cluster_mode()) {
+    return ctx.reply.Error("ERR SWAPDB is not allowed in cluster mode");
+  }
   int a;
   int b;
   if (!ParseIntOrReply(ctx, ctx.args[1], &a, "ERR invalid first DB index") ||

@@ -9,6 +9,7 @@
 
 #include "commands/command_context.h"
 #include "commands/errors.h"
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/repr.h"
 
@@ -35,14 +36,22 @@ std::string PersistenceRefusal(const RuntimeSettings& settings) {
 }  // namespace
 
 Dispatcher::Outcome Dispatcher::Execute(Client& client, std::span<const std::string_view> args) {
+  const bool asking = client.cluster_asking;
+  Outcome outcome;
   KeyTracking* tracking = services_.tracking;
   if (tracking == nullptr || !tracking->active()) {
-    return ExecuteStages(client, args);
+    outcome = ExecuteStages(client, args);
+  } else {
+    // Client-side caching: the invalidations for this client's own changes follow its reply.
+    const uint64_t previous = tracking->BeginCommand(client.id());
+    outcome = ExecuteStages(client, args);
+    tracking->EndCommand(client.id(), previous);
   }
-  // Client-side caching: the invalidations for this client's own changes follow its reply.
-  const uint64_t previous = tracking->BeginCommand(client.id());
-  const Outcome outcome = ExecuteStages(client, args);
-  tracking->EndCommand(client.id(), previous);
+  // ASKING lasts for the next command, or in MULTI up to EXEC (Redis's resetClient).
+  if (asking && outcome == Outcome::kDone && !client.in_multi() &&
+      !common::EqualsIgnoreCase(args[0], "asking")) {
+    client.cluster_asking = false;
+  }
   return outcome;
 }
 
@@ -55,10 +64,13 @@ Dispatcher::Outcome Dispatcher::ExecuteStages(Client& client,
   if (r.spec->effective_flags != nullptr) {
     r.flags = r.spec->effective_flags(r.args, services_, r.flags);
   }
-  if (!CheckSubscriberContext(r) || !CheckNotBusy(r) || !RunUnlessQueued(r)) {
+  // -BUSY comes before the cluster slot (Redis checks the slot first): while a script runs, its
+  // thread serves clients from the script's hook with every shard held, and the router's look
+  // into a migrating slot takes a shard lock.
+  if (!CheckNotBusy(r) || !CheckClusterSlot(r) || !CheckSubscriberContext(r) ||
+      !RunUnlessQueued(r)) {
     return Outcome::kDone;
   }
-  // [cluster slot: -MOVED / -ASK / -CROSSSLOT go here]
   if (services_.pause.Holds(r.flags)) {
     return Outcome::kHeld;
   }
@@ -102,6 +114,26 @@ void Dispatcher::AccountUnblocked(Client& client, std::span<const std::string_vi
   }
   r.counters = &stats_.commands[r.spec->stats_index];
   Account(r, 0, failed);
+}
+
+bool Dispatcher::CheckClusterSlot(Request& r) {
+  if (services_.cluster == nullptr || r.client.is_primary_link()) {
+    return true;  // outside cluster mode, or the primary's stream, which is always obeyed
+  }
+  std::string error;
+  if (services_.cluster->Admit(r.client, *r.spec, r.flags, r.args, &error)) {
+    return true;
+  }
+  if (r.spec->name == "exec") {
+    // The redirection replaces EXEC's reply and the transaction is discarded, without the
+    // EXECABORT that Reject gives a refused EXEC.
+    r.client.AbortTransaction();
+    r.client.reply().Error(error);
+    r.counters->rejected_calls.Add(1);
+    return false;
+  }
+  Reject(r, error);
+  return false;
 }
 
 bool Dispatcher::CheckSubscriberContext(Request& r) {

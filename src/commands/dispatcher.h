@@ -1,12 +1,12 @@
 // The Dispatcher executes one command for a Client: Redis's processCommand and call(), as a
 // list of named stages run in this order (Dispatcher::Execute shows it in one place):
 //
-//   lookup → arity → authentication → ACL → subscriber context → MULTI queue →
-//   [cluster slot] → client pause → memory → persistence health → replication →
-//   locks from the key spec → call → propagation → accounting
+//   lookup → arity → authentication → ACL → busy script → cluster slot → subscriber context →
+//   MULTI queue → client pause → memory → persistence health → replication → locks from the key
+//   spec → call → propagation → accounting
 //
 // A stage either lets the command go on or answers it (an error reply, counted as a rejected
-// call) and stops. The bracketed stage is where cluster routing will plug in.
+// call) and stops. The cluster slot stage runs only in cluster mode (cluster_routing.h).
 // Accounting is INFO commandstats and latencystats, SLOWLOG and MONITOR.
 //
 // A network connection, a MULTI queue, a replication link, a script and the unit tests' harness
@@ -128,6 +128,10 @@ class Dispatcher {
   bool CheckReplication(Request& r);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
+  // Cluster mode: -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN or -CLUSTERDOWN when this node may not
+  // serve the command's keys (cluster_routing.h). Checked as Redis does: before MULTI queues
+  // the command (a refusal then fails the transaction), and for EXEC over the whole queue.
+  bool CheckClusterSlot(Request& r);
   // While a script runs past busy-reply-threshold: -BUSY for every command but those marked
   // allow-busy that need no shard (SCRIPT KILL, MULTI, …): the script holds every shard, and
   // on its own thread, which serves other clients from the script's hook, taking one would

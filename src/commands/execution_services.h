@@ -16,6 +16,7 @@
 
 #include "commands/acl_key_access.h"
 #include "commands/client_pause.h"
+#include "commands/cluster_routing.h"
 #include "commands/command_log.h"
 #include "commands/command_table.h"
 #include "commands/key_tracking.h"
@@ -99,6 +100,8 @@ struct ExecutionServices {
   ScriptingServices* scripting = nullptr;
   // Client-side caching (CLIENT TRACKING); null where no client can track keys.
   KeyTracking* tracking = nullptr;
+  // Cluster mode's slot routing; null outside cluster mode.
+  ClusterRouting* cluster = nullptr;
 };
 
 }  // namespace redoubt::commands

@@ -118,6 +118,9 @@ void CmdCopy(CommandContext& ctx) {
       return ctx.reply.Error(kErrSyntax);
     }
   }
+  if (ctx.keyspace.cluster_mode() && (ctx.db() != 0 || dst_db != 0)) {
+    return ctx.reply.Error("ERR Copying to another database is not allowed in cluster mode");
+  }
   std::string_view key = ctx.args[1];
   std::string_view new_key = ctx.args[2];
   if (dst_db == ctx.db() && key == new_key) {
@@ -136,6 +139,9 @@ void CmdCopy(CommandContext& ctx) {
 // MOVE key db: the database is checked before the key, so MOVE of a missing key to the
 // current database is still "same object".
 void CmdMove(CommandContext& ctx) {
+  if (ctx.keyspace.cluster_mode()) {
+    return ctx.reply.Error("ERR MOVE is not allowed in cluster mode");
+  }
   int dst_db;
   if (!ParseTargetDbOrReply(ctx, ctx.args[2], &dst_db)) {
     return;

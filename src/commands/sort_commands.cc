@@ -67,7 +67,16 @@ bool ParseOrReply(CommandContext& ctx, bool read_only, SortRequest* r) {
       r->by = ctx.args[++j];
       // A pattern naming no key ("nosort") means: keep the elements' own order.
       r->dont_sort = r->by->find('*') == std::string_view::npos;
+      // In cluster mode the keys a pattern names may live on other nodes.
+      if (!r->dont_sort && ctx.keyspace.cluster_mode()) {
+        ctx.reply.Error("ERR BY option of SORT denied in Cluster mode.");
+        return false;
+      }
     } else if (EqualsIgnoreCase(opt, "get") && left >= 1) {
+      if (ctx.keyspace.cluster_mode()) {
+        ctx.reply.Error("ERR GET option of SORT denied in Cluster mode.");
+        return false;
+      }
       r->gets.push_back(ctx.args[++j]);
     } else {
       ctx.reply.Error(kErrSyntax);

@@ -184,6 +184,17 @@ void RegisterDumpCommands(commands::CommandTable& table) {
                         "using DUMP.",
              .since = "2.6.0",
              .group = "generic"});
+  // MIGRATE's own RESTORE: the same command, flagged `asking` so that a node importing the
+  // key's slot accepts it without a preceding ASKING (cluster/slot_router.h).
+  table.Add({.name = "restore-asking",
+             .arity = -4,
+             .flags = kWrite | kDenyOom | kAsking,
+             .keys = {1, 1, 1},
+             .acl = kAclKeyspace | kAclWrite | kAclSlow | kAclDangerous,
+             .handler = CmdRestore,
+             .summary = "An internal command for migrating keys in a cluster",
+             .since = "3.0.0",
+             .group = "server"});
 }
 
 }  // namespace redoubt::persistence

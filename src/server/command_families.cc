@@ -17,6 +17,7 @@
 #include "persistence/dump_commands.h"
 #include "server/acl_command.h"
 #include "server/client_command.h"
+#include "server/cluster_command.h"
 #include "server/command_command.h"
 #include "server/config_command.h"
 #include "server/connection_commands.h"
@@ -65,6 +66,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterCommandCommand(table);
   RegisterServerCommands(table);
   RegisterReplicationCommands(table);
+  RegisterClusterCommands(table);
   RegisterSlowlogCommand(table);
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);

@@ -204,8 +204,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& file, const std::vector<std
     return st;
   }
   // Redis's sanity check at the end of loading.
-  const DirectiveSpec* cluster = FindDirective("cluster-enabled");
-  if (cluster != nullptr && cluster->get(config) == "yes" && !config.replicaof.empty()) {
+  if (config.cluster_enabled && !config.replicaof.empty()) {
     return absl::InvalidArgumentError(
         "\n*** FATAL CONFIG FILE ERROR (Redoubt) ***\n"
         "replicaof directive not allowed in cluster mode");

@@ -159,6 +159,22 @@ struct Config {
   std::string tls_client_key_file;
   std::string tls_client_key_file_pass;
   bool tls_cluster = false;
+  // Cluster mode (cluster/cluster_state.h). cluster-port 0: port + 10000. The announce
+  // fields: what CLUSTER NODES/SLOTS/SHARDS and -MOVED give clients and other nodes instead of
+  // the addresses the node sees itself (empty or 0: its own).
+  bool cluster_enabled = false;
+  std::string cluster_config_file = "nodes.conf";
+  int64_t cluster_node_timeout_ms = 15000;
+  int64_t cluster_port = 0;
+  std::string cluster_announce_ip;
+  int64_t cluster_announce_port = 0;
+  int64_t cluster_announce_tls_port = 0;
+  int64_t cluster_announce_bus_port = 0;
+  std::string cluster_announce_hostname;
+  int cluster_preferred_endpoint_type = 0;  // 0 ip, 1 hostname, 2 unknown-endpoint
+  bool cluster_require_full_coverage = true;
+  bool cluster_allow_reads_when_down = false;
+  bool cluster_allow_pubsubshard_when_down = true;
   // ACL. requirepass sets the default user's only password; `user` directives (each the text
   // after "user") and aclfile are exclusive, as in Redis.
   std::string requirepass;

@@ -608,6 +608,15 @@ void Connection::QueueCommand(std::span<const std::string_view> args, uint32_t f
   shown_multi_.store(static_cast<int>(queued_commands_.size()), std::memory_order_relaxed);
 }
 
+void Connection::ForEachQueued(
+    const std::function<void(std::span<const std::string_view>)>& fn) const {
+  std::vector<std::string_view> args;
+  for (const std::vector<std::string>& command : queued_commands_) {
+    args.assign(command.begin(), command.end());
+    fn(args);
+  }
+}
+
 void Connection::DiscardTransaction() {
   in_multi_ = false;
   multi_error_ = false;

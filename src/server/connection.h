@@ -97,6 +97,8 @@ class Connection final : public commands::Client,
   bool retrying_blocked() const override { return retrying_blocked_; }
   // MULTI/EXEC (server/transaction_commands.cc).
   void QueueCommand(std::span<const std::string_view> args, uint32_t flags) override;
+  void ForEachQueued(
+      const std::function<void(std::span<const std::string_view>)>& fn) const override;
   void FlagTransactionError() override { multi_error_ = true; }
   void AbortTransaction() override { DiscardTransaction(); }
   // While a script this connection runs is past busy-reply-threshold, from the script's hook:

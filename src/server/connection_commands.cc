@@ -56,6 +56,15 @@ void CmdReset(CommandContext& ctx) {
 void CmdSelect(CommandContext& ctx) {
   // Redis checks the integer first ("value is not an integer"), then the range.
   int index;
+  if (ctx.services.keyspace.cluster_mode()) {
+    // A cluster has database 0 only; a number is still checked first.
+    if (!commands::ParseIntOrReply(ctx, ctx.args[1], &index)) {
+      return;
+    }
+    if (index != 0) {
+      return ctx.reply.Error("ERR SELECT is not allowed in cluster mode");
+    }
+  }
   if (!commands::ParseDbIndexOrReply(ctx, ctx.args[1], &index)) {
     return;
   }

@@ -181,7 +181,7 @@ void ServerSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("redoubt_version", kRedoubtVersion);
   out.Add("redis_git_sha1", "00000000");
   out.Add("redis_git_dirty", "0");
-  out.Add("redis_mode", "standalone");
+  out.Add("redis_mode", s.server.cluster() != nullptr ? "cluster" : "standalone");
   out.Add("os", std::string(name.sysname) + " " + name.release + " " + name.machine);
   out.Add("arch_bits", static_cast<int>(sizeof(void*) * 8));
   out.Add("monotonic_clock", "POSIX clock_gettime");
@@ -568,8 +568,8 @@ void LatencyStatsSection(const InfoSnapshot& s, InfoLines& out) {
   }
 }
 
-void ClusterSection(const InfoSnapshot&, InfoLines& out) {
-  out.Add("cluster_enabled", 0);
+void ClusterSection(const InfoSnapshot& s, InfoLines& out) {
+  out.Add("cluster_enabled", s.server.cluster() != nullptr ? 1 : 0);
 }
 
 void KeyspaceSection(const InfoSnapshot& s, InfoLines& out) {

@@ -18,6 +18,9 @@ using commands::CommandContext;
 
 // REPLICAOF host port | NO ONE (and SLAVEOF).
 void CmdReplicaOf(CommandContext& ctx) {
+  if (Admin(ctx).cluster() != nullptr) {
+    return ctx.reply.Error("ERR REPLICAOF not allowed in cluster mode.");
+  }
   ReplicationService& replication = Admin(ctx).replication();
   if (common::EqualsIgnoreCase(ctx.args[1], "no") && common::EqualsIgnoreCase(ctx.args[2], "one")) {
     if (replication.is_replica()) {
@@ -141,6 +144,10 @@ void CmdSync(CommandContext& ctx) {
 
 // FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
 void CmdFailover(CommandContext& ctx) {
+  if (Admin(ctx).cluster() != nullptr) {
+    return ctx.reply.Error(
+        "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+  }
   ReplicationService::FailoverRequest request;
   bool abort = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {

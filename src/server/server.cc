@@ -39,6 +39,9 @@ Server::Server(Config config)
       run_id_(common::RandomHexId()),
       ticket_keys_(tls::RandomTicketKeys()) {
   keyspace_->set_key_observer(&key_events_);
+  if (config_.cluster_enabled) {
+    keyspace_->EnableClusterMode();  // before any key is stored or loaded
+  }
   RegisterAllCommands(commands_);
   // ACL ids are the statistics indexes, so the dispatcher checks permissions by the index it
   // already has; Redis commands not implemented here follow with ids of their own.
@@ -170,6 +173,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(Config config) {
   if (!st.ok()) {
     return st;
   }
+  if (cfg.cluster_enabled) {
+    if (st = server->OpenCluster(); !st.ok()) {
+      return st;
+    }
+  }
   // Last, so that a start-up that fails writes nothing; before Run, so that no client sees an
   // id before the recorded secret replaces the provisional one.
   std::string dir = cfg.dir.empty() ? "." : cfg.dir;
@@ -241,6 +249,21 @@ void Server::Cron() {
   snapshots_->Cron();
   aof_->Cron();
   replication_->Cron();
+  if (cluster_ != nullptr) {
+    cluster_->Cron();
+  }
+}
+
+absl::Status Server::OpenCluster() {
+  absl::StatusOr<std::unique_ptr<cluster::ClusterState>> state =
+      cluster::ClusterState::Open(ClusterSettingsOf(config()), *keyspace_);
+  if (!state.ok()) {
+    return state.status();
+  }
+  cluster_ = *std::move(state);
+  router_ = std::make_unique<cluster::SlotRouter>(*cluster_, commands_, *keyspace_);
+  services_->cluster = router_.get();
+  return absl::OkStatus();
 }
 
 void Server::WritePidFile(const std::string& path) {

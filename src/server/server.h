@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/cluster_state.h"
+#include "cluster/slot_router.h"
 #include "commands/acl_key_access.h"
 #include "commands/client_pause.h"
 #include "commands/command_context.h"
@@ -78,6 +80,7 @@ class Server final : public ServerAdmin {
   AofService& aof() override { return *aof_; }
   ReplicationService& replication() override { return *replication_; }
   void RecordReplicaOf(std::string text) override ABSL_LOCKS_EXCLUDED(config_mu_);
+  cluster::ClusterState* cluster() override { return cluster_.get(); }
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }
@@ -236,6 +239,10 @@ class Server final : public ServerAdmin {
   void RegisterConfigAppliers();
   // The replication settings from the current configuration.
   ReplicationSettings ReplicationSettingsNow();
+  // The cluster's settings from a configuration (server_config.cc); OpenCluster makes the
+  // cluster state and its router at start-up (cluster-enabled yes).
+  static cluster::ClusterSettings ClusterSettingsOf(const Config& c);
+  absl::Status OpenCluster();
   void AcceptOn(IoThread& thread, int listen_fd);
 
   mutable absl::Mutex config_mu_;
@@ -269,6 +276,10 @@ class Server final : public ServerAdmin {
   std::unique_ptr<SnapshotService> snapshots_;
   std::unique_ptr<AofService> aof_;
   std::unique_ptr<ReplicationService> replication_;
+  // Cluster mode (cluster-enabled yes): the node's view of its cluster and the request path's
+  // slot routing; null otherwise. Made at start-up, before any key is loaded.
+  std::unique_ptr<cluster::ClusterState> cluster_;
+  std::unique_ptr<cluster::SlotRouter> router_;
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};

@@ -25,6 +25,10 @@
 #include "server/memory_stats.h"
 #include "server/pubsub_registry.h"
 
+namespace redoubt::cluster {
+class ClusterState;
+}  // namespace redoubt::cluster
+
 namespace redoubt::server {
 
 class SnapshotService;
@@ -76,6 +80,8 @@ class ServerAdmin : public commands::AdminServices {
   // REPLICAOF: the primary followed now ("host port", empty for none), so that CONFIG GET and
   // CONFIG REWRITE show the role the node has.
   virtual void RecordReplicaOf(std::string text) = 0;
+  // Cluster mode's state (CLUSTER …); null when cluster-enabled is no.
+  virtual cluster::ClusterState* cluster() = 0;
 
  protected:
   ~ServerAdmin() override = default;

@@ -206,6 +206,24 @@ void Server::RegisterConfigAppliers() {
                    }};
                  }});
 
+  // The cluster's announced addresses and down-state rules take effect at once.
+  appliers_.Add(
+      {.name = "cluster",
+       .directives = {"cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port",
+                      "cluster-announce-bus-port", "cluster-announce-hostname",
+                      "cluster-preferred-endpoint-type", "cluster-node-timeout",
+                      "cluster-require-full-coverage", "cluster-allow-reads-when-down",
+                      "cluster-allow-pubsubshard-when-down"},
+       .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+         if (cluster_ == nullptr) {
+           return AppliedChange{};
+         }
+         cluster_->UpdateSettings(ClusterSettingsOf(c.next));
+         Config old = c.old;
+         return AppliedChange{
+             .undo = [this, old] { cluster_->UpdateSettings(ClusterSettingsOf(old)); }};
+       }});
+
   // dir moves the process, as Redis's chdir; validated already, so this fails only if the
   // directory went away meanwhile.
   appliers_.Add({.name = "dir",
@@ -499,6 +517,29 @@ ReplicationSettings Server::ReplicationSettingsNow() {
   s.key_save_delay_us = c.rdb_key_save_delay;
   s.tls_replication = c.tls_replication;
   s.tls_client = TlsClientSettingsOf(c);
+  return s;
+}
+
+cluster::ClusterSettings Server::ClusterSettingsOf(const Config& c) {
+  cluster::ClusterSettings s;
+  s.config_file = c.cluster_config_file;
+  if (!s.config_file.empty() && s.config_file.front() != '/' && !c.dir.empty()) {
+    s.config_file = c.dir + "/" + s.config_file;  // relative to dir, as Redis after its chdir
+  }
+  // Redis learns its own address from the first node that meets it; until then it has none
+  // unless cluster-announce-ip names it.
+  s.ip = c.cluster_announce_ip;
+  s.port = static_cast<int>(c.cluster_announce_port != 0 ? c.cluster_announce_port : c.port);
+  s.tls_port = static_cast<int>(c.cluster_announce_tls_port);
+  s.bus_port = static_cast<int>(c.cluster_announce_bus_port != 0 ? c.cluster_announce_bus_port
+                                : c.cluster_port != 0            ? c.cluster_port
+                                                                 : c.port + 10000);
+  s.hostname = c.cluster_announce_hostname;
+  s.preferred_endpoint_type = c.cluster_preferred_endpoint_type;
+  s.node_timeout_ms = c.cluster_node_timeout_ms;
+  s.require_full_coverage = c.cluster_require_full_coverage;
+  s.allow_reads_when_down = c.cluster_allow_reads_when_down;
+  s.allow_pubsubshard_when_down = c.cluster_allow_pubsubshard_when_down;
   return s;
 }
 

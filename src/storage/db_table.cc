@@ -67,6 +67,9 @@ void DbTable::Insert(Entry* entry, uint64_t hash) {
   if (entry->expire_ms() != kNoExpire) {
     OnExpireSet(entry);
   }
+  if (slot_index_ != nullptr) {
+    slot_index_->Add(entry);
+  }
 }
 
 Entry* DbTable::Unlink(Entry** slot) {
@@ -76,6 +79,9 @@ Entry* DbTable::Unlink(Entry** slot) {
   --size_;
   if (e->expire_ms() != kNoExpire) {
     OnExpireCleared(e);
+  }
+  if (slot_index_ != nullptr) {
+    slot_index_->Remove(e);
   }
   MaybeShrink();
   return e;
@@ -97,6 +103,9 @@ Entry* DbTable::Replace(Entry** slot, Entry* replacement) {
   old->next = nullptr;
   if (new_volatile && !old_volatile) {
     OnExpireSet(replacement);
+  }
+  if (slot_index_ != nullptr) {
+    slot_index_->Replace(old, replacement);
   }
   return old;
 }
@@ -244,6 +253,9 @@ void DbTable::Clear() {
     Entry* e = buckets_[i];
     while (e != nullptr) {
       Entry* next = e->next;
+      if (slot_index_ != nullptr) {
+        slot_index_->Remove(e);
+      }
       Entry::Destroy(e);
       e = next;
     }

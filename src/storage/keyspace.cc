@@ -30,6 +30,32 @@ Keyspace::Keyspace(int databases) : databases_(databases), shards_(new Shard[kNu
   clock_seconds_.store(static_cast<uint32_t>(common::UnixMillis() / 1000));
 }
 
+void Keyspace::EnableClusterMode() {
+  slot_sharded_ = true;
+  slot_index_ = std::make_unique<SlotIndex>();
+  // Only database 0: a cluster has no other (SELECT refuses them).
+  for (int i = 0; i < kNumShards; ++i) {
+    shards_[i].dbs[0].set_slot_index(slot_index_.get());
+  }
+}
+
+size_t Keyspace::CountKeysInSlot(int slot) {
+  if (slot_index_ == nullptr) {
+    return 0;
+  }
+  std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
+  return slot_index_->Count(slot);
+}
+
+std::vector<std::string> Keyspace::KeysInSlot(int slot, size_t max) {
+  std::vector<std::string> keys;
+  if (slot_index_ != nullptr) {
+    std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
+    slot_index_->Keys(slot, max, &keys);
+  }
+  return keys;
+}
+
 Entry* Keyspace::Adopt(Shard& shard, Entry* e) {
   shard.used_bytes.Add(static_cast<int64_t>(e->AllocatedBytes()));
   return e;
@@ -47,7 +73,7 @@ void Keyspace::DestroyEntry(Shard& shard, Entry* e) {
 
 Keyspace::Location Keyspace::Locate(int db, std::string_view key) {
   uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardOfHash(hash)];
+  Shard& shard = shards_[slot_sharded_ ? ShardOfSlot(common::KeyHashSlot(key)) : ShardOfHash(hash)];
   DbTable& table = shard.dbs[db];
   return {shard, table, hash, table.Find(key, hash)};
 }
@@ -380,6 +406,11 @@ uint64_t Keyspace::VolatileCount(int db) const {
     n += shards_[s].dbs[db].volatile_size();
   }
   return n;
+}
+
+bool Keyspace::ContainsLiveKey(int db, std::string_view key) {
+  std::lock_guard<std::mutex> lock(shards_[ShardOf(key)].mu);
+  return HasLiveKey(db, key);
 }
 
 bool Keyspace::HasLiveKey(int db, std::string_view key) {
@@ -810,7 +841,7 @@ void Keyspace::ResetStats() {
 }
 
 void ShardLocks::LockKey(std::string_view key) {
-  int s = Keyspace::ShardOf(key);
+  int s = keyspace_.ShardOf(key);
   keyspace_.shard_mutex(s).lock();
   held_ = uint64_t{1} << s;
 }
@@ -818,7 +849,7 @@ void ShardLocks::LockKey(std::string_view key) {
 void ShardLocks::LockKeys(const std::vector<std::string_view>& keys) {
   uint64_t want = 0;
   for (std::string_view k : keys) {
-    want |= uint64_t{1} << Keyspace::ShardOf(k);
+    want |= uint64_t{1} << keyspace_.ShardOf(k);
   }
   for (int s = 0; s < Keyspace::kNumShards; ++s) {
     if (want & (uint64_t{1} << s)) {

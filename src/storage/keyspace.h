@@ -24,10 +24,12 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/hash_slot.h"
 #include "common/op_status.h"
 #include "storage/access_tracking.h"
 #include "storage/db_table.h"
 #include "storage/entry.h"
+#include "storage/slot_index.h"
 
 namespace redoubt::storage {
 
@@ -111,8 +113,26 @@ class Keyspace {
   void set_key_observer(KeyObserver* observer) { observer_ = observer; }
   // Whether reads that find nothing are reported (KeyObserver::OnKeyMissed). Any thread.
   void set_report_misses(bool on) { report_misses_.store(on, std::memory_order_relaxed); }
-  static int ShardOf(std::string_view key) { return ShardOfHash(HashKey(key)); }
+  // The shard that holds key: by the top bits of its hash, or in cluster mode by its hash
+  // slot, so that a slot's keys (and a multi-key command's, which must share a slot there)
+  // are under one lock.
+  int ShardOf(std::string_view key) const {
+    return slot_sharded_ ? ShardOfSlot(common::KeyHashSlot(key)) : ShardOfHash(HashKey(key));
+  }
   static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
+  static int ShardOfSlot(int slot) { return slot & (kNumShards - 1); }
+  // Cluster mode: shards by hash slot and keeps database 0's keys indexed by slot
+  // (slot_index.h). Requires: called once at start-up, before any key is stored.
+  void EnableClusterMode();
+  bool cluster_mode() const { return slot_sharded_; }
+  // CLUSTER COUNTKEYSINSLOT and GETKEYSINSLOT (database 0; cluster mode only, else 0 and
+  // nothing). Lock the slot's shard themselves.
+  size_t CountKeysInSlot(int slot);
+  std::vector<std::string> KeysInSlot(int slot, size_t max);
+  // Whether key is there and live, with no side effect (nothing touched, counted, reported or
+  // expired on the way): the cluster router's look into a slot being migrated. Locks the key's
+  // shard, so the caller must hold none.
+  bool ContainsLiveKey(int db, std::string_view key);
   std::mutex& shard_mutex(int shard) { return shards_[shard].mu; }
   // While the AOF is replayed nothing expires, as in Redis while loading: a key whose time
   // passed stays (the replay's own DEL removes it), and a command that sets a time already
@@ -354,6 +374,9 @@ class Keyspace {
   void EndTableSnapshot(Shard& shard, int db);
 
   const int databases_;
+  // Cluster mode (EnableClusterMode): set before any command runs, read without a lock.
+  bool slot_sharded_ = false;
+  std::unique_ptr<SlotIndex> slot_index_;
   KeyObserver* observer_ = nullptr;
   std::atomic<bool> expiry_paused_{false};
   std::atomic<bool> replica_expiry_{false};

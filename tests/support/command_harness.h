@@ -167,6 +167,8 @@ class CommandHarness {
   const commands::ExecutionServices& services() const { return *services_; }
   // What server commands reach through their context (server::ServerAdmin).
   void set_admin(commands::AdminServices* admin) { services_->admin = admin; }
+  // Cluster mode's slot routing (cluster/slot_router.h).
+  void set_cluster(commands::ClusterRouting* router) { services_->cluster = router; }
 
  private:
   class NoMonitors final : public commands::MonitorFeed {

@@ -1,9 +1,9 @@
 // Cluster mode: whether it is on (cluster-enabled), the node's configuration file, ports and
 // what it announces, timeouts and failover, and what a node serves while the cluster is down.
-// Redoubt has no cluster mode yet: it accepts, validates, shows and rewrites these rows as
-// Redis does and acts on none (kNoEffectYet), except that start-up refuses cluster-enabled
-// with replicaof, as Redis does (config.cc). The cluster component, when there is one, owns
-// this file: it binds the rows to its fields and registers its appliers.
+// The rows that cluster/ acts on are bound to Config's cluster_* fields; those of failover and
+// the bus's buffers (which come with the cluster bus) are accepted, validated, shown and
+// rewritten as Redis does, and act on nothing yet (kNoEffectYet). Start-up refuses
+// cluster-enabled with replicaof, as Redis does (config.cc).
 #include <cctype>
 #include <string>
 
@@ -30,31 +30,44 @@ absl::Status CheckHostname(const std::string& v) {
 
 void RegisterClusterDirectives(DirectiveRegistry& registry) {
   const BoolRow bools[] = {
-      {"cluster-require-full-coverage", "", 0, true},
       {"cluster-replica-no-failover", "cluster-slave-no-failover", 0, false},
-      {"cluster-enabled", "", kImmutable, false},
-      {"cluster-allow-reads-when-down", "", 0, false},
-      {"cluster-allow-pubsubshard-when-down", "", 0, true},
       {"cluster-allow-replica-migration", "", 0, true},
   };
   AddBoolRows(registry, bools);
-  registry.Add(StringDirective({.name = "cluster-announce-ip"}, {.empty_is_null = true}));
-  registry.Add(
-      StringDirective({.name = "cluster-config-file", .flags = kImmutable}, {.def = "nodes.conf"}));
+  registry.Add(BoolDirective({.name = "cluster-enabled", .flags = kImmutable}, false,
+                             Field<bool>(&Config::cluster_enabled)));
+  registry.Add(BoolDirective({.name = "cluster-require-full-coverage"}, true,
+                             Field<bool>(&Config::cluster_require_full_coverage)));
+  registry.Add(BoolDirective({.name = "cluster-allow-reads-when-down"}, false,
+                             Field<bool>(&Config::cluster_allow_reads_when_down)));
+  registry.Add(BoolDirective({.name = "cluster-allow-pubsubshard-when-down"}, true,
+                             Field<bool>(&Config::cluster_allow_pubsubshard_when_down)));
+  registry.Add(StringDirective({.name = "cluster-announce-ip"}, {.empty_is_null = true},
+                               Field<std::string>(&Config::cluster_announce_ip)));
+  registry.Add(StringDirective({.name = "cluster-config-file", .flags = kImmutable},
+                               {.def = "nodes.conf"},
+                               Field<std::string>(&Config::cluster_config_file)));
   registry.Add(StringDirective({.name = "cluster-announce-hostname"},
-                               {.empty_is_null = true, .check = CheckHostname}));
+                               {.empty_is_null = true, .check = CheckHostname},
+                               Field<std::string>(&Config::cluster_announce_hostname)));
   registry.Add(
       EnumDirective({.name = "cluster-preferred-endpoint-type"},
-                    {.values = {{"ip", 0}, {"hostname", 1}, {"unknown-endpoint", 2}}, .def = 0}));
+                    {.values = {{"ip", 0}, {"hostname", 1}, {"unknown-endpoint", 2}}, .def = 0},
+                    Field<int>(&Config::cluster_preferred_endpoint_type)));
+  registry.Add(NumericDirective({.name = "cluster-port", .flags = kImmutable}, Signed(0, 65535, 0),
+                                Field<int64_t>(&Config::cluster_port)));
+  registry.Add(NumericDirective({.name = "cluster-announce-bus-port"}, Signed(0, 65535, 0),
+                                Field<int64_t>(&Config::cluster_announce_bus_port)));
+  registry.Add(NumericDirective({.name = "cluster-announce-port"}, Signed(0, 65535, 0),
+                                Field<int64_t>(&Config::cluster_announce_port)));
+  registry.Add(NumericDirective({.name = "cluster-announce-tls-port"}, Signed(0, 65535, 0),
+                                Field<int64_t>(&Config::cluster_announce_tls_port)));
+  registry.Add(NumericDirective({.name = "cluster-node-timeout"}, Signed(0, kLLongMax, 15000),
+                                Field<int64_t>(&Config::cluster_node_timeout_ms)));
   const NumericRow numbers[] = {
       {"cluster-replica-validity-factor", "cluster-slave-validity-factor", 0,
        Signed(0, kIntMax, 10)},
       {"cluster-migration-barrier", "", 0, Signed(0, kIntMax, 1)},
-      {"cluster-port", "", kImmutable, Signed(0, 65535, 0)},
-      {"cluster-announce-bus-port", "", 0, Signed(0, 65535, 0)},
-      {"cluster-announce-port", "", 0, Signed(0, 65535, 0)},
-      {"cluster-announce-tls-port", "", 0, Signed(0, 65535, 0)},
-      {"cluster-node-timeout", "", 0, Signed(0, kLLongMax, 15000)},
       {"cluster-link-sendbuf-limit", "", 0, Memory(Unsigned(0, kULLongMax, 0))},
   };
   AddNumericRows(registry, numbers);

@@ -29,7 +29,7 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-std::string Get(const Config& c, std::string_view name) {
+std::string DirectiveValue(const Config& c, std::string_view name) {
   return FindDirective(name)->get(c);
 }
 
@@ -173,8 +173,8 @@ TEST(ConfigRewriteTest, EveryValueLoadsBackIdentically) {
 
     EXPECT_EQ(back.requirepass, v);
     EXPECT_EQ(back.tls.cert_file, v);
-    EXPECT_EQ(Get(back, "masterauth"), v);
-    EXPECT_EQ(Get(back, "ignore-warnings"), v);
+    EXPECT_EQ(DirectiveValue(back, "masterauth"), v);
+    EXPECT_EQ(DirectiveValue(back, "ignore-warnings"), v);
   }
 }
 

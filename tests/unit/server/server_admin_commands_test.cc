@@ -65,6 +65,7 @@ class RecordingAdmin final : public ServerAdmin {
   AofService& aof() override { std::abort(); }                  // nor rewrites
   ReplicationService& replication() override { std::abort(); }  // nor replicates
   void RecordReplicaOf(std::string) override { std::abort(); }
+  cluster::ClusterState* cluster() override { return nullptr; }
   ShutdownSave last_shutdown_save = ShutdownSave::kDefault;
 
   Config config_;

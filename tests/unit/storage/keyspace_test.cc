@@ -238,7 +238,7 @@ TEST(ShardLocksTest, LockKeysHoldsEachKeysShardUntilRelease) {
   auto held_elsewhere = [&](std::string_view key) {
     bool locked = false;
     std::thread other([&] {
-      std::mutex& mu = keyspace.shard_mutex(Keyspace::ShardOf(key));
+      std::mutex& mu = keyspace.shard_mutex(keyspace.ShardOf(key));
       locked = !mu.try_lock();
       if (!locked) {
         mu.unlock();

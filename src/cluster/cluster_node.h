@@ -1,0 +1,56 @@
+// What a cluster node knows of one node of its cluster, itself included: its name (40 hex
+// digits), addresses, role, flags, epoch, and the slots it serves. CLUSTER NODES, nodes.conf and
+// (later) the bus's gossip all describe nodes this way.
+//
+// Thread: plain data; ClusterState guards the nodes it holds.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <string>
+
+#include "common/hash_slot.h"
+
+namespace redoubt::cluster {
+
+// Redis's CLUSTER_NODE_* flags (the bus carries them with these values).
+enum NodeFlag : uint16_t {
+  kPrimary = 1,
+  kReplica = 2,
+  kPfail = 4,
+  kFail = 8,
+  kMyself = 16,
+  kHandshake = 32,
+  kNoAddr = 64,
+  kMeet = 128,
+  kMigrateTo = 256,
+  kNoFailover = 512,
+};
+
+// CLUSTER NODES's flags field: "myself,master", "slave", "master,fail?", "noflags".
+std::string FlagsText(uint16_t flags);
+// The inverse, for nodes.conf; unknown words are ignored as Redis ignores them.
+uint16_t ParseFlagsText(std::string_view text);
+
+struct ClusterNode {
+  std::string name;  // 40 lower-case hex digits
+  std::string ip;    // empty: not known yet (noaddr)
+  int port = 0;      // the port clients use
+  int pport = 0;     // the other client port when TLS and plaintext ports differ (0: none)
+  int cport = 0;     // the cluster bus port
+  std::string hostname;
+  uint16_t flags = 0;
+  std::string primary_name;  // a replica's primary, empty otherwise
+  int64_t ping_sent_ms = 0;
+  int64_t pong_received_ms = 0;
+  uint64_t config_epoch = 0;
+  bool link_connected = false;
+  std::bitset<common::kClusterSlots> slots;
+
+  bool is_myself() const { return flags & kMyself; }
+  bool is_primary() const { return flags & kPrimary; }
+  bool is_replica() const { return flags & kReplica; }
+  bool failed() const { return flags & kFail; }
+};
+
+}  // namespace redoubt::cluster

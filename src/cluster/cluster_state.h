@@ -1,0 +1,153 @@
+// This node's view of its cluster: the nodes it knows (itself first), which node serves each
+// of the 16,384 hash slots, the slots being migrated out or imported, the epochs, and whether
+// the cluster is up. Every change is saved to the node's configuration file (nodes.conf,
+// nodes_file.h) before the command that made it answers, and publishes a new routing table
+// (routing_table.h) for the request path.
+//
+// The CLUSTER command family (cluster_commands.cc) reads and changes it; the cluster bus,
+// when it runs, will change it from what other nodes say.
+//
+// Thread: thread-safe; mu_ guards everything but the routing publisher, whose tables are
+// immutable.
+#pragma once
+
+#include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/synchronization/mutex.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster_node.h"
+#include "cluster/routing_table.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::cluster {
+
+// What this node announces and how it serves while the cluster is down (Config's cluster_*
+// fields, with the addresses resolved by the server).
+struct ClusterSettings {
+  std::string config_file;          // nodes.conf's path
+  std::string ip;                   // this node's address: cluster-announce-ip, or its bind address
+  int port = 0;                     // cluster-announce-port, or port
+  int tls_port = 0;                 // cluster-announce-tls-port (0: none apart from port)
+  int bus_port = 0;                 // cluster-announce-bus-port, or cluster-port, or port + 10000
+  std::string hostname;             // cluster-announce-hostname
+  int preferred_endpoint_type = 0;  // 0 ip, 1 hostname, 2 unknown-endpoint
+  int64_t node_timeout_ms = 15000;
+  bool require_full_coverage = true;
+  bool allow_reads_when_down = false;
+  bool allow_pubsubshard_when_down = true;
+  // How long after its first evaluation a primary waits before cluster_state may turn ok
+  // (Redis's CLUSTER_WRITABLE_DELAY; the unit tests use 0).
+  int64_t writable_delay_ms = 2000;
+};
+
+// CLUSTER INFO's figures.
+struct ClusterInfo {
+  bool ok = false;
+  int slots_assigned = 0;
+  int slots_ok = 0;
+  int slots_pfail = 0;
+  int slots_fail = 0;
+  int known_nodes = 0;
+  int size = 0;  // primaries that serve at least one slot
+  uint64_t current_epoch = 0;
+  uint64_t my_epoch = 0;
+};
+
+// A copy of the state for the replies that describe the cluster (NODES, SLOTS, SHARDS).
+struct ClusterView {
+  std::vector<ClusterNode> nodes;  // myself first
+  // Per slot, the index in `nodes` of the node migrating it to / importing it from (-1 none).
+  std::vector<std::pair<int, int>> migrating;  // (slot, node index)
+  std::vector<std::pair<int, int>> importing;
+  ClusterSettings settings;
+  uint64_t current_epoch = 0;
+  uint64_t last_vote_epoch = 0;
+};
+
+class ClusterState {
+ public:
+  // Loads config_file when it exists (this node's name, slots and epochs, and the nodes it
+  // knew), or creates it with a new node that serves nothing; either way locks it so that no
+  // other node uses the same file. An unreadable or corrupt file is an error: the server stops.
+  static absl::StatusOr<std::unique_ptr<ClusterState>> Open(ClusterSettings settings,
+                                                            storage::Keyspace& keyspace);
+  ~ClusterState();
+
+  // The routing table of the running command's thread (routing_table.h).
+  const RoutingTable& routing() { return publisher_.Current(); }
+
+  std::string my_name();
+  ClusterInfo Info();
+  ClusterView View();
+  // CONFIG SET of an announced address or a down-state rule.
+  void UpdateSettings(const ClusterSettings& settings);
+
+  // ---- Changes; each saves the file and publishes a routing table. The errors are Redis's
+  // replies. ----
+  absl::Status AddSlots(const std::vector<int>& slots);
+  absl::Status DelSlots(const std::vector<int>& slots);
+  absl::Status FlushSlots();  // requires: an empty database (checked by the caller)
+  enum class SlotState { kImporting, kMigrating, kStable, kNode };
+  absl::Status SetSlot(int slot, SlotState state, const std::string& node_name);
+  // BUMPEPOCH: true when this node's epoch was raised (BUMPED), false when it is already the
+  // greatest and unique (STILL).
+  bool BumpEpoch();
+  absl::Status SetConfigEpoch(int64_t epoch);
+  absl::Status Forget(const std::string& node_name);
+  // RESET SOFT|HARD. Requires: an empty database for a primary (checked by the caller).
+  absl::Status Reset(bool hard);
+  absl::Status SaveConfig();
+
+  // Whether this node knows a node of that name.
+  bool KnowsNode(const std::string& node_name);
+
+  // Ten times a second (the server cron): re-evaluates cluster_state, which a primary may
+  // turn ok only two seconds after its first evaluation, as Redis's clusterUpdateState waits
+  // for the rest of the cluster to tell it about changes it missed.
+  void Cron();
+
+ private:
+  ClusterState(ClusterSettings settings, storage::Keyspace& keyspace);
+
+  ClusterNode* FindLocked(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The node's index in nodes_ (myself is 0), or -1.
+  int IndexOfLocked(const ClusterNode* node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AssignLocked(int slot, ClusterNode* node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnassignLocked(int slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Saves the file and publishes the routing table after a change.
+  absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes state_ok_ and size_; true when the state changed.
+  bool UpdateStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string RedirectTargetLocked(const ClusterNode& n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  ClusterView ViewLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RefreshMyselfLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  storage::Keyspace& keyspace_;
+  absl::Mutex mu_;
+  ClusterSettings settings_ ABSL_GUARDED_BY(mu_);
+  // Myself is nodes_[0]; the others in the order they became known.
+  std::vector<std::unique_ptr<ClusterNode>> nodes_ ABSL_GUARDED_BY(mu_);
+  std::array<ClusterNode*, common::kClusterSlots> slots_ ABSL_GUARDED_BY(mu_){};
+  std::array<ClusterNode*, common::kClusterSlots> migrating_to_ ABSL_GUARDED_BY(mu_){};
+  std::array<ClusterNode*, common::kClusterSlots> importing_from_ ABSL_GUARDED_BY(mu_){};
+  uint64_t current_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_vote_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  bool state_ok_ ABSL_GUARDED_BY(mu_) = false;
+  // Primaries serving slots; 1 until the first evaluation after the start-up delay, as Redis.
+  int size_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t first_evaluation_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int lock_fd_ = -1;  // flock on config_file, held for the node's life
+  RoutingPublisher publisher_;
+};
+
+}  // namespace redoubt::cluster

@@ -1,0 +1,42 @@
+// Redis's getNodeByQuery for Redoubt: decides, from the routing table (routing_table.h), the
+// client's READONLY and ASKING flags and, for a slot being migrated, which of the command's
+// keys are still here, whether this node serves the command or which error sends the client
+// elsewhere. The dispatcher calls it for every command that has keys, and for EXEC
+// (commands/cluster_routing.h).
+//
+// The rules, in Redis 7.0's order: the first key's slot must be served by someone (else
+// CLUSTERDOWN Hash slot not served) and every other key must share it (CROSSSLOT); a cluster
+// that is down refuses (reads may go on with cluster-allow-reads-when-down); a migrating
+// slot sends missing keys on with ASK (TRYAGAIN when only some are missing); an importing
+// slot serves an ASKING client (TRYAGAIN for several keys not all here yet); a replica serves
+// a READONLY client's reads of its primary's slots; any other node's slot gets MOVED.
+//
+// Thread: thread-safe (the routing table is per thread; the key look locks one shard).
+#pragma once
+
+#include "cluster/cluster_state.h"
+#include "commands/cluster_routing.h"
+#include "commands/command_table.h"
+#include "storage/keyspace.h"
+
+namespace redoubt::cluster {
+
+class SlotRouter final : public commands::ClusterRouting {
+ public:
+  SlotRouter(ClusterState& state, const commands::CommandTable& table, storage::Keyspace& keyspace)
+      : state_(state), table_(table), keyspace_(keyspace) {}
+
+  bool Admit(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
+             std::span<const std::string_view> args, std::string* error) override;
+
+  // Whether a command of this spec is routed at all: it names keys (or channels of a shard),
+  // or it is EXEC. PING, KEYS, FLUSHALL, PUBLISH, CLUSTER … never are.
+  static bool IsRouted(const commands::CommandSpec& spec);
+
+ private:
+  ClusterState& state_;
+  const commands::CommandTable& table_;
+  storage::Keyspace& keyspace_;
+};
+
+}  // namespace redoubt::cluster
