@@ -31,7 +31,7 @@ MAY_USE = {
     "replication": ["persistence", "commands", "net", "tls", "security", "protocol", "storage",
                     "common"],
     "scripting": ["commands", "protocol", "storage", "security", "common"],
-    "cluster": ["commands", "protocol", "storage", "security", "common"],
+    "cluster": ["commands", "net", "protocol", "storage", "security", "common"],
     "server": ["replication", "persistence", "scripting", "cluster", "commands", "net", "tls",
                "security", "protocol", "storage", "common"],
     "tools": ["common"],

@@ -182,23 +182,27 @@ fuzz() {
   return "$rc"
 }
 
-fuzz_both() {  # the RESP parser on one core; ACL rules, then RDB input, on the other
-  local rc1 rc2 rc3
+fuzz_both() {  # the RESP parser on one core; ACL rules, RDB input, bus messages on the other
+  local rc1 rc2 rc3 rc4 third=$((FUZZ_SECONDS / 3))
   fuzz resp_parser "$FUZZ_SECONDS" > "$LOGS/fuzz-resp-parser.out" 2>&1 &
   local p1=$!
-  fuzz acl_rules "$((FUZZ_SECONDS / 2))" > "$LOGS/fuzz-acl-rules.out" 2>&1
+  fuzz acl_rules "$third" > "$LOGS/fuzz-acl-rules.out" 2>&1
   rc2=$?
-  fuzz rdb_loader "$((FUZZ_SECONDS / 2))" > "$LOGS/fuzz-rdb-loader.out" 2>&1
+  fuzz rdb_loader "$third" > "$LOGS/fuzz-rdb-loader.out" 2>&1
   rc3=$?
+  fuzz cluster_bus "$third" > "$LOGS/fuzz-cluster-bus.out" 2>&1
+  rc4=$?
   wait "$p1"
   rc1=$?
   echo "--- resp_parser (${FUZZ_SECONDS}s):"
   cat "$LOGS/fuzz-resp-parser.out"
-  echo "--- acl_rules ($((FUZZ_SECONDS / 2))s):"
+  echo "--- acl_rules (${third}s):"
   cat "$LOGS/fuzz-acl-rules.out"
-  echo "--- rdb_loader ($((FUZZ_SECONDS / 2))s):"
+  echo "--- rdb_loader (${third}s):"
   cat "$LOGS/fuzz-rdb-loader.out"
-  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ]
+  echo "--- cluster_bus (${third}s):"
+  cat "$LOGS/fuzz-cluster-bus.out"
+  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ] && [ "$rc4" -eq 0 ]
 }
 
 # Every C++ file as `make format` leaves it (clang-format 14, .clang-format); prints the
@@ -267,7 +271,8 @@ background_job() {
     # Only the fuzzers and the libraries they link.
     # -O1 with line tables only, cheaper to compile than -O2 -g (the fuzzers link most of the
     # libraries) while a crash still names its lines; without NDEBUG, so assertions fire too.
-    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer -- \
+    bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer \
+      cluster_bus_fuzzer -- \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
       -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ "${UNITY_FLAGS[@]}" &&
       bg_step "$FUZZ_RUN" fuzz_both

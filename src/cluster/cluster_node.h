@@ -8,6 +8,8 @@
 #include <bitset>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/hash_slot.h"
 
@@ -46,6 +48,16 @@ struct ClusterNode {
   uint64_t config_epoch = 0;
   bool link_connected = false;
   std::bitset<common::kClusterSlots> slots;
+
+  // What the bus keeps (not saved in nodes.conf): an id for its links that survives the
+  // handshake's rename; when the node was made, when anything last came from it, when it was
+  // flagged FAIL; its replication offset; the primaries that reported it failing, and when.
+  uint64_t serial = 0;
+  int64_t created_ms = 0;
+  int64_t data_received_ms = 0;
+  int64_t fail_time_ms = 0;
+  uint64_t repl_offset = 0;
+  std::vector<std::pair<std::string, int64_t>> failure_reports;
 
   bool is_myself() const { return flags & kMyself; }
   bool is_primary() const { return flags & kPrimary; }

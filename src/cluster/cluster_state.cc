@@ -96,6 +96,11 @@ absl::StatusOr<std::unique_ptr<ClusterState>> ClusterState::Open(ClusterSettings
   } else {
     return read;
   }
+  const int64_t now = common::UnixMillis();
+  for (auto& n : state->nodes_) {
+    n->serial = state->next_serial_++;
+    n->created_ms = now;
+  }
   state->RefreshMyselfLocked();
   if (absl::Status st = state->CommitLocked(); !st.ok()) {
     return st;
@@ -142,6 +147,11 @@ int ClusterState::IndexOfLocked(const ClusterNode* node) {
     }
   }
   return RoutingTable::kNone;
+}
+
+bool ClusterState::KnowsSerial(uint64_t serial) {
+  absl::MutexLock lock(&mu_);
+  return FindBySerialLocked(serial) != nullptr;
 }
 
 bool ClusterState::KnowsNode(const std::string& node_name) {
@@ -334,6 +344,10 @@ ClusterInfo ClusterState::Info() {
     }
   }
   info.known_nodes = static_cast<int>(nodes_.size());
+  for (int t = 0; t < kMessageTypes; ++t) {
+    info.sent[t] = messages_sent_[t].load(std::memory_order_relaxed);
+    info.received[t] = messages_received_[t].load(std::memory_order_relaxed);
+  }
   info.size = size_;
   info.current_epoch = current_epoch_;
   const ClusterNode& me = *nodes_[0];
@@ -523,18 +537,9 @@ absl::Status ClusterState::Forget(const std::string& node_name) {
   if (nodes_[0]->is_replica() && nodes_[0]->primary_name == node->name) {
     return absl::FailedPreconditionError("ERR Can't forget my master!");
   }
-  for (int slot = 0; slot < common::kClusterSlots; ++slot) {
-    if (slots_[slot] == node) {
-      slots_[slot] = nullptr;
-    }
-    if (migrating_to_[slot] == node) {
-      migrating_to_[slot] = nullptr;
-    }
-    if (importing_from_[slot] == node) {
-      importing_from_[slot] = nullptr;
-    }
-  }
-  nodes_.erase(nodes_.begin() + IndexOfLocked(node));
+  // Gossip would bring it back before every node forgot it: its name stays off for a minute.
+  forgotten_.emplace_back(node->name, common::UnixMillis() + 60000);
+  DeleteNodeLocked(node, nullptr);  // the bus closes the links of nodes that are gone
   return CommitLocked();
 }
 

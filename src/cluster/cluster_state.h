@@ -18,12 +18,15 @@
 #include <absl/synchronization/mutex.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cluster/bus_message.h"
 #include "cluster/cluster_node.h"
 #include "cluster/routing_table.h"
 #include "storage/keyspace.h"
@@ -60,6 +63,8 @@ struct ClusterInfo {
   int size = 0;  // primaries that serve at least one slot
   uint64_t current_epoch = 0;
   uint64_t my_epoch = 0;
+  std::array<uint64_t, kMessageTypes> sent{};  // bus messages by type
+  std::array<uint64_t, kMessageTypes> received{};
 };
 
 // A copy of the state for the replies that describe the cluster (NODES, SLOTS, SHARDS).
@@ -71,6 +76,29 @@ struct ClusterView {
   ClusterSettings settings;
   uint64_t current_epoch = 0;
   uint64_t last_vote_epoch = 0;
+};
+
+// What the bus knows of the link a message came on (cluster_bus.h).
+struct LinkContext {
+  bool outbound = false;
+  uint64_t node_serial = 0;  // the link's node; 0: an inbound link not identified yet
+  std::string peer_ip;       // the socket's peer address
+  std::string local_ip;      // the socket's local address (a MEET teaches a node its own)
+};
+
+// What handling a message or a cron tick asks of the bus, done once the state's lock is free.
+struct BusActions {
+  std::vector<std::string> reply;                         // on the message's own link
+  std::vector<std::pair<uint64_t, std::string>> to_node;  // on a node's outbound link
+  std::vector<uint64_t> close_links;                      // every link of these nodes
+  bool close_this_link = false;
+  uint64_t tie_link_to = 0;  // the inbound link turned out to be this node's
+  struct Connect {
+    uint64_t serial;
+    std::string ip;
+    int cport;
+  };
+  std::vector<Connect> connect;  // nodes without an outbound link
 };
 
 class ClusterState {
@@ -107,8 +135,32 @@ class ClusterState {
   absl::Status Reset(bool hard);
   absl::Status SaveConfig();
 
-  // Whether this node knows a node of that name.
+  // Whether this node knows a node of that name / of that bus serial (ClusterNode::serial).
   bool KnowsNode(const std::string& node_name);
+  bool KnowsSerial(uint64_t serial);
+
+  // ---- The cluster bus (cluster_bus.h; Redis 7.0's protocol, cluster_state_bus.cc). ----
+
+  // CLUSTER MEET: a node in handshake at that address, greeted with MEET by the bus's next
+  // tick. Errors as Redis's.
+  absl::Status Meet(const std::string& ip, int64_t port, int64_t cport);
+  // A message from another node, on a link the bus describes.
+  void HandleBusMessage(const BusMessage& m, const LinkContext& link, BusActions* out);
+  // Ten times a second, on the bus's thread: links to make, pings to send, nodes silent for
+  // longer than cluster-node-timeout flagged PFAIL, handshakes that never finished dropped.
+  // has_link(serial): whether the node's outbound link is up.
+  void BusCron(const std::function<bool(uint64_t)>& has_link, BusActions* out);
+  // The first message on a new outbound link: MEET for a node met with CLUSTER MEET, else
+  // PING. Empty when the node is gone.
+  std::string GreetingFor(uint64_t serial);
+  // A connection to the node failed: its pending ping starts now, so it can be flagged PFAIL.
+  void LinkFailed(uint64_t serial);
+  // The replication offset the headers carry (set once by the server).
+  void set_replication_offset(std::function<uint64_t()> offset) {
+    replication_offset_ = std::move(offset);
+  }
+  // Messages sent and received by type (CLUSTER INFO); the bus counts them.
+  void CountMessage(MessageType type, bool sent);
 
   // Ten times a second (the server cron): re-evaluates cluster_state, which a primary may
   // turn ok only two seconds after its first evaluation, as Redis's clusterUpdateState waits
@@ -131,11 +183,31 @@ class ClusterState {
   std::string RedirectTargetLocked(const ClusterNode& n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ClusterView ViewLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RefreshMyselfLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bus (cluster_state_bus.cc).
+  ClusterNode* FindBySerialLocked(uint64_t serial) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  ClusterNode* AddNodeLocked(ClusterNode node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DeleteNodeLocked(ClusterNode* node, BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  BusMessage HeaderLocked(MessageType type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A PING, PONG or MEET with its gossip; a PING marks the target's ping as pending.
+  std::string PingLocked(MessageType type, ClusterNode* target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ProcessGossipLocked(const BusMessage& m, ClusterNode* sender)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Redis's clusterUpdateSlotsConfigWith: a primary's claim on slots at its epoch.
+  void UpdateSlotsLocked(ClusterNode* sender, uint64_t epoch, const SlotBitmap& slots)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // PFAIL → FAIL once enough primaries report the node failing (Redis's weak quorum).
+  void MarkFailingIfAgreedLocked(ClusterNode* node, BusActions* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends msg on every linked node's outbound link.
+  void BroadcastLocked(const std::string& msg, BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Saves after a bus change (failures are logged: the bus has no one to answer).
+  void SaveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   storage::Keyspace& keyspace_;
   absl::Mutex mu_;
   ClusterSettings settings_ ABSL_GUARDED_BY(mu_);
-  // Myself is nodes_[0]; the others in the order they became known.
+  // Myself is nodes_[0]; the others in the order they became known. Nodes in handshake are
+  // here too (flag kHandshake, a name of their own until their first PONG), never in the file.
   std::vector<std::unique_ptr<ClusterNode>> nodes_ ABSL_GUARDED_BY(mu_);
   std::array<ClusterNode*, common::kClusterSlots> slots_ ABSL_GUARDED_BY(mu_){};
   std::array<ClusterNode*, common::kClusterSlots> migrating_to_ ABSL_GUARDED_BY(mu_){};
@@ -146,6 +218,13 @@ class ClusterState {
   // Primaries serving slots; 1 until the first evaluation after the start-up delay, as Redis.
   int size_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t first_evaluation_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_serial_ ABSL_GUARDED_BY(mu_) = 1;
+  int cron_ticks_ ABSL_GUARDED_BY(mu_) = 0;
+  // CLUSTER FORGET's names, kept off for 60 seconds so that gossip does not bring them back.
+  std::vector<std::pair<std::string, int64_t>> forgotten_ ABSL_GUARDED_BY(mu_);
+  std::function<uint64_t()> replication_offset_;
+  std::array<std::atomic<uint64_t>, kMessageTypes> messages_sent_{};
+  std::array<std::atomic<uint64_t>, kMessageTypes> messages_received_{};
   int lock_fd_ = -1;  // flock on config_file, held for the node's life
   RoutingPublisher publisher_;
 };

@@ -154,9 +154,24 @@ void CmdClusterInfo(CommandContext& ctx) {
   text += line("cluster_size", info.size);
   text += line("cluster_current_epoch", static_cast<int64_t>(info.current_epoch));
   text += line("cluster_my_epoch", static_cast<int64_t>(info.my_epoch));
-  // No bus messages yet: Redis prints only the types that have some, then the totals.
-  text += line("cluster_stats_messages_sent", 0);
-  text += line("cluster_stats_messages_received", 0);
+  // Redis prints only the types that have some, then the totals.
+  static constexpr std::string_view kTypeNames[] = {"ping",    "pong",     "meet",        "fail",
+                                                    "publish", "auth-req", "auth-ack",    "update",
+                                                    "mfstart", "module",   "publishshard"};
+  for (bool sent : {true, false}) {
+    const auto& counts = sent ? info.sent : info.received;
+    uint64_t total = 0;
+    for (size_t t = 0; t < counts.size(); ++t) {
+      if (counts[t] != 0) {
+        text += line(
+            "cluster_stats_messages_" + std::string(kTypeNames[t]) + (sent ? "_sent" : "_received"),
+            static_cast<int64_t>(counts[t]));
+        total += counts[t];
+      }
+    }
+    text += line(sent ? "cluster_stats_messages_sent" : "cluster_stats_messages_received",
+                 static_cast<int64_t>(total));
+  }
   text += line("total_cluster_links_buffer_limit_exceeded", 0);
   ctx.reply.Verbatim("txt", text);
 }
@@ -563,6 +578,29 @@ void CmdClusterCountFailureReports(CommandContext& ctx) {
   ctx.reply.Integer(0);  // no failure reports without the bus
 }
 
+void CmdClusterMeet(CommandContext& ctx) {
+  ClusterState* state = StateOrReply(ctx);
+  if (state == nullptr) {
+    return;
+  }
+  if (ctx.args.size() > 5) {
+    ReplySubcommandSyntaxError(ctx, "CLUSTER");
+    return;
+  }
+  std::optional<int64_t> port = common::ParseInt64(ctx.args[3]);
+  if (!port) {
+    ctx.reply.Error("ERR Invalid TCP base port specified: " + std::string(ctx.args[3]));
+    return;
+  }
+  std::optional<int64_t> cport = ctx.args.size() == 5 ? common::ParseInt64(ctx.args[4])
+                                                      : std::optional<int64_t>(*port + 10000);
+  if (!cport) {
+    ctx.reply.Error("ERR Invalid TCP bus port specified: " + std::string(ctx.args[4]));
+    return;
+  }
+  ReplyStatus(ctx, state->Meet(std::string(ctx.args[2]), *port, *cport));
+}
+
 void CmdClusterForget(CommandContext& ctx) {
   if (ClusterState* state = StateOrReply(ctx)) {
     ReplyStatus(ctx, state->Forget(std::string(ctx.args[2])));
@@ -679,6 +717,8 @@ void RegisterClusterCommands(commands::CommandTable& table) {
                   "Returns the hash slot of the specified key", "3.0.0"),
               sub("cluster|links", 2, kRead, kAclSlow, CmdClusterLinks,
                   "Returns a list of all TCP links to and from peer nodes in cluster", "7.0.0"),
+              sub("cluster|meet", -4, kChange, kAdminAcl, CmdClusterMeet,
+                  "Force a node cluster to handshake with another node", "3.0.0"),
               sub("cluster|myid", 2, kRead, kAclSlow, CmdClusterMyId, "Return the node id",
                   "3.0.0"),
               sub("cluster|nodes", 2, kRead, kAclSlow, CmdClusterNodes,

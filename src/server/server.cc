@@ -261,9 +261,20 @@ absl::Status Server::OpenCluster() {
     return state.status();
   }
   cluster_ = *std::move(state);
+  cluster_->set_replication_offset(
+      [this] { return static_cast<uint64_t>(replication_->offset()); });
   router_ = std::make_unique<cluster::SlotRouter>(*cluster_, commands_, *keyspace_);
   services_->cluster = router_.get();
-  return absl::OkStatus();
+  const Config c = config();
+  // The bus listens on cluster-port, or port + 10000, whatever port it announces.
+  const int bus_port = static_cast<int>(c.cluster_port != 0 ? c.cluster_port : c.port + 10000);
+  if (c.cluster_port == 0 && c.port > 55535) {
+    return absl::FailedPreconditionError(
+        "Redis port number too high. Cluster communication port is 10,000 port numbers higher "
+        "than your Redis port. Your Redis port number must be 55535 or less.");
+  }
+  cluster_bus_ = std::make_unique<cluster::ClusterBus>(*cluster_);
+  return cluster_bus_->Start(c.bind, bus_port);
 }
 
 void Server::WritePidFile(const std::string& path) {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/cluster_bus.h"
 #include "cluster/cluster_state.h"
 #include "cluster/slot_router.h"
 #include "commands/acl_key_access.h"
@@ -280,6 +281,7 @@ class Server final : public ServerAdmin {
   // slot routing; null otherwise. Made at start-up, before any key is loaded.
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::SlotRouter> router_;
+  std::unique_ptr<cluster::ClusterBus> cluster_bus_;  // stopped before the state goes
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;
   std::atomic<TlsMode> tls_mode_{TlsMode::kNone};

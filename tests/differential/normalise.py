@@ -313,7 +313,7 @@ MEMORY LATENCY SLOWLOG MONITOR""".split()
 DOC_PROSE = (b"summary", b"complexity", b"history")
 
 
-NOT_YET_SUBCOMMANDS = (b"cluster|meet", b"cluster|replicate", b"cluster|failover")
+NOT_YET_SUBCOMMANDS = (b"cluster|replicate", b"cluster|failover")
 
 
 def _doc_map(r):

@@ -1,0 +1,79 @@
+// The cluster bus: this node's TCP links to the other nodes of its cluster, on the bus port
+// (cluster-port, or port + 10000), speaking Redis 7.0's protocol (bus_message.h) so that
+// Redoubt and redis-server nodes form one cluster. One thread of its own runs every link:
+// it accepts inbound links, opens one outbound link to each known node, frames the messages,
+// hands each to ClusterState (which decides what it changes and what to answer), and ticks
+// ClusterState's failure detection ten times a second.
+//
+// As in Redis, a pair of nodes uses two connections, one each way: a node sends PING and MEET
+// (and FAIL, UPDATE) on its outbound link and answers PONG on the link a PING came on.
+//
+// Why a thread and not the I/O threads: the bus is a handful of links with little traffic,
+// its handling takes the cluster state's lock, and it must keep pinging while the I/O threads
+// are saturated, so that a busy node is not taken for a failed one.
+//
+// Thread: Start/Stop from the server's thread; everything else on the bus's thread.
+#pragma once
+
+#include <absl/status/status.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/cluster_state.h"
+
+namespace redoubt::cluster {
+
+class ClusterBus {
+ public:
+  explicit ClusterBus(ClusterState& state) : state_(state) {}
+  ~ClusterBus();
+  ClusterBus(const ClusterBus&) = delete;
+  ClusterBus& operator=(const ClusterBus&) = delete;
+
+  // Listens on port on every bind address (Redis's bind list; "-" prefixed ones optional)
+  // and starts the thread. An address that cannot be bound is an error: the server stops.
+  absl::Status Start(const std::vector<std::string>& bind, int port);
+  void Stop();
+
+ private:
+  struct Link {
+    int fd = -1;
+    bool outbound = false;
+    bool connecting = false;  // outbound, connect() under way
+    uint64_t node_serial = 0;
+    int64_t created_ms = 0;
+    std::string peer_ip;
+    std::string local_ip;
+    std::string input;
+    std::string output;
+  };
+
+  void Run();
+  void Accept(int listen_fd);
+  void Connect(const BusActions::Connect& c);
+  // Reads what arrived and handles every whole message; false when the link must close.
+  bool ReadLink(Link& link);
+  bool FlushLink(Link& link);
+  void Apply(BusActions& actions, Link* origin);
+  void Send(Link& link, std::string bytes);
+  void Close(Link* link);
+  Link* OutboundLinkOf(uint64_t serial);
+
+  ClusterState& state_;
+  std::vector<int> listen_fds_;
+  // Outbound links leave from the first bind address, as Redis's: the peer sees the address
+  // this node listens on, and may connect back to it.
+  std::string source_ip_;
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::unique_ptr<Link>> links_;  // the bus thread's
+};
+
+}  // namespace redoubt::cluster
