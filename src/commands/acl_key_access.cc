@@ -99,6 +99,8 @@ constexpr Override kOverrides[] = {
     // PFMERGE reads its destination too (it is one of the HLLs merged); PFDEBUG's key spec
     // asks only for read access although it may rewrite the value, as in Redis.
     {"pfmerge", kRW, kR},
+    // MIGRATE reads each key (its DUMP) and deletes it once moved.
+    {"migrate", kRW, kRW},
     {"pfdebug", kR, kR},
 };
 

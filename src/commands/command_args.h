@@ -43,7 +43,7 @@ struct CommandArgument {
   std::string_view name;
   ArgType type = ArgType::kString;
   int key_spec_index = -1;  // kKey: the key spec that finds it
-  std::string_view token;   // the literal that introduces it, if any
+  std::string_view token;   // the literal that introduces it, if any (null view: none; "" is one)
   std::string_view since;
   std::string_view deprecated_since;
   uint8_t flags = 0;  // ArgFlag bits

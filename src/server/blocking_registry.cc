@@ -106,6 +106,28 @@ void BlockingRegistry::OnKeyChanged(int db, std::string_view key) {
   }
 }
 
+bool BlockingRegistry::EarlierTurnPending(const std::shared_ptr<Waiter>& waiter) {
+  if (waiter->reader) {
+    return false;  // readers take nothing away: no turn to wait for
+  }
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : waiter->keys) {
+    auto it = queues_.find(QueueKey(waiter->db, key));
+    if (it == queues_.end()) {
+      continue;
+    }
+    for (const std::shared_ptr<Waiter>& earlier : it->second) {
+      if (earlier == waiter) {
+        break;
+      }
+      if (!earlier->reader && (earlier->woken.load() || earlier->retrying.load())) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void BlockingRegistry::PassOn(const std::shared_ptr<Waiter>& waiter) {
   absl::MutexLock lock(&mu_);
   for (const std::string& key : waiter->keys) {

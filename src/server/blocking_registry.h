@@ -53,6 +53,8 @@ class BlockingRegistry {
     // XREADGROUP: any change of the key wakes it (BlockRequest::wake_on_change).
     bool wake_on_change = false;
     std::atomic<bool> woken{false};
+    // Running its command again now (on its thread), after a wake-up.
+    std::atomic<bool> retrying{false};
   };
 
   // Queues waiter on each of its keys (a key named twice once). Requires: the shard locks of
@@ -72,6 +74,12 @@ class BlockingRegistry {
   // A woken waiter found nothing and waits on: the waiter after it on each of its keys gets
   // the turn (it may want what this one could not take: another group, a smaller id).
   void PassOn(const std::shared_ptr<Waiter>& waiter);
+  // Whether a consumer queued before waiter on one of its keys has a turn under way (a wake-up
+  // posted, or its command running again). Woken consumers run on their own threads; one that
+  // ran while an earlier one's turn was pending could take what arrival order gives the
+  // earlier one (a second XREADGROUP woken by a pass-on, served by the entry that woke the
+  // first), so it waits: the earlier one's end of turn wakes it again.
+  bool EarlierTurnPending(const std::shared_ptr<Waiter>& waiter);
   // The key may change (a write, a deletion): wakes the first of its waiters that asked for
   // it (XREADGROUP).
   void OnKeyChanged(int db, std::string_view key);

@@ -240,7 +240,9 @@ void ReplyArguments(CommandContext& ctx, std::span<const commands::CommandArgume
   ctx.reply.ArrayHeader(args.size());
   for (const commands::CommandArgument& a : args) {
     const bool group = a.type == commands::ArgType::kOneOf || a.type == commands::ArgType::kBlock;
-    ctx.reply.MapHeader(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.since.empty() +
+    // A token may be the empty string (MIGRATE's ""): set means a non-null view.
+    const bool has_token = a.token.data() != nullptr;
+    ctx.reply.MapHeader(2 + (a.key_spec_index >= 0) + has_token + !a.since.empty() +
                         !a.deprecated_since.empty() + (a.flags != 0) + group);
     ctx.reply.Bulk("name");
     ctx.reply.Bulk(a.name);
@@ -250,7 +252,7 @@ void ReplyArguments(CommandContext& ctx, std::span<const commands::CommandArgume
       ctx.reply.Bulk("key_spec_index");
       ctx.reply.Integer(a.key_spec_index);
     }
-    if (!a.token.empty()) {
+    if (has_token) {
       ctx.reply.Bulk("token");
       ctx.reply.Bulk(a.token);
     }

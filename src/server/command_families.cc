@@ -18,6 +18,7 @@
 #include "server/acl_command.h"
 #include "server/client_command.h"
 #include "server/cluster_command.h"
+#include "server/migrate_command.h"
 #include "server/command_command.h"
 #include "server/config_command.h"
 #include "server/connection_commands.h"
@@ -67,6 +68,7 @@ void RegisterAllCommands(commands::CommandTable& table) {
   RegisterServerCommands(table);
   RegisterReplicationCommands(table);
   RegisterClusterCommands(table);
+  RegisterMigrateCommand(table);
   RegisterSlowlogCommand(table);
   RegisterLatencyCommand(table);
   RegisterMemoryCommand(table);

@@ -190,7 +190,7 @@ void Connection::Close(std::string_view reason) {
   }
   thread_.loop.Remove(fd_);
   if (waiter_) {
-    EndWait(false);
+    EndWait();
   }
   DiscardTransaction();
   SetMonitor(false);
@@ -431,7 +431,7 @@ bool Connection::Execute(std::span<const std::string_view> args) {
     return false;
   }
   if (waiter_) {
-    EndWait(true);  // the blocked command ran again and answered
+    EndWait();  // the blocked command ran again and answered
   }
   EndTrackingCaching();
   if (saved_output != nullptr || reply_mode_ != ReplyMode::kOn) {
@@ -797,23 +797,32 @@ void Connection::WakeBlocked() {
   if (closed_ || !blocked_) {
     return;
   }
-  // Cleared before the keys are looked at again: a key stored from now on wakes it once more.
-  waiter_->woken.store(false);
+  // Its turn shows as under way before the wake-up is cleared, so that a later consumer never
+  // sees neither. Cleared before the keys are looked at again: a key stored from now on wakes
+  // it once more.
+  const std::shared_ptr<BlockingRegistry::Waiter> waiter = waiter_;
+  waiter->retrying.store(true);
+  waiter->woken.store(false);
+  if (server_.blocking().EarlierTurnPending(waiter)) {
+    waiter->retrying.store(false);
+    return;  // arrival order: the earlier consumer's end of turn wakes this one again
+  }
   blocked_ = false;
   retrying_blocked_ = true;
   ProcessInput();
   retrying_blocked_ = false;
+  waiter->retrying.store(false);
   FinishResumed();
 }
 
-void Connection::EndWait(bool served) {
+void Connection::EndWait() {
   std::shared_ptr<BlockingRegistry::Waiter> waiter = std::move(waiter_);
   waiter->wake = nullptr;
   server_.blocking().Remove(waiter);
-  if (served) {
-    // What is left after this client's pop is for the next in line.
-    server_.blocking().WakeHeads(waiter->db, waiter->keys);
-  }
+  // What is left after this client's pop is for the next in line; one that leaves unserved
+  // (an error, a timeout, a disconnect) gives up its turn, which a later consumer may have
+  // waited for (BlockingRegistry::EarlierTurnPending).
+  server_.blocking().WakeHeads(waiter->db, waiter->keys);
   retrying_blocked_ = false;
   block_deadline_ms_ = 0;
   rerun_args_.clear();
@@ -828,7 +837,7 @@ void Connection::UnblockByRequest(bool as_error) {
   if (closed_ || !blocked_) {
     return;
   }
-  EndWait(false);
+  EndWait();
   blocked_ = false;
   // Counted in commandstats now, as it will not run again (args_ still views it in input_).
   thread_.dispatcher.AccountUnblocked(*this, args_, as_error && reply_mode_ == ReplyMode::kOn);

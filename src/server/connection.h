@@ -354,9 +354,9 @@ class Connection final : public commands::Client,
   bool OutputLimitReached();
   // A key the blocked command waits for was stored: runs it again (on this thread).
   void WakeBlocked();
-  // Ends the wait: the command was served (its keys' next waiters are woken), or timed out,
-  // or the client is closing.
-  void EndWait(bool served);
+  // Ends the wait (the command was served, timed out, or the client is closing); its keys'
+  // next waiters are woken.
+  void EndWait();
   // The deadline passed: answers a null array and goes on with what follows in the input.
   void TimeOutBlocked();
 

@@ -28,6 +28,7 @@
 #include "server/incoming_connection.h"
 #include "server/info_command.h"
 #include "server/latency_command.h"
+#include "server/migrate_command.h"
 #include "server/memory_stats.h"
 #include "server/open_files_limit.h"
 
@@ -252,6 +253,7 @@ void Server::Cron() {
   if (cluster_ != nullptr) {
     cluster_->Cron();
   }
+  CloseIdleMigrateConnections();
 }
 
 absl::Status Server::OpenCluster() {
