@@ -84,6 +84,22 @@ void ClusterBus::Stop() {
   close(wake_fd_);
 }
 
+void ClusterBus::Publish(std::string_view channel, std::string_view message, bool shard) {
+  std::vector<uint64_t> targets;
+  std::string bytes = state_.PublishMessage(channel, message, shard, &targets);
+  if (targets.empty()) {
+    return;
+  }
+  {
+    absl::MutexLock lock(&outbox_mu_);
+    for (uint64_t serial : targets) {
+      outbox_.emplace_back(serial, bytes);
+    }
+  }
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+}
+
 ClusterBus::Link* ClusterBus::OutboundLinkOf(uint64_t serial) {
   for (auto& link : links_) {
     if (link->outbound && link->node_serial == serial) {
@@ -209,6 +225,9 @@ void ClusterBus::Apply(BusActions& actions, Link* origin) {
   for (const BusActions::Connect& c : actions.connect) {
     Connect(c);
   }
+  for (const BusActions::Delivery& d : actions.deliveries) {
+    deliver_(d.channel, d.message, d.shard);
+  }
 }
 
 bool ClusterBus::ReadLink(Link& link) {
@@ -301,6 +320,16 @@ void ClusterBus::Run() {
         if (link->fd >= 0 && link->node_serial != 0 && !state_.KnowsSerial(link->node_serial)) {
           Close(link.get());
         }
+      }
+    }
+    std::vector<std::pair<uint64_t, std::string>> outbox;
+    {
+      absl::MutexLock lock(&outbox_mu_);
+      outbox.swap(outbox_);
+    }
+    for (auto& [serial, bytes] : outbox) {
+      if (Link* link = OutboundLinkOf(serial); link != nullptr && link->fd >= 0) {
+        Send(*link, std::move(bytes));
       }
     }
     for (auto& link : links_) {

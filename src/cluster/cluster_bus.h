@@ -15,10 +15,13 @@
 // Thread: Start/Stop from the server's thread; everything else on the bus's thread.
 #pragma once
 
+#include <absl/base/thread_annotations.h>
 #include <absl/status/status.h>
+#include <absl/synchronization/mutex.h>
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,7 +34,11 @@ namespace redoubt::cluster {
 
 class ClusterBus {
  public:
-  explicit ClusterBus(ClusterState& state) : state_(state) {}
+  // deliver: hands a PUBLISH (shard false) or SPUBLISH from another node to this node's
+  // subscribers; called on the bus's thread.
+  using Deliver =
+      std::function<void(std::string_view channel, std::string_view message, bool shard)>;
+  ClusterBus(ClusterState& state, Deliver deliver) : state_(state), deliver_(std::move(deliver)) {}
   ~ClusterBus();
   ClusterBus(const ClusterBus&) = delete;
   ClusterBus& operator=(const ClusterBus&) = delete;
@@ -40,6 +47,8 @@ class ClusterBus {
   // and starts the thread. An address that cannot be bound is an error: the server stops.
   absl::Status Start(const std::vector<std::string>& bind, int port);
   void Stop();
+  // PUBLISH / SPUBLISH run here, for the other nodes' subscribers. Any thread.
+  void Publish(std::string_view channel, std::string_view message, bool shard);
 
  private:
   struct Link {
@@ -66,6 +75,10 @@ class ClusterBus {
   Link* OutboundLinkOf(uint64_t serial);
 
   ClusterState& state_;
+  const Deliver deliver_;
+  // Messages handed over by other threads (Publish), sent by the bus's thread.
+  absl::Mutex outbox_mu_;
+  std::vector<std::pair<uint64_t, std::string>> outbox_ ABSL_GUARDED_BY(outbox_mu_);
   std::vector<int> listen_fds_;
   // Outbound links leave from the first bind address, as Redis's: the peer sees the address
   // this node listens on, and may connect back to it.

@@ -99,6 +99,13 @@ struct BusActions {
     int cport;
   };
   std::vector<Connect> connect;  // nodes without an outbound link
+  // PUBLISH and PUBLISHSHARD messages from other nodes, for this node's subscribers.
+  struct Delivery {
+    std::string channel;
+    std::string message;
+    bool shard;
+  };
+  std::vector<Delivery> deliveries;
 };
 
 class ClusterState {
@@ -155,6 +162,10 @@ class ClusterState {
   std::string GreetingFor(uint64_t serial);
   // A connection to the node failed: its pending ping starts now, so it can be flagged PFAIL.
   void LinkFailed(uint64_t serial);
+  // PUBLISH (every node) or SPUBLISH (this node's shard: its primary and that primary's
+  // replicas) as a bus message, and the nodes to send it to.
+  std::string PublishMessage(std::string_view channel, std::string_view message, bool shard,
+                             std::vector<uint64_t>* targets);
   // The replication offset the headers carry (set once by the server).
   void set_replication_offset(std::function<uint64_t()> offset) {
     replication_offset_ = std::move(offset);

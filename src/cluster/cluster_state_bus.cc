@@ -5,7 +5,7 @@
 // the BusActions they return.
 //
 // Not yet: replicas (CLUSTER REPLICATE), elections and manual failover (FAILOVER_AUTH_*,
-// MFSTART), PUBLISH over the bus; their messages are received and counted, and ignored.
+// MFSTART); their messages are received and counted, and ignored.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -208,6 +208,25 @@ void ClusterState::LinkFailed(uint64_t serial) {
       node->ping_sent_ms = common::UnixMillis();
     }
   }
+}
+
+std::string ClusterState::PublishMessage(std::string_view channel, std::string_view message,
+                                         bool shard, std::vector<uint64_t>* targets) {
+  absl::MutexLock lock(&mu_);
+  const ClusterNode& me = *nodes_[0];
+  const std::string& primary = me.is_replica() ? me.primary_name : me.name;
+  for (const auto& n : nodes_) {
+    if (n->is_myself() || !n->link_connected || (n->flags & kHandshake)) {
+      continue;
+    }
+    if (!shard || n->name == primary || n->primary_name == primary) {
+      targets->push_back(n->serial);
+    }
+  }
+  BusMessage m = HeaderLocked(shard ? MessageType::kPublishShard : MessageType::kPublish);
+  m.channel = std::string(channel);
+  m.message = std::string(message);
+  return EncodeBusMessage(m);
 }
 
 void ClusterState::BroadcastLocked(const std::string& msg, BusActions* out) {
@@ -558,8 +577,12 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
       PublishLocked();
       break;
     }
+    case MessageType::kPublish:
+    case MessageType::kPublishShard:
+      out->deliveries.push_back({m.channel, m.message, m.type == MessageType::kPublishShard});
+      break;
     default:
-      break;  // PUBLISH, failover votes, MFSTART: not yet (see the header comment)
+      break;  // failover votes, MFSTART: not yet (see the header comment)
   }
 }
 

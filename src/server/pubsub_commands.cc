@@ -80,12 +80,18 @@ void CmdUnsubscribe(CommandContext& ctx) {
   }
 }
 
+// In cluster mode the other nodes get the message over the bus; the count is this node's
+// receivers, as Redis's.
 void CmdPublish(CommandContext& ctx) {
   ctx.reply.Integer(ctx.services.pubsub.Publish(ctx.args[1], ctx.args[2], &ctx.client));
+  if (ctx.services.admin != nullptr) {  // a unit test's harness may run it without a server
+    Admin(ctx).PublishToCluster(ctx.args[1], ctx.args[2], /*shard=*/false);
+  }
 }
 
 void CmdSpublish(CommandContext& ctx) {
   ctx.reply.Integer(Admin(ctx).pubsub().PublishToShard(ctx.args[1], ctx.args[2], &ctx.client));
+  Admin(ctx).PublishToCluster(ctx.args[1], ctx.args[2], /*shard=*/true);
 }
 
 void CmdPubsub(CommandContext& ctx) {

@@ -28,8 +28,8 @@
 #include "server/incoming_connection.h"
 #include "server/info_command.h"
 #include "server/latency_command.h"
-#include "server/migrate_command.h"
 #include "server/memory_stats.h"
+#include "server/migrate_command.h"
 #include "server/open_files_limit.h"
 
 namespace redoubt::server {
@@ -256,6 +256,12 @@ void Server::Cron() {
   CloseIdleMigrateConnections();
 }
 
+void Server::PublishToCluster(std::string_view channel, std::string_view message, bool shard) {
+  if (cluster_bus_ != nullptr) {
+    cluster_bus_->Publish(channel, message, shard);
+  }
+}
+
 absl::Status Server::OpenCluster() {
   absl::StatusOr<std::unique_ptr<cluster::ClusterState>> state =
       cluster::ClusterState::Open(ClusterSettingsOf(config()), *keyspace_);
@@ -275,7 +281,15 @@ absl::Status Server::OpenCluster() {
         "Redis port number too high. Cluster communication port is 10,000 port numbers higher "
         "than your Redis port. Your Redis port number must be 55535 or less.");
   }
-  cluster_bus_ = std::make_unique<cluster::ClusterBus>(*cluster_);
+  cluster_bus_ = std::make_unique<cluster::ClusterBus>(
+      *cluster_, [this](std::string_view channel, std::string_view message, bool shard) {
+        // Another node's PUBLISH reaches this node's subscribers, as a local one would.
+        if (shard) {
+          pubsub_.PublishToShard(channel, message, nullptr);
+        } else {
+          pubsub_.Publish(channel, message, nullptr);
+        }
+      });
   return cluster_bus_->Start(c.bind, bus_port);
 }
 

@@ -82,6 +82,7 @@ class Server final : public ServerAdmin {
   ReplicationService& replication() override { return *replication_; }
   void RecordReplicaOf(std::string text) override ABSL_LOCKS_EXCLUDED(config_mu_);
   cluster::ClusterState* cluster() override { return cluster_.get(); }
+  void PublishToCluster(std::string_view channel, std::string_view message, bool shard) override;
 
   // Thread-safe accessors.
   storage::Keyspace& keyspace() { return *keyspace_; }

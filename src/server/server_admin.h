@@ -82,6 +82,9 @@ class ServerAdmin : public commands::AdminServices {
   virtual void RecordReplicaOf(std::string text) = 0;
   // Cluster mode's state (CLUSTER …); null when cluster-enabled is no.
   virtual cluster::ClusterState* cluster() = 0;
+  // PUBLISH and SPUBLISH in cluster mode: the message goes to the other nodes over the bus
+  // (every node, or this node's shard) for their subscribers. Nothing outside cluster mode.
+  virtual void PublishToCluster(std::string_view channel, std::string_view message, bool shard) = 0;
 
  protected:
   ~ServerAdmin() override = default;

@@ -126,6 +126,11 @@ def test_redis_cli_creates_a_cluster_that_clients_use(cluster):
     # Every primary holds a share of the keys.
     counts = [_text(n.call("DBSIZE")) for n in nodes]
     assert all(c > 100 for c in counts), counts
+    # PUBLISH on one node reaches subscribers on the others, over the bus.
+    with RespClient(nodes[2].address, nodes[2].port) as sub:
+        sub.call("SUBSCRIBE", "news")
+        assert unwrap(first.call("PUBLISH", "news", "hello")) == 0  # no subscriber on first
+        assert unwrap(sub.read_reply()) == [b"message", b"news", b"hello"]
     bench = run_tool([REDIS_BENCHMARK, "-h", first.address, "-p", str(first.port), "--cluster",
                       "-t", "set,get", "-n", "20000", "-q"], timeout=120)
     assert "SET:" in bench.stdout and "GET:" in bench.stdout, bench.stdout + bench.stderr

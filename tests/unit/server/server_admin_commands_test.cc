@@ -66,6 +66,7 @@ class RecordingAdmin final : public ServerAdmin {
   ReplicationService& replication() override { std::abort(); }  // nor replicates
   void RecordReplicaOf(std::string) override { std::abort(); }
   cluster::ClusterState* cluster() override { return nullptr; }
+  void PublishToCluster(std::string_view, std::string_view, bool) override {}
   ShutdownSave last_shutdown_save = ShutdownSave::kDefault;
 
   Config config_;
