@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/ascii.h"
+#include "common/file_io.h"
 #include "tls/x509_text.h"
 
 namespace redoubt::tls {
@@ -105,8 +106,15 @@ absl::Status LoadCertificateAndKey(SSL_CTX* ctx, const TlsSettings& s) {
   } else if (loaded != 1) {
     // Redis's words ("Failed to load private key: <file>: <OpenSSL error>"), then a hint.
     std::string error = TakeOpenSslError();
-    bool encrypted = error.find("interrupted or cancelled") != std::string::npos ||
-                     error.find("bad decrypt") != std::string::npos;
+    // Whether the key is encrypted is read from the file, not from OpenSSL's error: a wrong
+    // password decrypts to garbage whose padding checks out once in 256 tries, and the error
+    // is then a decoder's ("unsupported"), not "bad decrypt".
+    std::string pem;
+    const bool encrypted = error.find("interrupted or cancelled") != std::string::npos ||
+                           error.find("bad decrypt") != std::string::npos ||
+                           (common::ReadSmallFile(s.key_file, 1 << 20, &pem).ok() &&
+                            (pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos ||
+                             pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos));
     return absl::InvalidArgumentError("Failed to load private key: " + s.key_file + ": " + error +
                                       (!encrypted ? ""
                                        : s.key_file_pass.empty()
