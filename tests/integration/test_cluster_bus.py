@@ -13,6 +13,8 @@ from support.resp_client import RespClient, unwrap
 from support.tools import REDIS_BENCHMARK, REDIS_CLI, run_tool, wait_until
 
 NODE_TIMEOUT_MS = 2000
+# Clusters form in seconds, but under ASan on two loaded cores a test takes several times that.
+pytestmark = pytest.mark.redoubt_timeout(180)
 
 
 def _text(reply):

@@ -100,6 +100,7 @@ def test_migrate_auth_and_unreachable_target(redis_factory, redoubt_factory):
         assert unwrap(run(source, "EXISTS", "k")) == 1
 
 
+@pytest.mark.redoubt_timeout(300)  # a reshard of 1,000 slots, slower under ASan
 def test_reshard_with_keys_under_load(tmp_path):
     if not servers.redoubt_available():
         pytest.skip(servers.redoubt_missing_reason())
@@ -136,7 +137,7 @@ def test_reshard_with_keys_under_load(tmp_path):
         def load():
             client = RedisCluster(host=nodes[1].host, port=nodes[1].port)
             i = 0
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 280
             while not done.is_set() and time.monotonic() < deadline:
                 key = f"key:{i % 3000}"
                 try:
@@ -157,7 +158,7 @@ def test_reshard_with_keys_under_load(tmp_path):
             dest = unwrap(c.call("CLUSTER", "MYID")).decode()
         reshard = run_tool([REDIS_CLI, "--cluster", "reshard", f"{nodes[0].host}:{nodes[0].port}",
                             "--cluster-from", source, "--cluster-to", dest, "--cluster-slots",
-                            "2000", "--cluster-yes"], timeout=300)
+                            "1000", "--cluster-yes"], timeout=280)
         done.set()
         loader.join()
         assert reshard.returncode == 0, reshard.stdout[-2000:] + reshard.stderr
