@@ -242,7 +242,7 @@ UNITY_FLAGS=(-DCMAKE_UNITY_BUILD="${UNITY:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE=1
 RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON "${UNITY_FLAGS[@]}")
 
 FUZZ_BUILD="fuzzer build (clang)"
-FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb ($((FUZZ_SECONDS / 2))s each)"
+FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb, cluster bus ($((FUZZ_SECONDS / 3))s each)"
 THREAD_SAFETY_PROBE="thread-safety analysis probe"
 TIDY="clang-tidy + clang -Wthread-safety -Werror (src tests bench)"
 # Configured only, file by file (no unity build: clang-tidy takes each file's own command).
