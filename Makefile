@@ -9,7 +9,7 @@
 #   make unit-test         release build (-Werror) + GoogleTest unit tests
 #   make asan-test         ASan/UBSan build: unit tests, integration and differential suites
 #   make integration-test  integration and differential suites (pytest) on the release server
-#   make fuzz-test         bounded libFuzzer runs (RESP parser, ACL rules)
+#   make fuzz-test         bounded libFuzzer runs (RESP parser, ACL rules, RDB loader, cluster bus)
 #   make redis-suite       Redis 7.0.15's own Tcl suite on the release server, plaintext and TLS,
 #                          against tests/redis-suite/baseline.txt (needs ../shared/redis-tests)
 #   make bench             redis-benchmark against redoubt-server and redis-server, writes bench/RESULTS.md
