@@ -191,6 +191,14 @@ void ClusterBus::Close(Link* link) {
   link->fd = -1;  // removed from links_ at the end of the pass
 }
 
+void ClusterBus::FollowRoleChange() {
+  if (state_.role_changed()) {
+    BusActions actions;
+    state_.SyncReplicationRole(&actions);
+    Apply(actions, nullptr);
+  }
+}
+
 void ClusterBus::Apply(BusActions& actions, Link* origin) {
   if (origin != nullptr) {
     for (std::string& reply : actions.reply) {
@@ -275,6 +283,7 @@ bool ClusterBus::ReadLink(Link& link) {
     BusActions actions;
     state_.HandleBusMessage(m, context, &actions);
     Apply(actions, &link);
+    FollowRoleChange();
     if (link.fd < 0) {
       return true;  // closed by the message's handling; already removed from service
     }
@@ -314,6 +323,7 @@ void ClusterBus::Run() {
           },
           &actions);
       Apply(actions, nullptr);
+      FollowRoleChange();
       // Links of nodes that are no longer known (forgotten, reset, a finished handshake's
       // duplicate) close; the state no longer speaks for them.
       for (auto& link : links_) {

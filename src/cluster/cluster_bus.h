@@ -70,6 +70,9 @@ class ClusterBus {
   bool ReadLink(Link& link);
   bool FlushLink(Link& link);
   void Apply(BusActions& actions, Link* origin);
+  // After a message or a tick that changed this node's role: replication follows it at once,
+  // and a won election's claim goes out (ClusterState::SyncReplicationRole).
+  void FollowRoleChange();
   void Send(Link& link, std::string bytes);
   void Close(Link* link);
   Link* OutboundLinkOf(uint64_t serial);

@@ -58,6 +58,10 @@ struct ClusterNode {
   int64_t fail_time_ms = 0;
   uint64_t repl_offset = 0;
   std::vector<std::pair<std::string, int64_t>> failure_reports;
+  // A primary's: when this node last voted for one of its replicas; since when it has had no
+  // working replica (0: it has one, or never had one).
+  int64_t voted_time_ms = 0;
+  int64_t orphaned_time_ms = 0;
 
   bool is_myself() const { return flags & kMyself; }
   bool is_primary() const { return flags & kPrimary; }

@@ -120,6 +120,8 @@ void ClusterState::RefreshMyselfLocked() {
   me.cport = settings_.bus_port;
   me.hostname = settings_.hostname;
   me.link_connected = true;
+  me.flags = static_cast<uint16_t>((me.flags & ~kNoFailover) |
+                                   (settings_.replica_no_failover ? kNoFailover : 0));
 }
 
 void ClusterState::UpdateSettings(const ClusterSettings& settings) {
@@ -310,8 +312,20 @@ absl::Status ClusterState::CommitLocked() {
   file.last_vote_epoch = last_vote_epoch_;
   UpdateStateLocked();
   PublishLocked();
-  if (int err = common::ReplaceFileDurably(settings_.config_file, FormatNodesFile(file), 0644);
-      err != 0) {
+  // Epochs and votes must survive a crash of the machine (a node that forgot its vote could
+  // vote twice in one epoch): a change of them is synced to disk. The rest (slots, nodes,
+  // flags) the cluster tells a node again, and resharding changes it thousands of times, so
+  // those saves are only atomic, as Redis saves nodes.conf without fsync then.
+  const std::array<uint64_t, 3> epochs = {current_epoch_, last_vote_epoch_,
+                                          nodes_[0]->config_epoch};
+  const bool durable = epochs != synced_epochs_;
+  const std::string text = FormatNodesFile(file);
+  const int err = durable ? common::ReplaceFileDurably(settings_.config_file, text, 0644)
+                          : common::ReplaceFile(settings_.config_file, text, 0644);
+  if (err == 0 && durable) {
+    synced_epochs_ = epochs;
+  }
+  if (err != 0) {
     common::Log(common::LogLevel::kWarning, "Could not save the cluster configuration file " +
                                                 settings_.config_file + ": " +
                                                 common::ErrnoText(err));
@@ -551,8 +565,13 @@ absl::Status ClusterState::Reset(bool hard) {
     importing_from_[slot] = nullptr;
     migrating_to_[slot] = nullptr;
   }
+  if (me->is_replica()) {
+    role_dirty_.store(true, std::memory_order_release);  // replication stops following
+  }
   me->flags = kMyself | kPrimary;
   me->primary_name.clear();
+  promotion_from_.clear();
+  ResetManualFailoverLocked();
   nodes_.resize(1);  // forget every other node
   if (hard) {
     current_epoch_ = 0;

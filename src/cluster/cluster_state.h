@@ -4,11 +4,14 @@
 // nodes_file.h) before the command that made it answers, and publishes a new routing table
 // (routing_table.h) for the request path.
 //
-// The CLUSTER command family (cluster_commands.cc) reads and changes it; the cluster bus,
-// when it runs, will change it from what other nodes say.
+// The CLUSTER command family (server/cluster_command.cc) reads and changes it; the cluster bus
+// changes it from what other nodes say (cluster_state_bus.cc), and a replica's elections and
+// manual failovers run here too (cluster_failover.cc). Replication follows the role decided
+// here through ReplicationHooks, called with mu_ free.
 //
 // Thread: thread-safe; mu_ guards everything but the routing publisher, whose tables are
-// immutable.
+// immutable. Lock order: role_mu_, then mu_; the hooks that follow or stop following a
+// primary run under role_mu_ alone, the pause hooks under mu_ (they take only the pause's).
 #pragma once
 
 #include <absl/base/thread_annotations.h>
@@ -50,6 +53,29 @@ struct ClusterSettings {
   // How long after its first evaluation a primary waits before cluster_state may turn ok
   // (Redis's CLUSTER_WRITABLE_DELAY; the unit tests use 0).
   int64_t writable_delay_ms = 2000;
+  // Failover: a replica that never starts an election (cluster-replica-no-failover); how stale
+  // its data may be (cluster-replica-validity-factor × node timeout, plus
+  // repl-ping-replica-period; 0: any); whether replicas move to primaries left without one,
+  // and how many a primary keeps (cluster-allow-replica-migration, cluster-migration-barrier).
+  bool replica_no_failover = false;
+  int64_t replica_validity_factor = 10;
+  int64_t repl_ping_period_ms = 10000;
+  bool allow_replica_migration = true;
+  int64_t migration_barrier = 1;
+};
+
+// What the cluster needs of replication; the server provides it once replication has started.
+struct ReplicationHooks {
+  // This node's replication offset (a replica's: what it has applied).
+  std::function<uint64_t()> offset;
+  // A replica's time without news from its primary (Redis's data age), in milliseconds.
+  std::function<int64_t()> primary_silence_ms;
+  // Follow the primary at ip:port (nothing when already following it) / stop following.
+  std::function<void(const std::string& ip, int port)> follow;
+  std::function<void()> become_primary;
+  // A manual failover holds this primary's writes until its replica took over, or until then.
+  std::function<void(int64_t until_unix_ms)> pause_writes;
+  std::function<void()> resume_writes;
 };
 
 // CLUSTER INFO's figures.
@@ -166,10 +192,27 @@ class ClusterState {
   // replicas) as a bus message, and the nodes to send it to.
   std::string PublishMessage(std::string_view channel, std::string_view message, bool shard,
                              std::vector<uint64_t>* targets);
-  // The replication offset the headers carry (set once by the server).
-  void set_replication_offset(std::function<uint64_t()> offset) {
-    replication_offset_ = std::move(offset);
-  }
+  // Set once by the server, after replication has started; until then the role is not acted on.
+  void set_replication_hooks(ReplicationHooks hooks) ABSL_LOCKS_EXCLUDED(role_mu_, mu_);
+
+  // ---- Replicas and failover (cluster_failover.cc; Redis 7.0's rules). ----
+
+  // CLUSTER REPLICATE: this node becomes a replica of that primary. Errors as Redis's.
+  absl::Status Replicate(const std::string& node_name);
+  // CLUSTER FAILOVER: default (the primary pauses, the replica catches up, then an election
+  // its primary's voters grant), FORCE (an election without the primary), TAKEOVER (no
+  // election: a new epoch of its own). Errors as Redis's.
+  enum class FailoverKind { kDefault, kForce, kTakeover };
+  absl::Status Failover(FailoverKind kind);
+  // Brings replication in line with this node's role: follows its primary's address, or stops
+  // following, and completes a won election (the slots are claimed once replication has
+  // stopped, so that no client write meets a replica that is still read-only). out: where the
+  // claim's PONGs go (null: the bus's next tick sends them). Does nothing unless the role
+  // changed since the last call.
+  void SyncReplicationRole(BusActions* out) ABSL_LOCKS_EXCLUDED(role_mu_, mu_);
+  bool role_changed() const { return role_dirty_.load(std::memory_order_acquire); }
+  // INFO/CLUSTER INFO: whether a manual failover is under way here.
+  bool manual_failover_in_progress();
   // Messages sent and received by type (CLUSTER INFO); the bus counts them.
   void CountMessage(MessageType type, bool sent);
 
@@ -213,6 +256,42 @@ class ClusterState {
   void BroadcastLocked(const std::string& msg, BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Saves after a bus change (failures are logged: the bus has no one to answer).
   void SaveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // PONG to every node, or to the other replicas of this node's primary only.
+  void BroadcastPongLocked(bool local_replicas_only, BusActions* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The sender's role from a PING, PONG or MEET header.
+  void UpdateRoleOfLocked(ClusterNode* sender, const BusMessage& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t ReplicationOffsetLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Failover (cluster_failover.cc).
+  std::vector<ClusterNode*> ReplicasOfLocked(const ClusterNode& primary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int CountOkReplicasLocked(const ClusterNode& primary) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Redis's clusterSetMaster: this node (no slots) follows primary.
+  void SetPrimaryLocked(ClusterNode* primary) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Redis's clusterSetNodeAsMaster.
+  void SetNodeAsPrimaryLocked(ClusterNode* node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ResetManualFailoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A replica's rank among its primary's replicas: how many have a greater offset.
+  int ReplicaRankLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The vote of a primary with slots for the replica asking in request.
+  void GrantVoteIfAllowedLocked(ClusterNode* node, const BusMessage& request, BusActions* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A replica whose primary failed (or in a manual failover): schedules, runs and wins its
+  // election (Redis's clusterHandleSlaveFailover).
+  void HandleReplicaFailoverLocked(BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandleManualFailoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves this replica to a primary left without replicas (Redis's clusterHandleSlaveMigration).
+  void HandleReplicaMigrationLocked(int max_replicas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A won election or a takeover: the slots are claimed by SyncReplicationRole.
+  void StartPromotionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishPromotionLocked(BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // MFSTART from one of this primary's replicas: writes pause, the replica is pinged.
+  void PauseForManualFailoverLocked(ClusterNode* replica, BusActions* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bus's tick for replicas and manual failovers (after failure detection).
+  void FailoverCronLocked(BusActions* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   storage::Keyspace& keyspace_;
   absl::Mutex mu_;
@@ -233,10 +312,33 @@ class ClusterState {
   int cron_ticks_ ABSL_GUARDED_BY(mu_) = 0;
   // CLUSTER FORGET's names, kept off for 60 seconds so that gossip does not bring them back.
   std::vector<std::pair<std::string, int64_t>> forgotten_ ABSL_GUARDED_BY(mu_);
-  std::function<uint64_t()> replication_offset_;
+  // Serialises SyncReplicationRole: the hooks run in the order the role changed.
+  absl::Mutex role_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  ReplicationHooks hooks_ ABSL_GUARDED_BY(mu_);
+  bool hooks_set_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> role_dirty_{true};
+  // The former primary whose slots a won election claims (empty: no promotion pending).
+  std::string promotion_from_ ABSL_GUARDED_BY(mu_);
+  bool pong_pending_ ABSL_GUARDED_BY(mu_) = false;  // a claim's PONGs for the next tick
+  // The election of a replica (Redis's failover_auth_*).
+  int64_t failover_auth_time_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int failover_auth_count_ ABSL_GUARDED_BY(mu_) = 0;
+  bool failover_auth_sent_ ABSL_GUARDED_BY(mu_) = false;
+  int failover_auth_rank_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t failover_auth_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  // A manual failover (Redis's mf_*): when it gives up (0: none), whether the replica may
+  // start its election, the replica a primary paused for (a serial), and the offset at which
+  // the paused primary stopped (-1: not heard yet).
+  int64_t mf_end_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  bool mf_can_start_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t mf_replica_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t mf_primary_offset_ ABSL_GUARDED_BY(mu_) = -1;
+  bool mf_send_start_ ABSL_GUARDED_BY(mu_) = false;  // a replica's MFSTART for the next tick
   std::array<std::atomic<uint64_t>, kMessageTypes> messages_sent_{};
   std::array<std::atomic<uint64_t>, kMessageTypes> messages_received_{};
   int lock_fd_ = -1;  // flock on config_file, held for the node's life
+  // The epochs (current, last vote, this node's config) of the last save that was synced.
+  std::array<uint64_t, 3> synced_epochs_ ABSL_GUARDED_BY(mu_){~0ull, ~0ull, ~0ull};
   RoutingPublisher publisher_;
 };
 

@@ -4,8 +4,8 @@
 // and sockets) is cluster_bus.cc; it calls these with the state's lock free and carries out
 // the BusActions they return.
 //
-// Not yet: replicas (CLUSTER REPLICATE), elections and manual failover (FAILOVER_AUTH_*,
-// MFSTART); their messages are received and counted, and ignored.
+// Elections and manual failovers (FAILOVER_AUTH_*, MFSTART) are cluster_failover.cc's; this
+// file hands their messages over.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -121,7 +121,10 @@ BusMessage ClusterState::HeaderLocked(MessageType type) {
     m.config_epoch = primary->config_epoch;
     m.slots = primary->slots;
   }
-  m.offset = replication_offset_ ? replication_offset_() : 0;
+  m.offset = ReplicationOffsetLocked();
+  if (me.is_primary() && mf_end_ms_ != 0) {
+    m.mflags |= kMessagePaused;  // the offset is where this primary paused for its replica
+  }
   m.sender = me.name;
   m.primary = me.primary_name;
   m.myip = settings_.ip;
@@ -237,6 +240,46 @@ void ClusterState::BroadcastLocked(const std::string& msg, BusActions* out) {
   }
 }
 
+void ClusterState::BroadcastPongLocked(bool local_replicas_only, BusActions* out) {
+  const ClusterNode& me = *nodes_[0];
+  for (const auto& n : nodes_) {
+    if (n->is_myself() || !n->link_connected || (n->flags & kHandshake)) {
+      continue;
+    }
+    if (local_replicas_only && !(n->is_replica() && n->primary_name == me.primary_name)) {
+      continue;
+    }
+    out->to_node.emplace_back(n->serial, PingLocked(MessageType::kPong, n.get()));
+  }
+}
+
+void ClusterState::UpdateRoleOfLocked(ClusterNode* sender, const BusMessage& m) {
+  if (m.primary.empty()) {
+    if (sender->is_replica()) {
+      SetNodeAsPrimaryLocked(sender);
+      SaveLocked();
+    }
+    return;
+  }
+  if (sender->is_primary()) {
+    // A primary turned replica: its slots are its new primary's to claim.
+    for (int j = 0; j < common::kClusterSlots; ++j) {
+      if (slots_[j] == sender) {
+        UnassignLocked(j);
+      }
+    }
+    sender->flags = static_cast<uint16_t>((sender->flags & ~(kPrimary | kMigrateTo)) | kReplica);
+    SaveLocked();
+  }
+  if (sender->primary_name != m.primary) {
+    sender->primary_name = m.primary;
+    if (ClusterNode* primary = FindLocked(m.primary)) {
+      primary->flags |= kMigrateTo;
+    }
+    SaveLocked();
+  }
+}
+
 void ClusterState::MarkFailingIfAgreedLocked(ClusterNode* node, BusActions* out) {
   const int64_t now = common::UnixMillis();
   const int64_t validity = settings_.node_timeout_ms * 2;
@@ -266,19 +309,30 @@ void ClusterState::UpdateSlotsLocked(ClusterNode* sender, uint64_t epoch, const 
   if (sender == me) {
     return;
   }
+  // This node's shard: itself, or the primary it follows. Losing the shard's last slot to the
+  // sender makes this node the sender's replica (a failover happened without it).
+  ClusterNode* shard_primary = me->is_primary() ? me : FindLocked(me->primary_name);
   bool changed = false;
+  bool shard_lost_slots = false;
+  int sender_slots = 0;
+  int migrated_shard_slots = 0;
+  std::vector<int> dirty;
   for (int j = 0; j < common::kClusterSlots; ++j) {
-    if (!slots.test(j) || slots_[j] == sender || importing_from_[j] != nullptr) {
+    if (!slots.test(j)) {
+      continue;
+    }
+    ++sender_slots;
+    if (slots_[j] == sender || importing_from_[j] != nullptr) {
       continue;
     }
     ClusterNode* owner = slots_[j];
     if (owner == nullptr || owner->config_epoch < epoch) {
       if (owner == me && keyspace_.CountKeysInSlot(j) != 0) {
-        // Redis deletes a lost slot's keys; a node that still holds keys of it logs why
-        // they stay until that lands here.
-        common::Log(common::LogLevel::kWarning, "Slot " + std::to_string(j) + " moved to " +
-                                                    sender->name +
-                                                    " while keys of it are still here");
+        dirty.push_back(j);
+      }
+      if (owner != nullptr && owner == shard_primary) {
+        shard_lost_slots = true;
+        ++migrated_shard_slots;
       }
       if (owner == me && migrating_to_[j] != nullptr) {
         migrating_to_[j] = nullptr;
@@ -288,10 +342,34 @@ void ClusterState::UpdateSlotsLocked(ClusterNode* sender, uint64_t epoch, const 
       changed = true;
     }
   }
-  if (changed) {
-    UpdateStateLocked();
-    SaveLocked();
+  if (!changed) {
+    return;
   }
+  if (shard_lost_slots && shard_primary->slots.none() &&
+      (settings_.allow_replica_migration || sender_slots == migrated_shard_slots)) {
+    common::Log(
+        common::LogLevel::kWarning,
+        "Configuration change detected. Reconfiguring myself as a replica of " + sender->name);
+    SetPrimaryLocked(sender);
+  } else if (ClusterNode* p = me->is_replica() ? FindLocked(me->primary_name) : nullptr;
+             p != nullptr && p->is_replica() && p->primary_name != me->name) {
+    if (ClusterNode* grand = FindLocked(p->primary_name)) {
+      common::Log(
+          common::LogLevel::kWarning,
+          "I'm a sub-replica! Reconfiguring myself as a replica of grandmaster " + grand->name);
+      SetPrimaryLocked(grand);
+    }
+  } else {
+    for (int j : dirty) {
+      // Redis deletes a lost slot's keys; a node that still holds keys of it logs why they
+      // stay until that lands here.
+      common::Log(common::LogLevel::kWarning, "Slot " + std::to_string(j) + " moved to " +
+                                                  sender->name +
+                                                  " while keys of it are still here");
+    }
+  }
+  UpdateStateLocked();
+  SaveLocked();
 }
 
 void ClusterState::ProcessGossipLocked(const BusMessage& m, ClusterNode* sender) {
@@ -381,6 +459,16 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
       SaveLocked();
     }
     sender->repl_offset = m.offset;
+    // A replica in a manual failover learns where its paused primary stopped.
+    if (mf_end_ms_ != 0 && me->is_replica() && me->primary_name == sender->name &&
+        (m.mflags & kMessagePaused) && mf_primary_offset_ < 0) {
+      mf_primary_offset_ = static_cast<int64_t>(m.offset);
+      common::Log(common::LogLevel::kWarning,
+                  "Received replication offset for paused master manual failover: " +
+                      std::to_string(mf_primary_offset_));
+      HandleManualFailoverLocked();
+      HandleReplicaFailoverLocked(out);
+    }
   }
   const std::string sender_ip = m.myip.empty() ? link.peer_ip : m.myip;
 
@@ -481,29 +569,7 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
     if (sender == nullptr) {
       return;
     }
-    // Its role.
-    if (m.primary.empty()) {
-      if (sender->is_replica()) {
-        sender->flags = static_cast<uint16_t>((sender->flags & ~kReplica) | kPrimary);
-        sender->primary_name.clear();
-        SaveLocked();
-      }
-    } else {
-      if (sender->is_primary()) {
-        for (int j = 0; j < common::kClusterSlots; ++j) {
-          if (slots_[j] == sender) {
-            UnassignLocked(j);
-          }
-        }
-        sender->flags =
-            static_cast<uint16_t>((sender->flags & ~(kPrimary | kMigrateTo)) | kReplica);
-        SaveLocked();
-      }
-      if (sender->primary_name != m.primary) {
-        sender->primary_name = m.primary;
-        SaveLocked();
-      }
-    }
+    UpdateRoleOfLocked(sender, m);
     // Its slots, and an UPDATE when it claims slots that a newer epoch owns.
     if (sender->is_primary() && sender->slots != m.slots) {
       UpdateSlotsLocked(sender, m.config_epoch, m.slots);
@@ -567,10 +633,7 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
       if (owner == nullptr || owner->config_epoch >= m.node_config_epoch) {
         break;
       }
-      if (owner->is_replica()) {
-        owner->flags = static_cast<uint16_t>((owner->flags & ~kReplica) | kPrimary);
-        owner->primary_name.clear();
-      }
+      SetNodeAsPrimaryLocked(owner);
       owner->config_epoch = m.node_config_epoch;
       UpdateSlotsLocked(owner, m.node_config_epoch, m.node_slots);
       SaveLocked();
@@ -581,8 +644,23 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
     case MessageType::kPublishShard:
       out->deliveries.push_back({m.channel, m.message, m.type == MessageType::kPublishShard});
       break;
+    case MessageType::kAuthRequest:
+      GrantVoteIfAllowedLocked(sender, m, out);
+      break;
+    case MessageType::kAuthAck:
+      // A vote counts from a primary with slots, for this election's epoch or a later one.
+      if (sender->is_primary() && sender->slots.any() && m.current_epoch >= failover_auth_epoch_) {
+        ++failover_auth_count_;
+        HandleReplicaFailoverLocked(out);
+      }
+      break;
+    case MessageType::kMfStart:
+      if (me->is_primary() && sender->primary_name == me->name) {
+        PauseForManualFailoverLocked(sender, out);
+      }
+      break;
     default:
-      break;  // failover votes, MFSTART: not yet (see the header comment)
+      break;
   }
 }
 
@@ -656,6 +734,7 @@ void ClusterState::BusCron(const std::function<bool(uint64_t)>& has_link, BusAct
       }
     }
   }
+  FailoverCronLocked(out);
   if (UpdateStateLocked() || state_changed) {
     PublishLocked();
   }

@@ -71,7 +71,7 @@ Dispatcher::Outcome Dispatcher::ExecuteStages(Client& client,
       !RunUnlessQueued(r)) {
     return Outcome::kDone;
   }
-  if (services_.pause.Holds(r.flags)) {
+  if (services_.pause.Holds(r.flags) || HeldByShortLoad(r)) {
     return Outcome::kHeld;
   }
   if (!MakeRoomInMemory(r) || !CheckPersistenceHealthy(r) || !CheckReplication(r)) {
@@ -424,6 +424,17 @@ bool Dispatcher::CheckReplication(Request& r) {
     return false;
   }
   return true;
+}
+
+bool Dispatcher::HeldByShortLoad(const Request& r) const {
+  constexpr int64_t kShortLoadMs = 250;
+  const uint32_t gate = services_.settings.replica_gate.load(std::memory_order_relaxed);
+  if (!(gate & kGateLoading) || (r.flags & kLoading) || r.client.is_primary_link()) {
+    return false;
+  }
+  return common::MonotonicMillis() -
+             services_.settings.loading_started_ms.load(std::memory_order_relaxed) <
+         kShortLoadMs;
 }
 
 bool Dispatcher::CheckPersistenceHealthy(Request& r) {

@@ -126,6 +126,10 @@ class Dispatcher {
   // replicas (-NOREPLICAS), commands while a replica loads its primary's snapshot (-LOADING)
   // or while its link is down and it may not serve stale data (-MASTERDOWN).
   bool CheckReplication(Request& r);
+  // Redis loads a replica's snapshot on its main thread: a client's command waits out a short
+  // load, and is refused with -LOADING only once a load lasts long enough for Redis to serve
+  // events meanwhile. The first kShortLoadMs of a load hold commands here the same way.
+  bool HeldByShortLoad(const Request& r) const;
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
   // Cluster mode: -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN or -CLUSTERDOWN when this node may not

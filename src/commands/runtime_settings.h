@@ -56,6 +56,8 @@ struct RuntimeSettings {
   std::atomic<int> aof_write_errno{0};
   // What replication refuses, as ReplicationGate bits (0: nothing): one load per command.
   std::atomic<uint32_t> replica_gate{0};
+  // When kGateLoading was last set (monotonic ms): a short load holds commands instead.
+  std::atomic<int64_t> loading_started_ms{0};
   // rdbcompression, for DUMP (snapshots read it from the configuration when they start).
   std::atomic<bool> rdbcompression{true};
   // busy-reply-threshold in ms (0: never busy), and which kind of script, if any, has now run

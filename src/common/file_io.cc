@@ -24,7 +24,9 @@ bool WriteAll(int fd, std::string_view* bytes) {
   return true;
 }
 
-int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t mode) {
+namespace {
+
+int ReplaceFileSynced(const std::string& path, std::string_view content, mode_t mode, bool sync) {
   const std::string tmp = path + ".tmp-" + std::to_string(getpid());
   unlink(tmp.c_str());  // left by a crash of an earlier process with our pid
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -33,7 +35,7 @@ int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t
   }
   int err = 0;
   // fchmod: the mode asked for exactly, whatever the umask took from open's.
-  if (!WriteAll(fd, &content) || fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+  if (!WriteAll(fd, &content) || fchmod(fd, mode) != 0 || (sync && fsync(fd) != 0)) {
     err = errno != 0 ? errno : EIO;
   }
   if (close(fd) != 0 && err == 0) {
@@ -46,6 +48,9 @@ int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t
     unlink(tmp.c_str());
     return err;
   }
+  if (!sync) {
+    return 0;
+  }
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -54,6 +59,16 @@ int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t
     close(dir_fd);
   }
   return 0;
+}
+
+}  // namespace
+
+int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t mode) {
+  return ReplaceFileSynced(path, content, mode, /*sync=*/true);
+}
+
+int ReplaceFile(const std::string& path, std::string_view content, mode_t mode) {
+  return ReplaceFileSynced(path, content, mode, /*sync=*/false);
 }
 
 absl::Status ReadSmallFile(const std::string& path, size_t max_bytes, std::string* out) {

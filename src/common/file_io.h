@@ -23,6 +23,10 @@ bool WriteAll(int fd, std::string_view* bytes);
 // the directory synced so that the rename is durable too. Returns 0, or the errno of the step
 // that failed; path is then untouched and the temporary file removed.
 int ReplaceFileDurably(const std::string& path, std::string_view content, mode_t mode);
+// The same without the syncs: a crash of the process leaves the old file or the new one, a
+// crash of the machine may leave either, or an empty file (for state that is cheap to rebuild
+// and rewritten often, as Redis writes nodes.conf without fsync unless an epoch changed).
+int ReplaceFile(const std::string& path, std::string_view content, mode_t mode);
 
 // Reads the regular file at path whole into *out. NotFound when it does not exist; an error
 // naming why otherwise (not a regular file, larger than max_bytes, a read error). A symbolic

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -100,7 +101,8 @@ absl::StatusOr<std::string> ReadLine(net::Transport& t, std::string* pending, in
   }
 }
 
-absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms) {
+absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms,
+                               const std::atomic<bool>* cancel) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -119,9 +121,17 @@ absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc < 0 && errno == EINPROGRESS) {
       int err = ETIMEDOUT;
-      if (WaitFd(fd, true, timeout_ms)) {
-        socklen_t len = sizeof(err);
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      constexpr int kSliceMs = 100;
+      for (int waited = 0; waited < timeout_ms; waited += kSliceMs) {
+        if (cancel != nullptr && cancel->load()) {
+          err = ECANCELED;
+          break;
+        }
+        if (WaitFd(fd, true, std::min(kSliceMs, timeout_ms - waited))) {
+          socklen_t len = sizeof(err);
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+          break;
+        }
       }
       rc = err == 0 ? 0 : -1;
       errno = err;

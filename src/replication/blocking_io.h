@@ -8,6 +8,7 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,8 +29,10 @@ absl::StatusOr<size_t> ReadSome(net::Transport& t, std::string* out, size_t max,
 absl::StatusOr<std::string> ReadLine(net::Transport& t, std::string* pending, int timeout_ms);
 
 // A connected non-blocking TCP socket to host:port (a name or an address), or an error in
-// words. Waits up to timeout_ms.
-absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms);
+// words. Waits up to timeout_ms, or until *cancel turns true (checked every 100 ms), so that
+// stopping a replica's link never waits for a peer that drops the connection attempt.
+absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms,
+                               const std::atomic<bool>* cancel = nullptr);
 
 // Waits for fd to become readable (or writable, when `write`) for up to timeout_ms; false when
 // the time passed.

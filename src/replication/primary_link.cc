@@ -87,6 +87,14 @@ LinkStatus PrimaryLink::status() const {
   return s;
 }
 
+int64_t PrimaryLink::silence_ms() const {
+  const int64_t now = common::MonotonicMillis();
+  if (up_.load(std::memory_order_relaxed)) {
+    return now - last_io_ms_.load(std::memory_order_relaxed);
+  }
+  return now - down_since_ms_.load(std::memory_order_relaxed);
+}
+
 void PrimaryLink::Run() {
   while (!stop_.load()) {
     absl::Status st = Session();
@@ -126,7 +134,7 @@ absl::Status PrimaryLink::Session() {
   }
   SetState("connecting");
   Note("Connecting to MASTER " + s.host + ":" + std::to_string(s.port));
-  absl::StatusOr<int> fd = ConnectTcp(s.host, s.port, kHandshakeTimeoutMs);
+  absl::StatusOr<int> fd = ConnectTcp(s.host, s.port, kHandshakeTimeoutMs, &stop_);
   if (!fd.ok()) {
     return fd.status();
   }
@@ -382,6 +390,7 @@ absl::Status PrimaryLink::ReceiveSnapshot(net::Transport& t, std::string* pendin
   // Load in place of the current dataset. Meanwhile clients get -LOADING.
   Note("MASTER <-> REPLICA sync: Flushing old data");
   env_.before_load();
+  env_.runtime.loading_started_ms.store(common::MonotonicMillis(), std::memory_order_relaxed);
   env_.runtime.replica_gate.fetch_or(commands::kGateLoading);
   env_.keyspace.FlushAll();
   env_.functions.ClearFunctionLibraries();

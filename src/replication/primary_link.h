@@ -96,6 +96,9 @@ class PrimaryLink {
   // Closes the link and waits for the thread.
   void Stop();
   LinkStatus status() const;
+  // Milliseconds since anything came from the primary (while the link is up) or since the link
+  // went down; very large when it was never up (Redis's data age, for cluster failover).
+  int64_t silence_ms() const;
   bool up() const { return up_.load(std::memory_order_relaxed); }
   // The answer to the first PSYNC: 0 none yet, 1 accepted (+CONTINUE or +FULLRESYNC), -1
   // refused (FAILOVER's target said no).

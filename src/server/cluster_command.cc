@@ -1,10 +1,11 @@
 // CLUSTER, ASKING, READONLY, READWRITE; see cluster_command.h. The replies' shapes and texts
 // are Redis 7.0's (INFO's fields, NODES's lines, SLOTS's and SHARDS's entries, the errors of
-// each subcommand); MEET, REPLICATE and FAILOVER come with the cluster bus.
+// each subcommand).
 //
 // Thread: handlers run on the caller's I/O thread; ClusterState is thread-safe.
 #include "server/cluster_command.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "commands/command_context.h"
 #include "commands/errors.h"
 #include "common/ascii.h"
+#include "common/clock.h"
 #include "common/hash_slot.h"
 #include "common/numbers.h"
 #include "server/command_helpers.h"
@@ -571,11 +573,57 @@ void CmdClusterCountFailureReports(CommandContext& ctx) {
   if (state == nullptr) {
     return;
   }
-  if (!state->KnowsNode(std::string(ctx.args[2]))) {
-    ctx.reply.Error("ERR Unknown node " + std::string(ctx.args[2]));
+  const ClusterView view = state->View();
+  for (const ClusterNode& n : view.nodes) {
+    if (n.name == ctx.args[2]) {
+      // Reports older than twice the node timeout no longer count, as Redis drops them.
+      const int64_t oldest = common::UnixMillis() - view.settings.node_timeout_ms * 2;
+      ctx.reply.Integer(std::count_if(n.failure_reports.begin(), n.failure_reports.end(),
+                                      [&](const auto& r) { return r.second >= oldest; }));
+      return;
+    }
+  }
+  ctx.reply.Error("ERR Unknown node " + std::string(ctx.args[2]));
+}
+
+// CLUSTER REPLICATE node-id: replication follows at once (ROLE shows the new primary).
+void CmdClusterReplicate(CommandContext& ctx) {
+  ClusterState* state = StateOrReply(ctx);
+  if (state == nullptr) {
     return;
   }
-  ctx.reply.Integer(0);  // no failure reports without the bus
+  absl::Status st = state->Replicate(std::string(ctx.args[2]));
+  if (st.ok()) {
+    state->SyncReplicationRole(nullptr);
+  }
+  ReplyStatus(ctx, st);
+}
+
+// CLUSTER FAILOVER [FORCE|TAKEOVER]: OK once started; a TAKEOVER has taken the slots by then.
+void CmdClusterFailover(CommandContext& ctx) {
+  ClusterState* state = StateOrReply(ctx);
+  if (state == nullptr) {
+    return;
+  }
+  ClusterState::FailoverKind kind = ClusterState::FailoverKind::kDefault;
+  if (ctx.args.size() == 3) {
+    if (common::EqualsIgnoreCase(ctx.args[2], "force")) {
+      kind = ClusterState::FailoverKind::kForce;
+    } else if (common::EqualsIgnoreCase(ctx.args[2], "takeover")) {
+      kind = ClusterState::FailoverKind::kTakeover;
+    } else {
+      ctx.reply.Error(commands::kErrSyntax);
+      return;
+    }
+  } else if (ctx.args.size() > 3) {
+    ReplySubcommandSyntaxError(ctx, "CLUSTER");
+    return;
+  }
+  absl::Status st = state->Failover(kind);
+  if (st.ok()) {
+    state->SyncReplicationRole(nullptr);
+  }
+  ReplyStatus(ctx, st);
 }
 
 void CmdClusterMeet(CommandContext& ctx) {
@@ -624,11 +672,18 @@ void CmdClusterReset(CommandContext& ctx) {
     ReplySubcommandSyntaxError(ctx, "CLUSTER");
     return;
   }
-  if (!state->View().nodes[0].is_replica() && KeyCount(ctx) != 0) {
+  const bool replica = state->View().nodes[0].is_replica();
+  if (!replica && KeyCount(ctx) != 0) {
     ctx.reply.Error("ERR CLUSTER RESET can't be called with master nodes containing keys");
     return;
   }
-  ReplyStatus(ctx, state->Reset(hard));
+  absl::Status st = state->Reset(hard);
+  if (st.ok() && replica) {
+    // A replica stops following and forgets its primary's data, as Redis's clusterReset.
+    state->SyncReplicationRole(nullptr);
+    ctx.services.keyspace.FlushAll();
+  }
+  ReplyStatus(ctx, st);
 }
 
 void CmdClusterSaveConfig(CommandContext& ctx) {
@@ -703,6 +758,8 @@ void RegisterClusterCommands(commands::CommandTable& table) {
               sub("cluster|delslotsrange", -4, kChange, kAdminAcl,
                   CmdClusterSlotsChange<false, true>, "Set hash slots as unbound in receiving node",
                   "7.0.0"),
+              sub("cluster|failover", -2, kChange, kAdminAcl, CmdClusterFailover,
+                  "Forces a replica to perform a manual failover of its master.", "3.0.0"),
               sub("cluster|flushslots", 2, kChange, kAdminAcl, CmdClusterFlushSlots,
                   "Delete a node's own slots information", "3.0.0"),
               sub("cluster|forget", 3, kChange, kAdminAcl, CmdClusterForget,
@@ -725,6 +782,8 @@ void RegisterClusterCommands(commands::CommandTable& table) {
                   "Get Cluster config for the node", "3.0.0"),
               sub("cluster|replicas", 3, kAdmin | kStale, kAdminAcl, CmdClusterReplicas,
                   "List replica nodes of the specified master node", "5.0.0"),
+              sub("cluster|replicate", 3, kChange, kAdminAcl, CmdClusterReplicate,
+                  "Reconfigure a node as a replica of the specified master node", "3.0.0"),
               sub("cluster|reset", -2, kAdmin | kNoScript | kStale, kAdminAcl, CmdClusterReset,
                   "Reset a Redis Cluster node", "3.0.0"),
               sub("cluster|saveconfig", 2, kChange, kAdminAcl, CmdClusterSaveConfig,

@@ -175,6 +175,10 @@ struct Config {
   bool cluster_require_full_coverage = true;
   bool cluster_allow_reads_when_down = false;
   bool cluster_allow_pubsubshard_when_down = true;
+  bool cluster_replica_no_failover = false;
+  bool cluster_allow_replica_migration = true;
+  int64_t cluster_replica_validity_factor = 10;
+  int64_t cluster_migration_barrier = 1;
   // ACL. requirepass sets the default user's only password; `user` directives (each the text
   // after "user") and aclfile are exclusive, as in Redis.
   std::string requirepass;

@@ -70,6 +70,14 @@ bool ReplicationService::link_up() const {
   return link_ != nullptr && link_->up();
 }
 
+int64_t ReplicationService::primary_silence_ms() const {
+  absl::MutexLock lock(&mu_);
+  if (!replica_) {
+    return -1;
+  }
+  return link_ != nullptr ? link_->silence_ms() : std::numeric_limits<int64_t>::max() / 2;
+}
+
 void ReplicationService::StopSendersLocked() {
   for (auto& sender : senders_) {
     sender->Stop();

@@ -93,6 +93,8 @@ class ReplicationService {
   bool is_replica() const;
   // Whether a replica's link to its primary is up (a sub-replica may sync only then).
   bool link_up() const;
+  // A replica's time without news from its primary (PrimaryLink::silence_ms); -1 for a primary.
+  int64_t primary_silence_ms() const;
 
   // FAILOVER [TO host port [FORCE]] [TIMEOUT ms], as Redis 7: writes are paused, the target
   // (or the first replica to catch up) is waited for until it acknowledged everything, then

@@ -252,6 +252,7 @@ void Server::Cron() {
   replication_->Cron();
   if (cluster_ != nullptr) {
     cluster_->Cron();
+    cluster_->SyncReplicationRole(nullptr);  // a role changed by a command, if the bus missed it
   }
   CloseIdleMigrateConnections();
 }
@@ -269,8 +270,6 @@ absl::Status Server::OpenCluster() {
     return state.status();
   }
   cluster_ = *std::move(state);
-  cluster_->set_replication_offset(
-      [this] { return static_cast<uint64_t>(replication_->offset()); });
   router_ = std::make_unique<cluster::SlotRouter>(*cluster_, commands_, *keyspace_);
   services_->cluster = router_.get();
   const Config c = config();
@@ -291,6 +290,19 @@ absl::Status Server::OpenCluster() {
         }
       });
   return cluster_bus_->Start(c.bind, bus_port);
+}
+
+void Server::ConnectClusterToReplication() {
+  cluster_->set_replication_hooks(cluster::ReplicationHooks{
+      .offset = [this] { return static_cast<uint64_t>(replication_->offset()); },
+      .primary_silence_ms = [this] { return replication_->primary_silence_ms(); },
+      .follow = [this](const std::string& ip, int port) { replication_->Follow(ip, port); },
+      .become_primary = [this] { replication_->BecomePrimary(); },
+      // A manual failover's pause holds writes as CLIENT PAUSE WRITE does.
+      .pause_writes = [this](int64_t until_ms) { pause_.Pause(until_ms, /*writes_only=*/true); },
+      .resume_writes = [this] { pause_.Unpause(); },
+  });
+  cluster_->SyncReplicationRole(nullptr);
 }
 
 void Server::WritePidFile(const std::string& path) {
@@ -387,6 +399,9 @@ int Server::Run() {
           aof_->Enable();  // a new base from the loaded data, as Redis restarts its AOF
         }
       });
+  if (cluster_ != nullptr) {
+    ConnectClusterToReplication();  // a replica in nodes.conf follows its primary from now on
+  }
   WritePidFile(cfg.pidfile);
   // Only now: a client that gets an answer finds the start-up lines already in the log.
   for (auto& t : threads_) {

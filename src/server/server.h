@@ -245,6 +245,9 @@ class Server final : public ServerAdmin {
   // cluster state and its router at start-up (cluster-enabled yes).
   static cluster::ClusterSettings ClusterSettingsOf(const Config& c);
   absl::Status OpenCluster();
+  // Once replication has started: the cluster drives it (a replica follows the primary the
+  // cluster names, a won election stops following) and reads its offsets.
+  void ConnectClusterToReplication();
   void AcceptOn(IoThread& thread, int listen_fd);
 
   mutable absl::Mutex config_mu_;

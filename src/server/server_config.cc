@@ -213,7 +213,9 @@ void Server::RegisterConfigAppliers() {
                       "cluster-announce-bus-port", "cluster-announce-hostname",
                       "cluster-preferred-endpoint-type", "cluster-node-timeout",
                       "cluster-require-full-coverage", "cluster-allow-reads-when-down",
-                      "cluster-allow-pubsubshard-when-down"},
+                      "cluster-allow-pubsubshard-when-down", "cluster-replica-no-failover",
+                      "cluster-replica-validity-factor", "cluster-allow-replica-migration",
+                      "cluster-migration-barrier", "repl-ping-replica-period"},
        .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
          if (cluster_ == nullptr) {
            return AppliedChange{};
@@ -540,6 +542,11 @@ cluster::ClusterSettings Server::ClusterSettingsOf(const Config& c) {
   s.require_full_coverage = c.cluster_require_full_coverage;
   s.allow_reads_when_down = c.cluster_allow_reads_when_down;
   s.allow_pubsubshard_when_down = c.cluster_allow_pubsubshard_when_down;
+  s.replica_no_failover = c.cluster_replica_no_failover;
+  s.replica_validity_factor = c.cluster_replica_validity_factor;
+  s.repl_ping_period_ms = c.repl_ping_replica_period * 1000;
+  s.allow_replica_migration = c.cluster_allow_replica_migration;
+  s.migration_barrier = c.cluster_migration_barrier;
   return s;
 }
 

@@ -270,6 +270,16 @@ def test_setslot_and_forget_errors(c):
     check_text(c, "CLUSTER", "NODES")
 
 
+def test_replicate_and_failover_errors(c):
+    run(c, "CLUSTER REPLICATE nosuch", f"CLUSTER REPLICATE {'b' * 40}", "CLUSTER FAILOVER",
+        "CLUSTER FAILOVER FORCE", "CLUSTER FAILOVER TAKEOVER", "CLUSTER FAILOVER bogus",
+        "CLUSTER FAILOVER force extra", "CLUSTER REPLICATE")
+    ref_name, got_name = _names(c)
+    c.check_pair(["CLUSTER", "REPLICATE", ref_name], ["CLUSTER", "REPLICATE", got_name])
+    c.check_pair(["CLUSTER", "COUNT-FAILURE-REPORTS", ref_name],
+                 ["CLUSTER", "COUNT-FAILURE-REPORTS", got_name])
+
+
 def test_reset_and_flushslots_need_an_empty_database(c):
     run(c, "CLUSTER ADDSLOTSRANGE 0 16383")
     _wait_ok(c)
@@ -318,6 +328,9 @@ def test_moved_for_the_other_primarys_slots(t):
     check_named(t, "CLUSTER", "SHARDS")
     check_text(t, "CLUSTER", "NODES")
     check_text(t, "CLUSTER", "REPLICAS", OTHER_NAME)
+    # A primary with slots may not become a replica.
+    run(t, f"CLUSTER REPLICATE {OTHER_NAME}", "CLUSTER FAILOVER",
+        f"CLUSTER COUNT-FAILURE-REPORTS {OTHER_NAME}")
 
 
 def test_migrating_slot_asks_for_missing_keys(t):

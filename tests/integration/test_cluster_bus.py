@@ -8,97 +8,18 @@ import time
 import pytest
 from redis.cluster import RedisCluster
 
-from support import servers
+from support.cluster_nodes import NODE_TIMEOUT_MS, agree, create
+from support.cluster_nodes import text as _text
 from support.resp_client import RespClient, unwrap
 from support.tools import REDIS_BENCHMARK, REDIS_CLI, run_tool, wait_until
 
-NODE_TIMEOUT_MS = 2000
 # Clusters form in seconds, but under ASan on two loaded cores a test takes several times that.
 pytestmark = pytest.mark.redoubt_timeout(180)
 
 
-def _text(reply):
-    value = unwrap(reply)
-    return value.decode() if isinstance(value, bytes) else value
-
-
-class Node:
-    """One cluster node (Redoubt, or redis-server for kind="redis") on its own address."""
-
-    def __init__(self, address, tmp_path, kind="redoubt", extra=()):
-        self.address = address
-        directory = tmp_path / f"{kind}-{address}"
-        directory.mkdir()
-        self.cport = servers.free_port(address)
-        args = ["--cluster-enabled", "yes", "--cluster-port", str(self.cport),
-                "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
-                "--cluster-config-file", str(directory / "nodes.conf"), "--dir", str(directory),
-                *extra]
-        make = servers.redis_server if kind == "redis" else servers.redoubt_server
-        self.server = make(args=args, host=address, name=f"{kind}-{address}")
-
-    def start(self):
-        self.server.start()
-        return self
-
-    @property
-    def port(self):
-        return self.server.port
-
-    def call(self, *args):
-        with RespClient(self.address, self.port) as c:
-            return c.call(*args)
-
-    def info(self):
-        text = _text(self.call("CLUSTER", "INFO"))
-        return dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
-
-    def nodes(self):
-        """{name: (address, flags, slots)} from CLUSTER NODES."""
-        out = {}
-        for line in _text(self.call("CLUSTER", "NODES")).splitlines():
-            f = line.split(" ")
-            out[f[0]] = (f[1].split("@")[0], set(f[2].split(",")) - {"myself"}, f[8:])
-        return out
-
-    def name(self):
-        return _text(self.call("CLUSTER", "MYID"))
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    if not servers.redoubt_available():
-        pytest.skip(servers.redoubt_missing_reason())
-    started = []
-
-    def make(address, kind="redoubt", extra=()):
-        node = Node(address, tmp_path, kind, extra).start()
-        started.append(node)
-        return node
-
-    yield make
-    for node in started:
-        node.server.stop()
-
-
-def agree(nodes):
-    """Every node sees every node with the same address, role and slots."""
-    views = []
-    for node in nodes:
-        view = node.nodes()
-        if len(view) != len(nodes):
-            return False
-        views.append({k: (a, f - {"myself"}, s) for k, (a, f, s) in view.items()})
-    return all(v == views[0] for v in views)
-
-
 def create_three(cluster, base="127.0.2"):
     nodes = [cluster(f"{base}.{i}") for i in (1, 2, 3)]
-    out = run_tool([REDIS_CLI, "--cluster", "create",
-                    *[f"{n.address}:{n.port}" for n in nodes], "--cluster-yes"], timeout=120)
-    assert "[OK] All 16384 slots covered." in out.stdout, out.stdout + out.stderr
-    assert wait_until(lambda: all(n.info()["cluster_state"] == "ok" for n in nodes), timeout=30)
-    assert wait_until(lambda: agree(nodes), timeout=30)
+    create(nodes)
     return nodes
 
 

@@ -1,9 +1,8 @@
 // Cluster mode: whether it is on (cluster-enabled), the node's configuration file, ports and
 // what it announces, timeouts and failover, and what a node serves while the cluster is down.
-// The rows that cluster/ acts on are bound to Config's cluster_* fields; those of failover and
-// the bus's buffers (which come with the cluster bus) are accepted, validated, shown and
-// rewritten as Redis does, and act on nothing yet (kNoEffectYet). Start-up refuses
-// cluster-enabled with replicaof, as Redis does (config.cc).
+// The rows that cluster/ acts on are bound to Config's cluster_* fields; the bus's send buffer
+// limit is accepted, validated, shown and rewritten as Redis does, and acts on nothing yet.
+// Start-up refuses cluster-enabled with replicaof, as Redis does (config.cc).
 #include <cctype>
 #include <string>
 
@@ -29,11 +28,16 @@ absl::Status CheckHostname(const std::string& v) {
 }  // namespace
 
 void RegisterClusterDirectives(DirectiveRegistry& registry) {
-  const BoolRow bools[] = {
-      {"cluster-replica-no-failover", "cluster-slave-no-failover", 0, false},
-      {"cluster-allow-replica-migration", "", 0, true},
-  };
-  AddBoolRows(registry, bools);
+  registry.Add(
+      BoolDirective({.name = "cluster-replica-no-failover", .alias = "cluster-slave-no-failover"},
+                    false, Field<bool>(&Config::cluster_replica_no_failover)));
+  registry.Add(BoolDirective({.name = "cluster-allow-replica-migration"}, true,
+                             Field<bool>(&Config::cluster_allow_replica_migration)));
+  registry.Add(NumericDirective(
+      {.name = "cluster-replica-validity-factor", .alias = "cluster-slave-validity-factor"},
+      Signed(0, kIntMax, 10), Field<int64_t>(&Config::cluster_replica_validity_factor)));
+  registry.Add(NumericDirective({.name = "cluster-migration-barrier"}, Signed(0, kIntMax, 1),
+                                Field<int64_t>(&Config::cluster_migration_barrier)));
   registry.Add(BoolDirective({.name = "cluster-enabled", .flags = kImmutable}, false,
                              Field<bool>(&Config::cluster_enabled)));
   registry.Add(BoolDirective({.name = "cluster-require-full-coverage"}, true,
@@ -65,9 +69,6 @@ void RegisterClusterDirectives(DirectiveRegistry& registry) {
   registry.Add(NumericDirective({.name = "cluster-node-timeout"}, Signed(0, kLLongMax, 15000),
                                 Field<int64_t>(&Config::cluster_node_timeout_ms)));
   const NumericRow numbers[] = {
-      {"cluster-replica-validity-factor", "cluster-slave-validity-factor", 0,
-       Signed(0, kIntMax, 10)},
-      {"cluster-migration-barrier", "", 0, Signed(0, kIntMax, 1)},
       {"cluster-link-sendbuf-limit", "", 0, Memory(Unsigned(0, kULLongMax, 0))},
   };
   AddNumericRows(registry, numbers);

@@ -15,6 +15,7 @@
 #include "cluster/cluster_state.h"
 #include "common/hash_slot.h"
 #include "support/command_harness.h"
+#include "support/scratch_dir.h"
 
 namespace redoubt::cluster {
 namespace {
@@ -27,19 +28,11 @@ const std::string kOtherNode(40, 'e');
 // A node with its own nodes.conf in a temporary directory, routing the harness's commands.
 class SlotRouterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("slot-router-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    h_.keyspace().EnableClusterMode();
-  }
+  void SetUp() override { h_.keyspace().EnableClusterMode(); }
   void TearDown() override {
     h_.set_cluster(nullptr);
     router_.reset();
     state_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   ClusterSettings Settings() {
@@ -72,7 +65,7 @@ class SlotRouterTest : public ::testing::Test {
     h_.set_cluster(router_.get());
   }
 
-  std::filesystem::path dir_;
+  test_support::ScratchDir dir_{"slot-router"};
   CommandHarness h_;
   std::unique_ptr<ClusterState> state_;
   std::unique_ptr<SlotRouter> router_;
