@@ -18,7 +18,6 @@
 # regenerates bench/RESULTS.md (report.py adds the section from aof.json).
 #
 #   bench/aof_bench.py [--requests 1000000] [--reps 3]
-import argparse
 import os
 import subprocess
 import sys
@@ -27,11 +26,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
-from bench_util import median_range, redis_benchmark_set, save_and_report  # noqa: E402
+from bench_util import (  # noqa: E402
+    comparison_arguments, median_range, redis_benchmark_set, save_and_report)
 
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
@@ -79,12 +78,7 @@ def one_run(label, kind, binary, mode, requests, pipeline, tmp, ports):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--requests", type=int, default=1_000_000, help="at -P 16; -P 1 gets 1/8")
-    p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--redoubt", default=str(ROOT / "build/bin/redoubt-server"))
-    p.add_argument("--redis", default="/usr/bin/redis-server")
-    p.add_argument("--out", default=str(HERE))
+    p = comparison_arguments(__doc__)
     args = p.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="aof-bench-"))

@@ -157,3 +157,17 @@ def save_and_report(out_dir, name, results):
     subprocess.run([sys.executable, str(here / "report.py"), str(out / "results.json"), str(out)],
                    check=True, stdout=subprocess.DEVNULL)
     print(f"wrote {out / name} and {out / 'RESULTS.md'}")
+
+
+def comparison_arguments(description):
+    """The command line the one-topic comparison scripts share (aof_bench, replication_bench,
+    cluster_bench): --requests (at -P 16; -P 1 gets 1/8), --reps, the two binaries, --out."""
+    import argparse
+    here = Path(__file__).resolve().parent
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--requests", type=int, default=1_000_000, help="at -P 16; -P 1 gets 1/8")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--redoubt", default=str(here.parent / "build/bin/redoubt-server"))
+    p.add_argument("--redis", default="/usr/bin/redis-server")
+    p.add_argument("--out", default=str(here))
+    return p

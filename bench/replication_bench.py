@@ -19,7 +19,6 @@
 # bench/replication.json and regenerates bench/RESULTS.md (report.py adds the section).
 #
 #   bench/replication_bench.py [--requests 1000000] [--reps 3] [--sync-gb 1.0]
-import argparse
 import os
 import subprocess
 import sys
@@ -28,11 +27,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_servers import Server  # noqa: E402
-from bench_util import median_range, redis_benchmark_set, save_and_report  # noqa: E402
+from bench_util import (  # noqa: E402
+    comparison_arguments, median_range, redis_benchmark_set, save_and_report)
 
 PRIMARY_CPU = "0"
 OTHER_CPU = "1"
@@ -155,13 +154,8 @@ def full_sync_runs(kind, binary, gb, reps, tmp, ports, log):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--requests", type=int, default=1_000_000, help="at -P 16; -P 1 gets 1/8")
-    p.add_argument("--reps", type=int, default=3)
+    p = comparison_arguments(__doc__)
     p.add_argument("--sync-gb", type=float, default=1.0)
-    p.add_argument("--redoubt", default=str(ROOT / "build/bin/redoubt-server"))
-    p.add_argument("--redis", default="/usr/bin/redis-server")
-    p.add_argument("--out", default=str(HERE))
     args = p.parse_args()
 
     def log(text):

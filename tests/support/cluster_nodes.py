@@ -42,6 +42,7 @@ class Node:
     def __init__(self, address, tmp_path, kind="redoubt", extra=()):
         self.address = address
         self.kind = kind
+        self.client_source = None  # the address the test's own connections leave from
         directory = tmp_path / f"{kind}-{address}"
         directory.mkdir()
         self.cport = servers.free_port(address)
@@ -65,7 +66,7 @@ class Node:
         return f"{self.address}:{self.port}"
 
     def call(self, *args):
-        with RespClient(self.address, self.port) as c:
+        with RespClient(self.address, self.port, source=self.client_source) as c:
             return c.call(*args)
 
     def info(self, section="CLUSTER"):

@@ -38,11 +38,12 @@ def encode_command(*args):
 
 class RespClient:
     """tls_ca: speak TLS, verifying the server with this CA file; tls_session: an
-    ssl.SSLSession to resume (after a TLS connection, .sock.session holds the new one)."""
+    ssl.SSLSession to resume (after a TLS connection, .sock.session holds the new one);
+    source: the local address to connect from."""
 
     def __init__(self, host="127.0.0.1", port=6379, timeout=10.0, connect=True, tls_ca=None,
-                 tls_session=None, tls_context=None):
-        self.host, self.port, self.timeout = host, port, timeout
+                 tls_session=None, tls_context=None, source=None):
+        self.host, self.port, self.timeout, self.source = host, port, timeout, source
         self.tls_ca, self.tls_session, self.tls_context = tls_ca, tls_session, tls_context
         self.sock = None
         self.buf = b""
@@ -50,7 +51,7 @@ class RespClient:
             self.connect()
 
     def connect(self):
-        self.sock = raw_connection(self.port, self.host, self.timeout)
+        self.sock = raw_connection(self.port, self.host, self.timeout, self.source)
         if self.tls_ca or self.tls_context:
             import ssl
             context = self.tls_context or ssl.create_default_context(cafile=self.tls_ca)

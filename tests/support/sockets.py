@@ -5,10 +5,12 @@ import socket
 import time
 
 
-def raw_connection(port, host="127.0.0.1", timeout=10.0):
+def raw_connection(port, host="127.0.0.1", timeout=10.0, source=None):
     """A TCP connection to host:port with TCP_NODELAY (so that each write leaves at once, as
-    from a real client) and `timeout` on every operation."""
-    sock = socket.create_connection((host, port), timeout=timeout)
+    from a real client) and `timeout` on every operation; from the address `source` when given
+    (a client playing another host)."""
+    sock = socket.create_connection((host, port), timeout=timeout,
+                                    source_address=(source, 0) if source else None)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 

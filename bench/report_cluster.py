@@ -1,0 +1,63 @@
+# The RESULTS.md section of bench/cluster_bench.py (cluster mode's cost on one node, three
+# shards, and failover time, on both servers), read from bench/cluster.json when it exists.
+# Pure formatting.
+import json
+from pathlib import Path
+
+from report_cells import median_ratio
+from report_snapshot import _cell
+
+OVERHEAD_TARGET = 0.97  # cluster mode costs at most 3% of SET/GET throughput
+
+
+def cluster_section(out_dir):
+    path = Path(out_dir) / "cluster.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    s = data["summary"]
+    rps = "{:,.0f}"
+    md = ["## Cluster mode", "",
+          "`bench/cluster_bench.py`. **Cost on one node**: redis-benchmark `-c 50 -r 1000000 -d 64`"
+          f", {data['requests_p16']:,} requests at -P 16 and {data['requests_p1']:,} at -P 1, "
+          "on a node with `cluster-enabled yes` serving all 16,384 slots and on the same server "
+          f"with cluster mode off; server pinned to CPU {data['cpus']['server']}, "
+          f"redis-benchmark to CPU {data['cpus']['client']}. Runs alternate Redis, Redoubt, "
+          f"{data['reps']} times; medians (min–max).", "",
+          "| test | P | Redoubt cluster rps | Redoubt plain rps | Redoubt cluster / plain | "
+          "Redis cluster / plain | Redoubt vs Redis (cluster) |", "|---|---|---|---|---|---|---|"]
+    worst = None
+    for pipeline in (16, 1):
+        for test in ("SET", "GET"):
+            ours_c = s.get(f"redoubt/cluster/P{pipeline}/{test}")
+            ours_p = s.get(f"redoubt/plain/P{pipeline}/{test}")
+            theirs_c = s.get(f"redis/cluster/P{pipeline}/{test}")
+            theirs_p = s.get(f"redis/plain/P{pipeline}/{test}")
+            if ours_c and ours_p:
+                ratio = ours_c["median"] / ours_p["median"]
+                worst = ratio if worst is None else min(worst, ratio)
+            md.append(f"| {test} | {pipeline} | {_cell(ours_c, fmt=rps)} | "
+                      f"{_cell(ours_p, fmt=rps)} | {median_ratio(ours_c, ours_p)} | "
+                      f"{median_ratio(theirs_c, theirs_p)} | {median_ratio(ours_c, theirs_c)} |")
+    if worst is not None:
+        verdict = "✓" if worst >= OVERHEAD_TARGET else "✗"
+        md += ["", f"Target: cluster mode ≥ {OVERHEAD_TARGET:.2f}× of the same node without, "
+                   f"in every row: worst {worst:.2f}× {verdict}."]
+    md += ["", "**Three shards**: three primaries of each server, `redis-benchmark --cluster -t "
+               f"set,get -P 16 -n {data['requests_p16']:,}`; unpinned (three servers and the "
+               "client on two cores).", "",
+           "| test | Redoubt rps | Redis rps | Redoubt vs Redis |", "|---|---|---|---|"]
+    for test in ("SET", "GET"):
+        ours, theirs = s.get(f"redoubt/shards/{test}"), s.get(f"redis/shards/{test}")
+        md.append(f"| {test} | {_cell(ours, fmt=rps)} | {_cell(theirs, fmt=rps)} | "
+                  f"{median_ratio(ours, theirs)} |")
+    ours, theirs = s.get("redoubt/failover"), s.get("redis/failover")
+    md += ["", "**Failover**: three primaries with a replica each, `cluster-node-timeout "
+               f"{data['node_timeout_ms']}`; a primary is killed (SIGKILL) and a client retries "
+               "SET on its replica every 5 ms: the time from the kill to the first OK. Failure "
+               "detection takes the node timeout; the election waits 500–1,000 ms more, as "
+               "Redis's does. Unpinned.", "",
+           "| | Redoubt | Redis | Redoubt vs Redis |", "|---|---|---|---|",
+           f"| seconds to the first write on the new primary | {_cell(ours, fmt='{:.2f}')} | "
+           f"{_cell(theirs, fmt='{:.2f}')} | {median_ratio(ours, theirs)} |", ""]
+    return md
