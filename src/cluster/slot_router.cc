@@ -45,7 +45,8 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
   bool shard_pubsub = false;
   int missing = 0;
   int existing = 0;
-  std::vector<std::string_view> keys;
+  // Reused by every command of this thread: one allocation per thread, not per command.
+  thread_local std::vector<std::string_view> keys;
   std::string refusal;
   // One command's keys; false when a refusal is decided (in `refusal`).
   auto consider = [&](const commands::CommandSpec& s, uint32_t command_flags,

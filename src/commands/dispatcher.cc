@@ -11,6 +11,7 @@
 #include "commands/errors.h"
 #include "common/ascii.h"
 #include "common/clock.h"
+#include "common/hash_slot.h"
 #include "common/repr.h"
 
 namespace redoubt::commands {
@@ -383,6 +384,38 @@ std::string Dispatcher::ScriptRefusal(Request& r, ScriptRules& rules) {
   }
   if (flags & kWrite) {
     rules.wrote = true;
+  }
+  return ScriptClusterRefusal(r, rules);
+}
+
+std::string Dispatcher::ScriptClusterRefusal(Request& r, ScriptRules& rules) {
+  if (services_.cluster == nullptr || r.client.is_primary_link()) {
+    return {};  // outside cluster mode, or the primary's stream, which is always obeyed
+  }
+  std::string refusal;
+  if (!services_.cluster->Admit(r.client, *r.spec, r.spec->flags, r.args, &refusal)) {
+    if (refusal.starts_with("CLUSTERDOWN The cluster is down and only accepts read")) {
+      return "ERR Script attempted to execute a write command while the cluster is down and "
+             "readonly";
+    }
+    if (refusal.starts_with("CLUSTERDOWN")) {
+      return "ERR Script attempted to execute a command while the cluster is down";
+    }
+    return "ERR Script attempted to access a non local key in a cluster node";
+  }
+  if (rules.allow_cross_slot) {
+    return {};
+  }
+  std::vector<std::string_view> keys;
+  ExtractKeys(*r.spec, r.args, &keys);
+  if (keys.empty()) {
+    return {};
+  }
+  const int slot = common::KeyHashSlot(keys.front());
+  if (rules.slot < 0) {
+    rules.slot = slot;
+  } else if (rules.slot != slot) {
+    return "ERR Script attempted to access keys that do not hash to the same slot";
   }
   return {};
 }

@@ -63,6 +63,10 @@ class Dispatcher {
     bool out_of_memory = false;  // used memory was over maxmemory when the script started
     bool wrote = false;          // a write ran: later writes are no longer refused by state
     bool propagate = true;       // redis.set_repl: the next command's effects are logged
+    // Cluster mode: the allow-cross-slot-keys flag, and the slot the script's commands have
+    // touched so far (-1: none yet).
+    bool allow_cross_slot = false;
+    int slot = -1;
   };
   // A command a script calls (redis.call), Redis's scriptCall: the script's command holds the
   // shards. Returns false with *error set ("CODE message") when the script may not run it;
@@ -130,6 +134,9 @@ class Dispatcher {
   // load, and is refused with -LOADING only once a load lasts long enough for Redis to serve
   // events meanwhile. The first kShortLoadMs of a load hold commands here the same way.
   bool HeldByShortLoad(const Request& r) const;
+  // Redis's scriptVerifyClusterState: a script's command may touch only this node's keys, and
+  // (without allow-cross-slot-keys) the script only one slot.
+  std::string ScriptClusterRefusal(Request& r, ScriptRules& rules);
   // A RESP2 client with subscriptions may run only the pub/sub commands, PING, QUIT and RESET.
   bool CheckSubscriberContext(Request& r);
   // Cluster mode: -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN or -CLUSTERDOWN when this node may not

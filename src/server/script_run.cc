@@ -2,9 +2,11 @@
 #include "server/script_run.h"
 
 #include <cstring>
+#include <vector>
 
 #include "commands/errors.h"
 #include "common/clock.h"
+#include "common/hash_slot.h"
 #include "common/log.h"
 #include "server/command_helpers.h"
 #include "server/connection.h"
@@ -96,6 +98,8 @@ commands::Dispatcher::ScriptRules RulesFor(const scripting::ScriptFlags& flags,
   rules.read_only = read_only_command || (flags.has_shebang && flags.no_writes);
   rules.allow_oom = flags.has_shebang && flags.allow_oom;
   rules.out_of_memory = out_of_memory;
+  // Scripts without a shebang keep Redis 6's freedom to touch several slots.
+  rules.allow_cross_slot = !flags.has_shebang || flags.allow_cross_slot_keys;
   return rules;
 }
 
@@ -109,6 +113,15 @@ ScriptRunHost::ScriptRunHost(CommandContext& ctx, commands::Dispatcher::ScriptRu
       name_(name),
       started_ms_(common::MonotonicMillis()) {
   running_.Begin(ctx.client.is_primary_link(), kind, name, ctx.args);
+  // In cluster mode the keys the script declared fix its slot, as Redis's client->slot: the
+  // keys it touches without declaring them must hash there too.
+  if (ctx.services.cluster != nullptr) {
+    std::vector<std::string_view> keys;
+    commands::ExtractKeys(ctx.spec, ctx.args, &keys);
+    if (!keys.empty()) {
+      rules_.slot = common::KeyHashSlot(keys.front());
+    }
+  }
 }
 
 ScriptRunHost::~ScriptRunHost() {

@@ -333,6 +333,22 @@ def test_moved_for_the_other_primarys_slots(t):
         f"CLUSTER COUNT-FAILURE-REPORTS {OTHER_NAME}")
 
 
+def test_scripts_touch_only_this_nodes_keys_in_one_slot(t):
+    # bar: slot 5061 (ours); foo: 12182 (the other node's); {tag}x: slot 100 (ours).
+    tag = _key_in_slot(t, 100)
+    cross = f"redis.call('SET','bar','1'); return redis.call('SET','{{{tag}}}x','2')"
+    run(t, ("EVAL", "return redis.call('SET','bar','1')", "0"),
+        ("EVAL", "return redis.call('GET','foo')", "0"),
+        ("EVAL", "#!lua\nreturn redis.call('GET','foo')", "0"),
+        ("EVAL", cross, "0"), ("EVAL", "#!lua\n" + cross, "0"),
+        ("EVAL", f"return redis.call('GET','{{{tag}}}x')", "1", "bar"),
+        ("EVAL", f"#!lua\nreturn redis.call('GET','{{{tag}}}x')", "1", "bar"),
+        ("EVAL", "return redis.call('GET',KEYS[1])", "1", "bar"),
+        ("EVAL", "#!lua flags=allow-cross-slot-keys\n" + cross, "0"),
+        ("EVAL", "#!lua flags=allow-cross-slot-keys\nreturn redis.call('GET','foo')", "0"),
+        "GET bar", f"GET {{{tag}}}x", "DEL bar", f"DEL {{{tag}}}x", "INFO errorstats")
+
+
 def test_migrating_slot_asks_for_missing_keys(t):
     # Slot 100 is ours; "{a1}x" style keys of slot 100 are found by their tag.
     tag = _key_in_slot(t, 100)
