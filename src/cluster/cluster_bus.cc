@@ -191,6 +191,21 @@ void ClusterBus::Close(Link* link) {
   link->fd = -1;  // removed from links_ at the end of the pass
 }
 
+void ClusterBus::ReportLinks() {
+  std::vector<LinkReport> reports;
+  for (const auto& link : links_) {
+    if (link->fd >= 0 && link->node_serial != 0 && !link->connecting) {
+      reports.push_back({.inbound = !link->outbound,
+                         .node_serial = link->node_serial,
+                         .created_ms = link->created_ms,
+                         .writing = !link->output.empty(),
+                         .send_buffer_used = link->output.size(),
+                         .send_buffer_allocated = link->output.capacity()});
+    }
+  }
+  state_.ReportLinks(std::move(reports));
+}
+
 void ClusterBus::FollowRoleChange() {
   if (state_.role_changed()) {
     BusActions actions;
@@ -331,6 +346,7 @@ void ClusterBus::Run() {
           Close(link.get());
         }
       }
+      ReportLinks();
     }
     std::vector<std::pair<uint64_t, std::string>> outbox;
     {

@@ -73,6 +73,8 @@ class ClusterBus {
   // After a message or a tick that changed this node's role: replication follows it at once,
   // and a won election's claim goes out (ClusterState::SyncReplicationRole).
   void FollowRoleChange();
+  // Tells the state what links there are, for CLUSTER LINKS (every tick).
+  void ReportLinks();
   void Send(Link& link, std::string bytes);
   void Close(Link* link);
   Link* OutboundLinkOf(uint64_t serial);

@@ -134,6 +134,20 @@ struct BusActions {
   std::vector<Delivery> deliveries;
 };
 
+// One bus link as CLUSTER LINKS shows it (the bus reports its links every tick).
+struct LinkReport {
+  bool inbound = false;
+  uint64_t node_serial = 0;
+  int64_t created_ms = 0;
+  bool writing = false;  // output waits to be sent
+  size_t send_buffer_used = 0;
+  size_t send_buffer_allocated = 0;
+};
+struct LinkDescription {
+  LinkReport link;
+  std::string node_name;
+};
+
 class ClusterState {
  public:
   // Loads config_file when it exists (this node's name, slots and epochs, and the nodes it
@@ -213,6 +227,10 @@ class ClusterState {
   bool role_changed() const { return role_dirty_.load(std::memory_order_acquire); }
   // INFO/CLUSTER INFO: whether a manual failover is under way here.
   bool manual_failover_in_progress();
+  // The bus's links, reported at every tick, and CLUSTER LINKS's view of them: each node's
+  // outbound link, then its inbound one, for the nodes known by name.
+  void ReportLinks(std::vector<LinkReport> links);
+  std::vector<LinkDescription> Links();
   // Messages sent and received by type (CLUSTER INFO); the bus counts them.
   void CountMessage(MessageType type, bool sent);
 
@@ -334,6 +352,7 @@ class ClusterState {
   uint64_t mf_replica_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t mf_primary_offset_ ABSL_GUARDED_BY(mu_) = -1;
   bool mf_send_start_ ABSL_GUARDED_BY(mu_) = false;  // a replica's MFSTART for the next tick
+  std::vector<LinkReport> links_ ABSL_GUARDED_BY(mu_);
   std::array<std::atomic<uint64_t>, kMessageTypes> messages_sent_{};
   std::array<std::atomic<uint64_t>, kMessageTypes> messages_received_{};
   int lock_fd_ = -1;  // flock on config_file, held for the node's life

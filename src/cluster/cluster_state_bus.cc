@@ -80,6 +80,30 @@ void ClusterState::SaveLocked() {
   }
 }
 
+void ClusterState::ReportLinks(std::vector<LinkReport> links) {
+  absl::MutexLock lock(&mu_);
+  links_ = std::move(links);
+}
+
+std::vector<LinkDescription> ClusterState::Links() {
+  absl::MutexLock lock(&mu_);
+  std::vector<LinkDescription> out;
+  for (const auto& n : nodes_) {
+    if (n->is_myself() || (n->flags & kHandshake)) {
+      continue;
+    }
+    for (bool inbound : {false, true}) {
+      for (const LinkReport& l : links_) {
+        if (l.node_serial == n->serial && l.inbound == inbound) {
+          out.push_back({l, n->name});
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 void ClusterState::CountMessage(MessageType type, bool sent) {
   const auto t = static_cast<size_t>(type);
   if (t < kMessageTypes) {

@@ -399,9 +399,28 @@ void CmdClusterShards(CommandContext& ctx) {
   }
 }
 
+// CLUSTER LINKS: the bus's links as of its last tick (a tenth of a second at most).
 void CmdClusterLinks(CommandContext& ctx) {
-  if (StateOrReply(ctx) != nullptr) {
-    ctx.reply.ArrayHeader(0);  // no bus links yet
+  ClusterState* state = StateOrReply(ctx);
+  if (state == nullptr) {
+    return;
+  }
+  const std::vector<cluster::LinkDescription> links = state->Links();
+  ctx.reply.ArrayHeader(links.size());
+  for (const cluster::LinkDescription& d : links) {
+    ctx.reply.MapHeader(6);
+    ctx.reply.Bulk("direction");
+    ctx.reply.Bulk(d.link.inbound ? "from" : "to");
+    ctx.reply.Bulk("node");
+    ctx.reply.Bulk(d.node_name);
+    ctx.reply.Bulk("create-time");
+    ctx.reply.Integer(d.link.created_ms);
+    ctx.reply.Bulk("events");
+    ctx.reply.Bulk(d.link.writing ? "rw" : "r");
+    ctx.reply.Bulk("send-buffer-allocated");
+    ctx.reply.Integer(static_cast<int64_t>(d.link.send_buffer_allocated));
+    ctx.reply.Bulk("send-buffer-used");
+    ctx.reply.Integer(static_cast<int64_t>(d.link.send_buffer_used));
   }
 }
 

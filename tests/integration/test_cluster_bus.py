@@ -1,7 +1,7 @@
 # Clusters of several nodes over the cluster bus (Redis 7.0's protocol), each node on a loopback
 # address of its own as if it were its own host: redis-cli --cluster create and check on three
 # Redoubt primaries, then redis-cli -c, redis-benchmark --cluster and redis-py's RedisCluster
-# across them; a redis-server 7.0 node joining the Redoubt cluster by CLUSTER MEET and taking a
+# across them, and CLUSTER LINKS; a redis-server 7.0 node joining the Redoubt cluster by CLUSTER MEET and taking a
 # slot; a primary stopped, flagged failing by the others within the node timeout, and back.
 import time
 
@@ -46,6 +46,18 @@ def test_redis_cli_creates_a_cluster_that_clients_use(cluster):
             list(range(600))
     finally:
         rc.close()
+    # CLUSTER LINKS: a link to and a link from every other node, with Redis's six fields.
+    def links_ok(node):
+        links = [dict(zip(e[0::2], e[1::2])) for e in _text(node.call("CLUSTER", "LINKS"))]
+        others = [n.name() for n in nodes if n is not node]
+        fields = {"direction", "node", "create-time", "events", "send-buffer-allocated",
+                  "send-buffer-used"}
+        return all(set(link) == fields for link in links) and \
+            sorted((link["direction"], link["node"]) for link in links) == \
+            sorted((d, o) for o in others for d in ("from", "to"))
+
+    assert wait_until(lambda: all(links_ok(n) for n in nodes), timeout=30), \
+        [_text(n.call("CLUSTER", "LINKS")) for n in nodes]
     # Every primary holds a share of the keys.
     counts = [_text(n.call("DBSIZE")) for n in nodes]
     assert all(c > 100 for c in counts), counts
