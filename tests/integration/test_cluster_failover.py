@@ -6,7 +6,9 @@
 #     acknowledged, and the old primary back as the new one's replica;
 #   - CLUSTER FAILOVER under load with no failed operation, then FORCE and TAKEOVER;
 #   - a redis-server 7.0 node that replicates a Redoubt primary and takes over from it, then a
-#     Redoubt node that does the same to the redis-server node.
+#     Redoubt node that does the same to the redis-server node;
+#   - a replica with cluster-replica-no-failover that waits for FORCE, and a replica that
+#     migrates to the primary left without one.
 import os
 import signal
 import time
@@ -215,3 +217,44 @@ def test_redis_server_and_redoubt_fail_over_to_each_other(cluster):
     assert wait_until(lambda: redis.primary_of() == primary_name, timeout=60)
     assert wait_until(lambda: agree(everyone), timeout=60)
     assert unwrap(primary.call("GET", f"{{{key}}}:50")) == b"50"
+
+
+def test_no_failover_replicas_wait_and_replicas_migrate(cluster):
+    # Three primaries; the first gets two replicas, the third one replica that may not fail
+    # over (cluster-replica-no-failover yes).
+    primaries = [cluster(f"127.0.12.{i}") for i in (1, 2, 3)]
+    create(primaries)
+    spare, extra = cluster("127.0.12.4"), cluster("127.0.12.5")
+    guard = cluster("127.0.12.6", extra=["--cluster-replica-no-failover", "yes"])
+    everyone = primaries + [spare, extra, guard]
+    for n in (spare, extra, guard):
+        assert text(n.call("CLUSTER", "MEET", primaries[0].address, str(primaries[0].port),
+                           str(primaries[0].cport))) == "OK"
+    assert wait_until(lambda: agree(everyone), timeout=60)
+    names = [p.name() for p in primaries]
+    for node, primary in ((spare, names[0]), (extra, names[0]), (guard, names[2])):
+        assert text(node.call("CLUSTER", "REPLICATE", primary)) == "OK"
+    assert wait_until(lambda: agree(everyone), timeout=60)
+    # The second primary has no replica but never had one: nobody migrates to it.
+    # The third primary dies: its replica may not take over, so its slots stay down.
+    os.kill(primaries[2].server.pid, signal.SIGKILL)
+    primaries[2].server.proc.wait()
+    alive = [n for n in everyone if n is not primaries[2]]
+    assert wait_until(lambda: all("fail" in n.nodes()[names[2]][1] for n in alive), timeout=60)
+    assert all(n.info()["cluster_state"] == "fail" for n in alive)
+    assert guard.role() == "slave"
+    # A manual FORCE failover is still allowed: the operator decides.
+    assert text(guard.call("CLUSTER", "FAILOVER", "FORCE")) == "OK"
+    assert wait_until(lambda: guard.role() == "master", timeout=60)
+    assert wait_until(lambda: all_ok(alive), timeout=60)
+    # The new primary had a replica before the failover (its old primary's): it is orphaned
+    # now, and the first primary has two working replicas, so one of them moves to it.
+    assert wait_until(lambda: sum(1 for n in (spare, extra)
+                                  if n.primary_of() == guard.name()) == 1, timeout=60)
+
+    def same_view():  # every live node sees the same six nodes (the dead one failed)
+        views = [{k: (a, f - {"myself"}, sl) for k, (a, f, sl) in n.nodes().items()}
+                 for n in alive]
+        return len(views[0]) == 6 and all(v == views[0] for v in views)
+
+    assert wait_until(same_view, timeout=60)
