@@ -23,6 +23,11 @@ namespace {
 
 constexpr int kTickMs = 100;
 constexpr size_t kReadChunk = 64 * 1024;
+// Without a BusSecurity (no TLS on this bus), how long an inbound link may stay silent before
+// its first byte, and an outbound connect() may take.
+constexpr int64_t kDefaultSetupTimeoutMs = 5000;
+// The first byte of a TLS handshake record; Redis's bus messages start with "RCmb".
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 // "ip" of an "ip:port" address (the port follows the last colon).
 std::string IpOf(const std::string& address) {
@@ -75,7 +80,7 @@ void ClusterBus::Stop() {
   (void)!write(wake_fd_, &one, sizeof(one));
   thread_.join();
   for (auto& link : links_) {
-    close(link->fd);
+    Close(link.get());
   }
   links_.clear();
   for (int fd : listen_fds_) {
@@ -118,6 +123,8 @@ void ClusterBus::Accept(int listen_fd) {
     net::SetNoDelay(fd);
     auto link = std::make_unique<Link>();
     link->fd = fd;
+    link->stage = Stage::kClassifying;
+    link->setup_deadline_ms = common::MonotonicMillis() + SetupTimeoutMs();
     link->created_ms = common::UnixMillis();
     link->peer_ip = IpOf(net::PeerAddress(fd));
     link->local_ip = IpOf(net::LocalAddress(fd));
@@ -174,7 +181,8 @@ void ClusterBus::Connect(const BusActions::Connect& c) {
   auto link = std::make_unique<Link>();
   link->fd = fd;
   link->outbound = true;
-  link->connecting = true;
+  link->stage = Stage::kConnecting;
+  link->setup_deadline_ms = common::MonotonicMillis() + SetupTimeoutMs();
   link->node_serial = c.serial;
   link->created_ms = common::UnixMillis();
   link->peer_ip = c.ip;
@@ -187,15 +195,155 @@ void ClusterBus::Send(Link& link, std::string bytes) {
 }
 
 void ClusterBus::Close(Link* link) {
-  close(link->fd);
+  if (link->io != nullptr) {
+    link->io.reset();  // closes the socket (a TLS session sends close_notify first)
+  } else if (link->fd >= 0) {
+    close(link->fd);
+  }
   link->fd = -1;  // removed from links_ at the end of the pass
+}
+
+int64_t ClusterBus::SetupTimeoutMs() const {
+  return security_ != nullptr ? security_->handshake_timeout_ms() : kDefaultSetupTimeoutMs;
+}
+
+void ClusterBus::LogLinkProblem(const std::string& text) {
+  // At most one line a second: a peer with a wrong certificate retries ten times a second.
+  const int64_t now = common::MonotonicMillis();
+  if (now - last_problem_logged_ms_ < 1000) {
+    ++problems_not_logged_;
+    return;
+  }
+  std::string line = text;
+  if (problems_not_logged_ > 0) {
+    line += " (" + std::to_string(problems_not_logged_) + " similar messages not logged)";
+  }
+  common::Log(common::LogLevel::kWarning, line);
+  last_problem_logged_ms_ = now;
+  problems_not_logged_ = 0;
+}
+
+bool ClusterBus::FinishConnect(Link& link, short revents) {
+  int error = 0;
+  socklen_t length = sizeof(error);
+  getsockopt(link.fd, SOL_SOCKET, SO_ERROR, &error, &length);
+  if (error != 0 || (revents & (POLLERR | POLLHUP))) {
+    return false;
+  }
+  if (!(revents & POLLOUT)) {
+    return true;  // still connecting
+  }
+  link.local_ip = IpOf(net::LocalAddress(link.fd));
+  if (security_ != nullptr && security_->ConnectsWithTls()) {
+    std::string why;
+    link.io = security_->ConnectTls(link.fd, &why);
+    if (link.io == nullptr) {
+      link.fd = -1;  // taken and closed
+      LogLinkProblem("Cluster bus: no TLS link to " + link.peer_ip + ": " + why);
+      return false;
+    }
+    link.stage = Stage::kHandshaking;
+    return ContinueHandshake(link);
+  }
+  link.io = PlainBusTransport(link.fd);
+  return Opened(link);
+}
+
+bool ClusterBus::Classify(Link& link) {
+  unsigned char first = 0;
+  ssize_t n;
+  do {
+    n = recv(link.fd, &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+  }
+  if (n == 0) {
+    return false;
+  }
+  if (first == kTlsHandshakeRecord) {
+    std::string why = "this node's bus takes no TLS (tls-mode none)";
+    link.io = security_ != nullptr ? security_->AcceptTls(link.fd, &why) : nullptr;
+    if (link.io == nullptr) {
+      if (security_ != nullptr) {
+        link.fd = -1;  // taken and closed
+      }
+      LogLinkProblem("Cluster bus: TLS link from " + link.peer_ip + " refused: " + why);
+      return false;
+    }
+    link.stage = Stage::kHandshaking;
+    return ContinueHandshake(link);
+  }
+  if (security_ != nullptr && !security_->AcceptsPlaintext()) {
+    LogLinkProblem("Cluster bus: plaintext link from " + link.peer_ip +
+                   " refused: tls-mode is required (set tls-cluster yes on that node)");
+    return false;
+  }
+  link.io = PlainBusTransport(link.fd);
+  return Opened(link);
+}
+
+bool ClusterBus::ContinueHandshake(Link& link) {
+  std::string why;
+  const BusTransport::Step step = link.io->Handshake(&why);
+  switch (step) {
+    case BusTransport::Step::kDone:
+      return Opened(link);
+    case BusTransport::Step::kFailed:
+      LogLinkProblem("Cluster bus: TLS handshake " + std::string(link.outbound ? "to " : "from ") +
+                     link.peer_ip + " failed: " + why);
+      return false;
+    default:
+      link.handshake_wants = step;
+      return true;
+  }
+}
+
+bool ClusterBus::Opened(Link& link) {
+  link.stage = Stage::kOpen;
+  if (!link.outbound) {
+    return true;  // the peer speaks first
+  }
+  std::string greeting = state_.GreetingFor(link.node_serial);
+  if (greeting.empty()) {
+    return false;
+  }
+  // First on the wire, before what was queued for the node while the link was being set up.
+  state_.CountMessage(TypeOfEncoded(greeting), /*sent=*/true);
+  link.output.insert(0, greeting);
+  return true;
+}
+
+void ClusterBus::CloseLinksOfTheWrongKind() {
+  if (security_ == nullptr) {
+    return;
+  }
+  const bool tls_out = security_->ConnectsWithTls();
+  const bool plaintext_in = security_->AcceptsPlaintext();
+  for (auto& link : links_) {
+    if (link->fd < 0 || link->io == nullptr) {
+      continue;
+    }
+    if (link->outbound && link->io->tls() != tls_out) {
+      // Reopened by the next tick's BusCron, of the kind the settings now ask for.
+      common::Log(common::LogLevel::kNotice,
+                  "Cluster bus: reconnecting to " + link->peer_ip + " over " +
+                      (tls_out ? "TLS (tls-cluster yes)" : "plaintext (tls-cluster no)"));
+      Close(link.get());
+    } else if (!link->outbound && !link->io->tls() && !plaintext_in) {
+      common::Log(common::LogLevel::kNotice, "Cluster bus: closing the plaintext link from " +
+                                                 link->peer_ip + " (tls-mode required)");
+      Close(link.get());
+    }
+  }
 }
 
 void ClusterBus::ReportLinks() {
   std::vector<LinkReport> reports;
   for (const auto& link : links_) {
-    if (link->fd >= 0 && link->node_serial != 0 && !link->connecting) {
+    if (link->fd >= 0 && link->node_serial != 0 && link->stage == Stage::kOpen) {
       reports.push_back({.inbound = !link->outbound,
+                         .tls = link->io->tls(),
                          .node_serial = link->node_serial,
                          .created_ms = link->created_ms,
                          .writing = !link->output.empty(),
@@ -256,18 +404,12 @@ void ClusterBus::Apply(BusActions& actions, Link* origin) {
 bool ClusterBus::ReadLink(Link& link) {
   char buf[kReadChunk];
   for (;;) {
-    ssize_t n = read(link.fd, buf, sizeof(buf));
-    if (n > 0) {
-      link.input.append(buf, static_cast<size_t>(n));
+    net::IoResult r = link.io->Read(buf, sizeof(buf));
+    if (r.kind == net::IoResult::kOk) {
+      link.input.append(buf, r.bytes);
       continue;
     }
-    if (n == 0) {
-      return false;
-    }
-    if (errno == EINTR) {
-      continue;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    if (r.kind == net::IoResult::kWouldBlock) {
       break;
     }
     return false;
@@ -309,15 +451,12 @@ bool ClusterBus::ReadLink(Link& link) {
 
 bool ClusterBus::FlushLink(Link& link) {
   while (!link.output.empty()) {
-    ssize_t n = send(link.fd, link.output.data(), link.output.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      link.output.erase(0, static_cast<size_t>(n));
+    net::IoResult r = link.io->Write(link.output.data(), link.output.size());
+    if (r.kind == net::IoResult::kOk && r.bytes > 0) {
+      link.output.erase(0, r.bytes);
       continue;
     }
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    return r.kind == net::IoResult::kWouldBlock;
   }
   return true;
 }
@@ -334,7 +473,7 @@ void ClusterBus::Run() {
       state_.BusCron(
           [this](uint64_t serial) {
             Link* link = OutboundLinkOf(serial);
-            return link != nullptr && link->fd >= 0 && !link->connecting;
+            return link != nullptr && link->fd >= 0 && link->stage == Stage::kOpen;
           },
           &actions);
       Apply(actions, nullptr);
@@ -345,7 +484,17 @@ void ClusterBus::Run() {
         if (link->fd >= 0 && link->node_serial != 0 && !state_.KnowsSerial(link->node_serial)) {
           Close(link.get());
         }
+        if (link->fd >= 0 && link->stage != Stage::kOpen && now > link->setup_deadline_ms) {
+          LogLinkProblem("Cluster bus: link " + std::string(link->outbound ? "to " : "from ") +
+                         link->peer_ip + " not set up within " + std::to_string(SetupTimeoutMs()) +
+                         " ms: closing it");
+          if (link->outbound) {
+            state_.LinkFailed(link->node_serial);
+          }
+          Close(link.get());
+        }
       }
+      CloseLinksOfTheWrongKind();
       ReportLinks();
     }
     std::vector<std::pair<uint64_t, std::string>> outbox;
@@ -359,7 +508,8 @@ void ClusterBus::Run() {
       }
     }
     for (auto& link : links_) {
-      if (link->fd >= 0 && !link->connecting && !link->output.empty() && !FlushLink(*link)) {
+      if (link->fd >= 0 && link->stage == Stage::kOpen && !link->output.empty() &&
+          !FlushLink(*link)) {
         Close(link.get());
       }
     }
@@ -372,8 +522,20 @@ void ClusterBus::Run() {
     }
     for (auto& link : links_) {
       short events = POLLIN;
-      if (link->connecting || !link->output.empty()) {
-        events |= POLLOUT;
+      switch (link->stage) {
+        case Stage::kConnecting:
+          events = POLLOUT;
+          break;
+        case Stage::kClassifying:
+          break;
+        case Stage::kHandshaking:
+          events = link->handshake_wants == BusTransport::Step::kWantWrite ? POLLOUT : POLLIN;
+          break;
+        case Stage::kOpen:
+          if (!link->output.empty()) {
+            events |= POLLOUT;
+          }
+          break;
       }
       fds.push_back({link->fd, events, 0});
       polled.push_back(link.get());
@@ -392,30 +554,36 @@ void ClusterBus::Run() {
     const size_t first_link = 1 + listen_fds_.size();
     for (size_t i = 0; i < polled.size(); ++i) {
       Link& link = *polled[i];
-      const short revents = fds[first_link + i].revents;
+      short revents = fds[first_link + i].revents;
       if (link.fd < 0 || revents == 0) {
         continue;
       }
-      if (link.connecting) {
-        int error = 0;
-        socklen_t length = sizeof(error);
-        getsockopt(link.fd, SOL_SOCKET, SO_ERROR, &error, &length);
-        if (error != 0 || (revents & (POLLERR | POLLHUP))) {
-          state_.LinkFailed(link.node_serial);
+      if (link.stage != Stage::kOpen) {
+        bool keep = true;
+        switch (link.stage) {
+          case Stage::kConnecting:
+            keep = FinishConnect(link, revents);
+            break;
+          case Stage::kClassifying:
+            keep = Classify(link);
+            break;
+          default:
+            keep = ContinueHandshake(link);
+            break;
+        }
+        if (!keep) {
+          if (link.outbound) {
+            state_.LinkFailed(link.node_serial);
+          }
           Close(&link);
           continue;
         }
-        if (!(revents & POLLOUT)) {
+        if (link.stage != Stage::kOpen) {
           continue;
         }
-        link.connecting = false;
-        link.local_ip = IpOf(net::LocalAddress(link.fd));
-        std::string greeting = state_.GreetingFor(link.node_serial);
-        if (greeting.empty()) {
-          Close(&link);
-          continue;
-        }
-        Send(link, std::move(greeting));
+        // Just opened: a TLS session may already hold the peer's first message, which poll()
+        // would not report.
+        revents |= POLLIN;
       }
       if ((revents & (POLLIN | POLLHUP | POLLERR)) && !ReadLink(link)) {
         if (link.outbound) {

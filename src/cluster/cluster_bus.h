@@ -12,6 +12,12 @@
 // its handling takes the cluster state's lock, and it must keep pinging while the I/O threads
 // are saturated, so that a busy node is not taken for a failed one.
 //
+// TLS: every link reads and writes through a BusTransport, and the BusSecurity the server
+// gives decides, while the node runs, which links are TLS (bus_transport.h). A link moves
+// through TCP connect (outbound) or classification by its first byte (inbound), then the TLS
+// handshake, before any message passes; each stage is one step per readiness event, so a slow
+// peer never holds up the others.
+//
 // Thread: Start/Stop from the server's thread; everything else on the bus's thread.
 #pragma once
 
@@ -28,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/bus_transport.h"
 #include "cluster/cluster_state.h"
 
 namespace redoubt::cluster {
@@ -38,7 +45,10 @@ class ClusterBus {
   // subscribers; called on the bus's thread.
   using Deliver =
       std::function<void(std::string_view channel, std::string_view message, bool shard)>;
-  ClusterBus(ClusterState& state, Deliver deliver) : state_(state), deliver_(std::move(deliver)) {}
+  // security: null for plaintext links only (no TLS on this node's bus); borrowed, outlives
+  // the bus.
+  ClusterBus(ClusterState& state, Deliver deliver, BusSecurity* security = nullptr)
+      : state_(state), deliver_(std::move(deliver)), security_(security) {}
   ~ClusterBus();
   ClusterBus(const ClusterBus&) = delete;
   ClusterBus& operator=(const ClusterBus&) = delete;
@@ -51,10 +61,19 @@ class ClusterBus {
   void Publish(std::string_view channel, std::string_view message, bool shard);
 
  private:
+  enum class Stage : uint8_t {
+    kConnecting,   // outbound, connect() under way
+    kClassifying,  // inbound, waiting for the first byte: TLS or plaintext
+    kHandshaking,  // TLS handshake under way
+    kOpen,         // messages pass
+  };
   struct Link {
-    int fd = -1;
+    int fd = -1;  // -1 once closed; the transport (when there is one) owns the socket
+    std::unique_ptr<BusTransport> io;
     bool outbound = false;
-    bool connecting = false;  // outbound, connect() under way
+    Stage stage = Stage::kOpen;
+    BusTransport::Step handshake_wants = BusTransport::Step::kWantRead;
+    int64_t setup_deadline_ms = 0;  // monotonic; a link not open by then closes
     uint64_t node_serial = 0;
     int64_t created_ms = 0;
     std::string peer_ip;
@@ -66,6 +85,18 @@ class ClusterBus {
   void Run();
   void Accept(int listen_fd);
   void Connect(const BusActions::Connect& c);
+  // The stages before kOpen, one step per readiness event; false when the link must close.
+  bool FinishConnect(Link& link, short revents);
+  bool Classify(Link& link);
+  bool ContinueHandshake(Link& link);
+  // Once open: an outbound link greets its node (MEET or PING).
+  bool Opened(Link& link);
+  // Links whose kind no longer matches the settings close (the outbound ones reopen at once):
+  // after tls-cluster changed, and plaintext inbound links once tls-mode is required.
+  void CloseLinksOfTheWrongKind();
+  int64_t SetupTimeoutMs() const;
+  // Link set-up problems (refused, failed handshakes), at most one line a second.
+  void LogLinkProblem(const std::string& text);
   // Reads what arrived and handles every whole message; false when the link must close.
   bool ReadLink(Link& link);
   bool FlushLink(Link& link);
@@ -81,6 +112,7 @@ class ClusterBus {
 
   ClusterState& state_;
   const Deliver deliver_;
+  BusSecurity* const security_;
   // Messages handed over by other threads (Publish), sent by the bus's thread.
   absl::Mutex outbox_mu_;
   std::vector<std::pair<uint64_t, std::string>> outbox_ ABSL_GUARDED_BY(outbox_mu_);
@@ -92,6 +124,8 @@ class ClusterBus {
   std::atomic<bool> stop_{false};
   std::thread thread_;
   std::vector<std::unique_ptr<Link>> links_;  // the bus thread's
+  int64_t last_problem_logged_ms_ = -1000000;
+  int problems_not_logged_ = 0;
 };
 
 }  // namespace redoubt::cluster

@@ -137,6 +137,7 @@ struct BusActions {
 // One bus link as CLUSTER LINKS shows it (the bus reports its links every tick).
 struct LinkReport {
   bool inbound = false;
+  bool tls = false;
   uint64_t node_serial = 0;
   int64_t created_ms = 0;
   bool writing = false;  // output waits to be sent

@@ -152,8 +152,8 @@ struct Config {
   // connection as the ACL user of that name (when it exists and is on).
   bool tls_auth_clients_user_cn = false;
   // tls-replication: a replica's link to its primary goes over TLS, presenting
-  // tls-client-cert-file (or else tls-cert-file). tls-cluster has no effect until cluster links
-  // exist.
+  // tls-client-cert-file (or else tls-cert-file); tls-cluster: the cluster bus's outbound links
+  // do (server/cluster_bus_tls.h).
   bool tls_replication = false;
   std::string tls_client_cert_file;
   std::string tls_client_key_file;

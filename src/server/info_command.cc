@@ -434,6 +434,19 @@ void SslSection(const InfoSnapshot& s, InfoLines& out) {
   out.Add("tls_crl_revoked_serials", static_cast<int64_t>(crl.revoked));
   out.Add("tls_crl_expired", crl.expired ? 1 : 0);
   out.Add("tls_crl_expired_policy", tls::CrlExpiredPolicyName(s.config.tls.crl_expired_policy));
+  // The server's own links: an operator moving a cluster to tls-mode required checks first
+  // that no bus link is left in plaintext.
+  out.Add("tls_replication", s.config.tls_replication ? "yes" : "no");
+  out.Add("tls_cluster", s.config.tls_cluster ? "yes" : "no");
+  int64_t bus_tls = 0;
+  int64_t bus_plaintext = 0;
+  if (cluster::ClusterState* cluster = s.server.cluster(); cluster != nullptr) {
+    for (const cluster::LinkDescription& d : cluster->Links()) {
+      ++(d.link.tls ? bus_tls : bus_plaintext);
+    }
+  }
+  out.Add("tls_cluster_bus_links", bus_tls);
+  out.Add("tcp_cluster_bus_links", bus_plaintext);
 }
 
 // A user name as part of an INFO field name: characters that INFO parsers split on (':' ','

@@ -280,15 +280,21 @@ absl::Status Server::OpenCluster() {
         "Redis port number too high. Cluster communication port is 10,000 port numbers higher "
         "than your Redis port. Your Redis port number must be 55535 or less.");
   }
+  cluster_bus_tls_ = std::make_unique<ClusterBusTls>(*this);
+  if (absl::Status st = cluster_bus_tls_->Configure(c); !st.ok()) {
+    return st;
+  }
   cluster_bus_ = std::make_unique<cluster::ClusterBus>(
-      *cluster_, [this](std::string_view channel, std::string_view message, bool shard) {
+      *cluster_,
+      [this](std::string_view channel, std::string_view message, bool shard) {
         // Another node's PUBLISH reaches this node's subscribers, as a local one would.
         if (shard) {
           pubsub_.PublishToShard(channel, message, nullptr);
         } else {
           pubsub_.Publish(channel, message, nullptr);
         }
-      });
+      },
+      cluster_bus_tls_.get());
   return cluster_bus_->Start(c.bind, bus_port);
 }
 

@@ -42,6 +42,7 @@
 #include "server/aof_service.h"
 #include "server/blocking_registry.h"
 #include "server/client_registry.h"
+#include "server/cluster_bus_tls.h"
 #include "server/config.h"
 #include "server/config_appliers.h"
 #include "server/incoming_connection.h"
@@ -285,6 +286,8 @@ class Server final : public ServerAdmin {
   // slot routing; null otherwise. Made at start-up, before any key is loaded.
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::SlotRouter> router_;
+  // TLS on the bus (tls-cluster, tls-mode required); before the bus, which borrows it.
+  std::unique_ptr<ClusterBusTls> cluster_bus_tls_;
   std::unique_ptr<cluster::ClusterBus> cluster_bus_;  // stopped before the state goes
 
   std::atomic<std::shared_ptr<const tls::TlsContext>> tls_context_;

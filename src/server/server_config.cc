@@ -18,6 +18,7 @@
 #include "server/config_appliers.h"
 #include "server/open_files_limit.h"
 #include "server/server.h"
+#include "server/tls_client_settings.h"
 
 namespace redoubt::server {
 namespace {
@@ -46,13 +47,6 @@ const std::vector<std::string_view> kTlsContextDirectives = {"tls-cert-file",
                                                              "tls-crl-expired-policy",
                                                              "tls-mode",
                                                              "tls-port"};
-
-tls::TlsClientSettings TlsClientSettingsOf(const Config& c) {
-  return tls::TlsClientSettings{.server = c.tls,
-                                .client_cert_file = c.tls_client_cert_file,
-                                .client_key_file = c.tls_client_key_file,
-                                .client_key_file_pass = c.tls_client_key_file_pass};
-}
 
 }  // namespace
 
@@ -313,7 +307,8 @@ void Server::RegisterConfigAppliers() {
                      absl::StatusOr<std::shared_ptr<const tls::TlsClientContext>> ctx =
                          tls::TlsClientContext::Create(TlsClientSettingsOf(c.next));
                      if (!ctx.ok()) {
-                       return SetFailed("tls-replication", std::string(ctx.status().message()));
+                       return SetFailed("tls-replication",
+                                        "tls-replication " + std::string(ctx.status().message()));
                      }
                    }
                    if (c.next.tls_replication != c.old.tls_replication) {
@@ -322,6 +317,23 @@ void Server::RegisterConfigAppliers() {
                      replication_->RequestLinkRestart();
                    }
                    return AppliedChange{};
+                 }});
+  // tls-cluster: the bus's outbound links reopen over TLS (or plaintext) at its next tick;
+  // refused when the client context cannot be built. Without cluster mode it waits, as Redis.
+  appliers_.Add({.name = "tls-cluster",
+                 .directives = {"tls-cluster", "tls-client-cert-file", "tls-client-key-file",
+                                "tls-client-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir",
+                                "tls-cert-file", "tls-key-file", "tls-key-file-pass"},
+                 .apply = [this](const ConfigChange& c) -> absl::StatusOr<AppliedChange> {
+                   if (cluster_bus_tls_ == nullptr) {
+                     return AppliedChange{};
+                   }
+                   if (absl::Status st = cluster_bus_tls_->Configure(c.next); !st.ok()) {
+                     return SetFailed("tls-cluster", std::string(st.message()));
+                   }
+                   const Config old = c.old;
+                   return AppliedChange{
+                       .undo = [this, old] { (void)cluster_bus_tls_->Configure(old); }};
                  }});
   appliers_.AddPublisher("aof-timestamp-enabled", {"aof-timestamp-enabled"},
                          [this](const Config& c) {

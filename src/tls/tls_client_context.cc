@@ -15,7 +15,8 @@ absl::StatusOr<std::shared_ptr<const TlsClientContext>> TlsClientContext::Create
   const TlsSettings& s = settings.server;
   if (s.ca_cert_file.empty() && s.ca_cert_dir.empty()) {
     return absl::InvalidArgumentError(
-        "tls-replication needs tls-ca-cert-file or tls-ca-cert-dir to verify the primary");
+        "needs tls-ca-cert-file or tls-ca-cert-dir to verify the peer (the primary, or the "
+        "other nodes of the cluster)");
   }
   common::UniqueSslCtx ctx(SSL_CTX_new(TLS_client_method()));
   if (ctx == nullptr) {
@@ -34,6 +35,9 @@ absl::StatusOr<std::shared_ptr<const TlsClientContext>> TlsClientContext::Create
     return st;
   }
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  // Non-blocking writers (the cluster bus) hand SSL_write what their buffer holds, which grows
+  // and moves between retries.
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   TlsSettings identity = s;
   if (!settings.client_cert_file.empty()) {
     identity.cert_file = settings.client_cert_file;
@@ -77,6 +81,15 @@ absl::StatusOr<std::unique_ptr<TlsTransport>> TlsClientContext::Connect(int fd,
       return absl::DeadlineExceededError("TLS handshake with the primary timed out");
     }
   }
+}
+
+std::unique_ptr<TlsTransport> TlsClientContext::NewSession(int fd) const {
+  common::UniqueSsl ssl(SSL_new(ctx_.get()));
+  if (ssl == nullptr) {
+    return nullptr;
+  }
+  SSL_set_connect_state(ssl.get());
+  return std::make_unique<TlsTransport>(fd, std::move(ssl));
 }
 
 }  // namespace redoubt::tls

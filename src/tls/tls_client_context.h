@@ -1,9 +1,9 @@
 // The client side of TLS, for the links this server opens itself (a replica's link to its
-// primary with tls-replication yes): the primary's certificate is verified against the trusted
-// CAs (tls-ca-cert-file / tls-ca-cert-dir, required: an unverified link would be encrypted but
-// not authenticated), and a client certificate is presented when one is configured
-// (tls-client-cert-file and -key-file, or else tls-cert-file and -key-file, as Redis does), so
-// that a primary with tls-auth-clients yes accepts the replica.
+// primary with tls-replication yes, the cluster bus's outbound links with tls-cluster yes): the
+// primary's certificate is verified against the trusted CAs (tls-ca-cert-file / tls-ca-cert-dir,
+// required: an unverified link would be encrypted but not authenticated), and a client certificate
+// is presented when one is configured (tls-client-cert-file and -key-file, or else tls-cert-file
+// and -key-file, as Redis does), so that a primary with tls-auth-clients yes accepts the replica.
 //
 // Thread: Create on any thread; a built context is shared read-only, Connect from any thread.
 #pragma once
@@ -35,6 +35,10 @@ class TlsClientContext {
   // The handshake over a connected non-blocking socket, waiting up to timeout_ms; the
   // transport owns fd from here on (also when the handshake fails, fd is closed).
   absl::StatusOr<std::unique_ptr<TlsTransport>> Connect(int fd, int timeout_ms) const;
+  // A session over a connected non-blocking socket whose handshake the caller drives
+  // (TlsTransport::Handshake on readiness events, as the cluster bus does); it owns fd. Null
+  // when OpenSSL cannot make one (fd is then still the caller's).
+  std::unique_ptr<TlsTransport> NewSession(int fd) const;
 
  private:
   explicit TlsClientContext(common::UniqueSslCtx ctx) : ctx_(std::move(ctx)) {}

@@ -39,10 +39,13 @@ def text(reply):
 class Node:
     """One cluster node (Redoubt, or redis-server for kind="redis") on its own address."""
 
-    def __init__(self, address, tmp_path, kind="redoubt", extra=()):
+    def __init__(self, address, tmp_path, kind="redoubt", extra=(), tls_ca=None):
         self.address = address
         self.kind = kind
         self.client_source = None  # the address the test's own connections leave from
+        # Set: the test's own connections speak TLS, verified by this CA (a node started in
+        # tls-mode required is given it; a test moving a node to required sets it).
+        self.tls_ca = tls_ca
         directory = tmp_path / f"{kind}-{address}"
         directory.mkdir()
         self.cport = servers.free_port(address)
@@ -51,7 +54,7 @@ class Node:
                 "--cluster-config-file", str(directory / "nodes.conf"), "--dir", str(directory),
                 *extra]
         make = servers.redis_server if kind == "redis" else servers.redoubt_server
-        self.server = make(args=args, host=address, name=f"{kind}-{address}")
+        self.server = make(args=args, host=address, name=f"{kind}-{address}", tls_ca=tls_ca)
 
     def start(self):
         self.server.start()
@@ -66,7 +69,8 @@ class Node:
         return f"{self.address}:{self.port}"
 
     def call(self, *args):
-        with RespClient(self.address, self.port, source=self.client_source) as c:
+        with RespClient(self.address, self.port, source=self.client_source,
+                        tls_ca=self.tls_ca) as c:
             return c.call(*args)
 
     def info(self, section="CLUSTER"):
@@ -103,8 +107,8 @@ class Cluster:
         self.tmp_path = tmp_path
         self.started = []
 
-    def __call__(self, address, kind="redoubt", extra=()):
-        node = Node(address, self.tmp_path, kind, extra).start()
+    def __call__(self, address, kind="redoubt", extra=(), tls_ca=None):
+        node = Node(address, self.tmp_path, kind, extra, tls_ca).start()
         self.started.append(node)
         return node
 
@@ -128,9 +132,10 @@ def all_ok(nodes):
     return all(n.info()["cluster_state"] == "ok" for n in nodes)
 
 
-def create(nodes, replicas=0):
-    """redis-cli --cluster create over the nodes; returns its output once every node agrees."""
-    out = run_tool([REDIS_CLI, "--cluster", "create", *[n.endpoint for n in nodes],
+def create(nodes, replicas=0, cli_args=()):
+    """redis-cli --cluster create over the nodes (cli_args: its TLS options, say); returns its
+    output once every node agrees."""
+    out = run_tool([REDIS_CLI, *cli_args, "--cluster", "create", *[n.endpoint for n in nodes],
                     "--cluster-replicas", str(replicas), "--cluster-yes"], timeout=120)
     assert "[OK] All 16384 slots covered." in out.stdout, out.stdout + out.stderr
     assert wait_until(lambda: all_ok(nodes), timeout=30)
@@ -142,8 +147,9 @@ class ClusterLoad:
     """A RedisCluster client in a thread that sets and reads back keys until stopped (or its
     time runs out), recording every failed operation, whatever its kind."""
 
-    def __init__(self, node, keys, seconds=120, client_options=None):
+    def __init__(self, node, keys, seconds=120, client_options=None, prefix="key"):
         self.node = node
+        self.prefix = prefix  # loads that run together need prefixes of their own
         self.keys = keys
         self.seconds = seconds
         self.options = client_options or {}
@@ -159,7 +165,7 @@ class ClusterLoad:
         deadline = time.monotonic() + self.seconds
         i = 0
         while not self._done.is_set() and time.monotonic() < deadline:
-            key = f"key:{i % self.keys}"
+            key = f"{self.prefix}:{i % self.keys}"
             try:
                 client.set(key, i)
                 self.acknowledged[key] = i

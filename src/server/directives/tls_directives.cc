@@ -101,8 +101,7 @@ void RegisterTlsDirectives(DirectiveRegistry& registry) {
   // server's own when these are empty, as Redis). Cluster links do not exist yet.
   registry.Add(
       BoolDirective({.name = "tls-replication"}, false, Field<bool>(&Config::tls_replication)));
-  registry.Add(BoolDirective({.name = "tls-cluster", .flags = kNoEffectYet}, false,
-                             Field<bool>(&Config::tls_cluster)));
+  registry.Add(BoolDirective({.name = "tls-cluster"}, false, Field<bool>(&Config::tls_cluster)));
   registry.Add(StringDirective({.name = "tls-client-cert-file", .flags = kVolatile},
                                {.empty_is_null = true},
                                Field<std::string>(&Config::tls_client_cert_file)));
