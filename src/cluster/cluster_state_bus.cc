@@ -384,12 +384,13 @@ void ClusterState::UpdateSlotsLocked(ClusterNode* sender, uint64_t epoch, const 
       SetPrimaryLocked(grand);
     }
   } else {
+    // Slots lost with keys still here (the new owner's claim won by its epoch): their keys
+    // go, as in Redis, and the deletions reach this node's replicas as DELs.
     for (int j : dirty) {
-      // Redis deletes a lost slot's keys; a node that still holds keys of it logs why they
-      // stay until that lands here.
-      common::Log(common::LogLevel::kWarning, "Slot " + std::to_string(j) + " moved to " +
-                                                  sender->name +
-                                                  " while keys of it are still here");
+      const size_t deleted = keyspace_.DeleteKeysInSlot(j);
+      common::Log(common::LogLevel::kWarning,
+                  "Slot " + std::to_string(j) + " moved to " + sender->name + ": deleted " +
+                      std::to_string(deleted) + " keys of it that were still here");
     }
   }
   UpdateStateLocked();

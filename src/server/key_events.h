@@ -53,6 +53,9 @@ class KeyEvents : public storage::KeyObserver {
     LogDeletion(db, key);
     Notify(commands::kNotifyEvicted, "evicted", db, key);
   }
+  // As Redis 7.0's delKeysInSlot: propagated as DEL; the "del" event goes to modules only, so
+  // subscribers get none.
+  void OnKeyDropped(int db, std::string_view key) override { LogDeletion(db, key); }
   // Set once at start-up, before any command runs.
   void set_command_log(commands::CommandLog* log) { log_ = log; }
   void OnKeyMissed(int db, std::string_view key) override {

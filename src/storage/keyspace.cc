@@ -56,6 +56,30 @@ std::vector<std::string> Keyspace::KeysInSlot(int slot, size_t max) {
   return keys;
 }
 
+size_t Keyspace::DeleteKeysInSlot(int slot) {
+  if (slot_index_ == nullptr) {
+    return 0;
+  }
+  std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
+  std::vector<std::string> keys;
+  slot_index_->Keys(slot, slot_index_->Count(slot), &keys);
+  size_t deleted = 0;
+  for (const std::string& key : keys) {
+    auto [shard, table, hash, where] = Locate(0, key);
+    if (where == nullptr) {
+      continue;
+    }
+    BeforeChange(shard, 0, hash, key, *where);
+    DestroyEntry(shard, table.Unlink(where));
+    ++deleted;
+    if (observer_ != nullptr) {
+      observer_->OnKeyChanged(0, key);
+      observer_->OnKeyDropped(0, key);
+    }
+  }
+  return deleted;
+}
+
 Entry* Keyspace::Adopt(Shard& shard, Entry* e) {
   shard.used_bytes.Add(static_cast<int64_t>(e->AllocatedBytes()));
   return e;

@@ -72,6 +72,9 @@ class KeyObserver {
   // The key was deleted because its TTL passed (after OnKeyChanged), or evicted for maxmemory.
   virtual void OnKeyExpired(int db, std::string_view key) = 0;
   virtual void OnKeyEvicted(int db, std::string_view key) = 0;
+  // The server deleted the key itself, not for a command, a TTL or maxmemory: a cluster slot
+  // this node lost (after OnKeyChanged).
+  virtual void OnKeyDropped(int db, std::string_view key) = 0;
   // A read found no key; reported only while set_report_misses(true) (keyspace notifications'
   // "keymiss").
   virtual void OnKeyMissed(int db, std::string_view key) = 0;
@@ -129,6 +132,10 @@ class Keyspace {
   // nothing). Lock the slot's shard themselves.
   size_t CountKeysInSlot(int slot);
   std::vector<std::string> KeysInSlot(int slot, size_t max);
+  // Deletes every key of slot (a slot this node lost to a newer claim while it still held keys
+  // of it: Redis's delKeysInSlot). Each deletion is reported as dropped (KeyObserver), so that
+  // replicas and the AOF get a DEL. Returns the keys deleted. Locks the slot's shard.
+  size_t DeleteKeysInSlot(int slot);
   // Whether key is there and live, with no side effect (nothing touched, counted, reported or
   // expired on the way): the cluster router's look into a slot being migrated. Locks the key's
   // shard, so the caller must hold none.

@@ -9,6 +9,8 @@
 #     Redoubt node that does the same to the redis-server node;
 #   - a replica with cluster-replica-no-failover that waits for FORCE, and a replica that
 #     migrates to the primary left without one.
+#   - a primary that loses a slot it still holds keys of to a newer claim deletes them, and
+#     its replica with it (the deletions travel as DELs).
 import os
 import signal
 import time
@@ -258,3 +260,50 @@ def test_no_failover_replicas_wait_and_replicas_migrate(cluster):
         return len(views[0]) == 6 and all(v == views[0] for v in views)
 
     assert wait_until(same_view, timeout=60)
+
+
+def test_keys_of_a_slot_lost_to_a_newer_claim_are_deleted(cluster):
+    primaries = [cluster(f"127.0.15.{i}") for i in (1, 2, 3)]
+    create(primaries)
+    replica = cluster("127.0.15.4")
+    everyone = primaries + [replica]
+    assert text(replica.call("CLUSTER", "MEET", primaries[0].address, str(primaries[0].port),
+                             str(primaries[0].cport))) == "OK"
+    assert wait_until(lambda: agree(everyone), timeout=60)
+
+    def keyslot(key):
+        return int(text(primaries[0].call("CLUSTER", "KEYSLOT", key)))
+
+    def owns(node, slot):
+        return any(int(r.split("-")[0]) <= slot <= int(r.split("-")[-1])
+                   for r in node.nodes()[node.name()][2])
+
+    def count(node, slot):
+        return int(text(node.call("CLUSTER", "COUNTKEYSINSLOT", str(slot))))
+
+    slot = keyslot("{lost}")
+    owner = next(p for p in primaries if owns(p, slot))
+    claimant = next(p for p in primaries if p is not owner)
+    # A key of another of the owner's slots, which must stay.
+    kept = next(f"{{kept{i}}}" for i in range(1000)
+                if keyslot(f"{{kept{i}}}") != slot and owns(owner, keyslot(f"{{kept{i}}}")))
+    assert text(replica.call("CLUSTER", "REPLICATE", owner.name())) == "OK"
+    assert wait_until(lambda: agree(everyone), timeout=60)
+    with RespClient(owner.address, owner.port) as c:
+        for i in range(50):
+            assert unwrap(c.call("SET", f"{{lost}}:{i}", i)) == "OK"
+        assert unwrap(c.call("SET", kept, "stays")) == "OK"
+        assert unwrap(c.call("WAIT", "1", "5000")) == 1
+    assert count(replica, slot) == 50
+    # Another primary takes the slot by fiat, with the cluster's greatest epoch: its claim
+    # wins over the owner's, which still holds keys of the slot.
+    assert text(claimant.call("CLUSTER", "SETSLOT", str(slot), "NODE",
+                              claimant.name())) == "OK"
+    assert text(claimant.call("CLUSTER", "BUMPEPOCH")).split(" ")[0] in ("BUMPED", "STILL")
+    assert wait_until(lambda: count(owner, slot) == 0, timeout=60)
+    assert wait_until(lambda: count(replica, slot) == 0, timeout=60)
+    assert "deleted 50 keys" in owner.server.log_text()
+    # The owner keeps its other slots and their keys, and so does its replica.
+    assert count(owner, keyslot(kept)) == 1 and count(replica, keyslot(kept)) == 1
+    assert owner.role() == "master" and replica.primary_of() == owner.name()
+    assert wait_until(lambda: agree(everyone), timeout=60)

@@ -86,6 +86,23 @@ TEST_F(KeyspaceSlotIndexTest, ManyKeysAreAllCounted) {
   EXPECT_EQ(total, 20000u);
 }
 
+TEST_F(KeyspaceSlotIndexTest, DeletesEveryKeyOfASlotAndNothingElse) {
+  Locked([&] {
+    for (int i = 0; i < 300; ++i) {
+      const int64_t expire = i % 2 ? common::UnixMillis() + 100000 : kNoExpire;
+      keyspace_.SetString(0, "{lost}" + std::to_string(i), "v", expire, false);
+    }
+    keyspace_.SetString(0, "{kept}", "v", kNoExpire, false);
+  });
+  const int slot = KeyHashSlot("lost");
+  ASSERT_EQ(keyspace_.CountKeysInSlot(slot), 300u);
+  // Keys with a TTL go too (and leave the table's list of volatile keys).
+  EXPECT_EQ(keyspace_.DeleteKeysInSlot(slot), 300u);
+  EXPECT_EQ(keyspace_.CountKeysInSlot(slot), 0u);
+  EXPECT_EQ(keyspace_.CountKeysInSlot(KeyHashSlot("kept")), 1u);
+  EXPECT_EQ(keyspace_.DeleteKeysInSlot(slot), 0u);
+}
+
 TEST(KeyspaceWithoutClusterTest, HasNoSlotIndex) {
   Keyspace keyspace(1);
   {
