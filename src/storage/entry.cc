@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -17,6 +18,17 @@
 
 namespace redoubt::storage {
 
+namespace {
+
+// How many keyspaces in cluster mode exist (Entry::RequireSlotLinks).
+std::atomic<int> slot_link_users{0};
+
+}  // namespace
+
+void Entry::RequireSlotLinks(bool on) {
+  slot_link_users.fetch_add(on ? 1 : -1, std::memory_order_relaxed);
+}
+
 Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expire,
                      size_t value_capacity) {
   if (value_capacity < value.size()) {
@@ -27,7 +39,8 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
   }
   uint8_t flags = (has_expire ? kFlagExpireSlot : 0) |
                   (key.size() > kMaxSmallKey ? kFlagWideKey : 0) |
-                  (value_capacity > kMaxSmallValue ? kFlagWideValue : 0);
+                  (value_capacity > kMaxSmallValue ? kFlagWideValue : 0) |
+                  (slot_link_users.load(std::memory_order_relaxed) > 0 ? kFlagSlotLinks : 0);
   size_t bytes = DataOffset(flags) + key.size() + value_capacity;
   void* mem = std::malloc(bytes);
   if (mem == nullptr) {
@@ -39,6 +52,9 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
     e->ExpireSlot()->at_ms = kNoExpire;
     e->ExpireSlot()->volatile_index = 0;
     e->ExpireSlot()->unused = 0;
+  }
+  if (flags & kFlagSlotLinks) {
+    e->slot_links() = {nullptr, nullptr};
   }
   if (flags & kFlagWideKey) {
     uint32_t len = static_cast<uint32_t>(key.size());

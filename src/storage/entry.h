@@ -136,6 +136,21 @@ class Entry {
   }
 
   bool has_expire_slot() const { return flags_ & kFlagExpireSlot; }
+
+  // ---- Cluster mode: each entry is linked into its hash slot's list (SlotIndex), through 16
+  // bytes after the expire slot, as Redis 7.0 links a slot's dictEntries through their
+  // metadata. Entries carry the links while a cluster-mode keyspace exists (RequireSlotLinks);
+  // outside cluster mode they cost nothing.
+  struct SlotLinks {
+    Entry* prev;
+    Entry* next;
+  };
+  // Counted: while the count is positive, every entry created has links (a keyspace in cluster
+  // mode holds one from EnableClusterMode to its destruction).
+  static void RequireSlotLinks(bool on);
+  bool has_slot_links() const { return flags_ & kFlagSlotLinks; }
+  // Requires: has_slot_links().
+  SlotLinks& slot_links() { return *reinterpret_cast<SlotLinks*>(AfterExpireSlot()); }
   // Absolute Unix ms, or kNoExpire.
   int64_t expire_ms() const { return has_expire_slot() ? ExpireSlot()->at_ms : kNoExpire; }
   // Requires: has_expire_slot().
@@ -170,23 +185,26 @@ class Entry {
   static constexpr uint8_t kFlagWideKey = 2;     // key length stored as 32 bits after the header
   static constexpr uint8_t kFlagWideValue = 4;   // value length stored as 32 bits likewise
   static constexpr uint8_t kFlagLargeValue = 8;  // value bytes hold a SharedBytes pointer
+  static constexpr uint8_t kFlagSlotLinks = 16;  // SlotLinks after the expire slot
   static constexpr size_t kMaxSmallKey = 0xFF;
   static constexpr size_t kMaxSmallValue = 0xFFFF;
 
   Entry() = default;
   static size_t DataOffset(uint8_t flags) {
     return sizeof(Entry) + ((flags & kFlagExpireSlot) ? sizeof(Expire) : 0) +
-           ((flags & kFlagWideKey) ? 4 : 0) + ((flags & kFlagWideValue) ? 4 : 0);
+           ((flags & kFlagSlotLinks) ? sizeof(SlotLinks) : 0) + ((flags & kFlagWideKey) ? 4 : 0) +
+           ((flags & kFlagWideValue) ? 4 : 0);
   }
   void set_type(ValueType t) {
     kind_ = static_cast<uint8_t>((kind_ & 0xF0) | static_cast<uint8_t>(t));
   }
   size_t key_len() const;
   size_t value_len() const;
-  // The 32-bit lengths after the expire slot (wide keys and values only).
-  char* LengthArea() {
+  char* AfterExpireSlot() {
     return reinterpret_cast<char*>(this + 1) + (has_expire_slot() ? sizeof(Expire) : 0);
   }
+  // The 32-bit lengths after the expire slot and the slot links (wide keys and values only).
+  char* LengthArea() { return AfterExpireSlot() + (has_slot_links() ? sizeof(SlotLinks) : 0); }
   const char* LengthArea() const { return const_cast<Entry*>(this)->LengthArea(); }
   Expire* ExpireSlot() { return reinterpret_cast<Expire*>(this + 1); }
   const Expire* ExpireSlot() const { return reinterpret_cast<const Expire*>(this + 1); }
