@@ -133,7 +133,8 @@ absl::Status PrimaryLink::Session() {
     shown_ = s;
   }
   SetState("connecting");
-  Note("Connecting to MASTER " + s.host + ":" + std::to_string(s.port));
+  // "Connecting to MASTER" is the replication service's, once per new primary, as Redis's
+  // replicationSetMaster logs it; each attempt logs "sync started" once connected.
   absl::StatusOr<int> fd = ConnectTcp(s.host, s.port, kHandshakeTimeoutMs, &stop_);
   if (!fd.ok()) {
     return fd.status();
