@@ -50,6 +50,9 @@ std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* 
   app.add_option("--port", o.port, "Server port")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
+  app.add_flag("--cluster", o.cluster,
+               "Host and port are a seed node of a Redis Cluster: route keys by slot, follow "
+               "MOVED/ASK, count per shard");
   auto* tls = app.add_flag("--tls", o.tls, "Connect with TLS (1.2 or later)");
   app.add_option("--cacert", o.tls_options.ca_file, "CA certificates to verify the server with")
       ->needs(tls);
@@ -82,6 +85,9 @@ std::optional<int> ParseDowntimeOptions(int argc, char** argv, DowntimeOptions* 
       ->check(CLI::NonNegativeNumber);
   app.add_option("--key-prefix", o.key_prefix, "Prefix of the keys written and read")
       ->capture_default_str();
+  app.add_option("--wait-replicas", o.wait_replicas,
+                 "After phase 1, WAIT until N replicas of every primary acknowledged the writes")
+      ->check(CLI::Range(0, 1000));
 
   auto* duration = app.add_option("--duration", o.duration_seconds,
                                   "Phase 2: read for this many seconds (default 10)")

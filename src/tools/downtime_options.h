@@ -17,6 +17,10 @@ enum class StopMode : uint8_t { kDuration, kUntilFile, kUntilCommand };
 struct DowntimeOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
+  // host:port is a seed node of a Redis Cluster: the slot map is read with CLUSTER SLOTS, each
+  // key goes to the primary serving its slot (one connection per primary), MOVED/ASK/TRYAGAIN/
+  // CLUSTERDOWN are followed, and the report has a row per shard.
+  bool cluster = false;
   bool tls = false;
   TlsClientOptions tls_options;
   std::string user;      // AUTH user; empty: AUTH <password> only
@@ -32,6 +36,10 @@ struct DowntimeOptions {
 
   double prefill_seconds = 5;
   std::string key_prefix = "downtime:";
+  // After phase 1, `WAIT <n> 1000` on every primary until n replicas acknowledged its writes
+  // (at most 10 s), so that keys read after a failover are known to have reached the replica
+  // that took over. 0: no WAIT.
+  int wait_replicas = 0;
 
   StopMode stop_mode = StopMode::kDuration;
   double duration_seconds = 10;

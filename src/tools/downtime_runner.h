@@ -14,16 +14,31 @@
 // re-AUTH is a failed operation but keeps the connection (still authenticated as before) and is
 // retried at most once a second while the file still differs.
 //
+// Cluster mode (--cluster): each key goes to the primary that serves its slot, over that
+// primary's own connection (ClusterRouter), still one operation in flight. A -MOVED updates the
+// slot's owner and the command is sent there; a -ASK sends ASKING and the command to the node
+// named, for this command only; -TRYAGAIN and -CLUSTERDOWN are retried after a short back-off.
+// An operation that gets its reply that way succeeded; redirections are counted (moved, asks),
+// not failed. It fails as usual when a connection fails (which also asks for a fresh slot map:
+// the node may have been replaced), on any other error reply, or when it is still redirected
+// after kMaxClusterAttempts commands or --op-timeout-ms. Every count also goes to the shard of
+// the key (ClusterShards), whose downtime runs from the start of a failed operation on its keys
+// until one on its keys gets a reply again, as the whole client's does over all keys.
+//
 // Thread: confined to the tool's single thread.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tools/cluster_router.h"
+#include "tools/cluster_shards.h"
+#include "tools/downtime_link.h"
 #include "tools/downtime_options.h"
 #include "tools/downtime_stats.h"
 #include "tools/resp_client.h"
@@ -41,6 +56,12 @@ struct DowntimeOutcome {
   std::string stop_reason;  // duration, until-file, until-command, max-seconds, signal, error
   std::optional<int> command_exit_status;
   std::string error;  // why the run could not proceed, when it could not
+  // --wait-replicas: the fewest replicas a primary's last WAIT counted; -1 when none answered.
+  int64_t replicas_acked = -1;
+  // Cluster mode: the shards as they ended (index = the shard of the stats' per-shard counts),
+  // and how often the slot map was read.
+  std::vector<ShardInfo> shards;
+  uint64_t slot_map_refreshes = 0;
 };
 
 class DowntimeRunner {
@@ -60,27 +81,55 @@ class DowntimeRunner {
     bool operator==(const FileIdentity&) const = default;
   };
 
+  // Commands a cluster operation may send before it counts as failed: the first, and the
+  // redirections and retries after it (redis-py's cluster client allows as many).
+  static constexpr int kMaxClusterAttempts = 16;
+
   void Prefill(DowntimeOutcome* outcome);
   // Deletes keys N..M-1 so that leftovers of an earlier run with the same prefix (or a SET whose
   // reply was lost at the end of phase 1) cannot read as data errors in phase 2.
   void DeleteBeyondPrefill(uint64_t first, uint64_t end);
+  // --wait-replicas: WAIT on the server, or on every primary of the cluster.
+  void WaitForReplicas(DowntimeOutcome* outcome);
   void Measure(DowntimeOutcome* outcome);
 
-  // One command, connecting first if needed; failures are recorded here, the reply's meaning
-  // is the caller's to judge.
-  ExecStatus Execute(const std::vector<std::string_view>& args, RespReply* reply);
-  // Connects and authenticates (re-reading --password-file first); records a connection error
-  // on failure.
-  bool Reconnect(int64_t op_start_us);
+  // One command about `key`: on the one connection, or in cluster mode routed by the key's
+  // slot. Failures are recorded here, the reply's meaning is the caller's to judge.
+  ExecStatus Send(const std::vector<std::string_view>& args, std::string_view key,
+                  RespReply* reply);
+  // One command on `link`, connecting first if needed. `hold_us`: how long the server may hold
+  // the command on purpose (WAIT), on top of --op-timeout-ms.
+  ExecStatus Execute(DowntimeLink& link, const std::vector<std::string_view>& args,
+                     RespReply* reply, int64_t hold_us = 0);
+  // Cluster mode: one command sent to the owner of `key`'s slot, redirections followed.
+  ExecStatus ExecuteRouted(const std::vector<std::string_view>& args, std::string_view key,
+                           RespReply* reply);
+  // Before a command of the operation begun at `op_start_us`: connects `link` if it is closed,
+  // else runs the credential refresh on it. False when the operation failed (recorded).
+  bool PrepareLink(DowntimeLink& link, int64_t op_start_us);
+  // A reply came: the client's outage, and the operation's shard's, end when the connection
+  // that brought it was ready.
+  void EndOutage();
+  // Connects and authenticates `link` (re-reading --password-file first). Counts nothing: the
+  // callers decide (Reconnect for operations, the cluster router for its own connections).
+  ClientStatus OpenLink(DowntimeLink& link, int64_t connect_deadline_us);
+  // OpenLink for an operation: records a connection error on failure, a reconnect on success.
+  bool Reconnect(DowntimeLink& link, int64_t op_start_us);
   // Credential refresh (see above): when due, looks at --password-file and re-AUTHs the open
-  // connection if the secret changed. Requires: connected.
-  void MaybeReauthenticate(int64_t now_us);
+  // connection if the secret changed. Requires: link connected.
+  void MaybeReauthenticate(DowntimeLink& link, int64_t now_us);
   // Reads --password-file if its identity (inode, size, mtime) changed since the last read;
   // keeps the last good content otherwise or when it cannot be read.
   void RefreshFilePassword();
   FileIdentity StatPasswordFile() const;
-  // A failed operation: closes the connection, counts it, backs off, and extends the outage.
-  void RecordOpFailure(FailureKind kind, int64_t op_start_us, std::string message);
+  // A failed operation: closes `link` (if any), counts it, backs off, and extends the outage.
+  void RecordOpFailure(DowntimeLink* link, FailureKind kind, int64_t op_start_us,
+                       std::string message);
+  // A command that got no reply (`what` names it in the message).
+  void RecordCallFailure(DowntimeLink& link, const ClientStatus& status, std::string_view what,
+                         int64_t op_start_us);
+  // Cluster mode: takes in a changed slot map (new shards, new primaries).
+  void ObserveSlotMap();
   void BackOff();
   // Sleeps until the next operation is due under --rate.
   void Pace();
@@ -91,29 +140,34 @@ class DowntimeRunner {
 
   const DowntimeOptions& options_;
   DowntimeStats& stats_;
-  RespClient client_;
+  // The connection to the server; unused in cluster mode, where router_ holds one per node.
+  DowntimeLink link_;
+  std::unique_ptr<ClusterRouter> router_;
   std::mt19937_64 rng_;
 
   int64_t start_us_ = 0;
   int64_t cap_us_ = 0;  // --max-seconds, as a monotonic deadline
-  bool ever_connected_ = false;
   int consecutive_failures_ = 0;
   std::string last_failure_;
   // Start of the current outage not yet added to downtime; -1 when the client is healthy.
   int64_t outage_since_us_ = -1;
   // When the connection used by the current operation became ready.
   int64_t ready_at_us_ = 0;
+  // Cluster mode: the shard of the current operation's key, which its counts also go to (-1:
+  // none, or not a cluster), and per shard the start of its outage not yet counted (-1: none).
+  int op_shard_ = -1;
+  ClusterShards shards_;
+  std::vector<int64_t> shard_outage_since_us_;
+  uint64_t observed_map_version_ = 0;
   int64_t next_op_us_ = 0;
   int64_t next_progress_us_ = 0;
   std::string key_;
   std::string value_;
 
-  // Credential refresh. The password the open connection authenticated with; the file's
-  // content as last read and the stat() identity it was read under.
-  std::string connection_password_;
+  // Credential refresh (each link keeps the password it authenticated with). The file's content
+  // as last read and the stat() identity it was read under.
   std::string file_password_;
   FileIdentity file_identity_;
-  int64_t next_file_check_us_ = 0;
   // After a refused re-AUTH, the same password is not offered again before this time.
   std::string refused_password_;
   int64_t next_reauth_attempt_us_ = 0;

@@ -36,6 +36,8 @@ void Counters::Add(const Counters& other) {
   reconnects += other.reconnects;
   reauths += other.reauths;
   reauth_failures += other.reauth_failures;
+  moved += other.moved;
+  asks += other.asks;
   downtime_us += other.downtime_us;
 }
 
@@ -80,12 +82,26 @@ SecondRow& DowntimeStats::RowAt(int64_t mono_us) {
   return rows_[index];
 }
 
-void DowntimeStats::RecordOk(int64_t mono_us) {
-  ++RowAt(mono_us).counters.ok;
-  ++totals_.ok;
+Counters* DowntimeStats::ShardCounters(int shard) {
+  if (shard < 0) {
+    return nullptr;
+  }
+  if (shard_totals_.size() <= static_cast<size_t>(shard)) {
+    shard_totals_.resize(shard + 1);
+  }
+  return &shard_totals_[shard];
 }
 
-void DowntimeStats::RecordFailure(FailureKind kind, int64_t mono_us, std::string message) {
+void DowntimeStats::RecordOk(int64_t mono_us, int shard) {
+  ++RowAt(mono_us).counters.ok;
+  ++totals_.ok;
+  if (Counters* c = ShardCounters(shard)) {
+    ++c->ok;
+  }
+}
+
+void DowntimeStats::RecordFailure(FailureKind kind, int64_t mono_us, std::string message,
+                                  int shard) {
   Counters& row = RowAt(mono_us).counters;
   uint64_t Counters::*counter = nullptr;
   switch (kind) {
@@ -104,16 +120,32 @@ void DowntimeStats::RecordFailure(FailureKind kind, int64_t mono_us, std::string
   }
   ++(row.*counter);
   ++(totals_.*counter);
+  if (Counters* c = ShardCounters(shard)) {
+    ++(c->*counter);
+  }
   if (failures_.size() < kMaxFailures) {
-    failures_.push_back({UnixSeconds(mono_us), phases_.back().phase, kind, std::move(message)});
+    failures_.push_back(
+        {UnixSeconds(mono_us), phases_.back().phase, kind, std::move(message), shard});
   } else {
     ++failures_dropped_;
   }
 }
 
-void DowntimeStats::RecordReconnect(int64_t mono_us) {
+void DowntimeStats::RecordReconnect(int64_t mono_us, int shard) {
   ++RowAt(mono_us).counters.reconnects;
   ++totals_.reconnects;
+  if (Counters* c = ShardCounters(shard)) {
+    ++c->reconnects;
+  }
+}
+
+void DowntimeStats::RecordRedirect(int64_t mono_us, int shard, bool ask) {
+  uint64_t Counters::*counter = ask ? &Counters::asks : &Counters::moved;
+  ++(RowAt(mono_us).counters.*counter);
+  ++(totals_.*counter);
+  if (Counters* c = ShardCounters(shard)) {
+    ++(c->*counter);
+  }
 }
 
 void DowntimeStats::RecordReauth(int64_t mono_us, bool accepted) {
@@ -139,6 +171,13 @@ void DowntimeStats::AddDowntime(int64_t from_us, int64_t to_us) {
       rows_[i].counters.downtime_us += overlap;
       totals_.downtime_us += overlap;
     }
+  }
+}
+
+void DowntimeStats::AddShardDowntime(int shard, int64_t from_us, int64_t to_us) {
+  Counters* c = ShardCounters(shard);
+  if (c != nullptr && to_us > from_us) {
+    c->downtime_us += to_us - from_us;
   }
 }
 

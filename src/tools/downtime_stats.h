@@ -4,7 +4,9 @@
 //
 // Every operation lands in exactly one of ok, failed, connection_errors, timeout_errors and
 // data_errors; reconnects, in-band re-authentications and downtime are counted beside them (a
-// refused or failed re-AUTH is also one failed operation). Times are monotonic
+// refused or failed re-AUTH is also one failed operation). In cluster mode, redirections
+// followed (MOVED, ASK) are counted beside them too, and every count also goes to the shard of
+// the operation's key (cluster_shards.h) when it is known. Times are monotonic
 // microseconds; each phase is anchored to the wall clock once, when it begins, so that rows and
 // failures carry Unix times a script can compare with the times at which it changed the server.
 //
@@ -35,6 +37,9 @@ struct Counters {
   // refused or failed (those are also counted as a failed operation above).
   uint64_t reauths = 0;
   uint64_t reauth_failures = 0;
+  // Cluster mode: -MOVED and -ASK redirections followed, whatever became of the operation.
+  uint64_t moved = 0;
+  uint64_t asks = 0;
   int64_t downtime_us = 0;
 
   uint64_t operations() const {
@@ -56,6 +61,7 @@ struct FailureRecord {
   Phase phase;
   FailureKind kind;
   std::string message;
+  int shard = -1;  // cluster mode: the shard of the operation's key, when known
 };
 
 class DowntimeStats {
@@ -68,14 +74,20 @@ class DowntimeStats {
   // Ends the last phase; rows past `mono_us` get no more counts.
   void Finish(int64_t mono_us);
 
-  void RecordOk(int64_t mono_us);
+  // `shard`: in cluster mode, the shard of the operation's key (an index into
+  // ClusterShards::shards()) to count it for too; -1 for none.
+  void RecordOk(int64_t mono_us, int shard = -1);
   // Failures of every kind, data errors included, with the message kept for the report.
-  void RecordFailure(FailureKind kind, int64_t mono_us, std::string message);
-  void RecordReconnect(int64_t mono_us);
+  void RecordFailure(FailureKind kind, int64_t mono_us, std::string message, int shard = -1);
+  void RecordReconnect(int64_t mono_us, int shard = -1);
+  // A redirection followed: -MOVED (`ask` false) or -ASK.
+  void RecordRedirect(int64_t mono_us, int shard, bool ask);
   // An in-band re-AUTH; a failed one must also be recorded with RecordFailure.
   void RecordReauth(int64_t mono_us, bool accepted);
   // Adds [from_us, to_us) to downtime, split over the seconds it covers.
   void AddDowntime(int64_t from_us, int64_t to_us);
+  // Adds [from_us, to_us) to one shard's downtime (its totals only: it has no rows).
+  void AddShardDowntime(int shard, int64_t from_us, int64_t to_us);
 
   // Unix seconds of a monotonic time, through the current phase's anchor.
   double UnixSeconds(int64_t mono_us) const;
@@ -86,6 +98,8 @@ class DowntimeStats {
   double PhaseSeconds(Phase phase) const;
   const std::vector<SecondRow>& rows() const { return rows_; }
   const std::vector<FailureRecord>& failures() const { return failures_; }
+  // Per shard, by index; shorter than the shard list when the last shards counted nothing.
+  const std::vector<Counters>& shard_totals() const { return shard_totals_; }
   uint64_t failures_dropped() const { return failures_dropped_; }
 
  private:
@@ -98,6 +112,8 @@ class DowntimeStats {
 
   // The row holding `mono_us` in the current phase, creating the rows up to it.
   SecondRow& RowAt(int64_t mono_us);
+  // Where a count for `shard` goes too; nullptr for -1.
+  Counters* ShardCounters(int shard);
 
   Counters totals_;
   std::vector<PhaseSpan> phases_;
@@ -105,6 +121,7 @@ class DowntimeStats {
   size_t first_row_of_phase_ = 0;  // index in rows_ of the current phase's first second
   std::vector<FailureRecord> failures_;
   uint64_t failures_dropped_ = 0;
+  std::vector<Counters> shard_totals_;
 };
 
 }  // namespace redoubt::tools
