@@ -150,6 +150,9 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
     *error = "MOVED " + std::to_string(slot) + " " + table.redirect_targets[owner];
     return false;
   }
+  if (any_write) {
+    keyspace_.PrefetchSlot(slot);
+  }
   return true;
 }
 

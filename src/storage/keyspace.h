@@ -136,6 +136,12 @@ class Keyspace {
   // of it: Redis's delKeysInSlot). Each deletion is reported as dropped (KeyObserver), so that
   // replicas and the AOF get a DEL. Returns the keys deleted. Locks the slot's shard.
   size_t DeleteKeysInSlot(int slot);
+  // The cluster router, for a write it admits: see SlotIndex::Prefetch. Any thread, no lock.
+  void PrefetchSlot(int slot) const {
+    if (slot_index_ != nullptr) {
+      slot_index_->Prefetch(slot);
+    }
+  }
   // Whether key is there and live, with no side effect (nothing touched, counted, reported or
   // expired on the way): the cluster router's look into a slot being migrated. Locks the key's
   // shard, so the caller must hold none.

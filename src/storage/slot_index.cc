@@ -7,7 +7,11 @@
 
 namespace redoubt::storage {
 
-SlotIndex::SlotIndex() : heads_(common::kClusterSlots, nullptr), counts_(common::kClusterSlots) {
+SlotIndex::SlotIndex()
+    : heads_(new std::atomic<Entry*>[common::kClusterSlots]), counts_(common::kClusterSlots) {
+  for (int slot = 0; slot < common::kClusterSlots; ++slot) {
+    heads_[slot].store(nullptr, std::memory_order_relaxed);
+  }
   Entry::RequireSlotLinks(true);
 }
 
@@ -18,12 +22,12 @@ SlotIndex::~SlotIndex() {
 void SlotIndex::Add(Entry* e) {
   REDOUBT_CHECK(e->has_slot_links());
   const int slot = common::KeyHashSlot(e->key());
-  Entry*& head = heads_[slot];
+  Entry* head = heads_[slot].load(std::memory_order_relaxed);
   e->slot_links() = {nullptr, head};
   if (head != nullptr) {
     head->slot_links().prev = e;
   }
-  head = e;
+  heads_[slot].store(e, std::memory_order_relaxed);
   ++counts_[slot];
 }
 
@@ -33,7 +37,7 @@ void SlotIndex::Remove(Entry* e) {
   if (links.prev != nullptr) {
     links.prev->slot_links().next = links.next;
   } else {
-    heads_[slot] = links.next;
+    heads_[slot].store(links.next, std::memory_order_relaxed);
   }
   if (links.next != nullptr) {
     links.next->slot_links().prev = links.prev;
@@ -52,7 +56,7 @@ void SlotIndex::Replace(Entry* old, Entry* replacement) {
   if (links.prev != nullptr) {
     links.prev->slot_links().next = replacement;
   } else {
-    heads_[common::KeyHashSlot(old->key())] = replacement;
+    heads_[common::KeyHashSlot(old->key())].store(replacement, std::memory_order_relaxed);
   }
   if (links.next != nullptr) {
     links.next->slot_links().prev = replacement;
@@ -61,7 +65,8 @@ void SlotIndex::Replace(Entry* old, Entry* replacement) {
 }
 
 void SlotIndex::Keys(int slot, size_t max, std::vector<std::string>* out) const {
-  for (Entry* e = heads_[slot]; e != nullptr && max > 0; e = e->slot_links().next, --max) {
+  for (Entry* e = heads_[slot].load(std::memory_order_relaxed); e != nullptr && max > 0;
+       e = e->slot_links().next, --max) {
     out->emplace_back(e->key());
   }
 }
