@@ -4,8 +4,10 @@
 #
 #  1. Overhead on one node: redis-benchmark SET and GET (-c 50 -r 1000000 -d 64) on a node with
 #     cluster-enabled yes that serves every slot, against the same server with cluster mode off,
-#     at -P 16 and -P 1. Server pinned to CPU 1, redis-benchmark to CPU 0. The issue's target:
-#     Redoubt in cluster mode at least 0.97x of itself without.
+#     at -P 16 and -P 1. Server pinned to CPU 1, redis-benchmark to CPU 0. Besides throughput,
+#     the server's own CPU time per request (utime + stime of its process over each run): what
+#     cluster mode adds to a request, whether or not the client was the bottleneck of the run.
+#     The issue's target: Redoubt in cluster mode at least 0.97x of itself without.
 #  2. Three shards: three primaries of each server (created with redis-cli --cluster create),
 #     redis-benchmark --cluster -t set,get -P 16 over them. Unpinned: three servers and the
 #     client share the two cores as the kernel places them.
@@ -92,14 +94,27 @@ def benchmark(port, tests, pipeline, requests, cpu=None, cluster=False):
     return results
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (every thread), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def overhead_run(kind, binary, cluster, pipeline, requests, tmp, ports):
+    """{test: (rps, p99 ms, server CPU µs per request)}; SET first, then GET of its keys."""
     s = node(f"{kind}-{'cluster' if cluster else 'plain'}", kind, binary, tmp, ports,
              cpus=SERVER_CPU, cluster=cluster)
     try:
         if cluster:
             s.command("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
             wait(lambda: cluster_ok([s]), "cluster_state:ok")
-        return benchmark(s.port, "set,get", pipeline, requests, cpu=CLIENT_CPU)
+        results = {}
+        for test in ("set", "get"):
+            before = cpu_seconds(s.proc.pid)
+            rps, p99 = benchmark(s.port, test, pipeline, requests, cpu=CLIENT_CPU)[test.upper()]
+            used = cpu_seconds(s.proc.pid) - before
+            results[test.upper()] = (rps, p99, used * 1e6 / requests)
+        return results
     finally:
         s.stop(grace=30)
 
@@ -189,13 +204,14 @@ def main():
                 for cluster in (False, True):
                     for kind, binary in servers:
                         r = overhead_run(kind, binary, cluster, pipeline, requests, tmp, ports)
-                        for test, (rps, p99) in r.items():
+                        for test, (rps, p99, cpu_us) in r.items():
                             results["overhead"].append(
                                 {"server": kind, "cluster": cluster, "pipeline": pipeline,
-                                 "test": test, "rps": rps, "p99_ms": p99, "rep": rep})
+                                 "test": test, "rps": rps, "p99_ms": p99,
+                                 "cpu_us_per_request": cpu_us, "rep": rep})
                         done += 1
                         log(f"[{done}/{total}] {kind:8} P{pipeline:<2} cluster={cluster!s:5} "
-                            f"rep {rep}: " + ", ".join(f"{t} {v[0]:,.0f} rps"
+                            f"rep {rep}: " + ", ".join(f"{t} {v[0]:,.0f} rps {v[2]:.2f} µs CPU"
                                                        for t, v in r.items()))
             for kind, binary in servers:
                 r = shards_run(kind, binary, args.requests, tmp, ports)
@@ -220,8 +236,10 @@ def main():
                         rows = [r for r in results["overhead"] if r["server"] == kind and
                                 r["cluster"] == cluster and r["pipeline"] == pipeline and
                                 r["test"] == test]
-                        summary[f"{kind}/{'cluster' if cluster else 'plain'}/P{pipeline}/"
-                                f"{test}"] = median_range([r["rps"] for r in rows])
+                        name = f"{kind}/{'cluster' if cluster else 'plain'}/P{pipeline}/{test}"
+                        summary[name] = median_range([r["rps"] for r in rows])
+                        summary[name + "/cpu"] = median_range(
+                            [r["cpu_us_per_request"] for r in rows])
             for test in ("SET", "GET"):
                 summary[f"{kind}/shards/{test}"] = median_range(
                     [r["rps"] for r in results["shards"] if r["server"] == kind and
