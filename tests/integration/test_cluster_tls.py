@@ -5,12 +5,14 @@
 #     to TLS while both clients keep working, then required refuses what plaintext is left;
 #     no operation fails (the plaintext client until required), no replica resyncs in full and
 #     no failover happens;
-#   - mutual TLS on the bus: nodes that present client certificates form a cluster with
-#     tls-auth-clients yes, and a node whose certificate the others do not trust cannot join.
+#   - mutual TLS on the bus: nodes that present client certificates form a cluster, and a node
+#     whose certificate the others do not trust cannot join;
+#   - bad input on the bus port: garbage TLS records, a truncated ClientHello, a silent peer.
 import pytest
 
 from support.cluster_nodes import ClusterLoad, agree, all_ok, create, text
 from support.sockets import raw_connection
+from support.tls_helpers import TRUNCATED_CLIENT_HELLO
 from support.tools import wait_until
 
 pytestmark = pytest.mark.redoubt_timeout(240)
@@ -142,3 +144,33 @@ def test_mutual_tls_on_the_bus(cluster, tls_certs):
     assert all(len(n.nodes()) == 3 for n in nodes)
     assert all(bus_links(n) == (4, 0) for n in nodes)
     assert all_ok(nodes) and agree(nodes)
+
+
+def test_bad_input_on_the_bus_port(cluster, tls_certs):
+    """Garbage after a TLS record header, a truncated ClientHello and a silent peer: each link
+    is closed (the silent one after tls-handshake-timeout), and the node keeps serving."""
+    ca = tls_certs.ca().cert
+    cert = node_certificate(tls_certs)
+    node = cluster("127.0.13.30", extra=["--tls-cert-file", cert.cert, "--tls-key-file",
+                                         cert.key, "--tls-ca-cert-file", ca, "--tls-mode",
+                                         "preferred", "--tls-handshake-timeout", "1000"])
+    assert text(node.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383")) == "OK"
+
+    def wait_closed(sock):
+        """Reads until the node closes the link (a TLS alert may come first); a link left open
+        fails the test with the socket's 10 s timeout."""
+        try:
+            while sock.recv(4096):
+                pass
+        except ConnectionResetError:
+            pass
+
+    for payload in (b"\x16\x03\x01\x00\x05hello", TRUNCATED_CLIENT_HELLO, b""):
+        with raw_connection(node.cport, node.address, 10.0) as s:
+            if payload:
+                s.sendall(payload)
+            wait_closed(s)
+    assert "not set up within 1000 ms: closing it" in node.server.log_text()
+    assert "Cluster bus: TLS handshake from" in node.server.log_text()
+    assert text(node.call("SET", "k", "v")) == "OK"
+    assert node.info()["cluster_state"] == "ok"
