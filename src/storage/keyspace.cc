@@ -61,23 +61,17 @@ size_t Keyspace::DeleteKeysInSlot(int slot) {
     return 0;
   }
   std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
-  std::vector<std::string> keys;
-  slot_index_->Keys(slot, slot_index_->Count(slot), &keys);
-  size_t deleted = 0;
+  const size_t before = slot_index_->Count(slot);
+  std::vector<std::string> keys;  // copied: each entry goes while its key is still reported
+  slot_index_->Keys(slot, before, &keys);
   for (const std::string& key : keys) {
-    auto [shard, table, hash, where] = Locate(0, key);
-    if (where == nullptr) {
-      continue;
-    }
-    BeforeChange(shard, 0, hash, key, *where);
-    DestroyEntry(shard, table.Unlink(where));
-    ++deleted;
-    if (observer_ != nullptr) {
-      observer_->OnKeyChanged(0, key);
+    // Delete reports a live key as changed and an expired one as expired (which logs its DEL);
+    // a live one is dropped besides, for its DEL.
+    if (Delete(0, key) && observer_ != nullptr) {
       observer_->OnKeyDropped(0, key);
     }
   }
-  return deleted;
+  return before - slot_index_->Count(slot);
 }
 
 Entry* Keyspace::Adopt(Shard& shard, Entry* e) {
