@@ -94,8 +94,10 @@ void ClusterState::SetNodeAsPrimaryLocked(ClusterNode* node) {
 }
 
 void ClusterState::ResetManualFailoverLocked() {
-  if (mf_replica_ != 0 && hooks_.resume_writes) {
-    hooks_.resume_writes();  // this primary paused for a replica: writes go on, whatever came of it
+  if (mf_replica_ != 0) {
+    // This primary paused for a replica: writes go on, whatever came of it, but only after
+    // SyncReplicationRole has put the outcome in effect (resume_writes_pending_).
+    resume_writes_pending_.store(true, std::memory_order_release);
   }
   mf_end_ms_ = 0;
   mf_can_start_ = false;
@@ -386,20 +388,37 @@ void ClusterState::FinishPromotionLocked(BusActions* out) {
 
 void ClusterState::SyncReplicationRole(BusActions* out) {
   absl::MutexLock role_lock(&role_mu_);
-  if (!role_dirty_.exchange(false, std::memory_order_acq_rel)) {
+  const bool dirty = role_dirty_.exchange(false, std::memory_order_acq_rel);
+  const bool resume = resume_writes_pending_.exchange(false, std::memory_order_acq_rel);
+  if (!dirty && !resume) {
     return;
   }
+  ReplicationHooks hooks;
+  // Last, whatever the step: the routing table is already published, and the role is set.
+  struct ResumeAtExit {
+    bool resume;
+    const ReplicationHooks& hooks;
+    ~ResumeAtExit() {
+      if (resume && hooks.resume_writes) {
+        hooks.resume_writes();
+      }
+    }
+  } resume_at_exit{resume, hooks};
   enum class Step { kNothing, kFollow, kPrimary, kPromote } step = Step::kNothing;
   std::string ip;
   int port = 0;
-  ReplicationHooks hooks;
   {
     absl::MutexLock lock(&mu_);
     if (!hooks_set_) {
-      role_dirty_.store(true, std::memory_order_release);  // acted on once replication runs
+      role_dirty_.store(dirty, std::memory_order_release);  // acted on once replication runs
+      resume_writes_pending_.store(resume, std::memory_order_release);
+      resume_at_exit.resume = false;
       return;
     }
     hooks = hooks_;
+    if (!dirty) {
+      return;  // only the resume, at exit
+    }
     const ClusterNode* me = nodes_[0].get();
     const ClusterNode* primary = me->is_replica() ? FindLocked(me->primary_name) : nullptr;
     if (!promotion_from_.empty()) {

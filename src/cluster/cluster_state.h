@@ -225,7 +225,10 @@ class ClusterState {
   // claim's PONGs go (null: the bus's next tick sends them). Does nothing unless the role
   // changed since the last call.
   void SyncReplicationRole(BusActions* out) ABSL_LOCKS_EXCLUDED(role_mu_, mu_);
-  bool role_changed() const { return role_dirty_.load(std::memory_order_acquire); }
+  bool role_changed() const {
+    return role_dirty_.load(std::memory_order_acquire) ||
+           resume_writes_pending_.load(std::memory_order_acquire);
+  }
   // INFO/CLUSTER INFO: whether a manual failover is under way here.
   bool manual_failover_in_progress();
   // The bus's links, reported at every tick, and CLUSTER LINKS's view of them: each node's
@@ -336,6 +339,10 @@ class ClusterState {
   ReplicationHooks hooks_ ABSL_GUARDED_BY(mu_);
   bool hooks_set_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> role_dirty_{true};
+  // A manual failover this primary paused writes for is over: SyncReplicationRole resumes them
+  // once the role it ended in is in effect, so that a write held by the pause and run again
+  // meets the new routing table and role (MOVED), not the old ones.
+  std::atomic<bool> resume_writes_pending_{false};
   // The former primary whose slots a won election claims (empty: no promotion pending).
   std::string promotion_from_ ABSL_GUARDED_BY(mu_);
   bool pong_pending_ ABSL_GUARDED_BY(mu_) = false;  // a claim's PONGs for the next tick
