@@ -265,6 +265,11 @@ void ClusterState::PublishLocked() {
     }
   }
   table->myself = 0;
+  for (int slot = 0; slot < common::kClusterSlots; ++slot) {
+    table->stable_here[slot] = table->owner[slot] == table->myself &&
+                               table->migrating_to[slot] == RoutingTable::kNone &&
+                               table->importing_from[slot] == RoutingTable::kNone;
+  }
   if (!nodes_[0]->primary_name.empty()) {
     table->my_primary = static_cast<int16_t>(IndexOfLocked(FindLocked(nodes_[0]->primary_name)));
   }

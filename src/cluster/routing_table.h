@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,9 @@ struct RoutingTable {
   std::array<int16_t, common::kClusterSlots> owner;  // index into redirect_targets, or kNone
   std::array<int16_t, common::kClusterSlots> migrating_to;
   std::array<int16_t, common::kClusterSlots> importing_from;
+  // The slots this node serves with no migration either way: what the router's common case
+  // asks, in 2 KiB that stay in the L1 cache, where the three arrays above take 96 KiB.
+  std::bitset<common::kClusterSlots> stable_here;
   int16_t myself = 0;
   int16_t my_primary = kNone;  // a replica's primary
   bool ok = false;             // cluster_state:ok

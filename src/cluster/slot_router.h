@@ -23,20 +23,39 @@ namespace redoubt::cluster {
 
 class SlotRouter final : public commands::ClusterRouting {
  public:
-  SlotRouter(ClusterState& state, const commands::CommandTable& table, storage::Keyspace& keyspace)
-      : state_(state), table_(table), keyspace_(keyspace) {}
+  SlotRouter(ClusterState& state, const commands::CommandTable& table, storage::Keyspace& keyspace);
 
   bool Admit(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
-             std::span<const std::string_view> args, std::string* error) override;
+             std::span<const std::string_view> args, std::string* error,
+             common::KnownKeySlot* known) override;
 
   // Whether a command of this spec is routed at all: it names keys (or channels of a shard),
   // or it is EXEC. PING, KEYS, FLUSHALL, PUBLISH, CLUSTER … never are.
-  static bool IsRouted(const commands::CommandSpec& spec);
+  bool IsRouted(const commands::CommandSpec& spec) const;
 
  private:
+  // The common case, decided before the general rules: a command with one key, in a stable slot
+  // of this node, while the cluster is up. False when the general rules must decide.
+  bool AdmitOneKeyHere(const commands::CommandSpec& spec, uint32_t flags,
+                       std::span<const std::string_view> args, const RoutingTable& table,
+                       common::KnownKeySlot* known);
+  // Every other case, by Redis's rules (the order in this file's header). Kept out of line, so
+  // that the common case above pays for none of its state.
+  bool AdmitByTheRules(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
+                       std::span<const std::string_view> args, const RoutingTable& table,
+                       std::string* error, common::KnownKeySlot* known);
+  bool IsShardPubSub(const commands::CommandSpec& spec) const {
+    return &spec == spublish_ || &spec == ssubscribe_ || &spec == sunsubscribe_;
+  }
+
   ClusterState& state_;
   const commands::CommandTable& table_;
   storage::Keyspace& keyspace_;
+  // Rows told apart by identity rather than by name: compared for every command.
+  const commands::CommandSpec* exec_;
+  const commands::CommandSpec* spublish_;
+  const commands::CommandSpec* ssubscribe_;
+  const commands::CommandSpec* sunsubscribe_;
 };
 
 }  // namespace redoubt::cluster

@@ -122,7 +122,7 @@ bool Dispatcher::CheckClusterSlot(Request& r) {
     return true;  // outside cluster mode, or the primary's stream, which is always obeyed
   }
   std::string error;
-  if (services_.cluster->Admit(r.client, *r.spec, r.flags, r.args, &error)) {
+  if (services_.cluster->Admit(r.client, *r.spec, r.flags, r.args, &error, &r.known_slot)) {
     return true;
   }
   if (r.spec->name == "exec") {
@@ -393,7 +393,8 @@ std::string Dispatcher::ScriptClusterRefusal(Request& r, ScriptRules& rules) {
     return {};  // outside cluster mode, or the primary's stream, which is always obeyed
   }
   std::string refusal;
-  if (!services_.cluster->Admit(r.client, *r.spec, r.spec->flags, r.args, &refusal)) {
+  if (!services_.cluster->Admit(r.client, *r.spec, r.spec->flags, r.args, &refusal,
+                                &r.known_slot)) {
     if (refusal.starts_with("CLUSTERDOWN The cluster is down and only accepts read")) {
       return "ERR Script attempted to execute a write command while the cluster is down and "
              "readonly";

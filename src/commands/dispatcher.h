@@ -107,6 +107,9 @@ class Dispatcher {
     bool blocked = false;         // the handler asked to wait (CommandContext::block)
     bool shards_locked = false;   // ExecuteQueued: EXEC holds the locks
     bool propagate = true;        // false: a script's redis.set_repl(REPL_NONE)
+    // Cluster mode: the slot of the command's key, once the router computed it, for the
+    // keyspace's look-ups during this command (hash_slot.h).
+    common::KnownKeySlot known_slot;
   };
 
   // Execute's stages, between the client-side caching bounds of a top-level command.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/hash_slot.h"
 #include "storage/scan_cursor.h"
 
 namespace redoubt::storage {
@@ -56,7 +57,7 @@ Entry** DbTable::Find(std::string_view key, uint64_t hash) {
   return nullptr;
 }
 
-void DbTable::Insert(Entry* entry, uint64_t hash) {
+void DbTable::Insert(Entry* entry, uint64_t hash, int key_slot) {
   if (size_ >= capacity_) {
     Resize(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
   }
@@ -68,7 +69,7 @@ void DbTable::Insert(Entry* entry, uint64_t hash) {
     OnExpireSet(entry);
   }
   if (slot_index_ != nullptr) {
-    slot_index_->Add(entry);
+    slot_index_->Add(entry, key_slot >= 0 ? key_slot : common::KeyHashSlot(entry->key()));
   }
 }
 

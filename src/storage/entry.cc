@@ -41,12 +41,12 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
                   (key.size() > kMaxSmallKey ? kFlagWideKey : 0) |
                   (value_capacity > kMaxSmallValue ? kFlagWideValue : 0) |
                   (slot_link_users.load(std::memory_order_relaxed) > 0 ? kFlagSlotLinks : 0);
-  size_t bytes = DataOffset(flags) + key.size() + value_capacity;
-  void* mem = std::malloc(bytes);
-  if (mem == nullptr) {
+  size_t bytes = PrefixBytes(flags) + DataOffset(flags) + key.size() + value_capacity;
+  char* block = static_cast<char*>(std::malloc(bytes));
+  if (block == nullptr) {
     throw std::bad_alloc();
   }
-  Entry* e = new (mem) Entry();
+  Entry* e = new (block + PrefixBytes(flags)) Entry();
   e->flags_ = flags;
   if (has_expire) {
     e->ExpireSlot()->at_ms = kNoExpire;
@@ -304,21 +304,23 @@ void Entry::ReleaseValue() {
 
 void Entry::Destroy(Entry* entry) {
   entry->ReleaseValue();
+  void* block = entry->Block();
   entry->~Entry();
-  std::free(entry);
+  std::free(block);
 }
 
 size_t Entry::value_capacity() const {
   if (flags_ & kFlagLargeValue) {
     return LargePointer()->capacity();
   }
-  size_t capacity = malloc_usable_size(const_cast<Entry*>(this)) - DataOffset(flags_) - key_len();
+  size_t capacity =
+      malloc_usable_size(Block()) - PrefixBytes(flags_) - DataOffset(flags_) - key_len();
   // A value whose length is kept in 16 bits cannot grow past it in place.
   return (flags_ & kFlagWideValue) ? capacity : std::min(capacity, kMaxSmallValue);
 }
 
 size_t Entry::AllocatedBytes() const {
-  size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
+  size_t bytes = malloc_usable_size(Block());
   if (type() == ValueType::kList) {
     bytes += ListPointer()->AllocatedBytes();
   } else if (encoding() == Encoding::kHashtable) {

@@ -96,9 +96,9 @@ Keyspace::Location Keyspace::Locate(int db, std::string_view key) {
   return {shard, table, hash, table.Find(key, hash)};
 }
 
-bool Keyspace::Store(const Location& loc, Entry* e) {
+bool Keyspace::Store(const Location& loc, std::string_view key, Entry* e) {
   if (loc.slot == nullptr) {
-    loc.table.Insert(e, loc.hash);
+    loc.table.Insert(e, loc.hash, IndexSlotOf(key));
     return true;
   }
   int64_t at = (*loc.slot)->expire_ms();
@@ -202,7 +202,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
     if (expire_ms != kNoExpire) {
       e->set_expire_ms(expire_ms);
     }
-    table.Insert(e, hash);
+    table.Insert(e, hash, IndexSlotOf(key));
     NotifyStored(db, key, true);
     return e;
   }
@@ -246,7 +246,7 @@ Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
     std::memset(e->mutable_value(), 0, len);
     e->set_value_len(len);
     e->set_access(InitialAccess(lfu(), clock_seconds()));
-    table.Insert(e, hash);
+    table.Insert(e, hash, IndexSlotOf(key));
     NotifyStored(db, key, true);
     return e;
   }
@@ -325,7 +325,8 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
   BeforeChange(dst.shard, dst_db, dst.hash, dst_key, dst.slot != nullptr ? *dst.slot : nullptr);
-  Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
+  Store(dst, dst_key,
+        Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
   // Always "new", also over an existing key: Redis's copyCommand deletes it, then adds the copy.
   NotifyStored(dst_db, dst_key, true);
   return true;
@@ -351,7 +352,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     Entry::Destroy(e);
     e = renamed;
   }
-  Store(dst, e);
+  Store(dst, dst_key, e);
   // Always "new", also over an existing key: Redis's rename deletes it, then adds the source.
   NotifyStored(dst_db, dst_key, true);
   return true;
@@ -364,7 +365,7 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (SORT ... STORE's destination, or an expired one the caller did not look
   // up) is replaced as SET replaces it.
-  NotifyStored(db, key, Store(loc, e));
+  NotifyStored(db, key, Store(loc, key, e));
   return e;
 }
 
@@ -374,7 +375,7 @@ Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (a STORE's destination) is replaced, as CreateList does.
-  NotifyStored(db, key, Store(loc, e));
+  NotifyStored(db, key, Store(loc, key, e));
   return e;
 }
 

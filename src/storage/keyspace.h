@@ -325,9 +325,15 @@ class Keyspace {
     Entry** slot;
   };
   Location Locate(int db, std::string_view key);
-  // Puts e (already accounted) under loc's key: inserted, or replacing and freeing what is there.
-  // Returns whether the key is new there (nothing, or only an expired entry, was replaced).
-  bool Store(const Location& loc, Entry* e);
+  // Puts e (already accounted) under loc's key, named by the caller's view of it: inserted, or
+  // replacing and freeing what is there. Returns whether the key is new there (nothing, or only
+  // an expired entry, was replaced).
+  bool Store(const Location& loc, std::string_view key, Entry* e);
+  // The hash slot a new entry of key is indexed under in cluster mode (-1 outside it), from the
+  // caller's view of the key: the command's own argument, whose slot the router made known.
+  int IndexSlotOf(std::string_view key) const {
+    return slot_index_ != nullptr ? common::KeyHashSlot(key) : -1;
+  }
   void DestroyEntry(Shard& shard, Entry* e);
   Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
   // A new block for e under key, its value handed over (Entry::Relocate), its bytes moved from

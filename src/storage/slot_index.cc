@@ -19,9 +19,8 @@ SlotIndex::~SlotIndex() {
   Entry::RequireSlotLinks(false);
 }
 
-void SlotIndex::Add(Entry* e) {
+void SlotIndex::Add(Entry* e, int slot) {
   REDOUBT_CHECK(e->has_slot_links());
-  const int slot = common::KeyHashSlot(e->key());
   Entry* head = heads_[slot].load(std::memory_order_relaxed);
   e->slot_links() = {nullptr, head};
   if (head != nullptr) {

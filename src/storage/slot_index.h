@@ -34,8 +34,9 @@ class SlotIndex {
   SlotIndex(const SlotIndex&) = delete;
   SlotIndex& operator=(const SlotIndex&) = delete;
 
-  // Requires: e carries slot links (it was created while this index existed).
-  void Add(Entry* e);
+  // Requires: e carries slot links (it was created while this index existed), and slot is its
+  // key's hash slot (which the caller usually knows already).
+  void Add(Entry* e, int slot);
   void Remove(Entry* e);
   // The same key in a new block: the replacement takes the old entry's place in the list.
   void Replace(Entry* old, Entry* replacement);
