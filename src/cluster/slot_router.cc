@@ -32,7 +32,7 @@ bool SlotRouter::IsRouted(const commands::CommandSpec& spec) const {
 }
 
 [[gnu::always_inline]] inline bool SlotRouter::AdmitOneKeyHere(
-    const commands::CommandSpec& spec, uint32_t flags, std::span<const std::string_view> args,
+    const commands::CommandSpec& spec, std::span<const std::string_view> args,
     const RoutingTable& table, common::KnownKeySlot* known) {
   // Rows with a single key position (GET, SET, HSET, INCR, …) and the key present. Shard
   // pub/sub commands may pass too: they differ from keys only on replicas and in migrating
@@ -47,9 +47,6 @@ bool SlotRouter::IsRouted(const commands::CommandSpec& spec) const {
   if (!table.stable_here[slot]) {
     return false;
   }
-  if (flags & commands::kWrite) {
-    keyspace_.PrefetchSlot(slot);
-  }
   if (known != nullptr) {
     known->Set(key, slot);
   }
@@ -60,7 +57,7 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
                        std::span<const std::string_view> args, std::string* error,
                        common::KnownKeySlot* known) {
   const RoutingTable& table = state_.routing();
-  return AdmitOneKeyHere(spec, flags, args, table, known) ||
+  return AdmitOneKeyHere(spec, args, table, known) ||
          AdmitByTheRules(client, spec, flags, args, table, error, known);
 }
 
@@ -191,9 +188,6 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
   if (owner != table.myself) {
     *error = "MOVED " + std::to_string(slot) + " " + table.redirect_targets[owner];
     return false;
-  }
-  if (any_write) {
-    keyspace_.PrefetchSlot(slot);
   }
   if (known != nullptr && !exec) {
     known->Set(first_key, slot);  // one of args, as AdmitOneKeyHere's

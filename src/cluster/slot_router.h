@@ -36,9 +36,8 @@ class SlotRouter final : public commands::ClusterRouting {
  private:
   // The common case, decided before the general rules: a command with one key, in a stable slot
   // of this node, while the cluster is up. False when the general rules must decide.
-  bool AdmitOneKeyHere(const commands::CommandSpec& spec, uint32_t flags,
-                       std::span<const std::string_view> args, const RoutingTable& table,
-                       common::KnownKeySlot* known);
+  bool AdmitOneKeyHere(const commands::CommandSpec& spec, std::span<const std::string_view> args,
+                       const RoutingTable& table, common::KnownKeySlot* known);
   // Every other case, by Redis's rules (the order in this file's header). Kept out of line, so
   // that the common case above pays for none of its state.
   bool AdmitByTheRules(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,

@@ -57,7 +57,7 @@ void ReplyStatus(CommandContext& ctx, const absl::Status& st) {
   }
 }
 
-// Keys in database 0, counted through the slot index (no shard is held by a CLUSTER handler).
+// Keys in database 0, counted through the slot listing (no shard is held by a CLUSTER handler).
 size_t KeyCount(CommandContext& ctx) {
   size_t total = 0;
   for (int slot = 0; slot < common::kClusterSlots; ++slot) {

@@ -235,7 +235,8 @@ void Server::Cron() {
   if (settings_.active_expire.load(std::memory_order_relaxed)) {
     keyspace_->ActiveExpireCycle(250000 / hz);
   }
-  tracking_.EnforceKeyLimit();  // tracking-table-max-keys, also between commands
+  keyspace_->DropIdleSlotListings();  // cluster mode's, after a resharding
+  tracking_.EnforceKeyLimit();        // tracking-table-max-keys, also between commands
   // Over maxmemory (lowered by CONFIG SET, or data grown by commands that do not evict), keys
   // go without waiting for the next command, as Redis's eviction time proc does. Here, on the
   // cron thread, no shard lock is held (an applier may run inside EXEC, which holds some).

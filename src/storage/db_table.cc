@@ -68,8 +68,8 @@ void DbTable::Insert(Entry* entry, uint64_t hash, int key_slot) {
   if (entry->expire_ms() != kNoExpire) {
     OnExpireSet(entry);
   }
-  if (slot_index_ != nullptr) {
-    slot_index_->Add(entry, key_slot >= 0 ? key_slot : common::KeyHashSlot(entry->key()));
+  if (slot_listing_ != nullptr) {
+    slot_listing_->Add(entry, key_slot >= 0 ? key_slot : common::KeyHashSlot(entry->key()));
   }
 }
 
@@ -81,8 +81,8 @@ Entry* DbTable::Unlink(Entry** slot) {
   if (e->expire_ms() != kNoExpire) {
     OnExpireCleared(e);
   }
-  if (slot_index_ != nullptr) {
-    slot_index_->Remove(e);
+  if (slot_listing_ != nullptr) {
+    slot_listing_->Remove(e);
   }
   MaybeShrink();
   return e;
@@ -105,8 +105,8 @@ Entry* DbTable::Replace(Entry** slot, Entry* replacement) {
   if (new_volatile && !old_volatile) {
     OnExpireSet(replacement);
   }
-  if (slot_index_ != nullptr) {
-    slot_index_->Replace(old, replacement);
+  if (slot_listing_ != nullptr) {
+    slot_listing_->Replace(old, replacement);
   }
   return old;
 }
@@ -250,13 +250,13 @@ Entry* DbTable::RandomVolatileEntry(std::mt19937_64& rng) const {
 }
 
 void DbTable::Clear() {
+  if (slot_listing_ != nullptr) {
+    slot_listing_->Clear();
+  }
   for (size_t i = 0; i < capacity_; ++i) {
     Entry* e = buckets_[i];
     while (e != nullptr) {
       Entry* next = e->next;
-      if (slot_index_ != nullptr) {
-        slot_index_->Remove(e);
-      }
       Entry::Destroy(e);
       e = next;
     }

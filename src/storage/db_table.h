@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "storage/entry.h"
-#include "storage/slot_index.h"
+#include "storage/slot_listing.h"
 
 namespace redoubt::storage {
 
@@ -37,9 +37,10 @@ class DbTable {
   // used-bytes counter), so that maxmemory and INFO see them. Tables moved between databases
   // of one shard (SWAPDB) keep their own counter: it is the same one.
   void set_accounting(ShardCounter* counter) { accounting_ = counter; }
-  // In cluster mode, where the table reports the entries it gains and loses (slot_index.h).
+  // While the keys of this table's slots are listed (cluster mode, slot_listing.h), the table
+  // reports there the entries it gains and loses; null otherwise.
   // Tables are never swapped in cluster mode (SWAPDB is refused), so it stays with the table.
-  void set_slot_index(SlotIndex* index) { slot_index_ = index; }
+  void set_slot_listing(SlotListing* listing) { slot_listing_ = listing; }
 
   DbTable() = default;
   DbTable(const DbTable&) = delete;
@@ -112,7 +113,7 @@ class DbTable {
   }
 
   ShardCounter* accounting_ = nullptr;
-  SlotIndex* slot_index_ = nullptr;
+  SlotListing* slot_listing_ = nullptr;
   Entry** buckets_ = nullptr;
   size_t capacity_ = 0;  // power of two, or 0 before the first insert
   size_t size_ = 0;

@@ -4,7 +4,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -18,17 +17,6 @@
 
 namespace redoubt::storage {
 
-namespace {
-
-// How many keyspaces in cluster mode exist (Entry::RequireSlotLinks).
-std::atomic<int> slot_link_users{0};
-
-}  // namespace
-
-void Entry::RequireSlotLinks(bool on) {
-  slot_link_users.fetch_add(on ? 1 : -1, std::memory_order_relaxed);
-}
-
 Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expire,
                      size_t value_capacity) {
   if (value_capacity < value.size()) {
@@ -39,22 +27,18 @@ Entry* Entry::Create(std::string_view key, std::string_view value, bool has_expi
   }
   uint8_t flags = (has_expire ? kFlagExpireSlot : 0) |
                   (key.size() > kMaxSmallKey ? kFlagWideKey : 0) |
-                  (value_capacity > kMaxSmallValue ? kFlagWideValue : 0) |
-                  (slot_link_users.load(std::memory_order_relaxed) > 0 ? kFlagSlotLinks : 0);
-  size_t bytes = PrefixBytes(flags) + DataOffset(flags) + key.size() + value_capacity;
-  char* block = static_cast<char*>(std::malloc(bytes));
-  if (block == nullptr) {
+                  (value_capacity > kMaxSmallValue ? kFlagWideValue : 0);
+  size_t bytes = DataOffset(flags) + key.size() + value_capacity;
+  void* mem = std::malloc(bytes);
+  if (mem == nullptr) {
     throw std::bad_alloc();
   }
-  Entry* e = new (block + PrefixBytes(flags)) Entry();
+  Entry* e = new (mem) Entry();
   e->flags_ = flags;
   if (has_expire) {
     e->ExpireSlot()->at_ms = kNoExpire;
     e->ExpireSlot()->volatile_index = 0;
     e->ExpireSlot()->unused = 0;
-  }
-  if (flags & kFlagSlotLinks) {
-    e->slot_links() = {nullptr, nullptr};
   }
   if (flags & kFlagWideKey) {
     uint32_t len = static_cast<uint32_t>(key.size());
@@ -304,23 +288,21 @@ void Entry::ReleaseValue() {
 
 void Entry::Destroy(Entry* entry) {
   entry->ReleaseValue();
-  void* block = entry->Block();
   entry->~Entry();
-  std::free(block);
+  std::free(entry);
 }
 
 size_t Entry::value_capacity() const {
   if (flags_ & kFlagLargeValue) {
     return LargePointer()->capacity();
   }
-  size_t capacity =
-      malloc_usable_size(Block()) - PrefixBytes(flags_) - DataOffset(flags_) - key_len();
+  size_t capacity = malloc_usable_size(const_cast<Entry*>(this)) - DataOffset(flags_) - key_len();
   // A value whose length is kept in 16 bits cannot grow past it in place.
   return (flags_ & kFlagWideValue) ? capacity : std::min(capacity, kMaxSmallValue);
 }
 
 size_t Entry::AllocatedBytes() const {
-  size_t bytes = malloc_usable_size(Block());
+  size_t bytes = malloc_usable_size(const_cast<Entry*>(this));
   if (type() == ValueType::kList) {
     bytes += ListPointer()->AllocatedBytes();
   } else if (encoding() == Encoding::kHashtable) {

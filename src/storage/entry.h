@@ -1,8 +1,7 @@
 // One key and its value in a single heap block: the compact representation of the keyspace.
 //
-// Layout: [slot links 16 B, cluster mode only][header 16 B][expire 16 B, only when the key has a
-// TTL][key length 4 B, only for keys over 255 bytes][value length 4 B, only for values that may
-// exceed 64 KiB][key][value][spare]. An Entry* points at the header.
+// Layout: [header 16 B][expire 16 B, only when the key has a TTL][key length 4 B, only for keys
+// over 255 bytes][value length 4 B, only for values that may exceed 64 KiB][key][value][spare].
 // The header packs the chain link, a 24-bit LRU/LFU field (as Redis's robj.lru), type and
 // encoding, flags and short lengths, so a 16-byte key with a 64-byte value is one 96-byte
 // jemalloc block, where Redis spends a dictEntry, a robj and two sds strings (bench/RESULTS.md).
@@ -137,24 +136,6 @@ class Entry {
   }
 
   bool has_expire_slot() const { return flags_ & kFlagExpireSlot; }
-
-  // ---- Cluster mode: each entry is linked into its hash slot's list (SlotIndex), through 16
-  // bytes before its header, as Redis 7.0 links a slot's dictEntries through their metadata.
-  // Before the header rather than after it, so that the key sits where it does outside cluster
-  // mode: a look-up reads the header and the key, and the further the key is from the header
-  // the more often the two fall in different cache lines (a GET's hash-chain walk cost 13% more
-  // time with the links in between). Entries carry the links while a cluster-mode keyspace
-  // exists (RequireSlotLinks); outside cluster mode they cost nothing.
-  struct SlotLinks {
-    Entry* prev;
-    Entry* next;
-  };
-  // Counted: while the count is positive, every entry created has links (a keyspace in cluster
-  // mode holds one from EnableClusterMode to its destruction).
-  static void RequireSlotLinks(bool on);
-  bool has_slot_links() const { return flags_ & kFlagSlotLinks; }
-  // Requires: has_slot_links().
-  SlotLinks& slot_links() { return *(reinterpret_cast<SlotLinks*>(this) - 1); }
   // Absolute Unix ms, or kNoExpire.
   int64_t expire_ms() const { return has_expire_slot() ? ExpireSlot()->at_ms : kNoExpire; }
   // Requires: has_expire_slot().
@@ -189,7 +170,6 @@ class Entry {
   static constexpr uint8_t kFlagWideKey = 2;     // key length stored as 32 bits after the header
   static constexpr uint8_t kFlagWideValue = 4;   // value length stored as 32 bits likewise
   static constexpr uint8_t kFlagLargeValue = 8;  // value bytes hold a SharedBytes pointer
-  static constexpr uint8_t kFlagSlotLinks = 16;  // SlotLinks before the header
   static constexpr size_t kMaxSmallKey = 0xFF;
   static constexpr size_t kMaxSmallValue = 0xFFFF;
 
@@ -197,14 +177,6 @@ class Entry {
   static size_t DataOffset(uint8_t flags) {
     return sizeof(Entry) + ((flags & kFlagExpireSlot) ? sizeof(Expire) : 0) +
            ((flags & kFlagWideKey) ? 4 : 0) + ((flags & kFlagWideValue) ? 4 : 0);
-  }
-  // Bytes of the block before the header.
-  static size_t PrefixBytes(uint8_t flags) {
-    return (flags & kFlagSlotLinks) ? sizeof(SlotLinks) : 0;
-  }
-  // The allocator's block: what malloc returned, and what free and malloc_usable_size take.
-  void* Block() const {
-    return const_cast<char*>(reinterpret_cast<const char*>(this)) - PrefixBytes(flags_);
   }
   void set_type(ValueType t) {
     kind_ = static_cast<uint8_t>((kind_ & 0xF0) | static_cast<uint8_t>(t));

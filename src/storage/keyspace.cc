@@ -32,38 +32,76 @@ Keyspace::Keyspace(int databases) : databases_(databases), shards_(new Shard[kNu
 
 void Keyspace::EnableClusterMode() {
   slot_sharded_ = true;
-  slot_index_ = std::make_unique<SlotIndex>();
-  // Only database 0: a cluster has no other (SELECT refuses them).
-  for (int i = 0; i < kNumShards; ++i) {
-    shards_[i].dbs[0].set_slot_index(slot_index_.get());
+}
+
+SlotListing& Keyspace::ListingLocked(int s) {
+  Shard& shard = shards_[s];
+  if (shard.slot_listing == nullptr) {
+    // Only database 0: a cluster has no other (SELECT refuses them).
+    DbTable& table = shard.dbs[0];
+    auto listing = std::make_unique<SlotListing>(s, kNumShards);
+    table.ForEach([&](const Entry& e) {
+      // The table's own entry, which the listing names and the table will report by.
+      listing->Add(const_cast<Entry*>(&e), common::ComputeKeyHashSlot(e.key()));
+    });
+    table.set_slot_listing(listing.get());
+    shard.slot_listing = std::move(listing);
+    shard.listed.store(true, std::memory_order_relaxed);
+  }
+  shard.slot_listing->set_last_used(clock_seconds());
+  return *shard.slot_listing;
+}
+
+void Keyspace::DropIdleSlotListings() {
+  for (int s = 0; s < kNumShards; ++s) {
+    Shard& shard = shards_[s];
+    if (!shard.listed.load(std::memory_order_relaxed)) {
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (shard.slot_listing != nullptr &&
+        clock_seconds() - shard.slot_listing->last_used() >= SlotListing::kIdleSeconds) {
+      shard.dbs[0].set_slot_listing(nullptr);
+      shard.slot_listing.reset();
+      shard.listed.store(false, std::memory_order_relaxed);
+    }
   }
 }
 
+int Keyspace::ListedShards() const {
+  int listed = 0;
+  for (int s = 0; s < kNumShards; ++s) {
+    listed += shards_[s].listed.load(std::memory_order_relaxed) ? 1 : 0;
+  }
+  return listed;
+}
+
 size_t Keyspace::CountKeysInSlot(int slot) {
-  if (slot_index_ == nullptr) {
+  if (!slot_sharded_) {
     return 0;
   }
   std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
-  return slot_index_->Count(slot);
+  return ListingLocked(ShardOfSlot(slot)).Count(slot);
 }
 
 std::vector<std::string> Keyspace::KeysInSlot(int slot, size_t max) {
   std::vector<std::string> keys;
-  if (slot_index_ != nullptr) {
+  if (slot_sharded_) {
     std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
-    slot_index_->Keys(slot, max, &keys);
+    ListingLocked(ShardOfSlot(slot)).Keys(slot, max, &keys);
   }
   return keys;
 }
 
 size_t Keyspace::DeleteKeysInSlot(int slot) {
-  if (slot_index_ == nullptr) {
+  if (!slot_sharded_) {
     return 0;
   }
   std::lock_guard<std::mutex> lock(shards_[ShardOfSlot(slot)].mu);
-  const size_t before = slot_index_->Count(slot);
+  SlotListing& listing = ListingLocked(ShardOfSlot(slot));
+  const size_t before = listing.Count(slot);
   std::vector<std::string> keys;  // copied: each entry goes while its key is still reported
-  slot_index_->Keys(slot, before, &keys);
+  listing.Keys(slot, before, &keys);
   for (const std::string& key : keys) {
     // Delete reports a live key as changed and an expired one as expired (which logs its DEL);
     // a live one is dropped besides, for its DEL.
@@ -71,7 +109,7 @@ size_t Keyspace::DeleteKeysInSlot(int slot) {
       observer_->OnKeyDropped(0, key);
     }
   }
-  return before - slot_index_->Count(slot);
+  return before - listing.Count(slot);
 }
 
 Entry* Keyspace::Adopt(Shard& shard, Entry* e) {

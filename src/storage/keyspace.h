@@ -29,7 +29,7 @@
 #include "storage/access_tracking.h"
 #include "storage/db_table.h"
 #include "storage/entry.h"
-#include "storage/slot_index.h"
+#include "storage/slot_listing.h"
 
 namespace redoubt::storage {
 
@@ -124,24 +124,23 @@ class Keyspace {
   }
   static int ShardOfHash(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
   static int ShardOfSlot(int slot) { return slot & (kNumShards - 1); }
-  // Cluster mode: shards by hash slot and keeps database 0's keys indexed by slot
-  // (slot_index.h). Requires: called once at start-up, before any key is stored.
+  // Cluster mode: shards by hash slot, and lists database 0's keys by slot when asked
+  // (slot_listing.h). Requires: called once at start-up, before any key is stored.
   void EnableClusterMode();
   bool cluster_mode() const { return slot_sharded_; }
   // CLUSTER COUNTKEYSINSLOT and GETKEYSINSLOT (database 0; cluster mode only, else 0 and
-  // nothing). Lock the slot's shard themselves.
+  // nothing). Lock the slot's shard themselves; the first call for a shard lists its keys.
   size_t CountKeysInSlot(int slot);
   std::vector<std::string> KeysInSlot(int slot, size_t max);
   // Deletes every key of slot (a slot this node lost to a newer claim while it still held keys
   // of it: Redis's delKeysInSlot). Each deletion is reported as dropped (KeyObserver), so that
   // replicas and the AOF get a DEL. Returns the keys deleted. Locks the slot's shard.
   size_t DeleteKeysInSlot(int slot);
-  // The cluster router, for a write it admits: see SlotIndex::Prefetch. Any thread, no lock.
-  void PrefetchSlot(int slot) const {
-    if (slot_index_ != nullptr) {
-      slot_index_->Prefetch(slot);
-    }
-  }
+  // Drops the slot listings (slot_listing.h) no one asked about for SlotListing::kIdleSeconds.
+  // From the server's cron; locks each listed shard in turn.
+  void DropIdleSlotListings();
+  // How many shards have a slot listing now (tests, and the node's report of a resharding).
+  int ListedShards() const;
   // Whether key is there and live, with no side effect (nothing touched, counted, reported or
   // expired on the way): the cluster router's look into a slot being migrated. Locks the key's
   // shard, so the caller must hold none.
@@ -305,8 +304,12 @@ class Keyspace {
     // debug checks, so an uncontended absl::Mutex lock and unlock costs 42 ns (13 ns with
     // deadlock detection off) against 4 ns here (a loop of 20 million, g++ -O2).
     std::mutex mu;
-    // Declared before dbs: the tables report to it until they are destroyed.
+    // Declared before dbs: the tables report to them until they are destroyed.
     Counter used_bytes;
+    // Cluster mode: the keys of this shard's slots while someone asks about them (database 0's
+    // table reports to it). `listed` tells the cron, without the lock, that there is one.
+    std::unique_ptr<SlotListing> slot_listing;
+    std::atomic<bool> listed{false};
     Counter hits, misses, expired, evicted;
     std::vector<DbTable> dbs;
     std::mt19937_64 rng;
@@ -332,9 +335,12 @@ class Keyspace {
   // The hash slot a new entry of key is indexed under in cluster mode (-1 outside it), from the
   // caller's view of the key: the command's own argument, whose slot the router made known.
   int IndexSlotOf(std::string_view key) const {
-    return slot_index_ != nullptr ? common::KeyHashSlot(key) : -1;
+    return slot_sharded_ ? common::KeyHashSlot(key) : -1;
   }
   void DestroyEntry(Shard& shard, Entry* e);
+  // The listing of shard s's keys by slot, made now when there is none (one walk of the
+  // shard), and marked as used. Requires: cluster mode and shard s's lock.
+  SlotListing& ListingLocked(int s);
   Entry* Adopt(Shard& shard, Entry* e);  // accounts a new entry's bytes
   // A new block for e under key, its value handed over (Entry::Relocate), its bytes moved from
   // from's accounting to to's. The caller unlinks e and frees it with Entry::Destroy.
@@ -395,7 +401,6 @@ class Keyspace {
   const int databases_;
   // Cluster mode (EnableClusterMode): set before any command runs, read without a lock.
   bool slot_sharded_ = false;
-  std::unique_ptr<SlotIndex> slot_index_;
   KeyObserver* observer_ = nullptr;
   std::atomic<bool> expiry_paused_{false};
   std::atomic<bool> replica_expiry_{false};

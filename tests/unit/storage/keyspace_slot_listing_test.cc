@@ -1,5 +1,6 @@
-// Tests of the keyspace in cluster mode: keys shard by hash slot, and the slot index follows
-// every way a key comes and goes (set, replace, rename, delete, expire, flush).
+// Tests of the keyspace in cluster mode: keys shard by hash slot, a shard's keys are listed by
+// slot when first asked about, the listing follows every way a key comes and goes afterwards
+// (set, replace, rename, delete, expire, flush), and an idle listing is dropped and made again.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,9 +16,9 @@ namespace {
 
 using common::KeyHashSlot;
 
-class KeyspaceSlotIndexTest : public ::testing::Test {
+class KeyspaceSlotListingTest : public ::testing::Test {
  protected:
-  KeyspaceSlotIndexTest() : keyspace_(16) { keyspace_.EnableClusterMode(); }
+  KeyspaceSlotListingTest() : keyspace_(16) { keyspace_.EnableClusterMode(); }
 
   // Runs fn with every shard locked (key operations require their shard's lock; the index
   // queries take theirs, so they run outside).
@@ -36,12 +37,12 @@ class KeyspaceSlotIndexTest : public ::testing::Test {
   Keyspace keyspace_;
 };
 
-TEST_F(KeyspaceSlotIndexTest, KeysOfATagShareASlotAndAShard) {
+TEST_F(KeyspaceSlotListingTest, KeysOfATagShareASlotAndAShard) {
   EXPECT_EQ(keyspace_.ShardOf("{u1}a"), keyspace_.ShardOf("{u1}b"));
   EXPECT_EQ(keyspace_.ShardOf("{u1}a"), Keyspace::ShardOfSlot(KeyHashSlot("u1")));
 }
 
-TEST_F(KeyspaceSlotIndexTest, CountsAndListsKeysBySlot) {
+TEST_F(KeyspaceSlotListingTest, CountsAndListsKeysBySlot) {
   Locked([&] {
     keyspace_.SetString(0, "{t}a", "1", kNoExpire, false);
     keyspace_.SetString(0, "{t}b", "2", kNoExpire, false);
@@ -61,7 +62,7 @@ TEST_F(KeyspaceSlotIndexTest, CountsAndListsKeysBySlot) {
   EXPECT_EQ(Sorted(keyspace_.KeysInSlot(slot, 10)), (std::vector<std::string>{"{t}c"}));
 }
 
-TEST_F(KeyspaceSlotIndexTest, ExpiredAndFlushedKeysLeaveTheIndex) {
+TEST_F(KeyspaceSlotListingTest, ExpiredAndFlushedKeysLeaveTheIndex) {
   Locked([&] {
     keyspace_.SetString(0, "gone", "v", common::UnixMillis() - 1, false);
     keyspace_.SetString(0, "kept", "v", kNoExpire, false);
@@ -73,7 +74,7 @@ TEST_F(KeyspaceSlotIndexTest, ExpiredAndFlushedKeysLeaveTheIndex) {
   EXPECT_EQ(keyspace_.CountKeysInSlot(KeyHashSlot("kept")), 0u);
 }
 
-TEST_F(KeyspaceSlotIndexTest, ManyKeysAreAllCounted) {
+TEST_F(KeyspaceSlotListingTest, ManyKeysAreAllCounted) {
   Locked([&] {
     for (int i = 0; i < 20000; ++i) {
       keyspace_.SetString(0, "key:" + std::to_string(i), "v", kNoExpire, false);
@@ -86,7 +87,7 @@ TEST_F(KeyspaceSlotIndexTest, ManyKeysAreAllCounted) {
   EXPECT_EQ(total, 20000u);
 }
 
-TEST_F(KeyspaceSlotIndexTest, DeletesEveryKeyOfASlotAndNothingElse) {
+TEST_F(KeyspaceSlotListingTest, DeletesEveryKeyOfASlotAndNothingElse) {
   Locked([&] {
     for (int i = 0; i < 300; ++i) {
       const int64_t expire = i % 2 ? common::UnixMillis() + 100000 : kNoExpire;
@@ -101,6 +102,53 @@ TEST_F(KeyspaceSlotIndexTest, DeletesEveryKeyOfASlotAndNothingElse) {
   EXPECT_EQ(keyspace_.CountKeysInSlot(slot), 0u);
   EXPECT_EQ(keyspace_.CountKeysInSlot(KeyHashSlot("kept")), 1u);
   EXPECT_EQ(keyspace_.DeleteKeysInSlot(slot), 0u);
+}
+
+TEST_F(KeyspaceSlotListingTest, ListingFollowsWritesAfterItIsMade) {
+  const int slot = KeyHashSlot("w");
+  Locked([&] {
+    keyspace_.SetString(0, "{w}1", "v", kNoExpire, false);
+    keyspace_.SetString(0, "{w}2", "v", kNoExpire, false);
+  });
+  ASSERT_EQ(keyspace_.CountKeysInSlot(slot), 2u);  // lists the shard
+  ASSERT_EQ(keyspace_.ListedShards(), 1);
+  Locked([&] {
+    keyspace_.SetString(0, "{w}3", "v", kNoExpire, false);                      // new key
+    keyspace_.SetString(0, "{w}1", std::string(500, 'x'), kNoExpire, false);    // new block
+    keyspace_.SetString(0, "{w}2", "v", common::UnixMillis() + 100000, false);  // gains a TTL
+    keyspace_.SetString(0, "{w}4", "v", common::UnixMillis() - 1, false);       // expired
+    EXPECT_EQ(keyspace_.Find(0, "{w}4"), nullptr);
+    EXPECT_TRUE(keyspace_.MoveTo(0, "{w}3", 0, "{w}5"));
+    EXPECT_TRUE(keyspace_.CopyTo(0, "{w}5", 0, "{w}6"));
+  });
+  EXPECT_EQ(Sorted(keyspace_.KeysInSlot(slot, 10)),
+            (std::vector<std::string>{"{w}1", "{w}2", "{w}5", "{w}6"}));
+  Locked([&] { EXPECT_TRUE(keyspace_.Delete(0, "{w}1")); });
+  EXPECT_EQ(keyspace_.CountKeysInSlot(slot), 3u);
+  Locked([&] { keyspace_.FlushAll(); });
+  EXPECT_EQ(keyspace_.CountKeysInSlot(slot), 0u);
+  Locked([&] { keyspace_.SetString(0, "{w}7", "v", kNoExpire, false); });
+  EXPECT_EQ(keyspace_.KeysInSlot(slot, 10), (std::vector<std::string>{"{w}7"}));
+}
+
+TEST_F(KeyspaceSlotListingTest, IdleListingIsDroppedAndMadeAgainFromTheKeys) {
+  const int slot = KeyHashSlot("d");
+  Locked([&] { keyspace_.SetString(0, "{d}1", "v", kNoExpire, false); });
+  const uint32_t start = keyspace_.clock_seconds();
+  ASSERT_EQ(keyspace_.CountKeysInSlot(slot), 1u);
+  keyspace_.Tick(start + SlotListing::kIdleSeconds - 1);
+  keyspace_.DropIdleSlotListings();
+  EXPECT_EQ(keyspace_.ListedShards(), 1);  // not idle long enough
+  keyspace_.Tick(start + SlotListing::kIdleSeconds);
+  keyspace_.DropIdleSlotListings();
+  EXPECT_EQ(keyspace_.ListedShards(), 0);
+  // Writes while no listing exists are seen by the next one, made from the keys themselves.
+  Locked([&] {
+    keyspace_.SetString(0, "{d}2", "v", kNoExpire, false);
+    EXPECT_TRUE(keyspace_.Delete(0, "{d}1"));
+  });
+  EXPECT_EQ(keyspace_.KeysInSlot(slot, 10), (std::vector<std::string>{"{d}2"}));
+  EXPECT_EQ(keyspace_.ListedShards(), 1);
 }
 
 TEST(KeyspaceWithoutClusterTest, HasNoSlotIndex) {
