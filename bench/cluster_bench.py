@@ -15,7 +15,8 @@
 #     primary is killed (SIGKILL) and the time to the first successful SET on its replica, for a
 #     key of the killed primary's slots, is measured. Unpinned.
 #
-# Runs alternate Redis, Redoubt, REPS times each; tables give medians and min-max. Writes
+# Runs alternate Redis, Redoubt, REPS times each; tables give medians and min-max, and the
+# cluster / plain ratios are medians of each rep's pair (the two modes run back to back). Writes
 # bench/cluster.json and regenerates bench/RESULTS.md (report.py adds the section).
 #
 #   bench/cluster_bench.py [--requests 1000000] [--reps 3] [--node-timeout 2000]
@@ -199,10 +200,13 @@ def main():
         total = args.reps * (2 * 2 * 2 + 2 + 2)
         done = 0
         for rep in range(args.reps):
+            # Each server's two modes run back to back, in an order that alternates between
+            # reps, so that each rep gives a cluster / plain pair measured close together.
+            modes = (False, True) if rep % 2 == 0 else (True, False)
             for pipeline in (16, 1):
                 requests = args.requests if pipeline == 16 else args.requests // 8
-                for cluster in (False, True):
-                    for kind, binary in servers:
+                for kind, binary in servers:
+                    for cluster in modes:
                         r = overhead_run(kind, binary, cluster, pipeline, requests, tmp, ports)
                         for test, (rps, p99, cpu_us) in r.items():
                             results["overhead"].append(
@@ -240,6 +244,18 @@ def main():
                         summary[name] = median_range([r["rps"] for r in rows])
                         summary[name + "/cpu"] = median_range(
                             [r["cpu_us_per_request"] for r in rows])
+                for test in ("SET", "GET"):
+                    # Cluster / plain of each rep's pair: the slow drifts of this machine's
+                    # speed, which move both runs of a pair alike, cancel out.
+                    for measure, name in (("rps", ""), ("cpu_us_per_request", "/cpu")):
+                        by_rep = {}
+                        for r in results["overhead"]:
+                            if (r["server"] == kind and r["pipeline"] == pipeline and
+                                    r["test"] == test):
+                                by_rep.setdefault(r["rep"], {})[r["cluster"]] = r[measure]
+                        summary[f"{kind}/paired/P{pipeline}/{test}{name}"] = median_range(
+                            [pair[True] / pair[False] for pair in by_rep.values()
+                             if pair.get(True) and pair.get(False)])
             for test in ("SET", "GET"):
                 summary[f"{kind}/shards/{test}"] = median_range(
                     [r["rps"] for r in results["shards"] if r["server"] == kind and

@@ -11,6 +11,13 @@ OVERHEAD_TARGET = 0.97  # cluster mode costs at most 3% of SET/GET throughput
 CPU_TARGET = 1 / OVERHEAD_TARGET  # ... so at most 1/0.97 of the server CPU per request
 
 
+def _ratio_cell(paired, a, b):
+    """The median of the paired ratios with their range, or (older results) a / b of medians."""
+    if paired:
+        return (f"{paired['median']:.2f}× ({paired['min']:.2f}–{paired['max']:.2f})")
+    return median_ratio(a, b)
+
+
 def _cost_rows(s, suffix, fmt, vs_redis):
     """The one-node table's rows for a measure (suffix "" for throughput, "/cpu" for CPU per
     request), and Redoubt's cluster / plain ratio of each row that has both."""
@@ -21,10 +28,15 @@ def _cost_rows(s, suffix, fmt, vs_redis):
                 s.get(f"{kind}/{mode}/P{pipeline}/{test}{suffix}")
                 for kind, mode in (("redoubt", "cluster"), ("redoubt", "plain"),
                                    ("redis", "cluster"), ("redis", "plain")))
-            if ours_c and ours_p:
+            ours_r, theirs_r = (s.get(f"{kind}/paired/P{pipeline}/{test}{suffix}")
+                                for kind in ("redoubt", "redis"))
+            if ours_r:
+                ratios.append(ours_r["median"])
+            elif ours_c and ours_p:  # results from before the runs were paired
                 ratios.append(ours_c["median"] / ours_p["median"])
             row = (f"| {test} | {pipeline} | {_cell(ours_c, fmt=fmt)} | {_cell(ours_p, fmt=fmt)} | "
-                   f"{median_ratio(ours_c, ours_p)} | {median_ratio(theirs_c, theirs_p)} |")
+                   f"{_ratio_cell(ours_r, ours_c, ours_p)} | "
+                   f"{_ratio_cell(theirs_r, theirs_c, theirs_p)} |")
             if vs_redis:
                 row += f" {median_ratio(ours_c, theirs_c)} |"
             rows.append(row)
@@ -44,7 +56,9 @@ def cluster_section(out_dir):
           "on a node with `cluster-enabled yes` serving all 16,384 slots and on the same server "
           f"with cluster mode off; server pinned to CPU {data['cpus']['server']}, "
           f"redis-benchmark to CPU {data['cpus']['client']}. Runs alternate Redis, Redoubt, "
-          f"{data['reps']} times; medians (min–max).", "",
+          f"{data['reps']} times, each server's plain and cluster runs back to back (in turns "
+          "first); medians (min–max), and cluster / plain as the median (min–max) of each "
+          "rep's pair, in which this machine's slow swings of speed cancel out.", "",
           "| test | P | Redoubt cluster rps | Redoubt plain rps | Redoubt cluster / plain | "
           "Redis cluster / plain | Redoubt vs Redis (cluster) |", "|---|---|---|---|---|---|---|"]
     rows, ratios = _cost_rows(s, "", rps, vs_redis=True)
