@@ -21,7 +21,7 @@ JOBS ?= $(shell nproc)
 # `make UNITY=OFF` builds file by file, quicker to rebuild after a one-file change.
 UNITY ?= ON
 PYTHON := /usr/bin/python3
-TOOLS := redoubt-server redoubt-downtime redoubt-tls-connect
+TOOLS := redoubt-server redoubt-downtime redoubt-tls-connect redoubt-control
 
 .PHONY: all build deps configure run test checks unit-test asan-test integration-test fuzz-test \
 	redis-suite bench format clean

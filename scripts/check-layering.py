@@ -35,6 +35,7 @@ MAY_USE = {
     "server": ["replication", "persistence", "scripting", "cluster", "commands", "net", "tls",
                "security", "protocol", "storage", "common"],
     "tools": ["common"],
+    "control": ["common"],
 }
 PROBE_HEADER = {
     "common": "common/clock.h",
@@ -50,6 +51,7 @@ PROBE_HEADER = {
     "cluster": "cluster/cluster_node.h",
     "server": "server/config.h",
     "tools": "tools/resp_reply.h",
+    "control": "control/sigv4.h",
 }
 
 

@@ -8,8 +8,11 @@ packages=(
   cmake ninja-build g++ make pkg-config
   libabsl-dev libjemalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libcli11-dev nlohmann-json3-dev
-  # CRC-16 of cluster hash slots (Boost.CRC, header-only)
+  # Boost.CRC (header-only): the reference CRC-16 that the hash slot's tests and micro-benchmark
+  # compare common/hash_slot.cc's with
   libboost-dev
+  # the control plane: its HTTP endpoint (cpp-httplib) and, next, its state (SQLite)
+  libcpp-httplib-dev libsqlite3-dev
   # LZF compression of RDB strings (rdbcompression)
   liblzf-dev
   # Lua 5.1 for EVAL and FUNCTION (built as C++, so that a Lua error unwinds C++ frames), with
@@ -23,6 +26,8 @@ packages=(
   redis-server redis-tools python3-redis python3-pytest
   # make test runs the pytest files on two workers
   python3-pytest-xdist
+  # the control plane's tests drive it with Debian's awscli and boto3
+  awscli python3-boto3 python3-botocore
   # the at-rest encryption tests read and write the encrypted snapshot format on their own
   python3-cryptography
   # Redis's own Tcl suite (scripts/redis-suite.sh), over TLS too

@@ -163,7 +163,8 @@ pytest_suites() {
     # Whole files per worker: the differential files share one server pair per module.
     parallel=(-n "$PYTEST_WORKERS" --dist loadfile)
   fi
-  # The tools (redoubt-downtime, redoubt-tls-connect) are clients: the release ones serve both.
+  # The tools (redoubt-downtime, redoubt-tls-connect) and redoubt-control are clients: the
+  # release ones serve both.
   REDOUBT_SERVER="$PWD/$1/bin/redoubt-server" REDOUBT_TOOLS_DIR="$PWD/build/bin" \
     $PYTHON -m pytest -c tests/pytest.ini -q -p no:cacheprovider "${parallel[@]}" \
     tests/integration tests/differential
@@ -287,7 +288,7 @@ wanted checks && names+=("$THREAD_SAFETY_PROBE" "$TIDY")
 
 if wanted unit || wanted integration || wanted redis-suite || wanted asan; then
   # The release tools are used by the ASan pytest run too, so asan needs this build as well.
-  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect redoubt-check-rdb \
+  if step "release build" build build redoubt-server redoubt-downtime redoubt-tls-connect redoubt-check-rdb redoubt-control \
        $(wanted unit && echo redoubt_unit_tests redoubt_micro_bench) -- "${RELEASE[@]}"; then
     wanted unit && step "unit tests" unit_tests build
     # Each library compiles against an include root of the folders it may use: prove that a

@@ -1,0 +1,89 @@
+// AWS_DATA_PATH folder; see aws_data_path.h.
+#include "control/aws_data_path.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+namespace redoubt::control {
+namespace {
+
+struct ServiceModel {
+  const char* service;
+  const char* version;
+};
+
+constexpr ServiceModel kServices[] = {
+    {"elasticache", "2015-02-02"},
+    {"ec2", "2016-11-15"},
+    {"secretsmanager", "2017-10-17"},
+};
+
+constexpr const char* kModelFiles[] = {"service-2.json", "service-2.sdk-extras.json",
+                                       "paginators-1.json", "waiters-2.json"};
+
+// Endpoint rules 1.0: an explicit endpoint (--endpoint-url, endpoint_url) first, else ours.
+nlohmann::json RuleSet(const std::string& endpoint_url) {
+  auto endpoint = [](nlohmann::json url) {
+    return nlohmann::json{{"url", std::move(url)},
+                          {"properties", nlohmann::json::object()},
+                          {"headers", nlohmann::json::object()}};
+  };
+  return {{"version", "1.0"},
+          {"parameters",
+           {{"Region",
+             {{"builtIn", "AWS::Region"},
+              {"required", false},
+              {"type", "String"},
+              {"documentation", "The region to sign with."}}},
+            {"Endpoint",
+             {{"builtIn", "SDK::Endpoint"},
+              {"required", false},
+              {"type", "String"},
+              {"documentation", "An explicit endpoint, which wins."}}}}},
+          {"rules",
+           nlohmann::json::array(
+               {{{"conditions",
+                  nlohmann::json::array({{{"fn", "isSet"}, {"argv", {{{"ref", "Endpoint"}}}}}})},
+                 {"type", "endpoint"},
+                 {"endpoint", endpoint({{"ref", "Endpoint"}})}},
+                {{"conditions", nlohmann::json::array()},
+                 {"type", "endpoint"},
+                 {"endpoint", endpoint(endpoint_url)}}})}};
+}
+
+}  // namespace
+
+absl::Status WriteAwsDataPath(const std::string& dir, const std::string& endpoint_url,
+                              const std::string& models_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const ServiceModel& m : kServices) {
+    const fs::path target = fs::path(dir) / m.service / m.version;
+    fs::create_directories(target, ec);
+    if (ec) {
+      return absl::InternalError("cannot create " + target.string() + ": " + ec.message());
+    }
+    for (const char* file : kModelFiles) {
+      const fs::path source = fs::path(models_dir) / m.service / m.version / file;
+      const fs::path link = target / file;
+      fs::remove(link, ec);
+      if (fs::exists(source)) {
+        fs::create_symlink(source, link, ec);
+        if (ec) {
+          return absl::InternalError("cannot link " + link.string() + ": " + ec.message());
+        }
+      }
+    }
+    const fs::path rules = target / "endpoint-rule-set-1.json";
+    std::ofstream out(rules, std::ios::trunc);
+    out << RuleSet(endpoint_url).dump(1) << "\n";
+    if (!out) {
+      return absl::InternalError("cannot write " + rules.string());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,109 @@
+// The control plane's endpoint; see control_server.h.
+#include "control/control_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <cctype>
+#include <ctime>
+
+#include "common/log.h"
+#include "control/elasticache_api.h"
+#include "control/sigv4.h"
+
+namespace redoubt::control {
+namespace {
+
+std::string Lowercase(std::string s) {
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+void Send(httplib::Response& res, const ApiReply& reply, const std::string& request_id) {
+  res.status = reply.http_status;
+  res.set_header("x-amzn-RequestId", request_id);
+  res.set_content(reply.body, reply.content_type.c_str());
+}
+
+}  // namespace
+
+ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials)
+    : options_(std::move(options)),
+      credentials_(std::move(credentials)),
+      elasticache_(MakeElastiCacheService(options_.region, options_.account)),
+      http_(std::make_unique<httplib::Server>()) {
+  http_->set_payload_max_length(options_.max_body_bytes);
+  // Only SO_REUSEADDR: cpp-httplib's default adds SO_REUSEPORT, with which a second control
+  // plane started on the same address would share the port instead of failing to bind.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  // cpp-httplib passes every reply of status 400 or more through this handler, and answers an
+  // oversized body (413) or an unroutable request itself: those, which have no body yet, get
+  // the Query protocol's envelope, so that clients see an AWS error.
+  http_->set_error_handler(
+      httplib::Server::HandlerWithResponse([this](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) {
+          return httplib::Server::HandlerResponse::Unhandled;  // one of ours
+        }
+        const std::string request_id = NewRequestId();
+        ApiError error{res.status, "InvalidRequest", "The request was refused."};
+        if (res.status == 413) {
+          error.code = "RequestEntityTooLarge";
+          error.message = "The request body is larger than " +
+                          std::to_string(options_.max_body_bytes) + " bytes.";
+        } else if (res.status == 404) {
+          error.code = "InvalidAction";
+          error.message = "This endpoint answers POST requests.";
+        }
+        Send(res, QueryErrorReply(error, kElastiCacheNamespace, request_id), request_id);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  http_->Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string request_id = NewRequestId();
+    HttpRequestView view{req.method, req.path, "", {}, req.body};
+    if (const size_t q = req.target.find('?'); q != std::string::npos) {
+      view.query = req.target.substr(q + 1);
+    }
+    for (const auto& [name, value] : req.headers) {
+      view.headers.emplace(Lowercase(name), value);
+    }
+    const Sigv4Result auth = Verify(
+        view, [this](std::string_view key) { return credentials_.SecretOf(key); },
+        static_cast<int64_t>(std::time(nullptr)), options_.max_clock_skew_seconds);
+    if (auth.failure) {
+      common::Log(common::LogLevel::kNotice,
+                  "Refused a request from " + req.remote_addr + ": " + auth.failure->code);
+      Send(res,
+           QueryErrorReply({auth.failure->http_status, auth.failure->code, auth.failure->message},
+                           kElastiCacheNamespace, request_id),
+           request_id);
+      return;
+    }
+    if (auth.authorization->service == "elasticache") {
+      Send(res, AnswerQuery(elasticache_, req.body, request_id), request_id);
+      return;
+    }
+    Send(res,
+         QueryErrorReply(
+             {400, "InvalidAction",
+              "This endpoint does not serve the service '" + auth.authorization->service + "'."},
+             kElastiCacheNamespace, request_id),
+         request_id);
+  });
+}
+
+ControlServer::~ControlServer() = default;
+
+bool ControlServer::Listen() {
+  return http_->listen(options_.host, options_.port);
+}
+
+void ControlServer::Stop() {
+  http_->stop();
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,49 @@
+// redoubt-control's HTTP endpoint: every request is checked for a SigV4 signature by one of the
+// credentials file's keys, and the service named in the signature's scope routes it
+// (elasticache so far; ec2 and secretsmanager next). HTTP itself is cpp-httplib's (a thread
+// pool of blocking connections, plenty for an API whose callers poll every few seconds).
+//
+// Thread: Listen blocks the calling thread serving; Stop may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "control/credentials_file.h"
+#include "control/query_protocol.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace redoubt::control {
+
+struct ControlOptions {
+  std::string host = "127.0.0.1";
+  int port = 4566;
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  // A body over this is refused (413, with the service's error envelope) unread.
+  size_t max_body_bytes = 1 << 20;
+  int64_t max_clock_skew_seconds = 300;
+};
+
+class ControlServer {
+ public:
+  ControlServer(ControlOptions options, CredentialsFile credentials);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Binds and serves until Stop; false when the address cannot be bound.
+  bool Listen();
+  void Stop();
+
+ private:
+  ControlOptions options_;
+  CredentialsFile credentials_;
+  QueryService elasticache_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+}  // namespace redoubt::control

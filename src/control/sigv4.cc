@@ -1,0 +1,314 @@
+// SigV4 checks; see sigv4.h.
+#include "control/sigv4.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <utility>
+
+#include "control/form_body.h"
+
+namespace redoubt::control {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xF];
+  }
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string_view TrimHeaderSpace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A header value as SigV4 canonicalizes it: trimmed, inner runs of spaces made one.
+std::string CanonicalValue(std::string_view value) {
+  std::string out;
+  bool space = false;
+  for (char c : TrimHeaderSpace(value)) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space) {
+      out.push_back(' ');
+      space = false;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// RFC 3986 percent-encoding, as SigV4 wants it: unreserved characters as they are, every other
+// byte as %XX in upper case.
+std::string UriEncode(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+// The query string's parameters sorted by name (then value), each name and value encoded.
+std::string CanonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) {
+      continue;
+    }
+    const size_t eq = part.find('=');
+    // Decoded first, so that a client's own encoding choices do not matter; a malformed escape
+    // is kept as sent (the signature then simply does not match).
+    auto canonical = [](std::string_view raw) {
+      return UriEncode(PercentDecode(raw, false).value_or(std::string(raw)));
+    };
+    params.emplace_back(canonical(part.substr(0, eq)),
+                        eq == std::string_view::npos ? "" : canonical(part.substr(eq + 1)));
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) {
+      out.push_back('&');
+    }
+    out += name + "=" + value;
+  }
+  return out;
+}
+
+std::string HeaderValues(const HttpRequestView& request, const std::string& name) {
+  std::string joined;
+  auto [first, last] = request.headers.equal_range(name);
+  for (auto it = first; it != last; ++it) {
+    if (!joined.empty()) {
+      joined.push_back(',');
+    }
+    joined += CanonicalValue(it->second);
+  }
+  return joined;
+}
+
+std::string HeaderValue(const HttpRequestView& request, const std::string& name) {
+  auto it = request.headers.find(name);
+  return it == request.headers.end() ? std::string() : it->second;
+}
+
+Sigv4Result Refuse(int status, std::string code, std::string message) {
+  return {std::nullopt, Sigv4Failure{status, std::move(code), std::move(message)}};
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return Hex(out, len);
+}
+
+std::string AmzDate(int64_t unix_seconds) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char out[17];
+  std::strftime(out, sizeof out, "%Y%m%dT%H%M%SZ", &tm);
+  return out;
+}
+
+std::optional<int64_t> ParseAmzDate(std::string_view amz_date) {
+  if (amz_date.size() != 16 || amz_date[8] != 'T' || amz_date[15] != 'Z') {
+    return std::nullopt;
+  }
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14}) {
+    if (!std::isdigit(static_cast<unsigned char>(amz_date[i]))) {
+      return std::nullopt;
+    }
+  }
+  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(amz_date.substr(at, n))); };
+  struct tm tm {};
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(4, 2) - 1;
+  tm.tm_mday = number(6, 2);
+  tm.tm_hour = number(9, 2);
+  tm.tm_min = number(11, 2);
+  tm.tm_sec = number(13, 2);
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::optional<Sigv4Authorization> ParseAuthorization(std::string_view header) {
+  header = TrimHeaderSpace(header);
+  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() ||
+      header[kAlgorithm.size()] != ' ') {
+    return std::nullopt;
+  }
+  header.remove_prefix(kAlgorithm.size() + 1);
+  std::optional<std::string> credential, signed_headers, signature;
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view part = TrimHeaderSpace(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    const size_t eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      return std::nullopt;
+    }
+    const std::string_view name = part.substr(0, eq);
+    std::string value(part.substr(eq + 1));
+    if (name == "Credential") {
+      credential = std::move(value);
+    } else if (name == "SignedHeaders") {
+      signed_headers = std::move(value);
+    } else if (name == "Signature") {
+      signature = std::move(value);
+    }
+  }
+  if (!credential || !signed_headers || !signature) {
+    return std::nullopt;
+  }
+  // AKID/date/region/service/aws4_request
+  std::vector<std::string> scope;
+  for (size_t start = 0;;) {
+    const size_t slash = credential->find('/', start);
+    scope.push_back(credential->substr(start, slash - start));
+    if (slash == std::string::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  if (scope.size() != 5 || scope[4] != "aws4_request" || scope[0].empty() || scope[1].size() != 8 ||
+      scope[2].empty() || scope[3].empty()) {
+    return std::nullopt;
+  }
+  Sigv4Authorization auth{scope[0], scope[1], scope[2], scope[3], {}, *signature};
+  for (size_t start = 0;;) {
+    const size_t semi = signed_headers->find(';', start);
+    auth.signed_headers.push_back(signed_headers->substr(start, semi - start));
+    if (semi == std::string::npos) {
+      break;
+    }
+    start = semi + 1;
+  }
+  return auth;
+}
+
+std::string Sign(const HttpRequestView& request, const Sigv4Authorization& scope,
+                 std::string_view amz_date, std::string_view secret) {
+  std::string canonical = request.method + "\n" + (request.path.empty() ? "/" : request.path) +
+                          "\n" + CanonicalQuery(request.query) + "\n";
+  std::string signed_list;
+  for (const std::string& name : scope.signed_headers) {
+    canonical += name + ":" + HeaderValues(request, name) + "\n";
+    signed_list += (signed_list.empty() ? "" : ";") + name;
+  }
+  const std::string payload_hash = request.headers.count("x-amz-content-sha256") > 0
+                                       ? HeaderValue(request, "x-amz-content-sha256")
+                                       : Sha256Hex(request.body);
+  canonical += "\n" + signed_list + "\n" + payload_hash;
+  const std::string credential_scope =
+      scope.date + "/" + scope.region + "/" + scope.service + "/aws4_request";
+  const std::string to_sign = std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" +
+                              credential_scope + "\n" + Sha256Hex(canonical);
+  std::string key = HmacSha256("AWS4" + std::string(secret), scope.date);
+  key = HmacSha256(key, scope.region);
+  key = HmacSha256(key, scope.service);
+  key = HmacSha256(key, "aws4_request");
+  const std::string mac = HmacSha256(key, to_sign);
+  return Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+}
+
+Sigv4Result Verify(const HttpRequestView& request,
+                   const std::function<std::optional<std::string>(std::string_view)>& secret_of,
+                   int64_t now_unix, int64_t max_skew_seconds) {
+  const std::string header = HeaderValue(request, "authorization");
+  if (header.empty()) {
+    return Refuse(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  }
+  std::optional<Sigv4Authorization> auth = ParseAuthorization(header);
+  if (!auth) {
+    return Refuse(400, "IncompleteSignature",
+                  "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
+                  "parameters, in the AWS4-HMAC-SHA256 form.");
+  }
+  const auto& names = auth->signed_headers;
+  const bool signs_date = std::find(names.begin(), names.end(), "x-amz-date") != names.end();
+  if (std::find(names.begin(), names.end(), "host") == names.end() || !signs_date) {
+    return Refuse(400, "IncompleteSignature",
+                  "The request must sign the 'host' and 'x-amz-date' headers.");
+  }
+  const std::string amz_date = HeaderValue(request, "x-amz-date");
+  const std::optional<int64_t> signed_at = ParseAmzDate(amz_date);
+  if (!signed_at) {
+    return Refuse(400, "IncompleteSignature", "The X-Amz-Date header is missing or malformed.");
+  }
+  const std::optional<std::string> secret = secret_of(auth->access_key);
+  if (!secret) {
+    return Refuse(403, "InvalidClientTokenId",
+                  "The security token included in the request is invalid.");
+  }
+  if (amz_date.substr(0, 8) != auth->date) {
+    return Refuse(403, "SignatureDoesNotMatch",
+                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                  "date from HTTP: '" +
+                      auth->date + "' != '" + amz_date.substr(0, 8) + "'");
+  }
+  if (*signed_at < now_unix - max_skew_seconds) {
+    return Refuse(403, "SignatureDoesNotMatch",
+                  "Signature expired: " + amz_date + " is now earlier than " +
+                      AmzDate(now_unix - max_skew_seconds) + " (" + AmzDate(now_unix) + " - " +
+                      std::to_string(max_skew_seconds / 60) + " min.)");
+  }
+  if (*signed_at > now_unix + max_skew_seconds) {
+    return Refuse(403, "SignatureDoesNotMatch",
+                  "Signature not yet current: " + amz_date + " is still later than " +
+                      AmzDate(now_unix + max_skew_seconds) + " (" + AmzDate(now_unix) + " + " +
+                      std::to_string(max_skew_seconds / 60) + " min.)");
+  }
+  const std::string expected = Sign(request, *auth, amz_date, *secret);
+  if (expected.size() != auth->signature.size() ||
+      CRYPTO_memcmp(expected.data(), auth->signature.data(), expected.size()) != 0) {
+    return Refuse(403, "SignatureDoesNotMatch",
+                  "The request signature we calculated does not match the signature you "
+                  "provided. Check your AWS Secret Access Key and signing method. Consult the "
+                  "service documentation for details.");
+  }
+  return {std::move(auth), std::nullopt};
+}
+
+}  // namespace redoubt::control
