@@ -6,15 +6,13 @@
 namespace redoubt::cluster {
 namespace {
 
-// One cached table per thread. A server has one publisher; the unit tests make several, one
-// after another, whose versions never repeat.
+// Versions for every publisher of the process. A server has one publisher; the unit tests make
+// several, one after another, whose versions never repeat, so that a thread's cached table
+// (RoutingPublisher::seen_, one per thread for all publishers) can only match its own.
 std::atomic<uint64_t> next_version{1};
 
-struct ThreadCache {
-  uint64_t version = 0;
-  std::shared_ptr<const RoutingTable> table;
-};
-thread_local ThreadCache cache;
+// The calling thread's reference to the table RoutingPublisher::seen_ points at.
+thread_local std::shared_ptr<const RoutingTable> held;
 
 }  // namespace
 
@@ -27,14 +25,11 @@ void RoutingPublisher::Publish(std::shared_ptr<const RoutingTable> table) {
   version_.store(next_version.fetch_add(1), std::memory_order_release);
 }
 
-const RoutingTable& RoutingPublisher::Current() {
-  const uint64_t version = version_.load(std::memory_order_acquire);
-  if (cache.version != version) {
-    std::lock_guard<std::mutex> lock(mu_);
-    cache.version = version_.load(std::memory_order_relaxed);
-    cache.table = current_;
-  }
-  return *cache.table;
+const RoutingTable& RoutingPublisher::Refresh() {
+  std::lock_guard<std::mutex> lock(mu_);
+  held = current_;
+  seen_ = {version_.load(std::memory_order_relaxed), held.get()};
+  return *held;
 }
 
 }  // namespace redoubt::cluster
