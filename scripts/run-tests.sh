@@ -183,8 +183,9 @@ fuzz() {
   return "$rc"
 }
 
-fuzz_both() {  # the RESP parser on one core; ACL rules, RDB input, bus messages on the other
-  local rc1 rc2 rc3 rc4 third=$((FUZZ_SECONDS / 3))
+fuzz_both() {  # the RESP parser on one core; ACL rules, RDB input, bus messages, control
+  # plane requests on the other
+  local rc1 rc2 rc3 rc4 rc5 third=$((FUZZ_SECONDS / 4))
   fuzz resp_parser "$FUZZ_SECONDS" > "$LOGS/fuzz-resp-parser.out" 2>&1 &
   local p1=$!
   fuzz acl_rules "$third" > "$LOGS/fuzz-acl-rules.out" 2>&1
@@ -193,6 +194,8 @@ fuzz_both() {  # the RESP parser on one core; ACL rules, RDB input, bus messages
   rc3=$?
   fuzz cluster_bus "$third" > "$LOGS/fuzz-cluster-bus.out" 2>&1
   rc4=$?
+  fuzz control_request "$third" > "$LOGS/fuzz-control-request.out" 2>&1
+  rc5=$?
   wait "$p1"
   rc1=$?
   echo "--- resp_parser (${FUZZ_SECONDS}s):"
@@ -203,7 +206,9 @@ fuzz_both() {  # the RESP parser on one core; ACL rules, RDB input, bus messages
   cat "$LOGS/fuzz-rdb-loader.out"
   echo "--- cluster_bus (${third}s):"
   cat "$LOGS/fuzz-cluster-bus.out"
-  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ] && [ "$rc4" -eq 0 ]
+  echo "--- control_request (${third}s):"
+  cat "$LOGS/fuzz-control-request.out"
+  [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && [ "$rc3" -eq 0 ] && [ "$rc4" -eq 0 ] && [ "$rc5" -eq 0 ]
 }
 
 # Every C++ file as `make format` leaves it (clang-format 14, .clang-format); prints the
@@ -273,7 +278,7 @@ background_job() {
     # -O1 with line tables only, cheaper to compile than -O2 -g (the fuzzers link most of the
     # libraries) while a crash still names its lines; without NDEBUG, so assertions fire too.
     bg_step "$FUZZ_BUILD" build build-fuzz resp_parser_fuzzer acl_rules_fuzzer rdb_loader_fuzzer \
-      cluster_bus_fuzzer -- \
+      cluster_bus_fuzzer control_request_fuzzer -- \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
       -DREDOUBT_FUZZ=ON -DREDOUBT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++ "${UNITY_FLAGS[@]}" &&
       bg_step "$FUZZ_RUN" fuzz_both

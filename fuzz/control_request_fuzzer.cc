@@ -1,0 +1,54 @@
+// libFuzzer target for what redoubt-control reads from a client before and after the SigV4
+// check (control/sigv4.h, control/form_body.h, control/query_protocol.h): the input's first
+// line is an Authorization header, the rest a form body. The header is parsed and the request
+// verified against one known key; the body is answered by the ElastiCache service as a signed
+// request would be. Invariants checked: a parsed authorization has the five parts of a scope;
+// a reply is 200 with the operation's envelope, or an error status with the error envelope,
+// never anything else. Crashes and sanitizer reports are the findings.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/check.h"
+#include "control/elasticache_api.h"
+#include "control/query_protocol.h"
+#include "control/sigv4.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace redoubt::control;
+  static const QueryService service = MakeElastiCacheService("us-east-1", "000000000000");
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const size_t newline = input.find('\n');
+  const std::string_view header = input.substr(0, newline);
+  const std::string_view body =
+      newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+
+  if (std::optional<Sigv4Authorization> auth = ParseAuthorization(header)) {
+    REDOUBT_CHECK(!auth->access_key.empty() && auth->date.size() == 8 && !auth->region.empty() &&
+                  !auth->service.empty());
+  }
+  HttpRequestView request{"POST", "/", "", {}, body};
+  request.headers.emplace("authorization", std::string(header));
+  request.headers.emplace("host", "127.0.0.1:4566");
+  request.headers.emplace("x-amz-date", "20261206T220000Z");
+  const Sigv4Result verified = Verify(
+      request,
+      [](std::string_view key) -> std::optional<std::string> {
+        if (key == "AKIAFUZZ") {
+          return std::string("secret");
+        }
+        return std::nullopt;
+      },
+      1796594400);
+  REDOUBT_CHECK(verified.authorization.has_value() != verified.failure.has_value());
+
+  const ApiReply reply = AnswerQuery(service, body, "request-id");
+  if (reply.http_status == 200) {
+    REDOUBT_CHECK(reply.body.find("Response xmlns=") != std::string::npos);
+  } else {
+    REDOUBT_CHECK(reply.http_status >= 400 &&
+                  reply.body.find("<ErrorResponse") != std::string::npos);
+  }
+  return 0;
+}
