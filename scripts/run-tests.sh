@@ -40,7 +40,7 @@
 # provides is still a finding.
 #
 # Env: JOBS (build parallelism, default nproc), PYTEST_WORKERS (default 2; 0: one process),
-#      FUZZ_SECONDS (default 60 for the parser, half for ACL rules).
+#      FUZZ_SECONDS (default 60 for the RESP parser; a quarter each for the other four).
 # Exits non-zero when any step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -248,7 +248,7 @@ UNITY_FLAGS=(-DCMAKE_UNITY_BUILD="${UNITY:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE=1
 RELEASE=(-DCMAKE_BUILD_TYPE=Release -DREDOUBT_TESTS=ON -DREDOUBT_BENCH=ON "${UNITY_FLAGS[@]}")
 
 FUZZ_BUILD="fuzzer build (clang)"
-FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb, cluster bus ($((FUZZ_SECONDS / 3))s each)"
+FUZZ_RUN="fuzz resp parser (${FUZZ_SECONDS}s) + acl rules, rdb, cluster bus, control requests ($((FUZZ_SECONDS / 4))s each)"
 THREAD_SAFETY_PROBE="thread-safety analysis probe"
 TIDY="clang-tidy + clang -Wthread-safety -Werror (src tests bench)"
 # Configured only, file by file (no unity build: clang-tidy takes each file's own command).
