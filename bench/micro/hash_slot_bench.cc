@@ -1,4 +1,4 @@
-// The cluster hash slot's CRC-16: the project's slicing-by-16 (common/hash_slot.cc) against
+// The cluster hash slot's CRC-16: the project's slicing-by-8 (common/hash_slot.cc) against
 // Boost's table-driven crc_optimal, a byte at a time as Redis's crc16.c, which it replaced.
 // Keys of 16 bytes (redis-benchmark's "key:000000001234") and 64 bytes.
 #include <benchmark/benchmark.h>

@@ -263,13 +263,10 @@ void ClusterState::PublishLocked() {
     if (importing_from_[slot] != nullptr) {
       table->importing_from[slot] = static_cast<int16_t>(IndexOfLocked(importing_from_[slot]));
     }
+    table->stable_here[slot] = slots_[slot] == nodes_[0].get() && migrating_to_[slot] == nullptr &&
+                               importing_from_[slot] == nullptr;
   }
-  table->myself = 0;
-  for (int slot = 0; slot < common::kClusterSlots; ++slot) {
-    table->stable_here[slot] = table->owner[slot] == table->myself &&
-                               table->migrating_to[slot] == RoutingTable::kNone &&
-                               table->importing_from[slot] == RoutingTable::kNone;
-  }
+  table->myself = 0;  // nodes_[0]
   if (!nodes_[0]->primary_name.empty()) {
     table->my_primary = static_cast<int16_t>(IndexOfLocked(FindLocked(nodes_[0]->primary_name)));
   }

@@ -31,6 +31,12 @@ inline std::string ToLower(std::string_view s) {
   return absl::AsciiStrToLower(AbslView(s));
 }
 
+// s without ASCII whitespace at either end.
+inline std::string_view StripWhitespace(std::string_view s) {
+  const absl::string_view stripped = absl::StripAsciiWhitespace(AbslView(s));
+  return {stripped.data(), stripped.size()};
+}
+
 // s cut at every sep; empty pieces kept unless skip_empty.
 inline std::vector<std::string_view> Split(std::string_view s, char sep, bool skip_empty = false) {
   std::vector<std::string_view> out;

@@ -7,15 +7,13 @@
 namespace redoubt::common {
 namespace {
 
-// Slicing-by-16: kSlices[k][b] is the CRC of byte b followed by k zero bytes, so sixteen bytes
-// (or eight) fold into the register with independent table reads instead of dependent steps.
+// Slicing-by-8: kSlices[k][b] is the CRC of byte b followed by k zero bytes, so eight bytes fold
+// into the register with eight independent table reads instead of eight dependent steps.
 // Hand-written rather than Boost's crc_optimal (a byte at a time, as Redis's crc16.c) because
 // the slot is computed for every command in cluster mode: bench/micro/hash_slot_bench.cc
-// measures about 5x less time for a 16-byte key (redis-benchmark's "key:000000001234") and 10x for
-// 64. Sixteen tables (8 KiB) rather than eight because a 16-byte key is then one block: half
-// the instructions of two blocks of eight.
-constexpr int kSliceCount = 16;
-using SliceTables = std::array<std::array<uint16_t, 256>, kSliceCount>;
+// measures about 5x less time for a 16-byte key (redis-benchmark's "key:000000001234") and 10x
+// for 64.
+using SliceTables = std::array<std::array<uint16_t, 256>, 8>;
 
 constexpr SliceTables MakeSliceTables() {
   SliceTables t{};
@@ -26,7 +24,7 @@ constexpr SliceTables MakeSliceTables() {
     }
     t[0][b] = crc;
   }
-  for (int k = 1; k < kSliceCount; ++k) {
+  for (int k = 1; k < 8; ++k) {
     for (int b = 0; b < 256; ++b) {
       const uint16_t prev = t[k - 1][b];
       t[k][b] = static_cast<uint16_t>((prev << 8) ^ t[0][prev >> 8]);
@@ -45,15 +43,6 @@ inline uint16_t Crc16Block(uint16_t crc, const unsigned char* p) {
          kSlices[0][p[7]];
 }
 
-// Sixteen bytes likewise.
-inline uint16_t Crc16Block16(uint16_t crc, const unsigned char* p) {
-  return kSlices[15][p[0] ^ (crc >> 8)] ^ kSlices[14][p[1] ^ (crc & 0xFF)] ^ kSlices[13][p[2]] ^
-         kSlices[12][p[3]] ^ kSlices[11][p[4]] ^ kSlices[10][p[5]] ^ kSlices[9][p[6]] ^
-         kSlices[8][p[7]] ^ kSlices[7][p[8]] ^ kSlices[6][p[9]] ^ kSlices[5][p[10]] ^
-         kSlices[4][p[11]] ^ kSlices[3][p[12]] ^ kSlices[2][p[13]] ^ kSlices[1][p[14]] ^
-         kSlices[0][p[15]];
-}
-
 inline uint16_t Crc16Byte(uint16_t crc, unsigned char byte) {
   return static_cast<uint16_t>((crc << 8) ^ kSlices[0][(crc >> 8) ^ byte]);
 }
@@ -70,22 +59,32 @@ inline uint64_t HasOpenBrace(const unsigned char* p) {
   return (x - kOnes) & ~x & kHighs;
 }
 
-}  // namespace
-
-uint16_t Crc16Xmodem(std::string_view bytes) {
+// The CRC of bytes and, with kWatchBraces, whether one of them is '{' (in *braces): a key's
+// slot is then found in one pass for the usual key, which has none.
+template <bool kWatchBraces>
+uint16_t Crc16(std::string_view bytes, uint64_t* braces) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   uint16_t crc = 0;
-  for (; n >= 16; n -= 16, p += 16) {
-    crc = Crc16Block16(crc, p);
-  }
   for (; n >= 8; n -= 8, p += 8) {
+    if constexpr (kWatchBraces) {
+      *braces |= HasOpenBrace(p);
+    }
     crc = Crc16Block(crc, p);
   }
   for (; n > 0; --n, ++p) {
+    if constexpr (kWatchBraces) {
+      *braces |= *p == '{';
+    }
     crc = Crc16Byte(crc, *p);
   }
   return crc;
+}
+
+}  // namespace
+
+uint16_t Crc16Xmodem(std::string_view bytes) {
+  return Crc16<false>(bytes, nullptr);
 }
 
 std::string_view HashTagOf(std::string_view key) {
@@ -102,26 +101,10 @@ std::string_view HashTagOf(std::string_view key) {
 }
 
 int ComputeKeyHashSlot(std::string_view key) {
-  // One pass for the usual key, without '{': its CRC, watching for a '{' on the way. A key with
-  // one is hashed again by its tag (or whole, when the tag is empty or unclosed).
-  const auto* p = reinterpret_cast<const unsigned char*>(key.data());
-  size_t n = key.size();
-  uint16_t crc = 0;
   uint64_t braces = 0;
-  for (; n >= 16; n -= 16, p += 16) {
-    braces |= HasOpenBrace(p) | HasOpenBrace(p + 8);
-    crc = Crc16Block16(crc, p);
-  }
-  for (; n >= 8; n -= 8, p += 8) {
-    braces |= HasOpenBrace(p);
-    crc = Crc16Block(crc, p);
-  }
-  for (; n > 0; --n, ++p) {
-    braces |= *p == '{';
-    crc = Crc16Byte(crc, *p);
-  }
+  uint16_t crc = Crc16<true>(key, &braces);
   if (braces != 0) {
-    crc = Crc16Xmodem(HashTagOf(key));
+    crc = Crc16Xmodem(HashTagOf(key));  // by its tag, or whole when it is empty or unclosed
   }
   return crc & (kClusterSlots - 1);
 }

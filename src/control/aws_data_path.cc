@@ -2,9 +2,11 @@
 #include "control/aws_data_path.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <system_error>
+
+#include "common/errno_text.h"
+#include "common/file_io.h"
 
 namespace redoubt::control {
 namespace {
@@ -77,10 +79,9 @@ absl::Status WriteAwsDataPath(const std::string& dir, const std::string& endpoin
       }
     }
     const fs::path rules = target / "endpoint-rule-set-1.json";
-    std::ofstream out(rules, std::ios::trunc);
-    out << RuleSet(endpoint_url).dump(1) << "\n";
-    if (!out) {
-      return absl::InternalError("cannot write " + rules.string());
+    if (const int err = common::ReplaceFile(rules.string(), RuleSet(endpoint_url).dump(1), 0644);
+        err != 0) {
+      return absl::InternalError("cannot write " + rules.string() + ": " + common::ErrnoText(err));
     }
   }
   return absl::OkStatus();

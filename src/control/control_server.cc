@@ -4,22 +4,15 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
-#include <cctype>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "control/elasticache_api.h"
 #include "control/sigv4.h"
 
 namespace redoubt::control {
 namespace {
-
-std::string Lowercase(std::string s) {
-  for (char& c : s) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return s;
-}
 
 void Send(httplib::Response& res, const ApiReply& reply, const std::string& request_id) {
   res.status = reply.http_status;
@@ -69,7 +62,7 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
       view.query = req.target.substr(q + 1);
     }
     for (const auto& [name, value] : req.headers) {
-      view.headers.emplace(Lowercase(name), value);
+      view.headers.emplace(common::ToLower(name), value);
     }
     const Sigv4Result auth = Verify(
         view, [this](std::string_view key) { return credentials_.SecretOf(key); },

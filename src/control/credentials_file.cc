@@ -1,15 +1,12 @@
 // Access keys; see credentials_file.h.
 #include "control/credentials_file.h"
 
-#include <fcntl.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "absl/status/status.h"
+#include "common/ascii.h"
+#include "common/errno_text.h"
+#include "common/file_io.h"
 
 namespace redoubt::control {
 namespace {
@@ -25,16 +22,6 @@ std::string RandomFrom(std::string_view alphabet, size_t n) {
     }
   }
   return out;
-}
-
-std::string_view TrimIniSpace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -55,9 +42,8 @@ CredentialsFile CredentialsFile::Parse(std::string_view text) {
     key_id.clear();
     secret.clear();
   };
-  std::istringstream lines{std::string(text)};
-  for (std::string raw; std::getline(lines, raw);) {
-    const std::string_view line = TrimIniSpace(raw);
+  for (std::string_view raw : common::Split(text, '\n')) {
+    const std::string_view line = common::StripWhitespace(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') {
       continue;
     }
@@ -69,8 +55,8 @@ CredentialsFile CredentialsFile::Parse(std::string_view text) {
     if (eq == std::string_view::npos) {
       continue;
     }
-    const std::string_view name = TrimIniSpace(line.substr(0, eq));
-    const std::string_view value = TrimIniSpace(line.substr(eq + 1));
+    const std::string_view name = common::StripWhitespace(line.substr(0, eq));
+    const std::string_view value = common::StripWhitespace(line.substr(eq + 1));
     if (name == "aws_access_key_id") {
       key_id = value;
     } else if (name == "aws_secret_access_key") {
@@ -82,26 +68,20 @@ CredentialsFile CredentialsFile::Parse(std::string_view text) {
 }
 
 absl::StatusOr<CredentialsFile> CredentialsFile::LoadOrCreate(const std::string& path) {
-  if (access(path.c_str(), F_OK) != 0) {
+  constexpr size_t kMaxBytes = 1 << 20;
+  std::string text;
+  absl::Status read = common::ReadSmallFile(path, kMaxBytes, &text);
+  if (absl::IsNotFound(read)) {
     const auto [key_id, secret] = NewAccessKey();
-    const std::string text =
+    text =
         "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n";
-    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      if (fd >= 0) {
-        close(fd);
-      }
-      return absl::InternalError("cannot write " + path);
+    if (const int err = common::ReplaceFileDurably(path, text, 0600); err != 0) {
+      return absl::InternalError("cannot write " + path + ": " + common::ErrnoText(err));
     }
-    close(fd);
+  } else if (!read.ok()) {
+    return read;
   }
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError("cannot read " + path);
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  CredentialsFile file = Parse(text.str());
+  CredentialsFile file = Parse(text);
   if (file.size() == 0) {
     return absl::InvalidArgumentError(path + " has no profile with both aws_access_key_id and " +
                                       "aws_secret_access_key");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/numbers.h"
+
 namespace redoubt::control {
 namespace {
 
@@ -34,29 +36,19 @@ struct Page {
 
 std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
   if (std::optional<std::string> max = params.Get("MaxRecords")) {
-    size_t parsed = 0;
-    int value = 0;
-    try {
-      value = std::stoi(*max, &parsed);
-    } catch (const std::exception&) {
-      parsed = 0;
-    }
-    if (parsed != max->size() || value < 20 || value > 100) {
+    const std::optional<int64_t> value = common::ParseInt64(*max);
+    if (!value || *value < 20 || *value > 100) {
       return ApiError{400, "InvalidParameterValue",
                       "MaxRecords must be between 20 and 100, got " + *max + "."};
     }
-    page->size = static_cast<size_t>(value);
+    page->size = static_cast<size_t>(*value);
   }
   if (std::optional<std::string> marker = params.Get("Marker")) {
-    size_t parsed = 0;
-    try {
-      page->begin = std::stoul(*marker, &parsed);
-    } catch (const std::exception&) {
-      parsed = 0;
-    }
-    if (parsed == 0 || parsed != marker->size()) {
+    const std::optional<int64_t> value = common::ParseInt64(*marker);
+    if (!value || *value < 0) {
       return ApiError{400, "InvalidParameterValue", "Invalid Marker: " + *marker + "."};
     }
+    page->begin = static_cast<size_t>(*value);
   }
   return std::nullopt;
 }

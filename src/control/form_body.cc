@@ -1,6 +1,8 @@
 // Query protocol bodies; see form_body.h.
 #include "control/form_body.h"
 
+#include "common/ascii.h"
+
 namespace redoubt::control {
 namespace {
 
@@ -45,13 +47,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space)
 
 std::optional<FormParams> FormParams::Parse(std::string_view body) {
   FormParams params;
-  while (!body.empty()) {
-    const size_t amp = body.find('&');
-    const std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (pair.empty()) {
-      continue;
-    }
+  for (std::string_view pair : common::Split(body, '&', /*skip_empty=*/true)) {
     const size_t eq = pair.find('=');
     std::optional<std::string> name = PercentDecode(pair.substr(0, eq), true);
     std::optional<std::string> value =

@@ -4,17 +4,17 @@
 // prints the export lines that make awscli and boto3 use it.
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
 
+#include "common/errno_text.h"
+#include "common/file_io.h"
 #include "common/log.h"
+#include "common/numbers.h"
 #include "control/aws_data_path.h"
 #include "control/control_server.h"
 #include "control/credentials_file.h"
@@ -27,15 +27,11 @@ bool SplitListen(const std::string& listen, std::string* host, int* port) {
   if (colon == std::string::npos || colon == 0) {
     return false;
   }
-  try {
-    size_t used = 0;
-    *port = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || *port <= 0 || *port > 65535) {
-      return false;
-    }
-  } catch (const std::exception&) {
+  const std::optional<int64_t> parsed = redoubt::common::ParseInt64(listen.substr(colon + 1));
+  if (!parsed || *parsed <= 0 || *parsed > 65535) {
     return false;
   }
+  *port = static_cast<int>(*parsed);
   *host = listen.substr(0, colon);
   return true;
 }
@@ -50,9 +46,9 @@ std::string EndpointFile(const std::string& data_dir) {
 }
 
 int PrintAwsEnv(const std::string& data_dir, const std::string& region) {
-  std::ifstream in(EndpointFile(data_dir));
   std::string endpoint;
-  if (!std::getline(in, endpoint) || endpoint.empty()) {
+  if (!redoubt::common::ReadSmallFile(EndpointFile(data_dir), 4096, &endpoint).ok() ||
+      endpoint.empty()) {
     std::cerr << "no endpoint recorded in " << EndpointFile(data_dir)
               << ": start redoubt-control with this --data-dir first\n";
     return 1;
@@ -107,7 +103,12 @@ int main(int argc, char** argv) {
     std::cerr << s.message() << "\n";
     return 1;
   }
-  std::ofstream(EndpointFile(data_dir), std::ios::trunc) << endpoint << "\n";
+  if (const int err = redoubt::common::ReplaceFile(EndpointFile(data_dir), endpoint, 0644);
+      err != 0) {
+    std::cerr << "cannot write " << EndpointFile(data_dir) << ": "
+              << redoubt::common::ErrnoText(err) << "\n";
+    return 1;
+  }
 
   // SIGINT and SIGTERM stop the server from a thread of their own: stopping it is no work for a
   // signal handler. Blocked here, so that every thread started later inherits the mask.

@@ -61,16 +61,11 @@ ApiReply AnswerQuery(const QueryService& service, std::string_view body,
         "The API version " + *version + " is not supported; use " + service.version + ".");
   }
   XmlWriter xml(*action + "Response", service.xml_namespace);
-  const bool has_result = service.without_result.count(*action) == 0;
-  if (has_result) {
-    xml.Open(*action + "Result");
-  }
+  xml.Open(*action + "Result");
   if (std::optional<ApiError> error = operation->second(*params, xml)) {
     return QueryErrorReply(*error, service.xml_namespace, request_id);
   }
-  if (has_result) {
-    xml.Close();
-  }
+  xml.Close();
   xml.Open("ResponseMetadata");
   xml.Leaf("RequestId", request_id);
   xml.Close();

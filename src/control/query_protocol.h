@@ -43,8 +43,6 @@ struct QueryService {
   std::string xml_namespace;  // http://elasticache.amazonaws.com/doc/2015-02-02/
   std::string version;        // 2015-02-02
   std::map<std::string, QueryOperation, std::less<>> operations;
-  // Actions whose output shape is empty: their reply has no <{Action}Result>.
-  std::map<std::string, bool, std::less<>> without_result;
 };
 
 // Answers a form-encoded request body for service.

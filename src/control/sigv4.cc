@@ -1,6 +1,8 @@
 // SigV4 checks; see sigv4.h.
 #include "control/sigv4.h"
 
+#include <absl/strings/ascii.h>
+#include <absl/strings/escaping.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -10,6 +12,7 @@
 #include <ctime>
 #include <utility>
 
+#include "common/ascii.h"
 #include "control/form_body.h"
 
 namespace redoubt::control {
@@ -18,13 +21,7 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xF];
-  }
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
@@ -35,31 +32,10 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string_view TrimHeaderSpace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // A header value as SigV4 canonicalizes it: trimmed, inner runs of spaces made one.
 std::string CanonicalValue(std::string_view value) {
-  std::string out;
-  bool space = false;
-  for (char c : TrimHeaderSpace(value)) {
-    if (c == ' ' || c == '\t') {
-      space = true;
-      continue;
-    }
-    if (space) {
-      out.push_back(' ');
-      space = false;
-    }
-    out.push_back(c);
-  }
+  std::string out(value);
+  absl::RemoveExtraAsciiWhitespace(&out);
   return out;
 }
 
@@ -83,13 +59,7 @@ std::string UriEncode(std::string_view s) {
 // The query string's parameters sorted by name (then value), each name and value encoded.
 std::string CanonicalQuery(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> params;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (part.empty()) {
-      continue;
-    }
+  for (std::string_view part : common::Split(query, '&', /*skip_empty=*/true)) {
     const size_t eq = part.find('=');
     // Decoded first, so that a client's own encoding choices do not matter; a malformed escape
     // is kept as sent (the signature then simply does not match).
@@ -150,80 +120,61 @@ std::string AmzDate(int64_t unix_seconds) {
 }
 
 std::optional<int64_t> ParseAmzDate(std::string_view amz_date) {
-  if (amz_date.size() != 16 || amz_date[8] != 'T' || amz_date[15] != 'Z') {
-    return std::nullopt;
-  }
-  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14}) {
-    if (!std::isdigit(static_cast<unsigned char>(amz_date[i]))) {
-      return std::nullopt;
-    }
-  }
-  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(amz_date.substr(at, n))); };
+  const std::string text(amz_date);
   struct tm tm {};
-  tm.tm_year = number(0, 4) - 1900;
-  tm.tm_mon = number(4, 2) - 1;
-  tm.tm_mday = number(6, 2);
-  tm.tm_hour = number(9, 2);
-  tm.tm_min = number(11, 2);
-  tm.tm_sec = number(13, 2);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-      tm.tm_sec > 60) {
+  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  if (end == nullptr || *end != '\0') {
     return std::nullopt;
   }
-  return static_cast<int64_t>(timegm(&tm));
+  const int64_t seconds = static_cast<int64_t>(timegm(&tm));
+  // strptime takes fields of fewer digits and timegm normalizes days past a month's end: the
+  // date is well formed only when it reads back as it was sent.
+  if (AmzDate(seconds) != text) {
+    return std::nullopt;
+  }
+  return seconds;
 }
 
 std::optional<Sigv4Authorization> ParseAuthorization(std::string_view header) {
-  header = TrimHeaderSpace(header);
+  header = common::StripWhitespace(header);
   if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() ||
       header[kAlgorithm.size()] != ' ') {
     return std::nullopt;
   }
-  header.remove_prefix(kAlgorithm.size() + 1);
-  std::optional<std::string> credential, signed_headers, signature;
-  while (!header.empty()) {
-    const size_t comma = header.find(',');
-    std::string_view part = TrimHeaderSpace(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+  std::optional<std::string_view> credential, signed_headers, signature;
+  for (std::string_view part : common::Split(header.substr(kAlgorithm.size() + 1), ',')) {
+    part = common::StripWhitespace(part);
     const size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
       return std::nullopt;
     }
     const std::string_view name = part.substr(0, eq);
-    std::string value(part.substr(eq + 1));
+    const std::string_view value = part.substr(eq + 1);
     if (name == "Credential") {
-      credential = std::move(value);
+      credential = value;
     } else if (name == "SignedHeaders") {
-      signed_headers = std::move(value);
+      signed_headers = value;
     } else if (name == "Signature") {
-      signature = std::move(value);
+      signature = value;
     }
   }
   if (!credential || !signed_headers || !signature) {
     return std::nullopt;
   }
   // AKID/date/region/service/aws4_request
-  std::vector<std::string> scope;
-  for (size_t start = 0;;) {
-    const size_t slash = credential->find('/', start);
-    scope.push_back(credential->substr(start, slash - start));
-    if (slash == std::string::npos) {
-      break;
-    }
-    start = slash + 1;
-  }
+  const std::vector<std::string_view> scope = common::Split(*credential, '/');
   if (scope.size() != 5 || scope[4] != "aws4_request" || scope[0].empty() || scope[1].size() != 8 ||
       scope[2].empty() || scope[3].empty()) {
     return std::nullopt;
   }
-  Sigv4Authorization auth{scope[0], scope[1], scope[2], scope[3], {}, *signature};
-  for (size_t start = 0;;) {
-    const size_t semi = signed_headers->find(';', start);
-    auth.signed_headers.push_back(signed_headers->substr(start, semi - start));
-    if (semi == std::string::npos) {
-      break;
-    }
-    start = semi + 1;
+  Sigv4Authorization auth{std::string(scope[0]),
+                          std::string(scope[1]),
+                          std::string(scope[2]),
+                          std::string(scope[3]),
+                          {},
+                          std::string(*signature)};
+  for (std::string_view name : common::Split(*signed_headers, ';')) {
+    auth.signed_headers.emplace_back(name);
   }
   return auth;
 }

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "common/check.h"
-#include "common/hash_slot.h"
 #include "storage/scan_cursor.h"
 
 namespace redoubt::storage {
@@ -57,7 +56,7 @@ Entry** DbTable::Find(std::string_view key, uint64_t hash) {
   return nullptr;
 }
 
-void DbTable::Insert(Entry* entry, uint64_t hash, int key_slot) {
+void DbTable::Insert(Entry* entry, uint64_t hash) {
   if (size_ >= capacity_) {
     Resize(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
   }
@@ -69,7 +68,7 @@ void DbTable::Insert(Entry* entry, uint64_t hash, int key_slot) {
     OnExpireSet(entry);
   }
   if (slot_listing_ != nullptr) {
-    slot_listing_->Add(entry, key_slot >= 0 ? key_slot : common::KeyHashSlot(entry->key()));
+    slot_listing_->Add(entry);
   }
 }
 

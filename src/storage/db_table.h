@@ -55,8 +55,7 @@ class DbTable {
   // The link that points to the entry with `key`, or nullptr. Valid until the next insert.
   Entry** Find(std::string_view key, uint64_t hash);
   // Requires: no entry with the same key. Takes ownership.
-  // key_slot: the entry's hash slot in cluster mode when the caller knows it (else computed).
-  void Insert(Entry* entry, uint64_t hash, int key_slot = -1);
+  void Insert(Entry* entry, uint64_t hash);
   // Removes the entry `slot` points to and returns it (caller owns it).
   Entry* Unlink(Entry** slot);
   // Puts `replacement` (same key) where `slot` points, keeping the TTL list in step.

@@ -40,10 +40,8 @@ SlotListing& Keyspace::ListingLocked(int s) {
     // Only database 0: a cluster has no other (SELECT refuses them).
     DbTable& table = shard.dbs[0];
     auto listing = std::make_unique<SlotListing>(s, kNumShards);
-    table.ForEach([&](const Entry& e) {
-      // The table's own entry, which the listing names and the table will report by.
-      listing->Add(const_cast<Entry*>(&e), common::ComputeKeyHashSlot(e.key()));
-    });
+    // The table's own entries, which the listing names and the table will report by.
+    table.ForEach([&](const Entry& e) { listing->Add(const_cast<Entry*>(&e)); });
     table.set_slot_listing(listing.get());
     shard.slot_listing = std::move(listing);
     shard.listed.store(true, std::memory_order_relaxed);
@@ -53,6 +51,9 @@ SlotListing& Keyspace::ListingLocked(int s) {
 }
 
 void Keyspace::DropIdleSlotListings() {
+  if (!slot_sharded_) {
+    return;
+  }
   for (int s = 0; s < kNumShards; ++s) {
     Shard& shard = shards_[s];
     if (!shard.listed.load(std::memory_order_relaxed)) {
@@ -134,9 +135,9 @@ Keyspace::Location Keyspace::Locate(int db, std::string_view key) {
   return {shard, table, hash, table.Find(key, hash)};
 }
 
-bool Keyspace::Store(const Location& loc, std::string_view key, Entry* e) {
+bool Keyspace::Store(const Location& loc, Entry* e) {
   if (loc.slot == nullptr) {
-    loc.table.Insert(e, loc.hash, IndexSlotOf(key));
+    loc.table.Insert(e, loc.hash);
     return true;
   }
   int64_t at = (*loc.slot)->expire_ms();
@@ -240,7 +241,7 @@ Entry* Keyspace::SetString(int db, std::string_view key, std::string_view value,
     if (expire_ms != kNoExpire) {
       e->set_expire_ms(expire_ms);
     }
-    table.Insert(e, hash, IndexSlotOf(key));
+    table.Insert(e, hash);
     NotifyStored(db, key, true);
     return e;
   }
@@ -284,7 +285,7 @@ Entry* Keyspace::ResizeString(int db, std::string_view key, size_t len) {
     std::memset(e->mutable_value(), 0, len);
     e->set_value_len(len);
     e->set_access(InitialAccess(lfu(), clock_seconds()));
-    table.Insert(e, hash, IndexSlotOf(key));
+    table.Insert(e, hash);
     NotifyStored(db, key, true);
     return e;
   }
@@ -363,8 +364,7 @@ bool Keyspace::CopyTo(int db, std::string_view key, int dst_db, std::string_view
   bool volatile_key = src->expire_ms() != kNoExpire;
   Location dst = Locate(dst_db, dst_key);
   BeforeChange(dst.shard, dst_db, dst.hash, dst_key, dst.slot != nullptr ? *dst.slot : nullptr);
-  Store(dst, dst_key,
-        Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
+  Store(dst, Adopt(dst.shard, Entry::CloneWith(*src, dst_key, volatile_key, src->value().size())));
   // Always "new", also over an existing key: Redis's copyCommand deletes it, then adds the copy.
   NotifyStored(dst_db, dst_key, true);
   return true;
@@ -390,7 +390,7 @@ bool Keyspace::MoveTo(int db, std::string_view key, int dst_db, std::string_view
     Entry::Destroy(e);
     e = renamed;
   }
-  Store(dst, dst_key, e);
+  Store(dst, e);
   // Always "new", also over an existing key: Redis's rename deletes it, then adds the source.
   NotifyStored(dst_db, dst_key, true);
   return true;
@@ -403,7 +403,7 @@ Entry* Keyspace::CreateList(int db, std::string_view key) {
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (SORT ... STORE's destination, or an expired one the caller did not look
   // up) is replaced as SET replaces it.
-  NotifyStored(db, key, Store(loc, key, e));
+  NotifyStored(db, key, Store(loc, e));
   return e;
 }
 
@@ -413,7 +413,7 @@ Entry* Keyspace::Insert(int db, std::string_view key, Entry* entry) {
   Entry* e = Adopt(loc.shard, entry);
   e->set_access(InitialAccess(lfu(), clock_seconds()));
   // An existing entry (a STORE's destination) is replaced, as CreateList does.
-  NotifyStored(db, key, Store(loc, key, e));
+  NotifyStored(db, key, Store(loc, e));
   return e;
 }
 

@@ -139,7 +139,7 @@ class Keyspace {
   // Drops the slot listings (slot_listing.h) no one asked about for SlotListing::kIdleSeconds.
   // From the server's cron; locks each listed shard in turn.
   void DropIdleSlotListings();
-  // How many shards have a slot listing now (tests, and the node's report of a resharding).
+  // How many shards have a slot listing now (for tests).
   int ListedShards() const;
   // Whether key is there and live, with no side effect (nothing touched, counted, reported or
   // expired on the way): the cluster router's look into a slot being migrated. Locks the key's
@@ -328,15 +328,9 @@ class Keyspace {
     Entry** slot;
   };
   Location Locate(int db, std::string_view key);
-  // Puts e (already accounted) under loc's key, named by the caller's view of it: inserted, or
-  // replacing and freeing what is there. Returns whether the key is new there (nothing, or only
-  // an expired entry, was replaced).
-  bool Store(const Location& loc, std::string_view key, Entry* e);
-  // The hash slot a new entry of key is indexed under in cluster mode (-1 outside it), from the
-  // caller's view of the key: the command's own argument, whose slot the router made known.
-  int IndexSlotOf(std::string_view key) const {
-    return slot_sharded_ ? common::KeyHashSlot(key) : -1;
-  }
+  // Puts e (already accounted) under loc's key: inserted, or replacing and freeing what is there.
+  // Returns whether the key is new there (nothing, or only an expired entry, was replaced).
+  bool Store(const Location& loc, Entry* e);
   void DestroyEntry(Shard& shard, Entry* e);
   // The listing of shard s's keys by slot, made now when there is none (one walk of the
   // shard), and marked as used. Requires: cluster mode and shard s's lock.

@@ -10,19 +10,19 @@ namespace redoubt::storage {
 SlotListing::SlotListing(int shard, int shards)
     : shards_(shards), slots_((common::kClusterSlots - shard + shards - 1) / shards) {}
 
-void SlotListing::Add(Entry* e, int slot) {
-  SetOf(slot).insert(e);
+void SlotListing::Add(Entry* e) {
+  SetOf(common::ComputeKeyHashSlot(e->key())).insert(e);
 }
 
 void SlotListing::Remove(Entry* e) {
-  SetOf(common::KeyHashSlot(e->key())).erase(e);
+  SetOf(common::ComputeKeyHashSlot(e->key())).erase(e);
 }
 
 void SlotListing::Replace(Entry* old, Entry* replacement) {
   if (old == replacement) {
     return;
   }
-  auto& set = SetOf(common::KeyHashSlot(replacement->key()));
+  auto& set = SetOf(common::ComputeKeyHashSlot(replacement->key()));
   REDOUBT_CHECK(set.erase(old) == 1);
   set.insert(replacement);
 }

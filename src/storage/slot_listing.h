@@ -41,8 +41,8 @@ class SlotListing {
   SlotListing(const SlotListing&) = delete;
   SlotListing& operator=(const SlotListing&) = delete;
 
-  // slot: the entry's key's hash slot, which the caller usually knows already.
-  void Add(Entry* e, int slot);
+  // Each computes the entry's hash slot from its key: only while a shard is listed.
+  void Add(Entry* e);
   void Remove(Entry* e);
   // The same key in a new block.
   void Replace(Entry* old, Entry* replacement);

@@ -116,6 +116,8 @@ TEST(Sigv4Test, AmzDatesRoundTripAndMalformedOnesAreRefused) {
   EXPECT_EQ(ParseAmzDate(kDate), kSignedAt);
   EXPECT_FALSE(ParseAmzDate("2015-08-30T12:36:00Z"));
   EXPECT_FALSE(ParseAmzDate("20151330T123600Z"));
+  EXPECT_FALSE(ParseAmzDate("20150230T123600Z"));  // 30 February, which timegm would roll over
+  EXPECT_FALSE(ParseAmzDate("20150830T123600Z "));
   EXPECT_FALSE(ParseAmzDate(""));
 }
 

@@ -151,7 +151,7 @@ TEST_F(KeyspaceSlotListingTest, IdleListingIsDroppedAndMadeAgainFromTheKeys) {
   EXPECT_EQ(keyspace_.ListedShards(), 1);
 }
 
-TEST(KeyspaceWithoutClusterTest, HasNoSlotIndex) {
+TEST(KeyspaceWithoutClusterTest, ListsNoSlots) {
   Keyspace keyspace(1);
   {
     ShardLocks locks(keyspace);
@@ -159,6 +159,7 @@ TEST(KeyspaceWithoutClusterTest, HasNoSlotIndex) {
     keyspace.SetString(0, "k", "v", kNoExpire, false);
   }
   EXPECT_EQ(keyspace.CountKeysInSlot(KeyHashSlot("k")), 0u);
+  EXPECT_EQ(keyspace.ListedShards(), 0);
 }
 
 }  // namespace
