@@ -2,7 +2,9 @@
 // check (control/sigv4.h, control/form_body.h, control/query_protocol.h): the input's first
 // line is an Authorization header, the rest a form body. The header is parsed and the request
 // verified against one known key; the body is answered by the ElastiCache service as a signed
-// request would be. Invariants checked: a parsed authorization has the five parts of a scope;
+// request would be, over replication groups whose node host refuses to start anything (a
+// creation that passes every check fails there: no process is ever spawned) and whose state is
+// an in-memory database. Invariants checked: a parsed authorization has the five parts of a scope;
 // a reply is 200 with the operation's envelope, or an error status with the error envelope,
 // never anything else. Crashes and sanitizer reports are the findings.
 #include <cstddef>
@@ -12,12 +14,47 @@
 
 #include "common/check.h"
 #include "control/elasticache_api.h"
+#include "control/node_host.h"
 #include "control/query_protocol.h"
+#include "control/replication_groups.h"
 #include "control/sigv4.h"
+#include "control/state_store.h"
+
+namespace {
+
+using namespace redoubt::control;
+
+class RefusingNodeHost : public NodeHost {
+ public:
+  absl::StatusOr<int64_t> Start(const NodeSpec&) override {
+    return absl::UnavailableError("the fuzzer starts no node");
+  }
+  bool IsRunning(const std::string&, int64_t) override { return false; }
+  void Stop(const std::string&, int64_t, int64_t) override {}
+  void Remove(const std::string&) override {}
+  bool PortsFree(const std::string&, int) override { return true; }
+  std::string LogTail(const std::string&, size_t) override { return ""; }
+};
+
+const QueryService& Service() {
+  static RefusingNodeHost host;
+  static std::unique_ptr<StateStore> store = *StateStore::Open(":memory:");
+  static GroupsOptions options = [] {
+    GroupsOptions o;
+    o.first_address = 0x7f000001;
+    o.last_address = 0x7f0000ff;
+    return o;
+  }();
+  static ReplicationGroups groups(options, *store, host);
+  static const QueryService service =
+      MakeElastiCacheService({"us-east-1", "000000000000"}, &groups);
+  return service;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace redoubt::control;
-  static const QueryService service = MakeElastiCacheService("us-east-1", "000000000000");
+  const QueryService& service = Service();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   const std::string_view header = input.substr(0, newline);

@@ -35,7 +35,7 @@ MAY_USE = {
     "server": ["replication", "persistence", "scripting", "cluster", "commands", "net", "tls",
                "security", "protocol", "storage", "common"],
     "tools": ["common"],
-    "control": ["common"],
+    "control": ["tools", "common"],
 }
 PROBE_HEADER = {
     "common": "common/clock.h",

@@ -22,10 +22,11 @@ void Send(httplib::Response& res, const ApiReply& reply, const std::string& requ
 
 }  // namespace
 
-ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials)
+ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials,
+                             ReplicationGroups* groups)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
-      elasticache_(MakeElastiCacheService(options_.region, options_.account)),
+      elasticache_(MakeElastiCacheService({options_.region, options_.account}, groups)),
       http_(std::make_unique<httplib::Server>()) {
   http_->set_payload_max_length(options_.max_body_bytes);
   // Only SO_REUSEADDR: cpp-httplib's default adds SO_REUSEPORT, with which a second control

@@ -11,6 +11,7 @@
 
 #include "control/credentials_file.h"
 #include "control/query_protocol.h"
+#include "control/replication_groups.h"
 
 namespace httplib {
 class Server;
@@ -30,7 +31,8 @@ struct ControlOptions {
 
 class ControlServer {
  public:
-  ControlServer(ControlOptions options, CredentialsFile credentials);
+  // groups is borrowed and must outlive the server.
+  ControlServer(ControlOptions options, CredentialsFile credentials, ReplicationGroups* groups);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

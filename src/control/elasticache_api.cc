@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
+#include "common/clock.h"
 #include "common/numbers.h"
+#include "control/group_request.h"
+#include "control/iso_time.h"
 
 namespace redoubt::control {
 namespace {
@@ -32,6 +36,14 @@ const std::vector<ParameterGroup>& DefaultParameterGroups() {
 struct Page {
   size_t begin = 0;
   size_t size = 100;
+
+  size_t end(size_t total) const { return std::min(total, begin + size); }
+  // Writes the Marker of the next page when there is one.
+  void WriteMarker(XmlWriter& xml, size_t total) const {
+    if (begin + size < total) {
+      xml.Leaf("Marker", std::to_string(begin + size));
+    }
+  }
 };
 
 std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
@@ -53,46 +65,224 @@ std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
   return std::nullopt;
 }
 
+std::optional<ApiError> ReadTrue(const FormParams& params, const std::string& name, bool* out) {
+  *out = false;
+  if (std::optional<std::string> text = params.Get(name)) {
+    const std::string lower = common::ToLower(*text);
+    if (lower != "true" && lower != "false") {
+      return ApiError{400, "InvalidParameterValue",
+                      "The parameter " + name + " must be true or false, got " + *text + "."};
+    }
+    *out = lower == "true";
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> DescribeCacheParameterGroups(const ServiceScope& scope,
+                                                     const FormParams& params, XmlWriter& xml) {
+  std::vector<const ParameterGroup*> groups;
+  const std::optional<std::string> name = params.Get("CacheParameterGroupName");
+  for (const ParameterGroup& g : DefaultParameterGroups()) {
+    if (!name || g.name == *name) {
+      groups.push_back(&g);
+    }
+  }
+  if (name && groups.empty()) {
+    return ApiError{404, "CacheParameterGroupNotFound",
+                    "CacheParameterGroup " + *name + " not found."};
+  }
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page)) {
+    return error;
+  }
+  xml.Open("CacheParameterGroups");
+  for (size_t i = page.begin; i < page.end(groups.size()); ++i) {
+    xml.Open("CacheParameterGroup");
+    xml.Leaf("CacheParameterGroupName", groups[i]->name);
+    xml.Leaf("CacheParameterGroupFamily", groups[i]->family);
+    xml.Leaf("Description", groups[i]->description);
+    xml.Leaf("IsGlobal", false);
+    xml.Leaf("ARN", scope.Arn("parametergroup:" + groups[i]->name));
+    xml.Close();
+  }
+  xml.Close();
+  page.WriteMarker(xml, groups.size());
+  return std::nullopt;
+}
+
+std::optional<ApiError> CreateReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
+                                               const FormParams& params, XmlWriter& xml) {
+  GroupRecord draft;
+  if (std::optional<ApiError> error = ReadCreateReplicationGroup(params, &draft)) {
+    return error;
+  }
+  GroupRecord created;
+  if (std::optional<ApiError> error = groups.Create(std::move(draft), &created)) {
+    return error;
+  }
+  WriteReplicationGroup(xml, created, scope);
+  return std::nullopt;
+}
+
+std::optional<ApiError> DescribeReplicationGroups(const ServiceScope& scope,
+                                                  ReplicationGroups& groups,
+                                                  const FormParams& params, XmlWriter& xml) {
+  std::vector<GroupRecord> found;
+  if (std::optional<std::string> id = params.Get("ReplicationGroupId")) {
+    std::optional<GroupRecord> group = groups.Find(common::ToLower(*id));
+    if (!group) {
+      return ApiError{404, "ReplicationGroupNotFoundFault",
+                      "ReplicationGroup " + *id + " not found."};
+    }
+    found.push_back(*std::move(group));
+  } else {
+    found = groups.All();
+  }
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page)) {
+    return error;
+  }
+  xml.Open("ReplicationGroups");
+  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
+    WriteReplicationGroup(xml, found[i], scope);
+  }
+  xml.Close();
+  page.WriteMarker(xml, found.size());
+  return std::nullopt;
+}
+
+std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
+                                               const FormParams& params, XmlWriter& xml) {
+  std::optional<std::string> id = params.Get("ReplicationGroupId");
+  if (!id) {
+    return ApiError{400, "MissingParameter",
+                    "The request must contain the parameter ReplicationGroupId."};
+  }
+  bool retain_primary = false;
+  if (std::optional<ApiError> error = ReadTrue(params, "RetainPrimaryCluster", &retain_primary)) {
+    return error;
+  }
+  if (retain_primary || params.Has("FinalSnapshotIdentifier")) {
+    return ApiError{400, "InvalidParameterCombination",
+                    "RetainPrimaryCluster and FinalSnapshotIdentifier are not available on this "
+                    "control plane yet."};
+  }
+  GroupRecord deleted;
+  if (std::optional<ApiError> error = groups.Delete(common::ToLower(*id), &deleted)) {
+    return error;
+  }
+  WriteReplicationGroup(xml, deleted, scope);
+  return std::nullopt;
+}
+
+std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, ReplicationGroups& groups,
+                                              const FormParams& params, XmlWriter& xml) {
+  bool show_node_info = false;
+  if (std::optional<ApiError> error = ReadTrue(params, "ShowCacheNodeInfo", &show_node_info)) {
+    return error;
+  }
+  const std::optional<std::string> wanted = params.Get("CacheClusterId");
+  std::vector<std::pair<GroupRecord, size_t>> found;  // group, node index
+  for (GroupRecord& group : groups.All()) {
+    for (size_t i = 0; i < group.nodes.size(); ++i) {
+      if (!wanted || common::ToLower(*wanted) == group.nodes[i].cluster_id) {
+        found.emplace_back(group, i);
+      }
+    }
+  }
+  if (wanted && found.empty()) {
+    return ApiError{404, "CacheClusterNotFound", "CacheCluster " + *wanted + " not found."};
+  }
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page)) {
+    return error;
+  }
+  xml.Open("CacheClusters");
+  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
+    const auto& [group, index] = found[i];
+    WriteCacheCluster(xml, group, group.nodes[index], show_node_info, scope);
+  }
+  xml.Close();
+  page.WriteMarker(xml, found.size());
+  return std::nullopt;
+}
+
+// DescribeEvents: the events of the window StartTime–EndTime, or of the last Duration minutes
+// (60 by default, 14 days at most), newest first.
+std::optional<ApiError> DescribeEvents(ReplicationGroups& groups, const FormParams& params,
+                                       XmlWriter& xml) {
+  static const char* const kSourceTypes[] = {
+      "cache-cluster",      "cache-parameter-group", "cache-security-group",
+      "cache-subnet-group", "replication-group",     "user",
+      "user-group"};
+  EventFilter filter;
+  filter.source_id = params.Get("SourceIdentifier");
+  filter.source_type = params.Get("SourceType");
+  if (filter.source_type && std::find(std::begin(kSourceTypes), std::end(kSourceTypes),
+                                      *filter.source_type) == std::end(kSourceTypes)) {
+    return ApiError{400, "InvalidParameterValue",
+                    "Invalid SourceType: " + *filter.source_type + "."};
+  }
+  const int64_t now = common::UnixMillis();
+  for (const char* name : {"StartTime", "EndTime"}) {
+    if (std::optional<std::string> text = params.Get(name)) {
+      std::optional<int64_t> ms = ParseIsoTime(*text);
+      if (!ms) {
+        return ApiError{400, "InvalidParameterValue",
+                        std::string("Invalid ") + name + ": " + *text + "."};
+      }
+      (std::string_view(name) == "StartTime" ? filter.start_ms : filter.end_ms) = *ms;
+    }
+  }
+  if (std::optional<std::string> text = params.Get("Duration")) {
+    std::optional<int64_t> minutes = common::ParseInt64(*text);
+    if (!minutes || *minutes < 0 || *minutes > 14 * 24 * 60) {
+      return ApiError{400, "InvalidParameterValue",
+                      "Duration must be between 0 and 20160 minutes, got " + *text + "."};
+    }
+    filter.start_ms = now - *minutes * 60000;
+  } else if (!params.Has("StartTime")) {
+    filter.start_ms = now - 60 * 60000;
+  }
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page)) {
+    return error;
+  }
+  absl::StatusOr<std::vector<EventRecord>> events = groups.Events(filter);
+  if (!events.ok()) {
+    return ApiError{500, "InternalFailure", std::string(events.status().message()), false};
+  }
+  xml.Open("Events");
+  for (size_t i = page.begin; i < page.end(events->size()); ++i) {
+    WriteEvent(xml, (*events)[i]);
+  }
+  xml.Close();
+  page.WriteMarker(xml, events->size());
+  return std::nullopt;
+}
+
 }  // namespace
 
-QueryService MakeElastiCacheService(std::string region, std::string account) {
+QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups) {
   QueryService service;
   service.xml_namespace = kElastiCacheNamespace;
   service.version = kElastiCacheVersion;
-  const std::string arn_prefix = "arn:aws:elasticache:" + region + ":" + account + ":";
-  service.operations["DescribeCacheParameterGroups"] =
-      [arn_prefix](const FormParams& params, XmlWriter& xml) -> std::optional<ApiError> {
-    std::vector<const ParameterGroup*> groups;
-    const std::optional<std::string> name = params.Get("CacheParameterGroupName");
-    for (const ParameterGroup& g : DefaultParameterGroups()) {
-      if (!name || g.name == *name) {
-        groups.push_back(&g);
-      }
-    }
-    if (name && groups.empty()) {
-      return ApiError{404, "CacheParameterGroupNotFound",
-                      "CacheParameterGroup " + *name + " not found."};
-    }
-    Page page;
-    if (std::optional<ApiError> error = ReadPage(params, &page)) {
-      return error;
-    }
-    xml.Open("CacheParameterGroups");
-    for (size_t i = page.begin; i < groups.size() && i < page.begin + page.size; ++i) {
-      xml.Open("CacheParameterGroup");
-      xml.Leaf("CacheParameterGroupName", groups[i]->name);
-      xml.Leaf("CacheParameterGroupFamily", groups[i]->family);
-      xml.Leaf("Description", groups[i]->description);
-      xml.Leaf("IsGlobal", false);
-      xml.Leaf("ARN", arn_prefix + "parametergroup:" + groups[i]->name);
-      xml.Close();
-    }
-    xml.Close();
-    if (page.begin + page.size < groups.size()) {
-      xml.Leaf("Marker", std::to_string(page.begin + page.size));
-    }
-    return std::nullopt;
+  auto add = [&](const char* action, auto operation) {
+    service.operations[action] = [scope, groups, operation](const FormParams& params,
+                                                            XmlWriter& xml) {
+      return operation(scope, *groups, params, xml);
+    };
   };
+  add("DescribeCacheParameterGroups",
+      [](const ServiceScope& s, ReplicationGroups&, const FormParams& p, XmlWriter& x) {
+        return DescribeCacheParameterGroups(s, p, x);
+      });
+  add("CreateReplicationGroup", CreateReplicationGroup);
+  add("DescribeReplicationGroups", DescribeReplicationGroups);
+  add("DeleteReplicationGroup", DeleteReplicationGroup);
+  add("DescribeCacheClusters", DescribeCacheClusters);
+  add("DescribeEvents", [](const ServiceScope&, ReplicationGroups& g, const FormParams& p,
+                           XmlWriter& x) { return DescribeEvents(g, p, x); });
   return service;
 }
 

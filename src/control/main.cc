@@ -1,9 +1,12 @@
 // redoubt-control: the control plane's daemon. `redoubt-control [--data-dir DIR] [--listen
 // HOST:PORT]` serves the ElastiCache API (SigV4-signed, with the keys of DIR/credentials, which
-// the first start writes) and writes DIR/aws-data for AWS_DATA_PATH; `redoubt-control aws-env`
+// the first start writes) over the replication groups it runs (state in DIR/state.db, nodes'
+// folders in DIR/nodes), and writes DIR/aws-data for AWS_DATA_PATH; `redoubt-control aws-env`
 // prints the export lines that make awscli and boto3 use it.
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -18,6 +21,9 @@
 #include "control/aws_data_path.h"
 #include "control/control_server.h"
 #include "control/credentials_file.h"
+#include "control/local_node_host.h"
+#include "control/replication_groups.h"
+#include "control/state_store.h"
 
 namespace {
 
@@ -34,6 +40,31 @@ bool SplitListen(const std::string& listen, std::string* host, int* port) {
   *port = static_cast<int>(*parsed);
   *host = listen.substr(0, colon);
   return true;
+}
+
+// A.B.C.D/N into the first and last addresses of the range (host byte order), without the
+// network's own address (A.B.C.0 for a /24); false when malformed.
+bool ParseIpv4Range(const std::string& cidr, uint32_t* first, uint32_t* last) {
+  const size_t slash = cidr.find('/');
+  in_addr base{};
+  if (slash == std::string::npos || inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &base) != 1) {
+    return false;
+  }
+  const std::optional<int64_t> bits = redoubt::common::ParseInt64(cidr.substr(slash + 1));
+  if (!bits || *bits < 8 || *bits > 30) {
+    return false;
+  }
+  const uint32_t mask = ~uint32_t{0} << (32 - *bits);
+  *first = (ntohl(base.s_addr) & mask) + 1;
+  *last = (ntohl(base.s_addr) | ~mask) - 1;  // nor its broadcast address
+  return true;
+}
+
+// redoubt-server in the folder of this executable: both are built into build/bin.
+std::string ServerBesideUs() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "redoubt-server" : (self.parent_path() / "redoubt-server").string();
 }
 
 std::string Absolute(const std::string& path) {
@@ -70,6 +101,14 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "State, credentials and the AWS_DATA_PATH folder");
   app.add_option("--listen", listen, "HOST:PORT of the API endpoint");
   app.add_option("--region", region, "The region of ARNs, and aws-env's AWS_DEFAULT_REGION");
+  std::string node_addresses = "127.77.0.0/16";
+  std::string server_binary = ServerBesideUs();
+  int64_t cluster_node_timeout_ms = 5000;
+  app.add_option("--node-addresses", node_addresses,
+                 "IPv4 range (CIDR) whose addresses nodes take, one each");
+  app.add_option("--server-binary", server_binary, "The redoubt-server the nodes run");
+  app.add_option("--cluster-node-timeout", cluster_node_timeout_ms,
+                 "cluster-node-timeout of cluster-mode nodes, in milliseconds");
   CLI::App* aws_env = app.add_subcommand(
       "aws-env", "Print the export lines that point awscli and boto3 at this control plane");
   aws_env->fallthrough();  // the options above may also follow "aws-env"
@@ -83,6 +122,18 @@ int main(int argc, char** argv) {
   options.region = region;
   if (!SplitListen(listen, &options.host, &options.port)) {
     std::cerr << "--listen: expected HOST:PORT, got '" << listen << "'\n";
+    return 2;
+  }
+  redoubt::control::GroupsOptions groups_options;
+  groups_options.cluster_node_timeout_ms = cluster_node_timeout_ms;
+  if (!ParseIpv4Range(node_addresses, &groups_options.first_address,
+                      &groups_options.last_address)) {
+    std::cerr << "--node-addresses: expected an IPv4 range as A.B.C.D/N (N 8 to 30), got '"
+              << node_addresses << "'\n";
+    return 2;
+  }
+  if (access(server_binary.c_str(), X_OK) != 0) {
+    std::cerr << "--server-binary: " << server_binary << " is not an executable\n";
     return 2;
   }
   std::error_code ec;
@@ -117,7 +168,20 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  redoubt::control::ControlServer server(options, *std::move(credentials));
+  absl::StatusOr<std::unique_ptr<redoubt::control::StateStore>> store =
+      redoubt::control::StateStore::Open(data_dir + "/state.db");
+  if (!store.ok()) {
+    std::cerr << store.status().message() << "\n";
+    return 1;
+  }
+  redoubt::control::LocalNodeHost host(server_binary, data_dir + "/nodes");
+  redoubt::control::ReplicationGroups groups(groups_options, **store, host);
+  if (absl::Status s = groups.Recover(); !s.ok()) {
+    std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
+    return 1;
+  }
+  groups.StartSupervisor();
+  redoubt::control::ControlServer server(options, *std::move(credentials), &groups);
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

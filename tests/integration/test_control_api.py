@@ -3,20 +3,15 @@
 # credentials file, region), SigV4 is checked on every request, and every refusal is an AWS
 # error envelope that the clients turn into the right error code. Also the daemon's own
 # behaviour: a second one on the same address fails to start, SIGTERM stops it cleanly.
-import http.client
 import json
 import os
-import shlex
 import signal
 import subprocess
-import time
 
 import pytest
 
-from support.servers import free_port
+from support.control_plane import AWS, ControlPlane
 from support.tools import find_redoubt_tool
-
-AWS = "/usr/bin/aws"
 
 
 @pytest.fixture
@@ -24,101 +19,54 @@ def control(tmp_path):
     binary = find_redoubt_tool("redoubt-control")
     if binary is None:
         pytest.skip("redoubt-control is not built")
-    port = free_port()
-    data = tmp_path / "control-data"
-    proc = subprocess.Popen([str(binary), "--data-dir", str(data), "--listen",
-                             f"127.0.0.1:{port}"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "redoubt-control did not start listening"
-            time.sleep(0.02)
-    out = subprocess.run([str(binary), "aws-env", "--data-dir", str(data)], capture_output=True,
-                         text=True, timeout=30, check=True).stdout
-    env = {}
-    for line in out.splitlines():
-        name, value = line.removeprefix("export ").split("=", 1)
-        env[name] = shlex.split(value)[0]
-    yield {"binary": binary, "port": port, "data": data, "env": env, "proc": proc}
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
-
-
-def aws(control, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(control["env"])
-    return subprocess.run([AWS, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
-def boto3_client(control, **credentials):
-    """A Debian boto3 client configured only as aws-env says (no endpoint_url)."""
-    botocore_session = pytest.importorskip("botocore.session")
-    boto3 = pytest.importorskip("boto3")
-    session = botocore_session.get_session()
-    session.set_config_variable("data_path", control["env"]["AWS_DATA_PATH"])
-    session.set_config_variable("credentials_file", control["env"]["AWS_SHARED_CREDENTIALS_FILE"])
-    session.set_config_variable("region", control["env"]["AWS_DEFAULT_REGION"])
-    if credentials:
-        session.set_credentials(credentials["key"], credentials["secret"])
-    return boto3.Session(botocore_session=session).client("elasticache")
-
-
-def raw_post(control, body, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", control["port"], timeout=30)
-    conn.request("POST", "/", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **(headers or {})})
-    resp = conn.getresponse()
-    return resp.status, resp.read().decode()
+    # This file creates no group: its node block is never used, but is its own (127.0.17.x).
+    plane = ControlPlane(binary, tmp_path / "control-data", "127.0.17.0/24").start()
+    yield plane
+    plane.stop_all()
 
 
 def test_aws_env_names_the_files_the_first_start_wrote(control):
-    env = control["env"]
-    assert env["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{control['port']}"
-    creds = control["data"] / "credentials"
+    env = control.env
+    assert env["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{control.port}"
+    creds = control.data / "credentials"
     assert env["AWS_SHARED_CREDENTIALS_FILE"] == str(creds)
     assert oct(creds.stat().st_mode & 0o777) == "0o600"
     text = creds.read_text()
     assert text.startswith("[default]\naws_access_key_id = AKIA")
-    rules = json.loads((control["data"] / "aws-data" / "elasticache" / "2015-02-02" /
+    rules = json.loads((control.data / "aws-data" / "elasticache" / "2015-02-02" /
                         "endpoint-rule-set-1.json").read_text())
     assert rules["rules"][-1]["endpoint"]["url"] == env["AWS_ENDPOINT_URL"]
 
 
 @pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")
 def test_awscli_reads_the_default_parameter_groups_and_gets_aws_errors(control):
-    r = aws(control, "elasticache", "describe-cache-parameter-groups", "--output", "json")
+    r = control.aws("elasticache", "describe-cache-parameter-groups", "--output", "json")
     assert r.returncode == 0, r.stderr
     groups = json.loads(r.stdout)["CacheParameterGroups"]
     assert [g["CacheParameterGroupName"] for g in groups] == [
         "default.redis7", "default.redis7.cluster.on"]
     assert groups[1]["ARN"] == ("arn:aws:elasticache:us-east-1:000000000000:parametergroup:"
                                 "default.redis7.cluster.on")
-    r = aws(control, "elasticache", "describe-cache-parameter-groups",
+    r = control.aws("elasticache", "describe-cache-parameter-groups",
             "--cache-parameter-group-name", "nope")
     assert r.returncode == 254
     assert "(CacheParameterGroupNotFound)" in r.stderr
     # A wrong secret for the right key, and a key the control plane never issued.
-    key = control["data"].joinpath("credentials").read_text().split("aws_access_key_id = ")[1]
+    key = control.data.joinpath("credentials").read_text().split("aws_access_key_id = ")[1]
     key = key.split()[0]
     for wrong, code in ((("AWS_ACCESS_KEY_ID", key), ("AWS_SECRET_ACCESS_KEY", "x" * 40)),
                          "SignatureDoesNotMatch"), (((
                              "AWS_ACCESS_KEY_ID", "AKIAUNKNOWNUNKNOWN00"),
                              ("AWS_SECRET_ACCESS_KEY", "x" * 40)), "InvalidClientTokenId"):
-        control["env"].update(dict(wrong))
-        r = aws(control, "elasticache", "describe-cache-parameter-groups")
+        control.env.update(dict(wrong))
+        r = control.aws("elasticache", "describe-cache-parameter-groups")
         assert r.returncode == 254 and f"({code})" in r.stderr, r.stderr
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        del control["env"][name]
+        del control.env[name]
 
 
 def test_boto3_raises_the_modelled_exception(control):
-    client = boto3_client(control)
+    client = control.boto3_client()
     groups = client.describe_cache_parameter_groups()["CacheParameterGroups"]
     assert len(groups) == 2
     one = client.describe_cache_parameter_groups(CacheParameterGroupName="default.redis7")
@@ -127,46 +75,46 @@ def test_boto3_raises_the_modelled_exception(control):
         client.describe_cache_parameter_groups(CacheParameterGroupName="nope")
     assert e.value.response["Error"]["Type"] == "Sender"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-    bad = boto3_client(control, key="AKIAUNKNOWNUNKNOWN00", secret="x" * 40)
+    bad = control.boto3_client(key="AKIAUNKNOWNUNKNOWN00", secret="x" * 40)
     with pytest.raises(Exception) as e:
         bad.describe_cache_parameter_groups()
     assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
 
 
 def test_bad_requests_get_error_envelopes_and_change_nothing(control):
-    status, body = raw_post(control, "Action=DescribeCacheParameterGroups&Version=2015-02-02")
+    status, body = control.raw_post("Action=DescribeCacheParameterGroups&Version=2015-02-02")
     assert status == 403 and "<Code>MissingAuthenticationToken</Code>" in body
-    status, body = raw_post(control, "x", {"Authorization": "AWS4-HMAC-SHA256 nonsense"})
+    status, body = control.raw_post("x", {"Authorization": "AWS4-HMAC-SHA256 nonsense"})
     assert status == 400 and "<Code>IncompleteSignature</Code>" in body
     # A 2 MB body is refused unread, in the same envelope.
-    status, body = raw_post(control, "Action=" + "x" * (2 << 20))
+    status, body = control.raw_post("Action=" + "x" * (2 << 20))
     assert status == 413 and "<Code>RequestEntityTooLarge</Code>" in body
     assert "<ErrorResponse" in body
     # The endpoint still answers properly afterwards.
-    assert boto3_client(control).describe_cache_parameter_groups()["CacheParameterGroups"]
+    assert control.boto3_client().describe_cache_parameter_groups()["CacheParameterGroups"]
 
 
 def test_unknown_action_and_missing_version(control):
-    client = boto3_client(control)
+    client = control.boto3_client()
     # botocore signs whatever it sends: an action the endpoint does not know yet is refused
     # with InvalidAction after the signature is found good.
     request_body = "Action=NoSuchAction&Version=2015-02-02"
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
-    url = f"http://127.0.0.1:{control['port']}/"
+    url = f"http://127.0.0.1:{control.port}/"
     for body, code in ((request_body, "InvalidAction"),
                        ("Action=DescribeCacheParameterGroups", "MissingParameter")):
         req = AWSRequest(method="POST", url=url, data=body, headers={
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
         SigV4Auth(client._request_signer._credentials, "elasticache", "us-east-1").add_auth(req)
-        status, text = raw_post(control, body, dict(req.headers.items()))
+        status, text = control.raw_post(body, dict(req.headers.items()))
         assert status == 400 and f"<Code>{code}</Code>" in text, text
 
 
 def test_a_second_daemon_on_the_same_address_fails_and_sigterm_stops_cleanly(control, tmp_path):
-    r = subprocess.run([str(control["binary"]), "--data-dir", str(tmp_path / "second"),
-                        "--listen", f"127.0.0.1:{control['port']}"], capture_output=True,
+    r = subprocess.run([str(control.binary), "--data-dir", str(tmp_path / "second"),
+                        "--listen", f"127.0.0.1:{control.port}"], capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 1 and "cannot listen" in r.stderr
-    control["proc"].send_signal(signal.SIGTERM)
-    assert control["proc"].wait(timeout=30) == 0
+    control.proc.send_signal(signal.SIGTERM)
+    assert control.proc.wait(timeout=30) == 0

@@ -68,28 +68,37 @@ def _ephemeral_range():
 _port_picker = random.SystemRandom()   # independent of any test's random.seed()
 
 
-def free_port(host="127.0.0.1"):
+def free_port(host="127.0.0.1", with_bus=False):
     """A port nothing listens on, for a server about to be started.
 
     Picked below the kernel's ephemeral range (ip_local_port_range): a port there can be taken
     as the local end of any outgoing connection — ours, redis-benchmark's, another pytest
     worker's — between this check and the server's bind, which on a busy run (connection
     floods, parallel workers) makes the server fail with "Address already in use". Random, so
-    parallel workers rarely try the same one; start() retries on "in use" anyway."""
+    parallel workers rarely try the same one; start() retries on "in use" anyway.
+
+    with_bus: for a cluster node, whose bus listens on port + 10000: that port must be free and
+    below the ephemeral range too."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     span = _ephemeral_range()
-    if span is not None and span[0] > 20000:
+    offset = 10000 if with_bus else 0
+    if span is not None and span[0] - offset > 20000:
         for _ in range(50):
-            port = _port_picker.randrange(20000, span[0])
-            with socket.socket(family, socket.SOCK_STREAM) as s:
-                try:
-                    s.bind((host, port))
-                except OSError:
-                    continue
+            port = _port_picker.randrange(20000, span[0] - offset)
+            if all(_bindable(family, host, p) for p in {port, port + offset}):
                 return port
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def _bindable(family, host, port):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 class ServerStartError(RuntimeError):
@@ -168,7 +177,7 @@ class Server:
         attempts = 1 if self.fixed_port else 4
         last_error = None
         for _ in range(attempts):
-            port = self.fixed_port or free_port(self.host)
+            port = self.fixed_port or free_port(self.host, with_bus=self._cluster_bus_follows())
             try:
                 self._spawn(port)
                 if self.wait:
@@ -182,6 +191,14 @@ class Server:
                     raise
                 self.remove_log()
         raise last_error
+
+    def _cluster_bus_follows(self):
+        """Whether this is a cluster node whose bus port is its port + 10000."""
+        args = [str(a) for a in self.extra_args]
+        for i, a in enumerate(args[:-1]):
+            if a == "--cluster-enabled" and args[i + 1] == "yes":
+                return "--cluster-port" not in args
+        return False
 
     def _spawn(self, port):
         fd, self.log_path = tempfile.mkstemp(prefix=f"{self.name}-{port}-", suffix=".log")

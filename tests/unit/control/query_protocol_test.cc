@@ -8,6 +8,9 @@
 #include "control/credentials_file.h"
 #include "control/elasticache_api.h"
 #include "control/form_body.h"
+#include "control/local_node_host.h"
+#include "control/replication_groups.h"
+#include "control/state_store.h"
 #include "control/xml_writer.h"
 
 namespace redoubt::control {
@@ -38,8 +41,21 @@ TEST(XmlWriterTest, EscapesTextAndClosesWhatIsOpen) {
             "&quot;&apos;</B><C>true</C></A></Root>\n");
 }
 
-TEST(QueryProtocolTest, AnswersAnOperationInItsEnvelope) {
-  const QueryService service = MakeElastiCacheService("eu-west-3", "123456789012");
+// The ElastiCache service over an empty set of groups (an in-memory state store; no node is
+// ever started by these tests).
+class QueryProtocolTest : public ::testing::Test {
+ protected:
+  QueryService Service(const char* region, const char* account) {
+    return MakeElastiCacheService({region, account}, &groups_);
+  }
+
+  std::unique_ptr<StateStore> store_ = *StateStore::Open(":memory:");
+  LocalNodeHost host_{"/nonexistent/redoubt-server", "/nonexistent/nodes"};
+  ReplicationGroups groups_{GroupsOptions{}, *store_, host_};
+};
+
+TEST_F(QueryProtocolTest, AnswersAnOperationInItsEnvelope) {
+  const QueryService service = Service("eu-west-3", "123456789012");
   const ApiReply reply =
       AnswerQuery(service, "Action=DescribeCacheParameterGroups&Version=2015-02-02", "rid-1");
   EXPECT_EQ(reply.http_status, 200);
@@ -55,8 +71,8 @@ TEST(QueryProtocolTest, AnswersAnOperationInItsEnvelope) {
   EXPECT_EQ(reply.body.find("<Marker>"), std::string::npos);  // everything fit in one page
 }
 
-TEST(QueryProtocolTest, RefusesWithTheErrorEnvelope) {
-  const QueryService service = MakeElastiCacheService("us-east-1", "000000000000");
+TEST_F(QueryProtocolTest, RefusesWithTheErrorEnvelope) {
+  const QueryService service = Service("us-east-1", "000000000000");
   auto refusal = [&](std::string_view body) {
     const ApiReply reply = AnswerQuery(service, body, "rid");
     const size_t start = reply.body.find("<Code>") + 6;

@@ -1,0 +1,58 @@
+// Replication group records and their JSON form; see group_model.h.
+#include "control/group_model.h"
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace redoubt::control {
+
+// Missing members read as their defaults, so that a state file written before a member existed
+// still loads.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeRecord, cluster_id, node_group_id, address,
+                                                port, primary, status, pid, create_time_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeGroupRecord, id, slots)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TagRecord, key, value)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GroupRecord, id, description, status, node_type,
+                                                engine, engine_version, parameter_group,
+                                                subnet_group, cluster_enabled, automatic_failover,
+                                                multi_az, transit_encryption,
+                                                transit_encryption_mode, port, maxmemory,
+                                                create_time_ms, node_groups, nodes, tags,
+                                                security_group_ids, user_group_ids)
+
+std::string GroupToJson(const GroupRecord& group) {
+  return nlohmann::json(group).dump();
+}
+
+absl::StatusOr<GroupRecord> ParseGroupJson(std::string_view text) {
+  try {
+    return nlohmann::json::parse(text).get<GroupRecord>();
+  } catch (const nlohmann::json::exception& e) {
+    return absl::DataLossError(std::string("a replication group's record does not read: ") +
+                               e.what());
+  }
+}
+
+const NodeRecord* GroupRecord::PrimaryOf(const std::string& node_group_id) const {
+  for (const NodeRecord& node : nodes) {
+    if (node.node_group_id == node_group_id && node.primary) {
+      return &node;
+    }
+  }
+  return nullptr;
+}
+
+const NodeRecord* GroupRecord::FindNode(const std::string& cluster_id) const {
+  for (const NodeRecord& node : nodes) {
+    if (node.cluster_id == cluster_id) {
+      return &node;
+    }
+  }
+  return nullptr;
+}
+
+NodeRecord* GroupRecord::FindNode(const std::string& cluster_id) {
+  return const_cast<NodeRecord*>(std::as_const(*this).FindNode(cluster_id));
+}
+
+}  // namespace redoubt::control

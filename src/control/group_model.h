@@ -1,0 +1,88 @@
+// What the control plane knows of a replication group and its nodes: the records the API
+// describes, the state store keeps (as JSON documents) and the orchestration changes. A group is
+// node groups (shards: one with cluster mode disabled) of one primary and its replicas; each
+// node is a cache cluster in ElastiCache's terms (CacheClusterId rg-0001-002, one cache node
+// "0001"), a redoubt-server on an address of its own.
+//
+// Thread: values; ReplicationGroups guards the live ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace redoubt::control {
+
+// ElastiCache's statuses, as DescribeReplicationGroups writes them.
+inline constexpr char kStatusCreating[] = "creating";
+inline constexpr char kStatusAvailable[] = "available";
+inline constexpr char kStatusModifying[] = "modifying";
+inline constexpr char kStatusDeleting[] = "deleting";
+
+struct NodeRecord {
+  std::string cluster_id;     // CacheClusterId: rg-0001-001 (cluster mode), rg-001 (not)
+  std::string node_group_id;  // 0001
+  std::string address;        // its own loopback address
+  int port = 6379;
+  bool primary = false;  // the role it was given or last reported
+  std::string status = kStatusAvailable;
+  int64_t pid = 0;  // of its process, 0 when not running
+  int64_t create_time_ms = 0;
+};
+
+struct NodeGroupRecord {
+  std::string id;     // 0001
+  std::string slots;  // "0-8191" (cluster mode), empty otherwise
+};
+
+struct TagRecord {
+  std::string key;
+  std::string value;
+};
+
+struct GroupRecord {
+  std::string id;
+  std::string description;
+  std::string status = kStatusCreating;
+  std::string node_type;
+  std::string engine = "redis";
+  std::string engine_version = "7.0";
+  std::string parameter_group;
+  std::string subnet_group;
+  bool cluster_enabled = false;
+  bool automatic_failover = false;
+  bool multi_az = false;
+  bool transit_encryption = false;
+  std::string transit_encryption_mode;  // "preferred" / "required" when encrypted
+  int port = 6379;
+  int64_t maxmemory = 0;
+  int64_t create_time_ms = 0;
+  std::vector<NodeGroupRecord> node_groups;
+  std::vector<NodeRecord> nodes;
+  std::vector<TagRecord> tags;
+  std::vector<std::string> security_group_ids;
+  std::vector<std::string> user_group_ids;
+
+  // The primary of a node group, or null while it has none.
+  const NodeRecord* PrimaryOf(const std::string& node_group_id) const;
+  const NodeRecord* FindNode(const std::string& cluster_id) const;
+  NodeRecord* FindNode(const std::string& cluster_id);
+};
+
+// A line of DescribeEvents.
+struct EventRecord {
+  int64_t time_ms = 0;
+  std::string source_type;  // replication-group, cache-cluster, …
+  std::string source_id;
+  std::string message;
+};
+
+// The JSON document the state store keeps for a group; ParseGroupJson fails on a document that
+// is not one (a member of the wrong type), and reads missing members as their defaults.
+std::string GroupToJson(const GroupRecord& group);
+absl::StatusOr<GroupRecord> ParseGroupJson(std::string_view text);
+
+}  // namespace redoubt::control

@@ -1,0 +1,311 @@
+// Reading CreateReplicationGroup; see group_request.h.
+#include "control/group_request.h"
+
+#include "absl/strings/str_format.h"
+#include "common/ascii.h"
+#include "common/numbers.h"
+#include "control/group_topology.h"
+#include "control/node_types.h"
+
+namespace redoubt::control {
+namespace {
+
+constexpr int kSlots = 16384;
+
+ApiError InvalidValue(std::string message) {
+  return ApiError{400, "InvalidParameterValue", std::move(message)};
+}
+
+ApiError InvalidCombination(std::string message) {
+  return ApiError{400, "InvalidParameterCombination", std::move(message)};
+}
+
+// An optional integer parameter within [low, high].
+std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
+                                int high, std::optional<int>* out) {
+  std::optional<std::string> text = params.Get(name);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::optional<int64_t> value = common::ParseInt64(*text);
+  if (!value || *value < low || *value > high) {
+    return InvalidValue(absl::StrFormat("The parameter %s must be between %d and %d, got %s.", name,
+                                        low, high, *text));
+  }
+  *out = static_cast<int>(*value);
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadBool(const FormParams& params, const std::string& name,
+                                 std::optional<bool>* out) {
+  std::optional<std::string> text = params.Get(name);
+  if (!text) {
+    return std::nullopt;
+  }
+  const std::string lower = common::ToLower(*text);
+  if (lower != "true" && lower != "false") {
+    return InvalidValue("The parameter " + name + " must be true or false, got " + *text + ".");
+  }
+  *out = lower == "true";
+  return std::nullopt;
+}
+
+// One node group as the request shapes it.
+struct ShardPlan {
+  std::string id;
+  std::string slots;
+  int replicas = 0;
+};
+
+// The node groups of a cluster-mode group: NodeGroupConfiguration when given, else NumNodeGroups
+// (default 1) with ReplicasPerNodeGroup each (default 0), slots split evenly.
+std::optional<ApiError> ReadShardPlans(const FormParams& params, std::optional<int> num_groups,
+                                       std::optional<int> replicas, std::vector<ShardPlan>* plans) {
+  const std::string prefix = "NodeGroupConfiguration.NodeGroupConfiguration.";
+  for (int i = 1; params.Has(prefix + std::to_string(i) + ".Slots") ||
+                  params.Has(prefix + std::to_string(i) + ".ReplicaCount") ||
+                  params.Has(prefix + std::to_string(i) + ".NodeGroupId");
+       ++i) {
+    const std::string item = prefix + std::to_string(i) + ".";
+    ShardPlan plan;
+    plan.id = params.Get(item + "NodeGroupId").value_or(absl::StrFormat("%04d", i));
+    if (plan.id.empty() || plan.id.size() > 4 ||
+        plan.id.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidValue("Invalid NodeGroupId: " + plan.id + ". It is 1 to 4 digits.");
+    }
+    plan.slots = params.Get(item + "Slots").value_or("");
+    std::optional<int> count;
+    if (auto e = ReadInt(params, item + "ReplicaCount", 0, 5, &count)) {
+      return e;
+    }
+    plan.replicas = count.value_or(replicas.value_or(0));
+    plans->push_back(plan);
+  }
+  if (!plans->empty()) {
+    if (num_groups && *num_groups != static_cast<int>(plans->size())) {
+      return InvalidCombination(
+          "NumNodeGroups must equal the number of NodeGroupConfiguration "
+          "items.");
+    }
+  } else {
+    const int count = num_groups.value_or(1);
+    const std::vector<std::string> ranges = EvenSlotRanges(count);
+    for (int i = 0; i < count; ++i) {
+      plans->push_back({absl::StrFormat("%04d", i + 1), ranges[i], replicas.value_or(0)});
+    }
+  }
+  // The slots given must cover every slot exactly once; none given means an even split.
+  std::vector<bool> covered(kSlots, false);
+  const bool any_given = std::any_of(plans->begin(), plans->end(),
+                                     [](const ShardPlan& p) { return !p.slots.empty(); });
+  const std::vector<std::string> even = EvenSlotRanges(static_cast<int>(plans->size()));
+  for (size_t i = 0; i < plans->size(); ++i) {
+    ShardPlan& plan = (*plans)[i];
+    if (!any_given) {
+      plan.slots = even[i];
+    }
+    absl::StatusOr<std::vector<std::pair<int, int>>> ranges = ParseSlotRanges(plan.slots);
+    if (!ranges.ok()) {
+      return InvalidValue("Node group " + plan.id + ": " + std::string(ranges.status().message()));
+    }
+    for (const auto& [first, last] : *ranges) {
+      for (int slot = first; slot <= last; ++slot) {
+        if (covered[slot]) {
+          return InvalidValue(absl::StrFormat("Slot %d is in more than one node group.", slot));
+        }
+        covered[slot] = true;
+      }
+    }
+  }
+  if (std::find(covered.begin(), covered.end(), false) != covered.end()) {
+    return InvalidValue("The node groups' slots must cover 0-16383.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ApiError> CheckGroupId(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 40 && id.front() >= 'a' && id.front() <= 'z' &&
+            id.back() != '-' && id.find("--") == std::string::npos;
+  for (char c : id) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+  if (!ok) {
+    return InvalidValue("Invalid replication group id: " + id +
+                        ". It must be 1 to 40 letters, digits or hyphens, begin with a letter, "
+                        "and contain no two consecutive hyphens and no trailing hyphen.");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, GroupRecord* draft) {
+  std::optional<std::string> id = params.Get("ReplicationGroupId");
+  if (!id) {
+    return ApiError{400, "MissingParameter",
+                    "The request must contain the parameter ReplicationGroupId."};
+  }
+  draft->id = common::ToLower(*id);  // ElastiCache stores ids in lowercase
+  if (auto e = CheckGroupId(draft->id)) {
+    return e;
+  }
+  std::optional<std::string> description = params.Get("ReplicationGroupDescription");
+  if (!description) {
+    return ApiError{400, "MissingParameter",
+                    "The request must contain the parameter ReplicationGroupDescription."};
+  }
+  draft->description = *description;
+
+  if (std::optional<std::string> engine = params.Get("Engine");
+      engine && common::ToLower(*engine) != "redis") {
+    return InvalidValue("Invalid engine: " + *engine + ". This service runs redis.");
+  }
+  if (std::optional<std::string> version = params.Get("EngineVersion")) {
+    if (version->empty() || version->front() != '7') {
+      return InvalidCombination("Cannot find version " + *version + " for redis.");
+    }
+    draft->engine_version = *version;
+  }
+  draft->node_type = params.Get("CacheNodeType").value_or(kDefaultNodeType);
+  std::optional<int64_t> maxmemory = MaxMemoryOfNodeType(draft->node_type);
+  if (!maxmemory) {
+    return InvalidValue("Invalid CacheNodeType: " + draft->node_type + ".");
+  }
+  draft->maxmemory = *maxmemory;
+
+  std::optional<int> port, num_clusters, num_groups, replicas;
+  std::optional<bool> failover, multi_az, transit;
+  if (auto e = ReadInt(params, "Port", 1024, 65535 - 10000, &port)) {
+    return e;
+  }
+  if (auto e = ReadInt(params, "NumCacheClusters", 1, 6, &num_clusters)) {
+    return e;
+  }
+  if (auto e = ReadInt(params, "NumNodeGroups", 1, 500, &num_groups)) {
+    return e;
+  }
+  if (auto e = ReadInt(params, "ReplicasPerNodeGroup", 0, 5, &replicas)) {
+    return e;
+  }
+  if (auto e = ReadBool(params, "AutomaticFailoverEnabled", &failover)) {
+    return e;
+  }
+  if (auto e = ReadBool(params, "MultiAZEnabled", &multi_az)) {
+    return e;
+  }
+  if (auto e = ReadBool(params, "TransitEncryptionEnabled", &transit)) {
+    return e;
+  }
+  draft->port = port.value_or(6379);
+
+  // What this control plane does not run yet is refused, never accepted and ignored.
+  if (transit.value_or(false) || params.Has("TransitEncryptionMode")) {
+    return InvalidCombination(
+        "In-transit encryption at creation is not available on this "
+        "control plane yet; create the group without it.");
+  }
+  if (params.Has("AuthToken")) {
+    return InvalidValue(
+        "The AUTH token requires in-transit encryption "
+        "(TransitEncryptionEnabled).");
+  }
+  if (params.Has("UserGroupIds.member.1")) {
+    return ApiError{404, "UserGroupNotFound",
+                    "User group " + *params.Get("UserGroupIds.member.1") + " not found."};
+  }
+  if (std::optional<std::string> subnet = params.Get("CacheSubnetGroupName")) {
+    return ApiError{400, "CacheSubnetGroupNotFoundFault",
+                    "CacheSubnetGroup " + *subnet + " not found."};
+  }
+  if (!params.List("SecurityGroupIds.SecurityGroupId").empty()) {
+    return InvalidValue("The security group " +
+                        params.List("SecurityGroupIds.SecurityGroupId").front() +
+                        " does not exist.");
+  }
+
+  // Cluster mode: from the parameter group when one is named, else from the node group
+  // parameters (as ElastiCache picks default.redis7.cluster.on for them).
+  bool shard_params = num_groups || replicas;
+  for (const auto& [name, value] : params.all()) {
+    shard_params = shard_params || name.starts_with("NodeGroupConfiguration.");
+  }
+  std::optional<std::string> parameter_group = params.Get("CacheParameterGroupName");
+  if (parameter_group && *parameter_group != "default.redis7" &&
+      *parameter_group != "default.redis7.cluster.on") {
+    return ApiError{404, "CacheParameterGroupNotFound",
+                    "CacheParameterGroup " + *parameter_group + " not found."};
+  }
+  draft->cluster_enabled =
+      parameter_group ? *parameter_group == "default.redis7.cluster.on" : shard_params;
+  draft->parameter_group = draft->cluster_enabled ? "default.redis7.cluster.on" : "default.redis7";
+  if (!draft->cluster_enabled && (num_groups.value_or(1) > 1 || shard_params) && parameter_group) {
+    return InvalidCombination(
+        "Node groups require a cluster-mode parameter group "
+        "(cluster-enabled yes), such as default.redis7.cluster.on.");
+  }
+
+  std::vector<ShardPlan> plans;
+  if (draft->cluster_enabled) {
+    if (num_clusters) {
+      return InvalidCombination(
+          "NumCacheClusters cannot be used with cluster mode enabled; use "
+          "NumNodeGroups and ReplicasPerNodeGroup.");
+    }
+    if (failover == false) {
+      return InvalidCombination(
+          "Automatic failover must be enabled for a cluster-mode "
+          "replication group.");
+    }
+    draft->automatic_failover = true;
+    if (auto e = ReadShardPlans(params, num_groups, replicas, &plans)) {
+      return e;
+    }
+  } else {
+    const int members = num_clusters.value_or(1);
+    draft->automatic_failover = failover.value_or(false);
+    if (draft->automatic_failover && members < 2) {
+      return InvalidCombination(
+          "Automatic failover needs at least 2 cache clusters "
+          "(NumCacheClusters).");
+    }
+    plans.push_back({"0001", "", members - 1});
+  }
+  draft->multi_az = multi_az.value_or(false);
+  if (draft->multi_az && !draft->automatic_failover) {
+    return InvalidCombination("Multi-AZ requires automatic failover.");
+  }
+
+  size_t total = 0;
+  for (const ShardPlan& plan : plans) {
+    total += 1 + static_cast<size_t>(plan.replicas);
+  }
+  if (total > kMaxNodesPerGroup) {
+    return ApiError{400, "NodeQuotaForClusterExceeded",
+                    absl::StrFormat("The group would have %d nodes; the limit is %d.", total,
+                                    kMaxNodesPerGroup)};
+  }
+  int member = 0;
+  for (const ShardPlan& plan : plans) {
+    draft->node_groups.push_back({plan.id, draft->cluster_enabled ? plan.slots : ""});
+    for (int i = 0; i <= plan.replicas; ++i) {
+      NodeRecord node;
+      node.node_group_id = plan.id;
+      node.primary = i == 0;
+      // As ElastiCache names member clusters: rg-0001-001 in cluster mode, rg-001 without.
+      node.cluster_id = draft->cluster_enabled
+                            ? absl::StrFormat("%s-%s-%03d", draft->id, plan.id, i + 1)
+                            : absl::StrFormat("%s-%03d", draft->id, ++member);
+      draft->nodes.push_back(node);
+    }
+  }
+  for (int i = 1;; ++i) {
+    const std::string item = "Tags.Tag." + std::to_string(i) + ".";
+    if (!params.Has(item + "Key")) {
+      break;
+    }
+    draft->tags.push_back({*params.Get(item + "Key"), params.Get(item + "Value").value_or("")});
+  }
+  return std::nullopt;
+}
+
+}  // namespace redoubt::control

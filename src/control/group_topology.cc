@@ -1,0 +1,220 @@
+// Forming a group's topology; see group_topology.h.
+#include "control/group_topology.h"
+
+#include <thread>
+
+#include "common/ascii.h"
+#include "common/numbers.h"
+#include "control/node_client.h"
+
+namespace redoubt::control {
+namespace {
+
+constexpr int kClusterSlots = 16384;
+
+NodeAddress AddressOf(const NodeRecord& node) {
+  return {node.address, node.port, ""};
+}
+
+// Runs fn for every node on a thread each and returns the first failure: a group's nodes are
+// independent processes, and waiting for them one by one would add their delays up.
+absl::Status ForEachNode(const std::vector<const NodeRecord*>& nodes,
+                         const std::function<absl::Status(const NodeRecord&)>& fn) {
+  std::vector<absl::Status> results(nodes.size());
+  std::vector<std::thread> threads;
+  threads.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = fn(*nodes[i]); });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  for (const absl::Status& s : results) {
+    if (!s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<const NodeRecord*> AllNodes(const GroupRecord& group) {
+  std::vector<const NodeRecord*> nodes;
+  for (const NodeRecord& node : group.nodes) {
+    nodes.push_back(&node);
+  }
+  return nodes;
+}
+
+std::vector<const NodeRecord*> Replicas(const GroupRecord& group) {
+  std::vector<const NodeRecord*> nodes;
+  for (const NodeRecord& node : group.nodes) {
+    if (!node.primary) {
+      nodes.push_back(&node);
+    }
+  }
+  return nodes;
+}
+
+bool IsUp(const tools::RespReply& info) {
+  return InfoField(info.str, "master_link_status") == "up";
+}
+
+absl::Status WaitForReplicaLinks(const GroupRecord& group, int64_t deadline_ms) {
+  return ForEachNode(Replicas(group), [&](const NodeRecord& node) {
+    return WaitForNode(AddressOf(node), {"INFO", "replication"}, IsUp, deadline_ms,
+                       "its replication link");
+  });
+}
+
+absl::Status FormReplication(const GroupRecord& group, int64_t deadline_ms) {
+  const NodeRecord* primary = group.PrimaryOf(group.node_groups.front().id);
+  if (primary == nullptr) {
+    return absl::InternalError("the group has no primary");
+  }
+  for (const NodeRecord* replica : Replicas(group)) {
+    absl::StatusOr<tools::RespReply> reply = CallNode(
+        AddressOf(*replica), {"REPLICAOF", primary->address, std::to_string(primary->port)});
+    if (!reply.ok()) {
+      return reply.status();
+    }
+  }
+  return WaitForReplicaLinks(group, deadline_ms);
+}
+
+absl::StatusOr<std::string> MyId(const NodeRecord& node) {
+  absl::StatusOr<tools::RespReply> reply = CallNode(AddressOf(node), {"CLUSTER", "MYID"});
+  if (!reply.ok()) {
+    return reply.status();
+  }
+  return reply->str;
+}
+
+absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
+  const std::vector<const NodeRecord*> nodes = AllNodes(group);
+  const int known = static_cast<int>(nodes.size());
+  int epoch = 0;
+  for (const NodeRecord* node : nodes) {
+    ++epoch;
+    if (absl::StatusOr<tools::RespReply> r =
+            CallNode(AddressOf(*node), {"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(epoch)});
+        !r.ok()) {
+      return r.status();
+    }
+  }
+  for (const NodeGroupRecord& shard : group.node_groups) {
+    const NodeRecord* primary = group.PrimaryOf(shard.id);
+    absl::StatusOr<std::vector<std::pair<int, int>>> ranges = ParseSlotRanges(shard.slots);
+    if (primary == nullptr || !ranges.ok()) {
+      return absl::InternalError("node group " + shard.id + " has no primary or no slots");
+    }
+    std::vector<std::string> args = {"CLUSTER", "ADDSLOTSRANGE"};
+    for (const auto& [first, last] : *ranges) {
+      args.push_back(std::to_string(first));
+      args.push_back(std::to_string(last));
+    }
+    if (absl::StatusOr<tools::RespReply> r = CallNode(AddressOf(*primary), args); !r.ok()) {
+      return r.status();
+    }
+  }
+  const NodeRecord& first = *nodes.front();
+  for (const NodeRecord* node : nodes) {
+    if (node != &first) {
+      if (absl::StatusOr<tools::RespReply> r = CallNode(
+              AddressOf(*node), {"CLUSTER", "MEET", first.address, std::to_string(first.port)});
+          !r.ok()) {
+        return r.status();
+      }
+    }
+  }
+  // Every node must know every other (no handshake left) before a replica is given its
+  // primary: CLUSTER REPLICATE names a node the replica must already know.
+  const std::string expected_known = std::to_string(known);
+  absl::Status met = ForEachNode(nodes, [&](const NodeRecord& node) {
+    return WaitForNode(
+        AddressOf(node), {"CLUSTER", "INFO"},
+        [&](const tools::RespReply& info) {
+          return InfoField(info.str, "cluster_known_nodes") == expected_known;
+        },
+        deadline_ms, "every node of the group to meet");
+  });
+  if (!met.ok()) {
+    return met;
+  }
+  for (const NodeGroupRecord& shard : group.node_groups) {
+    absl::StatusOr<std::string> primary_id = MyId(*group.PrimaryOf(shard.id));
+    if (!primary_id.ok()) {
+      return primary_id.status();
+    }
+    for (const NodeRecord& node : group.nodes) {
+      if (node.node_group_id == shard.id && !node.primary) {
+        // The replica may not have learned the primary's id from gossip yet: retried until
+        // it has, within the deadline.
+        if (absl::Status s = WaitForNode(
+                AddressOf(node), {"CLUSTER", "REPLICATE", *primary_id},
+                [](const tools::RespReply&) { return true; }, deadline_ms,
+                "CLUSTER REPLICATE to succeed");
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
+  }
+  absl::Status converged = ForEachNode(nodes, [&](const NodeRecord& node) {
+    return WaitForNode(
+        AddressOf(node), {"CLUSTER", "INFO"},
+        [&](const tools::RespReply& info) {
+          return InfoField(info.str, "cluster_state") == "ok" &&
+                 InfoField(info.str, "cluster_slots_ok") == std::to_string(kClusterSlots) &&
+                 InfoField(info.str, "cluster_known_nodes") == expected_known;
+        },
+        deadline_ms, "cluster_state:ok");
+  });
+  if (!converged.ok()) {
+    return converged;
+  }
+  return WaitForReplicaLinks(group, deadline_ms);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<int, int>>> ParseSlotRanges(const std::string& slots) {
+  std::vector<std::pair<int, int>> ranges;
+  for (std::string_view part : common::Split(slots, ',')) {
+    std::vector<std::string_view> ends = common::Split(part, '-');
+    std::optional<int64_t> first = common::ParseInt64(ends.front());
+    std::optional<int64_t> last = ends.size() == 2 ? common::ParseInt64(ends.back()) : first;
+    if (ends.size() > 2 || !first || !last || *first < 0 || *last >= kClusterSlots ||
+        *first > *last) {
+      return absl::InvalidArgumentError("Invalid slot range: " + std::string(part));
+    }
+    ranges.emplace_back(static_cast<int>(*first), static_cast<int>(*last));
+  }
+  return ranges;
+}
+
+std::vector<std::string> EvenSlotRanges(int shards) {
+  std::vector<std::string> ranges;
+  int first = 0;
+  for (int i = 0; i < shards; ++i) {
+    // The first (16384 % shards) shards take one slot more.
+    const int size = kClusterSlots / shards + (i < kClusterSlots % shards ? 1 : 0);
+    ranges.push_back(std::to_string(first) + "-" + std::to_string(first + size - 1));
+    first += size;
+  }
+  return ranges;
+}
+
+absl::Status WaitUntilServing(const GroupRecord& group, int64_t deadline_ms) {
+  return ForEachNode(AllNodes(group), [&](const NodeRecord& node) {
+    return WaitForNode(
+        AddressOf(node), {"PING"}, [](const tools::RespReply&) { return true; }, deadline_ms,
+        "the node to start");
+  });
+}
+
+absl::Status FormTopology(const GroupRecord& group, int64_t deadline_ms) {
+  return group.cluster_enabled ? FormCluster(group, deadline_ms)
+                               : FormReplication(group, deadline_ms);
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,370 @@
+// The replication groups and their nodes; see replication_groups.h.
+#include "control/replication_groups.h"
+
+#include <arpa/inet.h>
+
+#include <set>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "control/group_topology.h"
+
+namespace redoubt::control {
+namespace {
+
+constexpr char kSourceGroup[] = "replication-group";
+constexpr char kSourceCluster[] = "cache-cluster";
+
+std::string Ipv4Text(uint32_t host_order) {
+  in_addr a{};
+  a.s_addr = htonl(host_order);
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &a, text, sizeof text);
+  return text;
+}
+
+}  // namespace
+
+ReplicationGroups::ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host)
+    : options_(options), store_(store), host_(host) {}
+
+ReplicationGroups::~ReplicationGroups() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_supervisor_.notify_all();
+  if (supervisor_.joinable()) {
+    supervisor_.join();
+  }
+}
+
+NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& node) const {
+  NodeSpec spec;
+  spec.name = node.cluster_id;
+  spec.address = node.address;
+  spec.port = node.port;
+  // As ElastiCache's defaults: no persistence, volatile-lru eviction at the node type's memory.
+  spec.directives = {{"save", ""},
+                     {"appendonly", "no"},
+                     {"maxmemory", std::to_string(group.maxmemory)},
+                     {"maxmemory-policy", "volatile-lru"}};
+  if (group.cluster_enabled) {
+    spec.directives.emplace_back("cluster-enabled", "yes");
+    spec.directives.emplace_back("cluster-config-file", "nodes.conf");
+    spec.directives.emplace_back("cluster-node-timeout",
+                                 std::to_string(options_.cluster_node_timeout_ms));
+  } else if (!node.primary) {
+    // Written into the config too, so that a replica restarted by the supervisor rejoins.
+    if (const NodeRecord* primary = group.PrimaryOf(node.node_group_id)) {
+      spec.directives.emplace_back("replicaof",
+                                   primary->address + " " + std::to_string(primary->port));
+    }
+  }
+  return spec;
+}
+
+bool ReplicationGroups::AssignAddressesLocked(GroupRecord* draft) {
+  std::set<std::string> taken;
+  for (const auto& [id, group] : groups_) {
+    for (const NodeRecord& node : group.nodes) {
+      taken.insert(node.address);
+    }
+  }
+  uint32_t next = options_.first_address;
+  for (NodeRecord& node : draft->nodes) {
+    for (;; ++next) {
+      if (next > options_.last_address || next < options_.first_address) {
+        return false;
+      }
+      const std::string address = Ipv4Text(next);
+      // Another program (or a node this control plane forgot) may hold the port: such an
+      // address is skipped rather than failing the creation later.
+      if (taken.count(address) == 0 && host_.PortsFree(address, draft->port)) {
+        node.address = address;
+        taken.insert(address);
+        ++next;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+absl::Status ReplicationGroups::SaveLocked(const GroupRecord& group) {
+  absl::Status s = store_.SaveGroup(group);
+  if (!s.ok()) {
+    common::Log(common::LogLevel::kWarning, std::string(s.message()));
+  }
+  return s;
+}
+
+absl::Status ReplicationGroups::StartNodes(GroupRecord* group) {
+  for (NodeRecord& node : group->nodes) {
+    if (node.pid != 0 && host_.IsRunning(node.cluster_id, node.pid)) {
+      continue;
+    }
+    absl::StatusOr<int64_t> pid = host_.Start(SpecOf(*group, node));
+    if (!pid.ok()) {
+      return pid.status();
+    }
+    node.pid = *pid;
+  }
+  return absl::OkStatus();
+}
+
+void ReplicationGroups::StopNodes(const GroupRecord& group) {
+  // SIGTERM to all first, then wait for each: they shut down in parallel.
+  std::vector<std::thread> stoppers;
+  for (const NodeRecord& node : group.nodes) {
+    stoppers.emplace_back([this, node] {
+      host_.Stop(node.cluster_id, node.pid, options_.stop_grace_ms);
+      host_.Remove(node.cluster_id);
+    });
+  }
+  for (std::thread& t : stoppers) {
+    t.join();
+  }
+}
+
+std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord* created) {
+  const int64_t now = common::UnixMillis();
+  draft.status = kStatusCreating;
+  draft.create_time_ms = now;
+  for (NodeRecord& node : draft.nodes) {
+    node.create_time_ms = now;
+    node.status = kStatusCreating;
+    node.port = draft.port;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (groups_.count(draft.id) != 0) {
+      return ApiError{400, "ReplicationGroupAlreadyExists",
+                      "Replication group " + draft.id + " already exists."};
+    }
+    if (!AssignAddressesLocked(&draft)) {
+      return ApiError{
+          400, "InsufficientCacheClusterCapacity",
+          "Not enough free node addresses for " + std::to_string(draft.nodes.size()) + " nodes."};
+    }
+    groups_[draft.id] = draft;
+    (void)SaveLocked(draft);
+  }
+  *created = draft;
+
+  const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
+  absl::Status s = StartNodes(&draft);
+  {
+    // The pids, recorded before the wait, so that a crash of the control plane during the
+    // creation knows which processes to stop.
+    std::lock_guard lock(mu_);
+    groups_[draft.id] = draft;
+    (void)SaveLocked(draft);
+  }
+  if (s.ok()) {
+    s = WaitUntilServing(draft, deadline);
+  }
+  if (s.ok()) {
+    s = FormTopology(draft, deadline);
+  }
+  if (!s.ok()) {
+    std::string why(s.message());
+    for (const NodeRecord& node : draft.nodes) {
+      if (!host_.IsRunning(node.cluster_id, node.pid)) {
+        why += "; node " + node.cluster_id + " exited: " + host_.LogTail(node.cluster_id, 300);
+        break;
+      }
+    }
+    StopNodes(draft);
+    {
+      std::lock_guard lock(mu_);
+      groups_.erase(draft.id);
+      (void)store_.DeleteGroup(draft.id);
+      for (const NodeRecord& node : draft.nodes) {
+        backoff_.erase(node.cluster_id);
+      }
+    }
+    RecordEvent(kSourceGroup, draft.id, "Failed to create replication group: " + why);
+    return ApiError{500, "InternalFailure",
+                    "Replication group " + draft.id + " could not be created: " + why, false};
+  }
+  {
+    std::lock_guard lock(mu_);
+    GroupRecord& group = groups_[draft.id];
+    group = draft;
+    group.status = kStatusAvailable;
+    for (NodeRecord& node : group.nodes) {
+      node.status = kStatusAvailable;
+    }
+    (void)SaveLocked(group);
+  }
+  for (const NodeRecord& node : draft.nodes) {
+    RecordEvent(kSourceCluster, node.cluster_id, "Cache cluster created");
+  }
+  RecordEvent(kSourceGroup, draft.id, "Replication group " + draft.id + " created");
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRecord* deleted) {
+  GroupRecord group;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(id);
+    if (it == groups_.end()) {
+      return ApiError{404, "ReplicationGroupNotFoundFault",
+                      "ReplicationGroup " + id + " not found."};
+    }
+    if (it->second.status != kStatusAvailable) {
+      return ApiError{400, "InvalidReplicationGroupState",
+                      "Replication group " + id + " is " + it->second.status +
+                          "; it can be deleted only when available."};
+    }
+    it->second.status = kStatusDeleting;
+    for (NodeRecord& node : it->second.nodes) {
+      node.status = kStatusDeleting;
+    }
+    (void)SaveLocked(it->second);
+    group = it->second;
+  }
+  *deleted = group;
+  StopNodes(group);
+  {
+    std::lock_guard lock(mu_);
+    groups_.erase(id);
+    (void)store_.DeleteGroup(id);
+    for (const NodeRecord& node : group.nodes) {
+      backoff_.erase(node.cluster_id);
+    }
+  }
+  RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
+  return std::nullopt;
+}
+
+std::optional<GroupRecord> ReplicationGroups::Find(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::vector<GroupRecord> ReplicationGroups::All() const {
+  std::lock_guard lock(mu_);
+  std::vector<GroupRecord> all;
+  all.reserve(groups_.size());
+  for (const auto& [id, group] : groups_) {
+    all.push_back(group);
+  }
+  return all;
+}
+
+void ReplicationGroups::RecordEvent(const std::string& source_type, const std::string& source_id,
+                                    const std::string& message) {
+  common::Log(common::LogLevel::kNotice, source_type + " " + source_id + ": " + message);
+  if (absl::Status s = store_.AppendEvent({common::UnixMillis(), source_type, source_id, message});
+      !s.ok()) {
+    common::Log(common::LogLevel::kWarning, std::string(s.message()));
+  }
+}
+
+absl::StatusOr<std::vector<EventRecord>> ReplicationGroups::Events(const EventFilter& filter) {
+  return store_.Events(filter);
+}
+
+absl::Status ReplicationGroups::Recover() {
+  absl::StatusOr<std::vector<GroupRecord>> stored = store_.LoadGroups();
+  if (!stored.ok()) {
+    return stored.status();
+  }
+  for (GroupRecord& group : *stored) {
+    if (group.status == kStatusCreating || group.status == kStatusDeleting) {
+      // Interrupted by a restart of the control plane: a deletion is finished, a creation
+      // (whose topology may be half formed) is undone and reported.
+      const bool creating = group.status == kStatusCreating;
+      StopNodes(group);
+      (void)store_.DeleteGroup(group.id);
+      RecordEvent(kSourceGroup, group.id,
+                  creating ? "Failed to create replication group: the control plane restarted "
+                             "during the creation"
+                           : "Replication group " + group.id + " deleted");
+      continue;
+    }
+    for (NodeRecord& node : group.nodes) {
+      if (host_.IsRunning(node.cluster_id, node.pid)) {
+        continue;
+      }
+      absl::StatusOr<int64_t> pid = host_.Start(SpecOf(group, node));
+      node.pid = pid.ok() ? *pid : 0;
+      RecordEvent(kSourceCluster, node.cluster_id,
+                  pid.ok() ? "Cache node 0001 restarted: it was not running when the control "
+                             "plane started"
+                           : "Cache node 0001 could not be restarted: " +
+                                 std::string(pid.status().message()));
+    }
+    std::lock_guard lock(mu_);
+    (void)SaveLocked(group);
+    groups_[group.id] = group;
+  }
+  return absl::OkStatus();
+}
+
+void ReplicationGroups::StartSupervisor() {
+  supervisor_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      wake_supervisor_.wait_for(lock, std::chrono::milliseconds(options_.supervise_interval_ms));
+      if (stopping_) {
+        break;
+      }
+      lock.unlock();
+      SuperviseOnce();
+      lock.lock();
+    }
+  });
+}
+
+void ReplicationGroups::SuperviseOnce() {
+  std::vector<std::pair<std::string, std::string>> restarted;  // cluster id, message
+  {
+    // Under the lock: a deletion marks its group first, so a node it is stopping is never
+    // restarted here. Checking and spawning take microseconds each.
+    std::lock_guard lock(mu_);
+    for (auto& [id, group] : groups_) {
+      if (group.status == kStatusCreating || group.status == kStatusDeleting) {
+        continue;
+      }
+      bool changed = false;
+      for (NodeRecord& node : group.nodes) {
+        if (host_.IsRunning(node.cluster_id, node.pid)) {
+          continue;
+        }
+        RestartBackoff& backoff = backoff_[node.cluster_id];
+        const int64_t now = common::MonotonicMillis();
+        if (now < backoff.last_start_ms + backoff.delay_ms) {
+          continue;
+        }
+        backoff.delay_ms =
+            backoff.last_start_ms != 0 && now - backoff.last_start_ms < 10000
+                ? std::min<int64_t>(std::max<int64_t>(backoff.delay_ms * 2, 500), 30000)
+                : 0;
+        backoff.last_start_ms = now;
+        absl::StatusOr<int64_t> pid = host_.Start(SpecOf(group, node));
+        node.pid = pid.ok() ? *pid : 0;
+        changed = true;
+        restarted.emplace_back(node.cluster_id,
+                               pid.ok() ? "Cache node 0001 restarted: its process had exited"
+                                        : "Cache node 0001 could not be restarted: " +
+                                              std::string(pid.status().message()));
+      }
+      if (changed) {
+        (void)SaveLocked(group);
+      }
+    }
+  }
+  for (const auto& [cluster_id, message] : restarted) {
+    RecordEvent(kSourceCluster, cluster_id, message);
+  }
+}
+
+}  // namespace redoubt::control

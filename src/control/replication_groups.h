@@ -1,0 +1,96 @@
+// The replication groups this control plane runs: their records (in memory, and in the state
+// store at every change), their nodes' processes (through a NodeHost), and the events of both.
+// The ElastiCache API calls in here once it has read and checked a request.
+//
+// A group's life: Create reserves its addresses and records it `creating`, starts every node and
+// forms the topology outside the lock, and records it `available` before it returns; Delete
+// marks it `deleting`, stops and removes the nodes, then forgets it. The supervisor restarts a
+// node of an available group whose process has exited, and records an event. On start, Recover
+// reads the groups back: nodes still running are adopted, nodes that are not are started again,
+// and an operation a crash interrupted is finished (a deletion) or reported failed (a creation).
+//
+// Thread: safe. One mutex guards the records; node work that waits (starting, forming, stopping)
+// runs outside it, on the calling API thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/group_model.h"
+#include "control/node_host.h"
+#include "control/query_protocol.h"
+#include "control/state_store.h"
+
+namespace redoubt::control {
+
+struct GroupsOptions {
+  // Nodes take addresses from this IPv4 range (host byte order, inclusive), one each.
+  uint32_t first_address = 0;
+  uint32_t last_address = 0;
+  int64_t start_timeout_ms = 30000;  // from spawning the nodes to a formed group
+  int64_t cluster_node_timeout_ms = 5000;
+  int64_t supervise_interval_ms = 250;
+  int64_t stop_grace_ms = 10000;
+};
+
+class ReplicationGroups {
+ public:
+  ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host);
+  ~ReplicationGroups();  // stops the supervisor; the nodes keep running
+  ReplicationGroups(const ReplicationGroups&) = delete;
+  ReplicationGroups& operator=(const ReplicationGroups&) = delete;
+
+  // Reads the stored groups and brings their nodes back (see above). Call once, before serving.
+  absl::Status Recover();
+  void StartSupervisor();
+
+  // draft: the group as the request describes it (ids, roles, slots, settings), without
+  // addresses. On success *created is the record as CreateReplicationGroup's reply shows it.
+  std::optional<ApiError> Create(GroupRecord draft, GroupRecord* created);
+  // On success *deleted is the record as DeleteReplicationGroup's reply shows it (`deleting`).
+  std::optional<ApiError> Delete(const std::string& id, GroupRecord* deleted);
+
+  std::optional<GroupRecord> Find(const std::string& id) const;
+  std::vector<GroupRecord> All() const;  // ordered by id
+
+  void RecordEvent(const std::string& source_type, const std::string& source_id,
+                   const std::string& message);
+  absl::StatusOr<std::vector<EventRecord>> Events(const EventFilter& filter);
+
+ private:
+  NodeSpec SpecOf(const GroupRecord& group, const NodeRecord& node) const;
+  // Gives every node of draft an address whose ports are free; false when the range is full.
+  bool AssignAddressesLocked(GroupRecord* draft);
+  absl::Status SaveLocked(const GroupRecord& group);
+  // Stops and removes the nodes of group (outside the lock).
+  void StopNodes(const GroupRecord& group);
+  // Starts the nodes of group that have no process, records their pids; outside the lock.
+  absl::Status StartNodes(GroupRecord* group);
+  void SuperviseOnce();
+
+  const GroupsOptions options_;
+  StateStore& store_;
+  NodeHost& host_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, GroupRecord> groups_;  // by id
+  // Per node (cache cluster id): when the supervisor may restart it next. A node that exits
+  // again soon after a restart (its port taken, a bad config) waits twice as long each time,
+  // up to 30 s, instead of being restarted four times a second with an event each.
+  struct RestartBackoff {
+    int64_t last_start_ms = 0;
+    int64_t delay_ms = 0;
+  };
+  std::map<std::string, RestartBackoff> backoff_;
+  bool stopping_ = false;
+  std::condition_variable wake_supervisor_;
+  std::thread supervisor_;
+};
+
+}  // namespace redoubt::control

@@ -1,0 +1,247 @@
+# Replication groups through the control plane, as awscli and boto3 drive them: creating one
+# starts real redoubt-server nodes on addresses of their own (127.0.16.x here) and forms the
+# cluster or the replication before the call returns; redis-py reaches them at the endpoints
+# Describe gives; the supervisor restarts a node that dies, a restarted control plane adopts the
+# nodes that kept serving, deleting stops them. Bad requests get ElastiCache's errors and
+# change nothing.
+import json
+import os
+import signal
+import time
+
+import pytest
+import redis
+from redis.cluster import RedisCluster
+
+from support.control_plane import AWS, ControlPlane
+from support.tools import find_redoubt_tool, wait_for
+
+NODE_BLOCK = "127.0.16.0/24"
+
+
+@pytest.fixture
+def control(tmp_path):
+    binary = find_redoubt_tool("redoubt-control")
+    if binary is None:
+        pytest.skip("redoubt-control is not built")
+    plane = ControlPlane(binary, tmp_path / "control-data", NODE_BLOCK,
+                         ["--server-binary", os.environ.get("REDOUBT_SERVER", "")]
+                         if os.environ.get("REDOUBT_SERVER") else []).start()
+    yield plane
+    plane.stop_all()
+
+
+def aws_json(control, *args):
+    r = control.aws("elasticache", *args, "--output", "json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def aws_error(control, *args):
+    """The error code of a call that must fail."""
+    r = control.aws("elasticache", *args)
+    assert r.returncode == 254, (r.stdout, r.stderr)
+    return r.stderr.split("(", 1)[1].split(")", 1)[0]
+
+
+def group_ids(control):
+    return [g["ReplicationGroupId"]
+            for g in aws_json(control, "describe-replication-groups")["ReplicationGroups"]]
+
+
+def alive(pid):
+    """Whether the process runs: a zombie is dead (a node whose control plane restarted is
+    re-parented to init, which may reap it late)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")
+def test_awscli_creates_a_cluster_mode_group_that_redis_py_uses_then_deletes_it(control):
+    t0 = time.monotonic()
+    created = aws_json(control, "create-replication-group", "--replication-group-id", "Orders",
+                       "--replication-group-description", "orders cache",
+                       "--num-node-groups", "2", "--replicas-per-node-group", "1",
+                       "--cache-node-type", "cache.r6g.large",
+                       "--tags", "Key=team,Value=payments")["ReplicationGroup"]
+    # Its reply says creating; the nodes were started and the cluster formed before it.
+    assert created["Status"] == "creating"
+    assert created["ReplicationGroupId"] == "orders"  # ids are lowercased
+    assert created["MemberClusters"] == ["orders-0001-001", "orders-0001-002",
+                                         "orders-0002-001", "orders-0002-002"]
+    assert [g["Slots"] for g in created["NodeGroups"]] == ["0-8191", "8192-16383"]
+    assert created["ClusterEnabled"] is True and created["AutomaticFailover"] == "enabled"
+    assert created["ARN"] == "arn:aws:elasticache:us-east-1:000000000000:replicationgroup:orders"
+
+    group = aws_json(control, "describe-replication-groups", "--replication-group-id",
+                     "orders")["ReplicationGroups"][0]
+    assert group["Status"] == "available"
+    endpoint = group["ConfigurationEndpoint"]
+    assert endpoint["Port"] == 6379 and endpoint["Address"].startswith("127.0.16.")
+
+    rc = RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=10)
+    for i in range(200):
+        rc.set(f"key:{i}", i)
+    assert rc.get("key:123") == b"123"
+    elapsed = time.monotonic() - t0
+    # Both primaries took keys: the slots are really split.
+    primaries = [n for n in rc.get_nodes() if n.server_type == "primary"]
+    assert len(primaries) == 2
+    assert all(rc.dbsize(target_nodes=n) > 0 for n in primaries)
+    rc.close()
+    print(f"create to first write through RedisCluster: {elapsed:.2f} s")
+
+    clusters = aws_json(control, "describe-cache-clusters", "--show-cache-node-info")
+    nodes = {c["CacheClusterId"]: c for c in clusters["CacheClusters"]}
+    assert sorted(nodes) == created["MemberClusters"]
+    addresses = {c["CacheNodes"][0]["Endpoint"]["Address"] for c in nodes.values()}
+    assert len(addresses) == 4  # one address each
+    one = nodes["orders-0002-002"]
+    assert one["CacheParameterGroup"]["CacheParameterGroupName"] == "default.redis7.cluster.on"
+    assert one["ReplicationGroupId"] == "orders" and one["CacheNodeType"] == "cache.r6g.large"
+    node = redis.Redis(host=one["CacheNodes"][0]["Endpoint"]["Address"], port=6379)
+    # The node type's memory, and the replica role in its shard.
+    assert node.config_get("maxmemory")["maxmemory"] == "14037181030"
+    assert node.info("replication")["role"] == "slave"
+
+    events = aws_json(control, "describe-events", "--source-type", "replication-group",
+                      "--source-identifier", "orders")["Events"]
+    assert [e["Message"] for e in events] == ["Replication group orders created"]
+
+    pids = control.node_pids()
+    assert len(pids) == 4 and all(alive(p) for p in pids)
+    deleted = aws_json(control, "delete-replication-group", "--replication-group-id", "orders")
+    assert deleted["ReplicationGroup"]["Status"] == "deleting"
+    assert aws_error(control, "describe-replication-groups", "--replication-group-id",
+                     "orders") == "ReplicationGroupNotFoundFault"
+    assert not any(alive(p) for p in pids)
+    assert not list((control.data / "nodes").iterdir())
+
+
+def test_boto3_creates_a_group_without_cluster_mode(control):
+    client = control.boto3_client()
+    reply = client.create_replication_group(
+        ReplicationGroupId="sessions", ReplicationGroupDescription="sessions",
+        NumCacheClusters=3, AutomaticFailoverEnabled=True, MultiAZEnabled=True)
+    assert reply["ReplicationGroup"]["Status"] == "creating"
+    group = client.describe_replication_groups(ReplicationGroupId="sessions")[
+        "ReplicationGroups"][0]
+    assert group["Status"] == "available" and group["ClusterEnabled"] is False
+    assert group["MultiAZ"] == "enabled" and "ConfigurationEndpoint" not in group
+    shard = group["NodeGroups"][0]
+    roles = {m["CacheClusterId"]: m["CurrentRole"] for m in shard["NodeGroupMembers"]}
+    assert roles == {"sessions-001": "primary", "sessions-002": "replica",
+                     "sessions-003": "replica"}
+    primary = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    reader = redis.Redis(host=shard["ReaderEndpoint"]["Address"], port=6379)
+    assert shard["PrimaryEndpoint"]["Address"] != shard["ReaderEndpoint"]["Address"]
+    assert primary.info("replication")["connected_slaves"] == 2
+    primary.set("user:1", "ada")
+    primary.wait(2, 5000)
+    assert reader.get("user:1") == b"ada"
+    # Creating it again is refused, and the group is unchanged.
+    with pytest.raises(client.exceptions.ReplicationGroupAlreadyExistsFault):
+        client.create_replication_group(ReplicationGroupId="sessions",
+                                        ReplicationGroupDescription="again",
+                                        NumCacheClusters=1)
+    assert client.describe_replication_groups()["ReplicationGroups"][0]["Description"] == \
+        "sessions"
+    assert client.delete_replication_group(ReplicationGroupId="sessions")[
+        "ReplicationGroup"]["Status"] == "deleting"
+    with pytest.raises(client.exceptions.ReplicationGroupNotFoundFault):
+        client.delete_replication_group(ReplicationGroupId="sessions")
+
+
+@pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")
+def test_bad_creations_get_elasticache_errors_and_change_nothing(control):
+    base = ["create-replication-group", "--replication-group-description", "x"]
+    cases = [
+        (["--replication-group-id", "1starts-with-digit"], "InvalidParameterValue"),
+        (["--replication-group-id", "two--hyphens"], "InvalidParameterValue"),
+        (["--replication-group-id", "x" * 41], "InvalidParameterValue"),
+        (["--replication-group-id", "ok", "--cache-node-type", "cache.huge.none"],
+         "InvalidParameterValue"),
+        (["--replication-group-id", "ok", "--num-cache-clusters", "1",
+          "--automatic-failover-enabled"], "InvalidParameterCombination"),
+        (["--replication-group-id", "ok", "--num-cache-clusters", "7"], "InvalidParameterValue"),
+        (["--replication-group-id", "ok", "--num-node-groups", "2",
+          "--cache-parameter-group-name", "default.redis7"], "InvalidParameterCombination"),
+        (["--replication-group-id", "ok", "--cache-parameter-group-name", "mine"],
+         "CacheParameterGroupNotFound"),
+        (["--replication-group-id", "ok", "--num-node-groups", "2",
+          "--no-automatic-failover-enabled"], "InvalidParameterCombination"),
+        (["--replication-group-id", "ok", "--node-group-configuration",
+          "Slots=0-100,ReplicaCount=0", "Slots=100-16383,ReplicaCount=0"],
+         "InvalidParameterValue"),  # slot 100 twice
+        (["--replication-group-id", "ok", "--node-group-configuration",
+          "Slots=0-100,ReplicaCount=0"], "InvalidParameterValue"),  # slots left uncovered
+        (["--replication-group-id", "ok", "--replicas-per-node-group", "6"],
+         "InvalidParameterValue"),
+        (["--replication-group-id", "ok", "--auth-token", "a" * 20], "InvalidParameterValue"),
+        (["--replication-group-id", "ok", "--engine", "memcached"], "InvalidParameterValue"),
+    ]
+    for args, code in cases:
+        assert aws_error(control, *base, *args) == code, args
+    assert aws_error(control, "delete-replication-group", "--replication-group-id",
+                     "nope") == "ReplicationGroupNotFoundFault"
+    assert aws_error(control, "describe-cache-clusters", "--cache-cluster-id",
+                     "nope-001") == "CacheClusterNotFound"
+    assert aws_error(control, "describe-events", "--source-type", "galaxy") == \
+        "InvalidParameterValue"
+    assert group_ids(control) == []
+    assert not (control.data / "nodes").exists() or not list((control.data / "nodes").iterdir())
+
+
+@pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")
+def test_explicit_node_group_configuration(control):
+    created = aws_json(control, "create-replication-group", "--replication-group-id", "uneven",
+                       "--replication-group-description", "x", "--node-group-configuration",
+                       "NodeGroupId=0007,Slots=0-999,ReplicaCount=0",
+                       "NodeGroupId=0009,Slots=1000-16383,ReplicaCount=1")["ReplicationGroup"]
+    assert [(g["NodeGroupId"], g["Slots"], len(g["NodeGroupMembers"]))
+            for g in created["NodeGroups"]] == [("0007", "0-999", 1), ("0009", "1000-16383", 2)]
+    address = aws_json(control, "describe-replication-groups")["ReplicationGroups"][0][
+        "ConfigurationEndpoint"]["Address"]
+    slots = redis.Redis(host=address, port=6379).execute_command("CLUSTER", "SLOTS")
+    assert sorted((s[0], s[1], len(s) - 2) for s in slots) == [(0, 999, 1), (1000, 16383, 2)]
+    aws_json(control, "delete-replication-group", "--replication-group-id", "uneven")
+
+
+def test_a_dead_node_is_restarted_and_a_restarted_control_plane_adopts_the_nodes(control):
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="resilient",
+                                    ReplicationGroupDescription="x", NumNodeGroups=1,
+                                    ReplicasPerNodeGroup=1)
+    group = client.describe_replication_groups()["ReplicationGroups"][0]
+    replica_id = group["NodeGroups"][0]["NodeGroupMembers"][1]["CacheClusterId"]
+    pid_file = control.data / "nodes" / replica_id / "redoubt.pid"
+    old_pid = int(pid_file.read_text())
+    os.kill(old_pid, signal.SIGKILL)
+
+    def restarted_event():
+        events = client.describe_events(SourceType="cache-cluster",
+                                        SourceIdentifier=replica_id)["Events"]
+        return any("restarted" in e["Message"] for e in events)
+    wait_for(restarted_event, "the supervisor's restart event")
+    node = client.describe_cache_clusters(CacheClusterId=replica_id, ShowCacheNodeInfo=True)[
+        "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]
+    # It rejoined the cluster from its nodes.conf, as the replica it was.
+    wait_for(lambda: redis.Redis(host=node["Address"], port=6379).cluster("info")[
+        "cluster_state"] == "ok", "the restarted node to rejoin")
+    assert int(pid_file.read_text()) != old_pid
+
+    # The control plane stops; its nodes keep serving and are adopted by the next one.
+    pids = sorted(control.node_pids())
+    assert control.stop() == 0
+    assert all(alive(p) for p in pids)
+    control.start(port=control.port)
+    group = control.boto3_client().describe_replication_groups()["ReplicationGroups"][0]
+    assert group["Status"] == "available"
+    assert sorted(control.node_pids()) == pids
+    events = control.boto3_client().describe_events(SourceType="cache-cluster")["Events"]
+    assert not any("not running when the control plane started" in e["Message"] for e in events)
+    control.boto3_client().delete_replication_group(ReplicationGroupId="resilient")
+    assert not any(alive(p) for p in pids)

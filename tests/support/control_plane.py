@@ -1,0 +1,113 @@
+"""redoubt-control for the tests: a daemon on a free port with its own data folder and a
+loopback block for its nodes, reached the way users reach it (awscli and Debian's boto3
+configured only by `redoubt-control aws-env`), and stopped with everything it started: the
+groups' nodes outlive the control plane by design, so the teardown also stops every node whose
+pid file is in the data folder."""
+import http.client
+import os
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from support.servers import free_port
+
+AWS = "/usr/bin/aws"
+
+
+class ControlPlane:
+    def __init__(self, binary, data, node_addresses, extra_args=()):
+        self.binary = Path(binary)
+        self.data = Path(data)
+        self.node_addresses = node_addresses
+        self.extra_args = list(extra_args)
+        self.port = None
+        self.proc = None
+        self.env = {}
+
+    def start(self, port=None):
+        """Starts the daemon (on `port`, or a free one) and waits until it accepts requests."""
+        self.data.mkdir(parents=True, exist_ok=True)
+        for attempt in range(5):
+            self.port = port or free_port()
+            log = open(self.data.parent / f"{self.data.name}.log", "a")
+            self.proc = subprocess.Popen(
+                [str(self.binary), "--data-dir", str(self.data), "--listen",
+                 f"127.0.0.1:{self.port}", "--node-addresses", self.node_addresses,
+                 *self.extra_args], stdout=log, stderr=subprocess.STDOUT)
+            log.close()
+            deadline = time.monotonic() + 60
+            while self.proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).connect()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            if self.proc.poll() is None:
+                break
+            assert port is None and attempt < 4, self.log_text()  # a port taken: try another
+        out = subprocess.run([str(self.binary), "aws-env", "--data-dir", str(self.data)],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+        self.env = {}
+        for line in out.splitlines():
+            name, value = line.removeprefix("export ").split("=", 1)
+            self.env[name] = shlex.split(value)[0]
+        return self
+
+    def log_text(self):
+        path = self.data.parent / f"{self.data.name}.log"
+        return path.read_text() if path.exists() else ""
+
+    def stop(self):
+        """SIGTERM to the daemon only (its nodes keep serving); returns its exit status."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+    def node_pids(self):
+        """Pids of the node processes whose pid files are in the data folder."""
+        pids = []
+        for pid_file in (self.data / "nodes").glob("*/redoubt.pid"):
+            try:
+                pids.append(int(pid_file.read_text().strip()))
+            except (OSError, ValueError):
+                pass
+        return pids
+
+    def stop_all(self):
+        """The teardown: the daemon, then every node it left running."""
+        self.stop()
+        for pid in self.node_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def aws(self, *args, timeout=120):
+        """/usr/bin/aws with the environment aws-env prints and nothing of the caller's AWS_*."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(self.env)
+        return subprocess.run([AWS, *args], env=env, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def boto3_client(self, service="elasticache", key=None, secret=None):
+        """A Debian boto3 client configured only as aws-env says (no endpoint_url)."""
+        import boto3
+        import botocore.session
+        session = botocore.session.get_session()
+        session.set_config_variable("data_path", self.env["AWS_DATA_PATH"])
+        session.set_config_variable("credentials_file", self.env["AWS_SHARED_CREDENTIALS_FILE"])
+        session.set_config_variable("region", self.env["AWS_DEFAULT_REGION"])
+        if key:
+            session.set_credentials(key, secret)
+        return boto3.Session(botocore_session=session).client(service)
+
+    def raw_post(self, body, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("POST", "/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            **(headers or {})})
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode()

@@ -1,0 +1,217 @@
+// Tests of the control plane's group records away from any node: CreateReplicationGroup's
+// parameters into a group (names, roles, slots, cluster mode, and ElastiCache's errors), slot
+// ranges, ISO 8601 timestamps, the JSON records and the SQLite state store (groups and events
+// survive a reopen; events filter by source and time, newest first).
+#include <gtest/gtest.h>
+
+#include "control/group_model.h"
+#include "control/group_request.h"
+#include "control/group_topology.h"
+#include "control/iso_time.h"
+#include "control/state_store.h"
+#include "support/scratch_dir.h"
+
+namespace redoubt::control {
+namespace {
+
+FormParams Form(const std::string& body) {
+  std::optional<FormParams> params = FormParams::Parse(body);
+  EXPECT_TRUE(params);
+  return params.value_or(FormParams());
+}
+
+std::string CreateError(const std::string& body) {
+  GroupRecord draft;
+  std::optional<ApiError> error = ReadCreateReplicationGroup(Form(body), &draft);
+  return error ? error->code : "";
+}
+
+TEST(CreateReplicationGroupTest, ClusterModeNamesNodesAndSplitsSlots) {
+  GroupRecord g;
+  ASSERT_FALSE(ReadCreateReplicationGroup(
+      Form("ReplicationGroupId=Web&ReplicationGroupDescription=d&NumNodeGroups=3"
+           "&ReplicasPerNodeGroup=1&Tags.Tag.1.Key=team&Tags.Tag.1.Value=a"),
+      &g));
+  EXPECT_EQ(g.id, "web");
+  EXPECT_TRUE(g.cluster_enabled);
+  EXPECT_TRUE(g.automatic_failover);
+  EXPECT_EQ(g.parameter_group, "default.redis7.cluster.on");
+  ASSERT_EQ(g.node_groups.size(), 3u);
+  EXPECT_EQ(g.node_groups[0].slots, "0-5461");
+  EXPECT_EQ(g.node_groups[2].slots, "10923-16383");
+  ASSERT_EQ(g.nodes.size(), 6u);
+  EXPECT_EQ(g.nodes[0].cluster_id, "web-0001-001");
+  EXPECT_TRUE(g.nodes[0].primary);
+  EXPECT_EQ(g.nodes[5].cluster_id, "web-0003-002");
+  EXPECT_FALSE(g.nodes[5].primary);
+  EXPECT_EQ(g.maxmemory, 536870912);  // cache.t3.micro, the default type
+  ASSERT_EQ(g.tags.size(), 1u);
+  EXPECT_EQ(g.tags[0].value, "a");
+}
+
+TEST(CreateReplicationGroupTest, WithoutClusterModeOneShardOfNumCacheClusters) {
+  GroupRecord g;
+  ASSERT_FALSE(ReadCreateReplicationGroup(
+      Form("ReplicationGroupId=s&ReplicationGroupDescription=d&NumCacheClusters=3"
+           "&AutomaticFailoverEnabled=true&CacheNodeType=cache.r6g.large"),
+      &g));
+  EXPECT_FALSE(g.cluster_enabled);
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[2].cluster_id, "s-003");
+  EXPECT_EQ(g.node_groups[0].slots, "");
+  EXPECT_EQ(g.maxmemory, 14037181030);
+  // The parameter group decides, when named.
+  GroupRecord on;
+  ASSERT_FALSE(
+      ReadCreateReplicationGroup(Form("ReplicationGroupId=c&ReplicationGroupDescription=d"
+                                      "&CacheParameterGroupName=default.redis7.cluster.on"),
+                                 &on));
+  EXPECT_TRUE(on.cluster_enabled);
+  EXPECT_EQ(on.nodes.size(), 1u);
+}
+
+TEST(CreateReplicationGroupTest, ExplicitNodeGroupsMustCoverEverySlotOnce) {
+  const std::string base =
+      "ReplicationGroupId=x&ReplicationGroupDescription=d&NodeGroupConfiguration."
+      "NodeGroupConfiguration.";
+  GroupRecord g;
+  ASSERT_FALSE(ReadCreateReplicationGroup(
+      Form(base + "1.Slots=0-99,200-16383&" + base.substr(base.find("NodeGroupConfiguration.")) +
+           "1.ReplicaCount=2&" + base.substr(base.find("NodeGroupConfiguration.")) +
+           "2.Slots=100-199"),
+      &g));
+  ASSERT_EQ(g.node_groups.size(), 2u);
+  EXPECT_EQ(g.node_groups[0].slots, "0-99,200-16383");
+  EXPECT_EQ(g.nodes.size(), 4u);
+  EXPECT_EQ(CreateError(base + "1.Slots=0-100"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(base + "1.Slots=0-16384"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(base + "1.Slots=9-1"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(base + "1.Slots=0-16383&" +
+                        base.substr(base.find("NodeGroupConfiguration.")) + "2.Slots=5"),
+            "InvalidParameterValue");
+  EXPECT_EQ(CreateError(base + "1.NodeGroupId=12345"), "InvalidParameterValue");
+}
+
+TEST(CreateReplicationGroupTest, RefusalsUseElastiCacheCodes) {
+  const std::string ok = "ReplicationGroupDescription=d&ReplicationGroupId=";
+  EXPECT_EQ(CreateError("ReplicationGroupDescription=d"), "MissingParameter");
+  EXPECT_EQ(CreateError("ReplicationGroupId=a"), "MissingParameter");
+  for (const char* id : {"9a", "a--b", "a-", "a_b", ""}) {
+    EXPECT_EQ(CreateError(ok + id), "InvalidParameterValue") << id;
+  }
+  EXPECT_EQ(CreateError(ok + std::string(41, 'a')), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + std::string(40, 'a')), "");
+  EXPECT_EQ(CreateError(ok + "a&NumCacheClusters=1&AutomaticFailoverEnabled=true"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&NumCacheClusters=2&MultiAZEnabled=true"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&NumNodeGroups=2&AutomaticFailoverEnabled=false"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&NumNodeGroups=2&NumCacheClusters=2"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&NumNodeGroups=2&CacheParameterGroupName=default.redis7"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&CacheParameterGroupName=custom"), "CacheParameterGroupNotFound");
+  EXPECT_EQ(CreateError(ok + "a&CacheNodeType=cache.x9.huge"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&Engine=memcached"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&EngineVersion=6.2"), "InvalidParameterCombination");
+  EXPECT_EQ(CreateError(ok + "a&Port=80"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&NumCacheClusters=seven"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&AutomaticFailoverEnabled=maybe"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&AuthToken=abcdefghijklmnopq"), "InvalidParameterValue");
+  EXPECT_EQ(CreateError(ok + "a&NumNodeGroups=31&ReplicasPerNodeGroup=2"),
+            "NodeQuotaForClusterExceeded");
+}
+
+TEST(SlotRangesTest, EvenSplitsAndParsing) {
+  EXPECT_EQ(EvenSlotRanges(1), (std::vector<std::string>{"0-16383"}));
+  EXPECT_EQ(EvenSlotRanges(2), (std::vector<std::string>{"0-8191", "8192-16383"}));
+  const auto ranges = ParseSlotRanges("0-5,7,9-16383");
+  ASSERT_TRUE(ranges.ok());
+  EXPECT_EQ(*ranges, (std::vector<std::pair<int, int>>{{0, 5}, {7, 7}, {9, 16383}}));
+  for (const char* bad : {"", "-", "1-2-3", "a-b", "5-4", "0-16384", "-1"}) {
+    EXPECT_FALSE(ParseSlotRanges(bad).ok()) << bad;
+  }
+}
+
+TEST(IsoTimeTest, FormatsAndParsesAsBotocoreSends) {
+  EXPECT_EQ(FormatIsoTime(1796607191034), "2026-12-07T01:33:11.034Z");
+  EXPECT_EQ(ParseIsoTime("2026-12-07T01:33:11.034Z"), 1796607191034);
+  EXPECT_EQ(ParseIsoTime("2026-12-07T01:33:11Z"), 1796607191000);
+  EXPECT_EQ(ParseIsoTime("2026-12-07T01:33:11+00:00"), 1796607191000);
+  EXPECT_EQ(ParseIsoTime("1796607191"), 1796607191000);
+  for (const char* bad : {"2026-02-30T00:00:00Z", "2026-12-07 01:33:11Z", "2026-12-07T25:00:00Z",
+                          "2026-12-07T01:33:11.Z", "2026-12-07T01:33:11+02:00", "yesterday"}) {
+    EXPECT_FALSE(ParseIsoTime(bad)) << bad;
+  }
+}
+
+TEST(GroupModelTest, JsonRoundTripAndMissingMembersDefault) {
+  GroupRecord g;
+  g.id = "a";
+  g.cluster_enabled = true;
+  g.nodes.push_back({"a-0001-001", "0001", "127.0.0.9", 7000, true, kStatusAvailable, 42, 5});
+  g.tags.push_back({"k", "v"});
+  absl::StatusOr<GroupRecord> back = ParseGroupJson(GroupToJson(g));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->nodes[0].address, "127.0.0.9");
+  EXPECT_EQ(back->nodes[0].pid, 42);
+  EXPECT_TRUE(back->cluster_enabled);
+  absl::StatusOr<GroupRecord> sparse = ParseGroupJson(R"({"id":"b"})");
+  ASSERT_TRUE(sparse.ok());
+  EXPECT_EQ(sparse->port, 6379);
+  EXPECT_FALSE(ParseGroupJson(R"({"id":7})").ok());
+  EXPECT_FALSE(ParseGroupJson("not json").ok());
+}
+
+TEST(StateStoreTest, GroupsAndEventsSurviveAReopen) {
+  test_support::ScratchDir dir("state-store");
+  const std::string path = (dir.path() / "state.db").string();
+  {
+    absl::StatusOr<std::unique_ptr<StateStore>> store = StateStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    GroupRecord a;
+    a.id = "a";
+    a.status = kStatusAvailable;
+    GroupRecord b;
+    b.id = "b";
+    ASSERT_TRUE((*store)->SaveGroup(b).ok());
+    ASSERT_TRUE((*store)->SaveGroup(a).ok());
+    a.description = "second save replaces";
+    ASSERT_TRUE((*store)->SaveGroup(a).ok());
+    ASSERT_TRUE((*store)->AppendEvent({1000, "replication-group", "a", "first"}).ok());
+    ASSERT_TRUE((*store)->AppendEvent({2000, "cache-cluster", "a-001", "second"}).ok());
+    ASSERT_TRUE((*store)->AppendEvent({3000, "replication-group", "b", "third"}).ok());
+    ASSERT_TRUE((*store)->DeleteGroup("b").ok());
+  }
+  absl::StatusOr<std::unique_ptr<StateStore>> store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<std::vector<GroupRecord>> groups = (*store)->LoadGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].description, "second save replaces");
+
+  auto messages = [&](const EventFilter& filter) {
+    std::vector<std::string> out;
+    absl::StatusOr<std::vector<EventRecord>> events = (*store)->Events(filter);
+    EXPECT_TRUE(events.ok());
+    for (const EventRecord& e : events.value_or(std::vector<EventRecord>{})) {
+      out.push_back(e.message);
+    }
+    return out;
+  };
+  EXPECT_EQ(messages({}), (std::vector<std::string>{"third", "second", "first"}));
+  EventFilter groups_only;
+  groups_only.source_type = "replication-group";
+  EXPECT_EQ(messages(groups_only), (std::vector<std::string>{"third", "first"}));
+  EventFilter one;
+  one.source_id = "a-001";
+  EXPECT_EQ(messages(one), (std::vector<std::string>{"second"}));
+  EventFilter window;
+  window.start_ms = 1500;
+  window.end_ms = 2500;
+  EXPECT_EQ(messages(window), (std::vector<std::string>{"second"}));
+}
+
+}  // namespace
+}  // namespace redoubt::control
