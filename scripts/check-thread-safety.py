@@ -17,8 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-# Any file of the tree will do; this one links abseil's mutex like every locked class.
+# Any unit of the tree will do; the common library's (a unity batch, or log.cc in a build file
+# by file) links abseil's mutex like every locked class.
 REFERENCE_SOURCE = "src/common/log.cc"
+REFERENCE_BATCH = "/redoubt_common.dir/Unity/unity_0_cxx.cxx"
 
 PROBE = """
 #include <absl/base/thread_annotations.h>
@@ -45,13 +47,14 @@ UNLOCKED = "// the lock is missing"
 def probe_command(build):
     entries = json.loads((build / "compile_commands.json").read_text())
     for e in entries:
-        if e["file"].endswith(REFERENCE_SOURCE):
+        if e["file"].endswith((REFERENCE_SOURCE, REFERENCE_BATCH)):
             args = e["arguments"] if "arguments" in e else shlex.split(e["command"])
-            return e["directory"], args
-    sys.exit(f"check-thread-safety: {REFERENCE_SOURCE} is not in {build}/compile_commands.json")
+            return e["directory"], args, e["file"]
+    sys.exit(f"check-thread-safety: neither {REFERENCE_SOURCE} nor the common library's first "
+             f"batch is in {build}/compile_commands.json")
 
 
-def compile_probe(directory, args, body):
+def compile_probe(directory, args, source, body):
     with tempfile.NamedTemporaryFile("w", suffix=".cc", delete=False) as f:
         f.write(PROBE % body)
         path = f.name
@@ -63,7 +66,7 @@ def compile_probe(directory, args, body):
             skip = False
         elif a in ("-o", "-c"):
             skip = True
-        elif not a.endswith(REFERENCE_SOURCE):
+        elif a != source:
             cmd.append(a)
     cmd += ["-fsyntax-only", path]
     try:
@@ -75,11 +78,11 @@ def compile_probe(directory, args, body):
 
 def main():
     build = Path(sys.argv[1] if len(sys.argv) > 1 else "build-clang").resolve()
-    directory, args = probe_command(build)
-    rc, err = compile_probe(directory, args, LOCKED)
+    directory, args, source = probe_command(build)
+    rc, err = compile_probe(directory, args, source, LOCKED)
     if rc != 0:
         sys.exit(f"check-thread-safety: a read under its lock does not compile:\n{err}")
-    rc, err = compile_probe(directory, args, UNLOCKED)
+    rc, err = compile_probe(directory, args, source, UNLOCKED)
     if rc == 0 or "-Wthread-safety" not in err:
         sys.exit("check-thread-safety: a read without its lock "
                  f"{'compiles' if rc == 0 else 'fails otherwise'} with {build}'s flags:\n{err}")
