@@ -33,6 +33,10 @@ class RefusingNodeHost : public NodeHost {
   void Stop(const std::string&, int64_t, int64_t) override {}
   void Remove(const std::string&) override {}
   bool PortsFree(const std::string&, int) override { return true; }
+  absl::StatusOr<std::string> WriteNodeFile(const std::string&, const std::string&,
+                                            const std::string&, int) override {
+    return absl::UnavailableError("the fuzzer writes no file");
+  }
   std::string LogTail(const std::string&, size_t) override { return ""; }
 };
 
@@ -45,7 +49,7 @@ const QueryService& Service() {
     o.last_address = 0x7f0000ff;
     return o;
   }();
-  static ReplicationGroups groups(options, *store, host);
+  static ReplicationGroups groups(options, *store, host, nullptr);
   static const QueryService service =
       MakeElastiCacheService({"us-east-1", "000000000000"}, &groups);
   return service;

@@ -151,6 +151,21 @@ std::optional<ApiError> DescribeReplicationGroups(const ServiceScope& scope,
   return std::nullopt;
 }
 
+std::optional<ApiError> ModifyReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
+                                               const FormParams& params, XmlWriter& xml) {
+  std::string id;
+  GroupModification change;
+  if (std::optional<ApiError> error = ReadModifyReplicationGroup(params, &id, &change)) {
+    return error;
+  }
+  GroupRecord modifying;
+  if (std::optional<ApiError> error = groups.Modify(id, change, &modifying)) {
+    return error;
+  }
+  WriteReplicationGroup(xml, modifying, scope);
+  return std::nullopt;
+}
+
 std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
                                                const FormParams& params, XmlWriter& xml) {
   std::optional<std::string> id = params.Get("ReplicationGroupId");
@@ -279,6 +294,7 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
       });
   add("CreateReplicationGroup", CreateReplicationGroup);
   add("DescribeReplicationGroups", DescribeReplicationGroups);
+  add("ModifyReplicationGroup", ModifyReplicationGroup);
   add("DeleteReplicationGroup", DeleteReplicationGroup);
   add("DescribeCacheClusters", DescribeCacheClusters);
   add("DescribeEvents", [](const ServiceScope&, ReplicationGroups& g, const FormParams& p,

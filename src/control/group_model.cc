@@ -9,16 +9,17 @@ namespace redoubt::control {
 // Missing members read as their defaults, so that a state file written before a member existed
 // still loads.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeRecord, cluster_id, node_group_id, address,
-                                                port, primary, status, pid, create_time_ms)
+                                                port, primary, status, pid, create_time_ms,
+                                                tls_mode, tls_links, tls_cert_file, tls_key_file,
+                                                tls_ca_file)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeGroupRecord, id, slots)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TagRecord, key, value)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GroupRecord, id, description, status, node_type,
-                                                engine, engine_version, parameter_group,
-                                                subnet_group, cluster_enabled, automatic_failover,
-                                                multi_az, transit_encryption,
-                                                transit_encryption_mode, port, maxmemory,
-                                                create_time_ms, node_groups, nodes, tags,
-                                                security_group_ids, user_group_ids)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    GroupRecord, id, description, status, node_type, engine, engine_version, parameter_group,
+    subnet_group, cluster_enabled, automatic_failover, multi_az, transit_encryption,
+    transit_encryption_mode, port, maxmemory, create_time_ms, pending_transit,
+    pending_transit_enabled, pending_transit_mode, modify_started_ms, node_groups, nodes, tags,
+    security_group_ids, user_group_ids)
 
 std::string GroupToJson(const GroupRecord& group) {
   return nlohmann::json(group).dump();

@@ -31,6 +31,14 @@ struct NodeRecord {
   std::string status = kStatusAvailable;
   int64_t pid = 0;  // of its process, 0 when not running
   int64_t create_time_ms = 0;
+  // Its transport, as last applied (a restart by the supervisor starts it so): tls-mode, and
+  // whether its replication and cluster-bus links use TLS (tls-replication, tls-cluster).
+  std::string tls_mode = "none";
+  bool tls_links = false;
+  // Its certificate, key and the CA, as its host wrote them (empty before TLS was first on).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_file;
 };
 
 struct NodeGroupRecord {
@@ -60,6 +68,12 @@ struct GroupRecord {
   int port = 6379;
   int64_t maxmemory = 0;
   int64_t create_time_ms = 0;
+  // A ModifyReplicationGroup being applied (status modifying): what it moves to and when it
+  // began (the dwell is counted from there; a restarted control plane resumes it).
+  bool pending_transit = false;
+  bool pending_transit_enabled = false;
+  std::string pending_transit_mode;
+  int64_t modify_started_ms = 0;
   std::vector<NodeGroupRecord> node_groups;
   std::vector<NodeRecord> nodes;
   std::vector<TagRecord> tags;

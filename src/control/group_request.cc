@@ -125,6 +125,56 @@ std::optional<ApiError> ReadShardPlans(const FormParams& params, std::optional<i
 
 }  // namespace
 
+std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
+                                                   GroupModification* change) {
+  std::optional<std::string> given = params.Get("ReplicationGroupId");
+  if (!given) {
+    return ApiError{400, "MissingParameter",
+                    "The request must contain the parameter ReplicationGroupId."};
+  }
+  *id = common::ToLower(*given);
+  static const char* const kApplied[] = {"Action",
+                                         "Version",
+                                         "ReplicationGroupId",
+                                         "ApplyImmediately",
+                                         "ReplicationGroupDescription",
+                                         "TransitEncryptionEnabled",
+                                         "TransitEncryptionMode"};
+  for (const auto& [name, value] : params.all()) {
+    if (std::find(std::begin(kApplied), std::end(kApplied), name) == std::end(kApplied)) {
+      return InvalidCombination("The parameter " + name.substr(0, name.find('.')) +
+                                " cannot be modified on this control plane yet.");
+    }
+  }
+  std::optional<bool> apply_immediately;
+  std::optional<bool> enabled;
+  if (auto e = ReadBool(params, "ApplyImmediately", &apply_immediately)) {
+    return e;
+  }
+  if (auto e = ReadBool(params, "TransitEncryptionEnabled", &enabled)) {
+    return e;
+  }
+  change->description = params.Get("ReplicationGroupDescription");
+  std::optional<std::string> mode = params.Get("TransitEncryptionMode");
+  if (mode && *mode != "preferred" && *mode != "required") {
+    return InvalidValue("TransitEncryptionMode must be preferred or required, got " + *mode + ".");
+  }
+  if (mode && enabled == false) {
+    return InvalidCombination(
+        "TransitEncryptionMode cannot be set while disabling in-transit "
+        "encryption.");
+  }
+  if (enabled || mode) {
+    change->transit = true;
+    change->transit_enabled = enabled.value_or(true);
+    change->transit_mode = change->transit_enabled ? mode.value_or("preferred") : "";
+  }
+  if (!change->transit && !change->description) {
+    return InvalidCombination("No modifications were requested.");
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> CheckGroupId(const std::string& id) {
   bool ok = !id.empty() && id.size() <= 40 && id.front() >= 'a' && id.front() <= 'z' &&
             id.back() != '-' && id.find("--") == std::string::npos;
@@ -198,12 +248,19 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
   }
   draft->port = port.value_or(6379);
 
-  // What this control plane does not run yet is refused, never accepted and ignored.
-  if (transit.value_or(false) || params.Has("TransitEncryptionMode")) {
-    return InvalidCombination(
-        "In-transit encryption at creation is not available on this "
-        "control plane yet; create the group without it.");
+  std::optional<std::string> transit_mode = params.Get("TransitEncryptionMode");
+  if (transit_mode && *transit_mode != "preferred" && *transit_mode != "required") {
+    return InvalidValue("TransitEncryptionMode must be preferred or required, got " +
+                        *transit_mode + ".");
   }
+  if (transit_mode && !transit.value_or(false)) {
+    return InvalidCombination("TransitEncryptionMode requires TransitEncryptionEnabled.");
+  }
+  draft->transit_encryption = transit.value_or(false);
+  // As ElastiCache: a group created encrypted is required unless preferred is asked for.
+  draft->transit_encryption_mode =
+      draft->transit_encryption ? transit_mode.value_or("required") : "";
+  // What this control plane does not run yet is refused, never accepted and ignored.
   if (params.Has("AuthToken")) {
     return InvalidValue(
         "The AUTH token requires in-transit encryption "

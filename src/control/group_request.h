@@ -11,6 +11,7 @@
 #include "control/form_body.h"
 #include "control/group_model.h"
 #include "control/query_protocol.h"
+#include "control/replication_groups.h"
 
 namespace redoubt::control {
 
@@ -20,6 +21,11 @@ inline constexpr int kMaxNodesPerGroup = 90;
 
 // On success *draft holds the group with its nodes named and given roles, without addresses.
 std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, GroupRecord* draft);
+
+// ModifyReplicationGroup's parameters: the group's id (lowercased) and the change. A parameter
+// this control plane does not apply yet is refused rather than ignored.
+std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
+                                                   GroupModification* change);
 
 // A replication group id as ElastiCache accepts it (lowercased first): 1–40 letters, digits and
 // hyphens, starting with a letter, without two hyphens in a row or one at the end.

@@ -12,31 +12,6 @@ namespace {
 
 constexpr int kClusterSlots = 16384;
 
-NodeAddress AddressOf(const NodeRecord& node) {
-  return {node.address, node.port, ""};
-}
-
-// Runs fn for every node on a thread each and returns the first failure: a group's nodes are
-// independent processes, and waiting for them one by one would add their delays up.
-absl::Status ForEachNode(const std::vector<const NodeRecord*>& nodes,
-                         const std::function<absl::Status(const NodeRecord&)>& fn) {
-  std::vector<absl::Status> results(nodes.size());
-  std::vector<std::thread> threads;
-  threads.reserve(nodes.size());
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = fn(*nodes[i]); });
-  }
-  for (std::thread& t : threads) {
-    t.join();
-  }
-  for (const absl::Status& s : results) {
-    if (!s.ok()) {
-      return s;
-    }
-  }
-  return absl::OkStatus();
-}
-
 std::vector<const NodeRecord*> AllNodes(const GroupRecord& group) {
   std::vector<const NodeRecord*> nodes;
   for (const NodeRecord& node : group.nodes) {
@@ -59,44 +34,39 @@ bool IsUp(const tools::RespReply& info) {
   return InfoField(info.str, "master_link_status") == "up";
 }
 
-absl::Status WaitForReplicaLinks(const GroupRecord& group, int64_t deadline_ms) {
-  return ForEachNode(Replicas(group), [&](const NodeRecord& node) {
-    return WaitForNode(AddressOf(node), {"INFO", "replication"}, IsUp, deadline_ms,
-                       "its replication link");
-  });
-}
-
-absl::Status FormReplication(const GroupRecord& group, int64_t deadline_ms) {
+absl::Status FormReplication(const GroupRecord& group, const NodeAddressFn& address_of,
+                             int64_t deadline_ms) {
   const NodeRecord* primary = group.PrimaryOf(group.node_groups.front().id);
   if (primary == nullptr) {
     return absl::InternalError("the group has no primary");
   }
   for (const NodeRecord* replica : Replicas(group)) {
     absl::StatusOr<tools::RespReply> reply = CallNode(
-        AddressOf(*replica), {"REPLICAOF", primary->address, std::to_string(primary->port)});
+        address_of(*replica), {"REPLICAOF", primary->address, std::to_string(primary->port)});
     if (!reply.ok()) {
       return reply.status();
     }
   }
-  return WaitForReplicaLinks(group, deadline_ms);
+  return WaitForReplicaLinks(group, address_of, deadline_ms);
 }
 
-absl::StatusOr<std::string> MyId(const NodeRecord& node) {
-  absl::StatusOr<tools::RespReply> reply = CallNode(AddressOf(node), {"CLUSTER", "MYID"});
+absl::StatusOr<std::string> MyId(const NodeRecord& node, const NodeAddressFn& address_of) {
+  absl::StatusOr<tools::RespReply> reply = CallNode(address_of(node), {"CLUSTER", "MYID"});
   if (!reply.ok()) {
     return reply.status();
   }
   return reply->str;
 }
 
-absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
+absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_of,
+                         int64_t deadline_ms) {
   const std::vector<const NodeRecord*> nodes = AllNodes(group);
   const int known = static_cast<int>(nodes.size());
   int epoch = 0;
   for (const NodeRecord* node : nodes) {
     ++epoch;
     if (absl::StatusOr<tools::RespReply> r =
-            CallNode(AddressOf(*node), {"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(epoch)});
+            CallNode(address_of(*node), {"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(epoch)});
         !r.ok()) {
       return r.status();
     }
@@ -112,7 +82,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
       args.push_back(std::to_string(first));
       args.push_back(std::to_string(last));
     }
-    if (absl::StatusOr<tools::RespReply> r = CallNode(AddressOf(*primary), args); !r.ok()) {
+    if (absl::StatusOr<tools::RespReply> r = CallNode(address_of(*primary), args); !r.ok()) {
       return r.status();
     }
   }
@@ -120,7 +90,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
   for (const NodeRecord* node : nodes) {
     if (node != &first) {
       if (absl::StatusOr<tools::RespReply> r = CallNode(
-              AddressOf(*node), {"CLUSTER", "MEET", first.address, std::to_string(first.port)});
+              address_of(*node), {"CLUSTER", "MEET", first.address, std::to_string(first.port)});
           !r.ok()) {
         return r.status();
       }
@@ -131,7 +101,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
   const std::string expected_known = std::to_string(known);
   absl::Status met = ForEachNode(nodes, [&](const NodeRecord& node) {
     return WaitForNode(
-        AddressOf(node), {"CLUSTER", "INFO"},
+        address_of(node), {"CLUSTER", "INFO"},
         [&](const tools::RespReply& info) {
           return InfoField(info.str, "cluster_known_nodes") == expected_known;
         },
@@ -141,7 +111,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
     return met;
   }
   for (const NodeGroupRecord& shard : group.node_groups) {
-    absl::StatusOr<std::string> primary_id = MyId(*group.PrimaryOf(shard.id));
+    absl::StatusOr<std::string> primary_id = MyId(*group.PrimaryOf(shard.id), address_of);
     if (!primary_id.ok()) {
       return primary_id.status();
     }
@@ -150,7 +120,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
         // The replica may not have learned the primary's id from gossip yet: retried until
         // it has, within the deadline.
         if (absl::Status s = WaitForNode(
-                AddressOf(node), {"CLUSTER", "REPLICATE", *primary_id},
+                address_of(node), {"CLUSTER", "REPLICATE", *primary_id},
                 [](const tools::RespReply&) { return true; }, deadline_ms,
                 "CLUSTER REPLICATE to succeed");
             !s.ok()) {
@@ -161,7 +131,7 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
   }
   absl::Status converged = ForEachNode(nodes, [&](const NodeRecord& node) {
     return WaitForNode(
-        AddressOf(node), {"CLUSTER", "INFO"},
+        address_of(node), {"CLUSTER", "INFO"},
         [&](const tools::RespReply& info) {
           return InfoField(info.str, "cluster_state") == "ok" &&
                  InfoField(info.str, "cluster_slots_ok") == std::to_string(kClusterSlots) &&
@@ -172,7 +142,27 @@ absl::Status FormCluster(const GroupRecord& group, int64_t deadline_ms) {
   if (!converged.ok()) {
     return converged;
   }
-  return WaitForReplicaLinks(group, deadline_ms);
+  // Every node's view has every replica as one (gossip carries a REPLICATE to the others within
+  // a few pings): until then a client that asks the configuration endpoint for the slots would
+  // see a replica as a primary without slots.
+  const size_t replicas = Replicas(group).size();
+  absl::Status roles = ForEachNode(nodes, [&](const NodeRecord& node) {
+    return WaitForNode(
+        address_of(node), {"CLUSTER", "NODES"},
+        [&](const tools::RespReply& reply) {
+          size_t seen = 0;
+          for (std::string_view line : common::Split(reply.str, '\n', true)) {
+            const std::vector<std::string_view> fields = common::Split(line, ' ');
+            seen += fields.size() > 2 && fields[2].find("slave") != std::string_view::npos;
+          }
+          return seen == replicas;
+        },
+        deadline_ms, "every node to see every replica");
+  });
+  if (!roles.ok()) {
+    return roles;
+  }
+  return WaitForReplicaLinks(group, address_of, deadline_ms);
 }
 
 }  // namespace
@@ -204,17 +194,46 @@ std::vector<std::string> EvenSlotRanges(int shards) {
   return ranges;
 }
 
-absl::Status WaitUntilServing(const GroupRecord& group, int64_t deadline_ms) {
+absl::Status ForEachNode(const std::vector<const NodeRecord*>& nodes,
+                         const std::function<absl::Status(const NodeRecord&)>& fn) {
+  std::vector<absl::Status> results(nodes.size());
+  std::vector<std::thread> threads;
+  threads.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = fn(*nodes[i]); });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  for (const absl::Status& s : results) {
+    if (!s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WaitForReplicaLinks(const GroupRecord& group, const NodeAddressFn& address_of,
+                                 int64_t deadline_ms) {
+  return ForEachNode(Replicas(group), [&](const NodeRecord& node) {
+    return WaitForNode(address_of(node), {"INFO", "replication"}, IsUp, deadline_ms,
+                       "its replication link");
+  });
+}
+
+absl::Status WaitUntilServing(const GroupRecord& group, const NodeAddressFn& address_of,
+                              int64_t deadline_ms) {
   return ForEachNode(AllNodes(group), [&](const NodeRecord& node) {
     return WaitForNode(
-        AddressOf(node), {"PING"}, [](const tools::RespReply&) { return true; }, deadline_ms,
+        address_of(node), {"PING"}, [](const tools::RespReply&) { return true; }, deadline_ms,
         "the node to start");
   });
 }
 
-absl::Status FormTopology(const GroupRecord& group, int64_t deadline_ms) {
-  return group.cluster_enabled ? FormCluster(group, deadline_ms)
-                               : FormReplication(group, deadline_ms);
+absl::Status FormTopology(const GroupRecord& group, const NodeAddressFn& address_of,
+                          int64_t deadline_ms) {
+  return group.cluster_enabled ? FormCluster(group, address_of, deadline_ms)
+                               : FormReplication(group, address_of, deadline_ms);
 }
 
 }  // namespace redoubt::control

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "control/group_model.h"
+#include "control/node_client.h"
 
 namespace redoubt::control {
 
@@ -28,9 +30,21 @@ absl::StatusOr<std::vector<std::pair<int, int>>> ParseSlotRanges(const std::stri
 // 0-5461, 5462-10922, 10923-16383).
 std::vector<std::string> EvenSlotRanges(int shards);
 
+// How the control plane reaches a node (its address, and TLS once the node has it).
+using NodeAddressFn = std::function<NodeAddress(const NodeRecord&)>;
+
 // Waits until every node answers PING.
-absl::Status WaitUntilServing(const GroupRecord& group, int64_t deadline_ms);
+absl::Status WaitUntilServing(const GroupRecord& group, const NodeAddressFn& address_of,
+                              int64_t deadline_ms);
 // Forms the replication or the cluster; the nodes must be fresh (no data, no cluster peers).
-absl::Status FormTopology(const GroupRecord& group, int64_t deadline_ms);
+absl::Status FormTopology(const GroupRecord& group, const NodeAddressFn& address_of,
+                          int64_t deadline_ms);
+// Waits until every replica's link to its primary is up.
+absl::Status WaitForReplicaLinks(const GroupRecord& group, const NodeAddressFn& address_of,
+                                 int64_t deadline_ms);
+// Runs fn for every node of nodes on a thread each and returns the first failure: a group's
+// nodes are independent processes, and waiting for them one by one would add their delays up.
+absl::Status ForEachNode(const std::vector<const NodeRecord*>& nodes,
+                         const std::function<absl::Status(const NodeRecord&)>& fn);
 
 }  // namespace redoubt::control

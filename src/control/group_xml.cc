@@ -23,6 +23,12 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Close();
   xml.Leaf("Status", group.status);
   xml.Open("PendingModifiedValues");
+  if (group.pending_transit) {
+    xml.Leaf("TransitEncryptionEnabled", group.pending_transit_enabled);
+    if (group.pending_transit_enabled) {
+      xml.Leaf("TransitEncryptionMode", group.pending_transit_mode);
+    }
+  }
   xml.Close();
   xml.Open("MemberClusters");
   for (const NodeRecord& node : group.nodes) {

@@ -176,6 +176,19 @@ bool LocalNodeHost::PortsFree(const std::string& address, int port) {
   return Bindable(address, port) && Bindable(address, port + 10000);
 }
 
+absl::StatusOr<std::string> LocalNodeHost::WriteNodeFile(const std::string& name,
+                                                         const std::string& file_name,
+                                                         const std::string& content, int mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(FolderOf(name), ec);
+  const std::string path = FolderOf(name) + "/" + file_name;
+  if (const int err = common::ReplaceFileDurably(path, content, static_cast<mode_t>(mode));
+      err != 0) {
+    return absl::InternalError("cannot write " + path + ": " + common::ErrnoText(err));
+  }
+  return path;
+}
+
 std::string LocalNodeHost::LogTail(const std::string& name, size_t max_bytes) {
   const std::string path = FolderOf(name) + "/node.log";
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

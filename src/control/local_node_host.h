@@ -21,6 +21,8 @@ class LocalNodeHost : public NodeHost {
   void Stop(const std::string& name, int64_t pid, int64_t grace_ms) override;
   void Remove(const std::string& name) override;
   bool PortsFree(const std::string& address, int port) override;
+  absl::StatusOr<std::string> WriteNodeFile(const std::string& name, const std::string& file_name,
+                                            const std::string& content, int mode) override;
   std::string LogTail(const std::string& name, size_t max_bytes) override;
 
  private:

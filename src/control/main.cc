@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/numbers.h"
 #include "control/aws_data_path.h"
+#include "control/certificate_authority.h"
 #include "control/control_server.h"
 #include "control/credentials_file.h"
 #include "control/local_node_host.h"
@@ -87,7 +88,8 @@ int PrintAwsEnv(const std::string& data_dir, const std::string& region) {
   std::cout << "export AWS_SHARED_CREDENTIALS_FILE='" << data_dir << "/credentials'\n"
             << "export AWS_DEFAULT_REGION='" << region << "'\n"
             << "export AWS_ENDPOINT_URL='" << endpoint << "'\n"
-            << "export AWS_DATA_PATH='" << data_dir << "/aws-data'\n";
+            << "export AWS_DATA_PATH='" << data_dir << "/aws-data'\n"
+            << "export SSL_CERT_FILE='" << data_dir << "/ca/ca.crt'\n";
   return 0;
 }
 
@@ -104,11 +106,14 @@ int main(int argc, char** argv) {
   std::string node_addresses = "127.77.0.0/16";
   std::string server_binary = ServerBesideUs();
   int64_t cluster_node_timeout_ms = 5000;
+  int64_t modify_dwell_ms = 5000;
   app.add_option("--node-addresses", node_addresses,
                  "IPv4 range (CIDR) whose addresses nodes take, one each");
   app.add_option("--server-binary", server_binary, "The redoubt-server the nodes run");
   app.add_option("--cluster-node-timeout", cluster_node_timeout_ms,
                  "cluster-node-timeout of cluster-mode nodes, in milliseconds");
+  app.add_option("--modify-dwell", modify_dwell_ms,
+                 "Milliseconds a modified group stays `modifying` at least");
   CLI::App* aws_env = app.add_subcommand(
       "aws-env", "Print the export lines that point awscli and boto3 at this control plane");
   aws_env->fallthrough();  // the options above may also follow "aws-env"
@@ -126,6 +131,7 @@ int main(int argc, char** argv) {
   }
   redoubt::control::GroupsOptions groups_options;
   groups_options.cluster_node_timeout_ms = cluster_node_timeout_ms;
+  groups_options.modify_dwell_ms = modify_dwell_ms;
   if (!ParseIpv4Range(node_addresses, &groups_options.first_address,
                       &groups_options.last_address)) {
     std::cerr << "--node-addresses: expected an IPv4 range as A.B.C.D/N (N 8 to 30), got '"
@@ -175,7 +181,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   redoubt::control::LocalNodeHost host(server_binary, data_dir + "/nodes");
-  redoubt::control::ReplicationGroups groups(groups_options, **store, host);
+  absl::StatusOr<std::shared_ptr<const redoubt::control::CertificateAuthority>> ca =
+      redoubt::control::CertificateAuthority::LoadOrCreate(data_dir + "/ca");
+  if (!ca.ok()) {
+    std::cerr << ca.status().message() << "\n";
+    return 1;
+  }
+  redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
   if (absl::Status s = groups.Recover(); !s.ok()) {
     std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
     return 1;

@@ -12,7 +12,7 @@ absl::StatusOr<tools::RespReply> CallNode(const NodeAddress& node,
                                           const std::vector<std::string>& args,
                                           int64_t timeout_ms) {
   const int64_t deadline_us = common::MonotonicMicros() + timeout_ms * 1000;
-  tools::RespClient client(node.address, node.port, nullptr);
+  tools::RespClient client(node.address, node.port, node.tls);
   if (tools::ClientStatus s = client.Connect(deadline_us); !s.ok()) {
     return absl::UnavailableError(node.ToString() + ": " + s.message);
   }

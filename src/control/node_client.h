@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "tools/resp_reply.h"
+#include "tools/tls_client_context.h"
 
 namespace redoubt::control {
 
@@ -21,6 +22,8 @@ struct NodeAddress {
   std::string address;
   int port = 6379;
   std::string password;  // AUTH before the command when not empty
+  // TLS (verifying the node against the control plane's CA) when set; borrowed.
+  const tools::TlsClientContext* tls = nullptr;
 
   std::string ToString() const { return address + ":" + std::to_string(port); }
 };

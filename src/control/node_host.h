@@ -39,6 +39,11 @@ class NodeHost {
   virtual void Remove(const std::string& name) = 0;
   // Whether address:port and its cluster bus port (+10000) can be bound now.
   virtual bool PortsFree(const std::string& address, int port) = 0;
+  // Writes a file into the node's folder (its certificate, key, CA) with mode, before or while
+  // it runs; the path the node's config names it by.
+  virtual absl::StatusOr<std::string> WriteNodeFile(const std::string& name,
+                                                    const std::string& file_name,
+                                                    const std::string& content, int mode) = 0;
   // The tail of the node's log, for an event that says why it failed.
   virtual std::string LogTail(const std::string& name, size_t max_bytes) = 0;
 };

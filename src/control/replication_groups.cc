@@ -12,9 +12,6 @@
 namespace redoubt::control {
 namespace {
 
-constexpr char kSourceGroup[] = "replication-group";
-constexpr char kSourceCluster[] = "cache-cluster";
-
 std::string Ipv4Text(uint32_t host_order) {
   in_addr a{};
   a.s_addr = htonl(host_order);
@@ -25,8 +22,22 @@ std::string Ipv4Text(uint32_t host_order) {
 
 }  // namespace
 
-ReplicationGroups::ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host)
-    : options_(options), store_(store), host_(host) {}
+ReplicationGroups::ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host,
+                                     std::shared_ptr<const CertificateAuthority> ca)
+    : options_(options), store_(store), host_(host), ca_(std::move(ca)) {
+  if (ca_) {
+    tools::TlsClientOptions tls;
+    tls.ca_file = ca_->ca_file();
+    absl::StatusOr<std::unique_ptr<tools::TlsClientContext>> context =
+        tools::TlsClientContext::Create(tls);
+    if (context.ok()) {
+      node_tls_ = *std::move(context);
+    } else {
+      common::Log(common::LogLevel::kWarning,
+                  "no TLS towards the nodes: " + std::string(context.status().message()));
+    }
+  }
+}
 
 ReplicationGroups::~ReplicationGroups() {
   {
@@ -37,6 +48,17 @@ ReplicationGroups::~ReplicationGroups() {
   if (supervisor_.joinable()) {
     supervisor_.join();
   }
+  for (std::thread& worker : workers_) {
+    worker.join();
+  }
+}
+
+NodeAddress ReplicationGroups::AddressOf(const NodeRecord& node) const {
+  NodeAddress address{node.address, node.port, "", nullptr};
+  if (node.tls_mode != "none" && node_tls_) {
+    address.tls = node_tls_.get();
+  }
+  return address;
 }
 
 NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& node) const {
@@ -59,6 +81,17 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
     if (const NodeRecord* primary = group.PrimaryOf(node.node_group_id)) {
       spec.directives.emplace_back("replicaof",
                                    primary->address + " " + std::to_string(primary->port));
+    }
+  }
+  // The transport as last applied to this node, so that a restart keeps it.
+  if (!node.tls_cert_file.empty()) {
+    spec.directives.emplace_back("tls-cert-file", node.tls_cert_file);
+    spec.directives.emplace_back("tls-key-file", node.tls_key_file);
+    spec.directives.emplace_back("tls-ca-cert-file", node.tls_ca_file);
+    spec.directives.emplace_back("tls-mode", node.tls_mode);
+    spec.directives.emplace_back("tls-replication", node.tls_links ? "yes" : "no");
+    if (group.cluster_enabled) {
+      spec.directives.emplace_back("tls-cluster", node.tls_links ? "yes" : "no");
     }
   }
   return spec;
@@ -153,7 +186,19 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   *created = draft;
 
   const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
-  absl::Status s = StartNodes(&draft);
+  absl::Status s;
+  if (draft.transit_encryption) {
+    for (NodeRecord& node : draft.nodes) {
+      if (s.ok()) {
+        s = EnsureCertificate(&node);
+      }
+      node.tls_mode = draft.transit_encryption_mode;
+      node.tls_links = true;
+    }
+  }
+  if (s.ok()) {
+    s = StartNodes(&draft);
+  }
   {
     // The pids, recorded before the wait, so that a crash of the control plane during the
     // creation knows which processes to stop.
@@ -161,11 +206,12 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     groups_[draft.id] = draft;
     (void)SaveLocked(draft);
   }
+  const NodeAddressFn address_of = [this](const NodeRecord& node) { return AddressOf(node); };
   if (s.ok()) {
-    s = WaitUntilServing(draft, deadline);
+    s = WaitUntilServing(draft, address_of, deadline);
   }
   if (s.ok()) {
-    s = FormTopology(draft, deadline);
+    s = FormTopology(draft, address_of, deadline);
   }
   if (!s.ok()) {
     std::string why(s.message());
@@ -302,9 +348,18 @@ absl::Status ReplicationGroups::Recover() {
                            : "Cache node 0001 could not be restarted: " +
                                  std::string(pid.status().message()));
     }
-    std::lock_guard lock(mu_);
-    (void)SaveLocked(group);
-    groups_[group.id] = group;
+    const bool resume = group.status == kStatusModifying;
+    {
+      std::lock_guard lock(mu_);
+      (void)SaveLocked(group);
+      groups_[group.id] = group;
+    }
+    if (resume) {
+      // Each step checks the node's recorded state first: applying again is safe.
+      RecordEvent(kSourceGroup, group.id,
+                  "Resuming the modification that a restart of the control plane interrupted");
+      StartWorker(group.id);
+    }
   }
   return absl::OkStatus();
 }
@@ -334,6 +389,8 @@ void ReplicationGroups::SuperviseOnce() {
       if (group.status == kStatusCreating || group.status == kStatusDeleting) {
         continue;
       }
+      // (A group being modified is supervised too: its nodes restart with their transport as
+      // last applied.)
       bool changed = false;
       for (NodeRecord& node : group.nodes) {
         if (host_.IsRunning(node.cluster_id, node.pid)) {

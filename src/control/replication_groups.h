@@ -15,19 +15,27 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "control/certificate_authority.h"
 #include "control/group_model.h"
+#include "control/node_client.h"
 #include "control/node_host.h"
 #include "control/query_protocol.h"
 #include "control/state_store.h"
 
 namespace redoubt::control {
+
+// DescribeEvents' source types of the events recorded here.
+inline constexpr char kSourceGroup[] = "replication-group";
+inline constexpr char kSourceCluster[] = "cache-cluster";
 
 struct GroupsOptions {
   // Nodes take addresses from this IPv4 range (host byte order, inclusive), one each.
@@ -37,11 +45,24 @@ struct GroupsOptions {
   int64_t cluster_node_timeout_ms = 5000;
   int64_t supervise_interval_ms = 250;
   int64_t stop_grace_ms = 10000;
+  // A modification stays `modifying` at least this long (pollers that look every few seconds
+  // see it), and until every node has changed.
+  int64_t modify_dwell_ms = 5000;
+};
+
+// What ModifyReplicationGroup asks for, read and checked against the request alone.
+struct GroupModification {
+  std::optional<std::string> description;
+  bool transit = false;  // TransitEncryptionEnabled and/or TransitEncryptionMode given
+  bool transit_enabled = false;
+  std::string transit_mode;  // preferred or required when enabled
 };
 
 class ReplicationGroups {
  public:
-  ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host);
+  // ca signs the nodes' certificates; null refuses in-transit encryption.
+  ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host,
+                    std::shared_ptr<const CertificateAuthority> ca);
   ~ReplicationGroups();  // stops the supervisor; the nodes keep running
   ReplicationGroups(const ReplicationGroups&) = delete;
   ReplicationGroups& operator=(const ReplicationGroups&) = delete;
@@ -56,6 +77,11 @@ class ReplicationGroups {
   // On success *deleted is the record as DeleteReplicationGroup's reply shows it (`deleting`).
   std::optional<ApiError> Delete(const std::string& id, GroupRecord* deleted);
 
+  // Starts the change (status modifying, the targets in the pending values) and returns at once
+  // with the record as the reply shows it; a thread of its own applies it node by node.
+  std::optional<ApiError> Modify(const std::string& id, const GroupModification& change,
+                                 GroupRecord* modifying);
+
   std::optional<GroupRecord> Find(const std::string& id) const;
   std::vector<GroupRecord> All() const;  // ordered by id
 
@@ -65,6 +91,18 @@ class ReplicationGroups {
 
  private:
   NodeSpec SpecOf(const GroupRecord& group, const NodeRecord& node) const;
+  // How the control plane reaches node: over TLS once the node has a certificate.
+  NodeAddress AddressOf(const NodeRecord& node) const;
+  // Issues node's certificate (for its address) and has its host write it with the key and the
+  // CA; records the paths in *node. Outside the lock.
+  absl::Status EnsureCertificate(NodeRecord* node);
+  // Runs fn on the stored node (under the lock) and saves the group.
+  void UpdateNode(const std::string& group_id, const std::string& cluster_id,
+                  const std::function<void(NodeRecord&)>& fn);
+  // The modification thread: applies the pending change of group id, then the dwell.
+  void ApplyModification(const std::string& id);
+  absl::Status ApplyTransit(const GroupRecord& group);
+  void StartWorker(const std::string& id);
   // Gives every node of draft an address whose ports are free; false when the range is full.
   bool AssignAddressesLocked(GroupRecord* draft);
   absl::Status SaveLocked(const GroupRecord& group);
@@ -77,6 +115,8 @@ class ReplicationGroups {
   const GroupsOptions options_;
   StateStore& store_;
   NodeHost& host_;
+  const std::shared_ptr<const CertificateAuthority> ca_;
+  std::unique_ptr<tools::TlsClientContext> node_tls_;  // verifies nodes against ca_
 
   mutable std::mutex mu_;
   std::map<std::string, GroupRecord> groups_;  // by id
@@ -91,6 +131,7 @@ class ReplicationGroups {
   bool stopping_ = false;
   std::condition_variable wake_supervisor_;
   std::thread supervisor_;
+  std::vector<std::thread> workers_;  // modifications; joined at destruction
 };
 
 }  // namespace redoubt::control

@@ -51,7 +51,7 @@ class QueryProtocolTest : public ::testing::Test {
 
   std::unique_ptr<StateStore> store_ = *StateStore::Open(":memory:");
   LocalNodeHost host_{"/nonexistent/redoubt-server", "/nonexistent/nodes"};
-  ReplicationGroups groups_{GroupsOptions{}, *store_, host_};
+  ReplicationGroups groups_{GroupsOptions{}, *store_, host_, nullptr};
 };
 
 TEST_F(QueryProtocolTest, AnswersAnOperationInItsEnvelope) {

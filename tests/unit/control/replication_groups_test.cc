@@ -1,9 +1,18 @@
-// Tests of the control plane's group records away from any node: CreateReplicationGroup's
-// parameters into a group (names, roles, slots, cluster mode, and ElastiCache's errors), slot
-// ranges, ISO 8601 timestamps, the JSON records and the SQLite state store (groups and events
-// survive a reopen; events filter by source and time, newest first).
+// Tests of the control plane's group records away from any node: CreateReplicationGroup's and
+// ModifyReplicationGroup's parameters (names, roles, slots, cluster mode, transit changes, and
+// ElastiCache's errors), slot ranges, ISO 8601 timestamps, the JSON records, the SQLite state
+// store (groups and events survive a reopen; events filter by source and time, newest first)
+// and the CA (node certificates verify against it, for their address and names).
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
 
+#include <filesystem>
+
+#include "common/file_io.h"
+#include "common/openssl_ptr.h"
+#include "control/certificate_authority.h"
 #include "control/group_model.h"
 #include "control/group_request.h"
 #include "control/group_topology.h"
@@ -211,6 +220,96 @@ TEST(StateStoreTest, GroupsAndEventsSurviveAReopen) {
   window.start_ms = 1500;
   window.end_ms = 2500;
   EXPECT_EQ(messages(window), (std::vector<std::string>{"second"}));
+}
+
+}  // namespace
+}  // namespace redoubt::control
+
+namespace redoubt::control {
+namespace {
+
+std::string ModifyError(const std::string& body, GroupModification* change = nullptr) {
+  std::string id;
+  GroupModification ignored;
+  std::optional<ApiError> error =
+      ReadModifyReplicationGroup(Form(body), &id, change ? change : &ignored);
+  return error ? error->code : "";
+}
+
+TEST(ModifyReplicationGroupTest, ReadsTransitChangesAndRefusesTheRest) {
+  GroupModification change;
+  ASSERT_EQ(ModifyError("ReplicationGroupId=A&TransitEncryptionEnabled=true&ApplyImmediately=true",
+                        &change),
+            "");
+  EXPECT_TRUE(change.transit);
+  EXPECT_TRUE(change.transit_enabled);
+  EXPECT_EQ(change.transit_mode, "preferred");  // enabling defaults to preferred
+  GroupModification mode_only;
+  ASSERT_EQ(ModifyError("ReplicationGroupId=a&TransitEncryptionMode=required", &mode_only), "");
+  EXPECT_TRUE(mode_only.transit_enabled);
+  EXPECT_EQ(mode_only.transit_mode, "required");
+  GroupModification off;
+  ASSERT_EQ(ModifyError("ReplicationGroupId=a&TransitEncryptionEnabled=false", &off), "");
+  EXPECT_FALSE(off.transit_enabled);
+
+  EXPECT_EQ(ModifyError("TransitEncryptionEnabled=true"), "MissingParameter");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a"), "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&TransitEncryptionMode=always"),
+            "InvalidParameterValue");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&TransitEncryptionEnabled=false"
+                        "&TransitEncryptionMode=preferred"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&ApplyImmediately=soon&TransitEncryptionEnabled=true"),
+            "InvalidParameterValue");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthToken=abcdefghijklmnopqrstu"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&SecurityGroupIds.SecurityGroupId.1=sg-1"),
+            "InvalidParameterCombination");
+}
+
+TEST(CertificateAuthorityTest, IssuesNodeCertificatesThatVerifyAgainstItAndReloads) {
+  test_support::ScratchDir dir("control-ca");
+  const std::string ca_dir = (dir.path() / "ca").string();
+  absl::StatusOr<std::shared_ptr<const CertificateAuthority>> ca =
+      CertificateAuthority::LoadOrCreate(ca_dir);
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  std::string key_text;
+  ASSERT_TRUE(common::ReadSmallFile(ca_dir + "/ca.key", 1 << 20, &key_text).ok());
+  struct stat st {};
+  ASSERT_EQ(stat((ca_dir + "/ca.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  CertificateRequest request;
+  request.common_name = "g-0001-001";
+  request.ip_addresses = {"127.0.42.7"};
+  request.dns_names = {"*.g.cache.local"};
+  absl::StatusOr<IssuedCertificate> issued = (*ca)->Issue(request);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+
+  // Loaded again from its files, the CA is the same one: a certificate it issued before
+  // verifies against the file it reads.
+  absl::StatusOr<std::shared_ptr<const CertificateAuthority>> again =
+      CertificateAuthority::LoadOrCreate(ca_dir);
+  ASSERT_TRUE(again.ok());
+  common::UniqueBio bio(
+      BIO_new_mem_buf(issued->cert_pem.data(), static_cast<int>(issued->cert_pem.size())));
+  common::UniqueX509 cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ASSERT_TRUE(cert);
+  common::UniqueX509Store store(X509_STORE_new());
+  ASSERT_EQ(X509_STORE_load_file(store.get(), (*again)->ca_file().c_str()), 1);
+  common::UniqueX509StoreCtx ctx(X509_STORE_CTX_new());
+  X509_STORE_CTX_init(ctx.get(), store.get(), cert.get(), nullptr);
+  X509_VERIFY_PARAM_set1_ip_asc(X509_STORE_CTX_get0_param(ctx.get()), "127.0.42.7");
+  EXPECT_EQ(X509_verify_cert(ctx.get()), 1)
+      << X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+  EXPECT_EQ(X509_check_host(cert.get(), "a.g.cache.local", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_ip_asc(cert.get(), "127.0.42.8", 0), 0);
+  common::UniqueEvpPkey key(X509_get_pubkey(cert.get()));
+  EXPECT_EQ(EVP_PKEY_get_base_id(key.get()), EVP_PKEY_EC);  // P-256 unless RSA is asked for
+
+  // Half a CA (the key gone) is refused, not replaced.
+  std::filesystem::remove(ca_dir + "/ca.key");
+  EXPECT_FALSE(CertificateAuthority::LoadOrCreate(ca_dir).ok());
 }
 
 }  // namespace

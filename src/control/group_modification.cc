@@ -1,0 +1,351 @@
+// ModifyReplicationGroup's side of ReplicationGroups (replication_groups.h): the change is
+// recorded at once (status modifying, pending values), then a thread of its own applies it to
+// the nodes in a safe order and waits out the dwell before the group is available again.
+//
+// In-transit encryption moves as the managed services move it, one node at a time, replicas
+// before primaries:
+//   none → preferred:   certificate, key and CA written to the node's host, loaded (CONFIG
+//                       SET), tls-mode preferred (plaintext clients keep working); then every
+//                       node's replication and bus links move to TLS (tls-replication,
+//                       tls-cluster), and the change waits until every replica of every
+//                       primary is linked over TLS and no bus link is left in plaintext.
+//   preferred → required: the plaintext clients still connected are counted (an event names
+//                       them), then tls-mode required.
+//   required → preferred: tls-mode preferred.
+//   preferred → none:   links back to plaintext (and waited for), then tls-mode none.
+// Each step looks at the node's recorded transport first, so that a modification resumed after
+// a restart of the control plane does again only what was not done.
+#include <thread>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "control/group_topology.h"
+#include "control/replication_groups.h"
+
+namespace redoubt::control {
+namespace {
+
+// Replicas first, then primaries: a primary changes last, once its replicas can follow.
+std::vector<std::string> ReplicasFirst(const GroupRecord& group) {
+  std::vector<std::string> order;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const NodeRecord& node : group.nodes) {
+      if (node.primary == (pass == 1)) {
+        order.push_back(node.cluster_id);
+      }
+    }
+  }
+  return order;
+}
+
+absl::Status Set(const NodeAddress& node, std::vector<std::string> args) {
+  args.insert(args.begin(), {"CONFIG", "SET"});
+  absl::StatusOr<tools::RespReply> reply = CallNode(node, args);
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+// Counts CLIENT LIST TYPE replica lines with tls=yes and tls=no.
+std::pair<int, int> ReplicaTransports(const tools::RespReply& list) {
+  int tls = 0;
+  int plain = 0;
+  size_t pos = 0;
+  while ((pos = list.str.find("tls=", pos)) != std::string::npos) {
+    (list.str.compare(pos, 7, "tls=yes") == 0 ? tls : plain) += 1;
+    pos += 4;
+  }
+  return {tls, plain};
+}
+
+}  // namespace
+
+std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
+                                                  const GroupModification& change,
+                                                  GroupRecord* modifying) {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
+  }
+  GroupRecord& group = it->second;
+  if (group.status != kStatusAvailable) {
+    return ApiError{400, "InvalidReplicationGroupState",
+                    "Replication group " + id + " is " + group.status +
+                        "; it can be modified only when available."};
+  }
+  if (change.transit) {
+    const std::string current = group.transit_encryption ? group.transit_encryption_mode : "none";
+    const std::string target = change.transit_enabled ? change.transit_mode : "none";
+    if (target == current) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "In-transit encryption of " + id + " is already " + current + "."};
+    }
+    // As ElastiCache: TLS is turned on in preferred first, and off from preferred only.
+    if (current == "none" && target == "required") {
+      return ApiError{400, "InvalidParameterCombination",
+                      "Enable in-transit encryption with TransitEncryptionMode preferred first; "
+                      "move to required once every client uses TLS."};
+    }
+    if (current == "required" && target == "none") {
+      return ApiError{400, "InvalidParameterCombination",
+                      "Move TransitEncryptionMode to preferred before disabling in-transit "
+                      "encryption."};
+    }
+    if (!ca_ || !node_tls_) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "This control plane has no CA: in-transit encryption is not available."};
+    }
+  }
+  if (change.description) {
+    group.description = *change.description;
+  }
+  if (change.transit) {
+    group.status = kStatusModifying;
+    group.pending_transit = true;
+    group.pending_transit_enabled = change.transit_enabled;
+    group.pending_transit_mode = change.transit_enabled ? change.transit_mode : "";
+    group.modify_started_ms = common::UnixMillis();
+    for (NodeRecord& node : group.nodes) {
+      node.status = kStatusModifying;
+    }
+  }
+  (void)SaveLocked(group);
+  *modifying = group;
+  if (change.transit) {
+    workers_.emplace_back([this, id] { ApplyModification(id); });
+  }
+  return std::nullopt;
+}
+
+void ReplicationGroups::StartWorker(const std::string& id) {
+  std::lock_guard lock(mu_);
+  workers_.emplace_back([this, id] { ApplyModification(id); });
+}
+
+absl::Status ReplicationGroups::EnsureCertificate(NodeRecord* node) {
+  if (!node->tls_cert_file.empty()) {
+    return absl::OkStatus();
+  }
+  if (!ca_) {
+    return absl::FailedPreconditionError("this control plane has no CA");
+  }
+  CertificateRequest request;
+  request.common_name = node->cluster_id;
+  request.ip_addresses = {node->address};
+  absl::StatusOr<IssuedCertificate> issued = ca_->Issue(request);
+  if (!issued.ok()) {
+    return issued.status();
+  }
+  std::string ca_pem;
+  if (absl::Status s = common::ReadSmallFile(ca_->ca_file(), 1 << 20, &ca_pem); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::string> key =
+      host_.WriteNodeFile(node->cluster_id, "node.key", issued->key_pem, 0600);
+  absl::StatusOr<std::string> cert =
+      host_.WriteNodeFile(node->cluster_id, "node.crt", issued->cert_pem, 0644);
+  absl::StatusOr<std::string> ca = host_.WriteNodeFile(node->cluster_id, "ca.crt", ca_pem, 0644);
+  for (const absl::StatusOr<std::string>* written : {&key, &cert, &ca}) {
+    if (!written->ok()) {
+      return written->status();
+    }
+  }
+  node->tls_key_file = *key;
+  node->tls_cert_file = *cert;
+  node->tls_ca_file = *ca;
+  return absl::OkStatus();
+}
+
+void ReplicationGroups::UpdateNode(const std::string& group_id, const std::string& cluster_id,
+                                   const std::function<void(NodeRecord&)>& fn) {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(group_id);
+  if (it == groups_.end()) {
+    return;
+  }
+  if (NodeRecord* node = it->second.FindNode(cluster_id)) {
+    fn(*node);
+    (void)SaveLocked(it->second);
+  }
+}
+
+absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
+  const std::string& id = start.id;
+  const bool to_tls = start.pending_transit_enabled;
+  const std::string target_mode = to_tls ? start.pending_transit_mode : "none";
+  const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
+  const NodeAddressFn address_of = [this](const NodeRecord& node) { return AddressOf(node); };
+  auto current = [&]() {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(id);
+    return it == groups_.end() ? GroupRecord() : it->second;
+  };
+
+  // 1. Certificates and tls-mode preferred on every node still in plaintext.
+  if (to_tls) {
+    for (const std::string& cluster_id : ReplicasFirst(start)) {
+      NodeRecord node = *current().FindNode(cluster_id);
+      if (node.tls_mode != "none") {
+        continue;
+      }
+      const bool had_certificate = !node.tls_cert_file.empty();
+      if (absl::Status s = EnsureCertificate(&node); !s.ok()) {
+        return s;
+      }
+      if (absl::Status s =
+              Set(address_of(node), {"tls-cert-file", node.tls_cert_file, "tls-key-file",
+                                     node.tls_key_file, "tls-ca-cert-file", node.tls_ca_file});
+          !s.ok()) {
+        return s;
+      }
+      if (absl::Status s = Set(address_of(node), {"tls-mode", "preferred"}); !s.ok()) {
+        return s;
+      }
+      UpdateNode(id, cluster_id, [&](NodeRecord& n) {
+        n.tls_cert_file = node.tls_cert_file;
+        n.tls_key_file = node.tls_key_file;
+        n.tls_ca_file = node.tls_ca_file;
+        n.tls_mode = "preferred";
+      });
+      if (!had_certificate) {
+        RecordEvent(kSourceCluster, cluster_id, "Certificate issued by the control plane's CA");
+      }
+    }
+  }
+
+  // 2. Replication and bus links: to TLS when encrypting, back to plaintext when not.
+  const bool links_tls = to_tls;
+  bool links_changed = false;
+  for (const std::string& cluster_id : ReplicasFirst(start)) {
+    const NodeRecord node = *current().FindNode(cluster_id);
+    if (node.tls_links == links_tls) {
+      continue;
+    }
+    std::vector<std::string> args = {"tls-replication", links_tls ? "yes" : "no"};
+    if (start.cluster_enabled) {
+      args.insert(args.end(), {"tls-cluster", links_tls ? "yes" : "no"});
+    }
+    if (absl::Status s = Set(address_of(node), args); !s.ok()) {
+      return s;
+    }
+    UpdateNode(id, cluster_id, [&](NodeRecord& n) { n.tls_links = links_tls; });
+    links_changed = true;
+  }
+  if (links_changed || to_tls) {
+    // Every replica linked again, over the transport asked for: each primary's replicas all
+    // show tls=yes (or tls=no) in its CLIENT LIST, and no bus link is left on the other one.
+    const GroupRecord now = current();
+    std::vector<const NodeRecord*> primaries;
+    for (const NodeRecord& node : now.nodes) {
+      if (node.primary) {
+        primaries.push_back(&node);
+      }
+    }
+    absl::Status linked = ForEachNode(primaries, [&](const NodeRecord& primary) {
+      size_t replicas = 0;
+      for (const NodeRecord& node : now.nodes) {
+        replicas += node.node_group_id == primary.node_group_id && !node.primary;
+      }
+      return WaitForNode(
+          address_of(primary), {"CLIENT", "LIST", "TYPE", "replica"},
+          [&](const tools::RespReply& list) {
+            auto [tls, plain] = ReplicaTransports(list);
+            return static_cast<size_t>(links_tls ? tls : plain) == replicas &&
+                   (links_tls ? plain : tls) == 0;
+          },
+          deadline,
+          links_tls ? "its replicas to link over TLS" : "its replicas to link in plaintext");
+    });
+    if (!linked.ok()) {
+      return linked;
+    }
+    if (start.cluster_enabled) {
+      std::vector<const NodeRecord*> all;
+      for (const NodeRecord& node : now.nodes) {
+        all.push_back(&node);
+      }
+      absl::Status bus = ForEachNode(all, [&](const NodeRecord& node) {
+        return WaitForNode(
+            address_of(node), {"INFO", "ssl"},
+            [&](const tools::RespReply& info) {
+              return InfoField(info.str, links_tls ? "tcp_cluster_bus_links"
+                                                   : "tls_cluster_bus_links") == "0";
+            },
+            deadline, "its cluster bus links to move");
+      });
+      if (!bus.ok()) {
+        return bus;
+      }
+    }
+  }
+
+  // 3. tls-mode on every node whose mode differs, replicas first.
+  for (const std::string& cluster_id : ReplicasFirst(start)) {
+    const NodeRecord node = *current().FindNode(cluster_id);
+    if (node.tls_mode == target_mode) {
+      continue;
+    }
+    if (target_mode == "required") {
+      absl::StatusOr<tools::RespReply> info = CallNode(address_of(node), {"INFO", "ssl"});
+      const std::string plaintext =
+          info.ok() ? InfoField(info->str, "tls_mode_connected_tcp_clients").value_or("?") : "?";
+      RecordEvent(kSourceCluster, cluster_id,
+                  "Switching to TLS required with " + plaintext +
+                      " plaintext client connections still open; they are closed now");
+    }
+    if (absl::Status s = Set(address_of(node), {"tls-mode", target_mode}); !s.ok()) {
+      return s;
+    }
+    UpdateNode(id, cluster_id, [&](NodeRecord& n) { n.tls_mode = target_mode; });
+  }
+  return absl::OkStatus();
+}
+
+void ReplicationGroups::ApplyModification(const std::string& id) {
+  std::optional<GroupRecord> start = Find(id);
+  if (!start || start->status != kStatusModifying) {
+    return;
+  }
+  absl::Status s = start->pending_transit ? ApplyTransit(*start) : absl::OkStatus();
+  // The dwell: pollers that look every few seconds see `modifying`. Interrupted by a stop of
+  // the control plane, which leaves the group modifying for the next start to resume.
+  {
+    std::unique_lock lock(mu_);
+    const int64_t until_ms = start->modify_started_ms + options_.modify_dwell_ms;
+    while (!stopping_ && common::UnixMillis() < until_ms) {
+      wake_supervisor_.wait_for(lock, std::chrono::milliseconds(until_ms - common::UnixMillis()));
+    }
+    if (stopping_) {
+      return;
+    }
+    auto it = groups_.find(id);
+    if (it == groups_.end()) {
+      return;
+    }
+    GroupRecord& group = it->second;
+    if (s.ok() && group.pending_transit) {
+      group.transit_encryption = group.pending_transit_enabled;
+      group.transit_encryption_mode = group.pending_transit_mode;
+    }
+    group.pending_transit = false;
+    group.pending_transit_enabled = false;
+    group.pending_transit_mode.clear();
+    group.status = kStatusAvailable;
+    for (NodeRecord& node : group.nodes) {
+      node.status = kStatusAvailable;
+    }
+    (void)SaveLocked(group);
+    *start = group;
+  }
+  if (!s.ok()) {
+    RecordEvent(kSourceGroup, id,
+                "Failed to modify the replication group: " + std::string(s.message()));
+    return;
+  }
+  RecordEvent(kSourceGroup, id,
+              start->transit_encryption
+                  ? "In-transit encryption of replication group " + id + " is now " +
+                        start->transit_encryption_mode
+                  : "In-transit encryption of replication group " + id + " is now disabled");
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,223 @@
+# The seeds' scenario through the control plane: a cluster-mode group (2 shards, 1 replica each)
+# created without TLS, a plaintext redis-py RedisCluster reading from the configuration
+# endpoint, ModifyReplicationGroup to TLS preferred, a TLS RedisCluster (ssl=True and no CA: it
+# trusts the control plane's CA through SSL_CERT_FILE, as aws-env prints) joining, then
+# required: no failed operation for the TLS client, none for the plaintext client before
+# required, status modifying then available (at least the dwell), the events, and no failover
+# or full resync along the way. Also the refusals of ModifyReplicationGroup.
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from support.control_plane import ControlPlane
+from support.tools import find_redoubt_tool, wait_for
+
+NODE_BLOCK = "127.0.18.0/24"
+DWELL_MS = 2000
+READER = Path(__file__).resolve().parents[1] / "support" / "cluster_reader.py"
+
+
+@pytest.fixture
+def control(tmp_path):
+    binary = find_redoubt_tool("redoubt-control")
+    if binary is None:
+        pytest.skip("redoubt-control is not built")
+    args = ["--modify-dwell", str(DWELL_MS)]
+    if os.environ.get("REDOUBT_SERVER"):
+        args += ["--server-binary", os.environ["REDOUBT_SERVER"]]
+    plane = ControlPlane(binary, tmp_path / "control-data", NODE_BLOCK, args).start()
+    yield plane
+    plane.stop_all()
+
+
+class Reader:
+    """cluster_reader.py in a subprocess, stopped by a file."""
+
+    def __init__(self, tmp_path, name, host, env, tls=False):
+        self.stop_file = tmp_path / f"{name}.stop"
+        self.report = tmp_path / f"{name}.json"
+        cmd = [sys.executable, str(READER), "--host", host, "--stop-file", str(self.stop_file),
+               "--report", str(self.report), "--prefix", f"{name}:"]
+        if tls:
+            cmd.append("--tls")
+        self.proc = subprocess.Popen(cmd, env={**os.environ, **env},
+                                     cwd=str(READER.parents[2]), stderr=subprocess.PIPE,
+                                     text=True)
+
+    def wait_ready(self):
+        ready = Path(str(self.report) + ".ready")
+        wait_for(lambda: ready.exists() or self.proc.poll() is not None, "the reader to start")
+        assert self.proc.poll() is None, self.proc.stderr.read()
+
+    def stop(self):
+        self.stop_file.touch()
+        self.proc.wait(timeout=120)
+        assert self.proc.returncode == 0, self.proc.stderr.read()
+        return json.loads(self.report.read_text())
+
+
+def wait_available(client, group_id):
+    """Polls Describe until the group is available; returns the statuses it saw, in order."""
+    seen = []
+
+    def available():
+        status = client.describe_replication_groups(ReplicationGroupId=group_id)[
+            "ReplicationGroups"][0]["Status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        return status == "available"
+    wait_for(available, "the group to be available again", timeout=120)
+    return seen
+
+
+def full_syncs(addresses, tls_env):
+    total = 0
+    for address in addresses:
+        kwargs = {"ssl": True, "ssl_ca_certs": tls_env["SSL_CERT_FILE"]} if tls_env else {}
+        total += redis.Redis(host=address, port=6379, **kwargs).info("stats")["sync_full"]
+    return total
+
+
+def test_online_tls_migration_of_a_cluster_mode_group(control, tmp_path):
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="seeds", ReplicationGroupDescription="x",
+                                    NumNodeGroups=2, ReplicasPerNodeGroup=1)
+    group = client.describe_replication_groups(ReplicationGroupId="seeds")["ReplicationGroups"][0]
+    assert group["TransitEncryptionEnabled"] is False
+    endpoint = group["ConfigurationEndpoint"]["Address"]
+    addresses = [c["CacheNodes"][0]["Endpoint"]["Address"]
+                 for c in client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]]
+    roles_before = {a: redis.Redis(host=a, port=6379).execute_command("ROLE")[0]
+                    for a in addresses}
+    syncs_before = full_syncs(addresses, None)
+
+    plain = Reader(tmp_path, "plain", endpoint, {})
+    plain.wait_ready()
+
+    # none → preferred: the reply and Describe say modifying, for at least the dwell.
+    t0 = time.monotonic()
+    reply = client.modify_replication_group(ReplicationGroupId="seeds",
+                                            TransitEncryptionEnabled=True,
+                                            TransitEncryptionMode="preferred",
+                                            ApplyImmediately=True)["ReplicationGroup"]
+    assert reply["Status"] == "modifying"
+    assert reply["PendingModifiedValues"] == {"TransitEncryptionEnabled": True,
+                                              "TransitEncryptionMode": "preferred"}
+    seen = wait_available(client, "seeds")
+    assert time.monotonic() - t0 >= DWELL_MS / 1000
+    assert seen[-1] == "available"
+    group = client.describe_replication_groups(ReplicationGroupId="seeds")["ReplicationGroups"][0]
+    assert (group["TransitEncryptionEnabled"], group["TransitEncryptionMode"]) == (True,
+                                                                                  "preferred")
+    assert group["PendingModifiedValues"] == {}
+
+    tls = Reader(tmp_path, "tls", endpoint, {"SSL_CERT_FILE": control.env["SSL_CERT_FILE"]},
+                 tls=True)
+    tls.wait_ready()
+    # A modification while one runs is refused.
+    required_sent = time.time()
+    client.modify_replication_group(ReplicationGroupId="seeds", TransitEncryptionEnabled=True,
+                                    TransitEncryptionMode="required", ApplyImmediately=True)
+    with pytest.raises(client.exceptions.InvalidReplicationGroupStateFault):
+        client.modify_replication_group(ReplicationGroupId="seeds",
+                                        TransitEncryptionMode="preferred",
+                                        ApplyImmediately=True)
+    wait_available(client, "seeds")
+    tls_report = tls.stop()
+    plain_report = plain.stop()
+
+    assert tls_report["ops"] > 0 and tls_report["failures"] == [], tls_report["failures"][:5]
+    early = [f for f in plain_report["failures"] if f[0] < required_sent]
+    assert plain_report["ops"] > 0 and early == [], early[:5]
+    print(f"plaintext reader: {plain_report['ops']} reads, "
+          f"{len(plain_report['failures'])} failures, all after required was asked for; "
+          f"TLS reader: {tls_report['ops']} reads, 0 failures")
+
+    # Plaintext is refused now; TLS serves; no failover, no full resync.
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis(host=endpoint, port=6379, socket_timeout=5).ping()
+    tls_env = {"SSL_CERT_FILE": control.env["SSL_CERT_FILE"]}
+    node = redis.Redis(host=endpoint, port=6379, ssl=True, ssl_ca_certs=tls_env["SSL_CERT_FILE"])
+    roles_after = {a: redis.Redis(host=a, port=6379, ssl=True,
+                                  ssl_ca_certs=tls_env["SSL_CERT_FILE"]).execute_command("ROLE")[0]
+                   for a in addresses}
+    assert roles_after == roles_before
+    assert full_syncs(addresses, tls_env) == syncs_before
+    assert node.info("ssl")["tcp_cluster_bus_links"] == 0
+
+    messages = [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="seeds")["Events"]]
+    assert messages[:2] == ["In-transit encryption of replication group seeds is now required",
+                            "In-transit encryption of replication group seeds is now preferred"]
+    node_events = [e["Message"] for e in client.describe_events(SourceType="cache-cluster")[
+        "Events"]]
+    assert sum("Certificate issued" in m for m in node_events) == 4
+    assert sum("Switching to TLS required" in m for m in node_events) == 4
+
+    # A node restarted now keeps its transport: its config says required.
+    pid_file = control.data / "nodes" / "seeds-0002-002" / "redoubt.pid"
+    os.kill(int(pid_file.read_text()), 9)
+    wait_for(lambda: any("restarted" in e["Message"] for e in client.describe_events(
+        SourceType="cache-cluster", SourceIdentifier="seeds-0002-002")["Events"]),
+        "the restart event")
+    config = (control.data / "nodes" / "seeds-0002-002" / "redoubt.conf").read_text()
+    assert "tls-mode required" in config and "tls-cluster yes" in config
+    client.delete_replication_group(ReplicationGroupId="seeds")
+
+
+def test_modification_refusals_and_the_way_back_to_plaintext(control):
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="back", ReplicationGroupDescription="x",
+                                    NumCacheClusters=2)
+    errors = client.exceptions
+    for kwargs, error in (
+            ({"TransitEncryptionEnabled": True, "TransitEncryptionMode": "required"},
+             "InvalidParameterCombination"),  # none → required directly
+            ({"TransitEncryptionEnabled": False}, "InvalidParameterCombination"),  # already off
+            ({"TransitEncryptionEnabled": False, "TransitEncryptionMode": "preferred"},
+             "InvalidParameterCombination"),
+            ({"TransitEncryptionMode": "sometimes"}, "InvalidParameterValue"),
+            ({"CacheNodeType": "cache.r6g.large"}, "InvalidParameterCombination"),
+            ({}, "InvalidParameterCombination")):
+        with pytest.raises(client.exceptions.ClientError) as e:
+            client.modify_replication_group(ReplicationGroupId="back", ApplyImmediately=True,
+                                            **kwargs)
+        assert e.value.response["Error"]["Code"] == error, kwargs
+    with pytest.raises(errors.ReplicationGroupNotFoundFault):
+        client.modify_replication_group(ReplicationGroupId="nope", ApplyImmediately=True,
+                                        TransitEncryptionEnabled=True)
+    assert client.describe_replication_groups()["ReplicationGroups"][0]["Status"] == "available"
+
+    # A description change applies at once; TLS on (preferred) and off again, replication kept.
+    reply = client.modify_replication_group(ReplicationGroupId="back", ApplyImmediately=True,
+                                            ReplicationGroupDescription="renamed")
+    assert reply["ReplicationGroup"]["Description"] == "renamed"
+    client.modify_replication_group(ReplicationGroupId="back", ApplyImmediately=True,
+                                    TransitEncryptionEnabled=True)
+    wait_available(client, "back")
+    shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+    primary = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    assert [c.get("tls") for c in primary.client_list(_type="replica")] == ["yes"]
+    with pytest.raises(errors.ClientError) as e:
+        client.modify_replication_group(ReplicationGroupId="back", ApplyImmediately=True,
+                                        TransitEncryptionEnabled=False,
+                                        TransitEncryptionMode="required")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    client.modify_replication_group(ReplicationGroupId="back", ApplyImmediately=True,
+                                    TransitEncryptionEnabled=False)
+    wait_available(client, "back")
+    group = client.describe_replication_groups()["ReplicationGroups"][0]
+    assert group["TransitEncryptionEnabled"] is False and "TransitEncryptionMode" not in group
+    assert [c.get("tls") for c in primary.client_list(_type="replica")] == ["no"]
+    assert primary.info("ssl")["tls_mode"] == "none"
+    primary.set("k", "v")
+    primary.wait(1, 5000)
+    reader = redis.Redis(host=shard["ReaderEndpoint"]["Address"], port=6379)
+    assert reader.get("k") == b"v"
+    client.delete_replication_group(ReplicationGroupId="back")
