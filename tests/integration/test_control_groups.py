@@ -228,9 +228,15 @@ def test_a_dead_node_is_restarted_and_a_restarted_control_plane_adopts_the_nodes
     wait_for(restarted_event, "the supervisor's restart event")
     node = client.describe_cache_clusters(CacheClusterId=replica_id, ShowCacheNodeInfo=True)[
         "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]
-    # It rejoined the cluster from its nodes.conf, as the replica it was.
-    wait_for(lambda: redis.Redis(host=node["Address"], port=6379).cluster("info")[
-        "cluster_state"] == "ok", "the restarted node to rejoin")
+    # It rejoined the cluster from its nodes.conf, as the replica it was (refusing connections
+    # until its process listens again).
+    def rejoined():
+        try:
+            return redis.Redis(host=node["Address"], port=6379).cluster("info")[
+                "cluster_state"] == "ok"
+        except redis.exceptions.ConnectionError:
+            return False
+    wait_for(rejoined, "the restarted node to rejoin")
     assert int(pid_file.read_text()) != old_pid
 
     # The control plane stops; its nodes keep serving and are adopted by the next one.
