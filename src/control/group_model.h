@@ -70,6 +70,14 @@ struct GroupRecord {
   int64_t create_time_ms = 0;
   // A ModifyReplicationGroup being applied (status modifying): what it moves to and when it
   // began (the dwell is counted from there; a restarted control plane resumes it).
+  // The auth tokens the nodes accept (the default user's passwords), oldest first: two during a
+  // ROTATE, none when AUTH is off. Kept in the state file (mode 0600) as the nodes' configs
+  // keep them.
+  std::vector<std::string> auth_tokens;
+  int64_t auth_token_modified_ms = 0;
+  // An auth token change being applied: ROTATE, SET or DELETE, and the new token.
+  std::string pending_auth_strategy;
+  std::string pending_auth_token;
   bool pending_transit = false;
   bool pending_transit_enabled = false;
   std::string pending_transit_mode;

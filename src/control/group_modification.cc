@@ -95,8 +95,42 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
                       "This control plane has no CA: in-transit encryption is not available."};
     }
   }
+  if (!change.auth_strategy.empty()) {
+    if (!group.transit_encryption) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "An auth token requires in-transit encryption: enable it first."};
+    }
+    if (change.auth_strategy == "ROTATE" && group.auth_tokens.empty()) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "Replication group " + id +
+                          " has no auth token to rotate: set one with the SET strategy."};
+    }
+    if (change.auth_strategy == "ROTATE" && group.auth_tokens.size() > 1) {
+      return ApiError{
+          400, "InvalidParameterCombination",
+          "A rotation of " + id + "'s auth token is in progress: finish it with the SET strategy."};
+    }
+    if (change.auth_strategy == "DELETE" && group.auth_tokens.empty()) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "Replication group " + id + " has no auth token to delete."};
+    }
+    if (change.auth_strategy == "DELETE" && group.transit_encryption_mode != "preferred") {
+      return ApiError{400, "InvalidParameterCombination",
+                      "The auth token can be deleted only while TransitEncryptionMode is "
+                      "preferred."};
+    }
+  }
   if (change.description) {
     group.description = *change.description;
+  }
+  if (!change.auth_strategy.empty()) {
+    group.status = kStatusModifying;
+    group.pending_auth_strategy = change.auth_strategy;
+    group.pending_auth_token = change.auth_token;
+    group.modify_started_ms = common::UnixMillis();
+    for (NodeRecord& node : group.nodes) {
+      node.status = kStatusModifying;
+    }
   }
   if (change.transit) {
     group.status = kStatusModifying;
@@ -110,7 +144,7 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
   }
   (void)SaveLocked(group);
   *modifying = group;
-  if (change.transit) {
+  if (change.transit || !change.auth_strategy.empty()) {
     workers_.emplace_back([this, id] { ApplyModification(id); });
   }
   return std::nullopt;
@@ -173,11 +207,13 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
   const bool to_tls = start.pending_transit_enabled;
   const std::string target_mode = to_tls ? start.pending_transit_mode : "none";
   const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
-  const NodeAddressFn address_of = [this](const NodeRecord& node) { return AddressOf(node); };
   auto current = [&]() {
     std::lock_guard lock(mu_);
     auto it = groups_.find(id);
     return it == groups_.end() ? GroupRecord() : it->second;
+  };
+  const NodeAddressFn address_of = [this, &start](const NodeRecord& node) {
+    return AddressOf(start, node);
   };
 
   // 1. Certificates and tls-mode preferred on every node still in plaintext.
@@ -305,7 +341,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   if (!start || start->status != kStatusModifying) {
     return;
   }
+  const std::string auth_strategy = start->pending_auth_strategy;
   absl::Status s = start->pending_transit ? ApplyTransit(*start) : absl::OkStatus();
+  if (s.ok() && !start->pending_auth_strategy.empty()) {
+    s = ApplyAuthToken(*start);
+  }
   // The dwell: pollers that look every few seconds see `modifying`. Interrupted by a stop of
   // the control plane, which leaves the group modifying for the next start to resume.
   {
@@ -326,6 +366,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
       group.transit_encryption = group.pending_transit_enabled;
       group.transit_encryption_mode = group.pending_transit_mode;
     }
+    if (s.ok() && !group.pending_auth_strategy.empty()) {
+      group.auth_token_modified_ms = common::UnixMillis();
+    }
+    group.pending_auth_strategy.clear();
+    group.pending_auth_token.clear();
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
@@ -341,11 +386,76 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
                 "Failed to modify the replication group: " + std::string(s.message()));
     return;
   }
+  if (!auth_strategy.empty()) {
+    const std::string& strategy = auth_strategy;
+    RecordEvent(kSourceGroup, id,
+                strategy == "ROTATE" ? "Auth token of replication group " + id +
+                                           " rotated: the old and the new token are both valid"
+                : strategy == "SET"
+                    ? "Auth token of replication group " + id + " set: only the new token is valid"
+                    : "Auth token of replication group " + id + " deleted");
+    return;
+  }
   RecordEvent(kSourceGroup, id,
               start->transit_encryption
                   ? "In-transit encryption of replication group " + id + " is now " +
                         start->transit_encryption_mode
                   : "In-transit encryption of replication group " + id + " is now disabled");
+}
+
+absl::Status ReplicationGroups::ApplyAuthToken(const GroupRecord& start) {
+  const std::string& id = start.id;
+  const std::string& strategy = start.pending_auth_strategy;
+  const std::string& token = start.pending_auth_token;
+  // The tokens a node restarted from now on gets: the target of the change (for ROTATE both, so
+  // that a node restarted half-way accepts what every client may send).
+  std::vector<std::string> target;
+  if (strategy == "ROTATE") {
+    target = start.auth_tokens;
+    target.push_back(token);
+  } else if (strategy == "SET") {
+    target = {token};
+  }
+  GroupRecord group;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(id);
+    if (it == groups_.end()) {
+      return absl::NotFoundError("the group was deleted");
+    }
+    // The control plane's own connections try the pending token and every old one.
+    it->second.auth_tokens = target;
+    (void)SaveLocked(it->second);
+    group = it->second;
+  }
+  GroupRecord with_old = group;
+  with_old.auth_tokens = start.auth_tokens;
+  for (const std::string& cluster_id : ReplicasFirst(start)) {
+    const NodeRecord& node = *start.FindNode(cluster_id);
+    const NodeAddress address = AddressOf(with_old, node);
+    std::vector<std::string> acl = {"ACL", "SETUSER", "default", "on"};
+    if (strategy == "ROTATE") {
+      acl.push_back(">" + token);  // added beside the old one
+    } else if (strategy == "SET") {
+      acl.insert(acl.end(), {"resetpass", ">" + token});
+    } else {
+      acl.insert(acl.end(), {"resetpass", "nopass"});
+    }
+    absl::StatusOr<tools::RespReply> reply = CallNode(address, acl);
+    if (!reply.ok()) {
+      return reply.status();
+    }
+  }
+  // Replicas authenticate to their primary with masterauth when their link (re)connects.
+  for (const std::string& cluster_id : ReplicasFirst(start)) {
+    const NodeRecord& node = *start.FindNode(cluster_id);
+    if (absl::Status s =
+            Set(AddressOf(with_old, node), {"masterauth", target.empty() ? "" : target.back()});
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace redoubt::control

@@ -125,6 +125,20 @@ std::optional<ApiError> ReadShardPlans(const FormParams& params, std::optional<i
 
 }  // namespace
 
+std::optional<ApiError> CheckAuthToken(const std::string& token) {
+  bool ok = token.size() >= 16 && token.size() <= 128;
+  for (char c : token) {
+    ok = ok && c > ' ' && c < 127 && c != '\'' && c != '"' && c != '/' && c != '@';
+  }
+  if (!ok) {
+    // As ElastiCache: the token is never echoed back.
+    return InvalidValue(
+        "Invalid AuthToken: it must be 16 to 128 printable characters, without "
+        "spaces, ', \", / or @.");
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
                                                    GroupModification* change) {
   std::optional<std::string> given = params.Get("ReplicationGroupId");
@@ -139,7 +153,9 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
                                          "ApplyImmediately",
                                          "ReplicationGroupDescription",
                                          "TransitEncryptionEnabled",
-                                         "TransitEncryptionMode"};
+                                         "TransitEncryptionMode",
+                                         "AuthToken",
+                                         "AuthTokenUpdateStrategy"};
   for (const auto& [name, value] : params.all()) {
     if (std::find(std::begin(kApplied), std::end(kApplied), name) == std::end(kApplied)) {
       return InvalidCombination("The parameter " + name.substr(0, name.find('.')) +
@@ -169,7 +185,34 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
     change->transit_enabled = enabled.value_or(true);
     change->transit_mode = change->transit_enabled ? mode.value_or("preferred") : "";
   }
-  if (!change->transit && !change->description) {
+  std::optional<std::string> token = params.Get("AuthToken");
+  std::optional<std::string> strategy = params.Get("AuthTokenUpdateStrategy");
+  if (strategy && *strategy != "ROTATE" && *strategy != "SET" && *strategy != "DELETE") {
+    return InvalidValue("AuthTokenUpdateStrategy must be ROTATE, SET or DELETE, got " + *strategy +
+                        ".");
+  }
+  if (token || strategy) {
+    change->auth_strategy = strategy.value_or("ROTATE");
+    if (change->auth_strategy == "DELETE" && token) {
+      return InvalidCombination("AuthTokenUpdateStrategy DELETE takes no AuthToken.");
+    }
+    if (change->auth_strategy != "DELETE") {
+      if (!token) {
+        return InvalidCombination("AuthTokenUpdateStrategy " + change->auth_strategy +
+                                  " needs an AuthToken.");
+      }
+      if (auto e = CheckAuthToken(*token)) {
+        return e;
+      }
+      change->auth_token = *token;
+    }
+    if (change->transit) {
+      return InvalidCombination(
+          "Change the auth token and in-transit encryption in separate "
+          "calls.");
+    }
+  }
+  if (!change->transit && !change->description && change->auth_strategy.empty()) {
     return InvalidCombination("No modifications were requested.");
   }
   return std::nullopt;
@@ -260,12 +303,18 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
   // As ElastiCache: a group created encrypted is required unless preferred is asked for.
   draft->transit_encryption_mode =
       draft->transit_encryption ? transit_mode.value_or("required") : "";
-  // What this control plane does not run yet is refused, never accepted and ignored.
-  if (params.Has("AuthToken")) {
-    return InvalidValue(
-        "The AUTH token requires in-transit encryption "
-        "(TransitEncryptionEnabled).");
+  if (std::optional<std::string> token = params.Get("AuthToken")) {
+    if (!draft->transit_encryption) {
+      return InvalidValue(
+          "The AUTH token requires in-transit encryption "
+          "(TransitEncryptionEnabled).");
+    }
+    if (auto e = CheckAuthToken(*token)) {
+      return e;
+    }
+    draft->auth_tokens = {*token};
   }
+  // What this control plane does not run yet is refused, never accepted and ignored.
   if (params.Has("UserGroupIds.member.1")) {
     return ApiError{404, "UserGroupNotFound",
                     "User group " + *params.Get("UserGroupIds.member.1") + " not found."};

@@ -27,6 +27,10 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
 std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
                                                    GroupModification* change);
 
+// An auth token as ElastiCache accepts it: 16–128 printable ASCII characters without spaces,
+// ', ", / or @.
+std::optional<ApiError> CheckAuthToken(const std::string& token);
+
 // A replication group id as ElastiCache accepts it (lowercased first): 1–40 letters, digits and
 // hyphens, starting with a letter, without two hyphens in a row or one at the end.
 std::optional<ApiError> CheckGroupId(const std::string& id);

@@ -23,6 +23,9 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Close();
   xml.Leaf("Status", group.status);
   xml.Open("PendingModifiedValues");
+  if (!group.pending_auth_strategy.empty()) {
+    xml.Leaf("AuthTokenStatus", group.pending_auth_strategy == "ROTATE" ? "ROTATING" : "SETTING");
+  }
   if (group.pending_transit) {
     xml.Leaf("TransitEncryptionEnabled", group.pending_transit_enabled);
     if (group.pending_transit_enabled) {
@@ -85,7 +88,10 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Leaf("SnapshotRetentionLimit", 0LL);
   xml.Leaf("ClusterEnabled", group.cluster_enabled);
   xml.Leaf("CacheNodeType", group.node_type);
-  xml.Leaf("AuthTokenEnabled", false);
+  xml.Leaf("AuthTokenEnabled", !group.auth_tokens.empty());
+  if (group.auth_token_modified_ms != 0) {
+    xml.Leaf("AuthTokenLastModifiedDate", FormatIsoTime(group.auth_token_modified_ms));
+  }
   xml.Leaf("TransitEncryptionEnabled", group.transit_encryption);
   xml.Leaf("AtRestEncryptionEnabled", false);
   xml.Leaf("ARN", scope.Arn("replicationgroup:" + group.id));
@@ -157,7 +163,10 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
   xml.Close();
   xml.Leaf("ReplicationGroupId", group.id);
   xml.Leaf("SnapshotRetentionLimit", 0LL);
-  xml.Leaf("AuthTokenEnabled", false);
+  xml.Leaf("AuthTokenEnabled", !group.auth_tokens.empty());
+  if (group.auth_token_modified_ms != 0) {
+    xml.Leaf("AuthTokenLastModifiedDate", FormatIsoTime(group.auth_token_modified_ms));
+  }
   xml.Leaf("TransitEncryptionEnabled", group.transit_encryption);
   xml.Leaf("AtRestEncryptionEnabled", false);
   xml.Leaf("ARN", scope.Arn("cluster:" + node.cluster_id));

@@ -84,8 +84,11 @@ absl::StatusOr<int64_t> LocalNodeHost::Start(const NodeSpec& spec) {
   config += "port " + std::to_string(spec.port) + "\n";
   config += "dir " + ConfigValue(folder) + "\n";
   config += "pidfile " + ConfigValue(folder + "/redoubt.pid") + "\n";
-  for (const auto& [directive, value] : spec.directives) {
-    config += directive + " " + ConfigValue(value) + "\n";
+  for (const std::vector<std::string>& line : spec.directives) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      config += (i == 0 ? line[i] : " " + ConfigValue(line[i]));
+    }
+    config += "\n";
   }
   // The node's config holds its passwords: ours to read only.
   if (const int err = common::ReplaceFile(ConfigOf(spec.name), config, 0600); err != 0) {

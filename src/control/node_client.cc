@@ -17,12 +17,15 @@ absl::StatusOr<tools::RespReply> CallNode(const NodeAddress& node,
     return absl::UnavailableError(node.ToString() + ": " + s.message);
   }
   tools::RespReply reply;
-  if (!node.password.empty()) {
-    std::vector<std::string_view> auth = {"AUTH", node.password};
+  for (size_t i = 0; i < node.passwords.size(); ++i) {
+    std::vector<std::string_view> auth = {"AUTH", node.passwords[i]};
     if (tools::ClientStatus s = client.Call(auth, &reply, deadline_us); !s.ok()) {
       return absl::UnavailableError(node.ToString() + ": " + s.message);
     }
-    if (reply.IsError()) {
+    if (!reply.IsError()) {
+      break;
+    }
+    if (i + 1 == node.passwords.size()) {
       return absl::PermissionDeniedError(node.ToString() + ": " + reply.str);
     }
   }

@@ -20,8 +20,9 @@ struct NodeSpec {
   std::string name;     // unique on the host (the cache cluster id); names its folder
   std::string address;  // the address it binds, its own
   int port = 6379;
-  // Directives of its config file beyond bind, port, dir and pidfile, in order.
-  std::vector<std::pair<std::string, std::string>> directives;
+  // Lines of its config file beyond bind, port, dir and pidfile, in order: a directive and its
+  // arguments (each quoted as the config parser needs).
+  std::vector<std::vector<std::string>> directives;
 };
 
 class NodeHost {

@@ -53,8 +53,13 @@ ReplicationGroups::~ReplicationGroups() {
   }
 }
 
-NodeAddress ReplicationGroups::AddressOf(const NodeRecord& node) const {
-  NodeAddress address{node.address, node.port, "", nullptr};
+NodeAddress ReplicationGroups::AddressOf(const GroupRecord& group, const NodeRecord& node) const {
+  NodeAddress address{node.address, node.port, {}, nullptr};
+  // The newest token first; while a token changes, a node may hold another.
+  address.passwords.assign(group.auth_tokens.rbegin(), group.auth_tokens.rend());
+  if (!group.pending_auth_token.empty()) {
+    address.passwords.insert(address.passwords.begin(), group.pending_auth_token);
+  }
   if (node.tls_mode != "none" && node_tls_) {
     address.tls = node_tls_.get();
   }
@@ -66,33 +71,43 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
   spec.name = node.cluster_id;
   spec.address = node.address;
   spec.port = node.port;
+  auto add = [&](std::vector<std::string> line) { spec.directives.push_back(std::move(line)); };
   // As ElastiCache's defaults: no persistence, volatile-lru eviction at the node type's memory.
-  spec.directives = {{"save", ""},
-                     {"appendonly", "no"},
-                     {"maxmemory", std::to_string(group.maxmemory)},
-                     {"maxmemory-policy", "volatile-lru"}};
+  add({"save", ""});
+  add({"appendonly", "no"});
+  add({"maxmemory", std::to_string(group.maxmemory)});
+  add({"maxmemory-policy", "volatile-lru"});
   if (group.cluster_enabled) {
-    spec.directives.emplace_back("cluster-enabled", "yes");
-    spec.directives.emplace_back("cluster-config-file", "nodes.conf");
-    spec.directives.emplace_back("cluster-node-timeout",
-                                 std::to_string(options_.cluster_node_timeout_ms));
+    add({"cluster-enabled", "yes"});
+    add({"cluster-config-file", "nodes.conf"});
+    add({"cluster-node-timeout", std::to_string(options_.cluster_node_timeout_ms)});
   } else if (!node.primary) {
     // Written into the config too, so that a replica restarted by the supervisor rejoins.
     if (const NodeRecord* primary = group.PrimaryOf(node.node_group_id)) {
-      spec.directives.emplace_back("replicaof",
-                                   primary->address + " " + std::to_string(primary->port));
+      add({"replicaof", primary->address, std::to_string(primary->port)});
     }
   }
   // The transport as last applied to this node, so that a restart keeps it.
   if (!node.tls_cert_file.empty()) {
-    spec.directives.emplace_back("tls-cert-file", node.tls_cert_file);
-    spec.directives.emplace_back("tls-key-file", node.tls_key_file);
-    spec.directives.emplace_back("tls-ca-cert-file", node.tls_ca_file);
-    spec.directives.emplace_back("tls-mode", node.tls_mode);
-    spec.directives.emplace_back("tls-replication", node.tls_links ? "yes" : "no");
+    add({"tls-cert-file", node.tls_cert_file});
+    add({"tls-key-file", node.tls_key_file});
+    add({"tls-ca-cert-file", node.tls_ca_file});
+    add({"tls-mode", node.tls_mode});
+    add({"tls-replication", node.tls_links ? "yes" : "no"});
     if (group.cluster_enabled) {
-      spec.directives.emplace_back("tls-cluster", node.tls_links ? "yes" : "no");
+      add({"tls-cluster", node.tls_links ? "yes" : "no"});
     }
+  }
+  // The auth tokens: the default user's passwords (two during a rotation), the newest one for
+  // a replica's link to its primary.
+  if (!group.auth_tokens.empty()) {
+    std::vector<std::string> user = {"user", "default", "on"};
+    for (const std::string& token : group.auth_tokens) {
+      user.push_back(">" + token);
+    }
+    user.insert(user.end(), {"~*", "&*", "+@all"});
+    add(std::move(user));
+    add({"masterauth", group.auth_tokens.back()});
   }
   return spec;
 }
@@ -164,6 +179,9 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   const int64_t now = common::UnixMillis();
   draft.status = kStatusCreating;
   draft.create_time_ms = now;
+  if (!draft.auth_tokens.empty()) {
+    draft.auth_token_modified_ms = now;
+  }
   for (NodeRecord& node : draft.nodes) {
     node.create_time_ms = now;
     node.status = kStatusCreating;
@@ -206,7 +224,9 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     groups_[draft.id] = draft;
     (void)SaveLocked(draft);
   }
-  const NodeAddressFn address_of = [this](const NodeRecord& node) { return AddressOf(node); };
+  const NodeAddressFn address_of = [this, &draft](const NodeRecord& node) {
+    return AddressOf(draft, node);
+  };
   if (s.ok()) {
     s = WaitUntilServing(draft, address_of, deadline);
   }

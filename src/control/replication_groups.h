@@ -55,7 +55,9 @@ struct GroupModification {
   std::optional<std::string> description;
   bool transit = false;  // TransitEncryptionEnabled and/or TransitEncryptionMode given
   bool transit_enabled = false;
-  std::string transit_mode;  // preferred or required when enabled
+  std::string transit_mode;   // preferred or required when enabled
+  std::string auth_strategy;  // ROTATE, SET or DELETE; empty: the token does not change
+  std::string auth_token;     // the new token (ROTATE, SET)
 };
 
 class ReplicationGroups {
@@ -92,7 +94,7 @@ class ReplicationGroups {
  private:
   NodeSpec SpecOf(const GroupRecord& group, const NodeRecord& node) const;
   // How the control plane reaches node: over TLS once the node has a certificate.
-  NodeAddress AddressOf(const NodeRecord& node) const;
+  NodeAddress AddressOf(const GroupRecord& group, const NodeRecord& node) const;
   // Issues node's certificate (for its address) and has its host write it with the key and the
   // CA; records the paths in *node. Outside the lock.
   absl::Status EnsureCertificate(NodeRecord* node);
@@ -102,6 +104,7 @@ class ReplicationGroups {
   // The modification thread: applies the pending change of group id, then the dwell.
   void ApplyModification(const std::string& id);
   absl::Status ApplyTransit(const GroupRecord& group);
+  absl::Status ApplyAuthToken(const GroupRecord& group);
   void StartWorker(const std::string& id);
   // Gives every node of draft an address whose ports are free; false when the range is full.
   bool AssignAddressesLocked(GroupRecord* draft);

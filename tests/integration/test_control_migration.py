@@ -4,11 +4,13 @@
 # trusts the control plane's CA through SSL_CERT_FILE, as aws-env prints) joining, then
 # required: no failed operation for the TLS client, none for the plaintext client before
 # required, status modifying then available (at least the dwell), the events, and no failover
-# or full resync along the way. Also the refusals of ModifyReplicationGroup.
+# or full resync along the way. Also the refusals of ModifyReplicationGroup, the way back to
+# plaintext, and an auth token ROTATE → SET under load.
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -221,3 +223,83 @@ def test_modification_refusals_and_the_way_back_to_plaintext(control):
     reader = redis.Redis(host=shard["ReaderEndpoint"]["Address"], port=6379)
     assert reader.get("k") == b"v"
     client.delete_replication_group(ReplicationGroupId="back")
+
+
+def test_auth_token_rotate_then_set_under_load(control):
+    """ROTATE adds the new token beside the old one on every node, SET leaves the new one only:
+    a client that keeps its connection (authenticated with the old token) never fails, new
+    connections work with either token during the rotation and with the new one only after."""
+    client = control.boto3_client()
+    old, new = "old-token-0123456789", "new-token-9876543210"
+    created = client.create_replication_group(
+        ReplicationGroupId="tokens", ReplicationGroupDescription="x", NumCacheClusters=2,
+        TransitEncryptionEnabled=True, TransitEncryptionMode="preferred",
+        AuthToken=old)["ReplicationGroup"]
+    assert created["AuthTokenEnabled"] is True
+    shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+    primary = shard["PrimaryEndpoint"]["Address"]
+    ca = control.env["SSL_CERT_FILE"]
+
+    def connect(password):
+        return redis.Redis(host=primary, port=6379, ssl=True, ssl_ca_certs=ca, password=password,
+                           socket_timeout=10)
+    with pytest.raises((redis.exceptions.ResponseError, redis.exceptions.AuthenticationError)):
+        connect("wrong-token-00000000").ping()
+    kept = connect(old)
+    kept.set("k", "v")
+    failures = []
+    stop = []
+
+    def load():
+        while not stop:
+            try:
+                assert kept.get("k") == b"v"
+            except Exception as e:  # any failure counts
+                failures.append(repr(e))
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        for strategy in ("ROTATE", "SET"):
+            reply = client.modify_replication_group(ReplicationGroupId="tokens", AuthToken=new,
+                                                    AuthTokenUpdateStrategy=strategy,
+                                                    ApplyImmediately=True)["ReplicationGroup"]
+            assert reply["Status"] == "modifying"
+            assert reply["PendingModifiedValues"]["AuthTokenStatus"] == \
+                ("ROTATING" if strategy == "ROTATE" else "SETTING")
+            wait_available(client, "tokens")
+            if strategy == "ROTATE":
+                assert connect(old).ping() and connect(new).ping()
+                with pytest.raises(client.exceptions.ClientError) as e:  # a second rotation
+                    client.modify_replication_group(ReplicationGroupId="tokens",
+                                                    AuthToken="third-token-000000000",
+                                                    AuthTokenUpdateStrategy="ROTATE",
+                                                    ApplyImmediately=True)
+                assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    finally:
+        stop.append(True)
+        loader.join()
+    assert failures == []
+    assert connect(new).ping()
+    with pytest.raises((redis.exceptions.ResponseError, redis.exceptions.AuthenticationError)):
+        connect(old).ping()
+    # The replica follows with the new token (masterauth), and its link stays up.
+    reader = redis.Redis(host=shard["ReaderEndpoint"]["Address"], port=6379, ssl=True,
+                         ssl_ca_certs=ca, password=new)
+    assert reader.info("replication")["master_link_status"] == "up"
+    group = client.describe_replication_groups()["ReplicationGroups"][0]
+    assert group["AuthTokenEnabled"] is True and "AuthTokenLastModifiedDate" in group
+    messages = [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="tokens")["Events"]]
+    assert messages[:2] == ["Auth token of replication group tokens set: only the new token is "
+                            "valid",
+                            "Auth token of replication group tokens rotated: the old and the "
+                            "new token are both valid"]
+    assert not any(old in m or new in m for m in messages)  # tokens never in events
+    # Bad tokens are refused before anything changes.
+    for token in ("short", "has space in it 0123", "has/slash/0123456789", "x" * 129):
+        with pytest.raises(client.exceptions.ClientError) as e:
+            client.modify_replication_group(ReplicationGroupId="tokens", AuthToken=token,
+                                            AuthTokenUpdateStrategy="SET", ApplyImmediately=True)
+        assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
+        assert token not in str(e.value)
+    client.delete_replication_group(ReplicationGroupId="tokens")

@@ -261,8 +261,35 @@ TEST(ModifyReplicationGroupTest, ReadsTransitChangesAndRefusesTheRest) {
             "InvalidParameterCombination");
   EXPECT_EQ(ModifyError("ReplicationGroupId=a&ApplyImmediately=soon&TransitEncryptionEnabled=true"),
             "InvalidParameterValue");
-  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthToken=abcdefghijklmnopqrstu"),
+  GroupModification rotate;
+  ASSERT_EQ(ModifyError("ReplicationGroupId=a&AuthToken=abcdefghijklmnopqrstu", &rotate), "");
+  EXPECT_EQ(rotate.auth_strategy, "ROTATE");  // the strategy when none is named
+  EXPECT_EQ(rotate.auth_token, "abcdefghijklmnopqrstu");
+  GroupModification remove;
+  ASSERT_EQ(ModifyError("ReplicationGroupId=a&AuthTokenUpdateStrategy=DELETE", &remove), "");
+  EXPECT_EQ(remove.auth_strategy, "DELETE");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthTokenUpdateStrategy=SET"),
             "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthTokenUpdateStrategy=DELETE"
+                        "&AuthToken=abcdefghijklmnopqrstu"),
+            "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthTokenUpdateStrategy=SWAP"
+                        "&AuthToken=abcdefghijklmnopqrstu"),
+            "InvalidParameterValue");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&AuthToken=abcdefghijklmnopqrstu"
+                        "&TransitEncryptionEnabled=true"),
+            "InvalidParameterCombination");
+  const std::vector<std::string> bad_tokens = {"short",
+                                               "sixteen chars ok?",
+                                               "0123456789abcdef/",
+                                               "a@bcdefghijklmnop",
+                                               std::string(129, 'x'),
+                                               "quote\"0123456789abc"};
+  for (const std::string& token : bad_tokens) {
+    EXPECT_TRUE(CheckAuthToken(token)) << token;
+  }
+  EXPECT_FALSE(CheckAuthToken(std::string(16, '!')));
+  EXPECT_FALSE(CheckAuthToken(std::string(128, '~')));
   EXPECT_EQ(ModifyError("ReplicationGroupId=a&SecurityGroupIds.SecurityGroupId.1=sg-1"),
             "InvalidParameterCombination");
 }
