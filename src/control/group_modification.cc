@@ -145,14 +145,26 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
   (void)SaveLocked(group);
   *modifying = group;
   if (change.transit || !change.auth_strategy.empty()) {
-    workers_.emplace_back([this, id] { ApplyModification(id); });
+    StartWorkerLocked(id);
   }
   return std::nullopt;
 }
 
-void ReplicationGroups::StartWorker(const std::string& id) {
-  std::lock_guard lock(mu_);
-  workers_.emplace_back([this, id] { ApplyModification(id); });
+void ReplicationGroups::StartWorkerLocked(const std::string& id) {
+  // Threads of modifications that finished are joined here (a thread's stack stays until then).
+  std::erase_if(workers_, [](Worker& worker) {
+    if (!worker.done->load()) {
+      return false;
+    }
+    worker.thread.join();
+    return true;
+  });
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  workers_.push_back({std::thread([this, id, done] {
+                        ApplyModification(id);
+                        done->store(true);
+                      }),
+                      done});
 }
 
 absl::Status ReplicationGroups::EnsureCertificate(NodeRecord* node) {

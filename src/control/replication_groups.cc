@@ -48,8 +48,8 @@ ReplicationGroups::~ReplicationGroups() {
   if (supervisor_.joinable()) {
     supervisor_.join();
   }
-  for (std::thread& worker : workers_) {
-    worker.join();
+  for (Worker& worker : workers_) {
+    worker.thread.join();
   }
 }
 
@@ -378,7 +378,8 @@ absl::Status ReplicationGroups::Recover() {
       // Each step checks the node's recorded state first: applying again is safe.
       RecordEvent(kSourceGroup, group.id,
                   "Resuming the modification that a restart of the control plane interrupted");
-      StartWorker(group.id);
+      std::lock_guard lock(mu_);
+      StartWorkerLocked(group.id);
     }
   }
   return absl::OkStatus();

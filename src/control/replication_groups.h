@@ -13,6 +13,7 @@
 // runs outside it, on the calling API thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -105,7 +106,8 @@ class ReplicationGroups {
   void ApplyModification(const std::string& id);
   absl::Status ApplyTransit(const GroupRecord& group);
   absl::Status ApplyAuthToken(const GroupRecord& group);
-  void StartWorker(const std::string& id);
+  // Starts the thread that applies group id's pending change. Requires: mu_ held.
+  void StartWorkerLocked(const std::string& id);
   // Gives every node of draft an address whose ports are free; false when the range is full.
   bool AssignAddressesLocked(GroupRecord* draft);
   absl::Status SaveLocked(const GroupRecord& group);
@@ -134,7 +136,13 @@ class ReplicationGroups {
   bool stopping_ = false;
   std::condition_variable wake_supervisor_;
   std::thread supervisor_;
-  std::vector<std::thread> workers_;  // modifications; joined at destruction
+  // The modifications' threads: joined once finished, when the next one starts, and at
+  // destruction.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> workers_;
 };
 
 }  // namespace redoubt::control
