@@ -28,7 +28,8 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
                              ReplicationGroups* groups)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
-      elasticache_(MakeElastiCacheService({options_.region, options_.account}, groups)),
+      elasticache_(
+          MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups)),
       http_(std::make_unique<httplib::Server>()) {
   http_->set_payload_max_length(options_.max_body_bytes);
   // One thread per open connection while it is kept alive (cpp-httplib serves a connection on

@@ -24,6 +24,8 @@ struct ControlOptions {
   int port = 4566;
   std::string region = "us-east-1";
   std::string account = "000000000000";
+  // The zone of published endpoint names; empty: Describe gives the nodes' addresses.
+  std::string dns_zone;
   // A body over this is refused (413, with the service's error envelope) unread.
   size_t max_body_bytes = 1 << 20;
   int64_t max_clock_skew_seconds = 300;

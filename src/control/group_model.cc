@@ -17,7 +17,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TagRecord, key, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     GroupRecord, id, description, status, node_type, engine, engine_version, parameter_group,
     subnet_group, cluster_enabled, automatic_failover, multi_az, transit_encryption,
-    transit_encryption_mode, port, maxmemory, create_time_ms, pending_transit,
+    transit_encryption_mode, port, maxmemory, create_time_ms, dns_hash, pending_transit,
     pending_transit_enabled, pending_transit_mode, modify_started_ms, auth_tokens,
     auth_token_modified_ms, pending_auth_strategy, pending_auth_token, node_groups, nodes, tags,
     security_group_ids, user_group_ids)

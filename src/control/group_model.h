@@ -68,6 +68,7 @@ struct GroupRecord {
   int port = 6379;
   int64_t maxmemory = 0;
   int64_t create_time_ms = 0;
+  std::string dns_hash;  // the HASH of its endpoint names (endpoint_names.h)
   // A ModifyReplicationGroup being applied (status modifying): what it moves to and when it
   // began (the dwell is counted from there; a restarted control plane resumes it).
   // The auth tokens the nodes accept (the default user's passwords), oldest first: two during a

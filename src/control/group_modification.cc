@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "control/endpoint_names.h"
 #include "control/group_topology.h"
 #include "control/replication_groups.h"
 
@@ -143,6 +144,7 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
     }
   }
   (void)SaveLocked(group);
+  PublishNamesLocked();  // a move to TLS adds its names now, before any node changes
   *modifying = group;
   if (change.transit || !change.auth_strategy.empty()) {
     StartWorkerLocked(id);
@@ -167,7 +169,7 @@ void ReplicationGroups::StartWorkerLocked(const std::string& id) {
                       done});
 }
 
-absl::Status ReplicationGroups::EnsureCertificate(NodeRecord* node) {
+absl::Status ReplicationGroups::EnsureCertificate(const GroupRecord& group, NodeRecord* node) {
   if (!node->tls_cert_file.empty()) {
     return absl::OkStatus();
   }
@@ -177,6 +179,7 @@ absl::Status ReplicationGroups::EnsureCertificate(NodeRecord* node) {
   CertificateRequest request;
   request.common_name = node->cluster_id;
   request.ip_addresses = {node->address};
+  request.dns_names = {CertificateWildcard(group, options_.dns_zone)};
   absl::StatusOr<IssuedCertificate> issued = ca_->Issue(request);
   if (!issued.ok()) {
     return issued.status();
@@ -236,7 +239,7 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
         continue;
       }
       const bool had_certificate = !node.tls_cert_file.empty();
-      if (absl::Status s = EnsureCertificate(&node); !s.ok()) {
+      if (absl::Status s = EnsureCertificate(start, &node); !s.ok()) {
         return s;
       }
       if (absl::Status s =
@@ -391,6 +394,7 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
       node.status = kStatusAvailable;
     }
     (void)SaveLocked(group);
+    PublishNamesLocked();  // a move to required removes the plaintext-era names
     *start = group;
   }
   if (!s.ok()) {

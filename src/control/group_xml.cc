@@ -1,6 +1,7 @@
 // Replies about groups in XML; see group_xml.h.
 #include "control/group_xml.h"
 
+#include "control/endpoint_names.h"
 #include "control/iso_time.h"
 
 namespace redoubt::control {
@@ -16,6 +17,9 @@ void WriteEndpoint(XmlWriter& xml, std::string_view element, const std::string& 
 }  // namespace
 
 void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const ServiceScope& scope) {
+  // Names where they are published (and the group has them: one created before names existed
+  // keeps its addresses), else addresses.
+  const bool named = !scope.dns_zone.empty() && !group.dns_hash.empty();
   xml.Open("ReplicationGroup");
   xml.Leaf("ReplicationGroupId", group.id);
   xml.Leaf("Description", group.description);
@@ -49,7 +53,9 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
     } else if (primary != nullptr) {
       // Without cluster mode, the primary endpoint follows the primary and the reader endpoint
       // spreads over the replicas; with plain addresses both name a node.
-      WriteEndpoint(xml, "PrimaryEndpoint", primary->address, primary->port);
+      const EndpointNames names = ShownNames(group, scope.dns_zone);
+      WriteEndpoint(xml, "PrimaryEndpoint", named ? names.primary : primary->address,
+                    primary->port);
       const NodeRecord* reader = primary;
       for (const NodeRecord& node : group.nodes) {
         if (!node.primary && node.node_group_id == shard.id) {
@@ -57,7 +63,7 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
           break;
         }
       }
-      WriteEndpoint(xml, "ReaderEndpoint", reader->address, reader->port);
+      WriteEndpoint(xml, "ReaderEndpoint", named ? names.reader : reader->address, reader->port);
     }
     xml.Open("NodeGroupMembers");
     for (const NodeRecord& node : group.nodes) {
@@ -68,7 +74,8 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
       xml.Leaf("CacheClusterId", node.cluster_id);
       xml.Leaf("CacheNodeId", "0001");
       if (!group.cluster_enabled) {
-        WriteEndpoint(xml, "ReadEndpoint", node.address, node.port);
+        WriteEndpoint(xml, "ReadEndpoint",
+                      named ? ShownNodeName(group, node, scope.dns_zone) : node.address, node.port);
       }
       xml.Leaf("PreferredAvailabilityZone", scope.Zone());
       if (!group.cluster_enabled) {
@@ -83,7 +90,10 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Leaf("AutomaticFailover", group.automatic_failover ? "enabled" : "disabled");
   xml.Leaf("MultiAZ", group.multi_az ? "enabled" : "disabled");
   if (group.cluster_enabled && !group.nodes.empty()) {
-    WriteEndpoint(xml, "ConfigurationEndpoint", group.nodes.front().address, group.port);
+    WriteEndpoint(
+        xml, "ConfigurationEndpoint",
+        named ? ShownNames(group, scope.dns_zone).configuration : group.nodes.front().address,
+        group.port);
   }
   xml.Leaf("SnapshotRetentionLimit", 0LL);
   xml.Leaf("ClusterEnabled", group.cluster_enabled);
@@ -144,7 +154,9 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
     xml.Leaf("CacheNodeStatus", node.status);
     xml.Leaf("CacheNodeCreateTime", FormatIsoTime(node.create_time_ms));
     xml.Open("Endpoint");
-    xml.Leaf("Address", node.address);
+    xml.Leaf("Address", scope.dns_zone.empty() || group.dns_hash.empty()
+                            ? node.address
+                            : ShownNodeName(group, node, scope.dns_zone));
     xml.Leaf("Port", static_cast<long long>(node.port));
     xml.Close();
     xml.Leaf("ParameterGroupStatus", "in-sync");

@@ -18,6 +18,9 @@ namespace redoubt::control {
 struct ServiceScope {
   std::string region;
   std::string account;
+  // The zone of the endpoint names clients resolve (endpoint_names.h); empty when no names are
+  // published, and endpoints are the nodes' addresses.
+  std::string dns_zone;
 
   // arn:aws:elasticache:REGION:ACCOUNT:RESOURCE (RESOURCE as replicationgroup:ID).
   std::string Arn(std::string_view resource) const {

@@ -22,6 +22,7 @@
 #include "control/certificate_authority.h"
 #include "control/control_server.h"
 #include "control/credentials_file.h"
+#include "control/hosts_file.h"
 #include "control/local_node_host.h"
 #include "control/replication_groups.h"
 #include "control/state_store.h"
@@ -107,11 +108,17 @@ int main(int argc, char** argv) {
   std::string server_binary = ServerBesideUs();
   int64_t cluster_node_timeout_ms = 5000;
   int64_t modify_dwell_ms = 5000;
+  std::string dns_zone = "cache.redoubt.internal";
+  std::string hosts_path = "/etc/hosts";
   app.add_option("--node-addresses", node_addresses,
                  "IPv4 range (CIDR) whose addresses nodes take, one each");
   app.add_option("--server-binary", server_binary, "The redoubt-server the nodes run");
   app.add_option("--cluster-node-timeout", cluster_node_timeout_ms,
                  "cluster-node-timeout of cluster-mode nodes, in milliseconds");
+  app.add_option("--dns-zone", dns_zone, "The zone of the groups' endpoint names");
+  app.add_option("--hosts-file", hosts_path,
+                 "Where the endpoint names are published (a block of this file); 'none': "
+                 "clients get the nodes' addresses");
   app.add_option("--modify-dwell", modify_dwell_ms,
                  "Milliseconds a modified group stays `modifying` at least");
   CLI::App* aws_env = app.add_subcommand(
@@ -132,6 +139,7 @@ int main(int argc, char** argv) {
   redoubt::control::GroupsOptions groups_options;
   groups_options.cluster_node_timeout_ms = cluster_node_timeout_ms;
   groups_options.modify_dwell_ms = modify_dwell_ms;
+  groups_options.dns_zone = dns_zone;
   if (!ParseIpv4Range(node_addresses, &groups_options.first_address,
                       &groups_options.last_address)) {
     std::cerr << "--node-addresses: expected an IPv4 range as A.B.C.D/N (N 8 to 30), got '"
@@ -187,7 +195,18 @@ int main(int argc, char** argv) {
     std::cerr << ca.status().message() << "\n";
     return 1;
   }
+  // Names when the hosts file can be written (as root, or with a file of one's own), else plain
+  // addresses: Describe says which by what it returns.
+  std::unique_ptr<redoubt::control::HostsFile> hosts;
+  if (hosts_path != "none" && access(hosts_path.c_str(), W_OK) == 0) {
+    hosts = std::make_unique<redoubt::control::HostsFile>(hosts_path, data_dir);
+    options.dns_zone = dns_zone;
+  } else if (hosts_path != "none") {
+    redoubt::common::Log(redoubt::common::LogLevel::kNotice,
+                         hosts_path + " is not writable: endpoints are the nodes' addresses");
+  }
   redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
+  groups.UseHostsFile(hosts.get());
   if (absl::Status s = groups.Recover(); !s.ok()) {
     std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
     return 1;

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "control/endpoint_names.h"
 #include "control/group_topology.h"
 
 namespace redoubt::control {
@@ -139,6 +140,24 @@ bool ReplicationGroups::AssignAddressesLocked(GroupRecord* draft) {
   return true;
 }
 
+void ReplicationGroups::PublishNamesLocked() {
+  if (hosts_ == nullptr) {
+    return;
+  }
+  std::vector<HostsEntry> entries;
+  for (const auto& [id, group] : groups_) {
+    if (group.status == kStatusCreating || group.status == kStatusDeleting) {
+      continue;
+    }
+    std::vector<HostsEntry> names = PublishedNames(group, options_.dns_zone);
+    entries.insert(entries.end(), names.begin(), names.end());
+  }
+  if (absl::Status s = hosts_->Publish(entries); !s.ok()) {
+    common::Log(common::LogLevel::kWarning,
+                "endpoint names not published: " + std::string(s.message()));
+  }
+}
+
 absl::Status ReplicationGroups::SaveLocked(const GroupRecord& group) {
   absl::Status s = store_.SaveGroup(group);
   if (!s.ok()) {
@@ -179,6 +198,7 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   const int64_t now = common::UnixMillis();
   draft.status = kStatusCreating;
   draft.create_time_ms = now;
+  draft.dns_hash = NewNameHash();
   if (!draft.auth_tokens.empty()) {
     draft.auth_token_modified_ms = now;
   }
@@ -208,7 +228,7 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   if (draft.transit_encryption) {
     for (NodeRecord& node : draft.nodes) {
       if (s.ok()) {
-        s = EnsureCertificate(&node);
+        s = EnsureCertificate(draft, &node);
       }
       node.tls_mode = draft.transit_encryption_mode;
       node.tls_links = true;
@@ -263,6 +283,7 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
       node.status = kStatusAvailable;
     }
     (void)SaveLocked(group);
+    PublishNamesLocked();
   }
   for (const NodeRecord& node : draft.nodes) {
     RecordEvent(kSourceCluster, node.cluster_id, "Cache cluster created");
@@ -301,6 +322,7 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
     for (const NodeRecord& node : group.nodes) {
       backoff_.erase(node.cluster_id);
     }
+    PublishNamesLocked();
   }
   RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
   return std::nullopt;
@@ -373,6 +395,10 @@ absl::Status ReplicationGroups::Recover() {
       std::lock_guard lock(mu_);
       (void)SaveLocked(group);
       groups_[group.id] = group;
+    }
+    {
+      std::lock_guard lock(mu_);
+      PublishNamesLocked();
     }
     if (resume) {
       // Each step checks the node's recorded state first: applying again is safe.

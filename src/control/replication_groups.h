@@ -27,6 +27,7 @@
 
 #include "control/certificate_authority.h"
 #include "control/group_model.h"
+#include "control/hosts_file.h"
 #include "control/node_client.h"
 #include "control/node_host.h"
 #include "control/query_protocol.h"
@@ -49,6 +50,9 @@ struct GroupsOptions {
   // A modification stays `modifying` at least this long (pollers that look every few seconds
   // see it), and until every node has changed.
   int64_t modify_dwell_ms = 5000;
+  // The zone of endpoint names (endpoint_names.h), in node certificates and, with a hosts
+  // file, in Describe.
+  std::string dns_zone = "cache.redoubt.internal";
 };
 
 // What ModifyReplicationGroup asks for, read and checked against the request alone.
@@ -69,6 +73,10 @@ class ReplicationGroups {
   ~ReplicationGroups();  // stops the supervisor; the nodes keep running
   ReplicationGroups(const ReplicationGroups&) = delete;
   ReplicationGroups& operator=(const ReplicationGroups&) = delete;
+
+  // Publishes the groups' endpoint names in hosts (borrowed; call before Recover). Without one,
+  // clients reach the nodes by address.
+  void UseHostsFile(HostsFile* hosts) { hosts_ = hosts; }
 
   // Reads the stored groups and brings their nodes back (see above). Call once, before serving.
   absl::Status Recover();
@@ -98,7 +106,9 @@ class ReplicationGroups {
   NodeAddress AddressOf(const GroupRecord& group, const NodeRecord& node) const;
   // Issues node's certificate (for its address) and has its host write it with the key and the
   // CA; records the paths in *node. Outside the lock.
-  absl::Status EnsureCertificate(NodeRecord* node);
+  absl::Status EnsureCertificate(const GroupRecord& group, NodeRecord* node);
+  // Rewrites the hosts file's block with the names of every group as it is now.
+  void PublishNamesLocked();
   // Runs fn on the stored node (under the lock) and saves the group.
   void UpdateNode(const std::string& group_id, const std::string& cluster_id,
                   const std::function<void(NodeRecord&)>& fn);
@@ -121,6 +131,7 @@ class ReplicationGroups {
   StateStore& store_;
   NodeHost& host_;
   const std::shared_ptr<const CertificateAuthority> ca_;
+  HostsFile* hosts_ = nullptr;
   std::unique_ptr<tools::TlsClientContext> node_tls_;  // verifies nodes against ca_
 
   mutable std::mutex mu_;

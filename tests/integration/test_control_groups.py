@@ -6,7 +6,9 @@
 # change nothing.
 import json
 import os
+import re
 import signal
+import socket
 import time
 
 import pytest
@@ -17,6 +19,10 @@ from support.control_plane import AWS, ControlPlane
 from support.tools import find_redoubt_tool, wait_for
 
 NODE_BLOCK = "127.0.16.0/24"
+
+# Each test runs many awscli/boto3 calls and starts real nodes: minutes, not seconds, on two
+# loaded cores (the CI runs these beside the other suites).
+pytestmark = pytest.mark.redoubt_timeout(300)
 
 
 @pytest.fixture
@@ -80,7 +86,14 @@ def test_awscli_creates_a_cluster_mode_group_that_redis_py_uses_then_deletes_it(
                      "orders")["ReplicationGroups"][0]
     assert group["Status"] == "available"
     endpoint = group["ConfigurationEndpoint"]
-    assert endpoint["Port"] == 6379 and endpoint["Address"].startswith("127.0.16.")
+    # A name in ElastiCache's format that every client resolves (the hosts file's block), or
+    # the address itself where the hosts file cannot be written.
+    assert endpoint["Port"] == 6379
+    assert socket.gethostbyname(endpoint["Address"]).startswith("127.0.16.")
+    if os.access("/etc/hosts", os.W_OK):
+        assert re.fullmatch(r"orders\.[a-z0-9]{6}\.clustercfg\.cache\.redoubt\.internal",
+                            endpoint["Address"]), endpoint
+        assert len(control.hosts_block()) == 4 + 2  # each node, and the name of both primaries
 
     rc = RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=10)
     for i in range(200):
@@ -119,6 +132,7 @@ def test_awscli_creates_a_cluster_mode_group_that_redis_py_uses_then_deletes_it(
                      "orders") == "ReplicationGroupNotFoundFault"
     assert not any(alive(p) for p in pids)
     assert not list((control.data / "nodes").iterdir())
+    assert control.hosts_block() == []  # its names are gone with it
 
 
 def test_boto3_creates_a_group_without_cluster_mode(control):

@@ -8,6 +8,7 @@
 # plaintext, and an auth token ROTATE → SET under load.
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +24,10 @@ from support.tools import find_redoubt_tool, wait_for
 NODE_BLOCK = "127.0.18.0/24"
 DWELL_MS = 2000
 READER = Path(__file__).resolve().parents[1] / "support" / "cluster_reader.py"
+
+# Each test runs many awscli/boto3 calls and starts real nodes: minutes, not seconds, on two
+# loaded cores (the CI runs these beside the other suites).
+pytestmark = pytest.mark.redoubt_timeout(300)
 
 
 @pytest.fixture
@@ -141,16 +146,32 @@ def test_online_tls_migration_of_a_cluster_mode_group(control, tmp_path):
           f"{len(plain_report['failures'])} failures, all after required was asked for; "
           f"TLS reader: {tls_report['ops']} reads, 0 failures")
 
-    # Plaintext is refused now; TLS serves; no failover, no full resync.
-    with pytest.raises(redis.exceptions.ConnectionError):
-        redis.Redis(host=endpoint, port=6379, socket_timeout=5).ping()
+    # Plaintext is refused now (on the endpoint Describe gives now, which resolves); TLS serves
+    # there, verified by its name (the nodes' certificates carry the group's wildcard); no
+    # failover, no full resync.
+    tls_endpoint = client.describe_replication_groups(ReplicationGroupId="seeds")[
+        "ReplicationGroups"][0]["ConfigurationEndpoint"]["Address"]
+    socket.gethostbyname(tls_endpoint)
+    with pytest.raises(redis.exceptions.ConnectionError) as refused:
+        redis.Redis(host=tls_endpoint, port=6379, socket_timeout=5).ping()
+    assert "Name or service not known" not in str(refused.value)
     tls_env = {"SSL_CERT_FILE": control.env["SSL_CERT_FILE"]}
-    node = redis.Redis(host=endpoint, port=6379, ssl=True, ssl_ca_certs=tls_env["SSL_CERT_FILE"])
+    node = redis.Redis(host=tls_endpoint, port=6379, ssl=True, ssl_check_hostname=True,
+                       ssl_ca_certs=tls_env["SSL_CERT_FILE"])
+    # Describe now gives the TLS-era names; the plaintext-era names are gone from the hosts file
+    # (where it is written), the nodes behind them the same.
+    new_addresses = [c["CacheNodes"][0]["Endpoint"]["Address"] for c in
+                     client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]]
+    if addresses != new_addresses:
+        assert all(".seeds." in a for a in new_addresses)
+        for old in addresses:
+            with pytest.raises(socket.gaierror):
+                socket.gethostbyname(old)
     roles_after = {a: redis.Redis(host=a, port=6379, ssl=True,
                                   ssl_ca_certs=tls_env["SSL_CERT_FILE"]).execute_command("ROLE")[0]
-                   for a in addresses}
-    assert roles_after == roles_before
-    assert full_syncs(addresses, tls_env) == syncs_before
+                   for a in new_addresses}
+    assert list(roles_after.values()) == list(roles_before.values())
+    assert full_syncs(new_addresses, tls_env) == syncs_before
     assert node.info("ssl")["tcp_cluster_bus_links"] == 0
 
     messages = [e["Message"] for e in client.describe_events(
@@ -216,6 +237,8 @@ def test_modification_refusals_and_the_way_back_to_plaintext(control):
     wait_available(client, "back")
     group = client.describe_replication_groups()["ReplicationGroups"][0]
     assert group["TransitEncryptionEnabled"] is False and "TransitEncryptionMode" not in group
+    shard = group["NodeGroups"][0]  # the plaintext-era names again
+    primary = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
     assert [c.get("tls") for c in primary.client_list(_type="replica")] == ["no"]
     assert primary.info("ssl")["tls_mode"] == "none"
     primary.set("k", "v")

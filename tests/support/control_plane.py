@@ -2,7 +2,9 @@
 loopback block for its nodes, reached the way users reach it (awscli and Debian's boto3
 configured only by `redoubt-control aws-env`), and stopped with everything it started: the
 groups' nodes outlive the control plane by design, so the teardown also stops every node whose
-pid file is in the data folder."""
+pid file is in the data folder, and removes the control plane's block of endpoint names from
+the hosts file (which it keeps while its nodes serve)."""
+import fcntl
 import http.client
 import os
 import shlex
@@ -14,6 +16,7 @@ from pathlib import Path
 from support.servers import free_port
 
 AWS = "/usr/bin/aws"
+HOSTS = "/etc/hosts"
 
 
 class ControlPlane:
@@ -77,13 +80,41 @@ class ControlPlane:
         return pids
 
     def stop_all(self):
-        """The teardown: the daemon, then every node it left running."""
+        """The teardown: the daemon, then every node it left running, then its names."""
         self.stop()
         for pid in self.node_pids():
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        self.remove_hosts_block()
+
+    def remove_hosts_block(self, path=HOSTS):
+        """Removes this control plane's block from the hosts file, under the lock it takes."""
+        if not os.access(path, os.W_OK):
+            return
+        begin = f"# BEGIN redoubt-control {self.data}\n"
+        end = f"# END redoubt-control {self.data}\n"
+        with open(path, "r+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            text = f.read()
+            start = text.find(begin)
+            if start < 0:
+                return
+            stop = text.find(end, start)
+            stop = len(text) if stop < 0 else stop + len(end)
+            f.seek(0)
+            f.write(text[:start] + text[stop:])
+            f.truncate()
+
+    def hosts_block(self, path=HOSTS):
+        """The lines of this control plane's block in the hosts file (address, name)."""
+        text = Path(path).read_text()
+        begin = f"# BEGIN redoubt-control {self.data}\n"
+        if begin not in text:
+            return []
+        block = text.split(begin, 1)[1].split("# END redoubt-control", 1)[0]
+        return [tuple(line.split()) for line in block.splitlines() if line.strip()]
 
     def aws(self, *args, timeout=120):
         """/usr/bin/aws with the environment aws-env prints and nothing of the caller's AWS_*."""

@@ -13,9 +13,11 @@
 #include "common/file_io.h"
 #include "common/openssl_ptr.h"
 #include "control/certificate_authority.h"
+#include "control/endpoint_names.h"
 #include "control/group_model.h"
 #include "control/group_request.h"
 #include "control/group_topology.h"
+#include "control/hosts_file.h"
 #include "control/iso_time.h"
 #include "control/state_store.h"
 #include "support/scratch_dir.h"
@@ -337,6 +339,86 @@ TEST(CertificateAuthorityTest, IssuesNodeCertificatesThatVerifyAgainstItAndReloa
   // Half a CA (the key gone) is refused, not replaced.
   std::filesystem::remove(ca_dir + "/ca.key");
   EXPECT_FALSE(CertificateAuthority::LoadOrCreate(ca_dir).ok());
+}
+
+}  // namespace
+}  // namespace redoubt::control
+
+namespace redoubt::control {
+namespace {
+
+GroupRecord NamedGroup(bool cluster) {
+  GroupRecord g;
+  g.id = "web";
+  g.dns_hash = "abc123";
+  g.cluster_enabled = cluster;
+  g.nodes.push_back({"web-0001-001", "0001", "127.0.0.1", 6379, true});
+  g.nodes.push_back({"web-0001-002", "0001", "127.0.0.2", 6379, false});
+  return g;
+}
+
+std::vector<std::string> Names(const GroupRecord& g) {
+  std::vector<std::string> out;
+  for (const HostsEntry& e : PublishedNames(g, "z.internal")) {
+    out.push_back(e.address + " " + e.name);
+  }
+  return out;
+}
+
+TEST(EndpointNamesTest, BothFormatsFollowTheTransitMode) {
+  GroupRecord g = NamedGroup(true);
+  EXPECT_EQ(Names(g), (std::vector<std::string>{"127.0.0.1 web.abc123.clustercfg.z.internal",
+                                                "127.0.0.1 web-0001-001.abc123.0001.z.internal",
+                                                "127.0.0.2 web-0001-002.abc123.0001.z.internal"}));
+  EXPECT_EQ(ShownNames(g, "z.internal").configuration, "web.abc123.clustercfg.z.internal");
+  // Moving to preferred publishes both formats; preferred keeps both; required the TLS one.
+  g.pending_transit = true;
+  g.pending_transit_enabled = true;
+  g.pending_transit_mode = "preferred";
+  EXPECT_EQ(Names(g).size(), 6u);
+  g.pending_transit = false;
+  g.transit_encryption = true;
+  g.transit_encryption_mode = "preferred";
+  EXPECT_EQ(Names(g).size(), 6u);
+  EXPECT_EQ(ShownNames(g, "z.internal").configuration, "clustercfg.web.abc123.z.internal");
+  g.transit_encryption_mode = "required";
+  EXPECT_EQ(Names(g), (std::vector<std::string>{"127.0.0.1 clustercfg.web.abc123.z.internal",
+                                                "127.0.0.1 web-0001-001.web.abc123.z.internal",
+                                                "127.0.0.2 web-0001-002.web.abc123.z.internal"}));
+  EXPECT_EQ(CertificateWildcard(g, "z.internal"), "*.web.abc123.z.internal");
+
+  GroupRecord off = NamedGroup(false);
+  off.transit_encryption = true;
+  off.transit_encryption_mode = "required";
+  const EndpointNames shown = ShownNames(off, "z.internal");
+  EXPECT_EQ(shown.primary, "master.web.abc123.z.internal");
+  EXPECT_EQ(shown.reader, "replica.web.abc123.z.internal");
+  EXPECT_EQ(Names(off)[1], "127.0.0.2 replica.web.abc123.z.internal");
+  EXPECT_EQ(NewNameHash().size(), 6u);
+}
+
+TEST(HostsFileTest, ReplacesOnlyItsOwnBlockInPlace) {
+  test_support::ScratchDir dir("hosts-file");
+  const std::string path = (dir.path() / "hosts").string();
+  ASSERT_EQ(common::ReplaceFile(path, "127.0.0.1 localhost\n# mine\n::1 ip6", 0644), 0);
+  HostsFile a(path, "/data/a");
+  HostsFile b(path, "/data/b");
+  ASSERT_TRUE(a.Publish({{"127.0.0.9", "x.a"}}).ok());
+  ASSERT_TRUE(b.Publish({{"127.0.0.8", "y.b"}, {"127.0.0.7", "z.b"}}).ok());
+  ASSERT_TRUE(a.Publish({{"127.0.0.6", "w.a"}}).ok());
+  std::string text;
+  ASSERT_TRUE(common::ReadSmallFile(path, 1 << 16, &text).ok());
+  EXPECT_EQ(text,
+            "127.0.0.1 localhost\n# mine\n::1 ip6\n"
+            "# BEGIN redoubt-control /data/b\n127.0.0.8 y.b\n127.0.0.7 z.b\n"
+            "# END redoubt-control /data/b\n"
+            "# BEGIN redoubt-control /data/a\n127.0.0.6 w.a\n# END redoubt-control /data/a\n");
+  ASSERT_TRUE(b.Publish({}).ok());
+  ASSERT_TRUE(a.Publish({}).ok());
+  ASSERT_TRUE(common::ReadSmallFile(path, 1 << 16, &text).ok());
+  EXPECT_EQ(text, "127.0.0.1 localhost\n# mine\n::1 ip6\n");
+  HostsFile missing((dir.path() / "nope").string(), "t");
+  EXPECT_FALSE(missing.Publish({{"127.0.0.1", "n"}}).ok());
 }
 
 }  // namespace
