@@ -166,6 +166,24 @@ std::optional<ApiError> ModifyReplicationGroup(const ServiceScope& scope, Replic
   return std::nullopt;
 }
 
+std::optional<ApiError> TestFailover(const ServiceScope& scope, ReplicationGroups& groups,
+                                     const FormParams& params, XmlWriter& xml) {
+  for (const char* name : {"ReplicationGroupId", "NodeGroupId"}) {
+    if (!params.Has(name)) {
+      return ApiError{400, "MissingParameter",
+                      std::string("The request must contain the parameter ") + name + "."};
+    }
+  }
+  GroupRecord failing_over;
+  if (std::optional<ApiError> error =
+          groups.TestFailover(common::ToLower(*params.Get("ReplicationGroupId")),
+                              *params.Get("NodeGroupId"), &failing_over)) {
+    return error;
+  }
+  WriteReplicationGroup(xml, failing_over, scope);
+  return std::nullopt;
+}
+
 std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
                                                const FormParams& params, XmlWriter& xml) {
   std::optional<std::string> id = params.Get("ReplicationGroupId");
@@ -296,6 +314,7 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
   add("DescribeReplicationGroups", DescribeReplicationGroups);
   add("ModifyReplicationGroup", ModifyReplicationGroup);
   add("DeleteReplicationGroup", DeleteReplicationGroup);
+  add("TestFailover", TestFailover);
   add("DescribeCacheClusters", DescribeCacheClusters);
   add("DescribeEvents", [](const ServiceScope&, ReplicationGroups& g, const FormParams& p,
                            XmlWriter& x) { return DescribeEvents(g, p, x); });

@@ -1,8 +1,8 @@
 // The ElastiCache operations the control plane answers (API version 2015-02-02, the Query
 // protocol): which actions exist, how each reads its parameters and what it writes, over the
-// replication groups it runs. So far: Create/Describe/DeleteReplicationGroup,
-// DescribeCacheClusters, DescribeEvents, and DescribeCacheParameterGroups with the groups every
-// account starts with.
+// replication groups it runs. So far: Create/Describe/Modify/DeleteReplicationGroup,
+// TestFailover, DescribeCacheClusters, DescribeEvents, and DescribeCacheParameterGroups with the
+// groups every account starts with.
 //
 // Thread: the service's operations are called from the HTTP server's threads; ReplicationGroups
 // is safe to share.

@@ -79,6 +79,8 @@ struct GroupRecord {
   // An auth token change being applied: ROTATE, SET or DELETE, and the new token.
   std::string pending_auth_strategy;
   std::string pending_auth_token;
+  // TestFailover being applied: the node group whose primary hands over to a replica.
+  std::string pending_failover;
   bool pending_transit = false;
   bool pending_transit_enabled = false;
   std::string pending_transit_mode;

@@ -152,6 +152,104 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
   return std::nullopt;
 }
 
+std::optional<ApiError> ReplicationGroups::TestFailover(const std::string& id,
+                                                        const std::string& node_group_id,
+                                                        GroupRecord* failing_over) {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
+  }
+  GroupRecord& group = it->second;
+  const bool known = std::any_of(group.node_groups.begin(), group.node_groups.end(),
+                                 [&](const NodeGroupRecord& g) { return g.id == node_group_id; });
+  if (!known) {
+    return ApiError{404, "NodeGroupNotFoundFault",
+                    "Node group " + node_group_id + " not found in " + id + "."};
+  }
+  if (group.status != kStatusAvailable) {
+    return ApiError{400, "InvalidReplicationGroupState",
+                    "Replication group " + id + " is " + group.status +
+                        "; a failover can be tested only when it is available."};
+  }
+  const bool has_replica = std::any_of(group.nodes.begin(), group.nodes.end(), [&](auto& n) {
+    return n.node_group_id == node_group_id && !n.primary;
+  });
+  if (!group.automatic_failover || !has_replica) {
+    return ApiError{400, "InvalidParameterCombination",
+                    "Testing a failover needs automatic failover enabled and a replica in node "
+                    "group " +
+                        node_group_id + "."};
+  }
+  group.status = kStatusModifying;
+  group.pending_failover = node_group_id;
+  group.modify_started_ms = common::UnixMillis();
+  (void)SaveLocked(group);
+  *failing_over = group;
+  StartWorkerLocked(id);
+  return std::nullopt;
+}
+
+absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
+  const std::string& shard = start.pending_failover;
+  const NodeRecord* old_primary = start.PrimaryOf(shard);
+  const NodeRecord* candidate = nullptr;
+  for (const NodeRecord& node : start.nodes) {
+    if (node.node_group_id == shard && !node.primary && candidate == nullptr) {
+      candidate = &node;
+    }
+  }
+  if (old_primary == nullptr || candidate == nullptr) {
+    return absl::FailedPreconditionError("node group " + shard + " has no primary or no replica");
+  }
+  RecordEvent(kSourceGroup, start.id, "Test Failover API called for node group " + shard);
+  const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
+  // A coordinated handover: the primary stops taking writes until the replica has them all.
+  absl::StatusOr<tools::RespReply> reply =
+      start.cluster_enabled
+          ? CallNode(AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"})
+          : CallNode(AddressOf(start, *old_primary),
+                     {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)});
+  if (!reply.ok()) {
+    return reply.status();
+  }
+  auto role_is = [](const char* role) {
+    return [role](const tools::RespReply& r) {
+      return !r.elements.empty() && r.elements[0].str == role;
+    };
+  };
+  if (absl::Status s = WaitForNode(AddressOf(start, *candidate), {"ROLE"}, role_is("master"),
+                                   deadline, "the replica to take over");
+      !s.ok()) {
+    return s;
+  }
+  if (!start.cluster_enabled) {
+    // FAILOVER moves the old primary under the new one; the other replicas follow it too.
+    for (const NodeRecord& node : start.nodes) {
+      if (node.node_group_id == shard && !node.primary && &node != candidate) {
+        absl::StatusOr<tools::RespReply> r =
+            CallNode(AddressOf(start, node),
+                     {"REPLICAOF", candidate->address, std::to_string(candidate->port)});
+        if (!r.ok()) {
+          return r.status();
+        }
+      }
+    }
+  }
+  if (absl::Status s = WaitForNode(AddressOf(start, *old_primary), {"ROLE"}, role_is("slave"),
+                                   deadline, "the old primary to replicate the new one");
+      !s.ok()) {
+    return s;
+  }
+  const std::string old_id = old_primary->cluster_id;
+  const std::string new_id = candidate->cluster_id;
+  UpdateNode(start.id, old_id, [](NodeRecord& n) { n.primary = false; });
+  UpdateNode(start.id, new_id, [](NodeRecord& n) { n.primary = true; });
+  RecordEvent(kSourceCluster, new_id,
+              "Failover from primary node " + old_id + " to replica node " + new_id + " completed");
+  return absl::OkStatus();
+}
+
 void ReplicationGroups::StartWorkerLocked(const std::string& id) {
   // Threads of modifications that finished are joined here (a thread's stack stays until then).
   std::erase_if(workers_, [](Worker& worker) {
@@ -357,7 +455,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     return;
   }
   const std::string auth_strategy = start->pending_auth_strategy;
+  const bool failover = !start->pending_failover.empty();
   absl::Status s = start->pending_transit ? ApplyTransit(*start) : absl::OkStatus();
+  if (s.ok() && failover) {
+    s = ApplyFailover(*start);
+  }
   if (s.ok() && !start->pending_auth_strategy.empty()) {
     s = ApplyAuthToken(*start);
   }
@@ -386,6 +488,7 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     }
     group.pending_auth_strategy.clear();
     group.pending_auth_token.clear();
+    group.pending_failover.clear();
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
@@ -401,6 +504,9 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     RecordEvent(kSourceGroup, id,
                 "Failed to modify the replication group: " + std::string(s.message()));
     return;
+  }
+  if (failover) {
+    return;  // ApplyFailover recorded its events
   }
   if (!auth_strategy.empty()) {
     const std::string& strategy = auth_strategy;

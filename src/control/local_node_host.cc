@@ -66,6 +66,19 @@ bool Bindable(const std::string& address, int port) {
   return ok;
 }
 
+// Whether process pid has finished exiting: gone, or a zombie that its parent (us, or init for
+// a node of an earlier run) has not reaped yet.
+bool Exited(int64_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) {
+    return true;
+  }
+  const char state = text[paren + 2];
+  return state == 'Z' || state == 'X';
+}
+
 }  // namespace
 
 LocalNodeHost::LocalNodeHost(std::string server_binary, std::string nodes_dir)
@@ -158,13 +171,13 @@ void LocalNodeHost::Stop(const std::string& name, int64_t pid, int64_t grace_ms)
   }
   kill(static_cast<pid_t>(pid), SIGTERM);
   const int64_t deadline = common::MonotonicMillis() + grace_ms;
-  while (IsRunning(name, pid)) {
-    if (common::MonotonicMillis() >= deadline) {
+  bool killed = false;
+  // Until the process is gone, not only until its command line is: an exiting process loses its
+  // memory (and /proc's cmdline with it) before it has closed its sockets and files.
+  while (IsRunning(name, pid) || !Exited(pid)) {
+    if (!killed && common::MonotonicMillis() >= deadline) {
       kill(static_cast<pid_t>(pid), SIGKILL);
-      while (IsRunning(name, pid)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      return;
+      killed = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

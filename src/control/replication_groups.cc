@@ -78,6 +78,9 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
   add({"appendonly", "no"});
   add({"maxmemory", std::to_string(group.maxmemory)});
   add({"maxmemory-policy", "volatile-lru"});
+  // Its outgoing connections leave from 127.0.0.1: a primary would list it under that address,
+  // which FAILOVER TO and INFO replication then show instead of the node's own.
+  add({"replica-announce-ip", node.address});
   if (group.cluster_enabled) {
     add({"cluster-enabled", "yes"});
     add({"cluster-config-file", "nodes.conf"});

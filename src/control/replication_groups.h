@@ -93,6 +93,12 @@ class ReplicationGroups {
   std::optional<ApiError> Modify(const std::string& id, const GroupModification& change,
                                  GroupRecord* modifying);
 
+  // TestFailover: the node group's primary hands over to its first replica (CLUSTER FAILOVER
+  // on the replica, or FAILOVER TO it without cluster mode, then the other replicas follow),
+  // on a thread of its own as a modification is.
+  std::optional<ApiError> TestFailover(const std::string& id, const std::string& node_group_id,
+                                       GroupRecord* failing_over);
+
   std::optional<GroupRecord> Find(const std::string& id) const;
   std::vector<GroupRecord> All() const;  // ordered by id
 
@@ -116,6 +122,7 @@ class ReplicationGroups {
   void ApplyModification(const std::string& id);
   absl::Status ApplyTransit(const GroupRecord& group);
   absl::Status ApplyAuthToken(const GroupRecord& group);
+  absl::Status ApplyFailover(const GroupRecord& group);
   // Starts the thread that applies group id's pending change. Requires: mu_ held.
   void StartWorkerLocked(const std::string& id);
   // Gives every node of draft an address whose ports are free; false when the range is full.

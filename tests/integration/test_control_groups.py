@@ -265,3 +265,75 @@ def test_a_dead_node_is_restarted_and_a_restarted_control_plane_adopts_the_nodes
     assert not any("not running when the control plane started" in e["Message"] for e in events)
     control.boto3_client().delete_replication_group(ReplicationGroupId="resilient")
     assert not any(alive(p) for p in pids)
+
+
+def primary_of(client, group_id):
+    shard = client.describe_replication_groups(ReplicationGroupId=group_id)[
+        "ReplicationGroups"][0]["NodeGroups"][0]
+    return [m["CacheClusterId"] for m in shard["NodeGroupMembers"]
+            if m.get("CurrentRole") == "primary"], shard
+
+
+def wait_available(client, group_id):
+    wait_for(lambda: client.describe_replication_groups(ReplicationGroupId=group_id)[
+        "ReplicationGroups"][0]["Status"] == "available", "the group to be available")
+
+
+def test_test_failover_hands_each_kind_of_group_to_a_replica(control):
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="flip", ReplicationGroupDescription="x",
+                                    NumCacheClusters=3, AutomaticFailoverEnabled=True)
+    primaries, shard = primary_of(client, "flip")
+    assert primaries == ["flip-001"]
+    writer = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    writer.set("before", "failover")
+    for bad, code in ((dict(ReplicationGroupId="flip", NodeGroupId="0009"),
+                       "NodeGroupNotFoundFault"),
+                      (dict(ReplicationGroupId="nope", NodeGroupId="0001"),
+                       "ReplicationGroupNotFoundFault")):
+        with pytest.raises(client.exceptions.ClientError) as e:
+            client.test_failover(**bad)
+        assert e.value.response["Error"]["Code"] == code
+    reply = client.test_failover(ReplicationGroupId="flip", NodeGroupId="0001")
+    assert reply["ReplicationGroup"]["Status"] == "modifying"
+    with pytest.raises(client.exceptions.InvalidReplicationGroupStateFault):
+        client.test_failover(ReplicationGroupId="flip", NodeGroupId="0001")
+    wait_available(client, "flip")
+    primaries, shard = primary_of(client, "flip")
+    assert primaries == ["flip-002"]
+    # The primary endpoint follows the primary; the data and the third node came along.
+    new_primary = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    assert new_primary.info("replication")["role"] == "master"
+    assert new_primary.get("before") == b"failover"
+    assert new_primary.info("replication")["connected_slaves"] == 2
+    messages = [e["Message"] for e in client.describe_events(Duration=60)["Events"]]
+    assert "Failover from primary node flip-001 to replica node flip-002 completed" in messages
+    assert "Test Failover API called for node group 0001" in messages
+    client.delete_replication_group(ReplicationGroupId="flip")
+
+    # Cluster mode: the second shard's replica takes its slots; clients follow MOVED.
+    client.create_replication_group(ReplicationGroupId="cflip", ReplicationGroupDescription="x",
+                                    NumNodeGroups=2, ReplicasPerNodeGroup=1)
+    endpoint = client.describe_replication_groups(ReplicationGroupId="cflip")[
+        "ReplicationGroups"][0]["ConfigurationEndpoint"]["Address"]
+    rc = RedisCluster(host=endpoint, port=6379, socket_timeout=10)
+    for i in range(100):
+        rc.set(f"k{i}", i)
+    client.test_failover(ReplicationGroupId="cflip", NodeGroupId="0002")
+    wait_available(client, "cflip")
+    node = client.describe_cache_clusters(CacheClusterId="cflip-0002-002",
+                                          ShowCacheNodeInfo=True)["CacheClusters"][0]
+    promoted = redis.Redis(host=node["CacheNodes"][0]["Endpoint"]["Address"], port=6379)
+    assert promoted.execute_command("ROLE")[0] == b"master"
+    assert promoted.cluster("info")["cluster_state"] == "ok"
+    assert all(rc.get(f"k{i}") == str(i).encode() for i in range(100))
+    rc.close()
+    client.delete_replication_group(ReplicationGroupId="cflip")
+
+    # A group without automatic failover cannot test one.
+    client.create_replication_group(ReplicationGroupId="manual", ReplicationGroupDescription="x",
+                                    NumCacheClusters=2)
+    with pytest.raises(client.exceptions.ClientError) as e:
+        client.test_failover(ReplicationGroupId="manual", NodeGroupId="0001")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    client.delete_replication_group(ReplicationGroupId="manual")
