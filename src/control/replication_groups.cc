@@ -424,9 +424,64 @@ void ReplicationGroups::StartSupervisor() {
       }
       lock.unlock();
       SuperviseOnce();
+      const int64_t now = common::MonotonicMillis();
+      if (now - last_role_refresh_ms_ >= options_.role_refresh_interval_ms) {
+        last_role_refresh_ms_ = now;
+        RefreshRoles();
+      }
       lock.lock();
     }
   });
+}
+
+void ReplicationGroups::RefreshRoles() {
+  std::vector<GroupRecord> groups;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, group] : groups_) {
+      if (group.status == kStatusAvailable && group.cluster_enabled) {
+        groups.push_back(group);
+      }
+    }
+  }
+  for (const GroupRecord& group : groups) {
+    // Outside the lock: one ROLE per node. A node that does not answer keeps its recorded role.
+    std::map<std::string, bool> primary;  // cluster id → reports master
+    for (const NodeRecord& node : group.nodes) {
+      absl::StatusOr<tools::RespReply> role = CallNode(AddressOf(group, node), {"ROLE"}, 1000);
+      if (role.ok() && !role->elements.empty()) {
+        primary[node.cluster_id] = role->elements[0].str == "master";
+      }
+    }
+    std::vector<std::string> promoted;
+    {
+      std::lock_guard lock(mu_);
+      auto it = groups_.find(group.id);
+      if (it == groups_.end() || it->second.status != kStatusAvailable) {
+        continue;  // changed meanwhile: the next round looks again
+      }
+      bool changed = false;
+      for (NodeRecord& node : it->second.nodes) {
+        auto seen = primary.find(node.cluster_id);
+        if (seen != primary.end() && seen->second != node.primary) {
+          node.primary = seen->second;
+          changed = true;
+          if (node.primary) {
+            promoted.push_back(node.cluster_id);
+          }
+        }
+      }
+      if (changed) {
+        (void)SaveLocked(it->second);
+        PublishNamesLocked();
+      }
+    }
+    for (const std::string& cluster_id : promoted) {
+      RecordEvent(kSourceCluster, cluster_id,
+                  "Cache node 0001 of " + cluster_id +
+                      " is now the primary of its node group (the cluster failed over to it)");
+    }
+  }
 }
 
 void ReplicationGroups::SuperviseOnce() {

@@ -46,6 +46,7 @@ struct GroupsOptions {
   int64_t start_timeout_ms = 30000;  // from spawning the nodes to a formed group
   int64_t cluster_node_timeout_ms = 5000;
   int64_t supervise_interval_ms = 250;
+  int64_t role_refresh_interval_ms = 2000;
   int64_t stop_grace_ms = 10000;
   // A modification stays `modifying` at least this long (pollers that look every few seconds
   // see it), and until every node has changed.
@@ -133,6 +134,10 @@ class ReplicationGroups {
   // Starts the nodes of group that have no process, records their pids; outside the lock.
   absl::Status StartNodes(GroupRecord* group);
   void SuperviseOnce();
+  // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
+  // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
+  // thread only.
+  void RefreshRoles();
 
   const GroupsOptions options_;
   StateStore& store_;
@@ -151,6 +156,7 @@ class ReplicationGroups {
     int64_t delay_ms = 0;
   };
   std::map<std::string, RestartBackoff> backoff_;
+  int64_t last_role_refresh_ms_ = 0;  // supervisor thread only
   bool stopping_ = false;
   std::condition_variable wake_supervisor_;
   std::thread supervisor_;

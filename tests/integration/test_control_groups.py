@@ -328,6 +328,15 @@ def test_test_failover_hands_each_kind_of_group_to_a_replica(control):
     assert promoted.cluster("info")["cluster_state"] == "ok"
     assert all(rc.get(f"k{i}") == str(i).encode() for i in range(100))
     rc.close()
+    # A failover the cluster makes without the API (here CLUSTER FAILOVER sent to the node) is
+    # noticed by the supervisor: an event, and the records follow.
+    old = client.describe_cache_clusters(CacheClusterId="cflip-0002-001",
+                                         ShowCacheNodeInfo=True)["CacheClusters"][0]
+    redis.Redis(host=old["CacheNodes"][0]["Endpoint"]["Address"], port=6379).execute_command(
+        "CLUSTER", "FAILOVER")
+    wait_for(lambda: any("is now the primary" in e["Message"] for e in client.describe_events(
+        SourceType="cache-cluster", SourceIdentifier="cflip-0002-001")["Events"]),
+        "the supervisor to notice the failover")
     client.delete_replication_group(ReplicationGroupId="cflip")
 
     # A group without automatic failover cannot test one.
