@@ -17,8 +17,10 @@
 // a restart of the control plane does again only what was not done.
 #include <thread>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/numbers.h"
 #include "control/endpoint_names.h"
 #include "control/group_topology.h"
 #include "control/replication_groups.h"
@@ -427,7 +429,13 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
     }
   }
 
-  // 3. tls-mode on every node whose mode differs, replicas first.
+  // 3. tls-mode on every node whose mode differs, replicas first; a group tagged
+  // redoubt:safe-required first waits for its plaintext clients to leave.
+  if (target_mode == "required") {
+    if (absl::Status s = WaitForPlaintextClients(start); !s.ok()) {
+      return s;
+    }
+  }
   for (const std::string& cluster_id : ReplicasFirst(start)) {
     const NodeRecord node = *current().FindNode(cluster_id);
     if (node.tls_mode == target_mode) {
@@ -447,6 +455,88 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
     UpdateNode(id, cluster_id, [&](NodeRecord& n) { n.tls_mode = target_mode; });
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+// The tag redoubt:safe-required: nullopt when absent (or not true…), 0 for "true" (no
+// timeout), N for "true:N".
+std::optional<int64_t> SafeRequiredTimeoutSeconds(const GroupRecord& group) {
+  for (const TagRecord& tag : group.tags) {
+    if (tag.key != "redoubt:safe-required") {
+      continue;
+    }
+    if (tag.value == "true") {
+      return int64_t{0};  // no timeout
+    }
+    if (tag.value.starts_with("true:")) {
+      if (std::optional<int64_t> seconds = common::ParseInt64(tag.value.substr(5));
+          seconds && *seconds > 0) {
+        return *seconds;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::Status ReplicationGroups::WaitForPlaintextClients(const GroupRecord& group) {
+  const std::optional<int64_t> timeout_s = SafeRequiredTimeoutSeconds(group);
+  if (!timeout_s) {
+    return absl::OkStatus();  // untagged: as ElastiCache, required cuts them off
+  }
+  const int64_t started = common::MonotonicMillis();
+  int64_t next_event = started;
+  for (;;) {
+    // The plaintext clients of every node: CLIENT LIST's tls=no lines (the control plane's own
+    // connections, the replicas' and the bus's links are on TLS by now).
+    std::vector<std::string> clients;
+    for (const NodeRecord& node : group.nodes) {
+      absl::StatusOr<tools::RespReply> list = CallNode(AddressOf(group, node), {"CLIENT", "LIST"});
+      if (!list.ok()) {
+        continue;
+      }
+      for (std::string_view line : common::Split(list->str, '\n', true)) {
+        if (line.find(" tls=no") == std::string_view::npos) {
+          continue;
+        }
+        const size_t addr = line.find("addr=");
+        const size_t end = line.find(' ', addr);
+        if (addr != std::string_view::npos) {
+          clients.push_back(node.cluster_id + " " +
+                            std::string(line.substr(addr + 5, end - addr - 5)));
+        }
+      }
+    }
+    const int64_t now = common::MonotonicMillis();
+    const bool timed_out = *timeout_s > 0 && now - started >= *timeout_s * 1000;
+    if (clients.empty() || timed_out) {
+      RecordEvent(kSourceGroup, group.id,
+                  clients.empty()
+                      ? "No plaintext client left: moving to TLS required"
+                      : "redoubt:safe-required timed out after " + std::to_string(*timeout_s) +
+                            " s with " + std::to_string(clients.size()) +
+                            " plaintext clients still connected: moving to TLS required");
+      return absl::OkStatus();
+    }
+    if (now >= next_event) {
+      std::string names;
+      for (size_t i = 0; i < clients.size() && i < 20; ++i) {
+        names += (i ? ", " : "") + clients[i];
+      }
+      RecordEvent(
+          kSourceGroup, group.id,
+          "Waiting in preferred (redoubt:safe-required): " + std::to_string(clients.size()) +
+              " plaintext clients still connected: " + names + (clients.size() > 20 ? ", …" : ""));
+      next_event = now + 60000;
+    }
+    std::unique_lock lock(mu_);
+    wake_supervisor_.wait_for(lock, std::chrono::seconds(1));
+    if (stopping_) {
+      return absl::CancelledError("the control plane is stopping");
+    }
+  }
 }
 
 void ReplicationGroups::ApplyModification(const std::string& id) {

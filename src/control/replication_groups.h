@@ -124,6 +124,9 @@ class ReplicationGroups {
   absl::Status ApplyTransit(const GroupRecord& group);
   absl::Status ApplyAuthToken(const GroupRecord& group);
   absl::Status ApplyFailover(const GroupRecord& group);
+  // With the tag redoubt:safe-required=true[:SECONDS]: waits until no node has a plaintext
+  // client (or the timeout passes), with an event naming them at once and every minute.
+  absl::Status WaitForPlaintextClients(const GroupRecord& group);
   // Starts the thread that applies group id's pending change. Requires: mu_ held.
   void StartWorkerLocked(const std::string& id);
   // Gives every node of draft an address whose ports are free; false when the range is full.

@@ -326,3 +326,38 @@ def test_auth_token_rotate_then_set_under_load(control):
         assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
         assert token not in str(e.value)
     client.delete_replication_group(ReplicationGroupId="tokens")
+
+
+def test_safe_required_waits_for_the_plaintext_clients(control):
+    """A group tagged redoubt:safe-required=true[:SECONDS] stays in preferred while a plaintext
+    client is connected, with an event naming it, and moves to required once it leaves."""
+    client = control.boto3_client()
+    client.create_replication_group(
+        ReplicationGroupId="careful", ReplicationGroupDescription="x", NumCacheClusters=1,
+        TransitEncryptionEnabled=True, TransitEncryptionMode="preferred",
+        Tags=[{"Key": "redoubt:safe-required", "Value": "true:600"}])
+    address = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0][
+        "PrimaryEndpoint"]["Address"]
+    forgotten = redis.Redis(host=address, port=6379, single_connection_client=True)
+    forgotten.ping()
+    client.modify_replication_group(ReplicationGroupId="careful", TransitEncryptionMode="required",
+                                    ApplyImmediately=True)
+
+    def waiting_event():
+        return [e["Message"] for e in client.describe_events(
+            SourceType="replication-group", SourceIdentifier="careful")["Events"]
+            if e["Message"].startswith("Waiting in preferred")]
+    wait_for(waiting_event, "the event naming the plaintext client")
+    assert "1 plaintext clients still connected: careful-001 " in waiting_event()[0]
+    # It waits: still modifying, and the forgotten client still works.
+    assert client.describe_replication_groups()["ReplicationGroups"][0]["Status"] == "modifying"
+    assert forgotten.ping()
+    forgotten.close()
+    forgotten.connection_pool.disconnect()  # close() only hands the connection back
+    wait_available(client, "careful")
+    group = client.describe_replication_groups()["ReplicationGroups"][0]
+    assert group["TransitEncryptionMode"] == "required"
+    messages = [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="careful")["Events"]]
+    assert "No plaintext client left: moving to TLS required" in messages
+    client.delete_replication_group(ReplicationGroupId="careful")
