@@ -86,14 +86,21 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
       return r.status();
     }
   }
-  const NodeRecord& first = *nodes.front();
-  for (const NodeRecord* node : nodes) {
-    if (node != &first) {
-      if (absl::StatusOr<tools::RespReply> r = CallNode(
-              address_of(*node), {"CLUSTER", "MEET", first.address, std::to_string(first.port)});
-          !r.ok()) {
-        return r.status();
-      }
+  // Each node meets every later one directly (n(n-1)/2 MEETs, a few milliseconds each): with
+  // MEETs to the first node only, as redis-cli sends them, the others learn of each other by
+  // gossip, which took 4.8 s for nine nodes.
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const absl::Status met =
+        ForEachNode(std::vector<const NodeRecord*>(
+                        nodes.begin() + static_cast<std::ptrdiff_t>(i) + 1, nodes.end()),
+                    [&](const NodeRecord& other) {
+                      absl::StatusOr<tools::RespReply> r =
+                          CallNode(address_of(*nodes[i]),
+                                   {"CLUSTER", "MEET", other.address, std::to_string(other.port)});
+                      return r.ok() ? absl::OkStatus() : r.status();
+                    });
+    if (!met.ok()) {
+      return met;
     }
   }
   // Every node must know every other (no handshake left) before a replica is given its

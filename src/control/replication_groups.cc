@@ -250,11 +250,20 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   const NodeAddressFn address_of = [this, &draft](const NodeRecord& node) {
     return AddressOf(draft, node);
   };
+  const int64_t spawned_ms = common::MonotonicMillis();
   if (s.ok()) {
     s = WaitUntilServing(draft, address_of, deadline);
   }
+  const int64_t serving_ms = common::MonotonicMillis();
   if (s.ok()) {
     s = FormTopology(draft, address_of, deadline);
+  }
+  if (s.ok()) {
+    common::Log(common::LogLevel::kNotice,
+                "replication group " + draft.id + ": " + std::to_string(draft.nodes.size()) +
+                    " nodes serving " + std::to_string(serving_ms - spawned_ms) +
+                    " ms after they were started, formed " +
+                    std::to_string(common::MonotonicMillis() - serving_ms) + " ms later");
   }
   if (!s.ok()) {
     std::string why(s.message());
