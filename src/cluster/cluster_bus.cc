@@ -158,21 +158,7 @@ void ClusterBus::Connect(const BusActions::Connect& c) {
     return;
   }
   net::SetNoDelay(fd);
-  if (!source_ip_.empty()) {
-    // Best effort, as Redis: a source of the other family (or gone) leaves it to the kernel.
-    sockaddr_storage source{};
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&source);
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&source);
-    if (address.ss_family == AF_INET &&
-        inet_pton(AF_INET, source_ip_.c_str(), &s4->sin_addr) == 1) {
-      s4->sin_family = AF_INET;
-      (void)bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(sockaddr_in));
-    } else if (address.ss_family == AF_INET6 &&
-               inet_pton(AF_INET6, source_ip_.c_str(), &s6->sin6_addr) == 1) {
-      s6->sin6_family = AF_INET6;
-      (void)bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(sockaddr_in6));
-    }
-  }
+  net::BindSourceBestEffort(fd, address.ss_family, source_ip_);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 && errno != EINPROGRESS) {
     close(fd);
     state_.LinkFailed(c.serial);

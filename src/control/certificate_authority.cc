@@ -113,11 +113,12 @@ absl::StatusOr<std::shared_ptr<const CertificateAuthority>> CertificateAuthority
     if (const int err = common::ReplaceFileDurably(key_path, PemOf(key.get()), 0600); err != 0) {
       return absl::InternalError("cannot write " + key_path + ": " + common::ErrnoText(err));
     }
-    if (const int err = common::ReplaceFileDurably(cert_path, PemOf(cert.get()), 0644); err != 0) {
+    std::string pem = PemOf(cert.get());
+    if (const int err = common::ReplaceFileDurably(cert_path, pem, 0644); err != 0) {
       return absl::InternalError("cannot write " + cert_path + ": " + common::ErrnoText(err));
     }
     return std::shared_ptr<const CertificateAuthority>(
-        new CertificateAuthority(std::move(cert), std::move(key), cert_path));
+        new CertificateAuthority(std::move(cert), std::move(key), cert_path, std::move(pem)));
   }
   if (!cert_read.ok() || !key_read.ok()) {
     return absl::FailedPreconditionError(
@@ -132,7 +133,7 @@ absl::StatusOr<std::shared_ptr<const CertificateAuthority>> CertificateAuthority
     return OpenSslError("the CA in " + dir + " does not read, or its key does not match");
   }
   return std::shared_ptr<const CertificateAuthority>(
-      new CertificateAuthority(std::move(cert), std::move(key), cert_path));
+      new CertificateAuthority(std::move(cert), std::move(key), cert_path, std::move(cert_pem)));
 }
 
 absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(

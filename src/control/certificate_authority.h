@@ -41,16 +41,23 @@ class CertificateAuthority {
 
   absl::StatusOr<IssuedCertificate> Issue(const CertificateRequest& request) const;
 
-  // The CA's certificate file, for the nodes' tls-ca-cert-file and the clients' trust.
+  // The CA's certificate file, for the clients' trust, and its PEM, which every node's host
+  // gets as its tls-ca-cert-file.
   const std::string& ca_file() const { return ca_file_; }
+  const std::string& ca_pem() const { return ca_pem_; }
 
  private:
-  CertificateAuthority(common::UniqueX509 cert, common::UniqueEvpPkey key, std::string ca_file)
-      : cert_(std::move(cert)), key_(std::move(key)), ca_file_(std::move(ca_file)) {}
+  CertificateAuthority(common::UniqueX509 cert, common::UniqueEvpPkey key, std::string ca_file,
+                       std::string ca_pem)
+      : cert_(std::move(cert)),
+        key_(std::move(key)),
+        ca_file_(std::move(ca_file)),
+        ca_pem_(std::move(ca_pem)) {}
 
   common::UniqueX509 cert_;
   common::UniqueEvpPkey key_;
   std::string ca_file_;
+  std::string ca_pem_;
 };
 
 }  // namespace redoubt::control

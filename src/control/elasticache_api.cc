@@ -10,6 +10,7 @@
 #include "common/numbers.h"
 #include "control/group_request.h"
 #include "control/iso_time.h"
+#include "control/request_parameters.h"
 
 namespace redoubt::control {
 namespace {
@@ -28,54 +29,6 @@ const std::vector<ParameterGroup>& DefaultParameterGroups() {
        "Customized default parameter group for redis7 with cluster mode on"},
   };
   return groups;
-}
-
-// MaxRecords and Marker as the Describe operations read them: a page of at most MaxRecords
-// (20–100, default 100) from the position Marker names. The marker is the index of the next
-// item, so that the same marker never comes back twice (awscli stops on a repeated one).
-struct Page {
-  size_t begin = 0;
-  size_t size = 100;
-
-  size_t end(size_t total) const { return std::min(total, begin + size); }
-  // Writes the Marker of the next page when there is one.
-  void WriteMarker(XmlWriter& xml, size_t total) const {
-    if (begin + size < total) {
-      xml.Leaf("Marker", std::to_string(begin + size));
-    }
-  }
-};
-
-std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
-  if (std::optional<std::string> max = params.Get("MaxRecords")) {
-    const std::optional<int64_t> value = common::ParseInt64(*max);
-    if (!value || *value < 20 || *value > 100) {
-      return ApiError{400, "InvalidParameterValue",
-                      "MaxRecords must be between 20 and 100, got " + *max + "."};
-    }
-    page->size = static_cast<size_t>(*value);
-  }
-  if (std::optional<std::string> marker = params.Get("Marker")) {
-    const std::optional<int64_t> value = common::ParseInt64(*marker);
-    if (!value || *value < 0) {
-      return ApiError{400, "InvalidParameterValue", "Invalid Marker: " + *marker + "."};
-    }
-    page->begin = static_cast<size_t>(*value);
-  }
-  return std::nullopt;
-}
-
-std::optional<ApiError> ReadTrue(const FormParams& params, const std::string& name, bool* out) {
-  *out = false;
-  if (std::optional<std::string> text = params.Get(name)) {
-    const std::string lower = common::ToLower(*text);
-    if (lower != "true" && lower != "false") {
-      return ApiError{400, "InvalidParameterValue",
-                      "The parameter " + name + " must be true or false, got " + *text + "."};
-    }
-    *out = lower == "true";
-  }
-  return std::nullopt;
 }
 
 std::optional<ApiError> DescribeCacheParameterGroups(const ServiceScope& scope,
@@ -131,8 +84,7 @@ std::optional<ApiError> DescribeReplicationGroups(const ServiceScope& scope,
   if (std::optional<std::string> id = params.Get("ReplicationGroupId")) {
     std::optional<GroupRecord> group = groups.Find(common::ToLower(*id));
     if (!group) {
-      return ApiError{404, "ReplicationGroupNotFoundFault",
-                      "ReplicationGroup " + *id + " not found."};
+      return GroupNotFound(*id);
     }
     found.push_back(*std::move(group));
   } else {
@@ -168,16 +120,17 @@ std::optional<ApiError> ModifyReplicationGroup(const ServiceScope& scope, Replic
 
 std::optional<ApiError> TestFailover(const ServiceScope& scope, ReplicationGroups& groups,
                                      const FormParams& params, XmlWriter& xml) {
-  for (const char* name : {"ReplicationGroupId", "NodeGroupId"}) {
-    if (!params.Has(name)) {
-      return ApiError{400, "MissingParameter",
-                      std::string("The request must contain the parameter ") + name + "."};
-    }
+  std::string id;
+  std::string node_group_id;
+  if (std::optional<ApiError> error = ReadRequired(params, "ReplicationGroupId", &id)) {
+    return error;
+  }
+  if (std::optional<ApiError> error = ReadRequired(params, "NodeGroupId", &node_group_id)) {
+    return error;
   }
   GroupRecord failing_over;
   if (std::optional<ApiError> error =
-          groups.TestFailover(common::ToLower(*params.Get("ReplicationGroupId")),
-                              *params.Get("NodeGroupId"), &failing_over)) {
+          groups.TestFailover(common::ToLower(id), node_group_id, &failing_over)) {
     return error;
   }
   WriteReplicationGroup(xml, failing_over, scope);
@@ -186,22 +139,21 @@ std::optional<ApiError> TestFailover(const ServiceScope& scope, ReplicationGroup
 
 std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
                                                const FormParams& params, XmlWriter& xml) {
-  std::optional<std::string> id = params.Get("ReplicationGroupId");
-  if (!id) {
-    return ApiError{400, "MissingParameter",
-                    "The request must contain the parameter ReplicationGroupId."};
-  }
-  bool retain_primary = false;
-  if (std::optional<ApiError> error = ReadTrue(params, "RetainPrimaryCluster", &retain_primary)) {
+  std::string id;
+  if (std::optional<ApiError> error = ReadRequired(params, "ReplicationGroupId", &id)) {
     return error;
   }
-  if (retain_primary || params.Has("FinalSnapshotIdentifier")) {
+  std::optional<bool> retain_primary;
+  if (std::optional<ApiError> error = ReadBool(params, "RetainPrimaryCluster", &retain_primary)) {
+    return error;
+  }
+  if (retain_primary.value_or(false) || params.Has("FinalSnapshotIdentifier")) {
     return ApiError{400, "InvalidParameterCombination",
                     "RetainPrimaryCluster and FinalSnapshotIdentifier are not available on this "
                     "control plane yet."};
   }
   GroupRecord deleted;
-  if (std::optional<ApiError> error = groups.Delete(common::ToLower(*id), &deleted)) {
+  if (std::optional<ApiError> error = groups.Delete(common::ToLower(id), &deleted)) {
     return error;
   }
   WriteReplicationGroup(xml, deleted, scope);
@@ -210,16 +162,19 @@ std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, Replic
 
 std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, ReplicationGroups& groups,
                                               const FormParams& params, XmlWriter& xml) {
-  bool show_node_info = false;
-  if (std::optional<ApiError> error = ReadTrue(params, "ShowCacheNodeInfo", &show_node_info)) {
+  std::optional<bool> show_node_info;
+  if (std::optional<ApiError> error = ReadBool(params, "ShowCacheNodeInfo", &show_node_info)) {
     return error;
   }
   const std::optional<std::string> wanted = params.Get("CacheClusterId");
-  std::vector<std::pair<GroupRecord, size_t>> found;  // group, node index
-  for (GroupRecord& group : groups.All()) {
-    for (size_t i = 0; i < group.nodes.size(); ++i) {
-      if (!wanted || common::ToLower(*wanted) == group.nodes[i].cluster_id) {
-        found.emplace_back(group, i);
+  const std::optional<std::string> wanted_id =
+      wanted ? std::optional(common::ToLower(*wanted)) : std::nullopt;
+  const std::vector<GroupRecord> all = groups.All();
+  std::vector<std::pair<const GroupRecord*, const NodeRecord*>> found;
+  for (const GroupRecord& group : all) {
+    for (const NodeRecord& node : group.nodes) {
+      if (!wanted_id || *wanted_id == node.cluster_id) {
+        found.emplace_back(&group, &node);
       }
     }
   }
@@ -232,8 +187,8 @@ std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, Replica
   }
   xml.Open("CacheClusters");
   for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    const auto& [group, index] = found[i];
-    WriteCacheCluster(xml, group, group.nodes[index], show_node_info, scope);
+    WriteCacheCluster(xml, *found[i].first, *found[i].second, show_node_info.value_or(false),
+                      scope);
   }
   xml.Close();
   page.WriteMarker(xml, found.size());
@@ -253,27 +208,24 @@ std::optional<ApiError> DescribeEvents(ReplicationGroups& groups, const FormPara
   filter.source_type = params.Get("SourceType");
   if (filter.source_type && std::find(std::begin(kSourceTypes), std::end(kSourceTypes),
                                       *filter.source_type) == std::end(kSourceTypes)) {
-    return ApiError{400, "InvalidParameterValue",
-                    "Invalid SourceType: " + *filter.source_type + "."};
+    return InvalidValue("Invalid SourceType: " + *filter.source_type + ".");
   }
   const int64_t now = common::UnixMillis();
   for (const char* name : {"StartTime", "EndTime"}) {
     if (std::optional<std::string> text = params.Get(name)) {
       std::optional<int64_t> ms = ParseIsoTime(*text);
       if (!ms) {
-        return ApiError{400, "InvalidParameterValue",
-                        std::string("Invalid ") + name + ": " + *text + "."};
+        return InvalidValue(std::string("Invalid ") + name + ": " + *text + ".");
       }
       (std::string_view(name) == "StartTime" ? filter.start_ms : filter.end_ms) = *ms;
     }
   }
-  if (std::optional<std::string> text = params.Get("Duration")) {
-    std::optional<int64_t> minutes = common::ParseInt64(*text);
-    if (!minutes || *minutes < 0 || *minutes > 14 * 24 * 60) {
-      return ApiError{400, "InvalidParameterValue",
-                      "Duration must be between 0 and 20160 minutes, got " + *text + "."};
-    }
-    filter.start_ms = now - *minutes * 60000;
+  std::optional<int> minutes;
+  if (std::optional<ApiError> error = ReadInt(params, "Duration", 0, 14 * 24 * 60, &minutes)) {
+    return error;
+  }
+  if (minutes) {
+    filter.start_ms = now - int64_t{*minutes} * 60000;
   } else if (!params.Has("StartTime")) {
     filter.start_ms = now - 60 * 60000;
   }

@@ -65,16 +65,12 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
                                                   const GroupModification& change,
                                                   GroupRecord* modifying) {
   std::lock_guard lock(mu_);
-  auto it = groups_.find(id);
-  if (it == groups_.end()) {
-    return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
+  std::optional<ApiError> error;
+  GroupRecord* found = AvailableLocked(id, "modified", &error);
+  if (found == nullptr) {
+    return error;
   }
-  GroupRecord& group = it->second;
-  if (group.status != kStatusAvailable) {
-    return ApiError{400, "InvalidReplicationGroupState",
-                    "Replication group " + id + " is " + group.status +
-                        "; it can be modified only when available."};
-  }
+  GroupRecord& group = *found;
   if (change.transit) {
     const std::string current = group.transit_encryption ? group.transit_encryption_mode : "none";
     const std::string target = change.transit_enabled ? change.transit_mode : "none";
@@ -127,23 +123,15 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
     group.description = *change.description;
   }
   if (!change.auth_strategy.empty()) {
-    group.status = kStatusModifying;
+    SetStatusLocked(group, kStatusModifying);
     group.pending_auth_strategy = change.auth_strategy;
     group.pending_auth_token = change.auth_token;
-    group.modify_started_ms = common::UnixMillis();
-    for (NodeRecord& node : group.nodes) {
-      node.status = kStatusModifying;
-    }
   }
   if (change.transit) {
-    group.status = kStatusModifying;
+    SetStatusLocked(group, kStatusModifying);
     group.pending_transit = true;
     group.pending_transit_enabled = change.transit_enabled;
     group.pending_transit_mode = change.transit_enabled ? change.transit_mode : "";
-    group.modify_started_ms = common::UnixMillis();
-    for (NodeRecord& node : group.nodes) {
-      node.status = kStatusModifying;
-    }
   }
   (void)SaveLocked(group);
   PublishNamesLocked();  // a move to TLS adds its names now, before any node changes
@@ -158,21 +146,17 @@ std::optional<ApiError> ReplicationGroups::TestFailover(const std::string& id,
                                                         const std::string& node_group_id,
                                                         GroupRecord* failing_over) {
   std::lock_guard lock(mu_);
-  auto it = groups_.find(id);
-  if (it == groups_.end()) {
-    return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
+  std::optional<ApiError> error;
+  GroupRecord* found = AvailableLocked(id, "failed over", &error);
+  if (found == nullptr) {
+    return error;
   }
-  GroupRecord& group = it->second;
+  GroupRecord& group = *found;
   const bool known = std::any_of(group.node_groups.begin(), group.node_groups.end(),
                                  [&](const NodeGroupRecord& g) { return g.id == node_group_id; });
   if (!known) {
     return ApiError{404, "NodeGroupNotFoundFault",
                     "Node group " + node_group_id + " not found in " + id + "."};
-  }
-  if (group.status != kStatusAvailable) {
-    return ApiError{400, "InvalidReplicationGroupState",
-                    "Replication group " + id + " is " + group.status +
-                        "; a failover can be tested only when it is available."};
   }
   const bool has_replica = std::any_of(group.nodes.begin(), group.nodes.end(), [&](auto& n) {
     return n.node_group_id == node_group_id && !n.primary;
@@ -183,9 +167,8 @@ std::optional<ApiError> ReplicationGroups::TestFailover(const std::string& id,
                     "group " +
                         node_group_id + "."};
   }
-  group.status = kStatusModifying;
+  SetStatusLocked(group, kStatusModifying);
   group.pending_failover = node_group_id;
-  group.modify_started_ms = common::UnixMillis();
   (void)SaveLocked(group);
   *failing_over = group;
   StartWorkerLocked(id);
@@ -284,15 +267,12 @@ absl::Status ReplicationGroups::EnsureCertificate(const GroupRecord& group, Node
   if (!issued.ok()) {
     return issued.status();
   }
-  std::string ca_pem;
-  if (absl::Status s = common::ReadSmallFile(ca_->ca_file(), 1 << 20, &ca_pem); !s.ok()) {
-    return s;
-  }
   absl::StatusOr<std::string> key =
       host_.WriteNodeFile(node->cluster_id, "node.key", issued->key_pem, 0600);
   absl::StatusOr<std::string> cert =
       host_.WriteNodeFile(node->cluster_id, "node.crt", issued->cert_pem, 0644);
-  absl::StatusOr<std::string> ca = host_.WriteNodeFile(node->cluster_id, "ca.crt", ca_pem, 0644);
+  absl::StatusOr<std::string> ca =
+      host_.WriteNodeFile(node->cluster_id, "ca.crt", ca_->ca_pem(), 0644);
   for (const absl::StatusOr<std::string>* written : {&key, &cert, &ca}) {
     if (!written->ok()) {
       return written->status();
@@ -582,10 +562,7 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
-    group.status = kStatusAvailable;
-    for (NodeRecord& node : group.nodes) {
-      node.status = kStatusAvailable;
-    }
+    SetStatusLocked(group, kStatusAvailable);
     (void)SaveLocked(group);
     PublishNamesLocked();  // a move to required removes the plaintext-era names
     *start = group;

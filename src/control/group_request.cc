@@ -6,49 +6,12 @@
 #include "common/numbers.h"
 #include "control/group_topology.h"
 #include "control/node_types.h"
+#include "control/request_parameters.h"
 
 namespace redoubt::control {
 namespace {
 
 constexpr int kSlots = 16384;
-
-ApiError InvalidValue(std::string message) {
-  return ApiError{400, "InvalidParameterValue", std::move(message)};
-}
-
-ApiError InvalidCombination(std::string message) {
-  return ApiError{400, "InvalidParameterCombination", std::move(message)};
-}
-
-// An optional integer parameter within [low, high].
-std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
-                                int high, std::optional<int>* out) {
-  std::optional<std::string> text = params.Get(name);
-  if (!text) {
-    return std::nullopt;
-  }
-  std::optional<int64_t> value = common::ParseInt64(*text);
-  if (!value || *value < low || *value > high) {
-    return InvalidValue(absl::StrFormat("The parameter %s must be between %d and %d, got %s.", name,
-                                        low, high, *text));
-  }
-  *out = static_cast<int>(*value);
-  return std::nullopt;
-}
-
-std::optional<ApiError> ReadBool(const FormParams& params, const std::string& name,
-                                 std::optional<bool>* out) {
-  std::optional<std::string> text = params.Get(name);
-  if (!text) {
-    return std::nullopt;
-  }
-  const std::string lower = common::ToLower(*text);
-  if (lower != "true" && lower != "false") {
-    return InvalidValue("The parameter " + name + " must be true or false, got " + *text + ".");
-  }
-  *out = lower == "true";
-  return std::nullopt;
-}
 
 // One node group as the request shapes it.
 struct ShardPlan {
@@ -141,12 +104,10 @@ std::optional<ApiError> CheckAuthToken(const std::string& token) {
 
 std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
                                                    GroupModification* change) {
-  std::optional<std::string> given = params.Get("ReplicationGroupId");
-  if (!given) {
-    return ApiError{400, "MissingParameter",
-                    "The request must contain the parameter ReplicationGroupId."};
+  if (auto e = ReadRequired(params, "ReplicationGroupId", id)) {
+    return e;
   }
-  *id = common::ToLower(*given);
+  *id = common::ToLower(*id);
   static const char* const kApplied[] = {"Action",
                                          "Version",
                                          "ReplicationGroupId",
@@ -233,21 +194,17 @@ std::optional<ApiError> CheckGroupId(const std::string& id) {
 }
 
 std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, GroupRecord* draft) {
-  std::optional<std::string> id = params.Get("ReplicationGroupId");
-  if (!id) {
-    return ApiError{400, "MissingParameter",
-                    "The request must contain the parameter ReplicationGroupId."};
+  std::string id;
+  if (auto e = ReadRequired(params, "ReplicationGroupId", &id)) {
+    return e;
   }
-  draft->id = common::ToLower(*id);  // ElastiCache stores ids in lowercase
+  draft->id = common::ToLower(id);  // ElastiCache stores ids in lowercase
   if (auto e = CheckGroupId(draft->id)) {
     return e;
   }
-  std::optional<std::string> description = params.Get("ReplicationGroupDescription");
-  if (!description) {
-    return ApiError{400, "MissingParameter",
-                    "The request must contain the parameter ReplicationGroupDescription."};
+  if (auto e = ReadRequired(params, "ReplicationGroupDescription", &draft->description)) {
+    return e;
   }
-  draft->description = *description;
 
   if (std::optional<std::string> engine = params.Get("Engine");
       engine && common::ToLower(*engine) != "redis") {

@@ -14,12 +14,32 @@ void WriteEndpoint(XmlWriter& xml, std::string_view element, const std::string& 
   xml.Close();
 }
 
+// Names where they are published (and the group has them: one created before names existed
+// keeps its addresses), else addresses.
+bool Named(const GroupRecord& group, const ServiceScope& scope) {
+  return !scope.dns_zone.empty() && !group.dns_hash.empty();
+}
+
+std::string NodeEndpoint(const GroupRecord& group, const NodeRecord& node,
+                         const ServiceScope& scope) {
+  return Named(group, scope) ? ShownNodeName(group, node, scope.dns_zone) : node.address;
+}
+
+// The auth and encryption members, in the place ReplicationGroup and CacheCluster both have
+// them.
+void WriteSecurity(XmlWriter& xml, const GroupRecord& group) {
+  xml.Leaf("AuthTokenEnabled", !group.auth_tokens.empty());
+  if (group.auth_token_modified_ms != 0) {
+    xml.Leaf("AuthTokenLastModifiedDate", FormatIsoTime(group.auth_token_modified_ms));
+  }
+  xml.Leaf("TransitEncryptionEnabled", group.transit_encryption);
+  xml.Leaf("AtRestEncryptionEnabled", false);
+}
+
 }  // namespace
 
 void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const ServiceScope& scope) {
-  // Names where they are published (and the group has them: one created before names existed
-  // keeps its addresses), else addresses.
-  const bool named = !scope.dns_zone.empty() && !group.dns_hash.empty();
+  const bool named = Named(group, scope);
   xml.Open("ReplicationGroup");
   xml.Leaf("ReplicationGroupId", group.id);
   xml.Leaf("Description", group.description);
@@ -74,8 +94,7 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
       xml.Leaf("CacheClusterId", node.cluster_id);
       xml.Leaf("CacheNodeId", "0001");
       if (!group.cluster_enabled) {
-        WriteEndpoint(xml, "ReadEndpoint",
-                      named ? ShownNodeName(group, node, scope.dns_zone) : node.address, node.port);
+        WriteEndpoint(xml, "ReadEndpoint", NodeEndpoint(group, node, scope), node.port);
       }
       xml.Leaf("PreferredAvailabilityZone", scope.Zone());
       if (!group.cluster_enabled) {
@@ -98,12 +117,7 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Leaf("SnapshotRetentionLimit", 0LL);
   xml.Leaf("ClusterEnabled", group.cluster_enabled);
   xml.Leaf("CacheNodeType", group.node_type);
-  xml.Leaf("AuthTokenEnabled", !group.auth_tokens.empty());
-  if (group.auth_token_modified_ms != 0) {
-    xml.Leaf("AuthTokenLastModifiedDate", FormatIsoTime(group.auth_token_modified_ms));
-  }
-  xml.Leaf("TransitEncryptionEnabled", group.transit_encryption);
-  xml.Leaf("AtRestEncryptionEnabled", false);
+  WriteSecurity(xml, group);
   xml.Leaf("ARN", scope.Arn("replicationgroup:" + group.id));
   xml.Open("UserGroupIds");
   for (const std::string& user_group : group.user_group_ids) {
@@ -153,12 +167,7 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
     xml.Leaf("CacheNodeId", "0001");
     xml.Leaf("CacheNodeStatus", node.status);
     xml.Leaf("CacheNodeCreateTime", FormatIsoTime(node.create_time_ms));
-    xml.Open("Endpoint");
-    xml.Leaf("Address", scope.dns_zone.empty() || group.dns_hash.empty()
-                            ? node.address
-                            : ShownNodeName(group, node, scope.dns_zone));
-    xml.Leaf("Port", static_cast<long long>(node.port));
-    xml.Close();
+    WriteEndpoint(xml, "Endpoint", NodeEndpoint(group, node, scope), node.port);
     xml.Leaf("ParameterGroupStatus", "in-sync");
     xml.Leaf("CustomerAvailabilityZone", scope.Zone());
     xml.Close();
@@ -175,12 +184,7 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
   xml.Close();
   xml.Leaf("ReplicationGroupId", group.id);
   xml.Leaf("SnapshotRetentionLimit", 0LL);
-  xml.Leaf("AuthTokenEnabled", !group.auth_tokens.empty());
-  if (group.auth_token_modified_ms != 0) {
-    xml.Leaf("AuthTokenLastModifiedDate", FormatIsoTime(group.auth_token_modified_ms));
-  }
-  xml.Leaf("TransitEncryptionEnabled", group.transit_encryption);
-  xml.Leaf("AtRestEncryptionEnabled", false);
+  WriteSecurity(xml, group);
   xml.Leaf("ARN", scope.Arn("cluster:" + node.cluster_id));
   xml.Leaf("ReplicationGroupLogDeliveryEnabled", false);
   xml.Open("LogDeliveryConfigurations");

@@ -1,4 +1,4 @@
-// ISO 8601 timestamps; see iso_time.h.
+// UTC timestamps; see iso_time.h.
 #include "control/iso_time.h"
 
 #include <ctime>
@@ -7,73 +7,69 @@
 #include "common/numbers.h"
 
 namespace redoubt::control {
+namespace {
+
+constexpr char kIsoSeconds[] = "%Y-%m-%dT%H:%M:%S";
+constexpr size_t kIsoSecondsLength = 19;  // 2026-12-07T01:02:03
+
+}  // namespace
+
+std::string FormatUtc(int64_t unix_seconds, const char* format) {
+  const time_t t = static_cast<time_t>(unix_seconds);
+  tm utc{};
+  gmtime_r(&t, &utc);
+  char out[64];
+  const size_t n = std::strftime(out, sizeof out, format, &utc);
+  return std::string(out, n);
+}
+
+std::optional<int64_t> ParseUtc(std::string_view text, const char* format) {
+  const std::string copy(text);
+  tm utc{};
+  const char* end = strptime(copy.c_str(), format, &utc);
+  if (end == nullptr || *end != '\0') {
+    return std::nullopt;
+  }
+  const int64_t seconds = static_cast<int64_t>(timegm(&utc));
+  if (FormatUtc(seconds, format) != copy) {
+    return std::nullopt;
+  }
+  return seconds;
+}
 
 std::string FormatIsoTime(int64_t unix_ms) {
-  const time_t seconds = static_cast<time_t>(unix_ms / 1000);
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                         utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                         static_cast<int>(unix_ms % 1000));
+  return FormatUtc(unix_ms / 1000, kIsoSeconds) +
+         absl::StrFormat(".%03dZ", static_cast<int>(unix_ms % 1000));
 }
 
 std::optional<int64_t> ParseIsoTime(std::string_view text) {
   if (std::optional<int64_t> seconds = common::ParseInt64(text)) {
     return *seconds * 1000;
   }
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':') {
+  if (text.size() < kIsoSecondsLength) {
     return std::nullopt;
   }
-  // Fixed-width fields with leading zeros (which common::ParseInt64, as Redis, refuses).
-  auto number = [&](size_t at, size_t len) -> int {
-    int value = 0;
-    for (char c : text.substr(at, len)) {
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      value = value * 10 + (c - '0');
-    }
-    return value;
-  };
-  tm utc{};
-  utc.tm_year = number(0, 4) - 1900;
-  utc.tm_mon = number(5, 2) - 1;
-  utc.tm_mday = number(8, 2);
-  utc.tm_hour = number(11, 2);
-  utc.tm_min = number(14, 2);
-  utc.tm_sec = number(17, 2);
-  std::string_view rest = text.substr(19);
+  const std::optional<int64_t> seconds = ParseUtc(text.substr(0, kIsoSecondsLength), kIsoSeconds);
+  if (!seconds) {
+    return std::nullopt;
+  }
+  std::string_view rest = text.substr(kIsoSecondsLength);
   int64_t millis = 0;
   if (!rest.empty() && rest.front() == '.') {
     size_t digits = 1;
-    int64_t scale = 100;
-    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
+    for (int64_t scale = 100; digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9';
+         ++digits, scale /= 10) {
       millis += (rest[digits] - '0') * scale;
-      scale /= 10;
-      ++digits;
     }
     if (digits == 1) {
       return std::nullopt;
     }
     rest.remove_prefix(digits);
   }
-  if (rest != "Z" && rest != "+00:00" && !rest.empty()) {
+  if (!rest.empty() && rest != "Z" && rest != "+00:00") {
     return std::nullopt;
   }
-  if (utc.tm_year < 0 || utc.tm_mon < 0 || utc.tm_mday < 1 || utc.tm_hour < 0 || utc.tm_min < 0 ||
-      utc.tm_sec < 0) {
-    return std::nullopt;
-  }
-  tm normalized = utc;
-  const time_t seconds = timegm(&normalized);
-  // timegm normalizes 30 February into March: such a date is refused, not moved.
-  if (normalized.tm_mday != utc.tm_mday || normalized.tm_mon != utc.tm_mon ||
-      normalized.tm_hour != utc.tm_hour || normalized.tm_min != utc.tm_min ||
-      normalized.tm_sec != utc.tm_sec) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(seconds) * 1000 + millis;
+  return *seconds * 1000 + millis;
 }
 
 }  // namespace redoubt::control

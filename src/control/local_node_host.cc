@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/errno_text.h"
 #include "common/file_io.h"
+#include "common/repr.h"
 
 extern char** environ;
 
@@ -35,17 +36,8 @@ std::string ConfigValue(const std::string& value) {
                       c == '.' || c == '/' || c == '_' || c == '-' || c == ':' || c == ',';
     plain = plain && word;
   }
-  if (plain) {
-    return value;
-  }
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-    }
-    quoted += c;
-  }
-  return quoted + "\"";
+  // Else quoted as CONFIG REWRITE quotes (sdscatrepr), which the config parser reads back.
+  return plain ? value : common::Repr(value);
 }
 
 bool Bindable(const std::string& address, int port) {

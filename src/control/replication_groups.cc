@@ -23,6 +23,36 @@ std::string Ipv4Text(uint32_t host_order) {
 
 }  // namespace
 
+ApiError GroupNotFound(const std::string& id) {
+  return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
+}
+
+GroupRecord* ReplicationGroups::AvailableLocked(const std::string& id, std::string_view what,
+                                                std::optional<ApiError>* error) {
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    *error = GroupNotFound(id);
+    return nullptr;
+  }
+  if (it->second.status != kStatusAvailable) {
+    *error = ApiError{400, "InvalidReplicationGroupState",
+                      "Replication group " + id + " is " + it->second.status + "; it can be " +
+                          std::string(what) + " only when available."};
+    return nullptr;
+  }
+  return &it->second;
+}
+
+void ReplicationGroups::SetStatusLocked(GroupRecord& group, const char* status) {
+  group.status = status;
+  for (NodeRecord& node : group.nodes) {
+    node.status = status;
+  }
+  if (group.status == kStatusModifying) {
+    group.modify_started_ms = common::UnixMillis();
+  }
+}
+
 ReplicationGroups::ReplicationGroups(GroupsOptions options, StateStore& store, NodeHost& host,
                                      std::shared_ptr<const CertificateAuthority> ca)
     : options_(options), store_(store), host_(host), ca_(std::move(ca)) {
@@ -78,9 +108,13 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
   add({"appendonly", "no"});
   add({"maxmemory", std::to_string(group.maxmemory)});
   add({"maxmemory-policy", "volatile-lru"});
-  // Its outgoing connections leave from 127.0.0.1: a primary would list it under that address,
-  // which FAILOVER TO and INFO replication then show instead of the node's own.
-  add({"replica-announce-ip", node.address});
+  // Its link to a primary leaves from its own address, as from a host of its own (the kernel
+  // would pick 127.0.0.1), so that the primary, FAILOVER TO and INFO replication see it there.
+  add({"bind-source-addr", node.address});
+  // Clients and peers come from other addresses, as from other hosts: protected mode (which
+  // takes only 127.0.0.1 as local) would refuse them while AUTH is off. What may connect is
+  // the security groups' business (network-allow), as in ElastiCache.
+  add({"protected-mode", "no"});
   if (group.cluster_enabled) {
     add({"cluster-enabled", "yes"});
     add({"cluster-config-file", "nodes.conf"});
@@ -199,7 +233,7 @@ void ReplicationGroups::StopNodes(const GroupRecord& group) {
 
 std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord* created) {
   const int64_t now = common::UnixMillis();
-  draft.status = kStatusCreating;
+  SetStatusLocked(draft, kStatusCreating);  // a draft of our own: no lock needed yet
   draft.create_time_ms = now;
   draft.dns_hash = NewNameHash();
   if (!draft.auth_tokens.empty()) {
@@ -207,7 +241,6 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   }
   for (NodeRecord& node : draft.nodes) {
     node.create_time_ms = now;
-    node.status = kStatusCreating;
     node.port = draft.port;
   }
   {
@@ -290,10 +323,7 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     std::lock_guard lock(mu_);
     GroupRecord& group = groups_[draft.id];
     group = draft;
-    group.status = kStatusAvailable;
-    for (NodeRecord& node : group.nodes) {
-      node.status = kStatusAvailable;
-    }
+    SetStatusLocked(group, kStatusAvailable);
     (void)SaveLocked(group);
     PublishNamesLocked();
   }
@@ -308,22 +338,14 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
   GroupRecord group;
   {
     std::lock_guard lock(mu_);
-    auto it = groups_.find(id);
-    if (it == groups_.end()) {
-      return ApiError{404, "ReplicationGroupNotFoundFault",
-                      "ReplicationGroup " + id + " not found."};
+    std::optional<ApiError> error;
+    GroupRecord* found = AvailableLocked(id, "deleted", &error);
+    if (found == nullptr) {
+      return error;
     }
-    if (it->second.status != kStatusAvailable) {
-      return ApiError{400, "InvalidReplicationGroupState",
-                      "Replication group " + id + " is " + it->second.status +
-                          "; it can be deleted only when available."};
-    }
-    it->second.status = kStatusDeleting;
-    for (NodeRecord& node : it->second.nodes) {
-      node.status = kStatusDeleting;
-    }
-    (void)SaveLocked(it->second);
-    group = it->second;
+    SetStatusLocked(*found, kStatusDeleting);
+    (void)SaveLocked(*found);
+    group = *found;
   }
   *deleted = group;
   StopNodes(group);

@@ -39,6 +39,9 @@ namespace redoubt::control {
 inline constexpr char kSourceGroup[] = "replication-group";
 inline constexpr char kSourceCluster[] = "cache-cluster";
 
+// ReplicationGroupNotFoundFault for id.
+ApiError GroupNotFound(const std::string& id);
+
 struct GroupsOptions {
   // Nodes take addresses from this IPv4 range (host byte order, inclusive), one each.
   uint32_t first_address = 0;
@@ -108,6 +111,12 @@ class ReplicationGroups {
   absl::StatusOr<std::vector<EventRecord>> Events(const EventFilter& filter);
 
  private:
+  // The group id, when it is available for `what` ("modified", "deleted"…); else null, with
+  // *error the refusal (not found, or another operation running on it).
+  GroupRecord* AvailableLocked(const std::string& id, std::string_view what,
+                               std::optional<ApiError>* error);
+  // Sets the status of group and its nodes (modifying also starts the dwell's clock).
+  static void SetStatusLocked(GroupRecord& group, const char* status);
   NodeSpec SpecOf(const GroupRecord& group, const NodeRecord& node) const;
   // How the control plane reaches node: over TLS once the node has a certificate.
   NodeAddress AddressOf(const GroupRecord& group, const NodeRecord& node) const;

@@ -9,14 +9,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <utility>
 
 #include "common/ascii.h"
 #include "control/form_body.h"
+#include "control/iso_time.h"
 
 namespace redoubt::control {
 namespace {
+
+constexpr char kAmzDateFormat[] = "%Y%m%dT%H%M%SZ";
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
@@ -111,28 +113,11 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 std::string AmzDate(int64_t unix_seconds) {
-  const time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char out[17];
-  std::strftime(out, sizeof out, "%Y%m%dT%H%M%SZ", &tm);
-  return out;
+  return FormatUtc(unix_seconds, kAmzDateFormat);
 }
 
 std::optional<int64_t> ParseAmzDate(std::string_view amz_date) {
-  const std::string text(amz_date);
-  struct tm tm {};
-  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
-  if (end == nullptr || *end != '\0') {
-    return std::nullopt;
-  }
-  const int64_t seconds = static_cast<int64_t>(timegm(&tm));
-  // strptime takes fields of fewer digits and timegm normalizes days past a month's end: the
-  // date is well formed only when it reads back as it was sent.
-  if (AmzDate(seconds) != text) {
-    return std::nullopt;
-  }
-  return seconds;
+  return ParseUtc(amz_date, kAmzDateFormat);
 }
 
 std::optional<Sigv4Authorization> ParseAuthorization(std::string_view header) {

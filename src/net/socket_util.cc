@@ -108,6 +108,22 @@ absl::StatusOr<int> ListenTcp(const std::string& host, int port, int backlog) {
   return fd;
 }
 
+void BindSourceBestEffort(int fd, int family, const std::string& ip) {
+  if (ip.empty()) {
+    return;
+  }
+  sockaddr_storage source{};
+  auto* s4 = reinterpret_cast<sockaddr_in*>(&source);
+  auto* s6 = reinterpret_cast<sockaddr_in6*>(&source);
+  if (family == AF_INET && inet_pton(AF_INET, ip.c_str(), &s4->sin_addr) == 1) {
+    s4->sin_family = AF_INET;
+    (void)bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(sockaddr_in));
+  } else if (family == AF_INET6 && inet_pton(AF_INET6, ip.c_str(), &s6->sin6_addr) == 1) {
+    s6->sin6_family = AF_INET6;
+    (void)bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(sockaddr_in6));
+  }
+}
+
 void SetNoDelay(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

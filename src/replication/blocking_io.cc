@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "net/socket_util.h"
 
 namespace redoubt::replication {
 
@@ -102,7 +103,7 @@ absl::StatusOr<std::string> ReadLine(net::Transport& t, std::string* pending, in
 }
 
 absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms,
-                               const std::atomic<bool>* cancel) {
+                               const std::atomic<bool>* cancel, const std::string& source_ip) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -118,6 +119,7 @@ absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms
       last_error = strerror(errno);
       continue;
     }
+    net::BindSourceBestEffort(fd, a->ai_family, source_ip);
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc < 0 && errno == EINPROGRESS) {
       int err = ETIMEDOUT;

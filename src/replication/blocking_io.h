@@ -30,9 +30,11 @@ absl::StatusOr<std::string> ReadLine(net::Transport& t, std::string* pending, in
 
 // A connected non-blocking TCP socket to host:port (a name or an address), or an error in
 // words. Waits up to timeout_ms, or until *cancel turns true (checked every 100 ms), so that
-// stopping a replica's link never waits for a peer that drops the connection attempt.
+// stopping a replica's link never waits for a peer that drops the connection attempt. A
+// source_ip (bind-source-addr) is bound first, best effort.
 absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms,
-                               const std::atomic<bool>* cancel = nullptr);
+                               const std::atomic<bool>* cancel = nullptr,
+                               const std::string& source_ip = "");
 
 // Waits for fd to become readable (or writable, when `write`) for up to timeout_ms; false when
 // the time passed.

@@ -135,7 +135,7 @@ absl::Status PrimaryLink::Session() {
   SetState("connecting");
   // "Connecting to MASTER" is the replication service's, once per new primary, as Redis's
   // replicationSetMaster logs it; each attempt logs "sync started" once connected.
-  absl::StatusOr<int> fd = ConnectTcp(s.host, s.port, kHandshakeTimeoutMs, &stop_);
+  absl::StatusOr<int> fd = ConnectTcp(s.host, s.port, kHandshakeTimeoutMs, &stop_, s.source_ip);
   if (!fd.ok()) {
     return fd.status();
   }

@@ -43,6 +43,7 @@ struct LinkSettings {
   std::string password;    // masterauth (empty: no AUTH)
   int listening_port = 0;  // what REPLCONF listening-port announces
   std::string announce_ip;
+  std::string source_ip;  // bind-source-addr: the address the link connects from
   int64_t repl_timeout_ms = 60000;
   std::string temp_dir = ".";  // where the snapshot is received before it is loaded
   // A primary handing over to this link's target (FAILOVER): PSYNC carries FAILOVER, which

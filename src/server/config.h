@@ -130,6 +130,8 @@ struct Config {
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;  // seconds
   std::string replica_announce_ip;
+  // bind-source-addr: the source address of a replica's link to its primary ("": the kernel's).
+  std::string bind_source_addr;
   int64_t replica_announce_port = 0;
   std::string pidfile;
   bool protected_mode = true;

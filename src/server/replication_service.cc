@@ -145,6 +145,7 @@ void ReplicationService::StartLinkLocked() {
             l.password = now.masterauth;
             l.listening_port = now.listening_port;
             l.announce_ip = now.announce_ip;
+            l.source_ip = now.bind_source_addr;
             l.repl_timeout_ms = now.timeout_seconds * 1000;
             l.rdb_checksum = now.rdb_checksum;
             l.rdb_keys = now.rdb_keys;

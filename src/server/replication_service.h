@@ -53,6 +53,7 @@ struct ReplicationSettings {
   int64_t min_replicas_max_lag = 10;
   int listening_port = 0;  // REPLCONF listening-port: replica-announce-port, or port
   std::string announce_ip;
+  std::string bind_source_addr;  // where the link to the primary connects from
   replication::SenderSettings sender;
   bool rdb_compression = true;
   bool rdb_checksum = true;

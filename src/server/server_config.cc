@@ -520,6 +520,7 @@ ReplicationSettings Server::ReplicationSettingsNow() {
   s.listening_port =
       static_cast<int>(c.replica_announce_port != 0 ? c.replica_announce_port : c.port);
   s.announce_ip = c.replica_announce_ip;
+  s.bind_source_addr = c.bind_source_addr;
   s.sender = replication::SenderSettings{
       .repl_timeout_ms = c.repl_timeout * 1000,
       .output_hard_limit = static_cast<int64_t>(c.output_limit_replica.hard_bytes),

@@ -10,17 +10,13 @@ import subprocess
 
 import pytest
 
-from support.control_plane import AWS, ControlPlane
-from support.tools import find_redoubt_tool
+from support.control_plane import AWS, control_plane
 
 
 @pytest.fixture
 def control(tmp_path):
-    binary = find_redoubt_tool("redoubt-control")
-    if binary is None:
-        pytest.skip("redoubt-control is not built")
     # This file creates no group: its node block is never used, but is its own (127.0.17.x).
-    plane = ControlPlane(binary, tmp_path / "control-data", "127.0.17.0/24").start()
+    plane = control_plane(tmp_path, "127.0.17.0/24")
     yield plane
     plane.stop_all()
 

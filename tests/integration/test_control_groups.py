@@ -15,8 +15,8 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from support.control_plane import AWS, ControlPlane
-from support.tools import find_redoubt_tool, wait_for
+from support.control_plane import AWS, control_plane, wait_available
+from support.tools import wait_for
 
 NODE_BLOCK = "127.0.16.0/24"
 
@@ -27,12 +27,7 @@ pytestmark = pytest.mark.redoubt_timeout(300)
 
 @pytest.fixture
 def control(tmp_path):
-    binary = find_redoubt_tool("redoubt-control")
-    if binary is None:
-        pytest.skip("redoubt-control is not built")
-    plane = ControlPlane(binary, tmp_path / "control-data", NODE_BLOCK,
-                         ["--server-binary", os.environ.get("REDOUBT_SERVER", "")]
-                         if os.environ.get("REDOUBT_SERVER") else []).start()
+    plane = control_plane(tmp_path, NODE_BLOCK)
     yield plane
     plane.stop_all()
 
@@ -272,11 +267,6 @@ def primary_of(client, group_id):
         "ReplicationGroups"][0]["NodeGroups"][0]
     return [m["CacheClusterId"] for m in shard["NodeGroupMembers"]
             if m.get("CurrentRole") == "primary"], shard
-
-
-def wait_available(client, group_id):
-    wait_for(lambda: client.describe_replication_groups(ReplicationGroupId=group_id)[
-        "ReplicationGroups"][0]["Status"] == "available", "the group to be available")
 
 
 def test_test_failover_hands_each_kind_of_group_to_a_replica(control):

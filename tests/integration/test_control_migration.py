@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from support.control_plane import ControlPlane
-from support.tools import find_redoubt_tool, wait_for
+from support.control_plane import control_plane, wait_available
+from support.tools import wait_for
 
 NODE_BLOCK = "127.0.18.0/24"
 DWELL_MS = 2000
@@ -32,13 +32,7 @@ pytestmark = pytest.mark.redoubt_timeout(300)
 
 @pytest.fixture
 def control(tmp_path):
-    binary = find_redoubt_tool("redoubt-control")
-    if binary is None:
-        pytest.skip("redoubt-control is not built")
-    args = ["--modify-dwell", str(DWELL_MS)]
-    if os.environ.get("REDOUBT_SERVER"):
-        args += ["--server-binary", os.environ["REDOUBT_SERVER"]]
-    plane = ControlPlane(binary, tmp_path / "control-data", NODE_BLOCK, args).start()
+    plane = control_plane(tmp_path, NODE_BLOCK, "--modify-dwell", str(DWELL_MS))
     yield plane
     plane.stop_all()
 
@@ -67,20 +61,6 @@ class Reader:
         self.proc.wait(timeout=120)
         assert self.proc.returncode == 0, self.proc.stderr.read()
         return json.loads(self.report.read_text())
-
-
-def wait_available(client, group_id):
-    """Polls Describe until the group is available; returns the statuses it saw, in order."""
-    seen = []
-
-    def available():
-        status = client.describe_replication_groups(ReplicationGroupId=group_id)[
-            "ReplicationGroups"][0]["Status"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        return status == "available"
-    wait_for(available, "the group to be available again", timeout=120)
-    return seen
 
 
 def full_syncs(addresses, tls_env):

@@ -138,6 +138,28 @@ def test_a_replica_refuses_writes_and_reports_its_role():
         r.set("b", "2")
 
 
+def test_bind_source_addr_is_where_the_link_to_the_primary_comes_from():
+    """bind-source-addr (127.0.20.7, an address of its own on loopback): the primary sees the
+    replica's link come from there; changed with CONFIG SET, the next connection uses the new
+    one; an address the host does not have is left to the kernel rather than failing. (The
+    primary without protected mode: as in Redis, only 127.0.0.1 counts as local to it.)"""
+    with servers.redoubt_server(args=["--protected-mode", "no"]) as primary, \
+            servers.redoubt_server(args=replica_args(primary, "--bind-source-addr",
+                                                     "127.0.20.7")) as replica:
+        p, r = client(primary), client(replica)
+
+        def replica_address():
+            links = p.client_list(_type="replica")
+            return links[0]["addr"].rsplit(":", 1)[0] if links else None
+        wait_for(lambda: replica_address() == "127.0.20.7", "the link from 127.0.20.7")
+        assert r.config_get("bind-source-addr") == {"bind-source-addr": "127.0.20.7"}
+        for source, seen in (("127.0.20.8", "127.0.20.8"), ("192.0.2.1", "127.0.0.1")):
+            r.config_set("bind-source-addr", source)
+            p.client_kill_filter(_type="slave")  # the link reconnects
+            wait_for(lambda: replica_address() == seen, f"the link from {seen}")
+            wait_for(lambda: r.info("replication")["master_link_status"] == "up", "the link up")
+
+
 def _set_ok(r):
     try:
         return r.set("local", "1")

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from support.servers import free_port
+from support.tools import find_redoubt_tool, wait_for
 
 AWS = "/usr/bin/aws"
 HOSTS = "/etc/hosts"
@@ -142,3 +143,33 @@ class ControlPlane:
             **(headers or {})})
         resp = conn.getresponse()
         return resp.status, resp.read().decode()
+
+
+def control_plane(tmp_path, node_block, *args):
+    """A started ControlPlane for one test (the fixtures of the control plane's test files):
+    data in tmp_path, nodes from node_block (a loopback block of the test file's own), the
+    server under test (REDOUBT_SERVER) as the nodes' binary. Skips when redoubt-control is not
+    built; the caller calls stop_all()."""
+    import pytest
+    binary = find_redoubt_tool("redoubt-control")
+    if binary is None:
+        pytest.skip("redoubt-control is not built")
+    args = list(args)
+    if os.environ.get("REDOUBT_SERVER"):
+        args += ["--server-binary", os.environ["REDOUBT_SERVER"]]
+    return ControlPlane(binary, tmp_path / "control-data", node_block, args).start()
+
+
+def wait_available(client, group_id, timeout=120):
+    """Polls Describe (boto3) until the group is available; returns the statuses it saw, in
+    order."""
+    seen = []
+
+    def available():
+        status = client.describe_replication_groups(ReplicationGroupId=group_id)[
+            "ReplicationGroups"][0]["Status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        return status == "available"
+    wait_for(available, f"{group_id} to be available", timeout=timeout)
+    return seen

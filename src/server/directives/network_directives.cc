@@ -1,7 +1,8 @@
 // The listeners' and connections' directives: where the server listens (port, bind,
 // unixsocket, unixsocketperm, tcp-backlog), its I/O threads, and what a connection may do
-// (maxclients, timeout, tcp-keepalive, network-allow); with Redis's rows of the same kind that
-// Redoubt does not act on yet (io-threads-do-reads, bind-source-addr, socket-mark-id). A
+// (maxclients, timeout, tcp-keepalive, network-allow), where a replica's link connects from
+// (bind-source-addr, read at each connection); with Redis's rows of the same kind that Redoubt
+// does not act on yet (io-threads-do-reads, socket-mark-id). A
 // CONFIG SET of them takes effect through the server's "listeners", "maxclients",
 // "tcp-keepalive", "client limits" and "network-allow" appliers (server_config.cc).
 #include <absl/status/statusor.h>
@@ -106,9 +107,10 @@ void RegisterNetworkDirectives(DirectiveRegistry& registry) {
       {.name = "unixsocketperm", .flags = kImmutable},
       {.min = 0, .max = 0777, .def = 0, .form = NumberForm::kOctal, .unsigned_bounds = true},
       Field<int64_t>(&Config::unixsocketperm)));
+  registry.Add(StringDirective({.name = "bind-source-addr"}, {.empty_is_null = true},
+                               Field<std::string>(&Config::bind_source_addr)));
   // Redis's, not acted on yet.
   registry.Add(BoolDirective({.name = "io-threads-do-reads", .flags = kImmutable}, false));
-  registry.Add(StringDirective({.name = "bind-source-addr"}, {.empty_is_null = true}));
   registry.Add(
       NumericDirective({.name = "socket-mark-id", .flags = kImmutable}, Unsigned(0, kUIntMax, 0)));
 }

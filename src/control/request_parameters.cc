@@ -1,0 +1,83 @@
+// Reading request parameters; see request_parameters.h.
+#include "control/request_parameters.h"
+
+#include "absl/strings/str_format.h"
+#include "common/ascii.h"
+#include "common/numbers.h"
+
+namespace redoubt::control {
+
+ApiError MissingParameter(const std::string& name) {
+  return ApiError{400, "MissingParameter", "The request must contain the parameter " + name + "."};
+}
+
+ApiError InvalidValue(std::string message) {
+  return ApiError{400, "InvalidParameterValue", std::move(message)};
+}
+
+ApiError InvalidCombination(std::string message) {
+  return ApiError{400, "InvalidParameterCombination", std::move(message)};
+}
+
+std::optional<ApiError> ReadRequired(const FormParams& params, const std::string& name,
+                                     std::string* out) {
+  std::optional<std::string> value = params.Get(name);
+  if (!value) {
+    return MissingParameter(name);
+  }
+  *out = *std::move(value);
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadBool(const FormParams& params, const std::string& name,
+                                 std::optional<bool>* out) {
+  std::optional<std::string> text = params.Get(name);
+  if (!text) {
+    return std::nullopt;
+  }
+  const std::string lower = common::ToLower(*text);
+  if (lower != "true" && lower != "false") {
+    return InvalidValue("The parameter " + name + " must be true or false, got " + *text + ".");
+  }
+  *out = lower == "true";
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
+                                int high, std::optional<int>* out) {
+  std::optional<std::string> text = params.Get(name);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::optional<int64_t> value = common::ParseInt64(*text);
+  if (!value || *value < low || *value > high) {
+    return InvalidValue(absl::StrFormat("The parameter %s must be between %d and %d, got %s.", name,
+                                        low, high, *text));
+  }
+  *out = static_cast<int>(*value);
+  return std::nullopt;
+}
+
+void Page::WriteMarker(XmlWriter& xml, size_t total) const {
+  if (begin + size < total) {
+    xml.Leaf("Marker", std::to_string(begin + size));
+  }
+}
+
+std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
+  std::optional<int> max;
+  if (std::optional<ApiError> error = ReadInt(params, "MaxRecords", 20, 100, &max)) {
+    return error;
+  }
+  page->size = static_cast<size_t>(max.value_or(100));
+  if (std::optional<std::string> marker = params.Get("Marker")) {
+    const std::optional<int64_t> value = common::ParseInt64(*marker);
+    if (!value || *value < 0) {
+      return InvalidValue("Invalid Marker: " + *marker + ".");
+    }
+    page->begin = static_cast<size_t>(*value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,47 @@
+// Reading a Query request's parameters with AWS's errors: a required one that is missing
+// (MissingParameter), a boolean or an integer out of its form or range
+// (InvalidParameterValue), and the MaxRecords/Marker page of the Describe operations. Every
+// operation reads its parameters through these, so that one mistake gets one error text.
+//
+// Thread: pure functions.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "control/form_body.h"
+#include "control/query_protocol.h"
+#include "control/xml_writer.h"
+
+namespace redoubt::control {
+
+ApiError MissingParameter(const std::string& name);
+ApiError InvalidValue(std::string message);
+ApiError InvalidCombination(std::string message);
+
+// The value of a required parameter into *out, or MissingParameter.
+std::optional<ApiError> ReadRequired(const FormParams& params, const std::string& name,
+                                     std::string* out);
+// An optional boolean ("true"/"false", any case); *out untouched when absent.
+std::optional<ApiError> ReadBool(const FormParams& params, const std::string& name,
+                                 std::optional<bool>* out);
+// An optional integer within [low, high]; *out untouched when absent.
+std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
+                                int high, std::optional<int>* out);
+
+// MaxRecords and Marker as the Describe operations read them: a page of at most MaxRecords
+// (20–100, default 100) from the position Marker names. The marker is the index of the next
+// item, so that the same marker never comes back twice (awscli stops on a repeated one).
+struct Page {
+  size_t begin = 0;
+  size_t size = 100;
+
+  size_t end(size_t total) const { return std::min(total, begin + size); }
+  // Writes the Marker of the next page when there is one.
+  void WriteMarker(XmlWriter& xml, size_t total) const;
+};
+std::optional<ApiError> ReadPage(const FormParams& params, Page* page);
+
+}  // namespace redoubt::control
