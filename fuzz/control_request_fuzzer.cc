@@ -1,22 +1,25 @@
 // libFuzzer target for what redoubt-control reads from a client before and after the SigV4
 // check (control/sigv4.h, control/form_body.h, control/query_protocol.h): the input's first
 // line is an Authorization header, the rest a form body. The header is parsed and the request
-// verified against one known key; the body is answered by the ElastiCache service as a signed
-// request would be, over replication groups whose node host refuses to start anything (a
-// creation that passes every check fails there: no process is ever spawned) and whose state is
-// an in-memory database. Invariants checked: a parsed authorization has the five parts of a scope;
-// a reply is 200 with the operation's envelope, or an error status with the error envelope,
-// never anything else. Crashes and sanitizer reports are the findings.
+// verified against one known key; the body is answered by the ElastiCache service and by the
+// EC2 one as a signed request would be, over replication groups whose node host refuses to
+// start anything (a creation that passes every check fails there: no process is ever spawned),
+// security groups, and an in-memory database. Invariants checked: a parsed authorization has
+// the five parts of a scope; a reply is 200 with the operation's envelope, or an error status
+// with its dialect's error envelope, never anything else. Crashes and sanitizer reports are the
+// findings.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "common/check.h"
+#include "control/ec2_api.h"
 #include "control/elasticache_api.h"
 #include "control/node_host.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
+#include "control/security_groups.h"
 #include "control/sigv4.h"
 #include "control/state_store.h"
 
@@ -40,7 +43,12 @@ class RefusingNodeHost : public NodeHost {
   std::string LogTail(const std::string&, size_t) override { return ""; }
 };
 
-const QueryService& Service() {
+struct Services {
+  QueryService elasticache;
+  QueryService ec2;
+};
+
+const Services& TheServices() {
   static RefusingNodeHost host;
   static std::unique_ptr<StateStore> store = *StateStore::Open(":memory:");
   static GroupsOptions options = [] {
@@ -49,16 +57,20 @@ const QueryService& Service() {
     o.last_address = 0x7f0000ff;
     return o;
   }();
+  static SecurityGroups security_groups(*store);
   static ReplicationGroups groups(options, *store, host, nullptr);
-  static const QueryService service =
-      MakeElastiCacheService({"us-east-1", "000000000000"}, &groups);
-  return service;
+  static const Services services = [] {
+    groups.UseSecurityGroups(&security_groups);
+    return Services{MakeElastiCacheService({"us-east-1", "000000000000"}, &groups),
+                    MakeEc2Service("000000000000", &security_groups)};
+  }();
+  return services;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const QueryService& service = Service();
+  const Services& services = TheServices();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   const std::string_view header = input.substr(0, newline);
@@ -84,12 +96,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       1796594400);
   REDOUBT_CHECK(verified.authorization.has_value() != verified.failure.has_value());
 
-  const ApiReply reply = AnswerQuery(service, body, "request-id");
-  if (reply.http_status == 200) {
-    REDOUBT_CHECK(reply.body.find("Response xmlns=") != std::string::npos);
-  } else {
-    REDOUBT_CHECK(reply.http_status >= 400 &&
-                  reply.body.find("<ErrorResponse") != std::string::npos);
+  for (const QueryService* service : {&services.elasticache, &services.ec2}) {
+    const ApiReply reply = AnswerQuery(*service, body, "request-id");
+    if (reply.http_status == 200) {
+      REDOUBT_CHECK(reply.body.find("Response xmlns=") != std::string::npos);
+    } else {
+      REDOUBT_CHECK(reply.http_status >= 400 &&
+                    reply.body.find(service->dialect == QueryDialect::kEc2
+                                        ? "<Response><Errors><Error>"
+                                        : "<ErrorResponse") != std::string::npos);
+    }
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "common/ascii.h"
 #include "common/log.h"
+#include "control/ec2_api.h"
 #include "control/elasticache_api.h"
 #include "control/sigv4.h"
 
@@ -27,12 +28,13 @@ void Send(httplib::Response& res, const ApiReply& reply, const std::string& requ
 }  // namespace
 
 ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials,
-                             ReplicationGroups* groups)
+                             ReplicationGroups* groups, SecurityGroups* security_groups)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
-      elasticache_(
-          MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups)),
       http_(std::make_unique<httplib::Server>()) {
+  services_["elasticache"] =
+      MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups);
+  services_["ec2"] = MakeEc2Service(options_.account, security_groups);
   http_->set_payload_max_length(options_.max_body_bytes);
   // One thread per open connection while it is kept alive (cpp-httplib serves a connection on
   // one pool thread until it closes): the default pool of 8 made the 50th concurrent poller wait
@@ -65,7 +67,7 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
           error.code = "InvalidAction";
           error.message = "This endpoint answers POST requests.";
         }
-        Send(res, QueryErrorReply(error, kElastiCacheNamespace, request_id), request_id);
+        Send(res, QueryErrorReply(error, services_.at("elasticache"), request_id), request_id);
         return httplib::Server::HandlerResponse::Handled;
       }));
   http_->Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
@@ -80,25 +82,31 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
     const Sigv4Result auth = Verify(
         view, [this](std::string_view key) { return credentials_.SecretOf(key); },
         static_cast<int64_t>(std::time(nullptr)), options_.max_clock_skew_seconds);
+    // The service named in the scope answers, in its envelope; a request refused before its
+    // scope reads gets ElastiCache's.
+    const auto service =
+        auth.authorization ? services_.find(auth.authorization->service) : services_.end();
+    const QueryService& envelope =
+        service != services_.end() ? service->second : services_.at("elasticache");
     if (auth.failure) {
       common::Log(common::LogLevel::kNotice,
                   "Refused a request from " + req.remote_addr + ": " + auth.failure->code);
       Send(res,
            QueryErrorReply({auth.failure->http_status, auth.failure->code, auth.failure->message},
-                           kElastiCacheNamespace, request_id),
+                           envelope, request_id),
            request_id);
       return;
     }
-    if (auth.authorization->service == "elasticache") {
-      Send(res, AnswerQuery(elasticache_, req.body, request_id), request_id);
+    if (service == services_.end()) {
+      Send(res,
+           QueryErrorReply(
+               {400, "InvalidAction",
+                "This endpoint does not serve the service '" + auth.authorization->service + "'."},
+               envelope, request_id),
+           request_id);
       return;
     }
-    Send(res,
-         QueryErrorReply(
-             {400, "InvalidAction",
-              "This endpoint does not serve the service '" + auth.authorization->service + "'."},
-             kElastiCacheNamespace, request_id),
-         request_id);
+    Send(res, AnswerQuery(service->second, req.body, request_id), request_id);
   });
 }
 

@@ -1,17 +1,19 @@
 // redoubt-control's HTTP endpoint: every request is checked for a SigV4 signature by one of the
 // credentials file's keys, and the service named in the signature's scope routes it
-// (elasticache so far; ec2 and secretsmanager next). HTTP itself is cpp-httplib's (a thread
+// (elasticache and ec2; secretsmanager next). HTTP itself is cpp-httplib's (a thread
 // pool of blocking connections, plenty for an API whose callers poll every few seconds).
 //
 // Thread: Listen blocks the calling thread serving; Stop may be called from any thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include "control/credentials_file.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
+#include "control/security_groups.h"
 
 namespace httplib {
 class Server;
@@ -33,8 +35,9 @@ struct ControlOptions {
 
 class ControlServer {
  public:
-  // groups is borrowed and must outlive the server.
-  ControlServer(ControlOptions options, CredentialsFile credentials, ReplicationGroups* groups);
+  // groups and security_groups are borrowed and must outlive the server.
+  ControlServer(ControlOptions options, CredentialsFile credentials, ReplicationGroups* groups,
+                SecurityGroups* security_groups);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -46,7 +49,8 @@ class ControlServer {
  private:
   ControlOptions options_;
   CredentialsFile credentials_;
-  QueryService elasticache_;
+  // By the service a request's credential scope names.
+  std::map<std::string, QueryService, std::less<>> services_;
   std::unique_ptr<httplib::Server> http_;
 };
 

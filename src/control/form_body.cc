@@ -79,4 +79,10 @@ std::vector<std::string> FormParams::List(const std::string& prefix) const {
   }
 }
 
+bool FormParams::HasUnder(const std::string& prefix) const {
+  const std::string under = prefix + ".";
+  auto it = values_.lower_bound(under);
+  return it != values_.end() && it->first.compare(0, under.size(), under) == 0;
+}
+
 }  // namespace redoubt::control

@@ -28,6 +28,8 @@ class FormParams {
   // The members of a list flattened as prefix.1, prefix.2, …, in order, stopping at the first
   // number missing (as AWS reads them). prefix is e.g. "SecurityGroupIds.SecurityGroupId".
   std::vector<std::string> List(const std::string& prefix) const;
+  // Some parameter is named prefix.… (a member of the structure or list prefix).
+  bool HasUnder(const std::string& prefix) const;
   const std::map<std::string, std::string>& all() const { return values_; }
 
  private:

@@ -13,14 +13,24 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeRecord, cluster_id, node_gro
                                                 tls_mode, tls_links, tls_cert_file, tls_key_file,
                                                 tls_ca_file)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeGroupRecord, id, slots)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TagRecord, key, value)
+
+void to_json(nlohmann::json& json, const TagRecord& tag) {
+  json = nlohmann::json{{"key", tag.key}, {"value", tag.value}};
+}
+
+void from_json(const nlohmann::json& json, TagRecord& tag) {
+  tag.key = json.value("key", std::string());
+  tag.value = json.value("value", std::string());
+}
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     GroupRecord, id, description, status, node_type, engine, engine_version, parameter_group,
     subnet_group, cluster_enabled, automatic_failover, multi_az, transit_encryption,
     transit_encryption_mode, port, maxmemory, create_time_ms, dns_hash, pending_transit,
     pending_transit_enabled, pending_transit_mode, modify_started_ms, auth_tokens,
     auth_token_modified_ms, pending_auth_strategy, pending_auth_token, pending_failover,
-    node_groups, nodes, tags, security_group_ids, user_group_ids)
+    pending_security_groups, pending_security_group_ids, node_groups, nodes, tags,
+    security_group_ids, user_group_ids)
 
 std::string GroupToJson(const GroupRecord& group) {
   return nlohmann::json(group).dump();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,9 @@ struct TagRecord {
   std::string key;
   std::string value;
 };
+// Its JSON form, for every record that has tags.
+void to_json(nlohmann::json& json, const TagRecord& tag);
+void from_json(const nlohmann::json& json, TagRecord& tag);
 
 struct GroupRecord {
   std::string id;
@@ -81,6 +85,9 @@ struct GroupRecord {
   std::string pending_auth_token;
   // TestFailover being applied: the node group whose primary hands over to a replica.
   std::string pending_failover;
+  // New SecurityGroupIds being applied.
+  bool pending_security_groups = false;
+  std::vector<std::string> pending_security_group_ids;
   bool pending_transit = false;
   bool pending_transit_enabled = false;
   std::string pending_transit_mode;

@@ -17,6 +17,7 @@
 // a restart of the control plane does again only what was not done.
 #include <thread>
 
+#include "absl/strings/str_join.h"
 #include "common/ascii.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -24,6 +25,7 @@
 #include "control/endpoint_names.h"
 #include "control/group_topology.h"
 #include "control/replication_groups.h"
+#include "control/request_parameters.h"
 
 namespace redoubt::control {
 namespace {
@@ -119,8 +121,20 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
                       "preferred."};
     }
   }
+  if (change.security_group_ids) {
+    for (const std::string& sg : *change.security_group_ids) {
+      if (security_groups_ == nullptr || !security_groups_->Find(sg)) {
+        return InvalidValue("The security group " + sg + " does not exist.");
+      }
+    }
+  }
   if (change.description) {
     group.description = *change.description;
+  }
+  if (change.security_group_ids) {
+    SetStatusLocked(group, kStatusModifying);
+    group.pending_security_groups = true;
+    group.pending_security_group_ids = *change.security_group_ids;
   }
   if (!change.auth_strategy.empty()) {
     SetStatusLocked(group, kStatusModifying);
@@ -136,7 +150,7 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
   (void)SaveLocked(group);
   PublishNamesLocked();  // a move to TLS adds its names now, before any node changes
   *modifying = group;
-  if (change.transit || !change.auth_strategy.empty()) {
+  if (change.transit || !change.auth_strategy.empty() || change.security_group_ids) {
     StartWorkerLocked(id);
   }
   return std::nullopt;
@@ -526,7 +540,12 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   }
   const std::string auth_strategy = start->pending_auth_strategy;
   const bool failover = !start->pending_failover.empty();
-  absl::Status s = start->pending_transit ? ApplyTransit(*start) : absl::OkStatus();
+  const bool security_groups = start->pending_security_groups;
+  const bool transit = start->pending_transit;
+  absl::Status s = security_groups ? ApplySecurityGroups(*start) : absl::OkStatus();
+  if (s.ok() && start->pending_transit) {
+    s = ApplyTransit(*start);
+  }
   if (s.ok() && failover) {
     s = ApplyFailover(*start);
   }
@@ -559,6 +578,8 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_auth_strategy.clear();
     group.pending_auth_token.clear();
     group.pending_failover.clear();
+    group.pending_security_groups = false;
+    group.pending_security_group_ids.clear();
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
@@ -574,6 +595,17 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   }
   if (failover) {
     return;  // ApplyFailover recorded its events
+  }
+  if (security_groups) {
+    RecordEvent(
+        kSourceGroup, id,
+        start->security_group_ids.empty()
+            ? "Replication group " + id + " names no security group: every source is admitted"
+            : "Security groups of replication group " + id + " are now " +
+                  absl::StrJoin(start->security_group_ids, ", "));
+    if (!transit && auth_strategy.empty()) {
+      return;
+    }
   }
   if (!auth_strategy.empty()) {
     const std::string& strategy = auth_strategy;

@@ -102,6 +102,25 @@ std::optional<ApiError> CheckAuthToken(const std::string& token) {
   return std::nullopt;
 }
 
+// SecurityGroupIds.SecurityGroupId.N: ids of the form sg-…, each once, at most five (EC2's
+// limit per network interface). Whether they exist is the replication groups' check.
+std::optional<ApiError> ReadSecurityGroupIds(const FormParams& params,
+                                             std::vector<std::string>* ids) {
+  for (const std::string& id : params.List("SecurityGroupIds.SecurityGroupId")) {
+    if (id.rfind("sg-", 0) != 0) {
+      return InvalidValue("Invalid security group id " + id + ": expected sg-….");
+    }
+    if (std::find(ids->begin(), ids->end(), id) == ids->end()) {
+      ids->push_back(id);
+    }
+  }
+  if (ids->size() > 5) {
+    return InvalidValue("At most 5 security groups may be given, got " +
+                        std::to_string(ids->size()) + ".");
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std::string* id,
                                                    GroupModification* change) {
   if (auto e = ReadRequired(params, "ReplicationGroupId", id)) {
@@ -118,7 +137,8 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
                                          "AuthToken",
                                          "AuthTokenUpdateStrategy"};
   for (const auto& [name, value] : params.all()) {
-    if (std::find(std::begin(kApplied), std::end(kApplied), name) == std::end(kApplied)) {
+    if (std::find(std::begin(kApplied), std::end(kApplied), name) == std::end(kApplied) &&
+        !name.starts_with("SecurityGroupIds.")) {
       return InvalidCombination("The parameter " + name.substr(0, name.find('.')) +
                                 " cannot be modified on this control plane yet.");
     }
@@ -173,7 +193,15 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
           "calls.");
     }
   }
-  if (!change->transit && !change->description && change->auth_strategy.empty()) {
+  if (params.HasUnder("SecurityGroupIds")) {
+    std::vector<std::string> ids;
+    if (auto e = ReadSecurityGroupIds(params, &ids)) {
+      return e;
+    }
+    change->security_group_ids = std::move(ids);
+  }
+  if (!change->transit && !change->description && change->auth_strategy.empty() &&
+      !change->security_group_ids) {
     return InvalidCombination("No modifications were requested.");
   }
   return std::nullopt;
@@ -280,10 +308,8 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
     return ApiError{400, "CacheSubnetGroupNotFoundFault",
                     "CacheSubnetGroup " + *subnet + " not found."};
   }
-  if (!params.List("SecurityGroupIds.SecurityGroupId").empty()) {
-    return InvalidValue("The security group " +
-                        params.List("SecurityGroupIds.SecurityGroupId").front() +
-                        " does not exist.");
+  if (auto e = ReadSecurityGroupIds(params, &draft->security_group_ids)) {
+    return e;
   }
 
   // Cluster mode: from the parameter group when one is named, else from the node group

@@ -25,6 +25,7 @@
 #include "control/hosts_file.h"
 #include "control/local_node_host.h"
 #include "control/replication_groups.h"
+#include "control/security_groups.h"
 #include "control/state_store.h"
 
 namespace {
@@ -205,14 +206,21 @@ int main(int argc, char** argv) {
     redoubt::common::Log(redoubt::common::LogLevel::kNotice,
                          hosts_path + " is not writable: endpoints are the nodes' addresses");
   }
+  redoubt::control::SecurityGroups security_groups(**store);
+  if (absl::Status s = security_groups.Load(); !s.ok()) {
+    std::cerr << "cannot read the security groups back: " << s.message() << "\n";
+    return 1;
+  }
   redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
   groups.UseHostsFile(hosts.get());
+  groups.UseSecurityGroups(&security_groups);
   if (absl::Status s = groups.Recover(); !s.ok()) {
     std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
     return 1;
   }
   groups.StartSupervisor();
-  redoubt::control::ControlServer server(options, *std::move(credentials), &groups);
+  redoubt::control::ControlServer server(options, *std::move(credentials), &groups,
+                                         &security_groups);
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

@@ -20,9 +20,20 @@ std::string NewRequestId() {
   return out;
 }
 
-ApiReply QueryErrorReply(const ApiError& error, std::string_view xml_namespace,
+ApiReply QueryErrorReply(const ApiError& error, const QueryService& service,
                          const std::string& request_id) {
-  XmlWriter xml("ErrorResponse", xml_namespace);
+  if (service.dialect == QueryDialect::kEc2) {
+    XmlWriter xml("Response", "");
+    xml.Open("Errors");
+    xml.Open("Error");
+    xml.Leaf("Code", error.code);
+    xml.Leaf("Message", error.message);
+    xml.Close();
+    xml.Close();
+    xml.Leaf("RequestID", request_id);
+    return {error.http_status, "text/xml", xml.Finish()};
+  }
+  XmlWriter xml("ErrorResponse", service.xml_namespace);
   xml.Open("Error");
   xml.Leaf("Type", error.sender ? "Sender" : "Receiver");
   xml.Leaf("Code", error.code);
@@ -35,8 +46,7 @@ ApiReply QueryErrorReply(const ApiError& error, std::string_view xml_namespace,
 ApiReply AnswerQuery(const QueryService& service, std::string_view body,
                      const std::string& request_id) {
   auto refuse = [&](int status, std::string code, std::string message) {
-    return QueryErrorReply({status, std::move(code), std::move(message)}, service.xml_namespace,
-                           request_id);
+    return QueryErrorReply({status, std::move(code), std::move(message)}, service, request_id);
   };
   std::optional<FormParams> params = FormParams::Parse(body);
   if (!params) {
@@ -61,9 +71,16 @@ ApiReply AnswerQuery(const QueryService& service, std::string_view body,
         "The API version " + *version + " is not supported; use " + service.version + ".");
   }
   XmlWriter xml(*action + "Response", service.xml_namespace);
+  if (service.dialect == QueryDialect::kEc2) {
+    xml.Leaf("requestId", request_id);
+    if (std::optional<ApiError> error = operation->second(*params, xml)) {
+      return QueryErrorReply(*error, service, request_id);
+    }
+    return {200, "text/xml", xml.Finish()};
+  }
   xml.Open(*action + "Result");
   if (std::optional<ApiError> error = operation->second(*params, xml)) {
-    return QueryErrorReply(*error, service.xml_namespace, request_id);
+    return QueryErrorReply(*error, service, request_id);
   }
   xml.Close();
   xml.Open("ResponseMetadata");

@@ -1,4 +1,4 @@
-// The AWS Query protocol's envelope, for ElastiCache (and EC2's variant later): an operation
+// The AWS Query protocol's envelope, for ElastiCache and EC2's variant: an operation
 // named by the form's Action answers <{Action}Response xmlns=…><{Action}Result>…</…>
 // <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata>, and a refusal answers
 // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>
@@ -39,7 +39,14 @@ struct ApiReply {
 // returns the error that refuses it (then nothing it wrote is sent).
 using QueryOperation = std::function<std::optional<ApiError>(const FormParams&, XmlWriter&)>;
 
+// The two envelopes of the protocol. kQuery (ElastiCache, Secrets Manager's IAM kin): members
+// inside <{Action}Result>, <ResponseMetadata><RequestId>, errors in <ErrorResponse>. kEc2:
+// members straight inside <{Action}Response> after <requestId>, errors as
+// <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>.
+enum class QueryDialect { kQuery, kEc2 };
+
 struct QueryService {
+  QueryDialect dialect = QueryDialect::kQuery;
   std::string xml_namespace;  // http://elasticache.amazonaws.com/doc/2015-02-02/
   std::string version;        // 2015-02-02
   std::map<std::string, QueryOperation, std::less<>> operations;
@@ -49,8 +56,8 @@ struct QueryService {
 ApiReply AnswerQuery(const QueryService& service, std::string_view body,
                      const std::string& request_id);
 
-// The error envelope of the Query protocol.
-ApiReply QueryErrorReply(const ApiError& error, std::string_view xml_namespace,
+// The error envelope of service's dialect.
+ApiReply QueryErrorReply(const ApiError& error, const QueryService& service,
                          const std::string& request_id);
 
 // A random request id in the UUID form AWS uses.

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "control/endpoint_names.h"
 #include "control/group_topology.h"
+#include "control/request_parameters.h"
 
 namespace redoubt::control {
 namespace {
@@ -115,6 +116,9 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
   // takes only 127.0.0.1 as local) would refuse them while AUTH is off. What may connect is
   // the security groups' business (network-allow), as in ElastiCache.
   add({"protected-mode", "no"});
+  if (const std::string allow = NetworkAllowOf(group, node.port); !allow.empty()) {
+    add({"network-allow", allow});
+  }
   if (group.cluster_enabled) {
     add({"cluster-enabled", "yes"});
     add({"cluster-config-file", "nodes.conf"});
@@ -243,6 +247,11 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     node.create_time_ms = now;
     node.port = draft.port;
   }
+  for (const std::string& sg : draft.security_group_ids) {
+    if (security_groups_ == nullptr || !security_groups_->Find(sg)) {
+      return InvalidValue("The security group " + sg + " does not exist.");
+    }
+  }
   {
     std::lock_guard lock(mu_);
     if (groups_.count(draft.id) != 0) {
@@ -326,6 +335,14 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     SetStatusLocked(group, kStatusAvailable);
     (void)SaveLocked(group);
     PublishNamesLocked();
+  }
+  // Rules changed while the nodes started are not in their configs: the list once more.
+  if (!draft.security_group_ids.empty()) {
+    if (absl::Status pushed = PushNetworkAllow(draft); !pushed.ok()) {
+      RecordEvent(
+          kSourceGroup, draft.id,
+          "Security group rules not applied to every node: " + std::string(pushed.message()));
+    }
   }
   for (const NodeRecord& node : draft.nodes) {
     RecordEvent(kSourceCluster, node.cluster_id, "Cache cluster created");

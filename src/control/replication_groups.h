@@ -31,6 +31,7 @@
 #include "control/node_client.h"
 #include "control/node_host.h"
 #include "control/query_protocol.h"
+#include "control/security_groups.h"
 #include "control/state_store.h"
 
 namespace redoubt::control {
@@ -67,6 +68,8 @@ struct GroupModification {
   std::string transit_mode;   // preferred or required when enabled
   std::string auth_strategy;  // ROTATE, SET or DELETE; empty: the token does not change
   std::string auth_token;     // the new token (ROTATE, SET)
+  // SecurityGroupIds: the security groups that replace the group's.
+  std::optional<std::vector<std::string>> security_group_ids;
 };
 
 class ReplicationGroups {
@@ -81,6 +84,10 @@ class ReplicationGroups {
   // Publishes the groups' endpoint names in hosts (borrowed; call before Recover). Without one,
   // clients reach the nodes by address.
   void UseHostsFile(HostsFile* hosts) { hosts_ = hosts; }
+  // Takes the nodes' network-allow from security_groups (borrowed), follows changes of their
+  // rules, and keeps a security group that a replication group names from being deleted.
+  // Call before Recover.
+  void UseSecurityGroups(SecurityGroups* security_groups);
 
   // Reads the stored groups and brings their nodes back (see above). Call once, before serving.
   absl::Status Recover();
@@ -123,6 +130,16 @@ class ReplicationGroups {
   // Issues node's certificate (for its address) and has its host write it with the key and the
   // CA; records the paths in *node. Outside the lock.
   absl::Status EnsureCertificate(const GroupRecord& group, NodeRecord* node);
+  // The network-allow of group's nodes on port: empty (everyone) when it names no security
+  // group, else the control plane's own source, the group's nodes (replication, MIGRATE) and
+  // what the security groups' rules admit to TCP port.
+  std::string NetworkAllowOf(const GroupRecord& group, int port) const;
+  // Sends every running node of group its network-allow as the security groups now give it.
+  absl::Status PushNetworkAllow(const GroupRecord& group);
+  // A security group's rules changed: every group naming it gets them (not one being created,
+  // which pushes them once formed, nor one being deleted).
+  void ApplySecurityGroupRules(const std::string& security_group_id);
+  std::vector<std::string> GroupsUsingSecurityGroup(const std::string& security_group_id) const;
   // Rewrites the hosts file's block with the names of every group as it is now.
   void PublishNamesLocked();
   // Runs fn on the stored node (under the lock) and saves the group.
@@ -133,6 +150,7 @@ class ReplicationGroups {
   absl::Status ApplyTransit(const GroupRecord& group);
   absl::Status ApplyAuthToken(const GroupRecord& group);
   absl::Status ApplyFailover(const GroupRecord& group);
+  absl::Status ApplySecurityGroups(const GroupRecord& group);
   // With the tag redoubt:safe-required=true[:SECONDS]: waits until no node has a plaintext
   // client (or the timeout passes), with an event naming them at once and every minute.
   absl::Status WaitForPlaintextClients(const GroupRecord& group);
@@ -156,6 +174,7 @@ class ReplicationGroups {
   NodeHost& host_;
   const std::shared_ptr<const CertificateAuthority> ca_;
   HostsFile* hosts_ = nullptr;
+  SecurityGroups* security_groups_ = nullptr;
   std::unique_ptr<tools::TlsClientContext> node_tls_;  // verifies nodes against ca_
 
   mutable std::mutex mu_;

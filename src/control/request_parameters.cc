@@ -60,20 +60,21 @@ std::optional<ApiError> ReadInt(const FormParams& params, const std::string& nam
 
 void Page::WriteMarker(XmlWriter& xml, size_t total) const {
   if (begin + size < total) {
-    xml.Leaf("Marker", std::to_string(begin + size));
+    xml.Leaf(reply_marker, std::to_string(begin + size));
   }
 }
 
-std::optional<ApiError> ReadPage(const FormParams& params, Page* page) {
+std::optional<ApiError> ReadPage(const FormParams& params, Page* page, const PageNames& names) {
   std::optional<int> max;
-  if (std::optional<ApiError> error = ReadInt(params, "MaxRecords", 20, 100, &max)) {
+  if (std::optional<ApiError> error = ReadInt(params, names.max, names.low, names.high, &max)) {
     return error;
   }
-  page->size = static_cast<size_t>(max.value_or(100));
-  if (std::optional<std::string> marker = params.Get("Marker")) {
+  page->size = static_cast<size_t>(max.value_or(names.high));
+  page->reply_marker = names.reply_marker;
+  if (std::optional<std::string> marker = params.Get(names.marker)) {
     const std::optional<int64_t> value = common::ParseInt64(*marker);
     if (!value || *value < 0) {
-      return InvalidValue("Invalid Marker: " + *marker + ".");
+      return InvalidValue(std::string("Invalid ") + names.marker + ": " + *marker + ".");
     }
     page->begin = static_cast<size_t>(*value);
   }

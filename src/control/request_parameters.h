@@ -31,17 +31,30 @@ std::optional<ApiError> ReadBool(const FormParams& params, const std::string& na
 std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
                                 int high, std::optional<int>* out);
 
-// MaxRecords and Marker as the Describe operations read them: a page of at most MaxRecords
-// (20–100, default 100) from the position Marker names. The marker is the index of the next
-// item, so that the same marker never comes back twice (awscli stops on a repeated one).
+// The parameters of a page: ElastiCache's MaxRecords (20–100, default 100) and Marker, or
+// EC2's MaxResults (5–1000) and NextToken.
+struct PageNames {
+  const char* max = "MaxRecords";
+  const char* marker = "Marker";
+  const char* reply_marker = "Marker";  // the element of the reply that names the next page
+  int low = 20;
+  int high = 100;
+};
+inline constexpr PageNames kEc2PageNames{"MaxResults", "NextToken", "nextToken", 5, 1000};
+
+// A page of at most max items from the position marker names, as the Describe operations
+// read them. The marker is the index of the next item, so that the same marker never comes back
+// twice (awscli stops on a repeated one).
 struct Page {
   size_t begin = 0;
   size_t size = 100;
+  const char* reply_marker = "Marker";
 
   size_t end(size_t total) const { return std::min(total, begin + size); }
-  // Writes the Marker of the next page when there is one.
+  // Writes the marker of the next page when there is one.
   void WriteMarker(XmlWriter& xml, size_t total) const;
 };
-std::optional<ApiError> ReadPage(const FormParams& params, Page* page);
+std::optional<ApiError> ReadPage(const FormParams& params, Page* page,
+                                 const PageNames& names = PageNames());
 
 }  // namespace redoubt::control

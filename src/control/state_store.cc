@@ -60,6 +60,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   absl::Status s = store->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS replication_groups (id TEXT PRIMARY KEY, record TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, id TEXT NOT NULL,"
+      " record TEXT NOT NULL, PRIMARY KEY (kind, id));"
       "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
       " time_ms INTEGER NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,"
       " message TEXT NOT NULL);"
@@ -131,6 +133,54 @@ absl::StatusOr<std::vector<GroupRecord>> StateStore::LoadGroups() {
     return SqliteError(db_, "cannot read the replication groups");
   }
   return groups;
+}
+
+absl::Status StateStore::SaveResource(std::string_view kind, std::string_view id,
+                                      std::string_view json) {
+  std::lock_guard lock(mu_);
+  Statement stmt(db_, "INSERT OR REPLACE INTO resources (kind, id, record) VALUES (?, ?, ?)");
+  if (!stmt.ok()) {
+    return SqliteError(db_, "state store");
+  }
+  stmt.Bind(1, kind);
+  stmt.Bind(2, id);
+  stmt.Bind(3, json);
+  if (sqlite3_step(stmt.get()) != SQLITE_DONE) {
+    return SqliteError(db_, "cannot save " + std::string(kind) + " " + std::string(id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::DeleteResource(std::string_view kind, std::string_view id) {
+  std::lock_guard lock(mu_);
+  Statement stmt(db_, "DELETE FROM resources WHERE kind = ? AND id = ?");
+  if (!stmt.ok()) {
+    return SqliteError(db_, "state store");
+  }
+  stmt.Bind(1, kind);
+  stmt.Bind(2, id);
+  if (sqlite3_step(stmt.get()) != SQLITE_DONE) {
+    return SqliteError(db_, "cannot delete " + std::string(kind) + " " + std::string(id));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> StateStore::LoadResources(std::string_view kind) {
+  std::lock_guard lock(mu_);
+  Statement stmt(db_, "SELECT record FROM resources WHERE kind = ? ORDER BY id");
+  if (!stmt.ok()) {
+    return SqliteError(db_, "state store");
+  }
+  stmt.Bind(1, kind);
+  std::vector<std::string> records;
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    records.push_back(stmt.Text(0));
+  }
+  if (rc != SQLITE_DONE) {
+    return SqliteError(db_, "cannot read the " + std::string(kind) + " records");
+  }
+  return records;
 }
 
 absl::Status StateStore::AppendEvent(const EventRecord& event) {

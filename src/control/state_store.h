@@ -1,7 +1,7 @@
 // The control plane's durable state: one SQLite file under its data folder, with the replication
-// groups (one JSON document each, rewritten whole at every change: a group is a few kilobytes
-// and changes a few times a minute at most) and the events DescribeEvents reads. Restarting the
-// control plane reads the groups back and finds their nodes still serving.
+// groups and the other resources (one JSON document each, rewritten whole at every change: a group
+// is a few kilobytes and changes a few times a minute at most) and the events DescribeEvents reads.
+// Restarting the control plane reads the groups back and finds their nodes still serving.
 //
 // SQLite rather than files of our own: transactions and an index on events' time for free,
 // and an operator can look inside with the sqlite3 shell.
@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,6 +43,13 @@ class StateStore {
   absl::Status SaveGroup(const GroupRecord& group);
   absl::Status DeleteGroup(const std::string& id);
   absl::StatusOr<std::vector<GroupRecord>> LoadGroups();
+
+  // The other resources (security groups, users, user groups): one JSON document per kind and
+  // id, which the resource's own class writes and reads.
+  absl::Status SaveResource(std::string_view kind, std::string_view id, std::string_view json);
+  absl::Status DeleteResource(std::string_view kind, std::string_view id);
+  // The documents of kind, ordered by id.
+  absl::StatusOr<std::vector<std::string>> LoadResources(std::string_view kind);
 
   absl::Status AppendEvent(const EventRecord& event);
   // The events that pass filter, newest first.

@@ -4,7 +4,6 @@
 # Describe gives; the supervisor restarts a node that dies, a restarted control plane adopts the
 # nodes that kept serving, deleting stops them. Bad requests get ElastiCache's errors and
 # change nothing.
-import json
 import os
 import re
 import signal
@@ -33,16 +32,11 @@ def control(tmp_path):
 
 
 def aws_json(control, *args):
-    r = control.aws("elasticache", *args, "--output", "json")
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
+    return control.aws_json("elasticache", *args)
 
 
 def aws_error(control, *args):
-    """The error code of a call that must fail."""
-    r = control.aws("elasticache", *args)
-    assert r.returncode == 254, (r.stdout, r.stderr)
-    return r.stderr.split("(", 1)[1].split(")", 1)[0]
+    return control.aws_error("elasticache", *args)
 
 
 def group_ids(control):

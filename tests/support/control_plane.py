@@ -6,6 +6,7 @@ pid file is in the data folder, and removes the control plane's block of endpoin
 the hosts file (which it keeps while its nodes serve)."""
 import fcntl
 import http.client
+import json
 import os
 import shlex
 import signal
@@ -123,6 +124,18 @@ class ControlPlane:
         env.update(self.env)
         return subprocess.run([AWS, *args], env=env, capture_output=True, text=True,
                               timeout=timeout)
+
+    def aws_json(self, service, *args):
+        """The JSON reply of an awscli call that must succeed (None when it prints nothing)."""
+        r = self.aws(service, *args, "--output", "json")
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout) if r.stdout.strip() else None
+
+    def aws_error(self, service, *args):
+        """The error code of an awscli call that must fail with a service error."""
+        r = self.aws(service, *args)
+        assert r.returncode == 254, (r.stdout, r.stderr)
+        return r.stderr.split("(", 1)[1].split(")", 1)[0]
 
     def boto3_client(self, service="elasticache", key=None, secret=None):
         """A Debian boto3 client configured only as aws-env says (no endpoint_url)."""

@@ -292,8 +292,10 @@ TEST(ModifyReplicationGroupTest, ReadsTransitChangesAndRefusesTheRest) {
   }
   EXPECT_FALSE(CheckAuthToken(std::string(16, '!')));
   EXPECT_FALSE(CheckAuthToken(std::string(128, '~')));
-  EXPECT_EQ(ModifyError("ReplicationGroupId=a&SecurityGroupIds.SecurityGroupId.1=sg-1"),
-            "InvalidParameterCombination");
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&SecurityGroupIds.SecurityGroupId.1=web"),
+            "InvalidParameterValue");  // not an id
+  EXPECT_EQ(ModifyError("ReplicationGroupId=a&CacheNodeType=cache.r6g.large"),
+            "InvalidParameterCombination");  // not modifiable here yet
 }
 
 TEST(CertificateAuthorityTest, IssuesNodeCertificatesThatVerifyAgainstItAndReloads) {

@@ -1,0 +1,24 @@
+// The EC2 operations the control plane answers (API version 2016-11-15, EC2's dialect of the
+// Query protocol): the security groups that ElastiCache users create and fill before naming
+// them in CreateReplicationGroup. CreateSecurityGroup, DescribeSecurityGroups (ids, names,
+// filters, pages), AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress (IpPermissions
+// or the flat CidrIp form; by rule id too), DeleteSecurityGroup. DryRun is honoured.
+//
+// Thread: the operations are called from the HTTP server's threads; SecurityGroups is safe to
+// share.
+#pragma once
+
+#include <string>
+
+#include "control/query_protocol.h"
+#include "control/security_groups.h"
+
+namespace redoubt::control {
+
+inline constexpr char kEc2Namespace[] = "http://ec2.amazonaws.com/doc/2016-11-15/";
+inline constexpr char kEc2Version[] = "2016-11-15";
+
+// groups is borrowed and must outlive the service; account is the groups' ownerId.
+QueryService MakeEc2Service(std::string account, SecurityGroups* groups);
+
+}  // namespace redoubt::control

@@ -1,0 +1,113 @@
+// The replication groups' side of security groups (replication_groups.h, security_groups.h):
+// a node's network-allow is what its group's security groups admit to its port, plus the
+// control plane's own source and the group's nodes, which reach each other for replication
+// and MIGRATE as a managed service's own traffic does, whatever the rules say. The list is in
+// the node's config (a restarted node keeps it) and set online with CONFIG SET when the rules
+// or the group's security groups change; the node then closes the clients it no longer admits.
+#include <algorithm>
+
+#include "absl/strings/str_join.h"
+#include "control/replication_groups.h"
+
+namespace redoubt::control {
+namespace {
+
+// Where the control plane's own calls to the nodes come from: the kernel's source for a
+// loopback destination (the nodes' addresses are all loopback ones).
+constexpr char kControlPlaneSource[] = "127.0.0.1/32";
+
+}  // namespace
+
+void ReplicationGroups::UseSecurityGroups(SecurityGroups* security_groups) {
+  security_groups_ = security_groups;
+  security_groups->OnRulesChanged([this](const std::string& id) { ApplySecurityGroupRules(id); });
+  security_groups->SetUsersOf(
+      [this](const std::string& id) { return GroupsUsingSecurityGroup(id); });
+}
+
+std::string ReplicationGroups::NetworkAllowOf(const GroupRecord& group, int port) const {
+  if (group.security_group_ids.empty() || security_groups_ == nullptr) {
+    return "";
+  }
+  std::vector<std::string> sources = {kControlPlaneSource};
+  for (const NodeRecord& node : group.nodes) {
+    sources.push_back(node.address + "/32");
+  }
+  for (std::string& source : security_groups_->SourcesAdmitted(group.security_group_ids, port)) {
+    if (std::find(sources.begin(), sources.end(), source) == sources.end()) {
+      sources.push_back(std::move(source));
+    }
+  }
+  return absl::StrJoin(sources, " ");
+}
+
+absl::Status ReplicationGroups::PushNetworkAllow(const GroupRecord& group) {
+  absl::Status first_error;
+  for (const NodeRecord& node : group.nodes) {
+    if (node.pid == 0) {
+      continue;  // the supervisor starts it with the list in its config
+    }
+    absl::StatusOr<tools::RespReply> reply =
+        CallNode(AddressOf(group, node),
+                 {"CONFIG", "SET", "network-allow", NetworkAllowOf(group, node.port)});
+    if (!reply.ok() && first_error.ok()) {
+      first_error = reply.status();
+    }
+  }
+  return first_error;
+}
+
+std::vector<std::string> ReplicationGroups::GroupsUsingSecurityGroup(
+    const std::string& security_group_id) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> users;
+  for (const auto& [id, group] : groups_) {
+    const auto& ids = group.security_group_ids;
+    const auto& pending = group.pending_security_group_ids;
+    if (std::find(ids.begin(), ids.end(), security_group_id) != ids.end() ||
+        std::find(pending.begin(), pending.end(), security_group_id) != pending.end()) {
+      users.push_back(id);
+    }
+  }
+  return users;
+}
+
+void ReplicationGroups::ApplySecurityGroupRules(const std::string& security_group_id) {
+  std::vector<GroupRecord> affected;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, group] : groups_) {
+      const auto& ids = group.security_group_ids;
+      if (group.status != kStatusCreating && group.status != kStatusDeleting &&
+          std::find(ids.begin(), ids.end(), security_group_id) != ids.end()) {
+        affected.push_back(group);
+      }
+    }
+  }
+  for (const GroupRecord& group : affected) {
+    const absl::Status s = PushNetworkAllow(group);
+    RecordEvent(kSourceGroup, group.id,
+                s.ok() ? "Rules of security group " + security_group_id +
+                             " applied to the nodes of replication group " + group.id
+                       : "Rules of security group " + security_group_id +
+                             " not applied to every node of replication group " + group.id +
+                             " (a node restarted later gets them): " + std::string(s.message()));
+  }
+}
+
+absl::Status ReplicationGroups::ApplySecurityGroups(const GroupRecord& start) {
+  GroupRecord group;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(start.id);
+    if (it == groups_.end()) {
+      return absl::NotFoundError("the replication group was deleted");
+    }
+    it->second.security_group_ids = it->second.pending_security_group_ids;
+    (void)SaveLocked(it->second);
+    group = it->second;
+  }
+  return PushNetworkAllow(group);
+}
+
+}  // namespace redoubt::control
