@@ -22,6 +22,7 @@
 #include "control/security_groups.h"
 #include "control/sigv4.h"
 #include "control/state_store.h"
+#include "control/users.h"
 
 namespace {
 
@@ -58,10 +59,12 @@ const Services& TheServices() {
     return o;
   }();
   static SecurityGroups security_groups(*store);
+  static Users users(*store);
   static ReplicationGroups groups(options, *store, host, nullptr);
   static const Services services = [] {
     groups.UseSecurityGroups(&security_groups);
-    return Services{MakeElastiCacheService({"us-east-1", "000000000000"}, &groups),
+    groups.UseUsers(&users);
+    return Services{MakeElastiCacheService({"us-east-1", "000000000000"}, &groups, &users),
                     MakeEc2Service("000000000000", &security_groups)};
   }();
   return services;

@@ -28,12 +28,13 @@ void Send(httplib::Response& res, const ApiReply& reply, const std::string& requ
 }  // namespace
 
 ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials,
-                             ReplicationGroups* groups, SecurityGroups* security_groups)
+                             ReplicationGroups* groups, Users* users,
+                             SecurityGroups* security_groups)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
       http_(std::make_unique<httplib::Server>()) {
   services_["elasticache"] =
-      MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups);
+      MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups, users);
   services_["ec2"] = MakeEc2Service(options_.account, security_groups);
   http_->set_payload_max_length(options_.max_body_bytes);
   // One thread per open connection while it is kept alive (cpp-httplib serves a connection on

@@ -35,9 +35,9 @@ struct ControlOptions {
 
 class ControlServer {
  public:
-  // groups and security_groups are borrowed and must outlive the server.
+  // groups, users and security_groups are borrowed and must outlive the server.
   ControlServer(ControlOptions options, CredentialsFile credentials, ReplicationGroups* groups,
-                SecurityGroups* security_groups);
+                Users* users, SecurityGroups* security_groups);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

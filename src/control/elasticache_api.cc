@@ -11,6 +11,7 @@
 #include "control/group_request.h"
 #include "control/iso_time.h"
 #include "control/request_parameters.h"
+#include "control/user_operations.h"
 
 namespace redoubt::control {
 namespace {
@@ -248,7 +249,7 @@ std::optional<ApiError> DescribeEvents(ReplicationGroups& groups, const FormPara
 
 }  // namespace
 
-QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups) {
+QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups, Users* users) {
   QueryService service;
   service.xml_namespace = kElastiCacheNamespace;
   service.version = kElastiCacheVersion;
@@ -270,6 +271,9 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
   add("DescribeCacheClusters", DescribeCacheClusters);
   add("DescribeEvents", [](const ServiceScope&, ReplicationGroups& g, const FormParams& p,
                            XmlWriter& x) { return DescribeEvents(g, p, x); });
+  if (users != nullptr) {
+    AddUserOperations(&service, scope, users);
+  }
   return service;
 }
 

@@ -85,6 +85,13 @@ struct GroupRecord {
   std::string pending_auth_token;
   // TestFailover being applied: the node group whose primary hands over to a replica.
   std::string pending_failover;
+  // The password of the control plane's own ACL user on the nodes (users.h,
+  // kServiceUserName), which replication links and the control plane's calls authenticate
+  // with; empty for groups created before it existed (they use the auth tokens).
+  std::string service_password;
+  // New UserGroupIds being applied.
+  bool pending_user_groups = false;
+  std::vector<std::string> pending_user_group_ids;
   // New SecurityGroupIds being applied.
   bool pending_security_groups = false;
   std::vector<std::string> pending_security_group_ids;

@@ -128,6 +128,37 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
       }
     }
   }
+  if (!change.user_groups_to_add.empty() || !change.user_groups_to_remove.empty()) {
+    if (group.service_password.empty()) {
+      return ApiError{400, "InvalidReplicationGroupState",
+                      "Replication group " + id +
+                          " was created before user groups were available: recreate it."};
+    }
+    std::vector<std::string> target = group.user_group_ids;
+    for (const std::string& user_group : change.user_groups_to_remove) {
+      if (std::find(target.begin(), target.end(), user_group) == target.end()) {
+        return InvalidValue("User group " + user_group + " is not associated with " + id + ".");
+      }
+      std::erase(target, user_group);
+    }
+    for (const std::string& user_group : change.user_groups_to_add) {
+      if (users_ == nullptr || !users_->FindUserGroup(user_group)) {
+        return UserGroupNotFound(user_group);
+      }
+      if (std::find(target.begin(), target.end(), user_group) == target.end()) {
+        target.push_back(user_group);
+      }
+    }
+    if (target.size() > 1) {
+      return InvalidValue("A replication group takes one user group.");
+    }
+    if (!target.empty() && !group.transit_encryption) {
+      return InvalidCombination("User groups require in-transit encryption: enable it first.");
+    }
+    SetStatusLocked(group, kStatusModifying);
+    group.pending_user_groups = true;
+    group.pending_user_group_ids = std::move(target);
+  }
   if (change.description) {
     group.description = *change.description;
   }
@@ -150,7 +181,8 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
   (void)SaveLocked(group);
   PublishNamesLocked();  // a move to TLS adds its names now, before any node changes
   *modifying = group;
-  if (change.transit || !change.auth_strategy.empty() || change.security_group_ids) {
+  if (change.transit || !change.auth_strategy.empty() || change.security_group_ids ||
+      group.pending_user_groups) {
     StartWorkerLocked(id);
   }
   return std::nullopt;
@@ -542,7 +574,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   const bool failover = !start->pending_failover.empty();
   const bool security_groups = start->pending_security_groups;
   const bool transit = start->pending_transit;
+  const bool user_groups = start->pending_user_groups;
   absl::Status s = security_groups ? ApplySecurityGroups(*start) : absl::OkStatus();
+  if (s.ok() && user_groups) {
+    s = ApplyUserGroups(*start);
+  }
   if (s.ok() && start->pending_transit) {
     s = ApplyTransit(*start);
   }
@@ -580,6 +616,8 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_failover.clear();
     group.pending_security_groups = false;
     group.pending_security_group_ids.clear();
+    group.pending_user_groups = false;
+    group.pending_user_group_ids.clear();
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
@@ -595,6 +633,17 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   }
   if (failover) {
     return;  // ApplyFailover recorded its events
+  }
+  if (user_groups) {
+    RecordEvent(
+        kSourceGroup, id,
+        start->user_group_ids.empty()
+            ? "Replication group " + id + " has no user group: its default user is " +
+                  (start->auth_tokens.empty() ? "open" : "the auth token's")
+            : "User group of replication group " + id + " is now " + start->user_group_ids.front());
+    if (!security_groups && !transit && auth_strategy.empty()) {
+      return;
+    }
   }
   if (security_groups) {
     RecordEvent(
@@ -667,8 +716,10 @@ absl::Status ReplicationGroups::ApplyAuthToken(const GroupRecord& start) {
       return reply.status();
     }
   }
-  // Replicas authenticate to their primary with masterauth when their link (re)connects.
-  for (const std::string& cluster_id : ReplicasFirst(start)) {
+  // Replicas authenticate to their primary with masterauth when their link (re)connects (as
+  // the control plane's own user, unaffected, in groups that have it).
+  for (const std::string& cluster_id :
+       start.service_password.empty() ? ReplicasFirst(start) : std::vector<std::string>()) {
     const NodeRecord& node = *start.FindNode(cluster_id);
     if (absl::Status s =
             Set(AddressOf(with_old, node), {"masterauth", target.empty() ? "" : target.back()});

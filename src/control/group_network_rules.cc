@@ -20,9 +20,14 @@ constexpr char kControlPlaneSource[] = "127.0.0.1/32";
 
 void ReplicationGroups::UseSecurityGroups(SecurityGroups* security_groups) {
   security_groups_ = security_groups;
-  security_groups->OnRulesChanged([this](const std::string& id) { ApplySecurityGroupRules(id); });
-  security_groups->SetUsersOf(
-      [this](const std::string& id) { return GroupsUsingSecurityGroup(id); });
+  security_groups->OnRulesChanged([this](const std::string& id) {
+    PushToGroupsNaming(id, &GroupRecord::security_group_ids, "Rules of security group " + id,
+                       &ReplicationGroups::PushNetworkAllow);
+  });
+  security_groups->SetUsersOf([this](const std::string& id) {
+    return GroupsNaming(id, &GroupRecord::security_group_ids,
+                        &GroupRecord::pending_security_group_ids);
+  });
 }
 
 std::string ReplicationGroups::NetworkAllowOf(const GroupRecord& group, int port) const {
@@ -55,44 +60,6 @@ absl::Status ReplicationGroups::PushNetworkAllow(const GroupRecord& group) {
     }
   }
   return first_error;
-}
-
-std::vector<std::string> ReplicationGroups::GroupsUsingSecurityGroup(
-    const std::string& security_group_id) const {
-  std::lock_guard lock(mu_);
-  std::vector<std::string> users;
-  for (const auto& [id, group] : groups_) {
-    const auto& ids = group.security_group_ids;
-    const auto& pending = group.pending_security_group_ids;
-    if (std::find(ids.begin(), ids.end(), security_group_id) != ids.end() ||
-        std::find(pending.begin(), pending.end(), security_group_id) != pending.end()) {
-      users.push_back(id);
-    }
-  }
-  return users;
-}
-
-void ReplicationGroups::ApplySecurityGroupRules(const std::string& security_group_id) {
-  std::vector<GroupRecord> affected;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [id, group] : groups_) {
-      const auto& ids = group.security_group_ids;
-      if (group.status != kStatusCreating && group.status != kStatusDeleting &&
-          std::find(ids.begin(), ids.end(), security_group_id) != ids.end()) {
-        affected.push_back(group);
-      }
-    }
-  }
-  for (const GroupRecord& group : affected) {
-    const absl::Status s = PushNetworkAllow(group);
-    RecordEvent(kSourceGroup, group.id,
-                s.ok() ? "Rules of security group " + security_group_id +
-                             " applied to the nodes of replication group " + group.id
-                       : "Rules of security group " + security_group_id +
-                             " not applied to every node of replication group " + group.id +
-                             " (a node restarted later gets them): " + std::string(s.message()));
-  }
 }
 
 absl::Status ReplicationGroups::ApplySecurityGroups(const GroupRecord& start) {

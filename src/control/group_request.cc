@@ -89,11 +89,7 @@ std::optional<ApiError> ReadShardPlans(const FormParams& params, std::optional<i
 }  // namespace
 
 std::optional<ApiError> CheckAuthToken(const std::string& token) {
-  bool ok = token.size() >= 16 && token.size() <= 128;
-  for (char c : token) {
-    ok = ok && c > ' ' && c < 127 && c != '\'' && c != '"' && c != '/' && c != '@';
-  }
-  if (!ok) {
+  if (!IsValidSecret(token)) {
     // As ElastiCache: the token is never echoed back.
     return InvalidValue(
         "Invalid AuthToken: it must be 16 to 128 printable characters, without "
@@ -138,7 +134,8 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
                                          "AuthTokenUpdateStrategy"};
   for (const auto& [name, value] : params.all()) {
     if (std::find(std::begin(kApplied), std::end(kApplied), name) == std::end(kApplied) &&
-        !name.starts_with("SecurityGroupIds.")) {
+        !name.starts_with("SecurityGroupIds.") && !name.starts_with("UserGroupIdsToAdd.") &&
+        !name.starts_with("UserGroupIdsToRemove.")) {
       return InvalidCombination("The parameter " + name.substr(0, name.find('.')) +
                                 " cannot be modified on this control plane yet.");
     }
@@ -200,25 +197,34 @@ std::optional<ApiError> ReadModifyReplicationGroup(const FormParams& params, std
     }
     change->security_group_ids = std::move(ids);
   }
+  for (const std::string& user_group : params.List("UserGroupIdsToAdd.member")) {
+    change->user_groups_to_add.push_back(common::ToLower(user_group));
+  }
+  for (const std::string& user_group : params.List("UserGroupIdsToRemove.member")) {
+    change->user_groups_to_remove.push_back(common::ToLower(user_group));
+  }
+  const bool user_groups =
+      !change->user_groups_to_add.empty() || !change->user_groups_to_remove.empty();
+  if (user_groups && change->transit) {
+    return InvalidCombination("Change user groups and in-transit encryption in separate calls.");
+  }
+  if (!change->user_groups_to_add.empty() && !change->auth_strategy.empty()) {
+    return InvalidCombination("A replication group takes an AuthToken or user groups, not both.");
+  }
+  if (!change->user_groups_to_remove.empty() && !change->auth_strategy.empty() &&
+      change->auth_strategy != "SET") {
+    return InvalidCombination(
+        "Removing the user group with an AuthToken needs AuthTokenUpdateStrategy SET.");
+  }
   if (!change->transit && !change->description && change->auth_strategy.empty() &&
-      !change->security_group_ids) {
+      !change->security_group_ids && !user_groups) {
     return InvalidCombination("No modifications were requested.");
   }
   return std::nullopt;
 }
 
 std::optional<ApiError> CheckGroupId(const std::string& id) {
-  bool ok = !id.empty() && id.size() <= 40 && id.front() >= 'a' && id.front() <= 'z' &&
-            id.back() != '-' && id.find("--") == std::string::npos;
-  for (char c : id) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
-  }
-  if (!ok) {
-    return InvalidValue("Invalid replication group id: " + id +
-                        ". It must be 1 to 40 letters, digits or hyphens, begin with a letter, "
-                        "and contain no two consecutive hyphens and no trailing hyphen.");
-  }
-  return std::nullopt;
+  return CheckResourceId("replication group id", id);
 }
 
 std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, GroupRecord* draft) {
@@ -299,11 +305,26 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
     }
     draft->auth_tokens = {*token};
   }
-  // What this control plane does not run yet is refused, never accepted and ignored.
-  if (params.Has("UserGroupIds.member.1")) {
-    return ApiError{404, "UserGroupNotFound",
-                    "User group " + *params.Get("UserGroupIds.member.1") + " not found."};
+  // Role-based access control: as ElastiCache, with in-transit encryption and instead of an
+  // auth token; one user group per replication group. Whether it exists is the replication
+  // groups' check.
+  for (const std::string& user_group : params.List("UserGroupIds.member")) {
+    draft->user_group_ids.push_back(common::ToLower(user_group));
   }
+  if (!draft->user_group_ids.empty()) {
+    if (draft->user_group_ids.size() > 1) {
+      return InvalidValue("A replication group takes one user group.");
+    }
+    if (!draft->transit_encryption) {
+      return InvalidCombination(
+          "User groups require in-transit encryption (TransitEncryptionEnabled).");
+    }
+    if (!draft->auth_tokens.empty()) {
+      return InvalidCombination(
+          "A replication group takes an AuthToken or UserGroupIds, not both.");
+    }
+  }
+  // What this control plane does not run yet is refused, never accepted and ignored.
   if (std::optional<std::string> subnet = params.Get("CacheSubnetGroupName")) {
     return ApiError{400, "CacheSubnetGroupNotFoundFault",
                     "CacheSubnetGroup " + *subnet + " not found."};
@@ -387,14 +408,7 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
       draft->nodes.push_back(node);
     }
   }
-  for (int i = 1;; ++i) {
-    const std::string item = "Tags.Tag." + std::to_string(i) + ".";
-    if (!params.Has(item + "Key")) {
-      break;
-    }
-    draft->tags.push_back({*params.Get(item + "Key"), params.Get(item + "Value").value_or("")});
-  }
-  return std::nullopt;
+  return ReadTags(params, &draft->tags);
 }
 
 }  // namespace redoubt::control

@@ -1,6 +1,8 @@
 // Replies about groups in XML; see group_xml.h.
 #include "control/group_xml.h"
 
+#include <algorithm>
+
 #include "control/endpoint_names.h"
 #include "control/iso_time.h"
 
@@ -49,6 +51,21 @@ void WriteReplicationGroup(XmlWriter& xml, const GroupRecord& group, const Servi
   xml.Open("PendingModifiedValues");
   if (!group.pending_auth_strategy.empty()) {
     xml.Leaf("AuthTokenStatus", group.pending_auth_strategy == "ROTATE" ? "ROTATING" : "SETTING");
+  }
+  if (group.pending_user_groups) {
+    xml.Open("UserGroups");
+    for (const bool adding : {true, false}) {
+      const auto& from = adding ? group.pending_user_group_ids : group.user_group_ids;
+      const auto& to = adding ? group.user_group_ids : group.pending_user_group_ids;
+      xml.Open(adding ? "UserGroupIdsToAdd" : "UserGroupIdsToRemove");
+      for (const std::string& id : from) {
+        if (std::find(to.begin(), to.end(), id) == to.end()) {
+          xml.Leaf("member", id);
+        }
+      }
+      xml.Close();
+    }
+    xml.Close();
   }
   if (group.pending_transit) {
     xml.Leaf("TransitEncryptionEnabled", group.pending_transit_enabled);

@@ -27,6 +27,7 @@
 #include "control/replication_groups.h"
 #include "control/security_groups.h"
 #include "control/state_store.h"
+#include "control/users.h"
 
 namespace {
 
@@ -211,15 +212,21 @@ int main(int argc, char** argv) {
     std::cerr << "cannot read the security groups back: " << s.message() << "\n";
     return 1;
   }
+  redoubt::control::Users users(**store);
+  if (absl::Status s = users.Load(); !s.ok()) {
+    std::cerr << "cannot read the users back: " << s.message() << "\n";
+    return 1;
+  }
   redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
   groups.UseHostsFile(hosts.get());
   groups.UseSecurityGroups(&security_groups);
+  groups.UseUsers(&users);
   if (absl::Status s = groups.Recover(); !s.ok()) {
     std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
     return 1;
   }
   groups.StartSupervisor();
-  redoubt::control::ControlServer server(options, *std::move(credentials), &groups,
+  redoubt::control::ControlServer server(options, *std::move(credentials), &groups, &users,
                                          &security_groups);
   std::thread stopper([&] {
     int signal_number = 0;

@@ -19,6 +19,9 @@ absl::StatusOr<tools::RespReply> CallNode(const NodeAddress& node,
   tools::RespReply reply;
   for (size_t i = 0; i < node.passwords.size(); ++i) {
     std::vector<std::string_view> auth = {"AUTH", node.passwords[i]};
+    if (!node.user.empty()) {
+      auth.insert(auth.begin() + 1, node.user);
+    }
     if (tools::ClientStatus s = client.Call(auth, &reply, deadline_us); !s.ok()) {
       return absl::UnavailableError(node.ToString() + ": " + s.message);
     }

@@ -21,8 +21,9 @@ namespace redoubt::control {
 struct NodeAddress {
   std::string address;
   int port = 6379;
-  // AUTH (the default user) before the command, with the first of these the node accepts: while
-  // an auth token changes, nodes may hold the old one, the new one or both.
+  // AUTH before the command, as user (the default user when empty) with the first of these the
+  // node accepts: while an auth token changes, nodes may hold the old one, the new one or both.
+  std::string user;
   std::vector<std::string> passwords;
   // TLS (verifying the node against the control plane's CA) when set; borrowed.
   const tools::TlsClientContext* tls = nullptr;

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/random_id.h"
 #include "control/endpoint_names.h"
 #include "control/group_topology.h"
 #include "control/request_parameters.h"
@@ -86,11 +87,16 @@ ReplicationGroups::~ReplicationGroups() {
 }
 
 NodeAddress ReplicationGroups::AddressOf(const GroupRecord& group, const NodeRecord& node) const {
-  NodeAddress address{node.address, node.port, {}, nullptr};
-  // The newest token first; while a token changes, a node may hold another.
-  address.passwords.assign(group.auth_tokens.rbegin(), group.auth_tokens.rend());
-  if (!group.pending_auth_token.empty()) {
-    address.passwords.insert(address.passwords.begin(), group.pending_auth_token);
+  NodeAddress address{node.address, node.port, {}, {}, nullptr};
+  if (!group.service_password.empty()) {
+    address.user = kServiceUserName;
+    address.passwords = {group.service_password};
+  } else {
+    // The newest token first; while a token changes, a node may hold another.
+    address.passwords.assign(group.auth_tokens.rbegin(), group.auth_tokens.rend());
+    if (!group.pending_auth_token.empty()) {
+      address.passwords.insert(address.passwords.begin(), group.pending_auth_token);
+    }
   }
   if (node.tls_mode != "none" && node_tls_) {
     address.tls = node_tls_.get();
@@ -140,15 +146,18 @@ NodeSpec ReplicationGroups::SpecOf(const GroupRecord& group, const NodeRecord& n
       add({"tls-cluster", node.tls_links ? "yes" : "no"});
     }
   }
-  // The auth tokens: the default user's passwords (two during a rotation), the newest one for
-  // a replica's link to its primary.
-  if (!group.auth_tokens.empty()) {
-    std::vector<std::string> user = {"user", "default", "on"};
-    for (const std::string& token : group.auth_tokens) {
-      user.push_back(">" + token);
-    }
-    user.insert(user.end(), {"~*", "&*", "+@all"});
+  // The users: the user group's members, or the default user with the auth tokens (two during
+  // a rotation). Replicas link to their primary as the control plane's own user; groups older
+  // than it use the newest token.
+  for (std::vector<std::string>& user : NodeUsersOf(group)) {
+    user.insert(user.begin(), "user");
     add(std::move(user));
+  }
+  if (!group.service_password.empty()) {
+    add({"user", kServiceUserName, "on", ">" + group.service_password, "~*", "&*", "+@all"});
+    add({"masteruser", kServiceUserName});
+    add({"masterauth", group.service_password});
+  } else if (!group.auth_tokens.empty()) {
     add({"masterauth", group.auth_tokens.back()});
   }
   return spec;
@@ -240,6 +249,7 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   SetStatusLocked(draft, kStatusCreating);  // a draft of our own: no lock needed yet
   draft.create_time_ms = now;
   draft.dns_hash = NewNameHash();
+  draft.service_password = common::RandomHexId();
   if (!draft.auth_tokens.empty()) {
     draft.auth_token_modified_ms = now;
   }
@@ -250,6 +260,11 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   for (const std::string& sg : draft.security_group_ids) {
     if (security_groups_ == nullptr || !security_groups_->Find(sg)) {
       return InvalidValue("The security group " + sg + " does not exist.");
+    }
+  }
+  for (const std::string& user_group : draft.user_group_ids) {
+    if (users_ == nullptr || !users_->FindUserGroup(user_group)) {
+      return UserGroupNotFound(user_group);
     }
   }
   {
@@ -377,6 +392,45 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
   }
   RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
   return std::nullopt;
+}
+
+std::vector<std::string> ReplicationGroups::GroupsNaming(const std::string& id, IdList current,
+                                                         IdList pending) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> found;
+  for (const auto& [group_id, group] : groups_) {
+    for (IdList list : {current, pending}) {
+      const std::vector<std::string>& ids = group.*list;
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+        found.push_back(group_id);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+void ReplicationGroups::PushToGroupsNaming(
+    const std::string& id, IdList current, const std::string& what,
+    absl::Status (ReplicationGroups::*push)(const GroupRecord&)) {
+  std::vector<GroupRecord> affected;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [group_id, group] : groups_) {
+      const std::vector<std::string>& ids = group.*current;
+      if (group.status != kStatusCreating && group.status != kStatusDeleting &&
+          std::find(ids.begin(), ids.end(), id) != ids.end()) {
+        affected.push_back(group);
+      }
+    }
+  }
+  for (const GroupRecord& group : affected) {
+    const absl::Status s = (this->*push)(group);
+    RecordEvent(kSourceGroup, group.id,
+                s.ok() ? what + " applied to the nodes of replication group " + group.id
+                       : what + " not applied to every node of replication group " + group.id +
+                             " (a node restarted later gets them): " + std::string(s.message()));
+  }
 }
 
 std::optional<GroupRecord> ReplicationGroups::Find(const std::string& id) const {

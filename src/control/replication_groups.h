@@ -33,6 +33,7 @@
 #include "control/query_protocol.h"
 #include "control/security_groups.h"
 #include "control/state_store.h"
+#include "control/users.h"
 
 namespace redoubt::control {
 
@@ -70,6 +71,9 @@ struct GroupModification {
   std::string auth_token;     // the new token (ROTATE, SET)
   // SecurityGroupIds: the security groups that replace the group's.
   std::optional<std::vector<std::string>> security_group_ids;
+  // UserGroupIdsToAdd / UserGroupIdsToRemove.
+  std::vector<std::string> user_groups_to_add;
+  std::vector<std::string> user_groups_to_remove;
 };
 
 class ReplicationGroups {
@@ -88,6 +92,9 @@ class ReplicationGroups {
   // rules, and keeps a security group that a replication group names from being deleted.
   // Call before Recover.
   void UseSecurityGroups(SecurityGroups* security_groups);
+  // Takes the nodes' ACL users from users' user groups (borrowed) and follows their changes.
+  // Call before Recover.
+  void UseUsers(Users* users);
 
   // Reads the stored groups and brings their nodes back (see above). Call once, before serving.
   absl::Status Recover();
@@ -136,10 +143,22 @@ class ReplicationGroups {
   std::string NetworkAllowOf(const GroupRecord& group, int port) const;
   // Sends every running node of group its network-allow as the security groups now give it.
   absl::Status PushNetworkAllow(const GroupRecord& group);
-  // A security group's rules changed: every group naming it gets them (not one being created,
-  // which pushes them once formed, nor one being deleted).
-  void ApplySecurityGroupRules(const std::string& security_group_id);
-  std::vector<std::string> GroupsUsingSecurityGroup(const std::string& security_group_id) const;
+  // A member of GroupRecord that lists resources by id (security_group_ids, user_group_ids).
+  using IdList = std::vector<std::string> GroupRecord::*;
+  // The groups whose `current` or `pending` list names id.
+  std::vector<std::string> GroupsNaming(const std::string& id, IdList current,
+                                        IdList pending) const;
+  // A resource changed: (this->*push)(group) for every group whose `current` list names id
+  // (not one being created, which pushes once formed, nor one being deleted), with an event
+  // each saying that `what` was applied, or why not.
+  void PushToGroupsNaming(const std::string& id, IdList current, const std::string& what,
+                          absl::Status (ReplicationGroups::*push)(const GroupRecord&));
+  // The ACL users of group's nodes, each as the arguments after ACL SETUSER (user name first):
+  // the members of its user group, or the default user with the auth tokens (or none).
+  std::vector<std::vector<std::string>> NodeUsersOf(const GroupRecord& group) const;
+  // Makes every running node's users exactly NodeUsersOf(group): SETUSER each, DELUSER the
+  // others (never the control plane's own user).
+  absl::Status PushUsers(const GroupRecord& group);
   // Rewrites the hosts file's block with the names of every group as it is now.
   void PublishNamesLocked();
   // Runs fn on the stored node (under the lock) and saves the group.
@@ -151,6 +170,7 @@ class ReplicationGroups {
   absl::Status ApplyAuthToken(const GroupRecord& group);
   absl::Status ApplyFailover(const GroupRecord& group);
   absl::Status ApplySecurityGroups(const GroupRecord& group);
+  absl::Status ApplyUserGroups(const GroupRecord& group);
   // With the tag redoubt:safe-required=true[:SECONDS]: waits until no node has a plaintext
   // client (or the timeout passes), with an event naming them at once and every minute.
   absl::Status WaitForPlaintextClients(const GroupRecord& group);
@@ -175,6 +195,7 @@ class ReplicationGroups {
   const std::shared_ptr<const CertificateAuthority> ca_;
   HostsFile* hosts_ = nullptr;
   SecurityGroups* security_groups_ = nullptr;
+  Users* users_ = nullptr;
   std::unique_ptr<tools::TlsClientContext> node_tls_;  // verifies nodes against ca_
 
   mutable std::mutex mu_;

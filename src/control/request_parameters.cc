@@ -58,6 +58,46 @@ std::optional<ApiError> ReadInt(const FormParams& params, const std::string& nam
   return std::nullopt;
 }
 
+bool IsValidSecret(const std::string& secret) {
+  bool ok = secret.size() >= 16 && secret.size() <= 128;
+  for (char c : secret) {
+    ok = ok && c > ' ' && c < 127 && c != '\'' && c != '"' && c != '/' && c != '@';
+  }
+  return ok;
+}
+
+std::optional<ApiError> CheckResourceId(const std::string& what, const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 40 && id.front() >= 'a' && id.front() <= 'z' &&
+            id.back() != '-' && id.find("--") == std::string::npos;
+  for (char c : id) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+  if (!ok) {
+    return InvalidValue("Invalid " + what + ": " + id +
+                        ". It must be 1 to 40 letters, digits or hyphens, begin with a letter, "
+                        "and contain no two consecutive hyphens and no trailing hyphen.");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadTags(const FormParams& params, std::vector<TagRecord>* tags) {
+  for (int i = 1;; ++i) {
+    const std::string item = "Tags.Tag." + std::to_string(i) + ".";
+    const std::optional<std::string> key = params.Get(item + "Key");
+    if (!key) {
+      break;
+    }
+    if (key->empty() || key->size() > 128) {
+      return InvalidValue("A tag key must be 1 to 128 characters.");
+    }
+    tags->push_back({*key, params.Get(item + "Value").value_or("")});
+  }
+  if (tags->size() > 50) {
+    return ApiError{400, "TagQuotaPerResourceExceeded", "A resource has at most 50 tags."};
+  }
+  return std::nullopt;
+}
+
 void Page::WriteMarker(XmlWriter& xml, size_t total) const {
   if (begin + size < total) {
     xml.Leaf(reply_marker, std::to_string(begin + size));

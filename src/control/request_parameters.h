@@ -10,8 +10,10 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "control/form_body.h"
+#include "control/group_model.h"
 #include "control/query_protocol.h"
 #include "control/xml_writer.h"
 
@@ -30,6 +32,18 @@ std::optional<ApiError> ReadBool(const FormParams& params, const std::string& na
 // An optional integer within [low, high]; *out untouched when absent.
 std::optional<ApiError> ReadInt(const FormParams& params, const std::string& name, int low,
                                 int high, std::optional<int>* out);
+
+// ElastiCache's rule for auth tokens and user passwords: 16 to 128 printable characters,
+// without spaces, ', ", / or @.
+bool IsValidSecret(const std::string& secret);
+
+// ElastiCache's identifiers (replication groups, users, user groups): 1 to 40 lowercase letters,
+// digits or hyphens, beginning with a letter, without two consecutive hyphens or a trailing one.
+// `what` names the identifier in the error.
+std::optional<ApiError> CheckResourceId(const std::string& what, const std::string& id);
+
+// Tags.Tag.N.Key/Value, appended to *tags (at most 50 in all, keys of 1 to 128 characters).
+std::optional<ApiError> ReadTags(const FormParams& params, std::vector<TagRecord>* tags);
 
 // The parameters of a page: ElastiCache's MaxRecords (20–100, default 100) and Marker, or
 // EC2's MaxResults (5–1000) and NextToken.

@@ -10,15 +10,11 @@ import subprocess
 
 import pytest
 
-from support.control_plane import AWS, control_plane
+from support.control_plane import AWS, control_fixture
 
 
-@pytest.fixture
-def control(tmp_path):
-    # This file creates no group: its node block is never used, but is its own (127.0.17.x).
-    plane = control_plane(tmp_path, "127.0.17.0/24")
-    yield plane
-    plane.stop_all()
+# This file creates no group: its node block is never used, but is its own (127.0.17.x).
+control = control_fixture("127.0.17.0/24")
 
 
 def test_aws_env_names_the_files_the_first_start_wrote(control):

@@ -14,7 +14,7 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from support.control_plane import AWS, control_plane, wait_available
+from support.control_plane import AWS, control_fixture, wait_available
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.16.0/24"
@@ -24,11 +24,7 @@ NODE_BLOCK = "127.0.16.0/24"
 pytestmark = pytest.mark.redoubt_timeout(300)
 
 
-@pytest.fixture
-def control(tmp_path):
-    plane = control_plane(tmp_path, NODE_BLOCK)
-    yield plane
-    plane.stop_all()
+control = control_fixture(NODE_BLOCK)
 
 
 def aws_json(control, *args):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from support.control_plane import control_plane, wait_available
+from support.control_plane import control_fixture, wait_available
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.18.0/24"
@@ -30,11 +30,7 @@ READER = Path(__file__).resolve().parents[1] / "support" / "cluster_reader.py"
 pytestmark = pytest.mark.redoubt_timeout(300)
 
 
-@pytest.fixture
-def control(tmp_path):
-    plane = control_plane(tmp_path, NODE_BLOCK, "--modify-dwell", str(DWELL_MS))
-    yield plane
-    plane.stop_all()
+control = control_fixture(NODE_BLOCK, "--modify-dwell", str(DWELL_MS))
 
 
 class Reader:

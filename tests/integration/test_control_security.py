@@ -11,7 +11,7 @@ import socket
 import pytest
 import redis
 
-from support.control_plane import AWS, control_plane, wait_available
+from support.control_plane import AWS, control_fixture, wait_available
 from support.sockets import raw_connection, read_until_close
 from support.tools import wait_for
 
@@ -23,11 +23,7 @@ pytestmark = [pytest.mark.redoubt_timeout(300),
               pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")]
 
 
-@pytest.fixture
-def control(tmp_path):
-    plane = control_plane(tmp_path, NODE_BLOCK)
-    yield plane
-    plane.stop_all()
+control = control_fixture(NODE_BLOCK)
 
 
 def ec2(control, *args):

@@ -173,6 +173,19 @@ def control_plane(tmp_path, node_block, *args):
     return ControlPlane(binary, tmp_path / "control-data", node_block, args).start()
 
 
+def control_fixture(node_block, *args):
+    """The `control` fixture of a control-plane test file: a started ControlPlane per test
+    (control_plane() with node_block and args), everything it started stopped after it."""
+    import pytest
+
+    @pytest.fixture
+    def control(tmp_path):
+        plane = control_plane(tmp_path, node_block, *args)
+        yield plane
+        plane.stop_all()
+    return control
+
+
 def wait_available(client, group_id, timeout=120):
     """Polls Describe (boto3) until the group is available; returns the statuses it saw, in
     order."""

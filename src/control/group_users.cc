@@ -1,0 +1,103 @@
+// The replication groups' side of users and user groups (replication_groups.h, users.h): a
+// node's ACL users are the members of its group's user group (the one named default as its
+// default user), or, without one, the default user with the group's auth tokens; beside them,
+// always, the control plane's own user, which replication links and the control plane's calls
+// authenticate as, so that neither depends on what customers do to their users. The users are
+// in the node's config (a restarted node keeps them) and set online with ACL SETUSER, the users
+// no longer wanted removed with ACL DELUSER, when a user, a user group or the group's user
+// groups change.
+#include <algorithm>
+
+#include "control/replication_groups.h"
+
+namespace redoubt::control {
+
+void ReplicationGroups::UseUsers(Users* users) {
+  users_ = users;
+  users->OnUserGroupChanged([this](const std::string& id) {
+    PushToGroupsNaming(id, &GroupRecord::user_group_ids, "Users of user group " + id,
+                       &ReplicationGroups::PushUsers);
+  });
+  users->SetReplicationGroupsOf([this](const std::string& id) {
+    return GroupsNaming(id, &GroupRecord::user_group_ids, &GroupRecord::pending_user_group_ids);
+  });
+}
+
+std::vector<std::vector<std::string>> ReplicationGroups::NodeUsersOf(
+    const GroupRecord& group) const {
+  std::vector<std::vector<std::string>> users;
+  if (!group.user_group_ids.empty() && users_ != nullptr) {
+    for (const UserRecord& member : users_->MembersOf(group.user_group_ids.front())) {
+      std::vector<std::string> rules = member.AclRules();
+      rules.insert(rules.begin(), member.name);
+      users.push_back(std::move(rules));
+    }
+  }
+  if (users.empty()) {
+    std::vector<std::string> fallback = {kDefaultUserName, "reset", "on"};
+    for (const std::string& token : group.auth_tokens) {
+      fallback.push_back(">" + token);
+    }
+    if (group.auth_tokens.empty()) {
+      fallback.push_back("nopass");
+    }
+    fallback.insert(fallback.end(), {"~*", "&*", "+@all"});
+    users.push_back(std::move(fallback));
+  }
+  return users;
+}
+
+absl::Status ReplicationGroups::PushUsers(const GroupRecord& group) {
+  const std::vector<std::vector<std::string>> users = NodeUsersOf(group);
+  std::vector<std::string> kept = {kServiceUserName};
+  for (const std::vector<std::string>& user : users) {
+    kept.push_back(user.front());
+  }
+  for (const NodeRecord& node : group.nodes) {
+    if (node.pid == 0) {
+      continue;  // the supervisor starts it with the users in its config
+    }
+    const NodeAddress address = AddressOf(group, node);
+    for (const std::vector<std::string>& user : users) {
+      std::vector<std::string> args = {"ACL", "SETUSER"};
+      args.insert(args.end(), user.begin(), user.end());
+      if (absl::StatusOr<tools::RespReply> reply = CallNode(address, args); !reply.ok()) {
+        return reply.status();
+      }
+    }
+    absl::StatusOr<tools::RespReply> names = CallNode(address, {"ACL", "USERS"});
+    if (!names.ok()) {
+      return names.status();
+    }
+    for (const tools::RespReply& name : names->elements) {
+      if (std::find(kept.begin(), kept.end(), name.str) == kept.end()) {
+        if (absl::StatusOr<tools::RespReply> reply =
+                CallNode(address, {"ACL", "DELUSER", name.str});
+            !reply.ok()) {
+          return reply.status();
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
+  GroupRecord group;
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(start.id);
+    if (it == groups_.end()) {
+      return absl::NotFoundError("the replication group was deleted");
+    }
+    it->second.user_group_ids = it->second.pending_user_group_ids;
+    if (!it->second.user_group_ids.empty()) {
+      it->second.auth_tokens.clear();  // the user group's default user replaces the token
+    }
+    (void)SaveLocked(it->second);
+    group = it->second;
+  }
+  return PushUsers(group);
+}
+
+}  // namespace redoubt::control
