@@ -11,6 +11,7 @@
 #include "control/group_request.h"
 #include "control/iso_time.h"
 #include "control/request_parameters.h"
+#include "control/tag_operations.h"
 #include "control/user_operations.h"
 
 namespace redoubt::control {
@@ -273,6 +274,7 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
                            XmlWriter& x) { return DescribeEvents(g, p, x); });
   if (users != nullptr) {
     AddUserOperations(&service, scope, users);
+    AddTagOperations(&service, scope, groups, users);
   }
   return service;
 }

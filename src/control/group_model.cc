@@ -1,6 +1,7 @@
 // Replication group records and their JSON form; see group_model.h.
 #include "control/group_model.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -43,6 +44,22 @@ absl::StatusOr<GroupRecord> ParseGroupJson(std::string_view text) {
     return absl::DataLossError(std::string("a replication group's record does not read: ") +
                                e.what());
   }
+}
+
+void ChangeTags(std::vector<TagRecord>* tags, const std::vector<TagRecord>& add,
+                const std::vector<std::string>& remove) {
+  for (const TagRecord& tag : add) {
+    auto it = std::find_if(tags->begin(), tags->end(),
+                           [&](const TagRecord& t) { return t.key == tag.key; });
+    if (it == tags->end()) {
+      tags->push_back(tag);
+    } else {
+      it->value = tag.value;
+    }
+  }
+  std::erase_if(*tags, [&](const TagRecord& t) {
+    return std::find(remove.begin(), remove.end(), t.key) != remove.end();
+  });
 }
 
 const NodeRecord* GroupRecord::PrimaryOf(const std::string& node_group_id) const {

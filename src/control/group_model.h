@@ -111,6 +111,11 @@ struct GroupRecord {
   NodeRecord* FindNode(const std::string& cluster_id);
 };
 
+// AddTagsToResource and RemoveTagsFromResource on a resource's tags: adds (or replaces the
+// value of) each tag of add, then removes the keys of remove.
+void ChangeTags(std::vector<TagRecord>* tags, const std::vector<TagRecord>& add,
+                const std::vector<std::string>& remove);
+
 // A line of DescribeEvents.
 struct EventRecord {
   int64_t time_ms = 0;

@@ -394,6 +394,26 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
   return std::nullopt;
 }
 
+std::optional<ApiError> ReplicationGroups::ChangeGroupTags(const std::string& id,
+                                                           const std::vector<TagRecord>& add,
+                                                           const std::vector<std::string>& remove,
+                                                           std::vector<TagRecord>* after) {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(id);
+  if (it == groups_.end()) {
+    return GroupNotFound(id);
+  }
+  std::vector<TagRecord> tags = it->second.tags;
+  ChangeTags(&tags, add, remove);
+  if (tags.size() > 50) {
+    return ApiError{400, "TagQuotaPerResourceExceeded", "A resource has at most 50 tags."};
+  }
+  it->second.tags = tags;
+  (void)SaveLocked(it->second);
+  *after = std::move(tags);
+  return std::nullopt;
+}
+
 std::vector<std::string> ReplicationGroups::GroupsNaming(const std::string& id, IdList current,
                                                          IdList pending) const {
   std::lock_guard lock(mu_);

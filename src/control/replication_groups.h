@@ -117,6 +117,11 @@ class ReplicationGroups {
   std::optional<ApiError> TestFailover(const std::string& id, const std::string& node_group_id,
                                        GroupRecord* failing_over);
 
+  // AddTagsToResource / RemoveTagsFromResource on group id (any status); *after: its tags.
+  std::optional<ApiError> ChangeGroupTags(const std::string& id, const std::vector<TagRecord>& add,
+                                          const std::vector<std::string>& remove,
+                                          std::vector<TagRecord>* after);
+
   std::optional<GroupRecord> Find(const std::string& id) const;
   std::vector<GroupRecord> All() const;  // ordered by id
 

@@ -265,6 +265,51 @@ std::optional<ApiError> Users::DeleteUser(const std::string& id, UserRecord* del
   return std::nullopt;
 }
 
+template <typename Record>
+std::optional<ApiError> Users::ChangeTagsLocked(std::map<std::string, Record>& records,
+                                                const std::string& id,
+                                                const std::vector<TagRecord>& add,
+                                                const std::vector<std::string>& remove,
+                                                std::vector<TagRecord>* after) {
+  auto it = records.find(id);
+  if (it == records.end()) {
+    return std::is_same_v<Record, UserRecord> ? UserNotFound(id) : UserGroupNotFound(id);
+  }
+  Record updated = it->second;
+  ChangeTags(&updated.tags, add, remove);
+  if (updated.tags.size() > 50) {
+    return ApiError{400, "TagQuotaPerResourceExceeded", "A resource has at most 50 tags."};
+  }
+  absl::Status s;
+  if constexpr (std::is_same_v<Record, UserRecord>) {
+    s = SaveUserLocked(updated);
+  } else {
+    s = SaveGroupLocked(updated);
+  }
+  if (!s.ok()) {
+    return StoreFailure(s);
+  }
+  *after = updated.tags;
+  it->second = std::move(updated);
+  return std::nullopt;
+}
+
+std::optional<ApiError> Users::ChangeUserTags(const std::string& id,
+                                              const std::vector<TagRecord>& add,
+                                              const std::vector<std::string>& remove,
+                                              std::vector<TagRecord>* after) {
+  std::lock_guard lock(mu_);
+  return ChangeTagsLocked(users_, id, add, remove, after);
+}
+
+std::optional<ApiError> Users::ChangeUserGroupTags(const std::string& id,
+                                                   const std::vector<TagRecord>& add,
+                                                   const std::vector<std::string>& remove,
+                                                   std::vector<TagRecord>* after) {
+  std::lock_guard lock(mu_);
+  return ChangeTagsLocked(groups_, id, add, remove, after);
+}
+
 std::optional<UserRecord> Users::FindUser(const std::string& id) const {
   std::lock_guard lock(mu_);
   return FindIn(users_, id);

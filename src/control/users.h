@@ -94,6 +94,14 @@ class Users {
   // Removes the user from every user group (refused for a user named default that a group
   // has: the group would lose its default user).
   std::optional<ApiError> DeleteUser(const std::string& id, UserRecord* deleted);
+  // AddTagsToResource / RemoveTagsFromResource on user or user group id; *after: its tags.
+  std::optional<ApiError> ChangeUserTags(const std::string& id, const std::vector<TagRecord>& add,
+                                         const std::vector<std::string>& remove,
+                                         std::vector<TagRecord>* after);
+  std::optional<ApiError> ChangeUserGroupTags(const std::string& id,
+                                              const std::vector<TagRecord>& add,
+                                              const std::vector<std::string>& remove,
+                                              std::vector<TagRecord>* after);
   std::optional<UserRecord> FindUser(const std::string& id) const;
   std::vector<UserRecord> AllUsers() const;  // ordered by id
 
@@ -118,6 +126,11 @@ class Users {
   absl::Status SaveGroupLocked(const UserGroupRecord& group);
   std::vector<std::string> GroupsOfUserLocked(const std::string& id) const;
   void NotifyChanged(const std::vector<std::string>& group_ids) const;
+  template <typename Record>
+  std::optional<ApiError> ChangeTagsLocked(std::map<std::string, Record>& records,
+                                           const std::string& id, const std::vector<TagRecord>& add,
+                                           const std::vector<std::string>& remove,
+                                           std::vector<TagRecord>* after);
 
   StateStore& store_;
   std::function<void(const std::string&)> group_changed_;

@@ -109,6 +109,22 @@ def test_awscli_creates_a_cluster_mode_group_that_redis_py_uses_then_deletes_it(
                       "--source-identifier", "orders")["Events"]
     assert [e["Message"] for e in events] == ["Replication group orders created"]
 
+    # Tags by ARN: the group's, which its member clusters show too.
+    arn = created["ARN"]
+    assert aws_json(control, "list-tags-for-resource", "--resource-name", arn)["TagList"] == \
+        [{"Key": "team", "Value": "payments"}]
+    assert aws_json(control, "add-tags-to-resource", "--resource-name", arn, "--tags",
+                    "Key=team,Value=orders", "Key=tier,Value=gold")["TagList"] == \
+        [{"Key": "team", "Value": "orders"}, {"Key": "tier", "Value": "gold"}]
+    aws_json(control, "remove-tags-from-resource", "--resource-name", arn, "--tag-keys", "team")
+    cluster_arn = arn.replace("replicationgroup:orders", "cluster:orders-0001-002")
+    assert aws_json(control, "list-tags-for-resource", "--resource-name", cluster_arn)[
+        "TagList"] == [{"Key": "tier", "Value": "gold"}]
+    assert aws_error(control, "list-tags-for-resource", "--resource-name",
+                     arn.replace("orders", "nope")) == "ReplicationGroupNotFoundFault"
+    assert aws_error(control, "list-tags-for-resource", "--resource-name",
+                     "arn:aws:s3:::bucket") == "InvalidARN"
+
     pids = control.node_pids()
     assert len(pids) == 4 and all(alive(p) for p in pids)
     deleted = aws_json(control, "delete-replication-group", "--replication-group-id", "orders")

@@ -250,5 +250,39 @@ TEST_F(UserOperationsTest, CreatesDescribesAndRefuses) {
   EXPECT_FALSE(users_.FindUser("u2"));
 }
 
+TEST_F(UserOperationsTest, TagsOfUsersAndGroupsByArn) {
+  ASSERT_EQ(Code("Action=CreateUser&Engine=redis&AccessString=on&UserId=u&UserName=u"
+                 "&NoPasswordRequired=true&Tags.Tag.1.Key=team&Tags.Tag.1.Value=sre"),
+            "200");
+  const std::string arn = "ResourceName=arn:aws:elasticache:us-east-1:000000000000:user:u";
+  ApiReply reply = Call("Action=ListTagsForResource&" + arn);
+  EXPECT_NE(reply.body.find("<TagList><Tag><Key>team</Key><Value>sre</Value></Tag></TagList>"),
+            std::string::npos)
+      << reply.body;
+  reply = Call("Action=AddTagsToResource&" + arn +
+               "&Tags.Tag.1.Key=team&Tags.Tag.1.Value=platform&Tags.Tag.2.Key=cost&Tags.Tag.2."
+               "Value=42");
+  EXPECT_NE(reply.body.find("<TagList><Tag><Key>team</Key><Value>platform</Value></Tag><Tag>"
+                            "<Key>cost</Key><Value>42</Value></Tag></TagList>"),
+            std::string::npos)
+      << reply.body;
+  reply = Call("Action=RemoveTagsFromResource&" + arn + "&TagKeys.member.1=team");
+  EXPECT_NE(reply.body.find("<TagList><Tag><Key>cost</Key>"), std::string::npos) << reply.body;
+  EXPECT_EQ(users_.FindUser("u")->tags.size(), 1u);
+  EXPECT_EQ(Code("Action=AddTagsToResource&" + arn), "MissingParameter");
+  EXPECT_EQ(Code("Action=ListTagsForResource&ResourceName=arn:aws:elasticache:eu-west-1:"
+                 "000000000000:user:u"),
+            "InvalidARN");
+  EXPECT_EQ(Code("Action=ListTagsForResource&ResourceName=arn:aws:elasticache:us-east-1:"
+                 "000000000000:snapshot:s"),
+            "InvalidARN");
+  EXPECT_EQ(Code("Action=ListTagsForResource&ResourceName=arn:aws:elasticache:us-east-1:"
+                 "000000000000:usergroup:nope"),
+            "UserGroupNotFound");
+  EXPECT_EQ(Code("Action=ListTagsForResource&ResourceName=arn:aws:elasticache:us-east-1:"
+                 "000000000000:replicationgroup:nope"),
+            "ReplicationGroupNotFoundFault");
+}
+
 }  // namespace
 }  // namespace redoubt::control
