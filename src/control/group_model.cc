@@ -30,8 +30,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     transit_encryption_mode, port, maxmemory, create_time_ms, dns_hash, pending_transit,
     pending_transit_enabled, pending_transit_mode, modify_started_ms, auth_tokens,
     auth_token_modified_ms, pending_auth_strategy, pending_auth_token, pending_failover,
-    pending_security_groups, pending_security_group_ids, service_password, pending_user_groups,
-    pending_user_group_ids, node_groups, nodes, tags, security_group_ids, user_group_ids)
+    pending_security_groups, pending_security_group_ids, pending_failover_automatic,
+    service_password, pending_user_groups, pending_user_group_ids, node_groups, nodes, tags,
+    security_group_ids, user_group_ids)
 
 std::string GroupToJson(const GroupRecord& group) {
   return nlohmann::json(group).dump();

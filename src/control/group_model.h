@@ -85,6 +85,9 @@ struct GroupRecord {
   std::string pending_auth_token;
   // TestFailover being applied: the node group whose primary hands over to a replica.
   std::string pending_failover;
+  // The failover is the supervisor's, because the primary's process exited (without cluster
+  // mode, with automatic failover): the most advanced replica is promoted.
+  bool pending_failover_automatic = false;
   // The password of the control plane's own ACL user on the nodes (users.h,
   // kServiceUserName), which replication links and the control plane's calls authenticate
   // with; empty for groups created before it existed (they use the auth tokens).

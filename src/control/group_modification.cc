@@ -233,6 +233,21 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   if (old_primary == nullptr || candidate == nullptr) {
     return absl::FailedPreconditionError("node group " + shard + " has no primary or no replica");
   }
+  if (start.pending_failover_automatic) {
+    if (absl::Status s = PromoteReplica(start, *old_primary, &candidate); !s.ok()) {
+      return s;
+    }
+    // Recorded at once: the supervisor restarts the old primary, as a replica of this one,
+    // as soon as it is no longer the primary of record.
+    const std::string old_id = old_primary->cluster_id;
+    const std::string new_id = candidate->cluster_id;
+    UpdateNode(start.id, new_id, [](NodeRecord& n) { n.primary = true; });
+    UpdateNode(start.id, old_id, [](NodeRecord& n) { n.primary = false; });
+    RecordEvent(
+        kSourceCluster, new_id,
+        "Failover from primary node " + old_id + " to replica node " + new_id + " completed");
+    return absl::OkStatus();
+  }
   RecordEvent(kSourceGroup, start.id, "Test Failover API called for node group " + shard);
   const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
   // A coordinated handover: the primary stops taking writes until the replica has them all.
@@ -278,6 +293,56 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   UpdateNode(start.id, new_id, [](NodeRecord& n) { n.primary = true; });
   RecordEvent(kSourceCluster, new_id,
               "Failover from primary node " + old_id + " to replica node " + new_id + " completed");
+  return absl::OkStatus();
+}
+
+absl::Status ReplicationGroups::PromoteReplica(const GroupRecord& start,
+                                               const NodeRecord& old_primary,
+                                               const NodeRecord** promoted) {
+  // The replica that has the most of the primary's writes: the least is lost.
+  const NodeRecord* best = nullptr;
+  int64_t best_offset = -1;
+  for (const NodeRecord& node : start.nodes) {
+    if (node.node_group_id != old_primary.node_group_id || &node == &old_primary) {
+      continue;
+    }
+    absl::StatusOr<tools::RespReply> info =
+        CallNode(AddressOf(start, node), {"INFO", "replication"});
+    const std::optional<std::string> offset =
+        info.ok() ? InfoField(info->str, "master_repl_offset") : std::nullopt;
+    const std::optional<int64_t> value = offset ? common::ParseInt64(*offset) : std::nullopt;
+    if (value && *value > best_offset) {
+      best = &node;
+      best_offset = *value;
+    }
+  }
+  if (best == nullptr) {
+    return absl::UnavailableError("no replica of node group " + old_primary.node_group_id +
+                                  " answers");
+  }
+  const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
+  if (absl::StatusOr<tools::RespReply> r =
+          CallNode(AddressOf(start, *best), {"REPLICAOF", "NO", "ONE"});
+      !r.ok()) {
+    return r.status();
+  }
+  if (absl::Status s = WaitForNode(
+          AddressOf(start, *best), {"ROLE"},
+          [](const tools::RespReply& r) {
+            return !r.elements.empty() && r.elements[0].str == "master";
+          },
+          deadline, "the replica to take over");
+      !s.ok()) {
+    return s;
+  }
+  for (const NodeRecord& node : start.nodes) {
+    if (node.node_group_id == old_primary.node_group_id && &node != &old_primary && &node != best) {
+      // A replica that does not answer follows when the supervisor restarts it.
+      (void)CallNode(AddressOf(start, node),
+                     {"REPLICAOF", best->address, std::to_string(best->port)});
+    }
+  }
+  *promoted = best;
   return absl::OkStatus();
 }
 
@@ -614,6 +679,7 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_auth_strategy.clear();
     group.pending_auth_token.clear();
     group.pending_failover.clear();
+    group.pending_failover_automatic = false;
     group.pending_security_groups = false;
     group.pending_security_group_ids.clear();
     group.pending_user_groups = false;

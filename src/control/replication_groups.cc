@@ -606,6 +606,14 @@ void ReplicationGroups::RefreshRoles() {
   }
 }
 
+bool ReplicationGroups::HasRunningReplicaLocked(const GroupRecord& group,
+                                                const NodeRecord& primary) {
+  return std::any_of(group.nodes.begin(), group.nodes.end(), [&](const NodeRecord& n) {
+    return n.node_group_id == primary.node_group_id && !n.primary &&
+           host_.IsRunning(n.cluster_id, n.pid);
+  });
+}
+
 void ReplicationGroups::SuperviseOnce() {
   std::vector<std::pair<std::string, std::string>> restarted;  // cluster id, message
   {
@@ -622,6 +630,25 @@ void ReplicationGroups::SuperviseOnce() {
       for (NodeRecord& node : group.nodes) {
         if (host_.IsRunning(node.cluster_id, node.pid)) {
           continue;
+        }
+        // A primary that comes back would come back empty (the nodes keep no data on disk),
+        // and its replicas would copy that: without cluster mode, a replica takes over first
+        // (the cluster does that by itself), and the old primary restarts as its replica.
+        if (node.primary && !group.cluster_enabled && group.automatic_failover) {
+          if (group.pending_failover_automatic && group.pending_failover == node.node_group_id) {
+            continue;  // being replaced
+          }
+          if (group.status == kStatusAvailable && HasRunningReplicaLocked(group, node)) {
+            SetStatusLocked(group, kStatusModifying);
+            group.pending_failover = node.node_group_id;
+            group.pending_failover_automatic = true;
+            changed = true;
+            StartWorkerLocked(id);
+            restarted.emplace_back(
+                node.cluster_id,
+                "Primary node " + node.cluster_id + " exited: promoting its most advanced replica");
+            continue;
+          }
         }
         RestartBackoff& backoff = backoff_[node.cluster_id];
         const int64_t now = common::MonotonicMillis();

@@ -189,6 +189,12 @@ class ReplicationGroups {
   // Starts the nodes of group that have no process, records their pids; outside the lock.
   absl::Status StartNodes(GroupRecord* group);
   void SuperviseOnce();
+  // A replica of primary's node group has a running process. Requires: mu_ held.
+  bool HasRunningReplicaLocked(const GroupRecord& group, const NodeRecord& primary);
+  // The automatic failover's promotion (ApplyFailover): the running replica with the highest
+  // replication offset becomes primary (REPLICAOF NO ONE), the others follow it.
+  absl::Status PromoteReplica(const GroupRecord& group, const NodeRecord& old_primary,
+                              const NodeRecord** promoted);
   // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
   // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
   // thread only.

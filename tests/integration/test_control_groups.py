@@ -342,3 +342,52 @@ def test_test_failover_hands_each_kind_of_group_to_a_replica(control):
         client.test_failover(ReplicationGroupId="manual", NodeGroupId="0001")
     assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
     client.delete_replication_group(ReplicationGroupId="manual")
+
+
+def test_a_dead_primary_is_replaced_by_its_most_advanced_replica(control):
+    """Without cluster mode, a primary whose process dies would come back empty (nodes keep no
+    data on disk) and its replicas would copy the empty set: with automatic failover, the
+    supervisor promotes a replica first, the primary endpoint follows it, and the old primary
+    comes back as its replica with the data."""
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="survivor", ReplicationGroupDescription="x",
+                                    NumCacheClusters=3, AutomaticFailoverEnabled=True)
+    primaries, shard = primary_of(client, "survivor")
+    assert primaries == ["survivor-001"]
+    writer = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    for i in range(500):
+        writer.set(f"k{i}", i)
+    assert writer.wait(2, 10000) == 2  # both replicas have every write
+    old_pid = int((control.data / "nodes" / "survivor-001" / "redoubt.pid").read_text())
+    os.kill(old_pid, signal.SIGKILL)
+
+    def failed_over():
+        messages = [e["Message"] for e in client.describe_events(
+            SourceType="cache-cluster", Duration=60)["Events"]]
+        return any(m.startswith("Failover from primary node survivor-001") for m in messages)
+    wait_for(failed_over, "the automatic failover")
+    wait_available(client, "survivor")
+    primaries, shard = primary_of(client, "survivor")
+    assert primaries != ["survivor-001"] and len(primaries) == 1
+    promoted = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    assert promoted.info("replication")["role"] == "master"
+    assert all(promoted.get(f"k{i}") == str(i).encode() for i in range(500))
+    promoted.set("after", "failover")
+    # The old primary is back, as a replica of the new one, with everything.
+    old = client.describe_cache_clusters(CacheClusterId="survivor-001", ShowCacheNodeInfo=True)[
+        "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]["Address"]
+    old_node = redis.Redis(host=old, port=6379)
+
+    def rejoined():
+        try:
+            info = old_node.info("replication")
+            return info["role"] == "slave" and info["master_link_status"] == "up" and \
+                old_node.get("after") == b"failover"
+        except redis.exceptions.ConnectionError:
+            return False
+    wait_for(rejoined, "the old primary to come back as a replica")
+    assert old_node.dbsize() == 501
+    assert promoted.info("replication")["connected_slaves"] == 2
+    messages = [e["Message"] for e in client.describe_events(
+        SourceType="cache-cluster", SourceIdentifier="survivor-001")["Events"]]
+    assert "Primary node survivor-001 exited: promoting its most advanced replica" in messages
