@@ -3,18 +3,19 @@
 # under 20 ms with 50 callers):
 #
 #  1. Create to first write: boto3 CreateReplicationGroup (cluster mode, NumNodeGroups ×
-#     ReplicasPerNodeGroup of 2×1, 2×2 and 3×2), then a redis-py RedisCluster on the
+#     ReplicasPerNodeGroup of 2×1, 2×2, 3×2 and 3×3), then a redis-py RedisCluster on the
 #     configuration endpoint and its first SET; the time from the call to the SET's reply.
 #     DeleteReplicationGroup's time too. REPS times each.
-#  2. Describe latency: 50 threads replay one signed DescribeReplicationGroups request (a SigV4
+#  2. Describe latency: 50 callers replay one signed DescribeReplicationGroups request (a SigV4
 #     signature stays valid for minutes, so the callers' cost is an HTTP POST, not botocore's
-#     signing and parsing in one Python process) against a control plane with one 3×2 group,
-#     REQUESTS times each; p50, p99 and max per rep.
+#     signing and parsing) against a control plane with one 3×2 group, REQUESTS times each; p50,
+#     p99 and max per rep. The callers are --caller-processes processes of threads, so that one
+#     Python interpreter lock does not queue them all.
 #
 # Client and control plane share the two cores unpinned (the nodes too). Writes
 # bench/control.json and regenerates bench/RESULTS.md (report.py adds the section).
 #
-#   bench/control_bench.py [--reps 3] [--requests 40]
+#   bench/control_bench.py [--reps 3] [--requests 40] [--caller-processes 10]
 import argparse
 import http.client
 import json
@@ -37,7 +38,7 @@ from bench_util import save_and_report  # noqa: E402
 from support.control_plane import ControlPlane  # noqa: E402
 from support.servers import free_port  # noqa: E402
 
-SIZES = ((2, 1), (2, 2), (3, 2))
+SIZES = ((2, 1), (2, 2), (3, 2), (3, 3))
 NODE_BLOCK = "127.0.19.0/24"
 
 
@@ -74,14 +75,15 @@ def signed_describe(plane):
     return dict(req.headers.items()), body
 
 
-def describe_latency(plane, callers, requests):
-    headers, body = signed_describe(plane)
+def _caller_process(port, headers, body, threads, requests, out):
+    """One process of callers: `threads` threads, `requests` each; sends its latencies (s) and
+    its error count through out."""
     latencies = []
-    lock = threading.Lock()
     errors = []
+    lock = threading.Lock()
 
     def caller():
-        conn = http.client.HTTPConnection("127.0.0.1", plane.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for _ in range(requests):
             t0 = time.perf_counter()
@@ -93,15 +95,39 @@ def describe_latency(plane, callers, requests):
                 errors.append(resp.status)
         with lock:
             latencies.extend(mine)
-    threads = [threading.Thread(target=caller) for _ in range(callers)]
-    for t in threads:
+    pool = [threading.Thread(target=caller) for _ in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
+    out.send((latencies, len(errors)))
+    out.close()
+
+
+def describe_latency(plane, callers, requests, processes):
+    import multiprocessing
+    headers, body = signed_describe(plane)
+    pipes = []
+    workers = []
+    for i in range(processes):
+        threads = callers // processes + (1 if i < callers % processes else 0)
+        receive, send = multiprocessing.Pipe(duplex=False)
+        proc = multiprocessing.Process(target=_caller_process,
+                                       args=(plane.port, headers, body, threads, requests, send))
+        proc.start()
+        pipes.append(receive)
+        workers.append(proc)
+    latencies = []
+    errors = 0
+    for receive, proc in zip(pipes, workers):
+        mine, failed = receive.recv()
+        latencies.extend(mine)
+        errors += failed
+        proc.join()
     latencies.sort()
     ms = [x * 1000 for x in latencies]
     return {"p50_ms": ms[len(ms) // 2], "p99_ms": ms[int(len(ms) * 0.99) - 1], "max_ms": ms[-1],
-            "requests": len(ms), "errors": len(errors)}
+            "requests": len(ms), "errors": errors}
 
 
 def summary(values):
@@ -113,6 +139,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--requests", type=int, default=40, help="per caller, per rep")
     ap.add_argument("--callers", type=int, default=50)
+    ap.add_argument("--caller-processes", type=int, default=10)
     ap.add_argument("--control", default=str(HERE.parent / "build/bin/redoubt-control"))
     ap.add_argument("--out", default=str(HERE))
     args = ap.parse_args()
@@ -135,7 +162,7 @@ def main():
                                             ReplicasPerNodeGroup=2)
             describe = []
             for rep in range(args.reps):
-                d = describe_latency(plane, args.callers, args.requests)
+                d = describe_latency(plane, args.callers, args.requests, args.caller_processes)
                 describe.append(d)
                 print(f"rep {rep + 1}/{args.reps} Describe, {args.callers} callers: p50 "
                       f"{d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms, max {d['max_ms']:.1f} ms, "
@@ -145,6 +172,7 @@ def main():
             plane.stop_all()
     results = {
         "reps": args.reps, "callers": args.callers, "requests_per_caller": args.requests,
+        "caller_processes": args.caller_processes,
         "create": {size: {"nodes": r[0]["nodes"],
                           **{k: summary([x[k] for x in r])
                              for k in ("create_s", "first_write_s", "delete_s")}}

@@ -53,17 +53,17 @@ def failures_of(row):
 # ----- one tester -------------------------------------------------------------------------------
 
 class Tester:
-    """One redoubt-downtime process, stopped through its --until-file. auth_args come right
-    after the address, extra_args last. error: the exception type to raise (the scenario's)."""
+    """One redoubt-downtime process against host:port, stopped through its --until-file.
+    auth_args come right after the address, extra_args last. error: the exception type to raise (the scenario's)."""
 
     def __init__(self, tool, label, port, workdir, prefill_s, timeouts_ms, key_prefix,
-                 auth_args=(), extra_args=(), error=ScenarioError):
+                 auth_args=(), extra_args=(), error=ScenarioError, host="127.0.0.1"):
         self.label = label
         self.error = error
         self.stop_file = workdir / f"stop-{label}"
         self.report_path = workdir / f"report-{label}.json"
         self.log_path = workdir / f"downtime-{label}.log"
-        self.cmd = [str(tool), "--host", "127.0.0.1", "--port", str(port), *auth_args,
+        self.cmd = [str(tool), "--host", host, "--port", str(port), *auth_args,
                     "--prefill-seconds", f"{prefill_s:g}", "--key-prefix", key_prefix,
                     "--until-file", str(self.stop_file), "--report", str(self.report_path),
                     "--label", label, "--connect-timeout-ms", str(timeouts_ms[0]),
@@ -321,7 +321,8 @@ def step_marks(steps, t0):
     return marks
 
 
-def draw_chart(png_path, title, ylabel, y2label, blocks, series, marks=(), y2_top=None):
+def draw_chart(png_path, title, ylabel, y2label, blocks, series, marks=(), y2_top=None,
+               xlabel="seconds since the server started"):
     """A time chart of a scenario with gnuplot; False if it could not be drawn.
 
     blocks: lines of data ("x y1 y2 ..."), one block per gnuplot `index`; series: the plot
@@ -338,7 +339,7 @@ def draw_chart(png_path, title, ylabel, y2label, blocks, series, marks=(), y2_to
 set terminal pngcairo size 1100,480 font 'sans,10'
 set output '{png_path}'
 set title '{title}'
-set xlabel 'seconds since the server started'
+set xlabel '{xlabel}'
 set ylabel '{ylabel}'
 set y2label '{y2label}'
 set ytics nomirror

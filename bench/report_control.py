@@ -1,11 +1,13 @@
 # The RESULTS.md section of bench/control_bench.py (the control plane: create to first write,
-# Describe latency under concurrent callers), read from bench/control.json when it exists.
-# Pure formatting.
+# Describe latency under concurrent callers) and of bench/control_migration.py (the seeds'
+# migration of a 3×2 group under load), read from their JSON files when they exist. Pure
+# formatting.
 import json
 from pathlib import Path
 
 CREATE_TARGET_S = 3.0
 DESCRIBE_P99_TARGET_MS = 20.0
+DIP_TARGET = 0.05
 
 
 def _cell(s, fmt="{:.2f}"):
@@ -20,7 +22,7 @@ def control_section(out_dir):
     md = ["## Control plane", "",
           "`bench/control_bench.py`: boto3 CreateReplicationGroup (cluster mode) then a redis-py "
           "`RedisCluster` on the configuration endpoint and its first SET, "
-          f"{data['reps']} times per size; then {data['callers']} threads replaying one signed "
+          f"{data['reps']} times per size; then {data['callers']} callers replaying one signed "
           f"DescribeReplicationGroups over HTTP ({data['requests_per_caller']} requests each per "
           "rep) against a control plane running one 3×2 group. Client, control plane and nodes "
           "share the two cores unpinned. Medians (min–max) of the reps.", "",
@@ -43,6 +45,47 @@ def control_section(out_dir):
            "meeting every node directly takes under 0.1 s; most of the rest is the 2 s a "
            "primary of Redis Cluster waits after start before it declares its slots writable "
            "(`cluster_state:ok`), kept as Redis has it. A single caller's Describe takes 0.2 ms "
-           "(p50); with 50 callers the load generator is 50 Python threads in one process on "
-           "the same two cores, whose interpreter lock is most of the p99.", ""]
-    return md
+           f"(p50); the {data['callers']} callers are "
+           + (f"{data['caller_processes']} processes of {data['callers'] // data['caller_processes']} "
+              "threads each" if data.get("caller_processes") else "threads of one process")
+           + ", on the same two cores as the control plane.", ""]
+    return md + migration_section(out_dir)
+
+
+def migration_section(out_dir):
+    path = Path(out_dir) / "control_migration.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    s = data["summary"]
+
+    def cell(key, fmt):
+        v = s[key]
+        return f"{fmt.format(v['median'])} ({fmt.format(v['min'])}–{fmt.format(v['max'])})"
+
+    def dip_ok(key):
+        return "met" if s[key]["max"] < DIP_TARGET else "not met"
+    failed = s["tls_failed_ops"]["max"] + s["plain_failed_ops_before_required"]["max"]
+    return [
+        "### The seeds' migration, 3 × 2 under load", "",
+        "`bench/control_migration.py`: a cluster-mode group of 3 shards × 2 replicas created "
+        "with TLS off; redoubt-downtime `--cluster` on the configuration endpoint at "
+        f"{data['rate']:,} reads/s (plaintext from the start; TLS, verified with the control "
+        "plane's CA, from preferred on); ModifyReplicationGroup to preferred, then to required, "
+        f"each after {data['baseline_s']:g} s of steady load, polled every 0.25 s. Dwell "
+        f"{data['dwell_s']:g} s. {data['reps']} reps, medians (min–max); control plane, nine "
+        "nodes and the testers share the two cores unpinned.", "",
+        "| | preferred | required | target |",
+        "|---|---|---|---|",
+        f"| time `modifying` beyond the dwell (s) | {cell('preferred_beyond_dwell_s', '{:.2f}')} | "
+        f"{cell('required_beyond_dwell_s', '{:.2f}')} | |",
+        f"| throughput dip while `modifying` | {cell('preferred_dip', '{:.1%}')} (plaintext "
+        f"client) | {cell('required_dip', '{:.1%}')} (TLS client) | < 5%: "
+        f"{dip_ok('preferred_dip')}, {dip_ok('required_dip')} |",
+        f"| failed operations | plaintext before required: "
+        f"{s['plain_failed_ops_before_required']['max']:.0f} | TLS: "
+        f"{s['tls_failed_ops']['max']:.0f} | 0: {'met' if failed == 0 else 'not met'} |", "",
+        f"![migration of a 3×2 group]({data['chart']})", "",
+        "A negative dip is a step that served more than the baseline before it (the tester "
+        "catching up after a slow second). The plaintext client's failures after required are "
+        "the point of required and are not counted.", ""]

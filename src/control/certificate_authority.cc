@@ -63,8 +63,8 @@ bool AddExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
 }
 
 // A certificate with a random 127-bit serial, the subject CN, valid from an hour ago (clocks
-// differ) for `days`, with the key's public half; the caller adds extensions and signs it.
-common::UniqueX509 NewCertificate(const std::string& common_name, EVP_PKEY* key, int days) {
+// differ) for `seconds`, with the key's public half; the caller adds extensions and signs it.
+common::UniqueX509 NewCertificate(const std::string& common_name, EVP_PKEY* key, int64_t seconds) {
   common::UniqueX509 cert(X509_new());
   X509_set_version(cert.get(), 2);
   unsigned char serial[16];
@@ -73,7 +73,7 @@ common::UniqueX509 NewCertificate(const std::string& common_name, EVP_PKEY* key,
   common::UniqueBignum bn(BN_bin2bn(serial, sizeof serial, nullptr));
   BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()));
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(seconds));
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("Redoubt"), -1, -1, 0);
@@ -101,7 +101,8 @@ absl::StatusOr<std::shared_ptr<const CertificateAuthority>> CertificateAuthority
       return absl::InternalError("cannot create " + dir + ": " + ec.message());
     }
     common::UniqueEvpPkey key = NewKey(false);
-    common::UniqueX509 cert = NewCertificate("Redoubt control plane CA", key.get(), 3650);
+    common::UniqueX509 cert =
+        NewCertificate("Redoubt control plane CA", key.get(), int64_t{3650} * 86400);
     X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
     if (!key || !AddExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE") ||
         !AddExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign") ||
@@ -142,7 +143,7 @@ absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(
   if (!key) {
     return OpenSslError("cannot make a key");
   }
-  common::UniqueX509 cert = NewCertificate(request.common_name, key.get(), request.valid_days);
+  common::UniqueX509 cert = NewCertificate(request.common_name, key.get(), request.valid_seconds);
   X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get()));
   std::string sans;
   for (const std::string& ip : request.ip_addresses) {
@@ -164,8 +165,7 @@ absl::StatusOr<IssuedCertificate> CertificateAuthority::Issue(
   IssuedCertificate issued;
   issued.cert_pem = PemOf(cert.get());
   issued.key_pem = PemOf(key.get());
-  issued.not_after_ms =
-      common::UnixMillis() + static_cast<int64_t>(request.valid_days) * 86400 * 1000;
+  issued.not_after_ms = common::UnixMillis() + request.valid_seconds * 1000;
   return issued;
 }
 

@@ -29,7 +29,7 @@ struct CertificateRequest {
   std::string common_name;
   std::vector<std::string> ip_addresses;
   std::vector<std::string> dns_names;
-  int valid_days = 365;
+  int64_t valid_seconds = 365 * 86400;
   bool rsa = false;  // RSA-2048 instead of ECDSA P-256
 };
 

@@ -12,7 +12,8 @@ namespace redoubt::control {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeRecord, cluster_id, node_group_id, address,
                                                 port, primary, status, pid, create_time_ms,
                                                 tls_mode, tls_links, tls_cert_file, tls_key_file,
-                                                tls_ca_file)
+                                                tls_ca_file, tls_cert_issued_ms,
+                                                tls_cert_not_after_ms, tls_cert_generation)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NodeGroupRecord, id, slots)
 
 void to_json(nlohmann::json& json, const TagRecord& tag) {

@@ -40,6 +40,11 @@ struct NodeRecord {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_ca_file;
+  // The certificate's life (issued, expires) and how many it has had: files alternate between
+  // two names, so that a renewal never overwrites the pair the node is using.
+  int64_t tls_cert_issued_ms = 0;
+  int64_t tls_cert_not_after_ms = 0;
+  int64_t tls_cert_generation = 0;
 };
 
 struct NodeGroupRecord {

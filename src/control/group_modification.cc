@@ -363,38 +363,6 @@ void ReplicationGroups::StartWorkerLocked(const std::string& id) {
                       done});
 }
 
-absl::Status ReplicationGroups::EnsureCertificate(const GroupRecord& group, NodeRecord* node) {
-  if (!node->tls_cert_file.empty()) {
-    return absl::OkStatus();
-  }
-  if (!ca_) {
-    return absl::FailedPreconditionError("this control plane has no CA");
-  }
-  CertificateRequest request;
-  request.common_name = node->cluster_id;
-  request.ip_addresses = {node->address};
-  request.dns_names = {CertificateWildcard(group, options_.dns_zone)};
-  absl::StatusOr<IssuedCertificate> issued = ca_->Issue(request);
-  if (!issued.ok()) {
-    return issued.status();
-  }
-  absl::StatusOr<std::string> key =
-      host_.WriteNodeFile(node->cluster_id, "node.key", issued->key_pem, 0600);
-  absl::StatusOr<std::string> cert =
-      host_.WriteNodeFile(node->cluster_id, "node.crt", issued->cert_pem, 0644);
-  absl::StatusOr<std::string> ca =
-      host_.WriteNodeFile(node->cluster_id, "ca.crt", ca_->ca_pem(), 0644);
-  for (const absl::StatusOr<std::string>* written : {&key, &cert, &ca}) {
-    if (!written->ok()) {
-      return written->status();
-    }
-  }
-  node->tls_key_file = *key;
-  node->tls_cert_file = *cert;
-  node->tls_ca_file = *ca;
-  return absl::OkStatus();
-}
-
 void ReplicationGroups::UpdateNode(const std::string& group_id, const std::string& cluster_id,
                                    const std::function<void(NodeRecord&)>& fn) {
   std::lock_guard lock(mu_);

@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   std::string server_binary = ServerBesideUs();
   int64_t cluster_node_timeout_ms = 5000;
   int64_t modify_dwell_ms = 5000;
+  int64_t node_cert_seconds = 365 * 86400;
   std::string dns_zone = "cache.redoubt.internal";
   std::string hosts_path = "/etc/hosts";
   app.add_option("--node-addresses", node_addresses,
@@ -121,6 +122,9 @@ int main(int argc, char** argv) {
   app.add_option("--hosts-file", hosts_path,
                  "Where the endpoint names are published (a block of this file); 'none': "
                  "clients get the nodes' addresses");
+  app.add_option("--node-cert-seconds", node_cert_seconds,
+                 "Lifetime of the nodes' certificates; each is renewed two thirds through it")
+      ->check(CLI::Range(int64_t{10}, int64_t{10} * 365 * 86400));
   app.add_option("--modify-dwell", modify_dwell_ms,
                  "Milliseconds a modified group stays `modifying` at least");
   CLI::App* aws_env = app.add_subcommand(
@@ -141,6 +145,7 @@ int main(int argc, char** argv) {
   redoubt::control::GroupsOptions groups_options;
   groups_options.cluster_node_timeout_ms = cluster_node_timeout_ms;
   groups_options.modify_dwell_ms = modify_dwell_ms;
+  groups_options.node_cert_seconds = node_cert_seconds;
   groups_options.dns_zone = dns_zone;
   if (!ParseIpv4Range(node_addresses, &groups_options.first_address,
                       &groups_options.last_address)) {

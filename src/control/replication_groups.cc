@@ -550,6 +550,7 @@ void ReplicationGroups::StartSupervisor() {
       if (now - last_role_refresh_ms_ >= options_.role_refresh_interval_ms) {
         last_role_refresh_ms_ = now;
         RefreshRoles();
+        RenewCertificates();
       }
       lock.lock();
     }

@@ -56,6 +56,9 @@ struct GroupsOptions {
   // A modification stays `modifying` at least this long (pollers that look every few seconds
   // see it), and until every node has changed.
   int64_t modify_dwell_ms = 5000;
+  // How long a node certificate is valid; it is renewed (and hot-reloaded by its node) once
+  // two thirds of that have passed.
+  int64_t node_cert_seconds = 365 * 86400;
   // The zone of endpoint names (endpoint_names.h), in node certificates and, with a hosts
   // file, in Describe.
   std::string dns_zone = "cache.redoubt.internal";
@@ -142,6 +145,12 @@ class ReplicationGroups {
   // Issues node's certificate (for its address) and has its host write it with the key and the
   // CA; records the paths in *node. Outside the lock.
   absl::Status EnsureCertificate(const GroupRecord& group, NodeRecord* node);
+  // Issues a new certificate for node and has its host write it (with the key and the CA)
+  // under the names the last one did not use; records the paths and the times in *node.
+  absl::Status IssueCertificate(const GroupRecord& group, NodeRecord* node);
+  // Supervisor thread: renews the certificates that are two thirds through their life, on
+  // running nodes (CONFIG SET of the new files: the node reloads them without a restart).
+  void RenewCertificates();
   // The network-allow of group's nodes on port: empty (everyone) when it names no security
   // group, else the control plane's own source, the group's nodes (replication, MIGRATE) and
   // what the security groups' rules admit to TCP port.
@@ -220,6 +229,9 @@ class ReplicationGroups {
   };
   std::map<std::string, RestartBackoff> backoff_;
   int64_t last_role_refresh_ms_ = 0;  // supervisor thread only
+  // Per node: when its certificate's renewal may be tried again after a failure (supervisor
+  // thread only).
+  std::map<std::string, int64_t> renew_retry_ms_;
   bool stopping_ = false;
   std::condition_variable wake_supervisor_;
   std::thread supervisor_;

@@ -5,7 +5,8 @@
 # required: no failed operation for the TLS client, none for the plaintext client before
 # required, status modifying then available (at least the dwell), the events, and no failover
 # or full resync along the way. Also the refusals of ModifyReplicationGroup, the way back to
-# plaintext, and an auth token ROTATE → SET under load.
+# plaintext, an auth token ROTATE → SET under load, and node certificates renewed before they
+# expire under a TLS client.
 import json
 import os
 import socket
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from support.control_plane import control_fixture, wait_available
+from support.control_plane import control_fixture, control_plane, wait_available
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.18.0/24"
@@ -337,3 +338,70 @@ def test_safe_required_waits_for_the_plaintext_clients(control):
         SourceType="replication-group", SourceIdentifier="careful")["Events"]]
     assert "No plaintext client left: moving to TLS required" in messages
     client.delete_replication_group(ReplicationGroupId="careful")
+
+
+def served_certificate(address, ca):
+    """The serial number and notAfter of the certificate the node at address presents."""
+    import ssl
+    context = ssl.create_default_context(cafile=ca)
+    context.check_hostname = False
+    with socket.create_connection((address, 6379), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            cert = tls.getpeercert()
+    return cert["serialNumber"], cert["notAfter"]
+
+
+def test_node_certificates_are_renewed_before_they_expire(tmp_path):
+    """Certificates of 45 s here (a year by default): each is renewed two thirds through its
+    life by the node's hot reload, without a restart; a TLS client that keeps its connection
+    and clients that connect anew, verifying with the CA, never fail."""
+    plane = control_plane(tmp_path, NODE_BLOCK, "--node-cert-seconds", "45")
+    try:
+        client = plane.boto3_client()
+        client.create_replication_group(
+            ReplicationGroupId="renewing", ReplicationGroupDescription="x", NumCacheClusters=2,
+            TransitEncryptionEnabled=True, TransitEncryptionMode="required")
+        nodes = client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+        addresses = [socket.gethostbyname(c["CacheNodes"][0]["Endpoint"]["Address"])
+                     for c in nodes]
+        ca = plane.env["SSL_CERT_FILE"]
+        first = [served_certificate(a, ca) for a in addresses]
+        pids = sorted(plane.node_pids())
+        kept = redis.Redis(host=addresses[0], port=6379, ssl=True, ssl_ca_certs=ca,
+                           ssl_check_hostname=False, socket_timeout=10)
+        kept.set("k", "v")
+        failures = []
+        stop = []
+
+        def load():
+            while not stop:
+                try:
+                    assert kept.get("k") == b"v"
+                    fresh = redis.Redis(host=addresses[1], port=6379, ssl=True, ssl_ca_certs=ca,
+                                        ssl_check_hostname=False, socket_timeout=10)
+                    assert fresh.ping()
+                    fresh.connection_pool.disconnect()
+                except Exception as e:  # any failure counts
+                    failures.append(repr(e))
+                time.sleep(0.05)
+        loader = threading.Thread(target=load)
+        loader.start()
+        try:
+            # Renewed once two thirds (30 s) have passed, 15 s before they expire; the supervisor looks every 2 s.
+            wait_for(lambda: all(served_certificate(a, ca)[0] != f[0]
+                                 for a, f in zip(addresses, first)),
+                     "every node to present a renewed certificate", timeout=90)
+        finally:
+            stop.append(True)
+            loader.join()
+        assert failures == []
+        assert sorted(plane.node_pids()) == pids  # reloaded, not restarted
+        for address in addresses:
+            node = redis.Redis(host=address, port=6379, ssl=True, ssl_ca_certs=ca,
+                               ssl_check_hostname=False)
+            assert node.config_get("tls-cert-file")["tls-cert-file"].endswith("node-1.crt")
+        events = [e["Message"] for e in client.describe_events(SourceType="cache-cluster")[
+            "Events"]]
+        assert sum(m.startswith("Certificate renewed, valid until") for m in events) >= 2
+    finally:
+        plane.stop_all()
