@@ -387,7 +387,8 @@ def test_node_certificates_are_renewed_before_they_expire(tmp_path):
         loader = threading.Thread(target=load)
         loader.start()
         try:
-            # Renewed once two thirds (30 s) have passed, 15 s before they expire; the supervisor looks every 2 s.
+            # Renewed once two thirds (30 s) have passed, 15 s before they expire; the
+            # supervisor looks every 2 s.
             wait_for(lambda: all(served_certificate(a, ca)[0] != f[0]
                                  for a, f in zip(addresses, first)),
                      "every node to present a renewed certificate", timeout=90)
