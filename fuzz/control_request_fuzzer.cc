@@ -60,12 +60,15 @@ const Services& TheServices() {
   }();
   static SecurityGroups security_groups(*store);
   static Users users(*store);
+  static CacheSubnetGroups subnet_groups(*store, SubnetsOf(0x7f000001, 0x7f0000fe));
   static ReplicationGroups groups(options, *store, host, nullptr);
   static const Services services = [] {
     groups.UseSecurityGroups(&security_groups);
     groups.UseUsers(&users);
-    return Services{MakeElastiCacheService({"us-east-1", "000000000000"}, &groups, &users),
-                    MakeEc2Service("000000000000", &security_groups)};
+    groups.UseSubnetGroups(&subnet_groups);
+    return Services{
+        MakeElastiCacheService({"us-east-1", "000000000000"}, &groups, &users, &subnet_groups),
+        MakeEc2Service("000000000000", &security_groups, subnet_groups.subnets(), "us-east-1a")};
   }();
   return services;
 }

@@ -28,14 +28,17 @@ void Send(httplib::Response& res, const ApiReply& reply, const std::string& requ
 }  // namespace
 
 ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials,
-                             ReplicationGroups* groups, Users* users,
-                             SecurityGroups* security_groups)
+                             Resources resources)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
       http_(std::make_unique<httplib::Server>()) {
   services_["elasticache"] =
-      MakeElastiCacheService({options_.region, options_.account, options_.dns_zone}, groups, users);
-  services_["ec2"] = MakeEc2Service(options_.account, security_groups);
+      MakeElastiCacheService({options_.region, options_.account, options_.dns_zone},
+                             resources.groups, resources.users, resources.subnet_groups);
+  services_["ec2"] = MakeEc2Service(
+      options_.account, resources.security_groups,
+      resources.subnet_groups ? resources.subnet_groups->subnets() : std::vector<Subnet>(),
+      options_.region + "a");
   http_->set_payload_max_length(options_.max_body_bytes);
   // One thread per open connection while it is kept alive (cpp-httplib serves a connection on
   // one pool thread until it closes): the default pool of 8 made the 50th concurrent poller wait

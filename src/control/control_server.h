@@ -35,9 +35,14 @@ struct ControlOptions {
 
 class ControlServer {
  public:
-  // groups, users and security_groups are borrowed and must outlive the server.
-  ControlServer(ControlOptions options, CredentialsFile credentials, ReplicationGroups* groups,
-                Users* users, SecurityGroups* security_groups);
+  // What the services answer about; every member is borrowed and must outlive the server.
+  struct Resources {
+    ReplicationGroups* groups = nullptr;
+    Users* users = nullptr;
+    CacheSubnetGroups* subnet_groups = nullptr;
+    SecurityGroups* security_groups = nullptr;
+  };
+  ControlServer(ControlOptions options, CredentialsFile credentials, Resources resources);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

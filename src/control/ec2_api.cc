@@ -516,9 +516,78 @@ std::optional<ApiError> DescribeSecurityGroups(const std::string& account, Secur
   return std::nullopt;
 }
 
+// DescribeSubnets: SubnetId.N, Filter.N (subnet-id, cidr-block, vpc-id, availability-zone),
+// MaxResults and NextToken.
+std::optional<ApiError> DescribeSubnets(const std::vector<Subnet>& subnets, const std::string& zone,
+                                        const std::string& account, const FormParams& params,
+                                        XmlWriter& xml) {
+  std::vector<const Subnet*> found;
+  const std::vector<std::string> ids = params.List("SubnetId");
+  for (const Subnet& subnet : subnets) {
+    if (ids.empty() || std::find(ids.begin(), ids.end(), subnet.id) != ids.end()) {
+      found.push_back(&subnet);
+    }
+  }
+  for (const std::string& id : ids) {
+    if (std::none_of(found.begin(), found.end(), [&](const Subnet* s) { return s->id == id; })) {
+      return ApiError{400, "InvalidSubnetID.NotFound", "The subnet ID '" + id + "' does not exist"};
+    }
+  }
+  for (int i = 1;; ++i) {
+    const std::string filter = "Filter." + std::to_string(i);
+    const std::optional<std::string> name = params.Get(filter + ".Name");
+    if (!name) {
+      break;
+    }
+    const std::vector<std::string> patterns = params.List(filter + ".Value");
+    auto value_of = [&](const Subnet& s) -> std::optional<std::string> {
+      if (*name == "subnet-id")
+        return s.id;
+      if (*name == "cidr-block" || *name == "cidr")
+        return s.cidr;
+      if (*name == "vpc-id")
+        return std::string(kDefaultVpcId);
+      if (*name == "availability-zone")
+        return zone;
+      return std::nullopt;
+    };
+    if (subnets.empty() || !value_of(subnets.front())) {
+      return InvalidValue("The filter '" + *name + "' is invalid");
+    }
+    std::erase_if(found, [&](const Subnet* s) {
+      const std::string value = *value_of(*s);
+      return std::none_of(patterns.begin(), patterns.end(),
+                          [&](const std::string& p) { return common::GlobMatch(p, value); });
+    });
+  }
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page, kEc2PageNames)) {
+    return error;
+  }
+  xml.Open("subnetSet");
+  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
+    const Subnet& s = *found[i];
+    xml.Open("item");
+    xml.Leaf("subnetId", s.id);
+    xml.Leaf("state", "available");
+    xml.Leaf("vpcId", kDefaultVpcId);
+    xml.Leaf("cidrBlock", s.cidr);
+    xml.Leaf("availableIpAddressCount", static_cast<long long>(s.last - s.first + 1));
+    xml.Leaf("availabilityZone", zone);
+    xml.Leaf("defaultForAz", true);
+    xml.Leaf("mapPublicIpOnLaunch", false);
+    xml.Leaf("ownerId", account);
+    xml.Close();
+  }
+  xml.Close();
+  page.WriteMarker(xml, found.size());
+  return std::nullopt;
+}
+
 }  // namespace
 
-QueryService MakeEc2Service(std::string account, SecurityGroups* groups) {
+QueryService MakeEc2Service(std::string account, SecurityGroups* groups,
+                            std::vector<Subnet> subnets, std::string zone) {
   QueryService service;
   service.dialect = QueryDialect::kEc2;
   service.xml_namespace = kEc2Namespace;
@@ -534,6 +603,11 @@ QueryService MakeEc2Service(std::string account, SecurityGroups* groups) {
   add("AuthorizeSecurityGroupIngress", AuthorizeSecurityGroupIngress);
   add("RevokeSecurityGroupIngress", RevokeSecurityGroupIngress);
   add("DescribeSecurityGroups", DescribeSecurityGroups);
+  service.operations["DescribeSubnets"] = [account, subnets = std::move(subnets),
+                                           zone = std::move(zone)](const FormParams& params,
+                                                                   XmlWriter& xml) {
+    return DescribeSubnets(subnets, zone, account, params, xml);
+  };
   return service;
 }
 

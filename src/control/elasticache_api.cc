@@ -11,6 +11,7 @@
 #include "control/group_request.h"
 #include "control/iso_time.h"
 #include "control/request_parameters.h"
+#include "control/subnet_group_operations.h"
 #include "control/tag_operations.h"
 #include "control/user_operations.h"
 
@@ -250,7 +251,8 @@ std::optional<ApiError> DescribeEvents(ReplicationGroups& groups, const FormPara
 
 }  // namespace
 
-QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups, Users* users) {
+QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups, Users* users,
+                                    CacheSubnetGroups* subnet_groups) {
   QueryService service;
   service.xml_namespace = kElastiCacheNamespace;
   service.version = kElastiCacheVersion;
@@ -275,6 +277,9 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
   if (users != nullptr) {
     AddUserOperations(&service, scope, users);
     AddTagOperations(&service, scope, groups, users);
+  }
+  if (subnet_groups != nullptr) {
+    AddSubnetGroupOperations(&service, scope, subnet_groups);
   }
   return service;
 }

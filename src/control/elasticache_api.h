@@ -8,6 +8,7 @@
 // is safe to share.
 #pragma once
 
+#include "control/cache_subnet_groups.h"
 #include "control/group_xml.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
@@ -18,9 +19,10 @@ namespace redoubt::control {
 inline constexpr char kElastiCacheNamespace[] = "http://elasticache.amazonaws.com/doc/2015-02-02/";
 inline constexpr char kElastiCacheVersion[] = "2015-02-02";
 
-// groups and users are borrowed and must outlive the service; without users, the user
-// operations are not offered.
+// groups, users and subnet_groups are borrowed and must outlive the service; without users
+// (subnet groups), their operations are not offered.
 QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* groups,
-                                    Users* users = nullptr);
+                                    Users* users = nullptr,
+                                    CacheSubnetGroups* subnet_groups = nullptr);
 
 }  // namespace redoubt::control

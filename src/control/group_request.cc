@@ -324,11 +324,8 @@ std::optional<ApiError> ReadCreateReplicationGroup(const FormParams& params, Gro
           "A replication group takes an AuthToken or UserGroupIds, not both.");
     }
   }
-  // What this control plane does not run yet is refused, never accepted and ignored.
-  if (std::optional<std::string> subnet = params.Get("CacheSubnetGroupName")) {
-    return ApiError{400, "CacheSubnetGroupNotFoundFault",
-                    "CacheSubnetGroup " + *subnet + " not found."};
-  }
+  // Where the nodes go; whether the subnet group exists is the replication groups' check.
+  draft->subnet_group = common::ToLower(params.Get("CacheSubnetGroupName").value_or("default"));
   if (auto e = ReadSecurityGroupIds(params, &draft->security_group_ids)) {
     return e;
   }

@@ -172,6 +172,8 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
   xml.Close();
   xml.Open("CacheSecurityGroups");
   xml.Close();
+  xml.Leaf("CacheSubnetGroupName",
+           group.subnet_group.empty() ? std::string("default") : group.subnet_group);
   xml.Open("CacheParameterGroup");
   xml.Leaf("CacheParameterGroupName", group.parameter_group);
   xml.Leaf("ParameterApplyStatus", "in-sync");

@@ -27,6 +27,7 @@
 #include "control/replication_groups.h"
 #include "control/security_groups.h"
 #include "control/state_store.h"
+#include "control/subnets.h"
 #include "control/users.h"
 
 namespace {
@@ -222,17 +223,28 @@ int main(int argc, char** argv) {
     std::cerr << "cannot read the users back: " << s.message() << "\n";
     return 1;
   }
+  redoubt::control::CacheSubnetGroups subnet_groups(
+      **store,
+      redoubt::control::SubnetsOf(groups_options.first_address, groups_options.last_address));
+  if (absl::Status s = subnet_groups.Load(); !s.ok()) {
+    std::cerr << "cannot read the cache subnet groups back: " << s.message() << "\n";
+    return 1;
+  }
   redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
   groups.UseHostsFile(hosts.get());
   groups.UseSecurityGroups(&security_groups);
   groups.UseUsers(&users);
+  groups.UseSubnetGroups(&subnet_groups);
   if (absl::Status s = groups.Recover(); !s.ok()) {
     std::cerr << "cannot read the replication groups back: " << s.message() << "\n";
     return 1;
   }
   groups.StartSupervisor();
-  redoubt::control::ControlServer server(options, *std::move(credentials), &groups, &users,
-                                         &security_groups);
+  redoubt::control::ControlServer server(options, *std::move(credentials),
+                                         {.groups = &groups,
+                                          .users = &users,
+                                          .subnet_groups = &subnet_groups,
+                                          .security_groups = &security_groups});
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

@@ -11,20 +11,9 @@
 #include "control/endpoint_names.h"
 #include "control/group_topology.h"
 #include "control/request_parameters.h"
+#include "control/subnets.h"
 
 namespace redoubt::control {
-namespace {
-
-std::string Ipv4Text(uint32_t host_order) {
-  in_addr a{};
-  a.s_addr = htonl(host_order);
-  char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &a, text, sizeof text);
-  return text;
-}
-
-}  // namespace
-
 ApiError GroupNotFound(const std::string& id) {
   return ApiError{404, "ReplicationGroupNotFoundFault", "ReplicationGroup " + id + " not found."};
 }
@@ -170,10 +159,24 @@ bool ReplicationGroups::AssignAddressesLocked(GroupRecord* draft) {
       taken.insert(node.address);
     }
   }
-  uint32_t next = options_.first_address;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  if (subnet_groups_ != nullptr) {
+    for (const Subnet& subnet : subnet_groups_->SubnetsOfGroup(draft->subnet_group)) {
+      ranges.emplace_back(subnet.first, subnet.last);
+    }
+  } else {
+    ranges.emplace_back(options_.first_address, options_.last_address);
+  }
+  size_t range = 0;
+  uint32_t next = ranges.empty() ? 0 : ranges[0].first;
   for (NodeRecord& node : draft->nodes) {
     for (;; ++next) {
-      if (next > options_.last_address || next < options_.first_address) {
+      while (range < ranges.size() && (next > ranges[range].second || next < ranges[range].first)) {
+        if (++range < ranges.size()) {
+          next = ranges[range].first;
+        }
+      }
+      if (range == ranges.size()) {
         return false;
       }
       const std::string address = Ipv4Text(next);
@@ -261,6 +264,9 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     if (security_groups_ == nullptr || !security_groups_->Find(sg)) {
       return InvalidValue("The security group " + sg + " does not exist.");
     }
+  }
+  if (subnet_groups_ != nullptr && !subnet_groups_->Find(draft.subnet_group)) {
+    return CacheSubnetGroupNotFound(draft.subnet_group);
   }
   for (const std::string& user_group : draft.user_group_ids) {
     if (users_ == nullptr || !users_->FindUserGroup(user_group)) {
@@ -392,6 +398,20 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
   }
   RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
   return std::nullopt;
+}
+
+void ReplicationGroups::UseSubnetGroups(CacheSubnetGroups* subnet_groups) {
+  subnet_groups_ = subnet_groups;
+  subnet_groups->SetUsersOf([this](const std::string& name) {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> users;
+    for (const auto& [id, group] : groups_) {
+      if (group.subnet_group == name) {
+        users.push_back(id);
+      }
+    }
+    return users;
+  });
 }
 
 std::optional<ApiError> ReplicationGroups::ChangeGroupTags(const std::string& id,

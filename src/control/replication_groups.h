@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "control/cache_subnet_groups.h"
 #include "control/certificate_authority.h"
 #include "control/group_model.h"
 #include "control/hosts_file.h"
@@ -98,6 +99,9 @@ class ReplicationGroups {
   // Takes the nodes' ACL users from users' user groups (borrowed) and follows their changes.
   // Call before Recover.
   void UseUsers(Users* users);
+  // Places nodes on the subnets of their group's cache subnet group (borrowed), and keeps a
+  // subnet group in use from being deleted. Without one, nodes take any address of the range.
+  void UseSubnetGroups(CacheSubnetGroups* subnet_groups);
 
   // Reads the stored groups and brings their nodes back (see above). Call once, before serving.
   absl::Status Recover();
@@ -190,7 +194,8 @@ class ReplicationGroups {
   absl::Status WaitForPlaintextClients(const GroupRecord& group);
   // Starts the thread that applies group id's pending change. Requires: mu_ held.
   void StartWorkerLocked(const std::string& id);
-  // Gives every node of draft an address whose ports are free; false when the range is full.
+  // Gives every node of draft an address whose ports are free, from its subnet group's
+  // subnets; false when they are full.
   bool AssignAddressesLocked(GroupRecord* draft);
   absl::Status SaveLocked(const GroupRecord& group);
   // Stops and removes the nodes of group (outside the lock).
@@ -216,6 +221,7 @@ class ReplicationGroups {
   HostsFile* hosts_ = nullptr;
   SecurityGroups* security_groups_ = nullptr;
   Users* users_ = nullptr;
+  CacheSubnetGroups* subnet_groups_ = nullptr;
   std::unique_ptr<tools::TlsClientContext> node_tls_;  // verifies nodes against ca_
 
   mutable std::mutex mu_;

@@ -3,7 +3,9 @@
 # replication group that names security groups admits, on every node, only the sources their
 # rules let reach port 6379 (plus the control plane and its own nodes), and a rule authorized
 # or revoked changes every node at once, closing the clients a revocation excludes. Clients
-# play other hosts from addresses of 127.0.23.x; the nodes are on 127.0.22.x.
+# play other hosts from addresses of 127.0.23.x; the nodes are on 127.0.22.x. Also the VPC's
+# subnets (EC2 DescribeSubnets) and cache subnet groups, which place a group's nodes on the
+# subnets they name (a control plane of its own on 127.0.28.0/23: two subnets).
 import os
 import signal
 import socket
@@ -11,7 +13,7 @@ import socket
 import pytest
 import redis
 
-from support.control_plane import AWS, control_fixture, wait_available
+from support.control_plane import AWS, control_fixture, control_plane, wait_available
 from support.sockets import raw_connection, read_until_close
 from support.tools import wait_for
 
@@ -214,3 +216,54 @@ def test_rules_reach_every_node_online(control):
         client.create_replication_group(ReplicationGroupId="other", ReplicationGroupDescription="x",
                                         NumCacheClusters=1, SecurityGroupIds=[sg])
     assert missing.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_subnet_groups_place_the_nodes(tmp_path):
+    plane = control_plane(tmp_path, "127.0.28.0/23")
+    try:
+        subnets = plane.aws_json("ec2", "describe-subnets")["Subnets"]
+        assert [(s["SubnetId"], s["CidrBlock"], s["AvailableIpAddressCount"]) for s in subnets] \
+            == [("subnet-7f001c00", "127.0.28.0/24", 254), ("subnet-7f001d00", "127.0.29.0/24", 254)]
+        assert plane.aws_json("ec2", "describe-subnets", "--filters",
+                              "Name=cidr-block,Values=127.0.29.*")["Subnets"][0]["SubnetId"] == \
+            "subnet-7f001d00"
+        created = plane.aws_json("elasticache", "create-cache-subnet-group",
+                                 "--cache-subnet-group-name", "Upper", "--subnet-ids",
+                                 "subnet-7f001d00", "--cache-subnet-group-description",
+                                 "the upper /24")["CacheSubnetGroup"]
+        assert created["CacheSubnetGroupName"] == "upper"  # kept in lowercase
+        assert [s["SubnetIdentifier"] for s in created["Subnets"]] == ["subnet-7f001d00"]
+        assert plane.aws_error("elasticache", "create-cache-subnet-group",
+                               "--cache-subnet-group-name", "bad", "--subnet-ids",
+                               "subnet-0badc0de", "--cache-subnet-group-description",
+                               "x") == "InvalidSubnet"
+        names = [g["CacheSubnetGroupName"] for g in plane.aws_json(
+            "elasticache", "describe-cache-subnet-groups")["CacheSubnetGroups"]]
+        assert names == ["default", "upper"]
+
+        client = plane.boto3_client()
+        client.create_replication_group(ReplicationGroupId="placed", ReplicationGroupDescription="x",
+                                        NumCacheClusters=2, CacheSubnetGroupName="upper")
+        client.create_replication_group(ReplicationGroupId="anywhere",
+                                        ReplicationGroupDescription="x", NumCacheClusters=1)
+        clusters = client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+        where = {c["CacheClusterId"]: (c["CacheSubnetGroupName"],
+                                       socket.gethostbyname(c["CacheNodes"][0]["Endpoint"]["Address"]))
+                 for c in clusters}
+        assert where == {"placed-001": ("upper", "127.0.29.1"), "placed-002": ("upper", "127.0.29.2"),
+                         "anywhere-001": ("default", "127.0.28.1")}
+        with pytest.raises(client.exceptions.CacheSubnetGroupInUse):
+            client.delete_cache_subnet_group(CacheSubnetGroupName="upper")
+        with pytest.raises(client.exceptions.CacheSubnetGroupNotFoundFault):
+            client.create_replication_group(ReplicationGroupId="lost",
+                                            ReplicationGroupDescription="x", NumCacheClusters=1,
+                                            CacheSubnetGroupName="nowhere")
+        client.delete_replication_group(ReplicationGroupId="placed")
+        client.delete_cache_subnet_group(CacheSubnetGroupName="upper")
+        # Kept across a restart (the one left: default).
+        assert plane.stop() == 0
+        plane.start(port=plane.port)
+        assert [g["CacheSubnetGroupName"] for g in plane.aws_json(
+            "elasticache", "describe-cache-subnet-groups")["CacheSubnetGroups"]] == ["default"]
+    finally:
+        plane.stop_all()
