@@ -41,10 +41,12 @@ def control_section(out_dir):
            f"| DescribeReplicationGroups | {_cell(d['p50_ms'], '{:.1f}')} | "
            f"{_cell(d['p99_ms'], '{:.1f}')} | {_cell(d['max_ms'], '{:.1f}')} | {ok} | "
            f"{data['describe_errors']} |", "",
-           "Where the time goes: the nodes answer PING about 0.15 s after they are spawned; "
-           "meeting every node directly takes under 0.1 s; most of the rest is the 2 s a "
-           "primary of Redis Cluster waits after start before it declares its slots writable "
-           "(`cluster_state:ok`), kept as Redis has it. A single caller's Describe takes 0.2 ms "
+           "Where the time goes: spawning the nodes until each answers PING, meeting every node "
+           "directly, assigning slots and replicas, and waiting until every node sees every "
+           "replica. Redis Cluster's 2 s writable delay applies to a primary restarted from its "
+           "nodes.conf only (a new node has no configuration its peers could have moved on "
+           "from), so a new group's primaries take writes once their slots are assigned. "
+           "A single caller's Describe takes 0.2 ms "
            f"(p50); the {data['callers']} callers are "
            + (f"{data['caller_processes']} processes of {data['callers'] // data['caller_processes']} "
               "threads each" if data.get("caller_processes") else "threads of one process")

@@ -91,6 +91,7 @@ absl::StatusOr<std::unique_ptr<ClusterState>> ClusterState::Open(ClusterSettings
     myself->name = common::RandomHexId();
     myself->flags = kMyself | kPrimary;
     state->nodes_.push_back(std::move(myself));
+    state->started_fresh_ = true;
     common::Log(common::LogLevel::kNotice,
                 "No cluster configuration found, I'm " + state->nodes_[0]->name);
   } else {
@@ -186,7 +187,7 @@ bool ClusterState::UpdateStateLocked() {
   if (first_evaluation_ms_ == 0) {
     first_evaluation_ms_ = now;
   }
-  if (nodes_[0]->is_primary() && !state_ok_ &&
+  if (nodes_[0]->is_primary() && !state_ok_ && !started_fresh_ &&
       now - first_evaluation_ms_ < settings_.writable_delay_ms) {
     return false;
   }

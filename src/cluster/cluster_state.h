@@ -50,8 +50,10 @@ struct ClusterSettings {
   bool require_full_coverage = true;
   bool allow_reads_when_down = false;
   bool allow_pubsubshard_when_down = true;
-  // How long after its first evaluation a primary waits before cluster_state may turn ok
-  // (Redis's CLUSTER_WRITABLE_DELAY; the unit tests use 0).
+  // How long after its first evaluation a primary that loaded a nodes.conf waits before
+  // cluster_state may turn ok (Redis's CLUSTER_WRITABLE_DELAY, which gives a restarted primary
+  // time to learn that its slots moved while it was down; the unit tests use 0). A node that
+  // started without one has nothing to learn and does not wait.
   int64_t writable_delay_ms = 2000;
   // Failover: a replica that never starts an election (cluster-replica-no-failover); how stale
   // its data may be (cluster-replica-validity-factor × node timeout, plus
@@ -330,6 +332,9 @@ class ClusterState {
   // Primaries serving slots; 1 until the first evaluation after the start-up delay, as Redis.
   int size_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t first_evaluation_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  // Started without a nodes.conf: a new node, with no configuration that peers could have moved
+  // on from while it was away, so no writable delay (Redis waits after every start).
+  bool started_fresh_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_serial_ ABSL_GUARDED_BY(mu_) = 1;
   int cron_ticks_ ABSL_GUARDED_BY(mu_) = 0;
   // CLUSTER FORGET's names, kept off for 60 seconds so that gossip does not bring them back.

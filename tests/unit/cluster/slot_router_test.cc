@@ -107,6 +107,22 @@ TEST_F(SlotRouterTest, DownClusterRefusesUnlessReadsAreAllowed) {
   EXPECT_EQ(h_.Run({"SET", "foo", "1"}), "+OK\r\n");
 }
 
+// Redis's writable delay: a primary that loaded a nodes.conf waits before its slots turn
+// writable (its peers may have moved them while it was down); a new node has nothing to learn.
+TEST_F(SlotRouterTest, OnlyARestartedPrimaryWaitsBeforeTakingWrites) {
+  ClusterSettings s = Settings();
+  s.writable_delay_ms = 60000;  // far longer than the test
+  Open(false, s);
+  ASSERT_TRUE(state_->AddSlots(AllSlots()).ok());
+  state_->Cron();
+  EXPECT_EQ(h_.Run({"SET", "foo", "1"}), "+OK\r\n");
+  TearDown();
+  // The same node again, from the nodes.conf it wrote: the delay applies.
+  Open(false, s);
+  state_->Cron();
+  EXPECT_EQ(h_.Run({"SET", "foo", "1"}), Err("CLUSTERDOWN The cluster is down"));
+}
+
 TEST_F(SlotRouterTest, MovedToTheNodeThatServesTheSlot) {
   Open(/*with_other=*/true);
   state_->Cron();
