@@ -144,6 +144,9 @@ absl::Status ClusterState::Replicate(const std::string& node_name) {
         "ERR To set a master the node must be empty and without assigned slots.");
   }
   SetPrimaryLocked(node);
+  // Every node learns the new replica from this node's PONG at the next tick, rather than from
+  // gossip over the next seconds (clients asking any node for the slots see it at once).
+  pong_pending_ = true;
   return CommitLocked();
 }
 

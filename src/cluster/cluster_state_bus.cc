@@ -533,7 +533,8 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
         return;
       }
       // The handshake is done: the node takes its real name and role. Its slots and gossip
-      // come with its next message.
+      // come with its next message, which a PING asks for now: left to the periodic pings, a
+      // new node learned its peers' slots up to half a node timeout later (Redis does that).
       common::Log(common::LogLevel::kNotice, "Handshake with node " + m.sender + " completed.");
       link_node->name = m.sender;
       link_node->flags =
@@ -541,6 +542,7 @@ void ClusterState::HandleBusMessage(const BusMessage& m, const LinkContext& link
                                 (m.flags & (kPrimary | kReplica)));
       link_node->pong_received_ms = now;
       link_node->ping_sent_ms = 0;
+      out->reply.push_back(PingLocked(MessageType::kPing, link_node));
       SaveLocked();
       return;
     }

@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "common/ascii.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "common/numbers.h"
 #include "control/node_client.h"
 
@@ -58,10 +60,28 @@ absl::StatusOr<std::string> MyId(const NodeRecord& node, const NodeAddressFn& ad
   return reply->str;
 }
 
+// Logs (verbose) how long each stage of forming a group took: where creation time goes.
+class StageClock {
+ public:
+  explicit StageClock(std::string group) : group_(std::move(group)) {}
+  void Done(std::string_view stage) {
+    const int64_t now = common::MonotonicMillis();
+    common::Log(common::LogLevel::kNotice, "replication group " + group_ + ": " +
+                                               std::string(stage) + " after " +
+                                               std::to_string(now - last_ms_) + " ms");
+    last_ms_ = now;
+  }
+
+ private:
+  std::string group_;
+  int64_t last_ms_ = common::MonotonicMillis();
+};
+
 absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_of,
                          int64_t deadline_ms) {
   const std::vector<const NodeRecord*> nodes = AllNodes(group);
   const int known = static_cast<int>(nodes.size());
+  StageClock clock(group.id);
   int epoch = 0;
   for (const NodeRecord* node : nodes) {
     ++epoch;
@@ -103,6 +123,7 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
       return met;
     }
   }
+  clock.Done("slots assigned, MEETs sent");
   // Every node must know every other (no handshake left) before a replica is given its
   // primary: CLUSTER REPLICATE names a node the replica must already know.
   const std::string expected_known = std::to_string(known);
@@ -117,6 +138,7 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
   if (!met.ok()) {
     return met;
   }
+  clock.Done("every node knows every other");
   for (const NodeGroupRecord& shard : group.node_groups) {
     absl::StatusOr<std::string> primary_id = MyId(*group.PrimaryOf(shard.id), address_of);
     if (!primary_id.ok()) {
@@ -136,6 +158,7 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
       }
     }
   }
+  clock.Done("replicas given their primaries");
   absl::Status converged = ForEachNode(nodes, [&](const NodeRecord& node) {
     return WaitForNode(
         address_of(node), {"CLUSTER", "INFO"},
@@ -149,6 +172,7 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
   if (!converged.ok()) {
     return converged;
   }
+  clock.Done("cluster_state:ok everywhere");
   // Every node's view has every replica as one (gossip carries a REPLICATE to the others within
   // a few pings): until then a client that asks the configuration endpoint for the slots would
   // see a replica as a primary without slots.
@@ -169,7 +193,10 @@ absl::Status FormCluster(const GroupRecord& group, const NodeAddressFn& address_
   if (!roles.ok()) {
     return roles;
   }
-  return WaitForReplicaLinks(group, address_of, deadline_ms);
+  clock.Done("every node sees every replica");
+  absl::Status linked = WaitForReplicaLinks(group, address_of, deadline_ms);
+  clock.Done("replication links up");
+  return linked;
 }
 
 }  // namespace
