@@ -48,10 +48,11 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
   // started on the same address would share the port instead of failing to bind; TCP_NODELAY
   // (inherited by accepted sockets), since cpp-httplib writes a reply's headers and body
   // separately: with Nagle the body waited for the client's delayed ACK, 40 ms per request.
-  http_->set_socket_options([](socket_t sock) {
+  http_->set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    listen_fd_ = sock;
   });
   // cpp-httplib passes every reply of status 400 or more through this handler, and answers an
   // oversized body (413) or an unroutable request itself: those, which have no body yet, get
@@ -117,7 +118,16 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
 ControlServer::~ControlServer() = default;
 
 bool ControlServer::Listen() {
-  return http_->listen(options_.host, options_.port);
+  if (!http_->bind_to_port(options_.host, options_.port)) {
+    return false;
+  }
+  // Debian's cpp-httplib is a compiled library that listens with a backlog of 5: fifty callers
+  // connecting at once had connections dropped and retried a second later (Describe's max
+  // latency was 1 s). listen() again on the listening socket only raises its backlog.
+  if (listen_fd_ >= 0) {
+    ::listen(listen_fd_, kListenBacklog);
+  }
+  return http_->listen_after_bind();
 }
 
 void ControlServer::Stop() {

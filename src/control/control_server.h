@@ -57,6 +57,8 @@ class ControlServer {
   // By the service a request's credential scope names.
   std::map<std::string, QueryService, std::less<>> services_;
   std::unique_ptr<httplib::Server> http_;
+  static constexpr int kListenBacklog = 1024;
+  int listen_fd_ = -1;  // the listening socket, as cpp-httplib made it
 };
 
 }  // namespace redoubt::control
