@@ -101,6 +101,14 @@ std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
       return ApiError{400, "InvalidParameterCombination",
                       "An auth token requires in-transit encryption: enable it first."};
     }
+    // A group with a user group takes a token only as it leaves it (UserGroupIdsToRemove).
+    if (!group.user_group_ids.empty() &&
+        change.user_groups_to_remove.size() < group.user_group_ids.size()) {
+      return ApiError{400, "InvalidParameterCombination",
+                      "Replication group " + id +
+                          " uses a user group: remove it (UserGroupIdsToRemove) in the call that "
+                          "sets an auth token."};
+    }
     if (change.auth_strategy == "ROTATE" && group.auth_tokens.empty()) {
       return ApiError{400, "InvalidParameterCombination",
                       "Replication group " + id +

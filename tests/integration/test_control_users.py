@@ -228,6 +228,12 @@ def test_migration_from_an_auth_token_to_a_user_group_and_back(control):
     assert refused(lambda: node_client(control, primary, password=token))
     assert node_client(control, primary, "writer", WRITER_PW).get("app:k") == b"v"
 
+    # A token alone is refused while the user group is there.
+    with pytest.raises(client.exceptions.ClientError) as token_alone:
+        client.modify_replication_group(ReplicationGroupId="moving", AuthToken=token,
+                                        AuthTokenUpdateStrategy="SET", ApplyImmediately=True)
+    assert token_alone.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert "uses a user group" in str(token_alone.value)
     # Back: the user group removed with a new token (SET) in the same call.
     new_token = "second-token-012345678"
     client.modify_replication_group(ReplicationGroupId="moving", UserGroupIdsToRemove=["app"],
