@@ -357,12 +357,18 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
     (void)SaveLocked(group);
     PublishNamesLocked();
   }
-  // Rules changed while the nodes started are not in their configs: the list once more.
+  // Rules or users changed while the nodes started are not in their configs: once more.
   if (!draft.security_group_ids.empty()) {
     if (absl::Status pushed = PushNetworkAllow(draft); !pushed.ok()) {
       RecordEvent(
           kSourceGroup, draft.id,
           "Security group rules not applied to every node: " + std::string(pushed.message()));
+    }
+  }
+  if (!draft.user_group_ids.empty()) {
+    if (absl::Status pushed = PushUsers(draft); !pushed.ok()) {
+      RecordEvent(kSourceGroup, draft.id,
+                  "Users not applied to every node: " + std::string(pushed.message()));
     }
   }
   for (const NodeRecord& node : draft.nodes) {
