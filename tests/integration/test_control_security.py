@@ -240,6 +240,14 @@ def test_subnet_groups_place_the_nodes(tmp_path):
         names = [g["CacheSubnetGroupName"] for g in plane.aws_json(
             "elasticache", "describe-cache-subnet-groups")["CacheSubnetGroups"]]
         assert names == ["default", "upper"]
+        modified = plane.aws_json("elasticache", "modify-cache-subnet-group",
+                                  "--cache-subnet-group-name", "upper",
+                                  "--cache-subnet-group-description", "still the upper /24",
+                                  "--subnet-ids", "subnet-7f001d00")["CacheSubnetGroup"]
+        assert modified["CacheSubnetGroupDescription"] == "still the upper /24"
+        assert plane.aws_error("elasticache", "modify-cache-subnet-group",
+                               "--cache-subnet-group-name", "nope", "--subnet-ids",
+                               "subnet-7f001d00") == "CacheSubnetGroupNotFoundFault"
 
         client = plane.boto3_client()
         client.create_replication_group(ReplicationGroupId="placed", ReplicationGroupDescription="x",
