@@ -150,13 +150,14 @@ std::optional<ApiError> DeleteReplicationGroup(const ServiceScope& scope, Replic
   if (std::optional<ApiError> error = ReadBool(params, "RetainPrimaryCluster", &retain_primary)) {
     return error;
   }
-  if (retain_primary.value_or(false) || params.Has("FinalSnapshotIdentifier")) {
+  if (params.Has("FinalSnapshotIdentifier")) {
     return ApiError{400, "InvalidParameterCombination",
-                    "RetainPrimaryCluster and FinalSnapshotIdentifier are not available on this "
-                    "control plane yet."};
+                    "FinalSnapshotIdentifier is not available on this control plane yet: its "
+                    "nodes keep no data on disk."};
   }
   GroupRecord deleted;
-  if (std::optional<ApiError> error = groups.Delete(common::ToLower(id), &deleted)) {
+  if (std::optional<ApiError> error =
+          groups.Delete(common::ToLower(id), retain_primary.value_or(false), &deleted)) {
     return error;
   }
   WriteReplicationGroup(xml, deleted, scope);
@@ -172,7 +173,7 @@ std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, Replica
   const std::optional<std::string> wanted = params.Get("CacheClusterId");
   const std::optional<std::string> wanted_id =
       wanted ? std::optional(common::ToLower(*wanted)) : std::nullopt;
-  const std::vector<GroupRecord> all = groups.All();
+  const std::vector<GroupRecord> all = groups.All(/*with_standalone=*/true);
   std::vector<std::pair<const GroupRecord*, const NodeRecord*>> found;
   for (const GroupRecord& group : all) {
     for (const NodeRecord& node : group.nodes) {
@@ -195,6 +196,24 @@ std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, Replica
   }
   xml.Close();
   page.WriteMarker(xml, found.size());
+  return std::nullopt;
+}
+
+// DeleteCacheCluster: a cache cluster that outlived its replication group.
+std::optional<ApiError> DeleteCacheCluster(const ServiceScope& scope, ReplicationGroups& groups,
+                                           const FormParams& params, XmlWriter& xml) {
+  std::string id;
+  if (std::optional<ApiError> error = ReadRequired(params, "CacheClusterId", &id)) {
+    return error;
+  }
+  if (params.Has("FinalSnapshotIdentifier")) {
+    return InvalidCombination("FinalSnapshotIdentifier is not available on this control plane.");
+  }
+  GroupRecord deleted;
+  if (std::optional<ApiError> error = groups.DeleteCacheCluster(common::ToLower(id), &deleted)) {
+    return error;
+  }
+  WriteCacheCluster(xml, deleted, deleted.nodes.front(), false, scope);
   return std::nullopt;
 }
 
@@ -272,6 +291,7 @@ QueryService MakeElastiCacheService(ServiceScope scope, ReplicationGroups* group
   add("DeleteReplicationGroup", DeleteReplicationGroup);
   add("TestFailover", TestFailover);
   add("DescribeCacheClusters", DescribeCacheClusters);
+  add("DeleteCacheCluster", DeleteCacheCluster);
   add("DescribeEvents", [](const ServiceScope&, ReplicationGroups& g, const FormParams& p,
                            XmlWriter& x) { return DescribeEvents(g, p, x); });
   if (users != nullptr) {

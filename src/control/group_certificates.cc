@@ -90,7 +90,7 @@ void ReplicationGroups::RenewCertificates() {
           "Certificate renewal failed (tried again in a minute): " + std::string(s.message()));
       continue;
     }
-    UpdateNode(group.id, cluster_id, [&](NodeRecord& node) {
+    UpdateNode(RecordKey(group), cluster_id, [&](NodeRecord& node) {
       node.tls_cert_file = renewed.tls_cert_file;
       node.tls_key_file = renewed.tls_key_file;
       node.tls_cert_issued_ms = renewed.tls_cert_issued_ms;

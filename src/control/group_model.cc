@@ -26,10 +26,10 @@ void from_json(const nlohmann::json& json, TagRecord& tag) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    GroupRecord, id, description, status, node_type, engine, engine_version, parameter_group,
-    subnet_group, cluster_enabled, automatic_failover, multi_az, transit_encryption,
-    transit_encryption_mode, port, maxmemory, create_time_ms, dns_hash, pending_transit,
-    pending_transit_enabled, pending_transit_mode, modify_started_ms, auth_tokens,
+    GroupRecord, id, standalone, description, status, node_type, engine, engine_version,
+    parameter_group, subnet_group, cluster_enabled, automatic_failover, multi_az,
+    transit_encryption, transit_encryption_mode, port, maxmemory, create_time_ms, dns_hash,
+    pending_transit, pending_transit_enabled, pending_transit_mode, modify_started_ms, auth_tokens,
     auth_token_modified_ms, pending_auth_strategy, pending_auth_token, pending_failover,
     pending_security_groups, pending_security_group_ids, pending_failover_automatic,
     service_password, pending_user_groups, pending_user_group_ids, node_groups, nodes, tags,
@@ -46,6 +46,11 @@ absl::StatusOr<GroupRecord> ParseGroupJson(std::string_view text) {
     return absl::DataLossError(std::string("a replication group's record does not read: ") +
                                e.what());
   }
+}
+
+std::string RecordKey(const GroupRecord& group) {
+  return group.standalone && !group.nodes.empty() ? "cluster:" + group.nodes.front().cluster_id
+                                                  : group.id;
 }
 
 void ChangeTags(std::vector<TagRecord>* tags, const std::vector<TagRecord>& add,

@@ -62,6 +62,10 @@ void from_json(const nlohmann::json& json, TagRecord& tag);
 
 struct GroupRecord {
   std::string id;
+  // A cache cluster that outlived its replication group (DeleteReplicationGroup with
+  // RetainPrimaryCluster): its one node, the old primary, keeps the group's settings and `id`
+  // (its names and certificate carry it), but it is no replication group any more.
+  bool standalone = false;
   std::string description;
   std::string status = kStatusCreating;
   std::string node_type;
@@ -131,6 +135,10 @@ struct EventRecord {
   std::string source_id;
   std::string message;
 };
+
+// The key of a record in the control plane's map and state store: the group's id, or for a
+// standalone cache cluster "cluster:" and its cache cluster id (':' is in no group id).
+std::string RecordKey(const GroupRecord& group);
 
 // The JSON document the state store keeps for a group; ParseGroupJson fails on a document that
 // is not one (a member of the wrong type), and reads missing members as their defaults.

@@ -201,7 +201,9 @@ void WriteCacheCluster(XmlWriter& xml, const GroupRecord& group, const NodeRecor
     xml.Close();
   }
   xml.Close();
-  xml.Leaf("ReplicationGroupId", group.id);
+  if (!group.standalone) {
+    xml.Leaf("ReplicationGroupId", group.id);
+  }
   xml.Leaf("SnapshotRetentionLimit", 0LL);
   WriteSecurity(xml, group);
   xml.Leaf("ARN", scope.Arn("cluster:" + node.cluster_id));

@@ -378,8 +378,10 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   return std::nullopt;
 }
 
-std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRecord* deleted) {
+std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, bool retain_primary,
+                                                  GroupRecord* deleted) {
   GroupRecord group;
+  std::string retained_id;
   {
     std::lock_guard lock(mu_);
     std::optional<ApiError> error;
@@ -387,22 +389,91 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, GroupRe
     if (found == nullptr) {
       return error;
     }
+    if (retain_primary) {
+      const NodeRecord* primary =
+          found->node_groups.empty() ? nullptr : found->PrimaryOf(found->node_groups[0].id);
+      if (found->cluster_enabled || primary == nullptr) {
+        return InvalidCombination(
+            "RetainPrimaryCluster applies to replication groups without cluster mode.");
+      }
+      retained_id = primary->cluster_id;
+    }
     SetStatusLocked(*found, kStatusDeleting);
     (void)SaveLocked(*found);
     group = *found;
   }
   *deleted = group;
-  StopNodes(group);
+  // The retained primary keeps running, as it is: only the others stop.
+  GroupRecord stopped = group;
+  std::erase_if(stopped.nodes,
+                [&](const NodeRecord& node) { return node.cluster_id == retained_id; });
+  StopNodes(stopped);
   {
     std::lock_guard lock(mu_);
     groups_.erase(id);
     (void)store_.DeleteGroup(id);
-    for (const NodeRecord& node : group.nodes) {
+    for (const NodeRecord& node : stopped.nodes) {
       backoff_.erase(node.cluster_id);
+    }
+    if (!retained_id.empty()) {
+      GroupRecord standalone = group;
+      std::erase_if(standalone.nodes,
+                    [&](const NodeRecord& node) { return node.cluster_id != retained_id; });
+      standalone.standalone = true;
+      standalone.automatic_failover = false;
+      standalone.multi_az = false;
+      SetStatusLocked(standalone, kStatusAvailable);
+      (void)SaveLocked(standalone);
+      groups_[RecordKey(standalone)] = std::move(standalone);
     }
     PublishNamesLocked();
   }
   RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
+  if (!retained_id.empty()) {
+    RecordEvent(kSourceCluster, retained_id,
+                "Cache cluster retained from replication group " + id + " as a cache cluster");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReplicationGroups::DeleteCacheCluster(const std::string& cluster_id,
+                                                              GroupRecord* deleted) {
+  GroupRecord record;
+  {
+    std::lock_guard lock(mu_);
+    GroupRecord* found = nullptr;
+    for (auto& [key, group] : groups_) {
+      if (group.FindNode(cluster_id) == nullptr) {
+        continue;
+      }
+      if (!group.standalone) {
+        return ApiError{400, "InvalidCacheClusterState",
+                        "Cache cluster " + cluster_id + " is a member of replication group " +
+                            group.id + ": delete or modify the replication group instead."};
+      }
+      found = &group;
+    }
+    if (found == nullptr) {
+      return ApiError{404, "CacheClusterNotFound", "CacheCluster " + cluster_id + " not found."};
+    }
+    if (found->status != kStatusAvailable) {
+      return ApiError{400, "InvalidCacheClusterState",
+                      "Cache cluster " + cluster_id + " is " + found->status + "."};
+    }
+    SetStatusLocked(*found, kStatusDeleting);
+    (void)SaveLocked(*found);
+    record = *found;
+  }
+  *deleted = record;
+  StopNodes(record);
+  {
+    std::lock_guard lock(mu_);
+    groups_.erase(RecordKey(record));
+    (void)store_.DeleteGroup(RecordKey(record));
+    backoff_.erase(cluster_id);
+    PublishNamesLocked();
+  }
+  RecordEvent(kSourceCluster, cluster_id, "Cache cluster deleted");
   return std::nullopt;
 }
 
@@ -488,12 +559,14 @@ std::optional<GroupRecord> ReplicationGroups::Find(const std::string& id) const 
   return it->second;
 }
 
-std::vector<GroupRecord> ReplicationGroups::All() const {
+std::vector<GroupRecord> ReplicationGroups::All(bool with_standalone) const {
   std::lock_guard lock(mu_);
   std::vector<GroupRecord> all;
   all.reserve(groups_.size());
-  for (const auto& [id, group] : groups_) {
-    all.push_back(group);
+  for (const auto& [key, group] : groups_) {
+    if (with_standalone || !group.standalone) {
+      all.push_back(group);
+    }
   }
   return all;
 }
@@ -522,7 +595,7 @@ absl::Status ReplicationGroups::Recover() {
       // (whose topology may be half formed) is undone and reported.
       const bool creating = group.status == kStatusCreating;
       StopNodes(group);
-      (void)store_.DeleteGroup(group.id);
+      (void)store_.DeleteGroup(RecordKey(group));
       RecordEvent(kSourceGroup, group.id,
                   creating ? "Failed to create replication group: the control plane restarted "
                              "during the creation"
@@ -545,7 +618,7 @@ absl::Status ReplicationGroups::Recover() {
     {
       std::lock_guard lock(mu_);
       (void)SaveLocked(group);
-      groups_[group.id] = group;
+      groups_[RecordKey(group)] = group;
     }
     {
       std::lock_guard lock(mu_);

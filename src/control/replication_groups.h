@@ -111,7 +111,12 @@ class ReplicationGroups {
   // addresses. On success *created is the record as CreateReplicationGroup's reply shows it.
   std::optional<ApiError> Create(GroupRecord draft, GroupRecord* created);
   // On success *deleted is the record as DeleteReplicationGroup's reply shows it (`deleting`).
-  std::optional<ApiError> Delete(const std::string& id, GroupRecord* deleted);
+  // retain_primary (groups without cluster mode): the replicas go, the primary stays as a
+  // standalone cache cluster (DescribeCacheClusters, DeleteCacheCluster).
+  std::optional<ApiError> Delete(const std::string& id, bool retain_primary, GroupRecord* deleted);
+  // DeleteCacheCluster: a standalone cache cluster (a member of a group is refused). On
+  // success *deleted is its record (`deleting`).
+  std::optional<ApiError> DeleteCacheCluster(const std::string& cluster_id, GroupRecord* deleted);
 
   // Starts the change (status modifying, the targets in the pending values) and returns at once
   // with the record as the reply shows it; a thread of its own applies it node by node.
@@ -130,7 +135,8 @@ class ReplicationGroups {
                                           std::vector<TagRecord>* after);
 
   std::optional<GroupRecord> Find(const std::string& id) const;
-  std::vector<GroupRecord> All() const;  // ordered by id
+  // Ordered by id; with_standalone: the cache clusters that outlived their groups too.
+  std::vector<GroupRecord> All(bool with_standalone = false) const;
 
   void RecordEvent(const std::string& source_type, const std::string& source_id,
                    const std::string& message);
@@ -179,7 +185,7 @@ class ReplicationGroups {
   absl::Status PushUsers(const GroupRecord& group);
   // Rewrites the hosts file's block with the names of every group as it is now.
   void PublishNamesLocked();
-  // Runs fn on the stored node (under the lock) and saves the group.
+  // Runs fn on the stored node (under the lock) and saves the group; group_id: its RecordKey.
   void UpdateNode(const std::string& group_id, const std::string& cluster_id,
                   const std::function<void(NodeRecord&)>& fn);
   // The modification thread: applies the pending change of group id, then the dwell.

@@ -93,7 +93,7 @@ absl::Status StateStore::SaveGroup(const GroupRecord& group) {
   if (!stmt.ok()) {
     return SqliteError(db_, "state store");
   }
-  stmt.Bind(1, group.id);
+  stmt.Bind(1, RecordKey(group));
   stmt.Bind(2, GroupToJson(group));
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) {
     return SqliteError(db_, "cannot save replication group " + group.id);

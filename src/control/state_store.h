@@ -41,7 +41,8 @@ class StateStore {
   StateStore& operator=(const StateStore&) = delete;
 
   absl::Status SaveGroup(const GroupRecord& group);
-  absl::Status DeleteGroup(const std::string& id);
+  // key: RecordKey of the group.
+  absl::Status DeleteGroup(const std::string& key);
   absl::StatusOr<std::vector<GroupRecord>> LoadGroups();
 
   // The other resources (security groups, users, user groups): one JSON document per kind and

@@ -62,8 +62,11 @@ std::optional<ApiError> ChangeResourceTags(ReplicationGroups& groups, Users& use
   if (resource.type == "usergroup") {
     return users.ChangeUserGroupTags(resource.id, add, remove, tags);
   }
-  for (const GroupRecord& group : groups.All()) {
+  for (const GroupRecord& group : groups.All(/*with_standalone=*/true)) {
     if (group.FindNode(resource.id) != nullptr) {
+      if (group.standalone) {
+        return groups.ChangeGroupTags(RecordKey(group), add, remove, tags);
+      }
       if (!add.empty() || !remove.empty()) {
         return InvalidCombination("The tags of cache cluster " + resource.id +
                                   " are its replication group's: tag " + group.id + ".");

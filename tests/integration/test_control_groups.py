@@ -391,3 +391,49 @@ def test_a_dead_primary_is_replaced_by_its_most_advanced_replica(control):
     messages = [e["Message"] for e in client.describe_events(
         SourceType="cache-cluster", SourceIdentifier="survivor-001")["Events"]]
     assert "Primary node survivor-001 exited: promoting its most advanced replica" in messages
+
+
+def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="keeper", ReplicationGroupDescription="x",
+                                    NumCacheClusters=2)
+    client.create_replication_group(ReplicationGroupId="sharded", ReplicationGroupDescription="x",
+                                    NumNodeGroups=1, ReplicasPerNodeGroup=0)
+    primary = client.describe_cache_clusters(CacheClusterId="keeper-001", ShowCacheNodeInfo=True)[
+        "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]["Address"]
+    redis.Redis(host=primary, port=6379).set("kept", "yes")
+    with pytest.raises(client.exceptions.ClientError) as sharded:
+        client.delete_replication_group(ReplicationGroupId="sharded", RetainPrimaryCluster=True)
+    assert sharded.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    with pytest.raises(client.exceptions.InvalidCacheClusterStateFault):
+        client.delete_cache_cluster(CacheClusterId="keeper-002")  # a member of a group
+    pids = {p.parent.name: int(p.read_text()) for p in (control.data / "nodes").glob(
+        "keeper-*/redoubt.pid")}
+
+    reply = client.delete_replication_group(ReplicationGroupId="keeper", RetainPrimaryCluster=True)
+    assert reply["ReplicationGroup"]["Status"] == "deleting"
+    assert [g["ReplicationGroupId"] for g in client.describe_replication_groups()[
+        "ReplicationGroups"]] == ["sharded"]
+    assert not alive(pids["keeper-002"]) and alive(pids["keeper-001"])
+    kept = client.describe_cache_clusters(CacheClusterId="keeper-001", ShowCacheNodeInfo=True)[
+        "CacheClusters"][0]
+    assert "ReplicationGroupId" not in kept and kept["CacheClusterStatus"] == "available"
+    assert redis.Redis(host=primary, port=6379).get("kept") == b"yes"  # the same process
+    with pytest.raises(client.exceptions.CacheClusterNotFoundFault):
+        client.describe_cache_clusters(CacheClusterId="keeper-002")
+
+    # A restarted control plane still has it; DeleteCacheCluster removes it.
+    assert control.stop() == 0
+    control.start(port=control.port)
+    client = control.boto3_client()
+    deleted = client.delete_cache_cluster(CacheClusterId="keeper-001")["CacheCluster"]
+    assert deleted["CacheClusterStatus"] == "deleting"
+    assert not alive(pids["keeper-001"])
+    with pytest.raises(client.exceptions.CacheClusterNotFoundFault):
+        client.delete_cache_cluster(CacheClusterId="keeper-001")
+    messages = [e["Message"] for e in client.describe_events(SourceType="cache-cluster",
+                                                             SourceIdentifier="keeper-001")[
+        "Events"]]
+    assert messages[:2] == ["Cache cluster deleted",
+                            "Cache cluster retained from replication group keeper as a cache "
+                            "cluster"]
