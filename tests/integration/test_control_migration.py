@@ -37,13 +37,17 @@ control = control_fixture(NODE_BLOCK, "--modify-dwell", str(DWELL_MS))
 class Reader:
     """cluster_reader.py in a subprocess, stopped by a file."""
 
-    def __init__(self, tmp_path, name, host, env, tls=False):
+    def __init__(self, tmp_path, name, host, env, tls=False, single=False, prefix=None):
         self.stop_file = tmp_path / f"{name}.stop"
         self.report = tmp_path / f"{name}.json"
         cmd = [sys.executable, str(READER), "--host", host, "--stop-file", str(self.stop_file),
-               "--report", str(self.report), "--prefix", f"{name}:"]
+               "--report", str(self.report), "--prefix", prefix or f"{name}:"]
         if tls:
             cmd.append("--tls")
+        if single:
+            cmd.append("--single")
+        if prefix:
+            cmd.append("--no-write")  # keys written before, by the test
         self.proc = subprocess.Popen(cmd, env={**os.environ, **env},
                                      cwd=str(READER.parents[2]), stderr=subprocess.PIPE,
                                      text=True)
@@ -169,6 +173,54 @@ def test_online_tls_migration_of_a_cluster_mode_group(control, tmp_path):
     config = (control.data / "nodes" / "seeds-0002-002" / "redoubt.conf").read_text()
     assert "tls-mode required" in config and "tls-cluster yes" in config
     client.delete_replication_group(ReplicationGroupId="seeds")
+
+
+def test_online_tls_migration_of_a_group_without_cluster_mode(control, tmp_path):
+    """The seeds' scenario on a primary and a replica: plaintext clients on the primary and the
+    reader endpoints from the start, TLS clients on both from preferred on (ssl=True, the CA
+    through SSL_CERT_FILE, the TLS-era names): no failure for the TLS clients, none for the
+    plaintext ones before required."""
+    client = control.boto3_client()
+    client.create_replication_group(ReplicationGroupId="single", ReplicationGroupDescription="x",
+                                    NumCacheClusters=2, AutomaticFailoverEnabled=True)
+    shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+    primary = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+    for i in range(500):
+        primary.set(f"k:{i}", i)
+    assert primary.wait(1, 10000) == 1
+    tls_env = {"SSL_CERT_FILE": control.env["SSL_CERT_FILE"]}
+
+    def readers(shard, env, tls):
+        return [Reader(tmp_path, f"{'tls' if tls else 'plain'}-{role}", shard[endpoint]["Address"],
+                       env, tls=tls, single=True, prefix="k:")
+                for role, endpoint in (("primary", "PrimaryEndpoint"),
+                                       ("reader", "ReaderEndpoint"))]
+    plain = readers(shard, {}, False)
+    for reader in plain:
+        reader.wait_ready()
+    client.modify_replication_group(ReplicationGroupId="single", TransitEncryptionEnabled=True,
+                                    TransitEncryptionMode="preferred", ApplyImmediately=True)
+    wait_available(client, "single")
+    shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+    assert shard["PrimaryEndpoint"]["Address"].startswith("master.single.") or \
+        not os.access("/etc/hosts", os.W_OK)
+    tls = readers(shard, tls_env, True)
+    for reader in tls:
+        reader.wait_ready()
+    required_sent = time.time()
+    client.modify_replication_group(ReplicationGroupId="single", TransitEncryptionEnabled=True,
+                                    TransitEncryptionMode="required", ApplyImmediately=True)
+    wait_available(client, "single")
+    for reader in tls:
+        report = reader.stop()
+        assert report["ops"] > 0 and report["failures"] == [], report["failures"][:5]
+        print(f"{reader.report.stem}: {report['ops']} reads, 0 failures")
+    for reader in plain:
+        report = reader.stop()
+        early = [f for f in report["failures"] if f[0] < required_sent]
+        assert report["ops"] > 0 and early == [], early[:5]
+        print(f"{reader.report.stem}: {report['ops']} reads, 0 failures before required")
+    client.delete_replication_group(ReplicationGroupId="single")
 
 
 def test_modification_refusals_and_the_way_back_to_plaintext(control):

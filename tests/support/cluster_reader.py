@@ -1,10 +1,13 @@
 """A redis-py RedisCluster client as the migration scenarios run it, in a process of its own:
 it writes N keys, then reads random ones (checking each value) until a stop file appears, and
 writes a JSON report: operations, and every failure with its time (time.time()) and text.
+With --single, a plain redis-py client of one endpoint (a group without cluster mode: its
+primary or reader endpoint); with --no-write, it reads keys written before it started.
 With --tls it passes ssl=True and no CA, as the seeds' scripts do: the CA is trusted through
 SSL_CERT_FILE in its environment, which `redoubt-control aws-env` prints.
 
-    cluster_reader.py --host H --port P [--tls] --keys N --prefix P --stop-file F --report F
+    cluster_reader.py --host H --port P [--tls] [--single] [--no-write] --keys N --prefix P
+                      --stop-file F --report F
 """
 import argparse
 import json
@@ -12,6 +15,7 @@ import os
 import random
 import time
 
+from redis import Redis
 from redis.cluster import RedisCluster
 
 
@@ -25,12 +29,15 @@ def main():
     ap.add_argument("--stop-file", required=True)
     ap.add_argument("--report", required=True)
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--single", action="store_true")
+    ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
     kwargs = {"ssl": True} if args.tls else {}
-    client = RedisCluster(host=args.host, port=args.port, socket_timeout=10,
-                          socket_connect_timeout=10, **kwargs)
-    for i in range(args.keys):
+    kind = Redis if args.single else RedisCluster
+    client = kind(host=args.host, port=args.port, socket_timeout=10, socket_connect_timeout=10,
+                  **kwargs)
+    for i in range(0 if args.no_write else args.keys):
         client.set(f"{args.prefix}{i}", i)
     rng = random.Random(7)
     ops = 0
