@@ -22,7 +22,8 @@ constexpr char kResourceKind[] = "security-group";
 // EC2's default quota of inbound rules per security group.
 constexpr size_t kMaxIngressRules = 60;
 
-std::string NewSecurityGroupId(std::string_view prefix) {
+// An EC2 id: prefix (sg-, sgr-) and 17 hex digits.
+std::string NewEc2Id(std::string_view prefix) {
   return std::string(prefix) + common::RandomHexId().substr(0, 17);
 }
 
@@ -133,7 +134,7 @@ std::optional<ApiError> SecurityGroups::Create(SecurityGroupRecord draft,
     }
   }
   do {
-    draft.id = NewSecurityGroupId("sg-");
+    draft.id = NewEc2Id("sg-");
   } while (groups_.count(draft.id) > 0);
   if (absl::Status s = SaveLocked(draft); !s.ok()) {
     return ApiError{500, "InternalError", std::string(s.message()), false};
@@ -180,7 +181,7 @@ std::optional<ApiError> SecurityGroups::Authorize(const std::string& id,
                           "the specified rule \"" + rule.Describe() + "\" already exists"};
         }
       }
-      rule.rule_id = NewSecurityGroupId("sgr-");
+      rule.rule_id = NewEc2Id("sgr-");
       updated.ingress.push_back(rule);
     }
     if (updated.ingress.size() > kMaxIngressRules) {
