@@ -25,6 +25,7 @@ absl::Status ReplicationGroups::IssueCertificate(const GroupRecord& group, NodeR
   request.ip_addresses = {node->address};
   request.dns_names = {CertificateWildcard(group, options_.dns_zone)};
   request.valid_seconds = options_.node_cert_seconds;
+  request.rsa = options_.node_cert_rsa;
   const int64_t issued_ms = common::UnixMillis();
   absl::StatusOr<IssuedCertificate> issued = ca_->Issue(request);
   if (!issued.ok()) {

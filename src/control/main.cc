@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   int64_t cluster_node_timeout_ms = 5000;
   int64_t modify_dwell_ms = 5000;
   int64_t node_cert_seconds = 365 * 86400;
+  std::string node_cert_key = "ecdsa";
   std::string dns_zone = "cache.redoubt.internal";
   std::string hosts_path = "/etc/hosts";
   app.add_option("--node-addresses", node_addresses,
@@ -123,6 +124,9 @@ int main(int argc, char** argv) {
   app.add_option("--hosts-file", hosts_path,
                  "Where the endpoint names are published (a block of this file); 'none': "
                  "clients get the nodes' addresses");
+  app.add_option("--node-cert-key", node_cert_key,
+                 "Key type of the nodes' certificates: ecdsa (P-256) or rsa (2048 bits)")
+      ->check(CLI::IsMember({"ecdsa", "rsa"}));
   app.add_option("--node-cert-seconds", node_cert_seconds,
                  "Lifetime of the nodes' certificates; each is renewed two thirds through it")
       ->check(CLI::Range(int64_t{10}, int64_t{10} * 365 * 86400));
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
   groups_options.cluster_node_timeout_ms = cluster_node_timeout_ms;
   groups_options.modify_dwell_ms = modify_dwell_ms;
   groups_options.node_cert_seconds = node_cert_seconds;
+  groups_options.node_cert_rsa = node_cert_key == "rsa";
   groups_options.dns_zone = dns_zone;
   if (!ParseIpv4Range(node_addresses, &groups_options.first_address,
                       &groups_options.last_address)) {

@@ -394,20 +394,32 @@ def test_safe_required_waits_for_the_plaintext_clients(control):
 
 def served_certificate(address, ca):
     """The serial number and notAfter of the certificate the node at address presents."""
+    return served_certificate_and_key(address, ca)[:2]
+
+
+def served_certificate_and_key(address, ca):
+    """The serial number, notAfter and public key algorithm (openssl's name) of the
+    certificate the node at address presents."""
     import ssl
     context = ssl.create_default_context(cafile=ca)
     context.check_hostname = False
     with socket.create_connection((address, 6379), timeout=10) as raw:
         with context.wrap_socket(raw) as tls:
             cert = tls.getpeercert()
-    return cert["serialNumber"], cert["notAfter"]
+            der = tls.getpeercert(binary_form=True)
+    text = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-text"], input=der,
+                          capture_output=True, check=True).stdout.decode()
+    algorithm = text.split("Public Key Algorithm:", 1)[1].split()[0]
+    return cert["serialNumber"], cert["notAfter"], algorithm
 
 
 def test_node_certificates_are_renewed_before_they_expire(tmp_path):
-    """Certificates of 45 s here (a year by default): each is renewed two thirds through its
-    life by the node's hot reload, without a restart; a TLS client that keeps its connection
-    and clients that connect anew, verifying with the CA, never fail."""
-    plane = control_plane(tmp_path, NODE_BLOCK, "--node-cert-seconds", "45")
+    """Certificates of 45 s here (a year by default), with RSA keys (--node-cert-key rsa;
+    P-256 by default): each is renewed two thirds through its life by the node's hot reload,
+    without a restart; a TLS client that keeps its connection and clients that connect anew,
+    verifying with the CA, never fail."""
+    plane = control_plane(tmp_path, NODE_BLOCK, "--node-cert-seconds", "45", "--node-cert-key",
+                          "rsa")
     try:
         client = plane.boto3_client()
         client.create_replication_group(
@@ -418,6 +430,7 @@ def test_node_certificates_are_renewed_before_they_expire(tmp_path):
                      for c in nodes]
         ca = plane.env["SSL_CERT_FILE"]
         first = [served_certificate(a, ca) for a in addresses]
+        assert served_certificate_and_key(addresses[0], ca)[2] == "rsaEncryption"
         pids = sorted(plane.node_pids())
         kept = redis.Redis(host=addresses[0], port=6379, ssl=True, ssl_ca_certs=ca,
                            ssl_check_hostname=False, socket_timeout=10)
