@@ -422,6 +422,10 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
         n.tls_cert_file = node.tls_cert_file;
         n.tls_key_file = node.tls_key_file;
         n.tls_ca_file = node.tls_ca_file;
+        // Its life too: without it, the renewal check took a new certificate for due.
+        n.tls_cert_issued_ms = node.tls_cert_issued_ms;
+        n.tls_cert_not_after_ms = node.tls_cert_not_after_ms;
+        n.tls_cert_generation = node.tls_cert_generation;
         n.tls_mode = "preferred";
       });
       if (!had_certificate) {

@@ -26,24 +26,29 @@ void ReplicationGroups::UseUsers(Users* users) {
 std::vector<std::vector<std::string>> ReplicationGroups::NodeUsersOf(
     const GroupRecord& group) const {
   std::vector<std::vector<std::string>> users;
-  if (!group.user_group_ids.empty() && users_ != nullptr) {
-    for (const UserRecord& member : users_->MembersOf(group.user_group_ids.front())) {
+  if (!group.user_group_ids.empty()) {
+    for (const UserRecord& member :
+         users_ ? users_->MembersOf(group.user_group_ids.front()) : std::vector<UserRecord>()) {
       std::vector<std::string> rules = member.AclRules();
       rules.insert(rules.begin(), member.name);
       users.push_back(std::move(rules));
     }
-  }
-  if (users.empty()) {
-    std::vector<std::string> fallback = {kDefaultUserName, "reset", "on"};
-    for (const std::string& token : group.auth_tokens) {
-      fallback.push_back(">" + token);
+    if (users.empty()) {
+      // The user group is gone (deleted in a race with this group's creation): no one gets in
+      // rather than everyone.
+      users.push_back({kDefaultUserName, "reset", "off"});
     }
-    if (group.auth_tokens.empty()) {
-      fallback.push_back("nopass");
-    }
-    fallback.insert(fallback.end(), {"~*", "&*", "+@all"});
-    users.push_back(std::move(fallback));
+    return users;
   }
+  std::vector<std::string> fallback = {kDefaultUserName, "reset", "on"};
+  for (const std::string& token : group.auth_tokens) {
+    fallback.push_back(">" + token);
+  }
+  if (group.auth_tokens.empty()) {
+    fallback.push_back("nopass");
+  }
+  fallback.insert(fallback.end(), {"~*", "&*", "+@all"});
+  users.push_back(std::move(fallback));
   return users;
 }
 
@@ -93,6 +98,10 @@ absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
     it->second.user_group_ids = it->second.pending_user_group_ids;
     if (!it->second.user_group_ids.empty()) {
       it->second.auth_tokens.clear();  // the user group's default user replaces the token
+    } else if (it->second.pending_auth_strategy == "SET") {
+      // Leaving the user group for a token set in the same call: the default user gets the
+      // token at once, never an open default user in between.
+      it->second.auth_tokens = {it->second.pending_auth_token};
     }
     (void)SaveLocked(it->second);
     group = it->second;

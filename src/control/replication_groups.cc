@@ -279,6 +279,16 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
       return ApiError{400, "ReplicationGroupAlreadyExists",
                       "Replication group " + draft.id + " already exists."};
     }
+    // A cache cluster retained from an earlier group of this id keeps its name (and its
+    // folder): a new member may not take it.
+    for (const auto& [key, other] : groups_) {
+      for (const NodeRecord& node : draft.nodes) {
+        if (other.FindNode(node.cluster_id) != nullptr) {
+          return ApiError{400, "CacheClusterAlreadyExists",
+                          "Cache cluster " + node.cluster_id + " already exists."};
+        }
+      }
+    }
     if (!AssignAddressesLocked(&draft)) {
       return ApiError{
           400, "InsufficientCacheClusterCapacity",
@@ -452,6 +462,7 @@ std::optional<ApiError> ReplicationGroups::DeleteCacheCluster(const std::string&
                             group.id + ": delete or modify the replication group instead."};
       }
       found = &group;
+      break;
     }
     if (found == nullptr) {
       return ApiError{404, "CacheClusterNotFound", "CacheCluster " + cluster_id + " not found."};
@@ -499,6 +510,11 @@ std::optional<ApiError> ReplicationGroups::ChangeGroupTags(const std::string& id
   auto it = groups_.find(id);
   if (it == groups_.end()) {
     return GroupNotFound(id);
+  }
+  if (it->second.status == kStatusCreating) {
+    // Create writes its draft back whole once the nodes are formed.
+    return ApiError{400, "InvalidReplicationGroupState",
+                    "Replication group " + id + " is being created: tag it once it is available."};
   }
   std::vector<TagRecord> tags = it->second.tags;
   ChangeTags(&tags, add, remove);

@@ -421,6 +421,10 @@ def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
     assert redis.Redis(host=primary, port=6379).get("kept") == b"yes"  # the same process
     with pytest.raises(client.exceptions.CacheClusterNotFoundFault):
         client.describe_cache_clusters(CacheClusterId="keeper-002")
+    # A new group of the old id would name a member keeper-001 too: refused while it lives.
+    with pytest.raises(client.exceptions.CacheClusterAlreadyExistsFault):
+        client.create_replication_group(ReplicationGroupId="keeper",
+                                        ReplicationGroupDescription="x", NumCacheClusters=1)
 
     # A restarted control plane still has it; DeleteCacheCluster removes it.
     assert control.stop() == 0
