@@ -1,13 +1,13 @@
 // libFuzzer target for what redoubt-control reads from a client before and after the SigV4
 // check (control/sigv4.h, control/form_body.h, control/query_protocol.h): the input's first
 // line is an Authorization header, the rest a form body. The header is parsed and the request
-// verified against one known key; the body is answered by the ElastiCache service and by the
-// EC2 one as a signed request would be, over replication groups whose node host refuses to
-// start anything (a creation that passes every check fails there: no process is ever spawned),
-// security groups, and an in-memory database. Invariants checked: a parsed authorization has
-// the five parts of a scope; a reply is 200 with the operation's envelope, or an error status
-// with its dialect's error envelope, never anything else. Crashes and sanitizer reports are the
-// findings.
+// verified against one known key; the body is answered by the ElastiCache service and the EC2
+// one as a signed request would be, over replication groups whose node host refuses to start
+// anything (a creation that passes every check fails there: no process is ever spawned),
+// security groups, and an in-memory database, and by Secrets Manager's JSON protocol as a
+// GetRandomPassword. Invariants checked: a parsed authorization has the five parts of a scope;
+// a reply is 200 with the operation's envelope, or an error status with its protocol's error
+// envelope, never anything else. Crashes and sanitizer reports are the findings.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +19,7 @@
 #include "control/node_host.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
+#include "control/secrets_api.h"
 #include "control/security_groups.h"
 #include "control/sigv4.h"
 #include "control/state_store.h"
@@ -113,5 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                         : "<ErrorResponse") != std::string::npos);
     }
   }
+  // Secrets Manager's JSON protocol: the body as a GetRandomPassword request.
+  static const JsonService secrets = MakeSecretsManagerService();
+  const ApiReply json = AnswerJson(secrets, "secretsmanager.GetRandomPassword", body, "rid");
+  REDOUBT_CHECK(json.http_status == 200 ? json.body.find("RandomPassword") != std::string::npos
+                                        : json.body.find("\"__type\"") != std::string::npos);
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "control/ec2_api.h"
 #include "control/elasticache_api.h"
+#include "control/secrets_api.h"
 #include "control/sigv4.h"
 
 namespace redoubt::control {
@@ -35,6 +36,7 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
   services_["elasticache"] =
       MakeElastiCacheService({options_.region, options_.account, options_.dns_zone},
                              resources.groups, resources.users, resources.subnet_groups);
+  secrets_manager_ = MakeSecretsManagerService();
   services_["ec2"] = MakeEc2Service(
       options_.account, resources.security_groups,
       resources.subnet_groups ? resources.subnet_groups->subnets() : std::vector<Subnet>(),
@@ -87,10 +89,32 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
     const Sigv4Result auth = Verify(
         view, [this](std::string_view key) { return credentials_.SecretOf(key); },
         static_cast<int64_t>(std::time(nullptr)), options_.max_clock_skew_seconds);
-    // The service named in the scope answers, in its envelope; a request refused before its
-    // scope reads gets ElastiCache's.
-    const auto service =
-        auth.authorization ? services_.find(auth.authorization->service) : services_.end();
+    // Secrets Manager speaks the JSON protocol: its refusals and answers are JSON.
+    // (The scope is read from the header itself when the signature failed: a refused request
+    // still gets its service's envelope.)
+    auto header = view.headers.find("authorization");
+    const std::optional<Sigv4Authorization> scope = auth.authorization ? auth.authorization
+                                                    : header != view.headers.end()
+                                                        ? ParseAuthorization(header->second)
+                                                        : std::nullopt;
+    const bool json = scope && scope->service == secrets_manager_.target_prefix;
+    if (json) {
+      if (auth.failure) {
+        Send(res,
+             JsonErrorReply({auth.failure->http_status, auth.failure->code, auth.failure->message}),
+             request_id);
+        return;
+      }
+      auto target = view.headers.find("x-amz-target");  // names lowercased above
+      Send(res,
+           AnswerJson(secrets_manager_, target == view.headers.end() ? "" : target->second,
+                      req.body, request_id),
+           request_id);
+      return;
+    }
+    // The service named in the scope answers, in its envelope; a request whose scope does not
+    // read gets ElastiCache's.
+    const auto service = scope ? services_.find(scope->service) : services_.end();
     const QueryService& envelope =
         service != services_.end() ? service->second : services_.at("elasticache");
     if (auth.failure) {

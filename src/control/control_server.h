@@ -1,7 +1,8 @@
 // redoubt-control's HTTP endpoint: every request is checked for a SigV4 signature by one of the
 // credentials file's keys, and the service named in the signature's scope routes it
-// (elasticache and ec2; secretsmanager next). HTTP itself is cpp-httplib's (a thread
-// pool of blocking connections, plenty for an API whose callers poll every few seconds).
+// (elasticache and ec2 over the Query protocol, secretsmanager over JSON 1.1). HTTP itself is
+// cpp-httplib's (a thread pool of blocking connections, plenty for an API whose callers poll every
+// few seconds).
 //
 // Thread: Listen blocks the calling thread serving; Stop may be called from any thread.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "control/credentials_file.h"
+#include "control/json_protocol.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
 #include "control/security_groups.h"
@@ -56,6 +58,7 @@ class ControlServer {
   CredentialsFile credentials_;
   // By the service a request's credential scope names.
   std::map<std::string, QueryService, std::less<>> services_;
+  JsonService secrets_manager_;  // the JSON 1.1 protocol's one service
   std::unique_ptr<httplib::Server> http_;
   static constexpr int kListenBacklog = 1024;
   int listen_fd_ = -1;  // the listening socket, as cpp-httplib made it

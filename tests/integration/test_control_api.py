@@ -110,3 +110,27 @@ def test_a_second_daemon_on_the_same_address_fails_and_sigterm_stops_cleanly(con
     assert r.returncode == 1 and "cannot listen" in r.stderr
     control.proc.send_signal(signal.SIGTERM)
     assert control.proc.wait(timeout=30) == 0
+
+
+def test_secrets_manager_speaks_json_to_awscli_and_boto3(control):
+    """Secrets Manager's JSON 1.1 protocol, routed by the signature's service and X-Amz-Target:
+    GetRandomPassword through awscli and boto3, its refusals as the modelled exception."""
+    r = control.aws("secretsmanager", "get-random-password", "--password-length", "40",
+                    "--exclude-punctuation", "--output", "json")
+    assert r.returncode == 0, r.stderr
+    password = json.loads(r.stdout)["RandomPassword"]
+    assert len(password) == 40 and password.isalnum()
+    r = control.aws("secretsmanager", "get-random-password", "--password-length", "2")
+    assert r.returncode == 254 and "(InvalidParameterException)" in r.stderr
+    client = control.boto3_client("secretsmanager")
+    spaced = client.get_random_password(PasswordLength=30, IncludeSpace=True,
+                                        ExcludeCharacters="abc")["RandomPassword"]
+    assert len(spaced) == 30 and " " in spaced and not set("abc") & set(spaced)
+    with pytest.raises(client.exceptions.InvalidParameterException):
+        client.get_random_password(ExcludeLowercase=True, ExcludeUppercase=True,
+                                   ExcludeNumbers=True, ExcludePunctuation=True)
+    # A wrong signature gets the JSON protocol's error body.
+    bad = control.boto3_client("secretsmanager", key="AKIAWRONG", secret="nope")
+    with pytest.raises(bad.exceptions.ClientError) as e:
+        bad.get_random_password()
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
