@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "control/request_parameters.h"
+#include "control/resource_records.h"
 
 namespace redoubt::control {
 
@@ -27,22 +28,9 @@ CacheSubnetGroups::CacheSubnetGroups(StateStore& store, std::vector<Subnet> subn
     : store_(store), subnets_(std::move(subnets)) {}
 
 absl::Status CacheSubnetGroups::Load() {
-  absl::StatusOr<std::vector<std::string>> records = store_.LoadResources(kResourceKind);
-  if (!records.ok()) {
-    return records.status();
-  }
   std::lock_guard lock(mu_);
-  for (const std::string& text : *records) {
-    try {
-      CacheSubnetGroupRecord group = nlohmann::json::parse(text).get<CacheSubnetGroupRecord>();
-      const std::string name = group.name;
-      groups_[name] = std::move(group);
-    } catch (const nlohmann::json::exception& e) {
-      return absl::DataLossError(std::string("a cache subnet group's record does not read: ") +
-                                 e.what());
-    }
-  }
-  return absl::OkStatus();
+  return LoadRecords(
+      store_, kResourceKind, [](const CacheSubnetGroupRecord& g) { return g.name; }, &groups_);
 }
 
 CacheSubnetGroupRecord CacheSubnetGroups::DefaultGroup() const {
@@ -83,8 +71,7 @@ std::optional<ApiError> CacheSubnetGroups::Create(CacheSubnetGroupRecord draft,
     return ApiError{400, "CacheSubnetGroupAlreadyExists",
                     "Cache subnet group " + draft.name + " already exists."};
   }
-  if (absl::Status s = store_.SaveResource(kResourceKind, draft.name, nlohmann::json(draft).dump());
-      !s.ok()) {
+  if (absl::Status s = SaveRecord(store_, kResourceKind, draft.name, draft); !s.ok()) {
     return ApiError{500, "InternalFailure", std::string(s.message()), false};
   }
   *created = draft;
@@ -115,8 +102,7 @@ std::optional<ApiError> CacheSubnetGroups::Modify(const std::string& name,
   if (!subnet_ids.empty()) {
     group.subnet_ids = subnet_ids;  // nodes already placed stay where they are
   }
-  if (absl::Status s = store_.SaveResource(kResourceKind, name, nlohmann::json(group).dump());
-      !s.ok()) {
+  if (absl::Status s = SaveRecord(store_, kResourceKind, name, group); !s.ok()) {
     return ApiError{500, "InternalFailure", std::string(s.message()), false};
   }
   it->second = group;

@@ -500,20 +500,12 @@ std::optional<ApiError> DescribeSecurityGroups(const std::string& account, Secur
       return !PassesFilter(group, *name, values);
     });
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page, kEc2PageNames)) {
-    return error;
-  }
   if (std::optional<ApiError> stop = StopIfDryRun(params)) {
     return stop;
   }
-  xml.Open("securityGroupInfo");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    WriteSecurityGroup(xml, account, found[i]);
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  return WritePage(
+      params, xml, "securityGroupInfo", found,
+      [&](const auto& item) { WriteSecurityGroup(xml, account, item); }, kEc2PageNames);
 }
 
 // DescribeSubnets: SubnetId.N, Filter.N (subnet-id, cidr-block, vpc-id, availability-zone),
@@ -560,28 +552,23 @@ std::optional<ApiError> DescribeSubnets(const std::vector<Subnet>& subnets, cons
                           [&](const std::string& p) { return common::GlobMatch(p, value); });
     });
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page, kEc2PageNames)) {
-    return error;
-  }
-  xml.Open("subnetSet");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    const Subnet& s = *found[i];
-    xml.Open("item");
-    xml.Leaf("subnetId", s.id);
-    xml.Leaf("state", "available");
-    xml.Leaf("vpcId", kDefaultVpcId);
-    xml.Leaf("cidrBlock", s.cidr);
-    xml.Leaf("availableIpAddressCount", static_cast<long long>(s.last - s.first + 1));
-    xml.Leaf("availabilityZone", zone);
-    xml.Leaf("defaultForAz", true);
-    xml.Leaf("mapPublicIpOnLaunch", false);
-    xml.Leaf("ownerId", account);
-    xml.Close();
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  return WritePage(
+      params, xml, "subnetSet", found,
+      [&](const auto& item) {
+        const Subnet& s = *item;
+        xml.Open("item");
+        xml.Leaf("subnetId", s.id);
+        xml.Leaf("state", "available");
+        xml.Leaf("vpcId", kDefaultVpcId);
+        xml.Leaf("cidrBlock", s.cidr);
+        xml.Leaf("availableIpAddressCount", static_cast<long long>(s.last - s.first + 1));
+        xml.Leaf("availabilityZone", zone);
+        xml.Leaf("defaultForAz", true);
+        xml.Leaf("mapPublicIpOnLaunch", false);
+        xml.Leaf("ownerId", account);
+        xml.Close();
+      },
+      kEc2PageNames);
 }
 
 }  // namespace

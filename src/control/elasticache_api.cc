@@ -47,23 +47,15 @@ std::optional<ApiError> DescribeCacheParameterGroups(const ServiceScope& scope,
     return ApiError{404, "CacheParameterGroupNotFound",
                     "CacheParameterGroup " + *name + " not found."};
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("CacheParameterGroups");
-  for (size_t i = page.begin; i < page.end(groups.size()); ++i) {
+  return WritePage(params, xml, "CacheParameterGroups", groups, [&](const auto& item) {
     xml.Open("CacheParameterGroup");
-    xml.Leaf("CacheParameterGroupName", groups[i]->name);
-    xml.Leaf("CacheParameterGroupFamily", groups[i]->family);
-    xml.Leaf("Description", groups[i]->description);
+    xml.Leaf("CacheParameterGroupName", item->name);
+    xml.Leaf("CacheParameterGroupFamily", item->family);
+    xml.Leaf("Description", item->description);
     xml.Leaf("IsGlobal", false);
-    xml.Leaf("ARN", scope.Arn("parametergroup:" + groups[i]->name));
+    xml.Leaf("ARN", scope.Arn("parametergroup:" + item->name));
     xml.Close();
-  }
-  xml.Close();
-  page.WriteMarker(xml, groups.size());
-  return std::nullopt;
+  });
 }
 
 std::optional<ApiError> CreateReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
@@ -93,17 +85,8 @@ std::optional<ApiError> DescribeReplicationGroups(const ServiceScope& scope,
   } else {
     found = groups.All();
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("ReplicationGroups");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    WriteReplicationGroup(xml, found[i], scope);
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  return WritePage(params, xml, "ReplicationGroups", found,
+                   [&](const auto& item) { WriteReplicationGroup(xml, item, scope); });
 }
 
 std::optional<ApiError> ModifyReplicationGroup(const ServiceScope& scope, ReplicationGroups& groups,
@@ -185,18 +168,9 @@ std::optional<ApiError> DescribeCacheClusters(const ServiceScope& scope, Replica
   if (wanted && found.empty()) {
     return ApiError{404, "CacheClusterNotFound", "CacheCluster " + *wanted + " not found."};
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("CacheClusters");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    WriteCacheCluster(xml, *found[i].first, *found[i].second, show_node_info.value_or(false),
-                      scope);
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  return WritePage(params, xml, "CacheClusters", found, [&](const auto& item) {
+    WriteCacheCluster(xml, *item.first, *item.second, show_node_info.value_or(false), scope);
+  });
 }
 
 // DeleteCacheCluster: a cache cluster that outlived its replication group.
@@ -251,21 +225,12 @@ std::optional<ApiError> DescribeEvents(ReplicationGroups& groups, const FormPara
   } else if (!params.Has("StartTime")) {
     filter.start_ms = now - 60 * 60000;
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
   absl::StatusOr<std::vector<EventRecord>> events = groups.Events(filter);
   if (!events.ok()) {
     return ApiError{500, "InternalFailure", std::string(events.status().message()), false};
   }
-  xml.Open("Events");
-  for (size_t i = page.begin; i < page.end(events->size()); ++i) {
-    WriteEvent(xml, (*events)[i]);
-  }
-  xml.Close();
-  page.WriteMarker(xml, events->size());
-  return std::nullopt;
+  return WritePage(params, xml, "Events", *events,
+                   [&](const EventRecord& event) { WriteEvent(xml, event); });
 }
 
 }  // namespace

@@ -297,6 +297,17 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   }
   const std::string old_id = old_primary->cluster_id;
   const std::string new_id = candidate->cluster_id;
+  // Done when every replica of the node group is linked to the new primary (the others were
+  // told to follow it, the old one was moved under it): not before, or a client that looks
+  // right after the group is available finds a replica still reconnecting.
+  GroupRecord after = start;
+  after.FindNode(old_id)->primary = false;
+  after.FindNode(new_id)->primary = true;
+  if (absl::Status s = WaitForReplicaLinks(
+          after, [&](const NodeRecord& node) { return AddressOf(after, node); }, deadline);
+      !s.ok()) {
+    return s;
+  }
   UpdateNode(start.id, old_id, [](NodeRecord& n) { n.primary = false; });
   UpdateNode(start.id, new_id, [](NodeRecord& n) { n.primary = true; });
   RecordEvent(kSourceCluster, new_id,

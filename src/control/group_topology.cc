@@ -250,8 +250,16 @@ absl::Status ForEachNode(const std::vector<const NodeRecord*>& nodes,
 absl::Status WaitForReplicaLinks(const GroupRecord& group, const NodeAddressFn& address_of,
                                  int64_t deadline_ms) {
   return ForEachNode(Replicas(group), [&](const NodeRecord& node) {
-    return WaitForNode(address_of(node), {"INFO", "replication"}, IsUp, deadline_ms,
-                       "its replication link");
+    // Up, and to the primary of record (after a failover, a replica's link to the old one may
+    // still read up for a moment).
+    const NodeRecord* primary = group.PrimaryOf(node.node_group_id);
+    return WaitForNode(
+        address_of(node), {"INFO", "replication"},
+        [&](const tools::RespReply& info) {
+          return IsUp(info) &&
+                 (primary == nullptr || InfoField(info.str, "master_host") == primary->address);
+        },
+        deadline_ms, "its replication link");
   });
 }
 

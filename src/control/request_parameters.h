@@ -71,4 +71,23 @@ struct Page {
 std::optional<ApiError> ReadPage(const FormParams& params, Page* page,
                                  const PageNames& names = PageNames());
 
+// What every Describe operation ends with: the page the request asks for (names) of items,
+// each written by write_item inside element, then the marker of the next page.
+template <typename Item, typename WriteItem>
+std::optional<ApiError> WritePage(const FormParams& params, XmlWriter& xml, const char* element,
+                                  const std::vector<Item>& items, WriteItem write_item,
+                                  const PageNames& names = PageNames()) {
+  Page page;
+  if (std::optional<ApiError> error = ReadPage(params, &page, names)) {
+    return error;
+  }
+  xml.Open(element);
+  for (size_t i = page.begin; i < page.end(items.size()); ++i) {
+    write_item(items[i]);
+  }
+  xml.Close();
+  page.WriteMarker(xml, items.size());
+  return std::nullopt;
+}
+
 }  // namespace redoubt::control

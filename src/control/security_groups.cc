@@ -8,6 +8,7 @@
 
 #include "common/numbers.h"
 #include "common/random_id.h"
+#include "control/resource_records.h"
 
 namespace redoubt::control {
 
@@ -92,26 +93,13 @@ std::string IngressRule::Describe() const {
 }
 
 absl::Status SecurityGroups::Load() {
-  absl::StatusOr<std::vector<std::string>> records = store_.LoadResources(kResourceKind);
-  if (!records.ok()) {
-    return records.status();
-  }
   std::lock_guard lock(mu_);
-  for (const std::string& text : *records) {
-    try {
-      SecurityGroupRecord group = nlohmann::json::parse(text).get<SecurityGroupRecord>();
-      const std::string id = group.id;
-      groups_[id] = std::move(group);
-    } catch (const nlohmann::json::exception& e) {
-      return absl::DataLossError(std::string("a security group's record does not read: ") +
-                                 e.what());
-    }
-  }
-  return absl::OkStatus();
+  return LoadRecords(
+      store_, kResourceKind, [](const SecurityGroupRecord& g) { return g.id; }, &groups_);
 }
 
 absl::Status SecurityGroups::SaveLocked(const SecurityGroupRecord& group) {
-  return store_.SaveResource(kResourceKind, group.id, nlohmann::json(group).dump());
+  return SaveRecord(store_, kResourceKind, group.id, group);
 }
 
 void SecurityGroups::NotifyChanged(const std::string& id) const {

@@ -108,17 +108,8 @@ std::optional<ApiError> Describe(const ServiceScope& scope, CacheSubnetGroups& g
   } else {
     found = groups.All();
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("CacheSubnetGroups");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
-    WriteSubnetGroup(xml, scope, groups, found[i]);
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  return WritePage(params, xml, "CacheSubnetGroups", found,
+                   [&](const auto& item) { WriteSubnetGroup(xml, scope, groups, item); });
 }
 
 }  // namespace

@@ -271,19 +271,11 @@ std::optional<ApiError> DescribeUsers(const ServiceScope& scope, Users& users,
           })) {
     return error;
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("Users");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
+  return WritePage(params, xml, "Users", found, [&](const auto& item) {
     xml.Open("member");
-    WriteUser(xml, scope, users, found[i]);
+    WriteUser(xml, scope, users, item);
     xml.Close();
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  });
 }
 
 std::optional<ApiError> ReadUserIds(const FormParams& params, const std::string& prefix,
@@ -375,19 +367,11 @@ std::optional<ApiError> DescribeUserGroups(const ServiceScope& scope, Users& use
   } else {
     found = users.AllUserGroups();
   }
-  Page page;
-  if (std::optional<ApiError> error = ReadPage(params, &page)) {
-    return error;
-  }
-  xml.Open("UserGroups");
-  for (size_t i = page.begin; i < page.end(found.size()); ++i) {
+  return WritePage(params, xml, "UserGroups", found, [&](const auto& item) {
     xml.Open("member");
-    WriteUserGroup(xml, scope, users, found[i]);
+    WriteUserGroup(xml, scope, users, item);
     xml.Close();
-  }
-  xml.Close();
-  page.WriteMarker(xml, found.size());
-  return std::nullopt;
+  });
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "common/ascii.h"
 #include "control/request_parameters.h"
+#include "control/resource_records.h"
 
 namespace redoubt::control {
 
@@ -28,24 +29,6 @@ UserRecord DefaultUser() {
   user.access_string = "on ~* &* +@all";
   user.no_password = true;
   return user;
-}
-
-template <typename Record>
-absl::Status LoadAll(StateStore& store, const char* kind, std::map<std::string, Record>* out) {
-  absl::StatusOr<std::vector<std::string>> records = store.LoadResources(kind);
-  if (!records.ok()) {
-    return records.status();
-  }
-  for (const std::string& text : *records) {
-    try {
-      Record record = nlohmann::json::parse(text).get<Record>();
-      const std::string id = record.id;
-      (*out)[id] = std::move(record);
-    } catch (const nlohmann::json::exception& e) {
-      return absl::DataLossError(std::string("a ") + kind + " record does not read: " + e.what());
-    }
-  }
-  return absl::OkStatus();
 }
 
 template <typename Record>
@@ -135,19 +118,20 @@ Users::Users(StateStore& store) : store_(store) {
 
 absl::Status Users::Load() {
   std::lock_guard lock(mu_);
-  if (absl::Status s = LoadAll(store_, kUserKind, &users_); !s.ok()) {
+  auto id_of = [](const auto& record) { return record.id; };
+  if (absl::Status s = LoadRecords(store_, kUserKind, id_of, &users_); !s.ok()) {
     return s;
   }
   users_[kDefaultUserId] = DefaultUser();
-  return LoadAll(store_, kUserGroupKind, &groups_);
+  return LoadRecords(store_, kUserGroupKind, id_of, &groups_);
 }
 
 absl::Status Users::SaveUserLocked(const UserRecord& user) {
-  return store_.SaveResource(kUserKind, user.id, nlohmann::json(user).dump());
+  return SaveRecord(store_, kUserKind, user.id, user);
 }
 
 absl::Status Users::SaveGroupLocked(const UserGroupRecord& group) {
-  return store_.SaveResource(kUserGroupKind, group.id, nlohmann::json(group).dump());
+  return SaveRecord(store_, kUserGroupKind, group.id, group);
 }
 
 std::vector<std::string> Users::GroupsOfUserLocked(const std::string& id) const {

@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 import redis
 
 from support.control_plane import control_fixture, control_plane, wait_available
+from support.repeated_checks import RepeatedCheck
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.18.0/24"
@@ -299,18 +299,9 @@ def test_auth_token_rotate_then_set_under_load(control):
         connect("wrong-token-00000000").ping()
     kept = connect(old)
     kept.set("k", "v")
-    failures = []
-    stop = []
-
-    def load():
-        while not stop:
-            try:
-                assert kept.get("k") == b"v"
-            except Exception as e:  # any failure counts
-                failures.append(repr(e))
-    loader = threading.Thread(target=load)
-    loader.start()
-    try:
+    def read():
+        assert kept.get("k") == b"v"
+    with RepeatedCheck(read) as load:
         for strategy in ("ROTATE", "SET"):
             reply = client.modify_replication_group(ReplicationGroupId="tokens", AuthToken=new,
                                                     AuthTokenUpdateStrategy=strategy,
@@ -327,10 +318,7 @@ def test_auth_token_rotate_then_set_under_load(control):
                                                     AuthTokenUpdateStrategy="ROTATE",
                                                     ApplyImmediately=True)
                 assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
-    finally:
-        stop.append(True)
-        loader.join()
-    assert failures == []
+    assert load.rounds > 0 and load.failures == []
     assert connect(new).ping()
     with pytest.raises((redis.exceptions.ResponseError, redis.exceptions.AuthenticationError)):
         connect(old).ping()
@@ -435,32 +423,19 @@ def test_node_certificates_are_renewed_before_they_expire(tmp_path):
         kept = redis.Redis(host=addresses[0], port=6379, ssl=True, ssl_ca_certs=ca,
                            ssl_check_hostname=False, socket_timeout=10)
         kept.set("k", "v")
-        failures = []
-        stop = []
-
-        def load():
-            while not stop:
-                try:
-                    assert kept.get("k") == b"v"
-                    fresh = redis.Redis(host=addresses[1], port=6379, ssl=True, ssl_ca_certs=ca,
-                                        ssl_check_hostname=False, socket_timeout=10)
-                    assert fresh.ping()
-                    fresh.connection_pool.disconnect()
-                except Exception as e:  # any failure counts
-                    failures.append(repr(e))
-                time.sleep(0.05)
-        loader = threading.Thread(target=load)
-        loader.start()
-        try:
+        def read_and_connect():
+            assert kept.get("k") == b"v"
+            fresh = redis.Redis(host=addresses[1], port=6379, ssl=True, ssl_ca_certs=ca,
+                                ssl_check_hostname=False, socket_timeout=10)
+            assert fresh.ping()
+            fresh.connection_pool.disconnect()
+        with RepeatedCheck(read_and_connect, pause=0.05) as load:
             # Renewed once two thirds (30 s) have passed, 15 s before they expire; the
             # supervisor looks every 2 s.
             wait_for(lambda: all(served_certificate(a, ca)[0] != f[0]
                                  for a, f in zip(addresses, first)),
                      "every node to present a renewed certificate", timeout=90)
-        finally:
-            stop.append(True)
-            loader.join()
-        assert failures == []
+        assert load.rounds > 0 and load.failures == []
         assert sorted(plane.node_pids()) == pids  # reloaded, not restarted
         for address in addresses:
             node = redis.Redis(host=address, port=6379, ssl=True, ssl_ca_certs=ca,

@@ -5,12 +5,12 @@
 # valid during a rotation, then one, under a load that never fails), and the migration of a
 # group from an auth token to a user group and back. Nodes on 127.0.24.x.
 import os
-import threading
 
 import pytest
 import redis
 
 from support.control_plane import AWS, control_fixture, wait_available
+from support.repeated_checks import RepeatedCheck
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.24.0/24"
@@ -134,25 +134,15 @@ def test_a_user_group_controls_every_node_and_follows_changes_online(control):
     # The reader's password rotates: both valid on every node, then the new one only, while a
     # client that keeps its connection and clients that reconnect with a valid password never
     # fail.
-    failures = []
-    stop = []
     current = [READER_PW]
-    rounds = [0]
 
-    def load():
-        while not stop:
-            password = current[0]
-            try:
-                assert reader.get("app:1") == b"v"
-                fresh = node_client(control, replica, "reader", password)
-                assert fresh.get("app:1") == b"v"
-                fresh.connection_pool.disconnect()
-            except Exception as e:  # any failure counts
-                failures.append(repr(e))
-            rounds[0] += 1
-    loader = threading.Thread(target=load)
-    loader.start()
-    try:
+    def read_and_connect():
+        password = current[0]
+        assert reader.get("app:1") == b"v"
+        fresh = node_client(control, replica, "reader", password)
+        assert fresh.get("app:1") == b"v"
+        fresh.connection_pool.disconnect()
+    with RepeatedCheck(read_and_connect) as load:
         both = client.modify_user(UserId="reader", Passwords=[READER_PW, READER_PW2])
         assert both["Authentication"]["PasswordCount"] == 2
         for address in (primary, replica):
@@ -161,15 +151,10 @@ def test_a_user_group_controls_every_node_and_follows_changes_online(control):
         # The clients move to the new password, as an application's rollout does, before the
         # old one is removed: no round that began with the old one is still running then.
         current[0] = READER_PW2
-        moved = rounds[0] + 1
-        wait_for(lambda: rounds[0] > moved, "the clients to use the new password")
+        load.wait_for_new_rounds()
         client.modify_user(UserId="reader", Passwords=[READER_PW2])
-        after = rounds[0] + 1
-        wait_for(lambda: rounds[0] > after, "rounds with the old password gone")
-    finally:
-        stop.append(True)
-        loader.join()
-    assert failures == []
+        load.wait_for_new_rounds()
+    assert load.rounds > 0 and load.failures == []
     for address in (primary, replica):
         assert refused(lambda: node_client(control, address, "reader", READER_PW))
         assert node_client(control, address, "reader", READER_PW2).ping()
