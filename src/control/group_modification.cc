@@ -258,24 +258,35 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   }
   RecordEvent(kSourceGroup, start.id, "Test Failover API called for node group " + shard);
   const int64_t deadline = common::MonotonicMillis() + options_.start_timeout_ms;
-  // A coordinated handover: the primary stops taking writes until the replica has them all.
-  absl::StatusOr<tools::RespReply> reply =
-      start.cluster_enabled
-          ? CallNode(AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"})
-          : CallNode(AddressOf(start, *old_primary),
-                     {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)});
-  if (!reply.ok()) {
-    return reply.status();
-  }
   auto role_is = [](const char* role) {
     return [role](const tools::RespReply& r) {
       return !r.elements.empty() && r.elements[0].str == role;
     };
   };
-  if (absl::Status s = WaitForNode(AddressOf(start, *candidate), {"ROLE"}, role_is("master"),
-                                   deadline, "the replica to take over");
-      !s.ok()) {
-    return s;
+  // A coordinated handover: the primary stops taking writes until the replica has them all.
+  // A cluster's manual failover gives up after 5 s (Redis's CLUSTER_MF_TIMEOUT), for instance
+  // when a voter refuses an election whose epoch it has already passed; it is asked for again
+  // until the deadline, as an operator would.
+  constexpr int64_t kManualFailoverAttemptMs = 10000;
+  absl::Status taken_over;
+  do {
+    absl::StatusOr<tools::RespReply> reply =
+        start.cluster_enabled
+            ? CallNode(AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"})
+            : CallNode(AddressOf(start, *old_primary),
+                       {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)});
+    if (!reply.ok()) {
+      return reply.status();
+    }
+    const int64_t attempt_deadline =
+        start.cluster_enabled
+            ? std::min(deadline, common::MonotonicMillis() + kManualFailoverAttemptMs)
+            : deadline;
+    taken_over = WaitForNode(AddressOf(start, *candidate), {"ROLE"}, role_is("master"),
+                             attempt_deadline, "the replica to take over");
+  } while (!taken_over.ok() && common::MonotonicMillis() < deadline);
+  if (!taken_over.ok()) {
+    return taken_over;
   }
   if (!start.cluster_enabled) {
     // FAILOVER moves the old primary under the new one; the other replicas follow it too.

@@ -478,8 +478,10 @@ void ReplicationService::Cron() {
     // replicas see a live primary (and time out a dead one). A replica's stream is its
     // primary's, which pings for it.
     const int64_t now = common::MonotonicMillis();
-    // Not while a failover waits for its target to match this node's offset exactly.
-    if (!replica_ && !senders_.empty() && failover_ == FailoverState::kNone &&
+    // Not while a failover (FAILOVER, or a cluster manual failover) waits for its target to
+    // match this node's offset exactly.
+    const bool pings_held = common::UnixMillis() < pings_held_until_ms_.load();
+    if (!replica_ && !senders_.empty() && failover_ == FailoverState::kNone && !pings_held &&
         now - last_ping_ms_ >= s.ping_period_seconds * 1000) {
       last_ping_ms_ = now;
       stream_.AppendRaw("*1\r\n$4\r\nPING\r\n");

@@ -135,6 +135,11 @@ class ReplicationService {
   void WakeSenders() { stream_.Wake(); }
   // The server cron: reaps ended senders, pings replicas, updates the gates.
   void Cron();
+  // A cluster manual failover paused writes until until_unix_ms (0: resumed): the stream gets
+  // no PING meanwhile, as in Redis's replicationCron, because the replica must reach exactly
+  // the offset the primary announced it paused at, and a PING would move it past. Takes no
+  // lock (the cluster's hooks call it).
+  void HoldStreamPings(int64_t until_unix_ms) { pings_held_until_ms_.store(until_unix_ms); }
   // WAIT: replicas that acknowledged offset; RequestAcks asks them all (REPLCONF GETACK).
   int64_t CountAcked(int64_t offset);
   void RequestAcks();
@@ -192,6 +197,8 @@ class ReplicationService {
   replication::ReplicationStream stream_;
   replication::ReplicationLog log_;
   replication::SyncCounters counters_;
+
+  std::atomic<int64_t> pings_held_until_ms_{0};
 
   mutable absl::Mutex mu_;
   bool replica_ ABSL_GUARDED_BY(mu_) = false;

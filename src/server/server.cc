@@ -306,8 +306,16 @@ void Server::ConnectClusterToReplication() {
       .follow = [this](const std::string& ip, int port) { replication_->Follow(ip, port); },
       .become_primary = [this] { replication_->BecomePrimary(); },
       // A manual failover's pause holds writes as CLIENT PAUSE WRITE does.
-      .pause_writes = [this](int64_t until_ms) { pause_.Pause(until_ms, /*writes_only=*/true); },
-      .resume_writes = [this] { pause_.Unpause(); },
+      .pause_writes =
+          [this](int64_t until_ms) {
+            replication_->HoldStreamPings(until_ms);
+            pause_.Pause(until_ms, /*writes_only=*/true);
+          },
+      .resume_writes =
+          [this] {
+            pause_.Unpause();
+            replication_->HoldStreamPings(0);
+          },
   });
   cluster_->SyncReplicationRole(nullptr);
 }

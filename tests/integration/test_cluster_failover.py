@@ -182,6 +182,17 @@ def test_manual_failover_under_load_fails_nothing(cluster):
     assert int(replica.info()["cluster_my_epoch"]) > epoch
     assert wait_until(lambda: primary.primary_of() == replica.name(), timeout=60)
     assert wait_until(lambda: agree(nodes), timeout=60)
+    # A manual failover completes when the replica reaches exactly the offset its primary
+    # paused at: the primary's periodic PING must not enter the stream meanwhile. Here the
+    # replica holds a write back (CLIENT PAUSE WRITE) across a ping period of the primary.
+    assert text(replica.call("CONFIG", "SET", "repl-ping-replica-period", "1")) == "OK"
+    assert text(primary.call("CLIENT", "PAUSE", "1500", "WRITE")) == "OK"
+    key = key_of(replica, replica.name())
+    assert text(replica.call("SET", key, "held")) == "OK"
+    assert text(primary.call("CLUSTER", "FAILOVER")) == "OK"
+    assert wait_until(lambda: primary.role() == "master", timeout=60)
+    assert unwrap(primary.call("GET", key)) == b"held"
+    assert wait_until(lambda: agree(nodes), timeout=60)
 
 
 def test_redis_server_and_redoubt_fail_over_to_each_other(cluster):

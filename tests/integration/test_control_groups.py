@@ -317,6 +317,10 @@ def test_test_failover_hands_each_kind_of_group_to_a_replica(control):
         rc.set(f"k{i}", i)
     client.test_failover(ReplicationGroupId="cflip", NodeGroupId="0002")
     wait_available(client, "cflip")
+    failed = [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="cflip")["Events"]
+        if e["Message"].startswith("Failed")]
+    assert failed == []
     node = client.describe_cache_clusters(CacheClusterId="cflip-0002-002",
                                           ShowCacheNodeInfo=True)["CacheClusters"][0]
     promoted = redis.Redis(host=node["CacheNodes"][0]["Endpoint"]["Address"], port=6379)
