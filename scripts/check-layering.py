@@ -35,7 +35,7 @@ MAY_USE = {
     "server": ["replication", "persistence", "scripting", "cluster", "commands", "net", "tls",
                "security", "protocol", "storage", "common"],
     "tools": ["common"],
-    "control": ["tools", "common"],
+    "control": ["tools", "security", "common"],
 }
 PROBE_HEADER = {
     "common": "common/clock.h",

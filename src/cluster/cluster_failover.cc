@@ -76,6 +76,7 @@ void ClusterState::SetPrimaryLocked(ClusterNode* primary) {
   primary->flags |= kMigrateTo;  // a primary that had a replica may get one back by migration
   promotion_from_.clear();
   ResetManualFailoverLocked();
+  ResetElectionLocked();
   role_dirty_.store(true, std::memory_order_release);
 }
 
@@ -91,6 +92,17 @@ void ClusterState::SetNodeAsPrimaryLocked(ClusterNode* node) {
   if (node->is_myself()) {
     role_dirty_.store(true, std::memory_order_release);
   }
+}
+
+void ClusterState::ResetElectionLocked() {
+  // Ours, not Redis's: Redis keeps an election's votes until its retry time passes, so that a
+  // node that won one, became a replica again (an UPDATE, CLUSTER REPLICATE) and is asked for
+  // a manual failover within that time counts the old votes, "wins" at once with the old
+  // epoch, and loses the slots again to the newer claim. A new role or a new request starts
+  // from no election.
+  failover_auth_time_ms_ = 0;
+  failover_auth_count_ = 0;
+  failover_auth_sent_ = false;
 }
 
 void ClusterState::ResetManualFailoverLocked() {
@@ -165,6 +177,7 @@ absl::Status ClusterState::Failover(FailoverKind kind) {
         "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE");
   }
   ResetManualFailoverLocked();
+  ResetElectionLocked();
   mf_end_ms_ = common::UnixMillis() + kManualFailoverTimeoutMs;
   switch (kind) {
     case FailoverKind::kTakeover: {

@@ -297,6 +297,8 @@ class ClusterState {
   // Redis's clusterSetNodeAsMaster.
   void SetNodeAsPrimaryLocked(ClusterNode* node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ResetManualFailoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Forgets the election in progress, and its votes (see the definition).
+  void ResetElectionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A replica's rank among its primary's replicas: how many have a greater offset.
   int ReplicaRankLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The vote of a primary with slots for the replica asking in request.

@@ -33,7 +33,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     auth_token_modified_ms, pending_auth_strategy, pending_auth_token, pending_failover,
     pending_security_groups, pending_security_group_ids, pending_failover_automatic,
     service_password, pending_user_groups, pending_user_group_ids, node_groups, nodes, tags,
-    security_group_ids, user_group_ids)
+    security_group_ids, user_group_ids, retained_cluster_id)
 
 std::string GroupToJson(const GroupRecord& group) {
   return nlohmann::json(group).dump();

@@ -66,6 +66,9 @@ struct GroupRecord {
   // RetainPrimaryCluster): its one node, the old primary, keeps the group's settings and `id`
   // (its names and certificate carry it), but it is no replication group any more.
   bool standalone = false;
+  // While deleting with RetainPrimaryCluster: the node that stays, as the standalone cache
+  // cluster (recorded before anything stops, so that a restart finishes the same deletion).
+  std::string retained_cluster_id;
   std::string description;
   std::string status = kStatusCreating;
   std::string node_type;

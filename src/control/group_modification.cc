@@ -680,8 +680,13 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     }
     group.pending_auth_strategy.clear();
     group.pending_auth_token.clear();
-    group.pending_failover.clear();
-    group.pending_failover_automatic = false;
+    // A promotion the supervisor queued while this modification ran (its primary died) runs
+    // next, in a worker of its own; the group stays modifying until it is done.
+    const bool promotion_queued = !failover && group.pending_failover_automatic;
+    if (!promotion_queued) {
+      group.pending_failover.clear();
+      group.pending_failover_automatic = false;
+    }
     group.pending_security_groups = false;
     group.pending_security_group_ids.clear();
     group.pending_user_groups = false;
@@ -689,7 +694,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
-    SetStatusLocked(group, kStatusAvailable);
+    if (promotion_queued) {
+      StartWorkerLocked(id);
+    } else {
+      SetStatusLocked(group, kStatusAvailable);
+    }
     (void)SaveLocked(group);
     PublishNamesLocked();  // a move to required removes the plaintext-era names
     *start = group;

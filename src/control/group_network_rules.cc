@@ -10,13 +10,6 @@
 #include "control/replication_groups.h"
 
 namespace redoubt::control {
-namespace {
-
-// Where the control plane's own calls to the nodes come from: the kernel's source for a
-// loopback destination (the nodes' addresses are all loopback ones).
-constexpr char kControlPlaneSource[] = "127.0.0.1/32";
-
-}  // namespace
 
 void ReplicationGroups::UseSecurityGroups(SecurityGroups* security_groups) {
   security_groups_ = security_groups;
@@ -34,7 +27,10 @@ std::string ReplicationGroups::NetworkAllowOf(const GroupRecord& group, int port
   if (group.security_group_ids.empty() || security_groups_ == nullptr) {
     return "";
   }
-  std::vector<std::string> sources = {kControlPlaneSource};
+  std::vector<std::string> sources;
+  if (!options_.call_source.empty()) {
+    sources.push_back(options_.call_source + "/32");  // the control plane's calls
+  }
   for (const NodeRecord& node : group.nodes) {
     sources.push_back(node.address + "/32");
   }
@@ -63,7 +59,6 @@ absl::Status ReplicationGroups::PushNetworkAllow(const GroupRecord& group) {
 }
 
 absl::Status ReplicationGroups::ApplySecurityGroups(const GroupRecord& start) {
-  GroupRecord group;
   {
     std::lock_guard lock(mu_);
     auto it = groups_.find(start.id);
@@ -72,9 +67,8 @@ absl::Status ReplicationGroups::ApplySecurityGroups(const GroupRecord& start) {
     }
     it->second.security_group_ids = it->second.pending_security_group_ids;
     (void)SaveLocked(it->second);
-    group = it->second;
   }
-  return PushNetworkAllow(group);
+  return PushLive(start.id, &ReplicationGroups::PushNetworkAllow);
 }
 
 }  // namespace redoubt::control

@@ -5,12 +5,53 @@
 // authenticate as, so that neither depends on what customers do to their users. The users are
 // in the node's config (a restarted node keeps them) and set online with ACL SETUSER, the users
 // no longer wanted removed with ACL DELUSER, when a user, a user group or the group's user
-// groups change.
+// groups change. Customer users never get the commands that would take the node from the
+// service (kRestrictedRules), as in ElastiCache.
 #include <algorithm>
 
 #include "control/replication_groups.h"
 
 namespace redoubt::control {
+namespace {
+
+// What no customer user may run, whatever its access string grants, on a group whose nodes the
+// control plane reaches as its own user: ElastiCache's restricted commands (node configuration,
+// persistence, replication, shutdown), plus what would let a customer take the node from the
+// service, such as changing the service user, the cluster's topology or failing over. Appended
+// after the customer's rules, so that they win over a "+@all" there.
+constexpr const char* kRestrictedRules[] = {"-bgrewriteaof",
+                                            "-bgsave",
+                                            "-config",
+                                            "-debug",
+                                            "-migrate",
+                                            "-replicaof",
+                                            "-save",
+                                            "-slaveof",
+                                            "-shutdown",
+                                            "-sync",
+                                            "-psync",
+                                            "-failover",
+                                            "-module",
+                                            "-acl|setuser",
+                                            "-acl|deluser",
+                                            "-acl|load",
+                                            "-acl|save",
+                                            "-cluster|addslots",
+                                            "-cluster|addslotsrange",
+                                            "-cluster|delslots",
+                                            "-cluster|delslotsrange",
+                                            "-cluster|flushslots",
+                                            "-cluster|forget",
+                                            "-cluster|meet",
+                                            "-cluster|replicate",
+                                            "-cluster|reset",
+                                            "-cluster|saveconfig",
+                                            "-cluster|setslot",
+                                            "-cluster|bumpepoch",
+                                            "-cluster|set-config-epoch",
+                                            "-cluster|failover"};
+
+}  // namespace
 
 void ReplicationGroups::UseUsers(Users* users) {
   users_ = users;
@@ -31,6 +72,9 @@ std::vector<std::vector<std::string>> ReplicationGroups::NodeUsersOf(
          users_ ? users_->MembersOf(group.user_group_ids.front()) : std::vector<UserRecord>()) {
       std::vector<std::string> rules = member.AclRules();
       rules.insert(rules.begin(), member.name);
+      if (!group.service_password.empty()) {
+        rules.insert(rules.end(), std::begin(kRestrictedRules), std::end(kRestrictedRules));
+      }
       users.push_back(std::move(rules));
     }
     if (users.empty()) {
@@ -48,6 +92,10 @@ std::vector<std::vector<std::string>> ReplicationGroups::NodeUsersOf(
     fallback.push_back("nopass");
   }
   fallback.insert(fallback.end(), {"~*", "&*", "+@all"});
+  // A group older than the service user is reached as its default user, which keeps all.
+  if (!group.service_password.empty()) {
+    fallback.insert(fallback.end(), std::begin(kRestrictedRules), std::end(kRestrictedRules));
+  }
   users.push_back(std::move(fallback));
   return users;
 }
@@ -88,7 +136,6 @@ absl::Status ReplicationGroups::PushUsers(const GroupRecord& group) {
 }
 
 absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
-  GroupRecord group;
   {
     std::lock_guard lock(mu_);
     auto it = groups_.find(start.id);
@@ -104,9 +151,8 @@ absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
       it->second.auth_tokens = {it->second.pending_auth_token};
     }
     (void)SaveLocked(it->second);
-    group = it->second;
   }
-  return PushUsers(group);
+  return PushLive(start.id, &ReplicationGroups::PushUsers);
 }
 
 }  // namespace redoubt::control

@@ -116,7 +116,8 @@ int main(int argc, char** argv) {
   std::string dns_zone = "cache.redoubt.internal";
   std::string hosts_path = "/etc/hosts";
   app.add_option("--node-addresses", node_addresses,
-                 "IPv4 range (CIDR) whose addresses nodes take, one each");
+                 "IPv4 range (CIDR) whose addresses nodes take, one each; the control plane's "
+                 "calls to them leave from its network address");
   app.add_option("--server-binary", server_binary, "The redoubt-server the nodes run");
   app.add_option("--cluster-node-timeout", cluster_node_timeout_ms,
                  "cluster-node-timeout of cluster-mode nodes, in milliseconds");
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
               << node_addresses << "'\n";
     return 2;
   }
+  groups_options.call_source = redoubt::control::Ipv4Text(groups_options.first_address - 1);
   if (access(server_binary.c_str(), X_OK) != 0) {
     std::cerr << "--server-binary: " << server_binary << " is not an executable\n";
     return 2;

@@ -13,6 +13,7 @@ absl::StatusOr<tools::RespReply> CallNode(const NodeAddress& node,
                                           int64_t timeout_ms) {
   const int64_t deadline_us = common::MonotonicMicros() + timeout_ms * 1000;
   tools::RespClient client(node.address, node.port, node.tls);
+  client.set_source_address(node.source);
   if (tools::ClientStatus s = client.Connect(deadline_us); !s.ok()) {
     return absl::UnavailableError(node.ToString() + ": " + s.message);
   }

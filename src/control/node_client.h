@@ -27,6 +27,8 @@ struct NodeAddress {
   std::vector<std::string> passwords;
   // TLS (verifying the node against the control plane's CA) when set; borrowed.
   const tools::TlsClientContext* tls = nullptr;
+  // The local address the call leaves from (empty: the kernel's choice).
+  std::string source;
 
   std::string ToString() const { return address + ":" + std::to_string(port); }
 };

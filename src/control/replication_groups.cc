@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/clock.h"
@@ -76,7 +77,7 @@ ReplicationGroups::~ReplicationGroups() {
 }
 
 NodeAddress ReplicationGroups::AddressOf(const GroupRecord& group, const NodeRecord& node) const {
-  NodeAddress address{node.address, node.port, {}, {}, nullptr};
+  NodeAddress address{node.address, node.port, {}, {}, nullptr, options_.call_source};
   if (!group.service_password.empty()) {
     address.user = kServiceUserName;
     address.passwords = {group.service_password};
@@ -369,14 +370,15 @@ std::optional<ApiError> ReplicationGroups::Create(GroupRecord draft, GroupRecord
   }
   // Rules or users changed while the nodes started are not in their configs: once more.
   if (!draft.security_group_ids.empty()) {
-    if (absl::Status pushed = PushNetworkAllow(draft); !pushed.ok()) {
+    if (absl::Status pushed = PushLive(draft.id, &ReplicationGroups::PushNetworkAllow);
+        !pushed.ok()) {
       RecordEvent(
           kSourceGroup, draft.id,
           "Security group rules not applied to every node: " + std::string(pushed.message()));
     }
   }
   if (!draft.user_group_ids.empty()) {
-    if (absl::Status pushed = PushUsers(draft); !pushed.ok()) {
+    if (absl::Status pushed = PushLive(draft.id, &ReplicationGroups::PushUsers); !pushed.ok()) {
       RecordEvent(kSourceGroup, draft.id,
                   "Users not applied to every node: " + std::string(pushed.message()));
     }
@@ -409,41 +411,58 @@ std::optional<ApiError> ReplicationGroups::Delete(const std::string& id, bool re
       retained_id = primary->cluster_id;
     }
     SetStatusLocked(*found, kStatusDeleting);
+    found->retained_cluster_id = retained_id;
     (void)SaveLocked(*found);
     group = *found;
   }
   *deleted = group;
-  // The retained primary keeps running, as it is: only the others stop.
-  GroupRecord stopped = group;
-  std::erase_if(stopped.nodes,
-                [&](const NodeRecord& node) { return node.cluster_id == retained_id; });
-  StopNodes(stopped);
-  {
-    std::lock_guard lock(mu_);
-    groups_.erase(id);
-    (void)store_.DeleteGroup(id);
-    for (const NodeRecord& node : stopped.nodes) {
-      backoff_.erase(node.cluster_id);
-    }
-    if (!retained_id.empty()) {
-      GroupRecord standalone = group;
-      std::erase_if(standalone.nodes,
-                    [&](const NodeRecord& node) { return node.cluster_id != retained_id; });
-      standalone.standalone = true;
-      standalone.automatic_failover = false;
-      standalone.multi_az = false;
-      SetStatusLocked(standalone, kStatusAvailable);
-      (void)SaveLocked(standalone);
-      groups_[RecordKey(standalone)] = std::move(standalone);
-    }
-    PublishNamesLocked();
-  }
+  (void)FinishDeletion(group);
   RecordEvent(kSourceGroup, id, "Replication group " + id + " deleted");
   if (!retained_id.empty()) {
     RecordEvent(kSourceCluster, retained_id,
                 "Cache cluster retained from replication group " + id + " as a cache cluster");
   }
   return std::nullopt;
+}
+
+std::optional<GroupRecord> ReplicationGroups::FinishDeletion(const GroupRecord& group) {
+  const std::string& retained_id = group.retained_cluster_id;
+  // The retained primary keeps running, as it is: only the others stop.
+  GroupRecord stopped = group;
+  std::erase_if(stopped.nodes,
+                [&](const NodeRecord& node) { return node.cluster_id == retained_id; });
+  StopNodes(stopped);
+  std::optional<GroupRecord> retained;
+  {
+    std::lock_guard lock(mu_);
+    const std::string key = RecordKey(group);
+    groups_.erase(key);
+    push_mutexes_.erase(key);
+    for (const NodeRecord& node : stopped.nodes) {
+      backoff_.erase(node.cluster_id);
+    }
+    if (retained_id.empty() || group.FindNode(retained_id) == nullptr) {
+      (void)store_.DeleteGroup(key);
+      PublishNamesLocked();
+      return std::nullopt;
+    }
+    GroupRecord standalone = group;
+    std::erase_if(standalone.nodes,
+                  [&](const NodeRecord& node) { return node.cluster_id != retained_id; });
+    standalone.standalone = true;
+    standalone.retained_cluster_id.clear();
+    standalone.automatic_failover = false;
+    standalone.multi_az = false;
+    SetStatusLocked(standalone, kStatusAvailable);
+    (void)store_.ReplaceGroup(key, standalone);
+    retained = groups_[RecordKey(standalone)] = std::move(standalone);
+    PublishNamesLocked();
+  }
+  // The replicas it admitted as the group's nodes are gone: its rules no longer name them.
+  if (!retained->security_group_ids.empty()) {
+    (void)PushLive(RecordKey(*retained), &ReplicationGroups::PushNetworkAllow);
+  }
+  return retained;
 }
 
 std::optional<ApiError> ReplicationGroups::DeleteCacheCluster(const std::string& cluster_id,
@@ -476,14 +495,7 @@ std::optional<ApiError> ReplicationGroups::DeleteCacheCluster(const std::string&
     record = *found;
   }
   *deleted = record;
-  StopNodes(record);
-  {
-    std::lock_guard lock(mu_);
-    groups_.erase(RecordKey(record));
-    (void)store_.DeleteGroup(RecordKey(record));
-    backoff_.erase(cluster_id);
-    PublishNamesLocked();
-  }
+  (void)FinishDeletion(record);
   RecordEvent(kSourceCluster, cluster_id, "Cache cluster deleted");
   return std::nullopt;
 }
@@ -535,7 +547,9 @@ std::vector<std::string> ReplicationGroups::GroupsNaming(const std::string& id, 
     for (IdList list : {current, pending}) {
       const std::vector<std::string>& ids = group.*list;
       if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
-        found.push_back(group_id);
+        // A cache cluster retained from a group goes by its own id, not its record's key.
+        found.push_back(group.standalone && !group.nodes.empty() ? group.nodes.front().cluster_id
+                                                                 : group.id);
         break;
       }
     }
@@ -558,12 +572,31 @@ void ReplicationGroups::PushToGroupsNaming(
     }
   }
   for (const GroupRecord& group : affected) {
-    const absl::Status s = (this->*push)(group);
+    const absl::Status s = PushLive(RecordKey(group), push);
     RecordEvent(kSourceGroup, group.id,
                 s.ok() ? what + " applied to the nodes of replication group " + group.id
                        : what + " not applied to every node of replication group " + group.id +
                              " (a node restarted later gets them): " + std::string(s.message()));
   }
+}
+
+absl::Status ReplicationGroups::PushLive(
+    const std::string& key, absl::Status (ReplicationGroups::*push)(const GroupRecord&)) {
+  std::shared_ptr<std::mutex> serial;
+  {
+    std::lock_guard lock(mu_);
+    std::shared_ptr<std::mutex>& slot = push_mutexes_[key];
+    if (!slot) {
+      slot = std::make_shared<std::mutex>();
+    }
+    serial = slot;
+  }
+  std::lock_guard push_lock(*serial);
+  std::optional<GroupRecord> live = Find(key);
+  if (!live) {
+    return absl::OkStatus();
+  }
+  return (this->*push)(*live);
 }
 
 std::optional<GroupRecord> ReplicationGroups::Find(const std::string& id) const {
@@ -607,19 +640,45 @@ absl::Status ReplicationGroups::Recover() {
   }
   for (GroupRecord& group : *stored) {
     if (group.status == kStatusCreating || group.status == kStatusDeleting) {
-      // Interrupted by a restart of the control plane: a deletion is finished, a creation
-      // (whose topology may be half formed) is undone and reported.
+      // Interrupted by a restart of the control plane: a deletion is finished (keeping the
+      // primary it was asked to retain), a creation (whose topology may be half formed) is
+      // undone and reported.
       const bool creating = group.status == kStatusCreating;
-      StopNodes(group);
-      (void)store_.DeleteGroup(RecordKey(group));
-      RecordEvent(kSourceGroup, group.id,
-                  creating ? "Failed to create replication group: the control plane restarted "
-                             "during the creation"
-                           : "Replication group " + group.id + " deleted");
-      continue;
+      if (creating) {
+        group.retained_cluster_id.clear();
+      }
+      std::optional<GroupRecord> retained = FinishDeletion(group);
+      if (group.standalone) {
+        RecordEvent(kSourceCluster, group.nodes.empty() ? group.id : group.nodes[0].cluster_id,
+                    "Cache cluster deleted");
+      } else {
+        RecordEvent(kSourceGroup, group.id,
+                    creating ? "Failed to create replication group: the control plane restarted "
+                               "during the creation"
+                             : "Replication group " + group.id + " deleted");
+      }
+      if (!retained) {
+        continue;
+      }
+      RecordEvent(
+          kSourceCluster, group.retained_cluster_id,
+          "Cache cluster retained from replication group " + group.id + " as a cache cluster");
+      group = std::move(*retained);  // recovered below as any standalone cache cluster
+    }
+    // A primary that died while the control plane was down is replaced by a replica, as the
+    // supervisor would have done, rather than restarted empty (before any dead replica is
+    // restarted, empty too, and counted as one that could take over).
+    std::vector<std::string> replaceable;
+    for (const NodeRecord& node : group.nodes) {
+      std::lock_guard lock(mu_);
+      if (node.primary && !group.cluster_enabled && group.automatic_failover &&
+          !host_.IsRunning(node.cluster_id, node.pid) && HasRunningReplicaLocked(group, node)) {
+        replaceable.push_back(node.cluster_id);
+      }
     }
     for (NodeRecord& node : group.nodes) {
-      if (host_.IsRunning(node.cluster_id, node.pid)) {
+      if (host_.IsRunning(node.cluster_id, node.pid) ||
+          std::find(replaceable.begin(), replaceable.end(), node.cluster_id) != replaceable.end()) {
         continue;
       }
       absl::StatusOr<int64_t> pid = host_.Start(SpecOf(group, node));
@@ -631,10 +690,17 @@ absl::Status ReplicationGroups::Recover() {
                                  std::string(pid.status().message()));
     }
     const bool resume = group.status == kStatusModifying;
+    std::vector<std::pair<std::string, std::string>> promotions;  // cluster id, message
     {
       std::lock_guard lock(mu_);
-      (void)SaveLocked(group);
-      groups_[RecordKey(group)] = group;
+      GroupRecord& recovered = groups_[RecordKey(group)] = group;
+      for (const std::string& cluster_id : replaceable) {
+        (void)QueuePromotionLocked(recovered, *recovered.FindNode(cluster_id), &promotions);
+      }
+      (void)SaveLocked(recovered);
+    }
+    for (const auto& [cluster_id, message] : promotions) {
+      RecordEvent(kSourceCluster, cluster_id, message);
     }
     {
       std::lock_guard lock(mu_);
@@ -730,6 +796,40 @@ bool ReplicationGroups::HasRunningReplicaLocked(const GroupRecord& group,
   });
 }
 
+bool ReplicationGroups::IsBeingReplacedLocked(const GroupRecord& group, const NodeRecord& primary) {
+  if (group.cluster_enabled || !group.automatic_failover) {
+    return false;
+  }
+  // A promotion is queued or running for its node group, or one will be once the modification
+  // in progress ends (a replica runs that can take over): either way the primary waits.
+  return (group.pending_failover_automatic && group.pending_failover == primary.node_group_id) ||
+         (group.status == kStatusModifying && HasRunningReplicaLocked(group, primary));
+}
+
+bool ReplicationGroups::QueuePromotionLocked(
+    GroupRecord& group, const NodeRecord& primary,
+    std::vector<std::pair<std::string, std::string>>* events) {
+  if (group.cluster_enabled || !group.automatic_failover || !group.pending_failover.empty() ||
+      !HasRunningReplicaLocked(group, primary)) {
+    return false;
+  }
+  group.pending_failover = primary.node_group_id;
+  group.pending_failover_automatic = true;
+  if (group.status == kStatusAvailable) {
+    SetStatusLocked(group, kStatusModifying);
+    StartWorkerLocked(group.id);
+    events->emplace_back(primary.cluster_id, "Primary node " + primary.cluster_id +
+                                                 " exited: promoting its most advanced replica");
+  } else {
+    // ApplyModification runs it as soon as the modification in progress ends.
+    events->emplace_back(primary.cluster_id,
+                         "Primary node " + primary.cluster_id +
+                             " exited: its most advanced replica will be promoted once the "
+                             "modification in progress ends");
+  }
+  return true;
+}
+
 void ReplicationGroups::SuperviseOnce() {
   std::vector<std::pair<std::string, std::string>> restarted;  // cluster id, message
   {
@@ -750,21 +850,12 @@ void ReplicationGroups::SuperviseOnce() {
         // A primary that comes back would come back empty (the nodes keep no data on disk),
         // and its replicas would copy that: without cluster mode, a replica takes over first
         // (the cluster does that by itself), and the old primary restarts as its replica.
-        if (node.primary && !group.cluster_enabled && group.automatic_failover) {
-          if (group.pending_failover_automatic && group.pending_failover == node.node_group_id) {
-            continue;  // being replaced
-          }
-          if (group.status == kStatusAvailable && HasRunningReplicaLocked(group, node)) {
-            SetStatusLocked(group, kStatusModifying);
-            group.pending_failover = node.node_group_id;
-            group.pending_failover_automatic = true;
-            changed = true;
-            StartWorkerLocked(id);
-            restarted.emplace_back(
-                node.cluster_id,
-                "Primary node " + node.cluster_id + " exited: promoting its most advanced replica");
-            continue;
-          }
+        if (node.primary && QueuePromotionLocked(group, node, &restarted)) {
+          changed = true;
+          continue;
+        }
+        if (node.primary && IsBeingReplacedLocked(group, node)) {
+          continue;
         }
         RestartBackoff& backoff = backoff_[node.cluster_id];
         const int64_t now = common::MonotonicMillis();

@@ -49,6 +49,10 @@ struct GroupsOptions {
   // Nodes take addresses from this IPv4 range (host byte order, inclusive), one each.
   uint32_t first_address = 0;
   uint32_t last_address = 0;
+  // Where the control plane's calls to its nodes leave from: the range's network address,
+  // which no node takes (as a VPC's router address). Nodes behind security groups admit it
+  // and no other local source, so that a client on this host gets only what the rules allow.
+  std::string call_source;
   int64_t start_timeout_ms = 30000;  // from spawning the nodes to a formed group
   int64_t cluster_node_timeout_ms = 5000;
   int64_t supervise_interval_ms = 250;
@@ -180,6 +184,12 @@ class ReplicationGroups {
   // each saying that `what` was applied, or why not.
   void PushToGroupsNaming(const std::string& id, IdList current, const std::string& what,
                           absl::Status (ReplicationGroups::*push)(const GroupRecord&));
+  // (this->*push) on the group at key as it is now, one push per group at a time: two changes
+  // in a row (a rule authorized, then revoked) reach the nodes in that order, each push
+  // computing what it sends from the state it finds, never from a copy taken before another
+  // push ran. OK when the group is gone. Takes mu_ (briefly) and the group's push mutex.
+  absl::Status PushLive(const std::string& key,
+                        absl::Status (ReplicationGroups::*push)(const GroupRecord&));
   // The ACL users of group's nodes, each as the arguments after ACL SETUSER (user name first):
   // the members of its user group, or the default user with the auth tokens (or none).
   std::vector<std::vector<std::string>> NodeUsersOf(const GroupRecord& group) const;
@@ -209,11 +219,24 @@ class ReplicationGroups {
   absl::Status SaveLocked(const GroupRecord& group);
   // Stops and removes the nodes of group (outside the lock).
   void StopNodes(const GroupRecord& group);
+  // The end of a deletion (group is its `deleting` record): its nodes stop and its record
+  // goes, except the node it retains (retained_cluster_id), which becomes a standalone cache
+  // cluster in the same write; that record, when there is one. Takes mu_.
+  std::optional<GroupRecord> FinishDeletion(const GroupRecord& group);
   // Starts the nodes of group that have no process, records their pids; outside the lock.
   absl::Status StartNodes(GroupRecord* group);
   void SuperviseOnce();
   // A replica of primary's node group has a running process. Requires: mu_ held.
   bool HasRunningReplicaLocked(const GroupRecord& group, const NodeRecord& primary);
+  // For a dead primary of a group with automatic failover and no cluster mode: queues the
+  // promotion of a replica (pending_failover), started at once when the group is available,
+  // after the modification in progress otherwise; (cluster id, message) for its event. false
+  // when there is nothing to queue. Requires: mu_ held.
+  bool QueuePromotionLocked(GroupRecord& group, const NodeRecord& primary,
+                            std::vector<std::pair<std::string, std::string>>* events);
+  // Whether a dead primary must stay down because a replica will replace it (restarted, it
+  // would come back empty and its replicas would copy that). Requires: mu_ held.
+  bool IsBeingReplacedLocked(const GroupRecord& group, const NodeRecord& primary);
   // The automatic failover's promotion (ApplyFailover): the running replica with the highest
   // replication offset becomes primary (REPLICAOF NO ONE), the others follow it.
   absl::Status PromoteReplica(const GroupRecord& group, const NodeRecord& old_primary,
@@ -243,6 +266,8 @@ class ReplicationGroups {
     int64_t delay_ms = 0;
   };
   std::map<std::string, RestartBackoff> backoff_;
+  // Per group (RecordKey): serialises PushLive's pushes of users and network rules.
+  std::map<std::string, std::shared_ptr<std::mutex>> push_mutexes_;
   int64_t last_role_refresh_ms_ = 0;  // supervisor thread only
   // Per node: when its certificate's renewal may be tried again after a failure (supervisor
   // thread only).

@@ -114,6 +114,28 @@ absl::Status StateStore::DeleteGroup(const std::string& id) {
   return absl::OkStatus();
 }
 
+absl::Status StateStore::ReplaceGroup(const std::string& key, const GroupRecord& replacement) {
+  std::lock_guard lock(mu_);
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) {
+    return s;
+  }
+  Statement remove(db_, "DELETE FROM replication_groups WHERE id = ?");
+  Statement insert(db_, "INSERT OR REPLACE INTO replication_groups (id, record) VALUES (?, ?)");
+  bool ok = remove.ok() && insert.ok();
+  if (ok) {
+    remove.Bind(1, key);
+    insert.Bind(1, RecordKey(replacement));
+    insert.Bind(2, GroupToJson(replacement));
+    ok = sqlite3_step(remove.get()) == SQLITE_DONE && sqlite3_step(insert.get()) == SQLITE_DONE;
+  }
+  if (!ok) {
+    absl::Status error = SqliteError(db_, "cannot replace replication group " + key);
+    (void)Exec("ROLLBACK");
+    return error;
+  }
+  return Exec("COMMIT");
+}
+
 absl::StatusOr<std::vector<GroupRecord>> StateStore::LoadGroups() {
   std::lock_guard lock(mu_);
   Statement stmt(db_, "SELECT record FROM replication_groups ORDER BY id");

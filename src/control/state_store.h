@@ -43,6 +43,9 @@ class StateStore {
   absl::Status SaveGroup(const GroupRecord& group);
   // key: RecordKey of the group.
   absl::Status DeleteGroup(const std::string& key);
+  // Deletes the record at key and saves replacement in one transaction: a crash leaves one or
+  // the other (a deleted group and the cache cluster retained from it).
+  absl::Status ReplaceGroup(const std::string& key, const GroupRecord& replacement);
   absl::StatusOr<std::vector<GroupRecord>> LoadGroups();
 
   // The other resources (security groups, users, user groups): one JSON document per kind and

@@ -7,6 +7,7 @@
 #include "common/ascii.h"
 #include "control/request_parameters.h"
 #include "control/resource_records.h"
+#include "security/acl_user.h"
 
 namespace redoubt::control {
 
@@ -87,6 +88,13 @@ std::optional<ApiError> CheckUserPassword(const std::string& password) {
 }
 
 std::optional<ApiError> CheckAccessString(const std::string& access) {
+  // Redis 7.0's commands and categories, which every node's ACL knows.
+  static const security::AclCommandCatalog catalog = [] {
+    security::AclCommandCatalog c;
+    c.AddReferenceCommands();
+    return c;
+  }();
+  security::AclUser probe("probe", catalog, /*all_channels_by_default=*/false);
   bool any = false;
   for (std::string_view word : common::Split(access, ' ')) {
     if (word.empty()) {
@@ -104,6 +112,14 @@ std::optional<ApiError> CheckAccessString(const std::string& access) {
       return InvalidValue("Invalid access string: '" + std::string(word) +
                           "' is not a key, channel or command rule (passwords are set with "
                           "Passwords or NoPasswordRequired).");
+    }
+    // As a node will read it: a command or category no node knows would be accepted here and
+    // refused by every node (ACL SETUSER, and the user line of a restarted node's config).
+    if (security::AclRuleError error =
+            probe.Apply(word, catalog, /*all_channels_by_default=*/false);
+        error != security::AclRuleError::kNone) {
+      return InvalidValue("Invalid access string: '" + std::string(word) +
+                          "': " + std::string(security::AclRuleErrorText(error)));
     }
   }
   if (!any) {

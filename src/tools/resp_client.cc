@@ -1,6 +1,7 @@
 // Blocking RESP client over a non-blocking socket; see resp_client.h.
 #include "tools/resp_client.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -124,6 +125,33 @@ ClientStatus RespClient::Resolve() {
   return {};
 }
 
+ClientStatus RespClient::BindSource() {
+  if (source_address_.empty()) {
+    return {};
+  }
+  sockaddr_storage source{};
+  socklen_t length = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&source);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&source);
+  if (address_.ss_family == AF_INET &&
+      inet_pton(AF_INET, source_address_.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    length = sizeof(sockaddr_in);
+  } else if (address_.ss_family == AF_INET6 &&
+             inet_pton(AF_INET6, source_address_.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    length = sizeof(sockaddr_in6);
+  } else {
+    return Failure(ClientError::kConnect, "source address " + source_address_ +
+                                              " is not of the destination's address family");
+  }
+  if (bind(fd_, reinterpret_cast<const sockaddr*>(&source), length) != 0) {
+    return Failure(ClientError::kConnect,
+                   "bind to " + source_address_ + ": " + std::string(std::strerror(errno)));
+  }
+  return {};
+}
+
 ClientStatus RespClient::ConnectTcp(int64_t deadline_us) {
   fd_ = socket(address_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
@@ -131,6 +159,9 @@ ClientStatus RespClient::ConnectTcp(int64_t deadline_us) {
   }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (ClientStatus s = BindSource(); !s.ok()) {
+    return s;
+  }
   if (connect(fd_, reinterpret_cast<const sockaddr*>(&address_), address_len_) == 0) {
     return {};
   }

@@ -71,10 +71,14 @@ class RespClient {
   std::string tls_version() const { return ssl_ ? SSL_get_version(ssl_.get()) : ""; }
   // Forgets the saved TLS session, so that the next handshake is a full one.
   void ForgetSession() { session_.reset(); }
+  // The local address to connect from (an IP literal; empty: the kernel's choice). A source
+  // that cannot be bound fails Connect(): a caller that names one is admitted by it.
+  void set_source_address(std::string ip) { source_address_ = std::move(ip); }
 
  private:
   ClientStatus Resolve();
   ClientStatus ConnectTcp(int64_t deadline_us);
+  ClientStatus BindSource();
   ClientStatus Handshake(int64_t deadline_us);
   ClientStatus WriteAll(int64_t deadline_us);
   ClientStatus ReadSome(int64_t deadline_us);
@@ -93,6 +97,7 @@ class RespClient {
   const std::string host_;
   const int port_;
   const TlsClientContext* const tls_;
+  std::string source_address_;
 
   // The resolved address, from the first Connect().
   sockaddr_storage address_{};

@@ -4,17 +4,19 @@
 # Describe gives; the supervisor restarts a node that dies, a restarted control plane adopts the
 # nodes that kept serving, deleting stops them. Bad requests get ElastiCache's errors and
 # change nothing.
+import json
 import os
 import re
 import signal
 import socket
+import sqlite3
 import time
 
 import pytest
 import redis
 from redis.cluster import RedisCluster
 
-from support.control_plane import AWS, control_fixture, wait_available
+from support.control_plane import AWS, control_fixture, control_plane, wait_available
 from support.tools import wait_for
 
 NODE_BLOCK = "127.0.16.0/24"
@@ -102,8 +104,17 @@ def test_awscli_creates_a_cluster_mode_group_that_redis_py_uses_then_deletes_it(
     assert one["ReplicationGroupId"] == "orders" and one["CacheNodeType"] == "cache.r6g.large"
     node = redis.Redis(host=one["CacheNodes"][0]["Endpoint"]["Address"], port=6379)
     # The node type's memory, and the replica role in its shard.
-    assert node.config_get("maxmemory")["maxmemory"] == "14037181030"
+    assert node.info("memory")["maxmemory"] == 14037181030
     assert node.info("replication")["role"] == "slave"
+    # What ElastiCache restricts is refused to customers, whatever their rules say; the
+    # control plane's own user has it.
+    for command in (("CONFIG", "GET", "maxmemory"), ("CONFIG", "SET", "maxmemory", "1"),
+                    ("ACL", "DELUSER", "redoubt-service"), ("SHUTDOWN",),
+                    ("CLUSTER", "FORGET", "0" * 40), ("REPLICAOF", "NO", "ONE")):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            node.execute_command(*command)
+    service = control.service_client("orders", one["CacheNodes"][0]["Endpoint"]["Address"])
+    assert service.config_get("maxmemory")["maxmemory"] == "14037181030"
 
     events = aws_json(control, "describe-events", "--source-type", "replication-group",
                       "--source-identifier", "orders")["Events"]
@@ -332,7 +343,7 @@ def test_test_failover_hands_each_kind_of_group_to_a_replica(control):
     # noticed by the supervisor: an event, and the records follow.
     old = client.describe_cache_clusters(CacheClusterId="cflip-0002-001",
                                          ShowCacheNodeInfo=True)["CacheClusters"][0]
-    redis.Redis(host=old["CacheNodes"][0]["Endpoint"]["Address"], port=6379).execute_command(
+    control.service_client("cflip", old["CacheNodes"][0]["Endpoint"]["Address"]).execute_command(
         "CLUSTER", "FAILOVER")
     wait_for(lambda: any("is now the primary" in e["Message"] for e in client.describe_events(
         SourceType="cache-cluster", SourceIdentifier="cflip-0002-001")["Events"]),
@@ -397,6 +408,65 @@ def test_a_dead_primary_is_replaced_by_its_most_advanced_replica(control):
     assert "Primary node survivor-001 exited: promoting its most advanced replica" in messages
 
 
+def test_a_primary_that_dies_mid_modification_or_unsupervised_keeps_the_data(tmp_path):
+    """The same promotion when the primary dies while the group is being modified (it waits for
+    the modification to end; a modification stays 10 s here, so the supervisor sees the death
+    within it) and while the control plane is down (its restart promotes a replica instead of
+    restarting the primary empty)."""
+    plane = control_plane(tmp_path, NODE_BLOCK, "--modify-dwell", "10000")
+    try:
+        client = plane.boto3_client()
+        client.create_replication_group(ReplicationGroupId="steady",
+                                        ReplicationGroupDescription="x", NumCacheClusters=2,
+                                        AutomaticFailoverEnabled=True)
+
+        def write_then_kill_primary(prefix, before_kill=lambda: None):
+            primaries, shard = primary_of(client, "steady")
+            writer = redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+            for i in range(200):
+                writer.set(f"{prefix}{i}", i)
+            assert writer.wait(1, 10000) == 1  # the replica has every write
+            writer.close()
+            before_kill()
+            pid = int((plane.data / "nodes" / primaries[0] / "redoubt.pid").read_text())
+            os.kill(pid, signal.SIGKILL)
+            return primaries[0]
+
+        def failed_over_from(old):
+            def done():
+                return any(e["Message"].startswith(f"Failover from primary node {old} ")
+                           for e in client.describe_events(SourceType="cache-cluster",
+                                                           Duration=60)["Events"])
+            wait_for(done, f"the failover from {old}")
+            wait_available(client, "steady")
+            primaries, shard = primary_of(client, "steady")
+            assert primaries != [old] and len(primaries) == 1
+            return redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379)
+
+        ec2 = plane.boto3_client("ec2")
+        sg = ec2.create_security_group(GroupName="open", Description="x")["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=sg, IpProtocol="-1", CidrIp="0.0.0.0/0")
+        client.modify_replication_group(ReplicationGroupId="steady", SecurityGroupIds=[sg],
+                                        ApplyImmediately=True)
+        first = write_then_kill_primary("a")
+        promoted = failed_over_from(first)
+        assert all(promoted.get(f"a{i}") == str(i).encode() for i in range(200))
+        messages = [e["Message"] for e in client.describe_events(
+            SourceType="cache-cluster", SourceIdentifier=first)["Events"]]
+        assert f"Primary node {first} exited: its most advanced replica will be promoted once " \
+            "the modification in progress ends" in messages
+
+        # The old primary is back as a replica; then the control plane stops, the new primary
+        # dies, and the control plane starts again.
+        second = write_then_kill_primary("b", before_kill=lambda: plane.stop())
+        plane.start(port=plane.port)
+        promoted = failed_over_from(second)
+        assert second != first
+        assert all(promoted.get(f"{p}{i}") == str(i).encode() for p in "ab" for i in range(200))
+    finally:
+        plane.stop_all()
+
+
 def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
     client = control.boto3_client()
     client.create_replication_group(ReplicationGroupId="keeper", ReplicationGroupDescription="x",
@@ -445,3 +515,30 @@ def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
     assert messages[:2] == ["Cache cluster deleted",
                             "Cache cluster retained from replication group keeper as a cache "
                             "cluster"]
+
+    # A control plane that stops in the middle of such a deletion (its record says `deleting`,
+    # retaining the primary: the state a crash between the deletion's two writes would leave)
+    # finishes it when it starts: the primary keeps serving, as a cache cluster.
+    client.create_replication_group(ReplicationGroupId="halfway", ReplicationGroupDescription="x",
+                                    NumCacheClusters=2)
+    primary = client.describe_cache_clusters(CacheClusterId="halfway-001", ShowCacheNodeInfo=True)[
+        "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]["Address"]
+    redis.Redis(host=primary, port=6379).set("kept", "again")
+    pids = {p.parent.name: int(p.read_text()) for p in (control.data / "nodes").glob(
+        "halfway-*/redoubt.pid")}
+    assert control.stop() == 0
+    with sqlite3.connect(control.data / "state.db") as db:
+        record = json.loads(db.execute("SELECT record FROM replication_groups WHERE id = ?",
+                                       ("halfway",)).fetchone()[0])
+        record.update(status="deleting", retained_cluster_id="halfway-001")
+        db.execute("UPDATE replication_groups SET record = ? WHERE id = ?",
+                   (json.dumps(record), "halfway"))
+    control.start(port=control.port)
+    client = control.boto3_client()
+    assert "halfway" not in [g["ReplicationGroupId"] for g in client.describe_replication_groups()[
+        "ReplicationGroups"]]
+    kept = client.describe_cache_clusters(CacheClusterId="halfway-001")["CacheClusters"][0]
+    assert "ReplicationGroupId" not in kept and kept["CacheClusterStatus"] == "available"
+    assert alive(pids["halfway-001"]) and not alive(pids["halfway-002"])
+    assert redis.Redis(host=primary, port=6379).get("kept") == b"again"
+    client.delete_cache_cluster(CacheClusterId="halfway-001")

@@ -438,8 +438,8 @@ def test_node_certificates_are_renewed_before_they_expire(tmp_path):
         assert load.rounds > 0 and load.failures == []
         assert sorted(plane.node_pids()) == pids  # reloaded, not restarted
         for address in addresses:
-            node = redis.Redis(host=address, port=6379, ssl=True, ssl_ca_certs=ca,
-                               ssl_check_hostname=False)
+            node = plane.service_client("renewing", address, ssl=True, ssl_ca_certs=ca,
+                                        ssl_check_hostname=False)
             assert node.config_get("tls-cert-file")["tls-cert-file"].endswith("node-1.crt")
         events = [e["Message"] for e in client.describe_events(SourceType="cache-cluster")[
             "Events"]]

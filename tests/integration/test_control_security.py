@@ -1,9 +1,10 @@
 # EC2 security groups through the control plane, as awscli and boto3 drive them: the EC2
 # dialect of the Query protocol (replies, errors, paging, DryRun), and what the rules do: a
 # replication group that names security groups admits, on every node, only the sources their
-# rules let reach port 6379 (plus the control plane and its own nodes), and a rule authorized
-# or revoked changes every node at once, closing the clients a revocation excludes. Clients
-# play other hosts from addresses of 127.0.23.x; the nodes are on 127.0.22.x. Also the VPC's
+# rules let reach port 6379 (plus the control plane, from the node range's network address, and
+# its own nodes; not 127.0.0.1, this host's own loopback source), and a rule authorized or
+# revoked changes every node at once, closing the clients a revocation excludes. Clients play
+# other hosts from addresses of 127.0.23.x; the nodes are on 127.0.22.x. Also the VPC's
 # subnets (EC2 DescribeSubnets) and cache subnet groups, which place a group's nodes on the
 # subnets they name (a control plane of its own on 127.0.28.0/23: two subnets).
 import os
@@ -11,9 +12,9 @@ import signal
 import socket
 
 import pytest
-import redis
 
 from support.control_plane import AWS, control_fixture, control_plane, wait_available
+from support.resp_client import RespClient, unwrap
 from support.sockets import raw_connection, read_until_close
 from support.tools import wait_for
 
@@ -50,6 +51,14 @@ def pong_from(source, address):
             return False
         data, _ = read_until_close(sock, timeout=2)
         return data.startswith(b"+PONG")
+
+
+def connected_replicas(address, source):
+    """INFO replication's connected_slaves of the node at address, asked from `source`."""
+    with RespClient(address, 6379, source=source) as c:
+        info = unwrap(c.call("INFO", "replication")).decode()
+    return int(dict(line.split(":", 1) for line in info.splitlines() if ":" in line)[
+        "connected_slaves"])
 
 
 def test_security_groups_through_awscli_and_boto3(control):
@@ -148,12 +157,20 @@ def test_rules_reach_every_node_online(control):
                for c in nodes)
     addresses = [c["CacheNodes"][0]["Endpoint"]["Address"] for c in nodes]
     addresses = [socket.gethostbyname(a) for a in addresses]
-    primary = redis.Redis(host=addresses[0], port=6379)
     # The control plane reaches its nodes, and the replica its primary, whatever the rules say.
-    assert primary.info("replication")["connected_slaves"] == 1
+    assert connected_replicas(addresses[0], CLIENT_A) == 1
     for address in addresses:
         assert pong_from(CLIENT_A, address)
         assert not pong_from(CLIENT_B, address)
+        assert not pong_from("127.0.0.1", address)  # this host's own source is not special
+    # An admitted customer cannot widen its own access: the node's configuration and the
+    # service's user are out of its reach.
+    with RespClient(addresses[0], 6379, source=CLIENT_A) as c:
+        for command in (("CONFIG", "SET", "network-allow", ""), ("CONFIG", "GET", "masterauth"),
+                        ("ACL", "DELUSER", "redoubt-service"),
+                        ("ACL", "SETUSER", "redoubt-service", "off")):
+            reply = c.call(*command)
+            assert reply[0] == "error" and reply[1].startswith("NOPERM"), (command, reply)
 
     # A rule added: every node admits the new source at once.
     ec2_client.authorize_security_group_ingress(
@@ -171,7 +188,7 @@ def test_rules_reach_every_node_online(control):
     assert closed
     held.close()
     assert not any(pong_from(CLIENT_A, a) for a in addresses)
-    assert primary.info("replication")["connected_slaves"] == 1  # the replica stayed linked
+    assert connected_replicas(addresses[0], CLIENT_B) == 1  # the replica stayed linked
 
     # A security group in use is not deleted.
     with pytest.raises(ec2_client.exceptions.ClientError) as in_use:

@@ -55,6 +55,14 @@ def test_users_and_user_groups_through_awscli(control):
                              "--access-string", "on") == "InvalidParameterValue"
     assert control.aws_error("elasticache", "modify-user", "--user-id", "default",
                              "--access-string", "off") == "InvalidParameterValue"
+    # Rules are read as a node reads them: a command no node knows is refused here, not by
+    # every node later.
+    for access in ("on ~* +nosuchcmd", "on ~* +@nosuchcategory", "on ~* +config|nosuch"):
+        assert control.aws_error("elasticache", "create-user", "--user-id", "x", "--user-name",
+                                 "x", "--engine", "redis", "--no-password-required",
+                                 "--access-string", access) == "InvalidParameterValue"
+    assert control.aws_error("elasticache", "modify-user", "--user-id", "reader",
+                             "--access-string", "on ~* +nosuchcmd") == "InvalidParameterValue"
 
     group = control.aws_json("elasticache", "create-user-group", "--user-group-id", "app",
                              "--engine", "redis", "--user-ids", "app-default", "reader")
@@ -130,6 +138,12 @@ def test_a_user_group_controls_every_node_and_follows_changes_online(control):
     replica_admin = node_client(control, replica, password=DEFAULT_PW)
     wait_for(lambda: replica_admin.get("app:1") == b"v", "the replica to have the write")
     assert sorted(admin.acl_users()) == ["default", "reader", "redoubt-service"]
+    # +@all in a user group still leaves out what ElastiCache restricts: the service's user and
+    # the node's configuration are beyond any customer user.
+    for command in (("CONFIG", "GET", "masterauth"), ("ACL", "SETUSER", "redoubt-service", "off"),
+                    ("ACL", "DELUSER", "redoubt-service")):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            admin.execute_command(*command)
 
     # The reader's password rotates: both valid on every node, then the new one only, while a
     # client that keeps its connection and clients that reconnect with a valid password never

@@ -10,9 +10,12 @@ import json
 import os
 import shlex
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
+
+import redis
 
 from support.servers import free_port
 from support.tools import find_redoubt_tool, wait_for
@@ -70,6 +73,16 @@ class ControlPlane:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=60)
+
+    def service_client(self, group_id, host, **kwargs):
+        """A redis-py client of a node of the group as the control plane's own ACL user (its
+        password from the control plane's state store): for what the service does to its nodes
+        and customers may not, such as CONFIG."""
+        with sqlite3.connect(f"file:{self.data / 'state.db'}?mode=ro", uri=True) as db:
+            record, = db.execute("SELECT record FROM replication_groups WHERE id = ?",
+                                 (group_id,)).fetchone()
+        return redis.Redis(host=host, port=6379, username="redoubt-service",
+                           password=json.loads(record)["service_password"], **kwargs)
 
     def node_pids(self):
         """Pids of the node processes whose pid files are in the data folder."""

@@ -224,6 +224,36 @@ TEST(StateStoreTest, GroupsAndEventsSurviveAReopen) {
   EXPECT_EQ(messages(window), (std::vector<std::string>{"second"}));
 }
 
+TEST(StateStoreTest, ReplaceGroupSwapsOneRecordForAnother) {
+  test_support::ScratchDir dir("state-store-replace");
+  absl::StatusOr<std::unique_ptr<StateStore>> store =
+      StateStore::Open((dir.path() / "state.db").string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  GroupRecord group;
+  group.id = "keeper";
+  group.status = kStatusDeleting;
+  group.retained_cluster_id = "keeper-001";
+  group.nodes.push_back(NodeRecord{});
+  group.nodes.back().cluster_id = "keeper-001";
+  ASSERT_TRUE((*store)->SaveGroup(group).ok());
+  GroupRecord standalone = group;
+  standalone.standalone = true;
+  standalone.retained_cluster_id.clear();
+  standalone.status = kStatusAvailable;
+  ASSERT_TRUE((*store)->ReplaceGroup("keeper", standalone).ok());
+  absl::StatusOr<std::vector<GroupRecord>> groups = (*store)->LoadGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_TRUE((*groups)[0].standalone);
+  EXPECT_EQ(RecordKey((*groups)[0]), "cluster:keeper-001");
+  // The deleting record keeps what a restart needs to finish the same deletion.
+  ASSERT_TRUE((*store)->SaveGroup(group).ok());
+  groups = (*store)->LoadGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[1].retained_cluster_id, "keeper-001");  // ordered by key: "cluster:" first
+}
+
 }  // namespace
 }  // namespace redoubt::control
 

@@ -55,6 +55,19 @@ TEST(UserChecksTest, PasswordsAndAccessStrings) {
                           "on ~* +@all whatever", "on ~* <hash", "on ~* + "}) {
     EXPECT_TRUE(CheckAccessString(bad)) << bad;
   }
+  // Read as a node reads it: a command, subcommand or category no node knows is refused here,
+  // in Redis's words, rather than by every node later.
+  for (const char* good :
+       {"on ~* +config|get", "on ~* -@all +@geo +client|list", "on ~* +hset", "on ~* +select|0"}) {
+    EXPECT_FALSE(CheckAccessString(good)) << good;
+  }
+  for (const char* bad : {"on ~* +nosuchcmd", "on ~* +@nosuchcategory", "on ~* +config|nosuch"}) {
+    std::optional<ApiError> error = CheckAccessString(bad);
+    ASSERT_TRUE(error) << bad;
+    EXPECT_EQ(error->code, "InvalidParameterValue");
+  }
+  EXPECT_NE(CheckAccessString("on ~* +nosuchcmd")->message.find("Unknown command"),
+            std::string::npos);
 }
 
 class UsersTest : public ::testing::Test {
