@@ -4,12 +4,14 @@
 // verified against one known key; the body is answered by the ElastiCache service and the EC2
 // one as a signed request would be, over replication groups whose node host refuses to start
 // anything (a creation that passes every check fails there: no process is ever spawned),
-// security groups, and an in-memory database, and by Secrets Manager's JSON protocol as a
-// GetRandomPassword. Invariants checked: a parsed authorization has the five parts of a scope;
-// a reply is 200 with the operation's envelope, or an error status with its protocol's error
-// envelope, never anything else. Crashes and sanitizer reports are the findings.
+// security groups, and an in-memory database, and by Secrets Manager's JSON protocol as one of
+// its operations (over secrets kept in the same database). Invariants checked: a parsed
+// authorization has the five parts of a scope; a reply is 200 with the operation's envelope, or an
+// error status with its protocol's error envelope, never anything else. Crashes and sanitizer
+// reports are the findings.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -48,6 +50,7 @@ class RefusingNodeHost : public NodeHost {
 struct Services {
   QueryService elasticache;
   QueryService ec2;
+  JsonService secrets;
 };
 
 const Services& TheServices() {
@@ -63,13 +66,16 @@ const Services& TheServices() {
   static Users users(*store);
   static CacheSubnetGroups subnet_groups(*store, SubnetsOf(0x7f000001, 0x7f0000fe));
   static ReplicationGroups groups(options, *store, host, nullptr);
+  static Secrets secrets(*store, SecretKeyring::FromKeys({{"k1", std::string(32, 'k')}}),
+                         "us-east-1", "000000000000");
   static const Services services = [] {
     groups.UseSecurityGroups(&security_groups);
     groups.UseUsers(&users);
     groups.UseSubnetGroups(&subnet_groups);
     return Services{
         MakeElastiCacheService({"us-east-1", "000000000000"}, &groups, &users, &subnet_groups),
-        MakeEc2Service("000000000000", &security_groups, subnet_groups.subnets(), "us-east-1a")};
+        MakeEc2Service("000000000000", &security_groups, subnet_groups.subnets(), "us-east-1a"),
+        MakeSecretsManagerService(&secrets)};
   }();
   return services;
 }
@@ -114,10 +120,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                         : "<ErrorResponse") != std::string::npos);
     }
   }
-  // Secrets Manager's JSON protocol: the body as a GetRandomPassword request.
-  static const JsonService secrets = MakeSecretsManagerService();
-  const ApiReply json = AnswerJson(secrets, "secretsmanager.GetRandomPassword", body, "rid");
-  REDOUBT_CHECK(json.http_status == 200 ? json.body.find("RandomPassword") != std::string::npos
+  // Secrets Manager's JSON protocol: the body as a request of the operation the header's
+  // length picks (the secrets persist across inputs, so sequences of operations are reached).
+  const JsonService& secrets = services.secrets;
+  auto operation = secrets.operations.begin();
+  std::advance(operation, header.size() % secrets.operations.size());
+  const ApiReply json = AnswerJson(secrets, "secretsmanager." + operation->first, body, "rid");
+  REDOUBT_CHECK(json.http_status == 200 ? json.body.starts_with("{")
                                         : json.body.find("\"__type\"") != std::string::npos);
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "control/json_protocol.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
+#include "control/secrets.h"
 #include "control/security_groups.h"
 
 namespace httplib {
@@ -43,6 +44,7 @@ class ControlServer {
     Users* users = nullptr;
     CacheSubnetGroups* subnet_groups = nullptr;
     SecurityGroups* security_groups = nullptr;
+    Secrets* secrets = nullptr;
   };
   ControlServer(ControlOptions options, CredentialsFile credentials, Resources resources);
   ~ControlServer();

@@ -629,6 +629,12 @@ absl::Status ReplicationGroups::WaitForPlaintextClients(const GroupRecord& group
     if (stopping_) {
       return absl::CancelledError("the control plane is stopping");
     }
+    // A primary died meanwhile: its replacement (queued by the supervisor, run when this
+    // modification ends) does not wait for the clients.
+    if (auto it = groups_.find(group.id);
+        it != groups_.end() && it->second.pending_failover_automatic) {
+      return absl::AbortedError("a primary exited while waiting for the plaintext clients");
+    }
   }
 }
 
@@ -642,14 +648,19 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
   const bool security_groups = start->pending_security_groups;
   const bool transit = start->pending_transit;
   const bool user_groups = start->pending_user_groups;
-  absl::Status s = security_groups ? ApplySecurityGroups(*start) : absl::OkStatus();
+  // A promotion first: a node group has no primary until it is done.
+  const bool promotion = failover && start->pending_failover_automatic;
+  absl::Status s = promotion ? ApplyFailover(*start) : absl::OkStatus();
+  if (s.ok() && security_groups) {
+    s = ApplySecurityGroups(*start);
+  }
   if (s.ok() && user_groups) {
     s = ApplyUserGroups(*start);
   }
   if (s.ok() && start->pending_transit) {
     s = ApplyTransit(*start);
   }
-  if (s.ok() && failover) {
+  if (s.ok() && failover && !promotion) {
     s = ApplyFailover(*start);
   }
   if (s.ok() && !start->pending_auth_strategy.empty()) {

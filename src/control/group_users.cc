@@ -17,7 +17,8 @@ namespace {
 // What no customer user may run, whatever its access string grants, on a group whose nodes the
 // control plane reaches as its own user: ElastiCache's restricted commands (node configuration,
 // persistence, replication, shutdown), plus what would let a customer take the node from the
-// service, such as changing the service user, the cluster's topology or failing over. Appended
+// service, such as changing the service user, the cluster's topology, failing over, or pausing
+// every client (CLIENT PAUSE would hold the control plane's calls too). Appended
 // after the customer's rules, so that they win over a "+@all" there.
 constexpr const char* kRestrictedRules[] = {"-bgrewriteaof",
                                             "-bgsave",
@@ -32,6 +33,8 @@ constexpr const char* kRestrictedRules[] = {"-bgrewriteaof",
                                             "-psync",
                                             "-failover",
                                             "-module",
+                                            "-client|pause",
+                                            "-client|unpause",
                                             "-acl|setuser",
                                             "-acl|deluser",
                                             "-acl|load",

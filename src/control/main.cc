@@ -25,6 +25,8 @@
 #include "control/hosts_file.h"
 #include "control/local_node_host.h"
 #include "control/replication_groups.h"
+#include "control/secret_keyring.h"
+#include "control/secrets.h"
 #include "control/security_groups.h"
 #include "control/state_store.h"
 #include "control/subnets.h"
@@ -74,6 +76,11 @@ std::string ServerBesideUs() {
 
 std::string Absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// The keys that seal the secrets' values (secret_keyring.h).
+std::string SecretKeyFile(const std::string& data_dir) {
+  return data_dir + "/secrets.key";
 }
 
 // The address clients are sent to: the listen address, which aws-env reads back.
@@ -136,11 +143,26 @@ int main(int argc, char** argv) {
   CLI::App* aws_env = app.add_subcommand(
       "aws-env", "Print the export lines that point awscli and boto3 at this control plane");
   aws_env->fallthrough();  // the options above may also follow "aws-env"
+  CLI::App* new_secret_key = app.add_subcommand(
+      "new-secret-key",
+      "Add a key to the secrets' key file: it seals every secret value from the next start on");
+  new_secret_key->fallthrough();
   CLI11_PARSE(app, argc, argv);
 
   data_dir = Absolute(data_dir);
   if (aws_env->parsed()) {
     return PrintAwsEnv(data_dir, region);
+  }
+  if (new_secret_key->parsed()) {
+    absl::StatusOr<std::string> id =
+        redoubt::control::SecretKeyring::AddKey(SecretKeyFile(data_dir));
+    if (!id.ok()) {
+      std::cerr << id.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "key " << *id << " added to " << SecretKeyFile(data_dir)
+              << ": restart redoubt-control to seal every secret under it\n";
+    return 0;
   }
   redoubt::control::ControlOptions options;
   options.region = region;
@@ -237,6 +259,17 @@ int main(int argc, char** argv) {
     std::cerr << "cannot read the cache subnet groups back: " << s.message() << "\n";
     return 1;
   }
+  absl::StatusOr<redoubt::control::SecretKeyring> keyring =
+      redoubt::control::SecretKeyring::LoadOrCreate(SecretKeyFile(data_dir));
+  if (!keyring.ok()) {
+    std::cerr << keyring.status().message() << "\n";
+    return 1;
+  }
+  redoubt::control::Secrets secrets(**store, *std::move(keyring), region, options.account);
+  if (absl::Status s = secrets.Load(); !s.ok()) {
+    std::cerr << "cannot read the secrets back: " << s.message() << "\n";
+    return 1;
+  }
   redoubt::control::ReplicationGroups groups(groups_options, **store, host, *ca);
   groups.UseHostsFile(hosts.get());
   groups.UseSecurityGroups(&security_groups);
@@ -251,7 +284,8 @@ int main(int argc, char** argv) {
                                          {.groups = &groups,
                                           .users = &users,
                                           .subnet_groups = &subnet_groups,
-                                          .security_groups = &security_groups});
+                                          .security_groups = &security_groups,
+                                          .secrets = &secrets});
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

@@ -714,7 +714,33 @@ absl::Status ReplicationGroups::Recover() {
       StartWorkerLocked(group.id);
     }
   }
+  RefreshNodeAccess();
   return absl::OkStatus();
+}
+
+void ReplicationGroups::RefreshNodeAccess() {
+  for (const GroupRecord& group : All(/*with_standalone=*/true)) {
+    if (group.status == kStatusCreating || group.status == kStatusDeleting) {
+      continue;
+    }
+    // Nodes started by an older control plane admit 127.0.0.1, where its calls came from, and
+    // not call_source: the list is sent again, from 127.0.0.1 when the node refuses the other.
+    if (!group.security_group_ids.empty()) {
+      for (const NodeRecord& node : group.nodes) {
+        NodeAddress address = AddressOf(group, node);
+        const std::vector<std::string> args = {"CONFIG", "SET", "network-allow",
+                                               NetworkAllowOf(group, node.port)};
+        if (!CallNode(address, args).ok()) {
+          address.source.clear();
+          (void)CallNode(address, args);
+        }
+      }
+    }
+    // Their customer users may lack the restrictions newer nodes give them (kRestrictedRules).
+    if (!group.service_password.empty()) {
+      (void)PushLive(RecordKey(group), &ReplicationGroups::PushUsers);
+    }
+  }
 }
 
 void ReplicationGroups::StartSupervisor() {

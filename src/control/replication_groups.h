@@ -241,6 +241,10 @@ class ReplicationGroups {
   // replication offset becomes primary (REPLICAOF NO ONE), the others follow it.
   absl::Status PromoteReplica(const GroupRecord& group, const NodeRecord& old_primary,
                               const NodeRecord** promoted);
+  // At start (Recover): sends every running node its network-allow and users as this control
+  // plane makes them, so that nodes an older one started get its call source and the
+  // restrictions on customer users.
+  void RefreshNodeAccess();
   // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
   // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
   // thread only.

@@ -57,8 +57,10 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   sqlite3_busy_timeout(db, 5000);
   // WAL: a reader never waits for a writer; synchronous=NORMAL keeps every committed change
   // across a crash of the process (a power cut may lose the last ones, which the nodes survive).
+  // secure_delete: a replaced or deleted record is overwritten, not left in a free page (old
+  // tokens and passwords, sealed values under a retired key).
   absl::Status s = store->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
       "CREATE TABLE IF NOT EXISTS replication_groups (id TEXT PRIMARY KEY, record TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, id TEXT NOT NULL,"
       " record TEXT NOT NULL, PRIMARY KEY (kind, id));"
@@ -133,7 +135,11 @@ absl::Status StateStore::ReplaceGroup(const std::string& key, const GroupRecord&
     (void)Exec("ROLLBACK");
     return error;
   }
-  return Exec("COMMIT");
+  if (absl::Status s = Exec("COMMIT"); !s.ok()) {
+    (void)Exec("ROLLBACK");  // or the transaction would stay open under every later write
+    return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<GroupRecord>> StateStore::LoadGroups() {

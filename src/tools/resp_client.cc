@@ -145,6 +145,11 @@ ClientStatus RespClient::BindSource() {
     return Failure(ClientError::kConnect, "source address " + source_address_ +
                                               " is not of the destination's address family");
   }
+  // The port is chosen at connect, per destination: a bind to (ip, 0) would reserve one for
+  // every destination, and a caller that opens a connection per call (the control plane) would
+  // run out of them while closed ones wait in TIME_WAIT.
+  int one = 1;
+  setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
   if (bind(fd_, reinterpret_cast<const sockaddr*>(&source), length) != 0) {
     return Failure(ClientError::kConnect,
                    "bind to " + source_address_ + ": " + std::string(std::strerror(errno)));

@@ -234,6 +234,21 @@ def test_rules_reach_every_node_online(control):
                                         NumCacheClusters=1, SecurityGroupIds=[sg])
     assert missing.value.response["Error"]["Code"] == "InvalidParameterValue"
 
+    # A node an older control plane configured admits 127.0.0.1, where that one's calls came
+    # from, and not the node range's network address: a restarted control plane sends it its
+    # list again, from 127.0.0.1 when it must.
+    legacy = " ".join(["127.0.0.1/32"] + [f"{a}/32" for a in addresses])
+    # (Sent from 127.0.0.1, which the open group admits: a node refuses a list that would
+    # exclude the connection that sends it.)
+    assert control.service_client("guarded", addresses[1]).config_set("network-allow", legacy)
+    assert not pong_from(CLIENT_B, addresses[1])
+    assert control.stop() == 0
+    control.start(port=control.port)
+    allow = control.service_client("guarded", addresses[1]).config_get("network-allow")
+    assert allow["network-allow"].split() == \
+        ["127.0.22.0/32"] + [f"{a}/32" for a in addresses] + ["0.0.0.0/0"]
+    assert pong_from(CLIENT_B, addresses[1])
+
 
 def test_subnet_groups_place_the_nodes(tmp_path):
     plane = control_plane(tmp_path, "127.0.28.0/23")

@@ -74,15 +74,19 @@ class ControlPlane:
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=60)
 
-    def service_client(self, group_id, host, **kwargs):
-        """A redis-py client of a node of the group as the control plane's own ACL user (its
-        password from the control plane's state store): for what the service does to its nodes
-        and customers may not, such as CONFIG."""
+    def service_password(self, group_id):
+        """The password of the control plane's own ACL user on the group's nodes, from its
+        state store."""
         with sqlite3.connect(f"file:{self.data / 'state.db'}?mode=ro", uri=True) as db:
             record, = db.execute("SELECT record FROM replication_groups WHERE id = ?",
                                  (group_id,)).fetchone()
+        return json.loads(record)["service_password"]
+
+    def service_client(self, group_id, host, **kwargs):
+        """A redis-py client of a node of the group as the control plane's own ACL user: for
+        what the service does to its nodes and customers may not, such as CONFIG."""
         return redis.Redis(host=host, port=6379, username="redoubt-service",
-                           password=json.loads(record)["service_password"], **kwargs)
+                           password=self.service_password(group_id), **kwargs)
 
     def node_pids(self):
         """Pids of the node processes whose pid files are in the data folder."""

@@ -18,7 +18,7 @@ nlohmann::json Body(const ApiReply& reply) {
 }
 
 TEST(JsonProtocolTest, RoutesByTargetAndAnswersErrorsAsJson) {
-  const JsonService service = MakeSecretsManagerService();
+  const JsonService service = MakeSecretsManagerService(nullptr);
   ApiReply reply = AnswerJson(service, "secretsmanager.GetRandomPassword", "", "rid");
   ASSERT_EQ(reply.http_status, 200) << reply.body;
   EXPECT_EQ(reply.content_type, "application/x-amz-json-1.1");
