@@ -705,6 +705,11 @@ void ReplicationGroups::ApplyModification(const std::string& id) {
     group.pending_transit = false;
     group.pending_transit_enabled = false;
     group.pending_transit_mode.clear();
+    if (promotion && !s.ok()) {
+      promotion_retry_ms_[id] = common::MonotonicMillis() + kPromotionRetryMs;
+    } else if (promotion) {
+      promotion_retry_ms_.erase(id);
+    }
     if (promotion_queued) {
       StartWorkerLocked(id);
     } else {

@@ -432,12 +432,17 @@ std::optional<GroupRecord> ReplicationGroups::FinishDeletion(const GroupRecord& 
   std::erase_if(stopped.nodes,
                 [&](const NodeRecord& node) { return node.cluster_id == retained_id; });
   StopNodes(stopped);
+  // A push already under way to the group's nodes ends first (one that starts later finds no
+  // group): none lands after the retained node's own.
+  const std::shared_ptr<std::mutex> serial = PushMutexOf(RecordKey(group));
+  std::lock_guard push_lock(*serial);
   std::optional<GroupRecord> retained;
   {
     std::lock_guard lock(mu_);
     const std::string key = RecordKey(group);
     groups_.erase(key);
     push_mutexes_.erase(key);
+    promotion_retry_ms_.erase(group.id);
     for (const NodeRecord& node : stopped.nodes) {
       backoff_.erase(node.cluster_id);
     }
@@ -580,17 +585,18 @@ void ReplicationGroups::PushToGroupsNaming(
   }
 }
 
+std::shared_ptr<std::mutex> ReplicationGroups::PushMutexOf(const std::string& key) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<std::mutex>& slot = push_mutexes_[key];
+  if (!slot) {
+    slot = std::make_shared<std::mutex>();
+  }
+  return slot;
+}
+
 absl::Status ReplicationGroups::PushLive(
     const std::string& key, absl::Status (ReplicationGroups::*push)(const GroupRecord&)) {
-  std::shared_ptr<std::mutex> serial;
-  {
-    std::lock_guard lock(mu_);
-    std::shared_ptr<std::mutex>& slot = push_mutexes_[key];
-    if (!slot) {
-      slot = std::make_shared<std::mutex>();
-    }
-    serial = slot;
-  }
+  const std::shared_ptr<std::mutex> serial = PushMutexOf(key);
   std::lock_guard push_lock(*serial);
   std::optional<GroupRecord> live = Find(key);
   if (!live) {
@@ -827,9 +833,13 @@ bool ReplicationGroups::IsBeingReplacedLocked(const GroupRecord& group, const No
     return false;
   }
   // A promotion is queued or running for its node group, or one will be once the modification
-  // in progress ends (a replica runs that can take over): either way the primary waits.
+  // in progress ends or a failed one may be tried again (a replica runs that can take over):
+  // either way the primary waits.
+  auto retry = promotion_retry_ms_.find(group.id);
+  const bool retrying = retry != promotion_retry_ms_.end();
   return (group.pending_failover_automatic && group.pending_failover == primary.node_group_id) ||
-         (group.status == kStatusModifying && HasRunningReplicaLocked(group, primary));
+         ((group.status == kStatusModifying || retrying) &&
+          HasRunningReplicaLocked(group, primary));
 }
 
 bool ReplicationGroups::QueuePromotionLocked(
@@ -837,6 +847,12 @@ bool ReplicationGroups::QueuePromotionLocked(
     std::vector<std::pair<std::string, std::string>>* events) {
   if (group.cluster_enabled || !group.automatic_failover || !group.pending_failover.empty() ||
       !HasRunningReplicaLocked(group, primary)) {
+    return false;
+  }
+  // A promotion that failed (no replica answered) is tried again 30 s later, not at every
+  // supervisor round.
+  if (auto retry = promotion_retry_ms_.find(group.id);
+      retry != promotion_retry_ms_.end() && common::MonotonicMillis() < retry->second) {
     return false;
   }
   group.pending_failover = primary.node_group_id;

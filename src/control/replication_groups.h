@@ -188,6 +188,7 @@ class ReplicationGroups {
   // in a row (a rule authorized, then revoked) reach the nodes in that order, each push
   // computing what it sends from the state it finds, never from a copy taken before another
   // push ran. OK when the group is gone. Takes mu_ (briefly) and the group's push mutex.
+  std::shared_ptr<std::mutex> PushMutexOf(const std::string& key);  // takes mu_
   absl::Status PushLive(const std::string& key,
                         absl::Status (ReplicationGroups::*push)(const GroupRecord&));
   // The ACL users of group's nodes, each as the arguments after ACL SETUSER (user name first):
@@ -270,6 +271,10 @@ class ReplicationGroups {
     int64_t delay_ms = 0;
   };
   std::map<std::string, RestartBackoff> backoff_;
+  // Per group: when a promotion of a replica that failed may be tried again (its dead primary
+  // stays down meanwhile).
+  static constexpr int64_t kPromotionRetryMs = 30000;
+  std::map<std::string, int64_t> promotion_retry_ms_;
   // Per group (RecordKey): serialises PushLive's pushes of users and network rules.
   std::map<std::string, std::shared_ptr<std::mutex>> push_mutexes_;
   int64_t last_role_refresh_ms_ = 0;  // supervisor thread only
