@@ -4,8 +4,8 @@
 // verified against one known key; the body is answered by the ElastiCache service and the EC2
 // one as a signed request would be, over replication groups whose node host refuses to start
 // anything (a creation that passes every check fails there: no process is ever spawned),
-// security groups, and an in-memory database, and by Secrets Manager's JSON protocol as one of
-// its operations (over secrets kept in the same database). Invariants checked: a parsed
+// security groups, and an in-memory database, and by Secrets Manager's JSON protocol as a
+// sequence of its operations over secrets of the input's own. Invariants checked: a parsed
 // authorization has the five parts of a scope; a reply is 200 with the operation's envelope, or an
 // error status with its protocol's error envelope, never anything else. Crashes and sanitizer
 // reports are the findings.
@@ -50,7 +50,6 @@ class RefusingNodeHost : public NodeHost {
 struct Services {
   QueryService elasticache;
   QueryService ec2;
-  JsonService secrets;
 };
 
 const Services& TheServices() {
@@ -66,16 +65,13 @@ const Services& TheServices() {
   static Users users(*store);
   static CacheSubnetGroups subnet_groups(*store, SubnetsOf(0x7f000001, 0x7f0000fe));
   static ReplicationGroups groups(options, *store, host, nullptr);
-  static Secrets secrets(*store, SecretKeyring::FromKeys({{"k1", std::string(32, 'k')}}),
-                         "us-east-1", "000000000000");
   static const Services services = [] {
     groups.UseSecurityGroups(&security_groups);
     groups.UseUsers(&users);
     groups.UseSubnetGroups(&subnet_groups);
     return Services{
         MakeElastiCacheService({"us-east-1", "000000000000"}, &groups, &users, &subnet_groups),
-        MakeEc2Service("000000000000", &security_groups, subnet_groups.subnets(), "us-east-1a"),
-        MakeSecretsManagerService(&secrets)};
+        MakeEc2Service("000000000000", &security_groups, subnet_groups.subnets(), "us-east-1a")};
   }();
   return services;
 }
@@ -120,13 +116,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                         : "<ErrorResponse") != std::string::npos);
     }
   }
-  // Secrets Manager's JSON protocol: the body as a request of the operation the header's
-  // length picks (the secrets persist across inputs, so sequences of operations are reached).
-  const JsonService& secrets = services.secrets;
-  auto operation = secrets.operations.begin();
-  std::advance(operation, header.size() % secrets.operations.size());
-  const ApiReply json = AnswerJson(secrets, "secretsmanager." + operation->first, body, "rid");
-  REDOUBT_CHECK(json.http_status == 200 ? json.body.starts_with("{")
-                                        : json.body.find("\"__type\"") != std::string::npos);
+  // Secrets Manager's JSON protocol: the body, cut at NUL bytes, as up to 8 requests in a row
+  // over secrets of this input only (a fresh in-memory store: a finding reproduces from its
+  // input alone), each request's first byte picking the operation.
+  std::unique_ptr<StateStore> secrets_store = *StateStore::Open(":memory:");
+  Secrets secrets(*secrets_store, SecretKeyring::FromKeys({{"k1", std::string(32, 'k')}}),
+                  "us-east-1", "000000000000");
+  const JsonService secrets_manager = MakeSecretsManagerService(&secrets);
+  std::string_view rest = body;
+  for (int n = 0; n < 8 && !rest.empty(); ++n) {
+    const size_t end = rest.find('\0');
+    const std::string_view request = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (request.empty()) {
+      continue;
+    }
+    auto operation = secrets_manager.operations.begin();
+    std::advance(operation,
+                 static_cast<unsigned char>(request[0]) % secrets_manager.operations.size());
+    const ApiReply json =
+        AnswerJson(secrets_manager, "secretsmanager." + operation->first, request.substr(1), "rid");
+    REDOUBT_CHECK(json.http_status == 200 ? json.body.starts_with("{")
+                                          : json.body.find("\"__type\"") != std::string::npos);
+  }
   return 0;
 }

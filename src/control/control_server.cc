@@ -36,7 +36,7 @@ ControlServer::ControlServer(ControlOptions options, CredentialsFile credentials
   services_["elasticache"] =
       MakeElastiCacheService({options_.region, options_.account, options_.dns_zone},
                              resources.groups, resources.users, resources.subnet_groups);
-  secrets_manager_ = MakeSecretsManagerService(resources.secrets);
+  secrets_manager_ = MakeSecretsManagerService(resources.secrets, resources.rotator);
   services_["ec2"] = MakeEc2Service(
       options_.account, resources.security_groups,
       resources.subnet_groups ? resources.subnet_groups->subnets() : std::vector<Subnet>(),

@@ -15,6 +15,7 @@
 #include "control/json_protocol.h"
 #include "control/query_protocol.h"
 #include "control/replication_groups.h"
+#include "control/secret_rotation.h"
 #include "control/secrets.h"
 #include "control/security_groups.h"
 
@@ -45,6 +46,7 @@ class ControlServer {
     CacheSubnetGroups* subnet_groups = nullptr;
     SecurityGroups* security_groups = nullptr;
     Secrets* secrets = nullptr;
+    SecretRotator* rotator = nullptr;
   };
   ControlServer(ControlOptions options, CredentialsFile credentials, Resources resources);
   ~ControlServer();

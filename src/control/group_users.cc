@@ -9,6 +9,8 @@
 // service (kRestrictedRules), as in ElastiCache.
 #include <algorithm>
 
+#include "common/ascii.h"
+#include "common/numbers.h"
 #include "control/replication_groups.h"
 
 namespace redoubt::control {
@@ -156,6 +158,76 @@ absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
     (void)SaveLocked(it->second);
   }
   return PushLive(start.id, &ReplicationGroups::PushUsers);
+}
+
+std::vector<std::pair<GroupRecord, NodeRecord>> ReplicationGroups::NodesWithUser(
+    const std::string& user_id) {
+  const std::vector<std::string> user_groups =
+      users_ ? users_->GroupsOfUser(user_id) : std::vector<std::string>();
+  std::vector<std::pair<GroupRecord, NodeRecord>> nodes;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, group] : groups_) {
+    const bool has_user = !group.user_group_ids.empty() &&
+                          std::find(user_groups.begin(), user_groups.end(),
+                                    group.user_group_ids.front()) != user_groups.end();
+    if (!has_user || group.status == kStatusCreating || group.status == kStatusDeleting) {
+      continue;
+    }
+    for (const NodeRecord& node : group.nodes) {
+      if (node.pid != 0 && host_.IsRunning(node.cluster_id, node.pid)) {
+        nodes.emplace_back(group, node);
+      }
+    }
+  }
+  return nodes;
+}
+
+absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
+                                                 const std::string& password) {
+  for (const auto& [group, node] : NodesWithUser(user.id)) {
+    NodeAddress address = AddressOf(group, node);
+    address.user = user.name;
+    address.passwords = {password};
+    if (absl::StatusOr<tools::RespReply> reply = CallNode(address, {"PING"}); !reply.ok()) {
+      return reply.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPassword(const UserRecord& user) {
+  int64_t holding = 0;
+  const std::string prefix = "credential_" + user.name + "_";
+  for (const auto& [group, node] : NodesWithUser(user.id)) {
+    absl::StatusOr<tools::RespReply> info = CallNode(AddressOf(group, node), {"INFO", "auth"});
+    if (!info.ok()) {
+      return info.status();
+    }
+    // credential_<user>_<id>:state=current,added=<ms>,connected_clients=<n>,…: every row of
+    // the user but the newest password's.
+    std::vector<std::pair<int64_t, int64_t>> rows;  // added, connected clients
+    for (std::string_view line : common::Split(info->str, '\n')) {
+      if (!line.starts_with(prefix) || line.find("state=current") == std::string_view::npos) {
+        continue;
+      }
+      const std::string text(line);
+      const auto field = [&](std::string_view name) {
+        const size_t at = text.find(std::string(name) + "=");
+        if (at == std::string::npos) {
+          return int64_t{0};
+        }
+        const size_t begin = at + name.size() + 1;
+        const size_t end = text.find_first_of(",\r", begin);
+        return common::ParseInt64(text.substr(begin, end - begin)).value_or(0);
+      };
+      rows.emplace_back(field("added"), field("connected_clients"));
+    }
+    std::sort(rows.begin(), rows.end());
+    for (size_t i = 0; i + 1 < rows.size(); ++i) {
+      holding += rows[i].second;
+    }
+  }
+  return holding;
 }
 
 }  // namespace redoubt::control

@@ -140,6 +140,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{10}, int64_t{10} * 365 * 86400));
   app.add_option("--modify-dwell", modify_dwell_ms,
                  "Milliseconds a modified group stays `modifying` at least");
+  int64_t rotation_grace_seconds = 600;
+  app.add_option("--rotation-grace", rotation_grace_seconds,
+                 "Seconds a single-user rotation keeps the previous password valid at most "
+                 "(it goes sooner once no connection uses it)");
   CLI::App* aws_env = app.add_subcommand(
       "aws-env", "Print the export lines that point awscli and boto3 at this control plane");
   aws_env->fallthrough();  // the options above may also follow "aws-env"
@@ -280,12 +284,50 @@ int main(int argc, char** argv) {
     return 1;
   }
   groups.StartSupervisor();
+  redoubt::control::SecretRotator rotator(
+      secrets,
+      {.find_user = [&](const std::string& id) { return users.FindUser(id); },
+       .find_partner =
+           [&](const std::string& name, const std::string& user_id) {
+             const std::vector<std::string> groups_of_user = users.GroupsOfUser(user_id);
+             for (const redoubt::control::UserRecord& other : users.AllUsers()) {
+               const std::vector<std::string> theirs = users.GroupsOfUser(other.id);
+               if (other.name == name && other.id != user_id &&
+                   std::any_of(theirs.begin(), theirs.end(), [&](const std::string& g) {
+                     return std::find(groups_of_user.begin(), groups_of_user.end(), g) !=
+                            groups_of_user.end();
+                   })) {
+                 return std::optional<redoubt::control::UserRecord>(other);
+               }
+             }
+             return std::optional<redoubt::control::UserRecord>();
+           },
+       .set_passwords =
+           [&](const std::string& id, const std::vector<std::string>& passwords) {
+             redoubt::control::UserChange change;
+             change.passwords = passwords;
+             redoubt::control::UserRecord modified;
+             return users.ModifyUser(id, change, &modified);
+           },
+       .test_password =
+           [&](const redoubt::control::UserRecord& user, const std::string& password) {
+             return groups.TestUserPassword(user, password);
+           },
+       .connections_on_older_password =
+           [&](const redoubt::control::UserRecord& user) {
+             return groups.ConnectionsOnOlderPassword(user);
+           },
+       .event = [&](const std::string& user_id,
+                    const std::string& message) { groups.RecordEvent("user", user_id, message); }},
+      rotation_grace_seconds * 1000);
+  rotator.Start();
   redoubt::control::ControlServer server(options, *std::move(credentials),
                                          {.groups = &groups,
                                           .users = &users,
                                           .subnet_groups = &subnet_groups,
                                           .security_groups = &security_groups,
-                                          .secrets = &secrets});
+                                          .secrets = &secrets,
+                                          .rotator = &rotator});
   std::thread stopper([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

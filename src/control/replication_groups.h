@@ -103,6 +103,11 @@ class ReplicationGroups {
   // rules, and keeps a security group that a replication group names from being deleted.
   // Call before Recover.
   void UseSecurityGroups(SecurityGroups* security_groups);
+  // For secret rotation (secret_rotation.h), over every running node of every group whose user
+  // group has user: OK when user authenticates with password on each; the connections still
+  // authenticated with a password of user older than its newest (INFO auth's credential rows).
+  absl::Status TestUserPassword(const UserRecord& user, const std::string& password);
+  absl::StatusOr<int64_t> ConnectionsOnOlderPassword(const UserRecord& user);
   // Takes the nodes' ACL users from users' user groups (borrowed) and follows their changes.
   // Call before Recover.
   void UseUsers(Users* users);
@@ -246,6 +251,8 @@ class ReplicationGroups {
   // plane makes them, so that nodes an older one started get its call source and the
   // restrictions on customer users.
   void RefreshNodeAccess();
+  // The running nodes (with their groups) of the groups whose user group has user user_id.
+  std::vector<std::pair<GroupRecord, NodeRecord>> NodesWithUser(const std::string& user_id);
   // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
   // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
   // thread only.

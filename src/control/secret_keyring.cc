@@ -7,11 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "common/check.h"
+#include "common/numbers.h"
 
 namespace redoubt::control {
 namespace {
@@ -24,7 +27,9 @@ using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_f
 
 std::string RandomBytes(size_t n) {
   std::string bytes(n, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n));
+  // A key or a nonce that is not random would undo the sealing: no fallback.
+  REDOUBT_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) ==
+                1);
   return bytes;
 }
 
@@ -74,6 +79,12 @@ absl::StatusOr<SecretKeyring> SecretKeyring::LoadOrCreate(const std::string& pat
       return absl::InvalidArgumentError(path + ":" + std::to_string(number) +
                                         ": expected '<id> <64 hex digits>'");
     }
+    for (const auto& [known, bytes] : ring.keys_) {
+      if (known == id) {
+        return absl::InvalidArgumentError(path + ":" + std::to_string(number) + ": key id " + id +
+                                          " is used twice");
+      }
+    }
     ring.keys_.emplace_back(id, absl::HexStringToBytes(hex));
   }
   if (ring.keys_.empty()) {
@@ -87,7 +98,15 @@ absl::StatusOr<std::string> SecretKeyring::AddKey(const std::string& path) {
   if (!ring.ok()) {
     return ring.status();
   }
-  const std::string id = "k" + std::to_string(ring->keys_.size() + 1);
+  // Past every id in the file, even one whose line was removed after a reseal would be kept
+  // only if it were the largest: ids are k<N>, and a new one is one more than the largest.
+  int64_t largest = 0;
+  for (const auto& [id, bytes] : ring->keys_) {
+    if (id.size() > 1 && id[0] == 'k') {
+      largest = std::max(largest, common::ParseInt64(id.substr(1)).value_or(0));
+    }
+  }
+  const std::string id = "k" + std::to_string(largest + 1);
   if (absl::Status s = AppendPrivate(path, NewKeyLine(id)); !s.ok()) {
     return s;
   }
@@ -108,18 +127,22 @@ std::string SecretKeyring::Seal(std::string_view plaintext, std::string_view con
   auto* bytes = reinterpret_cast<unsigned char*>(out.data());
   CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int length = 0;
-  EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                     reinterpret_cast<const unsigned char*>(key.data()),
-                     reinterpret_cast<const unsigned char*>(nonce.data()));
-  EVP_EncryptUpdate(ctx.get(), nullptr, &length,
-                    reinterpret_cast<const unsigned char*>(context.data()),
-                    static_cast<int>(context.size()));
-  EVP_EncryptUpdate(ctx.get(), bytes + kNonceBytes, &length,
-                    reinterpret_cast<const unsigned char*>(plaintext.data()),
-                    static_cast<int>(plaintext.size()));
-  EVP_EncryptFinal_ex(ctx.get(), bytes + kNonceBytes + length, &length);
-  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                      bytes + kNonceBytes + plaintext.size());
+  const bool sealed =
+      ctx != nullptr &&
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key.data()),
+                         reinterpret_cast<const unsigned char*>(nonce.data())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &length,
+                        reinterpret_cast<const unsigned char*>(context.data()),
+                        static_cast<int>(context.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), bytes + kNonceBytes, &length,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), bytes + kNonceBytes + length, &length) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                          bytes + kNonceBytes + plaintext.size()) == 1;
+  // A value stored that could never be opened would be lost: no fallback either.
+  REDOUBT_CHECK(sealed);
   return id + ":" + absl::Base64Escape(out);
 }
 

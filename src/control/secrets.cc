@@ -16,7 +16,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretVersionRecord, id, stages,
                                                 sealed_binary)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretRecord, arn, name, description, kms_key_id,
                                                 created_ms, changed_ms, accessed_ms, deletion_ms,
-                                                tags, versions)
+                                                tags, versions, rotation_enabled,
+                                                rotation_lambda_arn, rotation_rules_json,
+                                                rotation_interval_ms, last_rotated_ms,
+                                                next_rotation_ms, rotating_version, rotation_step,
+                                                rotation_step_started_ms)
 
 namespace {
 
@@ -238,6 +242,10 @@ std::optional<ApiError> Secrets::AddVersionLocked(SecretRecord& secret, NewVersi
   }
   std::vector<std::string> stages =
       version.stages.empty() ? std::vector<std::string>{kStageCurrent} : version.stages;
+  if (secret.VersionWithStage(kStageCurrent) == nullptr &&
+      std::find(stages.begin(), stages.end(), kStageCurrent) == stages.end()) {
+    stages.push_back(kStageCurrent);  // a secret's first version is always its current one
+  }
   for (const std::string& stage : stages) {
     AttachStage(secret, secret.versions.back(), stage);
   }
@@ -362,23 +370,13 @@ std::optional<ApiError> Secrets::GetValue(const std::string& secret_id,
           "Secrets Manager can't find the specified secret value for staging label: " + wanted};
     }
   }
-  for (auto [sealed, member, out] :
-       {std::tuple{&chosen->sealed_string, "string", &value->string},
-        std::tuple{&chosen->sealed_binary, "binary", &value->binary}}) {
-    if (sealed->empty()) {
-      continue;
-    }
-    absl::StatusOr<std::string> plain = keyring_.Open(*sealed, ContextOf(*found, *chosen, member));
-    if (!plain.ok()) {
-      return ApiError{500, "InternalServiceError",
-                      "The secret's value cannot be read: " + std::string(plain.status().message()),
-                      false};
-    }
-    *out = std::move(*plain);
+  if (absl::Status s = Unseal(*found, *chosen, value); !s.ok()) {
+    return ApiError{500, "InternalServiceError",
+                    "The secret's value cannot be read: " + std::string(s.message()), false};
   }
   // Access dates are kept to the day, as the service shows them: one write a day at most.
   const int64_t today = common::UnixMillis() / kDayMs * kDayMs;
-  if (found->accessed_ms != today) {
+  if (found->accessed_ms != today || chosen->accessed_ms != today) {
     found->accessed_ms = today;
     found->versions[static_cast<size_t>(chosen - found->versions.data())].accessed_ms = today;
     (void)SaveLocked(*found);
@@ -495,6 +493,38 @@ std::optional<ApiError> Secrets::Untag(const std::string& secret_id,
     });
     return std::nullopt;
   });
+}
+
+std::optional<SecretValue> Secrets::ValueOf(const std::string& secret_id,
+                                            const std::string& version_id) {
+  std::lock_guard lock(mu_);
+  SecretRecord* found = ResolveLocked(secret_id);
+  const SecretVersionRecord* version = found ? found->Version(version_id) : nullptr;
+  if (version == nullptr) {
+    return std::nullopt;
+  }
+  SecretValue value;
+  if (!Unseal(*found, *version, &value).ok()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+absl::Status Secrets::Unseal(const SecretRecord& secret, const SecretVersionRecord& version,
+                             SecretValue* value) const {
+  for (auto [sealed, member, out] :
+       {std::tuple{&version.sealed_string, "string", &value->string},
+        std::tuple{&version.sealed_binary, "binary", &value->binary}}) {
+    if (sealed->empty()) {
+      continue;
+    }
+    absl::StatusOr<std::string> plain = keyring_.Open(*sealed, ContextOf(secret, version, member));
+    if (!plain.ok()) {
+      return plain.status();
+    }
+    *out = std::move(*plain);
+  }
+  return absl::OkStatus();
 }
 
 std::optional<ApiError> Secrets::Describe(const std::string& secret_id, SecretRecord* secret) {

@@ -59,6 +59,20 @@ struct SecretRecord {
   std::vector<TagRecord> tags;
   std::vector<SecretVersionRecord> versions;  // oldest first
 
+  // Rotation (secret_rotation.h): its function (one of the control plane's rotators, by
+  // Lambda ARN), its rules as given and their interval, and the rotation under way: the
+  // version it makes and the step it reached (createSecret, setSecret, testSecret,
+  // finishSecret, retirePrevious), kept so that a restart resumes it.
+  bool rotation_enabled = false;
+  std::string rotation_lambda_arn;
+  std::string rotation_rules_json;
+  int64_t rotation_interval_ms = 0;
+  int64_t last_rotated_ms = 0;
+  int64_t next_rotation_ms = 0;
+  std::string rotating_version;
+  std::string rotation_step;
+  int64_t rotation_step_started_ms = 0;
+
   const SecretVersionRecord* VersionWithStage(const std::string& stage) const;
   const SecretVersionRecord* Version(const std::string& id) const;
 };
@@ -112,6 +126,16 @@ class Secrets {
   std::optional<ApiError> Tag(const std::string& secret_id, const std::vector<TagRecord>& tags);
   std::optional<ApiError> Untag(const std::string& secret_id, const std::vector<std::string>& keys);
 
+  // Rotation's own changes (secret_rotation.h): change runs on the stored secret, under the
+  // lock, and what it leaves is saved; *secret is the result.
+  std::optional<ApiError> ChangeRotation(
+      const std::string& secret_id, SecretRecord* secret,
+      const std::function<std::optional<ApiError>(SecretRecord&)>& change) {
+    return Change(secret_id, false, secret, change);
+  }
+  // The value of a version of a secret (for rotation): nullopt when it has none.
+  std::optional<SecretValue> ValueOf(const std::string& secret_id, const std::string& version_id);
+
   // DescribeSecret (a secret scheduled for deletion too).
   std::optional<ApiError> Describe(const std::string& secret_id, SecretRecord* secret);
   // Every secret, oldest first; those scheduled for deletion only with planned_deletion.
@@ -135,6 +159,9 @@ class Secrets {
   std::optional<ApiError> AddVersionLocked(SecretRecord& secret, NewVersion version,
                                            std::string* version_id);
   absl::Status SaveLocked(const SecretRecord& secret);
+  // The plaintext of version's members into *value.
+  absl::Status Unseal(const SecretRecord& secret, const SecretVersionRecord& version,
+                      SecretValue* value) const;
   static std::string ContextOf(const SecretRecord& secret, const SecretVersionRecord& version,
                                const char* member);
 

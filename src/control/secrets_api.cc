@@ -138,7 +138,6 @@ Json VersionsToStages(const SecretRecord& secret) {
 Json SecretJson(const SecretRecord& secret, const char* stages_member) {
   Json out = {{"ARN", secret.arn},
               {"Name", secret.name},
-              {"RotationEnabled", false},
               {"LastChangedDate", Seconds(secret.changed_ms)},
               {"CreatedDate", Seconds(secret.created_ms)},
               {stages_member, VersionsToStages(secret)}};
@@ -156,6 +155,19 @@ Json SecretJson(const SecretRecord& secret, const char* stages_member) {
   }
   if (!secret.tags.empty()) {
     out["Tags"] = TagsJson(secret.tags);
+  }
+  out["RotationEnabled"] = secret.rotation_enabled;
+  if (!secret.rotation_lambda_arn.empty()) {
+    out["RotationLambdaARN"] = secret.rotation_lambda_arn;
+  }
+  if (!secret.rotation_rules_json.empty()) {
+    out["RotationRules"] = Json::parse(secret.rotation_rules_json, nullptr, false);
+  }
+  if (secret.last_rotated_ms != 0) {
+    out["LastRotatedDate"] = Seconds(secret.last_rotated_ms);
+  }
+  if (secret.rotation_enabled && secret.next_rotation_ms != 0) {
+    out["NextRotationDate"] = Seconds(secret.next_rotation_ms);
   }
   return out;
 }
@@ -175,7 +187,7 @@ std::optional<ApiError> JsonPage(const Json& input, size_t total, size_t* begin,
   if (token) {
     const std::optional<int64_t> at = common::ParseInt64(*token);
     if (!at || *at < 0 || static_cast<size_t>(*at) > total) {
-      return InvalidParameter("The NextToken is not valid.");
+      return ApiError{400, "InvalidNextTokenException", "The NextToken value is invalid."};
     }
     *begin = static_cast<size_t>(*at);
   }
@@ -219,7 +231,7 @@ bool PassesFilter(const SecretRecord& secret, const std::string& key,
 
 }  // namespace
 
-JsonService MakeSecretsManagerService(Secrets* secrets) {
+JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) {
   JsonService service;
   service.target_prefix = "secretsmanager";
   service.operations["GetRandomPassword"] = [](const Json& input,
@@ -339,15 +351,16 @@ JsonService MakeSecretsManagerService(Secrets* secrets) {
       }
     }
     SecretRecord secret;
-    if (auto error = secrets->Update(id, description, kms, &secret)) {
-      return error;
-    }
+    // The value first: a refused one (a reused token, both members) changes nothing else.
     if (version.value.string || version.value.binary) {
       std::string version_id;
       if (auto error = secrets->AddVersion(id, std::move(version), &secret, &version_id)) {
         return error;
       }
       (*output)["VersionId"] = version_id;
+    }
+    if (auto error = secrets->Update(id, description, kms, &secret)) {
+      return error;
     }
     (*output)["ARN"] = secret.arn;
     (*output)["Name"] = secret.name;
@@ -567,6 +580,53 @@ JsonService MakeSecretsManagerService(Secrets* secrets) {
     }
     return secrets->Tag(id, tags);
   };
+
+  if (rotator != nullptr) {
+    service.operations["RotateSecret"] = [rotator](const Json& input,
+                                                   Json* output) -> std::optional<ApiError> {
+      std::string id;
+      std::optional<std::string> token, lambda;
+      bool immediately = true;
+      for (auto error :
+           {ReadRequired(input, "SecretId", &id), ReadString(input, "ClientRequestToken", &token),
+            ReadString(input, "RotationLambdaARN", &lambda),
+            ReadFlag(input, "RotateImmediately", &immediately)}) {
+        if (error) {
+          return error;
+        }
+      }
+      std::optional<Json> rules;
+      if (input.contains("RotationRules")) {
+        rules = input["RotationRules"];
+      }
+      SecretRecord secret;
+      std::string version_id;
+      if (auto error = rotator->Rotate(id, token.value_or(""), lambda, rules, immediately, &secret,
+                                       &version_id)) {
+        return error;
+      }
+      (*output)["ARN"] = secret.arn;
+      (*output)["Name"] = secret.name;
+      if (!version_id.empty()) {
+        (*output)["VersionId"] = version_id;
+      }
+      return std::nullopt;
+    };
+    service.operations["CancelRotateSecret"] = [rotator](const Json& input,
+                                                         Json* output) -> std::optional<ApiError> {
+      std::string id;
+      if (auto error = ReadRequired(input, "SecretId", &id)) {
+        return error;
+      }
+      SecretRecord secret;
+      if (auto error = rotator->Cancel(id, &secret)) {
+        return error;
+      }
+      (*output)["ARN"] = secret.arn;
+      (*output)["Name"] = secret.name;
+      return std::nullopt;
+    };
+  }
 
   service.operations["UntagResource"] = [secrets](const Json& input,
                                                   Json*) -> std::optional<ApiError> {

@@ -43,13 +43,14 @@ def test_rotations_on_a_plain_server_refresh_the_cache_once(control):
         cache = SecretCache(sm, "app", ttl=3600)
         first = redis_client(cache, host=server.host, port=server.port, socket_timeout=10)
         first.set("k", "v")
+        first_id = first.client_id()
         assert cache.fetches == 1
         admin = redis_client(SecretCache(sm, "app", ttl=3600), host=server.host, port=server.port)
 
         # Single user: the server takes the new password only, then the secret gets it.
         admin.execute_command("ACL", "SETUSER", "app", f">{P2}", f"<{P1}")
         sm.put_secret_value(SecretId="app", SecretString=secret("app", P2))
-        assert first.get("k") == b"v"  # the authenticated connection goes on
+        assert first.get("k") == b"v" and first.client_id() == first_id  # the same connection
         fresh = redis_client(cache, host=server.host, port=server.port, socket_timeout=10)
         assert fresh.get("k") == b"v"  # refused with the cached P1, refreshed, P2
         assert cache.fetches == 2
@@ -88,9 +89,12 @@ def test_redis_cluster_over_tls_with_a_user_group(control):
     sm.create_secret(Name="sessions/app", SecretString=secret("app", P1))
     cache = SecretCache(sm, "sessions/app", ttl=3600)
     ca = control.env["SSL_CERT_FILE"]
-    rc = redis_cluster_client(cache, host=endpoint, ssl=True, ssl_ca_certs=ca, socket_timeout=10)
+    rc = redis_cluster_client(cache, host=endpoint, ssl=True, ssl_ca_certs=ca, socket_timeout=10,
+                              max_connections=1)
     for i in range(50):
         rc.set(f"s{i}", i)
+    # The client's connection to each primary, and its id there (pools of one connection).
+    kept = {node.name: node.redis_connection.client_id() for node in rc.get_primaries()}
     # Rotated through the API: the new password on every node, then the secret.
     client.modify_user(UserId="app-user", Passwords=[P2])
     sm.put_secret_value(SecretId="sessions/app", SecretString=secret("app", P2))
@@ -99,7 +103,9 @@ def test_redis_cluster_over_tls_with_a_user_group(control):
                                  socket_timeout=10)
     assert all(again.get(f"s{i}") == str(i).encode() for i in range(50))
     assert cache.fetches == fetches + 1
-    assert all(rc.get(f"s{i}") == str(i).encode() for i in range(50))  # kept connections
+    assert all(rc.get(f"s{i}") == str(i).encode() for i in range(50))
+    # Its connections were kept through the rotation, not quietly reopened.
+    assert {node.name: node.redis_connection.client_id() for node in rc.get_primaries()} == kept
     rc.close()
     again.close()
     client.delete_replication_group(ReplicationGroupId="sessions")

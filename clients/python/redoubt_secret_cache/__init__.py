@@ -24,7 +24,7 @@ import time
 import redis
 from redis.cluster import RedisCluster
 from redis.connection import Connection, ConnectionPool, SSLConnection
-from redis.exceptions import AuthenticationError, ResponseError
+from redis.exceptions import AuthenticationError, ConnectionError, ResponseError
 
 __all__ = ["SecretCache", "redis_client", "redis_cluster_client", "connection_class"]
 
@@ -46,10 +46,16 @@ class SecretCache:
         self.fetches = 0  # GetSecretValue calls made, for the curious and the tests
 
     def get(self):
-        """The secret's value (a dict), from the cache while it is fresh."""
+        """The secret's value (a dict), from the cache while it is fresh. When it is stale and
+        Secrets Manager cannot be reached, the stale value is used (it most likely still
+        works) and the fetch is tried again at the next call."""
         with self._lock:
             if self._value is None or self._clock() - self._fetched_at >= self._ttl:
-                self._fetch_locked()
+                try:
+                    self._fetch_locked()
+                except Exception:
+                    if self._value is None:
+                        raise
             return self._value
 
     def refresh(self, stale=None):
@@ -89,15 +95,27 @@ class _SecretAuthentication:
         self.send_command("AUTH", value["username"], value["password"], check_health=False)
         return self.read_response()
 
+    def _secret(self, fetch):
+        # redis-py closes a connection whose setup failed only on its own errors: a failure to
+        # read the secret must be one, or the socket would go back to the pool unauthenticated.
+        try:
+            value = fetch()
+            if not isinstance(value, dict) or not {"username", "password"} <= value.keys():
+                raise ValueError("the secret is not {\"username\", \"password\", ...}")
+            return value
+        except Exception as error:
+            raise ConnectionError(f"cannot read the secret: {error}") from error
+
     def on_connect(self):
         self._parser.on_connect(self)
-        value = self.secret_cache.get()
+        value = self._secret(self.secret_cache.get)
         try:
             reply = self._auth(value)
         except (AuthenticationError, ResponseError) as error:
             if not _refused(error):
                 raise
-            reply = self._auth(self.secret_cache.refresh(stale=value))
+            value = self._secret(lambda: self.secret_cache.refresh(stale=value))
+            reply = self._auth(value)
         if reply not in (b"OK", "OK"):
             raise AuthenticationError(f"AUTH answered {reply!r}")
         self.username, self.password = value["username"], None  # shown by repr, never the password

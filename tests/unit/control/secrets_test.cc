@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "control/secret_rotation.h"
 #include "support/scratch_dir.h"
 
 namespace redoubt::control {
@@ -200,6 +201,46 @@ TEST_F(SecretsTest, ValuesSurviveAReloadAndAKeyRotationSealedAgain) {
   for (const SecretVersionRecord& version : secret.versions) {
     EXPECT_TRUE(version.sealed_string.starts_with("k2:")) << version.sealed_string;
   }
+}
+
+TEST(RotationIntervalTest, DaysRatesAndRefusals) {
+  int64_t ms = 0;
+  EXPECT_FALSE(RotationInterval({{"AutomaticallyAfterDays", 30}}, &ms));
+  EXPECT_EQ(ms, int64_t{30} * 86400 * 1000);
+  for (const auto& [expression, expected] :
+       std::vector<std::pair<std::string, int64_t>>{{"rate(4 hours)", 4 * 3600 * 1000},
+                                                    {"rate(1 day)", 86400 * 1000},
+                                                    {"rate(10 seconds)", 10000},
+                                                    {"rate(2 minutes)", 120000}}) {
+    ASSERT_FALSE(RotationInterval({{"ScheduleExpression", expression}}, &ms)) << expression;
+    EXPECT_EQ(ms, expected) << expression;
+  }
+  for (const nlohmann::json& bad : {nlohmann::json{{"ScheduleExpression", "cron(0 12 * * ? *)"}},
+                                    nlohmann::json{{"ScheduleExpression", "rate(0 days)"}},
+                                    nlohmann::json{{"ScheduleExpression", "rate(3 fortnights)"}},
+                                    nlohmann::json{{"AutomaticallyAfterDays", 0}},
+                                    nlohmann::json::object(), nlohmann::json::array()}) {
+    std::optional<ApiError> error = RotationInterval(bad, &ms);
+    ASSERT_TRUE(error) << bad.dump();
+    EXPECT_EQ(error->code, "InvalidParameterException");
+  }
+}
+
+TEST(SecretKeyringTest, ANewKeyNeverReusesAnId) {
+  test_support::ScratchDir dir("keyring-ids");
+  const std::string path = (dir.path() / "secrets.key").string();
+  ASSERT_TRUE(SecretKeyring::LoadOrCreate(path).ok());
+  ASSERT_EQ(SecretKeyring::AddKey(path).value(), "k2");
+  // k1 retired after a reseal: the next key is k3, never a second k2.
+  std::ifstream in(path);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  in.close();
+  std::ofstream(path, std::ios::trunc) << second << "\n";
+  EXPECT_EQ(SecretKeyring::AddKey(path).value(), "k3");
+  std::ofstream(path, std::ios::app) << second << "\n";  // k2 twice: refused
+  EXPECT_FALSE(SecretKeyring::LoadOrCreate(path).ok());
 }
 
 }  // namespace

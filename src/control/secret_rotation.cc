@@ -1,0 +1,392 @@
+// Rotation of secrets bound to Redoubt users; see secret_rotation.h.
+#include "control/secret_rotation.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/numbers.h"
+#include "control/random_password.h"
+
+namespace redoubt::control {
+namespace {
+
+constexpr char kSingleUser[] = "redoubt-rotate-user";
+constexpr char kAlternatingUsers[] = "redoubt-rotate-alternating-users";
+constexpr int64_t kRetryMs = 5000;  // a failed step is tried again this much later
+constexpr int64_t kTickMs = 250;
+
+constexpr char kCreate[] = "createSecret";
+constexpr char kSet[] = "setSecret";
+constexpr char kTest[] = "testSecret";
+constexpr char kFinish[] = "finishSecret";
+constexpr char kRetire[] = "retirePrevious";
+
+ApiError InvalidRequest(std::string message) {
+  return ApiError{400, "InvalidRequestException", std::move(message)};
+}
+
+ApiError BadParameter(std::string message) {
+  return ApiError{400, "InvalidParameterException", std::move(message)};
+}
+
+// The rotator a Lambda ARN names ("" when none of ours).
+std::string StrategyOf(const std::string& lambda_arn) {
+  const size_t at = lambda_arn.rfind(":function:");
+  if (!lambda_arn.starts_with("arn:aws:lambda:") || at == std::string::npos) {
+    return "";
+  }
+  const std::string name = lambda_arn.substr(at + 10);
+  return name == kSingleUser || name == kAlternatingUsers ? name : "";
+}
+
+// The user id of an ElastiCache user's ARN ("" when it is not one).
+std::string UserIdOf(const std::string& user_arn) {
+  const size_t at = user_arn.rfind(":user:");
+  return user_arn.starts_with("arn:aws:elasticache:") && at != std::string::npos
+             ? user_arn.substr(at + 6)
+             : "";
+}
+
+// A secret version's value as the JSON of a user secret, or an error saying what is missing.
+absl::StatusOr<nlohmann::json> UserSecretJson(const std::optional<SecretValue>& value) {
+  if (!value || !value->string) {
+    return absl::FailedPreconditionError("the secret has no string value");
+  }
+  nlohmann::json json = nlohmann::json::parse(*value->string, nullptr, false);
+  if (!json.is_object() || !json.contains("password") || !json["password"].is_string() ||
+      !json.contains("user_arn") || !json["user_arn"].is_string() ||
+      UserIdOf(json["user_arn"].get<std::string>()).empty()) {
+    return absl::FailedPreconditionError(
+        "the secret's value is not the JSON of a user secret: {\"username\", \"password\", "
+        "\"user_arn\": \"arn:aws:elasticache:…:user:ID\"}");
+  }
+  return json;
+}
+
+std::string NewUserPassword() {
+  PasswordRules rules;
+  rules.length = 32;
+  rules.exclude_characters = "'\"/@ `\\";  // ElastiCache's passwords take none of these
+  return RandomPassword(rules).value_or("");
+}
+
+}  // namespace
+
+std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* interval_ms) {
+  if (!rules.is_object()) {
+    return BadParameter("RotationRules must be an object.");
+  }
+  if (rules.contains("AutomaticallyAfterDays")) {
+    const nlohmann::json& days = rules["AutomaticallyAfterDays"];
+    if (!days.is_number_integer() || days.get<int64_t>() < 1 || days.get<int64_t>() > 1000) {
+      return BadParameter("AutomaticallyAfterDays must be from 1 to 1000.");
+    }
+    *interval_ms = days.get<int64_t>() * 86400 * 1000;
+    return std::nullopt;
+  }
+  if (!rules.contains("ScheduleExpression") || !rules["ScheduleExpression"].is_string()) {
+    return BadParameter("RotationRules needs AutomaticallyAfterDays or ScheduleExpression.");
+  }
+  const std::string expression = rules["ScheduleExpression"].get<std::string>();
+  const size_t space = expression.find(' ');
+  if (!expression.starts_with("rate(") || !expression.ends_with(")") ||
+      space == std::string::npos) {
+    return BadParameter("ScheduleExpression must be rate(N unit) here (cron() is not taken).");
+  }
+  const std::optional<int64_t> count = common::ParseInt64(expression.substr(5, space - 5));
+  std::string unit = expression.substr(space + 1, expression.size() - space - 2);
+  if (unit.ends_with("s")) {
+    unit.pop_back();
+  }
+  static const std::vector<std::pair<std::string, int64_t>> kUnits = {
+      {"day", 86400 * 1000}, {"hour", 3600 * 1000}, {"minute", 60 * 1000}, {"second", 1000}};
+  auto it = std::find_if(kUnits.begin(), kUnits.end(), [&](auto& u) { return u.first == unit; });
+  if (!count || *count < 1 || it == kUnits.end()) {
+    return BadParameter("ScheduleExpression: rate(N days|hours|minutes|seconds), N ≥ 1.");
+  }
+  *interval_ms = *count * it->second;
+  return std::nullopt;
+}
+
+SecretRotator::SecretRotator(Secrets& secrets, RotationHooks hooks, int64_t grace_ms)
+    : secrets_(secrets), hooks_(std::move(hooks)), grace_ms_(grace_ms) {}
+
+SecretRotator::~SecretRotator() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void SecretRotator::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void SecretRotator::Wake() {
+  wake_.notify_all();
+}
+
+std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
+                                              const std::string& token,
+                                              const std::optional<std::string>& lambda_arn,
+                                              const std::optional<nlohmann::json>& rules,
+                                              bool immediately, SecretRecord* secret,
+                                              std::string* version_id) {
+  int64_t interval_ms = 0;
+  if (rules) {
+    if (std::optional<ApiError> error = RotationInterval(*rules, &interval_ms)) {
+      return error;
+    }
+  }
+  if (lambda_arn && StrategyOf(*lambda_arn).empty()) {
+    return InvalidRequest(
+        "RotationLambdaARN names no rotation function of this control plane: "
+        "use arn:aws:lambda:REGION:ACCOUNT:function:" +
+        std::string(kSingleUser) + " or …:function:" + kAlternatingUsers + ".");
+  }
+  // The secret must be one this control plane can rotate: a user secret of a known user.
+  SecretRecord found;
+  if (std::optional<ApiError> error = secrets_.Describe(secret_id, &found)) {
+    return error;
+  }
+  const SecretVersionRecord* current = found.VersionWithStage(kStageCurrent);
+  absl::StatusOr<nlohmann::json> value =
+      UserSecretJson(current ? secrets_.ValueOf(found.arn, current->id) : std::nullopt);
+  if (!value.ok()) {
+    return InvalidRequest("This secret cannot be rotated: " +
+                          std::string(value.status().message()));
+  }
+  if (!hooks_.find_user(UserIdOf((*value)["user_arn"].get<std::string>()))) {
+    return InvalidRequest("This secret cannot be rotated: its user_arn names no user.");
+  }
+  const std::string version = token.empty() ? NewRequestId() : token;
+  std::optional<ApiError> error =
+      secrets_.ChangeRotation(secret_id, secret, [&](SecretRecord& s) -> std::optional<ApiError> {
+        if (!s.rotating_version.empty()) {
+          return InvalidRequest(
+              "A previous rotation isn't complete. That rotation will be reattempted.");
+        }
+        const std::string arn = lambda_arn.value_or(s.rotation_lambda_arn);
+        if (arn.empty()) {
+          return InvalidRequest("No Lambda rotation function ARN is associated with this secret.");
+        }
+        if (rules) {
+          s.rotation_rules_json = rules->dump();
+          s.rotation_interval_ms = interval_ms;
+        }
+        s.rotation_enabled = true;
+        s.rotation_lambda_arn = arn;
+        const int64_t now = common::UnixMillis();
+        s.next_rotation_ms = s.rotation_interval_ms ? now + s.rotation_interval_ms : 0;
+        if (immediately) {
+          s.rotating_version = version;
+          s.rotation_step = kCreate;
+          s.rotation_step_started_ms = now;
+        }
+        return std::nullopt;
+      });
+  if (error) {
+    return error;
+  }
+  *version_id = immediately ? version : "";
+  Wake();
+  return std::nullopt;
+}
+
+std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, SecretRecord* secret) {
+  return secrets_.ChangeRotation(secret_id, secret, [](SecretRecord& s) -> std::optional<ApiError> {
+    s.rotation_enabled = false;
+    s.next_rotation_ms = 0;
+    s.rotating_version.clear();
+    s.rotation_step.clear();
+    return std::nullopt;
+  });
+}
+
+void SecretRotator::Run() {
+  std::map<std::string, int64_t> retry_at;  // by ARN: a failed step waits until then
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const int64_t now = common::UnixMillis();
+    for (const SecretRecord& secret : secrets_.All(false)) {
+      if (secret.rotating_version.empty() && secret.rotation_enabled &&
+          secret.next_rotation_ms != 0 && now >= secret.next_rotation_ms) {
+        SecretRecord started;
+        (void)secrets_.ChangeRotation(secret.arn, &started, [&](SecretRecord& s) {
+          if (s.rotating_version.empty()) {
+            s.rotating_version = NewRequestId();
+            s.rotation_step = kCreate;
+            s.rotation_step_started_ms = now;
+          }
+          return std::optional<ApiError>();
+        });
+        continue;  // its first step at the next tick
+      }
+      if (secret.rotating_version.empty() || now < retry_at[secret.arn]) {
+        continue;
+      }
+      std::string next;
+      std::string note;
+      const absl::Status s = RunStep(secret, &next, &note);
+      const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
+      absl::StatusOr<nlohmann::json> value =
+          UserSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt);
+      const std::string user_id =
+          value.ok() ? UserIdOf((*value)["user_arn"].get<std::string>()) : std::string();
+      if (!s.ok()) {
+        retry_at[secret.arn] = now + kRetryMs;
+        hooks_.event(user_id, "Rotation of secret " + secret.name + " failed at " +
+                                  secret.rotation_step + ": " + std::string(s.message()) +
+                                  " (tried again in 5 s)");
+        continue;
+      }
+      if (next == secret.rotation_step) {
+        continue;  // waiting (retirePrevious)
+      }
+      SecretRecord after;
+      (void)secrets_.ChangeRotation(secret.arn, &after, [&](SecretRecord& r) {
+        if (r.rotating_version == secret.rotating_version) {
+          r.rotation_step = next;
+          r.rotation_step_started_ms = now;
+          if (secret.rotation_step == kFinish) {
+            r.last_rotated_ms = now;
+            r.next_rotation_ms =
+                r.rotation_enabled && r.rotation_interval_ms ? now + r.rotation_interval_ms : 0;
+          }
+          if (next.empty()) {
+            r.rotating_version.clear();
+          }
+        }
+        return std::optional<ApiError>();
+      });
+      hooks_.event(user_id, "Rotation of secret " + secret.name + ": " + secret.rotation_step +
+                                " done" + (note.empty() ? "" : " (" + note + ")"));
+    }
+    lock.lock();
+    wake_.wait_for(lock, std::chrono::milliseconds(kTickMs));
+  }
+}
+
+absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* next_step,
+                                    std::string* note) {
+  const std::string strategy = StrategyOf(secret.rotation_lambda_arn);
+  const std::string& token = secret.rotating_version;
+  const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
+  const SecretVersionRecord* pending = secret.Version(token);
+  absl::StatusOr<nlohmann::json> current_json =
+      UserSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt);
+  if (!current_json.ok()) {
+    return current_json.status();
+  }
+  const std::string& step = secret.rotation_step;
+  if (step == kCreate) {
+    if (pending == nullptr) {
+      std::optional<UserRecord> user =
+          hooks_.find_user(UserIdOf((*current_json)["user_arn"].get<std::string>()));
+      if (!user) {
+        return absl::NotFoundError("the secret's user no longer exists");
+      }
+      nlohmann::json next = *current_json;
+      if (strategy == kAlternatingUsers) {
+        const std::string other = user->name.ends_with("_clone")
+                                      ? user->name.substr(0, user->name.size() - 6)
+                                      : user->name + "_clone";
+        std::optional<UserRecord> partner = hooks_.find_partner(other, user->id);
+        if (!partner) {
+          return absl::NotFoundError("no user named " + other + " shares a user group with " +
+                                     user->name + " (alternating users need both)");
+        }
+        std::string arn = (*current_json)["user_arn"].get<std::string>();
+        next["user_arn"] = arn.substr(0, arn.rfind(":user:") + 6) + partner->id;
+        next["username"] = partner->name;
+      }
+      next["password"] = NewUserPassword();
+      SecretRecord added;
+      std::string version_id;
+      if (std::optional<ApiError> error =
+              secrets_.AddVersion(secret.arn, {token, {next.dump(), std::nullopt}, {kStagePending}},
+                                  &added, &version_id)) {
+        return absl::InternalError(error->message);
+      }
+    }
+    *next_step = kSet;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<nlohmann::json> pending_json =
+      UserSecretJson(pending ? secrets_.ValueOf(secret.arn, pending->id) : std::nullopt);
+  if (!pending_json.ok()) {
+    return pending_json.status();
+  }
+  const std::string target_id = UserIdOf((*pending_json)["user_arn"].get<std::string>());
+  const std::string new_password = (*pending_json)["password"].get<std::string>();
+  std::optional<UserRecord> target = hooks_.find_user(target_id);
+  if (!target) {
+    return absl::NotFoundError("user " + target_id + " no longer exists");
+  }
+  const bool has_new = std::find(target->passwords.begin(), target->passwords.end(),
+                                 new_password) != target->passwords.end();
+  if (step == kSet) {
+    if (!has_new) {
+      std::vector<std::string> passwords = {new_password};
+      if (strategy == kSingleUser) {
+        // Both valid until the clients have moved on (retirePrevious).
+        passwords.insert(passwords.begin(), (*current_json)["password"].get<std::string>());
+      }
+      if (std::optional<ApiError> error = hooks_.set_passwords(target_id, passwords)) {
+        return absl::FailedPreconditionError(error->message);
+      }
+    }
+    *next_step = kTest;
+    return absl::OkStatus();
+  }
+  if (step == kTest) {
+    if (absl::Status s = hooks_.test_password(*target, new_password); !s.ok()) {
+      return s;
+    }
+    *next_step = kFinish;
+    return absl::OkStatus();
+  }
+  if (step == kFinish) {
+    SecretRecord moved;
+    if (current != nullptr && current->id != token) {
+      if (std::optional<ApiError> error =
+              secrets_.MoveStage(secret.arn, kStageCurrent, current->id, token, &moved)) {
+        return absl::InternalError(error->message);
+      }
+    }
+    (void)secrets_.MoveStage(secret.arn, kStagePending, token, std::nullopt, &moved);
+    *next_step = strategy == kSingleUser ? kRetire : "";
+    return absl::OkStatus();
+  }
+  if (step == kRetire) {
+    absl::StatusOr<int64_t> holding = hooks_.connections_on_older_password(*target);
+    if (!holding.ok()) {
+      return holding.status();
+    }
+    const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
+    if (*holding > 0 && waited < grace_ms_) {
+      *next_step = kRetire;  // wait
+      return absl::OkStatus();
+    }
+    if (target->passwords.size() > 1 || !has_new) {
+      if (std::optional<ApiError> error = hooks_.set_passwords(target_id, {new_password})) {
+        return absl::FailedPreconditionError(error->message);
+      }
+    }
+    *note = *holding == 0
+                ? "the previous password removed: no connection still used it"
+                : "the previous password removed: the grace period (" +
+                      std::to_string(grace_ms_ / 1000) + " s) passed with " +
+                      std::to_string(*holding) + " connections still authenticated with it";
+    next_step->clear();
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError("unknown rotation step " + step);
+}
+
+}  // namespace redoubt::control

@@ -1,0 +1,104 @@
+// Scheduled rotation of secrets bound to Redoubt users, in Secrets Manager's four steps, run by
+// the control plane itself instead of a Lambda function: the secret's RotationLambdaARN names
+// one of its rotators,
+//   arn:aws:lambda:REGION:ACCOUNT:function:redoubt-rotate-user             (single user)
+//   arn:aws:lambda:REGION:ACCOUNT:function:redoubt-rotate-alternating-users
+// and its value is the JSON of Secrets Manager's database secrets plus the ElastiCache user's
+// ARN: {"username", "password", "user_arn", ...}.
+//
+//   createSecret  a new password (and, alternating, the other user of the pair: app ↔
+//                 app_clone) in a version labelled AWSPENDING;
+//   setSecret     single user: the user gets the new password beside the old one (both valid);
+//                 alternating: the other user gets the new password;
+//   testSecret    the new credentials authenticate on every node of every replication group
+//                 whose user group has the user;
+//   finishSecret  AWSCURRENT moves to the new version (AWSPREVIOUS to the old one);
+//   retirePrevious (single user) the old password is removed once INFO auth shows no
+//                 connection still authenticated with it on any node, or once the grace period
+//                 has passed, whichever comes first; the event says which.
+// The step reached is stored with the secret, so a rotation interrupted by a restart resumes
+// where it stopped; every step is safe to run again. A failed step is tried again 5 s later,
+// with an event saying why.
+//
+// Schedules: RotationRules' AutomaticallyAfterDays, or ScheduleExpression rate(N unit) with
+// unit days or hours (as the service), or minutes and seconds (ours, for tests and demos).
+//
+// Thread: one thread runs every rotation; Rotate and Cancel may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "control/query_protocol.h"
+#include "control/secrets.h"
+#include "control/users.h"
+
+namespace redoubt::control {
+
+// What the rotation needs of the users and of the nodes.
+struct RotationHooks {
+  std::function<std::optional<UserRecord>(const std::string& user_id)> find_user;
+  // The user named `name` that shares a user group with user_id (an alternating pair's other).
+  std::function<std::optional<UserRecord>(const std::string& name, const std::string& user_id)>
+      find_partner;
+  // ModifyUser with these passwords, on every node before it returns.
+  std::function<std::optional<ApiError>(const std::string& user_id,
+                                        const std::vector<std::string>& passwords)>
+      set_passwords;
+  // OK when user authenticates with password on every running node that has it.
+  std::function<absl::Status(const UserRecord& user, const std::string& password)> test_password;
+  // Connections still authenticated with a password of user other than its newest, over every
+  // node (INFO auth's credential rows).
+  std::function<absl::StatusOr<int64_t>(const UserRecord& user)> connections_on_older_password;
+  // An event about user_id (DescribeEvents, source type user).
+  std::function<void(const std::string& user_id, const std::string& message)> event;
+};
+
+// RotationRules as given ({"AutomaticallyAfterDays": N} or {"ScheduleExpression": "rate(…)"})
+// → the interval; InvalidParameterException otherwise.
+std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* interval_ms);
+
+class SecretRotator {
+ public:
+  // grace_ms: how long a replaced password of a single-user rotation stays valid at most.
+  SecretRotator(Secrets& secrets, RotationHooks hooks, int64_t grace_ms);
+  ~SecretRotator();
+  SecretRotator(const SecretRotator&) = delete;
+  SecretRotator& operator=(const SecretRotator&) = delete;
+
+  void Start();
+
+  // RotateSecret. lambda_arn and rules: nullopt keeps the secret's. *version_id: the version a
+  // rotation started now makes (empty when not immediately).
+  std::optional<ApiError> Rotate(const std::string& secret_id, const std::string& token,
+                                 const std::optional<std::string>& lambda_arn,
+                                 const std::optional<nlohmann::json>& rules, bool immediately,
+                                 SecretRecord* secret, std::string* version_id);
+  // CancelRotateSecret: no more scheduled rotations; one under way stops where it is.
+  std::optional<ApiError> Cancel(const std::string& secret_id, SecretRecord* secret);
+
+ private:
+  void Run();
+  // The step secret.rotation_step of its rotation under way: the step after it in *next_step
+  // (the same one while it waits, empty when the rotation is over), what the event should add
+  // in *note.
+  absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note);
+  void Wake();
+
+  Secrets& secrets_;
+  const RotationHooks hooks_;
+  const int64_t grace_ms_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace redoubt::control
