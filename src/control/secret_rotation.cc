@@ -13,6 +13,10 @@ namespace {
 constexpr char kSingleUser[] = "redoubt-rotate-user";
 constexpr char kAlternatingUsers[] = "redoubt-rotate-alternating-users";
 constexpr int64_t kRetryMs = 5000;  // a failed step is tried again this much later
+// Before finishSecret, a rotation whose step failed this many times in a row is abandoned
+// (a deleted user, a missing partner): the secret keeps its version. From finishSecret on the
+// clients have the new password, so the rotation goes on trying.
+constexpr int kMaxAttempts = 12;
 constexpr int64_t kTickMs = 250;
 
 constexpr char kCreate[] = "createSecret";
@@ -63,6 +67,11 @@ absl::StatusOr<nlohmann::json> UserSecretJson(const std::optional<SecretValue>& 
   return json;
 }
 
+// The other user of an alternating pair: app ↔ app_clone.
+std::string PartnerName(const std::string& name) {
+  return name.ends_with("_clone") ? name.substr(0, name.size() - 6) : name + "_clone";
+}
+
 std::string NewUserPassword() {
   PasswordRules rules;
   rules.length = 32;
@@ -75,6 +84,11 @@ std::string NewUserPassword() {
 std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* interval_ms) {
   if (!rules.is_object()) {
     return BadParameter("RotationRules must be an object.");
+  }
+  if (rules.contains("AutomaticallyAfterDays") && rules.contains("ScheduleExpression")) {
+    return BadParameter(
+        "RotationRules takes AutomaticallyAfterDays or ScheduleExpression, not "
+        "both.");
   }
   if (rules.contains("AutomaticallyAfterDays")) {
     const nlohmann::json& days = rules["AutomaticallyAfterDays"];
@@ -101,8 +115,11 @@ std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* i
   static const std::vector<std::pair<std::string, int64_t>> kUnits = {
       {"day", 86400 * 1000}, {"hour", 3600 * 1000}, {"minute", 60 * 1000}, {"second", 1000}};
   auto it = std::find_if(kUnits.begin(), kUnits.end(), [&](auto& u) { return u.first == unit; });
-  if (!count || *count < 1 || it == kUnits.end()) {
-    return BadParameter("ScheduleExpression: rate(N days|hours|minutes|seconds), N ≥ 1.");
+  if (!count || *count < 1 || it == kUnits.end() ||
+      *count > int64_t{1000} * 86400 * 1000 / it->second) {
+    return BadParameter(
+        "ScheduleExpression: rate(N days|hours|minutes|seconds), from 1 second "
+        "to 1000 days.");
   }
   *interval_ms = *count * it->second;
   return std::nullopt;
@@ -160,8 +177,25 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
     return InvalidRequest("This secret cannot be rotated: " +
                           std::string(value.status().message()));
   }
-  if (!hooks_.find_user(UserIdOf((*value)["user_arn"].get<std::string>()))) {
+  std::optional<UserRecord> user =
+      hooks_.find_user(UserIdOf((*value)["user_arn"].get<std::string>()));
+  if (!user) {
     return InvalidRequest("This secret cannot be rotated: its user_arn names no user.");
+  }
+  if (StrategyOf(lambda_arn.value_or(found.rotation_lambda_arn)) == kAlternatingUsers &&
+      !hooks_.find_partner(PartnerName(user->name), user->id)) {
+    return InvalidRequest("Alternating users need a user named " + PartnerName(user->name) +
+                          " in a user group of " + user->name + ".");
+  }
+  if (!token.empty() && (token.size() < 32 || token.size() > 64)) {
+    return BadParameter("ClientRequestToken must be 32 to 64 characters long.");
+  }
+  if (const SecretVersionRecord* reused = found.Version(token);
+      !token.empty() && reused != nullptr &&
+      std::find(reused->stages.begin(), reused->stages.end(), kStagePending) ==
+          reused->stages.end()) {
+    return InvalidRequest("ClientRequestToken names version " + token +
+                          ", which is not the pending version of a rotation.");
   }
   const std::string version = token.empty() ? NewRequestId() : token;
   std::optional<ApiError> error =
@@ -209,6 +243,7 @@ std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, Secr
 
 void SecretRotator::Run() {
   std::map<std::string, int64_t> retry_at;  // by ARN: a failed step waits until then
+  std::map<std::string, int> failures;      // by ARN: failed attempts of the rotation under way
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
@@ -218,7 +253,7 @@ void SecretRotator::Run() {
           secret.next_rotation_ms != 0 && now >= secret.next_rotation_ms) {
         SecretRecord started;
         (void)secrets_.ChangeRotation(secret.arn, &started, [&](SecretRecord& s) {
-          if (s.rotating_version.empty()) {
+          if (s.rotating_version.empty() && s.rotation_enabled) {  // not cancelled meanwhile
             s.rotating_version = NewRequestId();
             s.rotation_step = kCreate;
             s.rotation_step_started_ms = now;
@@ -240,11 +275,36 @@ void SecretRotator::Run() {
           value.ok() ? UserIdOf((*value)["user_arn"].get<std::string>()) : std::string();
       if (!s.ok()) {
         retry_at[secret.arn] = now + kRetryMs;
+        const bool give_up = ++failures[secret.arn] >= kMaxAttempts &&
+                             secret.rotation_step != kFinish && secret.rotation_step != kRetire;
         hooks_.event(user_id, "Rotation of secret " + secret.name + " failed at " +
                                   secret.rotation_step + ": " + std::string(s.message()) +
-                                  " (tried again in 5 s)");
+                                  (give_up ? " (given up: the secret keeps its current version)"
+                                           : " (tried again in 5 s)"));
+        SecretRecord after;
+        (void)secrets_.ChangeRotation(secret.arn, &after, [&](SecretRecord& r) {
+          if (r.rotating_version != secret.rotating_version) {
+            return std::optional<ApiError>();
+          }
+          if (give_up) {
+            // Before finishSecret nothing the clients use has changed: the pending version
+            // loses its label, and the next rotation starts afresh.
+            for (SecretVersionRecord& version : r.versions) {
+              std::erase(version.stages, kStagePending);
+            }
+            r.rotating_version.clear();
+            r.rotation_step.clear();
+          } else if (secret.rotation_step == kTest) {
+            r.rotation_step = kSet;  // a node may have missed the push: push again, then test
+          }
+          return std::optional<ApiError>();
+        });
+        if (give_up) {
+          failures.erase(secret.arn);
+        }
         continue;
       }
+      failures.erase(secret.arn);
       if (next == secret.rotation_step) {
         continue;  // waiting (retirePrevious)
       }
@@ -293,9 +353,7 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
       }
       nlohmann::json next = *current_json;
       if (strategy == kAlternatingUsers) {
-        const std::string other = user->name.ends_with("_clone")
-                                      ? user->name.substr(0, user->name.size() - 6)
-                                      : user->name + "_clone";
+        const std::string other = PartnerName(user->name);
         std::optional<UserRecord> partner = hooks_.find_partner(other, user->id);
         if (!partner) {
           return absl::NotFoundError("no user named " + other + " shares a user group with " +
@@ -328,10 +386,8 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   if (!target) {
     return absl::NotFoundError("user " + target_id + " no longer exists");
   }
-  const bool has_new = std::find(target->passwords.begin(), target->passwords.end(),
-                                 new_password) != target->passwords.end();
   if (step == kSet) {
-    if (!has_new) {
+    {  // always: a push a node missed before is made again (the call is idempotent)
       std::vector<std::string> passwords = {new_password};
       if (strategy == kSingleUser) {
         // Both valid until the clients have moved on (retirePrevious).
@@ -365,21 +421,24 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   }
   if (step == kRetire) {
     absl::StatusOr<int64_t> holding = hooks_.connections_on_older_password(*target);
-    if (!holding.ok()) {
-      return holding.status();
-    }
     const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
-    if (*holding > 0 && waited < grace_ms_) {
+    if (!holding.ok()) {
+      if (waited < grace_ms_) {
+        return holding.status();
+      }
+      holding = -1;  // unknown: the grace period decides
+    }
+    if (*holding != 0 && waited < grace_ms_) {
       *next_step = kRetire;  // wait
       return absl::OkStatus();
     }
-    if (target->passwords.size() > 1 || !has_new) {
-      if (std::optional<ApiError> error = hooks_.set_passwords(target_id, {new_password})) {
-        return absl::FailedPreconditionError(error->message);
-      }
+    if (std::optional<ApiError> error = hooks_.set_passwords(target_id, {new_password})) {
+      return absl::FailedPreconditionError(error->message);
     }
-    *note = *holding == 0
-                ? "the previous password removed: no connection still used it"
+    *note = *holding == 0 ? "the previous password removed: no connection still used it"
+            : *holding < 0
+                ? "the previous password removed: the grace period (" +
+                      std::to_string(grace_ms_ / 1000) + " s) passed (INFO auth unreadable)"
                 : "the previous password removed: the grace period (" +
                       std::to_string(grace_ms_ / 1000) + " s) passed with " +
                       std::to_string(*holding) + " connections still authenticated with it";

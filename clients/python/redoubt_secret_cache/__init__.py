@@ -56,6 +56,8 @@ class SecretCache:
                 except Exception:
                     if self._value is None:
                         raise
+                    # Tried again in a few seconds, not by every new connection meanwhile.
+                    self._fetched_at = self._clock() - self._ttl + min(self._ttl, 5.0)
             return self._value
 
     def refresh(self, stale=None):
