@@ -18,7 +18,8 @@
 //                 has passed, whichever comes first; the event says which.
 // The step reached is stored with the secret, so a rotation interrupted by a restart resumes
 // where it stopped; every step is safe to run again. A failed step is tried again 5 s later,
-// with an event saying why.
+// with an event saying why; one that fails 12 times before finishSecret abandons the rotation
+// (the secret keeps its version).
 //
 // Schedules: RotationRules' AutomaticallyAfterDays, or ScheduleExpression rate(N unit) with
 // unit days or hours (as the service), or minutes and seconds (ours, for tests and demos).
