@@ -25,14 +25,6 @@ constexpr char kTest[] = "testSecret";
 constexpr char kFinish[] = "finishSecret";
 constexpr char kRetire[] = "retirePrevious";
 
-ApiError InvalidRequest(std::string message) {
-  return ApiError{400, "InvalidRequestException", std::move(message)};
-}
-
-ApiError BadParameter(std::string message) {
-  return ApiError{400, "InvalidParameterException", std::move(message)};
-}
-
 // The rotator a Lambda ARN names ("" when none of ours).
 std::string StrategyOf(const std::string& lambda_arn) {
   const size_t at = lambda_arn.rfind(":function:");
@@ -83,29 +75,31 @@ std::string NewUserPassword() {
 
 std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* interval_ms) {
   if (!rules.is_object()) {
-    return BadParameter("RotationRules must be an object.");
+    return InvalidParameterException("RotationRules must be an object.");
   }
   if (rules.contains("AutomaticallyAfterDays") && rules.contains("ScheduleExpression")) {
-    return BadParameter(
+    return InvalidParameterException(
         "RotationRules takes AutomaticallyAfterDays or ScheduleExpression, not "
         "both.");
   }
   if (rules.contains("AutomaticallyAfterDays")) {
     const nlohmann::json& days = rules["AutomaticallyAfterDays"];
     if (!days.is_number_integer() || days.get<int64_t>() < 1 || days.get<int64_t>() > 1000) {
-      return BadParameter("AutomaticallyAfterDays must be from 1 to 1000.");
+      return InvalidParameterException("AutomaticallyAfterDays must be from 1 to 1000.");
     }
     *interval_ms = days.get<int64_t>() * 86400 * 1000;
     return std::nullopt;
   }
   if (!rules.contains("ScheduleExpression") || !rules["ScheduleExpression"].is_string()) {
-    return BadParameter("RotationRules needs AutomaticallyAfterDays or ScheduleExpression.");
+    return InvalidParameterException(
+        "RotationRules needs AutomaticallyAfterDays or ScheduleExpression.");
   }
   const std::string expression = rules["ScheduleExpression"].get<std::string>();
   const size_t space = expression.find(' ');
   if (!expression.starts_with("rate(") || !expression.ends_with(")") ||
       space == std::string::npos) {
-    return BadParameter("ScheduleExpression must be rate(N unit) here (cron() is not taken).");
+    return InvalidParameterException(
+        "ScheduleExpression must be rate(N unit) here (cron() is not taken).");
   }
   const std::optional<int64_t> count = common::ParseInt64(expression.substr(5, space - 5));
   std::string unit = expression.substr(space + 1, expression.size() - space - 2);
@@ -117,7 +111,7 @@ std::optional<ApiError> RotationInterval(const nlohmann::json& rules, int64_t* i
   auto it = std::find_if(kUnits.begin(), kUnits.end(), [&](auto& u) { return u.first == unit; });
   if (!count || *count < 1 || it == kUnits.end() ||
       *count > int64_t{1000} * 86400 * 1000 / it->second) {
-    return BadParameter(
+    return InvalidParameterException(
         "ScheduleExpression: rate(N days|hours|minutes|seconds), from 1 second "
         "to 1000 days.");
   }
@@ -160,7 +154,7 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
     }
   }
   if (lambda_arn && StrategyOf(*lambda_arn).empty()) {
-    return InvalidRequest(
+    return InvalidRequestException(
         "RotationLambdaARN names no rotation function of this control plane: "
         "use arn:aws:lambda:REGION:ACCOUNT:function:" +
         std::string(kSingleUser) + " or …:function:" + kAlternatingUsers + ".");
@@ -174,39 +168,41 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
   absl::StatusOr<nlohmann::json> value =
       UserSecretJson(current ? secrets_.ValueOf(found.arn, current->id) : std::nullopt);
   if (!value.ok()) {
-    return InvalidRequest("This secret cannot be rotated: " +
-                          std::string(value.status().message()));
+    return InvalidRequestException("This secret cannot be rotated: " +
+                                   std::string(value.status().message()));
   }
   std::optional<UserRecord> user =
       hooks_.find_user(UserIdOf((*value)["user_arn"].get<std::string>()));
   if (!user) {
-    return InvalidRequest("This secret cannot be rotated: its user_arn names no user.");
+    return InvalidRequestException("This secret cannot be rotated: its user_arn names no user.");
   }
   if (StrategyOf(lambda_arn.value_or(found.rotation_lambda_arn)) == kAlternatingUsers &&
       !hooks_.find_partner(PartnerName(user->name), user->id)) {
-    return InvalidRequest("Alternating users need a user named " + PartnerName(user->name) +
-                          " in a user group of " + user->name + ".");
+    return InvalidRequestException("Alternating users need a user named " +
+                                   PartnerName(user->name) + " in a user group of " + user->name +
+                                   ".");
   }
   if (!token.empty() && (token.size() < 32 || token.size() > 64)) {
-    return BadParameter("ClientRequestToken must be 32 to 64 characters long.");
+    return InvalidParameterException("ClientRequestToken must be 32 to 64 characters long.");
   }
   if (const SecretVersionRecord* reused = found.Version(token);
       !token.empty() && reused != nullptr &&
       std::find(reused->stages.begin(), reused->stages.end(), kStagePending) ==
           reused->stages.end()) {
-    return InvalidRequest("ClientRequestToken names version " + token +
-                          ", which is not the pending version of a rotation.");
+    return InvalidRequestException("ClientRequestToken names version " + token +
+                                   ", which is not the pending version of a rotation.");
   }
   const std::string version = token.empty() ? NewRequestId() : token;
   std::optional<ApiError> error =
       secrets_.ChangeRotation(secret_id, secret, [&](SecretRecord& s) -> std::optional<ApiError> {
         if (!s.rotating_version.empty()) {
-          return InvalidRequest(
+          return InvalidRequestException(
               "A previous rotation isn't complete. That rotation will be reattempted.");
         }
         const std::string arn = lambda_arn.value_or(s.rotation_lambda_arn);
         if (arn.empty()) {
-          return InvalidRequest("No Lambda rotation function ARN is associated with this secret.");
+          return InvalidRequestException(
+              "No Lambda rotation function ARN is associated with this secret.");
         }
         if (rules) {
           s.rotation_rules_json = rules->dump();
@@ -267,12 +263,8 @@ void SecretRotator::Run() {
       }
       std::string next;
       std::string note;
-      const absl::Status s = RunStep(secret, &next, &note);
-      const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
-      absl::StatusOr<nlohmann::json> value =
-          UserSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt);
-      const std::string user_id =
-          value.ok() ? UserIdOf((*value)["user_arn"].get<std::string>()) : std::string();
+      std::string user_id;
+      const absl::Status s = RunStep(secret, &next, &note, &user_id);
       if (!s.ok()) {
         retry_at[secret.arn] = now + kRetryMs;
         const bool give_up = ++failures[secret.arn] >= kMaxAttempts &&
@@ -333,7 +325,7 @@ void SecretRotator::Run() {
 }
 
 absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* next_step,
-                                    std::string* note) {
+                                    std::string* note, std::string* user_id) {
   const std::string strategy = StrategyOf(secret.rotation_lambda_arn);
   const std::string& token = secret.rotating_version;
   const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
@@ -343,11 +335,11 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   if (!current_json.ok()) {
     return current_json.status();
   }
+  *user_id = UserIdOf((*current_json)["user_arn"].get<std::string>());
   const std::string& step = secret.rotation_step;
   if (step == kCreate) {
     if (pending == nullptr) {
-      std::optional<UserRecord> user =
-          hooks_.find_user(UserIdOf((*current_json)["user_arn"].get<std::string>()));
+      std::optional<UserRecord> user = hooks_.find_user(*user_id);
       if (!user) {
         return absl::NotFoundError("the secret's user no longer exists");
       }

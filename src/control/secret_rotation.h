@@ -89,8 +89,9 @@ class SecretRotator {
   void Run();
   // The step secret.rotation_step of its rotation under way: the step after it in *next_step
   // (the same one while it waits, empty when the rotation is over), what the event should add
-  // in *note.
-  absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note);
+  // in *note, the user its events are about (the current version's) in *user_id.
+  absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note,
+                       std::string* user_id);
   void Wake();
 
   Secrets& secrets_;

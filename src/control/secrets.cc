@@ -1,12 +1,11 @@
 // Secrets Manager's secrets and their versions; see secrets.h.
 #include "control/secrets.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "control/random_password.h"
 #include "control/resource_records.h"
 
 namespace redoubt::control {
@@ -33,25 +32,11 @@ ApiError NotFound() {
                   "Secrets Manager can't find the specified secret."};
 }
 
-ApiError ParameterError(std::string message) {
-  return ApiError{400, "InvalidParameterException", std::move(message)};
-}
-
-ApiError RequestError(std::string message) {
-  return ApiError{400, "InvalidRequestException", std::move(message)};
-}
-
 // Secrets Manager's six random characters after the name in an ARN.
 std::string RandomSuffix() {
-  static constexpr char kAlphabet[] =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  unsigned char bytes[6];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kAlphabet[b % (sizeof kAlphabet - 1)];
-  }
-  return out;
+  return RandomPassword(
+             {.length = 6, .exclude_punctuation = true, .require_each_included_type = false})
+      .value_or("000000");  // letters and digits are never all excluded
 }
 
 bool HasStage(const SecretVersionRecord& version, const std::string& stage) {
@@ -86,6 +71,14 @@ void AttachStage(SecretRecord& secret, SecretVersionRecord& target, const std::s
 }
 
 }  // namespace
+
+ApiError InvalidParameterException(std::string message) {
+  return ApiError{400, "InvalidParameterException", std::move(message)};
+}
+
+ApiError InvalidRequestException(std::string message) {
+  return ApiError{400, "InvalidRequestException", std::move(message)};
+}
 
 const SecretVersionRecord* SecretRecord::VersionWithStage(const std::string& stage) const {
   for (const SecretVersionRecord& version : versions) {
@@ -190,7 +183,7 @@ std::optional<ApiError> Secrets::FindLocked(const std::string& secret_id, bool d
     return NotFound();
   }
   if (!deleted_ok && (*found)->deletion_ms != 0) {
-    return RequestError(
+    return InvalidRequestException(
         "You can't perform this operation on the secret because it was marked for deletion.");
   }
   return std::nullopt;
@@ -200,14 +193,14 @@ std::optional<ApiError> Secrets::AddVersionLocked(SecretRecord& secret, NewVersi
                                                   std::string* version_id) {
   const SecretValue& value = version.value;
   if (value.string && value.binary) {
-    return ParameterError(
+    return InvalidParameterException(
         "You can't specify both a binary secret value and a string secret value in the same "
         "secret.");
   }
   if (version.token.empty()) {
     version.token = NewRequestId();
   } else if (version.token.size() < 32 || version.token.size() > 64) {
-    return ParameterError("ClientRequestToken must be 32 to 64 characters long.");
+    return InvalidParameterException("ClientRequestToken must be 32 to 64 characters long.");
   }
   if (const SecretVersionRecord* existing = secret.Version(version.token)) {
     // The same call again: the same version, or a refusal when the value differs.
@@ -226,7 +219,7 @@ std::optional<ApiError> Secrets::AddVersionLocked(SecretRecord& secret, NewVersi
   }
   for (const std::string& stage : version.stages) {
     if (stage.empty() || stage.size() > 256) {
-      return ParameterError("A staging label must be 1 to 256 characters long.");
+      return InvalidParameterException("A staging label must be 1 to 256 characters long.");
     }
   }
   const int64_t now = common::UnixMillis();
@@ -283,7 +276,7 @@ std::optional<ApiError> Secrets::Create(SecretRecord draft, NewVersion version,
   std::lock_guard lock(mu_);
   if (SecretRecord* existing = ResolveLocked(draft.name)) {
     if (existing->deletion_ms != 0) {
-      return RequestError(
+      return InvalidRequestException(
           "You can't create this secret because a secret with this name is already scheduled "
           "for deletion.");
     }
@@ -319,7 +312,7 @@ std::optional<ApiError> Secrets::Create(SecretRecord draft, NewVersion version,
 std::optional<ApiError> Secrets::AddVersion(const std::string& secret_id, NewVersion version,
                                             SecretRecord* secret, std::string* version_id) {
   if (!version.value.string && !version.value.binary) {
-    return ParameterError("You must provide either SecretString or SecretBinary.");
+    return InvalidParameterException("You must provide either SecretString or SecretBinary.");
   }
   return Change(secret_id, false, secret, [&](SecretRecord& changed) {
     return AddVersionLocked(changed, std::move(version), version_id);
@@ -357,7 +350,7 @@ std::optional<ApiError> Secrets::GetValue(const std::string& secret_id,
           "Secrets Manager can't find the specified secret value for VersionId: " + *version_id};
     }
     if (stage && !HasStage(*chosen, *stage)) {
-      return RequestError(
+      return InvalidRequestException(
           "You provided a VersionStage that is not associated to the provided "
           "VersionId.");
     }
@@ -394,20 +387,21 @@ std::optional<ApiError> Secrets::MoveStage(const std::string& secret_id, const s
     const SecretVersionRecord* holder = changed.VersionWithStage(stage);
     for (const std::optional<std::string>& id : {remove_from, move_to}) {
       if (id && changed.Version(*id) == nullptr) {
-        return ParameterError("Secrets Manager can't find the specified secret version " + *id +
-                              ".");
+        return InvalidParameterException(
+            "Secrets Manager can't find the specified secret version " + *id + ".");
       }
     }
     if (remove_from && (holder == nullptr || holder->id != *remove_from)) {
-      return ParameterError("The staging label " + stage + " is not attached to version " +
-                            *remove_from + ".");
+      return InvalidParameterException("The staging label " + stage +
+                                       " is not attached to version " + *remove_from + ".");
     }
     if (move_to) {
       if (holder != nullptr && holder->id != *move_to && !remove_from) {
-        return ParameterError("The parameter RemoveFromVersionId can't be empty. Staging label " +
-                              stage + " is currently attached to version " + holder->id +
-                              ", so you must explicitly reference that version in "
-                              "RemoveFromVersionId.");
+        return InvalidParameterException(
+            "The parameter RemoveFromVersionId can't be empty. Staging label " + stage +
+            " is currently attached to version " + holder->id +
+            ", so you must explicitly reference that version in "
+            "RemoveFromVersionId.");
       }
       for (SecretVersionRecord& version : changed.versions) {
         if (version.id == *move_to) {
@@ -416,7 +410,7 @@ std::optional<ApiError> Secrets::MoveStage(const std::string& secret_id, const s
       }
     } else if (remove_from) {
       if (stage == kStageCurrent) {
-        return ParameterError(
+        return InvalidParameterException(
             "You can't remove the staging label AWSCURRENT from a version without moving it to "
             "another version (MoveToVersionId).");
       }
@@ -426,7 +420,7 @@ std::optional<ApiError> Secrets::MoveStage(const std::string& secret_id, const s
         }
       }
     } else {
-      return ParameterError("Give MoveToVersionId, RemoveFromVersionId, or both.");
+      return InvalidParameterException("Give MoveToVersionId, RemoveFromVersionId, or both.");
     }
     changed.changed_ms = common::UnixMillis();
     return std::nullopt;
@@ -449,8 +443,8 @@ std::optional<ApiError> Secrets::Delete(const std::string& secret_id, int64_t re
   }
   return Change(secret_id, true, secret, [&](SecretRecord& changed) -> std::optional<ApiError> {
     if (changed.deletion_ms != 0) {
-      return RequestError("You can't delete secret " + changed.name +
-                          " because it's already scheduled for deletion.");
+      return InvalidRequestException("You can't delete secret " + changed.name +
+                                     " because it's already scheduled for deletion.");
     }
     changed.deletion_ms = common::UnixMillis() + recovery_days * kDayMs;
     return std::nullopt;
@@ -478,7 +472,7 @@ std::optional<ApiError> Secrets::Tag(const std::string& secret_id,
       }
     }
     if (changed.tags.size() > 50) {
-      return ParameterError("A secret can have at most 50 tags.");
+      return InvalidParameterException("A secret can have at most 50 tags.");
     }
     return std::nullopt;
   });

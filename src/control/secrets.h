@@ -77,6 +77,10 @@ struct SecretRecord {
   const SecretVersionRecord* Version(const std::string& id) const;
 };
 
+// Secrets Manager's two refusals that every operation may give.
+ApiError InvalidParameterException(std::string message);
+ApiError InvalidRequestException(std::string message);
+
 // A secret's value as given or read: a string, binary bytes, or both.
 struct SecretValue {
   std::optional<std::string> string;

@@ -14,10 +14,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-ApiError InvalidParameter(std::string message) {
-  return ApiError{400, "InvalidParameterException", std::move(message)};
-}
-
 double Seconds(int64_t unix_ms) {
   return static_cast<double>(unix_ms) / 1000.0;
 }
@@ -28,7 +24,7 @@ std::optional<ApiError> ReadFlag(const Json& input, const char* name, bool* out)
     return std::nullopt;
   }
   if (!input[name].is_boolean()) {
-    return InvalidParameter(std::string(name) + " must be true or false.");
+    return InvalidParameterException(std::string(name) + " must be true or false.");
   }
   *out = input[name].get<bool>();
   return std::nullopt;
@@ -41,7 +37,7 @@ std::optional<ApiError> ReadString(const Json& input, const char* name,
     return std::nullopt;
   }
   if (!input[name].is_string()) {
-    return InvalidParameter(std::string(name) + " must be a string.");
+    return InvalidParameterException(std::string(name) + " must be a string.");
   }
   *out = input[name].get<std::string>();
   return std::nullopt;
@@ -53,8 +49,8 @@ std::optional<ApiError> ReadRequired(const Json& input, const char* name, std::s
     return error;
   }
   if (!value || value->empty()) {
-    return InvalidParameter("You must provide a value for the " + std::string(name) +
-                            " parameter.");
+    return InvalidParameterException("You must provide a value for the " + std::string(name) +
+                                     " parameter.");
   }
   *out = std::move(*value);
   return std::nullopt;
@@ -67,8 +63,8 @@ std::optional<ApiError> ReadInteger(const Json& input, const char* name, int64_t
   }
   if (!input[name].is_number_integer() || input[name].get<int64_t>() < low ||
       input[name].get<int64_t>() > high) {
-    return InvalidParameter(std::string(name) + " must be an integer from " + std::to_string(low) +
-                            " to " + std::to_string(high) + ".");
+    return InvalidParameterException(std::string(name) + " must be an integer from " +
+                                     std::to_string(low) + " to " + std::to_string(high) + ".");
   }
   *out = input[name].get<int64_t>();
   return std::nullopt;
@@ -89,7 +85,7 @@ std::optional<ApiError> ReadNewVersion(const Json& input, Secrets::NewVersion* v
   if (binary) {
     std::string bytes;
     if (!absl::Base64Unescape(*binary, &bytes)) {
-      return InvalidParameter("SecretBinary must be base64.");
+      return InvalidParameterException("SecretBinary must be base64.");
     }
     version->value.binary = std::move(bytes);
   }
@@ -102,12 +98,12 @@ std::optional<ApiError> ReadTags(const Json& input, std::vector<TagRecord>* tags
     return std::nullopt;
   }
   if (!input["Tags"].is_array()) {
-    return InvalidParameter("Tags must be a list.");
+    return InvalidParameterException("Tags must be a list.");
   }
   for (const Json& tag : input["Tags"]) {
     if (!tag.is_object() || !tag.contains("Key") || !tag["Key"].is_string() ||
         (tag.contains("Value") && !tag["Value"].is_string())) {
-      return InvalidParameter("Each tag needs a string Key (and Value).");
+      return InvalidParameterException("Each tag needs a string Key (and Value).");
     }
     tags->push_back({tag["Key"].get<std::string>(), tag.value("Value", std::string())});
   }
@@ -170,6 +166,28 @@ Json SecretJson(const SecretRecord& secret, const char* stages_member) {
     out["NextRotationDate"] = Seconds(secret.next_rotation_ms);
   }
   return out;
+}
+
+void WriteArnAndName(const SecretRecord& secret, Json* output) {
+  (*output)["ARN"] = secret.arn;
+  (*output)["Name"] = secret.name;
+}
+
+// An operation whose only member is SecretId and whose answer is the secret's ARN and Name.
+JsonOperation OnSecretId(
+    std::function<std::optional<ApiError>(const std::string& secret_id, SecretRecord*)> act) {
+  return [act = std::move(act)](const Json& input, Json* output) -> std::optional<ApiError> {
+    std::string id;
+    if (auto error = ReadRequired(input, "SecretId", &id)) {
+      return error;
+    }
+    SecretRecord secret;
+    if (auto error = act(id, &secret)) {
+      return error;
+    }
+    WriteArnAndName(secret, output);
+    return std::nullopt;
+  };
 }
 
 // A page of items: NextToken is the index of the next item, as text.
@@ -260,7 +278,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     }
     absl::StatusOr<std::string> password = RandomPassword(rules);
     if (!password.ok()) {
-      return InvalidParameter(std::string(password.status().message()));
+      return InvalidParameterException(std::string(password.status().message()));
     }
     (*output)["RandomPassword"] = *password;
     return std::nullopt;
@@ -287,7 +305,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (draft.name.size() > 512 ||
         draft.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                      "0123456789/_+=.@-") != std::string::npos) {
-      return InvalidParameter(
+      return InvalidParameterException(
           "Invalid name. Must be a valid name containing alphanumeric characters, or any of the "
           "following: -/_+=.@!");
     }
@@ -298,8 +316,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (auto error = secrets->Create(std::move(draft), std::move(version), &created, &version_id)) {
       return error;
     }
-    (*output)["ARN"] = created.arn;
-    (*output)["Name"] = created.name;
+    WriteArnAndName(created, output);
     if (!version_id.empty()) {
       (*output)["VersionId"] = version_id;
     }
@@ -320,7 +337,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
       if (!input["VersionStages"].is_array() || input["VersionStages"].empty() ||
           !std::all_of(input["VersionStages"].begin(), input["VersionStages"].end(),
                        [](const Json& s) { return s.is_string(); })) {
-        return InvalidParameter("VersionStages must be a list of 1 to 20 staging labels.");
+        return InvalidParameterException("VersionStages must be a list of 1 to 20 staging labels.");
       }
       version.stages = input["VersionStages"].get<std::vector<std::string>>();
     }
@@ -329,8 +346,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (auto error = secrets->AddVersion(id, std::move(version), &secret, &version_id)) {
       return error;
     }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     (*output)["VersionId"] = version_id;
     (*output)["VersionStages"] = secret.Version(version_id)->stages;
     return std::nullopt;
@@ -362,8 +378,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (auto error = secrets->Update(id, description, kms, &secret)) {
       return error;
     }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     return std::nullopt;
   };
 
@@ -386,8 +401,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (auto error = secrets->GetValue(id, version_id, stage, &secret, &version, &value)) {
       return error;
     }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     (*output)["VersionId"] = version.id;
     (*output)["VersionStages"] = version.stages;
     (*output)["CreatedDate"] = Seconds(version.created_ms);
@@ -425,7 +439,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
       }
     }
     if (order && *order != "asc" && *order != "desc") {
-      return InvalidParameter("SortOrder must be asc or desc.");
+      return InvalidParameterException("SortOrder must be asc or desc.");
     }
     std::vector<SecretRecord> all = secrets->All(planned);
     if (order == "desc") {
@@ -433,7 +447,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     }
     if (input.contains("Filters")) {
       if (!input["Filters"].is_array()) {
-        return InvalidParameter("Filters must be a list.");
+        return InvalidParameterException("Filters must be a list.");
       }
       for (const Json& filter : input["Filters"]) {
         static const std::vector<std::string> kKeys = {
@@ -445,10 +459,10 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
             !filter.contains("Values") || !filter["Values"].is_array() ||
             !std::all_of(filter["Values"].begin(), filter["Values"].end(),
                          [](const Json& v) { return v.is_string(); })) {
-          return InvalidParameter("Each filter needs a Key (" +
-                                  std::string("description, name, tag-key, tag-value, "
-                                              "primary-region, owning-service or all") +
-                                  ") and a list of Values.");
+          return InvalidParameterException("Each filter needs a Key (" +
+                                           std::string("description, name, tag-key, tag-value, "
+                                                       "primary-region, owning-service or all") +
+                                           ") and a list of Values.");
         }
         const std::string key = filter["Key"].get<std::string>();
         const auto values = filter["Values"].get<std::vector<std::string>>();
@@ -502,8 +516,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
       list.push_back(std::move(entry));
     }
     (*output)["Versions"] = std::move(list);
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     return std::nullopt;
   };
 
@@ -523,8 +536,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (auto error = secrets->MoveStage(id, stage, remove_from, move_to, &secret)) {
       return error;
     }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     return std::nullopt;
   };
 
@@ -541,33 +553,22 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
       }
     }
     if (force && days) {
-      return InvalidParameter(
+      return InvalidParameterException(
           "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
     }
     SecretRecord secret;
     if (auto error = secrets->Delete(id, days.value_or(30), force, &secret)) {
       return error;
     }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
+    WriteArnAndName(secret, output);
     (*output)["DeletionDate"] = Seconds(secret.deletion_ms);
     return std::nullopt;
   };
 
-  service.operations["RestoreSecret"] = [secrets](const Json& input,
-                                                  Json* output) -> std::optional<ApiError> {
-    std::string id;
-    if (auto error = ReadRequired(input, "SecretId", &id)) {
-      return error;
-    }
-    SecretRecord secret;
-    if (auto error = secrets->Restore(id, &secret)) {
-      return error;
-    }
-    (*output)["ARN"] = secret.arn;
-    (*output)["Name"] = secret.name;
-    return std::nullopt;
-  };
+  service.operations["RestoreSecret"] =
+      OnSecretId([secrets](const std::string& id, SecretRecord* secret) {
+        return secrets->Restore(id, secret);
+      });
 
   service.operations["TagResource"] = [secrets](const Json& input,
                                                 Json*) -> std::optional<ApiError> {
@@ -605,27 +606,16 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
                                        &version_id)) {
         return error;
       }
-      (*output)["ARN"] = secret.arn;
-      (*output)["Name"] = secret.name;
+      WriteArnAndName(secret, output);
       if (!version_id.empty()) {
         (*output)["VersionId"] = version_id;
       }
       return std::nullopt;
     };
-    service.operations["CancelRotateSecret"] = [rotator](const Json& input,
-                                                         Json* output) -> std::optional<ApiError> {
-      std::string id;
-      if (auto error = ReadRequired(input, "SecretId", &id)) {
-        return error;
-      }
-      SecretRecord secret;
-      if (auto error = rotator->Cancel(id, &secret)) {
-        return error;
-      }
-      (*output)["ARN"] = secret.arn;
-      (*output)["Name"] = secret.name;
-      return std::nullopt;
-    };
+    service.operations["CancelRotateSecret"] =
+        OnSecretId([rotator](const std::string& id, SecretRecord* secret) {
+          return rotator->Cancel(id, secret);
+        });
   }
 
   service.operations["UntagResource"] = [secrets](const Json& input,
@@ -637,7 +627,7 @@ JsonService MakeSecretsManagerService(Secrets* secrets, SecretRotator* rotator) 
     if (!input.contains("TagKeys") || !input["TagKeys"].is_array() ||
         !std::all_of(input["TagKeys"].begin(), input["TagKeys"].end(),
                      [](const Json& k) { return k.is_string(); })) {
-      return InvalidParameter("TagKeys must be a list of strings.");
+      return InvalidParameterException("TagKeys must be a list of strings.");
     }
     return secrets->Untag(id, input["TagKeys"].get<std::vector<std::string>>());
   };

@@ -338,10 +338,8 @@ absl::Status ReplicationService::StartFailover(const FailoverRequest& request) {
   failover_request_ = request;
   const int64_t now = common::UnixMillis();
   failover_deadline_ms_ = request.timeout_ms > 0 ? now + request.timeout_ms : 0;
-  // Writes wait (their clients are held, not refused) until the failover ends; nothing
-  // expires meanwhile, so the stream stops where the target must catch up.
-  pause_.Pause(std::numeric_limits<int64_t>::max() / 2, /*writes_only=*/true);
-  keyspace_.set_expiry_paused(true);
+  // Until the failover ends, so that the stream stops where the target must catch up.
+  QuiesceForFailover(std::numeric_limits<int64_t>::max() / 2);
   stream_.AppendRaw("*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n");
   stream_.Wake();
   common::Log(common::LogLevel::kNotice,
@@ -356,11 +354,27 @@ void ReplicationService::EndFailoverLocked(const std::string& why) {
   failover_ = FailoverState::kNone;
   failover_link_ = false;
   failover_deadline_ms_ = 0;
+  ResumeAfterFailoverLocked();
+  common::Log(common::LogLevel::kNotice, why);
+}
+
+void ReplicationService::QuiesceForFailover(int64_t until_unix_ms) {
+  quiet_until_ms_.store(until_unix_ms);
+  keyspace_.set_expiry_paused(true);
+  pause_.Pause(until_unix_ms, /*writes_only=*/true);
+}
+
+void ReplicationService::ResumeAfterFailover() {
+  absl::MutexLock lock(&mu_);
+  ResumeAfterFailoverLocked();
+}
+
+void ReplicationService::ResumeAfterFailoverLocked() {
   pause_.Unpause();
   if (!replica_) {
     keyspace_.set_expiry_paused(false);
   }
-  common::Log(common::LogLevel::kNotice, why);
+  quiet_until_ms_.store(0);
 }
 
 absl::Status ReplicationService::AbortFailover() {
@@ -478,10 +492,8 @@ void ReplicationService::Cron() {
     // replicas see a live primary (and time out a dead one). A replica's stream is its
     // primary's, which pings for it.
     const int64_t now = common::MonotonicMillis();
-    // Not while a failover (FAILOVER, or a cluster manual failover) waits for its target to
-    // match this node's offset exactly.
-    const bool pings_held = common::UnixMillis() < pings_held_until_ms_.load();
-    if (!replica_ && !senders_.empty() && failover_ == FailoverState::kNone && !pings_held &&
+    // Not while a failover keeps the stream quiet (QuiesceForFailover).
+    if (!replica_ && !senders_.empty() && common::UnixMillis() >= quiet_until_ms_.load() &&
         now - last_ping_ms_ >= s.ping_period_seconds * 1000) {
       last_ping_ms_ = now;
       stream_.AppendRaw("*1\r\n$4\r\nPING\r\n");

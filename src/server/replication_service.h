@@ -135,11 +135,13 @@ class ReplicationService {
   void WakeSenders() { stream_.Wake(); }
   // The server cron: reaps ended senders, pings replicas, updates the gates.
   void Cron();
-  // A cluster manual failover paused writes until until_unix_ms (0: resumed): the stream gets
-  // no PING meanwhile, as in Redis's replicationCron, because the replica must reach exactly
-  // the offset the primary announced it paused at, and a PING would move it past. Takes no
-  // lock (the cluster's hooks call it).
-  void HoldStreamPings(int64_t until_unix_ms) { pings_held_until_ms_.store(until_unix_ms); }
+  // A failover's quiet stream (FAILOVER's own, and a cluster manual failover's through the
+  // cluster's hooks): the target must reach exactly the offset this primary stopped at, so
+  // until until_unix_ms (or ResumeAfterFailover) nothing more enters the stream: writes wait
+  // (held, not refused), keys do not expire, the periodic PING is not sent, as in Redis.
+  void QuiesceForFailover(int64_t until_unix_ms);  // takes no lock
+  // Writes go on; expiry too on a primary (a replica leaves it to its primary's DELs).
+  void ResumeAfterFailover() ABSL_LOCKS_EXCLUDED(mu_);
   // WAIT: replicas that acknowledged offset; RequestAcks asks them all (REPLCONF GETACK).
   int64_t CountAcked(int64_t offset);
   void RequestAcks();
@@ -177,6 +179,7 @@ class ReplicationService {
   // The failover's next step (cron); and its end: writes resume, the state is cleared.
   void StepFailover() ABSL_LOCKS_EXCLUDED(mu_);
   void EndFailoverLocked(const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ResumeAfterFailoverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends a failover that did not happen; revert: this node already followed the target and
   // becomes a primary again.
   void AbandonFailover(bool revert, const std::string& why) ABSL_LOCKS_EXCLUDED(mu_);
@@ -198,7 +201,8 @@ class ReplicationService {
   replication::ReplicationLog log_;
   replication::SyncCounters counters_;
 
-  std::atomic<int64_t> pings_held_until_ms_{0};
+  // Until then the stream is kept quiet for a failover (QuiesceForFailover).
+  std::atomic<int64_t> quiet_until_ms_{0};
 
   mutable absl::Mutex mu_;
   bool replica_ ABSL_GUARDED_BY(mu_) = false;

@@ -305,23 +305,9 @@ void Server::ConnectClusterToReplication() {
       .primary_silence_ms = [this] { return replication_->primary_silence_ms(); },
       .follow = [this](const std::string& ip, int port) { replication_->Follow(ip, port); },
       .become_primary = [this] { replication_->BecomePrimary(); },
-      // A manual failover's pause holds writes as CLIENT PAUSE WRITE does, and whatever else
-      // would add to the stream past the offset announced to the replica: the periodic PING,
-      // and the DELs of keys that expire (as FAILOVER's pause does).
-      .pause_writes =
-          [this](int64_t until_ms) {
-            replication_->HoldStreamPings(until_ms);
-            keyspace_->set_expiry_paused(true);
-            pause_.Pause(until_ms, /*writes_only=*/true);
-          },
-      .resume_writes =
-          [this] {
-            pause_.Unpause();
-            if (!replication_->is_replica()) {  // a replica leaves expiry to its primary's DELs
-              keyspace_->set_expiry_paused(false);
-            }
-            replication_->HoldStreamPings(0);
-          },
+      // A manual failover quiets the stream as FAILOVER does.
+      .pause_writes = [this](int64_t until_ms) { replication_->QuiesceForFailover(until_ms); },
+      .resume_writes = [this] { replication_->ResumeAfterFailover(); },
   });
   cluster_->SyncReplicationRole(nullptr);
 }
