@@ -138,6 +138,8 @@ def test_hostile_user_names_stay_one_audit_line_each(secured):
     assert 0 < len(found[5]["user"]) <= 4096, len(found[5]["user"])  # bounded, not 100 KB
     # Nobody forged a success: the injected text stayed inside a string.
     admin_id = admin.call("CLIENT", "ID")[1]
+    # The writer thread may not have reached the HELLO's success record yet.
+    wait_records(log, 1, event="auth", client_id=cid, result="success")
     successes = matching(read_records(log), event="auth", result="success")
     assert {r["client_id"] for r in successes} == {admin_id, cid}, successes
     for line in open(log, "rb").read().split(b"\n")[:-1]:

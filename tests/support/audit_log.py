@@ -47,7 +47,7 @@ def matching(records, **fields):
     return [r for r in records if all(r.get(k) == v for k, v in fields.items())]
 
 
-def wait_records(path, count=1, timeout=5.0, **fields):
+def wait_records(path, count=1, timeout=30.0, **fields):
     """Polls the file until at least `count` records match `fields` (or `timeout` seconds pass);
     returns the matching records, possibly fewer than asked for."""
     deadline = time.monotonic() + timeout
