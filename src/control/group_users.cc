@@ -160,17 +160,12 @@ absl::Status ReplicationGroups::ApplyUserGroups(const GroupRecord& start) {
   return PushLive(start.id, &ReplicationGroups::PushUsers);
 }
 
-std::vector<std::pair<GroupRecord, NodeRecord>> ReplicationGroups::NodesWithUser(
-    const std::string& user_id) {
-  const std::vector<std::string> user_groups =
-      users_ ? users_->GroupsOfUser(user_id) : std::vector<std::string>();
-  std::vector<std::pair<GroupRecord, NodeRecord>> nodes;
+ReplicationGroups::GroupNodes ReplicationGroups::RunningNodesOf(
+    const std::function<bool(const GroupRecord&)>& has) {
+  GroupNodes nodes;
   std::lock_guard lock(mu_);
   for (const auto& [key, group] : groups_) {
-    const bool has_user = !group.user_group_ids.empty() &&
-                          std::find(user_groups.begin(), user_groups.end(),
-                                    group.user_group_ids.front()) != user_groups.end();
-    if (!has_user || group.status == kStatusCreating || group.status == kStatusDeleting) {
+    if (!has(group) || group.status == kStatusCreating || group.status == kStatusDeleting) {
       continue;
     }
     for (const NodeRecord& node : group.nodes) {
@@ -182,11 +177,22 @@ std::vector<std::pair<GroupRecord, NodeRecord>> ReplicationGroups::NodesWithUser
   return nodes;
 }
 
-absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
-                                                 const std::string& password) {
-  for (const auto& [group, node] : NodesWithUser(user.id)) {
+ReplicationGroups::GroupNodes ReplicationGroups::NodesWithUser(const std::string& user_id) {
+  const std::vector<std::string> user_groups =
+      users_ ? users_->GroupsOfUser(user_id) : std::vector<std::string>();
+  return RunningNodesOf([&](const GroupRecord& group) {
+    return !group.user_group_ids.empty() &&
+           std::find(user_groups.begin(), user_groups.end(), group.user_group_ids.front()) !=
+               user_groups.end();
+  });
+}
+
+absl::Status ReplicationGroups::TestPasswordOn(const GroupNodes& nodes,
+                                               const std::string& user_name,
+                                               const std::string& password) const {
+  for (const auto& [group, node] : nodes) {
     NodeAddress address = AddressOf(group, node);
-    address.user = user.name;
+    address.user = user_name;
     address.passwords = {password};
     // AUTH is the test; the PING after it is refused (NOPERM) to a user without
     // @connection, which still authenticated.
@@ -199,10 +205,11 @@ absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPassword(const UserRecord& user) {
+absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPasswordOn(
+    const GroupNodes& nodes, const std::string& user_name) const {
   int64_t holding = 0;
-  const std::string prefix = "credential_" + user.name + "_";
-  for (const auto& [group, node] : NodesWithUser(user.id)) {
+  const std::string prefix = "credential_" + user_name + "_";
+  for (const auto& [group, node] : nodes) {
     absl::StatusOr<tools::RespReply> info = CallNode(AddressOf(group, node), {"INFO", "auth"});
     if (!info.ok()) {
       return info.status();
@@ -237,6 +244,41 @@ absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPassword(const User
     }
   }
   return holding;
+}
+
+absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
+                                                 const std::string& password) {
+  return TestPasswordOn(NodesWithUser(user.id), user.name, password);
+}
+
+absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPassword(const UserRecord& user) {
+  return ConnectionsOnOlderPasswordOn(NodesWithUser(user.id), user.name);
+}
+
+namespace {
+// Whether group is group_id and authenticates with an auth token (its default user's
+// passwords) rather than a user group.
+bool IsTokenGroup(const GroupRecord& group, const std::string& group_id) {
+  return group.id == group_id && group.user_group_ids.empty() && !group.standalone;
+}
+}  // namespace
+
+absl::Status ReplicationGroups::TestAuthToken(const std::string& group_id,
+                                              const std::string& token) {
+  return TestPasswordOn(
+      RunningNodesOf([&](const GroupRecord& g) { return IsTokenGroup(g, group_id); }),
+      kDefaultUserName, token);
+}
+
+absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderAuthToken(
+    const std::string& group_id) {
+  return ConnectionsOnOlderPasswordOn(
+      RunningNodesOf([&](const GroupRecord& g) { return IsTokenGroup(g, group_id); }),
+      kDefaultUserName);
+}
+
+absl::Status ReplicationGroups::RepushUsers(const std::string& group_id) {
+  return PushLive(group_id, &ReplicationGroups::PushUsers);
 }
 
 }  // namespace redoubt::control

@@ -317,8 +317,25 @@ int main(int argc, char** argv) {
            [&](const redoubt::control::UserRecord& user) {
              return groups.ConnectionsOnOlderPassword(user);
            },
-       .event = [&](const std::string& user_id,
-                    const std::string& message) { groups.RecordEvent("user", user_id, message); }},
+       .find_group = [&](const std::string& id) { return groups.Find(id); },
+       .change_auth_token =
+           [&](const std::string& id, const std::string& strategy, const std::string& token) {
+             redoubt::control::GroupModification change;
+             change.auth_strategy = strategy;
+             change.auth_token = token;
+             redoubt::control::GroupRecord modified;
+             return groups.Modify(id, change, &modified);
+           },
+       .repush_auth_tokens = [&](const std::string& id) { return groups.RepushUsers(id); },
+       .test_auth_token = [&](const std::string& id,
+                              const std::string& token) { return groups.TestAuthToken(id, token); },
+       .connections_on_older_token =
+           [&](const std::string& id) { return groups.ConnectionsOnOlderAuthToken(id); },
+       .event =
+           [&](const std::string& source_type, const std::string& source_id,
+               const std::string& message) {
+             groups.RecordEvent(source_type, source_id, message);
+           }},
       rotation_grace_seconds * 1000);
   rotator.Start();
   redoubt::control::ControlServer server(options, *std::move(credentials),

@@ -108,6 +108,11 @@ class ReplicationGroups {
   // authenticated with a password of user older than its newest (INFO auth's credential rows).
   absl::Status TestUserPassword(const UserRecord& user, const std::string& password);
   absl::StatusOr<int64_t> ConnectionsOnOlderPassword(const UserRecord& user);
+  // The same for the auth token of group_id (its default user), over its running nodes.
+  absl::Status TestAuthToken(const std::string& group_id, const std::string& token);
+  absl::StatusOr<int64_t> ConnectionsOnOlderAuthToken(const std::string& group_id);
+  // Sends group_id's users to its running nodes again, as they are now (what a node missed).
+  absl::Status RepushUsers(const std::string& group_id);
   // Takes the nodes' ACL users from users' user groups (borrowed) and follows their changes.
   // Call before Recover.
   void UseUsers(Users* users);
@@ -251,8 +256,19 @@ class ReplicationGroups {
   // plane makes them, so that nodes an older one started get its call source and the
   // restrictions on customer users.
   void RefreshNodeAccess();
-  // The running nodes (with their groups) of the groups whose user group has user user_id.
-  std::vector<std::pair<GroupRecord, NodeRecord>> NodesWithUser(const std::string& user_id);
+  // The running nodes (with their groups) of the groups for which has(group) holds, none of
+  // them being created or deleted.
+  using GroupNodes = std::vector<std::pair<GroupRecord, NodeRecord>>;
+  GroupNodes RunningNodesOf(const std::function<bool(const GroupRecord&)>& has);
+  // The running nodes of the groups whose user group has user user_id.
+  GroupNodes NodesWithUser(const std::string& user_id);
+  // OK when user_name authenticates with password on every node of nodes.
+  absl::Status TestPasswordOn(const GroupNodes& nodes, const std::string& user_name,
+                              const std::string& password) const;
+  // Over nodes: the connections authenticated as user_name with a password older than its
+  // newest (INFO auth's credential rows).
+  absl::StatusOr<int64_t> ConnectionsOnOlderPasswordOn(const GroupNodes& nodes,
+                                                       const std::string& user_name) const;
   // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
   // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
   // thread only.

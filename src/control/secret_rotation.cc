@@ -2,6 +2,8 @@
 #include "control/secret_rotation.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "common/clock.h"
 #include "common/numbers.h"
@@ -35,28 +37,50 @@ std::string StrategyOf(const std::string& lambda_arn) {
   return name == kSingleUser || name == kAlternatingUsers ? name : "";
 }
 
-// The user id of an ElastiCache user's ARN ("" when it is not one).
-std::string UserIdOf(const std::string& user_arn) {
-  const size_t at = user_arn.rfind(":user:");
-  return user_arn.starts_with("arn:aws:elasticache:") && at != std::string::npos
-             ? user_arn.substr(at + 6)
+// DescribeEvents source types of the rotation's events.
+constexpr char kUserEvents[] = "user";
+constexpr char kGroupEvents[] = "replication-group";
+
+// The id in an ElastiCache ARN of the given resource type ("user", "replicationgroup"); "" when
+// arn is not one.
+std::string ResourceIdOf(const nlohmann::json& arn, const std::string& type) {
+  if (!arn.is_string()) {
+    return "";
+  }
+  const std::string text = arn.get<std::string>();
+  const size_t at = text.rfind(":" + type + ":");
+  return text.starts_with("arn:aws:elasticache:") && at != std::string::npos
+             ? text.substr(at + type.size() + 2)
              : "";
 }
 
-// A secret version's value as the JSON of a user secret, or an error saying what is missing.
-absl::StatusOr<nlohmann::json> UserSecretJson(const std::optional<SecretValue>& value) {
+// What a rotatable secret is bound to: a user, or a replication group's auth token.
+struct Binding {
+  std::string user_id;
+  std::string group_id;
+};
+
+// A secret version's value as the JSON of a rotatable secret (bound to a user or to an auth
+// token), or an error saying what is missing.
+absl::StatusOr<nlohmann::json> BoundSecretJson(const std::optional<SecretValue>& value,
+                                               Binding* binding) {
   if (!value || !value->string) {
     return absl::FailedPreconditionError("the secret has no string value");
   }
   nlohmann::json json = nlohmann::json::parse(*value->string, nullptr, false);
-  if (!json.is_object() || !json.contains("password") || !json["password"].is_string() ||
-      !json.contains("user_arn") || !json["user_arn"].is_string() ||
-      UserIdOf(json["user_arn"].get<std::string>()).empty()) {
-    return absl::FailedPreconditionError(
-        "the secret's value is not the JSON of a user secret: {\"username\", \"password\", "
-        "\"user_arn\": \"arn:aws:elasticache:…:user:ID\"}");
+  if (json.is_object() && json.contains("password") && json["password"].is_string()) {
+    binding->user_id = json.contains("user_arn") ? ResourceIdOf(json["user_arn"], "user") : "";
+    binding->group_id = json.contains("replication_group_arn")
+                            ? ResourceIdOf(json["replication_group_arn"], "replicationgroup")
+                            : "";
+    if (binding->user_id.empty() != binding->group_id.empty()) {
+      return json;
+    }
   }
-  return json;
+  return absl::FailedPreconditionError(
+      "the secret's value is not the JSON of a user secret ({\"username\", \"password\", "
+      "\"user_arn\": \"arn:aws:elasticache:…:user:ID\"}) nor of an auth token ({\"password\", "
+      "\"replication_group_arn\": \"arn:aws:elasticache:…:replicationgroup:ID\"})");
 }
 
 // The other user of an alternating pair: app ↔ app_clone.
@@ -64,10 +88,12 @@ std::string PartnerName(const std::string& name) {
   return name.ends_with("_clone") ? name.substr(0, name.size() - 6) : name + "_clone";
 }
 
-std::string NewUserPassword() {
+// A new password or auth token (ElastiCache takes both 16 to 128 printable characters without
+// these).
+std::string NewSecretPassword() {
   PasswordRules rules;
   rules.length = 32;
-  rules.exclude_characters = "'\"/@ `\\";  // ElastiCache's passwords take none of these
+  rules.exclude_characters = "'\"/@ `\\";
   return RandomPassword(rules).value_or("");
 }
 
@@ -165,22 +191,41 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
     return error;
   }
   const SecretVersionRecord* current = found.VersionWithStage(kStageCurrent);
+  Binding binding;
   absl::StatusOr<nlohmann::json> value =
-      UserSecretJson(current ? secrets_.ValueOf(found.arn, current->id) : std::nullopt);
+      BoundSecretJson(current ? secrets_.ValueOf(found.arn, current->id) : std::nullopt, &binding);
   if (!value.ok()) {
     return InvalidRequestException("This secret cannot be rotated: " +
                                    std::string(value.status().message()));
   }
-  std::optional<UserRecord> user =
-      hooks_.find_user(UserIdOf((*value)["user_arn"].get<std::string>()));
-  if (!user) {
-    return InvalidRequestException("This secret cannot be rotated: its user_arn names no user.");
-  }
-  if (StrategyOf(lambda_arn.value_or(found.rotation_lambda_arn)) == kAlternatingUsers &&
-      !hooks_.find_partner(PartnerName(user->name), user->id)) {
-    return InvalidRequestException("Alternating users need a user named " +
-                                   PartnerName(user->name) + " in a user group of " + user->name +
-                                   ".");
+  const bool alternating =
+      StrategyOf(lambda_arn.value_or(found.rotation_lambda_arn)) == kAlternatingUsers;
+  if (!binding.group_id.empty()) {
+    std::optional<GroupRecord> group = hooks_.find_group(binding.group_id);
+    if (!group) {
+      return InvalidRequestException(
+          "This secret cannot be rotated: its replication_group_arn names no replication group.");
+    }
+    if (group->auth_tokens.empty()) {
+      return InvalidRequestException(
+          "Replication group " + group->id + " has no auth token to rotate (it uses " +
+          (group->user_group_ids.empty() ? "none" : "a user group") + ").");
+    }
+    if (alternating) {
+      return InvalidRequestException(
+          "An auth token is rotated by the single-user rotation (…:function:" +
+          std::string(kSingleUser) + "); alternating users need users.");
+    }
+  } else {
+    std::optional<UserRecord> user = hooks_.find_user(binding.user_id);
+    if (!user) {
+      return InvalidRequestException("This secret cannot be rotated: its user_arn names no user.");
+    }
+    if (alternating && !hooks_.find_partner(PartnerName(user->name), user->id)) {
+      return InvalidRequestException("Alternating users need a user named " +
+                                     PartnerName(user->name) + " in a user group of " + user->name +
+                                     ".");
+    }
   }
   if (!token.empty() && (token.size() < 32 || token.size() > 64)) {
     return InvalidParameterException("ClientRequestToken must be 32 to 64 characters long.");
@@ -228,18 +273,39 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
 }
 
 std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, SecretRecord* secret) {
-  return secrets_.ChangeRotation(secret_id, secret, [](SecretRecord& s) -> std::optional<ApiError> {
-    s.rotation_enabled = false;
-    s.next_rotation_ms = 0;
-    s.rotating_version.clear();
-    s.rotation_step.clear();
-    return std::nullopt;
-  });
+  std::string stopped_at;  // the step of a rotation under way
+  std::optional<ApiError> error =
+      secrets_.ChangeRotation(secret_id, secret, [&](SecretRecord& s) -> std::optional<ApiError> {
+        stopped_at = s.rotating_version.empty() ? "" : s.rotation_step;
+        s.rotation_enabled = false;
+        s.next_rotation_ms = 0;
+        s.rotating_version.clear();
+        s.rotation_step.clear();
+        return std::nullopt;
+      });
+  if (!error && !stopped_at.empty()) {
+    const EventSource source = SourceOf(*secret);
+    hooks_.event(source.type, source.id,
+                 "Rotation of secret " + secret->name + " cancelled at " + stopped_at);
+  }
+  return error;
+}
+
+SecretRotator::EventSource SecretRotator::SourceOf(const SecretRecord& secret) const {
+  const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
+  Binding binding;
+  if (!BoundSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt, &binding)
+           .ok()) {
+    return {kUserEvents, ""};
+  }
+  return binding.group_id.empty() ? EventSource{kUserEvents, binding.user_id}
+                                  : EventSource{kGroupEvents, binding.group_id};
 }
 
 void SecretRotator::Run() {
   std::map<std::string, int64_t> retry_at;  // by ARN: a failed step waits until then
   std::map<std::string, int> failures;      // by ARN: failed attempts of the rotation under way
+  std::set<std::string> announced;          // versions whose rotation has had its first event
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
@@ -261,18 +327,29 @@ void SecretRotator::Run() {
       if (secret.rotating_version.empty() || now < retry_at[secret.arn]) {
         continue;
       }
+      const EventSource source = SourceOf(secret);
+      if (announced.insert(secret.arn + "/" + secret.rotating_version).second) {
+        // A rotation this thread has not run yet: just started, or left by a previous process.
+        hooks_.event(source.type, source.id,
+                     "Rotation of secret " + secret.name +
+                         (secret.rotation_step == kCreate &&
+                                  secret.Version(secret.rotating_version) == nullptr
+                              ? " started"
+                              : " resumed at " + secret.rotation_step) +
+                         " (version " + secret.rotating_version + ")");
+      }
       std::string next;
       std::string note;
-      std::string user_id;
-      const absl::Status s = RunStep(secret, &next, &note, &user_id);
+      const absl::Status s = RunStep(secret, &next, &note);
       if (!s.ok()) {
         retry_at[secret.arn] = now + kRetryMs;
         const bool give_up = ++failures[secret.arn] >= kMaxAttempts &&
                              secret.rotation_step != kFinish && secret.rotation_step != kRetire;
-        hooks_.event(user_id, "Rotation of secret " + secret.name + " failed at " +
-                                  secret.rotation_step + ": " + std::string(s.message()) +
-                                  (give_up ? " (given up: the secret keeps its current version)"
-                                           : " (tried again in 5 s)"));
+        hooks_.event(source.type, source.id,
+                     "Rotation of secret " + secret.name + " failed at " + secret.rotation_step +
+                         ": " + std::string(s.message()) +
+                         (give_up ? " (given up: the secret keeps its current version)"
+                                  : " (tried again in 5 s)"));
         SecretRecord after;
         (void)secrets_.ChangeRotation(secret.arn, &after, [&](SecretRecord& r) {
           if (r.rotating_version != secret.rotating_version) {
@@ -316,8 +393,14 @@ void SecretRotator::Run() {
         }
         return std::optional<ApiError>();
       });
-      hooks_.event(user_id, "Rotation of secret " + secret.name + ": " + secret.rotation_step +
-                                " done" + (note.empty() ? "" : " (" + note + ")"));
+      hooks_.event(source.type, source.id,
+                   "Rotation of secret " + secret.name + ": " + secret.rotation_step + " done" +
+                       (note.empty() ? "" : " (" + note + ")"));
+      if (next.empty()) {
+        hooks_.event(source.type, source.id,
+                     "Rotation of secret " + secret.name + " finished: version " +
+                         secret.rotating_version + " is AWSCURRENT");
+      }
     }
     lock.lock();
     wake_.wait_for(lock, std::chrono::milliseconds(kTickMs));
@@ -325,37 +408,43 @@ void SecretRotator::Run() {
 }
 
 absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* next_step,
-                                    std::string* note, std::string* user_id) {
+                                    std::string* note) {
   const std::string strategy = StrategyOf(secret.rotation_lambda_arn);
   const std::string& token = secret.rotating_version;
   const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
   const SecretVersionRecord* pending = secret.Version(token);
+  Binding binding;
   absl::StatusOr<nlohmann::json> current_json =
-      UserSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt);
+      BoundSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt, &binding);
   if (!current_json.ok()) {
     return current_json.status();
   }
-  *user_id = UserIdOf((*current_json)["user_arn"].get<std::string>());
   const std::string& step = secret.rotation_step;
   if (step == kCreate) {
     if (pending == nullptr) {
-      std::optional<UserRecord> user = hooks_.find_user(*user_id);
-      if (!user) {
-        return absl::NotFoundError("the secret's user no longer exists");
-      }
       nlohmann::json next = *current_json;
-      if (strategy == kAlternatingUsers) {
-        const std::string other = PartnerName(user->name);
-        std::optional<UserRecord> partner = hooks_.find_partner(other, user->id);
-        if (!partner) {
-          return absl::NotFoundError("no user named " + other + " shares a user group with " +
-                                     user->name + " (alternating users need both)");
+      if (!binding.group_id.empty()) {
+        if (!hooks_.find_group(binding.group_id)) {
+          return absl::NotFoundError("the secret's replication group no longer exists");
         }
-        std::string arn = (*current_json)["user_arn"].get<std::string>();
-        next["user_arn"] = arn.substr(0, arn.rfind(":user:") + 6) + partner->id;
-        next["username"] = partner->name;
+      } else {
+        std::optional<UserRecord> user = hooks_.find_user(binding.user_id);
+        if (!user) {
+          return absl::NotFoundError("the secret's user no longer exists");
+        }
+        if (strategy == kAlternatingUsers) {
+          const std::string other = PartnerName(user->name);
+          std::optional<UserRecord> partner = hooks_.find_partner(other, user->id);
+          if (!partner) {
+            return absl::NotFoundError("no user named " + other + " shares a user group with " +
+                                       user->name + " (alternating users need both)");
+          }
+          std::string arn = (*current_json)["user_arn"].get<std::string>();
+          next["user_arn"] = arn.substr(0, arn.rfind(":user:") + 6) + partner->id;
+          next["username"] = partner->name;
+        }
       }
-      next["password"] = NewUserPassword();
+      next["password"] = NewSecretPassword();
       SecretRecord added;
       std::string version_id;
       if (std::optional<ApiError> error =
@@ -367,13 +456,29 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     *next_step = kSet;
     return absl::OkStatus();
   }
-  absl::StatusOr<nlohmann::json> pending_json =
-      UserSecretJson(pending ? secrets_.ValueOf(secret.arn, pending->id) : std::nullopt);
+  Binding pending_binding;
+  absl::StatusOr<nlohmann::json> pending_json = BoundSecretJson(
+      pending ? secrets_.ValueOf(secret.arn, pending->id) : std::nullopt, &pending_binding);
   if (!pending_json.ok()) {
     return pending_json.status();
   }
-  const std::string target_id = UserIdOf((*pending_json)["user_arn"].get<std::string>());
   const std::string new_password = (*pending_json)["password"].get<std::string>();
+  if (step == kFinish) {
+    SecretRecord moved;
+    if (current != nullptr && current->id != token) {
+      if (std::optional<ApiError> error =
+              secrets_.MoveStage(secret.arn, kStageCurrent, current->id, token, &moved)) {
+        return absl::InternalError(error->message);
+      }
+    }
+    (void)secrets_.MoveStage(secret.arn, kStagePending, token, std::nullopt, &moved);
+    *next_step = strategy == kSingleUser ? kRetire : "";
+    return absl::OkStatus();
+  }
+  if (!pending_binding.group_id.empty()) {
+    return RunTokenStep(secret, pending_binding.group_id, new_password, next_step, note);
+  }
+  const std::string& target_id = pending_binding.user_id;
   std::optional<UserRecord> target = hooks_.find_user(target_id);
   if (!target) {
     return absl::NotFoundError("user " + target_id + " no longer exists");
@@ -399,18 +504,6 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     *next_step = kFinish;
     return absl::OkStatus();
   }
-  if (step == kFinish) {
-    SecretRecord moved;
-    if (current != nullptr && current->id != token) {
-      if (std::optional<ApiError> error =
-              secrets_.MoveStage(secret.arn, kStageCurrent, current->id, token, &moved)) {
-        return absl::InternalError(error->message);
-      }
-    }
-    (void)secrets_.MoveStage(secret.arn, kStagePending, token, std::nullopt, &moved);
-    *next_step = strategy == kSingleUser ? kRetire : "";
-    return absl::OkStatus();
-  }
   if (step == kRetire) {
     absl::StatusOr<int64_t> holding = hooks_.connections_on_older_password(*target);
     const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
@@ -427,15 +520,101 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     if (std::optional<ApiError> error = hooks_.set_passwords(target_id, {new_password})) {
       return absl::FailedPreconditionError(error->message);
     }
-    *note = *holding == 0 ? "the previous password removed: no connection still used it"
-            : *holding < 0
-                ? "the previous password removed: the grace period (" +
-                      std::to_string(grace_ms_ / 1000) + " s) passed (INFO auth unreadable)"
-                : "the previous password removed: the grace period (" +
-                      std::to_string(grace_ms_ / 1000) + " s) passed with " +
-                      std::to_string(*holding) + " connections still authenticated with it";
+    *note = RemovalNote("password", *holding);
     next_step->clear();
     return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError("unknown rotation step " + step);
+}
+
+std::string SecretRotator::RemovalNote(const std::string& what, int64_t holding) const {
+  const std::string grace = "the previous " + what + " removed: the grace period (" +
+                            std::to_string(grace_ms_ / 1000) + " s) passed";
+  return holding == 0  ? "the previous " + what + " removed: no connection still used it"
+         : holding < 0 ? grace + " (INFO auth unreadable)"
+                       : grace + " with " + std::to_string(holding) +
+                             " connections still authenticated with it";
+}
+
+absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::string& group_id,
+                                         const std::string& new_token, std::string* next_step,
+                                         std::string* note) {
+  const std::string& step = secret.rotation_step;
+  std::optional<GroupRecord> group = hooks_.find_group(group_id);
+  if (!group) {
+    return absl::NotFoundError("replication group " + group_id + " no longer exists");
+  }
+  const bool available = group->status == kStatusAvailable;
+  const std::vector<std::string>& tokens = group->auth_tokens;
+  const bool has_new = std::find(tokens.begin(), tokens.end(), new_token) != tokens.end();
+  // Starts ModifyReplicationGroup: true when started, false when the group is busy with
+  // another change (waited for).
+  const auto change_token = [&](const std::string& strategy) -> absl::StatusOr<bool> {
+    std::optional<ApiError> error = hooks_.change_auth_token(group_id, strategy, new_token);
+    if (error && error->code != "InvalidReplicationGroupState") {
+      return absl::FailedPreconditionError(error->message);
+    }
+    return !error;
+  };
+  if (step == kSet) {
+    *next_step = kSet;  // until the group is available with the new token
+    if (!available) {
+      return absl::OkStatus();
+    }
+    if (has_new) {
+      // Applied (or a node failed half-way): every node gets the tokens again, then the test.
+      if (absl::Status s = hooks_.repush_auth_tokens(group_id); !s.ok()) {
+        return s;
+      }
+      *next_step = kTest;
+      return absl::OkStatus();
+    }
+    if (tokens.size() != 1) {
+      return absl::FailedPreconditionError(
+          tokens.empty() ? "replication group " + group_id + " no longer has an auth token"
+                         : "a rotation of replication group " + group_id +
+                               "'s auth token is under way (two tokens valid): finish it with "
+                               "AuthTokenUpdateStrategy SET first");
+    }
+    return change_token("ROTATE").status();
+  }
+  if (step == kTest) {
+    if (absl::Status s = hooks_.test_auth_token(group_id, new_token); !s.ok()) {
+      return s;
+    }
+    *next_step = kFinish;
+    return absl::OkStatus();
+  }
+  if (step == kRetire) {
+    *next_step = kRetire;  // until the group is available with the new token alone
+    if (tokens == std::vector<std::string>{new_token}) {
+      if (available) {
+        *note = "only the new auth token is valid";
+        next_step->clear();
+      }
+      return absl::OkStatus();
+    }
+    if (!available) {
+      return absl::OkStatus();
+    }
+    absl::StatusOr<int64_t> holding = hooks_.connections_on_older_token(group_id);
+    const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
+    if (!holding.ok()) {
+      if (waited < grace_ms_) {
+        return holding.status();
+      }
+      holding = -1;
+    }
+    if (*holding != 0 && waited < grace_ms_) {
+      return absl::OkStatus();
+    }
+    absl::StatusOr<bool> started = change_token("SET");
+    if (started.ok() && *started) {
+      hooks_.event(kGroupEvents, group_id,
+                   "Rotation of secret " + secret.name + ": " +
+                       RemovalNote("auth token", *holding) + " (AuthTokenUpdateStrategy SET)");
+    }
+    return started.status();
   }
   return absl::FailedPreconditionError("unknown rotation step " + step);
 }

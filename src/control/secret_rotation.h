@@ -1,25 +1,31 @@
-// Scheduled rotation of secrets bound to Redoubt users, in Secrets Manager's four steps, run by
-// the control plane itself instead of a Lambda function: the secret's RotationLambdaARN names
-// one of its rotators,
-//   arn:aws:lambda:REGION:ACCOUNT:function:redoubt-rotate-user             (single user)
+// Scheduled rotation of secrets bound to Redoubt users or to a replication group's auth token,
+// in Secrets Manager's four steps, run by the control plane itself instead of a Lambda
+// function: the secret's RotationLambdaARN names one of its rotators,
+//   arn:aws:lambda:REGION:ACCOUNT:function:redoubt-rotate-user             (single user, or
+//                                                                            an auth token)
 //   arn:aws:lambda:REGION:ACCOUNT:function:redoubt-rotate-alternating-users
-// and its value is the JSON of Secrets Manager's database secrets plus the ElastiCache user's
-// ARN: {"username", "password", "user_arn", ...}.
+// and its value is the JSON of Secrets Manager's database secrets plus what it is bound to:
+//   {"username", "password", "user_arn": "arn:aws:elasticache:…:user:ID", ...}
+//   {"password", "replication_group_arn": "arn:aws:elasticache:…:replicationgroup:ID", ...}
 //
 //   createSecret  a new password (and, alternating, the other user of the pair: app ↔
 //                 app_clone) in a version labelled AWSPENDING;
 //   setSecret     single user: the user gets the new password beside the old one (both valid);
-//                 alternating: the other user gets the new password;
+//                 alternating: the other user gets the new password; auth token:
+//                 ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE (both valid), and
+//                 the step waits until the group is available again;
 //   testSecret    the new credentials authenticate on every node of every replication group
-//                 whose user group has the user;
+//                 whose user group has the user (of the group, for a token);
 //   finishSecret  AWSCURRENT moves to the new version (AWSPREVIOUS to the old one);
-//   retirePrevious (single user) the old password is removed once INFO auth shows no
-//                 connection still authenticated with it on any node, or once the grace period
-//                 has passed, whichever comes first; the event says which.
+//   retirePrevious (single user, auth token) the old password is removed once INFO auth shows
+//                 no connection still authenticated with it on any node, or once the grace
+//                 period has passed, whichever comes first; the event says which. For a token
+//                 the removal is ModifyReplicationGroup with SET, waited for.
 // The step reached is stored with the secret, so a rotation interrupted by a restart resumes
 // where it stopped; every step is safe to run again. A failed step is tried again 5 s later,
 // with an event saying why; one that fails 12 times before finishSecret abandons the rotation
-// (the secret keeps its version).
+// (the secret keeps its version). A group busy with another modification is waited for, not
+// counted as a failure.
 //
 // Schedules: RotationRules' AutomaticallyAfterDays, or ScheduleExpression rate(N unit) with
 // unit days or hours (as the service), or minutes and seconds (ours, for tests and demos).
@@ -37,13 +43,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "control/group_model.h"
 #include "control/query_protocol.h"
 #include "control/secrets.h"
 #include "control/users.h"
 
 namespace redoubt::control {
 
-// What the rotation needs of the users and of the nodes.
+// What the rotation needs of the users, the groups and the nodes.
 struct RotationHooks {
   std::function<std::optional<UserRecord>(const std::string& user_id)> find_user;
   // The user named `name` that shares a user group with user_id (an alternating pair's other).
@@ -58,8 +65,25 @@ struct RotationHooks {
   // Connections still authenticated with a password of user other than its newest, over every
   // node (INFO auth's credential rows).
   std::function<absl::StatusOr<int64_t>(const UserRecord& user)> connections_on_older_password;
-  // An event about user_id (DescribeEvents, source type user).
-  std::function<void(const std::string& user_id, const std::string& message)> event;
+
+  std::function<std::optional<GroupRecord>(const std::string& group_id)> find_group;
+  // ModifyReplicationGroup AuthToken=token AuthTokenUpdateStrategy=strategy (ROTATE or SET)
+  // ApplyImmediately: starts the change (the group is modifying until it is applied).
+  std::function<std::optional<ApiError>(const std::string& group_id, const std::string& strategy,
+                                        const std::string& token)>
+      change_auth_token;
+  // Sends the group's auth tokens to its running nodes again (what a node missed).
+  std::function<absl::Status(const std::string& group_id)> repush_auth_tokens;
+  // The auth token's counterparts of test_password and connections_on_older_password.
+  std::function<absl::Status(const std::string& group_id, const std::string& token)>
+      test_auth_token;
+  std::function<absl::StatusOr<int64_t>(const std::string& group_id)> connections_on_older_token;
+
+  // An event (DescribeEvents) about a user (source type "user") or a replication group
+  // ("replication-group").
+  std::function<void(const std::string& source_type, const std::string& source_id,
+                     const std::string& message)>
+      event;
 };
 
 // RotationRules as given ({"AutomaticallyAfterDays": N} or {"ScheduleExpression": "rate(…)"})
@@ -87,11 +111,24 @@ class SecretRotator {
 
  private:
   void Run();
+  // What a step's events are about: the user of the current version, or the group.
+  struct EventSource {
+    std::string type;
+    std::string id;
+  };
+  // The user or group of secret's current version ({"user", ""} when it names none).
+  EventSource SourceOf(const SecretRecord& secret) const;
   // The step secret.rotation_step of its rotation under way: the step after it in *next_step
   // (the same one while it waits, empty when the rotation is over), what the event should add
-  // in *note, the user its events are about (the current version's) in *user_id.
-  absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note,
-                       std::string* user_id);
+  // in *note.
+  absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note);
+  // The steps after createSecret for a secret bound to group_id's auth token.
+  absl::Status RunTokenStep(const SecretRecord& secret, const std::string& group_id,
+                            const std::string& new_token, std::string* next_step,
+                            std::string* note);
+  // The note of a previous password's removal: none held it (holding 0), or the grace period
+  // passed with holding connections on it (-1: INFO auth could not be read).
+  std::string RemovalNote(const std::string& what, int64_t holding) const;
   void Wake();
 
   Secrets& secrets_;

@@ -4,7 +4,9 @@
 # and AWSPREVIOUS moved, the new password on every node of the group. Single user: the previous
 # password stays valid until no connection uses it or the grace period (5 s here) passes, and
 # the event says which. Alternating users: app ↔ app_clone, no moment without a valid password.
-# A schedule (rate(N seconds), ours) rotates again by itself. Nodes on 127.0.32.x.
+# A schedule (rate(N seconds), ours) rotates again by itself. A group's auth token rotates the
+# same way (ModifyReplicationGroup ROTATE, then SET). A rotation interrupted by a killed control
+# plane resumes where it stopped. Nodes on 127.0.32.x.
 import json
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from support.control_plane import control_fixture
+from support.control_plane import control_fixture, wait_available
 from support.repeated_checks import RepeatedCheck
 from support.tools import wait_for
 
@@ -49,12 +51,41 @@ def create_group(control):
 
 
 def auth_works(control, address, user, password):
+    return ping_once(redis.Redis(host=address, port=6379, ssl=True,
+                                 ssl_ca_certs=control.env["SSL_CERT_FILE"], username=user,
+                                 password=password, socket_timeout=10))
+
+
+def ping_once(client):
+    """PING through a new client, whose connection is closed at once: one left open on an old
+    password would hold its removal back (redis-py 4.3's close() keeps the pool's sockets)."""
     try:
-        return redis.Redis(host=address, port=6379, ssl=True,
-                           ssl_ca_certs=control.env["SSL_CERT_FILE"], username=user,
-                           password=password, socket_timeout=10).ping()
+        return client.ping()
     except redis.exceptions.RedisError:
         return False
+    finally:
+        client.connection_pool.disconnect()
+
+
+def held_connection(control, address, **credentials):
+    """A client authenticated now and kept through a rotation; it writes key "held"."""
+    held = redis.Redis(host=address, port=6379, ssl=True,
+                       ssl_ca_certs=control.env["SSL_CERT_FILE"], **credentials)
+    held.set("held", "1")
+    return held
+
+
+def fresh_connections_check(control, cache, address):
+    """A RepeatedCheck whose every round is a new connection through the cache (closed after
+    it): GET held."""
+    def one_round():
+        client = redis_client(cache, host=address, ssl=True,
+                              ssl_ca_certs=control.env["SSL_CERT_FILE"])
+        try:
+            return client.get("held")
+        finally:
+            client.connection_pool.disconnect()
+    return RepeatedCheck(one_round, pause=0.05)
 
 
 def rotated(sm, secret_id, before):
@@ -73,6 +104,14 @@ def rotated(sm, secret_id, before):
 def user_events(client, user_id):
     return [e["Message"] for e in client.describe_events(SourceType="user",
                                                          SourceIdentifier=user_id)["Events"]]
+
+
+def wait_retired(client, user_id, count=1):
+    """Waits for the count-th end of a single-user rotation of user_id: its retirePrevious
+    event. (The next RotateSecret is refused until then.)"""
+    wait_for(lambda: sum(m.startswith("Rotation of secret ") and "retirePrevious done" in m
+                         for m in user_events(client, user_id)) >= count,
+             f"retirePrevious #{count} of {user_id}")
 
 
 def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(control):
@@ -94,13 +133,9 @@ def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(
 
     # A connection authenticated with the old password, held through the rotation: the old
     # password stays until the grace period has passed.
-    held = redis.Redis(host=addresses[0], port=6379, ssl=True,
-                       ssl_ca_certs=control.env["SSL_CERT_FILE"], username="app", password=old)
-    held.set("held", "1")
-    cache = SecretCache(sm, "app", ttl=3600)
-    fresh_connections = RepeatedCheck(
-        lambda: redis_client(cache, host=addresses[0], ssl=True,
-                             ssl_ca_certs=control.env["SSL_CERT_FILE"]).get("held"), pause=0.05)
+    held = held_connection(control, addresses[0], username="app", password=old)
+    fresh_connections = fresh_connections_check(control, SecretCache(sm, "app", ttl=3600),
+                                                addresses[0])
     with fresh_connections:
         reply = sm.rotate_secret(SecretId="app", RotationLambdaARN=SINGLE,
                                  RotationRules={"AutomaticallyAfterDays": 30})
@@ -116,9 +151,13 @@ def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(
     wait_for(lambda: not auth_works(control, addresses[1], "app", old),
              "the previous password to be removed after the grace period", timeout=60)
     assert held.get("held") == b"1"  # an authenticated connection is never cut
+    wait_retired(client, "app")
     messages = user_events(client, "app")
+    assert f"Rotation of secret app started (version {reply['VersionId']})" in messages
     for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
         assert f"Rotation of secret app: {step} done" in messages
+    assert f"Rotation of secret app finished: version {reply['VersionId']} is AWSCURRENT" in (
+        messages)
     assert any("grace period (5 s) passed with 1 connections" in m for m in messages), messages
     described = sm.describe_secret(SecretId="app")
     assert described["RotationEnabled"] and described["RotationLambdaARN"] == SINGLE
@@ -126,7 +165,7 @@ def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(
     assert described["NextRotationDate"] > described["LastRotatedDate"]
 
     # No connection on the old password now: the next rotation removes it at once.
-    held.close()
+    held.connection_pool.disconnect()
     current = sm.get_secret_value(SecretId="app")["VersionId"]
     sm.rotate_secret(SecretId="app")
     newest = rotated(sm, "app", current)
@@ -176,3 +215,119 @@ def test_alternating_users_on_a_schedule_never_fail_a_client(control):
     # would otherwise bring back an old password).
     with pytest.raises(sm.exceptions.InvalidRequestException):
         sm.rotate_secret(SecretId="alt", ClientRequestToken=first)
+
+
+def test_auth_token_rotation_rotates_then_sets_the_groups_token(control):
+    client = control.boto3_client()
+    sm = control.boto3_client("secretsmanager")
+    old = "token-before-rotation-0001"
+    group = client.create_replication_group(
+        ReplicationGroupId="tok", ReplicationGroupDescription="x", NumCacheClusters=2,
+        TransitEncryptionEnabled=True, AuthToken=old)["ReplicationGroup"]
+    nodes = client.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+    addresses = [n["CacheNodes"][0]["Endpoint"]["Address"] for n in nodes]
+    first = sm.create_secret(Name="tok", SecretString=json.dumps(
+        {"password": old, "replication_group_arn": group["ARN"], "port": 6379,
+         "ssl": True}))["VersionId"]
+    # An auth token has no second user to alternate with.
+    with pytest.raises(sm.exceptions.InvalidRequestException, match="single-user"):
+        sm.rotate_secret(SecretId="tok", RotationLambdaARN=ALTERNATING)
+
+    def token_works(address, token):
+        return ping_once(redis.Redis(host=address, port=6379, ssl=True, password=token,
+                                     ssl_ca_certs=control.env["SSL_CERT_FILE"],
+                                     socket_timeout=10))
+
+    held = held_connection(control, addresses[0], password=old)
+    fresh_connections = fresh_connections_check(control, SecretCache(sm, "tok", ttl=3600),
+                                                addresses[1])
+    with fresh_connections:
+        version = sm.rotate_secret(SecretId="tok", RotationLambdaARN=SINGLE,
+                                   RotationRules={"AutomaticallyAfterDays": 7})["VersionId"]
+        value = rotated(sm, "tok", first)
+        fresh_connections.wait_for_new_rounds(2)
+    assert fresh_connections.rounds > 0 and fresh_connections.failures == []
+    assert value["password"] != old and value["replication_group_arn"] == group["ARN"]
+    assert value["port"] == 6379 and value["ssl"] is True  # the rest of the value is kept
+    assert all(token_works(a, value["password"]) for a in addresses)
+    # The held connection kept the old token in use: the grace period (5 s) decided, then
+    # ModifyReplicationGroup SET left only the new one.
+    wait_for(lambda: not token_works(addresses[1], old), "the previous token's removal")
+    assert held.get("held") == b"1"  # an authenticated connection is never cut
+    wait_available(client, "tok")
+    described = client.describe_replication_groups(ReplicationGroupId="tok")[
+        "ReplicationGroups"][0]
+    assert described["AuthTokenEnabled"] and "AuthTokenStatus" not in described.get(
+        "PendingModifiedValues", {})
+    def group_events():
+        return [e["Message"] for e in client.describe_events(
+            SourceType="replication-group", SourceIdentifier="tok", Duration=60)["Events"]]
+    # The rotation ends at its next look after the group is available again.
+    wait_for(lambda: any("retirePrevious done" in m for m in group_events()), "retirePrevious")
+    messages = group_events()
+    assert f"Rotation of secret tok started (version {version})" in messages, messages
+    assert f"Rotation of secret tok finished: version {version} is AWSCURRENT" in messages
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret", "retirePrevious"):
+        assert any(m.startswith(f"Rotation of secret tok: {step} done") for m in messages), (
+            step, messages)
+    assert any("grace period (5 s) passed with 1 connections" in m for m in messages), messages
+    assert any("rotated: the old and the new token are both valid" in m for m in messages)
+    assert any("set: only the new token is valid" in m for m in messages)
+    # The secret never reaches the events (nor the control plane's log).
+    assert not any(value["password"] in m or old in m for m in messages)
+    assert value["password"] not in control.log_text()
+    held.connection_pool.disconnect()
+
+
+control_long_grace = control_fixture(NODE_BLOCK, "--rotation-grace", "600")
+
+
+def test_rotation_resumes_after_the_control_plane_is_killed(control_long_grace):
+    control = control_long_grace
+    users, addresses = create_group(control)
+    client = control.boto3_client()
+    sm = control.boto3_client("secretsmanager")
+    old = "app-password-00000001"
+    first = sm.create_secret(Name="app", SecretString=json.dumps(
+        {"username": "app", "password": old, "user_arn": users["app"]}))["VersionId"]
+
+    def restart():
+        control.proc.kill()  # no chance to finish a step or save anything more
+        control.proc.wait(timeout=30)
+        control.start(port=control.port)
+        return control.boto3_client(), control.boto3_client("secretsmanager")
+
+    # Killed right after RotateSecret, wherever the rotation had got to: it completes after the
+    # restart, with one new version, whose password works on every node.
+    sm.rotate_secret(SecretId="app", RotationLambdaARN=SINGLE)
+    client, sm = restart()
+    value = rotated(sm, "app", first)
+    wait_retired(client, "app")
+    assert len(sm.list_secret_version_ids(SecretId="app")["Versions"]) == 2
+    assert all(auth_works(control, a, "app", value["password"]) for a in addresses)
+
+    # Killed while retirePrevious waits for a connection still on the replaced password (the
+    # grace period is 600 s here): after the restart the rotation waits on, the old password
+    # still valid, and ends as soon as that connection closes.
+    second = sm.get_secret_value(SecretId="app")["VersionId"]
+    held = redis.Redis(host=addresses[0], port=6379, ssl=True,
+                       ssl_ca_certs=control.env["SSL_CERT_FILE"], username="app",
+                       password=value["password"])
+    assert held.ping()
+    sm.rotate_secret(SecretId="app")
+    wait_for(lambda: sum(m.startswith("Rotation of secret app: finishSecret done")
+                         for m in user_events(client, "app")) == 2, "the second's finishSecret")
+    assert sm.get_secret_value(SecretId="app", VersionStage="AWSPREVIOUS")["VersionId"] == second
+    client, sm = restart()
+    third = sm.get_secret_value(SecretId="app")["VersionId"]
+    wait_for(lambda: f"Rotation of secret app resumed at retirePrevious (version {third})" in
+             user_events(client, "app"), "the event of the rotation's resumption")
+    newest = json.loads(sm.get_secret_value(SecretId="app")["SecretString"])
+    assert auth_works(control, addresses[1], "app", value["password"])  # not removed yet
+    assert auth_works(control, addresses[1], "app", newest["password"])
+    held.connection_pool.disconnect()
+    wait_retired(client, "app", count=2)
+    assert not auth_works(control, addresses[1], "app", value["password"])
+    assert any("retirePrevious done (the previous password removed: no connection still used it)"
+               in m for m in user_events(client, "app"))
+    assert auth_works(control, addresses[0], "app", newest["password"])

@@ -7,7 +7,7 @@ own:
     rc = redis_cluster_client(cache, host="clustercfg.orders.….cache.redoubt.internal")
 
 The secret's value is the JSON Secrets Manager's database secrets use: {"username",
-"password", ...}. Every new connection authenticates with the cached value (fetched at most
+"password", ...}; without "username" the password is an auth token (AUTH <token>). Every new connection authenticates with the cached value (fetched at most
 once per `ttl` seconds); when the server refuses it (WRONGPASS, NOAUTH: the password was
 rotated), the cache is refreshed once and the AUTH tried again on the same connection, so a
 rotation costs an application at most one GetSecretValue per connection pool, and no
@@ -94,7 +94,10 @@ class _SecretAuthentication:
         super().__init__(*args, **kwargs)
 
     def _auth(self, value):
-        self.send_command("AUTH", value["username"], value["password"], check_health=False)
+        # A secret without a username is an auth token: AUTH <token>, as the default user.
+        user = value.get("username")
+        credentials = (user, value["password"]) if user else (value["password"],)
+        self.send_command("AUTH", *credentials, check_health=False)
         return self.read_response()
 
     def _secret(self, fetch):
@@ -102,7 +105,7 @@ class _SecretAuthentication:
         # read the secret must be one, or the socket would go back to the pool unauthenticated.
         try:
             value = fetch()
-            if not isinstance(value, dict) or not {"username", "password"} <= value.keys():
+            if not isinstance(value, dict) or not isinstance(value.get("password"), str):
                 raise ValueError("the secret is not {\"username\", \"password\", ...}")
             return value
         except Exception as error:
@@ -120,7 +123,8 @@ class _SecretAuthentication:
             reply = self._auth(value)
         if reply not in (b"OK", "OK"):
             raise AuthenticationError(f"AUTH answered {reply!r}")
-        self.username, self.password = value["username"], None  # shown by repr, never the password
+        # Shown by repr, never the password.
+        self.username, self.password = value.get("username"), None
         if self.client_name:
             self.send_command("CLIENT", "SETNAME", self.client_name)
             self.read_response()
