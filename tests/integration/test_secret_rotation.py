@@ -50,6 +50,17 @@ def create_group(control):
     return users, [n["CacheNodes"][0]["Endpoint"]["Address"] for n in nodes]
 
 
+def group_with_app_secret(control):
+    """create_group, and a secret "app" of user app: the users' ARNs, the nodes' addresses, an
+    elasticache and a secretsmanager client, the secret's first version."""
+    users, addresses = create_group(control)
+    sm = control.boto3_client("secretsmanager")
+    first = sm.create_secret(Name="app", SecretString=json.dumps(
+        {"username": "app", "password": "app-password-00000001",
+         "user_arn": users["app"]}))["VersionId"]
+    return users, addresses, control.boto3_client(), sm, first
+
+
 def auth_works(control, address, user, password):
     return ping_once(redis.Redis(host=address, port=6379, ssl=True,
                                  ssl_ca_certs=control.env["SSL_CERT_FILE"], username=user,
@@ -115,12 +126,8 @@ def wait_retired(client, user_id, count=1):
 
 
 def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(control):
-    users, addresses = create_group(control)
-    client = control.boto3_client()
-    sm = control.boto3_client("secretsmanager")
+    users, addresses, client, sm, first = group_with_app_secret(control)
     old = "app-password-00000001"
-    first = sm.create_secret(Name="app", SecretString=json.dumps(
-        {"username": "app", "password": old, "user_arn": users["app"]}))["VersionId"]
     # Not ours to rotate: a Lambda of another name, or a value without user_arn.
     with pytest.raises(sm.exceptions.InvalidRequestException):
         sm.rotate_secret(SecretId="app", RotationLambdaARN=SINGLE.replace("redoubt", "other"))
@@ -284,12 +291,7 @@ control_long_grace = control_fixture(NODE_BLOCK, "--rotation-grace", "600")
 
 def test_rotation_resumes_after_the_control_plane_is_killed(control_long_grace):
     control = control_long_grace
-    users, addresses = create_group(control)
-    client = control.boto3_client()
-    sm = control.boto3_client("secretsmanager")
-    old = "app-password-00000001"
-    first = sm.create_secret(Name="app", SecretString=json.dumps(
-        {"username": "app", "password": old, "user_arn": users["app"]}))["VersionId"]
+    users, addresses, client, sm, first = group_with_app_secret(control)
 
     def restart():
         control.proc.kill()  # no chance to finish a step or save anything more
