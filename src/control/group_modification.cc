@@ -270,13 +270,20 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   constexpr int64_t kManualFailoverAttemptMs = 10000;
   absl::Status taken_over;
   do {
-    absl::StatusOr<tools::RespReply> reply =
+    // A replica whose bus link to its primary is down for a moment (a reconnection, a node
+    // slowed by load) refuses with "Master is down or failed": it is asked again until it
+    // accepts, never with FORCE, which would skip the handover of the writes.
+    absl::Status asked =
         start.cluster_enabled
-            ? CallNode(AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"})
+            ? WaitForNode(
+                  AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"},
+                  [](const tools::RespReply&) { return true; }, deadline,
+                  "the replica to accept CLUSTER FAILOVER")
             : CallNode(AddressOf(start, *old_primary),
-                       {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)});
-    if (!reply.ok()) {
-      return reply.status();
+                       {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)})
+                  .status();
+    if (!asked.ok()) {
+      return asked;
     }
     const int64_t attempt_deadline =
         start.cluster_enabled
