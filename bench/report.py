@@ -59,6 +59,7 @@ from report_large import is_large, large_section, large_targets
 from report_aof import aof_section
 from report_cluster import cluster_section
 from report_control import control_section
+from report_secrets import secrets_section
 from report_replication import replication_section
 from report_snapshot import snapshot_section
 from report_types import types_section, types_targets
@@ -875,6 +876,7 @@ def write_report(data, out_dir):
     md += replication_section(out_dir)
     md += cluster_section(out_dir)
     md += control_section(out_dir)
+    md += secrets_section(out_dir)
 
     md += ["## Reading these tables", "",
            "- Ratios are Redoubt / Redis of the medians; ✓/✗ compare with the target. A ratio "

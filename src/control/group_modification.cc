@@ -30,6 +30,29 @@
 namespace redoubt::control {
 namespace {
 
+// CLUSTER FAILOVER sent to a replica (candidate), asked again while the replica refuses
+// because its bus link to the primary is down for a moment (a reconnection, a node slowed by
+// load: "Master is down or failed"), never with FORCE, which would skip the handover of the
+// writes. A replica that answers it is no replica (the failover of an earlier attempt went
+// through) is done; any other refusal is returned.
+absl::Status AskClusterFailover(const NodeAddress& candidate, int64_t deadline_ms) {
+  for (;;) {
+    absl::StatusOr<tools::RespReply> reply = CallNode(candidate, {"CLUSTER", "FAILOVER"});
+    if (reply.ok()) {
+      return absl::OkStatus();
+    }
+    const std::string message(reply.status().message());
+    if (message.find("send CLUSTER FAILOVER to a replica") != std::string::npos) {
+      return absl::OkStatus();  // already primary: the caller waits for ROLE master
+    }
+    if (message.find("Master is down or failed") == std::string::npos ||
+        common::MonotonicMillis() >= deadline_ms) {
+      return reply.status();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 // Replicas first, then primaries: a primary changes last, once its replicas can follow.
 std::vector<std::string> ReplicasFirst(const GroupRecord& group) {
   std::vector<std::string> order;
@@ -270,15 +293,9 @@ absl::Status ReplicationGroups::ApplyFailover(const GroupRecord& start) {
   constexpr int64_t kManualFailoverAttemptMs = 10000;
   absl::Status taken_over;
   do {
-    // A replica whose bus link to its primary is down for a moment (a reconnection, a node
-    // slowed by load) refuses with "Master is down or failed": it is asked again until it
-    // accepts, never with FORCE, which would skip the handover of the writes.
     absl::Status asked =
         start.cluster_enabled
-            ? WaitForNode(
-                  AddressOf(start, *candidate), {"CLUSTER", "FAILOVER"},
-                  [](const tools::RespReply&) { return true; }, deadline,
-                  "the replica to accept CLUSTER FAILOVER")
+            ? AskClusterFailover(AddressOf(start, *candidate), deadline)
             : CallNode(AddressOf(start, *old_primary),
                        {"FAILOVER", "TO", candidate->address, std::to_string(candidate->port)})
                   .status();
@@ -782,10 +799,17 @@ absl::Status ReplicationGroups::ApplyAuthToken(const GroupRecord& start) {
   std::vector<std::string> target;
   if (strategy == "ROTATE") {
     target = start.auth_tokens;
-    target.push_back(token);
+    // Resumed after a restart, the start record may hold the target already.
+    if (std::find(target.begin(), target.end(), token) == target.end()) {
+      target.push_back(token);
+    }
   } else if (strategy == "SET") {
     target = {token};
   }
+  // One push of the group's users at a time (PushLive): a re-push of the users from another
+  // thread must not land between these and undo them.
+  const std::shared_ptr<std::mutex> serial = PushMutexOf(RecordKey(start));
+  std::lock_guard pushing(*serial);
   GroupRecord group;
   {
     std::lock_guard lock(mu_);

@@ -205,18 +205,23 @@ absl::Status ReplicationGroups::TestPasswordOn(const GroupNodes& nodes,
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPasswordOn(
+absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderPasswordUseOn(
     const GroupNodes& nodes, const std::string& user_name) const {
-  int64_t holding = 0;
+  OlderPasswordUse use;
   const std::string prefix = "credential_" + user_name + "_";
   for (const auto& [group, node] : nodes) {
     absl::StatusOr<tools::RespReply> info = CallNode(AddressOf(group, node), {"INFO", "auth"});
     if (!info.ok()) {
       return info.status();
     }
-    // credential_<user>_<id>:state=current,added=<ms>,connected_clients=<n>,…: every row of
-    // the user but the newest password's.
-    std::vector<std::pair<int64_t, int64_t>> rows;  // added, connected clients
+    // credential_<user>_<id>:state=current,added=<ms>,connected_clients=<n>,…,
+    // last_used_seconds_ago=<s>: every row of the user but the newest password's.
+    struct Row {
+      int64_t added;
+      int64_t connected;
+      int64_t seconds_ago;
+    };
+    std::vector<Row> rows;
     for (std::string_view line : common::Split(info->str, '\n')) {
       // The row's user is what lies between "credential_" and its key's last '_' (the id is
       // hex): a prefix alone would count app_clone's rows as app's.
@@ -227,23 +232,29 @@ absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPasswordOn(
         continue;
       }
       const std::string text(line);
-      const auto field = [&](std::string_view name) {
-        const size_t at = text.find(std::string(name) + "=");
+      const auto field = [&](std::string_view name, int64_t missing) {
+        const size_t at = text.find("," + std::string(name) + "=");
         if (at == std::string::npos) {
-          return int64_t{0};
+          return missing;
         }
-        const size_t begin = at + name.size() + 1;
+        const size_t begin = at + name.size() + 2;
         const size_t end = text.find_first_of(",\r", begin);
-        return common::ParseInt64(text.substr(begin, end - begin)).value_or(0);
+        return common::ParseInt64(text.substr(begin, end - begin)).value_or(missing);
       };
-      rows.emplace_back(field("added"), field("connected_clients"));
+      rows.push_back(
+          {field("added", 0), field("connected_clients", 0), field("last_used_seconds_ago", -1)});
     }
-    std::sort(rows.begin(), rows.end());
+    std::sort(rows.begin(), rows.end(),
+              [](const Row& a, const Row& b) { return a.added < b.added; });
     for (size_t i = 0; i + 1 < rows.size(); ++i) {
-      holding += rows[i].second;
+      use.connections += rows[i].connected;
+      if (rows[i].seconds_ago >= 0 &&
+          (use.seconds_since_use < 0 || rows[i].seconds_ago < use.seconds_since_use)) {
+        use.seconds_since_use = rows[i].seconds_ago;
+      }
     }
   }
-  return holding;
+  return use;
 }
 
 absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
@@ -251,30 +262,37 @@ absl::Status ReplicationGroups::TestUserPassword(const UserRecord& user,
   return TestPasswordOn(NodesWithUser(user.id), user.name, password);
 }
 
-absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderPassword(const UserRecord& user) {
-  return ConnectionsOnOlderPasswordOn(NodesWithUser(user.id), user.name);
+absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderPasswordUseOf(const UserRecord& user) {
+  return OlderPasswordUseOn(NodesWithUser(user.id), user.name);
 }
 
-namespace {
-// Whether group is group_id and authenticates with an auth token (its default user's
-// passwords) rather than a user group.
-bool IsTokenGroup(const GroupRecord& group, const std::string& group_id) {
-  return group.id == group_id && group.user_group_ids.empty() && !group.standalone;
+absl::StatusOr<ReplicationGroups::GroupNodes> ReplicationGroups::TokenGroupNodes(
+    const std::string& group_id) {
+  std::optional<GroupRecord> group = Find(group_id);
+  if (!group || !group->user_group_ids.empty() || group->auth_tokens.empty()) {
+    return absl::FailedPreconditionError("replication group " + group_id +
+                                         " does not authenticate with an auth token");
+  }
+  GroupNodes nodes =
+      RunningNodesOf([&](const GroupRecord& g) { return g.id == group_id && !g.standalone; });
+  if (nodes.size() != group->nodes.size()) {
+    return absl::UnavailableError("a node of replication group " + group_id + " is not running");
+  }
+  return nodes;
 }
-}  // namespace
 
 absl::Status ReplicationGroups::TestAuthToken(const std::string& group_id,
                                               const std::string& token) {
-  return TestPasswordOn(
-      RunningNodesOf([&](const GroupRecord& g) { return IsTokenGroup(g, group_id); }),
-      kDefaultUserName, token);
+  absl::StatusOr<GroupNodes> nodes = TokenGroupNodes(group_id);
+  return nodes.ok() ? TestPasswordOn(*nodes, kDefaultUserName, token) : nodes.status();
 }
 
-absl::StatusOr<int64_t> ReplicationGroups::ConnectionsOnOlderAuthToken(
-    const std::string& group_id) {
-  return ConnectionsOnOlderPasswordOn(
-      RunningNodesOf([&](const GroupRecord& g) { return IsTokenGroup(g, group_id); }),
-      kDefaultUserName);
+absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderAuthTokenUse(const std::string& group_id) {
+  absl::StatusOr<GroupNodes> nodes = TokenGroupNodes(group_id);
+  if (!nodes.ok()) {
+    return nodes.status();
+  }
+  return OlderPasswordUseOn(*nodes, kDefaultUserName);
 }
 
 absl::Status ReplicationGroups::RepushUsers(const std::string& group_id) {

@@ -313,9 +313,9 @@ int main(int argc, char** argv) {
            [&](const redoubt::control::UserRecord& user, const std::string& password) {
              return groups.TestUserPassword(user, password);
            },
-       .connections_on_older_password =
+       .older_password_use =
            [&](const redoubt::control::UserRecord& user) {
-             return groups.ConnectionsOnOlderPassword(user);
+             return groups.OlderPasswordUseOf(user);
            },
        .find_group = [&](const std::string& id) { return groups.Find(id); },
        .change_auth_token =
@@ -329,8 +329,7 @@ int main(int argc, char** argv) {
        .repush_auth_tokens = [&](const std::string& id) { return groups.RepushUsers(id); },
        .test_auth_token = [&](const std::string& id,
                               const std::string& token) { return groups.TestAuthToken(id, token); },
-       .connections_on_older_token =
-           [&](const std::string& id) { return groups.ConnectionsOnOlderAuthToken(id); },
+       .older_token_use = [&](const std::string& id) { return groups.OlderAuthTokenUse(id); },
        .event =
            [&](const std::string& source_type, const std::string& source_id,
                const std::string& message) {

@@ -104,13 +104,14 @@ class ReplicationGroups {
   // Call before Recover.
   void UseSecurityGroups(SecurityGroups* security_groups);
   // For secret rotation (secret_rotation.h), over every running node of every group whose user
-  // group has user: OK when user authenticates with password on each; the connections still
-  // authenticated with a password of user older than its newest (INFO auth's credential rows).
+  // group has user: OK when user authenticates with password on each; how the passwords of
+  // user older than its newest are still used (INFO auth's credential rows).
   absl::Status TestUserPassword(const UserRecord& user, const std::string& password);
-  absl::StatusOr<int64_t> ConnectionsOnOlderPassword(const UserRecord& user);
-  // The same for the auth token of group_id (its default user), over its running nodes.
+  absl::StatusOr<OlderPasswordUse> OlderPasswordUseOf(const UserRecord& user);
+  // The same for the auth token of group_id (its default user), over its nodes: an error when
+  // the group does not authenticate with a token, or a node of it is not running.
   absl::Status TestAuthToken(const std::string& group_id, const std::string& token);
-  absl::StatusOr<int64_t> ConnectionsOnOlderAuthToken(const std::string& group_id);
+  absl::StatusOr<OlderPasswordUse> OlderAuthTokenUse(const std::string& group_id);
   // Sends group_id's users to its running nodes again, as they are now (what a node missed).
   absl::Status RepushUsers(const std::string& group_id);
   // Takes the nodes' ACL users from users' user groups (borrowed) and follows their changes.
@@ -265,10 +266,13 @@ class ReplicationGroups {
   // OK when user_name authenticates with password on every node of nodes.
   absl::Status TestPasswordOn(const GroupNodes& nodes, const std::string& user_name,
                               const std::string& password) const;
-  // Over nodes: the connections authenticated as user_name with a password older than its
-  // newest (INFO auth's credential rows).
-  absl::StatusOr<int64_t> ConnectionsOnOlderPasswordOn(const GroupNodes& nodes,
-                                                       const std::string& user_name) const;
+  // Over nodes: how user_name's passwords older than its newest are still used (INFO auth's
+  // credential rows).
+  absl::StatusOr<OlderPasswordUse> OlderPasswordUseOn(const GroupNodes& nodes,
+                                                      const std::string& user_name) const;
+  // Every node of group group_id, which authenticates with an auth token, running: error
+  // otherwise (a test over fewer nodes would pass for the ones it skipped).
+  absl::StatusOr<GroupNodes> TokenGroupNodes(const std::string& group_id);
   // Reads every node's role in cluster-mode groups and records the roles the cluster changed by
   // itself (an automatic failover, or CLUSTER FAILOVER sent to a node directly). Supervisor
   // thread only.

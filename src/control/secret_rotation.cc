@@ -20,6 +20,12 @@ constexpr int64_t kRetryMs = 5000;  // a failed step is tried again this much la
 // clients have the new password, so the rotation goes on trying.
 constexpr int kMaxAttempts = 12;
 constexpr int64_t kTickMs = 250;
+// An older password with no connection on it may go once unused this long (INFO auth's
+// last_used_seconds_ago): a client that recycles its connections is between two for a moment
+// only, and would otherwise be taken for gone.
+constexpr int64_t kQuietSeconds = 2;
+// setSecret of an auth token waits for its group to be available; this long at most.
+constexpr int64_t kBusyGroupMs = 10 * 60 * 1000;
 
 constexpr char kCreate[] = "createSecret";
 constexpr char kSet[] = "setSecret";
@@ -273,10 +279,12 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
 }
 
 std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, SecretRecord* secret) {
-  std::string stopped_at;  // the step of a rotation under way
+  std::string stopped_at;  // the step of a rotation under way, and its version
+  std::string stopped_version;
   std::optional<ApiError> error =
       secrets_.ChangeRotation(secret_id, secret, [&](SecretRecord& s) -> std::optional<ApiError> {
         stopped_at = s.rotating_version.empty() ? "" : s.rotation_step;
+        stopped_version = s.rotating_version;
         s.rotation_enabled = false;
         s.next_rotation_ms = 0;
         s.rotating_version.clear();
@@ -287,6 +295,7 @@ std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, Secr
     const EventSource source = SourceOf(*secret);
     hooks_.event(source.type, source.id,
                  "Rotation of secret " + secret->name + " cancelled at " + stopped_at);
+    FoldAbandonedToken(*secret, stopped_version);
   }
   return error;
 }
@@ -305,12 +314,27 @@ SecretRotator::EventSource SecretRotator::SourceOf(const SecretRecord& secret) c
 void SecretRotator::Run() {
   std::map<std::string, int64_t> retry_at;  // by ARN: a failed step waits until then
   std::map<std::string, int> failures;      // by ARN: failed attempts of the rotation under way
-  std::set<std::string> announced;          // versions whose rotation has had its first event
+  // By ARN: the version whose rotation has had its first event (started, or resumed).
+  std::map<std::string, std::string> announced;
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
     const int64_t now = common::UnixMillis();
-    for (const SecretRecord& secret : secrets_.All(false)) {
+    const std::vector<SecretRecord> secrets = secrets_.All(false);
+    // What is kept about rotations no longer under way goes.
+    const auto over = [&](const auto& entry) {
+      return std::none_of(secrets.begin(), secrets.end(), [&](const SecretRecord& s) {
+        return s.arn == entry.first && !s.rotating_version.empty();
+      });
+    };
+    std::erase_if(retry_at, over);
+    std::erase_if(failures, over);
+    std::erase_if(announced, [&](const auto& entry) {
+      return std::none_of(secrets.begin(), secrets.end(), [&](const SecretRecord& s) {
+        return s.arn == entry.first && s.rotating_version == entry.second;
+      });
+    });
+    for (const SecretRecord& secret : secrets) {
       if (secret.rotating_version.empty() && secret.rotation_enabled &&
           secret.next_rotation_ms != 0 && now >= secret.next_rotation_ms) {
         SecretRecord started;
@@ -324,11 +348,13 @@ void SecretRotator::Run() {
         });
         continue;  // its first step at the next tick
       }
-      if (secret.rotating_version.empty() || now < retry_at[secret.arn]) {
+      if (secret.rotating_version.empty() ||
+          (retry_at.contains(secret.arn) && now < retry_at[secret.arn])) {
         continue;
       }
       const EventSource source = SourceOf(secret);
-      if (announced.insert(secret.arn + "/" + secret.rotating_version).second) {
+      if (std::string& seen = announced[secret.arn]; seen != secret.rotating_version) {
+        seen = secret.rotating_version;
         // A rotation this thread has not run yet: just started, or left by a previous process.
         hooks_.event(source.type, source.id,
                      "Rotation of secret " + secret.name +
@@ -356,8 +382,9 @@ void SecretRotator::Run() {
             return std::optional<ApiError>();
           }
           if (give_up) {
-            // Before finishSecret nothing the clients use has changed: the pending version
-            // loses its label, and the next rotation starts afresh.
+            // Before finishSecret the clients' secret has not changed (an auth token added
+            // beside theirs is taken back: FoldAbandonedToken): the pending version loses its
+            // label, and the next rotation starts afresh.
             for (SecretVersionRecord& version : r.versions) {
               std::erase(version.stages, kStagePending);
             }
@@ -370,10 +397,15 @@ void SecretRotator::Run() {
         });
         if (give_up) {
           failures.erase(secret.arn);
+          FoldAbandonedToken(secret, secret.rotating_version);
         }
         continue;
       }
-      failures.erase(secret.arn);
+      // A setSecret that succeeds after a failed testSecret keeps the count: a test that keeps
+      // failing ends the rotation instead of cycling between the two forever.
+      if (secret.rotation_step != kSet) {
+        failures.erase(secret.arn);
+      }
       if (next == secret.rotation_step) {
         continue;  // waiting (retirePrevious)
       }
@@ -476,10 +508,17 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     return absl::OkStatus();
   }
   if (!pending_binding.group_id.empty()) {
-    return RunTokenStep(secret, pending_binding.group_id, new_password, next_step, note);
+    return RunTokenStep(secret, pending_binding.group_id,
+                        (*current_json)["password"].get<std::string>(), new_password, next_step,
+                        note);
   }
   const std::string& target_id = pending_binding.user_id;
   std::optional<UserRecord> target = hooks_.find_user(target_id);
+  if (!target && step == kRetire) {
+    *note = "user " + target_id + " no longer exists: nothing to remove";
+    next_step->clear();
+    return absl::OkStatus();
+  }
   if (!target) {
     return absl::NotFoundError("user " + target_id + " no longer exists");
   }
@@ -505,52 +544,116 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     return absl::OkStatus();
   }
   if (step == kRetire) {
-    absl::StatusOr<int64_t> holding = hooks_.connections_on_older_password(*target);
-    const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
-    if (!holding.ok()) {
-      if (waited < grace_ms_) {
-        return holding.status();
-      }
-      holding = -1;  // unknown: the grace period decides
+    std::string why;
+    absl::StatusOr<bool> may =
+        MayRemovePrevious(secret, hooks_.older_password_use(*target), "password", &why);
+    if (!may.ok()) {
+      return may.status();
     }
-    if (*holding != 0 && waited < grace_ms_) {
+    if (!*may) {
       *next_step = kRetire;  // wait
       return absl::OkStatus();
     }
     if (std::optional<ApiError> error = hooks_.set_passwords(target_id, {new_password})) {
       return absl::FailedPreconditionError(error->message);
     }
-    *note = RemovalNote("password", *holding);
+    *note = why;
     next_step->clear();
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError("unknown rotation step " + step);
 }
 
-std::string SecretRotator::RemovalNote(const std::string& what, int64_t holding) const {
+absl::StatusOr<bool> SecretRotator::MayRemovePrevious(const SecretRecord& secret,
+                                                      const absl::StatusOr<OlderPasswordUse>& use,
+                                                      const std::string& what,
+                                                      std::string* why) const {
+  const bool grace_over = common::UnixMillis() - secret.rotation_step_started_ms >= grace_ms_;
   const std::string grace = "the previous " + what + " removed: the grace period (" +
                             std::to_string(grace_ms_ / 1000) + " s) passed";
-  return holding == 0  ? "the previous " + what + " removed: no connection still used it"
-         : holding < 0 ? grace + " (INFO auth unreadable)"
-                       : grace + " with " + std::to_string(holding) +
-                             " connections still authenticated with it";
+  if (!use.ok()) {
+    if (!grace_over) {
+      return use.status();
+    }
+    *why = grace + " (INFO auth unreadable: " + std::string(use.status().message()) + ")";
+    return true;
+  }
+  if (use->connections == 0 &&
+      (use->seconds_since_use < 0 || use->seconds_since_use >= kQuietSeconds)) {
+    *why = "the previous " + what + " removed: no connection still used it";
+    return true;
+  }
+  if (!grace_over) {
+    return false;
+  }
+  *why = use->connections > 0 ? grace + " with " + std::to_string(use->connections) +
+                                    " connections still authenticated with it"
+                              : grace + " with the " + what + " still in use (last used " +
+                                    std::to_string(use->seconds_since_use) + " s before)";
+  return true;
+}
+
+namespace {
+// The password of a secret version's JSON value, or "" when it has none.
+std::string PasswordOf(const std::optional<SecretValue>& value) {
+  Binding binding;
+  absl::StatusOr<nlohmann::json> json = BoundSecretJson(value, &binding);
+  return json.ok() ? (*json)["password"].get<std::string>() : "";
+}
+}  // namespace
+
+void SecretRotator::FoldAbandonedToken(const SecretRecord& secret, const std::string& version) {
+  const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
+  Binding binding;
+  const absl::StatusOr<nlohmann::json> pending =
+      BoundSecretJson(secrets_.ValueOf(secret.arn, version), &binding);
+  const std::string current_token =
+      current ? PasswordOf(secrets_.ValueOf(secret.arn, current->id)) : "";
+  if (!pending.ok() || binding.group_id.empty() || current_token.empty()) {
+    return;
+  }
+  std::optional<GroupRecord> group = hooks_.find_group(binding.group_id);
+  const std::string abandoned = (*pending)["password"].get<std::string>();
+  const auto holds = [&](const std::string& token) {
+    return group && std::find(group->auth_tokens.begin(), group->auth_tokens.end(), token) !=
+                        group->auth_tokens.end();
+  };
+  if (abandoned == current_token || !holds(abandoned) || !holds(current_token)) {
+    return;
+  }
+  std::optional<ApiError> error = hooks_.change_auth_token(binding.group_id, "SET", current_token);
+  hooks_.event(kGroupEvents, binding.group_id,
+               "Rotation of secret " + secret.name + " abandoned: " +
+                   (error ? "its token stays valid beside the current one until the next "
+                            "rotation (" +
+                                error->message + ")"
+                          : "the group goes back to the current version's auth token alone"));
 }
 
 absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::string& group_id,
+                                         const std::string& current_token,
                                          const std::string& new_token, std::string* next_step,
                                          std::string* note) {
   const std::string& step = secret.rotation_step;
   std::optional<GroupRecord> group = hooks_.find_group(group_id);
+  if (!group && step == kRetire) {
+    *note = "replication group " + group_id + " no longer exists: nothing to remove";
+    next_step->clear();
+    return absl::OkStatus();
+  }
   if (!group) {
     return absl::NotFoundError("replication group " + group_id + " no longer exists");
   }
   const bool available = group->status == kStatusAvailable;
   const std::vector<std::string>& tokens = group->auth_tokens;
-  const bool has_new = std::find(tokens.begin(), tokens.end(), new_token) != tokens.end();
+  const auto holds = [&](const std::string& token) {
+    return std::find(tokens.begin(), tokens.end(), token) != tokens.end();
+  };
   // Starts ModifyReplicationGroup: true when started, false when the group is busy with
   // another change (waited for).
-  const auto change_token = [&](const std::string& strategy) -> absl::StatusOr<bool> {
-    std::optional<ApiError> error = hooks_.change_auth_token(group_id, strategy, new_token);
+  const auto change_token = [&](const std::string& strategy,
+                                const std::string& token) -> absl::StatusOr<bool> {
+    std::optional<ApiError> error = hooks_.change_auth_token(group_id, strategy, token);
     if (error && error->code != "InvalidReplicationGroupState") {
       return absl::FailedPreconditionError(error->message);
     }
@@ -559,9 +662,13 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
   if (step == kSet) {
     *next_step = kSet;  // until the group is available with the new token
     if (!available) {
+      if (common::UnixMillis() - secret.rotation_step_started_ms > kBusyGroupMs) {
+        return absl::FailedPreconditionError("replication group " + group_id + " has been " +
+                                             group->status + " for more than 10 minutes");
+      }
       return absl::OkStatus();
     }
-    if (has_new) {
+    if (holds(new_token)) {
       // Applied (or a node failed half-way): every node gets the tokens again, then the test.
       if (absl::Status s = hooks_.repush_auth_tokens(group_id); !s.ok()) {
         return s;
@@ -569,14 +676,29 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
       *next_step = kTest;
       return absl::OkStatus();
     }
-    if (tokens.size() != 1) {
-      return absl::FailedPreconditionError(
-          tokens.empty() ? "replication group " + group_id + " no longer has an auth token"
-                         : "a rotation of replication group " + group_id +
-                               "'s auth token is under way (two tokens valid): finish it with "
-                               "AuthTokenUpdateStrategy SET first");
+    if (tokens.empty()) {
+      return absl::FailedPreconditionError("replication group " + group_id +
+                                           " no longer has an auth token");
     }
-    return change_token("ROTATE").status();
+    if (tokens.size() > 1) {
+      // The current token beside one of an earlier rotation of this secret that was given up:
+      // back to the current one alone first. Anyone else's rotation must be finished first.
+      const bool leftover =
+          holds(current_token) && std::all_of(tokens.begin(), tokens.end(), [&](auto& t) {
+            return t == current_token ||
+                   std::any_of(secret.versions.begin(), secret.versions.end(), [&](auto& v) {
+                     return PasswordOf(secrets_.ValueOf(secret.arn, v.id)) == t;
+                   });
+          });
+      if (!leftover) {
+        return absl::FailedPreconditionError(
+            "a rotation of replication group " + group_id +
+            "'s auth token is under way (two tokens valid): finish it with "
+            "AuthTokenUpdateStrategy SET first");
+      }
+      return change_token("SET", current_token).status();
+    }
+    return change_token("ROTATE", new_token).status();
   }
   if (step == kTest) {
     if (absl::Status s = hooks_.test_auth_token(group_id, new_token); !s.ok()) {
@@ -587,32 +709,40 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
   }
   if (step == kRetire) {
     *next_step = kRetire;  // until the group is available with the new token alone
-    if (tokens == std::vector<std::string>{new_token}) {
-      if (available) {
-        *note = "only the new auth token is valid";
-        next_step->clear();
-      }
+    if (!holds(new_token)) {
+      // Deleted, set by hand or replaced by a user group meanwhile: the token is no longer this
+      // rotation's to remove.
+      *note = "the group's auth token was changed meanwhile: nothing to remove";
+      next_step->clear();
       return absl::OkStatus();
     }
     if (!available) {
       return absl::OkStatus();
     }
-    absl::StatusOr<int64_t> holding = hooks_.connections_on_older_token(group_id);
-    const int64_t waited = common::UnixMillis() - secret.rotation_step_started_ms;
-    if (!holding.ok()) {
-      if (waited < grace_ms_) {
-        return holding.status();
+    if (tokens.size() == 1) {
+      // SET applied. Every node gets the token again: a SET that stopped at a node that failed
+      // left the nodes after it with the old one as well.
+      if (absl::Status s = hooks_.repush_auth_tokens(group_id); !s.ok()) {
+        return s;
       }
-      holding = -1;
-    }
-    if (*holding != 0 && waited < grace_ms_) {
+      *note = "only the new auth token is valid";
+      next_step->clear();
       return absl::OkStatus();
     }
-    absl::StatusOr<bool> started = change_token("SET");
+    std::string why;
+    absl::StatusOr<bool> may =
+        MayRemovePrevious(secret, hooks_.older_token_use(group_id), "auth token", &why);
+    if (!may.ok()) {
+      return may.status();
+    }
+    if (!*may) {
+      return absl::OkStatus();
+    }
+    absl::StatusOr<bool> started = change_token("SET", new_token);
     if (started.ok() && *started) {
-      hooks_.event(kGroupEvents, group_id,
-                   "Rotation of secret " + secret.name + ": " +
-                       RemovalNote("auth token", *holding) + " (AuthTokenUpdateStrategy SET)");
+      hooks_.event(
+          kGroupEvents, group_id,
+          "Rotation of secret " + secret.name + ": " + why + " (AuthTokenUpdateStrategy SET)");
     }
     return started.status();
   }

@@ -62,9 +62,9 @@ struct RotationHooks {
       set_passwords;
   // OK when user authenticates with password on every running node that has it.
   std::function<absl::Status(const UserRecord& user, const std::string& password)> test_password;
-  // Connections still authenticated with a password of user other than its newest, over every
-  // node (INFO auth's credential rows).
-  std::function<absl::StatusOr<int64_t>(const UserRecord& user)> connections_on_older_password;
+  // How the passwords of user other than its newest are still used, over every node (INFO
+  // auth's credential rows).
+  std::function<absl::StatusOr<OlderPasswordUse>(const UserRecord& user)> older_password_use;
 
   std::function<std::optional<GroupRecord>(const std::string& group_id)> find_group;
   // ModifyReplicationGroup AuthToken=token AuthTokenUpdateStrategy=strategy (ROTATE or SET)
@@ -74,10 +74,10 @@ struct RotationHooks {
       change_auth_token;
   // Sends the group's auth tokens to its running nodes again (what a node missed).
   std::function<absl::Status(const std::string& group_id)> repush_auth_tokens;
-  // The auth token's counterparts of test_password and connections_on_older_password.
+  // The auth token's counterparts of test_password and older_password_use.
   std::function<absl::Status(const std::string& group_id, const std::string& token)>
       test_auth_token;
-  std::function<absl::StatusOr<int64_t>(const std::string& group_id)> connections_on_older_token;
+  std::function<absl::StatusOr<OlderPasswordUse>(const std::string& group_id)> older_token_use;
 
   // An event (DescribeEvents) about a user (source type "user") or a replication group
   // ("replication-group").
@@ -122,13 +122,23 @@ class SecretRotator {
   // (the same one while it waits, empty when the rotation is over), what the event should add
   // in *note.
   absl::Status RunStep(const SecretRecord& secret, std::string* next_step, std::string* note);
-  // The steps after createSecret for a secret bound to group_id's auth token.
+  // The steps setSecret, testSecret and retirePrevious for a secret bound to group_id's auth
+  // token (current_token: AWSCURRENT's; new_token: the rotation's).
   absl::Status RunTokenStep(const SecretRecord& secret, const std::string& group_id,
-                            const std::string& new_token, std::string* next_step,
-                            std::string* note);
-  // The note of a previous password's removal: none held it (holding 0), or the grace period
-  // passed with holding connections on it (-1: INFO auth could not be read).
-  std::string RemovalNote(const std::string& what, int64_t holding) const;
+                            const std::string& current_token, const std::string& new_token,
+                            std::string* next_step, std::string* note);
+  // Whether retirePrevious may remove the previous password (what: "password", "auth token")
+  // now, given how it is still used: when no connection holds it and none used it for a few
+  // seconds, or when the grace period has passed (*why says which). An error reading the use
+  // is returned while the grace period runs.
+  absl::StatusOr<bool> MayRemovePrevious(const SecretRecord& secret,
+                                         const absl::StatusOr<OlderPasswordUse>& use,
+                                         const std::string& what, std::string* why) const;
+  // A rotation of an auth token given up or cancelled: when its token was added to the group
+  // beside the current one, the group goes back to the current one alone (SET), so that no
+  // token outlives the secret's versions. Best effort (a busy group keeps both; the next
+  // rotation's setSecret folds them).
+  void FoldAbandonedToken(const SecretRecord& secret, const std::string& version);
   void Wake();
 
   Secrets& secrets_;

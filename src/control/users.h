@@ -50,6 +50,14 @@ struct UserRecord {
   std::vector<std::string> AclRules() const;
 };
 
+// How the passwords of a user other than its newest are still used, over a set of nodes (INFO
+// auth's credential rows): the connections authenticated with one, and the seconds since one
+// was last used (-1: never).
+struct OlderPasswordUse {
+  int64_t connections = 0;
+  int64_t seconds_since_use = -1;
+};
+
 struct UserGroupRecord {
   std::string id;
   std::string engine = "redis";

@@ -8,13 +8,17 @@
 # same way (ModifyReplicationGroup ROTATE, then SET). A rotation interrupted by a killed control
 # plane resumes where it stopped. Nodes on 127.0.32.x.
 import json
+import os
+import re
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import redis
 
-from support.control_plane import control_fixture, wait_available
+from support.control_plane import control_fixture
 from support.repeated_checks import RepeatedCheck
 from support.tools import wait_for
 
@@ -26,6 +30,8 @@ SINGLE = "arn:aws:lambda:us-east-1:000000000000:function:redoubt-rotate-user"
 ALTERNATING = "arn:aws:lambda:us-east-1:000000000000:function:redoubt-rotate-alternating-users"
 
 pytestmark = pytest.mark.redoubt_timeout(300)
+# The event of a removal the grace period (5 s) decided while connections still held it.
+GRACE_WITH_CONNECTIONS = re.compile(r"grace period \(5 s\) passed with [1-9]\d* connections")
 
 control = control_fixture(NODE_BLOCK, "--rotation-grace", "5")
 
@@ -141,31 +147,32 @@ def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(
     # A connection authenticated with the old password, held through the rotation: the old
     # password stays until the grace period has passed.
     held = held_connection(control, addresses[0], username="app", password=old)
-    fresh_connections = fresh_connections_check(control, SecretCache(sm, "app", ttl=3600),
-                                                addresses[0])
+    cache = SecretCache(sm, "app", ttl=3600)
+    fresh_connections = fresh_connections_check(control, cache, addresses[0])
     with fresh_connections:
         reply = sm.rotate_secret(SecretId="app", RotationLambdaARN=SINGLE,
                                  RotationRules={"AutomaticallyAfterDays": 30})
         value = rotated(sm, "app", first)
+        wait_retired(client, "app")
         fresh_connections.wait_for_new_rounds(2)
-    # The old password stays valid until AWSCURRENT has moved, and a refused one is fetched
-    # again: no new connection through the cache failed.
+    # The old password stays valid until the grace period has passed, and a refused one is
+    # fetched again: no new connection through the cache failed, and the cache (kept for an
+    # hour) fetched the secret a second time, once refused.
     assert fresh_connections.rounds > 0 and fresh_connections.failures == []
+    assert cache.fetches == 2
     assert value["password"] != old and value["username"] == "app"
     assert sm.get_secret_value(SecretId="app", VersionStage="AWSPREVIOUS")["VersionId"] == first
     assert sm.get_secret_value(SecretId="app")["VersionId"] == reply["VersionId"]
     assert all(auth_works(control, a, "app", value["password"]) for a in addresses)
-    wait_for(lambda: not auth_works(control, addresses[1], "app", old),
-             "the previous password to be removed after the grace period", timeout=60)
+    assert not auth_works(control, addresses[1], "app", old)
     assert held.get("held") == b"1"  # an authenticated connection is never cut
-    wait_retired(client, "app")
     messages = user_events(client, "app")
     assert f"Rotation of secret app started (version {reply['VersionId']})" in messages
     for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
         assert f"Rotation of secret app: {step} done" in messages
     assert f"Rotation of secret app finished: version {reply['VersionId']} is AWSCURRENT" in (
         messages)
-    assert any("grace period (5 s) passed with 1 connections" in m for m in messages), messages
+    assert any(GRACE_WITH_CONNECTIONS.search(m) for m in messages), messages
     described = sm.describe_secret(SecretId="app")
     assert described["RotationEnabled"] and described["RotationLambdaARN"] == SINGLE
     assert described["RotationRules"] == {"AutomaticallyAfterDays": 30}
@@ -176,10 +183,9 @@ def test_single_user_rotation_keeps_the_previous_password_until_unused_or_grace(
     current = sm.get_secret_value(SecretId="app")["VersionId"]
     sm.rotate_secret(SecretId="app")
     newest = rotated(sm, "app", current)
-    wait_for(lambda: any("no connection still used it" in m for m in user_events(client, "app")),
-             "the previous password's removal")
-    wait_for(lambda: not auth_works(control, addresses[0], "app", value["password"]),
-             "the previous password to go")
+    wait_retired(client, "app", count=2)
+    assert any("no connection still used it" in m for m in user_events(client, "app"))
+    assert not auth_works(control, addresses[0], "app", value["password"])
     assert auth_works(control, addresses[0], "app", newest["password"])
     sm.cancel_rotate_secret(SecretId="app")
     assert sm.describe_secret(SecretId="app")["RotationEnabled"] is False
@@ -245,41 +251,45 @@ def test_auth_token_rotation_rotates_then_sets_the_groups_token(control):
                                      ssl_ca_certs=control.env["SSL_CERT_FILE"],
                                      socket_timeout=10))
 
+    def group_events():
+        return [e["Message"] for e in client.describe_events(
+            SourceType="replication-group", SourceIdentifier="tok", Duration=60)["Events"]]
+
     held = held_connection(control, addresses[0], password=old)
-    fresh_connections = fresh_connections_check(control, SecretCache(sm, "tok", ttl=3600),
-                                                addresses[1])
+    cache = SecretCache(sm, "tok", ttl=3600)
+    fresh_connections = fresh_connections_check(control, cache, addresses[1])
     with fresh_connections:
         version = sm.rotate_secret(SecretId="tok", RotationLambdaARN=SINGLE,
                                    RotationRules={"AutomaticallyAfterDays": 7})["VersionId"]
         value = rotated(sm, "tok", first)
+        # The held connection kept the old token in use: the grace period (5 s) decides, then
+        # ModifyReplicationGroup SET leaves only the new one; the rotation ends at its next
+        # look after the group is available again.
+        wait_for(lambda: any("retirePrevious done" in m for m in group_events()),
+                 "retirePrevious")
         fresh_connections.wait_for_new_rounds(2)
     assert fresh_connections.rounds > 0 and fresh_connections.failures == []
+    assert cache.fetches == 2  # refused once the old token went, fetched again
     assert value["password"] != old and value["replication_group_arn"] == group["ARN"]
     assert value["port"] == 6379 and value["ssl"] is True  # the rest of the value is kept
     assert all(token_works(a, value["password"]) for a in addresses)
-    # The held connection kept the old token in use: the grace period (5 s) decided, then
-    # ModifyReplicationGroup SET left only the new one.
-    wait_for(lambda: not token_works(addresses[1], old), "the previous token's removal")
+    assert not any(token_works(a, old) for a in addresses)
     assert held.get("held") == b"1"  # an authenticated connection is never cut
-    wait_available(client, "tok")
     described = client.describe_replication_groups(ReplicationGroupId="tok")[
         "ReplicationGroups"][0]
-    assert described["AuthTokenEnabled"] and "AuthTokenStatus" not in described.get(
-        "PendingModifiedValues", {})
-    def group_events():
-        return [e["Message"] for e in client.describe_events(
-            SourceType="replication-group", SourceIdentifier="tok", Duration=60)["Events"]]
-    # The rotation ends at its next look after the group is available again.
-    wait_for(lambda: any("retirePrevious done" in m for m in group_events()), "retirePrevious")
+    assert described["Status"] == "available" and described["AuthTokenEnabled"]
+    assert "AuthTokenStatus" not in described.get("PendingModifiedValues", {})
+    # Recorded when the group went back to available, perhaps after the rotator's last look.
+    wait_for(lambda: any("set: only the new token is valid" in m for m in group_events()),
+             "the SET's event")
     messages = group_events()
     assert f"Rotation of secret tok started (version {version})" in messages, messages
     assert f"Rotation of secret tok finished: version {version} is AWSCURRENT" in messages
     for step in ("createSecret", "setSecret", "testSecret", "finishSecret", "retirePrevious"):
         assert any(m.startswith(f"Rotation of secret tok: {step} done") for m in messages), (
             step, messages)
-    assert any("grace period (5 s) passed with 1 connections" in m for m in messages), messages
+    assert any(GRACE_WITH_CONNECTIONS.search(m) for m in messages), messages
     assert any("rotated: the old and the new token are both valid" in m for m in messages)
-    assert any("set: only the new token is valid" in m for m in messages)
     # The secret never reaches the events (nor the control plane's log).
     assert not any(value["password"] in m or old in m for m in messages)
     assert value["password"] not in control.log_text()
@@ -333,3 +343,81 @@ def test_rotation_resumes_after_the_control_plane_is_killed(control_long_grace):
     assert any("retirePrevious done (the previous password removed: no connection still used it)"
                in m for m in user_events(client, "app"))
     assert auth_works(control, addresses[0], "app", newest["password"])
+
+
+def test_rotation_through_awscli(control):
+    users, addresses = create_group(control)
+
+    def sm(*args):
+        return control.aws_json("secretsmanager", *args)
+
+    def sm_error(*args):
+        return control.aws_error("secretsmanager", *args)
+
+    value = json.dumps({"username": "app", "password": "app-password-00000001",
+                        "user_arn": users["app"]})
+    first = sm("create-secret", "--name", "cli", "--secret-string", value)["VersionId"]
+    assert sm_error("rotate-secret", "--secret-id", "nope", "--rotation-lambda-arn",
+                    SINGLE) == "ResourceNotFoundException"
+    assert sm_error("rotate-secret", "--secret-id", "cli") == "InvalidRequestException"  # no ARN
+    assert sm_error("rotate-secret", "--secret-id", "cli", "--rotation-lambda-arn", SINGLE,
+                    "--rotation-rules", '{"ScheduleExpression": "rate(0 days)"}') == \
+        "InvalidParameterException"
+    assert sm_error("rotate-secret", "--secret-id", "cli", "--rotation-lambda-arn", SINGLE,
+                    "--rotation-rules", "AutomaticallyAfterDays=1001") == \
+        "InvalidParameterException"
+    # Not immediately: the schedule only, the secret unchanged.
+    sm("rotate-secret", "--secret-id", "cli", "--rotation-lambda-arn", SINGLE,
+       "--rotation-rules", '{"ScheduleExpression": "rate(2 hours)"}', "--no-rotate-immediately")
+    described = sm("describe-secret", "--secret-id", "cli")
+    assert described["RotationEnabled"] and "LastRotatedDate" not in described
+    assert described["RotationRules"] == {"ScheduleExpression": "rate(2 hours)"}
+    assert list(described["VersionIdsToStages"]) == [first]
+    reply = sm("rotate-secret", "--secret-id", "cli")  # now, with the rules it has
+    value = rotated(control.boto3_client("secretsmanager"), "cli", first)
+    assert reply["VersionId"] == sm("get-secret-value", "--secret-id", "cli")["VersionId"]
+    assert all(auth_works(control, a, "app", value["password"]) for a in addresses)
+    wait_retired(control.boto3_client(), "app")
+    cancelled = sm("cancel-rotate-secret", "--secret-id", "cli")
+    assert cancelled["Name"] == "cli" and "VersionId" not in cancelled
+    described = sm("describe-secret", "--secret-id", "cli")
+    assert described["RotationEnabled"] is False and "NextRotationDate" not in described
+    assert sm_error("cancel-rotate-secret", "--secret-id", "nope") == "ResourceNotFoundException"
+
+
+def test_example_application_goes_on_through_rotations(control):
+    """clients/python/examples/orders_app.py, as the README runs it, through three scheduled
+    single-user rotations (each removing the password the application holds after the 5 s
+    grace period): no failed operation, the secret fetched again after each."""
+    users, addresses, client, sm, first = group_with_app_secret(control)
+    app = Path(__file__).resolve().parents[2] / "clients" / "python" / "examples" / "orders_app.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(control.env)
+    proc = subprocess.Popen(
+        [sys.executable, str(app), "--secret-id", "app", "--host", addresses[0], "--tls",
+         "--seconds", "120", "--rate", "100", "--max-connection-age", "0.2", "--quiet"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        reader = redis.Redis(host=addresses[0], port=6379, ssl=True, username="app",
+                             password="app-password-00000001",
+                             ssl_ca_certs=control.env["SSL_CERT_FILE"])
+        wait_for(lambda: proc.poll() is not None or reader.exists("orders:{0}:count"),
+                 "the application's first order")
+        reader.connection_pool.disconnect()
+        assert proc.poll() is None, proc.communicate()
+        sm.rotate_secret(SecretId="app", RotationLambdaARN=SINGLE,
+                         RotationRules={"ScheduleExpression": "rate(2 seconds)"})
+        wait_retired(client, "app", count=3)
+        sm.cancel_rotate_secret(SecretId="app")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    totals = json.loads(out.strip().splitlines()[-1])
+    assert totals["failed"] == 0 and totals["orders"] > 0, (totals, err)
+    # The first, and one after each removal but maybe the last (stopped right after it).
+    assert totals["secret_fetches"] >= 3, totals
+    assert any("grace period (5 s) passed" in m for m in user_events(client, "app"))
