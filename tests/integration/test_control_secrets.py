@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import subprocess
+from datetime import datetime, timezone
 
 import pytest
 
@@ -54,6 +55,18 @@ def test_secrets_through_awscli(control):
                                                second["VersionId"]: ["AWSCURRENT"]}
     assert described["Description"] == "the app user"
     assert described["Tags"] == [{"Key": "team", "Value": "sre"}]
+    sm(control, "tag-resource", "--secret-id", arn, "--tags", "Key=tier,Value=cache")
+    sm(control, "untag-resource", "--secret-id", arn, "--tag-keys", "team")
+    assert sm(control, "describe-secret", "--secret-id", arn)["Tags"] == [
+        {"Key": "tier", "Value": "cache"}]
+    assert sm_error(control, "tag-resource", "--secret-id", "nope", "--tags",
+                    "Key=a,Value=b") == "ResourceNotFoundException"
+    # UpdateSecret without a value changes the description only: no new version.
+    updated = sm(control, "update-secret", "--secret-id", arn, "--description", "the app user!")
+    assert updated["ARN"] == arn and "VersionId" not in updated
+    assert sm(control, "describe-secret", "--secret-id", arn)["Description"] == "the app user!"
+    assert sm_error(control, "update-secret", "--secret-id", arn, "--secret-string", "x",
+                    "--secret-binary", "eA==") == "InvalidParameterException"
     assert "LastAccessedDate" in described and described["RotationEnabled"] is False
     previous = sm(control, "get-secret-value", "--secret-id", arn, "--version-stage",
                   "AWSPREVIOUS")
@@ -112,6 +125,20 @@ def test_secrets_through_boto3_sealed_at_rest(control):
     updated = client.update_secret(SecretId=arn, Description="now described",
                                    SecretString="updated-0005")
     assert client.get_secret_value(SecretId=arn)["VersionId"] == updated["VersionId"]
+    # AWSPENDING moved by hand, then removed; a stage is on one version at a time.
+    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSPENDING",
+                                       MoveToVersionId=updated["VersionId"],
+                                       RemoveFromVersionId=client.get_secret_value(
+                                           SecretId=arn, VersionStage="AWSPENDING")["VersionId"])
+    stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    assert sorted(stages[updated["VersionId"]]) == ["AWSCURRENT", "AWSPENDING"]
+    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSPENDING",
+                                       RemoveFromVersionId=updated["VersionId"])
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_secret_value(SecretId=arn, VersionStage="AWSPENDING")
+    with pytest.raises(client.exceptions.InvalidParameterException):
+        client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT",
+                                           MoveToVersionId="no-such-version-0000000000000000")
 
     # Tags, and ListSecrets' filters, order and pages.
     client.tag_resource(SecretId=arn, Tags=[{"Key": "owner", "Value": "sre"}])
@@ -149,3 +176,21 @@ def test_secrets_through_boto3_sealed_at_rest(control):
     with sqlite3.connect(f"file:{control.data / 'state.db'}?mode=ro", uri=True) as db:
         records = [r for (r,) in db.execute("SELECT record FROM resources WHERE kind = 'secret'")]
     assert len(records) == 7 and all('"k1:' not in r and '"k2:' in r for r in records)
+
+    # Deletion through boto3: scheduled, refused reads, restored; forced; a second delete of a
+    # scheduled one is refused.
+    deleted = client.delete_secret(SecretId="binary", RecoveryWindowInDays=7)
+    assert deleted["DeletionDate"] > datetime.now(timezone.utc)
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.get_secret_value(SecretId="binary")
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.delete_secret(SecretId="binary", RecoveryWindowInDays=7)
+    client.restore_secret(SecretId="binary")
+    assert client.get_secret_value(SecretId="binary")["SecretBinary"] == b"\x00\x01raw-bytes\xff"
+    with pytest.raises(client.exceptions.InvalidParameterException):
+        client.delete_secret(SecretId="binary", RecoveryWindowInDays=3)  # 7 to 30
+    client.delete_secret(SecretId="binary", ForceDeleteWithoutRecovery=True)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_secret(SecretId="binary")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.restore_secret(SecretId="binary")
