@@ -1,9 +1,12 @@
 // Tests of the cluster hash slot: the CRC-16 check value, hash tags as Redis reads them, and
 // slots Redis's documentation and redis-server give for sample keys, the slicing CRC against
-// Boost's byte-at-a-time one, and the per-command known slot.
+// Boost's byte-at-a-time one, the carry-less multiplication against the tables (every length,
+// alignment, braces, keys ending at a page boundary), and the per-command known slot.
 #include "common/hash_slot.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <boost/crc.hpp>
 #include <random>
@@ -34,6 +37,61 @@ TEST(HashSlotTest, Crc16MatchesByteAtATimeForEveryLengthAndAlignment) {
           << "start " << start << " size " << size;
     }
   }
+}
+
+TEST(HashSlotTest, BothWaysAgreeForEveryLengthAndAlignment) {
+  // Crc16Xmodem takes carry-less multiplication where the CPU has it: it must agree with the
+  // tables for heads of every size, several blocks, and every alignment.
+  std::mt19937 random(17);
+  std::string buffer(400, '\0');
+  for (char& c : buffer) {
+    c = static_cast<char>(random());
+  }
+  for (size_t start = 0; start < 16; ++start) {
+    for (size_t size = 0; size <= 300; ++size) {
+      const std::string_view bytes = std::string_view(buffer).substr(start, size);
+      ASSERT_EQ(Crc16Xmodem(bytes), Crc16XmodemTables(bytes))
+          << "start " << start << " size " << size;
+    }
+  }
+}
+
+TEST(HashSlotTest, SlotsOfKeysWithBracesAgreeWithTheirTags) {
+  // Braces anywhere, in heads and in blocks: the slot is the CRC of the tag as HashTagOf
+  // finds it, computed by tables.
+  std::mt19937 random(19);
+  const std::string alphabet = "ab{}";
+  for (int i = 0; i < 20000; ++i) {
+    std::string key(random() % 70, 'x');
+    for (char& c : key) {
+      c = alphabet[random() % alphabet.size()];
+    }
+    ASSERT_EQ(ComputeKeyHashSlot(key), Crc16XmodemTables(HashTagOf(key)) & (kClusterSlots - 1))
+        << key;
+  }
+}
+
+TEST(HashSlotTest, KeysEndingAtAPageBoundary) {
+  // No load reads past a key: keys that end right before an inaccessible page are read without
+  // a fault, and correctly.
+  const long page = sysconf(_SC_PAGESIZE);
+  void* mapped =
+      mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mapped, MAP_FAILED);
+  char* base = static_cast<char*>(mapped);
+  ASSERT_EQ(mprotect(base + page, page, PROT_NONE), 0);
+  for (size_t size = 1; size <= 70; ++size) {
+    char* key = base + page - size;
+    for (size_t i = 0; i < size; ++i) {
+      key[i] = static_cast<char>('a' + i % 26);
+    }
+    key[size / 2] = size % 3 == 0 ? '{' : key[size / 2];
+    const std::string copy(key, size);
+    EXPECT_EQ(ComputeKeyHashSlot(std::string_view(key, size)),
+              Crc16XmodemTables(HashTagOf(copy)) & (kClusterSlots - 1));
+    EXPECT_EQ(Crc16Xmodem(std::string_view(key, size)), Crc16XmodemTables(copy));
+  }
+  munmap(mapped, 2 * page);
 }
 
 TEST(HashSlotTest, KnownSlotAnswersOnlyForTheSameBytesAndEndsWithItsScope) {
