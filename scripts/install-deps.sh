@@ -28,6 +28,8 @@ packages=(
   python3-pytest-xdist
   # the control plane's tests drive it with Debian's awscli and boto3
   awscli python3-boto3 python3-botocore
+  # clients/python installs into a virtualenv (tests/integration/test_secret_cache.py)
+  python3-venv python3-setuptools
   # the at-rest encryption tests read and write the encrypted snapshot format on their own
   python3-cryptography
   # Redis's own Tcl suite (scripts/redis-suite.sh), over TLS too

@@ -4,8 +4,11 @@
 # the server and in the secret) a refused AUTH refreshes it once and goes on, with no restart
 # and without touching connections already authenticated. Single-user and alternating-users
 # (app / app_clone) rotations on a plain server; then a cluster-mode replication group with
-# TLS and a user group, reached through redis.RedisCluster.
+# TLS and a user group, reached through redis.RedisCluster. And the package installs with pip
+# from the repository into a virtualenv.
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -109,3 +112,25 @@ def test_redis_cluster_over_tls_with_a_user_group(control):
     rc.close()
     again.close()
     client.delete_replication_group(ReplicationGroupId="sessions")
+
+
+def test_the_library_installs_from_the_repository(tmp_path):
+    """pip install of clients/python into a virtualenv (with the system's redis-py and boto3,
+    no index), as README says; the installed package is the one imported."""
+    venv = tmp_path / "venv"
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, capture_output=True, timeout=120)
+    source = Path(__file__).resolve().parents[2] / "clients" / "python"
+    build = tmp_path / "source"
+    shutil.copytree(source, build)  # pip builds in place: not in the repository
+    r = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-index",
+                        "--no-build-isolation", str(build)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run([str(venv / "bin" / "python"), "-c",
+                        "import redoubt_secret_cache as m; print(m.__file__); "
+                        "print(callable(m.redis_client), callable(m.redis_cluster_client))"],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    path, callables = r.stdout.split("\n")[:2]
+    assert path.startswith(str(venv)) and callables == "True True", r.stdout
