@@ -170,7 +170,7 @@ constexpr uint64_t kBarrett80 = [] {
 
 // pshufb masks: kHeadMasks[h] puts bytes 0..h-1 of a 16-byte load into the register's lanes
 // h-1..0 (the first byte most significant) and zeroes the lanes above; [16] reverses a block.
-constexpr std::array<std::array<uint8_t, 16>, 17> kHeadMasks = [] {
+alignas(16) constexpr std::array<std::array<uint8_t, 16>, 17> kHeadMasks = [] {
   std::array<std::array<uint8_t, 16>, 17> masks{};
   for (int h = 0; h <= 16; ++h) {
     for (int lane = 0; lane < 16; ++lane) {
@@ -231,6 +231,10 @@ uint16_t Crc16Xmodem(std::string_view bytes) {
     return Crc16Clmul(bytes, &braces);
   }
   return Crc16<false>(bytes, nullptr);
+}
+
+bool Crc16UsesClmul() {
+  return kUseClmul;
 }
 
 uint16_t Crc16XmodemTables(std::string_view bytes) {

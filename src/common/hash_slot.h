@@ -26,6 +26,8 @@ inline constexpr int kClusterSlots = 16384;
 // the tests and the micro benchmark also call directly).
 uint16_t Crc16Xmodem(std::string_view bytes);
 uint16_t Crc16XmodemTables(std::string_view bytes);
+// Whether Crc16Xmodem multiplies (for keys of 16 bytes and more) on this CPU.
+bool Crc16UsesClmul();
 
 // The bytes that decide a key's slot: its hash tag when it has a non-empty one, else the key.
 std::string_view HashTagOf(std::string_view key);

@@ -215,11 +215,11 @@ absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderPasswordUseOn(
       return info.status();
     }
     // credential_<user>_<id>:state=current,added=<ms>,connected_clients=<n>,…,
-    // last_used_seconds_ago=<s>: every row of the user but the newest password's.
+    // last_used_unix=<s>: every password row of the user but the newest one's.
     struct Row {
       int64_t added;
       int64_t connected;
-      int64_t seconds_ago;
+      int64_t last_used;
     };
     std::vector<Row> rows;
     for (std::string_view line : common::Split(info->str, '\n')) {
@@ -231,6 +231,10 @@ absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderPasswordUseOn(
           line.find("state=current") == std::string_view::npos) {
         continue;
       }
+      if (const std::string_view id = key.substr(prefix.size());
+          id == "certificate" || id == "nopass") {
+        continue;  // not a password: a certificate login, or nopass
+      }
       const std::string text(line);
       const auto field = [&](std::string_view name, int64_t missing) {
         const size_t at = text.find("," + std::string(name) + "=");
@@ -241,17 +245,21 @@ absl::StatusOr<OlderPasswordUse> ReplicationGroups::OlderPasswordUseOn(
         const size_t end = text.find_first_of(",\r", begin);
         return common::ParseInt64(text.substr(begin, end - begin)).value_or(missing);
       };
+      const int64_t last_used = field("last_used_unix", 0);
       rows.push_back(
-          {field("added", 0), field("connected_clients", 0), field("last_used_seconds_ago", -1)});
+          {field("added", 0), field("connected_clients", 0), last_used > 0 ? last_used : -1});
     }
     std::sort(rows.begin(), rows.end(),
               [](const Row& a, const Row& b) { return a.added < b.added; });
+    if (rows.size() > 1 && rows[rows.size() - 2].added == rows.back().added) {
+      // Passwords added at the same moment (a node that loaded both from its config): which
+      // is the newest cannot be told.
+      return absl::UnavailableError(node.address + ": the newest password of " + user_name +
+                                    " cannot be told apart");
+    }
     for (size_t i = 0; i + 1 < rows.size(); ++i) {
       use.connections += rows[i].connected;
-      if (rows[i].seconds_ago >= 0 &&
-          (use.seconds_since_use < 0 || rows[i].seconds_ago < use.seconds_since_use)) {
-        use.seconds_since_use = rows[i].seconds_ago;
-      }
+      use.last_used_unix = std::max(use.last_used_unix, rows[i].last_used);
     }
   }
   return use;

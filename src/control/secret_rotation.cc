@@ -20,10 +20,13 @@ constexpr int64_t kRetryMs = 5000;  // a failed step is tried again this much la
 // clients have the new password, so the rotation goes on trying.
 constexpr int kMaxAttempts = 12;
 constexpr int64_t kTickMs = 250;
-// An older password with no connection on it may go once unused this long (INFO auth's
-// last_used_seconds_ago): a client that recycles its connections is between two for a moment
-// only, and would otherwise be taken for gone.
-constexpr int64_t kQuietSeconds = 2;
+// A scheduled rotation given up waits this long at least before the next one.
+constexpr int64_t kGiveUpBackoffMs = 5 * 60 * 1000;
+// How long the fold of an abandoned rotation is tried (FoldAbandoned).
+constexpr int64_t kFoldMs = 10 * 60 * 1000;
+// From finishSecret on a rotation never gives up; its failed steps are tried again less and
+// less often, up to this.
+constexpr int64_t kMaxRetryMs = 5 * 60 * 1000;
 // setSecret of an auth token waits for its group to be available; this long at most.
 constexpr int64_t kBusyGroupMs = 10 * 60 * 1000;
 
@@ -279,6 +282,7 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
 }
 
 std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, SecretRecord* secret) {
+  std::lock_guard step(step_mu_);
   std::string stopped_at;  // the step of a rotation under way, and its version
   std::string stopped_version;
   std::optional<ApiError> error =
@@ -295,7 +299,9 @@ std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, Secr
     const EventSource source = SourceOf(*secret);
     hooks_.event(source.type, source.id,
                  "Rotation of secret " + secret->name + " cancelled at " + stopped_at);
-    FoldAbandonedToken(*secret, stopped_version);
+    if (!FoldAbandoned(*secret, stopped_version)) {
+      pending_folds_.push_back({secret->arn, stopped_version, common::UnixMillis() + kFoldMs});
+    }
   }
   return error;
 }
@@ -334,7 +340,21 @@ void SecretRotator::Run() {
         return s.arn == entry.first && s.rotating_version == entry.second;
       });
     });
-    for (const SecretRecord& secret : secrets) {
+    {
+      std::lock_guard step(step_mu_);
+      std::erase_if(pending_folds_, [&](const PendingFold& fold) {
+        SecretRecord secret;
+        return now > fold.until_ms || secrets_.Describe(fold.arn, &secret).has_value() ||
+               FoldAbandoned(secret, fold.version);
+      });
+    }
+    for (const SecretRecord& listed : secrets) {
+      std::lock_guard step(step_mu_);
+      // Read again under the step lock: a Cancel may have come since the list was taken.
+      SecretRecord secret;
+      if (secrets_.Describe(listed.arn, &secret)) {
+        continue;
+      }
       if (secret.rotating_version.empty() && secret.rotation_enabled &&
           secret.next_rotation_ms != 0 && now >= secret.next_rotation_ms) {
         SecretRecord started;
@@ -368,28 +388,36 @@ void SecretRotator::Run() {
       std::string note;
       const absl::Status s = RunStep(secret, &next, &note);
       if (!s.ok()) {
-        retry_at[secret.arn] = now + kRetryMs;
-        const bool give_up = ++failures[secret.arn] >= kMaxAttempts &&
-                             secret.rotation_step != kFinish && secret.rotation_step != kRetire;
+        const bool finishing = secret.rotation_step == kFinish || secret.rotation_step == kRetire;
+        const int failed = ++failures[secret.arn];
+        const bool give_up = failed >= kMaxAttempts && !finishing;
+        // Every 5 s before finishSecret (12 tries); after it, 5 s doubling up to 5 minutes.
+        const int64_t delay =
+            finishing ? std::min(kRetryMs << std::min(failed - 1, 10), kMaxRetryMs) : kRetryMs;
+        retry_at[secret.arn] = now + delay;
         hooks_.event(source.type, source.id,
                      "Rotation of secret " + secret.name + " failed at " + secret.rotation_step +
                          ": " + std::string(s.message()) +
                          (give_up ? " (given up: the secret keeps its current version)"
-                                  : " (tried again in 5 s)"));
+                                  : " (tried again in " + std::to_string(delay / 1000) + " s)"));
         SecretRecord after;
         (void)secrets_.ChangeRotation(secret.arn, &after, [&](SecretRecord& r) {
           if (r.rotating_version != secret.rotating_version) {
             return std::optional<ApiError>();
           }
           if (give_up) {
-            // Before finishSecret the clients' secret has not changed (an auth token added
-            // beside theirs is taken back: FoldAbandonedToken): the pending version loses its
+            // Before finishSecret the clients' secret has not changed (a password or token
+            // added beside theirs is taken back: FoldAbandoned): the pending version loses its
             // label, and the next rotation starts afresh.
             for (SecretVersionRecord& version : r.versions) {
               std::erase(version.stages, kStagePending);
             }
             r.rotating_version.clear();
             r.rotation_step.clear();
+            // A schedule tries again later, not at the next look.
+            if (r.rotation_enabled && r.rotation_interval_ms != 0) {
+              r.next_rotation_ms = now + std::max(r.rotation_interval_ms, kGiveUpBackoffMs);
+            }
           } else if (secret.rotation_step == kTest) {
             r.rotation_step = kSet;  // a node may have missed the push: push again, then test
           }
@@ -397,7 +425,9 @@ void SecretRotator::Run() {
         });
         if (give_up) {
           failures.erase(secret.arn);
-          FoldAbandonedToken(secret, secret.rotating_version);
+          if (!FoldAbandoned(secret, secret.rotating_version)) {
+            pending_folds_.push_back({secret.arn, secret.rotating_version, now + kFoldMs});
+          }
         }
         continue;
       }
@@ -545,12 +575,7 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   }
   if (step == kRetire) {
     std::string why;
-    absl::StatusOr<bool> may =
-        MayRemovePrevious(secret, hooks_.older_password_use(*target), "password", &why);
-    if (!may.ok()) {
-      return may.status();
-    }
-    if (!*may) {
+    if (!MayRemovePrevious(secret, hooks_.older_password_use(*target), "password", &why)) {
       *next_step = kRetire;  // wait
       return absl::OkStatus();
     }
@@ -564,33 +589,28 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   return absl::FailedPreconditionError("unknown rotation step " + step);
 }
 
-absl::StatusOr<bool> SecretRotator::MayRemovePrevious(const SecretRecord& secret,
-                                                      const absl::StatusOr<OlderPasswordUse>& use,
-                                                      const std::string& what,
-                                                      std::string* why) const {
+bool SecretRotator::MayRemovePrevious(const SecretRecord& secret,
+                                      const absl::StatusOr<OlderPasswordUse>& use,
+                                      const std::string& what, std::string* why) const {
   const bool grace_over = common::UnixMillis() - secret.rotation_step_started_ms >= grace_ms_;
   const std::string grace = "the previous " + what + " removed: the grace period (" +
                             std::to_string(grace_ms_ / 1000) + " s) passed";
   if (!use.ok()) {
-    if (!grace_over) {
-      return use.status();
-    }
     *why = grace + " (INFO auth unreadable: " + std::string(use.status().message()) + ")";
-    return true;
+    return grace_over;
   }
-  if (use->connections == 0 &&
-      (use->seconds_since_use < 0 || use->seconds_since_use >= kQuietSeconds)) {
+  // Used in the second AWSCURRENT moved or later: a client still has it cached, and may come
+  // back with it (per-request connections, a pool between two).
+  const bool used_since = use->last_used_unix >= secret.rotation_step_started_ms / 1000;
+  if (use->connections == 0 && !used_since) {
     *why = "the previous " + what + " removed: no connection still used it";
     return true;
   }
-  if (!grace_over) {
-    return false;
-  }
-  *why = use->connections > 0 ? grace + " with " + std::to_string(use->connections) +
-                                    " connections still authenticated with it"
-                              : grace + " with the " + what + " still in use (last used " +
-                                    std::to_string(use->seconds_since_use) + " s before)";
-  return true;
+  *why = use->connections > 0
+             ? grace + " with " + std::to_string(use->connections) +
+                   " connections still authenticated with it"
+             : grace + " with the " + what + " still in use after AWSCURRENT moved";
+  return grace_over;
 }
 
 namespace {
@@ -602,32 +622,55 @@ std::string PasswordOf(const std::optional<SecretValue>& value) {
 }
 }  // namespace
 
-void SecretRotator::FoldAbandonedToken(const SecretRecord& secret, const std::string& version) {
+bool SecretRotator::FoldAbandoned(const SecretRecord& secret, const std::string& version) {
+  if (StrategyOf(secret.rotation_lambda_arn) != kSingleUser) {
+    return true;  // alternating: the other user's password is no client's
+  }
   const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
   Binding binding;
   const absl::StatusOr<nlohmann::json> pending =
       BoundSecretJson(secrets_.ValueOf(secret.arn, version), &binding);
-  const std::string current_token =
+  const std::string current_password =
       current ? PasswordOf(secrets_.ValueOf(secret.arn, current->id)) : "";
-  if (!pending.ok() || binding.group_id.empty() || current_token.empty()) {
-    return;
+  if (!pending.ok() || current_password.empty()) {
+    return true;
   }
-  std::optional<GroupRecord> group = hooks_.find_group(binding.group_id);
   const std::string abandoned = (*pending)["password"].get<std::string>();
-  const auto holds = [&](const std::string& token) {
-    return group && std::find(group->auth_tokens.begin(), group->auth_tokens.end(), token) !=
-                        group->auth_tokens.end();
+  const auto both = [&](const std::vector<std::string>& held) {
+    return abandoned != current_password &&
+           std::find(held.begin(), held.end(), abandoned) != held.end() &&
+           std::find(held.begin(), held.end(), current_password) != held.end();
   };
-  if (abandoned == current_token || !holds(abandoned) || !holds(current_token)) {
-    return;
+  const std::string message = "Rotation of secret " + secret.name + " abandoned: ";
+  if (!binding.group_id.empty()) {
+    std::optional<GroupRecord> group = hooks_.find_group(binding.group_id);
+    if (!group || !both(group->auth_tokens)) {
+      return true;
+    }
+    if (group->status != kStatusAvailable) {
+      return false;
+    }
+    std::optional<ApiError> error =
+        hooks_.change_auth_token(binding.group_id, "SET", current_password);
+    if (error && error->code == "InvalidReplicationGroupState") {
+      return false;
+    }
+    hooks_.event(
+        kGroupEvents, binding.group_id,
+        message + (error ? "its token stays valid beside the current one (" + error->message + ")"
+                         : "the group goes back to the current version's token alone"));
+    return true;
   }
-  std::optional<ApiError> error = hooks_.change_auth_token(binding.group_id, "SET", current_token);
-  hooks_.event(kGroupEvents, binding.group_id,
-               "Rotation of secret " + secret.name + " abandoned: " +
-                   (error ? "its token stays valid beside the current one until the next "
-                            "rotation (" +
-                                error->message + ")"
-                          : "the group goes back to the current version's auth token alone"));
+  std::optional<UserRecord> user = hooks_.find_user(binding.user_id);
+  if (!user || !both(user->passwords)) {
+    return true;
+  }
+  if (std::optional<ApiError> error = hooks_.set_passwords(user->id, {current_password})) {
+    return false;
+  }
+  hooks_.event(kUserEvents, user->id,
+               message + "the user goes back to the current version's password alone");
+  return true;
 }
 
 absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::string& group_id,
@@ -730,12 +773,7 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
       return absl::OkStatus();
     }
     std::string why;
-    absl::StatusOr<bool> may =
-        MayRemovePrevious(secret, hooks_.older_token_use(group_id), "auth token", &why);
-    if (!may.ok()) {
-      return may.status();
-    }
-    if (!*may) {
+    if (!MayRemovePrevious(secret, hooks_.older_token_use(group_id), "auth token", &why)) {
       return absl::OkStatus();
     }
     absl::StatusOr<bool> started = change_token("SET", new_token);

@@ -18,8 +18,9 @@
 //                 whose user group has the user (of the group, for a token);
 //   finishSecret  AWSCURRENT moves to the new version (AWSPREVIOUS to the old one);
 //   retirePrevious (single user, auth token) the old password is removed once INFO auth shows
-//                 no connection still authenticated with it on any node, or once the grace
-//                 period has passed, whichever comes first; the event says which. For a token
+//                 no connection still authenticated with it on any node and no use of it
+//                 since AWSCURRENT moved, or once the grace period has passed, whichever comes
+//                 first; the event says which. For a token
 //                 the removal is ModifyReplicationGroup with SET, waited for.
 // The step reached is stored with the secret, so a rotation interrupted by a restart resumes
 // where it stopped; every step is safe to run again. A failed step is tried again 5 s later,
@@ -128,17 +129,16 @@ class SecretRotator {
                             const std::string& current_token, const std::string& new_token,
                             std::string* next_step, std::string* note);
   // Whether retirePrevious may remove the previous password (what: "password", "auth token")
-  // now, given how it is still used: when no connection holds it and none used it for a few
-  // seconds, or when the grace period has passed (*why says which). An error reading the use
-  // is returned while the grace period runs.
-  absl::StatusOr<bool> MayRemovePrevious(const SecretRecord& secret,
-                                         const absl::StatusOr<OlderPasswordUse>& use,
-                                         const std::string& what, std::string* why) const;
-  // A rotation of an auth token given up or cancelled: when its token was added to the group
-  // beside the current one, the group goes back to the current one alone (SET), so that no
-  // token outlives the secret's versions. Best effort (a busy group keeps both; the next
-  // rotation's setSecret folds them).
-  void FoldAbandonedToken(const SecretRecord& secret, const std::string& version);
+  // now, given how it is still used: when no connection holds it and nobody used it since
+  // AWSCURRENT moved (the step began), or when the grace period has passed (*why says which).
+  // While the grace period runs, a use that cannot be read is waited on.
+  bool MayRemovePrevious(const SecretRecord& secret, const absl::StatusOr<OlderPasswordUse>& use,
+                         const std::string& what, std::string* why) const;
+  // A single-user or auth-token rotation given up or cancelled after setSecret: the user or
+  // the group goes back to the current version's password alone, so that no password
+  // outlives the secret's versions. False while that cannot be done yet (a group busy with
+  // another change): the rotator tries again at its next look.
+  bool FoldAbandoned(const SecretRecord& secret, const std::string& version);
   void Wake();
 
   Secrets& secrets_;
@@ -147,6 +147,16 @@ class SecretRotator {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  // Held while a step runs (and its outcome is stored) and while Cancel stops a rotation: a
+  // cancel never lands between a step's side effects and its record.
+  std::mutex step_mu_;
+  // Folds (FoldAbandoned) still to do, tried at each look for 10 minutes; under step_mu_.
+  struct PendingFold {
+    std::string arn;
+    std::string version;  // the abandoned one
+    int64_t until_ms;
+  };
+  std::vector<PendingFold> pending_folds_;
   std::thread thread_;
 };
 

@@ -51,11 +51,11 @@ struct UserRecord {
 };
 
 // How the passwords of a user other than its newest are still used, over a set of nodes (INFO
-// auth's credential rows): the connections authenticated with one, and the seconds since one
-// was last used (-1: never).
+// auth's credential rows): the connections authenticated with one, and when one was last used
+// (unix seconds; -1: never).
 struct OlderPasswordUse {
   int64_t connections = 0;
-  int64_t seconds_since_use = -1;
+  int64_t last_used_unix = -1;
 };
 
 struct UserGroupRecord {
