@@ -69,16 +69,15 @@ void NotifyStored(CommandContext& ctx, const SetParams& params) {
 }
 
 // What the log receives for a stored value: SET with the expire time made absolute (PXAT), as
-// Redis 7.0 propagates SET EX/PX/EXAT, SETEX and PSETEX; DEL when that time had passed. The
-// NX/XX condition and GET are dropped: the value was stored, and a replay stores it too.
+// Redis 7.0 propagates SET EX/PX/EXAT, SETEX and PSETEX, also when that time has passed (the
+// replica keeps the key hidden until the DEL of its expiry follows). The NX/XX condition and
+// GET are dropped: the value was stored, and a replay stores it too.
 void PropagateStored(CommandContext& ctx, const SetParams& params, std::string_view value) {
   if (!ctx.propagating) {
     return;
   }
   std::string_view key = ctx.args[1];
-  if (ctx.keyspace.ExpiredNow(params.expire_at_ms)) {
-    ctx.PropagateAs({"DEL", key});
-  } else if (params.expire_at_ms != storage::kNoExpire) {
+  if (params.expire_at_ms != storage::kNoExpire) {
     std::string at = std::to_string(params.expire_at_ms);
     ctx.PropagateAs({"SET", key, value, "PXAT", at});
   } else if (params.keep_ttl) {
@@ -162,7 +161,7 @@ void SetWithRelativeExpire(CommandContext& ctx, bool seconds) {
   if (!RelativeToAbsoluteMs(amount, seconds, &at)) {
     return ctx.reply.Error(InvalidExpireText(ctx.spec.name));
   }
-  // Unconditional: always stored (or, with a time already passed, deleted).
+  // Unconditional: always stored (logically expired already when the time has passed).
   SetParams params{.expire_at_ms = at};
   (void)OpSet(ctx.keyspace, ctx.db(), ctx.args[1], ctx.args[3], params);
   ++ctx.dirty;

@@ -62,12 +62,11 @@ OpStatus SetGeneric(Keyspace& keyspace, int db, std::string_view key, std::strin
       (params.condition == SetParams::Condition::kIfExists && !exists)) {
     return OpStatus::kSkipped;
   }
-  if (keyspace.ExpiredNow(params.expire_at_ms)) {
-    // Redis 7 sets and immediately deletes a key whose absolute expire time has passed.
-    keyspace.Delete(db, key);
-  } else {
-    keyspace.SetString(db, key, value, params.expire_at_ms, params.keep_ttl, adoptable);
-  }
+  // Stored even when its expire time has passed, as Redis 7.0 does (DBSIZE counts it until
+  // expiry removes it): the removal is then expiry's, as for any key, and not this command's
+  // (a tracking client with NOLOOP is told of it; a SET PX 1 that took over a millisecond to
+  // run is not taken for one that deleted).
+  keyspace.SetString(db, key, value, params.expire_at_ms, params.keep_ttl, adoptable);
   return OpStatus::kOk;
 }
 

@@ -47,8 +47,9 @@ struct SetParams {
 };
 
 // SET: stores `value` at key, replacing a value of any type, unless params.condition refuses
-// (NX and the key exists, XX and it does not). An expire time that has already passed deletes
-// the key instead, as Redis 7 does. `adoptable` may hold the block `value` was read into
+// (NX and the key exists, XX and it does not). An expire time that has already passed stores a
+// key that is logically expired at once, as Redis 7.0 does. `adoptable` may hold the block
+// `value` was read into
 // (Client::LargeArgument); a large value is then kept as that block instead of copied.
 // Returns kOk (one change) or kSkipped (refused; nothing changed).
 // Hot path (bench/micro BM_OpSetOverwrite): one lookup and one store, no allocation when the

@@ -146,6 +146,18 @@ def test_bcast_everything_with_noloop(dual):
     run(t, "PING")
 
 
+def test_bcast_noloop_hears_the_expiry_of_its_own_past_set(dual):
+    # SET with an expire time already passed stores a key that is logically expired (Redis
+    # 7.0): its removal is expiry's, not the setter's, so a NOLOOP tracker hears of it (once a
+    # SET PX 1 that took over a millisecond to run was not).
+    t, w = dual(3), dual(2)
+    track(t, "BCAST", "NOLOOP")
+    run(t, "SET gone v PXAT 1")
+    run(w, "GET gone")  # a lazy expiry, unless the active one came first
+    expect_message(t)  # [gone]
+    run(t, "PING")
+
+
 def test_optin_and_optout(dual):
     t, w = dual(3), dual(2)
     track(t, "OPTIN")
