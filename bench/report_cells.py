@@ -100,3 +100,12 @@ def every_scenario_row(title, mode, values, threshold, direction, titles, thresh
     result = (f"{len(ok)}/{len(values)} {noun}; worst {worst[1]:.2f}× "
               f"({titles.get(worst[0], worst[0])}); geomean {geo:.2f}×")
     return (title, threshold_text, mode, result, "met" if len(ok) == len(values) else "missed")
+
+
+def median_min_max(stats, fmt="{:.2f}"):
+    """'median (min–max)' of a {"median", "min", "max"} dict, with a format string; '–' for
+    none."""
+    if stats is None:
+        return "–"
+    low, high = fmt.format(stats["min"]), fmt.format(stats["max"])
+    return f"{fmt.format(stats['median'])} ({low}–{high})"

@@ -5,13 +5,13 @@
 import json
 from pathlib import Path
 
+from report_cells import median_min_max as _cell
+
 CREATE_TARGET_S = 3.0
 DESCRIBE_P99_TARGET_MS = 20.0
 DIP_TARGET = 0.05
 
 
-def _cell(s, fmt="{:.2f}"):
-    return f"{fmt.format(s['median'])} ({fmt.format(s['min'])}–{fmt.format(s['max'])})"
 
 
 def control_section(out_dir):

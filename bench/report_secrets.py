@@ -3,18 +3,14 @@
 import json
 from pathlib import Path
 
+from report_cells import median_min_max as _spread
+
 # The scenarios that must see no failed operation, and why (issue 17's targets).
 ZERO_FAILURES = {
     "alternating": "one of the two users always valid",
     "single, grace": "clients refresh within the grace period",
     "single, no grace, refresh on refusal": "the cache fetches the secret again when refused",
 }
-
-
-def _spread(s, fmt):
-    if s is None:
-        return "–"
-    return f"{fmt.format(s['median'])} ({fmt.format(s['min'])}–{fmt.format(s['max'])})"
 
 
 def secrets_section(out_dir):

@@ -223,14 +223,16 @@ uint16_t Crc16Clmul(std::string_view, uint64_t*) {
 }
 #endif
 
+// The fastest way this CPU has for these bytes; *braces as Crc16's.
+uint16_t Crc16Fastest(std::string_view bytes, uint64_t* braces) {
+  return kUseClmul && bytes.size() >= 16 ? Crc16Clmul(bytes, braces) : Crc16<true>(bytes, braces);
+}
+
 }  // namespace
 
 uint16_t Crc16Xmodem(std::string_view bytes) {
-  if (kUseClmul && bytes.size() >= 16) {
-    uint64_t braces = 0;
-    return Crc16Clmul(bytes, &braces);
-  }
-  return Crc16<false>(bytes, nullptr);
+  uint64_t braces = 0;
+  return Crc16Fastest(bytes, &braces);
 }
 
 bool Crc16UsesClmul() {
@@ -256,8 +258,7 @@ std::string_view HashTagOf(std::string_view key) {
 
 int ComputeKeyHashSlot(std::string_view key) {
   uint64_t braces = 0;
-  uint16_t crc =
-      kUseClmul && key.size() >= 16 ? Crc16Clmul(key, &braces) : Crc16<true>(key, &braces);
+  uint16_t crc = Crc16Fastest(key, &braces);
   if (braces != 0) {
     crc = Crc16Xmodem(HashTagOf(key));  // by its tag, or whole when it is empty or unclosed
   }

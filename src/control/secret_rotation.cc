@@ -92,6 +92,13 @@ absl::StatusOr<nlohmann::json> BoundSecretJson(const std::optional<SecretValue>&
       "\"replication_group_arn\": \"arn:aws:elasticache:…:replicationgroup:ID\"})");
 }
 
+// The JSON of a version of secret (null: none, an error), with what it is bound to.
+absl::StatusOr<nlohmann::json> VersionJson(Secrets& secrets, const SecretRecord& secret,
+                                           const SecretVersionRecord* version, Binding* binding) {
+  return BoundSecretJson(version ? secrets.ValueOf(secret.arn, version->id) : std::nullopt,
+                         binding);
+}
+
 // The other user of an alternating pair: app ↔ app_clone.
 std::string PartnerName(const std::string& name) {
   return name.ends_with("_clone") ? name.substr(0, name.size() - 6) : name + "_clone";
@@ -199,10 +206,9 @@ std::optional<ApiError> SecretRotator::Rotate(const std::string& secret_id,
   if (std::optional<ApiError> error = secrets_.Describe(secret_id, &found)) {
     return error;
   }
-  const SecretVersionRecord* current = found.VersionWithStage(kStageCurrent);
   Binding binding;
   absl::StatusOr<nlohmann::json> value =
-      BoundSecretJson(current ? secrets_.ValueOf(found.arn, current->id) : std::nullopt, &binding);
+      VersionJson(secrets_, found, found.VersionWithStage(kStageCurrent), &binding);
   if (!value.ok()) {
     return InvalidRequestException("This secret cannot be rotated: " +
                                    std::string(value.status().message()));
@@ -307,10 +313,8 @@ std::optional<ApiError> SecretRotator::Cancel(const std::string& secret_id, Secr
 }
 
 SecretRotator::EventSource SecretRotator::SourceOf(const SecretRecord& secret) const {
-  const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
   Binding binding;
-  if (!BoundSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt, &binding)
-           .ok()) {
+  if (!VersionJson(secrets_, secret, secret.VersionWithStage(kStageCurrent), &binding).ok()) {
     return {kUserEvents, ""};
   }
   return binding.group_id.empty() ? EventSource{kUserEvents, binding.user_id}
@@ -349,6 +353,11 @@ void SecretRotator::Run() {
       });
     }
     for (const SecretRecord& listed : secrets) {
+      if (listed.rotating_version.empty() &&
+          !(listed.rotation_enabled && listed.next_rotation_ms != 0 &&
+            now >= listed.next_rotation_ms)) {
+        continue;  // nothing to do: not read again
+      }
       std::lock_guard step(step_mu_);
       // Read again under the step lock: a Cancel may have come since the list was taken.
       SecretRecord secret;
@@ -469,6 +478,28 @@ void SecretRotator::Run() {
   }
 }
 
+namespace {
+// The password of a version of secret, or "" when it has none.
+std::string PasswordOf(Secrets& secrets, const SecretRecord& secret,
+                       const SecretVersionRecord* version) {
+  Binding binding;
+  absl::StatusOr<nlohmann::json> json = VersionJson(secrets, secret, version, &binding);
+  return json.ok() ? (*json)["password"].get<std::string>() : "";
+}
+
+// retirePrevious when the user or group it would remove the password of is gone: the rotation
+// ends, with nothing left to remove; any other step fails.
+absl::Status GoneFrom(const std::string& step, const std::string& what, std::string* next_step,
+                      std::string* note) {
+  if (step != kRetire) {
+    return absl::NotFoundError(what + " no longer exists");
+  }
+  *note = what + " no longer exists: nothing to remove";
+  next_step->clear();
+  return absl::OkStatus();
+}
+}  // namespace
+
 absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* next_step,
                                     std::string* note) {
   const std::string strategy = StrategyOf(secret.rotation_lambda_arn);
@@ -476,8 +507,7 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
   const SecretVersionRecord* pending = secret.Version(token);
   Binding binding;
-  absl::StatusOr<nlohmann::json> current_json =
-      BoundSecretJson(current ? secrets_.ValueOf(secret.arn, current->id) : std::nullopt, &binding);
+  absl::StatusOr<nlohmann::json> current_json = VersionJson(secrets_, secret, current, &binding);
   if (!current_json.ok()) {
     return current_json.status();
   }
@@ -519,8 +549,8 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
     return absl::OkStatus();
   }
   Binding pending_binding;
-  absl::StatusOr<nlohmann::json> pending_json = BoundSecretJson(
-      pending ? secrets_.ValueOf(secret.arn, pending->id) : std::nullopt, &pending_binding);
+  absl::StatusOr<nlohmann::json> pending_json =
+      VersionJson(secrets_, secret, pending, &pending_binding);
   if (!pending_json.ok()) {
     return pending_json.status();
   }
@@ -544,13 +574,8 @@ absl::Status SecretRotator::RunStep(const SecretRecord& secret, std::string* nex
   }
   const std::string& target_id = pending_binding.user_id;
   std::optional<UserRecord> target = hooks_.find_user(target_id);
-  if (!target && step == kRetire) {
-    *note = "user " + target_id + " no longer exists: nothing to remove";
-    next_step->clear();
-    return absl::OkStatus();
-  }
   if (!target) {
-    return absl::NotFoundError("user " + target_id + " no longer exists");
+    return GoneFrom(step, "user " + target_id, next_step, note);
   }
   if (step == kSet) {
     {  // always: a push a node missed before is made again (the call is idempotent)
@@ -613,25 +638,15 @@ bool SecretRotator::MayRemovePrevious(const SecretRecord& secret,
   return grace_over;
 }
 
-namespace {
-// The password of a secret version's JSON value, or "" when it has none.
-std::string PasswordOf(const std::optional<SecretValue>& value) {
-  Binding binding;
-  absl::StatusOr<nlohmann::json> json = BoundSecretJson(value, &binding);
-  return json.ok() ? (*json)["password"].get<std::string>() : "";
-}
-}  // namespace
-
 bool SecretRotator::FoldAbandoned(const SecretRecord& secret, const std::string& version) {
   if (StrategyOf(secret.rotation_lambda_arn) != kSingleUser) {
     return true;  // alternating: the other user's password is no client's
   }
-  const SecretVersionRecord* current = secret.VersionWithStage(kStageCurrent);
   Binding binding;
   const absl::StatusOr<nlohmann::json> pending =
-      BoundSecretJson(secrets_.ValueOf(secret.arn, version), &binding);
+      VersionJson(secrets_, secret, secret.Version(version), &binding);
   const std::string current_password =
-      current ? PasswordOf(secrets_.ValueOf(secret.arn, current->id)) : "";
+      PasswordOf(secrets_, secret, secret.VersionWithStage(kStageCurrent));
   if (!pending.ok() || current_password.empty()) {
     return true;
   }
@@ -679,13 +694,8 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
                                          std::string* note) {
   const std::string& step = secret.rotation_step;
   std::optional<GroupRecord> group = hooks_.find_group(group_id);
-  if (!group && step == kRetire) {
-    *note = "replication group " + group_id + " no longer exists: nothing to remove";
-    next_step->clear();
-    return absl::OkStatus();
-  }
   if (!group) {
-    return absl::NotFoundError("replication group " + group_id + " no longer exists");
+    return GoneFrom(step, "replication group " + group_id, next_step, note);
   }
   const bool available = group->status == kStatusAvailable;
   const std::vector<std::string>& tokens = group->auth_tokens;
@@ -729,9 +739,8 @@ absl::Status SecretRotator::RunTokenStep(const SecretRecord& secret, const std::
       const bool leftover =
           holds(current_token) && std::all_of(tokens.begin(), tokens.end(), [&](auto& t) {
             return t == current_token ||
-                   std::any_of(secret.versions.begin(), secret.versions.end(), [&](auto& v) {
-                     return PasswordOf(secrets_.ValueOf(secret.arn, v.id)) == t;
-                   });
+                   std::any_of(secret.versions.begin(), secret.versions.end(),
+                               [&](auto& v) { return PasswordOf(secrets_, secret, &v) == t; });
           });
       if (!leftover) {
         return absl::FailedPreconditionError(
