@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <system_error>
 
 #include "common/errno_text.h"
@@ -22,8 +23,9 @@ constexpr ServiceModel kServices[] = {
     {"secretsmanager", "2017-10-17"},
 };
 
+constexpr char kWaitersFile[] = "waiters-2.json";
 constexpr const char* kModelFiles[] = {"service-2.json", "service-2.sdk-extras.json",
-                                       "paginators-1.json", "waiters-2.json"};
+                                       "paginators-1.json", kWaitersFile};
 
 // Endpoint rules 1.0: an explicit endpoint (--endpoint-url, endpoint_url) first, else ours.
 nlohmann::json RuleSet(const std::string& endpoint_url) {
@@ -55,6 +57,43 @@ nlohmann::json RuleSet(const std::string& endpoint_url) {
                  {"endpoint", endpoint(endpoint_url)}}})}};
 }
 
+// A waiter polls every `delay` seconds, tuned for AWS, where a modification takes minutes:
+// awscli's `wait replication-group-available` would sleep 15 s after a change that this
+// control plane finishes in a few. Each waiter here polls every second at most, with as many
+// more attempts as keep its total time bound (40 x 15 s stays 10 minutes).
+constexpr int kLocalWaiterDelaySeconds = 1;
+
+nlohmann::json LocalWaiters(nlohmann::json waiters) {
+  for (auto& [name, waiter] : waiters["waiters"].items()) {
+    const int delay = waiter.value("delay", kLocalWaiterDelaySeconds);
+    if (delay > kLocalWaiterDelaySeconds) {
+      const int attempts = waiter.value("maxAttempts", 1);
+      waiter["delay"] = kLocalWaiterDelaySeconds;
+      waiter["maxAttempts"] =
+          (delay * attempts + kLocalWaiterDelaySeconds - 1) / kLocalWaiterDelaySeconds;
+    }
+  }
+  return waiters;
+}
+
+// The waiters file at source, with LocalWaiters' delays, written to target.
+absl::Status WriteLocalWaiters(const std::filesystem::path& source,
+                               const std::filesystem::path& target) {
+  std::string text;
+  if (absl::Status read = common::ReadSmallFile(source.string(), 16 << 20, &text); !read.ok()) {
+    return read;
+  }
+  nlohmann::json waiters = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (waiters.is_discarded() || !waiters.contains("waiters") || !waiters["waiters"].is_object()) {
+    return absl::InternalError("not a waiters model: " + source.string());
+  }
+  if (const int err = common::ReplaceFile(target.string(), LocalWaiters(waiters).dump(1), 0644);
+      err != 0) {
+    return absl::InternalError("cannot write " + target.string() + ": " + common::ErrnoText(err));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status WriteAwsDataPath(const std::string& dir, const std::string& endpoint_url,
@@ -71,7 +110,11 @@ absl::Status WriteAwsDataPath(const std::string& dir, const std::string& endpoin
       const fs::path source = fs::path(models_dir) / m.service / m.version / file;
       const fs::path link = target / file;
       fs::remove(link, ec);
-      if (fs::exists(source)) {
+      if (fs::exists(source) && std::string_view(file) == kWaitersFile) {
+        if (absl::Status written = WriteLocalWaiters(source, link); !written.ok()) {
+          return written;
+        }
+      } else if (fs::exists(source)) {
         fs::create_symlink(source, link, ec);
         if (ec) {
           return absl::InternalError("cannot link " + link.string() + ": " + ec.message());

@@ -84,6 +84,36 @@ std::pair<int, int> ReplicaTransports(const tools::RespReply& list) {
   return {tls, plain};
 }
 
+// At most the first 20 of items, comma-separated, then "…" for the rest.
+std::string Listed(const std::vector<std::string>& items) {
+  constexpr size_t kMaxListed = 20;
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < kMaxListed; ++i) {
+    out += (i ? ", " : "") + items[i];
+  }
+  return items.size() > kMaxListed ? out + ", …" : out;
+}
+
+// The source addresses of node's plaintext clients: CLIENT LIST's tls=no lines (the control
+// plane's own connections, the replicas' and the bus's links are on TLS by the time this is
+// asked).
+absl::StatusOr<std::vector<std::string>> PlaintextClientsOf(const NodeAddress& node) {
+  absl::StatusOr<tools::RespReply> list = CallNode(node, {"CLIENT", "LIST"});
+  if (!list.ok()) {
+    return list.status();
+  }
+  std::vector<std::string> addresses;
+  for (std::string_view line : common::Split(list->str, '\n', true)) {
+    const size_t addr = line.find(" addr=");
+    if (line.find(" tls=no") == std::string_view::npos || addr == std::string_view::npos) {
+      continue;
+    }
+    const size_t start = addr + 6;
+    addresses.emplace_back(line.substr(start, line.find(' ', start) - start));
+  }
+  return addresses;
+}
+
 }  // namespace
 
 std::optional<ApiError> ReplicationGroups::Modify(const std::string& id,
@@ -559,12 +589,17 @@ absl::Status ReplicationGroups::ApplyTransit(const GroupRecord& start) {
       continue;
     }
     if (target_mode == "required") {
-      absl::StatusOr<tools::RespReply> info = CallNode(address_of(node), {"INFO", "ssl"});
-      const std::string plaintext =
-          info.ok() ? InfoField(info->str, "tls_mode_connected_tcp_clients").value_or("?") : "?";
+      // What an operator needs to find the clients this step cuts off: how many, from where.
+      absl::StatusOr<std::vector<std::string>> plaintext = PlaintextClientsOf(address_of(node));
       RecordEvent(kSourceCluster, cluster_id,
-                  "Switching to TLS required with " + plaintext +
-                      " plaintext client connections still open; they are closed now");
+                  plaintext.ok()
+                      ? "Switching to TLS required with " + std::to_string(plaintext->size()) +
+                            " plaintext client connections still open" +
+                            (plaintext->empty() ? "" : " (" + Listed(*plaintext) + ")") +
+                            "; they are closed now"
+                      : "Switching to TLS required; its plaintext clients could not "
+                        "be listed: " +
+                            std::string(plaintext.status().message()));
     }
     if (absl::Status s = Set(address_of(node), {"tls-mode", target_mode}); !s.ok()) {
       return s;
@@ -606,24 +641,12 @@ absl::Status ReplicationGroups::WaitForPlaintextClients(const GroupRecord& group
   const int64_t started = common::MonotonicMillis();
   int64_t next_event = started;
   for (;;) {
-    // The plaintext clients of every node: CLIENT LIST's tls=no lines (the control plane's own
-    // connections, the replicas' and the bus's links are on TLS by now).
-    std::vector<std::string> clients;
+    std::vector<std::string> clients;  // "node address"
     for (const NodeRecord& node : group.nodes) {
-      absl::StatusOr<tools::RespReply> list = CallNode(AddressOf(group, node), {"CLIENT", "LIST"});
-      if (!list.ok()) {
-        continue;
-      }
-      for (std::string_view line : common::Split(list->str, '\n', true)) {
-        if (line.find(" tls=no") == std::string_view::npos) {
-          continue;
-        }
-        const size_t addr = line.find("addr=");
-        const size_t end = line.find(' ', addr);
-        if (addr != std::string_view::npos) {
-          clients.push_back(node.cluster_id + " " +
-                            std::string(line.substr(addr + 5, end - addr - 5)));
-        }
+      absl::StatusOr<std::vector<std::string>> plaintext =
+          PlaintextClientsOf(AddressOf(group, node));
+      for (const std::string& address : plaintext.value_or(std::vector<std::string>{})) {
+        clients.push_back(node.cluster_id + " " + address);
       }
     }
     const int64_t now = common::MonotonicMillis();
@@ -638,14 +661,10 @@ absl::Status ReplicationGroups::WaitForPlaintextClients(const GroupRecord& group
       return absl::OkStatus();
     }
     if (now >= next_event) {
-      std::string names;
-      for (size_t i = 0; i < clients.size() && i < 20; ++i) {
-        names += (i ? ", " : "") + clients[i];
-      }
       RecordEvent(
           kSourceGroup, group.id,
           "Waiting in preferred (redoubt:safe-required): " + std::to_string(clients.size()) +
-              " plaintext clients still connected: " + names + (clients.size() > 20 ? ", …" : ""));
+              " plaintext clients still connected: " + Listed(clients));
       next_event = now + 60000;
     }
     std::unique_lock lock(mu_);

@@ -484,7 +484,9 @@ def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
     pids = {p.parent.name: int(p.read_text()) for p in (control.data / "nodes").glob(
         "keeper-*/redoubt.pid")}
 
-    reply = client.delete_replication_group(ReplicationGroupId="keeper", RetainPrimaryCluster=True)
+    # Through awscli (boto3 does the same below for a group left half-deleted).
+    reply = aws_json(control, "delete-replication-group", "--replication-group-id", "keeper",
+                     "--retain-primary-cluster")
     assert reply["ReplicationGroup"]["Status"] == "deleting"
     assert [g["ReplicationGroupId"] for g in client.describe_replication_groups()[
         "ReplicationGroups"]] == ["sharded"]
@@ -542,3 +544,90 @@ def test_retain_primary_cluster_keeps_the_primary_as_a_cache_cluster(control):
     assert alive(pids["halfway-001"]) and not alive(pids["halfway-002"])
     assert redis.Redis(host=primary, port=6379).get("kept") == b"again"
     client.delete_cache_cluster(CacheClusterId="halfway-001")
+
+
+def test_a_modification_interrupted_by_a_control_plane_kill_resumes(tmp_path):
+    """ModifyReplicationGroup answered `modifying`, then the control plane is killed (SIGKILL,
+    at whatever step it was): the next start resumes it, with an event, on the nodes that kept
+    serving, and the group reaches `available` in the mode asked for."""
+    plane = control_plane(tmp_path, NODE_BLOCK, "--modify-dwell", "60000")
+    try:
+        client = plane.boto3_client()
+        client.create_replication_group(ReplicationGroupId="interrupted",
+                                        ReplicationGroupDescription="x", NumCacheClusters=2)
+        pids = sorted(plane.node_pids())
+        reply = client.modify_replication_group(ReplicationGroupId="interrupted",
+                                                TransitEncryptionEnabled=True,
+                                                TransitEncryptionMode="preferred",
+                                                ApplyImmediately=True)
+        assert reply["ReplicationGroup"]["Status"] == "modifying"
+        plane.proc.kill()
+        plane.proc.wait(timeout=30)
+        assert all(alive(p) for p in pids)
+
+        plane.extra_args = [a if a != "60000" else "1000" for a in plane.extra_args]
+        plane.start(port=plane.port)
+        client = plane.boto3_client()
+        group = client.describe_replication_groups(ReplicationGroupId="interrupted")[
+            "ReplicationGroups"][0]
+        assert group["Status"] == "modifying"
+        wait_available(client, "interrupted")
+        group = client.describe_replication_groups(ReplicationGroupId="interrupted")[
+            "ReplicationGroups"][0]
+        assert (group["TransitEncryptionEnabled"], group["TransitEncryptionMode"]) == \
+            (True, "preferred")
+        assert group["PendingModifiedValues"] == {}
+        messages = [e["Message"] for e in client.describe_events(
+            SourceType="replication-group", SourceIdentifier="interrupted")["Events"]]
+        assert "Resuming the modification that a restart of the control plane interrupted" \
+            in messages
+        assert messages[0] == "In-transit encryption of replication group interrupted is now " \
+            "preferred"
+        # The same nodes, each on TLS with plaintext beside it.
+        assert sorted(plane.node_pids()) == pids
+        for member in group["NodeGroups"][0]["NodeGroupMembers"]:
+            address = member["ReadEndpoint"]["Address"]
+            node = plane.service_client("interrupted", address, ssl=True,
+                                        ssl_ca_certs=plane.env["SSL_CERT_FILE"])
+            assert node.config_get("tls-mode")["tls-mode"] == "preferred"
+            assert redis.Redis(host=address, port=6379).ping()
+    finally:
+        plane.stop_all()
+
+
+def test_endpoints_are_addresses_without_a_hosts_file_and_names_in_one_given(tmp_path):
+    """--hosts-file none (as where /etc/hosts is not writable): Describe gives the nodes'
+    addresses, which redis-py uses as they are. --hosts-file FILE: the names go into FILE's
+    block of this control plane, beside what the file held, and leave it with the group."""
+    plane = control_plane(tmp_path / "bare", NODE_BLOCK, "--hosts-file", "none")
+    try:
+        client = plane.boto3_client()
+        client.create_replication_group(ReplicationGroupId="bare",
+                                        ReplicationGroupDescription="x", NumCacheClusters=2)
+        shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+        for endpoint in (shard["PrimaryEndpoint"], shard["ReaderEndpoint"]):
+            assert re.fullmatch(r"127\.0\.16\.\d+", endpoint["Address"]), endpoint
+        redis.Redis(host=shard["PrimaryEndpoint"]["Address"], port=6379).set("k", "v")
+        assert plane.hosts_block() == []
+    finally:
+        plane.stop_all()
+
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n")
+    plane = control_plane(tmp_path / "named", NODE_BLOCK, "--hosts-file", str(hosts))
+    try:
+        client = plane.boto3_client()
+        client.create_replication_group(ReplicationGroupId="named",
+                                        ReplicationGroupDescription="x", NumCacheClusters=2)
+        shard = client.describe_replication_groups()["ReplicationGroups"][0]["NodeGroups"][0]
+        block = {name: line[0] for line in plane.hosts_block(str(hosts)) for name in line[1:]}
+        primary = shard["PrimaryEndpoint"]["Address"]
+        assert primary.endswith(".cache.redoubt.internal") and "named" in primary, primary
+        assert re.fullmatch(r"127\.0\.16\.\d+", block[primary])
+        assert shard["ReaderEndpoint"]["Address"] in block
+        assert hosts.read_text().startswith("127.0.0.1 localhost\n")
+        client.delete_replication_group(ReplicationGroupId="named")
+        wait_for(lambda: plane.hosts_block(str(hosts)) == [], "the names to leave the file")
+        assert hosts.read_text().startswith("127.0.0.1 localhost\n")
+    finally:
+        plane.stop_all()

@@ -9,10 +9,12 @@
 # expire under a TLS client.
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,31 @@ def test_online_tls_migration_of_a_cluster_mode_group(control, tmp_path):
         "Events"]]
     assert sum("Certificate issued" in m for m in node_events) == 4
     assert sum("Switching to TLS required" in m for m in node_events) == 4
+    # The events name the plaintext clients each node cut off (the plaintext reader's), by
+    # source address, so that an operator can find who was left behind.
+    named = [m for m in node_events if re.search(
+        r"with [1-9]\d* plaintext client connections still open \(\d+\.\d+\.\d+\.\d+:\d+", m)]
+    assert named, [m for m in node_events if "Switching" in m]
+
+    # A time window (StartTime/EndTime) keeps exactly the events inside it.
+    everything = client.describe_events(Duration=60)["Events"]
+    group_events = {e["Message"]: e["Date"] for e in everything
+                    if e["SourceIdentifier"] == "seeds"}
+    created = group_events["Replication group seeds created"]
+    required = group_events["In-transit encryption of replication group seeds is now required"]
+
+    def window(**kwargs):
+        return [e["Message"] for e in client.describe_events(
+            SourceType="replication-group", SourceIdentifier="seeds", **kwargs)["Events"]]
+    before_required = window(StartTime=created - timedelta(seconds=1),
+                             EndTime=required - timedelta(milliseconds=1))
+    assert "Replication group seeds created" in before_required
+    assert "In-transit encryption of replication group seeds is now preferred" in before_required
+    assert "In-transit encryption of replication group seeds is now required" not in \
+        before_required
+    assert window(StartTime=required + timedelta(milliseconds=1)) == []
+    assert window(StartTime=created - timedelta(hours=1),
+                  EndTime=created - timedelta(milliseconds=1)) == []
 
     # A node restarted now keeps its transport: its config says required.
     pid_file = control.data / "nodes" / "seeds-0002-002" / "redoubt.pid"
@@ -342,6 +369,28 @@ def test_auth_token_rotate_then_set_under_load(control):
                                             AuthTokenUpdateStrategy="SET", ApplyImmediately=True)
         assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
         assert token not in str(e.value)
+    # DELETE: no token at all (a token in the same call is refused); the connection kept from
+    # before goes on, new connections need no password, the replica's link stays up.
+    with pytest.raises(client.exceptions.ClientError) as e:
+        client.modify_replication_group(ReplicationGroupId="tokens", AuthToken=new,
+                                        AuthTokenUpdateStrategy="DELETE", ApplyImmediately=True)
+    assert e.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    reply = client.modify_replication_group(ReplicationGroupId="tokens",
+                                            AuthTokenUpdateStrategy="DELETE",
+                                            ApplyImmediately=True)["ReplicationGroup"]
+    assert reply["Status"] == "modifying"
+    wait_available(client, "tokens")
+    assert client.describe_replication_groups()["ReplicationGroups"][0]["AuthTokenEnabled"] \
+        is False
+    assert kept.get("k") == b"v"
+    anyone = redis.Redis(host=primary, port=6379, ssl=True, ssl_ca_certs=ca, socket_timeout=10)
+    assert anyone.get("k") == b"v"
+    reader = redis.Redis(host=shard["ReaderEndpoint"]["Address"], port=6379, ssl=True,
+                         ssl_ca_certs=ca)
+    assert reader.info("replication")["master_link_status"] == "up"
+    assert [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="tokens")["Events"]][0] == \
+        "Auth token of replication group tokens deleted"
     client.delete_replication_group(ReplicationGroupId="tokens")
 
 
@@ -378,6 +427,28 @@ def test_safe_required_waits_for_the_plaintext_clients(control):
         SourceType="replication-group", SourceIdentifier="careful")["Events"]]
     assert "No plaintext client left: moving to TLS required" in messages
     client.delete_replication_group(ReplicationGroupId="careful")
+
+    # true:SECONDS: after that long the group moves on, with an event, and required cuts off
+    # the client that stayed.
+    client.create_replication_group(
+        ReplicationGroupId="hasty", ReplicationGroupDescription="x", NumCacheClusters=1,
+        TransitEncryptionEnabled=True, TransitEncryptionMode="preferred",
+        Tags=[{"Key": "redoubt:safe-required", "Value": "true:2"}])
+    address = client.describe_replication_groups(ReplicationGroupId="hasty")[
+        "ReplicationGroups"][0]["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+    stayed = redis.Redis(host=address, port=6379, single_connection_client=True,
+                         socket_timeout=10)
+    stayed.ping()
+    client.modify_replication_group(ReplicationGroupId="hasty", TransitEncryptionMode="required",
+                                    ApplyImmediately=True)
+    wait_available(client, "hasty")
+    messages = [e["Message"] for e in client.describe_events(
+        SourceType="replication-group", SourceIdentifier="hasty")["Events"]]
+    assert "redoubt:safe-required timed out after 2 s with 1 plaintext clients still " \
+        "connected: moving to TLS required" in messages
+    with pytest.raises(redis.exceptions.ConnectionError):
+        stayed.ping()
+    client.delete_replication_group(ReplicationGroupId="hasty")
 
 
 def served_certificate(address, ca):

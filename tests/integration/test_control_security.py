@@ -299,7 +299,10 @@ def test_subnet_groups_place_the_nodes(tmp_path):
                                             ReplicationGroupDescription="x", NumCacheClusters=1,
                                             CacheSubnetGroupName="nowhere")
         client.delete_replication_group(ReplicationGroupId="placed")
-        client.delete_cache_subnet_group(CacheSubnetGroupName="upper")
+        assert plane.aws("elasticache", "delete-cache-subnet-group", "--cache-subnet-group-name",
+                         "upper").returncode == 0
+        assert plane.aws_error("elasticache", "delete-cache-subnet-group",
+                               "--cache-subnet-group-name", "upper") == "CacheSubnetGroupNotFoundFault"
         # Kept across a restart (the one left: default).
         assert plane.stop() == 0
         plane.start(port=plane.port)

@@ -78,6 +78,19 @@ def test_users_and_user_groups_through_awscli(control):
     assert described["Status"] == "active" and described["ReplicationGroups"] == []
     reader = control.aws_json("elasticache", "describe-users", "--user-id", "reader")["Users"][0]
     assert reader["UserGroupIds"] == ["app"]
+    # Out of the group and back in, through ModifyUserGroup.
+    control.aws_json("elasticache", "modify-user-group", "--user-group-id", "app",
+                     "--user-ids-to-remove", "reader")
+    assert control.aws_json("elasticache", "describe-user-groups", "--user-group-id", "app")[
+        "UserGroups"][0]["UserIds"] == ["app-default"]
+    assert control.aws_json("elasticache", "describe-users", "--user-id", "reader")["Users"][0][
+        "UserGroupIds"] == []
+    assert control.aws_error("elasticache", "modify-user-group", "--user-group-id", "app",
+                             "--user-ids-to-add", "nobody") == "UserNotFound"
+    control.aws_json("elasticache", "modify-user-group", "--user-group-id", "app",
+                     "--user-ids-to-add", "reader")
+    assert control.aws_json("elasticache", "describe-users", "--user-id", "reader")["Users"][0][
+        "UserGroupIds"] == ["app"]
     assert control.aws_error("elasticache", "delete-user", "--user-id", "app-default") == \
         "DefaultUserAssociatedToUserGroup"
 
