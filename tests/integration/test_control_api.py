@@ -38,6 +38,29 @@ def test_aws_env_names_the_files_the_first_start_wrote(control):
     assert open(env["SSL_CERT_FILE"]).read().startswith("-----BEGIN CERTIFICATE-----")
 
 
+def test_an_unmodified_boto3_script_reaches_it_through_the_environment(control):
+    """A script that names no endpoint, credentials or model, as the seeds' scripts are: the
+    variables aws-env prints are all it needs, for ElastiCache (with TransitEncryptionMode in
+    its model) and EC2."""
+    script = (
+        "import boto3\n"
+        "ec = boto3.client('elasticache')\n"
+        "print(sorted(g['CacheParameterGroupName'] for g in "
+        "ec.describe_cache_parameter_groups()['CacheParameterGroups']))\n"
+        "print('TransitEncryptionMode' in ec.meta.service_model.operation_model("
+        "'ModifyReplicationGroup').input_shape.members)\n"
+        "print(boto3.client('ec2').describe_security_groups()['SecurityGroups'])\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(control.env)
+    run = subprocess.run(["/usr/bin/python3", "-c", script], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    # (The client's meta.endpoint_url still shows AWS's: the rule set picks the endpoint per
+    # request.)
+    assert run.stdout.splitlines() == [
+        "['default.redis7', 'default.redis7.cluster.on']", "True", "[]"]
+
+
 @pytest.mark.skipif(not os.path.exists(AWS), reason="Debian's awscli is not installed")
 def test_awscli_reads_the_default_parameter_groups_and_gets_aws_errors(control):
     r = control.aws("elasticache", "describe-cache-parameter-groups", "--output", "json")
