@@ -420,8 +420,11 @@ int Server::Run() {
   uint64_t last_out = 0;
   int64_t last_ops_time = common::MonotonicMicros();
   while (true) {
-    int hz = config().hz;
-    timespec wait{0, static_cast<long>(1000000000 / hz)};
+    // One period of `hz` (1..500). tv_nsec must stay below a second: at hz 1 a {0, 1e9}
+    // timespec is EINVAL, which returned at once and ran the cron in a busy loop.
+    const int64_t period_ns = 1000000000 / config().hz;
+    timespec wait{static_cast<time_t>(period_ns / 1000000000),
+                  static_cast<long>(period_ns % 1000000000)};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     // SHUTDOWN sets shutdown_ and raises SIGTERM; the flag alone also ends the loop, so a
     // shutdown never depends on signal delivery.

@@ -1,5 +1,6 @@
 # Resource limits and background work: idle `timeout`, `maxclients`, `maxmemory` with
 # noeviction (OOM error) and allkeys-lru (eviction), and active expiry of keys nobody touches.
+import os
 import time
 
 from support.resp_client import RespClient, expect
@@ -148,3 +149,26 @@ def test_output_buffer_hard_limit_closes_a_client_that_does_not_read(redoubt_fac
     data, closed = greedy.read_raw_until_close(10.0)
     assert closed and len(data) < 400 * len(value), "the greedy client was cut off"
     greedy.close()
+
+
+def cpu_seconds(pid):
+    """The process's user + system CPU time so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_an_idle_server_at_hz_1_sleeps_between_cron_ticks(redoubt_factory):
+    """hz 1 is one cron tick a second: an idle server uses next to no CPU. (A period of exactly
+    one second was once an invalid timeout for the cron's wait, which then returned at once
+    and ran the cron in a busy loop: a whole core.)"""
+    s = redoubt_factory(["--hz", "1"])
+    with RespClient(port=s.port) as c:
+        expect(c, ("CONFIG", "GET", "hz"), ("array", [("bulk", b"hz"), ("bulk", b"1")]))
+    # A measuring window, not a wait for something: the CPU an idle second costs.
+    before, t0 = cpu_seconds(s.pid), time.monotonic()
+    time.sleep(1)
+    used, elapsed = cpu_seconds(s.pid) - before, time.monotonic() - t0
+    # A busy loop takes the whole second of a core (a share of it on a loaded machine); an
+    # idle server's tick costs microseconds.
+    assert used < 0.25, f"{used:.2f} s of CPU in {elapsed:.2f} s while idle at hz 1"
