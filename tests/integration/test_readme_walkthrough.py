@@ -3,7 +3,7 @@
 # own, and what it prints must be what README shows under it (JSON compared as JSON, text word
 # by word), so that README cannot drift from what the commands really do. README's endpoint
 # hash (a random one per group) is replaced by the group's. The block's first two lines, the
-# daemon's start and aws-env, are what the fixture does.
+# daemon's start and aws-env, are what the fixture does (with a shorter dwell).
 import json
 import os
 import re
@@ -18,10 +18,11 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 NODE_BLOCK = "127.0.34.0/24"
 README_HASH = "wt88hq"
 
-# Five modifications with the default 5 s dwell, each followed by awscli's waiter.
+# Five modifications and a failover, each followed by awscli's waiter.
 pytestmark = pytest.mark.redoubt_timeout(300)
 
-control = control_fixture(NODE_BLOCK)
+# README's daemon keeps a group `modifying` for 5 s at least; 1 s here prints the same.
+control = control_fixture(NODE_BLOCK, "--modify-dwell", "1000")
 
 
 def is_command(line):
