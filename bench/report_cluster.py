@@ -43,6 +43,28 @@ def _cost_rows(s, suffix, fmt, vs_redis):
     return rows, ratios
 
 
+def _instruction_rows(out_dir):
+    """The instructions per command of bench/cluster_instructions.py, when it has run."""
+    path = Path(out_dir) / "cluster_instructions.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    per = data["per_command"]
+    md = ["", "Instructions per command (`bench/cluster_instructions.py`: callgrind, the count "
+              f"of the server's one I/O thread over {data['requests']:,} requests at -P 16, "
+              "less that of the warm-up alone; keys of 16 bytes; the crons and the bus run on "
+              "other threads): the same work counted exactly, where throughput on this machine "
+              "spreads ten times wider than the target.", "",
+          "| test | Redoubt cluster | Redoubt plain | cluster mode adds | target ≤ 3% |",
+          "|---|---|---|---|---|"]
+    for test in ("SET", "GET"):
+        cluster, plain = per[f"cluster/{test}"], per[f"plain/{test}"]
+        extra = cluster / plain - 1
+        md.append(f"| {test} | {cluster:,.0f} | {plain:,.0f} | {cluster - plain:,.0f} "
+                  f"({extra:+.1%}) | {'met' if extra <= 0.03 else 'not met'} |")
+    return md
+
+
 def cluster_section(out_dir):
     path = Path(out_dir) / "cluster.json"
     if not path.exists():
@@ -83,6 +105,7 @@ def cluster_section(out_dir):
             verdict = "✓" if worst <= CPU_TARGET else "✗"
             md += ["", f"Target in CPU: at most {CPU_TARGET:.2f}× the CPU per request of the same "
                        f"node without: worst {worst:.2f}× {verdict}."]
+    md += _instruction_rows(out_dir)
     md += ["", "**Three shards**: three primaries of each server, `redis-benchmark --cluster -t "
                f"set,get -P 16 -n {data['requests_p16']:,}`; unpinned (three servers and the "
                "client on two cores).", "",

@@ -35,6 +35,8 @@ packages=(
   # Redis's own Tcl suite (scripts/redis-suite.sh), over TLS too
   tcl tcl-tls
   gnuplot-nox procps util-linux
+  # bench/cluster_instructions.py counts instructions per command with callgrind
+  valgrind
   # TLS tests: certificates are made with the openssl command line
   openssl
   # formatting, and the checks of `make checks`: clang-format, clang-tidy (run-clang-tidy)

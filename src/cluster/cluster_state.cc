@@ -274,7 +274,7 @@ void ClusterState::PublishLocked() {
   table->ok = state_ok_;
   table->allow_reads_when_down = settings_.allow_reads_when_down;
   table->allow_pubsubshard_when_down = settings_.allow_pubsubshard_when_down;
-  publisher_.Publish(std::move(table));
+  routing_tables_.Publish(std::move(table));
 }
 
 ClusterView ClusterState::ViewLocked() {

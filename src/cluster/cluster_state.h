@@ -161,7 +161,11 @@ class ClusterState {
   ~ClusterState();
 
   // The routing table of the running command's thread (routing_table.h).
-  const RoutingTable& routing() { return publisher_.Current(); }
+  const RoutingTable& routing() {
+    return static_cast<const RoutingTable&>(routing_tables_.Current());  // only those are published
+  }
+  // The same tables as the dispatcher's common case reads them (commands/slot_gate.h).
+  commands::SlotGates& routing_tables() { return routing_tables_; }
 
   std::string my_name();
   ClusterInfo Info();
@@ -373,7 +377,7 @@ class ClusterState {
   int lock_fd_ = -1;  // flock on config_file, held for the node's life
   // The epochs (current, last vote, this node's config) of the last save that was synced.
   std::array<uint64_t, 3> synced_epochs_ ABSL_GUARDED_BY(mu_){~0ull, ~0ull, ~0ull};
-  RoutingPublisher publisher_;
+  commands::SlotGates routing_tables_{std::make_shared<RoutingTable>()};
 };
 
 }  // namespace redoubt::cluster

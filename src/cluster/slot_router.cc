@@ -19,7 +19,8 @@ constexpr std::string_view kUnbound = "CLUSTERDOWN Hash slot not served";
 
 SlotRouter::SlotRouter(ClusterState& state, const commands::CommandTable& table,
                        storage::Keyspace& keyspace)
-    : state_(state),
+    : ClusterRouting(state.routing_tables()),
+      state_(state),
       table_(table),
       keyspace_(keyspace),
       exec_(table.Find("exec")),
@@ -31,42 +32,9 @@ bool SlotRouter::IsRouted(const commands::CommandSpec& spec) const {
   return spec.keys.first > 0 || spec.key_finder != nullptr || &spec == exec_;
 }
 
-[[gnu::always_inline]] inline bool SlotRouter::AdmitOneKeyHere(
-    const commands::CommandSpec& spec, std::span<const std::string_view> args,
-    const RoutingTable& table, common::KnownKeySlot* known) {
-  // Rows with a single key position (GET, SET, HSET, INCR, …) and the key present. Shard
-  // pub/sub commands may pass too: they differ from keys only on replicas and in migrating
-  // slots, which leave this path.
-  const int first = spec.keys.first;
-  if (first <= 0 || spec.keys.last != first || spec.key_finder != nullptr ||
-      static_cast<size_t>(first) >= args.size() || !table.ok) {
-    return false;
-  }
-  const std::string_view key = args[first];
-  const int slot = common::ComputeKeyHashSlot(key);
-  if (!table.stable_here[slot]) {
-    return false;
-  }
-  if (known != nullptr) {
-    known->Set(key, slot);
-  }
-  return true;
-}
-
 bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
                        std::span<const std::string_view> args, std::string* error,
                        common::KnownKeySlot* known) {
-  const RoutingTable& table = state_.routing();
-  return AdmitOneKeyHere(spec, args, table, known) ||
-         AdmitByTheRules(client, spec, flags, args, table, error, known);
-}
-
-[[gnu::noinline]] bool SlotRouter::AdmitByTheRules(commands::Client& client,
-                                                   const commands::CommandSpec& spec,
-                                                   uint32_t flags,
-                                                   std::span<const std::string_view> args,
-                                                   const RoutingTable& table, std::string* error,
-                                                   common::KnownKeySlot* known) {
   if (!IsRouted(spec)) {
     return true;
   }
@@ -74,6 +42,7 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
   if (exec && !client.in_multi()) {
     return true;  // EXEC without MULTI answers its own error
   }
+  const RoutingTable& table = state_.routing();
   int slot = -1;
   int16_t owner = RoutingTable::kNone;
   std::string_view first_key;

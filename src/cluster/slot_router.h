@@ -25,6 +25,8 @@ class SlotRouter final : public commands::ClusterRouting {
  public:
   SlotRouter(ClusterState& state, const commands::CommandTable& table, storage::Keyspace& keyspace);
 
+  // By the rules in this file's header, in their order. The dispatcher asks
+  // AdmitsOneKeyHere (cluster_routing.h) first, so this runs for the other cases.
   bool Admit(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
              std::span<const std::string_view> args, std::string* error,
              common::KnownKeySlot* known) override;
@@ -34,15 +36,6 @@ class SlotRouter final : public commands::ClusterRouting {
   bool IsRouted(const commands::CommandSpec& spec) const;
 
  private:
-  // The common case, decided before the general rules: a command with one key, in a stable slot
-  // of this node, while the cluster is up. False when the general rules must decide.
-  bool AdmitOneKeyHere(const commands::CommandSpec& spec, std::span<const std::string_view> args,
-                       const RoutingTable& table, common::KnownKeySlot* known);
-  // Every other case, by Redis's rules (the order in this file's header). Kept out of line, so
-  // that the common case above pays for none of its state.
-  bool AdmitByTheRules(commands::Client& client, const commands::CommandSpec& spec, uint32_t flags,
-                       std::span<const std::string_view> args, const RoutingTable& table,
-                       std::string* error, common::KnownKeySlot* known);
   bool IsShardPubSub(const commands::CommandSpec& spec) const {
     return &spec == spublish_ || &spec == ssubscribe_ || &spec == sunsubscribe_;
   }

@@ -117,9 +117,9 @@ void Dispatcher::AccountUnblocked(Client& client, std::span<const std::string_vi
   Account(r, 0, failed);
 }
 
-bool Dispatcher::CheckClusterSlot(Request& r) {
-  if (services_.cluster == nullptr || r.client.is_primary_link()) {
-    return true;  // outside cluster mode, or the primary's stream, which is always obeyed
+bool Dispatcher::CheckClusterSlotByTheRules(Request& r) {
+  if (r.client.is_primary_link()) {
+    return true;  // the primary's stream, which is always obeyed
   }
   std::string error;
   if (services_.cluster->Admit(r.client, *r.spec, r.flags, r.args, &error, &r.known_slot)) {
@@ -393,7 +393,8 @@ std::string Dispatcher::ScriptClusterRefusal(Request& r, ScriptRules& rules) {
     return {};  // outside cluster mode, or the primary's stream, which is always obeyed
   }
   std::string refusal;
-  if (!services_.cluster->Admit(r.client, *r.spec, r.spec->flags, r.args, &refusal,
+  if (!services_.cluster->AdmitsOneKeyHere(*r.spec, r.args, &r.known_slot) &&
+      !services_.cluster->Admit(r.client, *r.spec, r.spec->flags, r.args, &refusal,
                                 &r.known_slot)) {
     if (refusal.starts_with("CLUSTERDOWN The cluster is down and only accepts read")) {
       return "ERR Script attempted to execute a write command while the cluster is down and "

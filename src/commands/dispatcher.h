@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "commands/client.h"
+#include "commands/cluster_routing.h"
 #include "commands/command_spec.h"
 #include "commands/command_stats.h"
 #include "commands/execution_services.h"
@@ -145,7 +146,14 @@ class Dispatcher {
   // Cluster mode: -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN or -CLUSTERDOWN when this node may not
   // serve the command's keys (cluster_routing.h). Checked as Redis does: before MULTI queues
   // the command (a refusal then fails the transaction), and for EXEC over the whole queue.
-  bool CheckClusterSlot(Request& r);
+  // Outside cluster mode, and for the common case (ClusterRouting::AdmitsOneKeyHere), decided
+  // inline; the rest out of line.
+  bool CheckClusterSlot(Request& r) {
+    ClusterRouting* cluster = services_.cluster;
+    return cluster == nullptr || cluster->AdmitsOneKeyHere(*r.spec, r.args, &r.known_slot) ||
+           CheckClusterSlotByTheRules(r);
+  }
+  bool CheckClusterSlotByTheRules(Request& r);
   // While a script runs past busy-reply-threshold: -BUSY for every command but those marked
   // allow-busy that need no shard (SCRIPT KILL, MULTI, …): the script holds every shard, and
   // on its own thread, which serves other clients from the script's hook, taking one would

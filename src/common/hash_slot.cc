@@ -187,17 +187,18 @@ alignas(16) constexpr std::array<std::array<uint8_t, 16>, 17> kHeadMasks = [] {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   const __m128i brace = _mm_set1_epi8('{');
-  __m128i acc = _mm_setzero_si128();  // congruent to the bytes so far, modulo P
-  if (const size_t head = n % 16; head != 0) {
-    // The first 16 bytes, of which the head keeps its own: n >= 16, so all are the key's.
-    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    *braces |=
-        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(raw, brace))) & ((1u << head) - 1);
-    acc = _mm_shuffle_epi8(
-        raw, _mm_load_si128(reinterpret_cast<const __m128i*>(kHeadMasks[head].data())));
-    p += head;
-    n -= head;
-  }
+  // acc is congruent to the bytes so far, modulo P. It starts as the head (n % 16 bytes), or
+  // as the whole first block when there is no head: folding a zero accumulator into it would
+  // cost two multiplications for nothing (a 16-byte key is that one block).
+  const size_t head = n % 16 != 0 ? n % 16 : 16;
+  // The first 16 bytes, of which the head keeps its own: n >= 16, so all are the key's.
+  const __m128i first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  *braces |=
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(first, brace))) & ((1u << head) - 1);
+  __m128i acc = _mm_shuffle_epi8(
+      first, _mm_load_si128(reinterpret_cast<const __m128i*>(kHeadMasks[head].data())));
+  p += head;
+  n -= head;
   const __m128i reverse = _mm_load_si128(reinterpret_cast<const __m128i*>(kHeadMasks[16].data()));
   for (; n > 0; n -= 16, p += 16) {
     const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -224,7 +225,7 @@ uint16_t Crc16Clmul(std::string_view, uint64_t*) {
 #endif
 
 // The fastest way this CPU has for these bytes; *braces as Crc16's.
-uint16_t Crc16Fastest(std::string_view bytes, uint64_t* braces) {
+[[gnu::always_inline]] inline uint16_t Crc16Fastest(std::string_view bytes, uint64_t* braces) {
   return kUseClmul && bytes.size() >= 16 ? Crc16Clmul(bytes, braces) : Crc16<true>(bytes, braces);
 }
 
