@@ -9,7 +9,7 @@ cancel out. The crons and the cluster bus run on other threads, by the clock: va
 slowdown would multiply them.
 
 Writes bench/cluster_instructions.json; report_cluster.py puts the table in RESULTS.md.
-Takes about a minute; needs valgrind (Debian's `valgrind`).
+Takes about a minute on an idle machine; needs valgrind (Debian's `valgrind`).
 """
 import argparse
 import shutil

@@ -9,8 +9,8 @@
 // manual failovers run here too (cluster_failover.cc). Replication follows the role decided
 // here through ReplicationHooks, called with mu_ free.
 //
-// Thread: thread-safe; mu_ guards everything but the routing publisher, whose tables are
-// immutable. Lock order: role_mu_, then mu_; the hooks that follow or stop following a
+// Thread: thread-safe; mu_ guards everything but routing_tables_, whose tables are immutable
+// (published per thread). Lock order: role_mu_, then mu_; the hooks that follow or stop following a
 // primary run under role_mu_ alone, the pause hooks under mu_ (they take only the pause's).
 #pragma once
 
@@ -32,6 +32,7 @@
 #include "cluster/bus_message.h"
 #include "cluster/cluster_node.h"
 #include "cluster/routing_table.h"
+#include "commands/slot_gate.h"
 #include "storage/keyspace.h"
 
 namespace redoubt::cluster {
@@ -164,8 +165,9 @@ class ClusterState {
   const RoutingTable& routing() {
     return static_cast<const RoutingTable&>(routing_tables_.Current());  // only those are published
   }
-  // The same tables as the dispatcher's common case reads them (commands/slot_gate.h).
-  commands::SlotGates& routing_tables() { return routing_tables_; }
+  // The same tables as the dispatcher's common case reads them (commands/slot_gate.h); only
+  // this class publishes them, so each is a RoutingTable (routing() relies on it).
+  const commands::SlotGates& routing_tables() const { return routing_tables_; }
 
   std::string my_name();
   ClusterInfo Info();

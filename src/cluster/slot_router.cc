@@ -159,7 +159,7 @@ bool SlotRouter::Admit(commands::Client& client, const commands::CommandSpec& sp
     return false;
   }
   if (known != nullptr && !exec) {
-    known->Set(first_key, slot);  // one of args, as AdmitOneKeyHere's
+    known->Set(first_key, slot);  // one of args, as ClusterRouting::AdmitsOneKeyHere's
   }
   return true;
 }

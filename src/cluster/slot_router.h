@@ -1,8 +1,8 @@
 // Redis's getNodeByQuery for Redoubt: decides, from the routing table (routing_table.h), the
 // client's READONLY and ASKING flags and, for a slot being migrated, which of the command's
 // keys are still here, whether this node serves the command or which error sends the client
-// elsewhere. The dispatcher calls it for every command that has keys, and for EXEC
-// (commands/cluster_routing.h).
+// elsewhere. The dispatcher calls it for EXEC and for every command with keys that its inline
+// common case (ClusterRouting::AdmitsOneKeyHere, commands/cluster_routing.h) did not admit.
 //
 // The rules, in Redis 7.0's order: the first key's slot must be served by someone (else
 // CLUSTERDOWN Hash slot not served) and every other key must share it (CROSSSLOT); a cluster

@@ -6,8 +6,8 @@
 //
 // The common case, a command with one key in a slot this node serves with no migration either
 // way, is decided here, inline in the dispatcher, from the routing table's SlotGate part
-// (slot_gate.h): it costs the key's slot and a bit test, with no call. Any other case is the
-// implementation's (virtual Admit).
+// (slot_gate.h): it costs the key's slot (the CRC's call) and a bit test, with no other call.
+// Any other case is the implementation's (virtual Admit).
 //
 // Thread: Admit runs on the command's thread, for any client; implementations are thread-safe.
 #pragma once
@@ -25,7 +25,8 @@ namespace redoubt::commands {
 
 class ClusterRouting {
  public:
-  explicit ClusterRouting(SlotGates& gates) : gates_(gates) {}
+  // gates: the routing tables as their publisher (cluster/) publishes them; read only here.
+  explicit ClusterRouting(const SlotGates& gates) : gates_(gates) {}
   virtual ~ClusterRouting() = default;
 
   // True when args (resolved to spec) has one key position, the key is there, the cluster is
@@ -33,6 +34,7 @@ class ClusterRouting {
   // whoever the client, and the slot is set in *known (hash_slot.h) so that the keyspace does
   // not compute it again. False means only "ask Admit". Shard pub/sub commands may pass too:
   // they differ from keys only on replicas and in migrating slots, which are not stable here.
+  // Requires: known is not null. Hot path: every keyed command in cluster mode.
   bool AdmitsOneKeyHere(const CommandSpec& spec, std::span<const std::string_view> args,
                         common::KnownKeySlot* known) {
     const int first = spec.keys.first;
@@ -63,7 +65,7 @@ class ClusterRouting {
                      common::KnownKeySlot* known) = 0;
 
  private:
-  SlotGates& gates_;
+  const SlotGates& gates_;
 };
 
 }  // namespace redoubt::commands
