@@ -1,19 +1,15 @@
 # The RESULTS.md section of bench/aof_bench.py (what the append-only file costs on the write
 # path, on both servers), read from bench/aof.json when it exists. Pure formatting.
-import json
-from pathlib import Path
-
-from report_cells import median_ratio
+from report_cells import median_ratio, saved_results
 from report_snapshot import _cell
 
 MODES = ("off", "everysec", "everysec+rewrite", "always")
 
 
 def aof_section(out_dir):
-    path = Path(out_dir) / "aof.json"
-    if not path.exists():
+    data = saved_results(out_dir, "aof.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     s = data["summary"]
     md = ["## Append-only file (write path)", "",
           f"`bench/aof_bench.py`: redis-benchmark `-t set -c 50 -r 1000000 -d 64`, "

@@ -1,11 +1,13 @@
-# Cells and rows of RESULTS.md that report.py, report_large.py and report_types.py share: rps and
+# Cells and rows of RESULTS.md that report.py and its section files share: the saved JSON, rps and
 # numbers, "median (min–max)" spreads, Redoubt / Redis ratios with ✓/✗, the client-CPU cell, the
 # cells of a row judged on server CPU per request, and the Targets row "is every scenario on the
 # right side of the threshold?". Pure formatting of the stats dicts report.summarize() makes
 # ({"median", "min", "max", "n"}; ratios {"median", "lo", "hi"}); its own module so that
 # report.py's sections in other files need not import report.py.
+import json
 import math
 import statistics
+from pathlib import Path
 
 # redis-benchmark is single-threaded: at this much client CPU it, not the server, set the pace.
 CLIENT_BOUND_PCT = 95.0
@@ -109,3 +111,9 @@ def median_min_max(stats, fmt="{:.2f}"):
         return "–"
     low, high = fmt.format(stats["min"]), fmt.format(stats["max"])
     return f"{fmt.format(stats['median'])} ({low}–{high})"
+
+
+def saved_results(out_dir, name):
+    """The JSON a benchmark script saved as out_dir/name, or None when it has not run."""
+    path = Path(out_dir) / name
+    return json.loads(path.read_text()) if path.exists() else None

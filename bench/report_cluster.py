@@ -1,10 +1,7 @@
 # The RESULTS.md section of bench/cluster_bench.py (cluster mode's cost on one node, three
 # shards, and failover time, on both servers), read from bench/cluster.json when it exists.
 # Pure formatting.
-import json
-from pathlib import Path
-
-from report_cells import median_ratio
+from report_cells import median_ratio, saved_results
 from report_snapshot import _cell
 
 OVERHEAD_TARGET = 0.97  # cluster mode costs at most 3% of SET/GET throughput
@@ -45,10 +42,9 @@ def _cost_rows(s, suffix, fmt, vs_redis):
 
 def _instruction_rows(out_dir):
     """The instructions per command of bench/cluster_instructions.py, when it has run."""
-    path = Path(out_dir) / "cluster_instructions.json"
-    if not path.exists():
+    data = saved_results(out_dir, "cluster_instructions.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     per = data["per_command"]
     md = ["", "Instructions per command (`bench/cluster_instructions.py`: callgrind, the count "
               f"of the server's one I/O thread over {data['requests']:,} requests at -P 16, "
@@ -66,10 +62,9 @@ def _instruction_rows(out_dir):
 
 
 def cluster_section(out_dir):
-    path = Path(out_dir) / "cluster.json"
-    if not path.exists():
+    data = saved_results(out_dir, "cluster.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     s = data["summary"]
     rps = "{:,.0f}"
     md = ["## Cluster mode", "",

@@ -2,23 +2,18 @@
 # Describe latency under concurrent callers) and of bench/control_migration.py (the seeds'
 # migration of a 3×2 group under load), read from their JSON files when they exist. Pure
 # formatting.
-import json
-from pathlib import Path
-
 from report_cells import median_min_max as _cell
+from report_cells import saved_results
 
 CREATE_TARGET_S = 3.0
 DESCRIBE_P99_TARGET_MS = 20.0
 DIP_TARGET = 0.05
 
 
-
-
 def control_section(out_dir):
-    path = Path(out_dir) / "control.json"
-    if not path.exists():
+    data = saved_results(out_dir, "control.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     md = ["## Control plane", "",
           "`bench/control_bench.py`: boto3 CreateReplicationGroup (cluster mode) then a redis-py "
           "`RedisCluster` on the configuration endpoint and its first SET, "
@@ -55,10 +50,9 @@ def control_section(out_dir):
 
 
 def migration_section(out_dir):
-    path = Path(out_dir) / "control_migration.json"
-    if not path.exists():
+    data = saved_results(out_dir, "control_migration.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     s = data["summary"]
 
     def cell(key, fmt):

@@ -1,17 +1,13 @@
 # The RESULTS.md section of bench/replication_bench.py (what replication costs a primary, and a
 # full sync, on both servers), read from bench/replication.json when it exists. Pure formatting.
-import json
-from pathlib import Path
-
-from report_cells import median_ratio
+from report_cells import median_ratio, saved_results
 from report_snapshot import _cell
 
 
 def replication_section(out_dir):
-    path = Path(out_dir) / "replication.json"
-    if not path.exists():
+    data = saved_results(out_dir, "replication.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     s = data["summary"]
     md = ["## Replication", "",
           "`bench/replication_bench.py`: redis-benchmark `-t set -c 50 -r 1000000 -d 64`, "

@@ -1,9 +1,7 @@
 # The RESULTS.md section of bench/secret_rotation.py (scheduled secret rotation under redis-py
 # load, per scenario), read from its JSON file when it exists. Pure formatting.
-import json
-from pathlib import Path
-
 from report_cells import median_min_max as _spread
+from report_cells import saved_results
 
 # The scenarios that must see no failed operation, and why (issue 17's targets).
 ZERO_FAILURES = {
@@ -14,10 +12,9 @@ ZERO_FAILURES = {
 
 
 def secrets_section(out_dir):
-    path = Path(out_dir) / "secret_rotation.json"
-    if not path.exists():
+    data = saved_results(out_dir, "secret_rotation.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     md = ["## Secret rotation under load", "",
           f"`bench/secret_rotation.py`: {data['clients']} redis-py clients (one process each) "
           f"at {data['rate']} ops/s together (SET then GET of their own key, TLS to the "

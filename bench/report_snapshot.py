@@ -1,7 +1,6 @@
 # The RESULTS.md section of bench/snapshot_bench.py (BGSAVE of ~1 GB on both servers), read from
 # bench/snapshot.json when it exists. Pure formatting.
-import json
-from pathlib import Path
+from report_cells import saved_results
 
 
 def _cell(stat, scale=1.0, fmt="{:.1f}"):
@@ -12,10 +11,9 @@ def _cell(stat, scale=1.0, fmt="{:.1f}"):
 
 
 def snapshot_section(out_dir):
-    path = Path(out_dir) / "snapshot.json"
-    if not path.exists():
+    data = saved_results(out_dir, "snapshot.json")
+    if data is None:
         return []
-    data = json.loads(path.read_text())
     s = data["summary"]
     mib = 1 / 2**20
     md = ["## Snapshots (BGSAVE)", "",

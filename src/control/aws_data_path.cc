@@ -59,18 +59,14 @@ nlohmann::json RuleSet(const std::string& endpoint_url) {
 
 // A waiter polls every `delay` seconds, tuned for AWS, where a modification takes minutes:
 // awscli's `wait replication-group-available` would sleep 15 s after a change that this
-// control plane finishes in a few. Each waiter here polls every second at most, with as many
-// more attempts as keep its total time bound (40 x 15 s stays 10 minutes).
-constexpr int kLocalWaiterDelaySeconds = 1;
-
+// control plane finishes in a few. Each waiter here polls every second, with delay times more
+// attempts, which keeps its total time (40 x 15 s stays 10 minutes).
 nlohmann::json LocalWaiters(nlohmann::json waiters) {
   for (auto& [name, waiter] : waiters["waiters"].items()) {
-    const int delay = waiter.value("delay", kLocalWaiterDelaySeconds);
-    if (delay > kLocalWaiterDelaySeconds) {
-      const int attempts = waiter.value("maxAttempts", 1);
-      waiter["delay"] = kLocalWaiterDelaySeconds;
-      waiter["maxAttempts"] =
-          (delay * attempts + kLocalWaiterDelaySeconds - 1) / kLocalWaiterDelaySeconds;
+    const int delay = waiter.value("delay", 1);
+    if (delay > 1) {
+      waiter["maxAttempts"] = delay * waiter.value("maxAttempts", 1);
+      waiter["delay"] = 1;
     }
   }
   return waiters;

@@ -12,18 +12,11 @@ import time
 
 from support.resp_client import RespClient, expect
 from support.tls_helpers import info_fields
-from support.tools import wait_until
+from support.tools import cpu_seconds, wait_until
 
 # More than any holes among the server's descriptors, so that some of them must wait.
 QUEUED = 20
 WINDOW_S = 1.5
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of the process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def open_files_soft_limit(pid):

@@ -1,10 +1,9 @@
 # Resource limits and background work: idle `timeout`, `maxclients`, `maxmemory` with
 # noeviction (OOM error) and allkeys-lru (eviction), and active expiry of keys nobody touches.
-import os
 import time
 
 from support.resp_client import RespClient, expect
-from support.tools import wait_until
+from support.tools import cpu_seconds, wait_until
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
 
@@ -149,13 +148,6 @@ def test_output_buffer_hard_limit_closes_a_client_that_does_not_read(redoubt_fac
     data, closed = greedy.read_raw_until_close(10.0)
     assert closed and len(data) < 400 * len(value), "the greedy client was cut off"
     greedy.close()
-
-
-def cpu_seconds(pid):
-    """The process's user + system CPU time so far (all its threads)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_an_idle_server_at_hz_1_sleeps_between_cron_ticks(redoubt_factory):

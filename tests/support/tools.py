@@ -93,6 +93,13 @@ def import_bench_script(name):
         sys.dont_write_bytecode = saved
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of the process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
